@@ -1,0 +1,20 @@
+// Type-aware lint: typescript-eslint's recommended + type-checked sets over src, test, bench and scripts.
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["dist/**", "node_modules/**", "coverage/**", "out/**", "**/*.js", "**/*.mjs", "**/*.cjs"] },
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/consistent-type-imports": "error",
+      "@typescript-eslint/switch-exhaustiveness-check": "error",
+      "no-eval": "error",
+      "no-new-func": "error",
+      "@typescript-eslint/no-implied-eval": "error",
+    },
+  },
+);

@@ -1,0 +1,104 @@
+import type { Argv } from "yargs";
+import { RULE_IDS, ATLAS_MITIGATION_IDS } from "../catalog/index.js";
+import { runFrontEnd, type FrontEndResult } from "../compiler.js";
+import { diag, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { diagnosticToJson, formatDiagnostic, summarize } from "../diagnostics/format.js";
+import { DEFAULT_MAX_FILE_SIZE } from "../semantic/imports.js";
+import { isValidDate } from "../semantic/properties.js";
+import { expandInputs, findRoot } from "./inputs.js";
+import type { Io } from "./io.js";
+import { nodeHost } from "./node-host.js";
+
+/** Options every model-reading command accepts. */
+export interface ModelOptions {
+  models: string[];
+  root?: string;
+  today?: string;
+  "max-file-size"?: number;
+  format?: string;
+  debug?: boolean;
+  quiet?: boolean;
+}
+
+/** Adds the shared model options to a command. */
+export function withModelOptions<T>(y: Argv<T>) {
+  return y
+    .positional("models", {
+      describe: "model files or folders (folders are searched for *.aithreat)",
+      type: "string",
+      array: true,
+      demandOption: true,
+    })
+    .option("root", {
+      describe: "project root: imports may not leave it; paths print relative to it",
+      type: "string",
+    })
+    .option("today", {
+      describe: "date acceptances are judged against (YYYY-MM-DD; default: today, or $AITHREAT_TODAY)",
+      type: "string",
+    })
+    .option("max-file-size", {
+      describe: "largest model file accepted, in bytes",
+      type: "number",
+      default: DEFAULT_MAX_FILE_SIZE,
+    });
+}
+
+/** The date to judge expiry against: option, then $AITHREAT_TODAY, then the current UTC date. */
+export function resolveToday(io: Io, option: string | undefined): string | Diagnostic {
+  const value = option ?? io.env["AITHREAT_TODAY"];
+  if (value === undefined) return new Date().toISOString().slice(0, 10);
+  if (!isValidDate(value))
+    return diag("AT9002", undefined, `\`--today\` must be a date written YYYY-MM-DD, not \`${value}\``);
+  return value;
+}
+
+/** Reads and checks the models named on the command line; CLI-level problems become diagnostics. */
+export function loadModels(io: Io, argv: ModelOptions): FrontEndResult | { diagnostics: Diagnostic[] } {
+  const today = resolveToday(io, argv.today);
+  if (typeof today !== "string") return { diagnostics: [today] };
+  const { files, missing } = expandInputs(argv.models);
+  const problems: Diagnostic[] = missing.map((m) =>
+    diag("AT1001", undefined, `cannot read \`${m}\`: no such file or directory`),
+  );
+  if (files.length === 0) {
+    problems.push(
+      diag(
+        "AT9001",
+        undefined,
+        `no \`.aithreat\` files found in ${argv.models.map((m) => `\`${m}\``).join(", ")}`,
+        { hint: "pass model files, or folders that contain them; `aithreat init` writes a starter model" },
+      ),
+    );
+    return { diagnostics: problems };
+  }
+  const root = findRoot(files, argv.root);
+  const result = runFrontEnd({
+    inputs: files,
+    root,
+    host: nodeHost,
+    resolve: { today, ruleIds: RULE_IDS, atlasMitigations: ATLAS_MITIGATION_IDS },
+    load: { maxFileSize: argv["max-file-size"] ?? DEFAULT_MAX_FILE_SIZE },
+  });
+  if (problems.length === 0) return result;
+  return { ...result, diagnostics: [...problems, ...result.diagnostics], ok: false };
+}
+
+/** Prints diagnostics as text (stderr) or JSON (stdout). */
+export function reportDiagnostics(
+  io: Io,
+  diagnostics: readonly Diagnostic[],
+  format: string | undefined,
+  extra: Record<string, unknown> = {},
+): void {
+  if (format === "json") {
+    io.out(`${JSON.stringify({ ...extra, diagnostics: diagnostics.map(diagnosticToJson) }, null, 2)}\n`);
+    return;
+  }
+  for (const d of diagnostics) io.err(`${formatDiagnostic(d, { color: io.tty })}\n\n`);
+}
+
+/** One line summary for text output. */
+export function summaryLine(diagnostics: readonly Diagnostic[], files: number): string {
+  return `${files} file${files === 1 ? "" : "s"} checked: ${summarize(diagnostics)}`;
+}

@@ -1,0 +1,295 @@
+/**
+ * The one catalog of diagnostic codes. Bands: AT1xxx files and syntax, AT2xxx names and imports,
+ * AT3xxx semantic checks, AT4xxx analysis, AT5xxx policy, AT9xxx command line and internal errors.
+ * Codes are stable: never renumber or reuse one; retire a code by leaving it here marked `retired`.
+ * `docs/diagnostics.md` is generated from this table and a meta-test checks every code has a baseline.
+ */
+export type Severity = "error" | "warning" | "info";
+
+/** What the catalog records for one code. */
+export interface DiagnosticInfo {
+  readonly severity: Severity;
+  /** A short title, lowercase, used in docs and in SARIF-like listings. */
+  readonly title: string;
+  /** Why it is reported and what to do about it, for `docs/diagnostics.md`. */
+  readonly explain: string;
+}
+
+export const DIAGNOSTICS = {
+  // AT1xxx: reading files and syntax
+  AT1001: {
+    severity: "error",
+    title: "file cannot be read",
+    explain:
+      "The file does not exist, is a directory where a file was expected, or cannot be opened. Check the path and permissions.",
+  },
+  AT1002: {
+    severity: "error",
+    title: "file is not valid UTF-8",
+    explain:
+      "Model files must be UTF-8. The diagnostic points at the first byte that is not valid UTF-8; re-save the file as UTF-8.",
+  },
+  AT1003: {
+    severity: "error",
+    title: "file looks binary",
+    explain:
+      "The file contains NUL bytes, so it is not a text model. Check that the path names a `.aithreat` file.",
+  },
+  AT1004: {
+    severity: "error",
+    title: "file is too large",
+    explain:
+      "The file is larger than the per-file limit (64 MiB by default, `--max-file-size` to change). Split the model across files with `import`.",
+  },
+  AT1010: {
+    severity: "error",
+    title: "unexpected character",
+    explain:
+      "The lexer met characters that cannot start any token. Names use letters, digits, `_`, and inner `.` or `-`; text goes in double quotes.",
+  },
+  AT1011: {
+    severity: "error",
+    title: "unterminated string",
+    explain:
+      'A string opened with `"` does not close on the same line. Close it, or use a `"""` triple-quoted string for text over several lines.',
+  },
+  AT1012: {
+    severity: "error",
+    title: "unterminated block comment",
+    explain: "A `/*` comment has no matching `*/` before the end of the file.",
+  },
+  AT1013: {
+    severity: "error",
+    title: "invalid escape sequence",
+    explain:
+      'Strings accept `\\"`, `\\\\`, `\\n`, `\\t`, `\\r` and `\\u{hex}`; any other backslash sequence is an error.',
+  },
+  AT1020: {
+    severity: "error",
+    title: "syntax error",
+    explain:
+      "The parser expected something else at this point. The message says what it expected; the parser recovers and reports further errors in the same run.",
+  },
+  AT1021: {
+    severity: "error",
+    title: "nesting too deep",
+    explain:
+      "Blocks and lists nest deeper than the limit (64 levels). Real models need a handful; the limit keeps the compiler's time and memory bounded on hostile input.",
+  },
+  AT1022: {
+    severity: "error",
+    title: "too many errors in one file",
+    explain:
+      "After 100 errors in one file the compiler stops listing them; fix the first ones and run again.",
+  },
+  AT1023: {
+    severity: "error",
+    title: "property without a value",
+    explain: "A property name must be followed by a value (`trust internal`) or a block.",
+  },
+
+  // AT2xxx: names, references and imports
+  AT2001: {
+    severity: "error",
+    title: "unknown name",
+    explain:
+      "A reference names nothing declared in this file or the files it imports. The message suggests the closest declared name.",
+  },
+  AT2002: {
+    severity: "error",
+    title: "duplicate declaration",
+    explain:
+      "Two declarations share a name. Names are global across all files of a model, so each component, zone, data asset and control needs its own.",
+  },
+  AT2003: {
+    severity: "error",
+    title: "duplicate flow",
+    explain:
+      "Two flows have the same identity (`source -> target` when unnamed). Name one of them: `flow reply: agent -> mailer`.",
+  },
+  AT2004: {
+    severity: "error",
+    title: "reference to the wrong kind of declaration",
+    explain:
+      "The name exists but denotes something else than the place expects, e.g. `in` naming a component instead of a zone, or `holds` naming a component instead of a data asset.",
+  },
+  AT2005: {
+    severity: "error",
+    title: "name declared in a file that is not imported",
+    explain:
+      "The name is declared in another file of the compilation that this file does not import (directly or through its imports). Add the `import` so the file reads on its own.",
+  },
+  AT2010: {
+    severity: "error",
+    title: "imported file not found",
+    explain: "An `import` names a file that does not exist. Paths are relative to the importing file.",
+  },
+  AT2011: {
+    severity: "error",
+    title: "import leaves the project root",
+    explain:
+      "An `import` resolves (after following symbolic links) outside the project root. Models may only import files inside the project; pass `--root` to widen it.",
+  },
+  AT2012: {
+    severity: "error",
+    title: "import cycle",
+    explain:
+      "Files import each other in a cycle (or a file imports itself). The message lists the cycle; break it by moving shared declarations into a file both import.",
+  },
+  AT2013: {
+    severity: "error",
+    title: "invalid import path",
+    explain:
+      "Import paths are relative file paths in double quotes, such as `./shared/zones.aithreat`; absolute paths and URLs are not accepted.",
+  },
+  AT2020: {
+    severity: "error",
+    title: "unknown threat rule",
+    explain:
+      "An `accept` or a control's `mitigates` names a rule id that is neither built in nor declared with `rule`. Run `aithreat rules` for the catalog.",
+  },
+  AT2021: {
+    severity: "error",
+    title: "unknown external identifier",
+    explain:
+      "An ATLAS, OWASP or NIST identifier is not in the data the project ships (pinned versions listed in `data/`).",
+  },
+
+  // AT3xxx: semantic checks
+  AT3001: {
+    severity: "error",
+    title: "declaration not allowed here",
+    explain:
+      "This kind of declaration cannot appear inside that block; e.g. components go at top level or inside a `zone`, not inside a flow or another component.",
+  },
+  AT3002: {
+    severity: "error",
+    title: "unknown property",
+    explain:
+      "The property is not part of this kind's vocabulary. `docs/language.md` lists every property per kind; the message suggests the closest one.",
+  },
+  AT3003: {
+    severity: "error",
+    title: "wrong value type",
+    explain:
+      "The value's type does not match the property: e.g. a string where a boolean (`true`/`false`) or a list is expected.",
+  },
+  AT3004: {
+    severity: "error",
+    title: "unknown value",
+    explain:
+      "The value is not one of the property's allowed values. The message lists them and suggests the closest one.",
+  },
+  AT3005: {
+    severity: "error",
+    title: "property given twice",
+    explain: "A property appears twice in one block; the compiler will not guess which one counts.",
+  },
+  AT3006: {
+    severity: "error",
+    title: "flow kind does not fit its endpoints",
+    explain:
+      "The flow's kind makes no sense between these two component kinds (e.g. `train` into an actor). The message lists the kinds that fit; `docs/language.md` has the full table.",
+  },
+  AT3007: {
+    severity: "warning",
+    title: "data asset held by no component",
+    explain:
+      "A data asset is declared but no component `holds` it and no flow `carries` it, so no analysis can reach it.",
+  },
+  AT3008: {
+    severity: "warning",
+    title: "component outside any zone",
+    explain:
+      "The model uses zones, but this component is in none; its trust level falls back to `internal`. Put it in a zone (`in <zone>`) or give it `trust`.",
+  },
+  AT3009: {
+    severity: "warning",
+    title: "acceptance has expired",
+    explain:
+      "The acceptance's `expires` date has passed, so the finding it covers counts as open again. Renew the acceptance with a new date or fix the threat.",
+  },
+  AT3010: {
+    severity: "error",
+    title: "acceptance is incomplete",
+    explain:
+      "An `accept` needs a `reason`, an `owner` and an `expires` date, so that every accepted risk has someone who answers for it and a date to look again.",
+  },
+  AT3011: {
+    severity: "error",
+    title: "more than one system in a file",
+    explain: "A file describes at most one system; split systems into files.",
+  },
+  AT3012: {
+    severity: "warning",
+    title: "flow from a component to itself",
+    explain: "A flow's source and target are the same component; the analysis ignores it.",
+  },
+  AT3013: {
+    severity: "error",
+    title: "invalid date",
+    explain: "Dates are written `YYYY-MM-DD` and must exist in the calendar.",
+  },
+  AT3014: {
+    severity: "error",
+    title: "zone nesting cycle",
+    explain: "Zones placed with `in` form a cycle; a zone cannot contain itself.",
+  },
+  AT3015: {
+    severity: "error",
+    title: "missing required property",
+    explain:
+      "A property that this declaration cannot do without is missing; e.g. a top-level zone needs `trust`, a flow needs `kind`.",
+  },
+  AT3016: {
+    severity: "warning",
+    title: "declaration placed twice",
+    explain:
+      "A component declared inside a zone block also has an `in` clause naming another zone; the `in` clause wins.",
+  },
+  AT3017: {
+    severity: "error",
+    title: "number out of range",
+    explain: "The number is outside the range the property accepts (e.g. a negative cost).",
+  },
+
+  // AT4xxx: analysis
+  AT4001: {
+    severity: "warning",
+    title: "acceptance matches no finding",
+    explain:
+      "An `accept` names a rule and a subject, but that rule raises no finding on that subject, so the acceptance is stale. Remove it.",
+  },
+  AT4002: {
+    severity: "error",
+    title: "error inside a threat rule",
+    explain:
+      "A rule failed while checking the model. The other rules still ran; this is a bug in the rule, please report it with the model.",
+  },
+
+  // AT9xxx: command line and internal
+  AT9001: {
+    severity: "error",
+    title: "no model files",
+    explain: "The command found no `.aithreat` files in the paths given.",
+  },
+  AT9002: {
+    severity: "error",
+    title: "invalid command-line value",
+    explain: "An option has a value the command does not accept; `--help` lists the values.",
+  },
+  AT9999: {
+    severity: "error",
+    title: "internal error",
+    explain:
+      "The compiler itself failed. This is a bug: please report it with the model that triggers it (run with `--debug` for the stack trace).",
+  },
+} as const satisfies Record<string, DiagnosticInfo>;
+
+/** A stable diagnostic code such as `AT2001`. */
+export type DiagnosticCode = keyof typeof DIAGNOSTICS;
+
+/** Whether a string is a known diagnostic code. */
+export function isDiagnosticCode(code: string): code is DiagnosticCode {
+  return Object.prototype.hasOwnProperty.call(DIAGNOSTICS, code);
+}

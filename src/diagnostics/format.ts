@@ -1,0 +1,120 @@
+import { lineCol, lineText } from "../source.js";
+import type { Diagnostic, Location } from "./diagnostic.js";
+
+/** Options for the human-readable format. */
+export interface FormatOptions {
+  /** ANSI colours, only for a terminal. */
+  readonly color?: boolean;
+  /** Print the code frame under the first line (default true). */
+  readonly frame?: boolean;
+}
+
+const ansi = {
+  red: (s: string) => `\x1b[31m${s}\x1b[0m`,
+  yellow: (s: string) => `\x1b[33m${s}\x1b[0m`,
+  cyan: (s: string) => `\x1b[36m${s}\x1b[0m`,
+  bold: (s: string) => `\x1b[1m${s}\x1b[0m`,
+};
+const plain = (s: string) => s;
+
+/** `path:line:col`, the clickable, greppable prefix of every located line. */
+export function formatLocation(loc: Location): string {
+  const { line, column } = lineCol(loc.file, loc.start);
+  return `${loc.file.path}:${line}:${column}`;
+}
+
+// Source lines can hold anything; tabs are expanded so carets line up, and control characters
+// are shown as `?` so a hostile file cannot move the terminal cursor or change its colours.
+function displayable(s: string): string {
+  return s.replace(/\t/g, "    ").replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g, "?");
+}
+
+const MAX_FRAME_WIDTH = 160;
+
+function codeFrame(
+  loc: Location,
+  paint: (s: string) => string,
+  gutterPaint: (s: string) => string,
+): string[] {
+  const { line, column } = lineCol(loc.file, loc.start);
+  const raw = lineText(loc.file, line);
+  const end = lineCol(loc.file, Math.max(loc.start, loc.end));
+  const endCol = end.line === line ? end.column : raw.length + 1;
+  // Cut very long lines (minified or generated input) to a window around the error.
+  let from = 0;
+  if (raw.length > MAX_FRAME_WIDTH && column > MAX_FRAME_WIDTH / 2) from = column - 1 - MAX_FRAME_WIDTH / 2;
+  const shown = raw.slice(from, from + MAX_FRAME_WIDTH);
+  const before = displayable(raw.slice(from, column - 1)).length;
+  const width = Math.max(
+    1,
+    Math.min(displayable(raw.slice(column - 1, endCol - 1)).length, MAX_FRAME_WIDTH - before),
+  );
+  const num = String(line);
+  const pad = " ".repeat(num.length);
+  return [
+    gutterPaint(`${pad} |`),
+    `${gutterPaint(`${num} |`)} ${displayable(shown)}`,
+    `${gutterPaint(`${pad} |`)} ${" ".repeat(before)}${paint("^".repeat(width))}`,
+  ];
+}
+
+/** Formats one diagnostic: `file:line:col - error AT2001: message`, a code frame, hints and notes. */
+export function formatDiagnostic(d: Diagnostic, options: FormatOptions = {}): string {
+  const c = options.color ? ansi : { red: plain, yellow: plain, cyan: plain, bold: plain };
+  const sevPaint = d.severity === "error" ? c.red : d.severity === "warning" ? c.yellow : c.cyan;
+  const head = `${sevPaint(d.severity)} ${d.code}: ${c.bold(d.message)}`;
+  const lines = [d.location ? `${formatLocation(d.location)} - ${head}` : head];
+  if (d.location && options.frame !== false) lines.push(...codeFrame(d.location, sevPaint, c.cyan));
+  if (d.hint) lines.push(`  = hint: ${d.hint}`);
+  for (const note of d.notes ?? []) {
+    lines.push(`  = note: ${note.message}${note.location ? ` (${formatLocation(note.location)})` : ""}`);
+  }
+  return lines.join("\n");
+}
+
+/** A summary line such as `2 errors, 1 warning`. */
+export function summarize(diagnostics: readonly Diagnostic[]): string {
+  const errors = diagnostics.filter((d) => d.severity === "error").length;
+  const warnings = diagnostics.filter((d) => d.severity === "warning").length;
+  const part = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+  return `${part(errors, "error")}, ${part(warnings, "warning")}`;
+}
+
+/** The JSON shape of a diagnostic for `--format json` (documented in docs/cli.md). */
+export interface DiagnosticJson {
+  code: string;
+  severity: string;
+  message: string;
+  file?: string;
+  line?: number;
+  column?: number;
+  endLine?: number;
+  endColumn?: number;
+  hint?: string;
+  notes?: { message: string; file?: string; line?: number; column?: number }[];
+}
+
+/** Converts a diagnostic to plain JSON with 1-based lines and columns. */
+export function diagnosticToJson(d: Diagnostic): DiagnosticJson {
+  const out: DiagnosticJson = { code: d.code, severity: d.severity, message: d.message };
+  if (d.location) {
+    const s = lineCol(d.location.file, d.location.start);
+    const e = lineCol(d.location.file, d.location.end);
+    Object.assign(out, {
+      file: d.location.file.path,
+      line: s.line,
+      column: s.column,
+      endLine: e.line,
+      endColumn: e.column,
+    });
+  }
+  if (d.hint) out.hint = d.hint;
+  if (d.notes) {
+    out.notes = d.notes.map((n) => {
+      if (!n.location) return { message: n.message };
+      const p = lineCol(n.location.file, n.location.start);
+      return { message: n.message, file: n.location.file.path, line: p.line, column: p.column };
+    });
+  }
+  return out;
+}

@@ -1,0 +1,250 @@
+import path from "node:path";
+import type { FileNode, ImportNode } from "../ast/nodes.js";
+import { at, diag, type Diagnostic, type StageResult } from "../diagnostics/diagnostic.js";
+import type { CompilerHost } from "../host.js";
+import type { SourceFile } from "../source.js";
+import { decodeSource } from "../syntax/decode.js";
+import { parseFile } from "../syntax/parse.js";
+
+/** One file of the compilation with its syntax tree and resolved imports. */
+export interface LoadedFile {
+  readonly source: SourceFile;
+  readonly ast: FileNode;
+  /** Absolute, symlink-resolved path (identity of the file). */
+  readonly realPath: string;
+  /** Each top-level import and the file it loaded (undefined when it failed). */
+  readonly imports: readonly { readonly node: ImportNode; readonly target?: number }[];
+}
+
+/** Every file reached from the inputs, in load order (inputs sorted, imports depth-first). */
+export interface Program {
+  readonly root: string;
+  readonly files: readonly LoadedFile[];
+}
+
+/** Options of the loading stage. */
+export interface LoadOptions {
+  /** Largest file accepted, in bytes (default 64 MiB). */
+  readonly maxFileSize?: number;
+  /** Parser for one file; defaults to the chevrotain front end (benchmarks swap in a parallel one). */
+  readonly parse?: (file: SourceFile) => StageResult<FileNode>;
+}
+
+export const DEFAULT_MAX_FILE_SIZE = 64 * 1024 * 1024;
+
+/** The root-relative path with `/` separators that diagnostics print. */
+export function displayPath(root: string, abs: string): string {
+  const rel = path.relative(root, abs);
+  return rel.split(path.sep).join("/") || path.basename(abs);
+}
+
+/** Whether `abs` lies inside `root` (or is it). */
+export function isInside(root: string, abs: string): boolean {
+  const rel = path.relative(root, abs);
+  return rel === "" || (!rel.startsWith("..") && !path.isAbsolute(rel));
+}
+
+/**
+ * Loads the input files and everything they import. Each file is read and parsed once however many
+ * files import it. Imports are relative to the importing file and may not leave the project root
+ * (checked after resolving symbolic links); a missing file, a root escape or a cycle is a diagnostic
+ * at the import statement. Iterative throughout, so a chain of thousands of imports cannot overflow.
+ */
+export function loadProgram(
+  inputs: readonly string[],
+  root: string,
+  host: CompilerHost,
+  options: LoadOptions = {},
+): StageResult<Program> {
+  const maxSize = options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
+  const parse = options.parse ?? parseFile;
+  const realRoot = host.realpath(root) ?? root;
+  const diagnostics: Diagnostic[] = [];
+  const files: {
+    source: SourceFile;
+    ast: FileNode;
+    realPath: string;
+    imports: { node: ImportNode; target?: number }[];
+  }[] = [];
+  const byRealPath = new Map<string, number>();
+
+  // Reads and parses a file, returning its index (a stub with no statements when it cannot be read).
+  const load = (abs: string, realPath: string, from?: { file: SourceFile; node: ImportNode }): number => {
+    const known = byRealPath.get(realPath);
+    if (known !== undefined) return known;
+    const id = files.length;
+    const display = displayPath(realRoot, realPath);
+    const fail = (message: string, code: "AT1001" | "AT1004", hint?: string): number => {
+      const source: SourceFile = { id, path: display, text: "" };
+      files.push({
+        source,
+        ast: { kind: "file", statements: [], comments: [], start: 0, end: 0 },
+        realPath,
+        imports: [],
+      });
+      byRealPath.set(realPath, id);
+      // An input given on the command line is located at its own first line.
+      diagnostics.push(
+        diag(code, from ? at(from.file, from.node) : { file: source, start: 0, end: 0 }, message, { hint }),
+      );
+      return id;
+    };
+    const stat = host.stat(abs);
+    if ("error" in stat) return fail(`cannot read \`${display}\`: ${stat.error}`, "AT1001");
+    if (stat.size > maxSize) {
+      return fail(
+        `\`${display}\` is ${stat.size} bytes, more than the limit of ${maxSize}`,
+        "AT1004",
+        "split the model into several files with `import`, or raise `--max-file-size`",
+      );
+    }
+    const bytes = host.readFile(abs);
+    if ("error" in bytes) return fail(`cannot read \`${display}\`: ${bytes.error}`, "AT1001");
+    const decoded = decodeSource(id, display, bytes);
+    byRealPath.set(realPath, id);
+    if (decoded.diagnostic) {
+      diagnostics.push(decoded.diagnostic);
+      files.push({
+        source: decoded.file,
+        ast: { kind: "file", statements: [], comments: [], start: 0, end: 0 },
+        realPath,
+        imports: [],
+      });
+      return id;
+    }
+    const parsed = parse(decoded.file);
+    diagnostics.push(...parsed.diagnostics);
+    files.push({ source: decoded.file, ast: parsed.value, realPath, imports: [] });
+    return id;
+  };
+
+  // Depth-first over imports with an explicit stack: [file index, next import to follow].
+  const sortedInputs = [...new Set(inputs)].sort();
+  for (const input of sortedInputs) {
+    const real = host.realpath(input);
+    if (real === undefined) {
+      diagnostics.push(diag("AT1001", undefined, `cannot read \`${input}\`: no such file`));
+      continue;
+    }
+    if (byRealPath.has(real)) continue;
+    const stack: [number, number][] = [[load(input, real), 0]];
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const [fileIndex, next] = top;
+      const file = files[fileIndex]!;
+      const importNodes = file.ast.statements.filter((s): s is ImportNode => s.kind === "import");
+      if (next >= importNodes.length) {
+        stack.pop();
+        continue;
+      }
+      top[1]++;
+      const node = importNodes[next]!;
+      const target = resolveImport(node, file.source, file.realPath, realRoot, host, diagnostics);
+      if (target === undefined) {
+        file.imports.push({ node });
+        continue;
+      }
+      const already = byRealPath.get(target.real);
+      const index = already ?? load(target.abs, target.real, { file: file.source, node });
+      file.imports.push({ node, target: index });
+      if (already === undefined) stack.push([index, 0]);
+    }
+  }
+
+  diagnostics.push(...findImportCycles(files));
+  return { value: { root: realRoot, files }, diagnostics };
+}
+
+function resolveImport(
+  node: ImportNode,
+  from: SourceFile,
+  fromReal: string,
+  root: string,
+  host: CompilerHost,
+  diagnostics: Diagnostic[],
+): { abs: string; real: string } | undefined {
+  const spec = node.path.value;
+  const where = at(from, node.path);
+  if (spec === "" || path.isAbsolute(spec) || /^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(spec) || spec.includes("\0")) {
+    diagnostics.push(
+      diag("AT2013", where, `\`${spec}\` is not a relative file path`, {
+        hint: 'write a path relative to this file, e.g. `import "./shared/zones.aithreat"`',
+      }),
+    );
+    return undefined;
+  }
+  const abs = path.resolve(path.dirname(fromReal), spec);
+  if (!isInside(root, abs)) {
+    diagnostics.push(
+      diag("AT2011", where, `import \`${spec}\` leaves the project root`, {
+        hint: "move the shared file inside the project, or pass `--root` to widen the project",
+      }),
+    );
+    return undefined;
+  }
+  const real = host.realpath(abs);
+  if (real === undefined) {
+    diagnostics.push(
+      diag("AT2010", where, `imported file \`${spec}\` does not exist`, {
+        hint: "paths are relative to the importing file",
+      }),
+    );
+    return undefined;
+  }
+  if (!isInside(root, real)) {
+    diagnostics.push(
+      diag("AT2011", where, `import \`${spec}\` resolves outside the project root through a symbolic link`),
+    );
+    return undefined;
+  }
+  return { abs, real };
+}
+
+/** Reports each import that closes a cycle, listing the files on it. */
+function findImportCycles(
+  files: readonly { source: SourceFile; imports: readonly { node: ImportNode; target?: number }[] }[],
+): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const state = new Uint8Array(files.length); // 0 new, 1 on stack, 2 done
+  const onStack: number[] = [];
+  for (let start = 0; start < files.length; start++) {
+    if (state[start] !== 0) continue;
+    const stack: [number, number][] = [[start, 0]];
+    state[start] = 1;
+    onStack.push(start);
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const [f, i] = top;
+      const imports = files[f]!.imports;
+      if (i >= imports.length) {
+        state[f] = 2;
+        onStack.pop();
+        stack.pop();
+        continue;
+      }
+      top[1]++;
+      const imp = imports[i]!;
+      const t = imp.target;
+      if (t === undefined) continue;
+      if (state[t] === 1) {
+        const cycle = onStack.slice(onStack.indexOf(t)).map((x) => files[x]!.source.path);
+        const shown = [...cycle, files[t]!.source.path].map((p) => `\`${p}\``).join(" -> ");
+        out.push(
+          diag(
+            "AT2012",
+            at(files[f]!.source, imp.node),
+            t === f ? `\`${files[f]!.source.path}\` imports itself` : `import cycle: ${shown}`,
+            {
+              hint: "move the declarations both files need into a third file that each imports",
+            },
+          ),
+        );
+      } else if (state[t] === 0) {
+        state[t] = 1;
+        onStack.push(t);
+        stack.push([t, 0]);
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,217 @@
+import type { BlockNode, NameNode, PropertyNode, ValueNode } from "../ast/nodes.js";
+import { at, diag, type Diagnostic, type Location } from "../diagnostics/diagnostic.js";
+import type { SourceFile } from "../source.js";
+import { didYouMean } from "./suggest.js";
+import { describeType, type PropSpec } from "./vocabulary.js";
+
+/** A property value converted to its spec's type; names in ref lists stay names until binding. */
+export type Converted = string | number | boolean | readonly string[] | readonly NameNode[];
+
+/** Properties of one block after checking: key -> converted value, plus where each was written. */
+export interface ReadProps {
+  readonly values: Map<string, Converted>;
+  readonly locs: Record<string, Location>;
+  readonly nodes: Map<string, PropertyNode>;
+}
+
+/**
+ * Checks a block's properties against a table of specs: unknown keys (with "did you mean"), keys
+ * given twice, values of the wrong type, values outside an enum. Nested declarations are left to
+ * the caller (`onDeclaration`); everything else wrong is reported here.
+ */
+export function readProperties(
+  file: SourceFile,
+  body: BlockNode | undefined,
+  specs: Readonly<Record<string, PropSpec>>,
+  context: string,
+  diagnostics: Diagnostic[],
+): ReadProps {
+  const values = new Map<string, Converted>();
+  const locs: Record<string, Location> = {};
+  const nodes = new Map<string, PropertyNode>();
+  if (!body) return { values, locs, nodes };
+  for (const item of body.items) {
+    if (item.kind !== "property") continue;
+    const key = item.key.text;
+    const spec = Object.prototype.hasOwnProperty.call(specs, key) ? specs[key] : undefined;
+    if (!spec) {
+      diagnostics.push(
+        diag("AT3002", at(file, item.key), `unknown property \`${key}\` for ${context}`, {
+          hint:
+            didYouMean(key, Object.keys(specs)) ??
+            `${context} accepts ${Object.keys(specs)
+              .map((k) => `\`${k}\``)
+              .join(", ")}`,
+        }),
+      );
+      continue;
+    }
+    if (nodes.has(key)) {
+      const first = nodes.get(key)!;
+      diagnostics.push(
+        diag("AT3005", at(file, item.key), `property \`${key}\` is given twice`, {
+          notes: [{ message: "first given here", location: at(file, first.key) }],
+        }),
+      );
+      continue;
+    }
+    nodes.set(key, item);
+    locs[key] = at(file, item);
+    if (item.body) {
+      diagnostics.push(
+        diag("AT3003", at(file, item.body), `property \`${key}\` does not take a block`, {
+          hint: `write ${describeType(spec)}`,
+        }),
+      );
+    }
+    if (!item.value) continue; // AT1023 was reported by the parser
+    const converted = convert(file, item.value, spec, key, diagnostics);
+    if (converted !== undefined) values.set(key, converted);
+  }
+  return { values, locs, nodes };
+}
+
+function typeError(
+  file: SourceFile,
+  value: ValueNode,
+  key: string,
+  spec: PropSpec,
+  diagnostics: Diagnostic[],
+): undefined {
+  const got =
+    value.kind === "name"
+      ? `the name \`${value.text}\``
+      : value.kind === "list"
+        ? "a list"
+        : `a ${value.kind}`;
+  diagnostics.push(
+    diag("AT3003", at(file, value), `\`${key}\` expects ${describeType(spec)}, not ${got}`, {
+      hint:
+        spec.type === "boolean"
+          ? "write `true` or `false`"
+          : spec.type === "string"
+            ? 'put text in double quotes: `"..."`'
+            : undefined,
+    }),
+  );
+  return undefined;
+}
+
+/** Whether a YYYY-MM-DD string names a real calendar day. */
+export function isValidDate(text: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const dt = new Date(Date.UTC(y, mo - 1, d));
+  return dt.getUTCFullYear() === y && dt.getUTCMonth() === mo - 1 && dt.getUTCDate() === d;
+}
+
+function enumValue(
+  file: SourceFile,
+  v: ValueNode,
+  values: readonly string[],
+  key: string,
+  diagnostics: Diagnostic[],
+): string | undefined {
+  const text = v.kind === "name" ? v.text : v.kind === "string" ? v.value : undefined;
+  if (text === undefined) {
+    diagnostics.push(
+      diag(
+        "AT3003",
+        at(file, v),
+        `\`${key}\` expects one of ${values.map((x) => `\`${x}\``).join(", ")}, not a ${v.kind}`,
+      ),
+    );
+    return undefined;
+  }
+  if (values.includes(text)) return text;
+  diagnostics.push(
+    diag("AT3004", at(file, v), `\`${text}\` is not a valid value for \`${key}\``, {
+      hint: didYouMean(text, values) ?? `use one of ${values.map((x) => `\`${x}\``).join(", ")}`,
+    }),
+  );
+  return undefined;
+}
+
+function convert(
+  file: SourceFile,
+  v: ValueNode,
+  spec: PropSpec,
+  key: string,
+  diagnostics: Diagnostic[],
+): Converted | undefined {
+  switch (spec.type) {
+    case "string":
+      // Unquoted names and numbers are accepted as text (`owner secops`, `version 2`).
+      if (v.kind === "string") return v.value;
+      if (v.kind === "name" || v.kind === "date") return v.text;
+      if (v.kind === "number") return v.text;
+      return typeError(file, v, key, spec, diagnostics);
+    case "number":
+      if (v.kind !== "number") return typeError(file, v, key, spec, diagnostics);
+      if ((spec.min !== undefined && v.value < spec.min) || (spec.max !== undefined && v.value > spec.max)) {
+        diagnostics.push(
+          diag(
+            "AT3017",
+            at(file, v),
+            `\`${key}\` must be ${spec.min !== undefined ? `at least ${spec.min}` : ""}${spec.min !== undefined && spec.max !== undefined ? " and " : ""}${spec.max !== undefined ? `at most ${spec.max}` : ""}`,
+          ),
+        );
+        return undefined;
+      }
+      return v.value;
+    case "boolean":
+      if (v.kind === "name" && (v.text === "true" || v.text === "false")) return v.text === "true";
+      return typeError(file, v, key, spec, diagnostics);
+    case "date": {
+      const text =
+        v.kind === "date"
+          ? v.text
+          : v.kind === "string" && /^\d{4}-\d{2}-\d{2}$/.test(v.value)
+            ? v.value
+            : undefined;
+      if (text === undefined) return typeError(file, v, key, spec, diagnostics);
+      if (!isValidDate(text)) {
+        diagnostics.push(
+          diag("AT3013", at(file, v), `\`${text}\` is not a valid date`, {
+            hint: "write an existing day as YYYY-MM-DD",
+          }),
+        );
+        return undefined;
+      }
+      return text;
+    }
+    case "enum":
+      if (v.kind === "list") return typeError(file, v, key, spec, diagnostics);
+      return enumValue(file, v, spec.values, key, diagnostics);
+    case "enum-list": {
+      const items = v.kind === "list" ? v.items : [v];
+      const out: string[] = [];
+      for (const item of items) {
+        const e = enumValue(file, item, spec.values, key, diagnostics);
+        if (e !== undefined && !out.includes(e)) out.push(e);
+      }
+      return out;
+    }
+    case "string-list": {
+      const items = v.kind === "list" ? v.items : [v];
+      const out: string[] = [];
+      for (const item of items) {
+        if (item.kind === "string") out.push(item.value);
+        else if (item.kind === "name" || item.kind === "number" || item.kind === "date") out.push(item.text);
+        else typeError(file, item, key, spec, diagnostics);
+      }
+      return out;
+    }
+    case "ref-list":
+    case "ref": {
+      const items = v.kind === "list" ? v.items : [v];
+      const out: NameNode[] = [];
+      for (const item of items) {
+        if (item.kind === "name") out.push(item);
+        else typeError(file, item, key, spec, diagnostics);
+      }
+      return out;
+    }
+  }
+}

@@ -1,0 +1,68 @@
+/** A source file as the compiler sees it: a project-relative path and its text, BOM removed. */
+export interface SourceFile {
+  /** Index in the compilation's file table (load order). */
+  readonly id: number;
+  /** Path relative to the project root, with forward slashes; this is what diagnostics print. */
+  readonly path: string;
+  /** Text of the file without a leading byte-order mark. */
+  readonly text: string;
+}
+
+/** A 1-based line and column; the column counts UTF-16 code units, as editors and SARIF do by default. */
+export interface LineCol {
+  line: number;
+  column: number;
+}
+
+// Line starts are computed on first use and cached per text: positions are stored as offsets
+// everywhere (cheap), and only turned into line/column when a diagnostic or a report prints them.
+const lineStartCache = new WeakMap<SourceFile, Int32Array>();
+
+/** Offsets at which each line starts; `\r\n`, `\n` and a lone `\r` all end a line. */
+export function lineStarts(file: SourceFile): Int32Array {
+  const cached = lineStartCache.get(file);
+  if (cached) return cached;
+  const text = file.text;
+  const starts: number[] = [0];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) starts.push(i + 1);
+    else if (c === 13) {
+      if (text.charCodeAt(i + 1) === 10) i++;
+      starts.push(i + 1);
+    }
+  }
+  const result = Int32Array.from(starts);
+  lineStartCache.set(file, result);
+  return result;
+}
+
+/** Line and column of an offset (clamped to the text). */
+export function lineCol(file: SourceFile, offset: number): LineCol {
+  const starts = lineStarts(file);
+  const off = Math.max(0, Math.min(offset, file.text.length));
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((starts[mid] ?? 0) <= off) lo = mid;
+    else hi = mid - 1;
+  }
+  return { line: lo + 1, column: off - (starts[lo] ?? 0) + 1 };
+}
+
+/** The text of a 1-based line, without its line terminator. */
+export function lineText(file: SourceFile, line: number): string {
+  const starts = lineStarts(file);
+  const start = starts[line - 1];
+  if (start === undefined) return "";
+  const next = starts[line];
+  let end = next === undefined ? file.text.length : next;
+  while (end > start && (file.text.charCodeAt(end - 1) === 10 || file.text.charCodeAt(end - 1) === 13)) end--;
+  return file.text.slice(start, end);
+}
+
+/** Creates a source file record, removing a UTF-8 byte-order mark if present. */
+export function makeSourceFile(id: number, path: string, text: string): SourceFile {
+  return { id, path, text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
+}

@@ -1,0 +1,402 @@
+import { EmbeddedActionsParser, EOF, type IToken, type TokenType } from "chevrotain";
+import type {
+  AcceptNode,
+  AssetNode,
+  BlockItem,
+  BlockNode,
+  DeclarationKeyword,
+  DeclarationNode,
+  FlowNode,
+  ImportNode,
+  ListNode,
+  NameNode,
+  PropertyNode,
+  StatementNode,
+  StringNode,
+  ValueNode,
+} from "../ast/nodes.js";
+import { decodeString } from "./strings.js";
+import {
+  allTokens,
+  Arrow,
+  Colon,
+  Comma,
+  DateLit,
+  DeclKeyword,
+  Identifier,
+  Keyword,
+  KW,
+  LBrace,
+  LBracket,
+  NumberLit,
+  RBrace,
+  RBracket,
+  StringLit,
+  TripleString,
+} from "./tokens.js";
+
+/** A problem found while building nodes (not a grammar mismatch): reported by `parse.ts`. */
+export interface ActionProblem {
+  readonly code: "AT1013" | "AT1023";
+  readonly start: number;
+  readonly end: number;
+  readonly message: string;
+  readonly hint?: string;
+}
+
+function describe(token: IToken): string {
+  if (token.tokenType === EOF) return "end of file";
+  const image = token.image.length > 30 ? `${token.image.slice(0, 30)}...` : token.image;
+  return `\`${image.replace(/[\r\n]+/g, " ")}\``;
+}
+
+function label(t: TokenType): string {
+  return t.LABEL ?? t.name;
+}
+
+function alternatives(paths: TokenType[][]): string {
+  const firsts = [...new Set(paths.map((p) => (p[0] ? label(p[0]) : "end of file")))];
+  if (firsts.length <= 1) return firsts[0] ?? "something else";
+  return `${firsts.slice(0, -1).join(", ")} or ${firsts[firsts.length - 1]}`;
+}
+
+// Messages follow the house style: lowercase, no period, tokens in backticks.
+const errorMessageProvider = {
+  buildMismatchTokenMessage: ({ expected, actual }: { expected: TokenType; actual: IToken }) =>
+    `expected ${label(expected)} but found ${describe(actual)}`,
+  buildNotAllInputParsedMessage: ({ firstRedundant }: { firstRedundant: IToken }) =>
+    `unexpected ${describe(firstRedundant)}: expected a statement`,
+  buildNoViableAltMessage: ({
+    expectedPathsPerAlt,
+    actual,
+    ruleName,
+  }: {
+    expectedPathsPerAlt: TokenType[][][];
+    actual: IToken[];
+    ruleName: string;
+  }) => {
+    const found = actual[0] ? describe(actual[0]) : "end of file";
+    if (ruleName === "statement")
+      return `unexpected ${found}: expected a statement such as \`zone\`, a component kind, \`flow\` or \`import\``;
+    if (ruleName === "blockItem")
+      return `unexpected ${found}: expected a property name, a declaration or \`}\``;
+    return `expected ${alternatives(expectedPathsPerAlt.flat())} but found ${found}`;
+  },
+  buildEarlyExitMessage: ({
+    expectedIterationPaths,
+    actual,
+  }: {
+    expectedIterationPaths: TokenType[][];
+    actual: IToken[];
+  }) =>
+    `expected ${alternatives(expectedIterationPaths)} but found ${actual[0] ? describe(actual[0]) : "end of file"}`,
+};
+
+// A token inserted by error recovery has no text and no position: it becomes an empty name, which
+// later stages skip (the parser already reported the error).
+function nameNode(t: IToken): NameNode {
+  if (t.isInsertedInRecovery || !Number.isFinite(t.startOffset))
+    return { kind: "name", text: "", start: 0, end: 0 };
+  return { kind: "name", text: t.image, start: t.startOffset, end: t.startOffset + t.image.length };
+}
+
+/** The grammar (see grammar/aithreat.ebnf, which this class must match). One instance is reused. */
+export class AithreatGrammar extends EmbeddedActionsParser {
+  /** Problems raised by node-building actions during the current parse. */
+  problems: ActionProblem[] = [];
+
+  constructor() {
+    super(allTokens, { recoveryEnabled: true, maxLookahead: 2, errorMessageProvider });
+    this.performSelfAnalysis();
+  }
+
+  readonly file = this.RULE("file", (): StatementNode[] => {
+    const statements: StatementNode[] = [];
+    this.MANY(() => {
+      const s = this.SUBRULE(this.statement);
+      this.ACTION(() => {
+        if (s) statements.push(s);
+      });
+    });
+    return statements;
+  });
+
+  readonly statement = this.RULE(
+    "statement",
+    (): StatementNode | undefined =>
+      this.OR<StatementNode | undefined>([
+        { ALT: () => this.SUBRULE(this.importStatement) },
+        { ALT: () => this.SUBRULE(this.flowStatement) },
+        { ALT: () => this.SUBRULE(this.acceptStatement) },
+        { ALT: () => this.SUBRULE(this.assetStatement) },
+        { ALT: () => this.SUBRULE(this.declaration) },
+      ]),
+    { recoveryValueFunc: () => undefined },
+  );
+
+  readonly importStatement = this.RULE("importStatement", (): ImportNode => {
+    const kw = this.CONSUME(KW.import);
+    const path = this.SUBRULE(this.stringValue);
+    return this.ACTION(() => ({ kind: "import", path, start: kw.startOffset, end: path.end }));
+  });
+
+  readonly flowStatement = this.RULE("flowStatement", (): FlowNode => {
+    const kw = this.CONSUME(KW.flow);
+    let name: NameNode | undefined;
+    this.OPTION(() => {
+      const n = this.CONSUME(Identifier);
+      this.CONSUME(Colon);
+      name = this.ACTION(() => nameNode(n));
+    });
+    const from = this.CONSUME2(Identifier);
+    this.CONSUME(Arrow);
+    const to = this.CONSUME3(Identifier);
+    const title = this.OPTION2(() => this.SUBRULE(this.stringValue));
+    const body = this.OPTION3(() => this.SUBRULE(this.block));
+    return this.ACTION(() => {
+      const node: FlowNode = {
+        kind: "flow",
+        from: nameNode(from),
+        to: nameNode(to),
+        start: kw.startOffset,
+        end: body?.end ?? title?.end ?? to.startOffset + to.image.length,
+        ...(name ? { name } : {}),
+        ...(title ? { title } : {}),
+        ...(body ? { body } : {}),
+      };
+      return node;
+    });
+  });
+
+  readonly acceptStatement = this.RULE("acceptStatement", (): AcceptNode => {
+    const kw = this.CONSUME(KW.accept);
+    const rule = this.CONSUME(Identifier);
+    this.CONSUME(KW.on);
+    const target = this.CONSUME2(Identifier);
+    const body = this.OPTION(() => this.SUBRULE(this.block));
+    return this.ACTION(() => ({
+      kind: "accept",
+      rule: nameNode(rule),
+      target: nameNode(target),
+      start: kw.startOffset,
+      end: body?.end ?? target.startOffset + target.image.length,
+      ...(body ? { body } : {}),
+    }));
+  });
+
+  readonly assetStatement = this.RULE("assetStatement", (): AssetNode => {
+    const kw = this.CONSUME(KW.asset);
+    const target = this.CONSUME(Identifier);
+    const key = this.CONSUME2(Identifier);
+    const value = this.OPTION(() => this.SUBRULE(this.value));
+    const body = this.OPTION2(() => this.SUBRULE(this.block));
+    return this.ACTION(() => ({
+      kind: "asset",
+      target: nameNode(target),
+      key: nameNode(key),
+      start: kw.startOffset,
+      end: body?.end ?? value?.end ?? key.startOffset + key.image.length,
+      ...(value ? { value } : {}),
+      ...(body ? { body } : {}),
+    }));
+  });
+
+  readonly declaration = this.RULE("declaration", (): DeclarationNode => {
+    const kw = this.CONSUME(DeclKeyword);
+    const name = this.OPTION(() => this.CONSUME(Identifier));
+    const title = this.OPTION2(() => this.SUBRULE(this.stringValue));
+    let parent: IToken | undefined;
+    this.OPTION3(() => {
+      this.CONSUME(KW.in);
+      parent = this.CONSUME2(Identifier);
+    });
+    const body = this.OPTION4(() => this.SUBRULE(this.block));
+    return this.ACTION(() => {
+      const keywordEnd = kw.startOffset + kw.image.length;
+      const parentNode = parent ? nameNode(parent) : undefined;
+      return {
+        kind: "declaration",
+        keyword: kw.image as DeclarationKeyword,
+        keywordSpan: { start: kw.startOffset, end: keywordEnd },
+        start: kw.startOffset,
+        end:
+          body?.end ??
+          parentNode?.end ??
+          title?.end ??
+          (name ? name.startOffset + name.image.length : keywordEnd),
+        ...(name ? { name: nameNode(name) } : {}),
+        ...(title ? { title } : {}),
+        ...(parentNode ? { parent: parentNode } : {}),
+        ...(body ? { body } : {}),
+      };
+    });
+  });
+
+  readonly block = this.RULE("block", (): BlockNode => {
+    const open = this.CONSUME(LBrace);
+    const items: BlockItem[] = [];
+    this.MANY(() => {
+      const item = this.SUBRULE(this.blockItem);
+      this.ACTION(() => {
+        if (item) items.push(item);
+      });
+    });
+    const close = this.CONSUME(RBrace);
+    return this.ACTION(() => ({
+      kind: "block",
+      items,
+      start: open.startOffset,
+      // A `}` inserted by recovery has no position: end the block at its last item instead.
+      end:
+        Number.isFinite(close.startOffset) && !close.isInsertedInRecovery
+          ? close.startOffset + 1
+          : (items[items.length - 1]?.end ?? open.startOffset + 1),
+    }));
+  });
+
+  readonly blockItem = this.RULE(
+    "blockItem",
+    (): BlockItem | undefined =>
+      this.OR<BlockItem | undefined>([
+        { ALT: () => this.SUBRULE(this.statement) },
+        { ALT: () => this.SUBRULE(this.property) },
+      ]),
+    { recoveryValueFunc: () => undefined },
+  );
+
+  readonly property = this.RULE("property", (): PropertyNode => {
+    const key = this.CONSUME(Identifier);
+    const value = this.OPTION(() => this.SUBRULE(this.value));
+    const body = this.OPTION2(() => this.SUBRULE(this.block));
+    return this.ACTION(() => {
+      const keyNode = nameNode(key);
+      if (!value && !body) {
+        this.problems.push({
+          code: "AT1023",
+          start: keyNode.start,
+          end: keyNode.end,
+          message: `property \`${keyNode.text}\` has no value`,
+          hint: "write a value after the name, e.g. `trust internal`; reserved words as values go in a list: `[model]`",
+        });
+      }
+      return {
+        kind: "property",
+        key: keyNode,
+        start: keyNode.start,
+        end: body?.end ?? value?.end ?? keyNode.end,
+        ...(value ? { value } : {}),
+        ...(body ? { body } : {}),
+      };
+    });
+  });
+
+  readonly value = this.RULE("value", (): ValueNode =>
+    this.OR<ValueNode>([
+      { ALT: () => this.SUBRULE(this.stringValue) },
+      {
+        ALT: () => {
+          const t = this.CONSUME(NumberLit);
+          return this.ACTION(() => ({
+            kind: "number" as const,
+            value: Number(t.image),
+            text: t.image,
+            start: t.startOffset,
+            end: t.startOffset + t.image.length,
+          }));
+        },
+      },
+      {
+        ALT: () => {
+          const t = this.CONSUME(DateLit);
+          return this.ACTION(() => ({
+            kind: "date" as const,
+            text: t.image,
+            start: t.startOffset,
+            end: t.startOffset + t.image.length,
+          }));
+        },
+      },
+      {
+        ALT: () => {
+          const t = this.CONSUME(Identifier);
+          return this.ACTION(() => nameNode(t));
+        },
+      },
+      { ALT: () => this.SUBRULE(this.list) },
+    ]),
+  );
+
+  readonly list = this.RULE("list", (): ListNode => {
+    const open = this.CONSUME(LBracket);
+    const items: ValueNode[] = [];
+    this.OPTION(() => {
+      const first = this.SUBRULE(this.listItem);
+      this.ACTION(() => items.push(first));
+      this.MANY(() => {
+        this.CONSUME(Comma);
+        const next = this.SUBRULE2(this.listItem);
+        this.ACTION(() => items.push(next));
+      });
+      this.OPTION2(() => this.CONSUME2(Comma));
+    });
+    const close = this.CONSUME(RBracket);
+    return this.ACTION(() => ({
+      kind: "list",
+      items,
+      start: open.startOffset,
+      end:
+        Number.isFinite(close.startOffset) && !close.isInsertedInRecovery
+          ? close.startOffset + 1
+          : (items[items.length - 1]?.end ?? open.startOffset + 1),
+    }));
+  });
+
+  // Inside a list a reserved word is a plain name (`kinds [model, agent]`); bare, it starts a declaration.
+  readonly listItem = this.RULE("listItem", (): ValueNode =>
+    this.OR<ValueNode>([
+      { ALT: () => this.SUBRULE(this.value) },
+      {
+        ALT: () => {
+          const t = this.CONSUME(Keyword);
+          return this.ACTION(() => nameNode(t));
+        },
+      },
+    ]),
+  );
+
+  readonly stringValue = this.RULE("stringValue", (): StringNode =>
+    this.OR<StringNode>([
+      {
+        ALT: () => {
+          const t = this.CONSUME(StringLit);
+          return this.ACTION(() => this.decode(t, false));
+        },
+      },
+      {
+        ALT: () => {
+          const t = this.CONSUME(TripleString);
+          return this.ACTION(() => this.decode(t, true));
+        },
+      },
+    ]),
+  );
+
+  private decode(t: IToken, triple: boolean): StringNode {
+    const start = t.startOffset;
+    const inner = triple
+      ? t.image.slice(3, -3)
+      : t.image.slice(1, t.image.endsWith('"') && t.image.length > 1 ? -1 : undefined);
+    const bodyStart = start + (triple ? 3 : 1);
+    const { value, errors } = decodeString(inner);
+    for (const e of errors) {
+      this.problems.push({
+        code: "AT1013",
+        start: bodyStart + e.offset,
+        end: bodyStart + e.offset + e.length,
+        message: e.message,
+        hint: 'use `\\"`, `\\\\`, `\\n`, `\\t`, `\\r` or `\\u{hex}`',
+      });
+    }
+    return { kind: "string", value, triple, start, end: start + t.image.length };
+  }
+}

@@ -1,0 +1,173 @@
+import type { IToken } from "chevrotain";
+import type { CommentNode, FileNode } from "../ast/nodes.js";
+import { diag, type Diagnostic, type StageResult } from "../diagnostics/diagnostic.js";
+import type { SourceFile } from "../source.js";
+import { AithreatGrammar } from "./grammar.js";
+import {
+  BlockComment,
+  LBrace,
+  LBracket,
+  lexer,
+  RBrace,
+  RBracket,
+  StringLit,
+  UnterminatedComment,
+  UnterminatedString,
+} from "./tokens.js";
+
+/** Deepest nesting of `{` and `[` accepted; real models need a handful, hostile ones get a diagnostic. */
+export const MAX_NESTING = 64;
+/** Errors reported per file before the rest are summarised by AT1022. */
+export const MAX_ERRORS_PER_FILE = 100;
+
+// Building a chevrotain parser costs 10-25 ms; one instance serves every parse of the process.
+let grammar: AithreatGrammar | undefined;
+function sharedGrammar(): AithreatGrammar {
+  grammar ??= new AithreatGrammar();
+  return grammar;
+}
+
+function preview(text: string): string {
+  const shown = text.length > 20 ? `${text.slice(0, 20)}...` : text;
+
+  return shown.replace(/[\u0000-\u001f\u007f]/g, "?").replace(/`/g, "'");
+}
+
+/** Lexes and parses one file into a syntax tree; every lexical and syntax error is reported, up to a cap. */
+export function parseFile(file: SourceFile): StageResult<FileNode> {
+  const text = file.text;
+  const diagnostics: Diagnostic[] = [];
+  const loc = (start: number, end: number) => ({ file, start, end });
+  const lexed = lexer.tokenize(text);
+
+  for (const e of lexed.errors) {
+    const bad = text.slice(e.offset, e.offset + e.length);
+    diagnostics.push(
+      diag(
+        "AT1010",
+        loc(e.offset, e.offset + e.length),
+        `unexpected character${e.length > 1 ? "s" : ""} \`${preview(bad)}\``,
+        {
+          hint: "names use letters, digits, `_` and inner `.` or `-`; put other text in double quotes",
+        },
+      ),
+    );
+  }
+
+  const tokens: IToken[] = [];
+  // Offsets of the brackets still open, so "found end of file" can say which block never closed.
+  const open: number[] = [];
+  for (const t of lexed.tokens) {
+    const type = t.tokenType;
+    if (type === UnterminatedComment) {
+      diagnostics.push(
+        diag("AT1012", loc(t.startOffset, t.startOffset + 2), "unterminated block comment", {
+          hint: "close the comment with `*/`",
+        }),
+      );
+      continue;
+    }
+    if (type === UnterminatedString) {
+      diagnostics.push(
+        diag("AT1011", loc(t.startOffset, t.startOffset + t.image.length), "unterminated string", {
+          hint: 'close the string with `"` on the same line, or use `"""` for text over several lines',
+        }),
+      );
+      // Parse on as if the string were closed, so one missing quote is one error.
+      t.tokenType = StringLit;
+      t.tokenTypeIdx = StringLit.tokenTypeIdx ?? t.tokenTypeIdx;
+    } else if (type === LBrace || type === LBracket) {
+      open.push(t.startOffset);
+      if (open.length > MAX_NESTING) {
+        diagnostics.push(
+          diag("AT1021", loc(t.startOffset, t.startOffset + 1), `nesting deeper than ${MAX_NESTING} levels`, {
+            hint: "flatten the model; blocks never need to nest this deep",
+          }),
+        );
+        return { value: emptyFile(text), diagnostics };
+      }
+    } else if (type === RBrace || type === RBracket) {
+      open.pop();
+    }
+    tokens.push(t);
+  }
+
+  // Brackets still open at the end of the file: report each at its opening, then close them with
+  // synthetic tokens so the parser keeps everything inside instead of discarding the whole block.
+  for (let i = open.length - 1; i >= 0; i--) {
+    const start = open[i]!;
+    const brace = text[start] === "{";
+    diagnostics.push(
+      diag("AT1020", loc(start, start + 1), `this \`${brace ? "{" : "["}\` is never closed`, {
+        hint: `add \`${brace ? "}" : "]"}\` where the ${brace ? "block" : "list"} ends`,
+      }),
+    );
+    const type = brace ? RBrace : RBracket;
+    tokens.push({
+      image: "",
+      startOffset: text.length,
+      endOffset: text.length,
+      tokenType: type,
+      tokenTypeIdx: type.tokenTypeIdx ?? 0,
+      isInsertedInRecovery: true,
+    });
+  }
+
+  const parser = sharedGrammar();
+  parser.problems = [];
+  parser.input = tokens;
+  // A file whose top level failed to re-synchronise yields no statements, only the errors.
+  const statements = parser.file() ?? [];
+
+  const seen = new Set<string>();
+  for (const e of parser.errors) {
+    const t = e.token;
+    const start = Number.isFinite(t.startOffset) ? t.startOffset : text.length;
+    const end = Number.isFinite(t.startOffset) ? start + Math.max(1, t.image.length) : text.length;
+    const key = `${start}:${e.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    diagnostics.push(diag("AT1020", loc(start, end), e.message));
+  }
+  for (const p of parser.problems) {
+    diagnostics.push(diag(p.code, loc(p.start, p.end), p.message, { hint: p.hint }));
+  }
+  // Drop references to the token vector so a large file's tokens can be collected.
+  parser.input = [];
+  parser.problems = [];
+
+  const comments: CommentNode[] = (lexed.groups["comments"] ?? []).map((t) => ({
+    kind: "comment",
+    text: t.image,
+    block: t.tokenType === BlockComment,
+    start: t.startOffset,
+    end: t.startOffset + t.image.length,
+  }));
+
+  return {
+    value: { kind: "file", statements, comments, start: 0, end: text.length },
+    diagnostics: capErrors(file, diagnostics),
+  };
+}
+
+function emptyFile(text: string): FileNode {
+  return { kind: "file", statements: [], comments: [], start: 0, end: text.length };
+}
+
+function capErrors(file: SourceFile, diagnostics: Diagnostic[]): Diagnostic[] {
+  if (diagnostics.length <= MAX_ERRORS_PER_FILE) return diagnostics;
+  const sorted = [...diagnostics].sort((a, b) => (a.location?.start ?? 0) - (b.location?.start ?? 0));
+  const kept = sorted.slice(0, MAX_ERRORS_PER_FILE);
+  const last = kept[kept.length - 1]?.location;
+  kept.push(
+    diag(
+      "AT1022",
+      last ? { file, start: last.start, end: last.end } : undefined,
+      `${diagnostics.length - MAX_ERRORS_PER_FILE} more errors in this file not shown`,
+      {
+        hint: "fix the errors above and run again",
+      },
+    ),
+  );
+  return kept;
+}

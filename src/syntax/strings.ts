@@ -1,0 +1,70 @@
+/** One invalid escape inside a string body; offsets are relative to the body. */
+export interface EscapeError {
+  readonly offset: number;
+  readonly length: number;
+  readonly message: string;
+}
+
+const SIMPLE: Record<string, string> = { '"': '"', "\\": "\\", n: "\n", t: "\t", r: "\r" };
+
+/** Decodes the escapes of a string body (without its quotes). Invalid escapes are kept verbatim and reported. */
+export function decodeString(body: string): { value: string; errors: EscapeError[] } {
+  if (!body.includes("\\")) return { value: body, errors: [] };
+  const errors: EscapeError[] = [];
+  let out = "";
+  for (let i = 0; i < body.length; i++) {
+    const ch = body[i];
+    if (ch !== "\\") {
+      out += ch;
+      continue;
+    }
+    const next = body[i + 1];
+    if (next === undefined) {
+      errors.push({ offset: i, length: 1, message: "a string cannot end with a lone backslash" });
+      break;
+    }
+    const simple = SIMPLE[next];
+    if (simple !== undefined) {
+      out += simple;
+      i++;
+      continue;
+    }
+    if (next === "u") {
+      const m = /^\{([0-9a-fA-F]{1,6})\}/.exec(body.slice(i + 2, i + 11));
+      const code = m?.[1] ? parseInt(m[1], 16) : NaN;
+      if (m && code <= 0x10ffff && (code < 0xd800 || code > 0xdfff)) {
+        out += String.fromCodePoint(code);
+        i += 1 + m[0].length;
+        continue;
+      }
+      errors.push({
+        offset: i,
+        length: Math.max(2, m ? m[0].length + 2 : 2),
+        message: "invalid unicode escape: write `\\u{` one to six hex digits `}` naming a valid code point",
+      });
+      out += "\\u";
+      i++;
+      continue;
+    }
+    errors.push({ offset: i, length: 2, message: `invalid escape sequence \`\\${next}\`` });
+    out += `\\${next}`;
+    i++;
+  }
+  return { value: out, errors };
+}
+
+/** Encodes a string value as a `"..."` literal that decodes back to the same value. */
+export function encodeString(value: string): string {
+  let out = '"';
+  for (const ch of value) {
+    const cp = ch.codePointAt(0) ?? 0;
+    if (ch === '"') out += '\\"';
+    else if (ch === "\\") out += "\\\\";
+    else if (ch === "\n") out += "\\n";
+    else if (ch === "\t") out += "\\t";
+    else if (ch === "\r") out += "\\r";
+    else if (cp < 0x20 || cp === 0x7f || cp === 0x2028 || cp === 0x2029) out += `\\u{${cp.toString(16)}}`;
+    else out += ch;
+  }
+  return out + '"';
+}

@@ -1,0 +1,187 @@
+import { Lexer, createToken, type TokenType } from "chevrotain";
+
+/**
+ * Tokens of the .aithreat language, in matching order. The order matters where patterns overlap:
+ * - comments before anything that could start with `/`;
+ * - triple-quoted strings before plain strings, and terminated strings before the "unterminated"
+ *   catch-alls, which exist so one missing quote is one clear error instead of a cascade;
+ * - `Date` before `NumberLit` (`2027-03-31` would otherwise lex as the number 2027);
+ * - keywords before `Identifier`, each with `longer_alt: Identifier` so `zones` stays a name.
+ */
+
+export const WhiteSpace = createToken({
+  name: "WhiteSpace",
+  pattern: /[ \t\r\n\f\v\u00a0\ufeff]+/,
+  group: Lexer.SKIPPED,
+});
+export const LineComment = createToken({ name: "LineComment", pattern: /\/\/[^\r\n]*/, group: "comments" });
+export const BlockComment = createToken({
+  name: "BlockComment",
+  pattern: /\/\*[\s\S]*?\*\//,
+  group: "comments",
+  line_breaks: true,
+});
+export const UnterminatedComment = createToken({
+  name: "UnterminatedComment",
+  pattern: /\/\*[\s\S]*/,
+  line_breaks: true,
+});
+
+export const TripleString = createToken({
+  name: "TripleString",
+  pattern: /"""[\s\S]*?"""/,
+  line_breaks: true,
+  label: "string",
+});
+export const StringLit = createToken({
+  name: "StringLit",
+  pattern: /"(?:[^"\\\r\n]|\\[^\r\n])*"/,
+  label: "string",
+});
+export const UnterminatedString = createToken({
+  name: "UnterminatedString",
+  pattern: /"(?:[^"\\\r\n]|\\[^\r\n])*\\?/,
+});
+
+export const DateLit = createToken({
+  name: "DateLit",
+  pattern: /\d{4}-\d{2}-\d{2}(?![\w.-])/,
+  label: "date",
+});
+
+export const Arrow = createToken({ name: "Arrow", pattern: /->/, label: "`->`" });
+export const LBrace = createToken({ name: "LBrace", pattern: /\{/, label: "`{`" });
+export const RBrace = createToken({ name: "RBrace", pattern: /\}/, label: "`}`" });
+export const LBracket = createToken({ name: "LBracket", pattern: /\[/, label: "`[`" });
+export const RBracket = createToken({ name: "RBracket", pattern: /\]/, label: "`]`" });
+export const Comma = createToken({ name: "Comma", pattern: /,/, label: "`,`" });
+export const Colon = createToken({ name: "Colon", pattern: /:/, label: "`:`" });
+
+// chevrotain drops the `u` flag of token regexes, so patterns that need Unicode classes are custom
+// matchers over a sticky regex. The result only needs to look like a RegExpExecArray to chevrotain.
+function sticky(source: string): (text: string, offset: number) => RegExpExecArray | null {
+  const re = new RegExp(source, "uy");
+  return (text, offset) => {
+    re.lastIndex = offset;
+    return re.exec(text);
+  };
+}
+
+const DIGITS = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
+export const NumberLit = createToken({
+  name: "NumberLit",
+  pattern: { exec: sticky(String.raw`\d+(?:\.\d+)?(?![\p{L}\p{N}_])`) },
+  line_breaks: false,
+  start_chars_hint: DIGITS,
+  label: "number",
+});
+
+// Names: a letter or `_`, then letters, digits, `_`; inner `.` and `-` join segments (`AML.M0007`,
+// `AT-33`, `eu-west`), but never `->`, so `a->b` is two names and an arrow.
+const NAME_START = /[\p{L}_]/u;
+export const Identifier = createToken({
+  name: "Identifier",
+  pattern: { exec: sticky(String.raw`[\p{L}_][\p{L}\p{N}_]*(?:[.-](?!>)[\p{L}\p{N}_]+)*`) },
+  line_breaks: false,
+  label: "name",
+  start_chars_hint: [
+    ..."abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_",
+    // Any non-ASCII letter can start a name: BMP letters, and high surrogates for astral ones.
+    ...Array.from({ length: 0xffff - 0x80 }, (_, i) => String.fromCharCode(0x80 + i)).filter(
+      (ch) => NAME_START.test(ch) || (ch >= "\ud800" && ch <= "\udbff"),
+    ),
+  ],
+});
+
+/** Every keyword belongs to this category, so a list can accept a reserved word as a plain value. */
+export const Keyword = createToken({ name: "Keyword", pattern: Lexer.NA });
+/** Keywords that open a generic declaration (`zone`, `model`, `data` ...): one token class for the parser. */
+export const DeclKeyword = createToken({
+  name: "DeclKeyword",
+  pattern: Lexer.NA,
+  label: "a declaration keyword",
+});
+
+const DECL_WORDS = new Set(["system", "zone", "data", "control", "rule", "policy"]);
+
+function keyword(word: string, declares = DECL_WORDS.has(word)): TokenType {
+  return createToken({
+    name: `Kw_${word}`,
+    pattern: new RegExp(word),
+    longer_alt: Identifier,
+    categories: declares ? [Keyword, DeclKeyword] : [Keyword],
+    label: `\`${word}\``,
+  });
+}
+
+/** Statement keywords (not component kinds). */
+export const KW = {
+  system: keyword("system"),
+  import: keyword("import"),
+  zone: keyword("zone"),
+  data: keyword("data"),
+  asset: keyword("asset"),
+  flow: keyword("flow"),
+  control: keyword("control"),
+  accept: keyword("accept"),
+  rule: keyword("rule"),
+  policy: keyword("policy"),
+  in: keyword("in"),
+  on: keyword("on"),
+} as const;
+
+/** Component kind keywords; the vocabulary (semantic/vocabulary.ts) documents each. */
+export const COMPONENT_KIND_WORDS = [
+  "actor",
+  "source",
+  "dataset",
+  "store",
+  "pipeline",
+  "model",
+  "endpoint",
+  "vectorstore",
+  "template",
+  "agent",
+  "tool",
+  "mcp_server",
+  "provider",
+  "guardrail",
+  "app",
+  "registry",
+] as const;
+
+export const KIND_TOKENS: Record<(typeof COMPONENT_KIND_WORDS)[number], TokenType> = Object.fromEntries(
+  COMPONENT_KIND_WORDS.map((w) => [w, keyword(w, true)]),
+) as Record<(typeof COMPONENT_KIND_WORDS)[number], TokenType>;
+
+export const allTokens: TokenType[] = [
+  WhiteSpace,
+  LineComment,
+  BlockComment,
+  UnterminatedComment,
+  TripleString,
+  StringLit,
+  UnterminatedString,
+  DateLit,
+  NumberLit,
+  Arrow,
+  LBrace,
+  RBrace,
+  LBracket,
+  RBracket,
+  Comma,
+  Colon,
+  Keyword,
+  DeclKeyword,
+  // Longest first: `data` must not shadow `dataset` (chevrotain rejects the shadowed order).
+  ...[...Object.values(KW), ...COMPONENT_KIND_WORDS.map((w) => KIND_TOKENS[w])].sort(
+    (a, b) => b.name.length - a.name.length || (a.name < b.name ? -1 : 1),
+  ),
+  Identifier,
+];
+
+/** Every reserved word, for docs, the TextMate grammar and "did you mean" on keywords. */
+export const RESERVED_WORDS: readonly string[] = [...Object.keys(KW), ...COMPONENT_KIND_WORDS];
+
+/** The one lexer instance; chevrotain lexers are stateless between `tokenize` calls. */
+export const lexer = new Lexer(allTokens, { positionTracking: "onlyOffset", ensureOptimizations: false });

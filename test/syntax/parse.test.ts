@@ -1,0 +1,68 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { parseFile } from "../../src/syntax/parse.js";
+import { makeSourceFile } from "../../src/source.js";
+import type { DeclarationNode, FlowNode } from "../../src/ast/nodes.js";
+
+const parse = (text: string) => parseFile(makeSourceFile(0, "m.aithreat", text));
+
+test("parses declarations with title, in-clause and body", () => {
+  const r = parse('actor customer "Customer" in internet { role customer }');
+  assert.equal(r.diagnostics, []);
+  const d = r.value.statements[0] as DeclarationNode;
+  assert.is(d.kind, "declaration");
+  assert.is(d.keyword, "actor");
+  assert.is(d.name?.text, "customer");
+  assert.is(d.title?.value, "Customer");
+  assert.is(d.parent?.text, "internet");
+  assert.is(d.body?.items.length, 1);
+  assert.is(d.start, 0);
+  assert.is(d.end, 55);
+});
+
+test("parses flows with optional names", () => {
+  const r = parse('flow a -> b "x" { kind prompt }\nflow reply: b -> a { kind response }');
+  assert.equal(r.diagnostics, []);
+  const [f1, f2] = r.value.statements as FlowNode[];
+  assert.is(f1?.from.text, "a");
+  assert.is(f1?.to.text, "b");
+  assert.is(f1?.name, undefined);
+  assert.is(f2?.name?.text, "reply");
+});
+
+test("tolerates a BOM and CRLF line endings", () => {
+  const r = parse('\ufeffzone z "Z" {\r\n  trust internal\r\n}\r\n');
+  assert.equal(r.diagnostics, []);
+  assert.is(r.value.statements.length, 1);
+});
+
+test("decodes string escapes and keeps UTF-8 names", () => {
+  const r = parse('data données "Ünïcode \\"quoted\\" \\u{1F600}" { classification personal }');
+  assert.equal(r.diagnostics, []);
+  const d = r.value.statements[0] as DeclarationNode;
+  assert.is(d.name?.text, "données");
+  assert.is(d.title?.value, 'Ünïcode "quoted" \u{1F600}');
+});
+
+test("reports every syntax error of a file in one run", () => {
+  const r = parse('zone a { trust }\nflow x -> { kind prompt }\nmodel m "m" { family [a, }\n');
+  const codes = r.diagnostics.map((d) => d.code);
+  assert.ok(codes.filter((c) => c === "AT1020" || c === "AT1023").length >= 3, codes.join(","));
+});
+
+test("reserved words are values inside lists only", () => {
+  const ok = parse("rule R1 { kinds [model, agent] }");
+  assert.equal(ok.diagnostics, []);
+  const bad = parse("flow a -> b { kind model }");
+  assert.ok(bad.diagnostics.length > 0);
+});
+
+test("deep nesting ends with AT1021, not a stack overflow", () => {
+  const r = parse("zone z { ".repeat(10_000));
+  assert.equal(
+    r.diagnostics.map((d) => d.code),
+    ["AT1021"],
+  );
+});
+
+test.run();
