@@ -1,5 +1,5 @@
 import yargs from "yargs";
-import { checkCommand, runCheck } from "./commands/check.js";
+import { COMMANDS } from "./commands/index.js";
 import { EXIT, processIo, type Io } from "./io.js";
 
 /** Version printed by `--version`, kept in sync with package.json by a test. */
@@ -29,12 +29,6 @@ export async function main(args: readonly string[], io: Io = processIo()): Promi
       default: false,
       global: true,
     })
-    .command({
-      ...checkCommand,
-      handler: (argv) => {
-        code = runCheck(io, argv);
-      },
-    })
     .demandCommand(1, "name a command; `aithreat --help` lists them")
     .strict()
     .recommendCommands()
@@ -49,6 +43,17 @@ export async function main(args: readonly string[], io: Io = processIo()): Promi
     .epilogue(
       "Exit codes: 0 ok, 1 gate failed, 2 invalid model or usage, 3 internal error. Docs: docs/cli.md",
     );
+
+  for (const cmd of COMMANDS) {
+    parser.command({
+      command: cmd.command,
+      describe: cmd.describe,
+      builder: cmd.builder,
+      handler: async (argv) => {
+        code = await cmd.run(io, argv);
+      },
+    });
+  }
 
   let helpOrVersion = false;
   try {

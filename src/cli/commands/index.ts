@@ -1,0 +1,5 @@
+import type { CommandModule } from "../command.js";
+import { checkCommand } from "./check.js";
+
+/** Every command of the CLI, in the order `--help` lists them. */
+export const COMMANDS: readonly CommandModule[] = [checkCommand];
