@@ -253,20 +253,6 @@ export const DIAGNOSTICS = {
     explain: "The number is outside the range the property accepts (e.g. a negative cost).",
   },
 
-  // AT4xxx: analysis
-  AT4001: {
-    severity: "warning",
-    title: "acceptance matches no finding",
-    explain:
-      "An `accept` names a rule and a subject, but that rule raises no finding on that subject, so the acceptance is stale. Remove it.",
-  },
-  AT4002: {
-    severity: "error",
-    title: "error inside a threat rule",
-    explain:
-      "A rule failed while checking the model. The other rules still ran; this is a bug in the rule, please report it with the model.",
-  },
-
   // AT9xxx: command line and internal
   AT9001: {
     severity: "error",
