@@ -1,4 +1,10 @@
+import { runRules } from "./analysis/engine.js";
+import { computeFacts, type Facts } from "./analysis/facts.js";
+import type { Finding } from "./analysis/findings.js";
+import type { Rule } from "./analysis/rule.js";
+import { RULES } from "./analysis/rules/index.js";
 import { sortDiagnostics, hasErrors, type Diagnostic } from "./diagnostics/diagnostic.js";
+import { buildThreatGraph, type ThreatGraph } from "./graph/threat-graph.js";
 import type { CompilerHost } from "./host.js";
 import { loadProgram, type LoadOptions, type Program } from "./semantic/imports.js";
 import type { ResolvedModel } from "./semantic/model.js";
@@ -31,4 +37,20 @@ export function runFrontEnd(input: FrontEndInput): FrontEndResult {
   const resolved = resolveProgram(loaded.value, input.resolve);
   const diagnostics = sortDiagnostics([...loaded.diagnostics, ...resolved.diagnostics]);
   return { program: loaded.value, model: resolved.value, diagnostics, ok: !hasErrors(diagnostics) };
+}
+
+/** What the analysis stage produces. */
+export interface AnalysisResult {
+  readonly graph: ThreatGraph;
+  readonly facts: Facts;
+  readonly findings: readonly Finding[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** Graph -> propagation facts -> rules -> findings. Runs only on a model without errors. */
+export function analyze(model: ResolvedModel, rules: readonly Rule[] = RULES): AnalysisResult {
+  const graph = buildThreatGraph(model);
+  const facts = computeFacts(graph);
+  const run = runRules(model, graph, facts, rules);
+  return { graph, facts, findings: run.value, diagnostics: sortDiagnostics(run.diagnostics) };
 }

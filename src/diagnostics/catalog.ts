@@ -253,6 +253,20 @@ export const DIAGNOSTICS = {
     explain: "The number is outside the range the property accepts (e.g. a negative cost).",
   },
 
+  // AT4xxx: analysis
+  AT4001: {
+    severity: "warning",
+    title: "acceptance matches no finding",
+    explain:
+      "An `accept` names a rule and a subject, but that rule raises no finding on that subject, so the acceptance is stale (the threat was fixed, or the acceptance names the wrong subject). Remove it or correct it.",
+  },
+  AT4002: {
+    severity: "error",
+    title: "a threat rule failed",
+    explain:
+      "A rule threw an error while checking the model. The other rules still ran and their findings are reported; this is a bug in the rule (or, for an organisation rule, in its definition). Please report it with the model.",
+  },
+
   // AT9xxx: command line and internal
   AT9001: {
     severity: "error",

@@ -69,6 +69,8 @@ export type TrustOrigin = "declared" | "zone" | "default";
 export interface ControlUse {
   readonly name: string;
   readonly loc: Location;
+  /** Set when a property implies the control (`rate_limit true` implies `rate_limit`): the property. */
+  readonly impliedBy?: string;
 }
 
 interface ComponentBase<K extends ComponentKind> {

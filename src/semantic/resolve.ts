@@ -36,6 +36,7 @@ import {
   DECLARATION_PROPS,
   FLOW_KIND_NAMES,
   FLOW_PROPS,
+  IMPLIED_CONTROLS,
   fittingFlowKinds,
   flowKindFits,
   type Cia,
@@ -94,6 +95,16 @@ const names = (p: ReadProps, key: string): readonly NameNode[] => {
       )
     : [];
 };
+
+/** Adds the controls implied by properties (`rate_limit true` -> `rate_limit`), unless declared too. */
+function addImpliedControls(on: ComponentKind | "flow", p: ReadProps, uses: ControlUse[]): void {
+  for (const rule of IMPLIED_CONTROLS) {
+    if (rule.on !== on || p.values.get(rule.prop) !== rule.value) continue;
+    if (uses.some((u) => u.name === rule.control)) continue;
+    const loc = p.locs[rule.prop];
+    if (loc) uses.push({ name: rule.control, loc, impliedBy: `${rule.prop} ${String(rule.value)}` });
+  }
+}
 
 // Optional string fields are only set when present, so resolved objects stay small and printable.
 function opt<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
@@ -534,6 +545,8 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
       const v = p.values.get(key);
       if (v !== undefined) props[key] = v;
     }
+    const controlUses = resolveControls(d.file, names(p, "controls"));
+    addImpliedControls(kind, p, controlUses);
     components.push({
       index,
       name: d.node.name?.text ?? `${kind}#${index}`,
@@ -541,7 +554,7 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
       trust,
       trustOrigin,
       holds: resolveData(d.file, names(p, "holds")),
-      controls: resolveControls(d.file, names(p, "controls")),
+      controls: controlUses,
       crown: list(p, "crown") as Cia[],
       tags: list(p, "tags"),
       props,
@@ -626,6 +639,8 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
     flowIds.set(id, at(d.file, n));
     const index = flows.length;
     if (n.name) flowByName.set(n.name.text, index);
+    const flowControls = resolveControls(d.file, names(p, "controls"));
+    addImpliedControls("flow", p, flowControls);
     flows.push({
       index,
       id,
@@ -633,7 +648,7 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
       to: toSym.index,
       kind,
       carries: resolveData(d.file, names(p, "carries")),
-      controls: resolveControls(d.file, names(p, "controls")),
+      controls: flowControls,
       loc: at(d.file, n),
       propLocs: p.locs,
       ...opt("name", n.name?.text),

@@ -467,6 +467,42 @@ export const DECLARATION_PROPS = {
   },
 } as const;
 
+/**
+ * Properties that imply a built-in control, so `rate_limit true` on an endpoint and
+ * `controls [rate_limit]` mean the same to the rules: (kind or "flow", property, value) -> control.
+ */
+export const IMPLIED_CONTROLS: readonly {
+  readonly on: ComponentKind | "flow";
+  readonly prop: string;
+  readonly value: string | boolean;
+  readonly control: string;
+}[] = [
+  { on: "endpoint", prop: "rate_limit", value: true, control: "rate_limit" },
+  { on: "endpoint", prop: "quota", value: true, control: "quota" },
+  { on: "tool", prop: "approval", value: "human", control: "human_approval" },
+  { on: "mcp_server", prop: "approval", value: "human", control: "human_approval" },
+  { on: "agent", prop: "approval", value: "human", control: "human_approval" },
+  { on: "model", prop: "verified", value: true, control: "artifact_signing" },
+  { on: "registry", prop: "verified", value: true, control: "artifact_signing" },
+  { on: "mcp_server", prop: "verified", value: true, control: "artifact_signing" },
+  { on: "dataset", prop: "provenance", value: true, control: "dataset_provenance" },
+  { on: "store", prop: "encrypted", value: true, control: "encryption_at_rest" },
+  { on: "vectorstore", prop: "access_control", value: "per_user", control: "retrieval_acl" },
+  { on: "vectorstore", prop: "access_control", value: "document", control: "retrieval_acl" },
+  { on: "pipeline", prop: "isolated", value: true, control: "sandbox" },
+  { on: "flow", prop: "encrypted", value: true, control: "encryption_in_transit" },
+];
+
+/** Classification rank (0 = public ... 5 = secret), for "at least this sensitive" questions. */
+export function classificationRank(c: Classification): number {
+  return CLASSIFICATIONS.indexOf(c);
+}
+
+/** Trust rank (0 = untrusted ... 4 = restricted). */
+export function trustRank(t: TrustLevel): number {
+  return TRUST_LEVELS.indexOf(t);
+}
+
 /** Value type of a property spec, as the resolved model stores it. */
 export type ValueOf<S> = S extends { type: "string" }
   ? string

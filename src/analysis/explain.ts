@@ -1,0 +1,151 @@
+import type { ThreatGraph } from "../graph/threat-graph.js";
+import type { Component } from "../semantic/model.js";
+import { classificationOf, ENTRY, type EntryClass, type Fact, type Facts } from "./facts.js";
+
+/** Longest chain of steps shown in one explanation; longer chains keep both ends. */
+const MAX_CHAIN = 12;
+
+/** `name` (kind) with where its trust level comes from, for facts. */
+export function describe(g: ThreatGraph, c: Component): string {
+  const zone = c.zone === undefined ? undefined : g.model.zones[c.zone];
+  const trust =
+    c.trustOrigin === "declared"
+      ? `declared trust \`${c.trust}\``
+      : zone
+        ? `zone \`${zone.name}\`, trust \`${c.trust}\``
+        : `trust \`${c.trust}\` by default`;
+  return `\`${c.name}\` (${c.kind}; ${trust})`;
+}
+
+const ENTRY_REASON: Record<EntryClass, string> = {
+  user_input: "takes input from users the system does not control",
+  external_data: "brings in content written by outsiders",
+  tool_output: "returns content fetched from outside (tool output)",
+  supply_chain: "is a third-party artifact (supply chain)",
+};
+
+/** Why a component is an entry of a class. */
+export function entryFact(g: ThreatGraph, c: Component, cls: EntryClass): Fact {
+  return { text: `${describe(g, c)} ${ENTRY_REASON[cls]}`, loc: c.nameLoc };
+}
+
+/** One step over an info edge: a flow forward, or an invoke/delegate result coming back. */
+export function edgeFact(g: ThreatGraph, facts: Facts, e: number, what: string): Fact {
+  const f = g.model.flows[facts.infoFlow[e]!]!;
+  const a = g.model.components[f.from]!.name;
+  const b = g.model.components[f.to]!.name;
+  const text = facts.infoReturn[e]
+    ? `the result of \`${a} -> ${b}\` (${f.kind}) returns ${what} to \`${a}\``
+    : `\`${a} -> ${b}\` (${f.kind}) carries ${what} to \`${b}\``;
+  return { text, loc: f.loc };
+}
+
+function trim(chain: Fact[]): Fact[] {
+  if (chain.length <= MAX_CHAIN) return chain;
+  const head = chain.slice(0, MAX_CHAIN / 2);
+  const tail = chain.slice(chain.length - MAX_CHAIN / 2 + 1);
+  const skipped = chain.length - head.length - tail.length;
+  return [...head, { text: `... ${skipped} more steps`, loc: chain[head.length]!.loc }, ...tail];
+}
+
+/** Walks parent pointers back from `v`: the entry, then each step, in path order. */
+function walkBack(facts: Facts, parent: Int32Array, v: number): { start: number; edges: number[] } {
+  const edges: number[] = [];
+  let cur = v;
+  let guard = 0;
+  while (parent[cur]! >= 0 && guard++ < parent.length) {
+    const e = parent[cur]!;
+    edges.push(e);
+    cur = facts.info.edgeFrom[e]!;
+  }
+  return { start: cur, edges: edges.reverse() };
+}
+
+/** How attacker content of a class reaches component `v`: entry, then the flows it travels. */
+export function taintChain(g: ThreatGraph, facts: Facts, v: number, cls: EntryClass): Fact[] {
+  const parent = facts.taintParent[cls];
+  if (parent[v] === -2) return [];
+  const { start, edges } = walkBack(facts, parent, v);
+  const what = cls === "supply_chain" ? "third-party code or weights" : "attacker-controlled content";
+  return trim([
+    entryFact(g, g.model.components[start]!, cls),
+    ...edges.map((e) => edgeFact(g, facts, e, what)),
+  ]);
+}
+
+/** The first entry class (in a fixed order) whose content reaches `v` among `mask`. */
+export function firstTaintClass(facts: Facts, v: number, mask: number): EntryClass | undefined {
+  const order: [EntryClass, number][] = [
+    ["user_input", ENTRY.USER_INPUT],
+    ["external_data", ENTRY.EXTERNAL_DATA],
+    ["tool_output", ENTRY.TOOL_OUTPUT],
+    ["supply_chain", ENTRY.SUPPLY_CHAIN],
+  ];
+  for (const [cls, bit] of order) if (facts.taint[v]! & mask & bit) return cls;
+  return undefined;
+}
+
+/** How the most sensitive data a component sees reaches it. */
+export function sensitivityChain(g: ThreatGraph, facts: Facts, v: number): Fact[] {
+  const d = facts.sensitivityWitness[v]!;
+  if (d < 0) return [];
+  const data = g.model.data[d]!;
+  const cls = classificationOf(facts.sensitivity[v]!) ?? "unclassified";
+  const { start, edges } = walkBack(facts, facts.sensitivityParent, v);
+  const holder = g.model.components[start]!;
+  const first: Fact = holder.holds.includes(d)
+    ? {
+        text: `\`${holder.name}\` holds \`${data.name}\` (${cls})`,
+        loc: holder.propLocs["holds"] ?? holder.nameLoc,
+      }
+    : { text: `\`${holder.name}\` sends \`${data.name}\` (${cls}) on its flows`, loc: holder.nameLoc };
+  return trim([first, ...edges.map((e) => edgeFact(g, facts, e, `\`${data.name}\``))]);
+}
+
+/** How data at `v` can reach a sink the attacker observes. */
+export function exfilChain(g: ThreatGraph, facts: Facts, v: number): Fact[] {
+  const chain: Fact[] = [];
+  let cur = v;
+  let guard = 0;
+  while (facts.exfilNext[cur]! >= 0 && guard++ < facts.exfilNext.length) {
+    const e = facts.exfilNext[cur]!;
+    chain.push(edgeFact(g, facts, e, "data"));
+    cur = facts.info.edgeTo[e]!;
+  }
+  if (facts.exfilNext[cur] !== -1) return [];
+  const sink = g.model.components[cur]!;
+  chain.push({ text: `${describe(g, sink)} is visible outside: ${sinkReason(sink)}`, loc: sink.nameLoc });
+  return trim(chain);
+}
+
+/** Why a component is an observable sink. */
+export function sinkReason(c: Component): string {
+  if (
+    (c.kind === "tool" || c.kind === "mcp_server") &&
+    (c.props.capabilities ?? []).includes("send_external")
+  )
+    return "it sends data outside the organisation";
+  if ((c.kind === "tool" || c.kind === "mcp_server") && (c.props.capabilities ?? []).includes("browse"))
+    return "it fetches URLs, which can carry data out in the request";
+  if (c.kind === "app" && (c.props.renders === "markdown" || c.props.renders === "html"))
+    return `it renders ${c.props.renders}, which can load attacker URLs (images, links)`;
+  return "an attacker can read what reaches it";
+}
+
+/** How a component's artifact descends from a third-party one. */
+export function thirdPartyChain(g: ThreatGraph, facts: Facts, v: number): Fact[] {
+  const chain: Fact[] = [];
+  let cur = v;
+  let guard = 0;
+  while (facts.thirdPartyParent[cur]! >= 0 && guard++ < facts.thirdPartyParent.length) {
+    const f = g.model.flows[facts.thirdPartyParent[cur]!]!;
+    chain.push({
+      text: `\`${g.model.components[f.from]!.name} -> ${g.model.components[f.to]!.name}\` (${f.kind}) passes the artifact on`,
+      loc: f.loc,
+    });
+    cur = f.from;
+  }
+  if (facts.thirdPartyParent[cur] !== -1) return [];
+  chain.push(entryFact(g, g.model.components[cur]!, "supply_chain"));
+  return trim(chain.reverse());
+}

@@ -1,0 +1,73 @@
+import { createHash } from "node:crypto";
+import type { Location } from "../diagnostics/diagnostic.js";
+import type { Acceptance, ControlUse, Subject } from "../semantic/model.js";
+import type { Fact } from "./facts.js";
+import { LEVELS, type Level } from "./rule.js";
+
+/** Severity scale of findings. */
+export type Severity = "info" | "low" | "medium" | "high" | "critical";
+export const SEVERITIES: readonly Severity[] = ["info", "low", "medium", "high", "critical"];
+
+/** Status of a finding. */
+export type FindingStatus = "open" | "mitigated" | "accepted";
+
+/** A finding as every output sees it. */
+export interface Finding {
+  /** Readable stable id: `AT-07:copilot` (+ `:key`). */
+  readonly id: string;
+  /** 16 hex digits of SHA-256 over the id: stable across unrelated model changes, never from line numbers. */
+  readonly fingerprint: string;
+  readonly rule: string;
+  readonly category: "threat" | "assumption";
+  readonly title: string;
+  readonly message: string;
+  readonly subject: Subject;
+  readonly subjectName: string;
+  /** Component kind, or `flow` / `data`. */
+  readonly subjectKind: string;
+  readonly key?: string;
+  readonly location: Location;
+  readonly facts: readonly Fact[];
+  readonly likelihood: Level;
+  readonly impact: Level;
+  readonly severity: Severity;
+  readonly rationale: string;
+  readonly status: FindingStatus;
+  /** Declared controls that mitigate it, and the risk that remains. */
+  readonly mitigatedBy: readonly ControlUse[];
+  readonly residualLikelihood: Level;
+  readonly residualSeverity: Severity;
+  readonly acceptance?: Acceptance;
+  /** Built-in controls that would mitigate it (the rule's list). */
+  readonly recommended: readonly string[];
+}
+
+const rank = (l: Level): number => LEVELS.indexOf(l) + 1;
+
+/**
+ * Severity from likelihood x impact (each 1-4): 12 and up critical, 8 high, 4 medium, 2 low, else info.
+ * A 4x4 matrix keeps "very likely and very bad" apart from "likely and bad".
+ */
+export function severityOf(likelihood: Level, impact: Level): Severity {
+  const score = rank(likelihood) * rank(impact);
+  if (score >= 12) return "critical";
+  if (score >= 8) return "high";
+  if (score >= 4) return "medium";
+  if (score >= 2) return "low";
+  return "info";
+}
+
+/** Lowers a level by `steps` (not below low). */
+export function lower(level: Level, steps: number): Level {
+  return LEVELS[Math.max(0, LEVELS.indexOf(level) - steps)]!;
+}
+
+/** The stable fingerprint of a finding id. */
+export function fingerprintOf(id: string): string {
+  return createHash("sha256").update(id).digest("hex").slice(0, 16);
+}
+
+/** Compares severities (higher first when used as `b, a`). */
+export function severityRank(s: Severity): number {
+  return SEVERITIES.indexOf(s);
+}

@@ -1,0 +1,86 @@
+import type { ThreatGraph } from "../graph/threat-graph.js";
+import { inFlows, outFlows } from "../graph/threat-graph.js";
+import type { Component, Flow } from "../semantic/model.js";
+import { classificationRank, trustRank, type Capability } from "../semantic/vocabulary.js";
+import type { Facts } from "./facts.js";
+
+/**
+ * Small questions rules ask of components, in one place so that "is this an LLM", "is this
+ * private data" and "what can this agent call" mean the same thing in every rule.
+ */
+
+/** Capabilities of a tool or MCP server (empty for other kinds). */
+export function capabilities(c: Component): readonly Capability[] {
+  return c.kind === "tool" || c.kind === "mcp_server" ? (c.props.capabilities ?? []) : [];
+}
+
+/** Capabilities that change state or spend money. */
+export const STATE_CHANGING: readonly Capability[] = [
+  "write",
+  "delete",
+  "pay",
+  "execute_code",
+  "admin",
+  "file_system",
+];
+
+/** Whether a component holds a generative model's context: agents, generative models, LLM APIs. */
+export function isLlmConsumer(g: ThreatGraph, c: Component): boolean {
+  if (c.kind === "agent") return true;
+  if (c.kind === "model") return c.props.family === "generative";
+  if (c.kind === "provider") return c.props.type === "llm_api";
+  if (c.kind === "endpoint")
+    return servedModels(g, c).some((m) => m.kind === "model" && m.props.family === "generative");
+  return false;
+}
+
+/** Models (or providers) serving a component through `serve` / `deploy` flows into it. */
+export function servedModels(g: ThreatGraph, c: Component): Component[] {
+  return inFlows(g, c.index)
+    .filter((f) => f.kind === "serve" || f.kind === "deploy")
+    .map((f) => g.model.components[f.from]!)
+    .filter((m) => m.kind === "model" || m.kind === "provider");
+}
+
+/** Tools, MCP servers, providers and endpoints an agent or app calls with `invoke`. */
+export function invokedBy(g: ThreatGraph, c: Component): { callee: Component; flow: Flow }[] {
+  return outFlows(g, c.index)
+    .filter((f) => f.kind === "invoke")
+    .map((flow) => ({ callee: g.model.components[flow.to]!, flow }));
+}
+
+/** Whether attacker-controlled content of any of `mask`'s classes reaches the component. */
+export function reachedBy(facts: Facts, c: Component, mask: number): boolean {
+  return (facts.taint[c.index]! & mask) !== 0;
+}
+
+/** Whether the component sees data of at least this classification. */
+export function seesAtLeast(
+  facts: Facts,
+  c: Component,
+  classification: Parameters<typeof classificationRank>[0],
+): boolean {
+  return facts.sensitivity[c.index]! >= classificationRank(classification);
+}
+
+/** Whether the component's own trust is attacker-level (untrusted or public). */
+export function attackerTrust(c: Component): boolean {
+  return trustRank(c.trust) <= trustRank("public");
+}
+
+/** Whether a flow crosses from a less trusted component into a more trusted one. */
+export function crossesInward(g: ThreatGraph, f: Flow): boolean {
+  return trustRank(g.model.components[f.from]!.trust) < trustRank(g.model.components[f.to]!.trust);
+}
+
+/** Whether a flow crosses a trust boundary in either direction (different zones or trust levels). */
+export function crossesBoundary(g: ThreatGraph, f: Flow): boolean {
+  const a = g.model.components[f.from]!;
+  const b = g.model.components[f.to]!;
+  return a.trust !== b.trust || a.zone !== b.zone;
+}
+
+/** The declared control names of a component or flow. */
+export function hasControl(x: { controls: readonly { name: string }[] }, name: string): boolean {
+  return x.controls.some((u) => u.name === name);
+}

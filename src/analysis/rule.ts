@@ -1,0 +1,101 @@
+import type { ThreatGraph } from "../graph/threat-graph.js";
+import type { Component, Flow, ResolvedModel, Subject } from "../semantic/model.js";
+import type { ComponentKind } from "../semantic/vocabulary.js";
+import type { Fact, Facts } from "./facts.js";
+
+/** STRIDE categories. */
+export type Stride =
+  | "spoofing"
+  | "tampering"
+  | "repudiation"
+  | "information_disclosure"
+  | "denial_of_service"
+  | "elevation_of_privilege";
+export const STRIDE: readonly Stride[] = [
+  "spoofing",
+  "tampering",
+  "repudiation",
+  "information_disclosure",
+  "denial_of_service",
+  "elevation_of_privilege",
+];
+
+/** Likelihood and impact levels. */
+export type Level = "low" | "medium" | "high" | "very_high";
+export const LEVELS: readonly Level[] = ["low", "medium", "high", "very_high"];
+
+/**
+ * What a rule is, as data: the text doubles as report and documentation content (written in our own
+ * words), and the mappings cite external ids with pinned versions (ATLAS version in data/atlas.json;
+ * OWASP ids carry their year). `category: "assumption"` rules report missing information.
+ */
+export interface RuleMeta {
+  /** Stable id: `AT-nn` for threats, `AS-nn` for assumptions; never reused. */
+  readonly id: string;
+  readonly title: string;
+  readonly description: string;
+  readonly category: "threat" | "assumption";
+  readonly stride: readonly Stride[];
+  /** MITRE ATLAS technique ids (checked against data/atlas.json). */
+  readonly atlas: readonly string[];
+  /** OWASP ids with year: `LLM01:2025`, `ML02:2023`, `ASI01:2026`. */
+  readonly owasp: readonly string[];
+  /** NIST AI 100-2 E2025 ids. */
+  readonly nist: readonly string[];
+  /** CoSAI Risk Map risk ids. */
+  readonly cosai: readonly string[];
+  /** Default likelihood, and why (e.g. ATLAS maturity, exposure). */
+  readonly likelihood: Level;
+  readonly likelihoodBasis: string;
+  readonly impact: Level;
+  readonly impactBasis: string;
+  /** Built-in controls that mitigate the threat (their ATLAS mitigations come with them). */
+  readonly mitigations: readonly string[];
+  /** What the rule looks for, in words (for `explain` and the rule reference). */
+  readonly detection: string;
+  /** When it fires but the threat may not be real. */
+  readonly falsePositives: string;
+  readonly references: readonly string[];
+  /** The component kinds (or flows) the rule reports on. */
+  readonly appliesTo: readonly (ComponentKind | "flow")[];
+}
+
+/** One finding as a rule reports it; the engine adds severity, status and ids. */
+export interface FindingDraft {
+  readonly subject: Subject;
+  /** The specific sentence for this subject ("`copilot` reads `kb`, which ..."). */
+  readonly message: string;
+  /** Why it fired, each fact located. */
+  readonly facts: readonly Fact[];
+  /** Distinguishes several findings of one rule on one subject (e.g. per data asset); part of the fingerprint. */
+  readonly key?: string;
+  /** Overrides of the rule's default levels, with the reason. */
+  readonly likelihood?: Level;
+  readonly impact?: Level;
+  readonly adjustment?: string;
+  /** Where a declared mitigating control counts (default: the subject). */
+  readonly controlPoints?: readonly Subject[];
+}
+
+/** What a rule's `check` can use: the model, its graph, the propagation facts, and a reporter. */
+export interface RuleContext {
+  readonly model: ResolvedModel;
+  readonly graph: ThreatGraph;
+  readonly facts: Facts;
+  readonly report: (draft: FindingDraft) => void;
+}
+
+/** A threat rule: metadata plus a typed check over the graph (no condition strings, no eval). */
+export interface Rule {
+  readonly meta: RuleMeta;
+  readonly check: (ctx: RuleContext) => void;
+}
+
+/** Declares a rule; the registry in rules/index.ts lists every built-in one. */
+export function defineRule(meta: RuleMeta, check: (ctx: RuleContext) => void): Rule {
+  return { meta, check };
+}
+
+/** Subject helpers. */
+export const componentSubject = (c: Component): Subject => ({ type: "component", index: c.index });
+export const flowSubject = (f: Flow): Subject => ({ type: "flow", index: f.index });

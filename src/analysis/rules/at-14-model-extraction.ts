@@ -1,0 +1,61 @@
+import { componentsOf } from "../../graph/threat-graph.js";
+import { ENTRY } from "../facts.js";
+import { firstTaintClass, taintChain, describe } from "../explain.js";
+import { servedModels } from "../predicates.js";
+import { componentSubject, defineRule } from "../rule.js";
+
+/** Replicating a model's function through unrestricted queries to its endpoint. */
+export default defineRule(
+  {
+    id: "AT-14",
+    title: "Model extraction through the inference API",
+    description:
+      "Anyone who can query an endpoint without limits can train a copy of the model on its answers, stealing its value and getting a local replica on which to craft attacks. Confidence scores make the copy cheaper and closer.",
+    category: "threat",
+    stride: ["information_disclosure"],
+    atlas: ["AML.T0024.002", "AML.T0040"],
+    owasp: ["ML05:2023", "LLM10:2025"],
+    nist: ["NISTAML.031"],
+    cosai: ["riskModelReverseEngineering"],
+    likelihood: "medium",
+    likelihoodBasis: "ATLAS rates model extraction as demonstrated; it needs many queries",
+    impact: "high",
+    impactBasis: "loss of the model's intellectual property and a replica for crafting evasion attacks",
+    mitigations: ["rate_limit", "quota", "output_obfuscation", "audit_log", "access_control"],
+    detection:
+      "An endpoint that serves a model is reached by user input from an untrusted or public party, and is not both rate limited and free of raw scores.",
+    falsePositives: "The model is a commodity model of no value (e.g. an unmodified public model).",
+    references: ["https://atlas.mitre.org/techniques/AML.T0024.002"],
+    appliesTo: ["endpoint"],
+  },
+  ({ graph, facts, report }) => {
+    for (const ep of componentsOf(graph, "endpoint")) {
+      const models = servedModels(graph, ep);
+      const cls = firstTaintClass(facts, ep.index, ENTRY.USER_INPUT);
+      if (models.length === 0 || !cls) continue;
+      const scores = ep.props.returns_scores === true;
+      report({
+        subject: componentSubject(ep),
+        message: `\`${ep.name}\` answers untrusted callers${scores ? " with confidence scores" : ""}, so the model behind it can be copied from its answers`,
+        facts: [
+          ...taintChain(graph, facts, ep.index, cls),
+          ...models.map((m) => ({
+            text: `${describe(graph, m)} is served through \`${ep.name}\``,
+            loc: m.nameLoc,
+          })),
+          ...(scores
+            ? [
+                {
+                  text: `\`${ep.name}\` returns scores (\`returns_scores true\`)`,
+                  loc: ep.propLocs["returns_scores"] ?? ep.nameLoc,
+                },
+              ]
+            : []),
+        ],
+        ...(scores
+          ? { likelihood: "high" as const, adjustment: "raw scores make extraction far cheaper" }
+          : {}),
+      });
+    }
+  },
+);

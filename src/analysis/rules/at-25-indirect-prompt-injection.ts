@@ -1,0 +1,56 @@
+import { ENTRY } from "../facts.js";
+import { firstTaintClass, taintChain } from "../explain.js";
+import { isLlmConsumer, invokedBy, capabilities, STATE_CHANGING } from "../predicates.js";
+import { componentSubject, defineRule, flowSubject } from "../rule.js";
+
+/** Untrusted content (documents, web pages, tool output) reaching an LLM's context. */
+export default defineRule(
+  {
+    id: "AT-25",
+    title: "Indirect prompt injection through untrusted content",
+    description:
+      "Content that outsiders can write (web pages, forum posts, e-mails, uploaded files, tool and search results) reaches the context of an LLM, directly or through stores and indexes. Instructions hidden in that content can take over what the model says and does, without the user noticing.",
+    category: "threat",
+    stride: ["tampering", "elevation_of_privilege"],
+    atlas: ["AML.T0051.001", "AML.T0070"],
+    owasp: ["LLM01:2025", "ASI01:2026"],
+    nist: ["NISTAML.015"],
+    cosai: ["riskPromptInjection"],
+    likelihood: "high",
+    likelihoodBasis: "ATLAS rates indirect prompt injection as realized; the content is writable by anyone",
+    impact: "high",
+    impactBasis: "the model acts on the injected instructions with whatever context and tools it has",
+    mitigations: ["spotlighting", "input_filter", "taint_tracking", "output_filter", "audit_log"],
+    detection:
+      "An agent, generative model or LLM API is reached, over any chain of flows (ingest, retrieve, invoke results ...), by content from an external-data or tool-output entry: a source written by outsiders, a browsing tool, a search provider.",
+    falsePositives:
+      "The content passes through a curation step the model does not show (e.g. human review of every indexed document).",
+    references: [
+      "https://atlas.mitre.org/techniques/AML.T0051",
+      "https://genai.owasp.org/llmrisk/llm01-prompt-injection/",
+    ],
+    appliesTo: ["agent", "model", "provider", "endpoint"],
+  },
+  ({ graph, facts, report }) => {
+    for (const c of graph.model.components) {
+      if (!isLlmConsumer(graph, c)) continue;
+      const cls = firstTaintClass(facts, c.index, ENTRY.EXTERNAL_DATA | ENTRY.TOOL_OUTPUT);
+      if (!cls || facts.taintParent[cls][c.index] === -1) continue;
+      const chain = taintChain(graph, facts, c.index, cls);
+      const lastEdge = facts.taintParent[cls][c.index]!;
+      const entryFlow = graph.model.flows[facts.infoFlow[lastEdge]!]!;
+      const powerful = invokedBy(graph, c).some(({ callee }) =>
+        capabilities(callee).some((cap) => STATE_CHANGING.includes(cap)),
+      );
+      report({
+        subject: componentSubject(c),
+        message: `untrusted content reaches the context of \`${c.name}\`, which may follow instructions hidden in it`,
+        facts: chain,
+        controlPoints: [componentSubject(c), flowSubject(entryFlow)],
+        ...(powerful
+          ? { impact: "very_high" as const, adjustment: "it can call tools that change state or spend money" }
+          : {}),
+      });
+    }
+  },
+);

@@ -1,0 +1,70 @@
+import { UNTRUSTED_CONTENT } from "../facts.js";
+import { exfilChain, firstTaintClass, sensitivityChain, taintChain } from "../explain.js";
+import { componentsOf } from "../../graph/threat-graph.js";
+import { seesAtLeast } from "../predicates.js";
+import { componentSubject, defineRule, flowSubject } from "../rule.js";
+import type { Subject } from "../../semantic/model.js";
+
+/** Untrusted input, private data and an outbound channel meeting in one agent. */
+export default defineRule(
+  {
+    id: "AT-37",
+    title: "Lethal trifecta: untrusted input, private data and an outbound channel in one agent",
+    description:
+      "One agent sees content an attacker controls, can read private data, and can send data somewhere the attacker can see (e-mail, web requests, rendered links, the attacker's own chat). Injected instructions can then make the agent collect the data and send it out. Keeping at most two of the three in one agent session (the rule of two) removes the path.",
+    category: "threat",
+    stride: ["information_disclosure"],
+    atlas: ["AML.T0086", "AML.T0051.001", "AML.T0057"],
+    owasp: ["LLM01:2025", "LLM02:2025", "LLM06:2025", "ASI02:2026"],
+    nist: ["NISTAML.015", "NISTAML.038"],
+    cosai: ["riskSensitiveDataDisclosure", "riskRogueActions"],
+    likelihood: "high",
+    likelihoodBasis:
+      "exfiltration through agent tools is realized in ATLAS case studies; each leg is present in the model",
+    impact: "very_high",
+    impactBasis: "confidential data leaves the organisation under the attacker's control",
+    mitigations: [
+      "taint_tracking",
+      "egress_allowlist",
+      "human_approval",
+      "output_filter",
+      "least_privilege",
+      "segmentation",
+    ],
+    detection:
+      "For each agent: attacker content of any run-time class reaches it, data classified confidential or above reaches it, and an information path leads from it to an observable sink (a send_external or browse tool, a markdown/HTML renderer, an untrusted party).",
+    falsePositives:
+      "The private data and the outbound channel are used in different sessions that the model does not separate.",
+    references: [
+      "https://simonwillison.net/2025/Jun/16/the-lethal-trifecta/",
+      "https://atlas.mitre.org/techniques/AML.T0086",
+    ],
+    appliesTo: ["agent"],
+  },
+  ({ graph, facts, report }) => {
+    for (const agent of componentsOf(graph, "agent")) {
+      const cls = firstTaintClass(facts, agent.index, UNTRUSTED_CONTENT);
+      if (!cls || !seesAtLeast(facts, agent, "confidential") || !facts.canExfiltrate[agent.index]) continue;
+      const exfil = exfilChain(graph, facts, agent.index);
+      // Controls count on the agent and on every hop of the way out.
+      const points: Subject[] = [componentSubject(agent)];
+      for (let v = agent.index; facts.exfilNext[v]! >= 0;) {
+        const e = facts.exfilNext[v]!;
+        points.push(flowSubject(graph.model.flows[facts.infoFlow[e]!]!));
+        v = facts.info.edgeTo[e]!;
+        points.push({ type: "component", index: v });
+        if (points.length > 64) break;
+      }
+      report({
+        subject: componentSubject(agent),
+        message: `\`${agent.name}\` combines untrusted input, private data and a way out: injected instructions can make it leak the data`,
+        facts: [
+          ...taintChain(graph, facts, agent.index, cls),
+          ...sensitivityChain(graph, facts, agent.index),
+          ...exfil,
+        ],
+        controlPoints: points,
+      });
+    }
+  },
+);
