@@ -1,5 +1,6 @@
 import type { CommandModule } from "../command.js";
 import { checkCommand } from "./check.js";
+import { initCommand } from "./init.js";
 
 /** Every command of the CLI, in the order `--help` lists them. */
-export const COMMANDS: readonly CommandModule[] = [checkCommand];
+export const COMMANDS: readonly CommandModule[] = [checkCommand, initCommand];
