@@ -1,0 +1,286 @@
+import type { ThreatGraph } from "../../graph/threat-graph.js";
+import { ENTRY_BIT, ENTRY_CLASSES, type EntryClass, type Facts } from "../facts.js";
+import type { Rule } from "../rule.js";
+import { buildAttackGraph, type AttackGraph, type AttackTarget } from "./attack-graph.js";
+import { dijkstra, type ShortestPaths } from "./dijkstra.js";
+import { commonDominator, dominatorChain, dominators } from "./dominators.js";
+import { cheapestCut } from "./min-cut.js";
+import type { AttackPath, ExposureCell, PathAnalysis, PathStep, TargetReport } from "./model.js";
+import { reachTargetsMask } from "./reach.js";
+import { condense } from "./scc.js";
+import { pathShares, topShares } from "./soft-chokepoints.js";
+import { usableGraph, type UsableGraph } from "./usable.js";
+
+/** What to compute. */
+export interface PathOptions {
+  /** Paths listed per target (default 5). */
+  readonly k?: number;
+  /** Only targets whose crown jewel has this name. */
+  readonly to?: string;
+  /** Only entries of these classes, or this entry component. */
+  readonly fromClasses?: readonly EntryClass[];
+  readonly fromEntry?: number;
+  /** Targets (most exposed first) that get their own cut and soft chokepoints (default 20). */
+  readonly detailLimit?: number;
+}
+
+/**
+ * Answers every path question from one index: exposure matrix (bit-parallel reachability over the SCC
+ * condensation + one Dijkstra per entry class), top-k distinct paths (a backward Dijkstra per target
+ * that stops after k entries), must-pass chokepoints (dominator trees per entry class, and a
+ * post-dominator tree for the way out), soft chokepoints (path counting on the condensation) and the
+ * cheapest cut (max-flow). Paths are never enumerated.
+ */
+export function analyzePaths(
+  tg: ThreatGraph,
+  facts: Facts,
+  rules: readonly Rule[],
+  options: PathOptions = {},
+): PathAnalysis {
+  const k = options.k ?? 5;
+  const detailLimit = options.detailLimit ?? 20;
+  const ag = buildAttackGraph(tg, facts, rules);
+  const ug = usableGraph(ag);
+  const n = ug.g.nodeCount;
+  const notes: string[] = [];
+
+  const classes = options.fromClasses ?? ENTRY_CLASSES;
+  const entryAllowed = new Uint8Array(n);
+  for (const v of ag.entries) {
+    if (options.fromEntry !== undefined && v !== options.fromEntry) continue;
+    if (classes.some((c) => facts.entry[v]! & ENTRY_BIT[c])) entryAllowed[v] = 1;
+  }
+  const entries = [...ag.entries].filter((v) => entryAllowed[v]);
+  const entriesOf = (cls: EntryClass) => entries.filter((v) => facts.entry[v]! & ENTRY_BIT[cls]);
+  const classesOf = (v: number) =>
+    ENTRY_CLASSES.filter((c) => facts.entry[v]! & ENTRY_BIT[c] && classes.includes(c));
+
+  // The way out: the most likely path from every node to an observable sink.
+  const sinks: number[] = [];
+  for (let v = 0; v < n; v++) if (facts.observable[v]) sinks.push(v);
+  const exfil = dijkstra(
+    ug.g,
+    ug.weight,
+    sinks.map((node) => ({ node, dist: 0 })),
+    "backward",
+  );
+
+  const targets: AttackTarget[] = ag.targets
+    .filter((t) => options.to === undefined || t.crown.name === options.to)
+    .map((t) =>
+      t.mode === "disclosure" ? { ...t, nodes: t.nodes.filter((v) => exfil.dist[v]! < Infinity) } : t,
+    );
+
+  const cond = condense(ug.g);
+  // Exposure counts: which targets each component reaches, 32 targets per pass.
+  const counts = targets.map(() => new Map<EntryClass, number>());
+  const anyCount = new Int32Array(targets.length);
+  for (let b = 0; b < targets.length; b += 32) {
+    const batch = targets.slice(b, b + 32);
+    const mask = reachTargetsMask(
+      cond,
+      batch.map((t) => t.nodes),
+    );
+    for (const v of entries) {
+      let m = mask[cond.comp[v]!]!;
+      while (m !== 0) {
+        const bit = 31 - Math.clz32(m & -m);
+        m &= m - 1;
+        anyCount[b + bit]!++;
+        const row = counts[b + bit]!;
+        for (const cls of classesOf(v)) row.set(cls, (row.get(cls) ?? 0) + 1);
+      }
+    }
+  }
+
+  const best = new Map<EntryClass, ShortestPaths>();
+  for (const cls of classes) {
+    const seeds = entriesOf(cls).map((node) => ({ node, dist: 0 }));
+    if (seeds.length > 0) best.set(cls, dijkstra(ug.g, ug.weight, seeds, "forward"));
+  }
+  const domTrees = new Map(
+    classes.filter((c) => entriesOf(c).length > 0).map((c) => [c, dominators(ug.g, entriesOf(c))]),
+  );
+  const postDom = targets.some((t) => t.mode === "disclosure")
+    ? dominators(ug.g, sinks, "backward")
+    : undefined;
+
+  const reports: TargetReport[] = targets.map((t, ti) => {
+    const exposure: ExposureCell[] = classes.map((cls) => {
+      const sp = best.get(cls);
+      let bestDist = Infinity;
+      let bestNode = -1;
+      for (const v of t.nodes) {
+        const d = (sp?.dist[v] ?? Infinity) + (t.mode === "disclosure" ? exfil.dist[v]! : 0);
+        if (d < bestDist) [bestDist, bestNode] = [d, v];
+      }
+      const steps =
+        bestNode < 0
+          ? 0
+          : countSteps(ug, sp!, bestNode, "forward") +
+            (t.mode === "disclosure" ? countSteps(ug, exfil, bestNode, "backward") : 0);
+      const entriesReaching = counts[ti]!.get(cls) ?? 0;
+      return {
+        entryClass: cls,
+        reachable: entriesReaching > 0,
+        entries: entriesReaching,
+        bestLikelihood: bestDist === Infinity ? 0 : Math.exp(-bestDist),
+        shortestSteps: steps,
+      };
+    });
+    const paths = topPaths(tg, ag, ug, t, exfil, entryAllowed, k, facts, classesOf);
+    const chokepoints = classes.flatMap((cls) => {
+      const tree = domTrees.get(cls);
+      if (!tree || !(counts[ti]!.get(cls) ?? 0)) return [];
+      const reached = t.nodes.filter((v) => tree.depth[v]! >= 0);
+      const lca = commonDominator(tree, reached);
+      const chain = lca < 0 ? [] : dominatorChain(tree, lca).filter((v) => !t.nodes.includes(v));
+      return [{ entryClass: cls, nodes: chain.reverse() }];
+    });
+    const exfilChokepoints =
+      t.mode === "disclosure" && postDom
+        ? dominatorChain(
+            postDom,
+            commonDominator(
+              postDom,
+              t.nodes.filter((v) => postDom.depth[v]! >= 0),
+            ),
+          ).filter((v) => !t.nodes.includes(v))
+        : [];
+    return {
+      crown: t.crown.name,
+      crownType: t.crown.subject.type,
+      property: t.property,
+      mode: t.mode,
+      exposure,
+      paths,
+      morePaths: Math.max(0, anyCount[ti]! - paths.length),
+      chokepoints,
+      exfilChokepoints,
+    };
+  });
+
+  // Detail for the most exposed targets: their own soft chokepoints and cut.
+  const ranked = reports
+    .map((r, i) => ({ i, best: Math.max(0, ...r.exposure.map((c) => c.bestLikelihood)) }))
+    .filter((x) => x.best > 0)
+    .sort((a, b) => b.best - a.best || a.i - b.i);
+  if (ranked.length > detailLimit)
+    notes.push(
+      `soft chokepoints and cuts per crown jewel are computed for the ${detailLimit} most exposed of ${ranked.length} exposed targets`,
+    );
+  const exclude = new Set<number>(entries);
+  // A crown jewel that is itself an entry (a public-hub model marked for integrity) is exposed by
+  // definition; no control inside the system cuts that, so cuts leave it out and say so.
+  // (A disclosure through an entry can still be cut on its way out, so only influence targets drop them.)
+  const cuttable = (t: AttackTarget): AttackTarget =>
+    t.mode === "influence" ? { ...t, nodes: t.nodes.filter((v) => !facts.entry[v]) } : t;
+  for (const t of targets) {
+    if (t.mode === "influence" && t.nodes.some((v) => facts.entry[v]))
+      notes.push(
+        `\`${t.crown.name}\` (${t.property}) is itself an attacker entry; cuts cannot protect it and leave it out`,
+      );
+  }
+  for (const { i } of ranked.slice(0, detailLimit)) {
+    const t = targets[i]!;
+    const shares = pathShares(cond, entries, t.nodes);
+    const report = reports[i] as { softChokepoints?: unknown; cut?: unknown };
+    report.softChokepoints = topShares(shares.share, new Set([...exclude, ...t.nodes]));
+    report.cut = cheapestCut(tg.model, ag, ug, rules, [cuttable(t)], sinks);
+  }
+  const allTargetNodes = [...new Set(targets.flatMap((t) => t.nodes))];
+  const global = pathShares(cond, entries, allTargetNodes);
+  const exposed = targets.filter((_, i) => anyCount[i]! > 0).map(cuttable);
+  const cut = cheapestCut(tg.model, ag, ug, rules, exposed, sinks);
+  return {
+    entries,
+    targets: reports,
+    cut,
+    softChokepoints: topShares(global.share, new Set([...exclude, ...allTargetNodes])),
+    notes,
+  };
+}
+
+function countSteps(
+  ug: UsableGraph,
+  sp: ShortestPaths,
+  v: number,
+  direction: "forward" | "backward",
+): number {
+  let steps = 0;
+  for (let x = v; sp.via[x]! >= 0 && steps <= ug.g.nodeCount; steps++)
+    x = direction === "forward" ? ug.g.edgeFrom[sp.via[x]!]! : ug.g.edgeTo[sp.via[x]!]!;
+  return steps;
+}
+
+function step(ag: AttackGraph, ug: UsableGraph, e: number): PathStep {
+  const o = ug.original[e]!;
+  const tech = ag.technique[o];
+  return {
+    from: ug.g.edgeFrom[e]!,
+    to: ug.g.edgeTo[e]!,
+    flow: ag.flowIndex[o]!,
+    returning: ag.returning[o] === 1,
+    ...(tech ? { technique: tech } : {}),
+    likelihood: ag.likelihood[o]!,
+    controls: ag.controlsOnStep[o]!,
+  };
+}
+
+/** Top-k most likely paths, one per entry (so distinct by entry and first crossing), from a backward search that stops after k entries. */
+function topPaths(
+  tg: ThreatGraph,
+  ag: AttackGraph,
+  ug: UsableGraph,
+  t: AttackTarget,
+  exfil: ShortestPaths,
+  entryAllowed: Uint8Array,
+  k: number,
+  facts: Facts,
+  classesOf: (v: number) => EntryClass[],
+): AttackPath[] {
+  if (k <= 0 || t.nodes.length === 0) return [];
+  const found: number[] = [];
+  const seeds = t.nodes.map((node) => ({ node, dist: t.mode === "disclosure" ? exfil.dist[node]! : 0 }));
+  const sp = dijkstra(ug.g, ug.weight, seeds, "backward", (v) => {
+    if (entryAllowed[v]) found.push(v);
+    return found.length >= k;
+  });
+  const seen = new Set<string>();
+  const out: AttackPath[] = [];
+  for (const entry of found) {
+    const steps: PathStep[] = [];
+    let v = entry;
+    for (let guard = 0; sp.via[v]! >= 0 && guard <= ug.g.nodeCount; guard++) {
+      const e = sp.via[v]!;
+      steps.push(step(ag, ug, e));
+      v = ug.g.edgeTo[e]!;
+    }
+    const out2: PathStep[] = [];
+    if (t.mode === "disclosure") {
+      for (let guard = 0; exfil.via[v]! >= 0 && guard <= ug.g.nodeCount; guard++) {
+        const e = exfil.via[v]!;
+        out2.push(step(ag, ug, e));
+        v = ug.g.edgeTo[e]!;
+      }
+    }
+    const comps = tg.model.components;
+    const firstCrossing = steps.findIndex(
+      (s) => comps[s.from]!.zone !== comps[s.to]!.zone || comps[s.from]!.trust !== comps[s.to]!.trust,
+    );
+    const key = `${entry}:${firstCrossing < 0 ? "-" : steps[firstCrossing]!.flow}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({
+      entry,
+      entryClasses: classesOf(entry),
+      steps,
+      exfil: out2,
+      likelihood: Math.exp(-sp.dist[entry]!),
+      firstCrossing,
+      key,
+    });
+  }
+  void facts;
+  return out;
+}

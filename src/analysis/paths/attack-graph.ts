@@ -1,0 +1,285 @@
+import { BUILTIN_CONTROL_BY_ID, DEFAULT_CONTROL_COST } from "../../catalog/controls.js";
+import { ATLAS_TECHNIQUES } from "../../catalog/frameworks.js";
+import type { CompactGraph } from "../../graph/compact.js";
+import type { ThreatGraph } from "../../graph/threat-graph.js";
+import type { ControlUse, CrownJewel, ResolvedModel } from "../../semantic/model.js";
+import type { Cia } from "../../semantic/vocabulary.js";
+import { trustRank } from "../../semantic/vocabulary.js";
+import type { Facts } from "../facts.js";
+import type { Rule } from "../rule.js";
+import { INF } from "./maxflow.js";
+import { stepTechnique, type StepTechnique } from "./techniques.js";
+
+/** Likelihood of a step by the ATLAS maturity of its technique. */
+export const MATURITY_LIKELIHOOD: Readonly<Record<string, number>> = {
+  realized: 0.9,
+  demonstrated: 0.6,
+  feasible: 0.3,
+};
+const UNKNOWN_MATURITY = 0.5;
+/** Factor of each declared control that lowers a step (at most two count). */
+export const LOWERING_FACTOR = 0.5;
+/** Factor when the step needs credentials the attacker does not have by default. */
+export const AUTH_FACTOR = 0.8;
+
+/** What an attack target is: a crown jewel property and the nodes where the attack succeeds. */
+export interface AttackTarget {
+  readonly crown: CrownJewel;
+  readonly property: Cia;
+  /** `influence`: reaching a node of `nodes` is the attack; `disclosure`: influence over a reader with a way out. */
+  readonly mode: "influence" | "disclosure";
+  /** Influence targets, or (disclosure) readers of the asset that can reach an observable sink. */
+  readonly nodes: readonly number[];
+}
+
+/** The attack graph: the info-flow graph with a likelihood, a technique and cut options per step. */
+export interface AttackGraph {
+  readonly g: CompactGraph;
+  readonly likelihood: Float64Array;
+  /** -ln(likelihood); Infinity for a step a declared control cuts. */
+  readonly weight: Float64Array;
+  readonly technique: readonly (StepTechnique | undefined)[];
+  /** Declared controls that lower (or cut) each step. */
+  readonly controlsOnStep: readonly (readonly ControlUse[])[];
+  /** Cheapest control that would cut the step if placed on its flow, and its cost (INF: none). */
+  readonly flowCutCost: Int32Array;
+  readonly flowCutControl: readonly (string | undefined)[];
+  /** Cheapest control that would cut every technique step into the node if placed on it (INF: none). */
+  readonly nodeCutCost: Int32Array;
+  readonly nodeCutControl: readonly (string | undefined)[];
+  readonly entries: Int32Array;
+  readonly targets: readonly AttackTarget[];
+  /** Flow index of each step, and whether the step is a returning result. */
+  readonly flowIndex: Int32Array;
+  readonly returning: Uint8Array;
+}
+
+function maturityLikelihood(technique: string): number {
+  let t = ATLAS_TECHNIQUES.get(technique);
+  while (t && !t.maturity && t.parent) t = ATLAS_TECHNIQUES.get(t.parent);
+  return t?.maturity ? (MATURITY_LIKELIHOOD[t.maturity] ?? UNKNOWN_MATURITY) : UNKNOWN_MATURITY;
+}
+
+function controlCost(model: ResolvedModel, name: string): number {
+  const user = model.controls.find((c) => c.name === name);
+  return Math.round(user?.cost ?? BUILTIN_CONTROL_BY_ID.get(name)?.cost ?? DEFAULT_CONTROL_COST);
+}
+
+/** Which controls a rule counts as mitigations: its built-in list plus user controls naming it. */
+function mitigatesRule(
+  model: ResolvedModel,
+  rulesById: ReadonlyMap<string, Rule>,
+  ruleId: string,
+  control: string,
+): boolean {
+  if (BUILTIN_CONTROL_BY_ID.has(control))
+    return rulesById.get(ruleId)?.meta.mitigations.includes(control) ?? false;
+  return model.controls.find((c) => c.name === control)?.mitigates.includes(ruleId) ?? false;
+}
+
+/** Builds the attack graph from the graph, the propagation facts and the rule catalog. O(components + flows). */
+export function buildAttackGraph(tg: ThreatGraph, facts: Facts, rules: readonly Rule[]): AttackGraph {
+  const model = tg.model;
+  const g = facts.info;
+  const rulesById = new Map(rules.map((r) => [r.meta.id, r]));
+
+  const m = g.edgeCount;
+  const likelihood = new Float64Array(m);
+  const weight = new Float64Array(m);
+  const technique: (StepTechnique | undefined)[] = new Array<StepTechnique | undefined>(m);
+  const controlsOnStep: ControlUse[][] = new Array<ControlUse[]>(m);
+  const flowCutCost = new Int32Array(m).fill(INF);
+  const flowCutControl: (string | undefined)[] = new Array<string | undefined>(m);
+  const cutCandidates = [...BUILTIN_CONTROL_BY_ID.values()].filter((c) => c.effect === "cut");
+
+  for (let e = 0; e < m; e++) {
+    const flow = model.flows[facts.infoFlow[e]!]!;
+    const returning = facts.infoReturn[e] === 1;
+    const from = model.components[g.edgeFrom[e]!]!;
+    const to = model.components[g.edgeTo[e]!]!;
+    const tech = stepTechnique(tg, facts, flow, from, to, returning);
+    technique[e] = tech;
+    if (!tech) {
+      likelihood[e] = 1;
+      controlsOnStep[e] = [];
+      continue;
+    }
+    let p = maturityLikelihood(tech.technique);
+    if (
+      !returning &&
+      flow.auth !== undefined &&
+      flow.auth !== "none" &&
+      trustRank(from.trust) < trustRank(to.trust)
+    )
+      p *= AUTH_FACTOR;
+    const applied: ControlUse[] = [];
+    let cut = false;
+    let lowering = 0;
+    for (const use of [...flow.controls, ...to.controls]) {
+      if (!mitigatesRule(model, rulesById, tech.rule, use.name) || applied.some((u) => u.name === use.name))
+        continue;
+      applied.push(use);
+      if (BUILTIN_CONTROL_BY_ID.get(use.name)?.effect === "cut") cut = true;
+      else lowering++;
+    }
+    p *= LOWERING_FACTOR ** Math.min(2, lowering);
+    likelihood[e] = cut ? 0 : p;
+    controlsOnStep[e] = applied;
+    const mitigations = rulesById.get(tech.rule)?.meta.mitigations ?? [];
+    for (const c of cutCandidates) {
+      if (!mitigations.includes(c.id)) continue;
+      const cost = controlCost(model, c.id);
+      if (cost < flowCutCost[e]! || (cost === flowCutCost[e] && c.id < (flowCutControl[e] ?? "~"))) {
+        flowCutCost[e] = cost;
+        flowCutControl[e] = c.id;
+      }
+    }
+  }
+  for (let e = 0; e < m; e++) weight[e] = likelihood[e]! > 0 ? -Math.log(likelihood[e]!) : Infinity;
+
+  // A control on a component cuts every technique step into it that its rules list it for.
+  const n = g.nodeCount;
+  const nodeCutCost = new Int32Array(n).fill(INF);
+  const nodeCutControl: (string | undefined)[] = new Array<string | undefined>(n);
+  for (let v = 0; v < n; v++) {
+    const rulesIn = new Set<string>();
+    let uncuttable = false;
+    for (let i = g.inStart[v]!; i < g.inStart[v + 1]!; i++) {
+      const tech = technique[g.inEdges[i]!];
+      if (tech) rulesIn.add(tech.rule);
+      else if (weight[g.inEdges[i]!] !== Infinity) uncuttable = true;
+    }
+    if (uncuttable || rulesIn.size === 0) continue;
+    for (const c of cutCandidates) {
+      if (![...rulesIn].every((r) => rulesById.get(r)?.meta.mitigations.includes(c.id))) continue;
+      const cost = controlCost(model, c.id);
+      if (cost < nodeCutCost[v]!) {
+        nodeCutCost[v] = cost;
+        nodeCutControl[v] = c.id;
+      }
+    }
+  }
+
+  const entries: number[] = [];
+  for (let v = 0; v < n; v++) if (facts.entry[v]) entries.push(v);
+  return {
+    g,
+    likelihood,
+    weight,
+    technique,
+    controlsOnStep,
+    flowCutCost,
+    flowCutControl,
+    nodeCutCost,
+    nodeCutControl,
+    entries: Int32Array.from(entries),
+    targets: buildTargets(tg, facts),
+    flowIndex: facts.infoFlow,
+    returning: facts.infoReturn,
+  };
+}
+
+export function buildTargets(tg: ThreatGraph, facts: Facts): AttackTarget[] {
+  const model = tg.model;
+  const g = facts.info;
+  // Holders of each data asset: components that declare it or send it on a flow.
+  const holders = new Map<number, Set<number>>();
+  const hold = (d: number, v: number) => {
+    let s = holders.get(d);
+    if (!s) holders.set(d, (s = new Set()));
+    s.add(v);
+  };
+  for (const c of model.components) for (const d of c.holds) hold(d, c.index);
+  for (const f of model.flows) for (const d of f.carries) hold(d, f.from);
+  const confidentialData = model.crownJewels
+    .filter((c) => c.subject.type === "data" && c.properties.includes("confidentiality"))
+    .map((c) => c.subject.index);
+  const readers = dataReaders(tg, facts, confidentialData, holders);
+
+  const out: AttackTarget[] = [];
+  for (const crown of model.crownJewels) {
+    for (const property of crown.properties) {
+      let nodes: number[];
+      if (crown.subject.type === "component") {
+        const v = crown.subject.index;
+        if (property !== "confidentiality") nodes = [v];
+        else {
+          const r = new Set<number>([v]);
+          for (let i = g.outStart[v]!; i < g.outStart[v + 1]!; i++) r.add(g.edgeTo[g.outEdges[i]!]!);
+          nodes = [...r];
+        }
+      } else {
+        const d = crown.subject.index;
+        nodes = property === "confidentiality" ? (readers.get(d) ?? []) : [...(holders.get(d) ?? [])];
+      }
+      if (property === "confidentiality") nodes = nodes.filter((v) => facts.canExfiltrate[v] === 1);
+      out.push({
+        crown,
+        property,
+        mode: property === "confidentiality" ? "disclosure" : "influence",
+        nodes: nodes.sort((a, b) => a - b),
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * Components each data asset reaches from its holders, honouring `carries` on the way. Bit-parallel:
+ * 32 assets per pass, a monotone worklist over 32-bit masks (a node re-enters at most 32 times).
+ */
+function dataReaders(
+  tg: ThreatGraph,
+  facts: Facts,
+  assets: readonly number[],
+  holders: ReadonlyMap<number, ReadonlySet<number>>,
+): Map<number, number[]> {
+  const g = facts.info;
+  const n = g.nodeCount;
+  const out = new Map<number, number[]>();
+  const mask = new Int32Array(n);
+  const inQueue = new Uint8Array(n);
+  for (let b = 0; b < assets.length; b += 32) {
+    const batch = assets.slice(b, b + 32);
+    const bit = new Map(batch.map((d, i) => [d, 1 << i]));
+    mask.fill(0);
+    const work: number[] = [];
+    batch.forEach((d, i) => {
+      for (const h of holders.get(d) ?? []) {
+        mask[h]! |= 1 << i;
+        if (!inQueue[h]) {
+          inQueue[h] = 1;
+          work.push(h);
+        }
+      }
+    });
+    while (work.length > 0) {
+      const v = work.pop()!;
+      inQueue[v] = 0;
+      for (let i = g.outStart[v]!; i < g.outStart[v + 1]!; i++) {
+        const e = g.outEdges[i]!;
+        const carries = tg.model.flows[facts.infoFlow[e]!]!.carries;
+        let pass = mask[v]!;
+        if (carries.length > 0) {
+          let allowed = 0;
+          for (const d of carries) allowed |= bit.get(d) ?? 0;
+          pass &= allowed;
+        }
+        const w = g.edgeTo[e]!;
+        if ((mask[w]! | pass) !== mask[w]) {
+          mask[w]! |= pass;
+          if (!inQueue[w]) {
+            inQueue[w] = 1;
+            work.push(w);
+          }
+        }
+      }
+    }
+    batch.forEach((d, i) => {
+      const list: number[] = [];
+      for (let v = 0; v < n; v++) if (mask[v]! & (1 << i)) list.push(v);
+      out.set(d, list);
+    });
+  }
+  return out;
+}

@@ -1,0 +1,54 @@
+import type { CompactGraph } from "../../graph/compact.js";
+import { IndexedMinHeap } from "./heap.js";
+
+/** Shortest distances (sum of -ln likelihood) and the edge each node was reached by (-1 seed, -2 never). */
+export interface ShortestPaths {
+  readonly dist: Float64Array;
+  readonly via: Int32Array;
+}
+
+/**
+ * Dijkstra over edge weights w = -ln(p): the shortest path is the most likely one when step
+ * likelihoods multiply. `direction: "backward"` walks in-edges, so seeds are targets and `via` points
+ * toward them. Edges with an infinite weight are cut. `onSettle` may stop the search early (top-k).
+ */
+export function dijkstra(
+  g: CompactGraph,
+  weight: Float64Array,
+  seeds: readonly { node: number; dist: number }[],
+  direction: "forward" | "backward",
+  onSettle?: (v: number) => boolean,
+): ShortestPaths {
+  const n = g.nodeCount;
+  const dist = new Float64Array(n).fill(Infinity);
+  const via = new Int32Array(n).fill(-2);
+  const heap = new IndexedMinHeap(n);
+  for (const s of seeds) {
+    if (s.dist < dist[s.node]!) {
+      dist[s.node] = s.dist;
+      via[s.node] = -1;
+      heap.push(s.node, s.dist);
+    }
+  }
+  const start = direction === "forward" ? g.outStart : g.inStart;
+  const edges = direction === "forward" ? g.outEdges : g.inEdges;
+  const other = direction === "forward" ? g.edgeTo : g.edgeFrom;
+  while (heap.length > 0) {
+    const v = heap.pop();
+    if (onSettle?.(v)) break;
+    const dv = dist[v]!;
+    for (let i = start[v]!; i < start[v + 1]!; i++) {
+      const e = edges[i]!;
+      const w = weight[e]!;
+      if (w === Infinity) continue;
+      const u = other[e]!;
+      const nd = dv + w;
+      if (nd < dist[u]!) {
+        dist[u] = nd;
+        via[u] = e;
+        heap.push(u, nd);
+      }
+    }
+  }
+  return { dist, via };
+}

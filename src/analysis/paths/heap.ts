@@ -1,0 +1,87 @@
+/**
+ * A binary min-heap of node ids keyed by float64, with decrease-key through a position index.
+ * Typed arrays only: Dijkstra over a million nodes allocates nothing per step.
+ */
+export class IndexedMinHeap {
+  private readonly heap: Int32Array;
+  private readonly pos: Int32Array;
+  private readonly key: Float64Array;
+  private size = 0;
+
+  constructor(capacity: number) {
+    this.heap = new Int32Array(capacity);
+    this.pos = new Int32Array(capacity).fill(-1);
+    this.key = new Float64Array(capacity);
+  }
+
+  get length(): number {
+    return this.size;
+  }
+
+  /** Inserts v, or lowers its key; a higher key is ignored. */
+  push(v: number, k: number): void {
+    const p = this.pos[v]!;
+    if (p >= 0) {
+      if (k >= this.key[v]!) return;
+      this.key[v] = k;
+      this.up(p);
+      return;
+    }
+    this.key[v] = k;
+    this.heap[this.size] = v;
+    this.pos[v] = this.size;
+    this.up(this.size++);
+  }
+
+  /** Removes and returns the node with the smallest key. */
+  pop(): number {
+    const top = this.heap[0]!;
+    const last = this.heap[--this.size]!;
+    this.pos[top] = -2;
+    if (this.size > 0) {
+      this.heap[0] = last;
+      this.pos[last] = 0;
+      this.down(0);
+    }
+    return top;
+  }
+
+  /** Whether v has been popped. */
+  done(v: number): boolean {
+    return this.pos[v] === -2;
+  }
+
+  private up(i: number): void {
+    const h = this.heap;
+    const v = h[i]!;
+    const k = this.key[v]!;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const pv = h[parent]!;
+      if (this.key[pv]! <= k) break;
+      h[i] = pv;
+      this.pos[pv] = i;
+      i = parent;
+    }
+    h[i] = v;
+    this.pos[v] = i;
+  }
+
+  private down(i: number): void {
+    const h = this.heap;
+    const v = h[i]!;
+    const k = this.key[v]!;
+    for (;;) {
+      let child = 2 * i + 1;
+      if (child >= this.size) break;
+      if (child + 1 < this.size && this.key[h[child + 1]!]! < this.key[h[child]!]!) child++;
+      const cv = h[child]!;
+      if (this.key[cv]! >= k) break;
+      h[i] = cv;
+      this.pos[cv] = i;
+      i = child;
+    }
+    h[i] = v;
+    this.pos[v] = i;
+  }
+}

@@ -1,0 +1,36 @@
+import type { Condensation } from "./scc.js";
+
+/**
+ * Bit-parallel reachability over the condensation DAG: up to 32 target sets at once, one 32-bit mask
+ * per component, one pass in topological order per batch. Answers "which of these targets can each
+ * node reach" (backward) for all nodes in O((n + m) * targets / 32) instead of one search per source.
+ */
+export function reachTargetsMask(c: Condensation, seeds: readonly (readonly number[])[]): Int32Array {
+  if (seeds.length > 32) throw new Error("at most 32 target sets per batch");
+  const mask = new Int32Array(c.count);
+  for (let t = 0; t < seeds.length; t++) for (const v of seeds[t]!) mask[c.comp[v]!]! |= 1 << t;
+  // Sinks first: a component reaches what its successors reach.
+  for (let i = c.count - 1; i >= 0; i--) {
+    const x = c.topo[i]!;
+    let m = mask[x]!;
+    for (let j = c.dag.outStart[x]!; j < c.dag.outStart[x + 1]!; j++)
+      m |= mask[c.dag.edgeTo[c.dag.outEdges[j]!]!]!;
+    mask[x] = m;
+  }
+  return mask;
+}
+
+/** Forward variant: which of up to 32 source sets reach each component. */
+export function reachedFromMask(c: Condensation, seeds: readonly (readonly number[])[]): Int32Array {
+  if (seeds.length > 32) throw new Error("at most 32 source sets per batch");
+  const mask = new Int32Array(c.count);
+  for (let t = 0; t < seeds.length; t++) for (const v of seeds[t]!) mask[c.comp[v]!]! |= 1 << t;
+  for (let i = 0; i < c.count; i++) {
+    const x = c.topo[i]!;
+    const m = mask[x]!;
+    if (m === 0) continue;
+    for (let j = c.dag.outStart[x]!; j < c.dag.outStart[x + 1]!; j++)
+      mask[c.dag.edgeTo[c.dag.outEdges[j]!]!]! |= m;
+  }
+  return mask;
+}

@@ -1,0 +1,220 @@
+import fc from "fast-check";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { bfs, buildCompactGraph, type CompactGraph } from "../../src/graph/compact.js";
+import { dijkstra } from "../../src/analysis/paths/dijkstra.js";
+import { commonDominator, dominatorChain, dominators } from "../../src/analysis/paths/dominators.js";
+import { FlowNetwork, INF } from "../../src/analysis/paths/maxflow.js";
+import { reachedFromMask, reachTargetsMask } from "../../src/analysis/paths/reach.js";
+import { condense } from "../../src/analysis/paths/scc.js";
+import { pathShares } from "../../src/analysis/paths/soft-chokepoints.js";
+
+/** Random directed graphs with cycles, self-contained: n nodes, edges as [from, to] pairs. */
+const graphArb = fc.integer({ min: 1, max: 9 }).chain((n) =>
+  fc.record({
+    n: fc.constant(n),
+    edges: fc.array(fc.tuple(fc.nat({ max: n - 1 }), fc.nat({ max: n - 1 })), { maxLength: 3 * n }),
+  }),
+);
+const build = (n: number, edges: [number, number][]): CompactGraph =>
+  buildCompactGraph(
+    n,
+    edges.map((e) => e[0]),
+    edges.map((e) => e[1]),
+  );
+const runs = { numRuns: 300, seed: 20261125 };
+
+test("condensation: same component iff mutually reachable; edges go forward in topological order", () => {
+  fc.assert(
+    fc.property(graphArb, ({ n, edges }) => {
+      const g = build(n, edges);
+      const c = condense(g);
+      const reach = Array.from({ length: n }, (_, v) => bfs(g, [v]));
+      for (let a = 0; a < n; a++)
+        for (let b = 0; b < n; b++) assert.is(c.comp[a] === c.comp[b], Boolean(reach[a]![b] && reach[b]![a]));
+      const pos = new Map<number, number>();
+      c.topo.forEach((x, i) => pos.set(x, i));
+      for (let e = 0; e < c.dag.edgeCount; e++)
+        assert.ok(pos.get(c.dag.edgeFrom[e]!)! < pos.get(c.dag.edgeTo[e]!)!);
+    }),
+    runs,
+  );
+});
+
+test("bit-parallel reachability matches one BFS per source", () => {
+  fc.assert(
+    fc.property(
+      graphArb,
+      fc.array(fc.array(fc.nat({ max: 8 }), { maxLength: 3 }), { minLength: 1, maxLength: 5 }),
+      ({ n, edges }, sets) => {
+        const g = build(n, edges);
+        const c = condense(g);
+        const seeds = sets.map((s) => s.filter((v) => v < n));
+        const back = reachTargetsMask(c, seeds);
+        const fwd = reachedFromMask(c, seeds);
+        for (let v = 0; v < n; v++) {
+          const fromV = bfs(g, [v]);
+          seeds.forEach((set, t) => {
+            assert.is(
+              Boolean(back[c.comp[v]!]! & (1 << t)),
+              set.some((x) => fromV[x]),
+              "reaches target set",
+            );
+            const fromSet = bfs(g, set);
+            assert.is(Boolean(fwd[c.comp[v]!]! & (1 << t)), Boolean(fromSet[v]), "reached from source set");
+          });
+        }
+      },
+    ),
+    runs,
+  );
+});
+
+test("dijkstra finds the most likely path (brute force over simple paths)", () => {
+  fc.assert(
+    fc.property(
+      graphArb,
+      fc.array(fc.double({ min: 0.05, max: 1, noNaN: true }), { minLength: 30, maxLength: 30 }),
+      ({ n, edges }, ps) => {
+        const g = build(n, edges);
+        const w = Float64Array.from({ length: g.edgeCount }, (_, e) => -Math.log(ps[e % ps.length]!));
+        const sp = dijkstra(g, w, [{ node: 0, dist: 0 }], "forward");
+        const bestTo = new Float64Array(n).fill(-1);
+        const walk = (v: number, p: number, seen: Set<number>) => {
+          bestTo[v] = Math.max(bestTo[v]!, p);
+          for (let i = g.outStart[v]!; i < g.outStart[v + 1]!; i++) {
+            const e = g.outEdges[i]!;
+            const u = g.edgeTo[e]!;
+            if (!seen.has(u)) walk(u, p * Math.exp(-w[e]!), new Set([...seen, u]));
+          }
+        };
+        walk(0, 1, new Set([0]));
+        for (let v = 0; v < n; v++) {
+          if (bestTo[v]! < 0) assert.is(sp.dist[v], Infinity);
+          else assert.ok(Math.abs(Math.exp(-sp.dist[v]!) - bestTo[v]!) < 1e-9, `node ${v}`);
+        }
+        const back = dijkstra(g, w, [{ node: n - 1, dist: 0 }], "backward");
+        for (let v = 0; v < n; v++) {
+          const fwd = dijkstra(g, w, [{ node: v, dist: 0 }], "forward");
+          assert.ok(
+            Math.abs(back.dist[v]! - fwd.dist[n - 1]!) < 1e-9 ||
+              (back.dist[v] === Infinity && fwd.dist[n - 1] === Infinity),
+          );
+        }
+      },
+    ),
+    runs,
+  );
+});
+
+test("dominators: d dominates v iff removing d cuts v off from every root", () => {
+  fc.assert(
+    fc.property(
+      graphArb,
+      fc.array(fc.nat({ max: 8 }), { minLength: 1, maxLength: 3 }),
+      ({ n, edges }, rootsRaw) => {
+        const g = build(n, edges);
+        const roots = [...new Set(rootsRaw.filter((r) => r < n))];
+        if (roots.length === 0) return;
+        const tree = dominators(g, roots);
+        const reach = bfs(g, roots);
+        for (let v = 0; v < n; v++) {
+          if (!reach[v]) {
+            assert.is(tree.depth[v], -1);
+            continue;
+          }
+          const chain = new Set(dominatorChain(tree, v));
+          for (let d = 0; d < n; d++) {
+            // Remove d: v is cut off iff d dominates v (v dominates itself).
+            const keep = edges.filter(([a, b]) => a !== d && b !== d);
+            const cut =
+              d === v ||
+              !bfs(
+                build(n, keep),
+                roots.filter((r) => r !== d),
+              )[v];
+            assert.is(chain.has(d), cut, `d=${d} v=${v}`);
+          }
+        }
+        const reached = [...Array(n).keys()].filter((v) => reach[v]);
+        if (reached.length > 1) {
+          const lca = commonDominator(tree, reached);
+          for (const v of reached) if (lca !== tree.root) assert.ok(dominatorChain(tree, v).includes(lca));
+        }
+      },
+    ),
+    runs,
+  );
+});
+
+test("max-flow equals the brute-force minimum cut, and the cut it reports separates s from t", () => {
+  fc.assert(
+    fc.property(
+      fc
+        .integer({ min: 2, max: 7 })
+        .chain((n) =>
+          fc.record({
+            n: fc.constant(n),
+            edges: fc.array(fc.tuple(fc.nat({ max: n - 1 }), fc.nat({ max: n - 1 })), { maxLength: 12 }),
+          }),
+        ),
+      fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 30, maxLength: 30 }),
+      fc.array(fc.boolean(), { minLength: 30, maxLength: 30 }),
+      ({ n, edges }, caps, inf) => {
+        const cap = edges.map((_, i) => (inf[i] ? INF : caps[i]!));
+        const net = new FlowNetwork(n);
+        const arcs = edges.map(([a, b], i) => net.addArc(a, b, cap[i]!));
+        const flow = net.maxFlow(0, n - 1);
+        // Brute force: cheapest subset of edges whose removal disconnects 0 from n-1.
+        let best = INF;
+        for (let mask = 0; mask < 1 << edges.length; mask++) {
+          let cost = 0;
+          const keep: [number, number][] = [];
+          edges.forEach((e, i) => (mask & (1 << i) ? (cost += cap[i]!) : keep.push(e)));
+          if (cost >= best) continue;
+          if (!bfs(build(n, keep), [0])[n - 1]) best = cost;
+        }
+        assert.is(Math.min(flow, INF), Math.min(best, INF));
+        if (flow < INF) {
+          const side = net.sourceSide(0);
+          assert.ok(side[0] && !side[n - 1]);
+          const cutCost = arcs.reduce(
+            (s, id, i) => s + (side[net.arc(id).from] && !side[net.arc(id).to] ? cap[i]! : 0),
+            0,
+          );
+          assert.is(cutCost, flow);
+        }
+      },
+    ),
+    { numRuns: 300, seed: 7 },
+  );
+});
+
+test("path shares on a DAG match enumeration of all entry-to-target paths", () => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 2, max: 8 }),
+      fc.array(fc.tuple(fc.nat({ max: 7 }), fc.nat({ max: 7 })), { maxLength: 16 }),
+      (n, raw) => {
+        const edges = raw.filter(([a, b]) => a < b && b < n) as [number, number][];
+        const g = build(n, edges);
+        const c = condense(g);
+        const { share } = pathShares(c, [0], [n - 1]);
+        const paths: number[][] = [];
+        const walk = (v: number, acc: number[]) => {
+          if (v === n - 1) paths.push(acc);
+          for (let i = g.outStart[v]!; i < g.outStart[v + 1]!; i++)
+            walk(g.edgeTo[g.outEdges[i]!]!, [...acc, g.edgeTo[g.outEdges[i]!]!]);
+        };
+        walk(0, [0]);
+        for (let v = 0; v < n; v++) {
+          const expected = paths.length === 0 ? 0 : paths.filter((p) => p.includes(v)).length / paths.length;
+          assert.ok(Math.abs(share[v]! - expected) < 1e-9, `node ${v}: ${share[v]} vs ${expected}`);
+        }
+      },
+    ),
+    runs,
+  );
+});
+
+test.run();
