@@ -16,6 +16,7 @@ import {
 } from "./plan.js";
 import type { Rng } from "./random.js";
 import {
+  conformProps,
   CROSS_PATTERNS,
   INTRA_PATTERNS,
   ORG_CONTROLS,
@@ -144,10 +145,10 @@ export function buildProvidersFile(plan: Plan): GenFile {
   }
   return {
     ...empty,
+    components: components.map((c) => ({ ...c, props: conformProps(c.kind, c.props) })),
     path: SHARED_PATHS.providers,
     comment: "Shared third parties: the public model hub, the package index and API providers.",
     imports: ["./zones.aithreat", "./data.aithreat"],
-    components,
   };
 }
 
@@ -248,7 +249,7 @@ export function buildSystemFile(plan: Plan, i: number): GenFile {
         kind: role.kind,
         name: names.name(role.stem, k),
         title: `${role.noun} ${k}`,
-        props,
+        props: conformProps(role.kind, props),
       });
     }
   }

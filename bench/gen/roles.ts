@@ -5,9 +5,18 @@
  * patterns that cross systems. Every flow kind here is checked against the vocabulary's table when
  * the module loads, so a pattern that would not check clean fails fast instead of in a benchmark.
  */
-import { flowKindFits, type ComponentKind, type FlowKind } from "../../src/semantic/vocabulary.js";
+import { BUILTIN_CONTROL_BY_ID } from "../../src/catalog/controls.js";
+import { RESERVED_WORDS } from "../../src/syntax/tokens.js";
+import {
+  COMMON_COMPONENT_PROPS,
+  COMPONENT_KINDS,
+  flowKindFits,
+  type ComponentKind,
+  type FlowKind,
+  type PropSpec,
+} from "../../src/semantic/vocabulary.js";
 import type { Rng } from "./random.js";
-import type { Props } from "./shape.js";
+import type { Props, Value } from "./shape.js";
 
 /** The five organisation-wide zones, declared once in `shared/zones.aithreat`. */
 export const ZONES = [
@@ -543,6 +552,54 @@ export const CROSS_PATTERNS: readonly FlowPattern[] = [
   p("tool", "db", "write", "update partner record", 1),
   p("ep", "ui", "response", "partner answer", 1),
 ];
+
+const RESERVED = new Set(RESERVED_WORDS);
+const specCache = new Map<ComponentKind, Readonly<Record<string, PropSpec>>>();
+function specsOf(kind: ComponentKind): Readonly<Record<string, PropSpec>> {
+  let specs = specCache.get(kind);
+  if (!specs) {
+    specs = { ...COMMON_COMPONENT_PROPS, ...(COMPONENT_KINDS[kind].props as Record<string, PropSpec>) };
+    specCache.set(kind, specs);
+  }
+  return specs;
+}
+// A stand-in for a value the vocabulary no longer has: deterministic, and never a reserved word.
+function standIn(values: readonly string[], wanted: string): string {
+  const usable = values.filter((v) => !RESERVED.has(v));
+  // A renamed value usually keeps its stem (`model` -> `models`).
+  const renamed = usable.find((v) => v.startsWith(wanted) || wanted.startsWith(v));
+  if (renamed !== undefined) return renamed;
+  const pool = usable.length > 0 ? usable : values;
+  let h = 0;
+  for (let i = 0; i < wanted.length; i++) h = (h * 31 + wanted.charCodeAt(i)) >>> 0;
+  return pool[h % pool.length]!;
+}
+
+/**
+ * Makes drawn properties fit the vocabulary as it is now: the vocabulary is still moving (values
+ * get renamed, e.g. to avoid reserved words), and a benchmark model must check clean whatever it
+ * says. Unknown properties and controls are dropped; unknown enum values get a stable stand-in.
+ */
+export function conformProps(kind: ComponentKind, props: Props): (readonly [string, Value])[] {
+  const specs = specsOf(kind);
+  const out: (readonly [string, Value])[] = [];
+  for (const [key, value] of props) {
+    const spec = Object.prototype.hasOwnProperty.call(specs, key) ? specs[key] : undefined;
+    if (!spec) continue;
+    if (spec.type === "enum" && typeof value === "string") {
+      out.push([key, spec.values.includes(value) ? value : standIn(spec.values, value)]);
+    } else if (spec.type === "enum-list" && Array.isArray(value)) {
+      const kept = (value as readonly string[]).filter((v) => spec.values.includes(v));
+      out.push([key, kept.length > 0 ? kept : [standIn(spec.values, key)]]);
+    } else if (spec.type === "ref-list" && spec.target === "control" && Array.isArray(value)) {
+      const kept = (value as readonly string[]).filter(
+        (v) => BUILTIN_CONTROL_BY_ID.has(v) || ORG_CONTROLS.some((c) => c.name === v),
+      );
+      if (kept.length > 0) out.push([key, kept]);
+    } else out.push([key, value]);
+  }
+  return out;
+}
 
 /** Org-wide controls declared in `shared/data.aithreat` (user-defined, beside the built-ins). */
 export const ORG_CONTROLS = [
