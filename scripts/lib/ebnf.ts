@@ -253,6 +253,7 @@ export const SPECIAL_SEQUENCES: Readonly<Record<string, (cp: string) => boolean>
   "any Unicode code point": () => true,
   "Unicode letter (general category L)": (cp) => /^\p{L}$/u.test(cp),
   "Unicode number (general category N)": (cp) => /^\p{N}$/u.test(cp),
+  "Unicode mark (general category M)": (cp) => /^\p{M}$/u.test(cp),
 };
 
 function special(text: string): (cp: string) => boolean {

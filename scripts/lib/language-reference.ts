@@ -80,8 +80,6 @@ export function typeText(spec: PropSpec): string {
       return "list of strings or names";
     case "ref-list":
       return spec.target === "data" ? "list of `data` names" : "list of control names (built-in or declared)";
-    case "ref":
-      return `name of a ${spec.target}`;
   }
 }
 

@@ -144,7 +144,12 @@ function isThirdPartyArtifact(c: Component): boolean {
 }
 
 // Flow kinds along which an artifact's lineage carries over to what receives it.
-const ARTIFACT_FLOWS = new Set(["train", "produce", "publish", "deploy", "serve", "copy"]);
+const ARTIFACT_FLOWS = new Set(["train", "produce", "publish", "deploy", "serve", "load", "copy"]);
+
+// Flow kinds that move artifacts or answers rather than run-time content: attacker text in a training
+// set changes the weights (the attack graph follows that), but it does not sit in the context of
+// every agent the model later answers for. Run-time content classes stop at these edges.
+const NOT_CONTENT = new Set(["produce", "publish", "deploy", "serve", "load"]);
 
 /** Computes every propagation fact. O(components + flows) per question. */
 export function computeFacts(g: ThreatGraph): Facts {
@@ -176,6 +181,16 @@ export function computeFacts(g: ThreatGraph): Facts {
   const entry = new Uint8Array(n);
   for (const c of model.components) entry[c.index] = entryClassesOf(c);
 
+  // Which info edges carry run-time content: not artifact edges, and not the answers of a stateless
+  // component (it answers each caller apart, so one caller's content never reaches another's answers).
+  const contentEdge = new Uint8Array(info.edgeCount);
+  for (let e = 0; e < info.edgeCount; e++) {
+    const f = flows[infoFlow[e]!]!;
+    const source = model.components[info.edgeFrom[e]!]!;
+    const answer = infoReturn[e] === 1 || f.kind === "response";
+    contentEdge[e] = NOT_CONTENT.has(f.kind) || (answer && source.stateless === true) ? 0 : 1;
+  }
+
   // Taint: one multi-source BFS per entry class.
   const taint = new Uint8Array(n);
   const taintParent = {} as Record<EntryClass, Int32Array>;
@@ -196,6 +211,7 @@ export function computeFacts(g: ThreatGraph): Facts {
       taint[v]! |= bit;
       for (let i = info.outStart[v]!; i < info.outStart[v + 1]!; i++) {
         const e = info.outEdges[i]!;
+        if (bit !== ENTRY.SUPPLY_CHAIN && !contentEdge[e]) continue;
         const w = info.edgeTo[e]!;
         if (parent[w] === -2) {
           parent[w] = e;

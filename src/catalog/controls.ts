@@ -103,6 +103,14 @@ export const BUILTIN_CONTROLS: readonly BuiltinControl[] = [
     3,
   ),
   c(
+    "deepfake_detection",
+    "Deepfake and liveness detection",
+    "Media submitted for identity checks is screened for synthesis, replay and injection before the verifier trusts it.",
+    ["AML.M0034"],
+    ["controlInputValidationAndSanitization"],
+    4,
+  ),
+  c(
     "differential_privacy",
     "Differential privacy",
     "Training adds calibrated noise so that the model reveals little about any single record.",
@@ -283,6 +291,14 @@ export const BUILTIN_CONTROLS: readonly BuiltinControl[] = [
     ["AML.M0032"],
     ["controlAgentExecutionBounds"],
     4,
+  ),
+  c(
+    "sensor_fusion",
+    "Multi-modal sensing",
+    "Decisions rest on several independent sensors or modalities, so spoofing one input is not enough.",
+    ["AML.M0009"],
+    ["controlAdversarialTrainingAndTesting"],
+    5,
   ),
   c(
     "server_allowlist",

@@ -14,6 +14,8 @@ export interface LoadedFile {
   readonly realPath: string;
   /** Each top-level import and the file it loaded (undefined when it failed). */
   readonly imports: readonly { readonly node: ImportNode; readonly target?: number }[];
+  /** Named on the command line (not only reached through imports). */
+  readonly isInput: boolean;
 }
 
 /** Every file reached from the inputs, in load order (inputs sorted, imports depth-first). */
@@ -65,6 +67,7 @@ export function loadProgram(
     ast: FileNode;
     realPath: string;
     imports: { node: ImportNode; target?: number }[];
+    isInput: boolean;
   }[] = [];
   const byRealPath = new Map<string, number>();
 
@@ -81,6 +84,7 @@ export function loadProgram(
         ast: { kind: "file", statements: [], comments: [], start: 0, end: 0 },
         realPath,
         imports: [],
+        isInput: !from,
       });
       byRealPath.set(realPath, id);
       // An input given on the command line is located at its own first line.
@@ -109,12 +113,13 @@ export function loadProgram(
         ast: { kind: "file", statements: [], comments: [], start: 0, end: 0 },
         realPath,
         imports: [],
+        isInput: !from,
       });
       return id;
     }
     const parsed = parse(decoded.file);
     diagnostics.push(...parsed.diagnostics);
-    files.push({ source: decoded.file, ast: parsed.value, realPath, imports: [] });
+    files.push({ source: decoded.file, ast: parsed.value, realPath, imports: [], isInput: !from });
     return id;
   };
 

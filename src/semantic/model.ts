@@ -88,6 +88,8 @@ interface ComponentBase<K extends ComponentKind> {
   readonly controls: readonly ControlUse[];
   readonly crown: readonly Cia[];
   readonly tags: readonly string[];
+  /** `stateless true`: answers each caller apart (see the vocabulary). */
+  readonly stateless?: boolean;
   readonly props: KindProps<K>;
   readonly system?: number;
   readonly loc: Location;

@@ -203,8 +203,7 @@ function convert(
       }
       return out;
     }
-    case "ref-list":
-    case "ref": {
+    case "ref-list": {
       const items = v.kind === "list" ? v.items : [v];
       const out: NameNode[] = [];
       for (const item of items) {

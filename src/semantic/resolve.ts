@@ -106,6 +106,11 @@ function addImpliedControls(on: ComponentKind | "flow", p: ReadProps, uses: Cont
   }
 }
 
+/** "a" or "an" before a word, for messages. */
+export function article(word: string): string {
+  return /^[aeiou]/i.test(word) ? "an" : "a";
+}
+
 // Optional string fields are only set when present, so resolved objects stay small and printable.
 function opt<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
@@ -192,7 +197,7 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
                 nameLoc: at(file, s.name),
                 detail: kw,
               });
-            noDeclarationsIn(file, s.body, `a \`${kw}\``);
+            noDeclarationsIn(file, s.body, `${article(kw)} \`${kw}\``);
           } else if (kw === "data") {
             if (s.name)
               symbols.declare(s.name, {
@@ -557,6 +562,7 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
       controls: controlUses,
       crown: list(p, "crown") as Cia[],
       tags: list(p, "tags"),
+      ...opt("stateless", bool(p, "stateless")),
       props,
       loc: at(d.file, d.node),
       nameLoc: at(d.file, d.node.name ?? d.node.keywordSpan),
@@ -607,12 +613,12 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
         diag(
           "AT3006",
           p.locs["kind"] ?? at(d.file, n),
-          `a \`${kind}\` flow cannot go from a \`${from.kind}\` to a \`${to.kind}\``,
+          `${article(kind)} \`${kind}\` flow cannot go from ${article(from.kind)} \`${from.kind}\` to ${article(to.kind)} \`${to.kind}\``,
           {
             hint:
               fits.length > 0
                 ? `between these kinds use ${fits.map((k) => `\`${k}\``).join(", ")}`
-                : `no flow kind connects a \`${from.kind}\` to a \`${to.kind}\`; check the direction or the component kinds`,
+                : `no flow kind connects ${article(from.kind)} \`${from.kind}\` to ${article(to.kind)} \`${to.kind}\`; check the direction or the component kinds`,
           },
         ),
       );
@@ -687,6 +693,17 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
     );
     void p;
     const sym = symbols.resolve(n.target, d.file, ["component", "data"]);
+    if (n.key.text === "crown" && !n.value) {
+      diagnostics.push(
+        diag(
+          "AT3015",
+          at(d.file, n.key),
+          `\`asset ${n.target.text} crown\` needs the properties that matter`,
+          { hint: "e.g. `asset model crown integrity` or `crown [confidentiality, integrity]`" },
+        ),
+      );
+      continue;
+    }
     if (n.key.text !== "crown") {
       diagnostics.push(
         diag("AT3002", at(d.file, n.key), `unknown property \`${n.key.text}\` for \`asset\``, {
@@ -735,8 +752,20 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
     const knownRule = n.rule.text ? checkRuleId(d.file, n.rule.text, at(d.file, n.rule)) : false;
     let subject: Subject | undefined;
     const flowIndex = flowByName.get(n.target.text);
-    if (flowIndex !== undefined) subject = { type: "flow", index: flowIndex };
-    else if (n.target.text) {
+    if (flowIndex !== undefined) {
+      subject = { type: "flow", index: flowIndex };
+      const flowFile = flows[flowIndex]!.loc.file;
+      if (!symbols.visibleFrom(d.file.id).has(flowFile.id)) {
+        diagnostics.push(
+          diag(
+            "AT2005",
+            at(d.file, n.target),
+            `flow \`${n.target.text}\` is declared in \`${flowFile.path}\`, which this file does not import`,
+            { notes: [{ message: "declared here", location: flows[flowIndex]!.loc }] },
+          ),
+        );
+      }
+    } else if (n.target.text) {
       const sym = symbols.resolve(n.target, d.file, ["component", "data"]);
       if (sym)
         subject =
@@ -791,8 +820,11 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
   const used = new Uint8Array(data.length);
   for (const c of components) for (const h of c.holds) used[h] = 1;
   for (const f of flows) for (const h of f.carries) used[h] = 1;
+  // Only data declared in the files named on the command line: a shared catalogue that one system
+  // imports holds assets other systems use, and checking that system alone must not warn about them.
+  const inputFiles = new Set(files.filter((f) => f.isInput).map((f) => f.source.id));
   for (const dta of data) {
-    if (!used[dta.index]) {
+    if (!used[dta.index] && inputFiles.has(dta.loc.file.id)) {
       diagnostics.push(
         diag(
           "AT3007",

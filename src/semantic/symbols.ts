@@ -116,7 +116,7 @@ export class SymbolTable {
         diag(
           "AT2004",
           at(from, ref),
-          `\`${ref.text}\` is ${sym.detail ? `a \`${sym.detail}\`` : ARTICLE[sym.category]}, not ${expected.map((c) => ARTICLE[c]).join(" or ")}`,
+          `\`${ref.text}\` is ${sym.detail ? `${/^[aeiou]/.test(sym.detail) ? "an" : "a"} \`${sym.detail}\`` : ARTICLE[sym.category]}, not ${expected.map((c) => ARTICLE[c]).join(" or ")}`,
           {
             hint: suggestion,
             notes: [{ message: "declared here", location: sym.nameLoc }],

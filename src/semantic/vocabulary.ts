@@ -13,8 +13,7 @@ export type PropType =
   | { readonly type: "enum"; readonly values: readonly string[] }
   | { readonly type: "enum-list"; readonly values: readonly string[] }
   | { readonly type: "string-list" }
-  | { readonly type: "ref-list"; readonly target: "data" | "control" }
-  | { readonly type: "ref"; readonly target: "model" | "component" };
+  | { readonly type: "ref-list"; readonly target: "data" | "control" };
 
 /** One property: its type and what it means. */
 export type PropSpec = PropType & { readonly doc: string };
@@ -58,7 +57,8 @@ export type Classification = (typeof CLASSIFICATIONS)[number];
 
 export const AUTH_METHODS = ["none", "api_key", "oauth", "session", "mtls", "iam"] as const;
 export const EXPOSURES = ["public", "partner", "internal"] as const;
-export const APPROVALS = ["none", "human", "policy"] as const;
+// `automated` (not `policy`): enum values never collide with reserved words, so they need no quotes.
+export const APPROVALS = ["none", "human", "automated"] as const;
 export const CAPABILITIES = [
   "read",
   "write",
@@ -84,6 +84,9 @@ export const COMMON_COMPONENT_PROPS = {
   ),
   crown: listOf(CIA, "Marks the component as a crown jewel and says which properties matter."),
   tags: strings("Free labels, kept in outputs and usable in organisation rules."),
+  stateless: bool(
+    "Answers each caller separately and keeps nothing between requests (a gateway, a stateless API), so one caller's content never reaches another caller's answers.",
+  ),
 } as const;
 
 /** Component kinds with their own properties. */
@@ -126,10 +129,7 @@ export const COMPONENT_KINDS = {
         ["training", "fine_tuning", "evaluation", "rag", "feedback", "labels"],
         "What the dataset is used for.",
       ),
-      labeled_by: oneOf(
-        ["none", "internal", "vendor", "crowd", "users", "model"],
-        "Who produces its labels.",
-      ),
+      labeled_by: oneOf(["none", "internal", "vendor", "crowd", "users", "ai"], "Who produces its labels."),
       provenance: bool("Whether the lineage of every record is recorded and verified."),
       versioned: bool("Whether the dataset is versioned and immutable once published."),
     },
@@ -153,6 +153,9 @@ export const COMPONENT_KINDS = {
         "What kind of store it is.",
       ),
       encrypted: bool("Whether data is encrypted at rest."),
+      multi_tenant: bool(
+        "Whether several tenants' data shares the store, e.g. a prompt or response cache keyed without the tenant.",
+      ),
     },
   },
   pipeline: {
@@ -184,6 +187,19 @@ export const COMPONENT_KINDS = {
       decisions: oneOf(
         ["none", "advisory", "automated"],
         "Whether outputs drive decisions automatically, advise a human, or neither.",
+      ),
+      task: oneOf(
+        [
+          "classification",
+          "regression",
+          "ranking",
+          "detection",
+          "moderation",
+          "identity_verification",
+          "generation",
+          "other",
+        ],
+        "What the model is used for; `identity_verification` covers face, voice, document and liveness checks.",
       ),
     },
   },
@@ -290,7 +306,7 @@ export const COMPONENT_KINDS = {
   registry: {
     doc: "A registry of models, datasets, packages or containers.",
     props: {
-      type: oneOf(["model", "dataset", "package", "container"], "What it stores."),
+      type: oneOf(["models", "datasets", "packages", "containers"], "What it stores."),
       origin: oneOf(["public", "private"], "Whether anyone can publish to it."),
       verified: bool("Whether artifacts are signed and signatures checked on pull."),
     },
@@ -313,6 +329,11 @@ export const FLOW_KINDS = {
     doc: "Input to a model or agent: chat turns, instructions, queries.",
     from: ["actor", "app", "agent", "source", "endpoint", "template", "pipeline", "guardrail"],
     to: ["agent", "model", "endpoint", "app", "guardrail", "provider"],
+  },
+  request: {
+    doc: "A request to an application or service that is not a prompt: form submissions, API calls.",
+    from: ["actor", "app", "agent", "pipeline", "endpoint", "tool", "mcp_server"],
+    to: ["app", "endpoint", "tool", "mcp_server", "provider"],
   },
   response: {
     doc: "Output returned to a caller or user.",
@@ -342,8 +363,8 @@ export const FLOW_KINDS = {
     to: ["vectorstore", "store", "dataset", "pipeline"],
   },
   train: {
-    doc: "Data consumed by a training or fine-tuning run.",
-    from: ["dataset", "store", "source", "vectorstore", "registry"],
+    doc: "Data or a base model consumed by a training, fine-tuning or conversion run.",
+    from: ["dataset", "store", "source", "vectorstore", "registry", "model"],
     to: ["pipeline", "model"],
   },
   produce: {
@@ -360,6 +381,11 @@ export const FLOW_KINDS = {
     doc: "An artifact rolled out to serving.",
     from: ["registry", "pipeline", "model"],
     to: ["endpoint", "model", "agent", "app"],
+  },
+  load: {
+    doc: "An artifact loaded for execution: weights, adapters or packages pulled into a pipeline, a server or a tool.",
+    from: ["registry", "model", "store", "dataset", "pipeline"],
+    to: ["pipeline", "endpoint", "model", "agent", "app", "tool", "mcp_server"],
   },
   serve: {
     doc: "A model answering for a component (the model behind an agent or endpoint).",
@@ -383,9 +409,9 @@ export const FLOW_KINDS = {
     to: ["agent", "tool", "mcp_server", "app", "pipeline", "endpoint", "model"],
   },
   write: {
-    doc: "A component writing to a store or an external service.",
+    doc: "A component writing to a store, an instruction template or an external service.",
     from: ["agent", "tool", "mcp_server", "app", "pipeline", "endpoint", "actor"],
-    to: [...HOLDERS, "provider"],
+    to: [...HOLDERS, "provider", "template"],
   },
   feedback: {
     doc: "User feedback or production data flowing back toward training.",
@@ -450,8 +476,8 @@ export const DECLARATION_PROPS = {
     mitigates: strings("Threat rule ids the control mitigates, e.g. `[AT-01, ORG-7]`."),
     atlas: strings("MITRE ATLAS mitigation ids it implements, e.g. `[AML.M0007]`."),
     cost: num(
-      "Relative cost of putting the control in place (default 5); used by the cheapest-cut analysis.",
-      0,
+      "Relative cost of putting the control in place, at least 1 (default 5); used by the cheapest-cut analysis.",
+      1,
     ),
     owner: str("Who runs the control."),
   },
@@ -557,7 +583,5 @@ export function describeType(spec: PropType): string {
       return "a list of strings or names";
     case "ref-list":
       return `a list of ${spec.target === "data" ? "data asset" : "control"} names`;
-    case "ref":
-      return `the name of a ${spec.target}`;
   }
 }

@@ -97,7 +97,13 @@ const errorMessageProvider = {
 function nameNode(t: IToken): NameNode {
   if (t.isInsertedInRecovery || !Number.isFinite(t.startOffset))
     return { kind: "name", text: "", start: 0, end: 0 };
-  return { kind: "name", text: t.image, start: t.startOffset, end: t.startOffset + t.image.length };
+  // Names compare in NFC, so a precomposed and a decomposed `café` are the same name.
+  return {
+    kind: "name",
+    text: t.image.normalize("NFC"),
+    start: t.startOffset,
+    end: t.startOffset + t.image.length,
+  };
 }
 
 /** The grammar (see grammar/aithreat.ebnf, which this class must match). One instance is reused. */
@@ -276,7 +282,7 @@ export class AithreatGrammar extends EmbeddedActionsParser {
           start: keyNode.start,
           end: keyNode.end,
           message: `property \`${keyNode.text}\` has no value`,
-          hint: "write a value after the name, e.g. `trust internal`; reserved words as values go in a list: `[model]`",
+          hint: "write a value after the name, e.g. `trust internal`",
         });
       }
       return {
@@ -387,7 +393,7 @@ export class AithreatGrammar extends EmbeddedActionsParser {
       ? t.image.slice(3, -3)
       : t.image.slice(1, t.image.endsWith('"') && t.image.length > 1 ? -1 : undefined);
     const bodyStart = start + (triple ? 3 : 1);
-    const { value, errors } = decodeString(inner);
+    const { value, errors } = decodeString(inner, triple);
     for (const e of errors) {
       this.problems.push({
         code: "AT1013",

@@ -8,7 +8,9 @@ export interface EscapeError {
 const SIMPLE: Record<string, string> = { '"': '"', "\\": "\\", n: "\n", t: "\t", r: "\r" };
 
 /** Decodes the escapes of a string body (without its quotes). Invalid escapes are kept verbatim and reported. */
-export function decodeString(body: string): { value: string; errors: EscapeError[] } {
+export function decodeString(body: string, multiline = false): { value: string; errors: EscapeError[] } {
+  // A triple-quoted string's line ends mean "new line", whatever the checkout's convention.
+  if (multiline && body.includes("\r")) body = body.replace(/\r\n?/g, "\n");
   if (!body.includes("\\")) return { value: body, errors: [] };
   const errors: EscapeError[] = [];
   let out = "";

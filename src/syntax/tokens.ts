@@ -43,12 +43,6 @@ export const UnterminatedString = createToken({
   pattern: /"(?:[^"\\\r\n]|\\[^\r\n])*\\?/,
 });
 
-export const DateLit = createToken({
-  name: "DateLit",
-  pattern: /\d{4}-\d{2}-\d{2}(?![\w.-])/,
-  label: "date",
-});
-
 export const Arrow = createToken({ name: "Arrow", pattern: /->/, label: "`->`" });
 export const LBrace = createToken({ name: "LBrace", pattern: /\{/, label: "`{`" });
 export const RBrace = createToken({ name: "RBrace", pattern: /\}/, label: "`}`" });
@@ -68,9 +62,16 @@ function sticky(source: string): (text: string, offset: number) => RegExpExecArr
 }
 
 const DIGITS = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
+export const DateLit = createToken({
+  name: "DateLit",
+  pattern: { exec: sticky(String.raw`\d{4}-\d{2}-\d{2}(?![\p{L}\p{M}\p{N}_.-])`) },
+  line_breaks: false,
+  start_chars_hint: DIGITS,
+  label: "date",
+});
 export const NumberLit = createToken({
   name: "NumberLit",
-  pattern: { exec: sticky(String.raw`\d+(?:\.\d+)?(?![\p{L}\p{N}_])`) },
+  pattern: { exec: sticky(String.raw`\d+(?:\.\d+)?(?![\p{L}\p{M}\p{N}_])`) },
   line_breaks: false,
   start_chars_hint: DIGITS,
   label: "number",
@@ -81,7 +82,7 @@ export const NumberLit = createToken({
 const NAME_START = /[\p{L}_]/u;
 export const Identifier = createToken({
   name: "Identifier",
-  pattern: { exec: sticky(String.raw`[\p{L}_][\p{L}\p{N}_]*(?:[.-](?!>)[\p{L}\p{N}_]+)*`) },
+  pattern: { exec: sticky(String.raw`[\p{L}_][\p{L}\p{M}\p{N}_]*(?:[.-](?!>)[\p{L}\p{M}\p{N}_]+)*`) },
   line_breaks: false,
   label: "name",
   start_chars_hint: [

@@ -48,6 +48,11 @@ export function stepTechnique(
   }
   if (flow.kind === "produce" && (to.kind === "model" || to.kind === "registry"))
     return T("AT-02", "AML.T0018.000", "implants a backdoor in");
+  if (flow.kind === "load") {
+    return (facts.thirdParty[from.index] ?? 0) !== 0
+      ? T("AT-09", "AML.T0010.003", "gets a tampered artifact loaded by")
+      : T("AT-12", "AML.T0018", "swaps the artifact loaded by");
+  }
   if (
     (flow.kind === "deploy" || flow.kind === "publish" || flow.kind === "serve") &&
     (from.kind === "model" || from.kind === "registry")
