@@ -1,6 +1,7 @@
 import type { CommandModule } from "../command.js";
 import { checkCommand } from "./check.js";
+import { fmtCommand } from "./fmt.js";
 import { initCommand } from "./init.js";
 
 /** Every command of the CLI, in the order `--help` lists them. */
-export const COMMANDS: readonly CommandModule[] = [checkCommand, initCommand];
+export const COMMANDS: readonly CommandModule[] = [checkCommand, fmtCommand, initCommand];
