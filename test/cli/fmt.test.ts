@@ -13,9 +13,15 @@ const FORMATTED = 'zone vpc "VPC" { trust internal }\nmodel m "M" in vpc { famil
 const UNFORMATTED = 'zone   vpc "VPC" {trust internal}   \nmodel m "M"  in vpc {family generative}';
 const BROKEN = "zone vpc { trust }\n";
 
-/** A fresh temporary folder holding the given files (paths relative to it). */
+const created: string[] = [];
+test.after(() => {
+  for (const dir of created) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh temporary folder holding the given files (paths relative to it), removed after the run. */
 function project(files: Record<string, string | Uint8Array>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aithreat-fmt-"));
+  created.push(dir);
   for (const [name, contents] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
     fs.writeFileSync(path.join(dir, name), contents);
