@@ -17,7 +17,9 @@ import * as assert from "uvu/assert";
 import { ATLAS_MITIGATION_IDS, RULE_IDS } from "../src/catalog/index.js";
 import { main } from "../src/cli/main.js";
 import { bufferIo, type Io } from "../src/cli/io.js";
-import { runFrontEnd } from "../src/compiler.js";
+import type { Rule } from "../src/analysis/rule.js";
+import { RULES } from "../src/analysis/rules/index.js";
+import { analyze, runFrontEnd } from "../src/compiler.js";
 import { DIAGNOSTICS } from "../src/diagnostics/catalog.js";
 import { sortDiagnostics } from "../src/diagnostics/diagnostic.js";
 import { formatDiagnostic, summarize } from "../src/diagnostics/format.js";
@@ -47,6 +49,10 @@ interface CaseConfig {
   links?: Record<string, string>;
   /** Per-file size limit in bytes (the CLI's `--max-file-size`). */
   maxFileSize?: number;
+  /** Also run the analysis stage (rules) when the front end found no error, as `compile` will. */
+  analyze?: boolean;
+  /** Analysis cases: add a rule whose check throws this message, to show how a failing rule reports. */
+  failingRule?: string;
   /** Run the CLI with these arguments, with the case folder as working directory. */
   cli?: string[];
   /** CLI cases: writing to stdout fails with this message (a closed pipe, a full disk). */
@@ -110,13 +116,29 @@ function runFrontEndCase(dir: string, config: CaseConfig): CaseOutput {
     resolve: { today: TEST_TODAY, ruleIds: RULE_IDS, atlasMitigations: ATLAS_MITIGATION_IDS },
     ...(config.maxFileSize === undefined ? {} : { load: { maxFileSize: config.maxFileSize } }),
   });
-  const diagnostics = sortDiagnostics(result.diagnostics);
+  const all = [...result.diagnostics];
+  if (config.analyze && result.ok) all.push(...analyze(result.model, rulesFor(config)).diagnostics);
+  const diagnostics = sortDiagnostics(all);
   const blocks = diagnostics.map((d) => formatDiagnostic(d, { color: false }));
   return {
     text: `${HEADER}\n${[...blocks, summarize(diagnostics)].join("\n\n")}\n`,
     codes: diagnostics.map((d) => d.code),
     unlocated: diagnostics.filter((d) => !d.location).map((d) => `${d.code}: ${d.message}`),
   };
+}
+
+/** The built-in rules, plus a test rule that throws when the case asks for one. */
+function rulesFor(config: CaseConfig): readonly Rule[] {
+  const message = config.failingRule;
+  const template = RULES[0];
+  if (message === undefined || !template) return RULES;
+  const failing: Rule = {
+    meta: { ...template.meta, id: "TEST-01", title: "a rule that fails" },
+    check: () => {
+      throw new Error(message);
+    },
+  };
+  return [...RULES, failing];
 }
 
 /** Runs a CLI case in-process inside its folder and renders the command, exit code and output. */

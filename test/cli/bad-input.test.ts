@@ -349,6 +349,16 @@ test("an invalid option value exits 2 with a usage error", async () => {
   assert.match(r.stderr, /AT9002/);
 });
 
+for (const value of ["abc", "-5"]) {
+  test(`\`--max-file-size ${value}\` is a usage error, not a changed limit`, async () => {
+    // The size limit guards against hostile input: a value that is not a size must not lift it
+    // (`abc` reads as NaN, which no size exceeds) nor be echoed back as a limit.
+    const r = await check(path.join(tmp, "valid", "model.aithreat"), "--max-file-size", value);
+    assertCleanFailure(r);
+    assert.match(r.stderr, /error AT9002: .*max-file-size/);
+  });
+}
+
 test("a usage error stops before the command runs", async () => {
   // The model has an error, so a command that ran anyway would print it; a later `compile` would
   // write its outputs for a command line it rejected.
