@@ -6,8 +6,9 @@
  * (codes the command line raises) run `main()` in-process inside the folder. `UPDATE_GOLDEN=1`
  * rewrites the expected files; a missing one fails. A meta-test holds every catalog code to a case.
  *
- * An optional `case.json` in a folder (see `CaseConfig`) changes the inputs, the root, adds symbolic
- * links, or turns the case into a CLI run.
+ * An optional `case.json` in a folder (see `CaseConfig`) changes the inputs or the root, adds
+ * symbolic links, runs the analysis stage too, turns the case into a CLI run, or pins the one fact
+ * the case exists for (`mustShow`, `mustNotShow`), which regenerating the golden cannot overrule.
  */
 import fs from "node:fs";
 import path from "node:path";
