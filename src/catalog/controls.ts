@@ -340,3 +340,27 @@ export const BUILTIN_CONTROLS: readonly BuiltinControl[] = [
 export const BUILTIN_CONTROL_BY_ID: ReadonlyMap<string, BuiltinControl> = new Map(
   BUILTIN_CONTROLS.map((ctl) => [ctl.id, ctl]),
 );
+
+/**
+ * Where a control can be put in place, for the cheapest-cut analysis (and the docs): an egress
+ * allow-list belongs on what sends data out, not on a customer; access control on what stores or
+ * serves. Controls not listed can go anywhere.
+ */
+export const CONTROL_PLACEMENT: Readonly<Record<string, readonly string[]>> = {
+  access_control: ["store", "dataset", "vectorstore", "registry", "model", "endpoint", "pipeline", "app"],
+  artifact_signing: ["model", "registry", "pipeline", "endpoint", "mcp_server", "tool", "flow"],
+  egress_allowlist: ["tool", "mcp_server", "app", "agent", "provider", "pipeline"],
+  human_approval: ["tool", "mcp_server", "agent", "pipeline", "flow"],
+  output_encoding: ["app", "agent", "endpoint", "guardrail", "flow"],
+  retrieval_acl: ["vectorstore", "store", "flow"],
+  safe_serialization: ["pipeline", "endpoint", "model", "registry", "flow"],
+  sandbox: ["tool", "mcp_server", "pipeline", "agent"],
+  server_allowlist: ["agent", "mcp_server", "tool"],
+  taint_tracking: ["agent"],
+};
+
+/** Whether a control may be placed on a component of this kind (or on a flow). */
+export function canPlace(control: string, on: string): boolean {
+  const allowed = CONTROL_PLACEMENT[control];
+  return allowed === undefined || allowed.includes(on);
+}

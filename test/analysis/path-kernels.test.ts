@@ -150,14 +150,12 @@ test("dominators: d dominates v iff removing d cuts v off from every root", () =
 test("max-flow equals the brute-force minimum cut, and the cut it reports separates s from t", () => {
   fc.assert(
     fc.property(
-      fc
-        .integer({ min: 2, max: 7 })
-        .chain((n) =>
-          fc.record({
-            n: fc.constant(n),
-            edges: fc.array(fc.tuple(fc.nat({ max: n - 1 }), fc.nat({ max: n - 1 })), { maxLength: 12 }),
-          }),
-        ),
+      fc.integer({ min: 2, max: 7 }).chain((n) =>
+        fc.record({
+          n: fc.constant(n),
+          edges: fc.array(fc.tuple(fc.nat({ max: n - 1 }), fc.nat({ max: n - 1 })), { maxLength: 12 }),
+        }),
+      ),
       fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 30, maxLength: 30 }),
       fc.array(fc.boolean(), { minLength: 30, maxLength: 30 }),
       ({ n, edges }, caps, inf) => {

@@ -1,3 +1,4 @@
+import type { CompactGraph } from "../../graph/compact.js";
 import type { ThreatGraph } from "../../graph/threat-graph.js";
 import { ENTRY_BIT, ENTRY_CLASSES, type EntryClass, type Facts } from "../facts.js";
 import type { Rule } from "../rule.js";
@@ -57,10 +58,12 @@ export function analyzePaths(
 
   // The way out: the most likely path from every node to an observable sink.
   const sinks: number[] = [];
-  for (let v = 0; v < n; v++) if (facts.observable[v]) sinks.push(v);
+  for (let v = 0; v < n; v++) if (facts.observable[v] && !ag.exfilClosed[v]) sinks.push(v);
+  // Searched on the whole attack graph with the way-out weights: a step the influence leg cannot use
+  // (an injection cut at an agent) can still carry data out.
   const exfil = dijkstra(
-    ug.g,
-    ug.weight,
+    ag.g,
+    ag.exfilWeight,
     sinks.map((node) => ({ node, dist: 0 })),
     "backward",
   );
@@ -102,7 +105,7 @@ export function analyzePaths(
     classes.filter((c) => entriesOf(c).length > 0).map((c) => [c, dominators(ug.g, entriesOf(c))]),
   );
   const postDom = targets.some((t) => t.mode === "disclosure")
-    ? dominators(ug.g, sinks, "backward")
+    ? dominators(ag.g, sinks, "backward", (e) => ag.exfilWeight[e] !== Infinity)
     : undefined;
 
   const reports: TargetReport[] = targets.map((t, ti) => {
@@ -117,8 +120,8 @@ export function analyzePaths(
       const steps =
         bestNode < 0
           ? 0
-          : countSteps(ug, sp!, bestNode, "forward") +
-            (t.mode === "disclosure" ? countSteps(ug, exfil, bestNode, "backward") : 0);
+          : countSteps(ug.g, sp!, bestNode, "forward") +
+            (t.mode === "disclosure" ? countSteps(ag.g, exfil, bestNode, "backward") : 0);
       const entriesReaching = counts[ti]!.get(cls) ?? 0;
       return {
         entryClass: cls,
@@ -202,27 +205,32 @@ export function analyzePaths(
 }
 
 function countSteps(
-  ug: UsableGraph,
+  g: CompactGraph,
   sp: ShortestPaths,
   v: number,
   direction: "forward" | "backward",
 ): number {
   let steps = 0;
-  for (let x = v; sp.via[x]! >= 0 && steps <= ug.g.nodeCount; steps++)
-    x = direction === "forward" ? ug.g.edgeFrom[sp.via[x]!]! : ug.g.edgeTo[sp.via[x]!]!;
+  for (let x = v; sp.via[x]! >= 0 && steps <= g.nodeCount; steps++)
+    x = direction === "forward" ? g.edgeFrom[sp.via[x]!]! : g.edgeTo[sp.via[x]!]!;
   return steps;
 }
 
 function step(ag: AttackGraph, ug: UsableGraph, e: number): PathStep {
   const o = ug.original[e]!;
+  return attackStep(ag, o, ag.likelihood[o]!);
+}
+
+/** A path step from an attack-graph edge, with the likelihood it has on its leg. */
+function attackStep(ag: AttackGraph, o: number, likelihood: number): PathStep {
   const tech = ag.technique[o];
   return {
-    from: ug.g.edgeFrom[e]!,
-    to: ug.g.edgeTo[e]!,
+    from: ag.g.edgeFrom[o]!,
+    to: ag.g.edgeTo[o]!,
     flow: ag.flowIndex[o]!,
     returning: ag.returning[o] === 1,
     ...(tech ? { technique: tech } : {}),
-    likelihood: ag.likelihood[o]!,
+    likelihood,
     controls: ag.controlsOnStep[o]!,
   };
 }
@@ -258,10 +266,10 @@ function topPaths(
     }
     const out2: PathStep[] = [];
     if (t.mode === "disclosure") {
-      for (let guard = 0; exfil.via[v]! >= 0 && guard <= ug.g.nodeCount; guard++) {
+      for (let guard = 0; exfil.via[v]! >= 0 && guard <= ag.g.nodeCount; guard++) {
         const e = exfil.via[v]!;
-        out2.push(step(ag, ug, e));
-        v = ug.g.edgeTo[e]!;
+        out2.push(attackStep(ag, e, Math.exp(-ag.exfilWeight[e]!)));
+        v = ag.g.edgeTo[e]!;
       }
     }
     const comps = tg.model.components;

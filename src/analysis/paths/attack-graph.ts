@@ -1,14 +1,17 @@
-import { BUILTIN_CONTROL_BY_ID, DEFAULT_CONTROL_COST } from "../../catalog/controls.js";
+import { BUILTIN_CONTROL_BY_ID, DEFAULT_CONTROL_COST, canPlace } from "../../catalog/controls.js";
 import { ATLAS_TECHNIQUES } from "../../catalog/frameworks.js";
 import type { CompactGraph } from "../../graph/compact.js";
 import type { ThreatGraph } from "../../graph/threat-graph.js";
 import type { ControlUse, CrownJewel, ResolvedModel } from "../../semantic/model.js";
 import type { Cia } from "../../semantic/vocabulary.js";
 import { trustRank } from "../../semantic/vocabulary.js";
-import type { Facts } from "../facts.js";
+import { UNTRUSTED_CONTENT, type Facts } from "../facts.js";
 import type { Rule } from "../rule.js";
 import { INF } from "./maxflow.js";
 import { stepTechnique, type StepTechnique } from "./techniques.js";
+
+/** The rule whose controls close the way out of a disclosure (the lethal trifecta). */
+export const EXFIL_RULE = "AT-37";
 
 /** Likelihood of a step by the ATLAS maturity of its technique. */
 export const MATURITY_LIKELIHOOD: Readonly<Record<string, number>> = {
@@ -38,6 +41,13 @@ export interface AttackGraph {
   readonly likelihood: Float64Array;
   /** -ln(likelihood); Infinity for a step a declared control cuts. */
   readonly weight: Float64Array;
+  /**
+   * Weights for the way out of a disclosure: the same steps, but cut by a declared control that the
+   * lethal-trifecta rule (AT-37) counts as closing the way out (an egress allow-list on the mailer).
+   */
+  readonly exfilWeight: Float64Array;
+  /** 1 when a declared way-out control sits on the component itself (its own sending is closed). */
+  readonly exfilClosed: Uint8Array;
   readonly technique: readonly (StepTechnique | undefined)[];
   /** Declared controls that lower (or cut) each step. */
   readonly controlsOnStep: readonly (readonly ControlUse[])[];
@@ -127,7 +137,7 @@ export function buildAttackGraph(tg: ThreatGraph, facts: Facts, rules: readonly 
     controlsOnStep[e] = applied;
     const mitigations = rulesById.get(tech.rule)?.meta.mitigations ?? [];
     for (const c of cutCandidates) {
-      if (!mitigations.includes(c.id)) continue;
+      if (!mitigations.includes(c.id) || !canPlace(c.id, "flow")) continue;
       const cost = controlCost(model, c.id);
       if (cost < flowCutCost[e]! || (cost === flowCutCost[e] && c.id < (flowCutControl[e] ?? "~"))) {
         flowCutCost[e] = cost;
@@ -136,6 +146,21 @@ export function buildAttackGraph(tg: ThreatGraph, facts: Facts, rules: readonly 
     }
   }
   for (let e = 0; e < m; e++) weight[e] = likelihood[e]! > 0 ? -Math.log(likelihood[e]!) : Infinity;
+  const exfilMitigations = rulesById.get(EXFIL_RULE)?.meta.mitigations ?? [];
+  const exfilWeight = new Float64Array(m);
+  const closesWayOut = (u: ControlUse) =>
+    exfilMitigations.includes(u.name) && BUILTIN_CONTROL_BY_ID.get(u.name)?.effect === "cut";
+  const exfilClosed = new Uint8Array(g.nodeCount);
+  for (const c of model.components) if (c.controls.some(closesWayOut)) exfilClosed[c.index] = 1;
+  for (let e = 0; e < m; e++) {
+    const flow = model.flows[facts.infoFlow[e]!]!;
+    const to = model.components[g.edgeTo[e]!]!;
+    const closes = [...flow.controls, ...to.controls].some(closesWayOut);
+    // A step the influence leg cannot use may still carry data out, so only the step's own base
+    // likelihood counts here: cut by the way-out controls, or not at all.
+    const tech = technique[e];
+    exfilWeight[e] = closes ? Infinity : tech ? -Math.log(maturityLikelihood(tech.technique)) : 0;
+  }
 
   // A control on a component cuts every technique step into it that its rules list it for.
   const n = g.nodeCount;
@@ -151,6 +176,7 @@ export function buildAttackGraph(tg: ThreatGraph, facts: Facts, rules: readonly 
     }
     if (uncuttable || rulesIn.size === 0) continue;
     for (const c of cutCandidates) {
+      if (!canPlace(c.id, model.components[v]!.kind)) continue;
       if (![...rulesIn].every((r) => rulesById.get(r)?.meta.mitigations.includes(c.id))) continue;
       const cost = controlCost(model, c.id);
       if (cost < nodeCutCost[v]!) {
@@ -166,6 +192,8 @@ export function buildAttackGraph(tg: ThreatGraph, facts: Facts, rules: readonly 
     g,
     likelihood,
     weight,
+    exfilWeight,
+    exfilClosed,
     technique,
     controlsOnStep,
     flowCutCost,
@@ -212,7 +240,15 @@ export function buildTargets(tg: ThreatGraph, facts: Facts): AttackTarget[] {
         const d = crown.subject.index;
         nodes = property === "confidentiality" ? (readers.get(d) ?? []) : [...(holders.get(d) ?? [])];
       }
-      if (property === "confidentiality") nodes = nodes.filter((v) => facts.canExfiltrate[v] === 1);
+      // Readers are inner components an attacker must turn: people, and front doors that deliver data to
+      // their own user (a public endpoint, an outside source), receive data by design, not by a leak.
+      if (property === "confidentiality")
+        nodes = nodes.filter(
+          (v) =>
+            facts.canExfiltrate[v] === 1 &&
+            (facts.entry[v]! & UNTRUSTED_CONTENT) === 0 &&
+            model.components[v]!.kind !== "actor",
+        );
       out.push({
         crown,
         property,

@@ -63,7 +63,7 @@ export interface TargetReport {
 
 /** A set of controls that cuts every path, with its total cost. */
 export interface CutReport {
-  /** Whether every path can be cut with built-in controls at all. */
+  /** Whether the controls alone cut every path (no `uncuttable` step remains). */
   readonly feasible: boolean;
   readonly total: number;
   readonly controls: readonly {
@@ -71,6 +71,8 @@ export interface CutReport {
     readonly on: { readonly type: "component" | "flow"; readonly index: number };
     readonly cost: number;
   }[];
+  /** Steps (flows) or components on remaining paths where no built-in control cuts: only lowering controls or a redesign help there. */
+  readonly uncuttable: readonly { readonly type: "component" | "flow"; readonly index: number }[];
   /** `exact`: a true minimum over the placement model; `bounded`: search stopped, cost is an upper bound. */
   readonly quality: "exact" | "bounded";
 }

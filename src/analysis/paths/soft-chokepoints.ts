@@ -45,6 +45,8 @@ export function pathShares(
   if (total === NEG_INF) return { share, total: 0 };
   for (let v = 0; v < c.comp.length; v++) {
     const x = c.comp[v]!;
+    // Inside a cycle with an entry or a target every path "passes" every member; that says nothing.
+    if (entryComps.has(x) || targetComps.has(x)) continue;
     const s = from[x]! + to[x]! - total;
     share[v] = s === NEG_INF ? 0 : Math.min(1, Math.exp(s));
   }

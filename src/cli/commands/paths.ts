@@ -1,0 +1,192 @@
+import type { Argv } from "yargs";
+import { ENTRY_BIT, ENTRY_CLASSES, type EntryClass } from "../../analysis/facts.js";
+import { analyzePaths } from "../../analysis/paths/analyze.js";
+import { applyAssumptions, parseAssumption, type Assumption } from "../../analysis/paths/assume.js";
+import { RULES } from "../../analysis/rules/index.js";
+import { analyze } from "../../compiler.js";
+import { diag, type Diagnostic } from "../../diagnostics/diagnostic.js";
+import { pathsMermaid } from "../../emit/paths-mermaid.js";
+import { pathsText } from "../../emit/paths-text.js";
+import { pathsView, type PathsView } from "../../emit/paths-view.js";
+import type { ResolvedModel } from "../../semantic/model.js";
+import { didYouMean } from "../../semantic/suggest.js";
+import type { CommandModule } from "../command.js";
+import { loadModels, reportDiagnostics, withModelOptions, type ModelOptions } from "../common.js";
+import { EXIT, type Io } from "../io.js";
+
+interface PathsArgs extends ModelOptions {
+  to?: string;
+  from?: string;
+  k: number;
+  assume?: string[];
+}
+
+function run(
+  model: ResolvedModel,
+  argv: PathsArgs,
+  fromEntry: number | undefined,
+  fromClasses: EntryClass[] | undefined,
+) {
+  const result = analyze(model, RULES);
+  const pa = analyzePaths(result.graph, result.facts, RULES, {
+    k: argv.k,
+    ...(argv.to ? { to: argv.to } : {}),
+    ...(fromEntry !== undefined ? { fromEntry } : {}),
+    ...(fromClasses ? { fromClasses } : {}),
+  });
+  const view = pathsView(model, pa, (v) =>
+    ENTRY_CLASSES.filter((c) => result.facts.entry[v]! & ENTRY_BIT[c]),
+  );
+  return { view, findings: result.findings };
+}
+
+/** What changed between two runs, for `--assume`. */
+function changes(
+  before: PathsView,
+  after: PathsView,
+  findingsBefore: ReturnType<typeof run>["findings"],
+  findingsAfter: ReturnType<typeof run>["findings"],
+) {
+  const targets = after.targets.flatMap((t, i) => {
+    const b = before.targets[i]!;
+    const cells = t.exposure
+      .map((c, j) => ({
+        entryClass: c.entryClass,
+        before: b.exposure[j]!.bestLikelihood,
+        after: c.bestLikelihood,
+        entriesBefore: b.exposure[j]!.entries,
+        entriesAfter: c.entries,
+      }))
+      .filter((c) => c.before !== c.after || c.entriesBefore !== c.entriesAfter);
+    return cells.length ? [{ crown: t.crown, property: t.property, exposure: cells }] : [];
+  });
+  const status = new Map(findingsBefore.map((f) => [f.id, f.status]));
+  const findings = findingsAfter
+    .filter((f) => status.get(f.id) !== f.status)
+    .map((f) => ({ id: f.id, before: status.get(f.id) ?? "absent", after: f.status }));
+  return {
+    targets,
+    cut: {
+      before: before.cut.total,
+      after: after.cut.total,
+      feasibleBefore: before.cut.feasible,
+      feasibleAfter: after.cut.feasible,
+    },
+    findings,
+  };
+}
+
+/** Runs `paths`. */
+export function runPaths(io: Io, argv: PathsArgs): number {
+  const loaded = loadModels(io, argv);
+  if (!("model" in loaded) || !loaded.ok) {
+    reportDiagnostics(io, loaded.diagnostics, argv.format === "json" ? "json" : "text");
+    return EXIT.INVALID;
+  }
+  const model = loaded.model;
+  const problems: Diagnostic[] = [];
+  let fromEntry: number | undefined;
+  let fromClasses: EntryClass[] | undefined;
+  if (argv.from) {
+    if ((ENTRY_CLASSES as readonly string[]).includes(argv.from)) fromClasses = [argv.from as EntryClass];
+    else {
+      const c = model.components.find((x) => x.name === argv.from);
+      if (c) fromEntry = c.index;
+      else
+        problems.push(
+          diag("AT9002", undefined, `\`--from ${argv.from}\` is neither an entry class nor a component`, {
+            hint:
+              didYouMean(argv.from, [...ENTRY_CLASSES, ...model.components.map((x) => x.name)]) ??
+              `entry classes: ${ENTRY_CLASSES.join(", ")}`,
+          }),
+        );
+    }
+  }
+  if (argv.to && !model.crownJewels.some((c) => c.name === argv.to)) {
+    problems.push(
+      diag("AT9002", undefined, `\`--to ${argv.to}\` names no crown jewel`, {
+        hint:
+          didYouMean(
+            argv.to,
+            model.crownJewels.map((c) => c.name),
+          ) ?? `crown jewels: ${model.crownJewels.map((c) => c.name).join(", ") || "none declared"}`,
+      }),
+    );
+  }
+  const assumptions: Assumption[] = [];
+  for (const a of argv.assume ?? []) {
+    const parsed = parseAssumption(model, a);
+    if ("error" in parsed) problems.push(diag("AT9002", undefined, parsed.error, { hint: parsed.hint }));
+    else assumptions.push(parsed);
+  }
+  if (problems.length > 0) {
+    reportDiagnostics(io, problems, argv.format === "json" ? "json" : "text");
+    return EXIT.INVALID;
+  }
+  reportDiagnostics(io, loaded.diagnostics, "text");
+  const base = run(model, argv, fromEntry, fromClasses);
+  const what = assumptions.length
+    ? run(applyAssumptions(model, assumptions), argv, fromEntry, fromClasses)
+    : undefined;
+  const shown = what ?? base;
+  if (argv.format === "json") {
+    const out = what
+      ? {
+          assume: assumptions.map((a) => a.text),
+          ...what.view,
+          changes: changes(base.view, what.view, base.findings, what.findings),
+        }
+      : base.view;
+    io.out(`${JSON.stringify(out, null, 2)}\n`);
+  } else if (argv.format === "mermaid") {
+    io.out(pathsMermaid(shown.view));
+  } else {
+    if (what) io.out(`as if: ${assumptions.map((a) => a.text).join(", ")}\n\n`);
+    io.out(pathsText(shown.view));
+    if (what) {
+      const ch = changes(base.view, what.view, base.findings, what.findings);
+      io.out(`\nwhat changed:\n`);
+      if (ch.targets.length === 0 && ch.findings.length === 0 && ch.cut.before === ch.cut.after)
+        io.out("  nothing: the assumed controls cut or lower no step on any path\n");
+      for (const t of ch.targets)
+        for (const c of t.exposure)
+          io.out(
+            `  ${t.crown} ${t.property} from ${c.entryClass}: best ${(c.before * 100).toFixed(1)}% -> ${(c.after * 100).toFixed(1)}%, entries ${c.entriesBefore} -> ${c.entriesAfter}\n`,
+          );
+      if (ch.cut.before !== ch.cut.after) io.out(`  cheapest cut: ${ch.cut.before} -> ${ch.cut.after}\n`);
+      for (const f of ch.findings) io.out(`  ${f.id}: ${f.before} -> ${f.after}\n`);
+    }
+  }
+  return EXIT.OK;
+}
+
+/** `aithreat paths`: attack paths, exposure, chokepoints and the cheapest cut. */
+export const pathsCommand: CommandModule = {
+  command: "paths <models...>",
+  describe: "Attack paths to the crown jewels: exposure, top paths, chokepoints, cheapest cut, what-if",
+  builder: (y: Argv) =>
+    withModelOptions(y)
+      .option("to", { describe: "only this crown jewel (component or data name)", type: "string" })
+      .option("from", {
+        describe: `only paths from this entry component or entry class (${ENTRY_CLASSES.join(", ")})`,
+        type: "string",
+      })
+      .option("k", { alias: "n", describe: "paths listed per crown jewel", type: "number", default: 5 })
+      .option("assume", {
+        describe: "what-if: act as if <control>@<component or flow> were declared (repeatable)",
+        type: "string",
+        array: true,
+      })
+      .option("format", { describe: "output", choices: ["text", "json", "mermaid"], default: "text" })
+      .example("$0 paths samples/rag-support", "every crown jewel's exposure and top paths")
+      .example(
+        "$0 paths model.aithreat --to customer_pii --from external_data -k 3",
+        "three most likely paths from outside content to one asset",
+      )
+      .example(
+        "$0 paths model.aithreat --assume egress_allowlist@mailer",
+        "what changes if the mailer gets an egress allow-list",
+      )
+      .example("$0 paths model.aithreat --format mermaid > paths.mmd", "path diagrams"),
+  run: (io, argv) => runPaths(io, argv as unknown as PathsArgs),
+};

@@ -1,0 +1,48 @@
+/**
+ * Escapers for every output format. Nothing from a model reaches an output without one of these:
+ * names, titles and reasons may hold `<script>`, pipes, backticks, newlines or Mermaid syntax.
+ */
+
+/** HTML text and attribute values. */
+export function escapeHtml(s: string): string {
+  return s.replace(
+    /[&<>"'`]/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;", "`": "&#96;" })[c]!,
+  );
+}
+
+/** Inline Markdown text (also safe inside a table cell): markup characters backslash-escaped, newlines folded. */
+export function escapeMarkdown(s: string): string {
+  return s
+    .replace(/\r\n|\r|\n/g, " ")
+    .replace(/[\\`*_{}[\]()#+\-.!|<>~&]/g, (c) =>
+      c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === "&" ? "&amp;" : `\\${c}`,
+    );
+}
+
+/** Code span content: backticks cannot be escaped inside one, so the span is widened instead. */
+export function markdownCode(s: string): string {
+  const clean = s.replace(/\r\n|\r|\n/g, " ");
+  let fence = "`";
+  while (clean.includes(fence)) fence += "`";
+  const pad = clean.startsWith("`") || clean.endsWith("`") ? " " : "";
+  return `${fence}${pad}${clean}${pad}${fence}`;
+}
+
+/**
+ * A Mermaid label inside `"..."`: quotes and markup become entity codes (`#quot;`), newlines spaces,
+ * so a label can never close its quotes, start a link, or inject a `click` directive.
+ */
+export function mermaidLabel(s: string): string {
+  return s.replace(/\r\n|\r|\n/g, " ").replace(/[#"<>&`|{}[\]();:]/g, (c) => `#${c.charCodeAt(0)};`);
+}
+
+/** A Mermaid node id derived from a name: stable (a one-line change moves one id), safe characters only. */
+export function mermaidId(name: string): string {
+  let out = "n_";
+  for (const ch of name) {
+    if (/[A-Za-z0-9_]/.test(ch)) out += ch;
+    else out += `_${ch.codePointAt(0)!.toString(16)}_`;
+  }
+  return out;
+}

@@ -1,0 +1,71 @@
+import type { CutView, PathView, PathsView, StepView, TargetView } from "./paths-view.js";
+
+const pct = (x: number) => `${(x * 100).toFixed(x >= 0.1 ? 0 : 1)}%`;
+
+function stepText(s: StepView): string {
+  const label = s.rule ? `${s.rule} ${s.technique}` : s.kind;
+  return `-[${label}${s.controls.length ? `; ${s.controls.join(", ")}` : ""}]-> ${s.to}`;
+}
+
+function pathText(p: PathView, i: number): string {
+  const legs = [`${p.entry} (${p.entryClasses.join(", ")})`, ...p.steps.map(stepText)];
+  const out = p.exfil.length ? ` then out: ${p.exfil.map((s) => `~> ${s.to}`).join(" ")}` : "";
+  return `  ${i + 1}. ${pct(p.likelihood).padStart(4)}  ${legs.join(" ")}${out}`;
+}
+
+function cutText(c: CutView): string {
+  const parts: string[] = [];
+  if (c.controls.length > 0) {
+    const list = c.controls.map((x) => `${x.control} on \`${x.on}\` (${x.cost})`).join(", ");
+    parts.push(`${list}: total ${c.total}${c.quality === "exact" ? "" : ` (${c.quality})`}`);
+  }
+  if (c.uncuttable.length > 0) {
+    parts.push(
+      `no built-in control cuts ${c.uncuttable.map((u) => `\`${u}\``).join(", ")}: lower the likelihood there or change the design`,
+    );
+  }
+  return parts.length === 0 ? "nothing to cut" : parts.join("; ");
+}
+
+function targetText(t: TargetView): string[] {
+  const lines = [
+    `${t.crown} - ${t.property} (${t.mode === "disclosure" ? "disclosure: influence plus a way out" : "influence"})`,
+  ];
+  const reach = t.exposure.filter((e) => e.reachable);
+  if (reach.length === 0) {
+    lines.push("  not reachable from any entry");
+    return lines;
+  }
+  lines.push(
+    `  exposure: ${reach.map((e) => `${e.entryClass} ${e.entries} entr${e.entries === 1 ? "y" : "ies"}, best ${pct(e.bestLikelihood)} in ${e.shortestSteps} step${e.shortestSteps === 1 ? "" : "s"}`).join("; ")}`,
+  );
+  lines.push(...t.paths.map(pathText));
+  if (t.morePathsAtLeast > 0)
+    lines.push(`  ... and at least ${t.morePathsAtLeast} more path${t.morePathsAtLeast === 1 ? "" : "s"}`);
+  const choke = t.chokepoints.filter((c) => c.components.length > 0);
+  if (choke.length)
+    lines.push(
+      `  every path crosses: ${choke.map((c) => `${c.entryClass}: ${c.components.join(" > ")}`).join("; ")}`,
+    );
+  if (t.exfilChokepoints.length) lines.push(`  every way out crosses: ${t.exfilChokepoints.join(" > ")}`);
+  if (t.softChokepoints?.length)
+    lines.push(`  busiest: ${t.softChokepoints.map((s) => `${s.component} ${pct(s.share)}`).join(", ")}`);
+  if (t.cut) lines.push(`  cheapest cut: ${cutText(t.cut)}`);
+  return lines;
+}
+
+/** The human-readable report of `aithreat paths`. */
+export function pathsText(v: PathsView): string {
+  const lines = [
+    `${v.targets.length} crown jewel propert${v.targets.length === 1 ? "y" : "ies"}, ${v.entries.length} entr${v.entries.length === 1 ? "y" : "ies"}`,
+    "",
+  ];
+  for (const t of v.targets) lines.push(...targetText(t), "");
+  lines.push(`cheapest cut for every crown jewel: ${cutText(v.cut)}`);
+  if (v.softChokepoints.length)
+    lines.push(
+      `busiest components overall: ${v.softChokepoints.map((s) => `${s.component} ${pct(s.share)}`).join(", ")}`,
+    );
+  for (const n of v.notes) lines.push(`note: ${n}`);
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,312 @@
+import fc from "fast-check";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { ENTRY_CLASSES } from "../../src/analysis/facts.js";
+import { analyzePaths, type PathOptions } from "../../src/analysis/paths/analyze.js";
+import { applyAssumptions, parseAssumption, type Assumption } from "../../src/analysis/paths/assume.js";
+import { buildAttackGraph } from "../../src/analysis/paths/attack-graph.js";
+import type { PathAnalysis } from "../../src/analysis/paths/model.js";
+import { RULES } from "../../src/analysis/rules/index.js";
+import { analyze } from "../../src/compiler.js";
+import type { ResolvedModel } from "../../src/semantic/model.js";
+import { dump, frontEndOf } from "../helpers/compile.js";
+
+function model(text: string): ResolvedModel {
+  const r = frontEndOf(text);
+  if (!r.ok) throw new Error(dump(r));
+  return r.model;
+}
+function paths(m: ResolvedModel, options: PathOptions = {}): PathAnalysis {
+  const a = analyze(m, RULES);
+  return analyzePaths(a.graph, a.facts, RULES, options);
+}
+const nameOf = (m: ResolvedModel) => (v: number) => m.components[v]!.name;
+const target = (pa: PathAnalysis, crown: string, property: string) => {
+  const t = pa.targets.find((x) => x.crown === crown && x.property === property);
+  if (!t) throw new Error(`no target ${crown} ${property}`);
+  return t;
+};
+const cell = (pa: PathAnalysis, crown: string, property: string, cls: string) =>
+  target(pa, crown, property).exposure.find((c) => c.entryClass === cls)!;
+
+const ZONES = `zone internet "Internet" { trust untrusted }\nzone corp "Corp" { trust internal }\n`;
+
+test("influence through a cycle reaches an integrity crown jewel; both entries are counted", () => {
+  const m = model(`${ZONES}
+actor alice "A" in internet
+actor bob "B" in internet
+agent a "Agent A" in corp
+agent b "Agent B" in corp
+store memory "Memory" in corp { crown integrity }
+flow alice -> a { kind prompt }
+flow bob -> b { kind prompt }
+flow a -> b { kind delegate }
+flow b -> a { kind delegate }
+flow a -> memory { kind write }`);
+  const pa = paths(m);
+  const c = cell(pa, "memory", "integrity", "user_input");
+  assert.ok(c.reachable);
+  assert.is(c.entries, 2);
+  const t = target(pa, "memory", "integrity");
+  assert.equal(t.paths.map((p) => nameOf(m)(p.entry)).sort(), ["alice", "bob"]);
+  // alice -> a -> memory is shorter and more likely than bob -> b -> a -> memory.
+  assert.is(nameOf(m)(t.paths[0]!.entry), "alice");
+  assert.ok(t.paths[0]!.likelihood > t.paths[1]!.likelihood);
+  assert.equal(
+    t.paths[0]!.steps.map((s) => nameOf(m)(s.to)),
+    ["a", "memory"],
+  );
+  // Every path from user input crosses `a` (bob's path comes back through the cycle).
+  assert.equal(t.chokepoints.find((x) => x.entryClass === "user_input")?.nodes.map(nameOf(m)), ["a"]);
+});
+
+const DISCLOSURE = (withOutbound: boolean, withInfluence: boolean) => `${ZONES}
+source web "Web" in internet { type web }
+vectorstore kb "KB" in corp
+agent helper "Helper" in corp
+store crm "CRM" in corp { holds [pii] }
+tool lookup "Lookup" in corp { capabilities [read] }
+${withOutbound ? 'tool mailer "Mailer" in corp { capabilities [send_external] }' : ""}
+data pii "PII" { classification personal  crown confidentiality }
+${withInfluence ? "flow web -> kb { kind ingest }" : ""}
+flow kb -> helper { kind retrieve }
+flow crm -> lookup { kind read }
+flow helper -> lookup { kind invoke }
+${withOutbound ? "flow helper -> mailer { kind invoke }" : ""}`;
+
+test("disclosure needs both legs: influence over a reader and a way out", () => {
+  const both = paths(model(DISCLOSURE(true, true)));
+  const c = cell(both, "pii", "confidentiality", "external_data");
+  assert.ok(c.reachable);
+  const t = target(both, "pii", "confidentiality");
+  assert.ok(t.paths[0]!.exfil.length > 0, "the path lists its way out");
+  assert.not.ok(
+    cell(paths(model(DISCLOSURE(false, true))), "pii", "confidentiality", "external_data").reachable,
+    "no outbound channel: no disclosure",
+  );
+  assert.not.ok(
+    cell(paths(model(DISCLOSURE(true, false))), "pii", "confidentiality", "external_data").reachable,
+    "no influence: no disclosure",
+  );
+});
+
+test("a declared cutting control closes the path; the cheapest cut names a control that does", () => {
+  const open = model(DISCLOSURE(true, true));
+  const pa = paths(open);
+  const cut = target(pa, "pii", "confidentiality").cut!;
+  assert.ok(cut.feasible);
+  assert.ok(cut.controls.length > 0);
+  // Apply the suggested cut as assumptions: the target must become unreachable.
+  const assumptions = cut.controls.map((c) => {
+    const name = c.on.type === "component" ? open.components[c.on.index]!.name : open.flows[c.on.index]!.id;
+    const a = parseAssumption(open, `${c.control}@${name}`);
+    if ("error" in a) throw new Error(a.error);
+    return a;
+  });
+  const after = paths(applyAssumptions(open, assumptions));
+  for (const cls of ENTRY_CLASSES) assert.not.ok(cell(after, "pii", "confidentiality", cls).reachable, cls);
+  // And declared in the text, not assumed: human approval on the mailer cuts the way out.
+  const declared = paths(
+    model(
+      DISCLOSURE(true, true).replace(
+        "{ capabilities [send_external] }",
+        "{ capabilities [send_external]  approval human }",
+      ),
+    ),
+  );
+  assert.not.ok(cell(declared, "pii", "confidentiality", "external_data").reachable);
+});
+
+test("a model with no path: nothing reachable, nothing to cut", () => {
+  const m = model(`${ZONES}
+agent helper "Helper" in corp
+store crm "CRM" in corp { holds [pii] }
+data pii "PII" { classification personal  crown [confidentiality, integrity] }
+flow crm -> helper { kind read }`);
+  const pa = paths(m);
+  for (const t of pa.targets) for (const c of t.exposure) assert.not.ok(c.reachable);
+  assert.equal(pa.cut.controls, []);
+  assert.ok(pa.cut.feasible);
+});
+
+test("what-if: an assumed control changes exposure, and parse errors name the problem", () => {
+  const m = model(DISCLOSURE(true, true));
+  const a = parseAssumption(m, "egress_allowlist@mailer") as Assumption;
+  assert.ok(!("error" in a));
+  const after = paths(applyAssumptions(m, [a]));
+  assert.not.ok(cell(after, "pii", "confidentiality", "external_data").reachable);
+  assert.ok("error" in parseAssumption(m, "egres_allowlist@mailer"));
+  assert.match((parseAssumption(m, "egres_allowlist@mailer") as { hint: string }).hint, "egress_allowlist");
+  assert.ok("error" in parseAssumption(m, "egress_allowlist@nowhere"));
+  assert.ok("error" in parseAssumption(m, "egress_allowlist"));
+});
+
+test("top-k lists at most k paths and a lower bound on the rest", () => {
+  const actors = Array.from(
+    { length: 6 },
+    (_, i) => `actor u${i} "U${i}" in internet\nflow u${i} -> bot { kind prompt }`,
+  ).join("\n");
+  const m = model(
+    `${ZONES}${actors}\nagent bot "Bot" in corp\nstore db "DB" in corp { crown integrity }\nflow bot -> db { kind write }`,
+  );
+  const t = target(paths(m, { k: 2 }), "db", "integrity");
+  assert.is(t.paths.length, 2);
+  assert.is(t.morePaths, 4);
+  assert.is(new Set(t.paths.map((p) => p.key)).size, 2, "paths are distinct by entry and first crossing");
+});
+
+// ---- random small models against brute force -------------------------------------------------
+
+/** Kinds and the flows allowed between them, a small palette that covers entries, cycles and sinks. */
+const PALETTE = {
+  nodes: [
+    ["actor", "in internet"],
+    ["source", "in internet { type web }"],
+    ["vectorstore", "in corp"],
+    ["agent", "in corp"],
+    ["agent", "in corp"],
+    ["tool", "in corp { capabilities [read] }"],
+    ["tool", "in corp { capabilities [send_external] }"],
+    ["store", "in corp { holds [secret_data] }"],
+  ] as const,
+  flows: [
+    ["actor", "agent", "prompt"],
+    ["source", "vectorstore", "ingest"],
+    ["vectorstore", "agent", "retrieve"],
+    ["agent", "tool", "invoke"],
+    ["agent", "agent", "delegate"],
+    ["store", "tool", "read"],
+    ["tool", "store", "write"],
+    ["agent", "vectorstore", "write"],
+  ] as const,
+};
+
+function randomModel(present: boolean[], edges: [number, number][], controlOn: number[]): string {
+  const nodes = PALETTE.nodes
+    .map((n, i) => ({ i, kind: n[0], rest: n[1], name: `${n[0]}${i}` }))
+    .filter((n) => present[n.i]);
+  const lines = [
+    ZONES,
+    'data secret_data "S" { classification confidential  crown [confidentiality, integrity] }',
+  ];
+  for (const n of nodes) {
+    const rest =
+      controlOn.includes(n.i) && n.kind === "tool" ? n.rest.replace("}", " approval human }") : n.rest;
+    lines.push(`${n.kind} ${n.name} "${n.name}" ${rest}`);
+  }
+  const seen = new Set<string>();
+  for (const [a, b] of edges) {
+    const x = nodes[a % Math.max(1, nodes.length)];
+    const y = nodes[b % Math.max(1, nodes.length)];
+    if (!x || !y || x === y) continue;
+    const f = PALETTE.flows.find((p) => p[0] === x.kind && p[1] === y.kind);
+    const key = `${x.name}->${y.name}`;
+    if (!f || seen.has(key)) continue;
+    seen.add(key);
+    lines.push(`flow ${x.name} -> ${y.name} { kind ${f[2]} }`);
+  }
+  if (!nodes.some((n) => n.kind === "store"))
+    lines.push('store extra_store "X" in corp { holds [secret_data] }');
+  return lines.join("\n");
+}
+
+test("random models: exposure counts and best likelihoods match brute force over the attack graph", () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.boolean(), { minLength: 8, maxLength: 8 }),
+      fc.array(fc.tuple(fc.nat(7), fc.nat(7)), { maxLength: 14 }),
+      fc.array(fc.nat(7), { maxLength: 2 }),
+      (present, edges, controls) => {
+        const m = model(randomModel(present, edges, controls));
+        const a = analyze(m, RULES);
+        const pa = analyzePaths(a.graph, a.facts, RULES);
+        const ag = buildAttackGraph(a.graph, a.facts, RULES);
+        const g = ag.g;
+        // Brute force: best product of step likelihoods over simple paths from each entry.
+        const bestFrom = (s: number, p: (e: number) => number = (e) => ag.likelihood[e]!): Float64Array => {
+          const best = new Float64Array(g.nodeCount).fill(0);
+          const step = p;
+          const walk = (v: number, pr: number, seen: Set<number>) => {
+            if (pr <= best[v]! && v !== s) return;
+            best[v] = Math.max(best[v]!, pr);
+            for (let i = g.outStart[v]!; i < g.outStart[v + 1]!; i++) {
+              const e = g.outEdges[i]!;
+              const w = g.edgeTo[e]!;
+              if (step(e) > 0 && !seen.has(w)) walk(w, pr * step(e), new Set([...seen, w]));
+            }
+          };
+          walk(s, 1, new Set([s]));
+          return best;
+        };
+        // The way out: observable sinks not closed by a declared control, steps at their base likelihood.
+        const sinks = [...Array(g.nodeCount).keys()].filter(
+          (v) => a.facts.observable[v] && !ag.exfilClosed[v],
+        );
+        const outBest = new Float64Array(g.nodeCount);
+        for (let v = 0; v < g.nodeCount; v++) {
+          const b = bestFrom(v, (e) => Math.exp(-ag.exfilWeight[e]!));
+          outBest[v] = Math.max(0, ...sinks.map((x) => b[x]!));
+        }
+        for (const t of pa.targets) {
+          const at = ag.targets.find((x) => x.crown.name === t.crown && x.property === t.property)!;
+          const nodes = t.mode === "disclosure" ? at.nodes.filter((v) => outBest[v]! > 0) : at.nodes;
+          for (const c of t.exposure) {
+            const entries = [...ag.entries].filter(
+              (e) => a.facts.entry[e]! & (1 << ENTRY_CLASSES.indexOf(c.entryClass)),
+            );
+            let count = 0;
+            let best = 0;
+            for (const e of entries) {
+              const b = bestFrom(e);
+              const here = Math.max(
+                0,
+                ...nodes.map((v) => b[v]! * (t.mode === "disclosure" ? outBest[v]! : 1)),
+              );
+              if (here > 0) count++;
+              best = Math.max(best, here);
+            }
+            assert.is(c.entries, count, `${t.crown} ${t.property} ${c.entryClass} count`);
+            assert.ok(
+              Math.abs(c.bestLikelihood - best) < 1e-9,
+              `${t.crown} ${t.property} ${c.entryClass}: ${c.bestLikelihood} vs ${best}`,
+            );
+          }
+          if (t.paths[0])
+            assert.ok(
+              Math.abs(t.paths[0].likelihood - Math.max(...t.exposure.map((c) => c.bestLikelihood))) < 1e-9,
+              "top path is the best one",
+            );
+        }
+      },
+    ),
+    { numRuns: 120, seed: 42 },
+  );
+});
+
+test("random models: the reported cheapest cut really cuts, and is minimal for influence targets", () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.boolean(), { minLength: 8, maxLength: 8 }),
+      fc.array(fc.tuple(fc.nat(7), fc.nat(7)), { maxLength: 12 }),
+      (present, edges) => {
+        const m = model(randomModel(present, edges, []));
+        const pa = paths(m);
+        if (!pa.cut.feasible || pa.cut.controls.length === 0) return;
+        const assumptions = pa.cut.controls.map(
+          (c) =>
+            parseAssumption(
+              m,
+              `${c.control}@${c.on.type === "component" ? m.components[c.on.index]!.name : m.flows[c.on.index]!.id}`,
+            ) as Assumption,
+        );
+        const after = paths(applyAssumptions(m, assumptions));
+        for (const t of after.targets)
+          for (const c of t.exposure)
+            assert.not.ok(c.reachable, `${t.crown} ${t.property} still reachable from ${c.entryClass}`);
+      },
+    ),
+    { numRuns: 80, seed: 9 },
+  );
+});
+
+test.run();
