@@ -1,5 +1,5 @@
 import { BUILTIN_CONTROL_BY_ID } from "../../catalog/controls.js";
-import type { Component, ControlUse, Flow, ResolvedModel } from "../../semantic/model.js";
+import type { ControlUse, ResolvedModel } from "../../semantic/model.js";
 import { didYouMean } from "../../semantic/suggest.js";
 
 /** One what-if assumption: a control as if declared on a component or flow. */
