@@ -5,6 +5,8 @@ import type { Rule } from "./analysis/rule.js";
 import { RULES } from "./analysis/rules/index.js";
 import { sortDiagnostics, hasErrors, type Diagnostic } from "./diagnostics/diagnostic.js";
 import { buildThreatGraph, type ThreatGraph } from "./graph/threat-graph.js";
+import { lineCol, type SourceFile } from "./source.js";
+import { capErrors } from "./syntax/parse.js";
 import type { CompilerHost } from "./host.js";
 import { loadProgram, type LoadOptions, type Program } from "./semantic/imports.js";
 import type { ResolvedModel } from "./semantic/model.js";
@@ -31,11 +33,55 @@ export interface FrontEndResult {
   readonly ok: boolean;
 }
 
+// Semantic complaints that a syntax error on the same line usually causes (an unterminated string
+// swallows the `in zone` or the `trust` after it): shown once the syntax error is fixed, not before.
+const FOLLOW_UPS = new Set(["AT3002", "AT3003", "AT3004", "AT3008", "AT3015", "AT2001"]);
+
+function withoutFollowUps(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  const broken = new Set<string>();
+  for (const d of diagnostics) {
+    if (d.location && d.code.startsWith("AT10") && d.severity === "error")
+      broken.add(`${d.location.file.id}:${lineCol(d.location.file, d.location.start).line}`);
+  }
+  if (broken.size === 0) return [...diagnostics];
+  return diagnostics.filter(
+    (d) =>
+      !(
+        d.location &&
+        FOLLOW_UPS.has(d.code) &&
+        broken.has(`${d.location.file.id}:${lineCol(d.location.file, d.location.start).line}`)
+      ),
+  );
+}
+
+/** At most MAX_ERRORS_PER_FILE errors per file over all stages; the rest are summarised (AT1022). */
+function capPerFile(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  const byFile = new Map<SourceFile | undefined, Diagnostic[]>();
+  for (const d of diagnostics) {
+    const key = d.location?.file;
+    let list = byFile.get(key);
+    if (!list) byFile.set(key, (list = []));
+    list.push(d);
+  }
+  return [...byFile].flatMap(([file, list]) => {
+    if (!file) return list;
+    // The parser may have capped its own errors already; keep its summary if this pass adds none.
+    const earlier = list.find((d) => d.code === "AT1022");
+    const capped = capErrors(
+      file,
+      list.filter((d) => d.code !== "AT1022"),
+    );
+    return earlier && !capped.some((d) => d.code === "AT1022") ? [...capped, earlier] : capped;
+  });
+}
+
 /** Parse and resolve: everything `aithreat check` does. */
 export function runFrontEnd(input: FrontEndInput): FrontEndResult {
   const loaded = loadProgram(input.inputs, input.root, input.host, input.load);
   const resolved = resolveProgram(loaded.value, input.resolve);
-  const diagnostics = sortDiagnostics([...loaded.diagnostics, ...resolved.diagnostics]);
+  const diagnostics = sortDiagnostics(
+    capPerFile(withoutFollowUps([...loaded.diagnostics, ...resolved.diagnostics])),
+  );
   return { program: loaded.value, model: resolved.value, diagnostics, ok: !hasErrors(diagnostics) };
 }
 

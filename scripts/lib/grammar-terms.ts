@@ -15,6 +15,8 @@ const NAMED_TOKENS: Readonly<Record<string, Expr | null>> = {
   // Error tokens: they exist so that one missing quote or `*/` is one clear diagnostic.
   UnterminatedComment: null,
   UnterminatedString: null,
+  MalformedNumber: null,
+  Unexpected: null,
   TripleString: { t: "ref", name: "tripleString" },
   StringLit: { t: "ref", name: "string" },
   DateLit: { t: "ref", name: "date" },

@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import type { Argv } from "yargs";
 import { RULE_IDS, ATLAS_MITIGATION_IDS } from "../catalog/index.js";
 import { runFrontEnd, type FrontEndResult } from "../compiler.js";
@@ -57,6 +58,21 @@ export function resolveToday(io: Io, option: string | undefined): string | Diagn
 export function loadModels(io: Io, argv: ModelOptions): FrontEndResult | { diagnostics: Diagnostic[] } {
   const today = resolveToday(io, argv.today);
   if (typeof today !== "string") return { diagnostics: [today] };
+  const maxSize = argv["max-file-size"];
+  if (maxSize !== undefined && (!Number.isInteger(maxSize) || maxSize <= 0)) {
+    return {
+      diagnostics: [
+        diag(
+          "AT9002",
+          undefined,
+          `\`--max-file-size\` must be a positive whole number of bytes, not \`${String(maxSize)}\``,
+        ),
+      ],
+    };
+  }
+  if (argv.root !== undefined && !fs.statSync(argv.root, { throwIfNoEntry: false })?.isDirectory()) {
+    return { diagnostics: [diag("AT9002", undefined, `\`--root ${argv.root}\` is not a folder`)] };
+  }
   const { files, missing } = expandInputs(argv.models);
   const problems: Diagnostic[] = missing.map((m) =>
     diag("AT1001", undefined, `cannot read \`${m}\`: no such file or directory`),

@@ -13,6 +13,7 @@ export const VERSION = "0.1.0";
 export async function main(args: readonly string[], io: Io = processIo()): Promise<number> {
   let code: number = EXIT.OK;
   let usageError: string | undefined;
+  let pending: (() => number | Promise<number>) | undefined;
   const parser = yargs([...args])
     .scriptName("aithreat")
     .usage("$0 <command> [options]\n\nA threat-modeling compiler for AI systems.")
@@ -49,8 +50,10 @@ export async function main(args: readonly string[], io: Io = processIo()): Promi
       command: cmd.command,
       describe: cmd.describe,
       builder: cmd.builder,
-      handler: async (argv) => {
-        code = await cmd.run(io, argv);
+      // yargs may call the handler before its strict checks fail, so the command runs only after
+      // parsing finished without a usage error.
+      handler: (argv) => {
+        pending = () => cmd.run(io, argv);
       },
     });
   }
@@ -64,18 +67,32 @@ export async function main(args: readonly string[], io: Io = processIo()): Promi
       }
     });
   } catch (e) {
-    const debug = args.includes("--debug");
-    const err = e as Error;
+    return internalError(io, e, args.includes("--debug"));
+  }
+  if (usageError !== undefined) {
+    const message = usageError.charAt(0).toLowerCase() + usageError.slice(1);
+    io.err(`error AT9002: ${message}\n  = hint: run \`aithreat --help\` for usage\n`);
+    return EXIT.INVALID;
+  }
+  if (helpOrVersion || !pending) return EXIT.OK;
+  try {
+    code = await pending();
+  } catch (e) {
+    return internalError(io, e, args.includes("--debug"));
+  }
+  return code;
+}
+
+/** Reports an exception that escaped a command: a short message, the stack only with `--debug`. */
+function internalError(io: Io, e: unknown, debug: boolean): number {
+  const err = e instanceof Error ? e : new Error(String(e));
+  try {
     io.err(
       `error AT9999: internal error: ${err.message}\n  = note: this is a bug in aithreat; please report it with the model that triggers it${debug ? "" : " (rerun with --debug for the stack trace)"}\n`,
     );
     if (debug && err.stack) io.err(`${err.stack}\n`);
-    return EXIT.INTERNAL;
+  } catch {
+    // The error stream itself failed (a closed pipe): the exit code still says what happened.
   }
-  if (usageError !== undefined) {
-    io.err(`error AT9002: ${usageError}\n  = hint: run \`aithreat --help\` for usage\n`);
-    return EXIT.INVALID;
-  }
-  if (helpOrVersion) return EXIT.OK;
-  return code;
+  return EXIT.INTERNAL;
 }

@@ -128,7 +128,15 @@ export function loadProgram(
   for (const input of sortedInputs) {
     const real = host.realpath(input);
     if (real === undefined) {
-      diagnostics.push(diag("AT1001", undefined, `cannot read \`${input}\`: no such file`));
+      // A dangling link or a vanished file: located at its own first line, path relative to the root.
+      const display = displayPath(realRoot, input);
+      diagnostics.push(
+        diag(
+          "AT1001",
+          { file: { id: -1, path: display, text: "" }, start: 0, end: 0 },
+          `cannot read \`${display}\`: no such file (a broken symbolic link?)`,
+        ),
+      );
       continue;
     }
     if (byRealPath.has(real)) continue;
@@ -240,7 +248,10 @@ function findImportCycles(
             at(files[f]!.source, imp.node),
             t === f ? `\`${files[f]!.source.path}\` imports itself` : `import cycle: ${shown}`,
             {
-              hint: "move the declarations both files need into a third file that each imports",
+              hint:
+                t === f
+                  ? "remove the import: a file always sees its own declarations"
+                  : "move the declarations both files need into a third file that each imports",
             },
           ),
         );

@@ -313,26 +313,31 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
     const sym = symbols.resolve(d.node.parent, d.file, ["zone"]);
     return sym?.index;
   });
-  // Break `in` cycles so trust inheritance terminates.
+  // Break `in` cycles so trust inheritance terminates. Linear: each zone is walked once (colours:
+  // 0 unseen, 1 on the current walk, 2 known to reach a root).
+  const colour = new Uint8Array(zoneDrafts.length);
   for (let z = 0; z < zoneDrafts.length; z++) {
-    const seen = new Set<number>([z]);
-    let p = zoneParent[z];
-    while (p !== undefined) {
-      if (seen.has(p)) {
-        const d = zoneDrafts[z]!;
-        diagnostics.push(
-          diag(
-            "AT3014",
-            at(d.file, d.node.parent ?? d.node.keywordSpan),
-            `zone \`${d.node.name?.text ?? ""}\` is inside itself through \`in\``,
-          ),
-        );
-        zoneParent[z] = undefined;
-        break;
-      }
-      seen.add(p);
+    const walk: number[] = [];
+    let p: number | undefined = z;
+    while (p !== undefined && colour[p] === 0) {
+      colour[p] = 1;
+      walk.push(p);
       p = zoneParent[p];
     }
+    if (p !== undefined && colour[p] === 1) {
+      // `p` is on this walk: the last zone of the walk closes the cycle; cut it there.
+      const last = walk[walk.length - 1]!;
+      const d = zoneDrafts[last]!;
+      diagnostics.push(
+        diag(
+          "AT3014",
+          at(d.file, d.node.parent ?? d.node.keywordSpan),
+          `zone \`${d.node.name?.text ?? ""}\` is inside itself through \`in\``,
+        ),
+      );
+      zoneParent[last] = undefined;
+    }
+    for (const w of walk) colour[w] = 2;
   }
   const zoneTrust: (TrustLevel | undefined)[] = new Array<TrustLevel | undefined>(zoneDrafts.length);
   const trustOfZone = (z: number): TrustLevel => {
@@ -359,7 +364,8 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
   const zones: Zone[] = zoneDrafts.map((d, index) => {
     const p = zoneProps[index]!;
     const parent = zoneParent[index];
-    if (parent === undefined && !p.values.has("trust") && !p.nodes.has("trust")) {
+    // A zone without a name already has its error; one missing piece is enough to report.
+    if (parent === undefined && d.node.name && !p.values.has("trust") && !p.nodes.has("trust")) {
       diagnostics.push(
         diag(
           "AT3015",
@@ -755,7 +761,7 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
     if (flowIndex !== undefined) {
       subject = { type: "flow", index: flowIndex };
       const flowFile = flows[flowIndex]!.loc.file;
-      if (!symbols.visibleFrom(d.file.id).has(flowFile.id)) {
+      if (!symbols.canSee(d.file.id, flowFile.id)) {
         diagnostics.push(
           diag(
             "AT2005",

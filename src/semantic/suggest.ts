@@ -10,7 +10,8 @@ export function suggest(name: string, candidates: Iterable<string>): string | un
   let bestDistance = limit + 1;
   for (const candidate of candidates) {
     if (Math.abs(candidate.length - target.length) >= bestDistance) continue;
-    const d = distance(target, candidate.toLowerCase(), bestDistance);
+    // Capped one past the best so far: a capped result can never pass for a tie.
+    const d = distance(target, candidate.toLowerCase(), bestDistance + 1);
     if (d < bestDistance || (d === bestDistance && best !== undefined && candidate < best)) {
       bestDistance = d;
       best = candidate;

@@ -4,6 +4,7 @@ import { at, diag, type Diagnostic, type Location } from "../diagnostics/diagnos
 import type { SourceFile } from "../source.js";
 import type { LoadedFile } from "./imports.js";
 import { didYouMean } from "./suggest.js";
+import { RESERVED_WORDS } from "../syntax/tokens.js";
 
 /** What a global name denotes. */
 export type SymbolCategory = "zone" | "component" | "data" | "control" | "rule";
@@ -18,6 +19,7 @@ export interface Sym {
   readonly detail?: string;
 }
 
+const RESERVED = new Set(RESERVED_WORDS);
 const ARTICLE: Record<SymbolCategory, string> = {
   zone: "a zone",
   component: "a component",
@@ -41,7 +43,7 @@ const NOUN: Record<SymbolCategory, string> = {
 export class SymbolTable {
   private readonly table = new Map<string, Sym>();
   private readonly byCategory = new Map<SymbolCategory, string[]>();
-  private readonly visible = new Map<number, Set<number>>();
+  private readonly seen = new Map<number, boolean>();
 
   constructor(
     private readonly files: readonly LoadedFile[],
@@ -94,7 +96,8 @@ export class SymbolTable {
     expected: readonly SymbolCategory[],
     extra: readonly string[] = [],
   ): Sym | undefined {
-    if (ref.text === "") return undefined; // recovered from a syntax error, already reported
+    // Recovered from a syntax error, or a reserved word the parser already reported: nothing to add.
+    if (ref.text === "" || RESERVED.has(ref.text)) return undefined;
     const sym = this.table.get(ref.text);
     const what = expected.map((c) => NOUN[c]).join(" or ");
     if (!sym) {
@@ -125,7 +128,7 @@ export class SymbolTable {
       );
       return undefined;
     }
-    if (!this.visibleFrom(from.id).has(sym.file.id)) {
+    if (!this.canSee(from.id, sym.file.id)) {
       const rel = path.posix.relative(path.posix.dirname(from.path), sym.file.path);
       this.diagnostics.push(
         diag(
@@ -142,22 +145,32 @@ export class SymbolTable {
     return sym;
   }
 
-  /** Files whose declarations `fileId` may use: itself and everything it imports, transitively. */
-  visibleFrom(fileId: number): Set<number> {
-    const cached = this.visible.get(fileId);
-    if (cached) return cached;
-    const seen = new Set<number>([fileId]);
+  /**
+   * Whether `fileId` may use declarations of `target`: itself, or a file it imports, transitively.
+   * Answered per pair with a search that stops at the target (direct imports are found at once) and
+   * memoised, instead of materialising every file's closure, which is quadratic on long import chains.
+   */
+  canSee(fileId: number, target: number): boolean {
+    if (fileId === target) return true;
+    const key = fileId * 1048576 + target;
+    const known = this.seen.get(key);
+    if (known !== undefined) return known;
+    const visited = new Set<number>([fileId]);
     const queue = [fileId];
-    while (queue.length > 0) {
-      const f = queue.pop()!;
+    let found = false;
+    while (queue.length > 0 && !found) {
+      const f = queue.shift()!;
       for (const imp of this.files[f]?.imports ?? []) {
-        if (imp.target !== undefined && !seen.has(imp.target)) {
-          seen.add(imp.target);
-          queue.push(imp.target);
+        if (imp.target === undefined || visited.has(imp.target)) continue;
+        if (imp.target === target) {
+          found = true;
+          break;
         }
+        visited.add(imp.target);
+        queue.push(imp.target);
       }
     }
-    this.visible.set(fileId, seen);
-    return seen;
+    this.seen.set(key, found);
+    return found;
   }
 }

@@ -50,7 +50,8 @@ export function decodeSource(
     const prefix = lenient.decode(bytes.subarray(0, byteOffset));
     return Math.max(0, prefix.length - (text.charCodeAt(0) === 0xfeff ? 1 : 0));
   };
-  if (nul >= 0 && (bad < 0 || nul <= bad)) {
+  // Any NUL byte means binary (an image, an archive), even when an invalid UTF-8 byte comes first.
+  if (nul >= 0) {
     const at = offsetOf(nul);
     return {
       file,

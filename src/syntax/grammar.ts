@@ -37,7 +37,7 @@ import {
 
 /** A problem found while building nodes (not a grammar mismatch): reported by `parse.ts`. */
 export interface ActionProblem {
-  readonly code: "AT1013" | "AT1023";
+  readonly code: "AT1013" | "AT1020" | "AT1023";
   readonly start: number;
   readonly end: number;
   readonly message: string;
@@ -60,12 +60,19 @@ function alternatives(paths: TokenType[][]): string {
   return `${firsts.slice(0, -1).join(", ")} or ${firsts[firsts.length - 1]}`;
 }
 
+/** A token where only a new statement may start (after the last statement of a block or file). */
+function strayMessage(t: IToken): string {
+  if (t.tokenType === RBrace || t.tokenType === RBracket)
+    return `unexpected ${describe(t)}: no ${t.tokenType === RBrace ? "block" : "list"} is open here`;
+  return `unexpected ${describe(t)}: expected a statement`;
+}
+
 // Messages follow the house style: lowercase, no period, tokens in backticks.
 const errorMessageProvider = {
   buildMismatchTokenMessage: ({ expected, actual }: { expected: TokenType; actual: IToken }) =>
-    `expected ${label(expected)} but found ${describe(actual)}`,
+    expected === EOF ? strayMessage(actual) : `expected ${label(expected)} but found ${describe(actual)}`,
   buildNotAllInputParsedMessage: ({ firstRedundant }: { firstRedundant: IToken }) =>
-    `unexpected ${describe(firstRedundant)}: expected a statement`,
+    strayMessage(firstRedundant),
   buildNoViableAltMessage: ({
     expectedPathsPerAlt,
     actual,
@@ -78,6 +85,7 @@ const errorMessageProvider = {
     const found = actual[0] ? describe(actual[0]) : "end of file";
     if (ruleName === "statement")
       return `unexpected ${found}: expected a statement such as \`zone\`, a component kind, \`flow\` or \`import\``;
+    if (ruleName === "reference") return `expected a name but found ${found}`;
     if (ruleName === "blockItem")
       return `unexpected ${found}: expected a property name, a declaration or \`}\``;
     return `expected ${alternatives(expectedPathsPerAlt.flat())} but found ${found}`;
@@ -154,18 +162,18 @@ export class AithreatGrammar extends EmbeddedActionsParser {
       this.CONSUME(Colon);
       name = this.ACTION(() => nameNode(n));
     });
-    const from = this.CONSUME2(Identifier);
+    const from = this.SUBRULE(this.reference);
     this.CONSUME(Arrow);
-    const to = this.CONSUME3(Identifier);
+    const to = this.SUBRULE2(this.reference);
     const title = this.OPTION2(() => this.SUBRULE(this.stringValue));
     const body = this.OPTION3(() => this.SUBRULE(this.block));
     return this.ACTION(() => {
       const node: FlowNode = {
         kind: "flow",
-        from: nameNode(from),
-        to: nameNode(to),
+        from,
+        to,
         start: kw.startOffset,
-        end: body?.end ?? title?.end ?? to.startOffset + to.image.length,
+        end: Math.max(kw.startOffset + 4, body?.end ?? title?.end ?? to.end),
         ...(name ? { name } : {}),
         ...(title ? { title } : {}),
         ...(body ? { body } : {}),
@@ -178,30 +186,30 @@ export class AithreatGrammar extends EmbeddedActionsParser {
     const kw = this.CONSUME(KW.accept);
     const rule = this.CONSUME(Identifier);
     this.CONSUME(KW.on);
-    const target = this.CONSUME2(Identifier);
+    const target = this.SUBRULE(this.reference);
     const body = this.OPTION(() => this.SUBRULE(this.block));
     return this.ACTION(() => ({
       kind: "accept",
       rule: nameNode(rule),
-      target: nameNode(target),
+      target,
       start: kw.startOffset,
-      end: body?.end ?? target.startOffset + target.image.length,
+      end: Math.max(kw.startOffset + 6, body?.end ?? target.end),
       ...(body ? { body } : {}),
     }));
   });
 
   readonly assetStatement = this.RULE("assetStatement", (): AssetNode => {
     const kw = this.CONSUME(KW.asset);
-    const target = this.CONSUME(Identifier);
-    const key = this.CONSUME2(Identifier);
+    const target = this.SUBRULE(this.reference);
+    const key = this.SUBRULE2(this.reference);
     const value = this.OPTION(() => this.SUBRULE(this.value));
     const body = this.OPTION2(() => this.SUBRULE(this.block));
     return this.ACTION(() => ({
       kind: "asset",
-      target: nameNode(target),
-      key: nameNode(key),
+      target,
+      key,
       start: kw.startOffset,
-      end: body?.end ?? value?.end ?? key.startOffset + key.image.length,
+      end: Math.max(kw.startOffset + 5, body?.end ?? value?.end ?? key.end),
       ...(value ? { value } : {}),
       ...(body ? { body } : {}),
     }));
@@ -237,6 +245,37 @@ export class AithreatGrammar extends EmbeddedActionsParser {
       };
     });
   });
+
+  // A reserved word where a name is expected still parses as that name, with one clear error.
+  readonly reference = this.RULE(
+    "reference",
+    (): NameNode =>
+      this.OR<NameNode>([
+        {
+          ALT: () => {
+            const t = this.CONSUME(Identifier);
+            return this.ACTION(() => nameNode(t));
+          },
+        },
+        {
+          ALT: () => {
+            const t = this.CONSUME(Keyword);
+            return this.ACTION(() => {
+              const n = nameNode(t);
+              this.problems.push({
+                code: "AT1020",
+                start: n.start,
+                end: n.end,
+                message: `\`${n.text}\` is a reserved word and cannot name a declaration`,
+                hint: "rename the declaration, e.g. `my_model`",
+              });
+              return n;
+            });
+          },
+        },
+      ]),
+    { recoveryValueFunc: (): NameNode => ({ kind: "name", text: "", start: 0, end: 0 }) },
+  );
 
   readonly block = this.RULE("block", (): BlockNode => {
     const open = this.CONSUME(LBrace);
@@ -304,7 +343,7 @@ export class AithreatGrammar extends EmbeddedActionsParser {
           const t = this.CONSUME(NumberLit);
           return this.ACTION(() => ({
             kind: "number" as const,
-            value: Number(t.image),
+            value: parseFloat(t.image),
             text: t.image,
             start: t.startOffset,
             end: t.startOffset + t.image.length,

@@ -8,9 +8,12 @@ import {
   LBrace,
   LBracket,
   lexer,
+  MalformedNumber,
+  NumberLit,
   RBrace,
   RBracket,
   StringLit,
+  Unexpected,
   UnterminatedComment,
   UnterminatedString,
 } from "./tokens.js";
@@ -27,38 +30,53 @@ function sharedGrammar(): AithreatGrammar {
   return grammar;
 }
 
-function preview(text: string): string {
-  const shown = text.length > 20 ? `${text.slice(0, 20)}...` : text;
-
-  return shown.replace(/[\u0000-\u001f\u007f]/g, "?").replace(/`/g, "'");
+/** Source text shown inside a message: short, one line, no control characters or backticks. */
+export function preview(text: string): string {
+  const chars = [...text];
+  const shown = chars.length > 20 ? `${chars.slice(0, 20).join("")}...` : text;
+  return shown.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, "?").replace(/`/g, "'");
 }
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 /** Lexes and parses one file into a syntax tree; every lexical and syntax error is reported, up to a cap. */
 export function parseFile(file: SourceFile): StageResult<FileNode> {
   const text = file.text;
   const diagnostics: Diagnostic[] = [];
-  const loc = (start: number, end: number) => ({ file, start, end });
+  // Every span stays inside the file, whatever recovery produced.
+  const clamp = (x: number) => (Number.isFinite(x) ? Math.max(0, Math.min(x, text.length)) : text.length);
+  const loc = (start: number, end: number) => ({
+    file,
+    start: clamp(start),
+    end: Math.max(clamp(start), clamp(end)),
+  });
   const lexed = lexer.tokenize(text);
 
-  for (const e of lexed.errors) {
-    const bad = text.slice(e.offset, e.offset + e.length);
+  const junk = (start: number, image: string) => {
+    const count = [...image].length;
     diagnostics.push(
       diag(
         "AT1010",
-        loc(e.offset, e.offset + e.length),
-        `unexpected character${e.length > 1 ? "s" : ""} \`${preview(bad)}\``,
+        loc(start, start + image.length),
+        `unexpected ${count === 1 ? "character" : "characters"} \`${preview(image)}\``,
         {
           hint: "names use letters, digits, `_` and inner `.` or `-`; put other text in double quotes",
         },
       ),
     );
-  }
+  };
+  // The lexer's own errors are rare now that junk is a token (only characters no rule covers at all).
+  for (const e of lexed.errors) junk(e.offset, text.slice(e.offset, e.offset + e.length));
 
   const tokens: IToken[] = [];
-  // Offsets of the brackets still open, so "found end of file" can say which block never closed.
+  // Offsets of the brackets still open, so the file's end can say which block never closed.
   const open: number[] = [];
   for (const t of lexed.tokens) {
     const type = t.tokenType;
+    if (type === Unexpected) {
+      junk(t.startOffset, t.image);
+      continue;
+    }
     if (type === UnterminatedComment) {
       diagnostics.push(
         diag("AT1012", loc(t.startOffset, t.startOffset + 2), "unterminated block comment", {
@@ -67,7 +85,21 @@ export function parseFile(file: SourceFile): StageResult<FileNode> {
       );
       continue;
     }
-    if (type === UnterminatedString) {
+    if (type === MalformedNumber) {
+      diagnostics.push(
+        diag(
+          "AT1010",
+          loc(t.startOffset, t.startOffset + t.image.length),
+          `\`${preview(t.image)}\` is neither a number nor a name`,
+          {
+            hint: "names start with a letter or `_`; put a space between a number and what follows",
+          },
+        ),
+      );
+      // Parse on as the number it starts with, so one typo is one error.
+      t.tokenType = NumberLit;
+      t.tokenTypeIdx = NumberLit.tokenTypeIdx ?? t.tokenTypeIdx;
+    } else if (type === UnterminatedString) {
       diagnostics.push(
         diag("AT1011", loc(t.startOffset, t.startOffset + t.image.length), "unterminated string", {
           hint: 'close the string with `"` on the same line, or use `"""` for text over several lines',
@@ -94,6 +126,7 @@ export function parseFile(file: SourceFile): StageResult<FileNode> {
 
   // Brackets still open at the end of the file: report each at its opening, then close them with
   // synthetic tokens so the parser keeps everything inside instead of discarding the whole block.
+  const synthetic = new Set<IToken>();
   for (let i = open.length - 1; i >= 0; i--) {
     const start = open[i]!;
     const brace = text[start] === "{";
@@ -103,14 +136,16 @@ export function parseFile(file: SourceFile): StageResult<FileNode> {
       }),
     );
     const type = brace ? RBrace : RBracket;
-    tokens.push({
+    const closer = {
       image: "",
       startOffset: text.length,
       endOffset: text.length,
       tokenType: type,
       tokenTypeIdx: type.tokenTypeIdx ?? 0,
       isInsertedInRecovery: true,
-    });
+    } as IToken;
+    synthetic.add(closer);
+    tokens.push(closer);
   }
 
   const parser = sharedGrammar();
@@ -122,6 +157,8 @@ export function parseFile(file: SourceFile): StageResult<FileNode> {
   const seen = new Set<string>();
   for (const e of parser.errors) {
     const t = e.token;
+    // Errors at our own synthetic closers repeat "never closed", which is already reported.
+    if (synthetic.has(t)) continue;
     const start = Number.isFinite(t.startOffset) ? t.startOffset : text.length;
     const end = Number.isFinite(t.startOffset) ? start + Math.max(1, t.image.length) : text.length;
     const key = `${start}:${e.message}`;
@@ -154,20 +191,25 @@ function emptyFile(text: string): FileNode {
   return { kind: "file", statements: [], comments: [], start: 0, end: text.length };
 }
 
-function capErrors(file: SourceFile, diagnostics: Diagnostic[]): Diagnostic[] {
-  if (diagnostics.length <= MAX_ERRORS_PER_FILE) return diagnostics;
-  const sorted = [...diagnostics].sort((a, b) => (a.location?.start ?? 0) - (b.location?.start ?? 0));
-  const kept = sorted.slice(0, MAX_ERRORS_PER_FILE);
+/** Keeps the first MAX_ERRORS_PER_FILE errors of a file (by position) and summarises the rest. */
+export function capErrors(file: SourceFile, diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  const errors = diagnostics.filter((d) => d.severity === "error");
+  if (errors.length <= MAX_ERRORS_PER_FILE) return [...diagnostics];
+  const byPos = (a: Diagnostic, b: Diagnostic) => (a.location?.start ?? 0) - (b.location?.start ?? 0);
+  const kept = [...errors].sort(byPos).slice(0, MAX_ERRORS_PER_FILE);
+  const rest = diagnostics.filter((d) => d.severity !== "error");
   const last = kept[kept.length - 1]?.location;
-  kept.push(
+  const more = errors.length - MAX_ERRORS_PER_FILE;
+  return [
+    ...kept,
+    ...rest,
     diag(
       "AT1022",
-      last ? { file, start: last.start, end: last.end } : undefined,
-      `${diagnostics.length - MAX_ERRORS_PER_FILE} more errors in this file not shown`,
+      last ? { file, start: last.start, end: last.end } : { file, start: 0, end: 0 },
+      `${plural(more, "more error")} in this file not shown`,
       {
         hint: "fix the errors above and run again",
       },
     ),
-  );
-  return kept;
+  ];
 }

@@ -69,11 +69,20 @@ export const DateLit = createToken({
   start_chars_hint: DIGITS,
   label: "date",
 });
+// A number glued to letters (`12abc`) is one error token, matched whole: a lookahead that rejects
+// the letter instead would make the lexer rescan the digits from every offset (quadratic on a long run).
+export const MalformedNumber = createToken({
+  name: "MalformedNumber",
+  pattern: { exec: sticky(String.raw`-?\d+(?:\.\d+)?[\p{L}\p{M}_][\p{L}\p{M}\p{N}_]*`) },
+  line_breaks: false,
+  start_chars_hint: [...DIGITS, "-"],
+  label: "number",
+});
 export const NumberLit = createToken({
   name: "NumberLit",
-  pattern: { exec: sticky(String.raw`\d+(?:\.\d+)?(?![\p{L}\p{M}\p{N}_])`) },
+  pattern: { exec: sticky(String.raw`-?\d+(?:\.\d+)?`) },
   line_breaks: false,
-  start_chars_hint: DIGITS,
+  start_chars_hint: [...DIGITS, "-"],
   label: "number",
 });
 
@@ -92,6 +101,19 @@ export const Identifier = createToken({
       (ch) => NAME_START.test(ch) || (ch >= "\ud800" && ch <= "\udbff"),
     ),
   ],
+});
+
+/**
+ * A run of characters that can start no token (`$$$`, `;`, a lone `-`): one error token, so a
+ * megabyte of junk is one diagnostic found in linear time, not a lexer error per character.
+ */
+export const Unexpected = createToken({
+  name: "Unexpected",
+  pattern: {
+    exec: sticky(String.raw`(?:[^ \t\r\n\f\v\u00a0\ufeff"/\p{L}0-9_{}\[\],:\-]|-(?![>0-9])|/(?![/*]))+`),
+  },
+  line_breaks: false,
+  label: "unexpected characters",
 });
 
 /** Every keyword belongs to this category, so a list can accept a reserved word as a plain value. */
@@ -164,6 +186,7 @@ export const allTokens: TokenType[] = [
   StringLit,
   UnterminatedString,
   DateLit,
+  MalformedNumber,
   NumberLit,
   Arrow,
   LBrace,
@@ -179,6 +202,7 @@ export const allTokens: TokenType[] = [
     (a, b) => b.name.length - a.name.length || (a.name < b.name ? -1 : 1),
   ),
   Identifier,
+  Unexpected,
 ];
 
 /** Every reserved word, for docs, the TextMate grammar and "did you mean" on keywords. */

@@ -51,13 +51,13 @@ export function applyAssumptions(model: ResolvedModel, assumptions: readonly Ass
     const mine = assumptions.filter((a) => a.target.type === "component" && a.target.index === c.index);
     return mine.length === 0
       ? c
-      : ({ ...c, controls: mine.reduce((acc, a) => add(acc, a, c.nameLoc), c.controls) });
+      : { ...c, controls: mine.reduce((acc, a) => add(acc, a, c.nameLoc), c.controls) };
   });
   const flows = model.flows.map((f) => {
     const mine = assumptions.filter((a) => a.target.type === "flow" && a.target.index === f.index);
     return mine.length === 0
       ? f
-      : ({ ...f, controls: mine.reduce((acc, a) => add(acc, a, f.loc), f.controls) });
+      : { ...f, controls: mine.reduce((acc, a) => add(acc, a, f.loc), f.controls) };
   });
   return { ...model, components, flows };
 }

@@ -1,6 +1,12 @@
 import type { Argv } from "yargs";
 import type { CommandModule } from "../command.js";
-import { loadModels, reportDiagnostics, summaryLine, withModelOptions, type ModelOptions } from "../common.js";
+import {
+  loadModels,
+  reportDiagnostics,
+  summaryLine,
+  withModelOptions,
+  type ModelOptions,
+} from "../common.js";
 import { EXIT, type Io } from "../io.js";
 
 /** Runs `check`, returning the exit code: 0 when valid (warnings allowed), 2 on any error. */
