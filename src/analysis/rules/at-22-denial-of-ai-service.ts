@@ -1,0 +1,79 @@
+import { describe } from "../explain.js";
+import { componentSubject, defineRule } from "../rule.js";
+import type { Component } from "../../semantic/model.js";
+import { servedModels } from "../predicates.js";
+import {
+  crownFact,
+  isAttackerLevel,
+  isServed,
+  queryAccess,
+  queryChain,
+  queryPoints,
+  servedBy,
+  unauthenticatedOnPath,
+} from "./lib/inference.js";
+
+/** Flooding or exhausting a component that runs inference for anyone who asks. */
+export default defineRule(
+  {
+    id: "AT-22",
+    title: "Denial of AI service",
+    description:
+      "Untrusted users can send requests to a component that runs a model (an agent, an inference endpoint, an app with a model behind it). Inference is expensive per request, and long or adversarially crafted inputs (sponge examples, prompts that make an agent loop) cost far more than they take to send, so a few callers can exhaust capacity for everyone unless requests per caller are limited.",
+    category: "threat",
+    stride: ["denial_of_service"],
+    atlas: ["AML.T0029", "AML.T0034.001"],
+    owasp: ["LLM10:2025"],
+    nist: ["NISTAML.014", "NISTAML.01"],
+    cosai: ["riskDenialOfMLService"],
+    likelihood: "medium",
+    likelihoodBasis: "ATLAS rates denial of AI service as demonstrated; sending requests needs no skill",
+    impact: "medium",
+    impactBasis: "the AI feature becomes slow or unavailable for legitimate users",
+    mitigations: ["rate_limit", "quota"],
+    detection:
+      "An agent, a model, or an endpoint or app a model is served to, reached over prompt, invoke or delegate flows by an untrusted or public party. A rate limit or quota anywhere on the way counts.",
+    falsePositives: "Capacity limits exist in a gateway or platform layer the model does not show.",
+    references: [
+      "https://atlas.mitre.org/techniques/AML.T0029",
+      "https://genai.owasp.org/llmrisk/llm102025-unbounded-consumption/",
+    ],
+    appliesTo: ["agent", "endpoint", "app", "model"],
+  },
+  ({ graph, facts, report }) => {
+    const qa = queryAccess(graph, facts);
+    const served = servedBy(graph, facts, "any", () => true, true);
+    const runsInference = (c: Component): boolean =>
+      c.kind === "agent" ||
+      c.kind === "model" ||
+      ((c.kind === "endpoint" || c.kind === "app") &&
+        (isServed(served, c.index) || servedModels(graph, c).length > 0));
+    for (const c of graph.model.components) {
+      if (!isAttackerLevel(qa.rank[c.index]!) || !runsInference(c)) continue;
+      const points = queryPoints(graph, qa, c.index);
+      const open = unauthenticatedOnPath(graph, qa, c.index);
+      const crown = points
+        .filter((p) => p.type === "component")
+        .map((p) => crownFact(graph, facts, graph.model.components[p.index]!, "availability"))
+        .find((x) => x !== undefined);
+      const reasons = [
+        open ? "callers need no credentials, so blocking abusers is hard" : undefined,
+        crown ? crown.text : undefined,
+      ].filter(Boolean);
+      report({
+        subject: componentSubject(c),
+        message: `untrusted callers can send \`${c.name}\` as many inference requests as they like, exhausting it for everyone`,
+        facts: [
+          ...queryChain(graph, qa, c.index),
+          { text: `${describe(graph, c)} runs model inference for each request`, loc: c.nameLoc },
+          ...(open ? [open] : []),
+          ...(crown ? [crown] : []),
+        ],
+        controlPoints: points,
+        ...(open ? { likelihood: "high" as const } : {}),
+        ...(crown ? { impact: "high" as const } : {}),
+        ...(reasons.length > 0 ? { adjustment: reasons.join("; ") } : {}),
+      });
+    }
+  },
+);

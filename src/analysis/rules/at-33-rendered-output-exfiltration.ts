@@ -1,0 +1,82 @@
+import { componentsOf } from "../../graph/threat-graph.js";
+import type { Subject } from "../../semantic/model.js";
+import { classificationRank } from "../../semantic/vocabulary.js";
+import { classificationOf, ENTRY } from "../facts.js";
+import { componentSubject, defineRule, flowSubject } from "../rule.js";
+import {
+  contextChain,
+  contextSensitivity,
+  llmOutputSources,
+  outputChain,
+  propFact,
+  runtimeClass,
+  runtimeTaint,
+  runtimeTaintChain,
+} from "./lib/inference.js";
+
+const INJECTED = ENTRY.EXTERNAL_DATA | ENTRY.TOOL_OUTPUT;
+
+/** Injected instructions making the model emit an image or link whose URL carries private data. */
+export default defineRule(
+  {
+    id: "AT-33",
+    title: "Data exfiltration through rendered model output",
+    description:
+      "An app renders an LLM's answers as markdown or HTML, the LLM's context holds confidential data, and content from outsiders reaches that context. Injected instructions make the model write an image or link whose URL contains the data; the user's browser fetches it automatically (or on one click), delivering the data to the attacker's server without any tool call.",
+    category: "threat",
+    stride: ["information_disclosure"],
+    atlas: ["AML.T0077", "AML.T0051.001", "AML.T0057"],
+    owasp: ["LLM05:2025", "LLM02:2025", "LLM01:2025"],
+    nist: ["NISTAML.039", "NISTAML.036"],
+    cosai: ["riskInsecureModelOutput", "riskSensitiveDataDisclosure"],
+    likelihood: "high",
+    likelihoodBasis:
+      "ATLAS rates response-rendering exfiltration as demonstrated, with case studies against major assistants",
+    impact: "high",
+    impactBasis: "confidential data from the model's context reaches the attacker",
+    mitigations: ["output_encoding", "egress_allowlist", "output_filter"],
+    detection:
+      "An app with `renders markdown` or `html` receives (through responses, relays and call results) the output of an LLM whose run-time context holds data classified confidential or above and is reached by outsider-written content or tool output.",
+    falsePositives:
+      "The renderer blocks remote images and unknown link targets (a content security policy), which the model does not show.",
+    references: [
+      "https://atlas.mitre.org/techniques/AML.T0077",
+      "https://genai.owasp.org/llmrisk/llm052025-improper-output-handling/",
+    ],
+    appliesTo: ["app"],
+  },
+  ({ graph, facts, report }) => {
+    const rt = runtimeTaint(graph, facts);
+    const cs = contextSensitivity(graph, facts);
+    const floor = classificationRank("confidential");
+    for (const app of componentsOf(graph, "app")) {
+      if (app.props.renders !== "markdown" && app.props.renders !== "html") continue;
+      const src = llmOutputSources(graph, app).find(
+        ({ llm }) => (rt.bits[llm.index]! & INJECTED) !== 0 && cs.rank[llm.index]! >= floor,
+      );
+      if (!src) continue;
+      const cls = runtimeClass(rt, src.llm.index, INJECTED)!;
+      const points: Subject[] = [componentSubject(app), componentSubject(src.llm)];
+      for (const f of src.flows)
+        points.push(flowSubject(f), componentSubject(graph.model.components[f.from]!));
+      const data = classificationOf(cs.rank[src.llm.index]!)!;
+      const severe = cs.rank[src.llm.index]! >= classificationRank("sensitive");
+      report({
+        subject: componentSubject(app),
+        message: `injected instructions can make \`${src.llm.name}\` hide ${data} data in image or link URLs that \`${app.name}\` renders and the browser fetches`,
+        facts: [
+          ...runtimeTaintChain(graph, facts, rt, src.llm.index, cls),
+          ...contextChain(graph, facts, cs, src.llm.index),
+          ...outputChain(graph, src),
+          propFact(
+            app,
+            "renders",
+            `\`${app.name}\` renders \`${app.props.renders}\`, loading remote images and links`,
+          ),
+        ],
+        controlPoints: points,
+        ...(severe ? { impact: "very_high" as const, adjustment: `the context holds ${data} data` } : {}),
+      });
+    }
+  },
+);

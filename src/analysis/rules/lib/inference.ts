@@ -1,0 +1,1110 @@
+import type { ThreatGraph } from "../../../graph/threat-graph.js";
+import { inFlows, outFlows } from "../../../graph/threat-graph.js";
+import type { Component, CrownJewel, Flow, Subject } from "../../../semantic/model.js";
+import {
+  classificationRank,
+  FLOW_KIND_NAMES,
+  TRUST_LEVELS,
+  trustRank,
+  type Cia,
+  type Classification,
+  type FlowKind,
+  type TrustLevel,
+} from "../../../semantic/vocabulary.js";
+import { describe, edgeFact, entryFact } from "../../explain.js";
+import { classificationOf, ENTRY_BIT, type EntryClass, type Fact, type Facts } from "../../facts.js";
+import { isLlmConsumer } from "../../predicates.js";
+
+/**
+ * Helpers shared by the model-access, privacy and LLM-application rules (AT-15..AT-35, AT-53, AT-54).
+ * They answer questions the shared facts do not separate: who can send queries to a component and how
+ * trusted the least trusted of them is; what a model was trained on (data in its weights) as opposed
+ * to what reaches its context at run time; and where outsiders meet a model (its "front": the
+ * endpoint, agent or app they query). Each answer is one linear pass over the graph, computed at most
+ * once per compile, and explainable as a chain of located facts.
+ */
+
+/** Parent value of a seed (the component starts the chain itself). */
+export const SEED = -1;
+/** Parent value of a component a pass never reached. */
+export const NONE = -2;
+
+/** Longest chain shown in one explanation; longer chains keep both ends. */
+const MAX_CHAIN = 12;
+/** Longest path whose components and flows count as control points. */
+const MAX_POINTS = 24;
+
+// Flows that move weights rather than run-time content: what arrives over them is in the model, not
+// in its context. `produce` moves weights only when it produces a model or a registry entry.
+const WEIGHT_FLOWS: ReadonlySet<FlowKind> = new Set(["train", "serve", "deploy", "publish", "load"]);
+// Flows over which a model's weights (and so what they learnt) travel to what uses them.
+const LINEAGE_FLOWS: ReadonlySet<FlowKind> = new Set([
+  "train",
+  "produce",
+  "publish",
+  "deploy",
+  "serve",
+  "load",
+]);
+// Flows along which a served model reaches the components that answer with it.
+const SERVING_FLOWS: ReadonlySet<FlowKind> = new Set(["serve", "deploy", "publish", "load"]);
+/** Flows that carry a caller's request to what answers it. */
+export const QUERY_FLOWS: ReadonlySet<FlowKind> = new Set(["prompt", "request", "invoke", "delegate"]);
+
+/** Trust rank at or below which a party is an attacker (untrusted or public). */
+export const ATTACKER_RANK = trustRank("public");
+/** Trust rank of partners: outside the organisation, but known. */
+export const PARTNER_RANK = trustRank("partner");
+
+const memo = new WeakMap<Facts, Map<string, unknown>>();
+
+/** Computes a per-compile answer once; the facts object identifies the compile. */
+function once<T>(facts: Facts, key: string, compute: () => T): T {
+  let m = memo.get(facts);
+  if (!m) {
+    m = new Map();
+    memo.set(facts, m);
+  }
+  if (!m.has(key)) m.set(key, compute());
+  return m.get(key) as T;
+}
+
+const tables = new WeakMap<object, Map<string, Map<number, unknown>>>();
+
+/**
+ * Per-component answers cached for one compile (`owner` is an object made once per compile): many
+ * findings share an origin (one training set behind many endpoints, one agent behind many flows),
+ * and their explanation chains are built once.
+ */
+function cachedFor<T>(owner: object, name: string, v: number, compute: () => T): T {
+  let byName = tables.get(owner);
+  if (!byName) {
+    byName = new Map();
+    tables.set(owner, byName);
+  }
+  let table = byName.get(name);
+  if (!table) {
+    table = new Map();
+    byName.set(name, table);
+  }
+  if (!table.has(v)) table.set(v, compute());
+  return table.get(v) as T;
+}
+
+/**
+ * A chain of `first` then one fact per step, trimmed to both ends, but building only the facts it
+ * keeps: paths in large models run to thousands of steps, and most findings show a dozen.
+ */
+export function lazyChain<T>(first: readonly Fact[], steps: readonly T[], make: (step: T) => Fact): Fact[] {
+  const total = first.length + steps.length;
+  const at = (i: number): Fact => (i < first.length ? first[i]! : make(steps[i - first.length]!));
+  if (total <= MAX_CHAIN) return Array.from({ length: total }, (_, i) => at(i));
+  const headN = MAX_CHAIN / 2;
+  const tailN = MAX_CHAIN / 2 - 1;
+  const head = Array.from({ length: headN }, (_, i) => at(i));
+  const tail = Array.from({ length: tailN }, (_, k) => at(total - tailN + k));
+  return [...head, { text: `... ${total - headN - tailN} more steps`, loc: at(headN).loc }, ...tail];
+}
+
+/** The name of a trust rank. */
+export function trustName(rank: number): TrustLevel {
+  return TRUST_LEVELS[Math.max(0, Math.min(rank, TRUST_LEVELS.length - 1))]!;
+}
+
+/** A fact about one property of a component, located at the property when it is written. */
+export function propFact(c: Component, prop: string, text: string): Fact {
+  return { text, loc: c.propLocs[prop] ?? c.nameLoc };
+}
+
+/** A fact about one flow. */
+export function flowFact(g: ThreatGraph, f: Flow, text: string): Fact {
+  return { text: `\`${flowName(g, f)}\` (${f.kind}) ${text}`, loc: f.loc };
+}
+
+/** `from -> to` of a flow, for messages. */
+export function flowName(g: ThreatGraph, f: Flow): string {
+  return `${g.model.components[f.from]!.name} -> ${g.model.components[f.to]!.name}`;
+}
+
+/** Classification rank of a data asset (-1 when unclassified). */
+function dataRank(g: ThreatGraph, d: number): number {
+  const cls = g.model.data[d]?.classification;
+  return cls === undefined ? -1 : classificationRank(cls);
+}
+
+/** The most sensitive asset a flow declares in `carries` (rank -1 when none is classified). */
+function carriedMax(g: ThreatGraph, f: Flow): { rank: number; data: number } {
+  let rank = -1;
+  let data = -1;
+  for (const d of f.carries) {
+    if (dataRank(g, d) > rank) {
+      rank = dataRank(g, d);
+      data = d;
+    }
+  }
+  return { rank, data };
+}
+
+/**
+ * The classification of what moves along a flow: what it declares in `carries`, otherwise everything
+ * its source has. `witness` is the asset that attains it.
+ */
+export function flowSensitivity(g: ThreatGraph, facts: Facts, f: Flow): { rank: number; data: number } {
+  if (f.carries.length > 0) return carriedMax(g, f);
+  return { rank: facts.sensitivity[f.from]!, data: facts.sensitivityWitness[f.from]! };
+}
+
+// ---- flat tables ---------------------------------------------------------------------------------
+
+/**
+ * Flow facts the passes below read per edge, copied once into typed arrays: reading the model's
+ * objects edge by edge costs far more than the traversals themselves on large models.
+ */
+interface FlowTable {
+  /** Flow kind, as an index into FLOW_KIND_NAMES. */
+  readonly kind: Uint8Array;
+  /** Most sensitive asset the flow declares in `carries` (rank -1, data -1 when none). */
+  readonly carriedRank: Int8Array;
+  readonly carriedData: Int32Array;
+  /** 1 when the flow declares `carries` at all (then it moves only those assets). */
+  readonly declares: Uint8Array;
+  /** Per info edge: 1 when it moves run-time content (see `runtimeEdge`). */
+  readonly runtime: Uint8Array;
+}
+
+/** A lookup from flow-kind index to membership in `kinds`. */
+function kindMask(kinds: ReadonlySet<FlowKind>): Uint8Array {
+  return Uint8Array.from(FLOW_KIND_NAMES, (k) => (kinds.has(k) ? 1 : 0));
+}
+
+function flowTable(g: ThreatGraph, facts: Facts): FlowTable {
+  return once(facts, "flowTable", () => {
+    const m = g.model.flows.length;
+    const kind = new Uint8Array(m);
+    const carriedRank = new Int8Array(m).fill(-1);
+    const carriedData = new Int32Array(m).fill(-1);
+    const declares = new Uint8Array(m);
+    const code = new Map(FLOW_KIND_NAMES.map((k, i) => [k, i]));
+    for (const f of g.model.flows) {
+      kind[f.index] = code.get(f.kind)!;
+      if (f.carries.length > 0) {
+        declares[f.index] = 1;
+        const c = carriedMax(g, f);
+        carriedRank[f.index] = c.rank;
+        carriedData[f.index] = c.data;
+      }
+    }
+    const runtime = new Uint8Array(facts.info.edgeCount);
+    for (let e = 0; e < runtime.length; e++) runtime[e] = runtimeEdge(g, facts, e) ? 1 : 0;
+    return { kind, carriedRank, carriedData, declares, runtime };
+  });
+}
+
+// ---- run time versus weights ---------------------------------------------------------------------
+
+/**
+ * Whether an info edge moves run-time content: not weights, and not the answers of a `stateless`
+ * component (it answers each caller apart, so one caller's content never reaches another's answers).
+ */
+function runtimeEdge(g: ThreatGraph, facts: Facts, e: number): boolean {
+  const f = g.model.flows[facts.infoFlow[e]!]!;
+  if (WEIGHT_FLOWS.has(f.kind)) return false;
+  const source = g.model.components[facts.info.edgeFrom[e]!] as { stateless?: boolean } | undefined;
+  if ((facts.infoReturn[e] === 1 || f.kind === "response") && source?.stateless === true) return false;
+  if (f.kind === "produce") {
+    const to = g.model.components[f.to]!;
+    return to.kind !== "model" && to.kind !== "registry";
+  }
+  return true;
+}
+
+const RUNTIME_CLASSES: readonly EntryClass[] = ["user_input", "external_data", "tool_output"];
+
+/** Attacker content reaching components at run time, per entry class, never through weights. */
+export interface RuntimeTaint {
+  /** Entry-class bits (ENTRY) whose content reaches each component at run time. */
+  readonly bits: Uint8Array;
+  /** Per class, the info edge by which each component was first reached (SEED, NONE). */
+  readonly parent: Readonly<Partial<Record<EntryClass, Int32Array>>>;
+}
+
+/**
+ * Like the shared taint, but only over flows that carry run-time content: a model trained on forum
+ * posts does not put forum text into the context of the agent it serves, while a forum post
+ * retrieved by that agent does. One BFS per run-time entry class.
+ */
+export function runtimeTaint(g: ThreatGraph, facts: Facts): RuntimeTaint {
+  return once(facts, "runtimeTaint", () => {
+    const n = g.model.components.length;
+    const { info } = facts;
+    const { runtime } = flowTable(g, facts);
+    const bits = new Uint8Array(n);
+    const parent: Partial<Record<EntryClass, Int32Array>> = {};
+    const queue = new Int32Array(n);
+    for (const cls of RUNTIME_CLASSES) {
+      const bit = ENTRY_BIT[cls];
+      const par = new Int32Array(n).fill(NONE);
+      let head = 0;
+      let tail = 0;
+      for (let v = 0; v < n; v++) {
+        if (facts.entry[v]! & bit) {
+          par[v] = SEED;
+          queue[tail++] = v;
+        }
+      }
+      while (head < tail) {
+        const v = queue[head++]!;
+        bits[v]! |= bit;
+        for (let i = info.outStart[v]!; i < info.outStart[v + 1]!; i++) {
+          const e = info.outEdges[i]!;
+          const w = info.edgeTo[e]!;
+          if (par[w] !== NONE || !runtime[e]) continue;
+          par[w] = e;
+          queue[tail++] = w;
+        }
+      }
+      parent[cls] = par;
+    }
+    return { bits, parent };
+  });
+}
+
+/** The first run-time entry class (user input, external data, tool output) in `mask` reaching `v`. */
+export function runtimeClass(rt: RuntimeTaint, v: number, mask: number): EntryClass | undefined {
+  for (const cls of RUNTIME_CLASSES) if (rt.bits[v]! & mask & ENTRY_BIT[cls]) return cls;
+  return undefined;
+}
+
+/** How run-time attacker content of a class reaches `v`: the entry, then each flow. */
+export function runtimeTaintChain(
+  g: ThreatGraph,
+  facts: Facts,
+  rt: RuntimeTaint,
+  v: number,
+  cls: EntryClass,
+): Fact[] {
+  return cachedFor(rt, "runtimeTaintChain", v * 8 + ENTRY_BIT[cls], () =>
+    runtimeTaintChainUncached(g, facts, rt, v, cls),
+  );
+}
+
+/** Computes `runtimeTaintChain` (cached by the wrapper above). */
+function runtimeTaintChainUncached(
+  g: ThreatGraph,
+  facts: Facts,
+  rt: RuntimeTaint,
+  v: number,
+  cls: EntryClass,
+): Fact[] {
+  const par = rt.parent[cls];
+  if (!par || par[v] === NONE) return [];
+  const edges: number[] = [];
+  let cur = v;
+  for (let guard = 0; par[cur]! >= 0 && guard < par.length; guard++) {
+    const e = par[cur]!;
+    edges.push(e);
+    cur = facts.info.edgeFrom[e]!;
+  }
+  edges.reverse();
+  return lazyChain([entryFact(g, g.model.components[cur]!, cls)], edges, (e) =>
+    edgeFact(g, facts, e, "attacker-controlled content"),
+  );
+}
+
+/** The last flow on the run-time taint path into `v` (undefined for the entry itself). */
+export function runtimeEntryFlow(
+  g: ThreatGraph,
+  facts: Facts,
+  rt: RuntimeTaint,
+  v: number,
+  cls: EntryClass,
+): Flow | undefined {
+  const e = rt.parent[cls]?.[v] ?? NONE;
+  return e >= 0 ? g.model.flows[facts.infoFlow[e]!] : undefined;
+}
+
+/** The most sensitive data in a component's context at run time (not in its weights). */
+export interface ContextSensitivity {
+  readonly rank: Int8Array;
+  readonly witness: Int32Array;
+  /** Info edge the witness arrived by (SEED: held or sent by the component itself). */
+  readonly parent: Int32Array;
+}
+
+/**
+ * Like the shared sensitivity, but only over run-time flows: a model fine-tuned on personal data is
+ * AT-15..AT-18's concern, and does not by itself put that data into the context of the agent it
+ * serves. A monotone fixpoint; each component rises at most once per classification.
+ */
+export function contextSensitivity(g: ThreatGraph, facts: Facts): ContextSensitivity {
+  return once(facts, "contextSensitivity", () => {
+    const { model } = g;
+    const n = model.components.length;
+    const { info } = facts;
+    const t = flowTable(g, facts);
+    const rank = new Int8Array(n).fill(-1);
+    const witness = new Int32Array(n).fill(-1);
+    const parent = new Int32Array(n).fill(NONE);
+    const work: number[] = [];
+    const queued = new Uint8Array(n);
+    const raise = (v: number, r: number, d: number, p: number) => {
+      if (r <= rank[v]!) return;
+      rank[v] = r;
+      witness[v] = d;
+      parent[v] = p;
+      if (!queued[v]) {
+        queued[v] = 1;
+        work.push(v);
+      }
+    };
+    for (const c of model.components) for (const d of c.holds) raise(c.index, dataRank(g, d), d, SEED);
+    // What a component sends on its flows is data it has, even when it does not say `holds`.
+    for (let f = 0; f < t.kind.length; f++)
+      if (t.carriedRank[f]! >= 0) raise(g.csr.edgeFrom[f]!, t.carriedRank[f]!, t.carriedData[f]!, SEED);
+    while (work.length > 0) {
+      const v = work.pop()!;
+      queued[v] = 0;
+      for (let i = info.outStart[v]!; i < info.outStart[v + 1]!; i++) {
+        const e = info.outEdges[i]!;
+        if (!t.runtime[e]) continue;
+        const f = facts.infoFlow[e]!;
+        const r = t.declares[f] ? Math.min(t.carriedRank[f]!, rank[v]!) : rank[v]!;
+        raise(info.edgeTo[e]!, r, t.declares[f] ? t.carriedData[f]! : witness[v]!, e);
+      }
+    }
+    return { rank, witness, parent };
+  });
+}
+
+/** How the most sensitive run-time data of `v` reaches it. */
+export function contextChain(g: ThreatGraph, facts: Facts, cs: ContextSensitivity, v: number): Fact[] {
+  return cachedFor(cs, "contextChain", v, () => contextChainUncached(g, facts, cs, v));
+}
+
+/** Computes `contextChain` (cached by the wrapper above). */
+function contextChainUncached(g: ThreatGraph, facts: Facts, cs: ContextSensitivity, v: number): Fact[] {
+  const d = cs.witness[v]!;
+  if (d < 0) return [];
+  const data = g.model.data[d]!;
+  const cls = classificationOf(cs.rank[v]!) ?? "unclassified";
+  const edges: number[] = [];
+  let cur = v;
+  for (let guard = 0; cs.parent[cur]! >= 0 && guard < cs.parent.length; guard++) {
+    const e = cs.parent[cur]!;
+    edges.push(e);
+    cur = facts.info.edgeFrom[e]!;
+  }
+  edges.reverse();
+  const holder = g.model.components[cur]!;
+  const first: Fact = holder.holds.includes(d)
+    ? propFact(holder, "holds", `\`${holder.name}\` holds \`${data.name}\` (${cls})`)
+    : { text: `\`${holder.name}\` sends \`${data.name}\` (${cls}) on its flows`, loc: holder.nameLoc };
+  return lazyChain([first], edges, (e) => edgeFact(g, facts, e, `\`${data.name}\``));
+}
+
+// ---- who can query what --------------------------------------------------------------------------
+
+/** The least trusted party whose requests reach each component over prompt/invoke/delegate flows. */
+export interface QueryAccess {
+  /** Trust rank of that party (-1: no known party reaches the component). */
+  readonly rank: Int8Array;
+  /** The flow by which the request arrives (SEED: the component is a party itself; NONE). */
+  readonly parent: Int32Array;
+}
+
+/** The trust rank a component has as a party that sends requests (-1: it only relays them). */
+function partyRank(c: Component): number {
+  const own = trustRank(c.trust);
+  switch (c.kind) {
+    case "actor":
+      return own;
+    case "endpoint":
+    case "app": {
+      // Exposure says who can call it, whatever zone it is deployed in.
+      const exposure = c.props.exposure;
+      if (exposure === "public") return 0;
+      if (exposure === "partner") return Math.min(own, PARTNER_RANK);
+      if (exposure === "internal") return Math.min(own, trustRank("internal"));
+      return own <= PARTNER_RANK ? own : -1;
+    }
+    case "agent":
+      // An agent run outside the organisation is a party; an internal one relays its users.
+      return own <= PARTNER_RANK ? own : -1;
+    default:
+      return -1;
+  }
+}
+
+/**
+ * Computes query access: a multi-source search over request flows that settles every component at
+ * the lowest trust level of a party reaching it, processing the five levels in order (so each
+ * component and flow is visited once).
+ */
+export function queryAccess(g: ThreatGraph, facts: Facts): QueryAccess {
+  return once(facts, "queryAccess", () => {
+    const { model } = g;
+    const n = model.components.length;
+    const rank = new Int8Array(n).fill(-1);
+    const parent = new Int32Array(n).fill(NONE);
+    const seedRank = model.components.map(partyRank);
+    const queue = new Int32Array(n);
+    const { kind } = flowTable(g, facts);
+    const query = kindMask(QUERY_FLOWS);
+    for (let level = 0; level < TRUST_LEVELS.length; level++) {
+      let head = 0;
+      let tail = 0;
+      for (let v = 0; v < n; v++) {
+        if (seedRank[v] === level && rank[v] === -1) {
+          rank[v] = level;
+          parent[v] = SEED;
+          queue[tail++] = v;
+        }
+      }
+      while (head < tail) {
+        const v = queue[head++]!;
+        for (let i = g.csr.outStart[v]!; i < g.csr.outStart[v + 1]!; i++) {
+          const f = g.csr.outEdges[i]!;
+          const w = g.csr.edgeTo[f]!;
+          if (!query[kind[f]!] || rank[w] !== -1) continue;
+          rank[w] = level;
+          parent[w] = f;
+          queue[tail++] = w;
+        }
+      }
+    }
+    return { rank, parent };
+  });
+}
+
+/** The party at the start of the query path into `v`, and the flows in path order. */
+export function queryPath(g: ThreatGraph, qa: QueryAccess, v: number): { party: Component; flows: Flow[] } {
+  const flows: Flow[] = [];
+  let cur = v;
+  for (let guard = 0; qa.parent[cur]! >= 0 && guard < qa.parent.length; guard++) {
+    const f = g.model.flows[qa.parent[cur]!]!;
+    flows.push(f);
+    cur = f.from;
+  }
+  return { party: g.model.components[cur]!, flows: flows.reverse() };
+}
+
+/** Why a party's requests are as trusted as they are. */
+function partyFact(g: ThreatGraph, c: Component): Fact {
+  if ((c.kind === "endpoint" || c.kind === "app") && c.props.exposure !== undefined) {
+    const who =
+      c.props.exposure === "public"
+        ? "anyone on the internet"
+        : c.props.exposure === "partner"
+          ? "partners"
+          : "anyone inside the organisation";
+    return propFact(c, "exposure", `\`${c.name}\` has \`exposure ${c.props.exposure}\`: ${who} can call it`);
+  }
+  return { text: `${describe(g, c)} sends requests`, loc: c.nameLoc };
+}
+
+/** How the least trusted party's requests reach `v`: the party, then each flow. */
+export function queryChain(g: ThreatGraph, qa: QueryAccess, v: number): Fact[] {
+  return cachedFor(qa, "queryChain", v, () => queryChainUncached(g, qa, v));
+}
+
+/** Computes `queryChain` (cached by the wrapper above). */
+function queryChainUncached(g: ThreatGraph, qa: QueryAccess, v: number): Fact[] {
+  if (qa.rank[v]! < 0) return [];
+  const { party, flows } = queryPath(g, qa, v);
+  return lazyChain([partyFact(g, party)], flows, (f) =>
+    flowFact(g, f, `passes its requests on to \`${g.model.components[f.to]!.name}\``),
+  );
+}
+
+/** Components and flows on the query path into `v` (where a rate limit or filter on the way counts). */
+export function queryPoints(g: ThreatGraph, qa: QueryAccess, v: number): Subject[] {
+  return cachedFor(qa, "queryPoints", v, () => queryPointsUncached(g, qa, v));
+}
+
+/** Computes `queryPoints` (cached by the wrapper above). */
+function queryPointsUncached(g: ThreatGraph, qa: QueryAccess, v: number): Subject[] {
+  const points: Subject[] = [{ type: "component", index: v }];
+  let cur = v;
+  while (qa.parent[cur]! >= 0 && points.length < MAX_POINTS) {
+    const f = g.model.flows[qa.parent[cur]!]!;
+    points.push({ type: "flow", index: f.index }, { type: "component", index: f.from });
+    cur = f.from;
+  }
+  return points;
+}
+
+/** Whether any component or flow on the query path into `v` declares `auth none`. */
+export function unauthenticatedOnPath(g: ThreatGraph, qa: QueryAccess, v: number): Fact | undefined {
+  for (const p of queryPoints(g, qa, v)) {
+    if (p.type === "flow") {
+      const f = g.model.flows[p.index]!;
+      if (f.auth === "none") return { text: `\`${flowName(g, f)}\` declares \`auth none\``, loc: f.loc };
+    } else {
+      const c = g.model.components[p.index]!;
+      if ((c.kind === "endpoint" || c.kind === "app") && c.props.auth === "none")
+        return propFact(c, "auth", `\`${c.name}\` declares \`auth none\`: callers need no credentials`);
+    }
+  }
+  return undefined;
+}
+
+// ---- registries --------------------------------------------------------------------------------
+
+/**
+ * Registries that several models (or model-producing pipelines, or other registries) publish into. A
+ * `deploy` out of such a registry does not say which artifact it pulls, so lineage stops there
+ * instead of giving every deployment every artifact (which would, say, make an embedding endpoint
+ * answer with the fraud model). People and notebooks pushing by hand add no artifact of their own.
+ */
+export function ambiguousRegistries(g: ThreatGraph, facts: Facts): Uint8Array {
+  return once(facts, "ambiguousRegistries", () => {
+    const out = new Uint8Array(g.model.components.length);
+    for (const i of g.byKind.get("registry") ?? []) {
+      const producers = new Set<number>();
+      for (const f of inFlows(g, i)) {
+        const k = g.model.components[f.from]!.kind;
+        if (k === "model" || k === "pipeline" || k === "registry") producers.add(f.from);
+      }
+      if (producers.size > 1) out[i] = 1;
+    }
+    return out;
+  });
+}
+
+// ---- what a model was trained on ------------------------------------------------------------------
+
+/** How a component came by its training sensitivity. */
+export const TrainedHow = {
+  None: 0,
+  /** A model that `holds` the data in its weights. */
+  Held: 1,
+  /** A training or fine-tuning pipeline: everything it reads is training input. */
+  PipelineInputs: 2,
+  /** A `train` flow delivered the data. */
+  Delivered: 3,
+  /** A lineage flow (produce, publish, deploy, serve) passed on weights trained on it. */
+  Passed: 4,
+} as const;
+type TrainedHowValue = (typeof TrainedHow)[keyof typeof TrainedHow];
+
+/** The most sensitive data that went into each component's weights, and how. */
+export interface Trained {
+  readonly rank: Int8Array;
+  readonly how: Uint8Array;
+  /** The flow behind `Delivered` and `Passed` (NONE otherwise). */
+  readonly parent: Int32Array;
+}
+
+/**
+ * Training sensitivity: seeded by `train` flows (what they carry, or all their source has), by
+ * training pipelines' inputs and by models that hold data, then carried along produce, publish,
+ * deploy and serve flows to every model, registry and endpoint that answers with those weights. A
+ * monotone fixpoint over lineage flows only.
+ */
+export function trained(g: ThreatGraph, facts: Facts): Trained {
+  return once(facts, "trained", () => {
+    const { model } = g;
+    const n = model.components.length;
+    const rank = new Int8Array(n).fill(-1);
+    const how = new Uint8Array(n);
+    const parent = new Int32Array(n).fill(NONE);
+    const work: number[] = [];
+    const queued = new Uint8Array(n);
+    const raise = (v: number, r: number, h: TrainedHowValue, p: number) => {
+      if (r <= rank[v]!) return;
+      rank[v] = r;
+      how[v] = h;
+      parent[v] = p;
+      if (!queued[v]) {
+        queued[v] = 1;
+        work.push(v);
+      }
+    };
+    for (const c of model.components) {
+      if (c.kind === "model") for (const d of c.holds) raise(c.index, dataRank(g, d), TrainedHow.Held, NONE);
+      if (c.kind === "pipeline" && (c.props.type === "training" || c.props.type === "fine_tuning"))
+        raise(c.index, facts.sensitivity[c.index]!, TrainedHow.PipelineInputs, NONE);
+    }
+    for (const i of g.flowsByKind.get("train") ?? []) {
+      const f = model.flows[i]!;
+      raise(f.to, flowSensitivity(g, facts, f).rank, TrainedHow.Delivered, f.index);
+    }
+    const ambiguous = ambiguousRegistries(g, facts);
+    const { kind } = flowTable(g, facts);
+    const lineage = kindMask(LINEAGE_FLOWS);
+    while (work.length > 0) {
+      const v = work.pop()!;
+      queued[v] = 0;
+      if (ambiguous[v]) continue;
+      for (let i = g.csr.outStart[v]!; i < g.csr.outStart[v + 1]!; i++) {
+        const f = g.csr.outEdges[i]!;
+        if (lineage[kind[f]!]) raise(g.csr.edgeTo[f]!, rank[v]!, TrainedHow.Passed, f);
+      }
+    }
+    return { rank, how, parent };
+  });
+}
+
+/** The nearest model on the lineage behind `v` (`v` itself when it is a model). */
+export function modelBehind(g: ThreatGraph, tr: Trained, v: number): Component | undefined {
+  let cur = v;
+  for (let guard = 0; guard < tr.how.length; guard++) {
+    const c = g.model.components[cur]!;
+    if (c.kind === "model") return c;
+    if (tr.how[cur] !== TrainedHow.Passed) return undefined;
+    cur = g.model.flows[tr.parent[cur]!]!.from;
+  }
+  return undefined;
+}
+
+/** The component a lineage step came from, when `v`'s training sensitivity was passed on to it. */
+export function lineageUpstream(g: ThreatGraph, tr: Trained, v: number): number | undefined {
+  return tr.how[v] === TrainedHow.Passed ? g.model.flows[tr.parent[v]!]!.from : undefined;
+}
+
+/** How sensitive data got into the weights `v` answers with: the data, then each lineage step. */
+export function trainedChain(g: ThreatGraph, facts: Facts, tr: Trained, v: number): Fact[] {
+  return cachedFor(tr, "trainedChain", v, () => trainedChainUncached(g, facts, tr, v));
+}
+
+/** Computes `trainedChain` (cached by the wrapper above). */
+function trainedChainUncached(g: ThreatGraph, facts: Facts, tr: Trained, v: number): Fact[] {
+  const steps: Flow[] = [];
+  let cur = v;
+  for (let guard = 0; tr.how[cur] === TrainedHow.Passed && guard < tr.how.length; guard++) {
+    const f = g.model.flows[tr.parent[cur]!]!;
+    steps.push(f);
+    cur = f.from;
+  }
+  steps.reverse();
+  const c = g.model.components[cur]!;
+  const cls = classificationOf(tr.rank[cur]!) ?? "unclassified";
+  let origin: Fact[] = [];
+  switch (tr.how[cur] as TrainedHowValue) {
+    case TrainedHow.Held: {
+      const d = c.holds.find((x) => dataRank(g, x) === tr.rank[cur]);
+      const name = d === undefined ? "data" : `\`${g.model.data[d]!.name}\``;
+      origin = [propFact(c, "holds", `\`${c.name}\` holds ${name} (${cls}) in its weights`)];
+      break;
+    }
+    case TrainedHow.PipelineInputs:
+      origin = [
+        ...dataChain(g, facts, cur),
+        propFact(
+          c,
+          "type",
+          `\`${c.name}\` is a ${c.kind === "pipeline" ? c.props.type : ""} pipeline: what it reads is training data`,
+        ),
+      ];
+      break;
+    case TrainedHow.Delivered: {
+      const f = g.model.flows[tr.parent[cur]!]!;
+      const s = flowSensitivity(g, facts, f);
+      const data = s.data >= 0 ? `\`${g.model.data[s.data]!.name}\` (${cls})` : `${cls} data`;
+      origin =
+        f.carries.length > 0
+          ? [flowFact(g, f, `feeds ${data} into training`)]
+          : [...dataChain(g, facts, f.from), flowFact(g, f, `feeds ${data} into training`)];
+      break;
+    }
+    default:
+      break;
+  }
+  return [
+    ...origin,
+    ...lazyChain([], steps, (f) => flowFact(g, f, `passes on weights that learnt from that data`)),
+  ];
+}
+
+/**
+ * How the most sensitive data a component has (shared sensitivity facts) reaches it: the same chain
+ * as `sensitivityChain`, built lazily so long paths cost only the facts kept.
+ */
+export function dataChain(g: ThreatGraph, facts: Facts, v: number): Fact[] {
+  return cachedFor(facts, "dataChain", v, () => dataChainUncached(g, facts, v));
+}
+
+/** Computes `dataChain` (cached by the wrapper above). */
+function dataChainUncached(g: ThreatGraph, facts: Facts, v: number): Fact[] {
+  const d = facts.sensitivityWitness[v]!;
+  if (d < 0) return [];
+  const edges: number[] = [];
+  let cur = v;
+  for (let guard = 0; facts.sensitivityParent[cur]! >= 0 && guard < facts.sensitivityParent.length; guard++) {
+    const e = facts.sensitivityParent[cur]!;
+    edges.push(e);
+    cur = facts.info.edgeFrom[e]!;
+  }
+  edges.reverse();
+  const holder = g.model.components[cur]!;
+  const cls = classificationOf(facts.sensitivity[v]!) ?? "unclassified";
+  const data = g.model.data[d]!;
+  const first = holder.holds.includes(d)
+    ? propFact(holder, "holds", `\`${holder.name}\` holds \`${data.name}\` (${cls})`)
+    : { text: `\`${holder.name}\` sends \`${data.name}\` (${cls}) on its flows`, loc: holder.nameLoc };
+  return lazyChain([first], edges, (e) => edgeFact(g, facts, e, `\`${data.name}\``));
+}
+
+/**
+ * Components and flows on the lineage behind `v`, back to where the sensitive data is held (so
+ * differential privacy in training, or redaction on the way into the training set, counts).
+ */
+export function lineagePoints(g: ThreatGraph, facts: Facts, tr: Trained, v: number): Subject[] {
+  return cachedFor(tr, "lineagePoints", v, () => lineagePointsUncached(g, facts, tr, v));
+}
+
+/** Computes `lineagePoints` (cached by the wrapper above). */
+function lineagePointsUncached(g: ThreatGraph, facts: Facts, tr: Trained, v: number): Subject[] {
+  const points: Subject[] = [];
+  let cur = v;
+  for (let guard = 0; guard < MAX_POINTS; guard++) {
+    points.push({ type: "component", index: cur });
+    if (tr.how[cur] !== TrainedHow.Passed && tr.how[cur] !== TrainedHow.Delivered) break;
+    const f = g.model.flows[tr.parent[cur]!]!;
+    points.push({ type: "flow", index: f.index });
+    cur = f.from;
+    if (tr.how[f.to] === TrainedHow.Delivered) break;
+  }
+  // Then the way the data took to the training input (shared sensitivity facts).
+  if (tr.how[cur] !== TrainedHow.Held) {
+    const last = points[points.length - 1];
+    if (last?.type !== "component" || last.index !== cur) points.push({ type: "component", index: cur });
+    for (let guard = 0; facts.sensitivityParent[cur]! >= 0 && guard < MAX_POINTS; guard++) {
+      const e = facts.sensitivityParent[cur]!;
+      points.push({ type: "flow", index: facts.infoFlow[e]! });
+      cur = facts.info.edgeFrom[e]!;
+      points.push({ type: "component", index: cur });
+    }
+  }
+  return points;
+}
+
+// ---- where outsiders meet a model ---------------------------------------------------------------
+
+/** For each component, the serving flow it gets a matching model's answers by (SEED: a model itself). */
+export interface Served {
+  readonly parent: Int32Array;
+}
+
+/**
+ * Components that answer with a model matching `pred`: the model, then whatever it is served or
+ * deployed to (endpoints, agents, apps), through registries. `key` names the predicate for reuse;
+ * `anyModel` says every model matches, so registries holding several artifacts do not stop it.
+ */
+export function servedBy(
+  g: ThreatGraph,
+  facts: Facts,
+  key: string,
+  pred: (m: Extract<Component, { kind: "model" }>) => boolean,
+  anyModel = false,
+): Served {
+  return once(facts, `servedBy:${key}`, () => {
+    const n = g.model.components.length;
+    const parent = new Int32Array(n).fill(NONE);
+    const queue: number[] = [];
+    for (const i of g.byKind.get("model") ?? []) {
+      const m = g.model.components[i]!;
+      if (m.kind === "model" && pred(m)) {
+        parent[i] = SEED;
+        queue.push(i);
+      }
+    }
+    // When any model will do, it does not matter which artifact a registry hands out.
+    const ambiguous = anyModel ? new Uint8Array(n) : ambiguousRegistries(g, facts);
+    const { kind } = flowTable(g, facts);
+    const serving = kindMask(SERVING_FLOWS);
+    for (let head = 0; head < queue.length; head++) {
+      const v = queue[head]!;
+      if (ambiguous[v]) continue;
+      for (let i = g.csr.outStart[v]!; i < g.csr.outStart[v + 1]!; i++) {
+        const f = g.csr.outEdges[i]!;
+        const w = g.csr.edgeTo[f]!;
+        if (!serving[kind[f]!] || parent[w] !== NONE) continue;
+        parent[w] = f;
+        queue.push(w);
+      }
+    }
+    return { parent };
+  });
+}
+
+/** Whether `v` answers with a matching model (is the model, or is served or deployed one). */
+export function isServed(s: Served, v: number): boolean {
+  return s.parent[v]! !== NONE;
+}
+
+/** The model at the start of the serving chain into `v`, and the serving flows in order. */
+export function servingPath(g: ThreatGraph, s: Served, v: number): { model: Component; flows: Flow[] } {
+  const flows: Flow[] = [];
+  let cur = v;
+  for (let guard = 0; s.parent[cur]! >= 0 && guard < s.parent.length; guard++) {
+    const f = g.model.flows[s.parent[cur]!]!;
+    flows.push(f);
+    cur = f.from;
+  }
+  return { model: g.model.components[cur]!, flows: flows.reverse() };
+}
+
+/** Facts for the serving chain into `v`. */
+export function servingChain(g: ThreatGraph, s: Served, v: number): Fact[] {
+  const { flows } = servingPath(g, s, v);
+  return flows.map((f) =>
+    flowFact(g, f, `makes \`${g.model.components[f.to]!.name}\` answer with the model`),
+  );
+}
+
+/**
+ * The fronts of a marking: marked components that `reached` holds for, except those whose marking
+ * came from an upstream component that is a front itself (so an endpoint and the app it serves to
+ * are not both reported for the same exposure).
+ */
+export function fronts(
+  g: ThreatGraph,
+  marked: (v: number) => boolean,
+  upstream: (v: number) => number | undefined,
+  reached: (v: number) => boolean,
+): Component[] {
+  const out: Component[] = [];
+  for (const c of g.model.components) {
+    if (!marked(c.index) || !reached(c.index)) continue;
+    const up = upstream(c.index);
+    if (up !== undefined && marked(up) && reached(up)) continue;
+    out.push(c);
+  }
+  return out;
+}
+
+/** The upstream component of a serving marking. */
+export function servedUpstream(g: ThreatGraph, s: Served, v: number): number | undefined {
+  return s.parent[v]! >= 0 ? g.model.flows[s.parent[v]!]!.from : undefined;
+}
+
+// ---- where LLM output goes ------------------------------------------------------------------------
+
+/** An LLM whose output reaches a component, and the flows it travels (from the LLM onward). */
+export interface OutputSource {
+  readonly llm: Component;
+  readonly flows: readonly Flow[];
+}
+
+// Flows that bring output into a component: answers, served output; results of its own calls come
+// back along `invoke` flows it sends.
+const OUTPUT_IN: ReadonlySet<FlowKind> = new Set(["response", "serve"]);
+const MAX_OUTPUT_HOPS = 8;
+
+/**
+ * The LLMs whose output reaches `target`, walking answers back through relays (guardrails, endpoints
+ * without a generative model, other apps) up to a few hops; the first LLM on each branch ends it.
+ */
+export function llmOutputSources(g: ThreatGraph, target: Component): OutputSource[] {
+  const out: OutputSource[] = [];
+  const seen = new Set<number>([target.index]);
+  let frontier: { v: number; flows: Flow[] }[] = [{ v: target.index, flows: [] }];
+  for (let hop = 0; hop < MAX_OUTPUT_HOPS && frontier.length > 0; hop++) {
+    const next: { v: number; flows: Flow[] }[] = [];
+    for (const { v, flows } of frontier) {
+      const steps: { from: number; flow: Flow }[] = [
+        ...inFlows(g, v)
+          .filter((f) => OUTPUT_IN.has(f.kind))
+          .map((f) => ({ from: f.from, flow: f })),
+        ...outFlows(g, v)
+          .filter((f) => f.kind === "invoke")
+          .map((f) => ({ from: f.to, flow: f })),
+      ];
+      for (const { from, flow } of steps) {
+        if (seen.has(from)) continue;
+        seen.add(from);
+        const c = g.model.components[from]!;
+        const path = [flow, ...flows];
+        if (isLlmConsumer(g, c)) out.push({ llm: c, flows: path });
+        else if (c.kind === "guardrail" || c.kind === "endpoint" || c.kind === "app")
+          next.push({ v: from, flows: path });
+      }
+    }
+    frontier = next;
+  }
+  return out;
+}
+
+/** Facts for the way an LLM's output travels to where it is used. */
+export function outputChain(g: ThreatGraph, src: OutputSource): Fact[] {
+  return src.flows.map((f) =>
+    f.kind === "invoke"
+      ? flowFact(
+          g,
+          f,
+          `returns \`${g.model.components[f.to]!.name}\`'s output to \`${g.model.components[f.from]!.name}\``,
+        )
+      : flowFact(g, f, `carries model output to \`${g.model.components[f.to]!.name}\``),
+  );
+}
+
+/** Components that retrieve or read from a store directly, or agents and apps that call a tool that does. */
+export function retrievers(g: ThreatGraph, store: Component): { consumer: Component; flows: Flow[] }[] {
+  const out: { consumer: Component; flows: Flow[] }[] = [];
+  const seen = new Set<number>();
+  for (const f of outFlows(g, store.index)) {
+    if (f.kind !== "retrieve" && f.kind !== "read") continue;
+    const c = g.model.components[f.to]!;
+    if (c.kind === "tool" || c.kind === "mcp_server") {
+      for (const call of inFlows(g, c.index)) {
+        if (call.kind !== "invoke" || seen.has(call.from)) continue;
+        seen.add(call.from);
+        out.push({ consumer: g.model.components[call.from]!, flows: [f, call] });
+      }
+    } else if (!seen.has(c.index)) {
+      seen.add(c.index);
+      out.push({ consumer: c, flows: [f] });
+    }
+  }
+  return out;
+}
+
+/** Subjects of a list of flows and the components they touch. */
+export function flowPoints(flows: readonly Flow[]): Subject[] {
+  const points: Subject[] = [];
+  for (const f of flows)
+    points.push(
+      { type: "flow", index: f.index },
+      { type: "component", index: f.from },
+      { type: "component", index: f.to },
+    );
+  return points;
+}
+
+/** Whether a component is an attacker by its own trust (untrusted or public). */
+export function isAttackerLevel(rank: number): boolean {
+  return rank >= 0 && rank <= ATTACKER_RANK;
+}
+
+// ---- models exposed to parties not cleared for their training data --------------------------------
+
+/** A front where parties less trusted than a model can query it, and the model's training data. */
+export interface TrainedExposure {
+  /** Where the parties meet the model (an endpoint, agent, app, or the model itself). */
+  readonly front: Component;
+  /** The nearest model behind the front. */
+  readonly model: Component;
+  /** Trust rank of the least trusted party reaching the front. */
+  readonly partyRank: number;
+}
+
+/**
+ * Fronts of models trained on data at least `min` that a party less trusted than the model (and at
+ * most `maxRank`) can query. Being less trusted than the model is what "not cleared" means here: the
+ * model sits where its training data may live, its queriers do not.
+ */
+export function trainedExposures(
+  g: ThreatGraph,
+  facts: Facts,
+  min: Classification,
+  maxRank: number = TRUST_LEVELS.length,
+): TrainedExposure[] {
+  const tr = trained(g, facts);
+  const qa = queryAccess(g, facts);
+  const floor = classificationRank(min);
+  const reached = (v: number): boolean => {
+    const r = qa.rank[v]!;
+    if (r < 0 || r > maxRank) return false;
+    const m = modelBehind(g, tr, v);
+    return m !== undefined && r < trustRank(m.trust);
+  };
+  return fronts(
+    g,
+    (v) => tr.rank[v]! >= floor,
+    (v) => lineageUpstream(g, tr, v),
+    reached,
+  ).map((front) => ({ front, model: modelBehind(g, tr, front.index)!, partyRank: qa.rank[front.index]! }));
+}
+
+/** Likelihood lowered for parties that are known (partners) or inside the organisation. */
+export function partyAdjustment(
+  partyRank: number,
+  base: "low" | "medium" | "high" | "very_high",
+): { likelihood?: "low" | "medium" | "high" | "very_high"; adjustment?: string } {
+  if (partyRank <= ATTACKER_RANK) return {};
+  const levels = ["low", "medium", "high", "very_high"] as const;
+  const steps = partyRank === PARTNER_RANK ? 1 : 2;
+  const lowered = levels[Math.max(0, levels.indexOf(base) - steps)]!;
+  if (lowered === base) return {};
+  return {
+    likelihood: lowered,
+    adjustment:
+      partyRank === PARTNER_RANK
+        ? "the least trusted callers are known partners, not anonymous outsiders"
+        : "the least trusted callers are inside the organisation",
+  };
+}
+
+/** Components reached at run time from a set of seeds, with the info edge each was reached by. */
+export interface Reach {
+  readonly parent: Int32Array;
+}
+
+/** Run-time reach (no training or serving flows) from the components `seed` holds for; `key` names it. */
+export function runtimeReach(
+  g: ThreatGraph,
+  facts: Facts,
+  key: string,
+  seed: (c: Component) => boolean,
+): Reach {
+  return once(facts, `runtimeReach:${key}`, () => {
+    const n = g.model.components.length;
+    const parent = new Int32Array(n).fill(NONE);
+    const queue: number[] = [];
+    for (const c of g.model.components) {
+      if (seed(c)) {
+        parent[c.index] = SEED;
+        queue.push(c.index);
+      }
+    }
+    const { info } = facts;
+    const { runtime } = flowTable(g, facts);
+    for (let head = 0; head < queue.length; head++) {
+      const v = queue[head]!;
+      for (let i = info.outStart[v]!; i < info.outStart[v + 1]!; i++) {
+        const e = info.outEdges[i]!;
+        const w = info.edgeTo[e]!;
+        if (parent[w] !== NONE || !runtime[e]) continue;
+        parent[w] = e;
+        queue.push(w);
+      }
+    }
+    return { parent };
+  });
+}
+
+/** The seed a reach started from for `v`, and the info edges in path order. */
+export function reachPath(facts: Facts, r: Reach, v: number): { start: number; edges: number[] } {
+  const edges: number[] = [];
+  let cur = v;
+  for (let guard = 0; r.parent[cur]! >= 0 && guard < r.parent.length; guard++) {
+    const e = r.parent[cur]!;
+    edges.push(e);
+    cur = facts.info.edgeFrom[e]!;
+  }
+  return { start: cur, edges: edges.reverse() };
+}
+
+/**
+ * The crown-jewel marking of a component for one property (from its `crown` property or an `asset`
+ * declaration), as a located fact, or undefined.
+ */
+export function crownFact(g: ThreatGraph, facts: Facts, c: Component, prop: Cia): Fact | undefined {
+  const byComponent = once(facts, "crownByComponent", () => {
+    const m = new Map<number, CrownJewel>();
+    for (const j of g.model.crownJewels) if (j.subject.type === "component") m.set(j.subject.index, j);
+    return m;
+  });
+  const j = byComponent.get(c.index);
+  if (!j || !j.properties.includes(prop)) return undefined;
+  return { text: `\`${c.name}\` is a crown jewel for ${prop}`, loc: j.loc };
+}
+
+/** A fact for one step of a retrieval hand-off; an `invoke` step returns the results to its caller. */
+export function handoffFact(g: ThreatGraph, f: Flow, what: string): Fact {
+  const name = (i: number) => g.model.components[i]!.name;
+  return f.kind === "invoke"
+    ? flowFact(g, f, `returns ${what} to \`${name(f.from)}\``)
+    : flowFact(g, f, `brings ${what} to \`${name(f.to)}\``);
+}
