@@ -149,7 +149,15 @@ const ARTIFACT_FLOWS = new Set(["train", "produce", "publish", "deploy", "serve"
 // Flow kinds that move artifacts or answers rather than run-time content: attacker text in a training
 // set changes the weights (the attack graph follows that), but it does not sit in the context of
 // every agent the model later answers for. Run-time content classes stop at these edges.
-const NOT_CONTENT = new Set(["produce", "publish", "deploy", "serve", "load"]);
+const DISTRIBUTES_ARTIFACT = new Set(["publish", "deploy", "serve", "load"]);
+
+/** Whether a flow moves an artifact (weights, packages) rather than content: run-time taint stops there. */
+function artifactFlow(kind: string, target: Component): boolean {
+  // A pipeline's product is content when it lands in an index, dataset or store (a crawler filling
+  // a vector store), and an artifact when it is a model or a registry entry.
+  if (kind === "produce") return target.kind === "model" || target.kind === "registry";
+  return DISTRIBUTES_ARTIFACT.has(kind);
+}
 
 /** Computes every propagation fact. O(components + flows) per question. */
 export function computeFacts(g: ThreatGraph): Facts {
@@ -188,7 +196,8 @@ export function computeFacts(g: ThreatGraph): Facts {
     const f = flows[infoFlow[e]!]!;
     const source = model.components[info.edgeFrom[e]!]!;
     const answer = infoReturn[e] === 1 || f.kind === "response";
-    contentEdge[e] = NOT_CONTENT.has(f.kind) || (answer && source.stateless === true) ? 0 : 1;
+    const target = model.components[info.edgeTo[e]!]!;
+    contentEdge[e] = artifactFlow(f.kind, target) || (answer && source.stateless === true) ? 0 : 1;
   }
 
   // Taint: one multi-source BFS per entry class.
@@ -271,6 +280,9 @@ export function computeFacts(g: ThreatGraph): Facts {
       const e = info.outEdges[i]!;
       const w = info.edgeTo[e]!;
       const f = infoFlow[e]!;
+      // Training data makes the trained model sensitive (produce), but the model does not put that
+      // data in the context of what it serves: distribution edges carry weights, not records.
+      if (DISTRIBUTES_ARTIFACT.has(flows[f]!.kind)) continue;
       // A flow that declares `carries` moves only those assets; otherwise it moves what its source has.
       const declared = flows[f]!.carries.length > 0;
       const r = declared ? Math.min(carriedMax[f]!, sensitivity[v]!) : sensitivity[v]!;

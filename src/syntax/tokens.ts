@@ -86,6 +86,25 @@ export const NumberLit = createToken({
   label: "number",
 });
 
+/**
+ * First-character hints for a custom pattern. chevrotain indexes characters below 256 one by one and
+ * above 255 in buckets of 255 (code / 255), so one matching character per bucket covers the bucket:
+ * a few hundred hints instead of tens of thousands, which keeps building the lexer cheap.
+ */
+function startHints(matches: (ch: string) => boolean): string[] {
+  const out: string[] = [];
+  for (let c = 0; c < 256; c++) if (matches(String.fromCharCode(c))) out.push(String.fromCharCode(c));
+  for (let bucket = 1; bucket * 255 <= 0xffff; bucket++) {
+    for (let c = Math.max(256, bucket * 255); c < Math.min(0x10000, bucket * 255 + 255); c++) {
+      if (matches(String.fromCharCode(c))) {
+        out.push(String.fromCharCode(c));
+        break;
+      }
+    }
+  }
+  return out;
+}
+
 // Names: a letter or `_`, then letters, digits, `_`; inner `.` and `-` join segments (`AML.M0007`,
 // `AT-33`, `eu-west`), but never `->`, so `a->b` is two names and an arrow.
 const NAME_START = /[\p{L}_]/u;
@@ -94,13 +113,8 @@ export const Identifier = createToken({
   pattern: { exec: sticky(String.raw`[\p{L}_][\p{L}\p{M}\p{N}_]*(?:[.-](?!>)[\p{L}\p{M}\p{N}_]+)*`) },
   line_breaks: false,
   label: "name",
-  start_chars_hint: [
-    ..."abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_",
-    // Any non-ASCII letter can start a name: BMP letters, and high surrogates for astral ones.
-    ...Array.from({ length: 0xffff - 0x80 }, (_, i) => String.fromCharCode(0x80 + i)).filter(
-      (ch) => NAME_START.test(ch) || (ch >= "\ud800" && ch <= "\udbff"),
-    ),
-  ],
+  // Any letter can start a name: BMP letters, and high surrogates for astral ones.
+  start_chars_hint: startHints((ch) => NAME_START.test(ch) || (ch >= "\ud800" && ch <= "\udbff")),
 });
 
 /**
@@ -114,6 +128,7 @@ export const Unexpected = createToken({
   },
   line_breaks: false,
   label: "unexpected characters",
+  start_chars_hint: startHints((ch) => !/[ \t\r\n\f\v\u00a0\ufeff"\p{L}0-9_{}[\],:]/u.test(ch)),
 });
 
 /** Every keyword belongs to this category, so a list can accept a reserved word as a plain value. */
