@@ -40,15 +40,37 @@ export function edgeFact(g: ThreatGraph, facts: Facts, e: number, what: string):
   return { text, loc: f.loc };
 }
 
-function trim(chain: Fact[]): Fact[] {
-  if (chain.length <= MAX_CHAIN) return chain;
-  const head = chain.slice(0, MAX_CHAIN / 2);
-  const tail = chain.slice(chain.length - MAX_CHAIN / 2 + 1);
-  const skipped = chain.length - head.length - tail.length;
-  return [...head, { text: `... ${skipped} more steps`, loc: chain[head.length]!.loc }, ...tail];
+// Chains are asked for again and again (every rule reporting on an agent explains the same taint),
+// and parent pointers can be long, so each chain is built once per propagation result, and only its
+// shown steps become text: the first and last few, with a count of the ones in between.
+const memo = new WeakMap<Facts, Map<string, readonly Fact[]>>();
+function cached(facts: Facts, key: string, make: () => readonly Fact[]): readonly Fact[] {
+  let m = memo.get(facts);
+  if (!m) memo.set(facts, (m = new Map<string, readonly Fact[]>()));
+  let chain = m.get(key);
+  if (!chain) m.set(key, (chain = make()));
+  return chain;
 }
 
-/** Walks parent pointers back from `v`: the entry, then each step, in path order. */
+/** A chain of `first` and then one fact per step, trimmed to MAX_CHAIN facts; steps become text only if shown. */
+function trimmed(
+  first: readonly Fact[],
+  steps: readonly number[],
+  fact: (e: number) => Fact,
+  last: readonly Fact[] = [],
+): Fact[] {
+  const total = first.length + steps.length + last.length;
+  if (total <= MAX_CHAIN) return [...first, ...steps.map(fact), ...last];
+  const headCount = MAX_CHAIN / 2 - first.length;
+  const tailCount = MAX_CHAIN / 2 - 1 - last.length;
+  const head = steps.slice(0, Math.max(0, headCount)).map(fact);
+  const tail = steps.slice(steps.length - Math.max(0, tailCount)).map(fact);
+  const skipped = steps.length - head.length - tail.length;
+  const gap = fact(steps[head.length]!);
+  return [...first, ...head, { text: `... ${skipped} more steps`, loc: gap.loc }, ...tail, ...last];
+}
+
+/** Walks parent pointers back from `v`: the start node, then each edge, in path order. */
 function walkBack(facts: Facts, parent: Int32Array, v: number): { start: number; edges: number[] } {
   const edges: number[] = [];
   let cur = v;
@@ -62,15 +84,16 @@ function walkBack(facts: Facts, parent: Int32Array, v: number): { start: number;
 }
 
 /** How attacker content of a class reaches component `v`: entry, then the flows it travels. */
-export function taintChain(g: ThreatGraph, facts: Facts, v: number, cls: EntryClass): Fact[] {
-  const parent = facts.taintParent[cls];
-  if (parent[v] === -2) return [];
-  const { start, edges } = walkBack(facts, parent, v);
-  const what = cls === "supply_chain" ? "third-party code or weights" : "attacker-controlled content";
-  return trim([
-    entryFact(g, g.model.components[start]!, cls),
-    ...edges.map((e) => edgeFact(g, facts, e, what)),
-  ]);
+export function taintChain(g: ThreatGraph, facts: Facts, v: number, cls: EntryClass): readonly Fact[] {
+  return cached(facts, `t:${cls}:${v}`, () => {
+    const parent = facts.taintParent[cls];
+    if (parent[v] === -2) return [];
+    const { start, edges } = walkBack(facts, parent, v);
+    const what = cls === "supply_chain" ? "third-party code or weights" : "attacker-controlled content";
+    return trimmed([entryFact(g, g.model.components[start]!, cls)], edges, (e) =>
+      edgeFact(g, facts, e, what),
+    );
+  });
 }
 
 /** The first entry class (in a fixed order) whose content reaches `v` among `mask`. */
@@ -86,36 +109,43 @@ export function firstTaintClass(facts: Facts, v: number, mask: number): EntryCla
 }
 
 /** How the most sensitive data a component sees reaches it. */
-export function sensitivityChain(g: ThreatGraph, facts: Facts, v: number): Fact[] {
-  const d = facts.sensitivityWitness[v]!;
-  if (d < 0) return [];
-  const data = g.model.data[d]!;
-  const cls = classificationOf(facts.sensitivity[v]!) ?? "unclassified";
-  const { start, edges } = walkBack(facts, facts.sensitivityParent, v);
-  const holder = g.model.components[start]!;
-  const first: Fact = holder.holds.includes(d)
-    ? {
-        text: `\`${holder.name}\` holds \`${data.name}\` (${cls})`,
-        loc: holder.propLocs["holds"] ?? holder.nameLoc,
-      }
-    : { text: `\`${holder.name}\` sends \`${data.name}\` (${cls}) on its flows`, loc: holder.nameLoc };
-  return trim([first, ...edges.map((e) => edgeFact(g, facts, e, `\`${data.name}\``))]);
+export function sensitivityChain(g: ThreatGraph, facts: Facts, v: number): readonly Fact[] {
+  return cached(facts, `s:${v}`, () => {
+    const d = facts.sensitivityWitness[v]!;
+    if (d < 0) return [];
+    const data = g.model.data[d]!;
+    const cls = classificationOf(facts.sensitivity[v]!) ?? "unclassified";
+    const { start, edges } = walkBack(facts, facts.sensitivityParent, v);
+    const holder = g.model.components[start]!;
+    const first: Fact = holder.holds.includes(d)
+      ? {
+          text: `\`${holder.name}\` holds \`${data.name}\` (${cls})`,
+          loc: holder.propLocs["holds"] ?? holder.nameLoc,
+        }
+      : { text: `\`${holder.name}\` sends \`${data.name}\` (${cls}) on its flows`, loc: holder.nameLoc };
+    return trimmed([first], edges, (e) => edgeFact(g, facts, e, `\`${data.name}\``));
+  });
 }
 
 /** How data at `v` can reach a sink the attacker observes. */
-export function exfilChain(g: ThreatGraph, facts: Facts, v: number): Fact[] {
-  const chain: Fact[] = [];
-  let cur = v;
-  let guard = 0;
-  while (facts.exfilNext[cur]! >= 0 && guard++ < facts.exfilNext.length) {
-    const e = facts.exfilNext[cur]!;
-    chain.push(edgeFact(g, facts, e, "data"));
-    cur = facts.info.edgeTo[e]!;
-  }
-  if (facts.exfilNext[cur] !== -1) return [];
-  const sink = g.model.components[cur]!;
-  chain.push({ text: `${describe(g, sink)} is visible outside: ${sinkReason(sink)}`, loc: sink.nameLoc });
-  return trim(chain);
+export function exfilChain(g: ThreatGraph, facts: Facts, v: number): readonly Fact[] {
+  return cached(facts, `x:${v}`, () => {
+    const edges: number[] = [];
+    let cur = v;
+    let guard = 0;
+    while (facts.exfilNext[cur]! >= 0 && guard++ < facts.exfilNext.length) {
+      const e = facts.exfilNext[cur]!;
+      edges.push(e);
+      cur = facts.info.edgeTo[e]!;
+    }
+    if (facts.exfilNext[cur] !== -1) return [];
+    const sink = g.model.components[cur]!;
+    const last: Fact = {
+      text: `${describe(g, sink)} is visible outside: ${sinkReason(sink)}`,
+      loc: sink.nameLoc,
+    };
+    return trimmed([], edges, (e) => edgeFact(g, facts, e, "data"), [last]);
+  });
 }
 
 /** Why a component is an observable sink. */
@@ -133,19 +163,25 @@ export function sinkReason(c: Component): string {
 }
 
 /** How a component's artifact descends from a third-party one. */
-export function thirdPartyChain(g: ThreatGraph, facts: Facts, v: number): Fact[] {
-  const chain: Fact[] = [];
-  let cur = v;
-  let guard = 0;
-  while (facts.thirdPartyParent[cur]! >= 0 && guard++ < facts.thirdPartyParent.length) {
-    const f = g.model.flows[facts.thirdPartyParent[cur]!]!;
-    chain.push({
-      text: `\`${g.model.components[f.from]!.name} -> ${g.model.components[f.to]!.name}\` (${f.kind}) passes the artifact on`,
-      loc: f.loc,
-    });
-    cur = f.from;
-  }
-  if (facts.thirdPartyParent[cur] !== -1) return [];
-  chain.push(entryFact(g, g.model.components[cur]!, "supply_chain"));
-  return trim(chain.reverse());
+export function thirdPartyChain(g: ThreatGraph, facts: Facts, v: number): readonly Fact[] {
+  return cached(facts, `p:${v}`, () => {
+    const flows: number[] = [];
+    let cur = v;
+    let guard = 0;
+    while (facts.thirdPartyParent[cur]! >= 0 && guard++ < facts.thirdPartyParent.length) {
+      const f = g.model.flows[facts.thirdPartyParent[cur]!]!;
+      flows.push(f.index);
+      cur = f.from;
+    }
+    if (facts.thirdPartyParent[cur] !== -1) return [];
+    flows.reverse();
+    const step = (i: number): Fact => {
+      const f = g.model.flows[i]!;
+      return {
+        text: `\`${g.model.components[f.from]!.name} -> ${g.model.components[f.to]!.name}\` (${f.kind}) passes the artifact on`,
+        loc: f.loc,
+      };
+    };
+    return trimmed([entryFact(g, g.model.components[cur]!, "supply_chain")], flows, step);
+  });
 }
