@@ -5,7 +5,7 @@ import type { Rule } from "../rule.js";
 import { buildAttackGraph, type AttackGraph, type AttackTarget } from "./attack-graph.js";
 import { dijkstra, type ShortestPaths } from "./dijkstra.js";
 import { commonDominator, dominatorChain, dominators } from "./dominators.js";
-import { cheapestCut } from "./min-cut.js";
+import { CutSolver } from "./min-cut.js";
 import type { AttackPath, ExposureCell, PathAnalysis, PathStep, TargetReport } from "./model.js";
 import { reachTargetsMask } from "./reach.js";
 import { condense } from "./scc.js";
@@ -172,6 +172,14 @@ export function analyzePaths(
     notes.push(
       `soft chokepoints and cuts per crown jewel are computed for the ${detailLimit} most exposed of ${ranked.length} exposed targets`,
     );
+  const solver = new CutSolver(
+    tg.model,
+    ag,
+    ug,
+    rules,
+    sinks,
+    targets.some((t) => t.mode === "disclosure"),
+  );
   const exclude = new Set<number>(entries);
   // A crown jewel that is itself an entry (a public-hub model marked for integrity) is exposed by
   // definition; no control inside the system cuts that, so cuts leave it out and say so.
@@ -189,12 +197,12 @@ export function analyzePaths(
     const shares = pathShares(cond, entries, t.nodes);
     const report = reports[i] as { softChokepoints?: unknown; cut?: unknown };
     report.softChokepoints = topShares(shares.share, new Set([...exclude, ...t.nodes]));
-    report.cut = cheapestCut(tg.model, ag, ug, rules, [cuttable(t)], sinks);
+    report.cut = solver.solve([cuttable(t)]);
   }
   const allTargetNodes = [...new Set(targets.flatMap((t) => t.nodes))];
   const global = pathShares(cond, entries, allTargetNodes);
   const exposed = targets.filter((_, i) => anyCount[i]! > 0).map(cuttable);
-  const cut = cheapestCut(tg.model, ag, ug, rules, exposed, sinks);
+  const cut = solver.solve(exposed);
   return {
     entries,
     targets: reports,
