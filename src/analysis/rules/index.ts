@@ -27,6 +27,26 @@ import at53 from "./at-53-sensitive-data-to-providers-and-logs.js";
 import at54 from "./at-54-model-output-tampering-in-transit.js";
 import as05 from "./as-05-endpoint-auth-unstated.js";
 import as06 from "./as-06-app-rendering-unstated.js";
+import as07 from "./as-07-agent-autonomy-unstated.js";
+import as08 from "./as-08-tool-capabilities-unstated.js";
+import at36 from "./at-36-excessive-agency.js";
+import at38 from "./at-38-agent-goal-hijack.js";
+import at39 from "./at-39-browser-agent-lured.js";
+import at40 from "./at-40-agent-memory-poisoning.js";
+import at41 from "./at-41-self-replicating-prompt.js";
+import at42 from "./at-42-poisoned-tool-or-mcp-server.js";
+import at43 from "./at-43-agent-instruction-tampering.js";
+import at44 from "./at-44-credential-theft-via-agent-tools.js";
+import at45 from "./at-45-unsandboxed-code-execution.js";
+import at46 from "./at-46-confused-deputy.js";
+import at47 from "./at-47-insecure-inter-agent-communication.js";
+import at48 from "./at-48-multi-agent-cascade.js";
+import at49 from "./at-49-runaway-agent-loop.js";
+import at50 from "./at-50-untraceable-agent-actions.js";
+import at51 from "./at-51-human-in-the-loop-overwhelmed.js";
+import at57 from "./at-57-read-to-write-tool-chain.js";
+import at58 from "./at-58-unauthenticated-mcp-server.js";
+import at59 from "./at-59-delegation-privilege-escalation.js";
 
 /**
  * The explicit registry of built-in rules, in id order (no file-system discovery). A meta-test checks
@@ -62,4 +82,24 @@ export const RULES: readonly Rule[] = [
   at54,
   as05,
   as06,
+  as07,
+  as08,
+  at36,
+  at38,
+  at39,
+  at40,
+  at41,
+  at42,
+  at43,
+  at44,
+  at45,
+  at46,
+  at47,
+  at48,
+  at49,
+  at50,
+  at51,
+  at57,
+  at58,
+  at59,
 ];

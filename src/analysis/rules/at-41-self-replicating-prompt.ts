@@ -1,0 +1,136 @@
+import { componentsOf, outFlows } from "../../graph/threat-graph.js";
+import type { Component, Flow, Subject } from "../../semantic/model.js";
+import { describe, taintChain } from "../explain.js";
+import type { Fact } from "../facts.js";
+import { isLlmConsumer } from "../predicates.js";
+import { componentSubject, defineRule, flowSubject } from "../rule.js";
+import {
+  ACTIONS,
+  adjust,
+  consumerChain,
+  consumerReach,
+  ownModels,
+  reachPoints,
+  toolsOf,
+  toolsWith,
+  untrustedClass,
+  type ToolReach,
+} from "./lib/agents.js";
+
+// Flows by which an agent or its tools leave content somewhere others read it later.
+const WRITE_FLOWS = new Set(["write", "ingest", "send", "request", "log", "feedback"]);
+
+interface Carrier {
+  readonly at: Component;
+  /** Whether a person approves the write (a gated tool on the way). */
+  readonly gated: boolean;
+  readonly steps: readonly Flow[];
+  readonly points: readonly Subject[];
+}
+
+/** An agent that reads attacker content and writes where another model will read it. */
+export default defineRule(
+  {
+    id: "AT-41",
+    title: "Self-replicating prompt spreading across agents and retrieval",
+    description:
+      "An agent that attacker content reaches writes into something another model later reads: a mailbox, a shared document store, a retrieval index, a ticket queue. A prompt crafted to make the model copy it into its output travels along: each agent that reads it writes it on to the next place, like a worm, spreading the injection (and whatever it asks for) through the organisation.",
+    category: "threat",
+    stride: ["tampering"],
+    atlas: ["AML.T0061", "AML.T0070"],
+    owasp: ["LLM01:2025", "ASI08:2026"],
+    nist: ["NISTAML.015"],
+    cosai: ["riskPromptInjection", "riskRetrievalVectorStorePoisoning"],
+    likelihood: "medium",
+    likelihoodBasis:
+      "ATLAS rates self-replicating prompts as demonstrated (research worms through e-mail and RAG)",
+    impact: "high",
+    impactBasis: "the injection leaves the first agent and reaches every model downstream of what it writes",
+    mitigations: ["output_filter", "input_filter", "spotlighting", "taint_tracking", "human_approval"],
+    detection:
+      "An agent that attacker content reaches writes (`write`, `ingest`, `send`, `request`, `log`, `feedback`, directly or through a tool it calls, or by calling a provider such as an e-mail service) into a component from which content reaches a different LLM consumer over content flows (not counting training or deployment), other than the model serving the agent.",
+    falsePositives:
+      "What the agent writes is structured data validated against a schema (no free text), which the model does not show.",
+    references: [
+      "https://atlas.mitre.org/techniques/AML.T0061",
+      "https://genai.owasp.org/llmrisk/llm01-prompt-injection/",
+    ],
+    appliesTo: ["agent"],
+  },
+  ({ graph, facts, report }) => {
+    const agents = componentsOf(graph, "agent");
+    if (agents.length === 0) return;
+    const reach = consumerReach(graph);
+    // Write flows out of each tool, kept: tools are shared by many agents.
+    const writes = new Map<number, Flow[]>();
+    const writesOf = (tool: number): Flow[] => {
+      let list = writes.get(tool);
+      if (!list) writes.set(tool, (list = outFlows(graph, tool).filter((f) => WRITE_FLOWS.has(f.kind))));
+      return list;
+    };
+    for (const agent of agents) {
+      const cls = untrustedClass(facts, agent.index);
+      if (!cls) continue;
+      // Candidate writes, cheapest first to test; steps and control points only for the one chosen.
+      const own = ownModels(graph, agent);
+      const targetOf = (at: Component): number | undefined =>
+        isLlmConsumer(graph, at)
+          ? undefined
+          : reach.consumers[at.index]!.find((b) => b !== agent.index && !own.has(b));
+      const candidates: { at: Component; gated: boolean; reach?: ToolReach; flow?: Flow }[] = [];
+      for (const f of outFlows(graph, agent.index))
+        if (WRITE_FLOWS.has(f.kind))
+          candidates.push({ at: graph.model.components[f.to]!, gated: false, flow: f });
+      for (const r of toolsOf(graph, agent)) {
+        if (r.tool.kind === "provider") candidates.push({ at: r.tool, gated: r.gated, reach: r });
+        else
+          for (const f of writesOf(r.tool.index))
+            candidates.push({ at: graph.model.components[f.to]!, gated: r.gated, reach: r, flow: f });
+      }
+      let hit: { carrier: Carrier; target: Component } | undefined;
+      // Unconfirmed writes first: a gated route does not help while an ungated one exists.
+      for (const pass of [false, true]) {
+        for (const c of candidates) {
+          if (c.gated !== pass) continue;
+          const target = targetOf(c.at);
+          if (target === undefined) continue;
+          const steps = [...(c.reach?.path ?? []), ...(c.flow ? [c.flow] : [])];
+          const points = [
+            ...(c.reach ? reachPoints(agent, c.reach) : [componentSubject(agent)]),
+            ...(c.flow ? [flowSubject(c.flow)] : []),
+          ];
+          hit = {
+            carrier: { at: c.at, gated: c.gated, steps, points },
+            target: graph.model.components[target]!,
+          };
+          break;
+        }
+        if (hit) break;
+      }
+      if (!hit) continue;
+      const { carrier, target } = hit;
+      const stepFacts: Fact[] = carrier.steps.map((f) => ({
+        text: `\`${graph.model.components[f.from]!.name} -> ${graph.model.components[f.to]!.name}\` (${f.kind}) lets \`${agent.name}\`'s output reach \`${graph.model.components[f.to]!.name}\``,
+        loc: f.loc,
+      }));
+      const spreads = target.kind === "agent" && toolsWith(graph, target, ACTIONS).length > 0;
+      report({
+        subject: componentSubject(agent),
+        message: `\`${agent.name}\` reads untrusted content and writes into \`${carrier.at.name}\`, which \`${target.name}\` reads: a self-copying prompt can spread from one model to the next`,
+        facts: [
+          ...taintChain(graph, facts, agent.index, cls),
+          ...stepFacts,
+          ...consumerChain(graph, reach, carrier.at.index, target.index),
+          { text: `${describe(graph, target)} puts that content in a model's context`, loc: target.nameLoc },
+        ],
+        controlPoints: [...carrier.points, componentSubject(carrier.at)],
+        ...adjust(
+          undefined,
+          spreads
+            ? { level: "very_high", why: [`\`${target.name}\` can act and write on in turn`] }
+            : undefined,
+        ),
+      });
+    }
+  },
+);

@@ -1,0 +1,142 @@
+import { componentsOf, inFlows } from "../../graph/threat-graph.js";
+import type { Component, Subject } from "../../semantic/model.js";
+import type { Fact } from "../facts.js";
+import { componentSubject, defineRule, flowSubject } from "../rule.js";
+import {
+  ACTIONS,
+  adjust,
+  capsIn,
+  codeList,
+  propFact,
+  toolsOf,
+  toolsWith,
+  uniqueSubjects,
+  type Agent,
+  type ToolReach,
+} from "./lib/agents.js";
+
+/** Whether the component is a tool or MCP server written outside the organisation, and from where. */
+function thirdPartyOrigin(c: Component): string | undefined {
+  if (c.kind === "mcp_server" && (c.props.origin === "third_party" || c.props.origin === "public_registry"))
+    return c.props.origin;
+  if (c.kind === "tool" && c.props.origin === "third_party") return c.props.origin;
+  return undefined;
+}
+
+/** A third-party tool or MCP server an agent loads without pinning or verifying it. */
+export default defineRule(
+  {
+    id: "AT-42",
+    title: "Poisoned, malicious or rug-pulled tool or MCP server",
+    description:
+      "An agent loads a tool or MCP server written outside the organisation, from a vendor or a public registry, without pinning and verifying what it runs. Its tool descriptions go straight into the model's context and its code runs with the agent's access: a malicious package, a compromised maintainer or a silent update (rug pull) can inject instructions, steer the agent's other tools or take the data that passes through.",
+    category: "threat",
+    stride: ["tampering", "spoofing"],
+    atlas: ["AML.T0010.005", "AML.T0110", "AML.T0109", "AML.T0104", "AML.T0011.002"],
+    owasp: ["ASI04:2026", "LLM03:2025"],
+    nist: ["NISTAML.05"],
+    cosai: ["riskToolSourceProvenance", "riskToolRegistryTampering"],
+    likelihood: "medium",
+    likelihoodBasis:
+      "ATLAS rates poisoned agent tools and rug pulls as realized; a vendor's package is less exposed than a public registry's",
+    impact: "high",
+    impactBasis: "the tool's text and code run inside the agent, with its context and access",
+    mitigations: ["artifact_signing", "server_allowlist", "segmentation"],
+    detection:
+      "A tool with `origin third_party` or an MCP server with `origin third_party` or `public_registry` that at least one agent calls (directly or through other tools). `verified true` (implying artifact signing) or a declared `server_allowlist` on the server, the agent or the call mitigates.",
+    falsePositives:
+      "The server is vendored into the organisation's own repository and reviewed like in-house code, but the model still calls it third-party.",
+    references: [
+      "https://atlas.mitre.org/techniques/AML.T0110",
+      "https://atlas.mitre.org/techniques/AML.T0109",
+      "https://genai.owasp.org/resource/owasp-top-10-for-agentic-applications-for-2026/",
+    ],
+    appliesTo: ["tool", "mcp_server"],
+  },
+  ({ graph, report }) => {
+    // Which agents load each third-party tool, and how.
+    const loaders = new Map<number, { agent: Agent; reach: ToolReach }[]>();
+    for (const agent of componentsOf(graph, "agent"))
+      for (const reach of toolsOf(graph, agent)) {
+        if (!thirdPartyOrigin(reach.tool)) continue;
+        const list = loaders.get(reach.tool.index) ?? [];
+        list.push({ agent, reach });
+        loaders.set(reach.tool.index, list);
+      }
+    for (const [index, users] of [...loaders].sort((a, b) => a[0] - b[0])) {
+      const tool = graph.model.components[index]!;
+      const origin = thirdPartyOrigin(tool)!;
+      const verified = tool.kind === "mcp_server" ? tool.props.verified : undefined;
+      const fromPublic = inFlows(graph, index).find((f) => {
+        const src = graph.model.components[f.from]!;
+        return src.kind === "registry" && src.props.origin === "public";
+      });
+      const facts: Fact[] = [
+        propFact(
+          tool,
+          "origin",
+          origin === "public_registry"
+            ? `\`${tool.name}\` comes from a public registry where anyone can publish`
+            : `\`${tool.name}\` is written and updated by a third party`,
+        ),
+        verified === false
+          ? propFact(tool, "verified", `\`${tool.name}\` is not pinned or verified (\`verified false\`)`)
+          : verified === true
+            ? propFact(tool, "verified", `\`${tool.name}\` is pinned and its signature or hash is checked`)
+            : tool.kind === "mcp_server"
+              ? {
+                  text: `\`${tool.name}\` does not say whether it is pinned and verified (\`verified\`); assumed not`,
+                  loc: tool.nameLoc,
+                }
+              : {
+                  text: `nothing says \`${tool.name}\` is pinned or signature-checked before the agent loads it`,
+                  loc: tool.nameLoc,
+                },
+      ];
+      if (fromPublic)
+        facts.push({
+          text: `\`${graph.model.components[fromPublic.from]!.name} -> ${tool.name}\` (${fromPublic.kind}) installs it from a public registry`,
+          loc: fromPublic.loc,
+        });
+      for (const { agent, reach } of users.slice(0, 4)) {
+        const last = reach.path[reach.path.length - 1]!;
+        facts.push({
+          text: `\`${agent.name}\` loads it (\`${graph.model.components[last.from]!.name} -> ${tool.name}\`): its tool descriptions and results enter the agent's context`,
+          loc: last.loc,
+        });
+      }
+      // A poisoned tool description can make the agent misuse its other tools.
+      const own = capsIn(tool, ACTIONS);
+      // A few examples are enough for the message: stop after four.
+      const steered = new Set<string>();
+      for (const { agent } of users) {
+        for (const r of toolsWith(graph, agent, ACTIONS))
+          if (!r.gated && r.tool !== tool && steered.size < 4) steered.add(r.tool.name);
+        if (steered.size >= 4) break;
+      }
+      const worse = [
+        ...(own.length > 0 ? [`it can ${codeList(own)} itself`] : []),
+        ...(steered.size > 0 ? [`its descriptions can steer ${codeList([...steered])}`] : []),
+      ];
+      const points: Subject[] = [
+        componentSubject(tool),
+        ...users.flatMap(({ agent, reach }) => [
+          componentSubject(agent),
+          flowSubject(reach.path[reach.path.length - 1]!),
+        ]),
+      ];
+      report({
+        subject: componentSubject(tool),
+        message: `\`${tool.name}\` is ${origin === "public_registry" ? "installed from a public registry" : "third-party code"}${verified === true ? "" : " and not verified"}: a poisoned or silently replaced version would run inside ${codeList([...new Set(users.map((u) => u.agent.name))])}`,
+        facts,
+        controlPoints: uniqueSubjects(points),
+        ...adjust(
+          origin === "public_registry" || fromPublic
+            ? { level: "high", why: ["anyone can publish to the registry it comes from"] }
+            : undefined,
+          worse.length > 0 ? { level: "very_high", why: worse } : undefined,
+        ),
+      });
+    }
+  },
+);

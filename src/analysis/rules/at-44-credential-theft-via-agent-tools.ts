@@ -1,0 +1,145 @@
+import { componentsOf, inFlows } from "../../graph/threat-graph.js";
+import type { Component, Flow } from "../../semantic/model.js";
+import { exfilChain, taintChain } from "../explain.js";
+import type { Fact } from "../facts.js";
+import { componentSubject, defineRule, flowSubject } from "../rule.js";
+import {
+  adjust,
+  capabilityFact,
+  capsIn,
+  carriesSecret,
+  heldAtLeast,
+  reachFacts,
+  reachPoints,
+  secretSource,
+  toolsOf,
+  toolsWith,
+  uniqueSubjects,
+  untrustedClass,
+  type ToolReach,
+  EXECUTE,
+} from "./lib/agents.js";
+import type { Capability } from "../../semantic/vocabulary.js";
+
+// Capabilities that can pick credentials up: reading stores, browsing files, running code.
+const HARVEST: readonly Capability[] = ["read", "file_system", "execute_code"];
+// Capabilities that reach what the agent's own process holds (environment, mounted files).
+const LOCAL: readonly Capability[] = ["execute_code", "file_system"];
+const INTO = new Set(["read", "retrieve", "copy", "prompt"]);
+
+interface Witness {
+  readonly secret: Component;
+  readonly flow?: Flow;
+  readonly tool: ToolReach;
+  readonly inAgent: boolean;
+}
+
+/** An agent attackers can steer whose tools can reach credentials. */
+export default defineRule(
+  {
+    id: "AT-44",
+    title: "Credential theft through an agent's tools",
+    description:
+      "Attacker content reaches an agent whose tools can get at credentials: a tool that reads a secrets store, or code and file tools running where the agent keeps its tokens. Injected instructions can make the agent collect API keys, tokens or passwords and hand them back, which opens every system those credentials reach.",
+    category: "threat",
+    stride: ["information_disclosure", "elevation_of_privilege"],
+    atlas: ["AML.T0098", "AML.T0083", "AML.T0055"],
+    owasp: ["ASI03:2026", "LLM02:2025"],
+    nist: ["NISTAML.039"],
+    cosai: ["riskSensitiveDataDisclosure"],
+    likelihood: "medium",
+    likelihoodBasis:
+      "ATLAS rates credential harvesting through agent tools and configuration as demonstrated; the agent must be steered to look for them",
+    impact: "very_high",
+    impactBasis: "stolen credentials give access beyond the agent, to every system they unlock",
+    mitigations: ["secrets_vault", "least_privilege", "segmentation", "sandbox", "taint_tracking"],
+    detection:
+      "An agent that attacker content reaches, and either a tool it calls with `read`, `file_system` or `execute_code` that reads from a secrets store or a holder of `secret` data, or secrets flowing into the agent itself while it can run code or open files through a tool.",
+    falsePositives:
+      "The tool's access to the store is limited to non-credential entries, or credentials are short-lived and scoped to one call, which the model does not show.",
+    references: [
+      "https://atlas.mitre.org/techniques/AML.T0098",
+      "https://atlas.mitre.org/techniques/AML.T0083",
+    ],
+    appliesTo: ["agent"],
+  },
+  ({ graph, facts, report }) => {
+    const feedsSecret = (f: Flow) =>
+      INTO.has(f.kind) && (secretSource(graph, graph.model.components[f.from]!) || carriesSecret(graph, f));
+    for (const agent of componentsOf(graph, "agent")) {
+      const cls = untrustedClass(facts, agent.index);
+      if (!cls) continue;
+      const found = new Map<number, Witness>();
+      // Tools that read credentials where they are kept.
+      for (const r of toolsOf(graph, agent)) {
+        if (capsIn(r.tool, HARVEST).length === 0) continue;
+        if (secretSource(graph, r.tool) && !found.has(r.tool.index))
+          found.set(r.tool.index, { secret: r.tool, tool: r, inAgent: false });
+        for (const f of inFlows(graph, r.tool.index)) {
+          const s = graph.model.components[f.from]!;
+          if (feedsSecret(f) && !found.has(s.index))
+            found.set(s.index, { secret: s, flow: f, tool: r, inAgent: false });
+        }
+      }
+      // Credentials in the agent's own context or environment, reachable by code or file tools.
+      // Code runners first: they reach the environment even when a file tool runs elsewhere.
+      const local = toolsWith(graph, agent, EXECUTE)[0] ?? toolsWith(graph, agent, LOCAL)[0];
+      if (local)
+        for (const f of inFlows(graph, agent.index)) {
+          const s = graph.model.components[f.from]!;
+          if (feedsSecret(f) && !found.has(s.index))
+            found.set(s.index, { secret: s, flow: f, tool: local, inAgent: true });
+        }
+      const exfil = facts.canExfiltrate[agent.index] === 1;
+      for (const w of [...found.values()].sort((a, b) => a.secret.index - b.secret.index)) {
+        const held = heldAtLeast(graph, w.secret, "secret");
+        const what = held ? `\`${held.name}\`` : "credentials";
+        const secretFacts: Fact[] = w.flow
+          ? [
+              {
+                text: w.inAgent
+                  ? `\`${w.secret.name} -> ${agent.name}\` (${w.flow.kind}) puts ${what} into the agent's own context or environment`
+                  : `\`${w.secret.name} -> ${w.tool.tool.name}\` (${w.flow.kind}) lets \`${w.tool.tool.name}\` read ${what}`,
+                loc: w.flow.loc,
+              },
+            ]
+          : [
+              {
+                text: `\`${w.secret.name}\` holds ${what}`,
+                loc: w.secret.propLocs["holds"] ?? w.secret.nameLoc,
+              },
+            ];
+        if (w.secret.kind === "store" && w.secret.props.type === "secrets")
+          secretFacts.unshift({
+            text: `\`${w.secret.name}\` is a secrets store`,
+            loc: w.secret.propLocs["type"] ?? w.secret.nameLoc,
+          });
+        report({
+          subject: componentSubject(agent),
+          key: w.secret.name,
+          message: w.inAgent
+            ? `\`${agent.name}\` holds ${what} from \`${w.secret.name}\` where \`${w.tool.tool.name}\` can read them, and untrusted content can tell it to`
+            : `\`${agent.name}\` can read ${what} from \`${w.secret.name}\` through \`${w.tool.tool.name}\`, and untrusted content can tell it to`,
+          facts: [
+            ...taintChain(graph, facts, agent.index, cls),
+            ...reachFacts(graph, w.tool),
+            capabilityFact(w.tool, w.inAgent ? LOCAL : HARVEST),
+            ...secretFacts,
+            ...(exfil ? exfilChain(graph, facts, agent.index) : []),
+          ],
+          controlPoints: uniqueSubjects([
+            componentSubject(agent),
+            ...(w.flow ? [flowSubject(w.flow)] : []),
+            ...reachPoints(agent, w.tool, false),
+          ]),
+          ...adjust(
+            exfil
+              ? { level: "high", why: ["the agent also has a way to send what it finds outside"] }
+              : undefined,
+            undefined,
+          ),
+        });
+      }
+    }
+  },
+);

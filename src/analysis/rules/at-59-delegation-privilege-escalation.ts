@@ -1,0 +1,107 @@
+import { flowsOf } from "../../graph/threat-graph.js";
+import type { Capability } from "../../semantic/vocabulary.js";
+import { taintChain } from "../explain.js";
+import { componentSubject, defineRule, flowSubject } from "../rule.js";
+import {
+  IRREVERSIBLE,
+  adjust,
+  approvalFact,
+  capabilityFact,
+  capsIn,
+  codeList,
+  effectiveCapabilities,
+  reachPoints,
+  toolsOf,
+  uniqueSubjects,
+  untrustedClass,
+  type Agent,
+} from "./lib/agents.js";
+
+const MAX_TOOL_FACTS = 4;
+
+/** A steerable agent that can get a more powerful agent to act for it. */
+export default defineRule(
+  {
+    id: "AT-59",
+    title: "Privilege escalation through delegation to a more capable agent",
+    description:
+      "An agent that attacker content reaches can delegate tasks to another agent whose tools can do things the first agent's own tools cannot. Whoever steers the first agent gains the second one's capabilities by asking it: the narrow permissions given to the exposed agent do not hold once it can hand work to a more powerful one.",
+    category: "threat",
+    stride: ["elevation_of_privilege"],
+    atlas: ["AML.T0053", "AML.T0051.001"],
+    owasp: ["ASI03:2026", "LLM06:2025"],
+    nist: ["NISTAML.039"],
+    cosai: ["riskAgenticDelegationConfusedDeputy"],
+    likelihood: "medium",
+    likelihoodBasis:
+      "the exposed agent must be steered and phrase the task so the other agent complies; agents are built to comply",
+    impact: "high",
+    impactBasis: "the attacker obtains capabilities the exposed agent was deliberately not given",
+    mitigations: ["human_approval", "least_privilege", "segmentation", "taint_tracking"],
+    detection:
+      "A `delegate` flow from an agent that attacker content reaches to an agent that can reach (over `invoke` flows) tools with capabilities none of the delegating agent's own tools have. Human approval or least privilege on the receiving agent, its extra tools or the delegation mitigates.",
+    falsePositives:
+      "The receiving agent accepts only a fixed set of task types from this delegator, none of which use the extra tools, and the model does not show it.",
+    references: [
+      "https://genai.owasp.org/resource/owasp-top-10-for-agentic-applications-for-2026/",
+      "https://atlas.mitre.org/techniques/AML.T0053",
+    ],
+    appliesTo: ["flow"],
+  },
+  ({ graph, facts, report }) => {
+    const comps = graph.model.components;
+    for (const f of flowsOf(graph, "delegate")) {
+      const a = comps[f.from] as Agent;
+      const b = comps[f.to] as Agent;
+      const cls = untrustedClass(facts, a.index);
+      if (!cls || a === b) continue;
+      const own = new Set<Capability>(toolsOf(graph, a).flatMap((r) => effectiveCapabilities(r.tool)));
+      const extraTools = toolsOf(graph, b).filter((r) =>
+        effectiveCapabilities(r.tool).some((c) => !own.has(c)),
+      );
+      if (extraTools.length === 0) continue;
+      const extra = [
+        ...new Set(extraTools.flatMap((r) => effectiveCapabilities(r.tool).filter((c) => !own.has(c)))),
+      ];
+      const severe = extra.some((c) => IRREVERSIBLE.includes(c) || c === "execute_code");
+      const withB = !extraTools.some((r) => r.overridesAgent);
+      report({
+        subject: flowSubject(f),
+        message: `\`${a.name}\`, which untrusted content reaches, can delegate to \`${b.name}\` and so gain ${codeList(extra)} that its own tools lack`,
+        facts: [
+          ...taintChain(graph, facts, a.index, cls),
+          {
+            text: `\`${a.name} -> ${b.name}\` (delegate) lets \`${a.name}\` hand \`${b.name}\` a task`,
+            loc: f.loc,
+          },
+          {
+            text:
+              own.size > 0
+                ? `\`${a.name}\`'s own tools can only ${codeList([...own])}`
+                : `\`${a.name}\` has no tools of its own`,
+            loc: a.nameLoc,
+          },
+          ...extraTools
+            .slice(0, MAX_TOOL_FACTS)
+            .flatMap((r) => [capabilityFact(r, capsIn(r.tool, extra)), approvalFact(b, r)]),
+        ],
+        controlPoints: uniqueSubjects([
+          flowSubject(f),
+          ...(withB ? [componentSubject(b)] : []),
+          ...extraTools.flatMap((r) => reachPoints(b, r, false)),
+        ]),
+        ...adjust(
+          undefined,
+          severe
+            ? {
+                level: "very_high",
+                why: [
+                  `the gained capabilities include ${codeList(extra.filter((c) => IRREVERSIBLE.includes(c) || c === "execute_code"))}`,
+                ],
+              }
+            : undefined,
+        ),
+      });
+    }
+  },
+);

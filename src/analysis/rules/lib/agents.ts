@@ -1,0 +1,550 @@
+import { outFlows, type ThreatGraph } from "../../../graph/threat-graph.js";
+import type { Component, Flow, Subject } from "../../../semantic/model.js";
+import {
+  CAPABILITIES,
+  classificationRank,
+  type APPROVALS,
+  type Capability,
+} from "../../../semantic/vocabulary.js";
+import { ENTRY, UNTRUSTED_CONTENT, type EntryClass, type Fact, type Facts } from "../../facts.js";
+import { describe } from "../../explain.js";
+import { hasControl, isLlmConsumer, servedModels, STATE_CHANGING } from "../../predicates.js";
+import { componentSubject, flowSubject, type Level } from "../../rule.js";
+
+/**
+ * Shared questions of the agent rules (AT-36..AT-51, AT-57..AT-59): what an agent can reach through
+ * its tools, whether a human approves those calls, who drives it, where its writes end up. Kept in
+ * one place so that "ungated", "action" and "reached by untrusted content" mean the same in every
+ * agent rule. Everything here is computed per graph once (memoized) or per agent over its own tools.
+ */
+
+/** Capabilities that act on the world: change state, spend money, run code or send data out. */
+export const ACTIONS: readonly Capability[] = [...STATE_CHANGING, "send_external"];
+
+/** An agent component. */
+export type Agent = Extract<Component, { kind: "agent" }>;
+
+/** Actions that are hard or impossible to undo (money, destruction, administration). */
+export const IRREVERSIBLE: readonly Capability[] = ["pay", "delete", "admin"];
+
+const PAY: readonly Capability[] = ["pay"];
+const SEND: readonly Capability[] = ["send_external"];
+const NONE: readonly Capability[] = [];
+
+/** Capabilities a component lends to whoever calls it; payment and e-mail providers act as tools. */
+export function effectiveCapabilities(c: Component): readonly Capability[] {
+  if (c.kind === "tool" || c.kind === "mcp_server") return c.props.capabilities ?? NONE;
+  if (c.kind === "provider") {
+    if (c.props.type === "payment") return PAY;
+    if (c.props.type === "email") return SEND;
+  }
+  return NONE;
+}
+
+// Capability sets as bit masks: rules ask "does this tool have any of these" once per tool per
+// agent, so the answer is a single AND instead of a nested search.
+const CAP_BIT = new Map<Capability, number>(CAPABILITIES.map((c, i) => [c, 1 << i]));
+const maskCache = new WeakMap<object, number>();
+function maskOf(caps: readonly Capability[]): number {
+  let m = maskCache.get(caps);
+  if (m === undefined) {
+    m = 0;
+    for (const c of caps) m |= CAP_BIT.get(c)!;
+    maskCache.set(caps, m);
+  }
+  return m;
+}
+
+/** Whether `c` has at least one capability in `set`. */
+export function hasAnyCap(c: Component, set: readonly Capability[]): boolean {
+  return (maskOf(effectiveCapabilities(c)) & maskOf(set)) !== 0;
+}
+
+/** The capabilities of `c` that are in `set`. */
+export function capsIn(c: Component, set: readonly Capability[]): Capability[] {
+  if (!hasAnyCap(c, set)) return [];
+  return effectiveCapabilities(c).filter((cap) => set.includes(cap));
+}
+
+/** Approval levels a property can state. */
+type Approval = (typeof APPROVALS)[number];
+
+/** One callee an agent can reach through `invoke` flows, with the way there and its gate. */
+export interface ToolReach {
+  /** The tool, MCP server, provider or endpoint reached. */
+  readonly tool: Component;
+  /** The `invoke` flows from the agent to the tool, in order. */
+  readonly path: readonly Flow[];
+  /** Tools and MCP servers passed on the way (the tool itself excluded). */
+  readonly via: readonly Component[];
+  /** Effective approval of a call: the nearest explicit setting on the way, else the agent's default. */
+  readonly approval: Approval | undefined;
+  /** Where that approval is stated (undefined when nobody states one). */
+  readonly approvalAt?: Component;
+  /** Whether a human approves the call (an `approval human` or a `human_approval` control on the way). */
+  readonly gated: boolean;
+  /** Whether a tool on the way states its own approval, replacing the agent's default. */
+  readonly overridesAgent: boolean;
+}
+
+const TERMINAL_CALLEES = new Set(["provider", "endpoint"]);
+const reachCache = new WeakMap<ThreatGraph, Map<number, readonly ToolReach[]>>();
+
+const approvalOf = (c: Component): Approval | undefined =>
+  c.kind === "tool" || c.kind === "mcp_server" || c.kind === "agent" ? c.props.approval : undefined;
+
+/**
+ * Everything an agent can call: a BFS over `invoke` flows from the agent through tools and MCP servers
+ * (which may call further tools, providers and endpoints), never through other agents (that is
+ * delegation). Each callee is reached by its shortest chain; memoized per agent.
+ */
+export function toolsOf(g: ThreatGraph, agent: Agent): readonly ToolReach[] {
+  let perGraph = reachCache.get(g);
+  if (!perGraph) reachCache.set(g, (perGraph = new Map<number, readonly ToolReach[]>()));
+  const hit = perGraph.get(agent.index);
+  if (hit) return hit;
+
+  const parentFlow = new Map<number, Flow>();
+  const order: number[] = [];
+  const queue: number[] = [agent.index];
+  const seen = new Set<number>([agent.index]);
+  for (let head = 0; head < queue.length; head++) {
+    const v = queue[head]!;
+    for (const f of outFlows(g, v)) {
+      if (f.kind !== "invoke" || seen.has(f.to)) continue;
+      const callee = g.model.components[f.to]!;
+      const isTool = callee.kind === "tool" || callee.kind === "mcp_server";
+      if (!isTool && !TERMINAL_CALLEES.has(callee.kind)) continue;
+      seen.add(f.to);
+      parentFlow.set(f.to, f);
+      order.push(f.to);
+      if (isTool) queue.push(f.to);
+    }
+  }
+
+  const agentHuman = agent.props.approval === "human" || hasControl(agent, "human_approval");
+  const out: ToolReach[] = [];
+  for (const t of order) {
+    const path: Flow[] = [];
+    for (let v = t; v !== agent.index;) {
+      const f = parentFlow.get(v)!;
+      path.push(f);
+      v = f.from;
+    }
+    path.reverse();
+    const nodes = path.map((f) => g.model.components[f.to]!);
+    let gated = path.some((f) => hasControl(f, "human_approval"));
+    let stated: Component | undefined;
+    for (const n of nodes) {
+      if (approvalOf(n) === "human" || hasControl(n, "human_approval")) gated = true;
+      if (!stated && approvalOf(n) !== undefined) stated = n;
+    }
+    const overridesAgent = stated !== undefined;
+    if (!overridesAgent && agentHuman) gated = true;
+    const approval = gated ? "human" : stated ? approvalOf(stated) : agent.props.approval;
+    const approvalAt = stated ?? (agent.props.approval !== undefined ? agent : undefined);
+    out.push({
+      tool: nodes[nodes.length - 1]!,
+      path,
+      via: nodes.slice(0, -1),
+      approval,
+      ...(approvalAt ? { approvalAt } : {}),
+      gated,
+      overridesAgent,
+    });
+  }
+  perGraph.set(agent.index, out);
+  return out;
+}
+
+// Capability sets the agent rules ask about, shared constants so toolsWith's answers can be cached.
+/** Browsing the web. */
+export const BROWSE: readonly Capability[] = ["browse"];
+/** Running code. */
+export const EXECUTE: readonly Capability[] = ["execute_code"];
+
+const withCache = new WeakMap<ThreatGraph, WeakMap<readonly Capability[], Map<number, ToolReach[]>>>();
+
+/**
+ * The reached callees with at least one capability in `set`. A callee reached through a tool that
+ * already declares all of those capabilities is left out: that tool is the agent's interface to it
+ * (a mail tool and the mail provider behind it are one capability, reported once). Cached per graph,
+ * agent and `set` (pass a shared constant to benefit).
+ */
+export function toolsWith(g: ThreatGraph, agent: Agent, set: readonly Capability[]): ToolReach[] {
+  let bySet = withCache.get(g);
+  if (!bySet) withCache.set(g, (bySet = new WeakMap<readonly Capability[], Map<number, ToolReach[]>>()));
+  let perAgent = bySet.get(set);
+  if (!perAgent) bySet.set(set, (perAgent = new Map<number, ToolReach[]>()));
+  const hit = perAgent.get(agent.index);
+  if (hit) return hit;
+  const out = toolsOf(g, agent).filter((r) => {
+    if (!hasAnyCap(r.tool, set)) return false;
+    if (r.via.length === 0) return true;
+    const caps = capsIn(r.tool, set);
+    const before = new Set(r.via.flatMap((v) => effectiveCapabilities(v)));
+    return caps.some((c) => !before.has(c));
+  });
+  perAgent.set(agent.index, out);
+  return out;
+}
+
+/** A tool reached through delegation: the agent that holds it and the delegate flows on the way. */
+export interface DelegatedReach {
+  readonly holder: Agent;
+  readonly delegations: readonly Flow[];
+  readonly reach: ToolReach;
+}
+
+/**
+ * Tools with a capability in `set` that agents reached over `delegate` flows (transitively) hold:
+ * what an agent can get done by handing the task on. BFS over delegations, nearest holder first.
+ */
+export function delegatedTools(g: ThreatGraph, agent: Agent, set: readonly Capability[]): DelegatedReach[] {
+  const out: DelegatedReach[] = [];
+  const via = new Map<number, Flow>();
+  const queue = [agent.index];
+  const seen = new Set(queue);
+  for (let head = 0; head < queue.length; head++) {
+    for (const f of outFlows(g, queue[head]!)) {
+      if (f.kind !== "delegate" || seen.has(f.to)) continue;
+      const holder = g.model.components[f.to]!;
+      if (holder.kind !== "agent") continue;
+      seen.add(f.to);
+      via.set(f.to, f);
+      queue.push(f.to);
+      const delegations: Flow[] = [];
+      for (let v = f.to; v !== agent.index; v = via.get(v)!.from) delegations.unshift(via.get(v)!);
+      for (const reach of toolsWith(g, holder, set)) out.push({ holder, delegations, reach });
+    }
+  }
+  return out;
+}
+
+/**
+ * Where a control on the way to a tool counts: every flow and component on the path, and the agent
+ * unless a tool on the path states its own approval. That exception exists because the engine cannot
+ * tell an agent's `approval human` (which such a tool overrides) from its other controls.
+ */
+export function reachPoints(agent: Component, r: ToolReach, withAgent = !r.overridesAgent): Subject[] {
+  return [
+    ...(withAgent ? [componentSubject(agent)] : []),
+    ...r.path.map(flowSubject),
+    ...r.via.map(componentSubject),
+    componentSubject(r.tool),
+  ];
+}
+
+/**
+ * Level overrides with one readable reason: the engine shows a single `adjustment` for both levels,
+ * so the text says which reason raised which.
+ */
+export function adjust(
+  likelihood: { level: Level; why: readonly string[] } | undefined,
+  impact: { level: Level; why: readonly string[] } | undefined,
+): { likelihood: Level | undefined; impact: Level | undefined; adjustment: string | undefined } {
+  // One fixed shape (unset fields stay undefined): this runs once per finding.
+  const l = likelihood ? `likelihood: ${likelihood.why.join(", ")}` : undefined;
+  const i = impact ? `impact: ${impact.why.join(", ")}` : undefined;
+  return {
+    likelihood: likelihood?.level,
+    impact: impact?.level,
+    adjustment: l && i ? `${l}; ${i}` : (l ?? i),
+  };
+}
+
+/** Removes repeated subjects, keeping the first occurrence. */
+export function uniqueSubjects(points: readonly Subject[]): Subject[] {
+  const seen = new Set<number>();
+  return points.filter((p) => {
+    // Components, flows and data share index ranges: the low bits tell them apart.
+    const k = p.index * 4 + (p.type === "component" ? 0 : p.type === "flow" ? 1 : 2);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/** A fact located at a property when it is written, else at the component's name. */
+export function propFact(c: Component, prop: string, text: string): Fact {
+  return { text, loc: c.propLocs[prop] ?? c.nameLoc };
+}
+
+/** Backticked, comma-separated list. */
+export function codeList(items: readonly string[]): string {
+  return items.map((s) => `\`${s}\``).join(", ");
+}
+
+/** Facts for the invoke chain from an agent to a tool. */
+export function reachFacts(g: ThreatGraph, r: ToolReach): Fact[] {
+  return r.path.map((f) => {
+    const a = g.model.components[f.from]!.name;
+    const b = g.model.components[f.to]!.name;
+    return { text: `\`${a} -> ${b}\` (invoke) lets \`${a}\` call \`${b}\``, loc: f.loc };
+  });
+}
+
+/** The fact stating what a tool can do (restricted to `set` when given). */
+export function capabilityFact(r: ToolReach, set?: readonly Capability[]): Fact {
+  const t = r.tool;
+  const caps = set ? capsIn(t, set) : [...effectiveCapabilities(t)];
+  if (t.kind === "provider")
+    return propFact(
+      t,
+      "type",
+      `\`${t.name}\` is a \`${t.props.type ?? "?"}\` provider, so calling it can ${codeList(caps)}`,
+    );
+  return propFact(t, "capabilities", `\`${t.name}\` has capabilities ${codeList(caps)}`);
+}
+
+/** The fact stating how a call to the tool is approved. */
+export function approvalFact(agent: Component, r: ToolReach): Fact {
+  const t = r.tool;
+  if (r.gated) {
+    // The agent's own default counts only when no tool on the way overrides it.
+    const at = [...(r.overridesAgent ? [] : [agent]), ...r.via, t].find(
+      (n) => approvalOf(n) === "human" || hasControl(n, "human_approval"),
+    );
+    return propFact(at ?? t, "approval", `a person approves calls to \`${t.name}\``);
+  }
+  if (r.approvalAt && r.approval)
+    return propFact(
+      r.approvalAt,
+      "approval",
+      `\`${r.approvalAt.name}\` states \`approval ${r.approval}\`, so no person confirms calls to \`${t.name}\``,
+    );
+  return {
+    text: `neither \`${t.name}\` nor \`${agent.name}\` requires approval, so calls run unconfirmed`,
+    loc: t.nameLoc,
+  };
+}
+
+/** The autonomy fact of an agent. */
+export function autonomyFact(agent: Agent): Fact {
+  return propFact(
+    agent,
+    "autonomy",
+    `\`${agent.name}\` has \`autonomy ${agent.props.autonomy ?? "unstated"}\`: it chains tool calls without a person between steps`,
+  );
+}
+
+/** Whether the agent plans and acts on its own over several steps. */
+export function isAutonomous(agent: Agent): boolean {
+  return agent.props.autonomy === "loop" || agent.props.autonomy === "autonomous";
+}
+
+/** The entry class of attacker content reaching `v`, preferring indirect (written by outsiders) over direct. */
+export function untrustedClass(facts: Facts, v: number, mask = UNTRUSTED_CONTENT): EntryClass | undefined {
+  const order: [EntryClass, number][] = [
+    ["external_data", ENTRY.EXTERNAL_DATA],
+    ["tool_output", ENTRY.TOOL_OUTPUT],
+    ["user_input", ENTRY.USER_INPUT],
+  ];
+  for (const [cls, bit] of order) if (facts.taint[v]! & mask & bit) return cls;
+  return undefined;
+}
+
+/** The info edge by which attacker content of `cls` last arrived at `v` (undefined for an entry itself). */
+export function taintEntryFlow(g: ThreatGraph, facts: Facts, v: number, cls: EntryClass): Flow | undefined {
+  const e = facts.taintParent[cls][v]!;
+  return e >= 0 ? g.model.flows[facts.infoFlow[e]!] : undefined;
+}
+
+/**
+ * Whether what a tool returns can carry attacker content that did not come from `caller` itself: the
+ * tool is an entry (a browser, a search API), or something other than the caller feeds it tainted
+ * content (a store outsiders write, a search provider it calls). Returns the witness info edge (-1 for
+ * an entry) or undefined.
+ */
+export function untrustedFeed(facts: Facts, tool: number, caller: number): number | undefined {
+  if (facts.entry[tool]! & UNTRUSTED_CONTENT) return -1;
+  for (let i = facts.info.inStart[tool]!; i < facts.info.inStart[tool + 1]!; i++) {
+    const e = facts.info.inEdges[i]!;
+    const u = facts.info.edgeFrom[e]!;
+    if (u !== caller && facts.taint[u]! & UNTRUSTED_CONTENT) return e;
+  }
+  return undefined;
+}
+
+/** Whether a component holds secrets: a secrets store, or data classified `secret`. */
+export function secretSource(g: ThreatGraph, c: Component): boolean {
+  if (c.kind === "store" && c.props.type === "secrets") return true;
+  return c.holds.some((d) => g.model.data[d]?.classification === "secret");
+}
+
+/** Whether a flow carries data classified `secret`. */
+export function carriesSecret(g: ThreatGraph, f: Flow): boolean {
+  return f.carries.some((d) => g.model.data[d]?.classification === "secret");
+}
+
+/** A held data asset of at least `min` classification, for facts. */
+export function heldAtLeast(g: ThreatGraph, c: Component, min: Parameters<typeof classificationRank>[0]) {
+  return c.holds
+    .map((d) => g.model.data[d]!)
+    .find(
+      (d) =>
+        d.classification !== undefined && classificationRank(d.classification) >= classificationRank(min),
+    );
+}
+
+// ---- who drives an agent: users reaching it over prompt, invoke and delegate flows -------------
+
+const DRIVE_FLOWS = new Set(["prompt", "request", "invoke", "delegate"]);
+const driveCache = new WeakMap<ThreatGraph, Int32Array>();
+
+/**
+ * For each component, the flow by which requests from some person (an actor) first reach it over
+ * prompt, request, invoke and delegate flows (-1 for an actor, -2 never). One BFS from every actor, memoized.
+ */
+export function userDriven(g: ThreatGraph): Int32Array {
+  const hit = driveCache.get(g);
+  if (hit) return hit;
+  const n = g.model.components.length;
+  const parent = new Int32Array(n).fill(-2);
+  const queue: number[] = [];
+  for (const c of g.model.components)
+    if (c.kind === "actor") {
+      parent[c.index] = -1;
+      queue.push(c.index);
+    }
+  for (let head = 0; head < queue.length; head++) {
+    const v = queue[head]!;
+    for (let i = g.csr.outStart[v]!; i < g.csr.outStart[v + 1]!; i++) {
+      const f = g.model.flows[g.csr.outEdges[i]!]!;
+      if (!DRIVE_FLOWS.has(f.kind) || parent[f.to] !== -2) continue;
+      parent[f.to] = f.index;
+      queue.push(f.to);
+    }
+  }
+  driveCache.set(g, parent);
+  return parent;
+}
+
+/** How requests from a person reach `v`: the actor, then each flow. */
+export function userChain(g: ThreatGraph, v: number): Fact[] {
+  const parent = userDriven(g);
+  const flows: Flow[] = [];
+  let cur = v;
+  for (let guard = 0; parent[cur]! >= 0 && guard < parent.length; guard++) {
+    const f = g.model.flows[parent[cur]!]!;
+    flows.push(f);
+    cur = f.from;
+  }
+  if (parent[cur] !== -1) return [];
+  const actor = g.model.components[cur]!;
+  return [
+    { text: `${describe(g, actor)} makes requests`, loc: actor.nameLoc },
+    ...flows.reverse().map((f) => ({
+      text: `\`${g.model.components[f.from]!.name} -> ${g.model.components[f.to]!.name}\` (${f.kind}) passes the request on`,
+      loc: f.loc,
+    })),
+  ].slice(0, 12);
+}
+
+// ---- where an agent's writes end up: LLM consumers that ingest content from a component ---------
+
+// Flows that move content into something a model later reads; artifact flows (train, produce,
+// deploy, serve, publish) change weights or code, not context, so they do not count here.
+const CONTENT_FLOWS = new Set([
+  "prompt",
+  "request",
+  "response",
+  "retrieve",
+  "ingest",
+  "read",
+  "write",
+  "copy",
+  "send",
+  "feedback",
+  "label",
+  "log",
+  "invoke",
+  "delegate",
+]);
+/** How many first-reached consumers are remembered per component (enough to skip the writer and its own model). */
+const CONSUMER_WITNESSES = 3;
+
+/** Per component, the first LLM consumers its content reaches, each with the next flow toward it. */
+export interface ConsumerReach {
+  /** Consumer indices per component (up to CONSUMER_WITNESSES). */
+  readonly consumers: readonly (readonly number[])[];
+  /** For component v and its k-th consumer: the flow to follow, and whether it runs backward (a returned result). */
+  readonly next: readonly (readonly { flow: number; back: boolean }[])[];
+}
+
+const consumerCache = new WeakMap<ThreatGraph, ConsumerReach>();
+
+/**
+ * Which LLM consumers (agents, generative models and endpoints, LLM APIs) content placed at each
+ * component reaches first, without passing through another consumer. A reverse multi-label BFS with at
+ * most CONSUMER_WITNESSES labels per component: linear in the graph, computed once per graph.
+ */
+export function consumerReach(g: ThreatGraph): ConsumerReach {
+  const hit = consumerCache.get(g);
+  if (hit) return hit;
+  const n = g.model.components.length;
+  const consumers: number[][] = Array.from({ length: n }, () => []);
+  const next: { flow: number; back: boolean }[][] = Array.from({ length: n }, () => []);
+  const isConsumer = new Uint8Array(n);
+  const queue: [number, number][] = [];
+  for (const c of g.model.components)
+    if (isLlmConsumer(g, c)) {
+      isConsumer[c.index] = 1;
+      consumers[c.index]!.push(c.index);
+      next[c.index]!.push({ flow: -1, back: false });
+      queue.push([c.index, c.index]);
+    }
+  const { csr } = g;
+  const flows = g.model.flows;
+  const offer = (u: number, label: number, flow: number, back: boolean) => {
+    if (isConsumer[u]) return;
+    const list = consumers[u]!;
+    if (list.length >= CONSUMER_WITNESSES || list.includes(label)) return;
+    list.push(label);
+    next[u]!.push({ flow, back });
+    queue.push([u, label]);
+  };
+  for (let head = 0; head < queue.length; head++) {
+    const [w, label] = queue[head]!;
+    // Content moves u -> w along a forward flow, and callee -> caller along an invoke/delegate result.
+    // (CSR edge ids are flow indices; walked directly, this loop runs up to three times per component.)
+    for (let i = csr.inStart[w]!; i < csr.inStart[w + 1]!; i++) {
+      const f = flows[csr.inEdges[i]!]!;
+      if (CONTENT_FLOWS.has(f.kind)) offer(f.from, label, f.index, false);
+    }
+    for (let i = csr.outStart[w]!; i < csr.outStart[w + 1]!; i++) {
+      const f = flows[csr.outEdges[i]!]!;
+      if (f.kind === "invoke" || f.kind === "delegate") offer(f.to, label, f.index, true);
+    }
+  }
+  const result = { consumers, next };
+  consumerCache.set(g, result);
+  return result;
+}
+
+/** Facts for the way content at `v` travels to consumer `target` (as found by consumerReach). */
+export function consumerChain(g: ThreatGraph, reach: ConsumerReach, v: number, target: number): Fact[] {
+  const chain: Fact[] = [];
+  let cur = v;
+  for (let guard = 0; cur !== target && guard < 64; guard++) {
+    const k = reach.consumers[cur]!.indexOf(target);
+    if (k < 0) break;
+    const step = reach.next[cur]![k]!;
+    const f = g.model.flows[step.flow]!;
+    const a = g.model.components[f.from]!.name;
+    const b = g.model.components[f.to]!.name;
+    chain.push({
+      text: step.back
+        ? `the result of \`${a} -> ${b}\` (${f.kind}) hands that content to \`${a}\``
+        : `\`${a} -> ${b}\` (${f.kind}) moves that content to \`${b}\``,
+      loc: f.loc,
+    });
+    cur = step.back ? f.from : f.to;
+  }
+  return chain.slice(0, 12);
+}
+
+/** LLM consumers that are the agent's own model (a model or LLM API serving it). */
+export function ownModels(g: ThreatGraph, agent: Component): Set<number> {
+  return new Set(servedModels(g, agent).map((m) => m.index));
+}
