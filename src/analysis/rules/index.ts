@@ -1,5 +1,24 @@
 import type { Rule } from "../rule.js";
 import as01 from "./as-01-endpoint-rate-limit-unstated.js";
+import at01 from "./at-01-training-data-poisoning.js";
+import at02 from "./at-02-training-data-backdoor.js";
+import at03 from "./at-03-label-manipulation.js";
+import at04 from "./at-04-feedback-loop-poisoning.js";
+import at05 from "./at-05-poisoned-public-dataset.js";
+import at06 from "./at-06-training-data-theft.js";
+import at07 from "./at-07-unauthorised-training-data.js";
+import at08 from "./at-08-tampered-third-party-model.js";
+import at09 from "./at-09-unsafe-model-deserialization.js";
+import at10 from "./at-10-compromised-ml-dependency.js";
+import at11 from "./at-11-malicious-adapter-or-conversion.js";
+import at12 from "./at-12-model-weight-tampering.js";
+import at13 from "./at-13-model-weight-theft.js";
+import at52 from "./at-52-unauthenticated-ai-infrastructure.js";
+import at55 from "./at-55-missing-ai-bom.js";
+import at56 from "./at-56-evaluation-manipulation.js";
+import as02 from "./as-02-model-origin-unstated.js";
+import as03 from "./as-03-model-format-unstated.js";
+import as04 from "./as-04-data-classification-unstated.js";
 import at14 from "./at-14-model-extraction.js";
 import at25 from "./at-25-indirect-prompt-injection.js";
 import at37 from "./at-37-lethal-trifecta.js";
@@ -54,6 +73,25 @@ import at59 from "./at-59-delegation-privilege-escalation.js";
  * fixtures and documentation.
  */
 export const RULES: readonly Rule[] = [
+  at01,
+  at02,
+  at03,
+  at04,
+  at05,
+  at06,
+  at07,
+  at08,
+  at09,
+  at10,
+  at11,
+  at12,
+  at13,
+  at52,
+  at55,
+  at56,
+  as02,
+  as03,
+  as04,
   at14,
   at25,
   at37,

@@ -1,0 +1,136 @@
+import type { Component, Flow, ResolvedModel, Subject } from "../../semantic/model.js";
+import { classificationRank, trustRank } from "../../semantic/vocabulary.js";
+import { classificationOf, type Fact } from "../facts.js";
+import { describe } from "../explain.js";
+import { attackerTrust } from "../predicates.js";
+import { componentSubject, defineRule, flowSubject, type Level, type RuleMeta } from "../rule.js";
+import { classChain, classReach, crownIndex, guardOf, type ClassReach } from "./lib/training.js";
+import { outFlows } from "../../graph/threat-graph.js";
+
+const PERSONAL = classificationRank("personal");
+const SENSITIVE = classificationRank("sensitive");
+
+const meta: RuleMeta = {
+  id: "AT-06",
+  title: "Training data theft from datasets and stores",
+  description:
+    "Training sets gather large volumes of personal or otherwise sensitive records in one place, often copied out of the systems that normally guard them. A dataset or store that a less trusted zone can read from, or that has neither access control nor encryption declared, is an attractive target: one stolen snapshot exposes everyone in it.",
+  category: "threat",
+  stride: ["information_disclosure"],
+  atlas: ["AML.T0036", "AML.T0035", "AML.T0025"],
+  owasp: ["LLM02:2025"],
+  nist: [],
+  cosai: ["riskSensitiveDataDisclosure"],
+  likelihood: "medium",
+  likelihoodBasis:
+    "theft from data repositories is realized in ATLAS case studies; it needs access to the store",
+  impact: "high",
+  impactBasis: "a breach of personal data at training-set scale, with notification and regulatory duties",
+  mitigations: ["access_control", "encryption_at_rest"],
+  detection:
+    "A dataset (other than a RAG one), or a store or registry that is the source of a `train` flow, sees data classified `personal` or above (held, or received over its flows), and either sends that data to a component of lower trust, sits in a zone of public or untrusted trust, or declares neither access control nor encryption at rest.",
+  falsePositives:
+    "Pseudonymised or synthetic records still classified as personal; readers of lower trust that only receive aggregates (declare `carries` on the flow to say what it moves).",
+  references: ["https://atlas.mitre.org/techniques/AML.T0036"],
+  appliesTo: ["dataset", "store", "registry"],
+};
+
+/** Whether a flow moves data at personal classification or above (its own `carries` narrows it). */
+function movesPersonal(model: ResolvedModel, f: Flow): boolean {
+  if (f.carries.length === 0) return true;
+  return f.carries.some((d) => {
+    const cls = model.data[d]?.classification;
+    return cls !== undefined && classificationRank(cls) >= PERSONAL;
+  });
+}
+
+/** Personal or more sensitive training data readable across a trust boundary, or unprotected at rest. */
+export default defineRule(meta, ({ graph, facts, model, report }) => {
+  const guard = guardOf(graph, meta);
+  const crowns = crownIndex(model);
+  const candidates: Component[] = [];
+  for (const c of graph.model.components) {
+    if (facts.sensitivity[c.index]! < PERSONAL) continue;
+    if (c.kind === "dataset" ? c.props.purpose === "rag" : c.kind !== "store" && c.kind !== "registry")
+      continue;
+    // Stores count when they are a training input themselves; the systems of record upstream are
+    // ordinary data stores, not training data.
+    if (c.kind !== "dataset" && !outFlows(graph, c.index).some((f) => f.kind === "train")) continue;
+    candidates.push(c);
+  }
+
+  if (candidates.length === 0) return;
+  // Shortest chains for the explanation, per threshold (the sensitivity facts keep long ones).
+  const personal = classReach(graph, facts, PERSONAL);
+  let sensitive: ClassReach | undefined;
+  for (const c of candidates) {
+    const readers: Flow[] = [];
+    for (let i = graph.csr.outStart[c.index]!; i < graph.csr.outStart[c.index + 1]!; i++) {
+      const f = graph.model.flows[graph.csr.outEdges[i]!]!;
+      const to = graph.model.components[f.to]!;
+      if (trustRank(to.trust) < trustRank(c.trust) && movesPersonal(model, f)) readers.push(f);
+    }
+    const exposedZone = attackerTrust(c);
+    const exposed = exposedZone || readers.length > 0;
+    if (!exposed && guard.on(c)) continue;
+
+    const lowest = readers
+      .map((f) => graph.model.components[f.to]!)
+      .reduce<Component | undefined>(
+        (lo, t) => (!lo || trustRank(t.trust) < trustRank(lo.trust) ? t : lo),
+        undefined,
+      );
+    const outsider = exposedZone || (lowest !== undefined && trustRank(lowest.trust) <= trustRank("partner"));
+    let likelihood: Level | undefined;
+    let why = "";
+    if (outsider) {
+      likelihood = "high";
+      why = exposedZone
+        ? "it sits where untrusted parties can reach it"
+        : `\`${lowest!.name}\` (trust \`${lowest!.trust}\`) reads it`;
+    } else if (!exposed) {
+      likelihood = "low";
+      why = "nothing less trusted reads it: theft needs a foothold in its zone";
+    }
+
+    const rank = facts.sensitivity[c.index]!;
+    const reach = rank >= SENSITIVE ? (sensitive ??= classReach(graph, facts, SENSITIVE)) : personal;
+    const witness = reach.witness[c.index]!;
+    const crown = witness >= 0 ? crowns.data.get(witness) : undefined;
+    const critical = rank >= SENSITIVE || crown?.properties.includes("confidentiality") === true;
+
+    const out: Fact[] = [...classChain(graph, facts, reach, c.index)];
+    if (exposedZone) out.push({ text: `${describe(graph, c)} is open to untrusted parties`, loc: c.nameLoc });
+    for (const f of readers) {
+      const to = graph.model.components[f.to]!;
+      out.push({
+        text: `\`${c.name} -> ${to.name}\` (${f.kind}) hands its records to ${describe(graph, to)}, less trusted than \`${c.name}\` (\`${c.trust}\`)`,
+        loc: f.loc,
+      });
+    }
+    if (!exposed)
+      out.push({
+        text: `\`${c.name}\` declares neither access control nor encryption at rest`,
+        loc: c.nameLoc,
+      });
+    if (crown?.properties.includes("confidentiality"))
+      out.push({ text: `\`${crown.name}\` is a crown jewel for confidentiality`, loc: crown.loc });
+
+    const cls = classificationOf(rank) ?? "personal";
+    const points: Subject[] = [componentSubject(c), ...readers.map(flowSubject)];
+    const adjustments = [why, critical ? `it holds ${crown ? "crown-jewel" : cls} data` : ""].filter(
+      (x) => x,
+    );
+    report({
+      subject: componentSubject(c),
+      message: exposed
+        ? `\`${c.name}\` holds ${cls} training data that ${exposedZone ? "untrusted parties can reach" : `less trusted \`${lowest!.name}\` can read`}`
+        : `\`${c.name}\` holds ${cls} training data with neither access control nor encryption at rest declared`,
+      facts: out,
+      controlPoints: points,
+      ...(likelihood ? { likelihood } : {}),
+      ...(critical ? { impact: "very_high" as const } : {}),
+      ...(adjustments.length > 0 ? { adjustment: adjustments.join("; ") } : {}),
+    });
+  }
+});

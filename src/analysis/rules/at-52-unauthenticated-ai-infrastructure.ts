@@ -1,0 +1,110 @@
+import { inFlows } from "../../graph/threat-graph.js";
+import type { Component, Flow } from "../../semantic/model.js";
+import { classificationRank } from "../../semantic/vocabulary.js";
+import { describe } from "../explain.js";
+import type { Fact } from "../facts.js";
+import { attackerTrust } from "../predicates.js";
+import { componentSubject, defineRule, flowSubject, type Level } from "../rule.js";
+import { crownIndex, initiates } from "./lib/training.js";
+
+// MCP servers have their own rule (AT-58), with transport-aware conditions.
+const KINDS = ["endpoint", "pipeline", "registry"] as const;
+const SENSITIVE = classificationRank("sensitive");
+// Answers coming back to a caller, not connections into it.
+const RETURNS = new Set(["response", "serve"]);
+
+/** The component's own `auth`, for kinds that have one. */
+function ownAuth(c: Component): string | undefined {
+  return c.kind === "endpoint" ? c.props.auth : undefined;
+}
+
+/** Endpoints, pipelines and registries that untrusted parties reach without authenticating. */
+export default defineRule(
+  {
+    id: "AT-52",
+    title: "Unauthenticated or publicly exposed AI infrastructure",
+    description:
+      "An inference endpoint, a training or data pipeline (a job cluster, a notebook server) or a model or package registry of the organisation can be reached from an untrusted zone and asks for no credentials. Such services are found by routine internet scans; without authentication anyone can run jobs, read or replace models, or use the compute. MCP servers are covered by AT-58.",
+    category: "threat",
+    stride: ["elevation_of_privilege", "spoofing"],
+    atlas: ["AML.T0049", "AML.T0040"],
+    owasp: ["LLM10:2025"],
+    nist: [],
+    cosai: ["riskInsecureIntegratedComponent"],
+    likelihood: "high",
+    likelihoodBasis:
+      "ATLAS rates exploitation of public-facing applications as realized; exposed AI clusters have been taken over at scale",
+    impact: "high",
+    impactBasis:
+      "the attacker uses the service as if they were the organisation: its compute, data, models and tools",
+    mitigations: ["access_control"],
+    detection:
+      "An endpoint, pipeline or private registry whose own trust is above `public`, and that either declares `exposure public` or receives a flow (not an answer) opened by a component of public or untrusted trust (people, apps, agents, services: not a source, store or registry, which the receiver pulls from); its own `auth` is `none` or unset and no such entering flow declares an `auth` other than `none`. Declared `none` keeps the likelihood high; unstated authentication lowers it one step.",
+    falsePositives:
+      "Authentication enforced by a gateway the model does not show; add it as a component, or declare `auth` on the entering flow.",
+    references: [
+      "https://atlas.mitre.org/techniques/AML.T0049",
+      "https://atlas.mitre.org/studies/AML.CS0023",
+    ],
+    appliesTo: [...KINDS],
+  },
+  ({ graph, facts, model, report }) => {
+    const crowns = crownIndex(model);
+    for (const kind of KINDS) {
+      for (const i of graph.byKind.get(kind) ?? []) {
+        const c = graph.model.components[i]!;
+        if (attackerTrust(c)) continue; // an outsider's own service, not the organisation's infrastructure
+        if (c.kind === "registry" && c.props.origin === "public") continue;
+        const auth = ownAuth(c);
+        if (auth !== undefined && auth !== "none") continue;
+        // Only parties that open connections reach the service; a crawl or a download is a pull.
+        const entering: Flow[] = inFlows(graph, c.index).filter((f) => {
+          const from = graph.model.components[f.from]!;
+          return attackerTrust(from) && initiates(from) && !RETURNS.has(f.kind);
+        });
+        const publicExposure = c.kind === "endpoint" && c.props.exposure === "public";
+        if (!publicExposure && entering.length === 0) continue;
+        if (entering.length > 0 && entering.every((f) => f.auth !== undefined && f.auth !== "none")) continue;
+
+        const declaredNone = auth === "none" || entering.some((f) => f.auth === "none");
+        const out: Fact[] = [];
+        if (publicExposure)
+          out.push({
+            text: `\`${c.name}\` declares \`exposure public\``,
+            loc: c.propLocs["exposure"] ?? c.nameLoc,
+          });
+        for (const f of entering)
+          out.push({
+            text: `${describe(graph, graph.model.components[f.from]!)} reaches \`${c.name}\` (${f.kind})${f.auth === "none" ? " with `auth none`" : f.auth === undefined ? " with no `auth` stated" : ""}`,
+            loc: f.propLocs["auth"] ?? f.loc,
+          });
+        out.push(
+          auth === "none"
+            ? { text: `\`${c.name}\` declares \`auth none\``, loc: c.propLocs["auth"] ?? c.nameLoc }
+            : {
+                text:
+                  c.kind === "endpoint"
+                    ? `\`${c.name}\` states no \`auth\`; assumed to accept anyone`
+                    : `nothing on the way into \`${c.name}\` authenticates the caller; assumed to accept anyone`,
+                loc: c.nameLoc,
+              },
+        );
+        const critical = facts.sensitivity[c.index]! >= SENSITIVE || crowns.component.has(c.index);
+        const likelihood: Level | undefined = declaredNone ? undefined : "medium";
+        const adjustments = [
+          declaredNone ? "" : "authentication is not stated, so it is assumed absent",
+          critical ? "it handles sensitive data or is a crown jewel" : "",
+        ].filter((x) => x);
+        report({
+          subject: componentSubject(c),
+          message: `\`${c.name}\` (${c.kind}) can be reached from untrusted zones ${declaredNone ? "without authentication" : "and states no authentication"}`,
+          facts: out,
+          controlPoints: [componentSubject(c), ...entering.map(flowSubject)],
+          ...(likelihood ? { likelihood } : {}),
+          ...(critical ? { impact: "very_high" as const } : {}),
+          ...(adjustments.length > 0 ? { adjustment: adjustments.join("; ") } : {}),
+        });
+      }
+    }
+  },
+);

@@ -1,0 +1,737 @@
+import { BUILTIN_CONTROL_BY_ID } from "../../../catalog/controls.js";
+import type { ThreatGraph } from "../../../graph/threat-graph.js";
+import { inFlows, outFlows } from "../../../graph/threat-graph.js";
+import type {
+  Component,
+  ControlUse,
+  CrownJewel,
+  Flow,
+  ResolvedModel,
+  Subject,
+} from "../../../semantic/model.js";
+import {
+  COMPONENT_KIND_NAMES,
+  FLOW_KIND_NAMES,
+  classificationRank,
+  trustRank,
+  type Cia,
+  type ComponentKind,
+  type FlowKind,
+} from "../../../semantic/vocabulary.js";
+import { entryFact, edgeFact, describe } from "../../explain.js";
+import { ENTRY, type EntryClass, type Fact, type Facts } from "../../facts.js";
+import type { RuleMeta } from "../../rule.js";
+
+/**
+ * Helpers shared by the data, training and supply-chain rules (AT-01..AT-13, AT-52, AT-55, AT-56):
+ * reachability over the info-flow graph restricted by flow kind and cut by declared controls, where
+ * data ends up in training, which artifacts descend from a third-party model, and who can write to
+ * the places that hold weights. Every traversal is one linear pass per question.
+ */
+
+/** Parent value of a reach seed. */
+export const SEED = -1;
+/** Parent value of a component the reach never got to. */
+export const UNREACHED = -2;
+
+/** Flow kinds along which an artifact (weights, packages, images) moves to what receives it. */
+export const ARTIFACT_FLOWS: ReadonlySet<FlowKind> = new Set([
+  "train",
+  "produce",
+  "publish",
+  "deploy",
+  "serve",
+  "copy",
+  "load",
+]);
+
+/** Flow kinds that move records between stores, datasets and jobs (not prompts, answers or weights). */
+export const DATA_MOVES: ReadonlySet<FlowKind> = new Set([
+  "copy",
+  "ingest",
+  "read",
+  "write",
+  "produce",
+  "feedback",
+  "label",
+  "log",
+  "retrieve",
+  "train",
+]);
+
+/** Model serialization formats whose loaders can run code embedded in the file. */
+export const EXECUTABLE_FORMATS: ReadonlySet<string> = new Set(["pickle", "pytorch", "joblib", "keras"]);
+
+/**
+ * Typed per-graph indexes that the traversals read instead of the flow and component objects: those
+ * objects have many shapes (optional fields), so touching them per edge costs far more than a BFS.
+ * Built once per graph and shared by every rule through a WeakMap.
+ */
+export interface GraphIndex {
+  /** Flow kind code (index in FLOW_KIND_NAMES) per flow. */
+  readonly flowKind: Uint8Array;
+  /** Component kind code (index in COMPONENT_KIND_NAMES) per component. */
+  readonly compKind: Uint8Array;
+  /** Flows and components that declare (or imply) any control. */
+  readonly controlledFlows: Int32Array;
+  readonly controlledComps: Int32Array;
+  /** Flows that declare `carries`, and components that declare `holds`. */
+  readonly carryingFlows: Int32Array;
+  readonly holders: Int32Array;
+  /** The `carries` of each carrying flow and the `holds` of each holder, aligned with the lists above. */
+  readonly carriesOf: readonly (readonly number[])[];
+  readonly holdsOf: readonly (readonly number[])[];
+  /** Per control name: the flows and the components that declare (or imply) it. */
+  readonly byControl: ReadonlyMap<string, { readonly flows: number[]; readonly comps: number[] }>;
+}
+
+const FLOW_CODE = new Map<string, number>(FLOW_KIND_NAMES.map((k, i) => [k, i]));
+const COMP_CODE = new Map<string, number>(COMPONENT_KIND_NAMES.map((k, i) => [k, i]));
+const INDEXES = new WeakMap<ThreatGraph, GraphIndex>();
+
+/** The typed indexes of a graph (built on first use, O(components + flows)). */
+export function indexOf(g: ThreatGraph): GraphIndex {
+  let ix = INDEXES.get(g);
+  if (ix) return ix;
+  const { components, flows } = g.model;
+  const byControl = new Map<string, { flows: number[]; comps: number[] }>();
+  const users = (name: string) => {
+    let u = byControl.get(name);
+    if (!u) byControl.set(name, (u = { flows: [], comps: [] }));
+    return u;
+  };
+  const flowKind = new Uint8Array(flows.length);
+  const controlledFlows: number[] = [];
+  const carryingFlows: number[] = [];
+  const carriesOf: (readonly number[])[] = [];
+  for (const f of flows) {
+    flowKind[f.index] = FLOW_CODE.get(f.kind)!;
+    if (f.controls.length > 0) controlledFlows.push(f.index);
+    for (const u of f.controls) users(u.name).flows.push(f.index);
+    if (f.carries.length > 0) {
+      carryingFlows.push(f.index);
+      carriesOf.push(f.carries);
+    }
+  }
+  const compKind = new Uint8Array(components.length);
+  const controlledComps: number[] = [];
+  const holders: number[] = [];
+  const holdsOf: (readonly number[])[] = [];
+  for (const c of components) {
+    compKind[c.index] = COMP_CODE.get(c.kind)!;
+    if (c.controls.length > 0) controlledComps.push(c.index);
+    for (const u of c.controls) users(u.name).comps.push(c.index);
+    if (c.holds.length > 0) {
+      holders.push(c.index);
+      holdsOf.push(c.holds);
+    }
+  }
+  ix = {
+    flowKind,
+    compKind,
+    controlledFlows: Int32Array.from(controlledFlows),
+    controlledComps: Int32Array.from(controlledComps),
+    carryingFlows: Int32Array.from(carryingFlows),
+    holders: Int32Array.from(holders),
+    carriesOf,
+    holdsOf,
+    byControl,
+  };
+  INDEXES.set(g, ix);
+  return ix;
+}
+
+/** A mask over flow kind codes. */
+function flowKindMask(kinds: Iterable<FlowKind>): Uint8Array {
+  const m = new Uint8Array(FLOW_KIND_NAMES.length);
+  for (const k of kinds) m[FLOW_CODE.get(k)!] = 1;
+  return m;
+}
+
+/** A mask over component kind codes. */
+function compKindMask(kinds: Iterable<ComponentKind>): Uint8Array {
+  const m = new Uint8Array(COMPONENT_KIND_NAMES.length);
+  for (const k of kinds) m[COMP_CODE.get(k)!] = 1;
+  return m;
+}
+
+/** Whether declared controls count against one rule, decided exactly as the engine decides it. */
+export interface Guard {
+  /** Whether one declared control counts. */
+  readonly counts: (use: ControlUse) => boolean;
+  /** Whether a component or flow carries a control that counts. */
+  readonly on: (x: { readonly controls: readonly ControlUse[] }) => boolean;
+  /** The same answer, precomputed per flow and per component (1 = guarded). */
+  readonly flow: Uint8Array;
+  readonly comp: Uint8Array;
+}
+
+/** The guard of a rule: its built-in mitigations, plus user controls that name the rule. */
+export function guardOf(g: ThreatGraph, meta: Pick<RuleMeta, "id" | "mitigations">): Guard {
+  const { model } = g;
+  const user = new Map(model.controls.map((c) => [c.name, c]));
+  const countsName = (name: string): boolean =>
+    BUILTIN_CONTROL_BY_ID.has(name)
+      ? meta.mitigations.includes(name)
+      : (user.get(name)?.mitigates.includes(meta.id) ?? false);
+  const counts = (use: ControlUse): boolean => countsName(use.name);
+  const on = (x: { readonly controls: readonly ControlUse[] }): boolean => x.controls.some(counts);
+  // Mark the users of each counting control name: a few names, no per-element object access.
+  const flow = new Uint8Array(model.flows.length);
+  const comp = new Uint8Array(model.components.length);
+  for (const [name, u] of indexOf(g).byControl) {
+    if (!countsName(name)) continue;
+    for (const fi of u.flows) flow[fi] = 1;
+    for (const ci of u.comps) comp[ci] = 1;
+  }
+  return { counts, on, flow, comp };
+}
+
+/** What a reach may cross. Seeds always pass content on unless guarded. */
+export interface ReachOptions {
+  /** Flow kinds it crosses (default: all). */
+  readonly kinds?: Iterable<FlowKind>;
+  /** Whether results of invoke/delegate calls flow back to the caller (default true). */
+  readonly returns?: boolean;
+  /** Component kinds that pass content on (default: all). */
+  readonly through?: Iterable<ComponentKind>;
+  /** Components where content stops (1 = dead end), on top of `through`. */
+  readonly deadEnds?: Uint8Array;
+  /** When set, components and flows carrying a counting control stop the reach (a cut). */
+  readonly guard?: Guard;
+}
+
+/** Options compiled to masks once per traversal. */
+interface Compiled {
+  readonly kinds: Uint8Array | undefined;
+  readonly returns: boolean;
+  readonly through: Uint8Array | undefined;
+  readonly deadEnds: Uint8Array | undefined;
+  readonly guard: Guard | undefined;
+}
+
+function compile(opts: ReachOptions): Compiled {
+  return {
+    kinds: opts.kinds ? flowKindMask(opts.kinds) : undefined,
+    returns: opts.returns ?? true,
+    through: opts.through ? compKindMask(opts.through) : undefined,
+    deadEnds: opts.deadEnds,
+    guard: opts.guard,
+  };
+}
+
+/** Whether content at `v` moves on: a seed, or a kind that passes it on and not a dead end; and unguarded. */
+function passes(ix: GraphIndex, o: Compiled, v: number, seed: boolean): boolean {
+  if (!seed) {
+    if (o.through && !o.through[ix.compKind[v]!]) return false;
+    if (o.deadEnds?.[v]) return false;
+  }
+  return !o.guard?.comp[v];
+}
+
+/**
+ * Multi-source BFS over the info-flow graph from `seeds`: per component, the info edge it was first
+ * reached by (SEED for a seed, UNREACHED otherwise). A guarded component is reached but passes
+ * nothing on; a guarded flow is not crossed.
+ */
+export function reach(
+  g: ThreatGraph,
+  facts: Facts,
+  seeds: Iterable<number>,
+  opts: ReachOptions = {},
+): Int32Array {
+  const ix = indexOf(g);
+  const o = compile(opts);
+  const n = g.model.components.length;
+  const parent = new Int32Array(n).fill(UNREACHED);
+  const queue = new Int32Array(n);
+  let head = 0;
+  let tail = 0;
+  for (const s of seeds) {
+    if (parent[s] !== UNREACHED) continue;
+    parent[s] = SEED;
+    queue[tail++] = s;
+  }
+  const { infoFlow, infoReturn } = facts;
+  const { outStart, outEdges, edgeTo } = facts.info;
+  const { flowKind } = ix;
+  while (head < tail) {
+    const v = queue[head++]!;
+    if (!passes(ix, o, v, parent[v] === SEED)) continue;
+    for (let i = outStart[v]!; i < outStart[v + 1]!; i++) {
+      const e = outEdges[i]!;
+      const w = edgeTo[e]!;
+      if (parent[w] !== UNREACHED) continue;
+      if (!o.returns && infoReturn[e]) continue;
+      const fi = infoFlow[e]!;
+      if (o.kinds && !o.kinds[flowKind[fi]!]) continue;
+      if (o.guard?.flow[fi]) continue;
+      parent[w] = e;
+      queue[tail++] = w;
+    }
+  }
+  return parent;
+}
+
+/** A reach computed twice: ignoring controls (`all`) and cut by them (`open`). */
+export interface TwoReach {
+  readonly all: Int32Array;
+  readonly open: Int32Array;
+  readonly guard: Guard;
+  /** The options of the `open` reach, compiled once for `crossing`. */
+  readonly compiled: Compiled;
+}
+
+/** Computes both reaches; `open` treats elements with a counting control as cuts. */
+export function reachBoth(
+  g: ThreatGraph,
+  facts: Facts,
+  seeds: readonly number[],
+  opts: Omit<ReachOptions, "guard">,
+  guard: Guard,
+): TwoReach {
+  return {
+    all: reach(g, facts, seeds, opts),
+    open: reach(g, facts, seeds, { ...opts, guard }),
+    guard,
+    compiled: compile({ ...opts, guard }),
+  };
+}
+
+/** How content crosses flow `f` out of its source under a two-way reach: openly, only through a cut, or not. */
+export function crossing(g: ThreatGraph, r: TwoReach, f: Flow): "open" | "cut" | "none" {
+  const src = f.from;
+  if (r.all[src] === UNREACHED) return "none";
+  const openHere =
+    r.open[src] !== UNREACHED &&
+    passes(indexOf(g), r.compiled, src, r.open[src] === SEED) &&
+    !r.guard.flow[f.index];
+  return openHere ? "open" : "cut";
+}
+
+/** A path found by a reach: where it starts and the info edges it takes, in order. */
+export interface ReachPath {
+  readonly start: number;
+  readonly edges: readonly number[];
+}
+
+/** Walks a reach's parent pointers back from `v`. */
+export function pathTo(facts: Facts, parent: Int32Array, v: number): ReachPath {
+  const edges: number[] = [];
+  let cur = v;
+  let guard = 0;
+  while (parent[cur]! >= 0 && guard++ < parent.length) {
+    const e = parent[cur]!;
+    edges.push(e);
+    cur = facts.info.edgeFrom[e]!;
+  }
+  return { start: cur, edges: edges.reverse() };
+}
+
+/** The path to `v` that avoids every cut if there is one, else the path ignoring cuts. */
+export function bestPath(facts: Facts, r: TwoReach, v: number): { path: ReachPath; open: boolean } {
+  const open = r.open[v] !== UNREACHED;
+  return { path: pathTo(facts, open ? r.open : r.all, v), open };
+}
+
+/** Facts for a path: the start's own fact, then one per step, trimmed like the explain chains. */
+export function pathFacts(g: ThreatGraph, facts: Facts, p: ReachPath, first: Fact, what: string): Fact[] {
+  const step = (e: number): Fact => edgeFact(g, facts, e, what);
+  if (p.edges.length + 1 <= MAX_CHAIN) return [first, ...p.edges.map(step)];
+  // Only the facts that are shown get built: long chains keep both ends.
+  const head = p.edges.slice(0, MAX_CHAIN / 2 - 1).map(step);
+  const tail = p.edges.slice(p.edges.length - MAX_CHAIN / 2 + 1).map(step);
+  const skipped = p.edges.length - head.length - tail.length;
+  return [
+    first,
+    ...head,
+    { text: `... ${skipped} more steps`, loc: step(p.edges[head.length]!).loc },
+    ...tail,
+  ];
+}
+
+/** Every component and flow on a path, as control points: a control anywhere along it counts. */
+export function pathSubjects(g: ThreatGraph, facts: Facts, p: ReachPath): Subject[] {
+  const out: Subject[] = [{ type: "component", index: p.start }];
+  for (const e of p.edges) {
+    out.push({ type: "flow", index: facts.infoFlow[e]! });
+    out.push({ type: "component", index: facts.info.edgeTo[e]! });
+  }
+  return out;
+}
+
+/** Longest chain shown in one finding; longer ones keep both ends (as the explain chains do). */
+const MAX_CHAIN = 12;
+
+/** Components that are entries of any class in `mask`. */
+export function entrySeeds(g: ThreatGraph, facts: Facts, mask: number): number[] {
+  const out: number[] = [];
+  for (let v = 0; v < g.model.components.length; v++) if (facts.entry[v]! & mask) out.push(v);
+  return out;
+}
+
+const CLASS_ORDER: readonly [EntryClass, number][] = [
+  ["user_input", ENTRY.USER_INPUT],
+  ["external_data", ENTRY.EXTERNAL_DATA],
+  ["tool_output", ENTRY.TOOL_OUTPUT],
+  ["supply_chain", ENTRY.SUPPLY_CHAIN],
+];
+
+/** Why a reach seed is an attacker entry (the first of its classes within `mask`). */
+export function seedEntryFact(g: ThreatGraph, facts: Facts, v: number, mask: number): Fact {
+  const c = g.model.components[v]!;
+  const cls = CLASS_ORDER.find(([, bit]) => facts.entry[v]! & mask & bit)?.[0];
+  return cls
+    ? entryFact(g, c, cls)
+    : { text: `${describe(g, c)} is where the content starts`, loc: c.nameLoc };
+}
+
+/**
+ * For each component, the next flow on a data path toward a `train` flow (the `train` flow itself
+ * for a training input), or UNREACHED when its records never reach a training run. One reverse BFS.
+ */
+export function trainingFeed(g: ThreatGraph): Int32Array {
+  const n = g.model.components.length;
+  const { flowKind } = indexOf(g);
+  const moves = flowKindMask(DATA_MOVES);
+  const next = new Int32Array(n).fill(UNREACHED);
+  const queue = new Int32Array(n);
+  let head = 0;
+  let tail = 0;
+  for (const fi of g.flowsByKind.get("train") ?? []) {
+    const from = g.csr.edgeFrom[fi]!;
+    if (next[from] !== UNREACHED) continue;
+    next[from] = fi;
+    queue[tail++] = from;
+  }
+  while (head < tail) {
+    const v = queue[head++]!;
+    for (let i = g.csr.inStart[v]!; i < g.csr.inStart[v + 1]!; i++) {
+      const fi = g.csr.inEdges[i]!;
+      const u = g.csr.edgeFrom[fi]!;
+      if (!moves[flowKind[fi]!] || next[u] !== UNREACHED) continue;
+      next[u] = fi;
+      queue[tail++] = u;
+    }
+  }
+  return next;
+}
+
+/** The flows from `v` to the training run it feeds (ending with the `train` flow). */
+export function feedFlows(g: ThreatGraph, next: Int32Array, v: number): Flow[] {
+  const out: Flow[] = [];
+  let cur = v;
+  while (next[cur]! >= 0 && out.length <= next.length) {
+    const f = g.model.flows[next[cur]!]!;
+    out.push(f);
+    if (f.kind === "train") break;
+    cur = f.to;
+  }
+  return out;
+}
+
+/** A fact for one flow moving something along. */
+export function flowFact(g: ThreatGraph, f: Flow, what: string): Fact {
+  const a = g.model.components[f.from]!.name;
+  const b = g.model.components[f.to]!.name;
+  return { text: `\`${a} -> ${b}\` (${f.kind}) ${what}`, loc: f.loc };
+}
+
+/** Whether the component is a third-party model artifact in its own right (not by lineage). */
+export function isThirdPartyModelSource(c: Component): boolean {
+  if (c.kind === "model") return c.props.origin === "public_hub" || c.props.origin === "vendor";
+  if (c.kind === "registry")
+    return c.props.origin === "public" && (c.props.type === "models" || c.props.type === undefined);
+  return false;
+}
+
+/** Why a component is a third-party model artifact, located at the property that says so. */
+export function thirdPartyModelFact(g: ThreatGraph, c: Component): Fact {
+  if (c.kind === "model")
+    return {
+      text: `${describe(g, c)} has weights from outside the organisation (\`origin ${c.props.origin ?? ""}\`)`,
+      loc: c.propLocs["origin"] ?? c.nameLoc,
+    };
+  return {
+    text: `${describe(g, c)} is a public registry anyone can publish models to (\`origin public\`)`,
+    loc: c.propLocs["origin"] ?? c.nameLoc,
+  };
+}
+
+/** Seeds of third-party model lineage: public-hub and vendor models, public model registries. */
+export function thirdPartyModelSeeds(g: ThreatGraph): number[] {
+  const out: number[] = [];
+  for (const c of g.model.components) if (isThirdPartyModelSource(c)) out.push(c.index);
+  return out;
+}
+
+/** Reach options that follow artifact flows forward only (never a returned result). */
+export const ARTIFACT_REACH: ReachOptions = { kinds: ARTIFACT_FLOWS, returns: false };
+
+/** Flow kinds by which a component puts something into a store or registry. */
+const WRITE_KINDS: ReadonlySet<FlowKind> = new Set(["write", "publish", "copy", "ingest", "produce"]);
+
+// Kinds that never open a connection: a flow out of one of them is a pull by the receiver (a crawl
+// fetches a web page, a job downloads from a registry), so the sender cannot use it to get in.
+const PASSIVE: ReadonlySet<string> = new Set([
+  "source",
+  "dataset",
+  "store",
+  "vectorstore",
+  "registry",
+  "model",
+  "template",
+]);
+
+/** Whether a component opens connections itself (people, apps, agents, jobs, services). */
+export function initiates(c: Component): boolean {
+  return !PASSIVE.has(c.kind);
+}
+
+/** In-flows by which a less trusted principal (not a passive store it is copied from) writes into `c`. */
+export function lessTrustedWriters(g: ThreatGraph, c: Component): Flow[] {
+  return inFlows(g, c.index).filter((f) => {
+    const w = g.model.components[f.from]!;
+    return WRITE_KINDS.has(f.kind) && initiates(w) && trustRank(w.trust) < trustRank(c.trust);
+  });
+}
+
+/** Whether a pipeline builds or rewrites model weights. */
+export function buildsModels(g: ThreatGraph, c: Component): boolean {
+  if (c.kind !== "pipeline") return false;
+  const t = c.props.type;
+  if (t === "training" || t === "fine_tuning" || t === "conversion") return true;
+  return outFlows(g, c.index).some((f) => f.kind === "produce" && g.model.components[f.to]!.kind === "model");
+}
+
+/** Whether a store or registry (other than a public one) holds model weights. */
+export function holdsModels(g: ThreatGraph, c: Component): boolean {
+  if (c.kind === "registry") {
+    if (c.props.origin === "public") return false;
+    if (c.props.type === "models") return true;
+    if (c.props.type !== undefined) return false;
+  } else if (c.kind !== "store") return false;
+  const loadsModel = (f: Flow): boolean => f.kind === "load" && g.model.components[f.to]!.kind === "model";
+  if (outFlows(g, c.index).some((f) => f.kind === "deploy" || loadsModel(f))) return true;
+  return inFlows(g, c.index).some((f) => {
+    if (f.kind !== "publish" && f.kind !== "produce") return false;
+    const src = g.model.components[f.from]!;
+    return src.kind === "model" || buildsModels(g, src);
+  });
+}
+
+/** Crown markings of components and data, by index. */
+export interface CrownIndex {
+  readonly component: ReadonlyMap<number, CrownJewel>;
+  readonly data: ReadonlyMap<number, CrownJewel>;
+}
+
+/** Indexes the crown jewels (component `crown` properties and `asset ... crown` lines alike). */
+export function crownIndex(model: ResolvedModel): CrownIndex {
+  const component = new Map<number, CrownJewel>();
+  const data = new Map<number, CrownJewel>();
+  for (const cj of model.crownJewels)
+    (cj.subject.type === "component" ? component : data).set(cj.subject.index, cj);
+  return { component, data };
+}
+
+/** The crown jewel marking of a component for one property, if any. */
+export function crownFor(ix: CrownIndex, c: Component, prop: Cia): CrownJewel | undefined {
+  const cj = ix.component.get(c.index);
+  return cj?.properties.includes(prop) ? cj : undefined;
+}
+
+/** A fact stating a crown-jewel marking. */
+export function crownFact(cj: CrownJewel, prop: Cia): Fact {
+  return { text: `\`${cj.name}\` is a crown jewel for ${prop}`, loc: cj.loc };
+}
+
+/** Flow kinds that carry built weights from a training run toward where they are used. */
+const DELIVERY: ReadonlySet<FlowKind> = new Set(["produce", "publish", "copy", "deploy", "load"]);
+
+/**
+ * Models reached from `start` over produce, publish, copy, deploy and load flows, each with the flows
+ * that deliver the weights to it (`start` itself when it is a model). A local BFS: its cost is the
+ * size of the delivery subgraph, not of the whole model.
+ */
+export function modelsFrom(
+  g: ThreatGraph,
+  start: number,
+): { model: Extract<Component, { kind: "model" }>; via: Flow[] }[] {
+  const parent = new Map<number, number>([[start, -1]]);
+  const queue = [start];
+  const out: { model: Extract<Component, { kind: "model" }>; via: Flow[] }[] = [];
+  for (let head = 0; head < queue.length; head++) {
+    const v = queue[head]!;
+    const c = g.model.components[v]!;
+    if (c.kind === "model") {
+      const via: Flow[] = [];
+      for (let cur = v; parent.get(cur)! >= 0;) {
+        const f = g.model.flows[parent.get(cur)!]!;
+        via.push(f);
+        cur = f.from;
+      }
+      out.push({ model: c, via: via.reverse() });
+    }
+    for (let i = g.csr.outStart[v]!; i < g.csr.outStart[v + 1]!; i++) {
+      const f = g.model.flows[g.csr.outEdges[i]!]!;
+      if (!DELIVERY.has(f.kind) || parent.has(f.to)) continue;
+      parent.set(f.to, f.index);
+      queue.push(f.to);
+    }
+  }
+  return out;
+}
+
+/** `a`, `b` and `c` as backticked names. */
+export function nameList(names: readonly string[]): string {
+  const q = names.map((x) => `\`${x}\``);
+  return q.length <= 1 ? (q[0] ?? "") : `${q.slice(0, -1).join(", ")} and ${q[q.length - 1]!}`;
+}
+
+/** Where data of some kind reaches, by shortest chains. */
+export interface DataReach {
+  /** A data asset of that kind that reaches the component (-1 none). */
+  readonly witness: Int32Array;
+  /** The info edge it arrived by (SEED: the component holds or sends it itself; UNREACHED: none). */
+  readonly parent: Int32Array;
+}
+
+/**
+ * "Does data for which `isWitness` holds reach this component?" answered by one BFS over the
+ * info-flow graph, with the meaning of the sensitivity facts (held data, data a component sends on
+ * its flows, `carries` narrowing a flow) but shortest explanation chains.
+ */
+export function dataReach(g: ThreatGraph, facts: Facts, isWitness: (d: number) => boolean): DataReach {
+  const { model } = g;
+  const ix = indexOf(g);
+  const n = model.components.length;
+  const witness = new Int32Array(n).fill(-1);
+  const parent = new Int32Array(n).fill(UNREACHED);
+  // The question asked once per data asset; then only typed lookups.
+  const is = new Uint8Array(model.data.length);
+  for (let d = 0; d < is.length; d++) if (isWitness(d)) is[d] = 1;
+  const pick = (ds: readonly number[]): number => {
+    for (const d of ds) if (is[d]) return d;
+    return -1;
+  };
+  // Per flow: -2 moves whatever its source has; otherwise the witness among its `carries` (-1 none).
+  const flowWitness = new Int32Array(model.flows.length).fill(-2);
+  const queue = new Int32Array(n);
+  let tail = 0;
+  for (let k = 0; k < ix.holders.length; k++) {
+    const v = ix.holders[k]!;
+    const d = pick(ix.holdsOf[k]!);
+    if (d < 0 || parent[v] !== UNREACHED) continue;
+    witness[v] = d;
+    parent[v] = SEED;
+    queue[tail++] = v;
+  }
+  for (let k = 0; k < ix.carryingFlows.length; k++) {
+    const fi = ix.carryingFlows[k]!;
+    const d = pick(ix.carriesOf[k]!);
+    flowWitness[fi] = d;
+    const v = g.csr.edgeFrom[fi]!;
+    if (d < 0 || parent[v] !== UNREACHED) continue;
+    witness[v] = d;
+    parent[v] = SEED;
+    queue[tail++] = v;
+  }
+  const { outStart, outEdges, edgeTo } = facts.info;
+  const { infoFlow } = facts;
+  for (let head = 0; head < tail; head++) {
+    const v = queue[head]!;
+    for (let i = outStart[v]!; i < outStart[v + 1]!; i++) {
+      const e = outEdges[i]!;
+      const w = edgeTo[e]!;
+      if (parent[w] !== UNREACHED) continue;
+      const fw = flowWitness[infoFlow[e]!]!;
+      const d = fw === -2 ? witness[v]! : fw;
+      if (d < 0) continue;
+      witness[w] = d;
+      parent[w] = e;
+      queue[tail++] = w;
+    }
+  }
+  return { witness, parent };
+}
+
+/** Where regulated data (a data asset with `regulated [...]`) reaches. */
+export function regulatedReach(g: ThreatGraph, facts: Facts): DataReach {
+  return dataReach(g, facts, (d) => (g.model.data[d]?.regulated.length ?? 0) > 0);
+}
+
+/**
+ * A BFS over flows forward from `seeds` that allocates only what it visits: per reached component,
+ * the flow it was first reached by (-1 for a seed). For per-subject questions over a small
+ * neighbourhood (where a model's weights travel), so the cost does not grow with the whole model.
+ */
+export function localReach(
+  g: ThreatGraph,
+  seeds: readonly number[],
+  follow: (f: Flow) => boolean,
+  through: (c: Component) => boolean,
+): Map<number, number> {
+  const parent = new Map<number, number>();
+  const queue: number[] = [];
+  for (const s of seeds) {
+    if (parent.has(s)) continue;
+    parent.set(s, -1);
+    queue.push(s);
+  }
+  for (let head = 0; head < queue.length; head++) {
+    const v = queue[head]!;
+    if (!through(g.model.components[v]!)) continue;
+    for (let i = g.csr.outStart[v]!; i < g.csr.outStart[v + 1]!; i++) {
+      const f = g.model.flows[g.csr.outEdges[i]!]!;
+      if (parent.has(f.to) || !follow(f)) continue;
+      parent.set(f.to, f.index);
+      queue.push(f.to);
+    }
+  }
+  return parent;
+}
+
+/** The flows a `localReach` took to get to `v`, in order. */
+export function localPath(g: ThreatGraph, parent: ReadonlyMap<number, number>, v: number): Flow[] {
+  const out: Flow[] = [];
+  let cur = v;
+  while ((parent.get(cur) ?? -1) >= 0 && out.length <= parent.size) {
+    const f = g.model.flows[parent.get(cur)!]!;
+    out.push(f);
+    cur = f.from;
+  }
+  return out.reverse();
+}
+
+/** Shortest-chain reach of data classified at least `minRank`. */
+export type ClassReach = DataReach;
+
+/**
+ * "Does data classified at least `minRank` reach this component?", with shortest explanation chains:
+ * the sensitivity fixpoint keeps whichever chain raised a component last, which on large coupled
+ * models runs to thousands of steps.
+ */
+export function classReach(g: ThreatGraph, facts: Facts, minRank: number): ClassReach {
+  return dataReach(g, facts, (d) => {
+    const cls = g.model.data[d]?.classification;
+    return cls !== undefined && classificationRank(cls) >= minRank;
+  });
+}
+
+/** How the witness data of a class reach arrives at `v`: who has it, then each step. */
+export function classChain(g: ThreatGraph, facts: Facts, r: ClassReach, v: number): Fact[] {
+  const d = r.witness[v]!;
+  if (d < 0) return [];
+  const data = g.model.data[d]!;
+  const p = pathTo(facts, r.parent, v);
+  const holder = g.model.components[p.start]!;
+  const cls = data.classification ?? "unclassified";
+  const first: Fact = holder.holds.includes(d)
+    ? {
+        text: `\`${holder.name}\` holds \`${data.name}\` (${cls})`,
+        loc: holder.propLocs["holds"] ?? holder.nameLoc,
+      }
+    : { text: `\`${holder.name}\` sends \`${data.name}\` (${cls}) on its flows`, loc: holder.nameLoc };
+  return pathFacts(g, facts, p, first, `\`${data.name}\``);
+}
