@@ -3,7 +3,12 @@ import { computeFacts, type Facts } from "./analysis/facts.js";
 import type { Finding } from "./analysis/findings.js";
 import type { Rule } from "./analysis/rule.js";
 import { RULES } from "./analysis/rules/index.js";
+import { ENTRY_BIT, ENTRY_CLASSES } from "./analysis/facts.js";
+import { analyzePaths, type PathOptions } from "./analysis/paths/analyze.js";
+import type { PathAnalysis } from "./analysis/paths/model.js";
 import { sortDiagnostics, hasErrors, type Diagnostic } from "./diagnostics/diagnostic.js";
+import { findingsView, type FindingView } from "./emit/findings-view.js";
+import { pathsView, type PathsView } from "./emit/paths-view.js";
 import { buildThreatGraph, type ThreatGraph } from "./graph/threat-graph.js";
 import { lineCol, type SourceFile } from "./source.js";
 import { capErrors } from "./syntax/parse.js";
@@ -99,4 +104,34 @@ export function analyze(model: ResolvedModel, rules: readonly Rule[] = RULES): A
   const facts = computeFacts(graph);
   const run = runRules(model, graph, facts, rules);
   return { graph, facts, findings: run.value, diagnostics: sortDiagnostics(run.diagnostics) };
+}
+
+/** Everything `compile` knows about a model: findings, attack paths, and their output views. */
+export interface CompileAnalysis extends AnalysisResult {
+  readonly model: ResolvedModel;
+  readonly rules: readonly Rule[];
+  readonly findingsView: readonly FindingView[];
+  readonly paths: PathAnalysis;
+  readonly pathsView: PathsView;
+}
+
+/** Rules, then attack paths, then the views every emitter reads. */
+export function analyzeModel(
+  model: ResolvedModel,
+  options: { rules?: readonly Rule[]; paths?: PathOptions } = {},
+): CompileAnalysis {
+  const rules = options.rules ?? RULES;
+  const result = analyze(model, rules);
+  const paths = analyzePaths(result.graph, result.facts, rules, options.paths ?? {});
+  const view = pathsView(model, paths, (v) =>
+    ENTRY_CLASSES.filter((c) => result.facts.entry[v]! & ENTRY_BIT[c]),
+  );
+  return {
+    ...result,
+    model,
+    rules,
+    findingsView: findingsView(model, result.findings, rules),
+    paths,
+    pathsView: view,
+  };
 }

@@ -79,7 +79,7 @@ export function runRules(
         for (const use of controlsAt(model, point)) {
           const builtin = BUILTIN_CONTROL_BY_ID.get(use.name);
           const counts = builtin
-            ? meta.mitigations.includes(use.name)
+            ? (d.mitigations ?? meta.mitigations).includes(use.name)
             : (userControls.get(use.name)?.mitigates.includes(meta.id) ?? false);
           if (!counts || mitigatedBy.some((m) => m.name === use.name)) continue;
           mitigatedBy.push(use);
@@ -97,7 +97,11 @@ export function runRules(
       );
       const status =
         acceptance && !acceptance.expired ? "accepted" : mitigatedBy.length > 0 ? "mitigated" : "open";
-      const rationale = `likelihood ${likelihood} (${d.likelihood && d.adjustment ? d.adjustment : meta.likelihoodBasis}) x impact ${impact} (${d.impact && d.adjustment ? d.adjustment : meta.impactBasis})`;
+      const likelihoodWhy = d.likelihood
+        ? (d.likelihoodReason ?? d.adjustment ?? meta.likelihoodBasis)
+        : meta.likelihoodBasis;
+      const impactWhy = d.impact ? (d.impactReason ?? d.adjustment ?? meta.impactBasis) : meta.impactBasis;
+      const rationale = `likelihood ${likelihood} (${likelihoodWhy}) x impact ${impact} (${impactWhy})`;
       findings.set(id, {
         id,
         fingerprint: fingerprintOf(id),
@@ -120,7 +124,7 @@ export function runRules(
         residualLikelihood,
         residualSeverity: severityOf(residualLikelihood, impact),
         ...(acceptance ? { acceptance } : {}),
-        recommended: meta.mitigations,
+        recommended: d.mitigations ?? meta.mitigations,
       });
     }
   }

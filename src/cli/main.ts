@@ -1,9 +1,9 @@
 import yargs from "yargs";
 import { COMMANDS } from "./commands/index.js";
 import { EXIT, processIo, type Io } from "./io.js";
+import { VERSION } from "./version.js";
 
-/** Version printed by `--version`, kept in sync with package.json by a test. */
-export const VERSION = "0.1.0";
+export { VERSION } from "./version.js";
 
 /**
  * Parses the command line and runs one command; returns the exit code. Usage errors exit 2; an

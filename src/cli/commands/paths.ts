@@ -1,13 +1,11 @@
 import type { Argv } from "yargs";
-import { ENTRY_BIT, ENTRY_CLASSES, type EntryClass } from "../../analysis/facts.js";
-import { analyzePaths } from "../../analysis/paths/analyze.js";
+import { ENTRY_CLASSES, type EntryClass } from "../../analysis/facts.js";
 import { applyAssumptions, parseAssumption, type Assumption } from "../../analysis/paths/assume.js";
-import { RULES } from "../../analysis/rules/index.js";
-import { analyze } from "../../compiler.js";
+import { analyzeModel } from "../../compiler.js";
 import { diag, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import { pathsMermaid } from "../../emit/paths-mermaid.js";
 import { pathsText } from "../../emit/paths-text.js";
-import { pathsView, type PathsView } from "../../emit/paths-view.js";
+import type { PathsView } from "../../emit/paths-view.js";
 import type { ResolvedModel } from "../../semantic/model.js";
 import { didYouMean } from "../../semantic/suggest.js";
 import type { CommandModule } from "../command.js";
@@ -27,17 +25,15 @@ function run(
   fromEntry: number | undefined,
   fromClasses: EntryClass[] | undefined,
 ) {
-  const result = analyze(model, RULES);
-  const pa = analyzePaths(result.graph, result.facts, RULES, {
-    k: argv.k,
-    ...(argv.to ? { to: argv.to } : {}),
-    ...(fromEntry !== undefined ? { fromEntry } : {}),
-    ...(fromClasses ? { fromClasses } : {}),
+  const analysis = analyzeModel(model, {
+    paths: {
+      k: argv.k,
+      ...(argv.to ? { to: argv.to } : {}),
+      ...(fromEntry !== undefined ? { fromEntry } : {}),
+      ...(fromClasses ? { fromClasses } : {}),
+    },
   });
-  const view = pathsView(model, pa, (v) =>
-    ENTRY_CLASSES.filter((c) => result.facts.entry[v]! & ENTRY_BIT[c]),
-  );
-  return { view, findings: result.findings };
+  return { view: analysis.pathsView, findings: analysis.findings };
 }
 
 /** What changed between two runs, for `--assume`. */

@@ -1,0 +1,27 @@
+import type { CompileAnalysis } from "../compiler.js";
+
+/** A file an emitter produces; paths are relative to the output folder, with `/` separators. */
+export interface OutputFile {
+  readonly path: string;
+  readonly contents: string | Uint8Array;
+}
+
+/** What every emitter gets: the whole analysis and the run's options. */
+export interface EmitContext {
+  readonly analysis: CompileAnalysis;
+  /** aithreat's version, for outputs that record their producer. */
+  readonly toolVersion: string;
+  /** ISO time of the run, only with `--timestamp` (outputs are otherwise byte-identical across runs). */
+  readonly generatedAt?: string;
+  /** A folder of templates overriding the built-in ones (`--templates`). */
+  readonly templatesDir?: string;
+}
+
+/**
+ * One output format. Emitters are pure: they return files, never write them; the CLI writes all of
+ * them into a temporary folder and moves it into place, so a failed run leaves no half-written output.
+ */
+export interface Emitter {
+  readonly name: string;
+  readonly emit: (ctx: EmitContext) => OutputFile[];
+}

@@ -1,0 +1,181 @@
+import type { Finding } from "../analysis/findings.js";
+import type { Rule } from "../analysis/rule.js";
+import { BUILTIN_CONTROL_BY_ID } from "../catalog/controls.js";
+import {
+  ATLAS_MITIGATIONS,
+  ATLAS_TECHNIQUES,
+  ATLAS_VERSION,
+  COSAI_RISKS,
+  NIST_IDS,
+  OWASP_IDS,
+} from "../catalog/frameworks.js";
+import type { ResolvedModel } from "../semantic/model.js";
+import { locationView, type LocationView } from "./location-view.js";
+
+/** An external id with its name, as outputs show it. */
+export interface MappingView {
+  id: string;
+  name: string;
+}
+
+/**
+ * A finding as every output sees it: names instead of indices, lines and columns instead of offsets,
+ * mappings with their names. findings.json, SARIF, JUnit, reports and checklists all read this one
+ * shape, so they cannot disagree about a finding.
+ */
+export interface FindingView {
+  id: string;
+  fingerprint: string;
+  rule: string;
+  category: "threat" | "assumption";
+  title: string;
+  message: string;
+  subject: { type: "component" | "flow" | "data"; name: string; kind: string; title?: string };
+  location: LocationView;
+  facts: { text: string; location: LocationView }[];
+  likelihood: string;
+  impact: string;
+  severity: string;
+  rationale: string;
+  status: "open" | "mitigated" | "accepted";
+  mitigatedBy: { control: string; impliedBy?: string; location: LocationView }[];
+  residual: { likelihood: string; severity: string };
+  acceptance?: {
+    reason: string;
+    owner: string;
+    expires: string;
+    expired: boolean;
+    ticket?: string;
+    location: LocationView;
+  };
+  recommended: { control: string; title: string; atlas: MappingView[]; declared: boolean }[];
+  mappings: {
+    stride: string[];
+    atlasVersion: string;
+    atlas: MappingView[];
+    owasp: MappingView[];
+    nist: MappingView[];
+    cosai: MappingView[];
+  };
+  /** Who answers for the subject: its owner, else its zone's, else its system's. */
+  owner?: string;
+  /** The system (file-level `system`) the subject belongs to, if any. */
+  system?: string;
+}
+
+const named = (ids: readonly string[], names: ReadonlyMap<string, string>): MappingView[] =>
+  ids.map((id) => ({ id, name: names.get(id) ?? "" }));
+
+/** Builds the view of every finding (same order as the input, which the engine sorts by id). */
+export function findingsView(
+  model: ResolvedModel,
+  findings: readonly Finding[],
+  rules: readonly Rule[],
+): FindingView[] {
+  const byId = new Map(rules.map((r) => [r.meta.id, r.meta]));
+  const atlasNames = new Map([...ATLAS_TECHNIQUES].map(([id, t]) => [id, t.name]));
+  return findings.map((f) => {
+    const meta = byId.get(f.rule);
+    const subject = (() => {
+      if (f.subject.type === "component") {
+        const c = model.components[f.subject.index]!;
+        return {
+          entity: c,
+          view: {
+            type: "component" as const,
+            name: c.name,
+            kind: c.kind,
+            ...(c.title ? { title: c.title } : {}),
+          },
+        };
+      }
+      if (f.subject.type === "flow") {
+        const fl = model.flows[f.subject.index]!;
+        return {
+          entity: undefined,
+          view: {
+            type: "flow" as const,
+            name: fl.id,
+            kind: fl.kind,
+            ...(fl.title ? { title: fl.title } : {}),
+          },
+        };
+      }
+      const d = model.data[f.subject.index]!;
+      return {
+        entity: undefined,
+        view: { type: "data" as const, name: d.name, kind: "data", ...(d.title ? { title: d.title } : {}) },
+      };
+    })();
+    const comp = subject.entity;
+    const flowFrom =
+      f.subject.type === "flow" ? model.components[model.flows[f.subject.index]!.from] : undefined;
+    const ownerSource = comp ?? flowFrom;
+    const zone = ownerSource?.zone !== undefined ? model.zones[ownerSource.zone] : undefined;
+    const system = ownerSource?.system !== undefined ? model.systems[ownerSource.system] : undefined;
+    const owner =
+      ownerSource?.owner ??
+      zone?.owner ??
+      system?.owner ??
+      (f.subject.type === "data" ? model.data[f.subject.index]!.owner : undefined);
+    const declared = new Set(
+      [
+        ...(comp?.controls ?? []),
+        ...(f.subject.type === "flow" ? model.flows[f.subject.index]!.controls : []),
+      ].map((u) => u.name),
+    );
+    const view: FindingView = {
+      id: f.id,
+      fingerprint: f.fingerprint,
+      rule: f.rule,
+      category: f.category,
+      title: f.title,
+      message: f.message,
+      subject: subject.view,
+      location: locationView(f.location),
+      facts: f.facts.map((x) => ({ text: x.text, location: locationView(x.loc) })),
+      likelihood: f.likelihood,
+      impact: f.impact,
+      severity: f.severity,
+      rationale: f.rationale,
+      status: f.status,
+      mitigatedBy: f.mitigatedBy.map((u) => ({
+        control: u.name,
+        ...(u.impliedBy ? { impliedBy: u.impliedBy } : {}),
+        location: locationView(u.loc),
+      })),
+      residual: { likelihood: f.residualLikelihood, severity: f.residualSeverity },
+      recommended: f.recommended.map((id) => {
+        const c = BUILTIN_CONTROL_BY_ID.get(id);
+        return {
+          control: id,
+          title: c?.title ?? id,
+          atlas: named(c?.atlas ?? [], ATLAS_MITIGATIONS),
+          declared: declared.has(id),
+        };
+      }),
+      mappings: {
+        stride: [...(meta?.stride ?? [])],
+        atlasVersion: ATLAS_VERSION,
+        atlas: named(meta?.atlas ?? [], atlasNames),
+        owasp: named(meta?.owasp ?? [], OWASP_IDS),
+        nist: named(meta?.nist ?? [], NIST_IDS),
+        cosai: named(meta?.cosai ?? [], COSAI_RISKS),
+      },
+    };
+    if (f.acceptance) {
+      const a = f.acceptance;
+      view.acceptance = {
+        reason: a.reason,
+        owner: a.owner,
+        expires: a.expires,
+        expired: a.expired,
+        ...(a.ticket ? { ticket: a.ticket } : {}),
+        location: locationView(a.loc),
+      };
+    }
+    if (owner !== undefined) view.owner = owner;
+    if (system) view.system = system.title;
+    return view;
+  });
+}
