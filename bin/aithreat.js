@@ -9,7 +9,9 @@ const bundled = new URL("../dist/aithreat.mjs", import.meta.url);
 const modules = new URL("../dist/src/cli/main.js", import.meta.url);
 const entry = existsSync(fileURLToPath(bundled)) ? bundled : modules;
 if (!existsSync(fileURLToPath(entry))) {
-  process.stderr.write("aithreat is not built: run `npm install` (or `npm run build`) in the aithreat folder first\n");
+  process.stderr.write(
+    "aithreat is not built: run `npm install` (or `npm run build`) in the aithreat folder first\n",
+  );
   process.exit(3);
 }
 const { main } = await import(entry.href);

@@ -15,6 +15,8 @@ await build({
   sourcemap: true,
   external: ["puppeteer", "@mermaid-js/mermaid-cli"],
   // Some bundled CommonJS dependencies call require(); give the ES module one.
-  banner: { js: "import { createRequire as __aithreatRequire } from 'node:module'; const require = __aithreatRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __aithreatRequire } from 'node:module'; const require = __aithreatRequire(import.meta.url);",
+  },
   logLevel: "warning",
 });

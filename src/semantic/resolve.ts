@@ -740,7 +740,9 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
         : { type: "data", index: sym.index };
     markCrown(subject, n.target.text, cia, at(d.file, n));
     // `asset x crown p` and `crown p` inside x mean the same: the entity's own list says so too.
-    const own = (subject.type === "component" ? components[subject.index]!.crown : data[subject.index]!.crown) as Cia[];
+    const own = (
+      subject.type === "component" ? components[subject.index]!.crown : data[subject.index]!.crown
+    ) as Cia[];
     for (const p of cia) if (!own.includes(p)) own.push(p);
   }
   const crownJewels: CrownJewel[] = [...crownBySubject.values()]
