@@ -1,0 +1,62 @@
+import fs from "node:fs";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { bufferIo } from "../../src/cli/io.js";
+import { main, VERSION } from "../../src/cli/main.js";
+import { COMMANDS } from "../../src/cli/commands/index.js";
+
+const pkg = JSON.parse(fs.readFileSync("package.json", "utf8")) as {
+  version: string;
+  bin: Record<string, string>;
+  files: string[];
+};
+
+test("--version prints the version in package.json", async () => {
+  assert.is(VERSION, pkg.version);
+  const io = bufferIo();
+  assert.is(await main(["--version"], io), 0);
+  assert.is(io.stdout.trim(), pkg.version);
+});
+
+test("the package ships its bin, the bundle, templates and data", () => {
+  assert.is(pkg.bin["aithreat"], "bin/aithreat.js");
+  for (const entry of ["bin", "dist/aithreat.mjs", "dist/src", "dist/data", "templates", "data"])
+    assert.ok(pkg.files.includes(entry), `package.json files lacks ${entry}`);
+});
+
+test("every command has a description and at least one --help example", async () => {
+  for (const cmd of COMMANDS) {
+    const name = cmd.command.split(" ")[0]!;
+    const io = bufferIo();
+    assert.is(await main([name, "--help"], io), 0, name);
+    assert.ok(cmd.describe.length > 10, `${name} has no description`);
+    assert.match(io.stdout, "Examples:", `${name} --help shows no examples`);
+  }
+});
+
+test("no command, an unknown command and an unknown option are usage errors (exit 2)", async () => {
+  for (const args of [[], ["chek", "x"], ["check", "m.aithreat", "--fromat", "json"]]) {
+    const io = bufferIo();
+    assert.is(await main(args, io), 2, args.join(" "));
+    assert.match(io.stderr, "AT9002");
+    assert.not.match(io.stderr, /\n\s+at /, "no stack trace");
+  }
+});
+
+test("an exception escaping a command is exit 3 with a short message; the stack only with --debug", async () => {
+  const failing = bufferIo();
+  failing.out = () => {
+    throw new Error("stdout closed");
+  };
+  assert.is(await main(["check", "samples/rag-support", "--format", "json"], failing), 3);
+  assert.match(failing.stderr, "AT9999");
+  assert.not.match(failing.stderr, /\n\s+at /);
+  const debug = bufferIo();
+  debug.out = () => {
+    throw new Error("stdout closed");
+  };
+  assert.is(await main(["check", "samples/rag-support", "--format", "json", "--debug"], debug), 3);
+  assert.match(debug.stderr, /\n\s+at /);
+});
+
+test.run();
