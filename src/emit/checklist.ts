@@ -1,0 +1,393 @@
+/**
+ * The mitigation checklist: what to do, grouped by owner, then by component. Each open finding with
+ * the controls that would mitigate it (and their ATLAS mitigation ids); controls already declared are
+ * shown as done. `checklist.md` is a GitHub task list (capped per owner, see REPORT_LIMITS);
+ * `checklist.csv` has every row and imports into an issue tracker.
+ */
+import type { CompileAnalysis } from "../compiler.js";
+import type { Emitter } from "./emitter.js";
+import type { FindingView, MappingView } from "./findings-view.js";
+import type { LocationView } from "./location-view.js";
+import {
+  atlasMitigationUrl,
+  bySeverityThenId,
+  cmp,
+  MARKDOWN,
+  REPORT_LIMITS,
+  reportData,
+  SEVERITY_ORDER,
+  subjectKey,
+  type Format,
+  type Safe,
+} from "./report-view.js";
+import { tidyMarkdown } from "./report-md.js";
+import { compileTemplate } from "./templates.js";
+
+// ---- data ----------------------------------------------------------------------------------------
+
+/** A declared control that mitigates findings on one subject. */
+export interface DoneControl {
+  control: string;
+  title: string;
+  atlas: MappingView[];
+  location: LocationView;
+  impliedBy?: string;
+  /** Ids of the findings it mitigates, sorted. */
+  mitigates: string[];
+}
+
+/** One component (or flow, or data asset) of an owner. */
+export interface ChecklistSubject {
+  subject: FindingView["subject"];
+  system?: string;
+  /** Open findings, most severe first. */
+  open: FindingView[];
+  done: DoneControl[];
+  accepted: number;
+}
+
+/** One owner's part of the checklist; `owner` undefined for subjects nobody owns. */
+export interface ChecklistOwner {
+  owner?: string;
+  subjects: ChecklistSubject[];
+  open: number;
+}
+
+/** The whole checklist, every open finding included. */
+export interface ChecklistData {
+  title: string;
+  toolVersion: string;
+  generatedAt?: string;
+  owners: ChecklistOwner[];
+  open: number;
+  tasks: { todo: number; done: number };
+}
+
+/** Titles and ATLAS ids of user-declared controls, for the done list. */
+function userControls(analysis: CompileAnalysis): Map<string, { title: string; atlas: string[] }> {
+  return new Map(
+    analysis.model.controls.map((c) => [c.name, { title: c.title ?? c.name, atlas: [...c.atlas] }]),
+  );
+}
+
+/** Groups every finding by owner and subject; linear in the findings, plus sorting. */
+export function checklistData(
+  analysis: CompileAnalysis,
+  run: { toolVersion: string; generatedAt?: string },
+): ChecklistData {
+  const report = reportData(analysis, run);
+  const user = userControls(analysis);
+  const builtinTitles = new Map<string, { title: string; atlas: MappingView[] }>();
+  for (const f of analysis.findingsView)
+    for (const r of f.recommended) builtinTitles.set(r.control, { title: r.title, atlas: r.atlas });
+
+  const owners = new Map<string, ChecklistOwner>();
+  const subjects = new Map<string, ChecklistSubject>();
+  const doneBy = new Map<ChecklistSubject, Map<string, DoneControl>>();
+  let todo = 0;
+  let doneTasks = 0;
+  for (const f of analysis.findingsView) {
+    const ownerKey = f.owner ?? "";
+    let owner = owners.get(ownerKey);
+    if (!owner) {
+      owner = { subjects: [], open: 0, ...(f.owner !== undefined ? { owner: f.owner } : {}) };
+      owners.set(ownerKey, owner);
+    }
+    const key = `${ownerKey}\u0000${subjectKey(f.subject)}`;
+    let s = subjects.get(key);
+    if (!s) {
+      s = { subject: f.subject, open: [], done: [], accepted: 0 };
+      if (f.system !== undefined) s.system = f.system;
+      subjects.set(key, s);
+      doneBy.set(s, new Map());
+      owner.subjects.push(s);
+    }
+    if (f.status === "open") {
+      s.open.push(f);
+      owner.open++;
+      for (const r of f.recommended) {
+        if (r.declared) doneTasks++;
+        else todo++;
+      }
+    } else if (f.status === "accepted") s.accepted++;
+    else
+      for (const u of f.mitigatedBy) {
+        const k = `${u.control}\u0000${u.location.file}:${u.location.line}:${u.location.column}`;
+        const done = doneBy.get(s)!;
+        let d = done.get(k);
+        if (!d) {
+          const info = builtinTitles.get(u.control) ?? userInfo(user, u.control);
+          d = {
+            control: u.control,
+            title: info.title,
+            atlas: info.atlas,
+            location: u.location,
+            ...(u.impliedBy ? { impliedBy: u.impliedBy } : {}),
+            mitigates: [],
+          };
+          done.set(k, d);
+          doneTasks++;
+        }
+        d.mitigates.push(f.id);
+      }
+  }
+  for (const s of subjects.values()) {
+    s.open.sort(bySeverityThenId);
+    s.done = [...doneBy.get(s)!.values()].sort(
+      (a, b) =>
+        cmp(a.control, b.control) ||
+        cmp(a.location.file, b.location.file) ||
+        a.location.line - b.location.line,
+    );
+    for (const d of s.done) d.mitigates.sort(cmp);
+  }
+  // Open findings are sorted: the first is the most severe.
+  const worst = (s: ChecklistSubject) =>
+    s.open.length ? SEVERITY_ORDER.indexOf(s.open[0]!.severity) : SEVERITY_ORDER.length;
+  const list = [...owners.values()].sort((a, b) =>
+    a.owner === undefined ? 1 : b.owner === undefined ? -1 : cmp(a.owner, b.owner),
+  );
+  for (const o of list)
+    o.subjects.sort(
+      (a, b) =>
+        worst(a) - worst(b) ||
+        b.open.length - a.open.length ||
+        cmp(subjectKey(a.subject), subjectKey(b.subject)),
+    );
+  return {
+    title: report.title,
+    toolVersion: run.toolVersion,
+    ...(run.generatedAt !== undefined ? { generatedAt: run.generatedAt } : {}),
+    owners: list,
+    open: list.reduce((n, o) => n + o.open, 0),
+    tasks: { todo, done: doneTasks },
+  };
+}
+
+function userInfo(
+  user: Map<string, { title: string; atlas: string[] }>,
+  control: string,
+): { title: string; atlas: MappingView[] } {
+  const u = user.get(control);
+  return { title: u?.title ?? control, atlas: (u?.atlas ?? []).map((id) => ({ id, name: "" })) };
+}
+
+// ---- checklist.md ----------------------------------------------------------------------------------
+
+/** The view checklist.md.hbs lays out. */
+export interface ChecklistView {
+  title: Safe;
+  toolVersion: Safe;
+  generatedAt: Safe;
+  open: number;
+  todo: number;
+  done: number;
+  owners: {
+    owner: Safe;
+    hasOwner: boolean;
+    open: number;
+    subjects: {
+      subject: Safe;
+      kind: Safe;
+      title: Safe;
+      system: Safe;
+      accepted: number;
+      findings: {
+        id: Safe;
+        title: Safe;
+        severity: Safe;
+        message: Safe;
+        where: Safe;
+        tasks: { control: Safe; title: Safe; atlas: Safe; done: boolean }[];
+      }[];
+      done: { control: Safe; title: Safe; atlas: Safe; where: Safe; impliedBy: Safe; mitigates: Safe }[];
+    }[];
+    more: number;
+    moreSubjects: number;
+  }[];
+}
+
+const atlasList = (f: Format, atlas: readonly MappingView[]) =>
+  f.join(
+    atlas.map((a) => f.link(atlasMitigationUrl(a.id), a.name ? `${a.id} ${a.name}` : a.id)),
+    ", ",
+  );
+
+/** Builds the checklist view for one format, at most `perOwner` open findings per owner. */
+export function checklistView(
+  d: ChecklistData,
+  f: Format,
+  perOwner: number = REPORT_LIMITS.checklistFindingsPerOwner,
+): ChecklistView {
+  return {
+    title: f.text(d.title),
+    toolVersion: f.text(d.toolVersion),
+    generatedAt: f.text(d.generatedAt ?? ""),
+    open: d.open,
+    todo: d.tasks.todo,
+    done: d.tasks.done,
+    owners: d.owners.map((o) => {
+      let budget = perOwner;
+      let more = 0;
+      let moreSubjects = 0;
+      const subjects: ChecklistView["owners"][number]["subjects"] = [];
+      for (const s of o.subjects) {
+        const shown = s.open.slice(0, Math.max(0, budget));
+        budget -= shown.length;
+        more += s.open.length - shown.length;
+        // A subject whose open findings are all past the cap is left out entirely, done list too.
+        if (shown.length === 0 && s.open.length > 0) {
+          moreSubjects++;
+          continue;
+        }
+        subjects.push({
+          subject: f.code(s.subject.name),
+          kind: f.text(s.subject.type === "component" ? s.subject.kind : s.subject.type),
+          title: f.text(s.subject.title ?? ""),
+          system: f.text(s.system ?? ""),
+          accepted: s.accepted,
+          findings: shown.map((x) => ({
+            id: f.code(x.id),
+            title: f.text(x.title),
+            severity: f.text(x.severity),
+            message: f.rich(x.message),
+            where: f.loc(x.location),
+            tasks: x.recommended.map((r) => ({
+              control: f.code(r.control),
+              title: f.text(r.title),
+              atlas: atlasList(f, r.atlas),
+              done: r.declared,
+            })),
+          })),
+          done: s.done.map((c) => ({
+            control: f.code(c.control),
+            title: f.text(c.title),
+            atlas: atlasList(f, c.atlas),
+            where: f.loc(c.location),
+            impliedBy: c.impliedBy ? f.code(c.impliedBy) : f.lit(""),
+            mitigates: f.join(
+              c.mitigates.map((id) => f.code(id)),
+              ", ",
+            ),
+          })),
+        });
+      }
+      return {
+        owner: f.text(o.owner ?? "no owner"),
+        hasOwner: o.owner !== undefined,
+        open: o.open,
+        subjects,
+        more,
+        moreSubjects,
+      };
+    }),
+  };
+}
+
+// ---- checklist.csv ---------------------------------------------------------------------------------
+
+/** Columns of checklist.csv, in order. */
+export const CSV_COLUMNS = [
+  "summary",
+  "state",
+  "owner",
+  "system",
+  "component",
+  "kind",
+  "finding",
+  "rule",
+  "title",
+  "severity",
+  "control",
+  "control_title",
+  "atlas_mitigations",
+  "location",
+  "fingerprint",
+] as const;
+
+/**
+ * One CSV field (RFC 4180): quoted when it holds a comma, quote or line break, quotes doubled.
+ * A value a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage
+ * return) gets a leading apostrophe, which spreadsheets show as text; a tracker import keeps it.
+ */
+export function csvField(value: string): string {
+  const v = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+}
+
+/** checklist.csv: a header and one row per task (open finding x recommended control, or a declared control), CRLF line ends. */
+export function checklistCsv(d: ChecklistData): string {
+  const lines: string[] = [CSV_COLUMNS.join(",")];
+  const loc = (l: LocationView) => `${l.file}:${l.line}`;
+  const row = (cells: Record<(typeof CSV_COLUMNS)[number], string>) =>
+    lines.push(CSV_COLUMNS.map((c) => csvField(cells[c])).join(","));
+  for (const o of d.owners)
+    for (const s of o.subjects) {
+      const base = {
+        owner: o.owner ?? "",
+        system: s.system ?? "",
+        component: s.subject.name,
+        kind: s.subject.type === "component" ? s.subject.kind : s.subject.type,
+      };
+      for (const x of s.open) {
+        const finding = {
+          ...base,
+          finding: x.id,
+          rule: x.rule,
+          title: x.title,
+          severity: x.severity,
+          location: loc(x.location),
+          fingerprint: x.fingerprint,
+        };
+        if (x.recommended.length === 0)
+          row({
+            ...finding,
+            summary: `Address ${x.rule} on ${s.subject.name}: ${x.title}`,
+            state: "todo",
+            control: "",
+            control_title: "",
+            atlas_mitigations: "",
+          });
+        for (const r of x.recommended)
+          row({
+            ...finding,
+            summary: r.declared
+              ? `${r.control} is declared on ${s.subject.name} (${x.rule} ${x.title})`
+              : `Add ${r.control} to ${s.subject.name} for ${x.rule} (${x.title})`,
+            state: r.declared ? "done" : "todo",
+            control: r.control,
+            control_title: r.title,
+            atlas_mitigations: r.atlas.map((a) => a.id).join(" "),
+          });
+      }
+      for (const c of s.done)
+        row({
+          ...base,
+          summary: `${c.control} mitigates ${c.mitigates.join(", ")}`,
+          state: "done",
+          finding: c.mitigates.join(" "),
+          rule: [...new Set(c.mitigates.map((id) => id.split(":")[0]!))].join(" "),
+          title: "",
+          severity: "",
+          control: c.control,
+          control_title: c.title,
+          atlas_mitigations: c.atlas.map((a) => a.id).join(" "),
+          location: loc(c.location),
+          fingerprint: "",
+        });
+    }
+  return `${lines.join("\r\n")}\r\n`;
+}
+
+/** `checklist.md` and `checklist.csv`. */
+export const checklistEmitter: Emitter = {
+  name: "checklist",
+  emit: ({ analysis, toolVersion, generatedAt, templatesDir }) => {
+    const data = checklistData(analysis, { toolVersion, ...(generatedAt ? { generatedAt } : {}) });
+    const render = compileTemplate("checklist.md.hbs", templatesDir);
+    return [
+      { path: "checklist.md", contents: tidyMarkdown(render(checklistView(data, MARKDOWN))) },
+      { path: "checklist.csv", contents: checklistCsv(data) },
+    ];
+  },
+};

@@ -1,0 +1,1054 @@
+/**
+ * The view model of the reports and checklists. Two layers:
+ *
+ * 1. `reportData(analysis)`: what the reports say, as plain data: counts, findings grouped and sorted,
+ *    crown jewels, paths, diagrams. Computed once per analysis (every list sorted, so the same model
+ *    gives the same report) in time linear in the findings, plus a sort.
+ * 2. `reportView(data, format)`: the same content as strings escaped for one output format
+ *    (Markdown or HTML). Every string a template shows is a `Safe`, which only a `Format` can make:
+ *    nothing from the model reaches a template unescaped, and templates only lay strings out.
+ *
+ * Large models produce tens of thousands of findings; a report lists the most severe of each kind up to
+ * the caps in `REPORT_LIMITS` and says how many more there are. The complete data is in findings.json
+ * and checklist.csv.
+ */
+import type { CompileAnalysis } from "../compiler.js";
+import { SEVERITIES } from "../analysis/findings.js";
+import nist from "../../data/nist.json" with { type: "json" };
+import { OWASP } from "../catalog/frameworks.js";
+import { diagramViews, type DiagramView } from "./diagrams/index.js";
+import { escapeHtml, escapeMarkdown, markdownCode } from "./escape.js";
+import type { FindingView } from "./findings-view.js";
+import type { LocationView } from "./location-view.js";
+import type { CutView, PathView, StepView, TargetView } from "./paths-view.js";
+import { targetMermaid } from "./paths-mermaid.js";
+
+// ---- limits ------------------------------------------------------------------------------------
+
+/**
+ * How much each section lists before it says "and N more". Chosen so a 100k-component model still
+ * gives a report a person can scroll and a browser can open: a few hundred findings in detail, the
+ * rest counted, everything in findings.json and checklist.csv.
+ */
+export const REPORT_LIMITS = {
+  /** Open findings shown in detail per severity. */
+  findingsPerSeverity: 50,
+  /** Rows of the findings-by-component table. */
+  componentRows: 100,
+  /** Rows of each status table (mitigated, accepted, expired acceptances, assumptions). */
+  statusRows: 200,
+  /** Rows of the crown-jewel exposure table. */
+  crownRows: 100,
+  /** Crown jewels whose attack paths are drawn and listed. */
+  pathTargets: 20,
+  /** Open findings per owner in checklist.md (checklist.csv has all of them). */
+  checklistFindingsPerOwner: 200,
+  /** Lines of the metrics table in the scorecard. */
+  metricRows: 60,
+  /** Largest diagram inlined into a report: Mermaid's default `maxTextSize`, which GitHub keeps. */
+  inlineDiagramChars: 50_000,
+} as const;
+
+// ---- formats -----------------------------------------------------------------------------------
+
+declare const SAFE: unique symbol;
+/** A string escaped for the output format it is in; only a `Format` makes one. */
+export type Safe = string & { readonly [SAFE]: true };
+
+/** How one output format escapes and marks up text; report and checklist views are built through it. */
+export interface Format {
+  readonly name: "md" | "md-cell" | "html";
+  /** Plain text from the model (or anywhere): escaped, newlines folded. */
+  text(s: string): Safe;
+  /** A name or other literal shown as code. */
+  code(s: string): Safe;
+  /** Text in which the rules mark names with backticks (messages, facts): those become code. */
+  rich(s: string): Safe;
+  /** A link to an external reference; `href` comes from aithreat's catalogs, never from a model. */
+  link(href: string, label: string): Safe;
+  /** Emphasis. */
+  strong(s: Safe): Safe;
+  /** A `file:line` location as code. */
+  loc(l: LocationView): Safe;
+  /** Joins escaped parts with a separator written by aithreat (not from a model). */
+  join(parts: readonly Safe[], sep: string): Safe;
+  /** Text written by aithreat itself, trusted as markup for this format. */
+  lit(s: string): Safe;
+}
+
+const safe = (s: string) => s as Safe;
+
+/** Splits rule text at backticks: odd segments are code; an unmatched backtick stays text. */
+function rich(fmt: Pick<Format, "text" | "code">, s: string): Safe {
+  const parts = s.split("`");
+  let out = "";
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i]!;
+    if (i % 2 === 0) out += fmt.text(part);
+    else if (i === parts.length - 1) out += fmt.text(`\`${part}`);
+    else out += fmt.code(part);
+  }
+  return safe(out);
+}
+
+/** Only https URLs made of URL characters: a catalog id that is not one gets no link. */
+function checkedHref(href: string): string | undefined {
+  return /^https:\/\/[A-Za-z0-9._~:/?#@!$&*+,;=%-]+$/.test(href) ? href : undefined;
+}
+
+// Beyond escape.ts's `escapeMarkdown`: `=` (a line of them turns the line above into a heading), `$`
+// (GitHub renders `$...$` as math), and `:` and `@`, whose escapes stop GFM's extended autolinks
+// (`https://...`, `user@host`) from turning model text into links.
+const mdText = (s: string) => escapeMarkdown(s).replace(/[=$:@]/g, "\\$&");
+
+function markdownFormat(cell: boolean): Format {
+  const code = (s: string) => {
+    const c = markdownCode(s);
+    // In a table cell a pipe ends the cell even inside a code span; GFM lets `\|` stand for it.
+    return safe(cell ? c.replace(/\|/g, "\\|") : c);
+  };
+  const text = (s: string) => safe(mdText(s));
+  return {
+    name: cell ? "md-cell" : "md",
+    text,
+    code,
+    rich: (s) => rich({ text, code }, s),
+    link: (href, label) => {
+      const h = checkedHref(href);
+      return h ? safe(`[${mdText(label)}](${h.replace(/[()]/g, encodeURIComponent)})`) : text(label);
+    },
+    strong: (s) => safe(`**${s}**`),
+    loc: (l) => code(`${l.file}:${l.line}`),
+    join: (parts, sep) => safe(parts.join(sep)),
+    lit: safe,
+  };
+}
+
+/** GitHub-flavoured Markdown outside tables (paragraphs, lists, headings). */
+export const MARKDOWN: Format = markdownFormat(false);
+/** GitHub-flavoured Markdown inside a table cell. */
+export const MARKDOWN_CELL: Format = markdownFormat(true);
+
+/** HTML text and attribute values (attributes always double-quoted). */
+export const HTML: Format = (() => {
+  const text = (s: string) => safe(escapeHtml(s));
+  const code = (s: string) => safe(`<code>${escapeHtml(s)}</code>`);
+  return {
+    name: "html",
+    text,
+    code,
+    rich: (s) => rich({ text, code }, s),
+    link: (href, label) => {
+      const h = checkedHref(href);
+      return h ? safe(`<a href="${escapeHtml(h)}" rel="noreferrer">${escapeHtml(label)}</a>`) : text(label);
+    },
+    strong: (s) => safe(`<strong>${s}</strong>`),
+    loc: (l) => code(`${l.file}:${l.line}`),
+    join: (parts, sep) => safe(parts.join(sep)),
+    lit: safe,
+  };
+})();
+
+// ---- reference links ---------------------------------------------------------------------------
+
+const ATLAS_TECHNIQUE_URL = "https://atlas.mitre.org/techniques/";
+const ATLAS_MITIGATION_URL = "https://atlas.mitre.org/mitigations/";
+
+// OWASP's per-entry page addresses follow no stable pattern across lists and years; each id links to
+// its list's page, which the data files record.
+const OWASP_SOURCE: ReadonlyMap<string, string> = new Map(
+  Object.values(OWASP).flatMap((list) => list.entries.map((e) => [e.id, list.source] as const)),
+);
+
+/** The page of an ATLAS technique. */
+export const atlasTechniqueUrl = (id: string) => `${ATLAS_TECHNIQUE_URL}${encodeURIComponent(id)}`;
+/** The page of an ATLAS mitigation. */
+export const atlasMitigationUrl = (id: string) => `${ATLAS_MITIGATION_URL}${encodeURIComponent(id)}`;
+/** The page of the OWASP list an id belongs to. */
+export const owaspUrl = (id: string) => OWASP_SOURCE.get(id);
+/** The NIST AI 100-2 publication. */
+export const NIST_URL = nist.source;
+
+// ---- helpers -----------------------------------------------------------------------------------
+
+/** Code-unit order: the same in every locale, unlike `localeCompare`. */
+export const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Severities from the most severe down. */
+export const SEVERITY_ORDER: readonly string[] = [...SEVERITIES].reverse();
+const sevRank = (s: string) => SEVERITY_ORDER.indexOf(s);
+
+/** Findings most severe first, then by id. */
+export const bySeverityThenId = (a: FindingView, b: FindingView) =>
+  sevRank(a.severity) - sevRank(b.severity) || cmp(a.id, b.id);
+
+/** `entry_class` as words. */
+const words = (s: string) => s.replace(/_/g, " ");
+
+/** A subject's grouping key: its type and name (a flow and a component may share a name). */
+export const subjectKey = (s: FindingView["subject"]) => `${s.type}:${s.name}`;
+
+/** The first `limit` items and how many were left out. */
+function capped<T>(items: readonly T[], limit: number): { shown: T[]; more: number } {
+  return { shown: items.slice(0, limit), more: Math.max(0, items.length - limit) };
+}
+
+const fmtNumber = (n: number) => String(Math.round(n * 1e4) / 1e4);
+/** A number as text: digits, a point and a minus sign need no escaping in any format. */
+const num = (f: Format, n: number) => f.lit(fmtNumber(n));
+
+// ---- layer 1: report data ------------------------------------------------------------------------
+
+/** Counts of one severity by status (threat findings). */
+export interface SeverityCounts {
+  severity: string;
+  open: number;
+  mitigated: number;
+  accepted: number;
+  total: number;
+}
+
+/** One component (or flow, or data asset) with findings. */
+export interface SubjectRow {
+  subject: FindingView["subject"];
+  owner?: string;
+  open: Record<string, number>;
+  openTotal: number;
+  mitigated: number;
+  accepted: number;
+  /** Most severe open finding (index into SEVERITY_ORDER; SEVERITY_ORDER.length when none). */
+  worst: number;
+}
+
+/** A scorecard line: a metric from the metrics stage, or a count the reports compute themselves. */
+export interface MetricRow {
+  name: string;
+  value: string;
+  /** Which way is better, when the metric says. */
+  better?: string;
+  /** Against a policy threshold, when one is set. */
+  status?: string;
+}
+
+/** What the reports say, before any format. */
+export interface ReportData {
+  readonly title: string;
+  readonly systems: readonly {
+    title: string;
+    owner?: string;
+    version?: string;
+    description?: string;
+    contact?: string;
+    repository?: string;
+  }[];
+  readonly files: readonly string[];
+  readonly toolVersion: string;
+  readonly generatedAt?: string;
+  readonly stats: { components: number; zones: number; flows: number; data: number };
+  readonly findings: number;
+  readonly status: { open: number; mitigated: number; accepted: number };
+  readonly bySeverity: readonly SeverityCounts[];
+  /** Open threat findings per severity (most severe first), each list sorted. */
+  readonly open: readonly { severity: string; findings: readonly FindingView[] }[];
+  readonly subjects: readonly SubjectRow[];
+  readonly mitigated: readonly FindingView[];
+  readonly accepted: readonly FindingView[];
+  /** Findings whose acceptance has expired (they count as open or mitigated again). */
+  readonly expired: readonly FindingView[];
+  readonly assumptions: readonly FindingView[];
+  /** Every crown-jewel target, exposed first, most likely first. */
+  readonly targets: readonly TargetView[];
+  readonly crownJewels: { total: number; exposed: readonly string[] };
+  readonly cut: CutView;
+  readonly notes: readonly string[];
+  /** The metrics stage's scorecard when the analysis has one, else undefined. */
+  readonly metrics?: readonly MetricRow[];
+  readonly overview?: DiagramView;
+  /** Path diagrams from the diagram views, by the path they draw (see `matchPathViews`). */
+  readonly pathViews: ReadonlyMap<string, DiagramView>;
+  readonly otherPathViews: readonly DiagramView[];
+  /** Zone and agent views, listed with their files. */
+  readonly views: readonly DiagramView[];
+  /** Titles of components, zones and data by name. */
+  readonly titles: ReadonlyMap<string, string>;
+}
+
+const cache = new WeakMap<CompileAnalysis, Map<string, ReportData>>();
+
+/**
+ * The report data of an analysis. Cached per analysis and run options, because report.md,
+ * report.html and the checklists all read it and computing it walks every finding.
+ */
+export function reportData(
+  analysis: CompileAnalysis,
+  run: { toolVersion: string; generatedAt?: string },
+): ReportData {
+  const key = `${run.toolVersion}\u0000${run.generatedAt ?? ""}`;
+  let perRun = cache.get(analysis);
+  if (!perRun) cache.set(analysis, (perRun = new Map<string, ReportData>()));
+  let data = perRun.get(key);
+  if (!data) perRun.set(key, (data = buildReportData(analysis, run)));
+  return data;
+}
+
+function buildReportData(
+  analysis: CompileAnalysis,
+  run: { toolVersion: string; generatedAt?: string },
+): ReportData {
+  const m = analysis.model;
+  const systems = m.systems.map((s) => ({
+    title: s.title,
+    ...(s.owner !== undefined ? { owner: s.owner } : {}),
+    ...(s.version !== undefined ? { version: s.version } : {}),
+    ...(s.description !== undefined ? { description: s.description } : {}),
+    ...(s.contact !== undefined ? { contact: s.contact } : {}),
+    ...(s.repository !== undefined ? { repository: s.repository } : {}),
+  }));
+  const title =
+    systems.length === 1
+      ? systems[0]!.title
+      : systems.length > 1
+        ? `${systems.length} systems`
+        : (m.files[0]?.path ?? "model");
+
+  const threats: FindingView[] = [];
+  const assumptions: FindingView[] = [];
+  for (const f of analysis.findingsView) (f.category === "assumption" ? assumptions : threats).push(f);
+
+  const sev = new Map(
+    SEVERITY_ORDER.map((s) => [s, { severity: s, open: 0, mitigated: 0, accepted: 0, total: 0 }]),
+  );
+  const openBySeverity = new Map<string, FindingView[]>(SEVERITY_ORDER.map((s) => [s, []]));
+  const mitigated: FindingView[] = [];
+  const accepted: FindingView[] = [];
+  const expired: FindingView[] = [];
+  const subjects = new Map<string, SubjectRow>();
+  for (const f of threats) {
+    const c = sev.get(f.severity);
+    if (c) {
+      c[f.status]++;
+      c.total++;
+    }
+    if (f.status === "open") openBySeverity.get(f.severity)?.push(f);
+    else if (f.status === "mitigated") mitigated.push(f);
+    else accepted.push(f);
+    if (f.acceptance?.expired) expired.push(f);
+    const key = subjectKey(f.subject);
+    let row = subjects.get(key);
+    if (!row) {
+      row = {
+        subject: f.subject,
+        open: {},
+        openTotal: 0,
+        mitigated: 0,
+        accepted: 0,
+        worst: SEVERITY_ORDER.length,
+      };
+      if (f.owner !== undefined) row.owner = f.owner;
+      subjects.set(key, row);
+    }
+    if (f.status === "open") {
+      row.open[f.severity] = (row.open[f.severity] ?? 0) + 1;
+      row.openTotal++;
+      row.worst = Math.min(row.worst, sevRank(f.severity));
+    } else row[f.status]++;
+  }
+  for (const list of openBySeverity.values()) list.sort(bySeverityThenId);
+  mitigated.sort(bySeverityThenId);
+  accepted.sort(bySeverityThenId);
+  expired.sort(bySeverityThenId);
+  assumptions.sort((a, b) => cmp(a.status, b.status) || bySeverityThenId(a, b));
+  const subjectRows = [...subjects.values()].sort(
+    (a, b) =>
+      a.worst - b.worst ||
+      b.openTotal - a.openTotal ||
+      b.mitigated + b.accepted - (a.mitigated + a.accepted) ||
+      cmp(subjectKey(a.subject), subjectKey(b.subject)),
+  );
+
+  const reachable = (t: TargetView) => t.exposure.some((e) => e.reachable);
+  const best = (t: TargetView) =>
+    Math.max(0, ...t.exposure.filter((e) => e.reachable).map((e) => e.bestLikelihood));
+  const targets = [...analysis.pathsView.targets].sort(
+    (a, b) =>
+      Number(reachable(b)) - Number(reachable(a)) ||
+      best(b) - best(a) ||
+      cmp(a.crown, b.crown) ||
+      cmp(a.property, b.property),
+  );
+  const exposed = [...new Set(targets.filter(reachable).map((t) => t.crown))].sort(cmp);
+
+  const views = diagramViews(analysis);
+  const { byPath, other } = matchPathViews(views);
+
+  const titles = new Map<string, string>();
+  for (const z of m.zones) if (z.title) titles.set(`zone:${z.name}`, z.title);
+  for (const c of m.components) if (c.title) titles.set(`component:${c.name}`, c.title);
+  for (const d of m.data) if (d.title) titles.set(`data:${d.name}`, d.title);
+
+  const metrics = metricRows(analysis);
+  return {
+    title,
+    systems,
+    files: m.files.map((f) => f.path),
+    toolVersion: run.toolVersion,
+    ...(run.generatedAt !== undefined ? { generatedAt: run.generatedAt } : {}),
+    stats: {
+      components: m.components.length,
+      zones: m.zones.length,
+      flows: m.flows.length,
+      data: m.data.length,
+    },
+    findings: analysis.findingsView.length,
+    status: {
+      open: threats.filter((f) => f.status === "open").length,
+      mitigated: mitigated.length,
+      accepted: accepted.length,
+    },
+    bySeverity: [...sev.values()],
+    open: SEVERITY_ORDER.map((s) => ({ severity: s, findings: openBySeverity.get(s)! })).filter(
+      (g) => g.findings.length > 0,
+    ),
+    subjects: subjectRows,
+    mitigated,
+    accepted,
+    expired,
+    assumptions,
+    targets,
+    crownJewels: { total: new Set(m.crownJewels.map((c) => c.name)).size, exposed },
+    cut: analysis.pathsView.cut,
+    notes: analysis.pathsView.notes,
+    ...(metrics ? { metrics } : {}),
+    ...(views.find((v) => v.kind === "overview")
+      ? { overview: views.find((v) => v.kind === "overview")! }
+      : {}),
+    pathViews: byPath,
+    otherPathViews: other,
+    views: views.filter((v) => v.kind === "zone" || v.kind === "agent"),
+    titles,
+  };
+}
+
+/** The attack path a path view draws, when the diagram stage says (`DiagramView.path`). */
+type PathRef = { crown: string; property: string; rank: number };
+const pathKey = (p: PathRef) => `${p.crown}\u0000${p.property}\u0000${p.rank}`;
+
+/**
+ * Path diagrams by the path they draw (crown jewel, property, rank within the target), read from
+ * `DiagramView.path`; path views that do not say are returned apart and listed on their own.
+ */
+export function matchPathViews(views: readonly DiagramView[]): {
+  byPath: Map<string, DiagramView>;
+  other: DiagramView[];
+} {
+  const byPath = new Map<string, DiagramView>();
+  const other: DiagramView[] = [];
+  for (const v of views) {
+    if (v.kind !== "path") continue;
+    const ref = (v as DiagramView & { path?: PathRef }).path;
+    if (ref && !byPath.has(pathKey(ref))) byPath.set(pathKey(ref), v);
+    else other.push(v);
+  }
+  return { byPath, other };
+}
+
+// ---- the scorecard's metrics ---------------------------------------------------------------------
+
+/** A scorecard entry as the metrics stage writes it (read structurally; see `metricRows`). */
+interface ScorecardLike {
+  title: string;
+  display: string;
+  direction?: string;
+  status?: string;
+}
+
+const isRecord = (x: unknown): x is Record<string, unknown> =>
+  typeof x === "object" && x !== null && !Array.isArray(x);
+const isScorecard = (x: unknown): x is ScorecardLike[] =>
+  Array.isArray(x) &&
+  x.every((e) => isRecord(e) && typeof e["title"] === "string" && typeof e["display"] === "string");
+
+/**
+ * Where the metrics stage plugs into the reports. The analysis does not carry metrics yet; when it
+ * does (`analysis.metrics`, or a `scorecard` list of `{title, display, direction?, status?}` beside
+ * or inside it), the scorecard shows those lines. Any other shape of `metrics` is shown as its
+ * scalar values one or two levels down (`mitigation.coverage | 36.4`).
+ * Undefined when there are no metrics: the reports then show only the counts they compute.
+ */
+export function metricRows(analysis: CompileAnalysis): MetricRow[] | undefined {
+  const a = analysis as CompileAnalysis & { metrics?: unknown; scorecard?: unknown };
+  const card = isScorecard(a.scorecard)
+    ? a.scorecard
+    : isRecord(a.metrics) && isScorecard(a.metrics["scorecard"])
+      ? a.metrics["scorecard"]
+      : undefined;
+  if (card)
+    return card.map((e) => ({
+      name: e.title,
+      value: e.display,
+      ...(typeof e.direction === "string" ? { better: e.direction } : {}),
+      ...(typeof e.status === "string" ? { status: e.status } : {}),
+    }));
+  if (!isRecord(a.metrics)) return undefined;
+  // Headline numbers only: scalars one or two levels down (`mitigation.coverage`); per-agent and
+  // per-target lists stay in metrics.json.
+  const rows: MetricRow[] = [];
+  for (const [k, v] of Object.entries(a.metrics)) {
+    if (typeof v === "number" || typeof v === "string" || typeof v === "boolean")
+      rows.push({ name: k, value: typeof v === "number" ? fmtNumber(v) : String(v) });
+    else if (isRecord(v))
+      for (const [k2, v2] of Object.entries(v))
+        if (typeof v2 === "number" || typeof v2 === "boolean")
+          rows.push({ name: `${k}.${k2}`, value: typeof v2 === "number" ? fmtNumber(v2) : String(v2) });
+  }
+  return rows;
+}
+
+// ---- layer 2: views for one format ---------------------------------------------------------------
+
+/** A finding as the report templates show it. */
+export interface FindingV {
+  /** HTML id and link target: `f-` + the fingerprint (hex). */
+  anchor: Safe;
+  id: Safe;
+  rule: Safe;
+  title: Safe;
+  message: Safe;
+  subject: Safe;
+  subjectKind: Safe;
+  subjectTitle: Safe;
+  severity: Safe;
+  status: Safe;
+  likelihood: Safe;
+  impact: Safe;
+  rationale: Safe;
+  owner: Safe;
+  system: Safe;
+  location: Safe;
+  facts: { text: Safe; where: Safe }[];
+  recommended: { control: Safe; title: Safe; atlas: Safe; declared: boolean }[];
+  mitigatedBy: { control: Safe; where: Safe; impliedBy: Safe }[];
+  residual: Safe;
+  stride: Safe;
+  atlas: Safe;
+  owasp: Safe;
+  nist: Safe;
+  /** The acceptance, also when expired; `expired` says which. */
+  acceptance: {
+    reason: Safe;
+    owner: Safe;
+    expires: Safe;
+    ticket: Safe;
+    expired: boolean;
+    where: Safe;
+  } | null;
+  /** Values for the HTML filters (`data-*` attributes). */
+  filter: { severity: Safe; status: Safe; component: Safe };
+}
+
+/** One step of an attack path. */
+export interface StepV {
+  from: Safe;
+  to: Safe;
+  kind: Safe;
+  technique: Safe;
+  likelihood: Safe;
+  controls: Safe;
+  where: Safe;
+  exfil: boolean;
+}
+
+/** One crown jewel's attack paths. */
+export interface TargetPathsV {
+  anchor: Safe;
+  crown: Safe;
+  crownTitle: Safe;
+  property: Safe;
+  mode: Safe;
+  /** One diagram of all listed paths, when the diagram stage drew none of them. */
+  diagrams: DiagramV[];
+  paths: {
+    rank: number;
+    /** This path's own diagram from the diagram stage. */
+    diagram: DiagramV | null;
+    entry: Safe;
+    entryClasses: Safe;
+    likelihood: Safe;
+    route: Safe;
+    crossing: Safe;
+    steps: StepV[];
+  }[];
+  more: number;
+}
+
+/** A diagram inlined into a report (the source is empty when it is too large to inline). */
+export interface DiagramV {
+  title: Safe;
+  mermaid: Safe;
+  fence: Safe;
+  tooLarge: boolean;
+  file: Safe;
+}
+
+/** The whole report view handed to report.md.hbs and report.html.hbs. */
+export interface ReportView {
+  title: Safe;
+  systems: { title: Safe; owner: Safe; version: Safe; description: Safe; contact: Safe; repository: Safe }[];
+  files: Safe;
+  fileCount: number;
+  toolVersion: Safe;
+  generatedAt: Safe;
+  summary: Safe;
+  scorecard: { name: Safe; value: Safe }[];
+  bySeverity: { severity: Safe; open: number; mitigated: number; accepted: number; total: number }[];
+  metrics: { rows: { name: Safe; value: Safe; better: Safe; status: Safe }[]; more: number } | null;
+  overview: DiagramV | null;
+  views: { title: Safe; file: Safe; kind: Safe }[];
+  entryClasses: Safe[];
+  crownRows: {
+    anchor: Safe;
+    crown: Safe;
+    crownTitle: Safe;
+    property: Safe;
+    mode: Safe;
+    exposed: boolean;
+    exposure: Safe[];
+    chokepoints: Safe;
+    cut: Safe;
+  }[];
+  crownMore: number;
+  pathTargets: TargetPathsV[];
+  pathTargetsMore: number;
+  otherPathDiagrams: DiagramV[];
+  notes: Safe[];
+  open: { severity: Safe; count: number; findings: FindingV[]; more: number }[];
+  openCount: number;
+  components: {
+    subject: Safe;
+    kind: Safe;
+    owner: Safe;
+    counts: number[];
+    openTotal: number;
+    mitigated: number;
+    accepted: number;
+    filter: Safe;
+  }[];
+  componentsMore: number;
+  severities: Safe[];
+  mitigated: { rows: StatusRowV[]; more: number; count: number };
+  accepted: { rows: StatusRowV[]; more: number; count: number };
+  expired: { rows: StatusRowV[]; more: number; count: number };
+  assumptions: { rows: StatusRowV[]; more: number; count: number };
+  /** For the HTML filters: every subject that appears in the report, sorted. */
+  filterComponents: Safe[];
+}
+
+/** A finding as a row of a status table (mitigated, accepted, expired, assumptions). */
+export interface StatusRowV {
+  anchor: Safe;
+  id: Safe;
+  title: Safe;
+  message: Safe;
+  subject: Safe;
+  severity: Safe;
+  residual: Safe;
+  status: Safe;
+  controls: Safe;
+  owner: Safe;
+  reason: Safe;
+  expires: Safe;
+  ticket: Safe;
+  where: Safe;
+  filter: { severity: Safe; status: Safe; component: Safe };
+}
+
+/** A Markdown code fence long enough that no run of backticks inside the diagram can close it. */
+function fenceFor(text: string): string {
+  let longest = 0;
+  for (const run of text.match(/`+/g) ?? []) longest = Math.max(longest, run.length);
+  return "`".repeat(Math.max(3, longest + 1));
+}
+
+function diagramV(f: Format, v: { id: string; title: string; mermaid: string }): DiagramV {
+  const tooLarge = v.mermaid.length > REPORT_LIMITS.inlineDiagramChars;
+  // In Markdown the diagram goes verbatim into a fence sized to it (Mermaid labels are already
+  // escaped for Mermaid); in HTML it is text inside <pre>, which Mermaid reads back unescaped.
+  const mermaid = tooLarge ? "" : f.name === "html" ? escapeHtml(v.mermaid) : v.mermaid.replace(/\n$/, "");
+  return {
+    title: f.text(v.title),
+    mermaid: safe(mermaid),
+    fence: safe(fenceFor(v.mermaid)),
+    tooLarge,
+    file: f.code(`diagrams/${v.id}.mmd`),
+  };
+}
+
+function findingV(f: Format, x: FindingView): FindingV {
+  const mapping = (items: { id: string; name: string }[], url: (id: string) => string | undefined) =>
+    f.join(
+      items.map((i) => {
+        const href = url(i.id);
+        const label = i.name ? `${i.id} ${i.name}` : i.id;
+        return href ? f.link(href, label) : f.text(label);
+      }),
+      "; ",
+    );
+  return {
+    anchor: f.text(`f-${x.fingerprint}`),
+    id: f.code(x.id),
+    rule: f.text(x.rule),
+    title: f.text(x.title),
+    message: f.rich(x.message),
+    subject: f.code(x.subject.name),
+    subjectKind: f.text(x.subject.kind),
+    subjectTitle: f.text(x.subject.title ?? ""),
+    severity: f.text(x.severity),
+    status: f.text(x.status),
+    likelihood: f.text(words(x.likelihood)),
+    impact: f.text(words(x.impact)),
+    rationale: f.rich(x.rationale),
+    owner: f.text(x.owner ?? ""),
+    system: f.text(x.system ?? ""),
+    location: f.loc(x.location),
+    facts: x.facts.map((fact) => ({ text: f.rich(fact.text), where: f.loc(fact.location) })),
+    recommended: x.recommended.map((r) => ({
+      control: f.code(r.control),
+      title: f.text(r.title),
+      atlas: mapping(r.atlas, atlasMitigationUrl),
+      declared: r.declared,
+    })),
+    mitigatedBy: x.mitigatedBy.map((u) => ({
+      control: f.code(u.control),
+      where: f.loc(u.location),
+      impliedBy: u.impliedBy ? f.code(u.impliedBy) : f.lit(""),
+    })),
+    residual: f.text(`${x.residual.severity} (likelihood ${words(x.residual.likelihood)})`),
+    stride: f.text(x.mappings.stride.map(words).join(", ")),
+    atlas: mapping(x.mappings.atlas, atlasTechniqueUrl),
+    owasp: mapping(x.mappings.owasp, owaspUrl),
+    nist: mapping(x.mappings.nist, () => NIST_URL),
+    acceptance: x.acceptance
+      ? {
+          reason: f.text(x.acceptance.reason),
+          owner: f.text(x.acceptance.owner),
+          expires: f.text(x.acceptance.expires),
+          ticket: f.text(x.acceptance.ticket ?? ""),
+          expired: x.acceptance.expired,
+          where: f.loc(x.acceptance.location),
+        }
+      : null,
+    filter: filterV(f, x),
+  };
+}
+
+function filterV(f: Format, x: FindingView) {
+  return { severity: f.text(x.severity), status: f.text(x.status), component: f.text(x.subject.name) };
+}
+
+function statusRowV(f: Format, x: FindingView): StatusRowV {
+  return {
+    anchor: f.text(`f-${x.fingerprint}`),
+    id: f.code(x.id),
+    title: f.text(x.title),
+    message: f.rich(x.message),
+    subject: f.code(x.subject.name),
+    severity: f.text(x.severity),
+    residual: f.text(x.residual.severity),
+    status: f.text(x.status),
+    controls: f.join(
+      x.mitigatedBy.map((u) => f.join([f.code(u.control), f.lit(" "), f.loc(u.location)], "")),
+      ", ",
+    ),
+    owner: f.text(x.acceptance?.owner ?? x.owner ?? ""),
+    reason: f.text(x.acceptance?.reason ?? ""),
+    expires: f.text(x.acceptance?.expires ?? ""),
+    ticket: f.text(x.acceptance?.ticket ?? ""),
+    where: f.loc(x.location),
+    filter: filterV(f, x),
+  };
+}
+
+function statusTable(f: Format, list: readonly FindingView[]) {
+  const { shown, more } = capped(list, REPORT_LIMITS.statusRows);
+  return { rows: shown.map((x) => statusRowV(f, x)), more, count: list.length };
+}
+
+function stepV(f: Format, s: StepView, exfil: boolean): StepV {
+  const technique = s.technique
+    ? f.join(
+        [f.link(atlasTechniqueUrl(s.technique), s.technique), f.lit(" ("), f.text(s.rule ?? ""), f.lit(")")],
+        "",
+      )
+    : f.text(s.rule ?? "");
+  return {
+    from: f.code(s.from),
+    to: f.code(s.to),
+    kind: f.text(s.returning ? `${s.kind}, returning` : s.kind),
+    technique,
+    likelihood: num(f, s.likelihood),
+    controls: f.join(
+      s.controls.map((c) => f.code(c)),
+      ", ",
+    ),
+    where: f.code(s.location),
+    exfil,
+  };
+}
+
+function route(f: Format, p: PathView): Safe {
+  const arrow = f.lit(" → ");
+  const main = f.join([f.code(p.entry), ...p.steps.map((s) => f.code(s.to))], arrow);
+  if (p.exfil.length === 0) return main;
+  return f.join(
+    [
+      main,
+      f.lit(" ⇒ out: "),
+      f.join(
+        p.exfil.map((s) => f.code(s.to)),
+        arrow,
+      ),
+    ],
+    "",
+  );
+}
+
+function cutV(f: Format, c: CutView | undefined): Safe {
+  if (!c) return f.lit("");
+  const controls = c.controls.map((x) => f.join([f.code(x.control), f.lit(" on "), f.code(x.on)], ""));
+  const parts: Safe[] = [];
+  if (controls.length > 0)
+    parts.push(
+      f.join(
+        [
+          f.lit(`cost ${fmtNumber(c.total)}${c.quality === "bounded" ? " (at most)" : ""}: `),
+          f.join(controls, ", "),
+        ],
+        "",
+      ),
+    );
+  if (c.uncuttable.length > 0)
+    parts.push(
+      f.join(
+        [
+          f.lit("no built-in control cuts "),
+          f.join(
+            c.uncuttable.map((u) => f.code(u)),
+            ", ",
+          ),
+        ],
+        "",
+      ),
+    );
+  return parts.length ? f.join(parts, "; ") : f.lit("nothing to cut");
+}
+
+/** Builds the view of a report for one format; `cell` is the same format inside a table cell. */
+export function reportView(d: ReportData, f: Format, cell: Format): ReportView {
+  const entryClasses = [...new Set(d.targets.flatMap((t) => t.exposure.map((e) => e.entryClass)))];
+  const crown = capped(d.targets, REPORT_LIMITS.crownRows);
+  const withPaths = d.targets.filter((t) => t.paths.length > 0);
+  const pathTargets = capped(withPaths, REPORT_LIMITS.pathTargets);
+  const components = capped(d.subjects, REPORT_LIMITS.componentRows);
+  const open = d.open.map((g) => {
+    const c = capped(g.findings, REPORT_LIMITS.findingsPerSeverity);
+    return {
+      severity: f.text(g.severity),
+      count: g.findings.length,
+      findings: c.shown.map((x) => findingV(f, x)),
+      more: c.more,
+    };
+  });
+  const openCount = d.status.open;
+  const openList = d.bySeverity.filter((s) => s.open > 0).map((s) => `${s.open} ${s.severity}`);
+  const summary = f.join(
+    [
+      f.text(
+        `${d.stats.components} components in ${d.stats.zones} zones, ${d.stats.flows} flows and ${d.stats.data} data assets. `,
+      ),
+      f.text(`${d.findings} findings: `),
+      f.strong(f.text(`${openCount} open`)),
+      f.text(
+        `${openList.length ? ` (${openList.join(", ")})` : ""}, ${d.status.mitigated} mitigated, ${d.status.accepted} accepted, ${d.assumptions.length} assumptions. `,
+      ),
+      f.text(
+        `${d.crownJewels.exposed.length} of ${d.crownJewels.total} crown jewels can be reached from an attacker entry.`,
+      ),
+    ],
+    "",
+  );
+  const scorecard: { name: Safe; value: Safe }[] = [
+    { name: cell.text("open threats"), value: cell.text(String(openCount)) },
+    {
+      name: cell.text("open critical / high"),
+      value: cell.text(
+        `${d.bySeverity.find((s) => s.severity === "critical")?.open ?? 0} / ${d.bySeverity.find((s) => s.severity === "high")?.open ?? 0}`,
+      ),
+    },
+    { name: cell.text("mitigated threats"), value: cell.text(String(d.status.mitigated)) },
+    { name: cell.text("accepted threats"), value: cell.text(String(d.status.accepted)) },
+    { name: cell.text("expired acceptances"), value: cell.text(String(d.expired.length)) },
+    {
+      name: cell.text("open assumptions"),
+      value: cell.text(String(d.assumptions.filter((a) => a.status === "open").length)),
+    },
+    {
+      name: cell.text("exposed crown jewels"),
+      value:
+        d.crownJewels.exposed.length === 0
+          ? cell.text(`0 of ${d.crownJewels.total}`)
+          : cell.join(
+              [
+                cell.text(`${d.crownJewels.exposed.length} of ${d.crownJewels.total}: `),
+                cell.join(
+                  capped(d.crownJewels.exposed, 10).shown.map((c) => cell.code(c)),
+                  ", ",
+                ),
+                cell.text(
+                  d.crownJewels.exposed.length > 10 ? ` and ${d.crownJewels.exposed.length - 10} more` : "",
+                ),
+              ],
+              "",
+            ),
+    },
+    { name: cell.text("cheapest cut"), value: cutV(cell, d.cut) },
+  ];
+  const metrics = d.metrics
+    ? (() => {
+        const c = capped(d.metrics, REPORT_LIMITS.metricRows);
+        return {
+          rows: c.shown.map((r) => ({
+            name: cell.text(r.name),
+            value: cell.text(r.value),
+            better: cell.text(r.better ?? ""),
+            status: cell.text(r.status ?? ""),
+          })),
+          more: c.more,
+        };
+      })()
+    : null;
+  const filterComponents = new Set<string>();
+  for (const g of open) for (const x of g.findings) filterComponents.add(x.filter.component);
+  const statusTables = {
+    mitigated: statusTable(cell, d.mitigated),
+    accepted: statusTable(cell, d.accepted),
+    expired: statusTable(cell, d.expired),
+    assumptions: statusTable(cell, d.assumptions),
+  };
+  for (const t of Object.values(statusTables))
+    for (const r of t.rows) filterComponents.add(r.filter.component);
+  const componentsV = components.shown.map((r) => ({
+    subject: cell.code(r.subject.name),
+    kind: cell.text(r.subject.kind),
+    owner: cell.text(r.owner ?? ""),
+    counts: SEVERITY_ORDER.map((s) => r.open[s] ?? 0),
+    openTotal: r.openTotal,
+    mitigated: r.mitigated,
+    accepted: r.accepted,
+    filter: cell.text(r.subject.name),
+  }));
+  return {
+    title: f.text(d.title),
+    systems: d.systems.map((s) => ({
+      title: f.text(s.title),
+      owner: f.text(s.owner ?? ""),
+      version: f.text(s.version ?? ""),
+      description: f.text(s.description ?? ""),
+      contact: f.text(s.contact ?? ""),
+      repository: f.text(s.repository ?? ""),
+    })),
+    files: f.join(
+      capped(d.files, 20).shown.map((p) => f.code(p)),
+      ", ",
+    ),
+    fileCount: d.files.length,
+    toolVersion: f.text(d.toolVersion),
+    generatedAt: f.text(d.generatedAt ?? ""),
+    summary,
+    scorecard,
+    bySeverity: d.bySeverity.map((s) => ({ ...s, severity: cell.text(s.severity) })),
+    metrics,
+    overview: d.overview ? diagramV(f, d.overview) : null,
+    views: d.views.map((v) => ({
+      title: f.text(v.title),
+      file: f.code(`diagrams/${v.id}.mmd`),
+      kind: f.text(v.kind),
+    })),
+    entryClasses: entryClasses.map((c) => cell.text(words(c))),
+    crownRows: crown.shown.map((t) => {
+      const chokes = [...new Set(t.chokepoints.flatMap((c) => c.components))].sort(cmp);
+      const ch = capped(chokes, 5);
+      return {
+        anchor: f.text(`t-${t.crown}-${t.property}`),
+        crown: cell.code(t.crown),
+        crownTitle: cell.text(d.titles.get(`${t.crownType}:${t.crown}`) ?? ""),
+        property: cell.text(t.property),
+        mode: cell.text(t.mode),
+        exposed: t.exposure.some((e) => e.reachable),
+        exposure: entryClasses.map((ec) => {
+          const e = t.exposure.find((x) => x.entryClass === ec);
+          if (!e?.reachable) return cell.lit("–");
+          // Only numbers and words of aithreat's own: nothing to escape.
+          return cell.lit(
+            `${e.entries} ${e.entries === 1 ? "entry" : "entries"}, best ${fmtNumber(e.bestLikelihood)} in ${e.shortestSteps} ${e.shortestSteps === 1 ? "step" : "steps"}`,
+          );
+        }),
+        chokepoints: cell.join(
+          [
+            cell.join(
+              ch.shown.map((c) => cell.code(c)),
+              ", ",
+            ),
+            cell.text(ch.more ? ` and ${ch.more} more` : ""),
+          ],
+          "",
+        ),
+        cut: cutV(cell, t.cut),
+      };
+    }),
+    crownMore: crown.more,
+    pathTargets: pathTargets.shown.map((t) => {
+      const own = t.paths.map((_, i) =>
+        d.pathViews.get(pathKey({ crown: t.crown, property: t.property, rank: i + 1 })),
+      );
+      // Without the diagram stage's path views, one diagram draws all listed paths of the target.
+      const diagrams = own.some((v) => v)
+        ? []
+        : [
+            diagramV(f, {
+              id: `paths-${t.crown}-${t.property}`,
+              title: `Attack paths to ${t.crown} (${t.property})`,
+              mermaid: targetMermaid(t),
+            }),
+          ];
+      return {
+        anchor: f.text(`p-${t.crown}-${t.property}`),
+        crown: f.code(t.crown),
+        crownTitle: f.text(d.titles.get(`${t.crownType}:${t.crown}`) ?? ""),
+        property: f.text(t.property),
+        mode: f.text(t.mode),
+        diagrams,
+        paths: t.paths.map((p, i) => ({
+          rank: i + 1,
+          diagram: own[i] ? diagramV(f, own[i]) : null,
+          entry: f.code(p.entry),
+          entryClasses: f.text(p.entryClasses.map(words).join(", ")),
+          likelihood: num(f, p.likelihood),
+          route: route(f, p),
+          crossing: p.firstBoundaryCrossing ? f.code(p.firstBoundaryCrossing) : f.lit(""),
+          steps: [...p.steps.map((s) => stepV(cell, s, false)), ...p.exfil.map((s) => stepV(cell, s, true))],
+        })),
+        more: t.morePathsAtLeast,
+      };
+    }),
+    pathTargetsMore: pathTargets.more,
+    otherPathDiagrams: d.otherPathViews.map((v) => diagramV(f, v)),
+    notes: d.notes.map((n) => f.rich(n)),
+    open,
+    openCount,
+    components: componentsV,
+    componentsMore: components.more,
+    severities: SEVERITY_ORDER.map((s) => cell.text(s)),
+    ...statusTables,
+    filterComponents: [...filterComponents].sort(cmp) as Safe[],
+  };
+}

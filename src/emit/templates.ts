@@ -1,0 +1,129 @@
+/**
+ * Loading and compiling the report templates (`templates/` in the package, overridable per file with
+ * `compile --templates <dir>`). Templates are read at run time, so a team can restyle a report without
+ * rebuilding aithreat. Every template is compiled in strict mode (a field the view does not have is an
+ * error, not an empty string) with only Handlebars' built-in helpers, and without Handlebars' own HTML
+ * escaping: every string in a view is already escaped for its format in TypeScript (report-view.ts),
+ * so templates only lay text out and can neither forget to escape nor escape twice.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import Handlebars from "handlebars";
+
+/** A template (or asset) file name and what it is for; the names `--templates` may override. */
+export const TEMPLATE_FILES: Readonly<Record<string, string>> = {
+  "report.md.hbs": "report.md",
+  "report.html.hbs": "report.html",
+  "checklist.md.hbs": "checklist.md",
+  "_finding-md.hbs": "one open finding in report.md (partial `finding-md`)",
+  "_finding-html.hbs": "one open finding in report.html (partial `finding-html`)",
+  "_path-md.hbs": "one crown jewel's attack paths in report.md (partial `path-md`)",
+  "_path-html.hbs": "one crown jewel's attack paths in report.html (partial `path-html`)",
+  "report.css": "the style sheet inlined into report.html (screen and print)",
+  "report.js": "the script inlined into report.html (filters, diagram rendering)",
+};
+
+/** A broken or missing template; `overridden` says whether it came from the `--templates` folder. */
+export class TemplateError extends Error {
+  constructor(
+    readonly file: string,
+    readonly overridden: boolean,
+    message: string,
+  ) {
+    super(`template \`${file}\`: ${message}`);
+    this.name = "TemplateError";
+  }
+}
+
+let packageTemplates: string | undefined;
+
+/**
+ * The package's own templates/ folder. Found by walking up from this module to the folder holding
+ * aithreat's package.json, so it works from the compiled modules (dist/src/emit/) and from the bundled
+ * CLI (dist/aithreat.mjs) alike, and from wherever npm installed the package.
+ */
+export function builtinTemplatesDir(): string {
+  if (packageTemplates !== undefined) return packageTemplates;
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const pkg = path.join(dir, "package.json");
+    if (fs.existsSync(pkg) && fs.existsSync(path.join(dir, "templates"))) {
+      const name = (JSON.parse(fs.readFileSync(pkg, "utf8")) as { name?: unknown }).name;
+      if (name === "aithreat") return (packageTemplates = path.join(dir, "templates"));
+    }
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error("cannot find aithreat's templates/ folder above its modules");
+    dir = up;
+  }
+}
+
+/** Problems with a `--templates` folder: not a folder, or template files that override nothing. */
+export function checkTemplatesDir(dir: string): string[] {
+  const stat = fs.statSync(dir, { throwIfNoEntry: false });
+  if (!stat?.isDirectory()) return [`\`--templates ${dir}\` is not a folder`];
+  const known = Object.keys(TEMPLATE_FILES);
+  return fs
+    .readdirSync(dir)
+    .filter((f) => /\.(hbs|css|js)$/.test(f) && !known.includes(f))
+    .sort()
+    .map(
+      (f) =>
+        `\`--templates ${dir}\` holds \`${f}\`, which overrides no template; the templates are ${known
+          .map((k) => `\`${k}\``)
+          .join(", ")}`,
+    );
+}
+
+/** The text of a template: the override when the folder has one, else the built-in file. */
+export function readTemplate(file: string, overrideDir?: string): { text: string; overridden: boolean } {
+  if (!(file in TEMPLATE_FILES)) throw new TemplateError(file, false, "is not a known template");
+  if (overrideDir !== undefined) {
+    const p = path.join(overrideDir, file);
+    if (fs.existsSync(p)) return { text: fs.readFileSync(p, "utf8"), overridden: true };
+  }
+  return { text: fs.readFileSync(path.join(builtinTemplatesDir(), file), "utf8"), overridden: false };
+}
+
+// Strict: a missing field throws. knownHelpersOnly: `{{x}}` is always a lookup, never a helper call,
+// so a template can only reach data. noEscape: views carry strings already escaped for their format.
+const OPTIONS: CompileOptions = { strict: true, knownHelpersOnly: true, noEscape: true, preventIndent: true };
+type CompileOptions = NonNullable<Parameters<typeof Handlebars.compile>[1]>;
+
+/** A compiled template: renders a view to text; a template error names the file. */
+export type Render = (view: object) => string;
+
+/**
+ * Compiles `file` with every partial (`_name.hbs` files become partial `name`), each from the
+ * override folder when it has one. A fresh Handlebars environment per call keeps partials of
+ * different folders apart.
+ */
+export function compileTemplate(file: string, overrideDir?: string): Render {
+  const hb = Handlebars.create();
+  const origin = new Map<string, boolean>();
+  for (const name of Object.keys(TEMPLATE_FILES).filter((f) => f.startsWith("_") && f.endsWith(".hbs"))) {
+    const { text, overridden } = readTemplate(name, overrideDir);
+    const partial = name.slice(1, -".hbs".length);
+    origin.set(partial, overridden);
+    hb.registerPartial(partial, guard(name, overridden, hb.compile(text, OPTIONS)));
+  }
+  const { text, overridden } = readTemplate(file, overrideDir);
+  const render = guard(file, overridden, hb.compile(text, OPTIONS));
+  return (view) => render(view);
+}
+
+/** Wraps a compiled template so its errors (syntax errors surface on first use) name the file. */
+function guard(
+  file: string,
+  overridden: boolean,
+  fn: Handlebars.TemplateDelegate,
+): Handlebars.TemplateDelegate {
+  return (context: unknown, options?: Handlebars.RuntimeOptions) => {
+    try {
+      return fn(context, options);
+    } catch (e) {
+      if (e instanceof TemplateError) throw e;
+      throw new TemplateError(file, overridden, (e as Error).message.split("\n")[0] ?? String(e));
+    }
+  };
+}
