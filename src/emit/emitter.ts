@@ -1,4 +1,5 @@
 import type { CompileAnalysis } from "../compiler.js";
+import type { Diagnostic } from "../diagnostics/diagnostic.js";
 
 /** A file an emitter produces; paths are relative to the output folder, with `/` separators. */
 export interface OutputFile {
@@ -15,6 +16,8 @@ export interface EmitContext {
   readonly generatedAt?: string;
   /** A folder of templates overriding the built-in ones (`--templates`). */
   readonly templatesDir?: string;
+  /** Every diagnostic of the run (front end and analysis; warnings only, since errors stop it). */
+  readonly diagnostics?: readonly Diagnostic[];
 }
 
 /**

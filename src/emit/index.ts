@@ -1,5 +1,13 @@
 import type { Emitter } from "./emitter.js";
+import { findingsJsonEmitter } from "./findings-json.js";
+import { junitEmitter } from "./junit.js";
 import { pathsJsonEmitter } from "./paths-json.js";
+import { sarifEmitter } from "./sarif.js";
 
 /** Every output `compile` writes, in a fixed order (the explicit registry of emitters). */
-export const EMITTERS: readonly Emitter[] = [pathsJsonEmitter];
+export const EMITTERS: readonly Emitter[] = [
+  findingsJsonEmitter,
+  sarifEmitter,
+  junitEmitter,
+  pathsJsonEmitter,
+];

@@ -1,0 +1,295 @@
+import type { Severity } from "../analysis/findings.js";
+import { diagnosticToJson, type DiagnosticJson } from "../diagnostics/format.js";
+import type { Emitter, EmitContext } from "./emitter.js";
+import type { FindingView, MappingView } from "./findings-view.js";
+import type { LocationView } from "./location-view.js";
+import type { CutView, PathView, TargetView } from "./paths-view.js";
+import { FINDINGS_SCHEMA_ID, FINDINGS_SCHEMA_VERSION } from "./tool-info.js";
+
+/**
+ * findings.json: the whole result of a compile as one documented, versioned JSON document
+ * (schemas/findings-1.0.schema.json describes every field). Scripts, baselines (`--baseline`) and
+ * `aithreat diff` read it. Its shape is built here field by field rather than dumped from the views,
+ * so a field added to a view for a report does not change this contract unnoticed.
+ */
+
+/** Counts per severity, every severity present (zero included) so readers need no defaults. */
+export type SeverityCounts = Record<Severity, number>;
+
+/** One finding in findings.json. */
+export interface FindingJson {
+  id: string;
+  fingerprint: string;
+  rule: string;
+  category: "threat" | "assumption";
+  title: string;
+  message: string;
+  subject: { type: "component" | "flow" | "data"; name: string; kind: string; title?: string };
+  location: LocationView;
+  facts: { text: string; location: LocationView }[];
+  likelihood: string;
+  impact: string;
+  severity: string;
+  rationale: string;
+  status: "open" | "mitigated" | "accepted";
+  mitigatedBy: { control: string; impliedBy?: string; location: LocationView }[];
+  residual: { likelihood: string; severity: string };
+  acceptance?: {
+    reason: string;
+    owner: string;
+    expires: string;
+    expired: boolean;
+    ticket?: string;
+    location: LocationView;
+  };
+  recommended: { control: string; title: string; atlas: MappingView[]; declared: boolean }[];
+  mappings: {
+    stride: string[];
+    atlasVersion: string;
+    atlas: MappingView[];
+    owasp: MappingView[];
+    nist: MappingView[];
+    cosai: MappingView[];
+  };
+  owner?: string;
+  system?: string;
+}
+
+/** A top path of one crown jewel property, briefly. */
+export interface PathSummaryJson {
+  entry: string;
+  entryClasses: string[];
+  likelihood: number;
+  steps: number;
+  route: string[];
+  exfilRoute: string[];
+  techniques: string[];
+  firstBoundaryCrossing?: string;
+}
+
+/** Attack-path summary of one crown jewel property. */
+export interface TargetSummaryJson {
+  crown: string;
+  crownType: string;
+  property: string;
+  mode: string;
+  exposed: boolean;
+  bestLikelihood: number;
+  exposure: TargetView["exposure"];
+  topPaths: PathSummaryJson[];
+  morePathsAtLeast: number;
+  cut?: CutView;
+}
+
+/** The whole findings.json document. */
+export interface FindingsDocument {
+  $schema: string;
+  schemaVersion: string;
+  tool: { name: string; version: string };
+  generatedAt?: string;
+  model: {
+    evaluatedOn: string;
+    files: string[];
+    systems: {
+      title: string;
+      file: string;
+      owner?: string;
+      version?: string;
+      description?: string;
+      contact?: string;
+      repository?: string;
+    }[];
+    counts: {
+      zones: number;
+      components: number;
+      flows: number;
+      data: number;
+      controls: number;
+      acceptances: number;
+      crownJewels: number;
+    };
+    componentsByKind: Record<string, number>;
+  };
+  summary: {
+    findings: number;
+    byStatus: { open: number; mitigated: number; accepted: number };
+    bySeverity: SeverityCounts;
+    openBySeverity: SeverityCounts;
+  };
+  findings: FindingJson[];
+  attackPaths: { targets: TargetSummaryJson[]; cut: CutView };
+  diagnostics: DiagnosticJson[];
+}
+
+const zeroCounts = (): SeverityCounts => ({ info: 0, low: 0, medium: 0, high: 0, critical: 0 });
+
+function countBySeverity(findings: readonly FindingView[]): SeverityCounts {
+  const counts = zeroCounts();
+  for (const f of findings) counts[f.severity as keyof SeverityCounts]++;
+  return counts;
+}
+
+/** Copies a finding view into the findings.json shape (optional fields only when present). */
+export function findingJson(f: FindingView): FindingJson {
+  const out: FindingJson = {
+    id: f.id,
+    fingerprint: f.fingerprint,
+    rule: f.rule,
+    category: f.category,
+    title: f.title,
+    message: f.message,
+    subject: {
+      type: f.subject.type,
+      name: f.subject.name,
+      kind: f.subject.kind,
+      ...(f.subject.title !== undefined ? { title: f.subject.title } : {}),
+    },
+    location: { ...f.location },
+    facts: f.facts.map((x) => ({ text: x.text, location: { ...x.location } })),
+    likelihood: f.likelihood,
+    impact: f.impact,
+    severity: f.severity,
+    rationale: f.rationale,
+    status: f.status,
+    mitigatedBy: f.mitigatedBy.map((m) => ({
+      control: m.control,
+      ...(m.impliedBy !== undefined ? { impliedBy: m.impliedBy } : {}),
+      location: { ...m.location },
+    })),
+    residual: { likelihood: f.residual.likelihood, severity: f.residual.severity },
+    recommended: f.recommended.map((r) => ({
+      control: r.control,
+      title: r.title,
+      atlas: r.atlas.map((m) => ({ ...m })),
+      declared: r.declared,
+    })),
+    mappings: {
+      stride: [...f.mappings.stride],
+      atlasVersion: f.mappings.atlasVersion,
+      atlas: f.mappings.atlas.map((m) => ({ ...m })),
+      owasp: f.mappings.owasp.map((m) => ({ ...m })),
+      nist: f.mappings.nist.map((m) => ({ ...m })),
+      cosai: f.mappings.cosai.map((m) => ({ ...m })),
+    },
+  };
+  if (f.acceptance) {
+    const a = f.acceptance;
+    out.acceptance = {
+      reason: a.reason,
+      owner: a.owner,
+      expires: a.expires,
+      expired: a.expired,
+      ...(a.ticket !== undefined ? { ticket: a.ticket } : {}),
+      location: { ...a.location },
+    };
+  }
+  if (f.owner !== undefined) out.owner = f.owner;
+  if (f.system !== undefined) out.system = f.system;
+  return out;
+}
+
+function pathSummary(p: PathView): PathSummaryJson {
+  const route = (steps: PathView["steps"], start: string) => [start, ...steps.map((s) => s.to)];
+  const techniques: string[] = [];
+  for (const s of [...p.steps, ...p.exfil]) {
+    if (s.technique !== undefined && !techniques.includes(s.technique)) techniques.push(s.technique);
+  }
+  return {
+    entry: p.entry,
+    entryClasses: [...p.entryClasses],
+    likelihood: p.likelihood,
+    steps: p.steps.length + p.exfil.length,
+    route: route(p.steps, p.entry),
+    exfilRoute: p.exfil.length > 0 ? route(p.exfil, p.exfil[0]!.from) : [],
+    techniques,
+    ...(p.firstBoundaryCrossing !== undefined ? { firstBoundaryCrossing: p.firstBoundaryCrossing } : {}),
+  };
+}
+
+function cutJson(c: CutView): CutView {
+  return {
+    feasible: c.feasible,
+    quality: c.quality,
+    total: c.total,
+    controls: c.controls.map((x) => ({ ...x })),
+    uncuttable: [...c.uncuttable],
+  };
+}
+
+/** Attack-path summary of one target. */
+export function targetSummary(t: TargetView): TargetSummaryJson {
+  return {
+    crown: t.crown,
+    crownType: t.crownType,
+    property: t.property,
+    mode: t.mode,
+    exposed: t.exposure.some((e) => e.reachable),
+    bestLikelihood: Math.max(0, ...t.exposure.map((e) => e.bestLikelihood)),
+    exposure: t.exposure.map((e) => ({ ...e })),
+    topPaths: t.paths.map(pathSummary),
+    morePathsAtLeast: t.morePathsAtLeast,
+    ...(t.cut ? { cut: cutJson(t.cut) } : {}),
+  };
+}
+
+/** Builds the findings.json document of a compile. */
+export function findingsDocument(ctx: EmitContext): FindingsDocument {
+  const { analysis } = ctx;
+  const model = analysis.model;
+  const views = analysis.findingsView;
+  const byKind: Record<string, number> = {};
+  for (const c of model.components) byKind[c.kind] = (byKind[c.kind] ?? 0) + 1;
+  const componentsByKind = Object.fromEntries(
+    Object.keys(byKind)
+      .sort()
+      .map((k) => [k, byKind[k]!]),
+  );
+  const status = (s: FindingView["status"]) => views.filter((f) => f.status === s).length;
+  return {
+    $schema: FINDINGS_SCHEMA_ID,
+    schemaVersion: FINDINGS_SCHEMA_VERSION,
+    tool: { name: "aithreat", version: ctx.toolVersion },
+    ...(ctx.generatedAt !== undefined ? { generatedAt: ctx.generatedAt } : {}),
+    model: {
+      evaluatedOn: model.today,
+      files: model.files.map((f) => f.path).sort(),
+      systems: model.systems.map((s) => ({
+        title: s.title,
+        file: s.file.path,
+        ...(s.owner !== undefined ? { owner: s.owner } : {}),
+        ...(s.version !== undefined ? { version: s.version } : {}),
+        ...(s.description !== undefined ? { description: s.description } : {}),
+        ...(s.contact !== undefined ? { contact: s.contact } : {}),
+        ...(s.repository !== undefined ? { repository: s.repository } : {}),
+      })),
+      counts: {
+        zones: model.zones.length,
+        components: model.components.length,
+        flows: model.flows.length,
+        data: model.data.length,
+        controls: model.controls.length,
+        acceptances: model.acceptances.length,
+        crownJewels: model.crownJewels.length,
+      },
+      componentsByKind,
+    },
+    summary: {
+      findings: views.length,
+      byStatus: { open: status("open"), mitigated: status("mitigated"), accepted: status("accepted") },
+      bySeverity: countBySeverity(views),
+      openBySeverity: countBySeverity(views.filter((f) => f.status === "open")),
+    },
+    findings: views.map(findingJson),
+    attackPaths: {
+      targets: analysis.pathsView.targets.map(targetSummary),
+      cut: cutJson(analysis.pathsView.cut),
+    },
+    diagnostics: (ctx.diagnostics ?? analysis.diagnostics).map(diagnosticToJson),
+  };
+}
+
+/** `findings.json`: every finding, the model summary, attack-path summaries and diagnostics. */
+export const findingsJsonEmitter: Emitter = {
+  name: "findings.json",
+  emit: (ctx) => [{ path: "findings.json", contents: `${JSON.stringify(findingsDocument(ctx), null, 2)}\n` }],
+};

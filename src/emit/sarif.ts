@@ -1,0 +1,275 @@
+import { severityOf, type Severity } from "../analysis/findings.js";
+import type { RuleMeta } from "../analysis/rule.js";
+import { BUILTIN_CONTROL_BY_ID } from "../catalog/controls.js";
+import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import type { Emitter, EmitContext } from "./emitter.js";
+import { escapeMarkdown, markdownCode } from "./escape.js";
+import type { FindingView } from "./findings-view.js";
+import { locationView, type LocationView } from "./location-view.js";
+import { PROJECT_URL, ruleDocUrl } from "./tool-info.js";
+
+/**
+ * findings.sarif: SARIF 2.1.0 for code scanning (GitHub, GitLab, Azure DevOps, IDE viewers).
+ *
+ * What goes in, and why (docs/ci.md says the same for users):
+ * - open findings are results with a `level` from their severity;
+ * - accepted findings are results with an external, accepted suppression whose justification is the
+ *   acceptance's reason, owner and expiry, so code scanning shows them as dismissed;
+ * - mitigated findings are not results: code scanning treats every result as an alert whatever its
+ *   `kind`, so a `pass` result would stay an alert after the control was declared. Leaving them out
+ *   lets the alert close as fixed; they are listed in `run.properties.mitigatedFindings` and in full in
+ *   findings.json.
+ * Every result carries the finding's stable fingerprint in `partialFingerprints`, so alerts follow
+ * the finding when lines move.
+ */
+
+/** The SARIF schema URI written into every log (the OASIS standard with errata 01). */
+export const SARIF_SCHEMA_URI =
+  "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+
+/** The `uriBaseId` every location is relative to: the project root (`--root`). */
+export const SRCROOT = "%SRCROOT%";
+
+/** The `partialFingerprints` key that holds a finding's fingerprint. */
+export const FINGERPRINT_KEY = "aithreatFingerprint/v1";
+
+/** SARIF `level` of a severity: critical and high are errors, medium warnings, low and info notes. */
+export function sarifLevel(severity: string): "error" | "warning" | "note" {
+  if (severity === "critical" || severity === "high") return "error";
+  if (severity === "medium") return "warning";
+  return "note";
+}
+
+/**
+ * `security-severity` (0.0-10.0, the CVSS-like scale code scanning sorts by) of a rule's default
+ * severity: critical 9.5, high 8.0, medium 5.5, low 3.0, info 1.0 (each inside the band GitHub
+ * labels with the same word).
+ */
+export function securitySeverity(severity: Severity): string {
+  return { critical: "9.5", high: "8.0", medium: "5.5", low: "3.0", info: "1.0" }[severity];
+}
+
+/** A rule's default severity, from its default likelihood and impact. */
+export function ruleSeverity(meta: RuleMeta): Severity {
+  return severityOf(meta.likelihood, meta.impact);
+}
+
+interface SarifMessage {
+  text: string;
+  markdown?: string;
+}
+
+interface SarifPhysicalLocation {
+  artifactLocation: { uri: string; uriBaseId: string; index?: number };
+  region: { startLine: number; startColumn: number; endLine: number; endColumn: number };
+}
+
+interface SarifLocation {
+  id?: number;
+  physicalLocation: SarifPhysicalLocation;
+  message?: SarifMessage;
+}
+
+/** Percent-encodes a project-relative path into a relative URI, segment by segment. */
+export function pathToUri(path: string): string {
+  return path.split("/").map(encodeURIComponent).join("/");
+}
+
+/** Title to a PascalCase rule name (`Lethal trifecta: ...` -> `LethalTrifecta...`). */
+function ruleName(title: string): string {
+  return title
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean)
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join("");
+}
+
+const unique = (xs: readonly string[]): string[] => [...new Set(xs)];
+
+/** The reporting descriptor of a rule: descriptions, help text and Markdown, link, tags. */
+function ruleDescriptor(meta: RuleMeta) {
+  const severity = ruleSeverity(meta);
+  const mitigations = meta.mitigations.map((id) => {
+    const c = BUILTIN_CONTROL_BY_ID.get(id);
+    return { id, title: c?.title ?? id, atlas: c?.atlas ?? [] };
+  });
+  const mapping = (label: string, ids: readonly string[]) =>
+    ids.length > 0 ? `${label}: ${ids.join(", ")}` : "";
+  const mappings = [
+    mapping("STRIDE", meta.stride),
+    mapping("MITRE ATLAS", meta.atlas),
+    mapping("OWASP", meta.owasp),
+    mapping("NIST AI 100-2", meta.nist),
+    mapping("CoSAI", meta.cosai),
+  ].filter(Boolean);
+  const text = [
+    meta.description,
+    `How it is detected: ${meta.detection}`,
+    mitigations.length > 0
+      ? `Mitigations: ${mitigations.map((m) => `${m.id} (${m.title}${m.atlas.length > 0 ? `; ${m.atlas.join(", ")}` : ""})`).join("; ")}`
+      : "",
+    `When it may be a false positive: ${meta.falsePositives}`,
+    mappings.join(". "),
+    meta.references.length > 0 ? `References: ${meta.references.join(" ")}` : "",
+  ]
+    .filter(Boolean)
+    .join("\n\n");
+  const md = (s: string) => escapeMarkdown(s);
+  const markdown = [
+    `**${md(meta.id)} ${md(meta.title)}**`,
+    md(meta.description),
+    `**How it is detected.** ${md(meta.detection)}`,
+    mitigations.length > 0
+      ? `**Mitigations.**\n\n${mitigations
+          .map(
+            (m) =>
+              `- ${markdownCode(m.id)}: ${md(m.title)}${m.atlas.length > 0 ? ` (${m.atlas.map(markdownCode).join(", ")})` : ""}`,
+          )
+          .join("\n")}`
+      : "",
+    `**When it may be a false positive.** ${md(meta.falsePositives)}`,
+    mappings.length > 0 ? `**Mappings.** ${mappings.map(md).join("; ")}` : "",
+    meta.references.length > 0
+      ? `**References.**\n\n${meta.references.map((r) => `- <${r.replace(/[<>\s]/g, encodeURIComponent)}>`).join("\n")}`
+      : "",
+    `[Rule reference](${ruleDocUrl(meta)})`,
+  ]
+    .filter(Boolean)
+    .join("\n\n");
+  return {
+    id: meta.id,
+    name: ruleName(meta.title),
+    shortDescription: { text: meta.title },
+    fullDescription: { text: meta.description },
+    defaultConfiguration: { level: sarifLevel(severity) },
+    helpUri: ruleDocUrl(meta),
+    help: { text, markdown },
+    properties: {
+      tags: unique(["security", "ai", meta.category, ...meta.stride, ...meta.atlas, ...meta.owasp]),
+      "security-severity": securitySeverity(severity),
+      precision: "medium",
+      "problem.severity": sarifLevel(severity) === "note" ? "recommendation" : sarifLevel(severity),
+    },
+  };
+}
+
+/** Builds the SARIF log of a compile. */
+export function sarifLog(ctx: EmitContext) {
+  const { analysis } = ctx;
+  const rules = [...analysis.rules].sort((a, b) =>
+    a.meta.id < b.meta.id ? -1 : a.meta.id > b.meta.id ? 1 : 0,
+  );
+  const ruleIndex = new Map(rules.map((r, i) => [r.meta.id, i]));
+  const artifacts = analysis.model.files.map((f) => f.path).sort();
+  const artifactIndex = new Map(artifacts.map((p, i) => [p, i]));
+  const physical = (loc: LocationView): SarifPhysicalLocation => ({
+    artifactLocation: {
+      uri: pathToUri(loc.file),
+      uriBaseId: SRCROOT,
+      ...(artifactIndex.has(loc.file) ? { index: artifactIndex.get(loc.file)! } : {}),
+    },
+    region: { startLine: loc.line, startColumn: loc.column, endLine: loc.endLine, endColumn: loc.endColumn },
+  });
+  const result = (f: FindingView) => {
+    const related: SarifLocation[] = f.facts.map((fact, i) => ({
+      id: i + 1,
+      physicalLocation: physical(fact.location),
+      message: { text: fact.text },
+    }));
+    const index = ruleIndex.get(f.rule);
+    return {
+      ruleId: f.rule,
+      ...(index !== undefined ? { ruleIndex: index } : {}),
+      level: sarifLevel(f.severity),
+      message: { text: f.message },
+      locations: [{ physicalLocation: physical(f.location) }],
+      partialFingerprints: { [FINGERPRINT_KEY]: f.fingerprint },
+      ...(related.length > 0 ? { relatedLocations: related } : {}),
+      ...(f.status === "accepted" && f.acceptance
+        ? {
+            suppressions: [
+              {
+                kind: "external",
+                status: "accepted",
+                justification: `${f.acceptance.reason} (accepted by ${f.acceptance.owner} until ${f.acceptance.expires}${f.acceptance.ticket ? `, ${f.acceptance.ticket}` : ""})`,
+                location: { physicalLocation: physical(f.acceptance.location) },
+              },
+            ],
+          }
+        : {}),
+      properties: {
+        findingId: f.id,
+        status: f.status,
+        severity: f.severity,
+        likelihood: f.likelihood,
+        impact: f.impact,
+        residualSeverity: f.residual.severity,
+        subject: `${f.subject.type} ${f.subject.name}`,
+        ...(f.owner !== undefined ? { owner: f.owner } : {}),
+        ...(f.acceptance?.expired ? { acceptanceExpired: f.acceptance.expires } : {}),
+      },
+    };
+  };
+  const notification = (d: Diagnostic) => ({
+    level: d.severity === "info" ? "note" : d.severity,
+    message: { text: d.hint ? `${d.message} (hint: ${d.hint})` : d.message },
+    descriptor: { id: d.code },
+    ...(d.location ? { locations: [{ physicalLocation: physical(locationView(d.location)) }] } : {}),
+  });
+  const shown = analysis.findingsView.filter((f) => f.status !== "mitigated");
+  const mitigated = analysis.findingsView.filter((f) => f.status === "mitigated");
+  return {
+    $schema: SARIF_SCHEMA_URI,
+    version: "2.1.0",
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: "aithreat",
+            version: ctx.toolVersion,
+            semanticVersion: ctx.toolVersion,
+            informationUri: PROJECT_URL,
+            rules: rules.map((r) => ruleDescriptor(r.meta)),
+          },
+        },
+        invocations: [
+          {
+            executionSuccessful: true,
+            ...(ctx.generatedAt !== undefined ? { endTimeUtc: ctx.generatedAt } : {}),
+            toolExecutionNotifications: (ctx.diagnostics ?? analysis.diagnostics).map(notification),
+          },
+        ],
+        originalUriBaseIds: {
+          [SRCROOT]: {
+            description: {
+              text: "The project root (`--root`; by default the folder holding .git or aithreat.json).",
+            },
+          },
+        },
+        artifacts: artifacts.map((p) => ({
+          location: { uri: pathToUri(p), uriBaseId: SRCROOT },
+          sourceLanguage: "aithreat",
+        })),
+        columnKind: "utf16CodeUnits",
+        results: shown.map(result),
+        properties: {
+          evaluatedOn: analysis.model.today,
+          mitigatedFindings: mitigated.map((f) => ({
+            findingId: f.id,
+            fingerprint: f.fingerprint,
+            ruleId: f.rule,
+            severity: f.severity,
+            residualSeverity: f.residual.severity,
+            mitigatedBy: f.mitigatedBy.map((m) => m.control),
+          })),
+        },
+      },
+    ],
+  };
+}
+
+/** `findings.sarif`: SARIF 2.1.0, results located at `.aithreat` lines. */
+export const sarifEmitter: Emitter = {
+  name: "findings.sarif",
+  emit: (ctx) => [{ path: "findings.sarif", contents: `${JSON.stringify(sarifLog(ctx), null, 2)}\n` }],
+};

@@ -1,0 +1,33 @@
+/**
+ * Where the machine-readable outputs point their readers: the project's home, its rule reference and
+ * the findings.json schema. One place, so a move of the project changes one line.
+ */
+
+/** The project's public home (SARIF `informationUri`). */
+export const PROJECT_URL = "https://github.com/aithreat/aithreat";
+
+/** Base of the published documentation (`docs/` of the default branch). */
+export const DOCS_URL = `${PROJECT_URL}/blob/main/docs`;
+
+/** Version of the findings.json format; the major part changes only when a reader would break. */
+export const FINDINGS_SCHEMA_VERSION = "1.0";
+
+/** `$id` of the findings.json schema, also written as `$schema` into every findings.json. */
+export const FINDINGS_SCHEMA_ID = `${PROJECT_URL}/blob/main/schemas/findings-${FINDINGS_SCHEMA_VERSION}.schema.json`;
+
+/** GitHub's heading anchor for a heading text (lowercase, punctuation dropped, spaces to dashes). */
+export function headingAnchor(heading: string): string {
+  return heading
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, "")
+    .trim()
+    .replace(/\s/g, "-");
+}
+
+/**
+ * The link to a rule's section in docs/rules.md. The rule reference gives each rule a heading
+ * `ID Title` (`AT-37 Lethal trifecta ...`), whose anchor this computes.
+ */
+export function ruleDocUrl(rule: { id: string; title: string }): string {
+  return `${DOCS_URL}/rules.md#${headingAnchor(`${rule.id} ${rule.title}`)}`;
+}

@@ -1,0 +1,159 @@
+/**
+ * findings.json: every sample's document validates against schemas/findings-1.0.schema.json, the
+ * schema documents every field and rejects what it should, the content agrees with the analysis,
+ * and the same model gives byte-identical files.
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { findingsDocument, findingsJsonEmitter } from "../../src/emit/findings-json.js";
+import { FINDINGS_SCHEMA_ID, FINDINGS_SCHEMA_VERSION } from "../../src/emit/tool-info.js";
+import {
+  FINDINGS_SCHEMA,
+  SAMPLES,
+  cachedSampleContext,
+  findingsValidator,
+  memoryContext,
+  sampleContext,
+} from "../helpers/outputs.js";
+
+const validate = findingsValidator();
+const emitText = (ctx: Parameters<typeof findingsJsonEmitter.emit>[0]) =>
+  findingsJsonEmitter.emit(ctx)[0]!.contents as string;
+
+test("there are samples to validate", () => {
+  assert.ok(SAMPLES.length >= 7, `samples: ${SAMPLES.join(", ")}`);
+});
+
+for (const sample of SAMPLES) {
+  test(`findings.json of sample ${sample} validates against the schema and is deterministic`, () => {
+    const first = emitText(sampleContext(sample));
+    const second = emitText(sampleContext(sample));
+    assert.ok(first === second, "two compiles of the same model differ");
+    const doc = JSON.parse(first) as ReturnType<typeof findingsDocument>;
+    assert.equal(validate(doc), []);
+    assert.ok(doc.findings.length > 0, "a sample with no findings tests little");
+  });
+}
+
+test("content agrees with the analysis: counts, order, unique fingerprints, locations", () => {
+  const ctx = cachedSampleContext("rag-support");
+  const doc = findingsDocument(ctx);
+  const views = ctx.analysis.findingsView;
+  assert.is(doc.$schema, FINDINGS_SCHEMA_ID);
+  assert.is(doc.schemaVersion, FINDINGS_SCHEMA_VERSION);
+  assert.equal(
+    doc.findings.map((f) => f.id),
+    views.map((f) => f.id),
+  );
+  assert.equal(
+    doc.findings.map((f) => f.id),
+    [...doc.findings.map((f) => f.id)].sort(),
+    "findings are sorted by id",
+  );
+  assert.is(new Set(doc.findings.map((f) => f.fingerprint)).size, doc.findings.length);
+  const open = views.filter((f) => f.status === "open").length;
+  assert.is(doc.summary.byStatus.open, open);
+  assert.is(
+    doc.summary.byStatus.open + doc.summary.byStatus.mitigated + doc.summary.byStatus.accepted,
+    doc.summary.findings,
+  );
+  assert.is(
+    Object.values(doc.summary.openBySeverity).reduce((a, b) => a + b, 0),
+    open,
+  );
+  assert.is(doc.model.counts.components, ctx.analysis.model.components.length);
+  assert.equal(doc.model.files, ["samples/rag-support/support-assistant.aithreat"]);
+  // The lethal trifecta on the support bot: located at its declaration, with located facts.
+  const trifecta = doc.findings.find((f) => f.id === "AT-37:support_bot")!;
+  assert.ok(trifecta, "AT-37 on support_bot");
+  assert.is(trifecta.location.file, "samples/rag-support/support-assistant.aithreat");
+  assert.is(trifecta.location.line, 104);
+  assert.ok(trifecta.facts.length > 0 && trifecta.facts.every((x) => x.location.line >= 1));
+  assert.ok(trifecta.mappings.atlas.length > 0 && trifecta.mappings.atlas.every((m) => m.name !== ""));
+  // Attack paths: one target per crown jewel property, exposure consistent with the cells.
+  assert.is(doc.attackPaths.targets.length, ctx.analysis.pathsView.targets.length);
+  for (const t of doc.attackPaths.targets) {
+    assert.is(
+      t.exposed,
+      t.exposure.some((e) => e.reachable),
+      `${t.crown} ${t.property}`,
+    );
+    for (const p of t.topPaths) assert.is(p.route[0], p.entry);
+  }
+});
+
+test("the schema documents every field it defines", () => {
+  const undocumented: string[] = [];
+  const walk = (node: unknown, where: string) => {
+    if (!node || typeof node !== "object") return;
+    const s = node as Record<string, unknown>;
+    for (const [name, sub] of Object.entries((s["properties"] as Record<string, unknown>) ?? {})) {
+      if (typeof (sub as Record<string, unknown>)["description"] !== "string")
+        undocumented.push(`${where}.${name}`);
+      walk(sub, `${where}.${name}`);
+    }
+    for (const [name, sub] of Object.entries((s["$defs"] as Record<string, unknown>) ?? {})) {
+      if (typeof (sub as Record<string, unknown>)["description"] !== "string")
+        undocumented.push(`$defs.${name}`);
+      walk(sub, `$defs.${name}`);
+    }
+    if (s["items"]) walk(s["items"], `${where}[]`);
+  };
+  walk(FINDINGS_SCHEMA, "");
+  assert.equal(undocumented, []);
+});
+
+test("the schema rejects documents that break the contract", () => {
+  const good = findingsDocument(cachedSampleContext("fine-tuning"));
+  const broken = (mutate: (d: Record<string, unknown> & typeof good) => void) => {
+    const d = structuredClone(good) as Record<string, unknown> & typeof good;
+    mutate(d);
+    return validate(d);
+  };
+  assert.ok(broken((d) => delete (d.findings[0] as Partial<(typeof d.findings)[0]>).fingerprint).length > 0);
+  assert.ok(broken((d) => (d.findings[0]!.severity = "severe")).length > 0);
+  assert.ok(broken((d) => (d.findings[0]!.fingerprint = "not-hex")).length > 0);
+  assert.ok(broken((d) => (d.schemaVersion = "2.0")).length > 0);
+  assert.ok(broken((d) => (d["surprise"] = true)).length > 0, "unknown top-level fields are rejected");
+  assert.ok(broken((d) => (d.findings[0]!.location.line = 0)).length > 0);
+});
+
+test("warnings of the run are in `diagnostics`, located", () => {
+  const ctx = memoryContext({
+    "model.aithreat": [
+      `zone vpc "VPC" { trust internal }`,
+      `data unused "Never used" { classification internal }`,
+      `store db "DB" in vpc { type database }`,
+    ].join("\n"),
+  });
+  const doc = findingsDocument(ctx);
+  assert.equal(validate(doc), []);
+  const unused = doc.diagnostics.find((d) => d.code === "AT3007");
+  assert.ok(unused, JSON.stringify(doc.diagnostics));
+  assert.is(unused.severity, "warning");
+  assert.is(unused.file, "model.aithreat");
+  assert.is(unused.line, 2);
+});
+
+test("acceptances appear on the finding, and `--timestamp` adds `generatedAt`", () => {
+  const ctx = memoryContext({
+    "model.aithreat": [
+      `zone internet "Internet" { trust untrusted }`,
+      `zone vpc "VPC" { trust internal }`,
+      `actor user "User" in internet`,
+      `endpoint api "API" in vpc { exposure public  auth none }`,
+      `flow user -> api "call" { kind prompt }`,
+      `accept AS-01 on api { reason "load balancer limits <script>|rates"  owner "sre"  expires 2027-01-31 }`,
+    ].join("\n"),
+  });
+  const doc = findingsDocument({ ...ctx, generatedAt: "2026-06-01T00:00:00.000Z" });
+  assert.equal(validate(doc), []);
+  assert.is(doc.generatedAt, "2026-06-01T00:00:00.000Z");
+  const accepted = doc.findings.find((f) => f.rule === "AS-01")!;
+  assert.ok(accepted, doc.findings.map((f) => f.id).join(", "));
+  assert.is(accepted.status, "accepted");
+  assert.is(accepted.acceptance!.reason, "load balancer limits <script>|rates");
+  assert.is(doc.summary.byStatus.accepted, 1);
+});
+
+test.run();
