@@ -2,6 +2,9 @@ import type { Emitter } from "./emitter.js";
 import { findingsJsonEmitter } from "./findings-json.js";
 import { junitEmitter } from "./junit.js";
 import { pathsJsonEmitter } from "./paths-json.js";
+import { checklistEmitter } from "./checklist.js";
+import { reportHtmlEmitter } from "./report-html.js";
+import { reportMdEmitter } from "./report-md.js";
 import { sarifEmitter } from "./sarif.js";
 
 /** Every output `compile` writes, in a fixed order (the explicit registry of emitters). */
@@ -10,4 +13,7 @@ export const EMITTERS: readonly Emitter[] = [
   sarifEmitter,
   junitEmitter,
   pathsJsonEmitter,
+  reportMdEmitter,
+  reportHtmlEmitter,
+  checklistEmitter,
 ];

@@ -193,6 +193,7 @@ function capped<T>(items: readonly T[], limit: number): { shown: T[]; more: numb
   return { shown: items.slice(0, limit), more: Math.max(0, items.length - limit) };
 }
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 const fmtNumber = (n: number) => String(Math.round(n * 1e4) / 1e4);
 /** A number as text: digits, a point and a minus sign need no escaping in any format. */
 const num = (f: Format, n: number) => f.lit(fmtNumber(n));
@@ -860,18 +861,19 @@ export function reportView(d: ReportData, f: Format, cell: Format): ReportView {
   });
   const openCount = d.status.open;
   const openList = d.bySeverity.filter((s) => s.open > 0).map((s) => `${s.open} ${s.severity}`);
+  // The summary and the scorecard are numbers and aithreat's own words only: literal text.
   const summary = f.join(
     [
-      f.text(
-        `${d.stats.components} components in ${d.stats.zones} zones, ${d.stats.flows} flows and ${d.stats.data} data assets. `,
+      f.lit(
+        `${plural(d.stats.components, "component")} in ${plural(d.stats.zones, "zone")}, ${plural(d.stats.flows, "flow")} and ${plural(d.stats.data, "data asset")}. `,
       ),
-      f.text(`${d.findings} findings: `),
-      f.strong(f.text(`${openCount} open`)),
-      f.text(
-        `${openList.length ? ` (${openList.join(", ")})` : ""}, ${d.status.mitigated} mitigated, ${d.status.accepted} accepted, ${d.assumptions.length} assumptions. `,
+      f.lit(`${plural(d.findings, "finding")}: `),
+      f.strong(f.lit(`${openCount} open`)),
+      f.lit(
+        `${openList.length ? ` (${openList.join(", ")})` : ""}, ${d.status.mitigated} mitigated, ${d.status.accepted} accepted, ${plural(d.assumptions.length, "assumption")}. `,
       ),
-      f.text(
-        `${d.crownJewels.exposed.length} of ${d.crownJewels.total} crown jewels can be reached from an attacker entry.`,
+      f.lit(
+        `${d.crownJewels.exposed.length} of ${plural(d.crownJewels.total, "crown jewel")} can be reached from an attacker entry.`,
       ),
     ],
     "",
@@ -895,10 +897,10 @@ export function reportView(d: ReportData, f: Format, cell: Format): ReportView {
       name: cell.text("exposed crown jewels"),
       value:
         d.crownJewels.exposed.length === 0
-          ? cell.text(`0 of ${d.crownJewels.total}`)
+          ? cell.lit(`0 of ${d.crownJewels.total}`)
           : cell.join(
               [
-                cell.text(`${d.crownJewels.exposed.length} of ${d.crownJewels.total}: `),
+                cell.lit(`${d.crownJewels.exposed.length} of ${d.crownJewels.total}: `),
                 cell.join(
                   capped(d.crownJewels.exposed, 10).shown.map((c) => cell.code(c)),
                   ", ",

@@ -1,0 +1,114 @@
+/**
+ * The checklist: grouped by owner then component, every open finding with the controls that would
+ * mitigate it, declared controls marked done; checklist.csv complete, RFC 4180, formula-safe.
+ */
+import path from "node:path";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { CSV_COLUMNS, checklistData, checklistView, csvField } from "../../src/emit/checklist.js";
+import type { FindingView } from "../../src/emit/findings-view.js";
+import { MARKDOWN } from "../../src/emit/report-view.js";
+import { analyzeModel } from "../../src/compiler.js";
+import { frontEnd, dump } from "../helpers/compile.js";
+import { REPO, compileToDir, parseCsv } from "./report-helpers.js";
+import fs from "node:fs";
+
+test("csvField: RFC 4180 quoting", () => {
+  assert.is(csvField("plain"), "plain");
+  assert.is(csvField("a,b"), '"a,b"');
+  assert.is(csvField('say "hi"'), '"say ""hi"""');
+  assert.is(csvField("two\nlines"), '"two\nlines"');
+  assert.is(csvField("cr\r"), '"cr\r"');
+  assert.is(csvField(""), "");
+});
+
+test("csvField: cells a spreadsheet would run as a formula start with an apostrophe", () => {
+  assert.is(csvField("=1+1"), "'=1+1");
+  assert.is(csvField("+SUM(A1)"), "'+SUM(A1)");
+  assert.is(csvField("-2"), "'-2");
+  assert.is(csvField("@cmd"), "'@cmd");
+  assert.is(csvField("\tx"), "'\tx");
+  assert.is(csvField('=HYPERLINK("x","y")'), `"'=HYPERLINK(""x"",""y"")"`);
+  assert.is(csvField("a=b"), "a=b", "only a leading character counts");
+});
+
+const text = fs.readFileSync(path.join(REPO, "samples/rag-support/support-assistant.aithreat"), "utf8");
+const front = frontEnd({ "model.aithreat": text });
+const analysis = analyzeModel(front.model);
+const data = checklistData(analysis, { toolVersion: "test" });
+
+test("grouped by owner (named owners sorted, then none) and component (most severe first)", () => {
+  assert.ok(front.ok, dump(front));
+  const owners = data.owners.map((o) => o.owner);
+  assert.equal(owners, [...owners].sort());
+  assert.ok(owners.includes("support-ops") && owners.includes("support-platform"));
+  const rank = (f: FindingView | undefined) =>
+    ["critical", "high", "medium", "low", "info", undefined].indexOf(f?.severity);
+  for (const o of data.owners) {
+    const worst = o.subjects.map((s) => rank(s.open[0]));
+    assert.equal(
+      worst,
+      [...worst].sort((a, b) => a - b),
+      `${o.owner}: components by worst finding`,
+    );
+    for (const s of o.subjects) for (const f of s.open) assert.is(f.owner, o.owner);
+  }
+});
+
+test("every open finding is listed once, with its recommended controls", () => {
+  const open = analysis.findingsView.filter((f) => f.status === "open");
+  const listed = data.owners.flatMap((o) => o.subjects.flatMap((s) => s.open));
+  assert.equal(listed.map((f) => f.id).sort(), open.map((f) => f.id).sort());
+  assert.is(data.open, open.length);
+  assert.is(data.tasks.todo, open.flatMap((f) => f.recommended.filter((r) => !r.declared)).length);
+});
+
+test("controls already declared are done: the ones that mitigate findings, where they are declared", () => {
+  const support = data.owners.find((o) => o.owner === "support-platform")!;
+  const bot = support.subjects.find((s) => s.subject.name === "support_bot")!;
+  const done = bot.done.map((d) => `${d.control}:${d.mitigates.join(",")}`);
+  assert.ok(done.includes("rate_limit:AT-22:support_bot"), done.join(" "));
+  assert.ok(done.includes("spotlighting:AT-25:support_bot"), done.join(" "));
+  const view = checklistView(data, MARKDOWN);
+  const botView = view.owners
+    .find((o) => o.owner === "support\\-platform")!
+    .subjects.find((s) => s.subject === "`support_bot`")!;
+  assert.ok(botView.done.length === bot.done.length);
+  assert.ok(botView.findings[0]!.tasks.every((t) => !t.done));
+});
+
+test("checklist.md caps each owner and says how many more are in checklist.csv", () => {
+  const view = checklistView(data, MARKDOWN, 3);
+  const o = view.owners.find((x) => x.owner === "support\\-platform")!;
+  assert.is(
+    o.subjects.reduce((n, s) => n + s.findings.length, 0),
+    3,
+  );
+  assert.is(o.more, o.open - 3);
+  assert.ok(o.moreSubjects > 0);
+});
+
+test("checklist.csv: a row per open finding and control, plus done controls; imports as a table", async () => {
+  const run = await compileToDir([path.join(REPO, "samples/rag-support")]);
+  try {
+    assert.is(run.code, 0, run.stderr);
+    const csv = run.read("checklist.csv");
+    assert.ok(csv.endsWith("\r\n"));
+    const [header, ...rows] = parseCsv(csv);
+    assert.equal(header, [...CSV_COLUMNS]);
+    const col = (c: (typeof CSV_COLUMNS)[number]) => CSV_COLUMNS.indexOf(c);
+    const todo = rows.filter((r) => r[col("state")] === "todo");
+    assert.is(todo.length, data.tasks.todo);
+    const done = rows.filter((r) => r[col("state")] === "done");
+    assert.ok(done.some((r) => r[col("control")] === "rate_limit" && r[col("component")] === "support_bot"));
+    for (const r of todo) {
+      assert.match(r[col("location")]!, /^samples\/rag-support\/support-assistant\.aithreat:\d+$/);
+      assert.match(r[col("atlas_mitigations")]!, /^(AML\.M\d{4}( AML\.M\d{4})*)?$/);
+      assert.ok(r[col("summary")]!.startsWith(`Add ${r[col("control")]} to ${r[col("component")]}`));
+    }
+  } finally {
+    run.cleanup();
+  }
+});
+
+test.run();

@@ -1,0 +1,163 @@
+/**
+ * report.md: the sections a reader expects, in order; counts that agree with the findings; caps with
+ * "and N more" on large models; and `--templates` overrides (a team's template is used; a broken or
+ * misnamed one is a usage error that writes nothing).
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { analyzeModel } from "../../src/compiler.js";
+import type { FindingView } from "../../src/emit/findings-view.js";
+import {
+  MARKDOWN,
+  MARKDOWN_CELL,
+  REPORT_LIMITS,
+  reportData,
+  reportView,
+} from "../../src/emit/report-view.js";
+import { reportMdEmitter } from "../../src/emit/report-md.js";
+import { frontEnd, dump } from "../helpers/compile.js";
+import { REPO, compileToDir } from "./report-helpers.js";
+
+const RAG = path.join(REPO, "samples/rag-support");
+
+test("report.md has every section, in order", async () => {
+  const run = await compileToDir([RAG]);
+  try {
+    assert.is(run.code, 0, run.stderr);
+    const md = run.read("report.md");
+    const sections = [...md.matchAll(/^## (.+)$/gm)].map((m) => m[1]);
+    assert.equal(sections, [
+      "Summary",
+      "System at a glance",
+      "Crown jewels and their exposure",
+      "Top attack paths",
+      "Open findings by severity",
+      "Findings by component",
+      "Mitigated findings",
+      "Accepted findings",
+      "Assumptions",
+    ]);
+    // The overview and at least one attack path are drawn.
+    assert.ok((md.match(/^```mermaid$/gm) ?? []).length >= 2);
+    // Every open threat finding is shown in detail (the sample is below every cap) with where it fired.
+    const findings = JSON.parse(run.read("findings.json")) as { findings: FindingView[] };
+    const open = findings.findings.filter((f) => f.status === "open" && f.category === "threat");
+    assert.ok(open.length > 5);
+    for (const f of open) assert.ok(md.includes(`#### \`${f.id}\` `), `${f.id} has a section`);
+    assert.ok(
+      /\(`samples\/rag-support\/support-assistant\.aithreat:\d+`\)/.test(md),
+      "facts carry file:line",
+    );
+    assert.ok(md.includes("](https://atlas.mitre.org/techniques/AML.T"), "ATLAS links");
+    assert.ok(md.includes("](https://genai.owasp.org/"), "OWASP links");
+    assert.ok(md.includes("](https://doi.org/10.6028/NIST.AI.100-2e2025)"), "NIST links");
+  } finally {
+    run.cleanup();
+  }
+});
+
+/** The sample's analysis with its findings repeated `times` (distinct ids), to exercise the caps. */
+function inflated(times: number) {
+  const text = fs.readFileSync(path.join(RAG, "support-assistant.aithreat"), "utf8");
+  const front = frontEnd({ "model.aithreat": text });
+  assert.ok(front.ok, dump(front));
+  const analysis = analyzeModel(front.model);
+  const findingsView = Array.from({ length: times }, (_, i) =>
+    analysis.findingsView.map((f) => ({
+      ...f,
+      id: `${f.id}#${String(i).padStart(4, "0")}`,
+      fingerprint: `${f.fingerprint}${i}`,
+    })),
+  ).flat();
+  return { ...analysis, findingsView };
+}
+
+test("large models: each section lists up to its cap and says how many more", () => {
+  const analysis = inflated(40);
+  const data = reportData(analysis, { toolVersion: "test" });
+  const view = reportView(data, MARKDOWN, MARKDOWN_CELL);
+  const high = data.open.find((g) => g.severity === "high")!;
+  assert.ok(high.findings.length > REPORT_LIMITS.findingsPerSeverity);
+  const g = view.open.find((x) => x.count === high.findings.length)!;
+  assert.is(g.findings.length, REPORT_LIMITS.findingsPerSeverity);
+  assert.is(g.more, high.findings.length - REPORT_LIMITS.findingsPerSeverity);
+  assert.is(view.mitigated.rows.length, Math.min(REPORT_LIMITS.statusRows, data.mitigated.length));
+  assert.is(view.mitigated.more, Math.max(0, data.mitigated.length - REPORT_LIMITS.statusRows));
+  const [file] = reportMdEmitter.emit({ analysis, toolVersion: "test" });
+  const md = String(file!.contents);
+  assert.ok(md.includes(`…and ${g.more} more open high findings`), "the report says how many more");
+  // The counts are over every finding, not the shown ones.
+  assert.ok(md.includes(`| high | ${high.findings.length} |`), "severity table counts all");
+});
+
+test("report data is sorted: most severe first, then by id", () => {
+  const data = reportData(inflated(2), { toolVersion: "test" });
+  for (const g of data.open)
+    for (let i = 1; i < g.findings.length; i++) assert.ok(g.findings[i - 1]!.id < g.findings[i]!.id);
+  const ranks = data.subjects.map((s) => s.worst);
+  assert.equal(
+    ranks,
+    [...ranks].sort((a, b) => a - b),
+  );
+});
+
+function templatesDir(files: Record<string, string>): { dir: string; cleanup: () => void } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aithreat-templates-"));
+  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+  return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+test("--templates: a team's template replaces the built-in one by file name", async () => {
+  const t = templatesDir({
+    "report.md.hbs":
+      "# {{title}}\n\nOpen: {{openCount}}\n{{#each open}}{{#each findings}}{{> finding-md}}{{/each}}{{/each}}",
+  });
+  const run = await compileToDir([RAG], ["--templates", t.dir]);
+  try {
+    assert.is(run.code, 0, run.stderr);
+    const md = run.read("report.md");
+    assert.ok(md.startsWith("# Acme Support Assistant\n\nOpen: 14\n"), md.slice(0, 200));
+    assert.ok(md.includes("- **Why it fired**"), "built-in partials still apply");
+    assert.ok(run.read("checklist.md").includes("# Mitigation checklist"), "other templates stay built-in");
+  } finally {
+    run.cleanup();
+    t.cleanup();
+  }
+});
+
+test("--templates: a field the view lacks is an error naming the template; nothing is written", async () => {
+  const t = templatesDir({ "checklist.md.hbs": "{{title}} {{no_such_field}}" });
+  const run = await compileToDir([RAG], ["--templates", t.dir]);
+  try {
+    assert.is(run.code, 2, run.stderr);
+    assert.match(run.stderr, /AT9002/);
+    assert.match(run.stderr, /template `checklist\.md\.hbs`: "no_such_field" not defined/);
+    assert.not.ok(fs.existsSync(run.out), "no output folder");
+  } finally {
+    run.cleanup();
+    t.cleanup();
+  }
+});
+
+test("--templates: a syntax error and a misnamed file are usage errors", async () => {
+  const broken = templatesDir({ "report.md.hbs": "{{#each open}} unclosed" });
+  const misnamed = templatesDir({ "reprot.md.hbs": "x" });
+  const a = await compileToDir([RAG], ["--templates", broken.dir]);
+  const b = await compileToDir([RAG], ["--templates", misnamed.dir]);
+  const c = await compileToDir([RAG], ["--templates", path.join(misnamed.dir, "missing")]);
+  try {
+    assert.is(a.code, 2, a.stderr);
+    assert.match(a.stderr, /template `report\.md\.hbs`/);
+    assert.is(b.code, 2, b.stderr);
+    assert.match(b.stderr, /holds `reprot\.md\.hbs`, which overrides no template/);
+    assert.is(c.code, 2, c.stderr);
+    assert.match(c.stderr, /is not a folder/);
+  } finally {
+    for (const x of [a, b, c, broken, misnamed]) x.cleanup();
+  }
+});
+
+test.run();
