@@ -6,7 +6,9 @@ import { checkTemplatesDir, TemplateError } from "../../emit/templates.js";
 import { diag } from "../../diagnostics/diagnostic.js";
 import type { CommandModule } from "../command.js";
 import { loadModels, reportDiagnostics, withModelOptions, type ModelOptions } from "../common.js";
+import { evaluateGates, formatGateResult, resolveGates } from "../gates.js";
 import { EXIT, type Io } from "../io.js";
+import { count, createProgress } from "../progress.js";
 import { VERSION } from "../version.js";
 import { writeOutputsAtomically } from "../write-outputs.js";
 
@@ -16,7 +18,16 @@ export interface CompileArgs extends ModelOptions {
   k: number;
   timestamp?: boolean;
   templates?: string;
+  "fail-on"?: string;
+  baseline?: string;
 }
+
+/** The output `--format` prints on stdout (text: none, only the summary on stderr). */
+const FORMAT_FILES: Readonly<Record<string, string>> = {
+  json: "findings.json",
+  sarif: "findings.sarif",
+  junit: "findings.junit.xml",
+};
 
 /** Runs every emitter over an analysed model; files in emitter order, each emitter's files as it orders them. */
 export function emitAll(ctx: EmitContext): OutputFile[] {
@@ -25,19 +36,30 @@ export function emitAll(ctx: EmitContext): OutputFile[] {
 
 /** Runs `compile`: check, analyse, write every output into `--out` atomically. */
 export function runCompile(io: Io, argv: CompileArgs): number {
+  const gates = resolveGates(argv);
+  if ("code" in gates) {
+    reportDiagnostics(io, [gates], argv.format === "json" ? "json" : "text");
+    return EXIT.INVALID;
+  }
   if (argv.templates !== undefined) {
     const problems = checkTemplatesDir(argv.templates).map((m) => diag("AT9002", undefined, m));
     if (problems.length > 0) {
-      reportDiagnostics(io, problems, "text");
+      reportDiagnostics(io, problems, argv.format === "json" ? "json" : "text");
       return EXIT.INVALID;
     }
   }
+  const progress = createProgress(io, { quiet: argv.quiet });
+  progress.stage("loading models");
   const loaded = loadModels(io, argv);
+  progress.clear();
   if (!("model" in loaded) || !loaded.ok) {
-    reportDiagnostics(io, loaded.diagnostics, "text");
+    // With --format json, stdout holds one JSON document either way: findings, or the diagnostics.
+    reportDiagnostics(io, loaded.diagnostics, argv.format === "json" ? "json" : "text");
     return EXIT.INVALID;
   }
+  progress.stage(`analysing ${count(loaded.model.components.length, "component")}`);
   const analysis = analyzeModel(loaded.model, { paths: { k: argv.k } });
+  progress.clear();
   const diagnostics = [...loaded.diagnostics, ...analysis.diagnostics];
   reportDiagnostics(io, diagnostics, "text");
   if (analysis.diagnostics.some((d) => d.severity === "error")) return EXIT.INTERNAL;
@@ -46,13 +68,16 @@ export function runCompile(io: Io, argv: CompileArgs): number {
     toolVersion: VERSION,
     ...(argv.timestamp ? { generatedAt: new Date().toISOString() } : {}),
     ...(argv.templates ? { templatesDir: argv.templates } : {}),
+    diagnostics,
   };
+  progress.stage("writing outputs");
   let files: OutputFile[];
   try {
     files = emitAll(ctx);
   } catch (e) {
     // A broken template from `--templates` is bad input, not a bug: no output is written.
     if (!(e instanceof TemplateError && e.overridden)) throw e;
+    progress.clear();
     reportDiagnostics(
       io,
       [diag("AT9002", undefined, `${e.message} (in \`--templates ${argv.templates}\`)`)],
@@ -61,13 +86,20 @@ export function runCompile(io: Io, argv: CompileArgs): number {
     return EXIT.INVALID;
   }
   writeOutputsAtomically(argv.out, files);
+  progress.clear();
+  const printed = FORMAT_FILES[argv.format ?? "text"];
+  const file = printed !== undefined ? files.find((f) => f.path === printed) : undefined;
+  if (file)
+    io.out(typeof file.contents === "string" ? file.contents : new TextDecoder().decode(file.contents));
   if (!argv.quiet) {
     const open = analysis.findings.filter((f) => f.status === "open").length;
     io.err(
       `wrote ${files.length} files to ${argv.out}: ${analysis.findings.length} findings (${open} open)\n`,
     );
   }
-  return EXIT.OK;
+  const gate = evaluateGates(analysis.findingsView, gates);
+  if (gate.failed || !argv.quiet) io.err(formatGateResult(gate, gates));
+  return gate.failed ? EXIT.GATE : EXIT.OK;
 }
 
 /** `aithreat compile`: every output for a model. */
@@ -92,6 +124,26 @@ export const compileCommand: CommandModule = {
         describe: "folder of report templates overriding the built-in ones",
         type: "string",
       })
-      .example("$0 compile samples/rag-support --out out/rag", "write every output for one model"),
+      .option("fail-on", {
+        describe: "exit 1 when an open finding (not mitigated, not accepted) is at or above this severity",
+        choices: ["info", "low", "medium", "high", "critical"],
+        type: "string",
+      })
+      .option("baseline", {
+        describe:
+          "a findings.json of an earlier run: fail only on findings over the bar that are new since it",
+        type: "string",
+      })
+      .option("format", {
+        describe: "also print an output on stdout: findings.json, findings.sarif or findings.junit.xml",
+        choices: ["text", "json", "sarif", "junit"],
+        default: "text",
+      })
+      .example("$0 compile samples/rag-support --out out/rag", "write every output for one model")
+      .example("$0 compile models --fail-on high", "exit 1 when an open finding is high or critical")
+      .example(
+        "$0 compile models --baseline main/findings.json",
+        "exit 1 only on open findings that are new since the baseline",
+      ),
   run: (io, argv) => runCompile(io, argv as unknown as CompileArgs),
 };
