@@ -1,6 +1,7 @@
 import type { CommandModule } from "../command.js";
 import { checkCommand } from "./check.js";
 import { compileCommand } from "./compile.js";
+import { diffCommand } from "./diff.js";
 import { fmtCommand } from "./fmt.js";
 import { initCommand } from "./init.js";
 import { pathsCommand } from "./paths.js";
@@ -10,6 +11,7 @@ export const COMMANDS: readonly CommandModule[] = [
   checkCommand,
   compileCommand,
   pathsCommand,
+  diffCommand,
   fmtCommand,
   initCommand,
 ];

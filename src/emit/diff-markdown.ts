@@ -1,0 +1,227 @@
+import type {
+  EntityChange,
+  EntityRef,
+  ExposureChange,
+  FieldChange,
+  FindingChange,
+  FindingRef,
+  ModelDiff,
+} from "../analysis/diff.js";
+import { escapeMarkdown, markdownCode } from "./escape.js";
+
+/**
+ * `aithreat diff` as Markdown for a pull-request comment: a headline with the counts, then tables of
+ * new, resolved and re-scored findings, exposure opened and closed, model changes and metric deltas.
+ * Every string that comes from a model goes through the Markdown escapers; long sections fold into
+ * `<details>` so the comment stays readable. The first line is an HTML comment CI can look for to
+ * update its earlier comment instead of adding another.
+ */
+
+/** The marker on the first line of every diff comment. */
+export const DIFF_MARKER = "<!-- aithreat-diff -->";
+
+const SEVERITY_ORDER = ["critical", "high", "medium", "low", "info"];
+const sevRank = (s: string) => SEVERITY_ORDER.indexOf(s);
+
+const md = escapeMarkdown;
+const code = markdownCode;
+const cell = (s: string) => md(s);
+const row = (cells: readonly string[]) => `| ${cells.join(" | ")} |`;
+const table = (head: readonly string[], rows: readonly (readonly string[])[]) =>
+  [row(head), row(head.map(() => "---")), ...rows.map(row)].join("\n");
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+/** A section that folds when it is long; `title` is aithreat's own text (counts, no model text). */
+function section(title: string, body: string, items: number, foldAt = 10): string {
+  if (items > foldAt) return `<details><summary>${title}</summary>\n\n${body}\n\n</details>`;
+  return `#### ${title}\n\n${body}`;
+}
+
+const bySeverity = <T extends { severity: string }>(xs: readonly T[]) =>
+  [...xs].sort((a, b) => sevRank(a.severity) - sevRank(b.severity));
+
+function findingRows(fs: readonly FindingRef[]): string[][] {
+  return bySeverity(fs).map((f) => [
+    cell(f.severity),
+    code(f.rule),
+    code(f.subject),
+    cell(f.message),
+    cell(f.status),
+    code(f.where),
+  ]);
+}
+
+const findingHead = ["severity", "rule", "subject", "finding", "status", "where"];
+
+function rescoredRows(fs: readonly FindingChange[]): string[][] {
+  const pair = (b: string, a: string) => (b === a ? cell(a) : `${cell(b)} → ${cell(a)}`);
+  return fs.map((f) => [
+    code(f.rule),
+    code(f.subject),
+    cell(f.title),
+    pair(f.before.status, f.after.status),
+    pair(f.before.severity, f.after.severity),
+    pair(f.before.residualSeverity, f.after.residualSeverity),
+  ]);
+}
+
+const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
+
+function exposureRows(xs: readonly ExposureChange[]): string[][] {
+  const side = (s: ExposureChange["before"]) =>
+    s.reachable
+      ? `${s.entries} ${s.entries === 1 ? "entry" : "entries"}, best ${pct(s.bestLikelihood)}`
+      : "not reachable";
+  return xs.map((x) => [code(x.crown), cell(x.property), cell(x.entryClass), side(x.before), side(x.after)]);
+}
+
+function fieldChange(c: FieldChange): string {
+  if ("added" in c) {
+    const parts = [...c.added.map((x) => `+${code(x)}`), ...c.removed.map((x) => `−${code(x)}`)];
+    return `${md(c.field)} ${parts.join(" ")}`;
+  }
+  const v = (s: string) => (s === "" ? "_none_" : code(s));
+  return `${md(c.field)} ${v(c.before)} → ${v(c.after)}`;
+}
+
+function entityLines(
+  label: string,
+  d: { added: EntityRef[]; removed: EntityRef[]; changed: EntityChange[] },
+): string[] {
+  const ref = (e: EntityRef) => `${code(e.name)} (${md(e.kind)}${e.title ? `, ${md(e.title)}` : ""})`;
+  const out: string[] = [];
+  if (d.added.length > 0) out.push(`- ${md(label)} added: ${d.added.map(ref).join(", ")}`);
+  if (d.removed.length > 0) out.push(`- ${md(label)} removed: ${d.removed.map(ref).join(", ")}`);
+  for (const c of d.changed)
+    out.push(`- ${md(label)} ${code(c.name)} changed: ${c.changes.map(fieldChange).join("; ")}`);
+  return out;
+}
+
+/** Renders the diff as Markdown; `labels` name the two versions (file names or revisions). */
+export function diffMarkdown(d: ModelDiff, labels: { before: string; after: string }): string {
+  const f = d.findings;
+  const b = f.before;
+  const a = f.after;
+  const open = (t: typeof b) =>
+    SEVERITY_ORDER.filter((s) => (t.openBySeverity[s] ?? 0) > 0)
+      .map((s) => `${t.openBySeverity[s]} ${s}`)
+      .join(", ") || "none";
+  const out: string[] = [
+    DIFF_MARKER,
+    `### aithreat: threat model changes`,
+    "",
+    `Comparing ${code(labels.before)} → ${code(labels.after)}.`,
+    "",
+    `**Findings:** ${f.new.length} new · ${f.resolved.length} resolved · ${f.rescored.length} re-scored · ` +
+      `open ${b.open} → ${a.open} (now ${open(a)})`,
+    "",
+    `**Attack paths:** ${plural(d.attackPaths.opened.length, "exposure")} opened · ${d.attackPaths.closed.length} closed` +
+      (d.attackPaths.targetsAdded.length > 0
+        ? ` · ${plural(d.attackPaths.targetsAdded.length, "crown jewel property")} added`
+        : "") +
+      (d.attackPaths.targetsRemoved.length > 0 ? ` · ${d.attackPaths.targetsRemoved.length} removed` : "") +
+      (d.attackPaths.cut.before !== d.attackPaths.cut.after
+        ? ` · cheapest cut costs ${d.attackPaths.cut.before} → ${d.attackPaths.cut.after}`
+        : ""),
+  ];
+  const nothing =
+    f.new.length + f.resolved.length + f.rescored.length === 0 &&
+    d.attackPaths.opened.length + d.attackPaths.closed.length + d.attackPaths.changed.length === 0 &&
+    d.attackPaths.targetsAdded.length + d.attackPaths.targetsRemoved.length === 0 &&
+    d.components.added.length + d.components.removed.length + d.components.changed.length === 0 &&
+    d.flows.added.length + d.flows.removed.length + d.flows.changed.length === 0 &&
+    d.metrics.changes.length === 0;
+  if (nothing) {
+    out.push("", "No change to the model, its findings or its attack paths.");
+    return `${out.join("\n")}\n`;
+  }
+  if (f.new.length > 0)
+    out.push(
+      "",
+      section(`New findings (${f.new.length})`, table(findingHead, findingRows(f.new)), f.new.length),
+    );
+  if (f.resolved.length > 0)
+    out.push(
+      "",
+      section(
+        `Resolved findings (${f.resolved.length})`,
+        table(findingHead, findingRows(f.resolved)),
+        f.resolved.length,
+      ),
+    );
+  if (f.rescored.length > 0)
+    out.push(
+      "",
+      section(
+        `Re-scored findings (${f.rescored.length})`,
+        table(["rule", "subject", "threat", "status", "severity", "residual"], rescoredRows(f.rescored)),
+        f.rescored.length,
+      ),
+    );
+  const p = d.attackPaths;
+  const exposureHead = ["crown jewel", "property", "entry class", "before", "after"];
+  if (p.opened.length > 0)
+    out.push(
+      "",
+      section(
+        `Exposure opened (${p.opened.length})`,
+        table(exposureHead, exposureRows(p.opened)),
+        p.opened.length,
+      ),
+    );
+  if (p.closed.length > 0)
+    out.push(
+      "",
+      section(
+        `Exposure closed (${p.closed.length})`,
+        table(exposureHead, exposureRows(p.closed)),
+        p.closed.length,
+      ),
+    );
+  if (p.changed.length > 0)
+    out.push(
+      "",
+      section(
+        `Exposure changed (${p.changed.length})`,
+        table(exposureHead, exposureRows(p.changed)),
+        p.changed.length,
+        0,
+      ),
+    );
+  const targets = [
+    ...p.targetsAdded.map(
+      (t) =>
+        `- added ${code(t.crown)} ${md(t.property)}${t.exposedTo.length > 0 ? `, exposed to ${t.exposedTo.map(md).join(", ")}` : ", not exposed"}`,
+    ),
+    ...p.targetsRemoved.map((t) => `- removed ${code(t.crown)} ${md(t.property)}`),
+  ];
+  if (targets.length > 0)
+    out.push("", section(`Crown jewels (${targets.length})`, targets.join("\n"), targets.length));
+  const model = [...entityLines("component", d.components), ...entityLines("flow", d.flows)];
+  if (model.length > 0)
+    out.push("", section(`Model changes (${model.length})`, model.join("\n"), model.length, 0));
+  if (d.metrics.changes.length > 0) {
+    const num = (x: number | null) => (x === null ? "–" : String(x));
+    const rows = d.metrics.changes.map((m) => [
+      m.title ? `${md(m.title)} (${code(m.id)})` : code(m.id),
+      num(m.before),
+      num(m.after),
+      m.delta === null ? "–" : `${m.delta > 0 ? "+" : ""}${m.delta}`,
+      m.change ? md(m.change) : "",
+    ]);
+    out.push(
+      "",
+      section(
+        `Metrics (${rows.length})`,
+        table(["metric", "before", "after", "delta", "change"], rows),
+        rows.length,
+        0,
+      ),
+    );
+  }
+  out.push(
+    "",
+    "<sub>Findings are matched by fingerprint: a renamed component or flow shows as resolved + new findings.</sub>",
+  );
+  return `${out.join("\n")}\n`;
+}

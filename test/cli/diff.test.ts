@@ -1,0 +1,314 @@
+/**
+ * `aithreat diff`: pairs of variants of the rag-support sample (a flow added, a control added, a
+ * component renamed) with exactly which fingerprints move and which exposures open; the rename
+ * shows as removed + added and leaves every unrelated fingerprint in place; `--base` against a real
+ * git repository in a temporary folder (no network); Markdown that escapes model text; JSON; exit
+ * codes 0 and 2; the metrics extension point.
+ */
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { diffModels, genericMetricDeltas, numericLeaves, type ModelDiff } from "../../src/analysis/diff.js";
+import { bufferIo } from "../../src/cli/io.js";
+import { main } from "../../src/cli/main.js";
+import { DIFF_MARKER } from "../../src/emit/diff-markdown.js";
+import { TEST_TODAY } from "../helpers/compile.js";
+import { REPO, memoryContext } from "../helpers/outputs.js";
+
+const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "aithreat-diff-test-")));
+test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+const BASE = fs.readFileSync(path.join(REPO, "samples/rag-support/support-assistant.aithreat"), "utf8");
+const ESCALATE = `flow support_bot -> escalate_email "escalate by e-mail" { kind invoke }`;
+const VARIANTS = {
+  base: BASE,
+  // The agent gets write access to the orders database: its integrity opens to attackers.
+  flowAdded: `${BASE}\nflow support_bot -> order_db "fix orders" { kind write }\n`,
+  // ...and to the secrets manager: a new memory-poisoning finding on it.
+  secretsFlow: `${BASE}\nflow support_bot -> secret_manager "rotate key" { kind write }\n`,
+  // A person approves every e-mail escalation.
+  controlAdded: BASE.replace(
+    ESCALATE,
+    ESCALATE.replace("kind invoke", "kind invoke  controls [human_approval]"),
+  ),
+  renamed: BASE.replace(/\bkb_index\b/g, "knowledge_index"),
+  hostile: `${BASE}\nzone lab "Lab | <img src=x onerror=alert(1)>" { trust internal  store notes "**bold** | [x](javascript:alert(1)) <script> <img src=x>" }\n`,
+};
+
+/** Writes a variant into the temporary folder and returns its path. */
+function write(name: keyof typeof VARIANTS, dir = tmp): string {
+  const file = path.join(dir, `${name}.aithreat`);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(file, VARIANTS[name]);
+  return file;
+}
+
+async function run(args: readonly string[], cwd = tmp) {
+  const io = bufferIo({ AITHREAT_TODAY: TEST_TODAY }, cwd);
+  const code = await main(["diff", ...args], io);
+  return { code, stdout: io.stdout, stderr: io.stderr };
+}
+
+/** `diff --format json` of two variants. */
+async function diffJson(before: keyof typeof VARIANTS, after: keyof typeof VARIANTS): Promise<ModelDiff> {
+  const r = await run([write(before), write(after), "--format", "json", "--root", tmp]);
+  assert.is(r.code, 0, r.stderr);
+  return JSON.parse(r.stdout) as ModelDiff;
+}
+
+const ids = (xs: readonly { id: string }[]) => xs.map((x) => x.id).sort();
+const cells = (xs: ModelDiff["attackPaths"]["opened"]) =>
+  xs.map((x) => `${x.crown}/${x.property}/${x.entryClass}`).sort();
+
+/** Every finding that is neither new nor resolved keeps its fingerprint. */
+function assertNoOtherMoves(d: ModelDiff) {
+  const moved = d.findings.resolved.length;
+  assert.is(d.findings.unchanged + d.findings.rescored.length, d.findings.before.findings - moved);
+  assert.is(
+    d.findings.unchanged + d.findings.rescored.length,
+    d.findings.after.findings - d.findings.new.length,
+  );
+}
+
+test("identical models: nothing moves", async () => {
+  const d = await diffJson("base", "base");
+  assert.equal([d.findings.new, d.findings.resolved, d.findings.rescored], [[], [], []]);
+  assert.is(d.findings.unchanged, d.findings.before.findings);
+  assert.equal([d.attackPaths.opened, d.attackPaths.closed, d.attackPaths.changed], [[], [], []]);
+  assert.equal([d.components.added, d.components.removed, d.components.changed], [[], [], []]);
+  const md = await run([write("base"), write("base"), "--root", tmp]);
+  assert.match(md.stdout, /No change to the model, its findings or its attack paths\./);
+});
+
+test("a flow added: the flow, the exposures it opens, the finding it re-scores, nothing else", async () => {
+  const d = await diffJson("base", "flowAdded");
+  assert.equal(
+    d.flows.added.map((f) => f.name),
+    ["support_bot->order_db"],
+  );
+  assert.equal([d.flows.removed, d.components.added, d.components.removed], [[], [], []]);
+  assert.equal(cells(d.attackPaths.opened), [
+    "order_db/integrity/external_data",
+    "order_db/integrity/user_input",
+  ]);
+  assert.equal(d.attackPaths.closed, []);
+  assert.equal(ids(d.findings.new), []);
+  assert.equal(ids(d.findings.resolved), []);
+  assert.equal(ids(d.findings.rescored), ["AT-27:order_db"]);
+  assertNoOtherMoves(d);
+});
+
+test("a flow added that raises a new finding: exactly that fingerprint is new", async () => {
+  const d = await diffJson("base", "secretsFlow");
+  assert.equal(ids(d.findings.new), ["AT-40:secret_manager"]);
+  assert.equal(ids(d.findings.resolved), []);
+  assertNoOtherMoves(d);
+});
+
+test("a control added: the flow changed, three findings mitigated, no fingerprint moves", async () => {
+  const d = await diffJson("base", "controlAdded");
+  assert.equal(d.flows.changed.length, 1);
+  assert.is(d.flows.changed[0]!.name, "support_bot->escalate_email");
+  assert.equal(d.flows.changed[0]!.changes, [{ field: "controls", added: ["human_approval"], removed: [] }]);
+  assert.equal([ids(d.findings.new), ids(d.findings.resolved)], [[], []]);
+  assert.equal(ids(d.findings.rescored), [
+    "AT-36:support_bot:escalate_email",
+    "AT-37:support_bot",
+    "AT-57:support_bot:escalate_email",
+  ]);
+  for (const f of d.findings.rescored) {
+    assert.equal([f.before.status, f.after.status], ["open", "mitigated"], f.id);
+    assert.is(f.before.severity, f.after.severity, "inherent severity stays");
+  }
+  assert.is(d.findings.after.open, d.findings.before.open - 3);
+  assertNoOtherMoves(d);
+});
+
+test("a component renamed: its findings are resolved + new, every other fingerprint stays", async () => {
+  const d = await diffJson("base", "renamed");
+  assert.equal(
+    d.components.removed.map((c) => c.name),
+    ["kb_index"],
+  );
+  assert.equal(
+    d.components.added.map((c) => c.name),
+    ["knowledge_index"],
+  );
+  assert.equal(ids(d.findings.resolved), ["AT-27:kb_index", "AT-30:kb_index"]);
+  assert.equal(ids(d.findings.new), ["AT-27:knowledge_index", "AT-30:knowledge_index"]);
+  // Derived independently: exactly the findings whose id names the component move.
+  const before = memoryContext({ "m.aithreat": VARIANTS.base }).analysis.findingsView;
+  assert.equal(
+    before
+      .filter((f) => f.id.split(/[:>-]/).includes("kb_index"))
+      .map((f) => f.fingerprint)
+      .sort(),
+    d.findings.resolved.map((f) => f.fingerprint).sort(),
+  );
+  assert.equal(d.findings.rescored, [], "renaming changes no other finding's score");
+  assertNoOtherMoves(d);
+  // Its flows are renamed too (unnamed flows are `from->to`), and its crown property moves.
+  assert.equal(d.flows.removed.map((f) => f.name).sort(), ["kb_index->support_bot", "kb_indexer->kb_index"]);
+  assert.equal(
+    d.attackPaths.targetsRemoved.map((t) => `${t.crown}/${t.property}`),
+    ["kb_index/integrity"],
+  );
+  assert.equal(
+    d.attackPaths.targetsAdded.map((t) => `${t.crown}/${t.property}`),
+    ["knowledge_index/integrity"],
+  );
+});
+
+test("Markdown for a pull request: marker, summary, tables, and model text escaped", async () => {
+  const r = await run([write("base"), write("hostile"), "--root", tmp]);
+  assert.is(r.code, 0, r.stderr);
+  const md = r.stdout;
+  assert.ok(md.startsWith(`${DIFF_MARKER}\n`));
+  assert.match(md, /\*\*Findings:\*\* \d+ new/);
+  assert.not.match(md, /<img|<script|\]\(javascript:/i);
+  assert.ok(md.includes("&lt;script&gt;") && md.includes("\\*\\*bold\\*\\*"), "the title shows as text");
+  // Every table row has as many cells as its header: a pipe in model text cannot add a column.
+  const lines = md.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    if (!lines[i]!.startsWith("| ") || !lines[i + 1]?.startsWith("| ---")) continue;
+    const width = lines[i]!.split(/(?<!\\)\|/).length;
+    for (let j = i + 2; j < lines.length && lines[j]!.startsWith("| "); j++)
+      assert.is(lines[j]!.split(/(?<!\\)\|/).length, width, lines[j]);
+  }
+  const flow = await run([write("base"), write("controlAdded"), "--root", tmp]);
+  assert.match(flow.stdout, /#### Re-scored findings \(3\)/);
+  assert.match(flow.stdout, /\| open → mitigated \|/);
+  assert.match(flow.stdout, /flow `support_bot->escalate_email` changed: controls \+`human_approval`/);
+});
+
+// ---- --base: a real git repository in a temporary folder --------------------------------------------
+
+function git(cwd: string, ...args: string[]) {
+  const r = spawnSync("git", ["-c", "user.name=test", "-c", "user.email=test@example.invalid", ...args], {
+    cwd,
+    encoding: "utf8",
+  });
+  assert.is(r.status, 0, r.stderr);
+  return r.stdout.trim();
+}
+
+test("--base: the working tree against a revision, read with git, gives the two-file diff", async () => {
+  const repo = path.join(tmp, "repo");
+  fs.mkdirSync(path.join(repo, "models"), { recursive: true });
+  git(repo, "init", "-q");
+  fs.writeFileSync(path.join(repo, "models", "support.aithreat"), VARIANTS.base);
+  git(repo, "add", ".");
+  git(repo, "commit", "-q", "-m", "base");
+  fs.writeFileSync(path.join(repo, "models", "support.aithreat"), VARIANTS.secretsFlow);
+  const r = await run(["--base", "HEAD", "models", "--format", "json"], repo);
+  assert.is(r.code, 0, r.stderr);
+  const d = JSON.parse(r.stdout) as ModelDiff & { before: string; after: string };
+  assert.match(d.before, /^HEAD \([0-9a-f]{12}\)$/);
+  assert.is(d.after, "working tree");
+  const direct = await diffJson("base", "secretsFlow");
+  assert.equal(ids(d.findings.new), ids(direct.findings.new));
+  assert.equal(ids(d.findings.resolved), ids(direct.findings.resolved));
+  assert.equal(ids(d.findings.rescored), ids(direct.findings.rescored));
+  assert.is(
+    d.findings.new[0]!.where.split(":")[0],
+    "models/support.aithreat",
+    "paths relative to the repository",
+  );
+  // The extracted revision is gone afterwards.
+  assert.equal(
+    fs
+      .readdirSync(os.tmpdir())
+      .filter((n) => n.startsWith("aithreat-diff-") && !n.startsWith("aithreat-diff-test")),
+    [],
+  );
+});
+
+test("--base: a revision without the models compares against an empty model", async () => {
+  const repo = path.join(tmp, "fresh");
+  fs.mkdirSync(repo, { recursive: true });
+  git(repo, "init", "-q");
+  fs.writeFileSync(path.join(repo, "README.md"), "no models yet\n");
+  git(repo, "add", ".");
+  git(repo, "commit", "-q", "-m", "start");
+  write("base", path.join(repo, "models"));
+  const r = await run(["--base", "HEAD", "models", "--format", "json"], repo);
+  assert.is(r.code, 0, r.stderr);
+  const d = JSON.parse(r.stdout) as ModelDiff;
+  assert.is(d.findings.before.findings, 0);
+  assert.is(d.findings.new.length, d.findings.after.findings);
+  assert.ok(d.components.added.length > 20);
+});
+
+test("exit 2: a bad revision, or --base outside a git repository", async () => {
+  const repo = path.join(tmp, "repo");
+  const bad = await run(["--base", "no-such-branch", "models"], repo);
+  assert.is(bad.code, 2);
+  assert.match(bad.stderr, /error AT9002: `--base no-such-branch` is not a revision of this repository/);
+  const outside = fs.mkdtempSync(path.join(os.tmpdir(), "aithreat-nogit-"));
+  try {
+    const r = await run(["--base", "HEAD"], outside);
+    assert.is(r.code, 2);
+    assert.match(r.stderr, /error AT9002: `--base HEAD` needs a git repository/);
+  } finally {
+    fs.rmSync(outside, { recursive: true, force: true });
+  }
+});
+
+test("exit 2: one path, a missing file, or an invalid model on either side", async () => {
+  const one = await run([write("base")]);
+  assert.is(one.code, 2);
+  assert.match(one.stderr, /error AT9002: `diff` compares two models/);
+  const missing = await run([write("base"), path.join(tmp, "nope.aithreat")]);
+  assert.is(missing.code, 2);
+  assert.match(missing.stderr, /error AT1001: cannot read/);
+  const broken = path.join(tmp, "broken.aithreat");
+  fs.writeFileSync(broken, `zone vpc "VPC" { trust internal }\nstore db "DB" in nowhere\n`);
+  const invalid = await run([write("base"), broken, "--root", tmp]);
+  assert.is(invalid.code, 2);
+  assert.match(invalid.stderr, /the model in .*broken\.aithreat has errors/);
+  assert.match(invalid.stderr, /error AT2001/);
+  assert.is(invalid.stdout, "");
+});
+
+// ---- metrics ------------------------------------------------------------------------------------------
+
+test("metric deltas: numeric fields by path, arrays keyed by name, only what changed", () => {
+  const before = {
+    mitigation: { coverage: 50, threats: 4 },
+    agents: [{ name: "bot", score: 3 }, { score: 9 }],
+  };
+  const after = {
+    mitigation: { coverage: 75, threats: 4 },
+    agents: [{ name: "bot", score: 5 }],
+    cut: { total: 2 },
+  };
+  assert.equal(
+    [...numericLeaves(before).keys()],
+    ["mitigation.coverage", "mitigation.threats", "agents[bot].score"],
+  );
+  assert.equal(genericMetricDeltas(before, after), [
+    { id: "agents[bot].score", before: 3, after: 5, delta: 2 },
+    { id: "cut.total", before: null, after: 2, delta: null },
+    { id: "mitigation.coverage", before: 50, after: 75, delta: 25 },
+  ]);
+});
+
+test("the diff reports metric deltas when the analyses carry metrics (extension point)", () => {
+  const a = memoryContext({ "m.aithreat": VARIANTS.base }).analysis;
+  const withMetrics = (m: unknown) => ({ ...a, metrics: m }) as typeof a;
+  const d = diffModels(withMetrics({ coverage: 10 }), withMetrics({ coverage: 20 }));
+  assert.is(d.metrics.available, true);
+  assert.equal(d.metrics.changes, [{ id: "coverage", before: 10, after: 20, delta: 10 }]);
+  const custom = diffModels(withMetrics({}), withMetrics({}), {
+    metricDeltas: () => [{ id: "x", title: "X", before: 1, after: 2, delta: 1, change: "worse" }],
+  });
+  assert.equal(
+    custom.metrics.changes.map((c) => c.id),
+    ["x"],
+  );
+});
+
+test.run();
