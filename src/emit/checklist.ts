@@ -232,6 +232,13 @@ export function checklistView(
       let moreSubjects = 0;
       const subjects: ChecklistView["owners"][number]["subjects"] = [];
       for (const s of o.subjects) {
+        // At most `perOwner` components too: components with only declared controls would
+        // otherwise make the list grow with the model.
+        if (subjects.length >= perOwner) {
+          moreSubjects++;
+          more += s.open.length;
+          continue;
+        }
         const shown = s.open.slice(0, Math.max(0, budget));
         budget -= shown.length;
         more += s.open.length - shown.length;
