@@ -223,6 +223,19 @@ test("exit 2 with --format json: the diagnostics as one JSON document on stdout"
   assert.is(doc.diagnostics[0]!.code, "AT9002");
 });
 
+test("exit 2: an output folder that cannot be written (a file in the way)", async () => {
+  const blocker = path.join(tmp, "a-file");
+  fs.writeFileSync(blocker, "not a folder\n");
+  const io = bufferIo({ AITHREAT_TODAY: TEST_TODAY });
+  const code = await main(
+    ["compile", model("small.aithreat", SMALL), "--root", tmp, "--out", path.join(blocker, "out")],
+    io,
+  );
+  assert.is(code, 2, io.stderr);
+  assert.match(io.stderr, /error AT9002: cannot write `--out .*a-file\/out`: /);
+  assert.not.match(io.stderr, /AT9999/);
+});
+
 // ---- exit 3 ------------------------------------------------------------------------------------------
 
 test("exit 3: an exception in an emitter is an internal error, and the previous output stays", async () => {

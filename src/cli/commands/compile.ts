@@ -85,7 +85,17 @@ export function runCompile(io: Io, argv: CompileArgs): number {
     );
     return EXIT.INVALID;
   }
-  writeOutputsAtomically(argv.out, files);
+  try {
+    writeOutputsAtomically(argv.out, files);
+  } catch (e) {
+    // A file in the way, no permission, a full disk: the command line or the machine is at fault,
+    // not aithreat (an error without a system code, such as an unsafe emitter path, is a bug).
+    if (typeof (e as NodeJS.ErrnoException).code !== "string") throw e;
+    progress.clear();
+    const why = (e as Error).message;
+    reportDiagnostics(io, [diag("AT9002", undefined, `cannot write \`--out ${argv.out}\`: ${why}`)], "text");
+    return EXIT.INVALID;
+  }
   progress.clear();
   const printed = FORMAT_FILES[argv.format ?? "text"];
   const file = printed !== undefined ? files.find((f) => f.path === printed) : undefined;
