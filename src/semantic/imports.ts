@@ -4,12 +4,22 @@ import { at, diag, type Diagnostic, type StageResult } from "../diagnostics/diag
 import type { CompilerHost } from "../host.js";
 import type { SourceFile } from "../source.js";
 import { decodeSource } from "../syntax/decode.js";
+import { NameTable } from "../syntax/fast-parse.js";
+import { fileNode, importNode, stringNode } from "../syntax/nodes.js";
 import { parseFile } from "../syntax/parse.js";
+import { checkFile } from "./check-file.js";
+import { emptyUnit, UnitReader, type FileUnit } from "./unit.js";
 
-/** One file of the compilation with its syntax tree and resolved imports. */
+/** One file of the compilation with its checked unit and resolved imports. */
 export interface LoadedFile {
   readonly source: SourceFile;
+  /**
+   * The file's syntax tree. Kept only when the caller passed its own `parse` (LoadOptions);
+   * otherwise the tree is dropped once the file is checked, and reading this parses the file again.
+   */
   readonly ast: FileNode;
+  /** What the semantic stage keeps of the file (check-file.ts); released once the model is built. */
+  unit: FileUnit | undefined;
   /** Absolute, symlink-resolved path (identity of the file). */
   readonly realPath: string;
   /** Each top-level import and the file it loaded (undefined when it failed). */
@@ -24,12 +34,67 @@ export interface Program {
   readonly files: readonly LoadedFile[];
 }
 
+/** What checking one file gives: its unit, its diagnostics, and its tree when the caller keeps it. */
+export interface CheckedFile {
+  readonly unit: FileUnit;
+  readonly diagnostics: readonly Diagnostic[];
+  readonly ast?: FileNode;
+}
+
 /** Options of the loading stage. */
 export interface LoadOptions {
   /** Largest file accepted, in bytes (default 64 MiB). */
   readonly maxFileSize?: number;
-  /** Parser for one file; defaults to the chevrotain front end (benchmarks swap in a parallel one). */
+  /** Parser for one file; its trees are kept on `LoadedFile.ast` (policy files use this). */
   readonly parse?: (file: SourceFile) => StageResult<FileNode>;
+  /**
+   * Parses and checks one file, instead of the default (the fast parser with a name table shared by
+   * the program, then check-file.ts). The parallel loader (parallel.ts) passes one backed by
+   * worker threads.
+   */
+  readonly check?: (file: SourceFile, realPath: string) => CheckedFile;
+}
+
+/** A loaded file; the tree is parsed again on request unless the loader kept it. */
+class Loaded implements LoadedFile {
+  readonly imports: { node: ImportNode; target?: number }[] = [];
+  constructor(
+    readonly source: SourceFile,
+    readonly realPath: string,
+    readonly isInput: boolean,
+    public unit: FileUnit | undefined,
+    private readonly tree: FileNode | undefined,
+  ) {}
+
+  get ast(): FileNode {
+    return this.tree ?? parseFile(this.source).value;
+  }
+}
+
+/** The default check of one file: parse (sharing `names` across files), check, drop the tree. */
+export function defaultCheck(names: NameTable): (file: SourceFile) => CheckedFile {
+  return (file) => {
+    const parsed = parseFile(file, { names });
+    const checked = checkFile(file, parsed.value);
+    return {
+      unit: checked.unit,
+      diagnostics:
+        parsed.diagnostics.length === 0
+          ? checked.diagnostics
+          : [...parsed.diagnostics, ...checked.diagnostics],
+    };
+  };
+}
+
+/** The top-level imports of a unit, as syntax nodes (diagnostics and cycle reports point at them). */
+function importsOf(unit: FileUnit): ImportNode[] {
+  const r = UnitReader.imports(unit);
+  const out: ImportNode[] = [];
+  for (let i = 0; i < r.count; i++) {
+    const d = r.import();
+    out.push(importNode(stringNode(d.spec, d.triple, d.pathStart, d.pathEnd), d.start, d.end));
+  }
+  return out;
 }
 
 export const DEFAULT_MAX_FILE_SIZE = 64 * 1024 * 1024;
@@ -59,33 +124,37 @@ export function loadProgram(
   options: LoadOptions = {},
 ): StageResult<Program> {
   const maxSize = options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
-  const parse = options.parse ?? parseFile;
+  const custom = options.parse;
+  const check: (file: SourceFile, realPath: string) => CheckedFile = custom
+    ? (file) => {
+        const parsed = custom(file);
+        const checked = checkFile(file, parsed.value);
+        return {
+          unit: checked.unit,
+          diagnostics: [...parsed.diagnostics, ...checked.diagnostics],
+          ast: parsed.value,
+        };
+      }
+    : (options.check ?? defaultCheck(new NameTable()));
   const realRoot = host.realpath(root) ?? root;
   const diagnostics: Diagnostic[] = [];
-  const files: {
-    source: SourceFile;
-    ast: FileNode;
-    realPath: string;
-    imports: { node: ImportNode; target?: number }[];
-    isInput: boolean;
-  }[] = [];
+  const files: Loaded[] = [];
+  const importNodes: ImportNode[][] = [];
   const byRealPath = new Map<string, number>();
 
-  // Reads and parses a file, returning its index (a stub with no statements when it cannot be read).
+  // Reads, parses and checks a file, returning its index (a stub with no statements when it cannot be read).
   const load = (abs: string, realPath: string, from?: { file: SourceFile; node: ImportNode }): number => {
     const known = byRealPath.get(realPath);
     if (known !== undefined) return known;
     const id = files.length;
     const display = displayPath(realRoot, realPath);
+    const stub = (source: SourceFile) => {
+      files.push(new Loaded(source, realPath, !from, emptyUnit(), fileNode([], [], 0, 0)));
+      importNodes.push([]);
+    };
     const fail = (message: string, code: "AT1001" | "AT1004", hint?: string): number => {
       const source: SourceFile = { id, path: display, text: "" };
-      files.push({
-        source,
-        ast: { kind: "file", statements: [], comments: [], start: 0, end: 0 },
-        realPath,
-        imports: [],
-        isInput: !from,
-      });
+      stub(source);
       byRealPath.set(realPath, id);
       // An input given on the command line is located at its own first line.
       diagnostics.push(
@@ -108,18 +177,13 @@ export function loadProgram(
     byRealPath.set(realPath, id);
     if (decoded.diagnostic) {
       diagnostics.push(decoded.diagnostic);
-      files.push({
-        source: decoded.file,
-        ast: { kind: "file", statements: [], comments: [], start: 0, end: 0 },
-        realPath,
-        imports: [],
-        isInput: !from,
-      });
+      stub(decoded.file);
       return id;
     }
-    const parsed = parse(decoded.file);
-    diagnostics.push(...parsed.diagnostics);
-    files.push({ source: decoded.file, ast: parsed.value, realPath, imports: [], isInput: !from });
+    const checked = check(decoded.file, realPath);
+    for (const d of checked.diagnostics) diagnostics.push(d);
+    files.push(new Loaded(decoded.file, realPath, !from, checked.unit, checked.ast));
+    importNodes.push(importsOf(checked.unit));
     return id;
   };
 
@@ -145,13 +209,13 @@ export function loadProgram(
       const top = stack[stack.length - 1]!;
       const [fileIndex, next] = top;
       const file = files[fileIndex]!;
-      const importNodes = file.ast.statements.filter((s): s is ImportNode => s.kind === "import");
-      if (next >= importNodes.length) {
+      const nodes = importNodes[fileIndex]!;
+      if (next >= nodes.length) {
         stack.pop();
         continue;
       }
       top[1]++;
-      const node = importNodes[next]!;
+      const node = nodes[next]!;
       const target = resolveImport(node, file.source, file.realPath, realRoot, host, diagnostics);
       if (target === undefined) {
         file.imports.push({ node });

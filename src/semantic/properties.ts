@@ -27,9 +27,21 @@ export function readProperties(
   diagnostics: Diagnostic[],
 ): ReadProps {
   const values = new Map<string, Converted>();
-  const locs: Record<string, Location> = {};
   const nodes = new Map<string, PropertyNode>();
-  if (!body) return { values, locs, nodes };
+  // `locs` is built on first use: the semantic stage reads spans from `nodes` and never asks.
+  let locs: Record<string, Location> | undefined;
+  const result: ReadProps = {
+    values,
+    nodes,
+    get locs() {
+      if (!locs) {
+        locs = {};
+        for (const [key, node] of nodes) locs[key] = at(file, node);
+      }
+      return locs;
+    },
+  };
+  if (!body) return result;
   for (const item of body.items) {
     if (item.kind !== "property") continue;
     const key = item.key.text;
@@ -56,7 +68,6 @@ export function readProperties(
       continue;
     }
     nodes.set(key, item);
-    locs[key] = at(file, item);
     if (item.body) {
       diagnostics.push(
         diag("AT3003", at(file, item.body), `property \`${key}\` does not take a block`, {
@@ -68,7 +79,7 @@ export function readProperties(
     const converted = convert(file, item.value, spec, key, diagnostics);
     if (converted !== undefined) values.set(key, converted);
   }
-  return { values, locs, nodes };
+  return result;
 }
 
 function typeError(

@@ -1,15 +1,7 @@
-import type {
-  AcceptNode,
-  AssetNode,
-  BlockNode,
-  DeclarationNode,
-  FlowNode,
-  NameNode,
-  StatementNode,
-} from "../ast/nodes.js";
 import { BUILTIN_CONTROL_BY_ID } from "../catalog/controls.js";
 import { at, diag, type Diagnostic, type Location, type StageResult } from "../diagnostics/diagnostic.js";
 import type { SourceFile } from "../source.js";
+import { article } from "./check-file.js";
 import type { LoadedFile, Program } from "./imports.js";
 import type {
   Acceptance,
@@ -26,26 +18,22 @@ import type {
   TrustOrigin,
   Zone,
 } from "./model.js";
-import { readProperties, type Converted, type ReadProps } from "./properties.js";
+import { propLocs, SpanTable, type PropLocations } from "./prop-locs.js";
 import { didYouMean } from "./suggest.js";
-import { SymbolTable } from "./symbols.js";
+import { nameLocOf, SymbolTable, type SymbolCategory } from "./symbols.js";
+import { emptyUnit, PROP_KEY_INDEX, UnitReader, type FileUnit, type Implied, type Ref } from "./unit.js";
 import {
   CIA,
-  COMMON_COMPONENT_PROPS,
-  COMPONENT_KINDS,
-  DECLARATION_PROPS,
-  FLOW_KIND_NAMES,
-  FLOW_PROPS,
-  IMPLIED_CONTROLS,
   fittingFlowKinds,
   flowKindFits,
   type Cia,
   type Classification,
   type ComponentKind,
   type FlowKind,
-  type PropSpec,
   type TrustLevel,
 } from "./vocabulary.js";
+
+export { article } from "./check-file.js";
 
 /** What the semantic stage needs to know beyond the files. */
 export interface ResolveOptions {
@@ -57,266 +45,141 @@ export interface ResolveOptions {
   readonly atlasMitigations?: ReadonlySet<string>;
 }
 
-interface ZoneDraft {
-  node: DeclarationNode;
-  file: SourceFile;
-  enclosing?: number;
-}
-interface ComponentDraft {
-  node: DeclarationNode;
-  file: SourceFile;
-  enclosing?: number;
-}
-interface Located<N> {
-  node: N;
-  file: SourceFile;
-}
+/*
+ * The second half of the semantic stage: binds names across files and builds the model from the
+ * file units (check-file.ts did every check one file allows). Entities are indexed in declaration
+ * order: files in load order, statements in source order, zone bodies where they stand.
+ *
+ * Entities are built with every field present (optional ones `undefined`), so each kind has one
+ * object shape; empty lists are one shared frozen array; locations are offsets until asked for
+ * (`propLocs`, see prop-locs.ts), and names are the strings the parser interned.
+ */
 
-const COMPONENT_KIND_SET = new Set<string>(Object.keys(COMPONENT_KINDS));
-const isComponentKeyword = (k: string): k is ComponentKind => COMPONENT_KIND_SET.has(k);
+const NONE: readonly never[] = Object.freeze([]);
+const listOrNone = <T>(list: readonly T[]): readonly T[] => (list.length === 0 ? NONE : list);
+const loc = (file: SourceFile, start: number, end: number): Location => ({ file, start, end });
+const KIND_KEY = PROP_KEY_INDEX.get("kind")!;
 
-const str = (p: ReadProps, key: string): string | undefined => {
-  const v = p.values.get(key);
-  return typeof v === "string" ? v : undefined;
-};
-const bool = (p: ReadProps, key: string): boolean | undefined => {
-  const v = p.values.get(key);
-  return typeof v === "boolean" ? v : undefined;
-};
-const list = (p: ReadProps, key: string): readonly string[] => {
-  const v = p.values.get(key);
-  return Array.isArray(v) ? (v as unknown[]).filter((x): x is string => typeof x === "string") : [];
-};
-const names = (p: ReadProps, key: string): readonly NameNode[] => {
-  const v = p.values.get(key);
-  return Array.isArray(v)
-    ? (v as unknown[]).filter(
-        (x): x is NameNode => typeof x === "object" && x !== null && (x as NameNode).kind === "name",
-      )
-    : [];
-};
-
-/** Adds the controls implied by properties (`rate_limit true` -> `rate_limit`), unless declared too. */
-function addImpliedControls(on: ComponentKind | "flow", p: ReadProps, uses: ControlUse[]): void {
-  for (const rule of IMPLIED_CONTROLS) {
-    if (rule.on !== on || p.values.get(rule.prop) !== rule.value) continue;
-    if (uses.some((u) => u.name === rule.control)) continue;
-    const loc = p.locs[rule.prop];
-    if (loc) uses.push({ name: rule.control, loc, impliedBy: `${rule.prop} ${String(rule.value)}` });
-  }
+/** Location of property `key` among `spans` (`[key, start, end]` triples), or undefined. */
+function spanOf(file: SourceFile, spans: readonly number[], key: number): Location | undefined {
+  for (let i = 0; i < spans.length; i += 3)
+    if (spans[i] === key) return loc(file, spans[i + 1]!, spans[i + 2]!);
+  return undefined;
 }
 
-/** "a" or "an" before a word, for messages. */
-export function article(word: string): string {
-  return /^[aeiou]/i.test(word) ? "an" : "a";
-}
-
-// Optional string fields are only set when present, so resolved objects stay small and printable.
-function opt<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+/** Per file: where its entities of each category start in the model. */
+interface Bases {
+  zones: number;
+  components: number;
+  data: number;
+  controls: number;
+  rules: number;
 }
 
 /**
- * Binds names and checks the model: the semantic stage. Always runs over every file so the user
- * sees all errors at once; entities with broken references are dropped from the model (a flow to an
- * unknown component) while the rest stays usable.
+ * Binds names and checks the model: the whole-program half of the semantic stage. Always runs over
+ * every file so the user sees all errors at once; entities with broken references are dropped from
+ * the model (a flow to an unknown component) while the rest stays usable.
  */
 export function resolveProgram(program: Program, options: ResolveOptions): StageResult<ResolvedModel> {
   const diagnostics: Diagnostic[] = [];
   const files = program.files;
+  const units: FileUnit[] = files.map((f) => f.unit ?? emptyUnit());
   const symbols = new SymbolTable(files, diagnostics);
+  const spans = new SpanTable();
 
-  const systemDrafts: Located<DeclarationNode>[] = [];
-  const zoneDrafts: ZoneDraft[] = [];
-  const componentDrafts: ComponentDraft[] = [];
-  const dataDrafts: Located<DeclarationNode>[] = [];
-  const controlDrafts: Located<DeclarationNode>[] = [];
-  const flowDrafts: Located<FlowNode>[] = [];
-  const acceptDrafts: Located<AcceptNode>[] = [];
-  const assetDrafts: Located<AssetNode>[] = [];
-  const ruleDecls: RawDeclaration[] = [];
-  const policyDecls: RawDeclaration[] = [];
-
-  // ---- collect: walk files and zone bodies in source order --------------------------------------
-  const notHere = (file: SourceFile, s: StatementNode, where: string) => {
-    const what = s.kind === "declaration" ? `\`${s.keyword}\`` : `\`${s.kind}\``;
-    diagnostics.push(
-      diag(
-        "AT3001",
-        at(file, s.kind === "declaration" ? s.keywordSpan : s),
-        `${what} cannot appear ${where}`,
-        {
-          hint:
-            s.kind === "import" ||
-            (s.kind === "declaration" && ["system", "rule", "policy"].includes(s.keyword))
-              ? "move it to the top level of the file"
-              : "move it to the top level or into a `zone`",
-        },
-      ),
-    );
-  };
-  const noDeclarationsIn = (file: SourceFile, body: BlockNode | undefined, owner: string) => {
-    for (const item of body?.items ?? [])
-      if (item.kind !== "property") notHere(file, item, `inside ${owner}`);
-  };
-
-  const collect = (file: SourceFile, statements: readonly StatementNode[], enclosing: number | undefined) => {
-    for (const s of statements) {
-      switch (s.kind) {
-        case "import":
-          if (enclosing !== undefined) notHere(file, s, "inside a zone");
-          break;
-        case "flow":
-          flowDrafts.push({ node: s, file });
-          noDeclarationsIn(file, s.body, "a flow");
-          break;
-        case "accept":
-          acceptDrafts.push({ node: s, file });
-          noDeclarationsIn(file, s.body, "an `accept`");
-          break;
-        case "asset":
-          assetDrafts.push({ node: s, file });
-          noDeclarationsIn(file, s.body, "an `asset`");
-          break;
-        case "declaration": {
-          const kw = s.keyword;
-          if (kw === "zone") {
-            const index = zoneDrafts.length;
-            zoneDrafts.push({ node: s, file, ...(enclosing === undefined ? {} : { enclosing }) });
-            if (s.name) symbols.declare(s.name, { category: "zone", index, file, nameLoc: at(file, s.name) });
-            const nested = (s.body?.items ?? []).filter((i): i is StatementNode => i.kind !== "property");
-            collect(file, nested, index);
-          } else if (isComponentKeyword(kw)) {
-            const index = componentDrafts.length;
-            componentDrafts.push({ node: s, file, ...(enclosing === undefined ? {} : { enclosing }) });
-            if (s.name)
-              symbols.declare(s.name, {
-                category: "component",
-                index,
-                file,
-                nameLoc: at(file, s.name),
-                detail: kw,
-              });
-            noDeclarationsIn(file, s.body, `${article(kw)} \`${kw}\``);
-          } else if (kw === "data") {
-            if (s.name)
-              symbols.declare(s.name, {
-                category: "data",
-                index: dataDrafts.length,
-                file,
-                nameLoc: at(file, s.name),
-              });
-            dataDrafts.push({ node: s, file });
-            noDeclarationsIn(file, s.body, "a `data` declaration");
-          } else if (kw === "control") {
-            if (s.name) {
-              const builtin = BUILTIN_CONTROL_BY_ID.get(s.name.text);
-              if (builtin) {
-                diagnostics.push(
-                  diag("AT2002", at(file, s.name), `\`${s.name.text}\` is a built-in control`, {
-                    hint: "use the built-in control as is, or give yours another name",
-                  }),
-                );
-              } else
-                symbols.declare(s.name, {
-                  category: "control",
-                  index: controlDrafts.length,
-                  file,
-                  nameLoc: at(file, s.name),
-                });
-            }
-            controlDrafts.push({ node: s, file });
-            noDeclarationsIn(file, s.body, "a `control`");
-          } else if (kw === "system" || kw === "rule" || kw === "policy") {
-            if (enclosing !== undefined) {
-              notHere(file, s, "inside a zone");
-              break;
-            }
-            if (kw === "system") {
-              systemDrafts.push({ node: s, file });
-              noDeclarationsIn(file, s.body, "`system`");
-            } else if (kw === "rule") {
-              if (s.name)
-                symbols.declare(s.name, {
-                  category: "rule",
-                  index: ruleDecls.length,
-                  file,
-                  nameLoc: at(file, s.name),
-                });
-              ruleDecls.push({ node: s, file });
-            } else policyDecls.push({ node: s, file });
-          }
-          break;
-        }
-      }
+  // ---- declare every name, in declaration order --------------------------------------------------
+  const bases: Bases[] = [];
+  const next: Bases = { zones: 0, components: 0, data: 0, controls: 0, rules: 0 };
+  files.forEach((f, i) => {
+    const unit = units[i]!;
+    const base = { ...next };
+    bases.push(base);
+    const r = UnitReader.decls(unit);
+    for (let k = 0; k < r.count; k++) {
+      const d = r.decl();
+      const index = baseOf(base, d.category) + d.index;
+      symbols.declare(d.name, {
+        category: d.category,
+        index,
+        file: f.source,
+        start: d.name.start,
+        end: d.name.end,
+        detail: d.detail,
+      });
     }
-  };
-  for (const f of files) collect(f.source, f.ast.statements, undefined);
-
-  const requireName = (d: Located<DeclarationNode>): NameNode | undefined => {
-    if (!d.node.name)
-      diagnostics.push(
-        diag("AT3015", at(d.file, d.node.keywordSpan), `\`${d.node.keyword}\` needs a name`, {
-          hint: `e.g. \`${d.node.keyword} my_${d.node.keyword} "Title"\``,
-        }),
-      );
-    return d.node.name;
-  };
+    const counts = UnitReader.counts(unit);
+    next.zones += counts.zones;
+    next.components += counts.components;
+    next.data += counts.data;
+    next.controls += counts.controls;
+    next.rules += unit.rules.length;
+  });
 
   // ---- systems ---------------------------------------------------------------------------------------
   const systems: SystemInfo[] = [];
-  const systemOfFile = new Map<number, number>();
-  for (const d of systemDrafts) {
-    const p = readProperties(d.file, d.node.body, DECLARATION_PROPS.system, "`system`", diagnostics);
-    if (d.node.parent)
-      diagnostics.push(diag("AT3001", at(d.file, d.node.parent), "a `system` cannot be placed `in` a zone"));
-    const prior = systemOfFile.get(d.file.id);
-    if (prior !== undefined) {
-      diagnostics.push(
-        diag("AT3011", at(d.file, d.node.keywordSpan), "a file describes at most one `system`", {
-          notes: [{ message: "first system here", location: systems[prior]!.loc }],
-        }),
-      );
-      continue;
-    }
+  const systemOfFile: (number | undefined)[] = files.map((f, i) => {
+    const r = UnitReader.systems(units[i]!);
+    if (r.count === 0) return undefined;
+    const d = r.system();
     const index = systems.length;
-    systemOfFile.set(d.file.id, index);
     systems.push({
       index,
-      title: d.node.title?.value ?? d.node.name?.text ?? "",
-      file: d.file,
-      loc: at(d.file, d.node),
-      ...opt("owner", str(p, "owner")),
-      ...opt("version", str(p, "version")),
-      ...opt("description", str(p, "description")),
-      ...opt("contact", str(p, "contact")),
-      ...opt("repository", str(p, "repository")),
+      title: d.title,
+      file: f.source,
+      owner: d.owner,
+      version: d.version,
+      description: d.description,
+      contact: d.contact,
+      repository: d.repository,
+      loc: loc(f.source, d.start, d.end),
     });
-  }
+    return index;
+  });
 
   // ---- zones -----------------------------------------------------------------------------------------
-  const zoneProps = zoneDrafts.map((d) =>
-    readProperties(d.file, d.node.body, DECLARATION_PROPS.zone, "`zone`", diagnostics),
-  );
-  const zoneParent: (number | undefined)[] = zoneDrafts.map((d) => {
-    if (!d.node.parent) return d.enclosing;
-    if (d.enclosing !== undefined) {
-      diagnostics.push(
-        diag(
-          "AT3016",
-          at(d.file, d.node.parent),
-          `zone \`${d.node.name?.text ?? ""}\` is nested in a zone block and also placed \`in\` \`${d.node.parent.text}\``,
-          { hint: "keep one of the two; the `in` clause wins" },
-        ),
+  interface ZoneWork {
+    file: SourceFile;
+    fileIndex: number;
+    name: Ref | undefined;
+    kwStart: number;
+    kwEnd: number;
+    parentRef: Ref | undefined;
+    declaredTrust: TrustLevel | undefined;
+    hasTrust: boolean;
+  }
+  const zoneWork: ZoneWork[] = [];
+  const zoneParent: (number | undefined)[] = [];
+  const zoneDrafts: ReturnType<UnitReader["zone"]>[] = [];
+  files.forEach((f, i) => {
+    const r = UnitReader.zones(units[i]!);
+    const base = bases[i]!.zones;
+    for (let k = 0; k < r.count; k++) {
+      const d = r.zone();
+      zoneDrafts.push(d);
+      zoneWork.push({
+        file: f.source,
+        fileIndex: i,
+        name: d.head.name,
+        kwStart: d.head.kwStart,
+        kwEnd: d.head.kwEnd,
+        parentRef: d.parent,
+        declaredTrust: d.trust as TrustLevel | undefined,
+        hasTrust: d.hasTrust,
+      });
+      zoneParent.push(
+        d.parent
+          ? symbols.resolve(d.parent, f.source, ["zone"])?.index
+          : d.enclosing >= 0
+            ? base + d.enclosing
+            : undefined,
       );
     }
-    const sym = symbols.resolve(d.node.parent, d.file, ["zone"]);
-    return sym?.index;
   });
   // Break `in` cycles so trust inheritance terminates. Linear: each zone is walked once (colours:
   // 0 unseen, 1 on the current walk, 2 known to reach a root).
-  const colour = new Uint8Array(zoneDrafts.length);
-  for (let z = 0; z < zoneDrafts.length; z++) {
+  const colour = new Uint8Array(zoneWork.length);
+  for (let z = 0; z < zoneWork.length; z++) {
     const walk: number[] = [];
     let p: number | undefined = z;
     while (p !== undefined && colour[p] === 0) {
@@ -327,19 +190,19 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
     if (p !== undefined && colour[p] === 1) {
       // `p` is on this walk: the last zone of the walk closes the cycle; cut it there.
       const last = walk[walk.length - 1]!;
-      const d = zoneDrafts[last]!;
+      const w = zoneWork[last]!;
       diagnostics.push(
         diag(
           "AT3014",
-          at(d.file, d.node.parent ?? d.node.keywordSpan),
-          `zone \`${d.node.name?.text ?? ""}\` is inside itself through \`in\``,
+          w.parentRef ? at(w.file, w.parentRef) : loc(w.file, w.kwStart, w.kwEnd),
+          `zone \`${w.name?.text ?? ""}\` is inside itself through \`in\``,
         ),
       );
       zoneParent[last] = undefined;
     }
-    for (const w of walk) colour[w] = 2;
+    for (const x of walk) colour[x] = 2;
   }
-  const zoneTrust: (TrustLevel | undefined)[] = new Array<TrustLevel | undefined>(zoneDrafts.length);
+  const zoneTrust: (TrustLevel | undefined)[] = new Array<TrustLevel | undefined>(zoneWork.length);
   const trustOfZone = (z: number): TrustLevel => {
     const chain: number[] = [];
     let cur: number | undefined = z;
@@ -350,7 +213,7 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
         found = known;
         break;
       }
-      const declared = str(zoneProps[cur]!, "trust") as TrustLevel | undefined;
+      const declared = zoneWork[cur]!.declaredTrust;
       chain.push(cur);
       if (declared) {
         found = declared;
@@ -362,389 +225,345 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
     return found ?? "internal";
   };
   const zones: Zone[] = zoneDrafts.map((d, index) => {
-    const p = zoneProps[index]!;
+    const w = zoneWork[index]!;
     const parent = zoneParent[index];
     // A zone without a name already has its error; one missing piece is enough to report.
-    if (parent === undefined && d.node.name && !p.values.has("trust") && !p.nodes.has("trust")) {
+    if (parent === undefined && d.head.name && !d.hasTrust) {
       diagnostics.push(
         diag(
           "AT3015",
-          at(d.file, d.node.name ?? d.node.keywordSpan),
-          `top-level zone \`${d.node.name?.text ?? ""}\` needs a \`trust\` level`,
+          at(w.file, d.head.name),
+          `top-level zone \`${d.head.name.text}\` needs a \`trust\` level`,
           { hint: "add e.g. `trust internal` (untrusted, public, partner, internal or restricted)" },
         ),
       );
     }
-    requireName(d);
-    return {
+    const zone: Zone = {
       index,
-      name: d.node.name?.text ?? `zone#${index}`,
+      name: d.head.name?.text ?? `zone#${index}`,
+      title: d.head.title,
+      parent,
       trust: trustOfZone(index),
-      loc: at(d.file, d.node),
-      nameLoc: at(d.file, d.node.name ?? d.node.keywordSpan),
-      propLocs: p.locs,
-      ...opt("title", d.node.title?.value),
-      ...opt("parent", parent),
-      ...opt("description", str(p, "description")),
-      ...opt("owner", str(p, "owner")),
-      ...opt("system", systemOfFile.get(d.file.id)),
+      description: d.description,
+      owner: d.owner,
+      system: systemOfFile[w.fileIndex],
+      loc: loc(w.file, d.head.start, d.head.end),
+      nameLoc: d.head.name ? at(w.file, d.head.name) : loc(w.file, d.head.kwStart, d.head.kwEnd),
+      propLocs: propLocs(w.file, spans, d.spans),
     };
+    return zone;
   });
+  zoneDrafts.length = 0;
 
   // ---- data ------------------------------------------------------------------------------------------
-  const data: DataAsset[] = dataDrafts.map((d, index) => {
-    const p = readProperties(d.file, d.node.body, DECLARATION_PROPS.data, "`data`", diagnostics);
-    if (d.node.parent)
-      diagnostics.push(
-        diag(
-          "AT3001",
-          at(d.file, d.node.parent),
-          "data assets are not placed in zones; components that `hold` them are",
-        ),
-      );
-    requireName(d);
-    return {
-      index,
-      name: d.node.name?.text ?? `data#${index}`,
-      crown: list(p, "crown") as Cia[],
-      regulated: list(p, "regulated"),
-      loc: at(d.file, d.node),
-      nameLoc: at(d.file, d.node.name ?? d.node.keywordSpan),
-      propLocs: p.locs,
-      ...opt("title", d.node.title?.value),
-      ...opt("classification", str(p, "classification") as Classification | undefined),
-      ...opt("description", str(p, "description")),
-      ...opt("owner", str(p, "owner")),
-    };
+  const data: DataAsset[] = [];
+  files.forEach((f, i) => {
+    const r = UnitReader.data(units[i]!);
+    for (let k = 0; k < r.count; k++) {
+      const d = r.data();
+      const index = data.length;
+      data.push({
+        index,
+        name: d.head.name?.text ?? `data#${index}`,
+        title: d.head.title,
+        classification: d.classification as Classification | undefined,
+        crown: listOrNone(d.crown as Cia[]),
+        description: d.description,
+        owner: d.owner,
+        regulated: listOrNone(d.regulated),
+        loc: loc(f.source, d.head.start, d.head.end),
+        nameLoc: d.head.name ? at(f.source, d.head.name) : loc(f.source, d.head.kwStart, d.head.kwEnd),
+        propLocs: propLocs(f.source, spans, d.spans),
+      });
+    }
   });
 
   // ---- user controls ---------------------------------------------------------------------------------
   const ruleNames = (): string[] => [...options.ruleIds, ...symbols.names("rule")];
-  const checkRuleId = (file: SourceFile, id: string, loc: Location): boolean => {
+  const checkRuleId = (id: string, where: Location): boolean => {
     if (options.ruleIds.has(id) || symbols.get(id)?.category === "rule") return true;
     diagnostics.push(
-      diag("AT2020", loc, `unknown threat rule \`${id}\``, {
+      diag("AT2020", where, `unknown threat rule \`${id}\``, {
         hint: didYouMean(id, ruleNames()) ?? "run `aithreat rules` to list the catalog",
       }),
     );
-    void file;
     return false;
   };
-  const controls: ControlDecl[] = controlDrafts.map((d, index) => {
-    const p = readProperties(d.file, d.node.body, DECLARATION_PROPS.control, "`control`", diagnostics);
-    const valueNode = p.nodes.get("mitigates")?.value;
-    const items = valueNode?.kind === "list" ? valueNode.items : valueNode ? [valueNode] : [];
-    for (const item of items) {
-      const text = item.kind === "string" ? item.value : item.kind === "name" ? item.text : undefined;
-      if (text !== undefined) checkRuleId(d.file, text, at(d.file, item));
-    }
-    const atlasNode = p.nodes.get("atlas")?.value;
-    if (options.atlasMitigations && atlasNode) {
-      for (const item of atlasNode.kind === "list" ? atlasNode.items : [atlasNode]) {
-        const text = item.kind === "string" ? item.value : item.kind === "name" ? item.text : undefined;
-        if (text !== undefined && !options.atlasMitigations.has(text)) {
-          diagnostics.push(
-            diag("AT2021", at(d.file, item), `\`${text}\` is not an ATLAS mitigation id`, {
-              hint:
-                didYouMean(text, options.atlasMitigations) ?? "ATLAS mitigation ids look like `AML.M0007`",
-            }),
-          );
+  const controls: ControlDecl[] = [];
+  files.forEach((f, i) => {
+    const r = UnitReader.controls(units[i]!);
+    for (let k = 0; k < r.count; k++) {
+      const d = r.control();
+      for (const item of d.ruleRefs) checkRuleId(item.text, at(f.source, item));
+      if (options.atlasMitigations) {
+        for (const item of d.atlasRefs) {
+          if (!options.atlasMitigations.has(item.text)) {
+            diagnostics.push(
+              diag("AT2021", at(f.source, item), `\`${item.text}\` is not an ATLAS mitigation id`, {
+                hint:
+                  didYouMean(item.text, options.atlasMitigations) ??
+                  "ATLAS mitigation ids look like `AML.M0007`",
+              }),
+            );
+          }
         }
       }
+      const index = controls.length;
+      controls.push({
+        index,
+        name: d.head.name?.text ?? `control#${index}`,
+        title: d.head.title,
+        description: d.description,
+        mitigates: listOrNone(d.mitigates),
+        atlas: listOrNone(d.atlas),
+        cost: d.cost,
+        owner: d.owner,
+        loc: loc(f.source, d.head.start, d.head.end),
+        propLocs: propLocs(f.source, spans, d.spans),
+      });
     }
-    if (d.node.parent)
-      diagnostics.push(
-        diag(
-          "AT3001",
-          at(d.file, d.node.parent),
-          "controls are not placed in zones; attach them with `controls [...]`",
-        ),
-      );
-    requireName(d);
-    const cost = p.values.get("cost");
-    return {
-      index,
-      name: d.node.name?.text ?? `control#${index}`,
-      mitigates: list(p, "mitigates"),
-      atlas: list(p, "atlas"),
-      loc: at(d.file, d.node),
-      propLocs: p.locs,
-      ...opt("title", d.node.title?.value),
-      ...opt("description", str(p, "description")),
-      ...opt("owner", str(p, "owner")),
-      ...opt("cost", typeof cost === "number" ? cost : undefined),
-    };
   });
 
-  const resolveControls = (file: SourceFile, refs: readonly NameNode[]): ControlUse[] => {
+  const builtinNames = (): string[] => [...BUILTIN_CONTROL_BY_ID.keys()];
+  const resolveControls = (file: SourceFile, refs: readonly Ref[]): ControlUse[] => {
     const out: ControlUse[] = [];
     for (const ref of refs) {
       const sym = symbols.get(ref.text);
       if (sym?.category === "control") {
         symbols.resolve(ref, file, ["control"]);
-        out.push({ name: ref.text, loc: at(file, ref) });
+        out.push({ name: ref.text, loc: at(file, ref), impliedBy: undefined });
       } else if (BUILTIN_CONTROL_BY_ID.has(ref.text)) {
-        out.push({ name: ref.text, loc: at(file, ref) });
+        out.push({ name: ref.text, loc: at(file, ref), impliedBy: undefined });
       } else {
-        symbols.resolve(ref, file, ["control"], [...BUILTIN_CONTROL_BY_ID.keys()]);
+        symbols.resolve(ref, file, ["control"], builtinNames());
       }
     }
     return out;
   };
-  const resolveData = (file: SourceFile, refs: readonly NameNode[]): number[] => {
+  // Controls a property implies, unless declared too (`rate_limit true` and `controls [rate_limit]`).
+  const addImplied = (file: SourceFile, implied: readonly Implied[], uses: ControlUse[]): void => {
+    for (const x of implied) {
+      if (uses.some((u) => u.name === x.control)) continue;
+      uses.push({ name: x.control, loc: loc(file, x.start, x.end), impliedBy: x.impliedBy });
+    }
+  };
+  const resolveData = (file: SourceFile, refs: readonly Ref[]): readonly number[] => {
+    if (refs.length === 0) return NONE;
     const out: number[] = [];
     for (const ref of refs) {
       const sym = symbols.resolve(ref, file, ["data"]);
       if (sym && !out.includes(sym.index)) out.push(sym.index);
     }
-    return out;
+    return listOrNone(out);
   };
 
   // ---- components ------------------------------------------------------------------------------------
-  const specCache = new Map<ComponentKind, Record<string, PropSpec>>();
-  const specsFor = (kind: ComponentKind): Record<string, PropSpec> => {
-    let s = specCache.get(kind);
-    if (!s)
-      specCache.set(
-        kind,
-        (s = { ...COMMON_COMPONENT_PROPS, ...(COMPONENT_KINDS[kind].props as Record<string, PropSpec>) }),
-      );
-    return s;
-  };
   const zonesUsed = zones.length > 0;
   const components: Component[] = [];
-  for (let index = 0; index < componentDrafts.length; index++) {
-    const d = componentDrafts[index]!;
-    const kind = d.node.keyword as ComponentKind;
-    const specs = specsFor(kind);
-    const p = readProperties(d.file, d.node.body, specs, `\`${kind}\``, diagnostics);
-    let zone = d.enclosing;
-    if (d.node.parent) {
-      if (d.enclosing !== undefined) {
-        diagnostics.push(
-          diag(
-            "AT3016",
-            at(d.file, d.node.parent),
-            `\`${d.node.name?.text ?? kind}\` is declared inside zone \`${zones[d.enclosing]?.name ?? ""}\` and also placed \`in\` \`${d.node.parent.text}\``,
-            { hint: "keep one of the two; the `in` clause wins" },
-          ),
-        );
+  files.forEach((f, i) => {
+    const file = f.source;
+    const r = UnitReader.components(units[i]!);
+    const zoneBase = bases[i]!.zones;
+    for (let k = 0; k < r.count; k++) {
+      const d = r.component();
+      const index = components.length;
+      const kind = d.kind as ComponentKind;
+      const enclosing = d.enclosing >= 0 ? zoneBase + d.enclosing : undefined;
+      let zone = enclosing;
+      if (d.parent) {
+        if (enclosing !== undefined) {
+          diagnostics.push(
+            diag(
+              "AT3016",
+              at(file, d.parent),
+              `\`${d.head.name?.text ?? kind}\` is declared inside zone \`${zones[enclosing]?.name ?? ""}\` and also placed \`in\` \`${d.parent.text}\``,
+              { hint: "keep one of the two; the `in` clause wins" },
+            ),
+          );
+        }
+        zone = symbols.resolve(d.parent, file, ["zone"])?.index;
       }
-      zone = symbols.resolve(d.node.parent, d.file, ["zone"])?.index;
-    }
-    const declaredTrust = str(p, "trust") as TrustLevel | undefined;
-    let trust: TrustLevel;
-    let trustOrigin: TrustOrigin;
-    if (declaredTrust) [trust, trustOrigin] = [declaredTrust, "declared"];
-    else if (zone !== undefined) [trust, trustOrigin] = [zones[zone]!.trust, "zone"];
-    else {
-      [trust, trustOrigin] = ["internal", "default"];
-      if (zonesUsed && !d.node.parent) {
-        diagnostics.push(
-          diag(
-            "AT3008",
-            at(d.file, d.node.name ?? d.node.keywordSpan),
-            `\`${d.node.name?.text ?? kind}\` is in no zone and declares no \`trust\`; it is treated as \`internal\``,
-            { hint: "declare it inside a zone, add `in <zone>`, or give it `trust`" },
-          ),
-        );
+      const declaredTrust = d.trust as TrustLevel | undefined;
+      let trust: TrustLevel;
+      let trustOrigin: TrustOrigin;
+      if (declaredTrust) [trust, trustOrigin] = [declaredTrust, "declared"];
+      else if (zone !== undefined) [trust, trustOrigin] = [zones[zone]!.trust, "zone"];
+      else {
+        [trust, trustOrigin] = ["internal", "default"];
+        if (zonesUsed && !d.parent) {
+          diagnostics.push(
+            diag(
+              "AT3008",
+              d.head.name ? at(file, d.head.name) : loc(file, d.head.kwStart, d.head.kwEnd),
+              `\`${d.head.name?.text ?? kind}\` is in no zone and declares no \`trust\`; it is treated as \`internal\``,
+              { hint: "declare it inside a zone, add `in <zone>`, or give it `trust`" },
+            ),
+          );
+        }
       }
+      const props: Record<string, unknown> = {};
+      for (const [key, v] of d.props) props[key] = v;
+      const controlUses = d.controls.length > 0 ? resolveControls(file, d.controls) : [];
+      addImplied(file, d.implied, controlUses);
+      components.push({
+        index,
+        name: d.head.name?.text ?? `${kind}#${index}`,
+        kind,
+        title: d.head.title,
+        zone,
+        trust,
+        trustOrigin,
+        description: d.description,
+        owner: d.owner,
+        holds: resolveData(file, d.holds),
+        controls: listOrNone(controlUses),
+        crown: listOrNone(d.crown as Cia[]),
+        tags: listOrNone(d.tags),
+        stateless: d.stateless,
+        props,
+        system: systemOfFile[i],
+        loc: loc(file, d.head.start, d.head.end),
+        nameLoc: d.head.name ? at(file, d.head.name) : loc(file, d.head.kwStart, d.head.kwEnd),
+        propLocs: propLocs(file, spans, d.spans),
+      } as Component);
     }
-    requireName(d);
-    const props: Record<string, Converted> = {};
-    for (const key of Object.keys(COMPONENT_KINDS[kind].props)) {
-      const v = p.values.get(key);
-      if (v !== undefined) props[key] = v;
-    }
-    const controlUses = resolveControls(d.file, names(p, "controls"));
-    addImpliedControls(kind, p, controlUses);
-    components.push({
-      index,
-      name: d.node.name?.text ?? `${kind}#${index}`,
-      kind,
-      trust,
-      trustOrigin,
-      holds: resolveData(d.file, names(p, "holds")),
-      controls: controlUses,
-      crown: list(p, "crown") as Cia[],
-      tags: list(p, "tags"),
-      ...opt("stateless", bool(p, "stateless")),
-      props,
-      loc: at(d.file, d.node),
-      nameLoc: at(d.file, d.node.name ?? d.node.keywordSpan),
-      propLocs: p.locs,
-      ...opt("title", d.node.title?.value),
-      ...opt("zone", zone),
-      ...opt("description", str(p, "description")),
-      ...opt("owner", str(p, "owner")),
-      ...opt("system", systemOfFile.get(d.file.id)),
-    });
-  }
+  });
 
   // ---- flows -----------------------------------------------------------------------------------------
   const flows: Flow[] = [];
-  const flowIds = new Map<string, Location>();
+  // A flow's id is its name, or `from->to` when unnamed, and ids are unique. Names cannot contain
+  // `->`, so the two kinds never collide: named flows are checked by name, unnamed ones by their
+  // end points as two integers (no string per flow to compare).
   const flowByName = new Map<string, number>();
-  for (const d of flowDrafts) {
-    const n = d.node;
-    const p = readProperties(d.file, n.body, FLOW_PROPS, "a flow", diagnostics);
-    const fromSym = n.from.text ? symbols.resolve(n.from, d.file, ["component"]) : undefined;
-    const toSym = n.to.text ? symbols.resolve(n.to, d.file, ["component"]) : undefined;
-    const kind = str(p, "kind") as FlowKind | undefined;
-    if (!p.nodes.has("kind")) {
-      diagnostics.push(
-        diag("AT3015", at(d.file, n), "a flow needs a `kind`", {
-          hint: `add \`{ kind ... }\`: ${FLOW_KIND_NAMES.map((k) => `\`${k}\``).join(", ")}`,
-        }),
-      );
-    }
-    if (n.name) {
-      const prior = symbols.get(n.name.text);
-      if (prior)
+  const byPair = new PairIndex(1024);
+  files.forEach((f, i) => {
+    const file = f.source;
+    const r = UnitReader.flows(units[i]!);
+    for (let k = 0; k < r.count; k++) {
+      const d = r.flow();
+      const fromSym = d.from.text ? symbols.resolve(d.from, file, ["component"]) : undefined;
+      const toSym = d.to.text ? symbols.resolve(d.to, file, ["component"]) : undefined;
+      const kind = d.kind as FlowKind | undefined;
+      if (d.name) {
+        const prior = symbols.get(d.name.text);
+        if (prior)
+          diagnostics.push(
+            diag(
+              "AT2002",
+              at(file, d.name),
+              `flow name \`${d.name.text}\` is already declared as a ${prior.category}`,
+              { notes: [{ message: "declared here", location: nameLocOf(prior) }] },
+            ),
+          );
+      }
+      if (!fromSym || !toSym || !kind) continue;
+      const from = components[fromSym.index]!;
+      const to = components[toSym.index]!;
+      if (!flowKindFits(kind, from.kind, to.kind)) {
+        const fits = fittingFlowKinds(from.kind, to.kind);
         diagnostics.push(
           diag(
-            "AT2002",
-            at(d.file, n.name),
-            `flow name \`${n.name.text}\` is already declared as a ${prior.category}`,
-            { notes: [{ message: "declared here", location: prior.nameLoc }] },
+            "AT3006",
+            spanOf(file, d.spans, KIND_KEY) ?? loc(file, d.start, d.end),
+            `${article(kind)} \`${kind}\` flow cannot go from ${article(from.kind)} \`${from.kind}\` to ${article(to.kind)} \`${to.kind}\``,
+            {
+              hint:
+                fits.length > 0
+                  ? `between these kinds use ${fits.map((x) => `\`${x}\``).join(", ")}`
+                  : `no flow kind connects ${article(from.kind)} \`${from.kind}\` to ${article(to.kind)} \`${to.kind}\`; check the direction or the component kinds`,
+            },
           ),
         );
+      }
+      if (fromSym.index === toSym.index) {
+        diagnostics.push(
+          diag("AT3012", loc(file, d.start, d.end), `flow from \`${from.name}\` to itself`, {
+            hint: "remove it, or model the loop through the components it really passes",
+          }),
+        );
+        continue;
+      }
+      const here = loc(file, d.start, d.end);
+      const priorIndex = d.name ? flowByName.get(d.name.text) : byPair.get(fromSym.index, toSym.index);
+      const id = d.name ? d.name.text : `${from.name}->${to.name}`;
+      if (priorIndex !== undefined) {
+        diagnostics.push(
+          diag("AT2003", here, `flow \`${id}\` is declared twice`, {
+            hint: "name one of them: `flow reply: a -> b`",
+            notes: [{ message: "first declared here", location: flows[priorIndex]!.loc }],
+          }),
+        );
+        continue;
+      }
+      const index = flows.length;
+      if (d.name) flowByName.set(d.name.text, index);
+      else byPair.set(fromSym.index, toSym.index, index);
+      const flowControls = d.controls.length > 0 ? resolveControls(file, d.controls) : [];
+      addImplied(file, d.implied, flowControls);
+      flows.push({
+        index,
+        id,
+        name: d.name?.text,
+        from: fromSym.index,
+        to: toSym.index,
+        kind,
+        title: d.title,
+        description: d.description,
+        auth: d.auth,
+        encrypted: d.encrypted,
+        carries: resolveData(file, d.carries),
+        controls: listOrNone(flowControls),
+        loc: here,
+        propLocs: propLocs(file, spans, d.spans),
+      });
     }
-    if (!fromSym || !toSym || !kind) continue;
-    const from = components[fromSym.index]!;
-    const to = components[toSym.index]!;
-    if (!flowKindFits(kind, from.kind, to.kind)) {
-      const fits = fittingFlowKinds(from.kind, to.kind);
-      diagnostics.push(
-        diag(
-          "AT3006",
-          p.locs["kind"] ?? at(d.file, n),
-          `${article(kind)} \`${kind}\` flow cannot go from ${article(from.kind)} \`${from.kind}\` to ${article(to.kind)} \`${to.kind}\``,
-          {
-            hint:
-              fits.length > 0
-                ? `between these kinds use ${fits.map((k) => `\`${k}\``).join(", ")}`
-                : `no flow kind connects ${article(from.kind)} \`${from.kind}\` to ${article(to.kind)} \`${to.kind}\`; check the direction or the component kinds`,
-          },
-        ),
-      );
-    }
-    if (fromSym.index === toSym.index) {
-      diagnostics.push(
-        diag("AT3012", at(d.file, n), `flow from \`${from.name}\` to itself`, {
-          hint: "remove it, or model the loop through the components it really passes",
-        }),
-      );
-      continue;
-    }
-    const id = n.name?.text ?? `${from.name}->${to.name}`;
-    const prior = flowIds.get(id);
-    if (prior) {
-      diagnostics.push(
-        diag("AT2003", at(d.file, n), `flow \`${id}\` is declared twice`, {
-          hint: "name one of them: `flow reply: a -> b`",
-          notes: [{ message: "first declared here", location: prior }],
-        }),
-      );
-      continue;
-    }
-    flowIds.set(id, at(d.file, n));
-    const index = flows.length;
-    if (n.name) flowByName.set(n.name.text, index);
-    const flowControls = resolveControls(d.file, names(p, "controls"));
-    addImpliedControls("flow", p, flowControls);
-    flows.push({
-      index,
-      id,
-      from: fromSym.index,
-      to: toSym.index,
-      kind,
-      carries: resolveData(d.file, names(p, "carries")),
-      controls: flowControls,
-      loc: at(d.file, n),
-      propLocs: p.locs,
-      ...opt("name", n.name?.text),
-      ...opt("title", n.title?.value),
-      ...opt("description", str(p, "description")),
-      ...opt("auth", str(p, "auth")),
-      ...opt("encrypted", bool(p, "encrypted")),
-    });
-  }
+  });
 
   // ---- crown jewels ----------------------------------------------------------------------------------
   const crownBySubject = new Map<
     string,
     { subject: CrownJewel["subject"]; name: string; properties: Cia[]; loc: Location }
   >();
-  const markCrown = (subject: CrownJewel["subject"], name: string, props: readonly Cia[], loc: Location) => {
+  const markCrown = (
+    subject: CrownJewel["subject"],
+    name: string,
+    props: readonly Cia[],
+    where: Location,
+  ) => {
     if (props.length === 0) return;
     const key = `${subject.type}:${subject.index}`;
     const entry = crownBySubject.get(key);
     if (entry) {
       for (const prop of props) if (!entry.properties.includes(prop)) entry.properties.push(prop);
-    } else crownBySubject.set(key, { subject, name, properties: [...props], loc });
+    } else crownBySubject.set(key, { subject, name, properties: [...props], loc: where });
   };
+  const crownLoc = (p: PropLocations, nameLoc: Location) => p["crown"] ?? nameLoc;
   for (const c of components)
-    markCrown({ type: "component", index: c.index }, c.name, c.crown, c.propLocs["crown"] ?? c.nameLoc);
+    if (c.crown.length > 0)
+      markCrown({ type: "component", index: c.index }, c.name, c.crown, crownLoc(c.propLocs, c.nameLoc));
   for (const dta of data)
-    markCrown({ type: "data", index: dta.index }, dta.name, dta.crown, dta.propLocs["crown"] ?? dta.nameLoc);
-  for (const d of assetDrafts) {
-    const n = d.node;
-    const p = readProperties(
-      d.file,
-      n.body,
-      { description: DECLARATION_PROPS.asset.description },
-      "`asset`",
-      diagnostics,
-    );
-    void p;
-    const sym = symbols.resolve(n.target, d.file, ["component", "data"]);
-    if (n.key.text === "crown" && !n.value) {
-      diagnostics.push(
-        diag(
-          "AT3015",
-          at(d.file, n.key),
-          `\`asset ${n.target.text} crown\` needs the properties that matter`,
-          { hint: "e.g. `asset model crown integrity` or `crown [confidentiality, integrity]`" },
-        ),
-      );
-      continue;
+    if (dta.crown.length > 0)
+      markCrown({ type: "data", index: dta.index }, dta.name, dta.crown, crownLoc(dta.propLocs, dta.nameLoc));
+  files.forEach((f, i) => {
+    const r = UnitReader.assets(units[i]!);
+    for (let k = 0; k < r.count; k++) {
+      const d = r.asset();
+      const sym = symbols.resolve(d.target, f.source, ["component", "data"]);
+      if (!d.crown || !sym) continue;
+      const cia = d.cia as Cia[];
+      const subject: CrownJewel["subject"] =
+        sym.category === "component"
+          ? { type: "component", index: sym.index }
+          : { type: "data", index: sym.index };
+      markCrown(subject, d.target.text, cia, loc(f.source, d.start, d.end));
+      // `asset x crown p` and `crown p` inside x mean the same: the entity's own list says so too.
+      const owner = (subject.type === "component" ? components[subject.index] : data[subject.index]) as {
+        crown: readonly Cia[];
+      };
+      const added = cia.filter((p, j) => !owner.crown.includes(p) && cia.indexOf(p) === j);
+      if (added.length > 0) owner.crown = [...owner.crown, ...added];
     }
-    if (n.key.text !== "crown") {
-      diagnostics.push(
-        diag("AT3002", at(d.file, n.key), `unknown property \`${n.key.text}\` for \`asset\``, {
-          hint: "write `asset <name> crown <confidentiality|integrity|availability>`",
-        }),
-      );
-      continue;
-    }
-    const props = n.value
-      ? readProperties(
-          d.file,
-          {
-            kind: "block",
-            items: [{ kind: "property", key: n.key, value: n.value, start: n.key.start, end: n.value.end }],
-            start: n.start,
-            end: n.end,
-          },
-          { crown: DECLARATION_PROPS.asset.crown },
-          "`asset`",
-          diagnostics,
-        )
-      : undefined;
-    if (!sym || !props) continue;
-    const cia = list(props, "crown") as Cia[];
-    const subject: CrownJewel["subject"] =
-      sym.category === "component"
-        ? { type: "component", index: sym.index }
-        : { type: "data", index: sym.index };
-    markCrown(subject, n.target.text, cia, at(d.file, n));
-    // `asset x crown p` and `crown p` inside x mean the same: the entity's own list says so too.
-    const own = (
-      subject.type === "component" ? components[subject.index]!.crown : data[subject.index]!.crown
-    ) as Cia[];
-    for (const p of cia) if (!own.includes(p)) own.push(p);
-  }
+  });
   const crownJewels: CrownJewel[] = [...crownBySubject.values()]
     .map((e) => ({ ...e, properties: CIA.filter((x) => e.properties.includes(x)) }))
     .sort((a, b) =>
@@ -757,80 +576,76 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
 
   // ---- acceptances -----------------------------------------------------------------------------------
   const acceptances: Acceptance[] = [];
-  for (const d of acceptDrafts) {
-    const n = d.node;
-    const p = readProperties(d.file, n.body, DECLARATION_PROPS.accept, "`accept`", diagnostics);
-    const knownRule = n.rule.text ? checkRuleId(d.file, n.rule.text, at(d.file, n.rule)) : false;
-    let subject: Subject | undefined;
-    const flowIndex = flowByName.get(n.target.text);
-    if (flowIndex !== undefined) {
-      subject = { type: "flow", index: flowIndex };
-      const flowFile = flows[flowIndex]!.loc.file;
-      if (!symbols.canSee(d.file.id, flowFile.id)) {
+  files.forEach((f, i) => {
+    const file = f.source;
+    const r = UnitReader.accepts(units[i]!);
+    for (let k = 0; k < r.count; k++) {
+      const d = r.accept();
+      const knownRule = d.rule.text ? checkRuleId(d.rule.text, at(file, d.rule)) : false;
+      let subject: Subject | undefined;
+      const flowIndex = flowByName.get(d.target.text);
+      if (flowIndex !== undefined) {
+        subject = { type: "flow", index: flowIndex };
+        const flowFile = flows[flowIndex]!.loc.file;
+        if (!symbols.canSee(file.id, flowFile.id)) {
+          diagnostics.push(
+            diag(
+              "AT2005",
+              at(file, d.target),
+              `flow \`${d.target.text}\` is declared in \`${flowFile.path}\`, which this file does not import`,
+              { notes: [{ message: "declared here", location: flows[flowIndex]!.loc }] },
+            ),
+          );
+        }
+      } else if (d.target.text) {
+        const sym = symbols.resolve(d.target, file, ["component", "data"]);
+        if (sym)
+          subject =
+            sym.category === "component"
+              ? { type: "component", index: sym.index }
+              : { type: "data", index: sym.index };
+      }
+      const { expires, reason, owner } = d;
+      if (!knownRule || !subject || !expires || reason === undefined || owner === undefined) continue;
+      const expired = expires < options.today;
+      if (expired) {
         diagnostics.push(
           diag(
-            "AT2005",
-            at(d.file, n.target),
-            `flow \`${n.target.text}\` is declared in \`${flowFile.path}\`, which this file does not import`,
-            { notes: [{ message: "declared here", location: flows[flowIndex]!.loc }] },
+            "AT3009",
+            d.expiresStart >= 0 ? loc(file, d.expiresStart, d.expiresEnd) : loc(file, d.start, d.end),
+            `acceptance of \`${d.rule.text}\` on \`${d.target.text}\` expired on ${expires}`,
+            { hint: "renew it with a new date and a reason that still holds, or fix the threat" },
           ),
         );
       }
-    } else if (n.target.text) {
-      const sym = symbols.resolve(n.target, d.file, ["component", "data"]);
-      if (sym)
-        subject =
-          sym.category === "component"
-            ? { type: "component", index: sym.index }
-            : { type: "data", index: sym.index };
+      acceptances.push({
+        index: acceptances.length,
+        rule: d.rule.text,
+        subject,
+        subjectName: d.target.text,
+        reason,
+        owner,
+        expires,
+        expired,
+        ticket: d.ticket,
+        loc: loc(file, d.start, d.end),
+        ruleLoc: at(file, d.rule),
+      });
     }
-    const missing = (["reason", "owner", "expires"] as const).filter((k) => !p.nodes.has(k));
-    if (missing.length > 0) {
-      diagnostics.push(
-        diag(
-          "AT3010",
-          at(d.file, n),
-          `acceptance of \`${n.rule.text}\` on \`${n.target.text}\` lacks ${missing.map((m) => `\`${m}\``).join(", ")}`,
-          {
-            hint: 'e.g. `{ reason "..." owner "team" expires 2027-03-31 }`',
-          },
-        ),
-      );
-    }
-    const expires = str(p, "expires");
-    const reason = str(p, "reason");
-    const owner = str(p, "owner");
-    if (!knownRule || !subject || !expires || reason === undefined || owner === undefined) continue;
-    const expired = expires < options.today;
-    if (expired) {
-      diagnostics.push(
-        diag(
-          "AT3009",
-          p.locs["expires"] ?? at(d.file, n),
-          `acceptance of \`${n.rule.text}\` on \`${n.target.text}\` expired on ${expires}`,
-          { hint: "renew it with a new date and a reason that still holds, or fix the threat" },
-        ),
-      );
-    }
-    acceptances.push({
-      index: acceptances.length,
-      rule: n.rule.text,
-      subject,
-      subjectName: n.target.text,
-      reason,
-      owner,
-      expires,
-      expired,
-      loc: at(d.file, n),
-      ruleLoc: at(d.file, n.rule),
-      ...opt("ticket", str(p, "ticket")),
-    });
-  }
+  });
+
+  // ---- rules and policies, kept as syntax for their own stages ---------------------------------------
+  const ruleDecls: RawDeclaration[] = [];
+  const policyDecls: RawDeclaration[] = [];
+  files.forEach((f, i) => {
+    for (const node of units[i]!.rules) ruleDecls.push({ node, file: f.source });
+    for (const node of units[i]!.policies) policyDecls.push({ node, file: f.source });
+  });
 
   // ---- whole-model checks ----------------------------------------------------------------------------
   const used = new Uint8Array(data.length);
   for (const c of components) for (const h of c.holds) used[h] = 1;
-  for (const f of flows) for (const h of f.carries) used[h] = 1;
+  for (const fl of flows) for (const h of fl.carries) used[h] = 1;
   // Only data declared in the files named on the command line: a shared catalogue that one system
   // imports holds assets other systems use, and checking that system alone must not warn about them.
   const inputFiles = new Set(files.filter((f) => f.isInput).map((f) => f.source.id));
@@ -846,6 +661,7 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
       );
     }
   }
+  spans.trim();
 
   return {
     value: {
@@ -864,4 +680,71 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
     },
     diagnostics,
   };
+}
+
+function baseOf(base: Bases, category: SymbolCategory): number {
+  switch (category) {
+    case "zone":
+      return base.zones;
+    case "component":
+      return base.components;
+    case "data":
+      return base.data;
+    case "control":
+      return base.controls;
+    case "rule":
+      return base.rules;
+  }
+}
+
+/** A hash map from a pair of non-negative integers to a non-negative integer, in typed arrays. */
+class PairIndex {
+  private keys: Int32Array;
+  private values: Int32Array;
+  private mask: number;
+  private count = 0;
+
+  constructor(capacity: number) {
+    let size = 16;
+    while (size < capacity * 2) size *= 2;
+    this.keys = new Int32Array(2 * size).fill(-1);
+    this.values = new Int32Array(size);
+    this.mask = size - 1;
+  }
+
+  private slot(a: number, b: number): number {
+    let i = (Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca6b)) & this.mask;
+    while (this.keys[2 * i] !== -1 && (this.keys[2 * i] !== a || this.keys[2 * i + 1] !== b))
+      i = (i + 1) & this.mask;
+    return i;
+  }
+
+  get(a: number, b: number): number | undefined {
+    const i = this.slot(a, b);
+    return this.keys[2 * i] === -1 ? undefined : this.values[i];
+  }
+
+  set(a: number, b: number, value: number): void {
+    if ((this.count + 1) * 2 > this.values.length) this.grow();
+    const i = this.slot(a, b);
+    if (this.keys[2 * i] === -1) this.count++;
+    this.keys[2 * i] = a;
+    this.keys[2 * i + 1] = b;
+    this.values[i] = value;
+  }
+
+  private grow(): void {
+    const { keys, values } = this;
+    const size = values.length * 2;
+    this.keys = new Int32Array(2 * size).fill(-1);
+    this.values = new Int32Array(size);
+    this.mask = size - 1;
+    for (let j = 0; j < values.length; j++) {
+      if (keys[2 * j] === -1) continue;
+      const i = this.slot(keys[2 * j]!, keys[2 * j + 1]!);
+      this.keys[2 * i] = keys[2 * j]!;
+      this.keys[2 * i + 1] = keys[2 * j + 1]!;
+      this.values[i] = values[j]!;
+    }
+  }
 }

@@ -1,23 +1,33 @@
 import path from "node:path";
-import type { NameNode } from "../ast/nodes.js";
 import { at, diag, type Diagnostic, type Location } from "../diagnostics/diagnostic.js";
 import type { SourceFile } from "../source.js";
 import type { LoadedFile } from "./imports.js";
 import { didYouMean } from "./suggest.js";
-import { RESERVED_WORDS } from "../syntax/tokens.js";
+import { RESERVED_WORDS } from "../syntax/words.js";
 
 /** What a global name denotes. */
 export type SymbolCategory = "zone" | "component" | "data" | "control" | "rule";
 
-/** A declared name. `index` is the entity's index within its category. */
+/** A name as written: its text and span in the file that writes it. */
+export interface Named {
+  readonly text: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** A declared name. `index` is the entity's index within its category; the name spans `start..end`. */
 export interface Sym {
   readonly category: SymbolCategory;
   readonly index: number;
   readonly file: SourceFile;
-  readonly nameLoc: Location;
+  readonly start: number;
+  readonly end: number;
   /** For components: the kind word, for messages. */
-  readonly detail?: string;
+  readonly detail: string | undefined;
 }
+
+/** Where a symbol's name is written (built when a diagnostic needs it, not stored). */
+export const nameLocOf = (sym: Sym): Location => ({ file: sym.file, start: sym.start, end: sym.end });
 
 const RESERVED = new Set(RESERVED_WORDS);
 const ARTICLE: Record<SymbolCategory, string> = {
@@ -44,14 +54,21 @@ export class SymbolTable {
   private readonly table = new Map<string, Sym>();
   private readonly byCategory = new Map<SymbolCategory, string[]>();
   private readonly seen = new Map<number, boolean>();
+  private readonly visited: Uint8Array;
+  private memoFile = -1;
+  private readonly memo: Uint8Array;
+  private readonly memoTouched: number[] = [];
 
   constructor(
     private readonly files: readonly LoadedFile[],
     private readonly diagnostics: Diagnostic[],
-  ) {}
+  ) {
+    this.visited = new Uint8Array(files.length);
+    this.memo = new Uint8Array(files.length);
+  }
 
   /** Declares a name; reports AT2002 and returns false when it is taken. */
-  declare(name: NameNode, sym: Sym): boolean {
+  declare(name: Named, sym: Sym): boolean {
     if (name.text === "") return false; // recovered from a syntax error, already reported
     const prior = this.table.get(name.text);
     if (prior) {
@@ -62,7 +79,7 @@ export class SymbolTable {
           `\`${name.text}\` is already declared as ${ARTICLE[prior.category]}`,
           {
             hint: "give each declaration its own name; names are shared by all files of the model",
-            notes: [{ message: "first declared here", location: prior.nameLoc }],
+            notes: [{ message: "first declared here", location: nameLocOf(prior) }],
           },
         ),
       );
@@ -91,16 +108,18 @@ export class SymbolTable {
    * `extra` names (e.g. built-in controls) count as valid candidates for suggestions.
    */
   resolve(
-    ref: NameNode,
+    ref: Named,
     from: SourceFile,
     expected: readonly SymbolCategory[],
     extra: readonly string[] = [],
   ): Sym | undefined {
+    const sym = this.table.get(ref.text);
+    // The common case, first and without allocating: a visible name of the expected category.
+    if (sym && expected.includes(sym.category) && this.canSee(from.id, sym.file.id)) return sym;
     // Recovered from a syntax error, or a reserved word the parser already reported: nothing to add.
     if (ref.text === "" || RESERVED.has(ref.text)) return undefined;
-    const sym = this.table.get(ref.text);
-    const what = expected.map((c) => NOUN[c]).join(" or ");
     if (!sym) {
+      const what = expected.map((c) => NOUN[c]).join(" or ");
       const candidates = [...expected.flatMap((c) => this.names(c)), ...extra];
       this.diagnostics.push(
         diag("AT2001", at(from, ref), `unknown ${what} \`${ref.text}\``, {
@@ -122,7 +141,7 @@ export class SymbolTable {
           `\`${ref.text}\` is ${sym.detail ? `${/^[aeiou]/.test(sym.detail) ? "an" : "a"} \`${sym.detail}\`` : ARTICLE[sym.category]}, not ${expected.map((c) => ARTICLE[c]).join(" or ")}`,
           {
             hint: suggestion,
-            notes: [{ message: "declared here", location: sym.nameLoc }],
+            notes: [{ message: "declared here", location: nameLocOf(sym) }],
           },
         ),
       );
@@ -137,7 +156,7 @@ export class SymbolTable {
           `\`${ref.text}\` is declared in \`${sym.file.path}\`, which this file does not import`,
           {
             hint: `add \`import "${rel.startsWith(".") ? rel : `./${rel}`}"\``,
-            notes: [{ message: "declared here", location: sym.nameLoc }],
+            notes: [{ message: "declared here", location: nameLocOf(sym) }],
           },
         ),
       );
@@ -147,30 +166,49 @@ export class SymbolTable {
 
   /**
    * Whether `fileId` may use declarations of `target`: itself, or a file it imports, transitively.
-   * Answered per pair with a search that stops at the target (direct imports are found at once) and
-   * memoised, instead of materialising every file's closure, which is quadratic on long import chains.
+   * Answered per pair with a search that stops at the target (direct imports are found at once),
+   * instead of materialising every file's closure, which is quadratic on long import chains. Answers
+   * are remembered per pair, and those of the file being resolved also in a flat array, since the
+   * resolver asks about one file's references in a row.
    */
   canSee(fileId: number, target: number): boolean {
     if (fileId === target) return true;
+    if (this.memoFile !== fileId) {
+      for (const t of this.memoTouched) this.memo[t] = 0;
+      this.memoTouched.length = 0;
+      this.memoFile = fileId;
+    }
+    const memo = this.memo[target];
+    if (memo !== 0) return memo === 1;
     const key = fileId * 1048576 + target;
-    const known = this.seen.get(key);
-    if (known !== undefined) return known;
-    const visited = new Set<number>([fileId]);
+    let found = this.seen.get(key);
+    if (found === undefined) {
+      found = this.search(fileId, target);
+      this.seen.set(key, found);
+    }
+    this.memo[target] = found ? 1 : 2;
+    this.memoTouched.push(target);
+    return found;
+  }
+
+  private search(fileId: number, target: number): boolean {
+    const visited = this.visited;
     const queue = [fileId];
+    visited[fileId] = 1;
     let found = false;
-    while (queue.length > 0 && !found) {
-      const f = queue.shift()!;
-      for (const imp of this.files[f]?.imports ?? []) {
-        if (imp.target === undefined || visited.has(imp.target)) continue;
-        if (imp.target === target) {
+    for (let head = 0; head < queue.length && !found; head++) {
+      for (const imp of this.files[queue[head]!]?.imports ?? []) {
+        const t = imp.target;
+        if (t === undefined || visited[t] === 1) continue;
+        if (t === target) {
           found = true;
           break;
         }
-        visited.add(imp.target);
-        queue.push(imp.target);
+        visited[t] = 1;
+        queue.push(t);
       }
     }
-    this.seen.set(key, found);
+    for (const f of queue) visited[f] = 0;
     return found;
   }
 }

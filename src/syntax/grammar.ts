@@ -15,6 +15,20 @@ import type {
   StringNode,
   ValueNode,
 } from "../ast/nodes.js";
+import {
+  acceptNode,
+  assetNode,
+  blockNode,
+  dateNode,
+  declarationNode,
+  flowNode,
+  importNode,
+  listNode,
+  nameNode as makeName,
+  numberNode,
+  propertyNode,
+  stringNode,
+} from "./nodes.js";
 import { decodeString } from "./strings.js";
 import {
   allTokens,
@@ -103,15 +117,9 @@ const errorMessageProvider = {
 // A token inserted by error recovery has no text and no position: it becomes an empty name, which
 // later stages skip (the parser already reported the error).
 function nameNode(t: IToken): NameNode {
-  if (t.isInsertedInRecovery || !Number.isFinite(t.startOffset))
-    return { kind: "name", text: "", start: 0, end: 0 };
+  if (t.isInsertedInRecovery || !Number.isFinite(t.startOffset)) return makeName("", 0, 0);
   // Names compare in NFC, so a precomposed and a decomposed `café` are the same name.
-  return {
-    kind: "name",
-    text: t.image.normalize("NFC"),
-    start: t.startOffset,
-    end: t.startOffset + t.image.length,
-  };
+  return makeName(t.image.normalize("NFC"), t.startOffset, t.startOffset + t.image.length);
 }
 
 /** The grammar (see grammar/aithreat.ebnf, which this class must match). One instance is reused. */
@@ -151,7 +159,7 @@ export class AithreatGrammar extends EmbeddedActionsParser {
   readonly importStatement = this.RULE("importStatement", (): ImportNode => {
     const kw = this.CONSUME(KW.import);
     const path = this.SUBRULE(this.stringValue);
-    return this.ACTION(() => ({ kind: "import", path, start: kw.startOffset, end: path.end }));
+    return this.ACTION(() => importNode(path, kw.startOffset, path.end));
   });
 
   readonly flowStatement = this.RULE("flowStatement", (): FlowNode => {
@@ -167,19 +175,17 @@ export class AithreatGrammar extends EmbeddedActionsParser {
     const to = this.SUBRULE2(this.reference);
     const title = this.OPTION2(() => this.SUBRULE(this.stringValue));
     const body = this.OPTION3(() => this.SUBRULE(this.block));
-    return this.ACTION(() => {
-      const node: FlowNode = {
-        kind: "flow",
+    return this.ACTION((): FlowNode =>
+      flowNode(
+        name,
         from,
         to,
-        start: kw.startOffset,
-        end: Math.max(kw.startOffset + 4, body?.end ?? title?.end ?? to.end),
-        ...(name ? { name } : {}),
-        ...(title ? { title } : {}),
-        ...(body ? { body } : {}),
-      };
-      return node;
-    });
+        title,
+        body,
+        kw.startOffset,
+        Math.max(kw.startOffset + 4, body?.end ?? title?.end ?? to.end),
+      ),
+    );
   });
 
   readonly acceptStatement = this.RULE("acceptStatement", (): AcceptNode => {
@@ -188,14 +194,15 @@ export class AithreatGrammar extends EmbeddedActionsParser {
     this.CONSUME(KW.on);
     const target = this.SUBRULE(this.reference);
     const body = this.OPTION(() => this.SUBRULE(this.block));
-    return this.ACTION(() => ({
-      kind: "accept",
-      rule: nameNode(rule),
-      target,
-      start: kw.startOffset,
-      end: Math.max(kw.startOffset + 6, body?.end ?? target.end),
-      ...(body ? { body } : {}),
-    }));
+    return this.ACTION(() =>
+      acceptNode(
+        nameNode(rule),
+        target,
+        body,
+        kw.startOffset,
+        Math.max(kw.startOffset + 6, body?.end ?? target.end),
+      ),
+    );
   });
 
   readonly assetStatement = this.RULE("assetStatement", (): AssetNode => {
@@ -204,15 +211,16 @@ export class AithreatGrammar extends EmbeddedActionsParser {
     const key = this.SUBRULE2(this.reference);
     const value = this.OPTION(() => this.SUBRULE(this.value));
     const body = this.OPTION2(() => this.SUBRULE(this.block));
-    return this.ACTION(() => ({
-      kind: "asset",
-      target,
-      key,
-      start: kw.startOffset,
-      end: Math.max(kw.startOffset + 5, body?.end ?? value?.end ?? key.end),
-      ...(value ? { value } : {}),
-      ...(body ? { body } : {}),
-    }));
+    return this.ACTION(() =>
+      assetNode(
+        target,
+        key,
+        value,
+        body,
+        kw.startOffset,
+        Math.max(kw.startOffset + 5, body?.end ?? value?.end ?? key.end),
+      ),
+    );
   });
 
   readonly declaration = this.RULE("declaration", (): DeclarationNode => {
@@ -228,21 +236,19 @@ export class AithreatGrammar extends EmbeddedActionsParser {
     return this.ACTION(() => {
       const keywordEnd = kw.startOffset + kw.image.length;
       const parentNode = parent ? nameNode(parent) : undefined;
-      return {
-        kind: "declaration",
-        keyword: kw.image as DeclarationKeyword,
-        keywordSpan: { start: kw.startOffset, end: keywordEnd },
-        start: kw.startOffset,
-        end:
-          body?.end ??
+      return declarationNode(
+        kw.image as DeclarationKeyword,
+        { start: kw.startOffset, end: keywordEnd },
+        name ? nameNode(name) : undefined,
+        title,
+        parentNode,
+        body,
+        kw.startOffset,
+        body?.end ??
           parentNode?.end ??
           title?.end ??
           (name ? name.startOffset + name.image.length : keywordEnd),
-        ...(name ? { name: nameNode(name) } : {}),
-        ...(title ? { title } : {}),
-        ...(parentNode ? { parent: parentNode } : {}),
-        ...(body ? { body } : {}),
-      };
+      );
     });
   });
 
@@ -274,7 +280,7 @@ export class AithreatGrammar extends EmbeddedActionsParser {
           },
         },
       ]),
-    { recoveryValueFunc: (): NameNode => ({ kind: "name", text: "", start: 0, end: 0 }) },
+    { recoveryValueFunc: (): NameNode => makeName("", 0, 0) },
   );
 
   readonly block = this.RULE("block", (): BlockNode => {
@@ -287,16 +293,16 @@ export class AithreatGrammar extends EmbeddedActionsParser {
       });
     });
     const close = this.CONSUME(RBrace);
-    return this.ACTION(() => ({
-      kind: "block",
-      items,
-      start: open.startOffset,
-      // A `}` inserted by recovery has no position: end the block at its last item instead.
-      end:
+    return this.ACTION(() =>
+      blockNode(
+        items.slice(),
+        open.startOffset,
+        // A `}` inserted by recovery has no position: end the block at its last item instead.
         Number.isFinite(close.startOffset) && !close.isInsertedInRecovery
           ? close.startOffset + 1
           : (items[items.length - 1]?.end ?? open.startOffset + 1),
-    }));
+      ),
+    );
   });
 
   readonly blockItem = this.RULE(
@@ -324,14 +330,7 @@ export class AithreatGrammar extends EmbeddedActionsParser {
           hint: "write a value after the name, e.g. `trust internal`",
         });
       }
-      return {
-        kind: "property",
-        key: keyNode,
-        start: keyNode.start,
-        end: body?.end ?? value?.end ?? keyNode.end,
-        ...(value ? { value } : {}),
-        ...(body ? { body } : {}),
-      };
+      return propertyNode(keyNode, value, body, keyNode.start, body?.end ?? value?.end ?? keyNode.end);
     });
   });
 
@@ -341,24 +340,15 @@ export class AithreatGrammar extends EmbeddedActionsParser {
       {
         ALT: () => {
           const t = this.CONSUME(NumberLit);
-          return this.ACTION(() => ({
-            kind: "number" as const,
-            value: parseFloat(t.image),
-            text: t.image,
-            start: t.startOffset,
-            end: t.startOffset + t.image.length,
-          }));
+          return this.ACTION(() =>
+            numberNode(parseFloat(t.image), t.image, t.startOffset, t.startOffset + t.image.length),
+          );
         },
       },
       {
         ALT: () => {
           const t = this.CONSUME(DateLit);
-          return this.ACTION(() => ({
-            kind: "date" as const,
-            text: t.image,
-            start: t.startOffset,
-            end: t.startOffset + t.image.length,
-          }));
+          return this.ACTION(() => dateNode(t.image, t.startOffset, t.startOffset + t.image.length));
         },
       },
       {
@@ -385,15 +375,15 @@ export class AithreatGrammar extends EmbeddedActionsParser {
       this.OPTION2(() => this.CONSUME2(Comma));
     });
     const close = this.CONSUME(RBracket);
-    return this.ACTION(() => ({
-      kind: "list",
-      items,
-      start: open.startOffset,
-      end:
+    return this.ACTION(() =>
+      listNode(
+        items.slice(),
+        open.startOffset,
         Number.isFinite(close.startOffset) && !close.isInsertedInRecovery
           ? close.startOffset + 1
           : (items[items.length - 1]?.end ?? open.startOffset + 1),
-    }));
+      ),
+    );
   });
 
   // Inside a list a reserved word is a plain name (`kinds [model, agent]`); bare, it starts a declaration.
@@ -442,6 +432,6 @@ export class AithreatGrammar extends EmbeddedActionsParser {
         hint: 'use `\\"`, `\\\\`, `\\n`, `\\t`, `\\r` or `\\u{hex}`',
       });
     }
-    return { kind: "string", value, triple, start, end: start + t.image.length };
+    return stringNode(value, triple, start, start + t.image.length);
   }
 }

@@ -2,7 +2,9 @@ import type { IToken } from "chevrotain";
 import type { CommentNode, FileNode } from "../ast/nodes.js";
 import { diag, type Diagnostic, type StageResult } from "../diagnostics/diagnostic.js";
 import type { SourceFile } from "../source.js";
+import { fastParse, NameTable } from "./fast-parse.js";
 import { AithreatGrammar } from "./grammar.js";
+import { commentNode, fileNode } from "./nodes.js";
 import {
   BlockComment,
   LBrace,
@@ -39,8 +41,25 @@ export function preview(text: string): string {
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
-/** Lexes and parses one file into a syntax tree; every lexical and syntax error is reported, up to a cap. */
-export function parseFile(file: SourceFile): StageResult<FileNode> {
+/** Options of `parseFile`. */
+export interface ParseOptions {
+  /** Interns names across the files of one compilation (one copy of each name's text). */
+  readonly names?: NameTable;
+}
+
+/**
+ * Lexes and parses one file into a syntax tree; every lexical and syntax error is reported, up to a
+ * cap. A file without errors takes the hand-written fast path (fast-parse.ts); any other file is
+ * parsed by the chevrotain grammar, whose error recovery reports every error in one run.
+ */
+export function parseFile(file: SourceFile, options: ParseOptions = {}): StageResult<FileNode> {
+  const fast = fastParse(file.text, options.names);
+  if (fast) return { value: fast, diagnostics: [] };
+  return parseWithRecovery(file);
+}
+
+/** The chevrotain path of `parseFile`, for files with errors (and for tests comparing the two paths). */
+export function parseWithRecovery(file: SourceFile): StageResult<FileNode> {
   const text = file.text;
   const diagnostics: Diagnostic[] = [];
   // Every span stays inside the file, whatever recovery produced.
@@ -173,22 +192,18 @@ export function parseFile(file: SourceFile): StageResult<FileNode> {
   parser.input = [];
   parser.problems = [];
 
-  const comments: CommentNode[] = (lexed.groups["comments"] ?? []).map((t) => ({
-    kind: "comment",
-    text: t.image,
-    block: t.tokenType === BlockComment,
-    start: t.startOffset,
-    end: t.startOffset + t.image.length,
-  }));
+  const comments: CommentNode[] = (lexed.groups["comments"] ?? []).map((t) =>
+    commentNode(t.image, t.tokenType === BlockComment, t.startOffset, t.startOffset + t.image.length),
+  );
 
   return {
-    value: { kind: "file", statements, comments, start: 0, end: text.length },
+    value: fileNode(statements.slice(), comments, 0, text.length),
     diagnostics: capErrors(file, diagnostics),
   };
 }
 
 function emptyFile(text: string): FileNode {
-  return { kind: "file", statements: [], comments: [], start: 0, end: text.length };
+  return fileNode([], [], 0, text.length);
 }
 
 /** Keeps the first MAX_ERRORS_PER_FILE errors of a file (by position) and summarises the rest. */

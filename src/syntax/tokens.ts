@@ -1,4 +1,7 @@
 import { Lexer, createToken, type TokenType } from "chevrotain";
+import { COMPONENT_KIND_WORDS, DECL_WORDS } from "./words.js";
+
+export { COMPONENT_KIND_WORDS, RESERVED_WORDS } from "./words.js";
 
 /**
  * Tokens of the .aithreat language, in matching order. The order matters where patterns overlap:
@@ -140,8 +143,6 @@ export const DeclKeyword = createToken({
   label: "a declaration keyword",
 });
 
-const DECL_WORDS = new Set(["system", "zone", "data", "control", "rule", "policy"]);
-
 function keyword(word: string, declares = DECL_WORDS.has(word)): TokenType {
   return createToken({
     name: `Kw_${word}`,
@@ -167,26 +168,6 @@ export const KW = {
   in: keyword("in"),
   on: keyword("on"),
 } as const;
-
-/** Component kind keywords; the vocabulary (semantic/vocabulary.ts) documents each. */
-export const COMPONENT_KIND_WORDS = [
-  "actor",
-  "source",
-  "dataset",
-  "store",
-  "pipeline",
-  "model",
-  "endpoint",
-  "vectorstore",
-  "template",
-  "agent",
-  "tool",
-  "mcp_server",
-  "provider",
-  "guardrail",
-  "app",
-  "registry",
-] as const;
 
 export const KIND_TOKENS: Record<(typeof COMPONENT_KIND_WORDS)[number], TokenType> = Object.fromEntries(
   COMPONENT_KIND_WORDS.map((w) => [w, keyword(w, true)]),
@@ -219,9 +200,6 @@ export const allTokens: TokenType[] = [
   Identifier,
   Unexpected,
 ];
-
-/** Every reserved word, for docs, the TextMate grammar and "did you mean" on keywords. */
-export const RESERVED_WORDS: readonly string[] = [...Object.keys(KW), ...COMPONENT_KIND_WORDS];
 
 /** The one lexer instance; chevrotain lexers are stateless between `tokenize` calls. */
 export const lexer = new Lexer(allTokens, { positionTracking: "onlyOffset", ensureOptimizations: false });

@@ -1,0 +1,753 @@
+import type { DeclarationNode } from "../ast/nodes.js";
+import { COMMON_COMPONENT_PROPS, COMPONENT_KINDS, DECLARATION_PROPS, FLOW_PROPS } from "./vocabulary.js";
+import type { SymbolCategory } from "./symbols.js";
+
+/*
+ * A file unit: what the semantic stage keeps of one file once its own checks are done (check-file.ts)
+ * and its syntax tree is gone. It holds, per kind of declaration and in source order, the names,
+ * spans and converted property values the whole-program stage (resolve.ts) needs to bind names and
+ * build the model, packed into one Int32Array plus a string table: a few allocations per file
+ * instead of a tree of small objects, cheap to keep for thousands of files and cheap to move
+ * between threads (the array is transferred, the strings are copied once each).
+ *
+ * Each record kind has its writer and reader side by side below; they must read back exactly what
+ * they wrote, field for field (test/semantic/unit.test.ts round-trips every kind).
+ */
+
+/** A name as written in a file: its text and span. */
+export interface Ref {
+  readonly text: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** The head of a declaration: keyword span, whole span, name and title. */
+export interface Head {
+  readonly name: Ref | undefined;
+  readonly kwStart: number;
+  readonly kwEnd: number;
+  readonly start: number;
+  readonly end: number;
+  readonly title: string | undefined;
+}
+
+/** A control a property implies (`rate_limit true` -> `rate_limit`), located at the property. */
+export interface Implied {
+  readonly control: string;
+  readonly impliedBy: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** A property value after conversion (kind-specific properties keep these). */
+export type PropValue = string | number | boolean | readonly string[];
+
+/**
+ * Spans of the properties a block set, as `[key, start, end]` triples flattened; `key` indexes
+ * PROP_KEYS. Only properties the spec accepts (and each only once) are listed, as `propLocs` has them.
+ */
+export type Spans = readonly number[];
+
+/** A name declared in the file, in declaration order; `index` counts within its category in this file. */
+export interface DeclDraft {
+  readonly category: SymbolCategory;
+  readonly index: number;
+  readonly name: Ref;
+  readonly detail: string | undefined;
+}
+
+/** `system "Title" { ... }` (the first of the file; a second is an error reported with the file). */
+export interface SystemDraft {
+  readonly title: string;
+  readonly start: number;
+  readonly end: number;
+  readonly owner: string | undefined;
+  readonly version: string | undefined;
+  readonly description: string | undefined;
+  readonly contact: string | undefined;
+  readonly repository: string | undefined;
+}
+
+/** A zone; `enclosing` is the index (in this file) of the zone block around it, or -1. */
+export interface ZoneDraft {
+  readonly head: Head;
+  readonly parent: Ref | undefined;
+  readonly enclosing: number;
+  readonly trust: string | undefined;
+  /** A `trust` property was written (even with a value that did not check). */
+  readonly hasTrust: boolean;
+  readonly description: string | undefined;
+  readonly owner: string | undefined;
+  readonly spans: Spans;
+}
+
+/** A data asset. */
+export interface DataDraft {
+  readonly head: Head;
+  readonly classification: string | undefined;
+  readonly crown: readonly string[];
+  readonly regulated: readonly string[];
+  readonly description: string | undefined;
+  readonly owner: string | undefined;
+  readonly spans: Spans;
+}
+
+/** A user-declared control; the rule and ATLAS ids it names are checked with the whole program. */
+export interface ControlDraft {
+  readonly head: Head;
+  readonly mitigates: readonly string[];
+  readonly atlas: readonly string[];
+  readonly cost: number | undefined;
+  readonly description: string | undefined;
+  readonly owner: string | undefined;
+  readonly ruleRefs: readonly Ref[];
+  readonly atlasRefs: readonly Ref[];
+  readonly spans: Spans;
+}
+
+/** A component; `props` holds the kind-specific properties that checked, in the vocabulary's order. */
+export interface ComponentDraft {
+  readonly head: Head;
+  readonly kind: string;
+  readonly parent: Ref | undefined;
+  readonly enclosing: number;
+  readonly trust: string | undefined;
+  readonly description: string | undefined;
+  readonly owner: string | undefined;
+  readonly holds: readonly Ref[];
+  readonly controls: readonly Ref[];
+  readonly crown: readonly string[];
+  readonly tags: readonly string[];
+  readonly stateless: boolean | undefined;
+  readonly props: readonly (readonly [string, PropValue])[];
+  readonly implied: readonly Implied[];
+  readonly spans: Spans;
+}
+
+/** A flow; `from` and `to` have empty text when recovery invented them. */
+export interface FlowDraft {
+  readonly name: Ref | undefined;
+  readonly from: Ref;
+  readonly to: Ref;
+  readonly start: number;
+  readonly end: number;
+  readonly title: string | undefined;
+  readonly kind: string | undefined;
+  readonly description: string | undefined;
+  readonly auth: string | undefined;
+  readonly encrypted: boolean | undefined;
+  readonly controls: readonly Ref[];
+  readonly carries: readonly Ref[];
+  readonly implied: readonly Implied[];
+  readonly spans: Spans;
+}
+
+/** `asset target crown ...`; `crown` is false when the statement was malformed (already reported). */
+export interface AssetDraft {
+  readonly target: Ref;
+  readonly start: number;
+  readonly end: number;
+  readonly crown: boolean;
+  readonly cia: readonly string[];
+}
+
+/** `accept RULE on target { ... }`. */
+export interface AcceptDraft {
+  readonly rule: Ref;
+  readonly target: Ref;
+  readonly start: number;
+  readonly end: number;
+  readonly reason: string | undefined;
+  readonly owner: string | undefined;
+  readonly expires: string | undefined;
+  readonly ticket: string | undefined;
+  /** Span of the `expires` property, or -1. */
+  readonly expiresStart: number;
+  readonly expiresEnd: number;
+}
+
+/** A top-level `import "path"`: the path as written and the spans of statement and string. */
+export interface ImportDraft {
+  readonly spec: string;
+  readonly triple: boolean;
+  readonly start: number;
+  readonly end: number;
+  readonly pathStart: number;
+  readonly pathEnd: number;
+}
+
+/** Every property key of the vocabulary, in a fixed order: `Spans` store keys as indexes into it. */
+export const PROP_KEYS: readonly string[] = [
+  ...new Set([
+    ...Object.keys(COMMON_COMPONENT_PROPS),
+    ...Object.values(COMPONENT_KINDS).flatMap((k) => Object.keys(k.props)),
+    ...Object.keys(FLOW_PROPS),
+    ...Object.values(DECLARATION_PROPS).flatMap((d) => Object.keys(d)),
+  ]),
+].sort();
+
+/** Index of a property key in PROP_KEYS. */
+export const PROP_KEY_INDEX: ReadonlyMap<string, number> = new Map(PROP_KEYS.map((k, i) => [k, i]));
+
+// Sections of a unit, one per record kind.
+const S_DECL = 0;
+const S_SYSTEM = 1;
+const S_ZONE = 2;
+const S_DATA = 3;
+const S_CONTROL = 4;
+const S_COMPONENT = 5;
+const S_FLOW = 6;
+const S_ASSET = 7;
+const S_ACCEPT = 8;
+const S_IMPORT = 9;
+const SECTIONS = 10;
+
+const CATEGORIES: readonly SymbolCategory[] = ["zone", "component", "data", "control", "rule"];
+
+/** One file's unit: records packed in `ints`, strings in `strings`, numbers in `numbers`. */
+export interface FileUnit {
+  readonly ints: Int32Array;
+  readonly strings: readonly string[];
+  readonly numbers: readonly number[];
+  /** Start of each section in `ints`, and its record count. */
+  readonly sectionStart: Int32Array;
+  readonly sectionCount: Int32Array;
+  /** `rule` and `policy` declarations, kept as syntax for the later stages that validate them. */
+  readonly rules: readonly DeclarationNode[];
+  readonly policies: readonly DeclarationNode[];
+}
+
+/** The unit of a file with nothing in it (unreadable or binary). */
+export function emptyUnit(): FileUnit {
+  return new UnitWriter().finish();
+}
+
+/** Builds a unit record by record; each `write*` matches the `read*` of UnitReader. */
+export class UnitWriter {
+  private readonly sections: number[][] = Array.from({ length: SECTIONS }, () => []);
+  private readonly counts = new Int32Array(SECTIONS);
+  private out: number[] = [];
+  private readonly strings: string[] = [];
+  private readonly stringIndex = new Map<string, number>();
+  private readonly numbers: number[] = [];
+  readonly rules: DeclarationNode[] = [];
+  readonly policies: DeclarationNode[] = [];
+
+  private begin(section: number): void {
+    this.out = this.sections[section]!;
+    this.counts[section]!++;
+  }
+
+  private int(n: number): void {
+    this.out.push(n);
+  }
+
+  private str(s: string): void {
+    let i = this.stringIndex.get(s);
+    if (i === undefined) {
+      i = this.strings.length;
+      this.strings.push(s);
+      this.stringIndex.set(s, i);
+    }
+    this.out.push(i);
+  }
+
+  private optStr(s: string | undefined): void {
+    if (s === undefined) this.out.push(-1);
+    else this.str(s);
+  }
+
+  private optBool(b: boolean | undefined): void {
+    this.out.push(b === undefined ? 0 : b ? 2 : 1);
+  }
+
+  private optNum(n: number | undefined): void {
+    if (n === undefined) this.out.push(-1);
+    else {
+      this.out.push(this.numbers.length);
+      this.numbers.push(n);
+    }
+  }
+
+  private ref(r: Ref): void {
+    this.str(r.text);
+    this.out.push(r.start, r.end);
+  }
+
+  private optRef(r: Ref | undefined): void {
+    if (r === undefined) this.out.push(-1);
+    else this.ref(r);
+  }
+
+  private strList(list: readonly string[]): void {
+    this.out.push(list.length);
+    for (const s of list) this.str(s);
+  }
+
+  private refList(list: readonly Ref[]): void {
+    this.out.push(list.length);
+    for (const r of list) this.ref(r);
+  }
+
+  private spans(spans: Spans): void {
+    this.out.push(spans.length);
+    for (const x of spans) this.out.push(x);
+  }
+
+  private head(h: Head): void {
+    this.optRef(h.name);
+    this.out.push(h.kwStart, h.kwEnd, h.start, h.end);
+    this.optStr(h.title);
+  }
+
+  private implied(list: readonly Implied[]): void {
+    this.out.push(list.length);
+    for (const x of list) {
+      this.str(x.control);
+      this.str(x.impliedBy);
+      this.out.push(x.start, x.end);
+    }
+  }
+
+  private value(v: PropValue): void {
+    if (typeof v === "string") {
+      this.out.push(0);
+      this.str(v);
+    } else if (typeof v === "number") {
+      this.out.push(1);
+      this.optNum(v);
+    } else if (typeof v === "boolean") {
+      this.out.push(v ? 3 : 2);
+    } else {
+      this.out.push(4);
+      this.strList(v);
+    }
+  }
+
+  decl(d: DeclDraft): void {
+    this.begin(S_DECL);
+    this.int(CATEGORIES.indexOf(d.category));
+    this.int(d.index);
+    this.ref(d.name);
+    this.optStr(d.detail);
+  }
+
+  system(d: SystemDraft): void {
+    this.begin(S_SYSTEM);
+    this.str(d.title);
+    this.out.push(d.start, d.end);
+    this.optStr(d.owner);
+    this.optStr(d.version);
+    this.optStr(d.description);
+    this.optStr(d.contact);
+    this.optStr(d.repository);
+  }
+
+  zone(d: ZoneDraft): void {
+    this.begin(S_ZONE);
+    this.head(d.head);
+    this.optRef(d.parent);
+    this.int(d.enclosing);
+    this.optStr(d.trust);
+    this.int(d.hasTrust ? 1 : 0);
+    this.optStr(d.description);
+    this.optStr(d.owner);
+    this.spans(d.spans);
+  }
+
+  data(d: DataDraft): void {
+    this.begin(S_DATA);
+    this.head(d.head);
+    this.optStr(d.classification);
+    this.strList(d.crown);
+    this.strList(d.regulated);
+    this.optStr(d.description);
+    this.optStr(d.owner);
+    this.spans(d.spans);
+  }
+
+  control(d: ControlDraft): void {
+    this.begin(S_CONTROL);
+    this.head(d.head);
+    this.strList(d.mitigates);
+    this.strList(d.atlas);
+    this.optNum(d.cost);
+    this.optStr(d.description);
+    this.optStr(d.owner);
+    this.refList(d.ruleRefs);
+    this.refList(d.atlasRefs);
+    this.spans(d.spans);
+  }
+
+  component(d: ComponentDraft): void {
+    this.begin(S_COMPONENT);
+    this.head(d.head);
+    this.str(d.kind);
+    this.optRef(d.parent);
+    this.int(d.enclosing);
+    this.optStr(d.trust);
+    this.optStr(d.description);
+    this.optStr(d.owner);
+    this.refList(d.holds);
+    this.refList(d.controls);
+    this.strList(d.crown);
+    this.strList(d.tags);
+    this.optBool(d.stateless);
+    this.int(d.props.length);
+    for (const [key, v] of d.props) {
+      this.str(key);
+      this.value(v);
+    }
+    this.implied(d.implied);
+    this.spans(d.spans);
+  }
+
+  flow(d: FlowDraft): void {
+    this.begin(S_FLOW);
+    this.optRef(d.name);
+    this.ref(d.from);
+    this.ref(d.to);
+    this.out.push(d.start, d.end);
+    this.optStr(d.title);
+    this.optStr(d.kind);
+    this.optStr(d.description);
+    this.optStr(d.auth);
+    this.optBool(d.encrypted);
+    this.refList(d.controls);
+    this.refList(d.carries);
+    this.implied(d.implied);
+    this.spans(d.spans);
+  }
+
+  asset(d: AssetDraft): void {
+    this.begin(S_ASSET);
+    this.ref(d.target);
+    this.out.push(d.start, d.end, d.crown ? 1 : 0);
+    this.strList(d.cia);
+  }
+
+  accept(d: AcceptDraft): void {
+    this.begin(S_ACCEPT);
+    this.ref(d.rule);
+    this.ref(d.target);
+    this.out.push(d.start, d.end);
+    this.optStr(d.reason);
+    this.optStr(d.owner);
+    this.optStr(d.expires);
+    this.optStr(d.ticket);
+    this.out.push(d.expiresStart, d.expiresEnd);
+  }
+
+  import(d: ImportDraft): void {
+    this.begin(S_IMPORT);
+    this.str(d.spec);
+    this.out.push(d.triple ? 1 : 0, d.start, d.end, d.pathStart, d.pathEnd);
+  }
+
+  /** Packs the records into a unit. */
+  finish(): FileUnit {
+    let total = 0;
+    for (const s of this.sections) total += s.length;
+    const ints = new Int32Array(total);
+    const sectionStart = new Int32Array(SECTIONS);
+    let at = 0;
+    this.sections.forEach((s, i) => {
+      sectionStart[i] = at;
+      ints.set(s, at);
+      at += s.length;
+    });
+    return {
+      ints,
+      strings: this.strings,
+      numbers: this.numbers,
+      sectionStart,
+      sectionCount: this.counts,
+      rules: this.rules,
+      policies: this.policies,
+    };
+  }
+}
+
+/** Reads one section of a unit back, record by record. */
+export class UnitReader {
+  private pos: number;
+  private readonly ints: Int32Array;
+  private readonly strings: readonly string[];
+  /** Records in the section. */
+  readonly count: number;
+
+  private constructor(
+    private readonly unit: FileUnit,
+    section: number,
+  ) {
+    this.ints = unit.ints;
+    this.strings = unit.strings;
+    this.pos = unit.sectionStart[section]!;
+    this.count = unit.sectionCount[section]!;
+  }
+
+  /** Readers of each section. */
+  static decls = (u: FileUnit) => new UnitReader(u, S_DECL);
+  static systems = (u: FileUnit) => new UnitReader(u, S_SYSTEM);
+  static zones = (u: FileUnit) => new UnitReader(u, S_ZONE);
+  static data = (u: FileUnit) => new UnitReader(u, S_DATA);
+  static controls = (u: FileUnit) => new UnitReader(u, S_CONTROL);
+  static components = (u: FileUnit) => new UnitReader(u, S_COMPONENT);
+  static flows = (u: FileUnit) => new UnitReader(u, S_FLOW);
+  static assets = (u: FileUnit) => new UnitReader(u, S_ASSET);
+  static accepts = (u: FileUnit) => new UnitReader(u, S_ACCEPT);
+  static imports = (u: FileUnit) => new UnitReader(u, S_IMPORT);
+
+  /** Records in a section without reading it. */
+  static counts(u: FileUnit): {
+    zones: number;
+    components: number;
+    data: number;
+    controls: number;
+    flows: number;
+  } {
+    return {
+      zones: u.sectionCount[S_ZONE]!,
+      components: u.sectionCount[S_COMPONENT]!,
+      data: u.sectionCount[S_DATA]!,
+      controls: u.sectionCount[S_CONTROL]!,
+      flows: u.sectionCount[S_FLOW]!,
+    };
+  }
+
+  private int(): number {
+    return this.ints[this.pos++]!;
+  }
+
+  private str(): string {
+    return this.strings[this.ints[this.pos++]!]!;
+  }
+
+  private optStr(): string | undefined {
+    const i = this.ints[this.pos++]!;
+    return i < 0 ? undefined : this.strings[i]!;
+  }
+
+  private optBool(): boolean | undefined {
+    const b = this.ints[this.pos++]!;
+    return b === 0 ? undefined : b === 2;
+  }
+
+  private optNum(): number | undefined {
+    const i = this.ints[this.pos++]!;
+    return i < 0 ? undefined : this.unit.numbers[i]!;
+  }
+
+  private ref(): Ref {
+    const text = this.str();
+    const start = this.ints[this.pos++]!;
+    const end = this.ints[this.pos++]!;
+    return { text, start, end };
+  }
+
+  private optRef(): Ref | undefined {
+    if (this.ints[this.pos] === -1) {
+      this.pos++;
+      return undefined;
+    }
+    return this.ref();
+  }
+
+  private strList(): string[] {
+    const n = this.int();
+    const out = new Array<string>(n);
+    for (let i = 0; i < n; i++) out[i] = this.str();
+    return out;
+  }
+
+  private refList(): Ref[] {
+    const n = this.int();
+    const out = new Array<Ref>(n);
+    for (let i = 0; i < n; i++) out[i] = this.ref();
+    return out;
+  }
+
+  private spans(): number[] {
+    const n = this.int();
+    const out = new Array<number>(n);
+    for (let i = 0; i < n; i++) out[i] = this.ints[this.pos++]!;
+    return out;
+  }
+
+  private head(): Head {
+    const name = this.optRef();
+    const kwStart = this.int();
+    const kwEnd = this.int();
+    const start = this.int();
+    const end = this.int();
+    return { name, kwStart, kwEnd, start, end, title: this.optStr() };
+  }
+
+  private implied(): Implied[] {
+    const n = this.int();
+    const out: Implied[] = [];
+    for (let i = 0; i < n; i++) {
+      const control = this.str();
+      const impliedBy = this.str();
+      const start = this.int();
+      out.push({ control, impliedBy, start, end: this.int() });
+    }
+    return out;
+  }
+
+  private value(): PropValue {
+    const tag = this.int();
+    if (tag === 0) return this.str();
+    if (tag === 1) return this.optNum()!;
+    if (tag === 2 || tag === 3) return tag === 3;
+    return this.strList();
+  }
+
+  decl(): DeclDraft {
+    const category = CATEGORIES[this.int()]!;
+    const index = this.int();
+    const name = this.ref();
+    return { category, index, name, detail: this.optStr() };
+  }
+
+  system(): SystemDraft {
+    const title = this.str();
+    const start = this.int();
+    const end = this.int();
+    return {
+      title,
+      start,
+      end,
+      owner: this.optStr(),
+      version: this.optStr(),
+      description: this.optStr(),
+      contact: this.optStr(),
+      repository: this.optStr(),
+    };
+  }
+
+  zone(): ZoneDraft {
+    return {
+      head: this.head(),
+      parent: this.optRef(),
+      enclosing: this.int(),
+      trust: this.optStr(),
+      hasTrust: this.int() === 1,
+      description: this.optStr(),
+      owner: this.optStr(),
+      spans: this.spans(),
+    };
+  }
+
+  data(): DataDraft {
+    return {
+      head: this.head(),
+      classification: this.optStr(),
+      crown: this.strList(),
+      regulated: this.strList(),
+      description: this.optStr(),
+      owner: this.optStr(),
+      spans: this.spans(),
+    };
+  }
+
+  control(): ControlDraft {
+    return {
+      head: this.head(),
+      mitigates: this.strList(),
+      atlas: this.strList(),
+      cost: this.optNum(),
+      description: this.optStr(),
+      owner: this.optStr(),
+      ruleRefs: this.refList(),
+      atlasRefs: this.refList(),
+      spans: this.spans(),
+    };
+  }
+
+  component(): ComponentDraft {
+    const head = this.head();
+    const kind = this.str();
+    const parent = this.optRef();
+    const enclosing = this.int();
+    const trust = this.optStr();
+    const description = this.optStr();
+    const owner = this.optStr();
+    const holds = this.refList();
+    const controls = this.refList();
+    const crown = this.strList();
+    const tags = this.strList();
+    const stateless = this.optBool();
+    const n = this.int();
+    const props: [string, PropValue][] = [];
+    for (let i = 0; i < n; i++) {
+      const key = this.str();
+      props.push([key, this.value()]);
+    }
+    return {
+      head,
+      kind,
+      parent,
+      enclosing,
+      trust,
+      description,
+      owner,
+      holds,
+      controls,
+      crown,
+      tags,
+      stateless,
+      props,
+      implied: this.implied(),
+      spans: this.spans(),
+    };
+  }
+
+  flow(): FlowDraft {
+    return {
+      name: this.optRef(),
+      from: this.ref(),
+      to: this.ref(),
+      start: this.int(),
+      end: this.int(),
+      title: this.optStr(),
+      kind: this.optStr(),
+      description: this.optStr(),
+      auth: this.optStr(),
+      encrypted: this.optBool(),
+      controls: this.refList(),
+      carries: this.refList(),
+      implied: this.implied(),
+      spans: this.spans(),
+    };
+  }
+
+  asset(): AssetDraft {
+    const target = this.ref();
+    const start = this.int();
+    const end = this.int();
+    const crown = this.int() === 1;
+    return { target, start, end, crown, cia: this.strList() };
+  }
+
+  accept(): AcceptDraft {
+    return {
+      rule: this.ref(),
+      target: this.ref(),
+      start: this.int(),
+      end: this.int(),
+      reason: this.optStr(),
+      owner: this.optStr(),
+      expires: this.optStr(),
+      ticket: this.optStr(),
+      expiresStart: this.int(),
+      expiresEnd: this.int(),
+    };
+  }
+
+  import(): ImportDraft {
+    const spec = this.str();
+    const triple = this.int() === 1;
+    return { spec, triple, start: this.int(), end: this.int(), pathStart: this.int(), pathEnd: this.int() };
+  }
+}
