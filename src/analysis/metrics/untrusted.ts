@@ -1,0 +1,146 @@
+import type { ThreatGraph } from "../../graph/threat-graph.js";
+import type { Component, ResolvedModel } from "../../semantic/model.js";
+import { ENTRY_BIT, ENTRY_CLASSES, UNTRUSTED_CONTENT, type Facts } from "../facts.js";
+import { crossesBoundary } from "../predicates.js";
+import { maxOf, type UntrustedInputEntry, type UntrustedInputMetrics } from "./model.js";
+
+/**
+ * How many distinct untrusted sources are counted per component before the count stops (it is then
+ * reported as "at least"). Counting exactly is a reachability-counting problem with no linear-time
+ * algorithm; a capped count is exact below the cap and costs O(cap x flows).
+ */
+export const UNTRUSTED_SOURCE_CAP = 16;
+
+// Flow kinds that move an artifact (weights, packages) rather than run-time content. This mirrors
+// how computeFacts decides which info edges carry content (facts.ts keeps that decision local); the
+// metrics tests check that both agree on which components untrusted content reaches.
+const DISTRIBUTES_ARTIFACT = new Set(["publish", "deploy", "serve", "load"]);
+
+/** Whether an info edge carries run-time content (the edges computeFacts propagates taint along). */
+export function contentEdges(model: ResolvedModel, facts: Facts): Uint8Array {
+  const { info } = facts;
+  const out = new Uint8Array(info.edgeCount);
+  for (let e = 0; e < info.edgeCount; e++) {
+    const f = model.flows[facts.infoFlow[e]!]!;
+    const source = model.components[info.edgeFrom[e]!]!;
+    const target = model.components[info.edgeTo[e]!]!;
+    const artifact =
+      f.kind === "produce"
+        ? target.kind === "model" || target.kind === "registry"
+        : DISTRIBUTES_ARTIFACT.has(f.kind);
+    const answer = facts.infoReturn[e] === 1 || f.kind === "response";
+    out[e] = artifact || (answer && source.stateless === true) ? 0 : 1;
+  }
+  return out;
+}
+
+/** The components whose context the metric is about: agents, models and hosted LLM APIs. */
+function isContextHolder(c: Component): boolean {
+  return c.kind === "agent" || c.kind === "model" || (c.kind === "provider" && c.props.type === "llm_api");
+}
+
+/**
+ * Untrusted-input exposure per agent and model: the distinct untrusted entries whose content reaches
+ * its context (capped label propagation over content edges), the entry classes of that content, and
+ * the fewest trust boundaries it crosses on the way (a 0-1 BFS where a flow between zones or trust
+ * levels costs 1). A model counts what reaches the components it serves too: it reads their context.
+ */
+export function untrustedInputMetrics(g: ThreatGraph, facts: Facts): UntrustedInputMetrics {
+  const { model } = g;
+  const { info } = facts;
+  const n = model.components.length;
+  const content = contentEdges(model, facts);
+  const CAP = UNTRUSTED_SOURCE_CAP;
+
+  // Capped label propagation: each component keeps up to CAP distinct entry ids. A component that
+  // ends below the cap got every label of every predecessor (none of them was capped), so its count
+  // is exact. The queue holds slots (component * CAP + k) so one array serves both.
+  const labels = new Int32Array(n * CAP);
+  const count = new Uint8Array(n);
+  const queue = new Int32Array(n * CAP);
+  let tail = 0;
+  const offer = (w: number, label: number): void => {
+    const c = count[w]!;
+    if (c >= CAP) return;
+    const base = w * CAP;
+    for (let k = 0; k < c; k++) if (labels[base + k] === label) return;
+    labels[base + c] = label;
+    count[w] = c + 1;
+    queue[tail++] = base + c;
+  };
+  for (let v = 0; v < n; v++) if (facts.entry[v]! & UNTRUSTED_CONTENT) offer(v, v);
+  for (let head = 0; head < tail; head++) {
+    const slot = queue[head]!;
+    const v = (slot / CAP) | 0;
+    const label = labels[slot]!;
+    for (let i = info.outStart[v]!; i < info.outStart[v + 1]!; i++) {
+      const e = info.outEdges[i]!;
+      if (content[e]) offer(info.edgeTo[e]!, label);
+    }
+  }
+
+  // Fewest boundary crossings from any untrusted entry, level by level (0-edges within a level).
+  const UNSET = 0x7fffffff;
+  const dist = new Int32Array(n).fill(UNSET);
+  const done = new Uint8Array(n);
+  let level: number[] = [];
+  for (let v = 0; v < n; v++)
+    if (facts.entry[v]! & UNTRUSTED_CONTENT) {
+      dist[v] = 0;
+      level.push(v);
+    }
+  for (let d = 0; level.length > 0; d++) {
+    const next: number[] = [];
+    for (let i = 0; i < level.length; i++) {
+      const v = level[i]!;
+      if (done[v] || dist[v] !== d) continue;
+      done[v] = 1;
+      for (let j = info.outStart[v]!; j < info.outStart[v + 1]!; j++) {
+        const e = info.outEdges[j]!;
+        if (!content[e]) continue;
+        const w = info.edgeTo[e]!;
+        const cost = crossesBoundary(g, model.flows[facts.infoFlow[e]!]!) ? 1 : 0;
+        if (d + cost < dist[w]!) {
+          dist[w] = d + cost;
+          (cost === 0 ? level : next).push(w);
+        }
+      }
+    }
+    level = next;
+  }
+
+  const components: UntrustedInputEntry[] = [];
+  for (const c of model.components) {
+    if (!isContextHolder(c)) continue;
+    // A model reads the context of what it serves; an agent or API only its own.
+    const parts = [c.index];
+    if (c.kind !== "agent")
+      for (let i = g.csr.outStart[c.index]!; i < g.csr.outStart[c.index + 1]!; i++) {
+        const f = model.flows[g.csr.outEdges[i]!]!;
+        if ((f.kind === "serve" || f.kind === "deploy") && !parts.includes(f.to)) parts.push(f.to);
+      }
+    const seen = new Set<number>();
+    let capped = false;
+    let bits = 0;
+    let best = UNSET;
+    for (const p of parts) {
+      for (let k = 0; k < count[p]!; k++) seen.add(labels[p * CAP + k]!);
+      if (count[p]! >= CAP) capped = true;
+      bits |= facts.taint[p]! & UNTRUSTED_CONTENT;
+      best = Math.min(best, dist[p]!);
+    }
+    components.push({
+      component: c.name,
+      kind: c.kind,
+      sources: seen.size,
+      sourcesAtLeast: capped,
+      entryClasses: ENTRY_CLASSES.filter((cls) => bits & ENTRY_BIT[cls]),
+      boundaries: best === UNSET ? null : best,
+    });
+  }
+  return {
+    reached: components.filter((c) => c.sources > 0).length,
+    maxSources: maxOf(components.map((c) => c.sources)),
+    components,
+  };
+}
