@@ -1,0 +1,211 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { RULES } from "../../src/analysis/rules/index.js";
+import type { Finding } from "../../src/analysis/findings.js";
+import { findFinding, type FindingExplanation } from "../../src/cli/commands/explain.js";
+import type { RuleView } from "../../src/cli/commands/rules.js";
+import { bufferIo } from "../../src/cli/io.js";
+import { main } from "../../src/cli/main.js";
+import { TEST_TODAY } from "../helpers/compile.js";
+
+/**
+ * `aithreat explain`: what a rule looks for, or why a finding fired (its facts with `file:line:col`
+ * and the source line) and what would mitigate it, found by fingerprint, fingerprint prefix or id.
+ */
+
+const MODEL = `zone internet "Internet" { trust untrusted }
+zone vpc "VPC" { trust internal }
+source forum "Community forum" in internet { type forum }
+vectorstore kb "Knowledge base" in vpc
+agent helper "Helper agent" in vpc {
+  autonomy step
+  controls [spotlighting]
+}
+agent triage "Triage agent" in vpc { autonomy loop }
+flow forum -> kb "crawl" { kind ingest }
+flow kb -> helper "retrieve" { kind retrieve }
+flow kb -> triage "retrieve" { kind retrieve }
+
+rule ORG-001 "Looping agents on outside content need an audit trail" {
+  match [agent] { autonomy [loop, autonomous] }
+  reachable_from [external_data]
+  requires [audit_log]
+  severity high
+  remediation "Send the agent's tool calls to the audit log."
+}
+accept ORG-001 on triage { reason "pilot with test data only"  owner "secops"  expires 2027-01-31 }
+`;
+
+const created: string[] = [];
+test.after(() => {
+  for (const dir of created) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function project(files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aithreat-explain-"));
+  created.push(dir);
+  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+  return dir;
+}
+
+async function run(...args: string[]) {
+  const io = bufferIo({ AITHREAT_TODAY: TEST_TODAY });
+  const code = await main(args, io);
+  return { code, stdout: io.stdout, stderr: io.stderr };
+}
+
+const dir = project({ "model.aithreat": MODEL });
+const model = path.join(dir, "model.aithreat");
+const lines = MODEL.split("\n");
+
+async function explainJson(target: string): Promise<FindingExplanation> {
+  const { code, stdout, stderr } = await run("explain", target, model, "--format", "json");
+  assert.is(code, 0, stderr);
+  return JSON.parse(stdout) as FindingExplanation;
+}
+
+test("a rule: description, detection, false positives, levels, mappings and controls", async () => {
+  const { code, stdout } = await run("explain", "AT-37");
+  assert.is(code, 0);
+  const meta = RULES.find((r) => r.meta.id === "AT-37")!.meta;
+  for (const text of [
+    meta.title,
+    meta.description,
+    meta.detection,
+    meta.falsePositives,
+    meta.likelihoodBasis,
+  ])
+    assert.ok(stdout.includes(text), `missing: ${text.slice(0, 50)}`);
+  assert.match(stdout, "built-in threat rule; docs/rules.md#at-37");
+  assert.match(stdout, "what it looks for:");
+  assert.match(stdout, /controls: .*egress_allowlist \[/);
+  assert.not.match(stdout, "findings in these models");
+  // Ids are not case-sensitive.
+  assert.is((await run("explain", "at-37")).stdout, stdout);
+  const json = JSON.parse((await run("explain", "AT-37", "--format", "json")).stdout) as {
+    kind: string;
+    rule: RuleView;
+  };
+  assert.is(json.kind, "rule");
+  assert.is(json.rule.detection, meta.detection);
+});
+
+test("a rule with models lists its findings there, by fingerprint", async () => {
+  const { stdout } = await run("explain", "AT-25", model);
+  const e = await explainJson("AT-25:triage");
+  assert.match(stdout, `findings in these models: 2\n`);
+  assert.match(stdout, `  ${e.finding.fingerprint}  AT-25:triage  open, high`);
+});
+
+test("a finding by fingerprint: every fact with file:line:col and its source line", async () => {
+  const byId = await explainJson("AT-25:triage");
+  const fingerprint = byId.finding.fingerprint;
+  assert.match(fingerprint, /^[0-9a-f]{16}$/);
+  const { code, stdout, stderr } = await run("explain", fingerprint, model);
+  assert.is(code, 0, stderr);
+  assert.ok(stdout.startsWith(`AT-25:triage  (fingerprint ${fingerprint})\n`), stdout);
+  assert.match(
+    stdout,
+    'subject: `triage` (agent) at model.aithreat:9:7\n  9 | agent triage "Triage agent" in vpc { autonomy loop }',
+  );
+  assert.equal(
+    byId.facts.map((f) => `${f.location.file}:${f.location.line}:${f.location.column}`),
+    ["model.aithreat:3:8", "model.aithreat:10:1", "model.aithreat:12:1"],
+  );
+  byId.facts.forEach((f, i) => {
+    assert.is(f.source, lines[f.location.line - 1], "the source line of the fact");
+    assert.match(
+      stdout,
+      `  ${i + 1}. ${f.text}\n     model.aithreat:${f.location.line}:${f.location.column}\n       ${f.location.line} | ${f.source}\n`,
+    );
+  });
+  assert.match(stdout, "status: open");
+  assert.match(stdout, "what would mitigate it:\n  - spotlighting: ");
+  assert.match(stdout, "or accept the risk: accept AT-25 on triage");
+  // A prefix of the fingerprint and the finding id find the same finding.
+  assert.is((await run("explain", fingerprint.slice(0, 8), model)).stdout, stdout);
+  assert.is((await run("explain", "AT-25:triage", model)).stdout, stdout);
+});
+
+test("a mitigated finding says by which control, where, and the residual risk", async () => {
+  const e = await explainJson("AT-25:helper");
+  assert.is(e.finding.status, "mitigated");
+  assert.equal(
+    e.mitigations.filter((m) => m.declared).map((m) => m.control),
+    ["spotlighting"],
+  );
+  const { stdout } = await run("explain", "AT-25:helper", model);
+  assert.match(stdout, "status: mitigated by `spotlighting` at model.aithreat:7:13");
+  assert.match(stdout, /residual: likelihood \w+, severity \w+/);
+  assert.match(
+    stdout,
+    "- spotlighting: Spotlighting [AML.M0020 Generative AI Guardrails; AML.M0021 Generative AI Guidelines] (declared)",
+  );
+  assert.not.match(stdout, "or accept the risk");
+});
+
+test("an organisation rule and its accepted finding", async () => {
+  const rule = await run("explain", "ORG-001", model);
+  assert.is(rule.code, 0);
+  assert.match(rule.stdout, "organisation rule declared at model.aithreat:14:6");
+  assert.match(rule.stdout, "Components of kind `agent` where `autonomy` is `loop` or `autonomous`");
+  assert.match(rule.stdout, "remediation: Send the agent's tool calls to the audit log.");
+  assert.match(rule.stdout, "findings in these models: 1\n");
+  assert.match(rule.stdout, /[0-9a-f]{16} {2}ORG-001:triage {2}accepted, high/);
+  const finding = await run("explain", "ORG-001:triage", model);
+  assert.match(
+    finding.stdout,
+    "status: accepted by secops until 2027-01-31 at model.aithreat:21:1: pilot with test data only",
+  );
+  assert.match(
+    finding.stdout,
+    "organisation rule `ORG-001` asks for this here\n     model.aithreat:15:3\n       15 |   match [agent]",
+  );
+});
+
+test("unknown targets are usage errors with a suggestion", async () => {
+  const typo = await run("explain", "AT-25:triag", model);
+  assert.is(typo.code, 2);
+  assert.match(typo.stderr, "error AT9002: `AT-25:triag` names no rule and no finding of these models");
+  assert.match(typo.stderr, "did you mean `AT-25:triage`?");
+  const noModels = await run("explain", "0123456789abcdef");
+  assert.is(noModels.code, 2);
+  assert.match(noModels.stderr, "name the models too");
+  const unknownRule = await run("explain", "AT-99");
+  assert.is(unknownRule.code, 2);
+  assert.match(unknownRule.stderr, "`AT-99` is not a built-in rule");
+  const e = await explainJson("AT-25:triage");
+  // Too short a prefix is never read as a fingerprint.
+  assert.is((await run("explain", e.finding.fingerprint.slice(0, 4), model)).code, 2);
+});
+
+test("a prefix shared by several fingerprints lists them instead of guessing", () => {
+  const f = (id: string, fingerprint: string) => ({ id, fingerprint }) as Finding;
+  const findings = [f("AT-01:a", "abcdef0011223344"), f("AT-02:b", "abcdef0099887766")];
+  assert.equal(
+    findFinding(findings, "abcdef").ambiguous?.map((x) => x.id),
+    ["AT-01:a", "AT-02:b"],
+  );
+  assert.is(findFinding(findings, "abcdef00112").finding?.id, "AT-01:a");
+  assert.is(findFinding(findings, "ABCDEF0099").finding?.id, "AT-02:b");
+  assert.equal(findFinding(findings, "abcde"), {});
+  assert.is(findFinding(findings, "at-02:B").finding?.id, "AT-02:b");
+});
+
+test("an invalid model exits 2 with its diagnostics", async () => {
+  const bad = project({ "bad.aithreat": 'rule ORG-1 "t" { match [agnet] }\n' });
+  const { code, stderr } = await run("explain", "AT-25", path.join(bad, "bad.aithreat"));
+  assert.is(code, 2);
+  assert.match(stderr, "error AT3020");
+});
+
+test("--help shows examples", async () => {
+  const { stdout } = await run("explain", "--help");
+  assert.match(stdout, "aithreat explain AT-37");
+  assert.match(stdout, "aithreat explain 3f9a1c20 samples/rag-support");
+});
+
+test.run();
