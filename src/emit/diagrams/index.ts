@@ -1,41 +1,49 @@
 import type { CompileAnalysis } from "../../compiler.js";
-import { mermaidId, mermaidLabel } from "../escape.js";
+import { diagramIndex } from "./model-index.js";
+import { pathViews } from "./path-views.js";
+import { agentView, overviewViews, zoneViews } from "./system-views.js";
+import type { DiagramView } from "./view.js";
 
-/** One Mermaid diagram: a view of the system small enough to read in a review meeting. */
-export interface DiagramView {
-  /** Stable file-name stem (`overview`, `zone-vpc`, `agent-copilot`, `path-customer_pii-1`). */
-  readonly id: string;
-  readonly title: string;
-  readonly kind: "overview" | "zone" | "agent" | "path";
-  /** Mermaid source. */
-  readonly mermaid: string;
+export type { DiagramView } from "./view.js";
+export { pathViewId } from "./path-views.js";
+export { MAX_NODES } from "./graph.js";
+
+/**
+ * Every diagram of a compile, each at most MAX_NODES nodes: the overview, one view per zone (a very
+ * large zone adds parts), one per agent, one per listed attack path. Order: overview, zones and agents
+ * in declaration order, paths in the order `pathsView` lists them. Views are built from one index of
+ * the model, so the total work is linear in the model's size.
+ */
+export function diagramViews(analysis: CompileAnalysis): DiagramView[] {
+  // The diagrams emitter and the reports both ask for the views of the same analysis: build them once.
+  let views = built.get(analysis);
+  if (!views) built.set(analysis, (views = buildViews(analysis)));
+  return [...views];
+}
+
+// A memo keyed by the (immutable) analysis object, so it holds nothing once the analysis is gone.
+const built = new WeakMap<CompileAnalysis, readonly DiagramView[]>();
+
+function buildViews(analysis: CompileAnalysis): DiagramView[] {
+  const dx = diagramIndex(analysis);
+  const m = analysis.model;
+  const views: DiagramView[] = overviewViews(dx);
+  for (const z of m.zones) views.push(...zoneViews(dx, z.index));
+  for (const c of m.components) if (c.kind === "agent") views.push(agentView(dx, c.index));
+  views.push(...pathViews(dx, analysis.pathsView.targets));
+  return uniqueIds(views);
 }
 
 /**
- * Every diagram of a compile. This first version draws only the overview (zones as subgraphs, flows
- * labelled with their kind); the diagram work replaces it with split views per zone, agent and path.
+ * Ids are unique by construction; a case-insensitive clash (possible only between a hashed stem and a
+ * name that happens to look like one) gets a numbered suffix rather than overwriting a file.
  */
-export function diagramViews(analysis: CompileAnalysis): DiagramView[] {
-  const m = analysis.model;
-  const lines = ["flowchart LR"];
-  const byZone = new Map<number | undefined, string[]>();
-  for (const c of m.components) {
-    const list = byZone.get(c.zone) ?? [];
-    list.push(`  ${mermaidId(c.name)}["${mermaidLabel(c.title ?? c.name)}"]`);
-    byZone.set(c.zone, list);
-  }
-  for (const [zone, nodes] of byZone) {
-    if (zone === undefined) lines.push(...nodes);
-    else
-      lines.push(
-        `  subgraph ${mermaidId(`zone_${m.zones[zone]!.name}`)}["${mermaidLabel(m.zones[zone]!.title ?? m.zones[zone]!.name)}"]`,
-        ...nodes.map((n) => `  ${n}`),
-        "  end",
-      );
-  }
-  for (const f of m.flows)
-    lines.push(
-      `  ${mermaidId(m.components[f.from]!.name)} -->|"${mermaidLabel(f.kind)}"| ${mermaidId(m.components[f.to]!.name)}`,
-    );
-  return [{ id: "overview", title: "System overview", kind: "overview", mermaid: `${lines.join("\n")}\n` }];
+function uniqueIds(views: DiagramView[]): DiagramView[] {
+  const taken = new Set<string>();
+  return views.map((v) => {
+    let id = v.id;
+    for (let i = 2; taken.has(id.toLowerCase()); i++) id = `${v.id}~${i}`;
+    taken.add(id.toLowerCase());
+    return id === v.id ? v : { ...v, id };
+  });
 }

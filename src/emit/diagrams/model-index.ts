@@ -1,0 +1,164 @@
+import { createHash } from "node:crypto";
+import { SEVERITIES, type Severity } from "../../analysis/findings.js";
+import type { CompileAnalysis } from "../../compiler.js";
+import type { Component, ResolvedModel } from "../../semantic/model.js";
+import { componentId, zoneId } from "./graph.js";
+
+/**
+ * What every diagram view reads about the model, computed once per compile in O(components + flows +
+ * findings): flows by endpoint, the zone tree, each component's worst open finding, crown jewels.
+ * Views then cost O(what they draw), so the sum over all views stays linear in the model.
+ */
+export interface DiagramIndex {
+  readonly model: ResolvedModel;
+  /** Flow indices leaving / entering each component, in flow declaration order. */
+  readonly outFlows: readonly (readonly number[])[];
+  readonly inFlows: readonly (readonly number[])[];
+  /** Child zones of each zone, and the zones at the top level, in declaration order. */
+  readonly zoneChildren: readonly (readonly number[])[];
+  readonly topZones: readonly number[];
+  /** Components declared directly in each zone, and those in no zone, in declaration order. */
+  readonly zoneComponents: readonly (readonly number[])[];
+  readonly unzoned: readonly number[];
+  /** Components in each zone's subtree (its own and those of nested zones). */
+  readonly subtreeSize: Int32Array;
+  /** Per zone subtree: worst open finding (-1 none), open findings, crown-jewel components. */
+  readonly zoneWorst: Int8Array;
+  readonly zoneOpen: Int32Array;
+  readonly zoneCrown: Int32Array;
+  /** Index into SEVERITIES of each component's worst open finding, -1 when it has none. */
+  readonly worst: Int8Array;
+  /** Open findings that count against each component (see `docs/diagrams.md`). */
+  readonly openCount: Int32Array;
+  /** Crown-jewel properties of each component (empty when it is not one). */
+  readonly crown: readonly (readonly string[])[];
+  /** Whether a component holds a data asset that is a crown jewel. */
+  readonly holdsCrown: Uint8Array;
+  /** Components by name, for views built from names (attack paths). */
+  readonly byName: ReadonlyMap<string, number>;
+  /** Mermaid node id of each component (`mermaidId` of its name) and of each zone (`z` + that). */
+  readonly componentIds: readonly string[];
+  readonly zoneIds: readonly string[];
+}
+
+/** Builds the index for one analysis. */
+export function diagramIndex(analysis: CompileAnalysis): DiagramIndex {
+  const m = analysis.model;
+  const n = m.components.length;
+  const outFlows: number[][] = Array.from({ length: n }, () => []);
+  const inFlows: number[][] = Array.from({ length: n }, () => []);
+  for (const f of m.flows) {
+    outFlows[f.from]!.push(f.index);
+    inFlows[f.to]!.push(f.index);
+  }
+  const zoneChildren: number[][] = m.zones.map(() => []);
+  const topZones: number[] = [];
+  for (const z of m.zones) {
+    if (z.parent === undefined) topZones.push(z.index);
+    else zoneChildren[z.parent]!.push(z.index);
+  }
+  const zoneComponents: number[][] = m.zones.map(() => []);
+  const unzoned: number[] = [];
+  const subtreeSize = new Int32Array(m.zones.length);
+  for (const c of m.components) {
+    if (c.zone === undefined) unzoned.push(c.index);
+    else zoneComponents[c.zone]!.push(c.index);
+  }
+
+  // A finding on a flow lands on the flow's target (data sent to a provider, output tampered with on
+  // its way in), so it counts against the target; findings on data assets have no one component.
+  const worst = new Int8Array(n).fill(-1);
+  const openCount = new Int32Array(n);
+  for (const f of analysis.findings) {
+    if (f.status !== "open" || f.category !== "threat") continue;
+    const target =
+      f.subject.type === "component"
+        ? f.subject.index
+        : f.subject.type === "flow"
+          ? m.flows[f.subject.index]!.to
+          : -1;
+    if (target < 0) continue;
+    openCount[target]!++;
+    const rank = SEVERITIES.indexOf(f.severity);
+    if (rank > worst[target]!) worst[target] = rank;
+  }
+
+  const crown: string[][] = Array.from({ length: n }, () => []);
+  const crownData = new Uint8Array(m.data.length);
+  for (const j of m.crownJewels) {
+    if (j.subject.type === "component") crown[j.subject.index]!.push(...j.properties);
+    else crownData[j.subject.index] = 1;
+  }
+  const holdsCrown = new Uint8Array(n);
+  for (const c of m.components) if (c.holds.some((d) => crownData[d])) holdsCrown[c.index] = 1;
+  for (const list of crown) list.splice(0, list.length, ...[...new Set(list)].sort());
+
+  // Zone totals, for zones drawn as one node: O(components x nesting depth).
+  const zoneWorst = new Int8Array(m.zones.length).fill(-1);
+  const zoneOpen = new Int32Array(m.zones.length);
+  const zoneCrown = new Int32Array(m.zones.length);
+  for (const c of m.components) {
+    const isCrown = crown[c.index]!.length > 0 || holdsCrown[c.index] === 1;
+    for (let z = c.zone; z !== undefined; z = m.zones[z]!.parent) {
+      subtreeSize[z]!++;
+      zoneOpen[z]! += openCount[c.index]!;
+      if (worst[c.index]! > zoneWorst[z]!) zoneWorst[z] = worst[c.index]!;
+      if (isCrown) zoneCrown[z]!++;
+    }
+  }
+
+  return {
+    model: m,
+    outFlows,
+    inFlows,
+    zoneChildren,
+    topZones,
+    zoneComponents,
+    unzoned,
+    subtreeSize,
+    zoneWorst,
+    zoneOpen,
+    zoneCrown,
+    worst,
+    openCount,
+    crown,
+    holdsCrown,
+    byName: new Map(m.components.map((c) => [c.name, c.index])),
+    componentIds: m.components.map((c) => componentId(c.name)),
+    zoneIds: m.zones.map((z) => zoneId(z.name)),
+  };
+}
+
+/** The severity name of an index into SEVERITIES. */
+export function severityName(rank: number): Severity {
+  return SEVERITIES[rank]!;
+}
+
+/** Whether a flow between two components crosses a trust boundary (their effective trust differs). */
+export function crossesTrust(a: Component, b: Component): boolean {
+  return a.trust !== b.trust;
+}
+
+// Longest file-name stem kept before a name is shortened (Windows paths stop at 260 characters).
+const MAX_STEM = 60;
+
+/**
+ * A file-name stem for a model name, safe on every file system: lowercase ASCII letters, digits, `_`,
+ * `.` and `-` only. A name that is already like that is used as is; any other (capitals, which
+ * case-insensitive file systems would fold together, letters outside ASCII, very long names) is
+ * folded and gets 8 hex digits of a hash of the exact name, so two names never share a file and a
+ * file name depends on its own name only.
+ */
+export function fileStem(name: string): string {
+  if (/^[a-z0-9_]+(?:[.-][a-z0-9_]+)*$/.test(name) && name.length <= MAX_STEM) return name;
+  const folded = name
+    .normalize("NFKD")
+    .replace(/\p{M}+/gu, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9_.-]+/g, "_")
+    .replace(/[.-]{2,}/g, "_")
+    .replace(/^[._-]+|[._-]+$/g, "")
+    .slice(0, MAX_STEM);
+  const hash = createHash("sha256").update(name).digest("hex").slice(0, 8);
+  return folded ? `${folded}-${hash}` : hash;
+}

@@ -1,0 +1,331 @@
+import { COMPONENT_KIND_NAMES, type ComponentKind } from "../../semantic/vocabulary.js";
+import { groupId, type DiagramGraph } from "./graph.js";
+import { crossesTrust, type DiagramIndex } from "./model-index.js";
+import { collapsedZoneNode, componentNode, groupNode, kindNoun, plural } from "./nodes.js";
+
+/**
+ * Which node stands for each component in one diagram: the component itself, a group it was put in,
+ * or the nearest enclosing zone drawn as one node. Components with none are not in the diagram.
+ */
+export class Placement {
+  private readonly explicit = new Map<number, string>();
+  private readonly collapsed = new Set<number>();
+
+  constructor(
+    readonly dx: DiagramIndex,
+    readonly graph: DiagramGraph,
+  ) {}
+
+  /** The node drawing a component, if the diagram shows it. */
+  nodeOf(c: number): string | undefined {
+    const own = this.explicit.get(c);
+    if (own !== undefined) return own;
+    if (this.collapsed.size === 0) return undefined;
+    const zones = this.dx.model.zones;
+    for (let z = this.dx.model.components[c]!.zone; z !== undefined; z = zones[z]!.parent)
+      if (this.collapsed.has(z)) return this.dx.zoneIds[z]!;
+    return undefined;
+  }
+
+  /** Draws a component as its own node. */
+  component(c: number): void {
+    const node = componentNode(this.dx, c);
+    this.explicit.set(c, node.id);
+    this.graph.addNode(node);
+  }
+
+  /** Draws a zone and everything in it as one node. */
+  collapse(z: number): void {
+    this.collapsed.add(z);
+    this.graph.addNode(collapsedZoneNode(this.dx, z));
+  }
+
+  /** Draws several components as one node. */
+  group(tag: string, name: string, members: readonly number[], what: string, zone: number | undefined): void {
+    for (const c of members) this.explicit.set(c, groupId(tag, name));
+    this.graph.addNode(groupNode(this.dx, { tag, name }, members, what, zone));
+  }
+
+  /** Draws a group of whole zones (their every component) as one node. */
+  groupZones(
+    tag: string,
+    name: string,
+    zones: readonly number[],
+    what: string,
+    zone: number | undefined,
+  ): void {
+    const members: number[] = [];
+    for (const z of zones) this.forSubtree(z, (c) => members.push(c));
+    this.group(tag, name, members, what, zone);
+  }
+
+  /** Calls `f` on every component in a zone and its nested zones. */
+  forSubtree(z: number, f: (c: number) => void): void {
+    const stack = [z];
+    while (stack.length) {
+      const y = stack.pop()!;
+      for (const c of this.dx.zoneComponents[y]!) f(c);
+      stack.push(...this.dx.zoneChildren[y]!);
+    }
+  }
+
+  /** Draws the flows touching `sources` whose both ends are in the diagram (each flow once). */
+  addFlowsOf(sources: Iterable<number>): void {
+    const seen = new Set<number>();
+    for (const c of sources)
+      for (const list of [this.dx.outFlows[c]!, this.dx.inFlows[c]!])
+        for (const f of list) {
+          if (seen.has(f)) continue;
+          seen.add(f);
+          this.addFlow(f);
+        }
+  }
+
+  /** Draws every flow of the model whose both ends are in the diagram. */
+  addAllFlows(): void {
+    for (const f of this.dx.model.flows) this.addFlow(f.index);
+  }
+
+  private addFlow(f: number): void {
+    const m = this.dx.model;
+    const flow = m.flows[f]!;
+    const from = this.nodeOf(flow.from);
+    const to = this.nodeOf(flow.to);
+    if (from === undefined || to === undefined) return;
+    this.graph.addFlow(from, to, flow, crossesTrust(m.components[flow.from]!, m.components[flow.to]!));
+  }
+}
+
+/** What drawing a zone's contents did, for the view's notes. */
+export interface ScopeResult {
+  /** Nested zones drawn as one node each. */
+  readonly collapsed: readonly number[];
+  /** Nested zones left out of the diagram's detail (grouped into one "more zones" node). */
+  readonly grouped: number;
+  /** The zone's own components did not fit: drawn grouped by kind; the view needs parts. */
+  readonly split: boolean;
+}
+
+/**
+ * Draws a zone's contents (or the top level, `zone` undefined) within `budget` nodes. Nested zones
+ * start as one node each and open, cheapest first (the fewest extra nodes, then declaration order),
+ * while the diagram stays within the budget; so a small model is drawn whole and a large one keeps
+ * as much detail as fits. When the zone's own components alone do not fit, they are drawn as one
+ * node per kind, and the caller adds views that list them in parts.
+ */
+export function drawScope(pl: Placement, zone: number | undefined, budget: number): ScopeResult {
+  const dx = pl.dx;
+  const direct = zone === undefined ? dx.unzoned : dx.zoneComponents[zone]!;
+  const children = zone === undefined ? dx.topZones : dx.zoneChildren[zone]!;
+  const tagName = zone === undefined ? "" : dx.model.zones[zone]!.name;
+
+  if (direct.length + children.length <= budget) {
+    const opened = openZones(dx, children, direct.length, budget);
+    const shown = [...direct];
+    const collapsed: number[] = [];
+    const visit = (zs: readonly number[]) => {
+      for (const z of zs) {
+        if (opened.has(z)) {
+          shown.push(...dx.zoneComponents[z]!);
+          visit(dx.zoneChildren[z]!);
+        } else collapsed.push(z);
+      }
+    };
+    visit(children);
+    for (const c of shown.sort((a, b) => a - b)) pl.component(c);
+    collapsed.sort((a, b) => a - b);
+    for (const z of collapsed) pl.collapse(z);
+    return { collapsed, grouped: 0, split: false };
+  }
+
+  let used: number;
+  let split = false;
+  if (direct.length < budget) {
+    for (const c of direct) pl.component(c);
+    used = direct.length;
+  } else {
+    // A very large zone: one node per kind here, the components themselves in the parts.
+    const byKind = new Map<ComponentKind, number[]>();
+    for (const c of direct) {
+      const kind = dx.model.components[c]!.kind;
+      const list = byKind.get(kind) ?? [];
+      list.push(c);
+      byKind.set(kind, list);
+    }
+    for (const kind of COMPONENT_KIND_NAMES) {
+      const list = byKind.get(kind);
+      if (!list) continue;
+      if (list.length === 1) pl.component(list[0]!);
+      else pl.group(kind, tagName, list, plural(list.length, kindNoun(kind)), zone);
+    }
+    used = byKind.size;
+    split = true;
+  }
+  // Nested zones as one node each, as many as fit; the rest share one node.
+  const room = Math.max(0, budget - used - 1);
+  const fits = children.length <= room + 1 ? children : children.slice(0, room);
+  for (const z of fits) pl.collapse(z);
+  const rest = children.slice(fits.length);
+  if (rest.length) pl.groupZones("zones", tagName, rest, plural(rest.length, "more zone"), zone);
+  return { collapsed: fits, grouped: rest.length, split };
+}
+
+/** Zones to open under a budget: a min-heap on (extra nodes, declaration order). */
+function openZones(dx: DiagramIndex, roots: readonly number[], used: number, budget: number): Set<number> {
+  const cost = (z: number) => dx.zoneComponents[z]!.length + dx.zoneChildren[z]!.length - 1;
+  const heap = new ZoneHeap(cost);
+  for (const z of roots) heap.push(z);
+  let count = used + roots.length;
+  const opened = new Set<number>();
+  while (heap.size > 0) {
+    const z = heap.pop();
+    const c = cost(z);
+    // An empty zone stays a node ("0 components"): opened, it would draw nothing at all.
+    if (c < 0) continue;
+    if (count + c > budget) break;
+    count += c;
+    opened.add(z);
+    for (const child of dx.zoneChildren[z]!) heap.push(child);
+  }
+  return opened;
+}
+
+/** A binary min-heap of zone indices by (cost, index). */
+class ZoneHeap {
+  private readonly items: number[] = [];
+  constructor(private readonly cost: (z: number) => number) {}
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  private less(a: number, b: number): boolean {
+    const ca = this.cost(a);
+    const cb = this.cost(b);
+    return ca < cb || (ca === cb && a < b);
+  }
+
+  push(z: number): void {
+    const h = this.items;
+    h.push(z);
+    for (let i = h.length - 1; i > 0;) {
+      const p = (i - 1) >> 1;
+      if (!this.less(h[i]!, h[p]!)) break;
+      [h[i], h[p]] = [h[p]!, h[i]!];
+      i = p;
+    }
+  }
+
+  pop(): number {
+    const h = this.items;
+    const top = h[0]!;
+    const last = h.pop()!;
+    if (h.length > 0) {
+      h[0] = last;
+      for (let i = 0; ;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let s = i;
+        if (l < h.length && this.less(h[l]!, h[s]!)) s = l;
+        if (r < h.length && this.less(h[r]!, h[s]!)) s = r;
+        if (s === i) break;
+        [h[i], h[s]] = [h[s]!, h[i]!];
+        i = s;
+      }
+    }
+    return top;
+  }
+}
+
+/** How neighbours ended up drawn, for the view's notes. */
+export type NeighbourDetail = "none" | "each" | "by zone" | "by top zone" | "by top zone, truncated";
+
+/**
+ * Draws the components outside a view's focus that exchange flows with it: each on its own when they
+ * fit in `budget`, else one node per zone they sit in, else per top-level zone, else the first zones
+ * and one node for the rest. Every neighbour sits in its zone's box, so trust boundaries stay visible.
+ */
+export function placeNeighbours(
+  pl: Placement,
+  sources: Iterable<number>,
+  inside: (c: number) => boolean,
+  budget: number,
+): NeighbourDetail {
+  const dx = pl.dx;
+  const m = dx.model;
+  const seen = new Set<number>();
+  const found: number[] = [];
+  for (const c of sources)
+    for (const list of [dx.outFlows[c]!, dx.inFlows[c]!])
+      for (const f of list) {
+        const flow = m.flows[f]!;
+        const o = flow.from === c ? flow.to : flow.from;
+        if (seen.has(o) || inside(o) || pl.nodeOf(o) !== undefined) continue;
+        seen.add(o);
+        found.push(o);
+      }
+  if (found.length === 0) return "none";
+  found.sort((a, b) => a - b);
+  if (found.length <= budget) {
+    for (const c of found) pl.component(c);
+    return "each";
+  }
+  const top = (z: number | undefined) => {
+    let t = z;
+    while (t !== undefined && m.zones[t]!.parent !== undefined) t = m.zones[t]!.parent;
+    return t;
+  };
+  for (const [detail, keyOf] of [
+    ["by zone", (c: number) => m.components[c]!.zone],
+    ["by top zone", (c: number) => top(m.components[c]!.zone)],
+  ] as const) {
+    const groups = groupBy(found, keyOf);
+    if (groups.length > budget && detail === "by zone") continue;
+    const shown = groups.length <= budget ? groups : groups.slice(0, Math.max(0, budget - 1));
+    for (const [z, members] of shown) {
+      if (members.length === 1) pl.component(members[0]!);
+      else
+        pl.group(
+          detail === "by zone" ? "nb" : "nbtop",
+          z === undefined ? "" : m.zones[z]!.name,
+          members,
+          plural(members.length, "component"),
+          z,
+        );
+    }
+    const rest = groups.slice(shown.length);
+    if (rest.length === 0) return detail;
+    const members = rest.flatMap(([, list]) => list);
+    pl.group(
+      "nbmore",
+      "",
+      members,
+      `${plural(members.length, "component")} in ${plural(rest.length, "more zone")}`,
+      undefined,
+    );
+    return "by top zone, truncated";
+  }
+  return "by top zone";
+}
+
+/** Groups components by a zone key, in zone declaration order (no zone last). */
+function groupBy(
+  list: readonly number[],
+  key: (c: number) => number | undefined,
+): [number | undefined, number[]][] {
+  const map = new Map<number | undefined, number[]>();
+  for (const c of list) {
+    const k = key(c);
+    const g = map.get(k) ?? [];
+    g.push(c);
+    map.set(k, g);
+  }
+  return [...map].sort(([a], [b]) => (a ?? Infinity) - (b ?? Infinity));
+}
+
+/** Whether a component sits in a zone or one nested in it. */
+export function inSubtree(dx: DiagramIndex, c: number, zone: number): boolean {
+  for (let z = dx.model.components[c]!.zone; z !== undefined; z = dx.model.zones[z]!.parent)
+    if (z === zone) return true;
+  return false;
+}

@@ -1,0 +1,192 @@
+import { CONTENT_MAX, DiagramGraph, MAX_NODES, type RenderedDiagram } from "./graph.js";
+import { fileStem, type DiagramIndex } from "./model-index.js";
+import { plural } from "./nodes.js";
+import { drawScope, inSubtree, placeNeighbours, Placement, type NeighbourDetail } from "./placement.js";
+import type { DiagramView } from "./view.js";
+
+/**
+ * Nodes a zone view gives its own contents; the rest (up to CONTENT_MAX) goes to the neighbours that
+ * exchange flows with the zone, so the boundary stays visible.
+ */
+export const ZONE_INSIDE_MAX = 36;
+/** Components per part when a zone's own components do not fit in one view. */
+export const PART_SIZE = 30;
+
+/**
+ * The overview: zones as boxes (or single nodes, when the model is too big), every flow between them.
+ * When the components outside any zone alone do not fit, they are drawn one node per kind and listed
+ * in `unzoned--<part>` views, which follow the overview.
+ */
+export function overviewViews(dx: DiagramIndex): DiagramView[] {
+  const m = dx.model;
+  const g = new DiagramGraph(m);
+  const pl = new Placement(dx, g);
+  const scope = drawScope(pl, undefined, CONTENT_MAX);
+  pl.addAllFlows();
+  const rendered = g.render();
+  const notes: string[] = [];
+  if (scope.collapsed.length)
+    notes.push(
+      `${plural(scope.collapsed.length, "zone")} drawn as one node each (with counts) to keep the overview under ${MAX_NODES} nodes; each zone has its own view.`,
+    );
+  if (scope.grouped)
+    notes.push(
+      `${plural(scope.grouped, "top-level zone")} did not fit and share one node; each has its own view.`,
+    );
+  if (scope.split)
+    notes.push("The components outside any zone are drawn one node per kind; the `unzoned` views list them.");
+  const systems = m.systems.map((s) => s.title);
+  const main = view(
+    {
+      id: "overview",
+      title: systems.length ? `Overview: ${systems.join(", ")}` : "System overview",
+      kind: "overview",
+    },
+    rendered,
+    notes,
+  );
+  return scope.split
+    ? [main, ...partViews(dx, undefined, dx.unzoned, "unzoned", "Components outside any zone", undefined)]
+    : [main];
+}
+
+/** The views of one zone: the zone with its neighbours, and for a very large zone, its parts. */
+export function zoneViews(dx: DiagramIndex, zone: number): DiagramView[] {
+  const z = dx.model.zones[zone]!;
+  const name = z.title ?? z.name;
+  return scopeViews(dx, zone, `zone-${fileStem(z.name)}`, `Zone ${name}`, z.name);
+}
+
+function scopeViews(
+  dx: DiagramIndex,
+  zone: number,
+  id: string,
+  title: string,
+  subject: string,
+): DiagramView[] {
+  const g = new DiagramGraph(dx.model);
+  const pl = new Placement(dx, g);
+  const scope = drawScope(pl, zone, ZONE_INSIDE_MAX);
+  const sources: number[] = [];
+  pl.forSubtree(zone, (c) => sources.push(c));
+  const nb = placeNeighbours(
+    pl,
+    sources,
+    (c) => inSubtree(dx, c, zone),
+    Math.max(1, CONTENT_MAX - g.nodeCount),
+  );
+  pl.addFlowsOf(sources);
+  const notes: string[] = [];
+  if (scope.collapsed.length)
+    notes.push(
+      `${plural(scope.collapsed.length, "nested zone")} drawn as one node each; each has its own view.`,
+    );
+  if (scope.grouped)
+    notes.push(`${plural(scope.grouped, "nested zone")} share one node; each has its own view.`);
+  const own = dx.zoneComponents[zone]!;
+  const parts = scope.split ? Math.ceil(own.length / PART_SIZE) : 0;
+  if (scope.split)
+    notes.push(
+      `The zone holds ${plural(own.length, "component")} of its own: drawn one node per kind here, listed in ${parts} parts of at most ${PART_SIZE}.`,
+    );
+  notes.push(...neighbourNote(nb));
+  const main = view(
+    { id, title: scope.split ? `${title} (summary)` : title, kind: "zone", subject },
+    g.render(),
+    notes,
+  );
+  return scope.split ? [main, ...partViews(dx, zone, own, id, title, subject)] : [main];
+}
+
+/** A list of components cut into parts, each drawn with the components it exchanges flows with. */
+function partViews(
+  dx: DiagramIndex,
+  zone: number | undefined,
+  list: readonly number[],
+  id: string,
+  title: string,
+  subject: string | undefined,
+): DiagramView[] {
+  const parts = Math.ceil(list.length / PART_SIZE);
+  const views: DiagramView[] = [];
+  for (let i = 0; i < parts; i++) {
+    const focus = list.slice(i * PART_SIZE, (i + 1) * PART_SIZE);
+    const members = new Set(focus);
+    const g = new DiagramGraph(dx.model);
+    const pl = new Placement(dx, g);
+    for (const c of focus) pl.component(c);
+    const nb = placeNeighbours(pl, focus, (c) => members.has(c), CONTENT_MAX - focus.length);
+    pl.addFlowsOf(focus);
+    views.push(
+      view(
+        {
+          id: `${id}--${i + 1}`,
+          title: `${title}, part ${i + 1} of ${parts}`,
+          kind: "zone",
+          ...(subject !== undefined ? { subject } : {}),
+          part: { index: i + 1, of: parts },
+        },
+        g.render(),
+        [
+          `Components ${i * PART_SIZE + 1} to ${i * PART_SIZE + focus.length} of ${list.length}, in declaration order.`,
+          ...neighbourNote(nb),
+        ],
+      ),
+    );
+  }
+  return views;
+}
+
+/** One agent and its neighbourhood: what feeds it, what it calls, each in its zone's box. */
+export function agentView(dx: DiagramIndex, agent: number): DiagramView {
+  const c = dx.model.components[agent]!;
+  const g = new DiagramGraph(dx.model);
+  const pl = new Placement(dx, g);
+  pl.component(agent);
+  const nb = placeNeighbours(pl, [agent], (o) => o === agent, CONTENT_MAX - 1);
+  pl.addFlowsOf([agent]);
+  return view(
+    {
+      id: `agent-${fileStem(c.name)}`,
+      title: `Agent ${c.title ?? c.name}: what feeds it and what it calls`,
+      kind: "agent",
+      subject: c.name,
+    },
+    g.render({ flowTitles: true }),
+    neighbourNote(nb),
+  );
+}
+
+function neighbourNote(nb: NeighbourDetail): string[] {
+  switch (nb) {
+    case "none":
+    case "each":
+      return [];
+    case "by zone":
+      return ["Neighbours outside the view are drawn one node per zone."];
+    case "by top zone":
+      return ["Neighbours outside the view are drawn one node per top-level zone."];
+    case "by top zone, truncated":
+      return [
+        "Neighbours outside the view are drawn one node per top-level zone; the last zones share one node.",
+      ];
+  }
+}
+
+/** Assembles a view from a rendered diagram. */
+export function view(
+  head: Omit<DiagramView, "mermaid" | "nodes" | "edges" | "notes">,
+  r: RenderedDiagram,
+  notes: readonly string[],
+): DiagramView {
+  const all = [...notes];
+  if (r.droppedEdges)
+    all.push(`${plural(r.droppedEdges, "connection")} not drawn (at most ${r.edges} arrows per diagram).`);
+  return {
+    ...head,
+    mermaid: r.mermaid,
+    nodes: r.nodes,
+    edges: r.edges,
+    ...(all.length ? { notes: all } : {}),
+  };
+}

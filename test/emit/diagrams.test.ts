@@ -1,0 +1,445 @@
+/**
+ * Diagram views: golden `.mmd` files for every sample, the node limit on large models, hostile names
+ * kept inert (checked with Mermaid's own parser), stable ids and small diffs, safe file names.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { generateModel } from "../../bench/gen/generate.js";
+import { generatedHost } from "../../bench/gen/memory-host.js";
+import { ATLAS_MITIGATION_IDS, RULE_IDS } from "../../src/catalog/index.js";
+import { expandInputs } from "../../src/cli/inputs.js";
+import { nodeHost } from "../../src/cli/node-host.js";
+import { analyzeModel, runFrontEnd, type CompileAnalysis } from "../../src/compiler.js";
+import { diagramsEmitter, MMD_HEADER } from "../../src/emit/diagrams/emitter.js";
+import { componentId, CONTENT_MAX, MAX_EDGES } from "../../src/emit/diagrams/graph.js";
+import { diagramViews, MAX_NODES, type DiagramView } from "../../src/emit/diagrams/index.js";
+import { fileStem } from "../../src/emit/diagrams/model-index.js";
+import { PART_SIZE } from "../../src/emit/diagrams/system-views.js";
+import { CLASSES } from "../../src/emit/diagrams/styles.js";
+import { dump, frontEnd, TEST_TODAY } from "../helpers/compile.js";
+import { parseFlowchart } from "./diagrams-mermaid.js";
+
+// Compiled to dist/test/emit/; samples and golden files stay in the source tree.
+const REPO = path.resolve(fileURLToPath(import.meta.url), "../../../..");
+const GOLDEN = path.join(REPO, "test", "golden-diagrams");
+const UPDATE = process.env["UPDATE_GOLDEN"] === "1";
+const GOLDEN_HEADER =
+  "%% golden file: written by test/emit/diagrams.test.ts with UPDATE_GOLDEN=1; review the diff like code\n";
+
+const samples = fs
+  .readdirSync(path.join(REPO, "samples"), { withFileTypes: true })
+  .filter((e) => e.isDirectory())
+  .map((e) => e.name)
+  .sort();
+
+function analyseSample(name: string): CompileAnalysis {
+  const front = runFrontEnd({
+    inputs: expandInputs([path.join(REPO, "samples", name)]).files,
+    root: REPO,
+    host: nodeHost,
+    resolve: { today: TEST_TODAY, ruleIds: RULE_IDS, atlasMitigations: ATLAS_MITIGATION_IDS },
+  });
+  if (!front.ok) throw new Error(`sample ${name} has errors:\n${dump(front)}`);
+  return analyzeModel(front.model, { paths: { k: 5 } });
+}
+
+function analyseText(text: string): CompileAnalysis {
+  const front = frontEnd({ "model.aithreat": text });
+  if (!front.ok) throw new Error(`model has errors:\n${dump(front)}`);
+  return analyzeModel(front.model, { paths: { k: 5 } });
+}
+
+/**
+ * Reads a diagram line by line with the grammar aithreat writes, independent of the code that wrote
+ * it: every line must be a node, an arrow, a box, a class statement or a class definition (quoted
+ * labels blanked first, so nothing inside a label can look like a statement). Any other line fails.
+ */
+function structure(mermaid: string): { nodes: string[]; edges: [string, string][]; boxes: string[] } {
+  const nodes: string[] = [];
+  const edges: [string, string][] = [];
+  const boxes: string[] = [];
+  const lines = mermaid.split("\n");
+  assert.is(lines[0], "flowchart LR");
+  for (const raw of lines.slice(1)) {
+    const line = raw.trim().replace(/"[^"]*"/g, '""');
+    if (line === "" || line === "end") continue;
+    const box = /^subgraph ([A-Za-z0-9_]+)\[""\]$/.exec(line);
+    if (box) {
+      boxes.push(box[1]!);
+      continue;
+    }
+    if (/^class [A-Za-z0-9_]+(,[A-Za-z0-9_]+)* [a-z_]+$/.test(line)) continue;
+    if (/^classDef [a-z_]+ [a-z-]+:[#0-9a-z -]+(,[a-z-]+:[#0-9a-z -]+)*$/.test(line)) continue;
+    const edge = /^([A-Za-z0-9_]+) (?:-->|==>|-\.->)(?:\|""\|)? ([A-Za-z0-9_]+)$/.exec(line);
+    if (edge) {
+      edges.push([edge[1]!, edge[2]!]);
+      continue;
+    }
+    const node =
+      /^([A-Za-z0-9_]+)(?:\[\(""\)\]|\(\[""\]\)|\[\[""\]\]|\[\/""\\\]|\[\\""\/\]|\[\/""\/\]|\{\{""\}\}|\(""\)|\[""\]|>""\]):::[a-z_]+$/.exec(
+        line,
+      );
+    if (node) {
+      nodes.push(node[1]!);
+      continue;
+    }
+    assert.unreachable(`unexpected diagram line: ${raw}`);
+  }
+  return { nodes, edges, boxes };
+}
+
+const isContent = (id: string) => !id.startsWith("legend_");
+
+/** Checks every view's size and shape; returns the views by id. */
+function checkViews(views: readonly DiagramView[]): Map<string, DiagramView> {
+  const byId = new Map<string, DiagramView>();
+  for (const v of views) {
+    assert.not.ok(byId.has(v.id), `duplicate view id ${v.id}`);
+    byId.set(v.id, v);
+    const s = structure(v.mermaid);
+    assert.ok(s.nodes.length <= MAX_NODES, `${v.id} has ${s.nodes.length} nodes`);
+    assert.is(s.nodes.length, v.nodes, `${v.id}: node count`);
+    assert.ok(s.edges.length <= MAX_EDGES, `${v.id} has ${s.edges.length} arrows`);
+    assert.is(new Set(s.nodes).size, s.nodes.length, `${v.id}: a node declared twice`);
+    const declared = new Set(s.nodes);
+    for (const [a, b] of s.edges)
+      assert.ok(declared.has(a) && declared.has(b), `${v.id}: arrow ${a} -> ${b} to nowhere`);
+  }
+  return byId;
+}
+
+// ---- golden files for the samples -------------------------------------------------------------
+
+for (const sample of samples) {
+  test(`diagrams of sample ${sample} match test/golden-diagrams/${sample}`, () => {
+    const analysis = analyseSample(sample);
+    // Every view but the lower-ranked attack paths, which are drawn by the same code as the first:
+    // the golden files stay few enough to review.
+    const later = new Set(
+      diagramViews(analysis)
+        .filter((v) => (v.path?.rank ?? 1) > 1)
+        .map((v) => `diagrams/${v.id}.mmd`),
+    );
+    const all = diagramsEmitter.emit({ analysis, toolVersion: "test" });
+    const files = all.filter((f) => !later.has(f.path));
+    const dir = path.join(GOLDEN, sample);
+    if (UPDATE) {
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.mkdirSync(dir, { recursive: true });
+      for (const f of files)
+        fs.writeFileSync(path.join(dir, path.basename(f.path)), `${GOLDEN_HEADER}${String(f.contents)}`);
+    }
+    assert.ok(fs.existsSync(dir), `${dir} is missing; run with UPDATE_GOLDEN=1, then review it`);
+    const expected = fs.readdirSync(dir).sort();
+    assert.equal(
+      files.map((f) => path.basename(f.path)).sort(),
+      expected,
+      `${sample}: the set of diagram files`,
+    );
+    for (const f of files) {
+      assert.ok(f.path.startsWith("diagrams/") && f.path.endsWith(".mmd"));
+      assert.ok(String(f.contents).startsWith(`${MMD_HEADER}\n`));
+      const golden = fs.readFileSync(path.join(dir, path.basename(f.path)), "utf8");
+      assert.fixture(String(f.contents), golden.slice(GOLDEN_HEADER.length), `${sample}/${f.path}`);
+    }
+  });
+}
+
+test("every sample has an overview, a view per zone and per agent, and one per listed attack path", () => {
+  for (const sample of samples) {
+    const analysis = analyseSample(sample);
+    const m = analysis.model;
+    const byId = checkViews(diagramViews(analysis));
+    assert.is(byId.get("overview")?.kind, "overview", sample);
+    for (const z of m.zones)
+      assert.is(byId.get(`zone-${fileStem(z.name)}`)?.kind, "zone", `${sample}: zone ${z.name}`);
+    for (const c of m.components)
+      if (c.kind === "agent")
+        assert.is(byId.get(`agent-${fileStem(c.name)}`)?.kind, "agent", `${sample}: ${c.name}`);
+    const paths = analysis.pathsView.targets.flatMap((t) =>
+      t.paths.map((_, i) => `path-${t.crown}-${t.property}-${i + 1}`),
+    );
+    assert.equal(
+      [...byId.values()].filter((v) => v.kind === "path").map((v) => v.id),
+      paths,
+      `${sample}: path views`,
+    );
+    // Small models are drawn whole: every component in the overview, no group nodes.
+    const overview = structure(byId.get("overview")!.mermaid);
+    assert.equal(
+      overview.nodes.filter(isContent).sort(),
+      m.components.map((c) => componentId(c.name)).sort(),
+      `${sample}: overview nodes`,
+    );
+    assert.equal(
+      overview.boxes.filter((b) => b !== "legend").length,
+      m.zones.length,
+      `${sample}: zone boxes`,
+    );
+  }
+});
+
+test("sample diagrams parse with Mermaid's own grammar, with no click and the labels as written", async () => {
+  for (const sample of ["rag-support", "multi-agent", "org-multi-file"]) {
+    const analysis = analyseSample(sample);
+    const views = diagramViews(analysis);
+    // One view of each kind per sample: Mermaid's parser takes a while to run in Node.
+    const picked = ["overview", "zone", "agent", "path"].flatMap((k) =>
+      views.filter((v) => v.kind === k).slice(0, 1),
+    );
+    for (const v of picked) {
+      const parsed = await parseFlowchart(v.mermaid);
+      const s = structure(v.mermaid);
+      assert.is(parsed.vertices.length, s.nodes.length, `${sample}/${v.id}: vertices`);
+      assert.is(parsed.edges.length, s.edges.length, `${sample}/${v.id}: edges`);
+      assert.equal(parsed.clickable, [], `${sample}/${v.id}: clickable nodes`);
+      assert.is(parsed.tooltips, 0);
+      const known = new Set([
+        ...CLASSES.map((c) => c.name),
+        ...["untrusted", "public", "partner", "internal", "restricted"].map((t) => `trust_${t}`),
+      ]);
+      for (const c of parsed.classDefs) assert.ok(known.has(c), `${sample}/${v.id}: unknown class ${c}`);
+    }
+    const support = views.find((v) => v.kind === "overview")!;
+    const parsed = await parseFlowchart(support.mermaid);
+    for (const c of analysis.model.components) {
+      const vertex = parsed.vertices.find((x) => x.id === `n_${c.name}`);
+      assert.ok(vertex, `${sample}: ${c.name} drawn`);
+      assert.ok(
+        vertex.text.startsWith(`${c.title ?? c.name}<br/>`),
+        `${sample}: label of ${c.name}: ${vertex.text}`,
+      );
+    }
+  }
+});
+
+// ---- hostile text -------------------------------------------------------------------------------
+
+// Titles as written in a model (its escapes: `\"`, `\n`, `\u{...}`); the model's titles are compared.
+const HOSTILE = [
+  'quote \\" end',
+  "brackets [x] (y) {z} ((w))",
+  "click n_a call alert(1)",
+  '%%{init: {\\"securityLevel\\": \\"loose\\"}}%%',
+  "a --> b ==> c -.-> d",
+  'line one\\nclick n_a href \\"javascript:alert(1)\\"\\nclassDef x fill:red',
+  "hash #quot; #35; & <b>bold</b> <script>alert(1)</script>",
+  "pipe | backtick ` semicolon ; colon : end",
+  "ctrl \\u{7}\\u{2028}sep",
+];
+
+test("hostile titles stay labels: Mermaid's parser sees the same nodes, arrows and no clicks", async () => {
+  const zones = HOSTILE.map((t, i) => `zone z${i} "${t}" { trust ${i % 2 ? "internal" : "untrusted"} }`);
+  const comps = HOSTILE.map((t, i) => `agent a${i} "${t}" in z${i} { autonomy step }`);
+  const flows = HOSTILE.slice(1).map((_, i) => `flow a${i} -> a${i + 1} "${HOSTILE[i]!}" { kind delegate }`);
+  const analysis = analyseText([...zones, ...comps, ...flows].join("\n"));
+  const views = diagramViews(analysis);
+  checkViews(views);
+  for (const v of views.filter((x) => x.kind === "overview" || x.id === "agent-a1" || x.id === "zone-z5")) {
+    const parsed = await parseFlowchart(v.mermaid);
+    const s = structure(v.mermaid);
+    assert.is(parsed.vertices.length, s.nodes.length, `${v.id}: no node injected`);
+    assert.is(parsed.edges.length, s.edges.length, `${v.id}: no arrow injected`);
+    assert.equal(parsed.clickable, [], `${v.id}: nothing clickable`);
+    for (const c of parsed.classDefs) assert.ok(!c.startsWith("x"), `${v.id}: injected classDef ${c}`);
+    for (const vertex of parsed.vertices) assert.is(vertex.link, undefined);
+  }
+  const overview = await parseFlowchart(views[0]!.mermaid);
+  HOSTILE.forEach((_, i) => {
+    const title = analysis.model.components[i]!.title!;
+    const shown = title.replace(/\r\n|\r|\n/g, " ").replace(/[\u0000-\u001f\u2028\u2029]/g, " ");
+    const vertex = overview.vertices.find((x) => x.id === `n_a${i}`)!;
+    assert.ok(
+      vertex.text.startsWith(`${shown}<br/>`),
+      `a${i}: ${JSON.stringify(vertex.text)} should show ${JSON.stringify(shown)}`,
+    );
+    const box = overview.subgraphs.find((x) => x.id === `zn_z${i}`)!;
+    assert.ok(box.title.startsWith(shown), `z${i}: ${box.title}`);
+    assert.equal(box.nodes, [`n_a${i}`], `z${i} holds its agent only`);
+  });
+  // In the text itself (`structure` above already refused any line that is not aithreat's own).
+  for (const v of views) assert.not.match(v.mermaid, /javascript:|<script|%%\{|\u2028/i, v.id);
+});
+
+// ---- the node limit on large models -----------------------------------------------------------------
+
+test(`a generated 1,500-component model: every view within ${MAX_NODES} nodes, every component drawn on its own somewhere`, () => {
+  const generated = generateModel({ components: 1500, files: 6, seed: 11 });
+  const { host, inputs, root } = generatedHost(generated.files);
+  const front = runFrontEnd({
+    inputs,
+    root,
+    host,
+    resolve: { today: TEST_TODAY, ruleIds: RULE_IDS, atlasMitigations: ATLAS_MITIGATION_IDS },
+  });
+  assert.ok(front.ok, dump(front));
+  const analysis = analyzeModel(front.model, { paths: { k: 3 } });
+  const views = diagramViews(analysis);
+  const byId = checkViews(views);
+  const m = analysis.model;
+  const overview = byId.get("overview")!;
+  assert.ok(
+    overview.notes?.some((n) => n.includes("drawn as one node each")),
+    JSON.stringify(overview.notes),
+  );
+  assert.match(overview.mermaid, /components/);
+  // Zones too large for one view come with a summary and parts of at most PART_SIZE components.
+  const parts = views.filter((v) => v.part);
+  assert.ok(parts.length > 0, "some zone is split into parts");
+  for (const p of parts) assert.ok(structure(p.mermaid).nodes.length <= MAX_NODES);
+  const drawn = new Set<string>();
+  for (const v of views) if (v.kind !== "path") for (const id of structure(v.mermaid).nodes) drawn.add(id);
+  const missing = m.components.filter((c) => !drawn.has(componentId(c.name)));
+  assert.equal(missing.map((c) => c.name).slice(0, 5), [], "components no view draws on its own");
+  assert.is(
+    views.filter((v) => v.kind === "agent").length,
+    m.components.filter((c) => c.kind === "agent").length,
+  );
+});
+
+test("components outside any zone beyond the overview's room are listed in parts", () => {
+  const n = 130;
+  const lines = Array.from({ length: n }, (_, i) => `store s${i} "Store ${i}"`);
+  lines.push(...Array.from({ length: n - 1 }, (_, i) => `flow s${i} -> s${i + 1} { kind copy }`));
+  const views = diagramViews(analyseText(lines.join("\n")));
+  const byId = checkViews(views);
+  const overview = structure(byId.get("overview")!.mermaid);
+  assert.ok(overview.nodes.filter(isContent).length < 5, "the overview groups them by kind");
+  assert.match(byId.get("overview")!.mermaid, /130 stores/);
+  const parts = views.filter((v) => v.id.startsWith("unzoned--"));
+  assert.is(parts.length, Math.ceil(n / PART_SIZE));
+  assert.equal(parts[1]!.part, { index: 2, of: parts.length });
+  // A part draws its own components, and the neighbours just outside it (here s29 and s60).
+  const second = structure(parts[1]!.mermaid).nodes.filter(isContent);
+  assert.ok(
+    second.includes("n_s30") &&
+      second.includes("n_s59") &&
+      second.includes("n_s29") &&
+      second.includes("n_s60"),
+    second.join(" "),
+  );
+});
+
+test("many top-level zones: the overview draws what fits and one node for the rest", () => {
+  const lines: string[] = [];
+  for (let i = 0; i < 80; i++) lines.push(`zone z${i} "Zone ${i}" { trust internal  store s${i} "S${i}" }`);
+  for (let i = 0; i < 79; i++) lines.push(`flow s${i} -> s${i + 1} { kind copy }`);
+  const views = diagramViews(analyseText(lines.join("\n")));
+  const overview = checkViews(views).get("overview")!;
+  assert.ok(structure(overview.mermaid).nodes.length <= MAX_NODES);
+  assert.match(overview.mermaid, /more zones/);
+  assert.ok(
+    overview.notes?.some((n) => /did not fit and share one node/.test(n)),
+    JSON.stringify(overview.notes),
+  );
+});
+
+test("an agent with a hundred tools: its view groups neighbours by zone, within the limit", () => {
+  const lines = [
+    'zone a "A" { trust internal }',
+    'zone b "B" { trust partner }',
+    'agent boss "Boss" in a { autonomy loop }',
+    ...Array.from(
+      { length: 100 },
+      (_, i) => `tool t${i} "Tool ${i}" in ${i % 2 ? "a" : "b"} { capabilities [read] }`,
+    ),
+    ...Array.from({ length: 100 }, (_, i) => `flow boss -> t${i} { kind invoke }`),
+  ];
+  const byId = checkViews(diagramViews(analyseText(lines.join("\n"))));
+  const agent = byId.get("agent-boss")!;
+  const s = structure(agent.mermaid);
+  assert.equal(s.nodes.filter(isContent), ["n_boss", "g_nb_n_a", "g_nb_n_b"]);
+  assert.match(agent.mermaid, /g_nb_n_a\[\["50 components/);
+  // Tools in the partner zone are across a trust boundary: a thick arrow.
+  assert.match(agent.mermaid, /n_boss -->\|"50 flows#58; invoke"\| g_nb_n_a\n/);
+  assert.match(agent.mermaid, /n_boss ==>\|"50 flows#58; invoke"\| g_nb_n_b\n/);
+  assert.ok(agent.notes?.some((n) => n.includes("one node per zone")));
+});
+
+test("a very long attack path keeps both ends and draws its middle as one node", () => {
+  const n = 70;
+  const lines = [
+    'zone net "Internet" { trust untrusted  source feed "Feed" { type web } }',
+    'zone dc "DC" { trust internal }',
+    ...Array.from({ length: n }, (_, i) => `pipeline p${i} "P${i}" in dc`),
+    'dataset corpus "Corpus" in dc',
+    "asset corpus crown integrity",
+    "flow feed -> p0 { kind ingest }",
+    ...Array.from({ length: n - 1 }, (_, i) => `flow p${i} -> p${i + 1} { kind copy }`),
+    `flow p${n - 1} -> corpus { kind produce }`,
+  ];
+  const analysis = analyseText(lines.join("\n"));
+  const views = diagramViews(analysis).filter((v) => v.kind === "path");
+  assert.ok(views.length > 0, "the corpus is reachable");
+  const longest = views.find((v) => v.notes?.some((x) => x.includes("drawn as one node")));
+  assert.ok(longest, "a path is elided");
+  const s = structure(longest.mermaid);
+  assert.ok(s.nodes.length <= MAX_NODES);
+  assert.ok(
+    s.nodes.includes("n_feed") && s.nodes.includes("n_corpus") && s.nodes.includes("g_elided_n_"),
+    s.nodes.join(" "),
+  );
+  assert.ok(s.nodes.length >= CONTENT_MAX - 2);
+});
+
+// ---- stability ---------------------------------------------------------------------------------
+
+test("the same model gives the same diagrams; a one-line change is a small diff", () => {
+  const file = path.join(REPO, "samples", "rag-support", "support-assistant.aithreat");
+  const text = fs.readFileSync(file, "utf8");
+  const a = diagramViews(analyseText(text));
+  const b = diagramViews(analyseText(text));
+  assert.equal(a, b);
+  // Add one component and one flow at the end: the overview gains their lines and nothing else moves.
+  const c = diagramViews(
+    analyseText(
+      `${text}\nstore audit_copy "Audit copy" in data_tier { holds [chat_transcripts] }\nflow transcript_logs -> audit_copy { kind copy }\n`,
+    ),
+  );
+  const before = a.find((v) => v.id === "overview")!.mermaid.split("\n");
+  const after = c.find((v) => v.id === "overview")!.mermaid.split("\n");
+  const removed = before.filter((l) => !after.includes(l));
+  const added = after.filter((l) => !before.includes(l));
+  assert.ok(
+    added.some((l) => l.includes("n_audit_copy[(")),
+    added.join("\n"),
+  );
+  assert.ok(
+    added.some((l) => l.includes("n_transcript_logs -->")),
+    added.join("\n"),
+  );
+  assert.ok(
+    removed.length <= 2 && added.length <= 4,
+    `changed lines:\n-${removed.join("\n-")}\n+${added.join("\n+")}`,
+  );
+  // Views of other zones do not change at all.
+  assert.is(
+    c.find((v) => v.id === "zone-internet")!.mermaid,
+    a.find((v) => v.id === "zone-internet")!.mermaid,
+  );
+});
+
+test("file stems are safe on every file system and never shared", () => {
+  assert.is(fileStem("kb_index"), "kb_index");
+  assert.is(fileStem("eu-west.a1"), "eu-west.a1");
+  const upper = fileStem("VPC");
+  assert.match(upper, /^vpc-[0-9a-f]{8}$/);
+  assert.is.not(upper, fileStem("vpc"));
+  assert.is.not(fileStem("Vpc"), fileStem("VPC"));
+  assert.match(fileStem("données"), /^donnees-[0-9a-f]{8}$/);
+  assert.match(fileStem("日本"), /^[0-9a-f]{8}$/);
+  const long = fileStem(`a${"b".repeat(300)}`);
+  assert.ok(long.length <= 70, long);
+  for (const name of ["CON", "aux", "a.b", "x-2", "NUL", "名前", "A".repeat(80)]) {
+    const s = fileStem(name);
+    assert.match(s, /^[a-z0-9_][a-z0-9_.-]*$/, name);
+    assert.not.match(s, /[.-]$/, name);
+    assert.not.match(s, /--/, `${name}: \`--\` marks parts`);
+  }
+  // Zones `x` (in parts) and `x-2` cannot collide: parts use `--`, which no name contains.
+  assert.is.not(`zone-${fileStem("x")}--2`, `zone-${fileStem("x-2")}`);
+});
+test.run();

@@ -1,0 +1,224 @@
+/**
+ * Rendering in a real headless Chromium (CI installs Debian's `chromium`): mermaid-cli draws sample
+ * diagrams to SVG, PNG and PDF; failures are reported per diagram; `compile --render` puts images in
+ * the output folder; and report.html draws every diagram offline, with a screenshot kept in
+ * test/artifacts/. One browser serves all tests but the CLI one (which launches its own, as users do).
+ *
+ * Without a Chromium these tests fail and say what to install; `AITHREAT_SKIP_BROWSER_TESTS=1` skips
+ * them instead, and the run reports them as skipped.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import type { Browser } from "puppeteer";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { ATLAS_MITIGATION_IDS, RULE_IDS } from "../../src/catalog/index.js";
+import { expandInputs } from "../../src/cli/inputs.js";
+import { bufferIo } from "../../src/cli/io.js";
+import { main } from "../../src/cli/main.js";
+import { nodeHost } from "../../src/cli/node-host.js";
+import { analyzeModel, runFrontEnd } from "../../src/compiler.js";
+import { diagramViews, type DiagramView } from "../../src/emit/diagrams/index.js";
+import { findChromium, INSTALL_HINT } from "../../src/render/chromium.js";
+import { launchChromium, renderDiagrams, svgProblem, svgSize } from "../../src/render/render-diagrams.js";
+import { TEST_TODAY } from "../helpers/compile.js";
+
+const REPO = path.resolve(fileURLToPath(import.meta.url), "../../../..");
+const ARTIFACTS = path.join(REPO, "test", "artifacts");
+const SKIP = process.env["AITHREAT_SKIP_BROWSER_TESTS"] === "1";
+const found = findChromium(process.env, undefined);
+const chromium = "path" in found ? found.path : "";
+const it = SKIP ? test.skip : test;
+
+let browser: Browser | undefined;
+const temps: string[] = [];
+
+test.before(async () => {
+  if (!SKIP && chromium) browser = await launchChromium(chromium);
+});
+
+test.after(async () => {
+  await browser?.close();
+  for (const d of temps) fs.rmSync(d, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aithreat-render-"));
+  temps.push(dir);
+  return dir;
+}
+
+function sampleViews(name: string): DiagramView[] {
+  const front = runFrontEnd({
+    inputs: expandInputs([path.join(REPO, "samples", name)]).files,
+    root: REPO,
+    host: nodeHost,
+    resolve: { today: TEST_TODAY, ruleIds: RULE_IDS, atlasMitigations: ATLAS_MITIGATION_IDS },
+  });
+  assert.ok(front.ok);
+  return diagramViews(analyzeModel(front.model, { paths: { k: 5 } }));
+}
+
+const html = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
+it("a system Chromium is there for the rendering tests", () => {
+  assert.ok(
+    browser,
+    `${"problem" in found ? found.problem : "no browser"}: ${INSTALL_HINT} (AITHREAT_SKIP_BROWSER_TESTS=1 skips these tests)`,
+  );
+});
+
+it("mermaid-cli renders sample diagrams to SVG, PNG and PDF in one browser, the same bytes every time", async () => {
+  assert.ok(browser);
+  const views = sampleViews("rag-support");
+  const ids = ["overview", "zone-assistant", "agent-support_bot", "path-customer_pii-confidentiality-1"];
+  const picked = ids.map((id) => views.find((v) => v.id === id)!);
+  const r = await renderDiagrams(picked, { chromium, formats: ["svg", "png", "pdf"], browser });
+  assert.equal(r.failures, []);
+  assert.equal(
+    r.files.map((f) => f.path),
+    ids.flatMap((id) => ["svg", "png", "pdf"].map((x) => `diagrams/${id}.${x}`)),
+  );
+  for (const v of picked) {
+    const svg = new TextDecoder().decode(r.files.find((f) => f.path === `diagrams/${v.id}.svg`)!.contents);
+    assert.ok(svg.startsWith("<svg"), v.id);
+    assert.is(svgProblem(svg), undefined, v.id);
+    // Mermaid's stylesheet names `.error-icon`; an error picture would use it on an element.
+    assert.not.match(svg, /class="error-(?:icon|text)"/, v.id);
+    assert.match(svg, new RegExp(`id="aithreat-${v.id}"`));
+    // Every node is drawn, and carries its label (the first line of each node's label).
+    const drawn = svg.match(/<g class="node [^"]*" id="aithreat-[^"]*-flowchart-/g) ?? [];
+    assert.is(drawn.length, v.nodes, `${v.id}: nodes drawn`);
+    for (const line of v.mermaid.split("\n")) {
+      const m = /^\s+[A-Za-z0-9_]+[[({>/\\]+"([^"<#]+)/.exec(line);
+      if (m) assert.ok(svg.includes(html(m[1]!.trim())), `${v.id}: label ${m[1]} in the SVG`);
+    }
+    const png = r.files.find((f) => f.path === `diagrams/${v.id}.png`)!.contents;
+    assert.equal(
+      [...png.slice(0, 8)],
+      [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a],
+      `${v.id}: PNG signature`,
+    );
+    const width = Buffer.from(png).readUInt32BE(16);
+    assert.is(width, svgSize(svg).width * 2, `${v.id}: PNG at twice the SVG's width`);
+    const pdf = Buffer.from(r.files.find((f) => f.path === `diagrams/${v.id}.pdf`)!.contents).toString(
+      "latin1",
+    );
+    assert.ok(pdf.startsWith("%PDF-"), `${v.id}: PDF header`);
+    assert.match(pdf, /\/Count 1\b/, `${v.id}: one page`);
+    assert.match(pdf, /\/CreationDate \(D:20000101000000/);
+  }
+  const again = await renderDiagrams([picked[0]!], { chromium, formats: ["svg", "png", "pdf"], browser });
+  for (const f of again.files)
+    assert.ok(
+      Buffer.from(f.contents).equals(Buffer.from(r.files.find((x) => x.path === f.path)!.contents)),
+      `${f.path} differs between runs`,
+    );
+});
+
+it("a diagram Mermaid cannot draw is reported and the others still render; the max-text-size picture is caught", async () => {
+  assert.ok(browser);
+  const good = { id: "good", mermaid: 'flowchart LR\n  n_a["Alpha"] --> n_b["Beta"]\n' };
+  const r = await renderDiagrams([good, { id: "broken", mermaid: "flowchart LR\n  n_a -->\n" }], {
+    chromium,
+    formats: ["svg"],
+    browser,
+  });
+  assert.equal(
+    r.files.map((f) => f.path),
+    ["diagrams/good.svg"],
+  );
+  assert.is(r.failures.length, 1);
+  assert.is(r.failures[0]!.id, "broken");
+  assert.match(r.failures[0]!.reason, /parse error/i);
+  // Mermaid's answer over maxTextSize is a valid SVG saying so, not an error: it must not pass.
+  const big = await renderDiagrams([good], { chromium, formats: ["svg"], browser, maxTextSize: 10 });
+  assert.equal(big.files, []);
+  assert.equal(big.failures, [
+    { id: "good", reason: "mermaid says the diagram is over its maximum text size" },
+  ]);
+});
+
+it("compile --render svg,pdf writes the images into the same output folder", async () => {
+  const dir = tempDir();
+  fs.writeFileSync(
+    path.join(dir, "model.aithreat"),
+    'zone dc "Data centre" { trust internal\n  store db "Orders DB"\n  pipeline etl "Nightly ETL"\n}\nflow db -> etl { kind read }\n',
+  );
+  const io = bufferIo({ AITHREAT_TODAY: TEST_TODAY, CHROMIUM_PATH: chromium }, dir);
+  const code = await main(
+    ["compile", path.join(dir, "model.aithreat"), "--out", path.join(dir, "out"), "--render", "svg,pdf"],
+    io,
+  );
+  assert.is(code, 0, io.stderr);
+  assert.match(io.stderr, /rendered 2 of 2 diagrams \(svg, pdf\)/);
+  const files = fs.readdirSync(path.join(dir, "out", "diagrams")).sort();
+  assert.equal(files, [
+    "overview.mmd",
+    "overview.pdf",
+    "overview.svg",
+    "zone-dc.mmd",
+    "zone-dc.pdf",
+    "zone-dc.svg",
+  ]);
+  const svg = fs.readFileSync(path.join(dir, "out", "diagrams", "overview.svg"), "utf8");
+  assert.ok(svg.includes("Orders DB") && svg.includes("Nightly ETL"));
+  // Nothing is left beside the output folder (the images went through the same atomic write).
+  assert.equal(fs.readdirSync(dir).sort(), ["model.aithreat", "out"]);
+});
+
+it("report.html draws every diagram offline in headless Chromium (screenshot in test/artifacts/)", async () => {
+  assert.ok(browser);
+  const out = path.join(tempDir(), "out");
+  const io = bufferIo({ AITHREAT_TODAY: TEST_TODAY }, REPO);
+  assert.is(await main(["compile", "samples/rag-support", "--out", out, "-q"], io), 0, io.stderr);
+  const report = path.join(out, "report.html");
+  const page = await browser.newPage();
+  const refused: string[] = [];
+  try {
+    await page.setViewport({ width: 1280, height: 2000 });
+    await page.setRequestInterception(true);
+    // The network is off: only the report itself (and data: URLs inside it) may load.
+    page.on("request", (req) => {
+      const url = req.url();
+      if (url === pathToFileURL(report).href || url.startsWith("data:")) void req.continue();
+      else {
+        refused.push(url);
+        void req.abort();
+      }
+    });
+    // The report inlines Mermaid (3.5 MB of script): give a loaded machine time to parse it.
+    await page.goto(pathToFileURL(report).href, { waitUntil: "load", timeout: 240_000 });
+    const total = await page.$$eval("pre.mermaid", (els) => els.length);
+    assert.ok(total > 0, "the report has diagrams");
+    // Written as page source: it runs in the browser, where `document` exists.
+    await page.waitForFunction(
+      '[...document.querySelectorAll("pre.mermaid")].every((e) => e.getAttribute("data-processed") === "true")',
+      { timeout: 240_000 },
+    );
+    const drawn = await page.$$eval("pre.mermaid", (els) =>
+      els.map((e) => ({ svg: e.querySelector("svg") !== null, text: e.textContent ?? "" })),
+    );
+    assert.is(drawn.filter((d) => d.svg).length, total, "every diagram has an SVG");
+    for (const d of drawn) assert.not.match(d.text, /Syntax error|Maximum text size/);
+    const errors = await page.$$eval(
+      'pre.mermaid [class="error-icon"], pre.mermaid [class="error-text"]',
+      (els) => els.length,
+    );
+    assert.is(errors, 0, "error pictures in the report");
+    assert.equal(refused, [], "requests beyond the report");
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({
+      path: path.join(ARTIFACTS, "report-html.png"),
+      fullPage: true,
+      captureBeyondViewport: true,
+    });
+    assert.ok(fs.statSync(path.join(ARTIFACTS, "report-html.png")).size > 10_000);
+  } finally {
+    await page.close();
+  }
+});
+
+test.run();
