@@ -1,0 +1,159 @@
+import type { AttrType, AttrValue } from "../../graph/model-graph.js";
+import type { OutputFile } from "../emitter.js";
+import { csvField, csvRow, numberText } from "./escape.js";
+import {
+  EDGE_COLUMNS,
+  NODE_COLUMNS,
+  type ExportAttributes,
+  type ExportEdge,
+  type ExportNode,
+  type ExportSource,
+} from "./export-graph.js";
+
+/**
+ * Neo4j bulk-import CSV: `nodes.csv` and `edges.csv` with `neo4j-admin database import` headers
+ * (`key:ID`, `:LABEL`, `:START_ID`, `:END_ID`, `:TYPE`, typed property columns), plus the exact import
+ * command in `neo4j-import.sh`. Every node carries the label `Aithreat` and its type's label
+ * (`Component`, `Zone`, `Data`, `Control`, `Crown`); components also their kind (`Agent`, `McpServer`)
+ * and `Entry` / `Sink` when the analysis says so. Relationship types are the edge types upper-cased.
+ */
+
+/** Label of each node type. */
+export const NODE_LABELS: Readonly<Record<string, string>> = {
+  component: "Component",
+  zone: "Zone",
+  data: "Data",
+  control: "Control",
+  crown: "Crown",
+};
+
+/** A component kind as a label: `mcp_server` -> `McpServer`. */
+export function kindLabel(kind: string): string {
+  return kind
+    .split("_")
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join("");
+}
+
+/** The labels of a node, `Aithreat` first. */
+export function nodeLabels(a: ExportAttributes): string[] {
+  const labels = ["Aithreat", NODE_LABELS[a["type"] as string]!];
+  if (a["type"] === "component") {
+    labels.push(kindLabel(a["kind"] as string));
+    if (a["entry"] === true) labels.push("Entry");
+    if (a["sink"] === true) labels.push("Sink");
+  }
+  return labels;
+}
+
+/** Relationship type of an edge type: `uses_control` -> `USES_CONTROL`. */
+export const relationshipType = (type: string): string => type.toUpperCase();
+
+// Array delimiters tried in order; the first that no exported list element contains is used, and the
+// import command says which (neo4j-admin has no escape for it inside a value).
+const ARRAY_DELIMITERS: readonly { char: string; option: string }[] = [
+  { char: ";", option: ";" },
+  { char: "|", option: "|" },
+  { char: "\u001F", option: "U+001F" },
+];
+
+const NEO4J_TYPE: Readonly<Record<AttrType, string>> = {
+  string: "string",
+  int: "int",
+  double: "double",
+  boolean: "boolean",
+  "string[]": "string[]",
+};
+
+function cell(value: AttrValue | undefined, delimiter: string): string {
+  if (value === undefined) return "";
+  if (typeof value === "string") return csvField(value);
+  if (typeof value === "number") return numberText(value);
+  if (typeof value === "boolean") return value ? "true" : "false";
+  // An empty list has no neo4j-admin spelling (an empty field means "no property"): it stays absent.
+  return value.length === 0 ? "" : csvField(value.join(delimiter));
+}
+
+function checkColumns(a: ExportAttributes, columns: ReadonlyMap<string, AttrType>, what: string): void {
+  for (const k of Object.keys(a))
+    if (!columns.has(k)) throw new Error(`export: ${what} attribute \`${k}\` has no column type`);
+}
+
+/** Picks the array delimiter: the first candidate no list element of the export contains. */
+function pickDelimiter(
+  nodes: readonly ExportNode[],
+  edges: readonly ExportEdge[],
+): (typeof ARRAY_DELIMITERS)[number] {
+  const used = new Set<string>();
+  const scan = (a: ExportAttributes) => {
+    for (const v of Object.values(a))
+      if (Array.isArray(v))
+        for (const s of v as readonly string[])
+          for (const d of ARRAY_DELIMITERS) if (s.includes(d.char)) used.add(d.char);
+  };
+  for (const n of nodes) scan(n.attributes);
+  for (const e of edges) scan(e.attributes);
+  const pick = ARRAY_DELIMITERS.find((d) => !used.has(d.char));
+  if (!pick)
+    throw new Error("export: list values contain every array delimiter aithreat can use (; | U+001F)");
+  return pick;
+}
+
+/** Writes the Neo4j bulk-import files. */
+export function neo4jFiles(source: ExportSource): OutputFile[] {
+  const nodes = [...source.nodes()];
+  const edges = [...source.edges()];
+  const delimiter = pickDelimiter(nodes, edges);
+  const nodeColumns = [...NODE_COLUMNS];
+  const edgeColumns = [...EDGE_COLUMNS];
+
+  const nodeLines: string[] = [
+    csvRow(["key:ID", ":LABEL", ...nodeColumns.map(([k, t]) => `${k}:${NEO4J_TYPE[t]}`)]),
+  ];
+  for (const n of nodes) {
+    checkColumns(n.attributes, NODE_COLUMNS, "node");
+    nodeLines.push(
+      csvRow([
+        csvField(n.key),
+        // neo4j-admin splits `:LABEL` on the array delimiter too.
+        csvField(nodeLabels(n.attributes).join(delimiter.char)),
+        ...nodeColumns.map(([k]) => cell(n.attributes[k], delimiter.char)),
+      ]),
+    );
+  }
+  const edgeLines: string[] = [
+    csvRow([
+      ":START_ID",
+      ":END_ID",
+      ":TYPE",
+      "key:string",
+      ...edgeColumns.map(([k, t]) => `${k}:${NEO4J_TYPE[t]}`),
+    ]),
+  ];
+  for (const e of edges) {
+    checkColumns(e.attributes, EDGE_COLUMNS, "edge");
+    edgeLines.push(
+      csvRow([
+        csvField(e.source),
+        csvField(e.target),
+        relationshipType(e.attributes["type"] as string),
+        csvField(e.key),
+        ...edgeColumns.map(([k]) => cell(e.attributes[k], delimiter.char)),
+      ]),
+    );
+  }
+  const script = [
+    "#!/bin/sh",
+    "# Generated by `aithreat export --to neo4j`. Loads nodes.csv and edges.csv into a new, empty",
+    "# Neo4j 5 database (default name: neo4j) with neo4j-admin; stop the database first. See docs/scale.md.",
+    "set -eu",
+    'cd "$(dirname "$0")"',
+    `neo4j-admin database import full "\${1:-neo4j}" --nodes=nodes.csv --relationships=edges.csv --array-delimiter="${delimiter.option}" --multiline-fields=true`,
+    "",
+  ].join("\n");
+  return [
+    { path: "nodes.csv", contents: nodeLines.join("") },
+    { path: "edges.csv", contents: edgeLines.join("") },
+    { path: "neo4j-import.sh", contents: script },
+  ];
+}
