@@ -5,6 +5,14 @@ import type { Rule } from "./analysis/rule.js";
 import { RULES } from "./analysis/rules/index.js";
 import { ENTRY_BIT, ENTRY_CLASSES } from "./analysis/facts.js";
 import { analyzePaths, type PathOptions } from "./analysis/paths/analyze.js";
+import { compileOrgRules, withOrgRuleControls, withOrgRules } from "./analysis/org-rules.js";
+import { computeMetrics, type Metrics } from "./analysis/metrics/index.js";
+import {
+  evaluatePolicies,
+  modelPolicies,
+  type Policy,
+  type PolicyEvaluation,
+} from "./analysis/metrics/policy.js";
 import type { PathAnalysis } from "./analysis/paths/model.js";
 import { sortDiagnostics, hasErrors, type Diagnostic } from "./diagnostics/diagnostic.js";
 import { findingsView, type FindingView } from "./emit/findings-view.js";
@@ -84,8 +92,10 @@ function capPerFile(diagnostics: readonly Diagnostic[]): Diagnostic[] {
 export function runFrontEnd(input: FrontEndInput): FrontEndResult {
   const loaded = loadProgram(input.inputs, input.root, input.host, input.load);
   const resolved = resolveProgram(loaded.value, input.resolve);
+  // Organisation rules are checked here so `check` reports their errors; analysis recompiles them.
+  const orgRules = compileOrgRules(resolved.value, { program: loaded.value });
   const diagnostics = sortDiagnostics(
-    capPerFile(withoutFollowUps([...loaded.diagnostics, ...resolved.diagnostics])),
+    capPerFile(withoutFollowUps([...loaded.diagnostics, ...resolved.diagnostics, ...orgRules.diagnostics])),
   );
   return { program: loaded.value, model: resolved.value, diagnostics, ok: !hasErrors(diagnostics) };
 }
@@ -98,11 +108,16 @@ export interface AnalysisResult {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-/** Graph -> propagation facts -> rules -> findings. Runs only on a model without errors. */
+/**
+ * Graph -> propagation facts -> rules -> findings. Runs only on a model without errors. The model's
+ * organisation rules run with the given ones.
+ */
 export function analyze(model: ResolvedModel, rules: readonly Rule[] = RULES): AnalysisResult {
-  const graph = buildThreatGraph(model);
+  const allRules = withOrgRules(model, rules);
+  const analysed = withOrgRuleControls(model, allRules);
+  const graph = buildThreatGraph(analysed);
   const facts = computeFacts(graph);
-  const run = runRules(model, graph, facts, rules);
+  const run = runRules(analysed, graph, facts, allRules);
   return { graph, facts, findings: run.value, diagnostics: sortDiagnostics(run.diagnostics) };
 }
 
@@ -113,19 +128,26 @@ export interface CompileAnalysis extends AnalysisResult {
   readonly findingsView: readonly FindingView[];
   readonly paths: PathAnalysis;
   readonly pathsView: PathsView;
+  /** Every metric of the model (docs/metrics.md). */
+  readonly metrics: Metrics;
+  /** The policies of the run checked against the metrics (passed, with no results, when there is none). */
+  readonly policy: PolicyEvaluation;
 }
 
 /** Rules, then attack paths, then the views every emitter reads. */
 export function analyzeModel(
   model: ResolvedModel,
-  options: { rules?: readonly Rule[]; paths?: PathOptions } = {},
+  options: { rules?: readonly Rule[]; paths?: PathOptions; policies?: readonly Policy[] } = {},
 ): CompileAnalysis {
-  const rules = options.rules ?? RULES;
+  const rules = withOrgRules(model, options.rules ?? RULES);
   const result = analyze(model, rules);
   const paths = analyzePaths(result.graph, result.facts, rules, options.paths ?? {});
   const view = pathsView(model, paths, (v) =>
     ENTRY_CLASSES.filter((c) => result.facts.entry[v]! & ENTRY_BIT[c]),
   );
+  const metrics = computeMetrics({ ...result, rules, paths });
+  // Policies default to the model's own; the CLI passes them validated, plus `--policy <file>`.
+  const policies = options.policies ?? modelPolicies(model);
   return {
     ...result,
     model,
@@ -133,5 +155,7 @@ export function analyzeModel(
     findingsView: findingsView(model, result.findings, rules),
     paths,
     pathsView: view,
+    metrics,
+    policy: evaluatePolicies(policies, { metrics, findings: result.findings, model }),
   };
 }

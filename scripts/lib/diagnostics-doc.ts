@@ -1,5 +1,7 @@
 import { ATLAS_MITIGATION_IDS, RULE_IDS } from "../../src/catalog/index.js";
 import { analyze, runFrontEnd } from "../../src/compiler.js";
+import { readPolicies, violationDiagnostics } from "../../src/analysis/metrics/policy.js";
+import { analyzeModel } from "../../src/compiler.js";
 import { DIAGNOSTICS, type DiagnosticCode } from "../../src/diagnostics/catalog.js";
 import { formatDiagnostic } from "../../src/diagnostics/format.js";
 import { cell, slug, table } from "./markdown.js";
@@ -22,6 +24,8 @@ interface CompiledExample {
   readonly maxFileSize?: number;
   /** Also run the analysis (threat rules) when the model has no errors, for AT4xxx codes. */
   readonly analyze?: boolean;
+  /** Also run the policy stage (validation, and evaluation when the model has no errors), for AT5xxx codes. */
+  readonly policy?: boolean;
   /** What to show instead of the files, when they are binary or long. */
   readonly show?: string;
 }
@@ -174,6 +178,20 @@ export const EXAMPLES: Readonly<Partial<Record<DiagnosticCode, Example>>> = {
     output: "model.aithreat:1:28 - error AT3017: `cost` must be at least 0",
     note: "No model can produce this yet: the one number property with a range, a control's `cost`, starts at 0, and numbers are written without a sign.",
   },
+  AT3020: {
+    files: {
+      "model.aithreat": 'rule ORG-1 "Agents need approval" {\n  match [agnet] { autonomy loop }\n}\n',
+    },
+  },
+  AT3021: {
+    files: {
+      "model.aithreat":
+        'rule ORG-1 "Agents need approval" {\n  match [agent]\n  severity high\n  likelihood medium\n  impact high\n}\n',
+    },
+  },
+  AT3022: {
+    files: { "model.aithreat": 'rule AT-90 "Agents need approval" { match [agent] }\n' },
+  },
 
   AT4001: {
     files: {
@@ -188,6 +206,41 @@ export const EXAMPLES: Readonly<Partial<Record<DiagnosticCode, Example>>> = {
     note: "A correct model cannot cause this; it shows a bug in a rule. The text after `failed:` is the rule's own error.",
   },
 
+  AT5001: {
+    files: {
+      "model.aithreat": 'policy ci "CI gate" {\n  mitigation_coverag 80\n}\n',
+    },
+    policy: true,
+  },
+  AT5002: {
+    files: {
+      "model.aithreat": 'policy ci "CI gate" {\n  mitigation_coverage 0.8\n}\n',
+    },
+    policy: true,
+  },
+  AT5003: {
+    files: {
+      "model.aithreat": 'policy ci "CI gate" {\n  exposed_crown_jewels 0\n  exposed_crown_jewels 1\n}\n',
+    },
+    policy: true,
+  },
+  AT5004: {
+    output:
+      'org-policy.aithreat:2:1 - error AT5004: a policy file holds only `policy` declarations, not `agent`\n  |\n2 | agent rogue "Rogue"\n  | ^^^^^\n  = hint: put the model in the model\'s own files; `--policy` adds thresholds only',
+    note: "Reported for the file given with `--policy`, which is read apart from the model.",
+  },
+  AT5005: {
+    files: { "model.aithreat": 'policy ci "CI gate" {}\n' },
+    policy: true,
+  },
+  AT5010: {
+    files: {
+      "model.aithreat":
+        'zone internet "Internet" { trust untrusted }\nzone corp "Corp" { trust internal }\nactor customer "Customer" in internet\nagent bot "Bot" in corp\nstore memory "Memory" in corp { crown integrity }\nflow customer -> bot { kind prompt }\nflow bot -> memory { kind write }\npolicy release "Release gate" { exposed_crown_jewels 0 }\n',
+    },
+    policy: true,
+  },
+
   AT9001: {
     output:
       "error AT9001: no `.aithreat` files found in `models/`\n  = hint: pass model files, or folders that contain them; `aithreat init` writes a starter model",
@@ -196,6 +249,11 @@ export const EXAMPLES: Readonly<Partial<Record<DiagnosticCode, Example>>> = {
   AT9002: {
     output: "error AT9002: `--today` must be a date written YYYY-MM-DD, not `2027-02-30`",
     note: "Reported by the command line before any model is read.",
+  },
+  AT9101: {
+    output:
+      "warning AT9101: diagrams not rendered: `--chromium` names `./no-such-chromium`, which is not an executable file\n  = hint: install Debian's `chromium` package (`apt-get install chromium`), or set `CHROMIUM_PATH` to a Chromium or Chrome executable; the other outputs were written",
+    note: "Reported by `compile --render` after the other outputs are written; the exit code does not change.",
   },
   AT9999: {
     output:
@@ -230,6 +288,10 @@ export function exampleOutput(codeName: DiagnosticCode, e: CompiledExample): str
   });
   const all = [...result.diagnostics];
   if (e.analyze && result.ok) all.push(...analyze(result.model).diagnostics);
+  if (e.policy) {
+    all.push(...readPolicies(result.model.policyDecls, "model").diagnostics);
+    if (result.ok) all.push(...violationDiagnostics(analyzeModel(result.model).policy));
+  }
   const hit = all.find((d) => d.code === codeName);
   if (!hit) {
     const got = all.map((d) => d.code).join(", ") || "nothing";

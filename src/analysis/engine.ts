@@ -1,7 +1,7 @@
 import { BUILTIN_CONTROL_BY_ID } from "../catalog/controls.js";
 import { diag, type Diagnostic, type Location, type StageResult } from "../diagnostics/diagnostic.js";
 import type { ThreatGraph } from "../graph/threat-graph.js";
-import type { ControlUse, ResolvedModel, Subject } from "../semantic/model.js";
+import type { Acceptance, ControlDecl, ControlUse, ResolvedModel, Subject } from "../semantic/model.js";
 import type { Facts } from "./facts.js";
 import { fingerprintOf, lower, severityOf, type Finding } from "./findings.js";
 import type { FindingDraft, Level, Rule, RuleContext } from "./rule.js";
@@ -24,13 +24,47 @@ export function subjectInfo(model: ResolvedModel, s: Subject): { name: string; k
   }
 }
 
-function controlsAt(model: ResolvedModel, s: Subject): readonly ControlUse[] {
-  if (s.type === "component") return model.components[s.index]!.controls;
-  if (s.type === "flow") return model.flows[s.index]!.controls;
-  return [];
+const NO_CONTROLS: readonly ControlUse[] = [];
+
+function controlsAt(graph: ThreatGraph, s: Subject): readonly ControlUse[] {
+  // Most subjects declare no control: the typed counts answer that without touching the objects.
+  if (s.type === "component")
+    return graph.compControls[s.index] ? graph.model.components[s.index]!.controls : NO_CONTROLS;
+  if (s.type === "flow")
+    return graph.flowControls[s.index] ? graph.model.flows[s.index]!.controls : NO_CONTROLS;
+  return NO_CONTROLS;
 }
 
-const sameSubject = (a: Subject, b: Subject) => a.type === b.type && a.index === b.index;
+const userControlsOf = new WeakMap<ResolvedModel, ReadonlyMap<string, ControlDecl>>();
+
+/**
+ * Whether a declared control counts against a rule: a built-in control when it is among the
+ * mitigations given (the rule's, or the subset a finding names), a user control when its
+ * `mitigates` lists the rule. This is the engine's test for "mitigated"; rules that let a control
+ * cut a chain use it too, so the two cannot drift apart. Answers are cached per control name.
+ */
+export function controlCounts(
+  model: ResolvedModel,
+  ruleId: string,
+  mitigations: readonly string[],
+): (name: string) => boolean {
+  let user = userControlsOf.get(model);
+  if (!user) userControlsOf.set(model, (user = new Map(model.controls.map((c) => [c.name, c]))));
+  const users = user;
+  const cache = new Map<string, boolean>();
+  return (name) => {
+    let counts = cache.get(name);
+    if (counts === undefined) {
+      counts = BUILTIN_CONTROL_BY_ID.has(name)
+        ? mitigations.includes(name)
+        : (users.get(name)?.mitigates.includes(ruleId) ?? false);
+      cache.set(name, counts);
+    }
+    return counts;
+  };
+}
+
+const subjectKey = (rule: string, s: Subject): string => `${rule}\u0000${s.type}\u0000${s.index}`;
 
 /**
  * Runs every rule and turns drafts into findings: stable ids and fingerprints, severity from
@@ -46,44 +80,50 @@ export function runRules(
 ): StageResult<Finding[]> {
   const diagnostics: Diagnostic[] = [];
   const findings = new Map<string, Finding>();
-  const userControls = new Map(model.controls.map((c) => [c.name, c]));
   const modelLoc: Location | undefined = model.files[0]
     ? { file: model.files[0], start: 0, end: 0 }
     : undefined;
+  // The first acceptance of each (rule, subject), as a linear search would find it.
+  const acceptances = new Map<string, Acceptance>();
+  for (const a of model.acceptances) {
+    const key = subjectKey(a.rule, a.subject);
+    if (!acceptances.has(key)) acceptances.set(key, a);
+  }
 
   for (const rule of rules) {
-    const drafts: FindingDraft[] = [];
-    const ctx: RuleContext = { model, graph, facts, report: (d) => drafts.push(d) };
-    try {
-      rule.check(ctx);
-    } catch (e) {
-      diagnostics.push(
-        diag("AT4002", modelLoc, `rule \`${rule.meta.id}\` failed: ${(e as Error).message ?? String(e)}`, {
-          hint: "the other rules ran; please report this with the model",
-        }),
-      );
-      continue;
-    }
     const meta = rule.meta;
-    for (const d of drafts) {
+    const defaultCounts = controlCounts(model, meta.id, meta.mitigations);
+    const countsFor = new Map<readonly string[], (name: string) => boolean>();
+    // Drafts become findings as they are reported, so drafts and their control points die young
+    // (cheap to collect) instead of piling up for the whole rule. A rule that throws reports nothing:
+    // what it added is taken out again.
+    const added: string[] = [];
+    const report = (d: FindingDraft): void => {
       const info = subjectInfo(model, d.subject);
       const id = `${meta.id}:${info.name}${d.key ? `:${d.key}` : ""}`;
-      if (findings.has(id)) continue;
+      if (findings.has(id)) return;
+      added.push(id);
       const likelihood: Level = d.likelihood ?? meta.likelihood;
       const impact: Level = d.impact ?? meta.impact;
       const severity = severityOf(likelihood, impact);
 
+      let counts = defaultCounts;
+      if (d.mitigations) {
+        let c = countsFor.get(d.mitigations);
+        if (!c) countsFor.set(d.mitigations, (c = controlCounts(model, meta.id, d.mitigations)));
+        counts = c;
+      }
       const mitigatedBy: ControlUse[] = [];
       let cut = false;
-      for (const point of d.controlPoints ?? [d.subject]) {
-        for (const use of controlsAt(model, point)) {
-          const builtin = BUILTIN_CONTROL_BY_ID.get(use.name);
-          const counts = builtin
-            ? (d.mitigations ?? meta.mitigations).includes(use.name)
-            : (userControls.get(use.name)?.mitigates.includes(meta.id) ?? false);
-          if (!counts || mitigatedBy.some((m) => m.name === use.name)) continue;
+      const points = d.controlPoints;
+      const n = points ? points.length : 1;
+      for (let p = 0; p < n; p++) {
+        const uses = controlsAt(graph, points ? points[p]! : d.subject);
+        for (let u = 0; u < uses.length; u++) {
+          const use = uses[u]!;
+          if (!counts(use.name) || mitigatedBy.some((m) => m.name === use.name)) continue;
           mitigatedBy.push(use);
-          if (builtin?.effect === "cut") cut = true;
+          if (BUILTIN_CONTROL_BY_ID.get(use.name)?.effect === "cut") cut = true;
         }
       }
       const residualLikelihood =
@@ -92,9 +132,7 @@ export function runRules(
           : cut
             ? "low"
             : lower(likelihood, Math.min(2, mitigatedBy.length));
-      const acceptance = model.acceptances.find(
-        (a) => a.rule === meta.id && sameSubject(a.subject, d.subject),
-      );
+      const acceptance = acceptances.size === 0 ? undefined : acceptances.get(subjectKey(meta.id, d.subject));
       const status =
         acceptance && !acceptance.expired ? "accepted" : mitigatedBy.length > 0 ? "mitigated" : "open";
       const likelihoodWhy = d.likelihood
@@ -126,6 +164,17 @@ export function runRules(
         ...(acceptance ? { acceptance } : {}),
         recommended: d.mitigations ?? meta.mitigations,
       });
+    };
+    const ctx: RuleContext = { model, graph, facts, report };
+    try {
+      rule.check(ctx);
+    } catch (e) {
+      for (const id of added) findings.delete(id);
+      diagnostics.push(
+        diag("AT4002", modelLoc, `rule \`${rule.meta.id}\` failed: ${(e as Error).message ?? String(e)}`, {
+          hint: "the other rules ran; please report this with the model",
+        }),
+      );
     }
   }
 

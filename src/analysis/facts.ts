@@ -1,6 +1,6 @@
 import type { Location } from "../diagnostics/diagnostic.js";
 import { buildCompactGraph, type CompactGraph } from "../graph/compact.js";
-import type { ThreatGraph } from "../graph/threat-graph.js";
+import { componentKindMask, FLOW_KIND_CODE, flowKindMask, type ThreatGraph } from "../graph/threat-graph.js";
 import type { Component } from "../semantic/model.js";
 import {
   classificationRank,
@@ -8,6 +8,7 @@ import {
   type Capability,
   type Classification,
   CLASSIFICATIONS,
+  type FlowKind,
 } from "../semantic/vocabulary.js";
 
 /**
@@ -138,66 +139,71 @@ export function isObservableSink(c: Component): boolean {
   return false;
 }
 
-/** True when the artifact at the component comes from outside the organisation. */
-function isThirdPartyArtifact(c: Component): boolean {
-  return (entryClassesOf(c) & ENTRY.SUPPLY_CHAIN) !== 0;
-}
-
 // Flow kinds along which an artifact's lineage carries over to what receives it.
-const ARTIFACT_FLOWS = new Set(["train", "produce", "publish", "deploy", "serve", "load", "copy"]);
+const ARTIFACT_FLOWS: readonly FlowKind[] = [
+  "train",
+  "produce",
+  "publish",
+  "deploy",
+  "serve",
+  "load",
+  "copy",
+];
 
 // Flow kinds that move artifacts or answers rather than run-time content: attacker text in a training
 // set changes the weights (the attack graph follows that), but it does not sit in the context of
 // every agent the model later answers for. Run-time content classes stop at these edges.
-const DISTRIBUTES_ARTIFACT = new Set(["publish", "deploy", "serve", "load"]);
-
-/** Whether a flow moves an artifact (weights, packages) rather than content: run-time taint stops there. */
-function artifactFlow(kind: string, target: Component): boolean {
-  // A pipeline's product is content when it lands in an index, dataset or store (a crawler filling
-  // a vector store), and an artifact when it is a model or a registry entry.
-  if (kind === "produce") return target.kind === "model" || target.kind === "registry";
-  return DISTRIBUTES_ARTIFACT.has(kind);
-}
+const DISTRIBUTES_ARTIFACT: readonly FlowKind[] = ["publish", "deploy", "serve", "load"];
 
 /** Computes every propagation fact. O(components + flows) per question. */
 export function computeFacts(g: ThreatGraph): Facts {
   const { model } = g;
   const n = model.components.length;
-  const flows = model.flows;
+  const m = model.flows.length;
+  const { flowKind, compKind } = g;
 
-  // Info-flow graph: flows forward; results of invoke/delegate back to the caller.
-  const from: number[] = [];
-  const to: number[] = [];
-  const infoFlowList: number[] = [];
-  const infoReturnList: number[] = [];
-  for (const f of flows) {
-    from.push(f.from);
-    to.push(f.to);
-    infoFlowList.push(f.index);
-    infoReturnList.push(0);
-    if (f.kind === "invoke" || f.kind === "delegate") {
-      from.push(f.to);
-      to.push(f.from);
-      infoFlowList.push(f.index);
-      infoReturnList.push(1);
+  // Info-flow graph: flows forward; results of invoke/delegate back to the caller (right after the
+  // flow's own edge, so info edge ids follow flow order).
+  const returns = flowKindMask(["invoke", "delegate"]);
+  let extra = 0;
+  for (let f = 0; f < m; f++) extra += returns[flowKind[f]!]!;
+  const from = new Int32Array(m + extra);
+  const to = new Int32Array(m + extra);
+  const infoFlow = new Int32Array(m + extra);
+  const infoReturn = new Uint8Array(m + extra);
+  for (let f = 0, e = 0; f < m; f++) {
+    const a = g.csr.edgeFrom[f]!;
+    const b = g.csr.edgeTo[f]!;
+    from[e] = a;
+    to[e] = b;
+    infoFlow[e++] = f;
+    if (returns[flowKind[f]!]) {
+      from[e] = b;
+      to[e] = a;
+      infoFlow[e] = f;
+      infoReturn[e++] = 1;
     }
   }
   const info = buildCompactGraph(n, from, to);
-  const infoFlow = Int32Array.from(infoFlowList);
-  const infoReturn = Uint8Array.from(infoReturnList);
 
   const entry = new Uint8Array(n);
   for (const c of model.components) entry[c.index] = entryClassesOf(c);
 
   // Which info edges carry run-time content: not artifact edges, and not the answers of a stateless
   // component (it answers each caller apart, so one caller's content never reaches another's answers).
+  // A pipeline's product is content when it lands in an index, dataset or store (a crawler filling a
+  // vector store), and an artifact when it is a model or a registry entry.
+  const distributes = flowKindMask(DISTRIBUTES_ARTIFACT);
+  const produce = FLOW_KIND_CODE.get("produce")!;
+  const response = FLOW_KIND_CODE.get("response")!;
+  const artifactTarget = componentKindMask(["model", "registry"]);
   const contentEdge = new Uint8Array(info.edgeCount);
   for (let e = 0; e < info.edgeCount; e++) {
-    const f = flows[infoFlow[e]!]!;
-    const source = model.components[info.edgeFrom[e]!]!;
-    const answer = infoReturn[e] === 1 || f.kind === "response";
-    const target = model.components[info.edgeTo[e]!]!;
-    contentEdge[e] = artifactFlow(f.kind, target) || (answer && source.stateless === true) ? 0 : 1;
+    const k = flowKind[infoFlow[e]!]!;
+    const target = info.edgeTo[e]!;
+    const artifact = k === produce ? artifactTarget[compKind[target]!] === 1 : distributes[k] === 1;
+    const answer = infoReturn[e] === 1 || k === response;
+    contentEdge[e] = artifact || (answer && g.stateless[info.edgeFrom[e]!] === 1) ? 0 : 1;
   }
 
   // Taint: one multi-source BFS per entry class.
@@ -231,95 +237,31 @@ export function computeFacts(g: ThreatGraph): Facts {
     taintParent[cls] = parent;
   }
 
-  // Sensitivity: max classification rank, a monotone fixpoint (each node rises at most 6 times).
-  const sensitivity = new Int8Array(n).fill(-1);
-  const sensitivityWitness = new Int32Array(n).fill(-2);
-  const sensitivityParent = new Int32Array(n).fill(-2);
-  const rankOf = (d: number): number => {
-    const cls = model.data[d]?.classification;
-    return cls === undefined ? -1 : classificationRank(cls);
-  };
-  const carriedMax = new Int8Array(flows.length).fill(-1);
-  const carriedWitness = new Int32Array(flows.length).fill(-1);
-  for (const f of flows) {
-    for (const d of f.carries) {
-      if (rankOf(d) > carriedMax[f.index]!) {
-        carriedMax[f.index] = rankOf(d);
-        carriedWitness[f.index] = d;
-      }
-    }
-  }
-  const inQueue = new Uint8Array(n);
-  const work: number[] = [];
-  for (const c of model.components) {
-    for (const d of c.holds) {
-      if (rankOf(d) > sensitivity[c.index]!) {
-        sensitivity[c.index] = rankOf(d);
-        sensitivityWitness[c.index] = d;
-        sensitivityParent[c.index] = -1;
-      }
-    }
-    // Data carried out of a component is data it has, even when it does not declare `holds`.
-    for (let i = g.csr.outStart[c.index]!; i < g.csr.outStart[c.index + 1]!; i++) {
-      const f = g.csr.outEdges[i]!;
-      if (carriedMax[f]! > sensitivity[c.index]!) {
-        sensitivity[c.index] = carriedMax[f]!;
-        sensitivityWitness[c.index] = carriedWitness[f]!;
-        sensitivityParent[c.index] = -1;
-      }
-    }
-    if (sensitivity[c.index]! >= 0) {
-      work.push(c.index);
-      inQueue[c.index] = 1;
-    }
-  }
-  while (work.length > 0) {
-    const v = work.pop()!;
-    inQueue[v] = 0;
-    for (let i = info.outStart[v]!; i < info.outStart[v + 1]!; i++) {
-      const e = info.outEdges[i]!;
-      const w = info.edgeTo[e]!;
-      const f = infoFlow[e]!;
-      // Training data makes the trained model sensitive (produce), but the model does not put that
-      // data in the context of what it serves: distribution edges carry weights, not records.
-      if (DISTRIBUTES_ARTIFACT.has(flows[f]!.kind)) continue;
-      // A flow that declares `carries` moves only those assets; otherwise it moves what its source has.
-      const declared = flows[f]!.carries.length > 0;
-      const r = declared ? Math.min(carriedMax[f]!, sensitivity[v]!) : sensitivity[v]!;
-      if (r > sensitivity[w]!) {
-        sensitivity[w] = r;
-        sensitivityWitness[w] = declared ? carriedWitness[f]! : sensitivityWitness[v]!;
-        sensitivityParent[w] = e;
-        if (!inQueue[w]) {
-          inQueue[w] = 1;
-          work.push(w);
-        }
-      }
-    }
-  }
+  const sens = sensitivityOf(g, info, infoFlow);
 
   // Third-party lineage along artifact flows.
   const thirdParty = new Uint8Array(n);
   const thirdPartyParent = new Int32Array(n).fill(-2);
   {
+    const artifact = flowKindMask(ARTIFACT_FLOWS);
     let head = 0;
     let tail = 0;
-    for (const c of model.components) {
-      if (isThirdPartyArtifact(c)) {
-        thirdParty[c.index] = 1;
-        thirdPartyParent[c.index] = -1;
-        queue[tail++] = c.index;
+    for (let v = 0; v < n; v++) {
+      if (entry[v]! & ENTRY.SUPPLY_CHAIN) {
+        thirdParty[v] = 1;
+        thirdPartyParent[v] = -1;
+        queue[tail++] = v;
       }
     }
     while (head < tail) {
       const v = queue[head++]!;
       for (let i = g.csr.outStart[v]!; i < g.csr.outStart[v + 1]!; i++) {
-        const f = flows[g.csr.outEdges[i]!]!;
-        if (!ARTIFACT_FLOWS.has(f.kind)) continue;
-        const w = f.to;
+        const f = g.csr.outEdges[i]!;
+        if (!artifact[flowKind[f]!]) continue;
+        const w = g.csr.edgeTo[f]!;
         if (!thirdParty[w]) {
           thirdParty[w] = 1;
-          thirdPartyParent[w] = f.index;
+          thirdPartyParent[w] = f;
           queue[tail++] = w;
         }
       }
@@ -362,15 +304,148 @@ export function computeFacts(g: ThreatGraph): Facts {
     entry,
     taint,
     taintParent,
-    sensitivity,
-    sensitivityWitness,
-    sensitivityParent,
+    sensitivity: sens.rank,
+    sensitivityWitness: sens.witness,
+    sensitivityParent: sens.parent,
     thirdParty,
     thirdPartyParent,
     observable,
     canExfiltrate,
     exfilNext,
   };
+}
+
+/** Per node: the highest level reaching it, a witness of that level, and the edge it came by. */
+export interface LevelReach {
+  readonly rank: Int8Array;
+  /** The witness (a data asset) that attains the rank; `noWitness` when nothing reaches the node. */
+  readonly witness: Int32Array;
+  /** The edge the level arrived by: -1 for the node's own level, -2 when nothing reaches it. */
+  readonly parent: Int32Array;
+}
+
+/** `edgeCap` value of an edge that lets every level through. */
+export const UNCAPPED = 127;
+
+/**
+ * The widest-path question "what is the highest level that reaches each node", where each node has
+ * its own level (-1 none) and each edge lets at most `edgeCap[e]` through (-1: nothing; UNCAPPED:
+ * anything). An edge with a cap of its own names its witness (`edgeWitness[e]`, what it carries);
+ * otherwise the witness travels with the level.
+ *
+ * Computed level by level, highest first: a multi-source BFS from every node already at that level
+ * or above, over the edges that let the level through, settles the nodes it reaches for the first
+ * time. Each node and edge is visited once per level, so the cost is `levels` BFS passes, and each
+ * node's parent chain is a shortest one within its level. (A worklist fixpoint reaches the same
+ * ranks, but the chains it leaves depend on the order it raised nodes in, and on a large coupled
+ * model they run to thousands of steps, which every explanation then walks.)
+ */
+export function levelReach(
+  graph: CompactGraph,
+  levels: number,
+  own: Int8Array,
+  ownWitness: Int32Array,
+  edgeCap: Int8Array,
+  edgeWitness: Int32Array,
+  noWitness: number,
+): LevelReach {
+  const n = graph.nodeCount;
+  const rank = new Int8Array(n).fill(-1);
+  const witness = new Int32Array(n).fill(noWitness);
+  const parent = new Int32Array(n).fill(-2);
+  const queue = new Int32Array(n);
+  const { outStart, outEdges, edgeTo } = graph;
+  for (let level = levels - 1; level >= 0; level--) {
+    let head = 0;
+    let tail = 0;
+    for (let v = 0; v < n; v++) {
+      if (rank[v]! >= level) queue[tail++] = v;
+      else if (own[v] === level) {
+        rank[v] = level;
+        witness[v] = ownWitness[v]!;
+        parent[v] = -1;
+        queue[tail++] = v;
+      }
+    }
+    if (tail === 0) continue;
+    while (head < tail) {
+      const v = queue[head++]!;
+      for (let i = outStart[v]!; i < outStart[v + 1]!; i++) {
+        const e = outEdges[i]!;
+        const w = edgeTo[e]!;
+        if (rank[w]! >= 0 || edgeCap[e]! < level) continue;
+        rank[w] = level;
+        const ew = edgeWitness[e]!;
+        witness[w] = ew >= 0 ? ew : witness[v]!;
+        parent[w] = e;
+        queue[tail++] = w;
+      }
+    }
+  }
+  return { rank, witness, parent };
+}
+
+/**
+ * A component's own classification: the data it holds, then the data it sends on its flows (a
+ * component has what it sends, even when it does not declare `holds`); the first asset to reach the
+ * maximum is the witness.
+ */
+export function ownSensitivity(g: ThreatGraph): { own: Int8Array; witness: Int32Array } {
+  const n = g.model.components.length;
+  const own = new Int8Array(n).fill(-1);
+  const witness = new Int32Array(n).fill(-1);
+  for (let v = 0; v < n; v++) {
+    let r = g.heldRank[v]!;
+    let d = r >= 0 ? g.heldData[v]! : -1;
+    for (let i = g.csr.outStart[v]!; i < g.csr.outStart[v + 1]!; i++) {
+      const f = g.csr.outEdges[i]!;
+      if (g.carriedRank[f]! > r) {
+        r = g.carriedRank[f]!;
+        d = g.carriedData[f]!;
+      }
+    }
+    own[v] = r;
+    witness[v] = d;
+  }
+  return { own, witness };
+}
+
+/**
+ * Per info edge, the classification it lets through for a sensitivity question: nothing over the
+ * edges `blocked` marks, at most what the flow declares in `carries`, else everything; and the
+ * witness a declared flow names.
+ */
+export function sensitivityCaps(
+  g: ThreatGraph,
+  infoFlow: Int32Array,
+  blocked: (e: number, f: number) => boolean,
+): { cap: Int8Array; witness: Int32Array } {
+  const m = infoFlow.length;
+  const cap = new Int8Array(m);
+  const witness = new Int32Array(m).fill(-1);
+  for (let e = 0; e < m; e++) {
+    const f = infoFlow[e]!;
+    if (blocked(e, f)) cap[e] = -1;
+    else if (g.declaresCarries[f]) {
+      cap[e] = g.carriedRank[f]!;
+      witness[e] = g.carriedData[f]!;
+    } else cap[e] = UNCAPPED;
+  }
+  return { cap, witness };
+}
+
+/**
+ * Sensitivity: the highest classification that can reach each component, where a flow that declares
+ * `carries` lets through at most what it carries, and distribution flows (publish, deploy, serve,
+ * load) carry weights, not records (training data makes the trained model sensitive through
+ * `produce`, but the model does not put those records in the context of what it serves).
+ */
+function sensitivityOf(g: ThreatGraph, info: CompactGraph, infoFlow: Int32Array): LevelReach {
+  const own = ownSensitivity(g);
+  const distributes = flowKindMask(DISTRIBUTES_ARTIFACT);
+  const { flowKind } = g;
+  const caps = sensitivityCaps(g, infoFlow, (_e, f) => distributes[flowKind[f]!] === 1);
+  return levelReach(info, CLASSIFICATIONS.length, own.own, own.witness, caps.cap, caps.witness, -2);
 }
 
 /** The classification a rank stands for. */

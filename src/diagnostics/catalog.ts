@@ -252,6 +252,24 @@ export const DIAGNOSTICS = {
     title: "number out of range",
     explain: "The number is outside the range the property accepts (e.g. a negative cost).",
   },
+  AT3020: {
+    severity: "error",
+    title: "unknown component kind in a rule",
+    explain:
+      "An organisation rule's `match [...]` names something that is not a component kind. Kinds are the component keywords (`agent`, `tool`, `vectorstore` ...), written in a list because bare they start a declaration; the message suggests the closest one.",
+  },
+  AT3021: {
+    severity: "error",
+    title: "conflicting rule properties",
+    explain:
+      "An organisation rule gives both `severity` and `likelihood`/`impact`. Give `severity` alone, or `likelihood` and `impact` together, so the rule's levels say one thing.",
+  },
+  AT3022: {
+    severity: "error",
+    title: "rule id reserved for the built-in catalog",
+    explain:
+      "Organisation rule ids must not look like built-in ones (`AT-nn`, `AS-nn`): the catalog grows, and an id must never change meaning. Use a prefix of your own, e.g. `ORG-001`.",
+  },
 
   // AT4xxx: analysis
   AT4001: {
@@ -267,6 +285,44 @@ export const DIAGNOSTICS = {
       "A rule threw an error while checking the model. The other rules still ran and their findings are reported; this is a bug in the rule (or, for an organisation rule, in its definition). Please report it with the model.",
   },
 
+  // AT5xxx: policy
+  AT5001: {
+    severity: "error",
+    title: "unknown metric in a policy",
+    explain:
+      "Each property of a `policy` names a metric and gives its threshold; this one names no metric aithreat computes. The hint suggests the closest name; docs/metrics.md lists them all.",
+  },
+  AT5002: {
+    severity: "error",
+    title: "invalid policy threshold",
+    explain:
+      "A threshold is a number the metric can take: a whole number for counts, 0 to 100 for percentages, 0 to 1 for likelihoods, 0 to 10 for the agentic amplification score. Write it without a unit or a block, e.g. `mitigation_coverage 80`.",
+  },
+  AT5003: {
+    severity: "error",
+    title: "metric given twice in a policy",
+    explain:
+      "A policy sets each metric's threshold once. Keep one of the two; to hold a metric to two bars, write two policies.",
+  },
+  AT5004: {
+    severity: "error",
+    title: "a policy file holds something else",
+    explain:
+      "The file given with `--policy` may hold only `policy` declarations (and comments), so that it adds thresholds and can never change the model it judges. Move components, flows, imports and other declarations into the model's files.",
+  },
+  AT5005: {
+    severity: "warning",
+    title: "policy sets no threshold",
+    explain:
+      "The `policy` has no thresholds, so it checks nothing. Add `<metric> <number>` lines or remove it.",
+  },
+  AT5010: {
+    severity: "error",
+    title: "policy violated",
+    explain:
+      "A metric of the model breaks a threshold a policy sets. The diagnostic stands at the threshold, says the metric's value and the bound, and lists in notes the components, crown jewels or findings behind the number. `check` and `compile` exit with code 1 (a failed gate), not 2: the model is valid, it is over the bar.",
+  },
+
   // AT9xxx: command line and internal
   AT9001: {
     severity: "error",
@@ -277,6 +333,12 @@ export const DIAGNOSTICS = {
     severity: "error",
     title: "invalid command-line value",
     explain: "An option has a value the command does not accept; `--help` lists the values.",
+  },
+  AT9101: {
+    severity: "warning",
+    title: "diagrams not rendered",
+    explain:
+      "`compile --render` could not turn some or all diagrams into images: no Chromium was found (install Debian's `chromium`, or set `CHROMIUM_PATH`), the browser did not start, or Mermaid could not draw one diagram. The `.mmd` files and every other output are still written and the exit code is unchanged; the message says which diagram and why.",
   },
   AT9999: {
     severity: "error",

@@ -1,8 +1,10 @@
 import type { Emitter } from "./emitter.js";
 import { findingsJsonEmitter } from "./findings-json.js";
 import { junitEmitter } from "./junit.js";
+import { metricsJsonEmitter } from "./metrics-json.js";
 import { pathsJsonEmitter } from "./paths-json.js";
 import { checklistEmitter } from "./checklist.js";
+import { diagramsEmitter } from "./diagrams/emitter.js";
 import { reportHtmlEmitter } from "./report-html.js";
 import { reportMdEmitter } from "./report-md.js";
 import { sarifEmitter } from "./sarif.js";
@@ -13,7 +15,9 @@ export const EMITTERS: readonly Emitter[] = [
   sarifEmitter,
   junitEmitter,
   pathsJsonEmitter,
+  metricsJsonEmitter,
   reportMdEmitter,
   reportHtmlEmitter,
   checklistEmitter,
+  diagramsEmitter,
 ];

@@ -1,15 +1,49 @@
 import type { Component, Flow, ResolvedModel } from "../semantic/model.js";
 import {
+  CLASSIFICATIONS,
   COMPONENT_KIND_NAMES,
   FLOW_KIND_NAMES,
+  TRUST_LEVELS,
   type ComponentKind,
   type FlowKind,
 } from "../semantic/vocabulary.js";
 import { buildCompactGraph, type CompactGraph } from "./compact.js";
 
+/** Kind code of each component kind: its index in COMPONENT_KIND_NAMES. */
+export const COMPONENT_KIND_CODE: ReadonlyMap<ComponentKind, number> = new Map(
+  COMPONENT_KIND_NAMES.map((k, i) => [k, i]),
+);
+/** Kind code of each flow kind: its index in FLOW_KIND_NAMES. */
+export const FLOW_KIND_CODE: ReadonlyMap<FlowKind, number> = new Map(FLOW_KIND_NAMES.map((k, i) => [k, i]));
+
+/** A lookup table over component kind codes: 1 for the kinds given. */
+export function componentKindMask(kinds: Iterable<ComponentKind>): Uint8Array {
+  const m = new Uint8Array(COMPONENT_KIND_NAMES.length);
+  for (const k of kinds) m[COMPONENT_KIND_CODE.get(k)!] = 1;
+  return m;
+}
+
+/** A lookup table over flow kind codes: 1 for the kinds given. */
+export function flowKindMask(kinds: Iterable<FlowKind>): Uint8Array {
+  const m = new Uint8Array(FLOW_KIND_NAMES.length);
+  for (const k of kinds) m[FLOW_KIND_CODE.get(k)!] = 1;
+  return m;
+}
+
+/** The flows and the components that declare (or imply) one control. */
+export interface ControlUsers {
+  readonly flows: Int32Array;
+  readonly comps: Int32Array;
+}
+
 /**
  * The resolved model as a graph: the CSR adjacency of flows, plus indexes by component kind and
  * flow kind so rules look only at the elements they are about (never every rule x every element).
+ *
+ * The typed arrays below copy what traversals ask per element out of the model's objects once:
+ * components have a dozen shapes (one per kind, optional fields), so reading `c.kind` or `f.carries`
+ * edge by edge costs more than the traversal itself on a large heap, while a typed array read is a
+ * load. Everything is built in one pass over components and flows.
  */
 export interface ThreatGraph {
   readonly model: ResolvedModel;
@@ -20,30 +54,123 @@ export interface ThreatGraph {
   readonly flowsByKind: ReadonlyMap<FlowKind, readonly number[]>;
   /** Component index by name. */
   readonly componentByName: ReadonlyMap<string, number>;
+  /** Kind code (COMPONENT_KIND_CODE) per component. */
+  readonly compKind: Uint8Array;
+  /** Kind code (FLOW_KIND_CODE) per flow. */
+  readonly flowKind: Uint8Array;
+  /** Trust rank (index in TRUST_LEVELS) per component. */
+  readonly trust: Uint8Array;
+  /** Zone index per component (-1: none). */
+  readonly zone: Int32Array;
+  /** 1 when the component says `stateless true`. */
+  readonly stateless: Uint8Array;
+  /** Number of controls declared (or implied) on each component and each flow. */
+  readonly compControls: Uint8Array;
+  readonly flowControls: Uint8Array;
+  /** Users of each control name. */
+  readonly controlUsers: ReadonlyMap<string, ControlUsers>;
+  /** Highest classification rank among the data a component holds (-1 none) and the first asset that has it. */
+  readonly heldRank: Int8Array;
+  readonly heldData: Int32Array;
+  /** Highest classification rank among the data a flow declares in `carries` (-1 none) and the first asset that has it. */
+  readonly carriedRank: Int8Array;
+  readonly carriedData: Int32Array;
+  /** 1 when the flow declares `carries` at all (then it moves only those assets). */
+  readonly declaresCarries: Uint8Array;
 }
+
+const count = (n: number): number => (n > 255 ? 255 : n);
 
 /** Builds the graph and its indexes in O(components + flows). */
 export function buildThreatGraph(model: ResolvedModel): ThreatGraph {
+  const n = model.components.length;
+  const m = model.flows.length;
   const byKind = new Map<ComponentKind, number[]>(COMPONENT_KIND_NAMES.map((k) => [k, []]));
   const componentByName = new Map<string, number>();
+  const compKind = new Uint8Array(n);
+  const trust = new Uint8Array(n);
+  const zone = new Int32Array(n);
+  const stateless = new Uint8Array(n);
+  const compControls = new Uint8Array(n);
+  const heldRank = new Int8Array(n).fill(-1);
+  const heldData = new Int32Array(n).fill(-1);
+  const users = new Map<string, { flows: number[]; comps: number[] }>();
+  const usersOf = (name: string) => {
+    let u = users.get(name);
+    if (!u) users.set(name, (u = { flows: [], comps: [] }));
+    return u;
+  };
+  const trustCode = new Map<string, number>(TRUST_LEVELS.map((t, i) => [t, i]));
+  const classCode = new Map<string, number>(CLASSIFICATIONS.map((c, i) => [c, i]));
+  const dataRank = new Int8Array(model.data.length).fill(-1);
+  for (const d of model.data)
+    if (d.classification !== undefined) dataRank[d.index] = classCode.get(d.classification)!;
+
   for (const c of model.components) {
-    byKind.get(c.kind)!.push(c.index);
-    componentByName.set(c.name, c.index);
+    const i = c.index;
+    byKind.get(c.kind)!.push(i);
+    componentByName.set(c.name, i);
+    compKind[i] = COMPONENT_KIND_CODE.get(c.kind)!;
+    trust[i] = trustCode.get(c.trust)!;
+    zone[i] = c.zone ?? -1;
+    if (c.stateless === true) stateless[i] = 1;
+    compControls[i] = count(c.controls.length);
+    for (const u of c.controls) usersOf(u.name).comps.push(i);
+    for (const d of c.holds) {
+      if (dataRank[d]! > heldRank[i]!) {
+        heldRank[i] = dataRank[d]!;
+        heldData[i] = d;
+      }
+    }
   }
   const flowsByKind = new Map<FlowKind, number[]>(FLOW_KIND_NAMES.map((k) => [k, []]));
-  const from = new Int32Array(model.flows.length);
-  const to = new Int32Array(model.flows.length);
+  const from = new Int32Array(m);
+  const to = new Int32Array(m);
+  const flowKind = new Uint8Array(m);
+  const flowControls = new Uint8Array(m);
+  const carriedRank = new Int8Array(m).fill(-1);
+  const carriedData = new Int32Array(m).fill(-1);
+  const declaresCarries = new Uint8Array(m);
   for (const f of model.flows) {
-    flowsByKind.get(f.kind)!.push(f.index);
-    from[f.index] = f.from;
-    to[f.index] = f.to;
+    const i = f.index;
+    flowsByKind.get(f.kind)!.push(i);
+    from[i] = f.from;
+    to[i] = f.to;
+    flowKind[i] = FLOW_KIND_CODE.get(f.kind)!;
+    flowControls[i] = count(f.controls.length);
+    for (const u of f.controls) usersOf(u.name).flows.push(i);
+    if (f.carries.length > 0) {
+      declaresCarries[i] = 1;
+      for (const d of f.carries) {
+        if (dataRank[d]! > carriedRank[i]!) {
+          carriedRank[i] = dataRank[d]!;
+          carriedData[i] = d;
+        }
+      }
+    }
   }
+  const controlUsers = new Map<string, ControlUsers>();
+  for (const [name, u] of users)
+    controlUsers.set(name, { flows: Int32Array.from(u.flows), comps: Int32Array.from(u.comps) });
   return {
     model,
-    csr: buildCompactGraph(model.components.length, from, to),
+    csr: buildCompactGraph(n, from, to),
     byKind,
     flowsByKind,
     componentByName,
+    compKind,
+    flowKind,
+    trust,
+    zone,
+    stateless,
+    compControls,
+    flowControls,
+    controlUsers,
+    heldRank,
+    heldData,
+    carriedRank,
+    carriedData,
+    declaresCarries,
   };
 }
 

@@ -44,11 +44,7 @@ test("the validator is not vacuous: it rejects logs that break SARIF", () => {
   const broken = (mutate: (run: Loose, result: Loose, rule: Loose) => void) => {
     const d = structuredClone(good);
     const run = d.runs[0]! as unknown as Loose;
-    mutate(
-      run,
-      d.runs[0]!.results[0]!,
-      d.runs[0]!.tool.driver.rules[0]!,
-    );
+    mutate(run, d.runs[0]!.results[0]!, d.runs[0]!.tool.driver.rules[0]!);
     return validate(d).length > 0;
   };
   assert.ok(broken((_, result) => (result["level"] = "fatal")));

@@ -1,4 +1,6 @@
 import type { Argv } from "yargs";
+import { checkGate, combineExit, policySummary, POLICY_OPTION } from "../../analysis/metrics/gate.js";
+import { sortDiagnostics } from "../../diagnostics/diagnostic.js";
 import type { CommandModule } from "../command.js";
 import {
   loadModels,
@@ -8,14 +10,29 @@ import {
   type ModelOptions,
 } from "../common.js";
 import { EXIT, type Io } from "../io.js";
+import { nodeHost } from "../node-host.js";
 
-/** Runs `check`, returning the exit code: 0 when valid (warnings allowed), 2 on any error. */
-export function runCheck(io: Io, argv: ModelOptions): number {
+/**
+ * Runs `check`, returning the exit code: 0 when valid (warnings allowed), 2 on any error, 1 when a
+ * policy (the model's own or `--policy`) fails.
+ */
+export function runCheck(io: Io, argv: ModelOptions & { policy?: string }): number {
   const result = loadModels(io, argv);
+  const gate = checkGate(result, argv.policy, {
+    host: nodeHost,
+    cwd: io.cwd,
+    ...(argv["max-file-size"] === undefined ? {} : { maxFileSize: argv["max-file-size"] }),
+  });
+  const diagnostics = sortDiagnostics([...result.diagnostics, ...gate.diagnostics]);
   const files = "program" in result ? result.program.files.length : 0;
-  reportDiagnostics(io, result.diagnostics, argv.format, { files });
-  if (argv.format !== "json" && !argv.quiet) io.err(`${summaryLine(result.diagnostics, files)}\n`);
-  return result.diagnostics.some((d) => d.severity === "error") ? EXIT.INVALID : EXIT.OK;
+  reportDiagnostics(io, diagnostics, argv.format, { files });
+  if (argv.format !== "json" && !argv.quiet) {
+    io.err(`${summaryLine(diagnostics, files)}\n`);
+    const policy = gate.evaluation && policySummary(gate.evaluation);
+    if (policy) io.err(`${policy}\n`);
+  }
+  const own = result.diagnostics.some((d) => d.severity === "error") ? EXIT.INVALID : EXIT.OK;
+  return combineExit(own, gate.exit);
 }
 
 /** `aithreat check`: parse and check models. */
@@ -25,7 +42,8 @@ export const checkCommand: CommandModule = {
   builder: (y: Argv) =>
     withModelOptions(y)
       .option("format", { describe: "diagnostic output", choices: ["text", "json"], default: "text" })
+      .option("policy", POLICY_OPTION)
       .example("$0 check samples/rag-support", "check every model file in a folder")
       .example("$0 check model.aithreat --format json", "diagnostics as JSON on stdout, for tools"),
-  run: (io, argv) => runCheck(io, argv as unknown as ModelOptions),
+  run: (io, argv) => runCheck(io, argv as unknown as ModelOptions & { policy?: string }),
 };

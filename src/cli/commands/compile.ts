@@ -1,5 +1,13 @@
 import type { Argv } from "yargs";
 import { analyzeModel } from "../../compiler.js";
+import {
+  combineExit,
+  compileGate,
+  policySummary,
+  POLICY_OPTION,
+  runPolicies,
+} from "../../analysis/metrics/gate.js";
+import { sortDiagnostics } from "../../diagnostics/diagnostic.js";
 import type { EmitContext, OutputFile } from "../../emit/emitter.js";
 import { EMITTERS } from "../../emit/index.js";
 import { checkTemplatesDir, TemplateError } from "../../emit/templates.js";
@@ -8,18 +16,21 @@ import type { CommandModule } from "../command.js";
 import { loadModels, reportDiagnostics, withModelOptions, type ModelOptions } from "../common.js";
 import { evaluateGates, formatGateResult, resolveGates } from "../gates.js";
 import { EXIT, type Io } from "../io.js";
+import { nodeHost } from "../node-host.js";
 import { count, createProgress } from "../progress.js";
+import { renderFormatsOf, renderOutputs, type RenderArgs } from "../render.js";
 import { VERSION } from "../version.js";
 import { writeOutputsAtomically } from "../write-outputs.js";
 
 /** Options of `compile`. */
-export interface CompileArgs extends ModelOptions {
+export interface CompileArgs extends ModelOptions, RenderArgs {
   out: string;
   k: number;
   timestamp?: boolean;
   templates?: string;
   "fail-on"?: string;
   baseline?: string;
+  policy?: string;
 }
 
 /** The output `--format` prints on stdout (text: none, only the summary on stderr). */
@@ -35,7 +46,7 @@ export function emitAll(ctx: EmitContext): OutputFile[] {
 }
 
 /** Runs `compile`: check, analyse, write every output into `--out` atomically. */
-export function runCompile(io: Io, argv: CompileArgs): number {
+export async function runCompile(io: Io, argv: CompileArgs): Promise<number> {
   const gates = resolveGates(argv);
   if ("code" in gates) {
     reportDiagnostics(io, [gates], argv.format === "json" ? "json" : "text");
@@ -48,19 +59,31 @@ export function runCompile(io: Io, argv: CompileArgs): number {
       return EXIT.INVALID;
     }
   }
+  const render = renderFormatsOf(argv);
+  if (render && "code" in render) {
+    reportDiagnostics(io, [render], argv.format === "json" ? "json" : "text");
+    return EXIT.INVALID;
+  }
   const progress = createProgress(io, { quiet: argv.quiet });
   progress.stage("loading models");
   const loaded = loadModels(io, argv);
   progress.clear();
-  if (!("model" in loaded) || !loaded.ok) {
+  // The model's own policies and `--policy`, validated: a mistake in a policy is an invalid model.
+  const policies = runPolicies(loaded, argv.policy, {
+    host: nodeHost,
+    cwd: io.cwd,
+    ...(argv["max-file-size"] === undefined ? {} : { maxFileSize: argv["max-file-size"] }),
+  });
+  if (!("model" in loaded) || !loaded.ok || policies.invalid) {
     // With --format json, stdout holds one JSON document either way: findings, or the diagnostics.
-    reportDiagnostics(io, loaded.diagnostics, argv.format === "json" ? "json" : "text");
+    const all = sortDiagnostics([...loaded.diagnostics, ...policies.diagnostics]);
+    reportDiagnostics(io, all, argv.format === "json" ? "json" : "text");
     return EXIT.INVALID;
   }
   progress.stage(`analysing ${count(loaded.model.components.length, "component")}`);
-  const analysis = analyzeModel(loaded.model, { paths: { k: argv.k } });
+  const analysis = analyzeModel(loaded.model, { paths: { k: argv.k }, policies: policies.policies });
   progress.clear();
-  const diagnostics = [...loaded.diagnostics, ...analysis.diagnostics];
+  const diagnostics = [...loaded.diagnostics, ...policies.diagnostics, ...analysis.diagnostics];
   reportDiagnostics(io, diagnostics, "text");
   if (analysis.diagnostics.some((d) => d.severity === "error")) return EXIT.INTERNAL;
   const ctx: EmitContext = {
@@ -85,6 +108,13 @@ export function runCompile(io: Io, argv: CompileArgs): number {
     );
     return EXIT.INVALID;
   }
+  // Images join the same atomic folder, so they are rendered before it is written.
+  if (render)
+    files.push(
+      ...(await renderOutputs(io, files, render, argv, (done, total) =>
+        progress.stage(`rendering diagrams ${done}/${total}`),
+      )),
+    );
   try {
     writeOutputsAtomically(argv.out, files);
   } catch (e) {
@@ -109,7 +139,12 @@ export function runCompile(io: Io, argv: CompileArgs): number {
   }
   const gate = evaluateGates(analysis.findingsView, gates);
   if (gate.failed || !argv.quiet) io.err(formatGateResult(gate, gates));
-  return gate.failed ? EXIT.GATE : EXIT.OK;
+  // The policy gate (docs/policy.md): each violated threshold is a located AT5010; either gate fails the run.
+  const policyGate = compileGate(analysis.policy);
+  reportDiagnostics(io, policyGate.diagnostics, "text");
+  const summary = policySummary(analysis.policy);
+  if (summary && (policyGate.exit !== EXIT.OK || !argv.quiet)) io.err(`${summary}\n`);
+  return combineExit(gate.failed ? EXIT.GATE : EXIT.OK, policyGate.exit);
 }
 
 /** `aithreat compile`: every output for a model. */
@@ -139,6 +174,7 @@ export const compileCommand: CommandModule = {
         choices: ["info", "low", "medium", "high", "critical"],
         type: "string",
       })
+      .option("policy", POLICY_OPTION)
       .option("baseline", {
         describe:
           "a findings.json of an earlier run: fail only on findings over the bar that are new since it",
@@ -149,11 +185,22 @@ export const compileCommand: CommandModule = {
         choices: ["text", "json", "sarif", "junit"],
         default: "text",
       })
+      .option("render", {
+        describe:
+          "also render every diagram into images with Mermaid in a system Chromium: svg, png, pdf (comma-separated)",
+        type: "string",
+      })
+      .option("chromium", {
+        describe:
+          "Chromium or Chrome to render with (default: $CHROMIUM_PATH, $PUPPETEER_EXECUTABLE_PATH, /usr/bin/chromium)",
+        type: "string",
+      })
       .example("$0 compile samples/rag-support --out out/rag", "write every output for one model")
       .example("$0 compile models --fail-on high", "exit 1 when an open finding is high or critical")
       .example(
         "$0 compile models --baseline main/findings.json",
         "exit 1 only on open findings that are new since the baseline",
-      ),
+      )
+      .example("$0 compile models --render svg,png", "also write diagrams/*.svg and *.png (needs Chromium)"),
   run: (io, argv) => runCompile(io, argv as unknown as CompileArgs),
 };

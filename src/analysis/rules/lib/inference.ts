@@ -1,7 +1,13 @@
-import type { ThreatGraph } from "../../../graph/threat-graph.js";
-import { inFlows, outFlows } from "../../../graph/threat-graph.js";
+import {
+  componentKindMask,
+  FLOW_KIND_CODE,
+  inFlows,
+  outFlows,
+  type ThreatGraph,
+} from "../../../graph/threat-graph.js";
 import type { Component, CrownJewel, Flow, Subject } from "../../../semantic/model.js";
 import {
+  CLASSIFICATIONS,
   classificationRank,
   FLOW_KIND_NAMES,
   TRUST_LEVELS,
@@ -12,7 +18,16 @@ import {
   type TrustLevel,
 } from "../../../semantic/vocabulary.js";
 import { describe, edgeFact, entryFact } from "../../explain.js";
-import { classificationOf, ENTRY_BIT, type EntryClass, type Fact, type Facts } from "../../facts.js";
+import {
+  classificationOf,
+  ENTRY_BIT,
+  levelReach,
+  ownSensitivity,
+  sensitivityCaps,
+  type EntryClass,
+  type Fact,
+  type Facts,
+} from "../../facts.js";
 import { isLlmConsumer } from "../../predicates.js";
 
 /**
@@ -168,7 +183,7 @@ interface FlowTable {
   readonly carriedData: Int32Array;
   /** 1 when the flow declares `carries` at all (then it moves only those assets). */
   readonly declares: Uint8Array;
-  /** Per info edge: 1 when it moves run-time content (see `runtimeEdge`). */
+  /** Per info edge: 1 when it moves run-time content. */
   readonly runtime: Uint8Array;
 }
 
@@ -179,44 +194,33 @@ function kindMask(kinds: ReadonlySet<FlowKind>): Uint8Array {
 
 function flowTable(g: ThreatGraph, facts: Facts): FlowTable {
   return once(facts, "flowTable", () => {
-    const m = g.model.flows.length;
-    const kind = new Uint8Array(m);
-    const carriedRank = new Int8Array(m).fill(-1);
-    const carriedData = new Int32Array(m).fill(-1);
-    const declares = new Uint8Array(m);
-    const code = new Map(FLOW_KIND_NAMES.map((k, i) => [k, i]));
-    for (const f of g.model.flows) {
-      kind[f.index] = code.get(f.kind)!;
-      if (f.carries.length > 0) {
-        declares[f.index] = 1;
-        const c = carriedMax(g, f);
-        carriedRank[f.index] = c.rank;
-        carriedData[f.index] = c.data;
-      }
+    const { info, infoFlow, infoReturn } = facts;
+    const weights = kindMask(WEIGHT_FLOWS);
+    const produce = FLOW_KIND_CODE.get("produce")!;
+    const response = FLOW_KIND_CODE.get("response")!;
+    const weightTarget = componentKindMask(["model", "registry"]);
+    const runtime = new Uint8Array(info.edgeCount);
+    for (let e = 0; e < runtime.length; e++) {
+      // Run-time content: not weights, and not the answers of a `stateless` component (it answers
+      // each caller apart, so one caller's content never reaches another's answers).
+      const f = infoFlow[e]!;
+      const k = g.flowKind[f]!;
+      if (weights[k]) continue;
+      if ((infoReturn[e] === 1 || k === response) && g.stateless[info.edgeFrom[e]!]) continue;
+      if (k === produce && weightTarget[g.compKind[g.csr.edgeTo[f]!]!]) continue;
+      runtime[e] = 1;
     }
-    const runtime = new Uint8Array(facts.info.edgeCount);
-    for (let e = 0; e < runtime.length; e++) runtime[e] = runtimeEdge(g, facts, e) ? 1 : 0;
-    return { kind, carriedRank, carriedData, declares, runtime };
+    return {
+      kind: g.flowKind,
+      carriedRank: g.carriedRank,
+      carriedData: g.carriedData,
+      declares: g.declaresCarries,
+      runtime,
+    };
   });
 }
 
 // ---- run time versus weights ---------------------------------------------------------------------
-
-/**
- * Whether an info edge moves run-time content: not weights, and not the answers of a `stateless`
- * component (it answers each caller apart, so one caller's content never reaches another's answers).
- */
-function runtimeEdge(g: ThreatGraph, facts: Facts, e: number): boolean {
-  const f = g.model.flows[facts.infoFlow[e]!]!;
-  if (WEIGHT_FLOWS.has(f.kind)) return false;
-  const source = g.model.components[facts.info.edgeFrom[e]!] as { stateless?: boolean } | undefined;
-  if ((facts.infoReturn[e] === 1 || f.kind === "response") && source?.stateless === true) return false;
-  if (f.kind === "produce") {
-    const to = g.model.components[f.to]!;
-    return to.kind !== "model" && to.kind !== "registry";
-  }
-  return true;
-}
 
 const RUNTIME_CLASSES: readonly EntryClass[] = ["user_input", "external_data", "tool_output"];
 
@@ -338,41 +342,10 @@ export interface ContextSensitivity {
  */
 export function contextSensitivity(g: ThreatGraph, facts: Facts): ContextSensitivity {
   return once(facts, "contextSensitivity", () => {
-    const { model } = g;
-    const n = model.components.length;
-    const { info } = facts;
-    const t = flowTable(g, facts);
-    const rank = new Int8Array(n).fill(-1);
-    const witness = new Int32Array(n).fill(-1);
-    const parent = new Int32Array(n).fill(NONE);
-    const work: number[] = [];
-    const queued = new Uint8Array(n);
-    const raise = (v: number, r: number, d: number, p: number) => {
-      if (r <= rank[v]!) return;
-      rank[v] = r;
-      witness[v] = d;
-      parent[v] = p;
-      if (!queued[v]) {
-        queued[v] = 1;
-        work.push(v);
-      }
-    };
-    for (const c of model.components) for (const d of c.holds) raise(c.index, dataRank(g, d), d, SEED);
-    // What a component sends on its flows is data it has, even when it does not say `holds`.
-    for (let f = 0; f < t.kind.length; f++)
-      if (t.carriedRank[f]! >= 0) raise(g.csr.edgeFrom[f]!, t.carriedRank[f]!, t.carriedData[f]!, SEED);
-    while (work.length > 0) {
-      const v = work.pop()!;
-      queued[v] = 0;
-      for (let i = info.outStart[v]!; i < info.outStart[v + 1]!; i++) {
-        const e = info.outEdges[i]!;
-        if (!t.runtime[e]) continue;
-        const f = facts.infoFlow[e]!;
-        const r = t.declares[f] ? Math.min(t.carriedRank[f]!, rank[v]!) : rank[v]!;
-        raise(info.edgeTo[e]!, r, t.declares[f] ? t.carriedData[f]! : witness[v]!, e);
-      }
-    }
-    return { rank, witness, parent };
+    const { runtime } = flowTable(g, facts);
+    const own = ownSensitivity(g);
+    const caps = sensitivityCaps(g, facts.infoFlow, (e) => runtime[e] === 0);
+    return levelReach(facts.info, CLASSIFICATIONS.length, own.own, own.witness, caps.cap, caps.witness, -1);
   });
 }
 
