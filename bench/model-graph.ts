@@ -58,11 +58,17 @@ function graphologyBfs(g: ModelGraph, model: ResolvedModel, sources: readonly nu
   const queue: string[] = [];
   for (const s of sources) {
     const k = nodeKey("component", model.components[s]!.name);
-    if (!seen.has(k)) (seen.add(k), queue.push(k));
+    if (!seen.has(k)) {
+      seen.add(k);
+      queue.push(k);
+    }
   }
   for (let head = 0; head < queue.length; head++) {
     g.forEachOutEdge(queue[head]!, (_e, a, _s, t) => {
-      if (a.type === "flows" && !seen.has(t)) (seen.add(t), queue.push(t));
+      if (a.type === "flows" && !seen.has(t)) {
+        seen.add(t);
+        queue.push(t);
+      }
     });
   }
   return seen.size;

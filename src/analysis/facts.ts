@@ -3,7 +3,6 @@ import { buildCompactGraph, type CompactGraph } from "../graph/compact.js";
 import { componentKindMask, FLOW_KIND_CODE, flowKindMask, type ThreatGraph } from "../graph/threat-graph.js";
 import type { Component } from "../semantic/model.js";
 import {
-  classificationRank,
   trustRank,
   type Capability,
   type Classification,

@@ -12,7 +12,7 @@ import { at, diag, type Diagnostic, type Location, type StageResult } from "../d
 import { componentsOf } from "../graph/threat-graph.js";
 import type { Program } from "../semantic/imports.js";
 import type { Component, ResolvedModel } from "../semantic/model.js";
-import { readProperties, type Converted } from "../semantic/properties.js";
+import { readProperties, valueText, type Converted } from "../semantic/properties.js";
 import { didYouMean } from "../semantic/suggest.js";
 import {
   CLASSIFICATIONS,
@@ -202,8 +202,8 @@ function valueOf(model: ResolvedModel, c: Component, prop: string): readonly str
   }
   const v = (c.props as Readonly<Record<string, unknown>>)[prop];
   if (v === undefined) return undefined;
-  if (Array.isArray(v)) return v.length > 0 ? v.map(String) : undefined;
-  return [String(v)];
+  if (Array.isArray(v)) return v.length > 0 ? v.map(valueText) : undefined;
+  return [valueText(v)];
 }
 
 /** Where a component's value for a property is written (trust may come from the zone). */
@@ -613,7 +613,7 @@ function matchConstraints(
           values.push(x.text);
         }
       }
-    } else values = [String(v)];
+    } else values = [valueText(v)];
     if (values.length === 0) continue;
     const list = kinds.some((k) => {
       const t = propsOf(k)[key]?.type;

@@ -2,7 +2,8 @@ import { MultiDirectedGraph } from "graphology";
 import { BUILTIN_CONTROL_BY_ID, DEFAULT_CONTROL_COST } from "../catalog/controls.js";
 import type { Location } from "../diagnostics/diagnostic.js";
 import type { Component, ControlUse, ResolvedModel } from "../semantic/model.js";
-import { COMPONENT_KINDS, type Cia } from "../semantic/vocabulary.js";
+import { COMPONENT_KINDS, type Cia, type PropSpec } from "../semantic/vocabulary.js";
+import { valueText } from "../semantic/properties.js";
 import { lineCol } from "../source.js";
 
 /**
@@ -178,7 +179,7 @@ function opt<T>(key: string, value: T | undefined): Record<string, T> {
 export const KIND_PROP_TYPES: ReadonlyMap<string, AttrType> = (() => {
   const out = new Map<string, AttrType>();
   for (const spec of Object.values(COMPONENT_KINDS)) {
-    for (const [name, p] of Object.entries(spec.props)) {
+    for (const [name, p] of Object.entries(spec.props as Readonly<Record<string, PropSpec>>)) {
       const t: AttrType =
         p.type === "number"
           ? "double"
@@ -203,8 +204,8 @@ function kindProps(c: Component): Record<string, AttrValue> {
     const key = `prop_${name}`;
     const t = KIND_PROP_TYPES.get(key);
     if (v === undefined || t === undefined) continue;
-    if (t === "string[]" && Array.isArray(v)) out[key] = v.map(String);
-    else if (t === "string") out[key] = Array.isArray(v) ? v.map(String).join(", ") : String(v);
+    if (t === "string[]" && Array.isArray(v)) out[key] = v.map(valueText);
+    else if (t === "string") out[key] = Array.isArray(v) ? v.map(valueText).join(", ") : valueText(v);
     else if (typeof v === "number" || typeof v === "boolean") out[key] = v;
   }
   return out;
@@ -267,7 +268,7 @@ export function* modelNodes(model: ResolvedModel): Generator<KeyedNode> {
         controls: controlNames(c.controls),
         ...kindProps(c),
         ...located(c.loc),
-      } as ComponentNode,
+      },
     };
   }
   for (const d of model.data) {

@@ -225,3 +225,12 @@ function convert(
     }
   }
 }
+
+/** A scalar property value as text (numbers and booleans as written); never `[object Object]`. */
+export function valueText(v: unknown): string {
+  return typeof v === "string"
+    ? v
+    : typeof v === "number" || typeof v === "boolean"
+      ? String(v)
+      : JSON.stringify(v);
+}

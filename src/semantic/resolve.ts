@@ -425,7 +425,7 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
         loc: loc(file, d.head.start, d.head.end),
         nameLoc: d.head.name ? at(file, d.head.name) : loc(file, d.head.kwStart, d.head.kwEnd),
         propLocs: propLocs(file, spans, d.spans),
-      } as Component);
+      });
     }
   });
 

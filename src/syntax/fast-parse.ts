@@ -68,7 +68,7 @@ const KW_IN = 6;
 const KW_ON = 7;
 
 const KEYWORD_CLASS: Readonly<Record<string, number>> = Object.fromEntries([
-  ...STATEMENT_WORDS.map((w) => [
+  ...STATEMENT_WORDS.map((w): [string, number] => [
     w,
     w === "import"
       ? KW_IMPORT
@@ -86,7 +86,7 @@ const KEYWORD_CLASS: Readonly<Record<string, number>> = Object.fromEntries([
                   ? KW_DECL
                   : 0,
   ]),
-  ...COMPONENT_KIND_WORDS.map((w) => [w, KW_DECL]),
+  ...COMPONENT_KIND_WORDS.map((w): [string, number] => [w, KW_DECL]),
 ]);
 
 /** The names of one compilation, keywords pre-tagged; share one between the files of a program. */
@@ -100,9 +100,9 @@ export class NameTable extends Interner {
 /** Deepest nesting of `{` and `[` (the same limit parse.ts enforces with AT1021). */
 const MAX_NESTING = 64;
 
-/** Thrown to give the file to the chevrotain parser. */
-class GiveUp {}
-const GIVE_UP = new GiveUp();
+/** Thrown to give the file to the chevrotain parser; one instance made once, so giving up costs no stack capture. */
+class GiveUp extends Error {}
+const GIVE_UP = new GiveUp("the fast parser gives this file to the chevrotain parser");
 
 // Sticky regexes for the rare non-ASCII cases; the same patterns as tokens.ts.
 const UNICODE_NAME = /[\p{L}_][\p{L}\p{M}\p{N}_]*(?:[.-](?!>)[\p{L}\p{M}\p{N}_]+)*/uy;
@@ -552,7 +552,7 @@ class FastParser {
   }
 
   private startsValue(): boolean {
-    const t = this.tok as number;
+    const t = this.tok;
     return t === STRING || t === TRIPLE || t === NUMBER || t === DATE || t === NAME || t === LBRACKET;
   }
 

@@ -97,11 +97,6 @@ export class Interner {
   }
 }
 
-function sameText(k: string, text: string, start: number, len: number): boolean {
-  for (let j = 0; j < len; j++) if (k.charCodeAt(j) !== text.charCodeAt(start + j)) return false;
-  return true;
-}
-
 /** Start value of the name hash (FNV-1a, 32 bits). */
 export const HASH_SEED = 0x811c9dc5 | 0;
 

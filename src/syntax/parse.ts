@@ -2,7 +2,7 @@ import type { IToken } from "chevrotain";
 import type { CommentNode, FileNode } from "../ast/nodes.js";
 import { diag, type Diagnostic, type StageResult } from "../diagnostics/diagnostic.js";
 import type { SourceFile } from "../source.js";
-import { fastParse, NameTable } from "./fast-parse.js";
+import { fastParse, type NameTable } from "./fast-parse.js";
 import { AithreatGrammar } from "./grammar.js";
 import { commentNode, fileNode } from "./nodes.js";
 import {

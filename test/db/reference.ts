@@ -49,7 +49,11 @@ function tightHops(
 ): Int32Array {
   const hops = new Int32Array(g.nodeCount).fill(-1);
   const queue: number[] = [];
-  for (const s of seeds) if (hops[s] === -1 && sp.dist[s] === 0) ((hops[s] = 0), queue.push(s));
+  for (const s of seeds)
+    if (hops[s] === -1 && sp.dist[s] === 0) {
+      hops[s] = 0;
+      queue.push(s);
+    }
   const start = direction === "forward" ? g.outStart : g.inStart;
   const edges = direction === "forward" ? g.outEdges : g.inEdges;
   const other = direction === "forward" ? g.edgeTo : g.edgeFrom;
@@ -71,12 +75,18 @@ function tightHops(
 function bfsHops(g: CompactGraph, seeds: readonly number[]): Int32Array {
   const hops = new Int32Array(g.nodeCount).fill(-1);
   const queue: number[] = [];
-  for (const s of seeds) if (hops[s] === -1) ((hops[s] = 0), queue.push(s));
+  for (const s of seeds) {
+    if (hops[s] !== -1) continue;
+    hops[s] = 0;
+    queue.push(s);
+  }
   for (let head = 0; head < queue.length; head++) {
     const v = queue[head]!;
     for (let i = g.outStart[v]!; i < g.outStart[v + 1]!; i++) {
       const u = g.edgeTo[g.outEdges[i]!]!;
-      if (hops[u] === -1) ((hops[u] = hops[v]! + 1), queue.push(u));
+      if (hops[u] !== -1) continue;
+      hops[u] = hops[v]! + 1;
+      queue.push(u);
     }
   }
   return hops;

@@ -27,7 +27,10 @@ function statements(text: string): string[] {
     const c = text[i]!;
     cur += c;
     if (mode === "comment") {
-      if (c === "\n") ((mode = "code"), (cur = ""));
+      if (c === "\n") {
+        mode = "code";
+        cur = "";
+      }
     } else if (mode === "string") {
       if (c === "\\") cur += text[++i];
       else if (c === "'") mode = "code";
@@ -36,7 +39,10 @@ function statements(text: string): string[] {
     } else if (c === "/" && text[i + 1] === "/") mode = "comment";
     else if (c === "'") mode = "string";
     else if (c === "`") mode = "name";
-    else if (c === ";") (out.push(cur.trim()), (cur = ""));
+    else if (c === ";") {
+      out.push(cur.trim());
+      cur = "";
+    }
   }
   assert.is(mode, "code", "the script ends outside any literal");
   assert.is(cur.trim(), "");

@@ -181,11 +181,11 @@ export class DiagramGraph {
 
     // Arrows, by the declaration order of their first flow (a new flow adds a line, moves none).
     const edges = [
-      ...[...this.flowEdges.values()].map((e) => ({
+      ...[...this.flowEdges.values()].map((e): PlainEdge => ({
         from: e.from,
         to: e.to,
         order: e.order,
-        style: (e.crossing ? "thick" : "solid") as EdgeStyle,
+        style: e.crossing ? "thick" : "solid",
         label: flowLabel(e, options.flowTitles ?? false),
       })),
       ...this.plainEdges.values(),

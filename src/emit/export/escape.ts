@@ -47,7 +47,7 @@ export function sqlString(value: string): string {
 }
 
 // Characters XML 1.0 does not allow anywhere, not even as character references.
-// eslint-disable-next-line no-control-regex
+
 const XML_INVALID =
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
@@ -57,7 +57,6 @@ const XML_INVALID =
  * attributes); characters XML 1.0 forbids become U+FFFD.
  */
 export function xmlEscape(value: string): string {
-  // eslint-disable-next-line no-control-regex
   if (!/[&<>"'\u0000-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/.test(value)) return value;
   return value.replace(XML_INVALID, REPLACEMENT).replace(
     /[&<>"'\r\n\t]/g,

@@ -344,7 +344,7 @@ function tableRows(source: ExportSource): Map<string, Value[][]> {
 
   for (const n of source.nodes()) {
     const a = n.attributes;
-    switch (a["type"]) {
+    switch (a["type"] as string) {
       case "zone":
         push("zone", a, { id: a["index"], parent: model.zones[a["index"] as number]!.parent });
         break;
@@ -387,7 +387,7 @@ function tableRows(source: ExportSource): Map<string, Value[][]> {
   }
   for (const e of source.edges()) {
     const a = e.attributes;
-    switch (a["type"]) {
+    switch (a["type"] as string) {
       case "flows":
         push("flow", a, {
           id: a["index"],
