@@ -124,6 +124,16 @@ export const EDGE_COLUMNS: ReadonlyMap<string, AttrType> = new Map<string, AttrT
   ["line", "int"],
 ]);
 
+/** Throws when an attribute has no declared type: a new attribute must get a column first. */
+export function checkColumns(
+  a: ExportAttributes,
+  columns: ReadonlyMap<string, AttrType>,
+  what: string,
+): void {
+  for (const k of Object.keys(a))
+    if (!columns.has(k)) throw new Error(`export: ${what} attribute \`${k}\` has no column type`);
+}
+
 /** Per-subject finding counts and the worst severity among open findings. */
 interface FindingSummary {
   findings: number;
@@ -309,7 +319,11 @@ export interface ExportGraphAttributes {
 /** The export as a graphology graph. */
 export type ExportGraph = MultiDirectedGraph<ExportAttributes, ExportAttributes, ExportGraphAttributes>;
 
-/** The export as a graphology graph (GraphML and Cypher write from it). */
+/**
+ * The export as a graphology graph, for callers that want a graph API on it (and for tests, which
+ * compare every format with it). The writers stream from the source instead: graphology holds about
+ * 320 bytes per node and edge, too much for an organisation model.
+ */
 export function buildExportGraph(source: ExportSource): ExportGraph {
   const g: ExportGraph = new MultiDirectedGraph<ExportAttributes, ExportAttributes, ExportGraphAttributes>();
   g.replaceAttributes({ systems: source.analysis.model.systems.map((s) => s.title) });

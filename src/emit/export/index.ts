@@ -1,10 +1,11 @@
 import type { CompileAnalysis } from "../../compiler.js";
 import type { OutputFile } from "../emitter.js";
-import { CYPHER_LIMIT, cypherElementCount, cypherFiles } from "./cypher.js";
-import { buildExportGraph, exportSource } from "./export-graph.js";
-import { graphmlFiles } from "./graphml.js";
-import { neo4jFiles } from "./neo4j.js";
-import { DEFAULT_PG_SCHEMA, postgresFiles } from "./postgres.js";
+import { CYPHER_LIMIT, cypherElementCount, writeCypher } from "./cypher.js";
+import { exportSource } from "./export-graph.js";
+import { writeGraphml } from "./graphml.js";
+import { writeNeo4j } from "./neo4j.js";
+import { DEFAULT_PG_SCHEMA, writePostgres } from "./postgres.js";
+import { memorySink, type ExportSink } from "./sink.js";
 
 /** The formats `aithreat export --to` writes. */
 export const EXPORT_FORMATS = ["neo4j", "postgres", "graphml", "cypher"] as const;
@@ -19,33 +20,53 @@ export interface ExportOptions {
   readonly force?: boolean;
 }
 
-/** The files of one export, or why it was refused. */
-export type ExportResult =
-  { readonly files: OutputFile[] } | { readonly refused: string; readonly hint: string };
+/** Why an export was refused, and what to do instead. */
+export interface ExportRefusal {
+  readonly refused: string;
+  readonly hint: string;
+}
 
-/** Exports an analysed model in one format. Pure: returns files, writes nothing. */
-export function exportFiles(
+/** An export ready to write, or why it was refused (decided before anything is written). */
+export type ExportPlan = ExportRefusal | { readonly write: (sink: ExportSink) => void };
+
+/** The files of one export, or why it was refused. */
+export type ExportResult = { readonly files: OutputFile[] } | ExportRefusal;
+
+/** Prepares an export of an analysed model in one format; writing it streams into a sink. */
+export function planExport(
   analysis: CompileAnalysis,
   format: ExportFormat,
   options: ExportOptions = {},
-): ExportResult {
+): ExportPlan {
   const source = exportSource(analysis);
   switch (format) {
     case "neo4j":
-      return { files: neo4jFiles(source) };
+      return { write: (sink) => writeNeo4j(source, sink) };
     case "postgres":
-      return { files: postgresFiles(source, options.pgSchema ?? DEFAULT_PG_SCHEMA) };
+      return { write: (sink) => writePostgres(source, sink, options.pgSchema ?? DEFAULT_PG_SCHEMA) };
     case "graphml":
-      return { files: graphmlFiles(source) };
+      return { write: (sink) => writeGraphml(source, sink) };
     case "cypher": {
-      const g = buildExportGraph(source);
-      const count = cypherElementCount(g);
+      const count = cypherElementCount(source);
       if (count > CYPHER_LIMIT && !options.force)
         return {
           refused: `the model has ${count} nodes and relationships; the Cypher script is meant for at most ${CYPHER_LIMIT}`,
           hint: "use `--to neo4j` (bulk-import CSV, fast at any size), or `--force` to write the script anyway",
         };
-      return { files: cypherFiles(g) };
+      return { write: (sink) => writeCypher(source, sink) };
     }
   }
+}
+
+/** Exports an analysed model in one format into memory. Pure: returns files, writes nothing. */
+export function exportFiles(
+  analysis: CompileAnalysis,
+  format: ExportFormat,
+  options: ExportOptions = {},
+): ExportResult {
+  const plan = planExport(analysis, format, options);
+  if ("refused" in plan) return plan;
+  const sink = memorySink();
+  plan.write(sink);
+  return { files: sink.files() };
 }

@@ -1,10 +1,10 @@
 import { ENTRY_CLASSES } from "../../analysis/facts.js";
 import { KIND_PROP_TYPES, type AttrValue } from "../../graph/model-graph.js";
-import type { OutputFile } from "../emitter.js";
 import { locationView } from "../location-view.js";
 import { csvField, csvRow, numberText, pgArray, pgText, sqlString } from "./escape.js";
 import type { ExportAttributes, ExportSource } from "./export-graph.js";
 import { PG_QUERIES } from "./postgres-queries.js";
+import type { ExportSink } from "./sink.js";
 
 /**
  * PostgreSQL: `schema.sql` (tables and indexes, in their own schema), one COPY-ready CSV per table,
@@ -326,15 +326,18 @@ function cell(value: Value): string {
   return csvField(pgJson((value as { json: Readonly<Record<string, AttrValue>> }).json));
 }
 
-/** Rows of every table, filled from the export's nodes and edges. */
-function tableRows(source: ExportSource): Map<string, Value[][]> {
+/** Writes every table's CSV, header first, rows from one pass over the export's nodes and edges. */
+function writeTables(source: ExportSource, sink: ExportSink): void {
   const { model, findings } = source.analysis;
-  const rows = new Map<string, Value[][]>(PG_TABLES.map((t) => [t.name, []]));
+  for (const t of PG_TABLES) sink.write(`${t.name}.csv`, csvRow(t.columns.map((c) => c.name)));
   const NONE: ExportAttributes = {};
   // Columns are read from `extra` first, then from the node's or edge's attributes of the same name.
   const push = (table: string, a: ExportAttributes, extra: Readonly<Record<string, Value>>) => {
     const t = TABLE.get(table)!;
-    rows.get(table)!.push(t.columns.map((c) => (c.name in extra ? extra[c.name] : a[c.name])));
+    sink.write(
+      `${table}.csv`,
+      csvRow(t.columns.map((c) => cell(c.name in extra ? extra[c.name] : a[c.name]))),
+    );
   };
   const componentId = new Map(model.components.map((c) => [`component:${c.name}`, c.index]));
   const zoneId = new Map(model.zones.map((z) => [z.name, z.index]));
@@ -444,7 +447,6 @@ function tableRows(source: ExportSource): Map<string, Value[][]> {
       line: loc.line,
     });
   }
-  return rows;
 }
 
 /** `schema.sql`: the schema, its tables and indexes. */
@@ -496,19 +498,11 @@ export function pgLoad(schema: string): string {
   return out.join("\n");
 }
 
-/** Every PostgreSQL file of the export. */
-export function postgresFiles(source: ExportSource, schema = DEFAULT_PG_SCHEMA): OutputFile[] {
+/** Writes every PostgreSQL file of the export. */
+export function writePostgres(source: ExportSource, sink: ExportSink, schema = DEFAULT_PG_SCHEMA): void {
   if (!isPgIdentifier(schema)) throw new Error(`invalid PostgreSQL schema name ${sqlString(schema)}`);
-  const rows = tableRows(source);
-  const files: OutputFile[] = [
-    { path: "schema.sql", contents: pgSchema(schema) },
-    { path: "queries.sql", contents: pgQueries(schema) },
-    { path: "load.sql", contents: pgLoad(schema) },
-  ];
-  for (const t of PG_TABLES) {
-    const lines = [csvRow(t.columns.map((c) => c.name))];
-    for (const r of rows.get(t.name)!) lines.push(csvRow(r.map(cell)));
-    files.push({ path: `${t.name}.csv`, contents: lines.join("") });
-  }
-  return files;
+  sink.write("schema.sql", pgSchema(schema));
+  sink.write("queries.sql", pgQueries(schema));
+  sink.write("load.sql", pgLoad(schema));
+  writeTables(source, sink);
 }
