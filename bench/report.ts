@@ -1,16 +1,21 @@
 /**
- * Report benchmark: `npm run bench:report -- [--sizes 10k,100k] [--seed S] [--json FILE]`
+ * Report benchmark: `npm run bench:report -- [--sizes 1k,10k,100k] [--seed S] [--json FILE] [--profile DIR]`
  *
  * For each size a child process generates a model (bench/gen), checks and analyses it, then runs
- * every emitter `compile` runs (no images) and writes the files to a temporary folder, timing each
- * stage. The report stages (report data, report.md, report.html, checklist) are also timed alone.
- * Printed last: for each stage, the ratio of its time at the largest size to its time at the smallest,
+ * every emitter `compile` runs (no images), each timed alone, and writes the files to a temporary
+ * folder. The views every emitter shares (the findings view, the diagram views, the report data) are
+ * timed as stages of their own, so an emitter's line is its own work.
+ *
+ * Printed last: for each stage, the ratio of its time at one size to its time at the size before,
  * beside the ratio of the model sizes and of the finding counts. A stage that scales linearly shows a
  * ratio near those; a quadratic one shows about their square. Times are CPU milliseconds of the child
- * (the machine is shared; wall times are printed too).
+ * (the machine is shared; wall times are printed too). `--profile DIR` writes a V8 CPU profile of the
+ * output side alone (from the end of the analysis to the end of the write) per size, for
+ * `bench/profile-summary.ts`.
  */
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
+import { Session } from "node:inspector/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -18,11 +23,10 @@ import { parseArgs } from "node:util";
 import { ATLAS_MITIGATION_IDS, RULE_IDS } from "../src/catalog/index.js";
 import { analyzeModel, runFrontEnd } from "../src/compiler.js";
 import { writeOutputsAtomically } from "../src/cli/write-outputs.js";
-import { checklistEmitter } from "../src/emit/checklist.js";
+import { diagramViews } from "../src/emit/diagrams/index.js";
 import type { EmitContext, OutputFile } from "../src/emit/emitter.js";
+import { findingsView } from "../src/emit/findings-view.js";
 import { EMITTERS } from "../src/emit/index.js";
-import { reportHtmlEmitter } from "../src/emit/report-html.js";
-import { reportMdEmitter } from "../src/emit/report-md.js";
 import { reportData } from "../src/emit/report-view.js";
 import { generateModel } from "./gen/generate.js";
 import { generatedHost } from "./gen/memory-host.js";
@@ -33,12 +37,21 @@ interface Timing {
   cpu: number;
 }
 
+/** One timed stage; `part` marks a stage already counted inside the one above it. */
+interface Stage {
+  name: string;
+  t: Timing;
+  bytes?: number;
+  files?: number;
+  part?: boolean;
+}
+
 /** What one child measures. */
 interface SizeResult {
   components: number;
   flows: number;
   findings: number;
-  stages: { name: string; t: Timing; bytes?: number }[];
+  stages: Stage[];
   peakRss: number;
 }
 
@@ -56,8 +69,11 @@ const bytesOf = (files: readonly OutputFile[]) =>
     0,
   );
 
-function child(components: number, seed: number): SizeResult {
-  const stages: SizeResult["stages"] = [];
+/** Stages that are not part of `compile` (the generator) or counted twice (parts of a stage). */
+const notCompile = (s: Stage) => s.part === true || s.name.startsWith("generate");
+
+async function child(components: number, seed: number, profileDir?: string): Promise<SizeResult> {
+  const stages: Stage[] = [];
   const [gen, tg] = timed(() => {
     const g = generateModel({ components, seed, coupling: 1 });
     return { stats: g.stats, ...generatedHost(g.files) };
@@ -74,27 +90,40 @@ function child(components: number, seed: number): SizeResult {
   stages.push({ name: "check (load + resolve)", t: tf });
   if (!front.ok) throw new Error("the generated model has errors");
   const [analysis, ta] = timed(() => analyzeModel(front.model));
-  stages.push({ name: "analyse (rules, paths, views)", t: ta });
-  const ctx: EmitContext = { analysis, toolVersion: "bench" };
+  stages.push({ name: "analyse (rules, paths, metrics)", t: ta });
+  // analyzeModel builds the findings view every emitter reads; it is output-side work, so it is
+  // measured again alone and shown as a part of the analysis.
+  const [, tv] = timed(() => findingsView(analysis.model, analysis.findings, analysis.rules));
+  stages.push({ name: "  of which findings view", t: tv, part: true });
 
-  // The report stages alone, first (report data is cached per analysis, so it is timed once here
-  // and the emitters below reuse it, as compile does).
-  const [, td] = timed(() => reportData(analysis, { toolVersion: "bench" }));
-  stages.push({ name: "report data (incl. diagram views)", t: td });
-  for (const e of [reportMdEmitter, reportHtmlEmitter, checklistEmitter]) {
-    const [files, t] = timed(() => e.emit(ctx));
-    stages.push({ name: `  ${e.name}`, t, bytes: bytesOf(files) });
+  const session = profileDir ? new Session() : undefined;
+  if (session) {
+    session.connect();
+    await session.post("Profiler.enable");
+    await session.post("Profiler.start");
   }
-  // Every emitter of compile, in order, as `compile` runs them, then the atomic write.
+  const ctx: EmitContext = { analysis, toolVersion: "bench", diagnostics: analysis.diagnostics };
+  // Shared views first (both are cached per analysis), so each emitter below is timed alone.
+  const [, tdv] = timed(() => diagramViews(analysis));
+  stages.push({ name: "diagram views", t: tdv });
+  const [, td] = timed(() => reportData(analysis, { toolVersion: "bench" }));
+  stages.push({ name: "report data", t: td });
   const all: OutputFile[] = [];
-  const [, te] = timed(() => {
-    for (const e of EMITTERS) all.push(...e.emit(ctx));
-  });
-  stages.push({ name: "all emitters (compile, no images)", t: te, bytes: bytesOf(all) });
+  for (const e of EMITTERS) {
+    const [files, t] = timed(() => e.emit(ctx));
+    all.push(...files);
+    stages.push({ name: `emit ${e.name}`, t, bytes: bytesOf(files), files: files.length });
+  }
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "aithreat-bench-report-"));
   const [, tw] = timed(() => writeOutputsAtomically(path.join(tmp, "out"), all));
   fs.rmSync(tmp, { recursive: true, force: true });
-  stages.push({ name: "write outputs", t: tw });
+  stages.push({ name: "write outputs", t: tw, bytes: bytesOf(all), files: all.length });
+  if (session && profileDir) {
+    const { profile } = await session.post("Profiler.stop");
+    fs.mkdirSync(profileDir, { recursive: true });
+    fs.writeFileSync(path.join(profileDir, `emit-${components}.cpuprofile`), JSON.stringify(profile));
+    session.disconnect();
+  }
   return {
     components: front.model.components.length,
     flows: front.model.flows.length,
@@ -107,13 +136,57 @@ function child(components: number, seed: number): SizeResult {
 const size = (s: string) => Math.round(Number(s.replace(/k$/i, "")) * (/k$/i.test(s) ? 1000 : 1));
 const ms = (t: number) => (t >= 10_000 ? `${(t / 1000).toFixed(1)} s` : `${t.toFixed(0)} ms`);
 const mb = (b: number) => `${(b / 1e6).toFixed(1)} MB`;
+const sum = (r: SizeResult, pick: (s: Stage) => boolean) =>
+  r.stages.filter(pick).reduce((a, s) => a + s.t.cpu, 0);
+/** The output side: every stage after the analysis. */
+const isEmit = (s: Stage) =>
+  s.name === "diagram views" ||
+  s.name === "report data" ||
+  s.name.startsWith("emit ") ||
+  s.name === "write outputs";
+
+function printSize(r: SizeResult): void {
+  console.log(
+    `${r.components} components, ${r.flows} flows, ${r.findings} findings, peak RSS ${mb(r.peakRss)}`,
+  );
+  for (const s of r.stages) {
+    const extra =
+      s.bytes !== undefined
+        ? `  ${mb(s.bytes).padStart(9)}${s.files !== 1 ? ` in ${s.files} files` : ""}`
+        : "";
+    console.log(
+      `  ${s.name.padEnd(34)} cpu ${ms(s.t.cpu).padStart(8)}  wall ${ms(s.t.wall).padStart(8)}${extra}`,
+    );
+  }
+  const emit = sum(r, isEmit);
+  const compile = sum(r, (s) => !notCompile(s));
+  console.log(`  output side (views + emitters + write):   cpu ${ms(emit)}`);
+  console.log(`  full compile, no images (check + analyse + output side): cpu ${ms(compile)}`);
+}
+
+function printGrowth(a: SizeResult, b: SizeResult): void {
+  const total = (r: SizeResult) => sum(r, (s) => !notCompile(s));
+  const ratio = (x: number, y: number) => `x${(y / Math.max(1, x)).toFixed(1)}`;
+  console.log(
+    `\ngrowth ${a.components} -> ${b.components} components: size x${(b.components / a.components).toFixed(1)}, findings x${(b.findings / a.findings).toFixed(1)}; CPU ratio per stage (near those = linear, near their square = quadratic):`,
+  );
+  for (const s of b.stages) {
+    const base = a.stages.find((x) => x.name === s.name);
+    if (!base || s.name.startsWith("generate")) continue;
+    const bytes = s.bytes !== undefined && base.bytes ? `   bytes ${ratio(base.bytes, s.bytes)}` : "";
+    console.log(`  ${s.name.padEnd(34)} ${ratio(base.t.cpu, s.t.cpu).padStart(7)}${bytes}`);
+  }
+  console.log(`  ${"output side".padEnd(34)} ${ratio(sum(a, isEmit), sum(b, isEmit)).padStart(7)}`);
+  console.log(`  ${"full compile".padEnd(34)} ${ratio(total(a), total(b)).padStart(7)}`);
+}
 
 function parent(): void {
   const { values } = parseArgs({
     options: {
-      sizes: { type: "string", default: "10k,100k" },
+      sizes: { type: "string", default: "1k,10k,100k" },
       seed: { type: "string", default: "1" },
       json: { type: "string" },
+      profile: { type: "string" },
     },
   });
   const sizes = values.sizes.split(",").map(size);
@@ -122,41 +195,30 @@ function parent(): void {
     console.log(`\n== ${n.toLocaleString("en")} components ==`);
     const run = spawnSync(
       process.execPath,
-      ["--max-old-space-size=12288", fileURLToPath(import.meta.url), "--child", String(n), values.seed],
+      [
+        "--max-old-space-size=12288",
+        fileURLToPath(import.meta.url),
+        "--child",
+        String(n),
+        values.seed,
+        ...(values.profile ? [path.resolve(values.profile)] : []),
+      ],
       { encoding: "utf8", maxBuffer: 1 << 26, stdio: ["ignore", "pipe", "inherit"] },
     );
     if (run.status !== 0) {
       console.error(`child for ${n} failed (${run.status ?? run.signal})`);
       process.exitCode = 1;
-      return;
+      break;
     }
     const r = JSON.parse(run.stdout) as SizeResult;
     results.push(r);
-    console.log(
-      `${r.components} components, ${r.flows} flows, ${r.findings} findings, peak RSS ${mb(r.peakRss)}`,
-    );
-    for (const s of r.stages)
-      console.log(
-        `  ${s.name.padEnd(36)} cpu ${ms(s.t.cpu).padStart(9)}  wall ${ms(s.t.wall).padStart(9)}${s.bytes !== undefined ? `  ${mb(s.bytes)}` : ""}`,
-      );
-    const compile = r.stages
-      .filter((s) => !s.name.startsWith("generate") && !s.name.startsWith(" "))
-      .reduce((a, s) => a + s.t.cpu, 0);
-    console.log(`  full compile, no images (check + analyse + emit + write): cpu ${ms(compile)}`);
+    printSize(r);
   }
-  if (results.length >= 2) {
-    const [a, b] = [results[0]!, results[results.length - 1]!];
-    console.log(
-      `\nscaling ${a.components} -> ${b.components} components: size x${(b.components / a.components).toFixed(1)}, findings x${(b.findings / a.findings).toFixed(1)}; stage CPU ratio (near those = linear, near their square = quadratic):`,
-    );
-    for (const s of b.stages) {
-      const base = a.stages.find((x) => x.name === s.name);
-      if (base) console.log(`  ${s.name.padEnd(36)} x${(s.t.cpu / Math.max(1, base.t.cpu)).toFixed(1)}`);
-    }
-  }
+  for (let i = 1; i < results.length; i++) printGrowth(results[i - 1]!, results[i]!);
   if (values.json) fs.writeFileSync(values.json, `${JSON.stringify(results, null, 2)}\n`);
 }
 
 if (process.argv[2] === "--child") {
-  process.stdout.write(JSON.stringify(child(Number(process.argv[3]), Number(process.argv[4]))));
+  const r = await child(Number(process.argv[3]), Number(process.argv[4]), process.argv[5]);
+  process.stdout.write(JSON.stringify(r));
 } else parent();

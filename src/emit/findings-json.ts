@@ -2,6 +2,7 @@ import type { Severity } from "../analysis/findings.js";
 import { diagnosticToJson, type DiagnosticJson } from "../diagnostics/format.js";
 import type { Emitter, EmitContext } from "./emitter.js";
 import type { FindingView, MappingView } from "./findings-view.js";
+import { jsonWithLines, type JsonPath } from "./json-layout.js";
 import type { LocationView } from "./location-view.js";
 import type { CutView, PathView, TargetView } from "./paths-view.js";
 import { FINDINGS_SCHEMA_ID, FINDINGS_SCHEMA_VERSION } from "./tool-info.js";
@@ -288,8 +289,17 @@ export function findingsDocument(ctx: EmitContext): FindingsDocument {
   };
 }
 
+/** The lists of findings.json written one compact item per line (see json-layout.ts). */
+export const FINDINGS_JSON_LINES: readonly JsonPath[] = [
+  ["findings"],
+  ["attackPaths", "targets"],
+  ["diagnostics"],
+];
+
 /** `findings.json`: every finding, the model summary, attack-path summaries and diagnostics. */
 export const findingsJsonEmitter: Emitter = {
   name: "findings.json",
-  emit: (ctx) => [{ path: "findings.json", contents: `${JSON.stringify(findingsDocument(ctx), null, 2)}\n` }],
+  emit: (ctx) => [
+    { path: "findings.json", contents: jsonWithLines(findingsDocument(ctx), FINDINGS_JSON_LINES) },
+  ],
 };

@@ -5,6 +5,7 @@ import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Emitter, EmitContext } from "./emitter.js";
 import { escapeMarkdown, markdownCode } from "./escape.js";
 import type { FindingView } from "./findings-view.js";
+import { jsonWithLines, type JsonPath } from "./json-layout.js";
 import { locationView, type LocationView } from "./location-view.js";
 import { PROJECT_URL, ruleDocUrl } from "./tool-info.js";
 
@@ -162,14 +163,29 @@ export function sarifLog(ctx: EmitContext) {
   const ruleIndex = new Map(rules.map((r, i) => [r.meta.id, i]));
   const artifacts = analysis.model.files.map((f) => f.path).sort();
   const artifactIndex = new Map(artifacts.map((p, i) => [p, i]));
-  const physical = (loc: LocationView): SarifPhysicalLocation => ({
-    artifactLocation: {
-      uri: pathToUri(loc.file),
-      uriBaseId: SRCROOT,
-      ...(artifactIndex.has(loc.file) ? { index: artifactIndex.get(loc.file)! } : {}),
-    },
-    region: { startLine: loc.line, startColumn: loc.column, endLine: loc.endLine, endColumn: loc.endColumn },
-  });
+  // One URI per file, not per location: a large model has a few hundred files and 10^5 locations.
+  const uris = new Map<string, string>();
+  const uriOf = (file: string) => {
+    let uri = uris.get(file);
+    if (uri === undefined) uris.set(file, (uri = pathToUri(file)));
+    return uri;
+  };
+  const physical = (loc: LocationView): SarifPhysicalLocation => {
+    const index = artifactIndex.get(loc.file);
+    return {
+      artifactLocation: {
+        uri: uriOf(loc.file),
+        uriBaseId: SRCROOT,
+        ...(index !== undefined ? { index } : {}),
+      },
+      region: {
+        startLine: loc.line,
+        startColumn: loc.column,
+        endLine: loc.endLine,
+        endColumn: loc.endColumn,
+      },
+    };
+  };
   const result = (f: FindingView) => {
     const related: SarifLocation[] = f.facts.map((fact, i) => ({
       id: i + 1,
@@ -268,8 +284,16 @@ export function sarifLog(ctx: EmitContext) {
   };
 }
 
+/** The lists of the log written one compact item per line (see json-layout.ts); rules stay indented. */
+const SARIF_LINES: readonly JsonPath[] = [
+  ["runs", 0, "results"],
+  ["runs", 0, "artifacts"],
+  ["runs", 0, "invocations", 0, "toolExecutionNotifications"],
+  ["runs", 0, "properties", "mitigatedFindings"],
+];
+
 /** `findings.sarif`: SARIF 2.1.0, results located at `.aithreat` lines. */
 export const sarifEmitter: Emitter = {
   name: "findings.sarif",
-  emit: (ctx) => [{ path: "findings.sarif", contents: `${JSON.stringify(sarifLog(ctx), null, 2)}\n` }],
+  emit: (ctx) => [{ path: "findings.sarif", contents: jsonWithLines(sarifLog(ctx), SARIF_LINES) }],
 };

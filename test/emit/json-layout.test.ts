@@ -1,0 +1,65 @@
+/**
+ * The JSON layout of findings.json and findings.sarif: the same document as `JSON.stringify`, with the
+ * long lists one item per line; and the emitters really use it.
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { findingsJsonEmitter } from "../../src/emit/findings-json.js";
+import { jsonWithLines } from "../../src/emit/json-layout.js";
+import { sarifEmitter } from "../../src/emit/sarif.js";
+import { cachedSampleContext } from "../helpers/outputs.js";
+
+const doc = {
+  name: "x",
+  items: [
+    { a: 1, b: [1, 2] },
+    { a: 2, s: "line\nbreak \u0000 nul" },
+  ],
+  nested: { list: [[1], [2, 3]], empty: [] as number[], other: [1, 2] },
+  runs: [{ results: ["r1", "r2"] }],
+};
+
+test("the text parses back to the same document, items one per line, envelope indented", () => {
+  const text = jsonWithLines(doc, [
+    ["items"],
+    ["nested", "list"],
+    ["nested", "empty"],
+    ["runs", 0, "results"],
+  ]);
+  assert.equal(JSON.parse(text), doc);
+  assert.ok(text.endsWith("}\n"));
+  const lines = text.split("\n");
+  assert.ok(lines.includes(`  "items": [`), text);
+  assert.ok(lines.includes(`    {"a":1,"b":[1,2]},`), text);
+  assert.ok(lines.includes(`    {"a":2,"s":"line\\nbreak \\u0000 nul"}`), text);
+  assert.ok(lines.includes(`      [2,3]`), "nested lists are indented to their depth");
+  assert.ok(lines.includes(`    "empty": [],`), text);
+  assert.ok(lines.includes(`        "r2"`), "a path through an array");
+  // Lists not named keep the indented layout.
+  assert.ok(lines.includes(`    "other": [`), text);
+});
+
+test("the document is not changed; a path that is not an array is left alone", () => {
+  const before = JSON.stringify(doc);
+  const text = jsonWithLines(doc, [["items"], ["name"], ["missing", "x"]]);
+  assert.is(JSON.stringify(doc), before);
+  assert.is(text, jsonWithLines(doc, [["items"]]));
+});
+
+test("findings.json and findings.sarif: one finding per line, each line valid JSON", () => {
+  const ctx = cachedSampleContext("rag-support");
+  const findings = findingsJsonEmitter.emit(ctx)[0]!.contents as string;
+  const parsed = JSON.parse(findings) as { findings: { id: string }[] };
+  const lines = findings.split("\n");
+  for (const f of parsed.findings) {
+    const line = lines.find((l) => l.includes(`{"id":${JSON.stringify(f.id)},`));
+    assert.ok(line, f.id);
+    assert.is((JSON.parse(line.trim().replace(/,$/, "")) as { id: string }).id, f.id);
+  }
+  const sarif = sarifEmitter.emit(ctx)[0]!.contents as string;
+  const log = JSON.parse(sarif) as { runs: { results: unknown[] }[] };
+  const resultLines = sarif.split("\n").filter((l) => l.startsWith('        {"ruleId":'));
+  assert.is(resultLines.length, log.runs[0]!.results.length);
+});
+
+test.run();
