@@ -1,6 +1,13 @@
 import type { ThreatGraph } from "../graph/threat-graph.js";
 import type { Component } from "../semantic/model.js";
-import { classificationOf, ENTRY, type EntryClass, type Fact, type Facts } from "./facts.js";
+import {
+  classificationOf,
+  ENTRY,
+  sensitivityParents,
+  type EntryClass,
+  type Fact,
+  type Facts,
+} from "./facts.js";
 
 /** Longest chain of steps shown in one explanation; longer chains keep both ends. */
 const MAX_CHAIN = 12;
@@ -115,7 +122,7 @@ export function sensitivityChain(g: ThreatGraph, facts: Facts, v: number): reado
     if (d < 0) return [];
     const data = g.model.data[d]!;
     const cls = classificationOf(facts.sensitivity[v]!) ?? "unclassified";
-    const { start, edges } = walkBack(facts, facts.sensitivityParent, v);
+    const { start, edges } = walkBack(facts, sensitivityParents(facts, v), v);
     const holder = g.model.components[start]!;
     const first: Fact = holder.holds.includes(d)
       ? {

@@ -1,6 +1,12 @@
 import type { Location } from "../diagnostics/diagnostic.js";
 import { buildCompactGraph, type CompactGraph } from "../graph/compact.js";
-import { componentKindMask, FLOW_KIND_CODE, flowKindMask, type ThreatGraph } from "../graph/threat-graph.js";
+import {
+  componentKindMask,
+  FLOW_KIND_CODE,
+  flowKindMask,
+  SECRET_RANK,
+  type ThreatGraph,
+} from "../graph/threat-graph.js";
 import type { Component } from "../semantic/model.js";
 import {
   trustRank,
@@ -62,9 +68,13 @@ export interface Facts {
   readonly taintParent: Readonly<Record<EntryClass, Int32Array>>;
   /** Highest classification rank of data a component holds or receives (-1 none). */
   readonly sensitivity: Int8Array;
-  /** A data asset that attains that rank, and the info edge it arrived by (-1 held, -2 none). */
+  /**
+   * A data asset that attains that rank, and the info edge it arrived by (-1 held, -2 none): for a
+   * `secret` rank in `sensitivitySecretParent`, else in `sensitivityParent` (`sensitivityParents`).
+   */
   readonly sensitivityWitness: Int32Array;
   readonly sensitivityParent: Int32Array;
+  readonly sensitivitySecretParent: Int32Array;
   /** 1 when the component's weights/code/packages descend from a third-party artifact. */
   readonly thirdParty: Uint8Array;
   readonly thirdPartyParent: Int32Array;
@@ -306,6 +316,7 @@ export function computeFacts(g: ThreatGraph): Facts {
     sensitivity: sens.rank,
     sensitivityWitness: sens.witness,
     sensitivityParent: sens.parent,
+    sensitivitySecretParent: sens.secretParent,
     thirdParty,
     thirdPartyParent,
     observable,
@@ -385,66 +396,139 @@ export function levelReach(
 }
 
 /**
- * A component's own classification: the data it holds, then the data it sends on its flows (a
- * component has what it sends, even when it does not declare `holds`); the first asset to reach the
- * maximum is the witness.
+ * A component's own classification below `secret`: the data it holds, then the data it sends on its
+ * flows (a component has what it sends, even when it does not declare `holds`); the first asset to
+ * reach the maximum is the witness. `secret` is the first secret asset it holds or sends (-1 none).
  */
-export function ownSensitivity(g: ThreatGraph): { own: Int8Array; witness: Int32Array } {
+export function ownSensitivity(g: ThreatGraph): { own: Int8Array; witness: Int32Array; secret: Int32Array } {
   const n = g.model.components.length;
   const own = new Int8Array(n).fill(-1);
   const witness = new Int32Array(n).fill(-1);
+  const secret = new Int32Array(n).fill(-1);
   for (let v = 0; v < n; v++) {
-    let r = g.heldRank[v]!;
-    let d = r >= 0 ? g.heldData[v]! : -1;
+    let r = g.heldBelowRank[v]!;
+    let d = r >= 0 ? g.heldBelowData[v]! : -1;
+    let s = g.heldSecret[v]!;
     for (let i = g.csr.outStart[v]!; i < g.csr.outStart[v + 1]!; i++) {
       const f = g.csr.outEdges[i]!;
-      if (g.carriedRank[f]! > r) {
-        r = g.carriedRank[f]!;
-        d = g.carriedData[f]!;
+      if (g.carriedBelowRank[f]! > r) {
+        r = g.carriedBelowRank[f]!;
+        d = g.carriedBelowData[f]!;
       }
+      if (s < 0) s = g.carriedSecret[f]!;
     }
     own[v] = r;
     witness[v] = d;
+    secret[v] = s;
   }
-  return { own, witness };
+  return { own, witness, secret };
 }
 
 /**
- * Per info edge, the classification it lets through for a sensitivity question: nothing over the
- * edges `blocked` marks, at most what the flow declares in `carries`, else everything; and the
- * witness a declared flow names.
+ * Per info edge, what it lets through for a sensitivity question: nothing over the edges `blocked`
+ * marks; below `secret`, at most what the flow declares in `carries`, else everything, with the
+ * witness a declared flow names; and `secret` data only when the flow names a secret asset
+ * (`secret[e]`, -1 none).
  */
 export function sensitivityCaps(
   g: ThreatGraph,
   infoFlow: Int32Array,
   blocked: (e: number, f: number) => boolean,
-): { cap: Int8Array; witness: Int32Array } {
+): { cap: Int8Array; witness: Int32Array; secret: Int32Array } {
   const m = infoFlow.length;
   const cap = new Int8Array(m);
   const witness = new Int32Array(m).fill(-1);
+  const secret = new Int32Array(m).fill(-1);
   for (let e = 0; e < m; e++) {
     const f = infoFlow[e]!;
     if (blocked(e, f)) cap[e] = -1;
     else if (g.declaresCarries[f]) {
-      cap[e] = g.carriedRank[f]!;
-      witness[e] = g.carriedData[f]!;
+      cap[e] = g.carriedBelowRank[f]!;
+      witness[e] = g.carriedBelowData[f]!;
+      secret[e] = g.carriedSecret[f]!;
     } else cap[e] = UNCAPPED;
   }
-  return { cap, witness };
+  return { cap, witness, secret };
+}
+
+/** Sensitivity reach in two tiers: `parent` chains the data below `secret`, `secretParent` the secrets. */
+export interface SensitivityReach extends LevelReach {
+  /** For nodes whose rank is `secret`: the edge the secret arrived by (-1 held or sent, -2 none). */
+  readonly secretParent: Int32Array;
+}
+
+/**
+ * The highest classification reaching each node, with `secret` kept apart: a credential travels only
+ * where a flow names it in `carries` (an API key read at start-up is not in every ticket the bot
+ * writes), while lower classifications also travel over flows that declare nothing. Two passes with
+ * two parent arrays, so each chain stays in one tier: `sensitivityParents` picks the right one.
+ */
+export function sensitivityReach(
+  g: ThreatGraph,
+  info: CompactGraph,
+  infoFlow: Int32Array,
+  blocked: (e: number, f: number) => boolean,
+  noWitness: number,
+): SensitivityReach {
+  const own = ownSensitivity(g);
+  const caps = sensitivityCaps(g, infoFlow, blocked);
+  const below = levelReach(info, SECRET_RANK, own.own, own.witness, caps.cap, caps.witness, noWitness);
+  // Secrets: a BFS from their holders over the edges that name a secret asset, then from components
+  // that only send one (so a secret passed on is traced back to where it is held).
+  const n = info.nodeCount;
+  const secretParent = new Int32Array(n).fill(-2);
+  const rank = below.rank;
+  const witness = below.witness;
+  const queue = new Int32Array(n);
+  let head = 0;
+  let tail = 0;
+  for (const held of [true, false]) {
+    for (let v = 0; v < n; v++) {
+      const d = held ? g.heldSecret[v]! : own.secret[v]!;
+      if (d < 0 || secretParent[v] !== -2) continue;
+      secretParent[v] = -1;
+      rank[v] = SECRET_RANK;
+      witness[v] = d;
+      queue[tail++] = v;
+    }
+    for (; head < tail; head++) {
+      const v = queue[head]!;
+      for (let i = info.outStart[v]!; i < info.outStart[v + 1]!; i++) {
+        const e = info.outEdges[i]!;
+        const d = caps.secret[e]!;
+        const w = info.edgeTo[e]!;
+        if (d < 0 || secretParent[w] !== -2) continue;
+        secretParent[w] = e;
+        rank[w] = SECRET_RANK;
+        witness[w] = d;
+        queue[tail++] = w;
+      }
+    }
+  }
+  return { rank, witness, parent: below.parent, secretParent };
+}
+
+/** The parent array whose chain explains node `v`'s rank (the secret tier or the one below). */
+export function reachParents(r: SensitivityReach, v: number): Int32Array {
+  return r.rank[v] === SECRET_RANK ? r.secretParent : r.parent;
+}
+
+/** The parent array that explains how component `v`'s most sensitive data reaches it. */
+export function sensitivityParents(facts: Facts, v: number): Int32Array {
+  return facts.sensitivity[v] === SECRET_RANK ? facts.sensitivitySecretParent : facts.sensitivityParent;
 }
 
 /**
  * Sensitivity: the highest classification that can reach each component, where a flow that declares
- * `carries` lets through at most what it carries, and distribution flows (publish, deploy, serve,
- * load) carry weights, not records (training data makes the trained model sensitive through
- * `produce`, but the model does not put those records in the context of what it serves).
+ * `carries` lets through at most what it carries (and `secret` only where it names it), and
+ * distribution flows (publish, deploy, serve, load) carry weights, not records (training data makes
+ * the trained model sensitive through `produce`, but the model does not put those records in the
+ * context of what it serves).
  */
-function sensitivityOf(g: ThreatGraph, info: CompactGraph, infoFlow: Int32Array): LevelReach {
-  const own = ownSensitivity(g);
+function sensitivityOf(g: ThreatGraph, info: CompactGraph, infoFlow: Int32Array): SensitivityReach {
   const distributes = flowKindMask(DISTRIBUTES_ARTIFACT);
   const { flowKind } = g;
-  const caps = sensitivityCaps(g, infoFlow, (_e, f) => distributes[flowKind[f]!] === 1);
-  return levelReach(info, CLASSIFICATIONS.length, own.own, own.witness, caps.cap, caps.witness, -2);
+  return sensitivityReach(g, info, infoFlow, (_e, f) => distributes[flowKind[f]!] === 1, -2);
 }
 
 /** The classification a rank stands for. */

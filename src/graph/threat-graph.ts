@@ -77,7 +77,21 @@ export interface ThreatGraph {
   readonly carriedData: Int32Array;
   /** 1 when the flow declares `carries` at all (then it moves only those assets). */
   readonly declaresCarries: Uint8Array;
+  /**
+   * The same questions with `secret` data set apart, since secrets move only along flows that name
+   * them in `carries`: the highest rank below `secret` held or carried (-1 none) with its first asset,
+   * and the first `secret` asset held or carried (-1 none).
+   */
+  readonly heldBelowRank: Int8Array;
+  readonly heldBelowData: Int32Array;
+  readonly heldSecret: Int32Array;
+  readonly carriedBelowRank: Int8Array;
+  readonly carriedBelowData: Int32Array;
+  readonly carriedSecret: Int32Array;
 }
+
+/** Rank of `secret`, the top classification, which travels only where a flow declares it. */
+export const SECRET_RANK: number = CLASSIFICATIONS.indexOf("secret");
 
 const count = (n: number): number => (n > 255 ? 255 : n);
 
@@ -94,6 +108,9 @@ export function buildThreatGraph(model: ResolvedModel): ThreatGraph {
   const compControls = new Uint8Array(n);
   const heldRank = new Int8Array(n).fill(-1);
   const heldData = new Int32Array(n).fill(-1);
+  const heldBelowRank = new Int8Array(n).fill(-1);
+  const heldBelowData = new Int32Array(n).fill(-1);
+  const heldSecret = new Int32Array(n).fill(-1);
   const users = new Map<string, { flows: number[]; comps: number[] }>();
   const usersOf = (name: string) => {
     let u = users.get(name);
@@ -117,9 +134,16 @@ export function buildThreatGraph(model: ResolvedModel): ThreatGraph {
     compControls[i] = count(c.controls.length);
     for (const u of c.controls) usersOf(u.name).comps.push(i);
     for (const d of c.holds) {
-      if (dataRank[d]! > heldRank[i]!) {
-        heldRank[i] = dataRank[d]!;
+      const r = dataRank[d]!;
+      if (r > heldRank[i]!) {
+        heldRank[i] = r;
         heldData[i] = d;
+      }
+      if (r === SECRET_RANK) {
+        if (heldSecret[i]! < 0) heldSecret[i] = d;
+      } else if (r > heldBelowRank[i]!) {
+        heldBelowRank[i] = r;
+        heldBelowData[i] = d;
       }
     }
   }
@@ -131,6 +155,9 @@ export function buildThreatGraph(model: ResolvedModel): ThreatGraph {
   const carriedRank = new Int8Array(m).fill(-1);
   const carriedData = new Int32Array(m).fill(-1);
   const declaresCarries = new Uint8Array(m);
+  const carriedBelowRank = new Int8Array(m).fill(-1);
+  const carriedBelowData = new Int32Array(m).fill(-1);
+  const carriedSecret = new Int32Array(m).fill(-1);
   for (const f of model.flows) {
     const i = f.index;
     flowsByKind.get(f.kind)!.push(i);
@@ -142,9 +169,16 @@ export function buildThreatGraph(model: ResolvedModel): ThreatGraph {
     if (f.carries.length > 0) {
       declaresCarries[i] = 1;
       for (const d of f.carries) {
-        if (dataRank[d]! > carriedRank[i]!) {
-          carriedRank[i] = dataRank[d]!;
+        const r = dataRank[d]!;
+        if (r > carriedRank[i]!) {
+          carriedRank[i] = r;
           carriedData[i] = d;
+        }
+        if (r === SECRET_RANK) {
+          if (carriedSecret[i]! < 0) carriedSecret[i] = d;
+        } else if (r > carriedBelowRank[i]!) {
+          carriedBelowRank[i] = r;
+          carriedBelowData[i] = d;
         }
       }
     }
@@ -171,6 +205,12 @@ export function buildThreatGraph(model: ResolvedModel): ThreatGraph {
     carriedRank,
     carriedData,
     declaresCarries,
+    heldBelowRank,
+    heldBelowData,
+    heldSecret,
+    carriedBelowRank,
+    carriedBelowData,
+    carriedSecret,
   };
 }
 

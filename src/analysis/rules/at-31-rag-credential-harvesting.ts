@@ -1,6 +1,7 @@
 import { componentsOf } from "../../graph/threat-graph.js";
 import type { Component, Flow, Subject } from "../../semantic/model.js";
 import { classificationRank } from "../../semantic/vocabulary.js";
+import { sensitivityParents } from "../facts.js";
 import { componentSubject, defineRule, flowSubject } from "../rule.js";
 import {
   dataChain,
@@ -51,8 +52,9 @@ export default defineRule(
       const rank = qa.rank[best.consumer.index]!;
       const points: Subject[] = [componentSubject(v), ...flowPoints(best.flows)];
       // Scrubbing secrets anywhere on their way into the index counts too.
-      for (let cur = v.index, guard = 0; facts.sensitivityParent[cur]! >= 0 && guard < 64; guard++) {
-        const e = facts.sensitivityParent[cur]!;
+      const parent = sensitivityParents(facts, v.index);
+      for (let cur = v.index, guard = 0; parent[cur]! >= 0 && guard < 64; guard++) {
+        const e = parent[cur]!;
         points.push(flowSubject(graph.model.flows[facts.infoFlow[e]!]!));
         cur = facts.info.edgeFrom[e]!;
         points.push(componentSubject(graph.model.components[cur]!));

@@ -7,7 +7,6 @@ import {
 } from "../../../graph/threat-graph.js";
 import type { Component, CrownJewel, Flow, Subject } from "../../../semantic/model.js";
 import {
-  CLASSIFICATIONS,
   classificationRank,
   FLOW_KIND_NAMES,
   TRUST_LEVELS,
@@ -21,9 +20,9 @@ import { describe, edgeFact, entryFact } from "../../explain.js";
 import {
   classificationOf,
   ENTRY_BIT,
-  levelReach,
-  ownSensitivity,
-  sensitivityCaps,
+  reachParents,
+  sensitivityParents,
+  sensitivityReach,
   type EntryClass,
   type Fact,
   type Facts,
@@ -331,8 +330,9 @@ export function runtimeEntryFlow(
 export interface ContextSensitivity {
   readonly rank: Int8Array;
   readonly witness: Int32Array;
-  /** Info edge the witness arrived by (SEED: held or sent by the component itself). */
+  /** Info edge the witness arrived by (SEED: held or sent by the component itself), per tier (`reachParents`). */
   readonly parent: Int32Array;
+  readonly secretParent: Int32Array;
 }
 
 /**
@@ -343,9 +343,7 @@ export interface ContextSensitivity {
 export function contextSensitivity(g: ThreatGraph, facts: Facts): ContextSensitivity {
   return once(facts, "contextSensitivity", () => {
     const { runtime } = flowTable(g, facts);
-    const own = ownSensitivity(g);
-    const caps = sensitivityCaps(g, facts.infoFlow, (e) => runtime[e] === 0);
-    return levelReach(facts.info, CLASSIFICATIONS.length, own.own, own.witness, caps.cap, caps.witness, -1);
+    return sensitivityReach(g, facts.info, facts.infoFlow, (e) => runtime[e] === 0, -1);
   });
 }
 
@@ -362,8 +360,9 @@ function contextChainUncached(g: ThreatGraph, facts: Facts, cs: ContextSensitivi
   const cls = classificationOf(cs.rank[v]!) ?? "unclassified";
   const edges: number[] = [];
   let cur = v;
-  for (let guard = 0; cs.parent[cur]! >= 0 && guard < cs.parent.length; guard++) {
-    const e = cs.parent[cur]!;
+  const parent = reachParents(cs, v);
+  for (let guard = 0; parent[cur]! >= 0 && guard < parent.length; guard++) {
+    const e = parent[cur]!;
     edges.push(e);
     cur = facts.info.edgeFrom[e]!;
   }
@@ -703,8 +702,9 @@ function dataChainUncached(g: ThreatGraph, facts: Facts, v: number): Fact[] {
   if (d < 0) return [];
   const edges: number[] = [];
   let cur = v;
-  for (let guard = 0; facts.sensitivityParent[cur]! >= 0 && guard < facts.sensitivityParent.length; guard++) {
-    const e = facts.sensitivityParent[cur]!;
+  const parent = sensitivityParents(facts, v);
+  for (let guard = 0; parent[cur]! >= 0 && guard < parent.length; guard++) {
+    const e = parent[cur]!;
     edges.push(e);
     cur = facts.info.edgeFrom[e]!;
   }
@@ -742,8 +742,9 @@ function lineagePointsUncached(g: ThreatGraph, facts: Facts, tr: Trained, v: num
   if (tr.how[cur] !== TrainedHow.Held) {
     const last = points[points.length - 1];
     if (last?.type !== "component" || last.index !== cur) points.push({ type: "component", index: cur });
-    for (let guard = 0; facts.sensitivityParent[cur]! >= 0 && guard < MAX_POINTS; guard++) {
-      const e = facts.sensitivityParent[cur]!;
+    const parent = sensitivityParents(facts, cur);
+    for (let guard = 0; parent[cur]! >= 0 && guard < MAX_POINTS; guard++) {
+      const e = parent[cur]!;
       points.push({ type: "flow", index: facts.infoFlow[e]! });
       cur = facts.info.edgeFrom[e]!;
       points.push({ type: "component", index: cur });
