@@ -1,6 +1,6 @@
 import type { Metrics } from "../analysis/metrics/model.js";
 import type { PolicyEvaluation } from "../analysis/metrics/policy.js";
-import { scorecard, type ScorecardEntry } from "../analysis/metrics/scorecard.js";
+import { scorecardOf, type ScorecardEntry } from "../analysis/metrics/scorecard.js";
 import type { Emitter } from "./emitter.js";
 import { locationView, type LocationView } from "./location-view.js";
 
@@ -42,7 +42,7 @@ export interface MetricsJson {
   tool: { name: "aithreat"; version: string };
   generatedAt?: string;
   model: { systems: string[]; components: number; flows: number };
-  scorecard: ScorecardEntry[];
+  scorecard: readonly ScorecardEntry[];
   policy: PolicyJson;
   metrics: Metrics;
 }
@@ -94,7 +94,7 @@ export const metricsJsonEmitter: Emitter = {
         components: model.components.length,
         flows: model.flows.length,
       },
-      scorecard: scorecard(metrics, policy),
+      scorecard: scorecardOf(metrics, policy),
       policy: policyJson(policy),
       metrics,
     };

@@ -14,6 +14,8 @@
  */
 import type { CompileAnalysis } from "../compiler.js";
 import { SEVERITIES } from "../analysis/findings.js";
+import { formatValue } from "../analysis/metrics/registry.js";
+import { scorecardOf, type ScorecardEntry } from "../analysis/metrics/scorecard.js";
 import nist from "../../data/nist.json" with { type: "json" };
 import { OWASP } from "../catalog/frameworks.js";
 import { diagramViews, type DiagramView } from "./diagrams/index.js";
@@ -455,54 +457,28 @@ export function matchPathViews(views: readonly DiagramView[]): {
 
 // ---- the scorecard's metrics ---------------------------------------------------------------------
 
-/** A scorecard entry as the metrics stage writes it (read structurally; see `metricRows`). */
-interface ScorecardLike {
-  title: string;
-  display: string;
-  direction?: string;
-  status?: string;
+/** A threshold as the policy column shows it: `release: at most 0`. */
+function thresholdText(e: ScorecardEntry, t: NonNullable<ScorecardEntry["thresholds"]>[number]): string {
+  return `${t.policy}: ${t.bound === "min" ? "at least" : "at most"} ${formatValue(e, t.value)}${t.passed ? "" : ", not met"}`;
 }
 
-const isRecord = (x: unknown): x is Record<string, unknown> =>
-  typeof x === "object" && x !== null && !Array.isArray(x);
-const isScorecard = (x: unknown): x is ScorecardLike[] =>
-  Array.isArray(x) &&
-  x.every((e) => isRecord(e) && typeof e["title"] === "string" && typeof e["display"] === "string");
-
 /**
- * Where the metrics stage plugs into the reports. The analysis does not carry metrics yet; when it
- * does (`analysis.metrics`, or a `scorecard` list of `{title, display, direction?, status?}` beside
- * or inside it), the scorecard shows those lines. Any other shape of `metrics` is shown as its
- * scalar values one or two levels down (`mitigation.coverage | 36.4`).
- * Undefined when there are no metrics: the reports then show only the counts they compute.
+ * The scorecard's metric lines, straight from the metrics module's scorecard (the same entries
+ * metrics.json carries, computed once per run): title, value, which way is better and, when a policy
+ * sets a threshold on the metric, its verdict and the thresholds. Undefined for an analysis without
+ * metrics (hand-built analyses in tests): the reports then show only the counts they compute.
  */
 export function metricRows(analysis: CompileAnalysis): MetricRow[] | undefined {
-  const a = analysis as CompileAnalysis & { metrics?: unknown; scorecard?: unknown };
-  const card = isScorecard(a.scorecard)
-    ? a.scorecard
-    : isRecord(a.metrics) && isScorecard(a.metrics["scorecard"])
-      ? a.metrics["scorecard"]
-      : undefined;
-  if (card)
-    return card.map((e) => ({
-      name: e.title,
-      value: e.display,
-      ...(typeof e.direction === "string" ? { better: e.direction } : {}),
-      ...(typeof e.status === "string" ? { status: e.status } : {}),
-    }));
-  if (!isRecord(a.metrics)) return undefined;
-  // Headline numbers only: scalars one or two levels down (`mitigation.coverage`); per-agent and
-  // per-target lists stay in metrics.json.
-  const rows: MetricRow[] = [];
-  for (const [k, v] of Object.entries(a.metrics)) {
-    if (typeof v === "number" || typeof v === "string" || typeof v === "boolean")
-      rows.push({ name: k, value: typeof v === "number" ? fmtNumber(v) : String(v) });
-    else if (isRecord(v))
-      for (const [k2, v2] of Object.entries(v))
-        if (typeof v2 === "number" || typeof v2 === "boolean")
-          rows.push({ name: `${k}.${k2}`, value: typeof v2 === "number" ? fmtNumber(v2) : String(v2) });
-  }
-  return rows;
+  const { metrics, policy } = analysis as Partial<Pick<CompileAnalysis, "metrics" | "policy">>;
+  if (!metrics) return undefined;
+  return scorecardOf(metrics, policy).map((e) => ({
+    name: e.title,
+    value: e.display,
+    better: e.direction,
+    ...(e.status
+      ? { status: `${e.status} (${(e.thresholds ?? []).map((t) => thresholdText(e, t)).join("; ")})` }
+      : {}),
+  }));
 }
 
 // ---- layer 2: views for one format ---------------------------------------------------------------

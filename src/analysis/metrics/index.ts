@@ -14,7 +14,7 @@ import { untrustedInputMetrics } from "./untrusted.js";
 
 export type { Metrics } from "./model.js";
 export { METRIC_DEFS, metricValue, type MetricDef, type MetricId } from "./registry.js";
-export { scorecard, metricDeltas, type ScorecardEntry, type MetricDelta } from "./scorecard.js";
+export { scorecard, scorecardOf, metricDeltas, type ScorecardEntry, type MetricDelta } from "./scorecard.js";
 
 /** What the metrics are computed from: the parts of a compile analysis they read. */
 export interface MetricsInput {

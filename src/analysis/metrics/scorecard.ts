@@ -19,6 +19,23 @@ export interface ScorecardEntry {
   thresholds?: { policy: string; bound: "min" | "max"; value: number; passed: boolean }[];
 }
 
+// One scorecard per (metrics, policy) pair: metrics.json and both reports read the same entries.
+const NO_POLICY = {};
+const cache = new WeakMap<Metrics, WeakMap<object, readonly ScorecardEntry[]>>();
+
+/**
+ * The scorecard of a run, computed once and shared by every output that shows it (metrics.json,
+ * report.md, report.html). Treat the result as read-only.
+ */
+export function scorecardOf(metrics: Metrics, policy?: PolicyEvaluation): readonly ScorecardEntry[] {
+  let byPolicy = cache.get(metrics);
+  if (!byPolicy) cache.set(metrics, (byPolicy = new WeakMap()));
+  const key = policy ?? NO_POLICY;
+  let hit = byPolicy.get(key);
+  if (!hit) byPolicy.set(key, (hit = scorecard(metrics, policy)));
+  return hit;
+}
+
 /**
  * The scorecard: the headline metrics in a fixed order, then any other metric a policy sets a
  * threshold on, each with its value, direction and, when a policy names it, whether it passes. This is
