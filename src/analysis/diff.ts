@@ -1,6 +1,7 @@
 import type { CompileAnalysis } from "../compiler.js";
 import type { Location } from "../diagnostics/diagnostic.js";
 import type { FindingView } from "../emit/findings-view.js";
+import { metricDeltas, type MetricDelta } from "./metrics/scorecard.js";
 import type { ResolvedModel } from "../semantic/model.js";
 import { lineCol } from "../source.js";
 
@@ -74,15 +75,11 @@ export interface TargetRef {
   exposedTo: string[];
 }
 
-/** A change of one numeric metric. */
-export interface MetricChange {
-  id: string;
-  title?: string;
-  before: number | null;
-  after: number | null;
-  delta: number | null;
-  change?: string;
-}
+/**
+ * A scorecard metric that moved between the versions (docs/metrics.md): its value before and after,
+ * the change judged by the metric's direction, and the names behind a count that came or went.
+ */
+export type MetricChange = MetricDelta;
 
 /** Finding counts of one version. */
 export interface FindingTotals {
@@ -113,17 +110,11 @@ export interface ModelDiff {
     targetsRemoved: TargetRef[];
     cut: { before: number; after: number };
   };
-  /** `available` is false when the analyses carry no metrics (see `DiffOptions.metricDeltas`). */
-  metrics: { available: boolean; changes: MetricChange[] };
-}
-
-/**
- * Extension point for metrics: given the `metrics` of both analyses, the deltas to report. Without
- * one, every numeric field of `analysis.metrics` (when the analysis has metrics) is compared by its
- * dotted path, so the diff reports metric deltas as soon as the analysis computes them.
- */
-export interface DiffOptions {
-  readonly metricDeltas?: (before: unknown, after: unknown) => MetricChange[];
+  /**
+   * Every metric a policy can name whose value or named items changed, in the registry's order
+   * (headline metrics first), and the policy verdict of each version.
+   */
+  metrics: { changes: MetricChange[]; policy: { before: boolean; after: boolean } };
 }
 
 const where = (loc: Location): string => `${loc.file.path}:${lineCol(loc.file, loc.start).line}`;
@@ -324,63 +315,10 @@ function diffPaths(before: CompileAnalysis, after: CompileAnalysis): ModelDiff["
   return out;
 }
 
-/** Every numeric leaf of a plain object by dotted path (arrays of objects keyed by their `name` or `id`). */
-export function numericLeaves(
-  value: unknown,
-  prefix = "",
-  out = new Map<string, number>(),
-): Map<string, number> {
-  if (typeof value === "number" && Number.isFinite(value)) out.set(prefix, value);
-  else if (Array.isArray(value)) {
-    for (const item of value) {
-      const label =
-        item && typeof item === "object"
-          ? ((item as Record<string, unknown>)["name"] ?? (item as Record<string, unknown>)["id"])
-          : undefined;
-      // Without a stable label, a position in an array is no identity worth comparing across versions.
-      if (typeof label === "string") numericLeaves(item, `${prefix}[${label}]`, out);
-    }
-  } else if (value && typeof value === "object") {
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-      numericLeaves(v, prefix ? `${prefix}.${k}` : k, out);
-    }
-  }
-  return out;
-}
-
-/** The generic metric deltas: numeric leaves that differ, appeared or disappeared, sorted by path. */
-export function genericMetricDeltas(before: unknown, after: unknown): MetricChange[] {
-  const b = numericLeaves(before);
-  const a = numericLeaves(after);
-  const ids = [...new Set([...b.keys(), ...a.keys()])].sort(cmp);
-  const out: MetricChange[] = [];
-  for (const id of ids) {
-    const x = b.get(id) ?? null;
-    const y = a.get(id) ?? null;
-    if (x === y) continue;
-    out.push({
-      id,
-      before: x,
-      after: y,
-      delta: x !== null && y !== null ? Math.round((y - x) * 1e4) / 1e4 : null,
-    });
-  }
-  return out;
-}
-
 /** Diffs two compiled versions of a model (`before` is the old one). */
-export function diffModels(
-  before: CompileAnalysis,
-  after: CompileAnalysis,
-  options: DiffOptions = {},
-): ModelDiff {
+export function diffModels(before: CompileAnalysis, after: CompileAnalysis): ModelDiff {
   const bm = before.model;
   const am = after.model;
-  // The metrics module attaches `metrics` to the analysis; read it without depending on its type.
-  const metricsOf = (a: CompileAnalysis): unknown => (a as unknown as { metrics?: unknown }).metrics;
-  const mb = metricsOf(before);
-  const ma = metricsOf(after);
-  const available = mb !== undefined && ma !== undefined;
   return {
     components: diffEntities(
       bm,
@@ -401,8 +339,10 @@ export function diffModels(
     findings: diffFindings(before.findingsView, after.findingsView),
     attackPaths: diffPaths(before, after),
     metrics: {
-      available,
-      changes: available ? (options.metricDeltas ?? genericMetricDeltas)(mb, ma) : [],
+      changes: metricDeltas(before.metrics, after.metrics).filter(
+        (m) => m.change !== "same" || m.added !== undefined || m.removed !== undefined,
+      ),
+      policy: { before: before.policy.passed, after: after.policy.passed },
     },
   };
 }

@@ -75,6 +75,13 @@ function exposureRows(xs: readonly ExposureChange[]): string[][] {
   return xs.map((x) => [code(x.crown), cell(x.property), cell(x.entryClass), side(x.before), side(x.after)]);
 }
 
+/** Names behind a metric change, as code, with a count of the rest beyond ten. */
+function capList(names: readonly string[]): string[] {
+  const shown = names.slice(0, 10).map((n) => code(n));
+  if (names.length > 10) shown.push(md(`(${names.length - 10} more)`));
+  return shown;
+}
+
 function fieldChange(c: FieldChange): string {
   if ("added" in c) {
     const parts = [...c.added.map((x) => `+${code(x)}`), ...c.removed.map((x) => `−${code(x)}`)];
@@ -130,7 +137,8 @@ export function diffMarkdown(d: ModelDiff, labels: { before: string; after: stri
     d.attackPaths.targetsAdded.length + d.attackPaths.targetsRemoved.length === 0 &&
     d.components.added.length + d.components.removed.length + d.components.changed.length === 0 &&
     d.flows.added.length + d.flows.removed.length + d.flows.changed.length === 0 &&
-    d.metrics.changes.length === 0;
+    d.metrics.changes.length === 0 &&
+    d.metrics.policy.before === d.metrics.policy.after;
   if (nothing) {
     out.push("", "No change to the model, its findings or its attack paths.");
     return `${out.join("\n")}\n`;
@@ -201,24 +209,37 @@ export function diffMarkdown(d: ModelDiff, labels: { before: string; after: stri
   if (model.length > 0)
     out.push("", section(`Model changes (${model.length})`, model.join("\n"), model.length, 0));
   if (d.metrics.changes.length > 0) {
-    const num = (x: number | null) => (x === null ? "–" : String(x));
-    const rows = d.metrics.changes.map((m) => [
-      m.title ? `${md(m.title)} (${code(m.id)})` : code(m.id),
-      num(m.before),
-      num(m.after),
-      m.delta === null ? "–" : `${m.delta > 0 ? "+" : ""}${m.delta}`,
-      m.change ? md(m.change) : "",
-    ]);
+    const rows = d.metrics.changes.map((m) => {
+      const v = (x: number) => (m.unit === "percent" ? `${x}%` : String(x));
+      const names = [
+        ...capList(m.added ?? []).map((x) => `+${x}`),
+        ...capList(m.removed ?? []).map((x) => `−${x}`),
+      ];
+      return [
+        `${md(m.title)} (${code(m.id)})`,
+        v(m.before),
+        v(m.after),
+        m.delta === 0 ? "0" : `${m.delta > 0 ? "+" : ""}${m.delta}`,
+        md(m.change),
+        names.join(" "),
+      ];
+    });
     out.push(
       "",
       section(
         `Metrics (${rows.length})`,
-        table(["metric", "before", "after", "delta", "change"], rows),
+        table(["metric", "before", "after", "delta", "change", "what came and went"], rows),
         rows.length,
         0,
       ),
     );
   }
+  const policy = d.metrics.policy;
+  if (policy.before !== policy.after)
+    out.push(
+      "",
+      `**Policy:** ${policy.before ? "passed" : "failed"} → ${policy.after ? "passed" : "failed"}`,
+    );
   out.push(
     "",
     "<sub>Findings are matched by fingerprint: a renamed component or flow shows as resolved + new findings.</sub>",

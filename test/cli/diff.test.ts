@@ -3,7 +3,7 @@
  * component renamed) with exactly which fingerprints move and which exposures open; the rename
  * shows as removed + added and leaves every unrelated fingerprint in place; `--base` against a real
  * git repository in a temporary folder (no network); Markdown that escapes model text; JSON; exit
- * codes 0 and 2; the metrics extension point.
+ * codes 0 and 2; metric deltas with their direction and the names that came and went.
  */
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -11,7 +11,8 @@ import os from "node:os";
 import path from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { diffModels, genericMetricDeltas, numericLeaves, type ModelDiff } from "../../src/analysis/diff.js";
+import { diffModels, type ModelDiff } from "../../src/analysis/diff.js";
+import { METRIC_DEFS, metricDeltas } from "../../src/analysis/metrics/index.js";
 import { bufferIo } from "../../src/cli/io.js";
 import { main } from "../../src/cli/main.js";
 import { DIFF_MARKER } from "../../src/emit/diff-markdown.js";
@@ -275,40 +276,104 @@ test("exit 2: one path, a missing file, or an invalid model on either side", asy
 
 // ---- metrics ------------------------------------------------------------------------------------------
 
-test("metric deltas: numeric fields by path, arrays keyed by name, only what changed", () => {
-  const before = {
-    mitigation: { coverage: 50, threats: 4 },
-    agents: [{ name: "bot", score: 3 }, { score: 9 }],
-  };
-  const after = {
-    mitigation: { coverage: 75, threats: 4 },
-    agents: [{ name: "bot", score: 5 }],
-    cut: { total: 2 },
-  };
+// A small model and its next version; each expected delta below is derived from the two texts.
+const METRICS_BEFORE = `zone internet "Internet" { trust untrusted }
+zone corp "Corp" { trust internal }
+actor alice "Alice" in internet
+agent bot "Bot" in corp { autonomy step  memory none  identity none }
+tool mailer "Mailer" in corp { capabilities [send_external] }
+store db "DB" in corp { crown integrity }
+endpoint api "API" in corp { exposure public  auth api_key  rate_limit true  quota true }
+flow alice -> bot { kind prompt }
+flow bot -> mailer { kind invoke }
+policy gate { exposed_crown_jewels 0 }
+`;
+// The agent may now write the crown jewel, a person approves the mailer, the API lost its rate limit.
+const METRICS_AFTER = METRICS_BEFORE.replace(
+  "{ capabilities [send_external] }",
+  "{ capabilities [send_external]  approval human }",
+)
+  .replace("rate_limit true  ", "")
+  .concat("flow bot -> db { kind write }\n");
+
+async function metricDiff(): Promise<{ json: ModelDiff; markdown: string }> {
+  const dir = path.join(tmp, "metrics");
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, "before.aithreat"), METRICS_BEFORE);
+  fs.writeFileSync(path.join(dir, "after.aithreat"), METRICS_AFTER);
+  const args = ["before.aithreat", "after.aithreat", "--root", dir];
+  const json = await run([...args, "--format", "json"], dir);
+  const markdown = await run(args, dir);
+  assert.is(json.code, 0, json.stderr);
+  assert.is(markdown.code, 0, markdown.stderr);
+  return { json: JSON.parse(json.stdout) as ModelDiff, markdown: markdown.stdout };
+}
+
+test("metric deltas: value before and after, change by direction, the names that came and went", async () => {
+  const { json } = await metricDiff();
+  const row = (id: string) => json.metrics.changes.find((m) => m.id === id);
+  // `db` had no flow into it; `bot -> db` (write) lets alice's prompt reach it: 0 -> 1, worse.
+  assert.equal(row("exposed_crown_jewels"), {
+    id: "exposed_crown_jewels",
+    title: "Exposed crown jewels",
+    unit: "count",
+    direction: "lower",
+    before: 0,
+    after: 1,
+    delta: 1,
+    change: "worse",
+    added: ["db"],
+  });
+  // The mailer (send_external) was bot's one ungated acting tool; `approval human` gates it: 1 -> 0.
+  const ungated = row("ungated_high_impact_tools")!;
   assert.equal(
-    [...numericLeaves(before).keys()],
-    ["mitigation.coverage", "mitigation.threats", "agents[bot].score"],
+    [ungated.before, ungated.after, ungated.delta, ungated.change, ungated.removed, ungated.added],
+    [1, 0, -1, "better", ["mailer"], undefined],
   );
-  assert.equal(genericMetricDeltas(before, after), [
-    { id: "agents[bot].score", before: 3, after: 5, delta: 2 },
-    { id: "cut.total", before: null, after: 2, delta: null },
-    { id: "mitigation.coverage", before: 50, after: 75, delta: 25 },
-  ]);
+  // `api` is public and lost `rate_limit true`: 0 -> 1, worse.
+  const rate = row("public_endpoints_without_rate_limit")!;
+  assert.equal([rate.before, rate.after, rate.change, rate.added], [0, 1, "worse", ["api"]]);
+  // Unchanged metrics are left out: no agent has all three trifecta legs in either version, and the
+  // API kept its auth and quota.
+  for (const id of ["trifecta_violations", "public_endpoints_without_auth", "public_endpoints_without_quota"])
+    assert.is(row(id), undefined, id);
+  // Every listed metric moved or changed its names, and they come in registry order.
+  for (const m of json.metrics.changes) assert.ok(m.delta !== 0 || m.added || m.removed, m.id);
+  const order = METRIC_DEFS.map((d) => d.id);
+  const listed = json.metrics.changes.map((m) => order.indexOf(m.id));
+  assert.equal(
+    listed,
+    [...listed].sort((a, b) => a - b),
+  );
+  // `gate` holds exposed_crown_jewels at 0: it passed before and fails after.
+  assert.equal(json.metrics.policy, { before: true, after: false });
 });
 
-test("the diff reports metric deltas when the analyses carry metrics (extension point)", () => {
-  const a = memoryContext({ "m.aithreat": VARIANTS.base }).analysis;
-  const withMetrics = (m: unknown) => ({ ...a, metrics: m }) as typeof a;
-  const d = diffModels(withMetrics({ coverage: 10 }), withMetrics({ coverage: 20 }));
-  assert.is(d.metrics.available, true);
-  assert.equal(d.metrics.changes, [{ id: "coverage", before: 10, after: 20, delta: 10 }]);
-  const custom = diffModels(withMetrics({}), withMetrics({}), {
-    metricDeltas: () => [{ id: "x", title: "X", before: 1, after: 2, delta: 1, change: "worse" }],
-  });
-  assert.equal(
-    custom.metrics.changes.map((c) => c.id),
-    ["x"],
+test("metric deltas in Markdown: a row per metric with its unit, the change and the names", async () => {
+  const { markdown } = await metricDiff();
+  assert.match(markdown, "| Exposed crown jewels (`exposed_crown_jewels`) | 0 | 1 | +1 | worse | +`db` |");
+  assert.match(
+    markdown,
+    "| High\\-impact tools without approval (`ungated_high_impact_tools`) | 1 | 0 | -1 | better | −`mailer` |",
   );
+  assert.match(markdown, "**Policy:** passed → failed");
+});
+
+test("metric deltas: the same model twice lists no metric and no policy change", async () => {
+  const d = await diffJson("base", "base");
+  assert.equal(d.metrics, { changes: [], policy: { before: true, after: true } });
+});
+
+test("diffModels reads the metrics of both analyses (the scorecard's deltas, filtered)", () => {
+  const a = memoryContext({ "m.aithreat": METRICS_BEFORE }).analysis;
+  const b = memoryContext({ "m.aithreat": METRICS_AFTER }).analysis;
+  const d = diffModels(a, b);
+  const all = metricDeltas(a.metrics, b.metrics);
+  assert.equal(
+    d.metrics.changes.map((m) => m.id),
+    all.filter((m) => m.change !== "same" || m.added || m.removed).map((m) => m.id),
+  );
+  assert.ok(all.length > d.metrics.changes.length, "some metrics did not move");
 });
 
 test.run();

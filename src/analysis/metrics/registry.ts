@@ -125,16 +125,25 @@ export const METRIC_DEFS: readonly MetricDef[] = [
     headline: true,
     range: COUNT,
     value: (m) => m.exposure.exposedCrownJewels,
-    items: (m) =>
-      m.exposure.exposed.map((name) => {
-        const ts = m.exposure.targets.filter((t) => t.crown === name && t.exposed);
-        const classes = [...new Set(ts.flatMap((t) => t.byEntryClass.map((c) => c.entryClass)))];
+    items: (m) => {
+      // One pass over the targets (a crown jewel has one per property), not one per crown jewel.
+      const by = new Map<string, { properties: string[]; classes: Set<string> }>();
+      for (const t of m.exposure.targets) {
+        if (!t.exposed) continue;
+        let row = by.get(t.crown);
+        if (!row) by.set(t.crown, (row = { properties: [], classes: new Set() }));
+        row.properties.push(t.property);
+        for (const c of t.byEntryClass) row.classes.add(c.entryClass);
+      }
+      return m.exposure.exposed.map((name) => {
+        const row = by.get(name)!;
         return {
           name,
-          text: `${code(name)} (${ts.map((t) => t.property).join(", ")}) is reachable from ${codes(classes)}`,
+          text: `${code(name)} (${row.properties.join(", ")}) is reachable from ${codes([...row.classes])}`,
           ref: { type: "crown", name },
         };
-      }),
+      });
+    },
     hint: "`aithreat paths` lists the paths and the cheapest set of controls that cuts them all",
   }),
   def({
@@ -163,12 +172,16 @@ export const METRIC_DEFS: readonly MetricDef[] = [
     items: (m) => {
       const by = new Map<string, string[]>();
       for (const a of m.blastRadius.agents)
-        for (const t of a.ungatedHighImpactTools) by.set(t, [...(by.get(t) ?? []), a.agent]);
+        for (const t of a.ungatedHighImpactTools) {
+          const agents = by.get(t);
+          if (agents) agents.push(a.agent);
+          else by.set(t, [a.agent]);
+        }
       return [...by]
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
         .map(([tool, agents]) => ({
           name: tool,
-          text: `${code(tool)} acts for ${codes(agents)} with no person approving the call`,
+          text: `${code(tool)} acts for ${codes(agents.slice(0, 5))}${agents.length > 5 ? ` and ${agents.length - 5} more agents` : ""} with no person approving the call`,
           ref: { type: "component", name: tool },
         }));
     },
