@@ -23,7 +23,20 @@ export interface PathOptions {
   readonly fromEntry?: number;
   /** Targets (most exposed first) that get their own cut and soft chokepoints (default 20). */
   readonly detailLimit?: number;
+  /** Called as each phase ends, so a benchmark can time the queries apart (bench/analysis.ts). */
+  readonly mark?: (phase: PathPhase) => void;
 }
+
+/** The phases of `analyzePaths`, in the order they run. */
+export type PathPhase =
+  | "index"
+  | "condensation"
+  | "exposure"
+  | "top-k"
+  | "dominators"
+  | "soft-chokepoints"
+  | "min-cut"
+  | "cuts-per-target";
 
 /**
  * Answers every path question from one index: exposure matrix (bit-parallel reachability over the SCC
@@ -68,13 +81,16 @@ export function analyzePaths(
     "backward",
   );
 
+  const mark = options.mark ?? (() => {});
   const targets: AttackTarget[] = ag.targets
     .filter((t) => options.to === undefined || t.crown.name === options.to)
     .map((t) =>
       t.mode === "disclosure" ? { ...t, nodes: t.nodes.filter((v) => exfil.dist[v]! < Infinity) } : t,
     );
 
+  mark("index");
   const cond = condense(ug.g);
+  mark("condensation");
   // Exposure counts: which targets each component reaches, 32 targets per pass.
   const counts = targets.map(() => new Map<EntryClass, number>());
   const anyCount = new Int32Array(targets.length);
@@ -101,15 +117,8 @@ export function analyzePaths(
     const seeds = entriesOf(cls).map((node) => ({ node, dist: 0 }));
     if (seeds.length > 0) best.set(cls, dijkstra(ug.g, ug.weight, seeds, "forward"));
   }
-  const domTrees = new Map(
-    classes.filter((c) => entriesOf(c).length > 0).map((c) => [c, dominators(ug.g, entriesOf(c))]),
-  );
-  const postDom = targets.some((t) => t.mode === "disclosure")
-    ? dominators(ag.g, sinks, "backward", (e) => ag.exfilWeight[e] !== Infinity)
-    : undefined;
-
-  const reports: TargetReport[] = targets.map((t, ti) => {
-    const exposure: ExposureCell[] = classes.map((cls) => {
+  const exposures: ExposureCell[][] = targets.map((t, ti) =>
+    classes.map((cls) => {
       const sp = best.get(cls);
       let bestDist = Infinity;
       let bestNode = -1;
@@ -130,14 +139,26 @@ export function analyzePaths(
         bestLikelihood: bestDist === Infinity ? 0 : Math.exp(-bestDist),
         shortestSteps: steps,
       };
-    });
-    const paths = topPaths(tg, ag, ug, t, exfil, entryAllowed, k, facts, classesOf);
+    }),
+  );
+  mark("exposure");
+  const topK = targets.map((t) => topPaths(tg, ag, ug, t, exfil, entryAllowed, k, classesOf));
+  mark("top-k");
+  const domTrees = new Map(
+    classes.filter((c) => entriesOf(c).length > 0).map((c) => [c, dominators(ug.g, entriesOf(c))]),
+  );
+  const postDom = targets.some((t) => t.mode === "disclosure")
+    ? dominators(ag.g, sinks, "backward", (e) => ag.exfilWeight[e] !== Infinity)
+    : undefined;
+
+  const reports: TargetReport[] = targets.map((t, ti) => {
+    const isTarget = new Set(t.nodes);
     const chokepoints = classes.flatMap((cls) => {
       const tree = domTrees.get(cls);
       if (!tree || !(counts[ti]!.get(cls) ?? 0)) return [];
       const reached = t.nodes.filter((v) => tree.depth[v]! >= 0);
       const lca = commonDominator(tree, reached);
-      const chain = lca < 0 ? [] : dominatorChain(tree, lca).filter((v) => !t.nodes.includes(v));
+      const chain = lca < 0 ? [] : dominatorChain(tree, lca).filter((v) => !isTarget.has(v));
       return [{ entryClass: cls, nodes: chain.reverse() }];
     });
     const exfilChokepoints =
@@ -148,20 +169,22 @@ export function analyzePaths(
               postDom,
               t.nodes.filter((v) => postDom.depth[v]! >= 0),
             ),
-          ).filter((v) => !t.nodes.includes(v))
+          ).filter((v) => !isTarget.has(v))
         : [];
+    const paths = topK[ti]!;
     return {
       crown: t.crown.name,
       crownType: t.crown.subject.type,
       property: t.property,
       mode: t.mode,
-      exposure,
+      exposure: exposures[ti]!,
       paths,
       morePaths: Math.max(0, anyCount[ti]! - paths.length),
       chokepoints,
       exfilChokepoints,
     };
   });
+  mark("dominators");
 
   // Detail for the most exposed targets: their own soft chokepoints and cut.
   const ranked = reports
@@ -172,14 +195,6 @@ export function analyzePaths(
     notes.push(
       `soft chokepoints and cuts per crown jewel are computed for the ${detailLimit} most exposed of ${ranked.length} exposed targets`,
     );
-  const solver = new CutSolver(
-    tg.model,
-    ag,
-    ug,
-    rules,
-    sinks,
-    targets.some((t) => t.mode === "disclosure"),
-  );
   const exclude = new Set<number>(entries);
   // A crown jewel that is itself an entry (a public-hub model marked for integrity) is exposed by
   // definition; no control inside the system cuts that, so cuts leave it out and say so.
@@ -192,22 +207,35 @@ export function analyzePaths(
         `\`${t.crown.name}\` (${t.property}) is itself an attacker entry; cuts cannot protect it and leave it out`,
       );
   }
-  for (const { i } of ranked.slice(0, detailLimit)) {
+  const detail = ranked.slice(0, detailLimit).map(({ i }) => i);
+  for (const i of detail) {
     const t = targets[i]!;
     const shares = pathShares(cond, entries, t.nodes);
-    const report = reports[i] as { softChokepoints?: unknown; cut?: unknown };
+    const report = reports[i] as { softChokepoints?: unknown };
     report.softChokepoints = topShares(shares.share, new Set([...exclude, ...t.nodes]));
-    report.cut = solver.solve([cuttable(t)]);
   }
   const allTargetNodes = [...new Set(targets.flatMap((t) => t.nodes))];
   const global = pathShares(cond, entries, allTargetNodes);
+  const softChokepoints = topShares(global.share, new Set([...exclude, ...allTargetNodes]));
+  mark("soft-chokepoints");
+  const solver = new CutSolver(
+    tg.model,
+    ag,
+    ug,
+    rules,
+    sinks,
+    targets.some((t) => t.mode === "disclosure"),
+  );
   const exposed = targets.filter((_, i) => anyCount[i]! > 0).map(cuttable);
   const cut = solver.solve(exposed);
+  mark("min-cut");
+  for (const i of detail) (reports[i] as { cut?: unknown }).cut = solver.solve([cuttable(targets[i]!)]);
+  mark("cuts-per-target");
   return {
     entries,
     targets: reports,
     cut,
-    softChokepoints: topShares(global.share, new Set([...exclude, ...allTargetNodes])),
+    softChokepoints,
     notes,
   };
 }
@@ -252,7 +280,6 @@ function topPaths(
   exfil: ShortestPaths,
   entryAllowed: Uint8Array,
   k: number,
-  facts: Facts,
   classesOf: (v: number) => EntryClass[],
 ): AttackPath[] {
   if (k <= 0 || t.nodes.length === 0) return [];
@@ -297,6 +324,5 @@ function topPaths(
       key,
     });
   }
-  void facts;
   return out;
 }

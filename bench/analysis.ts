@@ -1,0 +1,356 @@
+/**
+ * Analysis benchmark: `npm run bench:analysis -- [--sizes 1k,10k,100k] [--huge] [--coupling C]
+ * [--seed S] [--heap MB] [--budget S]`
+ *
+ * For each size, a seeded generated model (bench/gen) goes through the front end (not measured), then
+ * the analysis as `compile` runs it: threat graph, propagation facts, the whole rule catalog, attack
+ * paths. Every query is printed as a multiple of one BFS over the same CSR, and beside the naive way
+ * of answering it, measured in the same run:
+ *
+ * - exposure matrix: one BFS per entry over the attack graph (the naive reachability matrix);
+ * - top-k paths: Yen's k shortest loopless paths per crown jewel;
+ * - a whole-graph BFS with graphology-traversal against the CSR BFS;
+ * - path enumeration with graphology-simple-path for one (entry, crown jewel) pair, in a worker that
+ *   is stopped after `--budget` seconds.
+ *
+ * Baselines that would take minutes are time-boxed: they run on a sample of entries or crown jewels
+ * and are extrapolated linearly, and the output says so. Times are CPU time of this process (V8's GC
+ * threads included), steadier than wall time on a shared machine. Each size runs in its own child
+ * process; peak memory is the rise of the peak RSS during the analysis (VmHWM, reset before it).
+ */
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import { parseArgs } from "node:util";
+import { Worker } from "node:worker_threads";
+import { DirectedGraph } from "graphology";
+import { bfs as graphologyBfs } from "graphology-traversal";
+import { runRules } from "../src/analysis/engine.js";
+import { computeFacts } from "../src/analysis/facts.js";
+import { analyzePaths, type PathPhase } from "../src/analysis/paths/analyze.js";
+import { buildAttackGraph } from "../src/analysis/paths/attack-graph.js";
+import { dijkstra } from "../src/analysis/paths/dijkstra.js";
+import { usableGraph } from "../src/analysis/paths/usable.js";
+import { RULES } from "../src/analysis/rules/index.js";
+import { ATLAS_MITIGATION_IDS, RULE_IDS } from "../src/catalog/index.js";
+import { runFrontEnd } from "../src/compiler.js";
+import { withOrgRuleControls, withOrgRules } from "../src/analysis/org-rules.js";
+import { bfs, buildCompactGraph, type CompactGraph } from "../src/graph/compact.js";
+import { buildThreatGraph } from "../src/graph/threat-graph.js";
+import { generateModel } from "./gen/generate.js";
+import { generatedHost } from "./gen/memory-host.js";
+
+const cpuMs = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+/** CPU ms of `fn`, repeated until at least 20 ms have passed (so tiny kernels are not all noise). */
+function timeOf(fn: () => void, minMs = 20): number {
+  let runs = 0;
+  const t0 = cpuMs();
+  do {
+    fn();
+    runs++;
+  } while (cpuMs() - t0 < minMs && runs < 1000);
+  return (cpuMs() - t0) / runs;
+}
+
+/** Peak RSS (VmHWM) in MB; `resetPeak` starts a new peak from the current RSS (Linux). */
+function peakRssMb(): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync("/proc/self/status", "utf8"));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+function resetPeak(): boolean {
+  try {
+    fs.writeFileSync("/proc/self/clear_refs", "5");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const parseSize = (s: string): number =>
+  Math.round(Number.parseFloat(s) * (s.endsWith("k") ? 1e3 : s.endsWith("M") ? 1e6 : 1));
+const fmt = (ms: number): string => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
+const x = (a: number, b: number): string => `${(a / b).toFixed(a / b >= 100 ? 0 : 1)}x`;
+
+/** Reachable (entry, target) pairs the naive way: one BFS per entry. */
+function perEntryBfs(g: CompactGraph, entries: readonly number[], targets: readonly (readonly number[])[]) {
+  let pairs = 0;
+  for (const e of entries) {
+    const seen = bfs(g, [e]);
+    for (const t of targets) if (t.some((v) => seen[v])) pairs++;
+  }
+  return pairs;
+}
+
+/**
+ * Yen's k shortest loopless paths from any entry (a virtual source) to any node of one target, with
+ * Dijkstra for every spur: the textbook way to list the k most likely paths.
+ */
+function yen(
+  g: CompactGraph,
+  weight: Float64Array,
+  entries: readonly number[],
+  target: readonly number[],
+  k: number,
+) {
+  const isTarget = new Uint8Array(g.nodeCount);
+  for (const v of target) isTarget[v] = 1;
+  const shortest = (seeds: readonly number[], blockedNode: Uint8Array, blockedEdge: Uint8Array) => {
+    const w = new Float64Array(weight);
+    for (let e = 0; e < g.edgeCount; e++)
+      if (blockedEdge[e] || blockedNode[g.edgeTo[e]!] || blockedNode[g.edgeFrom[e]!]) w[e] = Infinity;
+    let best = -1;
+    const sp = dijkstra(
+      g,
+      w,
+      seeds.map((node) => ({ node, dist: 0 })),
+      "forward",
+      (v) => {
+        if (isTarget[v]) best = v;
+        return best >= 0;
+      },
+    );
+    if (best < 0) return undefined;
+    const edges: number[] = [];
+    for (let v = best; sp.via[v]! >= 0; v = g.edgeFrom[sp.via[v]!]!) edges.push(sp.via[v]!);
+    return { start: edges.length ? g.edgeFrom[edges[edges.length - 1]!]! : best, edges: edges.reverse() };
+  };
+  const none = new Uint8Array(g.nodeCount);
+  const first = shortest(entries, none, new Uint8Array(g.edgeCount));
+  if (!first) return 0;
+  const found = [first];
+  for (let i = 1; i < k; i++) {
+    const prev = found[i - 1]!;
+    let bestCand: typeof first | undefined;
+    let bestCost = Infinity;
+    for (let j = 0; j < prev.edges.length; j++) {
+      const spur = j === 0 ? prev.start : g.edgeTo[prev.edges[j - 1]!]!;
+      const rootEdges = prev.edges.slice(0, j);
+      const blockedEdge = new Uint8Array(g.edgeCount);
+      for (const p of found)
+        if (p.edges.slice(0, j).join() === rootEdges.join() && p.edges[j] !== undefined)
+          blockedEdge[p.edges[j]!] = 1;
+      const blockedNode = new Uint8Array(g.nodeCount);
+      for (const e of rootEdges) blockedNode[g.edgeFrom[e]!] = 1;
+      const cand = shortest([spur], blockedNode, blockedEdge);
+      if (!cand) continue;
+      const edges = [...rootEdges, ...cand.edges];
+      const cost = edges.reduce((s, e) => s + weight[e]!, 0);
+      if (cost < bestCost) [bestCost, bestCand] = [cost, { start: prev.start, edges }];
+    }
+    if (!bestCand) break;
+    found.push(bestCand);
+  }
+  return found.length;
+}
+
+/** graphology-simple-path enumeration of one pair in a worker, stopped after `budgetS` seconds. */
+async function simplePaths(g: CompactGraph, source: number, target: number, budgetS: number) {
+  const code = `
+    const { parentPort, workerData } = require("node:worker_threads");
+    const { DirectedGraph } = require("graphology");
+    const { allSimplePaths } = require("graphology-simple-path");
+    const { n, from, to, source, target } = workerData;
+    const g = new DirectedGraph();
+    for (let v = 0; v < n; v++) g.addNode(v);
+    for (let e = 0; e < from.length; e++) g.mergeEdge(from[e], to[e]);
+    const t0 = process.cpuUsage();
+    const paths = allSimplePaths(g, source, target).length;
+    const u = process.cpuUsage(t0);
+    parentPort.postMessage({ paths, ms: (u.user + u.system) / 1000 });`;
+  const worker = new Worker(code, {
+    eval: true,
+    workerData: { n: g.nodeCount, from: g.edgeFrom, to: g.edgeTo, source, target },
+  });
+  return new Promise<{ paths: number; ms: number } | undefined>((resolve) => {
+    const timer = setTimeout(() => {
+      void worker.terminate();
+      resolve(undefined);
+    }, budgetS * 1000);
+    worker.on("message", (m: { paths: number; ms: number }) => {
+      clearTimeout(timer);
+      void worker.terminate();
+      resolve(m);
+    });
+    worker.on("error", () => {
+      clearTimeout(timer);
+      resolve(undefined);
+    });
+  });
+}
+
+async function child(size: number, seed: number, coupling: number, budgetS: number): Promise<void> {
+  const gen = generateModel({ components: size, seed, coupling });
+  const { host, inputs, root } = generatedHost(gen.files);
+  const front = runFrontEnd({
+    inputs,
+    root,
+    host,
+    resolve: { today: "2026-06-01", ruleIds: RULE_IDS, atlasMitigations: ATLAS_MITIGATION_IDS },
+  });
+  const model0 = front.model;
+  (gen.files as unknown[]).length = 0;
+  const rules = withOrgRules(model0, RULES);
+  const model = withOrgRuleControls(model0, rules);
+  const out: string[] = [];
+  const line = (s: string) => out.push(s);
+
+  // One analysis run, phase by phase, as compile does it (analyze + analyzePaths).
+  const run = () => {
+    const phases = new Map<string, number>();
+    let t = cpuMs();
+    const lap = (name: string) => {
+      const now = cpuMs();
+      phases.set(name, (phases.get(name) ?? 0) + now - t);
+      t = now;
+    };
+    const graph = buildThreatGraph(model);
+    lap("threat graph");
+    const facts = computeFacts(graph);
+    lap("facts");
+    const findings = runRules(model, graph, facts, rules).value;
+    lap("rules");
+    const paths = analyzePaths(graph, facts, rules, { mark: (p: PathPhase) => lap(p) });
+    return { graph, facts, findings, paths, phases };
+  };
+  global.gc?.();
+  const rss0 = process.memoryUsage().rss / 2 ** 20;
+  const canPeak = resetPeak();
+  const cold = run();
+  const peak = peakRssMb() - rss0;
+  const total = (r: typeof cold) => [...r.phases.values()].reduce((s, v) => s + v, 0);
+  // A warm second run where it is cheap enough (the compile is one cold run: both are printed).
+  const warm = size <= 100_000 ? run() : undefined;
+  const r = warm ?? cold;
+  const { graph, facts, findings } = r;
+
+  // The attack graph's CSR: the one every path query traverses.
+  const ag = buildAttackGraph(graph, facts, rules);
+  const ug = usableGraph(ag);
+  const entries = [...ag.entries];
+  const targets = ag.targets.map((t) => t.nodes);
+  const bfsMs = timeOf(() => bfs(ug.g, entries));
+  const infoBfsMs = timeOf(() => bfs(facts.info, entries));
+
+  const n = model.components.length;
+  line(
+    `${n.toLocaleString("en")} components, ${model.flows.length.toLocaleString("en")} flows, coupling ${coupling}: ` +
+      `${entries.length.toLocaleString("en")} entries, ${targets.length} attack targets, ${findings.length.toLocaleString("en")} findings`,
+  );
+  line(
+    `  analysis alone: ${fmt(total(cold))} cold, ${warm ? fmt(total(warm)) : "-"} warm (CPU); ` +
+      `peak RSS rise ${canPeak ? `${peak.toFixed(0)} MB` : "n/a"}`,
+  );
+  line(
+    `  one BFS over the attack-graph CSR: ${bfsMs.toFixed(2)} ms; over the information-flow CSR: ${infoBfsMs.toFixed(2)} ms`,
+  );
+  line(`  phase (${warm ? "warm" : "cold"} run)   CPU        x one BFS`);
+  for (const [name, ms] of r.phases) {
+    const base = ["threat graph", "facts", "rules"].includes(name) ? infoBfsMs : bfsMs;
+    line(`    ${name.padEnd(18)} ${fmt(ms).padStart(10)} ${x(ms, base).padStart(10)}`);
+  }
+
+  // Naive exposure matrix: one BFS per entry, time-boxed to a sample and extrapolated.
+  const expoMs = r.phases.get("exposure")! + r.phases.get("condensation")!;
+  const sample = Math.min(
+    entries.length,
+    Math.max(1, Math.floor((budgetS * 1000) / Math.max(bfsMs, 0.01) / 2)),
+  );
+  const step = entries.length / sample;
+  const picked = Array.from({ length: sample }, (_, i) => entries[Math.floor(i * step)]!);
+  const t0 = cpuMs();
+  perEntryBfs(ug.g, picked, targets);
+  const naiveExpo = ((cpuMs() - t0) / sample) * entries.length;
+  line(
+    `  exposure matrix (condensation + exposure) ${fmt(expoMs)} vs per-entry BFS ${fmt(naiveExpo)}` +
+      `${sample < entries.length ? ` (extrapolated from ${sample} of ${entries.length} entries)` : ""}: ${x(naiveExpo, expoMs)} faster`,
+  );
+
+  // Naive top-k: Yen per crown jewel, time-boxed.
+  const topMs = r.phases.get("top-k")!;
+  const reached = ag.targets.filter((t) => t.nodes.length > 0);
+  let yenDone = 0;
+  const y0 = cpuMs();
+  for (const t of reached) {
+    yen(ug.g, ug.weight, entries, t.nodes, 5);
+    yenDone++;
+    if (cpuMs() - y0 > budgetS * 1000) break;
+  }
+  const naiveTop = reached.length ? ((cpuMs() - y0) / yenDone) * reached.length : 0;
+  line(
+    `  top-5 paths ${fmt(topMs)} vs Yen per crown jewel ${fmt(naiveTop)}` +
+      `${yenDone < reached.length ? ` (extrapolated from ${yenDone} of ${reached.length} targets)` : ""}: ${x(naiveTop, topMs)} faster`,
+  );
+
+  // graphology: the same graph as an object graph, one whole-graph BFS each.
+  const gg = new DirectedGraph();
+  for (let v = 0; v < ug.g.nodeCount; v++) gg.addNode(v);
+  for (let e = 0; e < ug.g.edgeCount; e++) gg.mergeEdge(ug.g.edgeFrom[e]!, ug.g.edgeTo[e]!);
+  const all = Int32Array.from({ length: ug.g.nodeCount }, (_, i) => i);
+  const csrAll = timeOf(() => bfs(ug.g, all));
+  const gBfs = timeOf(() => graphologyBfs(gg, () => {}), 50);
+  line(
+    `  whole-graph BFS: CSR ${csrAll.toFixed(2)} ms vs graphology-traversal ${fmt(gBfs)}: ${x(gBfs, csrAll)} faster`,
+  );
+
+  // graphology-simple-path: one pair, the first entry and the first reached crown jewel node.
+  const pairTarget = reached[0]?.nodes[0];
+  if (pairTarget !== undefined && entries.length > 0) {
+    const sp = await simplePaths(
+      buildCompactGraph(ug.g.nodeCount, ug.g.edgeFrom, ug.g.edgeTo),
+      entries[0]!,
+      pairTarget,
+      budgetS,
+    );
+    line(
+      sp
+        ? `  simple-path enumeration of one (entry, crown jewel) pair: ${sp.paths} paths in ${fmt(sp.ms)}; top-5 for every crown jewel took ${fmt(topMs)}`
+        : `  simple-path enumeration of one (entry, crown jewel) pair did not finish in ${budgetS} s (stopped); top-5 for every crown jewel took ${fmt(topMs)}: over ${x(budgetS * 1000, topMs)} faster`,
+    );
+  }
+  line(
+    `  rules: whole catalog (${rules.length} rules) ${fmt(r.phases.get("rules")!)} = ${x(r.phases.get("rules")!, infoBfsMs)} one BFS over the information-flow CSR`,
+  );
+  console.log(out.join("\n"));
+}
+
+function parent(argv: string[]): number {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      sizes: { type: "string", default: "1k,10k,100k" },
+      huge: { type: "boolean", default: false },
+      seed: { type: "string", default: "1" },
+      coupling: { type: "string", default: "1" },
+      heap: { type: "string" },
+      budget: { type: "string", default: "10" },
+    },
+  });
+  const sizes = values.sizes.split(",").map(parseSize);
+  if (values.huge && !sizes.includes(1_000_000)) sizes.push(1_000_000);
+  let failed = 0;
+  for (const size of sizes) {
+    const heap = values.heap ?? (size >= 500_000 ? "12288" : undefined);
+    const args = [
+      "--expose-gc",
+      ...(heap ? [`--max-old-space-size=${heap}`] : []),
+      process.argv[1]!,
+      "--child",
+      String(size),
+      values.seed,
+      values.coupling,
+      values.budget,
+    ];
+    const res = spawnSync(process.execPath, args, { stdio: "inherit" });
+    if (res.status !== 0) failed++;
+  }
+  return failed > 0 ? 1 : 0;
+}
+
+const argv = process.argv.slice(2);
+if (argv[0] === "--child") {
+  const [size, seed, coupling, budget] = argv.slice(1).map(Number);
+  await child(size!, seed!, coupling!, budget!);
+} else process.exitCode = parent(argv);
