@@ -18,7 +18,7 @@ import { formatValue } from "../analysis/metrics/registry.js";
 import { scorecardOf, type ScorecardEntry } from "../analysis/metrics/scorecard.js";
 import nist from "../../data/nist.json" with { type: "json" };
 import { OWASP } from "../catalog/frameworks.js";
-import { diagramViews, type DiagramView } from "./diagrams/index.js";
+import { byExposure, DIAGRAM_LIMITS, diagramViews, type DiagramView } from "./diagrams/index.js";
 import { escapeHtml, escapeMarkdown, markdownCode } from "./escape.js";
 import type { FindingView } from "./findings-view.js";
 import type { LocationView } from "./location-view.js";
@@ -41,8 +41,8 @@ export const REPORT_LIMITS = {
   statusRows: 200,
   /** Rows of the crown-jewel exposure table. */
   crownRows: 100,
-  /** Crown jewels whose attack paths are drawn and listed. */
-  pathTargets: 20,
+  /** Crown jewels whose attack paths are drawn and listed (as many as the diagram stage draws). */
+  pathTargets: DIAGRAM_LIMITS.pathTargets,
   /** Open findings per owner in checklist.md (checklist.csv has all of them). */
   checklistFindingsPerOwner: 200,
   /** Lines of the metrics table in the scorecard. */
@@ -370,15 +370,8 @@ function buildReportData(
   );
 
   const reachable = (t: TargetView) => t.exposure.some((e) => e.reachable);
-  const best = (t: TargetView) =>
-    Math.max(0, ...t.exposure.filter((e) => e.reachable).map((e) => e.bestLikelihood));
-  const targets = [...analysis.pathsView.targets].sort(
-    (a, b) =>
-      Number(reachable(b)) - Number(reachable(a)) ||
-      best(b) - best(a) ||
-      cmp(a.crown, b.crown) ||
-      cmp(a.property, b.property),
-  );
+  // The order the diagram stage picks the targets it draws paths for, so both pick the same ones.
+  const targets = [...analysis.pathsView.targets].sort(byExposure);
   const exposed = [...new Set(targets.filter(reachable).map((t) => t.crown))].sort(cmp);
 
   const views = diagramViews(analysis);

@@ -15,7 +15,14 @@ import { nodeHost } from "../../src/cli/node-host.js";
 import { analyzeModel, runFrontEnd, type CompileAnalysis } from "../../src/compiler.js";
 import { diagramsEmitter, MMD_HEADER } from "../../src/emit/diagrams/emitter.js";
 import { componentId, CONTENT_MAX, MAX_EDGES } from "../../src/emit/diagrams/graph.js";
-import { diagramViews, MAX_NODES, type DiagramView } from "../../src/emit/diagrams/index.js";
+import {
+  DIAGRAM_LIMITS,
+  diagramSet,
+  diagramViews,
+  MAX_NODES,
+  type DiagramView,
+} from "../../src/emit/diagrams/index.js";
+import { diagramsIndexMd } from "../../src/emit/diagrams/index-md.js";
 import { fileStem } from "../../src/emit/diagrams/model-index.js";
 import { PART_SIZE } from "../../src/emit/diagrams/system-views.js";
 import { CLASSES } from "../../src/emit/diagrams/styles.js";
@@ -113,6 +120,10 @@ function checkViews(views: readonly DiagramView[]): Map<string, DiagramView> {
 
 // ---- golden files for the samples -------------------------------------------------------------
 
+// index.md is kept as index.md.txt: Prettier formats Markdown (it would realign the tables), and a
+// golden file must stay byte for byte what aithreat wrote.
+const goldenName = (file: string) => path.basename(file).replace(/\.md$/, ".md.txt");
+
 for (const sample of samples) {
   test(`diagrams of sample ${sample} match test/golden-diagrams/${sample}`, () => {
     const analysis = analyseSample(sample);
@@ -130,19 +141,20 @@ for (const sample of samples) {
       fs.rmSync(dir, { recursive: true, force: true });
       fs.mkdirSync(dir, { recursive: true });
       for (const f of files)
-        fs.writeFileSync(path.join(dir, path.basename(f.path)), `${GOLDEN_HEADER}${String(f.contents)}`);
+        fs.writeFileSync(path.join(dir, goldenName(f.path)), `${GOLDEN_HEADER}${String(f.contents)}`);
     }
     assert.ok(fs.existsSync(dir), `${dir} is missing; run with UPDATE_GOLDEN=1, then review it`);
     const expected = fs.readdirSync(dir).sort();
     assert.equal(
-      files.map((f) => path.basename(f.path)).sort(),
+      files.map((f) => goldenName(f.path)).sort(),
       expected,
       `${sample}: the set of diagram files`,
     );
+    assert.is(files.at(-1)!.path, "diagrams/index.md");
     for (const f of files) {
-      assert.ok(f.path.startsWith("diagrams/") && f.path.endsWith(".mmd"));
-      assert.ok(String(f.contents).startsWith(`${MMD_HEADER}\n`));
-      const golden = fs.readFileSync(path.join(dir, path.basename(f.path)), "utf8");
+      assert.ok(f.path.startsWith("diagrams/") && /\.(mmd|md)$/.test(f.path));
+      if (f.path.endsWith(".mmd")) assert.ok(String(f.contents).startsWith(`${MMD_HEADER}\n`));
+      const golden = fs.readFileSync(path.join(dir, goldenName(f.path)), "utf8");
       assert.fixture(String(f.contents), golden.slice(GOLDEN_HEADER.length), `${sample}/${f.path}`);
     }
   });
@@ -294,10 +306,61 @@ test(`a generated 1,500-component model: every view within ${MAX_NODES} nodes, e
   for (const v of views) if (v.kind !== "path") for (const id of structure(v.mermaid).nodes) drawn.add(id);
   const missing = m.components.filter((c) => !drawn.has(componentId(c.name)));
   assert.equal(missing.map((c) => c.name).slice(0, 5), [], "components no view draws on its own");
-  assert.is(
-    views.filter((v) => v.kind === "agent").length,
-    m.components.filter((c) => c.kind === "agent").length,
-  );
+  // More agents than DIAGRAM_LIMITS.agents: the riskiest get views, diagrams/index.md lists the rest.
+  const agents = m.components.filter((c) => c.kind === "agent");
+  assert.ok(agents.length > DIAGRAM_LIMITS.agents, `${agents.length} agents`);
+  const agentViews = views.filter((v) => v.kind === "agent");
+  assert.is(agentViews.length, DIAGRAM_LIMITS.agents);
+  const index = String(diagramsEmitter.emit({ analysis, toolVersion: "t" }).at(-1)!.contents);
+  const drawnAgents = new Set(agentViews.map((v) => v.subject));
+  for (const a of agents)
+    assert.ok(
+      drawnAgents.has(a.name) || index.includes(`| \`${a.name}\` |`),
+      `${a.name}: neither drawn nor listed`,
+    );
+  assert.match(index, new RegExp(`### ${agents.length - DIAGRAM_LIMITS.agents} agents without a view`));
+  // Without limits every agent has its view.
+  const unlimited = diagramSet(analysis, { zones: 1e9, parts: 1e9, agents: 1e9, pathTargets: 1e9 });
+  assert.is(unlimited.views.filter((v) => v.kind === "agent").length, agents.length);
+  assert.equal(unlimited.leftOut, { zones: [], parts: [], agents: [], pathTargets: [] });
+});
+
+test("limits: the riskiest zones, agents and crown jewels get views; index.md lists every view and the rest", () => {
+  const analysis = analyseSample("multi-agent");
+  const limits = { zones: 2, parts: 0, agents: 1, pathTargets: 1 };
+  const set = diagramSet(analysis, limits);
+  const dx = set.index;
+  const m = analysis.model;
+  const byId = checkViews(set.views);
+  assert.ok(byId.has("overview"));
+  const zoneViews = set.views.filter((v) => v.kind === "zone");
+  assert.is(zoneViews.length, limits.zones);
+  // Risk as the index records it: worst open finding, crown jewels, open findings.
+  const risk = (z: number) => [dx.zoneWorst[z]!, dx.zoneCrown[z]!, dx.zoneOpen[z]!];
+  const atLeast = (a: number[], b: number[]) => {
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! > b[i]!;
+    return true;
+  };
+  const drawn = m.zones.filter((z) => zoneViews.some((v) => v.subject === z.name)).map((z) => z.index);
+  assert.is(drawn.length + set.leftOut.zones.length, m.zones.length);
+  for (const d of drawn)
+    for (const o of set.leftOut.zones)
+      assert.ok(atLeast(risk(d), risk(o)), `${m.zones[o]!.name} outranks ${m.zones[d]!.name}`);
+  const agents = m.components.filter((c) => c.kind === "agent");
+  assert.ok(agents.length > 1, "the sample has several agents");
+  const [agentView] = set.views.filter((v) => v.kind === "agent");
+  const chosen = dx.byName.get(agentView!.subject!)!;
+  for (const o of set.leftOut.agents) assert.ok(dx.worst[chosen]! >= dx.worst[o]!, m.components[o]!.name);
+  const pathCrowns = new Set(set.views.filter((v) => v.kind === "path").map((v) => v.path!.crown));
+  assert.is(pathCrowns.size, 1);
+
+  const index = diagramsIndexMd(analysis, set);
+  for (const v of set.views) assert.ok(index.includes(`[${v.id}.mmd](${v.id}.mmd)`), v.id);
+  for (const z of set.leftOut.zones) assert.ok(index.includes(`| \`${m.zones[z]!.name}\` |`));
+  for (const a of set.leftOut.agents) assert.ok(index.includes(`| \`${m.components[a]!.name}\` |`));
+  for (const t of set.leftOut.pathTargets) assert.ok(index.includes(`- \`${t.crown}\` (${t.property})`));
+  // The default limits draw the whole sample and list nothing as left out.
+  assert.not.match(diagramsIndexMd(analysis, diagramSet(analysis)), /Left out/);
 });
 
 test("components outside any zone beyond the overview's room are listed in parts", () => {

@@ -17,7 +17,7 @@ export const PART_SIZE = 30;
  * When the components outside any zone alone do not fit, they are drawn one node per kind and listed
  * in `unzoned--<part>` views, which follow the overview.
  */
-export function overviewViews(dx: DiagramIndex): DiagramView[] {
+export function overviewViews(dx: DiagramIndex, allot: PartAllotment = all): DiagramView[] {
   const m = dx.model;
   const g = new DiagramGraph(m);
   const pl = new Placement(dx, g);
@@ -46,16 +46,37 @@ export function overviewViews(dx: DiagramIndex): DiagramView[] {
     notes,
   );
   return scope.split
-    ? [main, ...partViews(dx, undefined, dx.unzoned, "unzoned", "Components outside any zone", undefined)]
+    ? [
+        main,
+        ...partViews(
+          dx,
+          dx.unzoned,
+          { id: "unzoned", title: "Components outside any zone", subject: undefined },
+          allot(partsNeeded(dx.unzoned.length)),
+        ),
+      ]
     : [main];
 }
 
-/** The views of one zone: the zone with its neighbours, and for a very large zone, its parts. */
-export function zoneViews(dx: DiagramIndex, zone: number): DiagramView[] {
+/**
+ * How many of the part views a list needs are drawn: called with the number needed, only when a list
+ * does not fit in its view; returns at most that number.
+ */
+export type PartAllotment = (needed: number) => number;
+const all: PartAllotment = (needed) => needed;
+
+/**
+ * The views of one zone: the zone with its neighbours, and for a very large zone, the parts `allot`
+ * grants (each part's title says how many parts there are).
+ */
+export function zoneViews(dx: DiagramIndex, zone: number, allot: PartAllotment = all): DiagramView[] {
   const z = dx.model.zones[zone]!;
   const name = z.title ?? z.name;
-  return scopeViews(dx, zone, `zone-${fileStem(z.name)}`, `Zone ${name}`, z.name);
+  return scopeViews(dx, zone, `zone-${fileStem(z.name)}`, `Zone ${name}`, z.name, allot);
 }
+
+/** How many part views a list of components needs. */
+export const partsNeeded = (components: number): number => Math.ceil(components / PART_SIZE);
 
 function scopeViews(
   dx: DiagramIndex,
@@ -63,6 +84,7 @@ function scopeViews(
   id: string,
   title: string,
   subject: string,
+  allot: PartAllotment,
 ): DiagramView[] {
   const g = new DiagramGraph(dx.model);
   const pl = new Placement(dx, g);
@@ -84,7 +106,7 @@ function scopeViews(
   if (scope.grouped)
     notes.push(`${plural(scope.grouped, "nested zone")} share one node; each has its own view.`);
   const own = dx.zoneComponents[zone]!;
-  const parts = scope.split ? Math.ceil(own.length / PART_SIZE) : 0;
+  const parts = scope.split ? partsNeeded(own.length) : 0;
   if (scope.split)
     notes.push(
       `The zone holds ${plural(own.length, "component")} of its own: drawn one node per kind here, listed in ${parts} parts of at most ${PART_SIZE}.`,
@@ -95,21 +117,23 @@ function scopeViews(
     g.render(),
     notes,
   );
-  return scope.split ? [main, ...partViews(dx, zone, own, id, title, subject)] : [main];
+  return scope.split ? [main, ...partViews(dx, own, { id, title, subject }, allot(parts))] : [main];
 }
 
-/** A list of components cut into parts, each drawn with the components it exchanges flows with. */
+/**
+ * A list of components cut into parts, each drawn with the components it exchanges flows with; only
+ * the first `maxParts` are drawn.
+ */
 function partViews(
   dx: DiagramIndex,
-  zone: number | undefined,
   list: readonly number[],
-  id: string,
-  title: string,
-  subject: string | undefined,
+  head: { id: string; title: string; subject: string | undefined },
+  maxParts: number,
 ): DiagramView[] {
-  const parts = Math.ceil(list.length / PART_SIZE);
+  const { id, title, subject } = head;
+  const parts = partsNeeded(list.length);
   const views: DiagramView[] = [];
-  for (let i = 0; i < parts; i++) {
+  for (let i = 0; i < Math.min(parts, maxParts); i++) {
     const focus = list.slice(i * PART_SIZE, (i + 1) * PART_SIZE);
     const members = new Set(focus);
     const g = new DiagramGraph(dx.model);
