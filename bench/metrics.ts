@@ -1,11 +1,16 @@
 /**
- * Metrics benchmark: `node dist/bench/metrics.js [--sizes 10k,100k] [--seed S] [--coupling C]`
+ * Metrics benchmark: `node dist/bench/metrics.js [--sizes 10k,100k] [--seed S] [--coupling C]
+ * [--shapes 1000]`
  *
  * For each size, generates a model in memory (seeded, multi-file), runs the front end and the
  * analysis (rules + attack paths) as `compile` does, then times `computeMetrics` on that analysis,
  * best of three. Printed against two things measured in the same run: one BFS over the
  * information-flow CSR (the floor of any linear pass over the graph), and the analysis itself (what
  * the metrics add to a compile). Absolute times are printed too but move with the machine's load.
+ *
+ * `--shapes k` then times the per-agent metrics on shapes that make a per-agent traversal quadratic
+ * (a delegation chain of k agents; one model serving k agents), at k and 2k: a linear metric takes
+ * about 2x as long at 2k, a quadratic one about 4x.
  */
 import { parseArgs } from "node:util";
 import { computeMetrics } from "../src/analysis/metrics/index.js";
@@ -61,6 +66,7 @@ const { values } = parseArgs({
     sizes: { type: "string", default: "10k,100k" },
     seed: { type: "string", default: "1" },
     coupling: { type: "string", default: "0.05" },
+    shapes: { type: "string", default: "0" },
   },
 });
 const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
@@ -94,4 +100,76 @@ for (const size of values.sizes.split(",").map(parseSize)) {
       `  of which untrusted input ${fmt(untrustedMs)} (${(untrustedMs / bfsMs).toFixed(1)}x BFS), blast radius ${fmt(blastMs)} (${(blastMs / bfsMs).toFixed(1)}x), agentic ${fmt(agenticMs)} (${(agenticMs / bfsMs).toFixed(1)}x)`,
     ].join("\n"),
   );
+}
+
+/** A delegation chain of k agents, each with a write tool into a store of confidential data. */
+function chainModel(k: number): string {
+  const out = [`zone corp "Corp" { trust internal }`, `zone internet "Internet" { trust untrusted }`];
+  out.push(`actor user "User" in internet`, `flow user -> a0 { kind prompt }`);
+  for (let i = 0; i < k; i++) {
+    out.push(
+      `agent a${i} "A" in corp`,
+      `tool t${i} "T" in corp { capabilities [write] }`,
+      `store s${i} "S" in corp { holds [d${i}] }`,
+      `data d${i} "D" { classification confidential }`,
+      `flow a${i} -> t${i} { kind invoke }`,
+      `flow t${i} -> s${i} { kind write }`,
+    );
+    if (i + 1 < k) out.push(`flow a${i} -> a${i + 1} { kind delegate }`);
+  }
+  return out.join("\n");
+}
+
+/** One model serving k agents, each prompted by its own untrusted actor. */
+function servedModel(k: number): string {
+  const out = [`zone corp "Corp" { trust internal }`, `zone internet "Internet" { trust untrusted }`];
+  out.push(`model llm "LLM" in corp { family generative }`);
+  for (let i = 0; i < k; i++)
+    out.push(
+      `agent a${i} "A" in corp`,
+      `actor u${i} "U" in internet`,
+      `flow u${i} -> a${i} { kind prompt }`,
+      `flow llm -> a${i} { kind serve }`,
+    );
+  return out.join("\n");
+}
+
+function analysed(text: string) {
+  const { host, inputs, root } = generatedHost([{ path: "shape.aithreat", text }]);
+  const front = runFrontEnd({
+    inputs,
+    root,
+    host,
+    resolve: { today: "2026-06-01", ruleIds: RULE_IDS, atlasMitigations: ATLAS_MITIGATION_IDS },
+  });
+  return analyze(front.model, RULES);
+}
+
+const k = parseSize(values.shapes);
+if (k > 0) {
+  for (const [name, make] of [
+    ["delegation chain", chainModel],
+    ["one model serving every agent", servedModel],
+  ] as const) {
+    const times = [k, 2 * k].map((size) => {
+      const result = analysed(make(size));
+      blastRadiusMetrics(result.graph); // warm-up; the agent rules' tool reach is cached by now
+      return {
+        size,
+        untrusted: best(3, () => untrustedInputMetrics(result.graph, result.facts)),
+        blast: best(3, () => blastRadiusMetrics(result.graph)),
+        agentic: best(3, () => agenticMetrics(result.graph, result.facts)),
+        bfs: best(5, () => bfs(result.facts.info)),
+      };
+    });
+    const [a, b] = times as [(typeof times)[0], (typeof times)[0]];
+    const ratio = (x: number, y: number) => (y / x).toFixed(2);
+    console.log(
+      [
+        `${name}: ${a.size} -> ${b.size} agents, time at 2k / time at k (2 = linear, 4 = quadratic)`,
+        `  untrusted input ${ratio(a.untrusted, b.untrusted)}x, blast radius ${ratio(a.blast, b.blast)}x, agentic ${ratio(a.agentic, b.agentic)}x, one BFS ${ratio(a.bfs, b.bfs)}x`,
+        `  at 2k: untrusted input ${(b.untrusted / b.bfs).toFixed(1)}x BFS, blast radius ${(b.blast / b.bfs).toFixed(1)}x, agentic ${(b.agentic / b.bfs).toFixed(1)}x`,
+      ].join("\n"),
+    );
+  }
 }

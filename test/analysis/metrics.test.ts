@@ -9,6 +9,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { UNTRUSTED_CONTENT } from "../../src/analysis/facts.js";
 import type { Finding } from "../../src/analysis/findings.js";
+import { BLAST_RADIUS_CAP } from "../../src/analysis/metrics/agents.js";
 import { cutMetrics } from "../../src/analysis/metrics/exposure.js";
 import { mitigationMetrics } from "../../src/analysis/metrics/mitigation.js";
 import { UNTRUSTED_SOURCE_CAP } from "../../src/analysis/metrics/untrusted.js";
@@ -420,6 +421,50 @@ flow db_tool -> ledger { kind write }`).metrics.blastRadius;
   assert.equal(boss.ungatedHighImpactTools, []);
   // One distinct ungated tool (db_tool); most assets 3 (boss); most actions 2.
   assert.equal([b.ungatedHighImpactTools, b.maxSensitiveAssets, b.maxActions], [1, 3, 2]);
+});
+
+test("blast radius: a delegation chain longer than the cap lists the cap and says so; below it, exact", () => {
+  const K = BLAST_RADIUS_CAP + 6;
+  const lines = [`zone corp "Corp" { trust internal }`];
+  for (let i = 0; i < K; i++) {
+    lines.push(
+      `agent a${i} "A" in corp`,
+      `tool t${i} "T" in corp { capabilities [write] }`,
+      `store s${i} "S" in corp { holds [d${i}] }`,
+      `data d${i} "D" { classification confidential }`,
+      `flow a${i} -> t${i} { kind invoke }`,
+      `flow t${i} -> s${i} { kind write }`,
+    );
+    if (i + 1 < K) lines.push(`flow a${i} -> a${i + 1} { kind delegate }`);
+  }
+  const b = analysisOf(lines.join("\n")).metrics.blastRadius;
+  const row = (i: number) => b.agents.find((a) => a.agent === `a${i}`)!;
+  // a_i reaches t_i .. t_{K-1} (one write each) and d_i .. d_{K-1}: K - i of each.
+  // a0 would reach K = cap + 6: the lists stop at the cap and are flagged.
+  assert.equal(
+    [
+      row(0).actions.length,
+      row(0).actionsAtLeast,
+      row(0).sensitiveAssets.length,
+      row(0).sensitiveAssetsAtLeast,
+    ],
+    [BLAST_RADIUS_CAP, true, BLAST_RADIUS_CAP, true],
+  );
+  // a_{K-10} reaches 10 of each: exact, not flagged, and every delegated tool names its holder.
+  const r = row(K - 10);
+  assert.equal(
+    [r.actions.length, r.actionsAtLeast, r.actionCount, r.sensitiveAssetsAtLeast],
+    [10, false, 10, false],
+  );
+  assert.equal(
+    r.actions.map((x) => [x.tool, x.via]),
+    Array.from({ length: 10 }, (_, j) => K - 10 + j)
+      .map((i) => [`t${i}`, i === K - 10 ? undefined : `a${i}`])
+      .sort((x, y) => (x[0]! < y[0]! ? -1 : 1)),
+  );
+  assert.equal(r.sensitiveAssets, Array.from({ length: 10 }, (_, j) => `d${K - 10 + j}`).sort());
+  // Each agent's own write tool is ungated: K distinct tools.
+  assert.is(b.ungatedHighImpactTools, K);
 });
 
 // ---- supply chain ------------------------------------------------------------------------------

@@ -40,6 +40,30 @@ export function agenticMetrics(g: ThreatGraph, facts: Facts): AgenticMetrics {
   // Whether what an agent writes flows back into its own context: the write's target lies in the
   // agent's strongly connected component of the information-flow graph (one condensation for all).
   const scc = condense(facts.info);
+  // The strongly connected components each writer's write flows land in, found once per writer
+  // (a tool many agents share is read once).
+  const writes = new Map<number, ReadonlySet<number>>();
+  const writesInto = (w: number): ReadonlySet<number> => {
+    let hit = writes.get(w);
+    if (!hit) {
+      const into = new Set<number>();
+      for (let i = g.csr.outStart[w]!; i < g.csr.outStart[w + 1]!; i++) {
+        const f = model.flows[g.csr.outEdges[i]!]!;
+        if (WRITE_FLOWS.has(f.kind)) into.add(scc.comp[f.to]!);
+      }
+      writes.set(w, (hit = into));
+    }
+    return hit;
+  };
+  const acting = new Map<number, { any: boolean; ungated: boolean }>();
+  const actsOf = (a: Agent): { any: boolean; ungated: boolean } => {
+    let hit = acting.get(a.index);
+    if (!hit) {
+      const rs = toolsWith(g, a, ACTIONS);
+      acting.set(a.index, (hit = { any: rs.length > 0, ungated: rs.some((r) => !r.gated) }));
+    }
+    return hit;
+  };
 
   const agents: AgenticEntry[] = componentsOf(g, "agent").map((agent) => {
     const p = agent.props;
@@ -51,12 +75,12 @@ export function agenticMetrics(g: ThreatGraph, facts: Facts): AgenticMetrics {
     const own = toolsOf(g, agent);
     const ownActions = toolsWith(g, agent, ACTIONS);
     const delegated = delegationPartners(g, agent);
-    const delegatedActions = delegated.out.flatMap((d) => toolsWith(g, d, ACTIONS));
-    const actions = [...ownActions, ...delegatedActions];
+    // Two bits per direct delegate, not its tool list: an agent many delegate to is read once.
+    const acts = ownActions.length > 0 || delegated.out.some((d) => actsOf(d).any);
+    const ungated = ownActions.some((r) => !r.gated) || delegated.out.some((d) => actsOf(d).ungated);
 
-    if (actions.length === 0)
-      set("autonomy_of_action", 0, "it can take no state-changing or outbound action");
-    else if (actions.some((r) => !r.gated))
+    if (!acts) set("autonomy_of_action", 0, "it can take no state-changing or outbound action");
+    else if (ungated)
       set("autonomy_of_action", 1, "it can act through a high-impact tool no person approves");
     else set("autonomy_of_action", 0.5, "a person approves each of its high-impact tool calls");
 
@@ -95,14 +119,8 @@ export function agenticMetrics(g: ThreatGraph, facts: Facts): AgenticMetrics {
 
     set("non_determinism", 1, "an LLM plans its steps, so the same input can lead to different actions");
 
-    const writers = [agent.index, ...own.map((r) => r.tool.index)];
-    const loops = writers.some((w) => {
-      for (let i = g.csr.outStart[w]!; i < g.csr.outStart[w + 1]!; i++) {
-        const f = model.flows[g.csr.outEdges[i]!]!;
-        if (WRITE_FLOWS.has(f.kind) && scc.comp[f.to] === scc.comp[agent.index]) return true;
-      }
-      return false;
-    });
+    const home = scc.comp[agent.index]!;
+    const loops = writesInto(agent.index).has(home) || own.some((r) => writesInto(r.tool.index).has(home));
     if (loops) set("self_modification", 1, "what it writes flows back into its own context or instructions");
     else if (memory === "persistent" || memory === "shared" || memory === "unstated")
       set("self_modification", 0.5, "it shapes the memory its later runs start from");

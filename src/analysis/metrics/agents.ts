@@ -4,7 +4,7 @@ import { classificationRank } from "../../semantic/vocabulary.js";
 import { UNTRUSTED_CONTENT, type Facts } from "../facts.js";
 import type { Finding } from "../findings.js";
 import { seesAtLeast } from "../predicates.js";
-import { ACTIONS, capsIn, toolsOf, toolsWith, type Agent } from "../rules/lib/agents.js";
+import { ACTIONS, capsIn, toolsOf, toolsWith } from "../rules/lib/agents.js";
 import {
   byString,
   maxOf,
@@ -53,34 +53,26 @@ export function trifectaMetrics(g: ThreatGraph, facts: Facts, findings: readonly
 const DATA_FLOWS = new Set(["read", "write", "retrieve", "ingest", "copy", "log", "send", "feedback"]);
 const HOLDERS = new Set(["store", "dataset", "vectorstore", "source", "registry"]);
 
-/** Agents reached from `agent` over `delegate` flows, transitively (the agent itself excluded), nearest first. */
-function delegates(g: ThreatGraph, agent: Agent): Agent[] {
-  const out: Agent[] = [];
-  const seen = new Set([agent.index]);
-  const queue = [agent.index];
-  for (let head = 0; head < queue.length; head++) {
-    const v = queue[head]!;
-    for (let i = g.csr.outStart[v]!; i < g.csr.outStart[v + 1]!; i++) {
-      const f = g.model.flows[g.csr.outEdges[i]!]!;
-      const w = g.model.components[f.to]!;
-      if (f.kind !== "delegate" || w.kind !== "agent" || seen.has(w.index)) continue;
-      seen.add(w.index);
-      queue.push(w.index);
-      out.push(w);
-    }
-  }
-  return out;
-}
+/**
+ * How many sensitive assets and how many actions are listed per agent before the list stops (it is
+ * then flagged as a lower bound). Exact transitive unions over delegation chains have no linear-time
+ * algorithm (a chain of k agents already lists k^2 items); a capped list is exact below the cap and
+ * costs O(cap x delegate flows).
+ */
+export const BLAST_RADIUS_CAP = 64;
 
 /**
  * Blast radius per agent: the sensitive data assets (classified confidential or above, or crown
- * jewels) that the agent, its tools and the agents it delegates to hold, move along their flows, or
- * reach in a data holder they read or write; the state-changing and outbound actions their tools offer
- * (as rule AT-36 counts them); and the agent's own high-impact tools that no person approves. Tool
- * reach comes from the agent rules' cached BFS, so this adds work linear in what it reports.
+ * jewels) that the agent, its tools and the agents it delegates to (transitively) hold, move along
+ * their flows, or reach in a data holder they read or write; the state-changing and outbound actions
+ * their tools offer (as rule AT-36 counts them); and the agent's own high-impact tools that no person
+ * approves. Each agent starts from what it and its own tools reach (tool reach comes from the agent
+ * rules' cached BFS), then what its delegates reach is pushed up the `delegate` flows once per item,
+ * each list stopping at BLAST_RADIUS_CAP: linear in the graph for a fixed cap.
  */
 export function blastRadiusMetrics(g: ThreatGraph): BlastRadiusMetrics {
   const { model } = g;
+  const CAP = BLAST_RADIUS_CAP;
   const sensitive = (d: number): boolean => {
     const data = model.data[d];
     if (!data) return false;
@@ -111,40 +103,80 @@ export function blastRadiusMetrics(g: ThreatGraph): BlastRadiusMetrics {
     near.set(c.index, (hit = [...found]));
     return hit;
   };
-  const assetsNear = (c: Component, into: Set<number>): void => {
-    for (const d of nearOf(c)) into.add(d);
+
+  const agents = componentsOf(g, "agent");
+  const slot = new Int32Array(model.components.length).fill(-1);
+  agents.forEach((a, i) => (slot[a.index] = i));
+  const assets = agents.map(() => new Set<number>());
+  const actions = agents.map(() => new Map<number, AgentAction>());
+  // What arrived at an agent and still has to be pushed to the agents that delegate to it.
+  const queue: { at: number; asset?: number; action?: AgentAction & { index: number } }[] = [];
+  const addAsset = (i: number, d: number): void => {
+    const set = assets[i]!;
+    if (set.size >= CAP || set.has(d)) return;
+    set.add(d);
+    queue.push({ at: i, asset: d });
+  };
+  const addAction = (i: number, action: AgentAction & { index: number }): void => {
+    const map = actions[i]!;
+    if (map.size >= CAP || map.has(action.index)) return;
+    map.set(action.index, action);
+    queue.push({ at: i, action });
   };
 
   const ungatedEverywhere = new Set<string>();
-  const agents: BlastRadiusEntry[] = componentsOf(g, "agent").map((agent) => {
-    const assets = new Set<number>();
-    const actions: AgentAction[] = [];
-    const seenTools = new Set<number>();
-    for (const holder of [agent, ...delegates(g, agent)]) {
-      const via = holder === agent ? {} : { via: holder.name };
-      assetsNear(holder, assets);
-      for (const r of toolsOf(g, holder)) assetsNear(r.tool, assets);
-      for (const r of toolsWith(g, holder, ACTIONS)) {
-        if (seenTools.has(r.tool.index)) continue;
-        seenTools.add(r.tool.index);
-        actions.push({ tool: r.tool.name, capabilities: capsIn(r.tool, ACTIONS), gated: r.gated, ...via });
-      }
-    }
-    const ungated = actions.filter((a) => !a.gated && a.via === undefined).map((a) => a.tool);
+  const ungatedOwn: string[][] = [];
+  agents.forEach((agent, i) => {
+    for (const d of nearOf(agent)) addAsset(i, d);
+    for (const r of toolsOf(g, agent)) for (const d of nearOf(r.tool)) addAsset(i, d);
+    const own = toolsWith(g, agent, ACTIONS);
+    for (const r of own)
+      addAction(i, {
+        index: r.tool.index,
+        tool: r.tool.name,
+        capabilities: capsIn(r.tool, ACTIONS),
+        gated: r.gated,
+      });
+    const ungated = own.filter((r) => !r.gated).map((r) => r.tool.name);
     for (const t of ungated) ungatedEverywhere.add(t);
-    actions.sort((a, b) => byString(a.tool, b.tool));
+    ungatedOwn.push(ungated.sort(byString));
+  });
+
+  // Who delegates to each agent (another agent with a `delegate` flow into it), found once.
+  const delegators: number[][] = agents.map(() => []);
+  for (const f of model.flows) {
+    if (f.kind !== "delegate" || f.from === f.to) continue;
+    const from = slot[f.from]!;
+    const to = slot[f.to]!;
+    if (from >= 0 && to >= 0) delegators[to]!.push(from);
+  }
+  for (let head = 0; head < queue.length; head++) {
+    const { at, asset, action } = queue[head]!;
+    for (const up of delegators[at]!) {
+      if (asset !== undefined) addAsset(up, asset);
+      // The action keeps the agent that holds the tool: the delegate it was first found at.
+      else if (action) addAction(up, action.via ? action : { ...action, via: agents[at]!.name });
+    }
+  }
+
+  const out: BlastRadiusEntry[] = agents.map((agent, i) => {
+    const list = [...actions[i]!.values()]
+      .map(({ tool, capabilities, gated, via }) => ({ tool, capabilities, gated, ...(via ? { via } : {}) }))
+      .sort((a, b) => byString(a.tool, b.tool));
     return {
       agent: agent.name,
-      sensitiveAssets: [...assets].map((d) => model.data[d]!.name).sort(byString),
-      actions,
-      actionCount: actions.reduce((s, a) => s + a.capabilities.length, 0),
-      ungatedHighImpactTools: ungated.sort(byString),
+      sensitiveAssets: [...assets[i]!].map((d) => model.data[d]!.name).sort(byString),
+      sensitiveAssetsAtLeast: assets[i]!.size >= CAP,
+      actions: list,
+      actionCount: list.reduce((s, a) => s + a.capabilities.length, 0),
+      actionsAtLeast: actions[i]!.size >= CAP,
+      ungatedHighImpactTools: ungatedOwn[i]!,
     };
   });
   return {
     ungatedHighImpactTools: ungatedEverywhere.size,
-    maxSensitiveAssets: maxOf(agents.map((a) => a.sensitiveAssets.length)),
-    maxActions: maxOf(agents.map((a) => a.actionCount)),
-    agents,
+    maxSensitiveAssets: maxOf(out.map((a) => a.sensitiveAssets.length)),
+    maxActions: maxOf(out.map((a) => a.actionCount)),
+    agents: out,
   };
 }

@@ -119,10 +119,14 @@ export interface BlastRadiusEntry {
   agent: string;
   /** Data assets classified confidential or above that the agent or its tools can read or write. */
   sensitiveAssets: string[];
+  /** True when `sensitiveAssets` stopped at BLAST_RADIUS_CAP (there may be more). */
+  sensitiveAssetsAtLeast: boolean;
   /** Tools with state-changing or outbound capabilities, its own and its delegates'. */
   actions: AgentAction[];
   /** Number of (tool, capability) pairs in `actions`. */
   actionCount: number;
+  /** True when `actions` stopped at BLAST_RADIUS_CAP tools (there may be more). */
+  actionsAtLeast: boolean;
   /** Its own high-impact tools that no person approves. */
   ungatedHighImpactTools: string[];
 }

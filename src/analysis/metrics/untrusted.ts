@@ -110,14 +110,20 @@ export function untrustedInputMetrics(g: ThreatGraph, facts: Facts): UntrustedIn
   }
 
   const components: UntrustedInputEntry[] = [];
+  // Which holder last listed a component as a part: a model serving thousands stays linear.
+  const partOf = new Int32Array(n).fill(-1);
   for (const c of model.components) {
     if (!isContextHolder(c)) continue;
     // A model reads the context of what it serves; an agent or API only its own.
     const parts = [c.index];
+    partOf[c.index] = c.index;
     if (c.kind !== "agent")
       for (let i = g.csr.outStart[c.index]!; i < g.csr.outStart[c.index + 1]!; i++) {
         const f = model.flows[g.csr.outEdges[i]!]!;
-        if ((f.kind === "serve" || f.kind === "deploy") && !parts.includes(f.to)) parts.push(f.to);
+        if ((f.kind === "serve" || f.kind === "deploy") && partOf[f.to] !== c.index) {
+          partOf[f.to] = c.index;
+          parts.push(f.to);
+        }
       }
     const seen = new Set<number>();
     let capped = false;
