@@ -140,7 +140,9 @@ export function runRules(
         : meta.likelihoodBasis;
       const impactWhy = d.impact ? (d.impactReason ?? d.adjustment ?? meta.impactBasis) : meta.impactBasis;
       const rationale = `likelihood ${likelihood} (${likelihoodWhy}) x impact ${impact} (${impactWhy})`;
-      findings.set(id, {
+      // Built field by field in output order: object spreads of optional fields cost more than the
+      // rest of the finding, and a large model reports hundreds of thousands.
+      const finding: { -readonly [K in keyof Finding]: Finding[K] } = {
         id,
         fingerprint: fingerprintOf(id),
         rule: meta.id,
@@ -150,20 +152,21 @@ export function runRules(
         subject: d.subject,
         subjectName: info.name,
         subjectKind: info.kind,
-        ...(d.key ? { key: d.key } : {}),
-        location: info.loc,
-        facts: d.facts,
-        likelihood,
-        impact,
-        severity,
-        rationale,
-        status,
-        mitigatedBy,
-        residualLikelihood,
-        residualSeverity: severityOf(residualLikelihood, impact),
-        ...(acceptance ? { acceptance } : {}),
-        recommended: d.mitigations ?? meta.mitigations,
-      });
+      } as Finding;
+      if (d.key) finding.key = d.key;
+      finding.location = info.loc;
+      finding.facts = d.facts;
+      finding.likelihood = likelihood;
+      finding.impact = impact;
+      finding.severity = severity;
+      finding.rationale = rationale;
+      finding.status = status;
+      finding.mitigatedBy = mitigatedBy;
+      finding.residualLikelihood = residualLikelihood;
+      finding.residualSeverity = severityOf(residualLikelihood, impact);
+      if (acceptance) finding.acceptance = acceptance;
+      finding.recommended = d.mitigations ?? meta.mitigations;
+      findings.set(id, finding);
     };
     const ctx: RuleContext = { model, graph, facts, report };
     try {

@@ -94,20 +94,33 @@ export function analyzePaths(
   // Exposure counts: which targets each component reaches, 32 targets per pass.
   const counts = targets.map(() => new Map<EntryClass, number>());
   const anyCount = new Int32Array(targets.length);
+  // Entries with the same reach mask and the same classes count together: on a coupled model most
+  // entries reach the same targets, so the bits are walked once per group, not once per entry.
+  let allowedBits = 0;
+  for (const c of classes) allowedBits |= ENTRY_BIT[c];
   for (let b = 0; b < targets.length; b += 32) {
     const batch = targets.slice(b, b + 32);
     const mask = reachTargetsMask(
       cond,
       batch.map((t) => t.nodes),
     );
+    const groups = new Map<number, number>();
     for (const v of entries) {
-      let m = mask[cond.comp[v]!]!;
+      const m = mask[cond.comp[v]!]!;
+      if (m === 0) continue;
+      const key = (m >>> 0) * 16 + (facts.entry[v]! & allowedBits);
+      groups.set(key, (groups.get(key) ?? 0) + 1);
+    }
+    for (const [key, count] of groups) {
+      const bits = key % 16;
+      let m = (key - bits) / 16;
       while (m !== 0) {
-        const bit = 31 - Math.clz32(m & -m);
-        m &= m - 1;
-        anyCount[b + bit]!++;
+        const low = m & -m;
+        const bit = 31 - Math.clz32(low);
+        m = (m - (low >>> 0)) >>> 0;
+        anyCount[b + bit]! += count;
         const row = counts[b + bit]!;
-        for (const cls of classesOf(v)) row.set(cls, (row.get(cls) ?? 0) + 1);
+        for (const cls of ENTRY_CLASSES) if (bits & ENTRY_BIT[cls]) row.set(cls, (row.get(cls) ?? 0) + count);
       }
     }
   }

@@ -2,10 +2,11 @@ import { BUILTIN_CONTROL_BY_ID, DEFAULT_CONTROL_COST, canPlace } from "../../cat
 import { ATLAS_TECHNIQUES } from "../../catalog/frameworks.js";
 import type { CompactGraph } from "../../graph/compact.js";
 import type { ThreatGraph } from "../../graph/threat-graph.js";
-import type { ControlUse, CrownJewel, ResolvedModel } from "../../semantic/model.js";
+import type { Component, ControlUse, CrownJewel, ResolvedModel } from "../../semantic/model.js";
 import type { Cia } from "../../semantic/vocabulary.js";
 import { trustRank } from "../../semantic/vocabulary.js";
 import { UNTRUSTED_CONTENT, type Facts } from "../facts.js";
+import { isLlmConsumer } from "../predicates.js";
 import type { Rule } from "../rule.js";
 import { INF } from "./maxflow.js";
 import { stepTechnique, type StepTechnique } from "./techniques.js";
@@ -101,13 +102,53 @@ export function buildAttackGraph(tg: ThreatGraph, facts: Facts, rules: readonly 
   const flowCutCost = new Int32Array(m).fill(INF);
   const flowCutControl: (string | undefined)[] = new Array<string | undefined>(m);
   const cutCandidates = [...BUILTIN_CONTROL_BY_ID.values()].filter((c) => c.effect === "cut");
+  // Answers that depend on a rule or a control name only, not on the edge: computed once each.
+  const costs = new Map<string, number>();
+  const costOf = (name: string): number => {
+    let c = costs.get(name);
+    if (c === undefined) costs.set(name, (c = controlCost(model, name)));
+    return c;
+  };
+  const flowCutByRule = new Map<string, { cost: number; id: string | undefined }>();
+  const flowCutFor = (rule: string) => {
+    let best = flowCutByRule.get(rule);
+    if (best) return best;
+    best = { cost: INF, id: undefined as string | undefined };
+    const mitigations = rulesById.get(rule)?.meta.mitigations ?? [];
+    for (const c of cutCandidates) {
+      if (!mitigations.includes(c.id) || !canPlace(c.id, "flow")) continue;
+      const cost = costOf(c.id);
+      if (cost < best.cost || (cost === best.cost && c.id < (best.id ?? "~"))) best = { cost, id: c.id };
+    }
+    flowCutByRule.set(rule, best);
+    return best;
+  };
+  const mitigates = new Map<string, boolean>();
+  const mitigatesCached = (rule: string, control: string): boolean => {
+    const key = `${rule}\u0000${control}`;
+    let r = mitigates.get(key);
+    if (r === undefined) mitigates.set(key, (r = mitigatesRule(model, rulesById, rule, control)));
+    return r;
+  };
+  const llmTable = new Int8Array(g.nodeCount).fill(-1);
+  const llm = (c: Component): boolean => {
+    let r = llmTable[c.index]!;
+    if (r < 0) llmTable[c.index] = r = isLlmConsumer(tg, c) ? 1 : 0;
+    return r === 1;
+  };
+  const NO_USES: readonly ControlUse[] = [];
+  const usesOn = (f: number, v: number): readonly ControlUse[] => {
+    const onFlow = tg.flowControls[f] ? model.flows[f]!.controls : NO_USES;
+    const onNode = tg.compControls[v] ? model.components[v]!.controls : NO_USES;
+    return onNode.length === 0 ? onFlow : onFlow.length === 0 ? onNode : [...onFlow, ...onNode];
+  };
 
   for (let e = 0; e < m; e++) {
     const flow = model.flows[facts.infoFlow[e]!]!;
     const returning = facts.infoReturn[e] === 1;
     const from = model.components[g.edgeFrom[e]!]!;
     const to = model.components[g.edgeTo[e]!]!;
-    const tech = stepTechnique(tg, facts, flow, from, to, returning);
+    const tech = stepTechnique(tg, facts, flow, from, to, returning, llm);
     technique[e] = tech;
     if (!tech) {
       likelihood[e] = 1;
@@ -125,9 +166,8 @@ export function buildAttackGraph(tg: ThreatGraph, facts: Facts, rules: readonly 
     const applied: ControlUse[] = [];
     let cut = false;
     let lowering = 0;
-    for (const use of [...flow.controls, ...to.controls]) {
-      if (!mitigatesRule(model, rulesById, tech.rule, use.name) || applied.some((u) => u.name === use.name))
-        continue;
+    for (const use of usesOn(flow.index, to.index)) {
+      if (!mitigatesCached(tech.rule, use.name) || applied.some((u) => u.name === use.name)) continue;
       applied.push(use);
       if (BUILTIN_CONTROL_BY_ID.get(use.name)?.effect === "cut") cut = true;
       else lowering++;
@@ -135,15 +175,9 @@ export function buildAttackGraph(tg: ThreatGraph, facts: Facts, rules: readonly 
     p *= LOWERING_FACTOR ** Math.min(2, lowering);
     likelihood[e] = cut ? 0 : p;
     controlsOnStep[e] = applied;
-    const mitigations = rulesById.get(tech.rule)?.meta.mitigations ?? [];
-    for (const c of cutCandidates) {
-      if (!mitigations.includes(c.id) || !canPlace(c.id, "flow")) continue;
-      const cost = controlCost(model, c.id);
-      if (cost < flowCutCost[e]! || (cost === flowCutCost[e] && c.id < (flowCutControl[e] ?? "~"))) {
-        flowCutCost[e] = cost;
-        flowCutControl[e] = c.id;
-      }
-    }
+    const best = flowCutFor(tech.rule);
+    flowCutCost[e] = best.cost;
+    flowCutControl[e] = best.id;
   }
   for (let e = 0; e < m; e++) weight[e] = likelihood[e]! > 0 ? -Math.log(likelihood[e]!) : Infinity;
   const exfilMitigations = rulesById.get(EXFIL_RULE)?.meta.mitigations ?? [];
@@ -153,9 +187,7 @@ export function buildAttackGraph(tg: ThreatGraph, facts: Facts, rules: readonly 
   const exfilClosed = new Uint8Array(g.nodeCount);
   for (const c of model.components) if (c.controls.some(closesWayOut)) exfilClosed[c.index] = 1;
   for (let e = 0; e < m; e++) {
-    const flow = model.flows[facts.infoFlow[e]!]!;
-    const to = model.components[g.edgeTo[e]!]!;
-    const closes = [...flow.controls, ...to.controls].some(closesWayOut);
+    const closes = usesOn(facts.infoFlow[e]!, g.edgeTo[e]!).some(closesWayOut);
     // A step the influence leg cannot use may still carry data out, so only the step's own base
     // likelihood counts here: cut by the way-out controls, or not at all.
     const tech = technique[e];
@@ -166,24 +198,34 @@ export function buildAttackGraph(tg: ThreatGraph, facts: Facts, rules: readonly 
   const n = g.nodeCount;
   const nodeCutCost = new Int32Array(n).fill(INF);
   const nodeCutControl: (string | undefined)[] = new Array<string | undefined>(n);
+  // The answer depends only on the component kind and the set of rules stepping in: cached by both.
+  const nodeCuts = new Map<string, { cost: number; id: string | undefined }>();
+  const rulesIn: string[] = [];
   for (let v = 0; v < n; v++) {
-    const rulesIn = new Set<string>();
+    rulesIn.length = 0;
     let uncuttable = false;
     for (let i = g.inStart[v]!; i < g.inStart[v + 1]!; i++) {
       const tech = technique[g.inEdges[i]!];
-      if (tech) rulesIn.add(tech.rule);
-      else if (weight[g.inEdges[i]!] !== Infinity) uncuttable = true;
+      if (tech) {
+        if (!rulesIn.includes(tech.rule)) rulesIn.push(tech.rule);
+      } else if (weight[g.inEdges[i]!] !== Infinity) uncuttable = true;
     }
-    if (uncuttable || rulesIn.size === 0) continue;
-    for (const c of cutCandidates) {
-      if (!canPlace(c.id, model.components[v]!.kind)) continue;
-      if (![...rulesIn].every((r) => rulesById.get(r)?.meta.mitigations.includes(c.id))) continue;
-      const cost = controlCost(model, c.id);
-      if (cost < nodeCutCost[v]!) {
-        nodeCutCost[v] = cost;
-        nodeCutControl[v] = c.id;
+    if (uncuttable || rulesIn.length === 0) continue;
+    const kind = model.components[v]!.kind;
+    const key = `${kind}:${rulesIn.sort().join()}`;
+    let best = nodeCuts.get(key);
+    if (!best) {
+      best = { cost: INF, id: undefined };
+      for (const c of cutCandidates) {
+        if (!canPlace(c.id, kind)) continue;
+        if (!rulesIn.every((r) => rulesById.get(r)?.meta.mitigations.includes(c.id))) continue;
+        const cost = costOf(c.id);
+        if (cost < best.cost) best = { cost, id: c.id };
       }
+      nodeCuts.set(key, best);
     }
+    nodeCutCost[v] = best.cost;
+    nodeCutControl[v] = best.id;
   }
 
   const entries: number[] = [];
@@ -278,6 +320,11 @@ function dataReaders(
   for (let b = 0; b < assets.length; b += 32) {
     const batch = assets.slice(b, b + 32);
     const bit = new Map(batch.map((d, i) => [d, 1 << i]));
+    // Secrets travel only over flows that name them in `carries` (as in the sensitivity facts).
+    let secretBits = 0;
+    batch.forEach((d, i) => {
+      if (tg.model.data[d]?.classification === "secret") secretBits |= 1 << i;
+    });
     mask.fill(0);
     const work: number[] = [];
     batch.forEach((d, i) => {
@@ -294,13 +341,13 @@ function dataReaders(
       inQueue[v] = 0;
       for (let i = g.outStart[v]!; i < g.outStart[v + 1]!; i++) {
         const e = g.outEdges[i]!;
-        const carries = tg.model.flows[facts.infoFlow[e]!]!.carries;
+        const f = facts.infoFlow[e]!;
         let pass = mask[v]!;
-        if (carries.length > 0) {
+        if (tg.declaresCarries[f]) {
           let allowed = 0;
-          for (const d of carries) allowed |= bit.get(d) ?? 0;
+          for (const d of tg.model.flows[f]!.carries) allowed |= bit.get(d) ?? 0;
           pass &= allowed;
-        }
+        } else pass &= ~secretBits;
         const w = g.edgeTo[e]!;
         if ((mask[w]! | pass) !== mask[w]) {
           mask[w]! |= pass;

@@ -68,38 +68,49 @@ export class FlowNetwork {
     return id;
   }
 
-  /** Max flow from s to t; stops early once the flow reaches `limit`. */
+  /**
+   * Max flow from s to t; stops early once the flow reaches `limit`.
+   *
+   * Levels are distances *to* t in the residual graph (a BFS from t over the twins of arcs with
+   * capacity left), so the blocking-flow search only ever enters nodes that can still reach t: on an
+   * attack graph most of the network cannot reach a given target, and a BFS from s would label all
+   * of it in every phase. The BFS stops once s is labelled, since only nodes closer to t are used.
+   */
   maxFlow(s: number, t: number, limit = Infinity): number {
     const n = this.nodeCount;
     const to = this.to;
     const cap = this.cap.slice(0, this.arcs);
     const next = this.next;
     const head = this.head;
-    const level = new Int32Array(n);
+    const dist = new Int32Array(n);
     const it = new Int32Array(n);
     const queue = new Int32Array(n);
     const stackV = new Int32Array(n + 1);
     const stackE = new Int32Array(n + 1);
+    // Only nodes on some s -> t path can ever carry flow (the residual graph never reaches further
+    // than the first one did): a per-target question touches its own part of the network only.
+    const alive = this.between(s, t, cap, queue);
     let flow = 0;
     for (;;) {
-      level.fill(-1);
-      level[s] = 0;
+      dist.fill(-1);
+      dist[t] = 0;
       let qh = 0;
       let qt = 0;
-      queue[qt++] = s;
-      while (qh < qt && level[t] === -1) {
-        const v = queue[qh++]!;
-        for (let e = head[v]!; e !== -1; e = next[e]!) {
-          const w = to[e]!;
-          if (cap[e]! > 0 && level[w] === -1) {
-            level[w] = level[v]! + 1;
-            queue[qt++] = w;
+      queue[qt++] = t;
+      while (qh < qt && dist[s] === -1) {
+        const w = queue[qh++]!;
+        for (let a = head[w]!; a !== -1; a = next[a]!) {
+          const v = to[a]!;
+          // Arc a runs w -> v; its twin a ^ 1 runs v -> w and is usable while it has capacity.
+          if (dist[v] === -1 && alive[v] === 1 && cap[a ^ 1]! > 0) {
+            dist[v] = dist[w]! + 1;
+            queue[qt++] = v;
           }
         }
       }
-      if (level[t] === -1) break;
+      if (dist[s] === -1) break;
       it.set(head);
-      // Iterative blocking-flow DFS along level edges; a dead end is never visited again this phase.
+      // Iterative blocking-flow DFS along arcs one step closer to t; a dead end is dropped for the phase.
       for (;;) {
         let depth = 0;
         stackV[0] = s;
@@ -110,14 +121,15 @@ export class FlowNetwork {
             found = true;
             break;
           }
+          const want = dist[v]! - 1;
           let e = it[v]!;
-          while (e !== -1 && !(cap[e]! > 0 && level[to[e]!] === level[v]! + 1)) e = next[e]!;
+          while (e !== -1 && !(cap[e]! > 0 && dist[to[e]!] === want)) e = next[e]!;
           it[v] = e;
           if (e !== -1) {
             stackE[depth] = e;
             stackV[++depth] = to[e]!;
           } else {
-            level[v] = -1;
+            dist[v] = -1;
             depth--;
             if (depth >= 0) it[stackV[depth]!] = next[it[stackV[depth]!]!]!;
           }
@@ -136,6 +148,42 @@ export class FlowNetwork {
     }
     this.residual = cap;
     return flow;
+  }
+
+  /** Nodes reachable from s and reaching t over arcs with capacity (1), both marked in one array. */
+  private between(s: number, t: number, cap: Int32Array, queue: Int32Array): Uint8Array {
+    const mark = new Uint8Array(this.nodeCount);
+    const { to, next, head } = this;
+    let qt = 0;
+    mark[s] = 1;
+    queue[qt++] = s;
+    for (let qh = 0; qh < qt; qh++) {
+      const v = queue[qh]!;
+      for (let a = head[v]!; a !== -1; a = next[a]!) {
+        const w = to[a]!;
+        if (mark[w] === 0 && cap[a]! > 0) {
+          mark[w] = 1;
+          queue[qt++] = w;
+        }
+      }
+    }
+    if (mark[t] === 0) return new Uint8Array(this.nodeCount);
+    // Backward from t over arcs into each node (the twins' heads), among the nodes reached above.
+    qt = 0;
+    mark[t] = 3;
+    queue[qt++] = t;
+    for (let qh = 0; qh < qt; qh++) {
+      const w = queue[qh]!;
+      for (let a = head[w]!; a !== -1; a = next[a]!) {
+        const v = to[a]!;
+        if (mark[v] === 1 && cap[a ^ 1]! > 0) {
+          mark[v] = 3;
+          queue[qt++] = v;
+        }
+      }
+    }
+    for (let v = 0; v < mark.length; v++) mark[v] = mark[v] === 3 ? 1 : 0;
+    return mark;
   }
 
   /** After `maxFlow`: the nodes on the source side of a minimum cut. */

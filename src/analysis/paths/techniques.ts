@@ -13,6 +13,24 @@ export interface StepTechnique {
 
 const T = (rule: string, technique: string, action: string): StepTechnique => ({ rule, technique, action });
 
+// One shared object per kind of step: the attack graph labels every edge, and steps are read only.
+const PLANTS = T("AT-25", "AML.T0051.001", "plants instructions that reach");
+const POISONS_TRAINING = T("AT-01", "AML.T0020", "poisons the training data of");
+const BACKDOOR = T("AT-02", "AML.T0018.000", "implants a backdoor in");
+const TAMPERED_LOAD = T("AT-09", "AML.T0010.003", "gets a tampered artifact loaded by");
+const SWAPPED_LOAD = T("AT-12", "AML.T0018", "swaps the artifact loaded by");
+const TAMPERED_MODEL = T("AT-08", "AML.T0010.003", "ships a tampered model to");
+const MANIPULATED_WEIGHTS = T("AT-12", "AML.T0018", "ships manipulated weights to");
+const FEEDBACK = T("AT-04", "AML.T0020", "skews training through feedback into");
+const LABELS = T("AT-03", "AML.T0010.002", "manipulates labels of");
+const INJECTS = T("AT-24", "AML.T0051.000", "injects instructions into");
+const POISONS_INDEX = T("AT-30", "AML.T0070", "poisons the index behind");
+const TAMPERS_ARTIFACTS = T("AT-12", "AML.T0018", "tampers with the artifacts in");
+const AGENT_CALL = T("AT-36", "AML.T0053", "makes the agent call");
+const DELEGATES = T("AT-59", "AML.T0053", "delegates attacker-shaped tasks to");
+const MEMORY = T("AT-40", "AML.T0080.000", "writes poisoned memory into");
+const CRAFTED = T("AT-19", "AML.T0043", "sends crafted inputs to");
+
 /** Whether content arriving at the component becomes training data. */
 function trainingSide(c: Component): boolean {
   if (c.kind === "dataset") return c.props.purpose !== "rag";
@@ -37,7 +55,8 @@ const ARTIFACT_MOVES = new Set(["produce", "publish", "deploy", "serve", "load",
  * Labels an info-flow step with the technique an attacker uses to cross it, or undefined when content
  * simply moves along (a copy between stores needs no technique: the step costs the attacker nothing).
  * Artifact steps (weights, packages, training runs) are told apart from content steps first, so a
- * fine-tuned model is "backdoored", never "prompt-injected", by its training run.
+ * fine-tuned model is "backdoored", never "prompt-injected", by its training run. `llm` may answer
+ * `isLlmConsumer` from a table computed once.
  */
 export function stepTechnique(
   g: ThreatGraph,
@@ -46,45 +65,34 @@ export function stepTechnique(
   from: Component,
   to: Component,
   returning: boolean,
+  llm: (c: Component) => boolean = (c) => isLlmConsumer(g, c),
 ): StepTechnique | undefined {
   const thirdParty = (facts.thirdParty[from.index] ?? 0) !== 0;
-  if (returning)
-    return isLlmConsumer(g, to) ? T("AT-25", "AML.T0051.001", "plants instructions that reach") : undefined;
+  if (returning) return llm(to) ? PLANTS : undefined;
   if (ARTIFACT_MOVES.has(flow.kind)) {
-    if (flow.kind === "train") return T("AT-01", "AML.T0020", "poisons the training data of");
-    if (flow.kind === "produce")
-      return to.kind === "model" || to.kind === "registry"
-        ? T("AT-02", "AML.T0018.000", "implants a backdoor in")
-        : undefined;
-    if (flow.kind === "load")
-      return thirdParty
-        ? T("AT-09", "AML.T0010.003", "gets a tampered artifact loaded by")
-        : T("AT-12", "AML.T0018", "swaps the artifact loaded by");
+    if (flow.kind === "train") return POISONS_TRAINING;
+    if (flow.kind === "produce") return to.kind === "model" || to.kind === "registry" ? BACKDOOR : undefined;
+    if (flow.kind === "load") return thirdParty ? TAMPERED_LOAD : SWAPPED_LOAD;
     if (from.kind === "model" || from.kind === "registry")
-      return thirdParty
-        ? T("AT-08", "AML.T0010.003", "ships a tampered model to")
-        : T("AT-12", "AML.T0018", "ships manipulated weights to");
+      return thirdParty ? TAMPERED_MODEL : MANIPULATED_WEIGHTS;
     return undefined;
   }
-  if (flow.kind === "feedback") return T("AT-04", "AML.T0020", "skews training through feedback into");
-  if (flow.kind === "label") return T("AT-03", "AML.T0010.002", "manipulates labels of");
-  if (isLlmConsumer(g, to)) {
+  if (flow.kind === "feedback") return FEEDBACK;
+  if (flow.kind === "label") return LABELS;
+  if (llm(to)) {
     const direct = flow.kind === "prompt" && (facts.entry[from.index]! & ENTRY.USER_INPUT) !== 0;
-    return direct
-      ? T("AT-24", "AML.T0051.000", "injects instructions into")
-      : T("AT-25", "AML.T0051.001", "plants instructions that reach");
+    return direct ? INJECTS : PLANTS;
   }
   const moves = flow.kind === "ingest" || flow.kind === "write" || flow.kind === "copy";
-  if (indexSide(to) && moves) return T("AT-30", "AML.T0070", "poisons the index behind");
-  if (trainingSide(to) && moves) return T("AT-01", "AML.T0020", "poisons the training data of");
-  if ((to.kind === "registry" || to.kind === "model") && moves)
-    return T("AT-12", "AML.T0018", "tampers with the artifacts in");
+  if (indexSide(to) && moves) return POISONS_INDEX;
+  if (trainingSide(to) && moves) return POISONS_TRAINING;
+  if ((to.kind === "registry" || to.kind === "model") && moves) return TAMPERS_ARTIFACTS;
   if (flow.kind === "invoke" && (to.kind === "tool" || to.kind === "mcp_server") && from.kind === "agent")
-    return T("AT-36", "AML.T0053", "makes the agent call");
-  if (flow.kind === "delegate") return T("AT-59", "AML.T0053", "delegates attacker-shaped tasks to");
+    return AGENT_CALL;
+  if (flow.kind === "delegate") return DELEGATES;
   if (from.kind === "agent" && (to.kind === "store" || to.kind === "vectorstore") && flow.kind === "write")
-    return T("AT-40", "AML.T0080.000", "writes poisoned memory into");
+    return MEMORY;
   if ((to.kind === "endpoint" || to.kind === "model") && (flow.kind === "prompt" || flow.kind === "request"))
-    return T("AT-19", "AML.T0043", "sends crafted inputs to");
+    return CRAFTED;
   return undefined;
 }
