@@ -213,11 +213,21 @@ const atlasList = (f: Format, atlas: readonly MappingView[]) =>
     ", ",
   );
 
+/**
+ * Open findings listed per owner in checklist.md: REPORT_LIMITS.checklistFindingsPerOwner, lowered
+ * when many owners share REPORT_LIMITS.checklistFindings (never below 10), so the file stays
+ * readable for an organisation of hundreds of teams.
+ */
+export function checklistPerOwner(owners: number): number {
+  const share = Math.floor(REPORT_LIMITS.checklistFindings / Math.max(1, owners));
+  return Math.min(REPORT_LIMITS.checklistFindingsPerOwner, Math.max(10, share));
+}
+
 /** Builds the checklist view for one format, at most `perOwner` open findings per owner. */
 export function checklistView(
   d: ChecklistData,
   f: Format,
-  perOwner: number = REPORT_LIMITS.checklistFindingsPerOwner,
+  perOwner: number = checklistPerOwner(d.owners.length),
 ): ChecklistView {
   return {
     title: f.text(d.title),
@@ -312,12 +322,17 @@ export const CSV_COLUMNS = [
   "fingerprint",
 ] as const;
 
+// A field needs work when it holds a comma, quote or line break, or starts like a formula; most
+// fields (ids, severities, names) need none, so one test decides.
+const NEEDS_WORK = /[",\r\n]|^[=+\-@\t\r]/;
+
 /**
  * One CSV field (RFC 4180): quoted when it holds a comma, quote or line break, quotes doubled.
  * A value a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage
  * return) gets a leading apostrophe, which spreadsheets show as text; a tracker import keeps it.
  */
 export function csvField(value: string): string {
+  if (!NEEDS_WORK.test(value)) return value;
   const v = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
   return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
@@ -326,62 +341,41 @@ export function csvField(value: string): string {
 export function checklistCsv(d: ChecklistData): string {
   const lines: string[] = [CSV_COLUMNS.join(",")];
   const loc = (l: LocationView) => `${l.file}:${l.line}`;
-  const row = (cells: Record<(typeof CSV_COLUMNS)[number], string>) =>
-    lines.push(CSV_COLUMNS.map((c) => csvField(cells[c])).join(","));
+  // Cells in CSV_COLUMNS order; the owner-to-kind and finding cells are escaped once and shared by
+  // every row of their finding or component.
+  const row = (summary: string, state: string, base: string, finding: string, rest: string) =>
+    lines.push(`${csvField(summary)},${state},${base},${finding},${rest}`);
   for (const o of d.owners)
     for (const s of o.subjects) {
-      const base = {
-        owner: o.owner ?? "",
-        system: s.system ?? "",
-        component: s.subject.name,
-        kind: s.subject.type === "component" ? s.subject.kind : s.subject.type,
-      };
+      const kind = s.subject.type === "component" ? s.subject.kind : s.subject.type;
+      const base = [o.owner ?? "", s.system ?? "", s.subject.name, kind].map(csvField).join(",");
       for (const x of s.open) {
-        const finding = {
-          ...base,
-          finding: x.id,
-          rule: x.rule,
-          title: x.title,
-          severity: x.severity,
-          location: loc(x.location),
-          fingerprint: x.fingerprint,
-        };
+        // finding, rule, title, severity (then control, control_title, atlas), location, fingerprint
+        const finding = [x.id, x.rule, x.title, x.severity].map(csvField).join(",");
+        const tail = `${csvField(loc(x.location))},${csvField(x.fingerprint)}`;
         if (x.recommended.length === 0)
-          row({
-            ...finding,
-            summary: `Address ${x.rule} on ${s.subject.name}: ${x.title}`,
-            state: "todo",
-            control: "",
-            control_title: "",
-            atlas_mitigations: "",
-          });
+          row(`Address ${x.rule} on ${s.subject.name}: ${x.title}`, "todo", base, finding, `,,,${tail}`);
         for (const r of x.recommended)
-          row({
-            ...finding,
-            summary: r.declared
+          row(
+            r.declared
               ? `${r.control} is declared on ${s.subject.name} (${x.rule} ${x.title})`
               : `Add ${r.control} to ${s.subject.name} for ${x.rule} (${x.title})`,
-            state: r.declared ? "done" : "todo",
-            control: r.control,
-            control_title: r.title,
-            atlas_mitigations: r.atlas.map((a) => a.id).join(" "),
-          });
+            r.declared ? "done" : "todo",
+            base,
+            finding,
+            `${csvField(r.control)},${csvField(r.title)},${csvField(r.atlas.map((a) => a.id).join(" "))},${tail}`,
+          );
       }
-      for (const c of s.done)
-        row({
-          ...base,
-          summary: `${c.control} mitigates ${c.mitigates.join(", ")}`,
-          state: "done",
-          finding: c.mitigates.join(" "),
-          rule: [...new Set(c.mitigates.map((id) => id.split(":")[0]!))].join(" "),
-          title: "",
-          severity: "",
-          control: c.control,
-          control_title: c.title,
-          atlas_mitigations: c.atlas.map((a) => a.id).join(" "),
-          location: loc(c.location),
-          fingerprint: "",
-        });
+      for (const c of s.done) {
+        const rules = [...new Set(c.mitigates.map((id) => id.split(":")[0]!))].join(" ");
+        row(
+          `${c.control} mitigates ${c.mitigates.join(", ")}`,
+          "done",
+          base,
+          `${csvField(c.mitigates.join(" "))},${csvField(rules)},,`,
+          `${csvField(c.control)},${csvField(c.title)},${csvField(c.atlas.map((a) => a.id).join(" "))},${csvField(loc(c.location))},`,
+        );
+      }
     }
   return `${lines.join("\r\n")}\r\n`;
 }

@@ -13,11 +13,11 @@ export function escapeHtml(s: string): string {
 
 /** Inline Markdown text (also safe inside a table cell): markup characters backslash-escaped, newlines folded. */
 export function escapeMarkdown(s: string): string {
-  return s
-    .replace(/\r\n|\r|\n/g, " ")
-    .replace(/[\\`*_{}[\]()#+\-.!|<>~&]/g, (c) =>
-      c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === "&" ? "&amp;" : `\\${c}`,
-    );
+  // Reports escape hundreds of thousands of strings: string replacements, each pass only when needed,
+  // instead of one pass calling a function per character. Entities first: they hold no markup.
+  let t = /[\r\n]/.test(s) ? s.replace(/\r\n|\r|\n/g, " ") : s;
+  if (/[&<>]/.test(t)) t = t.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  return t.replace(/[\\`*_{}[\]()#+\-.!|~]/g, "\\$&");
 }
 
 /** Code span content: backticks cannot be escaped inside one, so the span is widened instead. */

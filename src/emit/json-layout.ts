@@ -21,15 +21,24 @@ export function jsonWithLines(doc: unknown, lines: readonly JsonPath[]): string 
     root = replaceAt(root, p, 0, placeholder(arrays.length));
     arrays.push(found);
   }
-  let text = JSON.stringify(root, null, 2);
-  // Placeholders are strings no document holds (a NUL inside); JSON writes them as `"\u0000…"`.
-  for (let i = 0; i < arrays.length; i++) {
-    const quoted = JSON.stringify(placeholder(i));
-    const at = text.indexOf(quoted);
-    const indent = text.slice(text.lastIndexOf("\n", at) + 1).match(/^ */)![0];
-    text = text.slice(0, at) + itemLines(arrays[i]!, indent) + text.slice(at + quoted.length);
+  // The envelope is small; its text is cut at each placeholder (a string no document holds: it has
+  // a NUL, which JSON writes as `\u0000`) and joined once with the lists, so the large text is copied
+  // once, not once per list.
+  const envelope = JSON.stringify(root, null, 2);
+  // Placeholders in the order the text has them (the order of `lines` may differ).
+  const spots = arrays
+    .map((items, i) => ({ items, quoted: JSON.stringify(placeholder(i)) }))
+    .map((x) => ({ ...x, at: envelope.indexOf(x.quoted) }))
+    .sort((a, b) => a.at - b.at);
+  const pieces: string[] = [];
+  let from = 0;
+  for (const { items, quoted, at } of spots) {
+    const indent = /^ */.exec(envelope.slice(envelope.lastIndexOf("\n", at) + 1, at))![0];
+    pieces.push(envelope.slice(from, at), itemLines(items, indent));
+    from = at + quoted.length;
   }
-  return `${text}\n`;
+  pieces.push(envelope.slice(from), "\n");
+  return pieces.join("");
 }
 
 const placeholder = (i: number) => `\u0000aithreat-json-lines-${i}`;

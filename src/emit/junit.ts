@@ -15,8 +15,12 @@ export type JunitGrouping = "rule" | "component";
 // characters, lone surrogates, U+FFFE/U+FFFF) makes the document ill-formed, so it is replaced.
 const INVALID_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
 
+// Most text needs no change; one test over it is cheaper than two replacing passes.
+const NEEDS_TEXT_WORK = /[&<>\uD800-\uDFFF\uFFFE\uFFFF\u0000-\u0008\u000B\u000C\u000E-\u001F]/;
+
 /** Element text safe in XML: markup characters as entities, characters XML forbids as U+FFFD. */
 export function xmlText(s: string): string {
+  if (!NEEDS_TEXT_WORK.test(s)) return s;
   return s
     .replace(INVALID_XML, "\uFFFD")
     .replace(/[&<>]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;" })[c]!);
@@ -27,7 +31,9 @@ export function xmlText(s: string): string {
  * character references, since a parser would otherwise normalise them to spaces.
  */
 export function xmlAttr(s: string): string {
-  return xmlText(s).replace(
+  const text = xmlText(s);
+  if (!/["'\n\r\t]/.test(text)) return text;
+  return text.replace(
     /["'\n\r\t]/g,
     (c) => ({ '"': "&quot;", "'": "&apos;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;" })[c]!,
   );
