@@ -275,6 +275,24 @@ flow llm -> offline { kind serve }`).metrics.untrustedInput;
   assert.is(u.maxSources, 3);
 });
 
+test("untrusted input: components on a cycle share what reaches any of them", () => {
+  const u = analysisOf(`${ZONES}
+actor x "X" in internet
+actor y "Y" in internet
+agent a "A" in corp
+agent b "B" in corp
+agent c "C" in corp
+flow x -> a { kind prompt }
+flow y -> b { kind prompt }
+flow a -> b { kind delegate }
+flow b -> a { kind delegate }
+flow b -> c { kind delegate }`).metrics.untrustedInput;
+  const sources = (name: string) => u.components.find((r) => r.component === name)!.sources;
+  // a and b delegate to each other: x's prompt reaches b through a, y's reaches a through b, so each
+  // sees both; c, downstream of the cycle, sees the same two.
+  assert.equal([sources("a"), sources("b"), sources("c")], [2, 2, 2]);
+});
+
 test("untrusted input: the count stops at the cap and says so; below it, it is exact", () => {
   const actors = (n: number, prefix: string) =>
     Array.from(

@@ -1,6 +1,8 @@
 import type { ThreatGraph } from "../../graph/threat-graph.js";
 import type { Component, ResolvedModel } from "../../semantic/model.js";
 import { ENTRY_BIT, ENTRY_CLASSES, UNTRUSTED_CONTENT, type Facts } from "../facts.js";
+import { buildCompactGraph } from "../../graph/compact.js";
+import { condense } from "../paths/scc.js";
 import { crossesBoundary } from "../predicates.js";
 import { maxOf, type UntrustedInputEntry, type UntrustedInputMetrics } from "./model.js";
 
@@ -41,7 +43,7 @@ function isContextHolder(c: Component): boolean {
 
 /**
  * Untrusted-input exposure per agent and model: the distinct untrusted entries whose content reaches
- * its context (capped label propagation over content edges), the entry classes of that content, and
+ * its context (capped label propagation over the SCC condensation of the content edges), the entry classes of that content, and
  * the fewest trust boundaries it crosses on the way (a 0-1 BFS where a flow between zones or trust
  * levels costs 1). A model counts what reaches the components it serves too: it reads their context.
  */
@@ -52,32 +54,40 @@ export function untrustedInputMetrics(g: ThreatGraph, facts: Facts): UntrustedIn
   const content = contentEdges(model, facts);
   const CAP = UNTRUSTED_SOURCE_CAP;
 
-  // Capped label propagation: each component keeps up to CAP distinct entry ids. A component that
-  // ends below the cap got every label of every predecessor (none of them was capped), so its count
-  // is exact. The queue holds slots (component * CAP + k) so one array serves both.
-  const labels = new Int32Array(n * CAP);
-  const count = new Uint8Array(n);
-  const queue = new Int32Array(n * CAP);
-  let tail = 0;
-  const offer = (w: number, label: number): void => {
-    const c = count[w]!;
-    if (c >= CAP) return;
-    const base = w * CAP;
-    for (let k = 0; k < c; k++) if (labels[base + k] === label) return;
-    labels[base + c] = label;
-    count[w] = c + 1;
-    queue[tail++] = base + c;
+  // Capped label propagation over the condensation of the content edges: every component of a
+  // strongly connected component is reached by the same entries, so each SCC keeps one list of up to
+  // CAP distinct entry ids, pulled from its predecessors in topological order (they are final by then).
+  // An SCC that ends below the cap got every label of every predecessor (none of them was capped), so
+  // its count is exact. A stamp per label dedupes in O(1): O(CAP x edges) in all.
+  const from: number[] = [];
+  const to: number[] = [];
+  for (let e = 0; e < info.edgeCount; e++)
+    if (content[e]) {
+      from.push(info.edgeFrom[e]!);
+      to.push(info.edgeTo[e]!);
+    }
+  const scc = condense(buildCompactGraph(n, from, to));
+  const labels = new Int32Array(scc.count * CAP);
+  const sccCount = new Uint8Array(scc.count);
+  const stamp = new Int32Array(n).fill(-1);
+  const add = (c: number, label: number): void => {
+    const k = sccCount[c]!;
+    if (k >= CAP || stamp[label] === c) return;
+    stamp[label] = c;
+    labels[c * CAP + k] = label;
+    sccCount[c] = k + 1;
   };
-  for (let v = 0; v < n; v++) if (facts.entry[v]! & UNTRUSTED_CONTENT) offer(v, v);
-  for (let head = 0; head < tail; head++) {
-    const slot = queue[head]!;
-    const v = (slot / CAP) | 0;
-    const label = labels[slot]!;
-    for (let i = info.outStart[v]!; i < info.outStart[v + 1]!; i++) {
-      const e = info.outEdges[i]!;
-      if (content[e]) offer(info.edgeTo[e]!, label);
+  for (let v = 0; v < n; v++) if (facts.entry[v]! & UNTRUSTED_CONTENT) add(scc.comp[v]!, v);
+  const { dag } = scc;
+  for (let t = 0; t < scc.count; t++) {
+    const c = scc.topo[t]!;
+    for (let i = dag.inStart[c]!; i < dag.inStart[c + 1]! && sccCount[c]! < CAP; i++) {
+      const p = dag.edgeFrom[dag.inEdges[i]!]!;
+      for (let k = 0; k < sccCount[p]!; k++) add(c, labels[p * CAP + k]!);
     }
   }
+  const count = (v: number): number => sccCount[scc.comp[v]!]!;
+  const labelOf = (v: number, k: number): number => labels[scc.comp[v]! * CAP + k]!;
 
   // Fewest boundary crossings from any untrusted entry, level by level (0-edges within a level).
   const UNSET = 0x7fffffff;
@@ -130,8 +140,8 @@ export function untrustedInputMetrics(g: ThreatGraph, facts: Facts): UntrustedIn
     let bits = 0;
     let best = UNSET;
     for (const p of parts) {
-      for (let k = 0; k < count[p]!; k++) seen.add(labels[p * CAP + k]!);
-      if (count[p]! >= CAP) capped = true;
+      for (let k = 0; k < count(p); k++) seen.add(labelOf(p, k));
+      if (count(p) >= CAP) capped = true;
       bits |= facts.taint[p]! & UNTRUSTED_CONTENT;
       best = Math.min(best, dist[p]!);
     }
