@@ -10,9 +10,11 @@ export interface DominatorTree {
 }
 
 /**
- * Dominators by the iterative algorithm of Cooper, Harvey and Kennedy over reverse postorder, with a
- * virtual root joined to every entry (so "dominates" means "every path from any entry passes here").
- * `usable(e)` lets a caller ignore cut edges. Near-linear in practice: it converges in a few passes.
+ * Dominators by Lengauer and Tarjan's algorithm (simple version: path compression, O(m log n)), with
+ * a virtual root joined to every entry (so "dominates" means "every path from any entry passes
+ * here"). `usable(e)` lets a caller ignore cut edges. Typed arrays and explicit stacks only: the
+ * iterative Cooper-Harvey-Kennedy scheme it replaces walked long idom chains on every pass over a
+ * large model, and took tens of BFS-times per tree.
  */
 export function dominators(
   g: CompactGraph,
@@ -31,76 +33,102 @@ export function dominators(
   const isRoot = new Uint8Array(n);
   for (const r of roots) isRoot[r] = 1;
 
-  // Iterative DFS from the virtual root for postorder numbers.
-  const post = new Int32Array(n + 1).fill(-1);
-  const order: number[] = [];
-  const visited = new Uint8Array(n + 1);
-  const stackNode: number[] = [];
-  const stackPos: number[] = [];
-  visited[root] = 1;
+  // Preorder numbering by an iterative DFS from the virtual root (its children: the roots, in order).
+  const dfn = new Int32Array(n + 1).fill(-1);
+  const vertex = new Int32Array(n + 1);
+  const parent = new Int32Array(n + 1).fill(-1);
+  const stackNode = new Int32Array(n + 1);
+  const stackPos = new Int32Array(n + 1);
+  let count = 0;
+  dfn[root] = count;
+  vertex[count++] = root;
   for (const r of roots) {
-    if (visited[r]) continue;
-    visited[r] = 1;
-    stackNode.push(r);
-    stackPos.push(succStart[r]!);
-    while (stackNode.length > 0) {
-      const top = stackNode.length - 1;
-      const v = stackNode[top]!;
-      const i = stackPos[top]!;
-      if (i < succStart[v + 1]!) {
-        stackPos[top] = i + 1;
-        const e = succEdges[i]!;
-        if (usable && !usable(e)) continue;
-        const w = succNode[e]!;
-        if (!visited[w]) {
-          visited[w] = 1;
-          stackNode.push(w);
-          stackPos.push(succStart[w]!);
-        }
-      } else {
-        post[v] = order.length;
-        order.push(v);
-        stackNode.pop();
-        stackPos.pop();
+    if (dfn[r] !== -1) continue;
+    dfn[r] = count;
+    vertex[count++] = r;
+    parent[r] = root;
+    let sp = 0;
+    stackNode[0] = r;
+    stackPos[0] = succStart[r]!;
+    while (sp >= 0) {
+      const v = stackNode[sp]!;
+      const i = stackPos[sp]!;
+      if (i >= succStart[v + 1]!) {
+        sp--;
+        continue;
       }
+      stackPos[sp] = i + 1;
+      const e = succEdges[i]!;
+      if (usable && !usable(e)) continue;
+      const w = succNode[e]!;
+      if (dfn[w] !== -1) continue;
+      dfn[w] = count;
+      vertex[count++] = w;
+      parent[w] = v;
+      stackNode[++sp] = w;
+      stackPos[sp] = succStart[w]!;
     }
   }
-  post[root] = order.length;
+
+  // semi holds preorder numbers; label/ancestor form the link-eval forest.
+  const semi = new Int32Array(n + 1);
+  const label = new Int32Array(n + 1);
+  const ancestor = new Int32Array(n + 1).fill(-1);
   const idom = new Int32Array(n + 1).fill(-1);
-  idom[root] = root;
-  const intersect = (a: number, b: number): number => {
-    while (a !== b) {
-      while (post[a]! < post[b]!) a = idom[a]!;
-      while (post[b]! < post[a]!) b = idom[b]!;
-    }
-    return a;
-  };
-  let changed = true;
-  while (changed) {
-    changed = false;
-    for (let k = order.length - 1; k >= 0; k--) {
-      const v = order[k]!;
-      let nd = isRoot[v] ? root : -1;
-      for (let i = predStart[v]!; i < predStart[v + 1]!; i++) {
-        const e = predEdges[i]!;
-        if (usable && !usable(e)) continue;
-        const p = predNode[e]!;
-        if (idom[p] === -1) continue;
-        nd = nd === -1 ? p : intersect(p, nd);
-      }
-      if (nd !== -1 && idom[v] !== nd) {
-        idom[v] = nd;
-        changed = true;
-      }
-    }
+  const bucketHead = new Int32Array(n + 1).fill(-1);
+  const bucketNext = new Int32Array(n + 1).fill(-1);
+  const path = new Int32Array(n + 1);
+  for (let i = 0; i < count; i++) {
+    const v = vertex[i]!;
+    semi[v] = i;
+    label[v] = v;
   }
+  const evalNode = (v: number): number => {
+    if (ancestor[v] === -1) return v;
+    // Compress the path to the forest root, top-down, so each label is the minimum-semi on its way.
+    let len = 0;
+    for (let x = v; ancestor[ancestor[x]!] !== -1; x = ancestor[x]!) path[len++] = x;
+    for (let k = len - 1; k >= 0; k--) {
+      const x = path[k]!;
+      const a = ancestor[x]!;
+      if (semi[label[a]!]! < semi[label[x]!]!) label[x] = label[a]!;
+      ancestor[x] = ancestor[a]!;
+    }
+    return label[v]!;
+  };
+  for (let i = count - 1; i >= 1; i--) {
+    const w = vertex[i]!;
+    if (isRoot[w] && semi[root]! < semi[w]!) semi[w] = semi[root]!;
+    for (let j = predStart[w]!; j < predStart[w + 1]!; j++) {
+      const e = predEdges[j]!;
+      const v = predNode[e]!;
+      if (dfn[v] === -1 || (usable && !usable(e))) continue;
+      const u = evalNode(v);
+      if (semi[u]! < semi[w]!) semi[w] = semi[u]!;
+    }
+    const s = vertex[semi[w]!]!;
+    bucketNext[w] = bucketHead[s]!;
+    bucketHead[s] = w;
+    const p = parent[w]!;
+    ancestor[w] = p;
+    for (let v = bucketHead[p]!; v !== -1; v = bucketNext[v]!) {
+      const u = evalNode(v);
+      idom[v] = semi[u]! < semi[v]! ? u : p;
+    }
+    bucketHead[p] = -1;
+  }
+  for (let i = 1; i < count; i++) {
+    const w = vertex[i]!;
+    if (idom[w] !== vertex[semi[w]!]) idom[w] = idom[idom[w]!]!;
+  }
+  idom[root] = root;
   const depth = new Int32Array(n + 1).fill(-1);
   depth[root] = 0;
-  for (let k = order.length - 1; k >= 0; k--) {
-    const v = order[k]!;
-    if (idom[v]! >= 0) depth[v] = depth[idom[v]!]! + 1;
+  for (let i = 1; i < count; i++) {
+    const w = vertex[i]!;
+    depth[w] = depth[idom[w]!]! + 1;
   }
-  return { idom: idom.subarray(0, n + 1), depth, root };
+  return { idom, depth, root };
 }
 
 /** The deepest node dominating every node of `nodes` (the virtual root when only it does). */
