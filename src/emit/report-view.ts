@@ -18,7 +18,7 @@ import { formatValue } from "../analysis/metrics/registry.js";
 import { scorecardOf, type ScorecardEntry } from "../analysis/metrics/scorecard.js";
 import nist from "../../data/nist.json" with { type: "json" };
 import { OWASP } from "../catalog/frameworks.js";
-import { byExposure, DIAGRAM_LIMITS, diagramViews, type DiagramView } from "./diagrams/index.js";
+import { byExposure, DIAGRAM_LIMITS, diagramSet, diagramViews, type DiagramView } from "./diagrams/index.js";
 import { escapeHtml, escapeMarkdown, markdownCode } from "./escape.js";
 import type { FindingView } from "./findings-view.js";
 import type { LocationView } from "./location-view.js";
@@ -274,6 +274,8 @@ export interface ReportData {
   readonly otherPathViews: readonly DiagramView[];
   /** Zone and agent views, listed with their files. */
   readonly views: readonly DiagramView[];
+  /** Zones and agents the diagram limits left without a view (diagrams/index.md lists them). */
+  readonly viewsLeftOut: { zones: number; agents: number };
   /** Titles of components, zones and data by name. */
   readonly titles: ReadonlyMap<string, string>;
 }
@@ -423,6 +425,10 @@ function buildReportData(
     pathViews: byPath,
     otherPathViews: other,
     views: views.filter((v) => v.kind === "zone" || v.kind === "agent"),
+    viewsLeftOut: {
+      zones: diagramSet(analysis).leftOut.zones.length,
+      agents: diagramSet(analysis).leftOut.agents.length,
+    },
     titles,
   };
 }
@@ -576,6 +582,8 @@ export interface ReportView {
   metrics: { rows: { name: Safe; value: Safe; better: Safe; status: Safe }[]; more: number } | null;
   overview: DiagramV | null;
   views: { title: Safe; file: Safe; kind: Safe }[];
+  /** A sentence saying which zones and agents have no view and where they are listed; empty when none. */
+  viewsLeftOut: Safe;
   entryClasses: Safe[];
   crownRows: {
     anchor: Safe;
@@ -814,6 +822,23 @@ function cutV(f: Format, c: CutView | undefined): Safe {
   return parts.length ? f.join(parts, "; ") : f.lit("nothing to cut");
 }
 
+/** Which zones and agents the diagram limits left without a view, and where they are listed. */
+function leftOutSentence(f: Format, n: { zones: number; agents: number }): Safe {
+  const parts = [
+    ...(n.zones ? [plural(n.zones, "zone")] : []),
+    ...(n.agents ? [plural(n.agents, "agent")] : []),
+  ];
+  if (parts.length === 0) return f.lit("");
+  return f.join(
+    [
+      f.text(`${parts.join(" and ")} of lower risk have no view of their own: `),
+      f.code("diagrams/index.md"),
+      f.text(" lists them, with every view."),
+    ],
+    "",
+  );
+}
+
 /** Builds the view of a report for one format; `cell` is the same format inside a table cell. */
 export function reportView(d: ReportData, f: Format, cell: Format): ReportView {
   const entryClasses = [...new Set(d.targets.flatMap((t) => t.exposure.map((e) => e.entryClass)))];
@@ -946,6 +971,7 @@ export function reportView(d: ReportData, f: Format, cell: Format): ReportView {
       file: f.code(`diagrams/${v.id}.mmd`),
       kind: f.text(v.kind),
     })),
+    viewsLeftOut: leftOutSentence(f, d.viewsLeftOut),
     entryClasses: entryClasses.map((c) => cell.text(words(c))),
     crownRows: crown.shown.map((t) => {
       const chokes = [...new Set(t.chokepoints.flatMap((c) => c.components))].sort(cmp);

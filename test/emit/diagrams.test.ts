@@ -23,6 +23,7 @@ import {
   type DiagramView,
 } from "../../src/emit/diagrams/index.js";
 import { diagramsIndexMd } from "../../src/emit/diagrams/index-md.js";
+import { reportMdEmitter } from "../../src/emit/report-md.js";
 import { fileStem } from "../../src/emit/diagrams/model-index.js";
 import { PART_SIZE } from "../../src/emit/diagrams/system-views.js";
 import { CLASSES } from "../../src/emit/diagrams/styles.js";
@@ -319,6 +320,10 @@ test(`a generated 1,500-component model: every view within ${MAX_NODES} nodes, e
       `${a.name}: neither drawn nor listed`,
     );
   assert.match(index, new RegExp(`### ${agents.length - DIAGRAM_LIMITS.agents} agents without a view`));
+  // The report says so too, and where the rest are listed.
+  const report = String(reportMdEmitter.emit({ analysis, toolVersion: "t" })[0]!.contents);
+  const said = `${agents.length - DIAGRAM_LIMITS.agents} agents of lower risk have no view of their own\\\\?: \`diagrams/index\\.md\``;
+  assert.match(report, new RegExp(said));
   // Without limits every agent has its view.
   const unlimited = diagramSet(analysis, { zones: 1e9, parts: 1e9, agents: 1e9, pathTargets: 1e9 });
   assert.is(unlimited.views.filter((v) => v.kind === "agent").length, agents.length);
