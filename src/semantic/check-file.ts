@@ -77,15 +77,23 @@ const refs = (ns: readonly NameNode[]): Ref[] => ns.map(ref);
 /** Spans of the properties a block set, in block order. */
 function spansOf(p: ReadProps): Spans {
   const out: number[] = [];
-  for (const [key, node] of p.nodes) out.push(PROP_KEY_INDEX.get(key) ?? -1, node.start, node.end);
+  p.nodes.forEach((node, key) => out.push(PROP_KEY_INDEX.get(key) ?? -1, node.start, node.end));
   return out;
+}
+
+// The implied-control rules of each kind (and of flows), in the vocabulary's order.
+const IMPLIED_BY_KIND = new Map<string, (typeof IMPLIED_CONTROLS)[number][]>();
+for (const rule of IMPLIED_CONTROLS) {
+  let list = IMPLIED_BY_KIND.get(rule.on);
+  if (!list) IMPLIED_BY_KIND.set(rule.on, (list = []));
+  list.push(rule);
 }
 
 /** Controls implied by properties (`rate_limit true` -> `rate_limit`), before declared ones are known. */
 function impliedBy(on: ComponentKind | "flow", p: ReadProps): Implied[] {
   const out: Implied[] = [];
-  for (const rule of IMPLIED_CONTROLS) {
-    if (rule.on !== on || p.values.get(rule.prop) !== rule.value) continue;
+  for (const rule of IMPLIED_BY_KIND.get(on) ?? []) {
+    if (p.values.get(rule.prop) !== rule.value) continue;
     const node = p.nodes.get(rule.prop);
     if (node)
       out.push({
@@ -109,11 +117,38 @@ function specsFor(kind: ComponentKind): Record<string, PropSpec> {
   return s;
 }
 
+const kindKeyCache = new Map<ComponentKind, readonly string[]>();
+/** The kind-specific property keys of a component kind, in the vocabulary's order. */
+function kindPropKeys(kind: ComponentKind): readonly string[] {
+  let keys = kindKeyCache.get(kind);
+  if (!keys) kindKeyCache.set(kind, (keys = Object.keys(COMPONENT_KINDS[kind].props)));
+  return keys;
+}
+
 const ASSET_DESCRIPTION = { description: DECLARATION_PROPS.asset.description };
 const ASSET_CROWN = { crown: DECLARATION_PROPS.asset.crown };
 
+/** What checking one file gives: its unit and its diagnostics, all located in the file. */
+export interface CheckedUnit {
+  readonly unit: FileUnit;
+  readonly diagnostics: Diagnostic[];
+}
+
 /** Checks one file on its own and packs it into a unit; the diagnostics are all located in `file`. */
-export function checkFile(file: SourceFile, ast: FileNode): { unit: FileUnit; diagnostics: Diagnostic[] } {
+export function checkFile(file: SourceFile, ast: FileNode): CheckedUnit {
+  const checker = fileChecker(file);
+  for (const s of ast.statements) checker.statement(s);
+  return checker.finish();
+}
+
+/**
+ * The check of one file, fed its top-level statements in source order (as the streaming parser
+ * produces them, so a statement's tree can be dropped once checked), then finished into a unit.
+ */
+export function fileChecker(file: SourceFile): {
+  statement(s: StatementNode): void;
+  finish(): CheckedUnit;
+} {
   const diagnostics: Diagnostic[] = [];
   const w = new UnitWriter();
   let zones = 0;
@@ -230,7 +265,7 @@ export function checkFile(file: SourceFile, ast: FileNode): { unit: FileUnit; di
     const p = read(node.body, specsFor(kind), `\`${kind}\``);
     requireName(node);
     const props: [string, PropValue][] = [];
-    for (const key of Object.keys(COMPONENT_KINDS[kind].props)) {
+    for (const key of kindPropKeys(kind)) {
       const v = p.values.get(key);
       if (v !== undefined) props.push([key, v as PropValue]);
     }
@@ -405,51 +440,54 @@ export function checkFile(file: SourceFile, ast: FileNode): { unit: FileUnit; di
   // ---- the walk: files and zone bodies in source order -------------------------------------------
 
   const walk = (statements: readonly (StatementNode | PropertyNode)[], enclosing: number) => {
-    for (const s of statements) {
-      switch (s.kind) {
-        case "property":
-          break;
-        case "import":
-          if (enclosing >= 0) notHere(s, "inside a zone");
-          else
-            w.import({
-              spec: s.path.value,
-              triple: s.path.triple,
-              start: s.start,
-              end: s.end,
-              pathStart: s.path.start,
-              pathEnd: s.path.end,
-            });
-          break;
-        case "flow":
-          flow(s);
-          break;
-        case "accept":
-          accept(s);
-          break;
-        case "asset":
-          asset(s);
-          break;
-        case "declaration": {
-          const kw = s.keyword;
-          if (kw === "zone") {
-            const index = zone(s, enclosing);
-            if (s.body) walk(s.body.items, index);
-          } else if (isComponentKeyword(kw)) component(s, kw, enclosing);
-          else if (kw === "data") data(s);
-          else if (kw === "control") control(s);
-          else if (enclosing >= 0) notHere(s, "inside a zone");
-          else if (kw === "system") system(s);
-          else if (kw === "rule") {
-            if (s.name) w.decl({ category: "rule", index: rules, name: ref(s.name), detail: undefined });
-            rules++;
-            w.rules.push(s);
-          } else w.policies.push(s);
-          break;
-        }
+    for (const s of statements) visit(s, enclosing);
+  };
+  const visit = (s: StatementNode | PropertyNode, enclosing: number): void => {
+    switch (s.kind) {
+      case "property":
+        break;
+      case "import":
+        if (enclosing >= 0) notHere(s, "inside a zone");
+        else
+          w.import({
+            spec: s.path.value,
+            triple: s.path.triple,
+            start: s.start,
+            end: s.end,
+            pathStart: s.path.start,
+            pathEnd: s.path.end,
+          });
+        break;
+      case "flow":
+        flow(s);
+        break;
+      case "accept":
+        accept(s);
+        break;
+      case "asset":
+        asset(s);
+        break;
+      case "declaration": {
+        const kw = s.keyword;
+        if (kw === "zone") {
+          const index = zone(s, enclosing);
+          if (s.body) walk(s.body.items, index);
+        } else if (isComponentKeyword(kw)) component(s, kw, enclosing);
+        else if (kw === "data") data(s);
+        else if (kw === "control") control(s);
+        else if (enclosing >= 0) notHere(s, "inside a zone");
+        else if (kw === "system") system(s);
+        else if (kw === "rule") {
+          if (s.name) w.decl({ category: "rule", index: rules, name: ref(s.name), detail: undefined });
+          rules++;
+          w.rules.push(s);
+        } else w.policies.push(s);
+        break;
       }
     }
   };
-  walk(ast.statements, -1);
-  return { unit: w.finish(), diagnostics };
+  return {
+    statement: (s) => visit(s, -1),
+    finish: () => ({ unit: w.finish(), diagnostics }),
+  };
 }

@@ -4,10 +4,11 @@ import { at, diag, type Diagnostic, type StageResult } from "../diagnostics/diag
 import type { CompilerHost } from "../host.js";
 import type { SourceFile } from "../source.js";
 import { decodeSource } from "../syntax/decode.js";
-import { NameTable } from "../syntax/fast-parse.js";
+import { fastParseEach, NameTable } from "../syntax/fast-parse.js";
 import { fileNode, importNode, stringNode } from "../syntax/nodes.js";
-import { parseFile } from "../syntax/parse.js";
-import { checkFile } from "./check-file.js";
+import { parseFile, parseWithRecovery } from "../syntax/parse.js";
+import { checkFile, fileChecker } from "./check-file.js";
+import type { CheckPool } from "./parallel.js";
 import { emptyUnit, UnitReader, type FileUnit } from "./unit.js";
 
 /** One file of the compilation with its checked unit and resolved imports. */
@@ -53,6 +54,11 @@ export interface LoadOptions {
    * worker threads.
    */
   readonly check?: (file: SourceFile, realPath: string) => CheckedFile;
+  /**
+   * Reads and checks the input files on several threads (parallel.ts); the loader takes each file
+   * from it in load order. Files it does not take go the serial way.
+   */
+  readonly pool?: CheckPool;
 }
 
 /** A loaded file; the tree is parsed again on request unless the loader kept it. */
@@ -71,10 +77,16 @@ class Loaded implements LoadedFile {
   }
 }
 
-/** The default check of one file: parse (sharing `names` across files), check, drop the tree. */
+/**
+ * The default check of one file. A well-formed file streams: each statement the fast parser finishes
+ * is checked and dropped, so no whole-file tree lives (sharing `names` across files). A file the fast
+ * parser gives up on is parsed again by the recovering parser and checked from scratch.
+ */
 export function defaultCheck(names: NameTable): (file: SourceFile) => CheckedFile {
   return (file) => {
-    const parsed = parseFile(file, { names });
+    const checker = fileChecker(file);
+    if (fastParseEach(file.text, names, checker.statement)) return checker.finish();
+    const parsed = parseWithRecovery(file);
     const checked = checkFile(file, parsed.value);
     return {
       unit: checked.unit,
@@ -125,6 +137,8 @@ export function loadProgram(
 ): StageResult<Program> {
   const maxSize = options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
   const custom = options.parse;
+  // A caller's own parse or check keeps its own way (the pool checks with the default).
+  const pool = custom || options.check ? undefined : options.pool;
   const check: (file: SourceFile, realPath: string) => CheckedFile = custom
     ? (file) => {
         const parsed = custom(file);
@@ -162,6 +176,16 @@ export function loadProgram(
       );
       return id;
     };
+    const prefetched = pool?.take(realPath);
+    if (prefetched) {
+      const source: SourceFile = { id, path: display, text: prefetched.text };
+      byRealPath.set(realPath, id);
+      const checked = prefetched.bind(source);
+      for (const d of checked.diagnostics) diagnostics.push(d);
+      files.push(new Loaded(source, realPath, !from, checked.unit, undefined));
+      importNodes.push(importsOf(checked.unit));
+      return id;
+    }
     const stat = host.stat(abs);
     if ("error" in stat) return fail(`cannot read \`${display}\`: ${stat.error}`, "AT1001");
     if (stat.size > maxSize) {
@@ -189,8 +213,10 @@ export function loadProgram(
 
   // Depth-first over imports with an explicit stack: [file index, next import to follow].
   const sortedInputs = [...new Set(inputs)].sort();
-  for (const input of sortedInputs) {
-    const real = host.realpath(input);
+  const reals = sortedInputs.map((input) => host.realpath(input));
+  pool?.start(reals.filter((r): r is string => r !== undefined));
+  for (const [k, input] of sortedInputs.entries()) {
+    const real = reals[k];
     if (real === undefined) {
       // A dangling link or a vanished file: located at its own first line, path relative to the root.
       const display = displayPath(realRoot, input);

@@ -7,11 +7,67 @@ import { describeType, type PropSpec } from "./vocabulary.js";
 /** A property value converted to its spec's type; names in ref lists stay names until binding. */
 export type Converted = string | number | boolean | readonly string[] | readonly NameNode[];
 
+/**
+ * A block's properties by key: two arrays searched in order. A block sets a handful of properties,
+ * and a model has millions of blocks: cheaper to build and to read than a Map.
+ */
+export class SmallMap<V> {
+  private readonly keys: string[] = [];
+  private readonly vals: V[] = [];
+
+  get size(): number {
+    return this.keys.length;
+  }
+
+  get(key: string): V | undefined {
+    const keys = this.keys;
+    for (let i = 0; i < keys.length; i++) if (keys[i] === key) return this.vals[i];
+    return undefined;
+  }
+
+  has(key: string): boolean {
+    return this.keys.includes(key);
+  }
+
+  /** Adds a key not yet present (readProperties reports a second one instead). */
+  add(key: string, value: V): void {
+    this.keys.push(key);
+    this.vals.push(value);
+  }
+
+  /** The entries in insertion order. */
+  *[Symbol.iterator](): IterableIterator<[string, V]> {
+    for (let i = 0; i < this.keys.length; i++) yield [this.keys[i]!, this.vals[i]!];
+  }
+
+  /** Calls `fn` for each entry in insertion order (no iterator objects, for the hot paths). */
+  forEach(fn: (value: V, key: string) => void): void {
+    for (let i = 0; i < this.keys.length; i++) fn(this.vals[i]!, this.keys[i]!);
+  }
+}
+
 /** Properties of one block after checking: key -> converted value, plus where each was written. */
 export interface ReadProps {
-  readonly values: Map<string, Converted>;
+  readonly values: SmallMap<Converted>;
   readonly locs: Record<string, Location>;
-  readonly nodes: Map<string, PropertyNode>;
+  readonly nodes: SmallMap<PropertyNode>;
+}
+
+// `locs` is built on first use: the semantic stage reads spans from `nodes` and never asks.
+class Props implements ReadProps {
+  readonly values = new SmallMap<Converted>();
+  readonly nodes = new SmallMap<PropertyNode>();
+  private built: Record<string, Location> | undefined;
+  constructor(private readonly file: SourceFile) {}
+
+  get locs(): Record<string, Location> {
+    if (!this.built) {
+      const locs: Record<string, Location> = {};
+      this.nodes.forEach((node, key) => (locs[key] = at(this.file, node)));
+      this.built = locs;
+    }
+    return this.built;
+  }
 }
 
 /**
@@ -26,21 +82,8 @@ export function readProperties(
   context: string,
   diagnostics: Diagnostic[],
 ): ReadProps {
-  const values = new Map<string, Converted>();
-  const nodes = new Map<string, PropertyNode>();
-  // `locs` is built on first use: the semantic stage reads spans from `nodes` and never asks.
-  let locs: Record<string, Location> | undefined;
-  const result: ReadProps = {
-    values,
-    nodes,
-    get locs() {
-      if (!locs) {
-        locs = {};
-        for (const [key, node] of nodes) locs[key] = at(file, node);
-      }
-      return locs;
-    },
-  };
+  const result = new Props(file);
+  const { values, nodes } = result;
   if (!body) return result;
   for (const item of body.items) {
     if (item.kind !== "property") continue;
@@ -67,7 +110,7 @@ export function readProperties(
       );
       continue;
     }
-    nodes.set(key, item);
+    nodes.add(key, item);
     if (item.body) {
       diagnostics.push(
         diag("AT3003", at(file, item.body), `property \`${key}\` does not take a block`, {
@@ -77,7 +120,7 @@ export function readProperties(
     }
     if (!item.value) continue; // AT1023 was reported by the parser
     const converted = convert(file, item.value, spec, key, diagnostics);
-    if (converted !== undefined) values.set(key, converted);
+    if (converted !== undefined) values.add(key, converted);
   }
   return result;
 }

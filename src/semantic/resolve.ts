@@ -59,6 +59,12 @@ const NONE: readonly never[] = Object.freeze([]);
 const listOrNone = <T>(list: readonly T[]): readonly T[] => (list.length === 0 ? NONE : list);
 const loc = (file: SourceFile, start: number, end: number): Location => ({ file, start, end });
 const KIND_KEY = PROP_KEY_INDEX.get("kind")!;
+// The categories a reference may name, made once (a literal per call allocates per reference).
+const ZONE: readonly SymbolCategory[] = ["zone"];
+const COMPONENT: readonly SymbolCategory[] = ["component"];
+const DATA: readonly SymbolCategory[] = ["data"];
+const CONTROL: readonly SymbolCategory[] = ["control"];
+const COMPONENT_OR_DATA: readonly SymbolCategory[] = ["component", "data"];
 
 /** Location of property `key` among `spans` (`[key, start, end]` triples), or undefined. */
 function spanOf(file: SourceFile, spans: readonly number[], key: number): Location | undefined {
@@ -169,7 +175,7 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
       });
       zoneParent.push(
         d.parent
-          ? symbols.resolve(d.parent, f.source, ["zone"])?.index
+          ? symbols.resolve(d.parent, f.source, ZONE)?.index
           : d.enclosing >= 0
             ? base + d.enclosing
             : undefined,
@@ -330,12 +336,12 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
     for (const ref of refs) {
       const sym = symbols.get(ref.text);
       if (sym?.category === "control") {
-        symbols.resolve(ref, file, ["control"]);
+        symbols.resolve(ref, file, CONTROL);
         out.push({ name: ref.text, loc: at(file, ref), impliedBy: undefined });
       } else if (BUILTIN_CONTROL_BY_ID.has(ref.text)) {
         out.push({ name: ref.text, loc: at(file, ref), impliedBy: undefined });
       } else {
-        symbols.resolve(ref, file, ["control"], builtinNames());
+        symbols.resolve(ref, file, CONTROL, builtinNames());
       }
     }
     return out;
@@ -351,7 +357,7 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
     if (refs.length === 0) return NONE;
     const out: number[] = [];
     for (const ref of refs) {
-      const sym = symbols.resolve(ref, file, ["data"]);
+      const sym = symbols.resolve(ref, file, DATA);
       if (sym && !out.includes(sym.index)) out.push(sym.index);
     }
     return listOrNone(out);
@@ -381,15 +387,20 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
             ),
           );
         }
-        zone = symbols.resolve(d.parent, file, ["zone"])?.index;
+        zone = symbols.resolve(d.parent, file, ZONE)?.index;
       }
       const declaredTrust = d.trust as TrustLevel | undefined;
       let trust: TrustLevel;
       let trustOrigin: TrustOrigin;
-      if (declaredTrust) [trust, trustOrigin] = [declaredTrust, "declared"];
-      else if (zone !== undefined) [trust, trustOrigin] = [zones[zone]!.trust, "zone"];
-      else {
-        [trust, trustOrigin] = ["internal", "default"];
+      if (declaredTrust) {
+        trust = declaredTrust;
+        trustOrigin = "declared";
+      } else if (zone !== undefined) {
+        trust = zones[zone]!.trust;
+        trustOrigin = "zone";
+      } else {
+        trust = "internal";
+        trustOrigin = "default";
         if (zonesUsed && !d.parent) {
           diagnostics.push(
             diag(
@@ -441,8 +452,8 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
     const r = UnitReader.flows(units[i]!);
     for (let k = 0; k < r.count; k++) {
       const d = r.flow();
-      const fromSym = d.from.text ? symbols.resolve(d.from, file, ["component"]) : undefined;
-      const toSym = d.to.text ? symbols.resolve(d.to, file, ["component"]) : undefined;
+      const fromSym = d.from.text ? symbols.resolve(d.from, file, COMPONENT) : undefined;
+      const toSym = d.to.text ? symbols.resolve(d.to, file, COMPONENT) : undefined;
       const kind = d.kind as FlowKind | undefined;
       if (d.name) {
         const prior = symbols.get(d.name.text);
@@ -548,7 +559,7 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
     const r = UnitReader.assets(units[i]!);
     for (let k = 0; k < r.count; k++) {
       const d = r.asset();
-      const sym = symbols.resolve(d.target, f.source, ["component", "data"]);
+      const sym = symbols.resolve(d.target, f.source, COMPONENT_OR_DATA);
       if (!d.crown || !sym) continue;
       const cia = d.cia as Cia[];
       const subject: CrownJewel["subject"] =
@@ -598,7 +609,7 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
           );
         }
       } else if (d.target.text) {
-        const sym = symbols.resolve(d.target, file, ["component", "data"]);
+        const sym = symbols.resolve(d.target, file, COMPONENT_OR_DATA);
         if (sym)
           subject =
             sym.category === "component"

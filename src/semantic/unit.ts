@@ -202,6 +202,10 @@ const S_ACCEPT = 8;
 const S_IMPORT = 9;
 const SECTIONS = 10;
 
+/** Slots of UnitWriter's string cache: 2 ** STRING_CACHE_BITS. */
+const STRING_CACHE_BITS = 10;
+const STRING_CACHE = 1 << STRING_CACHE_BITS;
+
 const CATEGORIES: readonly SymbolCategory[] = ["zone", "component", "data", "control", "rule"];
 
 /** One file's unit: records packed in `ints`, strings in `strings`, numbers in `numbers`. */
@@ -228,7 +232,6 @@ export class UnitWriter {
   private readonly counts = new Int32Array(SECTIONS);
   private out: number[] = [];
   private readonly strings: string[] = [];
-  private readonly stringIndex = new Map<string, number>();
   private readonly numbers: number[] = [];
   readonly rules: DeclarationNode[] = [];
   readonly policies: DeclarationNode[] = [];
@@ -242,13 +245,32 @@ export class UnitWriter {
     this.out.push(n);
   }
 
+  // Strings repeat (kind words, enum values, a component's name in its flows), but a table of every
+  // distinct string costs more than it saves on a large file (a 50 MB file has a million distinct
+  // titles): a small direct-mapped cache keeps the frequent ones shared and lets the rest repeat.
+  private readonly cacheText: (string | undefined)[] = new Array<string | undefined>(STRING_CACHE).fill(
+    undefined,
+  );
+  private readonly cacheIndex = new Int32Array(STRING_CACHE);
+
   private str(s: string): void {
-    let i = this.stringIndex.get(s);
-    if (i === undefined) {
-      i = this.strings.length;
-      this.strings.push(s);
-      this.stringIndex.set(s, i);
+    const n = s.length;
+    const h =
+      n === 0
+        ? 0
+        : (Math.imul(n, 0x9e3779b1) ^
+            Math.imul(s.charCodeAt(0), 0x85ebca6b) ^
+            Math.imul(s.charCodeAt(n >> 1), 0xc2b2ae35) ^
+            Math.imul(s.charCodeAt(n - 1), 0x27d4eb2f)) >>>
+          (32 - STRING_CACHE_BITS);
+    if (this.cacheText[h] === s) {
+      this.out.push(this.cacheIndex[h]!);
+      return;
     }
+    const i = this.strings.length;
+    this.strings.push(s);
+    this.cacheText[h] = s;
+    this.cacheIndex[h] = i;
     this.out.push(i);
   }
 

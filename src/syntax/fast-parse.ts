@@ -138,6 +138,27 @@ export function fastParse(text: string, names: NameTable = new NameTable()): Fil
   }
 }
 
+/**
+ * Parses a file that has no syntax errors statement by statement, handing each top-level statement
+ * to `visit` as soon as it is complete instead of building the file's tree: the semantic stage
+ * checks it and drops it, so no whole-file tree ever lives (a 50 MB file's tree is about 1 GB).
+ * Returns false when the fast parser gives up, possibly after some statements were visited: the
+ * caller then discards what it built from them and takes the recovering parser's path.
+ */
+export function fastParseEach(
+  text: string,
+  names: NameTable,
+  visit: (statement: StatementNode) => void,
+): boolean {
+  try {
+    new FastParser(text, names, false).each(visit);
+    return true;
+  } catch (e) {
+    if (e === GIVE_UP) return false;
+    throw e;
+  }
+}
+
 class FastParser {
   private pos = 0;
   // The current token.
@@ -162,6 +183,8 @@ class FastParser {
   constructor(
     private readonly text: string,
     private readonly names: NameTable,
+    /** The semantic stage never reads comments; only whole trees (fmt, tests) keep them. */
+    private readonly keepComments = true,
   ) {
     this.next();
   }
@@ -171,6 +194,10 @@ class FastParser {
     while (this.tok !== EOF) this.stack.push(this.statement());
     const statements = this.take<StatementNode>(mark);
     return fileNode(statements, this.comments.slice(), 0, this.text.length);
+  }
+
+  each(visit: (statement: StatementNode) => void): void {
+    while (this.tok !== EOF) visit(this.statement());
   }
 
   // ---- scanner ----------------------------------------------------------------------------------
@@ -236,14 +263,15 @@ class FastParser {
             if (e === 10 || e === 13) break;
             j++;
           }
-          this.comments.push(commentNode(text.slice(i, j), false, i, j));
+          if (this.keepComments) this.comments.push(commentNode(text.slice(i, j), false, i, j));
           i = j;
           continue;
         }
         if (d === 42) {
           const close = text.indexOf("*/", i + 2);
           if (close < 0) throw GIVE_UP;
-          this.comments.push(commentNode(text.slice(i, close + 2), true, i, close + 2));
+          if (this.keepComments)
+            this.comments.push(commentNode(text.slice(i, close + 2), true, i, close + 2));
           i = close + 2;
           continue;
         }
