@@ -386,7 +386,7 @@ export const METRIC_DEFS: readonly MetricDef[] = [
     items: (m) =>
       m.blastRadius.agents.map((a) => ({
         name: a.agent,
-        text: `${code(a.agent)} reaches ${a.sensitiveAssets.length} sensitive asset${a.sensitiveAssets.length === 1 ? "" : "s"}${a.sensitiveAssets.length ? `: ${codes(a.sensitiveAssets)}` : ""}`,
+        text: `${code(a.agent)} reaches ${a.sensitiveAssetsAtLeast ? "at least " : ""}${a.sensitiveAssets.length} sensitive asset${a.sensitiveAssets.length === 1 ? "" : "s"}${a.sensitiveAssets.length ? `: ${codes(a.sensitiveAssets.slice(0, 10))}${a.sensitiveAssets.length > 10 ? "..." : ""}` : ""}`,
         ref: { type: "component", name: a.agent },
         value: a.sensitiveAssets.length,
       })),
@@ -404,7 +404,7 @@ export const METRIC_DEFS: readonly MetricDef[] = [
     items: (m) =>
       m.blastRadius.agents.map((a) => ({
         name: a.agent,
-        text: `${code(a.agent)} can take ${a.actionCount} state-changing or outbound action${a.actionCount === 1 ? "" : "s"}`,
+        text: `${code(a.agent)} can take ${a.actionsAtLeast ? "at least " : ""}${a.actionCount} state-changing or outbound action${a.actionCount === 1 ? "" : "s"}`,
         ref: { type: "component", name: a.agent },
         value: a.actionCount,
       })),
