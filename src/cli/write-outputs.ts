@@ -3,11 +3,11 @@ import path from "node:path";
 import type { OutputFile } from "../emit/emitter.js";
 
 /**
- * Writes every output file into a fresh temporary folder beside `outDir`, then swaps it into place:
- * the previous folder is moved aside, the new one renamed over it, the old one removed. A run that
- * fails before the swap leaves the previous output untouched; nothing half-written is ever visible.
+ * Lets `fill` write into a fresh temporary folder beside `outDir`, then swaps it into place: the
+ * previous folder is moved aside, the new one renamed over it, the old one removed. A run that fails
+ * before the swap leaves the previous output untouched; nothing half-written is ever visible.
  */
-export function writeOutputsAtomically(outDir: string, files: readonly OutputFile[]): void {
+export function writeFolderAtomically<T>(outDir: string, fill: (temp: string) => T): T {
   const target = path.resolve(outDir);
   const parent = path.dirname(target);
   fs.mkdirSync(parent, { recursive: true });
@@ -15,13 +15,7 @@ export function writeOutputsAtomically(outDir: string, files: readonly OutputFil
   const temp = path.join(parent, `.${path.basename(target)}.aithreat-tmp-${stamp}`);
   fs.mkdirSync(temp);
   try {
-    for (const f of files) {
-      if (f.path.includes("..") || path.isAbsolute(f.path))
-        throw new Error(`emitter produced an unsafe path: ${f.path}`);
-      const file = path.join(temp, f.path);
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      fs.writeFileSync(file, f.contents);
-    }
+    const result = fill(temp);
     const old = path.join(parent, `.${path.basename(target)}.aithreat-old-${stamp}`);
     const hadOld = fs.existsSync(target);
     if (hadOld) fs.renameSync(target, old);
@@ -32,8 +26,27 @@ export function writeOutputsAtomically(outDir: string, files: readonly OutputFil
       throw e;
     }
     if (hadOld) fs.rmSync(old, { recursive: true, force: true });
+    return result;
   } catch (e) {
     fs.rmSync(temp, { recursive: true, force: true });
     throw e;
   }
+}
+
+/** `rel` inside `dir`, or an error when an emitter produced a path that could leave it. */
+export function safeJoin(dir: string, rel: string, producer: string): string {
+  if (rel.includes("..") || path.isAbsolute(rel))
+    throw new Error(`${producer} produced an unsafe path: ${rel}`);
+  return path.join(dir, rel);
+}
+
+/** Writes every output file with `writeFolderAtomically`. */
+export function writeOutputsAtomically(outDir: string, files: readonly OutputFile[]): void {
+  writeFolderAtomically(outDir, (temp) => {
+    for (const f of files) {
+      const file = safeJoin(temp, f.path, "emitter");
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, f.contents);
+    }
+  });
 }

@@ -9,65 +9,46 @@ import type { ExportSink } from "../../emit/export/sink.js";
 import type { CommandModule } from "../command.js";
 import { loadModels, reportDiagnostics, withModelOptions, type ModelOptions } from "../common.js";
 import { EXIT, type Io } from "../io.js";
+import { safeJoin, writeFolderAtomically } from "../write-outputs.js";
 
 /** Characters buffered per file before they are appended to it. */
 const CHUNK = 1 << 20;
 
 /**
- * Streams an export into a fresh temporary folder beside `outDir`, then swaps it into place, as
- * `writeOutputsAtomically` does for compile's outputs: a failed run leaves the previous folder
- * untouched. Rows are batched per file and appended in chunks of about CHUNK characters, so memory
- * stays flat however large the export grows. Returns the paths written, in order of first write.
+ * Streams an export into a folder swapped into place by `writeFolderAtomically`, so a failed run leaves
+ * the previous folder untouched. Rows are batched per file and appended in chunks of about CHUNK
+ * characters, so memory stays flat however large the export grows. Returns the paths written, in
+ * order of first write.
  */
 export function writeExportAtomically(outDir: string, write: (sink: ExportSink) => void): string[] {
-  const target = path.resolve(outDir);
-  const parent = path.dirname(target);
-  fs.mkdirSync(parent, { recursive: true });
-  const stamp = `${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
-  const temp = path.join(parent, `.${path.basename(target)}.aithreat-tmp-${stamp}`);
-  fs.mkdirSync(temp);
-  const open = new Map<string, { fd: number; parts: string[]; size: number }>();
-  const flush = (f: { fd: number; parts: string[]; size: number }) => {
-    if (f.size === 0) return;
-    fs.writeSync(f.fd, f.parts.join(""));
-    f.parts = [];
-    f.size = 0;
-  };
-  try {
-    write({
-      write(rel, text) {
-        let f = open.get(rel);
-        if (!f) {
-          if (rel.includes("..") || path.isAbsolute(rel))
-            throw new Error(`export produced an unsafe path: ${rel}`);
-          const file = path.join(temp, rel);
-          fs.mkdirSync(path.dirname(file), { recursive: true });
-          open.set(rel, (f = { fd: fs.openSync(file, "wx"), parts: [], size: 0 }));
-        }
-        f.parts.push(text);
-        f.size += text.length;
-        if (f.size >= CHUNK) flush(f);
-      },
-    });
-    for (const f of open.values()) flush(f);
-  } catch (e) {
-    for (const f of open.values()) fs.closeSync(f.fd);
-    fs.rmSync(temp, { recursive: true, force: true });
-    throw e;
-  }
-  for (const f of open.values()) fs.closeSync(f.fd);
-  const old = path.join(parent, `.${path.basename(target)}.aithreat-old-${stamp}`);
-  const hadOld = fs.existsSync(target);
-  if (hadOld) fs.renameSync(target, old);
-  try {
-    fs.renameSync(temp, target);
-  } catch (e) {
-    if (hadOld) fs.renameSync(old, target);
-    fs.rmSync(temp, { recursive: true, force: true });
-    throw e;
-  }
-  if (hadOld) fs.rmSync(old, { recursive: true, force: true });
-  return [...open.keys()];
+  return writeFolderAtomically(outDir, (temp) => {
+    const open = new Map<string, { fd: number; parts: string[]; size: number }>();
+    const flush = (f: { fd: number; parts: string[]; size: number }) => {
+      if (f.size === 0) return;
+      fs.writeSync(f.fd, f.parts.join(""));
+      f.parts = [];
+      f.size = 0;
+    };
+    try {
+      write({
+        write(rel, text) {
+          let f = open.get(rel);
+          if (!f) {
+            const file = safeJoin(temp, rel, "export");
+            fs.mkdirSync(path.dirname(file), { recursive: true });
+            open.set(rel, (f = { fd: fs.openSync(file, "wx"), parts: [], size: 0 }));
+          }
+          f.parts.push(text);
+          f.size += text.length;
+          if (f.size >= CHUNK) flush(f);
+        },
+      });
+      for (const f of open.values()) flush(f);
+    } finally {
+      for (const f of open.values()) fs.closeSync(f.fd);
+    }
+    return [...open.keys()];
+  });
 }
 
 /** Options of `export`. */
