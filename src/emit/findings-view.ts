@@ -74,8 +74,36 @@ export function findingsView(
 ): FindingView[] {
   const byId = new Map(rules.map((r) => [r.meta.id, r.meta]));
   const atlasNames = new Map([...ATLAS_TECHNIQUES].map(([id, t]) => [id, t.name]));
+  // A rule's mappings and a control's title and mitigations are the same for each of their findings:
+  // built once and shared (views are read-only), not once per finding.
+  const mappingsOf = new Map<string, FindingView["mappings"]>();
+  const mappings = (rule: string) => {
+    let m = mappingsOf.get(rule);
+    if (!m) {
+      const meta = byId.get(rule);
+      m = {
+        stride: [...(meta?.stride ?? [])],
+        atlasVersion: ATLAS_VERSION,
+        atlas: named(meta?.atlas ?? [], atlasNames),
+        owasp: named(meta?.owasp ?? [], OWASP_IDS),
+        nist: named(meta?.nist ?? [], NIST_IDS),
+        cosai: named(meta?.cosai ?? [], COSAI_RISKS),
+      };
+      mappingsOf.set(rule, m);
+    }
+    return m;
+  };
+  const controlOf = new Map<string, { title: string; atlas: MappingView[] }>();
+  const control = (id: string) => {
+    let c = controlOf.get(id);
+    if (!c) {
+      const builtin = BUILTIN_CONTROL_BY_ID.get(id);
+      c = { title: builtin?.title ?? id, atlas: named(builtin?.atlas ?? [], ATLAS_MITIGATIONS) };
+      controlOf.set(id, c);
+    }
+    return c;
+  };
   return findings.map((f) => {
-    const meta = byId.get(f.rule);
     const subject = (() => {
       if (f.subject.type === "component") {
         const c = model.components[f.subject.index]!;
@@ -146,22 +174,10 @@ export function findingsView(
       })),
       residual: { likelihood: f.residualLikelihood, severity: f.residualSeverity },
       recommended: f.recommended.map((id) => {
-        const c = BUILTIN_CONTROL_BY_ID.get(id);
-        return {
-          control: id,
-          title: c?.title ?? id,
-          atlas: named(c?.atlas ?? [], ATLAS_MITIGATIONS),
-          declared: declared.has(id),
-        };
+        const c = control(id);
+        return { control: id, title: c.title, atlas: c.atlas, declared: declared.has(id) };
       }),
-      mappings: {
-        stride: [...(meta?.stride ?? [])],
-        atlasVersion: ATLAS_VERSION,
-        atlas: named(meta?.atlas ?? [], atlasNames),
-        owasp: named(meta?.owasp ?? [], OWASP_IDS),
-        nist: named(meta?.nist ?? [], NIST_IDS),
-        cosai: named(meta?.cosai ?? [], COSAI_RISKS),
-      },
+      mappings: mappings(f.rule),
     };
     if (f.acceptance) {
       const a = f.acceptance;
