@@ -205,6 +205,14 @@ export class FlowNetwork {
     return seen;
   }
 
+  /** Tail and head of an arc id returned by `addArc` (without allocating, for scans over every arc). */
+  arcFrom(id: number): number {
+    return this.to[id + 1]!;
+  }
+  arcTo(id: number): number {
+    return this.to[id]!;
+  }
+
   /** Endpoints of an arc id returned by `addArc`. */
   arc(id: number): { from: number; to: number } {
     return { from: this.to[id + 1]!, to: this.to[id]! };

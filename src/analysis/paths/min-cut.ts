@@ -106,7 +106,15 @@ export class CutSolver {
         .filter((c) => c.effect === "cut" && (exfilRule?.meta.mitigations.includes(c.id) ?? false))
         .map((c) => ({ id: c.id, cost: cost(c.id) }))
         .sort((a, b) => a.cost - b.cost || (a.id < b.id ? -1 : 1));
-      const cheapestFor = (on: string) => ranked.find((c) => canPlace(c.id, on));
+      const cheapest = new Map<string, { id: string; cost: number } | undefined>();
+      const cheapestFor = (on: string) => {
+        if (!cheapest.has(on))
+          cheapest.set(
+            on,
+            ranked.find((c) => canPlace(c.id, on)),
+          );
+        return cheapest.get(on);
+      };
       for (let v = 0; v < n; v++)
         arc(inId(1, v), inId(1, v) + 1, cheapestFor(model.components[v]!.kind), {
           type: "component",
@@ -122,8 +130,10 @@ export class CutSolver {
       }
       for (const s of sinks) net.addArc(inId(1, s) + 1, this.T, INF);
     }
-    this.placementOf = Int32Array.from({ length: net.arcCount }, (_, i) => placementOf[i] ?? -1);
-    this.blockedOf = Int32Array.from({ length: net.arcCount }, (_, i) => blockedOf[i] ?? -1);
+    this.placementOf = new Int32Array(net.arcCount).fill(-1);
+    this.blockedOf = new Int32Array(net.arcCount).fill(-1);
+    placementOf.forEach((p, i) => (this.placementOf[i] = p));
+    blockedOf.forEach((b, i) => (this.blockedOf[i] = b));
   }
 
   /** The cheapest cut for these targets. */
@@ -146,8 +156,7 @@ export class CutSolver {
       const p = this.placementOf[id]!;
       const b = this.blockedOf[id]!;
       if (p < 0 && b < 0) continue;
-      const a = net.arc(id);
-      if (!(side[a.from] === 1 && side[a.to] === 0)) continue;
+      if (!(side[net.arcFrom(id)] === 1 && side[net.arcTo(id)] === 0)) continue;
       if (p >= 0) {
         const pl = this.placements[p]!;
         chosen.set(`${pl.control}@${pl.on.type}:${pl.on.index}`, pl);
