@@ -73,15 +73,15 @@ export const BLAST_RADIUS_CAP = 64;
 export function blastRadiusMetrics(g: ThreatGraph): BlastRadiusMetrics {
   const { model } = g;
   const CAP = BLAST_RADIUS_CAP;
-  const sensitive = (d: number): boolean => {
-    const data = model.data[d];
-    if (!data) return false;
+  // Which data assets are sensitive, decided once per asset rather than once per flow that carries it.
+  const isSensitive = new Uint8Array(model.data.length);
+  const confidential = classificationRank("confidential");
+  for (const data of model.data) {
     const cls = data.classification;
-    return (
-      data.crown.length > 0 ||
-      (cls !== undefined && classificationRank(cls) >= classificationRank("confidential"))
-    );
-  };
+    if (data.crown.length > 0 || (cls !== undefined && classificationRank(cls) >= confidential))
+      isSensitive[data.index] = 1;
+  }
+  const sensitive = (d: number): boolean => isSensitive[d] === 1;
   // Each component's nearby sensitive assets are found once, however many agents reach it.
   const near = new Map<number, readonly number[]>();
   const nearOf = (c: Component): readonly number[] => {
@@ -107,41 +107,6 @@ export function blastRadiusMetrics(g: ThreatGraph): BlastRadiusMetrics {
   const agents = componentsOf(g, "agent");
   const slot = new Int32Array(model.components.length).fill(-1);
   agents.forEach((a, i) => (slot[a.index] = i));
-  const assets = agents.map(() => new Set<number>());
-  const actions = agents.map(() => new Map<number, AgentAction>());
-  // What arrived at an agent and still has to be pushed to the agents that delegate to it.
-  const queue: { at: number; asset?: number; action?: AgentAction & { index: number } }[] = [];
-  const addAsset = (i: number, d: number): void => {
-    const set = assets[i]!;
-    if (set.size >= CAP || set.has(d)) return;
-    set.add(d);
-    queue.push({ at: i, asset: d });
-  };
-  const addAction = (i: number, action: AgentAction & { index: number }): void => {
-    const map = actions[i]!;
-    if (map.size >= CAP || map.has(action.index)) return;
-    map.set(action.index, action);
-    queue.push({ at: i, action });
-  };
-
-  const ungatedEverywhere = new Set<string>();
-  const ungatedOwn: string[][] = [];
-  agents.forEach((agent, i) => {
-    for (const d of nearOf(agent)) addAsset(i, d);
-    for (const r of toolsOf(g, agent)) for (const d of nearOf(r.tool)) addAsset(i, d);
-    const own = toolsWith(g, agent, ACTIONS);
-    for (const r of own)
-      addAction(i, {
-        index: r.tool.index,
-        tool: r.tool.name,
-        capabilities: capsIn(r.tool, ACTIONS),
-        gated: r.gated,
-      });
-    const ungated = own.filter((r) => !r.gated).map((r) => r.tool.name);
-    for (const t of ungated) ungatedEverywhere.add(t);
-    ungatedOwn.push(ungated.sort(byString));
-  });
-
   // Who delegates to each agent (another agent with a `delegate` flow into it), found once.
   const delegators: number[][] = agents.map(() => []);
   for (const f of model.flows) {
@@ -150,18 +115,83 @@ export function blastRadiusMetrics(g: ThreatGraph): BlastRadiusMetrics {
     const to = slot[f.to]!;
     if (from >= 0 && to >= 0) delegators[to]!.push(from);
   }
-  for (let head = 0; head < queue.length; head++) {
-    const { at, asset, action } = queue[head]!;
-    for (const up of delegators[at]!) {
-      if (asset !== undefined) addAsset(up, asset);
+
+  // Actions live in one pool; an agent's list holds pool ids by tool. An own action pushed up the
+  // delegations becomes one pooled copy naming its holder, shared by every agent above.
+  const pool: (AgentAction & { index: number })[] = [];
+  const delegatedCopy = new Map<number, number>();
+  const assets = agents.map(() => new Set<number>());
+  const actions = agents.map(() => new Map<number, number>());
+  // What arrived at an agent that someone delegates to, still to be pushed up: an asset index, or
+  // -(pool id + 1) for an action.
+  const queueAt: number[] = [];
+  const queueItem: number[] = [];
+  const addAsset = (i: number, d: number): void => {
+    const set = assets[i]!;
+    if (set.size >= CAP || set.has(d)) return;
+    set.add(d);
+    if (delegators[i]!.length === 0) return;
+    queueAt.push(i);
+    queueItem.push(d);
+  };
+  const addAction = (i: number, id: number): void => {
+    const map = actions[i]!;
+    const tool = pool[id]!.index;
+    if (map.size >= CAP || map.has(tool)) return;
+    map.set(tool, id);
+    if (delegators[i]!.length === 0) return;
+    queueAt.push(i);
+    queueItem.push(-(id + 1));
+  };
+
+  const ungatedEverywhere = new Set<string>();
+  const ungatedOwn: string[][] = [];
+  agents.forEach((agent, i) => {
+    for (const d of nearOf(agent)) addAsset(i, d);
+    for (const r of toolsOf(g, agent)) for (const d of nearOf(r.tool)) addAsset(i, d);
+    const own = toolsWith(g, agent, ACTIONS);
+    for (const r of own) {
+      pool.push({
+        index: r.tool.index,
+        tool: r.tool.name,
+        capabilities: capsIn(r.tool, ACTIONS),
+        gated: r.gated,
+      });
+      addAction(i, pool.length - 1);
+    }
+    const ungated = own.filter((r) => !r.gated).map((r) => r.tool.name);
+    for (const t of ungated) ungatedEverywhere.add(t);
+    ungatedOwn.push(ungated.sort(byString));
+  });
+
+  for (let head = 0; head < queueAt.length; head++) {
+    const at = queueAt[head]!;
+    const item = queueItem[head]!;
+    let action = -1;
+    if (item < 0) {
       // The action keeps the agent that holds the tool: the delegate it was first found at.
-      else if (action) addAction(up, action.via ? action : { ...action, via: agents[at]!.name });
+      action = -item - 1;
+      if (pool[action]!.via === undefined) {
+        let copy = delegatedCopy.get(action);
+        if (copy === undefined) {
+          pool.push({ ...pool[action]!, via: agents[at]!.name });
+          delegatedCopy.set(action, (copy = pool.length - 1));
+        }
+        action = copy;
+      }
+    }
+    for (const up of delegators[at]!) {
+      if (item >= 0) addAsset(up, item);
+      else addAction(up, action);
     }
   }
 
   const out: BlastRadiusEntry[] = agents.map((agent, i) => {
     const list = [...actions[i]!.values()]
-      .map(({ tool, capabilities, gated, via }) => ({ tool, capabilities, gated, ...(via ? { via } : {}) }))
+      .map((id) => {
+        const { tool, capabilities, gated, via } = pool[id]!;
+        return { tool, capabilities, gated, ...(via ? { via } : {}) };
+      })
       .sort((a, b) => byString(a.tool, b.tool));
     return {
       agent: agent.name,
