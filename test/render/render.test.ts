@@ -156,7 +156,9 @@ it("compile --render svg,pdf writes the images into the same output folder", asy
   assert.is(code, 0, io.stderr);
   assert.match(io.stderr, /rendered 2 of 2 diagrams \(svg, pdf\)/);
   const files = fs.readdirSync(path.join(dir, "out", "diagrams")).sort();
+  // The index is not a diagram: it is listed, not rendered.
   assert.equal(files, [
+    "index.md",
     "overview.mmd",
     "overview.pdf",
     "overview.svg",
