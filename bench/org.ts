@@ -5,6 +5,7 @@
  *   --huge             1M components over 4,000 system files (the issue's target tree)
  *   --dir DIR          check this tree instead of generating one (e.g. from `bench:gen`)
  *   --heap MB          --max-old-space-size for the children (default: Node's own limit)
+ *   --young MB         --max-semi-space-size for the children (default 64, what bin/aithreat.js sets)
  *   --json FILE        also write the results as JSON
  *
  * Writes the generated tree to a temporary folder (removed afterwards), then runs, each in its own
@@ -88,9 +89,10 @@ async function child(mode: string, dir: string): Promise<RunResult> {
   };
 }
 
-function runChild(mode: string, dir: string, heap: number | undefined): RunResult {
+function runChild(mode: string, dir: string, heap: number | undefined, young: number): RunResult {
   const script = fileURLToPath(import.meta.url);
-  const flags = heap === undefined ? [] : [`--max-old-space-size=${heap}`];
+  const flags = [`--max-semi-space-size=${young}`];
+  if (heap !== undefined) flags.push(`--max-old-space-size=${heap}`);
   const r = spawnSync(process.execPath, [...flags, script, "--child", mode, "--dir", dir], {
     encoding: "utf8",
     maxBuffer: 64 * 1024 * 1024,
@@ -112,6 +114,7 @@ async function mainBench(argv: string[]): Promise<number> {
       huge: { type: "boolean", default: false },
       dir: { type: "string" },
       heap: { type: "string" },
+      young: { type: "string", default: "64" },
       json: { type: "string" },
       child: { type: "string" },
     },
@@ -149,7 +152,7 @@ async function mainBench(argv: string[]): Promise<number> {
     );
     const results: RunResult[] = [];
     for (const mode of ["cli", "one-thread", "threads"]) {
-      const r = runChild(mode, dir, heap);
+      const r = runChild(mode, dir, heap, Number(values.young));
       results.push(r);
       const stages = r.stages
         ? `  load ${s(r.stages.load)}  resolve ${s(r.stages.resolve)}  rules ${s(r.stages.rules)}`

@@ -153,13 +153,8 @@ export function createCheckPool(options: PoolOptions): CheckPool {
     const job = jobs[index]!;
     if (!job.bytes && !read(job)) return;
     const bytes = job.bytes!;
-    // Transfer the bytes when they own their buffer; copy them out of a shared pool otherwise.
-    const own =
-      bytes.byteOffset === 0 &&
-      bytes.byteLength === bytes.buffer.byteLength &&
-      bytes.buffer instanceof ArrayBuffer
-        ? bytes
-        : bytes.slice();
+    // A copy is transferred: the host's own buffer may be one it keeps (an in-memory host does).
+    const own = bytes.slice();
     lane.port.postMessage({ job: index, bytes: own }, [own.buffer as ArrayBuffer]);
     job.bytes = undefined;
     job.state = 1;

@@ -228,9 +228,9 @@ export function emptyUnit(): FileUnit {
 
 /** Builds a unit record by record; each `write*` matches the `read*` of UnitReader. */
 export class UnitWriter {
-  private readonly sections: number[][] = Array.from({ length: SECTIONS }, () => []);
+  private readonly sections: IntBuffer[] = Array.from({ length: SECTIONS }, () => new IntBuffer());
   private readonly counts = new Int32Array(SECTIONS);
-  private out: number[] = [];
+  private out: IntBuffer = this.sections[0]!;
   private readonly strings: string[] = [];
   private readonly numbers: number[] = [];
   readonly rules: DeclarationNode[] = [];
@@ -293,7 +293,7 @@ export class UnitWriter {
 
   private ref(r: Ref): void {
     this.str(r.text);
-    this.out.push(r.start, r.end);
+    this.out.push2(r.start, r.end);
   }
 
   private optRef(r: Ref | undefined): void {
@@ -318,7 +318,7 @@ export class UnitWriter {
 
   private head(h: Head): void {
     this.optRef(h.name);
-    this.out.push(h.kwStart, h.kwEnd, h.start, h.end);
+    this.out.push4(h.kwStart, h.kwEnd, h.start, h.end);
     this.optStr(h.title);
   }
 
@@ -327,7 +327,7 @@ export class UnitWriter {
     for (const x of list) {
       this.str(x.control);
       this.str(x.impliedBy);
-      this.out.push(x.start, x.end);
+      this.out.push2(x.start, x.end);
     }
   }
 
@@ -357,7 +357,7 @@ export class UnitWriter {
   system(d: SystemDraft): void {
     this.begin(S_SYSTEM);
     this.str(d.title);
-    this.out.push(d.start, d.end);
+    this.out.push2(d.start, d.end);
     this.optStr(d.owner);
     this.optStr(d.version);
     this.optStr(d.description);
@@ -429,7 +429,7 @@ export class UnitWriter {
     this.optRef(d.name);
     this.ref(d.from);
     this.ref(d.to);
-    this.out.push(d.start, d.end);
+    this.out.push2(d.start, d.end);
     this.optStr(d.title);
     this.optStr(d.kind);
     this.optStr(d.description);
@@ -444,7 +444,7 @@ export class UnitWriter {
   asset(d: AssetDraft): void {
     this.begin(S_ASSET);
     this.ref(d.target);
-    this.out.push(d.start, d.end, d.crown ? 1 : 0);
+    this.out.push3(d.start, d.end, d.crown ? 1 : 0);
     this.strList(d.cia);
   }
 
@@ -452,18 +452,18 @@ export class UnitWriter {
     this.begin(S_ACCEPT);
     this.ref(d.rule);
     this.ref(d.target);
-    this.out.push(d.start, d.end);
+    this.out.push2(d.start, d.end);
     this.optStr(d.reason);
     this.optStr(d.owner);
     this.optStr(d.expires);
     this.optStr(d.ticket);
-    this.out.push(d.expiresStart, d.expiresEnd);
+    this.out.push2(d.expiresStart, d.expiresEnd);
   }
 
   import(d: ImportDraft): void {
     this.begin(S_IMPORT);
     this.str(d.spec);
-    this.out.push(d.triple ? 1 : 0, d.start, d.end, d.pathStart, d.pathEnd);
+    this.out.push5(d.triple ? 1 : 0, d.start, d.end, d.pathStart, d.pathEnd);
   }
 
   /** Packs the records into a unit. */
@@ -475,7 +475,7 @@ export class UnitWriter {
     let at = 0;
     this.sections.forEach((s, i) => {
       sectionStart[i] = at;
-      ints.set(s, at);
+      ints.set(s.view(), at);
       at += s.length;
     });
     return {
@@ -487,6 +487,54 @@ export class UnitWriter {
       rules: this.rules,
       policies: this.policies,
     };
+  }
+}
+
+/**
+ * A growing Int32Array: a section of a large file holds millions of integers, which in a JS array
+ * would be a heap object the collector scans and copies as it grows; typed storage it does not scan.
+ */
+class IntBuffer {
+  private data = new Int32Array(64);
+  length = 0;
+
+  private grow(): void {
+    const bigger = new Int32Array(this.data.length * 2);
+    bigger.set(this.data);
+    this.data = bigger;
+  }
+
+  push(a: number): void {
+    if (this.length + 1 > this.data.length) this.grow();
+    this.data[this.length++] = a;
+  }
+
+  push2(a: number, b: number): void {
+    if (this.length + 2 > this.data.length) this.grow();
+    const d = this.data;
+    d[this.length] = a;
+    d[this.length + 1] = b;
+    this.length += 2;
+  }
+
+  push3(a: number, b: number, c: number): void {
+    this.push2(a, b);
+    this.push(c);
+  }
+
+  push4(a: number, b: number, c: number, d: number): void {
+    this.push2(a, b);
+    this.push2(c, d);
+  }
+
+  push5(a: number, b: number, c: number, d: number, e: number): void {
+    this.push4(a, b, c, d);
+    this.push(e);
+  }
+
+  /** The integers written so far. */
+  view(): Int32Array {
+    return this.data.subarray(0, this.length);
   }
 }
 
