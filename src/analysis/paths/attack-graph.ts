@@ -65,7 +65,14 @@ export interface AttackGraph {
   readonly returning: Uint8Array;
 }
 
+const maturityCache = new Map<string, number>();
 function maturityLikelihood(technique: string): number {
+  let p = maturityCache.get(technique);
+  if (p === undefined) maturityCache.set(technique, (p = maturityOf(technique)));
+  return p;
+}
+
+function maturityOf(technique: string): number {
   let t = ATLAS_TECHNIQUES.get(technique);
   while (t && !t.maturity && t.parent) t = ATLAS_TECHNIQUES.get(t.parent);
   return t?.maturity ? (MATURITY_LIKELIHOOD[t.maturity] ?? UNKNOWN_MATURITY) : UNKNOWN_MATURITY;
@@ -123,11 +130,12 @@ export function buildAttackGraph(tg: ThreatGraph, facts: Facts, rules: readonly 
     flowCutByRule.set(rule, best);
     return best;
   };
-  const mitigates = new Map<string, boolean>();
+  const mitigates = new Map<string, Map<string, boolean>>();
   const mitigatesCached = (rule: string, control: string): boolean => {
-    const key = `${rule}\u0000${control}`;
-    let r = mitigates.get(key);
-    if (r === undefined) mitigates.set(key, (r = mitigatesRule(model, rulesById, rule, control)));
+    let byControl = mitigates.get(rule);
+    if (!byControl) mitigates.set(rule, (byControl = new Map()));
+    let r = byControl.get(control);
+    if (r === undefined) byControl.set(control, (r = mitigatesRule(model, rulesById, rule, control)));
     return r;
   };
   const llmTable = new Int8Array(g.nodeCount).fill(-1);
