@@ -9,10 +9,25 @@
 export type JsonPath = readonly (string | number)[];
 
 /**
- * `JSON.stringify(doc, null, 2)`, except that each array at one of `lines` is written one compact item
- * per line. Ends with a newline. The document is not changed.
+ * Longest text returned as a string. V8 strings stop at 2^29 - 24 characters, and findings.json of a
+ * 100k-component model is about a gigabyte: past this length the text comes back as UTF-8 bytes,
+ * encoded chunk by chunk, never joined into one string.
  */
-export function jsonWithLines(doc: unknown, lines: readonly JsonPath[]): string {
+export const MAX_TEXT = 2 ** 28;
+
+/** Items per chunk of a long list: small enough to join, large enough to keep the chunks few. */
+const CHUNK_ITEMS = 4096;
+
+/**
+ * `JSON.stringify(doc, null, 2)`, except that each array at one of `lines` is written one compact item
+ * per line. Ends with a newline. The document is not changed. A text longer than `maxText` is
+ * returned as its UTF-8 bytes (the same bytes the string would be written as).
+ */
+export function jsonWithLines(
+  doc: unknown,
+  lines: readonly JsonPath[],
+  maxText: number = MAX_TEXT,
+): string | Uint8Array {
   const arrays: (readonly unknown[])[] = [];
   let root = doc;
   for (const p of lines) {
@@ -34,21 +49,31 @@ export function jsonWithLines(doc: unknown, lines: readonly JsonPath[]): string 
   let from = 0;
   for (const { items, quoted, at } of spots) {
     const indent = /^ */.exec(envelope.slice(envelope.lastIndexOf("\n", at) + 1, at))![0];
-    pieces.push(envelope.slice(from, at), itemLines(items, indent));
+    pieces.push(envelope.slice(from, at), ...itemLines(items, indent));
     from = at + quoted.length;
   }
   pieces.push(envelope.slice(from), "\n");
-  return pieces.join("");
+  let length = 0;
+  for (const p of pieces) length += p.length;
+  if (length <= maxText) return pieces.join("");
+  return Buffer.concat(pieces.map((p) => Buffer.from(p, "utf8")));
 }
 
 const placeholder = (i: number) => `\u0000aithreat-json-lines-${i}`;
 
-function itemLines(items: readonly unknown[], indent: string): string {
-  if (items.length === 0) return "[]";
+/** A list one item per line, as chunks of text to be concatenated. */
+function itemLines(items: readonly unknown[], indent: string): string[] {
+  if (items.length === 0) return ["[]"];
   const inner = `${indent}  `;
-  const parts = new Array<string>(items.length);
-  for (let i = 0; i < items.length; i++) parts[i] = inner + JSON.stringify(items[i]);
-  return `[\n${parts.join(",\n")}\n${indent}]`;
+  const chunks = ["[\n"];
+  for (let start = 0; start < items.length; start += CHUNK_ITEMS) {
+    const end = Math.min(items.length, start + CHUNK_ITEMS);
+    const parts = new Array<string>(end - start);
+    for (let i = start; i < end; i++) parts[i - start] = inner + JSON.stringify(items[i]);
+    chunks.push(parts.join(",\n"), end < items.length ? ",\n" : "");
+  }
+  chunks.push(`\n${indent}]`);
+  return chunks;
 }
 
 function arrayAt(root: unknown, p: JsonPath): readonly unknown[] | undefined {

@@ -19,13 +19,13 @@ const doc = {
   runs: [{ results: ["r1", "r2"] }],
 };
 
+const asText = (x: string | Uint8Array) => (typeof x === "string" ? x : Buffer.from(x).toString("utf8"));
+
 test("the text parses back to the same document, items one per line, envelope indented", () => {
-  const text = jsonWithLines(doc, [
-    ["items"],
-    ["nested", "list"],
-    ["nested", "empty"],
-    ["runs", 0, "results"],
-  ]);
+  // Paths in another order than the document has them.
+  const text = asText(
+    jsonWithLines(doc, [["runs", 0, "results"], ["nested", "empty"], ["items"], ["nested", "list"]]),
+  );
   assert.equal(JSON.parse(text), doc);
   assert.ok(text.endsWith("}\n"));
   const lines = text.split("\n");
@@ -44,6 +44,18 @@ test("the document is not changed; a path that is not an array is left alone", (
   const text = jsonWithLines(doc, [["items"], ["name"], ["missing", "x"]]);
   assert.is(JSON.stringify(doc), before);
   assert.is(text, jsonWithLines(doc, [["items"]]));
+});
+
+test("a long list is written in chunks; past the length limit the text comes back as its UTF-8 bytes", () => {
+  const big = { head: "é→", items: Array.from({ length: 10_000 }, (_, i) => ({ i, s: `x${i}·` })) };
+  const text = jsonWithLines(big, [["items"]]);
+  assert.type(text, "string");
+  assert.equal(JSON.parse(text as string), big);
+  const itemLines = (text as string).split("\n").filter((l) => l.startsWith('    {"i":'));
+  assert.is(itemLines.length, big.items.length, "every item on its own line, across chunks");
+  const bytes = jsonWithLines(big, [["items"]], 1000);
+  assert.instance(bytes, Uint8Array);
+  assert.ok(Buffer.from(bytes as Uint8Array).equals(Buffer.from(text as string, "utf8")));
 });
 
 test("findings.json and findings.sarif: one finding per line, each line valid JSON", () => {
