@@ -133,7 +133,7 @@ export function buildAttackGraph(tg: ThreatGraph, facts: Facts, rules: readonly 
   const mitigates = new Map<string, Map<string, boolean>>();
   const mitigatesCached = (rule: string, control: string): boolean => {
     let byControl = mitigates.get(rule);
-    if (!byControl) mitigates.set(rule, (byControl = new Map()));
+    if (!byControl) mitigates.set(rule, (byControl = new Map<string, boolean>()));
     let r = byControl.get(control);
     if (r === undefined) byControl.set(control, (r = mitigatesRule(model, rulesById, rule, control)));
     return r;
