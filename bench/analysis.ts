@@ -238,7 +238,7 @@ async function child(size: number, seed: number, coupling: number, budgetS: numb
   // Warm runs where they are cheap enough; each phase keeps its best time over the runs, since other
   // processes on a shared machine only ever add time (the compile itself is one cold run: printed too).
   const runs = [cold];
-  for (let i = 0; i < (size <= 100_000 ? 2 : 0); i++) runs.push(run());
+  for (let i = 0; i < (size <= 10_000 ? 2 : size <= 100_000 ? 1 : 0); i++) runs.push(run());
   const r = runs[runs.length - 1]!;
   const bestPhase = new Map<string, number>();
   for (const name of cold.phases.keys())

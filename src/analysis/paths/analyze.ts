@@ -9,7 +9,7 @@ import { CutSolver } from "./min-cut.js";
 import type { AttackPath, ExposureCell, PathAnalysis, PathStep, TargetReport } from "./model.js";
 import { reachTargetsMask } from "./reach.js";
 import { condense } from "./scc.js";
-import { pathShares, topShares } from "./soft-chokepoints.js";
+import { entryPaths, pathShares, topShares } from "./soft-chokepoints.js";
 import { usableGraph, type UsableGraph } from "./usable.js";
 
 /** What to compute. */
@@ -221,14 +221,15 @@ export function analyzePaths(
       );
   }
   const detail = ranked.slice(0, detailLimit).map(({ i }) => i);
+  const fromEntries = entryPaths(cond, entries);
   for (const i of detail) {
     const t = targets[i]!;
-    const shares = pathShares(cond, entries, t.nodes);
+    const shares = pathShares(cond, fromEntries, t.nodes);
     const report = reports[i] as { softChokepoints?: unknown };
     report.softChokepoints = topShares(shares.share, new Set([...exclude, ...t.nodes]));
   }
   const allTargetNodes = [...new Set(targets.flatMap((t) => t.nodes))];
-  const global = pathShares(cond, entries, allTargetNodes);
+  const global = pathShares(cond, fromEntries, allTargetNodes);
   const softChokepoints = topShares(global.share, new Set([...exclude, ...allTargetNodes]));
   mark("soft-chokepoints");
   const solver = new CutSolver(

@@ -325,6 +325,11 @@ function dataReaders(
   const out = new Map<number, number[]>();
   const mask = new Int32Array(n);
   const inQueue = new Uint8Array(n);
+  // A FIFO ring (each node is queued at most once at a time): breadth-first order settles most masks
+  // on the first visit, where a stack keeps re-raising the same nodes.
+  const ring = new Int32Array(n);
+  const flowCount = tg.model.flows.length;
+  const allowedOf = new Int32Array(flowCount);
   for (let b = 0; b < assets.length; b += 32) {
     const batch = assets.slice(b, b + 32);
     const bit = new Map(batch.map((d, i) => [d, 1 << i]));
@@ -333,36 +338,41 @@ function dataReaders(
     batch.forEach((d, i) => {
       if (tg.model.data[d]?.classification === "secret") secretBits |= 1 << i;
     });
+    // What each flow lets through for this batch: the assets it names, or all but the secrets.
+    for (let f = 0; f < flowCount; f++) {
+      if (!tg.declaresCarries[f]) {
+        allowedOf[f] = ~secretBits;
+        continue;
+      }
+      let allowed = 0;
+      for (const d of tg.model.flows[f]!.carries) allowed |= bit.get(d) ?? 0;
+      allowedOf[f] = allowed;
+    }
     mask.fill(0);
-    const work: number[] = [];
+    let head = 0;
+    let size = 0;
+    const push = (v: number) => {
+      inQueue[v] = 1;
+      ring[(head + size++) % n] = v;
+    };
     batch.forEach((d, i) => {
       for (const h of holders.get(d) ?? []) {
         mask[h]! |= 1 << i;
-        if (!inQueue[h]) {
-          inQueue[h] = 1;
-          work.push(h);
-        }
+        if (!inQueue[h]) push(h);
       }
     });
-    while (work.length > 0) {
-      const v = work.pop()!;
+    while (size > 0) {
+      const v = ring[head]!;
+      head = (head + 1) % n;
+      size--;
       inQueue[v] = 0;
       for (let i = g.outStart[v]!; i < g.outStart[v + 1]!; i++) {
         const e = g.outEdges[i]!;
-        const f = facts.infoFlow[e]!;
-        let pass = mask[v]!;
-        if (tg.declaresCarries[f]) {
-          let allowed = 0;
-          for (const d of tg.model.flows[f]!.carries) allowed |= bit.get(d) ?? 0;
-          pass &= allowed;
-        } else pass &= ~secretBits;
+        const pass = mask[v]! & allowedOf[facts.infoFlow[e]!]!;
         const w = g.edgeTo[e]!;
         if ((mask[w]! | pass) !== mask[w]) {
           mask[w]! |= pass;
-          if (!inQueue[w]) {
-            inQueue[w] = 1;
-            work.push(w);
-          }
+          if (!inQueue[w]) push(w);
         }
       }
     }
