@@ -214,6 +214,19 @@ const atlasList = (f: Format, atlas: readonly MappingView[]) =>
   );
 
 /**
+ * `atlasList` once per control: the findings view shares one mitigation list per control, and
+ * checklist.md prints it for every open finding the control would mitigate.
+ */
+function atlasLists(f: Format): (atlas: readonly MappingView[]) => Safe {
+  const done = new Map<readonly MappingView[], Safe>();
+  return (atlas) => {
+    let text = done.get(atlas);
+    if (text === undefined) done.set(atlas, (text = atlasList(f, atlas)));
+    return text;
+  };
+}
+
+/**
  * Open findings listed per owner in checklist.md: REPORT_LIMITS.checklistFindingsPerOwner, lowered
  * when many owners share REPORT_LIMITS.checklistFindings (never below 10), so the file stays
  * readable for an organisation of hundreds of teams.
@@ -229,6 +242,7 @@ export function checklistView(
   f: Format,
   perOwner: number = checklistPerOwner(d.owners.length),
 ): ChecklistView {
+  const atlasOf = atlasLists(f);
   return {
     title: f.text(d.title),
     toolVersion: f.text(d.toolVersion),
@@ -272,7 +286,7 @@ export function checklistView(
             tasks: x.recommended.map((r) => ({
               control: f.code(r.control),
               title: f.text(r.title),
-              atlas: atlasList(f, r.atlas),
+              atlas: atlasOf(r.atlas),
               done: r.declared,
             })),
           })),
