@@ -146,8 +146,8 @@ export function checkFile(file: SourceFile, ast: FileNode): CheckedUnit {
  * produces them, so a statement's tree can be dropped once checked), then finished into a unit.
  */
 export function fileChecker(file: SourceFile): {
-  statement(s: StatementNode): void;
-  finish(): CheckedUnit;
+  readonly statement: (s: StatementNode) => void;
+  readonly finish: () => CheckedUnit;
 } {
   const diagnostics: Diagnostic[] = [];
   const w = new UnitWriter();

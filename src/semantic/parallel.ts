@@ -155,7 +155,7 @@ export function createCheckPool(options: PoolOptions): CheckPool {
     const bytes = job.bytes!;
     // A copy is transferred: the host's own buffer may be one it keeps (an in-memory host does).
     const own = bytes.slice();
-    lane.port.postMessage({ job: index, bytes: own }, [own.buffer as ArrayBuffer]);
+    lane.port.postMessage({ job: index, bytes: own }, [own.buffer]);
     job.bytes = undefined;
     job.state = 1;
     lane.inFlight++;

@@ -52,7 +52,8 @@ const NOUN: Record<SymbolCategory, string> = {
  */
 export class SymbolTable {
   private readonly table = new Map<string, Sym>();
-  private readonly byCategory = new Map<SymbolCategory, string[]>();
+  private byCategory: Map<SymbolCategory, string[]> | undefined;
+  private byLength: Map<SymbolCategory, Map<number, string[]>> | undefined;
   private readonly seen = new Map<number, boolean>();
   private readonly visited: Uint8Array;
   private memoFile = -1;
@@ -86,9 +87,8 @@ export class SymbolTable {
       return false;
     }
     this.table.set(name.text, sym);
-    let names = this.byCategory.get(sym.category);
-    if (!names) this.byCategory.set(sym.category, (names = []));
-    names.push(name.text);
+    this.byCategory = undefined;
+    this.byLength = undefined;
     return true;
   }
 
@@ -99,7 +99,48 @@ export class SymbolTable {
 
   /** Names declared in a category (for suggestions). */
   names(category: SymbolCategory): readonly string[] {
+    // Built when a diagnostic first asks, in declaration order: most compilations never ask.
+    if (!this.byCategory) {
+      const by = new Map<SymbolCategory, string[]>();
+      for (const [text, sym] of this.table) {
+        let names = by.get(sym.category);
+        if (!names) by.set(sym.category, (names = []));
+        names.push(text);
+      }
+      this.byCategory = by;
+    }
     return this.byCategory.get(category) ?? [];
+  }
+
+  /**
+   * The names of the expected categories that `suggest` could propose for `text` (its length window:
+   * within a third of the name's length), plus `extra`. With a million names, every unknown
+   * reference scanning all of them would make a model with many typos quadratic; a name's length
+   * picks its few candidates from an index instead. The suggestion is the same either way.
+   */
+  private near(text: string, expected: readonly SymbolCategory[], extra: readonly string[]): string[] {
+    if (!this.byLength) {
+      const index = new Map<SymbolCategory, Map<number, string[]>>();
+      for (const [name, sym] of this.table) {
+        let byLen = index.get(sym.category);
+        if (!byLen) index.set(sym.category, (byLen = new Map<number, string[]>()));
+        let list = byLen.get(name.length);
+        if (!list) byLen.set(name.length, (list = []));
+        list.push(name);
+      }
+      this.byLength = index;
+    }
+    const length = text.toLowerCase().length;
+    const limit = Math.max(1, Math.floor(length / 3));
+    const out: string[] = [];
+    for (const category of expected) {
+      const byLen = this.byLength.get(category);
+      if (!byLen) continue;
+      for (let l = Math.max(0, length - limit); l <= length + limit; l++)
+        for (const name of byLen.get(l) ?? []) out.push(name);
+    }
+    for (const name of extra) out.push(name);
+    return out;
   }
 
   /**
@@ -120,7 +161,7 @@ export class SymbolTable {
     if (ref.text === "" || RESERVED.has(ref.text)) return undefined;
     if (!sym) {
       const what = expected.map((c) => NOUN[c]).join(" or ");
-      const candidates = [...expected.flatMap((c) => this.names(c)), ...extra];
+      const candidates = this.near(ref.text, expected, extra);
       this.diagnostics.push(
         diag("AT2001", at(from, ref), `unknown ${what} \`${ref.text}\``, {
           hint: didYouMean(ref.text, candidates),
@@ -129,7 +170,7 @@ export class SymbolTable {
       return undefined;
     }
     if (!expected.includes(sym.category)) {
-      const candidates = [...expected.flatMap((c) => this.names(c)), ...extra];
+      const candidates = this.near(ref.text, expected, extra);
       const suggestion = didYouMean(
         ref.text,
         candidates.filter((n) => n !== ref.text),
