@@ -40,9 +40,15 @@ const FORMAT_FILES: Readonly<Record<string, string>> = {
   junit: "findings.junit.xml",
 };
 
-/** Runs every emitter over an analysed model; files in emitter order, each emitter's files as it orders them. */
-export function emitAll(ctx: EmitContext): OutputFile[] {
-  return EMITTERS.flatMap((e) => e.emit(ctx));
+/**
+ * Runs every emitter over an analysed model; files in emitter order, each emitter's files as it
+ * orders them. `onEmitter` hears of each emitter before it runs (a large model takes seconds).
+ */
+export function emitAll(ctx: EmitContext, onEmitter?: (name: string) => void): OutputFile[] {
+  return EMITTERS.flatMap((e) => {
+    onEmitter?.(e.name);
+    return e.emit(ctx);
+  });
 }
 
 /** Runs `compile`: check, analyse, write every output into `--out` atomically. */
@@ -96,7 +102,7 @@ export async function runCompile(io: Io, argv: CompileArgs): Promise<number> {
   progress.stage("writing outputs");
   let files: OutputFile[];
   try {
-    files = emitAll(ctx);
+    files = emitAll(ctx, (name) => progress.stage(`writing outputs: ${name}`));
   } catch (e) {
     // A broken template from `--templates` is bad input, not a bug: no output is written.
     if (!(e instanceof TemplateError && e.overridden)) throw e;
@@ -115,6 +121,7 @@ export async function runCompile(io: Io, argv: CompileArgs): Promise<number> {
         progress.stage(`rendering diagrams ${done}/${total}`),
       )),
     );
+  progress.stage(`writing outputs: ${count(files.length, "file")} into ${argv.out}`);
   try {
     writeOutputsAtomically(argv.out, files);
   } catch (e) {
