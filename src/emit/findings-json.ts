@@ -2,7 +2,7 @@ import type { Severity } from "../analysis/findings.js";
 import { diagnosticToJson, type DiagnosticJson } from "../diagnostics/format.js";
 import type { Emitter, EmitContext } from "./emitter.js";
 import type { FindingView, MappingView } from "./findings-view.js";
-import { jsonWithLines, type JsonPath } from "./json-layout.js";
+import { jsonWithLines, type JsonLines } from "./json-layout.js";
 import type { LocationView } from "./location-view.js";
 import type { CutView, PathView, TargetView } from "./paths-view.js";
 import { FINDINGS_SCHEMA_ID, FINDINGS_SCHEMA_VERSION } from "./tool-info.js";
@@ -235,6 +235,15 @@ export function targetSummary(t: TargetView): TargetSummaryJson {
 
 /** Builds the findings.json document of a compile. */
 export function findingsDocument(ctx: EmitContext): FindingsDocument {
+  const doc = documentWith(ctx, ctx.analysis.findingsView);
+  return { ...doc, findings: doc.findings.map(findingJson) };
+}
+
+/** The document with the finding views in place of their JSON shape (mapped as they are written). */
+function documentWith(
+  ctx: EmitContext,
+  findings: readonly FindingView[],
+): Omit<FindingsDocument, "findings"> & { findings: readonly FindingView[] } {
   const { analysis } = ctx;
   const model = analysis.model;
   const views = analysis.findingsView;
@@ -280,7 +289,7 @@ export function findingsDocument(ctx: EmitContext): FindingsDocument {
       bySeverity: countBySeverity(views),
       openBySeverity: countBySeverity(views.filter((f) => f.status === "open")),
     },
-    findings: views.map(findingJson),
+    findings,
     attackPaths: {
       targets: analysis.pathsView.targets.map(targetSummary),
       cut: cutJson(analysis.pathsView.cut),
@@ -289,17 +298,23 @@ export function findingsDocument(ctx: EmitContext): FindingsDocument {
   };
 }
 
-/** The lists of findings.json written one compact item per line (see json-layout.ts). */
-export const FINDINGS_JSON_LINES: readonly JsonPath[] = [
-  ["findings"],
-  ["attackPaths", "targets"],
-  ["diagnostics"],
+/**
+ * The lists of findings.json written one compact item per line (see json-layout.ts); each finding
+ * view becomes its JSON shape just before it is written.
+ */
+const FINDINGS_JSON_LINES: readonly JsonLines[] = [
+  { path: ["findings"], map: findingJson },
+  { path: ["attackPaths", "targets"] },
+  { path: ["diagnostics"] },
 ];
 
 /** `findings.json`: every finding, the model summary, attack-path summaries and diagnostics. */
 export const findingsJsonEmitter: Emitter = {
   name: "findings.json",
   emit: (ctx) => [
-    { path: "findings.json", contents: jsonWithLines(findingsDocument(ctx), FINDINGS_JSON_LINES) },
+    {
+      path: "findings.json",
+      contents: jsonWithLines(documentWith(ctx, ctx.analysis.findingsView), FINDINGS_JSON_LINES),
+    },
   ],
 };

@@ -9,71 +9,116 @@
 export type JsonPath = readonly (string | number)[];
 
 /**
+ * A list written one item per line; `map` turns each item into what is written just before it is
+ * written, so a large output never holds every item's JSON shape at once (at 100k components that
+ * is millions of objects the collector would trace again and again).
+ */
+export interface JsonLines {
+  readonly path: JsonPath;
+  readonly map?: (item: never) => unknown;
+}
+
+/**
  * Longest text returned as a string. V8 strings stop at 2^29 - 24 characters, and findings.json of a
- * 100k-component model is about a gigabyte: past this length the text comes back as UTF-8 bytes,
- * encoded chunk by chunk, never joined into one string.
+ * 100k-component model is about a gigabyte: past this length the text comes back as UTF-8 bytes.
  */
 export const MAX_TEXT = 2 ** 28;
 
 /** Items per chunk of a long list: small enough to join, large enough to keep the chunks few. */
-const CHUNK_ITEMS = 4096;
+const CHUNK_ITEMS = 1024;
 
 /**
  * `JSON.stringify(doc, null, 2)`, except that each array at one of `lines` is written one compact item
- * per line. Ends with a newline. The document is not changed. A text longer than `maxText` is
- * returned as its UTF-8 bytes (the same bytes the string would be written as).
+ * per line (each mapped first, when its entry has a `map`). Ends with a newline. The document is not
+ * changed. A text longer than `maxText` is returned as its UTF-8 bytes (the same bytes the string
+ * would be written as), encoded as it is produced rather than joined into one string first.
  */
 export function jsonWithLines(
   doc: unknown,
-  lines: readonly JsonPath[],
+  lines: readonly (JsonPath | JsonLines)[],
   maxText: number = MAX_TEXT,
 ): string | Uint8Array {
-  const arrays: (readonly unknown[])[] = [];
+  const arrays: { items: readonly unknown[]; map: ((item: never) => unknown) | undefined }[] = [];
   let root = doc;
-  for (const p of lines) {
-    const found = arrayAt(root, p);
+  for (const entry of lines) {
+    const { path, map } = isLines(entry) ? entry : { path: entry, map: undefined };
+    const found = arrayAt(root, path);
     if (!found) continue;
-    root = replaceAt(root, p, 0, placeholder(arrays.length));
-    arrays.push(found);
+    root = replaceAt(root, path, 0, placeholder(arrays.length));
+    arrays.push({ items: found, map });
   }
   // The envelope is small; its text is cut at each placeholder (a string no document holds: it has
-  // a NUL, which JSON writes as `\u0000`) and joined once with the lists, so the large text is copied
-  // once, not once per list.
+  // a NUL, which JSON writes as `\u0000`) and the lists are written in between.
   const envelope = JSON.stringify(root, null, 2);
   // Placeholders in the order the text has them (the order of `lines` may differ).
   const spots = arrays
-    .map((items, i) => ({ items, quoted: JSON.stringify(placeholder(i)) }))
+    .map((a, i) => ({ ...a, quoted: JSON.stringify(placeholder(i)) }))
     .map((x) => ({ ...x, at: envelope.indexOf(x.quoted) }))
     .sort((a, b) => a.at - b.at);
-  const pieces: string[] = [];
+  const out = new TextSink(maxText);
   let from = 0;
-  for (const { items, quoted, at } of spots) {
+  for (const { items, map, quoted, at } of spots) {
     const indent = /^ */.exec(envelope.slice(envelope.lastIndexOf("\n", at) + 1, at))![0];
-    pieces.push(envelope.slice(from, at), ...itemLines(items, indent));
+    out.add(envelope.slice(from, at));
+    writeItems(out, items, map, indent);
     from = at + quoted.length;
   }
-  pieces.push(envelope.slice(from), "\n");
-  let length = 0;
-  for (const p of pieces) length += p.length;
-  if (length <= maxText) return pieces.join("");
-  return Buffer.concat(pieces.map((p) => Buffer.from(p, "utf8")));
+  out.add(envelope.slice(from));
+  out.add("\n");
+  return out.result();
 }
+
+const isLines = (x: JsonPath | JsonLines): x is JsonLines => !Array.isArray(x);
 
 const placeholder = (i: number) => `\u0000aithreat-json-lines-${i}`;
 
-/** A list one item per line, as chunks of text to be concatenated. */
-function itemLines(items: readonly unknown[], indent: string): string[] {
-  if (items.length === 0) return ["[]"];
+/** Collects text as strings while it is short, as UTF-8 chunks once it passes `maxText / 4`. */
+class TextSink {
+  private readonly parts: string[] = [];
+  private readonly bytes: Buffer[] = [];
+  private length = 0;
+  constructor(private readonly maxText: number) {}
+
+  add(s: string): void {
+    this.length += s.length;
+    if (this.bytes.length > 0 || this.length > this.maxText / 4) {
+      // Off the JavaScript heap from here on: the collector need not trace a gigabyte of strings.
+      for (const p of this.parts) this.bytes.push(Buffer.from(p, "utf8"));
+      this.parts.length = 0;
+      this.bytes.push(Buffer.from(s, "utf8"));
+    } else this.parts.push(s);
+  }
+
+  result(): string | Uint8Array {
+    if (this.length <= this.maxText && this.bytes.length === 0) return this.parts.join("");
+    for (const p of this.parts) this.bytes.push(Buffer.from(p, "utf8"));
+    return Buffer.concat(this.bytes);
+  }
+}
+
+function writeItems(
+  out: TextSink,
+  items: readonly unknown[],
+  map: ((item: never) => unknown) | undefined,
+  indent: string,
+): void {
+  if (items.length === 0) {
+    out.add("[]");
+    return;
+  }
   const inner = `${indent}  `;
-  const chunks = ["[\n"];
+  out.add("[\n");
   for (let start = 0; start < items.length; start += CHUNK_ITEMS) {
     const end = Math.min(items.length, start + CHUNK_ITEMS);
     const parts = new Array<string>(end - start);
-    for (let i = start; i < end; i++) parts[i - start] = inner + JSON.stringify(items[i]);
-    chunks.push(parts.join(",\n"), end < items.length ? ",\n" : "");
+    for (let i = start; i < end; i++) {
+      const item = map ? map(items[i] as never) : items[i];
+      parts[i - start] = inner + JSON.stringify(item);
+    }
+    out.add(parts.join(",\n"));
+    if (end < items.length) out.add(",\n");
   }
-  chunks.push(`\n${indent}]`);
-  return chunks;
+  out.add(`\n${indent}]`);
 }
 
 function arrayAt(root: unknown, p: JsonPath): readonly unknown[] | undefined {

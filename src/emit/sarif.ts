@@ -5,7 +5,7 @@ import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Emitter, EmitContext } from "./emitter.js";
 import { escapeMarkdown, markdownCode } from "./escape.js";
 import type { FindingView } from "./findings-view.js";
-import { jsonWithLines, type JsonPath } from "./json-layout.js";
+import { jsonWithLines, type JsonLines, type JsonPath } from "./json-layout.js";
 import { locationView, type LocationView } from "./location-view.js";
 import { PROJECT_URL, ruleDocUrl } from "./tool-info.js";
 
@@ -156,6 +156,15 @@ function ruleDescriptor(meta: RuleMeta) {
 
 /** Builds the SARIF log of a compile. */
 export function sarifLog(ctx: EmitContext) {
+  const { logWith, shown, result } = sarifParts(ctx);
+  return logWith(shown.map(result));
+}
+
+/**
+ * The log around its results (`logWith`), the findings that become results and how one does: the
+ * emitter writes each result as it builds it instead of holding them all.
+ */
+function sarifParts(ctx: EmitContext) {
   const { analysis } = ctx;
   const rules = [...analysis.rules].sort((a, b) =>
     a.meta.id < b.meta.id ? -1 : a.meta.id > b.meta.id ? 1 : 0,
@@ -234,7 +243,7 @@ export function sarifLog(ctx: EmitContext) {
   });
   const shown = analysis.findingsView.filter((f) => f.status !== "mitigated");
   const mitigated = analysis.findingsView.filter((f) => f.status === "mitigated");
-  return {
+  const logWith = <R>(results: readonly R[]) => ({
     $schema: SARIF_SCHEMA_URI,
     version: "2.1.0",
     runs: [
@@ -267,7 +276,7 @@ export function sarifLog(ctx: EmitContext) {
           sourceLanguage: "aithreat",
         })),
         columnKind: "utf16CodeUnits",
-        results: shown.map(result),
+        results,
         properties: {
           evaluatedOn: analysis.model.today,
           mitigatedFindings: mitigated.map((f) => ({
@@ -281,12 +290,15 @@ export function sarifLog(ctx: EmitContext) {
         },
       },
     ],
-  };
+  });
+  return { logWith, shown, result };
 }
 
-/** The lists of the log written one compact item per line (see json-layout.ts); rules stay indented. */
+/**
+ * The lists of the log written one compact item per line besides the results (see json-layout.ts);
+ * rules stay indented.
+ */
 const SARIF_LINES: readonly JsonPath[] = [
-  ["runs", 0, "results"],
   ["runs", 0, "artifacts"],
   ["runs", 0, "invocations", 0, "toolExecutionNotifications"],
   ["runs", 0, "properties", "mitigatedFindings"],
@@ -295,5 +307,9 @@ const SARIF_LINES: readonly JsonPath[] = [
 /** `findings.sarif`: SARIF 2.1.0, results located at `.aithreat` lines. */
 export const sarifEmitter: Emitter = {
   name: "findings.sarif",
-  emit: (ctx) => [{ path: "findings.sarif", contents: jsonWithLines(sarifLog(ctx), SARIF_LINES) }],
+  emit: (ctx) => {
+    const { logWith, shown, result } = sarifParts(ctx);
+    const lines: (JsonLines | JsonPath)[] = [{ path: ["runs", 0, "results"], map: result }, ...SARIF_LINES];
+    return [{ path: "findings.sarif", contents: jsonWithLines(logWith(shown), lines) }];
+  },
 };

@@ -4,9 +4,9 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { findingsJsonEmitter } from "../../src/emit/findings-json.js";
+import { findingsDocument, findingsJsonEmitter } from "../../src/emit/findings-json.js";
 import { jsonWithLines } from "../../src/emit/json-layout.js";
-import { sarifEmitter } from "../../src/emit/sarif.js";
+import { sarifEmitter, sarifLog } from "../../src/emit/sarif.js";
 import { cachedSampleContext } from "../helpers/outputs.js";
 
 const doc = {
@@ -62,6 +62,8 @@ test("findings.json and findings.sarif: one finding per line, each line valid JS
   const ctx = cachedSampleContext("rag-support");
   const findings = findingsJsonEmitter.emit(ctx)[0]!.contents as string;
   const parsed = JSON.parse(findings) as { findings: { id: string }[] };
+  // The emitter maps each finding as it writes it: the same document as findingsDocument builds whole.
+  assert.equal(parsed, JSON.parse(JSON.stringify(findingsDocument(ctx))));
   const lines = findings.split("\n");
   for (const f of parsed.findings) {
     const line = lines.find((l) => l.includes(`{"id":${JSON.stringify(f.id)},`));
@@ -70,6 +72,7 @@ test("findings.json and findings.sarif: one finding per line, each line valid JS
   }
   const sarif = sarifEmitter.emit(ctx)[0]!.contents as string;
   const log = JSON.parse(sarif) as { runs: { results: unknown[] }[] };
+  assert.equal(log, JSON.parse(JSON.stringify(sarifLog(ctx))));
   const resultLines = sarif.split("\n").filter((l) => l.startsWith('        {"ruleId":'));
   assert.is(resultLines.length, log.runs[0]!.results.length);
 });
