@@ -169,20 +169,14 @@ export function analyzePaths(
     const chokepoints = classes.flatMap((cls) => {
       const tree = domTrees.get(cls);
       if (!tree || !(counts[ti]!.get(cls) ?? 0)) return [];
-      const reached = t.nodes.filter((v) => tree.depth[v]! >= 0);
-      const lca = commonDominator(tree, reached);
+      // commonDominator skips the nodes the tree does not reach.
+      const lca = commonDominator(tree, t.nodes);
       const chain = lca < 0 ? [] : dominatorChain(tree, lca).filter((v) => !isTarget.has(v));
       return [{ entryClass: cls, nodes: chain.reverse() }];
     });
     const exfilChokepoints =
       t.mode === "disclosure" && postDom
-        ? dominatorChain(
-            postDom,
-            commonDominator(
-              postDom,
-              t.nodes.filter((v) => postDom.depth[v]! >= 0),
-            ),
-          ).filter((v) => !isTarget.has(v))
+        ? dominatorChain(postDom, commonDominator(postDom, t.nodes)).filter((v) => !isTarget.has(v))
         : [];
     const paths = topK[ti]!;
     return {

@@ -135,6 +135,8 @@ export function dominators(
 export function commonDominator(t: DominatorTree, nodes: readonly number[]): number {
   let acc = -1;
   for (const v of nodes) {
+    // Nothing is above the virtual root: the answer cannot change once it is reached.
+    if (acc === t.root) break;
     if (t.depth[v]! < 0) continue;
     if (acc === -1) {
       acc = v;
