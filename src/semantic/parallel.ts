@@ -66,11 +66,21 @@ export interface PoolOptions {
   readonly maxFileSize: number;
   /** Below this many bytes in all, no worker is started: starting one costs more than it saves. */
   readonly minBytes?: number;
+  /**
+   * How long the main thread, with nothing else to do, waits for a worker's answer before checking
+   * the file itself (default: 250 ms, or a millisecond per kilobyte of the file if longer).
+   */
+  readonly tailWaitMs?: number;
 }
 
 /** Files posted to a worker and not yet answered: enough that it never idles while we read. */
 const IN_FLIGHT = 4;
 const DEFAULT_MIN_BYTES = 4 * 1024 * 1024;
+/**
+ * How long the main thread, with nothing else to do, waits for an answer before doing the work
+ * itself: at least this, or a millisecond per kilobyte of the file.
+ */
+const TAIL_WAIT_MS = 250;
 
 /** The default number of worker threads: one per core beyond the main thread's. */
 export function defaultWorkers(): number {
@@ -97,7 +107,8 @@ interface WorkerResult {
 interface Lane {
   readonly worker: Worker;
   readonly port: MessagePort;
-  inFlight: number;
+  /** Jobs posted to this worker and not answered yet. */
+  readonly posted: Set<number>;
 }
 
 /** A pool of checking threads for one load. */
@@ -154,15 +165,18 @@ export function createCheckPool(options: PoolOptions): CheckPool {
     if (!job.bytes && !read(job)) return;
     const bytes = job.bytes!;
     // A copy is transferred: the host's own buffer may be one it keeps (an in-memory host does).
-    const own = bytes.slice();
+    // Not `bytes.slice()`: on a Buffer that is a view of the same memory, and transferring it
+    // would empty the host's copy.
+    const own = new Uint8Array(bytes);
     lane.port.postMessage({ job: index, bytes: own }, [own.buffer]);
     job.bytes = undefined;
     job.state = 1;
-    lane.inFlight++;
+    lane.posted.add(index);
   };
 
   const receive = (message: WorkerResult): void => {
     const job = jobs[message.job]!;
+    if (job.state !== 1) return; // checked here meanwhile
     if (message.text === undefined || !message.unit) {
       job.state = 3;
       return;
@@ -184,10 +198,11 @@ export function createCheckPool(options: PoolOptions): CheckPool {
   const pump = (): void => {
     for (const lane of lanes) {
       for (let m = receiveMessageOnPort(lane.port); m; m = receiveMessageOnPort(lane.port)) {
-        lane.inFlight--;
-        receive(m.message as WorkerResult);
+        const message = m.message as WorkerResult;
+        lane.posted.delete(message.job);
+        receive(message);
       }
-      while (lane.inFlight < IN_FLIGHT) {
+      while (lane.posted.size < IN_FLIGHT) {
         const index = claim();
         if (index === undefined) break;
         post(lane, index);
@@ -216,7 +231,9 @@ export function createCheckPool(options: PoolOptions): CheckPool {
           transferList: [port2],
         });
         worker.unref();
-        lanes.push({ worker, port: port1, inFlight: 0 });
+        // Its death is noticed by `take` (reapDead); an unheard 'error' event would crash the CLI later.
+        worker.on("error", () => undefined);
+        lanes.push({ worker, port: port1, posted: new Set() });
       }
       stats.workers = lanes.length;
       pump();
@@ -237,7 +254,14 @@ export function createCheckPool(options: PoolOptions): CheckPool {
         // With a worker: check the next file nobody has started meanwhile, or wait for an answer.
         const other = claim();
         if (other !== undefined) runHere(jobs[other]!);
-        else Atomics.wait(signal, 0, seen, 1000);
+        // Nothing left to start: wait a little for the worker, then check the file here too (the
+        // later answer is ignored). So the load always ends, even if a worker died (out of memory),
+        // which a thread blocked here cannot be told.
+        else if (
+          Atomics.wait(signal, 0, seen, options.tailWaitMs ?? Math.max(TAIL_WAIT_MS, job.size / 1000)) ===
+          "timed-out"
+        )
+          runHere(job);
       }
       const result = job.result;
       job.result = undefined;
@@ -279,13 +303,17 @@ function detach(diagnostics: readonly Diagnostic[]): Diagnostic[] {
 function runWorker(port: MessagePort, signal: Int32Array): void {
   const check = defaultCheck(new NameTable());
   port.on("message", (message: { job: number; bytes: Uint8Array }) => {
-    const decoded = decodeSource(0, "", message.bytes);
-    let answer: WorkerResult;
-    if (decoded.diagnostic) answer = { job: message.job };
-    else {
-      const text = decoded.file.text;
-      const checked = check({ id: 0, path: "", text });
-      answer = { job: message.job, text, unit: checked.unit, diagnostics: detach(checked.diagnostics) };
+    let answer: WorkerResult = { job: message.job };
+    try {
+      const decoded = decodeSource(0, "", message.bytes);
+      if (!decoded.diagnostic) {
+        const text = decoded.file.text;
+        const checked = check({ id: 0, path: "", text });
+        answer = { job: message.job, text, unit: checked.unit, diagnostics: detach(checked.diagnostics) };
+      }
+    } catch {
+      // A bug in the check: the file goes back to the main thread, which meets it again and reports
+      // it as an internal error with its stack, as without threads.
     }
     const transfer = answer.unit ? [answer.unit.ints.buffer as ArrayBuffer] : [];
     port.postMessage(answer, transfer);

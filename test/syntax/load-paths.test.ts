@@ -102,7 +102,13 @@ function plantedModel(): { host: CompilerHost; inputs: string[]; root: string } 
 test("worker threads load exactly what the main thread alone loads", () => {
   const { host, inputs, root } = plantedModel();
   const serial = loadProgram(inputs, root, host);
-  const pool = createCheckPool({ host, workers: 1, maxFileSize: 64 * 1024 * 1024, minBytes: 0 });
+  const pool = createCheckPool({
+    host,
+    workers: 1,
+    maxFileSize: 64 * 1024 * 1024,
+    minBytes: 0,
+    tailWaitMs: 120_000,
+  });
   let threaded;
   try {
     threaded = loadProgram(inputs, root, host, { pool });
@@ -112,6 +118,13 @@ test("worker threads load exactly what the main thread alone loads", () => {
   assert.is(pool.stats.workers, 1);
   assert.ok(pool.stats.byWorkers > 0, "no file was checked by the worker");
   assert.is(pool.stats.byWorkers + pool.stats.byMain, inputs.length);
+
+  // The host's bytes are untouched (the pool transfers copies to the worker, never the host's own).
+  const again = loadProgram(inputs, root, host);
+  assert.equal(
+    again.value.files.map((f) => f.source.text),
+    serial.value.files.map((f) => f.source.text),
+  );
 
   const a = serial.value.files;
   const b = threaded.value.files;
@@ -158,7 +171,13 @@ test("files the pool cannot take (missing, not UTF-8, too large) are read and re
   const all = [...inputs, latin1, big].sort();
   const maxFileSize = 2048;
   const plain = loadProgram(all, root, host, { maxFileSize: 64 * 1024 * 1024 });
-  const pool = createCheckPool({ host, workers: 1, maxFileSize: 64 * 1024 * 1024, minBytes: 0 });
+  const pool = createCheckPool({
+    host,
+    workers: 1,
+    maxFileSize: 64 * 1024 * 1024,
+    minBytes: 0,
+    tailWaitMs: 120_000,
+  });
   let threaded;
   try {
     threaded = loadProgram(all, root, host, { pool, maxFileSize: 64 * 1024 * 1024 });
@@ -168,7 +187,7 @@ test("files the pool cannot take (missing, not UTF-8, too large) are read and re
   assert.equal(shown(threaded.diagnostics), shown(plain.diagnostics));
   assert.ok(shown(plain.diagnostics).some((d) => d.includes("AT1002")));
   // Too large for the pool's limit: the loader's own check reports it, as without threads.
-  const small = createCheckPool({ host, workers: 1, maxFileSize, minBytes: 0 });
+  const small = createCheckPool({ host, workers: 1, maxFileSize, minBytes: 0, tailWaitMs: 120_000 });
   let limited;
   try {
     limited = loadProgram([big], root, host, { pool: small, maxFileSize });
