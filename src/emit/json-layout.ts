@@ -5,6 +5,8 @@
  * greppable line by line (a changed finding is a changed line) at the size of compact JSON.
  */
 
+import { MAX_TEXT, TextSink } from "./text-sink.js";
+
 /** A property path from the document root to an array (`["runs", 0, "results"]`). */
 export type JsonPath = readonly (string | number)[];
 
@@ -17,12 +19,6 @@ export interface JsonLines {
   readonly path: JsonPath;
   readonly map?: (item: never) => unknown;
 }
-
-/**
- * Longest text returned as a string. V8 strings stop at 2^29 - 24 characters, and findings.json of a
- * 100k-component model is about a gigabyte: past this length the text comes back as UTF-8 bytes.
- */
-export const MAX_TEXT = 2 ** 28;
 
 /** Items per chunk of a long list: small enough to join, large enough to keep the chunks few. */
 const CHUNK_ITEMS = 1024;
@@ -71,30 +67,6 @@ export function jsonWithLines(
 const isLines = (x: JsonPath | JsonLines): x is JsonLines => !Array.isArray(x);
 
 const placeholder = (i: number) => `\u0000aithreat-json-lines-${i}`;
-
-/** Collects text as strings while it is short, as UTF-8 chunks once it passes `maxText / 4`. */
-class TextSink {
-  private readonly parts: string[] = [];
-  private readonly bytes: Buffer[] = [];
-  private length = 0;
-  constructor(private readonly maxText: number) {}
-
-  add(s: string): void {
-    this.length += s.length;
-    if (this.bytes.length > 0 || this.length > this.maxText / 4) {
-      // Off the JavaScript heap from here on: the collector need not trace a gigabyte of strings.
-      for (const p of this.parts) this.bytes.push(Buffer.from(p, "utf8"));
-      this.parts.length = 0;
-      this.bytes.push(Buffer.from(s, "utf8"));
-    } else this.parts.push(s);
-  }
-
-  result(): string | Uint8Array {
-    if (this.length <= this.maxText && this.bytes.length === 0) return this.parts.join("");
-    for (const p of this.parts) this.bytes.push(Buffer.from(p, "utf8"));
-    return Buffer.concat(this.bytes);
-  }
-}
 
 function writeItems(
   out: TextSink,

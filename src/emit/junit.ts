@@ -1,5 +1,6 @@
 import type { Emitter } from "./emitter.js";
 import type { FindingView } from "./findings-view.js";
+import { TextSink } from "./text-sink.js";
 
 /**
  * findings.junit.xml: findings as a JUnit test report, for CI systems that list test results
@@ -74,6 +75,17 @@ function passReason(f: FindingView): string {
 
 /** Builds the JUnit XML document. */
 export function junitXml(findings: readonly FindingView[], grouping: JunitGrouping = "rule"): string {
+  const lines: string[] = [];
+  junitLines(findings, grouping, (line) => lines.push(line));
+  return `${lines.join("\n")}\n`;
+}
+
+/** The document's lines, in order, each handed to `line` as it is made. */
+function junitLines(
+  findings: readonly FindingView[],
+  grouping: JunitGrouping,
+  line: (text: string) => void,
+): void {
   const groups = new Map<string, { title: string; cases: FindingView[] }>();
   for (const f of findings) {
     const key = grouping === "rule" ? f.rule : `${f.subject.type} ${f.subject.name}`;
@@ -84,7 +96,8 @@ export function junitXml(findings: readonly FindingView[], grouping: JunitGroupi
   }
   const suites = [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const failures = findings.filter((f) => f.status === "open").length;
-  const out = [
+  const out = { push: (...lines: string[]) => lines.forEach((l) => line(l)) };
+  out.push(
     `<?xml version="1.0" encoding="UTF-8"?>`,
     `<testsuites${attrs([
       ["name", "aithreat"],
@@ -94,7 +107,7 @@ export function junitXml(findings: readonly FindingView[], grouping: JunitGroupi
       ["skipped", 0],
       ["time", 0],
     ])}>`,
-  ];
+  );
   for (const [, g] of suites) {
     const open = g.cases.filter((f) => f.status === "open").length;
     out.push(
@@ -130,12 +143,16 @@ export function junitXml(findings: readonly FindingView[], grouping: JunitGroupi
     }
     out.push(`  </testsuite>`);
   }
-  out.push(`</testsuites>`, "");
-  return out.join("\n");
+  out.push(`</testsuites>`);
 }
 
 /** `findings.junit.xml`: open findings as failed test cases, grouped by rule. */
 export const junitEmitter: Emitter = {
   name: "findings.junit.xml",
-  emit: ({ analysis }) => [{ path: "findings.junit.xml", contents: junitXml(analysis.findingsView) }],
+  emit: ({ analysis }) => {
+    // Line by line into a sink: at 100k components the file is 300 MB.
+    const sink = new TextSink();
+    junitLines(analysis.findingsView, "rule", (l) => sink.add(`${l}\n`));
+    return [{ path: "findings.junit.xml", contents: sink.result() }];
+  },
 };
