@@ -538,6 +538,9 @@ class IntBuffer {
   }
 }
 
+/** The list a reader returns for every empty list: most entities have no controls, tags or holds. */
+const EMPTY: readonly never[] = Object.freeze([]);
+
 /** Reads one section of a unit back, record by record. */
 export class UnitReader {
   private pos: number;
@@ -623,22 +626,25 @@ export class UnitReader {
     return this.ref();
   }
 
-  private strList(): string[] {
+  private strList(): readonly string[] {
     const n = this.int();
+    if (n === 0) return EMPTY;
     const out = new Array<string>(n);
     for (let i = 0; i < n; i++) out[i] = this.str();
     return out;
   }
 
-  private refList(): Ref[] {
+  private refList(): readonly Ref[] {
     const n = this.int();
+    if (n === 0) return EMPTY;
     const out = new Array<Ref>(n);
     for (let i = 0; i < n; i++) out[i] = this.ref();
     return out;
   }
 
-  private spans(): number[] {
+  private spans(): readonly number[] {
     const n = this.int();
+    if (n === 0) return EMPTY;
     const out = new Array<number>(n);
     for (let i = 0; i < n; i++) out[i] = this.ints[this.pos++]!;
     return out;
@@ -653,8 +659,9 @@ export class UnitReader {
     return { name, kwStart, kwEnd, start, end, title: this.optStr() };
   }
 
-  private implied(): Implied[] {
+  private implied(): readonly Implied[] {
     const n = this.int();
+    if (n === 0) return EMPTY;
     const out: Implied[] = [];
     for (let i = 0; i < n; i++) {
       const control = this.str();
