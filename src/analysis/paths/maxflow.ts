@@ -12,7 +12,7 @@ export class FlowNetwork {
   private next: Int32Array;
   private readonly head: Int32Array;
   private arcs = 0;
-  private residual?: Int32Array;
+  private residual?: { start: Int32Array; head: Int32Array; cap: Int32Array };
 
   constructor(
     readonly nodeCount: number,
@@ -69,6 +69,34 @@ export class FlowNetwork {
   }
 
   /**
+   * The arcs laid out by tail (CSR), each with its head, capacity and the position of its twin. Arcs
+   * are added in whatever order the caller builds them, so following `next` jumps across the whole
+   * network, a cache miss per arc on a large model; every traversal of a solve runs on this copy.
+   */
+  private layout(): { start: Int32Array; head: Int32Array; cap: Int32Array; twin: Int32Array } {
+    const n = this.nodeCount;
+    const m = this.arcs;
+    const start = new Int32Array(n + 1);
+    // The tail of arc a is the head of its twin a ^ 1.
+    for (let a = 0; a < m; a++) start[this.to[a ^ 1]! + 1]!++;
+    for (let v = 0; v < n; v++) start[v + 1]! += start[v]!;
+    const fill = start.slice(0, n);
+    const pos = new Int32Array(m);
+    // Within a tail, arcs keep the order `next` walks them in (newest first), so answers do not change.
+    for (let a = m - 1; a >= 0; a--) pos[a] = fill[this.to[a ^ 1]!]!++;
+    const head = new Int32Array(m);
+    const cap = new Int32Array(m);
+    const twin = new Int32Array(m);
+    for (let a = 0; a < m; a++) {
+      const j = pos[a]!;
+      head[j] = this.to[a]!;
+      cap[j] = this.cap[a]!;
+      twin[j] = pos[a ^ 1]!;
+    }
+    return { start, head, cap, twin };
+  }
+
+  /**
    * Max flow from s to t; stops early once the flow reaches `limit`.
    *
    * Levels are distances *to* t in the residual graph (a BFS from t over the twins of arcs with
@@ -78,10 +106,7 @@ export class FlowNetwork {
    */
   maxFlow(s: number, t: number, limit = Infinity): number {
     const n = this.nodeCount;
-    const to = this.to;
-    const cap = this.cap.slice(0, this.arcs);
-    const next = this.next;
-    const head = this.head;
+    const { start, head: to, cap, twin } = this.layout();
     const dist = new Int32Array(n);
     const it = new Int32Array(n);
     const queue = new Int32Array(n);
@@ -89,7 +114,7 @@ export class FlowNetwork {
     const stackE = new Int32Array(n + 1);
     // Only nodes on some s -> t path can ever carry flow (the residual graph never reaches further
     // than the first one did): a per-target question touches its own part of the network only.
-    const alive = this.between(s, t, cap, queue);
+    const alive = between(n, start, to, cap, twin, s, t, queue);
     let flow = 0;
     for (;;) {
       dist.fill(-1);
@@ -99,17 +124,17 @@ export class FlowNetwork {
       queue[qt++] = t;
       while (qh < qt && dist[s] === -1) {
         const w = queue[qh++]!;
-        for (let a = head[w]!; a !== -1; a = next[a]!) {
-          const v = to[a]!;
-          // Arc a runs w -> v; its twin a ^ 1 runs v -> w and is usable while it has capacity.
-          if (dist[v] === -1 && alive[v] === 1 && cap[a ^ 1]! > 0) {
+        for (let j = start[w]!; j < start[w + 1]!; j++) {
+          const v = to[j]!;
+          // Arc j runs w -> v; its twin runs v -> w and is usable while it has capacity.
+          if (dist[v] === -1 && alive[v] === 1 && cap[twin[j]!]! > 0) {
             dist[v] = dist[w]! + 1;
             queue[qt++] = v;
           }
         }
       }
       if (dist[s] === -1) break;
-      it.set(head);
+      it.set(start.subarray(0, n));
       // Iterative blocking-flow DFS along arcs one step closer to t; a dead end is dropped for the phase.
       for (;;) {
         let depth = 0;
@@ -122,16 +147,17 @@ export class FlowNetwork {
             break;
           }
           const want = dist[v]! - 1;
-          let e = it[v]!;
-          while (e !== -1 && !(cap[e]! > 0 && dist[to[e]!] === want)) e = next[e]!;
-          it[v] = e;
-          if (e !== -1) {
-            stackE[depth] = e;
-            stackV[++depth] = to[e]!;
+          const end = start[v + 1]!;
+          let j = it[v]!;
+          while (j < end && !(cap[j]! > 0 && dist[to[j]!] === want)) j++;
+          it[v] = j;
+          if (j < end) {
+            stackE[depth] = j;
+            stackV[++depth] = to[j]!;
           } else {
             dist[v] = -1;
             depth--;
-            if (depth >= 0) it[stackV[depth]!] = next[it[stackV[depth]!]!]!;
+            if (depth >= 0) it[stackV[depth]!]!++;
           }
         }
         if (!found) break;
@@ -139,66 +165,32 @@ export class FlowNetwork {
         for (let i = 0; i < depth; i++) push = Math.min(push, cap[stackE[i]!]!);
         for (let i = 0; i < depth; i++) {
           cap[stackE[i]!]! -= push;
-          cap[stackE[i]! ^ 1]! += push;
+          cap[twin[stackE[i]!]!]! += push;
         }
         flow += push;
         if (flow >= limit) break;
       }
       if (flow >= limit) break;
     }
-    this.residual = cap;
+    this.residual = { start, head: to, cap };
     return flow;
-  }
-
-  /** Nodes reachable from s and reaching t over arcs with capacity (1), both marked in one array. */
-  private between(s: number, t: number, cap: Int32Array, queue: Int32Array): Uint8Array {
-    const mark = new Uint8Array(this.nodeCount);
-    const { to, next, head } = this;
-    let qt = 0;
-    mark[s] = 1;
-    queue[qt++] = s;
-    for (let qh = 0; qh < qt; qh++) {
-      const v = queue[qh]!;
-      for (let a = head[v]!; a !== -1; a = next[a]!) {
-        const w = to[a]!;
-        if (mark[w] === 0 && cap[a]! > 0) {
-          mark[w] = 1;
-          queue[qt++] = w;
-        }
-      }
-    }
-    if (mark[t] === 0) return new Uint8Array(this.nodeCount);
-    // Backward from t over arcs into each node (the twins' heads), among the nodes reached above.
-    qt = 0;
-    mark[t] = 3;
-    queue[qt++] = t;
-    for (let qh = 0; qh < qt; qh++) {
-      const w = queue[qh]!;
-      for (let a = head[w]!; a !== -1; a = next[a]!) {
-        const v = to[a]!;
-        if (mark[v] === 1 && cap[a ^ 1]! > 0) {
-          mark[v] = 3;
-          queue[qt++] = v;
-        }
-      }
-    }
-    for (let v = 0; v < mark.length; v++) mark[v] = mark[v] === 3 ? 1 : 0;
-    return mark;
   }
 
   /** After `maxFlow`: the nodes on the source side of a minimum cut. */
   sourceSide(s: number): Uint8Array {
     const seen = new Uint8Array(this.nodeCount);
-    const cap = this.residual!;
-    const stack = [s];
+    const { start, head, cap } = this.residual!;
+    const queue = new Int32Array(this.nodeCount);
+    let qt = 0;
     seen[s] = 1;
-    while (stack.length > 0) {
-      const v = stack.pop()!;
-      for (let e = this.head[v]!; e !== -1; e = this.next[e]!) {
-        const w = this.to[e]!;
-        if (cap[e]! > 0 && !seen[w]) {
+    queue[qt++] = s;
+    for (let qh = 0; qh < qt; qh++) {
+      const v = queue[qh]!;
+      for (let j = start[v]!; j < start[v + 1]!; j++) {
+        const w = head[j]!;
+        if (cap[j]! > 0 && !seen[w]) {
           seen[w] = 1;
-          stack.push(w);
+          queue[qt++] = w;
         }
       }
     }
@@ -217,4 +209,48 @@ export class FlowNetwork {
   arc(id: number): { from: number; to: number } {
     return { from: this.to[id + 1]!, to: this.to[id]! };
   }
+}
+
+/** Nodes reachable from s and reaching t over arcs with capacity left, in the CSR layout (1 each). */
+function between(
+  n: number,
+  start: Int32Array,
+  to: Int32Array,
+  cap: Int32Array,
+  twin: Int32Array,
+  s: number,
+  t: number,
+  queue: Int32Array,
+): Uint8Array {
+  const mark = new Uint8Array(n);
+  let qt = 0;
+  mark[s] = 1;
+  queue[qt++] = s;
+  for (let qh = 0; qh < qt; qh++) {
+    const v = queue[qh]!;
+    for (let j = start[v]!; j < start[v + 1]!; j++) {
+      const w = to[j]!;
+      if (mark[w] === 0 && cap[j]! > 0) {
+        mark[w] = 1;
+        queue[qt++] = w;
+      }
+    }
+  }
+  if (mark[t] === 0) return new Uint8Array(n);
+  // Backward from t: arc j runs w -> v and its twin v -> w; among the nodes reached above.
+  qt = 0;
+  mark[t] = 3;
+  queue[qt++] = t;
+  for (let qh = 0; qh < qt; qh++) {
+    const w = queue[qh]!;
+    for (let j = start[w]!; j < start[w + 1]!; j++) {
+      const v = to[j]!;
+      if (mark[v] === 1 && cap[twin[j]!]! > 0) {
+        mark[v] = 3;
+        queue[qt++] = v;
+      }
+    }
+  }
+  for (let v = 0; v < n; v++) mark[v] = mark[v] === 3 ? 1 : 0;
+  return mark;
 }
