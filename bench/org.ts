@@ -167,10 +167,13 @@ async function mainBench(argv: string[]): Promise<number> {
     }
     const one = results.find((r) => r.mode === "one-thread")!;
     const many = results.find((r) => r.mode === "threads")!;
-    console.log(
-      `threads vs one thread: check ${(one.wall / many.wall).toFixed(2)}x faster (wall), ` +
-        `load stage ${(one.stages!.load / many.stages!.load).toFixed(2)}x; CPU ${(many.cpu / one.cpu).toFixed(2)}x of one thread's`,
-    );
+    if (many.threads!.workers === 0)
+      console.log("threads: none started (input under 4 MB), so both runs did the same work");
+    else
+      console.log(
+        `threads vs one thread: check ${(one.wall / many.wall).toFixed(2)}x faster (wall), ` +
+          `load stage ${(one.stages!.load / many.stages!.load).toFixed(2)}x; CPU ${(many.cpu / one.cpu).toFixed(2)}x of one thread's`,
+      );
     if (values.json)
       fs.writeFileSync(values.json, `${JSON.stringify({ components, files, results }, null, 2)}\n`);
     return results.some((r) => r.errors > 0) ? 1 : 0;
