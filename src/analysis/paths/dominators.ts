@@ -131,8 +131,20 @@ export function dominators(
   return { idom, depth, root };
 }
 
-/** The deepest node dominating every node of `nodes` (the virtual root when only it does). */
+// Per tree: the query number that last climbed through each node (see commonDominator).
+const climbed = new WeakMap<DominatorTree, { stamp: Int32Array; query: number }>();
+
+/**
+ * The deepest node dominating every node of `nodes` (the virtual root when only it does). Nodes that
+ * a climb already passed in this query lie under the answer so far, so each tree node is climbed at
+ * most once per query: a crown jewel read by half the model costs one pass over the tree, not one
+ * walk to the top per reader.
+ */
 export function commonDominator(t: DominatorTree, nodes: readonly number[]): number {
+  let memo = climbed.get(t);
+  if (!memo) climbed.set(t, (memo = { stamp: new Int32Array(t.idom.length), query: 0 }));
+  const stamp = memo.stamp;
+  const q = ++memo.query;
   let acc = -1;
   for (const v of nodes) {
     // Nothing is above the virtual root: the answer cannot change once it is reached.
@@ -140,16 +152,23 @@ export function commonDominator(t: DominatorTree, nodes: readonly number[]): num
     if (t.depth[v]! < 0) continue;
     if (acc === -1) {
       acc = v;
+      stamp[v] = q;
       continue;
     }
-    let a = acc;
     let b = v;
+    while (t.depth[b]! > t.depth[acc]! && stamp[b] !== q) {
+      stamp[b] = q;
+      b = t.idom[b]!;
+    }
+    if (stamp[b] === q) continue;
+    let a = acc;
     while (t.depth[a]! > t.depth[b]!) a = t.idom[a]!;
-    while (t.depth[b]! > t.depth[a]!) b = t.idom[b]!;
     while (a !== b) {
+      stamp[b] = q;
       a = t.idom[a]!;
       b = t.idom[b]!;
     }
+    stamp[a] = q;
     acc = a;
   }
   return acc;
