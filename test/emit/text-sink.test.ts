@@ -1,6 +1,8 @@
 /** TextSink: a string while short, the same text as UTF-8 bytes past its limit. */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { printContents } from "../../src/cli/commands/compile.js";
+import type { Io } from "../../src/cli/io.js";
 import { TextSink } from "../../src/emit/text-sink.js";
 
 const pieces = Array.from({ length: 5000 }, (_, i) => `line ${i} é→😀\n`);
@@ -20,6 +22,15 @@ test("past the limit the text is its UTF-8 bytes, whatever the chunking", () => 
     assert.instance(out, Uint8Array, `limit ${limit}`);
     assert.ok(Buffer.from(out as Uint8Array).equals(Buffer.from(whole, "utf8")), `limit ${limit}`);
   }
+});
+
+test("compile --format prints an output that is bytes slice by slice, characters whole", () => {
+  // Over one 16 MiB slice, with a four-byte character across the boundary.
+  const text = `${"a".repeat((1 << 24) - 2)}😀${"é".repeat(1000)}`;
+  const printed: string[] = [];
+  printContents({ out: (s: string) => printed.push(s) } as unknown as Io, Buffer.from(text, "utf8"));
+  assert.ok(printed.length > 1, "printed in slices");
+  assert.ok(printed.join("") === text, "the same text");
 });
 
 test.run();
