@@ -46,7 +46,9 @@ if (flags.length > 0) {
   const child = spawn(
     process.execPath,
     [...process.execArgv, ...flags, fileURLToPath(import.meta.url), ...process.argv.slice(2)],
-    { stdio: "inherit", env: { ...process.env, AITHREAT_NO_RESPAWN: "1" } },
+    // The IPC channel is only a lifeline: when this process dies, even by SIGKILL, the child sees it
+    // close and stops, so a killed `aithreat` never leaves an orphan working on.
+    { stdio: ["inherit", "inherit", "inherit", "ipc"], env: { ...process.env, AITHREAT_NO_RESPAWN: "1" } },
   );
   // The child gets Ctrl-C from the terminal itself; forward what is sent to this process alone.
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
@@ -59,6 +61,10 @@ if (flags.length > 0) {
     } else process.exitCode = code ?? 3;
   });
 } else {
+  if (process.channel) {
+    process.channel.unref();
+    process.on("disconnect", () => process.exit(130));
+  }
   const { main } = await import(entry.href);
   process.exitCode = await main(process.argv.slice(2));
 }
