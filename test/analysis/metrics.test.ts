@@ -165,13 +165,14 @@ flow helper -> memory { kind write }`);
   const memory = e.targets.find((t) => t.crown === "memory")!;
   assert.equal(memory.byEntryClass, [
     // alice -> helper (direct injection, 0.9) -> memory (memory poisoning, 0.6): 0.54 in 2 steps
-    { entryClass: "user_input", entries: 1, bestLikelihood: 0.54, steps: 2 },
+    { entryClass: "user_input", entries: 1, bestLikelihood: 0.54, steps: 2, fewestSteps: 2 },
     // web -> kb (RAG poisoning, 0.6) -> helper (indirect injection, 0.6) -> memory (0.6): 0.216 in 3 steps
-    { entryClass: "external_data", entries: 1, bestLikelihood: 0.216, steps: 3 },
+    { entryClass: "external_data", entries: 1, bestLikelihood: 0.216, steps: 3, fewestSteps: 3 },
   ]);
   // The target's best is the best class (0.54), its length the shortest of the classes (2).
   assert.is(memory.bestLikelihood, 0.54);
   assert.is(memory.steps, 2);
+  assert.is(memory.fewestSteps, 2);
   const vault = e.targets.find((t) => t.crown === "vault")!;
   assert.equal([vault.exposed, vault.bestLikelihood, vault.steps, vault.byEntryClass], [false, 0, 0, []]);
   // One user-input entry (alice) and one outside-data entry (web), each reaching the one target.
@@ -182,6 +183,28 @@ flow helper -> memory { kind write }`);
     { entryClass: "supply_chain", entries: 0, crownJewels: 0, targets: 0 },
   ]);
   assert.is(e.maxLikelihood, 0.54);
+});
+
+test("exposure: the fewest steps can be a less likely path than the most likely one", () => {
+  // Two ways from the web into the helper's memory: through the index (3 steps, nothing lowered) and
+  // straight into the helper (2 steps) over a flow whose guardrail lowers the injection.
+  const model = (guard: string) =>
+    analysisOf(`${ZONES}
+source web "Web pages" in internet { type web }
+agent helper "Helper" in corp { autonomy step  memory none  identity none }
+vectorstore kb "KB" in corp
+store memory "Memory" in corp { crown integrity }
+flow web -> kb { kind ingest }
+flow kb -> helper { kind retrieve }
+flow web -> helper { kind retrieve ${guard} }
+flow helper -> memory { kind write }`).metrics.exposure.targets.find((t) => t.crown === "memory")!;
+  const open = model("");
+  // Unguarded, the 2-step path is both the shortest and the most likely: 0.6 x 0.6.
+  assert.equal([open.steps, open.fewestSteps, open.bestLikelihood], [2, 2, 0.36]);
+  const guarded = model("controls [spotlighting]");
+  // Spotlighting halves the direct injection (0.6 x 0.5 x 0.6 = 0.18): the most likely path now goes
+  // through the index (0.216 in 3 steps), while the fewest steps stay 2.
+  assert.equal([guarded.steps, guarded.fewestSteps, guarded.bestLikelihood], [3, 2, 0.216]);
 });
 
 // ---- cheapest cut ------------------------------------------------------------------------------

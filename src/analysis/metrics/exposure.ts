@@ -12,7 +12,8 @@ import {
 
 /**
  * Exposure of the crown jewels, read off the path analysis (which answers it from one index): per
- * target, the entry classes that reach it with the best likelihood and the length of that path; per
+ * target, the entry classes that reach it with the best likelihood, the length of that path and the
+ * fewest steps any path takes; per
  * entry class, how many crown jewels it reaches. Linear in targets x entry classes.
  */
 export function exposureMetrics(model: ResolvedModel, facts: Facts, paths: PathAnalysis): ExposureMetrics {
@@ -29,9 +30,11 @@ export function exposureMetrics(model: ResolvedModel, facts: Facts, paths: PathA
         entries: c.entries,
         bestLikelihood: round4(c.bestLikelihood),
         steps: c.shortestSteps,
+        fewestSteps: c.fewestSteps,
       })),
       bestLikelihood: round4(maxOf(cells.map((c) => c.bestLikelihood))),
       steps: cells.length === 0 ? 0 : Math.min(...cells.map((c) => c.shortestSteps)),
+      fewestSteps: cells.length === 0 ? 0 : Math.min(...cells.map((c) => c.fewestSteps)),
     };
   });
   const exposed = [...new Set(targets.filter((t) => t.exposed).map((t) => t.crown))].sort(byString);

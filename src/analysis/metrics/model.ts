@@ -41,11 +41,19 @@ export interface TargetExposure {
   mode: "influence" | "disclosure";
   exposed: boolean;
   /** Entry classes that reach it, with how many entries, the best likelihood and its path length. */
-  byEntryClass: { entryClass: string; entries: number; bestLikelihood: number; steps: number }[];
+  byEntryClass: {
+    entryClass: string;
+    entries: number;
+    bestLikelihood: number;
+    steps: number;
+    fewestSteps: number;
+  }[];
   /** Highest path likelihood over entry classes (0 when unexposed). */
   bestLikelihood: number;
   /** Fewest steps over entry classes, each the length of that class's most likely path (0 when unexposed). */
   steps: number;
+  /** The shortest attack path's length in steps, whatever its likelihood (0 when unexposed). */
+  fewestSteps: number;
 }
 
 /** Which crown jewels attackers reach, by entry class. */

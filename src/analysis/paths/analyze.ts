@@ -130,6 +130,30 @@ export function analyzePaths(
     const seeds = entriesOf(cls).map((node) => ({ node, dist: 0 }));
     if (seeds.length > 0) best.set(cls, dijkstra(ug.g, ug.weight, seeds, "forward"));
   }
+  // Fewest steps, apart from likelihood: the same searches with every usable step weighing 1.
+  const unit = (w: Float64Array) => w.map((x) => (x === Infinity ? Infinity : 1));
+  const exfilHops = targets.some((t) => t.mode === "disclosure")
+    ? dijkstra(
+        ag.g,
+        unit(ag.exfilWeight),
+        sinks.map((node) => ({ node, dist: 0 })),
+        "backward",
+      )
+    : undefined;
+  const hops = new Map<EntryClass, ShortestPaths>();
+  if (best.size > 0) {
+    const ugUnit = unit(ug.weight);
+    for (const cls of best.keys())
+      hops.set(
+        cls,
+        dijkstra(
+          ug.g,
+          ugUnit,
+          entriesOf(cls).map((node) => ({ node, dist: 0 })),
+          "forward",
+        ),
+      );
+  }
   const exposures: ExposureCell[][] = targets.map((t, ti) =>
     classes.map((cls) => {
       const sp = best.get(cls);
@@ -145,12 +169,18 @@ export function analyzePaths(
           : countSteps(ug.g, sp!, bestNode, "forward") +
             (t.mode === "disclosure" ? countSteps(ag.g, exfil, bestNode, "backward") : 0);
       const entriesReaching = counts[ti]!.get(cls) ?? 0;
+      const hp = hops.get(cls);
+      let fewest = Infinity;
+      if (hp)
+        for (const v of t.nodes)
+          fewest = Math.min(fewest, hp.dist[v]! + (t.mode === "disclosure" ? exfilHops!.dist[v]! : 0));
       return {
         entryClass: cls,
         reachable: entriesReaching > 0,
         entries: entriesReaching,
         bestLikelihood: bestDist === Infinity ? 0 : Math.exp(-bestDist),
         shortestSteps: steps,
+        fewestSteps: fewest === Infinity ? 0 : fewest,
       };
     }),
   );

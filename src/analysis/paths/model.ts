@@ -40,6 +40,8 @@ export interface ExposureCell {
   readonly bestLikelihood: number;
   /** Steps on the most likely path (0 when unreachable). */
   readonly shortestSteps: number;
+  /** Steps on the path with the fewest steps, whatever its likelihood (0 when unreachable). */
+  readonly fewestSteps: number;
 }
 
 /** Everything the path analysis says about one target (a crown jewel property). */
