@@ -20,8 +20,22 @@ export interface Io {
   readonly env: Readonly<Record<string, string | undefined>>;
 }
 
+/**
+ * A reader that stopped reading (`aithreat rules | head`) is not an error: stop quietly, as Unix tools
+ * do, instead of an unhandled EPIPE with a stack trace.
+ */
+function quietOnClosedPipe(stream: NodeJS.WriteStream): void {
+  if (stream.listenerCount("error") > 0) return;
+  stream.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(EXIT.OK);
+    throw e;
+  });
+}
+
 /** The process's own streams. */
 export function processIo(): Io {
+  quietOnClosedPipe(process.stdout);
+  quietOnClosedPipe(process.stderr);
   return {
     out: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t),

@@ -2,19 +2,47 @@ import fs from "node:fs";
 import path from "node:path";
 import type { OutputFile } from "../emit/emitter.js";
 
+/** Written into every output folder: only a folder holding it (or an empty one) is ever replaced. */
+export const OUTPUT_MARKER = ".aithreat-output";
+const MARKER_TEXT = "This folder is written by aithreat and replaced as a whole by its next run.\n";
+
+/** Why `target` may not be replaced, or undefined when it may (absent, empty, or ours). */
+function notOurs(target: string): string | undefined {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(target);
+  } catch {
+    return undefined;
+  }
+  if (!stat.isDirectory()) return "it is a file, not a folder";
+  if (fs.readdirSync(target).length === 0 || fs.existsSync(path.join(target, OUTPUT_MARKER)))
+    return undefined;
+  return `it holds files aithreat did not write (no \`${OUTPUT_MARKER}\` in it), and the output folder is replaced as a whole: choose a new or empty folder`;
+}
+
+/** A refusal to replace a folder, with a system-style code so the CLI reports it as a usage error. */
+class NotOurs extends Error {
+  readonly code = "EAITHREAT_NOT_OURS";
+}
+
 /**
  * Lets `fill` write into a fresh temporary folder beside `outDir`, then swaps it into place: the
  * previous folder is moved aside, the new one renamed over it, the old one removed. A run that fails
- * before the swap leaves the previous output untouched; nothing half-written is ever visible.
+ * before the swap leaves the previous output untouched; nothing half-written is ever visible. The
+ * previous folder is replaced only when aithreat wrote it (its marker file) or it is empty, so
+ * `--out .` or a folder of models can never be wiped.
  */
 export function writeFolderAtomically<T>(outDir: string, fill: (temp: string) => T): T {
   const target = path.resolve(outDir);
+  const refused = notOurs(target);
+  if (refused) throw new NotOurs(refused);
   const parent = path.dirname(target);
   fs.mkdirSync(parent, { recursive: true });
   const stamp = `${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
   const temp = path.join(parent, `.${path.basename(target)}.aithreat-tmp-${stamp}`);
   fs.mkdirSync(temp);
   try {
+    fs.writeFileSync(path.join(temp, OUTPUT_MARKER), MARKER_TEXT);
     const result = fill(temp);
     const old = path.join(parent, `.${path.basename(target)}.aithreat-old-${stamp}`);
     const hadOld = fs.existsSync(target);

@@ -55,6 +55,7 @@ export interface TargetView {
     entries: number;
     bestLikelihood: number;
     shortestSteps: number;
+    fewestSteps: number;
   }[];
   paths: PathView[];
   morePathsAtLeast: number;

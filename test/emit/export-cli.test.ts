@@ -7,6 +7,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { test } from "uvu";
+import { OUTPUT_MARKER } from "../../src/cli/write-outputs.js";
 import * as assert from "uvu/assert";
 import { writeExportAtomically } from "../../src/cli/commands/export.js";
 import { bufferIo } from "../../src/cli/io.js";
@@ -18,10 +19,12 @@ import { analysisOf } from "../db/models.js";
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "aithreat-export-cli-"));
 test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
+// The files an export wrote, without the marker every output folder holds (test/cli/out-folder.test.ts).
 const read = (dir: string): Record<string, string> =>
   Object.fromEntries(
     fs
       .readdirSync(dir)
+      .filter((f) => f !== OUTPUT_MARKER)
       .sort()
       .map((f) => [f, fs.readFileSync(path.join(dir, f), "utf8")]),
   );

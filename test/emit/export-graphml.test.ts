@@ -110,3 +110,13 @@ test("the GraphML of a model is byte-identical across runs", () => {
 });
 
 test.run();
+
+test("comments are well-formed XML: none holds `--` (strict parsers such as NetworkX's reject it)", () => {
+  for (const analysis of [...sampleNames().map(sampleAnalysis), nastyAnalysis()]) {
+    const xml = graphmlOf(analysis);
+    const comments = [...xml.matchAll(/<!--([\s\S]*?)-->/g)].map((m) => m[1]!);
+    assert.ok(comments.length > 0, "the header comment is there");
+    for (const c of comments)
+      assert.not.ok(c.includes("--") || c.endsWith("-"), `comment ${JSON.stringify(c)}`);
+  }
+});

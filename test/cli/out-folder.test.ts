@@ -1,0 +1,85 @@
+/**
+ * The output folder is replaced as a whole, so aithreat replaces only folders it wrote (they hold its
+ * marker file) or empty ones: `--out .` or a folder of models is refused, never wiped. And a reader
+ * that closes the pipe early (`aithreat rules | head`) ends the run quietly.
+ */
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { bufferIo } from "../../src/cli/io.js";
+import { main } from "../../src/cli/main.js";
+import { OUTPUT_MARKER } from "../../src/cli/write-outputs.js";
+import { TEST_TODAY } from "../helpers/compile.js";
+
+const REPO = path.resolve(fileURLToPath(import.meta.url), "../../../..");
+const SAMPLE = path.join(REPO, "samples", "rag-support");
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "aithreat-out-folder-"));
+
+test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+async function run(...args: string[]): Promise<{ code: number; stderr: string }> {
+  const io = bufferIo({ AITHREAT_TODAY: TEST_TODAY });
+  const code = await main(args, io);
+  return { code, stderr: io.stderr };
+}
+
+test("a folder aithreat wrote is replaced on the next run; an empty folder is used", async () => {
+  const out = path.join(tmp, "ours");
+  assert.is((await run("compile", SAMPLE, "--out", out, "-q")).code, 0);
+  assert.ok(fs.existsSync(path.join(out, OUTPUT_MARKER)), "the marker is written");
+  fs.writeFileSync(path.join(out, "stale.txt"), "from an older run");
+  assert.is((await run("compile", SAMPLE, "--out", out, "-q")).code, 0);
+  assert.not.ok(fs.existsSync(path.join(out, "stale.txt")), "the whole folder was replaced");
+  const empty = path.join(tmp, "empty");
+  fs.mkdirSync(empty);
+  assert.is((await run("export", SAMPLE, "--to", "graphml", "--out", empty, "-q")).code, 0);
+  assert.ok(fs.existsSync(path.join(empty, "model.graphml")));
+});
+
+test("a folder with files aithreat did not write is refused (exit 2) and left as it was", async () => {
+  const project = path.join(tmp, "project");
+  fs.mkdirSync(project);
+  fs.copyFileSync(
+    path.join(
+      SAMPLE,
+      fs.readdirSync(SAMPLE).find((f) => f.endsWith(".aithreat"))!,
+    ),
+    path.join(project, "model.aithreat"),
+  );
+  fs.writeFileSync(path.join(project, "notes.txt"), "important");
+  const before = fs.readdirSync(project).sort();
+  for (const args of [
+    ["compile", path.join(project, "model.aithreat"), "--out", project],
+    ["export", path.join(project, "model.aithreat"), "--to", "graphml", "--out", project],
+  ]) {
+    const r = await run(...args, "--root", project);
+    assert.is(r.code, 2, r.stderr);
+    assert.match(r.stderr, /AT9002/);
+    assert.match(r.stderr, /did not write/);
+    assert.equal(fs.readdirSync(project).sort(), before);
+    assert.is(fs.readFileSync(path.join(project, "notes.txt"), "utf8"), "important");
+  }
+});
+
+test("a reader that closes the pipe early ends the run quietly, exit 0, no stack trace", async () => {
+  const child = spawn(
+    process.execPath,
+    [path.join(REPO, "bin", "aithreat.js"), "rules", "--format", "json"],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  let stderr = "";
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  // Read one chunk of a 250 KB output (more than a pipe holds), then close our end, as `head -1` does.
+  child.stdout.once("data", () => child.stdout.destroy());
+  const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
+  assert.is(code, 0, stderr);
+  assert.not.match(stderr, /EPIPE|Unhandled|    at /);
+});
+
+test.run();
