@@ -46,9 +46,10 @@ if (flags.length > 0) {
   const child = spawn(
     process.execPath,
     [...process.execArgv, ...flags, fileURLToPath(import.meta.url), ...process.argv.slice(2)],
-    // The IPC channel is only a lifeline: when this process dies, even by SIGKILL, the child sees it
-    // close and stops, so a killed `aithreat` never leaves an orphan working on.
-    { stdio: ["inherit", "inherit", "inherit", "ipc"], env: { ...process.env, AITHREAT_NO_RESPAWN: "1" } },
+    {
+      stdio: "inherit",
+      env: { ...process.env, AITHREAT_NO_RESPAWN: "1", AITHREAT_PARENT_PID: String(process.pid) },
+    },
   );
   // The child gets Ctrl-C from the terminal itself; forward what is sent to this process alone.
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
@@ -61,9 +62,17 @@ if (flags.length > 0) {
     } else process.exitCode = code ?? 3;
   });
 } else {
-  if (process.channel) {
-    process.channel.unref();
-    process.on("disconnect", () => process.exit(130));
+  const parent = Number(process.env.AITHREAT_PARENT_PID);
+  if (parent > 0 && parent === process.ppid) {
+    // When the `aithreat` process that started this one dies, even by SIGKILL, stop too, so a killed
+    // run never leaves an orphan working on. The check, analysis and emitters are synchronous and
+    // block this thread's event loop, so the watch runs on a thread of its own.
+    const { Worker } = await import("node:worker_threads");
+    const watch = new Worker(
+      `setInterval(() => { if (process.ppid !== ${parent}) process.kill(process.pid, "SIGKILL"); }, 250);`,
+      { eval: true },
+    );
+    watch.unref();
   }
   const { main } = await import(entry.href);
   process.exitCode = await main(process.argv.slice(2));
