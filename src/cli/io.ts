@@ -24,8 +24,11 @@ export interface Io {
  * A reader that stopped reading (`aithreat rules | head`) is not an error: stop quietly, as Unix tools
  * do, instead of an unhandled EPIPE with a stack trace.
  */
+const guarded = new WeakSet<NodeJS.WriteStream>();
 function quietOnClosedPipe(stream: NodeJS.WriteStream): void {
-  if (stream.listenerCount("error") > 0) return;
+  // Other listeners do not count: a worker thread's output pipe adds one that rethrows.
+  if (guarded.has(stream)) return;
+  guarded.add(stream);
   stream.on("error", (e: NodeJS.ErrnoException) => {
     if (e.code === "EPIPE") process.exit(EXIT.OK);
     throw e;

@@ -65,6 +65,40 @@ test("a folder with files aithreat did not write is refused (exit 2) and left as
   }
 });
 
+test("--pg-schema refuses the database's own schemas and reserved words: load.sql drops the schema", async () => {
+  for (const schema of ["public", "information_schema", "pg_catalog", "user", "select", "Upper", "1x"]) {
+    const r = await run(
+      "export",
+      SAMPLE,
+      "--to",
+      "postgres",
+      "--pg-schema",
+      schema,
+      "--out",
+      path.join(tmp, "pg"),
+    );
+    assert.is(r.code, 2, schema);
+    assert.match(r.stderr, /AT9002.*--pg-schema/);
+  }
+  assert.not.ok(fs.existsSync(path.join(tmp, "pg")), "nothing written");
+  assert.is(
+    (
+      await run(
+        "export",
+        SAMPLE,
+        "--to",
+        "postgres",
+        "--pg-schema",
+        "threats_2026",
+        "--out",
+        path.join(tmp, "pg"),
+        "-q",
+      )
+    ).code,
+    0,
+  );
+});
+
 test("a reader that closes the pipe early ends the run quietly, exit 0, no stack trace", async () => {
   const child = spawn(
     process.execPath,

@@ -65,9 +65,14 @@ export function runExport(io: Io, argv: ExportArgs): number {
     reportDiagnostics(
       io,
       [
-        diag("AT9002", undefined, `\`--pg-schema ${argv["pg-schema"]}\` is not a plain lowercase SQL name`, {
-          hint: "use lowercase letters, digits and `_`, starting with a letter or `_`",
-        }),
+        diag(
+          "AT9002",
+          undefined,
+          `\`--pg-schema ${argv["pg-schema"]}\` is not a schema aithreat may drop and recreate`,
+          {
+            hint: "use a plain lowercase name (letters, digits, `_`) of your own: not a reserved SQL word, not `public`, `information_schema` or `pg_*`",
+          },
+        ),
       ],
       "text",
     );

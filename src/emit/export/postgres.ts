@@ -17,9 +17,34 @@ import type { ExportSink } from "./sink.js";
 /** The default schema the tables go into. */
 export const DEFAULT_PG_SCHEMA = "aithreat";
 
-/** Whether a schema name can be written into SQL unquoted. */
+// PostgreSQL's reserved key words (SQL Key Words appendix, "reserved" and "reserved (can be function or
+// type)"): unquoted, they are syntax errors as a schema name.
+const PG_RESERVED = new Set(
+  (
+    "all analyse analyze and any array as asc asymmetric authorization binary both case cast check " +
+    "collate collation column concurrently constraint create cross current_catalog current_date " +
+    "current_role current_schema current_time current_timestamp current_user default deferrable desc " +
+    "distinct do else end except false fetch for foreign freeze from full grant group having ilike in " +
+    "initially inner intersect into is isnull join lateral leading left like limit localtime " +
+    "localtimestamp natural not notnull null offset on only or order outer overlaps placing primary " +
+    "references returning right select session_user similar some symmetric system_user table " +
+    "tablesample then to trailing true union unique user using variadic verbose when where window with"
+  ).split(" "),
+);
+
+/**
+ * Whether a schema name can be written into SQL unquoted and is safe to drop and recreate: the load
+ * script begins with `DROP SCHEMA ... CASCADE`, so the database's own schemas (`public`, `pg_*`,
+ * `information_schema`) are refused, as are reserved words.
+ */
 export function isPgIdentifier(name: string): boolean {
-  return /^[a-z_][a-z0-9_]{0,62}$/.test(name);
+  return (
+    /^[a-z_][a-z0-9_]{0,62}$/.test(name) &&
+    !PG_RESERVED.has(name) &&
+    name !== "public" &&
+    name !== "information_schema" &&
+    !name.startsWith("pg_")
+  );
 }
 
 type Value = AttrValue | undefined | { readonly json: Readonly<Record<string, AttrValue>> };
