@@ -22,7 +22,7 @@ import type { FileUnit } from "./unit.js";
  * the files through the compiler host (so the host stays the only window on the file system), hands
  * them out a few at a time, checks files itself while it waits, and binds the results to its own
  * SourceFile records in load order: the loader and every later stage see exactly what a serial load
- * gives (test/semantic/parallel.test.ts compares the two).
+ * gives (test/syntax/load-paths.test.ts compares the two).
  *
  * The loader is synchronous, so the main thread waits for a worker with Atomics.wait on a counter
  * the workers bump after each result, then reads the result with receiveMessageOnPort.
@@ -231,7 +231,8 @@ export function createCheckPool(options: PoolOptions): CheckPool {
           transferList: [port2],
         });
         worker.unref();
-        // Its death is noticed by `take` (reapDead); an unheard 'error' event would crash the CLI later.
+        // A dead worker cannot be heard while `take` blocks; `take` stops waiting for it after a bounded
+        // wait and checks the file itself. An unheard 'error' event would crash the CLI later.
         worker.on("error", () => undefined);
         lanes.push({ worker, port: port1, posted: new Set() });
       }
