@@ -612,13 +612,13 @@ control unused "Unused" { atlas [AML.M0033] }`,
   assert.is(a.examined, 5);
   // Applicable: those of T-1 and T-2, which fired: T0020, T0051.000, T0070.
   assert.is(a.applicable, 3);
-  // T0070 has no ATLAS mitigation, so it leaves the denominator.
+  // T0070 has no ATLAS mitigation: reported apart, and it stays in the denominator.
   assert.is(a.withoutMitigation, 1);
   // data_sanitization implements AML.M0007, a mitigation of T0020; nothing declared implements
   // M0024 or M0033 (`unused` is declared but used nowhere).
   assert.is(a.addressed, 1);
-  // 1 / (3 - 1) = 50%
-  assert.is(a.coverage, 50);
+  // 1 / 3 = 33.3%
+  assert.is(a.coverage, 33.3);
   const tech = (id: string) => a.techniques.find((t) => t.id === id)!;
   assert.equal(tech("AML.T0020").addressedBy, ["data_sanitization"]);
   assert.equal(tech("AML.T0051.000").addressedBy, []);
@@ -631,14 +631,36 @@ control unused "Unused" { atlas [AML.M0033] }`,
   };
   // Resource Development: T0020 only, addressed: 1/1
   assert.equal(tactic("AML.TA0003"), [1, 1, 1, 0, 100]);
-  // Persistence: T0020 (addressed) and T0070 (no mitigation): 1 / (2 - 1) = 100%
-  assert.equal(tactic("AML.TA0006"), [2, 2, 1, 1, 100]);
+  // Persistence: T0020 (addressed) and T0070 (no mitigation, not addressed): 1 / 2 = 50%
+  assert.equal(tactic("AML.TA0006"), [2, 2, 1, 1, 50]);
   // Execution: T0051.000, applicable and not addressed: 0%
   assert.equal(tactic("AML.TA0005"), [1, 1, 0, 0, 0]);
   // AI Attack Staging: T0043 examined, never applicable: nothing to cover
   assert.equal(tactic("AML.TA0001"), [1, 0, 0, 0, 100]);
   // Every ATLAS tactic is listed, in the matrix order.
   assert.is(a.byTactic.length, 16);
+});
+
+test("atlas: a control that mitigates a rule's finding addresses the rule's techniques, mitigation listed or not", () => {
+  const template = RULES[0]!.meta;
+  // T0070 (RAG poisoning) lists no ATLAS mitigation; the rule's own control still counts for it.
+  const rules = [
+    defineRule(
+      { ...template, id: "T-1", atlas: ["AML.T0070"], mitigations: ["data_sanitization"] },
+      ({ report }) => report({ subject: { type: "component", index: 0 }, message: "test", facts: [] }),
+    ),
+  ];
+  const atlas = (controls: string) =>
+    analysisOf(`zone corp "Corp" { trust internal }\ndataset corpus "Corpus" in corp { ${controls} }`, rules)
+      .metrics.atlas;
+  const open = atlas("");
+  assert.equal([open.applicable, open.withoutMitigation, open.addressed, open.coverage], [1, 1, 0, 0]);
+  const mitigated = atlas("controls [data_sanitization]");
+  assert.equal(
+    [mitigated.applicable, mitigated.withoutMitigation, mitigated.addressed, mitigated.coverage],
+    [1, 1, 1, 100],
+  );
+  assert.equal(mitigated.techniques.find((t) => t.id === "AML.T0070")!.addressedBy, ["data_sanitization"]);
 });
 
 // ---- agentic amplification ---------------------------------------------------------------------

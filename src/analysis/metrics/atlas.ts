@@ -17,8 +17,10 @@ export function atlasMitigationsOf(id: string): readonly string[] {
  * MITRE ATLAS technique coverage by tactic. Examined: techniques the rules that ran cite (what the
  * analysis looks for). Applicable: those cited by a rule that raised a threat finding. Addressed: an
  * applicable technique for which some control declared anywhere in the model implements one of the
- * ATLAS mitigations that data/atlas.json lists for it. Coverage leaves out applicable techniques ATLAS
- * lists no mitigation for: no control can count for them, so they are reported apart.
+ * ATLAS mitigations that data/atlas.json lists for it, or a declared control mitigated a finding of a
+ * rule that cites it. Coverage is addressed / applicable: a technique ATLAS lists no mitigation for
+ * stays in the denominator (counting it out made a model look fully covered while such threats stood
+ * open); `withoutMitigation` says how many of those there are.
  */
 export function atlasMetrics(
   model: ResolvedModel,
@@ -42,7 +44,17 @@ export function atlasMetrics(
   for (const name of declared) declare(name);
 
   const fired = new Set<string>();
-  for (const f of findings) if (f.category === "threat") fired.add(f.rule);
+  // Controls that mitigated a finding, by the rule it came from.
+  const mitigatedBy = new Map<string, Set<string>>();
+  for (const f of findings) {
+    if (f.category !== "threat") continue;
+    fired.add(f.rule);
+    if (f.status !== "mitigated") continue;
+    let set = mitigatedBy.get(f.rule);
+    if (!set) mitigatedBy.set(f.rule, (set = new Set()));
+    for (const u of f.mitigatedBy) set.add(u.name);
+  }
+  const byTechnique = new Map<string, Set<string>>();
   const examined = new Set<string>();
   const applicable = new Set<string>();
   for (const r of rules)
@@ -50,12 +62,17 @@ export function atlasMetrics(
       if (!ATLAS_TECHNIQUES.has(id)) continue;
       examined.add(id);
       if (fired.has(r.meta.id)) applicable.add(id);
+      for (const c of mitigatedBy.get(r.meta.id) ?? []) {
+        let set = byTechnique.get(id);
+        if (!set) byTechnique.set(id, (set = new Set()));
+        set.add(c);
+      }
     }
 
   const techniques: TechniqueCoverage[] = [...examined].sort(byString).map((id) => {
     const t = ATLAS_TECHNIQUES.get(id)!;
     const mitigations = [...atlasMitigationsOf(id)];
-    const by = new Set<string>();
+    const by = new Set<string>(byTechnique.get(id));
     for (const m of mitigations) for (const c of byMitigation.get(m) ?? []) by.add(c);
     return {
       id,
@@ -75,7 +92,7 @@ export function atlasMetrics(
       applicable: app.length,
       addressed,
       withoutMitigation: without,
-      coverage: percent(addressed, app.length - without),
+      coverage: percent(addressed, app.length),
     };
   };
   const byTactic = ATLAS.tactics.map((tac) => ({
