@@ -217,12 +217,22 @@ export const METRIC_DEFS: readonly MetricDef[] = [
     headline: true,
     range: { min: 0 },
     value: (m) => m.cut.cost,
-    items: (m) =>
-      m.cut.controls.map((c) => ({
+    items: (m) => [
+      ...m.cut.controls.map((c) => ({
         name: `${c.control}@${c.on}`,
         text: `${code(c.control)} on ${code(c.on)} (cost ${c.cost})`,
       })),
-    hint: "the cut lists the controls that would protect every crown jewel; declaring them lowers the cost to 0",
+      // Said with the figure, so a partial cut's cost is never read as the price of full protection.
+      ...(m.cut.feasible
+        ? []
+        : [
+            {
+              name: "partial",
+              text: `partial: ${m.cut.uncuttable} attack ${m.cut.uncuttable === 1 ? "step" : "steps"} no built-in control cuts stay open (see uncuttable_steps)`,
+            },
+          ]),
+    ],
+    hint: "the cut lists the controls that would protect every crown jewel (partial when some steps no built-in control cuts); declaring them lowers the cost to 0",
   }),
   def({
     id: "atlas_coverage",
