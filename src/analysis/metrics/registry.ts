@@ -43,6 +43,8 @@ export interface MetricDef {
   readonly perItem?: boolean;
   /** What to do when a policy on it fails. */
   readonly hint: string;
+  /** A qualifier shown with the value wherever people read it (`7 (partial)`). */
+  readonly qualifier?: (m: Metrics) => string | undefined;
 }
 
 const code = (s: string) => `\`${s}\``;
@@ -217,6 +219,7 @@ export const METRIC_DEFS: readonly MetricDef[] = [
     headline: true,
     range: { min: 0 },
     value: (m) => m.cut.cost,
+    qualifier: (m) => (m.cut.feasible ? undefined : "partial"),
     items: (m) => [
       ...m.cut.controls.map((c) => ({
         name: `${c.control}@${c.on}`,

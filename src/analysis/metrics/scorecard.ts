@@ -46,11 +46,12 @@ export function scorecard(metrics: Metrics, policy?: PolicyEvaluation): Scorecar
   const named = new Set(results.map((r) => r.threshold.metric));
   return METRIC_DEFS.filter((d) => d.headline || named.has(d.id)).map((d) => {
     const value = d.value(metrics);
+    const qualifier = d.qualifier?.(metrics);
     const entry: ScorecardEntry = {
       id: d.id,
       title: d.title,
       value,
-      display: formatValue(d, value),
+      display: qualifier ? `${formatValue(d, value)} (${qualifier})` : formatValue(d, value),
       unit: d.unit,
       direction: d.direction,
     };
