@@ -7,6 +7,8 @@ import type {
   FindingRef,
   ModelDiff,
 } from "../analysis/diff.js";
+import { SEVERITIES, severityRank, type Severity } from "../analysis/findings.js";
+import { formatValue } from "../analysis/metrics/registry.js";
 import { escapeMarkdown, markdownCode } from "./escape.js";
 
 /**
@@ -19,9 +21,6 @@ import { escapeMarkdown, markdownCode } from "./escape.js";
 
 /** The marker on the first line of every diff comment. */
 export const DIFF_MARKER = "<!-- aithreat-diff -->";
-
-const SEVERITY_ORDER = ["critical", "high", "medium", "low", "info"];
-const sevRank = (s: string) => SEVERITY_ORDER.indexOf(s);
 
 const md = escapeMarkdown;
 const code = markdownCode;
@@ -37,8 +36,20 @@ function section(title: string, body: string, items: number, foldAt = 10): strin
   return `#### ${title}\n\n${body}`;
 }
 
+/** The lines of a table section titled with its row count, or none when it has no rows. */
+function tableSection(
+  title: string,
+  head: readonly string[],
+  rows: readonly string[][],
+  foldAt?: number,
+): string[] {
+  return rows.length === 0
+    ? []
+    : ["", section(`${title} (${rows.length})`, table(head, rows), rows.length, foldAt)];
+}
+
 const bySeverity = <T extends { severity: string }>(xs: readonly T[]) =>
-  [...xs].sort((a, b) => sevRank(a.severity) - sevRank(b.severity));
+  [...xs].sort((a, b) => severityRank(b.severity as Severity) - severityRank(a.severity as Severity));
 
 function findingRows(fs: readonly FindingRef[]): string[][] {
   return bySeverity(fs).map((f) => [
@@ -110,7 +121,9 @@ export function diffMarkdown(d: ModelDiff, labels: { before: string; after: stri
   const b = f.before;
   const a = f.after;
   const open = (t: typeof b) =>
-    SEVERITY_ORDER.filter((s) => (t.openBySeverity[s] ?? 0) > 0)
+    [...SEVERITIES]
+      .reverse()
+      .filter((s) => (t.openBySeverity[s] ?? 0) > 0)
       .map((s) => `${t.openBySeverity[s]} ${s}`)
       .join(", ") || "none";
   const out: string[] = [
@@ -143,59 +156,20 @@ export function diffMarkdown(d: ModelDiff, labels: { before: string; after: stri
     out.push("", "No change to the model, its findings or its attack paths.");
     return `${out.join("\n")}\n`;
   }
-  if (f.new.length > 0)
-    out.push(
-      "",
-      section(`New findings (${f.new.length})`, table(findingHead, findingRows(f.new)), f.new.length),
-    );
-  if (f.resolved.length > 0)
-    out.push(
-      "",
-      section(
-        `Resolved findings (${f.resolved.length})`,
-        table(findingHead, findingRows(f.resolved)),
-        f.resolved.length,
-      ),
-    );
-  if (f.rescored.length > 0)
-    out.push(
-      "",
-      section(
-        `Re-scored findings (${f.rescored.length})`,
-        table(["rule", "subject", "threat", "status", "severity", "residual"], rescoredRows(f.rescored)),
-        f.rescored.length,
-      ),
-    );
-  const p = d.attackPaths;
   const exposureHead = ["crown jewel", "property", "entry class", "before", "after"];
-  if (p.opened.length > 0)
-    out.push(
-      "",
-      section(
-        `Exposure opened (${p.opened.length})`,
-        table(exposureHead, exposureRows(p.opened)),
-        p.opened.length,
-      ),
-    );
-  if (p.closed.length > 0)
-    out.push(
-      "",
-      section(
-        `Exposure closed (${p.closed.length})`,
-        table(exposureHead, exposureRows(p.closed)),
-        p.closed.length,
-      ),
-    );
-  if (p.changed.length > 0)
-    out.push(
-      "",
-      section(
-        `Exposure changed (${p.changed.length})`,
-        table(exposureHead, exposureRows(p.changed)),
-        p.changed.length,
-        0,
-      ),
-    );
+  const p = d.attackPaths;
+  out.push(
+    ...tableSection("New findings", findingHead, findingRows(f.new)),
+    ...tableSection("Resolved findings", findingHead, findingRows(f.resolved)),
+    ...tableSection(
+      "Re-scored findings",
+      ["rule", "subject", "threat", "status", "severity", "residual"],
+      rescoredRows(f.rescored),
+    ),
+    ...tableSection("Exposure opened", exposureHead, exposureRows(p.opened)),
+    ...tableSection("Exposure closed", exposureHead, exposureRows(p.closed)),
+    ...tableSection("Exposure changed", exposureHead, exposureRows(p.changed), 0),
+  );
   const targets = [
     ...p.targetsAdded.map(
       (t) =>
@@ -208,32 +182,29 @@ export function diffMarkdown(d: ModelDiff, labels: { before: string; after: stri
   const model = [...entityLines("component", d.components), ...entityLines("flow", d.flows)];
   if (model.length > 0)
     out.push("", section(`Model changes (${model.length})`, model.join("\n"), model.length, 0));
-  if (d.metrics.changes.length > 0) {
-    const rows = d.metrics.changes.map((m) => {
-      const v = (x: number) => (m.unit === "percent" ? `${x}%` : String(x));
-      const names = [
-        ...capList(m.added ?? []).map((x) => `+${x}`),
-        ...capList(m.removed ?? []).map((x) => `−${x}`),
-      ];
-      return [
-        `${md(m.title)} (${code(m.id)})`,
-        v(m.before),
-        v(m.after),
-        m.delta === 0 ? "0" : `${m.delta > 0 ? "+" : ""}${m.delta}`,
-        md(m.change),
-        names.join(" "),
-      ];
-    });
-    out.push(
-      "",
-      section(
-        `Metrics (${rows.length})`,
-        table(["metric", "before", "after", "delta", "change", "what came and went"], rows),
-        rows.length,
-        0,
-      ),
-    );
-  }
+  const metricRows = d.metrics.changes.map((m) => {
+    const v = (x: number) => formatValue(m, x);
+    const names = [
+      ...capList(m.added ?? []).map((x) => `+${x}`),
+      ...capList(m.removed ?? []).map((x) => `−${x}`),
+    ];
+    return [
+      `${md(m.title)} (${code(m.id)})`,
+      v(m.before),
+      v(m.after),
+      m.delta === 0 ? "0" : `${m.delta > 0 ? "+" : ""}${m.delta}`,
+      md(m.change),
+      names.join(" "),
+    ];
+  });
+  out.push(
+    ...tableSection(
+      "Metrics",
+      ["metric", "before", "after", "delta", "change", "what came and went"],
+      metricRows,
+      0,
+    ),
+  );
   const policy = d.metrics.policy;
   if (policy.before !== policy.after)
     out.push(

@@ -27,16 +27,18 @@ export function atlasMetrics(
   rules: readonly Rule[],
   findings: readonly Finding[],
 ): AtlasMetrics {
+  /** Adds `control` to the set kept under `key`. */
+  const add = (map: Map<string, Set<string>>, key: string, control: string): void => {
+    const set = map.get(key);
+    if (set) set.add(control);
+    else map.set(key, new Set([control]));
+  };
   // Which declared controls implement each ATLAS mitigation.
   const userControls = new Map(model.controls.map((c) => [c.name, c]));
   const byMitigation = new Map<string, Set<string>>();
   const declare = (name: string): void => {
     const ids = BUILTIN_CONTROL_BY_ID.get(name)?.atlas ?? userControls.get(name)?.atlas ?? [];
-    for (const m of ids) {
-      let set = byMitigation.get(m);
-      if (!set) byMitigation.set(m, (set = new Set()));
-      set.add(name);
-    }
+    for (const m of ids) add(byMitigation, m, name);
   };
   const declared = new Set<string>();
   for (const c of model.components) for (const u of c.controls) declared.add(u.name);
@@ -49,10 +51,7 @@ export function atlasMetrics(
   for (const f of findings) {
     if (f.category !== "threat") continue;
     fired.add(f.rule);
-    if (f.status !== "mitigated") continue;
-    let set = mitigatedBy.get(f.rule);
-    if (!set) mitigatedBy.set(f.rule, (set = new Set()));
-    for (const u of f.mitigatedBy) set.add(u.name);
+    if (f.status === "mitigated") for (const u of f.mitigatedBy) add(mitigatedBy, f.rule, u.name);
   }
   const byTechnique = new Map<string, Set<string>>();
   const examined = new Set<string>();
@@ -62,11 +61,7 @@ export function atlasMetrics(
       if (!ATLAS_TECHNIQUES.has(id)) continue;
       examined.add(id);
       if (fired.has(r.meta.id)) applicable.add(id);
-      for (const c of mitigatedBy.get(r.meta.id) ?? []) {
-        let set = byTechnique.get(id);
-        if (!set) byTechnique.set(id, (set = new Set()));
-        set.add(c);
-      }
+      for (const c of mitigatedBy.get(r.meta.id) ?? []) add(byTechnique, id, c);
     }
 
   const techniques: TechniqueCoverage[] = [...examined].sort(byString).map((id) => {

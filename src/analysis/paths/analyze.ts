@@ -3,7 +3,7 @@ import type { ThreatGraph } from "../../graph/threat-graph.js";
 import { ENTRY_BIT, ENTRY_CLASSES, type EntryClass, type Facts } from "../facts.js";
 import type { Rule } from "../rule.js";
 import { buildAttackGraph, type AttackGraph, type AttackTarget } from "./attack-graph.js";
-import { dijkstra, type ShortestPaths } from "./dijkstra.js";
+import { dijkstra, fewestSteps, type ShortestPaths } from "./dijkstra.js";
 import { commonDominator, dominatorChain, dominators } from "./dominators.js";
 import { CutSolver } from "./min-cut.js";
 import type { AttackPath, ExposureCell, PathAnalysis, PathStep, TargetReport } from "./model.js";
@@ -130,30 +130,12 @@ export function analyzePaths(
     const seeds = entriesOf(cls).map((node) => ({ node, dist: 0 }));
     if (seeds.length > 0) best.set(cls, dijkstra(ug.g, ug.weight, seeds, "forward"));
   }
-  // Fewest steps, apart from likelihood: the same searches with every usable step weighing 1.
-  const unit = (w: Float64Array) => w.map((x) => (x === Infinity ? Infinity : 1));
+  // Fewest steps, apart from likelihood: breadth-first over the same usable steps.
   const exfilHops = targets.some((t) => t.mode === "disclosure")
-    ? dijkstra(
-        ag.g,
-        unit(ag.exfilWeight),
-        sinks.map((node) => ({ node, dist: 0 })),
-        "backward",
-      )
+    ? fewestSteps(ag.g, ag.exfilWeight, sinks, "backward")
     : undefined;
-  const hops = new Map<EntryClass, ShortestPaths>();
-  if (best.size > 0) {
-    const ugUnit = unit(ug.weight);
-    for (const cls of best.keys())
-      hops.set(
-        cls,
-        dijkstra(
-          ug.g,
-          ugUnit,
-          entriesOf(cls).map((node) => ({ node, dist: 0 })),
-          "forward",
-        ),
-      );
-  }
+  const hops = new Map<EntryClass, Float64Array>();
+  for (const cls of best.keys()) hops.set(cls, fewestSteps(ug.g, ug.weight, entriesOf(cls), "forward"));
   const exposures: ExposureCell[][] = targets.map((t, ti) =>
     classes.map((cls) => {
       const sp = best.get(cls);
@@ -173,7 +155,7 @@ export function analyzePaths(
       let fewest = Infinity;
       if (hp)
         for (const v of t.nodes)
-          fewest = Math.min(fewest, hp.dist[v]! + (t.mode === "disclosure" ? exfilHops!.dist[v]! : 0));
+          fewest = Math.min(fewest, hp[v]! + (t.mode === "disclosure" ? exfilHops![v]! : 0));
       return {
         entryClass: cls,
         reachable: entriesReaching > 0,
