@@ -1,5 +1,4 @@
 import type { Flow } from "../../semantic/model.js";
-import { FLOW_KIND_NAMES } from "../../semantic/vocabulary.js";
 import { UNTRUSTED_CONTENT } from "../facts.js";
 import { componentSubject, defineRule, flowSubject, type RuleMeta } from "../rule.js";
 import {
@@ -9,14 +8,12 @@ import {
   flowFact,
   guardOf,
   modelsFrom,
+  NOT_FEEDBACK,
   pathFacts,
   pathSubjects,
   reachBoth,
   seedEntryFact,
 } from "./lib/training.js";
-
-// Feedback and log loops are AT-04's concern; every other flow carries records onward.
-const NOT_FEEDBACK = FLOW_KIND_NAMES.filter((k) => k !== "feedback" && k !== "log");
 
 const meta: RuleMeta = {
   id: "AT-02",

@@ -29,6 +29,9 @@ import type { RuleMeta } from "../../rule.js";
  * the places that hold weights. Every traversal is one linear pass per question.
  */
 
+/** Flow kinds that carry records onward to training; feedback and log loops are AT-04's concern. */
+export const NOT_FEEDBACK = FLOW_KIND_NAMES.filter((k) => k !== "feedback" && k !== "log");
+
 /** Parent value of a reach seed. */
 export const SEED = -1;
 /** Parent value of a component the reach never got to. */
