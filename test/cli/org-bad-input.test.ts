@@ -5,13 +5,15 @@
  * diagnostic, exit 2 without a stack trace, and (for `export`) leave the previous output untouched.
  *
  * A permission-denied file needs a reader who is not root, so under root the CLI runs in a child
- * process as the `nobody` user (the compiled CLI of this build, on a tree everyone may read).
+ * process as the `nobody` user: this build's one-file bundle (dist/aithreat.mjs), copied into the
+ * temporary folder beside the tree, since `nobody` may not be able to enter the checkout at all
+ * (CI clones into a `mktemp -d` folder, mode 700).
  */
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { generateModel } from "../../bench/gen/generate.js";
@@ -21,10 +23,12 @@ import { TEST_TODAY } from "../helpers/compile.js";
 
 const CYCLE = 40;
 const isRoot = process.getuid?.() === 0;
-const here = path.dirname(fileURLToPath(import.meta.url));
+const BUNDLE = path.resolve(fileURLToPath(import.meta.url), "../../../aithreat.mjs");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "aithreat-org-bad-"));
 fs.chmodSync(tmp, 0o755);
 const org = path.join(tmp, "org");
+const cli = path.join(tmp, "aithreat.mjs");
+if (isRoot) fs.copyFileSync(BUNDLE, cli);
 
 test.after(() => {
   fs.rmSync(tmp, { recursive: true, force: true });
@@ -43,17 +47,18 @@ async function run(...args: string[]): Promise<Run> {
     const code = await main(args, io);
     return { code, stdout: io.stdout, stderr: io.stderr };
   }
-  const url = (rel: string) => JSON.stringify(new URL(rel, import.meta.url).href);
+  // The same in-memory Io as bufferIo, written out: the bundle exports only `main`.
   const script = `
-    const { main } = await import(${url("../../src/cli/main.js")});
-    const { bufferIo } = await import(${url("../../src/cli/io.js")});
-    const io = bufferIo({ AITHREAT_TODAY: ${JSON.stringify(TEST_TODAY)} });
+    const { main } = await import(${JSON.stringify(pathToFileURL(cli).href)});
+    const io = { stdout: "", stderr: "", tty: false, cwd: process.cwd(),
+      env: { AITHREAT_TODAY: ${JSON.stringify(TEST_TODAY)} },
+      out(t) { io.stdout += t; }, err(t) { io.stderr += t; } };
     const code = await main(${JSON.stringify(args)}, io);
     process.stdout.write(JSON.stringify({ code, stdout: io.stdout, stderr: io.stderr }));`;
   const child = spawnSync(
     "runuser",
     ["-u", "nobody", "--", process.execPath, "--input-type=module", "-e", script],
-    { encoding: "utf8", cwd: here, maxBuffer: 1 << 26 },
+    { encoding: "utf8", cwd: tmp, maxBuffer: 1 << 26 },
   );
   assert.is(child.status, 0, `the CLI as \`nobody\` did not run:\n${child.stderr}`);
   return JSON.parse(child.stdout) as Run;
