@@ -1,0 +1,265 @@
+import type { AttackGraph, AttackTarget } from "./attack-graph.js";
+import type { UsableGraph } from "./usable.js";
+
+/** What an arc of the cut network stands for: a component or a step, in the influence leg or the way out. */
+export type CutArcKind = "node" | "flow" | "way-out node" | "way-out flow";
+const KINDS: readonly CutArcKind[] = ["node", "flow", "way-out node", "way-out flow"];
+
+/** One question's flow network as parallel arc arrays (valid until the next `build`). */
+export interface CutNetwork {
+  readonly nodeCount: number;
+  readonly count: number;
+  readonly tail: Int32Array;
+  readonly head: Int32Array;
+  readonly cap: Float64Array;
+  /** Per arc: `index * 4 + kind` of what it stands for, or -1 for an arc nothing may cut. */
+  readonly meta: Int32Array;
+  readonly S: number;
+  readonly T: number;
+}
+
+const S = 0;
+const T = 1;
+
+/**
+ * Builds the node-split flow network of one cut question over only the part of the attack graph that
+ * can matter. Layer 0 (influence): a component v is `in0(v) -> out0(v)` (its own control), a usable
+ * step u -> v is `out0(u) -> in0(v)`. Layer 1 (the way out of a disclosure): the same over the way-out
+ * steps, with the lethal-trifecta controls. An influence target ends at T; a disclosure reader links
+ * `out0(r) -> in1(r)`; an observable sink ends at T from `in1`.
+ *
+ * Exact reductions, none of which changes the minimum cut closest to the entries:
+ * - only nodes on some entry -> target path are kept (a node off every such path carries no flow, and
+ *   the residual graph cannot reach it through a cut either): layer 0 keeps what is reachable from an
+ *   entry and reaches a target (a backward search from the targets inside the forward reach computed
+ *   once), layer 1 what is reachable from a kept reader and reaches a sink (a forward search from the
+ *   readers inside the backward reach from the sinks computed once);
+ * - entries are the source itself (the attacker's own: both halves hang off S by unbounded arcs), so
+ *   their steps start at S; steps into an entry are dropped (flow never needs to return to S);
+ * - the out-half of an influence target and of a sink is T itself (unbounded arcs into T); the steps
+ *   leaving them are dropped.
+ * Node ids follow the searches' discovery order, so neighbours in the graph sit close in memory.
+ */
+export class CutNetworkBuilder {
+  private readonly n: number;
+  private readonly isEntry: Uint8Array;
+  /** Non-entry components some entry reaches over usable steps. */
+  private readonly fromEntries: Uint8Array;
+  /** Components that reach an observable sink over way-out steps (sinks included). */
+  private readonly toSinks: Uint8Array;
+  private readonly isSink: Uint8Array;
+  private readonly capNode: Float64Array;
+  private readonly capFlow: Float64Array;
+  private readonly capOutNode: Float64Array;
+  private readonly capOutFlow: Float64Array;
+  // Scratch reused by every build; ids are reset through the queues (their touched lists).
+  private readonly in0: Int32Array;
+  private readonly out0: Int32Array;
+  private readonly in1: Int32Array;
+  private readonly out1: Int32Array;
+  private readonly queue0: Int32Array;
+  private readonly queue1: Int32Array;
+  private tail: Int32Array;
+  private head: Int32Array;
+  private cap: Float64Array;
+  private meta: Int32Array;
+  private count = 0;
+
+  constructor(
+    private readonly ag: AttackGraph,
+    private readonly ug: UsableGraph,
+    sinks: readonly number[],
+    private readonly withWayOut: boolean,
+    capacity: (kind: CutArcKind, index: number) => number,
+  ) {
+    const n = (this.n = ug.g.nodeCount);
+    const g = ug.g;
+    this.isEntry = new Uint8Array(n);
+    for (const v of ag.entries) this.isEntry[v] = 1;
+    this.fromEntries = new Uint8Array(n);
+    const queue = new Int32Array(n);
+    let qt = 0;
+    for (const v of ag.entries) queue[qt++] = v;
+    for (let qh = 0; qh < qt; qh++) {
+      const v = queue[qh]!;
+      for (let i = g.outStart[v]!; i < g.outStart[v + 1]!; i++) {
+        const w = g.edgeTo[g.outEdges[i]!]!;
+        if (!this.isEntry[w] && !this.fromEntries[w]) {
+          this.fromEntries[w] = 1;
+          queue[qt++] = w;
+        }
+      }
+    }
+    this.isSink = new Uint8Array(n);
+    this.toSinks = new Uint8Array(n);
+    if (withWayOut) {
+      const a = ag.g;
+      qt = 0;
+      for (const v of sinks) {
+        this.isSink[v] = 1;
+        if (!this.toSinks[v]) {
+          this.toSinks[v] = 1;
+          queue[qt++] = v;
+        }
+      }
+      for (let qh = 0; qh < qt; qh++) {
+        const w = queue[qh]!;
+        for (let i = a.inStart[w]!; i < a.inStart[w + 1]!; i++) {
+          const e = a.inEdges[i]!;
+          const u = a.edgeFrom[e]!;
+          if (!this.toSinks[u] && ag.exfilWeight[e] !== Infinity) {
+            this.toSinks[u] = 1;
+            queue[qt++] = u;
+          }
+        }
+      }
+    }
+    const fill = (count: number, kind: CutArcKind) => {
+      const c = new Float64Array(count);
+      for (let i = 0; i < count; i++) c[i] = capacity(kind, i);
+      return c;
+    };
+    this.capNode = fill(n, "node");
+    this.capFlow = fill(g.edgeCount, "flow");
+    this.capOutNode = fill(withWayOut ? n : 0, "way-out node");
+    this.capOutFlow = fill(withWayOut ? ag.g.edgeCount : 0, "way-out flow");
+    this.in0 = new Int32Array(n).fill(-1);
+    this.out0 = new Int32Array(n).fill(-1);
+    this.in1 = new Int32Array(n).fill(-1);
+    this.out1 = new Int32Array(n).fill(-1);
+    this.queue0 = new Int32Array(n);
+    this.queue1 = new Int32Array(n);
+    const size = 64;
+    this.tail = new Int32Array(size);
+    this.head = new Int32Array(size);
+    this.cap = new Float64Array(size);
+    this.meta = new Int32Array(size);
+  }
+
+  kindOf(code: number): CutArcKind {
+    return KINDS[code & 3]!;
+  }
+
+  indexOf(code: number): number {
+    return code >>> 2;
+  }
+
+  private arc(u: number, v: number, c: number, meta: number): void {
+    if (this.count === this.tail.length) {
+      const size = this.count * 2;
+      const t = new Int32Array(size);
+      const h = new Int32Array(size);
+      const cc = new Float64Array(size);
+      const m = new Int32Array(size);
+      t.set(this.tail);
+      h.set(this.head);
+      cc.set(this.cap);
+      m.set(this.meta);
+      [this.tail, this.head, this.cap, this.meta] = [t, h, cc, m];
+    }
+    this.tail[this.count] = u;
+    this.head[this.count] = v;
+    this.cap[this.count] = c;
+    this.meta[this.count++] = meta;
+  }
+
+  /** The network for these targets, or "unbounded" when a target is itself an entry (nothing can cut it). */
+  build(targets: readonly AttackTarget[]): CutNetwork | "unbounded" {
+    const { in0, out0, in1, out1, queue0, queue1, isEntry, fromEntries, toSinks } = this;
+    this.count = 0;
+    let next = 2;
+    let q0 = 0;
+    let q1 = 0;
+    let unbounded = false;
+    // Influence targets first: their out-half is T, whatever else they are.
+    for (const t of targets) {
+      if (t.mode === "disclosure") {
+        if (!this.withWayOut) throw new Error("cut solver built without the way-out layer");
+        continue;
+      }
+      for (const v of t.nodes) {
+        if (isEntry[v]) unbounded = true;
+        else if (fromEntries[v] && in0[v] === -1) {
+          in0[v] = next++;
+          out0[v] = T;
+          queue0[q0++] = v;
+        }
+      }
+    }
+    if (!unbounded)
+      for (const t of targets) {
+        if (t.mode !== "disclosure") continue;
+        for (const r of t.nodes) {
+          if (!toSinks[r] || in1[r] !== -1 || !(isEntry[r] || fromEntries[r])) continue;
+          in1[r] = next++;
+          out1[r] = this.isSink[r] ? T : next++;
+          queue1[q1++] = r;
+          if (isEntry[r]) this.arc(S, in1[r], Infinity, -1);
+          else {
+            if (in0[r] === -1) {
+              in0[r] = next++;
+              out0[r] = next++;
+              queue0[q0++] = r;
+            }
+            if (out0[r] !== T) this.arc(out0[r]!, in1[r], Infinity, -1);
+          }
+        }
+      }
+    if (!unbounded) {
+      // Layer 0, backward from the targets inside the entries' reach.
+      const g = this.ug.g;
+      for (let qh = 0; qh < q0; qh++) {
+        const w = queue0[qh]!;
+        const into = in0[w]!;
+        this.arc(into, out0[w]!, this.capNode[w]!, w * 4);
+        for (let i = g.inStart[w]!; i < g.inStart[w + 1]!; i++) {
+          const e = g.inEdges[i]!;
+          const u = g.edgeFrom[e]!;
+          if (isEntry[u]) {
+            this.arc(S, into, this.capFlow[e]!, e * 4 + 1);
+            continue;
+          }
+          if (!fromEntries[u]) continue;
+          if (in0[u] === -1) {
+            in0[u] = next++;
+            out0[u] = next++;
+            queue0[q0++] = u;
+          }
+          if (out0[u] !== T) this.arc(out0[u]!, into, this.capFlow[e]!, e * 4 + 1);
+        }
+      }
+      // Layer 1, forward from the readers inside the sinks' reach; a sink's out-half is T.
+      const a = this.ag.g;
+      for (let qh = 0; qh < q1; qh++) {
+        const v = queue1[qh]!;
+        this.arc(in1[v]!, out1[v]!, this.capOutNode[v]!, v * 4 + 2);
+        if (out1[v] === T) continue;
+        const from = out1[v]!;
+        for (let i = a.outStart[v]!; i < a.outStart[v + 1]!; i++) {
+          const e = a.outEdges[i]!;
+          const w = a.edgeTo[e]!;
+          if (!toSinks[w] || this.ag.exfilWeight[e] === Infinity) continue;
+          if (in1[w] === -1) {
+            in1[w] = next++;
+            out1[w] = this.isSink[w] ? T : next++;
+            queue1[q1++] = w;
+          }
+          this.arc(from, in1[w]!, this.capOutFlow[e]!, e * 4 + 3);
+        }
+      }
+    }
+    for (let i = 0; i < q0; i++) in0[queue0[i]!] = out0[queue0[i]!] = -1;
+    for (let i = 0; i < q1; i++) in1[queue1[i]!] = out1[queue1[i]!] = -1;
+    if (unbounded) return "unbounded";
+    return {
+      nodeCount: next,
+      count: this.count,
+      tail: this.tail,
+      head: this.head,
+      cap: this.cap,
+      meta: this.meta,
+      S,
+      T,
+    };
+  }
+}
