@@ -50,6 +50,9 @@ export interface GateResult {
 const isRecord = (x: unknown): x is Record<string, unknown> =>
   typeof x === "object" && x !== null && !Array.isArray(x);
 
+/** Major versions of findings.json a baseline may have. */
+const READABLE_MAJORS: readonly string[] = ["1", "2"];
+
 /** Parses the text of a findings.json used as a baseline; a problem is returned as its message. */
 export function parseBaseline(text: string, file: string): Baseline | { error: string } {
   let doc: unknown;
@@ -61,8 +64,12 @@ export function parseBaseline(text: string, file: string): Baseline | { error: s
   if (!isRecord(doc) || !Array.isArray(doc["findings"]) || typeof doc["schemaVersion"] !== "string")
     return { error: "is not a findings.json (it has no `schemaVersion` and `findings`)" };
   const version = doc["schemaVersion"];
-  if (version.split(".")[0] !== "1")
-    return { error: `is findings.json format \`${version}\`; this version of aithreat reads format 1.x` };
+  // Format 2 moved rule and control details into tables; the fields a baseline needs (fingerprint,
+  // id, status, severity) are in every finding of both formats.
+  if (!READABLE_MAJORS.includes(version.split(".")[0]!))
+    return {
+      error: `is findings.json format \`${version}\`; this version of aithreat reads formats 1.x and 2.x`,
+    };
   const findings = new Map<string, BaselineFinding>();
   for (const [i, f] of doc["findings"].entries()) {
     if (

@@ -22,6 +22,7 @@ import {
 } from "./report-view.js";
 import { tidyMarkdown } from "./report-md.js";
 import { compileTemplate } from "./templates.js";
+import { TextSink } from "./text-sink.js";
 
 // ---- data ----------------------------------------------------------------------------------------
 
@@ -293,7 +294,7 @@ export function checklistView(
           done: s.done.map((c) => ({
             control: f.code(c.control),
             title: f.text(c.title),
-            atlas: atlasList(f, c.atlas),
+            atlas: atlasOf(c.atlas),
             where: f.loc(c.location),
             impliedBy: c.impliedBy ? f.code(c.impliedBy) : f.lit(""),
             mitigates: f.join(
@@ -351,14 +352,18 @@ export function csvField(value: string): string {
   return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
-/** checklist.csv: a header and one row per task (open finding x recommended control, or a declared control), CRLF line ends. */
-export function checklistCsv(d: ChecklistData): string {
-  const lines: string[] = [CSV_COLUMNS.join(",")];
+/**
+ * checklist.csv: a header and one row per task (open finding x recommended control, or a declared
+ * control), CRLF line ends. A large one comes back as UTF-8 bytes (see text-sink.ts).
+ */
+export function checklistCsv(d: ChecklistData): string | Uint8Array {
+  const out = new TextSink();
+  out.add(`${CSV_COLUMNS.join(",")}\r\n`);
   const loc = (l: LocationView) => `${l.file}:${l.line}`;
   // Cells in CSV_COLUMNS order; the owner-to-kind and finding cells are escaped once and shared by
   // every row of their finding or component.
   const row = (summary: string, state: string, base: string, finding: string, rest: string) =>
-    lines.push(`${csvField(summary)},${state},${base},${finding},${rest}`);
+    out.add(`${csvField(summary)},${state},${base},${finding},${rest}\r\n`);
   for (const o of d.owners)
     for (const s of o.subjects) {
       const kind = s.subject.type === "component" ? s.subject.kind : s.subject.type;
@@ -391,7 +396,7 @@ export function checklistCsv(d: ChecklistData): string {
         );
       }
     }
-  return `${lines.join("\r\n")}\r\n`;
+  return out.result();
 }
 
 /** `checklist.md` and `checklist.csv`. */

@@ -9,21 +9,37 @@ import { FINDINGS_SCHEMA_ID, FINDINGS_SCHEMA_VERSION } from "./tool-info.js";
 
 /**
  * findings.json: the whole result of a compile as one documented, versioned JSON document
- * (schemas/findings-1.0.schema.json describes every field). Scripts, baselines (`--baseline`) and
+ * (schemas/findings-2.0.schema.json describes every field). Scripts, baselines (`--baseline`) and
  * `aithreat diff` read it. Its shape is built here field by field rather than dumped from the views,
  * so a field added to a view for a report does not change this contract unnoticed.
+ *
+ * Format 2 (docs/adr/0009-findings-json-2.md): what is the same for every finding of a rule (title,
+ * category, framework mappings) is in `rules`, and a built-in control's title and ATLAS mitigations in
+ * `controls`, each once; a finding keeps what is its own. Format 1 repeated them in every finding,
+ * two thirds of a large model's file.
  */
 
 /** Counts per severity, every severity present (zero included) so readers need no defaults. */
 export type SeverityCounts = Record<Severity, number>;
+
+/** A rule's title, category and mappings: `rules[finding.rule]`. */
+export interface RuleJson {
+  title: string;
+  category: "threat" | "assumption";
+  mappings: FindingView["mappings"];
+}
+
+/** A built-in control a finding recommends: `controls[recommended.control]`. */
+export interface ControlJson {
+  title: string;
+  atlas: MappingView[];
+}
 
 /** One finding in findings.json. */
 export interface FindingJson {
   id: string;
   fingerprint: string;
   rule: string;
-  category: "threat" | "assumption";
-  title: string;
   message: string;
   subject: { type: "component" | "flow" | "data"; name: string; kind: string; title?: string };
   location: LocationView;
@@ -43,15 +59,7 @@ export interface FindingJson {
     ticket?: string;
     location: LocationView;
   };
-  recommended: { control: string; title: string; atlas: MappingView[]; declared: boolean }[];
-  mappings: {
-    stride: string[];
-    atlasVersion: string;
-    atlas: MappingView[];
-    owasp: MappingView[];
-    nist: MappingView[];
-    cosai: MappingView[];
-  };
+  recommended: { control: string; declared: boolean }[];
   owner?: string;
   system?: string;
 }
@@ -117,6 +125,10 @@ export interface FindingsDocument {
     bySeverity: SeverityCounts;
     openBySeverity: SeverityCounts;
   };
+  /** Every rule with a finding, by id (keys sorted). */
+  rules: Record<string, RuleJson>;
+  /** Every built-in control a finding recommends, by id (keys sorted). */
+  controls: Record<string, ControlJson>;
   findings: FindingJson[];
   attackPaths: { targets: TargetSummaryJson[]; cut: CutView };
   diagnostics: DiagnosticJson[];
@@ -136,8 +148,6 @@ export function findingJson(f: FindingView): FindingJson {
     id: f.id,
     fingerprint: f.fingerprint,
     rule: f.rule,
-    category: f.category,
-    title: f.title,
     message: f.message,
     subject: {
       type: f.subject.type,
@@ -158,20 +168,7 @@ export function findingJson(f: FindingView): FindingJson {
       location: { ...m.location },
     })),
     residual: { likelihood: f.residual.likelihood, severity: f.residual.severity },
-    recommended: f.recommended.map((r) => ({
-      control: r.control,
-      title: r.title,
-      atlas: r.atlas.map((m) => ({ ...m })),
-      declared: r.declared,
-    })),
-    mappings: {
-      stride: [...f.mappings.stride],
-      atlasVersion: f.mappings.atlasVersion,
-      atlas: f.mappings.atlas.map((m) => ({ ...m })),
-      owasp: f.mappings.owasp.map((m) => ({ ...m })),
-      nist: f.mappings.nist.map((m) => ({ ...m })),
-      cosai: f.mappings.cosai.map((m) => ({ ...m })),
-    },
+    recommended: f.recommended.map((r) => ({ control: r.control, declared: r.declared })),
   };
   if (f.acceptance) {
     const a = f.acceptance;
@@ -187,6 +184,78 @@ export function findingJson(f: FindingView): FindingJson {
   if (f.owner !== undefined) out.owner = f.owner;
   if (f.system !== undefined) out.system = f.system;
   return out;
+}
+
+const str = JSON.stringify;
+
+/** A location's JSON text, keys in the order of `LocationView`. */
+const locationText = (l: LocationView) =>
+  `{"file":${str(l.file)},"line":${l.line},"column":${l.column},"endLine":${l.endLine},"endColumn":${l.endColumn}}`;
+
+/**
+ * `JSON.stringify(findingJson(f))`, written straight from the view: a large model has hundreds of
+ * thousands of findings, and building each one's JSON shape first only fed the garbage collector.
+ * test/emit/findings-json.test.ts holds the two equal on every sample.
+ */
+export function findingJsonText(f: FindingView): string {
+  const s = f.subject;
+  let t = `{"id":${str(f.id)},"fingerprint":${str(f.fingerprint)},"rule":${str(f.rule)},"message":${str(f.message)}`;
+  t += `,"subject":{"type":${str(s.type)},"name":${str(s.name)},"kind":${str(s.kind)}${s.title !== undefined ? `,"title":${str(s.title)}` : ""}}`;
+  t += `,"location":${locationText(f.location)},"facts":[`;
+  for (let i = 0; i < f.facts.length; i++) {
+    const x = f.facts[i]!;
+    t += `${i > 0 ? "," : ""}{"text":${str(x.text)},"location":${locationText(x.location)}}`;
+  }
+  t += `],"likelihood":${str(f.likelihood)},"impact":${str(f.impact)},"severity":${str(f.severity)},"rationale":${str(f.rationale)},"status":${str(f.status)},"mitigatedBy":[`;
+  for (let i = 0; i < f.mitigatedBy.length; i++) {
+    const m = f.mitigatedBy[i]!;
+    t += `${i > 0 ? "," : ""}{"control":${str(m.control)}${m.impliedBy !== undefined ? `,"impliedBy":${str(m.impliedBy)}` : ""},"location":${locationText(m.location)}}`;
+  }
+  t += `],"residual":{"likelihood":${str(f.residual.likelihood)},"severity":${str(f.residual.severity)}},"recommended":[`;
+  for (let i = 0; i < f.recommended.length; i++) {
+    const r = f.recommended[i]!;
+    t += `${i > 0 ? "," : ""}{"control":${str(r.control)},"declared":${r.declared}}`;
+  }
+  t += "]";
+  const a = f.acceptance;
+  if (a)
+    t += `,"acceptance":{"reason":${str(a.reason)},"owner":${str(a.owner)},"expires":${str(a.expires)},"expired":${a.expired}${a.ticket !== undefined ? `,"ticket":${str(a.ticket)}` : ""},"location":${locationText(a.location)}}`;
+  if (f.owner !== undefined) t += `,"owner":${str(f.owner)}`;
+  if (f.system !== undefined) t += `,"system":${str(f.system)}`;
+  return `${t}}`;
+}
+
+const byKey = <T>(m: Map<string, T>): Record<string, T> =>
+  Object.fromEntries([...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+
+/** The `rules` and `controls` tables: every rule and recommended control of the findings, once. */
+export function ruleAndControlTables(findings: readonly FindingView[]): {
+  rules: Record<string, RuleJson>;
+  controls: Record<string, ControlJson>;
+} {
+  const rules = new Map<string, RuleJson>();
+  const controls = new Map<string, ControlJson>();
+  for (const f of findings) {
+    if (!rules.has(f.rule)) {
+      const m = f.mappings;
+      rules.set(f.rule, {
+        title: f.title,
+        category: f.category,
+        mappings: {
+          stride: [...m.stride],
+          atlasVersion: m.atlasVersion,
+          atlas: m.atlas.map((x) => ({ ...x })),
+          owasp: m.owasp.map((x) => ({ ...x })),
+          nist: m.nist.map((x) => ({ ...x })),
+          cosai: m.cosai.map((x) => ({ ...x })),
+        },
+      });
+    }
+    for (const r of f.recommended)
+      if (!controls.has(r.control))
+        controls.set(r.control, { title: r.title, atlas: r.atlas.map((x) => ({ ...x })) });
+  }
+  return { rules: byKey(rules), controls: byKey(controls) };
 }
 
 function pathSummary(p: PathView): PathSummaryJson {
@@ -289,6 +358,7 @@ function documentWith(
       bySeverity: countBySeverity(views),
       openBySeverity: countBySeverity(views.filter((f) => f.status === "open")),
     },
+    ...ruleAndControlTables(views),
     findings,
     attackPaths: {
       targets: analysis.pathsView.targets.map(targetSummary),
@@ -300,10 +370,10 @@ function documentWith(
 
 /**
  * The lists of findings.json written one compact item per line (see json-layout.ts); each finding
- * view becomes its JSON shape just before it is written.
+ * view becomes its JSON text just before it is written.
  */
 const FINDINGS_JSON_LINES: readonly JsonLines[] = [
-  { path: ["findings"], map: findingJson },
+  { path: ["findings"], text: findingJsonText },
   { path: ["attackPaths", "targets"] },
   { path: ["diagnostics"] },
 ];

@@ -18,6 +18,8 @@ export type JsonPath = readonly (string | number)[];
 export interface JsonLines {
   readonly path: JsonPath;
   readonly map?: (item: never) => unknown;
+  /** The item's compact JSON text, written as is (what `JSON.stringify(map(item))` would give). */
+  readonly text?: (item: never) => string;
 }
 
 /** Items per chunk of a long list: small enough to join, large enough to keep the chunks few. */
@@ -34,14 +36,17 @@ export function jsonWithLines(
   lines: readonly (JsonPath | JsonLines)[],
   maxText: number = MAX_TEXT,
 ): string | Uint8Array {
-  const arrays: { items: readonly unknown[]; map: ((item: never) => unknown) | undefined }[] = [];
+  const arrays: { items: readonly unknown[]; text: (item: never) => string }[] = [];
   let root = doc;
   for (const entry of lines) {
-    const { path, map } = isLines(entry) ? entry : { path: entry, map: undefined };
+    const { path, map, text } = isLines(entry) ? entry : { path: entry, map: undefined, text: undefined };
     const found = arrayAt(root, path);
     if (!found) continue;
     root = replaceAt(root, path, 0, placeholder(arrays.length));
-    arrays.push({ items: found, map });
+    arrays.push({
+      items: found,
+      text: text ?? (map ? (item) => JSON.stringify(map(item)) : (item) => JSON.stringify(item)),
+    });
   }
   // The envelope is small; its text is cut at each placeholder (a string no document holds: it has
   // a NUL, which JSON writes as `\u0000`) and the lists are written in between.
@@ -53,10 +58,10 @@ export function jsonWithLines(
     .sort((a, b) => a.at - b.at);
   const out = new TextSink(maxText);
   let from = 0;
-  for (const { items, map, quoted, at } of spots) {
+  for (const { items, text, quoted, at } of spots) {
     const indent = /^ */.exec(envelope.slice(envelope.lastIndexOf("\n", at) + 1, at))![0];
     out.add(envelope.slice(from, at));
-    writeItems(out, items, map, indent);
+    writeItems(out, items, text, indent);
     from = at + quoted.length;
   }
   out.add(envelope.slice(from));
@@ -71,7 +76,7 @@ const placeholder = (i: number) => `\u0000aithreat-json-lines-${i}`;
 function writeItems(
   out: TextSink,
   items: readonly unknown[],
-  map: ((item: never) => unknown) | undefined,
+  text: (item: never) => string,
   indent: string,
 ): void {
   if (items.length === 0) {
@@ -83,10 +88,7 @@ function writeItems(
   for (let start = 0; start < items.length; start += CHUNK_ITEMS) {
     const end = Math.min(items.length, start + CHUNK_ITEMS);
     const parts = new Array<string>(end - start);
-    for (let i = start; i < end; i++) {
-      const item = map ? map(items[i] as never) : items[i];
-      parts[i - start] = inner + JSON.stringify(item);
-    }
+    for (let i = start; i < end; i++) parts[i - start] = inner + text(items[i] as never);
     out.add(parts.join(",\n"));
     if (end < items.length) out.add(",\n");
   }

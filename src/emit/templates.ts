@@ -93,23 +93,36 @@ type CompileOptions = NonNullable<Parameters<typeof Handlebars.compile>[1]>;
 /** A compiled template: renders a view to text; a template error names the file. */
 export type Render = (view: object) => string;
 
+/** Compiled templates by their text and their partials' texts (see `compileTemplate`). */
+const compiled = new Map<string, Render>();
+
 /**
  * Compiles `file` with every partial (`_name.hbs` files become partial `name`), each from the
- * override folder when it has one. A fresh Handlebars environment per call keeps partials of
- * different folders apart.
+ * override folder when it has one. A fresh Handlebars environment per set of texts keeps partials of
+ * different folders apart. The result is kept by the texts it was compiled from: the files are read
+ * on every call (a changed override is seen), but a text is compiled once per process, not once per
+ * emitter and run.
  */
 export function compileTemplate(file: string, overrideDir?: string): Render {
+  const partials = Object.keys(TEMPLATE_FILES)
+    .filter((f) => f.startsWith("_") && f.endsWith(".hbs"))
+    .map((name) => ({ name, ...readTemplate(name, overrideDir) }));
+  const main = readTemplate(file, overrideDir);
+  const key = [
+    file,
+    main.overridden,
+    main.text,
+    ...partials.map((p) => `${p.name} ${p.overridden}\u0000${p.text}`),
+  ].join("\u0000");
+  const known = compiled.get(key);
+  if (known) return known;
   const hb = Handlebars.create();
-  const origin = new Map<string, boolean>();
-  for (const name of Object.keys(TEMPLATE_FILES).filter((f) => f.startsWith("_") && f.endsWith(".hbs"))) {
-    const { text, overridden } = readTemplate(name, overrideDir);
-    const partial = name.slice(1, -".hbs".length);
-    origin.set(partial, overridden);
-    hb.registerPartial(partial, guard(name, overridden, hb.compile(text, OPTIONS)));
-  }
-  const { text, overridden } = readTemplate(file, overrideDir);
-  const render = guard(file, overridden, hb.compile(text, OPTIONS));
-  return (view) => render(view);
+  for (const { name, text, overridden } of partials)
+    hb.registerPartial(name.slice(1, -".hbs".length), guard(name, overridden, hb.compile(text, OPTIONS)));
+  const render = guard(file, main.overridden, hb.compile(main.text, OPTIONS));
+  const fn: Render = (view) => render(view);
+  compiled.set(key, fn);
+  return fn;
 }
 
 /** Wraps a compiled template so its errors (syntax errors surface on first use) name the file. */

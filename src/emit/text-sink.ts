@@ -1,37 +1,34 @@
 /**
- * Longest output kept as a string; a longer one becomes UTF-8 bytes as it is written. V8 strings stop
- * at 2^29 - 24 characters, and findings.json of a 100k-component model is about a gigabyte; well
- * below that, a large text is better off the heap, where the collector does not trace it.
+ * Longest output kept as a string; a longer one becomes UTF-8 bytes as it is produced. V8 strings
+ * stop at 2^29 - 24 characters, and findings.json of a 100k-component model is hundreds of megabytes;
+ * well below that, text kept as strings until the end survives young-generation collections and is
+ * copied by each (at 10k components that was a second of the output side), while bytes sit off the
+ * heap where the collector does not trace them.
  */
-export const MAX_TEXT = 2 ** 26;
-
-/** Characters gathered before they are encoded, once a sink has gone to bytes. */
-const FLUSH = 1 << 22;
+export const MAX_TEXT = 1 << 20;
 
 /**
  * Collects an output's text piece by piece: as strings while it is at most `maxText` long (joined
- * once at the end), and as UTF-8 chunks from then on, so a gigabyte output neither overflows V8's
- * string limit nor sits on the heap for the collector to trace again and again.
+ * once at the end), and past that as UTF-8 chunks of about `maxText` characters each, encoded as soon
+ * as they fill, so a large output neither overflows V8's string limit nor stays on the heap.
  */
 export class TextSink {
   private readonly parts: string[] = [];
   private readonly bytes: Buffer[] = [];
-  private length = 0;
   private pending = 0;
   constructor(private readonly maxText: number = MAX_TEXT) {}
 
   add(s: string): void {
     this.parts.push(s);
-    this.length += s.length;
     this.pending += s.length;
-    if (this.length > this.maxText && this.pending >= Math.min(FLUSH, this.maxText)) this.flush();
+    if (this.pending > this.maxText) this.flush();
   }
 
   /** The whole text: a string when it is at most `maxText` long, else its UTF-8 bytes. */
   result(): string | Uint8Array {
-    if (this.bytes.length === 0 && this.length <= this.maxText) return this.parts.join("");
+    if (this.bytes.length === 0) return this.parts.join("");
     this.flush();
-    return Buffer.concat(this.bytes);
+    return this.bytes.length === 1 ? this.bytes[0]! : Buffer.concat(this.bytes);
   }
 
   private flush(): void {

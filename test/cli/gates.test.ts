@@ -190,8 +190,8 @@ test("exit 2: a baseline that is missing, not JSON, not findings.json or another
     ["other.json", `{"runs": []}`, /is not a findings\.json/],
     [
       "future.json",
-      `{"schemaVersion": "2.0", "findings": []}`,
-      /is findings\.json format `2\.0`; this version of aithreat reads format 1\.x/,
+      `{"schemaVersion": "3.0", "findings": []}`,
+      /is findings\.json format `3\.0`; this version of aithreat reads formats 1\.x and 2\.x/,
     ],
     [
       "partial.json",

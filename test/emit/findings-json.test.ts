@@ -1,11 +1,16 @@
 /**
- * findings.json: every sample's document validates against schemas/findings-1.0.schema.json, the
+ * findings.json: every sample's document validates against schemas/findings-2.0.schema.json, the
  * schema documents every field and rejects what it should, the content agrees with the analysis,
- * and the same model gives byte-identical files.
+ * rule and control details are in their tables once, and the same model gives byte-identical files.
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { findingsDocument, findingsJsonEmitter } from "../../src/emit/findings-json.js";
+import {
+  findingJson,
+  findingJsonText,
+  findingsDocument,
+  findingsJsonEmitter,
+} from "../../src/emit/findings-json.js";
 import { FINDINGS_SCHEMA_ID, FINDINGS_SCHEMA_VERSION } from "../../src/emit/tool-info.js";
 import {
   FINDINGS_SCHEMA,
@@ -32,6 +37,32 @@ for (const sample of SAMPLES) {
     const doc = JSON.parse(first) as ReturnType<typeof findingsDocument>;
     assert.equal(validate(doc), []);
     assert.ok(doc.findings.length > 0, "a sample with no findings tests little");
+  });
+
+  test(`findings.json of sample ${sample}: each finding's text is its JSON shape, tables complete`, () => {
+    const ctx = cachedSampleContext(sample);
+    for (const f of ctx.analysis.findingsView) {
+      const text = findingJsonText(f);
+      assert.is(text, JSON.stringify(findingJson(f)), f.id);
+    }
+    // Every rule and control a finding names is in its table, and nothing else is.
+    const doc = findingsDocument(ctx);
+    const views = ctx.analysis.findingsView;
+    assert.equal(Object.keys(doc.rules), [...new Set(views.map((f) => f.rule))].sort());
+    assert.equal(
+      Object.keys(doc.controls),
+      [...new Set(views.flatMap((f) => f.recommended.map((r) => r.control)))].sort(),
+    );
+    for (const f of views) {
+      const rule = doc.rules[f.rule]!;
+      assert.is(rule.title, f.title, f.id);
+      assert.is(rule.category, f.category, f.id);
+      assert.equal(rule.mappings, f.mappings, f.id);
+      for (const r of f.recommended) {
+        assert.is(doc.controls[r.control]!.title, r.title, `${f.id} ${r.control}`);
+        assert.equal(doc.controls[r.control]!.atlas, r.atlas, `${f.id} ${r.control}`);
+      }
+    }
   });
 }
 
@@ -69,7 +100,10 @@ test("content agrees with the analysis: counts, order, unique fingerprints, loca
   assert.is(trifecta.location.file, "samples/rag-support/support-assistant.aithreat");
   assert.is(trifecta.location.line, 104);
   assert.ok(trifecta.facts.length > 0 && trifecta.facts.every((x) => x.location.line >= 1));
-  assert.ok(trifecta.mappings.atlas.length > 0 && trifecta.mappings.atlas.every((m) => m.name !== ""));
+  const mappings = doc.rules[trifecta.rule]!.mappings;
+  assert.ok(mappings.atlas.length > 0 && mappings.atlas.every((m) => m.name !== ""));
+  assert.ok(trifecta.recommended.length > 0);
+  for (const r of trifecta.recommended) assert.ok(doc.controls[r.control]!.title !== "", r.control);
   // Attack paths: one target per crown jewel property, exposure consistent with the cells.
   assert.is(doc.attackPaths.targets.length, ctx.analysis.pathsView.targets.length);
   for (const t of doc.attackPaths.targets) {
@@ -113,7 +147,13 @@ test("the schema rejects documents that break the contract", () => {
   assert.ok(broken((d) => delete (d.findings[0] as Partial<(typeof d.findings)[0]>).fingerprint).length > 0);
   assert.ok(broken((d) => (d.findings[0]!.severity = "severe")).length > 0);
   assert.ok(broken((d) => (d.findings[0]!.fingerprint = "not-hex")).length > 0);
-  assert.ok(broken((d) => (d.schemaVersion = "2.0")).length > 0);
+  assert.ok(broken((d) => (d.schemaVersion = "3.0")).length > 0, "another major version");
+  assert.ok(broken((d) => (d.schemaVersion = "1.0")).length > 0, "the format before");
+  assert.ok(
+    broken((d) => ((d.findings[0] as unknown as Record<string, unknown>)["title"] = "x")).length > 0,
+    "rule details are in `rules`, not in a finding",
+  );
+  assert.ok(broken((d) => (d.rules["AT-01"] = { title: "x" } as never)).length > 0);
   assert.ok(broken((d) => (d["surprise"] = true)).length > 0, "unknown top-level fields are rejected");
   assert.ok(broken((d) => (d.findings[0]!.location.line = 0)).length > 0);
 });
