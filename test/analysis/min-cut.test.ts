@@ -1,0 +1,225 @@
+import fc from "fast-check";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { generateModel } from "../../bench/gen/generate.js";
+import { generatedHost } from "../../bench/gen/memory-host.js";
+import { computeFacts } from "../../src/analysis/facts.js";
+import { EXFIL_RULE, buildAttackGraph, type AttackTarget } from "../../src/analysis/paths/attack-graph.js";
+import { FlowNetwork, INF } from "../../src/analysis/paths/maxflow.js";
+import { CutSolver } from "../../src/analysis/paths/min-cut.js";
+import type { CutReport } from "../../src/analysis/paths/model.js";
+import { usableGraph } from "../../src/analysis/paths/usable.js";
+import { RULES } from "../../src/analysis/rules/index.js";
+import { BUILTIN_CONTROL_BY_ID, DEFAULT_CONTROL_COST, canPlace } from "../../src/catalog/controls.js";
+import { ATLAS_MITIGATION_IDS, RULE_IDS } from "../../src/catalog/index.js";
+import { runFrontEnd } from "../../src/compiler.js";
+import { buildThreatGraph } from "../../src/graph/threat-graph.js";
+import type { ResolvedModel } from "../../src/semantic/model.js";
+import { frontEndOf } from "../helpers/compile.js";
+
+// The cut solver builds each question's network over only the nodes on some entry -> target path,
+// with entries folded into the source and targets and sinks into the sink. The reference here is the
+// plain construction: both layers over the whole attack graph, every node split, nothing folded, one
+// max-flow; the cut closest to the entries read off it. Both must name the same controls.
+
+type On = { type: "component" | "flow"; index: number };
+
+function wholeNetworkCut(m: ResolvedModel, targets: readonly AttackTarget[]): CutReport {
+  const tg = buildThreatGraph(m);
+  const facts = computeFacts(tg);
+  const ag = buildAttackGraph(tg, facts, RULES);
+  const ug = usableGraph(ag);
+  const n = ug.g.nodeCount;
+  const sinks = [...Array(n).keys()].filter((v) => facts.observable[v] && !ag.exfilClosed[v]);
+  const net = new FlowNetwork(4 * n + 2);
+  const [S, T] = [4 * n, 4 * n + 1];
+  const id = (layer: number, v: number) => 2 * (layer * n + v);
+  const meaning: ({ control?: string; cost: number; on: On } | undefined)[] = [];
+  const arc = (u: number, v: number, control: string | undefined, cost: number, on?: On) => {
+    const a = net.addArc(u, v, on ? (control ? cost : 1 << 24) : Infinity);
+    meaning[a] = on && { control, cost, on };
+  };
+  const entry = new Set(ag.entries);
+  for (let v = 0; v < n; v++) {
+    const c = ag.nodeCutCost[v]!;
+    if (entry.has(v)) arc(id(0, v), id(0, v) + 1, undefined, 0);
+    else
+      arc(id(0, v), id(0, v) + 1, c < INF ? ag.nodeCutControl[v] : undefined, c, {
+        type: "component",
+        index: v,
+      });
+  }
+  for (let i = 0; i < ug.g.edgeCount; i++) {
+    const e = ug.original[i]!;
+    const c = ag.flowCutCost[e]!;
+    const on: On = { type: "flow", index: ag.flowIndex[e]! };
+    arc(
+      id(0, ug.g.edgeFrom[i]!) + 1,
+      id(0, ug.g.edgeTo[i]!),
+      c < INF ? ag.flowCutControl[e] : undefined,
+      c,
+      on,
+    );
+  }
+  for (const v of entry) arc(S, id(0, v), undefined, 0);
+  // The way out: the lethal-trifecta rule's cutting controls, cheapest placeable one per kind.
+  const mitigations = RULES.find((r) => r.meta.id === EXFIL_RULE)!.meta.mitigations;
+  const costOf = (name: string) =>
+    Math.round(
+      m.controls.find((c) => c.name === name)?.cost ??
+        BUILTIN_CONTROL_BY_ID.get(name)?.cost ??
+        DEFAULT_CONTROL_COST,
+    );
+  const cheapest = (on: string) =>
+    [...BUILTIN_CONTROL_BY_ID.values()]
+      .filter((c) => c.effect === "cut" && mitigations.includes(c.id) && canPlace(c.id, on))
+      .map((c) => ({ id: c.id, cost: costOf(c.id) }))
+      .sort((a, b) => a.cost - b.cost || (a.id < b.id ? -1 : 1))[0];
+  for (let v = 0; v < n; v++) {
+    const o = cheapest(m.components[v]!.kind);
+    arc(id(1, v), id(1, v) + 1, o?.id, o?.cost ?? 0, { type: "component", index: v });
+  }
+  const onFlow = cheapest("flow");
+  for (let e = 0; e < ag.g.edgeCount; e++)
+    if (ag.exfilWeight[e] !== Infinity)
+      arc(id(1, ag.g.edgeFrom[e]!) + 1, id(1, ag.g.edgeTo[e]!), onFlow?.id, onFlow?.cost ?? 0, {
+        type: "flow",
+        index: ag.flowIndex[e]!,
+      });
+  for (const s of sinks) arc(id(1, s) + 1, T, undefined, 0);
+  for (const t of targets)
+    for (const v of t.nodes) arc(id(0, v) + 1, t.mode === "influence" ? T : id(1, v), undefined, 0);
+
+  if (net.maxFlow(S, T) === Infinity)
+    return { feasible: false, total: 0, controls: [], uncuttable: [], quality: "exact" };
+  const side = net.sourceSide(S);
+  const controls = new Map<string, { control: string; on: On; cost: number }>();
+  const stuck = new Map<string, On>();
+  meaning.forEach((x, a) => {
+    const { from, to } = net.arc(a);
+    if (!x || !side[from] || side[to]) return;
+    if (x.control)
+      controls.set(`${x.control}@${x.on.type}:${x.on.index}`, { control: x.control, on: x.on, cost: x.cost });
+    else stuck.set(`${x.on.type}:${x.on.index}`, x.on);
+  });
+  const byPlace = (a: On, b: On) => (a.type !== b.type ? (a.type < b.type ? -1 : 1) : a.index - b.index);
+  const list = [...controls.values()].sort((a, b) => byPlace(a.on, b.on) || (a.control < b.control ? -1 : 1));
+  const uncuttable = [...stuck.values()].sort(byPlace);
+  return {
+    feasible: uncuttable.length === 0,
+    total: list.reduce((s, c) => s + c.cost, 0),
+    controls: list,
+    uncuttable,
+    quality: "exact",
+  };
+}
+
+/** The solver's answers (all targets at once, then each alone) beside the whole-network reference. */
+function compare(m: ResolvedModel, label: string): { questions: number; disclosure: number; cut: number } {
+  const tg = buildThreatGraph(m);
+  const facts = computeFacts(tg);
+  const ag = buildAttackGraph(tg, facts, RULES);
+  const ug = usableGraph(ag);
+  const n = ug.g.nodeCount;
+  const sinks = [...Array(n).keys()].filter((v) => facts.observable[v] && !ag.exfilClosed[v]);
+  const withWayOut = ag.targets.some((t) => t.mode === "disclosure");
+  const solver = new CutSolver(m, ag, ug, RULES, sinks, withWayOut);
+  const questions = [ag.targets, ...ag.targets.map((t) => [t])];
+  let cut = 0;
+  for (const [i, q] of questions.entries()) {
+    const got = solver.solve(q);
+    assert.equal(got, wholeNetworkCut(m, q), `${label}, question ${i}`);
+    if (got.controls.length + got.uncuttable.length > 0) cut++;
+  }
+  return {
+    questions: questions.length,
+    disclosure: ag.targets.filter((t) => t.mode === "disclosure").length,
+    cut,
+  };
+}
+
+test("generated layered models: every cut equals the whole-network cut (global and per target)", () => {
+  let disclosure = 0;
+  let cut = 0;
+  for (let seed = 1; seed <= 12; seed++) {
+    const components = [100, 150, 250, 400][seed % 4]!;
+    const files = Math.min(1 + (seed % 3), Math.floor(components / 100));
+    const generated = generateModel({ components, seed, files, coupling: seed % 2 ? 1 : 10 });
+    const { host, inputs, root } = generatedHost(generated.files);
+    const front = runFrontEnd({
+      inputs,
+      root,
+      host,
+      resolve: { today: "2026-06-01", ruleIds: RULE_IDS, atlasMitigations: ATLAS_MITIGATION_IDS },
+    });
+    const r = compare(front.model, `seed ${seed}, ${components} components`);
+    disclosure += r.disclosure;
+    cut += r.cut;
+  }
+  // The comparison is only worth something if the models ask real questions of both kinds.
+  assert.ok(disclosure > 10 && cut > 20, `${disclosure} disclosure targets, ${cut} non-empty cuts`);
+});
+
+const ZONES = `zone internet "Internet" { trust untrusted }\nzone corp "Corp" { trust internal }\n`;
+/** Kinds and where they sit: entries (internet), readers of the secret, senders, cycles. */
+const KINDS = [
+  ["actor", "in internet"],
+  ["source", "in internet { type web }"],
+  ["vectorstore", "in corp"],
+  ["agent", "in corp"],
+  ["tool", "in corp { capabilities [read] }"],
+  ["tool", "in corp { capabilities [send_external] }"],
+  ["store", "in corp { holds [secret_data] }"],
+  ["app", "in internet"],
+] as const;
+/** A flow kind the language allows from KINDS[a] to KINDS[b] ("": none). */
+const FLOW = [
+  ["", "write", "write", "prompt", "request", "request", "write", "prompt"],
+  ["", "", "ingest", "prompt", "read", "read", "ingest", "prompt"],
+  ["", "", "", "read", "read", "read", "", "read"],
+  ["response", "write", "write", "prompt", "invoke", "invoke", "write", "prompt"],
+  ["response", "write", "write", "invoke", "invoke", "invoke", "write", "invoke"],
+  ["response", "write", "write", "invoke", "invoke", "invoke", "write", "invoke"],
+  ["", "", "ingest", "read", "read", "read", "ingest", "read"],
+  ["response", "write", "write", "prompt", "invoke", "invoke", "write", "prompt"],
+];
+
+function randomModel(kinds: number[], edges: [number, number][]): ResolvedModel | undefined {
+  const lines = [
+    ZONES,
+    'data secret_data "S" { classification confidential  crown [confidentiality, integrity] }',
+  ];
+  kinds.forEach((k, i) => lines.push(`${KINDS[k]![0]} c${i} "c${i}" ${KINDS[k]![1]}`));
+  const seen = new Set<string>();
+  for (const [a, b] of edges) {
+    if (a >= kinds.length || b >= kinds.length || a === b || seen.has(`${a}>${b}`)) continue;
+    const kind = FLOW[kinds[a]!]![kinds[b]!]!;
+    if (!kind) continue;
+    seen.add(`${a}>${b}`);
+    lines.push(`flow c${a} -> c${b} { kind ${kind} }`);
+  }
+  const r = frontEndOf(lines.join("\n"));
+  return r.ok ? r.model : undefined;
+}
+
+test("random small models: every cut equals the whole-network cut", () => {
+  let checked = 0;
+  let disclosure = 0;
+  fc.assert(
+    fc.property(
+      fc.array(fc.nat(KINDS.length - 1), { minLength: 2, maxLength: 10 }),
+      fc.array(fc.tuple(fc.nat(9), fc.nat(9)), { maxLength: 24 }),
+      (kinds, edges) => {
+        const m = randomModel(kinds, edges);
+        if (!m) return;
+        const r = compare(m, `${kinds.join(",")} / ${edges.map((e) => e.join(">")).join(" ")}`);
+        checked++;
+        disclosure += r.disclosure;
+      },
+    ),
+    { numRuns: 200, seed: 4242 },
+  );
+  assert.ok(checked > 150 && disclosure > 50, `${checked} models, ${disclosure} disclosure targets`);
+});
+
+test.run();
