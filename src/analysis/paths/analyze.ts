@@ -2,14 +2,14 @@ import type { CompactGraph } from "../../graph/compact.js";
 import type { ThreatGraph } from "../../graph/threat-graph.js";
 import { ENTRY_BIT, ENTRY_CLASSES, type EntryClass, type Facts } from "../facts.js";
 import type { Rule } from "../rule.js";
-import { buildAttackGraph, type AttackGraph, type AttackTarget } from "./attack-graph.js";
-import { dijkstra, fewestSteps, type ShortestPaths } from "./dijkstra.js";
+import { buildAttackGraph, buildTargets, type AttackGraph, type AttackTarget } from "./attack-graph.js";
+import { DijkstraWorkspace, dijkstra, fewestSteps, type ShortestPaths } from "./dijkstra.js";
 import { commonDominator, dominatorChain, dominators } from "./dominators.js";
 import { CutSolver } from "./min-cut.js";
 import type { AttackPath, ExposureCell, PathAnalysis, PathStep, TargetReport } from "./model.js";
 import { reachTargetsMask } from "./reach.js";
 import { condense } from "./scc.js";
-import { entryPaths, pathShares, topShares } from "./soft-chokepoints.js";
+import { ShareWorkspace } from "./soft-chokepoints.js";
 import { usableGraph, type UsableGraph } from "./usable.js";
 
 /** What to compute. */
@@ -53,7 +53,7 @@ export function analyzePaths(
 ): PathAnalysis {
   const k = options.k ?? 5;
   const detailLimit = options.detailLimit ?? 20;
-  const ag = buildAttackGraph(tg, facts, rules);
+  const ag = buildAttackGraph(tg, facts, rules, false);
   const ug = usableGraph(ag);
   const n = ug.g.nodeCount;
   const notes: string[] = [];
@@ -82,11 +82,10 @@ export function analyzePaths(
   );
 
   const mark = options.mark ?? (() => {});
-  const targets: AttackTarget[] = ag.targets
-    .filter((t) => options.to === undefined || t.crown.name === options.to)
-    .map((t) =>
-      t.mode === "disclosure" ? { ...t, nodes: t.nodes.filter((v) => exfil.dist[v]! < Infinity) } : t,
-    );
+  // Disclosure targets: the readers of the asset with a way out.
+  const targets: AttackTarget[] = buildTargets(tg, facts, exfil.dist).filter(
+    (t) => options.to === undefined || t.crown.name === options.to,
+  );
 
   mark("index");
   const cond = condense(ug.g);
@@ -136,60 +135,90 @@ export function analyzePaths(
     : undefined;
   const hops = new Map<EntryClass, Float64Array>();
   for (const cls of best.keys()) hops.set(cls, fewestSteps(ug.g, ug.weight, entriesOf(cls), "forward"));
-  const exposures: ExposureCell[][] = targets.map((t, ti) =>
-    classes.map((cls) => {
-      const sp = best.get(cls);
-      let bestDist = Infinity;
-      let bestNode = -1;
-      for (const v of t.nodes) {
-        const d = (sp?.dist[v] ?? Infinity) + (t.mode === "disclosure" ? exfil.dist[v]! : 0);
-        if (d < bestDist) [bestDist, bestNode] = [d, v];
+  // One pass over each target's nodes answers every class: best likelihood and fewest steps, read
+  // from the classes' answers interleaved per node (a class without entries stays at Infinity).
+  const C = classes.length;
+  const classDist = new Float64Array(n * C).fill(Infinity);
+  const classHops = new Float64Array(n * C).fill(Infinity);
+  classes.forEach((cls, c) => {
+    const dist = best.get(cls)?.dist;
+    const hp = hops.get(cls);
+    if (dist) for (let v = 0; v < n; v++) classDist[v * C + c] = dist[v]!;
+    if (hp) for (let v = 0; v < n; v++) classHops[v * C + c] = hp[v]!;
+  });
+  const bestDist = new Float64Array(C);
+  const bestNode = new Int32Array(C);
+  const fewest = new Float64Array(C);
+  const exfilDist = exfil.dist;
+  const exposures: ExposureCell[][] = targets.map((t, ti) => {
+    const disclosure = t.mode === "disclosure";
+    bestDist.fill(Infinity);
+    bestNode.fill(-1);
+    fewest.fill(Infinity);
+    const nodes = t.nodes;
+    for (let i = 0; i < nodes.length; i++) {
+      const v = nodes[i]!;
+      const out = disclosure ? exfilDist[v]! : 0;
+      const outHops = disclosure ? exfilHops![v]! : 0;
+      for (let c = 0, at = v * C; c < C; c++, at++) {
+        const d = classDist[at]! + out;
+        if (d < bestDist[c]!) {
+          bestDist[c] = d;
+          bestNode[c] = v;
+        }
+        const h = classHops[at]! + outHops;
+        if (h < fewest[c]!) fewest[c] = h;
       }
+    }
+    return classes.map((cls, c) => {
+      const sp = best.get(cls);
+      const node = bestNode[c]!;
       const steps =
-        bestNode < 0
+        node < 0
           ? 0
-          : countSteps(ug.g, sp!, bestNode, "forward") +
-            (t.mode === "disclosure" ? countSteps(ag.g, exfil, bestNode, "backward") : 0);
+          : countSteps(ug.g, sp!, node, "forward") +
+            (disclosure ? countSteps(ag.g, exfil, node, "backward") : 0);
       const entriesReaching = counts[ti]!.get(cls) ?? 0;
-      const hp = hops.get(cls);
-      let fewest = Infinity;
-      if (hp)
-        for (const v of t.nodes)
-          fewest = Math.min(fewest, hp[v]! + (t.mode === "disclosure" ? exfilHops![v]! : 0));
+      const d = bestDist[c]!;
+      const f = fewest[c]!;
       return {
         entryClass: cls,
         reachable: entriesReaching > 0,
         entries: entriesReaching,
-        bestLikelihood: bestDist === Infinity ? 0 : Math.exp(-bestDist),
+        bestLikelihood: d === Infinity ? 0 : Math.exp(-d),
         shortestSteps: steps,
-        fewestSteps: fewest === Infinity ? 0 : fewest,
+        fewestSteps: f === Infinity ? 0 : f,
       };
-    }),
-  );
+    });
+  });
   mark("exposure");
-  const topK = targets.map((t) => topPaths(tg, ag, ug, t, exfil, entryAllowed, k, classesOf));
+  const search = new DijkstraWorkspace(n);
+  const topK = targets.map((t) => topPaths(tg, ag, ug, search, t, exfil, entryAllowed, k, classesOf));
   mark("top-k");
   const domTrees = new Map(
     classes.filter((c) => entriesOf(c).length > 0).map((c) => [c, dominators(ug.g, entriesOf(c))]),
   );
   const postDom = targets.some((t) => t.mode === "disclosure")
-    ? dominators(ag.g, sinks, "backward", (e) => ag.exfilWeight[e] !== Infinity)
+    ? dominators(ag.g, sinks, "backward", ag.exfilWeight)
     : undefined;
 
+  // Marks the current target's nodes (set, then cleared): no set per target.
+  const isTarget = new Uint8Array(n);
   const reports: TargetReport[] = targets.map((t, ti) => {
-    const isTarget = new Set(t.nodes);
+    for (const v of t.nodes) isTarget[v] = 1;
     const chokepoints = classes.flatMap((cls) => {
       const tree = domTrees.get(cls);
       if (!tree || !(counts[ti]!.get(cls) ?? 0)) return [];
       // commonDominator skips the nodes the tree does not reach.
       const lca = commonDominator(tree, t.nodes);
-      const chain = lca < 0 ? [] : dominatorChain(tree, lca).filter((v) => !isTarget.has(v));
+      const chain = lca < 0 ? [] : dominatorChain(tree, lca).filter((v) => !isTarget[v]);
       return [{ entryClass: cls, nodes: chain.reverse() }];
     });
     const exfilChokepoints =
       t.mode === "disclosure" && postDom
-        ? dominatorChain(postDom, commonDominator(postDom, t.nodes)).filter((v) => !isTarget.has(v))
+        ? dominatorChain(postDom, commonDominator(postDom, t.nodes)).filter((v) => !isTarget[v])
         : [];
+    for (const v of t.nodes) isTarget[v] = 0;
     const paths = topK[ti]!;
     return {
       crown: t.crown.name,
@@ -214,7 +243,6 @@ export function analyzePaths(
     notes.push(
       `soft chokepoints and cuts per crown jewel are computed for the ${detailLimit} most exposed of ${ranked.length} exposed targets`,
     );
-  const exclude = new Set<number>(entries);
   // A crown jewel that is itself an entry (a public-hub model marked for integrity) is exposed by
   // definition; no control inside the system cuts that, so cuts leave it out and say so.
   // (A disclosure through an entry can still be cut on its way out, so only influence targets drop them.)
@@ -227,16 +255,31 @@ export function analyzePaths(
       );
   }
   const detail = ranked.slice(0, detailLimit).map(({ i }) => i);
-  const fromEntries = entryPaths(cond, entries);
+  // Entries and targets never count as soft chokepoints: marked once, targets' marks cleared after.
+  const shares = new ShareWorkspace(cond, entries);
+  const excluded = new Uint8Array(n);
+  for (const v of entries) excluded[v] = 1;
   for (const i of detail) {
     const t = targets[i]!;
-    const shares = pathShares(cond, fromEntries, t.nodes);
+    const marked: number[] = [];
+    for (const v of t.nodes)
+      if (!excluded[v]) {
+        excluded[v] = 1;
+        marked.push(v);
+      }
     const report = reports[i] as { softChokepoints?: unknown };
-    report.softChokepoints = topShares(shares.share, new Set([...exclude, ...t.nodes]));
+    report.softChokepoints = shares.top(t.nodes, excluded);
+    for (const v of marked) excluded[v] = 0;
   }
-  const allTargetNodes = [...new Set(targets.flatMap((t) => t.nodes))];
-  const global = pathShares(cond, fromEntries, allTargetNodes);
-  const softChokepoints = topShares(global.share, new Set([...exclude, ...allTargetNodes]));
+  const allTargetNodes: number[] = [];
+  for (const t of targets)
+    for (const v of t.nodes)
+      if (!isTarget[v]) {
+        isTarget[v] = 1;
+        allTargetNodes.push(v);
+        excluded[v] = 1;
+      }
+  const softChokepoints = shares.top(allTargetNodes, excluded);
   mark("soft-chokepoints");
   const solver = new CutSolver(
     tg.model,
@@ -296,6 +339,7 @@ function topPaths(
   tg: ThreatGraph,
   ag: AttackGraph,
   ug: UsableGraph,
+  sp: DijkstraWorkspace,
   t: AttackTarget,
   exfil: ShortestPaths,
   entryAllowed: Uint8Array,
@@ -304,8 +348,9 @@ function topPaths(
 ): AttackPath[] {
   if (k <= 0 || t.nodes.length === 0) return [];
   const found: number[] = [];
-  const seeds = t.nodes.map((node) => ({ node, dist: t.mode === "disclosure" ? exfil.dist[node]! : 0 }));
-  const sp = dijkstra(ug.g, ug.weight, seeds, "backward", (v) => {
+  const nodes = t.nodes;
+  const seedDist = t.mode === "disclosure" ? (i: number) => exfil.dist[nodes[i]!]! : () => 0;
+  sp.search(ug.g, ug.weight, nodes, seedDist, "backward", (v) => {
     if (entryAllowed[v]) found.push(v);
     return found.length >= k;
   });

@@ -9,6 +9,7 @@ import { UNTRUSTED_CONTENT, type Facts } from "../facts.js";
 import { isLlmConsumer } from "../predicates.js";
 import type { Rule } from "../rule.js";
 import { INF } from "./maxflow.js";
+import { dataReaders } from "./data-readers.js";
 import { stepTechnique, type StepTechnique } from "./techniques.js";
 
 /** The rule whose controls close the way out of a disclosure (the lethal trifecta). */
@@ -65,6 +66,16 @@ export interface AttackGraph {
   readonly returning: Uint8Array;
 }
 
+// Shared by every step without controls (steps are read only).
+const NO_USES: readonly ControlUse[] = [];
+
+interface Applied {
+  readonly applied: readonly ControlUse[];
+  readonly cut: boolean;
+  readonly lowering: number;
+}
+const NOT_APPLIED: Applied = { applied: NO_USES, cut: false, lowering: 0 };
+
 const maturityCache = new Map<string, number>();
 function maturityLikelihood(technique: string): number {
   let p = maturityCache.get(technique);
@@ -95,8 +106,17 @@ function mitigatesRule(
   return model.controls.find((c) => c.name === control)?.mitigates.includes(ruleId) ?? false;
 }
 
-/** Builds the attack graph from the graph, the propagation facts and the rule catalog. O(components + flows). */
-export function buildAttackGraph(tg: ThreatGraph, facts: Facts, rules: readonly Rule[]): AttackGraph {
+/**
+ * Builds the attack graph from the graph, the propagation facts and the rule catalog. O(components +
+ * flows). `withTargets: false` leaves `targets` empty, for a caller that builds them itself with
+ * `buildTargets` (the path analysis keeps only readers with a way out, without listing the rest).
+ */
+export function buildAttackGraph(
+  tg: ThreatGraph,
+  facts: Facts,
+  rules: readonly Rule[],
+  withTargets = true,
+): AttackGraph {
   const model = tg.model;
   const g = facts.info;
   const rulesById = new Map(rules.map((r) => [r.meta.id, r]));
@@ -105,7 +125,7 @@ export function buildAttackGraph(tg: ThreatGraph, facts: Facts, rules: readonly 
   const likelihood = new Float64Array(m);
   const weight = new Float64Array(m);
   const technique: (StepTechnique | undefined)[] = new Array<StepTechnique | undefined>(m);
-  const controlsOnStep: ControlUse[][] = new Array<ControlUse[]>(m);
+  const controlsOnStep: (readonly ControlUse[])[] = new Array<readonly ControlUse[]>(m);
   const flowCutCost = new Int32Array(m).fill(INF);
   const flowCutControl: (string | undefined)[] = new Array<string | undefined>(m);
   const cutCandidates = [...BUILTIN_CONTROL_BY_ID.values()].filter((c) => c.effect === "cut");
@@ -144,23 +164,46 @@ export function buildAttackGraph(tg: ThreatGraph, facts: Facts, rules: readonly 
     if (r < 0) llmTable[c.index] = r = isLlmConsumer(tg, c) ? 1 : 0;
     return r === 1;
   };
-  const NO_USES: readonly ControlUse[] = [];
   const usesOn = (f: number, v: number): readonly ControlUse[] => {
     const onFlow = tg.flowControls[f] ? model.flows[f]!.controls : NO_USES;
     const onNode = tg.compControls[v] ? model.components[v]!.controls : NO_USES;
     return onNode.length === 0 ? onFlow : onFlow.length === 0 ? onNode : [...onFlow, ...onNode];
   };
 
+  // Which of a step's controls its technique's rule counts, whether one cuts it and how many lower
+  // it: cached per control list (a component's or a flow's own, shared by all its steps) and rule.
+  const appliedCache = new Map<readonly ControlUse[], Map<string, Applied>>();
+  const applying = (uses: readonly ControlUse[], rule: string, cache: boolean): Applied => {
+    let byRule = cache ? appliedCache.get(uses) : undefined;
+    let r = byRule?.get(rule);
+    if (r) return r;
+    const list: ControlUse[] = [];
+    let cut = false;
+    let lowering = 0;
+    for (const use of uses) {
+      if (!mitigatesCached(rule, use.name) || list.some((u) => u.name === use.name)) continue;
+      list.push(use);
+      if (BUILTIN_CONTROL_BY_ID.get(use.name)?.effect === "cut") cut = true;
+      else lowering++;
+    }
+    r = { applied: list.length > 0 ? list : NO_USES, cut, lowering };
+    if (!cache) return r;
+    if (!byRule) appliedCache.set(uses, (byRule = new Map<string, Applied>()));
+    byRule.set(rule, r);
+    return r;
+  };
+  const flows = model.flows;
+  const comps = model.components;
   for (let e = 0; e < m; e++) {
-    const flow = model.flows[facts.infoFlow[e]!]!;
+    const flow = flows[facts.infoFlow[e]!]!;
     const returning = facts.infoReturn[e] === 1;
-    const from = model.components[g.edgeFrom[e]!]!;
-    const to = model.components[g.edgeTo[e]!]!;
+    const from = comps[g.edgeFrom[e]!]!;
+    const to = comps[g.edgeTo[e]!]!;
     const tech = stepTechnique(tg, facts, flow, from, to, returning, llm);
     technique[e] = tech;
     if (!tech) {
       likelihood[e] = 1;
-      controlsOnStep[e] = [];
+      controlsOnStep[e] = NO_USES;
       continue;
     }
     let p = maturityLikelihood(tech.technique);
@@ -171,15 +214,10 @@ export function buildAttackGraph(tg: ThreatGraph, facts: Facts, rules: readonly 
       trustRank(from.trust) < trustRank(to.trust)
     )
       p *= AUTH_FACTOR;
-    const applied: ControlUse[] = [];
-    let cut = false;
-    let lowering = 0;
-    for (const use of usesOn(flow.index, to.index)) {
-      if (!mitigatesCached(tech.rule, use.name) || applied.some((u) => u.name === use.name)) continue;
-      applied.push(use);
-      if (BUILTIN_CONTROL_BY_ID.get(use.name)?.effect === "cut") cut = true;
-      else lowering++;
-    }
+    const uses = usesOn(flow.index, to.index);
+    // A merged list (controls on both the flow and the component) is new for each step: not cached.
+    const own = uses === flow.controls || uses === to.controls;
+    const { applied, cut, lowering } = uses.length === 0 ? NOT_APPLIED : applying(uses, tech.rule, own);
     p *= LOWERING_FACTOR ** Math.min(2, lowering);
     likelihood[e] = cut ? 0 : p;
     controlsOnStep[e] = applied;
@@ -190,12 +228,17 @@ export function buildAttackGraph(tg: ThreatGraph, facts: Facts, rules: readonly 
   for (let e = 0; e < m; e++) weight[e] = likelihood[e]! > 0 ? -Math.log(likelihood[e]!) : Infinity;
   const exfilMitigations = rulesById.get(EXFIL_RULE)?.meta.mitigations ?? [];
   const exfilWeight = new Float64Array(m);
-  const closesWayOut = (u: ControlUse) =>
-    exfilMitigations.includes(u.name) && BUILTIN_CONTROL_BY_ID.get(u.name)?.effect === "cut";
+  // A step's way out is closed by a control on its flow or on the component it enters: one flag each,
+  // set from the users of each closing control (no walk over every element's control list).
   const exfilClosed = new Uint8Array(g.nodeCount);
-  for (const c of model.components) if (c.controls.some(closesWayOut)) exfilClosed[c.index] = 1;
+  const flowClosed = new Uint8Array(flows.length);
+  for (const [name, users] of tg.controlUsers) {
+    if (!exfilMitigations.includes(name) || BUILTIN_CONTROL_BY_ID.get(name)?.effect !== "cut") continue;
+    for (const v of users.comps) exfilClosed[v] = 1;
+    for (const f of users.flows) flowClosed[f] = 1;
+  }
   for (let e = 0; e < m; e++) {
-    const closes = usesOn(facts.infoFlow[e]!, g.edgeTo[e]!).some(closesWayOut);
+    const closes = flowClosed[facts.infoFlow[e]!] === 1 || exfilClosed[g.edgeTo[e]!] === 1;
     // A step the influence leg cannot use may still carry data out, so only the step's own base
     // likelihood counts here: cut by the way-out controls, or not at all.
     const tech = technique[e];
@@ -206,23 +249,35 @@ export function buildAttackGraph(tg: ThreatGraph, facts: Facts, rules: readonly 
   const n = g.nodeCount;
   const nodeCutCost = new Int32Array(n).fill(INF);
   const nodeCutControl: (string | undefined)[] = new Array<string | undefined>(n);
-  // The answer depends only on the component kind and the set of rules stepping in: cached by both.
-  const nodeCuts = new Map<string, { cost: number; id: string | undefined }>();
-  const rulesIn: string[] = [];
+  // The answer depends only on the component kind and the set of rules stepping in: cached by both,
+  // the set as a bit mask over the few rules that label steps (a number key, no string per node).
+  const nodeCuts = new Map<number, { cost: number; id: string | undefined }>();
+  const ruleBit = new Map<string, number>();
+  const kindId = new Map<string, number>();
   for (let v = 0; v < n; v++) {
-    rulesIn.length = 0;
+    let rules = 0;
     let uncuttable = false;
     for (let i = g.inStart[v]!; i < g.inStart[v + 1]!; i++) {
       const tech = technique[g.inEdges[i]!];
       if (tech) {
-        if (!rulesIn.includes(tech.rule)) rulesIn.push(tech.rule);
+        let b = ruleBit.get(tech.rule);
+        if (b === undefined) ruleBit.set(tech.rule, (b = ruleBit.size));
+        // Beyond 30 distinct rules (none in the catalog today) the mask would overflow: no cache.
+        rules = b < 30 ? rules | (1 << b) : -1;
       } else if (weight[g.inEdges[i]!] !== Infinity) uncuttable = true;
     }
-    if (uncuttable || rulesIn.length === 0) continue;
-    const kind = model.components[v]!.kind;
-    const key = `${kind}:${rulesIn.sort().join()}`;
-    let best = nodeCuts.get(key);
+    if (uncuttable || rules === 0) continue;
+    const kind = comps[v]!.kind;
+    let k = kindId.get(kind);
+    if (k === undefined) kindId.set(kind, (k = kindId.size));
+    const key = rules < 0 ? -1 : k * 2 ** 30 + rules;
+    let best = key < 0 ? undefined : nodeCuts.get(key);
     if (!best) {
+      const rulesIn: string[] = [];
+      for (let i = g.inStart[v]!; i < g.inStart[v + 1]!; i++) {
+        const tech = technique[g.inEdges[i]!];
+        if (tech && !rulesIn.includes(tech.rule)) rulesIn.push(tech.rule);
+      }
       best = { cost: INF, id: undefined };
       for (const c of cutCandidates) {
         if (!canPlace(c.id, kind)) continue;
@@ -230,7 +285,7 @@ export function buildAttackGraph(tg: ThreatGraph, facts: Facts, rules: readonly 
         const cost = costOf(c.id);
         if (cost < best.cost) best = { cost, id: c.id };
       }
-      nodeCuts.set(key, best);
+      if (key >= 0) nodeCuts.set(key, best);
     }
     nodeCutCost[v] = best.cost;
     nodeCutControl[v] = best.id;
@@ -251,28 +306,48 @@ export function buildAttackGraph(tg: ThreatGraph, facts: Facts, rules: readonly 
     nodeCutCost,
     nodeCutControl,
     entries: Int32Array.from(entries),
-    targets: buildTargets(tg, facts),
+    targets: withTargets ? buildTargets(tg, facts) : [],
     flowIndex: facts.infoFlow,
     returning: facts.infoReturn,
   };
 }
 
-export function buildTargets(tg: ThreatGraph, facts: Facts): AttackTarget[] {
+/**
+ * The attack targets of the crown jewels. Given `wayOut` (each node's distance to an observable sink
+ * on the way-out weights), disclosure targets keep only the readers with a finite one.
+ */
+export function buildTargets(tg: ThreatGraph, facts: Facts, wayOut?: Float64Array): AttackTarget[] {
   const model = tg.model;
   const g = facts.info;
-  // Holders of each data asset: components that declare it or send it on a flow.
+  const n = g.nodeCount;
+  // Holders of each crown-jewel data asset: components that declare it or send it on a flow (only
+  // the crown jewels' assets are collected; a model has far more data than crown jewels).
+  const isCrownData = new Uint8Array(model.data.length);
+  for (const c of model.crownJewels) if (c.subject.type === "data") isCrownData[c.subject.index] = 1;
   const holders = new Map<number, Set<number>>();
   const hold = (d: number, v: number) => {
+    if (!isCrownData[d]) return;
     let s = holders.get(d);
     if (!s) holders.set(d, (s = new Set()));
     s.add(v);
   };
   for (const c of model.components) for (const d of c.holds) hold(d, c.index);
   for (const f of model.flows) for (const d of f.carries) hold(d, f.from);
+  // Readers are inner components an attacker must turn: people, and front doors that deliver data to
+  // their own user (a public endpoint, an outside source), receive data by design, not by a leak.
+  const reader = new Uint8Array(n);
+  for (let v = 0; v < n; v++)
+    reader[v] =
+      facts.canExfiltrate[v] === 1 &&
+      (facts.entry[v]! & UNTRUSTED_CONTENT) === 0 &&
+      model.components[v]!.kind !== "actor" &&
+      (wayOut === undefined || wayOut[v]! < Infinity)
+        ? 1
+        : 0;
   const confidentialData = model.crownJewels
     .filter((c) => c.subject.type === "data" && c.properties.includes("confidentiality"))
     .map((c) => c.subject.index);
-  const readers = dataReaders(tg, facts, confidentialData, holders);
+  const readers = dataReaders(tg, facts, [...new Set(confidentialData)], holders, reader);
 
   const out: AttackTarget[] = [];
   for (const crown of model.crownJewels) {
@@ -284,103 +359,23 @@ export function buildTargets(tg: ThreatGraph, facts: Facts): AttackTarget[] {
         else {
           const r = new Set<number>([v]);
           for (let i = g.outStart[v]!; i < g.outStart[v + 1]!; i++) r.add(g.edgeTo[g.outEdges[i]!]!);
-          nodes = [...r];
+          nodes = [...r].filter((w) => reader[w] === 1).sort((a, b) => a - b);
         }
       } else {
         const d = crown.subject.index;
-        nodes = property === "confidentiality" ? (readers.get(d) ?? []) : [...(holders.get(d) ?? [])];
+        // Reader lists come filtered and in ascending order.
+        nodes =
+          property === "confidentiality"
+            ? (readers.get(d) ?? [])
+            : [...(holders.get(d) ?? [])].sort((a, b) => a - b);
       }
-      // Readers are inner components an attacker must turn: people, and front doors that deliver data to
-      // their own user (a public endpoint, an outside source), receive data by design, not by a leak.
-      if (property === "confidentiality")
-        nodes = nodes.filter(
-          (v) =>
-            facts.canExfiltrate[v] === 1 &&
-            (facts.entry[v]! & UNTRUSTED_CONTENT) === 0 &&
-            model.components[v]!.kind !== "actor",
-        );
       out.push({
         crown,
         property,
         mode: property === "confidentiality" ? "disclosure" : "influence",
-        nodes: nodes.sort((a, b) => a - b),
+        nodes,
       });
     }
-  }
-  return out;
-}
-
-/**
- * Components each data asset reaches from its holders, honouring `carries` on the way. Bit-parallel:
- * 32 assets per pass, a monotone worklist over 32-bit masks (a node re-enters at most 32 times).
- */
-function dataReaders(
-  tg: ThreatGraph,
-  facts: Facts,
-  assets: readonly number[],
-  holders: ReadonlyMap<number, ReadonlySet<number>>,
-): Map<number, number[]> {
-  const g = facts.info;
-  const n = g.nodeCount;
-  const out = new Map<number, number[]>();
-  const mask = new Int32Array(n);
-  const inQueue = new Uint8Array(n);
-  // A FIFO ring (each node is queued at most once at a time): breadth-first order settles most masks
-  // on the first visit, where a stack keeps re-raising the same nodes.
-  const ring = new Int32Array(n);
-  const flowCount = tg.model.flows.length;
-  const allowedOf = new Int32Array(flowCount);
-  for (let b = 0; b < assets.length; b += 32) {
-    const batch = assets.slice(b, b + 32);
-    const bit = new Map(batch.map((d, i) => [d, 1 << i]));
-    // Secrets travel only over flows that name them in `carries` (as in the sensitivity facts).
-    let secretBits = 0;
-    batch.forEach((d, i) => {
-      if (tg.model.data[d]?.classification === "secret") secretBits |= 1 << i;
-    });
-    // What each flow lets through for this batch: the assets it names, or all but the secrets.
-    for (let f = 0; f < flowCount; f++) {
-      if (!tg.declaresCarries[f]) {
-        allowedOf[f] = ~secretBits;
-        continue;
-      }
-      let allowed = 0;
-      for (const d of tg.model.flows[f]!.carries) allowed |= bit.get(d) ?? 0;
-      allowedOf[f] = allowed;
-    }
-    mask.fill(0);
-    let head = 0;
-    let size = 0;
-    const push = (v: number) => {
-      inQueue[v] = 1;
-      ring[(head + size++) % n] = v;
-    };
-    batch.forEach((d, i) => {
-      for (const h of holders.get(d) ?? []) {
-        mask[h]! |= 1 << i;
-        if (!inQueue[h]) push(h);
-      }
-    });
-    while (size > 0) {
-      const v = ring[head]!;
-      head = (head + 1) % n;
-      size--;
-      inQueue[v] = 0;
-      for (let i = g.outStart[v]!; i < g.outStart[v + 1]!; i++) {
-        const e = g.outEdges[i]!;
-        const pass = mask[v]! & allowedOf[facts.infoFlow[e]!]!;
-        const w = g.edgeTo[e]!;
-        if ((mask[w]! | pass) !== mask[w]) {
-          mask[w]! |= pass;
-          if (!inQueue[w]) push(w);
-        }
-      }
-    }
-    batch.forEach((d, i) => {
-      const list: number[] = [];
-      for (let v = 0; v < n; v++) if (mask[v]! & (1 << i)) list.push(v);
-      out.set(d, list);
-    });
   }
   return out;
 }

@@ -19,38 +19,82 @@ export function dijkstra(
   direction: "forward" | "backward",
   onSettle?: (v: number) => boolean,
 ): ShortestPaths {
-  const n = g.nodeCount;
-  const dist = new Float64Array(n).fill(Infinity);
-  const via = new Int32Array(n).fill(-2);
-  const heap = new IndexedMinHeap(n);
-  for (const s of seeds) {
-    if (s.dist < dist[s.node]!) {
-      dist[s.node] = s.dist;
-      via[s.node] = -1;
-      heap.push(s.node, s.dist);
-    }
+  const ws = new DijkstraWorkspace(g.nodeCount);
+  const nodes = Int32Array.from(seeds, (s) => s.node);
+  const dists = Float64Array.from(seeds, (s) => s.dist);
+  ws.search(g, weight, nodes, (i) => dists[i]!, direction, onSettle);
+  return ws;
+}
+
+/**
+ * Dijkstra state for many searches over one graph (top-k runs one per crown jewel): a search resets
+ * only the nodes the previous one touched, so a search that stops after a few settled nodes costs
+ * those nodes, not the whole graph. Between searches `dist` and `via` hold the last search's answer.
+ */
+export class DijkstraWorkspace implements ShortestPaths {
+  readonly dist: Float64Array;
+  readonly via: Int32Array;
+  private readonly heap: IndexedMinHeap;
+  private readonly touched: Int32Array;
+  private touchedCount = 0;
+
+  constructor(n: number) {
+    this.dist = new Float64Array(n).fill(Infinity);
+    this.via = new Int32Array(n).fill(-2);
+    this.heap = new IndexedMinHeap(n);
+    this.touched = new Int32Array(n);
   }
-  const start = direction === "forward" ? g.outStart : g.inStart;
-  const edges = direction === "forward" ? g.outEdges : g.inEdges;
-  const other = direction === "forward" ? g.edgeTo : g.edgeFrom;
-  while (heap.length > 0) {
-    const v = heap.pop();
-    if (onSettle?.(v)) break;
-    const dv = dist[v]!;
-    for (let i = start[v]!; i < start[v + 1]!; i++) {
-      const e = edges[i]!;
-      const w = weight[e]!;
-      if (w === Infinity) continue;
-      const u = other[e]!;
-      const nd = dv + w;
-      if (nd < dist[u]!) {
-        dist[u] = nd;
-        via[u] = e;
-        heap.push(u, nd);
+
+  /** One search; `seedDist(i)` is the starting distance of `seeds[i]` (same semantics as `dijkstra`). */
+  search(
+    g: CompactGraph,
+    weight: Float64Array,
+    seeds: ArrayLike<number>,
+    seedDist: (i: number) => number,
+    direction: "forward" | "backward",
+    onSettle?: (v: number) => boolean,
+  ): void {
+    const { dist, via, heap, touched } = this;
+    for (let i = 0; i < this.touchedCount; i++) {
+      const v = touched[i]!;
+      dist[v] = Infinity;
+      via[v] = -2;
+    }
+    heap.reset(touched, this.touchedCount);
+    let count = 0;
+    for (let i = 0; i < seeds.length; i++) {
+      const s = seeds[i]!;
+      const d = seedDist(i);
+      if (d < dist[s]!) {
+        if (dist[s] === Infinity) touched[count++] = s;
+        dist[s] = d;
+        via[s] = -1;
+        heap.push(s, d);
       }
     }
+    const start = direction === "forward" ? g.outStart : g.inStart;
+    const edges = direction === "forward" ? g.outEdges : g.inEdges;
+    const other = direction === "forward" ? g.edgeTo : g.edgeFrom;
+    while (heap.length > 0) {
+      const v = heap.pop();
+      if (onSettle?.(v)) break;
+      const dv = dist[v]!;
+      for (let i = start[v]!; i < start[v + 1]!; i++) {
+        const e = edges[i]!;
+        const w = weight[e]!;
+        if (w === Infinity) continue;
+        const u = other[e]!;
+        const nd = dv + w;
+        if (nd < dist[u]!) {
+          if (dist[u] === Infinity) touched[count++] = u;
+          dist[u] = nd;
+          via[u] = e;
+          heap.push(u, nd);
+        }
+      }
+    }
+    this.touchedCount = count;
   }
-  return { dist, via };
 }
 
 /**

@@ -12,7 +12,8 @@ export interface DominatorTree {
 /**
  * Dominators by Lengauer and Tarjan's algorithm (simple version: path compression, O(m log n)), with
  * a virtual root joined to every entry (so "dominates" means "every path from any entry passes
- * here"). `usable(e)` lets a caller ignore cut edges. Typed arrays and explicit stacks only: the
+ * here"). Edges whose `weight` is Infinity are cut (a typed array, not a callback: it is read on every
+edge visit). Typed arrays and explicit stacks only: the
  * iterative Cooper-Harvey-Kennedy scheme it replaces walked long idom chains on every pass over a
  * large model, and took tens of BFS-times per tree.
  */
@@ -20,7 +21,7 @@ export function dominators(
   g: CompactGraph,
   roots: readonly number[],
   direction: "forward" | "backward" = "forward",
-  usable?: (e: number) => boolean,
+  weight?: Float64Array,
 ): DominatorTree {
   const n = g.nodeCount;
   const root = n;
@@ -59,7 +60,7 @@ export function dominators(
       }
       stackPos[sp] = i + 1;
       const e = succEdges[i]!;
-      if (usable && !usable(e)) continue;
+      if (weight !== undefined && weight[e] === Infinity) continue;
       const w = succNode[e]!;
       if (dfn[w] !== -1) continue;
       dfn[w] = count;
@@ -102,7 +103,7 @@ export function dominators(
     for (let j = predStart[w]!; j < predStart[w + 1]!; j++) {
       const e = predEdges[j]!;
       const v = predNode[e]!;
-      if (dfn[v] === -1 || (usable && !usable(e))) continue;
+      if (dfn[v] === -1 || (weight !== undefined && weight[e] === Infinity)) continue;
       const u = evalNode(v);
       if (semi[u]! < semi[w]!) semi[w] = semi[u]!;
     }

@@ -46,6 +46,12 @@ export class IndexedMinHeap {
     return top;
   }
 
+  /** Empties the heap and forgets the given nodes (every node pushed since the last reset). */
+  reset(nodes: Int32Array, count: number): void {
+    for (let i = 0; i < count; i++) this.pos[nodes[i]!] = -1;
+    this.size = 0;
+  }
+
   /** Whether v has been popped. */
   done(v: number): boolean {
     return this.pos[v] === -2;

@@ -8,74 +8,155 @@ function logAdd(a: number, b: number): number {
   return hi + Math.log1p(Math.exp(Math.min(a, b) - hi));
 }
 
-/** Log path counts from the entries to each condensation node; shared by every target's shares. */
-export interface EntryPaths {
-  readonly from: Float64Array;
-  readonly entryComps: ReadonlySet<number>;
-}
-
-/** The forward pass of `pathShares`, which does not depend on the target: computed once per analysis. */
-export function entryPaths(c: Condensation, entries: readonly number[]): EntryPaths {
-  const from = new Float64Array(c.count).fill(NEG_INF);
-  const entryComps = new Set(entries.map((v) => c.comp[v]!));
-  for (const x of entryComps) from[x] = 0;
-  for (let i = 0; i < c.count; i++) {
-    const x = c.topo[i]!;
-    if (from[x] === NEG_INF) continue;
-    for (let j = c.dag.outStart[x]!; j < c.dag.outStart[x + 1]!; j++) {
-      const y = c.dag.edgeTo[c.dag.outEdges[j]!]!;
-      from[y] = logAdd(from[y]!, from[x]!);
-    }
-  }
-  return { from, entryComps };
-}
-
 /**
- * Share of entry-to-target paths through each node, counted on the condensation DAG (a strongly
- * connected component counts as one node, so cycles do not make counts infinite). Counts are kept as
- * logarithms: path counts in a large DAG overflow float64. Two linear passes, the first of which
- * (`entryPaths`) can be shared by many targets.
+ * Soft chokepoints for many target sets over one condensation: the share of entry-to-target paths
+ * through each node, counted on the condensation DAG (a strongly connected component counts as one
+ * node, so cycles do not make counts infinite). Counts are kept as logarithms: path counts in a large
+ * DAG overflow float64. The forward count from the entries is shared by every target; each target's
+ * backward count visits only the components that both reach it and are reached from an entry (the
+ * only ones with a share), with state reset through a touched list.
  */
+export class ShareWorkspace {
+  /** Log number of paths from the entries to each component (-Infinity: none). */
+  private readonly from: Float64Array;
+  /** Entry components in the order the entries list them (the order `total` is summed in). */
+  private readonly entryComps: Int32Array;
+  private readonly isEntryComp: Uint8Array;
+  private readonly to: Float64Array;
+  /** 1: relevant to the current target; 2: a target component. */
+  private readonly mark: Uint8Array;
+  private readonly list: Int32Array;
+  private listCount = 0;
+  /** Members of each component (CSR by component id). */
+  private readonly memberStart: Int32Array;
+  private readonly members: Int32Array;
+
+  constructor(
+    private readonly c: Condensation,
+    entries: readonly number[],
+  ) {
+    const from = new Float64Array(c.count).fill(NEG_INF);
+    this.isEntryComp = new Uint8Array(c.count);
+    const order: number[] = [];
+    for (const v of entries) {
+      const x = c.comp[v]!;
+      if (!this.isEntryComp[x]) {
+        this.isEntryComp[x] = 1;
+        order.push(x);
+        from[x] = 0;
+      }
+    }
+    this.entryComps = Int32Array.from(order);
+    for (let i = 0; i < c.count; i++) {
+      const x = c.topo[i]!;
+      if (from[x] === NEG_INF) continue;
+      for (let j = c.dag.outStart[x]!; j < c.dag.outStart[x + 1]!; j++) {
+        const y = c.dag.edgeTo[c.dag.outEdges[j]!]!;
+        from[y] = logAdd(from[y]!, from[x]!);
+      }
+    }
+    this.from = from;
+    this.to = new Float64Array(c.count).fill(NEG_INF);
+    this.mark = new Uint8Array(c.count);
+    this.list = new Int32Array(c.count);
+    const n = c.comp.length;
+    this.memberStart = new Int32Array(c.count + 1);
+    for (let v = 0; v < n; v++) this.memberStart[c.comp[v]! + 1]!++;
+    for (let x = 0; x < c.count; x++) this.memberStart[x + 1]! += this.memberStart[x]!;
+    const fill = this.memberStart.slice(0, c.count);
+    this.members = new Int32Array(n);
+    for (let v = 0; v < n; v++) this.members[fill[c.comp[v]!]!++] = v;
+  }
+
+  /**
+   * Calls `visit(node, share)` for every node with a share above 0 of the paths from the entries to
+   * `targets` (nodes in an entry's or a target's component excluded), and returns the path count.
+   */
+  shares(targets: readonly number[], visit: (node: number, share: number) => void): number {
+    const { c, from, to, mark, list } = this;
+    for (let i = 0; i < this.listCount; i++) {
+      to[list[i]!] = NEG_INF;
+      mark[list[i]!] = 0;
+    }
+    // The components that reach a target, walked back from the targets over components an entry
+    // reaches (a component no entry reaches has no share, and neither has anything above it).
+    let count = 0;
+    for (const v of targets) {
+      const x = c.comp[v]!;
+      if (mark[x] === 2) continue;
+      if (mark[x] === 0 && from[x] !== NEG_INF) list[count++] = x;
+      mark[x] = 2;
+    }
+    for (let head = 0; head < count; head++) {
+      const y = list[head]!;
+      for (let j = c.dag.inStart[y]!; j < c.dag.inStart[y + 1]!; j++) {
+        const x = c.dag.edgeFrom[c.dag.inEdges[j]!]!;
+        if (mark[x] !== 0 || from[x] === NEG_INF) continue;
+        mark[x] = 1;
+        list[count++] = x;
+      }
+    }
+    // Target components no entry reaches were marked but not listed: clear them now.
+    for (const v of targets) {
+      const x = c.comp[v]!;
+      if (from[x] === NEG_INF) mark[x] = 0;
+    }
+    this.listCount = count;
+    // Sinks first (component ids are in reverse topological order): a component's count is the sum of
+    // its successors', in the order of its out-edges (as a full pass sums them, bit for bit).
+    // (A large set is listed in order by a scan of the marks, a small one by sorting.)
+    if (count > c.count >>> 4) {
+      let k = 0;
+      for (let x = 0; k < count; x++) if (mark[x] !== 0) list[k++] = x;
+    } else list.subarray(0, count).sort();
+    const order = list;
+    for (let i = 0; i < count; i++) {
+      const x = order[i]!;
+      let acc = mark[x] === 2 ? 0 : NEG_INF;
+      for (let j = c.dag.outStart[x]!; j < c.dag.outStart[x + 1]!; j++) {
+        const y = c.dag.edgeTo[c.dag.outEdges[j]!]!;
+        if (mark[y] !== 0) acc = logAdd(acc, to[y]!);
+      }
+      to[x] = acc;
+    }
+    let total = NEG_INF;
+    for (const x of this.entryComps) total = logAdd(total, to[x]!);
+    if (total === NEG_INF) return 0;
+    for (let i = 0; i < count; i++) {
+      const x = order[i]!;
+      // Inside a cycle with an entry or a target every path "passes" every member; that says nothing.
+      if (this.isEntryComp[x] || mark[x] === 2) continue;
+      const s = from[x]! + to[x]! - total;
+      if (s === NEG_INF) continue;
+      const share = Math.min(1, Math.exp(s));
+      for (let k = this.memberStart[x]!; k < this.memberStart[x + 1]!; k++) visit(this.members[k]!, share);
+    }
+    return Math.exp(total);
+  }
+
+  /** The busiest nodes by share (at least `min`), leaving out those marked in `exclude`. */
+  top(
+    targets: readonly number[],
+    exclude: Uint8Array,
+    limit = 10,
+    min = 0.05,
+  ): { node: number; share: number }[] {
+    const out: { node: number; share: number }[] = [];
+    this.shares(targets, (node, share) => {
+      if (share >= min && !exclude[node]) out.push({ node, share });
+    });
+    out.sort((a, b) => b.share - a.share || a.node - b.node);
+    return out.slice(0, limit);
+  }
+}
+
+/** Share of entry-to-target paths through each node, as a dense array (see `ShareWorkspace`). */
 export function pathShares(
   c: Condensation,
-  entries: readonly number[] | EntryPaths,
+  entries: readonly number[],
   targets: readonly number[],
 ): { share: Float64Array; total: number } {
-  const { from, entryComps } = "from" in entries ? entries : entryPaths(c, entries);
-  const to = new Float64Array(c.count).fill(NEG_INF);
-  const isTarget = new Uint8Array(c.count);
-  for (const v of targets) isTarget[c.comp[v]!] = 1;
-  for (let i = c.count - 1; i >= 0; i--) {
-    const x = c.topo[i]!;
-    let acc = isTarget[x] ? 0 : NEG_INF;
-    for (let j = c.dag.outStart[x]!; j < c.dag.outStart[x + 1]!; j++)
-      acc = logAdd(acc, to[c.dag.edgeTo[c.dag.outEdges[j]!]!]!);
-    to[x] = acc;
-  }
-  let total = NEG_INF;
-  for (const x of entryComps) total = logAdd(total, to[x]!);
   const share = new Float64Array(c.comp.length);
-  if (total === NEG_INF) return { share, total: 0 };
-  for (let v = 0; v < c.comp.length; v++) {
-    const x = c.comp[v]!;
-    // Inside a cycle with an entry or a target every path "passes" every member; that says nothing.
-    if (entryComps.has(x) || isTarget[x]) continue;
-    const s = from[x]! + to[x]! - total;
-    share[v] = s === NEG_INF ? 0 : Math.min(1, Math.exp(s));
-  }
-  return { share, total: Math.exp(total) };
-}
-
-/** The busiest nodes by share, excluding the given ones (entries, targets). */
-export function topShares(
-  share: Float64Array,
-  exclude: ReadonlySet<number>,
-  limit = 10,
-  min = 0.05,
-): { node: number; share: number }[] {
-  const out: { node: number; share: number }[] = [];
-  for (let v = 0; v < share.length; v++)
-    if (share[v]! >= min && !exclude.has(v)) out.push({ node: v, share: share[v]! });
-  out.sort((a, b) => b.share - a.share || a.node - b.node);
-  return out.slice(0, limit);
+  const total = new ShareWorkspace(c, entries).shares(targets, (v, s) => (share[v] = s));
+  return { share, total };
 }

@@ -1,0 +1,155 @@
+import { buildCompactGraph } from "../../graph/compact.js";
+import type { ThreatGraph } from "../../graph/threat-graph.js";
+import type { Facts } from "../facts.js";
+import { IndexedMinHeap } from "./heap.js";
+import { condense } from "./scc.js";
+
+/**
+ * Components each data asset reaches from its holders, honouring `carries` on the way (as the
+ * sensitivity facts do: a flow that names assets carries only those; any other flow carries every
+ * asset but secrets), keeping those marked in `keep`, in ascending order. Bit-parallel, 32 assets per
+ * pass. Flows without `carries` let every non-secret asset through, so inside a strongly connected
+ * component of those flows every member reaches the same non-secret assets: non-secret assets spread
+ * over that condensation (one node per component, visited in topological order), and only the flows
+ * that name assets can send a mask back up. Secrets move on naming flows only, so they spread node by
+ * node over the few components those reach.
+ */
+export function dataReaders(
+  tg: ThreatGraph,
+  facts: Facts,
+  assets: readonly number[],
+  holders: ReadonlyMap<number, ReadonlySet<number>>,
+  keep: Uint8Array,
+): Map<number, number[]> {
+  const g = facts.info;
+  const n = g.nodeCount;
+  const out = new Map<number, number[]>();
+  const isSecret = (d: number) => tg.model.data[d]?.classification === "secret";
+  const open = assets.filter((d) => !isSecret(d));
+  const secret = assets.filter(isSecret);
+  const bitsOf = (batch: readonly number[]) => new Map(batch.map((d, i) => [d, 1 << i]));
+  const allowedOf = new Int32Array(tg.model.flows.length);
+  // What each naming flow lets through for a batch.
+  const naming = (bit: ReadonlyMap<number, number>) => {
+    for (let f = 0; f < allowedOf.length; f++) {
+      if (!tg.declaresCarries[f]) continue;
+      let allowed = 0;
+      for (const d of tg.model.flows[f]!.carries) allowed |= bit.get(d) ?? 0;
+      allowedOf[f] = allowed;
+    }
+  };
+  const list = (batch: readonly number[], maskOf: (v: number) => number) => {
+    const lists = batch.map(() => [] as number[]);
+    for (let v = 0; v < n; v++) {
+      let m = keep[v] ? maskOf(v) : 0;
+      while (m !== 0) {
+        const low = m & -m;
+        lists[31 - Math.clz32(low)]!.push(v);
+        m ^= low;
+      }
+    }
+    batch.forEach((d, i) => out.set(d, lists[i]!));
+  };
+
+  if (open.length > 0) {
+    // The condensation of the flows without `carries`, and the steps between its components.
+    const from: number[] = [];
+    const to: number[] = [];
+    for (let e = 0; e < g.edgeCount; e++) {
+      if (tg.declaresCarries[facts.infoFlow[e]!]) continue;
+      from.push(g.edgeFrom[e]!);
+      to.push(g.edgeTo[e]!);
+    }
+    const cond = condense(buildCompactGraph(n, from, to));
+    const comp = cond.comp;
+    const qFrom: number[] = [];
+    const qTo: number[] = [];
+    const qFlow: number[] = [];
+    for (let e = 0; e < g.edgeCount; e++) {
+      const a = comp[g.edgeFrom[e]!]!;
+      const b = comp[g.edgeTo[e]!]!;
+      if (a === b) continue;
+      qFrom.push(a);
+      qTo.push(b);
+      const f = facts.infoFlow[e]!;
+      qFlow.push(tg.declaresCarries[f] ? f : -1);
+    }
+    const q = buildCompactGraph(cond.count, qFrom, qTo);
+    const mask = new Int32Array(cond.count);
+    // Components in topological order (higher ids first): a mask settles in one visit unless a
+    // naming flow leads back up.
+    const heap = new IndexedMinHeap(cond.count);
+    for (let b = 0; b < open.length; b += 32) {
+      const batch = open.slice(b, b + 32);
+      const bit = bitsOf(batch);
+      naming(bit);
+      mask.fill(0);
+      batch.forEach((d, i) => {
+        for (const h of holders.get(d) ?? []) {
+          const x = comp[h]!;
+          mask[x]! |= 1 << i;
+          heap.push(x, cond.count - x);
+        }
+      });
+      while (heap.length > 0) {
+        const x = heap.pop();
+        const m = mask[x]!;
+        for (let i = q.outStart[x]!; i < q.outStart[x + 1]!; i++) {
+          const e = q.outEdges[i]!;
+          const f = qFlow[e]!;
+          const pass = f < 0 ? m : m & allowedOf[f]!;
+          const y = q.edgeTo[e]!;
+          if ((mask[y]! | pass) !== mask[y]) {
+            mask[y]! |= pass;
+            heap.push(y, cond.count - y);
+          }
+        }
+      }
+      list(batch, (v) => mask[comp[v]!]!);
+    }
+  }
+
+  if (secret.length > 0) {
+    // A FIFO worklist over nodes (each queued at most once at a time), along naming flows only.
+    const mask = new Int32Array(n);
+    const inQueue = new Uint8Array(n);
+    const ring = new Int32Array(n);
+    for (let b = 0; b < secret.length; b += 32) {
+      const batch = secret.slice(b, b + 32);
+      const bit = bitsOf(batch);
+      naming(bit);
+      mask.fill(0);
+      let head = 0;
+      let size = 0;
+      const push = (v: number) => {
+        inQueue[v] = 1;
+        ring[(head + size++) % n] = v;
+      };
+      batch.forEach((d, i) => {
+        for (const h of holders.get(d) ?? []) {
+          mask[h]! |= 1 << i;
+          if (!inQueue[h]) push(h);
+        }
+      });
+      while (size > 0) {
+        const v = ring[head]!;
+        head = (head + 1) % n;
+        size--;
+        inQueue[v] = 0;
+        for (let i = g.outStart[v]!; i < g.outStart[v + 1]!; i++) {
+          const e = g.outEdges[i]!;
+          const f = facts.infoFlow[e]!;
+          if (!tg.declaresCarries[f]) continue;
+          const pass = mask[v]! & allowedOf[f]!;
+          const w = g.edgeTo[e]!;
+          if ((mask[w]! | pass) !== mask[w]) {
+            mask[w]! |= pass;
+            if (!inQueue[w]) push(w);
+          }
+        }
+      }
+      list(batch, (v) => mask[v]!);
+    }
+  }
+  return out;
+}
