@@ -63,9 +63,16 @@ function timed<T>(fn: () => T): [T, Timing] {
   return [value, { wall: performance.now() - wall, cpu: (c.user + c.system) / 1000 }];
 }
 
+// Chunks are counted as they are, so a file written in pieces is not joined just to be measured.
 const bytesOf = (files: readonly OutputFile[]) =>
   files.reduce(
-    (n, f) => n + (typeof f.contents === "string" ? Buffer.byteLength(f.contents) : f.contents.length),
+    (n, f) =>
+      n +
+      (f.chunks
+        ? f.chunks.reduce((k, c) => k + c.length, 0)
+        : typeof f.contents === "string"
+          ? Buffer.byteLength(f.contents)
+          : f.contents.length),
     0,
   );
 

@@ -74,7 +74,21 @@ export function writeOutputsAtomically(outDir: string, files: readonly OutputFil
     for (const f of files) {
       const file = safeJoin(temp, f.path, "emitter");
       fs.mkdirSync(path.dirname(file), { recursive: true });
-      fs.writeFileSync(file, f.contents);
+      if (f.chunks) writeChunks(file, f.chunks);
+      else fs.writeFileSync(file, f.contents);
     }
   });
+}
+
+/** Writes a file piece by piece (a large output is never joined into one buffer). */
+function writeChunks(file: string, chunks: readonly Uint8Array[]): void {
+  const fd = fs.openSync(file, "w");
+  try {
+    for (const c of chunks) {
+      let done = 0;
+      while (done < c.length) done += fs.writeSync(fd, c, done, c.length - done);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
 }

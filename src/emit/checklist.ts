@@ -357,6 +357,10 @@ export function csvField(value: string): string {
  * control), CRLF line ends. A large one comes back as UTF-8 bytes (see text-sink.ts).
  */
 export function checklistCsv(d: ChecklistData): string | Uint8Array {
+  return checklistCsvSink(d).result();
+}
+
+function checklistCsvSink(d: ChecklistData): TextSink {
   const out = new TextSink();
   out.add(`${CSV_COLUMNS.join(",")}\r\n`);
   const loc = (l: LocationView) => `${l.file}:${l.line}`;
@@ -396,7 +400,7 @@ export function checklistCsv(d: ChecklistData): string | Uint8Array {
         );
       }
     }
-  return out.result();
+  return out;
 }
 
 /** `checklist.md` and `checklist.csv`. */
@@ -407,7 +411,7 @@ export const checklistEmitter: Emitter = {
     const render = compileTemplate("checklist.md.hbs", templatesDir);
     return [
       { path: "checklist.md", contents: tidyMarkdown(render(checklistView(data, MARKDOWN))) },
-      { path: "checklist.csv", contents: checklistCsv(data) },
+      checklistCsvSink(data).file("checklist.csv"),
     ];
   },
 };

@@ -5,6 +5,12 @@ import type { Diagnostic } from "../diagnostics/diagnostic.js";
 export interface OutputFile {
   readonly path: string;
   readonly contents: string | Uint8Array;
+  /**
+   * A large file's bytes in pieces (the same bytes as `contents`, which is then joined only when
+   * read): the writer writes them one after the other, so a file of hundreds of megabytes is never
+   * copied into one buffer.
+   */
+  readonly chunks?: readonly Uint8Array[];
 }
 
 /** What every emitter gets: the whole analysis and the run's options. */

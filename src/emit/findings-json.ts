@@ -2,7 +2,7 @@ import type { Severity } from "../analysis/findings.js";
 import { diagnosticToJson, type DiagnosticJson } from "../diagnostics/format.js";
 import type { Emitter, EmitContext } from "./emitter.js";
 import type { FindingView, MappingView } from "./findings-view.js";
-import { jsonWithLines, type JsonLines } from "./json-layout.js";
+import { jsonFile, type JsonLines } from "./json-layout.js";
 import type { LocationView } from "./location-view.js";
 import type { CutView, PathView, TargetView } from "./paths-view.js";
 import { FINDINGS_SCHEMA_ID, FINDINGS_SCHEMA_VERSION } from "./tool-info.js";
@@ -382,9 +382,6 @@ const FINDINGS_JSON_LINES: readonly JsonLines[] = [
 export const findingsJsonEmitter: Emitter = {
   name: "findings.json",
   emit: (ctx) => [
-    {
-      path: "findings.json",
-      contents: jsonWithLines(documentWith(ctx, ctx.analysis.findingsView), FINDINGS_JSON_LINES),
-    },
+    jsonFile("findings.json", documentWith(ctx, ctx.analysis.findingsView), FINDINGS_JSON_LINES),
   ],
 };

@@ -5,6 +5,7 @@
  * greppable line by line (a changed finding is a changed line) at the size of compact JSON.
  */
 
+import type { OutputFile } from "./emitter.js";
 import { MAX_TEXT, TextSink } from "./text-sink.js";
 
 /** A property path from the document root to an array (`["runs", 0, "results"]`). */
@@ -36,6 +37,15 @@ export function jsonWithLines(
   lines: readonly (JsonPath | JsonLines)[],
   maxText: number = MAX_TEXT,
 ): string | Uint8Array {
+  return jsonSink(doc, lines, maxText).result();
+}
+
+/** `jsonWithLines` as an output file (a large one in chunks, see `TextSink.file`). */
+export function jsonFile(path: string, doc: unknown, lines: readonly (JsonPath | JsonLines)[]): OutputFile {
+  return jsonSink(doc, lines, MAX_TEXT).file(path);
+}
+
+function jsonSink(doc: unknown, lines: readonly (JsonPath | JsonLines)[], maxText: number): TextSink {
   const arrays: { items: readonly unknown[]; text: (item: never) => string }[] = [];
   let root = doc;
   for (const entry of lines) {
@@ -66,7 +76,7 @@ export function jsonWithLines(
   }
   out.add(envelope.slice(from));
   out.add("\n");
-  return out.result();
+  return out;
 }
 
 const isLines = (x: JsonPath | JsonLines): x is JsonLines => !Array.isArray(x);

@@ -153,6 +153,6 @@ export const junitEmitter: Emitter = {
     // Line by line into a sink: at 100k components the file is 300 MB.
     const sink = new TextSink();
     junitLines(analysis.findingsView, "rule", (l) => sink.add(`${l}\n`));
-    return [{ path: "findings.junit.xml", contents: sink.result() }];
+    return [sink.file("findings.junit.xml")];
   },
 };

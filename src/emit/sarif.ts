@@ -5,7 +5,7 @@ import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Emitter, EmitContext } from "./emitter.js";
 import { escapeMarkdown, markdownCode } from "./escape.js";
 import type { FindingView } from "./findings-view.js";
-import { jsonWithLines, type JsonLines, type JsonPath } from "./json-layout.js";
+import { jsonFile, type JsonLines, type JsonPath } from "./json-layout.js";
 import { locationView, type LocationView } from "./location-view.js";
 import { PROJECT_URL, ruleDocUrl } from "./tool-info.js";
 
@@ -160,6 +160,12 @@ export function sarifLog(ctx: EmitContext) {
   return logWith(shown.map(result));
 }
 
+/** Each result of the log as the emitter writes it, beside the object `sarifLog` holds (for tests). */
+export function sarifResultTexts(ctx: EmitContext): { text: string; result: unknown }[] {
+  const { shown, result, resultText } = sarifParts(ctx);
+  return shown.map((f) => ({ text: resultText(f), result: result(f) }));
+}
+
 /**
  * The log around its results (`logWith`), the findings that become results and how one does: the
  * emitter writes each result as it builds it instead of holding them all.
@@ -235,6 +241,35 @@ function sarifParts(ctx: EmitContext) {
       },
     };
   };
+  // The same result as JSON text, written without building its object: a large model has hundreds
+  // of thousands of results (test/emit/sarif.test.ts holds the two equal on every sample).
+  const str = JSON.stringify;
+  const artifactText = new Map<string, string>();
+  const physicalText = (loc: LocationView) => {
+    let a = artifactText.get(loc.file);
+    if (a === undefined) artifactText.set(loc.file, (a = str(physical(loc).artifactLocation)));
+    return `{"artifactLocation":${a},"region":{"startLine":${loc.line},"startColumn":${loc.column},"endLine":${loc.endLine},"endColumn":${loc.endColumn}}}`;
+  };
+  const resultText = (f: FindingView) => {
+    const index = ruleIndex.get(f.rule);
+    let t = `{"ruleId":${str(f.rule)}${index !== undefined ? `,"ruleIndex":${index}` : ""},"level":"${sarifLevel(f.severity)}","message":{"text":${str(f.message)}}`;
+    t += `,"locations":[{"physicalLocation":${physicalText(f.location)}}],"partialFingerprints":{${str(FINGERPRINT_KEY)}:${str(f.fingerprint)}}`;
+    if (f.facts.length > 0) {
+      t += `,"relatedLocations":[`;
+      for (let i = 0; i < f.facts.length; i++) {
+        const fact = f.facts[i]!;
+        t += `${i > 0 ? "," : ""}{"id":${i + 1},"physicalLocation":${physicalText(fact.location)},"message":{"text":${str(fact.text)}}}`;
+      }
+      t += "]";
+    }
+    const a = f.acceptance;
+    if (f.status === "accepted" && a)
+      t += `,"suppressions":[{"kind":"external","status":"accepted","justification":${str(`${a.reason} (accepted by ${a.owner} until ${a.expires}${a.ticket ? `, ${a.ticket}` : ""})`)},"location":{"physicalLocation":${physicalText(a.location)}}}]`;
+    t += `,"properties":{"findingId":${str(f.id)},"status":${str(f.status)},"severity":${str(f.severity)},"likelihood":${str(f.likelihood)},"impact":${str(f.impact)},"residualSeverity":${str(f.residual.severity)},"subject":${str(`${f.subject.type} ${f.subject.name}`)}`;
+    if (f.owner !== undefined) t += `,"owner":${str(f.owner)}`;
+    if (a?.expired) t += `,"acceptanceExpired":${str(a.expires)}`;
+    return `${t}}}`;
+  };
   const notification = (d: Diagnostic) => ({
     level: d.severity === "info" ? "note" : d.severity,
     message: { text: d.hint ? `${d.message} (hint: ${d.hint})` : d.message },
@@ -291,7 +326,7 @@ function sarifParts(ctx: EmitContext) {
       },
     ],
   });
-  return { logWith, shown, result };
+  return { logWith, shown, result, resultText };
 }
 
 /**
@@ -308,8 +343,11 @@ const SARIF_LINES: readonly JsonPath[] = [
 export const sarifEmitter: Emitter = {
   name: "findings.sarif",
   emit: (ctx) => {
-    const { logWith, shown, result } = sarifParts(ctx);
-    const lines: (JsonLines | JsonPath)[] = [{ path: ["runs", 0, "results"], map: result }, ...SARIF_LINES];
-    return [{ path: "findings.sarif", contents: jsonWithLines(logWith(shown), lines) }];
+    const { logWith, shown, resultText } = sarifParts(ctx);
+    const lines: (JsonLines | JsonPath)[] = [
+      { path: ["runs", 0, "results"], text: resultText },
+      ...SARIF_LINES,
+    ];
+    return [jsonFile("findings.sarif", logWith(shown), lines)];
   },
 };

@@ -1,3 +1,5 @@
+import type { OutputFile } from "./emitter.js";
+
 /**
  * Longest output kept as a string; a longer one becomes UTF-8 bytes as it is produced. V8 strings
  * stop at 2^29 - 24 characters, and findings.json of a 100k-component model is hundreds of megabytes;
@@ -29,6 +31,24 @@ export class TextSink {
     if (this.bytes.length === 0) return this.parts.join("");
     this.flush();
     return this.bytes.length === 1 ? this.bytes[0]! : Buffer.concat(this.bytes);
+  }
+
+  /**
+   * The text as an output file: a string when short, else its UTF-8 chunks, joined into `contents`
+   * only if something reads it (writing the file does not).
+   */
+  file(path: string): OutputFile {
+    if (this.bytes.length === 0) return { path, contents: this.parts.join("") };
+    this.flush();
+    const chunks = [...this.bytes];
+    let joined: Uint8Array | undefined;
+    return {
+      path,
+      chunks,
+      get contents() {
+        return (joined ??= chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+      },
+    };
   }
 
   private flush(): void {

@@ -15,6 +15,7 @@ import {
   sarifEmitter,
   sarifLevel,
   sarifLog,
+  sarifResultTexts,
   securitySeverity,
 } from "../../src/emit/sarif.js";
 import { PROJECT_URL } from "../../src/emit/tool-info.js";
@@ -33,6 +34,8 @@ for (const sample of SAMPLES) {
     assert.equal(validate(log), []);
     assert.is(log.version, "2.1.0");
     assert.is(log.$schema, SARIF_SCHEMA_URI);
+    // Each result is written as text straight from its finding: the same JSON as its object.
+    for (const { text: line, result } of sarifResultTexts(ctx)) assert.is(line, JSON.stringify(result));
   });
 }
 
@@ -123,6 +126,7 @@ test("accepted findings are suppressed: kind external, status accepted, the reas
   assert.ok(
     log.runs[0]!.results.filter((x: Result) => x.ruleId !== "AS-01").every((x: Result) => !x.suppressions),
   );
+  for (const { text, result } of sarifResultTexts(ctx)) assert.is(text, JSON.stringify(result));
 });
 
 test("an expired acceptance leaves the result open and unsuppressed, and says so", () => {
@@ -140,6 +144,7 @@ test("an expired acceptance leaves the result open and unsuppressed, and says so
   assert.ok(r && !r.suppressions);
   assert.is(r.properties.status, "open");
   assert.is(r.properties.acceptanceExpired, "2020-01-31");
+  for (const { text, result } of sarifResultTexts(ctx)) assert.is(text, JSON.stringify(result));
 });
 
 test("rules: descriptions, help text and Markdown, help link, tags and security-severity", () => {

@@ -52,18 +52,19 @@ export function emitAll(ctx: EmitContext, onEmitter?: (name: string) => void): O
 }
 
 /**
- * Prints an output on stdout. A large one is UTF-8 bytes (src/emit/text-sink.ts) that may not fit in
- * one string: it is decoded and printed a slice at a time.
+ * Prints an output on stdout. A large one is UTF-8 bytes (src/emit/text-sink.ts), maybe in chunks,
+ * that may not fit in one string: it is decoded and printed a slice at a time.
  */
-export function printContents(io: Io, contents: string | Uint8Array): void {
+export function printContents(io: Io, contents: string | Uint8Array | readonly Uint8Array[]): void {
   if (typeof contents === "string") {
     io.out(contents);
     return;
   }
   const decoder = new TextDecoder();
   const slice = 1 << 24;
-  for (let i = 0; i < contents.length; i += slice)
-    io.out(decoder.decode(contents.subarray(i, i + slice), { stream: true }));
+  for (const bytes of contents instanceof Uint8Array ? [contents] : contents)
+    for (let i = 0; i < bytes.length; i += slice)
+      io.out(decoder.decode(bytes.subarray(i, i + slice), { stream: true }));
   io.out(decoder.decode());
 }
 
@@ -152,7 +153,7 @@ export async function runCompile(io: Io, argv: CompileArgs): Promise<number> {
   progress.clear();
   const printed = FORMAT_FILES[argv.format ?? "text"];
   const file = printed !== undefined ? files.find((f) => f.path === printed) : undefined;
-  if (file) printContents(io, file.contents);
+  if (file) printContents(io, file.chunks ?? file.contents);
   if (!argv.quiet) {
     const open = analysis.findings.filter((f) => f.status === "open").length;
     io.err(
