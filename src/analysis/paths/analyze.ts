@@ -3,8 +3,9 @@ import type { ThreatGraph } from "../../graph/threat-graph.js";
 import { ENTRY_BIT, ENTRY_CLASSES, type EntryClass, type Facts } from "../facts.js";
 import type { Rule } from "../rule.js";
 import { buildAttackGraph, buildTargets, type AttackGraph, type AttackTarget } from "./attack-graph.js";
-import { DijkstraWorkspace, dijkstra, fewestSteps, type ShortestPaths } from "./dijkstra.js";
-import { commonDominator, dominatorChain, dominators } from "./dominators.js";
+import { adjacency, type Adjacency } from "./adjacency.js";
+import { DijkstraWorkspace, fewestStepsOn, type ShortestPaths } from "./dijkstra.js";
+import { commonDominator, dominatorChain, dominatorsOn } from "./dominators.js";
 import { CutSolver } from "./min-cut.js";
 import type { AttackPath, ExposureCell, PathAnalysis, PathStep, TargetReport } from "./model.js";
 import { reachTargetsMask } from "./reach.js";
@@ -74,12 +75,12 @@ export function analyzePaths(
   for (let v = 0; v < n; v++) if (facts.observable[v] && !ag.exfilClosed[v]) sinks.push(v);
   // Searched on the whole attack graph with the way-out weights: a step the influence leg cannot use
   // (an injection cut at an agent) can still carry data out.
-  const exfil = dijkstra(
-    ag.g,
-    ag.exfilWeight,
-    sinks.map((node) => ({ node, dist: 0 })),
-    "backward",
-  );
+  // Each direction's steps in slot order, shared by every search below (see adjacency.ts).
+  const forward = adjacency(ug.g, "forward", ug.weight);
+  const backward = adjacency(ug.g, "backward", ug.weight);
+  const outBackward = adjacency(ag.g, "backward", ag.exfilWeight);
+  const exfil = new DijkstraWorkspace(n);
+  exfil.search(outBackward, sinks, () => 0);
 
   const mark = options.mark ?? (() => {});
   // Disclosure targets: the readers of the asset with a way out.
@@ -126,15 +127,18 @@ export function analyzePaths(
 
   const best = new Map<EntryClass, ShortestPaths>();
   for (const cls of classes) {
-    const seeds = entriesOf(cls).map((node) => ({ node, dist: 0 }));
-    if (seeds.length > 0) best.set(cls, dijkstra(ug.g, ug.weight, seeds, "forward"));
+    const seeds = entriesOf(cls);
+    if (seeds.length === 0) continue;
+    const sp = new DijkstraWorkspace(n);
+    sp.search(forward, seeds, () => 0);
+    best.set(cls, sp);
   }
   // Fewest steps, apart from likelihood: breadth-first over the same usable steps.
   const exfilHops = targets.some((t) => t.mode === "disclosure")
-    ? fewestSteps(ag.g, ag.exfilWeight, sinks, "backward")
+    ? fewestStepsOn(outBackward, sinks)
     : undefined;
   const hops = new Map<EntryClass, Float64Array>();
-  for (const cls of best.keys()) hops.set(cls, fewestSteps(ug.g, ug.weight, entriesOf(cls), "forward"));
+  for (const cls of best.keys()) hops.set(cls, fewestStepsOn(forward, entriesOf(cls)));
   // One pass over each target's nodes answers every class: best likelihood and fewest steps, read
   // from the classes' answers interleaved per node (a class without entries stays at Infinity).
   const C = classes.length;
@@ -193,13 +197,17 @@ export function analyzePaths(
   });
   mark("exposure");
   const search = new DijkstraWorkspace(n);
-  const topK = targets.map((t) => topPaths(tg, ag, ug, search, t, exfil, entryAllowed, k, classesOf));
+  const topK = targets.map((t) =>
+    topPaths(tg, ag, ug, backward, search, t, exfil, entryAllowed, k, classesOf),
+  );
   mark("top-k");
   const domTrees = new Map(
-    classes.filter((c) => entriesOf(c).length > 0).map((c) => [c, dominators(ug.g, entriesOf(c))]),
+    classes
+      .filter((c) => entriesOf(c).length > 0)
+      .map((c) => [c, dominatorsOn(forward, backward, entriesOf(c))]),
   );
   const postDom = targets.some((t) => t.mode === "disclosure")
-    ? dominators(ag.g, sinks, "backward", ag.exfilWeight)
+    ? dominatorsOn(outBackward, adjacency(ag.g, "forward", ag.exfilWeight), sinks)
     : undefined;
 
   // Marks the current target's nodes (set, then cleared): no set per target.
@@ -339,6 +347,7 @@ function topPaths(
   tg: ThreatGraph,
   ag: AttackGraph,
   ug: UsableGraph,
+  backward: Adjacency,
   sp: DijkstraWorkspace,
   t: AttackTarget,
   exfil: ShortestPaths,
@@ -350,7 +359,7 @@ function topPaths(
   const found: number[] = [];
   const nodes = t.nodes;
   const seedDist = t.mode === "disclosure" ? (i: number) => exfil.dist[nodes[i]!]! : () => 0;
-  sp.search(ug.g, ug.weight, nodes, seedDist, "backward", (v) => {
+  sp.search(backward, nodes, seedDist, (v) => {
     if (entryAllowed[v]) found.push(v);
     return found.length >= k;
   });

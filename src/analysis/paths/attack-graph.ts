@@ -1,7 +1,7 @@
 import { BUILTIN_CONTROL_BY_ID, DEFAULT_CONTROL_COST, canPlace } from "../../catalog/controls.js";
 import { ATLAS_TECHNIQUES } from "../../catalog/frameworks.js";
 import type { CompactGraph } from "../../graph/compact.js";
-import type { ThreatGraph } from "../../graph/threat-graph.js";
+import { COMPONENT_KIND_CODE, type ThreatGraph } from "../../graph/threat-graph.js";
 import type { Component, ControlUse, CrownJewel, ResolvedModel } from "../../semantic/model.js";
 import type { Cia } from "../../semantic/vocabulary.js";
 import { trustRank } from "../../semantic/vocabulary.js";
@@ -11,6 +11,8 @@ import type { Rule } from "../rule.js";
 import { INF } from "./maxflow.js";
 import { dataReaders } from "./data-readers.js";
 import { stepTechnique, type StepTechnique } from "./techniques.js";
+
+const ACTOR = COMPONENT_KIND_CODE.get("actor");
 
 /** The rule whose controls close the way out of a disclosure (the lethal trifecta). */
 export const EXFIL_RULE = "AT-37";
@@ -331,8 +333,15 @@ export function buildTargets(tg: ThreatGraph, facts: Facts, wayOut?: Float64Arra
     if (!s) holders.set(d, (s = new Set()));
     s.add(v);
   };
-  for (const c of model.components) for (const d of c.holds) hold(d, c.index);
-  for (const f of model.flows) for (const d of f.carries) hold(d, f.from);
+  // Only elements that hold or carry anything are read (the typed flags spare a walk over every
+  // object); a component holding only unclassified data has no rank, so then every one is read.
+  const ranked = model.crownJewels.every(
+    (c) => c.subject.type !== "data" || model.data[c.subject.index]?.classification !== undefined,
+  );
+  for (let v = 0; v < n; v++)
+    if (!ranked || tg.heldRank[v]! >= 0) for (const d of model.components[v]!.holds) hold(d, v);
+  for (let f = 0; f < model.flows.length; f++)
+    if (tg.declaresCarries[f]) for (const d of model.flows[f]!.carries) hold(d, model.flows[f]!.from);
   // Readers are inner components an attacker must turn: people, and front doors that deliver data to
   // their own user (a public endpoint, an outside source), receive data by design, not by a leak.
   const reader = new Uint8Array(n);
@@ -340,7 +349,7 @@ export function buildTargets(tg: ThreatGraph, facts: Facts, wayOut?: Float64Arra
     reader[v] =
       facts.canExfiltrate[v] === 1 &&
       (facts.entry[v]! & UNTRUSTED_CONTENT) === 0 &&
-      model.components[v]!.kind !== "actor" &&
+      tg.compKind[v] !== ACTOR &&
       (wayOut === undefined || wayOut[v]! < Infinity)
         ? 1
         : 0;

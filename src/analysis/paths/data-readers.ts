@@ -29,13 +29,24 @@ export function dataReaders(
   const secret = assets.filter(isSecret);
   const bitsOf = (batch: readonly number[]) => new Map(batch.map((d, i) => [d, 1 << i]));
   const allowedOf = new Int32Array(tg.model.flows.length);
+  // The naming flows and the assets of `assets` each names, read from the model once.
+  const wanted = new Int32Array(tg.model.data.length).fill(-1);
+  assets.forEach((d, i) => (wanted[d] = i));
+  const namingFlows: number[] = [];
+  const namedStart: number[] = [0];
+  const named: number[] = [];
+  for (let f = 0; f < allowedOf.length; f++) {
+    if (!tg.declaresCarries[f]) continue;
+    namingFlows.push(f);
+    for (const d of tg.model.flows[f]!.carries) if (wanted[d]! >= 0) named.push(d);
+    namedStart.push(named.length);
+  }
   // What each naming flow lets through for a batch.
   const naming = (bit: ReadonlyMap<number, number>) => {
-    for (let f = 0; f < allowedOf.length; f++) {
-      if (!tg.declaresCarries[f]) continue;
+    for (let k = 0; k < namingFlows.length; k++) {
       let allowed = 0;
-      for (const d of tg.model.flows[f]!.carries) allowed |= bit.get(d) ?? 0;
-      allowedOf[f] = allowed;
+      for (let j = namedStart[k]!; j < namedStart[k + 1]!; j++) allowed |= bit.get(named[j]!) ?? 0;
+      allowedOf[namingFlows[k]!] = allowed;
     }
   };
   const list = (batch: readonly number[], maskOf: (v: number) => number) => {

@@ -1,4 +1,5 @@
 import type { CompactGraph } from "../../graph/compact.js";
+import { adjacency, type Adjacency } from "./adjacency.js";
 import { IndexedMinHeap } from "./heap.js";
 
 /** Shortest distances (sum of -ln likelihood) and the edge each node was reached by (-1 seed, -2 never). */
@@ -22,7 +23,7 @@ export function dijkstra(
   const ws = new DijkstraWorkspace(g.nodeCount);
   const nodes = Int32Array.from(seeds, (s) => s.node);
   const dists = Float64Array.from(seeds, (s) => s.dist);
-  ws.search(g, weight, nodes, (i) => dists[i]!, direction, onSettle);
+  ws.search(adjacency(g, direction, weight), nodes, (i) => dists[i]!, onSettle);
   return ws;
 }
 
@@ -47,11 +48,9 @@ export class DijkstraWorkspace implements ShortestPaths {
 
   /** One search; `seedDist(i)` is the starting distance of `seeds[i]` (same semantics as `dijkstra`). */
   search(
-    g: CompactGraph,
-    weight: Float64Array,
+    adj: Adjacency,
     seeds: ArrayLike<number>,
     seedDist: (i: number) => number,
-    direction: "forward" | "backward",
     onSettle?: (v: number) => boolean,
   ): void {
     const { dist, via, heap, touched } = this;
@@ -72,23 +71,20 @@ export class DijkstraWorkspace implements ShortestPaths {
         heap.push(s, d);
       }
     }
-    const start = direction === "forward" ? g.outStart : g.inStart;
-    const edges = direction === "forward" ? g.outEdges : g.inEdges;
-    const other = direction === "forward" ? g.edgeTo : g.edgeFrom;
+    const { start, edge, node, weight } = adj;
     while (heap.length > 0) {
       const v = heap.pop();
       if (onSettle?.(v)) break;
       const dv = dist[v]!;
       for (let i = start[v]!; i < start[v + 1]!; i++) {
-        const e = edges[i]!;
-        const w = weight[e]!;
+        const w = weight[i]!;
         if (w === Infinity) continue;
-        const u = other[e]!;
+        const u = node[i]!;
         const nd = dv + w;
         if (nd < dist[u]!) {
           if (dist[u] === Infinity) touched[count++] = u;
           dist[u] = nd;
-          via[u] = e;
+          via[u] = edge[i]!;
           heap.push(u, nd);
         }
       }
@@ -106,23 +102,26 @@ export function fewestSteps(
   seeds: readonly number[],
   direction: "forward" | "backward",
 ): Float64Array {
-  const dist = new Float64Array(g.nodeCount).fill(Infinity);
-  const queue = new Int32Array(g.nodeCount);
+  return fewestStepsOn(adjacency(g, direction, weight), seeds);
+}
+
+/** `fewestSteps` over a prepared adjacency. */
+export function fewestStepsOn(adj: Adjacency, seeds: readonly number[]): Float64Array {
+  const n = adj.nodeCount;
+  const dist = new Float64Array(n).fill(Infinity);
+  const queue = new Int32Array(n);
   let tail = 0;
   for (const s of seeds) {
     if (dist[s] !== Infinity) continue;
     dist[s] = 0;
     queue[tail++] = s;
   }
-  const start = direction === "forward" ? g.outStart : g.inStart;
-  const edges = direction === "forward" ? g.outEdges : g.inEdges;
-  const other = direction === "forward" ? g.edgeTo : g.edgeFrom;
+  const { start, node, weight } = adj;
   for (let head = 0; head < tail; head++) {
     const v = queue[head]!;
     for (let i = start[v]!; i < start[v + 1]!; i++) {
-      const e = edges[i]!;
-      if (weight[e] === Infinity) continue;
-      const u = other[e]!;
+      if (weight[i] === Infinity) continue;
+      const u = node[i]!;
       if (dist[u] !== Infinity) continue;
       dist[u] = dist[v]! + 1;
       queue[tail++] = u;

@@ -1,4 +1,5 @@
 import type { CompactGraph } from "../../graph/compact.js";
+import { adjacency, type Adjacency } from "./adjacency.js";
 
 /** A dominator tree over the nodes reachable from a virtual root joined to `roots`. */
 export interface DominatorTree {
@@ -12,8 +13,7 @@ export interface DominatorTree {
 /**
  * Dominators by Lengauer and Tarjan's algorithm (simple version: path compression, O(m log n)), with
  * a virtual root joined to every entry (so "dominates" means "every path from any entry passes
- * here"). Edges whose `weight` is Infinity are cut (a typed array, not a callback: it is read on every
-edge visit). Typed arrays and explicit stacks only: the
+ * here"). Edges whose `weight` is Infinity are cut. Typed arrays and explicit stacks only: the
  * iterative Cooper-Harvey-Kennedy scheme it replaces walked long idom chains on every pass over a
  * large model, and took tens of BFS-times per tree.
  */
@@ -23,14 +23,20 @@ export function dominators(
   direction: "forward" | "backward" = "forward",
   weight?: Float64Array,
 ): DominatorTree {
-  const n = g.nodeCount;
+  const back = direction === "forward" ? "backward" : "forward";
+  return dominatorsOn(adjacency(g, direction, weight), adjacency(g, back, weight), roots);
+}
+
+/** `dominators` over prepared adjacencies: `succ` the direction of the paths, `pred` the other. */
+export function dominatorsOn(succ: Adjacency, pred: Adjacency, roots: readonly number[]): DominatorTree {
+  const n = succ.nodeCount;
   const root = n;
-  const succStart = direction === "forward" ? g.outStart : g.inStart;
-  const succEdges = direction === "forward" ? g.outEdges : g.inEdges;
-  const succNode = direction === "forward" ? g.edgeTo : g.edgeFrom;
-  const predStart = direction === "forward" ? g.inStart : g.outStart;
-  const predEdges = direction === "forward" ? g.inEdges : g.outEdges;
-  const predNode = direction === "forward" ? g.edgeFrom : g.edgeTo;
+  const succStart = succ.start;
+  const succNode = succ.node;
+  const succWeight = succ.weight;
+  const predStart = pred.start;
+  const predNode = pred.node;
+  const predWeight = pred.weight;
   const isRoot = new Uint8Array(n);
   for (const r of roots) isRoot[r] = 1;
 
@@ -59,9 +65,8 @@ export function dominators(
         continue;
       }
       stackPos[sp] = i + 1;
-      const e = succEdges[i]!;
-      if (weight !== undefined && weight[e] === Infinity) continue;
-      const w = succNode[e]!;
+      if (succWeight[i] === Infinity) continue;
+      const w = succNode[i]!;
       if (dfn[w] !== -1) continue;
       dfn[w] = count;
       vertex[count++] = w;
@@ -101,9 +106,8 @@ export function dominators(
     const w = vertex[i]!;
     if (isRoot[w] && semi[root]! < semi[w]!) semi[w] = semi[root]!;
     for (let j = predStart[w]!; j < predStart[w + 1]!; j++) {
-      const e = predEdges[j]!;
-      const v = predNode[e]!;
-      if (dfn[v] === -1 || (weight !== undefined && weight[e] === Infinity)) continue;
+      const v = predNode[j]!;
+      if (dfn[v] === -1 || predWeight[j] === Infinity) continue;
       const u = evalNode(v);
       if (semi[u]! < semi[w]!) semi[w] = semi[u]!;
     }
