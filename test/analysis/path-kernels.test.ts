@@ -7,7 +7,7 @@ import { commonDominator, dominatorChain, dominators } from "../../src/analysis/
 import { FlowNetwork, INF } from "../../src/analysis/paths/maxflow.js";
 import { reachedFromMask, reachTargetsMask } from "../../src/analysis/paths/reach.js";
 import { condense } from "../../src/analysis/paths/scc.js";
-import { pathShares } from "../../src/analysis/paths/soft-chokepoints.js";
+import { pathShares, ShareWorkspace } from "../../src/analysis/paths/soft-chokepoints.js";
 
 /** Random directed graphs with cycles, self-contained: n nodes, edges as [from, to] pairs. */
 const graphArb = fc.integer({ min: 1, max: 9 }).chain((n) =>
@@ -212,6 +212,51 @@ test("path shares on a DAG match enumeration of all entry-to-target paths", () =
               ? 0
               : paths.filter((p) => p.includes(v)).length / paths.length;
           assert.ok(Math.abs(share[v]! - expected) < 1e-9, `node ${v}: ${share[v]} vs ${expected}`);
+        }
+      },
+    ),
+    runs,
+  );
+});
+
+test("soft chokepoints: one workspace, many target sets, graphs with cycles: shares match plain path counts", () => {
+  fc.assert(
+    fc.property(
+      graphArb,
+      fc.array(fc.nat(8), { minLength: 1, maxLength: 3 }),
+      fc.array(fc.array(fc.nat(8), { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 4 }),
+      ({ n, edges }, rawEntries, rawTargets) => {
+        const g = build(n, edges);
+        const c = condense(g);
+        const entries = rawEntries.map((v) => v % n);
+        const ws = new ShareWorkspace(c, entries);
+        // Plain counts over every component of the condensation, in topological order both ways.
+        const isEntry = new Set(entries.map((v) => c.comp[v]!));
+        const from = new Array<number>(c.count).fill(0);
+        for (const x of c.topo) {
+          if (isEntry.has(x)) from[x]! += 1;
+          for (let j = c.dag.outStart[x]!; j < c.dag.outStart[x + 1]!; j++)
+            from[c.dag.edgeTo[c.dag.outEdges[j]!]!]! += from[x]!;
+        }
+        for (const raw of rawTargets) {
+          const targets = raw.map((v) => v % n);
+          const isTarget = new Set(targets.map((v) => c.comp[v]!));
+          const to = new Array<number>(c.count).fill(0);
+          for (const x of [...c.topo].reverse()) {
+            to[x] = isTarget.has(x) ? 1 : 0;
+            for (let j = c.dag.outStart[x]!; j < c.dag.outStart[x + 1]!; j++)
+              to[x] += to[c.dag.edgeTo[c.dag.outEdges[j]!]!]!;
+          }
+          const total = [...isEntry].reduce((s, x) => s + to[x]!, 0);
+          const got = new Float64Array(n);
+          const count = ws.shares(targets, (v, share) => (got[v] = share));
+          assert.ok(Math.abs(count - total) < 1e-9 * Math.max(1, total), `total ${count} vs ${total}`);
+          for (let v = 0; v < n; v++) {
+            const x = c.comp[v]!;
+            const expected =
+              total === 0 || isEntry.has(x) || isTarget.has(x) ? 0 : Math.min(1, (from[x]! * to[x]!) / total);
+            assert.ok(Math.abs(got[v]! - expected) < 1e-9, `node ${v}: ${got[v]} vs ${expected}`);
+          }
         }
       },
     ),

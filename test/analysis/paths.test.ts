@@ -5,6 +5,7 @@ import { ENTRY_CLASSES } from "../../src/analysis/facts.js";
 import { analyzePaths, type PathOptions } from "../../src/analysis/paths/analyze.js";
 import { applyAssumptions, parseAssumption, type Assumption } from "../../src/analysis/paths/assume.js";
 import { buildAttackGraph } from "../../src/analysis/paths/attack-graph.js";
+import { dataReaders } from "../../src/analysis/paths/data-readers.js";
 import type { PathAnalysis } from "../../src/analysis/paths/model.js";
 import { RULES } from "../../src/analysis/rules/index.js";
 import { analyze } from "../../src/compiler.js";
@@ -306,6 +307,68 @@ test("random models: the reported cheapest cut really cuts, and is minimal for i
       },
     ),
     { numRuns: 80, seed: 9 },
+  );
+});
+
+test("random models: data readers (carries, secrets, cycles) match one search per asset", () => {
+  const DATA = [
+    ["d0", "confidential"],
+    ["d1", "secret"],
+    ["d2", "internal"],
+  ] as const;
+  fc.assert(
+    fc.property(
+      fc.array(fc.subarray([0, 1, 2]), { minLength: 6, maxLength: 6 }),
+      fc.array(fc.tuple(fc.nat(5), fc.nat(5), fc.option(fc.subarray([0, 1, 2]))), { maxLength: 14 }),
+      (holds, flows) => {
+        const lines = [ZONES];
+        for (const [name, cls] of DATA)
+          lines.push(`data ${name} "${name}" { classification ${cls}  crown [confidentiality] }`);
+        holds.forEach((h, i) =>
+          lines.push(
+            `store s${i} "S${i}" in corp${h.length ? ` { holds [${h.map((d) => DATA[d]![0]).join(", ")}] }` : ""}`,
+          ),
+        );
+        const seen = new Set<string>();
+        for (const [a, b, carries] of flows) {
+          if (a === b || seen.has(`${a}-${b}`)) continue;
+          seen.add(`${a}-${b}`);
+          const c = carries?.length ? `  carries [${carries.map((d) => DATA[d]![0]).join(", ")}]` : "";
+          lines.push(`flow s${a} -> s${b} { kind copy${c} }`);
+        }
+        const m = model(lines.join("\n"));
+        const a = analyze(m, RULES);
+        const g = a.facts.info;
+        const assets = m.data.map((d) => d.index);
+        const holders = new Map<number, Set<number>>(assets.map((d) => [d, new Set<number>()]));
+        for (const c of m.components) for (const d of c.holds) holders.get(d)!.add(c.index);
+        for (const f of m.flows) for (const d of f.carries) holders.get(d)!.add(f.from);
+        const keep = new Uint8Array(g.nodeCount).fill(1);
+        const got = dataReaders(a.graph, a.facts, assets, holders, keep);
+        for (const d of assets) {
+          const reached = new Uint8Array(g.nodeCount);
+          const stack = [...holders.get(d)!];
+          for (const v of stack) reached[v] = 1;
+          while (stack.length > 0) {
+            const v = stack.pop()!;
+            for (let i = g.outStart[v]!; i < g.outStart[v + 1]!; i++) {
+              const e = g.outEdges[i]!;
+              const f = m.flows[a.facts.infoFlow[e]!]!;
+              const passes =
+                f.carries.length > 0 ? f.carries.includes(d) : m.data[d]!.classification !== "secret";
+              const w = g.edgeTo[e]!;
+              if (passes && !reached[w]) {
+                reached[w] = 1;
+                stack.push(w);
+              }
+            }
+          }
+          const expected = [...reached.keys()].filter((v) => reached[v]);
+          assert.equal(got.get(d), expected, `readers of ${m.data[d]!.name}`);
+        }
+      },
+    ),
+    { numRuns: 200, seed: 7 },
   );
 });
 
