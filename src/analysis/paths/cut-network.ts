@@ -49,9 +49,15 @@ export class CutNetworkBuilder {
   private readonly toSinks: Uint8Array;
   private readonly isSink: Uint8Array;
   private readonly capNode: Float64Array;
-  private readonly capFlow: Float64Array;
   private readonly capOutNode: Float64Array;
-  private readonly capOutFlow: Float64Array;
+  /**
+   * The steps a search may take, filtered and with their capacities, once for every question:
+   * layer 0, the usable steps into each component from an entry (tail -1) or from a component some
+   * entry reaches; layer 1, the way-out steps out of each component towards a component that reaches
+   * a sink.
+   */
+  private readonly into: Steps;
+  private readonly outOf: Steps;
   // Scratch reused by every build; ids are reset through the queues (their touched lists).
   private readonly in0: Int32Array;
   private readonly out0: Int32Array;
@@ -59,11 +65,10 @@ export class CutNetworkBuilder {
   private readonly out1: Int32Array;
   private readonly queue0: Int32Array;
   private readonly queue1: Int32Array;
-  private tail: Int32Array;
-  private head: Int32Array;
-  private cap: Float64Array;
-  private meta: Int32Array;
-  private count = 0;
+  private readonly tail: Int32Array;
+  private readonly head: Int32Array;
+  private readonly cap: Float64Array;
+  private readonly meta: Int32Array;
 
   constructor(
     private readonly ag: AttackGraph,
@@ -120,20 +125,39 @@ export class CutNetworkBuilder {
       return c;
     };
     this.capNode = fill(n, "node");
-    this.capFlow = fill(g.edgeCount, "flow");
     this.capOutNode = fill(withWayOut ? n : 0, "way-out node");
-    this.capOutFlow = fill(withWayOut ? ag.g.edgeCount : 0, "way-out flow");
+    const capFlow = fill(g.edgeCount, "flow");
+    const capOutFlow = fill(withWayOut ? ag.g.edgeCount : 0, "way-out flow");
+    this.into = steps(n, (w, add) => {
+      if (this.isEntry[w] || !this.fromEntries[w]) return;
+      for (let i = g.inStart[w]!; i < g.inStart[w + 1]!; i++) {
+        const e = g.inEdges[i]!;
+        const u = g.edgeFrom[e]!;
+        if (this.isEntry[u]) add(-1, e, capFlow[e]!);
+        else if (this.fromEntries[u]) add(u, e, capFlow[e]!);
+      }
+    });
+    const a = ag.g;
+    this.outOf = steps(withWayOut ? n : 0, (v, add) => {
+      if (!this.toSinks[v] || this.isSink[v]) return;
+      for (let i = a.outStart[v]!; i < a.outStart[v + 1]!; i++) {
+        const e = a.outEdges[i]!;
+        const w = a.edgeTo[e]!;
+        if (this.toSinks[w] && ag.exfilWeight[e] !== Infinity) add(w, e, capOutFlow[e]!);
+      }
+    });
     this.in0 = new Int32Array(n).fill(-1);
     this.out0 = new Int32Array(n).fill(-1);
     this.in1 = new Int32Array(n).fill(-1);
     this.out1 = new Int32Array(n).fill(-1);
     this.queue0 = new Int32Array(n);
     this.queue1 = new Int32Array(n);
-    const size = 64;
-    this.tail = new Int32Array(size);
-    this.head = new Int32Array(size);
-    this.cap = new Float64Array(size);
-    this.meta = new Int32Array(size);
+    // No question can have more arcs than every split, step and link at once.
+    const most = 3 * n + this.into.other.length + this.outOf.other.length + 2;
+    this.tail = new Int32Array(most);
+    this.head = new Int32Array(most);
+    this.cap = new Float64Array(most);
+    this.meta = new Int32Array(most);
   }
 
   kindOf(code: number): CutArcKind {
@@ -144,29 +168,17 @@ export class CutNetworkBuilder {
     return code >>> 2;
   }
 
-  private arc(u: number, v: number, c: number, meta: number): void {
-    if (this.count === this.tail.length) {
-      const size = this.count * 2;
-      const t = new Int32Array(size);
-      const h = new Int32Array(size);
-      const cc = new Float64Array(size);
-      const m = new Int32Array(size);
-      t.set(this.tail);
-      h.set(this.head);
-      cc.set(this.cap);
-      m.set(this.meta);
-      [this.tail, this.head, this.cap, this.meta] = [t, h, cc, m];
-    }
-    this.tail[this.count] = u;
-    this.head[this.count] = v;
-    this.cap[this.count] = c;
-    this.meta[this.count++] = meta;
-  }
-
   /** The network for these targets, or "unbounded" when a target is itself an entry (nothing can cut it). */
   build(targets: readonly AttackTarget[]): CutNetwork | "unbounded" {
-    const { in0, out0, in1, out1, queue0, queue1, isEntry, fromEntries, toSinks } = this;
-    this.count = 0;
+    const { in0, out0, in1, out1, queue0, queue1, isEntry, fromEntries, toSinks, isSink } = this;
+    const { tail, head, cap, meta } = this;
+    let count = 0;
+    const arc = (u: number, v: number, c: number, m: number) => {
+      tail[count] = u;
+      head[count] = v;
+      cap[count] = c;
+      meta[count++] = m;
+    };
     let next = 2;
     let q0 = 0;
     let q1 = 0;
@@ -192,74 +204,88 @@ export class CutNetworkBuilder {
         for (const r of t.nodes) {
           if (!toSinks[r] || in1[r] !== -1 || !(isEntry[r] || fromEntries[r])) continue;
           in1[r] = next++;
-          out1[r] = this.isSink[r] ? T : next++;
+          out1[r] = isSink[r] ? T : next++;
           queue1[q1++] = r;
-          if (isEntry[r]) this.arc(S, in1[r], Infinity, -1);
+          if (isEntry[r]) arc(S, in1[r], Infinity, -1);
           else {
             if (in0[r] === -1) {
               in0[r] = next++;
               out0[r] = next++;
               queue0[q0++] = r;
             }
-            if (out0[r] !== T) this.arc(out0[r]!, in1[r], Infinity, -1);
+            if (out0[r] !== T) arc(out0[r]!, in1[r], Infinity, -1);
           }
         }
       }
     if (!unbounded) {
       // Layer 0, backward from the targets inside the entries' reach.
-      const g = this.ug.g;
+      const { start, other, edge, cap: stepCap } = this.into;
       for (let qh = 0; qh < q0; qh++) {
         const w = queue0[qh]!;
         const into = in0[w]!;
-        this.arc(into, out0[w]!, this.capNode[w]!, w * 4);
-        for (let i = g.inStart[w]!; i < g.inStart[w + 1]!; i++) {
-          const e = g.inEdges[i]!;
-          const u = g.edgeFrom[e]!;
-          if (isEntry[u]) {
-            this.arc(S, into, this.capFlow[e]!, e * 4 + 1);
+        arc(into, out0[w]!, this.capNode[w]!, w * 4);
+        for (let i = start[w]!, end = start[w + 1]!; i < end; i++) {
+          const u = other[i]!;
+          if (u < 0) {
+            arc(S, into, stepCap[i]!, edge[i]! * 4 + 1);
             continue;
           }
-          if (!fromEntries[u]) continue;
           if (in0[u] === -1) {
             in0[u] = next++;
             out0[u] = next++;
             queue0[q0++] = u;
           }
-          if (out0[u] !== T) this.arc(out0[u]!, into, this.capFlow[e]!, e * 4 + 1);
+          if (out0[u] !== T) arc(out0[u]!, into, stepCap[i]!, edge[i]! * 4 + 1);
         }
       }
       // Layer 1, forward from the readers inside the sinks' reach; a sink's out-half is T.
-      const a = this.ag.g;
+      const { start: start1, other: other1, edge: edge1, cap: cap1 } = this.outOf;
       for (let qh = 0; qh < q1; qh++) {
         const v = queue1[qh]!;
-        this.arc(in1[v]!, out1[v]!, this.capOutNode[v]!, v * 4 + 2);
-        if (out1[v] === T) continue;
         const from = out1[v]!;
-        for (let i = a.outStart[v]!; i < a.outStart[v + 1]!; i++) {
-          const e = a.outEdges[i]!;
-          const w = a.edgeTo[e]!;
-          if (!toSinks[w] || this.ag.exfilWeight[e] === Infinity) continue;
+        arc(in1[v]!, from, this.capOutNode[v]!, v * 4 + 2);
+        if (from === T) continue;
+        for (let i = start1[v]!, end = start1[v + 1]!; i < end; i++) {
+          const w = other1[i]!;
           if (in1[w] === -1) {
             in1[w] = next++;
-            out1[w] = this.isSink[w] ? T : next++;
+            out1[w] = isSink[w] ? T : next++;
             queue1[q1++] = w;
           }
-          this.arc(from, in1[w]!, this.capOutFlow[e]!, e * 4 + 3);
+          arc(from, in1[w]!, cap1[i]!, edge1[i]! * 4 + 3);
         }
       }
     }
     for (let i = 0; i < q0; i++) in0[queue0[i]!] = out0[queue0[i]!] = -1;
     for (let i = 0; i < q1; i++) in1[queue1[i]!] = out1[queue1[i]!] = -1;
     if (unbounded) return "unbounded";
-    return {
-      nodeCount: next,
-      count: this.count,
-      tail: this.tail,
-      head: this.head,
-      cap: this.cap,
-      meta: this.meta,
-      S,
-      T,
-    };
+    return { nodeCount: next, count, tail, head, cap, meta, S, T };
   }
+}
+
+/** Per component, a filtered list of steps: the component at the other end, the edge, its capacity. */
+interface Steps {
+  readonly start: Int32Array;
+  readonly other: Int32Array;
+  readonly edge: Int32Array;
+  readonly cap: Float64Array;
+}
+
+function steps(
+  n: number,
+  each: (v: number, add: (other: number, edge: number, cap: number) => void) => void,
+): Steps {
+  const start = new Int32Array(n + 1);
+  const other: number[] = [];
+  const edge: number[] = [];
+  const cap: number[] = [];
+  for (let v = 0; v < n; v++) {
+    each(v, (o, e, c) => {
+      other.push(o);
+      edge.push(e);
+      cap.push(c);
+    });
+    start[v + 1] = other.length;
+  }
+  return { start, other: Int32Array.from(other), edge: Int32Array.from(edge), cap: Float64Array.from(cap) };
 }

@@ -9,37 +9,86 @@
 /** "No control cuts this" in the attack graph's per-step cut costs; as a `FlowNetwork` capacity, just large. */
 export const INF = 1 << 29;
 
-/** A residual network: the arcs of node v are `start[v] .. start[v + 1]`, each with its twin's position. */
+/**
+ * A residual network: the arcs of node v are `start[v] .. start[v + 1]`, each with its twin's
+ * position. `back[j]` mirrors `cap[twin[j]]` (the capacity left on the arc into this node), so the
+ * level search from t reads it beside `head[j]` instead of jumping to the twin.
+ */
 export interface Residual {
   readonly nodeCount: number;
   readonly start: Int32Array;
   readonly head: Int32Array;
   readonly cap: Float64Array;
+  readonly back: Float64Array;
   readonly twin: Int32Array;
 }
 
 /**
+ * Typed arrays reused by every network a solver lays out and solves (a cut solver answers many
+ * questions over networks of similar size): grown on demand, never cleared beyond what is used.
+ */
+export class FlowWorkspace {
+  start = new Int32Array(0);
+  head = new Int32Array(0);
+  cap = new Float64Array(0);
+  back = new Float64Array(0);
+  twin = new Int32Array(0);
+  nodes = new Int32Array(0);
+  dist = new Int32Array(0);
+  it = new Int32Array(0);
+  stackV = new Int32Array(0);
+  stackE = new Int32Array(0);
+  seen = new Uint8Array(0);
+
+  fit(nodeCount: number, arcCount: number): void {
+    const m = 2 * arcCount;
+    if (this.head.length < m) {
+      const size = Math.ceil(m * 1.25);
+      this.head = new Int32Array(size);
+      this.cap = new Float64Array(size);
+      this.back = new Float64Array(size);
+      this.twin = new Int32Array(size);
+    }
+    if (this.start.length < nodeCount + 1) {
+      const size = Math.ceil((nodeCount + 1) * 1.25);
+      this.start = new Int32Array(size);
+      this.nodes = new Int32Array(size);
+      this.dist = new Int32Array(size);
+      this.it = new Int32Array(size);
+      this.stackV = new Int32Array(size);
+      this.stackE = new Int32Array(size);
+      this.seen = new Uint8Array(size);
+    }
+  }
+}
+
+/**
  * Lays arcs given as parallel arrays (tail, head, capacity; `count` of them) out by tail, each with a
- * twin of capacity 0. Within a tail, arcs keep the order they were given in.
+ * twin of capacity 0, into the workspace. Within a tail, arcs keep the order they were given in.
  */
 export function layOut(
+  ws: FlowWorkspace,
   nodeCount: number,
   count: number,
   tail: Int32Array,
   head: Int32Array,
   cap: Float64Array,
 ): Residual {
-  const start = new Int32Array(nodeCount + 1);
+  ws.fit(nodeCount, count);
+  const start = ws.start.subarray(0, nodeCount + 1);
+  start.fill(0);
   for (let a = 0; a < count; a++) {
     start[tail[a]! + 1]!++;
     start[head[a]! + 1]!++;
   }
   for (let v = 0; v < nodeCount; v++) start[v + 1]! += start[v]!;
-  const fill = start.slice(0, nodeCount);
+  const fill = ws.it;
+  fill.set(start.subarray(0, nodeCount));
   const m = 2 * count;
-  const to = new Int32Array(m);
-  const c = new Float64Array(m);
-  const twin = new Int32Array(m);
+  const to = ws.head.subarray(0, m);
+  const c = ws.cap.subarray(0, m);
+  const back = ws.back.subarray(0, m);
+  const twin = ws.twin.subarray(0, m);
   for (let a = 0; a < count; a++) {
     const u = tail[a]!;
     const v = head[a]!;
@@ -48,10 +97,13 @@ export function layOut(
     to[i] = v;
     to[j] = u;
     c[i] = cap[a]!;
+    c[j] = 0;
+    back[i] = 0;
+    back[j] = cap[a]!;
     twin[i] = j;
     twin[j] = i;
   }
-  return { nodeCount, start, head: to, cap: c, twin };
+  return { nodeCount, start, head: to, cap: c, back, twin };
 }
 
 /**
@@ -63,15 +115,12 @@ export function layOut(
  * still reach t in as many steps. The blocking flow is a depth-first search with current arcs; after
  * an augmentation it resumes from the tail of the first arc it saturated instead of from s.
  */
-export function maxFlow(r: Residual, s: number, t: number, limit = Infinity): number {
-  const { nodeCount: n, start, head: to, cap, twin } = r;
-  const dist = new Int32Array(n);
-  const it = new Int32Array(n);
-  const queue = new Int32Array(n);
-  const stackV = new Int32Array(n + 1);
-  const stackE = new Int32Array(n + 1);
-  let flow = 0;
+export function maxFlow(ws: FlowWorkspace, r: Residual, s: number, t: number, limit = Infinity): number {
+  const { nodeCount: n, start, head: to, cap, back, twin } = r;
   if (s === t) return Infinity;
+  const dist = ws.dist.subarray(0, n);
+  const { it, nodes: queue, stackV, stackE } = ws;
+  let flow = 0;
   for (;;) {
     dist.fill(-1);
     dist[t] = 0;
@@ -82,11 +131,13 @@ export function maxFlow(r: Residual, s: number, t: number, limit = Infinity): nu
       const w = queue[qh++]!;
       const d = dist[w]! + 1;
       for (let j = start[w]!, end = start[w + 1]!; j < end; j++) {
-        const v = to[j]!;
-        // Arc j runs w -> v; its twin runs v -> w and is usable while it has capacity.
-        if (dist[v] === -1 && cap[twin[j]!]! > 0) {
-          dist[v] = d;
-          queue[qt++] = v;
+        // Arc j runs w -> v; the arc v -> w (its twin) is usable while it has capacity (back[j]).
+        if (back[j]! > 0) {
+          const v = to[j]!;
+          if (dist[v] === -1) {
+            dist[v] = d;
+            queue[qt++] = v;
+          }
         }
       }
     }
@@ -100,17 +151,20 @@ export function maxFlow(r: Residual, s: number, t: number, limit = Infinity): nu
         let push = Infinity;
         for (let i = 0; i < depth; i++) if (cap[stackE[i]!]! < push) push = cap[stackE[i]!]!;
         if (push === Infinity) return Infinity;
-        let back = -1;
+        let resume = -1;
         for (let i = 0; i < depth; i++) {
           const j = stackE[i]!;
+          const k = twin[j]!;
           cap[j]! -= push;
-          cap[twin[j]!]! += push;
-          if (back < 0 && cap[j] === 0) back = i;
+          back[k]! -= push;
+          cap[k]! += push;
+          back[j]! += push;
+          if (resume < 0 && cap[j] === 0) resume = i;
         }
         flow += push;
         if (flow >= limit) return flow;
         // Resume from the tail of the first saturated arc: the path up to it still has capacity.
-        depth = back;
+        depth = resume;
         continue;
       }
       const want = dist[v]! - 1;
@@ -132,11 +186,15 @@ export function maxFlow(r: Residual, s: number, t: number, limit = Infinity): nu
   return flow;
 }
 
-/** After `maxFlow`: the nodes reachable from s in the residual graph (the source side of the minimum cut closest to s). */
-export function sourceSide(r: Residual, s: number): Uint8Array {
+/**
+ * After `maxFlow`: the nodes reachable from s in the residual graph (the source side of the minimum
+ * cut closest to s), 1 each in a view of the workspace valid until its next use.
+ */
+export function sourceSide(ws: FlowWorkspace, r: Residual, s: number): Uint8Array {
   const { nodeCount: n, start, head, cap } = r;
-  const seen = new Uint8Array(n);
-  const queue = new Int32Array(n);
+  const seen = ws.seen.subarray(0, n);
+  seen.fill(0);
+  const queue = ws.nodes;
   let qt = 0;
   seen[s] = 1;
   queue[qt++] = s;
@@ -160,6 +218,7 @@ export class FlowNetwork {
   private cap = new Float64Array(16);
   private count = 0;
   private residual?: Residual;
+  private readonly ws = new FlowWorkspace();
 
   constructor(readonly nodeCount: number) {}
 
@@ -183,13 +242,13 @@ export class FlowNetwork {
 
   /** Max flow from s to t (see `maxFlow`). */
   maxFlow(s: number, t: number, limit = Infinity): number {
-    this.residual = layOut(this.nodeCount, this.count, this.tail, this.head, this.cap);
-    return maxFlow(this.residual, s, t, limit);
+    this.residual = layOut(this.ws, this.nodeCount, this.count, this.tail, this.head, this.cap);
+    return maxFlow(this.ws, this.residual, s, t, limit);
   }
 
   /** After `maxFlow`: the nodes on the source side of a minimum cut. */
   sourceSide(s: number): Uint8Array {
-    return sourceSide(this.residual!, s);
+    return sourceSide(this.ws, this.residual!, s);
   }
 
   /** Endpoints of an arc id returned by `addArc`. */

@@ -3,7 +3,7 @@ import type { ResolvedModel } from "../../semantic/model.js";
 import type { Rule } from "../rule.js";
 import { EXFIL_RULE, type AttackGraph, type AttackTarget } from "./attack-graph.js";
 import { CutNetworkBuilder, type CutArcKind } from "./cut-network.js";
-import { INF, layOut, maxFlow, sourceSide } from "./maxflow.js";
+import { FlowWorkspace, INF, layOut, maxFlow, sourceSide } from "./maxflow.js";
 import type { CutReport } from "./model.js";
 import type { UsableGraph } from "./usable.js";
 
@@ -38,6 +38,7 @@ export class CutSolver {
   /** Way-out leg: cheapest lethal-trifecta control per component, and on a flow. */
   private readonly wayOutNode: Option[] = [];
   private wayOutFlow: Option;
+  private readonly ws = new FlowWorkspace();
 
   constructor(
     private readonly model: ResolvedModel,
@@ -110,9 +111,9 @@ export class CutSolver {
   solve(targets: readonly AttackTarget[]): CutReport {
     const net = this.builder.build(targets);
     if (net === "unbounded") return INFEASIBLE;
-    const r = layOut(net.nodeCount, net.count, net.tail, net.head, net.cap);
-    if (maxFlow(r, net.S, net.T) === Infinity) return INFEASIBLE;
-    const side = sourceSide(r, net.S);
+    const r = layOut(this.ws, net.nodeCount, net.count, net.tail, net.head, net.cap);
+    if (maxFlow(this.ws, r, net.S, net.T) === Infinity) return INFEASIBLE;
+    const side = sourceSide(this.ws, r, net.S);
     const chosen = new Map<string, { control: string; on: On; cost: number }>();
     const stuck = new Map<string, On>();
     for (let a = 0; a < net.count; a++) {
