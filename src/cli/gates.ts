@@ -50,7 +50,10 @@ export interface GateResult {
 const isRecord = (x: unknown): x is Record<string, unknown> =>
   typeof x === "object" && x !== null && !Array.isArray(x);
 
-/** Major versions of findings.json a baseline may have. */
+/**
+ * Major versions of findings.json a baseline may have. Format 2 moved rule and control details into
+ * tables; what a baseline needs (fingerprint, id, status, severity) is in every finding of both.
+ */
 const READABLE_MAJORS: readonly string[] = ["1", "2"];
 
 /** Parses the text of a findings.json used as a baseline; a problem is returned as its message. */
@@ -63,15 +66,65 @@ export function parseBaseline(text: string, file: string): Baseline | { error: s
   }
   if (!isRecord(doc) || !Array.isArray(doc["findings"]) || typeof doc["schemaVersion"] !== "string")
     return { error: "is not a findings.json (it has no `schemaVersion` and `findings`)" };
-  const version = doc["schemaVersion"];
-  // Format 2 moved rule and control details into tables; the fields a baseline needs (fingerprint,
-  // id, status, severity) are in every finding of both formats.
+  return baselineOf(doc["schemaVersion"], doc["findings"], file);
+}
+
+/** Longest baseline parsed as one JSON text (V8 strings stop at 2^29 - 24 characters). */
+export const BASELINE_TEXT_MAX = 2 ** 28;
+
+/**
+ * Parses the bytes of a baseline: as one JSON text when it is at most `maxText` bytes, else line by
+ * line in the layout aithreat writes (envelope indented, one finding per line; json-layout.ts), so a
+ * findings.json of a 100k-component model, larger than any JavaScript string, still serves.
+ */
+export function parseBaselineBytes(
+  bytes: Uint8Array,
+  file: string,
+  maxText: number = BASELINE_TEXT_MAX,
+): Baseline | { error: string } {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  if (buf.length <= maxText) return parseBaseline(buf.toString("utf8"), file);
+  const notOurs = {
+    error: `is too large to read as one JSON text (${buf.length} bytes) and is not laid out one finding per line as aithreat writes it`,
+  };
+  let version: string | undefined;
+  let inFindings = false;
+  let ended = false;
+  const findings: unknown[] = [];
+  for (let start = 0; start < buf.length && !ended;) {
+    let end = buf.indexOf(10, start);
+    if (end < 0) end = buf.length;
+    const line = buf.toString("utf8", start, end);
+    start = end + 1;
+    if (!inFindings) {
+      const v = /^ {2}"schemaVersion": ("[^"]*"),?$/.exec(line);
+      if (v) version = JSON.parse(v[1]!) as string;
+      else if (line === '  "findings": [') inFindings = true;
+      else if (line === '  "findings": [],' || line === '  "findings": []') ended = true;
+      continue;
+    }
+    if (line === "  ]," || line === "  ]") {
+      ended = true;
+      continue;
+    }
+    try {
+      findings.push(JSON.parse(line.endsWith(",") ? line.slice(0, -1) : line));
+    } catch {
+      return notOurs;
+    }
+  }
+  if (version === undefined || !ended) return notOurs;
+  return baselineOf(version, findings, file);
+}
+
+/** The baseline of a findings.json's version and findings, or why they cannot serve as one. */
+function baselineOf(version: string, list: readonly unknown[], file: string): Baseline | { error: string } {
   if (!READABLE_MAJORS.includes(version.split(".")[0]!))
     return {
       error: `is findings.json format \`${version}\`; this version of aithreat reads formats 1.x and 2.x`,
     };
   const findings = new Map<string, BaselineFinding>();
-  for (const [i, f] of doc["findings"].entries()) {
+  for (const [i, f] of list.entries()) {
     if (
       !isRecord(f) ||
       typeof f["fingerprint"] !== "string" ||
@@ -91,9 +144,9 @@ export function parseBaseline(text: string, file: string): Baseline | { error: s
 
 /** Reads `--baseline`; an unreadable or malformed file is a command-line error (AT9002). */
 export function readBaseline(file: string): Baseline | Diagnostic {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = fs.readFileSync(file, "utf8");
+    bytes = fs.readFileSync(file);
   } catch (e) {
     const reason =
       (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : String((e as Error).message);
@@ -101,7 +154,7 @@ export function readBaseline(file: string): Baseline | Diagnostic {
       hint: "pass the findings.json of an earlier `aithreat compile`",
     });
   }
-  const parsed = parseBaseline(text, file);
+  const parsed = parseBaselineBytes(bytes, file);
   if ("error" in parsed)
     return diag("AT9002", undefined, `\`--baseline ${file}\` ${parsed.error}`, {
       hint: "pass the findings.json of an earlier `aithreat compile`",

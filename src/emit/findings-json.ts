@@ -2,7 +2,7 @@ import type { Severity } from "../analysis/findings.js";
 import { diagnosticToJson, type DiagnosticJson } from "../diagnostics/format.js";
 import type { Emitter, EmitContext } from "./emitter.js";
 import type { FindingView, MappingView } from "./findings-view.js";
-import { jsonFile, type JsonLines } from "./json-layout.js";
+import { jsonFile, jsonString, type JsonLines } from "./json-layout.js";
 import type { LocationView } from "./location-view.js";
 import type { CutView, PathView, TargetView } from "./paths-view.js";
 import { FINDINGS_SCHEMA_ID, FINDINGS_SCHEMA_VERSION } from "./tool-info.js";
@@ -186,32 +186,39 @@ export function findingJson(f: FindingView): FindingJson {
   return out;
 }
 
-const str = JSON.stringify;
+const str = jsonString;
+
+/** `"file":"<path>","line":` per file: a large model has a few hundred files and 10^6 locations. */
+const fileHeads = new Map<string, string>();
 
 /** A location's JSON text, keys in the order of `LocationView`. */
-const locationText = (l: LocationView) =>
-  `{"file":${str(l.file)},"line":${l.line},"column":${l.column},"endLine":${l.endLine},"endColumn":${l.endColumn}}`;
+function locationText(l: LocationView): string {
+  let head = fileHeads.get(l.file);
+  if (head === undefined) fileHeads.set(l.file, (head = `{"file":${str(l.file)},"line":`));
+  return `${head}${l.line},"column":${l.column},"endLine":${l.endLine},"endColumn":${l.endColumn}}`;
+}
 
 /**
  * `JSON.stringify(findingJson(f))`, written straight from the view: a large model has hundreds of
  * thousands of findings, and building each one's JSON shape first only fed the garbage collector.
- * test/emit/findings-json.test.ts holds the two equal on every sample.
+ * Levels, severities, statuses and the hex fingerprint are written without escaping (fixed
+ * vocabularies). test/emit/findings-json.test.ts holds the two equal on every sample.
  */
 export function findingJsonText(f: FindingView): string {
   const s = f.subject;
-  let t = `{"id":${str(f.id)},"fingerprint":${str(f.fingerprint)},"rule":${str(f.rule)},"message":${str(f.message)}`;
-  t += `,"subject":{"type":${str(s.type)},"name":${str(s.name)},"kind":${str(s.kind)}${s.title !== undefined ? `,"title":${str(s.title)}` : ""}}`;
+  let t = `{"id":${str(f.id)},"fingerprint":"${f.fingerprint}","rule":${str(f.rule)},"message":${str(f.message)}`;
+  t += `,"subject":{"type":"${s.type}","name":${str(s.name)},"kind":${str(s.kind)}${s.title !== undefined ? `,"title":${str(s.title)}` : ""}}`;
   t += `,"location":${locationText(f.location)},"facts":[`;
   for (let i = 0; i < f.facts.length; i++) {
     const x = f.facts[i]!;
     t += `${i > 0 ? "," : ""}{"text":${str(x.text)},"location":${locationText(x.location)}}`;
   }
-  t += `],"likelihood":${str(f.likelihood)},"impact":${str(f.impact)},"severity":${str(f.severity)},"rationale":${str(f.rationale)},"status":${str(f.status)},"mitigatedBy":[`;
+  t += `],"likelihood":"${f.likelihood}","impact":"${f.impact}","severity":"${f.severity}","rationale":${str(f.rationale)},"status":"${f.status}","mitigatedBy":[`;
   for (let i = 0; i < f.mitigatedBy.length; i++) {
     const m = f.mitigatedBy[i]!;
     t += `${i > 0 ? "," : ""}{"control":${str(m.control)}${m.impliedBy !== undefined ? `,"impliedBy":${str(m.impliedBy)}` : ""},"location":${locationText(m.location)}}`;
   }
-  t += `],"residual":{"likelihood":${str(f.residual.likelihood)},"severity":${str(f.residual.severity)}},"recommended":[`;
+  t += `],"residual":{"likelihood":"${f.residual.likelihood}","severity":"${f.residual.severity}"},"recommended":[`;
   for (let i = 0; i < f.recommended.length; i++) {
     const r = f.recommended[i]!;
     t += `${i > 0 ? "," : ""}{"control":${str(r.control)},"declared":${r.declared}}`;

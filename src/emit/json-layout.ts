@@ -79,6 +79,18 @@ function jsonSink(doc: unknown, lines: readonly (JsonPath | JsonLines)[], maxTex
   return out;
 }
 
+// What JSON.stringify escapes in a string: quotes, backslashes, control characters, and lone
+// surrogates (written as `\udxxx`; a pair is tested too, and then left to JSON.stringify).
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/**
+ * `JSON.stringify(s)` for a string, about twice as fast for the common string that needs no escape
+ * (most names, messages and paths): the large outputs write millions of them.
+ */
+export function jsonString(s: string): string {
+  return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`;
+}
+
 const isLines = (x: JsonPath | JsonLines): x is JsonLines => !Array.isArray(x);
 
 const placeholder = (i: number) => `\u0000aithreat-json-lines-${i}`;

@@ -5,7 +5,7 @@ import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Emitter, EmitContext } from "./emitter.js";
 import { escapeMarkdown, markdownCode } from "./escape.js";
 import type { FindingView } from "./findings-view.js";
-import { jsonFile, type JsonLines, type JsonPath } from "./json-layout.js";
+import { jsonFile, jsonString, type JsonLines, type JsonPath } from "./json-layout.js";
 import { locationView, type LocationView } from "./location-view.js";
 import { PROJECT_URL, ruleDocUrl } from "./tool-info.js";
 
@@ -243,17 +243,17 @@ function sarifParts(ctx: EmitContext) {
   };
   // The same result as JSON text, written without building its object: a large model has hundreds
   // of thousands of results (test/emit/sarif.test.ts holds the two equal on every sample).
-  const str = JSON.stringify;
+  const str = jsonString;
   const artifactText = new Map<string, string>();
   const physicalText = (loc: LocationView) => {
     let a = artifactText.get(loc.file);
-    if (a === undefined) artifactText.set(loc.file, (a = str(physical(loc).artifactLocation)));
+    if (a === undefined) artifactText.set(loc.file, (a = JSON.stringify(physical(loc).artifactLocation)));
     return `{"artifactLocation":${a},"region":{"startLine":${loc.line},"startColumn":${loc.column},"endLine":${loc.endLine},"endColumn":${loc.endColumn}}}`;
   };
   const resultText = (f: FindingView) => {
     const index = ruleIndex.get(f.rule);
     let t = `{"ruleId":${str(f.rule)}${index !== undefined ? `,"ruleIndex":${index}` : ""},"level":"${sarifLevel(f.severity)}","message":{"text":${str(f.message)}}`;
-    t += `,"locations":[{"physicalLocation":${physicalText(f.location)}}],"partialFingerprints":{${str(FINGERPRINT_KEY)}:${str(f.fingerprint)}}`;
+    t += `,"locations":[{"physicalLocation":${physicalText(f.location)}}],"partialFingerprints":{"${FINGERPRINT_KEY}":"${f.fingerprint}"}`;
     if (f.facts.length > 0) {
       t += `,"relatedLocations":[`;
       for (let i = 0; i < f.facts.length; i++) {
@@ -265,7 +265,7 @@ function sarifParts(ctx: EmitContext) {
     const a = f.acceptance;
     if (f.status === "accepted" && a)
       t += `,"suppressions":[{"kind":"external","status":"accepted","justification":${str(`${a.reason} (accepted by ${a.owner} until ${a.expires}${a.ticket ? `, ${a.ticket}` : ""})`)},"location":{"physicalLocation":${physicalText(a.location)}}}]`;
-    t += `,"properties":{"findingId":${str(f.id)},"status":${str(f.status)},"severity":${str(f.severity)},"likelihood":${str(f.likelihood)},"impact":${str(f.impact)},"residualSeverity":${str(f.residual.severity)},"subject":${str(`${f.subject.type} ${f.subject.name}`)}`;
+    t += `,"properties":{"findingId":${str(f.id)},"status":"${f.status}","severity":"${f.severity}","likelihood":"${f.likelihood}","impact":"${f.impact}","residualSeverity":"${f.residual.severity}","subject":${str(`${f.subject.type} ${f.subject.name}`)}`;
     if (f.owner !== undefined) t += `,"owner":${str(f.owner)}`;
     if (a?.expired) t += `,"acceptanceExpired":${str(a.expires)}`;
     return `${t}}}`;

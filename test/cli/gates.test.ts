@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { evaluateGates, parseBaseline } from "../../src/cli/gates.js";
+import { evaluateGates, parseBaseline, parseBaselineBytes } from "../../src/cli/gates.js";
 import { bufferIo } from "../../src/cli/io.js";
 import { main } from "../../src/cli/main.js";
 import type { Emitter } from "../../src/emit/emitter.js";
@@ -161,6 +161,29 @@ test("evaluateGates: severity rising past the threshold counts as newly over the
   assert.is(evaluateGates([f("high")], { failOn: "high", baseline }).failed, true);
   assert.is(evaluateGates([f("medium")], { failOn: "medium", baseline }).failed, false);
   assert.is(evaluateGates([f("critical")], {}).active, false);
+});
+
+test("a baseline too large for one string is read line by line, to the same findings", async () => {
+  const r = await compile(model("grown-lines.aithreat", GROWN));
+  const file = path.join(r.out, "findings.json");
+  const bytes = fs.readFileSync(file);
+  const whole = parseBaseline(bytes.toString("utf8"), file);
+  // A limit below the file's size takes the line-by-line reader.
+  const lines = parseBaselineBytes(bytes, file, 100);
+  assert.ok(!("error" in whole) && !("error" in lines));
+  if ("error" in whole || "error" in lines) return;
+  assert.ok(whole.findings.size > 2, "findings to compare");
+  assert.equal([...lines.findings.entries()], [...whole.findings.entries()]);
+  // JSON in another layout (compact, on one line) cannot be read that way, and says so.
+  const compact = Buffer.from(JSON.stringify(JSON.parse(bytes.toString("utf8"))));
+  const refused = parseBaselineBytes(compact, file, 100);
+  assert.ok("error" in refused && /not laid out one finding per line/.test(refused.error));
+  // The version check applies the same way.
+  const future = Buffer.from(
+    bytes.toString("utf8").replace('"schemaVersion": "2.0"', '"schemaVersion": "3.0"'),
+  );
+  const old = parseBaselineBytes(future, file, 100);
+  assert.ok("error" in old && /format `3\.0`/.test(old.error));
 });
 
 // ---- exit 2 ------------------------------------------------------------------------------------------

@@ -3,6 +3,8 @@
  * schema documents every field and rejects what it should, the content agrees with the analysis,
  * rule and control details are in their tables once, and the same model gives byte-identical files.
  */
+import fs from "node:fs";
+import path from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import {
@@ -11,9 +13,11 @@ import {
   findingsDocument,
   findingsJsonEmitter,
 } from "../../src/emit/findings-json.js";
+import { sarifResultTexts } from "../../src/emit/sarif.js";
 import { FINDINGS_SCHEMA_ID, FINDINGS_SCHEMA_VERSION } from "../../src/emit/tool-info.js";
 import {
   FINDINGS_SCHEMA,
+  REPO,
   SAMPLES,
   cachedSampleContext,
   findingsValidator,
@@ -114,6 +118,16 @@ test("content agrees with the analysis: counts, order, unique fingerprints, loca
     );
     for (const p of t.topPaths) assert.is(p.route[0], p.entry);
   }
+});
+
+test("hostile strings: findings and SARIF results written as text are their JSON, and valid", () => {
+  const fixture = path.join(REPO, "test", "emit", "fixtures", "hostile.aithreat");
+  const ctx = memoryContext({ "hostile.aithreat": fs.readFileSync(fixture, "utf8") });
+  const views = ctx.analysis.findingsView;
+  assert.ok(views.length > 0);
+  for (const f of views) assert.is(findingJsonText(f), JSON.stringify(findingJson(f)), f.id);
+  for (const { text, result } of sarifResultTexts(ctx)) assert.is(text, JSON.stringify(result));
+  assert.equal(validate(JSON.parse(emitText(ctx))), []);
 });
 
 test("the schema documents every field it defines", () => {

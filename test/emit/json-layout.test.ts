@@ -5,7 +5,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { findingsDocument, findingsJsonEmitter } from "../../src/emit/findings-json.js";
-import { jsonWithLines } from "../../src/emit/json-layout.js";
+import { jsonString, jsonWithLines } from "../../src/emit/json-layout.js";
 import { sarifEmitter, sarifLog } from "../../src/emit/sarif.js";
 import { cachedSampleContext } from "../helpers/outputs.js";
 
@@ -75,6 +75,23 @@ test("findings.json and findings.sarif: one finding per line, each line valid JS
   assert.equal(log, JSON.parse(JSON.stringify(sarifLog(ctx))));
   const resultLines = sarif.split("\n").filter((l) => l.startsWith('        {"ruleId":'));
   assert.is(resultLines.length, log.runs[0]!.results.length);
+});
+
+test("jsonString is JSON.stringify of a string, escapes included", () => {
+  const cases = [
+    "",
+    "plain name",
+    'a "quoted" name',
+    "back\\slash",
+    "line\nbreak\ttab\r",
+    "nul \u0000 and \u001f",
+    "\u2028 line separator",
+    "pair 😀 é →",
+    "lone \ud800 high",
+    "lone \udc00 low",
+    "<script>`x`</script>",
+  ];
+  for (const s of cases) assert.is(jsonString(s), JSON.stringify(s), JSON.stringify(s));
 });
 
 test.run();
