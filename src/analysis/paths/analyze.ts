@@ -5,7 +5,7 @@ import type { Rule } from "../rule.js";
 import { buildAttackGraph, buildTargets, type AttackGraph, type AttackTarget } from "./attack-graph.js";
 import { adjacency, type Adjacency } from "./adjacency.js";
 import { DijkstraWorkspace, fewestStepsOn, type ShortestPaths } from "./dijkstra.js";
-import { commonDominator, dominatorChain, dominatorsOn } from "./dominators.js";
+import { DominatorScratch, commonDominator, dominatorChain, dominatorsOn } from "./dominators.js";
 import { CutSolver } from "./min-cut.js";
 import type { AttackPath, ExposureCell, PathAnalysis, PathStep, TargetReport } from "./model.js";
 import { reachTargetsMask } from "./reach.js";
@@ -201,13 +201,14 @@ export function analyzePaths(
     topPaths(tg, ag, ug, backward, search, t, exfil, entryAllowed, k, classesOf),
   );
   mark("top-k");
+  const scratch = new DominatorScratch(n);
   const domTrees = new Map(
     classes
       .filter((c) => entriesOf(c).length > 0)
-      .map((c) => [c, dominatorsOn(forward, backward, entriesOf(c))]),
+      .map((c) => [c, dominatorsOn(forward, backward, entriesOf(c), scratch)]),
   );
   const postDom = targets.some((t) => t.mode === "disclosure")
-    ? dominatorsOn(outBackward, adjacency(ag.g, "forward", ag.exfilWeight), sinks)
+    ? dominatorsOn(outBackward, adjacency(ag.g, "forward", ag.exfilWeight), sinks, scratch)
     : undefined;
 
   // Marks the current target's nodes (set, then cleared): no set per target.

@@ -27,9 +27,51 @@ export function dominators(
   return dominatorsOn(adjacency(g, direction, weight), adjacency(g, back, weight), roots);
 }
 
+/**
+ * The working arrays of `dominatorsOn`, shared by every tree of an analysis over graphs of one size:
+ * only each tree's answer (idom, depth) is new. On a large heap every fresh typed array adds to the
+ * external memory that makes V8 collect garbage, so a dozen per tree is felt.
+ */
+export class DominatorScratch {
+  readonly isRoot: Uint8Array;
+  readonly dfn: Int32Array;
+  readonly vertex: Int32Array;
+  readonly parent: Int32Array;
+  readonly stackNode: Int32Array;
+  readonly stackPos: Int32Array;
+  readonly semi: Int32Array;
+  readonly label: Int32Array;
+  readonly ancestor: Int32Array;
+  readonly bucketHead: Int32Array;
+  readonly bucketNext: Int32Array;
+  readonly path: Int32Array;
+
+  constructor(readonly nodeCount: number) {
+    const size = nodeCount + 1;
+    this.isRoot = new Uint8Array(size);
+    this.dfn = new Int32Array(size);
+    this.vertex = new Int32Array(size);
+    this.parent = new Int32Array(size);
+    this.stackNode = new Int32Array(size);
+    this.stackPos = new Int32Array(size);
+    this.semi = new Int32Array(size);
+    this.label = new Int32Array(size);
+    this.ancestor = new Int32Array(size);
+    this.bucketHead = new Int32Array(size);
+    this.bucketNext = new Int32Array(size);
+    this.path = new Int32Array(size);
+  }
+}
+
 /** `dominators` over prepared adjacencies: `succ` the direction of the paths, `pred` the other. */
-export function dominatorsOn(succ: Adjacency, pred: Adjacency, roots: readonly number[]): DominatorTree {
+export function dominatorsOn(
+  succ: Adjacency,
+  pred: Adjacency,
+  roots: readonly number[],
+  scratch: DominatorScratch = new DominatorScratch(succ.nodeCount),
+): DominatorTree {
   const n = succ.nodeCount;
+  if (scratch.nodeCount !== n) throw new Error("dominator scratch sized for another graph");
   const root = n;
   const succStart = succ.start;
   const succNode = succ.node;
@@ -37,15 +79,13 @@ export function dominatorsOn(succ: Adjacency, pred: Adjacency, roots: readonly n
   const predStart = pred.start;
   const predNode = pred.node;
   const predWeight = pred.weight;
-  const isRoot = new Uint8Array(n);
+  const { isRoot, dfn, vertex, parent, stackNode, stackPos } = scratch;
+  isRoot.fill(0);
   for (const r of roots) isRoot[r] = 1;
 
   // Preorder numbering by an iterative DFS from the virtual root (its children: the roots, in order).
-  const dfn = new Int32Array(n + 1).fill(-1);
-  const vertex = new Int32Array(n + 1);
-  const parent = new Int32Array(n + 1).fill(-1);
-  const stackNode = new Int32Array(n + 1);
-  const stackPos = new Int32Array(n + 1);
+  dfn.fill(-1);
+  parent.fill(-1);
   let count = 0;
   dfn[root] = count;
   vertex[count++] = root;
@@ -77,13 +117,11 @@ export function dominatorsOn(succ: Adjacency, pred: Adjacency, roots: readonly n
   }
 
   // semi holds preorder numbers; label/ancestor form the link-eval forest.
-  const semi = new Int32Array(n + 1);
-  const label = new Int32Array(n + 1);
-  const ancestor = new Int32Array(n + 1).fill(-1);
+  const { semi, label, ancestor, bucketHead, bucketNext, path } = scratch;
+  ancestor.fill(-1);
+  bucketHead.fill(-1);
+  bucketNext.fill(-1);
   const idom = new Int32Array(n + 1).fill(-1);
-  const bucketHead = new Int32Array(n + 1).fill(-1);
-  const bucketNext = new Int32Array(n + 1).fill(-1);
-  const path = new Int32Array(n + 1);
   for (let i = 0; i < count; i++) {
     const v = vertex[i]!;
     semi[v] = i;
