@@ -114,7 +114,7 @@ function wholeNetworkCut(m: ResolvedModel, targets: readonly AttackTarget[]): Cu
   };
 }
 
-/** The solver's answers (all targets at once, then each alone) beside the whole-network reference. */
+/** The solver's answers (all targets at once, each alone, in groups) beside the whole-network reference. */
 function compare(m: ResolvedModel, label: string): { questions: number; disclosure: number; cut: number } {
   const tg = buildThreatGraph(m);
   const facts = computeFacts(tg);
@@ -124,7 +124,11 @@ function compare(m: ResolvedModel, label: string): { questions: number; disclosu
   const sinks = [...Array(n).keys()].filter((v) => facts.observable[v] && !ag.exfilClosed[v]);
   const withWayOut = ag.targets.some((t) => t.mode === "disclosure");
   const solver = new CutSolver(m, ag, ug, RULES, sinks, withWayOut);
-  const questions = [ag.targets, ...ag.targets.map((t) => [t])];
+  // Disclosure questions share one network and carry its flow from one question to the next: ask
+  // them in several orders and groupings so links open and close in every pattern.
+  const singles = ag.targets.map((t) => [t]);
+  const disclosure = ag.targets.filter((t) => t.mode === "disclosure");
+  const questions = [ag.targets, ...singles, disclosure, ...singles.reverse(), disclosure.slice(1), []];
   let cut = 0;
   for (const [i, q] of questions.entries()) {
     const got = solver.solve(q);

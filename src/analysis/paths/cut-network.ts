@@ -12,7 +12,10 @@ export interface CutNetwork {
   readonly tail: Int32Array;
   readonly head: Int32Array;
   readonly cap: Float64Array;
-  /** Per arc: `index * 4 + kind` of what it stands for, or -1 for an arc nothing may cut. */
+  /**
+   * Per arc: `index * 4 + kind` of what it stands for; negative for an arc nothing may cut: the link
+   * from reader r into the way out is `link(r)`, any other -1.
+   */
   readonly meta: Int32Array;
   readonly S: number;
   readonly T: number;
@@ -20,6 +23,10 @@ export interface CutNetwork {
 
 const S = 0;
 const T = 1;
+
+/** The meta code of the link from reader r into the way out, and back. */
+export const link = (r: number): number => -2 - r;
+export const linkReader = (code: number): number => -2 - code;
 
 /**
  * Builds the node-split flow network of one cut question over only the part of the attack graph that
@@ -160,6 +167,11 @@ export class CutNetworkBuilder {
     this.meta = new Int32Array(most);
   }
 
+  /** Whether a reader can start the way out in some network: it reaches a sink and an entry reaches it. */
+  linkable(r: number): boolean {
+    return this.toSinks[r] === 1 && (this.isEntry[r] === 1 || this.fromEntries[r] === 1);
+  }
+
   kindOf(code: number): CutArcKind {
     return KINDS[code & 3]!;
   }
@@ -170,7 +182,7 @@ export class CutNetworkBuilder {
 
   /** The network for these targets, or "unbounded" when a target is itself an entry (nothing can cut it). */
   build(targets: readonly AttackTarget[]): CutNetwork | "unbounded" {
-    const { in0, out0, in1, out1, queue0, queue1, isEntry, fromEntries, toSinks, isSink } = this;
+    const { in0, out0, in1, out1, queue0, queue1, isEntry, fromEntries, isSink } = this;
     const { tail, head, cap, meta } = this;
     let count = 0;
     const arc = (u: number, v: number, c: number, m: number) => {
@@ -202,18 +214,18 @@ export class CutNetworkBuilder {
       for (const t of targets) {
         if (t.mode !== "disclosure") continue;
         for (const r of t.nodes) {
-          if (!toSinks[r] || in1[r] !== -1 || !(isEntry[r] || fromEntries[r])) continue;
+          if (in1[r] !== -1 || !this.linkable(r)) continue;
           in1[r] = next++;
           out1[r] = isSink[r] ? T : next++;
           queue1[q1++] = r;
-          if (isEntry[r]) arc(S, in1[r], Infinity, -1);
+          if (isEntry[r]) arc(S, in1[r], Infinity, link(r));
           else {
             if (in0[r] === -1) {
               in0[r] = next++;
               out0[r] = next++;
               queue0[q0++] = r;
             }
-            if (out0[r] !== T) arc(out0[r]!, in1[r], Infinity, -1);
+            if (out0[r] !== T) arc(out0[r]!, in1[r], Infinity, link(r));
           }
         }
       }

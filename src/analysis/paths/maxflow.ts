@@ -65,6 +65,7 @@ export class FlowWorkspace {
 /**
  * Lays arcs given as parallel arrays (tail, head, capacity; `count` of them) out by tail, each with a
  * twin of capacity 0, into the workspace. Within a tail, arcs keep the order they were given in.
+ * `pos`, if given, receives each arc's position.
  */
 export function layOut(
   ws: FlowWorkspace,
@@ -73,6 +74,7 @@ export function layOut(
   tail: Int32Array,
   head: Int32Array,
   cap: Float64Array,
+  pos?: Int32Array,
 ): Residual {
   ws.fit(nodeCount, count);
   const start = ws.start.subarray(0, nodeCount + 1);
@@ -102,6 +104,7 @@ export function layOut(
     back[j] = cap[a]!;
     twin[i] = j;
     twin[j] = i;
+    if (pos) pos[a] = i;
   }
   return { nodeCount, start, head: to, cap: c, back, twin };
 }

@@ -2,8 +2,9 @@ import { BUILTIN_CONTROL_BY_ID, DEFAULT_CONTROL_COST, canPlace } from "../../cat
 import type { ResolvedModel } from "../../semantic/model.js";
 import type { Rule } from "../rule.js";
 import { EXFIL_RULE, type AttackGraph, type AttackTarget } from "./attack-graph.js";
-import { CutNetworkBuilder, type CutArcKind } from "./cut-network.js";
-import { FlowWorkspace, INF, layOut, maxFlow, sourceSide } from "./maxflow.js";
+import { CancelScratch, cancelFlow } from "./cancel-flow.js";
+import { CutNetworkBuilder, linkReader, type CutArcKind, type CutNetwork } from "./cut-network.js";
+import { FlowWorkspace, INF, layOut, maxFlow, sourceSide, type Residual } from "./maxflow.js";
 import type { CutReport } from "./model.js";
 import type { UsableGraph } from "./usable.js";
 
@@ -39,6 +40,7 @@ export class CutSolver {
   private readonly wayOutNode: Option[] = [];
   private wayOutFlow: Option;
   private readonly ws = new FlowWorkspace();
+  private shared?: Shared;
 
   constructor(
     private readonly model: ResolvedModel,
@@ -109,11 +111,104 @@ export class CutSolver {
 
   /** The cheapest cut for these targets. */
   solve(targets: readonly AttackTarget[]): CutReport {
+    if (targets.length > 0 && targets.every((t) => t.mode === "disclosure")) {
+      const reused = this.solveDisclosure(targets);
+      if (reused) return reused;
+    }
     const net = this.builder.build(targets);
     if (net === "unbounded") return INFEASIBLE;
     const r = layOut(this.ws, net.nodeCount, net.count, net.tail, net.head, net.cap);
     if (maxFlow(this.ws, r, net.S, net.T) === Infinity) return INFEASIBLE;
-    const side = sourceSide(this.ws, r, net.S);
+    return this.report(net, sourceSide(this.ws, r, net.S));
+  }
+
+  /**
+   * Disclosure questions share one network over every disclosure target's part of the graph, in which
+   * the link from a reader into the way out is open only while the question has that reader; the flow
+   * stays between questions. A question takes the flow off the links it closes (back along the paths
+   * that carry it) and max-flow continues from there: the readers of two crown jewels mostly
+   * coincide, so a few augmentations finish what a fresh network would take many phases for. Closed
+   * links make their readers' parts dead ends, which cannot change the cut closest to the entries.
+   * Undefined when a reader lies outside the shared network (a question not from the attack graph).
+   */
+  private solveDisclosure(targets: readonly AttackTarget[]): CutReport | undefined {
+    const sh = (this.shared ??= this.shareDisclosure());
+    const { r, linkPos, open, want } = sh;
+    const wanted: number[] = [];
+    for (const t of targets)
+      for (const v of t.nodes) {
+        if (!this.builder.linkable(v) || want[v]) continue;
+        if (linkPos[v]! < 0) {
+          for (const w of wanted) want[w] = 0;
+          return undefined;
+        }
+        want[v] = 1;
+        wanted.push(v);
+      }
+    const stillOpen: number[] = [];
+    for (const v of sh.openList) {
+      if (want[v]) {
+        stillOpen.push(v);
+        continue;
+      }
+      const j = linkPos[v]!;
+      cancelFlow(r, sh.forward, j, sh.net.S, sh.net.T, sh.scratch);
+      r.cap[j] = 0;
+      r.back[r.twin[j]!] = 0;
+      open[v] = 0;
+    }
+    for (const v of wanted) {
+      want[v] = 0;
+      if (open[v]) continue;
+      const j = linkPos[v]!;
+      r.cap[j] = Infinity;
+      r.back[r.twin[j]!] = Infinity;
+      open[v] = 1;
+      stillOpen.push(v);
+    }
+    sh.openList = stillOpen;
+    if (maxFlow(sh.ws, r, sh.net.S, sh.net.T) === Infinity) return INFEASIBLE;
+    return this.report(sh.net, sourceSide(sh.ws, r, sh.net.S));
+  }
+
+  private shareDisclosure(): Shared {
+    const all = this.ag.targets.filter((t) => t.mode === "disclosure");
+    const built = this.builder.build(all) as CutNetwork;
+    const count = built.count;
+    const net: CutNetwork = {
+      ...built,
+      tail: built.tail.slice(0, count),
+      head: built.head.slice(0, count),
+      cap: built.cap.slice(0, count),
+      meta: built.meta.slice(0, count),
+    };
+    const n = this.ug.g.nodeCount;
+    const linkPos = new Int32Array(n).fill(-1);
+    const pos = new Int32Array(count);
+    // Every link starts closed: no flow, no capacity.
+    for (let a = 0; a < count; a++) if (net.meta[a]! < -1) net.cap[a] = 0;
+    const ws = new FlowWorkspace();
+    const r = layOut(ws, net.nodeCount, count, net.tail, net.head, net.cap, pos);
+    const forward = new Uint8Array(2 * count);
+    for (let a = 0; a < count; a++) {
+      forward[pos[a]!] = 1;
+      if (net.meta[a]! < -1) linkPos[linkReader(net.meta[a]!)] = pos[a]!;
+    }
+    return {
+      net,
+      ws,
+      r,
+      forward,
+      linkPos,
+      open: new Uint8Array(n),
+      want: new Uint8Array(n),
+      openList: [],
+      scratch: new CancelScratch(net.nodeCount),
+    };
+  }
+
+  /** The controls (and uncuttable steps) on the arcs leaving the source side. */
+  private report(net: CutNetwork, side: Uint8Array): CutReport {
     const chosen = new Map<string, { control: string; on: On; cost: number }>();
     const stuck = new Map<string, On>();
     for (let a = 0; a < net.count; a++) {
@@ -139,4 +234,18 @@ export class CutSolver {
       quality: "exact",
     };
   }
+}
+
+/** The network disclosure questions share, with the flow of the last one. */
+interface Shared {
+  readonly net: CutNetwork;
+  readonly ws: FlowWorkspace;
+  readonly r: Residual;
+  readonly forward: Uint8Array;
+  /** Per component: where its link into the way out sits (-1: none), whether it is open, asked for. */
+  readonly linkPos: Int32Array;
+  readonly open: Uint8Array;
+  readonly want: Uint8Array;
+  openList: number[];
+  readonly scratch: CancelScratch;
 }
