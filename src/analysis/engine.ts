@@ -3,8 +3,15 @@ import { diag, type Diagnostic, type Location, type StageResult } from "../diagn
 import type { ThreatGraph } from "../graph/threat-graph.js";
 import type { Acceptance, ControlDecl, ControlUse, ResolvedModel, Subject } from "../semantic/model.js";
 import type { Facts } from "./facts.js";
-import { fingerprintOf, lower, severityOf, type Finding } from "./findings.js";
-import type { FindingDraft, Level, Rule, RuleContext } from "./rule.js";
+import {
+  fingerprintOf,
+  lower,
+  severityOf,
+  type Finding,
+  type FindingStatus,
+  type Severity,
+} from "./findings.js";
+import { LEVELS, type FindingDraft, type Level, type Rule, type RuleContext, type RuleMeta } from "./rule.js";
 
 /** Name, kind and location of a subject. */
 export function subjectInfo(model: ResolvedModel, s: Subject): { name: string; kind: string; loc: Location } {
@@ -66,6 +73,157 @@ export function controlCounts(
 
 const subjectKey = (rule: string, s: Subject): string => `${rule}\u0000${s.type}\u0000${s.index}`;
 
+/** Shared by every finding no declared control mitigates (most of them); never written to. */
+const NOT_MITIGATED: readonly ControlUse[] = Object.freeze([]);
+/** The keys seen of a subject that has only a keyless finding so far (copied before it grows). */
+const ONLY_KEYLESS: readonly string[] = Object.freeze([""]);
+
+/**
+ * The findings of one rule id already reported, by subject name and then key ("" for none). Equal to
+ * deduplicating by finding id (`rule:name[:key]`), since names never contain `:`, but the lookups hash
+ * names the model already holds instead of a new id string per report, in a table per rule instead
+ * of one over every finding of the model.
+ */
+type Seen = Map<string, readonly string[]>;
+
+/** The rationale of each (likelihood, impact, reasons) a rule reports with, built once. */
+class Rationales {
+  private readonly byReasons = new Map<string, Map<string, string[]>>();
+  get(likelihood: Level, likelihoodWhy: string, impact: Level, impactWhy: string): string {
+    let byImpact = this.byReasons.get(likelihoodWhy);
+    if (!byImpact) this.byReasons.set(likelihoodWhy, (byImpact = new Map<string, string[]>()));
+    let byLevels = byImpact.get(impactWhy);
+    if (!byLevels) byImpact.set(impactWhy, (byLevels = []));
+    const slot = LEVELS.indexOf(likelihood) * LEVELS.length + LEVELS.indexOf(impact);
+    return (byLevels[slot] ??=
+      `likelihood ${likelihood} (${likelihoodWhy}) x impact ${impact} (${impactWhy})`);
+  }
+}
+
+/**
+ * A finding as one object literal per optional-field combination, fields in output order: built
+ * field by field, the later fields of hundreds of thousands of findings would land in a separate,
+ * reallocated property store; a literal keeps them all in the object.
+ */
+function makeFinding(
+  id: string,
+  meta: RuleMeta,
+  d: FindingDraft,
+  subjectName: string,
+  subjectKind: string,
+  location: Location,
+  likelihood: Level,
+  impact: Level,
+  severity: Severity,
+  rationale: string,
+  status: FindingStatus,
+  mitigatedBy: readonly ControlUse[],
+  residualLikelihood: Level,
+  acceptance: Acceptance | undefined,
+): Finding {
+  const fingerprint = fingerprintOf(id);
+  const residualSeverity = severityOf(residualLikelihood, impact);
+  const recommended = d.mitigations ?? meta.mitigations;
+  const { id: rule, category, title } = meta;
+  const { message, subject, facts, key } = d;
+  if (key) {
+    if (acceptance)
+      return {
+        id,
+        fingerprint,
+        rule,
+        category,
+        title,
+        message,
+        subject,
+        subjectName,
+        subjectKind,
+        key,
+        location,
+        facts,
+        likelihood,
+        impact,
+        severity,
+        rationale,
+        status,
+        mitigatedBy,
+        residualLikelihood,
+        residualSeverity,
+        acceptance,
+        recommended,
+      };
+    return {
+      id,
+      fingerprint,
+      rule,
+      category,
+      title,
+      message,
+      subject,
+      subjectName,
+      subjectKind,
+      key,
+      location,
+      facts,
+      likelihood,
+      impact,
+      severity,
+      rationale,
+      status,
+      mitigatedBy,
+      residualLikelihood,
+      residualSeverity,
+      recommended,
+    };
+  }
+  if (acceptance)
+    return {
+      id,
+      fingerprint,
+      rule,
+      category,
+      title,
+      message,
+      subject,
+      subjectName,
+      subjectKind,
+      location,
+      facts,
+      likelihood,
+      impact,
+      severity,
+      rationale,
+      status,
+      mitigatedBy,
+      residualLikelihood,
+      residualSeverity,
+      acceptance,
+      recommended,
+    };
+  return {
+    id,
+    fingerprint,
+    rule,
+    category,
+    title,
+    message,
+    subject,
+    subjectName,
+    subjectKind,
+    location,
+    facts,
+    likelihood,
+    impact,
+    severity,
+    rationale,
+    status,
+    mitigatedBy,
+    residualLikelihood,
+    residualSeverity,
+    recommended,
+  };
+}
+
 /**
  * Runs every rule and turns drafts into findings: stable ids and fingerprints, severity from
  * likelihood x impact with its rationale, mitigation by declared controls (kept, with residual risk),
@@ -79,7 +237,8 @@ export function runRules(
   rules: readonly Rule[],
 ): StageResult<Finding[]> {
   const diagnostics: Diagnostic[] = [];
-  const findings = new Map<string, Finding>();
+  const findings: Finding[] = [];
+  const seenByRule = new Map<string, Seen>();
   const modelLoc: Location | undefined = model.files[0]
     ? { file: model.files[0], start: 0, end: 0 }
     : undefined;
@@ -89,20 +248,49 @@ export function runRules(
     const key = subjectKey(a.rule, a.subject);
     if (!acceptances.has(key)) acceptances.set(key, a);
   }
+  const { components, flows, data } = model;
 
   for (const rule of rules) {
     const meta = rule.meta;
     const defaultCounts = controlCounts(model, meta.id, meta.mitigations);
     const countsFor = new Map<readonly string[], (name: string) => boolean>();
+    let seen = seenByRule.get(meta.id);
+    if (!seen) seenByRule.set(meta.id, (seen = new Map<string, readonly string[]>()));
+    const seenHere = seen;
+    const rationales = new Rationales();
+    const idPrefix = `${meta.id}:`;
     // Drafts become findings as they are reported, so drafts and their control points die young
     // (cheap to collect) instead of piling up for the whole rule. A rule that throws reports nothing:
     // what it added is taken out again.
-    const added: string[] = [];
+    const first = findings.length;
     const report = (d: FindingDraft): void => {
-      const info = subjectInfo(model, d.subject);
-      const id = `${meta.id}:${info.name}${d.key ? `:${d.key}` : ""}`;
-      if (findings.has(id)) return;
-      added.push(id);
+      const s = d.subject;
+      let name: string;
+      let kind: string;
+      let loc: Location;
+      if (s.type === "component") {
+        const c = components[s.index]!;
+        name = c.name;
+        kind = c.kind;
+        loc = c.nameLoc;
+      } else if (s.type === "flow") {
+        const f = flows[s.index]!;
+        name = f.id;
+        kind = "flow";
+        loc = f.loc;
+      } else {
+        const x = data[s.index]!;
+        name = x.name;
+        kind = "data";
+        loc = x.nameLoc;
+      }
+      const key = d.key ? d.key : "";
+      const keys = seenHere.get(name);
+      if (keys === undefined) seenHere.set(name, key === "" ? ONLY_KEYLESS : [key]);
+      else if (keys.includes(key)) return;
+      else if (keys === ONLY_KEYLESS) seenHere.set(name, ["", key]);
+      else (keys as string[]).push(key);
+      const id = key === "" ? idPrefix + name : `${idPrefix}${name}:${key}`;
       const likelihood: Level = d.likelihood ?? meta.likelihood;
       const impact: Level = d.impact ?? meta.impact;
       const severity = severityOf(likelihood, impact);
@@ -113,16 +301,17 @@ export function runRules(
         if (!c) countsFor.set(d.mitigations, (c = controlCounts(model, meta.id, d.mitigations)));
         counts = c;
       }
-      const mitigatedBy: ControlUse[] = [];
+      let mitigatedBy = NOT_MITIGATED;
       let cut = false;
       const points = d.controlPoints;
       const n = points ? points.length : 1;
       for (let p = 0; p < n; p++) {
-        const uses = controlsAt(graph, points ? points[p]! : d.subject);
+        const uses = controlsAt(graph, points ? points[p]! : s);
         for (let u = 0; u < uses.length; u++) {
           const use = uses[u]!;
           if (!counts(use.name) || mitigatedBy.some((m) => m.name === use.name)) continue;
-          mitigatedBy.push(use);
+          if (mitigatedBy === NOT_MITIGATED) mitigatedBy = [];
+          (mitigatedBy as ControlUse[]).push(use);
           if (BUILTIN_CONTROL_BY_ID.get(use.name)?.effect === "cut") cut = true;
         }
       }
@@ -132,47 +321,46 @@ export function runRules(
           : cut
             ? "low"
             : lower(likelihood, Math.min(2, mitigatedBy.length));
-      const acceptance = acceptances.size === 0 ? undefined : acceptances.get(subjectKey(meta.id, d.subject));
+      const acceptance = acceptances.size === 0 ? undefined : acceptances.get(subjectKey(meta.id, s));
       const status =
         acceptance && !acceptance.expired ? "accepted" : mitigatedBy.length > 0 ? "mitigated" : "open";
       const likelihoodWhy = d.likelihood
         ? (d.likelihoodReason ?? d.adjustment ?? meta.likelihoodBasis)
         : meta.likelihoodBasis;
       const impactWhy = d.impact ? (d.impactReason ?? d.adjustment ?? meta.impactBasis) : meta.impactBasis;
-      const rationale = `likelihood ${likelihood} (${likelihoodWhy}) x impact ${impact} (${impactWhy})`;
-      // Built field by field in output order: object spreads of optional fields cost more than the
-      // rest of the finding, and a large model reports hundreds of thousands.
-      const finding: { -readonly [K in keyof Finding]: Finding[K] } = {
-        id,
-        fingerprint: fingerprintOf(id),
-        rule: meta.id,
-        category: meta.category,
-        title: meta.title,
-        message: d.message,
-        subject: d.subject,
-        subjectName: info.name,
-        subjectKind: info.kind,
-      } as Finding;
-      if (d.key) finding.key = d.key;
-      finding.location = info.loc;
-      finding.facts = d.facts;
-      finding.likelihood = likelihood;
-      finding.impact = impact;
-      finding.severity = severity;
-      finding.rationale = rationale;
-      finding.status = status;
-      finding.mitigatedBy = mitigatedBy;
-      finding.residualLikelihood = residualLikelihood;
-      finding.residualSeverity = severityOf(residualLikelihood, impact);
-      if (acceptance) finding.acceptance = acceptance;
-      finding.recommended = d.mitigations ?? meta.mitigations;
-      findings.set(id, finding);
+      findings.push(
+        makeFinding(
+          id,
+          meta,
+          d,
+          name,
+          kind,
+          loc,
+          likelihood,
+          impact,
+          severity,
+          rationales.get(likelihood, likelihoodWhy, impact, impactWhy),
+          status,
+          mitigatedBy,
+          residualLikelihood,
+          acceptance,
+        ),
+      );
     };
     const ctx: RuleContext = { model, graph, facts, report };
     try {
       rule.check(ctx);
     } catch (e) {
-      for (const id of added) findings.delete(id);
+      findings.length = first;
+      // Forget what it reported (other rules with the same id keep theirs).
+      seenHere.clear();
+      for (const f of findings)
+        if (f.rule === meta.id) {
+          const keys = seenHere.get(f.subjectName);
+          const key = f.key ?? "";
+          if (keys === undefined) seenHere.set(f.subjectName, [key]);
+          else (keys as string[]).push(key);
+        }
       diagnostics.push(
         diag("AT4002", modelLoc, `rule \`${rule.meta.id}\` failed: ${(e as Error).message ?? String(e)}`, {
           hint: "the other rules ran; please report this with the model",
@@ -182,7 +370,7 @@ export function runRules(
   }
 
   const matched = new Set<number>();
-  for (const f of findings.values()) if (f.acceptance) matched.add(f.acceptance.index);
+  for (const f of findings) if (f.acceptance) matched.add(f.acceptance.index);
   for (const a of model.acceptances) {
     if (matched.has(a.index)) continue;
     diagnostics.push(
@@ -195,6 +383,6 @@ export function runRules(
     );
   }
 
-  const sorted = [...findings.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  return { value: sorted, diagnostics };
+  findings.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return { value: findings, diagnostics };
 }

@@ -12,8 +12,20 @@ import {
 /** Longest chain of steps shown in one explanation; longer chains keep both ends. */
 const MAX_CHAIN = 12;
 
+// Facts name the same components and steps over and over (every rule explaining an agent shows the
+// same taint chain), so these texts are built once per graph and shared by the findings showing them.
+const described = new WeakMap<ThreatGraph, (string | undefined)[]>();
+const edgeFacts = new WeakMap<Facts, Map<string, Map<number, Fact>>>();
+
 /** `name` (kind) with where its trust level comes from, for facts. */
 export function describe(g: ThreatGraph, c: Component): string {
+  let texts = described.get(g);
+  // Filled with undefined up front: a dense array, not a sparse one written out of order.
+  if (!texts) described.set(g, (texts = Array.from({ length: g.model.components.length }, () => undefined)));
+  return (texts[c.index] ??= describeUncached(g, c));
+}
+
+function describeUncached(g: ThreatGraph, c: Component): string {
   const zone = c.zone === undefined ? undefined : g.model.zones[c.zone];
   const trust =
     c.trustOrigin === "declared"
@@ -38,6 +50,16 @@ export function entryFact(g: ThreatGraph, c: Component, cls: EntryClass): Fact {
 
 /** One step over an info edge: a flow forward, or an invoke/delegate result coming back. */
 export function edgeFact(g: ThreatGraph, facts: Facts, e: number, what: string): Fact {
+  let byWhat = edgeFacts.get(facts);
+  if (!byWhat) edgeFacts.set(facts, (byWhat = new Map<string, Map<number, Fact>>()));
+  let byEdge = byWhat.get(what);
+  if (!byEdge) byWhat.set(what, (byEdge = new Map<number, Fact>()));
+  let fact = byEdge.get(e);
+  if (!fact) byEdge.set(e, (fact = edgeFactUncached(g, facts, e, what)));
+  return fact;
+}
+
+function edgeFactUncached(g: ThreatGraph, facts: Facts, e: number, what: string): Fact {
   const f = g.model.flows[facts.infoFlow[e]!]!;
   const a = g.model.components[f.from]!.name;
   const b = g.model.components[f.to]!.name;

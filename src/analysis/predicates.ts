@@ -1,5 +1,5 @@
 import type { ThreatGraph } from "../graph/threat-graph.js";
-import { inFlows, outFlows } from "../graph/threat-graph.js";
+import { outFlows } from "../graph/threat-graph.js";
 import type { Component, Flow } from "../semantic/model.js";
 import { classificationRank, trustRank, type Capability } from "../semantic/vocabulary.js";
 import type { Facts } from "./facts.js";
@@ -29,17 +29,37 @@ export function isLlmConsumer(g: ThreatGraph, c: Component): boolean {
   if (c.kind === "agent") return true;
   if (c.kind === "model") return c.props.family === "generative";
   if (c.kind === "provider") return c.props.type === "llm_api";
-  if (c.kind === "endpoint")
-    return servedModels(g, c).some((m) => m.kind === "model" && m.props.family === "generative");
+  if (c.kind === "endpoint") {
+    // Asked of every endpoint by many rules: a scan of its in-flows that allocates nothing.
+    const { inStart, inEdges } = g.csr;
+    for (let i = inStart[c.index]!; i < inStart[c.index + 1]!; i++) {
+      const m = servedFrom(g, inEdges[i]!);
+      if (m && m.kind === "model" && m.props.family === "generative") return true;
+    }
+  }
   return false;
 }
 
+const NO_COMPONENTS: readonly Component[] = Object.freeze([]);
+
+/** The model or provider a flow serves from, when it is a `serve` / `deploy` flow from one. */
+function servedFrom(g: ThreatGraph, flow: number): Component | undefined {
+  const f = g.model.flows[flow]!;
+  if (f.kind !== "serve" && f.kind !== "deploy") return undefined;
+  const m = g.model.components[f.from]!;
+  return m.kind === "model" || m.kind === "provider" ? m : undefined;
+}
+
 /** Models (or providers) serving a component through `serve` / `deploy` flows into it. */
-export function servedModels(g: ThreatGraph, c: Component): Component[] {
-  return inFlows(g, c.index)
-    .filter((f) => f.kind === "serve" || f.kind === "deploy")
-    .map((f) => g.model.components[f.from]!)
-    .filter((m) => m.kind === "model" || m.kind === "provider");
+export function servedModels(g: ThreatGraph, c: Component): readonly Component[] {
+  const { inStart, inEdges } = g.csr;
+  let out: Component[] | undefined;
+  for (let i = inStart[c.index]!; i < inStart[c.index + 1]!; i++) {
+    const m = servedFrom(g, inEdges[i]!);
+    if (m) (out ??= []).push(m);
+  }
+  // Most components are served by nothing: they share one empty list.
+  return out ?? NO_COMPONENTS;
 }
 
 /** Tools, MCP servers, providers and endpoints an agent or app calls with `invoke`. */

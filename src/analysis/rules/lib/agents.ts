@@ -226,14 +226,29 @@ export function delegatedTools(g: ThreatGraph, agent: Agent, set: readonly Capab
  * unless a tool on the path states its own approval. That exception exists because the engine cannot
  * tell an agent's `approval human` (which such a tool overrides) from its other controls.
  */
-export function reachPoints(agent: Component, r: ToolReach, withAgent = !r.overridesAgent): Subject[] {
-  return [
-    ...(withAgent ? [componentSubject(agent)] : []),
-    ...r.path.map(flowSubject),
-    ...r.via.map(componentSubject),
-    componentSubject(r.tool),
-  ];
+export function reachPoints(
+  agent: Component,
+  r: ToolReach,
+  withAgent = !r.overridesAgent,
+): readonly Subject[] {
+  // Many findings of many rules name the same reach: its points are listed once (per agent).
+  let byAgent = pointsCache.get(r);
+  if (!byAgent) pointsCache.set(r, (byAgent = new Map<number, readonly Subject[]>()));
+  const slot = withAgent ? agent.index : -1;
+  let points = byAgent.get(slot);
+  if (!points) {
+    points = [
+      ...(withAgent ? [componentSubject(agent)] : []),
+      ...r.path.map(flowSubject),
+      ...r.via.map(componentSubject),
+      componentSubject(r.tool),
+    ];
+    byAgent.set(slot, points);
+  }
+  return points;
 }
+
+const pointsCache = new WeakMap<ToolReach, Map<number, readonly Subject[]>>();
 
 /**
  * Level overrides with one readable reason: the engine shows a single `adjustment` for both levels,
@@ -275,30 +290,57 @@ export function codeList(items: readonly string[]): string {
   return items.map((s) => `\`${s}\``).join(", ");
 }
 
+// The facts below depend only on the tool reached (and the capability set asked about), and many
+// rules explain the same reach: each is built once and shared by every finding that shows it.
+const reachFactsCache = new WeakMap<ToolReach, readonly Fact[]>();
+const capabilityFactCache = new WeakMap<ToolReach, Map<number, Fact>>();
+const approvalFactCache = new WeakMap<ToolReach, Fact>();
+
 /** Facts for the invoke chain from an agent to a tool. */
-export function reachFacts(g: ThreatGraph, r: ToolReach): Fact[] {
-  return r.path.map((f) => {
-    const a = g.model.components[f.from]!.name;
-    const b = g.model.components[f.to]!.name;
-    return { text: `\`${a} -> ${b}\` (invoke) lets \`${a}\` call \`${b}\``, loc: f.loc };
-  });
+export function reachFacts(g: ThreatGraph, r: ToolReach): readonly Fact[] {
+  let out = reachFactsCache.get(r);
+  if (!out) {
+    out = r.path.map((f) => {
+      const a = g.model.components[f.from]!.name;
+      const b = g.model.components[f.to]!.name;
+      return { text: `\`${a} -> ${b}\` (invoke) lets \`${a}\` call \`${b}\``, loc: f.loc };
+    });
+    reachFactsCache.set(r, out);
+  }
+  return out;
 }
 
 /** The fact stating what a tool can do (restricted to `set` when given). */
 export function capabilityFact(r: ToolReach, set?: readonly Capability[]): Fact {
-  const t = r.tool;
-  const caps = set ? capsIn(t, set) : [...effectiveCapabilities(t)];
-  if (t.kind === "provider")
-    return propFact(
-      t,
-      "type",
-      `\`${t.name}\` is a \`${t.props.type ?? "?"}\` provider, so calling it can ${codeList(caps)}`,
-    );
-  return propFact(t, "capabilities", `\`${t.name}\` has capabilities ${codeList(caps)}`);
+  let bySet = capabilityFactCache.get(r);
+  if (!bySet) capabilityFactCache.set(r, (bySet = new Map<number, Fact>()));
+  // The text depends on the set only through which capabilities it contains.
+  const mask = set ? maskOf(set) : -1;
+  let fact = bySet.get(mask);
+  if (!fact) {
+    const t = r.tool;
+    const caps = set ? capsIn(t, set) : [...effectiveCapabilities(t)];
+    fact =
+      t.kind === "provider"
+        ? propFact(
+            t,
+            "type",
+            `\`${t.name}\` is a \`${t.props.type ?? "?"}\` provider, so calling it can ${codeList(caps)}`,
+          )
+        : propFact(t, "capabilities", `\`${t.name}\` has capabilities ${codeList(caps)}`);
+    bySet.set(mask, fact);
+  }
+  return fact;
 }
 
-/** The fact stating how a call to the tool is approved. */
+/** The fact stating how a call to the tool is approved (a reach belongs to one agent). */
 export function approvalFact(agent: Component, r: ToolReach): Fact {
+  let fact = approvalFactCache.get(r);
+  if (!fact) approvalFactCache.set(r, (fact = approvalFactOf(agent, r)));
+  return fact;
+}
+
+function approvalFactOf(agent: Component, r: ToolReach): Fact {
   const t = r.tool;
   if (r.gated) {
     // The agent's own default counts only when no tool on the way overrides it.
