@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { OutputFile } from "../emit/emitter.js";
+import { eachChunk } from "../emit/text-sink.js";
 
 /** Written into every output folder: only a folder holding it (or an empty one) is ever replaced. */
 export const OUTPUT_MARKER = ".aithreat-output";
@@ -70,24 +71,30 @@ export function safeJoin(dir: string, rel: string, producer: string): string {
 
 /** Writes every output file with `writeFolderAtomically`. */
 export function writeOutputsAtomically(outDir: string, files: readonly OutputFile[]): void {
-  writeFolderAtomically(outDir, (temp) => {
-    for (const f of files) {
-      const file = safeJoin(temp, f.path, "emitter");
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      if (f.chunks) writeChunks(file, f.chunks);
-      else fs.writeFileSync(file, f.contents);
-    }
-  });
+  writeFolderAtomically(outDir, (temp) => writeFiles(temp, files));
 }
 
-/** Writes a file piece by piece (a large output is never joined into one buffer). */
-function writeChunks(file: string, chunks: readonly Uint8Array[]): void {
+/** Writes output files into `dir` (a file that is produced as it is written, piece by piece). */
+export function writeFiles(dir: string, files: readonly OutputFile[]): void {
+  for (const f of files) {
+    const file = safeJoin(dir, f.path, "emitter");
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    if (f.produce) writeProduced(file, f.produce);
+    else fs.writeFileSync(file, f.contents);
+  }
+}
+
+/**
+ * Writes a produced file: pieces gathered up to MAX_TEXT characters, then encoded and written, so
+ * neither the text nor its bytes are ever held whole.
+ */
+function writeProduced(file: string, produce: NonNullable<OutputFile["produce"]>): void {
   const fd = fs.openSync(file, "w");
   try {
-    for (const c of chunks) {
+    eachChunk(produce, (bytes) => {
       let done = 0;
-      while (done < c.length) done += fs.writeSync(fd, c, done, c.length - done);
-    }
+      while (done < bytes.length) done += fs.writeSync(fd, bytes, done, bytes.length - done);
+    });
   } finally {
     fs.closeSync(fd);
   }

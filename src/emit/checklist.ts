@@ -22,7 +22,7 @@ import {
 } from "./report-view.js";
 import { tidyMarkdown } from "./report-md.js";
 import { compileTemplate } from "./templates.js";
-import { TextSink } from "./text-sink.js";
+import { producedFile, TextSink } from "./text-sink.js";
 
 // ---- data ----------------------------------------------------------------------------------------
 
@@ -357,17 +357,18 @@ export function csvField(value: string): string {
  * control), CRLF line ends. A large one comes back as UTF-8 bytes (see text-sink.ts).
  */
 export function checklistCsv(d: ChecklistData): string | Uint8Array {
-  return checklistCsvSink(d).result();
+  const sink = new TextSink();
+  checklistCsvRows(d, (piece) => sink.add(piece));
+  return sink.result();
 }
 
-function checklistCsvSink(d: ChecklistData): TextSink {
-  const out = new TextSink();
-  out.add(`${CSV_COLUMNS.join(",")}\r\n`);
+function checklistCsvRows(d: ChecklistData, put: (piece: string) => void): void {
+  put(`${CSV_COLUMNS.join(",")}\r\n`);
   const loc = (l: LocationView) => `${l.file}:${l.line}`;
   // Cells in CSV_COLUMNS order; the owner-to-kind and finding cells are escaped once and shared by
   // every row of their finding or component.
   const row = (summary: string, state: string, base: string, finding: string, rest: string) =>
-    out.add(`${csvField(summary)},${state},${base},${finding},${rest}\r\n`);
+    put(`${csvField(summary)},${state},${base},${finding},${rest}\r\n`);
   for (const o of d.owners)
     for (const s of o.subjects) {
       const kind = s.subject.type === "component" ? s.subject.kind : s.subject.type;
@@ -400,7 +401,6 @@ function checklistCsvSink(d: ChecklistData): TextSink {
         );
       }
     }
-  return out;
 }
 
 /** `checklist.md` and `checklist.csv`. */
@@ -411,7 +411,7 @@ export const checklistEmitter: Emitter = {
     const render = compileTemplate("checklist.md.hbs", templatesDir);
     return [
       { path: "checklist.md", contents: tidyMarkdown(render(checklistView(data, MARKDOWN))) },
-      checklistCsvSink(data).file("checklist.csv"),
+      producedFile("checklist.csv", (put) => checklistCsvRows(data, put)),
     ];
   },
 };

@@ -6,11 +6,12 @@ export interface OutputFile {
   readonly path: string;
   readonly contents: string | Uint8Array;
   /**
-   * A large file's bytes in pieces (the same bytes as `contents`, which is then joined only when
-   * read): the writer writes them one after the other, so a file of hundreds of megabytes is never
-   * copied into one buffer.
+   * Produces a large file's text piece by piece (the same text as `contents`, which is then built
+   * only when read). The writer runs it as it writes the file, encoding and writing every megabyte or
+   * so, so a file of hundreds of megabytes is never held: neither in memory, nor on the heap where
+   * the collector would trace it again and again.
    */
-  readonly chunks?: readonly Uint8Array[];
+  readonly produce?: (put: (piece: string) => void) => void;
 }
 
 /** What every emitter gets: the whole analysis and the run's options. */

@@ -6,7 +6,7 @@
  */
 
 import type { OutputFile } from "./emitter.js";
-import { MAX_TEXT, TextSink } from "./text-sink.js";
+import { MAX_TEXT, producedFile, TextSink } from "./text-sink.js";
 
 /** A property path from the document root to an array (`["runs", 0, "results"]`). */
 export type JsonPath = readonly (string | number)[];
@@ -23,9 +23,6 @@ export interface JsonLines {
   readonly text?: (item: never) => string;
 }
 
-/** Items per chunk of a long list: small enough to join, large enough to keep the chunks few. */
-const CHUNK_ITEMS = 1024;
-
 /**
  * `JSON.stringify(doc, null, 2)`, except that each array at one of `lines` is written one compact item
  * per line (each mapped first, when its entry has a `map`). Ends with a newline. The document is not
@@ -37,15 +34,23 @@ export function jsonWithLines(
   lines: readonly (JsonPath | JsonLines)[],
   maxText: number = MAX_TEXT,
 ): string | Uint8Array {
-  return jsonSink(doc, lines, maxText).result();
+  const sink = new TextSink(maxText);
+  jsonProducer(doc, lines)((piece) => sink.add(piece));
+  return sink.result();
 }
 
-/** `jsonWithLines` as an output file (a large one in chunks, see `TextSink.file`). */
+/**
+ * `jsonWithLines` as an output file, its text produced as it is written (`OutputFile.produce`): the
+ * envelope now, each item when its line is written.
+ */
 export function jsonFile(path: string, doc: unknown, lines: readonly (JsonPath | JsonLines)[]): OutputFile {
-  return jsonSink(doc, lines, MAX_TEXT).file(path);
+  return producedFile(path, jsonProducer(doc, lines));
 }
 
-function jsonSink(doc: unknown, lines: readonly (JsonPath | JsonLines)[], maxText: number): TextSink {
+function jsonProducer(
+  doc: unknown,
+  lines: readonly (JsonPath | JsonLines)[],
+): (put: (piece: string) => void) => void {
   const arrays: { items: readonly unknown[]; text: (item: never) => string }[] = [];
   let root = doc;
   for (const entry of lines) {
@@ -66,17 +71,37 @@ function jsonSink(doc: unknown, lines: readonly (JsonPath | JsonLines)[], maxTex
     .map((a, i) => ({ ...a, quoted: JSON.stringify(placeholder(i)) }))
     .map((x) => ({ ...x, at: envelope.indexOf(x.quoted) }))
     .sort((a, b) => a.at - b.at);
-  const out = new TextSink(maxText);
-  let from = 0;
-  for (const { items, text, quoted, at } of spots) {
-    const indent = /^ */.exec(envelope.slice(envelope.lastIndexOf("\n", at) + 1, at))![0];
-    out.add(envelope.slice(from, at));
-    writeItems(out, items, text, indent);
-    from = at + quoted.length;
+  return (put) => {
+    let from = 0;
+    for (const { items, text, quoted, at } of spots) {
+      const indent = /^ */.exec(envelope.slice(envelope.lastIndexOf("\n", at) + 1, at))![0];
+      put(envelope.slice(from, at));
+      writeItems(put, items, text, indent);
+      from = at + quoted.length;
+    }
+    put(envelope.slice(from));
+    put("\n");
+  };
+}
+
+function writeItems(
+  put: (piece: string) => void,
+  items: readonly unknown[],
+  text: (item: never) => string,
+  indent: string,
+): void {
+  if (items.length === 0) {
+    put("[]");
+    return;
   }
-  out.add(envelope.slice(from));
-  out.add("\n");
-  return out;
+  const inner = `${indent}  `;
+  put("[\n");
+  for (let i = 0; i < items.length; i++) {
+    put(inner);
+    put(text(items[i] as never));
+    if (i + 1 < items.length) put(",\n");
+  }
+  put(`\n${indent}]`);
 }
 
 // What JSON.stringify escapes in a string: quotes, backslashes, control characters, and lone
@@ -94,28 +119,6 @@ export function jsonString(s: string): string {
 const isLines = (x: JsonPath | JsonLines): x is JsonLines => !Array.isArray(x);
 
 const placeholder = (i: number) => `\u0000aithreat-json-lines-${i}`;
-
-function writeItems(
-  out: TextSink,
-  items: readonly unknown[],
-  text: (item: never) => string,
-  indent: string,
-): void {
-  if (items.length === 0) {
-    out.add("[]");
-    return;
-  }
-  const inner = `${indent}  `;
-  out.add("[\n");
-  for (let start = 0; start < items.length; start += CHUNK_ITEMS) {
-    const end = Math.min(items.length, start + CHUNK_ITEMS);
-    const parts = new Array<string>(end - start);
-    for (let i = start; i < end; i++) parts[i - start] = inner + text(items[i] as never);
-    out.add(parts.join(",\n"));
-    if (end < items.length) out.add(",\n");
-  }
-  out.add(`\n${indent}]`);
-}
 
 function arrayAt(root: unknown, p: JsonPath): readonly unknown[] | undefined {
   let v: unknown = root;

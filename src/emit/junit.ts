@@ -1,6 +1,6 @@
 import type { Emitter } from "./emitter.js";
 import type { FindingView } from "./findings-view.js";
-import { TextSink } from "./text-sink.js";
+import { producedFile } from "./text-sink.js";
 
 /**
  * findings.junit.xml: findings as a JUnit test report, for CI systems that list test results
@@ -150,9 +150,11 @@ function junitLines(
 export const junitEmitter: Emitter = {
   name: "findings.junit.xml",
   emit: ({ analysis }) => {
-    // Line by line into a sink: at 100k components the file is 300 MB.
-    const sink = new TextSink();
-    junitLines(analysis.findingsView, "rule", (l) => sink.add(`${l}\n`));
-    return [sink.file("findings.junit.xml")];
+    // Line by line as it is written: at 100k components the file is 300 MB.
+    return [
+      producedFile("findings.junit.xml", (put) =>
+        junitLines(analysis.findingsView, "rule", (l) => put(`${l}\n`)),
+      ),
+    ];
   },
 };

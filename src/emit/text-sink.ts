@@ -1,7 +1,8 @@
 import type { OutputFile } from "./emitter.js";
 
 /**
- * Longest output kept as a string; a longer one becomes UTF-8 bytes as it is produced. V8 strings
+ * Longest output kept as a string (and the size of the pieces a large output is encoded and written
+ * in); a longer one becomes UTF-8 bytes as it is produced. V8 strings
  * stop at 2^29 - 24 characters, and findings.json of a 100k-component model is hundreds of megabytes;
  * well below that, text kept as strings until the end survives young-generation collections and is
  * copied by each (at 10k components that was a second of the output side), while bytes sit off the
@@ -33,28 +34,58 @@ export class TextSink {
     return this.bytes.length === 1 ? this.bytes[0]! : Buffer.concat(this.bytes);
   }
 
-  /**
-   * The text as an output file: a string when short, else its UTF-8 chunks, joined into `contents`
-   * only if something reads it (writing the file does not).
-   */
-  file(path: string): OutputFile {
-    if (this.bytes.length === 0) return { path, contents: this.parts.join("") };
-    this.flush();
-    const chunks = [...this.bytes];
-    let joined: Uint8Array | undefined;
-    return {
-      path,
-      chunks,
-      get contents() {
-        return (joined ??= chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
-      },
-    };
-  }
-
   private flush(): void {
     if (this.parts.length === 0) return;
     this.bytes.push(Buffer.from(this.parts.join(""), "utf8"));
     this.parts.length = 0;
     this.pending = 0;
   }
+}
+
+/**
+ * An output file whose text `produce` writes piece by piece when the file is written (see
+ * `OutputFile.produce`); `contents` runs it into a `TextSink` only when something reads it.
+ */
+export function producedFile(path: string, produce: (put: (piece: string) => void) => void): OutputFile {
+  let text: string | Uint8Array | undefined;
+  return {
+    path,
+    produce,
+    get contents() {
+      if (text === undefined) {
+        const sink = new TextSink();
+        produce((piece) => sink.add(piece));
+        text = sink.result();
+      }
+      return text;
+    },
+  };
+}
+
+/**
+ * Characters per chunk a produced file is written in. Small, so the pieces waiting to be encoded are
+ * few when a young-generation collection comes: at 100k components pieces that survived two of them
+ * were promoted by the megabyte, and the old generation (the whole analysis) was then marked again
+ * every few seconds.
+ */
+export const WRITE_CHUNK = 1 << 18;
+
+/** Runs `produce` and hands its text on as UTF-8 chunks of about `maxText` characters each. */
+export function eachChunk(
+  produce: (put: (piece: string) => void) => void,
+  chunk: (bytes: Buffer) => void,
+  maxText: number = WRITE_CHUNK,
+): void {
+  let parts: string[] = [];
+  let pending = 0;
+  produce((piece) => {
+    parts.push(piece);
+    pending += piece.length;
+    if (pending > maxText) {
+      chunk(Buffer.from(parts.join(""), "utf8"));
+      parts = [];
+      pending = 0;
+    }
+  });
+  if (parts.length > 0) chunk(Buffer.from(parts.join(""), "utf8"));
 }

@@ -1,13 +1,13 @@
-/** TextSink: a string while short, the same text as UTF-8 bytes (or chunks of them) past its limit. */
+/** TextSink and produced files: a string while short, the same text as UTF-8 bytes past the limit. */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { printContents } from "../../src/cli/commands/compile.js";
+import { printContents, printFile } from "../../src/cli/commands/compile.js";
 import type { Io } from "../../src/cli/io.js";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { writeOutputsAtomically } from "../../src/cli/write-outputs.js";
-import { TextSink } from "../../src/emit/text-sink.js";
+import { eachChunk, MAX_TEXT, producedFile, TextSink } from "../../src/emit/text-sink.js";
 
 const pieces = Array.from({ length: 5000 }, (_, i) => `line ${i} é→😀\n`);
 const whole = pieces.join("");
@@ -28,40 +28,40 @@ test("past the limit the text is its UTF-8 bytes, whatever the chunking", () => 
   }
 });
 
-test("as a file: a string when short; past the limit UTF-8 chunks, written and joined to the same bytes", () => {
-  const short = new TextSink(whole.length);
-  for (const p of pieces) short.add(p);
-  const s = short.file("short.txt");
-  assert.is(s.contents, whole);
-  assert.is(s.chunks, undefined);
-
-  const long = new TextSink(1000);
-  for (const p of pieces) long.add(p);
-  const f = long.file("long.txt");
-  assert.ok(f.chunks !== undefined && f.chunks.length > 1, "in chunks");
+test("a produced file: its text only when read, written in UTF-8 chunks, the same bytes", () => {
+  let runs = 0;
+  const produce = (put: (piece: string) => void) => {
+    runs++;
+    for (const p of pieces) put(p);
+  };
+  const f = producedFile("long.txt", produce);
+  assert.is(runs, 0, "nothing is produced before it is read or written");
+  const chunks: Buffer[] = [];
+  eachChunk(produce, (b) => chunks.push(b), 1000);
+  assert.ok(chunks.length > 1, "in chunks");
   const bytes = Buffer.from(whole, "utf8");
-  assert.ok(Buffer.concat(f.chunks).equals(bytes), "the chunks are the text's bytes");
-  assert.ok(Buffer.from(f.contents as Uint8Array).equals(bytes), "contents joins them");
+  assert.ok(Buffer.concat(chunks).equals(bytes), "the chunks are the text's bytes");
+  assert.is(f.contents, whole, "short enough to read as a string");
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aithreat-sink-"));
   try {
-    writeOutputsAtomically(path.join(dir, "out"), [f, s]);
-    assert.ok(fs.readFileSync(path.join(dir, "out", "long.txt")).equals(bytes), "written piece by piece");
-    assert.is(fs.readFileSync(path.join(dir, "out", "short.txt"), "utf8"), whole);
+    writeOutputsAtomically(path.join(dir, "out"), [f, { path: "plain.txt", contents: "x" }]);
+    assert.ok(fs.readFileSync(path.join(dir, "out", "long.txt")).equals(bytes), "written as produced");
+    assert.is(fs.readFileSync(path.join(dir, "out", "plain.txt"), "utf8"), "x");
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
 
-test("compile --format prints chunks with a character split across two of them", () => {
-  const text = "ab😀cd";
-  const bytes = Buffer.from(text, "utf8");
+test("compile --format prints a produced file whole, in slices", () => {
   const printed: string[] = [];
-  printContents({ out: (s: string) => printed.push(s) } as unknown as Io, [
-    bytes.subarray(0, 4),
-    bytes.subarray(4),
-  ]);
-  assert.is(printed.join(""), text);
+  const big = Array.from({ length: 3 }, () => "é".repeat(MAX_TEXT));
+  printFile(
+    { out: (s: string) => printed.push(s) } as unknown as Io,
+    producedFile("f", (put) => big.forEach(put)),
+  );
+  assert.ok(printed.length > 1, "printed in slices");
+  assert.ok(printed.join("") === big.join(""), "the same text");
 });
 
 test("compile --format prints an output that is bytes slice by slice, characters whole", () => {

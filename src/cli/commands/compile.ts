@@ -10,6 +10,7 @@ import {
 import { sortDiagnostics } from "../../diagnostics/diagnostic.js";
 import type { EmitContext, OutputFile } from "../../emit/emitter.js";
 import { EMITTERS } from "../../emit/index.js";
+import { MAX_TEXT } from "../../emit/text-sink.js";
 import { checkTemplatesDir, TemplateError } from "../../emit/templates.js";
 import { diag } from "../../diagnostics/diagnostic.js";
 import type { CommandModule } from "../command.js";
@@ -52,20 +53,40 @@ export function emitAll(ctx: EmitContext, onEmitter?: (name: string) => void): O
 }
 
 /**
- * Prints an output on stdout. A large one is UTF-8 bytes (src/emit/text-sink.ts), maybe in chunks,
- * that may not fit in one string: it is decoded and printed a slice at a time.
+ * Prints an output on stdout. A large one is UTF-8 bytes (src/emit/text-sink.ts) that may not fit in
+ * one string: it is decoded and printed a slice at a time.
  */
-export function printContents(io: Io, contents: string | Uint8Array | readonly Uint8Array[]): void {
+export function printContents(io: Io, contents: string | Uint8Array): void {
   if (typeof contents === "string") {
     io.out(contents);
     return;
   }
   const decoder = new TextDecoder();
   const slice = 1 << 24;
-  for (const bytes of contents instanceof Uint8Array ? [contents] : contents)
-    for (let i = 0; i < bytes.length; i += slice)
-      io.out(decoder.decode(bytes.subarray(i, i + slice), { stream: true }));
+  for (let i = 0; i < contents.length; i += slice)
+    io.out(decoder.decode(contents.subarray(i, i + slice), { stream: true }));
   io.out(decoder.decode());
+}
+
+/** Prints an output file on stdout; one produced piece by piece is printed a megabyte or so at a time. */
+export function printFile(io: Io, file: OutputFile): void {
+  const produce = file.produce;
+  if (!produce) {
+    printContents(io, file.contents);
+    return;
+  }
+  let parts: string[] = [];
+  let pending = 0;
+  produce((piece) => {
+    parts.push(piece);
+    pending += piece.length;
+    if (pending > MAX_TEXT) {
+      io.out(parts.join(""));
+      parts = [];
+      pending = 0;
+    }
+  });
+  if (parts.length > 0) io.out(parts.join(""));
 }
 
 /** Runs `compile`: check, analyse, write every output into `--out` atomically. */
@@ -153,7 +174,7 @@ export async function runCompile(io: Io, argv: CompileArgs): Promise<number> {
   progress.clear();
   const printed = FORMAT_FILES[argv.format ?? "text"];
   const file = printed !== undefined ? files.find((f) => f.path === printed) : undefined;
-  if (file) printContents(io, file.chunks ?? file.contents);
+  if (file) printFile(io, file);
   if (!argv.quiet) {
     const open = analysis.findings.filter((f) => f.status === "open").length;
     io.err(
