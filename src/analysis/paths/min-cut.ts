@@ -99,8 +99,22 @@ export class CutSolver {
     }
   }
 
+  /** `option(kind, index)`'s cost (UNCUTTABLE for none) without building it: called for every arc. */
   private capacity(kind: CutArcKind, index: number): number {
-    return this.option(kind, index)?.cost ?? UNCUTTABLE;
+    const ag = this.ag;
+    let c: number;
+    switch (kind) {
+      case "node":
+        c = ag.nodeCutCost[index]!;
+        return c < INF ? c : UNCUTTABLE;
+      case "flow":
+        c = ag.flowCutCost[this.ug.original[index]!]!;
+        return c < INF ? c : UNCUTTABLE;
+      case "way-out node":
+        return this.wayOutNode[index]?.cost ?? UNCUTTABLE;
+      case "way-out flow":
+        return this.wayOutFlow?.cost ?? UNCUTTABLE;
+    }
   }
 
   private place(kind: CutArcKind, index: number): On {
