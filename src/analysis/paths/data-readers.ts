@@ -64,26 +64,31 @@ export function dataReaders(
 
   if (open.length > 0) {
     // The condensation of the flows without `carries`, and the steps between its components.
-    const from: number[] = [];
-    const to: number[] = [];
-    for (let e = 0; e < g.edgeCount; e++) {
+    // (Typed arrays counted first: pushing a few hundred thousand numbers costs more than the pass.)
+    let openCount = 0;
+    for (let e = 0; e < g.edgeCount; e++) if (!tg.declaresCarries[facts.infoFlow[e]!]) openCount++;
+    const from = new Int32Array(openCount);
+    const to = new Int32Array(openCount);
+    for (let e = 0, k = 0; e < g.edgeCount; e++) {
       if (tg.declaresCarries[facts.infoFlow[e]!]) continue;
-      from.push(g.edgeFrom[e]!);
-      to.push(g.edgeTo[e]!);
+      from[k] = g.edgeFrom[e]!;
+      to[k++] = g.edgeTo[e]!;
     }
     const cond = condense(buildCompactGraph(n, from, to));
     const comp = cond.comp;
-    const qFrom: number[] = [];
-    const qTo: number[] = [];
-    const qFlow: number[] = [];
-    for (let e = 0; e < g.edgeCount; e++) {
+    let crossCount = 0;
+    for (let e = 0; e < g.edgeCount; e++) if (comp[g.edgeFrom[e]!] !== comp[g.edgeTo[e]!]) crossCount++;
+    const qFrom = new Int32Array(crossCount);
+    const qTo = new Int32Array(crossCount);
+    const qFlow = new Int32Array(crossCount);
+    for (let e = 0, k = 0; e < g.edgeCount; e++) {
       const a = comp[g.edgeFrom[e]!]!;
       const b = comp[g.edgeTo[e]!]!;
       if (a === b) continue;
-      qFrom.push(a);
-      qTo.push(b);
+      qFrom[k] = a;
+      qTo[k] = b;
       const f = facts.infoFlow[e]!;
-      qFlow.push(tg.declaresCarries[f] ? f : -1);
+      qFlow[k++] = tg.declaresCarries[f] ? f : -1;
     }
     const q = buildCompactGraph(cond.count, qFrom, qTo);
     const mask = new Int32Array(cond.count);

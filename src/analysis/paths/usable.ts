@@ -10,19 +10,20 @@ export interface UsableGraph {
   readonly weight: Float64Array;
 }
 
-/** Drops cut steps; O(n + m). */
+/** Drops cut steps; O(n + m), typed arrays only (counted first). */
 export function usableGraph(ag: AttackGraph): UsableGraph {
-  const from: number[] = [];
-  const to: number[] = [];
-  const original: number[] = [];
-  for (let e = 0; e < ag.g.edgeCount; e++) {
+  let count = 0;
+  for (let e = 0; e < ag.g.edgeCount; e++) if (ag.weight[e] !== Infinity) count++;
+  const from = new Int32Array(count);
+  const to = new Int32Array(count);
+  const orig = new Int32Array(count);
+  const weight = new Float64Array(count);
+  for (let e = 0, i = 0; e < ag.g.edgeCount; e++) {
     if (ag.weight[e] === Infinity) continue;
-    from.push(ag.g.edgeFrom[e]!);
-    to.push(ag.g.edgeTo[e]!);
-    original.push(e);
+    from[i] = ag.g.edgeFrom[e]!;
+    to[i] = ag.g.edgeTo[e]!;
+    orig[i] = e;
+    weight[i++] = ag.weight[e]!;
   }
-  const orig = Int32Array.from(original);
-  const weight = new Float64Array(orig.length);
-  for (let i = 0; i < orig.length; i++) weight[i] = ag.weight[orig[i]!]!;
   return { g: buildCompactGraph(ag.g.nodeCount, from, to), original: orig, weight };
 }
