@@ -287,17 +287,22 @@ function steps(
   n: number,
   each: (v: number, add: (other: number, edge: number, cap: number) => void) => void,
 ): Steps {
+  // Two passes (count, then fill typed arrays): no growing arrays on the heap of a large analysis.
   const start = new Int32Array(n + 1);
-  const other: number[] = [];
-  const edge: number[] = [];
-  const cap: number[] = [];
   for (let v = 0; v < n; v++) {
-    each(v, (o, e, c) => {
-      other.push(o);
-      edge.push(e);
-      cap.push(c);
-    });
-    start[v + 1] = other.length;
+    let k = 0;
+    each(v, () => k++);
+    start[v + 1] = start[v]! + k;
   }
-  return { start, other: Int32Array.from(other), edge: Int32Array.from(edge), cap: Float64Array.from(cap) };
+  const other = new Int32Array(start[n]!);
+  const edge = new Int32Array(start[n]!);
+  const cap = new Float64Array(start[n]!);
+  let at = 0;
+  const add = (o: number, e: number, c: number) => {
+    other[at] = o;
+    edge[at] = e;
+    cap[at++] = c;
+  };
+  for (let v = 0; v < n; v++) each(v, add);
+  return { start, other, edge, cap };
 }
