@@ -72,12 +72,16 @@ function edgeFactUncached(g: ThreatGraph, facts: Facts, e: number, what: string)
 // Chains are asked for again and again (every rule reporting on an agent explains the same taint),
 // and parent pointers can be long, so each chain is built once per propagation result, and only its
 // shown steps become text: the first and last few, with a count of the ones in between.
-const memo = new WeakMap<Facts, Map<string, readonly Fact[]>>();
-function cached(facts: Facts, key: string, make: () => readonly Fact[]): readonly Fact[] {
-  let m = memo.get(facts);
-  if (!m) memo.set(facts, (m = new Map<string, readonly Fact[]>()));
-  let chain = m.get(key);
-  if (!chain) m.set(key, (chain = make()));
+// Keyed by a constant kind (a taint class, or "s", "x", "p") and then the component: no key string
+// is built per question.
+const memo = new WeakMap<Facts, Map<string, Map<number, readonly Fact[]>>>();
+function cached(facts: Facts, kind: string, v: number, make: () => readonly Fact[]): readonly Fact[] {
+  let byKind = memo.get(facts);
+  if (!byKind) memo.set(facts, (byKind = new Map<string, Map<number, readonly Fact[]>>()));
+  let m = byKind.get(kind);
+  if (!m) byKind.set(kind, (m = new Map<number, readonly Fact[]>()));
+  let chain = m.get(v);
+  if (!chain) m.set(v, (chain = make()));
   return chain;
 }
 
@@ -114,7 +118,7 @@ function walkBack(facts: Facts, parent: Int32Array, v: number): { start: number;
 
 /** How attacker content of a class reaches component `v`: entry, then the flows it travels. */
 export function taintChain(g: ThreatGraph, facts: Facts, v: number, cls: EntryClass): readonly Fact[] {
-  return cached(facts, `t:${cls}:${v}`, () => {
+  return cached(facts, cls, v, () => {
     const parent = facts.taintParent[cls];
     if (parent[v] === -2) return [];
     const { start, edges } = walkBack(facts, parent, v);
@@ -139,7 +143,7 @@ export function firstTaintClass(facts: Facts, v: number, mask: number): EntryCla
 
 /** How the most sensitive data a component sees reaches it. */
 export function sensitivityChain(g: ThreatGraph, facts: Facts, v: number): readonly Fact[] {
-  return cached(facts, `s:${v}`, () => {
+  return cached(facts, "s", v, () => {
     const d = facts.sensitivityWitness[v]!;
     if (d < 0) return [];
     const data = g.model.data[d]!;
@@ -158,7 +162,7 @@ export function sensitivityChain(g: ThreatGraph, facts: Facts, v: number): reado
 
 /** How data at `v` can reach a sink the attacker observes. */
 export function exfilChain(g: ThreatGraph, facts: Facts, v: number): readonly Fact[] {
-  return cached(facts, `x:${v}`, () => {
+  return cached(facts, "x", v, () => {
     const edges: number[] = [];
     let cur = v;
     let guard = 0;
@@ -193,7 +197,7 @@ export function sinkReason(c: Component): string {
 
 /** How a component's artifact descends from a third-party one. */
 export function thirdPartyChain(g: ThreatGraph, facts: Facts, v: number): readonly Fact[] {
-  return cached(facts, `p:${v}`, () => {
+  return cached(facts, "p", v, () => {
     const flows: number[] = [];
     let cur = v;
     let guard = 0;

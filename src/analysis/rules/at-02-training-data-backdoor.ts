@@ -56,7 +56,7 @@ export default defineRule(meta, ({ graph, facts, report }) => {
   );
 
   // For each decision-making model: the poisoned training run behind it (an uncut one first).
-  const best = new Map<number, { flow: Flow; open: boolean; via: Flow[] }>();
+  const best = new Map<number, { flow: Flow; open: boolean; via: readonly Flow[] }>();
   const delivered = new Map<number, ReturnType<typeof modelsFrom>>();
   for (const fi of trains) {
     const f = graph.model.flows[fi]!;

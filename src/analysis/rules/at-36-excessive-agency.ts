@@ -9,7 +9,7 @@ import {
   approvalFact,
   autonomyFact,
   capabilityFact,
-  capsIn,
+  toolCaps,
   codeList,
   isAutonomous,
   reachFacts,
@@ -66,7 +66,7 @@ export default defineRule(
       const likelihood: Level = more.length === 2 ? "very_high" : "high";
       const agentSandboxed = hasControl(agent, "sandbox");
       for (const r of tools) {
-        const caps = capsIn(r.tool, ACTIONS);
+        const caps = toolCaps(r.tool, ACTIONS);
         const irreversible = caps.some((c) => IRREVERSIBLE.includes(c));
         // Code and file access confined to a declared sandbox is agency with a smaller blast radius.
         const contained =

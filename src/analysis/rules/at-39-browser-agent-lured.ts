@@ -8,7 +8,7 @@ import {
   approvalFact,
   autonomyFact,
   capabilityFact,
-  capsIn,
+  toolCaps,
   codeList,
   isAutonomous,
   reachFacts,
@@ -55,7 +55,7 @@ export default defineRule(
     for (const agent of componentsOf(graph, "agent")) {
       const executors = toolsWith(graph, agent, EXECUTE);
       for (const b of toolsWith(graph, agent, BROWSE)) {
-        const ownCaps = capsIn(b.tool, ACTIONS);
+        const ownCaps = toolCaps(b.tool, ACTIONS);
         const acting = outFlows(graph, b.tool.index).filter((f) => ACTING_FLOWS.has(f.kind));
         const actsItself = ownCaps.length > 0 || acting.length > 0;
         const exec = executors[0];

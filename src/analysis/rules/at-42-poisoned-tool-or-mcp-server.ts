@@ -5,7 +5,7 @@ import { componentSubject, defineRule, flowSubject } from "../rule.js";
 import {
   ACTIONS,
   adjust,
-  capsIn,
+  toolCaps,
   codeList,
   propFact,
   toolsOf,
@@ -106,7 +106,7 @@ export default defineRule(
         });
       }
       // A poisoned tool description can make the agent misuse its other tools.
-      const own = capsIn(tool, ACTIONS);
+      const own = toolCaps(tool, ACTIONS);
       // A few examples are enough for the message: stop after four.
       const steered = new Set<string>();
       for (const { agent } of users) {

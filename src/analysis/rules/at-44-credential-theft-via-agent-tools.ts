@@ -6,7 +6,7 @@ import { componentSubject, defineRule, flowSubject } from "../rule.js";
 import {
   adjust,
   capabilityFact,
-  capsIn,
+  toolCaps,
   carriesSecret,
   heldAtLeast,
   reachFacts,
@@ -72,7 +72,7 @@ export default defineRule(
       const found = new Map<number, Witness>();
       // Tools that read credentials where they are kept.
       for (const r of toolsOf(graph, agent)) {
-        if (capsIn(r.tool, HARVEST).length === 0) continue;
+        if (toolCaps(r.tool, HARVEST).length === 0) continue;
         if (secretSource(graph, r.tool) && !found.has(r.tool.index))
           found.set(r.tool.index, { secret: r.tool, tool: r, inAgent: false });
         for (const f of inFlows(graph, r.tool.index)) {

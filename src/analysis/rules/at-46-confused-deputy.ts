@@ -9,7 +9,7 @@ import {
   IRREVERSIBLE,
   adjust,
   capabilityFact,
-  capsIn,
+  toolCaps,
   codeList,
   heldAtLeast,
   propFact,
@@ -92,8 +92,8 @@ export default defineRule(
       const powers: string[] = [];
       const caps = new Set<Capability>();
       for (const r of toolsOf(graph, agent)) {
-        const acts = capsIn(r.tool, ACTIONS);
-        const read = capsIn(r.tool, READERS).length > 0 ? sensitiveRead(r.tool) : undefined;
+        const acts = toolCaps(r.tool, ACTIONS);
+        const read = toolCaps(r.tool, READERS).length > 0 ? sensitiveRead(r.tool) : undefined;
         const sensitive = read?.data;
         if (read) toolFacts.push(read.fact);
         if (acts.length === 0 && !sensitive) continue;

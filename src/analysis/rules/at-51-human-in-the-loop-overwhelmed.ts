@@ -8,7 +8,7 @@ import {
   approvalFact,
   autonomyFact,
   capabilityFact,
-  capsIn,
+  toolCaps,
   codeList,
   isAutonomous,
   propFact,
@@ -60,7 +60,7 @@ export default defineRule(
       if (actions.length === 0) continue;
       const gated = actions.filter((r) => r.gated);
       if (isAutonomous(agent) && gated.length >= APPROVAL_FATIGUE_TOOLS) {
-        const caps = [...new Set(gated.flatMap((r) => capsIn(r.tool, ACTIONS)))];
+        const caps = [...new Set(gated.flatMap((r) => toolCaps(r.tool, ACTIONS)))];
         report({
           subject: componentSubject(agent),
           message: `\`${agent.name}\` loops on its own and asks a person to approve ${gated.length} kinds of high-impact action (${codeList(gated.map((r) => r.tool.name))}): approvals become routine and a harmful one slips through`,
@@ -85,7 +85,7 @@ export default defineRule(
       const agentHuman = agent.props.approval === "human" || hasControl(agent, "human_approval");
       if (!agentHuman) continue;
       for (const r of actions.filter((x) => !x.gated && x.overridesAgent)) {
-        const caps = capsIn(r.tool, ACTIONS);
+        const caps = toolCaps(r.tool, ACTIONS);
         report({
           subject: componentSubject(agent),
           key: r.tool.name,

@@ -8,7 +8,7 @@ import {
   adjust,
   approvalFact,
   capabilityFact,
-  capsIn,
+  toolCaps,
   codeList,
   reachFacts,
   reachPoints,
@@ -75,7 +75,7 @@ export default defineRule(
               edgeFact(graph, facts, reader.edge, "attacker-controlled content"),
             ];
       for (const w of writers) {
-        const caps = capsIn(w.tool, WRITERS);
+        const caps = toolCaps(w.tool, WRITERS);
         const same = w.tool === read.tool;
         report({
           subject: componentSubject(agent),

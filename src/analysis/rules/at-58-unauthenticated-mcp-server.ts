@@ -3,7 +3,7 @@ import { describe } from "../explain.js";
 import type { Fact } from "../facts.js";
 import { attackerTrust, crossesBoundary } from "../predicates.js";
 import { componentSubject, defineRule, flowSubject } from "../rule.js";
-import { ACTIONS, adjust, capsIn, codeList, propFact } from "./lib/agents.js";
+import { ACTIONS, adjust, toolCaps, codeList, propFact } from "./lib/agents.js";
 
 /** An MCP server listening on the network without checking who calls it. */
 export default defineRule(
@@ -63,7 +63,7 @@ export default defineRule(
         ? server
         : callers.map((f) => comps[f.from]!).find((c) => attackerTrust(c));
       if (outsider) facts.push({ text: `${describe(graph, outsider)} can reach it`, loc: outsider.nameLoc });
-      const caps = capsIn(server, ACTIONS);
+      const caps = toolCaps(server, ACTIONS);
       if (caps.length > 0) facts.push(propFact(server, "capabilities", `its tools can ${codeList(caps)}`));
       report({
         subject: componentSubject(server),

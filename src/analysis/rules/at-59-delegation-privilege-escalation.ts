@@ -7,7 +7,7 @@ import {
   adjust,
   approvalFact,
   capabilityFact,
-  capsIn,
+  toolCaps,
   codeList,
   effectiveCapabilities,
   reachPoints,
@@ -83,7 +83,7 @@ export default defineRule(
           },
           ...extraTools
             .slice(0, MAX_TOOL_FACTS)
-            .flatMap((r) => [capabilityFact(r, capsIn(r.tool, extra)), approvalFact(b, r)]),
+            .flatMap((r) => [capabilityFact(r, toolCaps(r.tool, extra)), approvalFact(b, r)]),
         ],
         controlPoints: uniqueSubjects([
           flowSubject(f),

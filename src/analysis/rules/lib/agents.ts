@@ -60,10 +60,29 @@ export function hasAnyCap(c: Component, set: readonly Capability[]): boolean {
   return (maskOf(effectiveCapabilities(c)) & maskOf(set)) !== 0;
 }
 
-/** The capabilities of `c` that are in `set`. */
+// Answers of capsIn per capability list and set mask: findings of many rules name the same tool, and
+// shared lists let codeList build their text once (it lives on in every finding's message).
+const capsInCache = new WeakMap<readonly Capability[], Map<number, readonly Capability[]>>();
+const sharedLists = new WeakMap<readonly string[], string | undefined>();
+
+/** The capabilities of `c` that are in `set`, as a new list. */
 export function capsIn(c: Component, set: readonly Capability[]): Capability[] {
-  if (!hasAnyCap(c, set)) return [];
-  return effectiveCapabilities(c).filter((cap) => set.includes(cap));
+  return [...toolCaps(c, set)];
+}
+
+/** The capabilities of `c` that are in `set`, as a shared list (never written to). */
+export function toolCaps(c: Component, set: readonly Capability[]): readonly Capability[] {
+  if (!hasAnyCap(c, set)) return NONE;
+  const all = effectiveCapabilities(c);
+  let bySet = capsInCache.get(all);
+  if (!bySet) capsInCache.set(all, (bySet = new Map<number, readonly Capability[]>()));
+  const mask = maskOf(set);
+  let caps = bySet.get(mask);
+  if (!caps) {
+    bySet.set(mask, (caps = all.filter((cap) => set.includes(cap))));
+    sharedLists.set(caps, undefined);
+  }
+  return caps;
 }
 
 /** Approval levels a property can state. */
@@ -181,7 +200,7 @@ export function toolsWith(g: ThreatGraph, agent: Agent, set: readonly Capability
   const out = toolsOf(g, agent).filter((r) => {
     if (!hasAnyCap(r.tool, set)) return false;
     if (r.via.length === 0) return true;
-    const caps = capsIn(r.tool, set);
+    const caps = toolCaps(r.tool, set);
     const before = new Set(r.via.flatMap((v) => effectiveCapabilities(v)));
     return caps.some((c) => !before.has(c));
   });
@@ -287,7 +306,11 @@ export function propFact(c: Component, prop: string, text: string): Fact {
 
 /** Backticked, comma-separated list. */
 export function codeList(items: readonly string[]): string {
-  return items.map((s) => `\`${s}\``).join(", ");
+  const known = sharedLists.get(items);
+  if (known !== undefined) return known;
+  const text = items.map((s) => `\`${s}\``).join(", ");
+  if (sharedLists.has(items)) sharedLists.set(items, text);
+  return text;
 }
 
 // The facts below depend only on the tool reached (and the capability set asked about), and many
@@ -319,7 +342,7 @@ export function capabilityFact(r: ToolReach, set?: readonly Capability[]): Fact 
   let fact = bySet.get(mask);
   if (!fact) {
     const t = r.tool;
-    const caps = set ? capsIn(t, set) : [...effectiveCapabilities(t)];
+    const caps = set ? toolCaps(t, set) : effectiveCapabilities(t);
     fact =
       t.kind === "provider"
         ? propFact(

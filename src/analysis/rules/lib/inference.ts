@@ -101,8 +101,10 @@ function cachedFor<T>(owner: object, name: string, v: number, compute: () => T):
     table = new Map();
     byName.set(name, table);
   }
-  if (!table.has(v)) table.set(v, compute());
-  return table.get(v) as T;
+  // Answers are never undefined, so one lookup tells a hit.
+  let hit = table.get(v) as T | undefined;
+  if (hit === undefined) table.set(v, (hit = compute()));
+  return hit;
 }
 
 /**

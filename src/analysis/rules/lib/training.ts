@@ -394,6 +394,15 @@ export function seedEntryFact(g: ThreatGraph, facts: Facts, v: number, mask: num
  * for a training input), or UNREACHED when its records never reach a training run. One reverse BFS.
  */
 export function trainingFeed(g: ThreatGraph): Int32Array {
+  let next = feeds.get(g);
+  if (!next) feeds.set(g, (next = trainingFeedOf(g)));
+  return next;
+}
+
+/** The training feed of a graph, shared by the rules that ask (AT-03, AT-04). */
+const feeds = new WeakMap<ThreatGraph, Int32Array>();
+
+function trainingFeedOf(g: ThreatGraph): Int32Array {
   const n = g.model.components.length;
   const { flowKind } = indexOf(g);
   const moves = flowKindMask(DATA_MOVES);
@@ -555,15 +564,29 @@ const DELIVERY: ReadonlySet<FlowKind> = new Set(["produce", "publish", "copy", "
 /**
  * Models reached from `start` over produce, publish, copy, deploy and load flows, each with the flows
  * that deliver the weights to it (`start` itself when it is a model). A local BFS: its cost is the
- * size of the delivery subgraph, not of the whole model.
+ * size of the delivery subgraph, not of the whole model. Memoized per graph and start.
  */
-export function modelsFrom(
-  g: ThreatGraph,
-  start: number,
-): { model: Extract<Component, { kind: "model" }>; via: Flow[] }[] {
+export function modelsFrom(g: ThreatGraph, start: number): readonly DeliveredModel[] {
+  let byStart = delivered.get(g);
+  if (!byStart) delivered.set(g, (byStart = new Map<number, readonly DeliveredModel[]>()));
+  let out = byStart.get(start);
+  if (!out) byStart.set(start, (out = modelsFromUncached(g, start)));
+  return out;
+}
+
+/** A model a start delivers its weights to, and the flows on the way. */
+export interface DeliveredModel {
+  readonly model: Extract<Component, { kind: "model" }>;
+  readonly via: readonly Flow[];
+}
+
+// AT-01, AT-02 and AT-04 ask where the same training runs' weights go: answered once per run.
+const delivered = new WeakMap<ThreatGraph, Map<number, readonly DeliveredModel[]>>();
+
+function modelsFromUncached(g: ThreatGraph, start: number): DeliveredModel[] {
   const parent = new Map<number, number>([[start, -1]]);
   const queue = [start];
-  const out: { model: Extract<Component, { kind: "model" }>; via: Flow[] }[] = [];
+  const out: DeliveredModel[] = [];
   for (let head = 0; head < queue.length; head++) {
     const v = queue[head]!;
     const c = g.model.components[v]!;
@@ -661,7 +684,20 @@ export function dataReach(g: ThreatGraph, facts: Facts, isWitness: (d: number) =
 
 /** Where regulated data (a data asset with `regulated [...]`) reaches. */
 export function regulatedReach(g: ThreatGraph, facts: Facts): DataReach {
-  return dataReach(g, facts, (d) => (g.model.data[d]?.regulated.length ?? 0) > 0);
+  return sharedReach(facts, "regulated", () =>
+    dataReach(g, facts, (d) => (g.model.data[d]?.regulated.length ?? 0) > 0),
+  );
+}
+
+// Several rules ask the same data-reach question of one compile (personal data: AT-06 and AT-07): each
+// is answered once per facts object, keyed by the least classification rank (or "regulated").
+const dataReaches = new WeakMap<Facts, Map<number | "regulated", DataReach>>();
+function sharedReach(facts: Facts, key: number | "regulated", compute: () => DataReach): DataReach {
+  let byKey = dataReaches.get(facts);
+  if (!byKey) dataReaches.set(facts, (byKey = new Map<number | "regulated", DataReach>()));
+  let r = byKey.get(key);
+  if (!r) byKey.set(key, (r = compute()));
+  return r;
 }
 
 /**
@@ -716,10 +752,12 @@ export type ClassReach = DataReach;
  * models runs to thousands of steps.
  */
 export function classReach(g: ThreatGraph, facts: Facts, minRank: number): ClassReach {
-  return dataReach(g, facts, (d) => {
-    const cls = g.model.data[d]?.classification;
-    return cls !== undefined && classificationRank(cls) >= minRank;
-  });
+  return sharedReach(facts, minRank, () =>
+    dataReach(g, facts, (d) => {
+      const cls = g.model.data[d]?.classification;
+      return cls !== undefined && classificationRank(cls) >= minRank;
+    }),
+  );
 }
 
 /** How the witness data of a class reach arrives at `v`: who has it, then each step. */
