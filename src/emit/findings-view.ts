@@ -9,6 +9,7 @@ import {
   NIST_IDS,
   OWASP_IDS,
 } from "../catalog/frameworks.js";
+import type { Location } from "../diagnostics/diagnostic.js";
 import type { ResolvedModel } from "../semantic/model.js";
 import { locationView, type LocationView } from "./location-view.js";
 
@@ -103,6 +104,48 @@ export function findingsView(
     }
     return c;
   };
+  // A subject's declared control names, once per subject rather than once per finding.
+  const declaredOf = new Map<string, ReadonlySet<string>>();
+  const declaredControls = (f: Finding, comp: ResolvedModel["components"][number] | undefined) => {
+    const key = `${f.subject.type}\u0000${f.subject.index}`;
+    let set = declaredOf.get(key);
+    if (!set) {
+      set = new Set(
+        [
+          ...(comp?.controls ?? []),
+          ...(f.subject.type === "flow" ? model.flows[f.subject.index]!.controls : []),
+        ].map((u) => u.name),
+      );
+      declaredOf.set(key, set);
+    }
+    return set;
+  };
+  // The recommended list of a finding whose subject declares none of it is the same for every such
+  // finding of the list (most findings): built once and shared (views are read-only).
+  const undeclaredOf = new Map<readonly string[], FindingView["recommended"]>();
+  const recommendedOf = (ids: readonly string[], declared: ReadonlySet<string>) => {
+    const build = () =>
+      ids.map((id) => {
+        const c = control(id);
+        return { control: id, title: c.title, atlas: c.atlas, declared: declared.has(id) };
+      });
+    if (ids.some((id) => declared.has(id))) return build();
+    let list = undeclaredOf.get(ids);
+    if (!list) undeclaredOf.set(ids, (list = build()));
+    return list;
+  };
+  // The same source range is the location of many facts (a flow's declaration backs every finding
+  // over it): one view per range, shared.
+  const locations = new Map<Location["file"], Map<number, LocationView>>();
+  const location = (loc: Location): LocationView => {
+    if (loc.end >= 2 ** 26) return locationView(loc);
+    let byRange = locations.get(loc.file);
+    if (!byRange) locations.set(loc.file, (byRange = new Map<number, LocationView>()));
+    const key = loc.start * 2 ** 26 + loc.end;
+    let view = byRange.get(key);
+    if (!view) byRange.set(key, (view = locationView(loc)));
+    return view;
+  };
   return findings.map((f) => {
     const subject = (() => {
       if (f.subject.type === "component") {
@@ -146,12 +189,7 @@ export function findingsView(
       zone?.owner ??
       system?.owner ??
       (f.subject.type === "data" ? model.data[f.subject.index]!.owner : undefined);
-    const declared = new Set(
-      [
-        ...(comp?.controls ?? []),
-        ...(f.subject.type === "flow" ? model.flows[f.subject.index]!.controls : []),
-      ].map((u) => u.name),
-    );
+    const declared = declaredControls(f, comp);
     const view: FindingView = {
       id: f.id,
       fingerprint: f.fingerprint,
@@ -160,8 +198,8 @@ export function findingsView(
       title: f.title,
       message: f.message,
       subject: subject.view,
-      location: locationView(f.location),
-      facts: f.facts.map((x) => ({ text: x.text, location: locationView(x.loc) })),
+      location: location(f.location),
+      facts: f.facts.map((x) => ({ text: x.text, location: location(x.loc) })),
       likelihood: f.likelihood,
       impact: f.impact,
       severity: f.severity,
@@ -170,13 +208,10 @@ export function findingsView(
       mitigatedBy: f.mitigatedBy.map((u) => ({
         control: u.name,
         ...(u.impliedBy ? { impliedBy: u.impliedBy } : {}),
-        location: locationView(u.loc),
+        location: location(u.loc),
       })),
       residual: { likelihood: f.residualLikelihood, severity: f.residualSeverity },
-      recommended: f.recommended.map((id) => {
-        const c = control(id);
-        return { control: id, title: c.title, atlas: c.atlas, declared: declared.has(id) };
-      }),
+      recommended: recommendedOf(f.recommended, declared),
       mappings: mappings(f.rule),
     };
     if (f.acceptance) {
