@@ -71,13 +71,20 @@ export function controlCounts(
   };
 }
 
-const subjectKey = (rule: string, s: Subject): string => `${rule}\u0000${s.type}\u0000${s.index}`;
+/** A subject as one number: components, flows and data share index ranges, the low bits tell them apart. */
+const subjectKey = (s: Subject): number =>
+  s.index * 4 + (s.type === "component" ? 0 : s.type === "flow" ? 1 : 2);
+
+const NO_ACCEPTANCES: ReadonlyMap<number, Acceptance> = new Map();
 
 const byId = (a: Finding, b: Finding): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /**
- * The findings sorted by id. Every id starts with its rule's `id:` prefix, so the order is that of
- * the prefixes, then of the ids within a prefix (rules sharing an id are sorted together).
+ * The findings sorted by id, each id once: the first reported wins (the sort is stable). Every id
+ * starts with its rule's `id:` prefix, so the order is that of the prefixes, then of the ids within
+ * a prefix (rules sharing an id are sorted together). Deduplicating here, after the sort, costs one
+ * comparison per finding; a table of what each rule reported, kept while rules run, cost a long-lived
+ * entry per finding (rules rarely report a subject twice).
  */
 function sortById(
   findings: readonly Finding[],
@@ -93,27 +100,22 @@ function sortById(
   const prefixes = [...byPrefix.keys()].sort();
   // Ids never contain `:`, so no prefix starts another; should one, fall back to one sort.
   for (let i = 1; i < prefixes.length; i++)
-    if (prefixes[i]!.startsWith(prefixes[i - 1]!)) return [...findings].sort(byId);
+    if (prefixes[i]!.startsWith(prefixes[i - 1]!)) return unique([...findings].sort(byId));
   const out: Finding[] = [];
   for (const p of prefixes) {
     const list = byPrefix.get(p)!.sort(byId);
-    for (const f of list) out.push(f);
+    for (let i = 0; i < list.length; i++) if (i === 0 || list[i]!.id !== list[i - 1]!.id) out.push(list[i]!);
   }
   return out;
 }
 
+/** A sorted list without its repeated ids, keeping the first of each. */
+function unique(sorted: Finding[]): Finding[] {
+  return sorted.filter((f, i) => i === 0 || f.id !== sorted[i - 1]!.id);
+}
+
 /** Shared by every finding no declared control mitigates (most of them); never written to. */
 const NOT_MITIGATED: readonly ControlUse[] = Object.freeze([]);
-/** The keys seen of a subject that has only a keyless finding so far (copied before it grows). */
-const ONLY_KEYLESS: readonly string[] = Object.freeze([""]);
-
-/**
- * The findings of one rule id already reported, by subject name and then key ("" for none). Equal to
- * deduplicating by finding id (`rule:name[:key]`), since names never contain `:`, but the lookups hash
- * names the model already holds instead of a new id string per report, in a table per rule instead
- * of one over every finding of the model.
- */
-type Seen = Map<string, readonly string[]>;
 
 /** The rationale of each (likelihood, impact, reasons) a rule reports with, built once. */
 class Rationales {
@@ -267,15 +269,17 @@ export function runRules(
 ): StageResult<Finding[]> {
   const diagnostics: Diagnostic[] = [];
   const findings: Finding[] = [];
-  const seenByRule = new Map<string, Seen>();
   const modelLoc: Location | undefined = model.files[0]
     ? { file: model.files[0], start: 0, end: 0 }
     : undefined;
   // The first acceptance of each (rule, subject), as a linear search would find it.
-  const acceptances = new Map<string, Acceptance>();
+  // Per rule id, then subject: a finding looks its acceptance up without building a key string.
+  const acceptances = new Map<string, Map<number, Acceptance>>();
   for (const a of model.acceptances) {
-    const key = subjectKey(a.rule, a.subject);
-    if (!acceptances.has(key)) acceptances.set(key, a);
+    let byRule = acceptances.get(a.rule);
+    if (!byRule) acceptances.set(a.rule, (byRule = new Map<number, Acceptance>()));
+    const key = subjectKey(a.subject);
+    if (!byRule.has(key)) byRule.set(key, a);
   }
   const { components, flows, data } = model;
   // Where each rule's findings start: sorting per rule id and joining the groups in id order is the
@@ -286,10 +290,8 @@ export function runRules(
     const meta = rule.meta;
     const defaultCounts = controlCounts(model, meta.id, meta.mitigations);
     const countsFor = new Map<readonly string[], (name: string) => boolean>();
-    let seen = seenByRule.get(meta.id);
-    if (!seen) seenByRule.set(meta.id, (seen = new Map<string, readonly string[]>()));
-    const seenHere = seen;
     const rationales = new Rationales();
+    const accepted = acceptances.get(meta.id) ?? NO_ACCEPTANCES;
     const idPrefix = `${meta.id}:`;
     // Drafts become findings as they are reported, so drafts and their control points die young
     // (cheap to collect) instead of piling up for the whole rule. A rule that throws reports nothing:
@@ -317,11 +319,6 @@ export function runRules(
         loc = x.nameLoc;
       }
       const key = d.key ? d.key : "";
-      const keys = seenHere.get(name);
-      if (keys === undefined) seenHere.set(name, key === "" ? ONLY_KEYLESS : [key]);
-      else if (keys.includes(key)) return;
-      else if (keys === ONLY_KEYLESS) seenHere.set(name, ["", key]);
-      else (keys as string[]).push(key);
       const id = key === "" ? idPrefix + name : `${idPrefix}${name}:${key}`;
       const likelihood: Level = d.likelihood ?? meta.likelihood;
       const impact: Level = d.impact ?? meta.impact;
@@ -353,7 +350,7 @@ export function runRules(
           : cut
             ? "low"
             : lower(likelihood, Math.min(2, mitigatedBy.length));
-      const acceptance = acceptances.size === 0 ? undefined : acceptances.get(subjectKey(meta.id, s));
+      const acceptance = accepted.size === 0 ? undefined : accepted.get(subjectKey(s));
       const status =
         acceptance && !acceptance.expired ? "accepted" : mitigatedBy.length > 0 ? "mitigated" : "open";
       const likelihoodWhy = d.likelihood
@@ -384,15 +381,6 @@ export function runRules(
       rule.check(ctx);
     } catch (e) {
       findings.length = first;
-      // Forget what it reported (other rules with the same id keep theirs).
-      seenHere.clear();
-      for (const f of findings)
-        if (f.rule === meta.id) {
-          const keys = seenHere.get(f.subjectName);
-          const key = f.key ?? "";
-          if (keys === undefined) seenHere.set(f.subjectName, [key]);
-          else (keys as string[]).push(key);
-        }
       diagnostics.push(
         diag("AT4002", modelLoc, `rule \`${rule.meta.id}\` failed: ${(e as Error).message ?? String(e)}`, {
           hint: "the other rules ran; please report this with the model",
@@ -402,8 +390,9 @@ export function runRules(
     groups.push({ prefix: idPrefix, start: first, end: findings.length });
   }
 
+  const value = sortById(findings, groups);
   const matched = new Set<number>();
-  for (const f of findings) if (f.acceptance) matched.add(f.acceptance.index);
+  for (const f of value) if (f.acceptance) matched.add(f.acceptance.index);
   for (const a of model.acceptances) {
     if (matched.has(a.index)) continue;
     diagnostics.push(
@@ -416,5 +405,5 @@ export function runRules(
     );
   }
 
-  return { value: sortById(findings, groups), diagnostics };
+  return { value, diagnostics };
 }

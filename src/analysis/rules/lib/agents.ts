@@ -72,11 +72,12 @@ export function capsIn(c: Component, set: readonly Capability[]): Capability[] {
 
 /** The capabilities of `c` that are in `set`, as a shared list (never written to). */
 export function toolCaps(c: Component, set: readonly Capability[]): readonly Capability[] {
-  if (!hasAnyCap(c, set)) return NONE;
   const all = effectiveCapabilities(c);
+  // Keyed by the capabilities both have: sets that pick the same ones share the answer.
+  const mask = maskOf(all) & maskOf(set);
+  if (mask === 0) return NONE;
   let bySet = capsInCache.get(all);
   if (!bySet) capsInCache.set(all, (bySet = new Map<number, readonly Capability[]>()));
-  const mask = maskOf(set);
   let caps = bySet.get(mask);
   if (!caps) {
     bySet.set(mask, (caps = all.filter((cap) => set.includes(cap))));

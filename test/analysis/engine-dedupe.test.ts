@@ -1,0 +1,123 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { runRules } from "../../src/analysis/engine.js";
+import { computeFacts } from "../../src/analysis/facts.js";
+import { componentSubject, defineRule, type Rule, type RuleMeta } from "../../src/analysis/rule.js";
+import { buildThreatGraph } from "../../src/graph/threat-graph.js";
+import { frontEndOf } from "../helpers/compile.js";
+
+/**
+ * The engine keeps one finding per id (`rule:subject[:key]`), the first one reported, also across
+ * rules sharing an id, and drops everything a rule reported before it threw. Output is sorted by id
+ * whatever order the rules run and report in.
+ */
+
+const front = frontEndOf(`zone vpc "Production VPC" { trust internal }
+agent copilot "Support agent" in vpc { autonomy loop }
+agent helper "Helper agent" in vpc { autonomy loop }
+`);
+const graph = buildThreatGraph(front.model);
+const facts = computeFacts(graph);
+const comp = (name: string) => front.model.components.find((c) => c.name === name)!;
+
+function meta(id: string): RuleMeta {
+  return {
+    id,
+    title: `test rule ${id}`,
+    description: "test",
+    category: "threat",
+    stride: [],
+    atlas: [],
+    owasp: [],
+    nist: [],
+    cosai: [],
+    likelihood: "medium",
+    likelihoodBasis: "test",
+    impact: "medium",
+    impactBasis: "test",
+    mitigations: [],
+    detection: "test",
+    falsePositives: "test",
+    references: [],
+    appliesTo: ["agent"],
+  } as unknown as RuleMeta;
+}
+
+/** A rule reporting `(subject name, key, message)` in order, then optionally throwing. */
+function rule(id: string, reports: [string, string | undefined, string][], fail = false): Rule {
+  return defineRule(meta(id), ({ report }) => {
+    for (const [name, key, message] of reports)
+      report({ subject: componentSubject(comp(name)), message, facts: [], ...(key ? { key } : {}) });
+    if (fail) throw new Error("boom");
+  });
+}
+
+const run = (rules: Rule[]) => runRules(front.model, graph, facts, rules);
+
+test("a repeated id keeps the first report, within a rule and across rules sharing the id", () => {
+  const { value } = run([
+    rule("ORG-2", [["helper", undefined, "second rule"]]),
+    rule("ORG-1", [
+      ["helper", "x", "first x"],
+      ["copilot", undefined, "first copilot"],
+      ["helper", "x", "second x"],
+      ["helper", undefined, "keyless helper"],
+    ]),
+    rule("ORG-1", [
+      ["copilot", undefined, "other rule, same id"],
+      ["copilot", "y", "new key"],
+    ]),
+  ]);
+  assert.equal(
+    value.map((f) => [f.id, f.message]),
+    [
+      ["ORG-1:copilot", "first copilot"],
+      ["ORG-1:copilot:y", "new key"],
+      ["ORG-1:helper", "keyless helper"],
+      ["ORG-1:helper:x", "first x"],
+      ["ORG-2:helper", "second rule"],
+    ],
+  );
+});
+
+test("a rule that throws reports nothing, and does not hide later reports of its id", () => {
+  const { value, diagnostics } = run([
+    rule("ORG-1", [["copilot", undefined, "kept"]]),
+    rule(
+      "ORG-1",
+      [
+        ["helper", undefined, "dropped"],
+        ["copilot", "z", "dropped too"],
+      ],
+      true,
+    ),
+    rule("ORG-1", [["helper", undefined, "after the failure"]]),
+  ]);
+  assert.equal(
+    value.map((f) => [f.id, f.message]),
+    [
+      ["ORG-1:copilot", "kept"],
+      ["ORG-1:helper", "after the failure"],
+    ],
+  );
+  assert.equal(
+    diagnostics.map((d) => d.code),
+    ["AT4002"],
+  );
+});
+
+test("ids whose rule id is a prefix of another's sort as whole ids", () => {
+  const { value } = run([
+    rule("ORG-10", [["copilot", undefined, "a"]]),
+    rule("ORG-1", [
+      ["helper", undefined, "b"],
+      ["copilot", undefined, "c"],
+    ]),
+  ]);
+  const ids = value.map((f) => f.id);
+  assert.equal(ids, [...ids].sort());
+  // `0` sorts before `:`, so ORG-10's findings come first.
+  assert.equal(ids, ["ORG-10:copilot", "ORG-1:copilot", "ORG-1:helper"]);
+});
+
+test.run();
