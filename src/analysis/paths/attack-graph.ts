@@ -5,12 +5,12 @@ import { COMPONENT_KIND_CODE, type ThreatGraph } from "../../graph/threat-graph.
 import type { Component, ControlUse, CrownJewel, ResolvedModel } from "../../semantic/model.js";
 import type { Cia } from "../../semantic/vocabulary.js";
 import { trustRank } from "../../semantic/vocabulary.js";
-import { UNTRUSTED_CONTENT, type Facts } from "../facts.js";
+import { ENTRY, UNTRUSTED_CONTENT, type Facts } from "../facts.js";
 import { isLlmConsumer } from "../predicates.js";
 import type { Rule } from "../rule.js";
 import { INF } from "./maxflow.js";
 import { dataReaders } from "./data-readers.js";
-import { stepTechnique, type StepTechnique } from "./techniques.js";
+import { receiverSides, stepTechnique, type StepTechnique } from "./techniques.js";
 
 const ACTOR = COMPONENT_KIND_CODE.get("actor");
 
@@ -161,11 +161,12 @@ export function buildAttackGraph(
     return r;
   };
   const llmTable = new Int8Array(g.nodeCount).fill(-1);
-  const llm = (c: Component): boolean => {
-    let r = llmTable[c.index]!;
-    if (r < 0) llmTable[c.index] = r = isLlmConsumer(tg, c) ? 1 : 0;
+  const llmAt = (v: number): boolean => {
+    let r = llmTable[v]!;
+    if (r < 0) llmTable[v] = r = isLlmConsumer(tg, model.components[v]!) ? 1 : 0;
     return r === 1;
   };
+  const llm = (c: Component): boolean => llmAt(c.index);
   const usesOn = (f: number, v: number): readonly ControlUse[] => {
     const onFlow = tg.flowControls[f] ? model.flows[f]!.controls : NO_USES;
     const onNode = tg.compControls[v] ? model.components[v]!.controls : NO_USES;
@@ -196,18 +197,46 @@ export function buildAttackGraph(
   };
   const flows = model.flows;
   const comps = model.components;
+  // A step's technique depends only on a few small codes (flow kind, both kinds, returning, the
+  // sender's third-party and user-input flags, the receiver's LLM and index/training sides): it is
+  // computed once per combination, so most steps touch no model object at all.
+  const sides = new Int8Array(g.nodeCount).fill(-1);
+  const sideOf = (v: number): number => {
+    let r = sides[v]!;
+    if (r < 0) sides[v] = r = receiverSides(comps[v]!);
+    return r;
+  };
+  const byCodes = new Map<number, StepTechnique | null>();
+  const kindCount = COMPONENT_KIND_CODE.size;
   for (let e = 0; e < m; e++) {
-    const flow = flows[facts.infoFlow[e]!]!;
+    const f = facts.infoFlow[e]!;
     const returning = facts.infoReturn[e] === 1;
-    const from = comps[g.edgeFrom[e]!]!;
-    const to = comps[g.edgeTo[e]!]!;
-    const tech = stepTechnique(tg, facts, flow, from, to, returning, llm);
+    const a = g.edgeFrom[e]!;
+    const b = g.edgeTo[e]!;
+    const key =
+      ((((tg.flowKind[f]! * kindCount + tg.compKind[a]!) * kindCount + tg.compKind[b]!) * 2 +
+        (returning ? 1 : 0)) *
+        2 +
+        (facts.thirdParty[a] ? 1 : 0)) *
+        32 +
+      ((facts.entry[a]! & ENTRY.USER_INPUT) !== 0 ? 16 : 0) +
+      (llmAt(b) ? 8 : 0) +
+      sideOf(b);
+    let known = byCodes.get(key);
+    if (known === undefined) {
+      known = stepTechnique(tg, facts, flows[f]!, comps[a]!, comps[b]!, returning, llm) ?? null;
+      byCodes.set(key, known);
+    }
+    const tech = known ?? undefined;
     technique[e] = tech;
     if (!tech) {
       likelihood[e] = 1;
       controlsOnStep[e] = NO_USES;
       continue;
     }
+    const flow = flows[f]!;
+    const from = comps[a]!;
+    const to = comps[b]!;
     let p = maturityLikelihood(tech.technique);
     if (
       !returning &&

@@ -49,6 +49,11 @@ function indexSide(c: Component): boolean {
   );
 }
 
+/** What `stepTechnique` asks of a receiving component beyond its kind: 1 index side, 2 training side. */
+export function receiverSides(c: Component): number {
+  return (indexSide(c) ? 1 : 0) | (trainingSide(c) ? 2 : 0);
+}
+
 const ARTIFACT_MOVES = new Set(["produce", "publish", "deploy", "serve", "load", "train"]);
 
 /**
