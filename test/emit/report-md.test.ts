@@ -43,8 +43,13 @@ test("report.md has every section, in order", async () => {
     // The overview and at least one attack path are drawn.
     assert.ok((md.match(/^```mermaid$/gm) ?? []).length >= 2);
     // Every open threat finding is shown in detail (the sample is below every cap) with where it fired.
-    const findings = JSON.parse(run.read("findings.json")) as { findings: FindingView[] };
-    const open = findings.findings.filter((f) => f.status === "open" && f.category === "threat");
+    const findings = JSON.parse(run.read("findings.json")) as {
+      findings: FindingView[];
+      rules: Record<string, { category: string }>;
+    };
+    const open = findings.findings.filter(
+      (f) => f.status === "open" && findings.rules[f.rule]!.category === "threat",
+    );
     assert.ok(open.length > 5);
     for (const f of open) assert.ok(md.includes(`#### \`${f.id}\` `), `${f.id} has a section`);
     assert.ok(
