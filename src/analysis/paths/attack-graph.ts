@@ -4,7 +4,6 @@ import type { CompactGraph } from "../../graph/compact.js";
 import { COMPONENT_KIND_CODE, type ThreatGraph } from "../../graph/threat-graph.js";
 import type { Component, ControlUse, CrownJewel, ResolvedModel } from "../../semantic/model.js";
 import type { Cia } from "../../semantic/vocabulary.js";
-import { trustRank } from "../../semantic/vocabulary.js";
 import { ENTRY, UNTRUSTED_CONTENT, type Facts } from "../facts.js";
 import { isLlmConsumer } from "../predicates.js";
 import type { Rule } from "../rule.js";
@@ -234,21 +233,18 @@ export function buildAttackGraph(
       controlsOnStep[e] = NO_USES;
       continue;
     }
-    const flow = flows[f]!;
-    const from = comps[a]!;
-    const to = comps[b]!;
     let p = maturityLikelihood(tech.technique);
-    if (
-      !returning &&
-      flow.auth !== undefined &&
-      flow.auth !== "none" &&
-      trustRank(from.trust) < trustRank(to.trust)
-    )
-      p *= AUTH_FACTOR;
-    const uses = usesOn(flow.index, to.index);
+    // (tg.trust holds trust ranks.)
+    if (!returning && tg.trust[a]! < tg.trust[b]!) {
+      const auth = flows[f]!.auth;
+      if (auth !== undefined && auth !== "none") p *= AUTH_FACTOR;
+    }
+    const uses = usesOn(f, b);
     // A merged list (controls on both the flow and the component) is new for each step: not cached.
-    const own = uses === flow.controls || uses === to.controls;
-    const { applied, cut, lowering } = uses.length === 0 ? NOT_APPLIED : applying(uses, tech.rule, own);
+    const { applied, cut, lowering } =
+      uses.length === 0
+        ? NOT_APPLIED
+        : applying(uses, tech.rule, uses === flows[f]!.controls || uses === comps[b]!.controls);
     p *= LOWERING_FACTOR ** Math.min(2, lowering);
     likelihood[e] = cut ? 0 : p;
     controlsOnStep[e] = applied;
