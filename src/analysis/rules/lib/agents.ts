@@ -597,17 +597,31 @@ export function consumerChain(g: ThreatGraph, reach: ConsumerReach, v: number, t
     if (k < 0) break;
     const step = reach.next[cur]![k]!;
     const f = g.model.flows[step.flow]!;
-    const a = g.model.components[f.from]!.name;
-    const b = g.model.components[f.to]!.name;
-    chain.push({
-      text: step.back
-        ? `the result of \`${a} -> ${b}\` (${f.kind}) hands that content to \`${a}\``
-        : `\`${a} -> ${b}\` (${f.kind}) moves that content to \`${b}\``,
-      loc: f.loc,
-    });
+    chain.push(consumerStepFact(g, reach, f, step.back));
     cur = step.back ? f.from : f.to;
   }
   return chain.slice(0, 12);
+}
+
+// One step's fact depends only on the flow and its direction: built once, shared by every chain.
+const stepFacts = new WeakMap<ConsumerReach, Map<number, Fact>>();
+function consumerStepFact(g: ThreatGraph, reach: ConsumerReach, f: Flow, back: boolean): Fact {
+  let byStep = stepFacts.get(reach);
+  if (!byStep) stepFacts.set(reach, (byStep = new Map<number, Fact>()));
+  const key = f.index * 2 + (back ? 1 : 0);
+  let fact = byStep.get(key);
+  if (!fact) {
+    const a = g.model.components[f.from]!.name;
+    const b = g.model.components[f.to]!.name;
+    fact = {
+      text: back
+        ? `the result of \`${a} -> ${b}\` (${f.kind}) hands that content to \`${a}\``
+        : `\`${a} -> ${b}\` (${f.kind}) moves that content to \`${b}\``,
+      loc: f.loc,
+    };
+    byStep.set(key, fact);
+  }
+  return fact;
 }
 
 /** LLM consumers that are the agent's own model (a model or LLM API serving it). */
