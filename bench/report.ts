@@ -1,5 +1,5 @@
 /**
- * Report benchmark: `npm run bench:report -- [--sizes 1k,10k,100k] [--seed S] [--json FILE] [--profile DIR]`
+ * Report benchmark: `npm run bench:report -- [--sizes 1k,10k,100k] [--seed S] [--json FILE] [--profile DIR] [--young MB]`
  *
  * For each size a child process generates a model (bench/gen), checks and analyses it, then runs
  * every emitter `compile` runs (no images), each timed alone with the writing of its files into a
@@ -200,6 +200,7 @@ function parent(): void {
       seed: { type: "string", default: "1" },
       json: { type: "string" },
       profile: { type: "string" },
+      young: { type: "string", default: "64" },
     },
   });
   const sizes = values.sizes.split(",").map(size);
@@ -210,6 +211,8 @@ function parent(): void {
       process.execPath,
       [
         "--max-old-space-size=12288",
+        // The young generation bin/aithreat.js gives compile; `--young 0` measures Node's default.
+        ...(Number(values.young) > 0 ? [`--max-semi-space-size=${values.young}`] : []),
         fileURLToPath(import.meta.url),
         "--child",
         String(n),
