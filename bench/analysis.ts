@@ -224,9 +224,10 @@ async function child(size: number, seed: number, coupling: number, budgetS: numb
     lap("threat graph");
     const facts = computeFacts(graph);
     lap("facts");
+    // Paths before rules, as compile runs them (src/compiler.ts `analyzeModel`).
+    const paths = analyzePaths(graph, facts, rules, { mark: (p: PathPhase) => lap(p) });
     const findings = runRules(model, graph, facts, rules).value;
     lap("rules");
-    const paths = analyzePaths(graph, facts, rules, { mark: (p: PathPhase) => lap(p) });
     return { graph, facts, findings, paths, phases };
   };
   global.gc?.();

@@ -142,17 +142,38 @@ export interface AnalysisResult {
   readonly diagnostics: readonly Diagnostic[];
 }
 
+/** The threat graph and propagation facts of a model, and the rules that run on it. */
+interface Prepared {
+  readonly rules: readonly Rule[];
+  readonly model: ResolvedModel;
+  readonly graph: ThreatGraph;
+  readonly facts: Facts;
+}
+
+/** Graph -> propagation facts, with the model's organisation rules and their controls. */
+function prepare(model: ResolvedModel, rules: readonly Rule[]): Prepared {
+  const allRules = withOrgRules(model, rules);
+  const analysed = withOrgRuleControls(model, allRules);
+  const graph = buildThreatGraph(analysed);
+  return { rules: allRules, model: analysed, graph, facts: computeFacts(graph) };
+}
+
+function findingsOf(p: Prepared): AnalysisResult {
+  const run = runRules(p.model, p.graph, p.facts, p.rules);
+  return {
+    graph: p.graph,
+    facts: p.facts,
+    findings: run.value,
+    diagnostics: sortDiagnostics(run.diagnostics),
+  };
+}
+
 /**
  * Graph -> propagation facts -> rules -> findings. Runs only on a model without errors. The model's
  * organisation rules run with the given ones.
  */
 export function analyze(model: ResolvedModel, rules: readonly Rule[] = RULES): AnalysisResult {
-  const allRules = withOrgRules(model, rules);
-  const analysed = withOrgRuleControls(model, allRules);
-  const graph = buildThreatGraph(analysed);
-  const facts = computeFacts(graph);
-  const run = runRules(analysed, graph, facts, allRules);
-  return { graph, facts, findings: run.value, diagnostics: sortDiagnostics(run.diagnostics) };
+  return findingsOf(prepare(model, rules));
 }
 
 /** Everything `compile` knows about a model: findings, attack paths, and their output views. */
@@ -168,14 +189,20 @@ export interface CompileAnalysis extends AnalysisResult {
   readonly policy: PolicyEvaluation;
 }
 
-/** Rules, then attack paths, then the views every emitter reads. */
+/**
+ * Attack paths, then rules, then the views every emitter reads. The paths do not read the findings,
+ * and run first on purpose: their working arrays are allocated while the heap is small, before the
+ * rules add their findings (hundreds of thousands on a large model), so the collections the paths
+ * cause stay cheap (bench/README.md).
+ */
 export function analyzeModel(
   model: ResolvedModel,
   options: { rules?: readonly Rule[]; paths?: PathOptions; policies?: readonly Policy[] } = {},
 ): CompileAnalysis {
   const rules = withOrgRules(model, options.rules ?? RULES);
-  const result = analyze(model, rules);
-  const paths = analyzePaths(result.graph, result.facts, rules, options.paths ?? {});
+  const prepared = prepare(model, rules);
+  const paths = analyzePaths(prepared.graph, prepared.facts, rules, options.paths ?? {});
+  const result = findingsOf(prepared);
   const view = pathsView(model, paths, (v) =>
     ENTRY_CLASSES.filter((c) => result.facts.entry[v]! & ENTRY_BIT[c]),
   );
