@@ -24,13 +24,19 @@ import { frontEndOf } from "../helpers/compile.js";
 
 type On = { type: "component" | "flow"; index: number };
 
-function wholeNetworkCut(m: ResolvedModel, targets: readonly AttackTarget[]): CutReport {
+/** The attack graph of a model, its usable steps and its observable sinks, as analyzePaths builds them. */
+function attackIndex(m: ResolvedModel) {
   const tg = buildThreatGraph(m);
   const facts = computeFacts(tg);
   const ag = buildAttackGraph(tg, facts, RULES);
   const ug = usableGraph(ag);
   const n = ug.g.nodeCount;
   const sinks = [...Array(n).keys()].filter((v) => facts.observable[v] && !ag.exfilClosed[v]);
+  return { ag, ug, n, sinks };
+}
+
+function wholeNetworkCut(m: ResolvedModel, targets: readonly AttackTarget[]): CutReport {
+  const { ag, ug, n, sinks } = attackIndex(m);
   const net = new FlowNetwork(4 * n + 2);
   const [S, T] = [4 * n, 4 * n + 1];
   const id = (layer: number, v: number) => 2 * (layer * n + v);
@@ -116,12 +122,7 @@ function wholeNetworkCut(m: ResolvedModel, targets: readonly AttackTarget[]): Cu
 
 /** The solver's answers (all targets at once, each alone, in groups) beside the whole-network reference. */
 function compare(m: ResolvedModel, label: string): { questions: number; disclosure: number; cut: number } {
-  const tg = buildThreatGraph(m);
-  const facts = computeFacts(tg);
-  const ag = buildAttackGraph(tg, facts, RULES);
-  const ug = usableGraph(ag);
-  const n = ug.g.nodeCount;
-  const sinks = [...Array(n).keys()].filter((v) => facts.observable[v] && !ag.exfilClosed[v]);
+  const { ag, ug, sinks } = attackIndex(m);
   const withWayOut = ag.targets.some((t) => t.mode === "disclosure");
   const solver = new CutSolver(m, ag, ug, RULES, sinks, withWayOut);
   // Disclosure questions share one network and carry its flow from one question to the next: ask
