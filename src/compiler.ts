@@ -199,8 +199,8 @@ export function analyzeModel(
   model: ResolvedModel,
   options: { rules?: readonly Rule[]; paths?: PathOptions; policies?: readonly Policy[] } = {},
 ): CompileAnalysis {
-  const rules = withOrgRules(model, options.rules ?? RULES);
-  const prepared = prepare(model, rules);
+  const prepared = prepare(model, options.rules ?? RULES);
+  const rules = prepared.rules;
   const paths = analyzePaths(prepared.graph, prepared.facts, rules, options.paths ?? {});
   const result = findingsOf(prepared);
   const view = pathsView(model, paths, (v) =>

@@ -22,7 +22,7 @@ import {
 } from "./report-view.js";
 import { tidyMarkdown } from "./report-md.js";
 import { compileTemplate } from "./templates.js";
-import { producedFile, TextSink } from "./text-sink.js";
+import { producedFile } from "./text-sink.js";
 
 // ---- data ----------------------------------------------------------------------------------------
 
@@ -354,14 +354,8 @@ export function csvField(value: string): string {
 
 /**
  * checklist.csv: a header and one row per task (open finding x recommended control, or a declared
- * control), CRLF line ends. A large one comes back as UTF-8 bytes (see text-sink.ts).
+ * control), CRLF line ends, handed on piece by piece as it is written.
  */
-export function checklistCsv(d: ChecklistData): string | Uint8Array {
-  const sink = new TextSink();
-  checklistCsvRows(d, (piece) => sink.add(piece));
-  return sink.result();
-}
-
 function checklistCsvRows(d: ChecklistData, put: (piece: string) => void): void {
   put(`${CSV_COLUMNS.join(",")}\r\n`);
   const loc = (l: LocationView) => `${l.file}:${l.line}`;

@@ -1,8 +1,8 @@
 import type { OutputFile } from "./emitter.js";
 
 /**
- * Longest output kept as a string (and the size of the pieces a large output is encoded and written
- * in); a longer one becomes UTF-8 bytes as it is produced. V8 strings
+ * Longest output kept as a string (and the size of the pieces `compile --format` prints; files are
+ * written in WRITE_CHUNK pieces); a longer one becomes UTF-8 bytes as it is produced. V8 strings
  * stop at 2^29 - 24 characters, and findings.json of a 100k-component model is hundreds of megabytes;
  * well below that, text kept as strings until the end survives young-generation collections and is
  * copied by each (at 10k components that was a second of the output side), while bytes sit off the
@@ -70,10 +70,10 @@ export function producedFile(path: string, produce: (put: (piece: string) => voi
  */
 export const WRITE_CHUNK = 1 << 18;
 
-/** Runs `produce` and hands its text on as UTF-8 chunks of about `maxText` characters each. */
-export function eachChunk(
+/** Runs `produce` and hands its text on in pieces of about `maxText` characters each. */
+export function eachTextChunk(
   produce: (put: (piece: string) => void) => void,
-  chunk: (bytes: Buffer) => void,
+  chunk: (text: string) => void,
   maxText: number = WRITE_CHUNK,
 ): void {
   let parts: string[] = [];
@@ -82,10 +82,19 @@ export function eachChunk(
     parts.push(piece);
     pending += piece.length;
     if (pending > maxText) {
-      chunk(Buffer.from(parts.join(""), "utf8"));
+      chunk(parts.join(""));
       parts = [];
       pending = 0;
     }
   });
-  if (parts.length > 0) chunk(Buffer.from(parts.join(""), "utf8"));
+  if (parts.length > 0) chunk(parts.join(""));
+}
+
+/** Runs `produce` and hands its text on as UTF-8 chunks of about `maxText` characters each. */
+export function eachChunk(
+  produce: (put: (piece: string) => void) => void,
+  chunk: (bytes: Buffer) => void,
+  maxText: number = WRITE_CHUNK,
+): void {
+  eachTextChunk(produce, (text) => chunk(Buffer.from(text, "utf8")), maxText);
 }

@@ -123,8 +123,14 @@ function wholeNetworkCut(m: ResolvedModel, targets: readonly AttackTarget[]): Cu
 /** The solver's answers (all targets at once, each alone, in groups) beside the whole-network reference. */
 function compare(m: ResolvedModel, label: string): { questions: number; disclosure: number; cut: number } {
   const { ag, ug, sinks } = attackIndex(m);
-  const withWayOut = ag.targets.some((t) => t.mode === "disclosure");
-  const solver = new CutSolver(m, ag, ug, RULES, sinks, withWayOut);
+  const solver = new CutSolver(
+    m,
+    ag,
+    ug,
+    RULES,
+    sinks,
+    ag.targets.filter((t) => t.mode === "disclosure"),
+  );
   // Disclosure questions share one network and carry its flow from one question to the next: ask
   // them in several orders and groupings so links open and close in every pattern.
   const singles = ag.targets.map((t) => [t]);

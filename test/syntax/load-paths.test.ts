@@ -80,6 +80,17 @@ test("streaming check gives the unit and diagnostics of the whole-tree check, on
   assert.ok(withErrors >= 20, `only ${withErrors} files with diagnostics`);
 });
 
+/** A pool with one worker thread that takes every file, however small. */
+function oneWorkerPool(host: CompilerHost) {
+  return createCheckPool({
+    host,
+    workers: 1,
+    maxFileSize: 64 * 1024 * 1024,
+    minBytes: 0,
+    tailWaitMs: 120_000,
+  });
+}
+
 /** A generated organisation with errors planted in some files, as an in-memory host. */
 function plantedModel(): { host: CompilerHost; inputs: string[]; root: string } {
   const generated = generateModel({ components: 3000, files: 12, seed: 7, coupling: 1 });
@@ -102,13 +113,7 @@ function plantedModel(): { host: CompilerHost; inputs: string[]; root: string } 
 test("worker threads load exactly what the main thread alone loads", () => {
   const { host, inputs, root } = plantedModel();
   const serial = loadProgram(inputs, root, host);
-  const pool = createCheckPool({
-    host,
-    workers: 1,
-    maxFileSize: 64 * 1024 * 1024,
-    minBytes: 0,
-    tailWaitMs: 120_000,
-  });
+  const pool = oneWorkerPool(host);
   let threaded;
   try {
     threaded = loadProgram(inputs, root, host, { pool });
@@ -171,13 +176,7 @@ test("files the pool cannot take (missing, not UTF-8, too large) are read and re
   const all = [...inputs, latin1, big].sort();
   const maxFileSize = 2048;
   const plain = loadProgram(all, root, host, { maxFileSize: 64 * 1024 * 1024 });
-  const pool = createCheckPool({
-    host,
-    workers: 1,
-    maxFileSize: 64 * 1024 * 1024,
-    minBytes: 0,
-    tailWaitMs: 120_000,
-  });
+  const pool = oneWorkerPool(host);
   let threaded;
   try {
     threaded = loadProgram(all, root, host, { pool, maxFileSize: 64 * 1024 * 1024 });

@@ -296,7 +296,7 @@ export function analyzePaths(
     ug,
     rules,
     sinks,
-    targets.some((t) => t.mode === "disclosure"),
+    targets.filter((t) => t.mode === "disclosure"),
   );
   const exposed = targets.filter((_, i) => anyCount[i]! > 0).map(cuttable);
   const cut = solver.solve(exposed);

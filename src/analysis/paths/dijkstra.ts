@@ -94,18 +94,9 @@ export class DijkstraWorkspace implements ShortestPaths {
 }
 
 /**
- * Fewest steps from the seeds over the edges with a finite weight, by breadth-first search: what `dijkstra` gives with every usable edge weighing 1, in linear time.
+ * Fewest steps from the seeds over a prepared adjacency (its edges with a finite weight), by
+ * breadth-first search: what `dijkstra` gives with every usable edge weighing 1, in linear time.
  */
-export function fewestSteps(
-  g: CompactGraph,
-  weight: Float64Array,
-  seeds: readonly number[],
-  direction: "forward" | "backward",
-): Float64Array {
-  return fewestStepsOn(adjacency(g, direction, weight), seeds);
-}
-
-/** `fewestSteps` over a prepared adjacency. */
 export function fewestStepsOn(adj: Adjacency, seeds: readonly number[]): Float64Array {
   const n = adj.nodeCount;
   const dist = new Float64Array(n).fill(Infinity);

@@ -48,8 +48,10 @@ export class CutSolver {
     private readonly ug: UsableGraph,
     rules: readonly Rule[],
     sinks: readonly number[],
-    withWayOut: boolean,
+    /** The disclosure targets the questions will ask about: their readers share one network. */
+    private readonly disclosure: readonly AttackTarget[],
   ) {
+    const withWayOut = disclosure.length > 0;
     const cost = (name: string) =>
       Math.round(
         model.controls.find((c) => c.name === name)?.cost ??
@@ -186,8 +188,7 @@ export class CutSolver {
   }
 
   private shareDisclosure(): Shared {
-    const all = this.ag.targets.filter((t) => t.mode === "disclosure");
-    const built = this.builder.build(all) as CutNetwork;
+    const built = this.builder.build(this.disclosure) as CutNetwork;
     const count = built.count;
     const net: CutNetwork = {
       ...built,

@@ -10,7 +10,7 @@ import {
 import { sortDiagnostics } from "../../diagnostics/diagnostic.js";
 import type { EmitContext, OutputFile } from "../../emit/emitter.js";
 import { EMITTERS } from "../../emit/index.js";
-import { MAX_TEXT } from "../../emit/text-sink.js";
+import { eachTextChunk, MAX_TEXT } from "../../emit/text-sink.js";
 import { checkTemplatesDir, TemplateError } from "../../emit/templates.js";
 import { diag } from "../../diagnostics/diagnostic.js";
 import type { CommandModule } from "../command.js";
@@ -75,18 +75,7 @@ export function printFile(io: Io, file: OutputFile): void {
     printContents(io, file.contents);
     return;
   }
-  let parts: string[] = [];
-  let pending = 0;
-  produce((piece) => {
-    parts.push(piece);
-    pending += piece.length;
-    if (pending > MAX_TEXT) {
-      io.out(parts.join(""));
-      parts = [];
-      pending = 0;
-    }
-  });
-  if (parts.length > 0) io.out(parts.join(""));
+  eachTextChunk(produce, (text) => io.out(text), MAX_TEXT);
 }
 
 /** Runs `compile`: check, analyse, write every output into `--out` atomically. */
