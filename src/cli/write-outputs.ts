@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import { diag, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { OutputFile } from "../emit/emitter.js";
 import { eachChunk } from "../emit/text-sink.js";
 
@@ -7,8 +8,13 @@ import { eachChunk } from "../emit/text-sink.js";
 export const OUTPUT_MARKER = ".aithreat-output";
 const MARKER_TEXT = "This folder is written by aithreat and replaced as a whole by its next run.\n";
 
-/** Why `target` may not be replaced, or undefined when it may (absent, empty, or ours). */
-function notOurs(target: string): string | undefined {
+/**
+ * Why the folder `outDir` may not be replaced, or undefined when it may (absent, empty, or ours).
+ * Commands ask before they analyse, so a refused `--out` costs no analysis; the atomic write asks
+ * again, in case the folder changed meanwhile.
+ */
+export function outputFolderRefusal(outDir: string): string | undefined {
+  const target = path.resolve(outDir);
   let stat: fs.Stats;
   try {
     stat = fs.statSync(target);
@@ -19,6 +25,11 @@ function notOurs(target: string): string | undefined {
   if (fs.readdirSync(target).length === 0 || fs.existsSync(path.join(target, OUTPUT_MARKER)))
     return undefined;
   return `it holds files aithreat did not write (no \`${OUTPUT_MARKER}\` in it), and the output folder is replaced as a whole: choose a new or empty folder`;
+}
+
+/** The diagnostic of an output folder that cannot be written: the command line or the machine is at fault. */
+export function cannotWriteOut(outDir: string, why: string): Diagnostic {
+  return diag("AT9002", undefined, `cannot write \`--out ${outDir}\`: ${why}`);
 }
 
 /** A refusal to replace a folder, with a system-style code so the CLI reports it as a usage error. */
@@ -35,7 +46,7 @@ class NotOurs extends Error {
  */
 export function writeFolderAtomically<T>(outDir: string, fill: (temp: string) => T): T {
   const target = path.resolve(outDir);
-  const refused = notOurs(target);
+  const refused = outputFolderRefusal(target);
   if (refused) throw new NotOurs(refused);
   const parent = path.dirname(target);
   fs.mkdirSync(parent, { recursive: true });

@@ -65,6 +65,26 @@ test("a folder with files aithreat did not write is refused (exit 2) and left as
   }
 });
 
+test("a refused --out is reported before the models are loaded, so a broken model adds nothing", async () => {
+  const taken = path.join(tmp, "taken");
+  fs.mkdirSync(taken);
+  fs.writeFileSync(path.join(taken, "notes.txt"), "important");
+  const broken = path.join(tmp, "broken.aithreat");
+  fs.writeFileSync(broken, "system s {\n  model m {\n");
+  for (const command of [["compile"], ["export", "--to", "graphml"]]) {
+    const r = await run(...command, broken, "--out", taken, "--root", tmp);
+    assert.is(r.code, 2, r.stderr);
+    assert.match(r.stderr, /AT9002: cannot write `--out .*taken`: it holds files aithreat did not write/);
+    // Only the refusal: the model, which does not parse, was never read.
+    assert.is(r.stderr.match(/error AT\d+/g)?.length, 1, r.stderr);
+  }
+  // The same broken model with a usable folder is reported as a syntax error.
+  const r = await run("compile", broken, "--out", path.join(tmp, "fresh"), "--root", tmp);
+  assert.is(r.code, 2);
+  assert.not.match(r.stderr, /AT9002/);
+  assert.match(r.stderr, /error AT1\d+/);
+});
+
 test("--pg-schema refuses the database's own schemas and reserved words: load.sql drops the schema", async () => {
   for (const schema of ["public", "information_schema", "pg_catalog", "user", "select", "Upper", "1x"]) {
     const r = await run(

@@ -21,7 +21,7 @@ import { nodeHost } from "../node-host.js";
 import { count, createProgress } from "../progress.js";
 import { renderFormatsOf, renderOutputs, type RenderArgs } from "../render.js";
 import { VERSION } from "../version.js";
-import { writeOutputsAtomically } from "../write-outputs.js";
+import { cannotWriteOut, outputFolderRefusal, writeOutputsAtomically } from "../write-outputs.js";
 
 /** Options of `compile`. */
 export interface CompileArgs extends ModelOptions, RenderArgs {
@@ -97,6 +97,11 @@ export async function runCompile(io: Io, argv: CompileArgs): Promise<number> {
     reportDiagnostics(io, [render], argv.format === "json" ? "json" : "text");
     return EXIT.INVALID;
   }
+  const refused = outputFolderRefusal(argv.out);
+  if (refused) {
+    reportDiagnostics(io, [cannotWriteOut(argv.out, refused)], argv.format === "json" ? "json" : "text");
+    return EXIT.INVALID;
+  }
   const progress = createProgress(io, { quiet: argv.quiet });
   progress.stage("loading models");
   const loaded = loadModels(io, argv);
@@ -156,8 +161,7 @@ export async function runCompile(io: Io, argv: CompileArgs): Promise<number> {
     // not aithreat (an error without a system code, such as an unsafe emitter path, is a bug).
     if (typeof (e as NodeJS.ErrnoException).code !== "string") throw e;
     progress.clear();
-    const why = (e as Error).message;
-    reportDiagnostics(io, [diag("AT9002", undefined, `cannot write \`--out ${argv.out}\`: ${why}`)], "text");
+    reportDiagnostics(io, [cannotWriteOut(argv.out, (e as Error).message)], "text");
     return EXIT.INVALID;
   }
   progress.clear();

@@ -9,7 +9,7 @@ import type { ExportSink } from "../../emit/export/sink.js";
 import type { CommandModule } from "../command.js";
 import { loadModels, reportDiagnostics, withModelOptions, type ModelOptions } from "../common.js";
 import { EXIT, type Io } from "../io.js";
-import { safeJoin, writeFolderAtomically } from "../write-outputs.js";
+import { cannotWriteOut, outputFolderRefusal, safeJoin, writeFolderAtomically } from "../write-outputs.js";
 
 /** Characters buffered per file before they are appended to it. */
 const CHUNK = 1 << 20;
@@ -78,6 +78,11 @@ export function runExport(io: Io, argv: ExportArgs): number {
     );
     return EXIT.INVALID;
   }
+  const refused = outputFolderRefusal(argv.out);
+  if (refused) {
+    reportDiagnostics(io, [cannotWriteOut(argv.out, refused)], "text");
+    return EXIT.INVALID;
+  }
   const loaded = loadModels(io, argv);
   if (!("model" in loaded) || !loaded.ok) {
     reportDiagnostics(io, loaded.diagnostics, "text");
@@ -98,8 +103,7 @@ export function runExport(io: Io, argv: ExportArgs): number {
     // A file in the way, no permission, a full disk: the command line or the machine is at fault,
     // not aithreat (an error without a system code is a bug and stays an internal error).
     if (typeof (e as NodeJS.ErrnoException).code !== "string") throw e;
-    const why = (e as Error).message;
-    reportDiagnostics(io, [diag("AT9002", undefined, `cannot write \`--out ${argv.out}\`: ${why}`)], "text");
+    reportDiagnostics(io, [cannotWriteOut(argv.out, (e as Error).message)], "text");
     return EXIT.INVALID;
   }
   if (!argv.quiet)
