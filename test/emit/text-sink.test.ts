@@ -1,13 +1,11 @@
 /** TextSink and produced files: a string while short, the same text as UTF-8 bytes past the limit. */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { printContents, printFile } from "../../src/cli/commands/compile.js";
-import type { Io } from "../../src/cli/io.js";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { writeOutputsAtomically } from "../../src/cli/write-outputs.js";
-import { eachChunk, MAX_TEXT, producedFile, TextSink } from "../../src/emit/text-sink.js";
+import { eachChunk, producedFile, TextSink } from "../../src/emit/text-sink.js";
 
 const pieces = Array.from({ length: 5000 }, (_, i) => `line ${i} é→😀\n`);
 const whole = pieces.join("");
@@ -51,26 +49,6 @@ test("a produced file: its text only when read, written in UTF-8 chunks, the sam
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
-});
-
-test("compile --format prints a produced file whole, in slices", () => {
-  const printed: string[] = [];
-  const big = Array.from({ length: 3 }, () => "é".repeat(MAX_TEXT));
-  printFile(
-    { out: (s: string) => printed.push(s) } as unknown as Io,
-    producedFile("f", (put) => big.forEach(put)),
-  );
-  assert.ok(printed.length > 1, "printed in slices");
-  assert.ok(printed.join("") === big.join(""), "the same text");
-});
-
-test("compile --format prints an output that is bytes slice by slice, characters whole", () => {
-  // Over one 16 MiB slice, with a four-byte character across the boundary.
-  const text = `${"a".repeat((1 << 24) - 2)}😀${"é".repeat(1000)}`;
-  const printed: string[] = [];
-  printContents({ out: (s: string) => printed.push(s) } as unknown as Io, Buffer.from(text, "utf8"));
-  assert.ok(printed.length > 1, "printed in slices");
-  assert.ok(printed.join("") === text, "the same text");
 });
 
 test.run();

@@ -1,3 +1,5 @@
+import fs from "node:fs";
+import path from "node:path";
 import type { Argv } from "yargs";
 import { analyzeModel } from "../../compiler.js";
 import {
@@ -10,7 +12,6 @@ import {
 import { sortDiagnostics } from "../../diagnostics/diagnostic.js";
 import type { EmitContext, OutputFile } from "../../emit/emitter.js";
 import { EMITTERS } from "../../emit/index.js";
-import { eachTextChunk, MAX_TEXT } from "../../emit/text-sink.js";
 import { checkTemplatesDir, TemplateError } from "../../emit/templates.js";
 import { diag } from "../../diagnostics/diagnostic.js";
 import type { CommandModule } from "../command.js";
@@ -53,29 +54,22 @@ export function emitAll(ctx: EmitContext, onEmitter?: (name: string) => void): O
 }
 
 /**
- * Prints an output on stdout. A large one is UTF-8 bytes (src/emit/text-sink.ts) that may not fit in
- * one string: it is decoded and printed a slice at a time.
+ * Prints a written output file on stdout a slice at a time (a large one does not fit in one string),
+ * each slice decoded with the characters cut at its end carried over to the next. Printing the file
+ * as written, rather than producing it again, costs a read of what the page cache still holds.
  */
-export function printContents(io: Io, contents: string | Uint8Array): void {
-  if (typeof contents === "string") {
-    io.out(contents);
-    return;
+export function printWrittenFile(io: Io, file: string, slice = 1 << 24): void {
+  const fd = fs.openSync(file, "r");
+  try {
+    const bytes = Buffer.allocUnsafe(slice);
+    const decoder = new TextDecoder();
+    for (let n = fs.readSync(fd, bytes); n > 0; n = fs.readSync(fd, bytes))
+      io.out(decoder.decode(bytes.subarray(0, n), { stream: true }));
+    const rest = decoder.decode();
+    if (rest !== "") io.out(rest);
+  } finally {
+    fs.closeSync(fd);
   }
-  const decoder = new TextDecoder();
-  const slice = 1 << 24;
-  for (let i = 0; i < contents.length; i += slice)
-    io.out(decoder.decode(contents.subarray(i, i + slice), { stream: true }));
-  io.out(decoder.decode());
-}
-
-/** Prints an output file on stdout; one produced piece by piece is printed a megabyte or so at a time. */
-export function printFile(io: Io, file: OutputFile): void {
-  const produce = file.produce;
-  if (!produce) {
-    printContents(io, file.contents);
-    return;
-  }
-  eachTextChunk(produce, (text) => io.out(text), MAX_TEXT);
 }
 
 /** Runs `compile`: check, analyse, write every output into `--out` atomically. */
@@ -166,8 +160,7 @@ export async function runCompile(io: Io, argv: CompileArgs): Promise<number> {
   }
   progress.clear();
   const printed = FORMAT_FILES[argv.format ?? "text"];
-  const file = printed !== undefined ? files.find((f) => f.path === printed) : undefined;
-  if (file) printFile(io, file);
+  if (printed !== undefined) printWrittenFile(io, path.join(argv.out, printed));
   if (!argv.quiet) {
     const open = analysis.findings.filter((f) => f.status === "open").length;
     io.err(
