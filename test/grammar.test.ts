@@ -13,7 +13,7 @@ import {
   DeclKeyword,
   Keyword,
   KW,
-  lexer,
+  theLexer,
   RESERVED_WORDS,
   MalformedNumber,
   Unexpected,
@@ -162,7 +162,7 @@ const SAMPLES = [
 ];
 
 function lexerVerdict(sample: string): string | undefined {
-  const r = lexer.tokenize(sample);
+  const r = theLexer().tokenize(sample);
   if (r.errors.length > 0) return undefined;
   const comments = r.groups["comments"] ?? [];
   const all = [...r.tokens, ...comments];

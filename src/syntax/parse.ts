@@ -9,7 +9,7 @@ import {
   BlockComment,
   LBrace,
   LBracket,
-  lexer,
+  theLexer,
   MalformedNumber,
   NumberLit,
   RBrace,
@@ -69,7 +69,7 @@ export function parseWithRecovery(file: SourceFile): StageResult<FileNode> {
     start: clamp(start),
     end: Math.max(clamp(start), clamp(end)),
   });
-  const lexed = lexer.tokenize(text);
+  const lexed = theLexer().tokenize(text);
 
   const junk = (start: number, image: string) => {
     const count = [...image].length;

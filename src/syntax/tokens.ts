@@ -201,5 +201,13 @@ export const allTokens: TokenType[] = [
   Unexpected,
 ];
 
-/** The one lexer instance; chevrotain lexers are stateless between `tokenize` calls. */
-export const lexer = new Lexer(allTokens, { positionTracking: "onlyOffset", ensureOptimizations: false });
+let lexer: Lexer | undefined;
+
+/**
+ * The one lexer instance, built on first use: chevrotain lexers are stateless between `tokenize`
+ * calls, and building one costs about 40 ms, which a run that never falls back from the fast parser
+ * (fast-parse.ts) to chevrotain never pays.
+ */
+export function theLexer(): Lexer {
+  return (lexer ??= new Lexer(allTokens, { positionTracking: "onlyOffset", ensureOptimizations: false }));
+}
