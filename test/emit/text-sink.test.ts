@@ -35,7 +35,8 @@ test("a produced file: its text only when read, written in UTF-8 chunks, the sam
   const f = producedFile("long.txt", produce);
   assert.is(runs, 0, "nothing is produced before it is read or written");
   const chunks: Buffer[] = [];
-  eachChunk(produce, (b) => chunks.push(b), 1000);
+  // A chunk is a view of a reused buffer: copied to be kept.
+  eachChunk(produce, (b) => chunks.push(Buffer.from(b)), 1000);
   assert.ok(chunks.length > 1, "in chunks");
   const bytes = Buffer.from(whole, "utf8");
   assert.ok(Buffer.concat(chunks).equals(bytes), "the chunks are the text's bytes");
@@ -48,6 +49,25 @@ test("a produced file: its text only when read, written in UTF-8 chunks, the sam
     assert.is(fs.readFileSync(path.join(dir, "out", "plain.txt"), "utf8"), "x");
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("chunks are the text's bytes for any chunk size, a piece longer than a chunk included", () => {
+  const long = "ü".repeat(5000);
+  const text = [...pieces.slice(0, 100), long, ...pieces.slice(100)];
+  const bytes = Buffer.from(text.join(""), "utf8");
+  for (const limit of [1, 7, 1000, 1 << 20]) {
+    const chunks: Buffer[] = [];
+    eachChunk(
+      (put) => text.forEach(put),
+      (b) => chunks.push(Buffer.from(b)),
+      limit,
+    );
+    assert.ok(Buffer.concat(chunks).equals(bytes), `limit ${limit}`);
+    assert.ok(
+      chunks.every((c) => c.length > 0),
+      `no empty chunk at limit ${limit}`,
+    );
   }
 });
 
