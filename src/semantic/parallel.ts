@@ -107,8 +107,8 @@ interface WorkerResult {
 interface Lane {
   readonly worker: Worker;
   readonly port: MessagePort;
-  /** Jobs posted to this worker and not answered yet. */
-  readonly posted: Set<number>;
+  /** How many jobs posted to this worker are not answered yet (each is answered once). */
+  inFlight: number;
 }
 
 /** A pool of checking threads for one load. */
@@ -171,7 +171,7 @@ export function createCheckPool(options: PoolOptions): CheckPool {
     lane.port.postMessage({ job: index, bytes: own }, [own.buffer]);
     job.bytes = undefined;
     job.state = 1;
-    lane.posted.add(index);
+    lane.inFlight++;
   };
 
   const receive = (message: WorkerResult): void => {
@@ -199,10 +199,10 @@ export function createCheckPool(options: PoolOptions): CheckPool {
     for (const lane of lanes) {
       for (let m = receiveMessageOnPort(lane.port); m; m = receiveMessageOnPort(lane.port)) {
         const message = m.message as WorkerResult;
-        lane.posted.delete(message.job);
+        lane.inFlight--;
         receive(message);
       }
-      while (lane.posted.size < IN_FLIGHT) {
+      while (lane.inFlight < IN_FLIGHT) {
         const index = claim();
         if (index === undefined) break;
         post(lane, index);
@@ -234,7 +234,7 @@ export function createCheckPool(options: PoolOptions): CheckPool {
         // A dead worker cannot be heard while `take` blocks; `take` stops waiting for it after a bounded
         // wait and checks the file itself. An unheard 'error' event would crash the CLI later.
         worker.on("error", () => undefined);
-        lanes.push({ worker, port: port1, posted: new Set() });
+        lanes.push({ worker, port: port1, inFlight: 0 });
       }
       stats.workers = lanes.length;
       pump();

@@ -19,6 +19,7 @@ import * as assert from "uvu/assert";
 import { generateModel } from "../../bench/gen/generate.js";
 import { bufferIo } from "../../src/cli/io.js";
 import { main } from "../../src/cli/main.js";
+import { OUTPUT_MARKER } from "../../src/cli/write-outputs.js";
 import { TEST_TODAY } from "../helpers/compile.js";
 
 const CYCLE = 40;
@@ -159,6 +160,8 @@ test("export on the broken tree reports the same diagnostics and leaves the prev
   fs.mkdirSync(out, { mode: 0o777 });
   fs.chmodSync(out, 0o777);
   fs.chmodSync(tmp, 0o777);
+  // A previous run's output (its marker makes it replaceable), which a failed run must leave alone.
+  fs.writeFileSync(path.join(out, OUTPUT_MARKER), "previous run\n");
   fs.writeFileSync(path.join(out, "previous.txt"), "kept\n");
   try {
     const check = await run("check", org, "--root", org);
@@ -166,7 +169,11 @@ test("export on the broken tree reports the same diagnostics and leaves the prev
       const r = await run("export", org, "--root", org, "--to", to, "--out", out);
       assertCleanFailure(r);
       assert.equal(errors(r.stderr), errors(check.stderr), `${to}: the same located errors as check`);
-      assert.equal(fs.readdirSync(out), ["previous.txt"], `${to}: the previous output is untouched`);
+      assert.equal(
+        fs.readdirSync(out).sort(),
+        [OUTPUT_MARKER, "previous.txt"],
+        `${to}: the previous output is untouched`,
+      );
       assert.equal(
         fs.readdirSync(tmp).filter((f) => f.includes("aithreat-tmp")),
         [],
