@@ -21,6 +21,7 @@ import {
   type Safe,
 } from "./report-view.js";
 import { tidyMarkdown } from "./report-md.js";
+import { memoize } from "./memo.js";
 import { compileTemplate } from "./templates.js";
 import { producedFile } from "./text-sink.js";
 
@@ -83,8 +84,13 @@ export function checklistData(
     for (const r of f.recommended) builtinTitles.set(r.control, { title: r.title, atlas: r.atlas });
 
   const owners = new Map<string, ChecklistOwner>();
-  const subjects = new Map<string, ChecklistSubject>();
-  const doneBy = new Map<ChecklistSubject, Map<string, DoneControl>>();
+  // Subjects by owner, then by subject key, and declared controls by name, then by place: each
+  // finding looks up strings it already holds (its owner, its control's name, a key made once per
+  // subject view, which the findings view shares), rather than hashing a new joined key.
+  const subjectsOf = new Map<ChecklistOwner, Map<string, ChecklistSubject>>();
+  const keyOf = memoize(subjectKey);
+  const placeOf = memoize((l: LocationView) => `${l.file}:${l.line}:${l.column}`);
+  const doneBy = new Map<ChecklistSubject, Map<string, Map<string, DoneControl>>>();
   let todo = 0;
   let doneTasks = 0;
   for (const f of analysis.findingsView) {
@@ -93,8 +99,10 @@ export function checklistData(
     if (!owner) {
       owner = { subjects: [], open: 0, ...(f.owner !== undefined ? { owner: f.owner } : {}) };
       owners.set(ownerKey, owner);
+      subjectsOf.set(owner, new Map());
     }
-    const key = `${ownerKey}\u0000${subjectKey(f.subject)}`;
+    const subjects = subjectsOf.get(owner)!;
+    const key = keyOf(f.subject);
     let s = subjects.get(key);
     if (!s) {
       s = { subject: f.subject, open: [], done: [], accepted: 0 };
@@ -113,9 +121,11 @@ export function checklistData(
     } else if (f.status === "accepted") s.accepted++;
     else
       for (const u of f.mitigatedBy) {
-        const k = `${u.control}\u0000${u.location.file}:${u.location.line}:${u.location.column}`;
-        const done = doneBy.get(s)!;
-        let d = done.get(k);
+        const byControl = doneBy.get(s)!;
+        let done = byControl.get(u.control);
+        if (!done) byControl.set(u.control, (done = new Map<string, DoneControl>()));
+        const place = placeOf(u.location);
+        let d = done.get(place);
         if (!d) {
           const info = builtinTitles.get(u.control) ?? userInfo(user, u.control);
           d = {
@@ -126,20 +136,22 @@ export function checklistData(
             ...(u.impliedBy ? { impliedBy: u.impliedBy } : {}),
             mitigates: [],
           };
-          done.set(k, d);
+          done.set(place, d);
           doneTasks++;
         }
         d.mitigates.push(f.id);
       }
   }
-  for (const s of subjects.values()) {
+  for (const s of doneBy.keys()) {
     s.open.sort(bySeverityThenId);
-    s.done = [...doneBy.get(s)!.values()].sort(
-      (a, b) =>
-        cmp(a.control, b.control) ||
-        cmp(a.location.file, b.location.file) ||
-        a.location.line - b.location.line,
-    );
+    s.done = [...doneBy.get(s)!.values()]
+      .flatMap((done) => [...done.values()])
+      .sort(
+        (a, b) =>
+          cmp(a.control, b.control) ||
+          cmp(a.location.file, b.location.file) ||
+          a.location.line - b.location.line,
+      );
     for (const d of s.done) d.mitigates.sort(cmp);
   }
   // Open findings are sorted: the first is the most severe.
@@ -151,9 +163,7 @@ export function checklistData(
   for (const o of list)
     o.subjects.sort(
       (a, b) =>
-        worst(a) - worst(b) ||
-        b.open.length - a.open.length ||
-        cmp(subjectKey(a.subject), subjectKey(b.subject)),
+        worst(a) - worst(b) || b.open.length - a.open.length || cmp(keyOf(a.subject), keyOf(b.subject)),
     );
   return {
     title: report.title,
@@ -215,19 +225,6 @@ const atlasList = (f: Format, atlas: readonly MappingView[]) =>
   );
 
 /**
- * `atlasList` once per control: the findings view shares one mitigation list per control, and
- * checklist.md prints it for every open finding the control would mitigate.
- */
-function atlasLists(f: Format): (atlas: readonly MappingView[]) => Safe {
-  const done = new Map<readonly MappingView[], Safe>();
-  return (atlas) => {
-    let text = done.get(atlas);
-    if (text === undefined) done.set(atlas, (text = atlasList(f, atlas)));
-    return text;
-  };
-}
-
-/**
  * Open findings listed per owner in checklist.md: REPORT_LIMITS.checklistFindingsPerOwner, lowered
  * when many owners share REPORT_LIMITS.checklistFindings (never below 10), so the file stays
  * readable for an organisation of hundreds of teams.
@@ -243,7 +240,20 @@ export function checklistView(
   f: Format,
   perOwner: number = checklistPerOwner(d.owners.length),
 ): ChecklistView {
-  const atlasOf = atlasLists(f);
+  // Escaped once per value: the findings view shares one recommendation list per control set, one
+  // mitigation list per control and one location per source range, and rule titles and severities
+  // repeat on every finding of a rule.
+  const atlasOf = memoize((atlas: readonly MappingView[]) => atlasList(f, atlas));
+  const text = memoize((s: string) => f.text(s));
+  const where = memoize((l: LocationView) => f.loc(l));
+  const tasksOf = memoize((recommended: FindingView["recommended"]) =>
+    recommended.map((r) => ({
+      control: f.code(r.control),
+      title: text(r.title),
+      atlas: atlasOf(r.atlas),
+      done: r.declared,
+    })),
+  );
   return {
     title: f.text(d.title),
     toolVersion: f.text(d.toolVersion),
@@ -280,22 +290,17 @@ export function checklistView(
           accepted: s.accepted,
           findings: shown.map((x) => ({
             id: f.code(x.id),
-            title: f.text(x.title),
-            severity: f.text(x.severity),
+            title: text(x.title),
+            severity: text(x.severity),
             message: f.rich(x.message),
-            where: f.loc(x.location),
-            tasks: x.recommended.map((r) => ({
-              control: f.code(r.control),
-              title: f.text(r.title),
-              atlas: atlasOf(r.atlas),
-              done: r.declared,
-            })),
+            where: where(x.location),
+            tasks: tasksOf(x.recommended),
           })),
           done: s.done.map((c) => ({
             control: f.code(c.control),
-            title: f.text(c.title),
+            title: text(c.title),
             atlas: atlasOf(c.atlas),
-            where: f.loc(c.location),
+            where: where(c.location),
             impliedBy: c.impliedBy ? f.code(c.impliedBy) : f.lit(""),
             mitigates: f.join(
               c.mitigates.map((id) => f.code(id)),
@@ -337,9 +342,12 @@ export const CSV_COLUMNS = [
   "fingerprint",
 ] as const;
 
-// A field needs work when it holds a comma, quote or line break, or starts like a formula; most
-// fields (ids, severities, names) need none, so one test decides.
-const NEEDS_WORK = /[",\r\n]|^[=+\-@\t\r]/;
+// A field is quoted when it holds a comma, quote or line break; most fields (ids, severities, names)
+// hold none and do not start like a formula, so one character test and one scan decide.
+const NEEDS_QUOTES = /[",\r\n]/;
+
+/** Whether a field starting with this UTF-16 unit would run as a formula: `=`, `+`, `-`, `@`, tab, CR. */
+const formulaStart = (c: number) => c === 61 || c === 43 || c === 45 || c === 64 || c === 9 || c === 13;
 
 /**
  * One CSV field (RFC 4180): quoted when it holds a comma, quote or line break, quotes doubled.
@@ -347,9 +355,8 @@ const NEEDS_WORK = /[",\r\n]|^[=+\-@\t\r]/;
  * return) gets a leading apostrophe, which spreadsheets show as text; a tracker import keeps it.
  */
 export function csvField(value: string): string {
-  if (!NEEDS_WORK.test(value)) return value;
-  const v = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+  const v = formulaStart(value.charCodeAt(0)) ? `'${value}` : value;
+  return NEEDS_QUOTES.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
 /**
@@ -358,30 +365,36 @@ export function csvField(value: string): string {
  */
 function checklistCsvRows(d: ChecklistData, put: (piece: string) => void): void {
   put(`${CSV_COLUMNS.join(",")}\r\n`);
-  const loc = (l: LocationView) => `${l.file}:${l.line}`;
-  // Cells in CSV_COLUMNS order; the owner-to-kind and finding cells are escaped once and shared by
-  // every row of their finding or component.
+  // Cells in CSV_COLUMNS order. Each group of cells is escaped once and shared: owner to kind by the
+  // rows of a component, finding to severity by those of a finding, control to ATLAS ids by those of
+  // a control (the findings view shares one recommendation per control and list), the location by
+  // those of a source range.
+  const location = memoize((l: LocationView) => csvField(`${l.file}:${l.line}`));
+  const control = memoize(
+    (c: { control: string; title: string; atlas: readonly MappingView[] }) =>
+      `${csvField(c.control)},${csvField(c.title)},${csvField(c.atlas.map((a) => a.id).join(" "))}`,
+  );
   const row = (summary: string, state: string, base: string, finding: string, rest: string) =>
     put(`${csvField(summary)},${state},${base},${finding},${rest}\r\n`);
   for (const o of d.owners)
     for (const s of o.subjects) {
       const kind = s.subject.type === "component" ? s.subject.kind : s.subject.type;
-      const base = [o.owner ?? "", s.system ?? "", s.subject.name, kind].map(csvField).join(",");
+      const name = s.subject.name;
+      const base = `${csvField(o.owner ?? "")},${csvField(s.system ?? "")},${csvField(name)},${csvField(kind)}`;
       for (const x of s.open) {
-        // finding, rule, title, severity (then control, control_title, atlas), location, fingerprint
-        const finding = [x.id, x.rule, x.title, x.severity].map(csvField).join(",");
-        const tail = `${csvField(loc(x.location))},${csvField(x.fingerprint)}`;
+        const finding = `${csvField(x.id)},${csvField(x.rule)},${csvField(x.title)},${csvField(x.severity)}`;
+        const tail = `${location(x.location)},${csvField(x.fingerprint)}`;
         if (x.recommended.length === 0)
-          row(`Address ${x.rule} on ${s.subject.name}: ${x.title}`, "todo", base, finding, `,,,${tail}`);
+          row(`Address ${x.rule} on ${name}: ${x.title}`, "todo", base, finding, `,,,${tail}`);
         for (const r of x.recommended)
           row(
             r.declared
-              ? `${r.control} is declared on ${s.subject.name} (${x.rule} ${x.title})`
-              : `Add ${r.control} to ${s.subject.name} for ${x.rule} (${x.title})`,
+              ? `${r.control} is declared on ${name} (${x.rule} ${x.title})`
+              : `Add ${r.control} to ${name} for ${x.rule} (${x.title})`,
             r.declared ? "done" : "todo",
             base,
             finding,
-            `${csvField(r.control)},${csvField(r.title)},${csvField(r.atlas.map((a) => a.id).join(" "))},${tail}`,
+            `${control(r)},${tail}`,
           );
       }
       for (const c of s.done) {
@@ -391,7 +404,7 @@ function checklistCsvRows(d: ChecklistData, put: (piece: string) => void): void 
           "done",
           base,
           `${csvField(c.mitigates.join(" "))},${csvField(rules)},,`,
-          `${csvField(c.control)},${csvField(c.title)},${csvField(c.atlas.map((a) => a.id).join(" "))},${csvField(loc(c.location))},`,
+          `${control(c)},${location(c.location)},`,
         );
       }
     }

@@ -104,22 +104,6 @@ export function findingsView(
     }
     return c;
   };
-  // A subject's declared control names, once per subject rather than once per finding.
-  const declaredOf = new Map<string, ReadonlySet<string>>();
-  const declaredControls = (f: Finding, comp: ResolvedModel["components"][number] | undefined) => {
-    const key = `${f.subject.type}\u0000${f.subject.index}`;
-    let set = declaredOf.get(key);
-    if (!set) {
-      set = new Set(
-        [
-          ...(comp?.controls ?? []),
-          ...(f.subject.type === "flow" ? model.flows[f.subject.index]!.controls : []),
-        ].map((u) => u.name),
-      );
-      declaredOf.set(key, set);
-    }
-    return set;
-  };
   // The recommended list of a finding whose subject declares none of it is the same for every such
   // finding of the list (most findings): built once and shared (views are read-only).
   const undeclaredOf = new Map<readonly string[], FindingView["recommended"]>();
@@ -146,50 +130,18 @@ export function findingsView(
     if (!view) byRange.set(key, (view = locationView(loc)));
     return view;
   };
+  const about = subjectInfo(model);
+  // Residual pairs repeat on most findings: one object per pair, shared.
+  const residuals = new Map<string, Map<string, FindingView["residual"]>>();
+  const residual = (likelihood: string, severity: string) => {
+    let bySeverity = residuals.get(likelihood);
+    if (!bySeverity) residuals.set(likelihood, (bySeverity = new Map<string, FindingView["residual"]>()));
+    let r = bySeverity.get(severity);
+    if (!r) bySeverity.set(severity, (r = { likelihood, severity }));
+    return r;
+  };
   return findings.map((f) => {
-    const subject = (() => {
-      if (f.subject.type === "component") {
-        const c = model.components[f.subject.index]!;
-        return {
-          entity: c,
-          view: {
-            type: "component" as const,
-            name: c.name,
-            kind: c.kind,
-            ...(c.title ? { title: c.title } : {}),
-          },
-        };
-      }
-      if (f.subject.type === "flow") {
-        const fl = model.flows[f.subject.index]!;
-        return {
-          entity: undefined,
-          view: {
-            type: "flow" as const,
-            name: fl.id,
-            kind: fl.kind,
-            ...(fl.title ? { title: fl.title } : {}),
-          },
-        };
-      }
-      const d = model.data[f.subject.index]!;
-      return {
-        entity: undefined,
-        view: { type: "data" as const, name: d.name, kind: "data", ...(d.title ? { title: d.title } : {}) },
-      };
-    })();
-    const comp = subject.entity;
-    const flowFrom =
-      f.subject.type === "flow" ? model.components[model.flows[f.subject.index]!.from] : undefined;
-    const ownerSource = comp ?? flowFrom;
-    const zone = ownerSource?.zone !== undefined ? model.zones[ownerSource.zone] : undefined;
-    const system = ownerSource?.system !== undefined ? model.systems[ownerSource.system] : undefined;
-    const owner =
-      ownerSource?.owner ??
-      zone?.owner ??
-      system?.owner ??
-      (f.subject.type === "data" ? model.data[f.subject.index]!.owner : undefined);
-    const declared = declaredControls(f, comp);
+    const subject = about(f.subject);
     const view: FindingView = {
       id: f.id,
       fingerprint: f.fingerprint,
@@ -210,8 +162,8 @@ export function findingsView(
         ...(u.impliedBy ? { impliedBy: u.impliedBy } : {}),
         location: location(u.loc),
       })),
-      residual: { likelihood: f.residualLikelihood, severity: f.residualSeverity },
-      recommended: recommendedOf(f.recommended, declared),
+      residual: residual(f.residualLikelihood, f.residualSeverity),
+      recommended: recommendedOf(f.recommended, subject.declared),
       mappings: mappings(f.rule),
     };
     if (f.acceptance) {
@@ -225,8 +177,62 @@ export function findingsView(
         location: locationView(a.loc),
       };
     }
-    if (owner !== undefined) view.owner = owner;
-    if (system) view.system = system.title;
+    if (subject.owner !== undefined) view.owner = subject.owner;
+    if (subject.system !== undefined) view.system = subject.system;
     return view;
   });
+}
+
+/** What every finding on one subject shares: its view, owner, system and declared controls. */
+interface SubjectInfo {
+  view: FindingView["subject"];
+  owner?: string;
+  system?: string;
+  declared: ReadonlySet<string>;
+}
+
+/** The `SubjectInfo` of a finding's subject, built once per subject (views are read-only). */
+function subjectInfo(model: ResolvedModel): (subject: Finding["subject"]) => SubjectInfo {
+  const built: Record<Finding["subject"]["type"], Map<number, SubjectInfo>> = {
+    component: new Map(),
+    flow: new Map(),
+    data: new Map(),
+  };
+  return (subject) => {
+    const known = built[subject.type];
+    let info = known.get(subject.index);
+    if (!info) known.set(subject.index, (info = buildSubjectInfo(model, subject)));
+    return info;
+  };
+}
+
+function buildSubjectInfo(model: ResolvedModel, subject: Finding["subject"]): SubjectInfo {
+  const { type, index } = subject;
+  const comp = type === "component" ? model.components[index]! : undefined;
+  const flow = type === "flow" ? model.flows[index]! : undefined;
+  const view: FindingView["subject"] = comp
+    ? { type: "component", name: comp.name, kind: comp.kind, ...(comp.title ? { title: comp.title } : {}) }
+    : flow
+      ? { type: "flow", name: flow.id, kind: flow.kind, ...(flow.title ? { title: flow.title } : {}) }
+      : (() => {
+          const d = model.data[index]!;
+          return { type: "data", name: d.name, kind: "data", ...(d.title ? { title: d.title } : {}) };
+        })();
+  // Who answers for the subject: its (or, for a flow, its source's) owner, else its zone's, else its
+  // system's; a data asset's own owner last.
+  const ownerSource = comp ?? (flow ? model.components[flow.from] : undefined);
+  const zone = ownerSource?.zone !== undefined ? model.zones[ownerSource.zone] : undefined;
+  const system = ownerSource?.system !== undefined ? model.systems[ownerSource.system] : undefined;
+  const owner =
+    ownerSource?.owner ??
+    zone?.owner ??
+    system?.owner ??
+    (type === "data" ? model.data[index]!.owner : undefined);
+  const declared = new Set([...(comp?.controls ?? []), ...(flow?.controls ?? [])].map((u) => u.name));
+  return {
+    view,
+    declared,
+    ...(owner !== undefined ? { owner } : {}),
+    ...(system ? { system: system.title } : {}),
+  };
 }
