@@ -204,8 +204,10 @@ export function sourceSide(ws: FlowWorkspace, r: Residual, s: number): Uint8Arra
   for (let qh = 0; qh < qt; qh++) {
     const v = queue[qh]!;
     for (let j = start[v]!, end = start[v + 1]!; j < end; j++) {
+      // Capacity first: half the arcs are twins, mostly empty, and their heads need not be read.
+      if (!(cap[j]! > 0)) continue;
       const w = head[j]!;
-      if (cap[j]! > 0 && !seen[w]) {
+      if (!seen[w]) {
         seen[w] = 1;
         queue[qt++] = w;
       }

@@ -41,6 +41,8 @@ export class CutSolver {
   private wayOutFlow: Option;
   private readonly ws = new FlowWorkspace();
   private shared?: Shared;
+  /** What each cut arc reports, by its meta code, made once and shared by every report that has it. */
+  private readonly entries = new Map<number, Entry>();
 
   constructor(
     private readonly model: ResolvedModel,
@@ -117,6 +119,20 @@ export class CutSolver {
       case "way-out flow":
         return this.wayOutFlow?.cost ?? UNCUTTABLE;
     }
+  }
+
+  private entry(code: number): Entry {
+    let x = this.entries.get(code);
+    if (!x) {
+      const kind = this.builder.kindOf(code);
+      const index = this.builder.indexOf(code);
+      const on = this.place(kind, index);
+      const o = this.option(kind, index);
+      const key = (on.type === "component" ? 0 : 2 ** 31) + on.index;
+      x = o ? { key, id: o.id, on, control: { control: o.id, on, cost: o.cost } } : { key, id: "", on };
+      this.entries.set(code, x);
+    }
+    return x;
   }
 
   private place(kind: CutArcKind, index: number): On {
@@ -201,13 +217,14 @@ export class CutSolver {
     const linkPos = new Int32Array(n).fill(-1);
     const pos = new Int32Array(count);
     // Every link starts closed: no flow, no capacity.
-    for (let a = 0; a < count; a++) if (net.meta[a]! < -1) net.cap[a] = 0;
+    const { meta, cap } = net;
+    for (let a = 0; a < count; a++) if (meta[a]! < -1) cap[a] = 0;
     const ws = new FlowWorkspace();
     const r = layOut(ws, net.nodeCount, count, net.tail, net.head, net.cap, pos);
     const forward = new Uint8Array(2 * count);
     for (let a = 0; a < count; a++) {
       forward[pos[a]!] = 1;
-      if (net.meta[a]! < -1) linkPos[linkReader(net.meta[a]!)] = pos[a]!;
+      if (meta[a]! < -1) linkPos[linkReader(meta[a]!)] = pos[a]!;
     }
     return {
       net,
@@ -222,25 +239,29 @@ export class CutSolver {
     };
   }
 
-  /** The controls (and uncuttable steps) on the arcs leaving the source side. */
+  /**
+   * The controls (and uncuttable steps) on the arcs leaving the source side. A cut can cross tens of
+   * thousands of arcs (every way-out step of a widely read asset) and the questions of one analysis
+   * mostly cross the same ones, so each arc's entry is made once (reports share them, read-only) and
+   * entries are sorted by a number per place and the control's name, with no string key per arc.
+   */
   private report(net: CutNetwork, side: Uint8Array): CutReport {
-    const chosen = new Map<string, { control: string; on: On; cost: number }>();
-    const stuck = new Map<string, On>();
-    for (let a = 0; a < net.count; a++) {
-      const code = net.meta[a]!;
-      if (code < 0 || !(side[net.tail[a]!] === 1 && side[net.head[a]!] === 0)) continue;
-      const kind = this.builder.kindOf(code);
-      const index = this.builder.indexOf(code);
-      const on = this.place(kind, index);
-      const o = this.option(kind, index);
-      if (o) chosen.set(`${o.id}@${on.type}:${on.index}`, { control: o.id, on, cost: o.cost });
-      else stuck.set(`${on.type}:${on.index}`, on);
+    const { count, meta, tail, head } = net;
+    const cut: Entry[] = [];
+    for (let a = 0; a < count; a++) {
+      const code = meta[a]!;
+      if (code >= 0 && side[tail[a]!] === 1 && side[head[a]!] === 0) cut.push(this.entry(code));
     }
-    const byPlace = (a: On, b: On) => (a.type !== b.type ? (a.type < b.type ? -1 : 1) : a.index - b.index);
-    const controls = [...chosen.values()].sort(
-      (a, b) => byPlace(a.on, b.on) || (a.control < b.control ? -1 : 1),
-    );
-    const uncuttable = [...stuck.values()].sort(byPlace);
+    cut.sort((x, y) => x.key - y.key || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+    const controls: { control: string; on: On; cost: number }[] = [];
+    const uncuttable: On[] = [];
+    for (let i = 0; i < cut.length; i++) {
+      const x = cut[i]!;
+      const prev = cut[i - 1];
+      if (prev && prev.key === x.key && prev.id === x.id) continue;
+      if (x.control) controls.push(x.control);
+      else uncuttable.push(x.on);
+    }
     return {
       feasible: uncuttable.length === 0,
       total: controls.reduce((s, p) => s + p.cost, 0),
@@ -249,6 +270,14 @@ export class CutSolver {
       quality: "exact",
     };
   }
+}
+
+/** A cut arc as reported: its place, as a sortable number ("component" before "flow", then index), and its control ("" for none). */
+interface Entry {
+  readonly key: number;
+  readonly id: string;
+  readonly on: On;
+  readonly control?: { readonly control: string; readonly on: On; readonly cost: number };
 }
 
 /** The network disclosure questions share, with the flow of the last one. */
