@@ -4,6 +4,7 @@ import type { Emitter, EmitContext } from "./emitter.js";
 import type { FindingView, MappingView } from "./findings-view.js";
 import { jsonFile, jsonString, type JsonLines } from "./json-layout.js";
 import type { LocationView } from "./location-view.js";
+import { memoize } from "./memo.js";
 import type { CutView, PathView, TargetView } from "./paths-view.js";
 import { FINDINGS_SCHEMA_ID, FINDINGS_SCHEMA_VERSION } from "./tool-info.js";
 
@@ -198,35 +199,62 @@ function locationText(l: LocationView): string {
   return `${head}${l.line},"column":${l.column},"endLine":${l.endLine},"endColumn":${l.endColumn}}`;
 }
 
+/** The subject's JSON text. */
+const subjectText = (s: FindingView["subject"]) =>
+  `{"type":"${s.type}","name":${str(s.name)},"kind":${str(s.kind)}${s.title !== undefined ? `,"title":${str(s.title)}` : ""}}`;
+
+/** A `recommended` list's JSON text. */
+function recommendedText(list: FindingView["recommended"]): string {
+  let t = "[";
+  for (let i = 0; i < list.length; i++) {
+    const r = list[i]!;
+    t += `${i > 0 ? "," : ""}{"control":${str(r.control)},"declared":${r.declared}}`;
+  }
+  return `${t}]`;
+}
+
+/** How `findingJsonText` writes the parts of a finding that the findings view shares among findings. */
+export interface SharedTexts {
+  readonly location: (l: LocationView) => string;
+  readonly subject: (s: FindingView["subject"]) => string;
+  readonly recommended: (list: FindingView["recommended"]) => string;
+}
+
+const UNSHARED: SharedTexts = { location: locationText, subject: subjectText, recommended: recommendedText };
+
+/**
+ * `SharedTexts` that write each shared value once: the findings view shares one subject view per
+ * subject, one location per source range and one recommended list per set of controls.
+ */
+export const sharedTexts = (): SharedTexts => ({
+  location: memoize(locationText),
+  subject: memoize(subjectText),
+  recommended: memoize(recommendedText),
+});
+
 /**
  * `JSON.stringify(findingJson(f))`, written straight from the view: a large model has hundreds of
  * thousands of findings, and building each one's JSON shape first only fed the garbage collector.
  * Levels, severities, statuses and the hex fingerprint are written without escaping (fixed
  * vocabularies). test/emit/findings-json.test.ts holds the two equal on every sample.
  */
-export function findingJsonText(f: FindingView): string {
-  const s = f.subject;
+export function findingJsonText(f: FindingView, shared: SharedTexts = UNSHARED): string {
+  const loc = shared.location;
   let t = `{"id":${str(f.id)},"fingerprint":"${f.fingerprint}","rule":${str(f.rule)},"message":${str(f.message)}`;
-  t += `,"subject":{"type":"${s.type}","name":${str(s.name)},"kind":${str(s.kind)}${s.title !== undefined ? `,"title":${str(s.title)}` : ""}}`;
-  t += `,"location":${locationText(f.location)},"facts":[`;
+  t += `,"subject":${shared.subject(f.subject)},"location":${loc(f.location)},"facts":[`;
   for (let i = 0; i < f.facts.length; i++) {
     const x = f.facts[i]!;
-    t += `${i > 0 ? "," : ""}{"text":${str(x.text)},"location":${locationText(x.location)}}`;
+    t += `${i > 0 ? "," : ""}{"text":${str(x.text)},"location":${loc(x.location)}}`;
   }
   t += `],"likelihood":"${f.likelihood}","impact":"${f.impact}","severity":"${f.severity}","rationale":${str(f.rationale)},"status":"${f.status}","mitigatedBy":[`;
   for (let i = 0; i < f.mitigatedBy.length; i++) {
     const m = f.mitigatedBy[i]!;
-    t += `${i > 0 ? "," : ""}{"control":${str(m.control)}${m.impliedBy !== undefined ? `,"impliedBy":${str(m.impliedBy)}` : ""},"location":${locationText(m.location)}}`;
+    t += `${i > 0 ? "," : ""}{"control":${str(m.control)}${m.impliedBy !== undefined ? `,"impliedBy":${str(m.impliedBy)}` : ""},"location":${loc(m.location)}}`;
   }
-  t += `],"residual":{"likelihood":"${f.residual.likelihood}","severity":"${f.residual.severity}"},"recommended":[`;
-  for (let i = 0; i < f.recommended.length; i++) {
-    const r = f.recommended[i]!;
-    t += `${i > 0 ? "," : ""}{"control":${str(r.control)},"declared":${r.declared}}`;
-  }
-  t += "]";
+  t += `],"residual":{"likelihood":"${f.residual.likelihood}","severity":"${f.residual.severity}"},"recommended":${shared.recommended(f.recommended)}`;
   const a = f.acceptance;
   if (a)
-    t += `,"acceptance":{"reason":${str(a.reason)},"owner":${str(a.owner)},"expires":${str(a.expires)},"expired":${a.expired}${a.ticket !== undefined ? `,"ticket":${str(a.ticket)}` : ""},"location":${locationText(a.location)}}`;
+    t += `,"acceptance":{"reason":${str(a.reason)},"owner":${str(a.owner)},"expires":${str(a.expires)},"expired":${a.expired}${a.ticket !== undefined ? `,"ticket":${str(a.ticket)}` : ""},"location":${loc(a.location)}}`;
   if (f.owner !== undefined) t += `,"owner":${str(f.owner)}`;
   if (f.system !== undefined) t += `,"system":${str(f.system)}`;
   return `${t}}`;
@@ -379,16 +407,19 @@ function documentWith(
  * The lists of findings.json written one compact item per line (see json-layout.ts); each finding
  * view becomes its JSON text just before it is written.
  */
-const FINDINGS_JSON_LINES: readonly JsonLines[] = [
-  { path: ["findings"], text: findingJsonText },
-  { path: ["attackPaths", "targets"] },
-  { path: ["diagnostics"] },
-];
+const findingsJsonLines = (): readonly JsonLines[] => {
+  const shared = sharedTexts();
+  return [
+    { path: ["findings"], text: (f: FindingView) => findingJsonText(f, shared) },
+    { path: ["attackPaths", "targets"] },
+    { path: ["diagnostics"] },
+  ];
+};
 
 /** `findings.json`: every finding, the model summary, attack-path summaries and diagnostics. */
 export const findingsJsonEmitter: Emitter = {
   name: "findings.json",
   emit: (ctx) => [
-    jsonFile("findings.json", documentWith(ctx, ctx.analysis.findingsView), FINDINGS_JSON_LINES),
+    jsonFile("findings.json", documentWith(ctx, ctx.analysis.findingsView), findingsJsonLines()),
   ],
 };

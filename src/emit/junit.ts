@@ -1,5 +1,6 @@
 import type { Emitter } from "./emitter.js";
 import type { FindingView } from "./findings-view.js";
+import { memoize } from "./memo.js";
 import { producedFile } from "./text-sink.js";
 
 /**
@@ -45,25 +46,24 @@ const attrs = (pairs: readonly (readonly [string, string | number])[]) =>
 
 const at = (l: { file: string; line: number; column: number }) => `${l.file}:${l.line}:${l.column}`;
 
-/** The body of a failure: what fired, why, and what would mitigate it. */
-function details(f: FindingView): string {
-  const lines = [
-    `${f.rule} ${f.title}`,
-    f.message,
-    `severity ${f.severity} (likelihood ${f.likelihood}, impact ${f.impact}); status ${f.status}`,
-    `at ${at(f.location)}`,
-    ...(f.facts.length > 0 ? ["why:", ...f.facts.map((x) => `  - ${x.text} (${at(x.location)})`)] : []),
-    ...(f.recommended.length > 0
-      ? [
-          "mitigate with:",
-          ...f.recommended.map((r) => `  - ${r.control}: ${r.title}${r.declared ? " (declared)" : ""}`),
-        ]
-      : []),
-    ...(f.acceptance?.expired
-      ? [`acceptance by ${f.acceptance.owner} expired on ${f.acceptance.expires}`]
-      : []),
-  ];
-  return lines.join("\n");
+/** The lines naming the controls that would mitigate a finding (after a newline), or "". */
+function mitigateWith(recommended: FindingView["recommended"]): string {
+  let text = "";
+  for (const r of recommended) text += `\n  - ${r.control}: ${r.title}${r.declared ? " (declared)" : ""}`;
+  return text && `\nmitigate with:${text}`;
+}
+
+/** The body of a failure: what fired, why, and what would mitigate it (`mitigate` of its list). */
+function details(f: FindingView, mitigate: (list: FindingView["recommended"]) => string): string {
+  let text = `${f.rule} ${f.title}\n${f.message}\nseverity ${f.severity} (likelihood ${f.likelihood}, impact ${f.impact}); status ${f.status}\nat ${at(f.location)}`;
+  if (f.facts.length > 0) {
+    text += "\nwhy:";
+    for (const x of f.facts) text += `\n  - ${x.text} (${at(x.location)})`;
+  }
+  text += mitigate(f.recommended);
+  if (f.acceptance?.expired)
+    text += `\nacceptance by ${f.acceptance.owner} expired on ${f.acceptance.expires}`;
+  return text;
 }
 
 /** Why a finding that is not open passes. */
@@ -75,16 +75,16 @@ function passReason(f: FindingView): string {
 
 /** Builds the JUnit XML document. */
 export function junitXml(findings: readonly FindingView[], grouping: JunitGrouping = "rule"): string {
-  const lines: string[] = [];
-  junitLines(findings, grouping, (line) => lines.push(line));
-  return `${lines.join("\n")}\n`;
+  const pieces: string[] = [];
+  junitText(findings, grouping, (piece) => pieces.push(piece));
+  return pieces.join("");
 }
 
-/** The document's lines, in order, each handed to `line` as it is made. */
-function junitLines(
+/** The document's text, in order, each line (newline included) handed to `put` as it is made. */
+function junitText(
   findings: readonly FindingView[],
   grouping: JunitGrouping,
-  line: (text: string) => void,
+  put: (piece: string) => void,
 ): void {
   const groups = new Map<string, { title: string; cases: FindingView[] }>();
   for (const f of findings) {
@@ -96,54 +96,36 @@ function junitLines(
   }
   const suites = [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const failures = findings.filter((f) => f.status === "open").length;
-  const out = { push: (...lines: string[]) => lines.forEach((l) => line(l)) };
-  out.push(
-    `<?xml version="1.0" encoding="UTF-8"?>`,
-    `<testsuites${attrs([
-      ["name", "aithreat"],
-      ["tests", findings.length],
-      ["failures", failures],
+  const counts = (tests: number, failed: number) =>
+    attrs([
+      ["tests", tests],
+      ["failures", failed],
       ["errors", 0],
       ["skipped", 0],
       ["time", 0],
-    ])}>`,
+    ]);
+  put(
+    `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites${attrs([["name", "aithreat"]])}${counts(findings.length, failures)}>\n`,
   );
+  // Values many cases share (a file, a class, a severity, a list of controls) escaped once each.
+  const attr = memoize(xmlAttr);
+  const mitigate = memoize(mitigateWith);
   for (const [, g] of suites) {
     const open = g.cases.filter((f) => f.status === "open").length;
-    out.push(
-      `  <testsuite${attrs([
-        ["name", g.title],
-        ["tests", g.cases.length],
-        ["failures", open],
-        ["errors", 0],
-        ["skipped", 0],
-        ["time", 0],
-      ])}>`,
-    );
+    put(`  <testsuite${attrs([["name", g.title]])}${counts(g.cases.length, open)}>\n`);
     for (const f of g.cases) {
-      const head = `    <testcase${attrs([
-        ["name", f.id],
-        ["classname", `aithreat.${grouping === "rule" ? f.rule : f.subject.name}`],
-        ["file", f.location.file],
-        ["line", f.location.line],
-        ["time", 0],
-      ])}`;
-      if (f.status === "open") {
-        out.push(
-          `${head}>`,
-          `      <failure${attrs([
-            ["message", `${f.severity}: ${f.message}`],
-            ["type", f.severity],
-          ])}>${xmlText(details(f))}</failure>`,
-          `    </testcase>`,
+      const classname = attr(`aithreat.${grouping === "rule" ? f.rule : f.subject.name}`);
+      // Numbers need no escaping.
+      const head = `    <testcase name="${xmlAttr(f.id)}" classname="${classname}" file="${attr(f.location.file)}" line="${f.location.line}" time="0">\n`;
+      if (f.status === "open")
+        put(
+          `${head}      <failure message="${xmlAttr(`${f.severity}: ${f.message}`)}" type="${attr(f.severity)}">${xmlText(details(f, mitigate))}</failure>\n    </testcase>\n`,
         );
-      } else {
-        out.push(`${head}>`, `      <system-out>${xmlText(passReason(f))}</system-out>`, `    </testcase>`);
-      }
+      else put(`${head}      <system-out>${xmlText(passReason(f))}</system-out>\n    </testcase>\n`);
     }
-    out.push(`  </testsuite>`);
+    put(`  </testsuite>\n`);
   }
-  out.push(`</testsuites>`);
+  put(`</testsuites>\n`);
 }
 
 /** `findings.junit.xml`: open findings as failed test cases, grouped by rule. */
@@ -151,10 +133,6 @@ export const junitEmitter: Emitter = {
   name: "findings.junit.xml",
   emit: ({ analysis }) => {
     // Line by line as it is written: at 100k components the file is 300 MB.
-    return [
-      producedFile("findings.junit.xml", (put) =>
-        junitLines(analysis.findingsView, "rule", (l) => put(`${l}\n`)),
-      ),
-    ];
+    return [producedFile("findings.junit.xml", (put) => junitText(analysis.findingsView, "rule", put))];
   },
 };

@@ -7,6 +7,7 @@ import { escapeMarkdown, markdownCode } from "./escape.js";
 import type { FindingView } from "./findings-view.js";
 import { jsonFile, jsonString, type JsonLines, type JsonPath } from "./json-layout.js";
 import { locationView, type LocationView } from "./location-view.js";
+import { memoize } from "./memo.js";
 import { PROJECT_URL, ruleDocUrl } from "./tool-info.js";
 
 /**
@@ -185,14 +186,13 @@ function sarifParts(ctx: EmitContext) {
     if (uri === undefined) uris.set(file, (uri = pathToUri(file)));
     return uri;
   };
+  const artifactLocation = (file: string) => {
+    const index = artifactIndex.get(file);
+    return { uri: uriOf(file), uriBaseId: SRCROOT, ...(index !== undefined ? { index } : {}) };
+  };
   const physical = (loc: LocationView): SarifPhysicalLocation => {
-    const index = artifactIndex.get(loc.file);
     return {
-      artifactLocation: {
-        uri: uriOf(loc.file),
-        uriBaseId: SRCROOT,
-        ...(index !== undefined ? { index } : {}),
-      },
+      artifactLocation: artifactLocation(loc.file),
       region: {
         startLine: loc.line,
         startColumn: loc.column,
@@ -244,12 +244,14 @@ function sarifParts(ctx: EmitContext) {
   // The same result as JSON text, written without building its object: a large model has hundreds
   // of thousands of results (test/emit/sarif.test.ts holds the two equal on every sample).
   const str = jsonString;
-  const artifactText = new Map<string, string>();
-  const physicalText = (loc: LocationView) => {
-    let a = artifactText.get(loc.file);
-    if (a === undefined) artifactText.set(loc.file, (a = JSON.stringify(physical(loc).artifactLocation)));
-    return `{"artifactLocation":${a},"region":{"startLine":${loc.line},"startColumn":${loc.column},"endLine":${loc.endLine},"endColumn":${loc.endColumn}}}`;
-  };
+  // Written once per file, per location and per subject: the findings view shares one location
+  // view per source range and one subject view per subject.
+  const artifactText = memoize((file: string) => JSON.stringify(artifactLocation(file)));
+  const physicalText = memoize(
+    (loc: LocationView) =>
+      `{"artifactLocation":${artifactText(loc.file)},"region":{"startLine":${loc.line},"startColumn":${loc.column},"endLine":${loc.endLine},"endColumn":${loc.endColumn}}}`,
+  );
+  const subjectText = memoize((s: FindingView["subject"]) => str(`${s.type} ${s.name}`));
   const resultText = (f: FindingView) => {
     const index = ruleIndex.get(f.rule);
     let t = `{"ruleId":${str(f.rule)}${index !== undefined ? `,"ruleIndex":${index}` : ""},"level":"${sarifLevel(f.severity)}","message":{"text":${str(f.message)}}`;
@@ -265,7 +267,7 @@ function sarifParts(ctx: EmitContext) {
     const a = f.acceptance;
     if (f.status === "accepted" && a)
       t += `,"suppressions":[{"kind":"external","status":"accepted","justification":${str(`${a.reason} (accepted by ${a.owner} until ${a.expires}${a.ticket ? `, ${a.ticket}` : ""})`)},"location":{"physicalLocation":${physicalText(a.location)}}}]`;
-    t += `,"properties":{"findingId":${str(f.id)},"status":"${f.status}","severity":"${f.severity}","likelihood":"${f.likelihood}","impact":"${f.impact}","residualSeverity":"${f.residual.severity}","subject":${str(`${f.subject.type} ${f.subject.name}`)}`;
+    t += `,"properties":{"findingId":${str(f.id)},"status":"${f.status}","severity":"${f.severity}","likelihood":"${f.likelihood}","impact":"${f.impact}","residualSeverity":"${f.residual.severity}","subject":${subjectText(f.subject)}`;
     if (f.owner !== undefined) t += `,"owner":${str(f.owner)}`;
     if (a?.expired) t += `,"acceptanceExpired":${str(a.expires)}`;
     return `${t}}}`;

@@ -10,6 +10,7 @@ import * as assert from "uvu/assert";
 import {
   findingJson,
   findingJsonText,
+  sharedTexts,
   findingsDocument,
   findingsJsonEmitter,
 } from "../../src/emit/findings-json.js";
@@ -45,9 +46,12 @@ for (const sample of SAMPLES) {
 
   test(`findings.json of sample ${sample}: each finding's text is its JSON shape, tables complete`, () => {
     const ctx = cachedSampleContext(sample);
+    // Shared texts are written once and reused: the same text for every finding that shares them.
+    const shared = sharedTexts();
     for (const f of ctx.analysis.findingsView) {
       const text = findingJsonText(f);
       assert.is(text, JSON.stringify(findingJson(f)), f.id);
+      assert.is(findingJsonText(f, shared), text, `${f.id} with shared texts`);
     }
     // Every rule and control a finding names is in its table, and nothing else is.
     const doc = findingsDocument(ctx);
