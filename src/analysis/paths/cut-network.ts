@@ -55,6 +55,8 @@ export class CutNetworkBuilder {
   /** Components that reach an observable sink over way-out steps (sinks included). */
   private readonly toSinks: Uint8Array;
   private readonly isSink: Uint8Array;
+  /** 1 where a reader can start the way out in some network: it reaches a sink and an entry reaches it. */
+  readonly linkable: Uint8Array;
   private readonly capNode: Float64Array;
   private readonly capOutNode: Float64Array;
   /**
@@ -126,6 +128,9 @@ export class CutNetworkBuilder {
         }
       }
     }
+    this.linkable = new Uint8Array(n);
+    for (let v = 0; v < n; v++)
+      this.linkable[v] = this.toSinks[v]! & (this.isEntry[v]! | this.fromEntries[v]!);
     const fill = (count: number, kind: CutArcKind) => {
       const c = new Float64Array(count);
       for (let i = 0; i < count; i++) c[i] = capacity(kind, i);
@@ -167,11 +172,6 @@ export class CutNetworkBuilder {
     this.meta = new Int32Array(most);
   }
 
-  /** Whether a reader can start the way out in some network: it reaches a sink and an entry reaches it. */
-  linkable(r: number): boolean {
-    return this.toSinks[r] === 1 && (this.isEntry[r] === 1 || this.fromEntries[r] === 1);
-  }
-
   kindOf(code: number): CutArcKind {
     return KINDS[code & 3]!;
   }
@@ -182,7 +182,7 @@ export class CutNetworkBuilder {
 
   /** The network for these targets, or "unbounded" when a target is itself an entry (nothing can cut it). */
   build(targets: readonly AttackTarget[]): CutNetwork | "unbounded" {
-    const { in0, out0, in1, out1, queue0, queue1, isEntry, fromEntries, isSink } = this;
+    const { in0, out0, in1, out1, queue0, queue1, isEntry, fromEntries, isSink, linkable } = this;
     const { tail, head, cap, meta } = this;
     let count = 0;
     const arc = (u: number, v: number, c: number, m: number) => {
@@ -201,7 +201,10 @@ export class CutNetworkBuilder {
         if (!this.withWayOut) throw new Error("cut solver built without the way-out layer");
         continue;
       }
-      for (const v of t.nodes) {
+      // Indexed loops over the node lists: a disclosure target can have tens of thousands of readers.
+      const nodes = t.nodes;
+      for (let i = 0; i < nodes.length; i++) {
+        const v = nodes[i]!;
         if (isEntry[v]) unbounded = true;
         else if (fromEntries[v] && in0[v] === -1) {
           in0[v] = next++;
@@ -213,8 +216,10 @@ export class CutNetworkBuilder {
     if (!unbounded)
       for (const t of targets) {
         if (t.mode !== "disclosure") continue;
-        for (const r of t.nodes) {
-          if (in1[r] !== -1 || !this.linkable(r)) continue;
+        const nodes = t.nodes;
+        for (let i = 0; i < nodes.length; i++) {
+          const r = nodes[i]!;
+          if (in1[r] !== -1 || !linkable[r]) continue;
           in1[r] = next++;
           out1[r] = isSink[r] ? T : next++;
           queue1[q1++] = r;

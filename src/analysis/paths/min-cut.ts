@@ -166,10 +166,12 @@ export class CutSolver {
   private solveDisclosure(targets: readonly AttackTarget[]): CutReport | undefined {
     const sh = (this.shared ??= this.shareDisclosure());
     const { r, linkPos, open, want } = sh;
+    const linkable = this.builder.linkable;
     const wanted: number[] = [];
     for (const t of targets)
-      for (const v of t.nodes) {
-        if (!this.builder.linkable(v) || want[v]) continue;
+      for (let i = 0, nodes = t.nodes; i < nodes.length; i++) {
+        const v = nodes[i]!;
+        if (!linkable[v] || want[v]) continue;
         if (linkPos[v]! < 0) {
           for (const w of wanted) want[w] = 0;
           return undefined;
@@ -177,6 +179,13 @@ export class CutSolver {
         want[v] = 1;
         wanted.push(v);
       }
+    // Crown jewels read by the same components ask the same question: answered once.
+    const asked = Int32Array.from(wanted).sort();
+    const again = sh.answers.find(asked);
+    if (again) {
+      for (const v of wanted) want[v] = 0;
+      return again;
+    }
     const stillOpen: number[] = [];
     for (const v of sh.openList) {
       if (want[v]) {
@@ -199,8 +208,12 @@ export class CutSolver {
       stillOpen.push(v);
     }
     sh.openList = stillOpen;
-    if (maxFlow(sh.ws, r, sh.net.S, sh.net.T) === Infinity) return INFEASIBLE;
-    return this.report(sh.net, sourceSide(sh.ws, r, sh.net.S));
+    const answer =
+      maxFlow(sh.ws, r, sh.net.S, sh.net.T) === Infinity
+        ? INFEASIBLE
+        : this.report(sh.net, sourceSide(sh.ws, r, sh.net.S));
+    sh.answers.add(asked, answer);
+    return answer;
   }
 
   private shareDisclosure(): Shared {
@@ -236,6 +249,7 @@ export class CutSolver {
       want: new Uint8Array(n),
       openList: [],
       scratch: new CancelScratch(net.nodeCount),
+      answers: new Answers(),
     };
   }
 
@@ -292,4 +306,33 @@ interface Shared {
   readonly want: Uint8Array;
   openList: number[];
   readonly scratch: CancelScratch;
+  readonly answers: Answers;
+}
+
+/**
+ * Disclosure answers by the set of readers asked for (sorted). The network and the open links are a
+ * function of that set alone, and the minimum cut closest to the entries is unique, so an answer
+ * holds for every question with the same set.
+ */
+class Answers {
+  private readonly byHash = new Map<number, { readonly set: Int32Array; readonly report: CutReport }[]>();
+
+  find(set: Int32Array): CutReport | undefined {
+    const same = this.byHash.get(hashOf(set));
+    return same?.find((x) => x.set.length === set.length && x.set.every((v, i) => v === set[i]))?.report;
+  }
+
+  add(set: Int32Array, report: CutReport): void {
+    const h = hashOf(set);
+    const list = this.byHash.get(h);
+    if (list) list.push({ set, report });
+    else this.byHash.set(h, [{ set, report }]);
+  }
+}
+
+/** FNV-1a over 32-bit values. */
+function hashOf(set: Int32Array): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < set.length; i++) h = Math.imul(h ^ set[i]!, 0x01000193);
+  return h >>> 0;
 }
