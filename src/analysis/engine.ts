@@ -120,7 +120,22 @@ const NOT_MITIGATED: readonly ControlUse[] = Object.freeze([]);
 /** The rationale of each (likelihood, impact, reasons) a rule reports with, built once. */
 class Rationales {
   private readonly byReasons = new Map<string, Map<string, string[]>>();
-  get(likelihood: Level, likelihoodWhy: string, impact: Level, impactWhy: string): string {
+  /** The rationale of a finding at the rule's own levels, which most findings use. */
+  readonly standard: string;
+  constructor(private readonly meta: RuleMeta) {
+    this.standard = this.get(meta.likelihood, meta.likelihoodBasis, meta.impact, meta.impactBasis);
+  }
+  /** The rationale of a draft: the standard one unless it overrides a level. */
+  of(d: FindingDraft, likelihood: Level, impact: Level): string {
+    const meta = this.meta;
+    if (!d.likelihood && !d.impact) return this.standard;
+    const likelihoodWhy = d.likelihood
+      ? (d.likelihoodReason ?? d.adjustment ?? meta.likelihoodBasis)
+      : meta.likelihoodBasis;
+    const impactWhy = d.impact ? (d.impactReason ?? d.adjustment ?? meta.impactBasis) : meta.impactBasis;
+    return this.get(likelihood, likelihoodWhy, impact, impactWhy);
+  }
+  private get(likelihood: Level, likelihoodWhy: string, impact: Level, impactWhy: string): string {
     let byImpact = this.byReasons.get(likelihoodWhy);
     if (!byImpact) this.byReasons.set(likelihoodWhy, (byImpact = new Map<string, string[]>()));
     let byLevels = byImpact.get(impactWhy);
@@ -129,6 +144,49 @@ class Rationales {
     return (byLevels[slot] ??=
       `likelihood ${likelihood} (${likelihoodWhy}) x impact ${impact} (${impactWhy})`);
   }
+}
+
+/**
+ * The string itself, stored flat. Texts built by templates are trees of pieces in V8 (a node per
+ * `+`); every finding keeps its id, message and facts for as long as the output lives, and flat,
+ * they take a third of the memory that the garbage collector copies and marks. Reading one
+ * character makes V8 flatten the tree, and the pieces die young.
+ */
+function flat(s: string): string {
+  s.charCodeAt(0);
+  return s;
+}
+
+/** Whether a control of that name is already in the list. */
+function named(uses: readonly ControlUse[], name: string): boolean {
+  for (let i = 0; i < uses.length; i++) if (uses[i]!.name === name) return true;
+  return false;
+}
+
+/**
+ * Fills `into` with the declared controls that count against a finding, at its control points (or
+ * its subject), each name once in the order met; returns whether one of them cuts the threat.
+ */
+function collectMitigations(
+  graph: ThreatGraph,
+  subject: Subject,
+  points: readonly Subject[] | undefined,
+  counts: (name: string) => boolean,
+  into: ControlUse[],
+): boolean {
+  into.length = 0;
+  let cut = false;
+  const n = points ? points.length : 1;
+  for (let p = 0; p < n; p++) {
+    const uses = controlsAt(graph, points ? points[p]! : subject);
+    for (let u = 0; u < uses.length; u++) {
+      const use = uses[u]!;
+      if (!counts(use.name) || named(into, use.name)) continue;
+      into.push(use);
+      if (BUILTIN_CONTROL_BY_ID.get(use.name)?.effect === "cut") cut = true;
+    }
+  }
+  return cut;
 }
 
 /**
@@ -156,7 +214,10 @@ function makeFinding(
   const residualSeverity = severityOf(residualLikelihood, impact);
   const recommended = d.mitigations ?? meta.mitigations;
   const { id: rule, category, title } = meta;
-  const { message, subject, facts, key } = d;
+  const { message, subject, key } = d;
+  // An exact-size copy: rules build their facts with spreads, which leave room for 20 entries in a
+  // list of 5, and the finding keeps it for as long as the output lives.
+  const facts = d.facts.slice();
   if (key) {
     if (acceptance)
       return {
@@ -285,12 +346,14 @@ export function runRules(
   // Where each rule's findings start: sorting per rule id and joining the groups in id order is the
   // same order as one sort by id, with fewer and shorter comparisons.
   const groups: { prefix: string; start: number; end: number }[] = [];
+  // Reused by every finding while its mitigations are collected.
+  const scratch: ControlUse[] = [];
 
   for (const rule of rules) {
     const meta = rule.meta;
     const defaultCounts = controlCounts(model, meta.id, meta.mitigations);
     const countsFor = new Map<readonly string[], (name: string) => boolean>();
-    const rationales = new Rationales();
+    const rationales = new Rationales(meta);
     const accepted = acceptances.get(meta.id) ?? NO_ACCEPTANCES;
     const idPrefix = `${meta.id}:`;
     // Drafts become findings as they are reported, so drafts and their control points die young
@@ -319,7 +382,10 @@ export function runRules(
         loc = x.nameLoc;
       }
       const key = d.key ? d.key : "";
-      const id = key === "" ? idPrefix + name : `${idPrefix}${name}:${key}`;
+      const id = flat(key === "" ? idPrefix + name : `${idPrefix}${name}:${key}`);
+      flat(d.message);
+      const fs = d.facts;
+      for (let i = 0; i < fs.length; i++) flat(fs[i]!.text);
       const likelihood: Level = d.likelihood ?? meta.likelihood;
       const impact: Level = d.impact ?? meta.impact;
       const severity = severityOf(likelihood, impact);
@@ -330,20 +396,9 @@ export function runRules(
         if (!c) countsFor.set(d.mitigations, (c = controlCounts(model, meta.id, d.mitigations)));
         counts = c;
       }
-      let mitigatedBy = NOT_MITIGATED;
-      let cut = false;
-      const points = d.controlPoints;
-      const n = points ? points.length : 1;
-      for (let p = 0; p < n; p++) {
-        const uses = controlsAt(graph, points ? points[p]! : s);
-        for (let u = 0; u < uses.length; u++) {
-          const use = uses[u]!;
-          if (!counts(use.name) || mitigatedBy.some((m) => m.name === use.name)) continue;
-          if (mitigatedBy === NOT_MITIGATED) mitigatedBy = [];
-          (mitigatedBy as ControlUse[]).push(use);
-          if (BUILTIN_CONTROL_BY_ID.get(use.name)?.effect === "cut") cut = true;
-        }
-      }
+      const cut = collectMitigations(graph, s, d.controlPoints, counts, scratch);
+      // An exact-size list, or the shared empty one (a list grown by push keeps room for 17).
+      const mitigatedBy = scratch.length === 0 ? NOT_MITIGATED : scratch.slice();
       const residualLikelihood =
         mitigatedBy.length === 0
           ? likelihood
@@ -353,10 +408,6 @@ export function runRules(
       const acceptance = accepted.size === 0 ? undefined : accepted.get(subjectKey(s));
       const status =
         acceptance && !acceptance.expired ? "accepted" : mitigatedBy.length > 0 ? "mitigated" : "open";
-      const likelihoodWhy = d.likelihood
-        ? (d.likelihoodReason ?? d.adjustment ?? meta.likelihoodBasis)
-        : meta.likelihoodBasis;
-      const impactWhy = d.impact ? (d.impactReason ?? d.adjustment ?? meta.impactBasis) : meta.impactBasis;
       findings.push(
         makeFinding(
           id,
@@ -368,7 +419,7 @@ export function runRules(
           likelihood,
           impact,
           severity,
-          rationales.get(likelihood, likelihoodWhy, impact, impactWhy),
+          rationales.of(d, likelihood, impact),
           status,
           mitigatedBy,
           residualLikelihood,
@@ -391,11 +442,18 @@ export function runRules(
   }
 
   const value = sortById(findings, groups);
+  if (model.acceptances.length > 0) diagnostics.push(...unmatchedAcceptances(model, value));
+  return { value, diagnostics };
+}
+
+/** An AT4001 warning for each acceptance that no finding took up. */
+function unmatchedAcceptances(model: ResolvedModel, findings: readonly Finding[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
   const matched = new Set<number>();
-  for (const f of value) if (f.acceptance) matched.add(f.acceptance.index);
+  for (const f of findings) if (f.acceptance) matched.add(f.acceptance.index);
   for (const a of model.acceptances) {
     if (matched.has(a.index)) continue;
-    diagnostics.push(
+    out.push(
       diag(
         "AT4001",
         a.loc,
@@ -404,6 +462,5 @@ export function runRules(
       ),
     );
   }
-
-  return { value, diagnostics };
+  return out;
 }

@@ -129,15 +129,18 @@ export function taintChain(g: ThreatGraph, facts: Facts, v: number, cls: EntryCl
   });
 }
 
+// A constant: rules ask this once per subject, and a list built per call was most of its cost.
+const TAINT_ORDER: readonly (readonly [EntryClass, number])[] = [
+  ["user_input", ENTRY.USER_INPUT],
+  ["external_data", ENTRY.EXTERNAL_DATA],
+  ["tool_output", ENTRY.TOOL_OUTPUT],
+  ["supply_chain", ENTRY.SUPPLY_CHAIN],
+];
+
 /** The first entry class (in a fixed order) whose content reaches `v` among `mask`. */
 export function firstTaintClass(facts: Facts, v: number, mask: number): EntryClass | undefined {
-  const order: [EntryClass, number][] = [
-    ["user_input", ENTRY.USER_INPUT],
-    ["external_data", ENTRY.EXTERNAL_DATA],
-    ["tool_output", ENTRY.TOOL_OUTPUT],
-    ["supply_chain", ENTRY.SUPPLY_CHAIN],
-  ];
-  for (const [cls, bit] of order) if (facts.taint[v]! & mask & bit) return cls;
+  const bits = facts.taint[v]! & mask;
+  for (let i = 0; i < TAINT_ORDER.length; i++) if (bits & TAINT_ORDER[i]![1]) return TAINT_ORDER[i]![0];
   return undefined;
 }
 

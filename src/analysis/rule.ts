@@ -101,6 +101,19 @@ export function defineRule(meta: RuleMeta, check: (ctx: RuleContext) => void): R
   return { meta, check };
 }
 
+// A subject is only a kind and an index, so one frozen object per index serves every finding and
+// every model: findings keep their subject for as long as the output lives, and a copy per finding
+// was a third of a million small objects on a large model.
+const componentSubjects: (Subject | undefined)[] = [];
+const flowSubjects: (Subject | undefined)[] = [];
+
+function sharedSubject(list: (Subject | undefined)[], type: Subject["type"], index: number): Subject {
+  // Grown in order: writing far past the end would turn the list into a slow dictionary.
+  while (list.length <= index) list.push(undefined);
+  return (list[index] ??= Object.freeze({ type, index }));
+}
+
 /** Subject helpers. */
-export const componentSubject = (c: Component): Subject => ({ type: "component", index: c.index });
-export const flowSubject = (f: Flow): Subject => ({ type: "flow", index: f.index });
+export const componentSubject = (c: Component): Subject =>
+  sharedSubject(componentSubjects, "component", c.index);
+export const flowSubject = (f: Flow): Subject => sharedSubject(flowSubjects, "flow", f.index);

@@ -105,6 +105,25 @@ export interface ToolReach {
   readonly gated: boolean;
   /** Whether a tool on the way states its own approval, replacing the agent's default. */
   readonly overridesAgent: boolean;
+  /** Facts and control points of this reach, built once when first asked (see `memoOf`). */
+  readonly memo: ReachMemo;
+}
+
+/**
+ * What findings say about one reach: many rules explain the same reach, so each is built once and
+ * shared. Held by the reach itself rather than in WeakMaps keyed by it: tens of thousands of reaches
+ * in several WeakMaps made every garbage collection walk as many ephemerons.
+ */
+interface ReachMemo {
+  /** The agent whose reach this is. */
+  readonly agent: number;
+  facts?: readonly Fact[];
+  approval?: Fact;
+  /** Capability facts by the mask of the set asked about (-1: all capabilities). */
+  capability?: Map<number, Fact>;
+  /** Control points with and without the agent. */
+  points?: readonly Subject[];
+  pointsNoAgent?: readonly Subject[];
 }
 
 const TERMINAL_CALLEES = new Set(["provider", "endpoint"]);
@@ -171,6 +190,7 @@ export function toolsOf(g: ThreatGraph, agent: Agent): readonly ToolReach[] {
       ...(approvalAt ? { approvalAt } : {}),
       gated,
       overridesAgent,
+      memo: { agent: agent.index },
     });
   }
   perGraph.set(agent.index, out);
@@ -251,24 +271,16 @@ export function reachPoints(
   r: ToolReach,
   withAgent = !r.overridesAgent,
 ): readonly Subject[] {
-  // Many findings of many rules name the same reach: its points are listed once (per agent).
-  let byAgent = pointsCache.get(r);
-  if (!byAgent) pointsCache.set(r, (byAgent = new Map<number, readonly Subject[]>()));
-  const slot = withAgent ? agent.index : -1;
-  let points = byAgent.get(slot);
-  if (!points) {
-    points = [
-      ...(withAgent ? [componentSubject(agent)] : []),
-      ...r.path.map(flowSubject),
-      ...r.via.map(componentSubject),
-      componentSubject(r.tool),
-    ];
-    byAgent.set(slot, points);
-  }
-  return points;
+  // Many findings of many rules name the same reach: its points are listed once.
+  const m = r.memo;
+  if (!withAgent) return (m.pointsNoAgent ??= pointsOf(r, []));
+  if (agent.index !== m.agent) return pointsOf(r, [componentSubject(agent)]);
+  return (m.points ??= pointsOf(r, [componentSubject(agent)]));
 }
 
-const pointsCache = new WeakMap<ToolReach, Map<number, readonly Subject[]>>();
+function pointsOf(r: ToolReach, first: Subject[]): Subject[] {
+  return [...first, ...r.path.map(flowSubject), ...r.via.map(componentSubject), componentSubject(r.tool)];
+}
 
 /**
  * Level overrides with one readable reason: the engine shows a single `adjustment` for both levels,
@@ -315,29 +327,21 @@ export function codeList(items: readonly string[]): string {
 }
 
 // The facts below depend only on the tool reached (and the capability set asked about), and many
-// rules explain the same reach: each is built once and shared by every finding that shows it.
-const reachFactsCache = new WeakMap<ToolReach, readonly Fact[]>();
-const capabilityFactCache = new WeakMap<ToolReach, Map<number, Fact>>();
-const approvalFactCache = new WeakMap<ToolReach, Fact>();
+// rules explain the same reach: each is built once (in the reach's memo) and shared by every finding
+// that shows it.
 
 /** Facts for the invoke chain from an agent to a tool. */
 export function reachFacts(g: ThreatGraph, r: ToolReach): readonly Fact[] {
-  let out = reachFactsCache.get(r);
-  if (!out) {
-    out = r.path.map((f) => {
-      const a = g.model.components[f.from]!.name;
-      const b = g.model.components[f.to]!.name;
-      return { text: `\`${a} -> ${b}\` (invoke) lets \`${a}\` call \`${b}\``, loc: f.loc };
-    });
-    reachFactsCache.set(r, out);
-  }
-  return out;
+  return (r.memo.facts ??= r.path.map((f) => {
+    const a = g.model.components[f.from]!.name;
+    const b = g.model.components[f.to]!.name;
+    return { text: `\`${a} -> ${b}\` (invoke) lets \`${a}\` call \`${b}\``, loc: f.loc };
+  }));
 }
 
 /** The fact stating what a tool can do (restricted to `set` when given). */
 export function capabilityFact(r: ToolReach, set?: readonly Capability[]): Fact {
-  let bySet = capabilityFactCache.get(r);
-  if (!bySet) capabilityFactCache.set(r, (bySet = new Map<number, Fact>()));
+  const bySet = (r.memo.capability ??= new Map<number, Fact>());
   // The text depends on the set only through which capabilities it contains.
   const mask = set ? maskOf(set) : -1;
   let fact = bySet.get(mask);
@@ -359,9 +363,7 @@ export function capabilityFact(r: ToolReach, set?: readonly Capability[]): Fact 
 
 /** The fact stating how a call to the tool is approved (a reach belongs to one agent). */
 export function approvalFact(agent: Component, r: ToolReach): Fact {
-  let fact = approvalFactCache.get(r);
-  if (!fact) approvalFactCache.set(r, (fact = approvalFactOf(agent, r)));
-  return fact;
+  return (r.memo.approval ??= approvalFactOf(agent, r));
 }
 
 function approvalFactOf(agent: Component, r: ToolReach): Fact {
@@ -399,14 +401,18 @@ export function isAutonomous(agent: Agent): boolean {
   return agent.props.autonomy === "loop" || agent.props.autonomy === "autonomous";
 }
 
+// Indirect (written by outsiders) before direct; a constant, as this is asked once per agent per rule.
+const UNTRUSTED_ORDER: readonly (readonly [EntryClass, number])[] = [
+  ["external_data", ENTRY.EXTERNAL_DATA],
+  ["tool_output", ENTRY.TOOL_OUTPUT],
+  ["user_input", ENTRY.USER_INPUT],
+];
+
 /** The entry class of attacker content reaching `v`, preferring indirect (written by outsiders) over direct. */
 export function untrustedClass(facts: Facts, v: number, mask = UNTRUSTED_CONTENT): EntryClass | undefined {
-  const order: [EntryClass, number][] = [
-    ["external_data", ENTRY.EXTERNAL_DATA],
-    ["tool_output", ENTRY.TOOL_OUTPUT],
-    ["user_input", ENTRY.USER_INPUT],
-  ];
-  for (const [cls, bit] of order) if (facts.taint[v]! & mask & bit) return cls;
+  const bits = facts.taint[v]! & mask;
+  for (let i = 0; i < UNTRUSTED_ORDER.length; i++)
+    if (bits & UNTRUSTED_ORDER[i]![1]) return UNTRUSTED_ORDER[i]![0];
   return undefined;
 }
 
@@ -468,11 +474,10 @@ export function userDriven(g: ThreatGraph): Int32Array {
   const n = g.model.components.length;
   const parent = new Int32Array(n).fill(-2);
   const queue: number[] = [];
-  for (const c of g.model.components)
-    if (c.kind === "actor") {
-      parent[c.index] = -1;
-      queue.push(c.index);
-    }
+  for (const v of g.byKind.get("actor") ?? []) {
+    parent[v] = -1;
+    queue.push(v);
+  }
   for (let head = 0; head < queue.length; head++) {
     const v = queue[head]!;
     for (let i = g.csr.outStart[v]!; i < g.csr.outStart[v + 1]!; i++) {

@@ -841,11 +841,13 @@ export function fronts(
   reached: (v: number) => boolean,
 ): Component[] {
   const out: Component[] = [];
-  for (const c of g.model.components) {
-    if (!marked(c.index) || !reached(c.index)) continue;
-    const up = upstream(c.index);
+  const { components } = g.model;
+  // Indexed: one pass over every component per rule, where for-of allocated per element.
+  for (let v = 0; v < components.length; v++) {
+    if (!marked(v) || !reached(v)) continue;
+    const up = upstream(v);
     if (up !== undefined && marked(up) && reached(up)) continue;
-    out.push(c);
+    out.push(components[v]!);
   }
   return out;
 }
@@ -1028,10 +1030,11 @@ export function runtimeReach(
     const n = g.model.components.length;
     const parent = new Int32Array(n).fill(NONE);
     const queue: number[] = [];
-    for (const c of g.model.components) {
-      if (seed(c)) {
-        parent[c.index] = SEED;
-        queue.push(c.index);
+    const { components } = g.model;
+    for (let v = 0; v < n; v++) {
+      if (seed(components[v]!)) {
+        parent[v] = SEED;
+        queue.push(v);
       }
     }
     const { info } = facts;

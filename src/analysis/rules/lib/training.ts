@@ -107,10 +107,13 @@ export function indexOf(g: ThreatGraph): GraphIndex {
   const controlledFlows: number[] = [];
   const carryingFlows: number[] = [];
   const carriesOf: (readonly number[])[] = [];
-  for (const f of flows) {
+  // Indexed loops: this runs once per graph over every flow and component, mostly before the
+  // optimiser steps in, and for-of there allocated an iterator result per element.
+  for (let i = 0; i < flows.length; i++) {
+    const f = flows[i]!;
     flowKind[f.index] = FLOW_CODE.get(f.kind)!;
     if (f.controls.length > 0) controlledFlows.push(f.index);
-    for (const u of f.controls) users(u.name).flows.push(f.index);
+    for (let u = 0; u < f.controls.length; u++) users(f.controls[u]!.name).flows.push(f.index);
     if (f.carries.length > 0) {
       carryingFlows.push(f.index);
       carriesOf.push(f.carries);
@@ -120,10 +123,11 @@ export function indexOf(g: ThreatGraph): GraphIndex {
   const controlledComps: number[] = [];
   const holders: number[] = [];
   const holdsOf: (readonly number[])[] = [];
-  for (const c of components) {
+  for (let i = 0; i < components.length; i++) {
+    const c = components[i]!;
     compKind[c.index] = COMP_CODE.get(c.kind)!;
     if (c.controls.length > 0) controlledComps.push(c.index);
-    for (const u of c.controls) users(u.name).comps.push(c.index);
+    for (let u = 0; u < c.controls.length; u++) users(c.controls[u]!.name).comps.push(c.index);
     if (c.holds.length > 0) {
       holders.push(c.index);
       holdsOf.push(c.holds);
@@ -473,7 +477,8 @@ export function thirdPartyModelFact(g: ThreatGraph, c: Component): Fact {
 /** Seeds of third-party model lineage: public-hub and vendor models, public model registries. */
 export function thirdPartyModelSeeds(g: ThreatGraph): number[] {
   const out: number[] = [];
-  for (const c of g.model.components) if (isThirdPartyModelSource(c)) out.push(c.index);
+  const { components } = g.model;
+  for (let i = 0; i < components.length; i++) if (isThirdPartyModelSource(components[i]!)) out.push(i);
   return out;
 }
 
