@@ -75,14 +75,22 @@ function edgeFactUncached(g: ThreatGraph, facts: Facts, e: number, what: string)
 // Keyed by a constant kind (a taint class, or "s", "x", "p") and then the component: no key string
 // is built per question.
 const memo = new WeakMap<Facts, Map<string, Map<number, readonly Fact[]>>>();
-function cached(facts: Facts, kind: string, v: number, make: () => readonly Fact[]): readonly Fact[] {
+function chainsOf(facts: Facts, kind: string): Map<number, readonly Fact[]> {
   let byKind = memo.get(facts);
   if (!byKind) memo.set(facts, (byKind = new Map<string, Map<number, readonly Fact[]>>()));
   let m = byKind.get(kind);
   if (!m) byKind.set(kind, (m = new Map<number, readonly Fact[]>()));
-  let chain = m.get(v);
-  if (!chain) m.set(v, (chain = make()));
-  return chain;
+  return m;
+}
+
+/**
+ * Stores an answer in a per-component cache and returns it, so that a cached question reads
+ * `table.get(v) ?? remember(table, v, compute(...))` without a closure per question (answers are
+ * never undefined). Shared with the caches of the rule libraries.
+ */
+export function remember<T>(table: Map<number, T>, v: number, answer: T): T {
+  table.set(v, answer);
+  return answer;
 }
 
 /** A chain of `first` and then one fact per step, trimmed to MAX_CHAIN facts; steps become text only if shown. */
@@ -118,15 +126,16 @@ function walkBack(facts: Facts, parent: Int32Array, v: number): { start: number;
 
 /** How attacker content of a class reaches component `v`: entry, then the flows it travels. */
 export function taintChain(g: ThreatGraph, facts: Facts, v: number, cls: EntryClass): readonly Fact[] {
-  return cached(facts, cls, v, () => {
-    const parent = facts.taintParent[cls];
-    if (parent[v] === -2) return [];
-    const { start, edges } = walkBack(facts, parent, v);
-    const what = cls === "supply_chain" ? "third-party code or weights" : "attacker-controlled content";
-    return trimmed([entryFact(g, g.model.components[start]!, cls)], edges, (e) =>
-      edgeFact(g, facts, e, what),
-    );
-  });
+  const chains = chainsOf(facts, cls);
+  return chains.get(v) ?? remember(chains, v, taintChainUncached(g, facts, v, cls));
+}
+
+function taintChainUncached(g: ThreatGraph, facts: Facts, v: number, cls: EntryClass): readonly Fact[] {
+  const parent = facts.taintParent[cls];
+  if (parent[v] === -2) return [];
+  const { start, edges } = walkBack(facts, parent, v);
+  const what = cls === "supply_chain" ? "third-party code or weights" : "attacker-controlled content";
+  return trimmed([entryFact(g, g.model.components[start]!, cls)], edges, (e) => edgeFact(g, facts, e, what));
 }
 
 // A constant: rules ask this once per subject, and a list built per call was most of its cost.
@@ -146,42 +155,48 @@ export function firstTaintClass(facts: Facts, v: number, mask: number): EntryCla
 
 /** How the most sensitive data a component sees reaches it. */
 export function sensitivityChain(g: ThreatGraph, facts: Facts, v: number): readonly Fact[] {
-  return cached(facts, "s", v, () => {
-    const d = facts.sensitivityWitness[v]!;
-    if (d < 0) return [];
-    const data = g.model.data[d]!;
-    const cls = classificationOf(facts.sensitivity[v]!) ?? "unclassified";
-    const { start, edges } = walkBack(facts, sensitivityParents(facts, v), v);
-    const holder = g.model.components[start]!;
-    const first: Fact = holder.holds.includes(d)
-      ? {
-          text: `\`${holder.name}\` holds \`${data.name}\` (${cls})`,
-          loc: holder.propLocs["holds"] ?? holder.nameLoc,
-        }
-      : { text: `\`${holder.name}\` sends \`${data.name}\` (${cls}) on its flows`, loc: holder.nameLoc };
-    return trimmed([first], edges, (e) => edgeFact(g, facts, e, `\`${data.name}\``));
-  });
+  const chains = chainsOf(facts, "s");
+  return chains.get(v) ?? remember(chains, v, sensitivityChainUncached(g, facts, v));
+}
+
+function sensitivityChainUncached(g: ThreatGraph, facts: Facts, v: number): readonly Fact[] {
+  const d = facts.sensitivityWitness[v]!;
+  if (d < 0) return [];
+  const data = g.model.data[d]!;
+  const cls = classificationOf(facts.sensitivity[v]!) ?? "unclassified";
+  const { start, edges } = walkBack(facts, sensitivityParents(facts, v), v);
+  const holder = g.model.components[start]!;
+  const first: Fact = holder.holds.includes(d)
+    ? {
+        text: `\`${holder.name}\` holds \`${data.name}\` (${cls})`,
+        loc: holder.propLocs["holds"] ?? holder.nameLoc,
+      }
+    : { text: `\`${holder.name}\` sends \`${data.name}\` (${cls}) on its flows`, loc: holder.nameLoc };
+  return trimmed([first], edges, (e) => edgeFact(g, facts, e, `\`${data.name}\``));
 }
 
 /** How data at `v` can reach a sink the attacker observes. */
 export function exfilChain(g: ThreatGraph, facts: Facts, v: number): readonly Fact[] {
-  return cached(facts, "x", v, () => {
-    const edges: number[] = [];
-    let cur = v;
-    let guard = 0;
-    while (facts.exfilNext[cur]! >= 0 && guard++ < facts.exfilNext.length) {
-      const e = facts.exfilNext[cur]!;
-      edges.push(e);
-      cur = facts.info.edgeTo[e]!;
-    }
-    if (facts.exfilNext[cur] !== -1) return [];
-    const sink = g.model.components[cur]!;
-    const last: Fact = {
-      text: `${describe(g, sink)} is visible outside: ${sinkReason(sink)}`,
-      loc: sink.nameLoc,
-    };
-    return trimmed([], edges, (e) => edgeFact(g, facts, e, "data"), [last]);
-  });
+  const chains = chainsOf(facts, "x");
+  return chains.get(v) ?? remember(chains, v, exfilChainUncached(g, facts, v));
+}
+
+function exfilChainUncached(g: ThreatGraph, facts: Facts, v: number): readonly Fact[] {
+  const edges: number[] = [];
+  let cur = v;
+  let guard = 0;
+  while (facts.exfilNext[cur]! >= 0 && guard++ < facts.exfilNext.length) {
+    const e = facts.exfilNext[cur]!;
+    edges.push(e);
+    cur = facts.info.edgeTo[e]!;
+  }
+  if (facts.exfilNext[cur] !== -1) return [];
+  const sink = g.model.components[cur]!;
+  const last: Fact = {
+    text: `${describe(g, sink)} is visible outside: ${sinkReason(sink)}`,
+    loc: sink.nameLoc,
+  };
+  return trimmed([], edges, (e) => edgeFact(g, facts, e, "data"), [last]);
 }
 
 /** Why a component is an observable sink. */
@@ -200,24 +215,27 @@ export function sinkReason(c: Component): string {
 
 /** How a component's artifact descends from a third-party one. */
 export function thirdPartyChain(g: ThreatGraph, facts: Facts, v: number): readonly Fact[] {
-  return cached(facts, "p", v, () => {
-    const flows: number[] = [];
-    let cur = v;
-    let guard = 0;
-    while (facts.thirdPartyParent[cur]! >= 0 && guard++ < facts.thirdPartyParent.length) {
-      const f = g.model.flows[facts.thirdPartyParent[cur]!]!;
-      flows.push(f.index);
-      cur = f.from;
-    }
-    if (facts.thirdPartyParent[cur] !== -1) return [];
-    flows.reverse();
-    const step = (i: number): Fact => {
-      const f = g.model.flows[i]!;
-      return {
-        text: `\`${g.model.components[f.from]!.name} -> ${g.model.components[f.to]!.name}\` (${f.kind}) passes the artifact on`,
-        loc: f.loc,
-      };
+  const chains = chainsOf(facts, "p");
+  return chains.get(v) ?? remember(chains, v, thirdPartyChainUncached(g, facts, v));
+}
+
+function thirdPartyChainUncached(g: ThreatGraph, facts: Facts, v: number): readonly Fact[] {
+  const flows: number[] = [];
+  let cur = v;
+  let guard = 0;
+  while (facts.thirdPartyParent[cur]! >= 0 && guard++ < facts.thirdPartyParent.length) {
+    const f = g.model.flows[facts.thirdPartyParent[cur]!]!;
+    flows.push(f.index);
+    cur = f.from;
+  }
+  if (facts.thirdPartyParent[cur] !== -1) return [];
+  flows.reverse();
+  const step = (i: number): Fact => {
+    const f = g.model.flows[i]!;
+    return {
+      text: `\`${g.model.components[f.from]!.name} -> ${g.model.components[f.to]!.name}\` (${f.kind}) passes the artifact on`,
+      loc: f.loc,
     };
-    return trimmed([entryFact(g, g.model.components[cur]!, "supply_chain")], flows, step);
-  });
+  };
+  return trimmed([entryFact(g, g.model.components[cur]!, "supply_chain")], flows, step);
 }

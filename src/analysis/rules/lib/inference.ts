@@ -16,7 +16,7 @@ import {
   type FlowKind,
   type TrustLevel,
 } from "../../../semantic/vocabulary.js";
-import { describe, edgeFact, entryFact } from "../../explain.js";
+import { describe, edgeFact, entryFact, remember } from "../../explain.js";
 import {
   classificationOf,
   ENTRY_BIT,
@@ -86,11 +86,11 @@ function once<T>(facts: Facts, key: string, compute: () => T): T {
 const tables = new WeakMap<object, Map<string, Map<number, unknown>>>();
 
 /**
- * Per-component answers cached for one compile (`owner` is an object made once per compile): many
- * findings share an origin (one training set behind many endpoints, one agent behind many flows),
- * and their explanation chains are built once.
+ * A table of per-component answers cached for one compile (`owner` is an object made once per
+ * compile): many findings share an origin (one training set behind many endpoints, one agent behind
+ * many flows), and their explanation chains are built once. Read with `remember` (explain.ts).
  */
-function cachedFor<T>(owner: object, name: string, v: number, compute: () => T): T {
+function tableFor<T>(owner: object, name: string): Map<number, T> {
   let byName = tables.get(owner);
   if (!byName) {
     byName = new Map();
@@ -101,10 +101,7 @@ function cachedFor<T>(owner: object, name: string, v: number, compute: () => T):
     table = new Map();
     byName.set(name, table);
   }
-  // Answers are never undefined, so one lookup tells a hit.
-  let hit = table.get(v) as T | undefined;
-  if (hit === undefined) table.set(v, (hit = compute()));
-  return hit;
+  return table as Map<number, T>;
 }
 
 /**
@@ -288,9 +285,9 @@ export function runtimeTaintChain(
   v: number,
   cls: EntryClass,
 ): Fact[] {
-  return cachedFor(rt, "runtimeTaintChain", v * 8 + ENTRY_BIT[cls], () =>
-    runtimeTaintChainUncached(g, facts, rt, v, cls),
-  );
+  const table = tableFor<Fact[]>(rt, "runtimeTaintChain");
+  const key = v * 8 + ENTRY_BIT[cls];
+  return table.get(key) ?? remember(table, key, runtimeTaintChainUncached(g, facts, rt, v, cls));
 }
 
 /** Computes `runtimeTaintChain` (cached by the wrapper above). */
@@ -351,7 +348,8 @@ export function contextSensitivity(g: ThreatGraph, facts: Facts): ContextSensiti
 
 /** How the most sensitive run-time data of `v` reaches it. */
 export function contextChain(g: ThreatGraph, facts: Facts, cs: ContextSensitivity, v: number): Fact[] {
-  return cachedFor(cs, "contextChain", v, () => contextChainUncached(g, facts, cs, v));
+  const table = tableFor<Fact[]>(cs, "contextChain");
+  return table.get(v) ?? remember(table, v, contextChainUncached(g, facts, cs, v));
 }
 
 /** Computes `contextChain` (cached by the wrapper above). */
@@ -478,7 +476,8 @@ function partyFact(g: ThreatGraph, c: Component): Fact {
 
 /** How the least trusted party's requests reach `v`: the party, then each flow. */
 export function queryChain(g: ThreatGraph, qa: QueryAccess, v: number): Fact[] {
-  return cachedFor(qa, "queryChain", v, () => queryChainUncached(g, qa, v));
+  const table = tableFor<Fact[]>(qa, "queryChain");
+  return table.get(v) ?? remember(table, v, queryChainUncached(g, qa, v));
 }
 
 /** Computes `queryChain` (cached by the wrapper above). */
@@ -492,7 +491,8 @@ function queryChainUncached(g: ThreatGraph, qa: QueryAccess, v: number): Fact[] 
 
 /** Components and flows on the query path into `v` (where a rate limit or filter on the way counts). */
 export function queryPoints(g: ThreatGraph, qa: QueryAccess, v: number): Subject[] {
-  return cachedFor(qa, "queryPoints", v, () => queryPointsUncached(g, qa, v));
+  const table = tableFor<Subject[]>(qa, "queryPoints");
+  return table.get(v) ?? remember(table, v, queryPointsUncached(g, qa, v));
 }
 
 /** Computes `queryPoints` (cached by the wrapper above). */
@@ -638,7 +638,8 @@ export function lineageUpstream(g: ThreatGraph, tr: Trained, v: number): number 
 
 /** How sensitive data got into the weights `v` answers with: the data, then each lineage step. */
 export function trainedChain(g: ThreatGraph, facts: Facts, tr: Trained, v: number): Fact[] {
-  return cachedFor(tr, "trainedChain", v, () => trainedChainUncached(g, facts, tr, v));
+  const table = tableFor<Fact[]>(tr, "trainedChain");
+  return table.get(v) ?? remember(table, v, trainedChainUncached(g, facts, tr, v));
 }
 
 /** Computes `trainedChain` (cached by the wrapper above). */
@@ -695,7 +696,8 @@ function trainedChainUncached(g: ThreatGraph, facts: Facts, tr: Trained, v: numb
  * as `sensitivityChain`, built lazily so long paths cost only the facts kept.
  */
 export function dataChain(g: ThreatGraph, facts: Facts, v: number): Fact[] {
-  return cachedFor(facts, "dataChain", v, () => dataChainUncached(g, facts, v));
+  const table = tableFor<Fact[]>(facts, "dataChain");
+  return table.get(v) ?? remember(table, v, dataChainUncached(g, facts, v));
 }
 
 /** Computes `dataChain` (cached by the wrapper above). */
@@ -725,7 +727,8 @@ function dataChainUncached(g: ThreatGraph, facts: Facts, v: number): Fact[] {
  * differential privacy in training, or redaction on the way into the training set, counts).
  */
 export function lineagePoints(g: ThreatGraph, facts: Facts, tr: Trained, v: number): Subject[] {
-  return cachedFor(tr, "lineagePoints", v, () => lineagePointsUncached(g, facts, tr, v));
+  const table = tableFor<Subject[]>(tr, "lineagePoints");
+  return table.get(v) ?? remember(table, v, lineagePointsUncached(g, facts, tr, v));
 }
 
 /** Computes `lineagePoints` (cached by the wrapper above). */
