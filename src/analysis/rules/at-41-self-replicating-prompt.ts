@@ -9,6 +9,7 @@ import {
   adjust,
   consumerChain,
   consumerReach,
+  firstConsumer,
   ownModels,
   reachPoints,
   toolsOf,
@@ -76,7 +77,7 @@ export default defineRule(
       const targetOf = (at: Component): number | undefined =>
         isLlmConsumer(graph, at)
           ? undefined
-          : reach.consumers[at.index]!.find((b) => b !== agent.index && !own.has(b));
+          : firstConsumer(reach, at.index, (b) => b !== agent.index && !own.has(b));
       const candidates: { at: Component; gated: boolean; reach?: ToolReach; flow?: Flow }[] = [];
       for (const f of outFlows(graph, agent.index))
         if (WRITE_FLOWS.has(f.kind))

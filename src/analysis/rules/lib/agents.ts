@@ -1,10 +1,11 @@
-import { outFlows, type ThreatGraph } from "../../../graph/threat-graph.js";
+import { FLOW_KIND_CODE, flowKindMask, outFlows, type ThreatGraph } from "../../../graph/threat-graph.js";
 import type { Component, Flow, Subject } from "../../../semantic/model.js";
 import {
   CAPABILITIES,
   classificationRank,
   type APPROVALS,
   type Capability,
+  type FlowKind,
 } from "../../../semantic/vocabulary.js";
 import { ENTRY, UNTRUSTED_CONTENT, type EntryClass, type Fact, type Facts } from "../../facts.js";
 import { describe } from "../../explain.js";
@@ -516,7 +517,7 @@ export function userChain(g: ThreatGraph, v: number): Fact[] {
 
 // Flows that move content into something a model later reads; artifact flows (train, produce,
 // deploy, serve, publish) change weights or code, not context, so they do not count here.
-const CONTENT_FLOWS = new Set([
+const CONTENT_FLOWS: ReadonlySet<FlowKind> = new Set<FlowKind>([
   "prompt",
   "request",
   "response",
@@ -535,12 +536,20 @@ const CONTENT_FLOWS = new Set([
 /** How many first-reached consumers are remembered per component (enough to skip the writer and its own model). */
 const CONSUMER_WITNESSES = 3;
 
-/** Per component, the first LLM consumers its content reaches, each with the next flow toward it. */
+/**
+ * Per component, the first LLM consumers its content reaches, each with the next flow toward it. Held
+ * in typed slots (CONSUMER_WITNESSES per component): a list and a step object per component made
+ * hundreds of thousands of small objects that lived as long as the graph.
+ */
 export interface ConsumerReach {
-  /** Consumer indices per component (up to CONSUMER_WITNESSES). */
-  readonly consumers: readonly (readonly number[])[];
-  /** For component v and its k-th consumer: the flow to follow, and whether it runs backward (a returned result). */
-  readonly next: readonly (readonly { flow: number; back: boolean }[])[];
+  /** How many consumers component v has; they sit in slots v * CONSUMER_WITNESSES onward. */
+  readonly count: Uint8Array;
+  /** Per slot: the consumer's index. */
+  readonly consumer: Int32Array;
+  /** Per slot: the flow to follow toward the consumer (-1 at the consumer itself). */
+  readonly nextFlow: Int32Array;
+  /** Per slot: 1 when that flow runs backward (a returned result). */
+  readonly nextBack: Uint8Array;
 }
 
 const consumerCache = new WeakMap<ThreatGraph, ConsumerReach>();
@@ -554,43 +563,76 @@ export function consumerReach(g: ThreatGraph): ConsumerReach {
   const hit = consumerCache.get(g);
   if (hit) return hit;
   const n = g.model.components.length;
-  const consumers: number[][] = Array.from({ length: n }, () => []);
-  const next: { flow: number; back: boolean }[][] = Array.from({ length: n }, () => []);
-  const isConsumer = new Uint8Array(n);
-  const queue: [number, number][] = [];
-  for (const c of g.model.components)
-    if (isLlmConsumer(g, c)) {
-      isConsumer[c.index] = 1;
-      consumers[c.index]!.push(c.index);
-      next[c.index]!.push({ flow: -1, back: false });
-      queue.push([c.index, c.index]);
-    }
-  const { csr } = g;
-  const flows = g.model.flows;
-  const offer = (u: number, label: number, flow: number, back: boolean) => {
-    if (isConsumer[u]) return;
-    const list = consumers[u]!;
-    if (list.length >= CONSUMER_WITNESSES || list.includes(label)) return;
-    list.push(label);
-    next[u]!.push({ flow, back });
-    queue.push([u, label]);
+  const K = CONSUMER_WITNESSES;
+  const r = {
+    count: new Uint8Array(n),
+    consumer: new Int32Array(n * K),
+    nextFlow: new Int32Array(n * K),
+    nextBack: new Uint8Array(n * K),
   };
-  for (let head = 0; head < queue.length; head++) {
-    const [w, label] = queue[head]!;
+  const isConsumer = new Uint8Array(n);
+  // Queue entries are (component, label) pairs; each slot is queued once.
+  const queueNode = new Int32Array(n * K);
+  const queueLabel = new Int32Array(n * K);
+  let tail = 0;
+  const add = (u: number, label: number, flow: number, back: boolean) => {
+    const slot = u * K + r.count[u]!++;
+    r.consumer[slot] = label;
+    r.nextFlow[slot] = flow;
+    r.nextBack[slot] = back ? 1 : 0;
+    queueNode[tail] = u;
+    queueLabel[tail++] = label;
+  };
+  const { components } = g.model;
+  for (let v = 0; v < n; v++)
+    if (isLlmConsumer(g, components[v]!)) {
+      isConsumer[v] = 1;
+      add(v, v, -1, false);
+    }
+  const offer = (u: number, label: number, flow: number, back: boolean) => {
+    if (isConsumer[u] || r.count[u]! >= K || slotOf(r, u, label) >= 0) return;
+    add(u, label, flow, back);
+  };
+  const { csr, flowKind } = g;
+  const content = flowKindMask(CONTENT_FLOWS);
+  const invoke = FLOW_KIND_CODE.get("invoke")!;
+  const delegate = FLOW_KIND_CODE.get("delegate")!;
+  for (let head = 0; head < tail; head++) {
+    const w = queueNode[head]!;
+    const label = queueLabel[head]!;
     // Content moves u -> w along a forward flow, and callee -> caller along an invoke/delegate result.
-    // (CSR edge ids are flow indices; walked directly, this loop runs up to three times per component.)
+    // (CSR edge ids are flow indices.)
     for (let i = csr.inStart[w]!; i < csr.inStart[w + 1]!; i++) {
-      const f = flows[csr.inEdges[i]!]!;
-      if (CONTENT_FLOWS.has(f.kind)) offer(f.from, label, f.index, false);
+      const f = csr.inEdges[i]!;
+      if (content[flowKind[f]!]) offer(csr.edgeFrom[f]!, label, f, false);
     }
     for (let i = csr.outStart[w]!; i < csr.outStart[w + 1]!; i++) {
-      const f = flows[csr.outEdges[i]!]!;
-      if (f.kind === "invoke" || f.kind === "delegate") offer(f.to, label, f.index, true);
+      const f = csr.outEdges[i]!;
+      if (flowKind[f] === invoke || flowKind[f] === delegate) offer(csr.edgeTo[f]!, label, f, true);
     }
   }
-  const result = { consumers, next };
-  consumerCache.set(g, result);
-  return result;
+  consumerCache.set(g, r);
+  return r;
+}
+
+/** The slot of consumer `target` among component `v`'s, or -1. */
+function slotOf(reach: ConsumerReach, v: number, target: number): number {
+  const first = v * CONSUMER_WITNESSES;
+  for (let slot = first; slot < first + reach.count[v]!; slot++)
+    if (reach.consumer[slot] === target) return slot;
+  return -1;
+}
+
+/** The first consumer reached from `v` (in the order found) that `accept` takes. */
+export function firstConsumer(
+  reach: ConsumerReach,
+  v: number,
+  accept: (consumer: number) => boolean,
+): number | undefined {
+  const first = v * CONSUMER_WITNESSES;
+  for (let slot = first; slot < first + reach.count[v]!; slot++)
+    if (accept(reach.consumer[slot]!)) return reach.consumer[slot]!;
+  return undefined;
 }
 
 /** Facts for the way content at `v` travels to consumer `target` (as found by consumerReach). */
@@ -598,12 +640,12 @@ export function consumerChain(g: ThreatGraph, reach: ConsumerReach, v: number, t
   const chain: Fact[] = [];
   let cur = v;
   for (let guard = 0; cur !== target && guard < 64; guard++) {
-    const k = reach.consumers[cur]!.indexOf(target);
-    if (k < 0) break;
-    const step = reach.next[cur]![k]!;
-    const f = g.model.flows[step.flow]!;
-    chain.push(consumerStepFact(g, reach, f, step.back));
-    cur = step.back ? f.from : f.to;
+    const slot = slotOf(reach, cur, target);
+    if (slot < 0) break;
+    const f = g.model.flows[reach.nextFlow[slot]!]!;
+    const back = reach.nextBack[slot] === 1;
+    chain.push(consumerStepFact(g, reach, f, back));
+    cur = back ? f.from : f.to;
   }
   return chain.slice(0, 12);
 }
