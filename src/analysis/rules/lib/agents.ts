@@ -56,9 +56,9 @@ function maskOf(caps: readonly Capability[]): number {
   return m;
 }
 
-/** Whether `c` has at least one capability in `set`. */
-export function hasAnyCap(c: Component, set: readonly Capability[]): boolean {
-  return (maskOf(effectiveCapabilities(c)) & maskOf(set)) !== 0;
+/** The capabilities a component lends to its callers, as a mask. */
+function capMask(c: Component): number {
+  return maskOf(effectiveCapabilities(c));
 }
 
 // Answers of capsIn per capability list and set mask: findings of many rules name the same tool, and
@@ -118,6 +118,9 @@ export interface ToolReach {
 interface ReachMemo {
   /** The agent whose reach this is. */
   readonly agent: number;
+  /** Capability masks of the tool, and of the tools passed on the way. */
+  readonly toolCaps: number;
+  readonly viaCaps: number;
   facts?: readonly Fact[];
   approval?: Fact;
   /** Capability facts by the mask of the set asked about (-1: all capabilities). */
@@ -183,15 +186,19 @@ export function toolsOf(g: ThreatGraph, agent: Agent): readonly ToolReach[] {
     if (!overridesAgent && agentHuman) gated = true;
     const approval = gated ? "human" : stated ? approvalOf(stated) : agent.props.approval;
     const approvalAt = stated ?? (agent.props.approval !== undefined ? agent : undefined);
+    const tool = nodes[nodes.length - 1]!;
+    const via = nodes.slice(0, -1);
+    let viaCaps = 0;
+    for (const v of via) viaCaps |= capMask(v);
     out.push({
-      tool: nodes[nodes.length - 1]!,
+      tool,
       path,
-      via: nodes.slice(0, -1),
+      via,
       approval,
       ...(approvalAt ? { approvalAt } : {}),
       gated,
       overridesAgent,
-      memo: { agent: agent.index },
+      memo: { agent: agent.index, toolCaps: capMask(tool), viaCaps },
     });
   }
   perGraph.set(agent.index, out);
@@ -219,13 +226,9 @@ export function toolsWith(g: ThreatGraph, agent: Agent, set: readonly Capability
   if (!perAgent) bySet.set(set, (perAgent = new Map<number, ToolReach[]>()));
   const hit = perAgent.get(agent.index);
   if (hit) return hit;
-  const out = toolsOf(g, agent).filter((r) => {
-    if (!hasAnyCap(r.tool, set)) return false;
-    if (r.via.length === 0) return true;
-    const caps = toolCaps(r.tool, set);
-    const before = new Set(r.via.flatMap((v) => effectiveCapabilities(v)));
-    return caps.some((c) => !before.has(c));
-  });
+  // As capability masks: the tool's capabilities in `set` that no tool on the way already has.
+  const wanted = maskOf(set);
+  const out = toolsOf(g, agent).filter((r) => (r.memo.toolCaps & wanted & ~r.memo.viaCaps) !== 0);
   perAgent.set(agent.index, out);
   return out;
 }

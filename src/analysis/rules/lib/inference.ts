@@ -111,12 +111,18 @@ function tableFor<T>(owner: object, name: string): Map<number, T> {
 export function lazyChain<T>(first: readonly Fact[], steps: readonly T[], make: (step: T) => Fact): Fact[] {
   const total = first.length + steps.length;
   const at = (i: number): Fact => (i < first.length ? first[i]! : make(steps[i - first.length]!));
-  if (total <= MAX_CHAIN) return Array.from({ length: total }, (_, i) => at(i));
+  // Plain loops: Array.from over an array-like with a callback is a slow generic path.
+  const out: Fact[] = [];
+  if (total <= MAX_CHAIN) {
+    for (let i = 0; i < total; i++) out.push(at(i));
+    return out;
+  }
   const headN = MAX_CHAIN / 2;
   const tailN = MAX_CHAIN / 2 - 1;
-  const head = Array.from({ length: headN }, (_, i) => at(i));
-  const tail = Array.from({ length: tailN }, (_, k) => at(total - tailN + k));
-  return [...head, { text: `... ${total - headN - tailN} more steps`, loc: at(headN).loc }, ...tail];
+  for (let i = 0; i < headN; i++) out.push(at(i));
+  out.push({ text: `... ${total - headN - tailN} more steps`, loc: at(headN).loc });
+  for (let i = total - tailN; i < total; i++) out.push(at(i));
+  return out;
 }
 
 /** The name of a trust rank. */
