@@ -240,12 +240,10 @@ export function checklistView(
   f: Format,
   perOwner: number = checklistPerOwner(d.owners.length),
 ): ChecklistView {
-  // Escaped once per value: the findings view shares one recommendation list per control set, one
-  // mitigation list per control and one location per source range, and rule titles and severities
-  // repeat on every finding of a rule.
+  // Escaped once per value: the findings view shares one recommendation list per control set and one
+  // mitigation list per control, and rule titles and severities repeat on every finding of a rule.
   const atlasOf = memoize((atlas: readonly MappingView[]) => atlasList(f, atlas));
   const text = memoize((s: string) => f.text(s));
-  const where = memoize((l: LocationView) => f.loc(l));
   const tasksOf = memoize((recommended: FindingView["recommended"]) =>
     recommended.map((r) => ({
       control: f.code(r.control),
@@ -293,14 +291,14 @@ export function checklistView(
             title: text(x.title),
             severity: text(x.severity),
             message: f.rich(x.message),
-            where: where(x.location),
+            where: f.loc(x.location),
             tasks: tasksOf(x.recommended),
           })),
           done: s.done.map((c) => ({
             control: f.code(c.control),
             title: text(c.title),
             atlas: atlasOf(c.atlas),
-            where: where(c.location),
+            where: f.loc(c.location),
             impliedBy: c.impliedBy ? f.code(c.impliedBy) : f.lit(""),
             mitigates: f.join(
               c.mitigates.map((id) => f.code(id)),
@@ -367,9 +365,8 @@ function checklistCsvRows(d: ChecklistData, put: (piece: string) => void): void 
   put(`${CSV_COLUMNS.join(",")}\r\n`);
   // Cells in CSV_COLUMNS order. Each group of cells is escaped once and shared: owner to kind by the
   // rows of a component, finding to severity by those of a finding, control to ATLAS ids by those of
-  // a control (the findings view shares one recommendation per control and list), the location by
-  // those of a source range.
-  const location = memoize((l: LocationView) => csvField(`${l.file}:${l.line}`));
+  // a control (the findings view shares one recommendation per control and list).
+  const location = (l: LocationView) => csvField(`${l.file}:${l.line}`);
   const control = memoize(
     (c: { control: string; title: string; atlas: readonly MappingView[] }) =>
       `${csvField(c.control)},${csvField(c.title)},${csvField(c.atlas.map((a) => a.id).join(" "))}`,

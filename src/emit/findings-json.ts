@@ -215,19 +215,19 @@ function recommendedText(list: FindingView["recommended"]): string {
 
 /** How `findingJsonText` writes the parts of a finding that the findings view shares among findings. */
 export interface SharedTexts {
-  readonly location: (l: LocationView) => string;
   readonly subject: (s: FindingView["subject"]) => string;
   readonly recommended: (list: FindingView["recommended"]) => string;
 }
 
-const UNSHARED: SharedTexts = { location: locationText, subject: subjectText, recommended: recommendedText };
+const UNSHARED: SharedTexts = { subject: subjectText, recommended: recommendedText };
 
 /**
  * `SharedTexts` that write each shared value once: the findings view shares one subject view per
- * subject, one location per source range and one recommended list per set of controls.
+ * subject and one recommended list per set of controls. (Locations are written each time: they are
+ * nearly as many as the findings, and a memo of them kept every text alive to the end, which cost
+ * more in collections than it saved.)
  */
 export const sharedTexts = (): SharedTexts => ({
-  location: memoize(locationText),
   subject: memoize(subjectText),
   recommended: memoize(recommendedText),
 });
@@ -239,7 +239,7 @@ export const sharedTexts = (): SharedTexts => ({
  * vocabularies). test/emit/findings-json.test.ts holds the two equal on every sample.
  */
 export function findingJsonText(f: FindingView, shared: SharedTexts = UNSHARED): string {
-  const loc = shared.location;
+  const loc = locationText;
   let t = `{"id":${str(f.id)},"fingerprint":"${f.fingerprint}","rule":${str(f.rule)},"message":${str(f.message)}`;
   t += `,"subject":${shared.subject(f.subject)},"location":${loc(f.location)},"facts":[`;
   for (let i = 0; i < f.facts.length; i++) {

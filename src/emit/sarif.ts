@@ -244,13 +244,11 @@ function sarifParts(ctx: EmitContext) {
   // The same result as JSON text, written without building its object: a large model has hundreds
   // of thousands of results (test/emit/sarif.test.ts holds the two equal on every sample).
   const str = jsonString;
-  // Written once per file, per location and per subject: the findings view shares one location
-  // view per source range and one subject view per subject.
+  // Written once per file and per subject (the findings view shares one subject view per subject);
+  // locations are nearly as many as the results, and a memo of them kept every text alive.
   const artifactText = memoize((file: string) => JSON.stringify(artifactLocation(file)));
-  const physicalText = memoize(
-    (loc: LocationView) =>
-      `{"artifactLocation":${artifactText(loc.file)},"region":{"startLine":${loc.line},"startColumn":${loc.column},"endLine":${loc.endLine},"endColumn":${loc.endColumn}}}`,
-  );
+  const physicalText = (loc: LocationView) =>
+    `{"artifactLocation":${artifactText(loc.file)},"region":{"startLine":${loc.line},"startColumn":${loc.column},"endLine":${loc.endLine},"endColumn":${loc.endColumn}}}`;
   const subjectText = memoize((s: FindingView["subject"]) => str(`${s.type} ${s.name}`));
   const resultText = (f: FindingView) => {
     const index = ruleIndex.get(f.rule);

@@ -82,7 +82,10 @@ export interface RenderedDiagram {
  */
 export class DiagramGraph {
   private readonly nodes = new Map<string, DiagramNode>();
-  private readonly flowEdges = new Map<string, FlowEdge>();
+  // By source node, then target node: a view adds up to every flow of the model, and looking up two
+  // ids it already holds is cheaper than hashing a new joined key per flow.
+  private readonly flowEdges = new Map<string, Map<string, FlowEdge>>();
+  private readonly flowEdgeList: FlowEdge[] = [];
   private readonly plainEdges = new Map<string, PlainEdge>();
 
   constructor(private readonly model: ResolvedModel) {}
@@ -103,10 +106,11 @@ export class DiagramGraph {
   /** Adds a flow between two drawn nodes; flows inside one node (a collapsed zone) are not drawn. */
   addFlow(from: string, to: string, flow: Flow, crossing: boolean): void {
     if (from === to) return;
-    const key = `${from} ${to}`;
-    const e = this.flowEdges.get(key);
+    let byTarget = this.flowEdges.get(from);
+    if (!byTarget) this.flowEdges.set(from, (byTarget = new Map<string, FlowEdge>()));
+    const e = byTarget.get(to);
     if (!e) {
-      this.flowEdges.set(key, {
+      const edge: FlowEdge = {
         from,
         to,
         order: flow.index,
@@ -114,7 +118,9 @@ export class DiagramGraph {
         crossing,
         kinds: new Set([flow.kind]),
         title: flow.title,
-      });
+      };
+      byTarget.set(to, edge);
+      this.flowEdgeList.push(edge);
       return;
     }
     e.count++;
@@ -181,7 +187,7 @@ export class DiagramGraph {
 
     // Arrows, by the declaration order of their first flow (a new flow adds a line, moves none).
     const edges = [
-      ...[...this.flowEdges.values()].map((e): PlainEdge => ({
+      ...this.flowEdgeList.map((e): PlainEdge => ({
         from: e.from,
         to: e.to,
         order: e.order,
