@@ -39,7 +39,7 @@ export class CutSolver {
   /** Way-out leg: cheapest lethal-trifecta control per component, and on a flow. */
   private readonly wayOutNode: Option[] = [];
   private wayOutFlow: Option;
-  private readonly ws = new FlowWorkspace();
+  private ws = new FlowWorkspace();
   private shared?: Shared;
   /** What each cut arc reports, by its meta code, made once and shared by every report that has it. */
   private readonly entries = new Map<number, Entry>();
@@ -232,7 +232,11 @@ export class CutSolver {
     // Every link starts closed: no flow, no capacity.
     const { meta, cap } = net;
     for (let a = 0; a < count; a++) if (meta[a]! < -1) cap[a] = 0;
-    const ws = new FlowWorkspace();
+    // The shared network takes over the workspace the questions so far grew (the whole-model question
+    // comes first and is the largest): one large set of arrays fewer, each of them tens of MB that
+    // would bring the next full garbage collection closer (bench/README.md).
+    const ws = this.ws;
+    this.ws = new FlowWorkspace();
     const r = layOut(ws, net.nodeCount, count, net.tail, net.head, net.cap, pos);
     const forward = new Uint8Array(2 * count);
     for (let a = 0; a < count; a++) {
