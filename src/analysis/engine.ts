@@ -148,9 +148,10 @@ class Rationales {
 
 /**
  * The string itself, stored flat. Texts built by templates are trees of pieces in V8 (a node per
- * `+`); every finding keeps its id, message and facts for as long as the output lives, and flat,
- * they take a third of the memory that the garbage collector copies and marks. Reading one
- * character makes V8 flatten the tree, and the pieces die young.
+ * `+`); every finding keeps its id, message and facts for as long as the output lives, and flat
+ * they take far less of the memory the garbage collector copies and marks (with the exact-size
+ * lists below, 2029 -> 1530 bytes per finding on the 10k model). Reading one character makes V8
+ * flatten the tree, and the pieces die young.
  */
 function flat(s: string): string {
   s.charCodeAt(0);

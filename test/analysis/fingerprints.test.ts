@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -146,5 +147,19 @@ for (const name of samples) {
     );
   });
 }
+
+test("a fingerprint is the first 16 hex digits of the SHA-256 of the id, whatever its characters or length", () => {
+  const ids = [
+    "AT-36:agent:tool",
+    "AS-01:api",
+    "AT-07:kunde-\u00e9t\u00e9:\u6570\u636e",
+    `AT-41:${"x".repeat(120)}`,
+    "",
+  ];
+  for (const id of ids) {
+    const expected = createHash("sha256").update(id, "utf8").digest("hex").slice(0, 16);
+    assert.is(fingerprintOf(id), expected, id);
+  }
+});
 
 test.run();
