@@ -160,11 +160,12 @@ export function checklistData(
   const list = [...owners.values()].sort((a, b) =>
     a.owner === undefined ? 1 : b.owner === undefined ? -1 : cmp(a.owner, b.owner),
   );
+  // Each subject's sort key computed once, not twice per comparison.
   for (const o of list)
-    o.subjects.sort(
-      (a, b) =>
-        worst(a) - worst(b) || b.open.length - a.open.length || cmp(keyOf(a.subject), keyOf(b.subject)),
-    );
+    o.subjects = o.subjects
+      .map((s) => ({ s, worst: worst(s), key: keyOf(s.subject) }))
+      .sort((a, b) => a.worst - b.worst || b.s.open.length - a.s.open.length || cmp(a.key, b.key))
+      .map((x) => x.s);
   return {
     title: report.title,
     toolVersion: run.toolVersion,

@@ -22,6 +22,7 @@ import { byExposure, DIAGRAM_LIMITS, diagramSet, diagramViews, type DiagramView 
 import { escapeHtml, escapeMarkdown, markdownCode } from "./escape.js";
 import type { FindingView } from "./findings-view.js";
 import type { LocationView } from "./location-view.js";
+import { memoize } from "./memo.js";
 import type { CutView, PathView, StepView, TargetView } from "./paths-view.js";
 import { targetMermaid } from "./paths-mermaid.js";
 
@@ -330,6 +331,9 @@ function buildReportData(
   const accepted: FindingView[] = [];
   const expired: FindingView[] = [];
   const subjects = new Map<string, SubjectRow>();
+  // One key per subject view (the findings view shares them), made once rather than per finding
+  // and twice per comparison.
+  const keyOf = memoize(subjectKey);
   for (const f of threats) {
     const c = sev.get(f.severity);
     if (c) {
@@ -340,7 +344,7 @@ function buildReportData(
     else if (f.status === "mitigated") mitigated.push(f);
     else accepted.push(f);
     if (f.acceptance?.expired) expired.push(f);
-    const key = subjectKey(f.subject);
+    const key = keyOf(f.subject);
     let row = subjects.get(key);
     if (!row) {
       row = {
@@ -370,7 +374,7 @@ function buildReportData(
       a.worst - b.worst ||
       b.openTotal - a.openTotal ||
       b.mitigated + b.accepted - (a.mitigated + a.accepted) ||
-      cmp(subjectKey(a.subject), subjectKey(b.subject)),
+      cmp(keyOf(a.subject), keyOf(b.subject)),
   );
 
   const reachable = (t: TargetView) => t.exposure.some((e) => e.reachable);
