@@ -215,22 +215,18 @@ function recommendedText(list: FindingView["recommended"]): string {
 
 /** How `findingJsonText` writes the parts of a finding that the findings view shares among findings. */
 export interface SharedTexts {
-  readonly subject: (s: FindingView["subject"]) => string;
   readonly recommended: (list: FindingView["recommended"]) => string;
 }
 
-const UNSHARED: SharedTexts = { subject: subjectText, recommended: recommendedText };
+const UNSHARED: SharedTexts = { recommended: recommendedText };
 
 /**
- * `SharedTexts` that write each shared value once: the findings view shares one subject view per
- * subject and one recommended list per set of controls. (Locations are written each time: they are
- * nearly as many as the findings, and a memo of them kept every text alive to the end, which cost
- * more in collections than it saved.)
+ * `SharedTexts` that write each shared value once: the findings view shares one recommended list per
+ * set of controls. (Subjects and locations are written each time: at 100k components there are a
+ * third as many subjects as findings and nearly as many locations, and looking a text up in a memo
+ * that large cost more than writing it again.)
  */
-export const sharedTexts = (): SharedTexts => ({
-  subject: memoize(subjectText),
-  recommended: memoize(recommendedText),
-});
+export const sharedTexts = (): SharedTexts => ({ recommended: memoize(recommendedText) });
 
 /**
  * `JSON.stringify(findingJson(f))`, written straight from the view: a large model has hundreds of
@@ -241,7 +237,7 @@ export const sharedTexts = (): SharedTexts => ({
 export function findingJsonText(f: FindingView, shared: SharedTexts = UNSHARED): string {
   const loc = locationText;
   let t = `{"id":${str(f.id)},"fingerprint":"${f.fingerprint}","rule":${str(f.rule)},"message":${str(f.message)}`;
-  t += `,"subject":${shared.subject(f.subject)},"location":${loc(f.location)},"facts":[`;
+  t += `,"subject":${subjectText(f.subject)},"location":${loc(f.location)},"facts":[`;
   for (let i = 0; i < f.facts.length; i++) {
     const x = f.facts[i]!;
     t += `${i > 0 ? "," : ""}{"text":${str(x.text)},"location":${loc(x.location)}}`;

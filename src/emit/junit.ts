@@ -109,12 +109,14 @@ function junitText(
   );
   // Values many cases share (a file, a class, a severity, a list of controls) escaped once each.
   const attr = memoize(xmlAttr);
+  // By the rule (or subject name) string the view holds: a joined key would be hashed anew per case.
+  const classOf = memoize((name: string) => xmlAttr(`aithreat.${name}`));
   const mitigate = memoize(mitigateWith);
   for (const [, g] of suites) {
     const open = g.cases.filter((f) => f.status === "open").length;
     put(`  <testsuite${attrs([["name", g.title]])}${counts(g.cases.length, open)}>\n`);
     for (const f of g.cases) {
-      const classname = attr(`aithreat.${grouping === "rule" ? f.rule : f.subject.name}`);
+      const classname = classOf(grouping === "rule" ? f.rule : f.subject.name);
       // Numbers need no escaping.
       const head = `    <testcase name="${xmlAttr(f.id)}" classname="${classname}" file="${attr(f.location.file)}" line="${f.location.line}" time="0">\n`;
       if (f.status === "open")

@@ -244,12 +244,10 @@ function sarifParts(ctx: EmitContext) {
   // The same result as JSON text, written without building its object: a large model has hundreds
   // of thousands of results (test/emit/sarif.test.ts holds the two equal on every sample).
   const str = jsonString;
-  // Written once per file and per subject (the findings view shares one subject view per subject);
-  // locations are nearly as many as the results, and a memo of them kept every text alive.
+  // Written once per file; locations and subjects are too many for a memo to pay (see sharedTexts).
   const artifactText = memoize((file: string) => JSON.stringify(artifactLocation(file)));
   const physicalText = (loc: LocationView) =>
     `{"artifactLocation":${artifactText(loc.file)},"region":{"startLine":${loc.line},"startColumn":${loc.column},"endLine":${loc.endLine},"endColumn":${loc.endColumn}}}`;
-  const subjectText = memoize((s: FindingView["subject"]) => str(`${s.type} ${s.name}`));
   const resultText = (f: FindingView) => {
     const index = ruleIndex.get(f.rule);
     let t = `{"ruleId":${str(f.rule)}${index !== undefined ? `,"ruleIndex":${index}` : ""},"level":"${sarifLevel(f.severity)}","message":{"text":${str(f.message)}}`;
@@ -265,7 +263,7 @@ function sarifParts(ctx: EmitContext) {
     const a = f.acceptance;
     if (f.status === "accepted" && a)
       t += `,"suppressions":[{"kind":"external","status":"accepted","justification":${str(`${a.reason} (accepted by ${a.owner} until ${a.expires}${a.ticket ? `, ${a.ticket}` : ""})`)},"location":{"physicalLocation":${physicalText(a.location)}}}]`;
-    t += `,"properties":{"findingId":${str(f.id)},"status":"${f.status}","severity":"${f.severity}","likelihood":"${f.likelihood}","impact":"${f.impact}","residualSeverity":"${f.residual.severity}","subject":${subjectText(f.subject)}`;
+    t += `,"properties":{"findingId":${str(f.id)},"status":"${f.status}","severity":"${f.severity}","likelihood":"${f.likelihood}","impact":"${f.impact}","residualSeverity":"${f.residual.severity}","subject":${str(`${f.subject.type} ${f.subject.name}`)}`;
     if (f.owner !== undefined) t += `,"owner":${str(f.owner)}`;
     if (a?.expired) t += `,"acceptanceExpired":${str(a.expires)}`;
     return `${t}}}`;
