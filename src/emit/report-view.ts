@@ -331,8 +331,8 @@ function buildReportData(
   const accepted: FindingView[] = [];
   const expired: FindingView[] = [];
   const subjects = new Map<string, SubjectRow>();
-  // One key per subject view (the findings view shares them), made once rather than per finding
-  // and twice per comparison.
+  // One key per subject view (the findings view shares them), made once rather than per finding;
+  // the sort reads the keys the map holds.
   const keyOf = memoize(subjectKey);
   for (const f of threats) {
     const c = sev.get(f.severity);
@@ -369,13 +369,15 @@ function buildReportData(
   accepted.sort(bySeverityThenId);
   expired.sort(bySeverityThenId);
   assumptions.sort((a, b) => cmp(a.status, b.status) || bySeverityThenId(a, b));
-  const subjectRows = [...subjects.values()].sort(
-    (a, b) =>
-      a.worst - b.worst ||
-      b.openTotal - a.openTotal ||
-      b.mitigated + b.accepted - (a.mitigated + a.accepted) ||
-      cmp(keyOf(a.subject), keyOf(b.subject)),
-  );
+  const subjectRows = [...subjects]
+    .sort(
+      ([ka, a], [kb, b]) =>
+        a.worst - b.worst ||
+        b.openTotal - a.openTotal ||
+        b.mitigated + b.accepted - (a.mitigated + a.accepted) ||
+        cmp(ka, kb),
+    )
+    .map(([, row]) => row);
 
   const reachable = (t: TargetView) => t.exposure.some((e) => e.reachable);
   // The order the diagram stage picks the targets it draws paths for, so both pick the same ones.
