@@ -12,6 +12,8 @@ export default tseslint.config(
       "**/*.js",
       "**/*.mjs",
       "**/*.cjs",
+      // Handlebars' precompiler output (npm run gen:templates), checked against the templates by a test.
+      "src/emit/templates.precompiled.ts",
     ],
   },
   ...tseslint.configs.recommendedTypeChecked,
