@@ -189,14 +189,24 @@ export function findingJson(f: FindingView): FindingJson {
 
 const str = jsonString;
 
-/** `"file":"<path>","line":` per file: a large model has a few hundred files and 10^6 locations. */
-const fileHeads = new Map<string, string>();
+/** A location's JSON text after its `{"file":"<path>","line":` head, keys in the order of `LocationView`. */
+const locationTail = (l: LocationView): string =>
+  `${l.line},"column":${l.column},"endLine":${l.endLine},"endColumn":${l.endColumn}}`;
 
-/** A location's JSON text, keys in the order of `LocationView`. */
-function locationText(l: LocationView): string {
-  let head = fileHeads.get(l.file);
-  if (head === undefined) fileHeads.set(l.file, (head = `{"file":${str(l.file)},"line":`));
-  return `${head}${l.line},"column":${l.column},"endLine":${l.endLine},"endColumn":${l.endColumn}}`;
+/** A location's JSON text. */
+const locationText = (l: LocationView): string => `{"file":${str(l.file)},"line":${locationTail(l)}`;
+
+/**
+ * `locationText` with each file's head written once: a large model has a few hundred files and 10^6
+ * locations. The heads live as long as the document being written, not the process.
+ */
+function locationTexts(): (l: LocationView) => string {
+  const heads = new Map<string, string>();
+  return (l) => {
+    let head = heads.get(l.file);
+    if (head === undefined) heads.set(l.file, (head = `{"file":${str(l.file)},"line":`));
+    return head + locationTail(l);
+  };
 }
 
 /** The subject's JSON text. */
@@ -216,17 +226,22 @@ function recommendedText(list: FindingView["recommended"]): string {
 /** How `findingJsonText` writes the parts of a finding that the findings view shares among findings. */
 export interface SharedTexts {
   readonly recommended: (list: FindingView["recommended"]) => string;
+  readonly location: (l: LocationView) => string;
 }
 
-const UNSHARED: SharedTexts = { recommended: recommendedText };
+const UNSHARED: SharedTexts = { recommended: recommendedText, location: locationText };
 
 /**
  * `SharedTexts` that write each shared value once: the findings view shares one recommended list per
- * set of controls. (Subjects and locations are written each time: at 100k components there are a
- * third as many subjects as findings and nearly as many locations, and looking a text up in a memo
- * that large cost more than writing it again.)
+ * set of controls, and each location's file head is written once per file. (Subjects and locations
+ * themselves are written each time: at 100k components there are a third as many subjects as
+ * findings and nearly as many locations, and looking a text up in a memo that large cost more than
+ * writing it again.)
  */
-export const sharedTexts = (): SharedTexts => ({ recommended: memoize(recommendedText) });
+export const sharedTexts = (): SharedTexts => ({
+  recommended: memoize(recommendedText),
+  location: locationTexts(),
+});
 
 /**
  * `JSON.stringify(findingJson(f))`, written straight from the view: a large model has hundreds of
@@ -235,7 +250,7 @@ export const sharedTexts = (): SharedTexts => ({ recommended: memoize(recommende
  * vocabularies). test/emit/findings-json.test.ts holds the two equal on every sample.
  */
 export function findingJsonText(f: FindingView, shared: SharedTexts = UNSHARED): string {
-  const loc = locationText;
+  const loc = shared.location;
   let t = `{"id":${str(f.id)},"fingerprint":"${f.fingerprint}","rule":${str(f.rule)},"message":${str(f.message)}`;
   t += `,"subject":${subjectText(f.subject)},"location":${loc(f.location)},"facts":[`;
   for (let i = 0; i < f.facts.length; i++) {
