@@ -12,20 +12,19 @@ import { MAX_TEXT, producedFile, TextSink } from "./text-sink.js";
 export type JsonPath = readonly (string | number)[];
 
 /**
- * A list written one item per line; `map` turns each item into what is written just before it is
- * written, so a large output never holds every item's JSON shape at once (at 100k components that
- * is millions of objects the collector would trace again and again).
+ * A list written one item per line; `text` writes each item's JSON just before it is written, so a
+ * large output never holds every item's JSON shape at once (at 100k components that is millions of
+ * objects the collector would trace again and again).
  */
 export interface JsonLines {
   readonly path: JsonPath;
-  readonly map?: (item: never) => unknown;
-  /** The item's compact JSON text, written as is (what `JSON.stringify(map(item))` would give). */
+  /** The item's compact JSON text, written as is (default: `JSON.stringify(item)`). */
   readonly text?: (item: never) => string;
 }
 
 /**
  * `JSON.stringify(doc, null, 2)`, except that each array at one of `lines` is written one compact item
- * per line (each mapped first, when its entry has a `map`). Ends with a newline. The document is not
+ * per line (through its entry's `text`, when it has one). Ends with a newline. The document is not
  * changed. A text longer than `maxText` is returned as its UTF-8 bytes (the same bytes the string
  * would be written as), encoded as it is produced rather than joined into one string first.
  */
@@ -54,13 +53,13 @@ function jsonProducer(
   const arrays: { items: readonly unknown[]; text: (item: never) => string }[] = [];
   let root = doc;
   for (const entry of lines) {
-    const { path, map, text } = isLines(entry) ? entry : { path: entry, map: undefined, text: undefined };
+    const { path, text } = isLines(entry) ? entry : { path: entry, text: undefined };
     const found = arrayAt(root, path);
     if (!found) continue;
     root = replaceAt(root, path, 0, placeholder(arrays.length));
     arrays.push({
       items: found,
-      text: text ?? (map ? (item) => JSON.stringify(map(item)) : (item) => JSON.stringify(item)),
+      text: text ?? ((item) => JSON.stringify(item)),
     });
   }
   // The envelope is small; its text is cut at each placeholder (a string no document holds: it has
