@@ -350,14 +350,13 @@ export function targetSummary(t: TargetView): TargetSummaryJson {
 
 /** Builds the findings.json document of a compile. */
 export function findingsDocument(ctx: EmitContext): FindingsDocument {
-  const doc = documentWith(ctx, ctx.analysis.findingsView);
+  const doc = documentWith(ctx);
   return { ...doc, findings: doc.findings.map(findingJson) };
 }
 
 /** The document with the finding views in place of their JSON shape (mapped as they are written). */
 function documentWith(
   ctx: EmitContext,
-  findings: readonly FindingView[],
 ): Omit<FindingsDocument, "findings"> & { findings: readonly FindingView[] } {
   const { analysis } = ctx;
   const model = analysis.model;
@@ -405,7 +404,7 @@ function documentWith(
       openBySeverity: countBySeverity(views.filter((f) => f.status === "open")),
     },
     ...ruleAndControlTables(views),
-    findings,
+    findings: views,
     attackPaths: {
       targets: analysis.pathsView.targets.map(targetSummary),
       cut: cutJson(analysis.pathsView.cut),
@@ -430,7 +429,5 @@ const findingsJsonLines = (): readonly JsonLines[] => {
 /** `findings.json`: every finding, the model summary, attack-path summaries and diagnostics. */
 export const findingsJsonEmitter: Emitter = {
   name: "findings.json",
-  emit: (ctx) => [
-    jsonFile("findings.json", documentWith(ctx, ctx.analysis.findingsView), findingsJsonLines()),
-  ],
+  emit: (ctx) => [jsonFile("findings.json", documentWith(ctx), findingsJsonLines())],
 };
