@@ -13,25 +13,8 @@ import {
 } from "./findings.js";
 import { LEVELS, type FindingDraft, type Level, type Rule, type RuleContext, type RuleMeta } from "./rule.js";
 
-/** Name, kind and location of a subject. */
-export function subjectInfo(model: ResolvedModel, s: Subject): { name: string; kind: string; loc: Location } {
-  switch (s.type) {
-    case "component": {
-      const c = model.components[s.index]!;
-      return { name: c.name, kind: c.kind, loc: c.nameLoc };
-    }
-    case "flow": {
-      const f = model.flows[s.index]!;
-      return { name: f.id, kind: "flow", loc: f.loc };
-    }
-    case "data": {
-      const d = model.data[s.index]!;
-      return { name: d.name, kind: "data", loc: d.nameLoc };
-    }
-  }
-}
-
-const NO_CONTROLS: readonly ControlUse[] = [];
+/** Shared by every subject that declares no control and every finding none mitigates; never written to. */
+const NO_CONTROLS: readonly ControlUse[] = Object.freeze([]);
 
 function controlsAt(graph: ThreatGraph, s: Subject): readonly ControlUse[] {
   // Most subjects declare no control: the typed counts answer that without touching the objects.
@@ -98,7 +81,7 @@ function sortById(
     for (let i = g.start; i < g.end; i++) list.push(findings[i]!);
   }
   const prefixes = [...byPrefix.keys()].sort();
-  // Ids never contain `:`, so no prefix starts another; should one, fall back to one sort.
+  // Rule ids never contain `:`, so no prefix starts another; should one, fall back to one sort.
   for (let i = 1; i < prefixes.length; i++)
     if (prefixes[i]!.startsWith(prefixes[i - 1]!)) return unique([...findings].sort(byId));
   const out: Finding[] = [];
@@ -113,9 +96,6 @@ function sortById(
 function unique(sorted: Finding[]): Finding[] {
   return sorted.filter((f, i) => i === 0 || f.id !== sorted[i - 1]!.id);
 }
-
-/** Shared by every finding no declared control mitigates (most of them); never written to. */
-const NOT_MITIGATED: readonly ControlUse[] = Object.freeze([]);
 
 /** The rationale of each (likelihood, impact, reasons) a rule reports with, built once. */
 class Rationales {
@@ -399,7 +379,7 @@ export function runRules(
       }
       const cut = collectMitigations(graph, s, d.controlPoints, counts, scratch);
       // An exact-size list, or the shared empty one (a list grown by push keeps room for 17).
-      const mitigatedBy = scratch.length === 0 ? NOT_MITIGATED : scratch.slice();
+      const mitigatedBy = scratch.length === 0 ? NO_CONTROLS : scratch.slice();
       const residualLikelihood =
         mitigatedBy.length === 0
           ? likelihood

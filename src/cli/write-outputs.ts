@@ -96,7 +96,7 @@ export function writeFiles(dir: string, files: readonly OutputFile[]): void {
 }
 
 /**
- * Writes a produced file: pieces gathered up to WRITE_CHUNK characters, then encoded and written, so
+ * Writes a produced file as `eachChunk` hands on its bytes (about a quarter megabyte at a time), so
  * neither the text nor its bytes are ever held whole.
  */
 function writeProduced(file: string, produce: NonNullable<OutputFile["produce"]>): void {

@@ -201,12 +201,8 @@ const locationText = (l: LocationView): string => `{"file":${str(l.file)},"line"
  * locations. The heads live as long as the document being written, not the process.
  */
 function locationTexts(): (l: LocationView) => string {
-  const heads = new Map<string, string>();
-  return (l) => {
-    let head = heads.get(l.file);
-    if (head === undefined) heads.set(l.file, (head = `{"file":${str(l.file)},"line":`));
-    return head + locationTail(l);
-  };
+  const head = memoize((file: string) => `{"file":${str(file)},"line":`);
+  return (l) => head(l.file) + locationTail(l);
 }
 
 /** The subject's JSON text. */

@@ -1,8 +1,8 @@
 import type { OutputFile } from "./emitter.js";
 
 /**
- * Longest output kept as a string (and the size of the pieces `compile --format` prints; files are
- * written in WRITE_CHUNK pieces); a longer one becomes UTF-8 bytes as it is produced. V8 strings
+ * Longest output kept as a string (produced files are written in WRITE_CHUNK pieces instead); a
+ * longer one becomes UTF-8 bytes as it is produced. V8 strings
  * stop at 2^29 - 24 characters, and findings.json of a 100k-component model is hundreds of megabytes;
  * well below that, text kept as strings until the end survives young-generation collections and is
  * copied by each (at 10k components that was a second of the output side), while bytes sit off the
@@ -68,7 +68,7 @@ export function producedFile(path: string, produce: (put: (piece: string) => voi
  * were promoted by the megabyte, and the old generation (the whole analysis) was then marked again
  * every few seconds.
  */
-export const WRITE_CHUNK = 1 << 18;
+const WRITE_CHUNK = 1 << 18;
 
 /**
  * Runs `produce` and hands its text on as UTF-8 chunks of about `maxText` bytes each (a longer piece
