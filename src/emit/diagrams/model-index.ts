@@ -20,6 +20,12 @@ export interface DiagramIndex {
   /** Components declared directly in each zone, and those in no zone, in declaration order. */
   readonly zoneComponents: readonly (readonly number[])[];
   readonly unzoned: readonly number[];
+  /**
+   * Each zone's place in a depth-first walk of the zone tree, and the end of its subtree's places: a
+   * zone y is in z's subtree when zoneOrder[z] <= zoneOrder[y] < zoneOrderEnd[z].
+   */
+  readonly zoneOrder: Int32Array;
+  readonly zoneOrderEnd: Int32Array;
   /** Components in each zone's subtree (its own and those of nested zones). */
   readonly subtreeSize: Int32Array;
   /** Per zone subtree: worst open finding (-1 none), open findings, crown-jewel components. */
@@ -41,6 +47,8 @@ export interface DiagramIndex {
   readonly zoneIds: readonly string[];
 }
 
+const SEVERITY_RANK = Object.fromEntries(SEVERITIES.map((s, i) => [s, i])) as Record<Severity, number>;
+
 /** Builds the index for one analysis. */
 export function diagramIndex(analysis: CompileAnalysis): DiagramIndex {
   const m = analysis.model;
@@ -56,6 +64,23 @@ export function diagramIndex(analysis: CompileAnalysis): DiagramIndex {
   for (const z of m.zones) {
     if (z.parent === undefined) topZones.push(z.index);
     else zoneChildren[z.parent]!.push(z.index);
+  }
+  const zoneOrder = new Int32Array(m.zones.length);
+  const zoneOrderEnd = new Int32Array(m.zones.length);
+  // Iterative (zones may nest deeply): a zone is pushed, then popped once to number it and once more,
+  // after its subtree, to close it (encoded as ~z).
+  let next = 0;
+  const stack = [...topZones].reverse();
+  while (stack.length) {
+    const z = stack.pop()!;
+    if (z < 0) {
+      zoneOrderEnd[~z] = next;
+      continue;
+    }
+    zoneOrder[z] = next++;
+    stack.push(~z);
+    const kids = zoneChildren[z]!;
+    for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]!);
   }
   const zoneComponents: number[][] = m.zones.map(() => []);
   const unzoned: number[] = [];
@@ -79,7 +104,7 @@ export function diagramIndex(analysis: CompileAnalysis): DiagramIndex {
           : -1;
     if (target < 0) continue;
     openCount[target]!++;
-    const rank = SEVERITIES.indexOf(f.severity);
+    const rank = SEVERITY_RANK[f.severity];
     if (rank > worst[target]!) worst[target] = rank;
   }
 
@@ -91,7 +116,8 @@ export function diagramIndex(analysis: CompileAnalysis): DiagramIndex {
   }
   const holdsCrown = new Uint8Array(n);
   for (const c of m.components) if (c.holds.some((d) => crownData[d])) holdsCrown[c.index] = 1;
-  for (const list of crown) list.splice(0, list.length, ...[...new Set(list)].sort());
+  // Most components are no crown jewel: only a list of two or more can need sorting or repeats removed.
+  for (const list of crown) if (list.length > 1) list.splice(0, list.length, ...[...new Set(list)].sort());
 
   // Zone totals, for zones drawn as one node: O(components x nesting depth).
   const zoneWorst = new Int8Array(m.zones.length).fill(-1);
@@ -115,6 +141,8 @@ export function diagramIndex(analysis: CompileAnalysis): DiagramIndex {
     topZones,
     zoneComponents,
     unzoned,
+    zoneOrder,
+    zoneOrderEnd,
     subtreeSize,
     zoneWorst,
     zoneOpen,

@@ -1,5 +1,5 @@
 import { COMPONENT_KIND_NAMES, type ComponentKind } from "../../semantic/vocabulary.js";
-import { groupId, type DiagramGraph } from "./graph.js";
+import type { DiagramGraph } from "./graph.js";
 import { crossesTrust, type DiagramIndex } from "./model-index.js";
 import { collapsedZoneNode, componentNode, groupNode, kindNoun, plural } from "./nodes.js";
 
@@ -42,8 +42,10 @@ export class Placement {
 
   /** Draws several components as one node. */
   group(tag: string, name: string, members: readonly number[], what: string, zone: number | undefined): void {
-    for (const c of members) this.explicit.set(c, groupId(tag, name));
-    this.graph.addNode(groupNode(this.dx, { tag, name }, members, what, zone));
+    const node = groupNode(this.dx, { tag, name }, members, what, zone);
+    // One id for every member: a large zone's group has thousands of them.
+    for (const c of members) this.explicit.set(c, node.id);
+    this.graph.addNode(node);
   }
 
   /** Draws a group of whole zones (their every component) as one node. */
@@ -69,16 +71,17 @@ export class Placement {
     }
   }
 
-  /** Draws the flows touching `sources` whose both ends are in the diagram (each flow once). */
-  addFlowsOf(sources: Iterable<number>): void {
-    const seen = new Set<number>();
-    for (const c of sources)
-      for (const list of [this.dx.outFlows[c]!, this.dx.inFlows[c]!])
-        for (const f of list) {
-          if (seen.has(f)) continue;
-          seen.add(f);
-          this.addFlow(f);
-        }
+  /**
+   * Draws the flows touching `sources` whose both ends are in the diagram, each flow once: `inside`
+   * tells the members of `sources` (no repeats), so a flow between two of them is taken from its
+   * source's outgoing list only, without a set of the flows seen.
+   */
+  addFlowsOf(sources: Iterable<number>, inside: (c: number) => boolean): void {
+    const { outFlows, inFlows, model } = this.dx;
+    for (const c of sources) {
+      for (const f of outFlows[c]!) this.addFlow(f);
+      for (const f of inFlows[c]!) if (!inside(model.flows[f]!.from)) this.addFlow(f);
+    }
   }
 
   /** Draws every flow of the model whose both ends are in the diagram. */
@@ -255,15 +258,16 @@ export function placeNeighbours(
   const m = dx.model;
   const seen = new Set<number>();
   const found: number[] = [];
-  for (const c of sources)
-    for (const list of [dx.outFlows[c]!, dx.inFlows[c]!])
-      for (const f of list) {
-        const flow = m.flows[f]!;
-        const o = flow.from === c ? flow.to : flow.from;
-        if (seen.has(o) || inside(o) || pl.nodeOf(o) !== undefined) continue;
-        seen.add(o);
-        found.push(o);
-      }
+  // A zone's flows mostly stay inside it: that test (a range check) comes first.
+  const visit = (o: number) => {
+    if (inside(o) || seen.has(o) || pl.nodeOf(o) !== undefined) return;
+    seen.add(o);
+    found.push(o);
+  };
+  for (const c of sources) {
+    for (const f of dx.outFlows[c]!) visit(m.flows[f]!.to);
+    for (const f of dx.inFlows[c]!) visit(m.flows[f]!.from);
+  }
   if (found.length === 0) return "none";
   found.sort((a, b) => a - b);
   if (found.length <= budget) {
@@ -323,9 +327,10 @@ function groupBy(
   return [...map].sort(([a], [b]) => (a ?? Infinity) - (b ?? Infinity));
 }
 
-/** Whether a component sits in a zone or one nested in it. */
+/** Whether a component sits in a zone or one nested in it (a range test on the zone tree's order). */
 export function inSubtree(dx: DiagramIndex, c: number, zone: number): boolean {
-  for (let z = dx.model.components[c]!.zone; z !== undefined; z = dx.model.zones[z]!.parent)
-    if (z === zone) return true;
-  return false;
+  const z = dx.model.components[c]!.zone;
+  if (z === undefined) return false;
+  const at = dx.zoneOrder[z]!;
+  return at >= dx.zoneOrder[zone]! && at < dx.zoneOrderEnd[zone]!;
 }

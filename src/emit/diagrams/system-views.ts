@@ -91,13 +91,9 @@ function scopeViews(
   const scope = drawScope(pl, zone, ZONE_INSIDE_MAX);
   const sources: number[] = [];
   pl.forSubtree(zone, (c) => sources.push(c));
-  const nb = placeNeighbours(
-    pl,
-    sources,
-    (c) => inSubtree(dx, c, zone),
-    Math.max(1, CONTENT_MAX - g.nodeCount),
-  );
-  pl.addFlowsOf(sources);
+  const inside = (c: number) => inSubtree(dx, c, zone);
+  const nb = placeNeighbours(pl, sources, inside, Math.max(1, CONTENT_MAX - g.nodeCount));
+  pl.addFlowsOf(sources, inside);
   const notes: string[] = [];
   if (scope.collapsed.length)
     notes.push(
@@ -139,8 +135,9 @@ function partViews(
     const g = new DiagramGraph(dx.model);
     const pl = new Placement(dx, g);
     for (const c of focus) pl.component(c);
-    const nb = placeNeighbours(pl, focus, (c) => members.has(c), CONTENT_MAX - focus.length);
-    pl.addFlowsOf(focus);
+    const inside = (c: number) => members.has(c);
+    const nb = placeNeighbours(pl, focus, inside, CONTENT_MAX - focus.length);
+    pl.addFlowsOf(focus, inside);
     views.push(
       view(
         {
@@ -167,8 +164,9 @@ export function agentView(dx: DiagramIndex, agent: number): DiagramView {
   const g = new DiagramGraph(dx.model);
   const pl = new Placement(dx, g);
   pl.component(agent);
-  const nb = placeNeighbours(pl, [agent], (o) => o === agent, CONTENT_MAX - 1);
-  pl.addFlowsOf([agent]);
+  const inside = (o: number) => o === agent;
+  const nb = placeNeighbours(pl, [agent], inside, CONTENT_MAX - 1);
+  pl.addFlowsOf([agent], inside);
   return view(
     {
       id: `agent-${fileStem(c.name)}`,
