@@ -68,3 +68,91 @@ export function findRoot(files: readonly string[], explicit?: string): string {
   }
   return common;
 }
+
+/** Most folder entries `modelBytesAtMost` looks at before it answers "more". */
+const MAX_ENTRIES = 20_000;
+// `import` and the string after it: triple-quoted, plain (escapes allowed), or a quote whose string
+// does not end within IMPORT_WINDOW bytes (no group: not followed, so the answer is "more").
+const IMPORT = /^import\s*(?:"""([\s\S]*?)"""|"((?:[^"\\\r\n]|\\.)*)"|")/;
+const IMPORT_WINDOW = 4096;
+const NAME_BYTE = /[\w.-]/;
+
+/**
+ * Whether the model files that `args` name (files, and the `.aithreat` files in folders, found as
+ * `expandInputs` finds them) and the files they import add up to at most `limit` bytes.
+ * `bin/aithreat.js` asks it before starting the CLI, so that small models run in its own process
+ * instead of a second Node with the flags for large ones. It errs towards "more": every argument
+ * naming an existing path counts (an option's value too), `import` followed by a string is followed
+ * wherever it stands (in a comment or a description too), and an import path it cannot read plainly
+ * (an escape, a non-ASCII character, empty or unterminated) or a folder tree of more than
+ * MAX_ENTRIES entries answers false. Paths that cannot be read are skipped: the command reports
+ * them, and loads nothing from them.
+ */
+export function modelBytesAtMost(args: readonly string[], limit: number, cwd = process.cwd()): boolean {
+  const pending: string[] = [];
+  let entries = 0;
+  for (const arg of args) {
+    if (arg.startsWith("-")) continue;
+    const abs = path.resolve(cwd, arg);
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(abs);
+    } catch {
+      continue;
+    }
+    if (!st.isDirectory()) {
+      pending.push(abs);
+      continue;
+    }
+    const dirs = [abs];
+    while (dirs.length > 0) {
+      const dir = dirs.pop()!;
+      let list: fs.Dirent[];
+      try {
+        list = fs.readdirSync(dir, { withFileTypes: true });
+      } catch {
+        continue;
+      }
+      entries += list.length;
+      if (entries > MAX_ENTRIES) return false;
+      for (const e of list) {
+        if (e.name.startsWith(".") || e.name === "node_modules") continue;
+        const full = path.join(dir, e.name);
+        if (e.isDirectory()) dirs.push(full);
+        else if (e.name.endsWith(MODEL_EXTENSION)) pending.push(full);
+      }
+    }
+  }
+  // Sizes first (no reading), so a large tree is told quickly.
+  const seen = new Set<string>();
+  let total = 0;
+  const count = (file: string): boolean => {
+    if (seen.has(file)) return false;
+    seen.add(file);
+    total += fs.statSync(file, { throwIfNoEntry: false })?.size ?? 0;
+    return true;
+  };
+  for (const file of pending) count(file);
+  if (total > limit) return false;
+  while (pending.length > 0) {
+    const file = pending.pop()!;
+    let bytes: Buffer;
+    try {
+      bytes = fs.readFileSync(file);
+    } catch {
+      continue;
+    }
+    for (let at = bytes.indexOf("import"); at >= 0; at = bytes.indexOf("import", at + 6)) {
+      if (at > 0 && NAME_BYTE.test(String.fromCharCode(bytes[at - 1]!))) continue;
+      // What follows, read as Latin-1 (no decoding): a path with other characters is not followed.
+      const m = IMPORT.exec(bytes.toString("latin1", at, Math.min(bytes.length, at + IMPORT_WINDOW)));
+      if (!m) continue;
+      const spec = m[1] ?? m[2];
+      if (!spec || /[\\\x80-\xff]/.test(spec)) return false;
+      const target = path.resolve(path.dirname(file), spec);
+      if (count(target)) pending.push(target);
+    }
+    if (total > limit) return false;
+  }
+  return true;
+}

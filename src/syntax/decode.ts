@@ -31,6 +31,16 @@ export function firstInvalidUtf8(bytes: Uint8Array): number {
 }
 
 const lenient = new TextDecoder("utf-8", { fatal: false });
+const strict = new TextDecoder("utf-8", { fatal: true });
+
+/** The text of valid UTF-8 bytes, or undefined. */
+function valid(bytes: Uint8Array): string | undefined {
+  try {
+    return strict.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Turns raw bytes into a source file, or a located diagnostic when the bytes are not UTF-8 text.
@@ -42,8 +52,10 @@ export function decodeSource(
   bytes: Uint8Array,
 ): { file: SourceFile; diagnostic?: Diagnostic } {
   const nul = bytes.indexOf(0);
-  const bad = firstInvalidUtf8(bytes);
-  const text = lenient.decode(bytes);
+  // Valid UTF-8 (nearly always) decodes in native code; only a failure scans for the offending byte.
+  let text = valid(bytes);
+  const bad = text === undefined ? firstInvalidUtf8(bytes) : -1;
+  text ??= lenient.decode(bytes);
   const file = makeSourceFile(id, path, text);
   // Offsets in the decoded text: decode the prefix and count what it became (BOM removed).
   const offsetOf = (byteOffset: number) => {

@@ -1,0 +1,79 @@
+/**
+ * `modelBytesAtMost`, which `bin/aithreat.js` asks before starting a second Node with the flags for
+ * large models: it counts the model files the arguments name and every file they import, and errs
+ * towards "more" whenever it cannot tell.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { modelBytesAtMost } from "../../src/cli/inputs.js";
+
+const temps: string[] = [];
+
+/** A temporary tree of files (path -> text); returns its folder. */
+function tree(files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aithreat-size-"));
+  temps.push(dir);
+  for (const [name, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), text);
+  }
+  return dir;
+}
+
+const bytes = (dir: string, ...names: string[]) =>
+  names.reduce((sum, n) => sum + fs.statSync(path.join(dir, n)).size, 0);
+
+test("a folder's model files are counted, other files and dot-folders not", () => {
+  const dir = tree({
+    "a.aithreat": 'system a "A"\n',
+    "sub/b.aithreat": 'system b "B"\n',
+    "notes.txt": "x".repeat(1000),
+    ".hidden/c.aithreat": "x".repeat(1000),
+  });
+  const size = bytes(dir, "a.aithreat", "sub/b.aithreat");
+  assert.ok(modelBytesAtMost([dir], size));
+  assert.not.ok(modelBytesAtMost([dir], size - 1));
+});
+
+test("imported files count, also outside the folders named, each once", () => {
+  const big = "// shared\n" + "x".repeat(5000) + "\n";
+  const dir = tree({
+    "systems/s1.aithreat": 'import "../shared/zones.aithreat"\nsystem s1 "S1"\n',
+    "systems/s2.aithreat": 'import "../shared/zones.aithreat"\nimport """../shared/zones.aithreat"""\n',
+    "shared/zones.aithreat": big,
+  });
+  const own = bytes(dir, "systems/s1.aithreat", "systems/s2.aithreat");
+  const all = own + bytes(dir, "shared/zones.aithreat");
+  assert.ok(modelBytesAtMost([path.join(dir, "systems")], all));
+  assert.not.ok(modelBytesAtMost([path.join(dir, "systems")], all - 1));
+  // A single file named on the command line brings its imports along too.
+  assert.not.ok(modelBytesAtMost([path.join(dir, "systems/s1.aithreat")], big.length));
+});
+
+test("the word import without a path is not followed; a path it cannot read plainly answers more", () => {
+  const plain = tree({ "m.aithreat": 'system m "M" { description "we import data and it is important" }\n' });
+  assert.ok(modelBytesAtMost([plain], 1000));
+  for (const line of ['import "sh\\u0061red.aithreat"', 'import "shäred.aithreat"', 'import ""']) {
+    const dir = tree({ "m.aithreat": `${line}\n`, "shared.aithreat": "\n" });
+    assert.not.ok(modelBytesAtMost([path.join(dir, "m.aithreat")], 1000), line);
+  }
+});
+
+test("options, missing paths and imports of missing files are skipped", () => {
+  const dir = tree({ "m.aithreat": 'import "./gone.aithreat"\nsystem m "M"\n' });
+  const size = bytes(dir, "m.aithreat");
+  assert.ok(
+    modelBytesAtMost(["--quiet", "-q", path.join(dir, "nothing-here"), path.join(dir, "m.aithreat")], size),
+  );
+  assert.ok(modelBytesAtMost(["m.aithreat"], size, dir), "relative to the working folder");
+  assert.ok(modelBytesAtMost([], 0));
+});
+
+test.after(() => {
+  for (const dir of temps) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test.run();
