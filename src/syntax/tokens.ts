@@ -116,8 +116,7 @@ export const Identifier = createToken({
   pattern: { exec: sticky(String.raw`[\p{L}_][\p{L}\p{M}\p{N}_]*(?:[.-](?!>)[\p{L}\p{M}\p{N}_]+)*`) },
   line_breaks: false,
   label: "name",
-  // Any letter can start a name: BMP letters, and high surrogates for astral ones.
-  start_chars_hint: startHints((ch) => NAME_START.test(ch) || (ch >= "\ud800" && ch <= "\udbff")),
+  // Its first-character hints are set by `theLexer`: any letter can start a name.
 });
 
 /**
@@ -131,7 +130,6 @@ export const Unexpected = createToken({
   },
   line_breaks: false,
   label: "unexpected characters",
-  start_chars_hint: startHints((ch) => !/[ \t\r\n\f\v\u00a0\ufeff"\p{L}0-9_{}[\],:]/u.test(ch)),
 });
 
 /** Every keyword belongs to this category, so a list can accept a reserved word as a plain value. */
@@ -209,5 +207,11 @@ let lexer: Lexer | undefined;
  * (fast-parse.ts) to chevrotain never pays.
  */
 export function theLexer(): Lexer {
-  return (lexer ??= new Lexer(allTokens, { positionTracking: "onlyOffset", ensureOptimizations: false }));
+  if (lexer) return lexer;
+  // The hints of the two Unicode-class tokens take a scan of the BMP (about 15 ms, at every start of
+  // the CLI when made with the tokens), so they are made here; chevrotain reads them only now.
+  // Any letter can start a name: BMP letters, and high surrogates for astral ones.
+  Identifier.START_CHARS_HINT = startHints((ch) => NAME_START.test(ch) || (ch >= "\ud800" && ch <= "\udbff"));
+  Unexpected.START_CHARS_HINT = startHints((ch) => !/[ \t\r\n\f\v\u00a0\ufeff"\p{L}0-9_{}[\],:]/u.test(ch));
+  return (lexer = new Lexer(allTokens, { positionTracking: "onlyOffset", ensureOptimizations: false }));
 }
