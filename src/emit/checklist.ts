@@ -79,41 +79,46 @@ export function checklistData(
 ): ChecklistData {
   const report = reportData(analysis, run);
   const user = userControls(analysis);
+  // A recommendation carries its control's title and ATLAS ids: kept as it is, not copied.
   const builtinTitles = new Map<string, { title: string; atlas: MappingView[] }>();
-  for (const f of analysis.findingsView)
-    for (const r of f.recommended) builtinTitles.set(r.control, { title: r.title, atlas: r.atlas });
+  for (const f of analysis.findingsView) for (const r of f.recommended) builtinTitles.set(r.control, r);
 
   const owners = new Map<string, ChecklistOwner>();
-  // Subjects by owner, then by subject key, and declared controls by name, then by place: each
-  // finding looks up strings it already holds (its owner, its control's name, a key made once per
-  // subject view, which the findings view shares), rather than hashing a new joined key.
-  const subjectsOf = new Map<ChecklistOwner, Map<string, ChecklistSubject>>();
-  const keyOf = memoize(subjectKey);
-  const placeOf = memoize((l: LocationView) => `${l.file}:${l.line}:${l.column}`);
-  const doneBy = new Map<ChecklistSubject, Map<string, Map<string, DoneControl>>>();
+  const subjectsOf = new Map<ChecklistOwner, Map<string, Grouped>>();
+  // The findings view shares one subject view per subject: a finding finds its group by that object
+  // (one lookup by identity) and only a subject view seen for the first time makes a key and looks
+  // up its owner. The owner is checked again, so views built otherwise still group by both.
+  const bySubjectView = new Map<FindingView["subject"], Grouped>();
+  const groups: Grouped[] = [];
   let todo = 0;
   let doneTasks = 0;
   for (const f of analysis.findingsView) {
     const ownerKey = f.owner ?? "";
-    let owner = owners.get(ownerKey);
-    if (!owner) {
-      owner = { subjects: [], open: 0, ...(f.owner !== undefined ? { owner: f.owner } : {}) };
-      owners.set(ownerKey, owner);
-      subjectsOf.set(owner, new Map());
+    let g = bySubjectView.get(f.subject);
+    if (g === undefined || g.ownerKey !== ownerKey) {
+      let owner = owners.get(ownerKey);
+      if (!owner) {
+        owner = { subjects: [], open: 0, ...(f.owner !== undefined ? { owner: f.owner } : {}) };
+        owners.set(ownerKey, owner);
+        subjectsOf.set(owner, new Map());
+      }
+      const subjects = subjectsOf.get(owner)!;
+      const key = subjectKey(f.subject);
+      g = subjects.get(key);
+      if (!g) {
+        const s: ChecklistSubject = { subject: f.subject, open: [], done: [], accepted: 0 };
+        if (f.system !== undefined) s.system = f.system;
+        g = { s, owner, ownerKey, key, doneIndex: undefined };
+        subjects.set(key, g);
+        groups.push(g);
+        owner.subjects.push(s);
+      }
+      bySubjectView.set(f.subject, g);
     }
-    const subjects = subjectsOf.get(owner)!;
-    const key = keyOf(f.subject);
-    let s = subjects.get(key);
-    if (!s) {
-      s = { subject: f.subject, open: [], done: [], accepted: 0 };
-      if (f.system !== undefined) s.system = f.system;
-      subjects.set(key, s);
-      doneBy.set(s, new Map());
-      owner.subjects.push(s);
-    }
+    const s = g.s;
     if (f.status === "open") {
       s.open.push(f);
-      owner.open++;
+      g.owner.open++;
       for (const r of f.recommended) {
         if (r.declared) doneTasks++;
         else todo++;
@@ -121,11 +126,7 @@ export function checklistData(
     } else if (f.status === "accepted") s.accepted++;
     else
       for (const u of f.mitigatedBy) {
-        const byControl = doneBy.get(s)!;
-        let done = byControl.get(u.control);
-        if (!done) byControl.set(u.control, (done = new Map<string, DoneControl>()));
-        const place = placeOf(u.location);
-        let d = done.get(place);
+        let d = findDone(g, u.control, u.location);
         if (!d) {
           const info = builtinTitles.get(u.control) ?? userInfo(user, u.control);
           d = {
@@ -136,22 +137,22 @@ export function checklistData(
             ...(u.impliedBy ? { impliedBy: u.impliedBy } : {}),
             mitigates: [],
           };
-          done.set(place, d);
+          addDone(g, d);
           doneTasks++;
         }
         d.mitigates.push(f.id);
       }
   }
-  for (const s of doneBy.keys()) {
+  const keyOf = new Map<ChecklistSubject, string>();
+  for (const { s, key } of groups) {
+    keyOf.set(s, key);
     s.open.sort(bySeverityThenId);
-    s.done = [...doneBy.get(s)!.values()]
-      .flatMap((done) => [...done.values()])
-      .sort(
-        (a, b) =>
-          cmp(a.control, b.control) ||
-          cmp(a.location.file, b.location.file) ||
-          a.location.line - b.location.line,
-      );
+    s.done.sort(
+      (a, b) =>
+        cmp(a.control, b.control) ||
+        cmp(a.location.file, b.location.file) ||
+        a.location.line - b.location.line,
+    );
     for (const d of s.done) d.mitigates.sort(cmp);
   }
   // Open findings are sorted: the first is the most severe.
@@ -163,7 +164,7 @@ export function checklistData(
   // Each subject's sort key computed once, not twice per comparison.
   for (const o of list)
     o.subjects = o.subjects
-      .map((s) => ({ s, worst: worst(s), key: keyOf(s.subject) }))
+      .map((s) => ({ s, worst: worst(s), key: keyOf.get(s)! }))
       .sort((a, b) => a.worst - b.worst || b.s.open.length - a.s.open.length || cmp(a.key, b.key))
       .map((x) => x.s);
   return {
@@ -174,6 +175,46 @@ export function checklistData(
     open: list.reduce((n, o) => n + o.open, 0),
     tasks: { todo, done: doneTasks },
   };
+}
+
+/** A subject being grouped: its checklist entry, owner and key, and its declared controls by place. */
+interface Grouped {
+  readonly s: ChecklistSubject;
+  readonly owner: ChecklistOwner;
+  readonly ownerKey: string;
+  readonly key: string;
+  /** The done controls by control and place, once a subject has more than DONE_SCAN of them. */
+  doneIndex: Map<string, DoneControl> | undefined;
+}
+
+/**
+ * Declared controls a subject's list is searched through one by one before it gets an index: a
+ * subject has a few (each control it declares, at each place), and a scan of a few beats making a
+ * key string per mitigation; the index keeps a subject with very many linear.
+ */
+const DONE_SCAN = 8;
+
+const doneKey = (control: string, l: LocationView) => `${control}\u0000${l.file}:${l.line}:${l.column}`;
+
+/** The done entry of a control at a place (same file, line and column), if the subject has one. */
+function findDone(g: Grouped, control: string, l: LocationView): DoneControl | undefined {
+  if (g.doneIndex) return g.doneIndex.get(doneKey(control, l));
+  for (const d of g.s.done)
+    if (
+      d.control === control &&
+      (d.location === l ||
+        (d.location.line === l.line && d.location.column === l.column && d.location.file === l.file))
+    )
+      return d;
+  return undefined;
+}
+
+function addDone(g: Grouped, d: DoneControl): void {
+  const list = g.s.done;
+  list.push(d);
+  if (g.doneIndex) g.doneIndex.set(doneKey(d.control, d.location), d);
+  else if (list.length > DONE_SCAN)
+    g.doneIndex = new Map(list.map((x) => [doneKey(x.control, x.location), x]));
 }
 
 function userInfo(
@@ -368,10 +409,16 @@ function checklistCsvRows(d: ChecklistData, put: (piece: string) => void): void 
   // rows of a component, finding to severity by those of a finding, control to ATLAS ids by those of
   // a control (the findings view shares one recommendation per control and list).
   const location = (l: LocationView) => csvField(`${l.file}:${l.line}`);
-  const control = memoize(
-    (c: { control: string; title: string; atlas: readonly MappingView[] }) =>
-      `${csvField(c.control)},${csvField(c.title)},${csvField(c.atlas.map((a) => a.id).join(" "))}`,
-  );
+  // By control name, checked against the title and ATLAS list it was made from: a recommendation
+  // that declares a control is a new object per finding, but its name, title and list are shared.
+  const controls = new Map<string, { title: string; atlas: readonly MappingView[]; text: string }>();
+  const control = (c: { control: string; title: string; atlas: readonly MappingView[] }) => {
+    const known = controls.get(c.control);
+    if (known !== undefined && known.title === c.title && known.atlas === c.atlas) return known.text;
+    const text = `${csvField(c.control)},${csvField(c.title)},${csvField(c.atlas.map((a) => a.id).join(" "))}`;
+    if (known === undefined) controls.set(c.control, { title: c.title, atlas: c.atlas, text });
+    return text;
+  };
   const row = (summary: string, state: string, base: string, finding: string, rest: string) =>
     put(`${csvField(summary)},${state},${base},${finding},${rest}\r\n`);
   for (const o of d.owners)

@@ -17,15 +17,17 @@ export type JunitGrouping = "rule" | "component";
 // characters, lone surrogates, U+FFFE/U+FFFF) makes the document ill-formed, so it is replaced.
 const INVALID_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
 
-// Most text needs no change; one test over it is cheaper than two replacing passes.
-const NEEDS_TEXT_WORK = /[&<>\uD800-\uDFFF\uFFFE\uFFFF\u0000-\u0008\u000B\u000C\u000E-\u001F]/;
+// What may need the (slow, Unicode-aware) INVALID_XML pass: surrogates (a lone one is invalid) and
+// the characters it replaces. Tested apart from markup: most failure bodies hold an arrow (`a -> b`)
+// and need their `>` escaped, and almost none hold a character XML forbids.
+const MAYBE_INVALID = /[\uD800-\uDFFF\uFFFE\uFFFF\u0000-\u0008\u000B\u000C\u000E-\u001F]/;
+const MARKUP = /[&<>]/;
+const markupEntity = (c: string) => (c === "&" ? "&amp;" : c === "<" ? "&lt;" : "&gt;");
 
 /** Element text safe in XML: markup characters as entities, characters XML forbids as U+FFFD. */
 export function xmlText(s: string): string {
-  if (!NEEDS_TEXT_WORK.test(s)) return s;
-  return s
-    .replace(INVALID_XML, "\uFFFD")
-    .replace(/[&<>]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;" })[c]!);
+  const valid = MAYBE_INVALID.test(s) ? s.replace(INVALID_XML, "\uFFFD") : s;
+  return MARKUP.test(valid) ? valid.replace(/[&<>]/g, markupEntity) : valid;
 }
 
 /**
@@ -35,11 +37,16 @@ export function xmlText(s: string): string {
 export function xmlAttr(s: string): string {
   const text = xmlText(s);
   if (!/["'\n\r\t]/.test(text)) return text;
-  return text.replace(
-    /["'\n\r\t]/g,
-    (c) => ({ '"': "&quot;", "'": "&apos;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;" })[c]!,
-  );
+  return text.replace(/["'\n\r\t]/g, (c) => ATTR_ENTITY[c]!);
 }
+
+const ATTR_ENTITY: Readonly<Record<string, string>> = {
+  '"': "&quot;",
+  "'": "&apos;",
+  "\n": "&#10;",
+  "\r": "&#13;",
+  "\t": "&#9;",
+};
 
 const attrs = (pairs: readonly (readonly [string, string | number])[]) =>
   pairs.map(([k, v]) => ` ${k}="${xmlAttr(String(v))}"`).join("");
