@@ -1,16 +1,18 @@
 #!/usr/bin/env node
-// Entry point of the `aithreat` command. Runs the bundled CLI (dist/aithreat.mjs, one file, fast to
-// start) or, in a checkout built with tsc only, the compiled modules. Both come from `npm install`'s
-// prepare step or `npm run build`.
+// Entry point of the `aithreat` command. Runs the bundled CLI (one file, fast to start): as CommonJS
+// with V8's code cache (dist/aithreat.cjs, bundle-loader.js), else as an ES module
+// (dist/aithreat.mjs), or, in a checkout built with tsc only, the compiled modules. All come from
+// `npm install`'s prepare step or `npm run build`.
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
 
+const cached = fileURLToPath(new URL("../dist/aithreat.cjs", import.meta.url));
 const bundled = new URL("../dist/aithreat.mjs", import.meta.url);
 const modules = new URL("../dist/src/cli/main.js", import.meta.url);
 const entry = existsSync(fileURLToPath(bundled)) ? bundled : modules;
-if (!existsSync(fileURLToPath(entry))) {
+if (!existsSync(cached) && !existsSync(fileURLToPath(entry))) {
   process.stderr.write(
     "aithreat is not built: run `npm install` (or `npm run build`) in the aithreat folder first\n",
   );
@@ -105,6 +107,8 @@ if (flags.length > 0) {
     );
     watch.unref();
   }
-  const { main } = await import(entry.href);
+  const { main } = existsSync(cached)
+    ? (await import("./bundle-loader.js")).loadBundle(cached, `${cached}.cache`).exports
+    : await import(entry.href);
   process.exitCode = await main(process.argv.slice(2));
 }

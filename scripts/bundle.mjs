@@ -3,20 +3,74 @@
 // (chevrotain's lodash-es, yargs' helpers) costs about 0.7 s of CPU at every start; one bundled file
 // starts in about a third of that. Puppeteer and mermaid-cli stay external: they are large, load
 // lazily, and only when diagrams are rendered. `tsc` still emits dist/src for the tests.
+//
+// The same bundle as CommonJS (dist/aithreat.cjs) is what bin/aithreat.js runs when it is there:
+// Node 20 has no code cache for ES modules, but a CommonJS file can be compiled with V8's code
+// cache, which is written here (dist/aithreat.cjs.cache) from a warm-up run on two samples, so the
+// functions a run needs come compiled (bin/bundle-loader.js).
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { build } from "esbuild";
 
-await build({
+const common = {
   entryPoints: ["src/cli/main.ts"],
-  outfile: "dist/aithreat.mjs",
   bundle: true,
   platform: "node",
-  format: "esm",
   target: "node20",
   sourcemap: true,
   external: ["puppeteer", "@mermaid-js/mermaid-cli"],
+  logLevel: "warning",
+};
+
+await build({
+  ...common,
+  outfile: "dist/aithreat.mjs",
+  format: "esm",
   // Some bundled CommonJS dependencies call require(); give the ES module one.
   banner: {
     js: "import { createRequire as __aithreatRequire } from 'node:module'; const require = __aithreatRequire(import.meta.url);",
   },
-  logLevel: "warning",
 });
+
+await build({
+  ...common,
+  outfile: "dist/aithreat.cjs",
+  format: "cjs",
+  // The modules that find their files (templates, the worker threads' script) ask import.meta.url.
+  define: { "import.meta.url": "__aithreatUrl" },
+  banner: { js: "const __aithreatUrl = require('node:url').pathToFileURL(__filename).href;" },
+});
+
+// The warm-up: `check` and `compile` of two samples in a child Node with no flags (V8 rejects a cache
+// made under other flags), then the cache of everything compiled by then. Without the samples (or
+// if the run fails) there is no cache, and the CLI compiles as it starts.
+const cache = "dist/aithreat.cjs.cache";
+fs.rmSync(cache, { force: true });
+const out = fs.mkdtempSync(path.join(os.tmpdir(), "aithreat-warm-"));
+const warm = `
+  import fs from "node:fs";
+  import { loadBundle } from "./bin/bundle-loader.js";
+  const { exports, script } = loadBundle(process.argv[1], "");
+  const quiet = { stdout: "", stderr: "", tty: false, cwd: process.cwd(), env: {}, out() {}, err() {} };
+  const runs = [
+    ["check", "samples/rag-support", "-q"],
+    ["compile", "samples/agent-mcp", "--out", process.argv[3] + "/out", "-q"],
+  ];
+  for (const args of runs) if ((await exports.main(args, quiet)) !== 0) process.exit(1);
+  fs.writeFileSync(process.argv[2], script.createCachedData());
+`;
+const run = spawnSync(
+  process.execPath,
+  ["--input-type=module", "-e", warm, path.resolve("dist/aithreat.cjs"), cache, out],
+  {
+    stdio: "inherit",
+    env: { ...process.env, NODE_OPTIONS: "" },
+  },
+);
+fs.rmSync(out, { recursive: true, force: true });
+if (run.status !== 0) {
+  fs.rmSync(cache, { force: true });
+  console.warn("bundle: the warm-up run failed; dist/aithreat.cjs runs without a code cache");
+}
