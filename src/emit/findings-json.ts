@@ -205,9 +205,9 @@ function locationTexts(): (l: LocationView) => string {
   return (l) => head(l.file) + locationTail(l);
 }
 
-/** The subject's JSON text. */
-const subjectText = (s: FindingView["subject"]) =>
-  `{"type":"${s.type}","name":${str(s.name)},"kind":${str(s.kind)}${s.title !== undefined ? `,"title":${str(s.title)}` : ""}}`;
+/** The subject's JSON text (its kind is one of a few, written through `few`). */
+const subjectText = (s: FindingView["subject"], few: (s: string) => string) =>
+  `{"type":"${s.type}","name":${str(s.name)},"kind":${few(s.kind)}${s.title !== undefined ? `,"title":${str(s.title)}` : ""}}`;
 
 /** A `recommended` list's JSON text. */
 function recommendedText(list: FindingView["recommended"]): string {
@@ -223,9 +223,11 @@ function recommendedText(list: FindingView["recommended"]): string {
 export interface SharedTexts {
   readonly recommended: (list: FindingView["recommended"]) => string;
   readonly location: (l: LocationView) => string;
+  /** The JSON text of a string that takes few values over all findings (rationale, owner, kind). */
+  readonly few: (s: string) => string;
 }
 
-const UNSHARED: SharedTexts = { recommended: recommendedText, location: locationText };
+const UNSHARED: SharedTexts = { recommended: recommendedText, location: locationText, few: str };
 
 /**
  * `SharedTexts` that write each shared value once: the findings view shares one recommended list per
@@ -237,6 +239,10 @@ const UNSHARED: SharedTexts = { recommended: recommendedText, location: location
 export const sharedTexts = (): SharedTexts => ({
   recommended: memoize(recommendedText),
   location: locationTexts(),
+  // A rule builds each of its rationales once, and owners, systems and kinds repeat on thousands of
+  // findings: a lookup of such a string is cheaper than testing it for escapes again (a rationale is
+  // a few hundred characters).
+  few: memoize(str),
 });
 
 /**
@@ -248,12 +254,13 @@ export const sharedTexts = (): SharedTexts => ({
 export function findingJsonText(f: FindingView, shared: SharedTexts = UNSHARED): string {
   const loc = shared.location;
   let t = `{"id":${str(f.id)},"fingerprint":"${f.fingerprint}","rule":${str(f.rule)},"message":${str(f.message)}`;
-  t += `,"subject":${subjectText(f.subject)},"location":${loc(f.location)},"facts":[`;
+  const few = shared.few;
+  t += `,"subject":${subjectText(f.subject, few)},"location":${loc(f.location)},"facts":[`;
   for (let i = 0; i < f.facts.length; i++) {
     const x = f.facts[i]!;
     t += `${i > 0 ? "," : ""}{"text":${str(x.text)},"location":${loc(x.location)}}`;
   }
-  t += `],"likelihood":"${f.likelihood}","impact":"${f.impact}","severity":"${f.severity}","rationale":${str(f.rationale)},"status":"${f.status}","mitigatedBy":[`;
+  t += `],"likelihood":"${f.likelihood}","impact":"${f.impact}","severity":"${f.severity}","rationale":${few(f.rationale)},"status":"${f.status}","mitigatedBy":[`;
   for (let i = 0; i < f.mitigatedBy.length; i++) {
     const m = f.mitigatedBy[i]!;
     t += `${i > 0 ? "," : ""}{"control":${str(m.control)}${m.impliedBy !== undefined ? `,"impliedBy":${str(m.impliedBy)}` : ""},"location":${loc(m.location)}}`;
@@ -262,8 +269,8 @@ export function findingJsonText(f: FindingView, shared: SharedTexts = UNSHARED):
   const a = f.acceptance;
   if (a)
     t += `,"acceptance":{"reason":${str(a.reason)},"owner":${str(a.owner)},"expires":${str(a.expires)},"expired":${a.expired}${a.ticket !== undefined ? `,"ticket":${str(a.ticket)}` : ""},"location":${loc(a.location)}}`;
-  if (f.owner !== undefined) t += `,"owner":${str(f.owner)}`;
-  if (f.system !== undefined) t += `,"system":${str(f.system)}`;
+  if (f.owner !== undefined) t += `,"owner":${few(f.owner)}`;
+  if (f.system !== undefined) t += `,"system":${few(f.system)}`;
   return `${t}}`;
 }
 

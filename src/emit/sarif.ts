@@ -246,6 +246,8 @@ function sarifParts(ctx: EmitContext) {
   const str = jsonString;
   // Written once per file; locations and subjects are too many for a memo to pay (see sharedTexts).
   const artifactText = memoize((file: string) => JSON.stringify(artifactLocation(file)));
+  // Owners repeat on thousands of results: looked up rather than tested for escapes each time.
+  const ownerText = memoize(str);
   const physicalText = (loc: LocationView) =>
     `{"artifactLocation":${artifactText(loc.file)},"region":{"startLine":${loc.line},"startColumn":${loc.column},"endLine":${loc.endLine},"endColumn":${loc.endColumn}}}`;
   const resultText = (f: FindingView) => {
@@ -264,7 +266,7 @@ function sarifParts(ctx: EmitContext) {
     if (f.status === "accepted" && a)
       t += `,"suppressions":[{"kind":"external","status":"accepted","justification":${str(`${a.reason} (accepted by ${a.owner} until ${a.expires}${a.ticket ? `, ${a.ticket}` : ""})`)},"location":{"physicalLocation":${physicalText(a.location)}}}]`;
     t += `,"properties":{"findingId":${str(f.id)},"status":"${f.status}","severity":"${f.severity}","likelihood":"${f.likelihood}","impact":"${f.impact}","residualSeverity":"${f.residual.severity}","subject":${str(`${f.subject.type} ${f.subject.name}`)}`;
-    if (f.owner !== undefined) t += `,"owner":${str(f.owner)}`;
+    if (f.owner !== undefined) t += `,"owner":${ownerText(f.owner)}`;
     if (a?.expired) t += `,"acceptanceExpired":${str(a.expires)}`;
     return `${t}}}`;
   };
