@@ -5,11 +5,19 @@
 
 /** HTML text and attribute values. */
 export function escapeHtml(s: string): string {
-  return s.replace(
-    /[&<>"'`]/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;", "`": "&#96;" })[c]!,
-  );
+  // Most text holds none of these: one test, and no function call or object per character otherwise.
+  return HTML_SPECIAL.test(s) ? s.replace(/[&<>"'`]/g, (c) => HTML_ENTITY[c]!) : s;
 }
+
+const HTML_SPECIAL = /[&<>"'`]/;
+const HTML_ENTITY: Readonly<Record<string, string>> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
+  "`": "&#96;",
+};
 
 /** Inline Markdown text (also safe inside a table cell): markup characters backslash-escaped, newlines folded. */
 export function escapeMarkdown(s: string): string {
@@ -39,6 +47,8 @@ export function mermaidLabel(s: string): string {
 
 /** A Mermaid node id derived from a name: stable (a one-line change moves one id), safe characters only. */
 export function mermaidId(name: string): string {
+  // Most names are identifiers already: the id is the name behind the prefix.
+  if (/^[A-Za-z0-9_]*$/.test(name)) return `n_${name}`;
   let out = "n_";
   for (const ch of name) {
     if (/[A-Za-z0-9_]/.test(ch)) out += ch;
