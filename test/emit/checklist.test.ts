@@ -83,6 +83,64 @@ test("controls already declared are done: the ones that mitigate findings, where
   assert.ok(botView.findings[0]!.tasks.every((t) => !t.done));
 });
 
+test("a subject mitigated by many control uses lists each control at each place once, with what it mitigates", () => {
+  // Findings built here, so one subject carries more declared controls than the checklist scans in
+  // place (it indexes them past 8): each control at two lines, one of them at two columns, each use
+  // met again on other findings through a location object of its own.
+  const base = analysis.findingsView.find((f) => f.status === "mitigated")!;
+  const file = base.location.file;
+  const at = (line: number, column: number) => ({ file, line, column, endLine: line, endColumn: column + 1 });
+  const findings: FindingView[] = [];
+  for (let i = 0; i < 24; i++) {
+    const uses = [];
+    for (let c = 0; c < 12; c++)
+      if ((i + c) % 3 !== 0)
+        uses.push({
+          control: `control_${c % 12}`,
+          location: at(100 + (i % 2), c === 5 && i % 4 === 1 ? 9 : 1),
+        });
+    findings.push({ ...base, id: `${base.rule}:many_${String(i).padStart(2, "0")}`, mitigatedBy: uses });
+  }
+  const got = checklistData({ ...analysis, findingsView: findings }, { toolVersion: "test" });
+  const subjects = got.owners.flatMap((o) => o.subjects);
+  assert.is(subjects.length, 1);
+  // An independent grouping: one entry per control and place, findings sorted, entries by control
+  // then line (then first seen).
+  const expected = new Map<string, { control: string; line: number; column: number; mitigates: string[] }>();
+  for (const f of findings)
+    for (const u of f.mitigatedBy) {
+      const key = `${u.control} ${u.location.line} ${u.location.column}`;
+      const e = expected.get(key) ?? {
+        control: u.control,
+        line: u.location.line,
+        column: u.location.column,
+        mitigates: [],
+      };
+      e.mitigates.push(f.id);
+      expected.set(key, e);
+    }
+  const want = [...expected.values()]
+    .sort((a, b) => (a.control < b.control ? -1 : a.control > b.control ? 1 : a.line - b.line))
+    .map((e) => `${e.control}@${e.line}:${e.column} ${[...e.mitigates].sort().join(",")}`);
+  const done = subjects[0]!.done.map(
+    (d) => `${d.control}@${d.location.line}:${d.location.column} ${d.mitigates.join(",")}`,
+  );
+  assert.ok(want.length > 8, `${want.length} entries`);
+  assert.equal(done, want);
+  assert.is(got.tasks.done, want.length);
+});
+
+test("findings on one subject view but with different owners are grouped under each owner", () => {
+  const open = analysis.findingsView.filter((f) => f.status === "open");
+  const first = open[0]!;
+  const moved = { ...open[1]!, subject: first.subject, owner: "someone-else" };
+  const got = checklistData({ ...analysis, findingsView: [first, moved] }, { toolVersion: "test" });
+  const where = got.owners.map(
+    (o) => `${o.owner ?? ""}: ${o.subjects.flatMap((s) => s.open.map((f) => f.id)).join(",")}`,
+  );
+  assert.equal(where, [`${first.owner ?? ""}: ${first.id}`, `someone-else: ${moved.id}`].sort());
+});
+
 test("checklist.md caps each owner and says how many more are in checklist.csv", () => {
   const view = checklistView(data, MARKDOWN, 3);
   const o = view.owners.find((x) => x.owner === "support\\-platform")!;
