@@ -667,14 +667,3 @@ class FastParser {
 
 /** For tests: the hash the scanner computes for a name equals `hashOf` of its text. */
 export const nameHash = hashOf;
-
-/** TEMP */
-export function scanOnly(text: string, names: NameTable): number {
-  const p = new FastParser(text, names) as unknown as { tok: number; next(): void };
-  let n = 0;
-  while (p.tok !== EOF) {
-    p.next();
-    n++;
-  }
-  return n;
-}
