@@ -43,9 +43,42 @@ const ENTRY_REASON: Record<EntryClass, string> = {
   supply_chain: "is a third-party artifact (supply chain)",
 };
 
+// Facts about one component that many chains start or end with (the same entry, holder or sink
+// explains every component its content reaches): built once per graph, keyed by a constant kind
+// (an entry or data class, "x" for sinks) and then a number.
+const componentFacts = new WeakMap<ThreatGraph, Map<string, Map<number, Fact>>>();
+function componentFactsOf(g: ThreatGraph, kind: string): Map<number, Fact> {
+  let byKind = componentFacts.get(g);
+  if (!byKind) componentFacts.set(g, (byKind = new Map<string, Map<number, Fact>>()));
+  let m = byKind.get(kind);
+  if (!m) byKind.set(kind, (m = new Map<number, Fact>()));
+  return m;
+}
+
 /** Why a component is an entry of a class. */
 export function entryFact(g: ThreatGraph, c: Component, cls: EntryClass): Fact {
-  return { text: `${describe(g, c)} ${ENTRY_REASON[cls]}`, loc: c.nameLoc };
+  const table = componentFactsOf(g, cls);
+  return (
+    table.get(c.index) ??
+    remember(table, c.index, { text: `${describe(g, c)} ${ENTRY_REASON[cls]}`, loc: c.nameLoc })
+  );
+}
+
+/** Where a data asset starts its way: the component holding it, or sending it (`cls` as shown). */
+export function holderFact(g: ThreatGraph, holder: Component, d: number, cls: string): Fact {
+  const table = componentFactsOf(g, cls);
+  const key = holder.index * g.model.data.length + d;
+  return table.get(key) ?? remember(table, key, holderFactUncached(g, holder, d, cls));
+}
+
+function holderFactUncached(g: ThreatGraph, holder: Component, d: number, cls: string): Fact {
+  const data = g.model.data[d]!;
+  return holder.holds.includes(d)
+    ? {
+        text: `\`${holder.name}\` holds \`${data.name}\` (${cls})`,
+        loc: holder.propLocs["holds"] ?? holder.nameLoc,
+      }
+    : { text: `\`${holder.name}\` sends \`${data.name}\` (${cls}) on its flows`, loc: holder.nameLoc };
 }
 
 /** One step over an info edge: a flow forward, or an invoke/delegate result coming back. */
@@ -165,13 +198,7 @@ function sensitivityChainUncached(g: ThreatGraph, facts: Facts, v: number): read
   const data = g.model.data[d]!;
   const cls = classificationOf(facts.sensitivity[v]!) ?? "unclassified";
   const { start, edges } = walkBack(facts, sensitivityParents(facts, v), v);
-  const holder = g.model.components[start]!;
-  const first: Fact = holder.holds.includes(d)
-    ? {
-        text: `\`${holder.name}\` holds \`${data.name}\` (${cls})`,
-        loc: holder.propLocs["holds"] ?? holder.nameLoc,
-      }
-    : { text: `\`${holder.name}\` sends \`${data.name}\` (${cls}) on its flows`, loc: holder.nameLoc };
+  const first = holderFact(g, g.model.components[start]!, d, cls);
   return trimmed([first], edges, (e) => edgeFact(g, facts, e, `\`${data.name}\``));
 }
 
@@ -192,10 +219,13 @@ function exfilChainUncached(g: ThreatGraph, facts: Facts, v: number): readonly F
   }
   if (facts.exfilNext[cur] !== -1) return [];
   const sink = g.model.components[cur]!;
-  const last: Fact = {
-    text: `${describe(g, sink)} is visible outside: ${sinkReason(sink)}`,
-    loc: sink.nameLoc,
-  };
+  const sinks = componentFactsOf(g, "x");
+  const last =
+    sinks.get(cur) ??
+    remember(sinks, cur, {
+      text: `${describe(g, sink)} is visible outside: ${sinkReason(sink)}`,
+      loc: sink.nameLoc,
+    });
   return trimmed([], edges, (e) => edgeFact(g, facts, e, "data"), [last]);
 }
 

@@ -1,5 +1,4 @@
 import type { ThreatGraph } from "../graph/threat-graph.js";
-import { outFlows } from "../graph/threat-graph.js";
 import type { Component, Flow } from "../semantic/model.js";
 import { classificationRank, trustRank, type Capability } from "../semantic/vocabulary.js";
 import type { Facts } from "./facts.js";
@@ -64,9 +63,14 @@ export function servedModels(g: ThreatGraph, c: Component): readonly Component[]
 
 /** Tools, MCP servers, providers and endpoints an agent or app calls with `invoke`. */
 export function invokedBy(g: ThreatGraph, c: Component): { callee: Component; flow: Flow }[] {
-  return outFlows(g, c.index)
-    .filter((f) => f.kind === "invoke")
-    .map((flow) => ({ callee: g.model.components[flow.to]!, flow }));
+  // Asked per finding by several rules: one pass over the out-edges, no intermediate lists.
+  const { outStart, outEdges } = g.csr;
+  const out: { callee: Component; flow: Flow }[] = [];
+  for (let i = outStart[c.index]!; i < outStart[c.index + 1]!; i++) {
+    const flow = g.model.flows[outEdges[i]!]!;
+    if (flow.kind === "invoke") out.push({ callee: g.model.components[flow.to]!, flow });
+  }
+  return out;
 }
 
 /** Whether attacker-controlled content of any of `mask`'s classes reaches the component. */
@@ -102,5 +106,8 @@ export function crossesBoundary(g: ThreatGraph, f: Flow): boolean {
 
 /** The declared control names of a component or flow. */
 export function hasControl(x: { controls: readonly { name: string }[] }, name: string): boolean {
-  return x.controls.some((u) => u.name === name);
+  // A plain loop: this is asked for every step of every reach, and most lists are empty.
+  const uses = x.controls;
+  for (let i = 0; i < uses.length; i++) if (uses[i]!.name === name) return true;
+  return false;
 }

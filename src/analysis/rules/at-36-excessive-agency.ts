@@ -64,6 +64,14 @@ export default defineRule(
         ...(autonomous ? [`it acts in a loop (\`autonomy ${agent.props.autonomy}\`)`] : []),
       ];
       const likelihood: Level = more.length === 2 ? "very_high" : "high";
+      const raised = more.length > 0 ? { level: likelihood, why: more } : undefined;
+      // The agent's findings differ in levels only by the impact case: each adjustment is built once
+      // per agent (its text keys the rationale), not once per tool.
+      const levels = [
+        adjust(raised, undefined),
+        adjust(raised, { level: "very_high", why: ["the action cannot easily be undone"] }),
+        adjust(raised, { level: "medium", why: ["the code runs in a declared sandbox"] }),
+      ];
       const agentSandboxed = hasControl(agent, "sandbox");
       for (const r of tools) {
         const caps = toolCaps(r.tool, ACTIONS);
@@ -78,14 +86,7 @@ export default defineRule(
           message: `\`${agent.name}\` can ${codeList(caps)} through \`${r.tool.name}\`${r.gated ? "" : " without a person confirming the call"}`,
           facts: [...reachFacts(graph, r), capabilityFact(r, ACTIONS), approvalFact(agent, r), ...agentFacts],
           controlPoints: reachPoints(agent, r),
-          ...adjust(
-            more.length > 0 ? { level: likelihood, why: more } : undefined,
-            irreversible
-              ? { level: "very_high", why: ["the action cannot easily be undone"] }
-              : contained
-                ? { level: "medium", why: ["the code runs in a declared sandbox"] }
-                : undefined,
-          ),
+          ...levels[irreversible ? 1 : contained ? 2 : 0]!,
         });
       }
     }

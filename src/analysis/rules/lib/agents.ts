@@ -1,14 +1,14 @@
 import { FLOW_KIND_CODE, flowKindMask, outFlows, type ThreatGraph } from "../../../graph/threat-graph.js";
 import type { Component, Flow, Subject } from "../../../semantic/model.js";
 import {
+  APPROVALS,
   CAPABILITIES,
   classificationRank,
-  type APPROVALS,
   type Capability,
   type FlowKind,
 } from "../../../semantic/vocabulary.js";
 import { ENTRY, UNTRUSTED_CONTENT, type EntryClass, type Fact, type Facts } from "../../facts.js";
-import { describe } from "../../explain.js";
+import { describe, remember } from "../../explain.js";
 import { hasControl, isLlmConsumer, servedModels, STATE_CHANGING } from "../../predicates.js";
 import { componentSubject, flowSubject, type Level } from "../../rule.js";
 
@@ -118,6 +118,8 @@ export interface ToolReach {
 interface ReachMemo {
   /** The agent whose reach this is. */
   readonly agent: number;
+  /** The graph's facts that depend on the tool or a step alone (shared by every agent's reaches). */
+  readonly shared: SharedFacts;
   /** Capability masks of the tool, and of the tools passed on the way. */
   readonly toolCaps: number;
   readonly viaCaps: number;
@@ -128,6 +130,35 @@ interface ReachMemo {
   /** Control points with and without the agent. */
   points?: readonly Subject[];
   pointsNoAgent?: readonly Subject[];
+}
+
+/**
+ * Facts whose text and place depend on a tool or a flow alone, not on the agent reaching it: a tool
+ * many agents use is explained by the same facts in each of their findings, so each is built (and
+ * kept) once per graph. Keyed by component or flow index, then by what else the text depends on.
+ */
+interface SharedFacts {
+  /** Per tool, its capability facts by the mask of the set asked about (-1: all capabilities). */
+  readonly capability: Map<number, Map<number, Fact>>;
+  /** Per invoke flow, the step fact of a reach. */
+  readonly steps: Map<number, Fact>;
+  /** Per tool, its approval facts by the component stating the approval (and the approval stated). */
+  readonly approval: Map<number, Map<number, Fact>>;
+}
+const sharedFacts = new WeakMap<ThreatGraph, SharedFacts>();
+
+function sharedFactsOf(g: ThreatGraph): SharedFacts {
+  let shared = sharedFacts.get(g);
+  if (!shared)
+    sharedFacts.set(g, (shared = { capability: new Map(), steps: new Map(), approval: new Map() }));
+  return shared;
+}
+
+/** The facts of `table` kept for `key`, made on first use. */
+function factsFor(table: Map<number, Map<number, Fact>>, key: number): Map<number, Fact> {
+  let byKey = table.get(key);
+  if (!byKey) table.set(key, (byKey = new Map<number, Fact>()));
+  return byKey;
 }
 
 const TERMINAL_CALLEES = new Set(["provider", "endpoint"]);
@@ -151,9 +182,12 @@ export function toolsOf(g: ThreatGraph, agent: Agent): readonly ToolReach[] {
   const order: number[] = [];
   const queue: number[] = [agent.index];
   const seen = new Set<number>([agent.index]);
+  const { outStart, outEdges } = g.csr;
   for (let head = 0; head < queue.length; head++) {
     const v = queue[head]!;
-    for (const f of outFlows(g, v)) {
+    // Over the CSR edges: a list of out-flows per step was garbage for every agent's BFS.
+    for (let i = outStart[v]!; i < outStart[v + 1]!; i++) {
+      const f = g.model.flows[outEdges[i]!]!;
       if (f.kind !== "invoke" || seen.has(f.to)) continue;
       const callee = g.model.components[f.to]!;
       const isTool = callee.kind === "tool" || callee.kind === "mcp_server";
@@ -166,6 +200,7 @@ export function toolsOf(g: ThreatGraph, agent: Agent): readonly ToolReach[] {
   }
 
   const agentHuman = agent.props.approval === "human" || hasControl(agent, "human_approval");
+  const shared = sharedFactsOf(g);
   const out: ToolReach[] = [];
   for (const t of order) {
     const path: Flow[] = [];
@@ -175,8 +210,12 @@ export function toolsOf(g: ThreatGraph, agent: Agent): readonly ToolReach[] {
       v = f.from;
     }
     path.reverse();
-    const nodes = path.map((f) => g.model.components[f.to]!);
-    let gated = path.some((f) => hasControl(f, "human_approval"));
+    const nodes: Component[] = [];
+    let gated = false;
+    for (let i = 0; i < path.length; i++) {
+      nodes.push(g.model.components[path[i]!.to]!);
+      if (hasControl(path[i]!, "human_approval")) gated = true;
+    }
     let stated: Component | undefined;
     for (const n of nodes) {
       if (approvalOf(n) === "human" || hasControl(n, "human_approval")) gated = true;
@@ -198,7 +237,7 @@ export function toolsOf(g: ThreatGraph, agent: Agent): readonly ToolReach[] {
       ...(approvalAt ? { approvalAt } : {}),
       gated,
       overridesAgent,
-      memo: { agent: agent.index, toolCaps: capMask(tool), viaCaps },
+      memo: { agent: agent.index, shared, toolCaps: capMask(tool), viaCaps },
     });
   }
   perGraph.set(agent.index, out);
@@ -283,7 +322,12 @@ export function reachPoints(
 }
 
 function pointsOf(r: ToolReach, first: Subject[]): Subject[] {
-  return [...first, ...r.path.map(flowSubject), ...r.via.map(componentSubject), componentSubject(r.tool)];
+  // Filled in place: spreads of mapped lists made three temporaries per reach.
+  const out = first;
+  for (let i = 0; i < r.path.length; i++) out.push(flowSubject(r.path[i]!));
+  for (let i = 0; i < r.via.length; i++) out.push(componentSubject(r.via[i]!));
+  out.push(componentSubject(r.tool));
+  return out;
 }
 
 /**
@@ -306,14 +350,24 @@ export function adjust(
 
 /** Removes repeated subjects, keeping the first occurrence. */
 export function uniqueSubjects(points: readonly Subject[]): Subject[] {
-  const seen = new Set<number>();
-  return points.filter((p) => {
-    // Components, flows and data share index ranges: the low bits tell them apart.
-    const k = p.index * 4 + (p.type === "component" ? 0 : p.type === "flow" ? 1 : 2);
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
+  const out: Subject[] = [];
+  // Most lists (asked per finding) hold a dozen points or so: comparing with the ones kept costs
+  // less than a Set per call. Long lists (a tool's every user) take the Set.
+  const seenKeys = points.length > 32 ? new Set<number>() : undefined;
+  for (let i = 0; i < points.length; i++) {
+    const p = points[i]!;
+    let seen = false;
+    if (seenKeys) {
+      // Components, flows and data share index ranges: the low bits tell them apart.
+      const k = p.index * 4 + (p.type === "component" ? 0 : p.type === "flow" ? 1 : 2);
+      seen = seenKeys.has(k);
+      seenKeys.add(k);
+    } else
+      for (let j = 0; j < out.length && !seen; j++)
+        seen = out[j]!.index === p.index && out[j]!.type === p.type;
+    if (!seen) out.push(p);
+  }
+  return out;
 }
 
 /** A fact located at a property when it is written, else at the component's name. */
@@ -336,11 +390,21 @@ export function codeList(items: readonly string[]): string {
 
 /** Facts for the invoke chain from an agent to a tool. */
 export function reachFacts(g: ThreatGraph, r: ToolReach): readonly Fact[] {
-  return (r.memo.facts ??= r.path.map((f) => {
-    const a = g.model.components[f.from]!.name;
-    const b = g.model.components[f.to]!.name;
-    return { text: `\`${a} -> ${b}\` (invoke) lets \`${a}\` call \`${b}\``, loc: f.loc };
-  }));
+  const m = r.memo;
+  if (m.facts) return m.facts;
+  const steps = m.shared.steps;
+  const out: Fact[] = [];
+  for (let i = 0; i < r.path.length; i++) {
+    const f = r.path[i]!;
+    out.push(steps.get(f.index) ?? remember(steps, f.index, stepFact(g, f)));
+  }
+  return (m.facts = out);
+}
+
+function stepFact(g: ThreatGraph, f: Flow): Fact {
+  const a = g.model.components[f.from]!.name;
+  const b = g.model.components[f.to]!.name;
+  return { text: `\`${a} -> ${b}\` (invoke) lets \`${a}\` call \`${b}\``, loc: f.loc };
 }
 
 /** The fact stating what a tool can do (restricted to `set` when given). */
@@ -351,18 +415,22 @@ export function capabilityFact(r: ToolReach, set?: readonly Capability[]): Fact 
   let fact = bySet.get(mask);
   if (!fact) {
     const t = r.tool;
-    const caps = set ? toolCaps(t, set) : effectiveCapabilities(t);
-    fact =
-      t.kind === "provider"
-        ? propFact(
-            t,
-            "type",
-            `\`${t.name}\` is a \`${t.props.type ?? "?"}\` provider, so calling it can ${codeList(caps)}`,
-          )
-        : propFact(t, "capabilities", `\`${t.name}\` has capabilities ${codeList(caps)}`);
+    const byTool = factsFor(r.memo.shared.capability, t.index);
+    fact = byTool.get(mask) ?? remember(byTool, mask, toolCapabilityFact(t, set));
     bySet.set(mask, fact);
   }
   return fact;
+}
+
+function toolCapabilityFact(t: Component, set: readonly Capability[] | undefined): Fact {
+  const caps = set ? toolCaps(t, set) : effectiveCapabilities(t);
+  return t.kind === "provider"
+    ? propFact(
+        t,
+        "type",
+        `\`${t.name}\` is a \`${t.props.type ?? "?"}\` provider, so calling it can ${codeList(caps)}`,
+      )
+    : propFact(t, "capabilities", `\`${t.name}\` has capabilities ${codeList(caps)}`);
 }
 
 /** The fact stating how a call to the tool is approved (a reach belongs to one agent). */
@@ -370,21 +438,43 @@ export function approvalFact(agent: Component, r: ToolReach): Fact {
   return (r.memo.approval ??= approvalFactOf(agent, r));
 }
 
+const humanApproves = (n: Component): boolean => approvalOf(n) === "human" || hasControl(n, "human_approval");
+
 function approvalFactOf(agent: Component, r: ToolReach): Fact {
   const t = r.tool;
+  // The first two depend on the tool and the component stating the approval, not on the agent:
+  // shared by every agent reaching the tool (keys: the stating component, times 4, plus the approval).
   if (r.gated) {
     // The agent's own default counts only when no tool on the way overrides it.
-    const at = [...(r.overridesAgent ? [] : [agent]), ...r.via, t].find(
-      (n) => approvalOf(n) === "human" || hasControl(n, "human_approval"),
+    let at: Component = t;
+    if (!r.overridesAgent && humanApproves(agent)) at = agent;
+    else {
+      const v = r.via.find(humanApproves);
+      if (v) at = v;
+    }
+    const byAt = factsFor(r.memo.shared.approval, t.index);
+    const key = at.index * 4 + 3;
+    return (
+      byAt.get(key) ??
+      remember(byAt, key, propFact(at, "approval", `a person approves calls to \`${t.name}\``))
     );
-    return propFact(at ?? t, "approval", `a person approves calls to \`${t.name}\``);
   }
-  if (r.approvalAt && r.approval)
-    return propFact(
-      r.approvalAt,
-      "approval",
-      `\`${r.approvalAt.name}\` states \`approval ${r.approval}\`, so no person confirms calls to \`${t.name}\``,
+  if (r.approvalAt && r.approval) {
+    const byAt = factsFor(r.memo.shared.approval, t.index);
+    const key = r.approvalAt.index * 4 + APPROVALS.indexOf(r.approval);
+    return (
+      byAt.get(key) ??
+      remember(
+        byAt,
+        key,
+        propFact(
+          r.approvalAt,
+          "approval",
+          `\`${r.approvalAt.name}\` states \`approval ${r.approval}\`, so no person confirms calls to \`${t.name}\``,
+        ),
+      )
     );
+  }
   return {
     text: `neither \`${t.name}\` nor \`${agent.name}\` requires approval, so calls run unconfirmed`,
     loc: t.nameLoc,

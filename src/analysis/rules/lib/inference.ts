@@ -16,7 +16,7 @@ import {
   type FlowKind,
   type TrustLevel,
 } from "../../../semantic/vocabulary.js";
-import { describe, edgeFact, entryFact, remember } from "../../explain.js";
+import { describe, edgeFact, entryFact, holderFact, remember } from "../../explain.js";
 import {
   classificationOf,
   ENTRY_BIT,
@@ -373,10 +373,7 @@ function contextChainUncached(g: ThreatGraph, facts: Facts, cs: ContextSensitivi
     cur = facts.info.edgeFrom[e]!;
   }
   edges.reverse();
-  const holder = g.model.components[cur]!;
-  const first: Fact = holder.holds.includes(d)
-    ? propFact(holder, "holds", `\`${holder.name}\` holds \`${data.name}\` (${cls})`)
-    : { text: `\`${holder.name}\` sends \`${data.name}\` (${cls}) on its flows`, loc: holder.nameLoc };
+  const first = holderFact(g, g.model.components[cur]!, d, cls);
   return lazyChain([first], edges, (e) => edgeFact(g, facts, e, `\`${data.name}\``));
 }
 
@@ -719,12 +716,9 @@ function dataChainUncached(g: ThreatGraph, facts: Facts, v: number): Fact[] {
     cur = facts.info.edgeFrom[e]!;
   }
   edges.reverse();
-  const holder = g.model.components[cur]!;
   const cls = classificationOf(facts.sensitivity[v]!) ?? "unclassified";
   const data = g.model.data[d]!;
-  const first = holder.holds.includes(d)
-    ? propFact(holder, "holds", `\`${holder.name}\` holds \`${data.name}\` (${cls})`)
-    : { text: `\`${holder.name}\` sends \`${data.name}\` (${cls}) on its flows`, loc: holder.nameLoc };
+  const first = holderFact(g, g.model.components[cur]!, d, cls);
   return lazyChain([first], edges, (e) => edgeFact(g, facts, e, `\`${data.name}\``));
 }
 

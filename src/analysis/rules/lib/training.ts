@@ -18,7 +18,7 @@ import {
   type ComponentKind,
   type FlowKind,
 } from "../../../semantic/vocabulary.js";
-import { entryFact, edgeFact, describe } from "../../explain.js";
+import { entryFact, edgeFact, describe, holderFact } from "../../explain.js";
 import { ENTRY, type EntryClass, type Fact, type Facts } from "../../facts.js";
 import type { RuleMeta } from "../../rule.js";
 
@@ -771,13 +771,7 @@ export function classChain(g: ThreatGraph, facts: Facts, r: ClassReach, v: numbe
   if (d < 0) return [];
   const data = g.model.data[d]!;
   const p = pathTo(facts, r.parent, v);
-  const holder = g.model.components[p.start]!;
   const cls = data.classification ?? "unclassified";
-  const first: Fact = holder.holds.includes(d)
-    ? {
-        text: `\`${holder.name}\` holds \`${data.name}\` (${cls})`,
-        loc: holder.propLocs["holds"] ?? holder.nameLoc,
-      }
-    : { text: `\`${holder.name}\` sends \`${data.name}\` (${cls}) on its flows`, loc: holder.nameLoc };
+  const first = holderFact(g, g.model.components[p.start]!, d, cls);
   return pathFacts(g, facts, p, first, `\`${data.name}\``);
 }
