@@ -80,8 +80,15 @@ export function checklistData(
   const report = reportData(analysis, run);
   const user = userControls(analysis);
   // A recommendation carries its control's title and ATLAS ids: kept as it is, not copied.
+  // Findings come sorted by id, so neighbours often share one recommended list: a list just read is
+  // skipped (reading it again would set the same entries).
   const builtinTitles = new Map<string, { title: string; atlas: MappingView[] }>();
-  for (const f of analysis.findingsView) for (const r of f.recommended) builtinTitles.set(r.control, r);
+  let lastList: FindingView["recommended"] | undefined;
+  for (const f of analysis.findingsView) {
+    if (f.recommended === lastList) continue;
+    lastList = f.recommended;
+    for (const r of f.recommended) builtinTitles.set(r.control, r);
+  }
 
   const owners = new Map<string, ChecklistOwner>();
   const subjectsOf = new Map<ChecklistOwner, Map<string, Grouped>>();
@@ -92,9 +99,12 @@ export function checklistData(
   const groups: Grouped[] = [];
   let todo = 0;
   let doneTasks = 0;
+  let last: Grouped | undefined;
   for (const f of analysis.findingsView) {
     const ownerKey = f.owner ?? "";
-    let g = bySubjectView.get(f.subject);
+    // A rule's findings with keys (one per tool, say) follow each other on one subject: the group
+    // just used is tried before the map.
+    let g = last !== undefined && last.s.subject === f.subject ? last : bySubjectView.get(f.subject);
     if (g === undefined || g.ownerKey !== ownerKey) {
       let owner = owners.get(ownerKey);
       if (!owner) {
@@ -115,6 +125,7 @@ export function checklistData(
       }
       bySubjectView.set(f.subject, g);
     }
+    last = g;
     const s = g.s;
     if (f.status === "open") {
       s.open.push(f);

@@ -11,9 +11,15 @@ import { componentId, zoneId } from "./graph.js";
  */
 export interface DiagramIndex {
   readonly model: ResolvedModel;
-  /** Flow indices leaving / entering each component, in flow declaration order. */
-  readonly outFlows: readonly (readonly number[])[];
-  readonly inFlows: readonly (readonly number[])[];
+  /**
+   * Flow indices leaving / entering each component, in flow declaration order, as compressed lists:
+   * the flows leaving c are outFlows[outStart[c]] to outFlows[outStart[c + 1] - 1] (four typed
+   * arrays rather than two small arrays per component).
+   */
+  readonly outStart: Int32Array;
+  readonly outFlows: Int32Array;
+  readonly inStart: Int32Array;
+  readonly inFlows: Int32Array;
   /** Child zones of each zone, and the zones at the top level, in declaration order. */
   readonly zoneChildren: readonly (readonly number[])[];
   readonly topZones: readonly number[];
@@ -47,17 +53,32 @@ export interface DiagramIndex {
   readonly zoneIds: readonly string[];
 }
 
+// Shared by every component that is no crown jewel; never written to (a crown jewel gets its own).
+const NO_CROWN: string[] = [];
+
 const SEVERITY_RANK = Object.fromEntries(SEVERITIES.map((s, i) => [s, i])) as Record<Severity, number>;
 
 /** Builds the index for one analysis. */
 export function diagramIndex(analysis: CompileAnalysis): DiagramIndex {
   const m = analysis.model;
   const n = m.components.length;
-  const outFlows: number[][] = Array.from({ length: n }, () => []);
-  const inFlows: number[][] = Array.from({ length: n }, () => []);
+  const outStart = new Int32Array(n + 1);
+  const inStart = new Int32Array(n + 1);
   for (const f of m.flows) {
-    outFlows[f.from]!.push(f.index);
-    inFlows[f.to]!.push(f.index);
+    outStart[f.from + 1]!++;
+    inStart[f.to + 1]!++;
+  }
+  for (let c = 0; c < n; c++) {
+    outStart[c + 1]! += outStart[c]!;
+    inStart[c + 1]! += inStart[c]!;
+  }
+  const outFlows = new Int32Array(m.flows.length);
+  const inFlows = new Int32Array(m.flows.length);
+  const outAt = outStart.slice(0, n);
+  const inAt = inStart.slice(0, n);
+  for (const f of m.flows) {
+    outFlows[outAt[f.from]!++] = f.index;
+    inFlows[inAt[f.to]!++] = f.index;
   }
   const zoneChildren: number[][] = m.zones.map(() => []);
   const topZones: number[] = [];
@@ -108,11 +129,15 @@ export function diagramIndex(analysis: CompileAnalysis): DiagramIndex {
     if (rank > worst[target]!) worst[target] = rank;
   }
 
-  const crown: string[][] = Array.from({ length: n }, () => []);
+  // Few components are crown jewels: the others share one empty list.
+  const crown = new Array<string[]>(n).fill(NO_CROWN);
   const crownData = new Uint8Array(m.data.length);
   for (const j of m.crownJewels) {
-    if (j.subject.type === "component") crown[j.subject.index]!.push(...j.properties);
-    else crownData[j.subject.index] = 1;
+    if (j.subject.type === "component") {
+      let list = crown[j.subject.index]!;
+      if (list === NO_CROWN) crown[j.subject.index] = list = [];
+      list.push(...j.properties);
+    } else crownData[j.subject.index] = 1;
   }
   const holdsCrown = new Uint8Array(n);
   for (const c of m.components) if (c.holds.some((d) => crownData[d])) holdsCrown[c.index] = 1;
@@ -135,7 +160,9 @@ export function diagramIndex(analysis: CompileAnalysis): DiagramIndex {
 
   return {
     model: m,
+    outStart,
     outFlows,
+    inStart,
     inFlows,
     zoneChildren,
     topZones,

@@ -77,10 +77,13 @@ export class Placement {
    * source's outgoing list only, without a set of the flows seen.
    */
   addFlowsOf(sources: Iterable<number>, inside: (c: number) => boolean): void {
-    const { outFlows, inFlows, model } = this.dx;
+    const { outStart, outFlows, inStart, inFlows, model } = this.dx;
     for (const c of sources) {
-      for (const f of outFlows[c]!) this.addFlow(f);
-      for (const f of inFlows[c]!) if (!inside(model.flows[f]!.from)) this.addFlow(f);
+      for (let i = outStart[c]!; i < outStart[c + 1]!; i++) this.addFlow(outFlows[i]!);
+      for (let i = inStart[c]!; i < inStart[c + 1]!; i++) {
+        const f = inFlows[i]!;
+        if (!inside(model.flows[f]!.from)) this.addFlow(f);
+      }
     }
   }
 
@@ -265,8 +268,8 @@ export function placeNeighbours(
     found.push(o);
   };
   for (const c of sources) {
-    for (const f of dx.outFlows[c]!) visit(m.flows[f]!.to);
-    for (const f of dx.inFlows[c]!) visit(m.flows[f]!.from);
+    for (let i = dx.outStart[c]!; i < dx.outStart[c + 1]!; i++) visit(m.flows[dx.outFlows[i]!]!.to);
+    for (let i = dx.inStart[c]!; i < dx.inStart[c + 1]!; i++) visit(m.flows[dx.inFlows[i]!]!.from);
   }
   if (found.length === 0) return "none";
   found.sort((a, b) => a - b);
