@@ -20,7 +20,16 @@ test("--version prints the version in package.json", async () => {
 
 test("the package ships its bin, the bundle, templates and data", () => {
   assert.is(pkg.bin["aithreat"], "bin/aithreat.js");
-  for (const entry of ["bin", "dist/aithreat.mjs", "dist/src", "dist/data", "templates", "data"])
+  for (const entry of [
+    "bin",
+    "dist/aithreat.mjs",
+    "dist/aithreat.cjs",
+    "dist/aithreat.cjs.cache",
+    "dist/src",
+    "dist/data",
+    "templates",
+    "data",
+  ])
     assert.ok(pkg.files.includes(entry), `package.json files lacks ${entry}`);
 });
 
