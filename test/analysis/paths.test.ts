@@ -364,7 +364,10 @@ test("random models: data readers (carries, secrets, cycles) match one search pe
             }
           }
           const expected = [...reached.keys()].filter((v) => reached[v]);
-          assert.equal(got.get(d), expected, `readers of ${m.data[d]!.name}`);
+          const marks = got.get(d)!;
+          assert.equal(marks.group.nodesOf(marks.bit), expected, `readers of ${m.data[d]!.name}`);
+          assert.is(marks.group.sizeOf(marks.bit), expected.length);
+          for (let v = 0; v < g.nodeCount; v++) assert.is(marks.group.has(v, marks.bit), reached[v] === 1);
         }
       },
     ),

@@ -2,15 +2,28 @@ import type { CompactGraph } from "../../graph/compact.js";
 import type { ThreatGraph } from "../../graph/threat-graph.js";
 import { ENTRY_BIT, ENTRY_CLASSES, type EntryClass, type Facts } from "../facts.js";
 import type { Rule } from "../rule.js";
-import { buildAttackGraph, buildTargets, type AttackGraph, type AttackTarget } from "./attack-graph.js";
-import { adjacency, type Adjacency } from "./adjacency.js";
-import { DijkstraWorkspace, fewestStepsOn, type ShortestPaths } from "./dijkstra.js";
-import { DominatorScratch, commonDominator, dominatorChain, dominatorsOn } from "./dominators.js";
+import {
+  buildAttackGraph,
+  buildTargets,
+  type AttackGraph,
+  type AttackTarget,
+  type CutTarget,
+} from "./attack-graph.js";
+import { adjacency } from "./adjacency.js";
+import { DijkstraWorkspace, byDistance, fewestStepsOn, type ShortestPaths } from "./dijkstra.js";
+import {
+  DominatorScratch,
+  commonDominator,
+  dominatorChain,
+  dominatorsOn,
+  type DominatorTree,
+} from "./dominators.js";
 import { CutSolver } from "./min-cut.js";
 import type { AttackPath, ExposureCell, PathAnalysis, PathStep, TargetReport } from "./model.js";
-import { reachTargetsMask } from "./reach.js";
+import { reachGroupMask } from "./reach.js";
 import { condense } from "./scc.js";
 import { ShareWorkspace } from "./soft-chokepoints.js";
+import { byGroup, nodesInOrder, type TargetGroup } from "./target-groups.js";
 import { usableGraph, type UsableGraph } from "./usable.js";
 
 /** What to compute. */
@@ -91,35 +104,30 @@ export function analyzePaths(
   mark("index");
   const cond = condense(ug.g);
   mark("condensation");
-  // Exposure counts: which targets each component reaches, 32 targets per pass.
+  // Exposure counts: which targets each component reaches, one pass per group of 32 targets.
   const counts = targets.map(() => new Map<EntryClass, number>());
   const anyCount = new Int32Array(targets.length);
+  const groups = byGroup(targets);
   // Entries with the same reach mask and the same classes count together: on a coupled model most
   // entries reach the same targets, so the bits are walked once per group, not once per entry.
   let allowedBits = 0;
   for (const c of classes) allowedBits |= ENTRY_BIT[c];
-  for (let b = 0; b < targets.length; b += 32) {
-    const batch = targets.slice(b, b + 32);
-    const mask = reachTargetsMask(
-      cond,
-      batch.map((t) => t.nodes),
-    );
-    const groups = new Map<number, number>();
+  for (const [group, members] of groups) {
+    const mask = reachGroupMask(cond, group);
+    const same = new Map<number, number>();
     for (const v of entries) {
       const m = mask[cond.comp[v]!]!;
       if (m === 0) continue;
       const key = (m >>> 0) * 16 + (facts.entry[v]! & allowedBits);
-      groups.set(key, (groups.get(key) ?? 0) + 1);
+      same.set(key, (same.get(key) ?? 0) + 1);
     }
-    for (const [key, count] of groups) {
+    for (const [key, count] of same) {
       const bits = key % 16;
-      let m = (key - bits) / 16;
-      while (m !== 0) {
-        const low = m & -m;
-        const bit = 31 - Math.clz32(low);
-        m = (m - (low >>> 0)) >>> 0;
-        anyCount[b + bit]! += count;
-        const row = counts[b + bit]!;
+      const m = (key - bits) / 16;
+      for (const { index, bit } of members) {
+        if (((m >>> bit) & 1) === 0) continue;
+        anyCount[index]! += count;
+        const row = counts[index]!;
         for (const cls of ENTRY_CLASSES) if (bits & ENTRY_BIT[cls]) row.set(cls, (row.get(cls) ?? 0) + count);
       }
     }
@@ -154,52 +162,100 @@ export function analyzePaths(
   const bestNode = new Int32Array(C);
   const fewest = new Float64Array(C);
   const exfilDist = exfil.dist;
-  const exposures: ExposureCell[][] = targets.map((t, ti) => {
-    const disclosure = t.mode === "disclosure";
-    bestDist.fill(Infinity);
-    bestNode.fill(-1);
-    fewest.fill(Infinity);
-    const nodes = t.nodes;
-    for (let i = 0; i < nodes.length; i++) {
-      const v = nodes[i]!;
+  const exposures: ExposureCell[][] = new Array<ExposureCell[]>(targets.length);
+  for (const [group, members] of groups) {
+    // Per slot (nodes with the same targets of the group), the best node and the fewest steps of
+    // each class, folded in ascending node order: a target's answer folds the slots it has.
+    const disclosure = targets[members[0]!.index]!.mode === "disclosure";
+    const { support, slotAt, slotMask } = group;
+    const slots = slotMask.length;
+    const slotDist = new Float64Array(slots * C).fill(Infinity);
+    const slotNode = new Int32Array(slots * C).fill(-1);
+    const slotHops = new Float64Array(slots * C).fill(Infinity);
+    for (let k = 0; k < support.length; k++) {
+      const v = support[k]!;
       const out = disclosure ? exfilDist[v]! : 0;
       const outHops = disclosure ? exfilHops![v]! : 0;
-      for (let c = 0, at = v * C; c < C; c++, at++) {
+      for (let c = 0, at = v * C, to = slotAt[k]! * C; c < C; c++, at++, to++) {
         const d = classDist[at]! + out;
-        if (d < bestDist[c]!) {
-          bestDist[c] = d;
-          bestNode[c] = v;
+        if (d < slotDist[to]!) {
+          slotDist[to] = d;
+          slotNode[to] = v;
         }
         const h = classHops[at]! + outHops;
-        if (h < fewest[c]!) fewest[c] = h;
+        if (h < slotHops[to]!) slotHops[to] = h;
       }
     }
-    return classes.map((cls, c) => {
-      const sp = best.get(cls);
-      const node = bestNode[c]!;
-      const steps =
-        node < 0
-          ? 0
-          : countSteps(ug.g, sp!, node, "forward") +
-            (disclosure ? countSteps(ag.g, exfil, node, "backward") : 0);
-      const entriesReaching = counts[ti]!.get(cls) ?? 0;
-      const d = bestDist[c]!;
-      const f = fewest[c]!;
-      return {
-        entryClass: cls,
-        reachable: entriesReaching > 0,
-        entries: entriesReaching,
-        bestLikelihood: d === Infinity ? 0 : Math.exp(-d),
-        shortestSteps: steps,
-        fewestSteps: f === Infinity ? 0 : f,
-      };
-    });
-  });
+    for (const { index, bit } of members) {
+      bestDist.fill(Infinity);
+      bestNode.fill(-1);
+      fewest.fill(Infinity);
+      for (let sl = 0; sl < slots; sl++) {
+        if (((slotMask[sl]! >>> bit) & 1) === 0) continue;
+        for (let c = 0, at = sl * C; c < C; c++, at++) {
+          // Ties go to the lower node, as one ascending pass over the target's nodes would.
+          const d = slotDist[at]!;
+          if (d < bestDist[c]! || (d === bestDist[c]! && d !== Infinity && slotNode[at]! < bestNode[c]!)) {
+            bestDist[c] = d;
+            bestNode[c] = slotNode[at]!;
+          }
+          if (slotHops[at]! < fewest[c]!) fewest[c] = slotHops[at]!;
+        }
+      }
+      exposures[index] = classes.map((cls, c) => {
+        const sp = best.get(cls);
+        const node = bestNode[c]!;
+        const steps =
+          node < 0
+            ? 0
+            : countSteps(ug.g, sp!, node, "forward") +
+              (disclosure ? countSteps(ag.g, exfil, node, "backward") : 0);
+        const entriesReaching = counts[index]!.get(cls) ?? 0;
+        const d = bestDist[c]!;
+        const f = fewest[c]!;
+        return {
+          entryClass: cls,
+          reachable: entriesReaching > 0,
+          entries: entriesReaching,
+          bestLikelihood: d === Infinity ? 0 : Math.exp(-d),
+          shortestSteps: steps,
+          fewestSteps: f === Infinity ? 0 : f,
+        };
+      });
+    }
+  }
   mark("exposure");
   const search = new DijkstraWorkspace(n);
-  const topK = targets.map((t) =>
-    topPaths(tg, ag, ug, backward, search, t, exfil, entryAllowed, k, classesOf),
-  );
+  const topK = new Array<AttackPath[]>(targets.length);
+  // Readers of data assets are taken as seeds in (way-out distance, node) order from one list of
+  // every node with a way out, filtered by the group's marks: never listed per crown jewel.
+  let wayOutOrder: Int32Array | undefined;
+  const slotOf = new Int32Array(n).fill(-1);
+  const byExfil = (a: number, b: number) => exfil.dist[a]! - exfil.dist[b]! || a - b;
+  for (const [group, members] of groups) {
+    const first = targets[members[0]!.index]!;
+    const marked = !first.listed;
+    if (marked) {
+      wayOutOrder ??= byDistance(exfil.dist);
+      for (let i = 0; i < group.support.length; i++) slotOf[group.support[i]!] = group.slotAt[i]!;
+    }
+    for (const { index, bit } of members) {
+      const t = targets[index]!;
+      const disclosure = t.mode === "disclosure";
+      const seedDist = disclosure ? (v: number) => exfil.dist[v]! : () => 0;
+      const run = (onSettle: (v: number) => boolean) => {
+        if (marked) {
+          const accept = (v: number) => slotOf[v]! >= 0 && ((group.slotMask[slotOf[v]!]! >>> bit) & 1) === 1;
+          search.searchOrdered(backward, wayOutOrder!, seedDist, accept, onSettle);
+        } else {
+          const order = disclosure ? [...t.nodes].sort(byExfil) : t.nodes;
+          search.searchOrdered(backward, order, seedDist, () => true, onSettle);
+        }
+      };
+      topK[index] = topPaths(tg, ag, ug, search, t, exfil, entryAllowed, k, classesOf, run);
+    }
+    if (marked) for (let i = 0; i < group.support.length; i++) slotOf[group.support[i]!] = -1;
+  }
   mark("top-k");
   const scratch = new DominatorScratch(n);
   const domTrees = new Map(
@@ -211,23 +267,23 @@ export function analyzePaths(
     ? dominatorsOn(outBackward, adjacency(ag.g, "forward", ag.exfilWeight), sinks, scratch)
     : undefined;
 
-  // Marks the current target's nodes (set, then cleared): no set per target.
-  const isTarget = new Uint8Array(n);
+  // Each tree's common dominator of every target's nodes, folded per group (see commonDominators).
+  const slotLists = new Map<TargetGroup, { start: Int32Array; nodes: Int32Array }>();
+  const lcas = (tree: DominatorTree) => commonDominators(tree, targets, groups, slotLists);
+  const classLca = new Map([...domTrees].map(([cls, tree]) => [cls, lcas(tree)]));
+  const exfilLca = postDom ? lcas(postDom) : undefined;
   const reports: TargetReport[] = targets.map((t, ti) => {
-    for (const v of t.nodes) isTarget[v] = 1;
+    const outside = (v: number) => !t.group.has(v, t.bit);
     const chokepoints = classes.flatMap((cls) => {
       const tree = domTrees.get(cls);
       if (!tree || !(counts[ti]!.get(cls) ?? 0)) return [];
       // commonDominator skips the nodes the tree does not reach.
-      const lca = commonDominator(tree, t.nodes);
-      const chain = lca < 0 ? [] : dominatorChain(tree, lca).filter((v) => !isTarget[v]);
+      const lca = classLca.get(cls)![ti]!;
+      const chain = lca < 0 ? [] : dominatorChain(tree, lca).filter(outside);
       return [{ entryClass: cls, nodes: chain.reverse() }];
     });
     const exfilChokepoints =
-      t.mode === "disclosure" && postDom
-        ? dominatorChain(postDom, commonDominator(postDom, t.nodes)).filter((v) => !isTarget[v])
-        : [];
-    for (const v of t.nodes) isTarget[v] = 0;
+      t.mode === "disclosure" && postDom ? dominatorChain(postDom, exfilLca![ti]!).filter(outside) : [];
     const paths = topK[ti]!;
     return {
       crown: t.crown.name,
@@ -255,8 +311,8 @@ export function analyzePaths(
   // A crown jewel that is itself an entry (a public-hub model marked for integrity) is exposed by
   // definition; no control inside the system cuts that, so cuts leave it out and say so.
   // (A disclosure through an entry can still be cut on its way out, so only influence targets drop them.)
-  const cuttable = (t: AttackTarget): AttackTarget =>
-    t.mode === "influence" ? { ...t, nodes: t.nodes.filter((v) => !facts.entry[v]) } : t;
+  const cuttable = (t: AttackTarget): CutTarget =>
+    t.mode === "influence" ? { mode: t.mode, nodes: t.nodes.filter((v) => !facts.entry[v]) } : t;
   for (const t of targets) {
     if (t.mode === "influence" && t.nodes.some((v) => facts.entry[v]))
       notes.push(
@@ -280,26 +336,41 @@ export function analyzePaths(
     report.softChokepoints = shares.top(t.nodes, excluded);
     for (const v of marked) excluded[v] = 0;
   }
+  // Every target's nodes once (a group's support may hold targets `--to` left out: only the bits of
+  // the targets asked about count).
   const allTargetNodes: number[] = [];
-  for (const t of targets)
-    for (const v of t.nodes)
-      if (!isTarget[v]) {
-        isTarget[v] = 1;
-        allTargetNodes.push(v);
-        excluded[v] = 1;
-      }
+  const isTarget = new Uint8Array(n);
+  for (const [group, members] of groups) {
+    let bits = 0;
+    for (const m of members) bits |= 1 << m.bit;
+    const { support, slotAt, slotMask } = group;
+    for (let i = 0; i < support.length; i++) {
+      const v = support[i]!;
+      if ((slotMask[slotAt[i]!]! & bits) === 0 || isTarget[v]) continue;
+      isTarget[v] = 1;
+      allTargetNodes.push(v);
+      excluded[v] = 1;
+    }
+  }
   const softChokepoints = shares.top(allTargetNodes, excluded);
   mark("soft-chokepoints");
+  // Disclosure questions read their targets' readers as one list, in the order a walk over every
+  // target's own list would meet them (which numbers the network the same way).
+  const readersOf = (list: readonly AttackTarget[]): CutTarget[] =>
+    list.length === 0 ? [] : [{ mode: "disclosure", nodes: nodesInOrder(n, list) }];
   const solver = new CutSolver(
     tg.model,
     ag,
     ug,
     rules,
     sinks,
-    targets.filter((t) => t.mode === "disclosure"),
+    readersOf(targets.filter((t) => t.mode === "disclosure")),
   );
-  const exposed = targets.filter((_, i) => anyCount[i]! > 0).map(cuttable);
-  const cut = solver.solve(exposed);
+  const exposed = targets.filter((_, i) => anyCount[i]! > 0);
+  const cut = solver.solve([
+    ...exposed.filter((t) => t.mode === "influence").map(cuttable),
+    ...readersOf(exposed.filter((t) => t.mode === "disclosure")),
+  ]);
   mark("min-cut");
   for (const i of detail) (reports[i] as { cut?: unknown }).cut = solver.solve([cuttable(targets[i]!)]);
   mark("cuts-per-target");
@@ -348,19 +419,18 @@ function topPaths(
   tg: ThreatGraph,
   ag: AttackGraph,
   ug: UsableGraph,
-  backward: Adjacency,
   sp: DijkstraWorkspace,
   t: AttackTarget,
   exfil: ShortestPaths,
   entryAllowed: Uint8Array,
   k: number,
   classesOf: (v: number) => EntryClass[],
+  /** Runs the backward search from the target's nodes into `sp`, stopping when `onSettle` says so. */
+  run: (onSettle: (v: number) => boolean) => void,
 ): AttackPath[] {
-  if (k <= 0 || t.nodes.length === 0) return [];
+  if (k <= 0 || t.size === 0) return [];
   const found: number[] = [];
-  const nodes = t.nodes;
-  const seedDist = t.mode === "disclosure" ? (i: number) => exfil.dist[nodes[i]!]! : () => 0;
-  sp.search(backward, nodes, seedDist, (v) => {
+  run((v) => {
     if (entryAllowed[v]) found.push(v);
     return found.length >= k;
   });
@@ -398,6 +468,41 @@ function topPaths(
       firstCrossing,
       key,
     });
+  }
+  return out;
+}
+
+/**
+ * The common dominator in `tree` of each target's nodes (-1: the tree reaches none). A kept list is
+ * read as it is; a group of readers is folded per slot first (each slot's common dominator, over its
+ * own nodes), then per target over the slots it has: the common dominator of a union is that of its
+ * parts' common dominators, so each node is climbed from once per tree, not once per crown jewel.
+ */
+function commonDominators(
+  tree: DominatorTree,
+  targets: readonly AttackTarget[],
+  groups: ReadonlyMap<TargetGroup, readonly { index: number; bit: number }[]>,
+  slotLists: Map<TargetGroup, { start: Int32Array; nodes: Int32Array }>,
+): Int32Array {
+  const out = new Int32Array(targets.length).fill(-1);
+  for (const [group, members] of groups) {
+    if (targets[members[0]!.index]!.listed) {
+      for (const { index } of members) out[index] = commonDominator(tree, targets[index]!.nodes);
+      continue;
+    }
+    let lists = slotLists.get(group);
+    if (!lists) slotLists.set(group, (lists = group.slotMembers()));
+    const { start, nodes } = lists;
+    const slots = group.slotMask.length;
+    const slotTop = new Int32Array(slots);
+    for (let s = 0; s < slots; s++)
+      slotTop[s] = commonDominator(tree, nodes.subarray(start[s], start[s + 1]));
+    for (const { index, bit } of members) {
+      const tops: number[] = [];
+      for (let s = 0; s < slots; s++)
+        if ((group.slotMask[s]! >>> bit) & 1 && slotTop[s]! >= 0) tops.push(slotTop[s]!);
+      out[index] = commonDominator(tree, tops);
+    }
   }
   return out;
 }

@@ -9,6 +9,7 @@ import { isLlmConsumer } from "../predicates.js";
 import type { Rule } from "../rule.js";
 import { INF } from "./maxflow.js";
 import { dataReaders } from "./data-readers.js";
+import { TargetGroup } from "./target-groups.js";
 import { receiverSides, stepTechnique, type StepTechnique } from "./techniques.js";
 
 const ACTOR = COMPONENT_KIND_CODE.get("actor");
@@ -34,8 +35,41 @@ export interface AttackTarget {
   readonly property: Cia;
   /** `influence`: reaching a node of `nodes` is the attack; `disclosure`: influence over a reader with a way out. */
   readonly mode: "influence" | "disclosure";
-  /** Influence targets, or (disclosure) readers of the asset that can reach an observable sink. */
+  /**
+   * Influence targets, or (disclosure) readers of the asset that can reach an observable sink,
+   * ascending. A data asset's readers are listed only when this is first read: the path analysis
+   * reads them through `group` (target-groups.ts), so that no query costs readers x crown jewels.
+   */
   readonly nodes: readonly number[];
+  /** Where the target's nodes are marked: bit `bit` of `group`. */
+  readonly group: TargetGroup;
+  readonly bit: number;
+  /** How many nodes the target has. */
+  readonly size: number;
+  /** Whether `nodes` is a list the target keeps (small targets), not one built from the group. */
+  readonly listed: boolean;
+}
+
+/** What a cut question needs of a target: its mode and its nodes. */
+export type CutTarget = Pick<AttackTarget, "mode" | "nodes">;
+
+/** A target whose nodes are a crown jewel's readers, listed on demand. */
+class MarkedTarget implements AttackTarget {
+  private list: readonly number[] | undefined;
+  readonly listed = false;
+  readonly size: number;
+  constructor(
+    readonly crown: CrownJewel,
+    readonly property: Cia,
+    readonly mode: "influence" | "disclosure",
+    readonly group: TargetGroup,
+    readonly bit: number,
+  ) {
+    this.size = group.sizeOf(bit);
+  }
+  get nodes(): readonly number[] {
+    return (this.list ??= this.group.nodesOf(this.bit));
+  }
 }
 
 /** The attack graph: the info-flow graph with a likelihood, a technique and cut options per step. */
@@ -383,9 +417,12 @@ export function buildTargets(tg: ThreatGraph, facts: Facts, wayOut?: Float64Arra
     .map((c) => c.subject.index);
   const readers = dataReaders(tg, facts, [...new Set(confidentialData)], holders, reader);
 
-  const out: AttackTarget[] = [];
+  // Kept lists (influence targets, a component's readers) are marked 32 to a group, per mode.
+  const out: (AttackTarget | undefined)[] = [];
+  const pending = { influence: [] as Pending[], disclosure: [] as Pending[] };
   for (const crown of model.crownJewels) {
     for (const property of crown.properties) {
+      const mode = property === "confidentiality" ? "disclosure" : "influence";
       let nodes: number[];
       if (crown.subject.type === "component") {
         const v = crown.subject.index;
@@ -397,19 +434,47 @@ export function buildTargets(tg: ThreatGraph, facts: Facts, wayOut?: Float64Arra
         }
       } else {
         const d = crown.subject.index;
-        // Reader lists come filtered and in ascending order.
-        nodes =
-          property === "confidentiality"
-            ? (readers.get(d) ?? [])
-            : [...(holders.get(d) ?? [])].sort((a, b) => a - b);
+        if (property === "confidentiality") {
+          const marks = readers.get(d);
+          const group = marks?.group ?? NO_TARGET;
+          out.push(new MarkedTarget(crown, property, mode, group, marks?.bit ?? 0));
+          continue;
+        }
+        nodes = [...(holders.get(d) ?? [])].sort((a, b) => a - b);
       }
-      out.push({
-        crown,
-        property,
-        mode: property === "confidentiality" ? "disclosure" : "influence",
-        nodes,
+      pending[mode].push({ at: out.length, crown, property, nodes });
+      out.push(undefined);
+    }
+  }
+  for (const mode of ["influence", "disclosure"] as const) {
+    const list = pending[mode];
+    for (let b = 0; b < list.length; b += 32) {
+      const batch = list.slice(b, b + 32);
+      const group = TargetGroup.ofLists(batch.map((p) => p.nodes));
+      batch.forEach((p, bit) => {
+        out[p.at] = {
+          crown: p.crown,
+          property: p.property,
+          mode,
+          nodes: p.nodes,
+          group,
+          bit,
+          size: p.nodes.length,
+          listed: true,
+        };
       });
     }
   }
-  return out;
+  return out as AttackTarget[];
 }
+
+/** A target kept as a list until its group is made. */
+interface Pending {
+  readonly at: number;
+  readonly crown: CrownJewel;
+  readonly property: Cia;
+  readonly nodes: number[];
+}
+
+/** The group of an asset no component reads. */
+const NO_TARGET = TargetGroup.ofLists([]);

@@ -1,4 +1,4 @@
-import type { AttackGraph, AttackTarget } from "./attack-graph.js";
+import type { AttackGraph, CutTarget } from "./attack-graph.js";
 import type { UsableGraph } from "./usable.js";
 
 /** What an arc of the cut network stands for: a component or a step, in the influence leg or the way out. */
@@ -181,7 +181,7 @@ export class CutNetworkBuilder {
   }
 
   /** The network for these targets, or "unbounded" when a target is itself an entry (nothing can cut it). */
-  build(targets: readonly AttackTarget[]): CutNetwork | "unbounded" {
+  build(targets: readonly CutTarget[]): CutNetwork | "unbounded" {
     const { in0, out0, in1, out1, queue0, queue1, isEntry, fromEntries, isSink, linkable } = this;
     const { tail, head, cap, meta } = this;
     let count = 0;

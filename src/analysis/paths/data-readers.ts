@@ -3,12 +3,19 @@ import type { ThreatGraph } from "../../graph/threat-graph.js";
 import type { Facts } from "../facts.js";
 import { IndexedMinHeap } from "./heap.js";
 import { condense } from "./scc.js";
+import { TargetGroup } from "./target-groups.js";
+
+/** Where an asset's readers are marked: bit `bit` of `group`. */
+export interface ReaderMarks {
+  readonly group: TargetGroup;
+  readonly bit: number;
+}
 
 /**
  * Components each data asset reaches from its holders, honouring `carries` on the way (as the
  * sensitivity facts do: a flow that names assets carries only those; any other flow carries every
- * asset but secrets), keeping those marked in `keep`, in ascending order. Bit-parallel, 32 assets per
- * pass. Flows without `carries` let every non-secret asset through, so inside a strongly connected
+ * asset but secrets), keeping those marked in `keep`, as a target group per 32 assets (never listed:
+ * see target-groups.ts). Bit-parallel, 32 assets per pass. Flows without `carries` let every non-secret asset through, so inside a strongly connected
  * component of those flows every member reaches the same non-secret assets: non-secret assets spread
  * over that condensation (one node per component, visited in topological order), and only the flows
  * that name assets can send a mask back up. Secrets move on naming flows only, so they spread node by
@@ -20,10 +27,10 @@ export function dataReaders(
   assets: readonly number[],
   holders: ReadonlyMap<number, ReadonlySet<number>>,
   keep: Uint8Array,
-): Map<number, number[]> {
+): Map<number, ReaderMarks> {
   const g = facts.info;
   const n = g.nodeCount;
-  const out = new Map<number, number[]>();
+  const out = new Map<number, ReaderMarks>();
   const isSecret = (d: number) => tg.model.data[d]?.classification === "secret";
   const open = assets.filter((d) => !isSecret(d));
   const secret = assets.filter(isSecret);
@@ -49,17 +56,9 @@ export function dataReaders(
       allowedOf[namingFlows[k]!] = allowed;
     }
   };
-  const list = (batch: readonly number[], maskOf: (v: number) => number) => {
-    const lists = batch.map(() => [] as number[]);
-    for (let v = 0; v < n; v++) {
-      let m = keep[v] ? maskOf(v) : 0;
-      while (m !== 0) {
-        const low = m & -m;
-        lists[31 - Math.clz32(low)]!.push(v);
-        m ^= low;
-      }
-    }
-    batch.forEach((d, i) => out.set(d, lists[i]!));
+  const mark = (batch: readonly number[], maskOf: (v: number) => number) => {
+    const group = new TargetGroup(n, (v) => (keep[v] ? maskOf(v) : 0));
+    batch.forEach((d, bit) => out.set(d, { group, bit }));
   };
 
   if (open.length > 0) {
@@ -121,7 +120,7 @@ export function dataReaders(
           }
         }
       }
-      list(batch, (v) => mask[comp[v]!]!);
+      mark(batch, (v) => mask[comp[v]!]!);
     }
   }
 
@@ -164,7 +163,7 @@ export function dataReaders(
           }
         }
       }
-      list(batch, (v) => mask[v]!);
+      mark(batch, (v) => mask[v]!);
     }
   }
   return out;

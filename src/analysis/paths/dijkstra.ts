@@ -54,13 +54,7 @@ export class DijkstraWorkspace implements ShortestPaths {
     onSettle?: (v: number) => boolean,
   ): void {
     const { dist, via, heap, touched } = this;
-    for (let i = 0; i < this.touchedCount; i++) {
-      const v = touched[i]!;
-      dist[v] = Infinity;
-      via[v] = -2;
-    }
-    heap.reset(touched, this.touchedCount);
-    let count = 0;
+    let count = this.reset();
     for (let i = 0; i < seeds.length; i++) {
       const s = seeds[i]!;
       const d = seedDist(i);
@@ -71,8 +65,87 @@ export class DijkstraWorkspace implements ShortestPaths {
         heap.push(s, d);
       }
     }
+    this.touchedCount = count;
+    this.settle(adj, onSettle);
+  }
+
+  /**
+   * The same search as `search` over the seeds of `order` that `accept` takes, with `seedDist(v)`
+   * their starting distances, `order` sorted by (distance, node): a seed enters the heap only when
+   * it would be the next node settled, so a search that stops early never touches the seeds it did
+   * not reach (a crown jewel read by half the model, and top-k stops after k entries). The heap's
+   * order is total (ties by node), so taking seeds late settles the same nodes through the same steps.
+   */
+  searchOrdered(
+    adj: Adjacency,
+    order: ArrayLike<number>,
+    seedDist: (v: number) => number,
+    accept: (v: number) => boolean,
+    onSettle?: (v: number) => boolean,
+  ): void {
+    this.touchedCount = this.reset();
+    this.settle(adj, onSettle, { order, seedDist, accept });
+  }
+
+  /** Clears the previous search (only the nodes it touched); returns the touched count, 0. */
+  private reset(): number {
+    const { dist, via, heap, touched } = this;
+    for (let i = 0; i < this.touchedCount; i++) {
+      const v = touched[i]!;
+      dist[v] = Infinity;
+      via[v] = -2;
+    }
+    heap.reset(touched, this.touchedCount);
+    return 0;
+  }
+
+  private settle(
+    adj: Adjacency,
+    onSettle: ((v: number) => boolean) | undefined,
+    seeds?: {
+      order: ArrayLike<number>;
+      seedDist: (v: number) => number;
+      accept: (v: number) => boolean;
+    },
+  ): void {
+    const { dist, via, heap, touched } = this;
+    let count = this.touchedCount;
     const { start, edge, node, weight } = adj;
-    while (heap.length > 0) {
+    // The next seed to take (-1: none left) and its distance.
+    let p = -1;
+    let s = -1;
+    let sd = Infinity;
+    const nextSeed = () => {
+      s = -1;
+      sd = Infinity;
+      if (!seeds) return;
+      const { order, accept } = seeds;
+      for (p++; p < order.length; p++) {
+        const v = order[p]!;
+        if (!accept(v)) continue;
+        const d = seeds.seedDist(v);
+        // In distance order: after the first unreachable seed, every other one is too.
+        if (d !== Infinity) {
+          s = v;
+          sd = d;
+        } else p = order.length;
+        return;
+      }
+    };
+    nextSeed();
+    for (;;) {
+      if (s >= 0 && heap.notAfterTop(s, sd)) {
+        // Seeded from the start, s would hold sd unless a step offered strictly less.
+        if (!heap.done(s) && sd <= dist[s]!) {
+          if (dist[s] === Infinity) touched[count++] = s;
+          dist[s] = sd;
+          via[s] = -1;
+          heap.push(s, sd);
+        }
+        nextSeed();
+        continue;
+      }
+      if (heap.length === 0) break;
       const v = heap.pop();
       if (onSettle?.(v)) break;
       const dv = dist[v]!;
@@ -119,4 +192,32 @@ export function fewestStepsOn(adj: Adjacency, seeds: readonly number[]): Float64
     }
   }
   return dist;
+}
+
+/**
+ * The nodes with a finite distance, sorted by (distance, node): the seed order `searchOrdered`
+ * takes. Distances repeat (sums of a few step weights), so the distinct values are sorted natively
+ * and the nodes bucketed by their rank in node order, instead of a comparator sort of every node.
+ */
+export function byDistance(dist: Float64Array): Int32Array {
+  const n = dist.length;
+  let count = 0;
+  for (let v = 0; v < n; v++) if (dist[v]! < Infinity) count++;
+  const values = new Float64Array(count);
+  for (let v = 0, i = 0; v < n; v++) if (dist[v]! < Infinity) values[i++] = dist[v]!;
+  values.sort();
+  const rank = new Map<number, number>();
+  for (let i = 0; i < count; i++) if (i === 0 || values[i] !== values[i - 1]) rank.set(values[i]!, rank.size);
+  const start = new Int32Array(rank.size + 1);
+  const rankOf = new Int32Array(n);
+  for (let v = 0; v < n; v++) {
+    if (dist[v] === Infinity) continue;
+    const r = rank.get(dist[v]!)!;
+    rankOf[v] = r;
+    start[r + 1]!++;
+  }
+  for (let r = 0; r < rank.size; r++) start[r + 1]! += start[r]!;
+  const out = new Int32Array(count);
+  for (let v = 0; v < n; v++) if (dist[v]! < Infinity) out[start[rankOf[v]!]!++] = v;
+  return out;
 }

@@ -183,13 +183,14 @@ const climbed = new WeakMap<DominatorTree, { stamp: Int32Array; query: number }>
  * most once per query: a crown jewel read by half the model costs one pass over the tree, not one
  * walk to the top per reader.
  */
-export function commonDominator(t: DominatorTree, nodes: readonly number[]): number {
+export function commonDominator(t: DominatorTree, nodes: ArrayLike<number>): number {
   let memo = climbed.get(t);
   if (!memo) climbed.set(t, (memo = { stamp: new Int32Array(t.idom.length), query: 0 }));
   const stamp = memo.stamp;
   const q = ++memo.query;
   let acc = -1;
-  for (const v of nodes) {
+  for (let i = 0; i < nodes.length; i++) {
+    const v = nodes[i]!;
     // Nothing is above the virtual root: the answer cannot change once it is reached.
     if (acc === t.root) break;
     if (t.depth[v]! < 0) continue;

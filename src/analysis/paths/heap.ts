@@ -1,6 +1,8 @@
 /**
  * A binary min-heap of node ids keyed by float64, with decrease-key through a position index.
- * Typed arrays only: Dijkstra over a million nodes allocates nothing per step.
+ * Typed arrays only: Dijkstra over a million nodes allocates nothing per step. Equal keys pop in
+ * ascending node order, so the order nodes were pushed in never changes what a search finds (a
+ * search may then take its seeds lazily, in key order: dijkstra.ts).
  */
 export class IndexedMinHeap {
   private readonly heap: Int32Array;
@@ -52,6 +54,19 @@ export class IndexedMinHeap {
     this.size = 0;
   }
 
+  /** The node `pop` would return (the heap must not be empty). */
+  peek(): number {
+    return this.heap[0]!;
+  }
+
+  /** Whether (k, v) comes before the top of the heap (or is it): true on an empty heap. */
+  notAfterTop(v: number, k: number): boolean {
+    if (this.size === 0) return true;
+    const top = this.heap[0]!;
+    const kt = this.key[top]!;
+    return k < kt || (k === kt && v <= top);
+  }
+
   /** Whether v has been popped. */
   done(v: number): boolean {
     return this.pos[v] === -2;
@@ -64,7 +79,8 @@ export class IndexedMinHeap {
     while (i > 0) {
       const parent = (i - 1) >> 1;
       const pv = h[parent]!;
-      if (this.key[pv]! <= k) break;
+      const kp = this.key[pv]!;
+      if (kp < k || (kp === k && pv < v)) break;
       h[i] = pv;
       this.pos[pv] = i;
       i = parent;
@@ -80,9 +96,16 @@ export class IndexedMinHeap {
     for (;;) {
       let child = 2 * i + 1;
       if (child >= this.size) break;
-      if (child + 1 < this.size && this.key[h[child + 1]!]! < this.key[h[child]!]!) child++;
+      if (child + 1 < this.size) {
+        const a = h[child]!;
+        const b = h[child + 1]!;
+        const ka = this.key[a]!;
+        const kb = this.key[b]!;
+        if (kb < ka || (kb === ka && b < a)) child++;
+      }
       const cv = h[child]!;
-      if (this.key[cv]! >= k) break;
+      const kc = this.key[cv]!;
+      if (kc > k || (kc === k && cv > v)) break;
       h[i] = cv;
       this.pos[cv] = i;
       i = child;

@@ -1,7 +1,7 @@
 import { BUILTIN_CONTROL_BY_ID, DEFAULT_CONTROL_COST, canPlace } from "../../catalog/controls.js";
 import type { ResolvedModel } from "../../semantic/model.js";
 import type { Rule } from "../rule.js";
-import { EXFIL_RULE, type AttackGraph, type AttackTarget } from "./attack-graph.js";
+import { EXFIL_RULE, type AttackGraph, type CutTarget } from "./attack-graph.js";
 import { CancelScratch, cancelFlow } from "./cancel-flow.js";
 import { CutNetworkBuilder, linkReader, type CutArcKind, type CutNetwork } from "./cut-network.js";
 import { FlowWorkspace, INF, layOut, maxFlow, sourceSide, type Residual } from "./maxflow.js";
@@ -51,7 +51,7 @@ export class CutSolver {
     rules: readonly Rule[],
     sinks: readonly number[],
     /** The disclosure targets the questions will ask about: their readers share one network. */
-    private readonly disclosure: readonly AttackTarget[],
+    private readonly disclosure: readonly CutTarget[],
   ) {
     const withWayOut = disclosure.length > 0;
     const cost = (name: string) =>
@@ -142,7 +142,7 @@ export class CutSolver {
   }
 
   /** The cheapest cut for these targets. */
-  solve(targets: readonly AttackTarget[]): CutReport {
+  solve(targets: readonly CutTarget[]): CutReport {
     if (targets.length > 0 && targets.every((t) => t.mode === "disclosure")) {
       const reused = this.solveDisclosure(targets);
       if (reused) return reused;
@@ -163,7 +163,7 @@ export class CutSolver {
    * links make their readers' parts dead ends, which cannot change the cut closest to the entries.
    * Undefined when a reader lies outside the shared network (a question not from the attack graph).
    */
-  private solveDisclosure(targets: readonly AttackTarget[]): CutReport | undefined {
+  private solveDisclosure(targets: readonly CutTarget[]): CutReport | undefined {
     const sh = (this.shared ??= this.shareDisclosure());
     const { r, linkPos, open, want } = sh;
     const linkable = this.builder.linkable;

@@ -1,4 +1,5 @@
 import type { Condensation } from "./scc.js";
+import type { TargetGroup } from "./target-groups.js";
 
 /**
  * Bit-parallel reachability over the condensation DAG: up to 32 target sets at once, one 32-bit mask
@@ -9,6 +10,18 @@ export function reachTargetsMask(c: Condensation, seeds: readonly (readonly numb
   if (seeds.length > 32) throw new Error("at most 32 target sets per batch");
   const mask = new Int32Array(c.count);
   for (let t = 0; t < seeds.length; t++) for (const v of seeds[t]!) mask[c.comp[v]!]! |= 1 << t;
+  return reachBack(c, mask);
+}
+
+/** `reachTargetsMask` for the targets of a group, on the group's bits. */
+export function reachGroupMask(c: Condensation, group: TargetGroup): Int32Array {
+  const mask = new Int32Array(c.count);
+  const { support, slotAt, slotMask } = group;
+  for (let k = 0; k < support.length; k++) mask[c.comp[support[k]!]!]! |= slotMask[slotAt[k]!]!;
+  return reachBack(c, mask);
+}
+
+function reachBack(c: Condensation, mask: Int32Array): Int32Array {
   // Sinks first: a component reaches what its successors reach.
   for (let i = c.count - 1; i >= 0; i--) {
     const x = c.topo[i]!;

@@ -1,0 +1,158 @@
+/**
+ * Attack targets marked 32 to a group instead of listed one by one. A confidential asset of a
+ * generated model is read by about half of it, and there are max(10, N/1000) crown jewels: listing
+ * every crown jewel's readers grows with the square of the model (about 500 targets x 500k readers at
+ * 1M). A group keeps, for the nodes that belong to any of its targets (its support, ascending), which
+ * of its 32 bits each carries, as an index into the distinct bit sets met (its slots): queries read a
+ * group in one pass over its support and fold per slot, so a node costs the same whether it belongs
+ * to one target or to thirty-two.
+ */
+export class TargetGroup {
+  /** Nodes that belong to some target of the group, ascending. */
+  readonly support: Int32Array;
+  /** Slot of each support node. */
+  readonly slotAt: Int32Array;
+  /** The bit set of each slot. */
+  readonly slotMask: Int32Array;
+  /** Nodes per slot. */
+  readonly slotSize: Int32Array;
+
+  /**
+   * Builds the group from each node's bits (`maskOf(v)`, 0 for none): nodes `0..n-1`, or the
+   * ascending `nodes` given.
+   */
+  constructor(n: number | Int32Array, maskOf: (v: number) => number) {
+    const count = typeof n === "number" ? n : n.length;
+    const node = typeof n === "number" ? (k: number) => k : (k: number) => n[k]!;
+    let size = 0;
+    for (let k = 0; k < count; k++) if (maskOf(node(k)) !== 0) size++;
+    this.support = new Int32Array(size);
+    this.slotAt = new Int32Array(size);
+    const slotOf = new Map<number, number>();
+    const masks: number[] = [];
+    const sizes: number[] = [];
+    // Neighbouring nodes mostly carry the same bits: the last slot is checked before the map.
+    let lastMask = 0;
+    let lastSlot = -1;
+    for (let i = 0, k = 0; i < count; i++) {
+      const v = node(i);
+      const m = maskOf(v);
+      if (m === 0) continue;
+      let s = m === lastMask ? lastSlot : slotOf.get(m);
+      if (s === undefined) {
+        s = masks.length;
+        slotOf.set(m, s);
+        masks.push(m);
+        sizes.push(0);
+      }
+      lastMask = m;
+      lastSlot = s;
+      sizes[s]!++;
+      this.support[k] = v;
+      this.slotAt[k++] = s;
+    }
+    this.slotMask = Int32Array.from(masks);
+    this.slotSize = Int32Array.from(sizes);
+  }
+
+  /** A group of up to 32 node lists, list i on bit i. */
+  static ofLists(lists: readonly (readonly number[])[]): TargetGroup {
+    if (lists.length > 32) throw new Error("at most 32 targets per group");
+    const marks = new Map<number, number>();
+    lists.forEach((list, i) => {
+      for (const v of list) marks.set(v, (marks.get(v) ?? 0) | (1 << i));
+    });
+    const nodes = Int32Array.from(marks.keys()).sort();
+    return new TargetGroup(nodes, (v) => marks.get(v)!);
+  }
+
+  /** How many nodes carry `bit`. */
+  sizeOf(bit: number): number {
+    let size = 0;
+    for (let s = 0; s < this.slotMask.length; s++)
+      if (this.slotMask[s]! & (1 << bit)) size += this.slotSize[s]!;
+    return size;
+  }
+
+  /** The nodes that carry `bit`, ascending. */
+  nodesOf(bit: number): number[] {
+    const out: number[] = [];
+    const { support, slotAt, slotMask } = this;
+    const b = 1 << bit;
+    for (let k = 0; k < support.length; k++) if (slotMask[slotAt[k]!]! & b) out.push(support[k]!);
+    return out;
+  }
+
+  /** Whether node v carries `bit` (binary search in the support). */
+  has(v: number, bit: number): boolean {
+    const { support } = this;
+    let lo = 0;
+    let hi = support.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const x = support[mid]!;
+      if (x === v) return (this.slotMask[this.slotAt[mid]!]! & (1 << bit)) !== 0;
+      if (x < v) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return false;
+  }
+
+  /** Per slot, its support nodes in ascending order (a CSR over the slots). */
+  slotMembers(): { start: Int32Array; nodes: Int32Array } {
+    const slots = this.slotMask.length;
+    const start = new Int32Array(slots + 1);
+    for (let s = 0; s < slots; s++) start[s + 1] = start[s]! + this.slotSize[s]!;
+    const fill = start.slice(0, slots);
+    const nodes = new Int32Array(this.support.length);
+    for (let k = 0; k < this.support.length; k++) nodes[fill[this.slotAt[k]!]!++] = this.support[k]!;
+    return { start, nodes };
+  }
+}
+
+/** A target's place in a group, as the queries read it. */
+export interface Marked {
+  readonly group: TargetGroup;
+  readonly bit: number;
+}
+
+/** The targets by group (in order of first appearance), each with its index in `targets`. */
+export function byGroup(targets: readonly Marked[]): Map<TargetGroup, { index: number; bit: number }[]> {
+  const out = new Map<TargetGroup, { index: number; bit: number }[]>();
+  targets.forEach((t, index) => {
+    let list = out.get(t.group);
+    if (!list) out.set(t.group, (list = []));
+    list.push({ index, bit: t.bit });
+  });
+  return out;
+}
+
+/**
+ * The nodes of the targets, each once, in the order a walk over the targets' ascending node lists
+ * meets them (target by target): the order in which the cut network numbers them, found without
+ * walking any list (a node's first target is folded per slot, then the nodes are bucketed by it).
+ */
+export function nodesInOrder(n: number, targets: readonly Marked[]): number[] {
+  const none = targets.length;
+  const first = new Int32Array(n).fill(none);
+  for (const [group, members] of byGroup(targets)) {
+    const { slotMask, support, slotAt } = group;
+    const slotFirst = new Int32Array(slotMask.length).fill(none);
+    for (let s = 0; s < slotMask.length; s++) {
+      // Members are in target order: the first whose bit the slot has is its first target.
+      const m = members.find((x) => slotMask[s]! & (1 << x.bit));
+      if (m) slotFirst[s] = m.index;
+    }
+    for (let k = 0; k < support.length; k++) {
+      const v = support[k]!;
+      const f = slotFirst[slotAt[k]!]!;
+      if (f < first[v]!) first[v] = f;
+    }
+  }
+  const start = new Int32Array(none + 2);
+  for (let v = 0; v < n; v++) start[first[v]! + 1]!++;
+  for (let i = 0; i < none; i++) start[i + 1]! += start[i]!;
+  const out = new Array<number>(start[none]!);
+  for (let v = 0; v < n; v++) if (first[v]! < none) out[start[first[v]!]!++] = v;
+  return out;
+}
