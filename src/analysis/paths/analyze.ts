@@ -112,8 +112,9 @@ export function analyzePaths(
   // entries reach the same targets, so the bits are walked once per group, not once per entry.
   let allowedBits = 0;
   for (const c of classes) allowedBits |= ENTRY_BIT[c];
+  const reach = new Int32Array(cond.count);
   for (const [group, members] of groups) {
-    const mask = reachGroupMask(cond, group);
+    const mask = reachGroupMask(cond, group, reach);
     const same = new Map<number, number>();
     for (const v of entries) {
       const m = mask[cond.comp[v]!]!;
