@@ -373,7 +373,15 @@ export function analyzePaths(
     ...readersOf(exposed.filter((t) => t.mode === "disclosure")),
   ]);
   mark("min-cut");
-  for (const i of detail) (reports[i] as { cut?: unknown }).cut = solver.solve([cuttable(targets[i]!)]);
+  // Influence questions first: they reuse the flow workspace the whole-model question grew, which
+  // the first disclosure question then takes over for the network they share; asked the other way,
+  // the influence questions grew a second one (about 200 MB of new buffers at 1M). Every question's
+  // answer is the same in any order (test/analysis/min-cut.test.ts).
+  const byMode = [
+    ...detail.filter((i) => targets[i]!.mode === "influence"),
+    ...detail.filter((i) => targets[i]!.mode === "disclosure"),
+  ];
+  for (const i of byMode) (reports[i] as { cut?: unknown }).cut = solver.solve([cuttable(targets[i]!)]);
   mark("cuts-per-target");
   return {
     entries,
