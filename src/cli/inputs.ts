@@ -13,37 +13,53 @@ export function expandInputs(paths: readonly string[]): { files: string[]; missi
   const files = new Set<string>();
   const missing: string[] = [];
   for (const p of paths) {
-    const abs = path.resolve(p);
-    let st: fs.Stats;
-    try {
-      st = fs.statSync(abs);
-    } catch {
-      missing.push(p);
-      continue;
-    }
-    if (!st.isDirectory()) {
-      files.add(abs);
-      continue;
-    }
-    const stack = [abs];
-    while (stack.length > 0) {
-      const dir = stack.pop()!;
-      let entries: fs.Dirent[];
-      try {
-        entries = fs.readdirSync(dir, { withFileTypes: true });
-      } catch {
-        missing.push(path.relative(process.cwd(), dir) || dir);
-        continue;
-      }
-      for (const e of entries) {
-        if (e.name.startsWith(".") || e.name === "node_modules") continue;
-        const full = path.join(dir, e.name);
-        if (e.isDirectory()) stack.push(full);
-        else if (e.name.endsWith(MODEL_EXTENSION)) files.add(full);
-      }
-    }
+    const found = modelFilesOf(path.resolve(p), (dir, entries) => {
+      if (entries === undefined) missing.push(path.relative(process.cwd(), dir) || dir);
+      return true;
+    });
+    if (!found) missing.push(p);
+    else for (const f of found.files) files.add(f);
   }
   return { files: [...files].sort(), missing };
+}
+
+/**
+ * The model files of one path: the path itself when it is a file, else every `.aithreat` file below
+ * the folder (`node_modules` and dot entries skipped), unsorted. `onFolder(dir, entries)` hears each
+ * folder as it is read (`entries` undefined: unreadable, skipped) and stops the walk by returning
+ * false (`stopped`). Undefined when the path does not exist.
+ */
+function modelFilesOf(
+  abs: string,
+  onFolder: (dir: string, entries: number | undefined) => boolean,
+): { files: string[]; stopped: boolean } | undefined {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(abs);
+  } catch {
+    return undefined;
+  }
+  if (!st.isDirectory()) return { files: [abs], stopped: false };
+  const files: string[] = [];
+  const stack = [abs];
+  while (stack.length > 0) {
+    const dir = stack.pop()!;
+    let list: fs.Dirent[];
+    try {
+      list = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      if (!onFolder(dir, undefined)) return { files, stopped: true };
+      continue;
+    }
+    if (!onFolder(dir, list.length)) return { files, stopped: true };
+    for (const e of list) {
+      if (e.name.startsWith(".") || e.name === "node_modules") continue;
+      const full = path.join(dir, e.name);
+      if (e.isDirectory()) stack.push(full);
+      else if (e.name.endsWith(MODEL_EXTENSION)) files.push(full);
+    }
+  }
+  return { files, stopped: false };
 }
 
 /**
@@ -93,35 +109,13 @@ export function modelBytesAtMost(args: readonly string[], limit: number, cwd = p
   let entries = 0;
   for (const arg of args) {
     if (arg.startsWith("-")) continue;
-    const abs = path.resolve(cwd, arg);
-    let st: fs.Stats;
-    try {
-      st = fs.statSync(abs);
-    } catch {
-      continue;
-    }
-    if (!st.isDirectory()) {
-      pending.push(abs);
-      continue;
-    }
-    const dirs = [abs];
-    while (dirs.length > 0) {
-      const dir = dirs.pop()!;
-      let list: fs.Dirent[];
-      try {
-        list = fs.readdirSync(dir, { withFileTypes: true });
-      } catch {
-        continue;
-      }
-      entries += list.length;
-      if (entries > MAX_ENTRIES) return false;
-      for (const e of list) {
-        if (e.name.startsWith(".") || e.name === "node_modules") continue;
-        const full = path.join(dir, e.name);
-        if (e.isDirectory()) dirs.push(full);
-        else if (e.name.endsWith(MODEL_EXTENSION)) pending.push(full);
-      }
-    }
+    const found = modelFilesOf(path.resolve(cwd, arg), (_, count) => {
+      entries += count ?? 0;
+      return entries <= MAX_ENTRIES;
+    });
+    if (!found) continue;
+    if (found.stopped) return false;
+    pending.push(...found.files);
   }
   // Sizes first (no reading), so a large tree is told quickly.
   const seen = new Set<string>();
