@@ -58,6 +58,7 @@ export async function main(args: readonly string[], io: Io = processIo()): Promi
     });
   }
 
+  skipHelpCache(parser);
   let helpOrVersion = false;
   try {
     await parser.parseAsync([...args], {}, (err, _argv, output) => {
@@ -81,6 +82,24 @@ export async function main(args: readonly string[], io: Io = processIo()): Promi
     return internalError(io, e, args.includes("--debug"));
   }
   return code;
+}
+
+/**
+ * Stops yargs from rendering the chosen command's whole help text after its handler
+ * (`usage.cacheHelpMessage`), kept for a help screen after a failure that this CLI never shows: usage
+ * errors are reported by `fail` above, and help is printed only for `--help`, which does not run a
+ * handler. Rendering it cost about 60 ms of every run, more than checking a small model. Reaches into
+ * yargs' internal methods; returns whether it found them (test/cli/main.test.ts fails when a yargs
+ * update moves them, so the saving cannot vanish unnoticed).
+ */
+export function skipHelpCache(parser: unknown): boolean {
+  type Usage = { cacheHelpMessage?: () => void };
+  const internal = (parser as { getInternalMethods?: () => { getUsageInstance?: () => Usage } })
+    .getInternalMethods?.()
+    ?.getUsageInstance?.();
+  if (typeof internal?.cacheHelpMessage !== "function") return false;
+  internal.cacheHelpMessage = () => {};
+  return true;
 }
 
 /** Reports an exception that escaped a command: a short message, the stack only with `--debug`. */

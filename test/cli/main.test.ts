@@ -2,7 +2,8 @@ import fs from "node:fs";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { bufferIo } from "../../src/cli/io.js";
-import { main, VERSION } from "../../src/cli/main.js";
+import yargs from "yargs";
+import { main, skipHelpCache, VERSION } from "../../src/cli/main.js";
 import { COMMANDS } from "../../src/cli/commands/index.js";
 
 const pkg = JSON.parse(fs.readFileSync("package.json", "utf8")) as {
@@ -41,6 +42,19 @@ test("every command has a description and at least one --help example", async ()
     assert.ok(cmd.describe.length > 10, `${name} has no description`);
     assert.match(io.stdout, "Examples:", `${name} --help shows no examples`);
   }
+});
+
+test("yargs' per-run help rendering is skipped where skipHelpCache looks for it; help still prints", async () => {
+  assert.ok(
+    skipHelpCache(yargs([])),
+    "yargs no longer has usage.cacheHelpMessage where skipHelpCache looks: the ~60 ms saving is gone",
+  );
+  assert.not.ok(skipHelpCache({}), "a parser without yargs' internals is left alone");
+  // A command run, then help in a new parser: the help text is rendered when asked for.
+  assert.is(await main(["rules", "--format", "json"], bufferIo()), 0);
+  const io = bufferIo();
+  assert.is(await main(["check", "--help"], io), 0);
+  assert.match(io.stdout, "Examples:");
 });
 
 test("no command, an unknown command and an unknown option are usage errors (exit 2)", async () => {
