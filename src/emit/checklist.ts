@@ -21,7 +21,7 @@ import {
   type Safe,
 } from "./report-view.js";
 import { tidyMarkdown } from "./report-md.js";
-import { memoize } from "./memo.js";
+import { memoize } from "../memoize.js";
 import { compileTemplate } from "./templates.js";
 import { producedFile } from "./text-sink.js";
 

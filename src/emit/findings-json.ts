@@ -4,7 +4,7 @@ import type { Emitter, EmitContext } from "./emitter.js";
 import type { FindingView, MappingView } from "./findings-view.js";
 import { jsonFile, jsonString, type JsonLines } from "./json-layout.js";
 import type { LocationView } from "./location-view.js";
-import { memoize } from "./memo.js";
+import { memoize } from "../memoize.js";
 import type { CutView, PathView, TargetView } from "./paths-view.js";
 import { FINDINGS_SCHEMA_ID, FINDINGS_SCHEMA_VERSION } from "./tool-info.js";
 

@@ -1,6 +1,6 @@
 import type { Emitter } from "./emitter.js";
 import type { FindingView } from "./findings-view.js";
-import { memoize } from "./memo.js";
+import { memoize } from "../memoize.js";
 import { producedFile } from "./text-sink.js";
 
 /**

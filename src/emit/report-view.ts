@@ -22,7 +22,7 @@ import { byExposure, DIAGRAM_LIMITS, diagramSet, diagramViews, type DiagramView 
 import { escapeHtml, escapeMarkdown, markdownCode } from "./escape.js";
 import type { FindingView } from "./findings-view.js";
 import type { LocationView } from "./location-view.js";
-import { memoize } from "./memo.js";
+import { memoize } from "../memoize.js";
 import type { CutView, PathView, StepView, TargetView } from "./paths-view.js";
 import { targetMermaid } from "./paths-mermaid.js";
 

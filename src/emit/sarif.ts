@@ -7,7 +7,7 @@ import { escapeMarkdown, markdownCode } from "./escape.js";
 import type { FindingView } from "./findings-view.js";
 import { jsonFile, jsonString, type JsonLines, type JsonPath } from "./json-layout.js";
 import { locationView, type LocationView } from "./location-view.js";
-import { memoize } from "./memo.js";
+import { memoize } from "../memoize.js";
 import { PROJECT_URL, ruleDocUrl } from "./tool-info.js";
 
 /**

@@ -2,6 +2,7 @@ import path from "node:path";
 import type { FileNode, ImportNode } from "../ast/nodes.js";
 import { at, diag, type Diagnostic, type StageResult } from "../diagnostics/diagnostic.js";
 import type { CompilerHost } from "../host.js";
+import { memoize } from "../memoize.js";
 import type { SourceFile } from "../source.js";
 import { decodeSource } from "../syntax/decode.js";
 import { fastParseEach, NameTable } from "../syntax/fast-parse.js";
@@ -152,13 +153,7 @@ export function loadProgram(
     : (options.check ?? defaultCheck(new NameTable()));
   // Every import of a shared file asks for the same real path again (at 100k components, 16k imports
   // of 650 files); the file system does not change under one load, so each path is asked once.
-  const realpaths = new Map<string, string | undefined>();
-  const realpath = (p: string): string | undefined => {
-    if (realpaths.has(p)) return realpaths.get(p);
-    const real = host.realpath(p);
-    realpaths.set(p, real);
-    return real;
-  };
+  const realpath = memoize((p: string) => host.realpath(p));
   const realRoot = realpath(root) ?? root;
   const diagnostics: Diagnostic[] = [];
   const files: Loaded[] = [];

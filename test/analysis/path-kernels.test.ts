@@ -5,8 +5,9 @@ import { bfs, buildCompactGraph, type CompactGraph } from "../../src/graph/compa
 import { dijkstra } from "../../src/analysis/paths/dijkstra.js";
 import { commonDominator, dominatorChain, dominators } from "../../src/analysis/paths/dominators.js";
 import { FlowNetwork, INF } from "../../src/analysis/paths/maxflow.js";
-import { reachedFromMask, reachTargetsMask } from "../../src/analysis/paths/reach.js";
+import { reachedFromMask, reachGroupMask } from "../../src/analysis/paths/reach.js";
 import { condense } from "../../src/analysis/paths/scc.js";
+import { TargetGroup } from "../../src/analysis/paths/target-groups.js";
 import { pathShares, ShareWorkspace } from "../../src/analysis/paths/soft-chokepoints.js";
 
 /** Random directed graphs with cycles, self-contained: n nodes, edges as [from, to] pairs. */
@@ -50,7 +51,7 @@ test("bit-parallel reachability matches one BFS per source", () => {
         const g = build(n, edges);
         const c = condense(g);
         const seeds = sets.map((s) => s.filter((v) => v < n));
-        const back = reachTargetsMask(c, seeds);
+        const back = reachGroupMask(c, TargetGroup.ofLists(seeds), new Int32Array(c.count));
         const fwd = reachedFromMask(c, seeds);
         for (let v = 0; v < n; v++) {
           const fromV = bfs(g, [v]);

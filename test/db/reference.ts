@@ -7,7 +7,8 @@
 import { ENTRY_BIT, ENTRY_CLASSES, type EntryClass } from "../../src/analysis/facts.js";
 import { buildAttackGraph } from "../../src/analysis/paths/attack-graph.js";
 import { dijkstra, type ShortestPaths } from "../../src/analysis/paths/dijkstra.js";
-import { reachTargetsMask } from "../../src/analysis/paths/reach.js";
+import { reachGroupMask } from "../../src/analysis/paths/reach.js";
+import { TargetGroup } from "../../src/analysis/paths/target-groups.js";
 import { condense } from "../../src/analysis/paths/scc.js";
 import { usableGraph } from "../../src/analysis/paths/usable.js";
 import type { CompileAnalysis } from "../../src/compiler.js";
@@ -119,9 +120,10 @@ export function referenceOf(analysis: CompileAnalysis): Reference {
   const reach = new Map<string, Set<string>>(targets.map((t) => [t.name, new Set<string>()]));
   for (let b = 0; b < targets.length; b += 32) {
     const batch = targets.slice(b, b + 32);
-    const mask = reachTargetsMask(
+    const mask = reachGroupMask(
       cond,
-      batch.map((t) => t.nodes),
+      TargetGroup.ofLists(batch.map((t) => t.nodes)),
+      new Int32Array(cond.count),
     );
     for (const v of entries)
       batch.forEach((t, i) => {

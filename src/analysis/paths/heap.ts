@@ -54,11 +54,6 @@ export class IndexedMinHeap {
     this.size = 0;
   }
 
-  /** The node `pop` would return (the heap must not be empty). */
-  peek(): number {
-    return this.heap[0]!;
-  }
-
   /** Whether (k, v) comes before the top of the heap (or is it): true on an empty heap. */
   notAfterTop(v: number, k: number): boolean {
     if (this.size === 0) return true;

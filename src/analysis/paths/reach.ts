@@ -2,30 +2,16 @@ import type { Condensation } from "./scc.js";
 import type { TargetGroup } from "./target-groups.js";
 
 /**
- * Bit-parallel reachability over the condensation DAG: up to 32 target sets at once, one 32-bit mask
- * per component, one pass in topological order per batch. Answers "which of these targets can each
- * node reach" (backward) for all nodes in O((n + m) * targets / 32) instead of one search per source.
- */
-export function reachTargetsMask(c: Condensation, seeds: readonly (readonly number[])[]): Int32Array {
-  if (seeds.length > 32) throw new Error("at most 32 target sets per batch");
-  const mask = new Int32Array(c.count);
-  for (let t = 0; t < seeds.length; t++) for (const v of seeds[t]!) mask[c.comp[v]!]! |= 1 << t;
-  return reachBack(c, mask);
-}
-
-/**
- * `reachTargetsMask` for the targets of a group, on the group's bits, written into `mask` (one per
- * component; reused across groups: at 1M a fresh 4 MB array per group was a tenth of what the
- * exposure phase allocated, and fresh buffers bring V8's next full collection closer).
+ * Bit-parallel reachability over the condensation DAG for the targets of a group (up to 32, on the
+ * group's bits): which of them each component can reach, for all nodes in O((n + m) * targets / 32)
+ * instead of one search per source. Written into `mask` (one per component; reused across groups:
+ * at 1M a fresh 4 MB array per group was a tenth of what the exposure phase allocated, and fresh
+ * buffers bring V8's next full collection closer).
  */
 export function reachGroupMask(c: Condensation, group: TargetGroup, mask: Int32Array): Int32Array {
   mask.fill(0);
   const { support, slotAt, slotMask } = group;
   for (let k = 0; k < support.length; k++) mask[c.comp[support[k]!]!]! |= slotMask[slotAt[k]!]!;
-  return reachBack(c, mask);
-}
-
-function reachBack(c: Condensation, mask: Int32Array): Int32Array {
   // Sinks first: a component reaches what its successors reach.
   for (let i = c.count - 1; i >= 0; i--) {
     const x = c.topo[i]!;

@@ -1,0 +1,15 @@
+/**
+ * `fn` remembered per argument, compared by identity (strings by value); an undefined result is
+ * remembered too. Outputs escape values that many findings share (one subject view per subject, one
+ * recommendation per control and list, one title per rule) once each; the loader asks each real path
+ * once. Only for values far fewer than the calls: a memo keeps every result alive until it is
+ * dropped, and one entry per finding (locations, say) costs more in collections than it saves.
+ */
+export function memoize<K, V>(fn: (key: K) => V): (key: K) => V {
+  const known = new Map<K, V>();
+  return (key) => {
+    let v = known.get(key);
+    if (v === undefined && !known.has(key)) known.set(key, (v = fn(key)));
+    return v as V;
+  };
+}
