@@ -27,14 +27,17 @@ function csr(n: number, key: Int32Array): { start: Int32Array; edges: Int32Array
   return { start, edges };
 }
 
-/** Builds the CSR graph from edge endpoint arrays. */
+/**
+ * Builds the CSR graph from edge endpoint arrays. Int32Arrays are taken over as the graph's own
+ * (callers build them for it; a copy of each was one more large allocation per graph).
+ */
 export function buildCompactGraph(
   nodeCount: number,
   from: ArrayLike<number>,
   to: ArrayLike<number>,
 ): CompactGraph {
-  const edgeFrom = Int32Array.from(from);
-  const edgeTo = Int32Array.from(to);
+  const edgeFrom = from instanceof Int32Array ? from : Int32Array.from(from);
+  const edgeTo = to instanceof Int32Array ? to : Int32Array.from(to);
   const out = csr(nodeCount, edgeFrom);
   const inn = csr(nodeCount, edgeTo);
   return {

@@ -108,6 +108,65 @@ test("dijkstra finds the most likely path (brute force over simple paths)", () =
   );
 });
 
+/**
+ * Dominator sets by the textbook fixpoint (dom(v) = {v} + the intersection over v's reached
+ * predecessors; a root's only predecessor is the virtual root), as boolean rows.
+ */
+function dominatorSets(n: number, edges: readonly [number, number][], roots: readonly number[]): boolean[][] {
+  const reach = bfs(build(n, [...edges]), roots);
+  const preds = Array.from({ length: n }, () => [] as number[]);
+  for (const [a, b] of edges) if (reach[a]) preds[b]!.push(a);
+  const isRoot = new Set(roots);
+  const dom = Array.from({ length: n }, (_, v) =>
+    Array.from({ length: n }, (_, d) => (isRoot.has(v) ? d === v : true)),
+  );
+  for (let changed = true; changed;) {
+    changed = false;
+    for (let v = 0; v < n; v++) {
+      if (!reach[v] || isRoot.has(v)) continue;
+      for (let d = 0; d < n; d++) {
+        const next = d === v || preds[v]!.every((p) => dom[p]![d]);
+        if (next !== dom[v]![d]) {
+          dom[v]![d] = next;
+          changed = true;
+        }
+      }
+    }
+  }
+  return dom;
+}
+
+test("dominators on larger graphs (deep DFS trees, where the balanced forest matters) match the fixpoint", () => {
+  const larger = fc.integer({ min: 20, max: 120 }).chain((n) =>
+    fc.record({
+      n: fc.constant(n),
+      // Mostly forward steps (long chains, as in a pipeline) plus some back and cross steps.
+      edges: fc.array(
+        fc.oneof(
+          fc.nat({ max: n - 2 }).map((a): [number, number] => [a, a + 1]),
+          fc.tuple(fc.nat({ max: n - 1 }), fc.nat({ max: n - 1 })),
+        ),
+        { minLength: n, maxLength: 3 * n },
+      ),
+      roots: fc.array(fc.nat({ max: n - 1 }), { minLength: 1, maxLength: 3 }),
+    }),
+  );
+  fc.assert(
+    fc.property(larger, ({ n, edges, roots }) => {
+      const unique = [...new Set(roots)];
+      const tree = dominators(build(n, edges), unique);
+      const sets = dominatorSets(n, edges, unique);
+      const reach = bfs(build(n, edges), unique);
+      for (let v = 0; v < n; v++) {
+        if (!reach[v]) continue;
+        const chain = new Set(dominatorChain(tree, v));
+        for (let d = 0; d < n; d++) assert.is(chain.has(d), sets[v]![d], `d=${d} v=${v}`);
+      }
+    }),
+    { numRuns: 200, seed: 20261126 },
+  );
+});
+
 test("dominators: d dominates v iff removing d cuts v off from every root", () => {
   fc.assert(
     fc.property(
@@ -263,6 +322,55 @@ test("soft chokepoints: one workspace, many target sets, graphs with cycles: sha
     ),
     runs,
   );
+});
+
+test("soft chokepoints: top keeps the first `limit` by share then node, as a full sort would", () => {
+  // Graphs large enough that many nodes carry a share, so the kept list overflows and evicts: mostly
+  // forward steps (many components of their own), a few back steps (cycles).
+  const wide = fc.integer({ min: 10, max: 40 }).chain((n) =>
+    fc.record({
+      n: fc.constant(n),
+      edges: fc.array(
+        fc.oneof(
+          {
+            weight: 9,
+            arbitrary: fc
+              .tuple(fc.nat({ max: n - 1 }), fc.nat({ max: n - 1 }))
+              .map(([a, b]): [number, number] => (a < b ? [a, b] : [b, a])),
+          },
+          { weight: 1, arbitrary: fc.tuple(fc.nat({ max: n - 1 }), fc.nat({ max: n - 1 })) },
+        ),
+        { minLength: n, maxLength: 3 * n },
+      ),
+      // Entries early and targets late, so that most forward steps lie on some path between them.
+      entries: fc.array(fc.nat({ max: (n >> 2) - 1 }), { minLength: 1, maxLength: 3 }),
+      targets: fc.array(fc.integer({ min: n - (n >> 2), max: n - 1 }), { minLength: 1, maxLength: 3 }),
+      excluded: fc.array(fc.nat({ max: n - 1 }), { maxLength: 4 }),
+    }),
+  );
+  let evicted = 0;
+  fc.assert(
+    fc.property(
+      wide,
+      fc.integer({ min: 1, max: 4 }),
+      fc.constantFrom(0, 0.05, 0.5),
+      ({ n, edges, entries, targets, excluded }, limit, min) => {
+        const ws = new ShareWorkspace(condense(build(n, edges)), [...new Set(entries)]);
+        const exclude = new Uint8Array(n);
+        for (const v of excluded) exclude[v] = 1;
+        const all: { node: number; share: number }[] = [];
+        ws.shares(targets, (node, share) => {
+          if (share >= min && !exclude[node]) all.push({ node, share });
+        });
+        all.sort((a, b) => b.share - a.share || a.node - b.node);
+        if (all.length > limit) evicted++;
+        assert.equal(ws.top(targets, exclude, limit, min), all.slice(0, limit));
+      },
+    ),
+    runs,
+  );
+  // The property must have exercised eviction, not only lists shorter than the limit.
+  assert.ok(evicted > 60, `only ${evicted} runs evicted`);
 });
 
 test.run();

@@ -111,6 +111,29 @@ interface Applied {
 }
 const NOT_APPLIED: Applied = { applied: NO_USES, cut: false, lowering: 0 };
 
+/** The cheapest control that cuts a step on its flow (INF: none). */
+interface FlowCut {
+  readonly cost: number;
+  readonly id: string | undefined;
+}
+const NO_CUT: FlowCut = { cost: INF, id: undefined };
+
+/** What a combination of step codes decides: the technique, and what follows from it alone. */
+interface StepKnown {
+  readonly tech: StepTechnique | undefined;
+  /** Likelihood by the technique's ATLAS maturity (1 without a technique). */
+  readonly maturity: number;
+  readonly cut: FlowCut;
+  /** The technique's rule as a bit number (-1: no technique). */
+  readonly bit: number;
+}
+
+/** Whether one of the first `end` controls of the list has that name. */
+function named(uses: readonly ControlUse[], name: string, end = uses.length): boolean {
+  for (let i = 0; i < end; i++) if (uses[i]!.name === name) return true;
+  return false;
+}
+
 const maturityCache = new Map<string, number>();
 function maturityLikelihood(technique: string): number {
   let p = maturityCache.get(technique);
@@ -171,11 +194,11 @@ export function buildAttackGraph(
     if (c === undefined) costs.set(name, (c = controlCost(model, name)));
     return c;
   };
-  const flowCutByRule = new Map<string, { cost: number; id: string | undefined }>();
-  const flowCutFor = (rule: string) => {
+  const flowCutByRule = new Map<string, FlowCut>();
+  const flowCutFor = (rule: string): FlowCut => {
     let best = flowCutByRule.get(rule);
     if (best) return best;
-    best = { cost: INF, id: undefined as string | undefined };
+    best = NO_CUT;
     const mitigations = rulesById.get(rule)?.meta.mitigations ?? [];
     for (const c of cutCandidates) {
       if (!mitigations.includes(c.id) || !canPlace(c.id, "flow")) continue;
@@ -200,46 +223,77 @@ export function buildAttackGraph(
     return r === 1;
   };
   const llm = (c: Component): boolean => llmAt(c.index);
-  const usesOn = (f: number, v: number): readonly ControlUse[] => {
-    const onFlow = tg.flowControls[f] ? model.flows[f]!.controls : NO_USES;
-    const onNode = tg.compControls[v] ? model.components[v]!.controls : NO_USES;
-    return onNode.length === 0 ? onFlow : onFlow.length === 0 ? onNode : [...onFlow, ...onNode];
-  };
 
-  // Which of a step's controls its technique's rule counts, whether one cuts it and how many lower
-  // it: cached per control list (a component's or a flow's own, shared by all its steps) and rule.
-  const appliedCache = new Map<readonly ControlUse[], Map<string, Applied>>();
-  const applying = (uses: readonly ControlUse[], rule: string, cache: boolean): Applied => {
-    let byRule = cache ? appliedCache.get(uses) : undefined;
-    let r = byRule?.get(rule);
-    if (r) return r;
-    const list: ControlUse[] = [];
+  // Which of a control list's controls a rule counts, whether one cuts and how many lower. A
+  // component's or a flow's own list serves all its steps: the last answer is kept per list (by
+  // node or flow index) with its rule, so the usual repeat costs two array reads, and no list or map
+  // is made per step.
+  const applying = (uses: readonly ControlUse[], rule: string): Applied => {
+    let list: ControlUse[] | undefined;
     let cut = false;
     let lowering = 0;
-    for (const use of uses) {
-      if (!mitigatesCached(rule, use.name) || list.some((u) => u.name === use.name)) continue;
-      list.push(use);
+    for (let i = 0; i < uses.length; i++) {
+      const use = uses[i]!;
+      if (!mitigatesCached(rule, use.name) || (list ? named(list, use.name) : named(uses, use.name, i))) {
+        // The first control skipped: the counted ones so far become their own list.
+        list ??= uses.slice(0, i);
+        continue;
+      }
+      list?.push(use);
       if (BUILTIN_CONTROL_BY_ID.get(use.name)?.effect === "cut") cut = true;
       else lowering++;
     }
-    r = { applied: list.length > 0 ? list : NO_USES, cut, lowering };
-    if (!cache) return r;
-    if (!byRule) appliedCache.set(uses, (byRule = new Map<string, Applied>()));
-    byRule.set(rule, r);
-    return r;
+    const applied = list === undefined ? uses : list;
+    return applied.length === 0 ? NOT_APPLIED : { applied, cut, lowering };
+  };
+  const nodeRule: (string | undefined)[] = new Array<string | undefined>(g.nodeCount);
+  const nodeApplied: Applied[] = new Array<Applied>(g.nodeCount);
+  const flowRule: (string | undefined)[] = new Array<string | undefined>(model.flows.length);
+  const flowApplied: Applied[] = new Array<Applied>(model.flows.length);
+  const appliedAtNode = (v: number, rule: string): Applied => {
+    if (nodeRule[v] === rule) return nodeApplied[v]!;
+    nodeRule[v] = rule;
+    return (nodeApplied[v] = applying(model.components[v]!.controls, rule));
+  };
+  const appliedAtFlow = (f: number, rule: string): Applied => {
+    if (flowRule[f] === rule) return flowApplied[f]!;
+    flowRule[f] = rule;
+    return (flowApplied[f] = applying(model.flows[f]!.controls, rule));
+  };
+  /** A step's controls: its flow's, then its receiver's not named already (as one list would give). */
+  const appliedOn = (f: number, v: number, rule: string): Applied => {
+    const onFlow = tg.flowControls[f] ? appliedAtFlow(f, rule) : NOT_APPLIED;
+    const onNode = tg.compControls[v] ? appliedAtNode(v, rule) : NOT_APPLIED;
+    if (onNode === NOT_APPLIED) return onFlow;
+    if (onFlow === NOT_APPLIED) return onNode;
+    const applied = onFlow.applied.slice();
+    let { cut, lowering } = onFlow;
+    for (const use of onNode.applied) {
+      if (named(applied, use.name)) continue;
+      applied.push(use);
+      if (BUILTIN_CONTROL_BY_ID.get(use.name)?.effect === "cut") cut = true;
+      else lowering++;
+    }
+    return { applied, cut, lowering };
   };
   const flows = model.flows;
   const comps = model.components;
   // A step's technique depends only on a few small codes (flow kind, both kinds, returning, the
   // sender's third-party and user-input flags, the receiver's LLM and index/training sides): it is
-  // computed once per combination, so most steps touch no model object at all.
+  // computed once per combination, with what follows from it alone (its likelihood by maturity, the
+  // cheapest control cutting it on a flow, its rule's bit), so most steps touch no model object.
   const sides = new Int8Array(g.nodeCount).fill(-1);
   const sideOf = (v: number): number => {
     let r = sides[v]!;
     if (r < 0) sides[v] = r = receiverSides(comps[v]!);
     return r;
   };
-  const byCodes = new Map<number, StepTechnique | null>();
+  const byCodes = new Map<number, number>();
+  const known: StepKnown[] = [];
+  const ruleBit = new Map<string, number>();
+  // Per step: its technique's rule as a bit number (-1: no technique), for the node cuts below.
+  const stepRuleBit = new Int8Array(m);
+  const baseLikelihood = new Float64Array(m);
   const kindCount = COMPONENT_KIND_CODE.size;
   for (let e = 0; e < m; e++) {
     const f = facts.infoFlow[e]!;
@@ -255,36 +309,46 @@ export function buildAttackGraph(
       ((facts.entry[a]! & ENTRY.USER_INPUT) !== 0 ? 16 : 0) +
       (llmAt(b) ? 8 : 0) +
       sideOf(b);
-    let known = byCodes.get(key);
-    if (known === undefined) {
-      known = stepTechnique(tg, facts, flows[f]!, comps[a]!, comps[b]!, returning, llm) ?? null;
-      byCodes.set(key, known);
+    let code = byCodes.get(key);
+    if (code === undefined) {
+      const tech = stepTechnique(tg, facts, flows[f]!, comps[a]!, comps[b]!, returning, llm);
+      code = known.length;
+      let bit = -1;
+      if (tech) {
+        bit = ruleBit.get(tech.rule) ?? ruleBit.size;
+        ruleBit.set(tech.rule, bit);
+      }
+      known.push(
+        tech
+          ? { tech, maturity: maturityLikelihood(tech.technique), cut: flowCutFor(tech.rule), bit }
+          : { tech: undefined, maturity: 1, cut: NO_CUT, bit },
+      );
+      byCodes.set(key, code);
     }
-    const tech = known ?? undefined;
+    const k = known[code]!;
+    const tech = k.tech;
     technique[e] = tech;
+    // Beyond 127 distinct rules (none in the catalog today) the bit no longer fits: the node cuts
+    // below then fall back to a list per node.
+    stepRuleBit[e] = k.bit > 126 ? 127 : k.bit;
+    baseLikelihood[e] = k.maturity;
     if (!tech) {
       likelihood[e] = 1;
       controlsOnStep[e] = NO_USES;
       continue;
     }
-    let p = maturityLikelihood(tech.technique);
+    let p = k.maturity;
     // (tg.trust holds trust ranks.)
     if (!returning && tg.trust[a]! < tg.trust[b]!) {
       const auth = flows[f]!.auth;
       if (auth !== undefined && auth !== "none") p *= AUTH_FACTOR;
     }
-    const uses = usesOn(f, b);
-    // A merged list (controls on both the flow and the component) is new for each step: not cached.
-    const { applied, cut, lowering } =
-      uses.length === 0
-        ? NOT_APPLIED
-        : applying(uses, tech.rule, uses === flows[f]!.controls || uses === comps[b]!.controls);
+    const { applied, cut, lowering } = appliedOn(f, b, tech.rule);
     p *= LOWERING_FACTOR ** Math.min(2, lowering);
     likelihood[e] = cut ? 0 : p;
     controlsOnStep[e] = applied;
-    const best = flowCutFor(tech.rule);
-    flowCutCost[e] = best.cost;
-    flowCutControl[e] = best.id;
+    flowCutCost[e] = k.cut.cost;
+    flowCutControl[e] = k.cut.id;
   }
   for (let e = 0; e < m; e++) weight[e] = likelihood[e]! > 0 ? -Math.log(likelihood[e]!) : Infinity;
   const exfilMitigations = rulesById.get(EXFIL_RULE)?.meta.mitigations ?? [];
@@ -301,9 +365,8 @@ export function buildAttackGraph(
   for (let e = 0; e < m; e++) {
     const closes = flowClosed[facts.infoFlow[e]!] === 1 || exfilClosed[g.edgeTo[e]!] === 1;
     // A step the influence leg cannot use may still carry data out, so only the step's own base
-    // likelihood counts here: cut by the way-out controls, or not at all.
-    const tech = technique[e];
-    exfilWeight[e] = closes ? Infinity : tech ? -Math.log(maturityLikelihood(tech.technique)) : 0;
+    // likelihood counts here (1 without a technique): cut by the way-out controls, or not at all.
+    exfilWeight[e] = closes ? Infinity : -Math.log(baseLikelihood[e]!);
   }
 
   // A control on a component cuts every technique step into it that its rules list it for.
@@ -312,41 +375,37 @@ export function buildAttackGraph(
   const nodeCutControl: (string | undefined)[] = new Array<string | undefined>(n);
   // The answer depends only on the component kind and the set of rules stepping in: cached by both,
   // the set as a bit mask over the few rules that label steps (a number key, no string per node).
-  const nodeCuts = new Map<number, { cost: number; id: string | undefined }>();
-  const ruleBit = new Map<string, number>();
-  const kindId = new Map<string, number>();
+  // (Per kind code, then mask: one number key would leave the small-integer range.)
+  const nodeCuts: Map<number, FlowCut>[] = [];
   for (let v = 0; v < n; v++) {
     let rules = 0;
     let uncuttable = false;
     for (let i = g.inStart[v]!; i < g.inStart[v + 1]!; i++) {
-      const tech = technique[g.inEdges[i]!];
-      if (tech) {
-        let b = ruleBit.get(tech.rule);
-        if (b === undefined) ruleBit.set(tech.rule, (b = ruleBit.size));
-        // Beyond 30 distinct rules (none in the catalog today) the mask would overflow: no cache.
-        rules = b < 30 ? rules | (1 << b) : -1;
-      } else if (weight[g.inEdges[i]!] !== Infinity) uncuttable = true;
+      const e = g.inEdges[i]!;
+      const b = stepRuleBit[e]!;
+      // Beyond 30 distinct rules (none in the catalog today) the mask would overflow: no cache.
+      if (b >= 0) rules = b < 30 ? rules | (1 << b) : -1;
+      else if (weight[e] !== Infinity) uncuttable = true;
     }
     if (uncuttable || rules === 0) continue;
     const kind = comps[v]!.kind;
-    let k = kindId.get(kind);
-    if (k === undefined) kindId.set(kind, (k = kindId.size));
-    const key = rules < 0 ? -1 : k * 2 ** 30 + rules;
-    let best = key < 0 ? undefined : nodeCuts.get(key);
+    const byMask = (nodeCuts[tg.compKind[v]!] ??= new Map<number, FlowCut>());
+    let best = rules < 0 ? undefined : byMask.get(rules);
     if (!best) {
       const rulesIn: string[] = [];
       for (let i = g.inStart[v]!; i < g.inStart[v + 1]!; i++) {
         const tech = technique[g.inEdges[i]!];
         if (tech && !rulesIn.includes(tech.rule)) rulesIn.push(tech.rule);
       }
-      best = { cost: INF, id: undefined };
+      let found = NO_CUT;
       for (const c of cutCandidates) {
         if (!canPlace(c.id, kind)) continue;
         if (!rulesIn.every((r) => rulesById.get(r)?.meta.mitigations.includes(c.id))) continue;
         const cost = costOf(c.id);
-        if (cost < best.cost) best = { cost, id: c.id };
+        if (cost < found.cost) found = { cost, id: c.id };
       }
-      if (key >= 0) nodeCuts.set(key, best);
+      best = found;
+      if (rules >= 0) byMask.set(rules, best);
     }
     nodeCutCost[v] = best.cost;
     nodeCutControl[v] = best.id;

@@ -11,7 +11,7 @@ export interface DominatorTree {
 }
 
 /**
- * Dominators by Lengauer and Tarjan's algorithm (simple version: path compression, O(m log n)), with
+ * Dominators by Lengauer and Tarjan's algorithm (balanced link-eval forest, O(m alpha(m, n))), with
  * a virtual root joined to every entry (so "dominates" means "every path from any entry passes
  * here"). Edges whose `weight` is Infinity are cut. Typed arrays and explicit stacks only: the
  * iterative Cooper-Harvey-Kennedy scheme it replaces walked long idom chains on every pass over a
@@ -45,9 +45,17 @@ export class DominatorScratch {
   readonly bucketHead: Int32Array;
   readonly bucketNext: Int32Array;
   readonly path: Int32Array;
+  /** By preorder number (1-based, 0 the empty forest): balanced linking's child and size, and dom. */
+  readonly child: Int32Array;
+  readonly size: Int32Array;
+  readonly dom: Int32Array;
 
   constructor(readonly nodeCount: number) {
-    const size = nodeCount + 1;
+    // The nodes and the virtual root, numbered from 1.
+    const size = nodeCount + 2;
+    this.child = new Int32Array(size);
+    this.size = new Int32Array(size);
+    this.dom = new Int32Array(size);
     this.isRoot = new Uint8Array(size);
     this.dfn = new Int32Array(size);
     this.vertex = new Int32Array(size);
@@ -72,24 +80,42 @@ export function dominatorsOn(
 ): DominatorTree {
   const n = succ.nodeCount;
   if (scratch.nodeCount !== n) throw new Error("dominator scratch sized for another graph");
+  // Each phase is its own function: V8 optimises a long loop while it runs, and code after the loop
+  // that had not run yet then deoptimises the whole function.
+  const count = preorder(succ, roots, scratch);
+  semidominators(pred, count, scratch);
   const root = n;
-  const succStart = succ.start;
-  const succNode = succ.node;
-  const succWeight = succ.weight;
-  const predStart = pred.start;
-  const predNode = pred.node;
-  const predWeight = pred.weight;
+  const { vertex, dom } = scratch;
+  const idom = new Int32Array(n + 1).fill(-1);
+  const depth = new Int32Array(n + 1).fill(-1);
+  idom[root] = root;
+  depth[root] = 0;
+  // In preorder a node's dominator comes before it.
+  for (let k = 2; k <= count; k++) {
+    const w = vertex[k - 1]!;
+    const d = vertex[dom[k]! - 1]!;
+    idom[w] = d;
+    depth[w] = depth[d]! + 1;
+  }
+  return { idom, depth, root };
+}
+
+/**
+ * Preorder numbering (`dfn`, `vertex`, `parent`) by an iterative DFS from the virtual root, whose
+ * children are the roots in order; returns how many nodes it numbered (the root included).
+ */
+function preorder(succ: Adjacency, roots: readonly number[], scratch: DominatorScratch): number {
+  const root = succ.nodeCount;
+  const { start: succStart, node: succNode, weight: succWeight } = succ;
   const { isRoot, dfn, vertex, parent, stackNode, stackPos } = scratch;
   isRoot.fill(0);
-  for (const r of roots) isRoot[r] = 1;
-
-  // Preorder numbering by an iterative DFS from the virtual root (its children: the roots, in order).
+  for (let k = 0; k < roots.length; k++) isRoot[roots[k]!] = 1;
   dfn.fill(-1);
-  parent.fill(-1);
   let count = 0;
   dfn[root] = count;
   vertex[count++] = root;
-  for (const r of roots) {
+  for (let k = 0; k < roots.length; k++) {
+    const r = roots[k]!;
     if (dfn[r] !== -1) continue;
     dfn[r] = count;
     vertex[count++] = r;
@@ -115,63 +141,96 @@ export function dominatorsOn(
       stackPos[sp] = succStart[w]!;
     }
   }
+  return count;
+}
 
-  // semi holds preorder numbers; label/ancestor form the link-eval forest.
-  const { semi, label, ancestor, bucketHead, bucketNext, path } = scratch;
-  ancestor.fill(-1);
-  bucketHead.fill(-1);
-  bucketNext.fill(-1);
-  const idom = new Int32Array(n + 1).fill(-1);
-  for (let i = 0; i < count; i++) {
-    const v = vertex[i]!;
-    semi[v] = i;
-    label[v] = v;
+/**
+ * Lengauer and Tarjan's sophisticated version (balanced link-eval forest, O(m alpha(m, n))): the
+ * simple one's path compression alone degrades on the deep DFS trees of a large model (about 30
+ * BFS-times per tree at 100k). Works on preorder numbers 1..count (the virtual root is 1; 0 is the
+ * empty forest, with size and semi 0); leaves each number's immediate dominator in `dom`.
+ */
+function semidominators(pred: Adjacency, count: number, scratch: DominatorScratch): void {
+  const root = pred.nodeCount;
+  const { start: predStart, node: predNode, weight: predWeight } = pred;
+  const { isRoot, dfn, vertex, parent, semi, label, ancestor, bucketHead, bucketNext, child, size, dom } =
+    scratch;
+  for (let k = 0; k <= count; k++) {
+    semi[k] = k;
+    label[k] = k;
+    ancestor[k] = 0;
+    child[k] = 0;
+    size[k] = 1;
+    bucketHead[k] = 0;
   }
-  const evalNode = (v: number): number => {
-    if (ancestor[v] === -1) return v;
-    // Compress the path to the forest root, top-down, so each label is the minimum-semi on its way.
-    let len = 0;
-    for (let x = v; ancestor[ancestor[x]!] !== -1; x = ancestor[x]!) path[len++] = x;
-    for (let k = len - 1; k >= 0; k--) {
-      const x = path[k]!;
-      const a = ancestor[x]!;
-      if (semi[label[a]!]! < semi[label[x]!]!) label[x] = label[a]!;
-      ancestor[x] = ancestor[a]!;
-    }
-    return label[v]!;
-  };
-  for (let i = count - 1; i >= 1; i--) {
-    const w = vertex[i]!;
-    if (isRoot[w] && semi[root]! < semi[w]!) semi[w] = semi[root]!;
-    for (let j = predStart[w]!; j < predStart[w + 1]!; j++) {
+  size[0] = 0;
+  for (let w = count; w >= 2; w--) {
+    const node = vertex[w - 1]!;
+    // The virtual root (number 1) steps into every root.
+    if (isRoot[node]) semi[w] = 1;
+    for (let j = predStart[node]!; j < predStart[node + 1]!; j++) {
       const v = predNode[j]!;
       if (dfn[v] === -1 || predWeight[j] === Infinity) continue;
-      const u = evalNode(v);
+      const u = evaluate(dfn[v]! + 1, scratch);
       if (semi[u]! < semi[w]!) semi[w] = semi[u]!;
     }
-    const s = vertex[semi[w]!]!;
+    const s = semi[w]!;
     bucketNext[w] = bucketHead[s]!;
     bucketHead[s] = w;
-    const p = parent[w]!;
-    ancestor[w] = p;
-    for (let v = bucketHead[p]!; v !== -1; v = bucketNext[v]!) {
-      const u = evalNode(v);
-      idom[v] = semi[u]! < semi[v]! ? u : p;
+    const p = parent[node] === root ? 1 : dfn[parent[node]!]! + 1;
+    link(p, w, scratch);
+    for (let v = bucketHead[p]!; v !== 0; v = bucketNext[v]!) {
+      const u = evaluate(v, scratch);
+      dom[v] = semi[u]! < semi[v]! ? u : p;
     }
-    bucketHead[p] = -1;
+    bucketHead[p] = 0;
   }
-  for (let i = 1; i < count; i++) {
-    const w = vertex[i]!;
-    if (idom[w] !== vertex[semi[w]!]) idom[w] = idom[idom[w]!]!;
+  for (let w = 2; w <= count; w++) if (dom[w] !== semi[w]) dom[w] = dom[dom[w]!]!;
+  dom[1] = 1;
+}
+
+/** Adds the tree edge v -> w to the forest, keeping it balanced (LT's LINK). */
+function link(v: number, w: number, scratch: DominatorScratch): void {
+  const { semi, label, ancestor, child, size } = scratch;
+  let s = w;
+  while (semi[label[w]!]! < semi[label[child[s]!]!]!) {
+    const c = child[s]!;
+    if (size[s]! + size[child[c]!]! >= 2 * size[c]!) {
+      ancestor[c] = s;
+      child[s] = child[c]!;
+    } else {
+      size[c] = size[s]!;
+      ancestor[s] = c;
+      s = c;
+    }
   }
-  idom[root] = root;
-  const depth = new Int32Array(n + 1).fill(-1);
-  depth[root] = 0;
-  for (let i = 1; i < count; i++) {
-    const w = vertex[i]!;
-    depth[w] = depth[idom[w]!]! + 1;
+  label[s] = label[w]!;
+  size[v]! += size[w]!;
+  if (size[v]! < 2 * size[w]!) {
+    const t = s;
+    s = child[v]!;
+    child[v] = t;
   }
-  return { idom, depth, root };
+  while (s !== 0) {
+    ancestor[s] = v;
+    s = child[s]!;
+  }
+}
+
+/** The number of least semidominator on v's way up the forest (LT's EVAL), compressing that way. */
+function evaluate(v: number, scratch: DominatorScratch): number {
+  const { semi, label, ancestor, path } = scratch;
+  if (ancestor[v] === 0) return label[v]!;
+  let len = 0;
+  for (let x = v; ancestor[ancestor[x]!] !== 0; x = ancestor[x]!) path[len++] = x;
+  for (let k = len - 1; k >= 0; k--) {
+    const x = path[k]!;
+    const a = ancestor[x]!;
+    if (semi[label[a]!]! < semi[label[x]!]!) label[x] = label[a]!;
+    ancestor[x] = ancestor[a]!;
+  }
+  const a = ancestor[v]!;
+  return semi[label[a]!]! >= semi[label[v]!]! ? label[v]! : label[a]!;
 }
 
 // Per tree: the query number that last climbed through each node (see commonDominator).

@@ -17,6 +17,16 @@ export interface Condensation {
  * components in reverse topological order, which gives the condensation's order for free.
  */
 export function condense(g: CompactGraph): Condensation {
+  // Two functions, one loop each: V8 optimises a long loop while it runs, and a later loop that had
+  // not run yet then deoptimises the whole function.
+  const { comp, count } = components(g);
+  const topo = new Int32Array(count);
+  for (let i = 0; i < count; i++) topo[i] = count - 1 - i;
+  return { comp, count, dag: between(g, comp, count), topo };
+}
+
+/** Tarjan's components: each node's component id (reverse topological order) and how many. */
+function components(g: CompactGraph): { comp: Int32Array; count: number } {
   const n = g.nodeCount;
   const index = new Int32Array(n).fill(-1);
   const low = new Int32Array(n);
@@ -70,17 +80,23 @@ export function condense(g: CompactGraph): Condensation {
       }
     }
   }
-  const from: number[] = [];
-  const to: number[] = [];
-  for (let e = 0; e < g.edgeCount; e++) {
-    const a = comp[g.edgeFrom[e]!]!;
-    const b = comp[g.edgeTo[e]!]!;
+  return { comp, count };
+}
+
+/** The edges between components, as a graph over the components (typed arrays, counted first). */
+function between(g: CompactGraph, comp: Int32Array, count: number): CompactGraph {
+  const { edgeFrom, edgeTo, edgeCount } = g;
+  let m = 0;
+  for (let e = 0; e < edgeCount; e++) if (comp[edgeFrom[e]!] !== comp[edgeTo[e]!]) m++;
+  const from = new Int32Array(m);
+  const to = new Int32Array(m);
+  for (let e = 0, k = 0; e < edgeCount; e++) {
+    const a = comp[edgeFrom[e]!]!;
+    const b = comp[edgeTo[e]!]!;
     if (a !== b) {
-      from.push(a);
-      to.push(b);
+      from[k] = a;
+      to[k++] = b;
     }
   }
-  const topo = new Int32Array(count);
-  for (let i = 0; i < count; i++) topo[i] = count - 1 - i;
-  return { comp, count, dag: buildCompactGraph(count, from, to), topo };
+  return buildCompactGraph(count, from, to);
 }
