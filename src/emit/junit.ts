@@ -1,6 +1,7 @@
 import type { Emitter } from "./emitter.js";
 import type { FindingView } from "./findings-view.js";
 import { memoize } from "../memoize.js";
+import { rememberLast } from "./remember-last.js";
 import { producedFile } from "./text-sink.js";
 
 /**
@@ -114,11 +115,12 @@ function junitText(
   put(
     `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites${attrs([["name", "aithreat"]])}${counts(findings.length, failures)}>\n`,
   );
-  // Values many cases share (a file, a class, a severity, a list of controls) escaped once each.
+  // Values many cases share (a file, a class, a severity) escaped once each.
   const attr = memoize(xmlAttr);
   // By the rule (or subject name) string the view holds: a joined key would be hashed anew per case.
   const classOf = memoize((name: string) => xmlAttr(`aithreat.${name}`));
-  const mitigate = memoize(mitigateWith);
+  // A rule's cases share one recommended list: the text of the last one (see `rememberLast`).
+  const mitigate = rememberLast(mitigateWith);
   for (const [, g] of suites) {
     const open = g.cases.filter((f) => f.status === "open").length;
     put(`  <testsuite${attrs([["name", g.title]])}${counts(g.cases.length, open)}>\n`);
