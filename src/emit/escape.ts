@@ -44,8 +44,12 @@ export function markdownCode(s: string): string {
  * so a label can never close its quotes, start a link, or inject a `click` directive.
  */
 export function mermaidLabel(s: string): string {
+  // Most labels (names, titles) hold none of these: one test instead of two replacement passes.
+  if (!MERMAID_SPECIAL.test(s)) return s;
   return s.replace(/\r\n|\r|\n/g, " ").replace(/[#"<>&`|{}[\]();:]/g, (c) => `#${c.charCodeAt(0)};`);
 }
+
+const MERMAID_SPECIAL = /[\r\n#"<>&`|{}[\]();:]/;
 
 /** A Mermaid node id derived from a name: stable (a one-line change moves one id), safe characters only. */
 export function mermaidId(name: string): string {
