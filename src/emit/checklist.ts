@@ -432,26 +432,45 @@ function checklistCsvRows(d: ChecklistData, put: (piece: string) => void): void 
   };
   const row = (summary: string, state: string, base: string, finding: string, rest: string) =>
     put(`${csvField(summary)},${state},${base},${finding},${rest}\r\n`);
+  /** A row whose summary is known to need no quotes and no formula guard: written as it is. */
+  const plainRow = (summary: string, state: string, base: string, finding: string, rest: string) =>
+    put(`${summary},${state},${base},${finding},${rest}\r\n`);
   for (const o of d.owners)
     for (const s of o.subjects) {
       const kind = s.subject.type === "component" ? s.subject.kind : s.subject.type;
       const name = s.subject.name;
       const base = `${csvField(o.owner ?? "")},${csvField(s.system ?? "")},${csvField(name)},${csvField(kind)}`;
+      const plainName = !NEEDS_QUOTES.test(name);
       for (const x of s.open) {
         const finding = `${csvField(x.id)},${csvField(x.rule)},${csvField(x.title)},${csvField(x.severity)}`;
         const tail = `${location(x.location)},${csvField(x.fingerprint)}`;
         if (x.recommended.length === 0)
           row(`Address ${x.rule} on ${name}: ${x.title}`, "todo", base, finding, `,,,${tail}`);
-        for (const r of x.recommended)
-          row(
-            r.declared
-              ? `${r.control} is declared on ${name} (${x.rule} ${x.title})`
-              : `Add ${r.control} to ${name} for ${x.rule} (${x.title})`,
-            r.declared ? "done" : "todo",
-            base,
-            finding,
-            `${control(r)},${tail}`,
-          );
+        // A summary is made of its parts and text without quotes, commas or line breaks: when no
+        // part holds one either, and it starts with a letter (or a control name that cannot start a
+        // formula), csvField would return it unchanged, so it is written without being joined into
+        // one string and scanned again (one summary per row, most of the file's rows).
+        const plainParts = plainName && !NEEDS_QUOTES.test(x.rule) && !NEEDS_QUOTES.test(x.title);
+        for (const r of x.recommended) {
+          const plain = plainParts && !NEEDS_QUOTES.test(r.control);
+          if (r.declared) {
+            const summary = `${r.control} is declared on ${name} (${x.rule} ${x.title})`;
+            (plain && !formulaStart(r.control.charCodeAt(0)) ? plainRow : row)(
+              summary,
+              "done",
+              base,
+              finding,
+              `${control(r)},${tail}`,
+            );
+          } else
+            (plain ? plainRow : row)(
+              `Add ${r.control} to ${name} for ${x.rule} (${x.title})`,
+              "todo",
+              base,
+              finding,
+              `${control(r)},${tail}`,
+            );
+        }
       }
       for (const c of s.done) {
         const rules = [...new Set(c.mitigates.map((id) => id.split(":")[0]!))].join(" ");

@@ -5,19 +5,21 @@
 
 /** HTML text and attribute values. */
 export function escapeHtml(s: string): string {
-  // Most text holds none of these: one test, and no function call or object per character otherwise.
-  return HTML_SPECIAL.test(s) ? s.replace(/[&<>"'`]/g, (c) => HTML_ENTITY[c]!) : s;
+  // Most text holds none of these: one test. Otherwise one pass per character present with a
+  // constant replacement (ampersands first, so no entity is escaped again), several times faster
+  // than a replacement function called per match.
+  if (!HTML_SPECIAL.test(s)) return s;
+  let t = s;
+  if (t.includes("&")) t = t.replace(/&/g, "&amp;");
+  if (t.includes("<")) t = t.replace(/</g, "&lt;");
+  if (t.includes(">")) t = t.replace(/>/g, "&gt;");
+  if (t.includes('"')) t = t.replace(/"/g, "&quot;");
+  if (t.includes("'")) t = t.replace(/'/g, "&#39;");
+  if (t.includes("`")) t = t.replace(/`/g, "&#96;");
+  return t;
 }
 
 const HTML_SPECIAL = /[&<>"'`]/;
-const HTML_ENTITY: Readonly<Record<string, string>> = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;",
-  "'": "&#39;",
-  "`": "&#96;",
-};
 
 /** Inline Markdown text (also safe inside a table cell): markup characters backslash-escaped, newlines folded. */
 export function escapeMarkdown(s: string): string {
@@ -42,8 +44,12 @@ export function markdownCode(s: string): string {
  * so a label can never close its quotes, start a link, or inject a `click` directive.
  */
 export function mermaidLabel(s: string): string {
+  // Most labels (names, titles) hold none of these: one test instead of two replacement passes.
+  if (!MERMAID_SPECIAL.test(s)) return s;
   return s.replace(/\r\n|\r|\n/g, " ").replace(/[#"<>&`|{}[\]();:]/g, (c) => `#${c.charCodeAt(0)};`);
 }
+
+const MERMAID_SPECIAL = /[\r\n#"<>&`|{}[\]();:]/;
 
 /** A Mermaid node id derived from a name: stable (a one-line change moves one id), safe characters only. */
 export function mermaidId(name: string): string {

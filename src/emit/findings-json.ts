@@ -5,6 +5,7 @@ import type { FindingView, MappingView } from "./findings-view.js";
 import { jsonFile, jsonString, type JsonLines } from "./json-layout.js";
 import type { LocationView } from "./location-view.js";
 import { memoize } from "../memoize.js";
+import { rememberLast } from "./remember-last.js";
 import type { CutView, PathView, TargetView } from "./paths-view.js";
 import { FINDINGS_SCHEMA_ID, FINDINGS_SCHEMA_VERSION } from "./tool-info.js";
 
@@ -231,13 +232,14 @@ const UNSHARED: SharedTexts = { recommended: recommendedText, location: location
 
 /**
  * `SharedTexts` that write each shared value once: the findings view shares one recommended list per
- * set of controls, and each location's file head is written once per file. (Subjects and locations
+ * set of controls (written again when the previous finding had another list: see `rememberLast`),
+ * and each location's file head is written once per file. (Subjects and locations
  * themselves are written each time: at 100k components there are a third as many subjects as
  * findings and nearly as many locations, and looking a text up in a memo that large cost more than
  * writing it again.)
  */
 export const sharedTexts = (): SharedTexts => ({
-  recommended: memoize(recommendedText),
+  recommended: rememberLast(recommendedText),
   location: locationTexts(),
   // A rule builds each of its rationales once, and owners, systems and kinds repeat on thousands of
   // findings: a lookup of such a string is cheaper than testing it for escapes again (a rationale is

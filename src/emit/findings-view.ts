@@ -119,12 +119,29 @@ export function findingsView(
     return list;
   };
   // The same source range is the location of many facts (a flow's declaration backs every finding
-  // over it): one view per range, shared.
-  const locations = new Map<Location["file"], Map<number, LocationView>>();
+  // over it): one view per range, shared. Looked up by its start offset (a small integer key, hashed
+  // at half the cost of a start-and-end key past 2^31, which is a heap number), its end checked;
+  // ranges that share a start with the one kept there (rare) by both.
+  const locations = new Map<Location["file"], Map<number, RangeView>>();
+  const sharedStart = new Map<Location["file"], Map<number, LocationView>>();
+  let lastFile: Location["file"] | undefined;
+  let lastRanges: Map<number, RangeView> | undefined;
   const location = (loc: Location): LocationView => {
+    if (loc.file !== lastFile || lastRanges === undefined) {
+      lastFile = loc.file;
+      lastRanges = locations.get(loc.file);
+      if (!lastRanges) locations.set(loc.file, (lastRanges = new Map<number, RangeView>()));
+    }
+    const kept = lastRanges.get(loc.start);
+    if (kept === undefined) {
+      const view = locationView(loc);
+      lastRanges.set(loc.start, { end: loc.end, view });
+      return view;
+    }
+    if (kept.end === loc.end) return kept.view;
     if (loc.end >= 2 ** 26) return locationView(loc);
-    let byRange = locations.get(loc.file);
-    if (!byRange) locations.set(loc.file, (byRange = new Map<number, LocationView>()));
+    let byRange = sharedStart.get(loc.file);
+    if (!byRange) sharedStart.set(loc.file, (byRange = new Map<number, LocationView>()));
     const key = loc.start * 2 ** 26 + loc.end;
     let view = byRange.get(key);
     if (!view) byRange.set(key, (view = locationView(loc)));
@@ -183,6 +200,12 @@ export function findingsView(
   });
 }
 
+/** A shared location view and the end offset of the range it shows. */
+interface RangeView {
+  readonly end: number;
+  readonly view: LocationView;
+}
+
 /** What every finding on one subject shares: its view, owner, system and declared controls. */
 interface SubjectInfo {
   view: FindingView["subject"];
@@ -193,15 +216,16 @@ interface SubjectInfo {
 
 /** The `SubjectInfo` of a finding's subject, built once per subject (views are read-only). */
 function subjectInfo(model: ResolvedModel): (subject: Finding["subject"]) => SubjectInfo {
-  const built: Record<Finding["subject"]["type"], Map<number, SubjectInfo>> = {
-    component: new Map(),
-    flow: new Map(),
-    data: new Map(),
+  // By index in arrays as long as the model's lists (a map of 10^5 subjects cost a hashed lookup per finding).
+  const built: Record<Finding["subject"]["type"], (SubjectInfo | undefined)[]> = {
+    component: new Array<SubjectInfo | undefined>(model.components.length),
+    flow: new Array<SubjectInfo | undefined>(model.flows.length),
+    data: new Array<SubjectInfo | undefined>(model.data.length),
   };
   return (subject) => {
     const known = built[subject.type];
-    let info = known.get(subject.index);
-    if (!info) known.set(subject.index, (info = buildSubjectInfo(model, subject)));
+    let info = known[subject.index];
+    if (!info) known[subject.index] = info = buildSubjectInfo(model, subject);
     return info;
   };
 }

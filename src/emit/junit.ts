@@ -1,6 +1,7 @@
 import type { Emitter } from "./emitter.js";
 import type { FindingView } from "./findings-view.js";
 import { memoize } from "../memoize.js";
+import { rememberLast } from "./remember-last.js";
 import { producedFile } from "./text-sink.js";
 
 /**
@@ -21,13 +22,17 @@ const INVALID_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
 // the characters it replaces. Tested apart from markup: most failure bodies hold an arrow (`a -> b`)
 // and need their `>` escaped, and almost none hold a character XML forbids.
 const MAYBE_INVALID = /[\uD800-\uDFFF\uFFFE\uFFFF\u0000-\u0008\u000B\u000C\u000E-\u001F]/;
-const MARKUP = /[&<>]/;
-const markupEntity = (c: string) => (c === "&" ? "&amp;" : c === "<" ? "&lt;" : "&gt;");
 
 /** Element text safe in XML: markup characters as entities, characters XML forbids as U+FFFD. */
 export function xmlText(s: string): string {
-  const valid = MAYBE_INVALID.test(s) ? s.replace(INVALID_XML, "\uFFFD") : s;
-  return MARKUP.test(valid) ? valid.replace(/[&<>]/g, markupEntity) : valid;
+  let t = MAYBE_INVALID.test(s) ? s.replace(INVALID_XML, "\uFFFD") : s;
+  // One pass per character with a constant replacement (ampersands first, so no entity is escaped
+  // again): a replacement function called per match was several times slower on failure bodies,
+  // which hold an arrow (`a -> b`) on most lines.
+  if (t.includes("&")) t = t.replace(/&/g, "&amp;");
+  if (t.includes("<")) t = t.replace(/</g, "&lt;");
+  if (t.includes(">")) t = t.replace(/>/g, "&gt;");
+  return t;
 }
 
 /**
@@ -114,11 +119,12 @@ function junitText(
   put(
     `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites${attrs([["name", "aithreat"]])}${counts(findings.length, failures)}>\n`,
   );
-  // Values many cases share (a file, a class, a severity, a list of controls) escaped once each.
+  // Values many cases share (a file, a class, a severity) escaped once each.
   const attr = memoize(xmlAttr);
   // By the rule (or subject name) string the view holds: a joined key would be hashed anew per case.
   const classOf = memoize((name: string) => xmlAttr(`aithreat.${name}`));
-  const mitigate = memoize(mitigateWith);
+  // A rule's cases share one recommended list: the text of the last one (see `rememberLast`).
+  const mitigate = rememberLast(mitigateWith);
   for (const [, g] of suites) {
     const open = g.cases.filter((f) => f.status === "open").length;
     put(`  <testsuite${attrs([["name", g.title]])}${counts(g.cases.length, open)}>\n`);

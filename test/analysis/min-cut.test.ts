@@ -233,4 +233,51 @@ test("random small models: every cut equals the whole-network cut", () => {
   assert.ok(checked > 150 && disclosure > 50, `${checked} models, ${disclosure} disclosure targets`);
 });
 
+// One solver keeps its network and flow from question to question (links opened and closed, the
+// flow continued, started over or restored from the first question's): any sequence of questions
+// must get the answers a fresh solver gives each question alone.
+test("random question sequences on one solver: the answers of a fresh solver per question", () => {
+  let asked = 0;
+  let nonEmpty = 0;
+  const models: ResolvedModel[] = [];
+  for (let seed = 1; seed <= 4; seed++) {
+    const generated = generateModel({
+      components: [100, 150, 250][seed % 3]!,
+      seed,
+      coupling: seed % 2 ? 1 : 10,
+    });
+    const { host, inputs, root } = generatedHost(generated.files);
+    models.push(
+      runFrontEnd({
+        inputs,
+        root,
+        host,
+        resolve: { today: "2026-06-01", ruleIds: RULE_IDS, atlasMitigations: ATLAS_MITIGATION_IDS },
+      }).model,
+    );
+  }
+  fc.assert(
+    fc.property(
+      fc.nat(models.length - 1),
+      fc.array(fc.array(fc.nat(200), { maxLength: 6 }), { minLength: 2, maxLength: 8 }),
+      (which, picks) => {
+        const m = models[which]!;
+        const { ag, ug, sinks } = attackIndex(m);
+        const disclosure = ag.targets.filter((t) => t.mode === "disclosure");
+        const solver = () => new CutSolver(m, ag, ug, RULES, sinks, disclosure);
+        const one = solver();
+        for (const pick of picks) {
+          const q = [...new Set(pick.map((i) => ag.targets[i % ag.targets.length]!))];
+          const got = one.solve(q);
+          assert.equal(got, solver().solve(q), `model ${which}, targets ${pick.join(",")}`);
+          asked++;
+          if (got.controls.length + got.uncuttable.length > 0) nonEmpty++;
+        }
+      },
+    ),
+    { numRuns: 60, seed: 99 },
+  );
+  assert.ok(asked > 200 && nonEmpty > 60, `${asked} questions, ${nonEmpty} non-empty cuts`);
+});
+
 test.run();

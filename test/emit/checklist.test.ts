@@ -7,6 +7,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import {
   CSV_COLUMNS,
+  checklistEmitter,
   checklistData,
   checklistPerOwner,
   checklistView,
@@ -17,6 +18,7 @@ import { MARKDOWN, REPORT_LIMITS } from "../../src/emit/report-view.js";
 import { analyzeModel } from "../../src/compiler.js";
 import { frontEnd, dump } from "../helpers/compile.js";
 import { REPO, compileToDir, parseCsv } from "./report-helpers.js";
+import { SAMPLES, cachedSampleContext } from "../helpers/outputs.js";
 import fs from "node:fs";
 
 test("csvField: RFC 4180 quoting", () => {
@@ -187,5 +189,37 @@ test("checklist.csv: a row per open finding and control, plus done controls; imp
     run.cleanup();
   }
 });
+
+for (const sample of SAMPLES)
+  test(`checklist.csv of sample ${sample}: each task's summary names its control, subject, rule and title`, () => {
+    const ctx = cachedSampleContext(sample);
+    const csv = checklistEmitter.emit(ctx).find((f) => f.path === "checklist.csv")!.contents as string;
+    const [, ...rows] = parseCsv(csv);
+    const col = (c: (typeof CSV_COLUMNS)[number]) => CSV_COLUMNS.indexOf(c);
+    const open = ctx.analysis.findingsView.filter((f) => f.status === "open");
+    let tasks = 0;
+    for (const r of rows) {
+      assert.is(r.length, CSV_COLUMNS.length, `row ${r.join(",")}`);
+      const [control, subject, rule, title] = [
+        r[col("control")]!,
+        r[col("component")]!,
+        r[col("rule")]!,
+        r[col("title")]!,
+      ];
+      // Done controls (no severity) and findings without a recommended control are not tasks here.
+      if (!control || !r[col("severity")]) continue;
+      tasks++;
+      // Written as it is when no part needs quoting, else through csvField: the same cell either way.
+      const summary =
+        r[col("state")] === "todo"
+          ? `Add ${control} to ${subject} for ${rule} (${title})`
+          : `${control} is declared on ${subject} (${rule} ${title})`;
+      assert.is(r[col("summary")], summary);
+    }
+    assert.is(
+      tasks,
+      open.reduce((n, f) => n + f.recommended.length, 0),
+    );
+  });
 
 test.run();

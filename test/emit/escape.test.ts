@@ -1,11 +1,13 @@
 /**
- * escapeMarkdown against a plain per-character reference: the fast version (string replacements,
- * passes skipped when not needed) must give the same text for any input.
+ * escapeMarkdown, escapeHtml, mermaidLabel and JUnit's xmlText against plain per-character
+ * references: the fast versions (string replacements, passes skipped when not needed) must give the
+ * same text for any input.
  */
 import fc from "fast-check";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { escapeMarkdown } from "../../src/emit/escape.js";
+import { escapeHtml, escapeMarkdown, mermaidLabel } from "../../src/emit/escape.js";
+import { xmlText } from "../../src/emit/junit.js";
 
 const ENTITY: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;" };
 const MARKUP = new Set("\\`*_{}[]()#+-.!|~");
@@ -36,6 +38,82 @@ test("escapeMarkdown equals the per-character reference", () => {
   );
   assert.is(escapeMarkdown("a\r\nb\rc\nd"), "a b c d");
   assert.is(escapeMarkdown("<b>&amp;</b>"), "&lt;b&gt;&amp;amp;&lt;/b&gt;");
+});
+
+/** Text rich in every character the escapers below treat specially. */
+const specialHeavy = fc.string({
+  unit: fc.constantFrom(..."&<>\"'`#|{}[]();:\r\n ab&amp;é😀\u0000\u0008\ufffe\ud800\udc00"),
+  maxLength: 40,
+});
+const anyText = fc.oneof(specialHeavy, fc.string({ unit: "grapheme" }), fc.string({ unit: "binary" }));
+
+/** Each character through `map` (a string of one UTF-16 unit, or a pair when `pairs`). */
+function perCharacter(s: string, map: (c: string) => string, pairs = false): string {
+  let out = "";
+  for (const c of pairs ? Array.from(s) : s.split("")) out += map(c);
+  return out;
+}
+
+const HTML: Record<string, string> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
+  "`": "&#96;",
+};
+
+test("escapeHtml equals the per-character reference", () => {
+  fc.assert(
+    fc.property(anyText, (s) => {
+      assert.is(
+        escapeHtml(s),
+        perCharacter(s, (c) => HTML[c] ?? c),
+      );
+    }),
+    { numRuns: 2000 },
+  );
+  assert.is(escapeHtml("&lt;"), "&amp;lt;");
+});
+
+test("mermaidLabel equals the per-character reference", () => {
+  const mermaid = (s: string) =>
+    perCharacter(s.replace(/\r\n/g, "\n"), (c) =>
+      c === "\r" || c === "\n" ? " " : '#"<>&`|{}[]();:'.includes(c) ? `#${c.charCodeAt(0)};` : c,
+    );
+  fc.assert(
+    fc.property(anyText, (s) => {
+      assert.is(mermaidLabel(s), mermaid(s));
+    }),
+    { numRuns: 2000 },
+  );
+  assert.is(mermaidLabel("a #35; b"), "a #35;35#59; b");
+});
+
+test("xmlText equals the per-character reference", () => {
+  const xmlValid = (cp: number) =>
+    cp === 9 ||
+    cp === 10 ||
+    cp === 13 ||
+    (cp >= 0x20 && cp <= 0xd7ff) ||
+    (cp >= 0xe000 && cp <= 0xfffd) ||
+    cp >= 0x10000;
+  const xml = (s: string) =>
+    perCharacter(
+      s,
+      (c) => {
+        if (!xmlValid(c.codePointAt(0)!)) return "\ufffd";
+        return c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === ">" ? "&gt;" : c;
+      },
+      true,
+    );
+  fc.assert(
+    fc.property(anyText, (s) => {
+      assert.is(xmlText(s), xml(s));
+    }),
+    { numRuns: 2000 },
+  );
+  assert.is(xmlText("a -> b && c <d>"), "a -&gt; b &amp;&amp; c &lt;d&gt;");
 });
 
 test.run();

@@ -24,9 +24,8 @@ export interface CutNetwork {
 const S = 0;
 const T = 1;
 
-/** The meta code of the link from reader r into the way out, and back. */
+/** The meta code of the link from reader r into the way out (an influence target's link: `targetLink`). */
 export const link = (r: number): number => -2 - r;
-export const linkReader = (code: number): number => -2 - code;
 
 /**
  * Builds the node-split flow network of one cut question over only the part of the attack graph that
@@ -46,12 +45,16 @@ export const linkReader = (code: number): number => -2 - code;
  * - the out-half of an influence target and of a sink is T itself (unbounded arcs into T); the steps
  *   leaving them are dropped.
  * Node ids follow the searches' discovery order, so neighbours in the graph sit close in memory.
+ *
+ * A shared network (`build(targets, true)`, for many questions in turn) folds no influence target
+ * into T: each keeps its out-half and its steps onward, and a link `out0(v) -> T` that a question
+ * opens or closes like a reader's link into the way out.
  */
 export class CutNetworkBuilder {
   private readonly n: number;
-  private readonly isEntry: Uint8Array;
+  readonly isEntry: Uint8Array;
   /** Non-entry components some entry reaches over usable steps. */
-  private readonly fromEntries: Uint8Array;
+  readonly fromEntries: Uint8Array;
   /** Components that reach an observable sink over way-out steps (sinks included). */
   private readonly toSinks: Uint8Array;
   private readonly isSink: Uint8Array;
@@ -180,8 +183,17 @@ export class CutNetworkBuilder {
     return code >>> 2;
   }
 
-  /** The network for these targets, or "unbounded" when a target is itself an entry (nothing can cut it). */
-  build(targets: readonly CutTarget[]): CutNetwork | "unbounded" {
+  /** The meta code of the link from influence target v to T in a shared network. */
+  targetLink(v: number): number {
+    return -2 - this.n - v;
+  }
+
+  /**
+   * The network for these targets, or "unbounded" when an influence target is itself an entry
+   * (nothing can cut it). Shared: influence targets that are entries are left out instead, and the
+   * others link to T (see the class comment).
+   */
+  build(targets: readonly CutTarget[], shared = false): CutNetwork | "unbounded" {
     const { in0, out0, in1, out1, queue0, queue1, isEntry, fromEntries, isSink, linkable } = this;
     const { tail, head, cap, meta } = this;
     let count = 0;
@@ -205,11 +217,12 @@ export class CutNetworkBuilder {
       const nodes = t.nodes;
       for (let i = 0; i < nodes.length; i++) {
         const v = nodes[i]!;
-        if (isEntry[v]) unbounded = true;
+        if (isEntry[v]) unbounded ||= !shared;
         else if (fromEntries[v] && in0[v] === -1) {
           in0[v] = next++;
-          out0[v] = T;
+          out0[v] = shared ? next++ : T;
           queue0[q0++] = v;
+          if (shared) arc(out0[v], T, Infinity, this.targetLink(v));
         }
       }
     }

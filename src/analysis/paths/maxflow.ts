@@ -110,15 +110,56 @@ export function layOut(
 }
 
 /**
+ * Positions whose residual capacity fell to 0, each listed once until the owner drops it (a solver
+ * that keeps one network for many questions reads the arcs a flow saturated from here instead of
+ * scanning every arc).
+ */
+export class SlotLog {
+  readonly mark: Uint8Array;
+  list = new Int32Array(64);
+  length = 0;
+
+  constructor(slots: number) {
+    this.mark = new Uint8Array(slots);
+  }
+
+  clear(): void {
+    for (let i = 0; i < this.length; i++) this.mark[this.list[i]!] = 0;
+    this.length = 0;
+  }
+
+  note(j: number): void {
+    if (this.mark[j]) return;
+    this.mark[j] = 1;
+    if (this.length === this.list.length) {
+      const grown = new Int32Array(this.list.length * 2);
+      grown.set(this.list);
+      this.list = grown;
+    }
+    this.list[this.length++] = j;
+  }
+}
+
+/**
  * Max flow from s to t, in place on `r.cap` (which becomes the residual capacities); stops early
  * once the flow reaches `limit`. Returns Infinity when a path of unbounded arcs joins s to t.
+ * `saturated`, if given, hears every position whose capacity the flow takes to 0; `touched`, every
+ * position whose capacity it changes.
  *
  * Levels are distances *to* t in the residual graph (a BFS from t over the twins of arcs with
  * capacity left), stopped once s is labelled, so the blocking-flow search only enters nodes that can
  * still reach t in as many steps. The blocking flow is a depth-first search with current arcs; after
  * an augmentation it resumes from the tail of the first arc it saturated instead of from s.
  */
-export function maxFlow(ws: FlowWorkspace, r: Residual, s: number, t: number, limit = Infinity): number {
+export function maxFlow(
+  ws: FlowWorkspace,
+  r: Residual,
+  s: number,
+  t: number,
+  limit = Infinity,
+  saturated?: SlotLog,
+  touched?: SlotLog,
+): number {
   const { nodeCount: n, start, head: to, cap, back, twin } = r;
   if (s === t) return Infinity;
   const dist = ws.dist.subarray(0, n);
@@ -158,11 +199,15 @@ export function maxFlow(ws: FlowWorkspace, r: Residual, s: number, t: number, li
         for (let i = 0; i < depth; i++) {
           const j = stackE[i]!;
           const k = twin[j]!;
+          touched?.note(j);
           cap[j]! -= push;
           back[k]! -= push;
           cap[k]! += push;
           back[j]! += push;
-          if (resume < 0 && cap[j] === 0) resume = i;
+          if (cap[j] === 0) {
+            if (resume < 0) resume = i;
+            saturated?.note(j);
+          }
         }
         flow += push;
         if (flow >= limit) return flow;

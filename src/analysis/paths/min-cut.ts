@@ -3,9 +3,10 @@ import type { ResolvedModel } from "../../semantic/model.js";
 import type { Rule } from "../rule.js";
 import { EXFIL_RULE, type AttackGraph, type CutTarget } from "./attack-graph.js";
 import { CancelScratch, cancelFlow } from "./cancel-flow.js";
-import { CutNetworkBuilder, linkReader, type CutArcKind, type CutNetwork } from "./cut-network.js";
-import { FlowWorkspace, INF, layOut, maxFlow, sourceSide, type Residual } from "./maxflow.js";
+import { CutNetworkBuilder, type CutArcKind, type CutNetwork } from "./cut-network.js";
+import { FlowWorkspace, INF, SlotLog, layOut, maxFlow, sourceSide, type Residual } from "./maxflow.js";
 import type { CutReport } from "./model.js";
+import { ResidualReach } from "./residual-reach.js";
 import type { UsableGraph } from "./usable.js";
 
 /**
@@ -39,7 +40,9 @@ export class CutSolver {
   /** Way-out leg: cheapest lethal-trifecta control per component, and on a flow. */
   private readonly wayOutNode: Option[] = [];
   private wayOutFlow: Option;
-  private ws = new FlowWorkspace();
+  /** For a question asked outside the shared network. */
+  private readonly ws = new FlowWorkspace();
+  private readonly wayOut: boolean;
   private shared?: Shared;
   /** What each cut arc reports, by its meta code, made once and shared by every report that has it. */
   private readonly entries = new Map<number, Entry>();
@@ -53,7 +56,7 @@ export class CutSolver {
     /** The disclosure targets the questions will ask about: their readers share one network. */
     private readonly disclosure: readonly CutTarget[],
   ) {
-    const withWayOut = disclosure.length > 0;
+    const withWayOut = (this.wayOut = disclosure.length > 0);
     const cost = (name: string) =>
       Math.round(
         model.controls.find((c) => c.name === name)?.cost ??
@@ -143,133 +146,298 @@ export class CutSolver {
 
   /** The cheapest cut for these targets. */
   solve(targets: readonly CutTarget[]): CutReport {
-    if (targets.length > 0 && targets.every((t) => t.mode === "disclosure")) {
-      const reused = this.solveDisclosure(targets);
-      if (reused) return reused;
-    }
+    const shared = this.solveShared(targets);
+    if (shared) return shared;
     const net = this.builder.build(targets);
     if (net === "unbounded") return INFEASIBLE;
     const r = layOut(this.ws, net.nodeCount, net.count, net.tail, net.head, net.cap);
     if (maxFlow(this.ws, r, net.S, net.T) === Infinity) return INFEASIBLE;
-    return this.report(net, sourceSide(this.ws, r, net.S));
+    const side = sourceSide(this.ws, r, net.S);
+    const { count, meta, tail, head } = net;
+    const cut: number[] = [];
+    for (let a = 0; a < count; a++) {
+      const code = meta[a]!;
+      if (code >= 0 && side[tail[a]!] === 1 && side[head[a]!] === 0) cut.push(code);
+    }
+    return this.report(cut);
   }
 
   /**
-   * Disclosure questions share one network over every disclosure target's part of the graph, in which
-   * the link from a reader into the way out is open only while the question has that reader; the flow
-   * stays between questions. A question takes the flow off the links it closes (back along the paths
-   * that carry it) and max-flow continues from there: the readers of two crown jewels mostly
-   * coincide, so a few augmentations finish what a fresh network would take many phases for. Closed
-   * links make their readers' parts dead ends, which cannot change the cut closest to the entries.
-   * Undefined when a reader lies outside the shared network (a question not from the attack graph).
+   * Every question is asked of one network, built for the first question's influence targets and
+   * every disclosure target's readers, in which a target's link to T and a reader's link into the
+   * way out are open only while the question has that target or reader; the flow stays between
+   * questions. A question takes the flow off the links it closes (back along the paths that carry
+   * it) and max-flow continues from there: questions mostly share their cut, so a few augmentations
+   * finish what a fresh network would take many phases for, and the source side is updated from
+   * what the flow saturated (residual-reach.ts) instead of searched anew. Closed links make their
+   * targets' onward parts dead ends or unreachable, which cannot change the cut closest to the
+   * entries. Undefined when a target lies outside the shared network (asked for after it was
+   * built): the caller builds that question a network of its own.
    */
-  private solveDisclosure(targets: readonly CutTarget[]): CutReport | undefined {
-    const sh = (this.shared ??= this.shareDisclosure());
+  private solveShared(targets: readonly CutTarget[]): CutReport | undefined {
+    const { isEntry, fromEntries, linkable } = this.builder;
+    for (const t of targets) {
+      if (t.mode === "disclosure" && !this.wayOut) return undefined;
+      if (t.mode === "influence")
+        for (let i = 0; i < t.nodes.length; i++) if (isEntry[t.nodes[i]!]) return INFEASIBLE;
+    }
+    const sh = (this.shared ??= this.share(targets));
     const { r, linkPos, open, want } = sh;
-    const linkable = this.builder.linkable;
+    const n = this.ug.g.nodeCount;
+    // Links by number: an influence target's is its component, a reader's n + its component.
     const wanted: number[] = [];
-    for (const t of targets)
+    let layerOpen = false;
+    for (const t of targets) {
+      const influence = t.mode === "influence";
       for (let i = 0, nodes = t.nodes; i < nodes.length; i++) {
         const v = nodes[i]!;
-        if (!linkable[v] || want[v]) continue;
-        if (linkPos[v]! < 0) {
+        if (influence ? !fromEntries[v] : !linkable[v]) continue;
+        const x = influence ? v : n + v;
+        if (want[x]) continue;
+        if (linkPos[x]! < 0) {
           for (const w of wanted) want[w] = 0;
           return undefined;
         }
-        want[v] = 1;
-        wanted.push(v);
+        want[x] = 1;
+        wanted.push(x);
+        layerOpen ||= !influence;
       }
-    // Crown jewels read by the same components ask the same question: answered once.
+    }
+    // Questions with the same links open are the same question: answered once.
     const asked = Int32Array.from(wanted).sort();
     const again = sh.answers.find(asked);
     if (again) {
-      for (const v of wanted) want[v] = 0;
+      for (const x of wanted) want[x] = 0;
       return again;
     }
+    this.startFrom(sh, wanted);
     const stillOpen: number[] = [];
-    for (const v of sh.openList) {
-      if (want[v]) {
-        stillOpen.push(v);
+    for (const x of sh.openList) {
+      if (want[x]) {
+        stillOpen.push(x);
         continue;
       }
-      const j = linkPos[v]!;
-      cancelFlow(r, sh.forward, j, sh.net.S, sh.net.T, sh.scratch);
-      r.cap[j] = 0;
-      r.back[r.twin[j]!] = 0;
-      open[v] = 0;
+      cancelFlow(r, sh.forward, linkPos[x]!, sh.net.S, sh.net.T, sh.scratch);
+      this.setLink(sh, x, 0);
+      open[x] = 0;
     }
-    for (const v of wanted) {
-      want[v] = 0;
-      if (open[v]) continue;
-      const j = linkPos[v]!;
-      r.cap[j] = Infinity;
-      r.back[r.twin[j]!] = Infinity;
-      open[v] = 1;
-      stillOpen.push(v);
+    for (const x of wanted) {
+      want[x] = 0;
+      if (open[x]) continue;
+      this.setLink(sh, x, Infinity);
+      open[x] = 1;
+      stillOpen.push(x);
     }
     sh.openList = stillOpen;
-    const answer =
-      maxFlow(sh.ws, r, sh.net.S, sh.net.T) === Infinity
-        ? INFEASIBLE
-        : this.report(sh.net, sourceSide(sh.ws, r, sh.net.S));
+    // With every link into the way out closed, no flow is left there: the steps from it into T are
+    // closed too, so the level searches of max-flow do not wander through the whole way out.
+    if (layerOpen !== sh.layerOpen) this.setLayer(sh, layerOpen);
+    let answer = INFEASIBLE;
+    if (maxFlow(sh.ws, r, sh.net.S, sh.net.T, Infinity, sh.reach.saturated, sh.touched) !== Infinity) {
+      const { reach, metaAt, forward } = sh;
+      sh.snapshot ??= this.snapshot(sh);
+      let closedCount = 0;
+      if (layerOpen)
+        for (let i = 0; i < sh.readerLinks.length; i++) {
+          const j = sh.readerLinks[i]!;
+          if (r.cap[j] === 0) sh.closed[closedCount++] = j;
+        }
+      reach.update(layerOpen, sh.closed, closedCount);
+      const { start, head, twin } = r;
+      const cut: number[] = [];
+      const crossing = (v: number) => {
+        for (let j = start[v]!, end = start[v + 1]!; j < end; j++) {
+          if (forward[j] === 1) continue;
+          const code = metaAt[twin[j]!]!;
+          if (code >= 0 && reach.reached(head[j]!)) cut.push(code);
+        }
+      };
+      for (let i = 0; i < reach.unreachedCount; i++) crossing(reach.unreached[i]!);
+      crossing(sh.net.T);
+      answer = this.report(cut);
+    }
     sh.answers.add(asked, answer);
     return answer;
   }
 
-  private shareDisclosure(): Shared {
-    const built = this.builder.build(this.disclosure) as CutNetwork;
-    const count = built.count;
-    const net: CutNetwork = {
-      ...built,
-      tail: built.tail.slice(0, count),
-      head: built.head.slice(0, count),
-      cap: built.cap.slice(0, count),
-      meta: built.meta.slice(0, count),
-    };
+  /**
+   * Where the flow of this question starts: the last question's (its links mostly shared), none (a
+   * question with few links after one with many: cancelling tens of thousands of links' flow one by
+   * one costs more than starting over), or the first question's, kept (a question with many links,
+   * most of them the first question's, after one with few: saves redoing most of that flow). Chosen
+   * by how many links each differs in from what this question asks; any start gives the same answer.
+   * `sh.want` marks the links asked for.
+   */
+  private startFrom(sh: Shared, wanted: readonly number[]): void {
+    const { open, want, snapshot } = sh;
+    let fromLast = 0;
+    for (const x of sh.openList) if (!want[x]) fromLast++;
+    for (const x of wanted) if (!open[x]) fromLast++;
+    let fromFirst = Infinity;
+    if (snapshot) {
+      fromFirst = 0;
+      for (const x of snapshot.open) if (!want[x]) fromFirst++;
+      for (const x of wanted) if (!snapshot.isOpen[x]) fromFirst++;
+    }
+    const fromNone = wanted.length;
+    // Rough costs in links: starting over walks the arcs the flow touched, starting from the first
+    // question's flow also lays that flow down again.
+    const overhead = 16 + sh.touched.length / 64;
+    const restore = fromFirst + overhead + (snapshot ? snapshot.at.length / 64 : 0);
+    if (fromLast <= Math.min(fromNone + overhead, restore)) return;
+    const { cap, back, twin } = sh.r;
+    const { forward, touched } = sh;
+    // No flow: every arc the flow touched back to its capacity (residual plus flow), closed links at 0.
+    for (let i = 0; i < touched.length; i++) {
+      const p = touched.list[i]!;
+      const j = forward[p] === 1 ? p : twin[p]!;
+      const k = twin[j]!;
+      const f = cap[k]!;
+      if (f > 0) {
+        cap[j]! += f;
+        back[k]! += f;
+        cap[k] = 0;
+        back[j] = 0;
+      }
+    }
+    touched.clear();
+    for (const x of sh.openList) {
+      open[x] = 0;
+      this.setLink(sh, x, 0);
+    }
+    sh.openList = [];
+    if (!snapshot || restore > fromNone + overhead) return;
+    if (!sh.layerOpen) this.setLayer(sh, true);
+    const log = sh.reach.saturated;
+    for (const x of snapshot.open) {
+      open[x] = 1;
+      this.setLink(sh, x, Infinity);
+    }
+    for (let i = 0; i < snapshot.at.length; i++) {
+      const j = snapshot.at[i]!;
+      const f = snapshot.flow[i]!;
+      const k = twin[j]!;
+      cap[j]! -= f;
+      back[k]! -= f;
+      cap[k]! += f;
+      back[j]! += f;
+      touched.note(j);
+      if (cap[j] === 0) log.note(j);
+    }
+    sh.openList = [...snapshot.open];
+  }
+
+  /** The first question's flow (on the arcs that carry some) and links, to start later questions from. */
+  private snapshot(sh: Shared): Snapshot {
+    const { forward, r } = sh;
+    const at: number[] = [];
+    const flow: number[] = [];
+    for (let j = 0, m = forward.length; j < m; j++)
+      if (forward[j] === 1 && r.cap[r.twin[j]!]! > 0) {
+        at.push(j);
+        flow.push(r.cap[r.twin[j]!]!);
+      }
+    const isOpen = new Uint8Array(sh.open.length);
+    for (const x of sh.openList) isOpen[x] = 1;
+    return { at: Int32Array.from(at), flow: Float64Array.from(flow), open: [...sh.openList], isOpen };
+  }
+
+  private setLink(sh: Shared, x: number, c: number): void {
+    const j = sh.linkPos[x]!;
+    sh.r.cap[j] = c;
+    sh.r.back[sh.r.twin[j]!] = c;
+  }
+
+  /** Opens or closes the steps from the way out's sinks into T (closing: no flow may be left on them). */
+  private setLayer(sh: Shared, open: boolean): void {
+    const { sinkSlots, sinkCap, r } = sh;
+    for (let i = 0; i < sinkSlots.length; i++) {
+      const j = sinkSlots[i]!;
+      const c = open ? sinkCap[i]! : 0;
+      r.cap[j] = c;
+      r.back[r.twin[j]!] = c;
+    }
+    sh.layerOpen = open;
+  }
+
+  private share(first: readonly CutTarget[]): Shared {
+    const net = this.builder.build(
+      [...first.filter((t) => t.mode === "influence"), ...this.disclosure],
+      true,
+    ) as CutNetwork;
+    const count = net.count;
     const n = this.ug.g.nodeCount;
-    const linkPos = new Int32Array(n).fill(-1);
+    const linkPos = new Int32Array(2 * n).fill(-1);
     const pos = new Int32Array(count);
     // Every link starts closed: no flow, no capacity.
     const { meta, cap } = net;
     for (let a = 0; a < count; a++) if (meta[a]! < -1) cap[a] = 0;
-    // The shared network takes over the workspace the questions so far grew (the whole-model question
-    // comes first and is the largest): one large set of arrays fewer, each of them tens of MB that
-    // would bring the next full garbage collection closer (bench/README.md).
-    const ws = this.ws;
-    this.ws = new FlowWorkspace();
+    const ws = new FlowWorkspace();
     const r = layOut(ws, net.nodeCount, count, net.tail, net.head, net.cap, pos);
     const forward = new Uint8Array(2 * count);
+    const metaAt = new Int32Array(2 * count);
+    const layer = new Uint8Array(net.nodeCount);
+    const sinks: number[] = [];
     for (let a = 0; a < count; a++) {
-      forward[pos[a]!] = 1;
-      if (meta[a]! < -1) linkPos[linkReader(meta[a]!)] = pos[a]!;
+      const j = pos[a]!;
+      const code = meta[a]!;
+      forward[j] = 1;
+      metaAt[j] = code;
+      if (code < -1) {
+        // A link: -2 - n - v from influence target v to T, -2 - r from reader r into the way out.
+        const x = -2 - code;
+        linkPos[x < n ? n + x : x - n] = j;
+        if (x < n) layer[net.head[a]!] = 1;
+      } else if (code >= 0 && (code & 3) >= 2) {
+        // A way-out arc: both ends in the way out, but for T.
+        layer[net.tail[a]!] = 1;
+        if (net.head[a] !== net.T) layer[net.head[a]!] = 1;
+        else sinks.push(j);
+      }
     }
+    const reach = new ResidualReach(r, forward, net.S, net.T, layer);
+    const sinkSlots = Int32Array.from(sinks);
+    const sinkCap = new Float64Array(sinks.length);
+    for (let i = 0; i < sinks.length; i++) sinkCap[i] = r.cap[sinks[i]!]!;
+    const readerLinks = linkPos.subarray(n).filter((j) => j >= 0);
     return {
-      net,
+      net: {
+        ...net,
+        tail: new Int32Array(0),
+        head: new Int32Array(0),
+        cap: new Float64Array(0),
+        meta: new Int32Array(0),
+      },
       ws,
       r,
       forward,
+      metaAt,
       linkPos,
-      open: new Uint8Array(n),
-      want: new Uint8Array(n),
+      open: new Uint8Array(2 * n),
+      want: new Uint8Array(2 * n),
       openList: [],
       scratch: new CancelScratch(net.nodeCount),
       answers: new Answers(),
+      reach,
+      touched: new SlotLog(2 * count),
+      readerLinks,
+      closed: new Int32Array(readerLinks.length),
+      sinkSlots,
+      sinkCap,
+      layerOpen: true,
     };
   }
 
   /**
-   * The controls (and uncuttable steps) on the arcs leaving the source side. A cut can cross tens of
-   * thousands of arcs (every way-out step of a widely read asset) and the questions of one analysis
-   * mostly cross the same ones, so each arc's entry is made once (reports share them, read-only) and
-   * entries are sorted by a number per place and the control's name, with no string key per arc.
+   * The controls (and uncuttable steps) on the arcs leaving the source side, by their meta codes. A
+   * cut can cross tens of thousands of arcs (every way-out step of a widely read asset) and the
+   * questions of one analysis mostly cross the same ones, so each arc's entry is made once (reports
+   * share them, read-only) and entries are sorted by a number per place and the control's name, with
+   * no string key per arc. Entries alike in both are alike in all (one cost per control), so the
+   * order the arcs come in does not matter.
    */
-  private report(net: CutNetwork, side: Uint8Array): CutReport {
-    const { count, meta, tail, head } = net;
-    const cut: Entry[] = [];
-    for (let a = 0; a < count; a++) {
-      const code = meta[a]!;
-      if (code >= 0 && side[tail[a]!] === 1 && side[head[a]!] === 0) cut.push(this.entry(code));
-    }
+  private report(codes: readonly number[]): CutReport {
+    const cut = codes.map((code) => this.entry(code));
     cut.sort((x, y) => x.key - y.key || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
     const controls: { control: string; on: On; cost: number }[] = [];
     const uncuttable: On[] = [];
@@ -298,23 +466,49 @@ interface Entry {
   readonly control?: { readonly control: string; readonly on: On; readonly cost: number };
 }
 
-/** The network disclosure questions share, with the flow of the last one. */
+/** The network every question shares, with the flow of the last one. */
 interface Shared {
+  /** Its size, S and T (the arc arrays are not kept). */
   readonly net: CutNetwork;
   readonly ws: FlowWorkspace;
   readonly r: Residual;
   readonly forward: Uint8Array;
-  /** Per component: where its link into the way out sits (-1: none), whether it is open, asked for. */
+  /** Per position: the meta code of the arc there (forward positions only). */
+  readonly metaAt: Int32Array;
+  /**
+   * Per link (an influence target v as v, a reader r as n + r): where it sits (-1: none), whether
+   * it is open, asked for.
+   */
   readonly linkPos: Int32Array;
   readonly open: Uint8Array;
   readonly want: Uint8Array;
   openList: number[];
   readonly scratch: CancelScratch;
   readonly answers: Answers;
+  readonly reach: ResidualReach;
+  /** The positions whose capacity changed since the flow was last 0 (or more). */
+  readonly touched: SlotLog;
+  /** Where the readers' links sit, and room for those closed. */
+  readonly readerLinks: Int32Array;
+  readonly closed: Int32Array;
+  /** The steps from the way out's sinks into T, and their capacities. */
+  readonly sinkSlots: Int32Array;
+  readonly sinkCap: Float64Array;
+  /** Whether those steps are open (some reader's link is). */
+  layerOpen: boolean;
+  snapshot?: Snapshot;
+}
+
+/** A flow by the positions of the arcs that carry some, and the links open for it. */
+interface Snapshot {
+  readonly at: Int32Array;
+  readonly flow: Float64Array;
+  readonly open: readonly number[];
+  readonly isOpen: Uint8Array;
 }
 
 /**
- * Disclosure answers by the set of readers asked for (sorted). The network and the open links are a
+ * Answers by the set of links a question opens (sorted). The network and the open links are a
  * function of that set alone, and the minimum cut closest to the entries is unique, so an answer
  * holds for every question with the same set.
  */

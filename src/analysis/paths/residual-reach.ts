@@ -1,0 +1,176 @@
+import { SlotLog, type Residual } from "./maxflow.js";
+
+/**
+ * The source side of the minimum cut closest to s (what the residual graph reaches from s), for a
+ * network that answers many questions in turn, without a search over the whole network each time.
+ *
+ * A question's residual graph differs from the network with every arc at full capacity (the base)
+ * only on the arcs its flow saturated, which `saturated` lists (max-flow notes every arc it
+ * saturates), and on the links it keeps closed, which `update` is given. The base's BFS levels from
+ * s are computed once. A node keeps its place when some residual arc reaches it from a kept node of
+ * a lower level; one that loses it (it is a saturated arc's head, or its BFS parent was lost) is
+ * checked in level order, so a question only looks at the nodes near what its flow saturated. Kept
+ * nodes are reachable; the lost ones the residual graph still reaches from a kept node (by longer
+ * paths, or back along arcs with flow) are found by a search among the lost ones alone. What stays
+ * unreached is the far side of the cut, usually a few nodes next to the targets even when the source
+ * side is nearly the whole network.
+ *
+ * `layer`: 1 for the nodes only links into a second layer lead to (the way out of a disclosure):
+ * while every such link is closed, the whole layer is unreached and left out of the work.
+ */
+export class ResidualReach {
+  readonly saturated: SlotLog;
+  private readonly level: Int32Array;
+  private readonly maxLevel: number;
+  private readonly bucket: Int32Array;
+  private readonly nextInBucket: Int32Array;
+  private readonly queued: Int32Array;
+  private readonly lost: Int32Array;
+  private readonly found: Int32Array;
+  private readonly lostList: Int32Array;
+  private readonly queue: Int32Array;
+  private round = 0;
+  private layerOff = false;
+  /** The unreached nodes of the last `update` (s and t excluded), `unreachedCount` of them. */
+  readonly unreached: Int32Array;
+  unreachedCount = 0;
+
+  constructor(
+    private readonly r: Residual,
+    /** 1 at the positions of the network's own arcs, 0 at their twins. */
+    private readonly forward: Uint8Array,
+    private readonly s: number,
+    private readonly t: number,
+    private readonly layer: Uint8Array,
+  ) {
+    const { nodeCount: n, start, head } = r;
+    this.saturated = new SlotLog(head.length);
+    const level = (this.level = new Int32Array(n).fill(-1));
+    const queue = (this.queue = new Int32Array(n));
+    let qt = 0;
+    level[s] = 0;
+    queue[qt++] = s;
+    let maxLevel = 0;
+    for (let qh = 0; qh < qt; qh++) {
+      const v = queue[qh]!;
+      const d = level[v]! + 1;
+      for (let j = start[v]!, end = start[v + 1]!; j < end; j++) {
+        const w = head[j]!;
+        if (forward[j] === 1 && w !== t && level[w] === -1) {
+          level[w] = d;
+          maxLevel = d;
+          queue[qt++] = w;
+        }
+      }
+    }
+    this.maxLevel = maxLevel;
+    this.bucket = new Int32Array(maxLevel + 2).fill(-1);
+    this.nextInBucket = new Int32Array(n);
+    this.queued = new Int32Array(n);
+    this.lost = new Int32Array(n);
+    this.found = new Int32Array(n);
+    this.lostList = new Int32Array(n);
+    this.unreached = new Int32Array(n);
+  }
+
+  /** Whether the residual graph of the last `update` reaches u from s. */
+  reached(u: number): boolean {
+    return (
+      this.level[u]! >= 0 &&
+      !(this.layerOff && this.layer[u] === 1) &&
+      !(this.lost[u] === this.round && this.found[u] !== this.round)
+    );
+  }
+
+  /**
+   * Recomputes the reach for the current residual capacities. `layerOpen`: whether any link into
+   * the second layer is open (if not, the caller vouches that none is). `closed`: the positions of
+   * the closed links into the second layer (only read while it is open; links into t need not be
+   * listed), `closedCount` of them.
+   */
+  update(layerOpen: boolean, closed: Int32Array, closedCount: number): void {
+    const { r, forward, level, layer, bucket, nextInBucket, queued, lost, found, lostList, queue } = this;
+    const { start, head, cap, back, twin } = r;
+    const round = ++this.round;
+    const off = (this.layerOff = !layerOpen);
+    const push = (v: number) => {
+      if (queued[v] === round) return;
+      queued[v] = round;
+      nextInBucket[v] = bucket[level[v]!]!;
+      bucket[level[v]!] = v;
+    };
+    // Seeds: heads of saturated arcs that were their BFS parent's step.
+    const seed = (j: number) => {
+      const v = head[j]!;
+      const lu = level[head[twin[j]!]!]!;
+      if (lu >= 0 && level[v] === lu + 1 && !(off && layer[v] === 1)) push(v);
+    };
+    const log = this.saturated;
+    const slots = log.list;
+    let kept = 0;
+    for (let i = 0; i < log.length; i++) {
+      const j = slots[i]!;
+      // Positions with capacity again, twins (their arc's flow back to 0) and arcs into t (never a
+      // seed) leave the log.
+      if (cap[j] !== 0 || forward[j] !== 1 || head[j] === this.t) {
+        log.mark[j] = 0;
+        continue;
+      }
+      slots[kept++] = j;
+      seed(j);
+    }
+    log.length = kept;
+    if (!off) for (let i = 0; i < closedCount; i++) seed(closed[i]!);
+    let lostCount = 0;
+    for (let d = 1; d <= this.maxLevel; d++) {
+      for (let v = bucket[d]!; v !== -1; v = nextInBucket[v]!) {
+        let held = false;
+        for (let j = start[v]!, end = start[v + 1]!; j < end && !held; j++) {
+          if (!(back[j]! > 0)) continue;
+          const u = head[j]!;
+          const lu = level[u]!;
+          held = lu >= 0 && lu < d && lost[u] !== round && !(off && layer[u] === 1);
+        }
+        if (held) continue;
+        lost[v] = round;
+        lostList[lostCount++] = v;
+        for (let j = start[v]!, end = start[v + 1]!; j < end; j++) {
+          const w = head[j]!;
+          if (forward[j] === 1 && level[w] === d + 1 && !(off && layer[w] === 1)) push(w);
+        }
+      }
+      bucket[d] = -1;
+    }
+    // The lost nodes the residual graph reaches from a kept one, and from there.
+    let qt = 0;
+    for (let i = 0; i < lostCount; i++) {
+      const v = lostList[i]!;
+      for (let j = start[v]!, end = start[v + 1]!; j < end; j++) {
+        if (!(back[j]! > 0)) continue;
+        const u = head[j]!;
+        if (level[u]! >= 0 && lost[u] !== round && !(off && layer[u] === 1)) {
+          found[v] = round;
+          queue[qt++] = v;
+          break;
+        }
+      }
+    }
+    for (let qh = 0; qh < qt; qh++) {
+      const v = queue[qh]!;
+      for (let j = start[v]!, end = start[v + 1]!; j < end; j++) {
+        if (!(cap[j]! > 0)) continue;
+        const w = head[j]!;
+        if (lost[w] === round && found[w] !== round) {
+          found[w] = round;
+          queue[qt++] = w;
+        }
+      }
+    }
+    let count = 0;
+    for (let i = 0; i < lostCount; i++) {
+      const v = lostList[i]!;
+      if (found[v] !== round) this.unreached[count++] = v;
+    }
+    this.unreachedCount = count;
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * The findings view shares one location view per source range and one subject entry per subject:
+ * every shared view must still show its own finding's range and subject, checked against
+ * `locationView` and the model directly, including ranges that share a start offset but not an end
+ * (the view is kept by start, its end checked) and equal ranges of distinct location objects.
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import type { Finding } from "../../src/analysis/findings.js";
+import type { Location } from "../../src/diagnostics/diagnostic.js";
+import { findingsView } from "../../src/emit/findings-view.js";
+import { locationView } from "../../src/emit/location-view.js";
+import { SAMPLES, cachedSampleContext } from "../helpers/outputs.js";
+
+for (const sample of SAMPLES) {
+  test(`every location and subject in the findings view of sample ${sample} is its finding's own`, () => {
+    const { analysis } = cachedSampleContext(sample);
+    const views = findingsView(analysis.model, analysis.findings, analysis.rules);
+    assert.is(views.length, analysis.findings.length);
+    analysis.findings.forEach((f, i) => {
+      const v = views[i]!;
+      assert.equal(v.location, locationView(f.location));
+      assert.equal(
+        v.facts.map((x) => x.location),
+        f.facts.map((x) => locationView(x.loc)),
+      );
+      assert.equal(
+        v.mitigatedBy.map((m) => m.location),
+        f.mitigatedBy.map((u) => locationView(u.loc)),
+      );
+      assert.is(v.subject.name, f.subjectName);
+    });
+  });
+}
+
+test("ranges that share a start offset keep their own ends; equal ranges share one view", () => {
+  const { analysis } = cachedSampleContext(SAMPLES[0]!);
+  const base = analysis.findings.find((f) => f.location.end - f.location.start > 4)!;
+  const { file, start, end } = base.location;
+  const at = (s: number, e: number): Location => ({ file, start: s, end: e });
+  // Distinct objects throughout, so nothing is found by identity.
+  const locs = [at(start, end), at(start, end - 1), at(start, end - 2), at(start, end - 1), at(start, end)];
+  const finding: Finding = { ...base, facts: locs.map((loc, i) => ({ text: `fact ${i}`, loc })) };
+  const [view] = findingsView(analysis.model, [finding], analysis.rules);
+  const shown = view!.facts.map((x) => x.location);
+  assert.equal(
+    shown,
+    locs.map((l) => locationView(l)),
+  );
+  assert.ok(shown[0] === shown[4], "equal ranges share one view");
+  assert.ok(shown[1] === shown[3], "equal ranges past the first at a start share one view");
+  assert.ok(shown[1] !== shown[2] && shown[0] !== shown[1]);
+  assert.ok(view!.location === shown[0], "the finding's own location is the same range");
+});
+
+test.run();
