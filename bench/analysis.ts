@@ -28,7 +28,12 @@ import { runRules } from "../src/analysis/engine.js";
 import { computeFacts } from "../src/analysis/facts.js";
 import { analyzePaths, type PathPhase } from "../src/analysis/paths/analyze.js";
 import { buildAttackGraph, type AttackTarget } from "../src/analysis/paths/attack-graph.js";
-import { dijkstra } from "../src/analysis/paths/dijkstra.js";
+import { DijkstraWorkspace, dijkstra, fewestStepsOn } from "../src/analysis/paths/dijkstra.js";
+import { adjacency } from "../src/analysis/paths/adjacency.js";
+import { DominatorScratch, dominatorsOn } from "../src/analysis/paths/dominators.js";
+import { condense } from "../src/analysis/paths/scc.js";
+import { ShareWorkspace } from "../src/analysis/paths/soft-chokepoints.js";
+import { ENTRY_BIT, ENTRY_CLASSES } from "../src/analysis/facts.js";
 import { usableGraph } from "../src/analysis/paths/usable.js";
 import { RULES } from "../src/analysis/rules/index.js";
 import { ATLAS_MITIGATION_IDS, RULE_IDS } from "../src/catalog/index.js";
@@ -281,6 +286,34 @@ async function child(size: number, seed: number, coupling: number, budgetS: numb
     const base = ["threat graph", "facts", "rules"].includes(name) ? infoBfsMs : bfsMs;
     line(`    ${name.padEnd(18)} ${fmt(ms).padStart(10)} ${x(ms, base).padStart(10)}`);
   }
+
+  // The linear kernels one at a time (the issue's "within 10x of one BFS"), each over the same CSR:
+  // a phase above runs several of them (a dominator tree and a Dijkstra per entry class, the way out).
+  const forward = adjacency(ug.g, "forward", ug.weight);
+  const backward = adjacency(ug.g, "backward", ug.weight);
+  const classEntries =
+    ENTRY_CLASSES.map((c) => entries.filter((v) => facts.entry[v]! & ENTRY_BIT[c])).find(
+      (list) => list.length > 0,
+    ) ?? [];
+  const cond = condense(ug.g);
+  const scratch = new DominatorScratch(ug.g.nodeCount);
+  const search = new DijkstraWorkspace(ug.g.nodeCount);
+  const widest = targets.reduce<AttackTarget | undefined>(
+    (a, t) => (a && a.size >= t.size ? a : t),
+    undefined,
+  );
+  const shares = new ShareWorkspace(cond, entries);
+  const kernels: [string, number][] = [
+    ["SCC + condensation", timeOf(() => condense(ug.g))],
+    ["dominator tree (1 class)", timeOf(() => dominatorsOn(forward, backward, classEntries, scratch))],
+    ["Dijkstra (1 class)", timeOf(() => search.search(forward, classEntries, () => 0))],
+    ["fewest steps (1 class)", timeOf(() => fewestStepsOn(forward, classEntries))],
+    ["path counts (entries)", timeOf(() => new ShareWorkspace(cond, entries))],
+    ["path shares (1 target)", widest ? timeOf(() => shares.shares(widest.nodes, () => {})) : 0],
+  ];
+  line(`  linear kernels, one call each      CPU        x one BFS (target <= 10x)`);
+  for (const [name, ms] of kernels)
+    line(`    ${name.padEnd(28)} ${fmt(ms).padStart(10)} ${x(ms, bfsMs).padStart(10)}`);
 
   // Naive exposure matrix: one BFS per entry, time-boxed to a sample and extrapolated.
   const expoMs = bestPhase.get("exposure")! + bestPhase.get("condensation")!;
