@@ -10,7 +10,13 @@ import {
   type CutTarget,
 } from "./attack-graph.js";
 import { adjacency } from "./adjacency.js";
-import { DijkstraWorkspace, byDistance, fewestStepsOn, type ShortestPaths } from "./dijkstra.js";
+import {
+  DijkstraWorkspace,
+  byDistance,
+  fewestStepsInto,
+  fewestStepsOn,
+  type ShortestPaths,
+} from "./dijkstra.js";
 import {
   DominatorScratch,
   commonDominator,
@@ -134,31 +140,30 @@ export function analyzePaths(
     }
   }
 
-  const best = new Map<EntryClass, ShortestPaths>();
-  for (const cls of classes) {
-    const seeds = entriesOf(cls);
-    if (seeds.length === 0) continue;
-    const sp = new DijkstraWorkspace(n);
-    sp.search(forward, seeds, () => 0);
-    best.set(cls, sp);
-  }
-  // Fewest steps, apart from likelihood: breadth-first over the same usable steps.
-  const exfilHops = targets.some((t) => t.mode === "disclosure")
-    ? fewestStepsOn(outBackward, sinks)
-    : undefined;
-  const hops = new Map<EntryClass, Float64Array>();
-  for (const cls of best.keys()) hops.set(cls, fewestStepsOn(forward, entriesOf(cls)));
   // One pass over each target's nodes answers every class: best likelihood and fewest steps, read
-  // from the classes' answers interleaved per node (a class without entries stays at Infinity).
+  // from the classes' answers interleaved per node (a class without entries stays at Infinity). The
+  // classes' searches share one workspace (top-k reuses it too) and a class keeps only its `via`
+  // (for the step counts): at 1M every fresh array of n entries adds to the external memory that
+  // starts a full collection of the model's heap (bench/README.md).
   const C = classes.length;
   const classDist = new Float64Array(n * C).fill(Infinity);
   const classHops = new Float64Array(n * C).fill(Infinity);
+  const search = new DijkstraWorkspace(n);
+  const viaOf = new Map<EntryClass, Int32Array>();
+  const queue = new Int32Array(n);
   classes.forEach((cls, c) => {
-    const dist = best.get(cls)?.dist;
-    const hp = hops.get(cls);
-    if (dist) for (let v = 0; v < n; v++) classDist[v * C + c] = dist[v]!;
-    if (hp) for (let v = 0; v < n; v++) classHops[v * C + c] = hp[v]!;
+    const seeds = entriesOf(cls);
+    if (seeds.length === 0) return;
+    search.search(forward, seeds, () => 0);
+    const dist = search.dist;
+    for (let v = 0; v < n; v++) classDist[v * C + c] = dist[v]!;
+    viaOf.set(cls, search.via.slice());
+    // Fewest steps, apart from likelihood: breadth-first over the same usable steps.
+    fewestStepsInto(forward, seeds, classHops, C, c, queue);
   });
+  const exfilHops = targets.some((t) => t.mode === "disclosure")
+    ? fewestStepsOn(outBackward, sinks)
+    : undefined;
   const bestDist = new Float64Array(C);
   const bestNode = new Int32Array(C);
   const fewest = new Float64Array(C);
@@ -204,13 +209,12 @@ export function analyzePaths(
         }
       }
       exposures[index] = classes.map((cls, c) => {
-        const sp = best.get(cls);
         const node = bestNode[c]!;
         const steps =
           node < 0
             ? 0
-            : countSteps(ug.g, sp!, node, "forward") +
-              (disclosure ? countSteps(ag.g, exfil, node, "backward") : 0);
+            : countSteps(ug.g, viaOf.get(cls)!, node, "forward") +
+              (disclosure ? countSteps(ag.g, exfil.via, node, "backward") : 0);
         const entriesReaching = counts[index]!.get(cls) ?? 0;
         const d = bestDist[c]!;
         const f = fewest[c]!;
@@ -226,7 +230,6 @@ export function analyzePaths(
     }
   }
   mark("exposure");
-  const search = new DijkstraWorkspace(n);
   const topK = new Array<AttackPath[]>(targets.length);
   // Readers of data assets are taken as seeds in (way-out distance, node) order from one list of
   // every node with a way out, filtered by the group's marks: never listed per crown jewel.
@@ -392,15 +395,10 @@ export function analyzePaths(
   };
 }
 
-function countSteps(
-  g: CompactGraph,
-  sp: ShortestPaths,
-  v: number,
-  direction: "forward" | "backward",
-): number {
+function countSteps(g: CompactGraph, via: Int32Array, v: number, direction: "forward" | "backward"): number {
   let steps = 0;
-  for (let x = v; sp.via[x]! >= 0 && steps <= g.nodeCount; steps++)
-    x = direction === "forward" ? g.edgeFrom[sp.via[x]!]! : g.edgeTo[sp.via[x]!]!;
+  for (let x = v; via[x]! >= 0 && steps <= g.nodeCount; steps++)
+    x = direction === "forward" ? g.edgeFrom[via[x]!]! : g.edgeTo[via[x]!]!;
   return steps;
 }
 

@@ -121,8 +121,9 @@ const NO_CUT: FlowCut = { cost: INF, id: undefined };
 /** What a combination of step codes decides: the technique, and what follows from it alone. */
 interface StepKnown {
   readonly tech: StepTechnique | undefined;
-  /** Likelihood by the technique's ATLAS maturity (1 without a technique). */
+  /** Likelihood by the technique's ATLAS maturity (1 without a technique), and its -ln. */
   readonly maturity: number;
+  readonly wayOut: number;
   readonly cut: FlowCut;
   /** The technique's rule as a bit number (-1: no technique). */
   readonly bit: number;
@@ -293,7 +294,17 @@ export function buildAttackGraph(
   const ruleBit = new Map<string, number>();
   // Per step: its technique's rule as a bit number (-1: no technique), for the node cuts below.
   const stepRuleBit = new Int8Array(m);
-  const baseLikelihood = new Float64Array(m);
+  const exfilMitigations = rulesById.get(EXFIL_RULE)?.meta.mitigations ?? [];
+  const exfilWeight = new Float64Array(m);
+  // A step's way out is closed by a control on its flow or on the component it enters: one flag each,
+  // set from the users of each closing control (no walk over every element's control list).
+  const exfilClosed = new Uint8Array(g.nodeCount);
+  const flowClosed = new Uint8Array(flows.length);
+  for (const [name, users] of tg.controlUsers) {
+    if (!exfilMitigations.includes(name) || BUILTIN_CONTROL_BY_ID.get(name)?.effect !== "cut") continue;
+    for (const v of users.comps) exfilClosed[v] = 1;
+    for (const f of users.flows) flowClosed[f] = 1;
+  }
   const kindCount = COMPONENT_KIND_CODE.size;
   for (let e = 0; e < m; e++) {
     const f = facts.infoFlow[e]!;
@@ -320,8 +331,14 @@ export function buildAttackGraph(
       }
       known.push(
         tech
-          ? { tech, maturity: maturityLikelihood(tech.technique), cut: flowCutFor(tech.rule), bit }
-          : { tech: undefined, maturity: 1, cut: NO_CUT, bit },
+          ? {
+              tech,
+              maturity: maturityLikelihood(tech.technique),
+              wayOut: -Math.log(maturityLikelihood(tech.technique)),
+              cut: flowCutFor(tech.rule),
+              bit,
+            }
+          : { tech: undefined, maturity: 1, wayOut: 0, cut: NO_CUT, bit },
       );
       byCodes.set(key, code);
     }
@@ -331,7 +348,9 @@ export function buildAttackGraph(
     // Beyond 127 distinct rules (none in the catalog today) the bit no longer fits: the node cuts
     // below then fall back to a list per node.
     stepRuleBit[e] = k.bit > 126 ? 127 : k.bit;
-    baseLikelihood[e] = k.maturity;
+    // A step the influence leg cannot use may still carry data out, so only the step's own base
+    // likelihood counts on the way out (1 without a technique): cut by the way-out controls, or not.
+    exfilWeight[e] = flowClosed[f] === 1 || exfilClosed[b] === 1 ? Infinity : k.wayOut;
     if (!tech) {
       likelihood[e] = 1;
       controlsOnStep[e] = NO_USES;
@@ -351,23 +370,6 @@ export function buildAttackGraph(
     flowCutControl[e] = k.cut.id;
   }
   for (let e = 0; e < m; e++) weight[e] = likelihood[e]! > 0 ? -Math.log(likelihood[e]!) : Infinity;
-  const exfilMitigations = rulesById.get(EXFIL_RULE)?.meta.mitigations ?? [];
-  const exfilWeight = new Float64Array(m);
-  // A step's way out is closed by a control on its flow or on the component it enters: one flag each,
-  // set from the users of each closing control (no walk over every element's control list).
-  const exfilClosed = new Uint8Array(g.nodeCount);
-  const flowClosed = new Uint8Array(flows.length);
-  for (const [name, users] of tg.controlUsers) {
-    if (!exfilMitigations.includes(name) || BUILTIN_CONTROL_BY_ID.get(name)?.effect !== "cut") continue;
-    for (const v of users.comps) exfilClosed[v] = 1;
-    for (const f of users.flows) flowClosed[f] = 1;
-  }
-  for (let e = 0; e < m; e++) {
-    const closes = flowClosed[facts.infoFlow[e]!] === 1 || exfilClosed[g.edgeTo[e]!] === 1;
-    // A step the influence leg cannot use may still carry data out, so only the step's own base
-    // likelihood counts here (1 without a technique): cut by the way-out controls, or not at all.
-    exfilWeight[e] = closes ? Infinity : -Math.log(baseLikelihood[e]!);
-  }
 
   // A control on a component cuts every technique step into it that its rules list it for.
   const n = g.nodeCount;

@@ -171,27 +171,42 @@ export class DijkstraWorkspace implements ShortestPaths {
  * breadth-first search: what `dijkstra` gives with every usable edge weighing 1, in linear time.
  */
 export function fewestStepsOn(adj: Adjacency, seeds: readonly number[]): Float64Array {
-  const n = adj.nodeCount;
-  const dist = new Float64Array(n).fill(Infinity);
-  const queue = new Int32Array(n);
+  const dist = new Float64Array(adj.nodeCount).fill(Infinity);
+  fewestStepsInto(adj, seeds, dist, 1, 0, new Int32Array(adj.nodeCount));
+  return dist;
+}
+
+/**
+ * `fewestStepsOn` written into `out[v * stride + offset]` (Infinity there for every node on entry),
+ * so several searches fill one interleaved table; `queue` holds n nodes and is only scratch.
+ */
+export function fewestStepsInto(
+  adj: Adjacency,
+  seeds: readonly number[],
+  out: Float64Array,
+  stride: number,
+  offset: number,
+  queue: Int32Array,
+): void {
   let tail = 0;
   for (const s of seeds) {
-    if (dist[s] !== Infinity) continue;
-    dist[s] = 0;
+    const at = s * stride + offset;
+    if (out[at] !== Infinity) continue;
+    out[at] = 0;
     queue[tail++] = s;
   }
   const { start, node, weight } = adj;
   for (let head = 0; head < tail; head++) {
     const v = queue[head]!;
+    const next = out[v * stride + offset]! + 1;
     for (let i = start[v]!; i < start[v + 1]!; i++) {
       if (weight[i] === Infinity) continue;
-      const u = node[i]!;
-      if (dist[u] !== Infinity) continue;
-      dist[u] = dist[v]! + 1;
-      queue[tail++] = u;
+      const at = node[i]! * stride + offset;
+      if (out[at] !== Infinity) continue;
+      out[at] = next;
+      queue[tail++] = node[i]!;
     }
   }
-  return dist;
 }
 
 /**
