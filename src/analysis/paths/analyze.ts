@@ -161,9 +161,8 @@ export function analyzePaths(
     // Fewest steps, apart from likelihood: breadth-first over the same usable steps.
     fewestStepsInto(forward, seeds, classHops, C, c, queue);
   });
-  const exfilHops = targets.some((t) => t.mode === "disclosure")
-    ? fewestStepsOn(outBackward, sinks)
-    : undefined;
+  const anyDisclosure = targets.some((t) => t.mode === "disclosure");
+  const exfilHops = anyDisclosure ? fewestStepsOn(outBackward, sinks) : undefined;
   const bestDist = new Float64Array(C);
   const bestNode = new Int32Array(C);
   const fewest = new Float64Array(C);
@@ -267,7 +266,7 @@ export function analyzePaths(
       .filter((c) => entriesOf(c).length > 0)
       .map((c) => [c, dominatorsOn(forward, backward, entriesOf(c), scratch)]),
   );
-  const postDom = targets.some((t) => t.mode === "disclosure")
+  const postDom = anyDisclosure
     ? dominatorsOn(outBackward, adjacency(ag.g, "forward", ag.exfilWeight), sinks, scratch)
     : undefined;
 
