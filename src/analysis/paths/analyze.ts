@@ -375,10 +375,10 @@ export function analyzePaths(
     ...readersOf(exposed.filter((t) => t.mode === "disclosure")),
   ]);
   mark("min-cut");
-  // Influence questions first: they reuse the flow workspace the whole-model question grew, which
-  // the first disclosure question then takes over for the network they share; asked the other way,
-  // the influence questions grew a second one (about 200 MB of new buffers at 1M). Every question's
-  // answer is the same in any order (test/analysis/min-cut.test.ts).
+  // Influence questions first: each starts from a fresh flow on the network every question shares,
+  // and the first disclosure question after them restores the whole-model question's flow, which
+  // differs from it in the fewest links (min-cut.ts). Every question's answer is the same in any
+  // order (test/analysis/min-cut.test.ts).
   const byMode = [
     ...detail.filter((i) => targets[i]!.mode === "influence"),
     ...detail.filter((i) => targets[i]!.mode === "disclosure"),
