@@ -101,7 +101,7 @@ export interface ToolReach {
   /** Effective approval of a call: the nearest explicit setting on the way, else the agent's default. */
   readonly approval: Approval | undefined;
   /** Where that approval is stated (undefined when nobody states one). */
-  readonly approvalAt?: Component;
+  readonly approvalAt: Component | undefined;
   /** Whether a human approves the call (an `approval human` or a `human_approval` control on the way). */
   readonly gated: boolean;
   /** Whether a tool on the way states its own approval, replacing the agent's default. */
@@ -123,13 +123,13 @@ interface ReachMemo {
   /** Capability masks of the tool, and of the tools passed on the way. */
   readonly toolCaps: number;
   readonly viaCaps: number;
-  facts?: readonly Fact[];
-  approval?: Fact;
+  facts: readonly Fact[] | undefined;
+  approval: Fact | undefined;
   /** Capability facts by the mask of the set asked about (-1: all capabilities). */
-  capability?: Map<number, Fact>;
+  capability: Map<number, Fact> | undefined;
   /** Control points with and without the agent. */
-  points?: readonly Subject[];
-  pointsNoAgent?: readonly Subject[];
+  points: readonly Subject[] | undefined;
+  pointsNoAgent: readonly Subject[] | undefined;
 }
 
 /**
@@ -234,10 +234,23 @@ export function toolsOf(g: ThreatGraph, agent: Agent): readonly ToolReach[] {
       path,
       via,
       approval,
-      ...(approvalAt ? { approvalAt } : {}),
+      // Every field in every reach, in one order: reaches of two shapes (with and without
+      // `approvalAt`), and memos growing field by field, made every helper reading them polymorphic
+      // and deoptimized the rules they were inlined into.
+      approvalAt,
       gated,
       overridesAgent,
-      memo: { agent: agent.index, shared, toolCaps: capMask(tool), viaCaps },
+      memo: {
+        agent: agent.index,
+        shared,
+        toolCaps: capMask(tool),
+        viaCaps,
+        facts: undefined,
+        approval: undefined,
+        capability: undefined,
+        points: undefined,
+        pointsNoAgent: undefined,
+      },
     });
   }
   perGraph.set(agent.index, out);
