@@ -125,8 +125,6 @@ interface ReachMemo {
   readonly viaCaps: number;
   facts: readonly Fact[] | undefined;
   approval: Fact | undefined;
-  /** Capability facts by the mask of the set asked about (-1: all capabilities). */
-  capability: Map<number, Fact> | undefined;
   /** Control points with and without the agent. */
   points: readonly Subject[] | undefined;
   pointsNoAgent: readonly Subject[] | undefined;
@@ -247,7 +245,6 @@ export function toolsOf(g: ThreatGraph, agent: Agent): readonly ToolReach[] {
         viaCaps,
         facts: undefined,
         approval: undefined,
-        capability: undefined,
         points: undefined,
         pointsNoAgent: undefined,
       },
@@ -422,17 +419,12 @@ function stepFact(g: ThreatGraph, f: Flow): Fact {
 
 /** The fact stating what a tool can do (restricted to `set` when given). */
 export function capabilityFact(r: ToolReach, set?: readonly Capability[]): Fact {
-  const bySet = (r.memo.capability ??= new Map<number, Fact>());
-  // The text depends on the set only through which capabilities it contains.
+  // The text depends on the set only through which capabilities it contains, and on the tool alone:
+  // kept per tool, not per reach (a map per reach was tens of thousands of maps at 100k components).
   const mask = set ? maskOf(set) : -1;
-  let fact = bySet.get(mask);
-  if (!fact) {
-    const t = r.tool;
-    const byTool = factsFor(r.memo.shared.capability, t.index);
-    fact = byTool.get(mask) ?? remember(byTool, mask, toolCapabilityFact(t, set));
-    bySet.set(mask, fact);
-  }
-  return fact;
+  const t = r.tool;
+  const byTool = factsFor(r.memo.shared.capability, t.index);
+  return byTool.get(mask) ?? remember(byTool, mask, toolCapabilityFact(t, set));
 }
 
 function toolCapabilityFact(t: Component, set: readonly Capability[] | undefined): Fact {
