@@ -329,14 +329,19 @@ export class CutSolver {
 
   /** The first question's flow (on the arcs that carry some) and links, to start later questions from. */
   private snapshot(sh: Shared): Snapshot {
-    const { forward, r } = sh;
+    const { forward, r, touched } = sh;
     const at: number[] = [];
     const flow: number[] = [];
-    for (let j = 0, m = forward.length; j < m; j++)
-      if (forward[j] === 1 && r.cap[r.twin[j]!]! > 0) {
+    // Every arc with flow was touched (on one side or the other) since the flow was last 0.
+    for (let i = 0; i < touched.length; i++) {
+      const p = touched.list[i]!;
+      const j = forward[p] === 1 ? p : r.twin[p]!;
+      const f = r.cap[r.twin[j]!]!;
+      if (f > 0 && (p === j || touched.mark[j] === 0)) {
         at.push(j);
-        flow.push(r.cap[r.twin[j]!]!);
+        flow.push(f);
       }
+    }
     const isOpen = new Uint8Array(sh.open.length);
     for (const x of sh.openList) isOpen[x] = 1;
     return { at: Int32Array.from(at), flow: Float64Array.from(flow), open: [...sh.openList], isOpen };

@@ -31,6 +31,8 @@ export class ResidualReach {
   private readonly queue: Int32Array;
   private round = 0;
   private layerOff = false;
+  /** Whether the last `update` searched the whole residual graph (reached: `found` of this round). */
+  private searched = false;
   /** The unreached nodes of the last `update` (s and t excluded), `unreachedCount` of them. */
   readonly unreached: Int32Array;
   unreachedCount = 0;
@@ -42,6 +44,8 @@ export class ResidualReach {
     private readonly s: number,
     private readonly t: number,
     private readonly layer: Uint8Array,
+    /** Above this many seeds, `update` searches the whole residual graph instead. */
+    private readonly searchAbove = r.nodeCount / 32,
   ) {
     const { nodeCount: n, start, head } = r;
     this.saturated = new SlotLog(head.length);
@@ -75,6 +79,7 @@ export class ResidualReach {
 
   /** Whether the residual graph of the last `update` reaches u from s. */
   reached(u: number): boolean {
+    if (this.searched) return this.found[u] === this.round;
     return (
       this.level[u]! >= 0 &&
       !(this.layerOff && this.layer[u] === 1) &&
@@ -121,6 +126,14 @@ export class ResidualReach {
     }
     log.length = kept;
     if (!off) for (let i = 0; i < closedCount; i++) seed(closed[i]!);
+    // Many seeds (a flow across much of the network): a plain search costs less than the level
+    // order, which looks at every lost node and its neighbours several times.
+    this.searched = kept + (off ? 0 : closedCount) > this.searchAbove;
+    if (this.searched) {
+      bucket.fill(-1);
+      this.search(round);
+      return;
+    }
     let lostCount = 0;
     for (let d = 1; d <= this.maxLevel; d++) {
       for (let v = bucket[d]!; v !== -1; v = nextInBucket[v]!) {
@@ -171,6 +184,29 @@ export class ResidualReach {
       const v = lostList[i]!;
       if (found[v] !== round) this.unreached[count++] = v;
     }
+    this.unreachedCount = count;
+  }
+
+  /** The reach by a search from s over every residual arc; unreached: every other node but t. */
+  private search(round: number): void {
+    const { r, found, queue, unreached } = this;
+    const { nodeCount: n, start, head, cap } = r;
+    let qt = 0;
+    found[this.s] = round;
+    queue[qt++] = this.s;
+    for (let qh = 0; qh < qt; qh++) {
+      const v = queue[qh]!;
+      for (let j = start[v]!, end = start[v + 1]!; j < end; j++) {
+        if (!(cap[j]! > 0)) continue;
+        const w = head[j]!;
+        if (found[w] !== round) {
+          found[w] = round;
+          queue[qt++] = w;
+        }
+      }
+    }
+    let count = 0;
+    for (let v = 0; v < n; v++) if (found[v] !== round && v !== this.t) unreached[count++] = v;
     this.unreachedCount = count;
   }
 }
