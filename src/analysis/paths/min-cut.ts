@@ -217,7 +217,7 @@ export class CutSolver {
         stillOpen.push(x);
         continue;
       }
-      cancelFlow(r, sh.forward, linkPos[x]!, sh.net.S, sh.net.T, sh.scratch);
+      cancelFlow(r, sh.forward, linkPos[x]!, sh.net.S, sh.net.T, sh.scratch, sh.reach.changed);
       this.setLink(sh, x, 0);
       open[x] = 0;
     }
@@ -235,7 +235,10 @@ export class CutSolver {
     let answer = INFEASIBLE;
     if (maxFlow(sh.ws, r, sh.net.S, sh.net.T, Infinity, sh.reach.saturated, sh.touched) !== Infinity) {
       const { reach, metaAt, forward } = sh;
-      sh.snapshot ??= this.snapshot(sh);
+      if (!sh.snapshot) {
+        sh.snapshot = this.snapshot(sh);
+        reach.takeFlowBase();
+      }
       let closedCount = 0;
       if (layerOpen)
         for (let i = 0; i < sh.readerLinks.length; i++) {
@@ -301,6 +304,7 @@ export class CutSolver {
       }
     }
     touched.clear();
+    sh.reach.useBase("full");
     for (const x of sh.openList) {
       open[x] = 0;
       this.setLink(sh, x, 0);
@@ -325,6 +329,7 @@ export class CutSolver {
       if (cap[j] === 0) log.note(j);
     }
     sh.openList = [...snapshot.open];
+    sh.reach.useBase("flow");
   }
 
   /** The first question's flow (on the arcs that carry some) and links, to start later questions from. */
@@ -351,6 +356,7 @@ export class CutSolver {
     const j = sh.linkPos[x]!;
     sh.r.cap[j] = c;
     sh.r.back[sh.r.twin[j]!] = c;
+    sh.reach.changed.note(j);
   }
 
   /** Opens or closes the steps from the way out's sinks into T (closing: no flow may be left on them). */
@@ -401,6 +407,8 @@ export class CutSolver {
       }
     }
     const reach = new ResidualReach(r, forward, net.S, net.T, layer);
+    const touched = new SlotLog(2 * count);
+    touched.next = reach.changed;
     const sinkSlots = Int32Array.from(sinks);
     const sinkCap = new Float64Array(sinks.length);
     for (let i = 0; i < sinks.length; i++) sinkCap[i] = r.cap[sinks[i]!]!;
@@ -424,7 +432,7 @@ export class CutSolver {
       scratch: new CancelScratch(net.nodeCount),
       answers: new Answers(),
       reach,
-      touched: new SlotLog(2 * count),
+      touched,
       readerLinks,
       closed: new Int32Array(readerLinks.length),
       sinkSlots,
