@@ -235,10 +235,7 @@ export class CutSolver {
     let answer = INFEASIBLE;
     if (maxFlow(sh.ws, r, sh.net.S, sh.net.T, Infinity, sh.reach.saturated, sh.touched) !== Infinity) {
       const { reach, metaAt, forward } = sh;
-      if (!sh.snapshot) {
-        sh.snapshot = this.snapshot(sh);
-        reach.takeFlowBase();
-      }
+      sh.snapshot ??= this.snapshot(sh);
       let closedCount = 0;
       if (layerOpen)
         for (let i = 0; i < sh.readerLinks.length; i++) {
@@ -329,6 +326,8 @@ export class CutSolver {
       if (cap[j] === 0) log.note(j);
     }
     sh.openList = [...snapshot.open];
+    // The residual graph is the first question's again: the base to compare later questions with.
+    if (!sh.reach.hasFlowBase) sh.reach.takeFlowBase();
     sh.reach.useBase("flow");
   }
 

@@ -99,6 +99,10 @@ export class ResidualReach {
     return { level, maxLevel, along, unreached: Int32Array.from(unreached ?? []) };
   }
 
+  get hasFlowBase(): boolean {
+    return this.flowBase !== undefined;
+  }
+
   /** Takes the current residual graph as the flow base (`useBase("flow")` moves to it). */
   takeFlowBase(): void {
     const { cap } = this.r;
