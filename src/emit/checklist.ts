@@ -419,7 +419,17 @@ function checklistCsvRows(d: ChecklistData, put: (piece: string) => void): void 
   // Cells in CSV_COLUMNS order. Each group of cells is escaped once and shared: owner to kind by the
   // rows of a component, finding to severity by those of a finding, control to ATLAS ids by those of
   // a control (the findings view shares one recommendation per control and list).
-  const location = (l: LocationView) => csvField(`${l.file}:${l.line}`);
+  // `file:line`: a line number needs no quoting and cannot start the field, so only the file decides
+  // (tested once per run of locations in one file) whether the field needs csvField.
+  let lastFile: string | undefined;
+  let plainFile = false;
+  const location = (l: LocationView) => {
+    if (l.file !== lastFile) {
+      lastFile = l.file;
+      plainFile = !formulaStart(l.file.charCodeAt(0)) && !NEEDS_QUOTES.test(l.file);
+    }
+    return plainFile ? `${l.file}:${l.line}` : csvField(`${l.file}:${l.line}`);
+  };
   // By control name, checked against the title and ATLAS list it was made from: a recommendation
   // that declares a control is a new object per finding, but its name, title and list are shared.
   const controls = new Map<string, { title: string; atlas: readonly MappingView[]; text: string }>();

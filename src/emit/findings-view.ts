@@ -119,32 +119,34 @@ export function findingsView(
     return list;
   };
   // The same source range is the location of many facts (a flow's declaration backs every finding
-  // over it): one view per range, shared. Looked up by its start offset (a small integer key, hashed
-  // at half the cost of a start-and-end key past 2^31, which is a heap number), its end checked;
-  // ranges that share a start with the one kept there (rare) by both.
-  const locations = new Map<Location["file"], Map<number, RangeView>>();
-  const sharedStart = new Map<Location["file"], Map<number, LocationView>>();
+  // over it): one view per range, shared. Keyed by start and length in one small integer when both
+  // fit (ranges in files under 256 KB, 4 KB long at most: nearly all), which is hashed and compared
+  // at about half the cost of a larger number (a heap number, allocated per lookup); other ranges by
+  // start and end in a map of their own.
+  const locations = new Map<Location["file"], Map<number, LocationView>>();
+  const wide = new Map<Location["file"], Map<number, LocationView>>();
   let lastFile: Location["file"] | undefined;
-  let lastRanges: Map<number, RangeView> | undefined;
+  let lastRanges: Map<number, LocationView> | undefined;
   const location = (loc: Location): LocationView => {
-    if (loc.file !== lastFile || lastRanges === undefined) {
-      lastFile = loc.file;
-      lastRanges = locations.get(loc.file);
-      if (!lastRanges) locations.set(loc.file, (lastRanges = new Map<number, RangeView>()));
+    const length = loc.end - loc.start;
+    let ranges: Map<number, LocationView> | undefined;
+    let key: number;
+    if (loc.start < SMALL_START && length >= 0 && length < SMALL_LENGTH) {
+      if (loc.file !== lastFile || lastRanges === undefined) {
+        lastFile = loc.file;
+        lastRanges = locations.get(loc.file);
+        if (!lastRanges) locations.set(loc.file, (lastRanges = new Map<number, LocationView>()));
+      }
+      ranges = lastRanges;
+      key = loc.start * SMALL_LENGTH + length;
+    } else {
+      if (loc.end >= 2 ** 26) return locationView(loc);
+      ranges = wide.get(loc.file);
+      if (!ranges) wide.set(loc.file, (ranges = new Map<number, LocationView>()));
+      key = loc.start * 2 ** 26 + loc.end;
     }
-    const kept = lastRanges.get(loc.start);
-    if (kept === undefined) {
-      const view = locationView(loc);
-      lastRanges.set(loc.start, { end: loc.end, view });
-      return view;
-    }
-    if (kept.end === loc.end) return kept.view;
-    if (loc.end >= 2 ** 26) return locationView(loc);
-    let byRange = sharedStart.get(loc.file);
-    if (!byRange) sharedStart.set(loc.file, (byRange = new Map<number, LocationView>()));
-    const key = loc.start * 2 ** 26 + loc.end;
-    let view = byRange.get(key);
-    if (!view) byRange.set(key, (view = locationView(loc)));
+    let view = ranges.get(key);
+    if (!view) ranges.set(key, (view = locationView(loc)));
     return view;
   };
   const about = subjectInfo(model);
@@ -200,11 +202,9 @@ export function findingsView(
   });
 }
 
-/** A shared location view and the end offset of the range it shows. */
-interface RangeView {
-  readonly end: number;
-  readonly view: LocationView;
-}
+/** Ranges whose start and length make one small integer key (start * SMALL_LENGTH + length < 2^30). */
+const SMALL_START = 2 ** 18;
+const SMALL_LENGTH = 2 ** 12;
 
 /** What every finding on one subject shares: its view, owner, system and declared controls. */
 interface SubjectInfo {
@@ -216,11 +216,18 @@ interface SubjectInfo {
 
 /** The `SubjectInfo` of a finding's subject, built once per subject (views are read-only). */
 function subjectInfo(model: ResolvedModel): (subject: Finding["subject"]) => SubjectInfo {
-  // By index in arrays as long as the model's lists (a map of 10^5 subjects cost a hashed lookup per finding).
+  // By index in arrays as long as the model's lists (a map of 10^5 subjects cost a hashed lookup per
+  // finding). Filled rather than made with `new Array(n)`, which past 10^5 entries V8 makes a
+  // dictionary, as slow as the map.
+  const slots = (n: number) => {
+    const list: (SubjectInfo | undefined)[] = [];
+    for (let i = 0; i < n; i++) list.push(undefined);
+    return list;
+  };
   const built: Record<Finding["subject"]["type"], (SubjectInfo | undefined)[]> = {
-    component: new Array<SubjectInfo | undefined>(model.components.length),
-    flow: new Array<SubjectInfo | undefined>(model.flows.length),
-    data: new Array<SubjectInfo | undefined>(model.data.length),
+    component: slots(model.components.length),
+    flow: slots(model.flows.length),
+    data: slots(model.data.length),
   };
   return (subject) => {
     const known = built[subject.type];

@@ -22,7 +22,6 @@ import { byExposure, DIAGRAM_LIMITS, diagramSet, diagramViews, type DiagramView 
 import { escapeHtml, escapeMarkdown, markdownCode } from "./escape.js";
 import type { FindingView } from "./findings-view.js";
 import type { LocationView } from "./location-view.js";
-import { memoize } from "../memoize.js";
 import type { CutView, PathView, StepView, TargetView } from "./paths-view.js";
 import { targetMermaid } from "./paths-mermaid.js";
 
@@ -331,9 +330,12 @@ function buildReportData(
   const accepted: FindingView[] = [];
   const expired: FindingView[] = [];
   const subjects = new Map<string, SubjectRow>();
-  // One key per subject view (the findings view shares them), made once rather than per finding;
-  // the sort reads the keys the map holds.
-  const keyOf = memoize(subjectKey);
+  // A finding finds its row by its subject view (the findings view shares one per subject): the
+  // row of the previous finding first (a rule's findings on one subject follow each other), then by
+  // identity; a key is made only for a view seen first. The sort reads the keys the map holds.
+  const rowOf = new Map<FindingView["subject"], SubjectRow>();
+  let lastSubject: FindingView["subject"] | undefined;
+  let lastRow: SubjectRow | undefined;
   for (const f of threats) {
     const c = sev.get(f.severity);
     if (c) {
@@ -344,20 +346,26 @@ function buildReportData(
     else if (f.status === "mitigated") mitigated.push(f);
     else accepted.push(f);
     if (f.acceptance?.expired) expired.push(f);
-    const key = keyOf(f.subject);
-    let row = subjects.get(key);
+    let row = f.subject === lastSubject ? lastRow : rowOf.get(f.subject);
     if (!row) {
-      row = {
-        subject: f.subject,
-        open: {},
-        openTotal: 0,
-        mitigated: 0,
-        accepted: 0,
-        worst: SEVERITY_ORDER.length,
-      };
-      if (f.owner !== undefined) row.owner = f.owner;
-      subjects.set(key, row);
+      const key = subjectKey(f.subject);
+      row = subjects.get(key);
+      if (!row) {
+        row = {
+          subject: f.subject,
+          open: {},
+          openTotal: 0,
+          mitigated: 0,
+          accepted: 0,
+          worst: SEVERITY_ORDER.length,
+        };
+        if (f.owner !== undefined) row.owner = f.owner;
+        subjects.set(key, row);
+      }
+      rowOf.set(f.subject, row);
     }
+    lastSubject = f.subject;
+    lastRow = row;
     if (f.status === "open") {
       row.open[f.severity] = (row.open[f.severity] ?? 0) + 1;
       row.openTotal++;

@@ -18,7 +18,7 @@ import { MARKDOWN, REPORT_LIMITS } from "../../src/emit/report-view.js";
 import { analyzeModel } from "../../src/compiler.js";
 import { frontEnd, dump } from "../helpers/compile.js";
 import { REPO, compileToDir, parseCsv } from "./report-helpers.js";
-import { SAMPLES, cachedSampleContext } from "../helpers/outputs.js";
+import { SAMPLES, cachedSampleContext, memoryContext } from "../helpers/outputs.js";
 import fs from "node:fs";
 
 test("csvField: RFC 4180 quoting", () => {
@@ -221,5 +221,25 @@ for (const sample of SAMPLES)
       open.reduce((n, f) => n + f.recommended.length, 0),
     );
   });
+
+test("checklist.csv: a location in a file whose name needs quoting or starts like a formula is escaped", () => {
+  const text = fs.readFileSync(path.join(REPO, "samples/rag-support/support-assistant.aithreat"), "utf8");
+  for (const [file, cell] of [
+    ["a,b.aithreat", (line: string) => `a,b.aithreat:${line}`],
+    ["=x.aithreat", (line: string) => `'=x.aithreat:${line}`],
+    ["plain.aithreat", (line: string) => `plain.aithreat:${line}`],
+  ] as const) {
+    const ctx = memoryContext({ [file]: text });
+    const csv = checklistEmitter.emit(ctx).find((f) => f.path === "checklist.csv")!.contents as string;
+    const [, ...rows] = parseCsv(csv);
+    const at = CSV_COLUMNS.indexOf("location");
+    const located = rows.filter((r) => r[at] !== "");
+    assert.ok(located.length > 5, `${file}: ${located.length} located rows`);
+    for (const r of located) {
+      assert.is(r.length, CSV_COLUMNS.length, `${file}: row ${r.join(",")}`);
+      assert.is(r[at], cell(/:(\d+)$/.exec(r[at]!)![1]!), file);
+    }
+  }
+});
 
 test.run();

@@ -1,8 +1,9 @@
 /**
  * The findings view shares one location view per source range and one subject entry per subject:
  * every shared view must still show its own finding's range and subject, checked against
- * `locationView` and the model directly, including ranges that share a start offset but not an end
- * (the view is kept by start, its end checked) and equal ranges of distinct location objects.
+ * `locationView` and the model directly, including ranges that share a start offset but not an end,
+ * equal ranges of distinct location objects, and ranges too long or too far into a file for the
+ * small-integer key (kept in a map of their own).
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -38,8 +39,19 @@ test("ranges that share a start offset keep their own ends; equal ranges share o
   const base = analysis.findings.find((f) => f.location.end - f.location.start > 4)!;
   const { file, start, end } = base.location;
   const at = (s: number, e: number): Location => ({ file, start: s, end: e });
-  // Distinct objects throughout, so nothing is found by identity.
-  const locs = [at(start, end), at(start, end - 1), at(start, end - 2), at(start, end - 1), at(start, end)];
+  // Distinct objects throughout, so nothing is found by identity; the last four are past the
+  // small-integer key (4 KB long; 256 KB into the file), both views clamped to the file's end.
+  const locs = [
+    at(start, end),
+    at(start, end - 1),
+    at(start, end - 2),
+    at(start, end - 1),
+    at(start, end),
+    at(start, start + 5000),
+    at(start, start + 5000),
+    at(2 ** 18 + 3, 2 ** 18 + 9),
+    at(2 ** 18 + 3, 2 ** 18 + 9),
+  ];
   const finding: Finding = { ...base, facts: locs.map((loc, i) => ({ text: `fact ${i}`, loc })) };
   const [view] = findingsView(analysis.model, [finding], analysis.rules);
   const shown = view!.facts.map((x) => x.location);
@@ -51,6 +63,8 @@ test("ranges that share a start offset keep their own ends; equal ranges share o
   assert.ok(shown[1] === shown[3], "equal ranges past the first at a start share one view");
   assert.ok(shown[1] !== shown[2] && shown[0] !== shown[1]);
   assert.ok(view!.location === shown[0], "the finding's own location is the same range");
+  assert.ok(shown[5] === shown[6] && shown[7] === shown[8], "long and far ranges are shared too");
+  assert.ok(shown[5] !== shown[0]);
 });
 
 test.run();

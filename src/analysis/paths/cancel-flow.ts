@@ -1,4 +1,4 @@
-import type { Residual } from "./maxflow.js";
+import type { Residual, SlotLog } from "./maxflow.js";
 
 /** Work arrays for `cancelFlow`, sized to the network. */
 export class CancelScratch {
@@ -27,7 +27,8 @@ export class CancelScratch {
  * tail and from its head to t (depth-first searches over arcs that carry flow; `forward` is 1 at the
  * positions of the network's own arcs, 0 at their twins). Such paths exist whenever no flow-carrying
  * path leads from the arc's head back to its tail, which holds for the link into the way out (the
- * way-out layer never leads back into the influence layer).
+ * way-out layer never leads back into the influence layer). `changed`, if given, hears every arc
+ * whose flow it lowers.
  */
 export function cancelFlow(
   r: Residual,
@@ -36,6 +37,7 @@ export function cancelFlow(
   s: number,
   t: number,
   scratch: CancelScratch,
+  changed?: SlotLog,
 ): void {
   const { start, head, cap, back, twin } = r;
   const { stamp, it, stackV, stackE } = scratch;
@@ -81,6 +83,7 @@ export function cancelFlow(
     let d = amount;
     for (const a of path) d = Math.min(d, cap[twin[a]!]!);
     for (const a of path) {
+      changed?.note(a);
       const k = twin[a]!;
       cap[a]! += d;
       back[k]! += d;

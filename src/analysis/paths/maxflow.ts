@@ -118,6 +118,8 @@ export class SlotLog {
   readonly mark: Uint8Array;
   list = new Int32Array(64);
   length = 0;
+  /** Another log that hears every position this one does. */
+  next?: SlotLog;
 
   constructor(slots: number) {
     this.mark = new Uint8Array(slots);
@@ -129,6 +131,7 @@ export class SlotLog {
   }
 
   note(j: number): void {
+    this.next?.note(j);
     if (this.mark[j]) return;
     this.mark[j] = 1;
     if (this.length === this.list.length) {

@@ -217,7 +217,7 @@ export class CutSolver {
         stillOpen.push(x);
         continue;
       }
-      cancelFlow(r, sh.forward, linkPos[x]!, sh.net.S, sh.net.T, sh.scratch);
+      cancelFlow(r, sh.forward, linkPos[x]!, sh.net.S, sh.net.T, sh.scratch, sh.reach.changed);
       this.setLink(sh, x, 0);
       open[x] = 0;
     }
@@ -301,6 +301,7 @@ export class CutSolver {
       }
     }
     touched.clear();
+    sh.reach.useBase("full");
     for (const x of sh.openList) {
       open[x] = 0;
       this.setLink(sh, x, 0);
@@ -325,18 +326,26 @@ export class CutSolver {
       if (cap[j] === 0) log.note(j);
     }
     sh.openList = [...snapshot.open];
+    // The residual graph is the first question's again: the base to compare later questions with.
+    if (!sh.reach.hasFlowBase) sh.reach.takeFlowBase();
+    sh.reach.useBase("flow");
   }
 
   /** The first question's flow (on the arcs that carry some) and links, to start later questions from. */
   private snapshot(sh: Shared): Snapshot {
-    const { forward, r } = sh;
+    const { forward, r, touched } = sh;
     const at: number[] = [];
     const flow: number[] = [];
-    for (let j = 0, m = forward.length; j < m; j++)
-      if (forward[j] === 1 && r.cap[r.twin[j]!]! > 0) {
+    // Every arc with flow was touched (on one side or the other) since the flow was last 0.
+    for (let i = 0; i < touched.length; i++) {
+      const p = touched.list[i]!;
+      const j = forward[p] === 1 ? p : r.twin[p]!;
+      const f = r.cap[r.twin[j]!]!;
+      if (f > 0 && (p === j || touched.mark[j] === 0)) {
         at.push(j);
-        flow.push(r.cap[r.twin[j]!]!);
+        flow.push(f);
       }
+    }
     const isOpen = new Uint8Array(sh.open.length);
     for (const x of sh.openList) isOpen[x] = 1;
     return { at: Int32Array.from(at), flow: Float64Array.from(flow), open: [...sh.openList], isOpen };
@@ -346,6 +355,7 @@ export class CutSolver {
     const j = sh.linkPos[x]!;
     sh.r.cap[j] = c;
     sh.r.back[sh.r.twin[j]!] = c;
+    sh.reach.changed.note(j);
   }
 
   /** Opens or closes the steps from the way out's sinks into T (closing: no flow may be left on them). */
@@ -396,6 +406,8 @@ export class CutSolver {
       }
     }
     const reach = new ResidualReach(r, forward, net.S, net.T, layer);
+    const touched = new SlotLog(2 * count);
+    touched.next = reach.changed;
     const sinkSlots = Int32Array.from(sinks);
     const sinkCap = new Float64Array(sinks.length);
     for (let i = 0; i < sinks.length; i++) sinkCap[i] = r.cap[sinks[i]!]!;
@@ -419,7 +431,7 @@ export class CutSolver {
       scratch: new CancelScratch(net.nodeCount),
       answers: new Answers(),
       reach,
-      touched: new SlotLog(2 * count),
+      touched,
       readerLinks,
       closed: new Int32Array(readerLinks.length),
       sinkSlots,

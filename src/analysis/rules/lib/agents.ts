@@ -101,7 +101,7 @@ export interface ToolReach {
   /** Effective approval of a call: the nearest explicit setting on the way, else the agent's default. */
   readonly approval: Approval | undefined;
   /** Where that approval is stated (undefined when nobody states one). */
-  readonly approvalAt?: Component;
+  readonly approvalAt: Component | undefined;
   /** Whether a human approves the call (an `approval human` or a `human_approval` control on the way). */
   readonly gated: boolean;
   /** Whether a tool on the way states its own approval, replacing the agent's default. */
@@ -123,13 +123,11 @@ interface ReachMemo {
   /** Capability masks of the tool, and of the tools passed on the way. */
   readonly toolCaps: number;
   readonly viaCaps: number;
-  facts?: readonly Fact[];
-  approval?: Fact;
-  /** Capability facts by the mask of the set asked about (-1: all capabilities). */
-  capability?: Map<number, Fact>;
+  facts: readonly Fact[] | undefined;
+  approval: Fact | undefined;
   /** Control points with and without the agent. */
-  points?: readonly Subject[];
-  pointsNoAgent?: readonly Subject[];
+  points: readonly Subject[] | undefined;
+  pointsNoAgent: readonly Subject[] | undefined;
 }
 
 /**
@@ -234,10 +232,22 @@ export function toolsOf(g: ThreatGraph, agent: Agent): readonly ToolReach[] {
       path,
       via,
       approval,
-      ...(approvalAt ? { approvalAt } : {}),
+      // Every field in every reach, in one order: reaches of two shapes (with and without
+      // `approvalAt`), and memos growing field by field, made every helper reading them polymorphic
+      // and deoptimized the rules they were inlined into.
+      approvalAt,
       gated,
       overridesAgent,
-      memo: { agent: agent.index, shared, toolCaps: capMask(tool), viaCaps },
+      memo: {
+        agent: agent.index,
+        shared,
+        toolCaps: capMask(tool),
+        viaCaps,
+        facts: undefined,
+        approval: undefined,
+        points: undefined,
+        pointsNoAgent: undefined,
+      },
     });
   }
   perGraph.set(agent.index, out);
@@ -409,17 +419,12 @@ function stepFact(g: ThreatGraph, f: Flow): Fact {
 
 /** The fact stating what a tool can do (restricted to `set` when given). */
 export function capabilityFact(r: ToolReach, set?: readonly Capability[]): Fact {
-  const bySet = (r.memo.capability ??= new Map<number, Fact>());
-  // The text depends on the set only through which capabilities it contains.
+  // The text depends on the set only through which capabilities it contains, and on the tool alone:
+  // kept per tool, not per reach (a map per reach was tens of thousands of maps at 100k components).
   const mask = set ? maskOf(set) : -1;
-  let fact = bySet.get(mask);
-  if (!fact) {
-    const t = r.tool;
-    const byTool = factsFor(r.memo.shared.capability, t.index);
-    fact = byTool.get(mask) ?? remember(byTool, mask, toolCapabilityFact(t, set));
-    bySet.set(mask, fact);
-  }
-  return fact;
+  const t = r.tool;
+  const byTool = factsFor(r.memo.shared.capability, t.index);
+  return byTool.get(mask) ?? remember(byTool, mask, toolCapabilityFact(t, set));
 }
 
 function toolCapabilityFact(t: Component, set: readonly Capability[] | undefined): Fact {
