@@ -138,9 +138,9 @@ function flat(s: string): string {
   return s;
 }
 
-/** Whether a control of that name is already in the list. */
-function named(uses: readonly ControlUse[], name: string): boolean {
-  for (let i = 0; i < uses.length; i++) if (uses[i]!.name === name) return true;
+/** Whether one of the first `end` controls of the list (all by default) has that name. */
+export function named(uses: readonly ControlUse[], name: string, end = uses.length): boolean {
+  for (let i = 0; i < end; i++) if (uses[i]!.name === name) return true;
   return false;
 }
 

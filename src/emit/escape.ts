@@ -9,10 +9,7 @@ export function escapeHtml(s: string): string {
   // constant replacement (ampersands first, so no entity is escaped again), several times faster
   // than a replacement function called per match.
   if (!HTML_SPECIAL.test(s)) return s;
-  let t = s;
-  if (t.includes("&")) t = t.replace(/&/g, "&amp;");
-  if (t.includes("<")) t = t.replace(/</g, "&lt;");
-  if (t.includes(">")) t = t.replace(/>/g, "&gt;");
+  let t = escapeMarkup(s);
   if (t.includes('"')) t = t.replace(/"/g, "&quot;");
   if (t.includes("'")) t = t.replace(/'/g, "&#39;");
   if (t.includes("`")) t = t.replace(/`/g, "&#96;");
@@ -20,6 +17,18 @@ export function escapeHtml(s: string): string {
 }
 
 const HTML_SPECIAL = /[&<>"'`]/;
+
+/**
+ * `&`, `<` and `>` as entities (HTML and XML alike), one pass per character present with a constant
+ * replacement, ampersands first so that no entity is escaped again.
+ */
+export function escapeMarkup(s: string): string {
+  let t = s;
+  if (t.includes("&")) t = t.replace(/&/g, "&amp;");
+  if (t.includes("<")) t = t.replace(/</g, "&lt;");
+  if (t.includes(">")) t = t.replace(/>/g, "&gt;");
+  return t;
+}
 
 /** Inline Markdown text (also safe inside a table cell): markup characters backslash-escaped, newlines folded. */
 export function escapeMarkdown(s: string): string {

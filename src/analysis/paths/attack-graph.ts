@@ -5,6 +5,7 @@ import { COMPONENT_KIND_CODE, type ThreatGraph } from "../../graph/threat-graph.
 import type { Component, ControlUse, CrownJewel, ResolvedModel } from "../../semantic/model.js";
 import type { Cia } from "../../semantic/vocabulary.js";
 import { ENTRY, UNTRUSTED_CONTENT, type Facts } from "../facts.js";
+import { named } from "../engine.js";
 import { isLlmConsumer } from "../predicates.js";
 import type { Rule } from "../rule.js";
 import { INF } from "./maxflow.js";
@@ -127,12 +128,6 @@ interface StepKnown {
   readonly cut: FlowCut;
   /** The technique's rule as a bit number (-1: no technique). */
   readonly bit: number;
-}
-
-/** Whether one of the first `end` controls of the list has that name. */
-function named(uses: readonly ControlUse[], name: string, end = uses.length): boolean {
-  for (let i = 0; i < end; i++) if (uses[i]!.name === name) return true;
-  return false;
 }
 
 const maturityCache = new Map<string, number>();

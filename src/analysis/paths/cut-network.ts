@@ -24,8 +24,12 @@ export interface CutNetwork {
 const S = 0;
 const T = 1;
 
-/** The meta code of the link from reader r into the way out (an influence target's link: `targetLink`). */
-export const link = (r: number): number => -2 - r;
+/**
+ * Links (arcs a shared network opens and closes per question) have meta codes below -1: -2 - i for
+ * link number i, which is v for influence target v's link to T and n + r for reader r's link into
+ * the way out (n components). `linkNumber` reads i back.
+ */
+export const linkNumber = (code: number): number => -2 - code;
 
 /**
  * Builds the node-split flow network of one cut question over only the part of the attack graph that
@@ -185,7 +189,12 @@ export class CutNetworkBuilder {
 
   /** The meta code of the link from influence target v to T in a shared network. */
   targetLink(v: number): number {
-    return -2 - this.n - v;
+    return -2 - v;
+  }
+
+  /** The meta code of the link from reader r into the way out. */
+  readerLink(r: number): number {
+    return -2 - this.n - r;
   }
 
   /**
@@ -236,14 +245,14 @@ export class CutNetworkBuilder {
           in1[r] = next++;
           out1[r] = isSink[r] ? T : next++;
           queue1[q1++] = r;
-          if (isEntry[r]) arc(S, in1[r], Infinity, link(r));
+          if (isEntry[r]) arc(S, in1[r], Infinity, this.readerLink(r));
           else {
             if (in0[r] === -1) {
               in0[r] = next++;
               out0[r] = next++;
               queue0[q0++] = r;
             }
-            if (out0[r] !== T) arc(out0[r]!, in1[r], Infinity, link(r));
+            if (out0[r] !== T) arc(out0[r]!, in1[r], Infinity, this.readerLink(r));
           }
         }
       }

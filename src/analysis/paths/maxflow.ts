@@ -110,9 +110,9 @@ export function layOut(
 }
 
 /**
- * Positions whose residual capacity fell to 0, each listed once until the owner drops it (a solver
- * that keeps one network for many questions reads the arcs a flow saturated from here instead of
- * scanning every arc).
+ * Positions a flow noted (those it saturated, or changed: the caller says which), each listed once
+ * until the owner clears it: a solver that keeps one network for many questions reads what a flow
+ * did from here instead of scanning every arc.
  */
 export class SlotLog {
   readonly mark: Uint8Array;

@@ -3,7 +3,7 @@ import type { ResolvedModel } from "../../semantic/model.js";
 import type { Rule } from "../rule.js";
 import { EXFIL_RULE, type AttackGraph, type CutTarget } from "./attack-graph.js";
 import { CancelScratch, cancelFlow } from "./cancel-flow.js";
-import { CutNetworkBuilder, type CutArcKind, type CutNetwork } from "./cut-network.js";
+import { CutNetworkBuilder, linkNumber, type CutArcKind, type CutNetwork } from "./cut-network.js";
 import { FlowWorkspace, INF, SlotLog, layOut, maxFlow, sourceSide, type Residual } from "./maxflow.js";
 import type { CutReport } from "./model.js";
 import { ResidualReach } from "./residual-reach.js";
@@ -394,10 +394,10 @@ export class CutSolver {
       forward[j] = 1;
       metaAt[j] = code;
       if (code < -1) {
-        // A link: -2 - n - v from influence target v to T, -2 - r from reader r into the way out.
-        const x = -2 - code;
-        linkPos[x < n ? n + x : x - n] = j;
-        if (x < n) layer[net.head[a]!] = 1;
+        // A link (numbered as `linkPos` is); a reader's leads into the way out.
+        const x = linkNumber(code);
+        linkPos[x] = j;
+        if (x >= n) layer[net.head[a]!] = 1;
       } else if (code >= 0 && (code & 3) >= 2) {
         // A way-out arc: both ends in the way out, but for T.
         layer[net.tail[a]!] = 1;
