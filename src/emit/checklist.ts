@@ -22,7 +22,8 @@ import {
 } from "./report-view.js";
 import { tidyMarkdown } from "./report-md.js";
 import { memoize } from "../memoize.js";
-import { compileTemplate } from "./templates.js";
+import { renderWith } from "./templates.js";
+import { CHECKLIST_MD_SHA256, checklistMarkdown } from "./checklist-md.js";
 import { producedFile } from "./text-sink.js";
 
 // ---- data ----------------------------------------------------------------------------------------
@@ -500,7 +501,10 @@ export const checklistEmitter: Emitter = {
   name: "checklist",
   emit: ({ analysis, toolVersion, generatedAt, templatesDir }) => {
     const data = checklistData(analysis, { toolVersion, ...(generatedAt ? { generatedAt } : {}) });
-    const render = compileTemplate("checklist.md.hbs", templatesDir);
+    const render = renderWith("checklist.md.hbs", templatesDir, {
+      sha256: CHECKLIST_MD_SHA256,
+      render: checklistMarkdown,
+    });
     return [
       { path: "checklist.md", contents: tidyMarkdown(render(checklistView(data, MARKDOWN))) },
       producedFile("checklist.csv", (put) => checklistCsvRows(data, put)),

@@ -156,6 +156,28 @@ export function compileTemplate(file: string, overrideDir?: string): Render {
   return fn;
 }
 
+/**
+ * A template written as a TypeScript function, for one exact text of a template that uses no
+ * partials: `render` gives what Handlebars gives for that text (its SHA-256).
+ */
+export interface DirectTemplate<V extends object> {
+  readonly sha256: string;
+  readonly render: (view: V) => string;
+}
+
+/**
+ * Renders `file` through `direct` when its text (the built-in one or an override) is the one
+ * `direct` was written for, else compiled with Handlebars as `compileTemplate` does.
+ */
+export function renderWith<V extends object>(
+  file: string,
+  overrideDir: string | undefined,
+  direct: DirectTemplate<V>,
+): (view: V) => string {
+  if (templateDigest(readTemplate(file, overrideDir).text) === direct.sha256) return direct.render;
+  return compileTemplate(file, overrideDir);
+}
+
 /** Wraps a compiled template so its errors (syntax errors surface on first use) name the file. */
 function guard(
   file: string,
