@@ -1,3 +1,4 @@
+import { scratchCopyI32, scratchI32 } from "./arena.js";
 /**
  * The compact graph the analysis traverses: node ids are component indices (declaration order),
  * edge ids are flow indices, adjacency in CSR form both ways. Built in O(n + m) with a counting sort;
@@ -17,11 +18,11 @@ export interface CompactGraph {
 }
 
 function csr(n: number, key: Int32Array): { start: Int32Array; edges: Int32Array } {
-  const start = new Int32Array(n + 1);
+  const start = scratchI32(n + 1);
   for (let e = 0; e < key.length; e++) start[key[e]! + 1]!++;
   for (let v = 0; v < n; v++) start[v + 1]! += start[v]!;
-  const fill = start.slice(0, n);
-  const edges = new Int32Array(key.length);
+  const fill = scratchCopyI32(start, n);
+  const edges = scratchI32(key.length);
   // Edges keep their id order within a node, so traversals are deterministic.
   for (let e = 0; e < key.length; e++) edges[fill[key[e]!]!++] = e;
   return { start, edges };

@@ -1,3 +1,4 @@
+import { Arena, scratchCopyI32, scratchF64, scratchI32, scratchU8, withArena } from "../../graph/arena.js";
 import type { CompactGraph } from "../../graph/compact.js";
 import type { ThreatGraph } from "../../graph/threat-graph.js";
 import { ENTRY_BIT, ENTRY_CLASSES, type EntryClass, type Facts } from "../facts.js";
@@ -45,6 +46,10 @@ export interface PathOptions {
   readonly detailLimit?: number;
   /** Called as each phase ends, so a benchmark can time the queries apart (bench/analysis.ts). */
   readonly mark?: (phase: PathPhase) => void;
+  /** Bytes of scratch reserved up front (default: `scratchBytes` of the model's size; tests vary it). */
+  readonly scratchBytes?: number;
+  /** Called with the arena after the analysis, so a benchmark can tell how much of it was used. */
+  readonly scratchUsed?: (arena: Arena) => void;
 }
 
 /** The phases of `analyzePaths`, in the order they run. */
@@ -63,13 +68,37 @@ export type PathPhase =
  * condensation + one Dijkstra per entry class), top-k distinct paths (a backward Dijkstra per target
  * that stops after k entries), must-pass chokepoints (dominator trees per entry class, and a
  * post-dominator tree for the way out), soft chokepoints (path counting on the condensation) and the
- * cheapest cut (max-flow). Paths are never enumerated.
+ * cheapest cut (max-flow). Paths are never enumerated. Scratch arrays come from one buffer reserved
+ * up front, so the collector is not started by every 64 MB of them (graph/arena.ts, ADR 0011).
  */
 export function analyzePaths(
   tg: ThreatGraph,
   facts: Facts,
   rules: readonly Rule[],
   options: PathOptions = {},
+): PathAnalysis {
+  const arena = new Arena(
+    options.scratchBytes ?? scratchBytes(tg.model.components.length, tg.model.flows.length),
+  );
+  const result = withArena(arena, () => analyzeInArena(arena, tg, facts, rules, options));
+  options.scratchUsed?.(arena);
+  return result;
+}
+
+/**
+ * The scratch a whole analysis takes, in bytes, from n components and m flows: measured on the
+ * generated models (bench/README.md), with room to spare; what does not fit is allocated apart.
+ */
+export function scratchBytes(n: number, m: number): number {
+  return 2000 * n + 200 * m + (1 << 20);
+}
+
+function analyzeInArena(
+  arena: Arena,
+  tg: ThreatGraph,
+  facts: Facts,
+  rules: readonly Rule[],
+  options: PathOptions,
 ): PathAnalysis {
   const k = options.k ?? 5;
   const detailLimit = options.detailLimit ?? 20;
@@ -79,7 +108,7 @@ export function analyzePaths(
   const notes: string[] = [];
 
   const classes = options.fromClasses ?? ENTRY_CLASSES;
-  const entryAllowed = new Uint8Array(n);
+  const entryAllowed = scratchU8(n);
   for (const v of ag.entries) {
     if (options.fromEntry !== undefined && v !== options.fromEntry) continue;
     if (classes.some((c) => facts.entry[v]! & ENTRY_BIT[c])) entryAllowed[v] = 1;
@@ -108,6 +137,9 @@ export function analyzePaths(
   );
 
   mark("index");
+  // Scratch from here to the cut is released before the cut network is built (nothing after
+  // needs it), and the exposure's own scratch when the exposure is done.
+  const afterIndex = arena.mark();
   const cond = condense(ug.g);
   mark("condensation");
   // Exposure counts: which targets each component reaches, one pass per group of 32 targets.
@@ -118,7 +150,7 @@ export function analyzePaths(
   // entries reach the same targets, so the bits are walked once per group, not once per entry.
   let allowedBits = 0;
   for (const c of classes) allowedBits |= ENTRY_BIT[c];
-  const reach = new Int32Array(cond.count);
+  const reach = scratchI32(cond.count);
   for (const [group, members] of groups) {
     const mask = reachGroupMask(cond, group, reach);
     const same = new Map<number, number>();
@@ -145,19 +177,20 @@ export function analyzePaths(
   // classes' searches share one workspace (top-k reuses it too) and a class keeps only its `via`
   // (for the step counts): at 1M every fresh array of n entries adds to the external memory that
   // starts a full collection of the model's heap (bench/README.md).
-  const C = classes.length;
-  const classDist = new Float64Array(n * C).fill(Infinity);
-  const classHops = new Float64Array(n * C).fill(Infinity);
   const search = new DijkstraWorkspace(n);
+  const beforeExposure = arena.mark();
+  const C = classes.length;
+  const classDist = scratchF64(n * C).fill(Infinity);
+  const classHops = scratchF64(n * C).fill(Infinity);
   const viaOf = new Map<EntryClass, Int32Array>();
-  const queue = new Int32Array(n);
+  const queue = scratchI32(n);
   classes.forEach((cls, c) => {
     const seeds = entriesOf(cls);
     if (seeds.length === 0) return;
     search.search(forward, seeds, () => 0);
     const dist = search.dist;
     for (let v = 0; v < n; v++) classDist[v * C + c] = dist[v]!;
-    viaOf.set(cls, search.via.slice());
+    viaOf.set(cls, scratchCopyI32(search.via));
     // Fewest steps, apart from likelihood: breadth-first over the same usable steps.
     fewestStepsInto(forward, seeds, classHops, C, c, queue);
   });
@@ -174,9 +207,9 @@ export function analyzePaths(
     const disclosure = targets[members[0]!.index]!.mode === "disclosure";
     const { support, slotAt, slotMask } = group;
     const slots = slotMask.length;
-    const slotDist = new Float64Array(slots * C).fill(Infinity);
-    const slotNode = new Int32Array(slots * C).fill(-1);
-    const slotHops = new Float64Array(slots * C).fill(Infinity);
+    const slotDist = scratchF64(slots * C).fill(Infinity);
+    const slotNode = scratchI32(slots * C).fill(-1);
+    const slotHops = scratchF64(slots * C).fill(Infinity);
     for (let k = 0; k < support.length; k++) {
       const v = support[k]!;
       const out = disclosure ? exfilDist[v]! : 0;
@@ -228,12 +261,13 @@ export function analyzePaths(
       });
     }
   }
+  arena.release(beforeExposure);
   mark("exposure");
   const topK = new Array<AttackPath[]>(targets.length);
   // Readers of data assets are taken as seeds in (way-out distance, node) order from one list of
   // every node with a way out, filtered by the group's marks: never listed per crown jewel.
   let wayOutOrder: Int32Array | undefined;
-  const slotOf = new Int32Array(n).fill(-1);
+  const slotOf = scratchI32(n).fill(-1);
   const byExfil = (a: number, b: number) => exfil.dist[a]! - exfil.dist[b]! || a - b;
   for (const [group, members] of groups) {
     const first = targets[members[0]!.index]!;
@@ -325,7 +359,7 @@ export function analyzePaths(
   const detail = ranked.slice(0, detailLimit).map(({ i }) => i);
   // Entries and targets never count as soft chokepoints: marked once, targets' marks cleared after.
   const shares = new ShareWorkspace(cond, entries);
-  const excluded = new Uint8Array(n);
+  const excluded = scratchU8(n);
   for (const v of entries) excluded[v] = 1;
   for (const i of detail) {
     const t = targets[i]!;
@@ -342,7 +376,7 @@ export function analyzePaths(
   // Every target's nodes once (a group's support may hold targets `--to` left out: only the bits of
   // the targets asked about count).
   const allTargetNodes: number[] = [];
-  const isTarget = new Uint8Array(n);
+  const isTarget = scratchU8(n);
   for (const [group, members] of groups) {
     let bits = 0;
     for (const m of members) bits |= 1 << m.bit;
@@ -359,6 +393,7 @@ export function analyzePaths(
   mark("soft-chokepoints");
   // Disclosure questions read their targets' readers as one list, in the order a walk over every
   // target's own list would meet them (which numbers the network the same way).
+  arena.release(afterIndex);
   const readersOf = (list: readonly AttackTarget[]): CutTarget[] =>
     list.length === 0 ? [] : [{ mode: "disclosure", nodes: nodesInOrder(n, list) }];
   const solver = new CutSolver(

@@ -1,3 +1,4 @@
+import { scratchF64, scratchI32, scratchI8, scratchU8 } from "../../graph/arena.js";
 import { BUILTIN_CONTROL_BY_ID, DEFAULT_CONTROL_COST, canPlace } from "../../catalog/controls.js";
 import { ATLAS_TECHNIQUES } from "../../catalog/frameworks.js";
 import type { CompactGraph } from "../../graph/compact.js";
@@ -176,11 +177,11 @@ export function buildAttackGraph(
   const rulesById = new Map(rules.map((r) => [r.meta.id, r]));
 
   const m = g.edgeCount;
-  const likelihood = new Float64Array(m);
-  const weight = new Float64Array(m);
+  const likelihood = scratchF64(m);
+  const weight = scratchF64(m);
   const technique: (StepTechnique | undefined)[] = new Array<StepTechnique | undefined>(m);
   const controlsOnStep: (readonly ControlUse[])[] = new Array<readonly ControlUse[]>(m);
-  const flowCutCost = new Int32Array(m).fill(INF);
+  const flowCutCost = scratchI32(m).fill(INF);
   const flowCutControl: (string | undefined)[] = new Array<string | undefined>(m);
   const cutCandidates = [...BUILTIN_CONTROL_BY_ID.values()].filter((c) => c.effect === "cut");
   // Answers that depend on a rule or a control name only, not on the edge: computed once each.
@@ -212,7 +213,7 @@ export function buildAttackGraph(
     if (r === undefined) byControl.set(control, (r = mitigatesRule(model, rulesById, rule, control)));
     return r;
   };
-  const llmTable = new Int8Array(g.nodeCount).fill(-1);
+  const llmTable = scratchI8(g.nodeCount).fill(-1);
   const llmAt = (v: number): boolean => {
     let r = llmTable[v]!;
     if (r < 0) llmTable[v] = r = isLlmConsumer(tg, model.components[v]!) ? 1 : 0;
@@ -278,7 +279,7 @@ export function buildAttackGraph(
   // sender's third-party and user-input flags, the receiver's LLM and index/training sides): it is
   // computed once per combination, with what follows from it alone (its likelihood by maturity, the
   // cheapest control cutting it on a flow, its rule's bit), so most steps touch no model object.
-  const sides = new Int8Array(g.nodeCount).fill(-1);
+  const sides = scratchI8(g.nodeCount).fill(-1);
   const sideOf = (v: number): number => {
     let r = sides[v]!;
     if (r < 0) sides[v] = r = receiverSides(comps[v]!);
@@ -288,13 +289,13 @@ export function buildAttackGraph(
   const known: StepKnown[] = [];
   const ruleBit = new Map<string, number>();
   // Per step: its technique's rule as a bit number (-1: no technique), for the node cuts below.
-  const stepRuleBit = new Int8Array(m);
+  const stepRuleBit = scratchI8(m);
   const exfilMitigations = rulesById.get(EXFIL_RULE)?.meta.mitigations ?? [];
-  const exfilWeight = new Float64Array(m);
+  const exfilWeight = scratchF64(m);
   // A step's way out is closed by a control on its flow or on the component it enters: one flag each,
   // set from the users of each closing control (no walk over every element's control list).
-  const exfilClosed = new Uint8Array(g.nodeCount);
-  const flowClosed = new Uint8Array(flows.length);
+  const exfilClosed = scratchU8(g.nodeCount);
+  const flowClosed = scratchU8(flows.length);
   for (const [name, users] of tg.controlUsers) {
     if (!exfilMitigations.includes(name) || BUILTIN_CONTROL_BY_ID.get(name)?.effect !== "cut") continue;
     for (const v of users.comps) exfilClosed[v] = 1;
@@ -368,7 +369,7 @@ export function buildAttackGraph(
 
   // A control on a component cuts every technique step into it that its rules list it for.
   const n = g.nodeCount;
-  const nodeCutCost = new Int32Array(n).fill(INF);
+  const nodeCutCost = scratchI32(n).fill(INF);
   const nodeCutControl: (string | undefined)[] = new Array<string | undefined>(n);
   // The answer depends only on the component kind and the set of rules stepping in: cached by both,
   // the set as a bit mask over the few rules that label steps (a number key, no string per node).
@@ -439,7 +440,7 @@ export function buildTargets(tg: ThreatGraph, facts: Facts, wayOut?: Float64Arra
   const n = g.nodeCount;
   // Holders of each crown-jewel data asset: components that declare it or send it on a flow (only
   // the crown jewels' assets are collected; a model has far more data than crown jewels).
-  const isCrownData = new Uint8Array(model.data.length);
+  const isCrownData = scratchU8(model.data.length);
   for (const c of model.crownJewels) if (c.subject.type === "data") isCrownData[c.subject.index] = 1;
   const holders = new Map<number, Set<number>>();
   const hold = (d: number, v: number) => {
@@ -459,7 +460,7 @@ export function buildTargets(tg: ThreatGraph, facts: Facts, wayOut?: Float64Arra
     if (tg.declaresCarries[f]) for (const d of model.flows[f]!.carries) hold(d, model.flows[f]!.from);
   // Readers are inner components an attacker must turn: people, and front doors that deliver data to
   // their own user (a public endpoint, an outside source), receive data by design, not by a leak.
-  const reader = new Uint8Array(n);
+  const reader = scratchU8(n);
   for (let v = 0; v < n; v++)
     reader[v] =
       facts.canExfiltrate[v] === 1 &&

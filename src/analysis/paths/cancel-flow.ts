@@ -1,3 +1,4 @@
+import { scratchI32 } from "../../graph/arena.js";
 import type { Residual, SlotLog } from "./maxflow.js";
 
 /** Work arrays for `cancelFlow`, sized to the network. */
@@ -9,10 +10,10 @@ export class CancelScratch {
   private round = 0;
 
   constructor(nodeCount: number) {
-    this.stamp = new Int32Array(nodeCount);
-    this.it = new Int32Array(nodeCount);
-    this.stackV = new Int32Array(nodeCount + 1);
-    this.stackE = new Int32Array(nodeCount + 1);
+    this.stamp = scratchI32(nodeCount);
+    this.it = scratchI32(nodeCount);
+    this.stackV = scratchI32(nodeCount + 1);
+    this.stackE = scratchI32(nodeCount + 1);
   }
 
   /** A fresh mark for one search (no clearing between searches). */

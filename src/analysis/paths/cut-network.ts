@@ -1,3 +1,4 @@
+import { scratchF64, scratchI32, scratchU8 } from "../../graph/arena.js";
 import type { AttackGraph, CutTarget } from "./attack-graph.js";
 import type { UsableGraph } from "./usable.js";
 
@@ -95,10 +96,10 @@ export class CutNetworkBuilder {
   ) {
     const n = (this.n = ug.g.nodeCount);
     const g = ug.g;
-    this.isEntry = new Uint8Array(n);
+    this.isEntry = scratchU8(n);
     for (const v of ag.entries) this.isEntry[v] = 1;
-    this.fromEntries = new Uint8Array(n);
-    const queue = new Int32Array(n);
+    this.fromEntries = scratchU8(n);
+    const queue = scratchI32(n);
     let qt = 0;
     for (const v of ag.entries) queue[qt++] = v;
     for (let qh = 0; qh < qt; qh++) {
@@ -111,8 +112,8 @@ export class CutNetworkBuilder {
         }
       }
     }
-    this.isSink = new Uint8Array(n);
-    this.toSinks = new Uint8Array(n);
+    this.isSink = scratchU8(n);
+    this.toSinks = scratchU8(n);
     if (withWayOut) {
       const a = ag.g;
       qt = 0;
@@ -135,11 +136,11 @@ export class CutNetworkBuilder {
         }
       }
     }
-    this.linkable = new Uint8Array(n);
+    this.linkable = scratchU8(n);
     for (let v = 0; v < n; v++)
       this.linkable[v] = this.toSinks[v]! & (this.isEntry[v]! | this.fromEntries[v]!);
     const fill = (count: number, kind: CutArcKind) => {
-      const c = new Float64Array(count);
+      const c = scratchF64(count);
       for (let i = 0; i < count; i++) c[i] = capacity(kind, i);
       return c;
     };
@@ -165,18 +166,18 @@ export class CutNetworkBuilder {
         if (this.toSinks[w] && ag.exfilWeight[e] !== Infinity) add(w, e, capOutFlow[e]!);
       }
     });
-    this.in0 = new Int32Array(n).fill(-1);
-    this.out0 = new Int32Array(n).fill(-1);
-    this.in1 = new Int32Array(n).fill(-1);
-    this.out1 = new Int32Array(n).fill(-1);
-    this.queue0 = new Int32Array(n);
-    this.queue1 = new Int32Array(n);
+    this.in0 = scratchI32(n).fill(-1);
+    this.out0 = scratchI32(n).fill(-1);
+    this.in1 = scratchI32(n).fill(-1);
+    this.out1 = scratchI32(n).fill(-1);
+    this.queue0 = scratchI32(n);
+    this.queue1 = scratchI32(n);
     // No question can have more arcs than every split, step and link at once.
     const most = 3 * n + this.into.other.length + this.outOf.other.length + 2;
-    this.tail = new Int32Array(most);
-    this.head = new Int32Array(most);
-    this.cap = new Float64Array(most);
-    this.meta = new Int32Array(most);
+    this.tail = scratchI32(most);
+    this.head = scratchI32(most);
+    this.cap = scratchF64(most);
+    this.meta = scratchI32(most);
   }
 
   kindOf(code: number): CutArcKind {
@@ -315,15 +316,15 @@ function steps(
   each: (v: number, add: (other: number, edge: number, cap: number) => void) => void,
 ): Steps {
   // Two passes (count, then fill typed arrays): no growing arrays on the heap of a large analysis.
-  const start = new Int32Array(n + 1);
+  const start = scratchI32(n + 1);
   for (let v = 0; v < n; v++) {
     let k = 0;
     each(v, () => k++);
     start[v + 1] = start[v]! + k;
   }
-  const other = new Int32Array(start[n]!);
-  const edge = new Int32Array(start[n]!);
-  const cap = new Float64Array(start[n]!);
+  const other = scratchI32(start[n]!);
+  const edge = scratchI32(start[n]!);
+  const cap = scratchF64(start[n]!);
   let at = 0;
   const add = (o: number, e: number, c: number) => {
     other[at] = o;

@@ -1,3 +1,4 @@
+import { scratchI32, scratchU8 } from "../../graph/arena.js";
 import { buildCompactGraph } from "../../graph/compact.js";
 import type { ThreatGraph } from "../../graph/threat-graph.js";
 import type { Facts } from "../facts.js";
@@ -35,9 +36,9 @@ export function dataReaders(
   const open = assets.filter((d) => !isSecret(d));
   const secret = assets.filter(isSecret);
   const bitsOf = (batch: readonly number[]) => new Map(batch.map((d, i) => [d, 1 << i]));
-  const allowedOf = new Int32Array(tg.model.flows.length);
+  const allowedOf = scratchI32(tg.model.flows.length);
   // The naming flows and the assets of `assets` each names, read from the model once.
-  const wanted = new Int32Array(tg.model.data.length).fill(-1);
+  const wanted = scratchI32(tg.model.data.length).fill(-1);
   assets.forEach((d, i) => (wanted[d] = i));
   const namingFlows: number[] = [];
   const namedStart: number[] = [0];
@@ -66,8 +67,8 @@ export function dataReaders(
     // (Typed arrays counted first: pushing a few hundred thousand numbers costs more than the pass.)
     let openCount = 0;
     for (let e = 0; e < g.edgeCount; e++) if (!tg.declaresCarries[facts.infoFlow[e]!]) openCount++;
-    const from = new Int32Array(openCount);
-    const to = new Int32Array(openCount);
+    const from = scratchI32(openCount);
+    const to = scratchI32(openCount);
     for (let e = 0, k = 0; e < g.edgeCount; e++) {
       if (tg.declaresCarries[facts.infoFlow[e]!]) continue;
       from[k] = g.edgeFrom[e]!;
@@ -77,9 +78,9 @@ export function dataReaders(
     const comp = cond.comp;
     let crossCount = 0;
     for (let e = 0; e < g.edgeCount; e++) if (comp[g.edgeFrom[e]!] !== comp[g.edgeTo[e]!]) crossCount++;
-    const qFrom = new Int32Array(crossCount);
-    const qTo = new Int32Array(crossCount);
-    const qFlow = new Int32Array(crossCount);
+    const qFrom = scratchI32(crossCount);
+    const qTo = scratchI32(crossCount);
+    const qFlow = scratchI32(crossCount);
     for (let e = 0, k = 0; e < g.edgeCount; e++) {
       const a = comp[g.edgeFrom[e]!]!;
       const b = comp[g.edgeTo[e]!]!;
@@ -90,7 +91,7 @@ export function dataReaders(
       qFlow[k++] = tg.declaresCarries[f] ? f : -1;
     }
     const q = buildCompactGraph(cond.count, qFrom, qTo);
-    const mask = new Int32Array(cond.count);
+    const mask = scratchI32(cond.count);
     // One sweep in topological order (higher ids first) settles every mask, except where a naming
     // flow leads back up to a component already swept: those are revisited from a heap, in the same
     // order, until nothing changes. (A heap over every reached component cost a log factor per
@@ -131,9 +132,9 @@ export function dataReaders(
 
   if (secret.length > 0) {
     // A FIFO worklist over nodes (each queued at most once at a time), along naming flows only.
-    const mask = new Int32Array(n);
-    const inQueue = new Uint8Array(n);
-    const ring = new Int32Array(n);
+    const mask = scratchI32(n);
+    const inQueue = scratchU8(n);
+    const ring = scratchI32(n);
     for (let b = 0; b < secret.length; b += 32) {
       const batch = secret.slice(b, b + 32);
       const bit = bitsOf(batch);

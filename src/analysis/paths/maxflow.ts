@@ -1,3 +1,4 @@
+import { scratchF64, scratchI32, scratchU8 } from "../../graph/arena.js";
 /**
  * Max-flow (Dinic) on a residual network laid out by tail (CSR), typed arrays only. Used for the
  * cheapest set of controls that cuts every attack path: capacities are control costs, an uncuttable
@@ -44,20 +45,20 @@ export class FlowWorkspace {
     const m = 2 * arcCount;
     if (this.head.length < m) {
       const size = Math.ceil(m * 1.25);
-      this.head = new Int32Array(size);
-      this.cap = new Float64Array(size);
-      this.back = new Float64Array(size);
-      this.twin = new Int32Array(size);
+      this.head = scratchI32(size);
+      this.cap = scratchF64(size);
+      this.back = scratchF64(size);
+      this.twin = scratchI32(size);
     }
     if (this.start.length < nodeCount + 1) {
       const size = Math.ceil((nodeCount + 1) * 1.25);
-      this.start = new Int32Array(size);
-      this.nodes = new Int32Array(size);
-      this.dist = new Int32Array(size);
-      this.it = new Int32Array(size);
-      this.stackV = new Int32Array(size);
-      this.stackE = new Int32Array(size);
-      this.seen = new Uint8Array(size);
+      this.start = scratchI32(size);
+      this.nodes = scratchI32(size);
+      this.dist = scratchI32(size);
+      this.it = scratchI32(size);
+      this.stackV = scratchI32(size);
+      this.stackE = scratchI32(size);
+      this.seen = scratchU8(size);
     }
   }
 }
@@ -122,7 +123,7 @@ export class SlotLog {
   next?: SlotLog;
 
   constructor(slots: number) {
-    this.mark = new Uint8Array(slots);
+    this.mark = scratchU8(slots);
   }
 
   clear(): void {
@@ -135,7 +136,7 @@ export class SlotLog {
     if (this.mark[j]) return;
     this.mark[j] = 1;
     if (this.length === this.list.length) {
-      const grown = new Int32Array(this.list.length * 2);
+      const grown = scratchI32(this.list.length * 2);
       grown.set(this.list);
       this.list = grown;
     }

@@ -1,3 +1,4 @@
+import { scratchI32, scratchU8 } from "../../graph/arena.js";
 import { BUILTIN_CONTROL_BY_ID, DEFAULT_CONTROL_COST, canPlace } from "../../catalog/controls.js";
 import type { ResolvedModel } from "../../semantic/model.js";
 import type { Rule } from "../rule.js";
@@ -346,7 +347,7 @@ export class CutSolver {
         flow.push(f);
       }
     }
-    const isOpen = new Uint8Array(sh.open.length);
+    const isOpen = scratchU8(sh.open.length);
     for (const x of sh.openList) isOpen[x] = 1;
     return { at: Int32Array.from(at), flow: Float64Array.from(flow), open: [...sh.openList], isOpen };
   }
@@ -377,16 +378,16 @@ export class CutSolver {
     ) as CutNetwork;
     const count = net.count;
     const n = this.ug.g.nodeCount;
-    const linkPos = new Int32Array(2 * n).fill(-1);
-    const pos = new Int32Array(count);
+    const linkPos = scratchI32(2 * n).fill(-1);
+    const pos = scratchI32(count);
     // Every link starts closed: no flow, no capacity.
     const { meta, cap } = net;
     for (let a = 0; a < count; a++) if (meta[a]! < -1) cap[a] = 0;
     const ws = new FlowWorkspace();
     const r = layOut(ws, net.nodeCount, count, net.tail, net.head, net.cap, pos);
-    const forward = new Uint8Array(2 * count);
-    const metaAt = new Int32Array(2 * count);
-    const layer = new Uint8Array(net.nodeCount);
+    const forward = scratchU8(2 * count);
+    const metaAt = scratchI32(2 * count);
+    const layer = scratchU8(net.nodeCount);
     const sinks: number[] = [];
     for (let a = 0; a < count; a++) {
       const j = pos[a]!;
@@ -425,15 +426,15 @@ export class CutSolver {
       forward,
       metaAt,
       linkPos,
-      open: new Uint8Array(2 * n),
-      want: new Uint8Array(2 * n),
+      open: scratchU8(2 * n),
+      want: scratchU8(2 * n),
       openList: [],
       scratch: new CancelScratch(net.nodeCount),
       answers: new Answers(),
       reach,
       touched,
       readerLinks,
-      closed: new Int32Array(readerLinks.length),
+      closed: scratchI32(readerLinks.length),
       sinkSlots,
       sinkCap,
       layerOpen: true,

@@ -1,3 +1,4 @@
+import { scratchI32 } from "../../graph/arena.js";
 import type { Condensation } from "./scc.js";
 import type { TargetGroup } from "./target-groups.js";
 
@@ -26,7 +27,7 @@ export function reachGroupMask(c: Condensation, group: TargetGroup, mask: Int32A
 /** Forward variant: which of up to 32 source sets reach each component. */
 export function reachedFromMask(c: Condensation, seeds: readonly (readonly number[])[]): Int32Array {
   if (seeds.length > 32) throw new Error("at most 32 source sets per batch");
-  const mask = new Int32Array(c.count);
+  const mask = scratchI32(c.count);
   for (let t = 0; t < seeds.length; t++) for (const v of seeds[t]!) mask[c.comp[v]!]! |= 1 << t;
   for (let i = 0; i < c.count; i++) {
     const x = c.topo[i]!;

@@ -1,3 +1,4 @@
+import { scratchI32, scratchU8 } from "../../graph/arena.js";
 import { SlotLog, type Residual } from "./maxflow.js";
 
 /**
@@ -60,15 +61,15 @@ export class ResidualReach {
     const n = r.nodeCount;
     this.saturated = new SlotLog(r.head.length);
     this.changed = new SlotLog(r.head.length);
-    this.queue = new Int32Array(n);
+    this.queue = scratchI32(n);
     this.full = this.base = this.levels(forward, undefined);
-    this.bucket = new Int32Array(this.base.maxLevel + 2).fill(-1);
-    this.nextInBucket = new Int32Array(n);
-    this.queued = new Int32Array(n);
-    this.lost = new Int32Array(n);
-    this.found = new Int32Array(n);
-    this.lostList = new Int32Array(n);
-    this.unreached = new Int32Array(n);
+    this.bucket = scratchI32(this.base.maxLevel + 2).fill(-1);
+    this.nextInBucket = scratchI32(n);
+    this.queued = scratchI32(n);
+    this.lost = scratchI32(n);
+    this.found = scratchI32(n);
+    this.lostList = scratchI32(n);
+    this.unreached = scratchI32(n);
   }
 
   /**
@@ -78,7 +79,7 @@ export class ResidualReach {
   private levels(along: Uint8Array, unreached: number[] | undefined): Base {
     const { nodeCount: n, start, head } = this.r;
     const { s, t, queue } = this;
-    const level = new Int32Array(n).fill(-1);
+    const level = scratchI32(n).fill(-1);
     let qt = 0;
     level[s] = 0;
     queue[qt++] = s;
@@ -106,11 +107,11 @@ export class ResidualReach {
   /** Takes the current residual graph as the flow base (`useBase("flow")` moves to it). */
   takeFlowBase(): void {
     const { cap } = this.r;
-    const along = new Uint8Array(cap.length);
+    const along = scratchU8(cap.length);
     for (let j = 0; j < cap.length; j++) along[j] = cap[j]! > 0 ? 1 : 0;
     this.flowBase = this.levels(along, []);
     if (this.bucket.length < this.flowBase.maxLevel + 2)
-      this.bucket = new Int32Array(this.flowBase.maxLevel + 2).fill(-1);
+      this.bucket = scratchI32(this.flowBase.maxLevel + 2).fill(-1);
   }
 
   /**

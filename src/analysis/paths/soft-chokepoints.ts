@@ -1,3 +1,4 @@
+import { scratchCopyI32, scratchF64, scratchI32, scratchU8 } from "../../graph/arena.js";
 import type { Condensation } from "./scc.js";
 
 const NEG_INF = -Infinity;
@@ -35,8 +36,8 @@ export class ShareWorkspace {
     private readonly c: Condensation,
     entries: readonly number[],
   ) {
-    const from = new Float64Array(c.count).fill(NEG_INF);
-    this.isEntryComp = new Uint8Array(c.count);
+    const from = scratchF64(c.count).fill(NEG_INF);
+    this.isEntryComp = scratchU8(c.count);
     const order: number[] = [];
     for (const v of entries) {
       const x = c.comp[v]!;
@@ -56,15 +57,15 @@ export class ShareWorkspace {
       }
     }
     this.from = from;
-    this.to = new Float64Array(c.count).fill(NEG_INF);
-    this.mark = new Uint8Array(c.count);
-    this.list = new Int32Array(c.count);
+    this.to = scratchF64(c.count).fill(NEG_INF);
+    this.mark = scratchU8(c.count);
+    this.list = scratchI32(c.count);
     const n = c.comp.length;
-    this.memberStart = new Int32Array(c.count + 1);
+    this.memberStart = scratchI32(c.count + 1);
     for (let v = 0; v < n; v++) this.memberStart[c.comp[v]! + 1]!++;
     for (let x = 0; x < c.count; x++) this.memberStart[x + 1]! += this.memberStart[x]!;
-    const fill = this.memberStart.slice(0, c.count);
-    this.members = new Int32Array(n);
+    const fill = scratchCopyI32(this.memberStart, c.count);
+    this.members = scratchI32(n);
     for (let v = 0; v < n; v++) this.members[fill[c.comp[v]!]!++] = v;
   }
 
@@ -178,7 +179,7 @@ export function pathShares(
   entries: readonly number[],
   targets: readonly number[],
 ): { share: Float64Array; total: number } {
-  const share = new Float64Array(c.comp.length);
+  const share = scratchF64(c.comp.length);
   const total = new ShareWorkspace(c, entries).shares(targets, (v, s) => (share[v] = s));
   return { share, total };
 }

@@ -1,3 +1,4 @@
+import { scratchCopyI32, scratchI32 } from "../../graph/arena.js";
 /**
  * Attack targets marked 32 to a group instead of listed one by one. A confidential asset of a
  * generated model is read by about half of it, and there are max(10, N/1000) crown jewels: listing
@@ -26,8 +27,8 @@ export class TargetGroup {
     const node = typeof n === "number" ? (k: number) => k : (k: number) => n[k]!;
     let size = 0;
     for (let k = 0; k < count; k++) if (maskOf(node(k)) !== 0) size++;
-    this.support = new Int32Array(size);
-    this.slotAt = new Int32Array(size);
+    this.support = scratchI32(size);
+    this.slotAt = scratchI32(size);
     const slotOf = new Map<number, number>();
     const masks: number[] = [];
     const sizes: number[] = [];
@@ -101,10 +102,10 @@ export class TargetGroup {
   /** Per slot, its support nodes in ascending order (a CSR over the slots). */
   slotMembers(): { start: Int32Array; nodes: Int32Array } {
     const slots = this.slotMask.length;
-    const start = new Int32Array(slots + 1);
+    const start = scratchI32(slots + 1);
     for (let s = 0; s < slots; s++) start[s + 1] = start[s]! + this.slotSize[s]!;
-    const fill = start.slice(0, slots);
-    const nodes = new Int32Array(this.support.length);
+    const fill = scratchCopyI32(start, slots);
+    const nodes = scratchI32(this.support.length);
     for (let k = 0; k < this.support.length; k++) nodes[fill[this.slotAt[k]!]!++] = this.support[k]!;
     return { start, nodes };
   }
@@ -134,10 +135,10 @@ export function byGroup(targets: readonly Marked[]): Map<TargetGroup, { index: n
  */
 export function nodesInOrder(n: number, targets: readonly Marked[]): number[] {
   const none = targets.length;
-  const first = new Int32Array(n).fill(none);
+  const first = scratchI32(n).fill(none);
   for (const [group, members] of byGroup(targets)) {
     const { slotMask, support, slotAt } = group;
-    const slotFirst = new Int32Array(slotMask.length).fill(none);
+    const slotFirst = scratchI32(slotMask.length).fill(none);
     for (let s = 0; s < slotMask.length; s++) {
       // Members are in target order: the first whose bit the slot has is its first target.
       const m = members.find((x) => slotMask[s]! & (1 << x.bit));
@@ -149,7 +150,7 @@ export function nodesInOrder(n: number, targets: readonly Marked[]): number[] {
       if (f < first[v]!) first[v] = f;
     }
   }
-  const start = new Int32Array(none + 2);
+  const start = scratchI32(none + 2);
   for (let v = 0; v < n; v++) start[first[v]! + 1]!++;
   for (let i = 0; i < none; i++) start[i + 1]! += start[i]!;
   const out = new Array<number>(start[none]!);

@@ -1,3 +1,4 @@
+import { scratchF64, scratchI32 } from "../../graph/arena.js";
 import { buildCompactGraph, type CompactGraph } from "../../graph/compact.js";
 import type { AttackGraph } from "./attack-graph.js";
 
@@ -14,10 +15,10 @@ export interface UsableGraph {
 export function usableGraph(ag: AttackGraph): UsableGraph {
   let count = 0;
   for (let e = 0; e < ag.g.edgeCount; e++) if (ag.weight[e] !== Infinity) count++;
-  const from = new Int32Array(count);
-  const to = new Int32Array(count);
-  const orig = new Int32Array(count);
-  const weight = new Float64Array(count);
+  const from = scratchI32(count);
+  const to = scratchI32(count);
+  const orig = scratchI32(count);
+  const weight = scratchF64(count);
   for (let e = 0, i = 0; e < ag.g.edgeCount; e++) {
     if (ag.weight[e] === Infinity) continue;
     from[i] = ag.g.edgeFrom[e]!;

@@ -1,0 +1,118 @@
+/**
+ * Typed arrays for one path analysis, carved from one buffer.
+ *
+ * Why: V8 counts every ArrayBuffer as external memory, and each time that grows by about 64 MB it
+ * starts a full marking of the JavaScript heap. At a million components the model's heap is over
+ * 2 GB, each such marking pauses for 2-4 s, and the analysis makes about 1.7 GB of scratch arrays:
+ * more than twenty of them, over a third of the analysis's time (docs/adr/0011-path-scratch-arena.md).
+ * One buffer reserved up front is one growth of external memory, and its untouched pages cost nothing.
+ *
+ * `scratchI32`, `scratchF64` and `scratchU8` give zero-filled arrays from the arena in scope, or plain
+ * new arrays outside one (and once the arena is full), so every kernel works the same either way.
+ * An array from the arena must not outlive the analysis: the analysis's result holds none.
+ */
+export class Arena {
+  private readonly buffer: ArrayBuffer;
+  private top = 0;
+  /** Bytes from here on have never been handed out, so they are still zero. */
+  private clean = 0;
+  /** Bytes asked for that the arena could not give (they were allocated apart). */
+  overflow = 0;
+
+  constructor(bytes: number) {
+    this.buffer = new ArrayBuffer(align(bytes));
+  }
+
+  get capacity(): number {
+    return this.buffer.byteLength;
+  }
+
+  /** Bytes handed out now. */
+  get used(): number {
+    return this.top;
+  }
+
+  /** Most bytes ever handed out at once. */
+  get highWater(): number {
+    return this.clean;
+  }
+
+  /** The position to `release` back to. */
+  mark(): number {
+    return this.top;
+  }
+
+  /** Takes back every array handed out since `mark` (they must no longer be used). */
+  release(mark: number): void {
+    if (mark < 0 || mark > this.top) throw new RangeError(`arena mark ${mark} is not below ${this.top}`);
+    this.top = mark;
+  }
+
+  /** `bytes` zeroed bytes at an 8-byte boundary, or undefined when the arena is full. */
+  take(bytes: number): { buffer: ArrayBuffer; offset: number } | undefined {
+    const size = align(bytes);
+    if (this.top + size > this.buffer.byteLength) {
+      this.overflow += size;
+      return undefined;
+    }
+    const offset = this.top;
+    this.top += size;
+    // Only bytes handed out before can be dirty.
+    if (offset < this.clean) new Uint8Array(this.buffer, offset, Math.min(size, this.clean - offset)).fill(0);
+    if (this.top > this.clean) this.clean = this.top;
+    return { buffer: this.buffer, offset };
+  }
+}
+
+function align(bytes: number): number {
+  return Math.ceil(bytes / 8) * 8;
+}
+
+let current: Arena | undefined;
+
+/** Runs `fn` with `arena` in scope (the previous one is restored after, even on a throw). */
+export function withArena<T>(arena: Arena, fn: () => T): T {
+  const previous = current;
+  current = arena;
+  try {
+    return fn();
+  } finally {
+    current = previous;
+  }
+}
+
+/** The arena in scope, if any (for marks around a phase). */
+export function currentArena(): Arena | undefined {
+  return current;
+}
+
+/** A zero-filled Int32Array of length n. */
+export function scratchI32(n: number): Int32Array<ArrayBuffer> {
+  const at = current?.take(n * 4);
+  return at ? new Int32Array(at.buffer, at.offset, n) : new Int32Array(n);
+}
+
+/** A zero-filled Float64Array of length n. */
+export function scratchF64(n: number): Float64Array<ArrayBuffer> {
+  const at = current?.take(n * 8);
+  return at ? new Float64Array(at.buffer, at.offset, n) : new Float64Array(n);
+}
+
+/** A zero-filled Uint8Array of length n. */
+export function scratchU8(n: number): Uint8Array<ArrayBuffer> {
+  const at = current?.take(n);
+  return at ? new Uint8Array(at.buffer, at.offset, n) : new Uint8Array(n);
+}
+
+/** A zero-filled Int8Array of length n. */
+export function scratchI8(n: number): Int8Array<ArrayBuffer> {
+  const at = current?.take(n);
+  return at ? new Int8Array(at.buffer, at.offset, n) : new Int8Array(n);
+}
+
+/** A copy of `a[0 .. end)` (all of it by default), in the arena in scope if any. */
+export function scratchCopyI32(a: Int32Array, end = a.length): Int32Array<ArrayBuffer> {
+  const c = scratchI32(end);
+  c.set(end === a.length ? a : a.subarray(0, end));
+  return c;
+}

@@ -1,0 +1,148 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { generateModel } from "../../bench/gen/generate.js";
+import { generatedHost } from "../../bench/gen/memory-host.js";
+import {
+  Arena,
+  currentArena,
+  scratchCopyI32,
+  scratchF64,
+  scratchI32,
+  scratchI8,
+  scratchU8,
+  withArena,
+} from "../../src/graph/arena.js";
+import { analyzePaths, scratchBytes } from "../../src/analysis/paths/analyze.js";
+import { RULES } from "../../src/analysis/rules/index.js";
+import { ATLAS_MITIGATION_IDS, RULE_IDS } from "../../src/catalog/index.js";
+import { analyze, runFrontEnd } from "../../src/compiler.js";
+
+test("outside an arena, scratch arrays are plain arrays of their own", () => {
+  assert.is(currentArena(), undefined);
+  const a = scratchI32(5);
+  assert.is(a.buffer.byteLength, 20);
+  assert.equal([...a], [0, 0, 0, 0, 0]);
+});
+
+test("arrays from an arena share its buffer, are aligned, zeroed and do not overlap", () => {
+  const arena = new Arena(1024);
+  withArena(arena, () => {
+    const bytes = scratchU8(3);
+    const ints = scratchI32(4);
+    const floats = scratchF64(2);
+    const small = scratchI8(5);
+    assert.ok(
+      bytes.buffer === ints.buffer && ints.buffer === floats.buffer && floats.buffer === small.buffer,
+    );
+    assert.is(floats.byteOffset % 8, 0);
+    bytes.fill(255);
+    ints.fill(-1);
+    floats.fill(Infinity);
+    small.fill(-1);
+    // Each write stayed in its own array.
+    assert.equal([...bytes], [255, 255, 255]);
+    assert.equal([...ints], [-1, -1, -1, -1]);
+    assert.equal([...floats], [Infinity, Infinity]);
+    assert.ok(arena.used >= 3 + 16 + 16 + 5);
+  });
+  assert.is(currentArena(), undefined);
+});
+
+test("released scratch comes back zeroed, and the high water mark remembers the most used", () => {
+  const arena = new Arena(256);
+  withArena(arena, () => {
+    const keep = scratchI32(2);
+    keep.fill(7);
+    const m = arena.mark();
+    scratchF64(8).fill(3.5);
+    const high = arena.used;
+    arena.release(m);
+    const again = scratchF64(8);
+    assert.equal([...again], new Array<number>(8).fill(0));
+    assert.equal([...keep], [7, 7]);
+    assert.is(arena.highWater, high);
+  });
+});
+
+test("a full arena hands out plain arrays and counts what it could not give", () => {
+  const arena = new Arena(16);
+  withArena(arena, () => {
+    const inside = scratchI32(4);
+    const outside = scratchI32(4);
+    assert.is(inside.buffer.byteLength, 16);
+    assert.is(outside.buffer.byteLength, 16);
+    assert.ok(inside.buffer !== outside.buffer);
+    assert.is(arena.overflow, 16);
+  });
+});
+
+test("releasing above the top is a programming error", () => {
+  const arena = new Arena(64);
+  assert.throws(() => arena.release(8), /not below/);
+});
+
+test("withArena restores the arena it replaced, also when the body throws", () => {
+  const outer = new Arena(64);
+  const inner = new Arena(64);
+  withArena(outer, () => {
+    assert.throws(() =>
+      withArena(inner, () => {
+        assert.is(currentArena(), inner);
+        throw new Error("boom");
+      }),
+    );
+    assert.is(currentArena(), outer);
+  });
+});
+
+test("scratchCopyI32 copies a prefix into the arena", () => {
+  const arena = new Arena(64);
+  withArena(arena, () => {
+    const c = scratchCopyI32(Int32Array.of(4, 5, 6, 7), 3);
+    assert.equal([...c], [4, 5, 6]);
+    assert.ok(c.buffer === scratchI32(1).buffer);
+  });
+});
+
+// The analysis gives the same answer whatever fits in its arena (none, part, all), and its result
+// holds no array from it (an arena that outlived the analysis would hold all its scratch).
+const gen = generateModel({ components: 1500, seed: 5, coupling: 1 });
+const { host, inputs, root } = generatedHost(gen.files);
+const front = runFrontEnd({
+  inputs,
+  root,
+  host,
+  resolve: { today: "2026-06-01", ruleIds: RULE_IDS, atlasMitigations: ATLAS_MITIGATION_IDS },
+});
+if (!front.ok) throw new Error("generated model has errors");
+const a = analyze(front.model, RULES);
+const full = scratchBytes(front.model.components.length, front.model.flows.length);
+
+function typedArraysIn(value: unknown, seen = new Set<unknown>()): number {
+  if (value === null || typeof value !== "object" || seen.has(value)) return 0;
+  seen.add(value);
+  if (ArrayBuffer.isView(value)) return 1;
+  let n = 0;
+  for (const v of Object.values(value)) n += typedArraysIn(v, seen);
+  return n;
+}
+
+test("path analysis: the same result with no arena room, a little, and the full reservation", () => {
+  const options = { k: 3, detailLimit: 5 };
+  const none = analyzePaths(a.graph, a.facts, RULES, { ...options, scratchBytes: 0 });
+  const reference = JSON.stringify(none);
+  for (const bytes of [4096, Math.floor(full / 20), full]) {
+    const r = analyzePaths(a.graph, a.facts, RULES, { ...options, scratchBytes: bytes });
+    assert.is(JSON.stringify(r), reference, `scratch ${bytes} bytes`);
+  }
+  // The model is big enough for the paths to matter.
+  assert.ok(none.targets.some((t) => t.paths.length > 0 && t.cut !== undefined));
+});
+
+test("path analysis: the result holds no typed array", () => {
+  const r = analyzePaths(a.graph, a.facts, RULES);
+  assert.is(typedArraysIn(r), 0);
+  assert.is(currentArena(), undefined);
+});
+
+test.run();
