@@ -65,8 +65,7 @@ export class DijkstraWorkspace implements ShortestPaths {
         heap.push(s, d);
       }
     }
-    this.touchedCount = count;
-    this.settle(adj, onSettle);
+    this.touchedCount = this.settle(adj, count, onSettle);
   }
 
   /**
@@ -84,7 +83,7 @@ export class DijkstraWorkspace implements ShortestPaths {
     onSettle?: (v: number) => boolean,
   ): void {
     this.touchedCount = this.reset();
-    this.settle(adj, onSettle, { order, seedDist, accept });
+    this.touchedCount = this.settleOrdered(adj, order, seedDist, accept, onSettle);
   }
 
   /** Clears the previous search (only the nodes it touched); returns the touched count, 0. */
@@ -99,41 +98,63 @@ export class DijkstraWorkspace implements ShortestPaths {
     return 0;
   }
 
-  private settle(
-    adj: Adjacency,
-    onSettle: ((v: number) => boolean) | undefined,
-    seeds?: {
-      order: ArrayLike<number>;
-      seedDist: (v: number) => number;
-      accept: (v: number) => boolean;
-    },
-  ): void {
+  /**
+   * Settles the heap until it is empty or `onSettle` says stop; `count` nodes touched so far, returns
+   * the new count. The hot loop of every search: no closure but `onSettle`, locals only.
+   */
+  private settle(adj: Adjacency, count: number, onSettle: ((v: number) => boolean) | undefined): number {
     const { dist, via, heap, touched } = this;
-    let count = this.touchedCount;
     const { start, edge, node, weight } = adj;
-    // The next seed to take (-1: none left) and its distance.
-    let p = -1;
+    while (heap.length > 0) {
+      const v = heap.pop();
+      if (onSettle !== undefined && onSettle(v)) break;
+      const dv = dist[v]!;
+      for (let i = start[v]!, end = start[v + 1]!; i < end; i++) {
+        const nd = dv + weight[i]!;
+        const u = node[i]!;
+        const du = dist[u]!;
+        if (nd < du) {
+          if (du === Infinity) touched[count++] = u;
+          dist[u] = nd;
+          via[u] = edge[i]!;
+          heap.push(u, nd);
+        }
+      }
+    }
+    return count;
+  }
+
+  /** `settle` taking the seeds of `order` lazily (see `searchOrdered`); returns the touched count. */
+  private settleOrdered(
+    adj: Adjacency,
+    order: ArrayLike<number>,
+    seedDist: (v: number) => number,
+    accept: (v: number) => boolean,
+    onSettle: ((v: number) => boolean) | undefined,
+  ): number {
+    const { dist, via, heap, touched } = this;
+    let count = 0;
+    const { start, edge, node, weight } = adj;
+    // The next seed to take (-1: none left), its distance and its place in `order`.
     let s = -1;
     let sd = Infinity;
-    const nextSeed = () => {
-      s = -1;
-      sd = Infinity;
-      if (!seeds) return;
-      const { order, accept } = seeds;
-      for (p++; p < order.length; p++) {
-        const v = order[p]!;
-        if (!accept(v)) continue;
-        const d = seeds.seedDist(v);
-        // In distance order: after the first unreachable seed, every other one is too.
-        if (d !== Infinity) {
-          s = v;
-          sd = d;
-        } else p = order.length;
-        return;
-      }
-    };
-    nextSeed();
+    let p = 0;
     for (;;) {
+      if (s < 0) {
+        for (; p < order.length; p++) {
+          const v = order[p]!;
+          if (!accept(v)) continue;
+          // In distance order: after the first unreachable seed, every other one is too.
+          const d = seedDist(v);
+          if (d === Infinity) p = order.length;
+          else {
+            s = v;
+            sd = d;
+            p++;
+          }
+          break;
+        }
+      }
       if (s >= 0 && heap.notAfterTop(s, sd)) {
         // Seeded from the start, s would hold sd unless a step offered strictly less.
         if (!heap.done(s) && sd <= dist[s]!) {
@@ -142,27 +163,26 @@ export class DijkstraWorkspace implements ShortestPaths {
           via[s] = -1;
           heap.push(s, sd);
         }
-        nextSeed();
+        s = -1;
         continue;
       }
       if (heap.length === 0) break;
       const v = heap.pop();
-      if (onSettle?.(v)) break;
+      if (onSettle !== undefined && onSettle(v)) break;
       const dv = dist[v]!;
-      for (let i = start[v]!; i < start[v + 1]!; i++) {
-        const w = weight[i]!;
-        if (w === Infinity) continue;
+      for (let i = start[v]!, end = start[v + 1]!; i < end; i++) {
+        const nd = dv + weight[i]!;
         const u = node[i]!;
-        const nd = dv + w;
-        if (nd < dist[u]!) {
-          if (dist[u] === Infinity) touched[count++] = u;
+        const du = dist[u]!;
+        if (nd < du) {
+          if (du === Infinity) touched[count++] = u;
           dist[u] = nd;
           via[u] = edge[i]!;
           heap.push(u, nd);
         }
       }
     }
-    this.touchedCount = count;
+    return count;
   }
 }
 
@@ -195,12 +215,11 @@ export function fewestStepsInto(
     out[at] = 0;
     queue[tail++] = s;
   }
-  const { start, node, weight } = adj;
+  const { start, node } = adj;
   for (let head = 0; head < tail; head++) {
     const v = queue[head]!;
     const next = out[v * stride + offset]! + 1;
-    for (let i = start[v]!; i < start[v + 1]!; i++) {
-      if (weight[i] === Infinity) continue;
+    for (let i = start[v]!, end = start[v + 1]!; i < end; i++) {
       const at = node[i]! * stride + offset;
       if (out[at] !== Infinity) continue;
       out[at] = next;
