@@ -32,11 +32,22 @@ export function escapeMarkup(s: string): string {
 
 /** Inline Markdown text (also safe inside a table cell): markup characters backslash-escaped, newlines folded. */
 export function escapeMarkdown(s: string): string {
+  return escapeMarkdownWith(s, MARKDOWN_MARKUP);
+}
+
+const MARKDOWN_MARKUP = /[\\`*_{}[\]()#+\-.!|~]/g;
+
+/**
+ * `escapeMarkdown` with more characters backslash-escaped: `markup` is a global character class
+ * holding every character of MARKDOWN_MARKUP and the others, so one pass escapes them all (a second
+ * pass over the escaped text would only find the characters added, since it adds backslashes only).
+ */
+export function escapeMarkdownWith(s: string, markup: RegExp): string {
   // Reports escape hundreds of thousands of strings: string replacements, each pass only when needed,
   // instead of one pass calling a function per character. Entities first: they hold no markup.
   let t = /[\r\n]/.test(s) ? s.replace(/\r\n|\r|\n/g, " ") : s;
   if (/[&<>]/.test(t)) t = t.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-  return t.replace(/[\\`*_{}[\]()#+\-.!|~]/g, "\\$&");
+  return t.replace(markup, "\\$&");
 }
 
 /** Code span content: backticks cannot be escaped inside one, so the span is widened instead. */
