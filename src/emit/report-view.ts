@@ -104,7 +104,8 @@ function checkedHref(href: string): string | undefined {
 // (GitHub renders `$...$` as math), and `:` and `@`, whose escapes stop GFM's extended autolinks
 // (`https://...`, `user@host`) from turning model text into links.
 const MD_TEXT_MARKUP = /[\\`*_{}[\]()#+\-.!|~=$:@]/g;
-const mdText = (s: string) => escapeMarkdownWith(s, MD_TEXT_MARKUP);
+const MD_TEXT_SPECIAL = /[\r\n&<>\\`*_{}[\]()#+\-.!|~=$:@]/;
+const mdText = (s: string) => escapeMarkdownWith(s, MD_TEXT_MARKUP, MD_TEXT_SPECIAL);
 
 function markdownFormat(cell: boolean): Format {
   const code = (s: string) => {

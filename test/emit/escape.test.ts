@@ -6,7 +6,7 @@
 import fc from "fast-check";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { escapeHtml, escapeMarkdown, mermaidLabel } from "../../src/emit/escape.js";
+import { escapeHtml, escapeMarkdown, markdownCode, mermaidLabel } from "../../src/emit/escape.js";
 import { xmlText } from "../../src/emit/junit.js";
 import { MARKDOWN } from "../../src/emit/report-view.js";
 
@@ -54,6 +54,24 @@ test("Markdown text in reports (one pass, `=`, `$`, `:` and `@` escaped too) equ
     { numRuns: 2000 },
   );
   assert.is(MARKDOWN.text("a=b $x$ https://h @u"), "a\\=b \\$x\\$ https\\://h \\@u");
+});
+
+test("markdownCode: line breaks folded, the fence one backtick longer than any run inside, padded when needed", () => {
+  const reference = (s: string) => {
+    const clean = s.replace(/\r\n|\r|\n/g, " ");
+    let fence = "`";
+    while (clean.includes(fence)) fence += "`";
+    const pad = clean.startsWith("`") || clean.endsWith("`") ? " " : "";
+    return `${fence}${pad}${clean}${pad}${fence}`;
+  };
+  fc.assert(
+    fc.property(fc.string({ unit: fc.constantFrom(..."`a \r\n"), maxLength: 20 }), (s) => {
+      assert.is(markdownCode(s), reference(s));
+    }),
+    { numRuns: 1000 },
+  );
+  assert.is(markdownCode("a\r\nb"), "`a b`");
+  assert.is(markdownCode("`x``"), "``` `x`` ```");
 });
 
 /** Text rich in every character the escapers below treat specially. */
