@@ -4,7 +4,7 @@ import * as assert from "uvu/assert";
 import { buildCompactGraph, type CompactGraph } from "../../src/graph/compact.js";
 import { adjacency } from "../../src/analysis/paths/adjacency.js";
 import { DijkstraWorkspace, dijkstra } from "../../src/analysis/paths/dijkstra.js";
-import { IndexedMinHeap } from "../../src/analysis/paths/heap.js";
+import { IndexedMinHeap, LevelQueue } from "../../src/analysis/paths/heap.js";
 
 const runs = { numRuns: 300, seed: 20261126 };
 
@@ -67,6 +67,58 @@ test("heap: pops in (key, node) order through inserts, decreases and ignored inc
         rest,
       );
       assert.is(heap.length, 0);
+    }),
+    runs,
+  );
+});
+
+test("level queue: pops in (key, node) order under monotone pushes, through lowered keys and peeks, as a sorted list does", () => {
+  const op = fc.oneof(
+    fc.record({ push: fc.nat({ max: 15 }), above: fc.constantFrom(0, 0, 0.5, 1, 2) }),
+    fc.record({ peek: fc.nat({ max: 15 }), above: fc.constantFrom(0, 0.5, 1) }),
+    fc.constant({ pop: true as const }),
+  );
+  fc.assert(
+    fc.property(fc.array(op, { maxLength: 150 }), (ops) => {
+      const q = new LevelQueue(16);
+      const live = new Map<number, number>();
+      const popped = new Set<number>();
+      // Keys never go below the last popped one (Dijkstra's monotone use).
+      let floor = 0;
+      const order = () => [...live].sort((a, b) => a[1] - b[1] || a[0] - b[0]);
+      for (const o of ops) {
+        if ("push" in o) {
+          const k = floor + o.above;
+          const old = live.get(o.push);
+          // As Dijkstra pushes: never a popped node, only a strictly smaller key.
+          if (popped.has(o.push) || (old !== undefined && k >= old)) continue;
+          live.set(o.push, k);
+          q.push(o.push, k);
+        } else if ("peek" in o) {
+          const k = floor + o.above;
+          const top = order()[0];
+          assert.is(q.notAfterTop(o.peek, k), !top || k < top[1] || (k === top[1] && o.peek <= top[0]));
+        } else {
+          const top = order()[0];
+          assert.is(q.pop(), top ? top[0] : -1);
+          if (!top) continue;
+          live.delete(top[0]);
+          popped.add(top[0]);
+          floor = top[1];
+        }
+        for (let v = 0; v < 16; v++) assert.is(q.done(v), popped.has(v), `done(${v})`);
+      }
+      assert.equal(
+        Array.from({ length: live.size + 1 }, () => q.pop()),
+        [...order().map(([v]) => v), -1],
+      );
+      // A reset forgets everything pushed.
+      q.reset(
+        Int32Array.from({ length: 16 }, (_, i) => i),
+        16,
+      );
+      assert.is(q.pop(), -1);
+      for (let v = 0; v < 16; v++) assert.not.ok(q.done(v));
     }),
     runs,
   );

@@ -30,32 +30,37 @@ export function adjacency(
   const csrStart = direction === "forward" ? g.outStart : g.inStart;
   const csrEdge = direction === "forward" ? g.outEdges : g.inEdges;
   const other = direction === "forward" ? g.edgeTo : g.edgeFrom;
-  let m = 0;
-  for (let i = 0; i < csrEdge.length; i++) if (weight?.[csrEdge[i]!] !== Infinity) m++;
-  const node = new Int32Array(m);
-  const w = new Float64Array(m);
-  if (m === csrEdge.length) {
-    // Nothing cut (the usable graph): the CSR's own offsets and edge order serve as they are.
-    for (let i = 0; i < m; i++) {
-      const e = csrEdge[i]!;
-      node[i] = other[e]!;
-      if (weight) w[i] = weight[e]!;
+  const slots = csrEdge.length;
+  const node = new Int32Array(slots);
+  const w = new Float64Array(slots);
+  let cut = 0;
+  for (let i = 0; i < slots; i++) {
+    const e = csrEdge[i]!;
+    node[i] = other[e]!;
+    if (weight) {
+      const x = weight[e]!;
+      w[i] = x;
+      if (x === Infinity) cut++;
     }
-    return { nodeCount: n, start: csrStart, edge: csrEdge, node, weight: w };
   }
+  // Nothing cut (the usable graph): the CSR's own offsets and edge order serve as they are.
+  if (cut === 0) return { nodeCount: n, start: csrStart, edge: csrEdge, node, weight: w };
+  // Otherwise the slots are compacted in order, reading only what was just copied out.
+  const m = slots - cut;
   const start = new Int32Array(n + 1);
   const edge = new Int32Array(m);
+  const keptNode = new Int32Array(m);
+  const keptWeight = new Float64Array(m);
   let k = 0;
   for (let v = 0; v < n; v++) {
     start[v] = k;
     for (let i = csrStart[v]!, end = csrStart[v + 1]!; i < end; i++) {
-      const e = csrEdge[i]!;
-      if (weight![e] === Infinity) continue;
-      edge[k] = e;
-      node[k] = other[e]!;
-      w[k++] = weight![e]!;
+      if (w[i] === Infinity) continue;
+      edge[k] = csrEdge[i]!;
+      keptNode[k] = node[i]!;
+      keptWeight[k++] = w[i]!;
     }
   }
   start[n] = k;
-  return { nodeCount: n, start, edge, node, weight: w };
+  return { nodeCount: n, start, edge, node: keptNode, weight: keptWeight };
 }

@@ -1,6 +1,6 @@
 import type { CompactGraph } from "../../graph/compact.js";
 import { adjacency, type Adjacency } from "./adjacency.js";
-import { IndexedMinHeap } from "./heap.js";
+import { LevelQueue } from "./heap.js";
 
 /** Shortest distances (sum of -ln likelihood) and the edge each node was reached by (-1 seed, -2 never). */
 export interface ShortestPaths {
@@ -35,14 +35,14 @@ export function dijkstra(
 export class DijkstraWorkspace implements ShortestPaths {
   readonly dist: Float64Array;
   readonly via: Int32Array;
-  private readonly heap: IndexedMinHeap;
+  private readonly queue: LevelQueue;
   private readonly touched: Int32Array;
   private touchedCount = 0;
 
   constructor(n: number) {
     this.dist = new Float64Array(n).fill(Infinity);
     this.via = new Int32Array(n).fill(-2);
-    this.heap = new IndexedMinHeap(n);
+    this.queue = new LevelQueue(n);
     this.touched = new Int32Array(n);
   }
 
@@ -53,7 +53,7 @@ export class DijkstraWorkspace implements ShortestPaths {
     seedDist: (i: number) => number,
     onSettle?: (v: number) => boolean,
   ): void {
-    const { dist, via, heap, touched } = this;
+    const { dist, via, queue, touched } = this;
     let count = this.reset();
     for (let i = 0; i < seeds.length; i++) {
       const s = seeds[i]!;
@@ -62,7 +62,7 @@ export class DijkstraWorkspace implements ShortestPaths {
         if (dist[s] === Infinity) touched[count++] = s;
         dist[s] = d;
         via[s] = -1;
-        heap.push(s, d);
+        queue.push(s, d);
       }
     }
     this.touchedCount = this.settle(adj, count, onSettle);
@@ -70,9 +70,9 @@ export class DijkstraWorkspace implements ShortestPaths {
 
   /**
    * The same search as `search` over the seeds of `order` that `accept` takes, with `seedDist(v)`
-   * their starting distances, `order` sorted by (distance, node): a seed enters the heap only when
+   * their starting distances, `order` sorted by (distance, node): a seed enters the queue only when
    * it would be the next node settled, so a search that stops early never touches the seeds it did
-   * not reach (a crown jewel read by half the model, and top-k stops after k entries). The heap's
+   * not reach (a crown jewel read by half the model, and top-k stops after k entries). The queue's
    * order is total (ties by node), so taking seeds late settles the same nodes through the same steps.
    */
   searchOrdered(
@@ -88,26 +88,26 @@ export class DijkstraWorkspace implements ShortestPaths {
 
   /** Clears the previous search (only the nodes it touched); returns the touched count, 0. */
   private reset(): number {
-    const { dist, via, heap, touched } = this;
+    const { dist, via, queue, touched } = this;
     for (let i = 0; i < this.touchedCount; i++) {
       const v = touched[i]!;
       dist[v] = Infinity;
       via[v] = -2;
     }
-    heap.reset(touched, this.touchedCount);
+    queue.reset(touched, this.touchedCount);
     return 0;
   }
 
   /**
-   * Settles the heap until it is empty or `onSettle` says stop; `count` nodes touched so far, returns
+   * Settles the queue until it is empty or `onSettle` says stop; `count` nodes touched so far, returns
    * the new count. The hot loop of every search: no closure but `onSettle`, locals only.
    */
   private settle(adj: Adjacency, count: number, onSettle: ((v: number) => boolean) | undefined): number {
-    const { dist, via, heap, touched } = this;
+    const { dist, via, queue, touched } = this;
     const { start, edge, node, weight } = adj;
-    while (heap.length > 0) {
-      const v = heap.pop();
-      if (onSettle !== undefined && onSettle(v)) break;
+    for (;;) {
+      const v = queue.pop();
+      if (v < 0 || (onSettle !== undefined && onSettle(v))) break;
       const dv = dist[v]!;
       for (let i = start[v]!, end = start[v + 1]!; i < end; i++) {
         const nd = dv + weight[i]!;
@@ -117,7 +117,7 @@ export class DijkstraWorkspace implements ShortestPaths {
           if (du === Infinity) touched[count++] = u;
           dist[u] = nd;
           via[u] = edge[i]!;
-          heap.push(u, nd);
+          queue.push(u, nd);
         }
       }
     }
@@ -132,7 +132,7 @@ export class DijkstraWorkspace implements ShortestPaths {
     accept: (v: number) => boolean,
     onSettle: ((v: number) => boolean) | undefined,
   ): number {
-    const { dist, via, heap, touched } = this;
+    const { dist, via, queue, touched } = this;
     let count = 0;
     const { start, edge, node, weight } = adj;
     // The next seed to take (-1: none left), its distance and its place in `order`.
@@ -155,20 +155,20 @@ export class DijkstraWorkspace implements ShortestPaths {
           break;
         }
       }
-      if (s >= 0 && heap.notAfterTop(s, sd)) {
-        // Seeded from the start, s would hold sd unless a step offered strictly less.
-        if (!heap.done(s) && sd <= dist[s]!) {
+      if (s >= 0 && queue.notAfterTop(s, sd)) {
+        // Seeded from the start, s would hold sd unless a step offered strictly less (a step that
+        // offered sd queued s at sd already).
+        if (!queue.done(s) && sd <= dist[s]!) {
           if (dist[s] === Infinity) touched[count++] = s;
+          if (sd < dist[s]!) queue.push(s, sd);
           dist[s] = sd;
           via[s] = -1;
-          heap.push(s, sd);
         }
         s = -1;
         continue;
       }
-      if (heap.length === 0) break;
-      const v = heap.pop();
-      if (onSettle !== undefined && onSettle(v)) break;
+      const v = queue.pop();
+      if (v < 0 || (onSettle !== undefined && onSettle(v))) break;
       const dv = dist[v]!;
       for (let i = start[v]!, end = start[v + 1]!; i < end; i++) {
         const nd = dv + weight[i]!;
@@ -178,7 +178,7 @@ export class DijkstraWorkspace implements ShortestPaths {
           if (du === Infinity) touched[count++] = u;
           dist[u] = nd;
           via[u] = edge[i]!;
-          heap.push(u, nd);
+          queue.push(u, nd);
         }
       }
     }
