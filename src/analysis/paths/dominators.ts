@@ -27,12 +27,6 @@ export function dominators(
   return dominatorsOn(succ, succ, roots);
 }
 
-// The slots of a node's entry in `DominatorScratch.node`.
-const NUMBER = 0;
-const LEAST = 1;
-const LATER = 2;
-const NODE_SLOTS = 3;
-
 // The slots of a preorder number's record in `DominatorScratch.forest` (LT's arrays, interleaved).
 const ANCESTOR = 0;
 const LABEL = 1;
@@ -50,38 +44,47 @@ const SLOTS = 8;
  * only each tree's answer (idom, depth) is new. On a large heap every fresh typed array adds to the
  * external memory that makes V8 collect garbage, so a dozen per tree is felt.
  *
- * The layout is for the cache: at 100k nodes the arrays exceed L2, so each random access costs a
- * miss, and the fields one step reads together sit in one record (a node's entry, a preorder
- * number's forest record) instead of one array each.
+ * The layout is for the cache: at 100k nodes the arrays exceed L2, so a random access is a miss.
+ * The DFS tests a byte per step (`seen`, which stays in L2) and leaves the non-tree steps in a
+ * sequential list; they are sorted afterwards in passes whose loads do not wait on each other; and
+ * the fields one step of LT reads together sit in one record per preorder number.
  */
 export class DominatorScratch {
+  /** Per node: reached yet, and its preorder number. */
+  readonly seen: Uint8Array;
+  readonly number: Int32Array;
   /**
-   * Per node, NODE_SLOTS slots: its preorder number (0 not reached); the least number among its
-   * tree and forward predecessors (1, the virtual root, for a root; 0 none yet); the end of its
-   * last back or cross predecessor's pair in `later` (0 none).
+   * By preorder number (1 the virtual root): the node; its DFS tree parent's number; the least
+   * number among its tree and forward predecessors (1 for a root, the virtual root stepping in).
    */
-  readonly node: Int32Array;
-  /** By preorder number (1 the virtual root): the node, and its DFS tree parent's number. */
   readonly vertex: Int32Array;
   readonly parent: Int32Array;
+  readonly least: Int32Array;
   readonly stackNode: Int32Array;
   readonly stackPos: Int32Array;
+  /** Back and cross predecessors by target number: those of k are `laterSource[laterStart[k - 1] .. laterStart[k])`. */
+  readonly laterStart: Int32Array;
+  laterSource = new Int32Array(0);
+  /** The DFS's non-tree steps as (source number, target node) pairs, then (target, source) numbers. */
+  pairs = new Int32Array(0);
+  pairSlots = 0;
   /** By preorder number (0 the empty forest), SLOTS slots: the link-eval forest and the buckets. */
   readonly forest: Int32Array;
   /** By preorder number: the immediate dominator's number; and EVAL's path. */
   readonly dom: Int32Array;
   readonly path: Int32Array;
-  /** Back and cross predecessors as (number, previous pair's end) pairs, chained per target. */
-  later = new Int32Array(0);
 
   constructor(readonly nodeCount: number) {
     // The nodes and the virtual root, numbered from 1.
     const size = nodeCount + 2;
-    this.node = new Int32Array(NODE_SLOTS * nodeCount);
+    this.seen = new Uint8Array(nodeCount);
+    this.number = new Int32Array(nodeCount);
     this.vertex = new Int32Array(size);
     this.parent = new Int32Array(size);
+    this.least = new Int32Array(size);
     this.stackNode = new Int32Array(size);
     this.stackPos = new Int32Array(size);
+    this.laterStart = new Int32Array(size + 1);
     this.forest = new Int32Array(SLOTS * size);
     this.dom = new Int32Array(size);
     this.path = new Int32Array(size);
@@ -102,11 +105,13 @@ export function dominatorsOn(
 ): DominatorTree {
   const n = succ.nodeCount;
   if (scratch.nodeCount !== n) throw new Error("dominator scratch sized for another graph");
-  if (scratch.later.length < 2 * succ.node.length + 2)
-    scratch.later = new Int32Array(2 * succ.node.length + 2);
+  const m = succ.node.length;
+  if (scratch.laterSource.length < m) scratch.laterSource = new Int32Array(m);
+  if (scratch.pairs.length < 2 * m) scratch.pairs = new Int32Array(2 * m);
   // Each phase is its own function: V8 optimises a long loop while it runs, and code after the loop
   // that had not run yet then deoptimises the whole function.
   const count = preorder(succ, roots, scratch);
+  sortSteps(roots, count, scratch);
   semidominators(count, scratch);
   const root = n;
   const { vertex, dom } = scratch;
@@ -126,25 +131,25 @@ export function dominatorsOn(
 
 /**
  * Numbers the nodes in preorder by an iterative DFS from the virtual root (number 1), whose
- * children are the roots in order, and sorts every step into a reached node by its kind: a tree or
- * forward step comes from a smaller number, and only the least of those matters (LT's EVAL of an
- * unlinked number is the number itself); a back or cross step comes from a larger number and is
- * chained to its target for EVAL. Returns the highest number.
+ * children are the roots in order; each tree step sets its target's `parent` and `least`, and
+ * every other step into a reached node is listed in `pairs` as (source number, target node) for
+ * `sortSteps`. Returns the highest number.
  */
 function preorder(succ: Adjacency, roots: readonly number[], scratch: DominatorScratch): number {
   const { start, node } = succ;
-  const { node: entry, vertex, parent, stackNode, stackPos, later } = scratch;
-  entry.fill(0);
-  for (let k = 0; k < roots.length; k++) entry[NODE_SLOTS * roots[k]! + LEAST] = 1;
+  const { seen, number, vertex, parent, least, stackNode, stackPos, pairs } = scratch;
+  seen.fill(0);
   let count = 1;
   vertex[1] = succ.nodeCount;
-  let pairs = 0;
+  let p = 0;
   for (let k = 0; k < roots.length; k++) {
     const r = roots[k]!;
-    if (entry[NODE_SLOTS * r + NUMBER] !== 0) continue;
-    entry[NODE_SLOTS * r + NUMBER] = ++count;
+    if (seen[r] !== 0) continue;
+    seen[r] = 1;
+    number[r] = ++count;
     vertex[count] = r;
     parent[count] = 1;
+    least[count] = 1;
     // The node being scanned (v, number kv) and its next slot, in locals; the stack holds the rest.
     let sp = 0;
     let v = r;
@@ -154,27 +159,22 @@ function preorder(succ: Adjacency, roots: readonly number[], scratch: DominatorS
     for (;;) {
       if (i < end) {
         const w = node[i++]!;
-        const at = NODE_SLOTS * w;
-        const kw = entry[at + NUMBER]!;
-        if (kw === 0) {
-          entry[at + NUMBER] = ++count;
-          if (entry[at + LEAST] === 0) entry[at + LEAST] = kv;
+        if (seen[w] === 0) {
+          seen[w] = 1;
+          number[w] = ++count;
           vertex[count] = w;
           parent[count] = kv;
+          least[count] = kv;
           stackNode[sp] = v;
           stackPos[sp++] = i;
           v = w;
           kv = count;
           i = start[w]!;
           end = start[w + 1]!;
-        } else if (kw > kv) {
-          const least = entry[at + LEAST]!;
-          if (least === 0 || kv < least) entry[at + LEAST] = kv;
-        } else if (kw < kv) {
-          later[pairs] = kv;
-          later[pairs + 1] = entry[at + LATER]!;
-          pairs += 2;
-          entry[at + LATER] = pairs;
+        } else {
+          pairs[p] = kv;
+          pairs[p + 1] = w;
+          p += 2;
         }
         continue;
       }
@@ -182,10 +182,40 @@ function preorder(succ: Adjacency, roots: readonly number[], scratch: DominatorS
       v = stackNode[--sp]!;
       i = stackPos[sp]!;
       end = start[v + 1]!;
-      kv = entry[NODE_SLOTS * v + NUMBER]!;
+      kv = number[v]!;
     }
   }
+  scratch.pairSlots = p;
   return count;
+}
+
+/**
+ * Sorts the DFS's non-tree steps by kind. A forward step comes from a smaller number, like the tree
+ * step, and only the least of those matters (LT's EVAL of a number not linked yet is the number
+ * itself). A back or cross step comes from a larger number and needs EVAL when its target's turn
+ * comes: those are bucketed by target (a counting sort), so LT reads them in order.
+ */
+function sortSteps(roots: readonly number[], count: number, scratch: DominatorScratch): void {
+  const { number, least, pairs, pairSlots: p, laterStart, laterSource } = scratch;
+  // A root the DFS reached from another root first is still a step from the virtual root.
+  for (let k = 0; k < roots.length; k++) least[number[roots[k]!]!] = 1;
+  laterStart.fill(0, 0, count + 2);
+  let later = 0;
+  for (let j = 0; j < p; j += 2) {
+    const kv = pairs[j]!;
+    const kw = number[pairs[j + 1]!]!;
+    if (kw > kv) {
+      if (kv < least[kw]!) least[kw] = kv;
+    } else if (kw < kv) {
+      pairs[later] = kw;
+      pairs[later + 1] = kv;
+      later += 2;
+      laterStart[kw + 1]!++;
+    }
+  }
+  for (let k = 1; k <= count + 1; k++) laterStart[k]! += laterStart[k - 1]!;
+  // Each target's run fills from its start; after this loop laterStart[k] is where k's run ends.
+  for (let j = 0; j < later; j += 2) laterSource[laterStart[pairs[j]!]!++] = pairs[j + 1]!;
 }
 
 /**
@@ -195,7 +225,7 @@ function preorder(succ: Adjacency, roots: readonly number[], scratch: DominatorS
  * empty forest, with size and semi 0); leaves each number's immediate dominator in `dom`.
  */
 function semidominators(count: number, scratch: DominatorScratch): void {
-  const { node: entry, vertex, parent, forest: f, dom, later } = scratch;
+  const { parent, least, laterStart, laterSource, forest: f, dom, path } = scratch;
   for (let k = 0; k <= count; k++) {
     const at = SLOTS * k;
     f[at + ANCESTOR] = 0;
@@ -203,19 +233,19 @@ function semidominators(count: number, scratch: DominatorScratch): void {
     f[at + LABEL_SEMI] = k;
     f[at + CHILD] = 0;
     f[at + SIZE] = 1;
-    f[at + SEMI] = k;
+    // Until k's turn: the least of its tree and forward predecessors.
+    f[at + SEMI] = k >= 2 ? least[k]! : k;
     f[at + BUCKET] = 0;
     f[at + NEXT] = 0;
   }
   f[SIZE] = 0;
   for (let w = count; w >= 2; w--) {
-    const at = NODE_SLOTS * vertex[w]!;
-    let semi = entry[at + LEAST]!;
-    for (let j = entry[at + LATER]!; j !== 0; j = later[j - 1]!) {
-      const s = leastSemi(later[j - 2]!, f, scratch.path);
+    const W = SLOTS * w;
+    let semi = f[W + SEMI]!;
+    for (let j = laterStart[w - 1]!, end = laterStart[w]!; j < end; j++) {
+      const s = leastSemi(laterSource[j]!, f, path);
       if (s < semi) semi = s;
     }
-    const W = SLOTS * w;
     // w is the only number labelled w so far: its cached semi(label) is its own.
     f[W + SEMI] = semi;
     f[W + LABEL_SEMI] = semi;
@@ -225,7 +255,7 @@ function semidominators(count: number, scratch: DominatorScratch): void {
     link(p, w, f);
     const P = SLOTS * p;
     for (let v = f[P + BUCKET]!; v !== 0; v = f[SLOTS * v + NEXT]!) {
-      const u = evaluate(v, f, scratch.path);
+      const u = evaluate(v, f, path);
       dom[v] = f[SLOTS * u + SEMI]! < f[SLOTS * v + SEMI]! ? u : p;
     }
     f[P + BUCKET] = 0;
