@@ -4,7 +4,7 @@ import * as assert from "uvu/assert";
 import { buildCompactGraph, type CompactGraph } from "../../src/graph/compact.js";
 import { adjacency } from "../../src/analysis/paths/adjacency.js";
 import { DijkstraWorkspace, dijkstra } from "../../src/analysis/paths/dijkstra.js";
-import { IndexedMinHeap, LevelQueue } from "../../src/analysis/paths/heap.js";
+import { IndexedMinHeap, KeyTable, LevelQueue } from "../../src/analysis/paths/heap.js";
 
 const runs = { numRuns: 300, seed: 20261126 };
 
@@ -120,6 +120,68 @@ test("level queue: pops in (key, node) order under monotone pushes, through lowe
       assert.is(q.pop(), -1);
       for (let v = 0; v < 16; v++) assert.not.ok(q.done(v));
     }),
+    runs,
+  );
+});
+
+test("key table: gets, sets and deletes as a Map does, through growth, collisions and -0", () => {
+  // Few distinct bits apart (small integers, halves, -0) so probe runs form and deletions shift them.
+  const key = fc.oneof(fc.integer({ min: 0, max: 300 }), fc.constantFrom(-0, 0, 0.5, 1e-300, 1e300));
+  const op = fc.oneof(
+    fc.record({ set: key, value: fc.integer({ min: 1, max: 1000 }) }),
+    fc.record({ del: key }),
+    fc.record({ get: key }),
+  );
+  fc.assert(
+    fc.property(fc.array(op, { maxLength: 400 }), (ops) => {
+      const table = new KeyTable();
+      const map = new Map<number, number>();
+      for (const o of ops) {
+        if ("set" in o) {
+          table.set(o.set, o.value);
+          map.set(o.set, o.value);
+        } else if ("del" in o) {
+          table.delete(o.del);
+          map.delete(o.del);
+        } else assert.is(table.get(o.get), map.get(o.get) ?? 0);
+      }
+      for (const [k, v] of map) assert.is(table.get(k), v);
+    }),
+    runs,
+  );
+});
+
+test("level queue with many distinct keys (its table grows and shrinks) pops as a sorted list does", () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(fc.nat({ max: 63 }), fc.integer({ min: 0, max: 400 }), fc.boolean()), {
+        maxLength: 300,
+      }),
+      (ops) => {
+        const q = new LevelQueue(64);
+        const live = new Map<number, number>();
+        let floor = 0;
+        for (const [v, above, pop] of ops) {
+          if (pop && live.size > 0) {
+            const [u, k] = [...live].sort((a, b) => a[1] - b[1] || a[0] - b[0])[0]!;
+            assert.is(q.pop(), u);
+            live.delete(u);
+            floor = k;
+            continue;
+          }
+          const k = floor + above / 8;
+          const old = live.get(v);
+          if (q.done(v) || (old !== undefined && k >= old)) continue;
+          live.set(v, k);
+          q.push(v, k);
+        }
+        const rest = [...live].sort((a, b) => a[1] - b[1] || a[0] - b[0]).map(([v]) => v);
+        assert.equal(
+          Array.from({ length: rest.length + 1 }, () => q.pop()),
+          [...rest, -1],
+        );
+      },
+    ),
     runs,
   );
 });
