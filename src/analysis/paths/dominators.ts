@@ -60,7 +60,9 @@ export class DominatorScratch {
   readonly vertex: Int32Array;
   readonly parent: Int32Array;
   readonly least: Int32Array;
+  /** The DFS's suspended nodes: node, its number and its next slot. */
   readonly stackNode: Int32Array;
+  readonly stackNumber: Int32Array;
   readonly stackPos: Int32Array;
   /** Back and cross predecessors by target number: those of k are `laterSource[laterStart[k - 1] .. laterStart[k])`. */
   readonly laterStart: Int32Array;
@@ -83,6 +85,7 @@ export class DominatorScratch {
     this.parent = new Int32Array(size);
     this.least = new Int32Array(size);
     this.stackNode = new Int32Array(size);
+    this.stackNumber = new Int32Array(size);
     this.stackPos = new Int32Array(size);
     this.laterStart = new Int32Array(size + 1);
     this.forest = new Int32Array(SLOTS * size);
@@ -137,7 +140,7 @@ export function dominatorsOn(
  */
 function preorder(succ: Adjacency, roots: readonly number[], scratch: DominatorScratch): number {
   const { start, node } = succ;
-  const { seen, number, vertex, parent, least, stackNode, stackPos, pairs } = scratch;
+  const { seen, number, vertex, parent, least, stackNode, stackNumber, stackPos, pairs } = scratch;
   seen.fill(0);
   let count = 1;
   vertex[1] = succ.nodeCount;
@@ -166,6 +169,7 @@ function preorder(succ: Adjacency, roots: readonly number[], scratch: DominatorS
           parent[count] = kv;
           least[count] = kv;
           stackNode[sp] = v;
+          stackNumber[sp] = kv;
           stackPos[sp++] = i;
           v = w;
           kv = count;
@@ -180,9 +184,9 @@ function preorder(succ: Adjacency, roots: readonly number[], scratch: DominatorS
       }
       if (sp === 0) break;
       v = stackNode[--sp]!;
+      kv = stackNumber[sp]!;
       i = stackPos[sp]!;
       end = start[v + 1]!;
-      kv = number[v]!;
     }
   }
   scratch.pairSlots = p;
