@@ -278,7 +278,7 @@ export interface ReportData {
   readonly views: readonly DiagramView[];
   /** Zones and agents the diagram limits left without a view (diagrams/index.md lists them). */
   readonly viewsLeftOut: { zones: number; agents: number };
-  /** Titles of components, zones and data by name. */
+  /** Titles of the crown jewels of `targets` (components, zones, data) by `type:name`. */
   readonly titles: ReadonlyMap<string, string>;
 }
 
@@ -397,10 +397,13 @@ function buildReportData(
   const views = diagramViews(analysis);
   const { byPath, other } = matchPathViews(views);
 
+  // Only the crown jewels' titles are looked up: a key per titled component cost a string and an
+  // entry each (10^5 at 100k components) for a few hundred lookups.
+  const crowns = new Set(targets.map((t) => t.crown));
   const titles = new Map<string, string>();
-  for (const z of m.zones) if (z.title) titles.set(`zone:${z.name}`, z.title);
-  for (const c of m.components) if (c.title) titles.set(`component:${c.name}`, c.title);
-  for (const d of m.data) if (d.title) titles.set(`data:${d.name}`, d.title);
+  for (const z of m.zones) if (z.title && crowns.has(z.name)) titles.set(`zone:${z.name}`, z.title);
+  for (const c of m.components) if (c.title && crowns.has(c.name)) titles.set(`component:${c.name}`, c.title);
+  for (const d of m.data) if (d.title && crowns.has(d.name)) titles.set(`data:${d.name}`, d.title);
 
   const metrics = metricRows(analysis);
   return {
