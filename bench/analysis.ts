@@ -5,7 +5,16 @@
  * For each size, a seeded generated model (bench/gen) goes through the front end (not measured), then
  * the analysis as `compile` runs it: threat graph, propagation facts, the whole rule catalog, attack
  * paths. Every query is printed as a multiple of one BFS over the same CSR, and beside the naive way
- * of answering it, measured in the same run:
+ * of answering it, measured in the same run.
+ *
+ * "One BFS" is a plain BFS over the graph's forward adjacency (neighbours in slot order, as the
+ * kernels read them) with its two arrays allocated once, outside the timed call, as the kernels'
+ * scratch is. `bfs()` of src/graph/compact.ts allocates them per call, and in this process, whose heap
+ * is large once the rules ran, that allocation set off "external memory pressure" collections: it read
+ * 14 to 44 ms at 100k instead of about 3.5, and flattered every "x one BFS" ratio four- to twelvefold.
+ * The naive per-entry BFS and the CSR side of the graphology comparison use the same scratch BFS, for
+ * the same reason (the per-entry BFS read about 3.8x slower with its own arrays at 100k). The naive
+ * ways:
  *
  * - exposure matrix: one BFS per entry over the attack graph (the naive reachability matrix);
  * - top-k paths: Yen's k shortest loopless paths per crown jewel;
@@ -29,7 +38,7 @@ import { computeFacts } from "../src/analysis/facts.js";
 import { analyzePaths, type PathPhase } from "../src/analysis/paths/analyze.js";
 import { buildAttackGraph, type AttackTarget } from "../src/analysis/paths/attack-graph.js";
 import { DijkstraWorkspace, dijkstra, fewestStepsOn } from "../src/analysis/paths/dijkstra.js";
-import { adjacency } from "../src/analysis/paths/adjacency.js";
+import { adjacency, type Adjacency } from "../src/analysis/paths/adjacency.js";
 import { DominatorScratch, dominatorsOn } from "../src/analysis/paths/dominators.js";
 import { condense } from "../src/analysis/paths/scc.js";
 import { ShareWorkspace } from "../src/analysis/paths/soft-chokepoints.js";
@@ -39,7 +48,7 @@ import { RULES } from "../src/analysis/rules/index.js";
 import { ATLAS_MITIGATION_IDS, RULE_IDS } from "../src/catalog/index.js";
 import { runFrontEnd } from "../src/compiler.js";
 import { withOrgRuleControls, withOrgRules } from "../src/analysis/org-rules.js";
-import { bfs, buildCompactGraph, type CompactGraph } from "../src/graph/compact.js";
+import { buildCompactGraph, type CompactGraph } from "../src/graph/compact.js";
 import { buildThreatGraph } from "../src/graph/threat-graph.js";
 import { generateModel } from "./gen/generate.js";
 import { generatedHost } from "./gen/memory-host.js";
@@ -87,11 +96,47 @@ const parseSize = (s: string): number =>
 const fmt = (ms: number): string => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
 const x = (a: number, b: number): string => `${(a / b).toFixed(a / b >= 100 ? 0 : 1)}x`;
 
+/**
+ * A plain BFS over `adj` with its scratch allocated here, once: each call clears and fills the same
+ * `seen` (returned; valid until the next call), as a kernel reuses its workspace.
+ */
+function plainBfs(adj: Adjacency): (sources: ArrayLike<number>) => Uint8Array {
+  const seen = new Uint8Array(adj.nodeCount);
+  const queue = new Int32Array(adj.nodeCount);
+  const { start, node } = adj;
+  return (sources) => {
+    seen.fill(0);
+    let tail = 0;
+    for (let i = 0; i < sources.length; i++) {
+      const s = sources[i]!;
+      if (!seen[s]) {
+        seen[s] = 1;
+        queue[tail++] = s;
+      }
+    }
+    for (let head = 0; head < tail; head++) {
+      const v = queue[head]!;
+      for (let i = start[v]!, end = start[v + 1]!; i < end; i++) {
+        const w = node[i]!;
+        if (!seen[w]) {
+          seen[w] = 1;
+          queue[tail++] = w;
+        }
+      }
+    }
+    return seen;
+  };
+}
+
 /** Reachable (entry, target) pairs the naive way: one BFS per entry. */
-function perEntryBfs(g: CompactGraph, entries: readonly number[], targets: readonly AttackTarget[]) {
+function perEntryBfs(
+  bfs: (sources: ArrayLike<number>) => Uint8Array,
+  entries: readonly number[],
+  targets: readonly AttackTarget[],
+) {
   let pairs = 0;
   for (const e of entries) {
-    const seen = bfs(g, [e]);
+    const seen = bfs([e]);
     // Each target's nodes scanned from its group (as a list would be, without listing the readers of
     // every crown jewel: ~300M entries at 1M).
     for (const t of targets) if (reachesAny(t, seen)) pairs++;
@@ -266,8 +311,11 @@ async function child(size: number, seed: number, coupling: number, budgetS: numb
   const ug = usableGraph(ag);
   const entries = [...ag.entries];
   const targets = ag.targets;
-  const bfsMs = timeOf(() => bfs(ug.g, entries));
-  const infoBfsMs = timeOf(() => bfs(facts.info, entries));
+  const forward = adjacency(ug.g, "forward", ug.weight);
+  const bfs = plainBfs(forward);
+  const infoBfs = plainBfs(adjacency(facts.info, "forward"));
+  const bfsMs = timeOf(() => bfs(entries));
+  const infoBfsMs = timeOf(() => infoBfs(entries));
 
   const n = model.components.length;
   line(
@@ -279,7 +327,8 @@ async function child(size: number, seed: number, coupling: number, budgetS: numb
       `peak RSS rise ${canPeak ? `${peak.toFixed(0)} MB` : "n/a"}`,
   );
   line(
-    `  one BFS over the attack-graph CSR: ${bfsMs.toFixed(2)} ms; over the information-flow CSR: ${infoBfsMs.toFixed(2)} ms`,
+    `  one BFS (plain, scratch allocated once as the kernels') over the attack-graph CSR: ${bfsMs.toFixed(2)} ms; ` +
+      `over the information-flow CSR: ${infoBfsMs.toFixed(2)} ms`,
   );
   line(`  phase (${runs.length > 1 ? "best run" : "cold run"})   CPU        x one BFS`);
   for (const [name, ms] of bestPhase) {
@@ -289,7 +338,6 @@ async function child(size: number, seed: number, coupling: number, budgetS: numb
 
   // The linear kernels one at a time (the issue's "within 10x of one BFS"), each over the same CSR:
   // a phase above runs several of them (a dominator tree and a Dijkstra per entry class, the way out).
-  const forward = adjacency(ug.g, "forward", ug.weight);
   const backward = adjacency(ug.g, "backward", ug.weight);
   const classEntries =
     ENTRY_CLASSES.map((c) => entries.filter((v) => facts.entry[v]! & ENTRY_BIT[c])).find(
@@ -324,7 +372,7 @@ async function child(size: number, seed: number, coupling: number, budgetS: numb
   const step = entries.length / sample;
   const picked = Array.from({ length: sample }, (_, i) => entries[Math.floor(i * step)]!);
   const t0 = cpuMs();
-  perEntryBfs(ug.g, picked, targets);
+  perEntryBfs(bfs, picked, targets);
   const naiveExpo = ((cpuMs() - t0) / sample) * entries.length;
   line(
     `  exposure matrix (condensation + exposure) ${fmt(expoMs)} vs per-entry BFS ${fmt(naiveExpo)}` +
@@ -352,7 +400,7 @@ async function child(size: number, seed: number, coupling: number, budgetS: numb
   for (let v = 0; v < ug.g.nodeCount; v++) gg.addNode(v);
   for (let e = 0; e < ug.g.edgeCount; e++) gg.mergeEdge(ug.g.edgeFrom[e]!, ug.g.edgeTo[e]!);
   const all = Int32Array.from({ length: ug.g.nodeCount }, (_, i) => i);
-  const csrAll = timeOf(() => bfs(ug.g, all));
+  const csrAll = timeOf(() => bfs(all));
   const gBfs = timeOf(() => graphologyBfs(gg, () => {}), 50);
   line(
     `  whole-graph BFS: CSR ${csrAll.toFixed(2)} ms vs graphology-traversal ${fmt(gBfs)}: ${x(gBfs, csrAll)} faster`,

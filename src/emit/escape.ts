@@ -32,16 +32,33 @@ export function escapeMarkup(s: string): string {
 
 /** Inline Markdown text (also safe inside a table cell): markup characters backslash-escaped, newlines folded. */
 export function escapeMarkdown(s: string): string {
-  // Reports escape hundreds of thousands of strings: string replacements, each pass only when needed,
-  // instead of one pass calling a function per character. Entities first: they hold no markup.
+  return escapeMarkdownWith(s, MARKDOWN_MARKUP, MARKDOWN_SPECIAL);
+}
+
+const MARKDOWN_MARKUP = /[\\`*_{}[\]()#+\-.!|~]/g;
+/** What `escapeMarkdown` changes: line breaks, entities' characters and MARKDOWN_MARKUP. */
+const MARKDOWN_SPECIAL = /[\r\n&<>\\`*_{}[\]()#+\-.!|~]/;
+
+/**
+ * `escapeMarkdown` with more characters backslash-escaped: `markup` is a global character class
+ * holding every character of MARKDOWN_MARKUP and the others, so one pass escapes them all (a second
+ * pass over the escaped text would only find the characters added, since it adds backslashes only).
+ * `special`, not global (it is only tested), holds those of `markup`, line breaks, `&`, `<` and `>`:
+ * a text with none is returned as it is after one test (most text: a report escapes tens of
+ * thousands of message parts and titles).
+ */
+export function escapeMarkdownWith(s: string, markup: RegExp, special: RegExp): string {
+  if (!special.test(s)) return s;
+  // String replacements, each pass only when needed, instead of one pass calling a function per
+  // character. Entities first: they hold no markup.
   let t = /[\r\n]/.test(s) ? s.replace(/\r\n|\r|\n/g, " ") : s;
   if (/[&<>]/.test(t)) t = t.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-  return t.replace(/[\\`*_{}[\]()#+\-.!|~]/g, "\\$&");
+  return t.replace(markup, "\\$&");
 }
 
 /** Code span content: backticks cannot be escaped inside one, so the span is widened instead. */
 export function markdownCode(s: string): string {
-  const clean = s.replace(/\r\n|\r|\n/g, " ");
+  const clean = /[\r\n]/.test(s) ? s.replace(/\r\n|\r|\n/g, " ") : s;
   let fence = "`";
   while (clean.includes(fence)) fence += "`";
   const pad = clean.startsWith("`") || clean.endsWith("`") ? " " : "";

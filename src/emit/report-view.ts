@@ -19,7 +19,7 @@ import { scorecardOf, type ScorecardEntry } from "../analysis/metrics/scorecard.
 import nist from "../../data/nist.json" with { type: "json" };
 import { OWASP } from "../catalog/frameworks.js";
 import { byExposure, DIAGRAM_LIMITS, diagramSet, diagramViews, type DiagramView } from "./diagrams/index.js";
-import { escapeHtml, escapeMarkdown, markdownCode } from "./escape.js";
+import { escapeHtml, escapeMarkdownWith, markdownCode } from "./escape.js";
 import type { FindingView } from "./findings-view.js";
 import type { LocationView } from "./location-view.js";
 import type { CutView, PathView, StepView, TargetView } from "./paths-view.js";
@@ -103,7 +103,9 @@ function checkedHref(href: string): string | undefined {
 // Beyond escape.ts's `escapeMarkdown`: `=` (a line of them turns the line above into a heading), `$`
 // (GitHub renders `$...$` as math), and `:` and `@`, whose escapes stop GFM's extended autolinks
 // (`https://...`, `user@host`) from turning model text into links.
-const mdText = (s: string) => escapeMarkdown(s).replace(/[=$:@]/g, "\\$&");
+const MD_TEXT_MARKUP = /[\\`*_{}[\]()#+\-.!|~=$:@]/g;
+const MD_TEXT_SPECIAL = /[\r\n&<>\\`*_{}[\]()#+\-.!|~=$:@]/;
+const mdText = (s: string) => escapeMarkdownWith(s, MD_TEXT_MARKUP, MD_TEXT_SPECIAL);
 
 function markdownFormat(cell: boolean): Format {
   const code = (s: string) => {
@@ -276,7 +278,7 @@ export interface ReportData {
   readonly views: readonly DiagramView[];
   /** Zones and agents the diagram limits left without a view (diagrams/index.md lists them). */
   readonly viewsLeftOut: { zones: number; agents: number };
-  /** Titles of components, zones and data by name. */
+  /** Titles of the crown jewels of `targets` (components, zones, data) by `type:name`. */
   readonly titles: ReadonlyMap<string, string>;
 }
 
@@ -395,10 +397,13 @@ function buildReportData(
   const views = diagramViews(analysis);
   const { byPath, other } = matchPathViews(views);
 
+  // Only the crown jewels' titles are looked up: a key per titled component cost a string and an
+  // entry each (10^5 at 100k components) for a few hundred lookups.
+  const crowns = new Set(targets.map((t) => t.crown));
   const titles = new Map<string, string>();
-  for (const z of m.zones) if (z.title) titles.set(`zone:${z.name}`, z.title);
-  for (const c of m.components) if (c.title) titles.set(`component:${c.name}`, c.title);
-  for (const d of m.data) if (d.title) titles.set(`data:${d.name}`, d.title);
+  for (const z of m.zones) if (z.title && crowns.has(z.name)) titles.set(`zone:${z.name}`, z.title);
+  for (const c of m.components) if (c.title && crowns.has(c.name)) titles.set(`component:${c.name}`, c.title);
+  for (const d of m.data) if (d.title && crowns.has(d.name)) titles.set(`data:${d.name}`, d.title);
 
   const metrics = metricRows(analysis);
   return {

@@ -167,6 +167,43 @@ test("dominators on larger graphs (deep DFS trees, where the balanced forest mat
   );
 });
 
+test("dominators backward and with cut steps match the fixpoint over the reversed graph without them", () => {
+  const cases = fc.integer({ min: 2, max: 40 }).chain((n) =>
+    fc.record({
+      n: fc.constant(n),
+      edges: fc.array(
+        fc.tuple(fc.nat({ max: n - 1 }), fc.nat({ max: n - 1 }), fc.constantFrom(0.5, 1, Infinity)),
+        { minLength: n, maxLength: 3 * n },
+      ),
+      roots: fc.array(fc.nat({ max: n - 1 }), { minLength: 1, maxLength: 3 }),
+    }),
+  );
+  fc.assert(
+    fc.property(cases, ({ n, edges, roots }) => {
+      const unique = [...new Set(roots)];
+      const g = build(
+        n,
+        edges.map(([a, b]) => [a, b]),
+      );
+      const weight = Float64Array.from(edges, (e) => e[2]);
+      const tree = dominators(g, unique, "backward", weight);
+      // Paths run against the edges; a cut step is no step at all.
+      const kept = edges.filter((e) => e[2] !== Infinity).map(([a, b]): [number, number] => [b, a]);
+      const sets = dominatorSets(n, kept, unique);
+      const reach = bfs(build(n, kept), unique);
+      for (let v = 0; v < n; v++) {
+        if (!reach[v]) {
+          assert.is(tree.depth[v], -1);
+          continue;
+        }
+        const chain = new Set(dominatorChain(tree, v));
+        for (let d = 0; d < n; d++) assert.is(chain.has(d), sets[v]![d], `d=${d} v=${v}`);
+      }
+    }),
+    { numRuns: 200, seed: 20261127 },
+  );
+});
+
 test("dominators: d dominates v iff removing d cuts v off from every root", () => {
   fc.assert(
     fc.property(

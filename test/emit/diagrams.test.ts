@@ -24,7 +24,8 @@ import {
 } from "../../src/emit/diagrams/index.js";
 import { diagramsIndexMd } from "../../src/emit/diagrams/index-md.js";
 import { reportMdEmitter } from "../../src/emit/report-md.js";
-import { fileStem } from "../../src/emit/diagrams/model-index.js";
+import { diagramIndex, fileStem } from "../../src/emit/diagrams/model-index.js";
+import { inSubtree } from "../../src/emit/diagrams/placement.js";
 import { PART_SIZE } from "../../src/emit/diagrams/system-views.js";
 import { CLASSES } from "../../src/emit/diagrams/styles.js";
 import { dump, frontEnd, TEST_TODAY } from "../helpers/compile.js";
@@ -487,6 +488,84 @@ test("the same model gives the same diagrams; a one-line change is a small diff"
   assert.is(
     c.find((v) => v.id === "zone-internet")!.mermaid,
     a.find((v) => v.id === "zone-internet")!.mermaid,
+  );
+});
+
+test("the diagram index: each flow's other end beside its lists, each component's place in the zone tree", () => {
+  const generated = generateModel({ components: 300, files: 3, seed: 5 });
+  const { host, inputs, root } = generatedHost(generated.files);
+  const front = runFrontEnd({
+    inputs,
+    root,
+    host,
+    resolve: { today: TEST_TODAY, ruleIds: RULE_IDS, atlasMitigations: ATLAS_MITIGATION_IDS },
+  });
+  assert.ok(front.ok, dump(front));
+  const dx = diagramIndex(analyzeModel(front.model, { paths: { k: 1 } }));
+  const m = dx.model;
+  for (const c of m.components) {
+    const out = m.flows.filter((f) => f.from === c.index);
+    const into = m.flows.filter((f) => f.to === c.index);
+    const outAt = [...dx.outFlows.subarray(dx.outStart[c.index], dx.outStart[c.index + 1])];
+    const inAt = [...dx.inFlows.subarray(dx.inStart[c.index], dx.inStart[c.index + 1])];
+    assert.equal(
+      outAt,
+      out.map((f) => f.index),
+      c.name,
+    );
+    assert.equal(
+      inAt,
+      into.map((f) => f.index),
+      c.name,
+    );
+    assert.equal(
+      [...dx.outTo.subarray(dx.outStart[c.index], dx.outStart[c.index + 1])],
+      out.map((f) => f.to),
+    );
+    assert.equal(
+      [...dx.inFrom.subarray(dx.inStart[c.index], dx.inStart[c.index + 1])],
+      into.map((f) => f.from),
+    );
+  }
+  // inSubtree, read from each component's place, agrees with walking up the zone tree.
+  const within = (c: number, zone: number) => {
+    for (let z = m.components[c]!.zone; z !== undefined; z = m.zones[z]!.parent) if (z === zone) return true;
+    return false;
+  };
+  assert.ok(
+    m.zones.some((z) => z.parent !== undefined),
+    "the model nests zones",
+  );
+  for (const c of m.components)
+    for (const z of m.zones) assert.is(inSubtree(dx, c.index, z.index), within(c.index, z.index));
+  // A component in no zone is in no zone's subtree, the first zone's included.
+  const small = frontEnd({
+    "model.aithreat": [
+      'zone outer "Outer" {  trust internal',
+      '  actor user "User" { role employee  authenticated true }',
+      '  zone inner "Inner" { app ui "UI" { renders text } }',
+      "}",
+      'app loose "Loose" { renders text  trust internal }',
+      'flow user -> ui "ask" { kind prompt }',
+      'flow loose -> ui "push" { kind prompt }',
+      "",
+    ].join("\n"),
+  });
+  assert.ok(small.ok, dump(small));
+  const sx = diagramIndex(analyzeModel(small.model));
+  const index = (name: string) => sx.byName.get(name)!;
+  const zone = (name: string) => sx.model.zones.findIndex((z) => z.name === name);
+  assert.equal(
+    ["user", "ui", "loose"].map((c) => [zone("outer"), zone("inner")].map((z) => inSubtree(sx, index(c), z))),
+    [
+      [true, false],
+      [true, true],
+      [false, false],
+    ],
+  );
+  assert.equal(
+    [...sx.inFrom.subarray(sx.inStart[index("ui")], sx.inStart[index("ui") + 1])],
+    [index("user"), index("loose")],
   );
 });
 

@@ -6,20 +6,21 @@
 import fc from "fast-check";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { escapeHtml, escapeMarkdown, mermaidLabel } from "../../src/emit/escape.js";
+import { escapeHtml, escapeMarkdown, markdownCode, mermaidLabel } from "../../src/emit/escape.js";
 import { xmlText } from "../../src/emit/junit.js";
+import { MARKDOWN } from "../../src/emit/report-view.js";
 
 const ENTITY: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;" };
 const MARKUP = new Set("\\`*_{}[]()#+-.!|~");
 
-function reference(s: string): string {
+function reference(s: string, markup: ReadonlySet<string> = MARKUP): string {
   let out = "";
   for (let i = 0; i < s.length; i++) {
     const c = s[i]!;
     if (c === "\r" && s[i + 1] === "\n") continue; // CRLF folds to one space, at the \n
     if (c === "\r" || c === "\n") out += " ";
     else if (ENTITY[c]) out += ENTITY[c];
-    else if (MARKUP.has(c)) out += `\\${c}`;
+    else if (markup.has(c)) out += `\\${c}`;
     else out += c;
   }
   return out;
@@ -38,6 +39,39 @@ test("escapeMarkdown equals the per-character reference", () => {
   );
   assert.is(escapeMarkdown("a\r\nb\rc\nd"), "a b c d");
   assert.is(escapeMarkdown("<b>&amp;</b>"), "&lt;b&gt;&amp;amp;&lt;/b&gt;");
+});
+
+test("Markdown text in reports (one pass, `=`, `$`, `:` and `@` escaped too) equals the per-character reference", () => {
+  const reportMarkup = new Set([...MARKUP, ..."=$:@"]);
+  const markupHeavy = fc.string({
+    unit: fc.constantFrom(..."\\`*_{}[]()#+-.!|~&<>\r\n ab:;=$@é😀"),
+    maxLength: 40,
+  });
+  fc.assert(
+    fc.property(fc.oneof(markupHeavy, fc.string({ unit: "grapheme" })), (s) => {
+      assert.is(MARKDOWN.text(s), reference(s, reportMarkup));
+    }),
+    { numRuns: 2000 },
+  );
+  assert.is(MARKDOWN.text("a=b $x$ https://h @u"), "a\\=b \\$x\\$ https\\://h \\@u");
+});
+
+test("markdownCode: line breaks folded, the fence one backtick longer than any run inside, padded when needed", () => {
+  const reference = (s: string) => {
+    const clean = s.replace(/\r\n|\r|\n/g, " ");
+    let fence = "`";
+    while (clean.includes(fence)) fence += "`";
+    const pad = clean.startsWith("`") || clean.endsWith("`") ? " " : "";
+    return `${fence}${pad}${clean}${pad}${fence}`;
+  };
+  fc.assert(
+    fc.property(fc.string({ unit: fc.constantFrom(..."`a \r\n"), maxLength: 20 }), (s) => {
+      assert.is(markdownCode(s), reference(s));
+    }),
+    { numRuns: 1000 },
+  );
+  assert.is(markdownCode("a\r\nb"), "`a b`");
+  assert.is(markdownCode("`x``"), "``` `x`` ```");
 });
 
 /** Text rich in every character the escapers below treat specially. */

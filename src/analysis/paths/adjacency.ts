@@ -1,37 +1,66 @@
 import type { CompactGraph } from "../../graph/compact.js";
 
 /**
- * One direction of a CSR graph with each slot's neighbour and weight copied out in slot order. A
- * search then reads a node's steps sequentially; through the edge id (`edgeTo[outEdges[i]]`,
- * `weight[outEdges[i]]`) every step is a random load, which on a large model costs more than the
- * search itself. Built once per analysis and shared by every search in that direction.
+ * One direction of a CSR graph with each slot's neighbour and weight copied out in slot order, and
+ * the cut steps (weight Infinity) left out. A search then reads a node's steps sequentially and
+ * tests nothing per step; through the edge id (`edgeTo[outEdges[i]]`, `weight[outEdges[i]]`) every
+ * step is a random load, which on a large model costs more than the search itself. Built once per
+ * analysis and shared by every search in that direction.
  */
 export interface Adjacency {
   readonly nodeCount: number;
-  /** Steps of node v are slots `start[v] .. start[v + 1]`. */
+  /** Steps of node v are slots `start[v] .. start[v + 1]`, in the CSR's order. */
   readonly start: Int32Array;
-  /** Edge id, neighbour and weight (Infinity: cut) of each slot. */
+  /** Edge id, neighbour and (finite) weight of each slot. */
   readonly edge: Int32Array;
   readonly node: Int32Array;
   readonly weight: Float64Array;
 }
 
-/** The adjacency of `g` in one direction; without `weight` every step weighs 0. O(n + m). */
+/**
+ * The adjacency of `g` in one direction, without the edges whose `weight` is Infinity; without
+ * `weight` every step weighs 0. O(n + m).
+ */
 export function adjacency(
   g: CompactGraph,
   direction: "forward" | "backward",
   weight?: Float64Array,
 ): Adjacency {
-  const start = direction === "forward" ? g.outStart : g.inStart;
-  const edge = direction === "forward" ? g.outEdges : g.inEdges;
+  const n = g.nodeCount;
+  const csrStart = direction === "forward" ? g.outStart : g.inStart;
+  const csrEdge = direction === "forward" ? g.outEdges : g.inEdges;
   const other = direction === "forward" ? g.edgeTo : g.edgeFrom;
-  const m = edge.length;
-  const node = new Int32Array(m);
-  const w = new Float64Array(m);
-  for (let i = 0; i < m; i++) {
-    const e = edge[i]!;
+  const slots = csrEdge.length;
+  const node = new Int32Array(slots);
+  const w = new Float64Array(slots);
+  let cut = 0;
+  for (let i = 0; i < slots; i++) {
+    const e = csrEdge[i]!;
     node[i] = other[e]!;
-    if (weight) w[i] = weight[e]!;
+    if (weight) {
+      const x = weight[e]!;
+      w[i] = x;
+      if (x === Infinity) cut++;
+    }
   }
-  return { nodeCount: g.nodeCount, start, edge, node, weight: w };
+  // Nothing cut (the usable graph): the CSR's own offsets and edge order serve as they are.
+  if (cut === 0) return { nodeCount: n, start: csrStart, edge: csrEdge, node, weight: w };
+  // Otherwise the slots are compacted in order, reading only what was just copied out.
+  const m = slots - cut;
+  const start = new Int32Array(n + 1);
+  const edge = new Int32Array(m);
+  const keptNode = new Int32Array(m);
+  const keptWeight = new Float64Array(m);
+  let k = 0;
+  for (let v = 0; v < n; v++) {
+    start[v] = k;
+    for (let i = csrStart[v]!, end = csrStart[v + 1]!; i < end; i++) {
+      if (w[i] === Infinity) continue;
+      edge[k] = csrEdge[i]!;
+      keptNode[k] = node[i]!;
+      keptWeight[k++] = w[i]!;
+    }
+  }
+  start[n] = k;
+  return { nodeCount: n, start, edge, node: keptNode, weight: keptWeight };
 }

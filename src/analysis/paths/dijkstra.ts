@@ -1,6 +1,6 @@
 import type { CompactGraph } from "../../graph/compact.js";
 import { adjacency, type Adjacency } from "./adjacency.js";
-import { IndexedMinHeap } from "./heap.js";
+import { LevelQueue } from "./heap.js";
 
 /** Shortest distances (sum of -ln likelihood) and the edge each node was reached by (-1 seed, -2 never). */
 export interface ShortestPaths {
@@ -35,14 +35,14 @@ export function dijkstra(
 export class DijkstraWorkspace implements ShortestPaths {
   readonly dist: Float64Array;
   readonly via: Int32Array;
-  private readonly heap: IndexedMinHeap;
+  private readonly queue: LevelQueue;
   private readonly touched: Int32Array;
   private touchedCount = 0;
 
   constructor(n: number) {
     this.dist = new Float64Array(n).fill(Infinity);
     this.via = new Int32Array(n).fill(-2);
-    this.heap = new IndexedMinHeap(n);
+    this.queue = new LevelQueue(n);
     this.touched = new Int32Array(n);
   }
 
@@ -53,7 +53,7 @@ export class DijkstraWorkspace implements ShortestPaths {
     seedDist: (i: number) => number,
     onSettle?: (v: number) => boolean,
   ): void {
-    const { dist, via, heap, touched } = this;
+    const { dist, via, queue, touched } = this;
     let count = this.reset();
     for (let i = 0; i < seeds.length; i++) {
       const s = seeds[i]!;
@@ -62,18 +62,17 @@ export class DijkstraWorkspace implements ShortestPaths {
         if (dist[s] === Infinity) touched[count++] = s;
         dist[s] = d;
         via[s] = -1;
-        heap.push(s, d);
+        queue.push(s, d);
       }
     }
-    this.touchedCount = count;
-    this.settle(adj, onSettle);
+    this.touchedCount = this.settle(adj, count, onSettle);
   }
 
   /**
    * The same search as `search` over the seeds of `order` that `accept` takes, with `seedDist(v)`
-   * their starting distances, `order` sorted by (distance, node): a seed enters the heap only when
+   * their starting distances, `order` sorted by (distance, node): a seed enters the queue only when
    * it would be the next node settled, so a search that stops early never touches the seeds it did
-   * not reach (a crown jewel read by half the model, and top-k stops after k entries). The heap's
+   * not reach (a crown jewel read by half the model, and top-k stops after k entries). The queue's
    * order is total (ties by node), so taking seeds late settles the same nodes through the same steps.
    */
   searchOrdered(
@@ -84,85 +83,106 @@ export class DijkstraWorkspace implements ShortestPaths {
     onSettle?: (v: number) => boolean,
   ): void {
     this.touchedCount = this.reset();
-    this.settle(adj, onSettle, { order, seedDist, accept });
+    this.touchedCount = this.settleOrdered(adj, order, seedDist, accept, onSettle);
   }
 
   /** Clears the previous search (only the nodes it touched); returns the touched count, 0. */
   private reset(): number {
-    const { dist, via, heap, touched } = this;
+    const { dist, via, queue, touched } = this;
     for (let i = 0; i < this.touchedCount; i++) {
       const v = touched[i]!;
       dist[v] = Infinity;
       via[v] = -2;
     }
-    heap.reset(touched, this.touchedCount);
+    queue.reset(touched, this.touchedCount);
     return 0;
   }
 
-  private settle(
-    adj: Adjacency,
-    onSettle: ((v: number) => boolean) | undefined,
-    seeds?: {
-      order: ArrayLike<number>;
-      seedDist: (v: number) => number;
-      accept: (v: number) => boolean;
-    },
-  ): void {
-    const { dist, via, heap, touched } = this;
-    let count = this.touchedCount;
+  /**
+   * Settles the queue until it is empty or `onSettle` says stop; `count` nodes touched so far, returns
+   * the new count. The hot loop of every search: no closure but `onSettle`, locals only.
+   */
+  private settle(adj: Adjacency, count: number, onSettle: ((v: number) => boolean) | undefined): number {
+    const { dist, via, queue, touched } = this;
     const { start, edge, node, weight } = adj;
-    // The next seed to take (-1: none left) and its distance.
-    let p = -1;
-    let s = -1;
-    let sd = Infinity;
-    const nextSeed = () => {
-      s = -1;
-      sd = Infinity;
-      if (!seeds) return;
-      const { order, accept } = seeds;
-      for (p++; p < order.length; p++) {
-        const v = order[p]!;
-        if (!accept(v)) continue;
-        const d = seeds.seedDist(v);
-        // In distance order: after the first unreachable seed, every other one is too.
-        if (d !== Infinity) {
-          s = v;
-          sd = d;
-        } else p = order.length;
-        return;
-      }
-    };
-    nextSeed();
     for (;;) {
-      if (s >= 0 && heap.notAfterTop(s, sd)) {
-        // Seeded from the start, s would hold sd unless a step offered strictly less.
-        if (!heap.done(s) && sd <= dist[s]!) {
-          if (dist[s] === Infinity) touched[count++] = s;
-          dist[s] = sd;
-          via[s] = -1;
-          heap.push(s, sd);
-        }
-        nextSeed();
-        continue;
-      }
-      if (heap.length === 0) break;
-      const v = heap.pop();
-      if (onSettle?.(v)) break;
+      const v = queue.pop();
+      if (v < 0 || (onSettle !== undefined && onSettle(v))) break;
       const dv = dist[v]!;
-      for (let i = start[v]!; i < start[v + 1]!; i++) {
-        const w = weight[i]!;
-        if (w === Infinity) continue;
+      for (let i = start[v]!, end = start[v + 1]!; i < end; i++) {
+        const nd = dv + weight[i]!;
         const u = node[i]!;
-        const nd = dv + w;
-        if (nd < dist[u]!) {
-          if (dist[u] === Infinity) touched[count++] = u;
+        const du = dist[u]!;
+        if (nd < du) {
+          if (du === Infinity) touched[count++] = u;
           dist[u] = nd;
           via[u] = edge[i]!;
-          heap.push(u, nd);
+          queue.push(u, nd);
         }
       }
     }
-    this.touchedCount = count;
+    return count;
+  }
+
+  /** `settle` taking the seeds of `order` lazily (see `searchOrdered`); returns the touched count. */
+  private settleOrdered(
+    adj: Adjacency,
+    order: ArrayLike<number>,
+    seedDist: (v: number) => number,
+    accept: (v: number) => boolean,
+    onSettle: ((v: number) => boolean) | undefined,
+  ): number {
+    const { dist, via, queue, touched } = this;
+    let count = 0;
+    const { start, edge, node, weight } = adj;
+    // The next seed to take (-1: none left), its distance and its place in `order`.
+    let s = -1;
+    let sd = Infinity;
+    let p = 0;
+    for (;;) {
+      if (s < 0) {
+        for (; p < order.length; p++) {
+          const v = order[p]!;
+          if (!accept(v)) continue;
+          // In distance order: after the first unreachable seed, every other one is too.
+          const d = seedDist(v);
+          if (d === Infinity) p = order.length;
+          else {
+            s = v;
+            sd = d;
+            p++;
+          }
+          break;
+        }
+      }
+      if (s >= 0 && queue.notAfterTop(s, sd)) {
+        // Seeded from the start, s would hold sd unless a step offered strictly less (a step that
+        // offered sd queued s at sd already).
+        if (!queue.done(s) && sd <= dist[s]!) {
+          if (dist[s] === Infinity) touched[count++] = s;
+          if (sd < dist[s]!) queue.push(s, sd);
+          dist[s] = sd;
+          via[s] = -1;
+        }
+        s = -1;
+        continue;
+      }
+      const v = queue.pop();
+      if (v < 0 || (onSettle !== undefined && onSettle(v))) break;
+      const dv = dist[v]!;
+      for (let i = start[v]!, end = start[v + 1]!; i < end; i++) {
+        const nd = dv + weight[i]!;
+        const u = node[i]!;
+        const du = dist[u]!;
+        if (nd < du) {
+          if (du === Infinity) touched[count++] = u;
+          dist[u] = nd;
+          via[u] = edge[i]!;
+          queue.push(u, nd);
+        }
+      }
+    }
+    return count;
   }
 }
 
@@ -195,12 +215,11 @@ export function fewestStepsInto(
     out[at] = 0;
     queue[tail++] = s;
   }
-  const { start, node, weight } = adj;
+  const { start, node } = adj;
   for (let head = 0; head < tail; head++) {
     const v = queue[head]!;
     const next = out[v * stride + offset]! + 1;
-    for (let i = start[v]!; i < start[v + 1]!; i++) {
-      if (weight[i] === Infinity) continue;
+    for (let i = start[v]!, end = start[v + 1]!; i < end; i++) {
       const at = node[i]! * stride + offset;
       if (out[at] !== Infinity) continue;
       out[at] = next;

@@ -23,67 +23,99 @@ export function dominators(
   direction: "forward" | "backward" = "forward",
   weight?: Float64Array,
 ): DominatorTree {
-  const back = direction === "forward" ? "backward" : "forward";
-  return dominatorsOn(adjacency(g, direction, weight), adjacency(g, back, weight), roots);
+  const succ = adjacency(g, direction, weight);
+  return dominatorsOn(succ, succ, roots);
 }
+
+// The slots of a preorder number's record in `DominatorScratch.forest` (LT's arrays, interleaved).
+const ANCESTOR = 0;
+const LABEL = 1;
+/** semi(label): cached beside the label, so EVAL and LINK compare without another random load. */
+const LABEL_SEMI = 2;
+const CHILD = 3;
+const SIZE = 4;
+const SEMI = 5;
+const BUCKET = 6;
+const NEXT = 7;
+const SLOTS = 8;
 
 /**
  * The working arrays of `dominatorsOn`, shared by every tree of an analysis over graphs of one size:
  * only each tree's answer (idom, depth) is new. On a large heap every fresh typed array adds to the
  * external memory that makes V8 collect garbage, so a dozen per tree is felt.
+ *
+ * The layout is for the cache: at 100k nodes the arrays exceed L2, so a random access is a miss.
+ * The DFS tests a byte per step (`seen`, which stays in L2) and leaves the non-tree steps in a
+ * sequential list; they are sorted afterwards in passes whose loads do not wait on each other; and
+ * the fields one step of LT reads together sit in one record per preorder number.
  */
 export class DominatorScratch {
-  readonly isRoot: Uint8Array;
-  readonly dfn: Int32Array;
+  /** Per node: reached yet, and its preorder number. */
+  readonly seen: Uint8Array;
+  readonly number: Int32Array;
+  /**
+   * By preorder number (1 the virtual root): the node; its DFS tree parent's number; the least
+   * number among its tree and forward predecessors (1 for a root, the virtual root stepping in).
+   */
   readonly vertex: Int32Array;
   readonly parent: Int32Array;
+  readonly least: Int32Array;
+  /** The DFS's suspended nodes: node, its number and its next slot. */
   readonly stackNode: Int32Array;
+  readonly stackNumber: Int32Array;
   readonly stackPos: Int32Array;
-  readonly semi: Int32Array;
-  readonly label: Int32Array;
-  readonly ancestor: Int32Array;
-  readonly bucketHead: Int32Array;
-  readonly bucketNext: Int32Array;
-  readonly path: Int32Array;
-  /** By preorder number (1-based, 0 the empty forest): balanced linking's child and size, and dom. */
-  readonly child: Int32Array;
-  readonly size: Int32Array;
+  /** Back and cross predecessors by target number: those of k are `laterSource[laterStart[k - 1] .. laterStart[k])`. */
+  readonly laterStart: Int32Array;
+  laterSource = new Int32Array(0);
+  /** The DFS's non-tree steps as (source number, target node) pairs, then (target, source) numbers. */
+  pairs = new Int32Array(0);
+  pairSlots = 0;
+  /** By preorder number (0 the empty forest), SLOTS slots: the link-eval forest and the buckets. */
+  readonly forest: Int32Array;
+  /** By preorder number: the immediate dominator's number; and EVAL's path. */
   readonly dom: Int32Array;
+  readonly path: Int32Array;
 
   constructor(readonly nodeCount: number) {
     // The nodes and the virtual root, numbered from 1.
     const size = nodeCount + 2;
-    this.child = new Int32Array(size);
-    this.size = new Int32Array(size);
-    this.dom = new Int32Array(size);
-    this.isRoot = new Uint8Array(size);
-    this.dfn = new Int32Array(size);
+    this.seen = new Uint8Array(nodeCount);
+    this.number = new Int32Array(nodeCount);
     this.vertex = new Int32Array(size);
     this.parent = new Int32Array(size);
+    this.least = new Int32Array(size);
     this.stackNode = new Int32Array(size);
+    this.stackNumber = new Int32Array(size);
     this.stackPos = new Int32Array(size);
-    this.semi = new Int32Array(size);
-    this.label = new Int32Array(size);
-    this.ancestor = new Int32Array(size);
-    this.bucketHead = new Int32Array(size);
-    this.bucketNext = new Int32Array(size);
+    this.laterStart = new Int32Array(size + 1);
+    this.forest = new Int32Array(SLOTS * size);
+    this.dom = new Int32Array(size);
     this.path = new Int32Array(size);
   }
 }
 
-/** `dominators` over prepared adjacencies: `succ` the direction of the paths, `pred` the other. */
+/**
+ * `dominators` over a prepared adjacency, `succ` the direction of the paths. The DFS that numbers
+ * the nodes sees every step into a reached node once, so it collects the predecessors Lengauer and
+ * Tarjan need itself: `_pred` (the other direction) is not read, and is kept so callers need not
+ * change.
+ */
 export function dominatorsOn(
   succ: Adjacency,
-  pred: Adjacency,
+  _pred: Adjacency,
   roots: readonly number[],
   scratch: DominatorScratch = new DominatorScratch(succ.nodeCount),
 ): DominatorTree {
   const n = succ.nodeCount;
   if (scratch.nodeCount !== n) throw new Error("dominator scratch sized for another graph");
+  const m = succ.node.length;
+  if (scratch.laterSource.length < m) scratch.laterSource = new Int32Array(m);
+  if (scratch.pairs.length < 2 * m) scratch.pairs = new Int32Array(2 * m);
   // Each phase is its own function: V8 optimises a long loop while it runs, and code after the loop
   // that had not run yet then deoptimises the whole function.
   const count = preorder(succ, roots, scratch);
-  semidominators(pred, count, scratch);
+  sortSteps(roots, count, scratch);
+  semidominators(count, scratch);
   const root = n;
   const { vertex, dom } = scratch;
   const idom = new Int32Array(n + 1).fill(-1);
@@ -92,8 +124,8 @@ export function dominatorsOn(
   depth[root] = 0;
   // In preorder a node's dominator comes before it.
   for (let k = 2; k <= count; k++) {
-    const w = vertex[k - 1]!;
-    const d = vertex[dom[k]! - 1]!;
+    const w = vertex[k]!;
+    const d = vertex[dom[k]!]!;
     idom[w] = d;
     depth[w] = depth[d]! + 1;
   }
@@ -101,47 +133,93 @@ export function dominatorsOn(
 }
 
 /**
- * Preorder numbering (`dfn`, `vertex`, `parent`) by an iterative DFS from the virtual root, whose
- * children are the roots in order; returns how many nodes it numbered (the root included).
+ * Numbers the nodes in preorder by an iterative DFS from the virtual root (number 1), whose
+ * children are the roots in order; each tree step sets its target's `parent` and `least`, and
+ * every other step into a reached node is listed in `pairs` as (source number, target node) for
+ * `sortSteps`. Returns the highest number.
  */
 function preorder(succ: Adjacency, roots: readonly number[], scratch: DominatorScratch): number {
-  const root = succ.nodeCount;
-  const { start: succStart, node: succNode, weight: succWeight } = succ;
-  const { isRoot, dfn, vertex, parent, stackNode, stackPos } = scratch;
-  isRoot.fill(0);
-  for (let k = 0; k < roots.length; k++) isRoot[roots[k]!] = 1;
-  dfn.fill(-1);
-  let count = 0;
-  dfn[root] = count;
-  vertex[count++] = root;
+  const { start, node } = succ;
+  const { seen, number, vertex, parent, least, stackNode, stackNumber, stackPos, pairs } = scratch;
+  seen.fill(0);
+  let count = 1;
+  vertex[1] = succ.nodeCount;
+  let p = 0;
   for (let k = 0; k < roots.length; k++) {
     const r = roots[k]!;
-    if (dfn[r] !== -1) continue;
-    dfn[r] = count;
-    vertex[count++] = r;
-    parent[r] = root;
+    if (seen[r] !== 0) continue;
+    seen[r] = 1;
+    number[r] = ++count;
+    vertex[count] = r;
+    parent[count] = 1;
+    least[count] = 1;
+    // The node being scanned (v, number kv) and its next slot, in locals; the stack holds the rest.
     let sp = 0;
-    stackNode[0] = r;
-    stackPos[0] = succStart[r]!;
-    while (sp >= 0) {
-      const v = stackNode[sp]!;
-      const i = stackPos[sp]!;
-      if (i >= succStart[v + 1]!) {
-        sp--;
+    let v = r;
+    let kv = count;
+    let i = start[r]!;
+    let end = start[r + 1]!;
+    for (;;) {
+      if (i < end) {
+        const w = node[i++]!;
+        if (seen[w] === 0) {
+          seen[w] = 1;
+          number[w] = ++count;
+          vertex[count] = w;
+          parent[count] = kv;
+          least[count] = kv;
+          stackNode[sp] = v;
+          stackNumber[sp] = kv;
+          stackPos[sp++] = i;
+          v = w;
+          kv = count;
+          i = start[w]!;
+          end = start[w + 1]!;
+        } else {
+          pairs[p] = kv;
+          pairs[p + 1] = w;
+          p += 2;
+        }
         continue;
       }
-      stackPos[sp] = i + 1;
-      if (succWeight[i] === Infinity) continue;
-      const w = succNode[i]!;
-      if (dfn[w] !== -1) continue;
-      dfn[w] = count;
-      vertex[count++] = w;
-      parent[w] = v;
-      stackNode[++sp] = w;
-      stackPos[sp] = succStart[w]!;
+      if (sp === 0) break;
+      v = stackNode[--sp]!;
+      kv = stackNumber[sp]!;
+      i = stackPos[sp]!;
+      end = start[v + 1]!;
     }
   }
+  scratch.pairSlots = p;
   return count;
+}
+
+/**
+ * Sorts the DFS's non-tree steps by kind. A forward step comes from a smaller number, like the tree
+ * step, and only the least of those matters (LT's EVAL of a number not linked yet is the number
+ * itself). A back or cross step comes from a larger number and needs EVAL when its target's turn
+ * comes: those are bucketed by target (a counting sort), so LT reads them in order.
+ */
+function sortSteps(roots: readonly number[], count: number, scratch: DominatorScratch): void {
+  const { number, least, pairs, pairSlots: p, laterStart, laterSource } = scratch;
+  // A root the DFS reached from another root first is still a step from the virtual root.
+  for (let k = 0; k < roots.length; k++) least[number[roots[k]!]!] = 1;
+  laterStart.fill(0, 0, count + 2);
+  let later = 0;
+  for (let j = 0; j < p; j += 2) {
+    const kv = pairs[j]!;
+    const kw = number[pairs[j + 1]!]!;
+    if (kw > kv) {
+      if (kv < least[kw]!) least[kw] = kv;
+    } else if (kw < kv) {
+      pairs[later] = kw;
+      pairs[later + 1] = kv;
+      later += 2;
+      laterStart[kw + 1]!++;
+    }
+  }
+  for (let k = 1; k <= count + 1; k++) laterStart[k]! += laterStart[k - 1]!;
+  // Each target's run fills from its start; after this loop laterStart[k] is where k's run ends.
+  for (let j = 0; j < later; j += 2) laterSource[laterStart[pairs[j]!]!++] = pairs[j + 1]!;
 }
 
 /**
@@ -150,87 +228,116 @@ function preorder(succ: Adjacency, roots: readonly number[], scratch: DominatorS
  * BFS-times per tree at 100k). Works on preorder numbers 1..count (the virtual root is 1; 0 is the
  * empty forest, with size and semi 0); leaves each number's immediate dominator in `dom`.
  */
-function semidominators(pred: Adjacency, count: number, scratch: DominatorScratch): void {
-  const root = pred.nodeCount;
-  const { start: predStart, node: predNode, weight: predWeight } = pred;
-  const { isRoot, dfn, vertex, parent, semi, label, ancestor, bucketHead, bucketNext, child, size, dom } =
-    scratch;
+function semidominators(count: number, scratch: DominatorScratch): void {
+  const { parent, least, laterStart, laterSource, forest: f, dom, path } = scratch;
   for (let k = 0; k <= count; k++) {
-    semi[k] = k;
-    label[k] = k;
-    ancestor[k] = 0;
-    child[k] = 0;
-    size[k] = 1;
-    bucketHead[k] = 0;
+    const at = SLOTS * k;
+    f[at + ANCESTOR] = 0;
+    f[at + LABEL] = k;
+    f[at + LABEL_SEMI] = k;
+    f[at + CHILD] = 0;
+    f[at + SIZE] = 1;
+    // Until k's turn: the least of its tree and forward predecessors.
+    f[at + SEMI] = k >= 2 ? least[k]! : k;
+    f[at + BUCKET] = 0;
+    f[at + NEXT] = 0;
   }
-  size[0] = 0;
+  f[SIZE] = 0;
   for (let w = count; w >= 2; w--) {
-    const node = vertex[w - 1]!;
-    // The virtual root (number 1) steps into every root.
-    if (isRoot[node]) semi[w] = 1;
-    for (let j = predStart[node]!; j < predStart[node + 1]!; j++) {
-      const v = predNode[j]!;
-      if (dfn[v] === -1 || predWeight[j] === Infinity) continue;
-      const u = evaluate(dfn[v]! + 1, scratch);
-      if (semi[u]! < semi[w]!) semi[w] = semi[u]!;
+    const W = SLOTS * w;
+    let semi = f[W + SEMI]!;
+    for (let j = laterStart[w - 1]!, end = laterStart[w]!; j < end; j++) {
+      const s = leastSemi(laterSource[j]!, f, path);
+      if (s < semi) semi = s;
     }
-    const s = semi[w]!;
-    bucketNext[w] = bucketHead[s]!;
-    bucketHead[s] = w;
-    const p = parent[node] === root ? 1 : dfn[parent[node]!]! + 1;
-    link(p, w, scratch);
-    for (let v = bucketHead[p]!; v !== 0; v = bucketNext[v]!) {
-      const u = evaluate(v, scratch);
-      dom[v] = semi[u]! < semi[v]! ? u : p;
+    // w is the only number labelled w so far: its cached semi(label) is its own.
+    f[W + SEMI] = semi;
+    f[W + LABEL_SEMI] = semi;
+    f[W + NEXT] = f[SLOTS * semi + BUCKET]!;
+    f[SLOTS * semi + BUCKET] = w;
+    const p = parent[w]!;
+    link(p, w, f);
+    const P = SLOTS * p;
+    for (let v = f[P + BUCKET]!; v !== 0; v = f[SLOTS * v + NEXT]!) {
+      const u = evaluate(v, f, path);
+      dom[v] = f[SLOTS * u + SEMI]! < f[SLOTS * v + SEMI]! ? u : p;
     }
-    bucketHead[p] = 0;
+    f[P + BUCKET] = 0;
   }
-  for (let w = 2; w <= count; w++) if (dom[w] !== semi[w]) dom[w] = dom[dom[w]!]!;
+  for (let w = 2; w <= count; w++) if (dom[w] !== f[SLOTS * w + SEMI]) dom[w] = dom[dom[w]!]!;
   dom[1] = 1;
 }
 
 /** Adds the tree edge v -> w to the forest, keeping it balanced (LT's LINK). */
-function link(v: number, w: number, scratch: DominatorScratch): void {
-  const { semi, label, ancestor, child, size } = scratch;
+function link(v: number, w: number, f: Int32Array): void {
+  const W = SLOTS * w;
+  const semiW = f[W + LABEL_SEMI]!;
   let s = w;
-  while (semi[label[w]!]! < semi[label[child[s]!]!]!) {
-    const c = child[s]!;
-    if (size[s]! + size[child[c]!]! >= 2 * size[c]!) {
-      ancestor[c] = s;
-      child[s] = child[c]!;
+  for (;;) {
+    const S = SLOTS * s;
+    const c = f[S + CHILD]!;
+    const C = SLOTS * c;
+    if (!(semiW < f[C + LABEL_SEMI]!)) break;
+    if (f[S + SIZE]! + f[SLOTS * f[C + CHILD]! + SIZE]! >= 2 * f[C + SIZE]!) {
+      f[C + ANCESTOR] = s;
+      f[S + CHILD] = f[C + CHILD]!;
     } else {
-      size[c] = size[s]!;
-      ancestor[s] = c;
+      f[C + SIZE] = f[S + SIZE]!;
+      f[S + ANCESTOR] = c;
       s = c;
     }
   }
-  label[s] = label[w]!;
-  size[v]! += size[w]!;
-  if (size[v]! < 2 * size[w]!) {
+  f[SLOTS * s + LABEL] = f[W + LABEL]!;
+  f[SLOTS * s + LABEL_SEMI] = semiW;
+  const V = SLOTS * v;
+  f[V + SIZE]! += f[W + SIZE]!;
+  if (f[V + SIZE]! < 2 * f[W + SIZE]!) {
     const t = s;
-    s = child[v]!;
-    child[v] = t;
+    s = f[V + CHILD]!;
+    f[V + CHILD] = t;
   }
   while (s !== 0) {
-    ancestor[s] = v;
-    s = child[s]!;
+    f[SLOTS * s + ANCESTOR] = v;
+    s = f[SLOTS * s + CHILD]!;
+  }
+}
+
+/** Compresses v's way up the forest (v and its ancestor both linked), keeping the least semi(label). */
+function compress(v: number, f: Int32Array, path: Int32Array): void {
+  let len = 0;
+  for (let x = v; f[SLOTS * f[SLOTS * x + ANCESTOR]! + ANCESTOR] !== 0; x = f[SLOTS * x + ANCESTOR]!)
+    path[len++] = x;
+  for (let k = len - 1; k >= 0; k--) {
+    const X = SLOTS * path[k]!;
+    const A = SLOTS * f[X + ANCESTOR]!;
+    if (f[A + LABEL_SEMI]! < f[X + LABEL_SEMI]!) {
+      f[X + LABEL] = f[A + LABEL]!;
+      f[X + LABEL_SEMI] = f[A + LABEL_SEMI]!;
+    }
+    f[X + ANCESTOR] = f[A + ANCESTOR]!;
   }
 }
 
 /** The number of least semidominator on v's way up the forest (LT's EVAL), compressing that way. */
-function evaluate(v: number, scratch: DominatorScratch): number {
-  const { semi, label, ancestor, path } = scratch;
-  if (ancestor[v] === 0) return label[v]!;
-  let len = 0;
-  for (let x = v; ancestor[ancestor[x]!] !== 0; x = ancestor[x]!) path[len++] = x;
-  for (let k = len - 1; k >= 0; k--) {
-    const x = path[k]!;
-    const a = ancestor[x]!;
-    if (semi[label[a]!]! < semi[label[x]!]!) label[x] = label[a]!;
-    ancestor[x] = ancestor[a]!;
-  }
-  const a = ancestor[v]!;
-  return semi[label[a]!]! >= semi[label[v]!]! ? label[v]! : label[a]!;
+function evaluate(v: number, f: Int32Array, path: Int32Array): number {
+  const V = SLOTS * v;
+  const a = f[V + ANCESTOR]!;
+  if (a === 0) return f[V + LABEL]!;
+  if (f[SLOTS * a + ANCESTOR] !== 0) compress(v, f, path);
+  const A = SLOTS * f[V + ANCESTOR]!;
+  return f[A + LABEL_SEMI]! >= f[V + LABEL_SEMI]! ? f[V + LABEL]! : f[A + LABEL]!;
+}
+
+/** semi(EVAL(v)), read from the cache beside the labels (one record fewer than `evaluate`). */
+function leastSemi(v: number, f: Int32Array, path: Int32Array): number {
+  const V = SLOTS * v;
+  const a = f[V + ANCESTOR]!;
+  if (a === 0) return f[V + LABEL_SEMI]!;
+  if (f[SLOTS * a + ANCESTOR] !== 0) compress(v, f, path);
+  const A = SLOTS * f[V + ANCESTOR]!;
+  const x = f[A + LABEL_SEMI]!;
+  const y = f[V + LABEL_SEMI]!;
+  return x < y ? x : y;
 }
 
 // Per tree: the query number that last climbed through each node (see commonDominator).

@@ -25,62 +25,75 @@ export function condense(g: CompactGraph): Condensation {
   return { comp, count, dag: between(g, comp, count), topo };
 }
 
-/** Tarjan's components: each node's component id (reverse topological order) and how many. */
+/**
+ * Tarjan's components: each node's component id (reverse topological order) and how many.
+ *
+ * Laid out for the cache: each slot's neighbour is gathered first in one pass (independent loads the
+ * CPU overlaps, where the DFS would wait on `edgeTo[outEdges[i]]` at every step), the node being
+ * scanned and its low link live in locals, and one node-indexed array holds the DFS index while a
+ * node is on the stack and n + its component id after (so the on-stack test is the index test, as in
+ * Pearce's variant). The DFS and the numbering are Tarjan's, unchanged.
+ */
 function components(g: CompactGraph): { comp: Int32Array; count: number } {
   const n = g.nodeCount;
+  const { outStart: start, outEdges, edgeTo } = g;
+  const m = outEdges.length;
+  const next = new Int32Array(m);
+  for (let i = 0; i < m; i++) next[i] = edgeTo[outEdges[i]!]!;
   const index = new Int32Array(n).fill(-1);
-  const low = new Int32Array(n);
-  const comp = new Int32Array(n).fill(-1);
   const stack = new Int32Array(n);
-  const onStack = new Uint8Array(n);
+  // The DFS's call stack: the suspended node, its next slot and its low link.
   const callNode = new Int32Array(n);
-  const callEdge = new Int32Array(n);
+  const callSlot = new Int32Array(n);
+  const callLow = new Int32Array(n);
   let sp = 0;
   let counter = 0;
   let count = 0;
   for (let root = 0; root < n; root++) {
     if (index[root] !== -1) continue;
     let depth = 0;
-    callNode[0] = root;
-    callEdge[0] = g.outStart[root]!;
-    index[root] = low[root] = counter++;
+    let v = root;
+    let i = start[root]!;
+    let end = start[root + 1]!;
+    let low = counter;
+    index[root] = counter++;
     stack[sp++] = root;
-    onStack[root] = 1;
-    while (depth >= 0) {
-      const v = callNode[depth]!;
-      const ei = callEdge[depth]!;
-      if (ei < g.outStart[v + 1]!) {
-        callEdge[depth] = ei + 1;
-        const w = g.edgeTo[g.outEdges[ei]!]!;
-        if (index[w] === -1) {
-          index[w] = low[w] = counter++;
+    for (;;) {
+      if (i < end) {
+        const w = next[i++]!;
+        const iw = index[w]!;
+        if (iw === -1) {
+          callNode[depth] = v;
+          callSlot[depth] = i;
+          callLow[depth++] = low;
+          v = w;
+          i = start[w]!;
+          end = start[w + 1]!;
+          low = counter;
+          index[w] = counter++;
           stack[sp++] = w;
-          onStack[w] = 1;
-          depth++;
-          callNode[depth] = w;
-          callEdge[depth] = g.outStart[w]!;
-        } else if (onStack[w] && index[w]! < low[v]!) {
-          low[v] = index[w]!;
-        }
+        } else if (iw < low) low = iw; // on the stack (a finished component's nodes hold n + id)
         continue;
       }
-      if (low[v] === index[v]) {
+      if (low === index[v]) {
         let w: number;
         do {
           w = stack[--sp]!;
-          onStack[w] = 0;
-          comp[w] = count;
+          index[w] = n + count;
         } while (w !== v);
         count++;
       }
-      depth--;
-      if (depth >= 0) {
-        const u = callNode[depth]!;
-        if (low[v]! < low[u]!) low[u] = low[v]!;
-      }
+      if (depth === 0) break;
+      const childLow = low;
+      v = callNode[--depth]!;
+      i = callSlot[depth]!;
+      end = start[v + 1]!;
+      low = callLow[depth]!;
+      if (childLow < low) low = childLow;
     }
   }
-  return { comp, count };
+  for (let v = 0; v < n; v++) index[v]! -= n;
+  return { comp: index, count };
 }
 
 /** The edges between components, as a graph over the components (typed arrays, counted first). */

@@ -20,6 +20,13 @@ export interface DiagramIndex {
   readonly outFlows: Int32Array;
   readonly inStart: Int32Array;
   readonly inFlows: Int32Array;
+  /**
+   * The other end of each of those flows (outTo[i] is the target of outFlows[i], inFrom[i] the
+   * source of inFlows[i]): views walk every flow of thousands of components, and reading a typed
+   * array beside the list beats loading each flow object for one field.
+   */
+  readonly outTo: Int32Array;
+  readonly inFrom: Int32Array;
   /** Child zones of each zone, and the zones at the top level, in declaration order. */
   readonly zoneChildren: readonly (readonly number[])[];
   readonly topZones: readonly number[];
@@ -32,6 +39,8 @@ export interface DiagramIndex {
    */
   readonly zoneOrder: Int32Array;
   readonly zoneOrderEnd: Int32Array;
+  /** The zoneOrder of each component's zone, -1 for a component in no zone (a subtree test per flow end). */
+  readonly componentZoneOrder: Int32Array;
   /** Components in each zone's subtree (its own and those of nested zones). */
   readonly subtreeSize: Int32Array;
   /** Per zone subtree: worst open finding (-1 none), open findings, crown-jewel components. */
@@ -76,8 +85,12 @@ export function diagramIndex(analysis: CompileAnalysis): DiagramIndex {
   const inFlows = new Int32Array(m.flows.length);
   const outAt = outStart.slice(0, n);
   const inAt = inStart.slice(0, n);
+  const outTo = new Int32Array(m.flows.length);
+  const inFrom = new Int32Array(m.flows.length);
   for (const f of m.flows) {
+    outTo[outAt[f.from]!] = f.to;
     outFlows[outAt[f.from]!++] = f.index;
+    inFrom[inAt[f.to]!] = f.from;
     inFlows[inAt[f.to]!++] = f.index;
   }
   const zoneChildren: number[][] = m.zones.map(() => []);
@@ -106,9 +119,13 @@ export function diagramIndex(analysis: CompileAnalysis): DiagramIndex {
   const zoneComponents: number[][] = m.zones.map(() => []);
   const unzoned: number[] = [];
   const subtreeSize = new Int32Array(m.zones.length);
+  const componentZoneOrder = new Int32Array(n).fill(-1);
   for (const c of m.components) {
     if (c.zone === undefined) unzoned.push(c.index);
-    else zoneComponents[c.zone]!.push(c.index);
+    else {
+      zoneComponents[c.zone]!.push(c.index);
+      componentZoneOrder[c.index] = zoneOrder[c.zone]!;
+    }
   }
 
   // A finding on a flow lands on the flow's target (data sent to a provider, output tampered with on
@@ -164,12 +181,15 @@ export function diagramIndex(analysis: CompileAnalysis): DiagramIndex {
     outFlows,
     inStart,
     inFlows,
+    outTo,
+    inFrom,
     zoneChildren,
     topZones,
     zoneComponents,
     unzoned,
     zoneOrder,
     zoneOrderEnd,
+    componentZoneOrder,
     subtreeSize,
     zoneWorst,
     zoneOpen,

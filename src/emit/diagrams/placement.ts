@@ -77,13 +77,10 @@ export class Placement {
    * source's outgoing list only, without a set of the flows seen.
    */
   addFlowsOf(sources: Iterable<number>, inside: (c: number) => boolean): void {
-    const { outStart, outFlows, inStart, inFlows, model } = this.dx;
+    const { outStart, outFlows, inStart, inFlows, inFrom } = this.dx;
     for (const c of sources) {
       for (let i = outStart[c]!; i < outStart[c + 1]!; i++) this.addFlow(outFlows[i]!);
-      for (let i = inStart[c]!; i < inStart[c + 1]!; i++) {
-        const f = inFlows[i]!;
-        if (!inside(model.flows[f]!.from)) this.addFlow(f);
-      }
+      for (let i = inStart[c]!; i < inStart[c + 1]!; i++) if (!inside(inFrom[i]!)) this.addFlow(inFlows[i]!);
     }
   }
 
@@ -268,8 +265,8 @@ export function placeNeighbours(
     found.push(o);
   };
   for (const c of sources) {
-    for (let i = dx.outStart[c]!; i < dx.outStart[c + 1]!; i++) visit(m.flows[dx.outFlows[i]!]!.to);
-    for (let i = dx.inStart[c]!; i < dx.inStart[c + 1]!; i++) visit(m.flows[dx.inFlows[i]!]!.from);
+    for (let i = dx.outStart[c]!; i < dx.outStart[c + 1]!; i++) visit(dx.outTo[i]!);
+    for (let i = dx.inStart[c]!; i < dx.inStart[c + 1]!; i++) visit(dx.inFrom[i]!);
   }
   if (found.length === 0) return "none";
   found.sort((a, b) => a - b);
@@ -332,8 +329,7 @@ function groupBy(
 
 /** Whether a component sits in a zone or one nested in it (a range test on the zone tree's order). */
 export function inSubtree(dx: DiagramIndex, c: number, zone: number): boolean {
-  const z = dx.model.components[c]!.zone;
-  if (z === undefined) return false;
-  const at = dx.zoneOrder[z]!;
+  // -1 (no zone) is below every zone's place.
+  const at = dx.componentZoneOrder[c]!;
   return at >= dx.zoneOrder[zone]! && at < dx.zoneOrderEnd[zone]!;
 }
