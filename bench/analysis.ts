@@ -338,7 +338,6 @@ async function child(size: number, seed: number, coupling: number, budgetS: numb
 
   // The linear kernels one at a time (the "within 10x of one BFS"), each over the same CSR:
   // a phase above runs several of them (a dominator tree and a Dijkstra per entry class, the way out).
-  const backward = adjacency(ug.g, "backward", ug.weight);
   const classEntries =
     ENTRY_CLASSES.map((c) => entries.filter((v) => facts.entry[v]! & ENTRY_BIT[c])).find(
       (list) => list.length > 0,
@@ -353,7 +352,7 @@ async function child(size: number, seed: number, coupling: number, budgetS: numb
   const shares = new ShareWorkspace(cond, entries);
   const kernels: [string, number][] = [
     ["SCC + condensation", timeOf(() => condense(ug.g))],
-    ["dominator tree (1 class)", timeOf(() => dominatorsOn(forward, backward, classEntries, scratch))],
+    ["dominator tree (1 class)", timeOf(() => dominatorsOn(forward, classEntries, scratch))],
     ["Dijkstra (1 class)", timeOf(() => search.search(forward, classEntries, () => 0))],
     ["fewest steps (1 class)", timeOf(() => fewestStepsOn(forward, classEntries))],
     ["path counts (entries)", timeOf(() => new ShareWorkspace(cond, entries))],

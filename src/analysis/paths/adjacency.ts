@@ -1,3 +1,4 @@
+import { scratchF64, scratchI32 } from "../../graph/arena.js";
 import type { CompactGraph } from "../../graph/compact.js";
 
 /**
@@ -31,8 +32,8 @@ export function adjacency(
   const csrEdge = direction === "forward" ? g.outEdges : g.inEdges;
   const other = direction === "forward" ? g.edgeTo : g.edgeFrom;
   const slots = csrEdge.length;
-  const node = new Int32Array(slots);
-  const w = new Float64Array(slots);
+  const node = scratchI32(slots);
+  const w = scratchF64(slots);
   let cut = 0;
   for (let i = 0; i < slots; i++) {
     const e = csrEdge[i]!;
@@ -47,10 +48,10 @@ export function adjacency(
   if (cut === 0) return { nodeCount: n, start: csrStart, edge: csrEdge, node, weight: w };
   // Otherwise the slots are compacted in order, reading only what was just copied out.
   const m = slots - cut;
-  const start = new Int32Array(n + 1);
-  const edge = new Int32Array(m);
-  const keptNode = new Int32Array(m);
-  const keptWeight = new Float64Array(m);
+  const start = scratchI32(n + 1);
+  const edge = scratchI32(m);
+  const keptNode = scratchI32(m);
+  const keptWeight = scratchF64(m);
   let k = 0;
   for (let v = 0; v < n; v++) {
     start[v] = k;

@@ -298,10 +298,10 @@ function analyzeInArena(
   const domTrees = new Map(
     classes
       .filter((c) => entriesOf(c).length > 0)
-      .map((c) => [c, dominatorsOn(forward, backward, entriesOf(c), scratch)]),
+      .map((c) => [c, dominatorsOn(forward, entriesOf(c), scratch)]),
   );
   const postDom = anyDisclosure
-    ? dominatorsOn(outBackward, adjacency(ag.g, "forward", ag.exfilWeight), sinks, scratch)
+    ? dominatorsOn(outBackward, sinks, scratch)
     : undefined;
 
   // Each tree's common dominator of every target's nodes, folded per group (see commonDominators).

@@ -1,3 +1,4 @@
+import { scratchF64, scratchI32 } from "../../graph/arena.js";
 import type { CompactGraph } from "../../graph/compact.js";
 import { adjacency, type Adjacency } from "./adjacency.js";
 import { LevelQueue } from "./heap.js";
@@ -40,10 +41,10 @@ export class DijkstraWorkspace implements ShortestPaths {
   private touchedCount = 0;
 
   constructor(n: number) {
-    this.dist = new Float64Array(n).fill(Infinity);
-    this.via = new Int32Array(n).fill(-2);
+    this.dist = scratchF64(n).fill(Infinity);
+    this.via = scratchI32(n).fill(-2);
     this.queue = new LevelQueue(n);
-    this.touched = new Int32Array(n);
+    this.touched = scratchI32(n);
   }
 
   /** One search; `seedDist(i)` is the starting distance of `seeds[i]` (same semantics as `dijkstra`). */
@@ -191,8 +192,8 @@ export class DijkstraWorkspace implements ShortestPaths {
  * breadth-first search: what `dijkstra` gives with every usable edge weighing 1, in linear time.
  */
 export function fewestStepsOn(adj: Adjacency, seeds: readonly number[]): Float64Array {
-  const dist = new Float64Array(adj.nodeCount).fill(Infinity);
-  fewestStepsInto(adj, seeds, dist, 1, 0, new Int32Array(adj.nodeCount));
+  const dist = scratchF64(adj.nodeCount).fill(Infinity);
+  fewestStepsInto(adj, seeds, dist, 1, 0, scratchI32(adj.nodeCount));
   return dist;
 }
 
@@ -237,13 +238,13 @@ export function byDistance(dist: Float64Array): Int32Array {
   const n = dist.length;
   let count = 0;
   for (let v = 0; v < n; v++) if (dist[v]! < Infinity) count++;
-  const values = new Float64Array(count);
+  const values = scratchF64(count);
   for (let v = 0, i = 0; v < n; v++) if (dist[v]! < Infinity) values[i++] = dist[v]!;
   values.sort();
   const rank = new Map<number, number>();
   for (let i = 0; i < count; i++) if (i === 0 || values[i] !== values[i - 1]) rank.set(values[i]!, rank.size);
-  const start = new Int32Array(rank.size + 1);
-  const rankOf = new Int32Array(n);
+  const start = scratchI32(rank.size + 1);
+  const rankOf = scratchI32(n);
   for (let v = 0; v < n; v++) {
     if (dist[v] === Infinity) continue;
     const r = rank.get(dist[v]!)!;
@@ -251,7 +252,7 @@ export function byDistance(dist: Float64Array): Int32Array {
     start[r + 1]!++;
   }
   for (let r = 0; r < rank.size; r++) start[r + 1]! += start[r]!;
-  const out = new Int32Array(count);
+  const out = scratchI32(count);
   for (let v = 0; v < n; v++) if (dist[v]! < Infinity) out[start[rankOf[v]!]!++] = v;
   return out;
 }

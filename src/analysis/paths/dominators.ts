@@ -1,3 +1,4 @@
+import { scratchI32, scratchU8 } from "../../graph/arena.js";
 import type { CompactGraph } from "../../graph/compact.js";
 import { adjacency, type Adjacency } from "./adjacency.js";
 
@@ -24,7 +25,7 @@ export function dominators(
   weight?: Float64Array,
 ): DominatorTree {
   const succ = adjacency(g, direction, weight);
-  return dominatorsOn(succ, succ, roots);
+  return dominatorsOn(succ, roots);
 }
 
 // The slots of a preorder number's record in `DominatorScratch.forest` (LT's arrays, interleaved).
@@ -79,38 +80,36 @@ export class DominatorScratch {
   constructor(readonly nodeCount: number) {
     // The nodes and the virtual root, numbered from 1.
     const size = nodeCount + 2;
-    this.seen = new Uint8Array(nodeCount);
-    this.number = new Int32Array(nodeCount);
-    this.vertex = new Int32Array(size);
-    this.parent = new Int32Array(size);
-    this.least = new Int32Array(size);
-    this.stackNode = new Int32Array(size);
-    this.stackNumber = new Int32Array(size);
-    this.stackPos = new Int32Array(size);
-    this.laterStart = new Int32Array(size + 1);
-    this.forest = new Int32Array(SLOTS * size);
-    this.dom = new Int32Array(size);
-    this.path = new Int32Array(size);
+    this.seen = scratchU8(nodeCount);
+    this.number = scratchI32(nodeCount);
+    this.vertex = scratchI32(size);
+    this.parent = scratchI32(size);
+    this.least = scratchI32(size);
+    this.stackNode = scratchI32(size);
+    this.stackNumber = scratchI32(size);
+    this.stackPos = scratchI32(size);
+    this.laterStart = scratchI32(size + 1);
+    this.forest = scratchI32(SLOTS * size);
+    this.dom = scratchI32(size);
+    this.path = scratchI32(size);
   }
 }
 
 /**
  * `dominators` over a prepared adjacency, `succ` the direction of the paths. The DFS that numbers
  * the nodes sees every step into a reached node once, so it collects the predecessors Lengauer and
- * Tarjan need itself: `_pred` (the other direction) is not read, and is kept so callers need not
- * change.
+ * Tarjan need itself: no adjacency the other way is needed.
  */
 export function dominatorsOn(
   succ: Adjacency,
-  _pred: Adjacency,
   roots: readonly number[],
   scratch: DominatorScratch = new DominatorScratch(succ.nodeCount),
 ): DominatorTree {
   const n = succ.nodeCount;
   if (scratch.nodeCount !== n) throw new Error("dominator scratch sized for another graph");
   const m = succ.node.length;
-  if (scratch.laterSource.length < m) scratch.laterSource = new Int32Array(m);
-  if (scratch.pairs.length < 2 * m) scratch.pairs = new Int32Array(2 * m);
+  if (scratch.laterSource.length < m) scratch.laterSource = scratchI32(m);
+  if (scratch.pairs.length < 2 * m) scratch.pairs = scratchI32(2 * m);
   // Each phase is its own function: V8 optimises a long loop while it runs, and code after the loop
   // that had not run yet then deoptimises the whole function.
   const count = preorder(succ, roots, scratch);
@@ -118,8 +117,8 @@ export function dominatorsOn(
   semidominators(count, scratch);
   const root = n;
   const { vertex, dom } = scratch;
-  const idom = new Int32Array(n + 1).fill(-1);
-  const depth = new Int32Array(n + 1).fill(-1);
+  const idom = scratchI32(n + 1).fill(-1);
+  const depth = scratchI32(n + 1).fill(-1);
   idom[root] = root;
   depth[root] = 0;
   // In preorder a node's dominator comes before it.
@@ -351,7 +350,7 @@ const climbed = new WeakMap<DominatorTree, { stamp: Int32Array; query: number }>
  */
 export function commonDominator(t: DominatorTree, nodes: ArrayLike<number>): number {
   let memo = climbed.get(t);
-  if (!memo) climbed.set(t, (memo = { stamp: new Int32Array(t.idom.length), query: 0 }));
+  if (!memo) climbed.set(t, (memo = { stamp: scratchI32(t.idom.length), query: 0 }));
   const stamp = memo.stamp;
   const q = ++memo.query;
   let acc = -1;

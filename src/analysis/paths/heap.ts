@@ -1,3 +1,4 @@
+import { scratchF64, scratchI32, scratchU8 } from "../../graph/arena.js";
 /**
  * A 4-ary min-heap of node ids keyed by float64, with decrease-key through a position index.
  * Typed arrays only: Dijkstra over a million nodes allocates nothing per step. Equal keys pop in
@@ -17,9 +18,9 @@ export class IndexedMinHeap {
   private size = 0;
 
   constructor(capacity: number) {
-    this.heap = new Int32Array(capacity);
-    this.keys = new Float64Array(capacity);
-    this.pos = new Int32Array(capacity).fill(-1);
+    this.heap = scratchI32(capacity);
+    this.keys = scratchF64(capacity);
+    this.pos = scratchI32(capacity).fill(-1);
   }
 
   get length(): number {
@@ -150,11 +151,11 @@ export class LevelQueue {
   private entries = 0;
 
   constructor(nodeCount: number) {
-    this.isDone = new Uint8Array(nodeCount);
-    this.run = new Int32Array(nodeCount);
-    this.extra = new Int32Array(nodeCount);
-    this.entryNode = new Int32Array(nodeCount);
-    this.entryNext = new Int32Array(nodeCount);
+    this.isDone = scratchU8(nodeCount);
+    this.run = scratchI32(nodeCount);
+    this.extra = scratchI32(nodeCount);
+    this.entryNode = scratchI32(nodeCount);
+    this.entryNext = scratchI32(nodeCount);
   }
 
   /** Empties the queue and forgets the given nodes (every node pushed since the last reset). */

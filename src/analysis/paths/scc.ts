@@ -1,3 +1,4 @@
+import { scratchI32 } from "../../graph/arena.js";
 import type { CompactGraph } from "../../graph/compact.js";
 import { buildCompactGraph } from "../../graph/compact.js";
 
@@ -20,7 +21,7 @@ export function condense(g: CompactGraph): Condensation {
   // Two functions, one loop each: V8 optimises a long loop while it runs, and a later loop that had
   // not run yet then deoptimises the whole function.
   const { comp, count } = components(g);
-  const topo = new Int32Array(count);
+  const topo = scratchI32(count);
   for (let i = 0; i < count; i++) topo[i] = count - 1 - i;
   return { comp, count, dag: between(g, comp, count), topo };
 }
@@ -38,14 +39,14 @@ function components(g: CompactGraph): { comp: Int32Array; count: number } {
   const n = g.nodeCount;
   const { outStart: start, outEdges, edgeTo } = g;
   const m = outEdges.length;
-  const next = new Int32Array(m);
+  const next = scratchI32(m);
   for (let i = 0; i < m; i++) next[i] = edgeTo[outEdges[i]!]!;
-  const index = new Int32Array(n).fill(-1);
-  const stack = new Int32Array(n);
+  const index = scratchI32(n).fill(-1);
+  const stack = scratchI32(n);
   // The DFS's call stack: the suspended node, its next slot and its low link.
-  const callNode = new Int32Array(n);
-  const callSlot = new Int32Array(n);
-  const callLow = new Int32Array(n);
+  const callNode = scratchI32(n);
+  const callSlot = scratchI32(n);
+  const callLow = scratchI32(n);
   let sp = 0;
   let counter = 0;
   let count = 0;
@@ -101,8 +102,8 @@ function between(g: CompactGraph, comp: Int32Array, count: number): CompactGraph
   const { edgeFrom, edgeTo, edgeCount } = g;
   let m = 0;
   for (let e = 0; e < edgeCount; e++) if (comp[edgeFrom[e]!] !== comp[edgeTo[e]!]) m++;
-  const from = new Int32Array(m);
-  const to = new Int32Array(m);
+  const from = scratchI32(m);
+  const to = scratchI32(m);
   for (let e = 0, k = 0; e < edgeCount; e++) {
     const a = comp[edgeFrom[e]!]!;
     const b = comp[edgeTo[e]!]!;
