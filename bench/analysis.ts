@@ -271,6 +271,7 @@ async function child(size: number, seed: number, coupling: number, budgetS: numb
   const line = (s: string) => console.log(s);
 
   // One analysis run, phase by phase, as compile does it (analyze + analyzePaths).
+  let arenaUse = { capacity: 0, highWater: 0, overflow: 0 };
   const run = () => {
     const phases = new Map<string, number>();
     let t = cpuMs();
@@ -284,7 +285,10 @@ async function child(size: number, seed: number, coupling: number, budgetS: numb
     const facts = computeFacts(graph);
     lap("facts");
     // Paths before rules, as compile runs them (src/compiler.ts `analyzeModel`).
-    const paths = analyzePaths(graph, facts, rules, { mark: (p: PathPhase) => lap(p) });
+    const paths = analyzePaths(graph, facts, rules, {
+      mark: (p: PathPhase) => lap(p),
+      scratchUsed: ({ capacity, highWater, overflow }) => (arenaUse = { capacity, highWater, overflow }),
+    });
     const findings = runRules(model, graph, facts, rules).value;
     lap("rules");
     return { graph, facts, findings, paths, phases };
@@ -325,6 +329,11 @@ async function child(size: number, seed: number, coupling: number, budgetS: numb
   line(
     `  analysis alone: ${fmt(total(cold))} cold, ${runs.length > 1 ? fmt(bestTotal) : "-"} warm (best of ${runs.length - 1} more runs per phase; CPU); ` +
       `peak RSS rise ${canPeak ? `${peak.toFixed(0)} MB` : "n/a"}`,
+  );
+  const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
+  line(
+    `  path scratch arena: ${mb(arenaUse.highWater)} used at most of ${mb(arenaUse.capacity)} reserved, ` +
+      `${mb(arenaUse.overflow)} allocated apart (src/graph/arena.ts)`,
   );
   line(
     `  one BFS (plain, scratch allocated once as the kernels') over the attack-graph CSR: ${bfsMs.toFixed(2)} ms; ` +

@@ -7,11 +7,18 @@
  * more than twenty of them, over a third of the analysis's time (docs/adr/0011-path-scratch-arena.md).
  * One buffer reserved up front is one growth of external memory, and its untouched pages cost nothing.
  *
- * `scratchI32`, `scratchF64` and `scratchU8` give zero-filled arrays from the arena in scope, or plain
- * new arrays outside one (and once the arena is full), so every kernel works the same either way.
- * An array from the arena must not outlive the analysis: the analysis's result holds none.
+ * `scratchI32`, `scratchF64`, `scratchU8`, `scratchI8` and `scratchCopyI32` give zero-filled arrays (or
+ * a copy) from the arena in scope, or plain new arrays outside one (and once the arena is full), so
+ * every kernel works the same either way. An array from the arena must not outlive the analysis (the
+ * analysis's result holds none), and an object made before a `mark` must not take arrays from the
+ * arena after it if it is used after the `release` (a growing queue keeps its growth plain).
  */
 export class Arena {
+  /**
+   * Tests set this to fill released bytes with 0xFF (NaN as a double, -1 as an integer), so a read of
+   * released scratch shows even when nothing was allocated over it.
+   */
+  static poisonReleased = false;
   private readonly buffer: ArrayBuffer;
   private top = 0;
   /** Bytes from here on have never been handed out, so they are still zero. */
@@ -19,8 +26,16 @@ export class Arena {
   /** Bytes asked for that the arena could not give (they were allocated apart). */
   overflow = 0;
 
+  /** A reservation the system refuses (a memory limit) leaves an empty arena: plain arrays. */
   constructor(bytes: number) {
-    this.buffer = new ArrayBuffer(align(bytes));
+    let buffer: ArrayBuffer;
+    try {
+      buffer = new ArrayBuffer(align(checkedLength(bytes)));
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+      buffer = new ArrayBuffer(0);
+    }
+    this.buffer = buffer;
   }
 
   get capacity(): number {
@@ -44,13 +59,15 @@ export class Arena {
 
   /** Takes back every array handed out since `mark` (they must no longer be used). */
   release(mark: number): void {
-    if (mark < 0 || mark > this.top) throw new RangeError(`arena mark ${mark} is not below ${this.top}`);
+    if (!Number.isSafeInteger(mark) || mark < 0 || mark > this.top)
+      throw new RangeError(`arena mark ${mark} is not a position at or below the top, ${this.top}`);
+    if (Arena.poisonReleased) new Uint8Array(this.buffer, mark, this.top - mark).fill(0xff);
     this.top = mark;
   }
 
   /** `bytes` zeroed bytes at an 8-byte boundary, or undefined when the arena is full. */
   take(bytes: number): { buffer: ArrayBuffer; offset: number } | undefined {
-    const size = align(bytes);
+    const size = align(checkedLength(bytes));
     if (this.top + size > this.buffer.byteLength) {
       this.overflow += size;
       return undefined;
@@ -62,6 +79,12 @@ export class Arena {
     if (this.top > this.clean) this.clean = this.top;
     return { buffer: this.buffer, offset };
   }
+}
+
+/** A length must be a whole number of bytes: NaN would move the top to NaN and overlap every array after. */
+function checkedLength(bytes: number): number {
+  if (!Number.isSafeInteger(bytes) || bytes < 0) throw new RangeError(`invalid scratch length ${bytes}`);
+  return bytes;
 }
 
 function align(bytes: number): number {

@@ -12,7 +12,7 @@ import {
   scratchU8,
   withArena,
 } from "../../src/graph/arena.js";
-import { analyzePaths, scratchBytes } from "../../src/analysis/paths/analyze.js";
+import { analyzePaths, scratchBytes, type PathOptions } from "../../src/analysis/paths/analyze.js";
 import { RULES } from "../../src/analysis/rules/index.js";
 import { ATLAS_MITIGATION_IDS, RULE_IDS } from "../../src/catalog/index.js";
 import { analyze, runFrontEnd } from "../../src/compiler.js";
@@ -76,9 +76,55 @@ test("a full arena hands out plain arrays and counts what it could not give", ()
   });
 });
 
-test("releasing above the top is a programming error", () => {
+test("a take larger than the released part is zeroed where it was used and clean beyond", () => {
+  const arena = new Arena(256);
+  withArena(arena, () => {
+    const m = arena.mark();
+    scratchU8(24).fill(9);
+    arena.release(m);
+    const wider = scratchU8(64);
+    assert.equal([...wider], new Array<number>(64).fill(0));
+    arena.release(m);
+    // Two smaller takes inside the dirty part.
+    scratchU8(40).fill(5);
+    arena.release(m);
+    const a = scratchU8(8);
+    const b = scratchU8(8);
+    assert.equal([...a, ...b], new Array<number>(16).fill(0));
+  });
+});
+
+test("releasing to an older mark takes back everything after it", () => {
+  const arena = new Arena(256);
+  withArena(arena, () => {
+    const older = arena.mark();
+    scratchI32(4).fill(1);
+    const newer = arena.mark();
+    scratchI32(4).fill(2);
+    arena.release(newer);
+    arena.release(older);
+    assert.is(arena.used, older);
+    assert.equal([...scratchI32(8)], new Array<number>(8).fill(0));
+  });
+});
+
+test("bad lengths and marks are errors, never a silently moved top", () => {
   const arena = new Arena(64);
-  assert.throws(() => arena.release(8), /not below/);
+  withArena(arena, () => {
+    scratchI32(2);
+    assert.throws(() => scratchI32(Number.NaN), /invalid scratch length/);
+    assert.throws(() => scratchI32(-3), /invalid scratch length/);
+    assert.is(arena.used, 8);
+  });
+  assert.throws(() => arena.release(16), /at or below the top/);
+  assert.throws(() => arena.release(Number.NaN), /at or below the top/);
+  assert.is(arena.used, 8);
+});
+
+test("a reservation the system refuses leaves an empty arena that hands out plain arrays", () => {
+  const arena = new Arena(2 ** 53 - 8);
+  assert.is(arena.capacity, 0);
+  withArena(arena, () => assert.is(scratchF64(3).buffer.byteLength, 24));
 });
 
 test("withArena restores the arena it replaced, also when the body throws", () => {
@@ -128,15 +174,33 @@ function typedArraysIn(value: unknown, seen = new Set<unknown>()): number {
 }
 
 test("path analysis: the same result with no arena room, a little, and the full reservation", () => {
-  const options = { k: 3, detailLimit: 5 };
-  const none = analyzePaths(a.graph, a.facts, RULES, { ...options, scratchBytes: 0 });
-  const reference = JSON.stringify(none);
-  for (const bytes of [4096, Math.floor(full / 20), full]) {
-    const r = analyzePaths(a.graph, a.facts, RULES, { ...options, scratchBytes: bytes });
-    assert.is(JSON.stringify(r), reference, `scratch ${bytes} bytes`);
+  // Released scratch is poisoned, so a read after its phase gave it back changes the answer even
+  // when nothing was allocated over it.
+  Arena.poisonReleased = true;
+  try {
+    const base = analyzePaths(a.graph, a.facts, RULES, { k: 3, detailLimit: 5, scratchBytes: 0 });
+    // The model is big enough for the paths to matter.
+    assert.ok(base.targets.some((t) => t.paths.length > 0 && t.cut !== undefined));
+    const crown = base.targets.find((t) => t.mode === "disclosure" && t.paths.length > 0)!.crown;
+    const entry = base.targets.find((t) => t.paths.length > 0)!.paths[0]!.entry;
+    const variants: PathOptions[] = [
+      { k: 3, detailLimit: 5 },
+      { to: crown },
+      { fromClasses: ["external_data"], detailLimit: 0 },
+      { fromEntry: entry, k: 1 },
+    ];
+    for (const options of variants) {
+      const reference = JSON.stringify(
+        analyzePaths(a.graph, a.facts, RULES, { ...options, scratchBytes: 0 }),
+      );
+      for (const bytes of [4096, Math.floor(full / 20), full]) {
+        const r = analyzePaths(a.graph, a.facts, RULES, { ...options, scratchBytes: bytes });
+        assert.is(JSON.stringify(r), reference, `${JSON.stringify(options)}, scratch ${bytes} bytes`);
+      }
+    }
+  } finally {
+    Arena.poisonReleased = false;
   }
-  // The model is big enough for the paths to matter.
-  assert.ok(none.targets.some((t) => t.paths.length > 0 && t.cut !== undefined));
 });
 
 test("path analysis: the result holds no typed array", () => {

@@ -44,7 +44,10 @@ export interface PathOptions {
   readonly fromEntry?: number;
   /** Targets (most exposed first) that get their own cut and soft chokepoints (default 20). */
   readonly detailLimit?: number;
-  /** Called as each phase ends, so a benchmark can time the queries apart (bench/analysis.ts). */
+  /**
+   * Called as each phase ends, so a benchmark can time the queries apart (bench/analysis.ts). It runs
+   * inside the analysis's scratch arena: a path kernel it called would get arrays a later phase reuses.
+   */
   readonly mark?: (phase: PathPhase) => void;
   /** Bytes of scratch reserved up front (default: `scratchBytes` of the model's size; tests vary it). */
   readonly scratchBytes?: number;
@@ -300,9 +303,7 @@ function analyzeInArena(
       .filter((c) => entriesOf(c).length > 0)
       .map((c) => [c, dominatorsOn(forward, entriesOf(c), scratch)]),
   );
-  const postDom = anyDisclosure
-    ? dominatorsOn(outBackward, sinks, scratch)
-    : undefined;
+  const postDom = anyDisclosure ? dominatorsOn(outBackward, sinks, scratch) : undefined;
 
   // Each tree's common dominator of every target's nodes, folded per group (see commonDominators).
   const slotLists = new Map<TargetGroup, { start: Int32Array; nodes: Int32Array }>();
