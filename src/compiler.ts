@@ -18,6 +18,7 @@ import { sortDiagnostics, hasErrors, type Diagnostic, type StageResult } from ".
 import { findingsView, type FindingView } from "./emit/findings-view.js";
 import { pathsView, type PathsView } from "./emit/paths-view.js";
 import { buildThreatGraph, type ThreatGraph } from "./graph/threat-graph.js";
+import { Arena, withArena } from "./graph/arena.js";
 import { lineCol, type SourceFile } from "./source.js";
 import { capErrors } from "./syntax/parse.js";
 import type { CompilerHost } from "./host.js";
@@ -195,9 +196,24 @@ export interface CompileAnalysis extends AnalysisResult {
  * rules add their findings (hundreds of thousands on a large model), so the collections the paths
  * cause stay cheap (bench/README.md).
  */
+/**
+ * The scratch the rule library's and metrics' per-graph caches take, in bytes, from n components and
+ * m flows (measured on the generated models, bench/README.md, with room to spare; more is allocated
+ * apart).
+ */
+export function ruleScratchBytes(n: number, m: number): number {
+  return 800 * n + 100 * m + (1 << 20);
+}
+
 export function analyzeModel(
   model: ResolvedModel,
-  options: { rules?: readonly Rule[]; paths?: PathOptions; policies?: readonly Policy[] } = {},
+  options: {
+    rules?: readonly Rule[];
+    paths?: PathOptions;
+    policies?: readonly Policy[];
+    /** Called with the rules' and metrics' scratch arena after them (bench/report.ts prints its use). */
+    ruleScratchUsed?: (arena: Arena) => void;
+  } = {},
 ): CompileAnalysis {
   const prepared = prepare(model, options.rules ?? RULES);
   const rules = prepared.rules;
@@ -207,11 +223,19 @@ export function analyzeModel(
   // then go with them instead of living through the output side beside the graph (about 150 MB at
   // 100k components, memory every later garbage collection would walk).
   const session: Prepared = { ...prepared, graph: { ...prepared.graph }, facts: { ...prepared.facts } };
-  const result = findingsOf(session);
+  // Those caches' typed arrays come from one reservation, as the path analysis's scratch does (ADR
+  // 0011): at 1M components they are hundreds of megabytes, and every 64 MB of new ArrayBuffers
+  // would start a full collection of a heap that by then holds the findings too. Nothing is given
+  // back before the end, so no array is ever reused while a cache holds it.
+  const arena = new Arena(ruleScratchBytes(model.components.length, model.flows.length));
+  const { result, metrics } = withArena(arena, () => {
+    const found = findingsOf(session);
+    return { result: found, metrics: computeMetrics({ ...found, rules, paths }) };
+  });
+  options.ruleScratchUsed?.(arena);
   const view = pathsView(model, paths, (v) =>
     ENTRY_CLASSES.filter((c) => prepared.facts.entry[v]! & ENTRY_BIT[c]),
   );
-  const metrics = computeMetrics({ ...result, rules, paths });
   // Policies default to the model's own; the CLI passes them validated, plus `--policy <file>`.
   const policies = options.policies ?? modelPolicies(model);
   return {

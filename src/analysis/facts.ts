@@ -1,3 +1,4 @@
+import { scratchI32, scratchI8 } from "../graph/arena.js";
 import type { Location } from "../diagnostics/diagnostic.js";
 import { buildCompactGraph, type CompactGraph } from "../graph/compact.js";
 import {
@@ -360,10 +361,10 @@ export function levelReach(
   noWitness: number,
 ): LevelReach {
   const n = graph.nodeCount;
-  const rank = new Int8Array(n).fill(-1);
-  const witness = new Int32Array(n).fill(noWitness);
-  const parent = new Int32Array(n).fill(-2);
-  const queue = new Int32Array(n);
+  const rank = scratchI8(n).fill(-1);
+  const witness = scratchI32(n).fill(noWitness);
+  const parent = scratchI32(n).fill(-2);
+  const queue = scratchI32(n);
   const { outStart, outEdges, edgeTo } = graph;
   for (let level = levels - 1; level >= 0; level--) {
     let head = 0;
@@ -402,9 +403,9 @@ export function levelReach(
  */
 export function ownSensitivity(g: ThreatGraph): { own: Int8Array; witness: Int32Array; secret: Int32Array } {
   const n = g.model.components.length;
-  const own = new Int8Array(n).fill(-1);
-  const witness = new Int32Array(n).fill(-1);
-  const secret = new Int32Array(n).fill(-1);
+  const own = scratchI8(n).fill(-1);
+  const witness = scratchI32(n).fill(-1);
+  const secret = scratchI32(n).fill(-1);
   for (let v = 0; v < n; v++) {
     let r = g.heldBelowRank[v]!;
     let d = r >= 0 ? g.heldBelowData[v]! : -1;
@@ -436,9 +437,9 @@ export function sensitivityCaps(
   blocked: (e: number, f: number) => boolean,
 ): { cap: Int8Array; witness: Int32Array; secret: Int32Array } {
   const m = infoFlow.length;
-  const cap = new Int8Array(m);
-  const witness = new Int32Array(m).fill(-1);
-  const secret = new Int32Array(m).fill(-1);
+  const cap = scratchI8(m);
+  const witness = scratchI32(m).fill(-1);
+  const secret = scratchI32(m).fill(-1);
   for (let e = 0; e < m; e++) {
     const f = infoFlow[e]!;
     if (blocked(e, f)) cap[e] = -1;
@@ -476,10 +477,10 @@ export function sensitivityReach(
   // Secrets: a BFS from their holders over the edges that name a secret asset, then from components
   // that only send one (so a secret passed on is traced back to where it is held).
   const n = info.nodeCount;
-  const secretParent = new Int32Array(n).fill(-2);
+  const secretParent = scratchI32(n).fill(-2);
   const rank = below.rank;
   const witness = below.witness;
-  const queue = new Int32Array(n);
+  const queue = scratchI32(n);
   let head = 0;
   let tail = 0;
   for (const held of [true, false]) {

@@ -15,7 +15,8 @@ import {
 import { analyzePaths, scratchBytes, type PathOptions } from "../../src/analysis/paths/analyze.js";
 import { RULES } from "../../src/analysis/rules/index.js";
 import { ATLAS_MITIGATION_IDS, RULE_IDS } from "../../src/catalog/index.js";
-import { analyze, runFrontEnd } from "../../src/compiler.js";
+import { analyze, analyzeModel, runFrontEnd } from "../../src/compiler.js";
+import { computeMetrics } from "../../src/analysis/metrics/index.js";
 
 test("outside an arena, scratch arrays are plain arrays of their own", () => {
   assert.is(currentArena(), undefined);
@@ -207,6 +208,20 @@ test("path analysis: the result holds no typed array", () => {
   const r = analyzePaths(a.graph, a.facts, RULES);
   assert.is(typedArraysIn(r), 0);
   assert.is(currentArena(), undefined);
+});
+
+test("compile's rules and metrics take their caches' arrays from an arena, with the same answers", () => {
+  let used = 0;
+  const compiled = analyzeModel(front.model, { ruleScratchUsed: (arena) => (used = arena.highWater) });
+  assert.ok(used > 0, "the rule library took no scratch from the arena");
+  // The same rules and metrics with plain arrays (no arena in scope).
+  const plain = analyze(front.model, RULES);
+  const text = (fs: readonly { id: string; message: string; facts: readonly { text: string }[] }[]) =>
+    fs.map((f) => `${f.id} ${f.message} ${f.facts.map((x) => x.text).join("|")}`).join("\n");
+  assert.is(text(compiled.findings), text(plain.findings));
+  const metrics = computeMetrics({ ...plain, rules: RULES, paths: compiled.paths });
+  assert.equal(compiled.metrics, metrics);
+  assert.is(typedArraysIn(compiled.metrics), 0);
 });
 
 test.run();

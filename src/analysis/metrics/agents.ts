@@ -1,3 +1,4 @@
+import { scratchI32, scratchU8 } from "../../graph/arena.js";
 import { componentsOf, type ThreatGraph } from "../../graph/threat-graph.js";
 import type { Component } from "../../semantic/model.js";
 import { classificationRank } from "../../semantic/vocabulary.js";
@@ -74,7 +75,7 @@ export function blastRadiusMetrics(g: ThreatGraph): BlastRadiusMetrics {
   const { model } = g;
   const CAP = BLAST_RADIUS_CAP;
   // Which data assets are sensitive, decided once per asset rather than once per flow that carries it.
-  const isSensitive = new Uint8Array(model.data.length);
+  const isSensitive = scratchU8(model.data.length);
   const confidential = classificationRank("confidential");
   for (const data of model.data) {
     const cls = data.classification;
@@ -105,7 +106,7 @@ export function blastRadiusMetrics(g: ThreatGraph): BlastRadiusMetrics {
   };
 
   const agents = componentsOf(g, "agent");
-  const slot = new Int32Array(model.components.length).fill(-1);
+  const slot = scratchI32(model.components.length).fill(-1);
   agents.forEach((a, i) => (slot[a.index] = i));
   // Who delegates to each agent (another agent with a `delegate` flow into it), found once.
   const delegators: number[][] = agents.map(() => []);

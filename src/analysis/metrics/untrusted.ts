@@ -1,3 +1,4 @@
+import { scratchI32, scratchU8 } from "../../graph/arena.js";
 import type { ThreatGraph } from "../../graph/threat-graph.js";
 import type { Component, ResolvedModel } from "../../semantic/model.js";
 import { ENTRY_BIT, ENTRY_CLASSES, UNTRUSTED_CONTENT, type Facts } from "../facts.js";
@@ -21,7 +22,7 @@ const DISTRIBUTES_ARTIFACT = new Set(["publish", "deploy", "serve", "load"]);
 /** Whether an info edge carries run-time content (the edges computeFacts propagates taint along). */
 export function contentEdges(model: ResolvedModel, facts: Facts): Uint8Array {
   const { info } = facts;
-  const out = new Uint8Array(info.edgeCount);
+  const out = scratchU8(info.edgeCount);
   for (let e = 0; e < info.edgeCount; e++) {
     const f = model.flows[facts.infoFlow[e]!]!;
     const source = model.components[info.edgeFrom[e]!]!;
@@ -67,9 +68,9 @@ export function untrustedInputMetrics(g: ThreatGraph, facts: Facts): UntrustedIn
       to.push(info.edgeTo[e]!);
     }
   const scc = condense(buildCompactGraph(n, from, to));
-  const labels = new Int32Array(scc.count * CAP);
-  const sccCount = new Uint8Array(scc.count);
-  const stamp = new Int32Array(n).fill(-1);
+  const labels = scratchI32(scc.count * CAP);
+  const sccCount = scratchU8(scc.count);
+  const stamp = scratchI32(n).fill(-1);
   const add = (c: number, label: number): void => {
     const k = sccCount[c]!;
     if (k >= CAP || stamp[label] === c) return;
@@ -91,8 +92,8 @@ export function untrustedInputMetrics(g: ThreatGraph, facts: Facts): UntrustedIn
 
   // Fewest boundary crossings from any untrusted entry, level by level (0-edges within a level).
   const UNSET = 0x7fffffff;
-  const dist = new Int32Array(n).fill(UNSET);
-  const done = new Uint8Array(n);
+  const dist = scratchI32(n).fill(UNSET);
+  const done = scratchU8(n);
   let level: number[] = [];
   for (let v = 0; v < n; v++)
     if (facts.entry[v]! & UNTRUSTED_CONTENT) {
@@ -121,7 +122,7 @@ export function untrustedInputMetrics(g: ThreatGraph, facts: Facts): UntrustedIn
 
   const components: UntrustedInputEntry[] = [];
   // Which holder last listed a component as a part: a model serving thousands stays linear.
-  const partOf = new Int32Array(n).fill(-1);
+  const partOf = scratchI32(n).fill(-1);
   for (const c of model.components) {
     if (!isContextHolder(c)) continue;
     // A model reads the context of what it serves; an agent or API only its own.

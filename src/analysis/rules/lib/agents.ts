@@ -1,3 +1,4 @@
+import { scratchI32, scratchU8 } from "../../../graph/arena.js";
 import { FLOW_KIND_CODE, flowKindMask, outFlows, type ThreatGraph } from "../../../graph/threat-graph.js";
 import type { Component, Flow, Subject } from "../../../semantic/model.js";
 import {
@@ -571,7 +572,7 @@ export function userDriven(g: ThreatGraph): Int32Array {
   const hit = driveCache.get(g);
   if (hit) return hit;
   const n = g.model.components.length;
-  const parent = new Int32Array(n).fill(-2);
+  const parent = scratchI32(n).fill(-2);
   const queue: number[] = [];
   for (const v of g.byKind.get("actor") ?? []) {
     parent[v] = -1;
@@ -663,15 +664,15 @@ export function consumerReach(g: ThreatGraph): ConsumerReach {
   const n = g.model.components.length;
   const K = CONSUMER_WITNESSES;
   const r = {
-    count: new Uint8Array(n),
-    consumer: new Int32Array(n * K),
-    nextFlow: new Int32Array(n * K),
-    nextBack: new Uint8Array(n * K),
+    count: scratchU8(n),
+    consumer: scratchI32(n * K),
+    nextFlow: scratchI32(n * K),
+    nextBack: scratchU8(n * K),
   };
-  const isConsumer = new Uint8Array(n);
+  const isConsumer = scratchU8(n);
   // Queue entries are (component, label) pairs; each slot is queued once.
-  const queueNode = new Int32Array(n * K);
-  const queueLabel = new Int32Array(n * K);
+  const queueNode = scratchI32(n * K);
+  const queueLabel = scratchI32(n * K);
   let tail = 0;
   const add = (u: number, label: number, flow: number, back: boolean) => {
     const slot = u * K + r.count[u]!++;

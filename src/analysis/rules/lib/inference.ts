@@ -1,3 +1,4 @@
+import { scratchI32, scratchI8, scratchU8 } from "../../../graph/arena.js";
 import {
   componentKindMask,
   FLOW_KIND_CODE,
@@ -203,7 +204,7 @@ function flowTable(g: ThreatGraph, facts: Facts): FlowTable {
     const produce = FLOW_KIND_CODE.get("produce")!;
     const response = FLOW_KIND_CODE.get("response")!;
     const weightTarget = componentKindMask(["model", "registry"]);
-    const runtime = new Uint8Array(info.edgeCount);
+    const runtime = scratchU8(info.edgeCount);
     for (let e = 0; e < runtime.length; e++) {
       // Run-time content: not weights, and not the answers of a `stateless` component (it answers
       // each caller apart, so one caller's content never reaches another's answers).
@@ -246,12 +247,12 @@ export function runtimeTaint(g: ThreatGraph, facts: Facts): RuntimeTaint {
     const n = g.model.components.length;
     const { info } = facts;
     const { runtime } = flowTable(g, facts);
-    const bits = new Uint8Array(n);
+    const bits = scratchU8(n);
     const parent: Partial<Record<EntryClass, Int32Array>> = {};
-    const queue = new Int32Array(n);
+    const queue = scratchI32(n);
     for (const cls of RUNTIME_CLASSES) {
       const bit = ENTRY_BIT[cls];
-      const par = new Int32Array(n).fill(NONE);
+      const par = scratchI32(n).fill(NONE);
       let head = 0;
       let tail = 0;
       for (let v = 0; v < n; v++) {
@@ -419,10 +420,10 @@ export function queryAccess(g: ThreatGraph, facts: Facts): QueryAccess {
   return once(facts, "queryAccess", () => {
     const { model } = g;
     const n = model.components.length;
-    const rank = new Int8Array(n).fill(-1);
-    const parent = new Int32Array(n).fill(NONE);
+    const rank = scratchI8(n).fill(-1);
+    const parent = scratchI32(n).fill(NONE);
     const seedRank = model.components.map(partyRank);
-    const queue = new Int32Array(n);
+    const queue = scratchI32(n);
     const { kind } = flowTable(g, facts);
     const query = kindMask(QUERY_FLOWS);
     for (let level = 0; level < TRUST_LEVELS.length; level++) {
@@ -535,7 +536,7 @@ export function unauthenticatedOnPath(g: ThreatGraph, qa: QueryAccess, v: number
  */
 export function ambiguousRegistries(g: ThreatGraph, facts: Facts): Uint8Array {
   return once(facts, "ambiguousRegistries", () => {
-    const out = new Uint8Array(g.model.components.length);
+    const out = scratchU8(g.model.components.length);
     for (const i of g.byKind.get("registry") ?? []) {
       const producers = new Set<number>();
       for (const f of inFlows(g, i)) {
@@ -582,11 +583,11 @@ export function trained(g: ThreatGraph, facts: Facts): Trained {
   return once(facts, "trained", () => {
     const { model } = g;
     const n = model.components.length;
-    const rank = new Int8Array(n).fill(-1);
-    const how = new Uint8Array(n);
-    const parent = new Int32Array(n).fill(NONE);
+    const rank = scratchI8(n).fill(-1);
+    const how = scratchU8(n);
+    const parent = scratchI32(n).fill(NONE);
     const work: number[] = [];
-    const queued = new Uint8Array(n);
+    const queued = scratchU8(n);
     const raise = (v: number, r: number, h: TrainedHowValue, p: number) => {
       if (r <= rank[v]!) return;
       rank[v] = r;
@@ -779,7 +780,7 @@ export function servedBy(
 ): Served {
   return once(facts, `servedBy:${key}`, () => {
     const n = g.model.components.length;
-    const parent = new Int32Array(n).fill(NONE);
+    const parent = scratchI32(n).fill(NONE);
     const queue: number[] = [];
     for (const i of g.byKind.get("model") ?? []) {
       const m = g.model.components[i]!;
@@ -789,7 +790,7 @@ export function servedBy(
       }
     }
     // When any model will do, it does not matter which artifact a registry hands out.
-    const ambiguous = anyModel ? new Uint8Array(n) : ambiguousRegistries(g, facts);
+    const ambiguous = anyModel ? scratchU8(n) : ambiguousRegistries(g, facts);
     const { kind } = flowTable(g, facts);
     const serving = kindMask(SERVING_FLOWS);
     for (let head = 0; head < queue.length; head++) {
@@ -1031,7 +1032,7 @@ export function runtimeReach(
 ): Reach {
   return once(facts, `runtimeReach:${key}`, () => {
     const n = g.model.components.length;
-    const parent = new Int32Array(n).fill(NONE);
+    const parent = scratchI32(n).fill(NONE);
     const queue: number[] = [];
     const { components } = g.model;
     for (let v = 0; v < n; v++) {

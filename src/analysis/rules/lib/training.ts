@@ -1,3 +1,4 @@
+import { scratchI32, scratchU8 } from "../../../graph/arena.js";
 import { BUILTIN_CONTROL_BY_ID } from "../../../catalog/controls.js";
 import type { ThreatGraph } from "../../../graph/threat-graph.js";
 import { inFlows, outFlows } from "../../../graph/threat-graph.js";
@@ -103,7 +104,7 @@ export function indexOf(g: ThreatGraph): GraphIndex {
     if (!u) byControl.set(name, (u = { flows: [], comps: [] }));
     return u;
   };
-  const flowKind = new Uint8Array(flows.length);
+  const flowKind = scratchU8(flows.length);
   const controlledFlows: number[] = [];
   const carryingFlows: number[] = [];
   const carriesOf: (readonly number[])[] = [];
@@ -119,7 +120,7 @@ export function indexOf(g: ThreatGraph): GraphIndex {
       carriesOf.push(f.carries);
     }
   }
-  const compKind = new Uint8Array(components.length);
+  const compKind = scratchU8(components.length);
   const controlledComps: number[] = [];
   const holders: number[] = [];
   const holdsOf: (readonly number[])[] = [];
@@ -150,14 +151,14 @@ export function indexOf(g: ThreatGraph): GraphIndex {
 
 /** A mask over flow kind codes. */
 function flowKindMask(kinds: Iterable<FlowKind>): Uint8Array {
-  const m = new Uint8Array(FLOW_KIND_NAMES.length);
+  const m = scratchU8(FLOW_KIND_NAMES.length);
   for (const k of kinds) m[FLOW_CODE.get(k)!] = 1;
   return m;
 }
 
 /** A mask over component kind codes. */
 function compKindMask(kinds: Iterable<ComponentKind>): Uint8Array {
-  const m = new Uint8Array(COMPONENT_KIND_NAMES.length);
+  const m = scratchU8(COMPONENT_KIND_NAMES.length);
   for (const k of kinds) m[COMP_CODE.get(k)!] = 1;
   return m;
 }
@@ -184,8 +185,8 @@ export function guardOf(g: ThreatGraph, meta: Pick<RuleMeta, "id" | "mitigations
   const counts = (use: ControlUse): boolean => countsName(use.name);
   const on = (x: { readonly controls: readonly ControlUse[] }): boolean => x.controls.some(counts);
   // Mark the users of each counting control name: a few names, no per-element object access.
-  const flow = new Uint8Array(model.flows.length);
-  const comp = new Uint8Array(model.components.length);
+  const flow = scratchU8(model.flows.length);
+  const comp = scratchU8(model.components.length);
   for (const [name, u] of indexOf(g).byControl) {
     if (!countsName(name)) continue;
     for (const fi of u.flows) flow[fi] = 1;
@@ -250,8 +251,8 @@ export function reach(
   const ix = indexOf(g);
   const o = compile(opts);
   const n = g.model.components.length;
-  const parent = new Int32Array(n).fill(UNREACHED);
-  const queue = new Int32Array(n);
+  const parent = scratchI32(n).fill(UNREACHED);
+  const queue = scratchI32(n);
   let head = 0;
   let tail = 0;
   for (const s of seeds) {
@@ -410,8 +411,8 @@ function trainingFeedOf(g: ThreatGraph): Int32Array {
   const n = g.model.components.length;
   const { flowKind } = indexOf(g);
   const moves = flowKindMask(DATA_MOVES);
-  const next = new Int32Array(n).fill(UNREACHED);
-  const queue = new Int32Array(n);
+  const next = scratchI32(n).fill(UNREACHED);
+  const queue = scratchI32(n);
   let head = 0;
   let tail = 0;
   for (const fi of g.flowsByKind.get("train") ?? []) {
@@ -637,18 +638,18 @@ export function dataReach(g: ThreatGraph, facts: Facts, isWitness: (d: number) =
   const { model } = g;
   const ix = indexOf(g);
   const n = model.components.length;
-  const witness = new Int32Array(n).fill(-1);
-  const parent = new Int32Array(n).fill(UNREACHED);
+  const witness = scratchI32(n).fill(-1);
+  const parent = scratchI32(n).fill(UNREACHED);
   // The question asked once per data asset; then only typed lookups.
-  const is = new Uint8Array(model.data.length);
+  const is = scratchU8(model.data.length);
   for (let d = 0; d < is.length; d++) if (isWitness(d)) is[d] = 1;
   const pick = (ds: readonly number[]): number => {
     for (const d of ds) if (is[d]) return d;
     return -1;
   };
   // Per flow: -2 moves whatever its source has; otherwise the witness among its `carries` (-1 none).
-  const flowWitness = new Int32Array(model.flows.length).fill(-2);
-  const queue = new Int32Array(n);
+  const flowWitness = scratchI32(model.flows.length).fill(-2);
+  const queue = scratchI32(n);
   let tail = 0;
   for (let k = 0; k < ix.holders.length; k++) {
     const v = ix.holders[k]!;
