@@ -27,6 +27,7 @@
  * threads included), steadier than wall time on a shared machine. Each size runs in its own child
  * process; peak memory is the rise of the peak RSS during the analysis (VmHWM, reset before it).
  */
+import { generatedFrontEnd } from "./gen/front-end.js";
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import { parseArgs } from "node:util";
@@ -45,13 +46,10 @@ import { ShareWorkspace } from "../src/analysis/paths/soft-chokepoints.js";
 import { ENTRY_BIT, ENTRY_CLASSES } from "../src/analysis/facts.js";
 import { usableGraph } from "../src/analysis/paths/usable.js";
 import { RULES } from "../src/analysis/rules/index.js";
-import { ATLAS_MITIGATION_IDS, RULE_IDS } from "../src/catalog/index.js";
-import { runFrontEnd } from "../src/compiler.js";
 import { withOrgRuleControls, withOrgRules } from "../src/analysis/org-rules.js";
 import { buildCompactGraph, type CompactGraph } from "../src/graph/compact.js";
 import { buildThreatGraph } from "../src/graph/threat-graph.js";
 import { generateModel } from "./gen/generate.js";
-import { generatedHost } from "./gen/memory-host.js";
 
 const cpuMs = (): number => {
   const u = process.cpuUsage();
@@ -256,13 +254,7 @@ async function simplePaths(g: CompactGraph, source: number, target: number, budg
 
 async function child(size: number, seed: number, coupling: number, budgetS: number): Promise<void> {
   const gen = generateModel({ components: size, seed, coupling });
-  const { host, inputs, root } = generatedHost(gen.files);
-  const front = runFrontEnd({
-    inputs,
-    root,
-    host,
-    resolve: { today: "2026-06-01", ruleIds: RULE_IDS, atlasMitigations: ATLAS_MITIGATION_IDS },
-  });
+  const front = generatedFrontEnd(gen.files);
   const model0 = front.model;
   (gen.files as unknown[]).length = 0;
   const rules = withOrgRules(model0, RULES);

@@ -1,7 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { generateModel } from "../../bench/gen/generate.js";
-import { generatedHost } from "../../bench/gen/memory-host.js";
+import { generatedFrontEnd } from "../../bench/gen/front-end.js";
 import {
   Arena,
   currentArena,
@@ -14,8 +14,7 @@ import {
 } from "../../src/graph/arena.js";
 import { analyzePaths, scratchBytes, type PathOptions } from "../../src/analysis/paths/analyze.js";
 import { RULES } from "../../src/analysis/rules/index.js";
-import { ATLAS_MITIGATION_IDS, RULE_IDS } from "../../src/catalog/index.js";
-import { analyze, analyzeModel, runFrontEnd } from "../../src/compiler.js";
+import { analyze, analyzeModel } from "../../src/compiler.js";
 import { computeMetrics } from "../../src/analysis/metrics/index.js";
 
 test("outside an arena, scratch arrays are plain arrays of their own", () => {
@@ -154,13 +153,7 @@ test("scratchCopyI32 copies a prefix into the arena", () => {
 // The analysis gives the same answer whatever fits in its arena (none, part, all), and its result
 // holds no array from it (an arena that outlived the analysis would hold all its scratch).
 const gen = generateModel({ components: 1500, seed: 5, coupling: 1 });
-const { host, inputs, root } = generatedHost(gen.files);
-const front = runFrontEnd({
-  inputs,
-  root,
-  host,
-  resolve: { today: "2026-06-01", ruleIds: RULE_IDS, atlasMitigations: ATLAS_MITIGATION_IDS },
-});
+const front = generatedFrontEnd(gen.files);
 if (!front.ok) throw new Error("generated model has errors");
 const a = analyze(front.model, RULES);
 const full = scratchBytes(front.model.components.length, front.model.flows.length);

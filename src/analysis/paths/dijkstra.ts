@@ -104,22 +104,29 @@ export class DijkstraWorkspace implements ShortestPaths {
    * the new count. The hot loop of every search: no closure but `onSettle`, locals only.
    */
   private settle(adj: Adjacency, count: number, onSettle: ((v: number) => boolean) | undefined): number {
-    const { dist, via, queue, touched } = this;
-    const { start, edge, node, weight } = adj;
+    const queue = this.queue;
     for (;;) {
       const v = queue.pop();
       if (v < 0 || (onSettle !== undefined && onSettle(v))) break;
-      const dv = dist[v]!;
-      for (let i = start[v]!, end = start[v + 1]!; i < end; i++) {
-        const nd = dv + weight[i]!;
-        const u = node[i]!;
-        const du = dist[u]!;
-        if (nd < du) {
-          if (du === Infinity) touched[count++] = u;
-          dist[u] = nd;
-          via[u] = edge[i]!;
-          queue.push(u, nd);
-        }
+      count = this.relax(adj, v, count);
+    }
+    return count;
+  }
+
+  /** Offers v's settled distance to its neighbours; returns the touched count. */
+  private relax(adj: Adjacency, v: number, count: number): number {
+    const { dist, via, queue, touched } = this;
+    const { start, edge, node, weight } = adj;
+    const dv = dist[v]!;
+    for (let i = start[v]!, end = start[v + 1]!; i < end; i++) {
+      const nd = dv + weight[i]!;
+      const u = node[i]!;
+      const du = dist[u]!;
+      if (nd < du) {
+        if (du === Infinity) touched[count++] = u;
+        dist[u] = nd;
+        via[u] = edge[i]!;
+        queue.push(u, nd);
       }
     }
     return count;
@@ -135,7 +142,6 @@ export class DijkstraWorkspace implements ShortestPaths {
   ): number {
     const { dist, via, queue, touched } = this;
     let count = 0;
-    const { start, edge, node, weight } = adj;
     // The next seed to take (-1: none left), its distance and its place in `order`.
     let s = -1;
     let sd = Infinity;
@@ -170,18 +176,7 @@ export class DijkstraWorkspace implements ShortestPaths {
       }
       const v = queue.pop();
       if (v < 0 || (onSettle !== undefined && onSettle(v))) break;
-      const dv = dist[v]!;
-      for (let i = start[v]!, end = start[v + 1]!; i < end; i++) {
-        const nd = dv + weight[i]!;
-        const u = node[i]!;
-        const du = dist[u]!;
-        if (nd < du) {
-          if (du === Infinity) touched[count++] = u;
-          dist[u] = nd;
-          via[u] = edge[i]!;
-          queue.push(u, nd);
-        }
-      }
+      count = this.relax(adj, v, count);
     }
     return count;
   }
