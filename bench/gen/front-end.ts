@@ -10,8 +10,11 @@ export const GENERATED_RESOLVE = {
   atlasMitigations: ATLAS_MITIGATION_IDS,
 } as const;
 
-/** The front end over generated files held in memory. */
-export function generatedFrontEnd(files: readonly GeneratedFile[]): FrontEndResult {
+/** The front end over generated files held in memory (acceptances judged against `today`). */
+export function generatedFrontEnd(
+  files: readonly GeneratedFile[],
+  today: string = GENERATED_RESOLVE.today,
+): FrontEndResult {
   const { host, inputs, root } = generatedHost(files);
-  return runFrontEnd({ inputs, root, host, resolve: GENERATED_RESOLVE });
+  return runFrontEnd({ inputs, root, host, resolve: { ...GENERATED_RESOLVE, today } });
 }

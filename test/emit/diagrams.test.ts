@@ -2,13 +2,13 @@
  * Diagram views: golden `.mmd` files for every sample, the node limit on large models, hostile names
  * kept inert (checked with Mermaid's own parser), stable ids and small diffs, safe file names.
  */
+import { generatedFrontEnd } from "../../bench/gen/front-end.js";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { generateModel } from "../../bench/gen/generate.js";
-import { generatedHost } from "../../bench/gen/memory-host.js";
 import { ATLAS_MITIGATION_IDS, RULE_IDS } from "../../src/catalog/index.js";
 import { expandInputs } from "../../src/cli/inputs.js";
 import { nodeHost } from "../../src/cli/node-host.js";
@@ -282,13 +282,7 @@ test("hostile titles stay labels: Mermaid's parser sees the same nodes, arrows a
 
 test(`a generated 1,500-component model: every view within ${MAX_NODES} nodes, every component drawn on its own somewhere`, () => {
   const generated = generateModel({ components: 1500, files: 6, seed: 11 });
-  const { host, inputs, root } = generatedHost(generated.files);
-  const front = runFrontEnd({
-    inputs,
-    root,
-    host,
-    resolve: { today: TEST_TODAY, ruleIds: RULE_IDS, atlasMitigations: ATLAS_MITIGATION_IDS },
-  });
+  const front = generatedFrontEnd(generated.files, TEST_TODAY);
   assert.ok(front.ok, dump(front));
   const analysis = analyzeModel(front.model, { paths: { k: 3 } });
   const views = diagramViews(analysis);
@@ -493,13 +487,7 @@ test("the same model gives the same diagrams; a one-line change is a small diff"
 
 test("the diagram index: each flow's other end beside its lists, each component's place in the zone tree", () => {
   const generated = generateModel({ components: 300, files: 3, seed: 5 });
-  const { host, inputs, root } = generatedHost(generated.files);
-  const front = runFrontEnd({
-    inputs,
-    root,
-    host,
-    resolve: { today: TEST_TODAY, ruleIds: RULE_IDS, atlasMitigations: ATLAS_MITIGATION_IDS },
-  });
+  const front = generatedFrontEnd(generated.files, TEST_TODAY);
   assert.ok(front.ok, dump(front));
   const dx = diagramIndex(analyzeModel(front.model, { paths: { k: 1 } }));
   const m = dx.model;
