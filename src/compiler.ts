@@ -18,7 +18,7 @@ import { sortDiagnostics, hasErrors, type Diagnostic, type StageResult } from ".
 import { findingsView, type FindingView } from "./emit/findings-view.js";
 import { pathsView, type PathsView } from "./emit/paths-view.js";
 import { buildThreatGraph, type ThreatGraph } from "./graph/threat-graph.js";
-import { Arena, withArena } from "./graph/arena.js";
+import { inArena, type Arena } from "./graph/arena.js";
 import { lineCol, type SourceFile } from "./source.js";
 import { capErrors } from "./syntax/parse.js";
 import type { CompilerHost } from "./host.js";
@@ -191,12 +191,6 @@ export interface CompileAnalysis extends AnalysisResult {
 }
 
 /**
- * Attack paths, then rules, then the views every emitter reads. The paths do not read the findings,
- * and run first on purpose: their working arrays are allocated while the heap is small, before the
- * rules add their findings (hundreds of thousands on a large model), so the collections the paths
- * cause stay cheap (bench/README.md).
- */
-/**
  * The scratch the rule library's and metrics' per-graph caches take, in bytes, from n components and
  * m flows (measured on the generated models, bench/README.md, with room to spare; more is allocated
  * apart).
@@ -205,13 +199,19 @@ export function ruleScratchBytes(n: number, m: number): number {
   return 800 * n + 100 * m + (1 << 20);
 }
 
+/**
+ * Attack paths, then rules, then the views every emitter reads. The paths do not read the findings,
+ * and run first on purpose: their working arrays are allocated while the heap is small, before the
+ * rules add their findings (hundreds of thousands on a large model), so the collections the paths
+ * cause stay cheap (bench/README.md).
+ */
 export function analyzeModel(
   model: ResolvedModel,
   options: {
     rules?: readonly Rule[];
     paths?: PathOptions;
     policies?: readonly Policy[];
-    /** Called with the rules' and metrics' scratch arena after them (bench/report.ts prints its use). */
+    /** Called with the rules' and metrics' scratch arena after them (tests read how much was used). */
     ruleScratchUsed?: (arena: Arena) => void;
   } = {},
 ): CompileAnalysis {
@@ -227,12 +227,14 @@ export function analyzeModel(
   // 0011): at 1M components they are hundreds of megabytes, and every 64 MB of new ArrayBuffers
   // would start a full collection of a heap that by then holds the findings too. Nothing is given
   // back before the end, so no array is ever reused while a cache holds it.
-  const arena = new Arena(ruleScratchBytes(model.components.length, model.flows.length));
-  const { result, metrics } = withArena(arena, () => {
-    const found = findingsOf(session);
-    return { result: found, metrics: computeMetrics({ ...found, rules, paths }) };
-  });
-  options.ruleScratchUsed?.(arena);
+  const { result, metrics } = inArena(
+    ruleScratchBytes(model.components.length, model.flows.length),
+    () => {
+      const found = findingsOf(session);
+      return { result: found, metrics: computeMetrics({ ...found, rules, paths }) };
+    },
+    options.ruleScratchUsed,
+  );
   const view = pathsView(model, paths, (v) =>
     ENTRY_CLASSES.filter((c) => prepared.facts.entry[v]! & ENTRY_BIT[c]),
   );

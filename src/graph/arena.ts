@@ -93,6 +93,17 @@ function align(bytes: number): number {
 
 let current: Arena | undefined;
 
+/**
+ * Reserves `bytes`, runs `fn` with that arena in scope, then hands the arena to `used` (a benchmark
+ * or test reading how much was taken) and drops it.
+ */
+export function inArena<T>(bytes: number, fn: (arena: Arena) => T, used?: (arena: Arena) => void): T {
+  const arena = new Arena(bytes);
+  const result = withArena(arena, () => fn(arena));
+  used?.(arena);
+  return result;
+}
+
 /** Runs `fn` with `arena` in scope (the previous one is restored after, even on a throw). */
 export function withArena<T>(arena: Arena, fn: () => T): T {
   const previous = current;
@@ -104,7 +115,7 @@ export function withArena<T>(arena: Arena, fn: () => T): T {
   }
 }
 
-/** The arena in scope, if any (for marks around a phase). */
+/** The arena in scope, if any. */
 export function currentArena(): Arena | undefined {
   return current;
 }

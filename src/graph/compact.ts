@@ -53,7 +53,7 @@ export function buildCompactGraph(
   };
 }
 
-/** Plain BFS from a set of sources; the reference kernel every analysis is measured against. */
+/** Plain BFS from a set of sources, with arrays of its own (bench/analysis.ts times one with its scratch allocated once). */
 export function bfs(g: CompactGraph, sources: ArrayLike<number>): Uint8Array {
   const seen = new Uint8Array(g.nodeCount);
   const queue = new Int32Array(g.nodeCount);

@@ -5,6 +5,7 @@ import { generatedFrontEnd } from "../../bench/gen/front-end.js";
 import {
   Arena,
   currentArena,
+  inArena,
   scratchCopyI32,
   scratchF64,
   scratchI32,
@@ -139,6 +140,22 @@ test("withArena restores the arena it replaced, also when the body throws", () =
     );
     assert.is(currentArena(), outer);
   });
+});
+
+test("inArena runs with a fresh reservation in scope and hands it to `used` after", () => {
+  let seen: Arena | undefined;
+  const inside = inArena(
+    64,
+    (arena) => {
+      assert.is(currentArena(), arena);
+      scratchI32(4);
+      return arena;
+    },
+    (arena) => (seen = arena),
+  );
+  assert.is(seen, inside);
+  assert.is(inside.highWater, 16);
+  assert.is(currentArena(), undefined);
 });
 
 test("scratchCopyI32 copies a prefix into the arena", () => {

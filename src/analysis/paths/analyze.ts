@@ -1,4 +1,4 @@
-import { Arena, scratchCopyI32, scratchF64, scratchI32, scratchU8, withArena } from "../../graph/arena.js";
+import { inArena, type Arena, scratchCopyI32, scratchF64, scratchI32, scratchU8 } from "../../graph/arena.js";
 import type { CompactGraph } from "../../graph/compact.js";
 import type { ThreatGraph } from "../../graph/threat-graph.js";
 import { ENTRY_BIT, ENTRY_CLASSES, type EntryClass, type Facts } from "../facts.js";
@@ -80,12 +80,11 @@ export function analyzePaths(
   rules: readonly Rule[],
   options: PathOptions = {},
 ): PathAnalysis {
-  const arena = new Arena(
+  return inArena(
     options.scratchBytes ?? scratchBytes(tg.model.components.length, tg.model.flows.length),
+    (arena) => analyzeInArena(arena, tg, facts, rules, options),
+    options.scratchUsed,
   );
-  const result = withArena(arena, () => analyzeInArena(arena, tg, facts, rules, options));
-  options.scratchUsed?.(arena);
-  return result;
 }
 
 /**
@@ -392,9 +391,9 @@ function analyzeInArena(
   }
   const softChokepoints = shares.top(allTargetNodes, excluded);
   mark("soft-chokepoints");
+  arena.release(afterIndex);
   // Disclosure questions read their targets' readers as one list, in the order a walk over every
   // target's own list would meet them (which numbers the network the same way).
-  arena.release(afterIndex);
   const readersOf = (list: readonly AttackTarget[]): CutTarget[] =>
     list.length === 0 ? [] : [{ mode: "disclosure", nodes: nodesInOrder(n, list) }];
   const solver = new CutSolver(
