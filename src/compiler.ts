@@ -191,9 +191,9 @@ export interface CompileAnalysis extends AnalysisResult {
 }
 
 /**
- * The scratch the rule library's and metrics' per-graph caches take, in bytes, from n components and
- * m flows (measured on the generated models, bench/README.md, with room to spare; more is allocated
- * apart).
+ * The scratch the rule library's and metrics' per-graph caches take, with the searches that fill
+ * them (nothing is given back before the stage ends), in bytes, from n components and m flows
+ * (measured on the generated models, bench/README.md, with room to spare; more is allocated apart).
  */
 export function ruleScratchBytes(n: number, m: number): number {
   return 800 * n + 100 * m + (1 << 20);

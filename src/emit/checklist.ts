@@ -466,7 +466,7 @@ function checklistCsvRows(d: ChecklistData, put: (piece: string) => void): void 
   const location = (l: LocationView) => {
     if (l.file !== lastFile) {
       lastFile = l.file;
-      plainFile = !formulaStart(l.file.charCodeAt(0)) && !NEEDS_QUOTES.test(l.file);
+      plainFile = csvField(l.file) === l.file;
     }
     return plainFile ? `${l.file}:${l.line}` : csvField(`${l.file}:${l.line}`);
   };

@@ -30,31 +30,28 @@ export function escapeMarkup(s: string): string {
   return t;
 }
 
-/** Inline Markdown text (also safe inside a table cell): markup characters backslash-escaped, newlines folded. */
-export function escapeMarkdown(s: string): string {
-  return escapeMarkdownWith(s, MARKDOWN_MARKUP, MARKDOWN_SPECIAL);
-}
-
-const MARKDOWN_MARKUP = /[\\`*_{}[\]()#+\-.!|~]/g;
-/** What `escapeMarkdown` changes: line breaks, entities' characters and MARKDOWN_MARKUP. */
-const MARKDOWN_SPECIAL = /[\r\n&<>\\`*_{}[\]()#+\-.!|~]/;
+/** The characters inline Markdown text backslash-escapes (inside a regex character class). */
+const MARKDOWN_MARKUP = "\\\\`*_{}[\\]()#+\\-.!|~";
 
 /**
- * `escapeMarkdown` with more characters backslash-escaped: `markup` is a global character class
- * holding every character of MARKDOWN_MARKUP and the others, so one pass escapes them all (a second
- * pass over the escaped text would only find the characters added, since it adds backslashes only).
- * `special`, not global (it is only tested), holds those of `markup`, line breaks, `&`, `<` and `>`:
- * a text with none is returned as it is after one test (most text: a report escapes tens of
- * thousands of message parts and titles).
+ * An inline Markdown escaper: MARKDOWN_MARKUP and `extra` (more characters, as they would stand in a
+ * regex character class) backslash-escaped in one pass, `&`, `<` and `>` as entities first (they
+ * hold no markup), line breaks folded. Both of its patterns come from the one list of characters, so
+ * the test that lets most text through unchanged (a report escapes tens of thousands of message parts
+ * and titles) always matches what the passes would change.
  */
-export function escapeMarkdownWith(s: string, markup: RegExp, special: RegExp): string {
-  if (!special.test(s)) return s;
-  // String replacements, each pass only when needed, instead of one pass calling a function per
-  // character. Entities first: they hold no markup.
-  let t = /[\r\n]/.test(s) ? s.replace(/\r\n|\r|\n/g, " ") : s;
-  if (/[&<>]/.test(t)) t = t.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-  return t.replace(markup, "\\$&");
+export function markdownEscaper(extra = ""): (s: string) => string {
+  const markup = new RegExp(`[${MARKDOWN_MARKUP}${extra}]`, "g");
+  const special = new RegExp(`[\\r\\n&<>${MARKDOWN_MARKUP}${extra}]`);
+  return (s) => {
+    if (!special.test(s)) return s;
+    const t = /[\r\n]/.test(s) ? s.replace(/\r\n|\r|\n/g, " ") : s;
+    return escapeMarkup(t).replace(markup, "\\$&");
+  };
 }
+
+/** Inline Markdown text (also safe inside a table cell): markup characters backslash-escaped, newlines folded. */
+export const escapeMarkdown = markdownEscaper();
 
 /** Code span content: backticks cannot be escaped inside one, so the span is widened instead. */
 export function markdownCode(s: string): string {

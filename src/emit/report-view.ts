@@ -19,7 +19,7 @@ import { scorecardOf, type ScorecardEntry } from "../analysis/metrics/scorecard.
 import nist from "../../data/nist.json" with { type: "json" };
 import { OWASP } from "../catalog/frameworks.js";
 import { byExposure, DIAGRAM_LIMITS, diagramSet, diagramViews, type DiagramView } from "./diagrams/index.js";
-import { escapeHtml, escapeMarkdownWith, markdownCode } from "./escape.js";
+import { escapeHtml, markdownCode, markdownEscaper } from "./escape.js";
 import type { FindingView } from "./findings-view.js";
 import type { LocationView } from "./location-view.js";
 import type { CutView, PathView, StepView, TargetView } from "./paths-view.js";
@@ -103,9 +103,7 @@ function checkedHref(href: string): string | undefined {
 // Beyond escape.ts's `escapeMarkdown`: `=` (a line of them turns the line above into a heading), `$`
 // (GitHub renders `$...$` as math), and `:` and `@`, whose escapes stop GFM's extended autolinks
 // (`https://...`, `user@host`) from turning model text into links.
-const MD_TEXT_MARKUP = /[\\`*_{}[\]()#+\-.!|~=$:@]/g;
-const MD_TEXT_SPECIAL = /[\r\n&<>\\`*_{}[\]()#+\-.!|~=$:@]/;
-const mdText = (s: string) => escapeMarkdownWith(s, MD_TEXT_MARKUP, MD_TEXT_SPECIAL);
+const mdText = markdownEscaper("=$:@");
 
 function markdownFormat(cell: boolean): Format {
   const code = (s: string) => {

@@ -254,13 +254,13 @@ const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  * they are invalid in the SVG's XML, and a line separator would end the label's line elsewhere.
  */
 function label(s: string): string {
-  // Most labels (names, titles, counts) hold nothing either pass would change: one test.
-  if (!LABEL_SPECIAL.test(s)) return s;
-  return mermaidLabel(s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029]/g, " "));
+  // Most labels (names, titles, counts) hold neither: one test here, one in mermaidLabel.
+  return mermaidLabel(UNDRAWABLE.test(s) ? s.replace(UNDRAWABLE_ALL, " ") : s);
 }
 
-/** What `label` replaces, or `mermaidLabel` escapes (its MERMAID_SPECIAL, in escape.ts). */
-const LABEL_SPECIAL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029#"<>&`|{}[\]();:]/;
+/** Control characters (but tab, line feed and carriage return, which mermaidLabel folds) and line separators. */
+const UNDRAWABLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029]/;
+const UNDRAWABLE_ALL = new RegExp(UNDRAWABLE.source, "g");
 
 /** An arrow's label: the kind (and title) of one flow, or how many flows of which kinds. */
 function flowLabel(e: FlowEdge, titles: boolean): string[] {
