@@ -17,7 +17,7 @@ import type { FileUnit } from "./unit.js";
 
 /*
  * Checking files on several threads. Parsing and the per-file checks (check-file.ts) of one file
- * never look at another file, and what they produce is compact (a unit is one Int32Array and a
+ * never look at another file, and what they produce is compact (a unit is one byte array and a
  * string table), so they run in worker threads and only the units cross back. The main thread reads
  * the files through the compiler host (so the host stays the only window on the file system), hands
  * them out a few at a time, checks files itself while it waits, and binds the results to its own
@@ -164,11 +164,18 @@ export function createCheckPool(options: PoolOptions): CheckPool {
     const job = jobs[index]!;
     if (!job.bytes && !read(job)) return;
     const bytes = job.bytes!;
-    // A copy is transferred: the host's own buffer may be one it keeps (an in-memory host does).
-    // Not `bytes.slice()`: on a Buffer that is a view of the same memory, and transferring it
-    // would empty the host's copy.
-    const own = new Uint8Array(bytes);
-    lane.port.postMessage({ job: index, bytes: own }, [own.buffer]);
+    // The host's own buffer may be one it keeps (an in-memory host does), so it is never
+    // transferred. When the bytes fill their buffer (a file read from disk), the message copies
+    // them and this thread allocates nothing: V8 counts every new ArrayBuffer as external memory,
+    // and each 64 MB of them starts a full collection of the main thread's (large) heap. A view into
+    // a larger buffer (a pooled small Buffer) would copy all of that buffer: a copy of the view is
+    // transferred instead (not `bytes.slice()`: on a Buffer that is a view of the same memory).
+    if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && !isShared(bytes))
+      lane.port.postMessage({ job: index, bytes });
+    else {
+      const own = new Uint8Array(bytes);
+      lane.port.postMessage({ job: index, bytes: own }, [own.buffer]);
+    }
     job.bytes = undefined;
     job.state = 1;
     lane.inFlight++;
@@ -278,6 +285,11 @@ export function createCheckPool(options: PoolOptions): CheckPool {
   };
 }
 
+/** Bytes in shared memory: a message would share them with the worker, not copy them. */
+function isShared(bytes: Uint8Array): boolean {
+  return typeof SharedArrayBuffer !== "undefined" && bytes.buffer instanceof SharedArrayBuffer;
+}
+
 /** The diagnostics of one file, moved onto its record (they are all located in it). */
 function rebind(diagnostics: readonly Diagnostic[], file: SourceFile): Diagnostic[] {
   const move = (l: Location | undefined): Location | undefined => l && { file, start: l.start, end: l.end };
@@ -316,7 +328,7 @@ function runWorker(port: MessagePort, signal: Int32Array): void {
       // A bug in the check: the file goes back to the main thread, which meets it again and reports
       // it as an internal error with its stack, as without threads.
     }
-    const transfer = answer.unit ? [answer.unit.ints.buffer as ArrayBuffer] : [];
+    const transfer = answer.unit ? [answer.unit.bytes.buffer as ArrayBuffer] : [];
     port.postMessage(answer, transfer);
     Atomics.add(signal, 0, 1);
     Atomics.notify(signal, 0);

@@ -446,7 +446,9 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
   // `->`, so the two kinds never collide: named flows are checked by name, unnamed ones by their
   // end points as two integers (no string per flow to compare).
   const flowByName = new Map<string, number>();
-  const byPair = new PairIndex(1024);
+  let unnamedFlows = 0;
+  for (const u of units) unnamedFlows += UnitReader.counts(u).unnamedFlows;
+  const byPair = new PairIndex(unnamedFlows);
   files.forEach((f, i) => {
     const file = f.source;
     const r = UnitReader.flows(units[i]!);
@@ -708,54 +710,59 @@ function baseOf(base: Bases, category: SymbolCategory): number {
   }
 }
 
-/** A hash map from a pair of non-negative integers to a non-negative integer, in typed arrays. */
+/**
+ * A hash map from a pair of non-negative integers to a non-negative integer, in one typed array of
+ * `[a, b, value]` slots (`a` is -1 in a free slot). Sized up front for the pairs it will get (the
+ * units count their unnamed flows), so it does not grow by copies: V8 counts every ArrayBuffer
+ * byte as external memory and a run of new ones starts full collections of the whole heap.
+ */
 class PairIndex {
-  private keys: Int32Array;
-  private values: Int32Array;
+  private slots: Int32Array;
   private mask: number;
   private count = 0;
 
+  /** A map for `capacity` pairs (it still grows, should more come). */
   constructor(capacity: number) {
     let size = 16;
-    while (size < capacity * 2) size *= 2;
-    this.keys = new Int32Array(2 * size).fill(-1);
-    this.values = new Int32Array(size);
+    while (size * 3 < capacity * 4) size *= 2;
+    this.slots = new Int32Array(3 * size).fill(-1);
     this.mask = size - 1;
   }
 
   private slot(a: number, b: number): number {
+    const s = this.slots;
     let i = (Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca6b)) & this.mask;
-    while (this.keys[2 * i] !== -1 && (this.keys[2 * i] !== a || this.keys[2 * i + 1] !== b))
-      i = (i + 1) & this.mask;
+    while (s[3 * i] !== -1 && (s[3 * i] !== a || s[3 * i + 1] !== b)) i = (i + 1) & this.mask;
     return i;
   }
 
   get(a: number, b: number): number | undefined {
     const i = this.slot(a, b);
-    return this.keys[2 * i] === -1 ? undefined : this.values[i];
+    return this.slots[3 * i] === -1 ? undefined : this.slots[3 * i + 2];
   }
 
   set(a: number, b: number, value: number): void {
-    if ((this.count + 1) * 2 > this.values.length) this.grow();
+    // At most three quarters full: linear probing stays short, and the table is 16-32 bytes a pair.
+    if ((this.count + 1) * 4 > (this.mask + 1) * 3) this.grow();
     const i = this.slot(a, b);
-    if (this.keys[2 * i] === -1) this.count++;
-    this.keys[2 * i] = a;
-    this.keys[2 * i + 1] = b;
-    this.values[i] = value;
+    const s = this.slots;
+    if (s[3 * i] === -1) this.count++;
+    s[3 * i] = a;
+    s[3 * i + 1] = b;
+    s[3 * i + 2] = value;
   }
 
   private grow(): void {
-    const { keys, values } = this;
-    const size = values.length * 2;
-    this.keys = new Int32Array(2 * size).fill(-1);
-    this.values = new Int32Array(size);
+    const old = this.slots;
+    const size = 2 * (this.mask + 1);
+    this.slots = new Int32Array(3 * size).fill(-1);
     this.mask = size - 1;
-    for (let j = 0; j < values.length; j++) {
-      if (keys[2 * j] === -1) continue;
-      const i = this.slot(keys[2 * j]!, keys[2 * j + 1]!);
-      this.keys[2 * i] = keys[2 * j]!;
-      this.keys[2 * i + 1] = keys[2 * j + 1]!;
-      this.values[i] = values[j]!;
+    for (let j = 0; j < old.length; j += 3) {
+      if (old[j] === -1) continue;
+      const i = this.slot(old[j]!, old[j + 1]!);
+      this.slots[3 * i] = old[j]!;
+      this.slots[3 * i + 1] = old[j + 1]!;
+      this.slots[3 * i + 2] = old[j + 2]!;
     }
   }
 }

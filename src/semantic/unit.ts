@@ -6,9 +6,15 @@ import type { SymbolCategory } from "./symbols.js";
  * A file unit: what the semantic stage keeps of one file once its own checks are done (check-file.ts)
  * and its syntax tree is gone. It holds, per kind of declaration and in source order, the names,
  * spans and converted property values the whole-program stage (resolve.ts) needs to bind names and
- * build the model, packed into one Int32Array plus a string table: a few allocations per file
+ * build the model, packed into one byte array plus a string table: a few allocations per file
  * instead of a tree of small objects, cheap to keep for thousands of files and cheap to move
  * between threads (the array is transferred, the strings are copied once each).
+ *
+ * Integers are stored as varints (7 bits a byte, zigzag for the -1 of "absent"), and source offsets
+ * as the difference from the previous offset in the section, most of them one or two bytes: a unit
+ * takes about a third of the 4 bytes an integer that an Int32Array did. Units live until the model
+ * is built, and V8 counts every byte of them as external memory (a full collection of the whole
+ * heap for each 64 MB of new ones).
  *
  * Each record kind has its writer and reader side by side below; they must read back exactly what
  * they wrote, field for field (test/semantic/unit.test.ts round-trips every kind).
@@ -201,6 +207,10 @@ const S_ASSET = 7;
 const S_ACCEPT = 8;
 const S_IMPORT = 9;
 const SECTIONS = 10;
+// The header of `bytes`, in 32-bit words: SECTIONS starts, SECTIONS counts, then the unnamed flows.
+const H_COUNT = SECTIONS;
+const H_UNNAMED = 2 * SECTIONS;
+const HEADER = 2 * SECTIONS + 1;
 
 /** Slots of UnitWriter's string cache: 2 ** STRING_CACHE_BITS. */
 const STRING_CACHE_BITS = 10;
@@ -208,14 +218,15 @@ const STRING_CACHE = 1 << STRING_CACHE_BITS;
 
 const CATEGORIES: readonly SymbolCategory[] = ["zone", "component", "data", "control", "rule"];
 
-/** One file's unit: records packed in `ints`, strings in `strings`, numbers in `numbers`. */
+/**
+ * One file's unit: records packed in `bytes`, strings in `strings`, numbers in `numbers`. The first
+ * HEADER 32-bit words of `bytes` (little-endian) hold each section's start and record count and the
+ * number of unnamed flows, so a unit is one ArrayBuffer.
+ */
 export interface FileUnit {
-  readonly ints: Int32Array;
+  readonly bytes: Uint8Array;
   readonly strings: readonly string[];
   readonly numbers: readonly number[];
-  /** Start of each section in `ints`, and its record count. */
-  readonly sectionStart: Int32Array;
-  readonly sectionCount: Int32Array;
   /** `rule` and `policy` declarations, kept as syntax for the later stages that validate them. */
   readonly rules: readonly DeclarationNode[];
   readonly policies: readonly DeclarationNode[];
@@ -226,11 +237,30 @@ export function emptyUnit(): FileUnit {
   return new UnitWriter().finish();
 }
 
-/** Builds a unit record by record; each `write*` matches the `read*` of UnitReader. */
+/**
+ * What a writer fills and `finish` copies out: the section buffers and the string cache. A thread
+ * checks file after file, so the finished writer hands them to the next one instead of each file
+ * growing ten new buffers by doubling (half the front end's typed-array bytes went to those steps).
+ */
+class Scratch {
+  readonly sections: VarintBuffer[] = Array.from({ length: SECTIONS }, () => new VarintBuffer());
+  readonly cacheText: (string | undefined)[] = new Array<string | undefined>(STRING_CACHE).fill(undefined);
+  readonly cacheIndex = new Int32Array(STRING_CACHE);
+}
+
+/** A finished writer's scratch, for the next writer on this thread. */
+let spare: Scratch | undefined;
+
+/** Largest section buffer kept for the next file (bytes): one huge file should not pin its buffers. */
+const KEEP_BYTES = 1 << 22;
+
+/** Builds a unit record by record; each `write*` matches the `read*` of UnitReader. `finish` once. */
 export class UnitWriter {
-  private readonly sections: IntBuffer[] = Array.from({ length: SECTIONS }, () => new IntBuffer());
-  private readonly counts = new Int32Array(SECTIONS);
-  private out: IntBuffer = this.sections[0]!;
+  private readonly scratch: Scratch = takeScratch();
+  private readonly sections: VarintBuffer[] = this.scratch.sections;
+  private readonly counts = new Array<number>(SECTIONS).fill(0);
+  private unnamedFlows = 0;
+  private out: VarintBuffer = this.sections[0]!;
   private readonly strings: string[] = [];
   private readonly numbers: number[] = [];
   readonly rules: DeclarationNode[] = [];
@@ -248,10 +278,8 @@ export class UnitWriter {
   // Strings repeat (kind words, enum values, a component's name in its flows), but a table of every
   // distinct string costs more than it saves on a large file (a 50 MB file has a million distinct
   // titles): a small direct-mapped cache keeps the frequent ones shared and lets the rest repeat.
-  private readonly cacheText: (string | undefined)[] = new Array<string | undefined>(STRING_CACHE).fill(
-    undefined,
-  );
-  private readonly cacheIndex = new Int32Array(STRING_CACHE);
+  private readonly cacheText = this.scratch.cacheText;
+  private readonly cacheIndex = this.scratch.cacheIndex;
 
   private str(s: string): void {
     const n = s.length;
@@ -293,7 +321,7 @@ export class UnitWriter {
 
   private ref(r: Ref): void {
     this.str(r.text);
-    this.out.push2(r.start, r.end);
+    this.out.offsets(r.start, r.end);
   }
 
   private optRef(r: Ref | undefined): void {
@@ -313,12 +341,16 @@ export class UnitWriter {
 
   private spans(spans: Spans): void {
     this.out.push(spans.length);
-    for (const x of spans) this.out.push(x);
+    for (let i = 0; i < spans.length; i += 3) {
+      this.out.push(spans[i]!);
+      this.out.offsets(spans[i + 1]!, spans[i + 2]!);
+    }
   }
 
   private head(h: Head): void {
     this.optRef(h.name);
-    this.out.push4(h.kwStart, h.kwEnd, h.start, h.end);
+    this.out.offsets(h.kwStart, h.kwEnd);
+    this.out.offsets(h.start, h.end);
     this.optStr(h.title);
   }
 
@@ -327,7 +359,7 @@ export class UnitWriter {
     for (const x of list) {
       this.str(x.control);
       this.str(x.impliedBy);
-      this.out.push2(x.start, x.end);
+      this.out.offsets(x.start, x.end);
     }
   }
 
@@ -357,7 +389,7 @@ export class UnitWriter {
   system(d: SystemDraft): void {
     this.begin(S_SYSTEM);
     this.str(d.title);
-    this.out.push2(d.start, d.end);
+    this.out.offsets(d.start, d.end);
     this.optStr(d.owner);
     this.optStr(d.version);
     this.optStr(d.description);
@@ -426,10 +458,11 @@ export class UnitWriter {
 
   flow(d: FlowDraft): void {
     this.begin(S_FLOW);
+    if (!d.name) this.unnamedFlows++;
     this.optRef(d.name);
     this.ref(d.from);
     this.ref(d.to);
-    this.out.push2(d.start, d.end);
+    this.out.offsets(d.start, d.end);
     this.optStr(d.title);
     this.optStr(d.kind);
     this.optStr(d.description);
@@ -444,7 +477,8 @@ export class UnitWriter {
   asset(d: AssetDraft): void {
     this.begin(S_ASSET);
     this.ref(d.target);
-    this.out.push3(d.start, d.end, d.crown ? 1 : 0);
+    this.out.offsets(d.start, d.end);
+    this.out.push(d.crown ? 1 : 0);
     this.strList(d.cia);
   }
 
@@ -452,88 +486,124 @@ export class UnitWriter {
     this.begin(S_ACCEPT);
     this.ref(d.rule);
     this.ref(d.target);
-    this.out.push2(d.start, d.end);
+    this.out.offsets(d.start, d.end);
     this.optStr(d.reason);
     this.optStr(d.owner);
     this.optStr(d.expires);
     this.optStr(d.ticket);
-    this.out.push2(d.expiresStart, d.expiresEnd);
+    this.out.offsets(d.expiresStart, d.expiresEnd);
   }
 
   import(d: ImportDraft): void {
     this.begin(S_IMPORT);
     this.str(d.spec);
-    this.out.push5(d.triple ? 1 : 0, d.start, d.end, d.pathStart, d.pathEnd);
+    this.out.push(d.triple ? 1 : 0);
+    this.out.offsets(d.start, d.end);
+    this.out.offsets(d.pathStart, d.pathEnd);
   }
 
-  /** Packs the records into a unit. */
+  /** Packs the records into a unit (one exact-size array) and hands the scratch to the next writer. */
   finish(): FileUnit {
-    let total = 0;
+    let total = 4 * HEADER;
     for (const s of this.sections) total += s.length;
-    const ints = new Int32Array(total);
-    const sectionStart = new Int32Array(SECTIONS);
-    let at = 0;
+    const bytes = new Uint8Array(total);
+    let at = 4 * HEADER;
     this.sections.forEach((s, i) => {
-      sectionStart[i] = at;
-      ints.set(s.view(), at);
+      setWord(bytes, i, at);
+      setWord(bytes, H_COUNT + i, this.counts[i]!);
+      bytes.set(s.view(), at);
       at += s.length;
     });
+    setWord(bytes, H_UNNAMED, this.unnamedFlows);
+    releaseScratch(this.scratch);
     return {
-      ints,
+      bytes,
       strings: this.strings,
       numbers: this.numbers,
-      sectionStart,
-      sectionCount: this.counts,
       rules: this.rules,
       policies: this.policies,
     };
   }
 }
 
+function takeScratch(): Scratch {
+  const s = spare ?? new Scratch();
+  spare = undefined;
+  return s;
+}
+
+function releaseScratch(s: Scratch): void {
+  for (let i = 0; i < SECTIONS; i++) {
+    if (s.sections[i]!.capacity > KEEP_BYTES) s.sections[i] = new VarintBuffer();
+    else s.sections[i]!.reset();
+  }
+  // Cached indexes point into this unit's string table.
+  s.cacheText.fill(undefined);
+  spare = s;
+}
+
+/** Header word `i` of a unit. */
+function word(bytes: Uint8Array, i: number): number {
+  const p = 4 * i;
+  return bytes[p]! | (bytes[p + 1]! << 8) | (bytes[p + 2]! << 16) | (bytes[p + 3]! << 24);
+}
+
+function setWord(bytes: Uint8Array, i: number, v: number): void {
+  const p = 4 * i;
+  bytes[p] = v & 0xff;
+  bytes[p + 1] = (v >>> 8) & 0xff;
+  bytes[p + 2] = (v >>> 16) & 0xff;
+  bytes[p + 3] = v >>> 24;
+}
+
 /**
- * A growing Int32Array: a section of a large file holds millions of integers, which in a JS array
- * would be a heap object the collector scans and copies as it grows; typed storage it does not scan.
+ * A growing byte array of varints (one section of a unit being written): typed storage the
+ * collector does not scan, where a JS array of a large file's millions of integers would be a heap
+ * object it scans and copies as it grows.
  */
-class IntBuffer {
-  private data = new Int32Array(64);
+class VarintBuffer {
+  private data = new Uint8Array(256);
   length = 0;
+  /** The last source offset written (offsets are stored as the difference from it). */
+  private last = 0;
 
-  private grow(): void {
-    const bigger = new Int32Array(this.data.length * 2);
-    bigger.set(this.data);
-    this.data = bigger;
+  /** Bytes it holds before growing. */
+  get capacity(): number {
+    return this.data.length;
   }
 
-  push(a: number): void {
-    if (this.length + 1 > this.data.length) this.grow();
-    this.data[this.length++] = a;
+  reset(): void {
+    this.length = 0;
+    this.last = 0;
   }
 
-  push2(a: number, b: number): void {
-    if (this.length + 2 > this.data.length) this.grow();
+  /** Writes a 32-bit integer (zigzag varint: -1 takes one byte). */
+  push(v: number): void {
+    if (this.length + 5 > this.data.length) {
+      const bigger = new Uint8Array(this.data.length * 2);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
     const d = this.data;
-    d[this.length] = a;
-    d[this.length + 1] = b;
-    this.length += 2;
+    let z = ((v << 1) ^ (v >> 31)) >>> 0;
+    let n = this.length;
+    while (z >= 0x80) {
+      d[n++] = (z & 0x7f) | 0x80;
+      z >>>= 7;
+    }
+    d[n++] = z;
+    this.length = n;
   }
 
-  push3(a: number, b: number, c: number): void {
-    this.push2(a, b);
-    this.push(c);
+  /** Writes two source offsets (a start and an end), each as the difference from the one before. */
+  offsets(start: number, end: number): void {
+    this.push(start - this.last);
+    this.push(end - start);
+    this.last = end;
   }
 
-  push4(a: number, b: number, c: number, d: number): void {
-    this.push2(a, b);
-    this.push2(c, d);
-  }
-
-  push5(a: number, b: number, c: number, d: number, e: number): void {
-    this.push4(a, b, c, d);
-    this.push(e);
-  }
-
-  /** The integers written so far. */
-  view(): Int32Array {
+  /** The bytes written so far. */
+  view(): Uint8Array {
     return this.data.subarray(0, this.length);
   }
 }
@@ -544,7 +614,9 @@ const EMPTY: readonly never[] = Object.freeze([]);
 /** Reads one section of a unit back, record by record. */
 export class UnitReader {
   private pos: number;
-  private readonly ints: Int32Array;
+  private readonly bytes: Uint8Array;
+  /** The last source offset read (see VarintBuffer.offsets). */
+  private last = 0;
   private readonly strings: readonly string[];
   /** Records in the section. */
   readonly count: number;
@@ -553,10 +625,10 @@ export class UnitReader {
     private readonly unit: FileUnit,
     section: number,
   ) {
-    this.ints = unit.ints;
+    this.bytes = unit.bytes;
     this.strings = unit.strings;
-    this.pos = unit.sectionStart[section]!;
-    this.count = unit.sectionCount[section]!;
+    this.pos = word(unit.bytes, section);
+    this.count = word(unit.bytes, H_COUNT + section);
   }
 
   /** Readers of each section. */
@@ -571,59 +643,87 @@ export class UnitReader {
   static accepts = (u: FileUnit) => new UnitReader(u, S_ACCEPT);
   static imports = (u: FileUnit) => new UnitReader(u, S_IMPORT);
 
-  /** Records in a section without reading it. */
+  /** Records in a section without reading it; `unnamedFlows` counts the flows without a name. */
   static counts(u: FileUnit): {
     zones: number;
     components: number;
     data: number;
     controls: number;
     flows: number;
+    unnamedFlows: number;
   } {
+    const h = u.bytes;
     return {
-      zones: u.sectionCount[S_ZONE]!,
-      components: u.sectionCount[S_COMPONENT]!,
-      data: u.sectionCount[S_DATA]!,
-      controls: u.sectionCount[S_CONTROL]!,
-      flows: u.sectionCount[S_FLOW]!,
+      zones: word(h, H_COUNT + S_ZONE),
+      components: word(h, H_COUNT + S_COMPONENT),
+      data: word(h, H_COUNT + S_DATA),
+      controls: word(h, H_COUNT + S_CONTROL),
+      flows: word(h, H_COUNT + S_FLOW),
+      unnamedFlows: word(h, H_UNNAMED),
     };
   }
 
+  /** Reads a zigzag varint (VarintBuffer.push). */
   private int(): number {
-    return this.ints[this.pos++]!;
+    const b = this.bytes;
+    let p = this.pos;
+    let z = b[p++]!;
+    if (z >= 0x80) {
+      z &= 0x7f;
+      let shift = 7;
+      let c: number;
+      do {
+        c = b[p++]!;
+        z |= (c & 0x7f) << shift;
+        shift += 7;
+      } while (c >= 0x80);
+    }
+    this.pos = p;
+    return (z >>> 1) ^ -(z & 1);
+  }
+
+  /** Reads a start offset (VarintBuffer.offsets); `end` must follow. */
+  private start(): number {
+    return (this.last += this.int());
+  }
+
+  /** Reads the end offset after `start`. */
+  private end(): number {
+    return (this.last += this.int());
   }
 
   private str(): string {
-    return this.strings[this.ints[this.pos++]!]!;
+    return this.strings[this.int()]!;
   }
 
   private optStr(): string | undefined {
-    const i = this.ints[this.pos++]!;
+    const i = this.int();
     return i < 0 ? undefined : this.strings[i]!;
   }
 
   private optBool(): boolean | undefined {
-    const b = this.ints[this.pos++]!;
+    const b = this.int();
     return b === 0 ? undefined : b === 2;
   }
 
   private optNum(): number | undefined {
-    const i = this.ints[this.pos++]!;
+    const i = this.int();
     return i < 0 ? undefined : this.unit.numbers[i]!;
   }
 
   private ref(): Ref {
-    const text = this.str();
-    const start = this.ints[this.pos++]!;
-    const end = this.ints[this.pos++]!;
+    return this.refOf(this.str());
+  }
+
+  private refOf(text: string): Ref {
+    const start = this.start();
+    const end = this.end();
     return { text, start, end };
   }
 
   private optRef(): Ref | undefined {
-    if (this.ints[this.pos] === -1) {
-      this.pos++;
-      return undefined;
-    }
-    return this.ref();
+    const i = this.int();
+    return i < 0 ? undefined : this.refOf(this.strings[i]!);
   }
 
   private strList(): readonly string[] {
@@ -646,16 +746,20 @@ export class UnitReader {
     const n = this.int();
     if (n === 0) return EMPTY;
     const out = new Array<number>(n);
-    for (let i = 0; i < n; i++) out[i] = this.ints[this.pos++]!;
+    for (let i = 0; i < n; i += 3) {
+      out[i] = this.int();
+      out[i + 1] = this.start();
+      out[i + 2] = this.end();
+    }
     return out;
   }
 
   private head(): Head {
     const name = this.optRef();
-    const kwStart = this.int();
-    const kwEnd = this.int();
-    const start = this.int();
-    const end = this.int();
+    const kwStart = this.start();
+    const kwEnd = this.end();
+    const start = this.start();
+    const end = this.end();
     return { name, kwStart, kwEnd, start, end, title: this.optStr() };
   }
 
@@ -666,8 +770,8 @@ export class UnitReader {
     for (let i = 0; i < n; i++) {
       const control = this.str();
       const impliedBy = this.str();
-      const start = this.int();
-      out.push({ control, impliedBy, start, end: this.int() });
+      const start = this.start();
+      out.push({ control, impliedBy, start, end: this.end() });
     }
     return out;
   }
@@ -689,8 +793,8 @@ export class UnitReader {
 
   system(): SystemDraft {
     const title = this.str();
-    const start = this.int();
-    const end = this.int();
+    const start = this.start();
+    const end = this.end();
     return {
       title,
       start,
@@ -785,8 +889,8 @@ export class UnitReader {
       name: this.optRef(),
       from: this.ref(),
       to: this.ref(),
-      start: this.int(),
-      end: this.int(),
+      start: this.start(),
+      end: this.end(),
       title: this.optStr(),
       kind: this.optStr(),
       description: this.optStr(),
@@ -801,8 +905,8 @@ export class UnitReader {
 
   asset(): AssetDraft {
     const target = this.ref();
-    const start = this.int();
-    const end = this.int();
+    const start = this.start();
+    const end = this.end();
     const crown = this.int() === 1;
     return { target, start, end, crown, cia: this.strList() };
   }
@@ -811,20 +915,22 @@ export class UnitReader {
     return {
       rule: this.ref(),
       target: this.ref(),
-      start: this.int(),
-      end: this.int(),
+      start: this.start(),
+      end: this.end(),
       reason: this.optStr(),
       owner: this.optStr(),
       expires: this.optStr(),
       ticket: this.optStr(),
-      expiresStart: this.int(),
-      expiresEnd: this.int(),
+      expiresStart: this.start(),
+      expiresEnd: this.end(),
     };
   }
 
   import(): ImportDraft {
     const spec = this.str();
     const triple = this.int() === 1;
-    return { spec, triple, start: this.int(), end: this.int(), pathStart: this.int(), pathEnd: this.int() };
+    const start = this.start();
+    const end = this.end();
+    return { spec, triple, start, end, pathStart: this.start(), pathEnd: this.end() };
   }
 }
