@@ -72,18 +72,22 @@ export function lower(level: Level, steps: number): Level {
 
 const HEX_CODES = Array.from("0123456789abcdef", (c) => c.charCodeAt(0));
 
+/** The two hex digit codes of byte `i` of a one-byte-per-character digest: high nibble, then low. */
+const hi = (d: string, i: number): number => HEX_CODES[d.charCodeAt(i) >> 4]!;
+const lo = (d: string, i: number): number => HEX_CODES[d.charCodeAt(i) & 15]!;
+
 /** The stable fingerprint of a finding id: the first 16 hex digits of its SHA-256. */
 export function fingerprintOf(id: string): string {
   // One-shot hashing (a Hash object per call costs about three times as much) to one character per
-  // byte, and the 16 digits built in one string: slicing and joining the hex digest left three
-  // strings per finding alive for as long as the finding lives.
+  // byte, and the 16 digits made in one call with the codes as arguments: slicing the hex digest
+  // keeps the whole digest alive behind the slice, and a list of codes spread into the call was
+  // three quarters of the 270 bytes each fingerprint allocated.
   const d = hash("sha256", id, "binary");
-  const digits: number[] = [];
-  for (let i = 0; i < 8; i++) {
-    const b = d.charCodeAt(i);
-    digits.push(HEX_CODES[b >> 4]!, HEX_CODES[b & 15]!);
-  }
-  return String.fromCharCode(...digits);
+  // prettier-ignore
+  return String.fromCharCode(
+    hi(d, 0), lo(d, 0), hi(d, 1), lo(d, 1), hi(d, 2), lo(d, 2), hi(d, 3), lo(d, 3),
+    hi(d, 4), lo(d, 4), hi(d, 5), lo(d, 5), hi(d, 6), lo(d, 6), hi(d, 7), lo(d, 7),
+  );
 }
 
 /** Compares severities (higher first when used as `b, a`). */

@@ -1,15 +1,17 @@
-import { componentsOf, outFlows } from "../../graph/threat-graph.js";
+import { COMPONENT_KIND_CODE, componentKindMask, componentsOf, outFlows } from "../../graph/threat-graph.js";
 import type { Component } from "../../semantic/model.js";
 import { describe } from "../explain.js";
 import type { Fact } from "../facts.js";
 import { attackerTrust } from "../predicates.js";
 import { componentSubject, defineRule, type RuleMeta } from "../rule.js";
+import { trustRank } from "../../semantic/vocabulary.js";
 import {
   ARTIFACT_REACH,
   EXECUTABLE_FORMATS,
   UNREACHED,
   bestPath,
   guardOf,
+  hasLessTrustedWriter,
   isThirdPartyModelSource,
   lessTrustedWriters,
   nameList,
@@ -47,6 +49,8 @@ const meta: RuleMeta = {
   appliesTo: ["model"],
 };
 
+const PUBLIC = trustRank("public");
+
 /** Why an artifact holder is a place attackers can write, or undefined. */
 function writableFact(g: Parameters<typeof outFlows>[0], c: Component): Fact | undefined {
   if (c.kind !== "store" && c.kind !== "registry") return undefined;
@@ -63,9 +67,22 @@ export default defineRule(meta, ({ graph, facts, report }) => {
     (m) => m.props.format !== undefined && EXECUTABLE_FORMATS.has(m.props.format),
   );
   if (unsafe.length === 0) return;
+  // Seeds in index order; only models, stores and registries can be one, and whether a store is
+  // writable is asked of typed arrays (building the fact for every store cost more than the reach).
   const seeds: number[] = [];
-  for (const c of graph.model.components)
-    if (isThirdPartyModelSource(c) || writableFact(graph, c)) seeds.push(c.index);
+  const candidate = componentKindMask(["model", "store", "registry"]);
+  const store = COMPONENT_KIND_CODE.get("store")!;
+  const registry = COMPONENT_KIND_CODE.get("registry")!;
+  for (let i = 0; i < graph.model.components.length; i++) {
+    const kind = graph.compKind[i]!;
+    if (!candidate[kind]) continue;
+    const holder = kind === store || kind === registry;
+    if (
+      isThirdPartyModelSource(graph.model.components[i]!) ||
+      (holder && (graph.trust[i]! <= PUBLIC || hasLessTrustedWriter(graph, i)))
+    )
+      seeds.push(i);
+  }
   const r = reachBoth(graph, facts, seeds, ARTIFACT_REACH, guardOf(graph, meta));
 
   for (const m of unsafe) {

@@ -1,5 +1,5 @@
-import { componentsOf, inFlows } from "../../graph/threat-graph.js";
-import type { Flow } from "../../semantic/model.js";
+import { componentKindMask, flowKindMask, inFlows } from "../../graph/threat-graph.js";
+import type { Component, Flow } from "../../semantic/model.js";
 import { componentSubject, defineRule, flowSubject, type RuleMeta } from "../rule.js";
 import {
   ARTIFACT_FLOWS,
@@ -13,6 +13,7 @@ import {
   pathFacts,
   pathSubjects,
   reachBoth,
+  UNREACHED,
   thirdPartyModelFact,
   thirdPartyModelSeeds,
 } from "./lib/training.js";
@@ -52,7 +53,22 @@ export default defineRule(meta, ({ graph, facts, report }) => {
   const seeds = thirdPartyModelSeeds(graph);
   if (seeds.length === 0) return;
   const r = reachBoth(graph, facts, seeds, ARTIFACT_REACH, guardOf(graph, meta));
-  for (const p of componentsOf(graph, "pipeline")) {
+  // Typed first: a pipeline matters only when an artifact flow from a model or registry the reach
+  // got to enters it, and most pipelines have none.
+  const artifact = flowKindMask(ARTIFACT_FLOWS);
+  const holder = componentKindMask(["model", "registry"]);
+  const { inStart, inEdges, edgeFrom } = graph.csr;
+  const fed = (v: number): boolean => {
+    for (let i = inStart[v]!; i < inStart[v + 1]!; i++) {
+      const src = edgeFrom[inEdges[i]!]!;
+      if (artifact[graph.flowKind[inEdges[i]!]!] && holder[graph.compKind[src]!] && r.all[src] !== UNREACHED)
+        return true;
+    }
+    return false;
+  };
+  for (const i of graph.byKind.get("pipeline") ?? []) {
+    if (!fed(i)) continue;
+    const p = graph.model.components[i] as Extract<Component, { kind: "pipeline" }>;
     if (!(p.props.type !== undefined ? BUILD_TYPES.has(p.props.type) : buildsModels(graph, p))) continue;
     const inputs: { flow: Flow; open: boolean }[] = [];
     for (const f of inFlows(graph, p.index)) {

@@ -10,10 +10,13 @@ import {
   crownFact,
   crownIndex,
   crownFor,
+  hasLessTrustedWriter,
   holdsModels,
   lessTrustedWriters,
   type CrownIndex,
 } from "./lib/training.js";
+
+const PUBLIC = trustRank("public");
 
 /** Whether a deployed artifact lands on something whose integrity is critical. */
 function criticalTarget(
@@ -68,6 +71,8 @@ export default defineRule(
     const reported = new Set<number>();
     for (const kind of ["registry", "store"] as const) {
       for (const i of graph.byKind.get(kind) ?? []) {
+        // Most holders are neither open nor written by the less trusted: typed lookups tell.
+        if (graph.trust[i]! > PUBLIC && !hasLessTrustedWriter(graph, i)) continue;
         const h = graph.model.components[i]!;
         const open = attackerTrust(h);
         const writers = lessTrustedWriters(graph, h);
@@ -118,6 +123,7 @@ export default defineRule(
       (x, y) => x - y,
     );
     for (const fi of steps) {
+      if (graph.trust[graph.csr.edgeFrom[fi]!]! >= graph.trust[graph.csr.edgeTo[fi]!]!) continue;
       const f = graph.model.flows[fi]!;
       if (reported.has(f.from) || !crossesInward(graph, f)) continue;
       const a = graph.model.components[f.from]!;

@@ -115,12 +115,20 @@ export default defineRule(
   },
   ({ graph, facts, report }) => {
     const rt = runtimeTaint(graph, facts);
+    // One LLM reads many stores: what it does with answers is worked out (and worded) once.
+    const actsOf = new Map<number, ReturnType<typeof actsOrDecides>>();
+    const acting = (llm: Component) => {
+      if (actsOf.has(llm.index)) return actsOf.get(llm.index);
+      const acts = actsOrDecides(graph, llm);
+      actsOf.set(llm.index, acts);
+      return acts;
+    };
     for (const v of componentsOf(graph, "vectorstore")) {
       const cls = runtimeClass(rt, v.index, UNTRUSTED_CONTENT);
       if (!cls) continue;
       let hit: (Reader & { acts: { facts: Fact[]; changes: boolean; verb: string } }) | undefined;
       for (const r of llmReaders(graph, v)) {
-        const acts = actsOrDecides(graph, r.llm);
+        const acts = acting(r.llm);
         if (acts && (!hit || (acts.changes && !hit.acts.changes))) hit = { ...r, acts };
       }
       if (!hit) continue;

@@ -1,5 +1,5 @@
 import { componentsOf } from "../../graph/threat-graph.js";
-import type { Component, Flow, Subject } from "../../semantic/model.js";
+import type { Subject } from "../../semantic/model.js";
 import { classificationRank } from "../../semantic/vocabulary.js";
 import { sensitivityParents } from "../facts.js";
 import { componentSubject, defineRule, flowSubject } from "../rule.js";
@@ -11,6 +11,7 @@ import {
   queryAccess,
   queryChain,
   retrievers,
+  type Retriever,
   trustName,
 } from "./lib/inference.js";
 
@@ -43,7 +44,7 @@ export default defineRule(
     const qa = queryAccess(graph, facts);
     for (const v of componentsOf(graph, "vectorstore")) {
       if (facts.sensitivity[v.index]! < classificationRank("secret")) continue;
-      let best: { consumer: Component; flows: Flow[] } | undefined;
+      let best: Retriever | undefined;
       for (const r of retrievers(graph, v)) {
         const rank = qa.rank[r.consumer.index]!;
         if (rank >= 0 && (!best || rank < qa.rank[best.consumer.index]!)) best = r;

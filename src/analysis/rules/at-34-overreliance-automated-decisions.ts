@@ -3,7 +3,7 @@ import type { Fact } from "../facts.js";
 import { describe } from "../explain.js";
 import { capabilities, invokedBy, STATE_CHANGING } from "../predicates.js";
 import { componentSubject, defineRule } from "../rule.js";
-import { flowFact, propFact, servedBy, servingPath } from "./lib/inference.js";
+import { flowFact, propFact, servedBy, servingRoot } from "./lib/inference.js";
 
 /** Generated answers acted on automatically, with nobody checking whether they are true. */
 export default defineRule(
@@ -43,11 +43,12 @@ export default defineRule(
     );
     // Group every served component under the model at the root of its serving chain.
     const consumers = new Map<number, Component[]>();
-    for (const c of graph.model.components) {
-      if (served.parent[c.index]! < 0) continue;
-      const root = servingPath(graph, served, c.index).model.index;
+    // Indexed over the typed parents: only served components are looked at.
+    for (let v = 0; v < served.parent.length; v++) {
+      if (served.parent[v]! < 0) continue;
+      const root = servingRoot(graph, served, v);
       const list = consumers.get(root) ?? [];
-      list.push(c);
+      list.push(graph.model.components[v]!);
       consumers.set(root, list);
     }
     for (const i of graph.byKind.get("model") ?? []) {

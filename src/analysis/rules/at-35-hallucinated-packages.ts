@@ -1,4 +1,4 @@
-import { componentsOf, inFlows } from "../../graph/threat-graph.js";
+import { FLOW_KIND_CODE, inFlows } from "../../graph/threat-graph.js";
 import type { Component, Flow } from "../../semantic/model.js";
 import { describe } from "../explain.js";
 import { capabilities, invokedBy } from "../predicates.js";
@@ -49,7 +49,27 @@ export default defineRule(
     appliesTo: ["agent"],
   },
   ({ graph, facts: _facts, report }) => {
-    for (const agent of componentsOf(graph, "agent")) {
+    // What package registries flow into: an agent qualifies only when it or a tool it invokes is
+    // among them, so agents are looked at only then (the registries are few, the agents many).
+    const fed = new Set<number>();
+    for (const i of graph.byKind.get("registry") ?? []) {
+      const r = graph.model.components[i]!;
+      if (r.kind !== "registry" || r.props.type !== "packages") continue;
+      const { outStart, edgeTo } = graph.csr;
+      for (let e = outStart[i]!; e < outStart[i + 1]!; e++) fed.add(edgeTo[graph.csr.outEdges[e]!]!);
+    }
+    if (fed.size === 0) return;
+    const invoke = FLOW_KIND_CODE.get("invoke")!;
+    const maybeFed = (a: number): boolean => {
+      if (fed.has(a)) return true;
+      const { outStart, outEdges, edgeTo } = graph.csr;
+      for (let e = outStart[a]!; e < outStart[a + 1]!; e++)
+        if (graph.flowKind[outEdges[e]!] === invoke && fed.has(edgeTo[outEdges[e]!]!)) return true;
+      return false;
+    };
+    for (const i of graph.byKind.get("agent") ?? []) {
+      if (!maybeFed(i)) continue;
+      const agent = graph.model.components[i] as Extract<Component, { kind: "agent" }>;
       const coders = invokedBy(graph, agent).filter(({ callee }) =>
         capabilities(callee).some((c) => c === "execute_code" || c === "file_system"),
       );

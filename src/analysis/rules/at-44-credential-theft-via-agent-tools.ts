@@ -1,4 +1,4 @@
-import { componentsOf, inFlows } from "../../graph/threat-graph.js";
+import { COMPONENT_KIND_CODE, componentsOf, flowKindMask, inFlows } from "../../graph/threat-graph.js";
 import type { Component, Flow } from "../../semantic/model.js";
 import { exfilChain, taintChain } from "../explain.js";
 import type { Fact } from "../facts.js";
@@ -6,10 +6,9 @@ import { componentSubject, defineRule, flowSubject } from "../rule.js";
 import {
   adjust,
   capabilityFact,
-  toolCaps,
-  carriesSecret,
   heldAtLeast,
   reachFacts,
+  reachHas,
   reachPoints,
   secretSource,
   toolsOf,
@@ -19,13 +18,13 @@ import {
   type ToolReach,
   EXECUTE,
 } from "./lib/agents.js";
-import type { Capability } from "../../semantic/vocabulary.js";
+import type { Capability, FlowKind } from "../../semantic/vocabulary.js";
 
 // Capabilities that can pick credentials up: reading stores, browsing files, running code.
 const HARVEST: readonly Capability[] = ["read", "file_system", "execute_code"];
 // Capabilities that reach what the agent's own process holds (environment, mounted files).
 const LOCAL: readonly Capability[] = ["execute_code", "file_system"];
-const INTO = new Set(["read", "retrieve", "copy", "prompt"]);
+const INTO: ReadonlySet<FlowKind> = new Set(["read", "retrieve", "copy", "prompt"]);
 
 interface Witness {
   readonly secret: Component;
@@ -64,31 +63,51 @@ export default defineRule(
     appliesTo: ["agent"],
   },
   ({ graph, facts, report }) => {
-    const feedsSecret = (f: Flow) =>
-      INTO.has(f.kind) && (secretSource(graph, graph.model.components[f.from]!) || carriesSecret(graph, f));
+    // `secretSource` and `carriesSecret` as typed lookups: asked of every in-flow of every agent.
+    const into = flowKindMask(INTO);
+    const store = COMPONENT_KIND_CODE.get("store")!;
+    const feedsSecretAt = (fi: number): boolean => {
+      if (!into[graph.flowKind[fi]!]) return false;
+      const from = graph.csr.edgeFrom[fi]!;
+      if (graph.heldSecret[from]! >= 0 || graph.carriedSecret[fi]! >= 0) return true;
+      return graph.compKind[from] === store && secretSource(graph, graph.model.components[from]!);
+    };
+    const feedsSecret = (f: Flow) => feedsSecretAt(f.index);
+    // Per tool: whether it holds secrets itself, and the flows that bring it secrets. Many agents
+    // share a tool, and its in-flows were scanned again for each of them.
+    const secretsAt = new Map<number, { readonly holds: boolean; readonly feeds: readonly Flow[] }>();
+    const secretsOf = (tool: Component) => {
+      let s = secretsAt.get(tool.index);
+      if (!s) {
+        const feeds = inFlows(graph, tool.index).filter(feedsSecret);
+        secretsAt.set(tool.index, (s = { holds: secretSource(graph, tool), feeds }));
+      }
+      return s;
+    };
     for (const agent of componentsOf(graph, "agent")) {
       const cls = untrustedClass(facts, agent.index);
       if (!cls) continue;
       const found = new Map<number, Witness>();
       // Tools that read credentials where they are kept.
       for (const r of toolsOf(graph, agent)) {
-        if (toolCaps(r.tool, HARVEST).length === 0) continue;
-        if (secretSource(graph, r.tool) && !found.has(r.tool.index))
+        if (!reachHas(r, HARVEST)) continue;
+        const { holds, feeds } = secretsOf(r.tool);
+        if (holds && !found.has(r.tool.index))
           found.set(r.tool.index, { secret: r.tool, tool: r, inAgent: false });
-        for (const f of inFlows(graph, r.tool.index)) {
+        for (const f of feeds) {
           const s = graph.model.components[f.from]!;
-          if (feedsSecret(f) && !found.has(s.index))
-            found.set(s.index, { secret: s, flow: f, tool: r, inAgent: false });
+          if (!found.has(s.index)) found.set(s.index, { secret: s, flow: f, tool: r, inAgent: false });
         }
       }
       // Credentials in the agent's own context or environment, reachable by code or file tools.
       // Code runners first: they reach the environment even when a file tool runs elsewhere.
       const local = toolsWith(graph, agent, EXECUTE)[0] ?? toolsWith(graph, agent, LOCAL)[0];
       if (local)
-        for (const f of inFlows(graph, agent.index)) {
-          const s = graph.model.components[f.from]!;
-          if (feedsSecret(f) && !found.has(s.index))
-            found.set(s.index, { secret: s, flow: f, tool: local, inAgent: true });
+        for (let i = graph.csr.inStart[agent.index]!; i < graph.csr.inStart[agent.index + 1]!; i++) {
+          const fi = graph.csr.inEdges[i]!;
+          if (!feedsSecretAt(fi) || found.has(graph.csr.edgeFrom[fi]!)) continue;
+          const f = graph.model.flows[fi]!;
+          found.set(f.from, { secret: graph.model.components[f.from]!, flow: f, tool: local, inAgent: true });
         }
       const exfil = facts.canExfiltrate[agent.index] === 1;
       for (const w of [...found.values()].sort((a, b) => a.secret.index - b.secret.index)) {

@@ -1,11 +1,11 @@
-import { inFlows } from "../../graph/threat-graph.js";
+import { flowKindMask, inFlows, type ThreatGraph } from "../../graph/threat-graph.js";
 import type { Component, Flow } from "../../semantic/model.js";
-import { classificationRank } from "../../semantic/vocabulary.js";
+import { classificationRank, trustRank, type FlowKind } from "../../semantic/vocabulary.js";
 import { describe } from "../explain.js";
 import type { Fact } from "../facts.js";
 import { attackerTrust } from "../predicates.js";
 import { componentSubject, defineRule, flowSubject, type Level } from "../rule.js";
-import { crownIndex, initiates } from "./lib/training.js";
+import { crownIndex, initiates, initiatesAt } from "./lib/training.js";
 
 // MCP servers have their own rule (AT-58), with transport-aware conditions.
 const KINDS = ["endpoint", "pipeline", "registry"] as const;
@@ -16,6 +16,20 @@ const RETURNS = new Set(["response", "serve"]);
 /** The component's own `auth`, for kinds that have one. */
 function ownAuth(c: Component): string | undefined {
   return c.kind === "endpoint" ? c.props.auth : undefined;
+}
+
+const PUBLIC = trustRank("public");
+const RETURN_CODES = flowKindMask(RETURNS as ReadonlySet<FlowKind>);
+
+/** Whether an attacker-level party that opens connections has a (non-return) flow into `v`. */
+function entered(g: ThreatGraph, v: number): boolean {
+  const { inStart, inEdges, edgeFrom } = g.csr;
+  for (let i = inStart[v]!; i < inStart[v + 1]!; i++) {
+    const fi = inEdges[i]!;
+    const from = edgeFrom[fi]!;
+    if (g.trust[from]! <= PUBLIC && initiatesAt(g, from) && !RETURN_CODES[g.flowKind[fi]!]) return true;
+  }
+  return false;
 }
 
 /** Endpoints, pipelines and registries that untrusted parties reach without authenticating. */
@@ -52,6 +66,10 @@ export default defineRule(
     const crowns = crownIndex(model);
     for (const kind of KINDS) {
       for (const i of graph.byKind.get(kind) ?? []) {
+        // Typed checks first: most of these are not attacker-reachable, and only an endpoint can be
+        // exposed without a caller (`exposure public`).
+        if (graph.trust[i]! <= PUBLIC) continue;
+        if (kind !== "endpoint" && !entered(graph, i)) continue;
         const c = graph.model.components[i]!;
         if (attackerTrust(c)) continue; // an outsider's own service, not the organisation's infrastructure
         if (c.kind === "registry" && c.props.origin === "public") continue;

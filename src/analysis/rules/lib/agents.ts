@@ -67,6 +67,11 @@ function capMask(c: Component): number {
 const capsInCache = new WeakMap<readonly Capability[], Map<number, readonly Capability[]>>();
 const sharedLists = new WeakMap<readonly string[], string | undefined>();
 
+/** Whether the callee of a reach has any capability in `set` (`toolCaps(r.tool, set)` is not empty). */
+export function reachHas(r: ToolReach, set: readonly Capability[]): boolean {
+  return (r.memo.toolCaps & maskOf(set)) !== 0;
+}
+
 /** The capabilities of `c` that are in `set`, as a new list. */
 export function capsIn(c: Component, set: readonly Capability[]): Capability[] {
   return [...toolCaps(c, set)];

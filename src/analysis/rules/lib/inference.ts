@@ -1,11 +1,5 @@
 import { scratchI32, scratchI8, scratchU8 } from "../../../graph/arena.js";
-import {
-  componentKindMask,
-  FLOW_KIND_CODE,
-  inFlows,
-  outFlows,
-  type ThreatGraph,
-} from "../../../graph/threat-graph.js";
+import { componentKindMask, FLOW_KIND_CODE, inFlows, type ThreatGraph } from "../../../graph/threat-graph.js";
 import type { Component, CrownJewel, Flow, Subject } from "../../../semantic/model.js";
 import {
   classificationRank,
@@ -825,6 +819,14 @@ export function servingPath(g: ThreatGraph, s: Served, v: number): { model: Comp
   return { model: g.model.components[cur]!, flows: flows.reverse() };
 }
 
+/** The model at the start of the serving chain into `v` (its index), without listing the flows. */
+export function servingRoot(g: ThreatGraph, s: Served, v: number): number {
+  let cur = v;
+  for (let guard = 0; s.parent[cur]! >= 0 && guard < s.parent.length; guard++)
+    cur = g.csr.edgeFrom[s.parent[cur]!]!;
+  return cur;
+}
+
 /** Facts for the serving chain into `v`. */
 export function servingChain(g: ThreatGraph, s: Served, v: number): Fact[] {
   const { flows } = servingPath(g, s, v);
@@ -877,33 +879,59 @@ const MAX_OUTPUT_HOPS = 8;
 /**
  * The LLMs whose output reaches `target`, walking answers back through relays (guardrails, endpoints
  * without a generative model, other apps) up to a few hops; the first LLM on each branch ends it.
+ * Several rules ask it of the same apps (AT-32, AT-33, AS-06): answered once per graph and target.
  */
-export function llmOutputSources(g: ThreatGraph, target: Component): OutputSource[] {
+export function llmOutputSources(g: ThreatGraph, target: Component): readonly OutputSource[] {
+  let byTarget = outputSources.get(g);
+  if (!byTarget) outputSources.set(g, (byTarget = new Map<number, readonly OutputSource[]>()));
+  let out = byTarget.get(target.index);
+  if (!out) byTarget.set(target.index, (out = llmOutputSourcesUncached(g, target)));
+  return out;
+}
+
+const outputSources = new WeakMap<ThreatGraph, Map<number, readonly OutputSource[]>>();
+const OUTPUT_IN_CODES = kindMask(OUTPUT_IN);
+const RELAYS = componentKindMask(["guardrail", "endpoint", "app"]);
+const INVOKE_CODE = FLOW_KIND_CODE.get("invoke")!;
+
+function llmOutputSourcesUncached(g: ThreatGraph, target: Component): OutputSource[] {
   const out: OutputSource[] = [];
   const seen = new Set<number>([target.index]);
-  let frontier: { v: number; flows: Flow[] }[] = [{ v: target.index, flows: [] }];
-  for (let hop = 0; hop < MAX_OUTPUT_HOPS && frontier.length > 0; hop++) {
-    const next: { v: number; flows: Flow[] }[] = [];
-    for (const { v, flows } of frontier) {
-      const steps: { from: number; flow: Flow }[] = [
-        ...inFlows(g, v)
-          .filter((f) => OUTPUT_IN.has(f.kind))
-          .map((f) => ({ from: f.from, flow: f })),
-        ...outFlows(g, v)
-          .filter((f) => f.kind === "invoke")
-          .map((f) => ({ from: f.to, flow: f })),
-      ];
-      for (const { from, flow } of steps) {
-        if (seen.has(from)) continue;
+  // Visited relays as parent pointers (component, flow to the one before, index of that one): a
+  // copy of the path per step made the walk quadratic in its length. Entry 0 is the target.
+  const node: number[] = [target.index];
+  const via: number[] = [-1];
+  const up: number[] = [-1];
+  const pathOf = (flow: number, at: number): Flow[] => {
+    const flows = [g.model.flows[flow]!];
+    for (let k = at; k > 0; k = up[k]!) flows.push(g.model.flows[via[k]!]!);
+    return flows;
+  };
+  const { inStart, inEdges, edgeFrom, outStart, outEdges, edgeTo } = g.csr;
+  let begin = 0;
+  let end = 1;
+  for (let hop = 0; hop < MAX_OUTPUT_HOPS && begin < end; hop++) {
+    for (let k = begin; k < end; k++) {
+      const v = node[k]!;
+      // Answers and served output come in; results of its own calls come back along invoke flows.
+      const visit = (from: number, flow: number): void => {
+        if (seen.has(from)) return;
         seen.add(from);
         const c = g.model.components[from]!;
-        const path = [flow, ...flows];
-        if (isLlmConsumer(g, c)) out.push({ llm: c, flows: path });
-        else if (c.kind === "guardrail" || c.kind === "endpoint" || c.kind === "app")
-          next.push({ v: from, flows: path });
-      }
+        if (isLlmConsumer(g, c)) out.push({ llm: c, flows: pathOf(flow, k) });
+        else if (RELAYS[g.compKind[from]!]) {
+          node.push(from);
+          via.push(flow);
+          up.push(k);
+        }
+      };
+      for (let i = inStart[v]!; i < inStart[v + 1]!; i++)
+        if (OUTPUT_IN_CODES[g.flowKind[inEdges[i]!]!]) visit(edgeFrom[inEdges[i]!]!, inEdges[i]!);
+      for (let i = outStart[v]!; i < outStart[v + 1]!; i++)
+        if (g.flowKind[outEdges[i]!] === INVOKE_CODE) visit(edgeTo[outEdges[i]!]!, outEdges[i]!);
     }
-    frontier = next;
+    begin = end;
+    end = node.length;
   }
   return out;
 }
@@ -921,22 +949,48 @@ export function outputChain(g: ThreatGraph, src: OutputSource): Fact[] {
   );
 }
 
-/** Components that retrieve or read from a store directly, or agents and apps that call a tool that does. */
-export function retrievers(g: ThreatGraph, store: Component): { consumer: Component; flows: Flow[] }[] {
-  const out: { consumer: Component; flows: Flow[] }[] = [];
+/** A component that uses what a store holds, and the flows it gets it by. */
+export interface Retriever {
+  readonly consumer: Component;
+  readonly flows: readonly Flow[];
+}
+
+/**
+ * Components that retrieve or read from a store directly, or agents and apps that call a tool that
+ * does. Asked of the same stores by AT-27, AT-28, AT-30 and AT-31: answered once per graph and store.
+ */
+export function retrievers(g: ThreatGraph, store: Component): readonly Retriever[] {
+  let byStore = retrieverCache.get(g);
+  if (!byStore) retrieverCache.set(g, (byStore = new Map<number, readonly Retriever[]>()));
+  let out = byStore.get(store.index);
+  if (!out) byStore.set(store.index, (out = retrieversUncached(g, store.index)));
+  return out;
+}
+
+const retrieverCache = new WeakMap<ThreatGraph, Map<number, readonly Retriever[]>>();
+const READS = kindMask(new Set<FlowKind>(["retrieve", "read"]));
+const TOOLS = componentKindMask(["tool", "mcp_server"]);
+
+function retrieversUncached(g: ThreatGraph, store: number): Retriever[] {
+  const out: Retriever[] = [];
   const seen = new Set<number>();
-  for (const f of outFlows(g, store.index)) {
-    if (f.kind !== "retrieve" && f.kind !== "read") continue;
-    const c = g.model.components[f.to]!;
-    if (c.kind === "tool" || c.kind === "mcp_server") {
-      for (const call of inFlows(g, c.index)) {
-        if (call.kind !== "invoke" || seen.has(call.from)) continue;
-        seen.add(call.from);
-        out.push({ consumer: g.model.components[call.from]!, flows: [f, call] });
+  const { outStart, outEdges, edgeTo, inStart, inEdges, edgeFrom } = g.csr;
+  const { components, flows } = g.model;
+  for (let i = outStart[store]!; i < outStart[store + 1]!; i++) {
+    const fi = outEdges[i]!;
+    if (!READS[g.flowKind[fi]!]) continue;
+    const c = edgeTo[fi]!;
+    if (TOOLS[g.compKind[c]!]) {
+      for (let k = inStart[c]!; k < inStart[c + 1]!; k++) {
+        const call = inEdges[k]!;
+        const caller = edgeFrom[call]!;
+        if (g.flowKind[call] !== INVOKE_CODE || seen.has(caller)) continue;
+        seen.add(caller);
+        out.push({ consumer: components[caller]!, flows: [flows[fi]!, flows[call]!] });
       }
-    } else if (!seen.has(c.index)) {
-      seen.add(c.index);
-      out.push({ consumer: c, flows: [f] });
+    } else if (!seen.has(c)) {
+      seen.add(c);
+      out.push({ consumer: components[c]!, flows: [flows[fi]!] });
     }
   }
   return out;
@@ -981,6 +1035,18 @@ export function trainedExposures(
   facts: Facts,
   min: Classification,
   maxRank: number = TRUST_LEVELS.length,
+): readonly TrainedExposure[] {
+  // A pass over every component: AT-15 and AT-16 ask the same question, answered once per compile.
+  return once(facts, `trainedExposures:${min}:${maxRank}`, () =>
+    trainedExposuresUncached(g, facts, min, maxRank),
+  );
+}
+
+function trainedExposuresUncached(
+  g: ThreatGraph,
+  facts: Facts,
+  min: Classification,
+  maxRank: number,
 ): TrainedExposure[] {
   const tr = trained(g, facts);
   const qa = queryAccess(g, facts);

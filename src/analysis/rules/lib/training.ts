@@ -1,7 +1,12 @@
 import { scratchI32, scratchU8 } from "../../../graph/arena.js";
 import { BUILTIN_CONTROL_BY_ID } from "../../../catalog/controls.js";
 import type { ThreatGraph } from "../../../graph/threat-graph.js";
-import { inFlows, outFlows } from "../../../graph/threat-graph.js";
+import {
+  componentKindMask,
+  flowKindMask as graphFlowKindMask,
+  inFlows,
+  outFlows,
+} from "../../../graph/threat-graph.js";
 import type {
   Component,
   ControlUse,
@@ -14,7 +19,6 @@ import {
   COMPONENT_KIND_NAMES,
   FLOW_KIND_NAMES,
   classificationRank,
-  trustRank,
   type Cia,
   type ComponentKind,
   type FlowKind,
@@ -172,6 +176,11 @@ export interface Guard {
   /** The same answer, precomputed per flow and per component (1 = guarded). */
   readonly flow: Uint8Array;
   readonly comp: Uint8Array;
+  /**
+   * The counting control names that some flow or component declares, joined: two guards with the
+   * same key cut the same elements, and an empty key cuts nothing (see `reachBoth`).
+   */
+  readonly key: string;
 }
 
 /** The guard of a rule: its built-in mitigations, plus user controls that name the rule. */
@@ -187,12 +196,14 @@ export function guardOf(g: ThreatGraph, meta: Pick<RuleMeta, "id" | "mitigations
   // Mark the users of each counting control name: a few names, no per-element object access.
   const flow = scratchU8(model.flows.length);
   const comp = scratchU8(model.components.length);
+  const names: string[] = [];
   for (const [name, u] of indexOf(g).byControl) {
     if (!countsName(name)) continue;
+    names.push(name);
     for (const fi of u.flows) flow[fi] = 1;
     for (const ci of u.comps) comp[ci] = 1;
   }
-  return { counts, on, flow, comp };
+  return { counts, on, flow, comp, key: names.join(" ") };
 }
 
 /** What a reach may cross. Seeds always pass content on unless guarded. */
@@ -290,7 +301,12 @@ export interface TwoReach {
   readonly compiled: Compiled;
 }
 
-/** Computes both reaches; `open` treats elements with a counting control as cuts. */
+/**
+ * Computes both reaches; `open` treats elements with a counting control as cuts. Each reach is a
+ * BFS over the whole info-flow graph, and several rules ask the same one (AT-01 and AT-02 from the
+ * untrusted entries, AT-08 and AT-11 from third-party models): reaches are shared per compile by
+ * their seeds, options and the controls that cut them, and a guard that cuts nothing reuses `all`.
+ */
 export function reachBoth(
   g: ThreatGraph,
   facts: Facts,
@@ -298,12 +314,35 @@ export function reachBoth(
   opts: Omit<ReachOptions, "guard">,
   guard: Guard,
 ): TwoReach {
-  return {
-    all: reach(g, facts, seeds, opts),
-    open: reach(g, facts, seeds, { ...opts, guard }),
-    guard,
-    compiled: compile({ ...opts, guard }),
-  };
+  // A dead-end mask is the caller's own array: not comparable by value cheaply, so not shared.
+  const base = opts.deadEnds ? undefined : `${reachKey(opts)}|${seeds.join(",")}`;
+  const all =
+    base === undefined
+      ? reach(g, facts, seeds, opts)
+      : sharedReachOf(facts, base, () => reach(g, facts, seeds, opts));
+  const open =
+    guard.key === ""
+      ? all
+      : base === undefined
+        ? reach(g, facts, seeds, { ...opts, guard })
+        : sharedReachOf(facts, `${base}|${guard.key}`, () => reach(g, facts, seeds, { ...opts, guard }));
+  return { all, open, guard, compiled: compile({ ...opts, guard }) };
+}
+
+/** The options of a reach as text (kinds in the order given, which the masks do not depend on). */
+function reachKey(opts: Omit<ReachOptions, "guard" | "deadEnds">): string {
+  const list = (x: Iterable<string> | undefined): string => (x ? [...x].sort().join(",") : "*");
+  return `${list(opts.kinds)}|${opts.returns ?? true}|${list(opts.through)}`;
+}
+
+// Reaches by key, per facts object (one compile). Never written to after they are computed.
+const twoReaches = new WeakMap<Facts, Map<string, Int32Array>>();
+function sharedReachOf(facts: Facts, key: string, compute: () => Int32Array): Int32Array {
+  let byKey = twoReaches.get(facts);
+  if (!byKey) twoReaches.set(facts, (byKey = new Map<string, Int32Array>()));
+  let r = byKey.get(key);
+  if (!r) byKey.set(key, (r = compute()));
+  return r;
 }
 
 /** How content crosses flow `f` out of its source under a two-way reach: openly, only through a cut, or not. */
@@ -506,12 +545,38 @@ export function initiates(c: Component): boolean {
   return !PASSIVE.has(c.kind);
 }
 
+// Plain arrays (not scratch): made once, when the module loads.
+const WRITE_CODES = graphFlowKindMask(WRITE_KINDS);
+const PASSIVE_CODES = componentKindMask(PASSIVE as ReadonlySet<ComponentKind>);
+
+/** `initiates`, asked of the graph's typed kind codes. */
+export function initiatesAt(g: ThreatGraph, v: number): boolean {
+  return PASSIVE_CODES[g.compKind[v]!] === 0;
+}
+
+/** Whether in-flow `fi` of `v` is a write by a less trusted principal (typed lookups only). */
+function lessTrustedWrite(g: ThreatGraph, v: number, fi: number): boolean {
+  const w = g.csr.edgeFrom[fi]!;
+  return (
+    WRITE_CODES[g.flowKind[fi]!] === 1 && PASSIVE_CODES[g.compKind[w]!] === 0 && g.trust[w]! < g.trust[v]!
+  );
+}
+
 /** In-flows by which a less trusted principal (not a passive store it is copied from) writes into `c`. */
 export function lessTrustedWriters(g: ThreatGraph, c: Component): Flow[] {
-  return inFlows(g, c.index).filter((f) => {
-    const w = g.model.components[f.from]!;
-    return WRITE_KINDS.has(f.kind) && initiates(w) && trustRank(w.trust) < trustRank(c.trust);
-  });
+  // Asked of every store and registry by AT-09 and AT-12: the flows are read only when they match.
+  const out: Flow[] = [];
+  const { inStart, inEdges } = g.csr;
+  for (let i = inStart[c.index]!; i < inStart[c.index + 1]!; i++)
+    if (lessTrustedWrite(g, c.index, inEdges[i]!)) out.push(g.model.flows[inEdges[i]!]!);
+  return out;
+}
+
+/** Whether any less trusted principal writes into component `v` (see `lessTrustedWriters`). */
+export function hasLessTrustedWriter(g: ThreatGraph, v: number): boolean {
+  const { inStart, inEdges } = g.csr;
+  for (let i = inStart[v]!; i < inStart[v + 1]!; i++) if (lessTrustedWrite(g, v, inEdges[i]!)) return true;
+  return false;
 }
 
 /** Whether a pipeline builds or rewrites model weights. */
