@@ -2,45 +2,58 @@ import type { Location } from "../diagnostics/diagnostic.js";
 import type { SourceFile } from "../source.js";
 import { PROP_KEYS, type Spans } from "./unit.js";
 
-/** Integers in the first chunk of a SpanTable, and the most in any later one (1 MB). */
-const FIRST_CHUNK_INTS = 1024;
-const CHUNK_INTS = 1 << 18;
+/** Bytes in the first chunk of a SpanTable, and the most in any later one (1 MB). */
+const FIRST_CHUNK_BYTES = 4096;
+const CHUNK_BYTES = 1 << 20;
+/** The most bytes one `[key, start, end]` triple takes (three 5-byte varints). */
+const TRIPLE_MAX = 15;
 
 /**
  * Where each property of an entity was written, read as `entity.propLocs["kind"]`. A model has a few
  * million properties; holding a `Location` object per property cost more memory than the rest of
- * the entity. Instead the spans of every entity live in a few Int32Array chunks per model
+ * the entity. Instead the spans of every entity live in a few byte-array chunks per model
  * (`SpanTable`), and an entity's `PropLocs` is a small object that points into them; reading a key
  * builds its `Location` on the spot. The keys are getters on the prototype (one per property of the
  * vocabulary), so `propLocs[key]` reads like a plain record and gives `undefined` for a property the
  * entity does not set.
  */
 export class SpanTable {
-  // Chunks, not one array grown by doubling: a full chunk stays where it is, so the table never
-  // copies what it holds, and V8, which counts every ArrayBuffer byte as external memory and starts
-  // a full collection for each 64 MB of new ones, sees the spans' size once instead of about four
-  // times. Chunks start small (a small model needs a few kilobytes) and double up to CHUNK_INTS.
-  private readonly chunks: Int32Array[] = [new Int32Array(FIRST_CHUNK_INTS)];
-  private data: Int32Array = this.chunks[0]!;
-  /** Integers used in the last chunk. */
+  // V8 counts every ArrayBuffer byte as external memory and starts a full collection of the whole
+  // heap for each 64 MB of new ones, so the table keeps its bytes few and allocates each once:
+  // - a triple is three zigzag varints (key, start minus the previous triple's end, length), about
+  //   4 bytes where three Int32s took 12;
+  // - chunks, not one array grown by doubling: a full chunk stays where it is and is never copied.
+  //   They start small (a small model needs a few kilobytes) and double up to CHUNK_BYTES.
+  private readonly chunks: Uint8Array[] = [new Uint8Array(FIRST_CHUNK_BYTES)];
+  private data: Uint8Array = this.chunks[0]!;
+  /** Bytes used in the last chunk. */
   private length = 0;
 
   /**
    * Appends spans (`[key, start, end]` triples) and returns where they start: the chunk's index
-   * times CHUNK_INTS plus the offset in the chunk (an entity's spans never straddle two chunks).
+   * times CHUNK_BYTES plus the offset in the chunk (an entity's spans never straddle two chunks).
    */
   add(spans: Spans): number {
-    if (this.length + spans.length > this.data.length) {
-      const size = Math.max(Math.min(this.data.length * 2, CHUNK_INTS), spans.length);
-      this.data = new Int32Array(size);
+    const most = (spans.length / 3) * TRIPLE_MAX;
+    if (this.length + most > this.data.length) {
+      const size = Math.max(Math.min(this.data.length * 2, CHUNK_BYTES), most);
+      this.data = new Uint8Array(size);
       this.chunks.push(this.data);
       this.length = 0;
     }
-    const d = this.data;
     const at = this.length;
-    for (let i = 0; i < spans.length; i++) d[at + i] = spans[i]!;
-    this.length += spans.length;
-    return (this.chunks.length - 1) * CHUNK_INTS + at;
+    let n = at;
+    let last = 0;
+    for (let i = 0; i + 2 < spans.length; i += 3) {
+      const start = spans[i + 1]!;
+      const end = spans[i + 2]!;
+      n = putVarint(this.data, n, spans[i]!);
+      n = putVarint(this.data, n, start - last);
+      n = putVarint(this.data, n, end - start);
+      last = end;
+    }
+    this.length = n;
+    return (this.chunks.length - 1) * CHUNK_BYTES + at;
   }
 
   /** Releases the unused end of the last chunk once every entity is built. */
@@ -53,11 +66,43 @@ export class SpanTable {
 
   /** Start and end of key `key` among the `count` triples at `at`, as a Location, or undefined. */
   find(file: SourceFile, at: number, count: number, key: number): Location | undefined {
-    const d = this.chunks[Math.floor(at / CHUNK_INTS)]!;
-    for (let i = at % CHUNK_INTS, end = i + 3 * count; i < end; i += 3)
-      if (d[i] === key) return { file, start: d[i + 1]!, end: d[i + 2]! };
+    if (count === 0) return undefined;
+    const d = this.chunks[Math.floor(at / CHUNK_BYTES)]!;
+    const cursor = { d, p: at % CHUNK_BYTES };
+    let last = 0;
+    for (let t = 0; t < count; t++) {
+      const k = readVarint(cursor);
+      const start = last + readVarint(cursor);
+      const end = start + readVarint(cursor);
+      if (k === key) return { file, start, end };
+      last = end;
+    }
     return undefined;
   }
+}
+
+/** Writes `v` (a 32-bit integer) at `n` as a zigzag varint; returns the position after it. */
+function putVarint(d: Uint8Array, n: number, v: number): number {
+  let z = ((v << 1) ^ (v >> 31)) >>> 0;
+  while (z >= 0x80) {
+    d[n++] = (z & 0x7f) | 0x80;
+    z >>>= 7;
+  }
+  d[n++] = z;
+  return n;
+}
+
+/** Reads a zigzag varint at the cursor and moves past it. */
+function readVarint(c: { readonly d: Uint8Array; p: number }): number {
+  let z = 0;
+  let shift = 0;
+  let b: number;
+  do {
+    b = c.d[c.p++]!;
+    z |= (b & 0x7f) << shift;
+    shift += 7;
+  } while (b >= 0x80);
+  return (z >>> 1) ^ -(z & 1);
 }
 
 /** The property locations of one entity (see SpanTable). */
