@@ -18,6 +18,7 @@ import type {
   TrustOrigin,
   Zone,
 } from "./model.js";
+import { PairIndex } from "./pair-index.js";
 import { propLocs, SpanTable, type PropLocations } from "./prop-locs.js";
 import { didYouMean } from "./suggest.js";
 import { nameLocOf, SymbolTable, type SymbolCategory } from "./symbols.js";
@@ -448,7 +449,7 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
   const flowByName = new Map<string, number>();
   let unnamedFlows = 0;
   for (const u of units) unnamedFlows += UnitReader.counts(u).unnamedFlows;
-  const byPair = new PairIndex(unnamedFlows);
+  const byPair = new PairIndex(unnamedFlows, flows);
   files.forEach((f, i) => {
     const file = f.source;
     const r = UnitReader.flows(units[i]!);
@@ -510,7 +511,7 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
       }
       const index = flows.length;
       if (d.name) flowByName.set(d.name.text, index);
-      else byPair.set(fromSym.index, toSym.index, index);
+      else byPair.add(fromSym.index, toSym.index, index);
       const flowControls = d.controls.length > 0 ? resolveControls(file, d.controls) : [];
       addImplied(file, d.implied, flowControls);
       flows.push({
@@ -707,62 +708,5 @@ function baseOf(base: Bases, category: SymbolCategory): number {
       return base.controls;
     case "rule":
       return base.rules;
-  }
-}
-
-/**
- * A hash map from a pair of non-negative integers to a non-negative integer, in one typed array of
- * `[a, b, value]` slots (`a` is -1 in a free slot). Sized up front for the pairs it will get (the
- * units count their unnamed flows), so it does not grow by copies: V8 counts every ArrayBuffer
- * byte as external memory and a run of new ones starts full collections of the whole heap.
- */
-class PairIndex {
-  private slots: Int32Array;
-  private mask: number;
-  private count = 0;
-
-  /** A map for `capacity` pairs (it still grows, should more come). */
-  constructor(capacity: number) {
-    let size = 16;
-    while (size * 3 < capacity * 4) size *= 2;
-    this.slots = new Int32Array(3 * size).fill(-1);
-    this.mask = size - 1;
-  }
-
-  private slot(a: number, b: number): number {
-    const s = this.slots;
-    let i = (Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca6b)) & this.mask;
-    while (s[3 * i] !== -1 && (s[3 * i] !== a || s[3 * i + 1] !== b)) i = (i + 1) & this.mask;
-    return i;
-  }
-
-  get(a: number, b: number): number | undefined {
-    const i = this.slot(a, b);
-    return this.slots[3 * i] === -1 ? undefined : this.slots[3 * i + 2];
-  }
-
-  set(a: number, b: number, value: number): void {
-    // At most three quarters full: linear probing stays short, and the table is 16-32 bytes a pair.
-    if ((this.count + 1) * 4 > (this.mask + 1) * 3) this.grow();
-    const i = this.slot(a, b);
-    const s = this.slots;
-    if (s[3 * i] === -1) this.count++;
-    s[3 * i] = a;
-    s[3 * i + 1] = b;
-    s[3 * i + 2] = value;
-  }
-
-  private grow(): void {
-    const old = this.slots;
-    const size = 2 * (this.mask + 1);
-    this.slots = new Int32Array(3 * size).fill(-1);
-    this.mask = size - 1;
-    for (let j = 0; j < old.length; j += 3) {
-      if (old[j] === -1) continue;
-      const i = this.slot(old[j]!, old[j + 1]!);
-      this.slots[3 * i] = old[j]!;
-      this.slots[3 * i + 1] = old[j + 1]!;
-      this.slots[3 * i + 2] = old[j + 2]!;
-    }
   }
 }
