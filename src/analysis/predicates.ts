@@ -73,6 +73,35 @@ export function invokedBy(g: ThreatGraph, c: Component): { callee: Component; fl
   return out;
 }
 
+const stateCalls = new WeakMap<ThreatGraph, Int32Array>();
+const UNKNOWN = -2;
+
+/**
+ * The first `invoke` flow from `c` to a callee with a state-changing capability, or undefined: what
+ * `invokedBy(g, c).find(({ callee }) => capabilities(callee).some((x) => STATE_CHANGING.includes(x)))`
+ * finds. Several rules ask it per finding of the same components, so it is kept per graph (one
+ * number per component, filled as asked).
+ */
+export function stateChangingCall(g: ThreatGraph, c: Component): Flow | undefined {
+  let memo = stateCalls.get(g);
+  if (!memo) stateCalls.set(g, (memo = new Int32Array(g.model.components.length).fill(UNKNOWN)));
+  let fi = memo[c.index]!;
+  if (fi === UNKNOWN) {
+    fi = -1;
+    const { outStart, outEdges } = g.csr;
+    for (let i = outStart[c.index]!; i < outStart[c.index + 1]!; i++) {
+      const flow = g.model.flows[outEdges[i]!]!;
+      if (flow.kind !== "invoke") continue;
+      if (capabilities(g.model.components[flow.to]!).some((x) => STATE_CHANGING.includes(x))) {
+        fi = flow.index;
+        break;
+      }
+    }
+    memo[c.index] = fi;
+  }
+  return fi >= 0 ? g.model.flows[fi] : undefined;
+}
+
 /** Whether attacker-controlled content of any of `mask`'s classes reaches the component. */
 export function reachedBy(facts: Facts, c: Component, mask: number): boolean {
   return (facts.taint[c.index]! & mask) !== 0;

@@ -5,7 +5,7 @@ import { describe } from "../explain.js";
 import { attackerTrust } from "../predicates.js";
 import { componentSubject, defineRule, flowSubject, type Level, type RuleMeta } from "../rule.js";
 import { classChain, classReach, crownIndex, guardOf, type ClassReach } from "./lib/training.js";
-import { outFlows } from "../../graph/threat-graph.js";
+import { COMPONENT_KIND_CODE, componentKindMask, FLOW_KIND_CODE } from "../../graph/threat-graph.js";
 
 const PERSONAL = classificationRank("personal");
 const SENSITIVE = classificationRank("sensitive");
@@ -49,13 +49,24 @@ export default defineRule(meta, ({ graph, facts, model, report }) => {
   const guard = guardOf(graph, meta);
   const crowns = crownIndex(model);
   const candidates: Component[] = [];
-  for (const c of graph.model.components) {
-    if (facts.sensitivity[c.index]! < PERSONAL) continue;
-    if (c.kind === "dataset" ? c.props.purpose === "rag" : c.kind !== "store" && c.kind !== "registry")
-      continue;
+  // Indexed over typed codes: only components that see personal data and are of a kind that holds
+  // training data are looked at.
+  const holder = componentKindMask(["dataset", "store", "registry"]);
+  const dataset = COMPONENT_KIND_CODE.get("dataset")!;
+  const train = FLOW_KIND_CODE.get("train")!;
+  const { outStart, outEdges } = graph.csr;
+  const trainsFrom = (v: number): boolean => {
+    for (let i = outStart[v]!; i < outStart[v + 1]!; i++)
+      if (graph.flowKind[outEdges[i]!] === train) return true;
+    return false;
+  };
+  for (let v = 0; v < graph.model.components.length; v++) {
+    if (facts.sensitivity[v]! < PERSONAL || !holder[graph.compKind[v]!]) continue;
+    const c = graph.model.components[v]!;
+    if (c.kind === "dataset" && c.props.purpose === "rag") continue;
     // Stores count when they are a training input themselves; the systems of record upstream are
     // ordinary data stores, not training data.
-    if (c.kind !== "dataset" && !outFlows(graph, c.index).some((f) => f.kind === "train")) continue;
+    if (graph.compKind[v] !== dataset && !trainsFrom(v)) continue;
     candidates.push(c);
   }
 

@@ -1,4 +1,5 @@
-import { inFlows } from "../../graph/threat-graph.js";
+import { COMPONENT_KIND_CODE, FLOW_KIND_CODE } from "../../graph/threat-graph.js";
+import type { Flow } from "../../semantic/model.js";
 import type { Fact } from "../facts.js";
 import { describe } from "../explain.js";
 import { capabilities, invokedBy, isLlmConsumer, STATE_CHANGING } from "../predicates.js";
@@ -47,8 +48,14 @@ export default defineRule(
   ({ graph, facts, report }) => {
     const qa = queryAccess(graph, facts);
     const cs = contextSensitivity(graph, facts);
-    for (const x of graph.model.components) {
-      if (!isAttackerLevel(qa.rank[x.index]!) || !isLlmConsumer(graph, x)) continue;
+    const prompt = FLOW_KIND_CODE.get("prompt")!;
+    const template = COMPONENT_KIND_CODE.get("template")!;
+    const { inStart, inEdges, edgeFrom } = graph.csr;
+    // Indexed over the typed ranks: only components attackers query are looked at.
+    for (let v = 0; v < graph.model.components.length; v++) {
+      if (!isAttackerLevel(qa.rank[v]!)) continue;
+      const x = graph.model.components[v]!;
+      if (!isLlmConsumer(graph, x)) continue;
       // The LLM behind an agent is prompted by the agent: the agent's finding covers it.
       const via = qa.parent[x.index]!;
       if (via >= 0) {
@@ -85,9 +92,12 @@ export default defineRule(
         if (impact === "medium") impact = "high";
         reasons.push(`its context holds ${classificationOf(cs.rank[x.index]!)} data`);
       }
-      const templates = inFlows(graph, x.index).filter(
-        (f) => f.kind === "prompt" && graph.model.components[f.from]!.kind === "template",
-      );
+      const templates: Flow[] = [];
+      for (let i = inStart[v]!; i < inStart[v + 1]!; i++) {
+        const fi = inEdges[i]!;
+        if (graph.flowKind[fi] === prompt && graph.compKind[edgeFrom[fi]!] === template)
+          templates.push(graph.model.flows[fi]!);
+      }
       for (const f of templates.slice(0, 1))
         stakes.push(flowFact(graph, f, `frames every prompt with rules the user is not meant to change`));
       if (stakes.length === 0) continue;

@@ -1,7 +1,7 @@
 import type { Component, Subject } from "../../semantic/model.js";
 import type { Fact } from "../facts.js";
 import { describe } from "../explain.js";
-import { capabilities, invokedBy, STATE_CHANGING } from "../predicates.js";
+import { stateChangingCall } from "../predicates.js";
 import { componentSubject, defineRule } from "../rule.js";
 import { flowFact, propFact, servedBy, servingRoot } from "./lib/inference.js";
 
@@ -57,14 +57,12 @@ export default defineRule(
       const users = consumers.get(i) ?? [];
       let acting: Fact | undefined;
       for (const u of users) {
-        const t = invokedBy(graph, u).find(({ callee }) =>
-          capabilities(callee).some((c) => STATE_CHANGING.includes(c)),
-        );
-        if (t) {
+        const flow = stateChangingCall(graph, u);
+        if (flow) {
           acting = flowFact(
             graph,
-            t.flow,
-            `lets \`${u.name}\` act on the model's answers through \`${t.callee.name}\``,
+            flow,
+            `lets \`${u.name}\` act on the model's answers through \`${graph.model.components[flow.to]!.name}\``,
           );
           break;
         }

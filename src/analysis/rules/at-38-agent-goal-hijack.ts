@@ -10,7 +10,7 @@ import {
   approvalFact,
   autonomyFact,
   capabilityFact,
-  toolCaps,
+  capsUnion,
   codeList,
   isAutonomous,
   reachPoints,
@@ -79,7 +79,10 @@ export default defineRule(
           ? actions.flatMap((a) => [...a.delegations.map(flowSubject), ...reachPoints(a.holder, a.reach)])
           : []),
       ];
-      const caps = [...new Set(shown.flatMap((a) => toolCaps(a.reach.tool, ACTIONS)))];
+      const caps = capsUnion(
+        shown.map((a) => a.reach),
+        ACTIONS,
+      );
       const irreversible = caps.some((c) => IRREVERSIBLE.includes(c));
       const unattended = agent.props.autonomy === "autonomous";
       const via = (a: DelegatedReach) =>

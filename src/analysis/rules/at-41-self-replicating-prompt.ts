@@ -1,4 +1,5 @@
-import { componentsOf, outFlows } from "../../graph/threat-graph.js";
+import { componentsOf, flowKindMask, outFlows } from "../../graph/threat-graph.js";
+import type { FlowKind } from "../../semantic/vocabulary.js";
 import type { Component, Flow, Subject } from "../../semantic/model.js";
 import { describe, taintChain } from "../explain.js";
 import type { Fact } from "../facts.js";
@@ -19,7 +20,8 @@ import {
 } from "./lib/agents.js";
 
 // Flows by which an agent or its tools leave content somewhere others read it later.
-const WRITE_FLOWS = new Set(["write", "ingest", "send", "request", "log", "feedback"]);
+const WRITE_FLOWS: ReadonlySet<FlowKind> = new Set(["write", "ingest", "send", "request", "log", "feedback"]);
+const writeKind = flowKindMask(WRITE_FLOWS);
 
 interface Carrier {
   readonly at: Component;
@@ -78,35 +80,49 @@ export default defineRule(
         isLlmConsumer(graph, at)
           ? undefined
           : firstConsumer(reach, at.index, (b) => b !== agent.index && !own.has(b));
-      const candidates: { at: Component; gated: boolean; reach?: ToolReach; flow?: Flow }[] = [];
-      for (const f of outFlows(graph, agent.index))
-        if (WRITE_FLOWS.has(f.kind))
-          candidates.push({ at: graph.model.components[f.to]!, gated: false, flow: f });
-      for (const r of toolsOf(graph, agent)) {
-        if (r.tool.kind === "provider") candidates.push({ at: r.tool, gated: r.gated, reach: r });
-        else
-          for (const f of writesOf(r.tool.index))
-            candidates.push({ at: graph.model.components[f.to]!, gated: r.gated, reach: r, flow: f });
-      }
       let hit: { carrier: Carrier; target: Component } | undefined;
+      // Candidate writes in order: the agent's own write flows (never gated), then per reach the
+      // provider itself or the tool's write flows. Tested as they come, without listing them first:
+      // only the first that reaches another model is used.
+      let pick: { at: Component; reach?: ToolReach; flow?: Flow; target: number } | undefined;
+      const tryWrite = (at: Component, reach?: ToolReach, flow?: Flow): boolean => {
+        const target = targetOf(at);
+        if (target !== undefined) pick = { at, reach, flow, target };
+        return pick !== undefined;
+      };
       // Unconfirmed writes first: a gated route does not help while an ungated one exists.
       for (const pass of [false, true]) {
-        for (const c of candidates) {
-          if (c.gated !== pass) continue;
-          const target = targetOf(c.at);
-          if (target === undefined) continue;
+        if (!pass) {
+          const { outStart, outEdges, edgeTo } = graph.csr;
+          for (let i = outStart[agent.index]!; i < outStart[agent.index + 1]!; i++) {
+            const fi = outEdges[i]!;
+            if (!writeKind[graph.flowKind[fi]!]) continue;
+            if (tryWrite(graph.model.components[edgeTo[fi]!]!, undefined, graph.model.flows[fi])) break;
+          }
+        }
+        if (!pick)
+          for (const r of toolsOf(graph, agent)) {
+            if (r.gated !== pass) continue;
+            if (r.tool.kind === "provider") {
+              if (tryWrite(r.tool, r)) break;
+              continue;
+            }
+            for (const f of writesOf(r.tool.index)) if (tryWrite(graph.model.components[f.to]!, r, f)) break;
+            if (pick) break;
+          }
+        if (pick) {
+          const c = pick;
           const steps = [...(c.reach?.path ?? []), ...(c.flow ? [c.flow] : [])];
           const points = [
             ...(c.reach ? reachPoints(agent, c.reach) : [componentSubject(agent)]),
             ...(c.flow ? [flowSubject(c.flow)] : []),
           ];
           hit = {
-            carrier: { at: c.at, gated: c.gated, steps, points },
-            target: graph.model.components[target]!,
+            carrier: { at: c.at, gated: pass, steps, points },
+            target: graph.model.components[c.target]!,
           };
           break;
         }
-        if (hit) break;
       }
       if (!hit) continue;
       const { carrier, target } = hit;

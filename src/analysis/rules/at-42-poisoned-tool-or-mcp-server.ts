@@ -56,9 +56,14 @@ export default defineRule(
   ({ graph, report }) => {
     // Which agents load each third-party tool, and how.
     const loaders = new Map<number, { agent: Agent; reach: ToolReach }[]>();
+    // Whether each callee is third-party, asked once per callee rather than once per agent reaching it
+    // (0 unknown, 1 yes, 2 no).
+    const thirdParty = new Uint8Array(graph.model.components.length);
     for (const agent of componentsOf(graph, "agent"))
       for (const reach of toolsOf(graph, agent)) {
-        if (!thirdPartyOrigin(reach.tool)) continue;
+        const t = reach.tool.index;
+        if (thirdParty[t] === 0) thirdParty[t] = thirdPartyOrigin(reach.tool) ? 1 : 2;
+        if (thirdParty[t] === 2) continue;
         const list = loaders.get(reach.tool.index) ?? [];
         list.push({ agent, reach });
         loaders.set(reach.tool.index, list);
@@ -118,13 +123,9 @@ export default defineRule(
         ...(own.length > 0 ? [`it can ${codeList(own)} itself`] : []),
         ...(steered.size > 0 ? [`its descriptions can steer ${codeList([...steered])}`] : []),
       ];
-      const points: Subject[] = [
-        componentSubject(tool),
-        ...users.flatMap(({ agent, reach }) => [
-          componentSubject(agent),
-          flowSubject(reach.path[reach.path.length - 1]!),
-        ]),
-      ];
+      const points: Subject[] = [componentSubject(tool)];
+      for (const { agent, reach } of users)
+        points.push(componentSubject(agent), flowSubject(reach.path[reach.path.length - 1]!));
       report({
         subject: componentSubject(tool),
         message: `\`${tool.name}\` is ${origin === "public_registry" ? "installed from a public registry" : "third-party code"}${verified === true ? "" : " and not verified"}: a poisoned or silently replaced version would run inside ${codeList([...new Set(users.map((u) => u.agent.name))])}`,

@@ -6,7 +6,7 @@ import {
   IRREVERSIBLE,
   adjust,
   capabilityFact,
-  toolCaps,
+  capsUnion,
   codeList,
   reachPoints,
   toolsWith,
@@ -59,7 +59,7 @@ export default defineRule(
             r.via.some((c) => hasControl(c, "audit_log")) ||
             r.path.some((f) => hasControl(f, "audit_log")),
         );
-      const caps = [...new Set(actions.flatMap((r) => toolCaps(r.tool, ACTIONS)))];
+      const caps = capsUnion(actions, ACTIONS);
       const irreversible = caps.some((c) => IRREVERSIBLE.includes(c));
       report({
         subject: componentSubject(agent),

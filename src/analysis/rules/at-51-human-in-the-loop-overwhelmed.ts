@@ -8,6 +8,7 @@ import {
   approvalFact,
   autonomyFact,
   capabilityFact,
+  capsUnion,
   toolCaps,
   codeList,
   isAutonomous,
@@ -60,7 +61,7 @@ export default defineRule(
       if (actions.length === 0) continue;
       const gated = actions.filter((r) => r.gated);
       if (isAutonomous(agent) && gated.length >= APPROVAL_FATIGUE_TOOLS) {
-        const caps = [...new Set(gated.flatMap((r) => toolCaps(r.tool, ACTIONS)))];
+        const caps = capsUnion(gated, ACTIONS);
         report({
           subject: componentSubject(agent),
           message: `\`${agent.name}\` loops on its own and asks a person to approve ${gated.length} kinds of high-impact action (${codeList(gated.map((r) => r.tool.name))}): approvals become routine and a harmful one slips through`,

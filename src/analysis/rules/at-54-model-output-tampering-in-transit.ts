@@ -1,15 +1,8 @@
-import { outFlows, type ThreatGraph } from "../../graph/threat-graph.js";
+import { FLOW_KIND_CODE, type ThreatGraph } from "../../graph/threat-graph.js";
 import type { Component, Flow } from "../../semantic/model.js";
 import { trustRank } from "../../semantic/vocabulary.js";
 import { describe } from "../explain.js";
-import {
-  capabilities,
-  crossesBoundary,
-  invokedBy,
-  isLlmConsumer,
-  servedModels,
-  STATE_CHANGING,
-} from "../predicates.js";
+import { crossesBoundary, isLlmConsumer, servedModels, stateChangingCall } from "../predicates.js";
 import { componentSubject, defineRule, flowSubject } from "../rule.js";
 import { flowFact, isAttackerLevel, isServed, servedBy } from "./lib/inference.js";
 
@@ -25,15 +18,30 @@ interface OutputFlow {
  * component (`serve` from a provider), and calls whose results come back (`invoke` to something that
  * answers with a model). A `serve` from a `model` means its weights run there, so nothing travels.
  */
-function outputFlows(g: ThreatGraph, isProducer: (c: Component) => boolean): OutputFlow[] {
+function outputFlows(
+  g: ThreatGraph,
+  isProducer: (c: Component) => boolean,
+  keep: (flow: number) => boolean,
+): OutputFlow[] {
   const out: OutputFlow[] = [];
   const at = (i: number) => g.model.components[i]!;
+  const response = FLOW_KIND_CODE.get("response")!;
+  const { outStart, outEdges, edgeTo } = g.csr;
+  // Typed: whether `callee` answers `caller` with its own `response` flow.
+  const answers = (callee: number, caller: number): boolean => {
+    for (let k = outStart[callee]!; k < outStart[callee + 1]!; k++) {
+      const r = outEdges[k]!;
+      if (g.flowKind[r] === response && edgeTo[r] === caller) return true;
+    }
+    return false;
+  };
   for (const kind of ["response", "serve", "invoke"] as const) {
     for (const i of g.flowsByKind.get(kind) ?? []) {
+      if (!keep(i)) continue;
       const f = g.model.flows[i]!;
       if (kind === "invoke") {
         // When the answer is drawn as its own `response` flow, that flow is the one reported.
-        const answered = outFlows(g, f.to).some((r) => r.kind === "response" && r.to === f.from);
+        const answered = answers(f.to, f.from);
         if (!answered && isProducer(at(f.to)))
           out.push({ flow: f, producer: at(f.to), consumer: at(f.from) });
       } else if (kind === "serve") {
@@ -81,14 +89,18 @@ export default defineRule(
       if (c.kind === "provider") return c.props.type === "llm_api" || c.props.type === "embedding_api";
       return false;
     };
-    for (const { flow: f, producer: from, consumer: to } of outputFlows(graph, producer)) {
+    // Typed `crossesBoundary` first: most output flows stay inside one zone and trust level.
+    const crosses = (fi: number): boolean => {
+      const a = graph.csr.edgeFrom[fi]!;
+      const b = graph.csr.edgeTo[fi]!;
+      return graph.trust[a] !== graph.trust[b] || graph.zone[a] !== graph.zone[b];
+    };
+    for (const { flow: f, producer: from, consumer: to } of outputFlows(graph, producer, crosses)) {
       if (!crossesBoundary(graph, f)) continue;
       const exposed = isAttackerLevel(trustRank(from.trust)) || isAttackerLevel(trustRank(to.trust));
       const automated =
         (from.kind === "model" && from.props.decisions === "automated") ||
-        invokedBy(graph, to).some(({ callee }) =>
-          capabilities(callee).some((c) => STATE_CHANGING.includes(c)),
-        );
+        stateChangingCall(graph, to) !== undefined;
       const reasons = [
         exposed ? "one end sits in a zone attackers can reach" : undefined,
         automated ? "the output is acted on automatically" : undefined,

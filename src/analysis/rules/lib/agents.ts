@@ -72,6 +72,29 @@ export function reachHas(r: ToolReach, set: readonly Capability[]): boolean {
   return (r.memo.toolCaps & maskOf(set)) !== 0;
 }
 
+/**
+ * The capabilities in `set` of the reached callees, each once, in the order the reaches list them:
+ * `[...new Set(reaches.flatMap((r) => toolCaps(r.tool, set)))]`, but a reach whose callee adds no
+ * capability not already listed is skipped on its mask alone (agents reach the same few over and over).
+ */
+export function capsUnion(reaches: readonly ToolReach[], set: readonly Capability[]): Capability[] {
+  const want = maskOf(set);
+  let seen = 0;
+  const out: Capability[] = [];
+  for (let i = 0; i < reaches.length; i++) {
+    const r = reaches[i]!;
+    if ((r.memo.toolCaps & want & ~seen) === 0) continue;
+    const caps = toolCaps(r.tool, set);
+    for (let k = 0; k < caps.length; k++) {
+      const bit = CAP_BIT.get(caps[k]!)!;
+      if (seen & bit) continue;
+      seen |= bit;
+      out.push(caps[k]!);
+    }
+  }
+  return out;
+}
+
 /** The capabilities of `c` that are in `set`, as a new list. */
 export function capsIn(c: Component, set: readonly Capability[]): Capability[] {
   return [...toolCaps(c, set)];
