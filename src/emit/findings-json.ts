@@ -258,8 +258,9 @@ export function findingJsonText(f: FindingView, shared: SharedTexts = UNSHARED):
   let t = `{"id":${str(f.id)},"fingerprint":"${f.fingerprint}","rule":${str(f.rule)},"message":${str(f.message)}`;
   const few = shared.few;
   t += `,"subject":${subjectText(f.subject, few)},"location":${loc(f.location)},"facts":[`;
-  for (let i = 0; i < f.facts.length; i++) {
-    const x = f.facts[i]!;
+  const facts = f.facts;
+  for (let i = 0; i < facts.length; i++) {
+    const x = facts[i]!;
     t += `${i > 0 ? "," : ""}{"text":${str(x.text)},"location":${loc(x.location)}}`;
   }
   t += `],"likelihood":"${f.likelihood}","impact":"${f.impact}","severity":"${f.severity}","rationale":${few(f.rationale)},"status":"${f.status}","mitigatedBy":[`;

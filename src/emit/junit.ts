@@ -64,9 +64,10 @@ function mitigateWith(recommended: FindingView["recommended"]): string {
 /** The body of a failure: what fired, why, and what would mitigate it (`mitigate` of its list). */
 function details(f: FindingView, mitigate: (list: FindingView["recommended"]) => string): string {
   let text = `${f.rule} ${f.title}\n${f.message}\nseverity ${f.severity} (likelihood ${f.likelihood}, impact ${f.impact}); status ${f.status}\nat ${at(f.location)}`;
-  if (f.facts.length > 0) {
+  const facts = f.facts;
+  if (facts.length > 0) {
     text += "\nwhy:";
-    for (const x of f.facts) text += `\n  - ${x.text} (${at(x.location)})`;
+    for (const x of facts) text += `\n  - ${x.text} (${at(x.location)})`;
   }
   text += mitigate(f.recommended);
   if (f.acceptance?.expired)

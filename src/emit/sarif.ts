@@ -254,10 +254,11 @@ function sarifParts(ctx: EmitContext) {
     const index = ruleIndex.get(f.rule);
     let t = `{"ruleId":${str(f.rule)}${index !== undefined ? `,"ruleIndex":${index}` : ""},"level":"${sarifLevel(f.severity)}","message":{"text":${str(f.message)}}`;
     t += `,"locations":[{"physicalLocation":${physicalText(f.location)}}],"partialFingerprints":{"${FINGERPRINT_KEY}":"${f.fingerprint}"}`;
-    if (f.facts.length > 0) {
+    const facts = f.facts;
+    if (facts.length > 0) {
       t += `,"relatedLocations":[`;
-      for (let i = 0; i < f.facts.length; i++) {
-        const fact = f.facts[i]!;
+      for (let i = 0; i < facts.length; i++) {
+        const fact = facts[i]!;
         t += `${i > 0 ? "," : ""}{"id":${i + 1},"physicalLocation":${physicalText(fact.location)},"message":{"text":${str(fact.text)}}}`;
       }
       t += "]";

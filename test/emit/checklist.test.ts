@@ -13,7 +13,7 @@ import {
   checklistView,
   csvField,
 } from "../../src/emit/checklist.js";
-import type { FindingView } from "../../src/emit/findings-view.js";
+import { plainView, type FindingView } from "../../src/emit/findings-view.js";
 import { MARKDOWN, REPORT_LIMITS } from "../../src/emit/report-view.js";
 import { analyzeModel } from "../../src/compiler.js";
 import { frontEnd, dump } from "../helpers/compile.js";
@@ -89,7 +89,7 @@ test("a subject mitigated by many control uses lists each control at each place 
   // Findings built here, so one subject carries more declared controls than the checklist scans in
   // place (it indexes them past 8): each control at two lines, one of them at two columns, each use
   // met again on other findings through a location object of its own.
-  const base = analysis.findingsView.find((f) => f.status === "mitigated")!;
+  const base = plainView(analysis.findingsView.find((f) => f.status === "mitigated")!);
   const file = base.location.file;
   const at = (line: number, column: number) => ({ file, line, column, endLine: line, endColumn: column + 1 });
   const findings: FindingView[] = [];
@@ -135,7 +135,7 @@ test("a subject mitigated by many control uses lists each control at each place 
 test("findings on one subject view but with different owners are grouped under each owner", () => {
   const open = analysis.findingsView.filter((f) => f.status === "open");
   const first = open[0]!;
-  const moved = { ...open[1]!, subject: first.subject, owner: "someone-else" };
+  const moved = { ...plainView(open[1]!), subject: first.subject, owner: "someone-else" };
   const got = checklistData({ ...analysis, findingsView: [first, moved] }, { toolVersion: "test" });
   const where = got.owners.map(
     (o) => `${o.owner ?? ""}: ${o.subjects.flatMap((s) => s.open.map((f) => f.id)).join(",")}`,

@@ -9,7 +9,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { Finding } from "../../src/analysis/findings.js";
 import type { Location } from "../../src/diagnostics/diagnostic.js";
-import { findingsView } from "../../src/emit/findings-view.js";
+import { findingsView, plainView } from "../../src/emit/findings-view.js";
 import { locationView } from "../../src/emit/location-view.js";
 import { SAMPLES, cachedSampleContext } from "../helpers/outputs.js";
 
@@ -65,6 +65,52 @@ test("ranges that share a start offset keep their own ends; equal ranges share o
   assert.ok(view!.location === shown[0], "the finding's own location is the same range");
   assert.ok(shown[5] === shown[6] && shown[7] === shown[8], "long and far ranges are shared too");
   assert.ok(shown[5] !== shown[0]);
+});
+
+test("a view reads its finding's own fields, and its plain copy (and JSON) holds every field", () => {
+  const { analysis } = cachedSampleContext(SAMPLES[0]!);
+  const views = findingsView(analysis.model, analysis.findings, analysis.rules);
+  const accepted = analysis.findings.findIndex((f) => f.acceptance !== undefined);
+  assert.ok(accepted >= 0, "the sample has an accepted finding");
+  analysis.findings.forEach((f, i) => {
+    const v = views[i]!;
+    for (const k of ["id", "fingerprint", "rule", "category", "title", "message"] as const)
+      assert.is(v[k], f[k]);
+    for (const k of ["likelihood", "impact", "severity", "rationale", "status"] as const)
+      assert.is(v[k], f[k]);
+    assert.equal(
+      v.facts.map((x) => x.text),
+      f.facts.map((x) => x.text),
+    );
+    assert.equal(v.residual, { likelihood: f.residualLikelihood, severity: f.residualSeverity });
+    assert.equal(v.acceptance?.reason, f.acceptance?.reason);
+    const plain = plainView(v);
+    // Fields in output order, the optional ones only when set; JSON writes the same.
+    const keys = Object.keys(plain);
+    assert.equal(keys.slice(0, 18), [
+      "id",
+      "fingerprint",
+      "rule",
+      "category",
+      "title",
+      "message",
+      "subject",
+      "location",
+      "facts",
+      "likelihood",
+      "impact",
+      "severity",
+      "rationale",
+      "status",
+      "mitigatedBy",
+      "residual",
+      "recommended",
+      "mappings",
+    ]);
+    assert.is(keys.includes("acceptance"), f.acceptance !== undefined);
+    assert.is(keys.includes("owner"), v.owner !== undefined);
+    assert.is(JSON.stringify(v), JSON.stringify(plain));
+  });
 });
 
 test.run();

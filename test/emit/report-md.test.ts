@@ -9,7 +9,7 @@ import path from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { analyzeModel } from "../../src/compiler.js";
-import type { FindingView } from "../../src/emit/findings-view.js";
+import { plainView, type FindingView } from "../../src/emit/findings-view.js";
 import {
   MARKDOWN,
   MARKDOWN_CELL,
@@ -72,7 +72,7 @@ function inflated(times: number) {
   const analysis = analyzeModel(front.model);
   const findingsView = Array.from({ length: times }, (_, i) =>
     analysis.findingsView.map((f) => ({
-      ...f,
+      ...plainView(f),
       id: `${f.id}#${String(i).padStart(4, "0")}`,
       fingerprint: `${f.fingerprint}${i}`,
     })),
