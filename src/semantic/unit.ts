@@ -663,21 +663,24 @@ export class UnitReader {
     };
   }
 
-  /** Reads a zigzag varint (VarintBuffer.push). */
+  /** Reads a zigzag varint (VarintBuffer.push); one byte, the common case, stays small to inline. */
   private int(): number {
+    const z = this.bytes[this.pos++]!;
+    return z < 0x80 ? (z >>> 1) ^ -(z & 1) : this.longInt(z);
+  }
+
+  /** The rest of a varint whose first byte `first` has its high bit set. */
+  private longInt(first: number): number {
     const b = this.bytes;
     let p = this.pos;
-    let z = b[p++]!;
-    if (z >= 0x80) {
-      z &= 0x7f;
-      let shift = 7;
-      let c: number;
-      do {
-        c = b[p++]!;
-        z |= (c & 0x7f) << shift;
-        shift += 7;
-      } while (c >= 0x80);
-    }
+    let z = first & 0x7f;
+    let shift = 7;
+    let c: number;
+    do {
+      c = b[p++]!;
+      z |= (c & 0x7f) << shift;
+      shift += 7;
+    } while (c >= 0x80);
     this.pos = p;
     return (z >>> 1) ^ -(z & 1);
   }
