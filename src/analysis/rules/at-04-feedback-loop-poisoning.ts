@@ -1,4 +1,4 @@
-import type { ThreatGraph } from "../../graph/threat-graph.js";
+import { flowKindMask, type ThreatGraph } from "../../graph/threat-graph.js";
 import type { Subject } from "../../semantic/model.js";
 import { UNTRUSTED_CONTENT } from "../facts.js";
 import { firstTaintClass, taintChain } from "../explain.js";
@@ -6,23 +6,24 @@ import { componentSubject, defineRule, flowSubject } from "../rule.js";
 import { feedFlows, flowFact, modelsFrom, nameList, trainingFeed } from "./lib/training.js";
 
 // Flows along which a trained model's answers reach the people and apps that then give feedback.
-const SERVING = new Set(["serve", "deploy", "response"]);
+const SERVING = flowKindMask(["serve", "deploy", "response"]);
 
-/** Whether `target` is reached from any of `models` over serving flows: the loop closes. */
-function servesBack(g: ThreatGraph, models: readonly number[], target: number): boolean {
+/** What the models serve, themselves included: every component reached from them over serving flows. */
+function servedFrom(g: ThreatGraph, models: readonly number[]): Set<number> {
   const seen = new Set<number>(models);
   const queue = [...models];
+  const { outStart, outEdges, edgeTo } = g.csr;
   for (let head = 0; head < queue.length; head++) {
     const v = queue[head]!;
-    if (v === target) return true;
-    for (let i = g.csr.outStart[v]!; i < g.csr.outStart[v + 1]!; i++) {
-      const f = g.model.flows[g.csr.outEdges[i]!]!;
-      if (!SERVING.has(f.kind) || seen.has(f.to)) continue;
-      seen.add(f.to);
-      queue.push(f.to);
+    for (let i = outStart[v]!; i < outStart[v + 1]!; i++) {
+      const fi = outEdges[i]!;
+      const to = edgeTo[fi]!;
+      if (!SERVING[g.flowKind[fi]!] || seen.has(to)) continue;
+      seen.add(to);
+      queue.push(to);
     }
   }
-  return false;
+  return seen;
 }
 
 /** User feedback or logged conversations flowing back into a model's training data. */
@@ -61,6 +62,10 @@ export default defineRule(
     ].sort((a, b) => a - b);
     if (loops.length === 0 || (graph.flowsByKind.get("train") ?? []).length === 0) return;
     const feed = trainingFeed(graph);
+    // Whether the loop closes depends on the training run alone, and many feedback flows feed the
+    // same run: what its models serve is worked out once per run (a search per flow was most of
+    // the rule's time).
+    const servedByRun = new Map<number, Set<number>>();
     for (const fi of loops) {
       const fb = graph.model.flows[fi]!;
       const cls = firstTaintClass(facts, fb.from, UNTRUSTED_CONTENT);
@@ -69,13 +74,16 @@ export default defineRule(
       const train = toTraining[toTraining.length - 1]!;
       const run = graph.model.components[train.to]!;
       const models = modelsFrom(graph, run.index).map((x) => x.model);
-      const closed =
-        models.length > 0 &&
-        servesBack(
-          graph,
-          models.map((m) => m.index),
-          fb.from,
+      let served = servedByRun.get(run.index);
+      if (!served && models.length > 0)
+        servedByRun.set(
+          run.index,
+          (served = servedFrom(
+            graph,
+            models.map((m) => m.index),
+          )),
         );
+      const closed = models.length > 0 && served!.has(fb.from);
       const sender = graph.model.components[fb.from]!;
 
       const points: Subject[] = [

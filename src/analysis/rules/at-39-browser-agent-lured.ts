@@ -1,4 +1,5 @@
 import { componentsOf, outFlows } from "../../graph/threat-graph.js";
+import type { Flow } from "../../semantic/model.js";
 import type { Fact } from "../facts.js";
 import { componentSubject, defineRule } from "../rule.js";
 import {
@@ -52,11 +53,19 @@ export default defineRule(
     appliesTo: ["agent"],
   },
   ({ graph, report }) => {
+    // A browser tool's own send, write and request flows: many agents share the tool.
+    const actingFlows = new Map<number, Flow[]>();
+    const actingOf = (tool: number): Flow[] => {
+      let list = actingFlows.get(tool);
+      if (!list)
+        actingFlows.set(tool, (list = outFlows(graph, tool).filter((f) => ACTING_FLOWS.has(f.kind))));
+      return list;
+    };
     for (const agent of componentsOf(graph, "agent")) {
       const executors = toolsWith(graph, agent, EXECUTE);
       for (const b of toolsWith(graph, agent, BROWSE)) {
         const ownCaps = toolCaps(b.tool, ACTIONS);
-        const acting = outFlows(graph, b.tool.index).filter((f) => ACTING_FLOWS.has(f.kind));
+        const acting = actingOf(b.tool.index);
         const actsItself = ownCaps.length > 0 || acting.length > 0;
         const exec = executors[0];
         if (!actsItself && !exec) continue;

@@ -1,3 +1,5 @@
+import { componentKindMask, FLOW_KIND_CODE } from "../../graph/threat-graph.js";
+import type { Component } from "../../semantic/model.js";
 import { classificationRank } from "../../semantic/vocabulary.js";
 import { classificationOf, type Fact } from "../facts.js";
 import { describe } from "../explain.js";
@@ -34,24 +36,54 @@ export default defineRule(
   },
   ({ graph, facts, report }) => {
     const floor = classificationRank("personal");
-    for (const f of graph.model.flows) {
+    const keeper = componentKindMask(["provider", "store"]);
+    const log = FLOW_KIND_CODE.get("log")!;
+    const { edgeFrom, edgeTo } = graph.csr;
+    // Why a receiver keeps what it gets depends on the receiver (and, for the last case, on the
+    // flow being a log): worded once per receiver, not once per flow into it.
+    const keeps = new Map<number, { why: Fact | undefined; trains: boolean }>();
+    const keepsOf = (to: Component, isLog: boolean) => {
+      const key = to.index * 2 + (isLog ? 1 : 0);
+      let k = keeps.get(key);
+      if (!k) keeps.set(key, (k = keeping(to, isLog)));
+      return k;
+    };
+    const keeping = (to: Component, isLog: boolean): { why: Fact | undefined; trains: boolean } => {
+      if (to.kind === "provider" && to.props.trains_on_inputs === true)
+        return {
+          why: propFact(
+            to,
+            "trains_on_inputs",
+            `${describe(graph, to)} may train on what it receives (\`trains_on_inputs true\`)`,
+          ),
+          trains: true,
+        };
+      if (to.kind === "provider" && to.props.retention === "standard")
+        return {
+          why: propFact(to, "retention", `${describe(graph, to)} keeps inputs under its standard retention`),
+          trains: false,
+        };
+      if (to.kind === "store" && to.props.type === "logs")
+        return {
+          why: propFact(to, "type", `${describe(graph, to)} is a log store that keeps what it is sent`),
+          trains: false,
+        };
+      if (isLog)
+        return { why: { text: `${describe(graph, to)} receives logs`, loc: to.nameLoc }, trains: false };
+      return { why: undefined, trains: false };
+    };
+    // Indexed over typed codes: a flow is looked at only when it moves personal data or above (what
+    // flowSensitivity answers) into a provider or store, or is a log.
+    for (let fi = 0; fi < graph.model.flows.length; fi++) {
+      const isLog = graph.flowKind[fi] === log;
+      if (!isLog && !keeper[graph.compKind[edgeTo[fi]!]!]) continue;
+      const declared = graph.declaresCarries[fi] !== 0;
+      const rank = declared ? graph.carriedRank[fi]! : facts.sensitivity[edgeFrom[fi]!]!;
+      const witness = declared ? graph.carriedData[fi]! : facts.sensitivityWitness[edgeFrom[fi]!]!;
+      if (rank < floor || witness < 0) continue;
+      const f = graph.model.flows[fi]!;
       const to = graph.model.components[f.to]!;
-      let why: Fact | undefined;
-      let trains = false;
-      if (to.kind === "provider" && to.props.trains_on_inputs === true) {
-        why = propFact(
-          to,
-          "trains_on_inputs",
-          `${describe(graph, to)} may train on what it receives (\`trains_on_inputs true\`)`,
-        );
-        trains = true;
-      } else if (to.kind === "provider" && to.props.retention === "standard") {
-        why = propFact(to, "retention", `${describe(graph, to)} keeps inputs under its standard retention`);
-      } else if (to.kind === "store" && to.props.type === "logs") {
-        why = propFact(to, "type", `${describe(graph, to)} is a log store that keeps what it is sent`);
-      } else if (f.kind === "log") {
-        why = { text: `${describe(graph, to)} receives logs`, loc: to.nameLoc };
-      }
+      const { why, trains } = keepsOf(to, isLog);
       if (!why) continue;
       const s = flowSensitivity(graph, facts, f);
       if (s.rank < floor || s.data < 0) continue;

@@ -1,3 +1,4 @@
+import { FLOW_KIND_CODE } from "../../graph/threat-graph.js";
 import type { Component, Subject } from "../../semantic/model.js";
 import { ENTRY } from "../facts.js";
 import { describe } from "../explain.js";
@@ -49,14 +50,18 @@ export default defineRule(
     appliesTo: ["model", "registry", "tool", "mcp_server"],
   },
   ({ graph, facts, report }) => {
-    for (const c of graph.model.components) {
-      if (!(facts.entry[c.index]! & ENTRY.SUPPLY_CHAIN)) continue;
+    const invoke = FLOW_KIND_CODE.get("invoke")!;
+    const { outStart, outEdges, edgeTo, inStart, inEdges, edgeFrom } = graph.csr;
+    // Indexed over the typed entry classes, with users read from the typed edges.
+    for (let v = 0; v < graph.model.components.length; v++) {
+      if (!(facts.entry[v]! & ENTRY.SUPPLY_CHAIN)) continue;
+      const c = graph.model.components[v]!;
       const users: Subject[] = [];
-      for (let i = graph.csr.outStart[c.index]!; i < graph.csr.outStart[c.index + 1]!; i++)
-        users.push({ type: "component", index: graph.model.flows[graph.csr.outEdges[i]!]!.to });
-      for (let i = graph.csr.inStart[c.index]!; i < graph.csr.inStart[c.index + 1]!; i++) {
-        const f = graph.model.flows[graph.csr.inEdges[i]!]!;
-        if (f.kind === "invoke") users.push({ type: "component", index: f.from });
+      for (let i = outStart[v]!; i < outStart[v + 1]!; i++)
+        users.push({ type: "component", index: edgeTo[outEdges[i]!]! });
+      for (let i = inStart[v]!; i < inStart[v + 1]!; i++) {
+        const fi = inEdges[i]!;
+        if (graph.flowKind[fi] === invoke) users.push({ type: "component", index: edgeFrom[fi]! });
       }
       const prop = c.propLocs["origin"] ?? c.nameLoc;
       report({

@@ -1,5 +1,11 @@
 import { scratchI32, scratchU8 } from "../../../graph/arena.js";
-import { FLOW_KIND_CODE, flowKindMask, outFlows, type ThreatGraph } from "../../../graph/threat-graph.js";
+import {
+  componentKindMask,
+  FLOW_KIND_CODE,
+  flowKindMask,
+  outFlows,
+  type ThreatGraph,
+} from "../../../graph/threat-graph.js";
 import type { Component, Flow, Subject } from "../../../semantic/model.js";
 import {
   APPROVALS,
@@ -47,24 +53,48 @@ export function effectiveCapabilities(c: Component): readonly Capability[] {
 // agent, so the answer is a single AND instead of a nested search.
 const CAP_BIT = new Map<Capability, number>(CAPABILITIES.map((c, i) => [c, 1 << i]));
 const maskCache = new WeakMap<object, number>();
+// Rules ask with one constant set many times in a row (ACTIONS per finding): the last one answers
+// without a table lookup.
+let lastSet: readonly Capability[] | undefined;
+let lastMask = 0;
 function maskOf(caps: readonly Capability[]): number {
+  if (caps === lastSet) return lastMask;
   let m = maskCache.get(caps);
   if (m === undefined) {
     m = 0;
     for (const c of caps) m |= CAP_BIT.get(c)!;
     maskCache.set(caps, m);
   }
+  lastSet = caps;
+  lastMask = m;
   return m;
+}
+
+/**
+ * A callee's capability list with its mask and the sublists asked of it (by the mask of the set
+ * asked about): one table lookup per question, where a mask table and a sublist table took two.
+ */
+interface CapsEntry {
+  readonly mask: number;
+  readonly bySet: Map<number, readonly Capability[]>;
+}
+const capsEntries = new WeakMap<readonly Capability[], CapsEntry>();
+function entryOf(all: readonly Capability[]): CapsEntry {
+  let e = capsEntries.get(all);
+  if (!e) {
+    let mask = 0;
+    for (const c of all) mask |= CAP_BIT.get(c)!;
+    capsEntries.set(all, (e = { mask, bySet: new Map<number, readonly Capability[]>() }));
+  }
+  return e;
 }
 
 /** The capabilities a component lends to its callers, as a mask. */
 function capMask(c: Component): number {
-  return maskOf(effectiveCapabilities(c));
+  return entryOf(effectiveCapabilities(c)).mask;
 }
 
-// Answers of capsIn per capability list and set mask: findings of many rules name the same tool, and
-// shared lists let codeList build their text once (it lives on in every finding's message).
-const capsInCache = new WeakMap<readonly Capability[], Map<number, readonly Capability[]>>();
+// Shared lists let codeList build their text once (it lives on in every finding's message).
 const sharedLists = new WeakMap<readonly string[], string | undefined>();
 
 /** Whether the callee of a reach has any capability in `set` (`toolCaps(r.tool, set)` is not empty). */
@@ -103,11 +133,11 @@ export function capsIn(c: Component, set: readonly Capability[]): Capability[] {
 /** The capabilities of `c` that are in `set`, as a shared list (never written to). */
 export function toolCaps(c: Component, set: readonly Capability[]): readonly Capability[] {
   const all = effectiveCapabilities(c);
+  const entry = entryOf(all);
   // Keyed by the capabilities both have: sets that pick the same ones share the answer.
-  const mask = maskOf(all) & maskOf(set);
+  const mask = entry.mask & maskOf(set);
   if (mask === 0) return NONE;
-  let bySet = capsInCache.get(all);
-  if (!bySet) capsInCache.set(all, (bySet = new Map<number, readonly Capability[]>()));
+  const bySet = entry.bySet;
   let caps = bySet.get(mask);
   if (!caps) {
     bySet.set(mask, (caps = all.filter((cap) => set.includes(cap))));
@@ -188,7 +218,9 @@ function factsFor(table: Map<number, Map<number, Fact>>, key: number): Map<numbe
   return byKey;
 }
 
-const TERMINAL_CALLEES = new Set(["provider", "endpoint"]);
+const TERMINAL_CALLEES = componentKindMask(["provider", "endpoint"]);
+const TOOL_KINDS = componentKindMask(["tool", "mcp_server"]);
+const INVOKE = FLOW_KIND_CODE.get("invoke")!;
 const reachCache = new WeakMap<ThreatGraph, Map<number, readonly ToolReach[]>>();
 
 const approvalOf = (c: Component): Approval | undefined =>
@@ -205,48 +237,54 @@ export function toolsOf(g: ThreatGraph, agent: Agent): readonly ToolReach[] {
   const hit = perGraph.get(agent.index);
   if (hit) return hit;
 
-  const parentFlow = new Map<number, Flow>();
+  // Typed kind codes: the BFS reads a flow or component object only for what it keeps.
+  const parentFlow = new Map<number, number>();
   const order: number[] = [];
   const queue: number[] = [agent.index];
   const seen = new Set<number>([agent.index]);
-  const { outStart, outEdges } = g.csr;
+  const { outStart, outEdges, edgeTo, edgeFrom } = g.csr;
   for (let head = 0; head < queue.length; head++) {
     const v = queue[head]!;
-    // Over the CSR edges: a list of out-flows per step was garbage for every agent's BFS.
     for (let i = outStart[v]!; i < outStart[v + 1]!; i++) {
-      const f = g.model.flows[outEdges[i]!]!;
-      if (f.kind !== "invoke" || seen.has(f.to)) continue;
-      const callee = g.model.components[f.to]!;
-      const isTool = callee.kind === "tool" || callee.kind === "mcp_server";
-      if (!isTool && !TERMINAL_CALLEES.has(callee.kind)) continue;
-      seen.add(f.to);
-      parentFlow.set(f.to, f);
-      order.push(f.to);
-      if (isTool) queue.push(f.to);
+      const fi = outEdges[i]!;
+      if (g.flowKind[fi] !== INVOKE) continue;
+      const to = edgeTo[fi]!;
+      if (seen.has(to)) continue;
+      const isTool = TOOL_KINDS[g.compKind[to]!] === 1;
+      if (!isTool && !TERMINAL_CALLEES[g.compKind[to]!]) continue;
+      seen.add(to);
+      parentFlow.set(to, fi);
+      order.push(to);
+      if (isTool) queue.push(to);
     }
   }
 
   const agentHuman = agent.props.approval === "human" || hasControl(agent, "human_approval");
   const shared = sharedFactsOf(g);
   const out: ToolReach[] = [];
+  // Most components and flows declare no control: the typed counts say so without the objects.
+  const humanGate = (x: { readonly controls: readonly { name: string }[] }, count: number): boolean =>
+    count !== 0 && hasControl(x, "human_approval");
   for (const t of order) {
     const path: Flow[] = [];
     for (let v = t; v !== agent.index;) {
-      const f = parentFlow.get(v)!;
-      path.push(f);
-      v = f.from;
+      const fi = parentFlow.get(v)!;
+      path.push(g.model.flows[fi]!);
+      v = edgeFrom[fi]!;
     }
     path.reverse();
     const nodes: Component[] = [];
     let gated = false;
     for (let i = 0; i < path.length; i++) {
-      nodes.push(g.model.components[path[i]!.to]!);
-      if (hasControl(path[i]!, "human_approval")) gated = true;
+      const f = path[i]!;
+      nodes.push(g.model.components[f.to]!);
+      if (humanGate(f, g.flowControls[f.index]!)) gated = true;
     }
     let stated: Component | undefined;
     for (const n of nodes) {
-      if (approvalOf(n) === "human" || hasControl(n, "human_approval")) gated = true;
-      if (!stated && approvalOf(n) !== undefined) stated = n;
+      const approval = approvalOf(n);
+      if (approval === "human" || humanGate(n, g.compControls[n.index]!)) gated = true;
+      if (!stated && approval !== undefined) stated = n;
     }
     const overridesAgent = stated !== undefined;
     if (!overridesAgent && agentHuman) gated = true;
@@ -289,7 +327,35 @@ export const BROWSE: readonly Capability[] = ["browse"];
 /** Running code. */
 export const EXECUTE: readonly Capability[] = ["execute_code"];
 
-const withCache = new WeakMap<ThreatGraph, WeakMap<readonly Capability[], Map<number, ToolReach[]>>>();
+/** Per graph: each agent's position among the agents, and per set asked about, the answers by position. */
+interface WithCache {
+  readonly ordinal: Int32Array;
+  readonly agents: number;
+  readonly bySet: WeakMap<readonly Capability[], (ToolReach[] | undefined)[]>;
+  lastSet: readonly Capability[] | undefined;
+  lastAnswers: (ToolReach[] | undefined)[] | undefined;
+}
+const withCache = new WeakMap<ThreatGraph, WithCache>();
+
+function withCacheOf(g: ThreatGraph): WithCache {
+  let c = withCache.get(g);
+  if (!c) {
+    const ordinal = new Int32Array(g.model.components.length).fill(-1);
+    const agents = g.byKind.get("agent") ?? [];
+    for (let k = 0; k < agents.length; k++) ordinal[agents[k]!] = k;
+    withCache.set(
+      g,
+      (c = {
+        ordinal,
+        agents: agents.length,
+        bySet: new WeakMap(),
+        lastSet: undefined,
+        lastAnswers: undefined,
+      }),
+    );
+  }
+  return c;
+}
 
 /**
  * The reached callees with at least one capability in `set`. A callee reached through a tool that
@@ -298,16 +364,20 @@ const withCache = new WeakMap<ThreatGraph, WeakMap<readonly Capability[], Map<nu
  * agent and `set` (pass a shared constant to benefit).
  */
 export function toolsWith(g: ThreatGraph, agent: Agent, set: readonly Capability[]): ToolReach[] {
-  let bySet = withCache.get(g);
-  if (!bySet) withCache.set(g, (bySet = new WeakMap<readonly Capability[], Map<number, ToolReach[]>>()));
-  let perAgent = bySet.get(set);
-  if (!perAgent) bySet.set(set, (perAgent = new Map<number, ToolReach[]>()));
-  const hit = perAgent.get(agent.index);
+  // Every agent rule asks this of every agent, mostly with one set after another: answers sit in a
+  // list by the agent's position, and the last set's list is at hand without a table lookup.
+  const cache = withCacheOf(g);
+  let answers = cache.lastSet === set ? cache.lastAnswers : cache.bySet.get(set);
+  if (!answers) cache.bySet.set(set, (answers = new Array<ToolReach[] | undefined>(cache.agents)));
+  cache.lastSet = set;
+  cache.lastAnswers = answers;
+  const at = cache.ordinal[agent.index]!;
+  const hit = at >= 0 ? answers[at] : undefined;
   if (hit) return hit;
   // As capability masks: the tool's capabilities in `set` that no tool on the way already has.
   const wanted = maskOf(set);
   const out = toolsOf(g, agent).filter((r) => (r.memo.toolCaps & wanted & ~r.memo.viaCaps) !== 0);
-  perAgent.set(agent.index, out);
+  if (at >= 0) answers[at] = out;
   return out;
 }
 

@@ -3,6 +3,7 @@ import { BUILTIN_CONTROL_BY_ID } from "../../../catalog/controls.js";
 import type { ThreatGraph } from "../../../graph/threat-graph.js";
 import {
   componentKindMask,
+  type ControlUsers,
   flowKindMask as graphFlowKindMask,
   inFlows,
   outFlows,
@@ -90,7 +91,7 @@ export interface GraphIndex {
   readonly carriesOf: readonly (readonly number[])[];
   readonly holdsOf: readonly (readonly number[])[];
   /** Per control name: the flows and the components that declare (or imply) it. */
-  readonly byControl: ReadonlyMap<string, { readonly flows: number[]; readonly comps: number[] }>;
+  readonly byControl: ReadonlyMap<string, ControlUsers>;
 }
 
 const FLOW_CODE = new Map<string, number>(FLOW_KIND_NAMES.map((k, i) => [k, i]));
@@ -102,52 +103,40 @@ export function indexOf(g: ThreatGraph): GraphIndex {
   let ix = INDEXES.get(g);
   if (ix) return ix;
   const { components, flows } = g.model;
-  const byControl = new Map<string, { flows: number[]; comps: number[] }>();
-  const users = (name: string) => {
-    let u = byControl.get(name);
-    if (!u) byControl.set(name, (u = { flows: [], comps: [] }));
-    return u;
-  };
-  const flowKind = scratchU8(flows.length);
+  // Kind codes, control counts and control users come typed with the graph (same codes as
+  // FLOW_KIND_NAMES and COMPONENT_KIND_NAMES): only `carries` and `holds` need the objects, and a
+  // flow's only when the graph says it declares one.
   const controlledFlows: number[] = [];
   const carryingFlows: number[] = [];
   const carriesOf: (readonly number[])[] = [];
-  // Indexed loops: this runs once per graph over every flow and component, mostly before the
-  // optimiser steps in, and for-of there allocated an iterator result per element.
   for (let i = 0; i < flows.length; i++) {
-    const f = flows[i]!;
-    flowKind[f.index] = FLOW_CODE.get(f.kind)!;
-    if (f.controls.length > 0) controlledFlows.push(f.index);
-    for (let u = 0; u < f.controls.length; u++) users(f.controls[u]!.name).flows.push(f.index);
-    if (f.carries.length > 0) {
-      carryingFlows.push(f.index);
-      carriesOf.push(f.carries);
+    if (g.flowControls[i] !== 0) controlledFlows.push(i);
+    if (g.declaresCarries[i] !== 0) {
+      carryingFlows.push(i);
+      carriesOf.push(flows[i]!.carries);
     }
   }
-  const compKind = scratchU8(components.length);
   const controlledComps: number[] = [];
   const holders: number[] = [];
   const holdsOf: (readonly number[])[] = [];
   for (let i = 0; i < components.length; i++) {
-    const c = components[i]!;
-    compKind[c.index] = COMP_CODE.get(c.kind)!;
-    if (c.controls.length > 0) controlledComps.push(c.index);
-    for (let u = 0; u < c.controls.length; u++) users(c.controls[u]!.name).comps.push(c.index);
-    if (c.holds.length > 0) {
-      holders.push(c.index);
-      holdsOf.push(c.holds);
+    if (g.compControls[i] !== 0) controlledComps.push(i);
+    const holds = components[i]!.holds;
+    if (holds.length > 0) {
+      holders.push(i);
+      holdsOf.push(holds);
     }
   }
   ix = {
-    flowKind,
-    compKind,
+    flowKind: g.flowKind,
+    compKind: g.compKind,
     controlledFlows: Int32Array.from(controlledFlows),
     controlledComps: Int32Array.from(controlledComps),
     carryingFlows: Int32Array.from(carryingFlows),
     holders: Int32Array.from(holders),
     carriesOf,
     holdsOf,
-    byControl,
+    byControl: g.controlUsers,
   };
   INDEXES.set(g, ix);
   return ix;
