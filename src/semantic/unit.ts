@@ -12,9 +12,9 @@ import type { SymbolCategory } from "./symbols.js";
  *
  * Integers are stored as varints (7 bits a byte, zigzag for the -1 of "absent"), and source offsets
  * as the difference from the previous offset in the section, most of them one or two bytes: a unit
- * takes about a third of the 4 bytes an integer that an Int32Array did. Units live until the model
- * is built, and V8 counts every byte of them as external memory (a full collection of the whole
- * heap for each 64 MB of new ones).
+ * takes about a third of what it took as an Int32Array. Units live at least until the model is
+ * built, and V8 counts every byte of them as external memory (a full collection of the whole heap
+ * for each 64 MB of new ones).
  *
  * Each record kind has its writer and reader side by side below; they must read back exactly what
  * they wrote, field for field (test/semantic/unit.test.ts round-trips every kind).
