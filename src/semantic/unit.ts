@@ -251,8 +251,11 @@ class Scratch {
 /** A finished writer's scratch, for the next writer on this thread. */
 let spare: Scratch | undefined;
 
-/** Largest section buffer kept for the next file (bytes): one huge file should not pin its buffers. */
-const KEEP_BYTES = 1 << 22;
+/**
+ * Largest section buffer kept for the next file, in bytes (a section of a file of a few MB): one
+ * huge file should not pin its buffers for the rest of the process.
+ */
+const KEEP_BYTES = 1 << 20;
 
 /** Builds a unit record by record; each `write*` matches the `read*` of UnitReader. `finish` once. */
 export class UnitWriter {
