@@ -1,6 +1,6 @@
 /**
  * Analysis benchmark: `npm run bench:analysis -- [--sizes 1k,10k,100k] [--huge] [--coupling C]
- * [--seed S] [--heap MB] [--budget S] [--young MB]`
+ * [--seed S] [--heap MB] [--budget S] [--young MB] [--no-rules]`
  *
  * For each size, a seeded generated model (bench/gen) goes through the front end (not measured), then
  * the analysis as `compile` runs it: threat graph, propagation facts, the whole rule catalog, attack
@@ -26,6 +26,8 @@
  * and are extrapolated linearly, and the output says so. Times are CPU time of this process (V8's GC
  * threads included), steadier than wall time on a shared machine. Each size runs in its own child
  * process; peak memory is the rise of the peak RSS during the analysis (VmHWM, reset before it).
+ * `--no-rules` leaves the rule catalog out (the path queries alone): at 1M components its findings
+ * take minutes and gigabytes that the path questions do not need.
  */
 import { generatedFrontEnd } from "./gen/front-end.js";
 import { spawnSync } from "node:child_process";
@@ -252,7 +254,13 @@ async function simplePaths(g: CompactGraph, source: number, target: number, budg
   });
 }
 
-async function child(size: number, seed: number, coupling: number, budgetS: number): Promise<void> {
+async function child(
+  size: number,
+  seed: number,
+  coupling: number,
+  budgetS: number,
+  withRules: boolean,
+): Promise<void> {
   const gen = generateModel({ components: size, seed, coupling });
   const front = generatedFrontEnd(gen.files);
   const model0 = front.model;
@@ -281,8 +289,8 @@ async function child(size: number, seed: number, coupling: number, budgetS: numb
       mark: (p: PathPhase) => lap(p),
       scratchUsed: ({ capacity, highWater, overflow }) => (arenaUse = { capacity, highWater, overflow }),
     });
-    const findings = runRules(model, graph, facts, rules).value;
-    lap("rules");
+    const findings = withRules ? runRules(model, graph, facts, rules).value : [];
+    if (withRules) lap("rules");
     return { graph, facts, findings, paths, phases };
   };
   global.gc?.();
@@ -421,8 +429,11 @@ async function child(size: number, seed: number, coupling: number, budgetS: numb
         : `  simple-path enumeration of one (entry, crown jewel) pair did not finish in ${budgetS} s (stopped); top-5 for every crown jewel took ${fmt(topMs)}: over ${x(budgetS * 1000, topMs)} faster`,
     );
   }
+  const rulesMs = bestPhase.get("rules");
   line(
-    `  rules: whole catalog (${rules.length} rules) ${fmt(bestPhase.get("rules")!)} = ${x(bestPhase.get("rules")!, infoBfsMs)} one BFS over the information-flow CSR`,
+    rulesMs === undefined
+      ? "  rules: not run (--no-rules)"
+      : `  rules: whole catalog (${rules.length} rules) ${fmt(rulesMs)} = ${x(rulesMs, infoBfsMs)} one BFS over the information-flow CSR`,
   );
 }
 
@@ -437,6 +448,7 @@ function parent(argv: string[]): number {
       heap: { type: "string" },
       budget: { type: "string", default: "10" },
       young: { type: "string", default: "64" },
+      "no-rules": { type: "boolean", default: false },
     },
   });
   const sizes = values.sizes.split(",").map(parseSize);
@@ -456,6 +468,7 @@ function parent(argv: string[]): number {
       values.seed,
       values.coupling,
       values.budget,
+      values["no-rules"] ? "0" : "1",
     ];
     const res = spawnSync(process.execPath, args, { stdio: "inherit" });
     if (res.status !== 0) failed++;
@@ -465,6 +478,6 @@ function parent(argv: string[]): number {
 
 const argv = process.argv.slice(2);
 if (argv[0] === "--child") {
-  const [size, seed, coupling, budget] = argv.slice(1).map(Number);
-  await child(size!, seed!, coupling!, budget!);
+  const [size, seed, coupling, budget, withRules] = argv.slice(1).map(Number);
+  await child(size!, seed!, coupling!, budget!, withRules !== 0);
 } else process.exitCode = parent(argv);
