@@ -20,6 +20,9 @@ import {
 // Tools whose results enter the agent's context, and tools that act on what the agent decides.
 const READERS: readonly Capability[] = ["read", "browse"];
 const WRITERS: readonly Capability[] = ["write", "delete", "pay", "send_external", "admin"];
+// The two level adjustments a finding can have, built once rather than per finding.
+const STANDARD = adjust(undefined, undefined);
+const UNDOABLE = adjust(undefined, { level: "very_high", why: ["the action cannot easily be undone"] });
 
 /** One agent holding a tool that reads attacker content and a tool that acts. */
 export default defineRule(
@@ -91,12 +94,7 @@ export default defineRule(
             approvalFact(agent, w),
           ],
           controlPoints: reachPoints(agent, w),
-          ...adjust(
-            undefined,
-            caps.some((c) => IRREVERSIBLE.includes(c))
-              ? { level: "very_high", why: ["the action cannot easily be undone"] }
-              : undefined,
-          ),
+          ...(caps.some((c) => IRREVERSIBLE.includes(c)) ? UNDOABLE : STANDARD),
         });
       }
     }

@@ -90,6 +90,11 @@ export interface GraphIndex {
   /** The `carries` of each carrying flow and the `holds` of each holder, aligned with the lists above. */
   readonly carriesOf: readonly (readonly number[])[];
   readonly holdsOf: readonly (readonly number[])[];
+  /** The same lists flattened: entry k's assets sit at [start[k], start[k + 1]). */
+  readonly carriesStart: Int32Array;
+  readonly carriesFlat: Int32Array;
+  readonly holdsStart: Int32Array;
+  readonly holdsFlat: Int32Array;
   /** Per control name: the flows and the components that declare (or imply) it. */
   readonly byControl: ReadonlyMap<string, ControlUsers>;
 }
@@ -127,6 +132,8 @@ export function indexOf(g: ThreatGraph): GraphIndex {
       holdsOf.push(holds);
     }
   }
+  const [carriesStart, carriesFlat] = flatten(carriesOf);
+  const [holdsStart, holdsFlat] = flatten(holdsOf);
   ix = {
     flowKind: g.flowKind,
     compKind: g.compKind,
@@ -136,10 +143,23 @@ export function indexOf(g: ThreatGraph): GraphIndex {
     holders: Int32Array.from(holders),
     carriesOf,
     holdsOf,
+    carriesStart,
+    carriesFlat,
+    holdsStart,
+    holdsFlat,
     byControl: g.controlUsers,
   };
   INDEXES.set(g, ix);
   return ix;
+}
+
+/** Lists of asset indices as one typed array with offsets (read per data-reach seed without objects). */
+function flatten(lists: readonly (readonly number[])[]): [start: Int32Array, flat: Int32Array] {
+  const start = new Int32Array(lists.length + 1);
+  for (let k = 0; k < lists.length; k++) start[k + 1] = start[k]! + lists[k]!.length;
+  const flat = new Int32Array(start[lists.length]!);
+  for (let k = 0; k < lists.length; k++) flat.set(lists[k]!, start[k]);
+  return [start, flat];
 }
 
 /** A mask over flow kind codes. */
@@ -697,8 +717,9 @@ export function dataReach(g: ThreatGraph, facts: Facts, isWitness: (d: number) =
   // The question asked once per data asset; then only typed lookups.
   const is = scratchU8(model.data.length);
   for (let d = 0; d < is.length; d++) if (isWitness(d)) is[d] = 1;
-  const pick = (ds: readonly number[]): number => {
-    for (const d of ds) if (is[d]) return d;
+  // The first asset of entry k of a flattened list that is a witness (-1 none).
+  const pick = (start: Int32Array, flat: Int32Array, k: number): number => {
+    for (let j = start[k]!; j < start[k + 1]!; j++) if (is[flat[j]!]) return flat[j]!;
     return -1;
   };
   // Per flow: -2 moves whatever its source has; otherwise the witness among its `carries` (-1 none).
@@ -707,7 +728,7 @@ export function dataReach(g: ThreatGraph, facts: Facts, isWitness: (d: number) =
   let tail = 0;
   for (let k = 0; k < ix.holders.length; k++) {
     const v = ix.holders[k]!;
-    const d = pick(ix.holdsOf[k]!);
+    const d = pick(ix.holdsStart, ix.holdsFlat, k);
     if (d < 0 || parent[v] !== UNREACHED) continue;
     witness[v] = d;
     parent[v] = SEED;
@@ -715,7 +736,7 @@ export function dataReach(g: ThreatGraph, facts: Facts, isWitness: (d: number) =
   }
   for (let k = 0; k < ix.carryingFlows.length; k++) {
     const fi = ix.carryingFlows[k]!;
-    const d = pick(ix.carriesOf[k]!);
+    const d = pick(ix.carriesStart, ix.carriesFlat, k);
     flowWitness[fi] = d;
     const v = g.csr.edgeFrom[fi]!;
     if (d < 0 || parent[v] !== UNREACHED) continue;
