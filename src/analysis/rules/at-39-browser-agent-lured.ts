@@ -92,10 +92,7 @@ export default defineRule(
         facts.push(approvalFact(agent, b));
         if (exec && (!actsItself || exec.tool !== b.tool)) {
           how.push(`\`${agent.name}\` can also run code through \`${exec.tool.name}\``);
-          facts.push(
-            ...(exec.tool === b.tool ? [] : reachFacts(graph, exec)),
-            capabilityFact(exec, ["execute_code"]),
-          );
+          facts.push(...(exec.tool === b.tool ? [] : reachFacts(graph, exec)), capabilityFact(exec, EXECUTE));
           facts.push(approvalFact(agent, exec));
         }
         if (isAutonomous(agent)) facts.push(autonomyFact(agent));

@@ -1,11 +1,12 @@
-import { componentsOf, flowsOf, outFlows } from "../../graph/threat-graph.js";
+import { COMPONENT_KIND_CODE, componentKindMask, componentsOf, outFlows } from "../../graph/threat-graph.js";
+import type { ComponentKind } from "../../semantic/vocabulary.js";
 import type { Flow } from "../../semantic/model.js";
 import { taintChain } from "../explain.js";
 import type { Fact } from "../facts.js";
 import { componentSubject, defineRule, flowSubject } from "../rule.js";
 import { adjust, codeList, propFact, uniqueSubjects, untrustedClass, type Agent } from "./lib/agents.js";
 
-const MEMORY_KINDS = new Set(["store", "vectorstore", "dataset"]);
+const MEMORY_KINDS: ReadonlySet<ComponentKind> = new Set(["store", "vectorstore", "dataset"]);
 const RECALL_FLOWS = new Set(["read", "retrieve"]);
 const MAX_READER_FACTS = 4;
 
@@ -45,9 +46,14 @@ export default defineRule(
     };
     // Memory stores: holders agents write to, with their writing and recalling flows.
     const writes = new Map<number, Flow[]>();
+    // Typed kind codes pick the agent-to-memory flows before any flow object is read.
+    const agentCode = COMPONENT_KIND_CODE.get("agent")!;
+    const memory = componentKindMask(MEMORY_KINDS);
     for (const kind of ["write", "ingest"] as const)
-      for (const f of flowsOf(graph, kind)) {
-        if (!agentAt(f.from) || !MEMORY_KINDS.has(graph.model.components[f.to]!.kind)) continue;
+      for (const fi of graph.flowsByKind.get(kind) ?? []) {
+        const from = graph.csr.edgeFrom[fi]!;
+        if (graph.compKind[from] !== agentCode || !memory[graph.compKind[graph.csr.edgeTo[fi]!]!]) continue;
+        const f = graph.model.flows[fi]!;
         const list = writes.get(f.to) ?? [];
         list.push(f);
         writes.set(f.to, list);

@@ -69,7 +69,7 @@ export default defineRule(
         subject: componentSubject(tool),
         message: `\`${tool.name}\` runs code that \`${agent.name}\` writes${sandboxed ? "" : ", with no sandbox declared"}${cls ? ", and untrusted content reaches the agent" : ""}`,
         facts: [
-          capabilityFact(reach, ["execute_code"]),
+          capabilityFact(reach, EXECUTE),
           ...reachFacts(graph, reach),
           ...(sandboxed
             ? []

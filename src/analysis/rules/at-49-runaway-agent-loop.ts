@@ -57,13 +57,14 @@ export default defineRule(
     for (const agent of componentsOf(graph, "agent")) {
       if (!isAutonomous(agent)) continue;
       const found = new Map<number, Metered>();
-      const add = (target: Component, flows: Flow[]) => {
+      const add = (target: Component, flows: readonly Flow[]) => {
         if (METERED.has(target.kind) && !found.has(target.index)) found.set(target.index, { target, flows });
       };
       for (const f of inFlows(graph, agent.index)) if (f.kind === "serve") add(comps[f.from]!, [f]);
       for (const f of outFlows(graph, agent.index))
         if (f.kind === "prompt" || f.kind === "invoke") add(comps[f.to]!, [f]);
-      for (const r of toolsOf(graph, agent)) add(r.tool, [...r.path]);
+      // The reach's own path (never written to): a copy per reach was made before the kind test.
+      for (const r of toolsOf(graph, agent)) add(r.tool, r.path);
       if (found.size === 0) continue;
       const all = [...found.values()];
       const open = limited(agent) ? [] : all.filter((m) => !limited(m.target) && !m.flows.some(limited));

@@ -50,12 +50,19 @@ export default defineRule(
   },
   ({ graph, facts, report }) => {
     const comps = graph.model.components;
+    // What a delegating agent's own tools can do, once per agent (agents delegate along several flows).
+    const owned = new Map<number, Set<Capability>>();
+    const ownOf = (a: Agent): Set<Capability> => {
+      const own = new Set<Capability>(toolsOf(graph, a).flatMap((r) => effectiveCapabilities(r.tool)));
+      owned.set(a.index, own);
+      return own;
+    };
     for (const f of flowsOf(graph, "delegate")) {
       const a = comps[f.from] as Agent;
       const b = comps[f.to] as Agent;
       const cls = untrustedClass(facts, a.index);
       if (!cls || a === b) continue;
-      const own = new Set<Capability>(toolsOf(graph, a).flatMap((r) => effectiveCapabilities(r.tool)));
+      const own = owned.get(a.index) ?? ownOf(a);
       const extraTools = toolsOf(graph, b).filter((r) =>
         effectiveCapabilities(r.tool).some((c) => !own.has(c)),
       );
