@@ -11,7 +11,7 @@ import type { Finding } from "../../src/analysis/findings.js";
 import type { Location } from "../../src/diagnostics/diagnostic.js";
 import { findingsView, plainView } from "../../src/emit/findings-view.js";
 import { locationView } from "../../src/emit/location-view.js";
-import { SAMPLES, cachedSampleContext } from "../helpers/outputs.js";
+import { SAMPLES, cachedSampleContext, memoryContext } from "../helpers/outputs.js";
 
 for (const sample of SAMPLES) {
   test(`every location and subject in the findings view of sample ${sample} is its finding's own`, () => {
@@ -67,50 +67,82 @@ test("ranges that share a start offset keep their own ends; equal ranges share o
   assert.ok(shown[5] !== shown[0]);
 });
 
-test("a view reads its finding's own fields, and its plain copy (and JSON) holds every field", () => {
-  const { analysis } = cachedSampleContext(SAMPLES[0]!);
-  const views = findingsView(analysis.model, analysis.findings, analysis.rules);
-  const accepted = analysis.findings.findIndex((f) => f.acceptance !== undefined);
-  assert.ok(accepted >= 0, "the sample has an accepted finding");
-  analysis.findings.forEach((f, i) => {
-    const v = views[i]!;
-    for (const k of ["id", "fingerprint", "rule", "category", "title", "message"] as const)
-      assert.is(v[k], f[k]);
-    for (const k of ["likelihood", "impact", "severity", "rationale", "status"] as const)
-      assert.is(v[k], f[k]);
-    assert.equal(
-      v.facts.map((x) => x.text),
-      f.facts.map((x) => x.text),
-    );
-    assert.equal(v.residual, { likelihood: f.residualLikelihood, severity: f.residualSeverity });
-    assert.equal(v.acceptance?.reason, f.acceptance?.reason);
-    const plain = plainView(v);
-    // Fields in output order, the optional ones only when set; JSON writes the same.
-    const keys = Object.keys(plain);
-    assert.equal(keys.slice(0, 18), [
-      "id",
-      "fingerprint",
-      "rule",
-      "category",
-      "title",
-      "message",
-      "subject",
-      "location",
-      "facts",
-      "likelihood",
-      "impact",
-      "severity",
-      "rationale",
-      "status",
-      "mitigatedBy",
-      "residual",
-      "recommended",
-      "mappings",
-    ]);
-    assert.is(keys.includes("acceptance"), f.acceptance !== undefined);
-    assert.is(keys.includes("owner"), v.owner !== undefined);
-    assert.is(JSON.stringify(v), JSON.stringify(plain));
+/** A model with an accepted finding (samples have none), and one with a mitigated one. */
+const ACCEPTED = memoryContext({
+  "model.aithreat": [
+    `zone internet "Internet" { trust untrusted }`,
+    `zone vpc "VPC" { trust internal  owner "platform" }`,
+    `actor user "User" in internet`,
+    `endpoint api "API" in vpc { exposure public  auth none }`,
+    `flow user -> api "call" { kind prompt }`,
+    `accept AS-01 on api { reason "rate limited upstream"  owner "o"  expires 2027-01-31  ticket "T-1" }`,
+  ].join("\n"),
+});
+
+for (const [name, ctx] of [
+  ["a model with an acceptance", ACCEPTED],
+  ...SAMPLES.map((s) => [`sample ${s}`, cachedSampleContext(s)] as const),
+] as const)
+  test(`each view of ${name} reads its finding's own fields; its plain copy and JSON hold every field in order`, () => {
+    const { analysis } = ctx;
+    const views = findingsView(analysis.model, analysis.findings, analysis.rules);
+    analysis.findings.forEach((f, i) => {
+      const v = views[i]!;
+      for (const k of ["id", "fingerprint", "rule", "category", "title", "message"] as const)
+        assert.is(v[k], f[k]);
+      for (const k of ["likelihood", "impact", "severity", "rationale", "status"] as const)
+        assert.is(v[k], f[k]);
+      assert.equal(
+        v.facts.map((x) => x.text),
+        f.facts.map((x) => x.text),
+      );
+      assert.equal(v.residual, { likelihood: f.residualLikelihood, severity: f.residualSeverity });
+      assert.is(v.acceptance?.reason, f.acceptance?.reason);
+      assert.is(v.acceptance?.ticket, f.acceptance?.ticket);
+      const plain = plainView(v);
+      const keys = Object.keys(plain);
+      assert.equal(keys.slice(0, 18), [
+        "id",
+        "fingerprint",
+        "rule",
+        "category",
+        "title",
+        "message",
+        "subject",
+        "location",
+        "facts",
+        "likelihood",
+        "impact",
+        "severity",
+        "rationale",
+        "status",
+        "mitigatedBy",
+        "residual",
+        "recommended",
+        "mappings",
+      ]);
+      // The optional fields only when set, after the others, in this order.
+      assert.equal(
+        keys.slice(18),
+        (["acceptance", "owner", "system"] as const).filter((k) => v[k] !== undefined),
+      );
+      assert.is(JSON.stringify(v), JSON.stringify(plain));
+    });
   });
+
+test("the acceptance model's finding is accepted and its view shows the acceptance", () => {
+  const views = ACCEPTED.analysis.findingsView;
+  const accepted = views.find((v) => v.status === "accepted");
+  assert.ok(accepted, "the acceptance applies");
+  assert.equal(
+    {
+      reason: accepted.acceptance?.reason,
+      owner: accepted.acceptance?.owner,
+      ticket: accepted.acceptance?.ticket,
+    },
+    { reason: "rate limited upstream", owner: "o", ticket: "T-1" },
+  );
+  assert.is(accepted.owner, "platform");
 });
 
 test.run();
