@@ -214,6 +214,9 @@ class LazyFindingView implements FindingView {
   readonly subject: FindingView["subject"];
   readonly owner: string | undefined;
   readonly system: string | undefined;
+  readonly category: FindingView["category"];
+  /** Made once (few findings are accepted), so every read gives the same object. */
+  readonly acceptance: FindingView["acceptance"];
   constructor(
     private readonly finding: Finding,
     about: SubjectInfo,
@@ -233,12 +236,19 @@ class LazyFindingView implements FindingView {
     this.subject = about.view;
     this.owner = about.owner;
     this.system = about.system;
+    this.category = finding.category;
+    const a = finding.acceptance;
+    this.acceptance = a && {
+      reason: a.reason,
+      owner: a.owner,
+      expires: a.expires,
+      expired: a.expired,
+      ...(a.ticket ? { ticket: a.ticket } : {}),
+      location: locationView(a.loc),
+    };
   }
   get fingerprint(): string {
     return this.finding.fingerprint;
-  }
-  get category(): FindingView["category"] {
-    return this.finding.category;
   }
   get title(): string {
     return this.finding.title;
@@ -263,18 +273,6 @@ class LazyFindingView implements FindingView {
   }
   get rationale(): string {
     return this.finding.rationale;
-  }
-  get acceptance(): FindingView["acceptance"] {
-    const a = this.finding.acceptance;
-    if (!a) return undefined;
-    return {
-      reason: a.reason,
-      owner: a.owner,
-      expires: a.expires,
-      expired: a.expired,
-      ...(a.ticket ? { ticket: a.ticket } : {}),
-      location: locationView(a.loc),
-    };
   }
   /** The view as a plain object, fields in the order outputs have always shown them. */
   toJSON(): FindingView {
