@@ -1,6 +1,11 @@
 import { readFileSync } from "node:fs";
 import Handlebars from "handlebars";
-import { TEMPLATE_FILES, TEMPLATE_OPTIONS, templateDigest } from "../../src/emit/templates.js";
+import {
+  DIRECT_TEMPLATES,
+  TEMPLATE_FILES,
+  TEMPLATE_OPTIONS,
+  templateDigest,
+} from "../../src/emit/templates.js";
 import { fromRoot } from "./paths.js";
 
 /** Where the precompiled built-in templates live, relative to the repository root. */
@@ -8,11 +13,12 @@ export const PRECOMPILED_PATH = "src/emit/templates.precompiled.ts";
 
 /**
  * The module of precompiled built-in templates: each `.hbs` file of templates/ through Handlebars'
- * precompiler with the options the run-time compiler uses, kept by the digest of its text.
+ * precompiler with the options the run-time compiler uses, kept by the digest of its text; templates
+ * rendered by TypeScript while built in (DIRECT_TEMPLATES) are left out.
  */
 export function precompiledTemplatesText(): string {
   const entries = Object.keys(TEMPLATE_FILES)
-    .filter((file) => file.endsWith(".hbs"))
+    .filter((file) => file.endsWith(".hbs") && !DIRECT_TEMPLATES.has(file))
     .sort()
     .map((file) => {
       const text = readFileSync(fromRoot(`templates/${file}`), "utf8");

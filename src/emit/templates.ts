@@ -26,6 +26,12 @@ export const TEMPLATE_FILES: Readonly<Record<string, string>> = {
   "report.js": "the script inlined into report.html (filters, diagram rendering)",
 };
 
+/**
+ * Templates an emitter lays out in TypeScript while their text is the built-in one (`renderWith`),
+ * so their precompiled form would never run: none is shipped. An edited text is compiled at run time.
+ */
+export const DIRECT_TEMPLATES: ReadonlySet<string> = new Set(["checklist.md.hbs"]);
+
 /** A broken or missing template; `overridden` says whether it came from the `--templates` folder. */
 export class TemplateError extends Error {
   constructor(

@@ -7,9 +7,14 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { PRECOMPILED_PATH, precompiledTemplatesText } from "../../scripts/lib/precompiled-templates.js";
 import { fromRoot } from "../../scripts/lib/paths.js";
-import { builtinTemplatesDir, precompiledFor, TEMPLATE_FILES } from "../../src/emit/templates.js";
+import {
+  builtinTemplatesDir,
+  DIRECT_TEMPLATES,
+  precompiledFor,
+  TEMPLATE_FILES,
+} from "../../src/emit/templates.js";
 
-const HBS = Object.keys(TEMPLATE_FILES).filter((f) => f.endsWith(".hbs"));
+const HBS = Object.keys(TEMPLATE_FILES).filter((f) => f.endsWith(".hbs") && !DIRECT_TEMPLATES.has(f));
 
 test("the precompiled module is current with templates/ (else run `npm run gen:templates`)", () => {
   assert.ok(
@@ -27,6 +32,15 @@ test("every built-in template's text has its precompiled form; any other text ha
     assert.is(precompiledFor(other, text), undefined, `${file}'s text under the name ${other}`);
   }
   assert.is(precompiledFor("report.css", ""), undefined, "assets are not templates");
+});
+
+test("a template laid out in TypeScript ships no precompiled form", () => {
+  assert.ok(DIRECT_TEMPLATES.size > 0);
+  for (const file of DIRECT_TEMPLATES) {
+    assert.ok(file in TEMPLATE_FILES, `${file} is a template`);
+    const text = fs.readFileSync(`${builtinTemplatesDir()}/${file}`, "utf8");
+    assert.is(precompiledFor(file, text), undefined, file);
+  }
 });
 
 test.run();
