@@ -35,7 +35,9 @@ export class SpanTable {
    */
   add(spans: Spans): number {
     const most = (spans.length / 3) * TRIPLE_MAX;
-    if (this.length + most > this.data.length) {
+    // A chunk made larger than CHUNK_BYTES for one huge entity takes nothing after it: an address
+    // past CHUNK_BYTES would name the next chunk.
+    if (this.length + most > this.data.length || this.length >= CHUNK_BYTES) {
       const size = Math.max(Math.min(this.data.length * 2, CHUNK_BYTES), most);
       this.data = new Uint8Array(size);
       this.chunks.push(this.data);

@@ -48,7 +48,7 @@ test("an entity with more spans than a chunk holds, and an entity with none", ()
   const table = new SpanTable();
   const before = propLocs(file, table, [0, 1, 2]);
   const many: number[] = [];
-  // 300k triples (900k integers), more than a chunk; the key we look up is the last one.
+  // 300k triples: room for 15 bytes each (4.5 MB) is more than a chunk; the key looked up is the last.
   for (let i = 0; i < 300_000; i++) many.push(1, i, i + 1);
   many.push(2, 7, 9);
   const big = propLocs(file, table, many);
@@ -60,6 +60,52 @@ test("an entity with more spans than a chunk holds, and an entity with none", ()
   assert.equal(big[PROP_KEYS[2]!], { file, start: 7, end: 9 });
   assert.is(none[PROP_KEYS[0]!], undefined);
   assert.equal(after[PROP_KEYS[3]!], { file, start: 4, end: 5 });
+});
+
+test("entities added after one larger than a chunk are found where they were added", () => {
+  // Offsets far apart make five-byte varints: 150k triples take about 1.6 MB, more than a chunk's
+  // 1 MB of addresses, so the next entity must not be placed past the end of those addresses.
+  const table = new SpanTable();
+  const many: number[] = [];
+  for (let i = 0; i < 150_000; i++) many.push(1, i % 2 === 0 ? 2 ** 30 : 0, 2 ** 29);
+  const big = propLocs(file, table, many);
+  const after = [propLocs(file, table, [3, 4, 5]), propLocs(file, table, [4, 6, 8])];
+  const check = () => {
+    assert.equal(big[PROP_KEYS[1]!], { file, start: 2 ** 30, end: 2 ** 29 });
+    assert.equal(after[0]![PROP_KEYS[3]!], { file, start: 4, end: 5 });
+    assert.equal(after[1]![PROP_KEYS[4]!], { file, start: 6, end: 8 });
+  };
+  check();
+  table.trim();
+  check();
+});
+
+test("triples of five-byte varints fill a chunk to its end without losing a byte", () => {
+  // Keys and offsets of 30 bits (each start far from the end before it, each end far behind its
+  // start): every varint takes five bytes, 15 a triple, the most `add` allows for, and an entity of
+  // four triples 60 bytes. Small entities of 3 and 4 bytes first shift where the first chunk ends
+  // among those entities, to every one of the 60 positions.
+  const big = (k: number) => 2 ** 30 - 1 - k;
+  for (let shift = 60; shift < 120; shift++) {
+    const table = new SpanTable();
+    const fours = [0, 1, 2].find((b) => (shift - 4 * b) % 3 === 0)!;
+    for (let b = 0; b < fours; b++) table.add([0, 0, 64]);
+    for (let a = 0; a < (shift - 4 * fours) / 3; a++) table.add([0, 0, 0]);
+    const entities: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const spans: number[] = [];
+      for (let k = 0; k < 4; k++) spans.push(big(4 * i + k), big(i), 0);
+      entities.push(table.add(spans));
+    }
+    entities.forEach((at, i) => {
+      for (let k = 0; k < 4; k++)
+        assert.equal(
+          table.find(file, at, 4, big(4 * i + k)),
+          { file, start: big(i), end: 0 },
+          `shift ${shift}, entity ${i}, triple ${k}`,
+        );
+    });
+  }
 });
 
 test.run();
