@@ -1,4 +1,3 @@
-import { scratchI32 } from "../../graph/arena.js";
 import type { Condensation } from "./scc.js";
 import type { TargetGroup } from "./target-groups.js";
 
@@ -20,21 +19,6 @@ export function reachGroupMask(c: Condensation, group: TargetGroup, mask: Int32A
     for (let j = c.dag.outStart[x]!; j < c.dag.outStart[x + 1]!; j++)
       m |= mask[c.dag.edgeTo[c.dag.outEdges[j]!]!]!;
     mask[x] = m;
-  }
-  return mask;
-}
-
-/** Forward variant: which of up to 32 source sets reach each component. */
-export function reachedFromMask(c: Condensation, seeds: readonly (readonly number[])[]): Int32Array {
-  if (seeds.length > 32) throw new Error("at most 32 source sets per batch");
-  const mask = scratchI32(c.count);
-  for (let t = 0; t < seeds.length; t++) for (const v of seeds[t]!) mask[c.comp[v]!]! |= 1 << t;
-  for (let i = 0; i < c.count; i++) {
-    const x = c.topo[i]!;
-    const m = mask[x]!;
-    if (m === 0) continue;
-    for (let j = c.dag.outStart[x]!; j < c.dag.outStart[x + 1]!; j++)
-      mask[c.dag.edgeTo[c.dag.outEdges[j]!]!]! |= m;
   }
   return mask;
 }
