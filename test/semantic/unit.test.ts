@@ -237,4 +237,31 @@ test("a unit written after another (same scratch) holds only its own records and
   assert.equal(again[0], { ...component, head: { ...component.head, title: "c0" } });
 });
 
+test("five-byte varints read back wherever a section's buffer fills up", () => {
+  // Writers made while another is unfinished start with fresh section buffers, which grow as they
+  // fill. A record of three five-byte varints (18 bytes) after small records of 6 and 7 bytes: over
+  // the 18 writers the records fall at every position against the buffer's end.
+  const first = new UnitWriter();
+  const writers = Array.from({ length: 18 }, () => new UnitWriter());
+  const big = (i: number): DeclDraft => ({
+    category: "control",
+    index: 2 ** 30 + i,
+    name: ref("n", 2 ** 30, 0),
+    detail: undefined,
+  });
+  const units = writers.map((w, shift) => {
+    const pads: DeclDraft[] = [];
+    const sevens = [0, 1, 2, 3, 4, 5].find((b) => (30 + shift - 7 * b) % 6 === 0)!;
+    for (let b = 0; b < sevens; b++) pads.push({ ...decl("p", 0), index: 64, name: ref("p", 0, 0) });
+    for (let a = 0; a < (30 + shift - 7 * sevens) / 6; a++)
+      pads.push({ ...decl("p", 0), name: ref("p", 0, 0) });
+    const all = [...pads, ...Array.from({ length: 200 }, (_, i) => big(i))];
+    for (const d of all) w.decl(d);
+    return { unit: w.finish(), all };
+  });
+  first.finish();
+  for (const [shift, { unit, all }] of units.entries())
+    assert.equal(readAll(unit).decls, all, `shift ${shift}`);
+});
+
 test.run();
