@@ -1,7 +1,7 @@
 import type { Severity } from "../analysis/findings.js";
 import { diagnosticToJson, type DiagnosticJson } from "../diagnostics/format.js";
 import type { Emitter, EmitContext } from "./emitter.js";
-import type { FindingView, MappingView } from "./findings-view.js";
+import { eachFact, type FindingView, type MappingView } from "./findings-view.js";
 import { jsonFile, jsonString, type JsonLines } from "./json-layout.js";
 import type { LocationView } from "./location-view.js";
 import { memoize } from "../memoize.js";
@@ -258,11 +258,9 @@ export function findingJsonText(f: FindingView, shared: SharedTexts = UNSHARED):
   let t = `{"id":${str(f.id)},"fingerprint":"${f.fingerprint}","rule":${str(f.rule)},"message":${str(f.message)}`;
   const few = shared.few;
   t += `,"subject":${subjectText(f.subject, few)},"location":${loc(f.location)},"facts":[`;
-  const facts = f.facts;
-  for (let i = 0; i < facts.length; i++) {
-    const x = facts[i]!;
-    t += `${i > 0 ? "," : ""}{"text":${str(x.text)},"location":${loc(x.location)}}`;
-  }
+  eachFact(f, (text, location, i) => {
+    t += `${i > 0 ? "," : ""}{"text":${str(text)},"location":${loc(location)}}`;
+  });
   t += `],"likelihood":"${f.likelihood}","impact":"${f.impact}","severity":"${f.severity}","rationale":${few(f.rationale)},"status":"${f.status}","mitigatedBy":[`;
   for (let i = 0; i < f.mitigatedBy.length; i++) {
     const m = f.mitigatedBy[i]!;

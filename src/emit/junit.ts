@@ -1,6 +1,6 @@
 import type { Emitter } from "./emitter.js";
 import { escapeMarkup } from "./escape.js";
-import type { FindingView } from "./findings-view.js";
+import { eachFact, type FindingView } from "./findings-view.js";
 import { memoize } from "../memoize.js";
 import { rememberLast } from "./remember-last.js";
 import { producedFile } from "./text-sink.js";
@@ -64,11 +64,9 @@ function mitigateWith(recommended: FindingView["recommended"]): string {
 /** The body of a failure: what fired, why, and what would mitigate it (`mitigate` of its list). */
 function details(f: FindingView, mitigate: (list: FindingView["recommended"]) => string): string {
   let text = `${f.rule} ${f.title}\n${f.message}\nseverity ${f.severity} (likelihood ${f.likelihood}, impact ${f.impact}); status ${f.status}\nat ${at(f.location)}`;
-  const facts = f.facts;
-  if (facts.length > 0) {
-    text += "\nwhy:";
-    for (const x of facts) text += `\n  - ${x.text} (${at(x.location)})`;
-  }
+  let why = "";
+  eachFact(f, (fact, location) => (why += `\n  - ${fact} (${at(location)})`));
+  if (why !== "") text += `\nwhy:${why}`;
   text += mitigate(f.recommended);
   if (f.acceptance?.expired)
     text += `\nacceptance by ${f.acceptance.owner} expired on ${f.acceptance.expires}`;

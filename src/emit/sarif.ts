@@ -4,7 +4,7 @@ import { BUILTIN_CONTROL_BY_ID } from "../catalog/controls.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Emitter, EmitContext } from "./emitter.js";
 import { escapeMarkdown, markdownCode } from "./escape.js";
-import type { FindingView } from "./findings-view.js";
+import { eachFact, type FindingView } from "./findings-view.js";
 import { jsonFile, jsonString, type JsonLines, type JsonPath } from "./json-layout.js";
 import { locationView, type LocationView } from "./location-view.js";
 import { memoize } from "../memoize.js";
@@ -254,15 +254,11 @@ function sarifParts(ctx: EmitContext) {
     const index = ruleIndex.get(f.rule);
     let t = `{"ruleId":${str(f.rule)}${index !== undefined ? `,"ruleIndex":${index}` : ""},"level":"${sarifLevel(f.severity)}","message":{"text":${str(f.message)}}`;
     t += `,"locations":[{"physicalLocation":${physicalText(f.location)}}],"partialFingerprints":{"${FINGERPRINT_KEY}":"${f.fingerprint}"}`;
-    const facts = f.facts;
-    if (facts.length > 0) {
-      t += `,"relatedLocations":[`;
-      for (let i = 0; i < facts.length; i++) {
-        const fact = facts[i]!;
-        t += `${i > 0 ? "," : ""}{"id":${i + 1},"physicalLocation":${physicalText(fact.location)},"message":{"text":${str(fact.text)}}}`;
-      }
-      t += "]";
-    }
+    let related = "";
+    eachFact(f, (text, location, i) => {
+      related += `${i > 0 ? "," : ""}{"id":${i + 1},"physicalLocation":${physicalText(location)},"message":{"text":${str(text)}}}`;
+    });
+    if (related !== "") t += `,"relatedLocations":[${related}]`;
     const a = f.acceptance;
     if (f.status === "accepted" && a)
       t += `,"suppressions":[{"kind":"external","status":"accepted","justification":${str(`${a.reason} (accepted by ${a.owner} until ${a.expires}${a.ticket ? `, ${a.ticket}` : ""})`)},"location":{"physicalLocation":${physicalText(a.location)}}}]`;

@@ -9,7 +9,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { Finding } from "../../src/analysis/findings.js";
 import type { Location } from "../../src/diagnostics/diagnostic.js";
-import { findingsView, plainView } from "../../src/emit/findings-view.js";
+import { eachFact, findingsView, plainView } from "../../src/emit/findings-view.js";
 import { locationView } from "../../src/emit/location-view.js";
 import { SAMPLES, cachedSampleContext, memoryContext } from "../helpers/outputs.js";
 
@@ -96,6 +96,15 @@ for (const [name, ctx] of [
         v.facts.map((x) => x.text),
         f.facts.map((x) => x.text),
       );
+      // eachFact hands on the same texts and locations, for a built view and for a plain one.
+      for (const view of [v, plainView(v)]) {
+        const seen: [string, unknown, number][] = [];
+        eachFact(view, (text, location, k) => seen.push([text, location, k]));
+        assert.equal(
+          seen,
+          f.facts.map((x, k) => [x.text, locationView(x.loc), k]),
+        );
+      }
       assert.equal(v.residual, { likelihood: f.residualLikelihood, severity: f.residualSeverity });
       assert.is(v.acceptance?.reason, f.acceptance?.reason);
       assert.is(v.acceptance?.ticket, f.acceptance?.ticket);
