@@ -7,6 +7,7 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { unitSections } from "../helpers/units.js";
 import {
   PROP_KEY_INDEX,
   UnitReader,
@@ -17,7 +18,6 @@ import {
   type ControlDraft,
   type DataDraft,
   type DeclDraft,
-  type FileUnit,
   type FlowDraft,
   type ImportDraft,
   type SystemDraft,
@@ -166,22 +166,7 @@ const decl = (name: string, at: number): DeclDraft => ({
 });
 
 /** Every section read back. */
-function readAll(unit: FileUnit) {
-  const read = <T>(r: UnitReader, next: (r: UnitReader) => T): T[] =>
-    Array.from({ length: r.count }, () => next(r));
-  return {
-    decls: read(UnitReader.decls(unit), (r) => r.decl()),
-    systems: read(UnitReader.systems(unit), (r) => r.system()),
-    zones: read(UnitReader.zones(unit), (r) => r.zone()),
-    data: read(UnitReader.data(unit), (r) => r.data()),
-    controls: read(UnitReader.controls(unit), (r) => r.control()),
-    components: read(UnitReader.components(unit), (r) => r.component()),
-    flows: read(UnitReader.flows(unit), (r) => r.flow()),
-    assets: read(UnitReader.assets(unit), (r) => r.asset()),
-    accepts: read(UnitReader.accepts(unit), (r) => r.accept()),
-    imports: read(UnitReader.imports(unit), (r) => r.import()),
-  };
-}
+const readAll = unitSections;
 
 test("every record kind reads back what was written, with sections written interleaved", () => {
   const w = new UnitWriter();

@@ -20,10 +20,11 @@ import { checkFile } from "../../src/semantic/check-file.js";
 import { defaultCheck, loadProgram } from "../../src/semantic/imports.js";
 import { createCheckPool } from "../../src/semantic/parallel.js";
 import { resolveProgram } from "../../src/semantic/resolve.js";
-import { UnitReader, type FileUnit } from "../../src/semantic/unit.js";
+import type { FileUnit } from "../../src/semantic/unit.js";
 import { makeSourceFile } from "../../src/source.js";
 import { NameTable } from "../../src/syntax/fast-parse.js";
 import { parseFile } from "../../src/syntax/parse.js";
+import { unitSections } from "../helpers/units.js";
 
 const REPO = path.resolve(fileURLToPath(import.meta.url), "../../../..");
 const RESOLVE = { today: "2026-06-01", ruleIds: RULE_IDS, atlasMitigations: ATLAS_MITIGATION_IDS };
@@ -39,22 +40,7 @@ function modelFiles(dir: string): string[] {
 
 /** A unit as plain data, every section read back. */
 function unitData(unit: FileUnit): unknown {
-  const read = <T>(r: UnitReader, next: (r: UnitReader) => T): T[] =>
-    Array.from({ length: r.count }, () => next(r));
-  return {
-    decls: read(UnitReader.decls(unit), (r) => r.decl()),
-    systems: read(UnitReader.systems(unit), (r) => r.system()),
-    zones: read(UnitReader.zones(unit), (r) => r.zone()),
-    data: read(UnitReader.data(unit), (r) => r.data()),
-    controls: read(UnitReader.controls(unit), (r) => r.control()),
-    components: read(UnitReader.components(unit), (r) => r.component()),
-    flows: read(UnitReader.flows(unit), (r) => r.flow()),
-    assets: read(UnitReader.assets(unit), (r) => r.asset()),
-    accepts: read(UnitReader.accepts(unit), (r) => r.accept()),
-    imports: read(UnitReader.imports(unit), (r) => r.import()),
-    rules: unit.rules,
-    policies: unit.policies,
-  };
+  return { ...unitSections(unit), rules: unit.rules, policies: unit.policies };
 }
 
 const shown = (ds: readonly Diagnostic[]) => ds.map((d) => formatDiagnostic(d, { color: false }));
