@@ -1,3 +1,4 @@
+import { scratchI32 } from "../graph/arena.js";
 import type { ThreatGraph } from "../graph/threat-graph.js";
 import type { Component, Flow } from "../semantic/model.js";
 import { classificationRank, trustRank, type Capability } from "../semantic/vocabulary.js";
@@ -84,7 +85,7 @@ const UNKNOWN = -2;
  */
 export function stateChangingCall(g: ThreatGraph, c: Component): Flow | undefined {
   let memo = stateCalls.get(g);
-  if (!memo) stateCalls.set(g, (memo = new Int32Array(g.model.components.length).fill(UNKNOWN)));
+  if (!memo) stateCalls.set(g, (memo = scratchI32(g.model.components.length).fill(UNKNOWN)));
   let fi = memo[c.index]!;
   if (fi === UNKNOWN) {
     fi = -1;

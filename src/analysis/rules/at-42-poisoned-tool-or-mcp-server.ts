@@ -1,3 +1,4 @@
+import { scratchU8 } from "../../graph/arena.js";
 import { componentsOf, inFlows } from "../../graph/threat-graph.js";
 import type { Component, Subject } from "../../semantic/model.js";
 import type { Fact } from "../facts.js";
@@ -58,7 +59,7 @@ export default defineRule(
     const loaders = new Map<number, { agent: Agent; reach: ToolReach }[]>();
     // Whether each callee is third-party, asked once per callee rather than once per agent reaching it
     // (0 unknown, 1 yes, 2 no).
-    const thirdParty = new Uint8Array(graph.model.components.length);
+    const thirdParty = scratchU8(graph.model.components.length);
     for (const agent of componentsOf(graph, "agent"))
       for (const reach of toolsOf(graph, agent)) {
         const t = reach.tool.index;

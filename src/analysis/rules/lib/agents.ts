@@ -340,7 +340,7 @@ const withCache = new WeakMap<ThreatGraph, WithCache>();
 function withCacheOf(g: ThreatGraph): WithCache {
   let c = withCache.get(g);
   if (!c) {
-    const ordinal = new Int32Array(g.model.components.length).fill(-1);
+    const ordinal = scratchI32(g.model.components.length).fill(-1);
     const agents = g.byKind.get("agent") ?? [];
     for (let k = 0; k < agents.length; k++) ordinal[agents[k]!] = k;
     withCache.set(

@@ -155,9 +155,9 @@ export function indexOf(g: ThreatGraph): GraphIndex {
 
 /** Lists of asset indices as one typed array with offsets (read per data-reach seed without objects). */
 function flatten(lists: readonly (readonly number[])[]): [start: Int32Array, flat: Int32Array] {
-  const start = new Int32Array(lists.length + 1);
+  const start = scratchI32(lists.length + 1);
   for (let k = 0; k < lists.length; k++) start[k + 1] = start[k]! + lists[k]!.length;
-  const flat = new Int32Array(start[lists.length]!);
+  const flat = scratchI32(start[lists.length]!);
   for (let k = 0; k < lists.length; k++) flat.set(lists[k]!, start[k]);
   return [start, flat];
 }
