@@ -10,8 +10,9 @@ import {
   runPolicies,
 } from "../../analysis/metrics/gate.js";
 import { sortDiagnostics } from "../../diagnostics/diagnostic.js";
-import type { EmitContext, OutputFile } from "../../emit/emitter.js";
+import type { EmitContext, Emitter, OutputFile } from "../../emit/emitter.js";
 import { EMITTERS } from "../../emit/index.js";
+import { ONLY_NAMES, selectEmitters } from "../only.js";
 import { checkTemplatesDir, TemplateError } from "../../emit/templates.js";
 import { diag } from "../../diagnostics/diagnostic.js";
 import type { CommandModule } from "../command.js";
@@ -33,6 +34,7 @@ export interface CompileArgs extends ModelOptions, RenderArgs {
   "fail-on"?: string;
   baseline?: string;
   policy?: string;
+  only?: string;
 }
 
 /** The output `--format` prints on stdout (text: none, only the summary on stderr). */
@@ -43,11 +45,15 @@ const FORMAT_FILES: Readonly<Record<string, string>> = {
 };
 
 /**
- * Runs every emitter over an analysed model; files in emitter order, each emitter's files as it
+ * Runs the emitters (every one by default) over an analysed model; files in emitter order, each emitter's files as it
  * orders them. `onEmitter` hears of each emitter before it runs (a large model takes seconds).
  */
-export function emitAll(ctx: EmitContext, onEmitter?: (name: string) => void): OutputFile[] {
-  return EMITTERS.flatMap((e) => {
+export function emitAll(
+  ctx: EmitContext,
+  onEmitter?: (name: string) => void,
+  emitters: readonly Emitter[] = EMITTERS,
+): OutputFile[] {
+  return emitters.flatMap((e) => {
     onEmitter?.(e.name);
     return e.emit(ctx);
   });
@@ -91,6 +97,15 @@ export async function runCompile(io: Io, argv: CompileArgs): Promise<number> {
     reportDiagnostics(io, [render], argv.format === "json" ? "json" : "text");
     return EXIT.INVALID;
   }
+  const printed = FORMAT_FILES[argv.format ?? "text"];
+  const emitters = selectEmitters(argv.only, {
+    ...(printed === undefined ? {} : { printed }),
+    render: render !== undefined,
+  });
+  if ("code" in emitters) {
+    reportDiagnostics(io, [emitters], argv.format === "json" ? "json" : "text");
+    return EXIT.INVALID;
+  }
   const refused = outputFolderRefusal(argv.out);
   if (refused) {
     reportDiagnostics(io, [cannotWriteOut(argv.out, refused)], argv.format === "json" ? "json" : "text");
@@ -128,7 +143,7 @@ export async function runCompile(io: Io, argv: CompileArgs): Promise<number> {
   progress.stage("writing outputs");
   let files: OutputFile[];
   try {
-    files = emitAll(ctx, (name) => progress.stage(`writing outputs: ${name}`));
+    files = emitAll(ctx, (name) => progress.stage(`writing outputs: ${name}`), emitters);
   } catch (e) {
     // A broken template from `--templates` is bad input, not a bug: no output is written.
     if (!(e instanceof TemplateError && e.overridden)) throw e;
@@ -159,7 +174,6 @@ export async function runCompile(io: Io, argv: CompileArgs): Promise<number> {
     return EXIT.INVALID;
   }
   progress.clear();
-  const printed = FORMAT_FILES[argv.format ?? "text"];
   if (printed !== undefined) printWrittenFile(io, path.join(argv.out, printed));
   if (!argv.quiet) {
     const open = analysis.findings.filter((f) => f.status === "open").length;
@@ -214,6 +228,10 @@ export const compileCommand: CommandModule = {
         describe: "also print an output on stdout: findings.json, findings.sarif or findings.junit.xml",
         choices: ["text", "json", "sarif", "junit"],
         default: "text",
+      })
+      .option("only", {
+        describe: `write only these outputs (comma-separated): ${ONLY_NAMES}`,
+        type: "string",
       })
       .option("render", {
         describe:
