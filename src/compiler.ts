@@ -204,6 +204,10 @@ export function ruleScratchBytes(n: number, m: number): number {
  * and run first on purpose: their working arrays are allocated while the heap is small, before the
  * rules add their findings (hundreds of thousands on a large model), so the collections the paths
  * cause stay cheap (bench/README.md).
+ *
+ * With `pathsOnDemand`, the attack paths, their view, the metrics (which read the paths) and the
+ * policy verdict (which reads the metrics) are worked out when first read instead: `compile --only`
+ * asking for outputs that read none of them (SARIF, JUnit, the checklist) then never pays for them.
  */
 export function analyzeModel(
   model: ResolvedModel,
@@ -213,43 +217,93 @@ export function analyzeModel(
     policies?: readonly Policy[];
     /** Called with the rules' and metrics' scratch arena after them (tests read how much was used). */
     ruleScratchUsed?: (arena: Arena) => void;
+    pathsOnDemand?: boolean;
   } = {},
 ): CompileAnalysis {
   const prepared = prepare(model, options.rules ?? RULES);
   const rules = prepared.rules;
-  const paths = analyzePaths(prepared.graph, prepared.facts, rules, options.paths ?? {});
+  const pathsOf = once(() => analyzePaths(prepared.graph, prepared.facts, rules, options.paths ?? {}));
+  if (!options.pathsOnDemand) pathsOf();
   // The rule library caches its answers per graph and per facts object (WeakMaps), and metrics read
   // them too. Rules and metrics get views of their own, dropped once metrics are done: the caches
   // then go with them instead of living through the output side beside the graph (about 150 MB at
   // 100k components, memory every later garbage collection would walk).
-  const session: Prepared = { ...prepared, graph: { ...prepared.graph }, facts: { ...prepared.facts } };
+  const session = (): Prepared => ({
+    ...prepared,
+    graph: { ...prepared.graph },
+    facts: { ...prepared.facts },
+  });
   // Those caches' typed arrays come from one reservation, as the path analysis's scratch does (ADR
   // 0011): at 1M components they are hundreds of megabytes, and every 64 MB of new ArrayBuffers
   // would start a full collection of a heap that by then holds the findings too. Nothing is given
   // back before the end, so no array is ever reused while a cache holds it.
-  const { result, metrics } = inArena(
+  const { result, metrics: eager } = inArena(
     ruleScratchBytes(model.components.length, model.flows.length),
     () => {
-      const found = findingsOf(session);
-      return { result: found, metrics: computeMetrics({ ...found, rules, paths }) };
+      const mine = session();
+      const found = findingsOf(mine);
+      // Metrics read the rules' caches: in the same session while it lives, or (on demand) in one of
+      // their own, outside this reservation, so the rules' caches are not kept for them.
+      return {
+        result: found,
+        metrics: options.pathsOnDemand ? undefined : computeMetrics({ ...found, rules, paths: pathsOf() }),
+      };
     },
     options.ruleScratchUsed,
   );
-  const view = pathsView(model, paths, (v) =>
-    ENTRY_CLASSES.filter((c) => prepared.facts.entry[v]! & ENTRY_BIT[c]),
+  const metricsOf = once(() => {
+    if (eager) return eager;
+    const { graph, facts } = session();
+    return computeMetrics({ graph, facts, findings: result.findings, rules, paths: pathsOf() });
+  });
+  const pathsViewOf = once(() =>
+    pathsView(model, pathsOf(), (v) => ENTRY_CLASSES.filter((c) => prepared.facts.entry[v]! & ENTRY_BIT[c])),
   );
   // Policies default to the model's own; the CLI passes them validated, plus `--policy <file>`.
   const policies = options.policies ?? modelPolicies(model);
+  const policyOf = once(() =>
+    evaluatePolicies(policies, {
+      get metrics() {
+        return metricsOf();
+      },
+      findings: result.findings,
+      model,
+    }),
+  );
+  if (!options.pathsOnDemand) pathsViewOf();
+  const view = findingsView(model, result.findings, rules);
+  if (!options.pathsOnDemand) policyOf();
   return {
     ...result,
     graph: prepared.graph,
     facts: prepared.facts,
     model,
     rules,
-    findingsView: findingsView(model, result.findings, rules),
-    paths,
-    pathsView: view,
-    metrics,
-    policy: evaluatePolicies(policies, { metrics, findings: result.findings, model }),
+    findingsView: view,
+    get paths() {
+      return pathsOf();
+    },
+    get pathsView() {
+      return pathsViewOf();
+    },
+    get metrics() {
+      return metricsOf();
+    },
+    get policy() {
+      return policyOf();
+    },
+  };
+}
+
+/** `fn`, run on the first call only; later calls give the first call's result. */
+function once<T>(fn: () => T): () => T {
+  let done = false;
+  let value: T;
+  return () => {
+    if (!done) {
+      value = fn();
+      done = true;
+    }
+    return value;
   };
 }

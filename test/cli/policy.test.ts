@@ -248,6 +248,15 @@ test("compile: a failing policy writes every output, then exits 1; metrics.json 
   assert.is(doc.scorecard.find((e) => e.id === "trifecta_violations")?.status, "fail");
 });
 
+test("compile --only sarif: the paths and metrics no chosen output reads still decide the policy gate", async () => {
+  const dir = project({ "model.aithreat": MODEL + FAILING_POLICY });
+  const out = path.join(dir, "out");
+  const r = await run(dir, "compile", dir, "--root", dir, "--out", out, "--quiet", "--only", "sarif");
+  assert.is(r.code, 1, r.stderr);
+  assert.is(located(r.stderr).filter((l) => l.endsWith("AT5010")).length, 2);
+  assert.equal(fs.readdirSync(out).sort(), [".aithreat-output", "findings.sarif"]);
+});
+
 test("compile: an invalid policy exits 2 and writes nothing", async () => {
   const dir = project({ "model.aithreat": `${MODEL}policy ci { mitigation_coverag 80 }\n` });
   const out = path.join(dir, "out");

@@ -228,10 +228,12 @@ export function evaluatePolicies(
   policies: readonly Policy[],
   input: { readonly metrics: Metrics; readonly findings: readonly Finding[]; readonly model: ResolvedModel },
 ): PolicyEvaluation {
-  const { metrics, findings, model } = input;
+  // Metrics are read only when a threshold asks (an analysis may work them out on first read).
+  const { findings, model } = input;
   const results: ThresholdResult[] = [];
   for (const policy of policies)
     for (const t of policy.thresholds) {
+      const metrics = input.metrics;
       const d = METRIC_BY_ID.get(t.metric)!;
       const actual = d.value(metrics);
       const passed = passes(t, actual);

@@ -128,7 +128,12 @@ export async function runCompile(io: Io, argv: CompileArgs): Promise<number> {
     return EXIT.INVALID;
   }
   progress.stage(`analysing ${count(loaded.model.components.length, "component")}`);
-  const analysis = analyzeModel(loaded.model, { paths: { k: argv.k }, policies: policies.policies });
+  // With `--only`, what no chosen output reads (the attack paths, the metrics) is never worked out.
+  const analysis = analyzeModel(loaded.model, {
+    paths: { k: argv.k },
+    policies: policies.policies,
+    pathsOnDemand: argv.only !== undefined,
+  });
   progress.clear();
   const diagnostics = [...loaded.diagnostics, ...policies.diagnostics, ...analysis.diagnostics];
   reportDiagnostics(io, diagnostics, "text");
