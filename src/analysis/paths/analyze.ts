@@ -1,5 +1,4 @@
-import { inArena, type Arena, scratchCopyI32, scratchF64, scratchI32, scratchU8 } from "../../graph/arena.js";
-import type { CompactGraph } from "../../graph/compact.js";
+import { inArena, type Arena, scratchI32, scratchU8 } from "../../graph/arena.js";
 import type { ThreatGraph } from "../../graph/threat-graph.js";
 import { ENTRY_BIT, ENTRY_CLASSES, type EntryClass, type Facts } from "../facts.js";
 import type { Rule } from "../rule.js";
@@ -11,13 +10,7 @@ import {
   type CutTarget,
 } from "./attack-graph.js";
 import { adjacency } from "./adjacency.js";
-import {
-  DijkstraWorkspace,
-  byDistance,
-  fewestStepsInto,
-  fewestStepsOn,
-  type ShortestPaths,
-} from "./dijkstra.js";
+import { DijkstraWorkspace, byDistance, fewestStepsOn, type ShortestPaths } from "./dijkstra.js";
 import {
   DominatorScratch,
   commonDominator,
@@ -25,10 +18,10 @@ import {
   dominatorsOn,
   type DominatorTree,
 } from "./dominators.js";
+import { CLASS_COUNT, classAnswers, exposureCells, exposureCounts, type Groups } from "./exposure.js";
 import { CutSolver } from "./min-cut.js";
-import type { AttackPath, ExposureCell, PathAnalysis, PathStep, TargetReport } from "./model.js";
-import { reachGroupMask } from "./reach.js";
-import { condense } from "./scc.js";
+import type { AttackPath, PathAnalysis, PathStep, TargetReport } from "./model.js";
+import { condense, type Condensation } from "./scc.js";
 import { ShareWorkspace } from "./soft-chokepoints.js";
 import { byGroup, nodesInOrder, type TargetGroup } from "./target-groups.js";
 import { usableGraph, type UsableGraph } from "./usable.js";
@@ -110,19 +103,15 @@ function analyzeInArena(
   const notes: string[] = [];
 
   const classes = options.fromClasses ?? ENTRY_CLASSES;
-  const entryAllowed = scratchU8(n);
-  for (const v of ag.entries) {
-    if (options.fromEntry !== undefined && v !== options.fromEntry) continue;
-    if (classes.some((c) => facts.entry[v]! & ENTRY_BIT[c])) entryAllowed[v] = 1;
-  }
-  const entries = [...ag.entries].filter((v) => entryAllowed[v]);
+  let allowedBits = 0;
+  for (const c of classes) allowedBits |= ENTRY_BIT[c];
+  const { entryAllowed, entries } = allowedEntries(ag.entries, facts.entry, allowedBits, options.fromEntry);
   const entriesOf = (cls: EntryClass) => entries.filter((v) => facts.entry[v]! & ENTRY_BIT[cls]);
   const classesOf = (v: number) =>
     ENTRY_CLASSES.filter((c) => facts.entry[v]! & ENTRY_BIT[c] && classes.includes(c));
 
   // The way out: the most likely path from every node to an observable sink.
-  const sinks: number[] = [];
-  for (let v = 0; v < n; v++) if (facts.observable[v] && !ag.exfilClosed[v]) sinks.push(v);
+  const sinks = sinksOf(facts.observable, ag.exfilClosed);
   // Searched on the whole attack graph with the way-out weights: a step the influence leg cannot use
   // (an injection cut at an agent) can still carry data out.
   // Each direction's steps in slot order, shared by every search below (see adjacency.ts).
@@ -144,125 +133,24 @@ function analyzeInArena(
   const afterIndex = arena.mark();
   const cond = condense(ug.g);
   mark("condensation");
-  // Exposure counts: which targets each component reaches, one pass per group of 32 targets.
-  const counts = targets.map(() => new Map<EntryClass, number>());
-  const anyCount = new Int32Array(targets.length);
+  // Exposure: which targets the entries of each class reach, and how well (exposure.ts).
   const groups = byGroup(targets);
-  // Entries with the same reach mask and the same classes count together: on a coupled model most
-  // entries reach the same targets, so the bits are walked once per group, not once per entry.
-  let allowedBits = 0;
-  for (const c of classes) allowedBits |= ENTRY_BIT[c];
-  const reach = scratchI32(cond.count);
-  for (const [group, members] of groups) {
-    const mask = reachGroupMask(cond, group, reach);
-    const same = new Map<number, number>();
-    for (const v of entries) {
-      const m = mask[cond.comp[v]!]!;
-      if (m === 0) continue;
-      const key = (m >>> 0) * 16 + (facts.entry[v]! & allowedBits);
-      same.set(key, (same.get(key) ?? 0) + 1);
-    }
-    for (const [key, count] of same) {
-      const bits = key % 16;
-      const m = (key - bits) / 16;
-      for (const { index, bit } of members) {
-        if (((m >>> bit) & 1) === 0) continue;
-        anyCount[index]! += count;
-        const row = counts[index]!;
-        for (const cls of ENTRY_CLASSES) if (bits & ENTRY_BIT[cls]) row.set(cls, (row.get(cls) ?? 0) + count);
-      }
-    }
-  }
-
-  // One pass over each target's nodes answers every class: best likelihood and fewest steps, read
-  // from the classes' answers interleaved per node (a class without entries stays at Infinity). The
-  // classes' searches share one workspace (top-k reuses it too) and a class keeps only its `via`
-  // (for the step counts): at 1M every fresh array of n entries adds to the external memory that
-  // starts a full collection of the model's heap (bench/README.md).
+  const counts = exposureCounts(cond, targets.length, groups, entries, facts.entry, allowedBits);
+  const anyCount = counts.any;
   const search = new DijkstraWorkspace(n);
   const beforeExposure = arena.mark();
-  const C = classes.length;
-  const classDist = scratchF64(n * C).fill(Infinity);
-  const classHops = scratchF64(n * C).fill(Infinity);
-  const viaOf = new Map<EntryClass, Int32Array>();
-  const queue = scratchI32(n);
-  classes.forEach((cls, c) => {
-    const seeds = entriesOf(cls);
-    if (seeds.length === 0) return;
-    search.search(forward, seeds, () => 0);
-    const dist = search.dist;
-    for (let v = 0; v < n; v++) classDist[v * C + c] = dist[v]!;
-    viaOf.set(cls, scratchCopyI32(search.via));
-    // Fewest steps, apart from likelihood: breadth-first over the same usable steps.
-    fewestStepsInto(forward, seeds, classHops, C, c, queue);
-  });
+  const answers = classAnswers(forward, classes, entriesOf, search);
   const anyDisclosure = targets.some((t) => t.mode === "disclosure");
-  const exfilHops = anyDisclosure ? fewestStepsOn(outBackward, sinks) : undefined;
-  const bestDist = new Float64Array(C);
-  const bestNode = new Int32Array(C);
-  const fewest = new Float64Array(C);
-  const exfilDist = exfil.dist;
-  const exposures: ExposureCell[][] = new Array<ExposureCell[]>(targets.length);
-  for (const [group, members] of groups) {
-    // Per slot (nodes with the same targets of the group), the best node and the fewest steps of
-    // each class, folded in ascending node order: a target's answer folds the slots it has.
-    const disclosure = targets[members[0]!.index]!.mode === "disclosure";
-    const { support, slotAt, slotMask } = group;
-    const slots = slotMask.length;
-    const slotDist = scratchF64(slots * C).fill(Infinity);
-    const slotNode = scratchI32(slots * C).fill(-1);
-    const slotHops = scratchF64(slots * C).fill(Infinity);
-    for (let k = 0; k < support.length; k++) {
-      const v = support[k]!;
-      const out = disclosure ? exfilDist[v]! : 0;
-      const outHops = disclosure ? exfilHops![v]! : 0;
-      for (let c = 0, at = v * C, to = slotAt[k]! * C; c < C; c++, at++, to++) {
-        const d = classDist[at]! + out;
-        if (d < slotDist[to]!) {
-          slotDist[to] = d;
-          slotNode[to] = v;
-        }
-        const h = classHops[at]! + outHops;
-        if (h < slotHops[to]!) slotHops[to] = h;
-      }
-    }
-    for (const { index, bit } of members) {
-      bestDist.fill(Infinity);
-      bestNode.fill(-1);
-      fewest.fill(Infinity);
-      for (let sl = 0; sl < slots; sl++) {
-        if (((slotMask[sl]! >>> bit) & 1) === 0) continue;
-        for (let c = 0, at = sl * C; c < C; c++, at++) {
-          // Ties go to the lower node, as one ascending pass over the target's nodes would.
-          const d = slotDist[at]!;
-          if (d < bestDist[c]! || (d === bestDist[c]! && d !== Infinity && slotNode[at]! < bestNode[c]!)) {
-            bestDist[c] = d;
-            bestNode[c] = slotNode[at]!;
-          }
-          if (slotHops[at]! < fewest[c]!) fewest[c] = slotHops[at]!;
-        }
-      }
-      exposures[index] = classes.map((cls, c) => {
-        const node = bestNode[c]!;
-        const steps =
-          node < 0
-            ? 0
-            : countSteps(ug.g, viaOf.get(cls)!, node, "forward") +
-              (disclosure ? countSteps(ag.g, exfil.via, node, "backward") : 0);
-        const entriesReaching = counts[index]!.get(cls) ?? 0;
-        const d = bestDist[c]!;
-        const f = fewest[c]!;
-        return {
-          entryClass: cls,
-          reachable: entriesReaching > 0,
-          entries: entriesReaching,
-          bestLikelihood: d === Infinity ? 0 : Math.exp(-d),
-          shortestSteps: steps,
-          fewestSteps: f === Infinity ? 0 : f,
-        };
-      });
-    }
-  }
+  const exposures = exposureCells(targets, groups, {
+    classes,
+    answers,
+    counts,
+    ag,
+    usable: ug.g,
+    exfilDist: exfil.dist,
+    exfilHops: anyDisclosure ? fewestStepsOn(outBackward, sinks) : undefined,
+    exfilVia: exfil.via,
+  });
   arena.release(beforeExposure);
   mark("exposure");
   const topK = new Array<AttackPath[]>(targets.length);
@@ -313,7 +201,7 @@ function analyzeInArena(
     const outside = (v: number) => !t.group.has(v, t.bit);
     const chokepoints = classes.flatMap((cls) => {
       const tree = domTrees.get(cls);
-      if (!tree || !(counts[ti]!.get(cls) ?? 0)) return [];
+      if (!tree || !counts.byClass[ti * CLASS_COUNT + ENTRY_CLASSES.indexOf(cls)]) return [];
       // commonDominator skips the nodes the tree does not reach.
       const lca = classLca.get(cls)![ti]!;
       const chain = lca < 0 ? [] : dominatorChain(tree, lca).filter(outside);
@@ -357,39 +245,7 @@ function analyzeInArena(
       );
   }
   const detail = ranked.slice(0, detailLimit).map(({ i }) => i);
-  // Entries and targets never count as soft chokepoints: marked once, targets' marks cleared after.
-  const shares = new ShareWorkspace(cond, entries);
-  const excluded = scratchU8(n);
-  for (const v of entries) excluded[v] = 1;
-  for (const i of detail) {
-    const t = targets[i]!;
-    const marked: number[] = [];
-    for (const v of t.nodes)
-      if (!excluded[v]) {
-        excluded[v] = 1;
-        marked.push(v);
-      }
-    const report = reports[i] as { softChokepoints?: unknown };
-    report.softChokepoints = shares.top(t.nodes, excluded);
-    for (const v of marked) excluded[v] = 0;
-  }
-  // Every target's nodes once (a group's support may hold targets `--to` left out: only the bits of
-  // the targets asked about count).
-  const allTargetNodes: number[] = [];
-  const isTarget = scratchU8(n);
-  for (const [group, members] of groups) {
-    let bits = 0;
-    for (const m of members) bits |= 1 << m.bit;
-    const { support, slotAt, slotMask } = group;
-    for (let i = 0; i < support.length; i++) {
-      const v = support[i]!;
-      if ((slotMask[slotAt[i]!]! & bits) === 0 || isTarget[v]) continue;
-      isTarget[v] = 1;
-      allTargetNodes.push(v);
-      excluded[v] = 1;
-    }
-  }
-  const softChokepoints = shares.top(allTargetNodes, excluded);
+  const softChokepoints = softChokepointsOf(cond, entries, targets, groups, detail, reports);
   mark("soft-chokepoints");
   arena.release(afterIndex);
   // Disclosure questions read their targets' readers as one list, in the order a walk over every
@@ -429,11 +285,96 @@ function analyzeInArena(
   };
 }
 
-function countSteps(g: CompactGraph, via: Int32Array, v: number, direction: "forward" | "backward"): number {
-  let steps = 0;
-  for (let x = v; via[x]! >= 0 && steps <= g.nodeCount; steps++)
-    x = direction === "forward" ? g.edgeFrom[via[x]!]! : g.edgeTo[via[x]!]!;
-  return steps;
+/** The entries asked about (of the classes in `allowedBits`, or the one entry), marked and listed. */
+function allowedEntries(
+  all: Int32Array,
+  entryBits: Uint8Array,
+  allowedBits: number,
+  only: number | undefined,
+): { entryAllowed: Uint8Array; entries: number[] } {
+  const entryAllowed = scratchU8(entryBits.length);
+  const entries: number[] = [];
+  for (let i = 0; i < all.length; i++) {
+    const v = all[i]!;
+    if ((only !== undefined && v !== only) || (entryBits[v]! & allowedBits) === 0) continue;
+    entryAllowed[v] = 1;
+    entries.push(v);
+  }
+  return { entryAllowed, entries };
+}
+
+/** Observable components whose own sending is not closed: where a disclosure gets out. */
+function sinksOf(observable: Uint8Array, exfilClosed: Uint8Array): number[] {
+  const sinks: number[] = [];
+  for (let v = 0; v < exfilClosed.length; v++) if (observable[v] && !exfilClosed[v]) sinks.push(v);
+  return sinks;
+}
+
+/**
+ * Soft chokepoints of the detailed targets (written into their reports) and of every target at once.
+ * Entries and targets never count as soft chokepoints: entries are marked once, each detailed
+ * target's own nodes while it is asked about.
+ */
+function softChokepointsOf(
+  cond: Condensation,
+  entries: readonly number[],
+  targets: readonly AttackTarget[],
+  groups: Groups,
+  detail: readonly number[],
+  reports: readonly TargetReport[],
+): { node: number; share: number }[] {
+  const shares = new ShareWorkspace(cond, entries);
+  const excluded = scratchU8(cond.comp.length);
+  markAll(entries, excluded);
+  for (const i of detail) {
+    const nodes = targets[i]!.nodes;
+    const marked = markNew(nodes, excluded);
+    (reports[i] as { softChokepoints?: unknown }).softChokepoints = shares.top(nodes, excluded);
+    unmark(marked, excluded);
+  }
+  return shares.top(allTargetNodes(groups, excluded), excluded);
+}
+
+function markAll(nodes: readonly number[], marks: Uint8Array): void {
+  for (let i = 0; i < nodes.length; i++) marks[nodes[i]!] = 1;
+}
+
+/** Marks the nodes not marked yet, and lists them (to unmark after). */
+function markNew(nodes: readonly number[], marks: Uint8Array): number[] {
+  const marked: number[] = [];
+  for (let i = 0; i < nodes.length; i++) {
+    const v = nodes[i]!;
+    if (marks[v]) continue;
+    marks[v] = 1;
+    marked.push(v);
+  }
+  return marked;
+}
+
+function unmark(nodes: readonly number[], marks: Uint8Array): void {
+  for (let i = 0; i < nodes.length; i++) marks[nodes[i]!] = 0;
+}
+
+/**
+ * Every target's nodes once, each marked in `marks` too (a group's support may hold targets `--to`
+ * left out: only the bits of the targets asked about count).
+ */
+function allTargetNodes(groups: Groups, marks: Uint8Array): number[] {
+  const out: number[] = [];
+  const isTarget = scratchU8(marks.length);
+  for (const [group, members] of groups) {
+    let bits = 0;
+    for (const m of members) bits |= 1 << m.bit;
+    const { support, slotAt, slotMask } = group;
+    for (let i = 0; i < support.length; i++) {
+      const v = support[i]!;
+      if ((slotMask[slotAt[i]!]! & bits) === 0 || isTarget[v]) continue;
+      isTarget[v] = 1;
+      out.push(v);
+      marks[v] = 1;
+    }
+  }
+  return out;
 }
 
 function step(ag: AttackGraph, ug: UsableGraph, e: number): PathStep {

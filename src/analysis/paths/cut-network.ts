@@ -148,24 +148,10 @@ export class CutNetworkBuilder {
     this.capOutNode = fill(withWayOut ? n : 0, "way-out node");
     const capFlow = fill(g.edgeCount, "flow");
     const capOutFlow = fill(withWayOut ? ag.g.edgeCount : 0, "way-out flow");
-    this.into = steps(n, (w, add) => {
-      if (this.isEntry[w] || !this.fromEntries[w]) return;
-      for (let i = g.inStart[w]!; i < g.inStart[w + 1]!; i++) {
-        const e = g.inEdges[i]!;
-        const u = g.edgeFrom[e]!;
-        if (this.isEntry[u]) add(-1, e, capFlow[e]!);
-        else if (this.fromEntries[u]) add(u, e, capFlow[e]!);
-      }
-    });
-    const a = ag.g;
-    this.outOf = steps(withWayOut ? n : 0, (v, add) => {
-      if (!this.toSinks[v] || this.isSink[v]) return;
-      for (let i = a.outStart[v]!; i < a.outStart[v + 1]!; i++) {
-        const e = a.outEdges[i]!;
-        const w = a.edgeTo[e]!;
-        if (this.toSinks[w] && ag.exfilWeight[e] !== Infinity) add(w, e, capOutFlow[e]!);
-      }
-    });
+    this.into = intoSteps(g, this.isEntry, this.fromEntries, capFlow);
+    this.outOf = withWayOut
+      ? outOfSteps(ag.g, ag.exfilWeight, this.toSinks, this.isSink, capOutFlow)
+      : NO_STEPS;
     this.in0 = scratchI32(n).fill(-1);
     this.out0 = scratchI32(n).fill(-1);
     this.in1 = scratchI32(n).fill(-1);
@@ -311,26 +297,89 @@ interface Steps {
   readonly cap: Float64Array;
 }
 
-function steps(
-  n: number,
-  each: (v: number, add: (other: number, edge: number, cap: number) => void) => void,
+/** No steps at all (a solver without the way-out layer). */
+const NO_STEPS: Steps = {
+  start: new Int32Array(1),
+  other: new Int32Array(0),
+  edge: new Int32Array(0),
+  cap: new Float64Array(0),
+};
+
+/**
+ * Layer 0's steps: the usable steps into each non-entry component some entry reaches, from an entry
+ * (other -1) or from such a component. Counted, then filled: plain loops over the CSR (no callback
+ * per step), into typed arrays of the exact size.
+ */
+function intoSteps(
+  g: UsableGraph["g"],
+  isEntry: Uint8Array,
+  fromEntries: Uint8Array,
+  capFlow: Float64Array,
 ): Steps {
-  // Two passes (count, then fill typed arrays): no growing arrays on the heap of a large analysis.
+  const n = g.nodeCount;
+  const { inStart, inEdges, edgeFrom } = g;
+  const taken = (w: number) => !isEntry[w] && fromEntries[w] === 1;
+  const start = scratchI32(n + 1);
+  for (let w = 0; w < n; w++) {
+    let k = 0;
+    if (taken(w))
+      for (let i = inStart[w]!, end = inStart[w + 1]!; i < end; i++) {
+        const u = edgeFrom[inEdges[i]!]!;
+        if (isEntry[u] || fromEntries[u]) k++;
+      }
+    start[w + 1] = start[w]! + k;
+  }
+  const other = scratchI32(start[n]!);
+  const edge = scratchI32(start[n]!);
+  const cap = scratchF64(start[n]!);
+  for (let w = 0, at = 0; w < n; w++) {
+    if (!taken(w)) continue;
+    for (let i = inStart[w]!, end = inStart[w + 1]!; i < end; i++) {
+      const e = inEdges[i]!;
+      const u = edgeFrom[e]!;
+      if (!isEntry[u] && !fromEntries[u]) continue;
+      other[at] = isEntry[u] ? -1 : u;
+      edge[at] = e;
+      cap[at++] = capFlow[e]!;
+    }
+  }
+  return { start, other, edge, cap };
+}
+
+/**
+ * Layer 1's steps: the way-out steps out of each component that reaches a sink (sinks excepted)
+ * towards a component that reaches one. Counted, then filled, as `intoSteps`.
+ */
+function outOfSteps(
+  a: AttackGraph["g"],
+  exfilWeight: Float64Array,
+  toSinks: Uint8Array,
+  isSink: Uint8Array,
+  capOutFlow: Float64Array,
+): Steps {
+  const n = a.nodeCount;
+  const { outStart, outEdges, edgeTo } = a;
+  const taken = (v: number) => toSinks[v] === 1 && !isSink[v];
+  const usable = (e: number) => toSinks[edgeTo[e]!] === 1 && exfilWeight[e] !== Infinity;
   const start = scratchI32(n + 1);
   for (let v = 0; v < n; v++) {
     let k = 0;
-    each(v, () => k++);
+    if (taken(v))
+      for (let i = outStart[v]!, end = outStart[v + 1]!; i < end; i++) if (usable(outEdges[i]!)) k++;
     start[v + 1] = start[v]! + k;
   }
   const other = scratchI32(start[n]!);
   const edge = scratchI32(start[n]!);
   const cap = scratchF64(start[n]!);
-  let at = 0;
-  const add = (o: number, e: number, c: number) => {
-    other[at] = o;
-    edge[at] = e;
-    cap[at++] = c;
-  };
-  for (let v = 0; v < n; v++) each(v, add);
+  for (let v = 0, at = 0; v < n; v++) {
+    if (!taken(v)) continue;
+    for (let i = outStart[v]!, end = outStart[v + 1]!; i < end; i++) {
+      const e = outEdges[i]!;
+      if (!usable(e)) continue;
+      other[at] = edgeTo[e]!;
+      edge[at] = e;
+      cap[at++] = capOutFlow[e]!;
+    }
+  }
   return { start, other, edge, cap };
 }
