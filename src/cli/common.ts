@@ -54,6 +54,17 @@ export function resolveToday(io: Io, option: string | undefined): string | Diagn
   return value;
 }
 
+/** Most attack paths `-k` lists per crown jewel: a longer list is one nobody reads, each path a search. */
+export const MAX_PATHS_PER_TARGET = 100;
+
+/** `-k` checked before any work: nothing when it is a whole number from 1 to the maximum, else AT9002. */
+export function pathsPerTargetProblem(k: number | undefined): Diagnostic | undefined {
+  if (k === undefined || (Number.isInteger(k) && k >= 1 && k <= MAX_PATHS_PER_TARGET)) return undefined;
+  // yargs reads a word as NaN: the message cannot echo it.
+  const given = Number.isNaN(k) ? "" : `, not \`${k}\``;
+  return diag("AT9002", undefined, `\`-k\` must be a whole number from 1 to ${MAX_PATHS_PER_TARGET}${given}`);
+}
+
 /** Reads and checks the models named on the command line; CLI-level problems become diagnostics. */
 export function loadModels(io: Io, argv: ModelOptions): FrontEndResult | { diagnostics: Diagnostic[] } {
   const today = resolveToday(io, argv.today);

@@ -369,6 +369,22 @@ for (const value of ["abc", "-5"]) {
   });
 }
 
+for (const [command, value] of [
+  ["paths", "0"],
+  ["paths", "-1"],
+  ["paths", "abc"],
+  ["compile", "2.5"],
+  ["compile", "101"],
+]) {
+  test(`\`${command} -k ${value}\` is a usage error before the model is read`, async () => {
+    const out = command === "compile" ? ["--out", path.join(tmp, "k-out")] : [];
+    const r = await run(command!, path.join(tmp, "no-such-model.aithreat"), "-k", value!, ...out);
+    assertCleanFailure(r);
+    assert.match(r.stderr, /error AT9002: `-k` must be a whole number from 1 to 100/);
+    assert.not.match(r.stderr, /AT1001/);
+  });
+}
+
 test("a usage error stops before the command runs", async () => {
   // The model has an error, so a command that ran anyway would print it; a later `compile` would
   // write its outputs for a command line it rejected.

@@ -16,7 +16,13 @@ import { ONLY_NAMES, selectEmitters } from "../only.js";
 import { checkTemplatesDir, TemplateError } from "../../emit/templates.js";
 import { diag } from "../../diagnostics/diagnostic.js";
 import type { CommandModule } from "../command.js";
-import { loadModels, reportDiagnostics, withModelOptions, type ModelOptions } from "../common.js";
+import {
+  loadModels,
+  pathsPerTargetProblem,
+  reportDiagnostics,
+  withModelOptions,
+  type ModelOptions,
+} from "../common.js";
 import { evaluateGates, formatGateResult, resolveGates } from "../gates.js";
 import { EXIT, type Io } from "../io.js";
 import { nodeHost } from "../node-host.js";
@@ -83,6 +89,11 @@ export async function runCompile(io: Io, argv: CompileArgs): Promise<number> {
   const gates = resolveGates(argv);
   if ("code" in gates) {
     reportDiagnostics(io, [gates], argv.format === "json" ? "json" : "text");
+    return EXIT.INVALID;
+  }
+  const badK = pathsPerTargetProblem(argv.k);
+  if (badK) {
+    reportDiagnostics(io, [badK], argv.format === "json" ? "json" : "text");
     return EXIT.INVALID;
   }
   if (argv.templates !== undefined) {

@@ -9,7 +9,13 @@ import type { PathsView } from "../../emit/paths-view.js";
 import type { ResolvedModel } from "../../semantic/model.js";
 import { didYouMean } from "../../semantic/suggest.js";
 import type { CommandModule } from "../command.js";
-import { loadModels, reportDiagnostics, withModelOptions, type ModelOptions } from "../common.js";
+import {
+  loadModels,
+  pathsPerTargetProblem,
+  reportDiagnostics,
+  withModelOptions,
+  type ModelOptions,
+} from "../common.js";
 import { EXIT, type Io } from "../io.js";
 
 interface PathsArgs extends ModelOptions {
@@ -74,6 +80,11 @@ function changes(
 
 /** Runs `paths`. */
 export function runPaths(io: Io, argv: PathsArgs): number {
+  const badK = pathsPerTargetProblem(argv.k);
+  if (badK) {
+    reportDiagnostics(io, [badK], argv.format === "json" ? "json" : "text");
+    return EXIT.INVALID;
+  }
   const loaded = loadModels(io, argv);
   if (!("model" in loaded) || !loaded.ok) {
     reportDiagnostics(io, loaded.diagnostics, argv.format === "json" ? "json" : "text");
