@@ -123,42 +123,13 @@ export function findingsView(
         const c = control(id);
         return { control: id, title: c.title, atlas: c.atlas, declared: declared.has(id) };
       });
-    if (ids.some((id) => declared.has(id))) return build();
+    if (declared.size > 0 && ids.some((id) => declared.has(id))) return build();
     let list = undeclaredOf.get(ids);
     if (!list) undeclaredOf.set(ids, (list = build()));
     return list;
   };
-  // The same source range is the location of many facts (a flow's declaration backs every finding
-  // over it): one view per range, shared. Keyed by start and length in one small integer when both
-  // fit (ranges in files under 256 KB, 4 KB long at most: nearly all), which is hashed and compared
-  // at about half the cost of a larger number (a heap number, allocated per lookup); other ranges by
-  // start and end in a map of their own.
-  const locations = new Map<Location["file"], Map<number, LocationView>>();
-  const wide = new Map<Location["file"], Map<number, LocationView>>();
-  let lastFile: Location["file"] | undefined;
-  let lastRanges: Map<number, LocationView> | undefined;
-  const location = (loc: Location): LocationView => {
-    const length = loc.end - loc.start;
-    let ranges: Map<number, LocationView> | undefined;
-    let key: number;
-    if (loc.start < SMALL_START && length >= 0 && length < SMALL_LENGTH) {
-      if (loc.file !== lastFile || lastRanges === undefined) {
-        lastFile = loc.file;
-        lastRanges = locations.get(loc.file);
-        if (!lastRanges) locations.set(loc.file, (lastRanges = new Map<number, LocationView>()));
-      }
-      ranges = lastRanges;
-      key = loc.start * SMALL_LENGTH + length;
-    } else {
-      if (loc.end >= 2 ** 26) return locationView(loc);
-      ranges = wide.get(loc.file);
-      if (!ranges) wide.set(loc.file, (ranges = new Map<number, LocationView>()));
-      key = loc.start * 2 ** 26 + loc.end;
-    }
-    let view = ranges.get(key);
-    if (!view) ranges.set(key, (view = locationView(loc)));
-    return view;
-  };
+  const locations = locationTable();
+  const location = (loc: Location): LocationView => locations.views[locations.indexOf(loc)]!;
   const about = subjectInfo(model);
   // Residual pairs repeat on most findings: one object per pair, shared.
   const residuals = new Map<string, Map<string, FindingView["residual"]>>();
@@ -169,19 +140,30 @@ export function findingsView(
     if (!r) bySeverity.set(severity, (r = { likelihood, severity }));
     return r;
   };
-  // Each fact's location view, looked up once here and kept in one list for every view (8 bytes a
-  // fact); a view's facts are made from it on each read and not kept. (Looking the location up on
-  // each read cost three lookups per fact, one per output, in a table too large for the caches.)
-  const factLocations: LocationView[] = [];
+  // Each fact's location, looked up once here, as its place in the table of location views, in one
+  // list for every view: small integers, which the collector does not follow (a list of the views
+  // themselves gave it one more pointer per fact to record and trace). A view's facts are made from
+  // it on each read and not kept.
+  const factLocations: FactLocations = { index: [], views: locations.views };
+  const index = factLocations.index;
+  // What the views of one rule's findings share (nearly always one object per rule).
+  const ruleShared = new Map<string, RuleShared>();
+  const sharedOf = (f: Finding): RuleShared => {
+    let r = ruleShared.get(f.rule);
+    if (r?.title !== f.title || r.category !== f.category) {
+      r = { rule: f.rule, category: f.category, title: f.title, mappings: mappings(f.rule), factLocations };
+      if (!ruleShared.has(f.rule)) ruleShared.set(f.rule, r);
+    }
+    return r;
+  };
   return findings.map((f) => {
     const subject = about(f.subject);
-    const factStart = factLocations.length;
-    for (const x of f.facts) factLocations.push(location(x.loc));
+    const factStart = index.length;
+    for (const x of f.facts) index.push(locations.indexOf(x.loc));
     return new CompactFindingView(
       f,
+      sharedOf(f),
       subject,
-      f.facts,
-      factLocations,
       factStart,
       location(f.location),
       // Most findings are open: they share one empty list.
@@ -194,29 +176,37 @@ export function findingsView(
           })),
       residual(f.residualLikelihood, f.residualSeverity),
       recommendedOf(f.recommended, subject.declared),
-      mappings(f.rule),
     );
   });
 }
 
 /**
- * A finding's view. Its fields are references: to the finding's own strings, and to objects looked
- * up in tables every view shares (location, subject, residual risk, recommendations, mappings). Its
- * facts are not copied: their location views are looked up once into one list every view shares (8
- * bytes a fact), and `facts` makes the fact views on each read, while `eachFact` (what the large
- * outputs use) makes none. A view that copied every fact cost about as much memory as the finding
- * (752 bytes each on the 10k model, about 2.2 GB at 1M components, alive for the whole output side).
- * The fields are kept on the view rather than read through the finding: outputs make several passes
+ * What the views of one rule's findings share: the rule's id, category, title and mappings, and the
+ * fact locations of every view of the build (read through here, so a view is that much smaller).
+ */
+interface RuleShared {
+  readonly rule: string;
+  readonly category: FindingView["category"];
+  readonly title: string;
+  readonly mappings: FindingView["mappings"];
+  readonly factLocations: FactLocations;
+}
+
+/**
+ * A finding's view. Its fields are references: to the finding's own strings and facts, and to
+ * objects every view of a build shares (location, residual risk, recommendations); what every view of
+ * a rule or a subject shares is read through those (a few hundred objects, so nearly always in the
+ * cache). Its facts are not copied: their location views are looked up once into one list every view
+ * shares, and `facts` makes the fact views on each read, while `eachFact` (what the large outputs use)
+ * makes none. A view that copied every fact cost about as much memory as the finding (752 bytes each
+ * on the 10k model, about 2.2 GB at 1M components, alive for the whole output side). The finding's
+ * own fields are kept on the view rather than read through the finding: outputs make several passes
  * over all views, and each would wait on a second object per view.
  */
 class CompactFindingView implements FindingView {
   readonly id: string;
   readonly fingerprint: string;
-  readonly rule: string;
-  readonly category: FindingView["category"];
-  readonly title: string;
   readonly message: string;
-  readonly subject: FindingView["subject"];
   readonly likelihood: string;
   readonly impact: string;
   readonly severity: string;
@@ -224,28 +214,21 @@ class CompactFindingView implements FindingView {
   readonly status: FindingView["status"];
   /** Made once (few findings are accepted), so every read gives the same object. */
   readonly acceptance: FindingView["acceptance"];
-  readonly owner: string | undefined;
-  readonly system: string | undefined;
+  /** The finding's facts; their location views are in `shared.factLocations` from `factStart` on. */
+  readonly factList: readonly Fact[];
   constructor(
     finding: Finding,
-    about: SubjectInfo,
-    /** The finding's facts; their location views are in `factLocations` from `factStart` on. */
-    readonly factList: readonly Fact[],
-    readonly factLocations: readonly LocationView[],
+    readonly shared: RuleShared,
+    readonly about: SubjectInfo,
     readonly factStart: number,
     readonly location: LocationView,
     readonly mitigatedBy: FindingView["mitigatedBy"],
     readonly residual: FindingView["residual"],
     readonly recommended: FindingView["recommended"],
-    readonly mappings: FindingView["mappings"],
   ) {
     this.id = finding.id;
     this.fingerprint = finding.fingerprint;
-    this.rule = finding.rule;
-    this.category = finding.category;
-    this.title = finding.title;
     this.message = finding.message;
-    this.subject = about.view;
     this.likelihood = finding.likelihood;
     this.impact = finding.impact;
     this.severity = finding.severity;
@@ -260,8 +243,28 @@ class CompactFindingView implements FindingView {
       ...(a.ticket ? { ticket: a.ticket } : {}),
       location: locationView(a.loc),
     };
-    this.owner = about.owner;
-    this.system = about.system;
+    this.factList = finding.facts;
+  }
+  get rule(): string {
+    return this.shared.rule;
+  }
+  get category(): FindingView["category"] {
+    return this.shared.category;
+  }
+  get title(): string {
+    return this.shared.title;
+  }
+  get mappings(): FindingView["mappings"] {
+    return this.shared.mappings;
+  }
+  get subject(): FindingView["subject"] {
+    return this.about.view;
+  }
+  get owner(): string | undefined {
+    return this.about.owner;
+  }
+  get system(): string | undefined {
+    return this.about.system;
   }
   get facts(): FactView[] {
     const out: FactView[] = [];
@@ -280,8 +283,9 @@ export function eachFact(
   fn: (text: string, location: LocationView, i: number) => void,
 ): void {
   if (v instanceof CompactFindingView) {
-    const { factList, factLocations, factStart } = v;
-    for (let i = 0; i < factList.length; i++) fn(factList[i]!.text, factLocations[factStart + i]!, i);
+    const { factList, factStart } = v;
+    const { index, views } = v.shared.factLocations;
+    for (let i = 0; i < factList.length; i++) fn(factList[i]!.text, views[index[factStart + i]!]!, i);
   } else v.facts.forEach((x, i) => fn(x.text, x.location, i));
 }
 
@@ -317,15 +321,63 @@ export function plainView(v: FindingView): FindingView {
   return plain;
 }
 
+/** The location views of every fact of a set of views: `views[index[i]]` is the i-th fact's. */
+interface FactLocations {
+  readonly index: number[];
+  readonly views: readonly LocationView[];
+}
+
+/**
+ * One location view per source range, in a table: the same range is the location of many facts (a
+ * flow's declaration backs every finding over it). `indexOf` gives a range's place in `views`. A
+ * range is keyed by start and length in one small integer when both fit (ranges in files under
+ * 256 KB, 4 KB long at most: nearly all), which is hashed and compared at about half the cost of a
+ * larger number (a heap number, allocated per lookup); other ranges by start and end in a map of
+ * their own. The maps hold indices, not views, so the collector has no pointer in them to trace.
+ */
+function locationTable(): { views: LocationView[]; indexOf: (loc: Location) => number } {
+  const views: LocationView[] = [];
+  const small = new Map<Location["file"], Map<number, number>>();
+  const wide = new Map<Location["file"], Map<number, number>>();
+  let lastFile: Location["file"] | undefined;
+  let lastRanges: Map<number, number> | undefined;
+  const add = (loc: Location) => views.push(locationView(loc)) - 1;
+  const indexOf = (loc: Location): number => {
+    const length = loc.end - loc.start;
+    let ranges: Map<number, number> | undefined;
+    let key: number;
+    if (loc.start < SMALL_START && length >= 0 && length < SMALL_LENGTH) {
+      if (loc.file !== lastFile || lastRanges === undefined) {
+        lastFile = loc.file;
+        lastRanges = small.get(loc.file);
+        if (!lastRanges) small.set(loc.file, (lastRanges = new Map<number, number>()));
+      }
+      ranges = lastRanges;
+      key = loc.start * SMALL_LENGTH + length;
+    } else {
+      if (loc.end >= 2 ** 26) return add(loc);
+      ranges = wide.get(loc.file);
+      if (!ranges) wide.set(loc.file, (ranges = new Map<number, number>()));
+      key = loc.start * 2 ** 26 + loc.end;
+    }
+    let i = ranges.get(key);
+    if (i === undefined) ranges.set(key, (i = add(loc)));
+    return i;
+  };
+  return { views, indexOf };
+}
+
 /** Ranges whose start and length make one small integer key (start * SMALL_LENGTH + length < 2^30). */
 const SMALL_START = 2 ** 18;
 const SMALL_LENGTH = 2 ** 12;
 
+const NO_CONTROLS: ReadonlySet<string> = new Set();
+
 /** What every finding on one subject shares: its view, owner, system and declared controls. */
 interface SubjectInfo {
   view: FindingView["subject"];
-  owner?: string;
-  system?: string;
+  owner: string | undefined;
+  system: string | undefined;
   declared: ReadonlySet<string>;
 }
 
@@ -356,29 +408,33 @@ function buildSubjectInfo(model: ResolvedModel, subject: Finding["subject"]): Su
   const { type, index } = subject;
   const comp = type === "component" ? model.components[index]! : undefined;
   const flow = type === "flow" ? model.flows[index]! : undefined;
-  const view: FindingView["subject"] = comp
-    ? { type: "component", name: comp.name, kind: comp.kind, ...(comp.title ? { title: comp.title } : {}) }
+  const d = comp || flow ? undefined : model.data[index]!;
+  const view = comp
+    ? subjectView("component", comp.name, comp.kind, comp.title)
     : flow
-      ? { type: "flow", name: flow.id, kind: flow.kind, ...(flow.title ? { title: flow.title } : {}) }
-      : (() => {
-          const d = model.data[index]!;
-          return { type: "data", name: d.name, kind: "data", ...(d.title ? { title: d.title } : {}) };
-        })();
+      ? subjectView("flow", flow.id, flow.kind, flow.title)
+      : subjectView("data", d!.name, "data", d!.title);
   // Who answers for the subject: its (or, for a flow, its source's) owner, else its zone's, else its
   // system's; a data asset's own owner last.
   const ownerSource = comp ?? (flow ? model.components[flow.from] : undefined);
   const zone = ownerSource?.zone !== undefined ? model.zones[ownerSource.zone] : undefined;
   const system = ownerSource?.system !== undefined ? model.systems[ownerSource.system] : undefined;
-  const owner =
-    ownerSource?.owner ??
-    zone?.owner ??
-    system?.owner ??
-    (type === "data" ? model.data[index]!.owner : undefined);
-  const declared = new Set([...(comp?.controls ?? []), ...(flow?.controls ?? [])].map((u) => u.name));
-  return {
-    view,
-    declared,
-    ...(owner !== undefined ? { owner } : {}),
-    ...(system ? { system: system.title } : {}),
-  };
+  const owner = ownerSource?.owner ?? zone?.owner ?? system?.owner ?? d?.owner;
+  const uses = comp?.controls ?? flow?.controls ?? [];
+  // Most subjects declare no control: they share one empty set (views are read-only).
+  const declared = uses.length === 0 ? NO_CONTROLS : new Set(uses.map((u) => u.name));
+  // Every field set, undefined or not, so every info has one shape (views read them on each access).
+  return { view, declared, owner, system: system?.title };
+}
+
+/** A subject's view: `title` only when it has one, after the other fields (the order outputs show). */
+function subjectView(
+  type: FindingView["subject"]["type"],
+  name: string,
+  kind: string,
+  title: string | undefined,
+): FindingView["subject"] {
+  const view: FindingView["subject"] = { type, name, kind };
+  if (title) view.title = title;
+  return view;
 }
