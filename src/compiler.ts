@@ -256,9 +256,7 @@ export function analyzeModel(
     const { graph, facts } = session();
     return computeMetrics({ graph, facts, findings: result.findings, rules, paths: pathsOf() });
   });
-  const pathsViewOf = once(() =>
-    pathsView(model, pathsOf(), (v) => ENTRY_CLASSES.filter((c) => prepared.facts.entry[v]! & ENTRY_BIT[c])),
-  );
+  const pathsViewOf = once(() => viewOfPaths(model, prepared.facts, pathsOf()));
   // Policies default to the model's own; the CLI passes them validated, plus `--policy <file>`.
   const policies = options.policies ?? modelPolicies(model);
   const policyOf = once(() =>
@@ -293,6 +291,24 @@ export function analyzeModel(
       return policyOf();
     },
   };
+}
+
+/** The output view of a path analysis, each entry shown with its classes. */
+function viewOfPaths(model: ResolvedModel, facts: Facts, paths: PathAnalysis): PathsView {
+  return pathsView(model, paths, (v) => ENTRY_CLASSES.filter((c) => facts.entry[v]! & ENTRY_BIT[c]));
+}
+
+/**
+ * The attack paths of a model and their view alone, without the rule catalog's findings (what
+ * `aithreat paths` shows): on a large model the findings are most of an analysis.
+ */
+export function analyzeModelPaths(
+  model: ResolvedModel,
+  options: PathOptions = {},
+): { readonly paths: PathAnalysis; readonly pathsView: PathsView } {
+  const prepared = prepare(model, RULES);
+  const paths = analyzePaths(prepared.graph, prepared.facts, prepared.rules, options);
+  return { paths, pathsView: viewOfPaths(model, prepared.facts, paths) };
 }
 
 /** `fn`, run on the first call only; later calls give the first call's result. */

@@ -9,8 +9,7 @@ import { fileURLToPath } from "node:url";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { selectEmitters } from "../../src/cli/only.js";
-import { analyzeModel } from "../../src/compiler.js";
-import { frontEndOf, TEST_TODAY } from "../helpers/compile.js";
+import { TEST_TODAY } from "../helpers/compile.js";
 import { bufferIo } from "../../src/cli/io.js";
 import { main } from "../../src/cli/main.js";
 import { EMITTERS } from "../../src/emit/index.js";
@@ -71,26 +70,6 @@ test("selects in the registry's order whatever the order given, short names and 
     names,
   );
   assert.is(selectEmitters(undefined, { render: true }), EMITTERS);
-});
-
-test("paths on demand: worked out only when read, and then equal to those of an eager analysis", () => {
-  const front = frontEndOf(fs.readFileSync(path.join(SAMPLE, "procurement-agents.aithreat"), "utf8"));
-  assert.ok(front.ok);
-  const model = front.model;
-  let phases = 0;
-  const lazy = analyzeModel(model, { pathsOnDemand: true, paths: { mark: () => phases++ } });
-  assert.ok(lazy.findingsView.length > 0);
-  assert.is(phases, 0, "findings and their views need no attack path");
-  const eager = analyzeModel(model);
-  const json = (x: unknown) => JSON.stringify(x);
-  assert.is(json(lazy.metrics), json(eager.metrics));
-  assert.ok(phases > 0, "the metrics read the paths");
-  const after = phases;
-  assert.is(json(lazy.paths), json(eager.paths));
-  assert.is(json(lazy.pathsView), json(eager.pathsView));
-  assert.is(json(lazy.policy.results), json(eager.policy.results));
-  assert.is(phases, after, "worked out once");
-  assert.is(json(lazy.findings), json(eager.findings));
 });
 
 test("an unknown, empty or conflicting list is a usage error before any work, nothing written", async () => {

@@ -1,7 +1,8 @@
 import type { Argv } from "yargs";
 import { ENTRY_CLASSES, type EntryClass } from "../../analysis/facts.js";
 import { applyAssumptions, parseAssumption, type Assumption } from "../../analysis/paths/assume.js";
-import { analyzeModel } from "../../compiler.js";
+import type { Finding } from "../../analysis/findings.js";
+import { analyzeModel, analyzeModelPaths } from "../../compiler.js";
 import { diag, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import { pathsMermaid } from "../../emit/paths-mermaid.js";
 import { pathsText } from "../../emit/paths-text.js";
@@ -25,20 +26,22 @@ interface PathsArgs extends ModelOptions {
   assume?: string[];
 }
 
+/** The paths view, and the findings when `--assume` compares them (without it the rules do not run). */
 function run(
   model: ResolvedModel,
   argv: PathsArgs,
   fromEntry: number | undefined,
   fromClasses: EntryClass[] | undefined,
-) {
-  const analysis = analyzeModel(model, {
-    paths: {
-      k: argv.k,
-      ...(argv.to ? { to: argv.to } : {}),
-      ...(fromEntry !== undefined ? { fromEntry } : {}),
-      ...(fromClasses ? { fromClasses } : {}),
-    },
-  });
+  withFindings: boolean,
+): { view: PathsView; findings: readonly Finding[] } {
+  const paths = {
+    k: argv.k,
+    ...(argv.to ? { to: argv.to } : {}),
+    ...(fromEntry !== undefined ? { fromEntry } : {}),
+    ...(fromClasses ? { fromClasses } : {}),
+  };
+  if (!withFindings) return { view: analyzeModelPaths(model, paths).pathsView, findings: [] };
+  const analysis = analyzeModel(model, { paths });
   return { view: analysis.pathsView, findings: analysis.findings };
 }
 
@@ -131,9 +134,10 @@ export function runPaths(io: Io, argv: PathsArgs): number {
     return EXIT.INVALID;
   }
   reportDiagnostics(io, loaded.diagnostics, "text");
-  const base = run(model, argv, fromEntry, fromClasses);
-  const what = assumptions.length
-    ? run(applyAssumptions(model, assumptions), argv, fromEntry, fromClasses)
+  const assuming = assumptions.length > 0;
+  const base = run(model, argv, fromEntry, fromClasses, assuming);
+  const what = assuming
+    ? run(applyAssumptions(model, assumptions), argv, fromEntry, fromClasses, true)
     : undefined;
   const shown = what ?? base;
   if (argv.format === "json") {
