@@ -274,12 +274,7 @@ export function reach(
   const parent = scratchI32(n).fill(UNREACHED);
   const queue = scratchI32(n);
   let head = 0;
-  let tail = 0;
-  for (const s of seeds) {
-    if (parent[s] !== UNREACHED) continue;
-    parent[s] = SEED;
-    queue[tail++] = s;
-  }
+  let tail = enqueueSeeds(parent, queue, seeds);
   const { infoFlow, infoReturn } = facts;
   const { outStart, outEdges, edgeTo } = facts.info;
   const { flowKind } = ix;
@@ -299,6 +294,21 @@ export function reach(
     }
   }
   return parent;
+}
+
+/**
+ * Marks each seed once and queues it; returns the queue's length. Its own function: with the loop
+ * inline, thousands of seeds got `reach` compiled on the stack (OSR) before its BFS had ever run,
+ * and that code, kept for later calls, was thrown out at the loop's end on every call at 100k.
+ */
+function enqueueSeeds(parent: Int32Array, queue: Int32Array, seeds: Iterable<number>): number {
+  let tail = 0;
+  for (const s of seeds) {
+    if (parent[s] !== UNREACHED) continue;
+    parent[s] = SEED;
+    queue[tail++] = s;
+  }
+  return tail;
 }
 
 /** A reach computed twice: ignoring controls (`all`) and cut by them (`open`). */
@@ -710,25 +720,50 @@ export interface DataReach {
  */
 export function dataReach(g: ThreatGraph, facts: Facts, isWitness: (d: number) => boolean): DataReach {
   const { model } = g;
-  const ix = indexOf(g);
   const n = model.components.length;
   const witness = scratchI32(n).fill(-1);
   const parent = scratchI32(n).fill(UNREACHED);
-  // The question asked once per data asset; then only typed lookups.
-  const is = scratchU8(model.data.length);
-  for (let d = 0; d < is.length; d++) if (isWitness(d)) is[d] = 1;
-  // The first asset of entry k of a flattened list that is a witness (-1 none).
-  const pick = (start: Int32Array, flat: Int32Array, k: number): number => {
-    for (let j = start[k]!; j < start[k + 1]!; j++) if (is[flat[j]!]) return flat[j]!;
-    return -1;
-  };
   // Per flow: -2 moves whatever its source has; otherwise the witness among its `carries` (-1 none).
   const flowWitness = scratchI32(model.flows.length).fill(-2);
   const queue = scratchI32(n);
+  // Each loop is a function of its own, for the reason `enqueueSeeds` gives: inline, the compiled
+  // code of one long loop was thrown out where the next began, on every call.
+  const is = witnessMask(model.data.length, isWitness);
+  const tail = seedWitnesses(g, is, witness, parent, flowWitness, queue);
+  spreadWitnesses(facts, flowWitness, witness, parent, queue, tail);
+  return { witness, parent };
+}
+
+/** The question asked once per data asset (1 = a witness); then only typed lookups. */
+function witnessMask(count: number, isWitness: (d: number) => boolean): Uint8Array {
+  const is = scratchU8(count);
+  for (let d = 0; d < count; d++) if (isWitness(d)) is[d] = 1;
+  return is;
+}
+
+/** The first asset of entry k of a flattened list that is a witness (-1 none). */
+function firstWitness(is: Uint8Array, start: Int32Array, flat: Int32Array, k: number): number {
+  for (let j = start[k]!; j < start[k + 1]!; j++) if (is[flat[j]!]) return flat[j]!;
+  return -1;
+}
+
+/**
+ * Seeds a data reach: holders of a witness, and sources of flows carrying one (whose witness is
+ * noted per flow). Returns the queue's length.
+ */
+function seedWitnesses(
+  g: ThreatGraph,
+  is: Uint8Array,
+  witness: Int32Array,
+  parent: Int32Array,
+  flowWitness: Int32Array,
+  queue: Int32Array,
+): number {
+  const ix = indexOf(g);
   let tail = 0;
   for (let k = 0; k < ix.holders.length; k++) {
     const v = ix.holders[k]!;
-    const d = pick(ix.holdsStart, ix.holdsFlat, k);
+    const d = firstWitness(is, ix.holdsStart, ix.holdsFlat, k);
     if (d < 0 || parent[v] !== UNREACHED) continue;
     witness[v] = d;
     parent[v] = SEED;
@@ -736,7 +771,7 @@ export function dataReach(g: ThreatGraph, facts: Facts, isWitness: (d: number) =
   }
   for (let k = 0; k < ix.carryingFlows.length; k++) {
     const fi = ix.carryingFlows[k]!;
-    const d = pick(ix.carriesStart, ix.carriesFlat, k);
+    const d = firstWitness(is, ix.carriesStart, ix.carriesFlat, k);
     flowWitness[fi] = d;
     const v = g.csr.edgeFrom[fi]!;
     if (d < 0 || parent[v] !== UNREACHED) continue;
@@ -744,8 +779,21 @@ export function dataReach(g: ThreatGraph, facts: Facts, isWitness: (d: number) =
     parent[v] = SEED;
     queue[tail++] = v;
   }
+  return tail;
+}
+
+/** The BFS of a data reach from its queued seeds: each component reached keeps its source's witness. */
+function spreadWitnesses(
+  facts: Facts,
+  flowWitness: Int32Array,
+  witness: Int32Array,
+  parent: Int32Array,
+  queue: Int32Array,
+  seeded: number,
+): void {
   const { outStart, outEdges, edgeTo } = facts.info;
   const { infoFlow } = facts;
+  let tail = seeded;
   for (let head = 0; head < tail; head++) {
     const v = queue[head]!;
     for (let i = outStart[v]!; i < outStart[v + 1]!; i++) {
@@ -760,7 +808,6 @@ export function dataReach(g: ThreatGraph, facts: Facts, isWitness: (d: number) =
       queue[tail++] = w;
     }
   }
-  return { witness, parent };
 }
 
 /** Where regulated data (a data asset with `regulated [...]`) reaches. */
