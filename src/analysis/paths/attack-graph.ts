@@ -213,13 +213,10 @@ export function buildAttackGraph(
     if (r === undefined) byControl.set(control, (r = mitigatesRule(model, rulesById, rule, control)));
     return r;
   };
-  const llmTable = scratchI8(g.nodeCount).fill(-1);
-  const llmAt = (v: number): boolean => {
-    let r = llmTable[v]!;
-    if (r < 0) llmTable[v] = r = isLlmConsumer(tg, model.components[v]!) ? 1 : 0;
-    return r === 1;
-  };
-  const llm = (c: Component): boolean => llmAt(c.index);
+  // What a step's technique asks of its receiver, per component, in one pass: no lookup through the
+  // component object per step.
+  const receiver = receiverCodes(tg);
+  const llm = (c: Component): boolean => (receiver[c.index]! & RECEIVER_LLM) !== 0;
 
   // Which of a control list's controls a rule counts, whether one cuts and how many lower. A
   // component's or a flow's own list serves all its steps: the last answer is kept per list (by
@@ -279,12 +276,6 @@ export function buildAttackGraph(
   // sender's third-party and user-input flags, the receiver's LLM and index/training sides): it is
   // computed once per combination, with what follows from it alone (its likelihood by maturity, the
   // cheapest control cutting it on a flow, its rule's bit), so most steps touch no model object.
-  const sides = scratchI8(g.nodeCount).fill(-1);
-  const sideOf = (v: number): number => {
-    let r = sides[v]!;
-    if (r < 0) sides[v] = r = receiverSides(comps[v]!);
-    return r;
-  };
   const byCodes = new Map<number, number>();
   const known: StepKnown[] = [];
   const ruleBit = new Map<string, number>();
@@ -314,8 +305,7 @@ export function buildAttackGraph(
         (facts.thirdParty[a] ? 1 : 0)) *
         32 +
       ((facts.entry[a]! & ENTRY.USER_INPUT) !== 0 ? 16 : 0) +
-      (llmAt(b) ? 8 : 0) +
-      sideOf(b);
+      receiver[b]!;
     let code = byCodes.get(key);
     if (code === undefined) {
       const tech = stepTechnique(tg, facts, flows[f]!, comps[a]!, comps[b]!, returning, llm);
@@ -428,6 +418,18 @@ export function buildAttackGraph(
     flowIndex: facts.infoFlow,
     returning: facts.infoReturn,
   };
+}
+
+/** In a receiver code: the component consumes content with an LLM (beside `receiverSides`, below 8). */
+const RECEIVER_LLM = 8;
+
+/** Per component: RECEIVER_LLM when it is an LLM consumer, plus its `receiverSides`. */
+function receiverCodes(tg: ThreatGraph): Int8Array {
+  const comps = tg.model.components;
+  const out = scratchI8(comps.length);
+  for (let v = 0; v < comps.length; v++)
+    out[v] = (isLlmConsumer(tg, comps[v]!) ? RECEIVER_LLM : 0) + receiverSides(comps[v]!);
+  return out;
 }
 
 /**

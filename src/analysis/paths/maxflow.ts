@@ -40,6 +40,8 @@ export class FlowWorkspace {
   stackV = new Int32Array(0);
   stackE = new Int32Array(0);
   seen = new Uint8Array(0);
+  /** Nodes at the front of `nodes` whose `dist` a running `maxFlow` set. */
+  labelled = 0;
 
   fit(nodeCount: number, arcCount: number): void {
     const m = 2 * arcCount;
@@ -54,7 +56,8 @@ export class FlowWorkspace {
       const size = Math.ceil((nodeCount + 1) * 1.25);
       this.start = scratchI32(size);
       this.nodes = scratchI32(size);
-      this.dist = scratchI32(size);
+      // -1 between calls: `maxFlow` puts back only the levels it set (see there).
+      this.dist = scratchI32(size).fill(-1);
       this.it = scratchI32(size);
       this.stackV = scratchI32(size);
       this.stackE = scratchI32(size);
@@ -164,13 +167,34 @@ export function maxFlow(
   saturated?: SlotLog,
   touched?: SlotLog,
 ): number {
-  const { nodeCount: n, start, head: to, cap, back, twin } = r;
   if (s === t) return Infinity;
-  const dist = ws.dist.subarray(0, n);
-  const { it, nodes: queue, stackV, stackE } = ws;
+  const flow = phases(ws, r, s, t, limit, saturated, touched);
+  // Levels back to -1 where the last phase set them: a question on a large network that its flow
+  // finishes in a few short phases then costs those, not a pass over every node per phase.
+  clearLevels(ws.dist, ws.nodes, ws.labelled);
+  ws.labelled = 0;
+  return flow;
+}
+
+function clearLevels(dist: Int32Array, nodes: Int32Array, count: number): void {
+  for (let i = 0; i < count; i++) dist[nodes[i]!] = -1;
+}
+
+/** `maxFlow`'s phases; the nodes labelled by the last one are `ws.nodes[0 .. ws.labelled)`. */
+function phases(
+  ws: FlowWorkspace,
+  r: Residual,
+  s: number,
+  t: number,
+  limit: number,
+  saturated: SlotLog | undefined,
+  touched: SlotLog | undefined,
+): number {
+  const { nodeCount: n, start, head: to, cap, back, twin } = r;
+  const { dist, it, nodes: queue, stackV, stackE } = ws;
   let flow = 0;
   for (;;) {
-    dist.fill(-1);
+    clearLevels(dist, queue, ws.labelled);
     dist[t] = 0;
     let qh = 0;
     let qt = 0;
@@ -189,8 +213,11 @@ export function maxFlow(
         }
       }
     }
+    ws.labelled = qt;
     if (dist[s] === -1) break;
-    it.set(start.subarray(0, n));
+    // Current arcs of the labelled nodes (the only ones the search enters): copied whole when most are.
+    if (qt > n >>> 3) it.set(start.subarray(0, n));
+    else for (let i = 0; i < qt; i++) it[queue[i]!] = start[queue[i]!]!;
     let depth = 0;
     stackV[0] = s;
     for (;;) {

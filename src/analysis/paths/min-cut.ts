@@ -450,8 +450,7 @@ export class CutSolver {
    * order the arcs come in does not matter.
    */
   private report(codes: readonly number[]): CutReport {
-    const cut = codes.map((code) => this.entry(code));
-    cut.sort((x, y) => x.key - y.key || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+    const cut = byPlace(codes.map((code) => this.entry(code)));
     const controls: { control: string; on: On; cost: number }[] = [];
     const uncuttable: On[] = [];
     for (let i = 0; i < cut.length; i++) {
@@ -469,6 +468,31 @@ export class CutSolver {
       quality: "exact",
     };
   }
+}
+
+const byName = (x: Entry, y: Entry): number => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0);
+const byPlaceThenName = (x: Entry, y: Entry): number => x.key - y.key || byName(x, y);
+/** Positions fit below this in a packed sort key. */
+const POSITIONS = 2 ** 20;
+
+/**
+ * Entries by place, then control name. A disclosure's cut crosses tens of thousands of arcs, so the
+ * places are sorted natively as numbers: a place is below 2^32, so place * 2^20 + position is an
+ * exact double; only entries of one place (two controls on a component) then compare their names.
+ */
+function byPlace(cut: Entry[]): Entry[] {
+  const count = cut.length;
+  if (count >= POSITIONS) return cut.sort(byPlaceThenName);
+  const keys = new Float64Array(count);
+  for (let i = 0; i < count; i++) keys[i] = cut[i]!.key * POSITIONS + i;
+  keys.sort();
+  const out = new Array<Entry>(count);
+  for (let i = 0; i < count; i++) out[i] = cut[keys[i]! % POSITIONS]!;
+  for (let i = 0, j = 1; i < count; i = j++) {
+    while (j < count && out[j]!.key === out[i]!.key) j++;
+    if (j - i > 1) out.splice(i, j - i, ...out.slice(i, j).sort(byName));
+  }
+  return out;
 }
 
 /** A cut arc as reported: its place, as a sortable number ("component" before "flow", then index), and its control ("" for none). */
