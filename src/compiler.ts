@@ -205,9 +205,10 @@ export function ruleScratchBytes(n: number, m: number): number {
  * rules add their findings (hundreds of thousands on a large model), so the collections the paths
  * cause stay cheap (bench/README.md).
  *
- * With `pathsOnDemand`, the attack paths, their view, the metrics (which read the paths) and the
- * policy verdict (which reads the metrics) are worked out when first read instead: `compile --only`
- * asking for outputs that read none of them (SARIF, JUnit, the checklist) then never pays for them.
+ * With `onDemand`, the attack paths, their view, the metrics (which read the paths), the policy
+ * verdict (which reads the metrics) and the findings' view are worked out when first read instead:
+ * `compile --only` asking for outputs that read none of them (SARIF, JUnit and the checklist read no
+ * path), or `export` (which reads no view), then never pays for them. The findings are always made.
  */
 export function analyzeModel(
   model: ResolvedModel,
@@ -217,13 +218,13 @@ export function analyzeModel(
     policies?: readonly Policy[];
     /** Called with the rules' and metrics' scratch arena after them (tests read how much was used). */
     ruleScratchUsed?: (arena: Arena) => void;
-    pathsOnDemand?: boolean;
+    onDemand?: boolean;
   } = {},
 ): CompileAnalysis {
   const prepared = prepare(model, options.rules ?? RULES);
   const rules = prepared.rules;
   const pathsOf = once(() => analyzePaths(prepared.graph, prepared.facts, rules, options.paths ?? {}));
-  if (!options.pathsOnDemand) pathsOf();
+  if (!options.onDemand) pathsOf();
   // The rule library caches its answers per graph and per facts object (WeakMaps), and metrics read
   // them too. Rules and metrics get views of their own, dropped once metrics are done: the caches
   // then go with them instead of living through the output side beside the graph (about 150 MB at
@@ -246,7 +247,7 @@ export function analyzeModel(
       // their own, outside this reservation, so the rules' caches are not kept for them.
       return {
         result: found,
-        metrics: options.pathsOnDemand ? undefined : computeMetrics({ ...found, rules, paths: pathsOf() }),
+        metrics: options.onDemand ? undefined : computeMetrics({ ...found, rules, paths: pathsOf() }),
       };
     },
     options.ruleScratchUsed,
@@ -268,16 +269,21 @@ export function analyzeModel(
       model,
     }),
   );
-  if (!options.pathsOnDemand) pathsViewOf();
-  const view = findingsView(model, result.findings, rules);
-  if (!options.pathsOnDemand) policyOf();
+  const findingsViewOf = once(() => findingsView(model, result.findings, rules));
+  if (!options.onDemand) {
+    pathsViewOf();
+    findingsViewOf();
+    policyOf();
+  }
   return {
     ...result,
     graph: prepared.graph,
     facts: prepared.facts,
     model,
     rules,
-    findingsView: view,
+    get findingsView() {
+      return findingsViewOf();
+    },
     get paths() {
       return pathsOf();
     },

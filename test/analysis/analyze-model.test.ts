@@ -1,5 +1,5 @@
 /**
- * What `analyzeModel` works out only when asked (`pathsOnDemand`, for `compile --only`), and the paths
+ * What `analyzeModel` works out only when asked (`onDemand`, for `compile --only`), and the paths
  * alone (`analyzeModelPaths`, for `aithreat paths`): the same answers as the whole analysis.
  */
 import fs from "node:fs";
@@ -19,7 +19,7 @@ test("paths on demand: worked out only when read, and then equal to those of an 
   assert.ok(front.ok);
   const model = front.model;
   let phases = 0;
-  const lazy = analyzeModel(model, { pathsOnDemand: true, paths: { mark: () => phases++ } });
+  const lazy = analyzeModel(model, { onDemand: true, paths: { mark: () => phases++ } });
   assert.ok(lazy.findingsView.length > 0);
   assert.is(phases, 0, "findings and their views need no attack path");
   const eager = analyzeModel(model);

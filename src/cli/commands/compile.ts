@@ -143,7 +143,7 @@ export async function runCompile(io: Io, argv: CompileArgs): Promise<number> {
   const analysis = analyzeModel(loaded.model, {
     paths: { k: argv.k },
     policies: policies.policies,
-    pathsOnDemand: argv.only !== undefined,
+    onDemand: argv.only !== undefined,
   });
   progress.clear();
   const diagnostics = [...loaded.diagnostics, ...policies.diagnostics, ...analysis.diagnostics];

@@ -88,7 +88,8 @@ export function runExport(io: Io, argv: ExportArgs): number {
     reportDiagnostics(io, loaded.diagnostics, "text");
     return EXIT.INVALID;
   }
-  const analysis = analyzeModel(loaded.model);
+  // Exports read the findings and the paths, no view or metric.
+  const analysis = analyzeModel(loaded.model, { onDemand: true });
   reportDiagnostics(io, [...loaded.diagnostics, ...analysis.diagnostics], "text");
   if (analysis.diagnostics.some((d) => d.severity === "error")) return EXIT.INTERNAL;
   const plan = planExport(analysis, argv.to, { pgSchema: argv["pg-schema"], force: argv.force });
