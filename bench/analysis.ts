@@ -344,7 +344,7 @@ async function child(
   const n = model.components.length;
   line(
     `${n.toLocaleString("en")} components, ${model.flows.length.toLocaleString("en")} flows, coupling ${coupling}: ` +
-      `${entries.length.toLocaleString("en")} entries, ${targets.length} attack targets, ${findings.length.toLocaleString("en")} findings`,
+      `${entries.length.toLocaleString("en")} entries, ${targets.length} attack targets, ${withRules ? `${findings.length.toLocaleString("en")} findings` : "rules not run"}`,
   );
   line(
     `  analysis alone: ${fmt(total(cold))} cold, ${runs.length > 1 ? fmt(bestTotal) : "-"} steady (best of ${runs.length - 1} more runs per phase; CPU); ` +
