@@ -505,8 +505,13 @@ export class UnitWriter {
     this.out.offsets(d.pathStart, d.pathEnd);
   }
 
+  private finished = false;
+
   /** Packs the records into a unit (one exact-size array) and hands the scratch to the next writer. */
   finish(): FileUnit {
+    // A second call would read buffers the next writer may already be filling.
+    if (this.finished) throw new Error("UnitWriter.finish called twice");
+    this.finished = true;
     let total = 4 * HEADER;
     for (const s of this.sections) total += s.length;
     const bytes = new Uint8Array(total);

@@ -222,6 +222,14 @@ test("a unit written after another (same scratch) holds only its own records and
   assert.equal(again[0], { ...component, head: { ...component.head, title: "c0" } });
 });
 
+test("a writer finishes once: a second finish throws instead of reading the next writer's buffers", () => {
+  const w = new UnitWriter();
+  w.component(component);
+  const unit = w.finish();
+  assert.throws(() => w.finish(), /finish called twice/);
+  assert.equal(readAll(unit).components, [component]);
+});
+
 test("five-byte varints read back wherever a section's buffer fills up", () => {
   // Writers made while another is unfinished start with fresh section buffers, which grow as they
   // fill. A record of three five-byte varints (18 bytes) after small records of 6 and 7 bytes: over
