@@ -1,5 +1,5 @@
 import type { Location } from "../diagnostics/diagnostic.js";
-import { lineCol } from "../source.js";
+import { lineStarts } from "../source.js";
 
 /** A location as outputs print it: project-relative path, 1-based line and column (UTF-16 units). */
 export interface LocationView {
@@ -10,9 +10,37 @@ export interface LocationView {
   endColumn: number;
 }
 
-/** Converts an offset location to lines and columns. */
+/**
+ * Converts an offset location to lines and columns (as `lineCol` does for each end). The end is
+ * found by stepping on from the start's line: nearly every range ends on its first lines, where a
+ * second binary search over the file's lines would cost more.
+ */
 export function locationView(loc: Location): LocationView {
-  const s = lineCol(loc.file, loc.start);
-  const e = lineCol(loc.file, Math.max(loc.start, loc.end));
-  return { file: loc.file.path, line: s.line, column: s.column, endLine: e.line, endColumn: e.column };
+  const starts = lineStarts(loc.file);
+  const length = loc.file.text.length;
+  const start = Math.max(0, Math.min(loc.start, length));
+  const end = Math.max(start, Math.min(loc.end, length));
+  const line = lineOf(starts, start);
+  let endLine = line;
+  while (endLine + 1 < starts.length && starts[endLine + 1]! <= end && endLine - line < 8) endLine++;
+  if (endLine + 1 < starts.length && starts[endLine + 1]! <= end) endLine = lineOf(starts, end);
+  return {
+    file: loc.file.path,
+    line: line + 1,
+    column: start - starts[line]! + 1,
+    endLine: endLine + 1,
+    endColumn: end - starts[endLine]! + 1,
+  };
+}
+
+/** The 0-based line holding an offset: the last line start at or before it. */
+function lineOf(starts: Int32Array, offset: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid]! <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
