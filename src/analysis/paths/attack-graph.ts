@@ -165,6 +165,11 @@ function mitigatesRule(
  * Builds the attack graph from the graph, the propagation facts and the rule catalog. O(components +
  * flows). `withTargets: false` leaves `targets` empty, for a caller that builds them itself with
  * `buildTargets` (the path analysis keeps only readers with a way out, without listing the rest).
+ *
+ * Each pass is a module function and the per-rule caches a class: no closures made per call, so V8
+ * optimises each part once, quickly, and keeps it for the next model (the single function with a
+ * dozen closures before took longer to optimise than a warm 10k analysis, and was recompiled for
+ * every call's new closures).
  */
 export function buildAttackGraph(
   tg: ThreatGraph,
@@ -172,167 +177,117 @@ export function buildAttackGraph(
   rules: readonly Rule[],
   withTargets = true,
 ): AttackGraph {
-  const model = tg.model;
   const g = facts.info;
-  const rulesById = new Map(rules.map((r) => [r.meta.id, r]));
-
+  const ctx = new StepRules(tg, rules);
   const m = g.edgeCount;
-  const likelihood = scratchF64(m);
-  const weight = scratchF64(m);
-  const technique: (StepTechnique | undefined)[] = new Array<StepTechnique | undefined>(m);
-  const controlsOnStep: (readonly ControlUse[])[] = new Array<readonly ControlUse[]>(m);
-  const flowCutCost = scratchI32(m).fill(INF);
-  const flowCutControl: (string | undefined)[] = new Array<string | undefined>(m);
-  const cutCandidates = [...BUILTIN_CONTROL_BY_ID.values()].filter((c) => c.effect === "cut");
-  // Answers that depend on a rule or a control name only, not on the edge: computed once each.
-  const costs = new Map<string, number>();
-  const costOf = (name: string): number => {
-    let c = costs.get(name);
-    if (c === undefined) costs.set(name, (c = controlCost(model, name)));
-    return c;
+  const steps: StepArrays = {
+    likelihood: scratchF64(m),
+    technique: new Array<StepTechnique | undefined>(m),
+    controlsOnStep: new Array<readonly ControlUse[]>(m),
+    flowCutCost: scratchI32(m).fill(INF),
+    flowCutControl: new Array<string | undefined>(m),
+    // Per step: its technique's rule as a bit number (-1: no technique), for the node cuts below.
+    stepRuleBit: scratchI8(m),
+    exfilWeight: scratchF64(m),
   };
-  const flowCutByRule = new Map<string, FlowCut>();
-  const flowCutFor = (rule: string): FlowCut => {
-    let best = flowCutByRule.get(rule);
-    if (best) return best;
-    best = NO_CUT;
-    const mitigations = rulesById.get(rule)?.meta.mitigations ?? [];
-    for (const c of cutCandidates) {
-      if (!mitigations.includes(c.id) || !canPlace(c.id, "flow")) continue;
-      const cost = costOf(c.id);
-      if (cost < best.cost || (cost === best.cost && c.id < (best.id ?? "~"))) best = { cost, id: c.id };
-    }
-    flowCutByRule.set(rule, best);
-    return best;
-  };
-  const mitigates = new Map<string, Map<string, boolean>>();
-  const mitigatesCached = (rule: string, control: string): boolean => {
-    let byControl = mitigates.get(rule);
-    if (!byControl) mitigates.set(rule, (byControl = new Map<string, boolean>()));
-    let r = byControl.get(control);
-    if (r === undefined) byControl.set(control, (r = mitigatesRule(model, rulesById, rule, control)));
-    return r;
-  };
-  // What a step's technique asks of its receiver, per component, in one pass: no lookup through the
-  // component object per step.
-  const receiver = receiverCodes(tg);
-  const llm = (c: Component): boolean => (receiver[c.index]! & RECEIVER_LLM) !== 0;
-
-  // Which of a control list's controls a rule counts, whether one cuts and how many lower. A
-  // component's or a flow's own list serves all its steps: the last answer is kept per list (by
-  // node or flow index) with its rule, so the usual repeat costs two array reads, and no list or map
-  // is made per step.
-  const applying = (uses: readonly ControlUse[], rule: string): Applied => {
-    let list: ControlUse[] | undefined;
-    let cut = false;
-    let lowering = 0;
-    for (let i = 0; i < uses.length; i++) {
-      const use = uses[i]!;
-      if (!mitigatesCached(rule, use.name) || (list ? named(list, use.name) : named(uses, use.name, i))) {
-        // The first control skipped: the counted ones so far become their own list.
-        list ??= uses.slice(0, i);
-        continue;
-      }
-      list?.push(use);
-      if (BUILTIN_CONTROL_BY_ID.get(use.name)?.effect === "cut") cut = true;
-      else lowering++;
-    }
-    const applied = list === undefined ? uses : list;
-    return applied.length === 0 ? NOT_APPLIED : { applied, cut, lowering };
-  };
-  const nodeRule: (string | undefined)[] = new Array<string | undefined>(g.nodeCount);
-  const nodeApplied: Applied[] = new Array<Applied>(g.nodeCount);
-  const flowRule: (string | undefined)[] = new Array<string | undefined>(model.flows.length);
-  const flowApplied: Applied[] = new Array<Applied>(model.flows.length);
-  const appliedAtNode = (v: number, rule: string): Applied => {
-    if (nodeRule[v] === rule) return nodeApplied[v]!;
-    nodeRule[v] = rule;
-    return (nodeApplied[v] = applying(model.components[v]!.controls, rule));
-  };
-  const appliedAtFlow = (f: number, rule: string): Applied => {
-    if (flowRule[f] === rule) return flowApplied[f]!;
-    flowRule[f] = rule;
-    return (flowApplied[f] = applying(model.flows[f]!.controls, rule));
-  };
-  /** A step's controls: its flow's, then its receiver's not named already (as one list would give). */
-  const appliedOn = (f: number, v: number, rule: string): Applied => {
-    const onFlow = tg.flowControls[f] ? appliedAtFlow(f, rule) : NOT_APPLIED;
-    const onNode = tg.compControls[v] ? appliedAtNode(v, rule) : NOT_APPLIED;
-    if (onNode === NOT_APPLIED) return onFlow;
-    if (onFlow === NOT_APPLIED) return onNode;
-    const applied = onFlow.applied.slice();
-    let { cut, lowering } = onFlow;
-    for (const use of onNode.applied) {
-      if (named(applied, use.name)) continue;
-      applied.push(use);
-      if (BUILTIN_CONTROL_BY_ID.get(use.name)?.effect === "cut") cut = true;
-      else lowering++;
-    }
-    return { applied, cut, lowering };
-  };
-  const flows = model.flows;
-  const comps = model.components;
-  // A step's technique depends only on a few small codes (flow kind, both kinds, returning, the
-  // sender's third-party and user-input flags, the receiver's LLM and index/training sides): it is
-  // computed once per combination, with what follows from it alone (its likelihood by maturity, the
-  // cheapest control cutting it on a flow, its rule's bit), so most steps touch no model object.
-  const byCodes = new Map<number, number>();
-  const known: StepKnown[] = [];
-  const ruleBit = new Map<string, number>();
-  // Per step: its technique's rule as a bit number (-1: no technique), for the node cuts below.
-  const stepRuleBit = scratchI8(m);
-  const exfilMitigations = rulesById.get(EXFIL_RULE)?.meta.mitigations ?? [];
-  const exfilWeight = scratchF64(m);
   // A step's way out is closed by a control on its flow or on the component it enters: one flag each,
   // set from the users of each closing control (no walk over every element's control list).
   const exfilClosed = scratchU8(g.nodeCount);
-  const flowClosed = scratchU8(flows.length);
+  const flowClosed = scratchU8(tg.model.flows.length);
+  const exfilMitigations = ctx.rulesById.get(EXFIL_RULE)?.meta.mitigations ?? [];
   for (const [name, users] of tg.controlUsers) {
     if (!exfilMitigations.includes(name) || BUILTIN_CONTROL_BY_ID.get(name)?.effect !== "cut") continue;
     for (const v of users.comps) exfilClosed[v] = 1;
     for (const f of users.flows) flowClosed[f] = 1;
   }
+  labelSteps(tg, facts, ctx, steps, exfilClosed, flowClosed);
+  const weight = weights(steps.likelihood);
+  const { cost: nodeCutCost, control: nodeCutControl } = nodeCuts(tg, g, ctx, steps, weight);
+  const n = g.nodeCount;
+  const entries: number[] = [];
+  for (let v = 0; v < n; v++) if (facts.entry[v]) entries.push(v);
+  return {
+    g,
+    likelihood: steps.likelihood,
+    weight,
+    exfilWeight: steps.exfilWeight,
+    exfilClosed,
+    technique: steps.technique,
+    controlsOnStep: steps.controlsOnStep,
+    flowCutCost: steps.flowCutCost,
+    flowCutControl: steps.flowCutControl,
+    nodeCutCost,
+    nodeCutControl,
+    entries: Int32Array.from(entries),
+    targets: withTargets ? buildTargets(tg, facts) : [],
+    flowIndex: facts.infoFlow,
+    returning: facts.infoReturn,
+  };
+}
+
+/** What `labelSteps` writes per step. */
+interface StepArrays {
+  readonly likelihood: Float64Array;
+  readonly technique: (StepTechnique | undefined)[];
+  readonly controlsOnStep: (readonly ControlUse[])[];
+  readonly flowCutCost: Int32Array;
+  readonly flowCutControl: (string | undefined)[];
+  readonly stepRuleBit: Int8Array;
+  readonly exfilWeight: Float64Array;
+}
+
+/** -ln of each likelihood (Infinity for 0: a cut step). */
+function weights(likelihood: Float64Array): Float64Array {
+  const weight = scratchF64(likelihood.length);
+  for (let e = 0; e < likelihood.length; e++)
+    weight[e] = likelihood[e]! > 0 ? -Math.log(likelihood[e]!) : Infinity;
+  return weight;
+}
+
+/** LOWERING_FACTOR to the number of lowering controls that count (at most two). */
+const LOWERED = [1, LOWERING_FACTOR, LOWERING_FACTOR ** 2];
+
+/**
+ * Every step's technique, likelihood, controls and cut options. A step's technique depends only on a
+ * few small codes (flow kind, both kinds, returning, the sender's third-party and user-input flags,
+ * the receiver's LLM and index/training sides): it is computed once per combination, with what
+ * follows from it alone (its likelihood by maturity, the cheapest control cutting it on a flow, its
+ * rule's bit), so most steps touch no model object.
+ */
+function labelSteps(
+  tg: ThreatGraph,
+  facts: Facts,
+  ctx: StepRules,
+  out: StepArrays,
+  exfilClosed: Uint8Array,
+  flowClosed: Uint8Array,
+): void {
+  const g = facts.info;
+  const flows = tg.model.flows;
+  const { edgeFrom, edgeTo } = g;
+  const { infoFlow, infoReturn, thirdParty, entry } = facts;
+  const { flowKind, compKind, trust } = tg;
+  const { likelihood, technique, controlsOnStep, flowCutCost, flowCutControl, stepRuleBit, exfilWeight } =
+    out;
+  const receiver = ctx.receiver;
   const kindCount = COMPONENT_KIND_CODE.size;
-  for (let e = 0; e < m; e++) {
-    const f = facts.infoFlow[e]!;
-    const returning = facts.infoReturn[e] === 1;
-    const a = g.edgeFrom[e]!;
-    const b = g.edgeTo[e]!;
+  for (let e = 0; e < g.edgeCount; e++) {
+    const f = infoFlow[e]!;
+    const returning = infoReturn[e] === 1;
+    const a = edgeFrom[e]!;
+    const b = edgeTo[e]!;
     const key =
-      ((((tg.flowKind[f]! * kindCount + tg.compKind[a]!) * kindCount + tg.compKind[b]!) * 2 +
-        (returning ? 1 : 0)) *
+      ((((flowKind[f]! * kindCount + compKind[a]!) * kindCount + compKind[b]!) * 2 + (returning ? 1 : 0)) *
         2 +
-        (facts.thirdParty[a] ? 1 : 0)) *
+        (thirdParty[a] ? 1 : 0)) *
         32 +
-      ((facts.entry[a]! & ENTRY.USER_INPUT) !== 0 ? 16 : 0) +
+      ((entry[a]! & ENTRY.USER_INPUT) !== 0 ? 16 : 0) +
       receiver[b]!;
-    let code = byCodes.get(key);
-    if (code === undefined) {
-      const tech = stepTechnique(tg, facts, flows[f]!, comps[a]!, comps[b]!, returning, llm);
-      code = known.length;
-      let bit = -1;
-      if (tech) {
-        bit = ruleBit.get(tech.rule) ?? ruleBit.size;
-        ruleBit.set(tech.rule, bit);
-      }
-      known.push(
-        tech
-          ? {
-              tech,
-              maturity: maturityLikelihood(tech.technique),
-              wayOut: -Math.log(maturityLikelihood(tech.technique)),
-              cut: flowCutFor(tech.rule),
-              bit,
-            }
-          : { tech: undefined, maturity: 1, wayOut: 0, cut: NO_CUT, bit },
-      );
-      byCodes.set(key, code);
-    }
-    const k = known[code]!;
+    const k = ctx.known(key, facts, f, a, b, returning);
     const tech = k.tech;
     technique[e] = tech;
     // Beyond 127 distinct rules (none in the catalog today) the bit no longer fits: the node cuts
-    // below then fall back to a list per node.
+    // then fall back to a list per node.
     stepRuleBit[e] = k.bit > 126 ? 127 : k.bit;
     // A step the influence leg cannot use may still carry data out, so only the step's own base
     // likelihood counts on the way out (1 without a technique): cut by the way-out controls, or not.
@@ -344,27 +299,38 @@ export function buildAttackGraph(
     }
     let p = k.maturity;
     // (tg.trust holds trust ranks.)
-    if (!returning && tg.trust[a]! < tg.trust[b]!) {
+    if (!returning && trust[a]! < trust[b]!) {
       const auth = flows[f]!.auth;
       if (auth !== undefined && auth !== "none") p *= AUTH_FACTOR;
     }
-    const { applied, cut, lowering } = appliedOn(f, b, tech.rule);
-    p *= LOWERING_FACTOR ** Math.min(2, lowering);
+    const { applied, cut, lowering } = ctx.appliedOn(f, b, tech.rule);
+    p *= LOWERED[Math.min(2, lowering)]!;
     likelihood[e] = cut ? 0 : p;
     controlsOnStep[e] = applied;
     flowCutCost[e] = k.cut.cost;
     flowCutControl[e] = k.cut.id;
   }
-  for (let e = 0; e < m; e++) weight[e] = likelihood[e]! > 0 ? -Math.log(likelihood[e]!) : Infinity;
+}
 
-  // A control on a component cuts every technique step into it that its rules list it for.
+/**
+ * A control on a component cuts every technique step into it that its rules list it for: per
+ * component, the cheapest such control (INF: none). The answer depends only on the component kind
+ * and the set of rules stepping in: cached by both, the set as a bit mask over the few rules that
+ * label steps (a number key, no string per node). (Per kind code, then mask: one number key would
+ * leave the small-integer range.)
+ */
+function nodeCuts(
+  tg: ThreatGraph,
+  g: CompactGraph,
+  ctx: StepRules,
+  steps: StepArrays,
+  weight: Float64Array,
+): { cost: Int32Array; control: (string | undefined)[] } {
   const n = g.nodeCount;
-  const nodeCutCost = scratchI32(n).fill(INF);
-  const nodeCutControl: (string | undefined)[] = new Array<string | undefined>(n);
-  // The answer depends only on the component kind and the set of rules stepping in: cached by both,
-  // the set as a bit mask over the few rules that label steps (a number key, no string per node).
-  // (Per kind code, then mask: one number key would leave the small-integer range.)
-  const nodeCuts: Map<number, FlowCut>[] = [];
+  const cost = scratchI32(n).fill(INF);
+  const control: (string | undefined)[] = new Array<string | undefined>(n);
+  const { stepRuleBit, technique } = steps;
+  const byKind: Map<number, FlowCut>[] = [];
   for (let v = 0; v < n; v++) {
     let rules = 0;
     let uncuttable = false;
@@ -376,8 +342,7 @@ export function buildAttackGraph(
       else if (weight[e] !== Infinity) uncuttable = true;
     }
     if (uncuttable || rules === 0) continue;
-    const kind = comps[v]!.kind;
-    const byMask = (nodeCuts[tg.compKind[v]!] ??= new Map<number, FlowCut>());
+    const byMask = (byKind[tg.compKind[v]!] ??= new Map<number, FlowCut>());
     let best = rules < 0 ? undefined : byMask.get(rules);
     if (!best) {
       const rulesIn: string[] = [];
@@ -385,39 +350,179 @@ export function buildAttackGraph(
         const tech = technique[g.inEdges[i]!];
         if (tech && !rulesIn.includes(tech.rule)) rulesIn.push(tech.rule);
       }
-      let found = NO_CUT;
-      for (const c of cutCandidates) {
-        if (!canPlace(c.id, kind)) continue;
-        if (!rulesIn.every((r) => rulesById.get(r)?.meta.mitigations.includes(c.id))) continue;
-        const cost = costOf(c.id);
-        if (cost < found.cost) found = { cost, id: c.id };
-      }
-      best = found;
+      best = ctx.nodeCut(tg.model.components[v]!.kind, rulesIn);
       if (rules >= 0) byMask.set(rules, best);
     }
-    nodeCutCost[v] = best.cost;
-    nodeCutControl[v] = best.id;
+    cost[v] = best.cost;
+    control[v] = best.id;
+  }
+  return { cost, control };
+}
+
+const CUT_CANDIDATES = [...BUILTIN_CONTROL_BY_ID.values()].filter((c) => c.effect === "cut");
+
+/**
+ * Answers that depend on a rule, a control name, a control list or a code combination only, not on
+ * the step: computed once each, for one model and rule set.
+ */
+class StepRules {
+  readonly rulesById: ReadonlyMap<string, Rule>;
+  /** What a step's technique asks of its receiver, per component (`receiverCodes`). */
+  readonly receiver: Int8Array;
+  private readonly model: ResolvedModel;
+  private readonly costs = new Map<string, number>();
+  private readonly flowCutByRule = new Map<string, FlowCut>();
+  private readonly mitigates = new Map<string, Map<string, boolean>>();
+  private readonly byCodes = new Map<number, StepKnown>();
+  private readonly ruleBit = new Map<string, number>();
+  // The last `applying` answer per component and per flow, with its rule.
+  private readonly nodeRule: (string | undefined)[];
+  private readonly nodeApplied: Applied[];
+  private readonly flowRule: (string | undefined)[];
+  private readonly flowApplied: Applied[];
+  private readonly llm: (c: Component) => boolean;
+
+  constructor(
+    private readonly tg: ThreatGraph,
+    rules: readonly Rule[],
+  ) {
+    const model = (this.model = tg.model);
+    this.rulesById = new Map(rules.map((r) => [r.meta.id, r]));
+    this.receiver = receiverCodes(tg);
+    const receiver = this.receiver;
+    this.llm = (c) => (receiver[c.index]! & RECEIVER_LLM) !== 0;
+    this.nodeRule = new Array<string | undefined>(model.components.length);
+    this.nodeApplied = new Array<Applied>(model.components.length);
+    this.flowRule = new Array<string | undefined>(model.flows.length);
+    this.flowApplied = new Array<Applied>(model.flows.length);
   }
 
-  const entries: number[] = [];
-  for (let v = 0; v < n; v++) if (facts.entry[v]) entries.push(v);
-  return {
-    g,
-    likelihood,
-    weight,
-    exfilWeight,
-    exfilClosed,
-    technique,
-    controlsOnStep,
-    flowCutCost,
-    flowCutControl,
-    nodeCutCost,
-    nodeCutControl,
-    entries: Int32Array.from(entries),
-    targets: withTargets ? buildTargets(tg, facts) : [],
-    flowIndex: facts.infoFlow,
-    returning: facts.infoReturn,
-  };
+  /** What the step's code combination `key` decides (computed from this step the first time). */
+  known(key: number, facts: Facts, f: number, a: number, b: number, returning: boolean): StepKnown {
+    const k = this.byCodes.get(key);
+    return k ?? this.learn(key, facts, f, a, b, returning);
+  }
+
+  private learn(key: number, facts: Facts, f: number, a: number, b: number, returning: boolean): StepKnown {
+    const { tg, ruleBit } = this;
+    const comps = this.model.components;
+    const tech = stepTechnique(tg, facts, this.model.flows[f]!, comps[a]!, comps[b]!, returning, this.llm);
+    let bit = -1;
+    if (tech) {
+      bit = ruleBit.get(tech.rule) ?? ruleBit.size;
+      ruleBit.set(tech.rule, bit);
+    }
+    const k: StepKnown = tech
+      ? {
+          tech,
+          maturity: maturityLikelihood(tech.technique),
+          wayOut: -Math.log(maturityLikelihood(tech.technique)),
+          cut: this.flowCutFor(tech.rule),
+          bit,
+        }
+      : { tech: undefined, maturity: 1, wayOut: 0, cut: NO_CUT, bit };
+    this.byCodes.set(key, k);
+    return k;
+  }
+
+  costOf(name: string): number {
+    let c = this.costs.get(name);
+    if (c === undefined) this.costs.set(name, (c = controlCost(this.model, name)));
+    return c;
+  }
+
+  /** The cheapest control that cuts a step of `rule` on its flow. */
+  private flowCutFor(rule: string): FlowCut {
+    let best = this.flowCutByRule.get(rule);
+    if (best) return best;
+    best = NO_CUT;
+    const mitigations = this.rulesById.get(rule)?.meta.mitigations ?? [];
+    for (const c of CUT_CANDIDATES) {
+      if (!mitigations.includes(c.id) || !canPlace(c.id, "flow")) continue;
+      const cost = this.costOf(c.id);
+      if (cost < best.cost || (cost === best.cost && c.id < (best.id ?? "~"))) best = { cost, id: c.id };
+    }
+    this.flowCutByRule.set(rule, best);
+    return best;
+  }
+
+  /** The cheapest control on a component of `kind` that every rule of `rulesIn` lists. */
+  nodeCut(kind: Component["kind"], rulesIn: readonly string[]): FlowCut {
+    let found = NO_CUT;
+    for (const c of CUT_CANDIDATES) {
+      if (!canPlace(c.id, kind)) continue;
+      if (!rulesIn.every((r) => this.rulesById.get(r)?.meta.mitigations.includes(c.id))) continue;
+      const cost = this.costOf(c.id);
+      if (cost < found.cost) found = { cost, id: c.id };
+    }
+    return found;
+  }
+
+  private mitigatesCached(rule: string, control: string): boolean {
+    let byControl = this.mitigates.get(rule);
+    if (!byControl) this.mitigates.set(rule, (byControl = new Map<string, boolean>()));
+    let r = byControl.get(control);
+    if (r === undefined)
+      byControl.set(control, (r = mitigatesRule(this.model, this.rulesById, rule, control)));
+    return r;
+  }
+
+  /**
+   * Which of a control list's controls a rule counts, whether one cuts and how many lower. A
+   * component's or a flow's own list serves all its steps: the last answer is kept per list (by node
+   * or flow index) with its rule, so the usual repeat costs two array reads, and no list or map is
+   * made per step.
+   */
+  private applying(uses: readonly ControlUse[], rule: string): Applied {
+    let list: ControlUse[] | undefined;
+    let cut = false;
+    let lowering = 0;
+    for (let i = 0; i < uses.length; i++) {
+      const use = uses[i]!;
+      if (
+        !this.mitigatesCached(rule, use.name) ||
+        (list ? named(list, use.name) : named(uses, use.name, i))
+      ) {
+        // The first control skipped: the counted ones so far become their own list.
+        list ??= uses.slice(0, i);
+        continue;
+      }
+      list?.push(use);
+      if (BUILTIN_CONTROL_BY_ID.get(use.name)?.effect === "cut") cut = true;
+      else lowering++;
+    }
+    const applied = list === undefined ? uses : list;
+    return applied.length === 0 ? NOT_APPLIED : { applied, cut, lowering };
+  }
+
+  private appliedAtNode(v: number, rule: string): Applied {
+    if (this.nodeRule[v] === rule) return this.nodeApplied[v]!;
+    this.nodeRule[v] = rule;
+    return (this.nodeApplied[v] = this.applying(this.model.components[v]!.controls, rule));
+  }
+
+  private appliedAtFlow(f: number, rule: string): Applied {
+    if (this.flowRule[f] === rule) return this.flowApplied[f]!;
+    this.flowRule[f] = rule;
+    return (this.flowApplied[f] = this.applying(this.model.flows[f]!.controls, rule));
+  }
+
+  /** A step's controls: its flow's, then its receiver's not named already (as one list would give). */
+  appliedOn(f: number, v: number, rule: string): Applied {
+    const onFlow = this.tg.flowControls[f] ? this.appliedAtFlow(f, rule) : NOT_APPLIED;
+    const onNode = this.tg.compControls[v] ? this.appliedAtNode(v, rule) : NOT_APPLIED;
+    if (onNode === NOT_APPLIED) return onFlow;
+    if (onFlow === NOT_APPLIED) return onNode;
+    const applied = onFlow.applied.slice();
+    let { cut, lowering } = onFlow;
+    for (const use of onNode.applied) {
+      if (named(applied, use.name)) continue;
+      applied.push(use);
+      if (BUILTIN_CONTROL_BY_ID.get(use.name)?.effect === "cut") cut = true;
+      else lowering++;
+    }
+    return { applied, cut, lowering };
+  }
 }
 
 /** In a receiver code: the component consumes content with an LLM (beside `receiverSides`, below 8). */
