@@ -155,11 +155,21 @@ export function indexOf(g: ThreatGraph): GraphIndex {
 
 /** Lists of asset indices as one typed array with offsets (read per data-reach seed without objects). */
 function flatten(lists: readonly (readonly number[])[]): [start: Int32Array, flat: Int32Array] {
+  // One loop per function, for the reason `enqueueSeeds` gives.
+  const start = offsets(lists);
+  return [start, joined(lists, start)];
+}
+
+function offsets(lists: readonly (readonly number[])[]): Int32Array {
   const start = scratchI32(lists.length + 1);
   for (let k = 0; k < lists.length; k++) start[k + 1] = start[k]! + lists[k]!.length;
+  return start;
+}
+
+function joined(lists: readonly (readonly number[])[], start: Int32Array): Int32Array {
   const flat = scratchI32(start[lists.length]!);
   for (let k = 0; k < lists.length; k++) flat.set(lists[k]!, start[k]);
-  return [start, flat];
+  return flat;
 }
 
 /** A mask over flow kind codes. */
@@ -749,7 +759,7 @@ function firstWitness(is: Uint8Array, start: Int32Array, flat: Int32Array, k: nu
 
 /**
  * Seeds a data reach: holders of a witness, and sources of flows carrying one (whose witness is
- * noted per flow). Returns the queue's length.
+ * noted per flow). Returns the queue's length. Two functions, one loop each (see `enqueueSeeds`).
  */
 function seedWitnesses(
   g: ThreatGraph,
@@ -759,7 +769,17 @@ function seedWitnesses(
   flowWitness: Int32Array,
   queue: Int32Array,
 ): number {
-  const ix = indexOf(g);
+  const tail = seedHolders(indexOf(g), is, witness, parent, queue);
+  return seedCarriers(g, is, witness, parent, flowWitness, queue, tail);
+}
+
+function seedHolders(
+  ix: GraphIndex,
+  is: Uint8Array,
+  witness: Int32Array,
+  parent: Int32Array,
+  queue: Int32Array,
+): number {
   let tail = 0;
   for (let k = 0; k < ix.holders.length; k++) {
     const v = ix.holders[k]!;
@@ -769,6 +789,20 @@ function seedWitnesses(
     parent[v] = SEED;
     queue[tail++] = v;
   }
+  return tail;
+}
+
+function seedCarriers(
+  g: ThreatGraph,
+  is: Uint8Array,
+  witness: Int32Array,
+  parent: Int32Array,
+  flowWitness: Int32Array,
+  queue: Int32Array,
+  seeded: number,
+): number {
+  const ix = indexOf(g);
+  let tail = seeded;
   for (let k = 0; k < ix.carryingFlows.length; k++) {
     const fi = ix.carryingFlows[k]!;
     const d = firstWitness(is, ix.carriesStart, ix.carriesFlat, k);
