@@ -96,49 +96,18 @@ export class CutNetworkBuilder {
   ) {
     const n = (this.n = ug.g.nodeCount);
     const g = ug.g;
+    // The searches are module functions over locals: in the constructor every `this.` array read
+    // in the loops stayed a property load.
     this.isEntry = scratchU8(n);
     for (const v of ag.entries) this.isEntry[v] = 1;
-    this.fromEntries = scratchU8(n);
     const queue = scratchI32(n);
-    let qt = 0;
-    for (const v of ag.entries) queue[qt++] = v;
-    for (let qh = 0; qh < qt; qh++) {
-      const v = queue[qh]!;
-      for (let i = g.outStart[v]!; i < g.outStart[v + 1]!; i++) {
-        const w = g.edgeTo[g.outEdges[i]!]!;
-        if (!this.isEntry[w] && !this.fromEntries[w]) {
-          this.fromEntries[w] = 1;
-          queue[qt++] = w;
-        }
-      }
-    }
+    this.fromEntries = reachedFrom(g, ag.entries, this.isEntry, queue);
     this.isSink = scratchU8(n);
     this.toSinks = scratchU8(n);
-    if (withWayOut) {
-      const a = ag.g;
-      qt = 0;
-      for (const v of sinks) {
-        this.isSink[v] = 1;
-        if (!this.toSinks[v]) {
-          this.toSinks[v] = 1;
-          queue[qt++] = v;
-        }
-      }
-      for (let qh = 0; qh < qt; qh++) {
-        const w = queue[qh]!;
-        for (let i = a.inStart[w]!; i < a.inStart[w + 1]!; i++) {
-          const e = a.inEdges[i]!;
-          const u = a.edgeFrom[e]!;
-          if (!this.toSinks[u] && ag.exfilWeight[e] !== Infinity) {
-            this.toSinks[u] = 1;
-            queue[qt++] = u;
-          }
-        }
-      }
-    }
-    this.linkable = scratchU8(n);
-    for (let v = 0; v < n; v++)
-      this.linkable[v] = this.toSinks[v]! & (this.isEntry[v]! | this.fromEntries[v]!);
+    if (withWayOut) reachingSinks(ag, sinks, this.isSink, this.toSinks, queue);
+    const { isEntry, fromEntries, toSinks } = this;
+    const linkable = (this.linkable = scratchU8(n));
+    for (let v = 0; v < n; v++) linkable[v] = toSinks[v]! & (isEntry[v]! | fromEntries[v]!);
     const fill = (count: number, kind: CutArcKind) => {
       const c = scratchF64(count);
       for (let i = 0; i < count; i++) c[i] = capacity(kind, i);
@@ -286,6 +255,61 @@ export class CutNetworkBuilder {
     for (let i = 0; i < q1; i++) in1[queue1[i]!] = out1[queue1[i]!] = -1;
     if (unbounded) return "unbounded";
     return { nodeCount: next, count, tail, head, cap, meta, S, T };
+  }
+}
+
+/** The non-entry components some entry reaches over usable steps (`queue`: n scratch). */
+function reachedFrom(
+  g: UsableGraph["g"],
+  entries: Int32Array,
+  isEntry: Uint8Array,
+  queue: Int32Array,
+): Uint8Array {
+  const reached = scratchU8(g.nodeCount);
+  const { outStart, outEdges, edgeTo } = g;
+  let qt = 0;
+  for (let i = 0; i < entries.length; i++) queue[qt++] = entries[i]!;
+  for (let qh = 0; qh < qt; qh++) {
+    const v = queue[qh]!;
+    for (let i = outStart[v]!, end = outStart[v + 1]!; i < end; i++) {
+      const w = edgeTo[outEdges[i]!]!;
+      if (!isEntry[w] && !reached[w]) {
+        reached[w] = 1;
+        queue[qt++] = w;
+      }
+    }
+  }
+  return reached;
+}
+
+/** Marks the sinks, and every component that reaches one over way-out steps (sinks included). */
+function reachingSinks(
+  ag: AttackGraph,
+  sinks: readonly number[],
+  isSink: Uint8Array,
+  toSinks: Uint8Array,
+  queue: Int32Array,
+): void {
+  const { inStart, inEdges, edgeFrom } = ag.g;
+  const exfilWeight = ag.exfilWeight;
+  let qt = 0;
+  for (const v of sinks) {
+    isSink[v] = 1;
+    if (!toSinks[v]) {
+      toSinks[v] = 1;
+      queue[qt++] = v;
+    }
+  }
+  for (let qh = 0; qh < qt; qh++) {
+    const w = queue[qh]!;
+    for (let i = inStart[w]!, end = inStart[w + 1]!; i < end; i++) {
+      const e = inEdges[i]!;
+      const u = edgeFrom[e]!;
+      if (!toSinks[u] && exfilWeight[e] !== Infinity) {
+        toSinks[u] = 1;
+        queue[qt++] = u;
+      }
+    }
   }
 }
 
