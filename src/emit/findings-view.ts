@@ -194,14 +194,14 @@ interface RuleShared {
 
 /**
  * A finding's view. Its fields are references: to the finding's own strings and facts, and to
- * objects every view of a build shares (location, residual risk, recommendations); what every view of
- * a rule or a subject shares is read through those (a few hundred objects, so nearly always in the
- * cache). Its facts are not copied: their location views are looked up once into one list every view
- * shares, and `facts` makes the fact views on each read, while `eachFact` (what the large outputs use)
- * makes none. A view that copied every fact cost about as much memory as the finding (752 bytes each
- * on the 10k model, about 2.2 GB at 1M components, alive for the whole output side). The finding's
- * own fields are kept on the view rather than read through the finding: outputs make several passes
- * over all views, and each would wait on a second object per view.
+ * objects views share (location, subject, residual risk, recommendations). What every view of a rule
+ * shares is read through one object per rule (a few dozen, so nearly always in the cache); the rest
+ * is kept on the view rather than read through the finding or a subject's entry: outputs make several
+ * passes over all views, and each would wait on a second object per view. Its facts are not copied:
+ * their location views are looked up once into one list every view shares, and `facts` makes the
+ * fact views on each read, while `eachFact` (what the large outputs use) makes none. A view that
+ * copied every fact cost about as much memory as the finding (752 bytes each on the 10k model, about
+ * 2.2 GB at 1M components, alive for the whole output side).
  */
 class CompactFindingView implements FindingView {
   readonly id: string;
@@ -214,12 +214,15 @@ class CompactFindingView implements FindingView {
   readonly status: FindingView["status"];
   /** Made once (few findings are accepted), so every read gives the same object. */
   readonly acceptance: FindingView["acceptance"];
+  readonly subject: FindingView["subject"];
+  readonly owner: string | undefined;
+  readonly system: string | undefined;
   /** The finding's facts; their location views are in `shared.factLocations` from `factStart` on. */
   readonly factList: readonly Fact[];
   constructor(
     finding: Finding,
     readonly shared: RuleShared,
-    readonly about: SubjectInfo,
+    about: SubjectInfo,
     readonly factStart: number,
     readonly location: LocationView,
     readonly mitigatedBy: FindingView["mitigatedBy"],
@@ -243,6 +246,9 @@ class CompactFindingView implements FindingView {
       ...(a.ticket ? { ticket: a.ticket } : {}),
       location: locationView(a.loc),
     };
+    this.subject = about.view;
+    this.owner = about.owner;
+    this.system = about.system;
     this.factList = finding.facts;
   }
   get rule(): string {
@@ -256,15 +262,6 @@ class CompactFindingView implements FindingView {
   }
   get mappings(): FindingView["mappings"] {
     return this.shared.mappings;
-  }
-  get subject(): FindingView["subject"] {
-    return this.about.view;
-  }
-  get owner(): string | undefined {
-    return this.about.owner;
-  }
-  get system(): string | undefined {
-    return this.about.system;
   }
   get facts(): FactView[] {
     const out: FactView[] = [];
@@ -423,7 +420,7 @@ function buildSubjectInfo(model: ResolvedModel, subject: Finding["subject"]): Su
   const uses = comp?.controls ?? flow?.controls ?? [];
   // Most subjects declare no control: they share one empty set (views are read-only).
   const declared = uses.length === 0 ? NO_CONTROLS : new Set(uses.map((u) => u.name));
-  // Every field set, undefined or not, so every info has one shape (views read them on each access).
+  // Every field set, undefined or not, so every info has one shape.
   return { view, declared, owner, system: system?.title };
 }
 
