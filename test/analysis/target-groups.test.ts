@@ -26,7 +26,7 @@ test("a group gives back each list: nodes, size and membership, whichever way it
       const fromLists = TargetGroup.ofLists(lists);
       const bits = new Int32Array(n);
       lists.forEach((list, i) => list.forEach((v) => (bits[v]! |= 1 << i)));
-      const fromMasks = new TargetGroup(n, (v) => bits[v]!);
+      const fromMasks = TargetGroup.ofMasks(bits);
       for (const group of [fromLists, fromMasks]) {
         assert.equal([...group.support], sorted([...new Set(lists.flat())]));
         lists.forEach((list, bit) => {

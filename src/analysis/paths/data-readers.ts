@@ -57,10 +57,10 @@ export function dataReaders(
       allowedOf[namingFlows[k]!] = allowed;
     }
   };
-  const mark = (batch: readonly number[], maskOf: (v: number) => number) => {
-    const group = new TargetGroup(n, (v) => (keep[v] ? maskOf(v) : 0));
+  // Each node's bits, of the nodes kept, for the group of a batch.
+  const bits = scratchI32(n);
+  const mark = (batch: readonly number[], group: TargetGroup) =>
     batch.forEach((d, bit) => out.set(d, { group, bit }));
-  };
 
   if (open.length > 0) {
     // The condensation of the flows without `carries`, and the steps between its components.
@@ -126,7 +126,7 @@ export function dataReaders(
       for (let x = top; x >= 0; x--) if (mask[x] !== 0) spread(x, x);
       // Every component counts as swept now: any change queues its component again.
       while (heap.length > 0) spread(heap.pop(), 0);
-      mark(batch, (v) => mask[comp[v]!]!);
+      mark(batch, TargetGroup.ofMasks(keptBits(keep, mask, comp, bits)));
     }
   }
 
@@ -169,8 +169,19 @@ export function dataReaders(
           }
         }
       }
-      mark(batch, (v) => mask[v]!);
+      mark(batch, TargetGroup.ofMasks(keptBits(keep, mask, undefined, bits)));
     }
   }
+  return out;
+}
+
+/** Each node's bits into `out`: `mask` of its component (or of itself without `comp`), 0 unless kept. */
+function keptBits(
+  keep: Uint8Array,
+  mask: Int32Array,
+  comp: Int32Array | undefined,
+  out: Int32Array,
+): Int32Array {
+  for (let v = 0; v < out.length; v++) out[v] = keep[v] ? mask[comp ? comp[v]! : v]! : 0;
   return out;
 }

@@ -18,42 +18,47 @@ export class TargetGroup {
   /** Nodes per slot. */
   readonly slotSize: Int32Array;
 
-  /**
-   * Builds the group from each node's bits (`maskOf(v)`, 0 for none): nodes `0..n-1`, or the
-   * ascending `nodes` given.
-   */
-  constructor(n: number | Int32Array, maskOf: (v: number) => number) {
-    const count = typeof n === "number" ? n : n.length;
-    const node = typeof n === "number" ? (k: number) => k : (k: number) => n[k]!;
-    let size = 0;
-    for (let k = 0; k < count; k++) if (maskOf(node(k)) !== 0) size++;
-    this.support = scratchI32(size);
+  /** Builds the group from its support (ascending) and the bits of each support node (none 0). */
+  constructor(support: Int32Array, masks: Int32Array) {
+    const size = support.length;
+    this.support = support;
     this.slotAt = scratchI32(size);
     const slotOf = new Map<number, number>();
-    const masks: number[] = [];
+    const slotMasks: number[] = [];
     const sizes: number[] = [];
     // Neighbouring nodes mostly carry the same bits: the last slot is checked before the map.
     let lastMask = 0;
     let lastSlot = -1;
-    for (let i = 0, k = 0; i < count; i++) {
-      const v = node(i);
-      const m = maskOf(v);
-      if (m === 0) continue;
+    for (let k = 0; k < size; k++) {
+      const m = masks[k]!;
       let s = m === lastMask ? lastSlot : slotOf.get(m);
       if (s === undefined) {
-        s = masks.length;
+        s = slotMasks.length;
         slotOf.set(m, s);
-        masks.push(m);
+        slotMasks.push(m);
         sizes.push(0);
       }
       lastMask = m;
       lastSlot = s;
       sizes[s]!++;
-      this.support[k] = v;
-      this.slotAt[k++] = s;
+      this.slotAt[k] = s;
     }
-    this.slotMask = Int32Array.from(masks);
+    this.slotMask = Int32Array.from(slotMasks);
     this.slotSize = Int32Array.from(sizes);
+  }
+
+  /** The group of nodes `0..masks.length-1`, node v with bits `masks[v]` (0 for none). */
+  static ofMasks(masks: Int32Array): TargetGroup {
+    let size = 0;
+    for (let v = 0; v < masks.length; v++) if (masks[v] !== 0) size++;
+    const support = scratchI32(size);
+    const bits = scratchI32(size);
+    for (let v = 0, k = 0; v < masks.length; v++) {
+      if (masks[v] === 0) continue;
+      support[k] = v;
+      bits[k++] = masks[v]!;
+    }
+    return new TargetGroup(support, bits);
   }
 
   /** A group of up to 32 node lists, list i on bit i. */
@@ -63,8 +68,11 @@ export class TargetGroup {
     lists.forEach((list, i) => {
       for (const v of list) marks.set(v, (marks.get(v) ?? 0) | (1 << i));
     });
-    const nodes = Int32Array.from(marks.keys()).sort();
-    return new TargetGroup(nodes, (v) => marks.get(v)!);
+    const nodes = scratchCopyI32(Int32Array.from(marks.keys()).sort());
+    return new TargetGroup(
+      nodes,
+      nodes.map((v) => marks.get(v)!),
+    );
   }
 
   /** How many nodes carry `bit`. */
