@@ -1,5 +1,5 @@
 import { scratchU8 } from "../../graph/arena.js";
-import { componentsOf, inFlows } from "../../graph/threat-graph.js";
+import { componentsOf, inFlows, type ThreatGraph } from "../../graph/threat-graph.js";
 import type { Component, Subject } from "../../semantic/model.js";
 import type { Fact } from "../facts.js";
 import { componentSubject, defineRule, flowSubject } from "../rule.js";
@@ -25,6 +25,28 @@ function thirdPartyOrigin(c: Component): string | undefined {
 }
 
 /** A third-party tool or MCP server an agent loads without pinning or verifying it. */
+/**
+ * Which agents load each third-party tool, and how. A function of its own rather than the rule's
+ * first loop: V8 compiled the rule on the stack inside that loop and threw the code out where the
+ * second loop began, then compiled it again.
+ */
+function loadersOf(graph: ThreatGraph): Map<number, { agent: Agent; reach: ToolReach }[]> {
+  const loaders = new Map<number, { agent: Agent; reach: ToolReach }[]>();
+  // Whether each callee is third-party, asked once per callee rather than once per agent reaching it
+  // (0 unknown, 1 yes, 2 no).
+  const thirdParty = scratchU8(graph.model.components.length);
+  for (const agent of componentsOf(graph, "agent"))
+    for (const reach of toolsOf(graph, agent)) {
+      const t = reach.tool.index;
+      if (thirdParty[t] === 0) thirdParty[t] = thirdPartyOrigin(reach.tool) ? 1 : 2;
+      if (thirdParty[t] === 2) continue;
+      const list = loaders.get(reach.tool.index) ?? [];
+      list.push({ agent, reach });
+      loaders.set(reach.tool.index, list);
+    }
+  return loaders;
+}
+
 export default defineRule(
   {
     id: "AT-42",
@@ -55,21 +77,7 @@ export default defineRule(
     appliesTo: ["tool", "mcp_server"],
   },
   ({ graph, report }) => {
-    // Which agents load each third-party tool, and how.
-    const loaders = new Map<number, { agent: Agent; reach: ToolReach }[]>();
-    // Whether each callee is third-party, asked once per callee rather than once per agent reaching it
-    // (0 unknown, 1 yes, 2 no).
-    const thirdParty = scratchU8(graph.model.components.length);
-    for (const agent of componentsOf(graph, "agent"))
-      for (const reach of toolsOf(graph, agent)) {
-        const t = reach.tool.index;
-        if (thirdParty[t] === 0) thirdParty[t] = thirdPartyOrigin(reach.tool) ? 1 : 2;
-        if (thirdParty[t] === 2) continue;
-        const list = loaders.get(reach.tool.index) ?? [];
-        list.push({ agent, reach });
-        loaders.set(reach.tool.index, list);
-      }
-    for (const [index, users] of [...loaders].sort((a, b) => a[0] - b[0])) {
+    for (const [index, users] of [...loadersOf(graph)].sort((a, b) => a[0] - b[0])) {
       const tool = graph.model.components[index]!;
       const origin = thirdPartyOrigin(tool)!;
       const verified = tool.kind === "mcp_server" ? tool.props.verified : undefined;
