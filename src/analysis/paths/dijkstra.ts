@@ -236,18 +236,32 @@ export function byDistance(dist: Float64Array): Int32Array {
   const values = scratchF64(count);
   for (let v = 0, i = 0; v < n; v++) if (dist[v]! < Infinity) values[i++] = dist[v]!;
   values.sort();
-  const rank = new Map<number, number>();
-  for (let i = 0; i < count; i++) if (i === 0 || values[i] !== values[i - 1]) rank.set(values[i]!, rank.size);
-  const start = scratchI32(rank.size + 1);
+  // The distinct values, ascending: a node's rank is found by binary search (a map keyed by
+  // doubles hashed every distance, twice per node).
+  let distinct = 0;
+  for (let i = 0; i < count; i++) if (i === 0 || values[i] !== values[i - 1]) values[distinct++] = values[i]!;
+  const start = scratchI32(distinct + 1);
   const rankOf = scratchI32(n);
   for (let v = 0; v < n; v++) {
     if (dist[v] === Infinity) continue;
-    const r = rank.get(dist[v]!)!;
+    const r = rankIn(values, distinct, dist[v]!);
     rankOf[v] = r;
     start[r + 1]!++;
   }
-  for (let r = 0; r < rank.size; r++) start[r + 1]! += start[r]!;
+  for (let r = 0; r < distinct; r++) start[r + 1]! += start[r]!;
   const out = scratchI32(count);
   for (let v = 0; v < n; v++) if (dist[v]! < Infinity) out[start[rankOf[v]!]!++] = v;
   return out;
+}
+
+/** The index of `x` among the ascending `values[0 .. count)` (x is one of them). */
+function rankIn(values: Float64Array, count: number, x: number): number {
+  let lo = 0;
+  let hi = count - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (values[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
