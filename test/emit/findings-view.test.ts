@@ -155,3 +155,23 @@ test("the acceptance model's finding is accepted and its view shows the acceptan
 });
 
 test.run();
+
+test("findings of one rule with their own title or category keep them (the rest of the rule is shared)", () => {
+  const { analysis } = cachedSampleContext(SAMPLES[0]!);
+  const base = analysis.findings[0]!;
+  const other = analysis.findings.find((f) => f.rule !== base.rule)!;
+  const findings: Finding[] = [
+    base,
+    { ...base, id: `${base.id}:b`, title: `${base.title} (b)` },
+    { ...base, id: `${base.id}:c`, category: base.category === "threat" ? "assumption" : "threat" },
+    { ...base, id: `${base.id}:d` },
+    other,
+  ];
+  const views = findingsView(analysis.model, findings, analysis.rules);
+  views.forEach((v, i) => {
+    const f = findings[i]!;
+    assert.equal([v.id, v.rule, v.title, v.category], [f.id, f.rule, f.title, f.category]);
+  });
+  assert.ok(views[0]!.mappings === views[3]!.mappings, "one rule's mappings are shared");
+  assert.ok(views[0]!.mappings !== views[4]!.mappings);
+});
