@@ -1,11 +1,16 @@
 import type { Component, Flow, ResolvedModel, Subject } from "../../semantic/model.js";
 import { classificationRank, trustRank } from "../../semantic/vocabulary.js";
-import { classificationOf, type Fact } from "../facts.js";
+import { classificationOf, type Fact, type Facts } from "../facts.js";
 import { describe } from "../explain.js";
 import { attackerTrust } from "../predicates.js";
 import { componentSubject, defineRule, flowSubject, type Level, type RuleMeta } from "../rule.js";
 import { classChain, classReach, crownIndex, guardOf, type ClassReach } from "./lib/training.js";
-import { COMPONENT_KIND_CODE, componentKindMask, FLOW_KIND_CODE } from "../../graph/threat-graph.js";
+import {
+  COMPONENT_KIND_CODE,
+  componentKindMask,
+  FLOW_KIND_CODE,
+  type ThreatGraph,
+} from "../../graph/threat-graph.js";
 
 const PERSONAL = classificationRank("personal");
 const SENSITIVE = classificationRank("sensitive");
@@ -44,10 +49,12 @@ function movesPersonal(model: ResolvedModel, f: Flow): boolean {
   });
 }
 
-/** Personal or more sensitive training data readable across a trust boundary, or unprotected at rest. */
-export default defineRule(meta, ({ graph, facts, model, report }) => {
-  const guard = guardOf(graph, meta);
-  const crowns = crownIndex(model);
+/**
+ * Datasets, and stores and registries that feed training, that see personal data or above (RAG
+ * datasets aside). A function of its own rather than the rule's first loop: V8 compiled the rule
+ * on the stack inside that loop and threw the code out where the loop over candidates began.
+ */
+function candidatesOf(graph: ThreatGraph, facts: Facts): Component[] {
   const candidates: Component[] = [];
   // Indexed over typed codes: only components that see personal data and are of a kind that holds
   // training data are looked at.
@@ -69,7 +76,14 @@ export default defineRule(meta, ({ graph, facts, model, report }) => {
     if (graph.compKind[v] !== dataset && !trainsFrom(v)) continue;
     candidates.push(c);
   }
+  return candidates;
+}
 
+/** Personal or more sensitive training data readable across a trust boundary, or unprotected at rest. */
+export default defineRule(meta, ({ graph, facts, model, report }) => {
+  const guard = guardOf(graph, meta);
+  const crowns = crownIndex(model);
+  const candidates = candidatesOf(graph, facts);
   if (candidates.length === 0) return;
   // Shortest chains for the explanation, per threshold (the sensitivity facts keep long ones).
   const personal = classReach(graph, facts, PERSONAL);

@@ -3,7 +3,7 @@ import type { Component, Flow, Subject } from "../../semantic/model.js";
 import { UNTRUSTED_CONTENT, type Fact, type Facts } from "../facts.js";
 import { describe } from "../explain.js";
 import { capabilities, isLlmConsumer } from "../predicates.js";
-import { componentSubject, defineRule, flowSubject, type Level } from "../rule.js";
+import { componentSubject, defineRule, flowSubject, type Level, type RuleContext } from "../rule.js";
 import {
   flowFact,
   llmOutputSources,
@@ -109,56 +109,68 @@ export default defineRule(
     ],
     appliesTo: ["tool", "mcp_server", "app"],
   },
-  ({ graph, facts, report }) => {
-    const rt = runtimeTaint(graph, facts);
-    const tainted = (c: Component) => (rt.bits[c.index]! & UNTRUSTED_CONTENT) !== 0;
-    for (const kind of ["tool", "mcp_server"] as const) {
-      for (const t of componentsOf(graph, kind)) {
-        const sink = toolSink(graph, t);
-        if (!sink) continue;
-        // The LLM calling it; one that untrusted content reaches is the one that matters.
-        let call: Flow | undefined;
-        for (const f of inFlows(graph, t.index)) {
-          const from = graph.model.components[f.from]!;
-          if (f.kind !== "invoke" || !isLlmConsumer(graph, from)) continue;
-          if (!call || (tainted(from) && !tainted(graph.model.components[call.from]!))) call = f;
-        }
-        if (!call) continue;
-        const llm = graph.model.components[call.from]!;
-        const s = shaped(graph, facts, rt, llm);
-        report({
-          subject: componentSubject(t),
-          message: `\`${t.name}\` takes arguments written by \`${llm.name}\` and ${sink.what}, so whoever steers the model steers it`,
-          facts: [
-            ...s.chain,
-            flowFact(graph, call, `passes \`${llm.name}\`'s output to \`${t.name}\``),
-            sink.fact,
-          ],
-          controlPoints: [componentSubject(t), flowSubject(call), componentSubject(llm)],
-          ...levels(sink, s.trusted, llm),
-        });
-      }
-    }
-    for (const app of componentsOf(graph, "app")) {
-      if (app.props.renders !== "markdown" && app.props.renders !== "html") continue;
-      const sources = llmOutputSources(graph, app);
-      if (sources.length === 0) continue;
-      const src = sources.find((x) => tainted(x.llm)) ?? sources[0]!;
-      const s = shaped(graph, facts, rt, src.llm);
-      const points: Subject[] = [componentSubject(app), componentSubject(src.llm)];
-      for (const f of src.flows)
-        points.push(flowSubject(f), componentSubject(graph.model.components[f.from]!));
-      report({
-        subject: componentSubject(app),
-        message: `\`${app.name}\` renders \`${src.llm.name}\`'s output as ${app.props.renders}, so steered output can inject ${app.props.renders === "html" ? "script and markup" : "links, images and markup"}`,
-        facts: [
-          ...s.chain,
-          ...outputChain(graph, src),
-          propFact(app, "renders", `\`${app.name}\` renders model output as \`${app.props.renders}\``),
-        ],
-        controlPoints: points,
-        ...levels({}, s.trusted, src.llm),
-      });
-    }
+  (ctx) => {
+    // Two functions, one per kind of sink, each with its own loop: inline, V8 compiled the rule
+    // on the stack inside the first loop and threw the code out where the second began.
+    const rt = runtimeTaint(ctx.graph, ctx.facts);
+    toolSinks(ctx, rt);
+    renderers(ctx, rt);
   },
 );
+
+/** Tools and MCP servers whose arguments an LLM writes and that do something with them. */
+function toolSinks({ graph, facts, report }: RuleContext, rt: RuntimeTaint): void {
+  const tainted = (c: Component) => (rt.bits[c.index]! & UNTRUSTED_CONTENT) !== 0;
+  for (const kind of ["tool", "mcp_server"] as const) {
+    for (const t of componentsOf(graph, kind)) {
+      const sink = toolSink(graph, t);
+      if (!sink) continue;
+      // The LLM calling it; one that untrusted content reaches is the one that matters.
+      let call: Flow | undefined;
+      for (const f of inFlows(graph, t.index)) {
+        const from = graph.model.components[f.from]!;
+        if (f.kind !== "invoke" || !isLlmConsumer(graph, from)) continue;
+        if (!call || (tainted(from) && !tainted(graph.model.components[call.from]!))) call = f;
+      }
+      if (!call) continue;
+      const llm = graph.model.components[call.from]!;
+      const s = shaped(graph, facts, rt, llm);
+      report({
+        subject: componentSubject(t),
+        message: `\`${t.name}\` takes arguments written by \`${llm.name}\` and ${sink.what}, so whoever steers the model steers it`,
+        facts: [
+          ...s.chain,
+          flowFact(graph, call, `passes \`${llm.name}\`'s output to \`${t.name}\``),
+          sink.fact,
+        ],
+        controlPoints: [componentSubject(t), flowSubject(call), componentSubject(llm)],
+        ...levels(sink, s.trusted, llm),
+      });
+    }
+  }
+}
+
+/** Apps that render an LLM's output as markdown or HTML. */
+function renderers({ graph, facts, report }: RuleContext, rt: RuntimeTaint): void {
+  const tainted = (c: Component) => (rt.bits[c.index]! & UNTRUSTED_CONTENT) !== 0;
+  for (const app of componentsOf(graph, "app")) {
+    if (app.props.renders !== "markdown" && app.props.renders !== "html") continue;
+    const sources = llmOutputSources(graph, app);
+    if (sources.length === 0) continue;
+    const src = sources.find((x) => tainted(x.llm)) ?? sources[0]!;
+    const s = shaped(graph, facts, rt, src.llm);
+    const points: Subject[] = [componentSubject(app), componentSubject(src.llm)];
+    for (const f of src.flows) points.push(flowSubject(f), componentSubject(graph.model.components[f.from]!));
+    report({
+      subject: componentSubject(app),
+      message: `\`${app.name}\` renders \`${src.llm.name}\`'s output as ${app.props.renders}, so steered output can inject ${app.props.renders === "html" ? "script and markup" : "links, images and markup"}`,
+      facts: [
+        ...s.chain,
+        ...outputChain(graph, src),
+        propFact(app, "renders", `\`${app.name}\` renders model output as \`${app.props.renders}\``),
+      ],
+      controlPoints: points,
+      ...levels({}, s.trusted, src.llm),
+    });
+  }
+}
