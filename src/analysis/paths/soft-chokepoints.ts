@@ -147,31 +147,59 @@ export class ShareWorkspace {
     limit = 10,
     min = 0.05,
   ): { node: number; share: number }[] {
-    const nodes: number[] = [];
-    const shares: number[] = [];
-    // Whether (share a, node x) comes before (b, y).
-    const before = (a: number, x: number, b: number, y: number) => a > b || (a === b && x < y);
-    this.shares(targets, (node, share) => {
-      if (share < min || exclude[node] || limit <= 0) return;
-      let len = nodes.length;
-      if (len === limit) {
-        if (!before(share, node, shares[len - 1]!, nodes[len - 1]!)) return;
-        len--; // the last one drops out
-      } else {
-        nodes.push(0);
-        shares.push(0);
-      }
-      let i = len;
-      for (; i > 0 && before(share, node, shares[i - 1]!, nodes[i - 1]!); i--) {
-        nodes[i] = nodes[i - 1]!;
-        shares[i] = shares[i - 1]!;
-      }
-      nodes[i] = node;
-      shares[i] = share;
-    });
-    return nodes.map((node, i) => ({ node, share: shares[i]! }));
+    this.best.start(exclude, limit, min);
+    this.shares(targets, this.offer);
+    return this.best.list();
+  }
+
+  // One visitor for every `top` call: a fresh closure per call deoptimised `shares` at the next call.
+  private readonly best = new Busiest();
+  private readonly offer = (node: number, share: number): void => this.best.offer(node, share);
+}
+
+/** The busiest nodes offered so far (see `ShareWorkspace.top`), as a small sorted list. */
+class Busiest {
+  private nodes: number[] = [];
+  private shares: number[] = [];
+  private exclude: Uint8Array = new Uint8Array(0);
+  private limit = 0;
+  private min = 0;
+
+  start(exclude: Uint8Array, limit: number, min: number): void {
+    this.nodes = [];
+    this.shares = [];
+    this.exclude = exclude;
+    this.limit = limit;
+    this.min = min;
+  }
+
+  offer(node: number, share: number): void {
+    const { nodes, shares, limit } = this;
+    if (share < this.min || this.exclude[node] || limit <= 0) return;
+    let len = nodes.length;
+    if (len === limit) {
+      if (!before(share, node, shares[len - 1]!, nodes[len - 1]!)) return;
+      len--; // the last one drops out
+    } else {
+      nodes.push(0);
+      shares.push(0);
+    }
+    let i = len;
+    for (; i > 0 && before(share, node, shares[i - 1]!, nodes[i - 1]!); i--) {
+      nodes[i] = nodes[i - 1]!;
+      shares[i] = shares[i - 1]!;
+    }
+    nodes[i] = node;
+    shares[i] = share;
+  }
+
+  list(): { node: number; share: number }[] {
+    return this.nodes.map((node, i) => ({ node, share: this.shares[i]! }));
   }
 }
+
+/** Whether (share a, node x) comes before (b, y). */
+const before = (a: number, x: number, b: number, y: number): boolean => a > b || (a === b && x < y);
 
 /** Share of entry-to-target paths through each node, as a dense array (see `ShareWorkspace`). */
 export function pathShares(
