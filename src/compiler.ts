@@ -252,10 +252,13 @@ export function analyzeModel(
     },
     options.ruleScratchUsed,
   );
+  // Only the findings and diagnostics are kept: `result` names the rules' own graph and facts, whose
+  // caches (and the reservation their arrays come from) must die with the rule stage.
+  const { findings, diagnostics } = result;
   const metricsOf = once(() => {
     if (eager) return eager;
     const { graph, facts } = session();
-    return computeMetrics({ graph, facts, findings: result.findings, rules, paths: pathsOf() });
+    return computeMetrics({ graph, facts, findings, rules, paths: pathsOf() });
   });
   const pathsViewOf = once(() => viewOfPaths(model, prepared.facts, pathsOf()));
   // Policies default to the model's own; the CLI passes them validated, plus `--policy <file>`.
@@ -265,18 +268,19 @@ export function analyzeModel(
       get metrics() {
         return metricsOf();
       },
-      findings: result.findings,
+      findings,
       model,
     }),
   );
-  const findingsViewOf = once(() => findingsView(model, result.findings, rules));
+  const findingsViewOf = once(() => findingsView(model, findings, rules));
   if (!options.onDemand) {
     pathsViewOf();
     findingsViewOf();
     policyOf();
   }
   return {
-    ...result,
+    findings,
+    diagnostics,
     graph: prepared.graph,
     facts: prepared.facts,
     model,
