@@ -17,6 +17,7 @@ import type { PathAnalysis } from "./analysis/paths/model.js";
 import { sortDiagnostics, hasErrors, type Diagnostic, type StageResult } from "./diagnostics/diagnostic.js";
 import { findingsView, type FindingView } from "./emit/findings-view.js";
 import { pathsView, type PathsView } from "./emit/paths-view.js";
+import { once } from "./memoize.js";
 import { buildThreatGraph, type ThreatGraph } from "./graph/threat-graph.js";
 import { inArena, type Arena } from "./graph/arena.js";
 import { lineCol, type SourceFile } from "./source.js";
@@ -319,17 +320,4 @@ export function analyzeModelPaths(
   const prepared = prepare(model, RULES);
   const paths = analyzePaths(prepared.graph, prepared.facts, prepared.rules, options);
   return { paths, pathsView: viewOfPaths(model, prepared.facts, paths) };
-}
-
-/** `fn`, run on the first call only; later calls give the first call's result. */
-function once<T>(fn: () => T): () => T {
-  let done = false;
-  let value: T;
-  return () => {
-    if (!done) {
-      value = fn();
-      done = true;
-    }
-    return value;
-  };
 }

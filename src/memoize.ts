@@ -13,3 +13,16 @@ export function memoize<K, V>(fn: (key: K) => V): (key: K) => V {
     return v as V;
   };
 }
+
+/** `fn`, run on the first call only; later calls give the first call's result (undefined too). */
+export function once<T>(fn: () => T): () => T {
+  let done = false;
+  let value: T;
+  return () => {
+    if (!done) {
+      value = fn();
+      done = true;
+    }
+    return value;
+  };
+}

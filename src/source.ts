@@ -41,14 +41,20 @@ export function lineStarts(file: SourceFile): Int32Array {
 export function lineCol(file: SourceFile, offset: number): LineCol {
   const starts = lineStarts(file);
   const off = Math.max(0, Math.min(offset, file.text.length));
+  const line = lineIndex(starts, off);
+  return { line: line + 1, column: off - starts[line]! + 1 };
+}
+
+/** The 0-based line holding an offset, from `lineStarts`: the last line start at or before it. */
+export function lineIndex(starts: Int32Array, offset: number): number {
   let lo = 0;
   let hi = starts.length - 1;
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
-    if ((starts[mid] ?? 0) <= off) lo = mid;
+    if (starts[mid]! <= offset) lo = mid;
     else hi = mid - 1;
   }
-  return { line: lo + 1, column: off - (starts[lo] ?? 0) + 1 };
+  return lo;
 }
 
 /** The text of a 1-based line, without its line terminator. */

@@ -1,5 +1,5 @@
 import type { Location } from "../diagnostics/diagnostic.js";
-import { lineStarts } from "../source.js";
+import { lineIndex, lineStarts } from "../source.js";
 
 /** A location as outputs print it: project-relative path, 1-based line and column (UTF-16 units). */
 export interface LocationView {
@@ -20,10 +20,10 @@ export function locationView(loc: Location): LocationView {
   const length = loc.file.text.length;
   const start = Math.max(0, Math.min(loc.start, length));
   const end = Math.max(start, Math.min(loc.end, length));
-  const line = lineOf(starts, start);
+  const line = lineIndex(starts, start);
   let endLine = line;
   while (endLine + 1 < starts.length && starts[endLine + 1]! <= end && endLine - line < 8) endLine++;
-  if (endLine + 1 < starts.length && starts[endLine + 1]! <= end) endLine = lineOf(starts, end);
+  if (endLine + 1 < starts.length && starts[endLine + 1]! <= end) endLine = lineIndex(starts, end);
   return {
     file: loc.file.path,
     line: line + 1,
@@ -31,16 +31,4 @@ export function locationView(loc: Location): LocationView {
     endLine: endLine + 1,
     endColumn: end - starts[endLine]! + 1,
   };
-}
-
-/** The 0-based line holding an offset: the last line start at or before it. */
-function lineOf(starts: Int32Array, offset: number): number {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid]! <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
 }

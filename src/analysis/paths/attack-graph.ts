@@ -144,7 +144,8 @@ function maturityOf(technique: string): number {
   return t?.maturity ? (MATURITY_LIKELIHOOD[t.maturity] ?? UNKNOWN_MATURITY) : UNKNOWN_MATURITY;
 }
 
-function controlCost(model: ResolvedModel, name: string): number {
+/** A control's cost: declared on the model's control, else the built-in one's, else the default. */
+export function controlCost(model: ResolvedModel, name: string): number {
   const user = model.controls.find((c) => c.name === name);
   return Math.round(user?.cost ?? BUILTIN_CONTROL_BY_ID.get(name)?.cost ?? DEFAULT_CONTROL_COST);
 }

@@ -1,8 +1,8 @@
 import { scratchI32, scratchU8 } from "../../graph/arena.js";
-import { BUILTIN_CONTROL_BY_ID, DEFAULT_CONTROL_COST, canPlace } from "../../catalog/controls.js";
+import { BUILTIN_CONTROL_BY_ID, canPlace } from "../../catalog/controls.js";
 import type { ResolvedModel } from "../../semantic/model.js";
 import type { Rule } from "../rule.js";
-import { EXFIL_RULE, type AttackGraph, type CutTarget } from "./attack-graph.js";
+import { controlCost, EXFIL_RULE, type AttackGraph, type CutTarget } from "./attack-graph.js";
 import { CancelScratch, cancelFlow } from "./cancel-flow.js";
 import { CutNetworkBuilder, linkNumber, type CutArcKind, type CutNetwork } from "./cut-network.js";
 import { FlowWorkspace, INF, SlotLog, layOut, maxFlow, sourceSide, type Residual } from "./maxflow.js";
@@ -58,17 +58,11 @@ export class CutSolver {
     private readonly disclosure: readonly CutTarget[],
   ) {
     const withWayOut = (this.wayOut = disclosure.length > 0);
-    const cost = (name: string) =>
-      Math.round(
-        model.controls.find((c) => c.name === name)?.cost ??
-          BUILTIN_CONTROL_BY_ID.get(name)?.cost ??
-          DEFAULT_CONTROL_COST,
-      );
     if (withWayOut) {
       const exfilRule = rules.find((r) => r.meta.id === EXFIL_RULE);
       const ranked = [...BUILTIN_CONTROL_BY_ID.values()]
         .filter((c) => c.effect === "cut" && (exfilRule?.meta.mitigations.includes(c.id) ?? false))
-        .map((c) => ({ id: c.id, cost: cost(c.id) }))
+        .map((c) => ({ id: c.id, cost: controlCost(model, c.id) }))
         .sort((a, b) => a.cost - b.cost || (a.id < b.id ? -1 : 1));
       const cheapest = new Map<string, Option>();
       const cheapestFor = (on: string) => {

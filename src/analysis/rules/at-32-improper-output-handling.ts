@@ -118,9 +118,12 @@ export default defineRule(
   },
 );
 
+/** Whether untrusted content reaches a component at run time. */
+const isTainted = (rt: RuntimeTaint, c: Component): boolean => (rt.bits[c.index]! & UNTRUSTED_CONTENT) !== 0;
+
 /** Tools and MCP servers whose arguments an LLM writes and that do something with them. */
 function toolSinks({ graph, facts, report }: RuleContext, rt: RuntimeTaint): void {
-  const tainted = (c: Component) => (rt.bits[c.index]! & UNTRUSTED_CONTENT) !== 0;
+  const tainted = (c: Component) => isTainted(rt, c);
   for (const kind of ["tool", "mcp_server"] as const) {
     for (const t of componentsOf(graph, kind)) {
       const sink = toolSink(graph, t);
@@ -152,7 +155,7 @@ function toolSinks({ graph, facts, report }: RuleContext, rt: RuntimeTaint): voi
 
 /** Apps that render an LLM's output as markdown or HTML. */
 function renderers({ graph, facts, report }: RuleContext, rt: RuntimeTaint): void {
-  const tainted = (c: Component) => (rt.bits[c.index]! & UNTRUSTED_CONTENT) !== 0;
+  const tainted = (c: Component) => isTainted(rt, c);
   for (const app of componentsOf(graph, "app")) {
     if (app.props.renders !== "markdown" && app.props.renders !== "html") continue;
     const sources = llmOutputSources(graph, app);

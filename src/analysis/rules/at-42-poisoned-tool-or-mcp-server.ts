@@ -24,7 +24,6 @@ function thirdPartyOrigin(c: Component): string | undefined {
   return undefined;
 }
 
-/** A third-party tool or MCP server an agent loads without pinning or verifying it. */
 /**
  * Which agents load each third-party tool, and how. A function of its own rather than the rule's
  * first loop: V8 compiled the rule on the stack inside that loop and threw the code out where the
@@ -47,6 +46,7 @@ function loadersOf(graph: ThreatGraph): Map<number, { agent: Agent; reach: ToolR
   return loaders;
 }
 
+/** A third-party tool or MCP server an agent loads without pinning or verifying it. */
 export default defineRule(
   {
     id: "AT-42",

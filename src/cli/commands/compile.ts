@@ -9,12 +9,11 @@ import {
   POLICY_OPTION,
   runPolicies,
 } from "../../analysis/metrics/gate.js";
-import { sortDiagnostics } from "../../diagnostics/diagnostic.js";
+import { diag, sortDiagnostics, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import type { EmitContext, Emitter, OutputFile } from "../../emit/emitter.js";
 import { EMITTERS } from "../../emit/index.js";
 import { ONLY_NAMES, selectEmitters } from "../only.js";
 import { checkTemplatesDir, TemplateError } from "../../emit/templates.js";
-import { diag } from "../../diagnostics/diagnostic.js";
 import type { CommandModule } from "../command.js";
 import {
   loadModels,
@@ -51,8 +50,9 @@ const FORMAT_FILES: Readonly<Record<string, string>> = {
 };
 
 /**
- * Runs the emitters (every one by default) over an analysed model; files in emitter order, each emitter's files as it
- * orders them. `onEmitter` hears of each emitter before it runs (a large model takes seconds).
+ * Runs the emitters (every one by default) over an analysed model; files in emitter order, each
+ * emitter's files as it orders them. `onEmitter` hears of each emitter before it runs (a large
+ * model takes seconds).
  */
 export function emitAll(
   ctx: EmitContext,
@@ -86,42 +86,29 @@ export function printWrittenFile(io: Io, file: string, slice = 1 << 24): void {
 
 /** Runs `compile`: check, analyse, write every output into `--out` atomically. */
 export async function runCompile(io: Io, argv: CompileArgs): Promise<number> {
+  // A command line mistake stops the run before any model is read (with --format json, as JSON).
+  const refuse = (problems: Diagnostic[]): number => {
+    reportDiagnostics(io, problems, argv.format === "json" ? "json" : "text");
+    return EXIT.INVALID;
+  };
   const gates = resolveGates(argv);
-  if ("code" in gates) {
-    reportDiagnostics(io, [gates], argv.format === "json" ? "json" : "text");
-    return EXIT.INVALID;
-  }
+  if ("code" in gates) return refuse([gates]);
   const badK = pathsPerTargetProblem(argv.k);
-  if (badK) {
-    reportDiagnostics(io, [badK], argv.format === "json" ? "json" : "text");
-    return EXIT.INVALID;
-  }
+  if (badK) return refuse([badK]);
   if (argv.templates !== undefined) {
     const problems = checkTemplatesDir(argv.templates).map((m) => diag("AT9002", undefined, m));
-    if (problems.length > 0) {
-      reportDiagnostics(io, problems, argv.format === "json" ? "json" : "text");
-      return EXIT.INVALID;
-    }
+    if (problems.length > 0) return refuse(problems);
   }
   const render = renderFormatsOf(argv);
-  if (render && "code" in render) {
-    reportDiagnostics(io, [render], argv.format === "json" ? "json" : "text");
-    return EXIT.INVALID;
-  }
+  if (render && "code" in render) return refuse([render]);
   const printed = FORMAT_FILES[argv.format ?? "text"];
   const emitters = selectEmitters(argv.only, {
     ...(printed === undefined ? {} : { printed }),
     render: render !== undefined,
   });
-  if ("code" in emitters) {
-    reportDiagnostics(io, [emitters], argv.format === "json" ? "json" : "text");
-    return EXIT.INVALID;
-  }
+  if ("code" in emitters) return refuse([emitters]);
   const refused = outputFolderRefusal(argv.out);
-  if (refused) {
-    reportDiagnostics(io, [cannotWriteOut(argv.out, refused)], argv.format === "json" ? "json" : "text");
-    return EXIT.INVALID;
-  }
+  if (refused) return refuse([cannotWriteOut(argv.out, refused)]);
   const progress = createProgress(io, { quiet: argv.quiet });
   progress.stage("loading models");
   const loaded = loadModels(io, argv);

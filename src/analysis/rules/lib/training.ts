@@ -769,8 +769,9 @@ function seedWitnesses(
   flowWitness: Int32Array,
   queue: Int32Array,
 ): number {
-  const tail = seedHolders(indexOf(g), is, witness, parent, queue);
-  return seedCarriers(g, is, witness, parent, flowWitness, queue, tail);
+  const ix = indexOf(g);
+  const tail = seedHolders(ix, is, witness, parent, queue);
+  return seedCarriers(g, ix, is, witness, parent, flowWitness, queue, tail);
 }
 
 function seedHolders(
@@ -794,6 +795,7 @@ function seedHolders(
 
 function seedCarriers(
   g: ThreatGraph,
+  ix: GraphIndex,
   is: Uint8Array,
   witness: Int32Array,
   parent: Int32Array,
@@ -801,7 +803,6 @@ function seedCarriers(
   queue: Int32Array,
   seeded: number,
 ): number {
-  const ix = indexOf(g);
   let tail = seeded;
   for (let k = 0; k < ix.carryingFlows.length; k++) {
     const fi = ix.carryingFlows[k]!;
