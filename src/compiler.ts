@@ -220,12 +220,21 @@ export function analyzeModel(
     /** Called with the rules' and metrics' scratch arena after them (tests read how much was used). */
     ruleScratchUsed?: (arena: Arena) => void;
     onDemand?: boolean;
+    /**
+     * The attack paths worked out elsewhere (src/cli/paths-worker.ts), asked for after the rules,
+     * with the model as analysed; undefined when they cannot be had, and they are worked out here.
+     */
+    pathsFrom?: (analysed: ResolvedModel) => PathAnalysis | undefined;
   } = {},
 ): CompileAnalysis {
   const prepared = prepare(model, options.rules ?? RULES);
   const rules = prepared.rules;
-  const pathsOf = once(() => analyzePaths(prepared.graph, prepared.facts, rules, options.paths ?? {}));
-  if (!options.onDemand) pathsOf();
+  const pathsFrom = options.pathsFrom;
+  const pathsOf = once(
+    () =>
+      pathsFrom?.(prepared.model) ?? analyzePaths(prepared.graph, prepared.facts, rules, options.paths ?? {}),
+  );
+  if (!options.onDemand && !pathsFrom) pathsOf();
   // The rule library caches its answers per graph and per facts object (WeakMaps), and metrics read
   // them too. Rules and metrics get views of their own, dropped once metrics are done: the caches
   // then go with them instead of living through the output side beside the graph (about 150 MB at
@@ -320,4 +329,19 @@ export function analyzeModelPaths(
   const prepared = prepare(model, RULES);
   const paths = analyzePaths(prepared.graph, prepared.facts, prepared.rules, options);
   return { paths, pathsView: viewOfPaths(model, prepared.facts, paths) };
+}
+
+/**
+ * The attack paths alone, with the model as analysed (its organisation rules' controls in place),
+ * whose control objects the paths' steps name: what the paths worker of a compile sends back.
+ */
+export function pathsOfModel(
+  model: ResolvedModel,
+  options: PathOptions = {},
+): { readonly paths: PathAnalysis; readonly analysed: ResolvedModel } {
+  const prepared = prepare(model, RULES);
+  return {
+    paths: analyzePaths(prepared.graph, prepared.facts, prepared.rules, options),
+    analysed: prepared.model,
+  };
 }

@@ -66,7 +66,11 @@ export function pathsPerTargetProblem(k: number | undefined): Diagnostic | undef
 }
 
 /** Reads and checks the models named on the command line; CLI-level problems become diagnostics. */
-export function loadModels(io: Io, argv: ModelOptions): FrontEndResult | { diagnostics: Diagnostic[] } {
+export function loadModels(
+  io: Io,
+  argv: ModelOptions,
+  frontEnd: { readonly workers?: number } = {},
+): FrontEndResult | { diagnostics: Diagnostic[] } {
   const today = resolveToday(io, argv.today);
   if (typeof today !== "string") return { diagnostics: [today] };
   const maxSize = argv["max-file-size"];
@@ -106,6 +110,7 @@ export function loadModels(io: Io, argv: ModelOptions): FrontEndResult | { diagn
     host: nodeHost,
     resolve: { today, ruleIds: RULE_IDS, atlasMitigations: ATLAS_MITIGATION_IDS },
     load: { maxFileSize: argv["max-file-size"] ?? DEFAULT_MAX_FILE_SIZE },
+    ...(frontEnd.workers === undefined ? {} : { workers: frontEnd.workers }),
   });
   if (problems.length === 0) return result;
   return { ...result, diagnostics: [...problems, ...result.diagnostics], ok: false };

@@ -3,6 +3,7 @@ import path from "node:path";
 import { diag, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { OutputFile } from "../emit/emitter.js";
 import { eachChunk } from "../emit/text-sink.js";
+import { startWriteThread, type WriteThread } from "./write-thread.js";
 
 /** Written into every output folder: only a folder holding it (or an empty one) is ever replaced. */
 export const OUTPUT_MARKER = ".aithreat-output";
@@ -80,17 +81,47 @@ export function safeJoin(dir: string, rel: string, producer: string): string {
   return path.join(dir, rel);
 }
 
-/** Writes every output file with `writeFolderAtomically`. */
-export function writeOutputsAtomically(outDir: string, files: readonly OutputFile[]): void {
-  writeFolderAtomically(outDir, (temp) => writeFiles(temp, files));
+/**
+ * Writes every output file with `writeFolderAtomically`; with `thread`, the bytes are written by a
+ * second thread (write-thread.ts) while this one produces the next.
+ */
+export function writeOutputsAtomically(
+  outDir: string,
+  files: readonly OutputFile[],
+  options: { readonly thread?: boolean } = {},
+): void {
+  writeFolderAtomically(outDir, (temp) => {
+    const writer = options.thread ? startWriteThread() : undefined;
+    if (!writer) return writeFiles(temp, files);
+    try {
+      writeFiles(temp, files, writer);
+    } catch (e) {
+      // Everything handed over is written before the temporary folder is removed.
+      writer.finish(true);
+      throw e;
+    }
+    writer.finish();
+  });
 }
 
-/** Writes output files into `dir` (a file that is produced as it is written, piece by piece). */
-export function writeFiles(dir: string, files: readonly OutputFile[]): void {
+/**
+ * Writes output files into `dir` (a file that is produced as it is written, piece by piece), here
+ * or through a write thread.
+ */
+export function writeFiles(dir: string, files: readonly OutputFile[], thread?: WriteThread): void {
   for (const f of files) {
     const file = safeJoin(dir, f.path, "emitter");
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    if (f.produce) writeProduced(file, f.produce);
+    if (thread) {
+      thread.open(file);
+      if (f.produce) eachChunk(f.produce, thread);
+      else {
+        const contents = f.contents;
+        if (typeof contents === "string") eachChunk((put) => put(contents), thread);
+        else thread.own(Buffer.from(contents));
+      }
+      thread.close();
+    } else if (f.produce) writeProduced(file, f.produce);
     else fs.writeFileSync(file, f.contents);
   }
 }

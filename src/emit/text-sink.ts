@@ -70,30 +70,58 @@ export function producedFile(path: string, produce: (put: (piece: string) => voi
  */
 const WRITE_CHUNK = 1 << 18;
 
+/** Where `eachChunk` puts its bytes: buffers it encodes into and hands back filled. */
+export interface ChunkTarget {
+  /** A buffer of at least `bytes` bytes to encode the next chunk into. */
+  next(bytes: number): Buffer;
+  /** The first `used` bytes of the buffer `next` gave last are a chunk; that buffer is the target's again. */
+  ship(used: number): void;
+  /** A chunk in a buffer of its own (a piece longer than any buffer): the target may keep it. */
+  own(bytes: Buffer): void;
+}
+
+/** A target that hands each chunk to `chunk` as a view of one reused buffer. */
+function reusing(chunk: (bytes: Buffer) => void): ChunkTarget {
+  let buffer: Buffer | undefined;
+  return {
+    next: (bytes) => (buffer && buffer.length >= bytes ? buffer : (buffer = Buffer.allocUnsafe(bytes))),
+    ship: (used) => chunk(buffer!.subarray(0, used)),
+    own: chunk,
+  };
+}
+
 /**
  * Runs `produce` and hands its text on as UTF-8 chunks of about `maxText` bytes each (a longer piece
- * may make one longer chunk). Pieces are appended to one string, encoded into one reused buffer every
- * `maxText / 4` characters: twice as fast as joining an array of pieces and encoding each join into
- * a new buffer, and a string built with `+=` is flattened once, by the encoding. The chunk is a view
- * of that buffer: valid only until `chunk` returns.
+ * may make one longer chunk). Pieces are appended to one string, encoded into the target's buffer
+ * every `maxText / 4` characters: twice as fast as joining an array of pieces and encoding each join
+ * into a new buffer, and a string built with `+=` is flattened once, by the encoding. Given a
+ * function, each chunk is a view of one reused buffer: valid only until the function returns.
  */
 export function eachChunk(
   produce: (put: (piece: string) => void) => void,
-  chunk: (bytes: Buffer) => void,
+  out: ((bytes: Buffer) => void) | ChunkTarget,
   maxText: number = WRITE_CHUNK,
 ): void {
+  const target = typeof out === "function" ? reusing(out) : out;
   const batch = Math.max(1, maxText >> 2);
   // Room for a full chunk and one batch of any UTF-8 (at most 3 bytes per UTF-16 unit).
-  const buffer = Buffer.allocUnsafe(maxText + 3 * batch);
+  const size = maxText + 3 * batch;
+  let buffer: Buffer | undefined;
   let used = 0;
   const flush = () => {
-    if (used > 0) chunk(buffer.subarray(0, used));
+    if (used > 0) target.ship(used);
+    buffer = undefined;
     used = 0;
   };
   const encode = (text: string) => {
-    if (used + 3 * text.length > buffer.length) flush();
-    if (3 * text.length > buffer.length) chunk(Buffer.from(text, "utf8"));
-    else used += buffer.write(text, used);
+    if (text.length === 0) return;
+    if (used + 3 * text.length > size) flush();
+    if (3 * text.length > size) {
+      target.own(Buffer.from(text, "utf8"));
+      return;
+    }
+    buffer ??= target.next(size);
+    used += buffer.write(text, used);
     if (used >= maxText) flush();
   };
   let text = "";
@@ -107,3 +135,6 @@ export function eachChunk(
   encode(text);
   flush();
 }
+
+/** The largest buffer `eachChunk` asks a target for, at the default chunk size. */
+export const CHUNK_BUFFER_BYTES = WRITE_CHUNK + 3 * (WRITE_CHUNK >> 2);

@@ -19,12 +19,14 @@ import {
   loadModels,
   pathsPerTargetProblem,
   reportDiagnostics,
+  resolveToday,
   withModelOptions,
   type ModelOptions,
 } from "../common.js";
 import { evaluateGates, formatGateResult, resolveGates } from "../gates.js";
 import { EXIT, type Io } from "../io.js";
 import { nodeHost } from "../node-host.js";
+import { startPathsWorker, type PathsWorker } from "../paths-worker.js";
 import { count, createProgress } from "../progress.js";
 import { renderFormatsOf, renderOutputs, type RenderArgs } from "../render.js";
 import { VERSION } from "../version.js";
@@ -111,6 +113,62 @@ export async function runCompile(io: Io, argv: CompileArgs): Promise<number> {
   if (refused) return refuse([cannotWriteOut(argv.out, refused)]);
   const progress = createProgress(io, { quiet: argv.quiet });
   progress.stage("loading models");
+  // With `--only`, the paths are worked out only if an output reads them: no worker for them.
+  const worker = argv.only === undefined ? pathsWorkerFor(io, argv) : undefined;
+  try {
+    return await compileWith(io, argv, { gates, emitters, render, printed, progress, worker });
+  } finally {
+    worker?.close();
+  }
+}
+
+/**
+ * `$AITHREAT_THREADS`: `never` keeps a compile's path analysis and file writing on the main thread,
+ * `always` gives them threads of their own whatever the model's size; anything else, by size.
+ */
+function threadMode(io: Io): "never" | "always" | "auto" {
+  const mode = io.env["AITHREAT_THREADS"];
+  return mode === "never" || mode === "always" ? mode : "auto";
+}
+
+/** Components from which output files are written by a second thread (below, it saves nothing). */
+const WRITE_THREAD_COMPONENTS = 2000;
+
+function threadsFor(io: Io, components: number): boolean {
+  const mode = threadMode(io);
+  return mode === "always" || (mode === "auto" && components >= WRITE_THREAD_COMPONENTS);
+}
+
+/** Starts the attack paths on a second thread (paths-worker.ts) when it pays. */
+function pathsWorkerFor(io: Io, argv: CompileArgs): PathsWorker | undefined {
+  const mode = threadMode(io);
+  const today = resolveToday(io, argv.today);
+  if (mode === "never" || typeof today !== "string") return undefined;
+  return startPathsWorker(
+    {
+      models: argv.models,
+      today,
+      paths: { k: argv.k },
+      ...(argv.root === undefined ? {} : { root: argv.root }),
+      ...(argv["max-file-size"] === undefined ? {} : { maxFileSize: argv["max-file-size"] }),
+    },
+    { force: mode === "always" },
+  );
+}
+
+async function compileWith(
+  io: Io,
+  argv: CompileArgs,
+  run: {
+    gates: Exclude<ReturnType<typeof resolveGates>, Diagnostic>;
+    emitters: readonly Emitter[];
+    render: Exclude<ReturnType<typeof renderFormatsOf>, Diagnostic>;
+    printed: string | undefined;
+    progress: ReturnType<typeof createProgress>;
+    worker: PathsWorker | undefined;
+  },
+): Promise<number> {
+  const { gates, emitters, render, printed, progress, worker } = run;
   const loaded = loadModels(io, argv);
   progress.clear();
   // The model's own policies and `--policy`, validated: a mistake in a policy is an invalid model.
@@ -127,10 +185,12 @@ export async function runCompile(io: Io, argv: CompileArgs): Promise<number> {
   }
   progress.stage(`analysing ${count(loaded.model.components.length, "component")}`);
   // With `--only`, what no chosen output reads (the attack paths, the metrics) is never worked out.
-  const analysis = analyzeModel(loaded.model, {
+  const model = loaded.model;
+  const analysis = analyzeModel(model, {
     paths: { k: argv.k },
     policies: policies.policies,
     onDemand: argv.only !== undefined,
+    ...(worker ? { pathsFrom: (analysed) => worker.take(model, analysed) } : {}),
   });
   progress.clear();
   const diagnostics = [...loaded.diagnostics, ...policies.diagnostics, ...analysis.diagnostics];
@@ -167,7 +227,7 @@ export async function runCompile(io: Io, argv: CompileArgs): Promise<number> {
     );
   progress.stage(`writing outputs: ${count(files.length, "file")} into ${argv.out}`);
   try {
-    writeOutputsAtomically(argv.out, files);
+    writeOutputsAtomically(argv.out, files, { thread: threadsFor(io, model.components.length) });
   } catch (e) {
     // A file in the way, no permission, a full disk: the command line or the machine is at fault,
     // not aithreat (an error without a system code, such as an unsafe emitter path, is a bug).

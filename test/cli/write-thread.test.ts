@@ -1,0 +1,93 @@
+/**
+ * Output files written by a second thread (src/cli/write-thread.ts): the same bytes as written on
+ * the main thread, through a ring of shared buffers that wraps many times; a write that fails there
+ * fails the atomic write with its system code, and an emitter that throws midway leaves nothing
+ * behind. Either way no temporary folder is left.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import type { OutputFile } from "../../src/emit/emitter.js";
+import { writeOutputsAtomically } from "../../src/cli/write-outputs.js";
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "aithreat-write-thread-"));
+test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+/** Every file under `dir` with its bytes, sorted by path. */
+function contents(dir: string): [string, string][] {
+  return (fs.readdirSync(dir, { recursive: true }) as string[])
+    .filter((f) => fs.statSync(path.join(dir, f)).isFile())
+    .sort()
+    .map((f) => [f, fs.readFileSync(path.join(dir, f)).toString("base64")]);
+}
+
+const line = (i: number) => `{"line": ${i}, "text": "é→😀 ${"x".repeat(i % 97)}"}\n`;
+const files: OutputFile[] = [
+  // About 8 MB: far more than the ring's eight slots hold at once.
+  {
+    path: "big.jsonl",
+    contents: "",
+    produce: (put) => {
+      for (let i = 0; i < 80_000; i++) put(line(i));
+    },
+  },
+  // One piece longer than a slot, as its own buffer.
+  { path: "one-piece.txt", contents: "", produce: (put) => put("ü".repeat(1 << 20)) },
+  { path: "plain.md", contents: "# title\n\nnon-ASCII: ü\n" },
+  { path: "empty.txt", contents: "" },
+  { path: "nested/deeper/image.bin", contents: new Uint8Array([0, 1, 2, 255, 254]) },
+];
+
+test("a write thread writes the same bytes as the main thread", () => {
+  writeOutputsAtomically(path.join(tmp, "here"), files);
+  writeOutputsAtomically(path.join(tmp, "thread"), files, { thread: true });
+  const here = contents(path.join(tmp, "here"));
+  assert.is(here.length, files.length + 1, "every file and the marker");
+  assert.equal(contents(path.join(tmp, "thread")), here);
+  // Written again over its own output, as a second compile does.
+  writeOutputsAtomically(path.join(tmp, "thread"), files, { thread: true });
+  assert.equal(contents(path.join(tmp, "thread")), here);
+});
+
+const leftovers = () => fs.readdirSync(tmp).filter((f) => f.includes("aithreat-tmp"));
+
+test("a write that fails on the thread fails the run with its system code", () => {
+  const out = path.join(tmp, "clash");
+  // `a` is made a folder for `a/b.txt`, then opened as a file: EISDIR, on the writer's side.
+  const clash: OutputFile[] = [
+    { path: "a/b.txt", contents: "b" },
+    { path: "a", contents: "a" },
+  ];
+  try {
+    writeOutputsAtomically(out, clash, { thread: true });
+    assert.unreachable("the write should fail");
+  } catch (e) {
+    assert.is((e as NodeJS.ErrnoException).code, "EISDIR");
+  }
+  assert.not.ok(fs.existsSync(out), "no output folder");
+  assert.equal(leftovers(), []);
+});
+
+test("an emitter that throws midway leaves the previous output and no temporary folder", () => {
+  const out = path.join(tmp, "kept");
+  writeOutputsAtomically(out, files.slice(2), { thread: true });
+  const before = contents(out);
+  const broken: OutputFile[] = [
+    files[0]!,
+    {
+      path: "broken.txt",
+      contents: "",
+      produce: (put) => {
+        put("a start");
+        throw new Error("emitter bug");
+      },
+    },
+  ];
+  assert.throws(() => writeOutputsAtomically(out, broken, { thread: true }), /emitter bug/);
+  assert.equal(contents(out), before);
+  assert.equal(leftovers(), []);
+});
+
+test.run();
