@@ -33,7 +33,7 @@
 import { generatedFrontEnd } from "./gen/front-end.js";
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
-import { parseArgs } from "node:util";
+import { benchArgs } from "./args.js";
 import { Worker } from "node:worker_threads";
 import { DirectedGraph } from "graphology";
 import { bfs as graphologyBfs } from "graphology-traversal";
@@ -489,7 +489,7 @@ async function child(
 }
 
 function parent(argv: string[]): number {
-  const { values } = parseArgs({
+  const { values } = benchArgs({
     args: argv,
     options: {
       sizes: { type: "string", default: "1k,10k,100k" },

@@ -21,7 +21,7 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { benchArgs } from "./args.js";
 import v8 from "node:v8";
 import { ATLAS_MITIGATION_IDS, RULE_IDS } from "../src/catalog/index.js";
 import { hasErrors, sortDiagnostics, type StageResult } from "../src/diagnostics/diagnostic.js";
@@ -303,7 +303,7 @@ function report(r: FrontEndResult, targets: { checkMs?: number; peakBytes?: numb
 }
 
 function parent(argv: string[]): number {
-  const { values } = parseArgs({
+  const { values } = benchArgs({
     args: argv,
     options: {
       sizes: { type: "string", default: "10k,100k" },
@@ -388,7 +388,7 @@ function parent(argv: string[]): number {
 
 function main(argv: string[]): number {
   if (!argv.includes("--child")) return parent(argv);
-  const { values } = parseArgs({
+  const { values } = benchArgs({
     args: argv,
     options: {
       child: { type: "boolean" },

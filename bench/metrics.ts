@@ -12,7 +12,7 @@
  * (a delegation chain of k agents; one model serving k agents), at k and 2k: a linear metric takes
  * about 2x as long at 2k, a quadratic one about 4x.
  */
-import { parseArgs } from "node:util";
+import { benchArgs } from "./args.js";
 import { computeMetrics } from "../src/analysis/metrics/index.js";
 import { agenticMetrics } from "../src/analysis/metrics/agentic.js";
 import { blastRadiusMetrics } from "../src/analysis/metrics/agents.js";
@@ -61,7 +61,7 @@ function bfs(g: CompactGraph): number {
 const parseSize = (s: string): number =>
   Math.round(Number.parseFloat(s) * (s.endsWith("k") ? 1e3 : s.endsWith("M") ? 1e6 : 1));
 
-const { values } = parseArgs({
+const { values } = benchArgs({
   options: {
     sizes: { type: "string", default: "10k,100k" },
     seed: { type: "string", default: "1" },

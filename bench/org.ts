@@ -23,7 +23,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { benchArgs } from "./args.js";
 import { ATLAS_MITIGATION_IDS, RULE_IDS } from "../src/catalog/index.js";
 import { expandInputs, findRoot } from "../src/cli/inputs.js";
 import { bufferIo } from "../src/cli/io.js";
@@ -106,7 +106,7 @@ const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024).toLocaleString("en")} MB`;
 
 async function mainBench(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = benchArgs({
     args: argv,
     options: {
       components: { type: "string", default: "100k" },

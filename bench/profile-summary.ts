@@ -6,7 +6,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { parseArgs } from "node:util";
+import { benchArgs } from "./args.js";
 
 interface ProfileNode {
   id: number;
@@ -103,7 +103,7 @@ function table(
 }
 
 function main(argv: string[]): number {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = benchArgs({
     args: argv,
     allowPositionals: true,
     options: { top: { type: "string", default: "25" }, filter: { type: "string" } },

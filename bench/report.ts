@@ -19,7 +19,7 @@ import { Session } from "node:inspector/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { benchArgs } from "./args.js";
 import { ATLAS_MITIGATION_IDS, RULE_IDS } from "../src/catalog/index.js";
 import { analyzeModel, runFrontEnd } from "../src/compiler.js";
 import { writeFiles, writeFolderAtomically } from "../src/cli/write-outputs.js";
@@ -194,7 +194,7 @@ function printGrowth(a: SizeResult, b: SizeResult): void {
 }
 
 function parent(): void {
-  const { values } = parseArgs({
+  const { values } = benchArgs({
     options: {
       sizes: { type: "string", default: "1k,10k,100k" },
       seed: { type: "string", default: "1" },
