@@ -22,7 +22,7 @@ export function benchArgs<T extends ParseArgsConfig>(config: T): ReturnType<type
   }
   try {
     // The same config with its arguments spelt out: the result has the caller's option types.
-    return parseArgs({ ...config, args } as T);
+    return parseArgs<T>({ ...config, args });
   } catch (e) {
     process.stderr.write(`${script}: ${(e as Error).message}\n${usage()}`);
     process.exit(2);
