@@ -208,6 +208,16 @@ export function startPathsWorker(job: PathsJob, options: { force?: boolean } = {
 const SILENT: Io = { out: () => undefined, err: () => undefined, tty: false, cwd: process.cwd(), env: {} };
 
 function runWorker(port: MessagePort, signal: Int32Array, job: PathsJob): void {
+  // The main thread has its own load, the rules and its collector's threads to run meanwhile, and
+  // waits for this answer only after them: this thread takes what CPU they leave. On Linux the
+  // priority is the calling thread's alone (elsewhere it would be the whole process's).
+  if (process.platform === "linux") {
+    try {
+      os.setPriority(10);
+    } catch {
+      // Not allowed: the same work at the same priority.
+    }
+  }
   let answer: Answer;
   try {
     const options: ModelOptions = {
