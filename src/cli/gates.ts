@@ -166,11 +166,11 @@ const atOrAbove = (severity: string, threshold: Severity) =>
   severityRank(severity as Severity) >= severityRank(threshold);
 
 /** Applies the gates to the findings of a run. */
-export function evaluateGates(findings: readonly FindingView[], gates: Gates): GateResult {
+export function evaluateGates(findings: () => readonly FindingView[], gates: Gates): GateResult {
   const threshold = gates.failOn ?? "info";
   const active = gates.failOn !== undefined || gates.baseline !== undefined;
   if (!active) return { active, failed: false, threshold, failing: [], known: [] };
-  const over = findings
+  const over = findings()
     .filter((f) => f.status === "open" && atOrAbove(f.severity, threshold))
     .sort((a, b) => severityRank(b.severity as Severity) - severityRank(a.severity as Severity));
   const baseline = gates.baseline;

@@ -244,7 +244,8 @@ async function compileWith(
       `wrote ${files.length} files to ${argv.out}: ${analysis.findings.length} findings (${open} open)\n`,
     );
   }
-  const gate = evaluateGates(analysis.findingsView, gates);
+  // Read only by an active gate: `--only paths` or `metrics` never builds the findings' view.
+  const gate = evaluateGates(() => analysis.findingsView, gates);
   if (gate.failed || !argv.quiet) io.err(formatGateResult(gate, gates));
   // The policy gate (docs/policy.md): each violated threshold is a located AT5010; either gate fails the run.
   const policyGate = compileGate(analysis.policy);
