@@ -204,7 +204,8 @@ export function ruleScratchBytes(n: number, m: number): number {
  * Attack paths, then rules, then the views every emitter reads. The paths do not read the findings,
  * and run first on purpose: their working arrays are allocated while the heap is small, before the
  * rules add their findings (hundreds of thousands on a large model), so the collections the paths
- * cause stay cheap (bench/README.md).
+ * cause stay cheap (bench/README.md). With `pathsFrom` (a paths worker, ADR 0013) they are asked for
+ * after the rules, when the metrics first read them, and worked out here only if it has none.
  *
  * With `onDemand`, the attack paths, their view, the metrics (which read the paths), the policy
  * verdict (which reads the metrics) and the findings' view are worked out when first read instead:

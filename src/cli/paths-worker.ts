@@ -14,18 +14,19 @@ import type { AttackPath, PathAnalysis, PathStep, TargetReport } from "../analys
 import type { PathOptions } from "../analysis/paths/analyze.js";
 import type { ControlUse, ResolvedModel } from "../semantic/model.js";
 import { loadModels, type ModelOptions } from "./common.js";
-import { expandInputs } from "./inputs.js";
+import { expandInputs, modelBytesAtMost } from "./inputs.js";
 import type { Io } from "./io.js";
 
 /*
  * The attack paths of a compile, worked out on a second thread while this one runs the rule
- * catalog (docs/adr/0013-paths-on-a-second-thread.md). The two need nothing from each other until
+ * catalog (docs/adr/0013-compile-uses-the-second-core.md). The two need nothing from each other until
  * the metrics, and on a 10k-100k component model each is seconds of one core while the other core
  * idles. The worker loads the same files with the same options as the main thread (a model is far
  * cheaper to build again than to copy between threads), analyses the paths, and sends them back
  * with a digest of every source text it read: the main thread takes them only when its own model
  * was read from the same texts, and works the paths out itself otherwise (a file edited during the
- * run, a failed or slow worker), so the outputs never depend on whether the worker was used.
+ * run, a failed worker, or one still loading when the answer is needed: a busy machine), so the
+ * outputs never depend on whether the worker was used.
  */
 
 const WORKER_MARK = "aithreat-paths-worker";
@@ -47,14 +48,16 @@ export interface PathsJob {
   readonly paths: PathOptions;
 }
 
-/** A step's controls as ordinals into `controlList`, which names them without their objects. */
-type EncodedStep = Omit<PathStep, "controls"> & { readonly controls: readonly number[] };
-type EncodedPath = Omit<AttackPath, "steps" | "exfil"> & {
-  readonly steps: readonly EncodedStep[];
-  readonly exfil: readonly EncodedStep[];
+/** The analysis with its steps' controls of another type: ordinals into `controlList` across threads. */
+type StepOf<C> = Omit<PathStep, "controls"> & { readonly controls: readonly C[] };
+type PathOf<C> = Omit<AttackPath, "steps" | "exfil"> & {
+  readonly steps: readonly StepOf<C>[];
+  readonly exfil: readonly StepOf<C>[];
 };
-type EncodedTarget = Omit<TargetReport, "paths"> & { readonly paths: readonly EncodedPath[] };
-type EncodedPaths = Omit<PathAnalysis, "targets"> & { readonly targets: readonly EncodedTarget[] };
+type AnalysisOf<C> = Omit<PathAnalysis, "targets"> & {
+  readonly targets: readonly (Omit<TargetReport, "paths"> & { readonly paths: readonly PathOf<C>[] })[];
+};
+type EncodedPaths = AnalysisOf<number>;
 
 type Answer = { readonly digest: string; readonly paths: EncodedPaths } | { readonly failed: string };
 
@@ -76,17 +79,9 @@ export function sourceDigest(model: ResolvedModel): string {
   return h.digest("hex");
 }
 
-function encode(paths: PathAnalysis, analysed: ResolvedModel): EncodedPaths {
-  const ordinal = new Map<ControlUse, number>();
-  controlList(analysed).forEach((u, i) => ordinal.set(u, i));
-  const step = (s: PathStep): EncodedStep => ({
-    ...s,
-    controls: s.controls.map((u) => {
-      const i = ordinal.get(u);
-      if (i === undefined) throw new Error(`a step's control \`${u.name}\` is not one of the model's`);
-      return i;
-    }),
-  });
+/** The analysis with each step's controls mapped by `control` (one walk for both directions). */
+function mapControls<A, B>(paths: AnalysisOf<A>, control: (a: A) => B): AnalysisOf<B> {
+  const step = (s: StepOf<A>): StepOf<B> => ({ ...s, controls: s.controls.map(control) });
   return {
     ...paths,
     targets: paths.targets.map((t) => ({
@@ -96,59 +91,82 @@ function encode(paths: PathAnalysis, analysed: ResolvedModel): EncodedPaths {
   };
 }
 
+function encode(paths: PathAnalysis, analysed: ResolvedModel): EncodedPaths {
+  const ordinal = new Map<ControlUse, number>();
+  controlList(analysed).forEach((u, i) => ordinal.set(u, i));
+  return mapControls(paths, (u: ControlUse) => {
+    const i = ordinal.get(u);
+    if (i === undefined) throw new Error(`a step's control \`${u.name}\` is not one of the model's`);
+    return i;
+  });
+}
+
 function decode(encoded: EncodedPaths, analysed: ResolvedModel): PathAnalysis {
   const controls = controlList(analysed);
-  const step = (s: EncodedStep): PathStep => ({
-    ...s,
-    controls: s.controls.map((i) => {
-      const u = controls[i];
-      if (!u) throw new Error(`control ordinal ${i} is out of range`);
-      return u;
-    }),
+  return mapControls(encoded, (i: number) => {
+    const u = controls[i];
+    if (!u) throw new Error(`control ordinal ${i} is out of range`);
+    return u;
   });
-  return {
-    ...encoded,
-    targets: encoded.targets.map((t) => ({
-      ...t,
-      paths: t.paths.map((p) => ({ ...p, steps: p.steps.map(step), exfil: p.exfil.map(step) })),
-    })),
-  };
 }
 
 /** A paths worker at work: `take` returns its answer for the main thread's model, if it can be used. */
 export interface PathsWorker {
   /**
-   * Waits for the worker (bounded) and returns its paths for `analysed` (the main thread's model as
-   * analysed), or undefined when they cannot be used: the caller then works them out itself.
+   * The worker's paths for `analysed` (the main thread's model as analysed), or undefined when they
+   * cannot be had soon or be used: the caller then works them out itself. A worker still loading
+   * the model (the machine is busy) is not waited for; one analysing is, for about as long as its
+   * load took (the paths cost about that much: 0.4 against 0.35 s at 10k, 2.8 against 3 s at 100k).
    */
   take(model: ResolvedModel, analysed: ResolvedModel): PathAnalysis | undefined;
+  /** Waits up to `ms` for the worker's answer; whether it came (tests use it before `take`). */
+  wait(ms: number): boolean;
   /** Stops the worker (when the compile ends before it needs the paths). */
   close(): void;
-  /** Why the last `take` returned nothing (for tests and the benchmark). */
-  readonly declined?: string;
+  /** Why `take` returned nothing, or "" once it returned the worker's paths (`compile --debug` prints it). */
+  readonly outcome?: string;
 }
 
-/** Total bytes of the model files a command line names (imports not followed). */
-function inputBytes(models: readonly string[]): number {
-  let total = 0;
-  for (const f of expandInputs(models).files) total += fs.statSync(f, { throwIfNoEntry: false })?.size ?? 0;
-  return total;
-}
+// The shared state: the worker's stage and how long its load took.
+const STAGE = 0;
+const LOAD_MS = 1;
+const LOADING = 0;
+const ANALYSING = 1;
+const ANSWERED = 2;
 
 /**
- * Starts a paths worker for a compile when it pays: a second core, and model files between
- * MIN_WORKER_BYTES and MAX_WORKER_BYTES (`force` skips the size test; tests use it on small models).
- * Undefined when no worker is started.
+ * Whether the model files a command line names are worth a worker: the files themselves at least
+ * MIN_WORKER_BYTES, and with everything they import at most MAX_WORKER_BYTES. A file it cannot
+ * read counts as nothing: the load reports it.
  */
-export function startPathsWorker(job: PathsJob, options: { force?: boolean } = {}): PathsWorker | undefined {
-  if (!options.force) {
-    if (os.availableParallelism() < 2) return undefined;
-    const bytes = inputBytes(job.models);
-    if (bytes < MIN_WORKER_BYTES || bytes > MAX_WORKER_BYTES) return undefined;
+function worthAWorker(models: readonly string[]): boolean {
+  let total = 0;
+  for (const f of expandInputs(models).files) {
+    try {
+      total += fs.statSync(f).size;
+    } catch {
+      // A link loop, no permission: the main thread's load says so.
+    }
   }
+  return total >= MIN_WORKER_BYTES && modelBytesAtMost(models, MAX_WORKER_BYTES);
+}
+
+/** How long a patient `take` waits for the answer, whatever the worker's stage. */
+const PATIENT_MS = 60_000;
+
+/**
+ * Starts a paths worker for a compile when it pays: a second core, and model files of the size
+ * `worthAWorker` accepts. `force` skips both tests, and `patient` makes `take` wait for the answer
+ * whatever the worker's stage (`AITHREAT_THREADS=always`; tests use both on small models, whose
+ * rules end before a worker has even loaded). Undefined when no worker is started.
+ */
+export function startPathsWorker(
+  job: PathsJob,
+  options: { readonly force?: boolean; readonly patient?: boolean } = {},
+): PathsWorker | undefined {
+  if (!options.force && (os.availableParallelism() < 2 || !worthAWorker(job.models))) return undefined;
   const { port1, port2 } = new MessageChannel();
-  // [0] is set to 1 once the worker has posted its answer.
-  const signal = new Int32Array(new SharedArrayBuffer(4));
+  const signal = new Int32Array(new SharedArrayBuffer(8));
   let worker: Worker | undefined;
   try {
     worker = new Worker(new URL(import.meta.url), {
@@ -161,33 +179,38 @@ export function startPathsWorker(job: PathsJob, options: { force?: boolean } = {
   worker.unref();
   // An unheard 'error' event would end the CLI; a failed worker only means the paths are made here.
   worker.on("error", () => undefined);
-  const started = performance.now();
-  const state: { declined?: string } = {};
+  const state: { outcome?: string } = {};
   const close = () => {
     port1.close();
     void worker.terminate();
   };
+  const wait = (ms: number): boolean => {
+    const until = performance.now() + ms;
+    for (let stage = Atomics.load(signal, STAGE); stage !== ANSWERED; stage = Atomics.load(signal, STAGE)) {
+      const left = until - performance.now();
+      if (left <= 0) return false;
+      Atomics.wait(signal, STAGE, stage, left);
+    }
+    return true;
+  };
   return {
-    get declined() {
-      return state.declined;
+    get outcome() {
+      return state.outcome;
     },
     close,
+    wait,
     take(model, analysed) {
       const decline = (why: string): undefined => {
-        state.declined = why;
+        state.outcome = why;
         close();
         return undefined;
       };
-      // The worker started with this thread and has less to do. Should it still be at work after
-      // as long again as this thread has been (at least 10 s), something is wrong with it: this
-      // thread then works the paths out itself instead of waiting on.
-      const patience = Math.max(10_000, performance.now() - started);
-      const waitStart = performance.now();
-      while (Atomics.load(signal, 0) === 0) {
-        const left = patience - (performance.now() - waitStart);
-        if (left <= 0) return decline("the worker did not answer in time");
-        Atomics.wait(signal, 0, 0, Math.min(left, 1000));
-      }
+      const stage = Atomics.load(signal, STAGE);
+      if (options.patient) {
+        if (!wait(PATIENT_MS)) return decline("the worker did not answer in time");
+      } else if (stage === LOADING) return decline("the worker was still loading the model");
+      else if (stage === ANALYSING && !wait(Math.max(1000, Atomics.load(signal, LOAD_MS))))
+        return decline("the worker had not finished its analysis");
       const received = receiveMessageOnPort(port1);
       if (!received) return decline("the worker's answer was lost");
       const answer = received.message as Answer;
@@ -195,6 +218,7 @@ export function startPathsWorker(job: PathsJob, options: { force?: boolean } = {
       if (answer.digest !== sourceDigest(model)) return decline("the model files changed during the run");
       try {
         const paths = decode(answer.paths, analysed);
+        state.outcome = "";
         close();
         return paths;
       } catch (e) {
@@ -207,10 +231,15 @@ export function startPathsWorker(job: PathsJob, options: { force?: boolean } = {
 /** A quiet Io: the main thread reports every diagnostic of the load; the worker only needs the model. */
 const SILENT: Io = { out: () => undefined, err: () => undefined, tty: false, cwd: process.cwd(), env: {} };
 
+function setStage(signal: Int32Array, stage: number): void {
+  Atomics.store(signal, STAGE, stage);
+  Atomics.notify(signal, STAGE);
+}
+
 function runWorker(port: MessagePort, signal: Int32Array, job: PathsJob): void {
   // The main thread has its own load, the rules and its collector's threads to run meanwhile, and
-  // waits for this answer only after them: this thread takes what CPU they leave. On Linux the
-  // priority is the calling thread's alone (elsewhere it would be the whole process's).
+  // needs this answer only after them: this thread takes what CPU they leave. On Linux the priority
+  // is the calling thread's alone (elsewhere it would be the whole process's).
   if (process.platform === "linux") {
     try {
       os.setPriority(10);
@@ -218,8 +247,8 @@ function runWorker(port: MessagePort, signal: Int32Array, job: PathsJob): void {
       // Not allowed: the same work at the same priority.
     }
   }
-  let answer: Answer;
   try {
+    const started = performance.now();
     const options: ModelOptions = {
       models: [...job.models],
       today: job.today,
@@ -228,17 +257,20 @@ function runWorker(port: MessagePort, signal: Int32Array, job: PathsJob): void {
     };
     // One thread here: the main thread's load has the other core's parsing worker.
     const loaded = loadModels(SILENT, options, { workers: 0 });
-    if (!("model" in loaded) || !loaded.ok) answer = { failed: "the worker could not load the model" };
-    else {
-      const { paths, analysed } = pathsOfModel(loaded.model, job.paths);
-      answer = { digest: sourceDigest(loaded.model), paths: encode(paths, analysed) };
+    if (!("model" in loaded) || !loaded.ok) {
+      port.postMessage({ failed: "the worker could not load the model" } satisfies Answer);
+      return;
     }
+    Atomics.store(signal, LOAD_MS, Math.ceil(performance.now() - started));
+    setStage(signal, ANALYSING);
+    const { paths, analysed } = pathsOfModel(loaded.model, job.paths);
+    port.postMessage({ digest: sourceDigest(loaded.model), paths: encode(paths, analysed) } satisfies Answer);
   } catch (e) {
-    answer = { failed: `the worker failed: ${(e as Error).message ?? String(e)}` };
+    // Posting may itself have failed: the answer is then this one.
+    port.postMessage({ failed: `the worker failed: ${(e as Error).message ?? String(e)}` } satisfies Answer);
+  } finally {
+    setStage(signal, ANSWERED);
   }
-  port.postMessage(answer);
-  Atomics.store(signal, 0, 1);
-  Atomics.notify(signal, 0);
 }
 
 const data = workerData as Record<string, unknown> | null;

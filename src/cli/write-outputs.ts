@@ -3,7 +3,12 @@ import path from "node:path";
 import { diag, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { OutputFile } from "../emit/emitter.js";
 import { eachChunk } from "../emit/text-sink.js";
-import { startWriteThread, type WriteThread } from "./write-thread.js";
+import {
+  startWriteThread,
+  WriterUnavailable,
+  type WriteThread,
+  type WriteThreadOptions,
+} from "./write-thread.js";
 
 /** Written into every output folder: only a folder holding it (or an empty one) is ever replaced. */
 export const OUTPUT_MARKER = ".aithreat-output";
@@ -88,19 +93,22 @@ export function safeJoin(dir: string, rel: string, producer: string): string {
 export function writeOutputsAtomically(
   outDir: string,
   files: readonly OutputFile[],
-  options: { readonly thread?: boolean } = {},
+  options: { readonly thread?: boolean | WriteThreadOptions } = {},
 ): void {
   writeFolderAtomically(outDir, (temp) => {
-    const writer = options.thread ? startWriteThread() : undefined;
+    const thread = options.thread;
+    const writer = thread ? startWriteThread(thread === true ? {} : thread) : undefined;
     if (!writer) return writeFiles(temp, files);
     try {
       writeFiles(temp, files, writer);
+      writer.finish();
     } catch (e) {
-      // Everything handed over is written before the temporary folder is removed.
+      // Everything handed over is written (or dropped) before anything else touches the folder.
       writer.finish(true);
-      throw e;
+      if (!(e instanceof WriterUnavailable)) throw e;
+      // The thread never ran: every file again, on this thread (each is truncated when opened).
+      writeFiles(temp, files);
     }
-    writer.finish();
   });
 }
 

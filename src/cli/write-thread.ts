@@ -1,62 +1,82 @@
+import os from "node:os";
 import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
 import { CHUNK_BUFFER_BYTES, type ChunkTarget } from "../emit/text-sink.js";
 
 /*
- * Output files written by a second thread. The main thread produces each file's text and encodes it
- * (that needs its heap); the system calls that copy the bytes into files then take as long again on
- * a large compile (about 1.4 s of the 100k model's 1.76 GB), and here they run on the other core.
- * Bytes cross in a ring of buffers in shared memory, so nothing is copied twice and nothing is
- * allocated per chunk: the main thread encodes into a free slot and posts its number; the writer
- * writes it and frees it. When every slot is full the main thread waits for one. Messages are
- * handled in order, so the files are complete and closed once the writer has seen `end`.
+ * Output files written by a second thread (ADR 0013). The main thread produces each file's text and
+ * encodes it (that needs its heap); the system calls that copy the bytes into files took about 1.4 s
+ * of the 100k model's output side on the main thread, and here they run on the other core. Bytes
+ * cross in a ring of buffers in shared memory, so nothing is copied twice and nothing is allocated
+ * per chunk: the main thread encodes into a free slot and posts its number; the writer writes it and
+ * frees it. When every slot is full the main thread waits for one. Messages are handled in order,
+ * so the files are complete and closed once the writer has seen `end`.
  */
 
 /** Slots in the ring; a slot holds one chunk of `eachChunk` at its default size. */
 const SLOTS = 8;
 const SLOT_BYTES = CHUNK_BUFFER_BYTES;
-/** With no slot freed for this long, the writer is taken to be dead (it never blocks on anything else). */
+// Shared state after the slot flags (1 while a slot waits to be written).
+/** 0 until the writer runs, 1 once it does; 2 when the main thread gave up waiting for it. */
+const STARTED = SLOTS;
+/** 1 once `end` is handled. */
+const ENDED = SLOTS + 1;
+/** 1 once a write failed: nothing more is written. */
+const FAILED = SLOTS + 2;
+/** Messages handled so far: a writer that handles none for STALL_MS is taken to be dead. */
+const PROGRESS = SLOTS + 3;
+const STATE = SLOTS + 4;
+/** A writer not running this long after its start never will (it starts in about 30 ms). */
+const START_MS = 5000;
 const STALL_MS = 120_000;
 
-/** The writer: plain CommonJS, evaluated as it is (it needs none of the bundle). */
+/**
+ * The writer: plain JavaScript, evaluated as it is (it needs none of the bundle), with its modules
+ * from `process.getBuiltinModule`, which works whether Node runs it as CommonJS or as a module.
+ */
 const WRITER = `
-const fs = require("node:fs");
-const { workerData } = require("node:worker_threads");
+const fs = process.getBuiltinModule("node:fs");
+const { workerData } = process.getBuiltinModule("node:worker_threads");
 const { memory, state, port, slots, slotBytes } = workerData;
+const STARTED = slots, ENDED = slots + 1, FAILED = slots + 2, PROGRESS = slots + 3;
 const bytes = Buffer.from(memory);
 let fd = -1;
-let failed = false;
+const closeFile = () => {
+  const closing = fd;
+  fd = -1;
+  if (closing >= 0) fs.closeSync(closing);
+};
 const writeAll = (buffer, start, length) => {
   let done = 0;
   while (done < length) done += fs.writeSync(fd, buffer, start + done, length - done);
 };
-port.on("message", (m) => {
-  try {
-    if (failed) return;
-    if (m.open !== undefined) fd = fs.openSync(m.open, "w");
-    else if (m.slot !== undefined) writeAll(bytes, m.slot * slotBytes, m.used);
-    else if (m.own !== undefined) writeAll(m.own, 0, m.own.length);
-    else if (m.close) {
-      const closing = fd;
-      fd = -1;
-      fs.closeSync(closing);
+// The main thread may have given up on this thread (2): then it writes everything itself.
+if (Atomics.compareExchange(state, STARTED, 0, 1) === 0) {
+  port.on("message", (m) => {
+    try {
+      if (Atomics.load(state, FAILED) === 1) return;
+      if (m.open !== undefined) fd = fs.openSync(m.open, "w");
+      else if (m.slot !== undefined) writeAll(bytes, m.slot * slotBytes, m.used);
+      else if (m.own !== undefined) writeAll(m.own, 0, m.own.length);
+      else if (m.close) closeFile();
+    } catch (e) {
+      try { closeFile(); } catch {}
+      port.postMessage({ code: e.code, message: e.message });
+      Atomics.store(state, FAILED, 1);
+    } finally {
+      if (m.slot !== undefined) {
+        Atomics.store(state, m.slot, 0);
+        Atomics.notify(state, m.slot);
+      }
+      Atomics.add(state, PROGRESS, 1);
+      if (m.end) {
+        try { closeFile(); } catch {}
+        Atomics.store(state, ENDED, 1);
+        Atomics.notify(state, ENDED);
+        port.close();
+      }
     }
-  } catch (e) {
-    failed = true;
-    if (fd >= 0) try { fs.closeSync(fd); } catch {}
-    fd = -1;
-    port.postMessage({ code: e.code, message: e.message });
-  } finally {
-    if (m.slot !== undefined) {
-      Atomics.store(state, m.slot, 0);
-      Atomics.notify(state, m.slot);
-    }
-    if (m.end) {
-      Atomics.store(state, slots, 1);
-      Atomics.notify(state, slots);
-      port.close();
-    }
-  }
-});
+  });
+} else port.close();
 `;
 
 /** Files written by another thread: `open`, the chunks (a `ChunkTarget`), `close`; `finish` at the end. */
@@ -81,15 +101,25 @@ class WriteError extends Error {
   }
 }
 
-/** Starts the writer thread (undefined when no thread can be started: write on this one then). */
-export function startWriteThread(): WriteThread | undefined {
+/** The writer never ran: the caller writes the files on its own thread instead. */
+export class WriterUnavailable extends Error {}
+
+/** Test seams: another writer script, a shorter wait for it to start. */
+export interface WriteThreadOptions {
+  readonly script?: string;
+  readonly startMs?: number;
+}
+
+/** Starts the writer thread (undefined with one core, or when no thread can be started). */
+export function startWriteThread(options: WriteThreadOptions = {}): WriteThread | undefined {
+  if (os.availableParallelism() < 2) return undefined;
+  const startMs = options.startMs ?? START_MS;
   const memory = new SharedArrayBuffer(SLOTS * SLOT_BYTES);
-  // [0, SLOTS): 1 while the slot waits to be written; [SLOTS]: 1 once `end` is handled.
-  const state = new Int32Array(new SharedArrayBuffer(4 * (SLOTS + 1)));
+  const state = new Int32Array(new SharedArrayBuffer(4 * STATE));
   const { port1, port2 } = new MessageChannel();
   let worker: Worker;
   try {
-    worker = new Worker(WRITER, {
+    worker = new Worker(options.script ?? WRITER, {
       eval: true,
       workerData: { memory, state, port: port2, slots: SLOTS, slotBytes: SLOT_BYTES },
       transferList: [port2],
@@ -98,27 +128,50 @@ export function startWriteThread(): WriteThread | undefined {
     return undefined;
   }
   worker.unref();
-  // A dead writer is found by `finish` (or a wait for a slot) timing out; an unheard 'error' would end the CLI.
+  // A writer that dies is found by the waits below; an unheard 'error' would end the CLI.
   worker.on("error", () => undefined);
+  const created = performance.now();
   const view = Buffer.from(memory);
   let slot = 0;
   let ended = false;
+  let failure: WriteError | undefined;
+
+  /** Throws the writer's error once it has one. */
+  const check = () => {
+    if (failure) throw failure;
+    if (Atomics.load(state, FAILED) !== 1) return;
+    const m = receiveMessageOnPort(port1)?.message as { code?: string; message: string } | undefined;
+    failure = new WriteError(m?.message ?? "an output file could not be written", m?.code);
+    throw failure;
+  };
 
   /** Waits while `state[index]` is `busy`: a slot being written, or `end` not handled yet. */
   const waitWhile = (index: number, busy: number) => {
+    let progress = Atomics.load(state, PROGRESS);
     let since = performance.now();
     while (Atomics.load(state, index) === busy) {
-      if (Atomics.wait(state, index, busy, 1000) !== "timed-out") since = performance.now();
-      else if (performance.now() - since > STALL_MS) throw new Error("the output writer thread stopped");
+      Atomics.wait(state, index, busy, 200);
+      const now = performance.now();
+      if (now - created > startMs && Atomics.compareExchange(state, STARTED, 0, 2) !== 1)
+        throw new WriterUnavailable("the output writer thread did not start");
+      const p = Atomics.load(state, PROGRESS);
+      if (p !== progress) {
+        progress = p;
+        since = now;
+      } else if (now - since > STALL_MS) throw new Error("the output writer thread stopped");
     }
   };
 
   return {
-    open: (file) => port1.postMessage({ open: file }),
+    open(file) {
+      check();
+      port1.postMessage({ open: file });
+    },
     close: () => port1.postMessage({ close: true }),
     next(bytes) {
       if (bytes > SLOT_BYTES) throw new RangeError(`a chunk of ${bytes} bytes does not fit a slot`);
       waitWhile(slot, 1);
+      check();
       return view.subarray(slot * SLOT_BYTES, (slot + 1) * SLOT_BYTES);
     },
     ship(used) {
@@ -127,9 +180,9 @@ export function startWriteThread(): WriteThread | undefined {
       slot = (slot + 1) % SLOTS;
     },
     own(bytes) {
-      // Its own buffer (never a pooled one: chunks this long are not pooled) moves to the writer.
-      const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
-      const sent = own ? bytes : Buffer.from(bytes);
+      // Moved to the writer: a buffer of its own, never a pooled one (which may not be transferred).
+      const mine = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+      const sent = mine ? bytes : new Uint8Array(bytes);
       port1.postMessage({ own: sent }, [sent.buffer as ArrayBuffer]);
     },
     finish(quietly = false) {
@@ -137,10 +190,13 @@ export function startWriteThread(): WriteThread | undefined {
       ended = true;
       try {
         port1.postMessage({ end: true });
-        waitWhile(SLOTS, 0);
-        const failure = receiveMessageOnPort(port1)?.message as
-          { code?: string; message: string } | undefined;
-        if (failure && !quietly) throw new WriteError(failure.message, failure.code);
+        // A writer that has not run yet now never will: the files are the caller's to write.
+        if (Atomics.compareExchange(state, STARTED, 0, 2) !== 1) {
+          if (!quietly) throw new WriterUnavailable("the output writer thread did not start");
+        } else {
+          waitWhile(ENDED, 0);
+          if (!quietly) check();
+        }
       } finally {
         port1.close();
         void worker.terminate();

@@ -11,17 +11,10 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { OutputFile } from "../../src/emit/emitter.js";
 import { writeOutputsAtomically } from "../../src/cli/write-outputs.js";
+import { folderContents as contents } from "../helpers/folders.js";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "aithreat-write-thread-"));
 test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-/** Every file under `dir` with its bytes, sorted by path. */
-function contents(dir: string): [string, string][] {
-  return (fs.readdirSync(dir, { recursive: true }) as string[])
-    .filter((f) => fs.statSync(path.join(dir, f)).isFile())
-    .sort()
-    .map((f) => [f, fs.readFileSync(path.join(dir, f)).toString("base64")]);
-}
 
 const line = (i: number) => `{"line": ${i}, "text": "é→😀 ${"x".repeat(i % 97)}"}\n`;
 const files: OutputFile[] = [
@@ -37,7 +30,8 @@ const files: OutputFile[] = [
   { path: "one-piece.txt", contents: "", produce: (put) => put("ü".repeat(1 << 20)) },
   { path: "plain.md", contents: "# title\n\nnon-ASCII: ü\n" },
   { path: "empty.txt", contents: "" },
-  { path: "nested/deeper/image.bin", contents: new Uint8Array([0, 1, 2, 255, 254]) },
+  // Small binary contents sit in Node's shared pool: sent as a copy (a pool may not be transferred).
+  { path: "nested/deeper/image.bin", contents: Buffer.from([0, 1, 2, 255, 254]) },
 ];
 
 test("a write thread writes the same bytes as the main thread", () => {
@@ -52,6 +46,14 @@ test("a write thread writes the same bytes as the main thread", () => {
 });
 
 const leftovers = () => fs.readdirSync(tmp).filter((f) => f.includes("aithreat-tmp"));
+
+test("a writer thread that never starts: the files are written on the main thread", () => {
+  // A writer that does nothing at all, and a short wait for it.
+  const out = path.join(tmp, "never-started");
+  writeOutputsAtomically(out, files, { thread: { script: "", startMs: 100 } });
+  assert.equal(contents(out), contents(path.join(tmp, "here")));
+  assert.equal(leftovers(), []);
+});
 
 test("a write that fails on the thread fails the run with its system code", () => {
   const out = path.join(tmp, "clash");

@@ -113,10 +113,14 @@ export async function runCompile(io: Io, argv: CompileArgs): Promise<number> {
   if (refused) return refuse([cannotWriteOut(argv.out, refused)]);
   const progress = createProgress(io, { quiet: argv.quiet });
   progress.stage("loading models");
+  // The day is resolved once, so the paths worker loads the model with the very same options.
+  const today = resolveToday(io, argv.today);
+  const args = typeof today === "string" ? { ...argv, today } : argv;
   // With `--only`, the paths are worked out only if an output reads them: no worker for them.
-  const worker = argv.only === undefined ? pathsWorkerFor(io, argv) : undefined;
+  const worker =
+    argv.only === undefined && typeof today === "string" ? pathsWorkerFor(io, args, today) : undefined;
   try {
-    return await compileWith(io, argv, { gates, emitters, render, printed, progress, worker });
+    return await compileWith(io, args, { gates, emitters, render, printed, progress, worker });
   } finally {
     worker?.close();
   }
@@ -140,20 +144,24 @@ function threadsFor(io: Io, components: number): boolean {
 }
 
 /** Starts the attack paths on a second thread (paths-worker.ts) when it pays. */
-function pathsWorkerFor(io: Io, argv: CompileArgs): PathsWorker | undefined {
+function pathsWorkerFor(io: Io, argv: CompileArgs, today: string): PathsWorker | undefined {
   const mode = threadMode(io);
-  const today = resolveToday(io, argv.today);
-  if (mode === "never" || typeof today !== "string") return undefined;
-  return startPathsWorker(
-    {
-      models: argv.models,
-      today,
-      paths: { k: argv.k },
-      ...(argv.root === undefined ? {} : { root: argv.root }),
-      ...(argv["max-file-size"] === undefined ? {} : { maxFileSize: argv["max-file-size"] }),
-    },
-    { force: mode === "always" },
-  );
+  if (mode === "never") return undefined;
+  try {
+    return startPathsWorker(
+      {
+        models: argv.models,
+        today,
+        paths: { k: argv.k },
+        ...(argv.root === undefined ? {} : { root: argv.root }),
+        ...(argv["max-file-size"] === undefined ? {} : { maxFileSize: argv["max-file-size"] }),
+      },
+      { force: mode === "always", patient: mode === "always" },
+    );
+  } catch {
+    // Sizing the inputs failed (the load reports why): the paths are made here.
+    return undefined;
+  }
 }
 
 async function compileWith(
@@ -193,6 +201,12 @@ async function compileWith(
     ...(worker ? { pathsFrom: (analysed) => worker.take(model, analysed) } : {}),
   });
   progress.clear();
+  if (argv.debug && worker?.outcome !== undefined)
+    io.err(
+      worker.outcome === ""
+        ? "debug: the attack paths came from the paths worker\n"
+        : `debug: the attack paths were worked out on the main thread: ${worker.outcome}\n`,
+    );
   const diagnostics = [...loaded.diagnostics, ...policies.diagnostics, ...analysis.diagnostics];
   reportDiagnostics(io, diagnostics, "text");
   if (analysis.diagnostics.some((d) => d.severity === "error")) return EXIT.INTERNAL;
