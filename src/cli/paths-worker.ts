@@ -31,8 +31,15 @@ import type { Io } from "./io.js";
 
 const WORKER_MARK = "aithreat-paths-worker";
 
-/** Below this many bytes of model files, starting a thread costs more than the paths do. */
-export const MIN_WORKER_BYTES = 1 << 20;
+/**
+ * Below this many bytes of model files the worker costs more than it saves: a second isolate
+ * compiles the whole front end and path code again, and its compile and collector tasks share V8's
+ * platform threads with the main thread's. Measured (medians, idle machine, `AITHREAT_THREADS`):
+ * the 10k model (2.7 MB) compiled in 3.83 s with the worker against 3.38 s without, even when its
+ * answer was not waited for; at 100k (27 MB) in 22.1 s with both threads against 23.3 s with none,
+ * the main thread's CPU 18.4 against 21.0 s.
+ */
+export const MIN_WORKER_BYTES = 12 << 20;
 /**
  * Above this many, the second model would cost memory an organisation-size compile needs (the
  * paths of a 1M-component tree take seconds of its minutes, and its model gigabytes).
@@ -115,8 +122,9 @@ export interface PathsWorker {
   /**
    * The worker's paths for `analysed` (the main thread's model as analysed), or undefined when they
    * cannot be had soon or be used: the caller then works them out itself. A worker still loading
-   * the model (the machine is busy) is not waited for; one analysing is, for about as long as its
-   * load took (the paths cost about that much: 0.4 against 0.35 s at 10k, 2.8 against 3 s at 100k).
+   * the model is not waited for, nor one less than halfway through its analysis by the estimate
+   * that the paths cost what its load did (0.4 against 0.35 s at 10k, 2.8 against 3 s at 100k);
+   * one further on is, for about as long as it should still need.
    */
   take(model: ResolvedModel, analysed: ResolvedModel): PathAnalysis | undefined;
   /** Waits up to `ms` for the worker's answer; whether it came (tests use it before `take`). */
@@ -125,11 +133,15 @@ export interface PathsWorker {
   close(): void;
   /** Why `take` returned nothing, or "" once it returned the worker's paths (`compile --debug` prints it). */
   readonly outcome?: string;
+  /** How long `take` waited for the worker, in milliseconds. */
+  readonly waited: number;
 }
 
-// The shared state: the worker's stage and how long its load took.
+// The shared state: the worker's stage, how long its load took, and when its analysis began (ms
+// since the epoch the main thread gave it).
 const STAGE = 0;
 const LOAD_MS = 1;
+const ANALYSIS_BEGAN = 2;
 const LOADING = 0;
 const ANALYSING = 1;
 const ANSWERED = 2;
@@ -166,11 +178,12 @@ export function startPathsWorker(
 ): PathsWorker | undefined {
   if (!options.force && (os.availableParallelism() < 2 || !worthAWorker(job.models))) return undefined;
   const { port1, port2 } = new MessageChannel();
-  const signal = new Int32Array(new SharedArrayBuffer(8));
+  const signal = new Int32Array(new SharedArrayBuffer(12));
+  const epoch = Date.now();
   let worker: Worker | undefined;
   try {
     worker = new Worker(new URL(import.meta.url), {
-      workerData: { [WORKER_MARK]: true, port: port2, signal, job },
+      workerData: { [WORKER_MARK]: true, port: port2, signal, epoch, job },
       transferList: [port2],
     });
   } catch {
@@ -179,7 +192,7 @@ export function startPathsWorker(
   worker.unref();
   // An unheard 'error' event would end the CLI; a failed worker only means the paths are made here.
   worker.on("error", () => undefined);
-  const state: { outcome?: string } = {};
+  const state: { outcome?: string; waited: number } = { waited: 0 };
   const close = () => {
     port1.close();
     void worker.terminate();
@@ -197,6 +210,9 @@ export function startPathsWorker(
     get outcome() {
       return state.outcome;
     },
+    get waited() {
+      return state.waited;
+    },
     close,
     wait,
     take(model, analysed) {
@@ -205,12 +221,24 @@ export function startPathsWorker(
         close();
         return undefined;
       };
+      const asked = performance.now();
+      const waitFor = (ms: number): boolean => {
+        const came = wait(ms);
+        state.waited = performance.now() - asked;
+        return came;
+      };
       const stage = Atomics.load(signal, STAGE);
       if (options.patient) {
-        if (!wait(PATIENT_MS)) return decline("the worker did not answer in time");
+        if (!waitFor(PATIENT_MS)) return decline("the worker did not answer in time");
       } else if (stage === LOADING) return decline("the worker was still loading the model");
-      else if (stage === ANALYSING && !wait(Math.max(1000, Atomics.load(signal, LOAD_MS))))
-        return decline("the worker had not finished its analysis");
+      else if (stage === ANALYSING) {
+        // The paths cost about what the load did: a worker less than halfway through is no faster
+        // than working them out here; one further on is waited for about as long as it should need.
+        const load = Atomics.load(signal, LOAD_MS);
+        const left = load - (Date.now() - epoch - Atomics.load(signal, ANALYSIS_BEGAN));
+        if (left > load / 2) return decline("the worker had only begun its analysis");
+        if (!waitFor(Math.max(250, 2 * left))) return decline("the worker had not finished its analysis");
+      }
       const received = receiveMessageOnPort(port1);
       if (!received) return decline("the worker's answer was lost");
       const answer = received.message as Answer;
@@ -236,7 +264,7 @@ function setStage(signal: Int32Array, stage: number): void {
   Atomics.notify(signal, STAGE);
 }
 
-function runWorker(port: MessagePort, signal: Int32Array, job: PathsJob): void {
+function runWorker(port: MessagePort, signal: Int32Array, epoch: number, job: PathsJob): void {
   // The main thread has its own load, the rules and its collector's threads to run meanwhile, and
   // needs this answer only after them: this thread takes what CPU they leave. On Linux the priority
   // is the calling thread's alone (elsewhere it would be the whole process's).
@@ -262,6 +290,7 @@ function runWorker(port: MessagePort, signal: Int32Array, job: PathsJob): void {
       return;
     }
     Atomics.store(signal, LOAD_MS, Math.ceil(performance.now() - started));
+    Atomics.store(signal, ANALYSIS_BEGAN, Date.now() - epoch);
     setStage(signal, ANALYSING);
     const { paths, analysed } = pathsOfModel(loaded.model, job.paths);
     port.postMessage({ digest: sourceDigest(loaded.model), paths: encode(paths, analysed) } satisfies Answer);
@@ -275,5 +304,10 @@ function runWorker(port: MessagePort, signal: Int32Array, job: PathsJob): void {
 
 const data = workerData as Record<string, unknown> | null;
 if (!isMainThread && data?.[WORKER_MARK] === true) {
-  runWorker(data["port"] as MessagePort, data["signal"] as Int32Array, data["job"] as PathsJob);
+  runWorker(
+    data["port"] as MessagePort,
+    data["signal"] as Int32Array,
+    data["epoch"] as number,
+    data["job"] as PathsJob,
+  );
 }

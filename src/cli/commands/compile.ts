@@ -135,8 +135,12 @@ function threadMode(io: Io): "never" | "always" | "auto" {
   return mode === "never" || mode === "always" ? mode : "auto";
 }
 
-/** Components from which output files are written by a second thread (below, it saves nothing). */
-const WRITE_THREAD_COMPONENTS = 2000;
+/**
+ * Components from which output files are written by a second thread. Measured (medians of six runs
+ * per mode, idle machine): at 10k the compile took 3.58 s with it against 3.38 s without; at 100k
+ * 22.9 against 23.3 s (three runs each).
+ */
+const WRITE_THREAD_COMPONENTS = 40_000;
 
 function threadsFor(io: Io, components: number): boolean {
   const mode = threadMode(io);
@@ -204,7 +208,7 @@ async function compileWith(
   if (argv.debug && worker?.outcome !== undefined)
     io.err(
       worker.outcome === ""
-        ? "debug: the attack paths came from the paths worker\n"
+        ? `debug: the attack paths came from the paths worker (waited ${Math.round(worker.waited)} ms)\n`
         : `debug: the attack paths were worked out on the main thread: ${worker.outcome}\n`,
     );
   const diagnostics = [...loaded.diagnostics, ...policies.diagnostics, ...analysis.diagnostics];
