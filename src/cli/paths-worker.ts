@@ -20,8 +20,8 @@ import type { Io } from "./io.js";
 /*
  * The attack paths of a compile, worked out on a second thread while this one runs the rule
  * catalog (docs/adr/0013-compile-uses-the-second-core.md). The two need nothing from each other until
- * the metrics, and on a 10k-100k component model each is seconds of one core while the other core
- * idles. The worker loads the same files with the same options as the main thread (a model is far
+ * the metrics, and on a model of 50k-350k components each is seconds of one core while the other
+ * core idles. The worker loads the same files with the same options as the main thread (a model is far
  * cheaper to build again than to copy between threads), analyses the paths, and sends them back
  * with a digest of every source text it read: the main thread takes them only when its own model
  * was read from the same texts, and works the paths out itself otherwise (a file edited during the
