@@ -319,6 +319,15 @@ function viewOfPaths(model: ResolvedModel, facts: Facts, paths: PathAnalysis): P
   return pathsView(model, paths, (v) => ENTRY_CLASSES.filter((c) => facts.entry[v]! & ENTRY_BIT[c]));
 }
 
+/** The attack paths alone, with what they were worked out from. */
+function preparedPaths(
+  model: ResolvedModel,
+  options: PathOptions,
+): { prepared: Prepared; paths: PathAnalysis } {
+  const prepared = prepare(model, RULES);
+  return { prepared, paths: analyzePaths(prepared.graph, prepared.facts, prepared.rules, options) };
+}
+
 /**
  * The attack paths of a model and their view alone, without the rule catalog's findings (what
  * `aithreat paths` shows): on a large model the findings are most of an analysis.
@@ -327,8 +336,7 @@ export function analyzeModelPaths(
   model: ResolvedModel,
   options: PathOptions = {},
 ): { readonly paths: PathAnalysis; readonly pathsView: PathsView } {
-  const prepared = prepare(model, RULES);
-  const paths = analyzePaths(prepared.graph, prepared.facts, prepared.rules, options);
+  const { prepared, paths } = preparedPaths(model, options);
   return { paths, pathsView: viewOfPaths(model, prepared.facts, paths) };
 }
 
@@ -340,9 +348,6 @@ export function pathsOfModel(
   model: ResolvedModel,
   options: PathOptions = {},
 ): { readonly paths: PathAnalysis; readonly analysed: ResolvedModel } {
-  const prepared = prepare(model, RULES);
-  return {
-    paths: analyzePaths(prepared.graph, prepared.facts, prepared.rules, options),
-    analysed: prepared.model,
-  };
+  const { prepared, paths } = preparedPaths(model, options);
+  return { paths, analysed: prepared.model };
 }

@@ -105,6 +105,18 @@ const NAME_BYTE = /[\w.-]/;
  * them, and loads nothing from them.
  */
 export function modelBytesAtMost(args: readonly string[], limit: number, cwd = process.cwd()): boolean {
+  return modelBytesUpTo(args, limit, cwd) !== undefined;
+}
+
+/**
+ * The bytes `modelBytesAtMost` counts, or undefined when they are more than `limit` (or cannot be
+ * told: see there). A path it cannot stat counts as nothing.
+ */
+export function modelBytesUpTo(
+  args: readonly string[],
+  limit: number,
+  cwd = process.cwd(),
+): number | undefined {
   const pending: string[] = [];
   let entries = 0;
   for (const arg of args) {
@@ -114,7 +126,7 @@ export function modelBytesAtMost(args: readonly string[], limit: number, cwd = p
       return entries <= MAX_ENTRIES;
     });
     if (!found) continue;
-    if (found.stopped) return false;
+    if (found.stopped) return undefined;
     pending.push(...found.files);
   }
   // Sizes first (no reading), so a large tree is told quickly.
@@ -123,11 +135,15 @@ export function modelBytesAtMost(args: readonly string[], limit: number, cwd = p
   const count = (file: string): boolean => {
     if (seen.has(file)) return false;
     seen.add(file);
-    total += fs.statSync(file, { throwIfNoEntry: false })?.size ?? 0;
+    try {
+      total += fs.statSync(file).size;
+    } catch {
+      // Missing, a link loop, no permission: the command reports it.
+    }
     return true;
   };
   for (const file of pending) count(file);
-  if (total > limit) return false;
+  if (total > limit) return undefined;
   while (pending.length > 0) {
     const file = pending.pop()!;
     let bytes: Buffer;
@@ -142,11 +158,11 @@ export function modelBytesAtMost(args: readonly string[], limit: number, cwd = p
       const m = IMPORT.exec(bytes.toString("latin1", at, Math.min(bytes.length, at + IMPORT_WINDOW)));
       if (!m) continue;
       const spec = m[1] ?? m[2];
-      if (!spec || /[\\\x80-\xff]/.test(spec)) return false;
+      if (!spec || /[\\\x80-\xff]/.test(spec)) return undefined;
       const target = path.resolve(path.dirname(file), spec);
       if (count(target)) pending.push(target);
     }
-    if (total > limit) return false;
+    if (total > limit) return undefined;
   }
-  return true;
+  return total;
 }

@@ -1,5 +1,4 @@
 import { createHash } from "node:crypto";
-import fs from "node:fs";
 import os from "node:os";
 import {
   isMainThread,
@@ -14,7 +13,7 @@ import type { AttackPath, PathAnalysis, PathStep, TargetReport } from "../analys
 import type { PathOptions } from "../analysis/paths/analyze.js";
 import type { ControlUse, ResolvedModel } from "../semantic/model.js";
 import { loadModels, type ModelOptions } from "./common.js";
-import { expandInputs, modelBytesAtMost } from "./inputs.js";
+import { modelBytesUpTo } from "./inputs.js";
 import type { Io } from "./io.js";
 
 /*
@@ -147,20 +146,12 @@ const ANALYSING = 1;
 const ANSWERED = 2;
 
 /**
- * Whether the model files a command line names are worth a worker: the files themselves at least
- * MIN_WORKER_BYTES, and with everything they import at most MAX_WORKER_BYTES. A file it cannot
- * read counts as nothing: the load reports it.
+ * Whether the model files a command line names, with everything they import, are worth a worker:
+ * from MIN_WORKER_BYTES to MAX_WORKER_BYTES (`modelBytesUpTo`, which `bin/aithreat.js` asks too).
  */
 function worthAWorker(models: readonly string[]): boolean {
-  let total = 0;
-  for (const f of expandInputs(models).files) {
-    try {
-      total += fs.statSync(f).size;
-    } catch {
-      // A link loop, no permission: the main thread's load says so.
-    }
-  }
-  return total >= MIN_WORKER_BYTES && modelBytesAtMost(models, MAX_WORKER_BYTES);
+  const total = modelBytesUpTo(models, MAX_WORKER_BYTES);
+  return total !== undefined && total >= MIN_WORKER_BYTES;
 }
 
 /** How long a patient `take` waits for the answer, whatever the worker's stage. */

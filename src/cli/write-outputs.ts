@@ -2,11 +2,11 @@ import fs from "node:fs";
 import path from "node:path";
 import { diag, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { OutputFile } from "../emit/emitter.js";
-import { eachChunk } from "../emit/text-sink.js";
+import { eachChunk, reusing } from "../emit/text-sink.js";
 import {
   startWriteThread,
   WriterUnavailable,
-  type WriteThread,
+  type FileSink,
   type WriteThreadOptions,
 } from "./write-thread.js";
 
@@ -112,40 +112,46 @@ export function writeOutputsAtomically(
   });
 }
 
-/**
- * Writes output files into `dir` (a file that is produced as it is written, piece by piece), here
- * or through a write thread.
- */
-export function writeFiles(dir: string, files: readonly OutputFile[], thread?: WriteThread): void {
-  for (const f of files) {
-    const file = safeJoin(dir, f.path, "emitter");
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    if (thread) {
-      thread.open(file);
-      if (f.produce) eachChunk(f.produce, thread);
-      else {
-        const contents = f.contents;
-        if (typeof contents === "string") eachChunk((put) => put(contents), thread);
-        else thread.own(Buffer.from(contents));
-      }
-      thread.close();
-    } else if (f.produce) writeProduced(file, f.produce);
-    else fs.writeFileSync(file, f.contents);
-  }
+/** Output files written on this thread, each chunk as it comes, from one reused buffer. */
+function directSink(): FileSink {
+  let fd = -1;
+  const writeAll = (bytes: Uint8Array) => {
+    let done = 0;
+    while (done < bytes.length) done += fs.writeSync(fd, bytes, done, bytes.length - done);
+  };
+  return {
+    ...reusing(writeAll),
+    open(file) {
+      fd = fs.openSync(file, "w");
+    },
+    close() {
+      const closing = fd;
+      fd = -1;
+      if (closing >= 0) fs.closeSync(closing);
+    },
+  };
 }
 
 /**
- * Writes a produced file as `eachChunk` hands on its bytes (about a quarter megabyte at a time), so
- * neither the text nor its bytes are ever held whole.
+ * Writes output files into `dir`, here or through a write thread. A produced file is encoded as it
+ * is produced, about a quarter megabyte at a time (`eachChunk`), so neither its text nor its bytes
+ * are ever held whole.
  */
-function writeProduced(file: string, produce: NonNullable<OutputFile["produce"]>): void {
-  const fd = fs.openSync(file, "w");
-  try {
-    eachChunk(produce, (bytes) => {
-      let done = 0;
-      while (done < bytes.length) done += fs.writeSync(fd, bytes, done, bytes.length - done);
-    });
-  } finally {
-    fs.closeSync(fd);
+export function writeFiles(dir: string, files: readonly OutputFile[], sink: FileSink = directSink()): void {
+  for (const f of files) {
+    const file = safeJoin(dir, f.path, "emitter");
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    sink.open(file);
+    try {
+      if (f.produce) eachChunk(f.produce, sink);
+      else {
+        const contents = f.contents;
+        if (typeof contents === "string") eachChunk((put) => put(contents), sink);
+        // A copy: `own` may keep its buffer (a thread takes it over), and the contents stay the caller's.
+        else sink.own(Buffer.from(contents));
+      }
+    } finally {
+      sink.close();
+    }
   }
 }

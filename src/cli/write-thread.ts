@@ -1,6 +1,6 @@
 import os from "node:os";
 import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
-import { CHUNK_BUFFER_BYTES, type ChunkTarget } from "../emit/text-sink.js";
+import { chunkBufferBytes, type ChunkTarget } from "../emit/text-sink.js";
 
 /*
  * Output files written by a second thread (ADR 0013). The main thread produces each file's text and
@@ -14,7 +14,7 @@ import { CHUNK_BUFFER_BYTES, type ChunkTarget } from "../emit/text-sink.js";
 
 /** Slots in the ring; a slot holds one chunk of `eachChunk` at its default size. */
 const SLOTS = 8;
-const SLOT_BYTES = CHUNK_BUFFER_BYTES;
+const SLOT_BYTES = chunkBufferBytes();
 // Shared state after the slot flags (1 while a slot waits to be written).
 /** 0 until the writer runs, 1 once it does; 2 when the main thread gave up waiting for it. */
 const STARTED = SLOTS;
@@ -79,11 +79,15 @@ if (Atomics.compareExchange(state, STARTED, 0, 1) === 0) {
 } else port.close();
 `;
 
-/** Files written by another thread: `open`, the chunks (a `ChunkTarget`), `close`; `finish` at the end. */
-export interface WriteThread extends ChunkTarget {
+/** Where output files go: `open`, the chunks (a `ChunkTarget`), `close`, a file at a time. */
+export interface FileSink extends ChunkTarget {
   /** Starts a file (its folder exists); the chunks that follow are its bytes. */
   open(file: string): void;
   close(): void;
+}
+
+/** Files written by another thread; `finish` at the end. */
+export interface WriteThread extends FileSink {
   /**
    * Waits until every file is written and closed, and stops the thread. Throws the first error a
    * write met (with its system code, as `fs` would), unless `quietly` (cleaning up after another error).

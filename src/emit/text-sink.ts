@@ -81,7 +81,7 @@ export interface ChunkTarget {
 }
 
 /** A target that hands each chunk to `chunk` as a view of one reused buffer. */
-function reusing(chunk: (bytes: Buffer) => void): ChunkTarget {
+export function reusing(chunk: (bytes: Buffer) => void): ChunkTarget {
   let buffer: Buffer | undefined;
   return {
     next: (bytes) => (buffer && buffer.length >= bytes ? buffer : (buffer = Buffer.allocUnsafe(bytes))),
@@ -103,9 +103,8 @@ export function eachChunk(
   maxText: number = WRITE_CHUNK,
 ): void {
   const target = typeof out === "function" ? reusing(out) : out;
-  const batch = Math.max(1, maxText >> 2);
-  // Room for a full chunk and one batch of any UTF-8 (at most 3 bytes per UTF-16 unit).
-  const size = maxText + 3 * batch;
+  const batch = batchOf(maxText);
+  const size = chunkBufferBytes(maxText);
   let buffer: Buffer | undefined;
   let used = 0;
   const flush = () => {
@@ -136,5 +135,11 @@ export function eachChunk(
   flush();
 }
 
-/** The largest buffer `eachChunk` asks a target for, at the default chunk size. */
-export const CHUNK_BUFFER_BYTES = WRITE_CHUNK + 3 * (WRITE_CHUNK >> 2);
+/** Characters `eachChunk` gathers before it encodes them. */
+const batchOf = (maxText: number): number => Math.max(1, maxText >> 2);
+
+/**
+ * The buffer `eachChunk` asks a target for: room for a full chunk and one batch of any UTF-8 (at
+ * most 3 bytes per UTF-16 unit).
+ */
+export const chunkBufferBytes = (maxText: number = WRITE_CHUNK): number => maxText + 3 * batchOf(maxText);
