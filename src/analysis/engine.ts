@@ -31,7 +31,8 @@ const userControlsOf = new WeakMap<ResolvedModel, ReadonlyMap<string, ControlDec
  * Whether a declared control counts against a rule: a built-in control when it is among the
  * mitigations given (the rule's, or the subset a finding names), a user control when its
  * `mitigates` lists the rule. This is the engine's test for "mitigated"; rules that let a control
- * cut a chain use it too, so the two cannot drift apart. Answers are cached per control name.
+ * cut a chain use it too (`guardOf` in rules/lib/training.ts), so the two cannot drift apart.
+ * Answers are cached per control name.
  */
 export function controlCounts(
   model: ResolvedModel,
@@ -109,10 +110,8 @@ class Rationales {
   of(d: FindingDraft, likelihood: Level, impact: Level): string {
     const meta = this.meta;
     if (!d.likelihood && !d.impact) return this.standard;
-    const likelihoodWhy = d.likelihood
-      ? (d.likelihoodReason ?? d.adjustment ?? meta.likelihoodBasis)
-      : meta.likelihoodBasis;
-    const impactWhy = d.impact ? (d.impactReason ?? d.adjustment ?? meta.impactBasis) : meta.impactBasis;
+    const likelihoodWhy = d.likelihood ? (d.adjustment ?? meta.likelihoodBasis) : meta.likelihoodBasis;
+    const impactWhy = d.impact ? (d.adjustment ?? meta.impactBasis) : meta.impactBasis;
     return this.get(likelihood, likelihoodWhy, impact, impactWhy);
   }
   private get(likelihood: Level, likelihoodWhy: string, impact: Level, impactWhy: string): string {
@@ -312,8 +311,6 @@ function normalized(d: FindingDraft): FindingDraft {
     likelihood: d.likelihood,
     impact: d.impact,
     adjustment: d.adjustment,
-    likelihoodReason: d.likelihoodReason,
-    impactReason: d.impactReason,
     mitigations: d.mitigations,
     controlPoints: d.controlPoints,
   };

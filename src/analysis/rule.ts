@@ -72,10 +72,8 @@ export interface FindingDraft {
   /** Overrides of the rule's default levels, with the reason. */
   readonly likelihood?: Level;
   readonly impact?: Level;
-  /** Why the levels differ from the rule's defaults (for both, unless the two reasons below are given). */
+  /** Why the levels differ from the rule's defaults (the reason shown for each level overridden). */
   readonly adjustment?: string;
-  readonly likelihoodReason?: string;
-  readonly impactReason?: string;
   /** The subset of the rule's mitigations that apply to this finding (default: all of them). */
   readonly mitigations?: readonly string[];
   /** Where a declared mitigating control counts (default: the subject). */

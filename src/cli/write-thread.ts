@@ -24,7 +24,14 @@ const ENDED = SLOTS + 1;
 const FAILED = SLOTS + 2;
 /** Messages handled so far: a writer that handles none for STALL_MS is taken to be dead. */
 const PROGRESS = SLOTS + 3;
-const STATE = SLOTS + 4;
+/** Buffers of their own (`own`) posted and not yet written. */
+const OWNED = SLOTS + 4;
+const STATE = SLOTS + 5;
+/**
+ * Own buffers that may wait at once: each is a piece longer than a slot (megabytes), and a writer
+ * slower than the main thread would otherwise queue every one of them.
+ */
+const MAX_OWNED = 4;
 /** A writer not running this long after its start never will (it starts in about 30 ms). */
 const START_MS = 5000;
 const STALL_MS = 120_000;
@@ -37,7 +44,7 @@ const WRITER = `
 const fs = process.getBuiltinModule("node:fs");
 const { workerData } = process.getBuiltinModule("node:worker_threads");
 const { memory, state, port, slots, slotBytes } = workerData;
-const STARTED = slots, ENDED = slots + 1, FAILED = slots + 2, PROGRESS = slots + 3;
+const STARTED = slots, ENDED = slots + 1, FAILED = slots + 2, PROGRESS = slots + 3, OWNED = slots + 4;
 const bytes = Buffer.from(memory);
 let fd = -1;
 const closeFile = () => {
@@ -66,6 +73,10 @@ if (Atomics.compareExchange(state, STARTED, 0, 1) === 0) {
       if (m.slot !== undefined) {
         Atomics.store(state, m.slot, 0);
         Atomics.notify(state, m.slot);
+      }
+      if (m.own !== undefined) {
+        Atomics.sub(state, OWNED, 1);
+        Atomics.notify(state, OWNED);
       }
       Atomics.add(state, PROGRESS, 1);
       if (m.end) {
@@ -105,19 +116,23 @@ class WriteError extends Error {
   }
 }
 
+const isSet = (flag: number): boolean => flag === 1;
+
 /** The writer never ran: the caller writes the files on its own thread instead. */
 export class WriterUnavailable extends Error {}
 
-/** Test seams: another writer script, a shorter wait for it to start. */
+/** Test seams: another writer script, shorter waits for it to start and between its steps. */
 export interface WriteThreadOptions {
   readonly script?: string;
   readonly startMs?: number;
+  readonly stallMs?: number;
 }
 
 /** Starts the writer thread (undefined with one core, or when no thread can be started). */
 export function startWriteThread(options: WriteThreadOptions = {}): WriteThread | undefined {
   if (os.availableParallelism() < 2) return undefined;
   const startMs = options.startMs ?? START_MS;
+  const stallMs = options.stallMs ?? STALL_MS;
   const memory = new SharedArrayBuffer(SLOTS * SLOT_BYTES);
   const state = new Int32Array(new SharedArrayBuffer(4 * STATE));
   const { port1, port2 } = new MessageChannel();
@@ -139,6 +154,8 @@ export function startWriteThread(options: WriteThreadOptions = {}): WriteThread 
   let slot = 0;
   let ended = false;
   let failure: WriteError | undefined;
+  /** The writer made no progress for `stallMs`: it is not waited for again. */
+  let stalled = false;
 
   /** Throws the writer's error once it has one. */
   const check = () => {
@@ -149,12 +166,15 @@ export function startWriteThread(options: WriteThreadOptions = {}): WriteThread 
     throw failure;
   };
 
-  /** Waits while `state[index]` is `busy`: a slot being written, or `end` not handled yet. */
-  const waitWhile = (index: number, busy: number) => {
+  /**
+   * Waits while `busy(state[index])`: a slot being written, `end` not handled yet, or too many own
+   * buffers waiting.
+   */
+  const waitWhile = (index: number, busy: (value: number) => boolean) => {
     let progress = Atomics.load(state, PROGRESS);
     let since = performance.now();
-    while (Atomics.load(state, index) === busy) {
-      Atomics.wait(state, index, busy, 200);
+    for (let value = Atomics.load(state, index); busy(value); value = Atomics.load(state, index)) {
+      Atomics.wait(state, index, value, 200);
       const now = performance.now();
       if (now - created > startMs && Atomics.compareExchange(state, STARTED, 0, 2) !== 1)
         throw new WriterUnavailable("the output writer thread did not start");
@@ -162,7 +182,12 @@ export function startWriteThread(options: WriteThreadOptions = {}): WriteThread 
       if (p !== progress) {
         progress = p;
         since = now;
-      } else if (now - since > STALL_MS) throw new Error("the output writer thread stopped");
+      } else if (now - since > stallMs) {
+        stalled = true;
+        throw new Error(
+          `the output writer thread stopped: no write finished for ${Math.round(stallMs / 1000)} s`,
+        );
+      }
     }
   };
 
@@ -174,7 +199,7 @@ export function startWriteThread(options: WriteThreadOptions = {}): WriteThread 
     close: () => port1.postMessage({ close: true }),
     next(bytes) {
       if (bytes > SLOT_BYTES) throw new RangeError(`a chunk of ${bytes} bytes does not fit a slot`);
-      waitWhile(slot, 1);
+      waitWhile(slot, isSet);
       check();
       return view.subarray(slot * SLOT_BYTES, (slot + 1) * SLOT_BYTES);
     },
@@ -184,9 +209,12 @@ export function startWriteThread(options: WriteThreadOptions = {}): WriteThread 
       slot = (slot + 1) % SLOTS;
     },
     own(bytes) {
+      waitWhile(OWNED, (waiting) => waiting >= MAX_OWNED);
+      check();
       // Moved to the writer: a buffer of its own, never a pooled one (which may not be transferred).
       const mine = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
       const sent = mine ? bytes : new Uint8Array(bytes);
+      Atomics.add(state, OWNED, 1);
       port1.postMessage({ own: sent }, [sent.buffer as ArrayBuffer]);
     },
     finish(quietly = false) {
@@ -197,9 +225,16 @@ export function startWriteThread(options: WriteThreadOptions = {}): WriteThread 
         // A writer that has not run yet now never will: the files are the caller's to write.
         if (Atomics.compareExchange(state, STARTED, 0, 2) !== 1) {
           if (!quietly) throw new WriterUnavailable("the output writer thread did not start");
-        } else {
-          waitWhile(ENDED, 0);
-          if (!quietly) check();
+        } else if (!quietly) {
+          waitWhile(ENDED, (ended) => ended === 0);
+          check();
+        } else if (!stalled) {
+          // Cleaning up after another error: what was handed over is written or dropped first.
+          try {
+            waitWhile(ENDED, (ended) => ended === 0);
+          } catch {
+            // Stalled now: the caller's error is the one to report.
+          }
         }
       } finally {
         port1.close();

@@ -2,7 +2,8 @@
  * Output files written by a second thread (src/cli/write-thread.ts): the same bytes as written on
  * the main thread, through a ring of shared buffers that wraps many times; a write that fails there
  * fails the atomic write with its system code, and an emitter that throws midway leaves nothing
- * behind. Either way no temporary folder is left.
+ * behind; a writer that stops is given up on, and pieces in buffers of their own are not queued
+ * without bound. Either way no temporary folder is left.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -90,6 +91,52 @@ test("an emitter that throws midway leaves the previous output and no temporary 
   assert.throws(() => writeOutputsAtomically(out, broken, { thread: true }), /emitter bug/);
   assert.equal(contents(out), before);
   assert.equal(leftovers(), []);
+});
+
+/** A writer script that starts, then handles messages as `handle` says (state indices as the writer's). */
+const writerScript = (handle: string) => `
+const { workerData } = process.getBuiltinModule("node:worker_threads");
+const { state, port, slots } = workerData;
+const free = (m) => {
+  if (m.slot !== undefined) { Atomics.store(state, m.slot, 0); Atomics.notify(state, m.slot); }
+  Atomics.add(state, slots + 3, 1);
+  if (m.end) { Atomics.store(state, slots + 1, 1); Atomics.notify(state, slots + 1); port.close(); }
+};
+Atomics.compareExchange(state, slots, 0, 1);
+let handled = 0;
+port.on("message", (m) => { handled++; ${handle} });
+`;
+
+test("a writer that stops midway fails the run with a clear error and keeps the previous output", () => {
+  const out = path.join(tmp, "stopped");
+  writeOutputsAtomically(out, files.slice(2));
+  const before = contents(out);
+  // Frees its first few slots, then nothing: the ring fills and the main thread waits in vain.
+  const script = writerScript("if (handled <= 4) free(m);");
+  assert.throws(
+    () => writeOutputsAtomically(out, files, { thread: { script, stallMs: 300 } }),
+    /output writer thread stopped/,
+  );
+  assert.equal(contents(out), before);
+  assert.equal(leftovers(), []);
+});
+
+test("buffers of their own wait for the writer instead of piling up", () => {
+  // A writer that never takes an own buffer off the count: the fifth must wait, and fails there.
+  // (Queued without a bound, all six would be posted and the run would end as if written.)
+  const script = writerScript("if (m.own === undefined) free(m);");
+  const owned: OutputFile[] = Array.from({ length: 6 }, (_, i) => ({
+    path: `bin-${i}.bin`,
+    contents: Buffer.from([i]),
+  }));
+  assert.throws(
+    () => writeOutputsAtomically(path.join(tmp, "owned"), owned, { thread: { script, stallMs: 300 } }),
+    /output writer thread stopped/,
+  );
+  assert.equal(leftovers(), []);
+  // The real writer takes them all.
+  writeOutputsAtomically(path.join(tmp, "owned"), owned, { thread: true });
+  assert.equal(fs.readFileSync(path.join(tmp, "owned", "bin-5.bin")), Buffer.from([5]));
 });
 
 test.run();

@@ -1,5 +1,5 @@
 import { scratchI32, scratchU8 } from "../../../graph/arena.js";
-import { BUILTIN_CONTROL_BY_ID } from "../../../catalog/controls.js";
+import { controlCounts } from "../../engine.js";
 import type { ThreatGraph } from "../../../graph/threat-graph.js";
 import {
   componentKindMask,
@@ -205,11 +205,8 @@ export interface Guard {
 /** The guard of a rule: its built-in mitigations, plus user controls that name the rule. */
 export function guardOf(g: ThreatGraph, meta: Pick<RuleMeta, "id" | "mitigations">): Guard {
   const { model } = g;
-  const user = new Map(model.controls.map((c) => [c.name, c]));
-  const countsName = (name: string): boolean =>
-    BUILTIN_CONTROL_BY_ID.has(name)
-      ? meta.mitigations.includes(name)
-      : (user.get(name)?.mitigates.includes(meta.id) ?? false);
+  // The engine's own test, so a guard cuts a chain exactly where the engine calls a finding mitigated.
+  const countsName = controlCounts(model, meta.id, meta.mitigations);
   const counts = (use: ControlUse): boolean => countsName(use.name);
   const on = (x: { readonly controls: readonly ControlUse[] }): boolean => x.controls.some(counts);
   // Mark the users of each counting control name: a few names, no per-element object access.
