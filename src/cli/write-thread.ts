@@ -1,6 +1,8 @@
+import fs from "node:fs";
 import os from "node:os";
 import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
 import { chunkBufferBytes, type ChunkTarget } from "../emit/text-sink.js";
+import type { WriterData, WriterLayout } from "./writer.js";
 
 /*
  * Output files written by a second thread (ADR 0013). The main thread produces each file's text and
@@ -36,59 +38,27 @@ const MAX_OWNED = 4;
 const START_MS = 5000;
 const STALL_MS = 120_000;
 
+/** The layout of the shared state, as the writer reads it (writer.ts). */
+const LAYOUT: WriterLayout = {
+  started: STARTED,
+  ended: ENDED,
+  failed: FAILED,
+  progress: PROGRESS,
+  owned: OWNED,
+};
+
 /**
- * The writer: plain JavaScript, evaluated as it is (it needs none of the bundle), with its modules
- * from `process.getBuiltinModule`, which works whether Node runs it as CommonJS or as a module.
+ * The writer's script: compiled beside this module (dist/src/cli/writer.js), which is also where the
+ * bundled CLI (dist/aithreat.cjs or .mjs) finds it, under src/cli/. A file rather than code given as
+ * a string: nothing in aithreat is evaluated from text.
  */
-const WRITER = `
-const fs = process.getBuiltinModule("node:fs");
-const { workerData } = process.getBuiltinModule("node:worker_threads");
-const { memory, state, port, slots, slotBytes } = workerData;
-const STARTED = slots, ENDED = slots + 1, FAILED = slots + 2, PROGRESS = slots + 3, OWNED = slots + 4;
-const bytes = Buffer.from(memory);
-let fd = -1;
-const closeFile = () => {
-  const closing = fd;
-  fd = -1;
-  if (closing >= 0) fs.closeSync(closing);
-};
-const writeAll = (buffer, start, length) => {
-  let done = 0;
-  while (done < length) done += fs.writeSync(fd, buffer, start + done, length - done);
-};
-// The main thread may have given up on this thread (2): then it writes everything itself.
-if (Atomics.compareExchange(state, STARTED, 0, 1) === 0) {
-  port.on("message", (m) => {
-    try {
-      if (Atomics.load(state, FAILED) === 1) return;
-      if (m.open !== undefined) fd = fs.openSync(m.open, "w");
-      else if (m.slot !== undefined) writeAll(bytes, m.slot * slotBytes, m.used);
-      else if (m.own !== undefined) writeAll(m.own, 0, m.own.length);
-      else if (m.close) closeFile();
-    } catch (e) {
-      try { closeFile(); } catch {}
-      port.postMessage({ code: e.code, message: e.message });
-      Atomics.store(state, FAILED, 1);
-    } finally {
-      if (m.slot !== undefined) {
-        Atomics.store(state, m.slot, 0);
-        Atomics.notify(state, m.slot);
-      }
-      if (m.own !== undefined) {
-        Atomics.sub(state, OWNED, 1);
-        Atomics.notify(state, OWNED);
-      }
-      Atomics.add(state, PROGRESS, 1);
-      if (m.end) {
-        try { closeFile(); } catch {}
-        Atomics.store(state, ENDED, 1);
-        Atomics.notify(state, ENDED);
-        port.close();
-      }
-    }
-  });
-} else port.close();
-`;
+function writerScript(): URL | undefined {
+  for (const rel of ["./writer.js", "./src/cli/writer.js"]) {
+    const url = new URL(rel, import.meta.url);
+    if (fs.existsSync(url)) return url;
+  }
+  return undefined;
+}
 
 /** Where output files go: `open`, the chunks (a `ChunkTarget`), `close`, a file at a time. */
 export interface FileSink extends ChunkTarget {
@@ -121,9 +91,9 @@ const isSet = (flag: number): boolean => flag === 1;
 /** The writer never ran: the caller writes the files on its own thread instead. */
 export class WriterUnavailable extends Error {}
 
-/** Test seams: another writer script, shorter waits for it to start and between its steps. */
+/** Test seams: another writer script (a file), shorter waits for it to start and between its steps. */
 export interface WriteThreadOptions {
-  readonly script?: string;
+  readonly script?: string | URL;
   readonly startMs?: number;
   readonly stallMs?: number;
 }
@@ -133,16 +103,22 @@ export function startWriteThread(options: WriteThreadOptions = {}): WriteThread 
   if (os.availableParallelism() < 2) return undefined;
   const startMs = options.startMs ?? START_MS;
   const stallMs = options.stallMs ?? STALL_MS;
+  const script = options.script ?? writerScript();
+  if (script === undefined) return undefined;
   const memory = new SharedArrayBuffer(SLOTS * SLOT_BYTES);
   const state = new Int32Array(new SharedArrayBuffer(4 * STATE));
   const { port1, port2 } = new MessageChannel();
+  const data: WriterData & { aithreatWriter: true } = {
+    aithreatWriter: true,
+    memory,
+    state,
+    port: port2,
+    slotBytes: SLOT_BYTES,
+    layout: LAYOUT,
+  };
   let worker: Worker;
   try {
-    worker = new Worker(options.script ?? WRITER, {
-      eval: true,
-      workerData: { memory, state, port: port2, slots: SLOTS, slotBytes: SLOT_BYTES },
-      transferList: [port2],
-    });
+    worker = new Worker(script, { workerData: data, transferList: [port2] });
   } catch {
     return undefined;
   }

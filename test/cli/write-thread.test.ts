@@ -48,10 +48,18 @@ test("a write thread writes the same bytes as the main thread", () => {
 
 const leftovers = () => fs.readdirSync(tmp).filter((f) => f.includes("aithreat-tmp"));
 
+/** A writer script of this text, as a file (threads start from files, never from code in a string). */
+let scripts = 0;
+const scriptFile = (text: string): string => {
+  const file = path.join(tmp, `writer-${scripts++}.mjs`);
+  fs.writeFileSync(file, text);
+  return file;
+};
+
 test("a writer thread that never starts: the files are written on the main thread", () => {
   // A writer that does nothing at all, and a short wait for it.
   const out = path.join(tmp, "never-started");
-  writeOutputsAtomically(out, files, { thread: { script: "", startMs: 100 } });
+  writeOutputsAtomically(out, files, { thread: { script: scriptFile(""), startMs: 100 } });
   assert.equal(contents(out), contents(path.join(tmp, "here")));
   assert.equal(leftovers(), []);
 });
@@ -93,19 +101,20 @@ test("an emitter that throws midway leaves the previous output and no temporary 
   assert.equal(leftovers(), []);
 });
 
-/** A writer script that starts, then handles messages as `handle` says (state indices as the writer's). */
-const writerScript = (handle: string) => `
-const { workerData } = process.getBuiltinModule("node:worker_threads");
-const { state, port, slots } = workerData;
+/** A writer script that starts, then handles messages as `handle` says (`free` as the real one does). */
+const writerScript = (handle: string) =>
+  scriptFile(`
+import { workerData } from "node:worker_threads";
+const { state, port, layout } = workerData;
 const free = (m) => {
   if (m.slot !== undefined) { Atomics.store(state, m.slot, 0); Atomics.notify(state, m.slot); }
-  Atomics.add(state, slots + 3, 1);
-  if (m.end) { Atomics.store(state, slots + 1, 1); Atomics.notify(state, slots + 1); port.close(); }
+  Atomics.add(state, layout.progress, 1);
+  if (m.end) { Atomics.store(state, layout.ended, 1); Atomics.notify(state, layout.ended); port.close(); }
 };
-Atomics.compareExchange(state, slots, 0, 1);
+Atomics.compareExchange(state, layout.started, 0, 1);
 let handled = 0;
 port.on("message", (m) => { handled++; ${handle} });
-`;
+`);
 
 test("a writer that stops midway fails the run with a clear error and keeps the previous output", () => {
   const out = path.join(tmp, "stopped");
