@@ -248,12 +248,12 @@ export const EXAMPLES: Readonly<Partial<Record<DiagnosticCode, Example>>> = {
   },
   AT9002: {
     output: "error AT9002: `--today` must be a date written YYYY-MM-DD, not `2027-02-30`",
-    note: "Reported by the command line before any model is read.",
+    note: "Reported by the command line, mostly before any model is read; also for an `--out` folder that is not aithreat's or cannot be written, a `--baseline` that cannot be used, a `--templates` file that does not compile, a `diff --base` revision git does not know, and an `explain` target that names no rule or finding. Nothing is written.",
   },
   AT9101: {
     output:
       "warning AT9101: diagrams not rendered: `--chromium` names `./no-such-chromium`, which is not an executable file\n  = hint: install Debian's `chromium` package (`apt-get install chromium`), or set `CHROMIUM_PATH` to a Chromium or Chrome executable; the other outputs were written",
-    note: "Reported by `compile --render` after the other outputs are written; the exit code does not change.",
+    note: "Reported by `compile --render` before the output folder is written, with every other output; the exit code does not change.",
   },
   AT9999: {
     output:
