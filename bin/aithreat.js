@@ -97,14 +97,9 @@ if (flags.length > 0) {
 } else {
   const parent = Number(process.env.AITHREAT_PARENT_PID);
   if (parent > 0 && parent === process.ppid) {
-    // When the `aithreat` process that started this one dies, even by SIGKILL, stop too, so a killed
-    // run never leaves an orphan working on. The check, analysis and emitters are synchronous and
-    // block this thread's event loop, so the watch runs on a thread of its own.
+    // When the `aithreat` process that started this one dies, stop too (bin/parent-watch.js).
     const { Worker } = await import("node:worker_threads");
-    const watch = new Worker(
-      `setInterval(() => { if (process.ppid !== ${parent}) process.kill(process.pid, "SIGKILL"); }, 250);`,
-      { eval: true },
-    );
+    const watch = new Worker(new URL("./parent-watch.js", import.meta.url), { workerData: { parent } });
     watch.unref();
   }
   const { main } = existsSync(cached)

@@ -21,10 +21,11 @@ export function loadBundle(file, cacheFile) {
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
     filename: file,
     cachedData,
-    // `import()` of puppeteer and mermaid-cli resolves as in any module of the package.
-    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
   const module = { exports: {} };
   script.runInThisContext()(module.exports, createRequire(file), module, file, path.dirname(file));
+  // Code from a cache has no `import()` in Node 20: puppeteer and mermaid-cli are imported from
+  // here, a real module of the package, so they resolve as from any of its modules.
+  module.exports.useImporter?.((specifier) => import(specifier));
   return { exports: module.exports, script };
 }

@@ -4,6 +4,8 @@ import { EXIT, processIo, type Io } from "./io.js";
 import { VERSION } from "./version.js";
 
 export { VERSION } from "./version.js";
+// For the bundle's loader, which must give the bundle its `import()` (render/packages.ts).
+export { useImporter } from "../render/packages.js";
 
 /**
  * Parses the command line and runs one command; returns the exit code. Usage errors exit 2; an

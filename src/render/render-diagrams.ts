@@ -1,6 +1,7 @@
 import os from "node:os";
 import type { Browser, Page } from "puppeteer";
 import { chromiumArgs } from "./chromium.js";
+import { loadMermaidCli, loadPuppeteer } from "./packages.js";
 
 /** Image formats `--render` writes. */
 export const RENDER_FORMATS = ["svg", "png", "pdf"] as const;
@@ -93,7 +94,7 @@ export async function renderDiagrams(
   diagrams: readonly DiagramSource[],
   options: RenderOptions,
 ): Promise<RenderResult> {
-  const { renderMermaid } = await import("@mermaid-js/mermaid-cli");
+  const { renderMermaid } = await loadMermaidCli();
   const browser = options.browser ?? (await launchChromium(options.chromium));
   const mermaidConfig =
     options.maxTextSize === undefined
@@ -162,7 +163,7 @@ export async function renderDiagrams(
 
 /** Starts a headless system Chromium with the rendering flags; puppeteer loads here, on first use. */
 export async function launchChromium(executablePath: string): Promise<Browser> {
-  const { default: puppeteer } = await import("puppeteer");
+  const { default: puppeteer } = await loadPuppeteer();
   return await puppeteer.launch({
     executablePath,
     headless: "shell",

@@ -1,12 +1,13 @@
 /**
  * Rendering in a real headless Chromium (CI installs Debian's `chromium`): mermaid-cli draws sample
- * diagrams to SVG, PNG and PDF; failures are reported per diagram; `compile --render` puts images in
- * the output folder; and report.html draws every diagram offline, with a screenshot kept in
+ * diagrams to SVG, PNG and PDF; failures are reported per diagram; `aithreat compile --render` (the
+ * command itself) puts images in the output folder; and report.html draws every diagram offline, with a screenshot kept in
  * test/artifacts/. One browser serves all tests but the CLI one (which launches its own, as users do).
  *
  * Without a Chromium these tests fail and say what to install; `AITHREAT_SKIP_BROWSER_TESTS=1` skips
  * them instead, and the run reports them as skipped.
  */
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -142,19 +143,34 @@ it("a diagram Mermaid cannot draw is reported and the others still render; the m
   ]);
 });
 
-it("compile --render svg,pdf writes the images into the same output folder", async () => {
+it("aithreat compile --render svg,pdf writes the images into the same output folder", () => {
   const dir = tempDir();
   fs.writeFileSync(
     path.join(dir, "model.aithreat"),
     'zone dc "Data centre" { trust internal\n  store db "Orders DB"\n  pipeline etl "Nightly ETL"\n}\nflow db -> etl { kind read }\n',
   );
-  const io = bufferIo({ AITHREAT_TODAY: TEST_TODAY, CHROMIUM_PATH: chromium }, dir);
-  const code = await main(
-    ["compile", path.join(dir, "model.aithreat"), "--out", path.join(dir, "out"), "--render", "svg,pdf"],
-    io,
+  // The command itself, as users run it: the bundle through its code cache, which once had no
+  // `import()` for puppeteer and mermaid-cli (render/packages.ts) and rendered nothing.
+  const run = spawnSync(
+    process.execPath,
+    [
+      path.join(REPO, "bin", "aithreat.js"),
+      "compile",
+      path.join(dir, "model.aithreat"),
+      "--out",
+      path.join(dir, "out"),
+      "--render",
+      "svg,pdf",
+    ],
+    {
+      cwd: dir,
+      encoding: "utf8",
+      env: { ...process.env, AITHREAT_TODAY: TEST_TODAY, CHROMIUM_PATH: chromium },
+    },
   );
-  assert.is(code, 0, io.stderr);
-  assert.match(io.stderr, /rendered 2 of 2 diagrams \(svg, pdf\)/);
+  assert.is(run.status, 0, run.stderr);
+  assert.match(run.stderr, /rendered 2 of 2 diagrams \(svg, pdf\)/);
+  assert.not.match(run.stderr, /warning/i);
   const files = fs.readdirSync(path.join(dir, "out", "diagrams")).sort();
   // The index is not a diagram: it is listed, not rendered.
   assert.equal(files, [
