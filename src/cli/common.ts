@@ -49,8 +49,10 @@ export function withModelOptions<T>(y: Argv<T>) {
 export function resolveToday(io: Io, option: string | undefined): string | Diagnostic {
   const value = option ?? io.env["AITHREAT_TODAY"];
   if (value === undefined) return new Date().toISOString().slice(0, 10);
-  if (!isValidDate(value))
-    return diag("AT9002", undefined, `\`--today\` must be a date written YYYY-MM-DD, not \`${value}\``);
+  if (!isValidDate(value)) {
+    const from = option === undefined ? "`$AITHREAT_TODAY`" : "`--today`";
+    return diag("AT9002", undefined, `${from} must be a date written YYYY-MM-DD, not \`${value}\``);
+  }
   return value;
 }
 

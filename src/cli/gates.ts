@@ -2,6 +2,7 @@ import fs from "node:fs";
 import { SEVERITIES, severityRank, type Severity } from "../analysis/findings.js";
 import { diag, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { FindingView } from "../emit/findings-view.js";
+import { plural } from "../words.js";
 
 /**
  * The finding gates of `compile` (docs/cli.md, docs/ci.md): `--fail-on <severity>` and
@@ -187,7 +188,6 @@ export function evaluateGates(findings: () => readonly FindingView[], gates: Gat
 export function formatGateResult(result: GateResult, gates: Gates): string {
   if (!result.active) return "";
   const bar = gates.failOn ? `at or above \`${result.threshold}\`` : "of any severity";
-  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
   const since = gates.baseline ? ` new since the baseline \`${gates.baseline.file}\`` : "";
   const lines: string[] = [];
   if (result.failed) {

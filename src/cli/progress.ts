@@ -1,4 +1,5 @@
 import type { Io } from "./io.js";
+import { nounFor } from "../words.js";
 
 /**
  * Progress of a long command on a terminal: one status line on stderr, rewritten in place as the
@@ -47,5 +48,5 @@ export function createProgress(io: Io, options: ProgressOptions = {}): Progress 
 /** A count for a status line, with thousands separators fixed to `,` (not the machine's locale). */
 export function count(n: number, noun: string): string {
   const digits = String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-  return `${digits} ${noun}${n === 1 ? "" : "s"}`;
+  return `${digits} ${nounFor(n, noun)}`;
 }

@@ -64,7 +64,9 @@ export function formatDiagnostic(d: Diagnostic, options: FormatOptions = {}): st
   const sevPaint = d.severity === "error" ? c.red : d.severity === "warning" ? c.yellow : c.cyan;
   const head = `${sevPaint(d.severity)} ${d.code}: ${c.bold(d.message)}`;
   const lines = [d.location ? `${formatLocation(d.location)} - ${head}` : head];
-  if (d.location && options.frame !== false) lines.push(...codeFrame(d.location, sevPaint, c.cyan));
+  // A file with no text (one that could not be read, or is empty) has no line worth showing.
+  if (d.location && options.frame !== false && d.location.file.text.length > 0)
+    lines.push(...codeFrame(d.location, sevPaint, c.cyan));
   if (d.hint) lines.push(`  = hint: ${d.hint}`);
   for (const note of d.notes ?? []) {
     lines.push(`  = note: ${note.message}${note.location ? ` (${formatLocation(note.location)})` : ""}`);

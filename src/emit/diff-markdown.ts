@@ -10,6 +10,7 @@ import type {
 import { SEVERITIES, severityRank, type Severity } from "../analysis/findings.js";
 import { formatValue } from "../analysis/metrics/registry.js";
 import { escapeMarkdown, markdownCode } from "./escape.js";
+import { plural } from "../words.js";
 
 /**
  * `aithreat diff` as Markdown for a pull-request comment: a headline with the counts, then tables of
@@ -28,7 +29,6 @@ const cell = (s: string) => md(s);
 const row = (cells: readonly string[]) => `| ${cells.join(" | ")} |`;
 const table = (head: readonly string[], rows: readonly (readonly string[])[]) =>
   [row(head), row(head.map(() => "---")), ...rows.map(row)].join("\n");
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 /** A section that folds when it is long; `title` is aithreat's own text (counts, no model text). */
 function section(title: string, body: string, items: number, foldAt = 10): string {

@@ -24,6 +24,7 @@ import type { FindingView } from "./findings-view.js";
 import type { LocationView } from "./location-view.js";
 import type { CutView, PathView, StepView, TargetView } from "./paths-view.js";
 import { targetMermaid } from "./paths-mermaid.js";
+import { plural } from "../words.js";
 
 // ---- limits ------------------------------------------------------------------------------------
 
@@ -197,7 +198,6 @@ function capped<T>(items: readonly T[], limit: number): { shown: T[]; more: numb
   return { shown: items.slice(0, limit), more: Math.max(0, items.length - limit) };
 }
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 const fmtNumber = (n: number) => String(Math.round(n * 1e4) / 1e4);
 /** A number as text: digits, a point and a minus sign need no escaping in any format. */
 const num = (f: Format, n: number) => f.lit(fmtNumber(n));

@@ -195,7 +195,18 @@ function guard(
       return fn(context, options);
     } catch (e) {
       if (e instanceof TemplateError) throw e;
-      throw new TemplateError(file, overridden, (e as Error).message.split("\n")[0] ?? String(e));
+      throw new TemplateError(file, overridden, readable((e as Error).message.split("\n")[0] ?? String(e)));
     }
   };
+}
+
+/**
+ * Handlebars' strict-mode error in words a template author can act on: it names the missing field's
+ * context as `[object Object]` and its place as a bare `- line:column`.
+ */
+function readable(message: string): string {
+  const missing = /^"(.+)" not defined in .*? - (\d+):(\d+)$/.exec(message);
+  if (!missing) return message;
+  const [, field, line, column] = missing;
+  return `\`${field}\` (line ${line}, column ${Number(column) + 1}) is not a field of what this template is given`;
 }

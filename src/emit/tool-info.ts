@@ -15,19 +15,10 @@ export const FINDINGS_SCHEMA_VERSION = "2.0";
 /** `$id` of the findings.json schema, also written as `$schema` into every findings.json. */
 export const FINDINGS_SCHEMA_ID = `${PROJECT_URL}/blob/main/schemas/findings-${FINDINGS_SCHEMA_VERSION}.schema.json`;
 
-/** GitHub's heading anchor for a heading text (lowercase, punctuation dropped, spaces to dashes). */
-export function headingAnchor(heading: string): string {
-  return heading
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}\s_-]/gu, "")
-    .trim()
-    .replace(/\s/g, "-");
-}
-
 /**
- * The link to a rule's section in docs/rules.md. The rule reference gives each rule a heading
- * `ID Title` (`AT-37 Lethal trifecta ...`), whose anchor this computes.
+ * The link to a rule's section in docs/rules.md: its stable anchor, the id in lowercase (`#at-37`),
+ * so a link written into a SARIF file keeps working when the rule's title changes.
  */
-export function ruleDocUrl(rule: { id: string; title: string }): string {
-  return `${DOCS_URL}/rules.md#${headingAnchor(`${rule.id} ${rule.title}`)}`;
+export function ruleDocUrl(rule: { id: string }): string {
+  return `${DOCS_URL}/rules.md#${rule.id.toLowerCase()}`;
 }

@@ -228,7 +228,7 @@ export function loadProgram(
         diag(
           "AT1001",
           { file: { id: -1, path: display, text: "" }, start: 0, end: 0 },
-          `cannot read \`${display}\`: no such file (a broken symbolic link?)`,
+          `cannot read \`${display}\`: no such file (or a broken symbolic link)`,
         ),
       );
       continue;

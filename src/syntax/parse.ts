@@ -19,6 +19,7 @@ import {
   UnterminatedComment,
   UnterminatedString,
 } from "./tokens.js";
+import { plural } from "../words.js";
 
 /** Deepest nesting of `{` and `[` accepted; real models need a handful, hostile ones get a diagnostic. */
 export const MAX_NESTING = 64;
@@ -38,8 +39,6 @@ export function preview(text: string): string {
   const shown = chars.length > 20 ? `${chars.slice(0, 20).join("")}...` : text;
   return shown.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, "?").replace(/`/g, "'");
 }
-
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 /** Options of `parseFile`. */
 export interface ParseOptions {

@@ -385,6 +385,27 @@ for (const [command, value] of [
   });
 }
 
+test("a bad date names where it came from: --today, or $AITHREAT_TODAY", async () => {
+  const model = write("today/m.aithreat", 'zone z "Z" { trust internal\n  store db "DB"\n}\n');
+  const fromOption = await run("check", model, "--today", "2026-13-01");
+  assert.is(fromOption.code, 2);
+  assert.match(fromOption.stderr, /AT9002: `--today` must be a date written YYYY-MM-DD, not `2026-13-01`/);
+  const io = bufferIo({ AITHREAT_TODAY: "soon" });
+  assert.is(await main(["check", model], io), 2);
+  assert.match(io.stderr, /AT9002: `\$AITHREAT_TODAY` must be a date written YYYY-MM-DD, not `soon`/);
+});
+
+test("a --policy file that does not exist: located at its path, no empty code frame", async () => {
+  const model = write("policy-missing/m.aithreat", 'zone z "Z" { trust internal\n  store db "DB"\n}\n');
+  const r = await run("check", model, "--policy", path.join(tmp, "policy-missing", "none.aithreat"));
+  assert.is(r.code, 2);
+  assert.match(
+    r.stderr,
+    /none\.aithreat:1:1 - error AT1001: cannot read `[^`]*none\.aithreat`: no such file/,
+  );
+  assert.not.match(r.stderr, /^\s*1 \|/m);
+});
+
 test("a usage error stops before the command runs", async () => {
   // The model has an error, so a command that ran anyway would print it; a later `compile` would
   // write its outputs for a command line it rejected.

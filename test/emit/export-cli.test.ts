@@ -15,6 +15,7 @@ import { main } from "../../src/cli/main.js";
 import { EXPORT_FORMATS, exportFiles } from "../../src/emit/export/index.js";
 import { TEST_TODAY } from "../helpers/compile.js";
 import { analysisOf } from "../db/models.js";
+import { plural } from "../../src/words.js";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "aithreat-export-cli-"));
 test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -40,7 +41,7 @@ test("every format: the files on disk are the in-memory export, byte for byte, r
       const io = bufferIo();
       const code = await main(["export", model, "--to", to, "--out", out, "--today", TEST_TODAY], io);
       assert.is(code, 0, io.stderr);
-      assert.match(io.stderr, `wrote ${want.files.length} files to ${out}`);
+      assert.match(io.stderr, `wrote ${plural(want.files.length, "file")} to ${out}`);
       const got = read(out);
       assert.equal(Object.keys(got), want.files.map((f) => f.path).sort(), `${to}: the same files`);
       for (const f of want.files) assert.ok(got[f.path] === f.contents, `${to}: ${f.path} byte-identical`);

@@ -139,7 +139,11 @@ test("--templates: a field the view lacks is an error naming the template; nothi
   try {
     assert.is(run.code, 2, run.stderr);
     assert.match(run.stderr, /AT9002/);
-    assert.match(run.stderr, /template `checklist\.md\.hbs`: "no_such_field" not defined/);
+    assert.match(
+      run.stderr,
+      /template `checklist\.md\.hbs`: `no_such_field` \(line 1, column 13\) is not a field of what this template is given/,
+    );
+    assert.not.match(run.stderr, /object Object/);
     assert.not.ok(fs.existsSync(run.out), "no output folder");
   } finally {
     run.cleanup();

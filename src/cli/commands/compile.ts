@@ -31,6 +31,7 @@ import { count, createProgress } from "../progress.js";
 import { renderFormatsOf, renderOutputs, type RenderArgs } from "../render.js";
 import { VERSION } from "../version.js";
 import { cannotWriteOut, outputFolderRefusal, writeOutputsAtomically } from "../write-outputs.js";
+import { plural } from "../../words.js";
 
 /** Options of `compile`. */
 export interface CompileArgs extends ModelOptions, RenderArgs {
@@ -259,7 +260,7 @@ async function compileWith(
   if (!argv.quiet) {
     const open = analysis.findings.filter((f) => f.status === "open").length;
     io.err(
-      `wrote ${files.length} files to ${argv.out}: ${analysis.findings.length} findings (${open} open)\n`,
+      `wrote ${plural(files.length, "file")} to ${argv.out}: ${plural(analysis.findings.length, "finding")} (${open} open)\n`,
     );
   }
   // Read only by an active gate: `--only paths` or `metrics` never builds the findings' view.

@@ -10,6 +10,7 @@ import type { CommandModule } from "../command.js";
 import { loadModels, reportDiagnostics, withModelOptions, type ModelOptions } from "../common.js";
 import { EXIT, type Io } from "../io.js";
 import { cannotWriteOut, outputFolderRefusal, safeJoin, writeFolderAtomically } from "../write-outputs.js";
+import { plural } from "../../words.js";
 
 /** Characters buffered per file before they are appended to it. */
 const CHUNK = 1 << 20;
@@ -109,7 +110,7 @@ export function runExport(io: Io, argv: ExportArgs): number {
   }
   if (!argv.quiet)
     io.err(
-      `wrote ${written.length} files to ${argv.out}: ${argv.to} export of ${analysis.model.components.length} components, ${analysis.model.flows.length} flows\n`,
+      `wrote ${plural(written.length, "file")} to ${argv.out}: ${argv.to} export of ${analysis.model.components.length} components, ${analysis.model.flows.length} flows\n`,
     );
   return EXIT.OK;
 }

@@ -13,6 +13,7 @@ import type { CommandModule } from "../command.js";
 import { reportDiagnostics } from "../common.js";
 import { expandInputs } from "../inputs.js";
 import { EXIT, type Io } from "../io.js";
+import { plural } from "../../words.js";
 
 /** Options of `aithreat fmt`. */
 export interface FmtOptions {
@@ -124,10 +125,6 @@ export function writeFileAtomically(file: string, text: string): void {
     }
     throw e;
   }
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
 /**

@@ -2,7 +2,7 @@ import type { CompileAnalysis } from "../../compiler.js";
 import { escapeMarkdown, markdownCode } from "../escape.js";
 import type { DiagramSet } from "./index.js";
 import { severityName } from "./model-index.js";
-import { plural } from "./nodes.js";
+import { plural } from "../../words.js";
 
 /**
  * `diagrams/index.md`: every view drawn, and what the limits left out (DIAGRAM_LIMITS), so a reader

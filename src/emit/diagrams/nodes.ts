@@ -1,4 +1,5 @@
 import type { ComponentKind } from "../../semantic/vocabulary.js";
+import { plural } from "../../words.js";
 import { groupId, type DiagramNode } from "./graph.js";
 import { severityName, type DiagramIndex } from "./model-index.js";
 import { KIND_SHAPE, severityClass, type NodeClass } from "./styles.js";
@@ -84,13 +85,6 @@ export function groupNode(
     extra: crown ? ["crown", "group"] : ["group"],
     zone,
   };
-}
-
-/** `3 datasets`, `1 component`, `2 registries`. */
-export function plural(n: number, noun: string): string {
-  if (n === 1) return `${n} ${noun}`;
-  if (/[^aeiou]y$/.test(noun)) return `${n} ${noun.slice(0, -1)}ies`;
-  return `${n} ${noun}${noun.endsWith("s") ? "es" : "s"}`;
 }
 
 /** How a kind reads in a count (`mcp_server` -> `MCP servers`). */

@@ -9,7 +9,7 @@ import {
   type EdgeStyle,
 } from "./graph.js";
 import { crossesTrust, fileStem, type DiagramIndex } from "./model-index.js";
-import { plural } from "./nodes.js";
+import { plural } from "../../words.js";
 import { KIND_SHAPE, type NodeClass } from "./styles.js";
 import { view } from "./system-views.js";
 import type { DiagramView } from "./view.js";

@@ -1,7 +1,8 @@
 import { COMPONENT_KIND_NAMES, type ComponentKind } from "../../semantic/vocabulary.js";
 import type { DiagramGraph } from "./graph.js";
 import { crossesTrust, type DiagramIndex } from "./model-index.js";
-import { collapsedZoneNode, componentNode, groupNode, kindNoun, plural } from "./nodes.js";
+import { plural } from "../../words.js";
+import { collapsedZoneNode, componentNode, groupNode, kindNoun } from "./nodes.js";
 
 /**
  * Which node stands for each component in one diagram: the component itself, a group it was put in,

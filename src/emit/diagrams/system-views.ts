@@ -1,6 +1,6 @@
 import { CONTENT_MAX, DiagramGraph, MAX_NODES, type RenderedDiagram } from "./graph.js";
 import { fileStem, type DiagramIndex } from "./model-index.js";
-import { plural } from "./nodes.js";
+import { plural } from "../../words.js";
 import { drawScope, inSubtree, placeNeighbours, Placement, type NeighbourDetail } from "./placement.js";
 import type { DiagramView } from "./view.js";
 

@@ -1,0 +1,13 @@
+/** English for counts in messages and reports, in one place so every output says it the same way. */
+
+/** A noun as it reads after a count: `1 dataset`, `2 datasets`, `2 registries`, `2 classes`. */
+export function nounFor(n: number, noun: string): string {
+  if (n === 1) return noun;
+  if (/[^aeiou]y$/.test(noun)) return `${noun.slice(0, -1)}ies`;
+  return `${noun}${noun.endsWith("s") ? "es" : "s"}`;
+}
+
+/** `3 datasets`, `1 component`, `2 registries`. */
+export function plural(n: number, noun: string): string {
+  return `${n} ${nounFor(n, noun)}`;
+}
