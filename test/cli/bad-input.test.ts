@@ -202,6 +202,28 @@ test("a 50 MB unterminated comment gives AT1012 at its start", () => {
 
 // ---- lexical errors ----------------------------------------------------------------------------------
 
+test("a number too large to represent gives AT3017 at the number, and `export` no internal error", async () => {
+  const file = write(
+    "huge-number/model.aithreat",
+    `control review "Human review" { cost ${"9".repeat(400)} }\nagent bot "Bot" { controls [review] }\n`,
+  );
+  const r = await check(file);
+  assertCleanFailure(r);
+  assert.equal(where(r.stderr), ["huge-number/model.aithreat:1:38 AT3017"]);
+  const e = await run(
+    "export",
+    file,
+    "--to",
+    "graphml",
+    "--out",
+    path.join(tmp, "huge-number-out"),
+    "--root",
+    tmp,
+  );
+  assertCleanFailure(e);
+  assert.equal(where(e.stderr), ["huge-number/model.aithreat:1:38 AT3017"]);
+});
+
 test("an unterminated string gives AT1011 at its opening quote", async () => {
   const file = write(
     "strings/model.aithreat",
