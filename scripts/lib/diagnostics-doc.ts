@@ -174,9 +174,16 @@ export const EXAMPLES: Readonly<Partial<Record<DiagnosticCode, Example>>> = {
         "zone dmz { trust public }\nzone vpc {\n  trust internal\n  store tickets in dmz\n}\n",
     },
   },
-  AT3017: {
-    output: "model.aithreat:1:28 - error AT3017: `cost` must be at least 0",
-    note: "No model can produce this yet: the one number property with a range, a control's `cost`, starts at 0, and numbers are written without a sign.",
+  AT3017: { files: { "model.aithreat": 'control review "Human review" { cost 0 }\n' } },
+  AT3018: {
+    files: {
+      "model.aithreat": [
+        'zone z0 "Zone" { trust internal }',
+        ...Array.from({ length: 65 }, (_, i) => `zone z${i + 1} "Zone" in z${i}`),
+        "",
+      ].join("\n"),
+    },
+    show: '// 66 zones, each placed in the one before\nzone z0 "Zone" { trust internal }\nzone z1 "Zone" in z0\n// ...\nzone z65 "Zone" in z64',
   },
   AT3020: {
     files: {

@@ -252,6 +252,12 @@ export const DIAGNOSTICS = {
     title: "number out of range",
     explain: "The number is outside the range the property accepts (e.g. a negative cost).",
   },
+  AT3018: {
+    severity: "error",
+    title: "zones nested too deep",
+    explain:
+      "Zones nest at most 64 deep, counting both zone blocks and `in` clauses, as blocks of any kind nest at most 64 deep (AT1021). A chain of `in` deeper than that is reported once, at the first zone past the limit.",
+  },
   AT3020: {
     severity: "error",
     title: "unknown component kind in a rule",

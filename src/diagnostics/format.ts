@@ -26,7 +26,17 @@ export function formatLocation(loc: Location): string {
 // Source lines can hold anything; tabs are expanded so carets line up, and control characters
 // are shown as `?` so a hostile file cannot move the terminal cursor or change its colours.
 function displayable(s: string): string {
-  return s.replace(/\t/g, "    ").replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g, "?");
+  return terminalText(s.replace(/\t/g, "    "));
+}
+
+const TERMINAL_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+/**
+ * Text for a terminal that quotes model text (titles, reasons, source lines): control characters
+ * but tab and line feed shown as `?`, as diagnostics show them, so a model cannot drive the terminal.
+ */
+export function terminalText(s: string): string {
+  return s.replace(TERMINAL_CONTROL, "?");
 }
 
 const MAX_FRAME_WIDTH = 160;

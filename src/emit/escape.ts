@@ -42,20 +42,31 @@ const MARKDOWN_MARKUP = "\\\\`*_{}[\\]()#+\\-.!|~";
  */
 export function markdownEscaper(extra = ""): (s: string) => string {
   const markup = new RegExp(`[${MARKDOWN_MARKUP}${extra}]`, "g");
-  const special = new RegExp(`[\\r\\n&<>${MARKDOWN_MARKUP}${extra}]`);
+  const special = new RegExp(`[\\r\\n&<>${MARKDOWN_MARKUP}${extra}${CONTROL_CHARS}]`);
   return (s) => {
     if (!special.test(s)) return s;
     const t = /[\r\n]/.test(s) ? s.replace(/\r\n|\r|\n/g, " ") : s;
-    return escapeMarkup(t).replace(markup, "\\$&");
+    return escapeMarkup(withoutControls(t)).replace(markup, "\\$&");
   };
 }
+
+/**
+ * Control characters but tab, line feed and carriage return (folded as line breaks), and Unicode line
+ * separators (inside a regex character class). Markdown has no escape for them and shows none, but
+ * a NUL or an ESC would reach whoever prints the file or posts it as a comment: they become spaces,
+ * as in diagram labels.
+ */
+const CONTROL_CHARS = "\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u2028\\u2029";
+const CONTROL = new RegExp(`[${CONTROL_CHARS}]`);
+const CONTROL_ALL = new RegExp(`[${CONTROL_CHARS}]`, "g");
+const withoutControls = (s: string) => (CONTROL.test(s) ? s.replace(CONTROL_ALL, " ") : s);
 
 /** Inline Markdown text (also safe inside a table cell): markup characters backslash-escaped, newlines folded. */
 export const escapeMarkdown = markdownEscaper();
 
 /** Code span content: backticks cannot be escaped inside one, so the span is widened instead. */
 export function markdownCode(s: string): string {
-  const clean = /[\r\n]/.test(s) ? s.replace(/\r\n|\r|\n/g, " ") : s;
+  const clean = withoutControls(/[\r\n]/.test(s) ? s.replace(/\r\n|\r|\n/g, " ") : s);
   let fence = "`";
   while (clean.includes(fence)) fence += "`";
   const pad = clean.startsWith("`") || clean.endsWith("`") ? " " : "";

@@ -66,21 +66,32 @@ export function builtinTemplatesDir(): string {
   }
 }
 
-/** Problems with a `--templates` folder: not a folder, or template files that override nothing. */
+/**
+ * Problems with a `--templates` folder: not a folder, template files that override nothing, or a
+ * template's name on something that is not a file (a folder, a broken link), which would otherwise
+ * fail to read mid-run or fall back to the built-in template without a word.
+ */
 export function checkTemplatesDir(dir: string): string[] {
   const stat = fs.statSync(dir, { throwIfNoEntry: false });
   if (!stat?.isDirectory()) return [`\`--templates ${dir}\` is not a folder`];
   const known = Object.keys(TEMPLATE_FILES);
   return fs
     .readdirSync(dir)
-    .filter((f) => /\.(hbs|css|js)$/.test(f) && !known.includes(f))
     .sort()
-    .map(
-      (f) =>
-        `\`--templates ${dir}\` holds \`${f}\`, which overrides no template; the templates are ${known
-          .map((k) => `\`${k}\``)
-          .join(", ")}`,
-    );
+    .flatMap((f) => {
+      if (!known.includes(f))
+        return /\.(hbs|css|js)$/.test(f)
+          ? [
+              `\`--templates ${dir}\` holds \`${f}\`, which overrides no template; the templates are ${known
+                .map((k) => `\`${k}\``)
+                .join(", ")}`,
+            ]
+          : [];
+      const target = fs.statSync(path.join(dir, f), { throwIfNoEntry: false });
+      if (!target) return [`\`--templates ${dir}\` holds \`${f}\`, a broken symbolic link`];
+      if (!target.isFile()) return [`\`--templates ${dir}\` holds \`${f}\`, which is not a file`];
+      return [];
+    });
 }
 
 /** The text of a template: the override when the folder has one, else the built-in file. */
@@ -194,6 +205,10 @@ function guard(
     try {
       return fn(context, options);
     } catch (e) {
+      // A built-in partial that fails under an override was called by it with a view it does not
+      // take: the override's mistake, so the error is the override's.
+      if (e instanceof TemplateError && overridden && !e.overridden)
+        throw new TemplateError(file, true, `the partial it calls failed: ${e.message}`);
       if (e instanceof TemplateError) throw e;
       throw new TemplateError(file, overridden, readable((e as Error).message.split("\n")[0] ?? String(e)));
     }

@@ -36,6 +36,9 @@ import {
 
 export { article } from "./check-file.js";
 
+/** Deepest nesting of zones, by blocks and `in` together (AT3018); MAX_NESTING bounds blocks alone. */
+export const MAX_ZONE_DEPTH = 64;
+
 /** What the semantic stage needs to know beyond the files. */
 export interface ResolveOptions {
   /** Date acceptances are judged against, YYYY-MM-DD (the CLI passes today, tests pin it). */
@@ -208,6 +211,33 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
       zoneParent[last] = undefined;
     }
     for (const x of walk) colour[x] = 2;
+  }
+  // Zones nest at most MAX_ZONE_DEPTH deep, as blocks nest at most MAX_NESTING: the stages after
+  // this one walk zone trees recursively, and thousands of `in` would overflow their stack. One
+  // error per chain, at the first zone too deep (depth 0: not yet known). Linear, like the walk above.
+  const depth = new Uint32Array(zoneWork.length);
+  for (let z = 0; z < zoneWork.length; z++) {
+    const walk: number[] = [];
+    let p: number | undefined = z;
+    while (p !== undefined && depth[p] === 0) {
+      walk.push(p);
+      p = zoneParent[p];
+    }
+    let d = p === undefined ? 0 : depth[p]!;
+    for (let i = walk.length - 1; i >= 0; i--) {
+      const x = walk[i]!;
+      depth[x] = ++d;
+      if (d !== MAX_ZONE_DEPTH + 1) continue;
+      const w = zoneWork[x]!;
+      diagnostics.push(
+        diag(
+          "AT3018",
+          w.parentRef ? at(w.file, w.parentRef) : loc(w.file, w.kwStart, w.kwEnd),
+          `zone \`${w.name?.text ?? ""}\` is nested ${d} deep; zones nest at most ${MAX_ZONE_DEPTH} deep`,
+          { hint: "place it in a zone nearer the top: trust levels need no more than a few levels" },
+        ),
+      );
+    }
   }
   const zoneTrust: (TrustLevel | undefined)[] = new Array<TrustLevel | undefined>(zoneWork.length);
   const trustOfZone = (z: number): TrustLevel => {

@@ -113,6 +113,20 @@ policy "Empty" {}`;
   assert.not.ok(codesAt(front).some((c) => /AT500\d/.test(c)));
 });
 
+test("a threshold too large for a number is AT5002, not a bound of Infinity written as null", () => {
+  const huge = "9".repeat(400);
+  const { value, diagnostics } = policiesOf(`policy ci {\n  cut_cost ${huge}\n  open_threats 3\n}`);
+  assert.equal(
+    diagnostics.map((d) => d.code),
+    ["AT5002"],
+  );
+  assert.match(diagnostics[0]!.message, /^`cut_cost` takes a number of at least 0, not 9{400}$/);
+  assert.equal(
+    value[0]!.thresholds.map((t) => [t.metric, t.value]),
+    [["open_threats", 3]],
+  );
+});
+
 test("an unknown metric far from every name gets a pointer to the list instead", () => {
   const { diagnostics } = policiesOf(`policy ci { shiny_dashboards 3 }`);
   assert.is(diagnostics[0]!.code, "AT5001");

@@ -202,6 +202,40 @@ test("a 50 MB unterminated comment gives AT1012 at its start", () => {
 
 // ---- lexical errors ----------------------------------------------------------------------------------
 
+test("a number too large to represent gives AT3017 at the number, and `export` no internal error", async () => {
+  const file = write(
+    "huge-number/model.aithreat",
+    `control review "Human review" { cost ${"9".repeat(400)} }\nagent bot "Bot" { controls [review] }\n`,
+  );
+  const r = await check(file);
+  assertCleanFailure(r);
+  assert.equal(where(r.stderr), ["huge-number/model.aithreat:1:38 AT3017"]);
+  const e = await run(
+    "export",
+    file,
+    "--to",
+    "graphml",
+    "--out",
+    path.join(tmp, "huge-number-out"),
+    "--root",
+    tmp,
+  );
+  assertCleanFailure(e);
+  assert.equal(where(e.stderr), ["huge-number/model.aithreat:1:38 AT3017"]);
+});
+
+test("zones nested past the limit through `in` give one AT3018, not a stack overflow in the diagrams", async () => {
+  const depth = 5000;
+  const lines = ['zone z0 "Zone" { trust internal }'];
+  for (let i = 1; i <= depth; i++) lines.push(`zone z${i} "Zone" in z${i - 1}`);
+  lines.push(`agent bot "Bot" in z${depth}`);
+  const file = write("deep-zones/model.aithreat", `${lines.join("\n")}\n`);
+  const r = await run("compile", file, "--out", path.join(tmp, "deep-zones-out"), "--root", tmp);
+  assertCleanFailure(r);
+  // z64 is the 65th zone from the top: its `in` is where the chain goes too deep, once.
+  assert.equal(where(r.stderr), ["deep-zones/model.aithreat:65:20 AT3018"]);
+});
+
 test("an unterminated string gives AT1011 at its opening quote", async () => {
   const file = write(
     "strings/model.aithreat",

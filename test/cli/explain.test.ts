@@ -166,6 +166,25 @@ test("an organisation rule and its accepted finding", async () => {
   );
 });
 
+test("model text cannot drive the terminal: control characters print as `?`, as in diagnostics", async () => {
+  // Raw ESC and BEL in titles, reasons and the source lines explain quotes; a CR written `\r`.
+  const hostile = "\u001b[2J\u001b]8;;https://evil.example\u0007x\\rFAKE";
+  const text = MODEL.replace('"Looping agents', `"${hostile} Looping agents`)
+    .replace('"pilot with', `"${hostile} pilot with`)
+    .replace('"Triage agent"', `"${hostile}"`);
+  const m = path.join(project({ "model.aithreat": text }), "model.aithreat");
+  const outputs = [
+    await run("explain", "ORG-001", m),
+    await run("explain", "ORG-001:triage", m),
+    await run("rules", m),
+  ];
+  for (const r of outputs) {
+    assert.is(r.code, 0, r.stderr);
+    assert.not.match(r.stdout, /[\u0000-\u0008\u000b-\u001f\u007f]/, JSON.stringify(r.stdout));
+    assert.match(r.stdout, "?[2J?]8;;https://evil.example?x?FAKE");
+  }
+});
+
 test("unknown targets are usage errors with a suggestion", async () => {
   const typo = await run("explain", "AT-25:triag", model);
   assert.is(typo.code, 2);

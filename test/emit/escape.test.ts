@@ -12,6 +12,8 @@ import { MARKDOWN } from "../../src/emit/report-view.js";
 
 const ENTITY: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;" };
 const MARKUP = new Set("\\`*_{}[]()#+-.!|~");
+/** What Markdown output shows as a space: control characters but tab, and line separators. */
+const CONTROL = /^[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029]$/;
 
 function reference(s: string, markup: ReadonlySet<string> = MARKUP): string {
   let out = "";
@@ -19,6 +21,7 @@ function reference(s: string, markup: ReadonlySet<string> = MARKUP): string {
     const c = s[i]!;
     if (c === "\r" && s[i + 1] === "\n") continue; // CRLF folds to one space, at the \n
     if (c === "\r" || c === "\n") out += " ";
+    else if (CONTROL.test(c)) out += " ";
     else if (ENTITY[c]) out += ENTITY[c];
     else if (markup.has(c)) out += `\\${c}`;
     else out += c;
@@ -28,7 +31,7 @@ function reference(s: string, markup: ReadonlySet<string> = MARKUP): string {
 
 test("escapeMarkdown equals the per-character reference", () => {
   const markupHeavy = fc.string({
-    unit: fc.constantFrom(..."\\`*_{}[]()#+-.!|~&<>\r\n ab:;=$@é😀"),
+    unit: fc.constantFrom(..."\\`*_{}[]()#+-.!|~&<>\r\n\t ab:;=$@é😀\u0000\u001b\u0085\u2028"),
     maxLength: 40,
   });
   fc.assert(
@@ -39,12 +42,14 @@ test("escapeMarkdown equals the per-character reference", () => {
   );
   assert.is(escapeMarkdown("a\r\nb\rc\nd"), "a b c d");
   assert.is(escapeMarkdown("<b>&amp;</b>"), "&lt;b&gt;&amp;amp;&lt;/b&gt;");
+  // NUL, ESC and BEL would reach a terminal or a pull-request comment: spaces, like line breaks.
+  assert.is(escapeMarkdown("a\u0000b\u001b[2Jc\u0007d\te"), "a b \\[2Jc d\te");
 });
 
 test("Markdown text in reports (one pass, `=`, `$`, `:` and `@` escaped too) equals the per-character reference", () => {
   const reportMarkup = new Set([...MARKUP, ..."=$:@"]);
   const markupHeavy = fc.string({
-    unit: fc.constantFrom(..."\\`*_{}[]()#+-.!|~&<>\r\n ab:;=$@é😀"),
+    unit: fc.constantFrom(..."\\`*_{}[]()#+-.!|~&<>\r\n\t ab:;=$@é😀\u0000\u001b\u0085\u2028"),
     maxLength: 40,
   });
   fc.assert(
@@ -58,14 +63,14 @@ test("Markdown text in reports (one pass, `=`, `$`, `:` and `@` escaped too) equ
 
 test("markdownCode: line breaks folded, the fence one backtick longer than any run inside, padded when needed", () => {
   const reference = (s: string) => {
-    const clean = s.replace(/\r\n|\r|\n/g, " ");
+    const clean = s.replace(/\r\n|\r|\n/g, " ").replace(new RegExp(CONTROL.source.slice(1, -1), "g"), " ");
     let fence = "`";
     while (clean.includes(fence)) fence += "`";
     const pad = clean.startsWith("`") || clean.endsWith("`") ? " " : "";
     return `${fence}${pad}${clean}${pad}${fence}`;
   };
   fc.assert(
-    fc.property(fc.string({ unit: fc.constantFrom(..."`a \r\n"), maxLength: 20 }), (s) => {
+    fc.property(fc.string({ unit: fc.constantFrom(..."`a \r\n\u0000\u001b"), maxLength: 20 }), (s) => {
       assert.is(markdownCode(s), reference(s));
     }),
     { numRuns: 1000 },

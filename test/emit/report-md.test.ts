@@ -169,4 +169,43 @@ test("--templates: a syntax error and a misnamed file are usage errors", async (
   }
 });
 
+test("--templates: a built-in partial given the wrong view by a team's template is a usage error", async () => {
+  // `finding-md` expects one finding; the whole report's view has no `id`. The built-in partial
+  // fails, but the override is what called it wrongly: not an internal error.
+  const t = templatesDir({ "report.md.hbs": "# {{title}}\n{{> finding-md}}" });
+  const run = await compileToDir([RAG], ["--templates", t.dir]);
+  try {
+    assert.is(run.code, 2, run.stderr);
+    assert.not.match(run.stderr, /AT9999|internal error/);
+    assert.match(
+      run.stderr,
+      /AT9002: template `report\.md\.hbs`: the partial it calls failed: template `_finding-md\.hbs`: "id" not defined/,
+    );
+    assert.not.ok(fs.existsSync(run.out), "no output folder");
+  } finally {
+    run.cleanup();
+    t.cleanup();
+  }
+});
+
+test("--templates: a template name that is a folder or a broken link is a usage error", async () => {
+  const folder = templatesDir({});
+  fs.mkdirSync(path.join(folder.dir, "report.md.hbs"));
+  const link = templatesDir({});
+  fs.symlinkSync(path.join(link.dir, "gone.hbs"), path.join(link.dir, "checklist.md.hbs"));
+  const a = await compileToDir([RAG], ["--templates", folder.dir]);
+  const b = await compileToDir([RAG], ["--templates", link.dir]);
+  try {
+    assert.is(a.code, 2, a.stderr);
+    assert.not.match(a.stderr, /AT9999|internal error/);
+    assert.match(a.stderr, /AT9002: `--templates .*` holds `report\.md\.hbs`, which is not a file/);
+    // A dangling link used to fall back to the built-in template without a word.
+    assert.is(b.code, 2, b.stderr);
+    assert.match(b.stderr, /AT9002: `--templates .*` holds `checklist\.md\.hbs`, a broken symbolic link/);
+    assert.not.ok(fs.existsSync(a.out) || fs.existsSync(b.out), "no output folder");
+  } finally {
+    for (const x of [a, b, folder, link]) x.cleanup();
+  }
+});
+
 test.run();

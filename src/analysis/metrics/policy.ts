@@ -161,6 +161,7 @@ export function readPolicies(
         v.kind !== "number"
           ? `\`${key}\` takes ${describeRange(d)}, not ${v.kind === "list" ? "a list" : v.kind === "string" ? "a string" : `\`${v.kind === "name" || v.kind === "date" ? v.text : ""}\``}`
           : (d.range.integer && !Number.isInteger(v.value)) ||
+              !Number.isFinite(v.value) || // digits beyond a double's range
               v.value < d.range.min ||
               (d.range.max !== undefined && v.value > d.range.max)
             ? `\`${key}\` takes ${describeRange(d)}, not ${v.text}`

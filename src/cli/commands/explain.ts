@@ -7,6 +7,7 @@ import { BUILTIN_CONTROL_BY_ID } from "../../catalog/controls.js";
 import { ATLAS_MITIGATIONS } from "../../catalog/frameworks.js";
 import { analyze } from "../../compiler.js";
 import { diag, type Location } from "../../diagnostics/diagnostic.js";
+import { terminalText } from "../../diagnostics/format.js";
 import { findingsView, type FindingView } from "../../emit/findings-view.js";
 import { locationView, type LocationView } from "../../emit/location-view.js";
 import type { ResolvedModel } from "../../semantic/model.js";
@@ -274,7 +275,7 @@ export function runExplain(io: Io, argv: ExplainArgs): number {
   const view = findingsView(model, [finding], rules)[0]!;
   const explanation = explainFinding(model, finding, view, findingRule);
   if (argv.format === "json") io.out(`${JSON.stringify(explanation, null, 2)}\n`);
-  else io.out(findingText(explanation));
+  else io.out(terminalText(findingText(explanation)));
   return EXIT.OK;
 }
 
@@ -297,7 +298,7 @@ function printRule(
         : {}),
     };
     io.out(`${JSON.stringify(out, null, 2)}\n`);
-  } else io.out(ruleText(view, findings));
+  } else io.out(terminalText(ruleText(view, findings)));
   return EXIT.OK;
 }
 

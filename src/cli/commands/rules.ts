@@ -12,6 +12,7 @@ import {
   NIST_IDS,
   OWASP,
 } from "../../catalog/frameworks.js";
+import { terminalText } from "../../diagnostics/format.js";
 import { locationView, type LocationView } from "../../emit/location-view.js";
 import type { ResolvedModel } from "../../semantic/model.js";
 import type { CommandModule } from "../command.js";
@@ -210,7 +211,7 @@ export function runRulesCommand(io: Io, argv: RulesArgs): number {
     io.out(`${JSON.stringify(out, null, 2)}\n`);
     return EXIT.OK;
   }
-  io.out(`${views.map(ruleSummaryText).join("\n\n")}\n`);
+  io.out(terminalText(`${views.map(ruleSummaryText).join("\n\n")}\n`));
   if (!argv.quiet) {
     const builtIn = views.filter((v) => v.origin === "built-in");
     const threats = builtIn.filter((v) => v.category === "threat").length;
