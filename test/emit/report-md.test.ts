@@ -179,7 +179,7 @@ test("--templates: a built-in partial given the wrong view by a team's template 
     assert.not.match(run.stderr, /AT9999|internal error/);
     assert.match(
       run.stderr,
-      /AT9002: template `report\.md\.hbs`: the partial it calls failed: template `_finding-md\.hbs`: "id" not defined/,
+      /AT9002: template `report\.md\.hbs`: the partial it calls failed: template `_finding-md\.hbs`: `id` \(line \d+, column \d+\) is not a field/,
     );
     assert.not.ok(fs.existsSync(run.out), "no output folder");
   } finally {
