@@ -1,5 +1,6 @@
 import { lineCol, lineText } from "../source.js";
 import type { Diagnostic, Location } from "./diagnostic.js";
+import { withoutHidden } from "../hidden-chars.js";
 
 /** Options for the human-readable format. */
 export interface FormatOptions {
@@ -29,14 +30,13 @@ function displayable(s: string): string {
   return terminalText(s.replace(/\t/g, "    "));
 }
 
-const TERMINAL_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g;
-
 /**
- * Text for a terminal that quotes model text (titles, reasons, source lines): control characters
- * but tab and line feed shown as `?`, as diagnostics show them, so a model cannot drive the terminal.
+ * Text for a terminal that quotes model text (titles, reasons, source lines): hidden characters
+ * (hidden-chars.ts) and carriage returns shown as `?`, as diagnostics show them, so a model can
+ * neither drive the terminal nor reorder what it shows.
  */
 export function terminalText(s: string): string {
-  return s.replace(TERMINAL_CONTROL, "?");
+  return withoutHidden(s.includes("\r") ? s.replace(/\r/g, "?") : s, "?");
 }
 
 const MAX_FRAME_WIDTH = 160;

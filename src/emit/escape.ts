@@ -3,20 +3,22 @@
  * names, titles and reasons may hold `<script>`, pipes, backticks, newlines or Mermaid syntax.
  */
 
-/** HTML text and attribute values. */
+import { HIDDEN_CHARS, withoutHidden } from "../hidden-chars.js";
+
+/** HTML text and attribute values (hidden characters as spaces, see hidden-chars.ts). */
 export function escapeHtml(s: string): string {
   // Most text holds none of these: one test. Otherwise one pass per character present with a
   // constant replacement (ampersands first, so no entity is escaped again), several times faster
   // than a replacement function called per match.
   if (!HTML_SPECIAL.test(s)) return s;
-  let t = escapeMarkup(s);
+  let t = escapeMarkup(withoutHidden(s));
   if (t.includes('"')) t = t.replace(/"/g, "&quot;");
   if (t.includes("'")) t = t.replace(/'/g, "&#39;");
   if (t.includes("`")) t = t.replace(/`/g, "&#96;");
   return t;
 }
 
-const HTML_SPECIAL = /[&<>"'`]/;
+const HTML_SPECIAL = new RegExp(`[&<>"'\`${HIDDEN_CHARS}]`);
 
 /**
  * `&`, `<` and `>` as entities (HTML and XML alike), one pass per character present with a constant
@@ -42,31 +44,24 @@ const MARKDOWN_MARKUP = "\\\\`*_{}[\\]()#+\\-.!|~";
  */
 export function markdownEscaper(extra = ""): (s: string) => string {
   const markup = new RegExp(`[${MARKDOWN_MARKUP}${extra}]`, "g");
-  const special = new RegExp(`[\\r\\n&<>${MARKDOWN_MARKUP}${extra}${CONTROL_CHARS}]`);
+  const special = new RegExp(`[\\r\\n&<>${MARKDOWN_MARKUP}${extra}${HIDDEN_CHARS}]`);
   return (s) => {
     if (!special.test(s)) return s;
     const t = /[\r\n]/.test(s) ? s.replace(/\r\n|\r|\n/g, " ") : s;
-    return escapeMarkup(withoutControls(t)).replace(markup, "\\$&");
+    return escapeMarkup(withoutHidden(t)).replace(markup, "\\$&");
   };
 }
 
-/**
- * Control characters but tab, line feed and carriage return (folded as line breaks), and Unicode line
- * separators (inside a regex character class). Markdown has no escape for them and shows none, but
- * a NUL or an ESC would reach whoever prints the file or posts it as a comment: they become spaces,
- * as in diagram labels.
- */
-const CONTROL_CHARS = "\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u2028\\u2029";
-const CONTROL = new RegExp(`[${CONTROL_CHARS}]`);
-const CONTROL_ALL = new RegExp(`[${CONTROL_CHARS}]`, "g");
-const withoutControls = (s: string) => (CONTROL.test(s) ? s.replace(CONTROL_ALL, " ") : s);
+// Markdown has no escape for HIDDEN_CHARS and shows none, but a NUL or an ESC would reach whoever
+// prints the file or posts it as a comment, and a bidirectional override would reorder what a
+// reviewer reads: they become spaces, as in diagram labels and HTML.
 
 /** Inline Markdown text (also safe inside a table cell): markup characters backslash-escaped, newlines folded. */
 export const escapeMarkdown = markdownEscaper();
 
 /** Code span content: backticks cannot be escaped inside one, so the span is widened instead. */
 export function markdownCode(s: string): string {
-  const clean = withoutControls(/[\r\n]/.test(s) ? s.replace(/\r\n|\r|\n/g, " ") : s);
+  const clean = withoutHidden(/[\r\n]/.test(s) ? s.replace(/\r\n|\r|\n/g, " ") : s);
   let fence = "`";
   while (clean.includes(fence)) fence += "`";
   const pad = clean.startsWith("`") || clean.endsWith("`") ? " " : "";

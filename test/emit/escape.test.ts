@@ -8,12 +8,17 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { escapeHtml, escapeMarkdown, markdownCode, mermaidLabel } from "../../src/emit/escape.js";
 import { xmlText } from "../../src/emit/junit.js";
+import { terminalText } from "../../src/diagnostics/format.js";
 import { MARKDOWN } from "../../src/emit/report-view.js";
 
 const ENTITY: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;" };
 const MARKUP = new Set("\\`*_{}[]()#+-.!|~");
-/** What Markdown output shows as a space: control characters but tab, and line separators. */
-const CONTROL = /^[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029]$/;
+/**
+ * What Markdown and HTML show as a space: control characters but tab, line separators, and the
+ * bidirectional overrides and isolates (written out here, not taken from hidden-chars.ts).
+ */
+const CONTROL =
+  /^[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]$/;
 
 function reference(s: string, markup: ReadonlySet<string> = MARKUP): string {
   let out = "";
@@ -31,7 +36,7 @@ function reference(s: string, markup: ReadonlySet<string> = MARKUP): string {
 
 test("escapeMarkdown equals the per-character reference", () => {
   const markupHeavy = fc.string({
-    unit: fc.constantFrom(..."\\`*_{}[]()#+-.!|~&<>\r\n\t ab:;=$@é😀\u0000\u001b\u0085\u2028"),
+    unit: fc.constantFrom(..."\\`*_{}[]()#+-.!|~&<>\r\n\t ab:;=$@é😀\u0000\u001b\u0085\u2028\u202e\u2067"),
     maxLength: 40,
   });
   fc.assert(
@@ -44,12 +49,14 @@ test("escapeMarkdown equals the per-character reference", () => {
   assert.is(escapeMarkdown("<b>&amp;</b>"), "&lt;b&gt;&amp;amp;&lt;/b&gt;");
   // NUL, ESC and BEL would reach a terminal or a pull-request comment: spaces, like line breaks.
   assert.is(escapeMarkdown("a\u0000b\u001b[2Jc\u0007d\te"), "a b \\[2Jc d\te");
+  // A right-to-left override would show a reviewer the text backwards: a space too.
+  assert.is(escapeMarkdown("invoice\u202Efdp.exe"), "invoice fdp\\.exe");
 });
 
 test("Markdown text in reports (one pass, `=`, `$`, `:` and `@` escaped too) equals the per-character reference", () => {
   const reportMarkup = new Set([...MARKUP, ..."=$:@"]);
   const markupHeavy = fc.string({
-    unit: fc.constantFrom(..."\\`*_{}[]()#+-.!|~&<>\r\n\t ab:;=$@é😀\u0000\u001b\u0085\u2028"),
+    unit: fc.constantFrom(..."\\`*_{}[]()#+-.!|~&<>\r\n\t ab:;=$@é😀\u0000\u001b\u0085\u2028\u202e\u2067"),
     maxLength: 40,
   });
   fc.assert(
@@ -70,7 +77,7 @@ test("markdownCode: line breaks folded, the fence one backtick longer than any r
     return `${fence}${pad}${clean}${pad}${fence}`;
   };
   fc.assert(
-    fc.property(fc.string({ unit: fc.constantFrom(..."`a \r\n\u0000\u001b"), maxLength: 20 }), (s) => {
+    fc.property(fc.string({ unit: fc.constantFrom(..."`a \r\n\u0000\u001b\u202d"), maxLength: 20 }), (s) => {
       assert.is(markdownCode(s), reference(s));
     }),
     { numRuns: 1000 },
@@ -81,7 +88,7 @@ test("markdownCode: line breaks folded, the fence one backtick longer than any r
 
 /** Text rich in every character the escapers below treat specially. */
 const specialHeavy = fc.string({
-  unit: fc.constantFrom(..."&<>\"'`#|{}[]();:\r\n ab&amp;é😀\u0000\u0008\ufffe\ud800\udc00"),
+  unit: fc.constantFrom(..."&<>\"'`#|{}[]();:\r\n ab&amp;é😀\u0000\u0008\ufffe\ud800\udc00\u202e\u2066"),
   maxLength: 40,
 });
 const anyText = fc.oneof(specialHeavy, fc.string({ unit: "grapheme" }), fc.string({ unit: "binary" }));
@@ -107,7 +114,7 @@ test("escapeHtml equals the per-character reference", () => {
     fc.property(anyText, (s) => {
       assert.is(
         escapeHtml(s),
-        perCharacter(s, (c) => HTML[c] ?? c),
+        perCharacter(s, (c) => (CONTROL.test(c) ? " " : (HTML[c] ?? c))),
       );
     }),
     { numRuns: 2000 },
@@ -127,6 +134,19 @@ test("mermaidLabel equals the per-character reference", () => {
     { numRuns: 2000 },
   );
   assert.is(mermaidLabel("a #35; b"), "a #35;35#59; b");
+});
+
+test("terminalText: hidden characters and carriage returns as `?`, tabs and line feeds kept", () => {
+  fc.assert(
+    fc.property(anyText, (s) => {
+      assert.is(
+        terminalText(s),
+        perCharacter(s, (c) => (c === "\r" || CONTROL.test(c) ? "?" : c)),
+      );
+    }),
+    { numRuns: 2000 },
+  );
+  assert.is(terminalText("a\tb\nc\u001b[2J\u202Ed"), "a\tb\nc?[2J?d");
 });
 
 test("xmlText equals the per-character reference", () => {

@@ -1,6 +1,7 @@
 import type { Flow, ResolvedModel } from "../../semantic/model.js";
 import { mermaidId, mermaidLabel } from "../escape.js";
 import { CLASSES, SHAPE_BRACKETS, TRUST_STYLE, type NodeClass, type Shape } from "./styles.js";
+import { withoutHidden } from "../../hidden-chars.js";
 
 /** The most nodes any diagram has, legend included: beyond this a review meeting stops reading it. */
 export const MAX_NODES = 60;
@@ -255,12 +256,8 @@ const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  */
 function label(s: string): string {
   // Most labels (names, titles, counts) hold neither: one test here, one in mermaidLabel.
-  return mermaidLabel(UNDRAWABLE.test(s) ? s.replace(UNDRAWABLE_ALL, " ") : s);
+  return mermaidLabel(withoutHidden(s));
 }
-
-/** Control characters (but tab, line feed and carriage return, which mermaidLabel folds) and line separators. */
-const UNDRAWABLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029]/;
-const UNDRAWABLE_ALL = new RegExp(UNDRAWABLE.source, "g");
 
 /** An arrow's label: the kind (and title) of one flow, or how many flows of which kinds. */
 function flowLabel(e: FlowEdge, titles: boolean): string[] {
