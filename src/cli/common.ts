@@ -95,14 +95,16 @@ export function loadModels(
     diag("AT1001", undefined, `cannot read \`${m}\`: no such file or directory`),
   );
   if (files.length === 0) {
-    problems.push(
-      diag(
-        "AT9001",
-        undefined,
-        `no \`.aithreat\` files found in ${argv.models.map((m) => `\`${m}\``).join(", ")}`,
-        { hint: "pass model files, or folders that contain them; `aithreat init` writes a starter model" },
-      ),
-    );
+    // Inputs that do not exist are said above; "no files found" is for folders holding none.
+    if (missing.length < argv.models.length)
+      problems.push(
+        diag(
+          "AT9001",
+          undefined,
+          `no \`.aithreat\` files found in ${argv.models.map((m) => `\`${m}\``).join(", ")}`,
+          { hint: "pass model files, or folders that contain them; `aithreat init` writes a starter model" },
+        ),
+      );
     return { diagnostics: problems };
   }
   const root = findRoot(files, argv.root);

@@ -438,6 +438,22 @@ test("a --policy file that does not exist: located at its path, no empty code fr
     /none\.aithreat:1:1 - error AT1001: cannot read `[^`]*none\.aithreat`: no such file/,
   );
   assert.not.match(r.stderr, /^\s*1 \|/m);
+  // Outside the project, the path is relative to the working directory, not a bare file name.
+  const outside = path.join(tmp, "elsewhere", "none.aithreat");
+  const io = bufferIo({ AITHREAT_TODAY: TEST_TODAY }, path.join(tmp, "policy-missing"));
+  assert.is(await main(["check", model, "--policy", outside], io), 2);
+  assert.match(io.stderr, /^\.\.\/elsewhere\/none\.aithreat:1:1 - error AT1001/m);
+});
+
+test("a model path that does not exist: one AT1001, and AT9001 only for a folder holding no models", async () => {
+  const missing = await run("check", path.join(tmp, "nowhere.aithreat"));
+  assert.is(missing.code, 2);
+  assert.match(missing.stderr, /AT1001: cannot read `[^`]*nowhere\.aithreat`: no such file or directory/);
+  assert.not.match(missing.stderr, /AT9001/);
+  fs.mkdirSync(path.join(tmp, "no-models"), { recursive: true });
+  const empty = await run("check", path.join(tmp, "no-models"));
+  assert.is(empty.code, 2);
+  assert.match(empty.stderr, /AT9001: no `\.aithreat` files found in/);
 });
 
 test("a usage error stops before the command runs", async () => {

@@ -72,8 +72,10 @@ export function runPolicies(
     const real = ctx.host.realpath(abs);
     const already = "program" in front && front.program.files.some((f) => f.realPath === real);
     if (!already) {
+      // Printed relative to the project root when inside it, else to the working directory (`../x`
+      // for a file above it): a policy file's imports are dropped, so its root only names it.
       const root = "program" in front && isInside(front.program.root, abs) ? front.program.root : ctx.cwd;
-      const loaded = loadPolicyFile(abs, isInside(root, abs) ? root : path.dirname(abs), ctx);
+      const loaded = loadPolicyFile(abs, root, ctx);
       diagnostics.push(...loaded.diagnostics);
       const fromFile = readPolicies(loaded.value, "file");
       policies.push(...fromFile.value);
