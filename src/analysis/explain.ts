@@ -144,8 +144,8 @@ function trimmed(
   return [...first, ...head, { text: `... ${skipped} more steps`, loc: gap.loc }, ...tail, ...last];
 }
 
-/** Walks parent pointers back from `v`: the start node, then each edge, in path order. */
-function walkBack(facts: Facts, parent: Int32Array, v: number): { start: number; edges: number[] } {
+/** Walks parent pointers (info edges) back from `v`: the start node, then each edge, in path order. */
+export function walkBack(facts: Facts, parent: Int32Array, v: number): { start: number; edges: number[] } {
   const edges: number[] = [];
   let cur = v;
   let guard = 0;

@@ -23,13 +23,19 @@ export interface ModelOptions {
 
 /** Adds the shared model options to a command. */
 export function withModelOptions<T>(y: Argv<T>) {
-  return y
-    .positional("models", {
+  return withLoadOptions(
+    y.positional("models", {
       describe: "model files or folders (folders are searched for *.aithreat)",
       type: "string",
       array: true,
       demandOption: true,
-    })
+    }),
+  );
+}
+
+/** How models are loaded (`--root`, `--today`, `--max-file-size`), for a command that also takes models. */
+export function withLoadOptions<T>(y: Argv<T>) {
+  return y
     .option("root", {
       describe: "project root: imports may not leave it; paths print relative to it",
       type: "string",

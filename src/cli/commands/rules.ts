@@ -16,8 +16,7 @@ import { terminalText } from "../../diagnostics/format.js";
 import { locationView, type LocationView } from "../../emit/location-view.js";
 import type { ResolvedModel } from "../../semantic/model.js";
 import type { CommandModule } from "../command.js";
-import { loadModels, reportDiagnostics, type ModelOptions } from "../common.js";
-import { DEFAULT_MAX_FILE_SIZE } from "../../semantic/imports.js";
+import { loadModels, reportDiagnostics, withLoadOptions, type ModelOptions } from "../common.js";
 import { EXIT, type Io } from "../io.js";
 
 /** An external id with its name. */
@@ -225,26 +224,13 @@ export function runRulesCommand(io: Io, argv: RulesArgs): number {
 
 /** Adds the options of commands whose models are optional (`rules`, `explain`). */
 export function withOptionalModels<T>(y: Argv<T>) {
-  return y
-    .positional("models", {
+  return withLoadOptions(
+    y.positional("models", {
       describe: "model files or folders, for their organisation rules and findings",
       type: "string",
       array: true,
-    })
-    .option("root", {
-      describe: "project root: imports may not leave it; paths print relative to it",
-      type: "string",
-    })
-    .option("today", {
-      describe: "date acceptances are judged against (YYYY-MM-DD; default: today, or $AITHREAT_TODAY)",
-      type: "string",
-    })
-    .option("max-file-size", {
-      describe: "largest model file accepted, in bytes",
-      type: "number",
-      default: DEFAULT_MAX_FILE_SIZE,
-    })
-    .option("format", { describe: "output", choices: ["text", "json"], default: "text" });
+    }),
+  ).option("format", { describe: "output", choices: ["text", "json"], default: "text" });
 }
 
 /** `aithreat rules`: the rule catalog with its mappings. */

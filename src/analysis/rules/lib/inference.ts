@@ -11,7 +11,7 @@ import {
   type FlowKind,
   type TrustLevel,
 } from "../../../semantic/vocabulary.js";
-import { describe, edgeFact, entryFact, holderFact, remember } from "../../explain.js";
+import { describe, edgeFact, entryFact, holderFact, remember, walkBack } from "../../explain.js";
 import {
   classificationOf,
   ENTRY_BIT,
@@ -359,16 +359,8 @@ function contextChainUncached(g: ThreatGraph, facts: Facts, cs: ContextSensitivi
   if (d < 0) return [];
   const data = g.model.data[d]!;
   const cls = classificationOf(cs.rank[v]!) ?? "unclassified";
-  const edges: number[] = [];
-  let cur = v;
-  const parent = reachParents(cs, v);
-  for (let guard = 0; parent[cur]! >= 0 && guard < parent.length; guard++) {
-    const e = parent[cur]!;
-    edges.push(e);
-    cur = facts.info.edgeFrom[e]!;
-  }
-  edges.reverse();
-  const first = holderFact(g, g.model.components[cur]!, d, cls);
+  const { start, edges } = walkBack(facts, reachParents(cs, v), v);
+  const first = holderFact(g, g.model.components[start]!, d, cls);
   return lazyChain([first], edges, (e) => edgeFact(g, facts, e, `\`${data.name}\``));
 }
 
@@ -702,18 +694,10 @@ export function dataChain(g: ThreatGraph, facts: Facts, v: number): Fact[] {
 function dataChainUncached(g: ThreatGraph, facts: Facts, v: number): Fact[] {
   const d = facts.sensitivityWitness[v]!;
   if (d < 0) return [];
-  const edges: number[] = [];
-  let cur = v;
-  const parent = sensitivityParents(facts, v);
-  for (let guard = 0; parent[cur]! >= 0 && guard < parent.length; guard++) {
-    const e = parent[cur]!;
-    edges.push(e);
-    cur = facts.info.edgeFrom[e]!;
-  }
-  edges.reverse();
+  const { start, edges } = walkBack(facts, sensitivityParents(facts, v), v);
   const cls = classificationOf(facts.sensitivity[v]!) ?? "unclassified";
   const data = g.model.data[d]!;
-  const first = holderFact(g, g.model.components[cur]!, d, cls);
+  const first = holderFact(g, g.model.components[start]!, d, cls);
   return lazyChain([first], edges, (e) => edgeFact(g, facts, e, `\`${data.name}\``));
 }
 
