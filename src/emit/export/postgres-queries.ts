@@ -13,6 +13,41 @@
  * in any earlier round. The results are materialised once, at load time.
  */
 
+/**
+ * One Bellman-Ford round of the shortest-path queries (see the header): the steps out of the
+ * frontier relaxed from their `from` end to their `to` end with `weight`, keeping what beats the
+ * distance table. The way in runs src -> dst on `weight`, the way out dst -> src on `exfil_weight`.
+ */
+function relaxRound(from: "src" | "dst", to: "src" | "dst", weight: "weight" | "exfil_weight"): string {
+  return `  FROM bf b CROSS JOIN LATERAL (
+    SELECT array_agg(m.node) AS node, array_agg(m.dist) AS dist,
+           array_agg(m.hops) AS hops, array_agg(m.via) AS via,
+           coalesce(array_agg(m.node) FILTER (WHERE m.better), '{}') AS fnode,
+           coalesce(array_agg(m.dist) FILTER (WHERE m.better), '{}') AS fdist,
+           coalesce(array_agg(m.hops) FILTER (WHERE m.better), '{}') AS fhops
+    FROM (
+      SELECT coalesce(o.node, c.node) AS node, w.better,
+             CASE WHEN w.better THEN c.dist ELSE o.dist END AS dist,
+             CASE WHEN w.better THEN c.hops ELSE o.hops END AS hops,
+             CASE WHEN w.better THEN c.via ELSE o.via END AS via
+      FROM unnest(b.node, b.dist, b.hops, b.via) AS o(node, dist, hops, via)
+      FULL JOIN (
+        SELECT DISTINCT ON (s.${to}) s.${to} AS node, f.dist + s.${weight} AS dist,
+               f.hops + 1 AS hops, s.id AS via
+        FROM unnest(b.fnode, b.fdist, b.fhops) AS f(node, dist, hops)
+        JOIN step s ON s.${from} = f.node
+        WHERE s.${weight} IS NOT NULL
+        ORDER BY s.${to}, f.dist + s.${weight}, f.hops + 1, s.id
+      ) c ON c.node = o.node
+      CROSS JOIN LATERAL (
+        SELECT c.node IS NOT NULL
+               AND (o.node IS NULL OR (c.dist, c.hops) < (o.dist, o.hops)) AS better
+      ) w
+    ) m
+  ) nx
+  WHERE cardinality(b.fnode) > 0`;
+}
+
 /** One documented query: the statement that creates it, and what it answers. */
 export interface PgQuery {
   readonly name: string;
@@ -72,33 +107,7 @@ WITH RECURSIVE bf(entry_class, round, node, dist, hops, via, fnode, fdist, fhops
   FROM entry GROUP BY entry_class
   UNION ALL
   SELECT b.entry_class, b.round + 1, nx.node, nx.dist, nx.hops, nx.via, nx.fnode, nx.fdist, nx.fhops
-  FROM bf b CROSS JOIN LATERAL (
-    SELECT array_agg(m.node) AS node, array_agg(m.dist) AS dist,
-           array_agg(m.hops) AS hops, array_agg(m.via) AS via,
-           coalesce(array_agg(m.node) FILTER (WHERE m.better), '{}') AS fnode,
-           coalesce(array_agg(m.dist) FILTER (WHERE m.better), '{}') AS fdist,
-           coalesce(array_agg(m.hops) FILTER (WHERE m.better), '{}') AS fhops
-    FROM (
-      SELECT coalesce(o.node, c.node) AS node, w.better,
-             CASE WHEN w.better THEN c.dist ELSE o.dist END AS dist,
-             CASE WHEN w.better THEN c.hops ELSE o.hops END AS hops,
-             CASE WHEN w.better THEN c.via ELSE o.via END AS via
-      FROM unnest(b.node, b.dist, b.hops, b.via) AS o(node, dist, hops, via)
-      FULL JOIN (
-        SELECT DISTINCT ON (s.dst) s.dst AS node, f.dist + s.weight AS dist,
-               f.hops + 1 AS hops, s.id AS via
-        FROM unnest(b.fnode, b.fdist, b.fhops) AS f(node, dist, hops)
-        JOIN step s ON s.src = f.node
-        WHERE s.weight IS NOT NULL
-        ORDER BY s.dst, f.dist + s.weight, f.hops + 1, s.id
-      ) c ON c.node = o.node
-      CROSS JOIN LATERAL (
-        SELECT c.node IS NOT NULL
-               AND (o.node IS NULL OR (c.dist, c.hops) < (o.dist, o.hops)) AS better
-      ) w
-    ) m
-  ) nx
-  WHERE cardinality(b.fnode) > 0
+${relaxRound("src", "dst", "weight")}
 )
 SELECT f.entry_class, u.component, u.dist, u.hops, u.via
 FROM (SELECT DISTINCT ON (entry_class) * FROM bf ORDER BY entry_class, round DESC) f,
@@ -115,33 +124,7 @@ WITH RECURSIVE bf(round, node, dist, hops, via, fnode, fdist, fhops) AS (
   FROM component WHERE sink HAVING count(*) > 0
   UNION ALL
   SELECT b.round + 1, nx.node, nx.dist, nx.hops, nx.via, nx.fnode, nx.fdist, nx.fhops
-  FROM bf b CROSS JOIN LATERAL (
-    SELECT array_agg(m.node) AS node, array_agg(m.dist) AS dist,
-           array_agg(m.hops) AS hops, array_agg(m.via) AS via,
-           coalesce(array_agg(m.node) FILTER (WHERE m.better), '{}') AS fnode,
-           coalesce(array_agg(m.dist) FILTER (WHERE m.better), '{}') AS fdist,
-           coalesce(array_agg(m.hops) FILTER (WHERE m.better), '{}') AS fhops
-    FROM (
-      SELECT coalesce(o.node, c.node) AS node, w.better,
-             CASE WHEN w.better THEN c.dist ELSE o.dist END AS dist,
-             CASE WHEN w.better THEN c.hops ELSE o.hops END AS hops,
-             CASE WHEN w.better THEN c.via ELSE o.via END AS via
-      FROM unnest(b.node, b.dist, b.hops, b.via) AS o(node, dist, hops, via)
-      FULL JOIN (
-        SELECT DISTINCT ON (s.src) s.src AS node, f.dist + s.exfil_weight AS dist,
-               f.hops + 1 AS hops, s.id AS via
-        FROM unnest(b.fnode, b.fdist, b.fhops) AS f(node, dist, hops)
-        JOIN step s ON s.dst = f.node
-        WHERE s.exfil_weight IS NOT NULL
-        ORDER BY s.src, f.dist + s.exfil_weight, f.hops + 1, s.id
-      ) c ON c.node = o.node
-      CROSS JOIN LATERAL (
-        SELECT c.node IS NOT NULL
-               AND (o.node IS NULL OR (c.dist, c.hops) < (o.dist, o.hops)) AS better
-      ) w
-    ) m
-  ) nx
-  WHERE cardinality(b.fnode) > 0
+${relaxRound("dst", "src", "exfil_weight")}
 )
 SELECT u.component, u.dist, u.hops, u.via
 FROM (SELECT * FROM bf ORDER BY round DESC LIMIT 1) f,
