@@ -210,6 +210,14 @@ function guard(
       if (e instanceof TemplateError && overridden && !e.overridden)
         throw new TemplateError(file, true, `the partial it calls failed: ${e.message}`);
       if (e instanceof TemplateError) throw e;
+      // A partial that includes itself recurses until the stack ends, and this runs at that depth:
+      // no regular expression here (compiling one needs stack V8 no longer has).
+      if (e instanceof RangeError && e.message.includes("call stack"))
+        throw new TemplateError(
+          file,
+          overridden,
+          "it never finishes: a partial includes itself, directly or through another",
+        );
       throw new TemplateError(file, overridden, readable((e as Error).message.split("\n")[0] ?? String(e)));
     }
   };
@@ -221,7 +229,12 @@ function guard(
  */
 function readable(message: string): string {
   const missing = /^"(.+)" not defined in .*? - (\d+):(\d+)$/.exec(message);
-  if (!missing) return message;
-  const [, field, line, column] = missing;
-  return `\`${field}\` (line ${line}, column ${Number(column) + 1}) is not a field of what this template is given`;
+  if (missing) {
+    const [, field, line, column] = missing;
+    return `\`${field}\` (line ${line}, column ${Number(column) + 1}) is not a field of what this template is given`;
+  }
+  // A built-in helper called without what it needs fails inside Handlebars with a JavaScript error.
+  if (/^Cannot read properties of (undefined|null)/.test(message))
+    return `a helper was called without the arguments it needs (${message})`;
+  return message;
 }

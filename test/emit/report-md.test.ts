@@ -151,6 +151,30 @@ test("--templates: a field the view lacks is an error naming the template; nothi
   }
 });
 
+test("--templates: a partial that includes itself, and a helper called bare, are said in words", async () => {
+  const loop = templatesDir({
+    "report.md.hbs": "# {{title}}\n{{#each open}}{{> finding-md}}{{/each}}",
+    "_finding-md.hbs": "{{> finding-md}}",
+  });
+  const bare = templatesDir({ "report.md.hbs": "# {{title}} {{lookup}}" });
+  const a = await compileToDir([RAG], ["--templates", loop.dir]);
+  const b = await compileToDir([RAG], ["--templates", bare.dir]);
+  try {
+    assert.is(a.code, 2, a.stderr);
+    assert.match(
+      a.stderr,
+      /AT9002: template `_finding-md\.hbs`: it never finishes: a partial includes itself/,
+    );
+    assert.is(b.code, 2, b.stderr);
+    assert.match(
+      b.stderr,
+      /AT9002: template `report\.md\.hbs`: a helper was called without the arguments it needs/,
+    );
+  } finally {
+    for (const x of [a, b, loop, bare]) x.cleanup();
+  }
+});
+
 test("--templates: a syntax error and a misnamed file are usage errors", async () => {
   const broken = templatesDir({ "report.md.hbs": "{{#each open}} unclosed" });
   const misnamed = templatesDir({ "reprot.md.hbs": "x" });
