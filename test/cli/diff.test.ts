@@ -269,6 +269,10 @@ test("--base: a path in neither the working tree nor the revision is exit 2, not
     /error AT1001: cannot read `modles`: not in the working tree, and `HEAD` has no model files there/,
   );
   assert.is(r.stdout, "");
+  // A --root that is no folder is named as given, not as its place in the extracted revision.
+  const root = await run(["--base", "HEAD", "models", "--root", "nope"], repo);
+  assert.is(root.code, 2);
+  assert.match(root.stderr, /^error AT9002: `--root nope` is not a folder/);
   // A path only one side has is a real change: the models were added, or deleted.
   fs.renameSync(path.join(repo, "models"), path.join(repo, "moved"));
   try {

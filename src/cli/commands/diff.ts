@@ -212,6 +212,8 @@ function baseSides(io: Io, argv: DiffArgs, tmp: string): { before: Side; after: 
       undefined,
       `cannot read \`${given[absent]}\`: not in the working tree, and \`${rev}\` has no model files there`,
     );
+  if (argv.root !== undefined && !fs.statSync(real(argv.root), { throwIfNoEntry: false })?.isDirectory())
+    return diag("AT9002", undefined, `\`--root ${argv.root}\` is not a folder`);
   const wtFiles = expandInputs(paths.filter((p) => fs.existsSync(p))).files;
   const newRoot = argv.root !== undefined ? real(argv.root) : findRoot(wtFiles.length > 0 ? wtFiles : paths);
   const relRoot = path.relative(top, newRoot);
