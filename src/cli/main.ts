@@ -1,4 +1,4 @@
-import yargs from "yargs";
+import yargs, { type Argv } from "yargs";
 import { COMMANDS } from "./commands/index.js";
 import { EXIT, processIo, type Io } from "./io.js";
 import { VERSION } from "./version.js";
@@ -48,14 +48,17 @@ export async function main(args: readonly string[], io: Io = processIo()): Promi
     );
 
   for (const cmd of COMMANDS) {
+    let built: Argv<object> | undefined;
     parser.command({
       command: cmd.command,
       describe: cmd.describe,
-      builder: cmd.builder,
+      builder: (y: Argv) => (built = cmd.builder(y)),
       // yargs may call the handler before its strict checks fail, so the command runs only after
       // parsing finished without a usage error.
       handler: (argv) => {
-        pending = () => cmd.run(io, argv);
+        const twice = built && repeatedOption(built, argv);
+        if (twice !== undefined) usageError ??= `\`${twice}\` is given more than once; give it once`;
+        else pending = () => cmd.run(io, argv);
       },
     });
   }
@@ -102,6 +105,29 @@ export function skipHelpCache(parser: unknown): boolean {
   if (typeof internal?.cacheHelpMessage !== "function") return false;
   internal.cacheHelpMessage = () => {};
   return true;
+}
+
+/**
+ * The first option of a command given more than once although it takes one value (`--out a --out
+ * b`), as written on the command line (`--out`, `-k`); undefined when there is none, or when yargs'
+ * `getOptions` cannot be found (test/cli/main.test.ts fails then). yargs collects a repeated option
+ * into an array, which the command would otherwise take for a string.
+ */
+function repeatedOption(built: Argv<object>, argv: Record<string, unknown>): string | undefined {
+  type Options = { key?: Record<string, unknown>; array?: string[]; alias?: Record<string, string[]> };
+  const options = (built as unknown as { getOptions?: () => Options }).getOptions?.();
+  if (!options?.key) return undefined;
+  const many = new Set(options.array ?? []);
+  for (const a of [...many]) for (const alias of options.alias?.[a] ?? []) many.add(alias);
+  const aliasOf = new Map<string, string>();
+  for (const [name, aliases] of Object.entries(options.alias ?? {}))
+    for (const alias of aliases) aliasOf.set(alias, name);
+  for (const key of Object.keys(options.key)) {
+    if (many.has(key) || !Array.isArray(argv[key])) continue;
+    const name = aliasOf.get(key) ?? key;
+    return name.length === 1 ? `-${name}` : `--${name}`;
+  }
+  return undefined;
 }
 
 /** Reports an exception that escaped a command: a short message, the stack only with `--debug`. */

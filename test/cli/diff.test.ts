@@ -260,6 +260,97 @@ test("exit 2: a bad revision, or --base outside a git repository", async () => {
   }
 });
 
+test("--base: a path in neither the working tree nor the revision is exit 2, not an empty diff", async () => {
+  const repo = path.join(tmp, "repo");
+  const r = await run(["--base", "HEAD", "modles"], repo);
+  assert.is(r.code, 2);
+  assert.match(
+    r.stderr,
+    /error AT1001: cannot read `modles`: not in the working tree, and `HEAD` has no model files there/,
+  );
+  assert.is(r.stdout, "");
+  // A --root that is no folder is named as given, not as its place in the extracted revision.
+  const root = await run(["--base", "HEAD", "models", "--root", "nope"], repo);
+  assert.is(root.code, 2);
+  assert.match(root.stderr, /^error AT9002: `--root nope` is not a folder/);
+  // A path only one side has is a real change: the models were added, or deleted.
+  fs.renameSync(path.join(repo, "models"), path.join(repo, "moved"));
+  try {
+    const gone = await run(["--base", "HEAD", "models", "--format", "json"], repo);
+    assert.is(gone.code, 0, gone.stderr);
+    const d = JSON.parse(gone.stdout) as ModelDiff;
+    assert.is(d.findings.after.findings, 0);
+    assert.ok(d.findings.resolved.length > 0);
+    // Both places named: a moved folder keeps every fingerprint (only the working tree's edit moves).
+    const both = await run(["--base", "HEAD", "models", "moved", "--format", "json"], repo);
+    assert.is(both.code, 0, both.stderr);
+    const m = JSON.parse(both.stdout) as ModelDiff;
+    const direct = await diffJson("base", "secretsFlow");
+    assert.equal(ids(m.findings.new), ids(direct.findings.new));
+    assert.equal(m.findings.resolved, []);
+  } finally {
+    fs.renameSync(path.join(repo, "moved"), path.join(repo, "models"));
+  }
+});
+
+test("--base: the repository is the one holding the paths, wherever the command runs", async () => {
+  const repo = path.join(tmp, "repo");
+  const outside = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "aithreat-nogit-")));
+  try {
+    const r = await run(["--base", "HEAD", path.join(repo, "models"), "--format", "json"], outside);
+    assert.is(r.code, 0, r.stderr);
+    const d = JSON.parse(r.stdout) as ModelDiff;
+    assert.ok(d.findings.before.findings > 0);
+    assert.is(d.findings.new[0]!.where.split(":")[0], "models/support.aithreat");
+  } finally {
+    fs.rmSync(outside, { recursive: true, force: true });
+  }
+});
+
+test("--base: git missing, or refusing the repository, is said as such (exit 2)", async () => {
+  const repo = path.join(tmp, "repo");
+  const saved = process.env["PATH"];
+  process.env["PATH"] = path.join(tmp, "no-such-bin");
+  let missing;
+  try {
+    missing = await run(["--base", "HEAD", "models"], repo);
+  } finally {
+    process.env["PATH"] = saved;
+  }
+  assert.is(missing.code, 2);
+  assert.match(missing.stderr, /error AT9002: `--base` needs git, which is not on the PATH/);
+  // A repository git will not read (in CI, often "detected dubious ownership"): git's reason, not
+  // "not in a git repository".
+  const odd = path.join(tmp, "odd");
+  fs.mkdirSync(odd, { recursive: true });
+  git(odd, "init", "-q");
+  git(odd, "config", "core.repositoryformatversion", "99");
+  const refused = await run(["--base", "HEAD"], odd);
+  assert.is(refused.code, 2);
+  assert.match(refused.stderr, /error AT9002: `--base HEAD`: git cannot read the repository at `[^`]*odd`/);
+  assert.match(refused.stderr, /Expected git repo version/);
+});
+
+test("--base in a shallow clone: a revision outside its history says to fetch it", async () => {
+  const origin = path.join(tmp, "two-commits");
+  fs.mkdirSync(origin, { recursive: true });
+  git(origin, "init", "-q");
+  fs.mkdirSync(path.join(origin, "models"));
+  fs.writeFileSync(path.join(origin, "models", "support.aithreat"), VARIANTS.base);
+  git(origin, "add", ".");
+  git(origin, "commit", "-q", "-m", "one");
+  fs.writeFileSync(path.join(origin, "models", "support.aithreat"), VARIANTS.flowAdded);
+  git(origin, "commit", "-q", "-a", "-m", "two");
+  const clone = path.join(tmp, "shallow");
+  git(tmp, "clone", "-q", "--depth", "1", `file://${origin}`, clone);
+  const head = await run(["--base", "HEAD", "models"], clone);
+  assert.is(head.code, 0, head.stderr);
+  const r = await run(["--base", "HEAD~1", "models"], clone);
+  assert.is(r.code, 2);
+  assert.match(r.stderr, /`--base HEAD~1` is not a revision of this repository/);
+  assert.match(r.stderr, /shallow clone/);
+});
+
 test("exit 2: one path, a missing file, or an invalid model on either side", async () => {
   const one = await run([write("base")]);
   assert.is(one.code, 2);

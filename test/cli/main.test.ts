@@ -66,6 +66,34 @@ test("no command, an unknown command and an unknown option are usage errors (exi
   }
 });
 
+test("an option given twice is a usage error (exit 2) naming it, not an internal error", async () => {
+  const cases: [string[], RegExp][] = [
+    [["compile", "samples/rag-support", "--out", "a", "--out", "b"], /`--out` is given more than once/],
+    [["compile", "samples/rag-support", "-o", "a", "-o", "b"], /`--out` is given more than once/],
+    [["check", "samples/rag-support", "--root", ".", "--root", "."], /`--root` is given more than once/],
+    [
+      ["check", "samples/rag-support", "--policy", "a", "--policy", "b"],
+      /`--policy` is given more than once/,
+    ],
+    [
+      ["compile", "samples/rag-support", "--baseline", "a.json", "--baseline", "b.json"],
+      /`--baseline` is given more than once/,
+    ],
+    [["paths", "samples/rag-support", "-k", "1", "-k", "2"], /`-k` is given more than once/],
+    [["diff", "--base", "HEAD", "--base", "main"], /`--base` is given more than once/],
+  ];
+  for (const [args, message] of cases) {
+    const io = bufferIo();
+    assert.is(await main(args, io), 2, `${args.join(" ")}: ${io.stderr}`);
+    assert.match(io.stderr, /^error AT9002: /);
+    assert.match(io.stderr, message);
+  }
+  // Repeatable options (the model paths) and flags stay repeatable.
+  const io = bufferIo();
+  const args = ["check", "samples/org-multi-file/shared", "samples/org-multi-file", "-q", "-q"];
+  assert.is(await main(args, io), 0, io.stderr);
+});
+
 test("an exception escaping a command is exit 3 with a short message; the stack only with --debug", async () => {
   const failing = bufferIo();
   failing.out = () => {

@@ -64,8 +64,15 @@ function loadSide(io: Io, side: Side, argv: DiffArgs, today: string): Loaded {
   return { analysis: analyzeModel(loaded.model) };
 }
 
-/** Runs git; a failure is a diagnostic naming the command. */
-function git(args: readonly string[], cwd: string, input?: string): Buffer | Diagnostic {
+/** A git command that did not run (git is not on the PATH) or failed (`why`: git's first line). */
+interface GitFailure {
+  readonly missing: boolean;
+  readonly why: string;
+  readonly diagnostic: Diagnostic;
+}
+
+/** Runs git; a failure says why. */
+function runGit(args: readonly string[], cwd: string, input?: string): Buffer | GitFailure {
   const r = spawnSync("git", [...args], {
     cwd,
     ...(input !== undefined ? { input } : {}),
@@ -74,17 +81,32 @@ function git(args: readonly string[], cwd: string, input?: string): Buffer | Dia
   });
   if (r.error) {
     const missing = (r.error as NodeJS.ErrnoException).code === "ENOENT";
-    return diag(
-      "AT9002",
-      undefined,
-      missing ? "`--base` needs git, which is not on the PATH" : `git failed: ${r.error.message}`,
-    );
+    const why = missing ? "" : r.error.message;
+    return {
+      missing,
+      why,
+      diagnostic: diag(
+        "AT9002",
+        undefined,
+        missing ? "`--base` needs git, which is not on the PATH" : `git failed: ${why}`,
+      ),
+    };
   }
   if (r.status !== 0) {
     const why = r.stderr.toString("utf8").trim().split("\n")[0] ?? "";
-    return diag("AT9002", undefined, `\`git ${args.join(" ")}\` failed${why ? `: ${why}` : ""}`);
+    return {
+      missing: false,
+      why,
+      diagnostic: diag("AT9002", undefined, `\`git ${args.join(" ")}\` failed${why ? `: ${why}` : ""}`),
+    };
   }
   return r.stdout;
+}
+
+/** Runs git; a failure is a diagnostic naming the command. */
+function git(args: readonly string[], cwd: string, input?: string): Buffer | Diagnostic {
+  const r = runGit(args, cwd, input);
+  return Buffer.isBuffer(r) ? r : r.diagnostic;
 }
 
 const isDiag = (x: unknown): x is Diagnostic =>
@@ -129,27 +151,50 @@ export function extractRevision(top: string, commit: string, dir: string): numbe
 /** Builds the two sides for `--base REV [paths]`: the revision's files, extracted, against the working tree. */
 function baseSides(io: Io, argv: DiffArgs, tmp: string): { before: Side; after: Side } | Diagnostic {
   const rev = argv.base!;
-  const topOut = git(["rev-parse", "--show-toplevel"], io.cwd);
-  if (isDiag(topOut))
-    return diag(
-      "AT9002",
-      undefined,
-      `\`--base ${rev}\` needs a git repository, and \`${io.cwd}\` is not in one`,
-    );
-  const top = fs.realpathSync(topOut.toString("utf8").trim());
-  const commitOut = git(["rev-parse", "--verify", "--quiet", `${rev}^{commit}`], top);
-  if (isDiag(commitOut))
-    return diag("AT9002", undefined, `\`--base ${rev}\` is not a revision of this repository`, {
-      hint: "name a commit, branch or tag (in CI, fetch it first: `git fetch origin main`)",
-    });
-  const commit = commitOut.toString("utf8").trim();
-  const extracted = extractRevision(top, commit, tmp);
-  if (isDiag(extracted)) return extracted;
   const real = (p: string) => {
     const abs = path.resolve(io.cwd, p);
     return fs.existsSync(abs) ? fs.realpathSync(abs) : abs;
   };
-  const paths = (argv.paths && argv.paths.length > 0 ? argv.paths : ["."]).map(real);
+  const given = argv.paths && argv.paths.length > 0 ? argv.paths : ["."];
+  const paths = given.map(real);
+  // The repository is the one holding the paths (the first one's nearest existing folder), not
+  // necessarily the one the command runs in.
+  let where = paths[0]!;
+  while (!fs.statSync(where, { throwIfNoEntry: false })?.isDirectory() && path.dirname(where) !== where)
+    where = path.dirname(where);
+  const topOut = runGit(["rev-parse", "--show-toplevel"], where);
+  if (!Buffer.isBuffer(topOut)) {
+    if (topOut.missing) return topOut.diagnostic;
+    if (!/not a git repository/i.test(topOut.why))
+      return diag(
+        "AT9002",
+        undefined,
+        `\`--base ${rev}\`: git cannot read the repository at \`${where}\`: ${topOut.why}`,
+        /dubious ownership/.test(topOut.why)
+          ? {
+              hint: "another user owns the checkout (common in CI containers): `git config --global --add safe.directory <the repository>` trusts it",
+            }
+          : {},
+      );
+    return diag(
+      "AT9002",
+      undefined,
+      `\`--base ${rev}\` needs a git repository, and \`${where}\` is not in one`,
+    );
+  }
+  const top = fs.realpathSync(topOut.toString("utf8").trim());
+  const commitOut = git(["rev-parse", "--verify", "--quiet", `${rev}^{commit}`], top);
+  if (isDiag(commitOut)) {
+    const shallow = git(["rev-parse", "--is-shallow-repository"], top);
+    const hint =
+      !isDiag(shallow) && shallow.toString("utf8").trim() === "true"
+        ? "this is a shallow clone, which may not hold the revision: fetch it (`git fetch --unshallow`, `fetch-depth: 0` in GitHub's checkout, `GIT_DEPTH: 0` in GitLab)"
+        : "name a commit, branch or tag (in CI, fetch it first: `git fetch origin main`)";
+    return diag("AT9002", undefined, `\`--base ${rev}\` is not a revision of this repository`, { hint });
+  }
+  const commit = commitOut.toString("utf8").trim();
+  const extracted = extractRevision(top, commit, tmp);
+  if (isDiag(extracted)) return extracted;
   const outside = paths.find((p) => path.relative(top, p).startsWith(".."));
   if (outside !== undefined)
     return diag(
@@ -157,14 +202,27 @@ function baseSides(io: Io, argv: DiffArgs, tmp: string): { before: Side; after: 
       undefined,
       `\`${outside}\` is outside the repository \`${top}\` that \`--base\` reads`,
     );
-  const newRoot = argv.root !== undefined ? real(argv.root) : findRoot(expandInputs(paths).files);
+  // A path the working tree lacks is a deletion, one the revision lacks an addition; one neither
+  // has is a mistake (a typo would otherwise compare nothing with nothing: "no change").
+  const before = paths.map((p) => path.join(tmp, path.relative(top, p)));
+  const absent = paths.findIndex((p, i) => !fs.existsSync(p) && !fs.existsSync(before[i]!));
+  if (absent >= 0)
+    return diag(
+      "AT1001",
+      undefined,
+      `cannot read \`${given[absent]}\`: not in the working tree, and \`${rev}\` has no model files there`,
+    );
+  if (argv.root !== undefined && !fs.statSync(real(argv.root), { throwIfNoEntry: false })?.isDirectory())
+    return diag("AT9002", undefined, `\`--root ${argv.root}\` is not a folder`);
+  const wtFiles = expandInputs(paths.filter((p) => fs.existsSync(p))).files;
+  const newRoot = argv.root !== undefined ? real(argv.root) : findRoot(wtFiles.length > 0 ? wtFiles : paths);
   const relRoot = path.relative(top, newRoot);
   if (relRoot.startsWith(".."))
     return diag("AT9002", undefined, `the project root \`${newRoot}\` is outside the repository`);
   return {
     before: {
       label: `${rev} (${commit.slice(0, 12)})`,
-      models: paths.map((p) => path.join(tmp, path.relative(top, p))),
+      models: before,
       root: path.join(tmp, relRoot),
       allowEmpty: true,
     },
