@@ -61,7 +61,8 @@ const READABLE_MAJORS: readonly string[] = ["1", "2"];
 export function parseBaseline(text: string, file: string): Baseline | { error: string } {
   let doc: unknown;
   try {
-    doc = JSON.parse(text);
+    // A byte-order mark (some Windows tools write one) is not JSON, but says nothing either.
+    doc = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (e) {
     return { error: `is not valid JSON (${e instanceof Error ? e.message : String(e)})` };
   }

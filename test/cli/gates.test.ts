@@ -179,6 +179,13 @@ test("a baseline too large for one string is read line by line, to the same find
   if ("error" in whole || "error" in lines) return;
   assert.ok(whole.findings.size > 2, "findings to compare");
   assert.equal([...lines.findings.entries()], [...whole.findings.entries()]);
+  // A byte-order mark in front (some Windows tools write one) reads the same, both ways.
+  const marked = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), bytes]);
+  for (const limit of [undefined, 100]) {
+    const withMark = parseBaselineBytes(marked, file, limit);
+    assert.ok(!("error" in withMark), `a baseline with a byte-order mark (limit ${limit})`);
+    if (!("error" in withMark)) assert.equal([...withMark.findings.entries()], [...whole.findings.entries()]);
+  }
   // JSON in another layout (compact, on one line) cannot be read that way, and says so.
   const compact = Buffer.from(JSON.stringify(JSON.parse(bytes.toString("utf8"))));
   const refused = parseBaselineBytes(compact, file, 100);
