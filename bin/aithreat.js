@@ -100,6 +100,8 @@ if (flags.length > 0) {
     // When the `aithreat` process that started this one dies, stop too (bin/parent-watch.js).
     const { Worker } = await import("node:worker_threads");
     const watch = new Worker(new URL("./parent-watch.js", import.meta.url), { workerData: { parent } });
+    // A watch that cannot start only means an orphan is not stopped; an unheard 'error' would end the run.
+    watch.on("error", () => undefined);
     watch.unref();
   }
   const { main } = existsSync(cached)

@@ -101,14 +101,17 @@ export function loadModels(
     diag("AT1001", undefined, `cannot read \`${m}\`: no such file or directory`),
   );
   if (files.length === 0) {
-    // Inputs that do not exist are said above; "no files found" is for folders holding none.
-    if (missing.length < argv.models.length)
+    // Inputs that do not exist are said above; "no files found" names the ones that do.
+    const present = argv.models.filter((m) => !missing.includes(m));
+    if (present.length > 0)
       problems.push(
         diag(
           "AT9001",
           undefined,
-          `no \`.aithreat\` files found in ${argv.models.map((m) => `\`${m}\``).join(", ")}`,
-          { hint: "pass model files, or folders that contain them; `aithreat init` writes a starter model" },
+          `no \`.aithreat\` files found in ${present.map((m) => `\`${m}\``).join(", ")}`,
+          {
+            hint: "pass model files, or folders that contain them; `aithreat init` writes a starter model",
+          },
         ),
       );
     return { diagnostics: problems };

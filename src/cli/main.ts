@@ -109,7 +109,7 @@ export function skipHelpCache(parser: unknown): boolean {
 
 /**
  * The first option of a command given more than once although it takes one value (`--out a --out
- * b`), as written on the command line (`--out`, `-k`); undefined when there is none, or when yargs'
+ * b`), by its own name (`-o a -o b` reports `--out`); undefined when there is none, or when yargs'
  * `getOptions` cannot be found (test/cli/main.test.ts fails then). yargs collects a repeated option
  * into an array, which the command would otherwise take for a string.
  */

@@ -160,6 +160,9 @@ export function startWriteThread(options: WriteThreadOptions = {}): WriteThread 
         since = now;
       } else if (now - since > stallMs) {
         stalled = true;
+        // Should the writer wake after all, it writes nothing more (its first check): the caller
+        // removes the temporary folder, and no file may be opened in it afterwards.
+        Atomics.store(state, FAILED, 1);
         throw new Error(
           `the output writer thread stopped: no write finished for ${Math.round(stallMs / 1000)} s`,
         );
@@ -190,8 +193,9 @@ export function startWriteThread(options: WriteThreadOptions = {}): WriteThread 
       // Moved to the writer: a buffer of its own, never a pooled one (which may not be transferred).
       const mine = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
       const sent = mine ? bytes : new Uint8Array(bytes);
-      Atomics.add(state, OWNED, 1);
       port1.postMessage({ own: sent }, [sent.buffer as ArrayBuffer]);
+      // Counted once posted: a post that throws leaves nothing for the writer to take off the count.
+      Atomics.add(state, OWNED, 1);
     },
     finish(quietly = false) {
       if (ended) return;

@@ -1,6 +1,7 @@
 import { lineCol, lineText } from "../source.js";
 import type { Diagnostic, Location } from "./diagnostic.js";
 import { withoutHidden } from "../hidden-chars.js";
+import { plural } from "../words.js";
 
 /** Options for the human-readable format. */
 export interface FormatOptions {
@@ -72,14 +73,16 @@ function codeFrame(
 export function formatDiagnostic(d: Diagnostic, options: FormatOptions = {}): string {
   const c = options.color ? ansi : { red: plain, yellow: plain, cyan: plain, bold: plain };
   const sevPaint = d.severity === "error" ? c.red : d.severity === "warning" ? c.yellow : c.cyan;
-  const head = `${sevPaint(d.severity)} ${d.code}: ${c.bold(d.message)}`;
-  const lines = [d.location ? `${formatLocation(d.location)} - ${head}` : head];
+  // Messages quote model text (names, values, paths): shown through terminalText like the frame.
+  const head = `${sevPaint(d.severity)} ${d.code}: ${c.bold(terminalText(d.message))}`;
+  const where = (loc: Location) => terminalText(formatLocation(loc));
+  const lines = [d.location ? `${where(d.location)} - ${head}` : head];
   // A file with no text (one that could not be read, or is empty) has no line worth showing.
   if (d.location && options.frame !== false && d.location.file.text.length > 0)
     lines.push(...codeFrame(d.location, sevPaint, c.cyan));
-  if (d.hint) lines.push(`  = hint: ${d.hint}`);
+  if (d.hint) lines.push(`  = hint: ${terminalText(d.hint)}`);
   for (const note of d.notes ?? []) {
-    lines.push(`  = note: ${note.message}${note.location ? ` (${formatLocation(note.location)})` : ""}`);
+    lines.push(`  = note: ${terminalText(note.message)}${note.location ? ` (${where(note.location)})` : ""}`);
   }
   return lines.join("\n");
 }
@@ -88,8 +91,7 @@ export function formatDiagnostic(d: Diagnostic, options: FormatOptions = {}): st
 export function summarize(diagnostics: readonly Diagnostic[]): string {
   const errors = diagnostics.filter((d) => d.severity === "error").length;
   const warnings = diagnostics.filter((d) => d.severity === "warning").length;
-  const part = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
-  return `${part(errors, "error")}, ${part(warnings, "warning")}`;
+  return `${plural(errors, "error")}, ${plural(warnings, "warning")}`;
 }
 
 /** The JSON shape of a diagnostic for `--format json` (documented in docs/cli.md). */

@@ -25,6 +25,7 @@ import { memoize } from "../memoize.js";
 import { renderWith } from "./templates.js";
 import { CHECKLIST_MD_SHA256, checklistMarkdown } from "./checklist-md.js";
 import { producedFile } from "./text-sink.js";
+import { HIDDEN_CHARS, withoutHidden } from "../hidden-chars.js";
 
 // ---- data ----------------------------------------------------------------------------------------
 
@@ -436,17 +437,22 @@ export const CSV_COLUMNS = [
 // A field is quoted when it holds a comma, quote or line break; most fields (ids, severities, names)
 // hold none and do not start like a formula, so one character test and one scan decide.
 const NEEDS_QUOTES = /[",\r\n]/;
+/** What csvField changes besides a formula start: quoting, or hidden characters (as spaces). */
+const NOT_PLAIN = new RegExp(`[",\\r\\n${HIDDEN_CHARS}]`);
 
 /** Whether a field starting with this UTF-16 unit would run as a formula: `=`, `+`, `-`, `@`, tab, CR. */
 const formulaStart = (c: number) => c === 61 || c === 43 || c === 45 || c === 64 || c === 9 || c === 13;
 
 /**
- * One CSV field (RFC 4180): quoted when it holds a comma, quote or line break, quotes doubled.
+ * One CSV field (RFC 4180): hidden characters as spaces, quoted when it holds a comma, quote or line
+ * break, quotes doubled.
  * A value a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage
  * return) gets a leading apostrophe, which spreadsheets show as text; a tracker import keeps it.
  */
 export function csvField(value: string): string {
-  const v = formulaStart(value.charCodeAt(0)) ? `'${value}` : value;
+  // Spreadsheets and trackers show hidden characters (hidden-chars.ts) no better than Markdown does.
+  const clean = withoutHidden(value);
+  const v = formulaStart(clean.charCodeAt(0)) ? `'${clean}` : clean;
   return NEEDS_QUOTES.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
@@ -490,7 +496,7 @@ function checklistCsvRows(d: ChecklistData, put: (piece: string) => void): void 
       const kind = s.subject.type === "component" ? s.subject.kind : s.subject.type;
       const name = s.subject.name;
       const base = `${csvField(o.owner ?? "")},${csvField(s.system ?? "")},${csvField(name)},${csvField(kind)}`;
-      const plainName = !NEEDS_QUOTES.test(name);
+      const plainName = !NOT_PLAIN.test(name);
       for (const x of s.open) {
         const finding = `${csvField(x.id)},${csvField(x.rule)},${csvField(x.title)},${csvField(x.severity)}`;
         const tail = `${location(x.location)},${csvField(x.fingerprint)}`;
@@ -500,9 +506,9 @@ function checklistCsvRows(d: ChecklistData, put: (piece: string) => void): void 
         // part holds one either, and it starts with a letter (or a control name that cannot start a
         // formula), csvField would return it unchanged, so it is written without being joined into
         // one string and scanned again (one summary per row, most of the file's rows).
-        const plainParts = plainName && !NEEDS_QUOTES.test(x.rule) && !NEEDS_QUOTES.test(x.title);
+        const plainParts = plainName && !NOT_PLAIN.test(x.rule) && !NOT_PLAIN.test(x.title);
         for (const r of x.recommended) {
-          const plain = plainParts && !NEEDS_QUOTES.test(r.control);
+          const plain = plainParts && !NOT_PLAIN.test(r.control);
           if (r.declared) {
             const summary = `${r.control} is declared on ${name} (${x.rule} ${x.title})`;
             (plain && !formulaStart(r.control.charCodeAt(0)) ? plainRow : row)(

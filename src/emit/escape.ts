@@ -36,7 +36,9 @@ export function escapeMarkup(s: string): string {
 const MARKDOWN_MARKUP = "\\\\`*_{}[\\]()#+\\-.!|~";
 
 /**
- * An inline Markdown escaper: MARKDOWN_MARKUP and `extra` (more characters, as they would stand in a
+ * An inline Markdown escaper: hidden characters (hidden-chars.ts: Markdown has no escape for them,
+ * and a NUL or a bidirectional override would reach whoever reads the file or the comment) become
+ * spaces; MARKDOWN_MARKUP and `extra` (more characters, as they would stand in a
  * regex character class) backslash-escaped in one pass, `&`, `<` and `>` as entities first (they
  * hold no markup), line breaks folded. Both of its patterns come from the one list of characters, so
  * the test that lets most text through unchanged (a report escapes tens of thousands of message parts
@@ -51,10 +53,6 @@ export function markdownEscaper(extra = ""): (s: string) => string {
     return escapeMarkup(withoutHidden(t)).replace(markup, "\\$&");
   };
 }
-
-// Markdown has no escape for HIDDEN_CHARS and shows none, but a NUL or an ESC would reach whoever
-// prints the file or posts it as a comment, and a bidirectional override would reorder what a
-// reviewer reads: they become spaces, as in diagram labels and HTML.
 
 /** Inline Markdown text (also safe inside a table cell): markup characters backslash-escaped, newlines folded. */
 export const escapeMarkdown = markdownEscaper();

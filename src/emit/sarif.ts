@@ -1,6 +1,7 @@
 import { severityOf, type Severity } from "../analysis/findings.js";
 import type { RuleMeta } from "../analysis/rule.js";
 import { BUILTIN_CONTROL_BY_ID } from "../catalog/controls.js";
+import { RULE_IDS } from "../catalog/index.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Emitter, EmitContext } from "./emitter.js";
 import { escapeMarkdown, markdownCode } from "./escape.js";
@@ -91,6 +92,7 @@ const unique = (xs: readonly string[]): string[] => [...new Set(xs)];
 /** The reporting descriptor of a rule: descriptions, help text and Markdown, link, tags. */
 function ruleDescriptor(meta: RuleMeta) {
   const severity = ruleSeverity(meta);
+  const builtIn = RULE_IDS.has(meta.id);
   const mitigations = meta.mitigations.map((id) => {
     const c = BUILTIN_CONTROL_BY_ID.get(id);
     return { id, title: c?.title ?? id, atlas: c?.atlas ?? [] };
@@ -134,7 +136,8 @@ function ruleDescriptor(meta: RuleMeta) {
     meta.references.length > 0
       ? `**References.**\n\n${meta.references.map((r) => `- <${r.replace(/[<>\s]/g, encodeURIComponent)}>`).join("\n")}`
       : "",
-    `[Rule reference](${ruleDocUrl(meta)})`,
+    // Only built-in rules have a section in aithreat's rule reference; an organisation's are its own.
+    builtIn ? `[Rule reference](${ruleDocUrl(meta)})` : "",
   ]
     .filter(Boolean)
     .join("\n\n");
@@ -144,7 +147,7 @@ function ruleDescriptor(meta: RuleMeta) {
     shortDescription: { text: meta.title },
     fullDescription: { text: meta.description },
     defaultConfiguration: { level: sarifLevel(severity) },
-    helpUri: ruleDocUrl(meta),
+    ...(builtIn ? { helpUri: ruleDocUrl(meta) } : {}),
     help: { text, markdown },
     properties: {
       tags: unique(["security", "ai", meta.category, ...meta.stride, ...meta.atlas, ...meta.owasp]),

@@ -203,9 +203,10 @@ function convert(
       return typeError(file, v, key, spec, diagnostics);
     case "number":
       if (v.kind !== "number") return typeError(file, v, key, spec, diagnostics);
-      // Digits beyond a double's range read as Infinity, which no output can write: too large.
+      // Digits beyond a double's range read as Infinity, which no output can write.
       if (!Number.isFinite(v.value)) {
-        diagnostics.push(diag("AT3017", at(file, v), `\`${key}\` is too large a number`));
+        const size = v.value < 0 ? "too small" : "too large";
+        diagnostics.push(diag("AT3017", at(file, v), `\`${key}\` is ${size} a number`));
         return undefined;
       }
       if ((spec.min !== undefined && v.value < spec.min) || (spec.max !== undefined && v.value > spec.max)) {

@@ -20,6 +20,7 @@ import {
   UnterminatedString,
 } from "./tokens.js";
 import { plural } from "../words.js";
+import { withoutHidden } from "../hidden-chars.js";
 
 /** Deepest nesting of `{` and `[` accepted; real models need a handful, hostile ones get a diagnostic. */
 export const MAX_NESTING = 64;
@@ -33,11 +34,11 @@ function sharedGrammar(): AithreatGrammar {
   return grammar;
 }
 
-/** Source text shown inside a message: short, one line, no control characters or backticks. */
+/** Source text shown inside a message: short, one line, no hidden characters (hidden-chars.ts) or backticks. */
 export function preview(text: string): string {
   const chars = [...text];
   const shown = chars.length > 20 ? `${chars.slice(0, 20).join("")}...` : text;
-  return shown.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, "?").replace(/`/g, "'");
+  return withoutHidden(shown.replace(/[\t\n\r]/g, "?"), "?").replace(/`/g, "'");
 }
 
 /** Options of `parseFile`. */

@@ -120,7 +120,8 @@ test("a threshold too large for a number is AT5002, not a bound of Infinity writ
     diagnostics.map((d) => d.code),
     ["AT5002"],
   );
-  assert.match(diagnostics[0]!.message, /^`cut_cost` takes a number of at least 0, not 9{400}$/);
+  // The literal is cut short: 400 digits help nobody read the message.
+  assert.match(diagnostics[0]!.message, /^`cut_cost` takes a number of at least 0, not 9{20}\.\.\.$/);
   assert.equal(
     value[0]!.thresholds.map((t) => [t.metric, t.value]),
     [["open_threats", 3]],

@@ -210,6 +210,12 @@ test("a number too large to represent gives AT3017 at the number, and `export` n
   const r = await check(file);
   assertCleanFailure(r);
   assert.equal(where(r.stderr), ["huge-number/model.aithreat:1:38 AT3017"]);
+  assert.match(r.stderr, /`cost` is too large a number/);
+  const negative = write(
+    "huge-number/negative.aithreat",
+    `control review "R" { cost -${"9".repeat(400)} }\n`,
+  );
+  assert.match((await check(negative)).stderr, /`cost` is too small a number/);
   const e = await run(
     "export",
     file,
@@ -454,6 +460,21 @@ test("a model path that does not exist: one AT1001, and AT9001 only for a folder
   const empty = await run("check", path.join(tmp, "no-models"));
   assert.is(empty.code, 2);
   assert.match(empty.stderr, /AT9001: no `\.aithreat` files found in/);
+  // Both at once: each path is named once, by the diagnostic that fits it.
+  const both = await run("check", path.join(tmp, "nowhere.aithreat"), path.join(tmp, "no-models"));
+  assert.match(both.stderr, /AT9001: no `\.aithreat` files found in `[^`]*no-models`$/m);
+});
+
+test("model text quoted in a diagnostic cannot drive the terminal: hidden characters print as `?`", async () => {
+  const file = write(
+    "hidden/m.aithreat",
+    'zone z "Z" { trust internal\n  store db "DB"\n}\ndata d "D" { classification "a\u001b[2Jb\u202ec" }\n\u202e\u009b\n',
+  );
+  const r = await run("check", file);
+  assert.is(r.code, 2);
+  assert.match(r.stderr, /AT\d{4}: `a\?\[2Jb\?c`/);
+  assert.match(r.stderr, /AT1010/);
+  assert.not.match(r.stderr, /[\u001b\u202e\u009b]/);
 });
 
 test("a usage error stops before the command runs", async () => {

@@ -30,6 +30,12 @@ test("csvField: RFC 4180 quoting", () => {
   assert.is(csvField(""), "");
 });
 
+test("csvField: hidden characters (control, bidirectional overrides) become spaces", () => {
+  assert.is(csvField("invoice\u202Efdp.exe"), "invoice fdp.exe");
+  assert.is(csvField("a\u001b[2Jb"), "a [2Jb");
+  assert.is(csvField("tab\tkept"), "tab\tkept");
+});
+
 test("csvField: cells a spreadsheet would run as a formula start with an apostrophe", () => {
   assert.is(csvField("=1+1"), "'=1+1");
   assert.is(csvField("+SUM(A1)"), "'+SUM(A1)");

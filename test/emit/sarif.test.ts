@@ -147,6 +147,15 @@ test("an expired acceptance leaves the result open and unsuppressed, and says so
   for (const { text, result } of sarifResultTexts(ctx)) assert.is(text, JSON.stringify(result));
 });
 
+test("an organisation's own rule has no link into aithreat's rule reference", () => {
+  const driver = sarifLog(cachedSampleContext("org-multi-file")).runs[0]!.tool.driver;
+  const org = driver.rules.find((r) => r.id === "GLX-001")!;
+  assert.ok(org, "the sample's organisation rule is described");
+  assert.is(org.helpUri, undefined);
+  assert.not.match(org.help.markdown, /Rule reference/);
+  assert.match(driver.rules.find((r) => r.id === "AT-25")!.helpUri ?? "", /rules\.md#at-25$/);
+});
+
 test("rules: descriptions, help text and Markdown, help link, tags and security-severity", () => {
   const ctx = cachedSampleContext("rag-support");
   const driver = sarifLog(ctx).runs[0]!.tool.driver;
@@ -163,7 +172,7 @@ test("rules: descriptions, help text and Markdown, help link, tags and security-
   const meta = ctx.analysis.rules.find((r) => r.meta.id === "AT-37")!.meta;
   assert.is(trifecta.shortDescription.text, meta.title);
   assert.is(trifecta.fullDescription.text, meta.description);
-  assert.match(trifecta.helpUri, /\/docs\/rules\.md#at-37$/);
+  assert.match(trifecta.helpUri ?? "", /\/docs\/rules\.md#at-37$/);
   assert.ok(trifecta.help.text.includes(meta.detection));
   assert.ok(trifecta.help.markdown.includes("**How it is detected.**"));
   for (const atlas of meta.atlas) assert.ok(trifecta.properties.tags.includes(atlas), atlas);

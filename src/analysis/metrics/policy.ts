@@ -164,7 +164,7 @@ export function readPolicies(
               !Number.isFinite(v.value) || // digits beyond a double's range
               v.value < d.range.min ||
               (d.range.max !== undefined && v.value > d.range.max)
-            ? `\`${key}\` takes ${describeRange(d)}, not ${v.text}`
+            ? `\`${key}\` takes ${describeRange(d)}, not ${v.text.length > 24 ? `${v.text.slice(0, 20)}...` : v.text}`
             : d.unit === "percent" && v.value > 0 && v.value < 1
               ? // A share written as a fraction (0.8 for 80%) would pass almost anything: say so.
                 `\`${key}\` is a percentage from 0 to 100, so ${v.text} would mean ${v.text}%`

@@ -251,8 +251,9 @@ export class DiagramGraph {
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
- * A label through `mermaidLabel`, after control characters and Unicode line separators become spaces:
- * they are invalid in the SVG's XML, and a line separator would end the label's line elsewhere.
+ * A label through `mermaidLabel`, after hidden characters (hidden-chars.ts) become spaces: control
+ * characters are invalid in the SVG's XML, a line separator would end the label's line elsewhere,
+ * and a bidirectional override would show the label in another order than it is written.
  */
 function label(s: string): string {
   // Most labels (names, titles, counts) hold neither: one test here, one in mermaidLabel.
