@@ -38,6 +38,29 @@ export function cannotWriteOut(outDir: string, why: string): Diagnostic {
   return diag("AT9002", undefined, `cannot write \`--out ${outDir}\`: ${why}`);
 }
 
+/** Signals that end a run: Ctrl-C, `kill`, a closed terminal. */
+const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+let holdingSignals = false;
+
+/**
+ * From the first output folder written on, a stop signal ends the process only once the folder is
+ * whole again. Writing is synchronous, so a listener runs only after the swap and the removal of the
+ * previous folder are done; it then ends the process by the same signal (so the exit status still
+ * says so). Without it the default action killed the process mid-write and left the temporary folder
+ * (or a previous one half removed) beside the output. Interrupted before the writing began, the run
+ * still ends at once; a SIGKILL still leaves the temporary folder.
+ */
+function holdStopSignals(): void {
+  if (holdingSignals) return;
+  holdingSignals = true;
+  const stop = (signal: NodeJS.Signals) => {
+    for (const s of STOP_SIGNALS) process.removeListener(s, stop);
+    holdingSignals = false;
+    process.kill(process.pid, signal);
+  };
+  for (const s of STOP_SIGNALS) process.on(s, stop);
+}
+
 /** A refusal to replace a folder, with a system-style code so the CLI reports it as a usage error. */
 class NotOurs extends Error {
   readonly code = "EAITHREAT_NOT_OURS";
@@ -58,6 +81,24 @@ export function writeFolderAtomically<T>(outDir: string, fill: (temp: string) =>
   fs.mkdirSync(parent, { recursive: true });
   const stamp = `${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
   const temp = path.join(parent, `.${path.basename(target)}.aithreat-tmp-${stamp}`);
+  holdStopSignals();
+  try {
+    return writeInto(target, parent, temp, stamp, fill);
+  } finally {
+    // Two more turns of the event loop after this synchronous write, in which a signal that came
+    // meanwhile reaches its listener: a process with nothing left to do exited without reading it
+    // (one turn was not always enough for the signal watcher started during the write).
+    setImmediate(() => setImmediate(() => undefined));
+  }
+}
+
+function writeInto<T>(
+  target: string,
+  parent: string,
+  temp: string,
+  stamp: string,
+  fill: (temp: string) => T,
+): T {
   fs.mkdirSync(temp);
   try {
     fs.writeFileSync(path.join(temp, OUTPUT_MARKER), MARKER_TEXT);

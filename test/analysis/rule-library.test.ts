@@ -8,6 +8,7 @@ import {
   ACTIONS,
   BROWSE,
   capsUnion,
+  delegatedTools,
   EXECUTE,
   IRREVERSIBLE,
   reachHas,
@@ -30,9 +31,10 @@ import {
   reachBoth,
   thirdPartyModelSeeds,
 } from "../../src/analysis/rules/lib/training.js";
-import { buildThreatGraph, type ThreatGraph } from "../../src/graph/threat-graph.js";
-import type { Component } from "../../src/semantic/model.js";
-import { trustRank } from "../../src/semantic/vocabulary.js";
+import { buildThreatGraph, outFlows, type ThreatGraph } from "../../src/graph/threat-graph.js";
+import type { Component, Flow } from "../../src/semantic/model.js";
+import { trustRank, type Capability } from "../../src/semantic/vocabulary.js";
+import { frontEndOf } from "../helpers/compile.js";
 
 // The rule library answers several questions from typed codes, shared caches or shortcuts (masks,
 // a reach computed once for several rules). Each must give what the plain question over the model's
@@ -164,6 +166,84 @@ test("servingRoot is the model a serving path starts at", () => {
     }
   }
   assert.ok(served > 10, `components are served (${served})`);
+});
+
+/** delegatedTools as a plain BFS over every delegation, with each holder's chain built as it is met. */
+function plainDelegated(g: ThreatGraph, agent: Agent, set: readonly Capability[]) {
+  const out: { holder: number; delegations: number[]; tool: number }[] = [];
+  const via = new Map<number, Flow>();
+  const queue = [agent.index];
+  const seen = new Set(queue);
+  for (let head = 0; head < queue.length; head++)
+    for (const f of outFlows(g, queue[head]!)) {
+      if (f.kind !== "delegate" || seen.has(f.to) || g.model.components[f.to]!.kind !== "agent") continue;
+      seen.add(f.to);
+      via.set(f.to, f);
+      queue.push(f.to);
+      const delegations: number[] = [];
+      for (let v = f.to; v !== agent.index; v = via.get(v)!.from) delegations.unshift(via.get(v)!.index);
+      for (const r of toolsWith(g, g.model.components[f.to] as Agent, set))
+        out.push({ holder: f.to, delegations, tool: r.tool.index });
+    }
+  return out;
+}
+
+/**
+ * Agents a0 .. a(n-1), each delegating to the next (a chain), or a0 delegating to every other (a
+ * star); the agents in `withTool` hold a mailer.
+ */
+function delegations(n: number, shape: "chain" | "star", withTool: ReadonlySet<number>): ThreatGraph {
+  const lines = ['zone vpc "VPC" { trust internal }'];
+  for (let i = 0; i < n; i++) {
+    lines.push(`agent a${i} "A" in vpc { autonomy loop }`);
+    if (i > 0) lines.push(`flow a${shape === "chain" ? i - 1 : 0} -> a${i} { kind delegate }`);
+    if (withTool.has(i)) {
+      lines.push(`tool t${i} "T" in vpc { capabilities [send_external] }`);
+      lines.push(`flow a${i} -> t${i} { kind invoke }`);
+    }
+  }
+  const front = frontEndOf(lines.join("\n"));
+  assert.ok(front.ok, "the model compiles");
+  return buildThreatGraph(front.model);
+}
+
+test("delegatedTools finds what a BFS over every delegation finds", () => {
+  let found = 0;
+  const chains = [
+    delegations(30, "chain", new Set([4, 5, 17, 29])),
+    delegations(12, "chain", new Set()),
+    delegations(12, "star", new Set([0, 3, 7])),
+  ];
+  for (const graph of [...MODELS.map((m) => m.graph), ...chains])
+    for (const agent of agents(graph))
+      for (const set of [ACTIONS, IRREVERSIBLE, EXECUTE, BROWSE]) {
+        const got = delegatedTools(graph, agent, set).map((d) => ({
+          holder: d.holder.index,
+          delegations: d.delegations.map((f) => f.index),
+          tool: d.reach.tool.index,
+        }));
+        assert.equal(got, plainDelegated(graph, agent, set));
+        found += got.length;
+      }
+  assert.ok(found > 20, `agents reach tools through delegations (${found})`);
+});
+
+test("delegatedTools along a long chain of delegations takes linear time, not cubic", () => {
+  // Every agent of a chain asked for the tools down the chain: a BFS per agent, and a chain of
+  // delegations rebuilt for every agent it reached, even without a tool to report. Timed against a
+  // star of as many agents and delegations, where every BFS is short.
+  const n = 800;
+  const time = (graph: ThreatGraph) => {
+    const started = performance.now();
+    for (const agent of agents(graph)) delegatedTools(graph, agent, ACTIONS);
+    return performance.now() - started;
+  };
+  const reference = time(delegations(n, "star", new Set()));
+  const ms = time(delegations(n, "chain", new Set()));
+  assert.ok(
+    ms <= Math.max(25 * reference, 500),
+    `${n} chained agents took ${Math.round(ms)} ms, a star of them ${Math.round(reference)} ms`,
+  );
 });
 
 test.run();

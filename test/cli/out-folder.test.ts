@@ -3,7 +3,7 @@
  * marker file) or empty ones: `--out .` or a folder of models is refused, never wiped. And a reader
  * that closes the pipe early (`aithreat rules | head`) ends the run quietly.
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -134,6 +134,34 @@ test("a reader that closes the pipe early ends the run quietly, exit 0, no stack
   const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
   assert.is(code, 0, stderr);
   assert.not.match(stderr, /EPIPE|Unhandled|    at /);
+});
+
+test("a stop signal while the folder is written ends the run once it is whole, with nothing left beside it", () => {
+  // The writer signals its own process halfway through the files, as Ctrl-C or `kill` during the
+  // write of a large compile does. The signal used to kill it there, leaving the temporary folder.
+  const module = path.join(REPO, "dist", "src", "cli", "write-outputs.js");
+  const script = `
+    import fs from "node:fs";
+    import path from "node:path";
+    import { writeFolderAtomically } from ${JSON.stringify(module)};
+    const [out, signal] = process.argv.slice(1);
+    writeFolderAtomically(out, (temp) => fs.writeFileSync(path.join(temp, "old.txt"), "previous run"));
+    writeFolderAtomically(out, (temp) => {
+      fs.writeFileSync(path.join(temp, "a.txt"), "first");
+      process.kill(process.pid, signal);
+      fs.writeFileSync(path.join(temp, "b.txt"), "second");
+    });
+  `;
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+    const parent = path.join(tmp, `signal-${signal}`);
+    const out = path.join(parent, "out");
+    const child = spawnSync(process.execPath, ["--input-type=module", "-e", script, out, signal], {
+      encoding: "utf8",
+    });
+    assert.is(child.signal, signal, child.stderr);
+    assert.equal(fs.readdirSync(parent), ["out"], "no temporary or previous folder is left");
+    assert.equal(fs.readdirSync(out).sort(), [OUTPUT_MARKER, "a.txt", "b.txt"], "the new folder is whole");
+  }
 });
 
 test.run();

@@ -388,26 +388,70 @@ export interface DelegatedReach {
   readonly reach: ToolReach;
 }
 
+const DELEGATE = FLOW_KIND_CODE.get("delegate")!;
+const AGENT_KINDS = componentKindMask(["agent"]);
+const holderReach = new WeakMap<ThreatGraph, WeakMap<readonly Capability[], Uint8Array>>();
+
+/**
+ * Per graph and `set`: 1 for each agent that holds a tool with a capability in `set`, or delegates
+ * (transitively) to one that does. A reverse BFS over `delegate` flows, once; memoized like
+ * `toolsWith`. A plain array, not arena scratch: the graph may outlive the analysis's arena.
+ */
+function reachesHolder(g: ThreatGraph, set: readonly Capability[]): Uint8Array {
+  let perGraph = holderReach.get(g);
+  if (!perGraph) holderReach.set(g, (perGraph = new WeakMap()));
+  let mark = perGraph.get(set);
+  if (mark) return mark;
+  mark = new Uint8Array(g.model.components.length);
+  const queue: number[] = [];
+  for (const a of g.byKind.get("agent") ?? []) {
+    if (toolsWith(g, g.model.components[a] as Agent, set).length === 0) continue;
+    mark[a] = 1;
+    queue.push(a);
+  }
+  const { inStart, inEdges, edgeFrom } = g.csr;
+  for (let head = 0; head < queue.length; head++) {
+    const v = queue[head]!;
+    for (let i = inStart[v]!; i < inStart[v + 1]!; i++) {
+      const fi = inEdges[i]!;
+      const from = edgeFrom[fi]!;
+      if (g.flowKind[fi] !== DELEGATE || mark[from] || !AGENT_KINDS[g.compKind[from]!]) continue;
+      mark[from] = 1;
+      queue.push(from);
+    }
+  }
+  perGraph.set(set, mark);
+  return mark;
+}
+
 /**
  * Tools with a capability in `set` that agents reached over `delegate` flows (transitively) hold:
- * what an agent can get done by handing the task on. BFS over delegations, nearest holder first.
+ * what an agent can get done by handing the task on. BFS over delegations, nearest holder first. The
+ * BFS enters only agents from which such a holder can be reached (`reachesHolder`), and builds a
+ * holder's chain of delegations only when it holds one: a long delegation chain without tools cost
+ * a BFS and a chain per agent per agent (cubic; 2,000 chained agents took minutes).
  */
 export function delegatedTools(g: ThreatGraph, agent: Agent, set: readonly Capability[]): DelegatedReach[] {
   const out: DelegatedReach[] = [];
+  const useful = reachesHolder(g, set);
+  if (!useful[agent.index]) return out;
   const via = new Map<number, Flow>();
   const queue = [agent.index];
   const seen = new Set(queue);
   for (let head = 0; head < queue.length; head++) {
     for (const f of outFlows(g, queue[head]!)) {
-      if (f.kind !== "delegate" || seen.has(f.to)) continue;
+      if (f.kind !== "delegate" || seen.has(f.to) || !useful[f.to]) continue;
       const holder = g.model.components[f.to]!;
       if (holder.kind !== "agent") continue;
       seen.add(f.to);
       via.set(f.to, f);
       queue.push(f.to);
+      const reaches = toolsWith(g, holder, set);
+      if (reaches.length === 0) continue;
       const delegations: Flow[] = [];
-      for (let v = f.to; v !== agent.index; v = via.get(v)!.from) delegations.unshift(via.get(v)!);
-      for (const reach of toolsWith(g, holder, set)) out.push({ holder, delegations, reach });
+      for (let v = f.to; v !== agent.index; v = via.get(v)!.from) delegations.push(via.get(v)!);
+      delegations.reverse();
+      for (const reach of reaches) out.push({ holder, delegations, reach });
     }
   }
   return out;
