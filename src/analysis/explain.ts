@@ -126,35 +126,191 @@ export function remember<T>(table: Map<number, T>, v: number, answer: T): T {
   return answer;
 }
 
-/** A chain of `first` and then one fact per step, trimmed to MAX_CHAIN facts; steps become text only if shown. */
+/**
+ * A chain of `first`, then one fact per step, then `last`, trimmed to MAX_CHAIN facts: the first and
+ * the last few steps with a count of those between. Only the steps shown are asked for (`step(i)`)
+ * and made into facts: paths in large models run to thousands of steps, and a finding shows a dozen.
+ */
+export function trimmedChain<T>(
+  first: readonly Fact[],
+  count: number,
+  step: (i: number) => T,
+  make: (s: T) => Fact,
+  last: readonly Fact[] = [],
+): Fact[] {
+  const out: Fact[] = [...first];
+  if (first.length + count + last.length <= MAX_CHAIN) {
+    for (let i = 0; i < count; i++) out.push(make(step(i)));
+  } else {
+    const headCount = Math.max(0, MAX_CHAIN / 2 - first.length);
+    const tailCount = Math.max(0, MAX_CHAIN / 2 - 1 - last.length);
+    for (let i = 0; i < headCount; i++) out.push(make(step(i)));
+    const gap = make(step(headCount));
+    out.push({ text: `... ${count - headCount - tailCount} more steps`, loc: gap.loc });
+    for (let i = count - tailCount; i < count; i++) out.push(make(step(i)));
+  }
+  for (const f of last) out.push(f);
+  return out;
+}
+
+/** `trimmedChain` over a list of steps. */
 function trimmed(
   first: readonly Fact[],
   steps: readonly number[],
   fact: (e: number) => Fact,
   last: readonly Fact[] = [],
 ): Fact[] {
-  const total = first.length + steps.length + last.length;
-  if (total <= MAX_CHAIN) return [...first, ...steps.map(fact), ...last];
-  const headCount = MAX_CHAIN / 2 - first.length;
-  const tailCount = MAX_CHAIN / 2 - 1 - last.length;
-  const head = steps.slice(0, Math.max(0, headCount)).map(fact);
-  const tail = steps.slice(steps.length - Math.max(0, tailCount)).map(fact);
-  const skipped = steps.length - head.length - tail.length;
-  const gap = fact(steps[head.length]!);
-  return [...first, ...head, { text: `... ${skipped} more steps`, loc: gap.loc }, ...tail, ...last];
+  return trimmedChain(first, steps.length, (i) => steps[i]!, fact, last);
 }
 
-/** Walks parent pointers (info edges) back from `v`: the start node, then each edge, in path order. */
-export function walkBack(facts: Facts, parent: Int32Array, v: number): { start: number; edges: number[] } {
+/** Steps kept at each end of a path: every step a trimmed chain can show. */
+const KEEP = MAX_CHAIN;
+const NO_STEPS: readonly number[] = Object.freeze([]);
+
+/**
+ * A path of info edges known by its ends: where it starts and ends, how many steps it has, and its
+ * first and last `KEEP` steps (all of them when it is that short).
+ */
+export interface PathSteps {
+  readonly from: number;
+  readonly to: number;
+  readonly length: number;
+  readonly head: readonly number[];
+  readonly tail: readonly number[];
+}
+
+/** Step `i` of a path, for the indices a trimmed chain asks for (within KEEP of either end). */
+export function stepOf(p: PathSteps, i: number): number {
+  return i < p.head.length ? p.head[i]! : p.tail[i - (p.length - p.tail.length)]!;
+}
+
+/** A path as a whole list of steps (for a pointer cycle, which no search here leaves). */
+function pathOf(from: number, to: number, edges: readonly number[]): PathSteps {
+  return { from, to, length: edges.length, head: edges.slice(0, KEEP), tail: edges.slice(-KEEP) };
+}
+
+/** Per pointer array: each node's path length, far end and steps at that end, filled as asked. */
+interface PathMemo {
+  readonly length: Int32Array;
+  readonly end: Int32Array;
+  readonly steps: (readonly number[] | undefined)[];
+}
+const pathMemos = new WeakMap<Int32Array, PathMemo>();
+function pathMemo(pointers: Int32Array): PathMemo {
+  let m = pathMemos.get(pointers);
+  if (!m) {
+    const n = pointers.length;
+    m = {
+      length: new Int32Array(n).fill(-1),
+      end: new Int32Array(n),
+      steps: Array.from({ length: n }, () => undefined),
+    };
+    pathMemos.set(pointers, m);
+  }
+  return m;
+}
+
+/**
+ * Follows `pointers` (an edge per node, negative at the path's end) from `v`: `across` gives the next
+ * node over an edge. Steps come in walking order (from `v` on). Each node's length, far end and the
+ * KEEP steps at the far end are remembered,
+ * so asking for every node of a long path costs its length once, not once per node (a chain of
+ * 12,500 components took minutes); the KEEP steps near `v` are walked each time.
+ */
+function followPointers(
+  pointers: Int32Array,
+  across: Int32Array,
+  v: number,
+): { length: number; end: number; far: readonly number[]; near: readonly number[] } | undefined {
+  const m = pathMemo(pointers);
+  if (m.length[v]! < 0) {
+    const path: number[] = [];
+    let cur = v;
+    while (m.length[cur]! < 0 && pointers[cur]! >= 0) {
+      path.push(cur);
+      cur = across[pointers[cur]!]!;
+      if (path.length > pointers.length) return undefined; // a pointer cycle: no search here makes one
+    }
+    if (m.length[cur]! < 0) {
+      m.length[cur] = 0;
+      m.end[cur] = cur;
+      m.steps[cur] = NO_STEPS;
+    }
+    for (let i = path.length - 1; i >= 0; i--) {
+      const x = path[i]!;
+      const e = pointers[x]!;
+      const y = across[e]!;
+      const length = m.length[y]! + 1;
+      m.length[x] = length;
+      m.end[x] = m.end[y]!;
+      const far = m.steps[y]!;
+      // In walking order: this node's step, then the next node's (all of them while few).
+      m.steps[x] = length <= KEEP ? [e, ...far] : far;
+    }
+  }
+  const length = m.length[v]!;
+  const near: number[] = [];
+  for (let cur = v, i = 0; i < Math.min(length, KEEP); i++) {
+    const e = pointers[cur]!;
+    near.push(e);
+    cur = across[e]!;
+  }
+  return { length, end: m.end[v]!, far: m.steps[v]!, near };
+}
+
+/** Walks parent pointers (info edges) back from `v`: the path from where it starts to `v`. */
+export function walkBack(facts: Facts, parent: Int32Array, v: number): PathSteps {
+  return walkBackOver(facts.info.edgeFrom, parent, v);
+}
+
+/** `walkBack` over another graph's edges: `edgeFrom` gives the node each edge leaves. */
+export function walkBackOver(edgeFrom: Int32Array, parent: Int32Array, v: number): PathSteps {
+  const walked = followPointers(parent, edgeFrom, v);
+  if (walked) {
+    // Walking back, the far end is the path's start: its steps come first, in path order.
+    const first = [...walked.far].reverse();
+    return {
+      from: walked.end,
+      to: v,
+      length: walked.length,
+      head: first,
+      tail: walked.near.slice().reverse(),
+    };
+  }
   const edges: number[] = [];
   let cur = v;
   let guard = 0;
   while (parent[cur]! >= 0 && guard++ < parent.length) {
     const e = parent[cur]!;
     edges.push(e);
-    cur = facts.info.edgeFrom[e]!;
+    cur = edgeFrom[e]!;
   }
-  return { start: cur, edges: edges.reverse() };
+  return pathOf(cur, v, edges.reverse());
+}
+
+/** Walks next pointers (info edges) forward from `v`: the path from `v` to where it ends. */
+export function walkForward(facts: Facts, next: Int32Array, v: number): PathSteps {
+  const walked = followPointers(next, facts.info.edgeTo, v);
+  if (walked) return { from: v, to: walked.end, length: walked.length, head: walked.near, tail: walked.far };
+  const edges: number[] = [];
+  let cur = v;
+  let guard = 0;
+  while (next[cur]! >= 0 && guard++ < next.length) {
+    const e = next[cur]!;
+    edges.push(e);
+    cur = facts.info.edgeTo[e]!;
+  }
+  return pathOf(v, cur, edges);
+}
+
+/** `trimmedChain` over a path's steps. */
+export function chainOf(
+  first: readonly Fact[],
+  path: PathSteps,
+  fact: (e: number) => Fact,
+  last: readonly Fact[] = [],
+): Fact[] {
+  return trimmedChain(first, path.length, (i) => stepOf(path, i), fact, last);
 }
 
 /** How attacker content of a class reaches component `v`: entry, then the flows it travels. */
@@ -166,9 +322,11 @@ export function taintChain(g: ThreatGraph, facts: Facts, v: number, cls: EntryCl
 function taintChainUncached(g: ThreatGraph, facts: Facts, v: number, cls: EntryClass): readonly Fact[] {
   const parent = facts.taintParent[cls];
   if (parent[v] === -2) return [];
-  const { start, edges } = walkBack(facts, parent, v);
+  const path = walkBack(facts, parent, v);
   const what = cls === "supply_chain" ? "third-party code or weights" : "attacker-controlled content";
-  return trimmed([entryFact(g, g.model.components[start]!, cls)], edges, (e) => edgeFact(g, facts, e, what));
+  return chainOf([entryFact(g, g.model.components[path.from]!, cls)], path, (e) =>
+    edgeFact(g, facts, e, what),
+  );
 }
 
 // A constant: rules ask this once per subject, and a list built per call was most of its cost.
@@ -197,9 +355,9 @@ function sensitivityChainUncached(g: ThreatGraph, facts: Facts, v: number): read
   if (d < 0) return [];
   const data = g.model.data[d]!;
   const cls = classificationOf(facts.sensitivity[v]!) ?? "unclassified";
-  const { start, edges } = walkBack(facts, sensitivityParents(facts, v), v);
-  const first = holderFact(g, g.model.components[start]!, d, cls);
-  return trimmed([first], edges, (e) => edgeFact(g, facts, e, `\`${data.name}\``));
+  const path = walkBack(facts, sensitivityParents(facts, v), v);
+  const first = holderFact(g, g.model.components[path.from]!, d, cls);
+  return chainOf([first], path, (e) => edgeFact(g, facts, e, `\`${data.name}\``));
 }
 
 /** How data at `v` can reach a sink the attacker observes. */
@@ -209,14 +367,8 @@ export function exfilChain(g: ThreatGraph, facts: Facts, v: number): readonly Fa
 }
 
 function exfilChainUncached(g: ThreatGraph, facts: Facts, v: number): readonly Fact[] {
-  const edges: number[] = [];
-  let cur = v;
-  let guard = 0;
-  while (facts.exfilNext[cur]! >= 0 && guard++ < facts.exfilNext.length) {
-    const e = facts.exfilNext[cur]!;
-    edges.push(e);
-    cur = facts.info.edgeTo[e]!;
-  }
+  const path = walkForward(facts, facts.exfilNext, v);
+  const cur = path.to;
   if (facts.exfilNext[cur] !== -1) return [];
   const sink = g.model.components[cur]!;
   const sinks = componentFactsOf(g, "x");
@@ -226,7 +378,7 @@ function exfilChainUncached(g: ThreatGraph, facts: Facts, v: number): readonly F
       text: `${describe(g, sink)} is visible outside: ${sinkReason(sink)}`,
       loc: sink.nameLoc,
     });
-  return trimmed([], edges, (e) => edgeFact(g, facts, e, "data"), [last]);
+  return chainOf([], path, (e) => edgeFact(g, facts, e, "data"), [last]);
 }
 
 /** Why a component is an observable sink. */

@@ -11,7 +11,17 @@ import {
   type FlowKind,
   type TrustLevel,
 } from "../../../semantic/vocabulary.js";
-import { describe, edgeFact, entryFact, holderFact, remember, walkBack } from "../../explain.js";
+import {
+  chainOf,
+  describe,
+  edgeFact,
+  entryFact,
+  holderFact,
+  remember,
+  trimmedChain,
+  walkBack,
+  walkBackOver,
+} from "../../explain.js";
 import {
   classificationOf,
   ENTRY_BIT,
@@ -38,8 +48,6 @@ export const SEED = -1;
 /** Parent value of a component a pass never reached. */
 export const NONE = -2;
 
-/** Longest chain shown in one explanation; longer chains keep both ends. */
-const MAX_CHAIN = 12;
 /** Longest path whose components and flows count as control points. */
 const MAX_POINTS = 24;
 
@@ -104,20 +112,7 @@ function tableFor<T>(owner: object, name: string): Map<number, T> {
  * keeps: paths in large models run to thousands of steps, and most findings show a dozen.
  */
 export function lazyChain<T>(first: readonly Fact[], steps: readonly T[], make: (step: T) => Fact): Fact[] {
-  const total = first.length + steps.length;
-  const at = (i: number): Fact => (i < first.length ? first[i]! : make(steps[i - first.length]!));
-  // Plain loops: Array.from over an array-like with a callback is a slow generic path.
-  const out: Fact[] = [];
-  if (total <= MAX_CHAIN) {
-    for (let i = 0; i < total; i++) out.push(at(i));
-    return out;
-  }
-  const headN = MAX_CHAIN / 2;
-  const tailN = MAX_CHAIN / 2 - 1;
-  for (let i = 0; i < headN; i++) out.push(at(i));
-  out.push({ text: `... ${total - headN - tailN} more steps`, loc: at(headN).loc });
-  for (let i = total - tailN; i < total; i++) out.push(at(i));
-  return out;
+  return trimmedChain(first, steps.length, (i) => steps[i]!, make);
 }
 
 /** The name of a trust rank. */
@@ -301,15 +296,8 @@ function runtimeTaintChainUncached(
 ): Fact[] {
   const par = rt.parent[cls];
   if (!par || par[v] === NONE) return [];
-  const edges: number[] = [];
-  let cur = v;
-  for (let guard = 0; par[cur]! >= 0 && guard < par.length; guard++) {
-    const e = par[cur]!;
-    edges.push(e);
-    cur = facts.info.edgeFrom[e]!;
-  }
-  edges.reverse();
-  return lazyChain([entryFact(g, g.model.components[cur]!, cls)], edges, (e) =>
+  const path = walkBack(facts, par, v);
+  return chainOf([entryFact(g, g.model.components[path.from]!, cls)], path, (e) =>
     edgeFact(g, facts, e, "attacker-controlled content"),
   );
 }
@@ -359,9 +347,9 @@ function contextChainUncached(g: ThreatGraph, facts: Facts, cs: ContextSensitivi
   if (d < 0) return [];
   const data = g.model.data[d]!;
   const cls = classificationOf(cs.rank[v]!) ?? "unclassified";
-  const { start, edges } = walkBack(facts, reachParents(cs, v), v);
-  const first = holderFact(g, g.model.components[start]!, d, cls);
-  return lazyChain([first], edges, (e) => edgeFact(g, facts, e, `\`${data.name}\``));
+  const path = walkBack(facts, reachParents(cs, v), v);
+  const first = holderFact(g, g.model.components[path.from]!, d, cls);
+  return chainOf([first], path, (e) => edgeFact(g, facts, e, `\`${data.name}\``));
 }
 
 // ---- who can query what --------------------------------------------------------------------------
@@ -473,10 +461,12 @@ export function queryChain(g: ThreatGraph, qa: QueryAccess, v: number): Fact[] {
 /** Computes `queryChain` (cached by the wrapper above). */
 function queryChainUncached(g: ThreatGraph, qa: QueryAccess, v: number): Fact[] {
   if (qa.rank[v]! < 0) return [];
-  const { party, flows } = queryPath(g, qa, v);
-  return lazyChain([partyFact(g, party)], flows, (f) =>
-    flowFact(g, f, `passes its requests on to \`${g.model.components[f.to]!.name}\``),
-  );
+  // Over the model's flows (the CSR's edges are the flows, in order), remembered along the way.
+  const path = walkBackOver(g.csr.edgeFrom, qa.parent, v);
+  return chainOf([partyFact(g, g.model.components[path.from]!)], path, (fi) => {
+    const f = g.model.flows[fi]!;
+    return flowFact(g, f, `passes its requests on to \`${g.model.components[f.to]!.name}\``);
+  });
 }
 
 /** Components and flows on the query path into `v` (where a rate limit or filter on the way counts). */
@@ -694,11 +684,11 @@ export function dataChain(g: ThreatGraph, facts: Facts, v: number): Fact[] {
 function dataChainUncached(g: ThreatGraph, facts: Facts, v: number): Fact[] {
   const d = facts.sensitivityWitness[v]!;
   if (d < 0) return [];
-  const { start, edges } = walkBack(facts, sensitivityParents(facts, v), v);
+  const path = walkBack(facts, sensitivityParents(facts, v), v);
   const cls = classificationOf(facts.sensitivity[v]!) ?? "unclassified";
   const data = g.model.data[d]!;
-  const first = holderFact(g, g.model.components[start]!, d, cls);
-  return lazyChain([first], edges, (e) => edgeFact(g, facts, e, `\`${data.name}\``));
+  const first = holderFact(g, g.model.components[path.from]!, d, cls);
+  return chainOf([first], path, (e) => edgeFact(g, facts, e, `\`${data.name}\``));
 }
 
 /**
