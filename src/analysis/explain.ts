@@ -277,30 +277,29 @@ export function walkBackOver(edgeFrom: Int32Array, parent: Int32Array, v: number
       tail: walked.near.slice().reverse(),
     };
   }
-  const edges: number[] = [];
-  let cur = v;
-  let guard = 0;
-  while (parent[cur]! >= 0 && guard++ < parent.length) {
-    const e = parent[cur]!;
-    edges.push(e);
-    cur = edgeFrom[e]!;
-  }
-  return pathOf(cur, v, edges.reverse());
+  const { end, edges } = walkAll(parent, edgeFrom, v);
+  return pathOf(end, v, edges.reverse());
 }
 
 /** Walks next pointers (info edges) forward from `v`: the path from `v` to where it ends. */
 export function walkForward(facts: Facts, next: Int32Array, v: number): PathSteps {
   const walked = followPointers(next, facts.info.edgeTo, v);
   if (walked) return { from: v, to: walked.end, length: walked.length, head: walked.near, tail: walked.far };
+  const { end, edges } = walkAll(next, facts.info.edgeTo, v);
+  return pathOf(v, end, edges);
+}
+
+/** Every step from `v` in walking order, at most as many as there are nodes (a pointer cycle stops there). */
+function walkAll(pointers: Int32Array, across: Int32Array, v: number): { end: number; edges: number[] } {
   const edges: number[] = [];
   let cur = v;
   let guard = 0;
-  while (next[cur]! >= 0 && guard++ < next.length) {
-    const e = next[cur]!;
+  while (pointers[cur]! >= 0 && guard++ < pointers.length) {
+    const e = pointers[cur]!;
     edges.push(e);
-    cur = facts.info.edgeTo[e]!;
+    cur = across[e]!;
   }
-  return pathOf(v, cur, edges);
+  return { end: cur, edges };
 }
 
 /** `trimmedChain` over a path's steps. */

@@ -58,6 +58,15 @@ test("a tree with branches and several roots", () => {
     assertSame(walkBackOver(edgeFrom, parent, v), walkedInFull(edgeFrom, parent, v), v);
 });
 
+test("a pointer cycle (no search makes one) ends after as many steps as there are nodes", () => {
+  // 0 <- 1 <- 2 <- 0: edge v enters v from v - 1 (mod 3).
+  const edgeFrom = Int32Array.from([2, 0, 1]);
+  const parent = Int32Array.from([0, 1, 2]);
+  const p = walkBackOver(edgeFrom, parent, 2);
+  assert.is(p.length, 3);
+  assert.is(p.to, 2);
+});
+
 test("trimmedChain: all steps while short; else the first and last ones and a count, built only for those", () => {
   const fact = (i: number): Fact => ({
     text: `step ${i}`,
