@@ -153,16 +153,6 @@ export function trimmedChain<T>(
   return out;
 }
 
-/** `trimmedChain` over a list of steps. */
-function trimmed(
-  first: readonly Fact[],
-  steps: readonly number[],
-  fact: (e: number) => Fact,
-  last: readonly Fact[] = [],
-): Fact[] {
-  return trimmedChain(first, steps.length, (i) => steps[i]!, fact, last);
-}
-
 /** Steps kept at each end of a path: every step a trimmed chain can show. */
 const KEEP = MAX_CHAIN;
 const NO_STEPS: readonly number[] = Object.freeze([]);
@@ -401,16 +391,9 @@ export function thirdPartyChain(g: ThreatGraph, facts: Facts, v: number): readon
 }
 
 function thirdPartyChainUncached(g: ThreatGraph, facts: Facts, v: number): readonly Fact[] {
-  const flows: number[] = [];
-  let cur = v;
-  let guard = 0;
-  while (facts.thirdPartyParent[cur]! >= 0 && guard++ < facts.thirdPartyParent.length) {
-    const f = g.model.flows[facts.thirdPartyParent[cur]!]!;
-    flows.push(f.index);
-    cur = f.from;
-  }
-  if (facts.thirdPartyParent[cur] !== -1) return [];
-  flows.reverse();
+  // Over the model's flows (the CSR's edges are the flows, in order).
+  const path = walkBackOver(g.csr.edgeFrom, facts.thirdPartyParent, v);
+  if (facts.thirdPartyParent[path.from] !== -1) return [];
   const step = (i: number): Fact => {
     const f = g.model.flows[i]!;
     return {
@@ -418,5 +401,5 @@ function thirdPartyChainUncached(g: ThreatGraph, facts: Facts, v: number): reado
       loc: f.loc,
     };
   };
-  return trimmed([entryFact(g, g.model.components[cur]!, "supply_chain")], flows, step);
+  return chainOf([entryFact(g, g.model.components[path.from]!, "supply_chain")], path, step);
 }
