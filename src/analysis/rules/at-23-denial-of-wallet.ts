@@ -9,7 +9,6 @@ import {
   queryAccess,
   queryChain,
   queryPoints,
-  queryPath,
 } from "./lib/inference.js";
 
 // Provider types billed per call or per token.
@@ -47,8 +46,9 @@ export default defineRule(
     const qa = queryAccess(graph, facts);
     for (const p of componentsOf(graph, "provider")) {
       if (!p.props.type || !METERED.has(p.props.type) || !isAttackerLevel(qa.rank[p.index]!)) continue;
-      const { flows } = queryPath(graph, qa, p.index);
-      const last = flows[flows.length - 1];
+      // The last step of the query path: the flow the provider's requests arrive by.
+      const into = qa.parent[p.index]!;
+      const last = into >= 0 ? graph.model.flows[into] : undefined;
       const caller = last ? graph.model.components[last.from]! : undefined;
       const keyExposed = caller !== undefined && isAttackerLevel(trustRank(caller.trust));
       report({

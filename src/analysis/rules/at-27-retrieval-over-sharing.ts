@@ -1,10 +1,10 @@
+import { sensitivityChain } from "../explain.js";
 import type { Component, Subject } from "../../semantic/model.js";
 import { classificationRank } from "../../semantic/vocabulary.js";
 import { classificationOf } from "../facts.js";
 import { isLlmConsumer } from "../predicates.js";
 import { componentSubject, defineRule } from "../rule.js";
 import {
-  dataChain,
   flowPoints,
   handoffFact,
   PARTNER_RANK,
@@ -78,7 +78,7 @@ export default defineRule(
           subject: componentSubject(s),
           message: `\`${s.name}\` returns ${cls} data to anyone who queries \`${consumer.name}\`, without filtering by who is asking`,
           facts: [
-            ...dataChain(graph, facts, i),
+            ...sensitivityChain(graph, facts, i),
             ...flows.map((f) => handoffFact(graph, f, `records from \`${s.name}\``)),
             ...queryChain(graph, qa, consumer.index),
           ],

@@ -2,9 +2,9 @@ import { componentsOf, outFlows } from "../../graph/threat-graph.js";
 import type { Subject } from "../../semantic/model.js";
 import { classificationRank, trustRank } from "../../semantic/vocabulary.js";
 import { classificationOf, type Fact } from "../facts.js";
-import { describe } from "../explain.js";
+import { describe, sensitivityChain } from "../explain.js";
 import { componentSubject, defineRule, flowSubject } from "../rule.js";
-import { dataChain, flowFact, isAttackerLevel, PARTNER_RANK } from "./lib/inference.js";
+import { flowFact, isAttackerLevel, PARTNER_RANK } from "./lib/inference.js";
 
 // Flows that hand over stored vectors as they are (retrieval returns the documents instead).
 const RAW_EXPORT = new Set(["copy", "read", "log"]);
@@ -65,7 +65,7 @@ export default defineRule(
       report({
         subject: componentSubject(v),
         message: `vectors of ${cls} text in \`${v.name}\` are within reach of a less trusted party, who can invert them back into text`,
-        facts: [...dataChain(graph, facts, v.index), where],
+        facts: [...sensitivityChain(graph, facts, v.index), where],
         controlPoints: points,
         ...(exposed ? { likelihood: "medium" as const } : {}),
         ...(severe ? { impact: "very_high" as const } : {}),

@@ -1,10 +1,10 @@
+import { sensitivityChain } from "../explain.js";
 import { componentsOf } from "../../graph/threat-graph.js";
 import type { Subject } from "../../semantic/model.js";
 import { classificationRank } from "../../semantic/vocabulary.js";
 import { sensitivityParents } from "../facts.js";
 import { componentSubject, defineRule, flowSubject } from "../rule.js";
 import {
-  dataChain,
   flowPoints,
   handoffFact,
   PARTNER_RANK,
@@ -65,7 +65,7 @@ export default defineRule(
         subject: componentSubject(v),
         message: `\`${v.name}\` indexes secrets that \`${trustName(rank)}\` users of \`${best.consumer.name}\` can ask for`,
         facts: [
-          ...dataChain(graph, facts, v.index),
+          ...sensitivityChain(graph, facts, v.index),
           ...best.flows.map((f) => handoffFact(graph, f, `passages from \`${v.name}\``)),
           ...queryChain(graph, qa, best.consumer.index),
         ],

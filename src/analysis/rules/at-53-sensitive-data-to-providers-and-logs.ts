@@ -2,9 +2,9 @@ import { componentKindMask, FLOW_KIND_CODE } from "../../graph/threat-graph.js";
 import type { Component } from "../../semantic/model.js";
 import { classificationRank } from "../../semantic/vocabulary.js";
 import { classificationOf, type Fact } from "../facts.js";
-import { describe } from "../explain.js";
+import { describe, sensitivityChain } from "../explain.js";
 import { componentSubject, defineRule, flowSubject } from "../rule.js";
-import { dataChain, flowFact, flowSensitivity, propFact } from "./lib/inference.js";
+import { flowFact, flowSensitivity, propFact } from "./lib/inference.js";
 
 /** Personal or sensitive data handed to a provider that keeps or learns from it, or to logs. */
 export default defineRule(
@@ -89,7 +89,7 @@ export default defineRule(
       if (s.rank < floor || s.data < 0) continue;
       const data = graph.model.data[s.data]!;
       const cls = classificationOf(s.rank)!;
-      const origin: Fact[] =
+      const origin: readonly Fact[] =
         f.carries.length > 0
           ? [
               {
@@ -97,7 +97,7 @@ export default defineRule(
                 loc: data.propLocs["classification"] ?? data.nameLoc,
               },
             ]
-          : dataChain(graph, facts, f.from);
+          : sensitivityChain(graph, facts, f.from);
       const severe = s.rank >= classificationRank("sensitive");
       const reasons = [
         trains ? "the provider may train on the data, so it can resurface in its models" : undefined,

@@ -18,6 +18,7 @@ import {
   entryFact,
   holderFact,
   remember,
+  sensitivityChain,
   trimmedChain,
   walkBack,
   walkBackOver,
@@ -426,18 +427,6 @@ export function queryAccess(g: ThreatGraph, facts: Facts): QueryAccess {
   });
 }
 
-/** The party at the start of the query path into `v`, and the flows in path order. */
-export function queryPath(g: ThreatGraph, qa: QueryAccess, v: number): { party: Component; flows: Flow[] } {
-  const flows: Flow[] = [];
-  let cur = v;
-  for (let guard = 0; qa.parent[cur]! >= 0 && guard < qa.parent.length; guard++) {
-    const f = g.model.flows[qa.parent[cur]!]!;
-    flows.push(f);
-    cur = f.from;
-  }
-  return { party: g.model.components[cur]!, flows: flows.reverse() };
-}
-
 /** Why a party's requests are as trusted as they are. */
 function partyFact(g: ThreatGraph, c: Component): Fact {
   if ((c.kind === "endpoint" || c.kind === "app") && c.props.exposure !== undefined) {
@@ -644,7 +633,7 @@ function trainedChainUncached(g: ThreatGraph, facts: Facts, tr: Trained, v: numb
     }
     case TrainedHow.PipelineInputs:
       origin = [
-        ...dataChain(g, facts, cur),
+        ...sensitivityChain(g, facts, cur),
         propFact(
           c,
           "type",
@@ -659,7 +648,7 @@ function trainedChainUncached(g: ThreatGraph, facts: Facts, tr: Trained, v: numb
       origin =
         f.carries.length > 0
           ? [flowFact(g, f, `feeds ${data} into training`)]
-          : [...dataChain(g, facts, f.from), flowFact(g, f, `feeds ${data} into training`)];
+          : [...sensitivityChain(g, facts, f.from), flowFact(g, f, `feeds ${data} into training`)];
       break;
     }
     default:
@@ -669,26 +658,6 @@ function trainedChainUncached(g: ThreatGraph, facts: Facts, tr: Trained, v: numb
     ...origin,
     ...lazyChain([], steps, (f) => flowFact(g, f, `passes on weights that learnt from that data`)),
   ];
-}
-
-/**
- * How the most sensitive data a component has (shared sensitivity facts) reaches it: the same chain
- * as `sensitivityChain`, built lazily so long paths cost only the facts kept.
- */
-export function dataChain(g: ThreatGraph, facts: Facts, v: number): Fact[] {
-  const table = tableFor<Fact[]>(facts, "dataChain");
-  return table.get(v) ?? remember(table, v, dataChainUncached(g, facts, v));
-}
-
-/** Computes `dataChain` (cached by the wrapper above). */
-function dataChainUncached(g: ThreatGraph, facts: Facts, v: number): Fact[] {
-  const d = facts.sensitivityWitness[v]!;
-  if (d < 0) return [];
-  const path = walkBack(facts, sensitivityParents(facts, v), v);
-  const cls = classificationOf(facts.sensitivity[v]!) ?? "unclassified";
-  const data = g.model.data[d]!;
-  const first = holderFact(g, g.model.components[path.from]!, d, cls);
-  return chainOf([first], path, (e) => edgeFact(g, facts, e, `\`${data.name}\``));
 }
 
 /**
