@@ -203,9 +203,9 @@ function pathMemo(pointers: Int32Array): PathMemo {
 /**
  * Follows `pointers` (an edge per node, negative at the path's end) from `v`: `across` gives the next
  * node over an edge. Steps come in walking order (from `v` on). Each node's length, far end and the
- * KEEP steps at the far end are remembered,
- * so asking for every node of a long path costs its length once, not once per node (a chain of
- * 12,500 components took minutes); the KEEP steps near `v` are walked each time.
+ * KEEP steps at the far end are remembered, so asking for every node of a long path costs its length
+ * once, not once per node (a chain of 12,500 components took minutes); the KEEP steps near `v` are
+ * walked each time. Undefined for a pointer cycle, which no search here makes.
  */
 function followPointers(
   pointers: Int32Array,
