@@ -52,8 +52,6 @@ export interface ThreatGraph {
   readonly byKind: ReadonlyMap<ComponentKind, readonly number[]>;
   /** Flow indices per flow kind, in declaration order. */
   readonly flowsByKind: ReadonlyMap<FlowKind, readonly number[]>;
-  /** Component index by name. */
-  readonly componentByName: ReadonlyMap<string, number>;
   /** Kind code (COMPONENT_KIND_CODE) per component. */
   readonly compKind: Uint8Array;
   /** Kind code (FLOW_KIND_CODE) per flow. */
@@ -100,7 +98,6 @@ export function buildThreatGraph(model: ResolvedModel): ThreatGraph {
   const n = model.components.length;
   const m = model.flows.length;
   const byKind = new Map<ComponentKind, number[]>(COMPONENT_KIND_NAMES.map((k) => [k, []]));
-  const componentByName = new Map<string, number>();
   const compKind = new Uint8Array(n);
   const trust = new Uint8Array(n);
   const zone = new Int32Array(n);
@@ -126,7 +123,6 @@ export function buildThreatGraph(model: ResolvedModel): ThreatGraph {
   for (const c of model.components) {
     const i = c.index;
     byKind.get(c.kind)!.push(i);
-    componentByName.set(c.name, i);
     compKind[i] = COMPONENT_KIND_CODE.get(c.kind)!;
     trust[i] = trustCode.get(c.trust)!;
     zone[i] = c.zone ?? -1;
@@ -191,7 +187,6 @@ export function buildThreatGraph(model: ResolvedModel): ThreatGraph {
     csr: buildCompactGraph(n, from, to),
     byKind,
     flowsByKind,
-    componentByName,
     compKind,
     flowKind,
     trust,

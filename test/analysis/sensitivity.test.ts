@@ -32,7 +32,7 @@ flow bot -> keyring { kind write  carries [api_key] }
 function sensitivityOf(name: string) {
   const analysis = analyzeText(MODEL);
   const g = analysis.graph;
-  const v = g.componentByName.get(name)!;
+  const v = g.model.components.findIndex((c) => c.name === name);
   return {
     analysis,
     v,
@@ -60,7 +60,7 @@ test("each chain starts where its own tier's data is held", () => {
   assert.ok(keyChain[0]!.startsWith("`vault` holds `api_key`"), keyChain.join("\n"));
   assert.is(keyChain.length, 3, keyChain.join("\n"));
   // The parent arrays differ by tier: the bot's secret came from the vault, its personal data from the CRM.
-  const bot = analysis.graph.componentByName.get("bot")!;
+  const bot = analysis.graph.model.components.findIndex((c) => c.name === "bot");
   const secretEdge = sensitivityParents(analysis.facts, bot)[bot]!;
   const f = analysis.graph.model.flows[analysis.facts.infoFlow[secretEdge]!]!;
   assert.is(analysis.graph.model.components[f.from]!.name, "vault");
