@@ -26,6 +26,18 @@ const S = 0;
 const T = 1;
 
 /**
+ * The capacity of every arc a network can have (UNCUTTABLE where no control cuts it), as arrays the
+ * solver fills with plain loops: per component in the influence leg and the way out, per usable
+ * step, and the one cost every way-out step has (one control applies to any flow).
+ */
+export interface CutCapacities {
+  readonly node: Float64Array;
+  readonly wayOutNode: Float64Array;
+  readonly flow: Float64Array;
+  readonly wayOutFlow: number;
+}
+
+/**
  * Links (arcs a shared network opens and closes per question) have meta codes below -1: -2 - i for
  * link number i, which is v for influence target v's link to T and n + r for reader r's link into
  * the way out (n components). `linkNumber` reads i back.
@@ -92,7 +104,7 @@ export class CutNetworkBuilder {
     private readonly ug: UsableGraph,
     sinks: readonly number[],
     private readonly withWayOut: boolean,
-    capacity: (kind: CutArcKind, index: number) => number,
+    capacity: CutCapacities,
   ) {
     const n = (this.n = ug.g.nodeCount);
     const g = ug.g;
@@ -108,18 +120,11 @@ export class CutNetworkBuilder {
     const { isEntry, fromEntries, toSinks } = this;
     const linkable = (this.linkable = scratchU8(n));
     for (let v = 0; v < n; v++) linkable[v] = toSinks[v]! & (isEntry[v]! | fromEntries[v]!);
-    const fill = (count: number, kind: CutArcKind) => {
-      const c = scratchF64(count);
-      for (let i = 0; i < count; i++) c[i] = capacity(kind, i);
-      return c;
-    };
-    this.capNode = fill(n, "node");
-    this.capOutNode = fill(withWayOut ? n : 0, "way-out node");
-    const capFlow = fill(g.edgeCount, "flow");
-    const capOutFlow = fill(withWayOut ? ag.g.edgeCount : 0, "way-out flow");
-    this.into = intoSteps(g, this.isEntry, this.fromEntries, capFlow);
+    this.capNode = capacity.node;
+    this.capOutNode = capacity.wayOutNode;
+    this.into = intoSteps(g, this.isEntry, this.fromEntries, capacity.flow);
     this.outOf = withWayOut
-      ? outOfSteps(ag.g, ag.exfilWeight, this.toSinks, this.isSink, capOutFlow)
+      ? outOfSteps(ag.g, ag.exfilWeight, this.toSinks, this.isSink, capacity.wayOutFlow)
       : NO_STEPS;
     this.in0 = scratchI32(n).fill(-1);
     this.out0 = scratchI32(n).fill(-1);
@@ -128,7 +133,7 @@ export class CutNetworkBuilder {
     this.queue0 = scratchI32(n);
     this.queue1 = scratchI32(n);
     // No question can have more arcs than every split, step and link at once.
-    const most = 3 * n + this.into.other.length + this.outOf.other.length + 2;
+    const most = 3 * n + this.into.start[n]! + this.outOf.start[this.outOf.start.length - 1]! + 2;
     this.tail = scratchI32(most);
     this.head = scratchI32(most);
     this.cap = scratchF64(most);
@@ -331,8 +336,8 @@ const NO_STEPS: Steps = {
 
 /**
  * Layer 0's steps: the usable steps into each non-entry component some entry reaches, from an entry
- * (other -1) or from such a component. Counted, then filled: plain loops over the CSR (no callback
- * per step), into typed arrays of the exact size.
+ * (other -1) or from such a component, in one pass: plain loops over the CSR (no callback
+ * per step).
  */
 function intoSteps(
   g: UsableGraph["g"],
@@ -342,68 +347,56 @@ function intoSteps(
 ): Steps {
   const n = g.nodeCount;
   const { inStart, inEdges, edgeFrom } = g;
-  const taken = (w: number) => !isEntry[w] && fromEntries[w] === 1;
+  // One pass into arrays with room for every step (the kept ones are most of them): a counting pass
+  // first cost as much again, its reads being the random ones of the filling pass.
   const start = scratchI32(n + 1);
+  const other = scratchI32(g.edgeCount);
+  const edge = scratchI32(g.edgeCount);
+  const cap = scratchF64(g.edgeCount);
+  let at = 0;
   for (let w = 0; w < n; w++) {
-    let k = 0;
-    if (taken(w))
+    if (!isEntry[w] && fromEntries[w] === 1)
       for (let i = inStart[w]!, end = inStart[w + 1]!; i < end; i++) {
-        const u = edgeFrom[inEdges[i]!]!;
-        if (isEntry[u] || fromEntries[u]) k++;
+        const e = inEdges[i]!;
+        const u = edgeFrom[e]!;
+        if (isEntry[u]) other[at] = -1;
+        else if (fromEntries[u]) other[at] = u;
+        else continue;
+        edge[at] = e;
+        cap[at++] = capFlow[e]!;
       }
-    start[w + 1] = start[w]! + k;
-  }
-  const other = scratchI32(start[n]!);
-  const edge = scratchI32(start[n]!);
-  const cap = scratchF64(start[n]!);
-  for (let w = 0, at = 0; w < n; w++) {
-    if (!taken(w)) continue;
-    for (let i = inStart[w]!, end = inStart[w + 1]!; i < end; i++) {
-      const e = inEdges[i]!;
-      const u = edgeFrom[e]!;
-      if (!isEntry[u] && !fromEntries[u]) continue;
-      other[at] = isEntry[u] ? -1 : u;
-      edge[at] = e;
-      cap[at++] = capFlow[e]!;
-    }
+    start[w + 1] = at;
   }
   return { start, other, edge, cap };
 }
 
 /**
  * Layer 1's steps: the way-out steps out of each component that reaches a sink (sinks excepted)
- * towards a component that reaches one. Counted, then filled, as `intoSteps`.
+ * towards a component that reaches one, in one pass as `intoSteps`; every such step costs the same.
  */
 function outOfSteps(
   a: AttackGraph["g"],
   exfilWeight: Float64Array,
   toSinks: Uint8Array,
   isSink: Uint8Array,
-  capOutFlow: Float64Array,
+  capOutFlow: number,
 ): Steps {
   const n = a.nodeCount;
   const { outStart, outEdges, edgeTo } = a;
-  const taken = (v: number) => toSinks[v] === 1 && !isSink[v];
-  const usable = (e: number) => toSinks[edgeTo[e]!] === 1 && exfilWeight[e] !== Infinity;
   const start = scratchI32(n + 1);
+  const other = scratchI32(a.edgeCount);
+  const edge = scratchI32(a.edgeCount);
+  let at = 0;
   for (let v = 0; v < n; v++) {
-    let k = 0;
-    if (taken(v))
-      for (let i = outStart[v]!, end = outStart[v + 1]!; i < end; i++) if (usable(outEdges[i]!)) k++;
-    start[v + 1] = start[v]! + k;
+    if (toSinks[v] === 1 && !isSink[v])
+      for (let i = outStart[v]!, end = outStart[v + 1]!; i < end; i++) {
+        const e = outEdges[i]!;
+        const w = edgeTo[e]!;
+        if (toSinks[w] !== 1 || exfilWeight[e] === Infinity) continue;
+        other[at] = w;
+        edge[at++] = e;
+      }
+    start[v + 1] = at;
   }
-  const other = scratchI32(start[n]!);
-  const edge = scratchI32(start[n]!);
-  const cap = scratchF64(start[n]!);
-  for (let v = 0, at = 0; v < n; v++) {
-    if (!taken(v)) continue;
-    for (let i = outStart[v]!, end = outStart[v + 1]!; i < end; i++) {
-      const e = outEdges[i]!;
-      if (!usable(e)) continue;
-      other[at] = edgeTo[e]!;
-      edge[at] = e;
-      cap[at++] = capOutFlow[e]!;
-    }
-  }
-  return { start, other, edge, cap };
+  return { start, other, edge, cap: scratchF64(at).fill(capOutFlow) };
 }

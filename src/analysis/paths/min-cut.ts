@@ -1,10 +1,16 @@
-import { scratchI32, scratchU8 } from "../../graph/arena.js";
+import { scratchF64, scratchI32, scratchU8 } from "../../graph/arena.js";
 import { BUILTIN_CONTROL_BY_ID, canPlace } from "../../catalog/controls.js";
 import type { ResolvedModel } from "../../semantic/model.js";
 import type { Rule } from "../rule.js";
 import { controlCost, EXFIL_RULE, type AttackGraph, type CutTarget } from "./attack-graph.js";
 import { CancelScratch, cancelFlow } from "./cancel-flow.js";
-import { CutNetworkBuilder, linkNumber, type CutArcKind, type CutNetwork } from "./cut-network.js";
+import {
+  CutNetworkBuilder,
+  linkNumber,
+  type CutArcKind,
+  type CutCapacities,
+  type CutNetwork,
+} from "./cut-network.js";
 import { FlowWorkspace, INF, SlotLog, layOut, maxFlow, sourceSide, type Residual } from "./maxflow.js";
 import type { CutReport } from "./model.js";
 import { ResidualReach } from "./residual-reach.js";
@@ -76,9 +82,31 @@ export class CutSolver {
       for (let v = 0; v < ug.g.nodeCount; v++) this.wayOutNode.push(cheapestFor(model.components[v]!.kind));
       this.wayOutFlow = cheapestFor("flow");
     }
-    this.builder = new CutNetworkBuilder(ag, ug, sinks, withWayOut, (kind, index) =>
-      this.capacity(kind, index),
-    );
+    this.builder = new CutNetworkBuilder(ag, ug, sinks, withWayOut, this.capacities(withWayOut));
+  }
+
+  /**
+   * Every arc's capacity, as `option` would give its cost (UNCUTTABLE for none), filled by plain
+   * loops: a call per arc through a callback took as long as a search of the graph.
+   */
+  private capacities(withWayOut: boolean): CutCapacities {
+    const { nodeCutCost, flowCutCost } = this.ag;
+    const original = this.ug.original;
+    const n = this.ug.g.nodeCount;
+    const node = scratchF64(n);
+    for (let v = 0; v < n; v++) {
+      const c = nodeCutCost[v]!;
+      node[v] = c < INF ? c : UNCUTTABLE;
+    }
+    const m = this.ug.g.edgeCount;
+    const flow = scratchF64(m);
+    for (let e = 0; e < m; e++) {
+      const c = flowCutCost[original[e]!]!;
+      flow[e] = c < INF ? c : UNCUTTABLE;
+    }
+    const wayOutNode = scratchF64(withWayOut ? n : 0);
+    if (withWayOut) for (let v = 0; v < n; v++) wayOutNode[v] = this.wayOutNode[v]?.cost ?? UNCUTTABLE;
+    return { node, wayOutNode, flow, wayOutFlow: this.wayOutFlow?.cost ?? UNCUTTABLE };
   }
 
   /** The control an arc of the network stands for (undefined: uncuttable), by its kind and index. */
@@ -98,24 +126,6 @@ export class CutSolver {
         return this.wayOutNode[index];
       case "way-out flow":
         return this.wayOutFlow;
-    }
-  }
-
-  /** `option(kind, index)`'s cost (UNCUTTABLE for none) without building it: called for every arc. */
-  private capacity(kind: CutArcKind, index: number): number {
-    const ag = this.ag;
-    let c: number;
-    switch (kind) {
-      case "node":
-        c = ag.nodeCutCost[index]!;
-        return c < INF ? c : UNCUTTABLE;
-      case "flow":
-        c = ag.flowCutCost[this.ug.original[index]!]!;
-        return c < INF ? c : UNCUTTABLE;
-      case "way-out node":
-        return this.wayOutNode[index]?.cost ?? UNCUTTABLE;
-      case "way-out flow":
-        return this.wayOutFlow?.cost ?? UNCUTTABLE;
     }
   }
 
