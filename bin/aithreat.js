@@ -22,20 +22,24 @@ if (!existsSync(cached) && !existsSync(fileURLToPath(entry))) {
 /**
  * Node flags for organisation-size models (docs/scale.md), added by running the CLI in a child
  * Node with them, unless the user set them already:
- * - a 64 MB young generation: a model is built from millions of objects, and with Node's default
- *   (16 MB) the collector copies the survivors around several times more often (about 10-20% of
- *   the CPU time of a large check);
+ * - a 64 MB young generation, 256 MB from 64 MB of model files: a model is built from millions of
+ *   objects, and with Node's default (16 MB) the collector copies the survivors around several times
+ *   more often (about 10-20% of the CPU time of a large check). Past a few gigabytes of heap each
+ *   young collection also costs about 30 ms however little survives (the 1M-component compile's
+ *   output stage), so there fewer of them pay: 1,665 -> 453 collections and 50 -> 23 s of pauses,
+ *   4:17 -> 3:55 wall, the same peak memory; at 100k components 256 MB gained nothing measurable
+ *   and cost 0.3 GB;
  * - an old-generation limit of three quarters of the machine's memory (at least 4 GB, at most
  *   16 GB) instead of V8's default, which depends on the machine and is 2-4 GB: a 1M-component
  *   model needs about 3 GB.
  * AITHREAT_NO_RESPAWN=1 runs in this process as it is.
  */
-function extraFlags() {
+function extraFlags(youngMb) {
   const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/)];
   const has = (flag) =>
     given.some((a) => a.startsWith(flag) || a.startsWith(`--${flag.slice(2).replace(/-/g, "_")}`));
   const flags = [];
-  if (!has("--max-semi-space-size")) flags.push("--max-semi-space-size=64");
+  if (!has("--max-semi-space-size")) flags.push(`--max-semi-space-size=${youngMb}`);
   if (!has("--max-old-space-size")) {
     const mb = Math.floor((os.totalmem() * 0.75) / 1024 / 1024);
     flags.push(`--max-old-space-size=${Math.min(16384, Math.max(4096, mb))}`);
@@ -47,34 +51,45 @@ function extraFlags() {
 const LIGHT = new Set(["check", "fmt", "init"]);
 
 /**
- * Whether the model is small enough to run in this process, without the flags, where the code cache
- * of the bundle also works (V8 rejects it under other flags). Measured back to back: the 10k model
+ * How large the model is: "small" runs in this process, without the flags, where the code cache of
+ * the bundle also works (V8 rejects it under other flags); "medium" and "large" run in the child,
+ * with the young generation `extraFlags` gives each (from LARGE_BYTES). Measured back to back: the 10k model
  * (2.7 MB) checks in 1.3 s of CPU here against 1.7 s in the child, and compiles in 10.8 s against
  * 11.8 s; at 100k (27 MB) the child's young generation pays, 67.6 s against 73.5 s of CPU for the
  * compile. So `check` runs here up to 16 MB of models, anything else up to 8 MB (about 30k
  * components), each also at most a fraction of this process's heap limit, and `--version`, `--help`
  * and usage errors always. Anything not known to be small (the check cannot load, a large folder
- * tree) starts the child as before.
+ * tree) is "large".
  */
-async function small(args) {
+async function size(args) {
   const positional = args.filter((a) => !a.startsWith("-"));
   const command = positional[0];
-  if (command === undefined) return true;
+  if (command === undefined) return "small";
   const { default: v8 } = await import("node:v8");
   const heap = v8.getHeapStatistics().heap_size_limit;
   const limit = LIGHT.has(command) ? Math.min(16 << 20, heap / 64) : Math.min(8 << 20, heap / 256);
   // `diff --base REV` with no paths compares the current folder.
   const paths = command === "diff" && positional.length === 1 ? ["."] : positional.slice(1);
   try {
-    const { modelBytesAtMost } = await import(new URL("../dist/src/cli/inputs.js", import.meta.url).href);
-    return modelBytesAtMost(paths, limit);
+    const { modelBytesUpTo } = await import(new URL("../dist/src/cli/inputs.js", import.meta.url).href);
+    const bytes = modelBytesUpTo(paths, Math.max(limit, LARGE_BYTES));
+    return bytes === undefined
+      ? "large"
+      : bytes <= limit
+        ? "small"
+        : bytes <= LARGE_BYTES
+          ? "medium"
+          : "large";
   } catch {
-    return false;
+    return "large";
   }
 }
 
-let flags = process.env.AITHREAT_NO_RESPAWN === "1" ? [] : extraFlags();
-if (flags.length > 0 && (await small(process.argv.slice(2)))) flags = [];
+/** Model bytes from which the child gets the larger young generation (see `extraFlags`). */
+const LARGE_BYTES = 64 << 20;
+
+const sized = process.env.AITHREAT_NO_RESPAWN === "1" ? "small" : await size(process.argv.slice(2));
+const flags = sized === "small" ? [] : extraFlags(sized === "large" ? 256 : 64);
 if (flags.length > 0) {
   const child = spawn(
     process.execPath,
