@@ -349,7 +349,7 @@ test("limits: the riskiest zones, agents and crown jewels get views; index.md li
   const agents = m.components.filter((c) => c.kind === "agent");
   assert.ok(agents.length > 1, "the sample has several agents");
   const [agentView] = set.views.filter((v) => v.kind === "agent");
-  const chosen = dx.byName.get(agentView!.subject!)!;
+  const chosen = m.components.findIndex((c) => c.name === agentView!.subject);
   for (const o of set.leftOut.agents) assert.ok(dx.worst[chosen]! >= dx.worst[o]!, m.components[o]!.name);
   const pathCrowns = new Set(set.views.filter((v) => v.kind === "path").map((v) => v.path!.crown));
   assert.is(pathCrowns.size, 1);
@@ -541,7 +541,7 @@ test("the diagram index: each flow's other end beside its lists, each component'
   });
   assert.ok(small.ok, dump(small));
   const sx = diagramIndex(analyzeModel(small.model));
-  const index = (name: string) => sx.byName.get(name)!;
+  const index = (name: string) => sx.model.components.findIndex((c) => c.name === name);
   const zone = (name: string) => sx.model.zones.findIndex((z) => z.name === name);
   assert.equal(
     ["user", "ui", "loose"].map((c) => [zone("outer"), zone("inner")].map((z) => inSubtree(sx, index(c), z))),

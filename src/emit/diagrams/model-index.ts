@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { SEVERITIES, type Severity } from "../../analysis/findings.js";
 import type { CompileAnalysis } from "../../compiler.js";
 import type { Component, ResolvedModel } from "../../semantic/model.js";
-import { componentId, zoneId } from "./graph.js";
+import { zoneId } from "./graph.js";
 
 /**
  * What every diagram view reads about the model, computed once per compile in O(components + flows +
@@ -55,10 +55,10 @@ export interface DiagramIndex {
   readonly crown: readonly (readonly string[])[];
   /** Whether a component holds a data asset that is a crown jewel. */
   readonly holdsCrown: Uint8Array;
-  /** Components by name, for views built from names (attack paths). */
-  readonly byName: ReadonlyMap<string, number>;
-  /** Mermaid node id of each component (`mermaidId` of its name) and of each zone (`z` + that). */
-  readonly componentIds: readonly string[];
+  /**
+   * Mermaid node id of each zone (`z` + `mermaidId` of its name). A component's (`componentId` of its
+   * name) is made when the component is drawn: a million-component model draws a few thousand.
+   */
   readonly zoneIds: readonly string[];
 }
 
@@ -198,8 +198,6 @@ export function diagramIndex(analysis: CompileAnalysis): DiagramIndex {
     openCount,
     crown,
     holdsCrown,
-    byName: new Map(m.components.map((c) => [c.name, c.index])),
-    componentIds: m.components.map((c) => componentId(c.name)),
     zoneIds: m.zones.map((z) => zoneId(z.name)),
   };
 }

@@ -1,6 +1,6 @@
 import type { ComponentKind } from "../../semantic/vocabulary.js";
 import { plural } from "../../words.js";
-import { groupId, type DiagramNode } from "./graph.js";
+import { componentId, groupId, type DiagramNode } from "./graph.js";
 import { severityName, type DiagramIndex } from "./model-index.js";
 import { KIND_SHAPE, severityClass, type NodeClass } from "./styles.js";
 
@@ -23,7 +23,7 @@ export function componentNode(dx: DiagramIndex, c: number): DiagramNode {
   const second = [...(comp.title ? [comp.name] : []), comp.kind, ...tags].join(" · ");
   const extra: NodeClass[] = crown.length ? ["crown"] : dx.holdsCrown[c] ? ["crown_data"] : [];
   return {
-    id: dx.componentIds[c]!,
+    id: componentId(comp.name),
     lines: [comp.title ?? comp.name, second, ...findingsLine(dx.openCount[c]!, dx.worst[c]!)],
     shape: KIND_SHAPE[comp.kind],
     cls: severityClass(dx.worst[c]!),

@@ -26,14 +26,40 @@ export function pathViewId(crown: string, property: string, rank: number): strin
   return `path-${fileStem(crown)}-${property}-${rank}`;
 }
 
+/** Component indices by name, for the names path views mention (paths name their components). */
+type Named = ReadonlyMap<string, number>;
+
 /** One view per listed attack path, in the order `paths` lists targets and their paths. */
 export function pathViews(dx: DiagramIndex, targets: readonly TargetView[]): DiagramView[] {
+  const named = componentsNamed(dx, targets);
   const out: DiagramView[] = [];
-  for (const t of targets) t.paths.forEach((p, i) => out.push(pathView(dx, t, p, i + 1)));
+  for (const t of targets) t.paths.forEach((p, i) => out.push(pathView(dx, named, t, p, i + 1)));
   return out;
 }
 
-function pathView(dx: DiagramIndex, t: TargetView, p: PathView, rank: number): DiagramView {
+/**
+ * The indices of the components the listed paths mention, found in one pass over the components:
+ * a map of every name would be a million entries on an organisation's model, for a few hundred.
+ */
+function componentsNamed(dx: DiagramIndex, targets: readonly TargetView[]): Named {
+  const wanted = new Set<string>();
+  for (const t of targets) {
+    if (t.paths.length > 0 && t.crownType === "component") wanted.add(t.crown);
+    for (const p of t.paths) {
+      wanted.add(p.entry);
+      for (const s of [...p.steps, ...p.exfil]) {
+        wanted.add(s.from);
+        wanted.add(s.to);
+      }
+    }
+  }
+  const named = new Map<string, number>();
+  if (wanted.size === 0) return named;
+  for (const c of dx.model.components) if (wanted.has(c.name)) named.set(c.name, c.index);
+  return named;
+}
+
+function pathView(dx: DiagramIndex, named: Named, t: TargetView, p: PathView, rank: number): DiagramView {
   const m = dx.model;
   const steps: { s: StepView; way: boolean }[] = [
     ...p.steps.map((s) => ({ s, way: false })),
@@ -69,7 +95,7 @@ function pathView(dx: DiagramIndex, t: TargetView, p: PathView, rank: number): D
           : name === reader && t.mode === "disclosure"
             ? "reader"
             : "step";
-    g.addNode(pathNode(dx, name, role, p, t));
+    g.addNode(pathNode(dx, named, name, role, p, t));
   }
   if (elided.size)
     g.addNode({
@@ -83,8 +109,8 @@ function pathView(dx: DiagramIndex, t: TargetView, p: PathView, rank: number): D
   const idOf = (name: string) => (elided.has(name) ? elisionId : componentId(name));
 
   steps.forEach(({ s, way }, i) => {
-    const a = m.components[dx.byName.get(s.from)!]!;
-    const b = m.components[dx.byName.get(s.to)!]!;
+    const a = m.components[named.get(s.from)!]!;
+    const b = m.components[named.get(s.to)!]!;
     const style: EdgeStyle = way ? "dotted" : crossesTrust(a, b) ? "thick" : "solid";
     const from = idOf(s.from);
     const to = idOf(s.to);
@@ -94,7 +120,7 @@ function pathView(dx: DiagramIndex, t: TargetView, p: PathView, rank: number): D
   // The crown jewel itself, when the path ends next to it rather than on it.
   if (crownComponent === undefined || !seen.has(crownComponent)) {
     const id = crownComponent === undefined ? dataId(t.crown) : componentId(crownComponent);
-    g.addNode(crownNode(dx, t, id));
+    g.addNode(crownNode(dx, named, t, id));
     g.addEdge(idOf(reader), id, "dotted", [VERB[t.property] ?? t.property], steps.length);
   }
 
@@ -122,8 +148,15 @@ function pathView(dx: DiagramIndex, t: TargetView, p: PathView, rank: number): D
 }
 
 /** A component on a path: title, name and kind, and its role (entry, reader, crown jewel). */
-function pathNode(dx: DiagramIndex, name: string, role: NodeClass, p: PathView, t: TargetView): DiagramNode {
-  const c = dx.model.components[dx.byName.get(name)!]!;
+function pathNode(
+  dx: DiagramIndex,
+  named: Named,
+  name: string,
+  role: NodeClass,
+  p: PathView,
+  t: TargetView,
+): DiagramNode {
+  const c = dx.model.components[named.get(name)!]!;
   const roles = [
     ...(name === p.entry ? [`entry: ${p.entryClasses.join(", ") || "attacker"}`] : []),
     ...(role === "reader" ? [`reads ${t.crown}`] : []),
@@ -140,10 +173,10 @@ function pathNode(dx: DiagramIndex, name: string, role: NodeClass, p: PathView, 
 }
 
 /** The attacked crown jewel drawn apart from the path (a data asset, or a component next to it). */
-function crownNode(dx: DiagramIndex, t: TargetView, id: string): DiagramNode {
+function crownNode(dx: DiagramIndex, named: Named, t: TargetView, id: string): DiagramNode {
   const m = dx.model;
   if (t.crownType === "component") {
-    const c = m.components[dx.byName.get(t.crown)!]!;
+    const c = m.components[named.get(t.crown)!]!;
     return {
       id,
       lines: [
