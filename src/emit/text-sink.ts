@@ -76,7 +76,7 @@ export interface ChunkTarget {
   next(bytes: number): Buffer;
   /** The first `used` bytes of the buffer `next` gave last are a chunk; that buffer is the target's again. */
   ship(used: number): void;
-  /** A chunk in a buffer of its own (a piece longer than any buffer): the target may keep it. */
+  /** A chunk in a buffer of its own (bytes given whole, not encoded here): the target may keep it. */
   own(bytes: Buffer): void;
 }
 
@@ -112,16 +112,27 @@ export function eachChunk(
     buffer = undefined;
     used = 0;
   };
-  const encode = (text: string) => {
-    if (text.length === 0) return;
+  const encodeBatch = (text: string) => {
     if (used + 3 * text.length > size) flush();
-    if (3 * text.length > size) {
-      target.own(Buffer.from(text, "utf8"));
-      return;
-    }
     buffer ??= target.next(size);
     used += buffer.write(text, used);
     if (used >= maxText) flush();
+  };
+  // A text longer than a batch (one long piece: a rendered report, a JSON envelope) is encoded a
+  // batch at a time into the same buffers. A buffer of its own was external memory, and each 64 MB
+  // of that starts a full collection: three of them, 6 s each, while the 1M-component compile wrote.
+  const encode = (text: string) => {
+    if (3 * text.length <= size) {
+      if (text.length > 0) encodeBatch(text);
+      return;
+    }
+    for (let at = 0; at < text.length;) {
+      let end = Math.min(text.length, at + batch);
+      // Never between the halves of a surrogate pair: each alone would be written as U+FFFD.
+      if (end < text.length && isHighSurrogate(text.charCodeAt(end - 1))) end += end - 1 > at ? -1 : 1;
+      encodeBatch(text.slice(at, end));
+      at = end;
+    }
   };
   let text = "";
   produce((piece) => {
@@ -140,6 +151,9 @@ const batchOf = (maxText: number): number => Math.max(1, maxText >> 2);
 
 /**
  * The buffer `eachChunk` asks a target for: room for a full chunk and one batch of any UTF-8 (at
- * most 3 bytes per UTF-16 unit).
+ * most 3 bytes per UTF-16 unit), plus one unit (a batch may end on a whole surrogate pair).
  */
-export const chunkBufferBytes = (maxText: number = WRITE_CHUNK): number => maxText + 3 * batchOf(maxText);
+export const chunkBufferBytes = (maxText: number = WRITE_CHUNK): number =>
+  maxText + 3 * (batchOf(maxText) + 1);
+
+const isHighSurrogate = (code: number): boolean => code >= 0xd800 && code <= 0xdbff;

@@ -71,4 +71,34 @@ test("chunks are the text's bytes for any chunk size, a piece longer than a chun
   }
 });
 
+test("a text longer than a buffer is encoded into the same buffers, never split inside a surrogate pair", () => {
+  // Emoji (two UTF-16 units each) at every offset, so some batch boundary falls inside a pair.
+  const long = Array.from({ length: 3000 }, (_, i) => (i % 3 === 0 ? "😀" : i % 3 === 1 ? "ab" : "é")).join(
+    "",
+  );
+  const bytes = Buffer.from(`start${long}end`, "utf8");
+  for (const limit of [1, 2, 7, 1000]) {
+    const chunks: Buffer[] = [];
+    let owned = 0;
+    const buffers = new Set<ArrayBufferLike>();
+    let current: Buffer | undefined;
+    eachChunk(
+      (put) => ["start", long, "end"].forEach(put),
+      {
+        next: (n) => {
+          current ??= Buffer.alloc(n);
+          buffers.add(current.buffer);
+          return current;
+        },
+        ship: (used) => chunks.push(Buffer.from(current!.subarray(0, used))),
+        own: () => owned++,
+      },
+      limit,
+    );
+    assert.is(owned, 0, `limit ${limit}: a buffer of its own`);
+    assert.is(buffers.size, 1, `limit ${limit}: one reused buffer`);
+    assert.ok(Buffer.concat(chunks).equals(bytes), `limit ${limit}: the bytes differ`);
+  }
+});
+
 test.run();
