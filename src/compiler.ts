@@ -4,7 +4,7 @@ import type { Finding } from "./analysis/findings.js";
 import type { Rule } from "./analysis/rule.js";
 import { RULES } from "./analysis/rules/index.js";
 import { ENTRY_BIT, ENTRY_CLASSES } from "./analysis/facts.js";
-import { analyzePaths, type PathOptions } from "./analysis/paths/analyze.js";
+import { analyzePaths, scratchBytes, type PathOptions } from "./analysis/paths/analyze.js";
 import { compileOrgRules, withOrgRuleControls, withOrgRules } from "./analysis/org-rules.js";
 import { computeMetrics, type Metrics } from "./analysis/metrics/index.js";
 import {
@@ -235,7 +235,11 @@ export function analyzeModel(
     () =>
       pathsFrom?.(prepared.model) ?? analyzePaths(prepared.graph, prepared.facts, rules, options.paths ?? {}),
   );
-  if (!options.onDemand && !pathsFrom) pathsOf();
+  // Worked out here and now, the paths take the front of the rules' reservation (sized for both) and
+  // give it back before the rules start: one growth of external memory instead of two. The second
+  // one came after the paths, with the model and their answers on the heap, and started a full
+  // collection that paused the 1M-component compile for seconds.
+  const pathsFirst = !options.onDemand && !pathsFrom;
   // The rule library caches its answers per graph and per facts object (WeakMaps), and metrics read
   // them too. Rules and metrics get views of their own, dropped once metrics are done: the caches
   // then go with them instead of living through the output side beside the graph (about 150 MB at
@@ -249,9 +253,12 @@ export function analyzeModel(
   // 0011): at 1M components they are hundreds of megabytes, and every 64 MB of new ArrayBuffers
   // would start a full collection of a heap that by then holds the findings too. Nothing is given
   // back before the end, so no array is ever reused while a cache holds it.
+  const n = model.components.length;
+  const m = model.flows.length;
   const { result, metrics: eager } = inArena(
-    ruleScratchBytes(model.components.length, model.flows.length),
+    Math.max(ruleScratchBytes(n, m), pathsFirst ? (options.paths?.scratchBytes ?? scratchBytes(n, m)) : 0),
     () => {
+      if (pathsFirst) pathsOf();
       const mine = session();
       const found = findingsOf(mine);
       // Metrics read the rules' caches: in the same session while it lives, or (on demand) in one of

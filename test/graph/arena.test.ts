@@ -236,6 +236,41 @@ test("compile's rules and metrics take their caches' arrays from an arena, with 
   assert.is(typedArraysIn(compiled.metrics), 0);
 });
 
+test("compile's paths take the front of the rules' reservation and give it back, with the same answers", () => {
+  // One reservation for both (one growth of external memory, so one full collection fewer). Released
+  // scratch is poisoned: a path array the rules then wrote over, or one read after its release,
+  // would change the answers.
+  Arena.poisonReleased = true;
+  try {
+    let reserved = 0;
+    let used = 0;
+    const compiled = analyzeModel(front.model, {
+      ruleScratchUsed: (arena) => ((reserved = arena.capacity), (used = arena.highWater)),
+    });
+    assert.ok(reserved >= full, `${reserved} bytes reserved, the paths alone ask ${full}`);
+    const alone = analyzePaths(a.graph, a.facts, RULES);
+    // The same stage with the paths handed in (as from the paths worker) takes only the rules' share.
+    let rulesOnly = 0;
+    analyzeModel(front.model, {
+      pathsFrom: () => alone,
+      ruleScratchUsed: (arena) => (rulesOnly = arena.highWater),
+    });
+    assert.ok(used > rulesOnly, `the paths took nothing from the reservation (${used} <= ${rulesOnly})`);
+    assert.is(JSON.stringify(compiled.paths), JSON.stringify(alone));
+    const text = (fs: readonly { id: string; message: string; facts: readonly { text: string }[] }[]) =>
+      fs.map((f) => `${f.id} ${f.message} ${f.facts.map((x) => x.text).join("|")}`).join("\n");
+    assert.is(text(compiled.findings), text(a.findings));
+    // A question asked inside an arena without room for it gets a reservation of its own.
+    const small = inArena(1024, (arena) => {
+      analyzePaths(a.graph, a.facts, RULES);
+      return arena.highWater;
+    });
+    assert.is(small, 0);
+  } finally {
+    Arena.poisonReleased = false;
+  }
+});
+
 test("compile's rule-stage reservation and the rules' caches die with the stage", async () => {
   // A closure over the rule stage's result once kept the rules' own graph, so their caches and the
   // reservation their arrays come from lived through the output side (about 250 MB at 100k).

@@ -1,4 +1,4 @@
-import { inArena, type Arena, scratchI32, scratchU8 } from "../../graph/arena.js";
+import { currentArena, inArena, type Arena, scratchI32, scratchU8 } from "../../graph/arena.js";
 import type { ThreatGraph } from "../../graph/threat-graph.js";
 import { ENTRY_BIT, ENTRY_CLASSES, type EntryClass, type Facts } from "../facts.js";
 import type { Rule } from "../rule.js";
@@ -73,11 +73,19 @@ export function analyzePaths(
   rules: readonly Rule[],
   options: PathOptions = {},
 ): PathAnalysis {
-  return inArena(
-    options.scratchBytes ?? scratchBytes(tg.model.components.length, tg.model.flows.length),
-    (arena) => analyzeInArena(arena, tg, facts, rules, options),
-    options.scratchUsed,
-  );
+  const bytes = options.scratchBytes ?? scratchBytes(tg.model.components.length, tg.model.flows.length);
+  // An arena in scope with room enough (compile's, reserved for the paths and then the rules) is
+  // taken from its top and given back whole: one reservation, one growth of external memory.
+  const shared = currentArena();
+  if (shared && !options.scratchUsed && shared.capacity - shared.used >= bytes) {
+    const mark = shared.mark();
+    try {
+      return analyzeInArena(shared, tg, facts, rules, options);
+    } finally {
+      shared.release(mark);
+    }
+  }
+  return inArena(bytes, (arena) => analyzeInArena(arena, tg, facts, rules, options), options.scratchUsed);
 }
 
 /**
