@@ -60,11 +60,7 @@ export interface ResolveOptions {
  */
 
 const NONE: readonly never[] = Object.freeze([]);
-/**
- * The shared empty list, or an exact-size copy: a list grown by `push` keeps room for 17 entries, and
- * the model keeps its lists for the whole run (about 120 bytes per component's `controls` alone).
- */
-const listOrNone = <T>(list: readonly T[]): readonly T[] => (list.length === 0 ? NONE : list.slice());
+const listOrNone = <T>(list: readonly T[]): readonly T[] => (list.length === 0 ? NONE : list);
 const loc = (file: SourceFile, start: number, end: number): Location => ({ file, start, end });
 const KIND_KEY = PROP_KEY_INDEX.get("kind")!;
 // The categories a reference may name, made once (a literal per call allocates per reference).
