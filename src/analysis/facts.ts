@@ -1,4 +1,4 @@
-import { scratchI32, scratchI8 } from "../graph/arena.js";
+import { scratchI32, scratchI8, scratchU8 } from "../graph/arena.js";
 import type { Location } from "../diagnostics/diagnostic.js";
 import { buildCompactGraph, type CompactGraph } from "../graph/compact.js";
 import {
@@ -177,10 +177,10 @@ export function computeFacts(g: ThreatGraph): Facts {
   const returns = flowKindMask(["invoke", "delegate"]);
   let extra = 0;
   for (let f = 0; f < m; f++) extra += returns[flowKind[f]!]!;
-  const from = new Int32Array(m + extra);
-  const to = new Int32Array(m + extra);
-  const infoFlow = new Int32Array(m + extra);
-  const infoReturn = new Uint8Array(m + extra);
+  const from = scratchI32(m + extra);
+  const to = scratchI32(m + extra);
+  const infoFlow = scratchI32(m + extra);
+  const infoReturn = scratchU8(m + extra);
   for (let f = 0, e = 0; f < m; f++) {
     const a = g.csr.edgeFrom[f]!;
     const b = g.csr.edgeTo[f]!;
@@ -196,7 +196,7 @@ export function computeFacts(g: ThreatGraph): Facts {
   }
   const info = buildCompactGraph(n, from, to);
 
-  const entry = new Uint8Array(n);
+  const entry = scratchU8(n);
   for (const c of model.components) entry[c.index] = entryClassesOf(c);
 
   // Which info edges carry run-time content: not artifact edges, and not the answers of a stateless
@@ -207,7 +207,7 @@ export function computeFacts(g: ThreatGraph): Facts {
   const produce = FLOW_KIND_CODE.get("produce")!;
   const response = FLOW_KIND_CODE.get("response")!;
   const artifactTarget = componentKindMask(["model", "registry"]);
-  const contentEdge = new Uint8Array(info.edgeCount);
+  const contentEdge = scratchU8(info.edgeCount);
   for (let e = 0; e < info.edgeCount; e++) {
     const k = flowKind[infoFlow[e]!]!;
     const target = info.edgeTo[e]!;
@@ -217,12 +217,12 @@ export function computeFacts(g: ThreatGraph): Facts {
   }
 
   // Taint: one multi-source BFS per entry class.
-  const taint = new Uint8Array(n);
+  const taint = scratchU8(n);
   const taintParent = {} as Record<EntryClass, Int32Array>;
-  const queue = new Int32Array(n);
+  const queue = scratchI32(n);
   for (const cls of ENTRY_CLASSES) {
     const bit = ENTRY_BIT[cls];
-    const parent = new Int32Array(n).fill(-2);
+    const parent = scratchI32(n).fill(-2);
     let head = 0;
     let tail = 0;
     for (let v = 0; v < n; v++) {
@@ -250,8 +250,8 @@ export function computeFacts(g: ThreatGraph): Facts {
   const sens = sensitivityOf(g, info, infoFlow);
 
   // Third-party lineage along artifact flows.
-  const thirdParty = new Uint8Array(n);
-  const thirdPartyParent = new Int32Array(n).fill(-2);
+  const thirdParty = scratchU8(n);
+  const thirdPartyParent = scratchI32(n).fill(-2);
   {
     const artifact = flowKindMask(ARTIFACT_FLOWS);
     let head = 0;
@@ -279,9 +279,9 @@ export function computeFacts(g: ThreatGraph): Facts {
   }
 
   // Exfiltration: reverse BFS from observable sinks over the info graph.
-  const observable = new Uint8Array(n);
-  const canExfiltrate = new Uint8Array(n);
-  const exfilNext = new Int32Array(n).fill(-2);
+  const observable = scratchU8(n);
+  const canExfiltrate = scratchU8(n);
+  const exfilNext = scratchI32(n).fill(-2);
   {
     let head = 0;
     let tail = 0;

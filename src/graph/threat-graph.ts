@@ -7,6 +7,7 @@ import {
   type ComponentKind,
   type FlowKind,
 } from "../semantic/vocabulary.js";
+import { scratchI32, scratchI8, scratchU8 } from "./arena.js";
 import { buildCompactGraph, type CompactGraph } from "./compact.js";
 
 /** Kind code of each component kind: its index in COMPONENT_KIND_NAMES. */
@@ -98,16 +99,16 @@ export function buildThreatGraph(model: ResolvedModel): ThreatGraph {
   const n = model.components.length;
   const m = model.flows.length;
   const byKind = new Map<ComponentKind, number[]>(COMPONENT_KIND_NAMES.map((k) => [k, []]));
-  const compKind = new Uint8Array(n);
-  const trust = new Uint8Array(n);
-  const zone = new Int32Array(n);
-  const stateless = new Uint8Array(n);
-  const compControls = new Uint8Array(n);
-  const heldRank = new Int8Array(n).fill(-1);
-  const heldData = new Int32Array(n).fill(-1);
-  const heldBelowRank = new Int8Array(n).fill(-1);
-  const heldBelowData = new Int32Array(n).fill(-1);
-  const heldSecret = new Int32Array(n).fill(-1);
+  const compKind = scratchU8(n);
+  const trust = scratchU8(n);
+  const zone = scratchI32(n);
+  const stateless = scratchU8(n);
+  const compControls = scratchU8(n);
+  const heldRank = scratchI8(n).fill(-1);
+  const heldData = scratchI32(n).fill(-1);
+  const heldBelowRank = scratchI8(n).fill(-1);
+  const heldBelowData = scratchI32(n).fill(-1);
+  const heldSecret = scratchI32(n).fill(-1);
   const users = new Map<string, { flows: number[]; comps: number[] }>();
   const usersOf = (name: string) => {
     let u = users.get(name);
@@ -144,16 +145,16 @@ export function buildThreatGraph(model: ResolvedModel): ThreatGraph {
     }
   }
   const flowsByKind = new Map<FlowKind, number[]>(FLOW_KIND_NAMES.map((k) => [k, []]));
-  const from = new Int32Array(m);
-  const to = new Int32Array(m);
-  const flowKind = new Uint8Array(m);
-  const flowControls = new Uint8Array(m);
-  const carriedRank = new Int8Array(m).fill(-1);
-  const carriedData = new Int32Array(m).fill(-1);
-  const declaresCarries = new Uint8Array(m);
-  const carriedBelowRank = new Int8Array(m).fill(-1);
-  const carriedBelowData = new Int32Array(m).fill(-1);
-  const carriedSecret = new Int32Array(m).fill(-1);
+  const from = scratchI32(m);
+  const to = scratchI32(m);
+  const flowKind = scratchU8(m);
+  const flowControls = scratchU8(m);
+  const carriedRank = scratchI8(m).fill(-1);
+  const carriedData = scratchI32(m).fill(-1);
+  const declaresCarries = scratchU8(m);
+  const carriedBelowRank = scratchI8(m).fill(-1);
+  const carriedBelowData = scratchI32(m).fill(-1);
+  const carriedSecret = scratchI32(m).fill(-1);
   for (const f of model.flows) {
     const i = f.index;
     flowsByKind.get(f.kind)!.push(i);

@@ -216,6 +216,22 @@ test("path analysis: the same result with no arena room, a little, and the full 
   }
 });
 
+test("the threat graph's and the facts' arrays come from one reservation that stays theirs", () => {
+  // One growth of external memory instead of one per array (each 64 MB of them started a full
+  // collection); the reservation is never given back, so nothing later writes over them.
+  const buffer = a.graph.compKind.buffer;
+  for (const arr of [
+    a.graph.flowKind,
+    a.graph.heldData,
+    a.graph.csr.outStart,
+    a.facts.taint,
+    a.facts.info.edgeTo,
+  ])
+    assert.ok(arr.buffer === buffer, "an array of its own");
+  assert.ok(buffer.byteLength > a.graph.compKind.length, "a plain array, not a reservation");
+  assert.is(currentArena(), undefined);
+});
+
 test("path analysis: the result holds no typed array", () => {
   const r = analyzePaths(a.graph, a.facts, RULES);
   assert.is(typedArraysIn(r), 0);
