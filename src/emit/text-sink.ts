@@ -118,8 +118,8 @@ export function eachChunk(
     used += buffer.write(text, used);
     if (used >= maxText) flush();
   };
-  // A text longer than a batch (one long piece: a rendered report, a JSON envelope) is encoded a
-  // batch at a time into the same buffers. A buffer of its own was external memory, and each 64 MB
+  // A text longer than a buffer holds (one long piece: a rendered report, a JSON envelope) is
+  // encoded a batch at a time into the same buffers. A buffer of its own was external memory, and each 64 MB
   // of that starts a full collection: three of them, 6 s each, while the 1M-component compile wrote.
   const encode = (text: string) => {
     if (3 * text.length <= size) {
