@@ -4,7 +4,7 @@ import type { Finding } from "./analysis/findings.js";
 import type { Rule } from "./analysis/rule.js";
 import { RULES } from "./analysis/rules/index.js";
 import { ENTRY_BIT, ENTRY_CLASSES } from "./analysis/facts.js";
-import { analyzePaths, scratchBytes, type PathOptions } from "./analysis/paths/analyze.js";
+import { analyzePaths, scratchFor, type PathOptions } from "./analysis/paths/analyze.js";
 import { compileOrgRules, withOrgRuleControls, withOrgRules } from "./analysis/org-rules.js";
 import { computeMetrics, type Metrics } from "./analysis/metrics/index.js";
 import {
@@ -172,7 +172,7 @@ function prepare(model: ResolvedModel, rules: readonly Rule[]): Prepared {
  * The typed arrays of a threat graph and its facts, in bytes, from n components and m flows: about
  * 150 per component and 80 per flow, with room to spare (more is allocated apart).
  */
-export function prepareScratchBytes(n: number, m: number): number {
+function prepareScratchBytes(n: number, m: number): number {
   return 200 * n + 120 * m + (1 << 16);
 }
 
@@ -272,7 +272,7 @@ export function analyzeModel(
   const n = model.components.length;
   const m = model.flows.length;
   const { result, metrics: eager } = inArena(
-    Math.max(ruleScratchBytes(n, m), pathsFirst ? (options.paths?.scratchBytes ?? scratchBytes(n, m)) : 0),
+    Math.max(ruleScratchBytes(n, m), pathsFirst ? scratchFor(n, m, options.paths ?? {}) : 0),
     () => {
       if (pathsFirst) pathsOf();
       const mine = session();

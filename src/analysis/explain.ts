@@ -1,3 +1,4 @@
+import { scratchI32 } from "../graph/arena.js";
 import type { ThreatGraph } from "../graph/threat-graph.js";
 import type { Component } from "../semantic/model.js";
 import {
@@ -158,7 +159,7 @@ const KEEP = MAX_CHAIN;
 const NO_STEPS: readonly number[] = Object.freeze([]);
 
 /**
- * A path of info edges known by its ends: where it starts and ends, how many steps it has, and its
+ * A path of edges (info edges, or the model's flows) known by its ends: where it starts and ends, how many steps it has, and its
  * first and last `KEEP` steps (all of them when it is that short).
  */
 export interface PathSteps {
@@ -185,17 +186,24 @@ interface PathMemo {
   readonly end: Int32Array;
   readonly steps: (readonly number[] | undefined)[];
 }
-const pathMemos = new WeakMap<Int32Array, PathMemo>();
-function pathMemo(pointers: Int32Array): PathMemo {
-  let m = pathMemos.get(pointers);
+/**
+ * Memos per owner (the facts or query table a chain is cached on), then per pointer array. The
+ * pointer arrays belong to the compile's facts, which live through the output side; the rule stage's
+ * session copies of the facts do not, so memos kept on them die with the rules' other caches.
+ */
+const pathMemos = new WeakMap<object, Map<Int32Array, PathMemo>>();
+function pathMemo(owner: object, pointers: Int32Array): PathMemo {
+  let byPointers = pathMemos.get(owner);
+  if (!byPointers) pathMemos.set(owner, (byPointers = new Map<Int32Array, PathMemo>()));
+  let m = byPointers.get(pointers);
   if (!m) {
     const n = pointers.length;
     m = {
-      length: new Int32Array(n).fill(-1),
-      end: new Int32Array(n),
+      length: scratchI32(n).fill(-1),
+      end: scratchI32(n),
       steps: Array.from({ length: n }, () => undefined),
     };
-    pathMemos.set(pointers, m);
+    byPointers.set(pointers, m);
   }
   return m;
 }
@@ -208,11 +216,12 @@ function pathMemo(pointers: Int32Array): PathMemo {
  * walked each time. Undefined for a pointer cycle, which no search here makes.
  */
 function followPointers(
+  owner: object,
   pointers: Int32Array,
   across: Int32Array,
   v: number,
 ): { length: number; end: number; far: readonly number[]; near: readonly number[] } | undefined {
-  const m = pathMemo(pointers);
+  const m = pathMemo(owner, pointers);
   if (m.length[v]! < 0) {
     const path: number[] = [];
     let cur = v;
@@ -250,12 +259,15 @@ function followPointers(
 
 /** Walks parent pointers (info edges) back from `v`: the path from where it starts to `v`. */
 export function walkBack(facts: Facts, parent: Int32Array, v: number): PathSteps {
-  return walkBackOver(facts.info.edgeFrom, parent, v);
+  return walkBackOver(facts, facts.info.edgeFrom, parent, v);
 }
 
-/** `walkBack` over another graph's edges: `edgeFrom` gives the node each edge leaves. */
-export function walkBackOver(edgeFrom: Int32Array, parent: Int32Array, v: number): PathSteps {
-  const walked = followPointers(parent, edgeFrom, v);
+/**
+ * `walkBack` over another graph's edges: `edgeFrom` gives the node each edge leaves; the walk is
+ * remembered on `owner` (what the caller caches its chains on).
+ */
+export function walkBackOver(owner: object, edgeFrom: Int32Array, parent: Int32Array, v: number): PathSteps {
+  const walked = followPointers(owner, parent, edgeFrom, v);
   if (walked) {
     // Walking back, the far end is the path's start: its steps come first, in path order.
     const first = [...walked.far].reverse();
@@ -267,13 +279,26 @@ export function walkBackOver(edgeFrom: Int32Array, parent: Int32Array, v: number
       tail: walked.near.slice().reverse(),
     };
   }
+  const { start, edges } = pathBack(parent, edgeFrom, v);
+  return pathOf(start, v, edges);
+}
+
+/**
+ * Every step back from `v` over parent pointers, in path order, and where the path starts: for
+ * callers that need the whole path (control points along it), not only what a chain shows.
+ */
+export function pathBack(
+  parent: Int32Array,
+  edgeFrom: Int32Array,
+  v: number,
+): { start: number; edges: number[] } {
   const { end, edges } = walkAll(parent, edgeFrom, v);
-  return pathOf(end, v, edges.reverse());
+  return { start: end, edges: edges.reverse() };
 }
 
 /** Walks next pointers (info edges) forward from `v`: the path from `v` to where it ends. */
-export function walkForward(facts: Facts, next: Int32Array, v: number): PathSteps {
-  const walked = followPointers(next, facts.info.edgeTo, v);
+function walkForward(facts: Facts, next: Int32Array, v: number): PathSteps {
+  const walked = followPointers(facts, next, facts.info.edgeTo, v);
   if (walked) return { from: v, to: walked.end, length: walked.length, head: walked.near, tail: walked.far };
   const { end, edges } = walkAll(next, facts.info.edgeTo, v);
   return pathOf(v, end, edges);
@@ -392,7 +417,7 @@ export function thirdPartyChain(g: ThreatGraph, facts: Facts, v: number): readon
 
 function thirdPartyChainUncached(g: ThreatGraph, facts: Facts, v: number): readonly Fact[] {
   // Over the model's flows (the CSR's edges are the flows, in order).
-  const path = walkBackOver(g.csr.edgeFrom, facts.thirdPartyParent, v);
+  const path = walkBackOver(facts, g.csr.edgeFrom, facts.thirdPartyParent, v);
   if (facts.thirdPartyParent[path.from] !== -1) return [];
   const step = (i: number): Fact => {
     const f = g.model.flows[i]!;

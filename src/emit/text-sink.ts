@@ -119,8 +119,9 @@ export function eachChunk(
     if (used >= maxText) flush();
   };
   // A text longer than a buffer holds (one long piece: a rendered report, a JSON envelope) is
-  // encoded a batch at a time into the same buffers. A buffer of its own was external memory, and each 64 MB
-  // of that starts a full collection: three of them, 6 s each, while the 1M-component compile wrote.
+  // encoded a batch at a time into the same buffers. A buffer of its own was external memory, and
+  // each 64 MB of that starts a full collection: three of them, 6 s each, while the 1M-component
+  // compile wrote.
   const encode = (text: string) => {
     if (3 * text.length <= size) {
       if (text.length > 0) encodeBatch(text);

@@ -1,5 +1,6 @@
 /**
- * Typed arrays for one path analysis, carved from one buffer.
+ * Typed arrays carved from one buffer: a path analysis's scratch, the rule stage's caches, and the
+ * threat graph's and facts' own arrays (a reservation `prepare` never gives back).
  *
  * Why: V8 counts every ArrayBuffer as external memory, and each time that grows by about 64 MB it
  * starts a full marking of the JavaScript heap. At a million components the model's heap is over
@@ -9,9 +10,10 @@
  *
  * `scratchI32`, `scratchF64`, `scratchU8`, `scratchI8` and `scratchCopyI32` give zero-filled arrays (or
  * a copy) from the arena in scope, or plain new arrays outside one (and once the arena is full), so
- * every kernel works the same either way. An array from the arena must not outlive the analysis (the
- * analysis's result holds none), and an object made before a `mark` must not take arrays from the
- * arena after it if it is used after the `release` (a growing queue keeps its growth plain).
+ * every kernel works the same either way. An array from an arena that is given back must not outlive
+ * its user (a path analysis's result holds none), and an object made before a `mark` must not take
+ * arrays from the arena after it if it is used after the `release` (a growing queue keeps its growth
+ * plain).
  */
 export class Arena {
   /**

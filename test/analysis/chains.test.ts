@@ -45,7 +45,9 @@ test("a long chain asked in any order: every node's path as if walked in full", 
   const { edgeFrom, parent } = forest(Array.from({ length: n }, (_, v) => v - 1));
   // Deep first, then shallow, then a stride: the memory of earlier questions must not change answers.
   const order = [n - 1, 0, 1, 11, 12, 13, 1500, ...Array.from({ length: 60 }, (_, i) => (i * 97) % n)];
-  for (const v of order) assertSame(walkBackOver(edgeFrom, parent, v), walkedInFull(edgeFrom, parent, v), v);
+  const owner = {};
+  for (const v of order)
+    assertSame(walkBackOver(owner, edgeFrom, parent, v), walkedInFull(edgeFrom, parent, v), v);
 });
 
 test("a tree with branches and several roots", () => {
@@ -54,15 +56,16 @@ test("a tree with branches and several roots", () => {
     v === 0 || v === 40 ? -1 : v % 5 === 0 ? v - 3 : v - 1,
   );
   const { edgeFrom, parent } = forest(parentOf);
+  const owner = {};
   for (let v = 79; v >= 0; v--)
-    assertSame(walkBackOver(edgeFrom, parent, v), walkedInFull(edgeFrom, parent, v), v);
+    assertSame(walkBackOver(owner, edgeFrom, parent, v), walkedInFull(edgeFrom, parent, v), v);
 });
 
 test("a pointer cycle (no search makes one) ends after as many steps as there are nodes", () => {
   // 0 <- 1 <- 2 <- 0: edge v enters v from v - 1 (mod 3).
   const edgeFrom = Int32Array.from([2, 0, 1]);
   const parent = Int32Array.from([0, 1, 2]);
-  const p = walkBackOver(edgeFrom, parent, 2);
+  const p = walkBackOver({}, edgeFrom, parent, 2);
   assert.is(p.length, 3);
   assert.is(p.to, 2);
 });

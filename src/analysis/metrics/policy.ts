@@ -10,6 +10,7 @@ import {
 import type { RawDeclaration, ResolvedModel } from "../../semantic/model.js";
 import { didYouMean } from "../../semantic/suggest.js";
 import { lineCol } from "../../source.js";
+import { preview } from "../../syntax/parse.js";
 import type { Finding } from "../findings.js";
 import type { Metrics } from "./model.js";
 import { formatValue, METRIC_BY_ID, METRIC_IDS, type MetricDef, type MetricItem } from "./registry.js";
@@ -164,10 +165,10 @@ export function readPolicies(
               !Number.isFinite(v.value) || // digits beyond a double's range
               v.value < d.range.min ||
               (d.range.max !== undefined && v.value > d.range.max)
-            ? `\`${key}\` takes ${describeRange(d)}, not ${v.text.length > 24 ? `${v.text.slice(0, 20)}...` : v.text}`
+            ? `\`${key}\` takes ${describeRange(d)}, not ${preview(v.text)}`
             : d.unit === "percent" && v.value > 0 && v.value < 1
               ? // A share written as a fraction (0.8 for 80%) would pass almost anything: say so.
-                `\`${key}\` is a percentage from 0 to 100, so ${v.text} would mean ${v.text}%`
+                `\`${key}\` is a percentage from 0 to 100, so ${preview(v.text)} would mean ${preview(v.text)}%`
               : undefined;
       if (problem) {
         diagnostics.push(

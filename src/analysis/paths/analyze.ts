@@ -73,7 +73,7 @@ export function analyzePaths(
   rules: readonly Rule[],
   options: PathOptions = {},
 ): PathAnalysis {
-  const bytes = options.scratchBytes ?? scratchBytes(tg.model.components.length, tg.model.flows.length);
+  const bytes = scratchFor(tg.model.components.length, tg.model.flows.length, options);
   // An arena in scope with room enough (compile's, reserved for the paths and then the rules) is
   // taken from its top and given back whole: one reservation, one growth of external memory.
   const shared = currentArena();
@@ -94,6 +94,11 @@ export function analyzePaths(
  */
 export function scratchBytes(n: number, m: number): number {
   return 2000 * n + 200 * m + (1 << 20);
+}
+
+/** The scratch an analysis with these options reserves: theirs, else `scratchBytes`. */
+export function scratchFor(n: number, m: number, options: PathOptions): number {
+  return options.scratchBytes ?? scratchBytes(n, m);
 }
 
 function analyzeInArena(

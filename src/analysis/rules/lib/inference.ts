@@ -17,6 +17,7 @@ import {
   edgeFact,
   entryFact,
   holderFact,
+  pathBack,
   remember,
   sensitivityChain,
   trimmedChain,
@@ -451,7 +452,7 @@ export function queryChain(g: ThreatGraph, qa: QueryAccess, v: number): Fact[] {
 function queryChainUncached(g: ThreatGraph, qa: QueryAccess, v: number): Fact[] {
   if (qa.rank[v]! < 0) return [];
   // Over the model's flows (the CSR's edges are the flows, in order), remembered along the way.
-  const path = walkBackOver(g.csr.edgeFrom, qa.parent, v);
+  const path = walkBackOver(qa, g.csr.edgeFrom, qa.parent, v);
   return chainOf([partyFact(g, g.model.components[path.from]!)], path, (fi) => {
     const f = g.model.flows[fi]!;
     return flowFact(g, f, `passes its requests on to \`${g.model.components[f.to]!.name}\``);
@@ -1068,14 +1069,7 @@ export function runtimeReach(
 
 /** The seed a reach started from for `v`, and the info edges in path order. */
 export function reachPath(facts: Facts, r: Reach, v: number): { start: number; edges: number[] } {
-  const edges: number[] = [];
-  let cur = v;
-  for (let guard = 0; r.parent[cur]! >= 0 && guard < r.parent.length; guard++) {
-    const e = r.parent[cur]!;
-    edges.push(e);
-    cur = facts.info.edgeFrom[e]!;
-  }
-  return { start: cur, edges: edges.reverse() };
+  return pathBack(r.parent, facts.info.edgeFrom, v);
 }
 
 /**

@@ -24,7 +24,7 @@ import {
   type ComponentKind,
   type FlowKind,
 } from "../../../semantic/vocabulary.js";
-import { entryFact, edgeFact, describe, holderFact } from "../../explain.js";
+import { entryFact, edgeFact, describe, holderFact, pathBack, trimmedChain } from "../../explain.js";
 import { ENTRY, type EntryClass, type Fact, type Facts } from "../../facts.js";
 import type { RuleMeta } from "../../rule.js";
 
@@ -390,15 +390,7 @@ export interface ReachPath {
 
 /** Walks a reach's parent pointers back from `v`. */
 export function pathTo(facts: Facts, parent: Int32Array, v: number): ReachPath {
-  const edges: number[] = [];
-  let cur = v;
-  let guard = 0;
-  while (parent[cur]! >= 0 && guard++ < parent.length) {
-    const e = parent[cur]!;
-    edges.push(e);
-    cur = facts.info.edgeFrom[e]!;
-  }
-  return { start: cur, edges: edges.reverse() };
+  return pathBack(parent, facts.info.edgeFrom, v);
 }
 
 /** The path to `v` that avoids every cut if there is one, else the path ignoring cuts. */
@@ -409,18 +401,12 @@ export function bestPath(facts: Facts, r: TwoReach, v: number): { path: ReachPat
 
 /** Facts for a path: the start's own fact, then one per step, trimmed like the explain chains. */
 export function pathFacts(g: ThreatGraph, facts: Facts, p: ReachPath, first: Fact, what: string): Fact[] {
-  const step = (e: number): Fact => edgeFact(g, facts, e, what);
-  if (p.edges.length + 1 <= MAX_CHAIN) return [first, ...p.edges.map(step)];
-  // Only the facts that are shown get built: long chains keep both ends.
-  const head = p.edges.slice(0, MAX_CHAIN / 2 - 1).map(step);
-  const tail = p.edges.slice(p.edges.length - MAX_CHAIN / 2 + 1).map(step);
-  const skipped = p.edges.length - head.length - tail.length;
-  return [
-    first,
-    ...head,
-    { text: `... ${skipped} more steps`, loc: step(p.edges[head.length]!).loc },
-    ...tail,
-  ];
+  return trimmedChain(
+    [first],
+    p.edges.length,
+    (i) => p.edges[i]!,
+    (e) => edgeFact(g, facts, e, what),
+  );
 }
 
 /** Every component and flow on a path, as control points: a control anywhere along it counts. */
@@ -432,9 +418,6 @@ export function pathSubjects(g: ThreatGraph, facts: Facts, p: ReachPath): Subjec
   }
   return out;
 }
-
-/** Longest chain shown in one finding; longer ones keep both ends (as the explain chains do). */
-const MAX_CHAIN = 12;
 
 /** Components that are entries of any class in `mask`. */
 export function entrySeeds(g: ThreatGraph, facts: Facts, mask: number): number[] {
