@@ -72,7 +72,8 @@ async function size(args) {
   const paths = command === "diff" && positional.length === 1 ? ["."] : positional.slice(1);
   try {
     const { modelBytesUpTo } = await import(new URL("../dist/src/cli/inputs.js", import.meta.url).href);
-    const bytes = modelBytesUpTo(paths, Math.max(limit, LARGE_BYTES));
+    // LARGE_BYTES is above every small limit: one walk tells all three apart.
+    const bytes = modelBytesUpTo(paths, LARGE_BYTES);
     return bytes === undefined
       ? "large"
       : bytes <= limit

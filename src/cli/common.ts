@@ -9,6 +9,7 @@ import { isValidDate } from "../semantic/properties.js";
 import { expandInputs, findRoot } from "./inputs.js";
 import type { Io } from "./io.js";
 import { nodeHost } from "./node-host.js";
+import { plural } from "../words.js";
 
 /** Options every model-reading command accepts. */
 export interface ModelOptions {
@@ -145,5 +146,5 @@ export function reportDiagnostics(
 
 /** One line summary for text output. */
 export function summaryLine(diagnostics: readonly Diagnostic[], files: number): string {
-  return `${files} file${files === 1 ? "" : "s"} checked: ${summarize(diagnostics)}`;
+  return `${plural(files, "file")} checked: ${summarize(diagnostics)}`;
 }

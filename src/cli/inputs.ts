@@ -96,8 +96,8 @@ const NAME_BYTE = /[\w.-]/;
 /**
  * Whether the model files that `args` name (files, and the `.aithreat` files in folders, found as
  * `expandInputs` finds them) and the files they import add up to at most `limit` bytes.
- * `bin/aithreat.js` asks it before starting the CLI, so that small models run in its own process
- * instead of a second Node with the flags for large ones. It errs towards "more": every argument
+ * `bin/aithreat.js` asks (through `modelBytesUpTo`) before starting the CLI, so that small models run
+ * in its own process instead of a second Node with the flags for large ones. It errs towards "more": every argument
  * naming an existing path counts (an option's value too), `import` followed by a string is followed
  * wherever it stands (in a comment or a description too), and an import path it cannot read plainly
  * (an escape, a non-ASCII character, empty or unterminated) or a folder tree of more than

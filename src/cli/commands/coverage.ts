@@ -11,6 +11,7 @@ import type { CommandModule } from "../command.js";
 import { loadModels, reportDiagnostics, withModelOptions, type ModelOptions } from "../common.js";
 import { EXIT, type Io } from "../io.js";
 import { atlasName } from "./rules.js";
+import { plural } from "../../words.js";
 
 /** How far the model's analysis looked at a technique. */
 export type Examination = "found" | "examined" | "not_examined";
@@ -211,9 +212,7 @@ function techniqueLine(t: TechniqueCoverage, indent: string): string {
       f.mitigated ? `${f.mitigated} mitigated` : "",
       f.accepted ? `${f.accepted} accepted` : "",
     ].filter(Boolean);
-    parts.push(
-      `${f.ids.length} finding${f.ids.length === 1 ? "" : "s"} (${split.join(", ")}) from ${t.rules.join(", ")}`,
-    );
+    parts.push(`${plural(f.ids.length, "finding")} (${split.join(", ")}) from ${t.rules.join(", ")}`);
   } else if (t.status === "examined") parts.push(`${t.rules.join(", ")} found nothing`);
   else parts.push("not examined by any rule");
   if (t.controls.length > 0)
