@@ -400,6 +400,41 @@ test("many top-level zones: the overview draws what fits and one node for the re
   );
 });
 
+test("a zone with more nested zones than fit: flows from deep inside them reach the right nodes", () => {
+  // `top` holds 60 zones, each with one zone nested inside holding a store: the first fit as one
+  // node each, the rest share the "more zones" node. The flows start and end two levels down.
+  const lines = ['zone top "Top" { trust internal }'];
+  for (let i = 0; i < 60; i++)
+    lines.push(
+      `zone c${i} "C${i}" in top { trust internal }`,
+      `zone d${i} "D${i}" in c${i} { trust ${i === 59 ? "partner" : "internal"} }`,
+      `store s${i} "S${i}" in d${i}`,
+    );
+  lines.push(
+    "flow s0 -> s59 { kind copy }",
+    "flow s1 -> s58 { kind copy }",
+    "flow s58 -> s0 { kind log }",
+    // Inside the "more zones" node: not drawn.
+    "flow s57 -> s58 { kind copy }",
+  );
+  const view = checkViews(diagramViews(analyseText(lines.join("\n")))).get("zone-top")!;
+  const s = structure(view.mermaid);
+  const more = s.nodes.find((n) => n.startsWith("g_zones_"));
+  assert.ok(more, s.nodes.join(" "));
+  assert.ok(s.nodes.includes("zn_c0") && s.nodes.includes("zn_c1"), s.nodes.join(" "));
+  assert.equal(
+    s.edges.filter(([a, b]) => a === more || b === more),
+    [
+      ["zn_c0", more],
+      ["zn_c1", more],
+      [more, "zn_c0"],
+    ],
+  );
+  // s59 sits in a partner zone: the arrow from c0 crosses trust (thick), the one from c1 does not.
+  assert.match(view.mermaid, new RegExp(`zn_c0 ==>\\|"copy"\\| ${more}\\n`));
+  assert.match(view.mermaid, new RegExp(`zn_c1 -->\\|"copy"\\| ${more}\\n`));
+});
+
 test("an agent with a hundred tools: its view groups neighbours by zone, within the limit", () => {
   const lines = [
     'zone a "A" { trust internal }',

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { SEVERITIES, type Severity } from "../../analysis/findings.js";
 import type { CompileAnalysis } from "../../compiler.js";
 import type { Component, ResolvedModel } from "../../semantic/model.js";
+import { trustRank } from "../../semantic/vocabulary.js";
 import { zoneId } from "./graph.js";
 
 /**
@@ -41,6 +42,10 @@ export interface DiagramIndex {
   readonly zoneOrderEnd: Int32Array;
   /** The zoneOrder of each component's zone, -1 for a component in no zone (a subtree test per flow end). */
   readonly componentZoneOrder: Int32Array;
+  /** Each component's zone, -1 for none: which node draws a flow's end, without loading the component. */
+  readonly componentZone: Int32Array;
+  /** Each component's trust level (`trustRank`): whether a flow crosses trust, likewise. */
+  readonly componentTrust: Uint8Array;
   /** Components in each zone's subtree (its own and those of nested zones). */
   readonly subtreeSize: Int32Array;
   /** Per zone subtree: worst open finding (-1 none), open findings, crown-jewel components. */
@@ -120,11 +125,15 @@ export function diagramIndex(analysis: CompileAnalysis): DiagramIndex {
   const unzoned: number[] = [];
   const subtreeSize = new Int32Array(m.zones.length);
   const componentZoneOrder = new Int32Array(n).fill(-1);
+  const componentZone = new Int32Array(n).fill(-1);
+  const componentTrust = new Uint8Array(n);
   for (const c of m.components) {
+    componentTrust[c.index] = trustRank(c.trust);
     if (c.zone === undefined) unzoned.push(c.index);
     else {
       zoneComponents[c.zone]!.push(c.index);
       componentZoneOrder[c.index] = zoneOrder[c.zone]!;
+      componentZone[c.index] = c.zone;
     }
   }
 
@@ -190,6 +199,8 @@ export function diagramIndex(analysis: CompileAnalysis): DiagramIndex {
     zoneOrder,
     zoneOrderEnd,
     componentZoneOrder,
+    componentZone,
+    componentTrust,
     subtreeSize,
     zoneWorst,
     zoneOpen,

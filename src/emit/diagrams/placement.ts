@@ -1,6 +1,6 @@
 import { COMPONENT_KIND_NAMES, type ComponentKind } from "../../semantic/vocabulary.js";
 import type { DiagramGraph } from "./graph.js";
-import { crossesTrust, type DiagramIndex } from "./model-index.js";
+import type { DiagramIndex } from "./model-index.js";
 import { plural } from "../../words.js";
 import { collapsedZoneNode, componentNode, groupNode, kindNoun } from "./nodes.js";
 
@@ -10,7 +10,14 @@ import { collapsedZoneNode, componentNode, groupNode, kindNoun } from "./nodes.j
  */
 export class Placement {
   private readonly explicit = new Map<number, string>();
-  private readonly collapsed = new Set<number>();
+  /** Zones drawn as one node (collapsed, or in a group of zones): every component under them is. */
+  private readonly zoneNodes = new Map<number, string>();
+  /**
+   * The node of each zone's components when they are not placed themselves (null: none), filled as
+   * asked and cleared when a zone is drawn as a node: a view of a top-level zone asks for every end
+   * of a million flows, and this spares each a walk up the zone tree.
+   */
+  private byZone: (string | null | undefined)[] = [];
 
   constructor(
     readonly dx: DiagramIndex,
@@ -21,11 +28,35 @@ export class Placement {
   nodeOf(c: number): string | undefined {
     const own = this.explicit.get(c);
     if (own !== undefined) return own;
-    if (this.collapsed.size === 0) return undefined;
+    const z = this.dx.componentZone[c]!;
+    if (this.zoneNodes.size === 0 || z < 0) return undefined;
+    return this.zoneNode(z) ?? undefined;
+  }
+
+  private zoneNode(zone: number): string | null {
+    const byZone = this.byZone;
+    const known = byZone[zone];
+    if (known !== undefined) return known;
+    // Up to the nearest zone drawn as a node or already known (iterative: zones may nest deeply),
+    // then the answer for every zone passed.
     const zones = this.dx.model.zones;
-    for (let z = this.dx.model.components[c]!.zone; z !== undefined; z = zones[z]!.parent)
-      if (this.collapsed.has(z)) return this.dx.zoneIds[z]!;
-    return undefined;
+    const passed: number[] = [];
+    let node: string | null = null;
+    for (let z: number | undefined = zone; z !== undefined; z = zones[z]!.parent) {
+      const seen = byZone[z] ?? this.zoneNodes.get(z);
+      if (seen !== undefined) {
+        node = seen;
+        break;
+      }
+      passed.push(z);
+    }
+    for (const z of passed) byZone[z] = node;
+    return node;
+  }
+
+  private drawZoneAs(z: number, node: string): void {
+    this.zoneNodes.set(z, node);
+    this.byZone = [];
   }
 
   /** Draws a component as its own node. */
@@ -37,7 +68,7 @@ export class Placement {
 
   /** Draws a zone and everything in it as one node. */
   collapse(z: number): void {
-    this.collapsed.add(z);
+    this.drawZoneAs(z, this.dx.zoneIds[z]!);
     this.graph.addNode(collapsedZoneNode(this.dx, z));
   }
 
@@ -59,7 +90,10 @@ export class Placement {
   ): void {
     const members: number[] = [];
     for (const z of zones) this.forSubtree(z, (c) => members.push(c));
-    this.group(tag, name, members, what, zone);
+    const node = groupNode(this.dx, { tag, name }, members, what, zone);
+    // The zones, not their hundreds of thousands of components, are mapped to the node.
+    for (const z of zones) this.drawZoneAs(z, node.id);
+    this.graph.addNode(node);
   }
 
   /** Calls `f` on every component in a zone and its nested zones. */
@@ -75,28 +109,47 @@ export class Placement {
   /**
    * Draws the flows touching `sources` whose both ends are in the diagram, each flow once: `inside`
    * tells the members of `sources` (no repeats), so a flow between two of them is taken from its
-   * source's outgoing list only, without a set of the flows seen.
+   * source's outgoing list only, without a set of the flows seen. Flows within one node (most of a
+   * zone view's, inside its collapsed zones) are passed over on the typed lists alone.
    */
   addFlowsOf(sources: Iterable<number>, inside: (c: number) => boolean): void {
-    const { outStart, outFlows, inStart, inFlows, inFrom } = this.dx;
+    const { outStart, outFlows, outTo, inStart, inFlows, inFrom } = this.dx;
     for (const c of sources) {
-      for (let i = outStart[c]!; i < outStart[c + 1]!; i++) this.addFlow(outFlows[i]!);
-      for (let i = inStart[c]!; i < inStart[c + 1]!; i++) if (!inside(inFrom[i]!)) this.addFlow(inFlows[i]!);
+      const node = this.nodeOf(c);
+      if (node === undefined) continue;
+      for (let i = outStart[c]!; i < outStart[c + 1]!; i++) {
+        const to = this.nodeOf(outTo[i]!);
+        if (to !== undefined && to !== node) this.addFlow(node, to, outFlows[i]!, c, outTo[i]!);
+      }
+      for (let i = inStart[c]!; i < inStart[c + 1]!; i++) {
+        const o = inFrom[i]!;
+        if (inside(o)) continue;
+        const from = this.nodeOf(o);
+        if (from !== undefined && from !== node) this.addFlow(from, node, inFlows[i]!, o, c);
+      }
     }
   }
 
-  /** Draws every flow of the model whose both ends are in the diagram. */
+  /**
+   * Draws every flow of the model whose both ends are in the diagram. By source component rather
+   * than declaration order: an arrow's label and place do not depend on the order its flows came in.
+   */
   addAllFlows(): void {
-    for (const f of this.dx.model.flows) this.addFlow(f.index);
+    const { outStart, outFlows, outTo } = this.dx;
+    for (let c = 0; c + 1 < outStart.length; c++) {
+      if (outStart[c] === outStart[c + 1]) continue;
+      const node = this.nodeOf(c);
+      if (node === undefined) continue;
+      for (let i = outStart[c]!; i < outStart[c + 1]!; i++) {
+        const to = this.nodeOf(outTo[i]!);
+        if (to !== undefined && to !== node) this.addFlow(node, to, outFlows[i]!, c, outTo[i]!);
+      }
+    }
   }
 
-  private addFlow(f: number): void {
-    const m = this.dx.model;
-    const flow = m.flows[f]!;
-    const from = this.nodeOf(flow.from);
-    const to = this.nodeOf(flow.to);
-    if (from === undefined || to === undefined) return;
-    this.graph.addFlow(from, to, flow, crossesTrust(m.components[flow.from]!, m.components[flow.to]!));
+  private addFlow(from: string, to: string, f: number, a: number, b: number): void {
+    const trust = this.dx.componentTrust;
+    this.graph.addFlow(from, to, this.dx.model.flows[f]!, trust[a] !== trust[b]);
   }
 }
 
@@ -275,14 +328,30 @@ export function placeNeighbours(
     for (const c of found) pl.component(c);
     return "each";
   }
-  const top = (z: number | undefined) => {
-    let t = z;
-    while (t !== undefined && m.zones[t]!.parent !== undefined) t = m.zones[t]!.parent;
+  // Each zone's top-level zone, found once per zone: a top-level zone's view has 100,000 neighbours.
+  const topOf: (number | undefined)[] = [];
+  const top = (zone: number) => {
+    let t = topOf[zone];
+    if (t === undefined) {
+      t = zone;
+      while (m.zones[t]!.parent !== undefined) t = m.zones[t]!.parent!;
+      topOf[zone] = t;
+    }
     return t;
   };
+  const zoneOf = (c: number) => {
+    const z = dx.componentZone[c]!;
+    return z < 0 ? undefined : z;
+  };
   for (const [detail, keyOf] of [
-    ["by zone", (c: number) => m.components[c]!.zone],
-    ["by top zone", (c: number) => top(m.components[c]!.zone)],
+    ["by zone", zoneOf],
+    [
+      "by top zone",
+      (c: number) => {
+        const z = dx.componentZone[c]!;
+        return z < 0 ? undefined : top(z);
+      },
+    ],
   ] as const) {
     const groups = groupBy(found, keyOf);
     if (groups.length > budget && detail === "by zone") continue;
