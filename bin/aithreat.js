@@ -47,47 +47,20 @@ function extraFlags(youngMb) {
   return flags;
 }
 
-// Commands that only check (or print) models.
-const LIGHT = new Set(["check", "fmt", "init"]);
-
 /**
- * How large the model is: "small" runs in this process, without the flags, where the code cache of
- * the bundle also works (V8 rejects it under other flags); "medium" and "large" run in the child,
- * with the young generation `extraFlags` gives each (from LARGE_BYTES). Measured back to back: the 10k model
- * (2.7 MB) checks in 1.3 s of CPU here against 1.7 s in the child, and compiles in 10.8 s against
- * 11.8 s; at 100k (27 MB) the child's young generation pays, 67.6 s against 73.5 s of CPU for the
- * compile. So `check` runs here up to 16 MB of models, anything else up to 8 MB (about 30k
- * components), each also at most a fraction of this process's heap limit, and `--version`, `--help`
- * and usage errors always. Anything not known to be small (the check cannot load, a large folder
- * tree) is "large".
+ * How large the model is (src/cli/launch-size.ts): "small" runs in this process, "medium" and
+ * "large" in the child with the young generation `extraFlags` gives each. Anything that cannot be
+ * sized is "large".
  */
 async function size(args) {
-  const positional = args.filter((a) => !a.startsWith("-"));
-  const command = positional[0];
-  if (command === undefined) return "small";
-  const { default: v8 } = await import("node:v8");
-  const heap = v8.getHeapStatistics().heap_size_limit;
-  const limit = LIGHT.has(command) ? Math.min(16 << 20, heap / 64) : Math.min(8 << 20, heap / 256);
-  // `diff --base REV` with no paths compares the current folder.
-  const paths = command === "diff" && positional.length === 1 ? ["."] : positional.slice(1);
   try {
-    const { modelBytesUpTo } = await import(new URL("../dist/src/cli/inputs.js", import.meta.url).href);
-    // LARGE_BYTES is above every small limit: one walk tells all three apart.
-    const bytes = modelBytesUpTo(paths, LARGE_BYTES);
-    return bytes === undefined
-      ? "large"
-      : bytes <= limit
-        ? "small"
-        : bytes <= LARGE_BYTES
-          ? "medium"
-          : "large";
+    const { default: v8 } = await import("node:v8");
+    const { launchSize } = await import(new URL("../dist/src/cli/launch-size.js", import.meta.url).href);
+    return launchSize(args, v8.getHeapStatistics().heap_size_limit);
   } catch {
     return "large";
   }
 }
-
-/** Model bytes from which the child gets the larger young generation (see `extraFlags`). */
-const LARGE_BYTES = 64 << 20;
 
 const sized = process.env.AITHREAT_NO_RESPAWN === "1" ? "small" : await size(process.argv.slice(2));
 const flags = sized === "small" ? [] : extraFlags(sized === "large" ? 256 : 64);

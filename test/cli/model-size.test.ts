@@ -9,6 +9,7 @@ import path from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { modelBytesAtMost } from "../../src/cli/inputs.js";
+import { LARGE_BYTES, launchSize } from "../../src/cli/launch-size.js";
 
 const temps: string[] = [];
 
@@ -74,6 +75,22 @@ test("options, missing paths and imports of missing files are skipped", () => {
 
 test.after(() => {
   for (const dir of temps) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test("the launcher sizes a command line by its models; diff also counts the folder it would compare", () => {
+  const heap = 4096 * 2 ** 20;
+  // 9 MB of model: above the 8 MB a compile runs in-process with, below the 16 MB a check does.
+  const dir = tree({ "big.aithreat": `// padding\n${"x".repeat(9 << 20)}\n`, "small.aithreat": "\n" });
+  assert.is(launchSize(["--version"], heap, dir), "small");
+  assert.is(launchSize(["compile", "small.aithreat", "--out", "out"], heap, dir), "small");
+  assert.is(launchSize(["compile", ".", "--out", "out"], heap, dir), "medium");
+  assert.is(launchSize(["check", "."], heap, dir), "small");
+  // `main` is the base revision, not a path: the current folder is what diff compares.
+  assert.is(launchSize(["diff", "--base", "main"], heap, dir), "medium");
+  assert.is(launchSize(["diff", "--base=main"], heap, dir), "medium");
+  // A smaller heap lowers the in-process limit; past LARGE_BYTES a run is large.
+  assert.is(launchSize(["check", "."], 256 << 20, dir), "medium");
+  assert.is(launchSize(["compile", "."], heap, dir) === "large", 9 << 20 > LARGE_BYTES);
 });
 
 test.run();
