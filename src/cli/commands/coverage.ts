@@ -59,6 +59,13 @@ export interface Coverage {
 
 const RANK: Record<Examination, number> = { not_examined: 0, examined: 1, found: 2 };
 
+/** The list a map holds under `key`, made empty on first use. */
+function listIn<K, V>(map: Map<K, V[]>, key: K): V[] {
+  let list = map.get(key);
+  if (!list) map.set(key, (list = []));
+  return list;
+}
+
 /** Rule ids in reading order: by prefix, then by number (`AS-02`, `AT-09`, `AT-10`, `ORG-1`). */
 function byRuleId(a: string, b: string): number {
   const [pa, na] = [a.replace(/\d+$/, ""), Number(/\d+$/.exec(a)?.[0] ?? 0)];
@@ -77,13 +84,15 @@ export function coverageOf(
   rules: readonly Rule[],
   findings: readonly Finding[],
 ): Coverage {
+  // Lists grow in place (`listIn`): a model of 100k components has 300,000 findings, and copying a
+  // technique's list for each one made this quadratic (over four minutes there).
   const rulesBy = new Map<string, string[]>();
   for (const r of [...rules].sort((a, b) => byRuleId(a.meta.id, b.meta.id)))
-    for (const t of r.meta.atlas) rulesBy.set(t, [...(rulesBy.get(t) ?? []), r.meta.id]);
+    for (const t of r.meta.atlas) listIn(rulesBy, t).push(r.meta.id);
   const ruleAtlas = new Map(rules.map((r) => [r.meta.id, r.meta.atlas]));
   const findingsBy = new Map<string, Finding[]>();
-  for (const f of findings)
-    for (const t of ruleAtlas.get(f.rule) ?? []) findingsBy.set(t, [...(findingsBy.get(t) ?? []), f]);
+  for (const f of findings) for (const t of ruleAtlas.get(f.rule) ?? []) listIn(findingsBy, t).push(f);
+  const findingsById = new Map(findings.map((f) => [f.id, f]));
 
   // Controls in use: on components and flows, including those implied by properties.
   const userControls = new Map(model.controls.map((c) => [c.name, c]));
@@ -99,11 +108,10 @@ export function coverageOf(
     };
   });
   const byMitigation = new Map<string, string[]>();
-  for (const c of controls)
-    for (const m of c.mitigations) byMitigation.set(m, [...(byMitigation.get(m) ?? []), c.control]);
+  for (const c of controls) for (const m of c.mitigations) listIn(byMitigation, m).push(c.control);
 
   const subsOf = new Map<string, AtlasTechnique[]>();
-  for (const t of ATLAS.techniques) if (t.parent) subsOf.set(t.parent, [...(subsOf.get(t.parent) ?? []), t]);
+  for (const t of ATLAS.techniques) if (t.parent) listIn(subsOf, t.parent).push(t);
 
   const own = (t: AtlasTechnique): TechniqueCoverage => {
     const links =
@@ -111,8 +119,7 @@ export function coverageOf(
         ? t.mitigations
         : (ATLAS_TECHNIQUES.get(t.parent)?.mitigations ?? []);
     const viaControl = new Map<string, string[]>();
-    for (const m of links)
-      for (const c of byMitigation.get(m) ?? []) viaControl.set(c, [...(viaControl.get(c) ?? []), m]);
+    for (const m of links) for (const c of byMitigation.get(m) ?? []) listIn(viaControl, c).push(m);
     const fs = findingsBy.get(t.id) ?? [];
     const ruleIds = rulesBy.get(t.id) ?? [];
     return {
@@ -140,7 +147,6 @@ export function coverageOf(
     if (subs.length === 0) return parent;
     const all = [parent, ...subs];
     const ids = [...new Set(all.flatMap((x) => x.findings.ids))];
-    const findingsById = new Map(findings.map((f) => [f.id, f]));
     const statusCount = (s: Finding["status"]) =>
       ids.filter((id) => findingsById.get(id)?.status === s).length;
     const controlMap = new Map<string, Set<string>>();
