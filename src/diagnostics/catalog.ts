@@ -195,7 +195,7 @@ export const DIAGNOSTICS = {
     severity: "warning",
     title: "data asset held by no component",
     explain:
-      "A data asset is declared but no component `holds` it and no flow `carries` it, so no analysis can reach it.",
+      "A data asset is declared but no component `holds` it and no flow `carries` it, so no analysis can reach it. Only assets declared in the files named on the command line are reported: a shared catalogue that a system imports may hold assets only other systems use.",
   },
   AT3008: {
     severity: "warning",

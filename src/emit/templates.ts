@@ -218,7 +218,7 @@ function guard(
           overridden,
           "it never finishes: a partial includes itself, directly or through another",
         );
-      throw new TemplateError(file, overridden, readable((e as Error).message.split("\n")[0] ?? String(e)));
+      throw new TemplateError(file, overridden, readable(e instanceof Error ? e.message : String(e)));
     }
   };
 }
@@ -227,7 +227,12 @@ function guard(
  * Handlebars' strict-mode error in words a template author can act on: it names the missing field's
  * context as `[object Object]` and its place as a bare `- line:column`.
  */
-function readable(message: string): string {
+function readable(full: string): string {
+  // A syntax error's message is several lines: the place, an excerpt with a marker under it, then
+  // what the parser expected. The first line alone ("Parse error on line 2:") says nothing.
+  const parse = /^(Parse error on line \d+):\n[\s\S]*\n(Expecting [^\n]*)$/.exec(full);
+  if (parse) return `${parse[1]}: ${parse[2]!.replace(/^Expecting/, "expecting")}`;
+  const message = full.split("\n")[0] ?? full;
   const missing = /^"(.+)" not defined in .*? - (\d+):(\d+)$/.exec(message);
   if (missing) {
     const [, field, line, column] = missing;

@@ -184,6 +184,8 @@ test("--templates: a syntax error and a misnamed file are usage errors", async (
   try {
     assert.is(a.code, 2, a.stderr);
     assert.match(a.stderr, /template `report\.md\.hbs`/);
+    // What the parser expected, not only "Parse error on line 1:" with nothing after it.
+    assert.match(a.stderr, /Parse error on line 1: expecting .*'OPEN_ENDBLOCK'.*, got 'EOF'/);
     assert.is(b.code, 2, b.stderr);
     assert.match(b.stderr, /holds `reprot\.md\.hbs`, which overrides no template/);
     assert.is(c.code, 2, c.stderr);
