@@ -118,6 +118,35 @@ test("a declared cutting control closes the path; the cheapest cut names a contr
   assert.not.ok(cell(declared, "pii", "confidentiality", "external_data").reachable);
 });
 
+test("an egress control declared on a reader closes its own way out; the cut never names it again", () => {
+  // The mailer reads the PII itself and sends to an outsider: its declared egress allow-list closes
+  // the way out that starts at it, as the cut network's way-out node for it does.
+  const text = (declared: boolean) =>
+    DISCLOSURE(true, true)
+      .replace(
+        "{ capabilities [send_external] }",
+        `{ capabilities [send_external]${declared ? "  controls [egress_allowlist]" : ""} }`,
+      )
+      .concat(
+        '\nactor outsider "Outsider" in internet\nflow crm -> mailer { kind read }\nflow mailer -> outsider { kind send }',
+      );
+  assert.ok(cell(paths(model(text(false))), "pii", "confidentiality", "external_data").reachable);
+  const closed = model(text(true));
+  const after = paths(closed);
+  for (const cls of ENTRY_CLASSES) assert.not.ok(cell(after, "pii", "confidentiality", cls).reachable, cls);
+  for (const t of after.targets)
+    for (const c of t.cut?.controls ?? []) {
+      const uses =
+        c.on.type === "component"
+          ? closed.components[c.on.index]!.controls
+          : closed.flows[c.on.index]!.controls;
+      assert.not.ok(
+        uses.some((u) => u.name === c.control),
+        `${t.crown}: ${c.control} is already declared there`,
+      );
+    }
+});
+
 test("a model with no path: nothing reachable, nothing to cut", () => {
   const m = model(`${ZONES}
 agent helper "Helper" in corp

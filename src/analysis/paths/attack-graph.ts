@@ -191,8 +191,10 @@ export function buildAttackGraph(
     stepRuleBit: scratchI8(m),
     exfilWeight: scratchF64(m),
   };
-  // A step's way out is closed by a control on its flow or on the component it enters: one flag each,
-  // set from the users of each closing control (no walk over every element's control list).
+  // A step's way out is closed by a control on its flow or on a component it leaves or enters (an
+  // egress control on a component closes what passes through it, starts at it or ends at it, as a
+  // way-out node of the cut network does): one flag each, set from the users of each closing control
+  // (no walk over every element's control list).
   const exfilClosed = scratchU8(g.nodeCount);
   const flowClosed = scratchU8(tg.model.flows.length);
   const exfilMitigations = ctx.rulesById.get(EXFIL_RULE)?.meta.mitigations ?? [];
@@ -292,7 +294,8 @@ function labelSteps(
     stepRuleBit[e] = k.bit > 126 ? 127 : k.bit;
     // A step the influence leg cannot use may still carry data out, so only the step's own base
     // likelihood counts on the way out (1 without a technique): cut by the way-out controls, or not.
-    exfilWeight[e] = flowClosed[f] === 1 || exfilClosed[b] === 1 ? Infinity : k.wayOut;
+    exfilWeight[e] =
+      flowClosed[f] === 1 || exfilClosed[a] === 1 || exfilClosed[b] === 1 ? Infinity : k.wayOut;
     if (!tech) {
       likelihood[e] = 1;
       controlsOnStep[e] = NO_USES;
