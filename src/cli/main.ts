@@ -2,6 +2,7 @@ import yargs, { type Argv } from "yargs";
 import { COMMANDS } from "./commands/index.js";
 import { EXIT, processIo, type Io } from "./io.js";
 import { VERSION } from "./version.js";
+import { DOCS_URL } from "../emit/tool-info.js";
 
 export { VERSION } from "./version.js";
 // For the bundle's loader, which must give the bundle its `import()` (render/packages.ts).
@@ -44,7 +45,7 @@ export async function main(args: readonly string[], io: Io = processIo()): Promi
       usageError = msg;
     })
     .epilogue(
-      "Exit codes: 0 ok, 1 gate failed, 2 invalid model or usage, 3 internal error. Docs: docs/cli.md",
+      `Exit codes: 0 ok, 1 gate failed, 2 invalid model or usage, 3 internal error. Docs: ${DOCS_URL}/cli.md (also in the package's docs/ folder)`,
     );
 
   for (const cmd of COMMANDS) {

@@ -79,7 +79,10 @@ test("a rule: description, detection, false positives, levels, mappings and cont
     meta.likelihoodBasis,
   ])
     assert.ok(stdout.includes(text), `missing: ${text.slice(0, 50)}`);
-  assert.match(stdout, "built-in threat rule; docs/rules.md#at-37");
+  assert.match(
+    stdout,
+    "built-in threat rule; https://github.com/aithreat/aithreat/blob/main/docs/rules.md#at-37",
+  );
   assert.match(stdout, "what it looks for:");
   assert.match(stdout, /controls: .*egress_allowlist \[/);
   assert.not.match(stdout, "findings in these models");

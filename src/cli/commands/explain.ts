@@ -17,6 +17,7 @@ import type { CommandModule } from "../command.js";
 import { loadModels, reportDiagnostics, type ModelOptions } from "../common.js";
 import { EXIT, type Io } from "../io.js";
 import { mappingLines, ruleView, withOptionalModels, type Named, type RuleView } from "./rules.js";
+import { ruleDocUrl } from "../../emit/tool-info.js";
 
 /** Options of `explain`. */
 interface ExplainArgs extends Omit<ModelOptions, "models"> {
@@ -191,7 +192,7 @@ export function ruleText(v: RuleView, findings: readonly Finding[] | undefined):
   out.push(
     v.origin === "organisation"
       ? `organisation rule${v.declaredAt ? ` declared at ${at(v.declaredAt)}` : ""}`
-      : `built-in ${v.category === "assumption" ? "assumption check" : "threat rule"}; docs/rules.md#${v.id.toLowerCase()}`,
+      : `built-in ${v.category === "assumption" ? "assumption check" : "threat rule"}; ${ruleDocUrl(v)}`,
   );
   out.push("");
   out.push(v.description);

@@ -19,6 +19,7 @@ import type { CommandModule } from "../command.js";
 import { loadModels, reportDiagnostics, withLoadOptions, type ModelOptions } from "../common.js";
 import { EXIT, type Io } from "../io.js";
 import { plural } from "../../words.js";
+import { DOCS_URL } from "../../emit/tool-info.js";
 
 /** An external id with its name. */
 export interface Named {
@@ -217,7 +218,7 @@ export function runRulesCommand(io: Io, argv: RulesArgs): number {
     const threats = builtIn.filter((v) => v.category === "threat").length;
     const org = views.length - builtIn.length;
     io.out(
-      `\n${builtIn.length} built-in rules (${threats} threats, ${builtIn.length - threats} assumption checks)${org > 0 ? `, ${plural(org, "organisation rule")}` : ""}; ATLAS ${ATLAS_VERSION}. \`aithreat explain <rule>\` tells what one looks for; docs/rules.md has them all.\n`,
+      `\n${builtIn.length} built-in rules (${threats} threats, ${builtIn.length - threats} assumption checks)${org > 0 ? `, ${plural(org, "organisation rule")}` : ""}; ATLAS ${ATLAS_VERSION}. \`aithreat explain <rule>\` tells what one looks for; ${DOCS_URL}/rules.md has them all.\n`,
     );
   }
   return EXIT.OK;
