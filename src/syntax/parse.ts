@@ -41,6 +41,12 @@ export function preview(text: string): string {
   return withoutHidden(shown.replace(/[\t\n\r]/g, "?"), "?").replace(/`/g, "'");
 }
 
+/** Spaces and characters that show nothing: the lexer skips only ASCII's space, tab and line breaks. */
+const UNSEEN = /^[\p{White_Space}\p{Cf}\p{Cc}\p{Co}\p{Cn}]$/u;
+
+/** `U+2003`: a character by its code point. */
+const codePoint = (c: string): string => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
+
 /** Options of `parseFile`. */
 export interface ParseOptions {
   /** Interns names across the files of one compilation (one copy of each name's text). */
@@ -72,14 +78,20 @@ export function parseWithRecovery(file: SourceFile): StageResult<FileNode> {
   const lexed = theLexer().tokenize(text);
 
   const junk = (start: number, image: string) => {
-    const count = [...image].length;
+    const chars = [...image];
+    // A Unicode space the lexer does not skip (an em space pasted from a document) or a character
+    // that shows nothing (a zero-width space, a control character) is named by its code point: shown
+    // as it is, the message would point at nothing visible.
+    const unseen = chars.every((c) => UNSEEN.test(c));
     diagnostics.push(
       diag(
         "AT1010",
         loc(start, start + image.length),
-        `unexpected ${count === 1 ? "character" : "characters"} \`${preview(image)}\``,
+        `unexpected ${chars.length === 1 ? "character" : "characters"} \`${unseen ? chars.slice(0, 8).map(codePoint).join(" ") + (chars.length > 8 ? " ..." : "") : preview(image)}\``,
         {
-          hint: "names use letters, digits, `_` and inner `.` or `-`; put other text in double quotes",
+          hint: unseen
+            ? "an invisible or non-ASCII space: replace it with a plain space, or delete it"
+            : "names use letters, digits, `_` and inner `.` or `-`; put other text in double quotes",
         },
       ),
     );
