@@ -14,7 +14,13 @@ import {
   type PolicyEvaluation,
 } from "./analysis/metrics/policy.js";
 import type { PathAnalysis } from "./analysis/paths/model.js";
-import { sortDiagnostics, hasErrors, type Diagnostic, type StageResult } from "./diagnostics/diagnostic.js";
+import {
+  sortDiagnostics,
+  hasErrors,
+  type Diagnostic,
+  type Location,
+  type StageResult,
+} from "./diagnostics/diagnostic.js";
 import { findingsView, type FindingView } from "./emit/findings-view.js";
 import { pathsView, type PathsView } from "./emit/paths-view.js";
 import { once } from "./memoize.js";
@@ -79,6 +85,30 @@ function withoutFollowUps(diagnostics: readonly Diagnostic[]): Diagnostic[] {
   );
 }
 
+// Imports that loaded nothing: not found, outside the project root, a path that cannot be read.
+const FAILED_IMPORTS = new Set(["AT2010", "AT2011", "AT2013"]);
+
+/**
+ * An unknown name (AT2001) in a file whose import failed gets a note pointing at that import: the
+ * name is most likely declared in the file that did not load, and the import is what to fix.
+ */
+function withImportNotes(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  const failed = new Map<SourceFile, Location>();
+  for (const d of diagnostics)
+    if (d.location && FAILED_IMPORTS.has(d.code) && !failed.has(d.location.file))
+      failed.set(d.location.file, d.location);
+  if (failed.size === 0) return [...diagnostics];
+  return diagnostics.map((d) => {
+    const at = d.code === "AT2001" && d.location ? failed.get(d.location.file) : undefined;
+    if (!at) return d;
+    const note = {
+      message: "an import of this file failed; the name may be declared in the file it names",
+      location: at,
+    };
+    return { ...d, notes: [...(d.notes ?? []), note] };
+  });
+}
+
 /** At most MAX_ERRORS_PER_FILE errors per file over all stages; the rest are summarised (AT1022). */
 function capPerFile(diagnostics: readonly Diagnostic[]): Diagnostic[] {
   const byFile = new Map<SourceFile | undefined, Diagnostic[]>();
@@ -124,7 +154,11 @@ export function runFrontEnd(input: FrontEndInput): FrontEndResult {
   const orgRules = compileOrgRules(resolved.value, { program: loaded.value });
   const t3 = performance.now();
   const diagnostics = sortDiagnostics(
-    capPerFile(withoutFollowUps([...loaded.diagnostics, ...resolved.diagnostics, ...orgRules.diagnostics])),
+    capPerFile(
+      withImportNotes(
+        withoutFollowUps([...loaded.diagnostics, ...resolved.diagnostics, ...orgRules.diagnostics]),
+      ),
+    ),
   );
   return {
     program: loaded.value,
