@@ -66,12 +66,19 @@ export function resolveToday(io: Io, option: string | undefined): string | Diagn
 /** Most attack paths `-k` lists per crown jewel: a longer list is one nobody reads, each path a search. */
 export const MAX_PATHS_PER_TARGET = 100;
 
-/** `-k` checked before any work: nothing when it is a whole number from 1 to the maximum, else AT9002. */
-export function pathsPerTargetProblem(k: number | undefined): Diagnostic | undefined {
+/**
+ * `-k` checked before any work: nothing when it is a whole number from 1 to the maximum, else AT9002
+ * naming the option as `flag` (with its alias where it has one).
+ */
+export function pathsPerTargetProblem(k: number | undefined, flag = "`-k`"): Diagnostic | undefined {
   if (k === undefined || (Number.isInteger(k) && k >= 1 && k <= MAX_PATHS_PER_TARGET)) return undefined;
   // yargs reads a word as NaN: the message cannot echo it.
   const given = Number.isNaN(k) ? "" : `, not \`${k}\``;
-  return diag("AT9002", undefined, `\`-k\` must be a whole number from 1 to ${MAX_PATHS_PER_TARGET}${given}`);
+  return diag(
+    "AT9002",
+    undefined,
+    `${flag} must be a whole number from 1 to ${MAX_PATHS_PER_TARGET}${given}`,
+  );
 }
 
 /** Reads and checks the models named on the command line; CLI-level problems become diagnostics. */

@@ -58,7 +58,7 @@ export async function main(args: readonly string[], io: Io = processIo()): Promi
       // parsing finished without a usage error.
       handler: (argv) => {
         const twice = built && repeatedOption(built, argv);
-        if (twice !== undefined) usageError ??= `\`${twice}\` is given more than once; give it once`;
+        if (twice !== undefined) usageError ??= `${twice} is given more than once; give it once`;
         else pending = () => cmd.run(io, argv);
       },
     });
@@ -126,7 +126,10 @@ function repeatedOption(built: Argv<object>, argv: Record<string, unknown>): str
   for (const key of Object.keys(options.key)) {
     if (many.has(key) || !Array.isArray(argv[key])) continue;
     const name = aliasOf.get(key) ?? key;
-    return name.length === 1 ? `-${name}` : `--${name}`;
+    // With its aliases: `-k 3 -n 4` gives the same option twice under two names.
+    const flag = (n: string) => (n.length === 1 ? `-${n}` : `--${n}`);
+    const aliases = (options.alias?.[name] ?? []).filter((a) => a !== name);
+    return [flag(name), ...aliases.map(flag)].map((f) => `\`${f}\``).join(" or ");
   }
   return undefined;
 }

@@ -68,8 +68,11 @@ test("no command, an unknown command and an unknown option are usage errors (exi
 
 test("an option given twice is a usage error (exit 2) naming it, not an internal error", async () => {
   const cases: [string[], RegExp][] = [
-    [["compile", "samples/rag-support", "--out", "a", "--out", "b"], /`--out` is given more than once/],
-    [["compile", "samples/rag-support", "-o", "a", "-o", "b"], /`--out` is given more than once/],
+    [
+      ["compile", "samples/rag-support", "--out", "a", "--out", "b"],
+      /`--out` or `-o` is given more than once/,
+    ],
+    [["compile", "samples/rag-support", "-o", "a", "-o", "b"], /`--out` or `-o` is given more than once/],
     [["check", "samples/rag-support", "--root", ".", "--root", "."], /`--root` is given more than once/],
     [
       ["check", "samples/rag-support", "--policy", "a", "--policy", "b"],
@@ -79,7 +82,9 @@ test("an option given twice is a usage error (exit 2) naming it, not an internal
       ["compile", "samples/rag-support", "--baseline", "a.json", "--baseline", "b.json"],
       /`--baseline` is given more than once/,
     ],
-    [["paths", "samples/rag-support", "-k", "1", "-k", "2"], /`-k` is given more than once/],
+    [["paths", "samples/rag-support", "-k", "1", "-k", "2"], /`-k` or `-n` is given more than once/],
+    // The same option under its two names.
+    [["paths", "samples/rag-support", "-k", "3", "-n", "4"], /`-k` or `-n` is given more than once/],
     [["diff", "--base", "HEAD", "--base", "main"], /`--base` is given more than once/],
   ];
   for (const [args, message] of cases) {

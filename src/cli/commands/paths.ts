@@ -83,7 +83,7 @@ function changes(
 
 /** Runs `paths`. */
 export function runPaths(io: Io, argv: PathsArgs): number {
-  const badK = pathsPerTargetProblem(argv.k);
+  const badK = pathsPerTargetProblem(argv.k, "`-k` or `-n`");
   if (badK) {
     reportDiagnostics(io, [badK], argv.format === "json" ? "json" : "text");
     return EXIT.INVALID;
