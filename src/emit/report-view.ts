@@ -52,6 +52,8 @@ export const REPORT_LIMITS = {
   metricRows: 60,
   /** Largest diagram inlined into a report: Mermaid's default `maxTextSize`, which GitHub keeps. */
   inlineDiagramChars: 50_000,
+  /** Controls (and uncuttable steps) named in one cheapest-cut cell; paths.json has every one. */
+  cutItems: 12,
 } as const;
 
 // ---- formats -----------------------------------------------------------------------------------
@@ -809,6 +811,18 @@ function route(f: Format, p: PathView): Safe {
   );
 }
 
+/**
+ * A list for one table cell: the first REPORT_LIMITS.cutItems, then how many more (a 10k-component
+ * model's cut names 1,600 controls, which no table cell shows usefully).
+ */
+function cellList(f: Format, items: readonly Safe[]): Safe {
+  const { shown, more } = capped(items, REPORT_LIMITS.cutItems);
+  const list = f.join(shown, ", ");
+  return more === 0
+    ? list
+    : f.join([list, f.lit(` and ${fmtNumber(more)} more (paths.json lists every one)`)], "");
+}
+
 function cutV(f: Format, c: CutView | undefined): Safe {
   if (!c) return f.lit("");
   const controls = c.controls.map((x) => f.join([f.code(x.control), f.lit(" on "), f.code(x.on)], ""));
@@ -818,7 +832,7 @@ function cutV(f: Format, c: CutView | undefined): Safe {
       f.join(
         [
           f.lit(`cost ${fmtNumber(c.total)}${c.quality === "bounded" ? " (at most)" : ""}: `),
-          f.join(controls, ", "),
+          cellList(f, controls),
         ],
         "",
       ),
@@ -828,9 +842,9 @@ function cutV(f: Format, c: CutView | undefined): Safe {
       f.join(
         [
           f.lit("no built-in control cuts "),
-          f.join(
+          cellList(
+            f,
             c.uncuttable.map((u) => f.code(u)),
-            ", ",
           ),
         ],
         "",

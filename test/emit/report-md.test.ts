@@ -80,6 +80,23 @@ function inflated(times: number) {
   return { ...analysis, findingsView };
 }
 
+test("a cheapest cut of many controls names the first ones in its cell and counts the rest", () => {
+  const analysis = inflated(1);
+  const cut = analysis.pathsView.cut;
+  const many = Array.from({ length: REPORT_LIMITS.cutItems + 8 }, (_, i) => ({
+    ...cut.controls[0]!,
+    on: `tool${String(i).padStart(2, "0")}`,
+  }));
+  const big = { ...analysis, pathsView: { ...analysis.pathsView, cut: { ...cut, controls: many } } };
+  const [file] = reportMdEmitter.emit({ analysis: big, toolVersion: "test" });
+  const row = String(file!.contents)
+    .split("\n")
+    .find((l) => l.startsWith("| cheapest cut |"))!;
+  assert.ok(row.includes(`\`tool${String(REPORT_LIMITS.cutItems - 1).padStart(2, "0")}\``), row);
+  assert.not.ok(row.includes(`\`tool${REPORT_LIMITS.cutItems}\``), row);
+  assert.ok(row.includes(" and 8 more (paths.json lists every one)"), row);
+});
+
 test("large models: each section lists up to its cap and says how many more", () => {
   const analysis = inflated(40);
   const data = reportData(analysis, { toolVersion: "test" });
