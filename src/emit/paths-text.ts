@@ -1,4 +1,17 @@
+import { plural } from "../words.js";
 import type { CutView, PathView, PathsView, StepView, TargetView } from "./paths-view.js";
+
+/**
+ * Controls (or uncuttable steps) a cut's line names before it counts the rest: a 10k-component
+ * model's cut names 1,600 controls, a line of 67,000 characters; `--format json` lists every one.
+ */
+export const CUT_ITEMS_SHOWN = 12;
+
+function listed(items: readonly string[]): string {
+  const shown = items.slice(0, CUT_ITEMS_SHOWN).join(", ");
+  const more = items.length - CUT_ITEMS_SHOWN;
+  return more > 0 ? `${shown} and ${more} more (--format json lists every one)` : shown;
+}
 
 const pct = (x: number) => `${(x * 100).toFixed(x >= 0.1 ? 0 : 1)}%`;
 
@@ -16,12 +29,12 @@ function pathText(p: PathView, i: number): string {
 function cutText(c: CutView): string {
   const parts: string[] = [];
   if (c.controls.length > 0) {
-    const list = c.controls.map((x) => `${x.control} on \`${x.on}\` (${x.cost})`).join(", ");
+    const list = listed(c.controls.map((x) => `${x.control} on \`${x.on}\` (${x.cost})`));
     parts.push(`${list}: total ${c.total}${c.quality === "exact" ? "" : ` (${c.quality})`}`);
   }
   if (c.uncuttable.length > 0) {
     parts.push(
-      `no built-in control cuts ${c.uncuttable.map((u) => `\`${u}\``).join(", ")}: lower the likelihood there or change the design`,
+      `no built-in control cuts ${listed(c.uncuttable.map((u) => `\`${u}\``))}: lower the likelihood there or change the design`,
     );
   }
   return parts.length === 0 ? "nothing to cut" : parts.join("; ");
@@ -37,11 +50,10 @@ function targetText(t: TargetView): string[] {
     return lines;
   }
   lines.push(
-    `  exposure: ${reach.map((e) => `${e.entryClass} ${e.entries} entr${e.entries === 1 ? "y" : "ies"}, best ${pct(e.bestLikelihood)} in ${e.shortestSteps} step${e.shortestSteps === 1 ? "" : "s"}`).join("; ")}`,
+    `  exposure: ${reach.map((e) => `${e.entryClass} ${plural(e.entries, "entry")}, best ${pct(e.bestLikelihood)} in ${plural(e.shortestSteps, "step")}`).join("; ")}`,
   );
   lines.push(...t.paths.map(pathText));
-  if (t.morePathsAtLeast > 0)
-    lines.push(`  ... and at least ${t.morePathsAtLeast} more path${t.morePathsAtLeast === 1 ? "" : "s"}`);
+  if (t.morePathsAtLeast > 0) lines.push(`  ... and at least ${plural(t.morePathsAtLeast, "more path")}`);
   const choke = t.chokepoints.filter((c) => c.components.length > 0);
   if (choke.length)
     lines.push(
@@ -57,7 +69,7 @@ function targetText(t: TargetView): string[] {
 /** The human-readable report of `aithreat paths`. */
 export function pathsText(v: PathsView): string {
   const lines = [
-    `${v.targets.length} crown jewel propert${v.targets.length === 1 ? "y" : "ies"}, ${v.entries.length} entr${v.entries.length === 1 ? "y" : "ies"}`,
+    `${plural(v.targets.length, "crown jewel property")}, ${plural(v.entries.length, "entry")}`,
     "",
   ];
   for (const t of v.targets) lines.push(...targetText(t), "");

@@ -1,0 +1,62 @@
+/**
+ * The text `aithreat paths` prints: one block per crown-jewel property (exposure, the listed paths,
+ * chokepoints, the cheapest cut) and the cut for every crown jewel, with long lists cut short.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { analyzeModel } from "../../src/compiler.js";
+import { CUT_ITEMS_SHOWN, pathsText } from "../../src/emit/paths-text.js";
+import { frontEnd, dump } from "../helpers/compile.js";
+import { REPO } from "./report-helpers.js";
+
+function ragPaths() {
+  const text = fs.readFileSync(path.join(REPO, "samples/rag-support/support-assistant.aithreat"), "utf8");
+  const front = frontEnd({ "model.aithreat": text });
+  assert.ok(front.ok, dump(front));
+  return analyzeModel(front.model).pathsView;
+}
+
+test("the sample's paths: a block per crown jewel and the cut for all of them", () => {
+  const v = ragPaths();
+  const text = pathsText(v);
+  const lines = text.split("\n");
+  assert.is(
+    lines[0],
+    `${v.targets.length} crown jewel propert${v.targets.length === 1 ? "y" : "ies"}, ${v.entries.length} entries`,
+  );
+  for (const t of v.targets)
+    assert.ok(
+      lines.includes(
+        `${t.crown} - ${t.property} (${t.mode === "disclosure" ? "disclosure: influence plus a way out" : "influence"})`,
+      ),
+      t.crown,
+    );
+  assert.match(text, /\n {2}1\. +\d+%  \S+ \(/);
+  assert.match(text, /\ncheapest cut for every crown jewel: .+: total \d+/);
+});
+
+test("a cut of many controls names the first ones and counts the rest", () => {
+  const v = ragPaths();
+  const one = v.cut.controls[0]!;
+  const controls = Array.from({ length: CUT_ITEMS_SHOWN + 5 }, (_, i) => ({
+    ...one,
+    on: `tool${String(i).padStart(2, "0")}`,
+  }));
+  const uncuttable = Array.from({ length: CUT_ITEMS_SHOWN + 1 }, (_, i) => `a${i}->b${i}`);
+  const line = pathsText({ ...v, cut: { ...v.cut, controls, uncuttable } })
+    .split("\n")
+    .find((l) => l.startsWith("cheapest cut for every crown jewel:"))!;
+  assert.ok(line.includes(`\`tool${String(CUT_ITEMS_SHOWN - 1).padStart(2, "0")}\``), line);
+  assert.not.ok(line.includes(`\`tool${CUT_ITEMS_SHOWN}\``), line);
+  assert.ok(line.includes(" and 5 more (--format json lists every one): total"), line);
+  assert.ok(
+    line.includes(
+      `\`a${CUT_ITEMS_SHOWN - 1}->b${CUT_ITEMS_SHOWN - 1}\` and 1 more (--format json lists every one)`,
+    ),
+    line,
+  );
+});
+
+test.run();
