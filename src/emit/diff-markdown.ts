@@ -23,6 +23,16 @@ import { plural } from "../words.js";
 /** The marker on the first line of every diff comment. */
 export const DIFF_MARKER = "<!-- aithreat-diff -->";
 
+/**
+ * Longest Markdown the diff writes: GitHub refuses a comment body over 65,536 characters, so a
+ * change that adds a whole system (hundreds of new findings) would fail the workflow's comment step.
+ * Past it, tables and lists keep fewer rows (ROW_CAPS) and say how many more there are.
+ */
+export const MAX_MARKDOWN_CHARS = 60_000;
+/** Rows kept per table or list, tried in turn until the Markdown fits MAX_MARKDOWN_CHARS. */
+const ROW_CAPS = [Infinity, 100, 30, 10, 3, 0] as const;
+const MORE_HINT = "`aithreat diff --format json` lists every one";
+
 const md = escapeMarkdown;
 const code = markdownCode;
 const cell = (s: string) => md(s);
@@ -36,16 +46,31 @@ function section(title: string, body: string, items: number, foldAt = 10): strin
   return `#### ${title}\n\n${body}`;
 }
 
-/** The lines of a table section titled with its row count, or none when it has no rows. */
+/**
+ * The lines of a table section titled with its row count, or none when it has no rows; past `cap`
+ * rows the table stops and says how many more there are.
+ */
 function tableSection(
   title: string,
   head: readonly string[],
   rows: readonly string[][],
+  cap: number,
   foldAt?: number,
 ): string[] {
-  return rows.length === 0
-    ? []
-    : ["", section(`${title} (${rows.length})`, table(head, rows), rows.length, foldAt)];
+  if (rows.length === 0) return [];
+  const body =
+    rows.length > cap
+      ? `${table(head, rows.slice(0, cap))}\n\n${moreLine(rows.length - cap)}`
+      : table(head, rows);
+  return ["", section(`${title} (${rows.length})`, body, rows.length, foldAt)];
+}
+
+/** `…and 12 more (...)`: what a capped table or list left out. */
+const moreLine = (more: number): string => `…and ${more} more (${MORE_HINT})`;
+
+/** A list capped at `cap` items, the rest counted in a last item. */
+function cappedLines(lines: readonly string[], cap: number): string[] {
+  return lines.length > cap ? [...lines.slice(0, cap), `- ${moreLine(lines.length - cap)}`] : [...lines];
 }
 
 const bySeverity = <T extends { severity: string }>(xs: readonly T[]) =>
@@ -105,18 +130,36 @@ function fieldChange(c: FieldChange): string {
 function entityLines(
   label: string,
   d: { added: EntityRef[]; removed: EntityRef[]; changed: EntityChange[] },
+  cap: number,
 ): string[] {
   const ref = (e: EntityRef) => `${code(e.name)} (${md(e.kind)}${e.title ? `, ${md(e.title)}` : ""})`;
+  const refs = (es: readonly EntityRef[]) =>
+    es.length > cap
+      ? `${[...es.slice(0, cap).map(ref), `…and ${es.length - cap} more`].join(", ")}`
+      : es.map(ref).join(", ");
   const out: string[] = [];
-  if (d.added.length > 0) out.push(`- ${md(label)} added: ${d.added.map(ref).join(", ")}`);
-  if (d.removed.length > 0) out.push(`- ${md(label)} removed: ${d.removed.map(ref).join(", ")}`);
-  for (const c of d.changed)
-    out.push(`- ${md(label)} ${code(c.name)} changed: ${c.changes.map(fieldChange).join("; ")}`);
-  return out;
+  if (d.added.length > 0) out.push(`- ${md(label)} added (${d.added.length}): ${refs(d.added)}`);
+  if (d.removed.length > 0) out.push(`- ${md(label)} removed (${d.removed.length}): ${refs(d.removed)}`);
+  const changed = d.changed.map(
+    (c) => `- ${md(label)} ${code(c.name)} changed: ${c.changes.map(fieldChange).join("; ")}`,
+  );
+  return [...out, ...cappedLines(changed, cap)];
 }
 
-/** Renders the diff as Markdown; `labels` name the two versions (file names or revisions). */
+/**
+ * Renders the diff as Markdown; `labels` name the two versions (file names or revisions). Every row
+ * when that fits MAX_MARKDOWN_CHARS, else as many per table as fit (the counts stay whole).
+ */
 export function diffMarkdown(d: ModelDiff, labels: { before: string; after: string }): string {
+  let text = "";
+  for (const cap of ROW_CAPS) {
+    text = renderDiff(d, labels, cap);
+    if (text.length <= MAX_MARKDOWN_CHARS) break;
+  }
+  return text;
+}
+
+function renderDiff(d: ModelDiff, labels: { before: string; after: string }, cap: number): string {
   const f = d.findings;
   const b = f.before;
   const a = f.after;
@@ -159,16 +202,17 @@ export function diffMarkdown(d: ModelDiff, labels: { before: string; after: stri
   const exposureHead = ["crown jewel", "property", "entry class", "before", "after"];
   const p = d.attackPaths;
   out.push(
-    ...tableSection("New findings", findingHead, findingRows(f.new)),
-    ...tableSection("Resolved findings", findingHead, findingRows(f.resolved)),
+    ...tableSection("New findings", findingHead, findingRows(f.new), cap),
+    ...tableSection("Resolved findings", findingHead, findingRows(f.resolved), cap),
     ...tableSection(
       "Re-scored findings",
       ["rule", "subject", "threat", "status", "severity", "residual"],
       rescoredRows(f.rescored),
+      cap,
     ),
-    ...tableSection("Exposure opened", exposureHead, exposureRows(p.opened)),
-    ...tableSection("Exposure closed", exposureHead, exposureRows(p.closed)),
-    ...tableSection("Exposure changed", exposureHead, exposureRows(p.changed), 0),
+    ...tableSection("Exposure opened", exposureHead, exposureRows(p.opened), cap),
+    ...tableSection("Exposure closed", exposureHead, exposureRows(p.closed), cap),
+    ...tableSection("Exposure changed", exposureHead, exposureRows(p.changed), cap, 0),
   );
   const targets = [
     ...p.targetsAdded.map(
@@ -178,8 +222,11 @@ export function diffMarkdown(d: ModelDiff, labels: { before: string; after: stri
     ...p.targetsRemoved.map((t) => `- removed ${code(t.crown)} ${md(t.property)}`),
   ];
   if (targets.length > 0)
-    out.push("", section(`Crown jewels (${targets.length})`, targets.join("\n"), targets.length));
-  const model = [...entityLines("component", d.components), ...entityLines("flow", d.flows)];
+    out.push(
+      "",
+      section(`Crown jewels (${targets.length})`, cappedLines(targets, cap).join("\n"), targets.length),
+    );
+  const model = [...entityLines("component", d.components, cap), ...entityLines("flow", d.flows, cap)];
   if (model.length > 0)
     out.push("", section(`Model changes (${model.length})`, model.join("\n"), model.length, 0));
   const metricRows = d.metrics.changes.map((m) => {
@@ -202,6 +249,7 @@ export function diffMarkdown(d: ModelDiff, labels: { before: string; after: stri
       "Metrics",
       ["metric", "before", "after", "delta", "change", "what came and went"],
       metricRows,
+      cap,
       0,
     ),
   );

@@ -15,7 +15,7 @@ import { diffModels, type ModelDiff } from "../../src/analysis/diff.js";
 import { METRIC_DEFS, metricDeltas } from "../../src/analysis/metrics/index.js";
 import { bufferIo } from "../../src/cli/io.js";
 import { main } from "../../src/cli/main.js";
-import { DIFF_MARKER } from "../../src/emit/diff-markdown.js";
+import { DIFF_MARKER, MAX_MARKDOWN_CHARS } from "../../src/emit/diff-markdown.js";
 import { TEST_TODAY } from "../helpers/compile.js";
 import { REPO, memoryContext } from "../helpers/outputs.js";
 
@@ -37,6 +37,12 @@ const VARIANTS = {
   ),
   renamed: BASE.replace(/\bkb_index\b/g, "knowledge_index"),
   hostile: `${BASE}\nzone lab "Lab | <img src=x onerror=alert(1)>" { trust internal  store notes "**bold** | [x](javascript:alert(1)) <script> <img src=x>" }\n`,
+  // The agent gets 300 tools that act without approval: hundreds of new findings in one change.
+  manyTools: `${BASE}\n${Array.from(
+    { length: 300 },
+    (_, i) =>
+      `tool bulk${i} "Bulk tool ${i}" { capabilities [write, send_external]  approval none }\nflow support_bot -> bulk${i} { kind invoke }`,
+  ).join("\n")}\n`,
 };
 
 /** Writes a variant into the temporary folder and returns its path. */
@@ -185,6 +191,22 @@ test("Markdown for a pull request: marker, summary, tables, and model text escap
   assert.match(flow.stdout, /#### Re-scored findings \(3\)/);
   assert.match(flow.stdout, /\| open → mitigated \|/);
   assert.match(flow.stdout, /flow `support_bot->escalate_email` changed: controls \+`human_approval`/);
+});
+
+test("Markdown of a large change fits a pull-request comment; the counts stay whole", async () => {
+  const d = await diffJson("base", "manyTools");
+  const r = await run([write("base"), write("manyTools"), "--root", tmp]);
+  assert.is(r.code, 0, r.stderr);
+  const md = r.stdout;
+  assert.ok(d.findings.new.length > 300, String(d.findings.new.length));
+  assert.ok(md.length <= MAX_MARKDOWN_CHARS, String(md.length));
+  assert.ok(md.includes(`**Findings:** ${d.findings.new.length} new`), "the headline counts every finding");
+  assert.ok(md.includes(`New findings (${d.findings.new.length})`));
+  const more = /…and (\d+) more \(`aithreat diff --format json` lists every one\)/.exec(md);
+  assert.ok(more, "the table says how many rows it left out");
+  const shown = md.split("\n").filter((l) => /^\| (critical|high|medium|low|info) \|/.test(l)).length;
+  assert.is(shown + Number(more[1]), d.findings.new.length);
+  assert.match(md, /component added \(300\): `bulk0`/);
 });
 
 // ---- --base: a real git repository in a temporary folder --------------------------------------------
