@@ -262,6 +262,11 @@ export const EXAMPLES: Readonly<Partial<Record<DiagnosticCode, Example>>> = {
       "warning AT9101: diagrams not rendered: `--chromium` names `./no-such-chromium`, which is not an executable file\n  = hint: install Debian's `chromium` package (`apt-get install chromium`), or set `CHROMIUM_PATH` to a Chromium or Chrome executable; the other outputs were written",
     note: "Reported by `compile --render` before the output folder is written, with every other output; the exit code does not change.",
   },
+  AT9102: {
+    output:
+      "warning AT9102: findings.sarif holds the 25000 most severe of 203150 results (open and accepted findings): GitHub code scanning rejects a run of more than 25000\n  = hint: findings.json has every finding; `--sarif-max-results 0` writes them all into findings.sarif",
+    note: "Reported by `compile` when findings.sarif is written; the exit code does not change, and the other outputs keep every finding.",
+  },
   AT9999: {
     output:
       "error AT9999: internal error: Cannot read properties of undefined (reading 'kind')\n  = note: this is a bug in aithreat; please report it with the model that triggers it (rerun with --debug for the stack trace)",

@@ -346,6 +346,12 @@ export const DIAGNOSTICS = {
     explain:
       "`compile --render` could not turn some or all diagrams into images: no Chromium was found (install Debian's `chromium`, or set `CHROMIUM_PATH`), the browser did not start, or Mermaid could not draw one diagram. The `.mmd` files and every other output are still written and the exit code is unchanged; the message says which diagram and why.",
   },
+  AT9102: {
+    severity: "warning",
+    title: "SARIF results capped",
+    explain:
+      "GitHub code scanning rejects a SARIF run of more than 25,000 results, so findings.sarif keeps the most severe 25,000 (open and accepted findings; `--sarif-max-results` sets another number, 0 for all) and its run's `properties.resultsLeftOut` says how many it left out. findings.json, checklist.csv and the reports still have every finding.",
+  },
   AT9999: {
     severity: "error",
     title: "internal error",

@@ -25,6 +25,8 @@ export interface EmitContext {
   readonly templatesDir?: string;
   /** Every diagnostic of the run (front end and analysis; warnings only, since errors stop it). */
   readonly diagnostics?: readonly Diagnostic[];
+  /** Most results findings.sarif holds (`--sarif-max-results`; 0: all); SARIF_MAX_RESULTS by default. */
+  readonly sarifMaxResults?: number;
 }
 
 /**

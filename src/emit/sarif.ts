@@ -1,4 +1,4 @@
-import { severityOf, type Severity } from "../analysis/findings.js";
+import { severityOf, severityRank, type Severity } from "../analysis/findings.js";
 import type { RuleMeta } from "../analysis/rule.js";
 import { BUILTIN_CONTROL_BY_ID } from "../catalog/controls.js";
 import { RULE_IDS } from "../catalog/index.js";
@@ -158,6 +158,38 @@ function ruleDescriptor(meta: RuleMeta) {
   };
 }
 
+/**
+ * Most results findings.sarif holds by default: GitHub code scanning rejects a run with more (and
+ * shows the 5,000 most severe). A 10k-component model has about 20,000 open findings, a 100k one ten
+ * times as many.
+ */
+export const SARIF_MAX_RESULTS = 25_000;
+
+/** How many of a compile's would-be results a cap of `max` leaves out (0: none, or no cap). */
+export function sarifResultsLeftOut(
+  findingsView: readonly FindingView[],
+  max: number = SARIF_MAX_RESULTS,
+): number {
+  if (max <= 0) return 0;
+  let results = 0;
+  for (const f of findingsView) if (f.status !== "mitigated") results++;
+  return Math.max(0, results - max);
+}
+
+/**
+ * The `max` most severe of `results` (0: all), in their own order: ties by that order, so the cut is
+ * deterministic and the kept results read as before.
+ */
+function mostSevere(results: readonly FindingView[], max: number): readonly FindingView[] {
+  if (max <= 0 || results.length <= max) return results;
+  const order = results.map((_, i) => i);
+  const rank = results.map((f) => severityRank(f.severity as Severity));
+  order.sort((a, b) => rank[b]! - rank[a]! || a - b);
+  const kept = new Uint8Array(results.length);
+  for (let i = 0; i < max; i++) kept[order[i]!] = 1;
+  return results.filter((_, i) => kept[i] === 1);
+}
+
 /** Builds the SARIF log of a compile. */
 export function sarifLog(ctx: EmitContext) {
   const { logWith, shown, result } = sarifParts(ctx);
@@ -276,7 +308,8 @@ function sarifParts(ctx: EmitContext) {
     descriptor: { id: d.code },
     ...(d.location ? { locations: [{ physicalLocation: physical(locationView(d.location)) }] } : {}),
   });
-  const shown = analysis.findingsView.filter((f) => f.status !== "mitigated");
+  const candidates = analysis.findingsView.filter((f) => f.status !== "mitigated");
+  const shown = mostSevere(candidates, ctx.sarifMaxResults ?? SARIF_MAX_RESULTS);
   const mitigated = analysis.findingsView.filter((f) => f.status === "mitigated");
   const logWith = <R>(results: readonly R[]) => ({
     $schema: SARIF_SCHEMA_URI,
@@ -314,6 +347,8 @@ function sarifParts(ctx: EmitContext) {
         results,
         properties: {
           evaluatedOn: analysis.model.today,
+          // Left out past the cap (the least severe): findings.json has every finding.
+          ...(shown.length < candidates.length ? { resultsLeftOut: candidates.length - shown.length } : {}),
           mitigatedFindings: mitigated.map((f) => ({
             findingId: f.id,
             fingerprint: f.fingerprint,

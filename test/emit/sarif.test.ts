@@ -10,14 +10,17 @@ import * as assert from "uvu/assert";
 import {
   FINGERPRINT_KEY,
   SARIF_SCHEMA_URI,
+  SARIF_MAX_RESULTS,
   SRCROOT,
   pathToUri,
   sarifEmitter,
   sarifLevel,
   sarifLog,
   sarifResultTexts,
+  sarifResultsLeftOut,
   securitySeverity,
 } from "../../src/emit/sarif.js";
+import { severityRank, type Severity } from "../../src/analysis/findings.js";
 import { PROJECT_URL } from "../../src/emit/tool-info.js";
 import { SAMPLES, cachedSampleContext, memoryContext, sarifValidator } from "../helpers/outputs.js";
 
@@ -220,6 +223,34 @@ test("warnings become tool notifications with their location", () => {
   assert.ok(n);
   assert.is(n.level, "warning");
   assert.is(n.locations![0]!.physicalLocation.region.startLine, 2);
+});
+
+test("past its cap findings.sarif keeps the most severe results, in their order, and counts the rest", () => {
+  const ctx = cachedSampleContext("agent-mcp");
+  const all = sarifLog(ctx).runs[0]!;
+  assert.is(sarifResultsLeftOut(ctx.analysis.findingsView), 0, "the samples are far below the default cap");
+  assert.not.ok("resultsLeftOut" in all.properties);
+  const max = 5;
+  assert.ok(all.results.length > max);
+  const cappedLog = sarifLog({ ...ctx, sarifMaxResults: max });
+  assert.equal(validate(cappedLog), []);
+  const capped = cappedLog.runs[0]!;
+  assert.is(capped.results.length, max);
+  assert.is((capped.properties as { resultsLeftOut?: number }).resultsLeftOut, all.results.length - max);
+  assert.is(sarifResultsLeftOut(ctx.analysis.findingsView, max), all.results.length - max);
+  // The kept ones: no left-out result is more severe than a kept one, and their order is the log's.
+  const severity = (r: Result) => severityRank((r.properties as { severity: Severity }).severity);
+  const key = (r: Result) => JSON.stringify(r.partialFingerprints);
+  const kept = new Set(capped.results.map(key));
+  const least = Math.min(...capped.results.map(severity));
+  for (const r of all.results) if (!kept.has(key(r))) assert.ok(severity(r) <= least, key(r));
+  assert.equal(
+    capped.results.map(key),
+    all.results.map(key).filter((k) => kept.has(k)),
+  );
+  // 0 is no cap.
+  assert.is(sarifLog({ ...ctx, sarifMaxResults: 0 }).runs[0]!.results.length, all.results.length);
+  assert.is(SARIF_MAX_RESULTS, 25_000);
 });
 
 test.run();

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { Argv } from "yargs";
-import { analyzeModel } from "../../compiler.js";
+import { analyzeModel, type CompileAnalysis } from "../../compiler.js";
 import {
   combineExit,
   compileGate,
@@ -12,6 +12,7 @@ import {
 import { diag, sortDiagnostics, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import type { EmitContext, Emitter, OutputFile } from "../../emit/emitter.js";
 import { EMITTERS } from "../../emit/index.js";
+import { SARIF_MAX_RESULTS, sarifEmitter, sarifResultsLeftOut } from "../../emit/sarif.js";
 import { ONLY_NAMES, selectEmitters } from "../only.js";
 import { checkTemplatesDir, TemplateError } from "../../emit/templates.js";
 import type { CommandModule } from "../command.js";
@@ -43,6 +44,7 @@ export interface CompileArgs extends ModelOptions, RenderArgs {
   baseline?: string;
   policy?: string;
   only?: string;
+  "sarif-max-results"?: number;
 }
 
 /** The output `--format` prints on stdout (text: none, only the summary on stderr). */
@@ -87,6 +89,28 @@ export function printWrittenFile(io: Io, file: string, slice = 1 << 24): void {
   }
 }
 
+/** AT9102 when findings.sarif is written and leaves results out under its cap (SARIF_MAX_RESULTS). */
+function sarifCapped(
+  analysis: CompileAnalysis,
+  emitters: readonly Emitter[],
+  max: number | undefined,
+): Diagnostic[] {
+  if (!emitters.some((e) => e.name === sarifEmitter.name)) return [];
+  const cap = max ?? SARIF_MAX_RESULTS;
+  const left = sarifResultsLeftOut(analysis.findingsView, cap);
+  if (left === 0) return [];
+  return [
+    diag(
+      "AT9102",
+      undefined,
+      `findings.sarif holds the ${cap} most severe of ${cap + left} results (open and accepted findings): GitHub code scanning rejects a run of more than ${SARIF_MAX_RESULTS}`,
+      {
+        hint: "findings.json has every finding; `--sarif-max-results 0` writes them all into findings.sarif",
+      },
+    ),
+  ];
+}
+
 /** Runs `compile`: check, analyse, write every output into `--out` atomically. */
 export async function runCompile(io: Io, argv: CompileArgs): Promise<number> {
   // A command line mistake stops the run before any model is read (with --format json, as JSON).
@@ -98,6 +122,15 @@ export async function runCompile(io: Io, argv: CompileArgs): Promise<number> {
   if ("code" in gates) return refuse([gates]);
   const badK = pathsPerTargetProblem(argv.k);
   if (badK) return refuse([badK]);
+  const sarifMax = argv["sarif-max-results"];
+  if (sarifMax !== undefined && !(Number.isInteger(sarifMax) && sarifMax >= 0))
+    return refuse([
+      diag(
+        "AT9002",
+        undefined,
+        `\`--sarif-max-results\` must be a whole number, 0 for no limit${Number.isNaN(sarifMax) ? "" : `, not \`${sarifMax}\``}`,
+      ),
+    ]);
   if (argv.templates !== undefined) {
     const problems = checkTemplatesDir(argv.templates).map((m) => diag("AT9002", undefined, m));
     if (problems.length > 0) return refuse(problems);
@@ -212,7 +245,12 @@ async function compileWith(
         ? `debug: the attack paths came from the paths worker (waited ${Math.round(worker.waited)} ms)\n`
         : `debug: the attack paths were worked out on the main thread: ${worker.outcome}\n`,
     );
-  const diagnostics = [...loaded.diagnostics, ...policies.diagnostics, ...analysis.diagnostics];
+  const diagnostics = [
+    ...loaded.diagnostics,
+    ...policies.diagnostics,
+    ...analysis.diagnostics,
+    ...sarifCapped(analysis, emitters, argv["sarif-max-results"]),
+  ];
   reportDiagnostics(io, diagnostics, "text");
   if (analysis.diagnostics.some((d) => d.severity === "error")) return EXIT.INTERNAL;
   const ctx: EmitContext = {
@@ -221,6 +259,7 @@ async function compileWith(
     ...(argv.timestamp ? { generatedAt: new Date().toISOString() } : {}),
     ...(argv.templates ? { templatesDir: argv.templates } : {}),
     diagnostics,
+    ...(argv["sarif-max-results"] === undefined ? {} : { sarifMaxResults: argv["sarif-max-results"] }),
   };
   progress.stage("writing outputs");
   let files: OutputFile[];
@@ -287,6 +326,10 @@ export const compileCommand: CommandModule = {
         default: "aithreat-out",
       })
       .option("k", { describe: "attack paths listed per crown jewel", type: "number", default: 5 })
+      .option("sarif-max-results", {
+        describe: `most results in findings.sarif, the most severe kept (0: all; GitHub code scanning takes at most ${SARIF_MAX_RESULTS})`,
+        type: "number",
+      })
       .option("timestamp", {
         describe: "record the time of the run in the outputs (off: identical input gives identical files)",
         type: "boolean",
