@@ -75,6 +75,19 @@ test("--check exits 2 on a syntax error, with the usual located diagnostic", asy
   assert.is(r.stdout, "a.aithreat\n");
 });
 
+test("the summary never calls a file it could not read or parse formatted", async () => {
+  const dir = project({ "a.aithreat": FORMATTED, "bad.aithreat": BROKEN, "c.aithreat": UNFORMATTED });
+  const check = await run(dir, "fmt", "--check", "a.aithreat", "bad.aithreat");
+  assert.is(check.code, 2);
+  assert.match(check.stderr, "2 files checked: 1 could not be formatted (errors above)\n");
+  assert.not.match(check.stderr, "all formatted");
+  const some = await run(dir, "fmt", "--check", ".");
+  assert.match(some.stderr, "1 of 3 files would be reformatted, 1 could not be formatted (errors above);");
+  const write = await run(dir, "fmt", ".");
+  assert.is(write.code, 2);
+  assert.match(write.stderr, "3 files checked: 1 reformatted, 1 could not be formatted (errors above)\n");
+});
+
 test("--check counts CRLF line endings and a BOM as changes", async () => {
   const dir = project({
     "crlf.aithreat": FORMATTED.replace(/\n/g, "\r\n"),
