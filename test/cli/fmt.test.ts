@@ -162,6 +162,16 @@ test("a missing path or a folder without models exits 2", async () => {
   assert.match(empty.stderr, "error AT9001: no `.aithreat` files found in `empty`");
 });
 
+test("a loop of symbolic links in a folder is reported by its relative path, not Node's message", async () => {
+  const dir = project({ "a.aithreat": FORMATTED });
+  fs.symlinkSync("loop2.aithreat", path.join(dir, "loop1.aithreat"));
+  fs.symlinkSync("loop1.aithreat", path.join(dir, "loop2.aithreat"));
+  const r = await run(dir, "fmt", ".");
+  assert.is(r.code, 2);
+  assert.match(r.stderr, "error AT1001: cannot read `loop1.aithreat`: a loop of symbolic links\n");
+  assert.not.ok(r.stderr.includes(dir), `an absolute path leaks into the output:\n${r.stderr}`);
+});
+
 test("a file over --max-file-size is reported with AT1004", async () => {
   const dir = project({ "big.aithreat": UNFORMATTED });
   const r = await run(dir, "fmt", "--max-file-size", "10", "big.aithreat");

@@ -35,6 +35,8 @@ function errnoMessage(e: unknown): string {
   if (err.code === "EACCES" || err.code === "EPERM") return "permission denied";
   if (err.code === "EISDIR") return "is a directory";
   if (err.code === "ENOSPC") return "no space left on device";
+  // Node's own text names the absolute path, which the diagnostic already gives as the user wrote it.
+  if (err.code === "ELOOP") return "a loop of symbolic links";
   return err.message ?? String(e);
 }
 
