@@ -34,6 +34,9 @@ function sharedGrammar(): AithreatGrammar {
   return grammar;
 }
 
+/** Junk made only of characters that show as nothing or as a blank: separators, controls, formats. */
+const INVISIBLE = /^[\p{Z}\p{Cc}\p{Cf}]+$/u;
+
 /** Source text shown inside a message: short, one line, no hidden characters (hidden-chars.ts) or backticks. */
 export function preview(text: string): string {
   const chars = [...text];
@@ -72,14 +75,25 @@ export function parseWithRecovery(file: SourceFile): StageResult<FileNode> {
   const lexed = theLexer().tokenize(text);
 
   const junk = (start: number, image: string) => {
-    const count = [...image].length;
+    const chars = [...image];
+    // Invisible and space-like characters (a zero-width space, an em space pasted from a document)
+    // would show as nothing, a blank or `?`: they are named by code point instead.
+    const invisible = INVISIBLE.test(image);
+    const shown = invisible
+      ? chars
+          .slice(0, 5)
+          .map((c) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`)
+          .join(" ") + (chars.length > 5 ? " ..." : "")
+      : `\`${preview(image)}\``;
     diagnostics.push(
       diag(
         "AT1010",
         loc(start, start + image.length),
-        `unexpected ${count === 1 ? "character" : "characters"} \`${preview(image)}\``,
+        `unexpected ${chars.length === 1 ? "character" : "characters"} ${shown}${invisible ? " (invisible or space-like)" : ""}`,
         {
-          hint: "names use letters, digits, `_` and inner `.` or `-`; put other text in double quotes",
+          hint: invisible
+            ? "delete it, or type a plain space: tokens are separated by spaces, tabs and line breaks"
+            : "names use letters, digits, `_` and inner `.` or `-`; put other text in double quotes",
         },
       ),
     );
