@@ -78,6 +78,13 @@ test("a refused --out is reported before the models are loaded, so a broken mode
     // Only the refusal: the model, which does not parse, was never read.
     assert.is(r.stderr.match(/error AT\d+/g)?.length, 1, r.stderr);
   }
+  // A file where a folder of the path should be is refused as early, not by Node's mkdir message.
+  for (const command of [["compile"], ["export", "--to", "graphml"]]) {
+    const r = await run(...command, broken, "--out", path.join(broken, "out"), "--root", tmp);
+    assert.is(r.code, 2, r.stderr);
+    assert.match(r.stderr, /AT9002: cannot write `--out .*out`: a file stands in its path/);
+    assert.is(r.stderr.match(/error AT\d+/g)?.length, 1, r.stderr);
+  }
   // The same broken model with a usable folder is reported as a syntax error.
   const r = await run("compile", broken, "--out", path.join(tmp, "fresh"), "--root", tmp);
   assert.is(r.code, 2);
