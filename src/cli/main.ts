@@ -119,11 +119,14 @@ export function skipHelpCache(parser: unknown): boolean {
  * alone; options are found as `repeatedOption` finds them (nothing changes if yargs moves them).
  */
 function valuesRequired(built: Argv<object>, command: string): Argv<object> {
-  type Options = { string?: string[]; number?: string[] };
+  type Options = { string?: string[]; number?: string[]; choices?: Record<string, unknown> };
   const options = (built as unknown as { getOptions?: () => Options }).getOptions?.();
   if (!options) return built;
   const positionals = new Set([...command.matchAll(/[<[](\w+)/g)].map((m) => m[1]!));
-  const keys = [...(options.string ?? []), ...(options.number ?? [])].filter((k) => !positionals.has(k));
+  // An option with choices (`--format`) takes a value whatever its type says.
+  const keys = [
+    ...new Set([...(options.string ?? []), ...(options.number ?? []), ...Object.keys(options.choices ?? {})]),
+  ].filter((k) => !positionals.has(k));
   return keys.length > 0 ? built.requiresArg(keys) : built;
 }
 

@@ -112,6 +112,8 @@ test("an option that takes a value, given without one, is a usage error naming i
       [["paths", sample, "--assume"], "`--assume` needs a value"],
       [["check", sample, "--max-file-size"], "`--max-file-size` needs a value"],
       [["init", "--title"], "`--title` needs a value"],
+      [["rules", "--format"], "`--format` needs a value"],
+      [["check", sample, "--format"], "`--format` needs a value"],
     ];
     for (const [args, message] of cases) {
       const io = bufferIo({}, dir);
