@@ -129,23 +129,28 @@ export function modelBytesUpTo(
     if (found.stopped) return undefined;
     pending.push(...found.files);
   }
-  // Sizes first (no reading), so a large tree is told quickly.
+  // Sizes first (no reading), so a large tree is told quickly. Only regular files count and are
+  // read: reading a FIFO would block the walk for good, or take from a pipe what the command is
+  // to read (`--baseline <(git show ...)`); the command reports any it refuses.
   const seen = new Set<string>();
   let total = 0;
   const count = (file: string): boolean => {
     if (seen.has(file)) return false;
     seen.add(file);
     try {
-      total += fs.statSync(file).size;
+      const st = fs.statSync(file);
+      if (!st.isFile()) return false;
+      total += st.size;
+      return true;
     } catch {
       // Missing, a link loop, no permission: the command reports it.
+      return false;
     }
-    return true;
   };
-  for (const file of pending) count(file);
+  const toRead = pending.filter(count);
   if (total > limit) return undefined;
-  while (pending.length > 0) {
-    const file = pending.pop()!;
+  while (toRead.length > 0) {
+    const file = toRead.pop()!;
     let bytes: Buffer;
     try {
       bytes = fs.readFileSync(file);
@@ -160,7 +165,7 @@ export function modelBytesUpTo(
       const spec = m[1] ?? m[2];
       if (!spec || /[\\\x80-\xff]/.test(spec)) return undefined;
       const target = path.resolve(path.dirname(file), spec);
-      if (count(target)) pending.push(target);
+      if (count(target)) toRead.push(target);
     }
     if (total > limit) return undefined;
   }

@@ -1,3 +1,4 @@
+import fs from "node:fs";
 /** Exit codes, the CLI's contract with CI (docs/cli.md). */
 export const EXIT = {
   /** Valid model, gates passed. */
@@ -22,23 +23,34 @@ export interface Io {
 
 /**
  * A reader that stopped reading (`aithreat rules | head`) is not an error: stop quietly, as Unix tools
- * do, instead of an unhandled EPIPE with a stack trace.
+ * do, instead of an unhandled EPIPE with a stack trace. Standard output that cannot be written
+ * otherwise (`> /dev/full`, a full disk) is where the command line sent the results, as for an `--out`
+ * that cannot be written: a short message and exit 2, where the error escaped with a stack trace and
+ * exit 1 ("gate failed"). Standard error that cannot be written only loses messages: the run goes on.
  */
 const guarded = new WeakSet<NodeJS.WriteStream>();
-function quietOnClosedPipe(stream: NodeJS.WriteStream): void {
+function quietOnClosedPipe(stream: NodeJS.WriteStream, results: boolean): void {
   // Other listeners do not count: a worker thread's output pipe adds one that rethrows.
   if (guarded.has(stream)) return;
   guarded.add(stream);
   stream.on("error", (e: NodeJS.ErrnoException) => {
     if (e.code === "EPIPE") process.exit(EXIT.OK);
-    throw e;
+    if (!results) return;
+    try {
+      // Node's text without its code prefix and syscall suffix: `no space left on device`.
+      const why = e.message.replace(/^[A-Z]+: /, "").replace(/, write$/, "");
+      fs.writeSync(2, `error AT9002: cannot write to standard output: ${why}\n`);
+    } catch {
+      // Standard error fails too: the exit code still says what happened.
+    }
+    process.exit(EXIT.INVALID);
   });
 }
 
 /** The process's own streams. */
 export function processIo(): Io {
-  quietOnClosedPipe(process.stdout);
-  quietOnClosedPipe(process.stderr);
+  quietOnClosedPipe(process.stdout, true);
+  quietOnClosedPipe(process.stderr, false);
   return {
     out: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t),

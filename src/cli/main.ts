@@ -41,8 +41,13 @@ export async function main(args: readonly string[], io: Io = processIo()): Promi
     .wrap(Math.min(110, process.stdout.columns || 110))
     .exitProcess(false)
     .fail((msg, err) => {
-      if (err) throw err;
-      usageError = msg;
+      // yargs' own errors (YError: an option without its value) are usage errors; any other came
+      // from a command and is a bug.
+      if (err && err.name !== "YError") throw err;
+      const bare = /^Not enough arguments following: (\S+)$/.exec(msg ?? "");
+      usageError = bare
+        ? `\`${bare[1]!.length === 1 ? "-" : "--"}${bare[1]!}\` needs a value`
+        : (msg ?? err?.message);
     })
     .epilogue(
       `Exit codes: 0 ok, 1 gate failed, 2 invalid model or usage, 3 internal error. Docs: ${DOCS_URL}/cli.md (also in the package's docs/ folder)`,
@@ -53,7 +58,7 @@ export async function main(args: readonly string[], io: Io = processIo()): Promi
     parser.command({
       command: cmd.command,
       describe: cmd.describe,
-      builder: (y: Argv) => (built = cmd.builder(y)),
+      builder: (y: Argv) => (built = valuesRequired(cmd.builder(y), cmd.command)),
       // yargs may call the handler before its strict checks fail, so the command runs only after
       // parsing finished without a usage error.
       handler: (argv) => {
@@ -106,6 +111,24 @@ export function skipHelpCache(parser: unknown): boolean {
   if (typeof internal?.cacheHelpMessage !== "function") return false;
   internal.cacheHelpMessage = () => {};
   return true;
+}
+
+/**
+ * Makes every option of a command that takes a value (a string or a number) refuse to stand without
+ * one: yargs otherwise reads `-o` at the end of the line as "" or nothing, and the run went on with
+ * the default (`compile m -o` wrote `aithreat-out`, `paths m -k` listed 5). Positionals are left
+ * alone; options are found as `repeatedOption` finds them (nothing changes if yargs moves them).
+ */
+function valuesRequired(built: Argv<object>, command: string): Argv<object> {
+  type Options = { string?: string[]; number?: string[]; choices?: Record<string, unknown> };
+  const options = (built as unknown as { getOptions?: () => Options }).getOptions?.();
+  if (!options) return built;
+  const positionals = new Set([...command.matchAll(/[<[](\w+)/g)].map((m) => m[1]!));
+  // An option with choices (`--format`) takes a value whatever its type says.
+  const keys = [
+    ...new Set([...(options.string ?? []), ...(options.number ?? []), ...Object.keys(options.choices ?? {})]),
+  ].filter((k) => !positionals.has(k));
+  return keys.length > 0 ? built.requiresArg(keys) : built;
 }
 
 /**

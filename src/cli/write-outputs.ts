@@ -24,7 +24,11 @@ export function outputFolderRefusal(outDir: string): string | undefined {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(target);
-  } catch {
+  } catch (e) {
+    // Not there yet, so it may be made, unless a file stands in its path: then making it would
+    // fail only after the analysis, with Node's message.
+    if ((e as NodeJS.ErrnoException).code === "ENOTDIR")
+      return "a file stands in its path, where a folder should be";
     return undefined;
   }
   if (!stat.isDirectory()) return "it is a file, not a folder";

@@ -161,18 +161,38 @@ export async function renderDiagrams(
   return { files, failures };
 }
 
+/** How long Chromium may take to start and answer its first call. */
+const LAUNCH_TIMEOUT_MS = 60_000;
+
 /** Starts a headless system Chromium with the rendering flags; puppeteer loads here, on first use. */
-export async function launchChromium(executablePath: string): Promise<Browser> {
+export async function launchChromium(
+  executablePath: string,
+  launchTimeoutMs = LAUNCH_TIMEOUT_MS,
+): Promise<Browser> {
   const { default: puppeteer } = await loadPuppeteer();
-  return await puppeteer.launch({
-    executablePath,
-    headless: "shell",
-    args: chromiumArgs(process.getuid?.() === 0),
-    // A pipe instead of a debugging port: nothing listens on the network while rendering.
-    pipe: true,
-    protocolTimeout: PROTOCOL_TIMEOUT_MS,
-    timeout: 60_000,
-  });
+  // Over a pipe, puppeteer's `timeout` is not applied: a program that starts but never answers
+  // (not a Chromium, or a hung one) held the run for the protocol timeout, twice (the first call,
+  // then the close). Aborting kills it, which fails the launch at once.
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), launchTimeoutMs);
+  try {
+    return await puppeteer.launch({
+      executablePath,
+      headless: "shell",
+      args: chromiumArgs(process.getuid?.() === 0),
+      // A pipe instead of a debugging port: nothing listens on the network while rendering.
+      pipe: true,
+      protocolTimeout: PROTOCOL_TIMEOUT_MS,
+      timeout: launchTimeoutMs,
+      signal: abort.signal,
+    });
+  } catch (e) {
+    if (abort.signal.aborted)
+      throw new Error(`it did not answer within ${launchTimeoutMs / 1000} s of starting`);
+    throw e;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Why a rendered SVG is not the diagram (Mermaid's own error pictures), if it is not. */

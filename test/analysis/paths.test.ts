@@ -171,6 +171,38 @@ test("what-if: an assumed control changes exposure, and parse errors name the pr
   assert.ok("error" in parseAssumption(m, "egress_allowlist"));
 });
 
+test("a reader seeded between a stale and a live queue key: no internal error, the best path listed", () => {
+  // Found by fuzzing `aithreat paths` (AT9999 "LevelQueue: key pushed below the key last popped").
+  const m = model(`zone z1 { trust restricted }
+zone z2 { trust untrusted }
+zone z3 in z1 { trust untrusted }
+data d4 { crown [confidentiality] }
+app app1 in z1
+agent ag1 in z1
+source src1 in z1
+agent ag2 in z2
+dataset ds1 in z1
+template tp1 { holds [d4] }
+guardrail gr1
+mcp_server mcp1
+agent ag3 in z3
+flow ds1 -> ag3 { kind load }
+flow gr1 -> ag1 { kind response }
+flow ag3 -> ds1 { kind ingest  auth api_key }
+flow app1 -> mcp1 { kind invoke }
+flow ag3 -> src1 { kind write }
+flow mcp1 -> ds1 { kind ingest }
+flow f1: tp1 -> gr1 { kind prompt }
+flow gr1 -> ag2 { kind response }
+flow ag1 -> app1 { kind prompt }
+flow f2: src1 -> mcp1 { kind read }
+`);
+  const t = target(paths(m), "d4", "confidentiality");
+  const best = Math.max(...t.exposure.map((c) => c.bestLikelihood));
+  assert.ok(t.paths.length > 0);
+  assert.is(t.paths[0]!.likelihood, best);
+});
+
 test("top-k lists at most k paths and a lower bound on the rest", () => {
   const actors = Array.from(
     { length: 6 },

@@ -427,6 +427,22 @@ for (const [command, value] of [
   });
 }
 
+test("`paths --to` and `--from` with an empty value are usage errors, not the options left out", async () => {
+  const model = write(
+    "empty-to/m.aithreat",
+    'actor u "U"\nagent a "A" { crown integrity }\nflow u -> a { kind prompt }\n',
+  );
+  for (const [option, message] of [
+    ["--to", "`--to ` names no crown jewel"],
+    ["--from", "`--from ` is neither an entry class nor a component"],
+  ]) {
+    const r = await run("paths", model, option!, "");
+    assertCleanFailure(r);
+    assert.match(r.stderr, `error AT9002: ${message!}`);
+    assert.is(r.stdout, "");
+  }
+});
+
 test("a bad date names where it came from: --today, or $AITHREAT_TODAY", async () => {
   const model = write("today/m.aithreat", 'zone z "Z" { trust internal\n  store db "DB"\n}\n');
   const fromOption = await run("check", model, "--today", "2026-13-01");

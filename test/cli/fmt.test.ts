@@ -75,6 +75,19 @@ test("--check exits 2 on a syntax error, with the usual located diagnostic", asy
   assert.is(r.stdout, "a.aithreat\n");
 });
 
+test("the summary never calls a file it could not read or parse formatted", async () => {
+  const dir = project({ "a.aithreat": FORMATTED, "bad.aithreat": BROKEN, "c.aithreat": UNFORMATTED });
+  const check = await run(dir, "fmt", "--check", "a.aithreat", "bad.aithreat");
+  assert.is(check.code, 2);
+  assert.match(check.stderr, "2 files checked: 1 could not be formatted (errors above)\n");
+  assert.not.match(check.stderr, "all formatted");
+  const some = await run(dir, "fmt", "--check", ".");
+  assert.match(some.stderr, "1 of 3 files would be reformatted, 1 could not be formatted (errors above);");
+  const write = await run(dir, "fmt", ".");
+  assert.is(write.code, 2);
+  assert.match(write.stderr, "3 files checked: 1 reformatted, 1 could not be formatted (errors above)\n");
+});
+
 test("--check counts CRLF line endings and a BOM as changes", async () => {
   const dir = project({
     "crlf.aithreat": FORMATTED.replace(/\n/g, "\r\n"),
@@ -147,6 +160,16 @@ test("a missing path or a folder without models exits 2", async () => {
   const empty = await run(dir, "fmt", "empty");
   assert.is(empty.code, 2);
   assert.match(empty.stderr, "error AT9001: no `.aithreat` files found in `empty`");
+});
+
+test("a loop of symbolic links in a folder is reported by its relative path, not Node's message", async () => {
+  const dir = project({ "a.aithreat": FORMATTED });
+  fs.symlinkSync("loop2.aithreat", path.join(dir, "loop1.aithreat"));
+  fs.symlinkSync("loop1.aithreat", path.join(dir, "loop2.aithreat"));
+  const r = await run(dir, "fmt", ".");
+  assert.is(r.code, 2);
+  assert.match(r.stderr, "error AT1001: cannot read `loop1.aithreat`: a loop of symbolic links\n");
+  assert.not.ok(r.stderr.includes(dir), `an absolute path leaks into the output:\n${r.stderr}`);
 });
 
 test("a file over --max-file-size is reported with AT1004", async () => {

@@ -1,4 +1,6 @@
 import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { bufferIo } from "../../src/cli/io.js";
@@ -97,6 +99,41 @@ test("an option given twice is a usage error (exit 2) naming it, not an internal
   const io = bufferIo();
   const args = ["check", "samples/org-multi-file/shared", "samples/org-multi-file", "-q", "-q"];
   assert.is(await main(args, io), 0, io.stderr);
+});
+
+test("an option that takes a value, given without one, is a usage error naming it, not its default", async () => {
+  // These ran on with the default: `-o` wrote `aithreat-out`, `-k` listed 5 paths, `--title` wrote
+  // the starter with its default title, `--assume` assumed nothing. Run in a folder of its own, so
+  // whatever a failing run writes lands there.
+  const sample = path.resolve("samples/rag-support");
+  const home = process.cwd();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aithreat-no-value-"));
+  process.chdir(dir);
+  try {
+    const cases: [string[], string][] = [
+      [["compile", sample, "-o"], "`-o` needs a value"],
+      [["compile", sample, "--out"], "`--out` needs a value"],
+      [["paths", sample, "-k"], "`-k` needs a value"],
+      [["paths", sample, "--assume"], "`--assume` needs a value"],
+      [["check", sample, "--max-file-size"], "`--max-file-size` needs a value"],
+      [["init", "--title"], "`--title` needs a value"],
+      [["rules", "--format"], "`--format` needs a value"],
+      [["check", sample, "--format"], "`--format` needs a value"],
+    ];
+    for (const [args, message] of cases) {
+      const io = bufferIo({}, dir);
+      assert.is(await main(args, io), 2, `${args.join(" ")}: ${io.stderr}`);
+      assert.match(io.stderr, `error AT9002: ${message}\n`);
+      assert.is(io.stdout, "");
+    }
+    assert.equal(fs.readdirSync(dir), [], "nothing was written");
+    // Positionals are not options: a command still takes its paths, and options their values.
+    const io = bufferIo({}, dir);
+    assert.is(await main(["paths", sample, "-k", "1", "--to", "customer_pii"], io), 0, io.stderr);
+  } finally {
+    process.chdir(home);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test("an exception escaping a command is exit 3 with a short message; the stack only with --debug", async () => {

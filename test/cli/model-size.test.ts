@@ -3,14 +3,17 @@
  * large models: it counts the model files the arguments name and every file they import, and errs
  * towards "more" whenever it cannot tell.
  */
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { modelBytesAtMost } from "../../src/cli/inputs.js";
 import { LARGE_BYTES, launchSize } from "../../src/cli/launch-size.js";
 
+const BIN = path.resolve(fileURLToPath(import.meta.url), "../../../../bin/aithreat.js");
 const temps: string[] = [];
 
 /** A temporary tree of files (path -> text); returns its folder. */
@@ -71,6 +74,40 @@ test("options, missing paths and imports of missing files are skipped", () => {
   );
   assert.ok(modelBytesAtMost(["m.aithreat"], size, dir), "relative to the working folder");
   assert.ok(modelBytesAtMost([], 0));
+});
+
+test("a FIFO named like a model, or imported, is left to the command: reading it would block", () => {
+  const dir = tree({ "m.aithreat": 'import "./pipe.aithreat"\nsystem m "M"\n' });
+  spawnSync("mkfifo", [path.join(dir, "pipe.aithreat")]);
+  // Nobody writes to the FIFO, so a read never returns: the child is killed at the time bound.
+  for (const args of [
+    ["check", dir],
+    ["check", path.join(dir, "pipe.aithreat")],
+    ["fmt", dir],
+  ]) {
+    const r = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", timeout: 20_000 });
+    assert.equal(r.status, 2, `${args.join(" ")}: exit ${r.status ?? r.signal}\n${r.stderr}`);
+    assert.match(r.stderr, /AT1001: cannot read `[^`]*pipe\.aithreat`: is not a regular file/);
+  }
+});
+
+test("an option's file given as a pipe (`--baseline <(...)`) reaches the command whole", () => {
+  const dir = tree({ "m.aithreat": 'agent bot "Bot"\n' });
+  const first = spawnSync(process.execPath, [BIN, "compile", dir, "-o", path.join(dir, "a"), "-q"]);
+  assert.equal(first.status, 0, String(first.stderr));
+  const r = spawnSync(
+    "bash",
+    [
+      "-c",
+      'exec "$0" "$1" compile "$2" -o "$2/b" --baseline <(cat "$2/a/findings.json")',
+      process.execPath,
+      BIN,
+      dir,
+    ],
+    { encoding: "utf8", timeout: 20_000 },
+  );
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /gate passed/);
 });
 
 test.after(() => {

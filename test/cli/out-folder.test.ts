@@ -1,7 +1,8 @@
 /**
  * The output folder is replaced as a whole, so aithreat replaces only folders it wrote (they hold its
  * marker file) or empty ones: `--out .` or a folder of models is refused, never wiped. And a reader
- * that closes the pipe early (`aithreat rules | head`) ends the run quietly.
+ * that closes the pipe early (`aithreat rules | head`) ends the run quietly; a standard output that
+ * cannot be written is a usage error.
  */
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -78,6 +79,13 @@ test("a refused --out is reported before the models are loaded, so a broken mode
     // Only the refusal: the model, which does not parse, was never read.
     assert.is(r.stderr.match(/error AT\d+/g)?.length, 1, r.stderr);
   }
+  // A file where a folder of the path should be is refused as early, not by Node's mkdir message.
+  for (const command of [["compile"], ["export", "--to", "graphml"]]) {
+    const r = await run(...command, broken, "--out", path.join(broken, "out"), "--root", tmp);
+    assert.is(r.code, 2, r.stderr);
+    assert.match(r.stderr, /AT9002: cannot write `--out .*out`: a file stands in its path/);
+    assert.is(r.stderr.match(/error AT\d+/g)?.length, 1, r.stderr);
+  }
   // The same broken model with a usable folder is reported as a syntax error.
   const r = await run("compile", broken, "--out", path.join(tmp, "fresh"), "--root", tmp);
   assert.is(r.code, 2);
@@ -134,6 +142,26 @@ test("a reader that closes the pipe early ends the run quietly, exit 0, no stack
   const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
   assert.is(code, 0, stderr);
   assert.not.match(stderr, /EPIPE|Unhandled|    at /);
+});
+
+test("standard output that cannot be written: a short message and exit 2, no stack trace", () => {
+  if (!fs.existsSync("/dev/full")) return; // Linux's always-full device
+  const full = fs.openSync("/dev/full", "w");
+  try {
+    const bin = path.join(REPO, "bin", "aithreat.js");
+    const r = spawnSync(process.execPath, [bin, "rules", "--format", "json"], {
+      stdio: ["ignore", full, "pipe"],
+      encoding: "utf8",
+    });
+    // The error escaped as uncaught: Node's stack trace and exit 1, which says "gate failed".
+    assert.is(r.status, 2, r.stderr);
+    assert.is(r.stderr, "error AT9002: cannot write to standard output: no space left on device\n");
+    // Standard error that cannot be written only loses messages: the exit code is the command's.
+    const quiet = spawnSync(process.execPath, [bin, "check", SAMPLE], { stdio: ["ignore", "pipe", full] });
+    assert.is(quiet.status, 0);
+  } finally {
+    fs.closeSync(full);
+  }
 });
 
 test("a stop signal while the folder is written ends the run once it is whole, with nothing left beside it", () => {

@@ -175,6 +175,17 @@ test("the default array delimiter is `;` when no list value contains it", () => 
   assert.is(labels, "Aithreat;Component;Actor;Entry;Sink");
 });
 
+test("lists holding `;`, `|` and U+001F are refused with the list named, not an internal error", () => {
+  // Strings may hold any character; neo4j-admin has no escape for its array delimiter.
+  const analysis = analysisOfText(
+    'agent bot "Bot" { tags ["a;b"] }\nstore db "DB" { tags ["c|d", "unit \\u{1f} separator"] }\n',
+  );
+  const r = exportFiles(analysis, "neo4j");
+  assert.ok("refused" in r, "the export is refused");
+  assert.match(r.refused, "`tags` of `db`");
+  assert.match(r.hint, "--to postgres");
+});
+
 test("analysis results are on the nodes: entry classes, sinks, worst open finding, exposure", () => {
   const g = buildExportGraph(exportSource(sampleAnalysis("rag-support")));
   assert.equal(g.getNodeAttribute("component:customer", "entry_classes"), ["user_input"]);

@@ -20,6 +20,7 @@ import {
 } from "../../src/render/chromium.js";
 import {
   fixPdfDates,
+  launchChromium,
   parseRenderFormats,
   svgIdOf,
   svgProblem,
@@ -217,6 +218,36 @@ test("compile --render with CHROMIUM_PATH set to something that is not a browser
     /warning AT9101: diagrams not rendered: Chromium at `[^`]+` \(from CHROMIUM_PATH\) could not render: /,
   );
   assert.ok(fs.existsSync(path.join(out, "diagrams", "overview.mmd")));
+});
+
+test("a program that starts but never answers is given up on at the launch deadline, and killed", async () => {
+  const dir = tempDir();
+  const pidFile = path.join(dir, "pid");
+  // Keeps the pipe puppeteer talks over open and answers nothing, as a hung browser would.
+  const silent = path.join(dir, "silent-browser");
+  fs.writeFileSync(silent, `#!/bin/sh\necho $$ > '${pidFile}'\nexec sleep 600\n`, { mode: 0o755 });
+  const started = Date.now();
+  // Without a deadline of its own the launch waited for puppeteer's protocol timeout (5 minutes).
+  const outcome = await Promise.race([
+    launchChromium(silent, 1000).then(
+      () => "launched",
+      (e: Error) => e.message,
+    ),
+    new Promise<string>((resolve) => setTimeout(() => resolve("still waiting after 20 s"), 20_000).unref()),
+  ]);
+  assert.is(outcome, "it did not answer within 1 s of starting");
+  assert.ok(Date.now() - started < 10_000);
+  const pid = Number(fs.readFileSync(pidFile, "utf8"));
+  const alive = () => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  for (let i = 0; i < 50 && alive(); i++) await new Promise((r) => setTimeout(r, 100));
+  assert.not.ok(alive(), "the program is killed");
 });
 
 test("compile --render gif: a usage error before any work, no output folder", async () => {

@@ -50,6 +50,22 @@ test("reports every syntax error of a file in one run", () => {
   assert.ok(codes.filter((c) => c === "AT1020" || c === "AT1023").length >= 3, codes.join(","));
 });
 
+test("invisible and space-like characters are named by code point, not shown as a blank", () => {
+  // A zero-width space and an em space, as pasted from a document; a line separator; a run of them.
+  const r = parse("zone a\u200b { trust\u2003internal }\nzone b { trust internal }\u2028\u200b\u200b\n");
+  assert.equal(
+    r.diagnostics.map((d) => d.message),
+    [
+      "unexpected character `U+200B`",
+      "unexpected character `U+2003`",
+      "unexpected characters `U+2028 U+200B U+200B`",
+    ],
+  );
+  assert.match(r.diagnostics[0]!.hint ?? "", "plain space");
+  // Visible junk is still quoted as it is.
+  assert.is(parse("zone a { trust internal } $").diagnostics[0]!.message, "unexpected character `$`");
+});
+
 test("reserved words are values inside lists only", () => {
   const ok = parse("rule R1 { kinds [model, agent] }");
   assert.equal(ok.diagnostics, []);

@@ -208,13 +208,13 @@ export class LevelQueue {
 
   /** Whether (k, v) comes before every queued node, or ties with one of them at v: true when empty. */
   notAfterTop(v: number, k: number): boolean {
-    if (this.runAt === this.runEnd && this.extraSize === 0) {
+    while (this.runAt === this.runEnd && this.extraSize === 0) {
       if (this.keyCount === 0 || k < this.keys[0]!) return true;
-      if (k > this.keys[0]!) return false;
-      // Tied with the least waiting key: its nodes decide, so it becomes current (pushes at k now
-      // join it, as they should; a push below it puts it back: `unstage`).
+      // The least waiting key, at or below k, becomes current and its nodes decide (pushes at k now
+      // join it, as they should; a push below it puts it back: `unstage`). A key whose nodes were
+      // all popped at smaller keys since is passed over here: `pop` would pass over it to the key
+      // after, which may come after (v, k).
       this.nextLevel();
-      if (this.runAt === this.runEnd) return true;
     }
     if (k !== this.level) return k < this.level;
     const r = this.runAt < this.runEnd ? this.run[this.runAt]! : 0x7fffffff;

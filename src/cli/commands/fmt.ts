@@ -35,6 +35,8 @@ function errnoMessage(e: unknown): string {
   if (err.code === "EACCES" || err.code === "EPERM") return "permission denied";
   if (err.code === "EISDIR") return "is a directory";
   if (err.code === "ENOSPC") return "no space left on device";
+  // Node's own text names the absolute path, which the diagnostic already gives as the user wrote it.
+  if (err.code === "ELOOP") return "a loop of symbolic links";
   return err.message ?? String(e);
 }
 
@@ -175,6 +177,8 @@ export function runFmt(io: Io, argv: FmtOptions): number {
 
   let invalid = problems.length > 0;
   let internal = false;
+  // Files left as they were for the errors reported, so the summary never calls them formatted.
+  let failed = 0;
   const changed: string[] = [];
   for (const abs of files) {
     const display = (path.relative(io.cwd, abs) || abs).split(path.sep).join("/");
@@ -183,6 +187,7 @@ export function runFmt(io: Io, argv: FmtOptions): number {
       reportDiagnostics(io, outcome.diagnostics, "text");
       if (outcome.diagnostics.some((d) => d.code === "AT9999")) internal = true;
       else invalid = true;
+      failed++;
       continue;
     }
     if (argv.stdout) {
@@ -205,6 +210,7 @@ export function runFmt(io: Io, argv: FmtOptions): number {
         "text",
       );
       invalid = true;
+      failed++;
       continue;
     }
     changed.push(display);
@@ -213,13 +219,16 @@ export function runFmt(io: Io, argv: FmtOptions): number {
 
   if (!argv.quiet && !argv.stdout && files.length > 0) {
     const total = plural(files.length, "file");
+    const left = failed > 0 ? `, ${failed} could not be formatted (errors above)` : "";
     if (argv.check)
       io.err(
         changed.length > 0
-          ? `${changed.length} of ${total} would be reformatted; run \`aithreat fmt\` to fix\n`
-          : `${total} checked: all formatted\n`,
+          ? `${changed.length} of ${total} would be reformatted${left}; run \`aithreat fmt\` to fix\n`
+          : failed > 0
+            ? `${total} checked: ${failed} could not be formatted (errors above)\n`
+            : `${total} checked: all formatted\n`,
       );
-    else io.err(`${total} checked: ${changed.length} reformatted\n`);
+    else io.err(`${total} checked: ${changed.length} reformatted${left}\n`);
   }
   if (internal) return EXIT.INTERNAL;
   if (invalid) return EXIT.INVALID;

@@ -36,7 +36,7 @@ function run(
 ): { view: PathsView; findings: readonly Finding[] } {
   const paths = {
     k: argv.k,
-    ...(argv.to ? { to: argv.to } : {}),
+    ...(argv.to !== undefined ? { to: argv.to } : {}),
     ...(fromEntry !== undefined ? { fromEntry } : {}),
     ...(fromClasses ? { fromClasses } : {}),
   };
@@ -97,7 +97,9 @@ export function runPaths(io: Io, argv: PathsArgs): number {
   const problems: Diagnostic[] = [];
   let fromEntry: number | undefined;
   let fromClasses: EntryClass[] | undefined;
-  if (argv.from) {
+  // An empty value (`--to "$CROWN"` with the variable unset) is checked like any other, not taken
+  // for the option left out: the run would answer another question than the one asked.
+  if (argv.from !== undefined) {
     if ((ENTRY_CLASSES as readonly string[]).includes(argv.from)) fromClasses = [argv.from as EntryClass];
     else {
       const c = model.components.find((x) => x.name === argv.from);
@@ -112,7 +114,7 @@ export function runPaths(io: Io, argv: PathsArgs): number {
         );
     }
   }
-  if (argv.to && !model.crownJewels.some((c) => c.name === argv.to)) {
+  if (argv.to !== undefined && !model.crownJewels.some((c) => c.name === argv.to)) {
     problems.push(
       diag("AT9002", undefined, `\`--to ${argv.to}\` names no crown jewel`, {
         hint:

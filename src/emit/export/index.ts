@@ -3,7 +3,7 @@ import type { OutputFile } from "../emitter.js";
 import { CYPHER_LIMIT, cypherElementCount, writeCypher } from "./cypher.js";
 import { exportSource } from "./export-graph.js";
 import { writeGraphml } from "./graphml.js";
-import { writeNeo4j } from "./neo4j.js";
+import { pickDelimiter, writeNeo4j } from "./neo4j.js";
 import { DEFAULT_PG_SCHEMA, writePostgres } from "./postgres.js";
 import { memorySink, type ExportSink } from "./sink.js";
 
@@ -40,8 +40,17 @@ export function planExport(
 ): ExportPlan {
   const source = exportSource(analysis);
   switch (format) {
-    case "neo4j":
-      return { write: (sink) => writeNeo4j(source, sink) };
+    case "neo4j": {
+      const delimiter = pickDelimiter(source);
+      // neo4j-admin has no escape for its array delimiter inside a value, and strings may hold any
+      // character: a model whose lists hold every candidate cannot be imported faithfully.
+      if ("taken" in delimiter)
+        return {
+          refused: `list values hold every array delimiter neo4j-admin can be given here (\`;\`, \`|\` and U+001F, the last in ${delimiter.taken}), and it has no escape for them`,
+          hint: "drop one of these characters from the model's lists (tags, regulated ...), or use `--to postgres` or `--to graphml`",
+        };
+      return { write: (sink) => writeNeo4j(source, sink, delimiter) };
+    }
     case "postgres":
       return { write: (sink) => writePostgres(source, sink, options.pgSchema ?? DEFAULT_PG_SCHEMA) };
     case "graphml":

@@ -73,28 +73,35 @@ function cell(value: AttrValue | undefined, delimiter: string): string {
   return value.length === 0 ? "" : csvField(value.join(delimiter));
 }
 
-/** Picks the array delimiter: the first candidate no list element of the export contains (a first pass). */
-function pickDelimiter(source: ExportSource): (typeof ARRAY_DELIMITERS)[number] {
-  const used = new Set<string>();
-  const scan = (a: ExportAttributes) => {
+/** One of ARRAY_DELIMITERS. */
+export type ArrayDelimiter = (typeof ARRAY_DELIMITERS)[number];
+
+/**
+ * Picks the array delimiter: the first candidate no list element of the export contains (a first
+ * pass). When list elements hold every candidate (strings may hold any character), it names one
+ * element holding the last, so the refusal can say where to look.
+ */
+export function pickDelimiter(source: ExportSource): ArrayDelimiter | { readonly taken: string } {
+  const used = new Map<string, string>();
+  const scan = (key: string, a: ExportAttributes) => {
     for (const k in a) {
       const v = a[k];
       if (Array.isArray(v))
         for (const s of v as readonly string[])
-          for (const d of ARRAY_DELIMITERS) if (s.includes(d.char)) used.add(d.char);
+          for (const d of ARRAY_DELIMITERS)
+            if (!used.has(d.char) && s.includes(d.char))
+              used.set(d.char, `\`${k}\` of \`${String(a["name"] ?? key)}\``);
     }
   };
-  for (const n of source.nodes()) scan(n.attributes);
-  for (const e of source.edges()) scan(e.attributes);
-  const pick = ARRAY_DELIMITERS.find((d) => !used.has(d.char));
-  if (!pick)
-    throw new Error("export: list values contain every array delimiter aithreat can use (; | U+001F)");
-  return pick;
+  for (const n of source.nodes()) scan(n.key, n.attributes);
+  for (const e of source.edges()) scan(e.key, e.attributes);
+  return (
+    ARRAY_DELIMITERS.find((d) => !used.has(d.char)) ?? { taken: used.get(ARRAY_DELIMITERS.at(-1)!.char)! }
+  );
 }
 
 /** Writes the Neo4j bulk-import files, row by row. */
-export function writeNeo4j(source: ExportSource, sink: ExportSink): void {
-  const delimiter = pickDelimiter(source);
+export function writeNeo4j(source: ExportSource, sink: ExportSink, delimiter: ArrayDelimiter): void {
   const nodeColumns = [...NODE_COLUMNS];
   const edgeColumns = [...EDGE_COLUMNS];
 
