@@ -228,7 +228,19 @@ test("--base: the working tree against a revision, read with git, gives the two-
   git(repo, "add", ".");
   git(repo, "commit", "-q", "-m", "base");
   fs.writeFileSync(path.join(repo, "models", "support.aithreat"), VARIANTS.secretsFlow);
-  const r = await run(["--base", "HEAD", "models", "--format", "json"], repo);
+  // The revision is extracted under os.tmpdir(): a folder of this test's own, so what other runs
+  // on the machine leave in the shared one cannot fail the check below.
+  const ownTmp = path.join(tmp, "own-tmpdir");
+  fs.mkdirSync(ownTmp, { recursive: true });
+  const savedTmpdir = process.env["TMPDIR"];
+  process.env["TMPDIR"] = ownTmp;
+  let r: Awaited<ReturnType<typeof run>>;
+  try {
+    r = await run(["--base", "HEAD", "models", "--format", "json"], repo);
+  } finally {
+    if (savedTmpdir === undefined) delete process.env["TMPDIR"];
+    else process.env["TMPDIR"] = savedTmpdir;
+  }
   assert.is(r.code, 0, r.stderr);
   const d = JSON.parse(r.stdout) as ModelDiff & { before: string; after: string };
   assert.match(d.before, /^HEAD \([0-9a-f]{12}\)$/);
@@ -243,12 +255,7 @@ test("--base: the working tree against a revision, read with git, gives the two-
     "paths relative to the repository",
   );
   // The extracted revision is gone afterwards.
-  assert.equal(
-    fs
-      .readdirSync(os.tmpdir())
-      .filter((n) => n.startsWith("aithreat-diff-") && !n.startsWith("aithreat-diff-test")),
-    [],
-  );
+  assert.equal(fs.readdirSync(ownTmp), []);
 });
 
 test("--base: a revision without the models compares against an empty model", async () => {
