@@ -1,10 +1,11 @@
 import fs from "node:fs";
+import path from "node:path";
 import type { Argv } from "yargs";
 import { RULE_IDS, ATLAS_MITIGATION_IDS } from "../catalog/index.js";
 import { runFrontEnd, type FrontEndResult } from "../compiler.js";
 import { diag, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { diagnosticToJson, formatDiagnostic, summarize } from "../diagnostics/format.js";
-import { DEFAULT_MAX_FILE_SIZE } from "../semantic/imports.js";
+import { DEFAULT_MAX_FILE_SIZE, isInside } from "../semantic/imports.js";
 import { isValidDate } from "../semantic/properties.js";
 import { expandInputs, findRoot } from "./inputs.js";
 import type { Io } from "./io.js";
@@ -104,10 +105,26 @@ export function loadModels(
   if (argv.root !== undefined && !fs.statSync(argv.root, { throwIfNoEntry: false })?.isDirectory()) {
     return { diagnostics: [diag("AT9002", undefined, `\`--root ${argv.root}\` is not a folder`)] };
   }
-  const { files, missing } = expandInputs(argv.models);
+  const expanded = expandInputs(argv.models);
+  const { missing } = expanded;
   const problems: Diagnostic[] = missing.map((m) =>
     diag("AT1001", undefined, `cannot read \`${m}\`: no such file or directory`),
   );
+  // The root from every file found (a link's own place, not its target's).
+  const root = expanded.files.length > 0 ? findRoot(expanded.files, argv.root) : undefined;
+  const escaping = root === undefined ? [] : linksLeavingRoot(expanded.linked, root);
+  for (const link of escaping)
+    problems.push(
+      diag(
+        "AT2011",
+        undefined,
+        `\`${path.relative(io.cwd, link) || link}\` is a symbolic link to a file outside the project root: not read`,
+        {
+          hint: "copy the file into the project, name it on the command line, or pass `--root` to widen the project",
+        },
+      ),
+    );
+  const files = escaping.length === 0 ? expanded.files : expanded.files.filter((f) => !escaping.includes(f));
   if (files.length === 0) {
     // Inputs that do not exist are said above; "no files found" names the ones that do.
     const present = argv.models.filter((m) => !missing.includes(m));
@@ -124,10 +141,9 @@ export function loadModels(
       );
     return { diagnostics: problems };
   }
-  const root = findRoot(files, argv.root);
   const result = runFrontEnd({
     inputs: files,
-    root,
+    root: root ?? findRoot(files, argv.root),
     host: nodeHost,
     resolve: { today, ruleIds: RULE_IDS, atlasMitigations: ATLAS_MITIGATION_IDS },
     load: { maxFileSize: argv["max-file-size"] ?? DEFAULT_MAX_FILE_SIZE },
@@ -135,6 +151,24 @@ export function loadModels(
   });
   if (problems.length === 0) return result;
   return { ...result, diagnostics: [...problems, ...result.diagnostics], ok: false };
+}
+
+/**
+ * The files found as symbolic links in a folder whose target lies outside the project root (or
+ * cannot be resolved): like an import that leaves the root, they are not read. A file named on the
+ * command line itself is read wherever it points: the user chose it.
+ */
+function linksLeavingRoot(linked: readonly string[], root: string): string[] {
+  if (linked.length === 0) return [];
+  const realRoot = fs.realpathSync(root);
+  return linked.filter((link) => {
+    try {
+      return !isInside(realRoot, fs.realpathSync(link));
+    } catch {
+      // A dangling link: the load reports it as a file that cannot be read.
+      return false;
+    }
+  });
 }
 
 /** Prints diagnostics as text (stderr) or JSON (stdout). */

@@ -7,20 +7,30 @@ export const MODEL_EXTENSION = ".aithreat";
 /**
  * Expands the paths given on the command line: files as they are, folders into every `.aithreat`
  * file below them (sorted; `node_modules` and dot-folders skipped). Missing paths are returned
- * separately so the command can report them.
+ * separately so the command can report them, and the files a folder holds as symbolic links
+ * (`linked`, also in `files`), which the caller checks against the project root: a link in a
+ * pull request could otherwise have any file of the machine read and quoted.
  */
-export function expandInputs(paths: readonly string[]): { files: string[]; missing: string[] } {
+export function expandInputs(paths: readonly string[]): {
+  files: string[];
+  missing: string[];
+  linked: string[];
+} {
   const files = new Set<string>();
   const missing: string[] = [];
+  const linked: string[] = [];
   for (const p of paths) {
     const found = modelFilesOf(path.resolve(p), (dir, entries) => {
       if (entries === undefined) missing.push(path.relative(process.cwd(), dir) || dir);
       return true;
     });
     if (!found) missing.push(p);
-    else for (const f of found.files) files.add(f);
+    else {
+      for (const f of found.files) files.add(f);
+      linked.push(...found.linked);
+    }
   }
-  return { files: [...files].sort(), missing };
+  return { files: [...files].sort(), missing, linked: [...new Set(linked)].sort() };
 }
 
 /**
@@ -32,15 +42,16 @@ export function expandInputs(paths: readonly string[]): { files: string[]; missi
 function modelFilesOf(
   abs: string,
   onFolder: (dir: string, entries: number | undefined) => boolean,
-): { files: string[]; stopped: boolean } | undefined {
+): { files: string[]; stopped: boolean; linked: string[] } | undefined {
   let st: fs.Stats;
   try {
     st = fs.statSync(abs);
   } catch {
     return undefined;
   }
-  if (!st.isDirectory()) return { files: [abs], stopped: false };
+  if (!st.isDirectory()) return { files: [abs], stopped: false, linked: [] };
   const files: string[] = [];
+  const linked: string[] = [];
   const stack = [abs];
   while (stack.length > 0) {
     const dir = stack.pop()!;
@@ -48,18 +59,21 @@ function modelFilesOf(
     try {
       list = fs.readdirSync(dir, { withFileTypes: true });
     } catch {
-      if (!onFolder(dir, undefined)) return { files, stopped: true };
+      if (!onFolder(dir, undefined)) return { files, stopped: true, linked };
       continue;
     }
-    if (!onFolder(dir, list.length)) return { files, stopped: true };
+    if (!onFolder(dir, list.length)) return { files, stopped: true, linked };
     for (const e of list) {
       if (e.name.startsWith(".") || e.name === "node_modules") continue;
       const full = path.join(dir, e.name);
       if (e.isDirectory()) stack.push(full);
-      else if (e.name.endsWith(MODEL_EXTENSION)) files.push(full);
+      else if (e.name.endsWith(MODEL_EXTENSION)) {
+        files.push(full);
+        if (e.isSymbolicLink()) linked.push(full);
+      }
     }
   }
-  return { files, stopped: false };
+  return { files, stopped: false, linked };
 }
 
 /**

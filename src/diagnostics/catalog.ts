@@ -128,7 +128,7 @@ export const DIAGNOSTICS = {
     severity: "error",
     title: "import leaves the project root",
     explain:
-      "An `import` resolves (after following symbolic links) outside the project root. Models may only import files inside the project; pass `--root` to widen it.",
+      "An `import` resolves (after following symbolic links) outside the project root, or a model file found in a folder is a symbolic link to a file outside it (that file is not read: a link added in a pull request could otherwise have CI read and quote any file). Models may only import files inside the project; pass `--root` to widen it, or name the file on the command line.",
   },
   AT2012: {
     severity: "error",
