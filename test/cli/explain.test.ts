@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { RULES } from "../../src/analysis/rules/index.js";
@@ -199,6 +200,14 @@ test("unknown targets are usage errors with a suggestion", async () => {
   const unknownRule = await run("explain", "AT-99");
   assert.is(unknownRule.code, 2);
   assert.match(unknownRule.stderr, "`AT-99` is not a built-in rule");
+  // A rule that reports a subject once per key: the keyed ids are offered, not another rule's.
+  const rag = fileURLToPath(new URL("../../../samples/rag-support", import.meta.url));
+  const unkeyed = await run("explain", "AT-36:support_bot", rag);
+  assert.is(unkeyed.code, 2);
+  assert.match(
+    unkeyed.stderr,
+    "that rule reports this subject once per key: `AT-36:support_bot:escalate_email`",
+  );
   const e = await explainJson("AT-25:triage");
   // Too short a prefix is never read as a fingerprint.
   assert.is((await run("explain", e.finding.fingerprint.slice(0, 4), model)).code, 2);

@@ -56,6 +56,12 @@ function sourceOf(loc: Location): string {
 const at = (l: LocationView) => `${l.file}:${l.line}:${l.column}`;
 const clip = (s: string) => (s.length > MAX_SOURCE ? `${s.slice(0, MAX_SOURCE)}...` : s);
 
+/** At most ten items of a hint, then how many more (a short prefix can match thousands). */
+function listed(items: readonly string[]): string {
+  const shown = items.slice(0, 10).join(", ");
+  return items.length > 10 ? `${shown} and ${items.length - 10} more` : shown;
+}
+
 /** Finds a finding by id (`AT-25:copilot`) or by fingerprint (or a unique prefix of one). */
 export function findFinding(
   findings: readonly Finding[],
@@ -264,14 +270,20 @@ export function runExplain(io: Io, argv: ExplainArgs): number {
   if (ambiguous)
     return fail(
       `\`${target}\` is the start of ${ambiguous.length} fingerprints`,
-      `give more digits: ${ambiguous.map((f) => `${f.fingerprint} (${f.id})`).join(", ")}`,
+      `give more digits: ${listed(ambiguous.map((f) => `${f.fingerprint} (${f.id})`))}`,
     );
-  if (!finding)
+  if (!finding) {
+    // `AT-36:support_bot` when the rule reports that subject once per key (`...:escalate_email`).
+    const start = `${target.toLowerCase()}:`;
+    const keyed = analysis.findings.filter((f) => f.id.toLowerCase().startsWith(start)).map((f) => f.id);
     return fail(
       `\`${target}\` names no rule and no finding of these models`,
-      didYouMean(target, [...rules.map((r) => r.meta.id), ...analysis.findings.map((f) => f.id)]) ??
-        "`aithreat rules` lists the rules; finding ids and fingerprints are in findings.json and the reports",
+      keyed.length > 0
+        ? `that rule reports this subject once per key: ${listed(keyed.map((id) => `\`${id}\``))}`
+        : (didYouMean(target, [...rules.map((r) => r.meta.id), ...analysis.findings.map((f) => f.id)]) ??
+            "`aithreat rules` lists the rules; finding ids and fingerprints are in findings.json and the reports"),
     );
+  }
   const findingRule = rules.find((r) => r.meta.id === finding.rule)!;
   const view = findingsView(model, [finding], rules)[0]!;
   const explanation = explainFinding(model, finding, view, findingRule);
