@@ -63,7 +63,10 @@ export async function main(args: readonly string[], io: Io = processIo()): Promi
       // parsing finished without a usage error.
       handler: (argv) => {
         const twice = built && repeatedOption(built, argv);
+        const empty = built && emptyValue(built, argv, cmd.command);
         if (twice !== undefined) usageError ??= `${twice} is given more than once; give it once`;
+        else if (empty !== undefined)
+          usageError ??= `${empty} is given an empty value; is a variable it comes from unset?`;
         else pending = () => cmd.run(io, argv);
       },
     });
@@ -113,6 +116,10 @@ export function skipHelpCache(parser: unknown): boolean {
   return true;
 }
 
+/** The positional arguments a command names: `models` and `target` in `explain <target> [models...]`. */
+const positionalNames = (command: string): Set<string> =>
+  new Set([...command.matchAll(/[<[](\w+)/g)].map((m) => m[1]!));
+
 /**
  * Makes every option of a command that takes a value (a string or a number) refuse to stand without
  * one: yargs otherwise reads `-o` at the end of the line as "" or nothing, and the run went on with
@@ -123,7 +130,7 @@ function valuesRequired(built: Argv<object>, command: string): Argv<object> {
   type Options = { string?: string[]; number?: string[]; choices?: Record<string, unknown> };
   const options = (built as unknown as { getOptions?: () => Options }).getOptions?.();
   if (!options) return built;
-  const positionals = new Set([...command.matchAll(/[<[](\w+)/g)].map((m) => m[1]!));
+  const positionals = positionalNames(command);
   // An option with choices (`--format`) takes a value whatever its type says.
   const keys = [
     ...new Set([...(options.string ?? []), ...(options.number ?? []), ...Object.keys(options.choices ?? {})]),
@@ -155,6 +162,26 @@ function repeatedOption(built: Argv<object>, argv: Record<string, unknown>): str
     return [flag(name), ...aliases.map(flag)].map((f) => `\`${f}\``).join(" or ");
   }
   return undefined;
+}
+
+/**
+ * The first option or argument given as an empty string (`--out ""`, `check ""`): nothing takes one,
+ * and read as a path it meant the current folder. Most often an unset shell variable.
+ */
+function emptyValue(built: Argv<object>, argv: Record<string, unknown>, command: string): string | undefined {
+  type Options = { key?: Record<string, unknown>; alias?: Record<string, string[]> };
+  const options = (built as unknown as { getOptions?: () => Options }).getOptions?.();
+  const aliases = new Set(Object.values(options?.alias ?? {}).flat());
+  // Positional arguments by the names in the command (`check <models...>`), options by their flag.
+  const positional = positionalNames(command);
+  for (const key of Object.keys(options?.key ?? {})) {
+    if (aliases.has(key)) continue;
+    const v = argv[key];
+    if (v !== "" && !(Array.isArray(v) && v.includes(""))) continue;
+    return positional.has(key) ? `\`<${key}>\`` : key.length === 1 ? `\`-${key}\`` : `\`--${key}\``;
+  }
+  const rest = (argv["_"] as unknown[] | undefined) ?? [];
+  return rest.includes("") ? "a path" : undefined;
 }
 
 /** Reports an exception that escaped a command: a short message, the stack only with `--debug`. */

@@ -427,18 +427,26 @@ for (const [command, value] of [
   });
 }
 
-test("`paths --to` and `--from` with an empty value are usage errors, not the options left out", async () => {
+test("an empty value (an unset variable) is a usage error, not the option left out or the current folder", async () => {
   const model = write(
     "empty-to/m.aithreat",
     'actor u "U"\nagent a "A" { crown integrity }\nflow u -> a { kind prompt }\n',
   );
-  for (const [option, message] of [
-    ["--to", "`--to ` names no crown jewel"],
-    ["--from", "`--from ` is neither an entry class nor a component"],
-  ]) {
-    const r = await run("paths", model, option!, "");
+  for (const [args, named] of [
+    [["paths", model, "--to", ""], "`--to`"],
+    [["paths", model, "--from", ""], "`--from`"],
+    [["compile", model, "--out", ""], "`--out`"],
+    [["check", model, "--policy", ""], "`--policy`"],
+    [["check", ""], "`<models>`"],
+    [["check", model, ""], "`<models>`"],
+    [["explain", "", model], "`<target>`"],
+  ] as const) {
+    const r = await run(...args);
     assertCleanFailure(r);
-    assert.match(r.stderr, `error AT9002: ${message!}`);
+    assert.match(
+      r.stderr,
+      `error AT9002: ${named} is given an empty value; is a variable it comes from unset?`,
+    );
     assert.is(r.stdout, "");
   }
 });
