@@ -26,7 +26,9 @@ export function runCheck(io: Io, argv: ModelOptions & { policy?: string }): numb
   const diagnostics = sortDiagnostics([...result.diagnostics, ...gate.diagnostics]);
   const files = "program" in result ? result.program.files.length : 0;
   reportDiagnostics(io, diagnostics, argv.format, { files });
-  if (argv.format !== "json" && !argv.quiet) {
+  // A command-line mistake stopped the run before any file was read: the error says it all.
+  const usageOnly = !("program" in result) && diagnostics.every((d) => d.code.startsWith("AT9"));
+  if (argv.format !== "json" && !argv.quiet && !usageOnly) {
     io.err(`${summaryLine(diagnostics, files)}\n`);
     const policy = gate.evaluation && policySummary(gate.evaluation);
     if (policy) io.err(`${policy}\n`);
