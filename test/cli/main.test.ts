@@ -130,6 +130,18 @@ test("an option that takes a value, given without one, is a usage error naming i
     // Positionals are not options: a command still takes its paths, and options their values.
     const io = bufferIo({}, dir);
     assert.is(await main(["paths", sample, "-k", "1", "--to", "customer_pii"], io), 0, io.stderr);
+    // `--assume` takes one value each time: the model path after it stays a path.
+    const assumed = bufferIo({}, dir);
+    const args = [
+      "paths",
+      "--assume",
+      "egress_allowlist@escalate_email",
+      "--assume",
+      "human_approval@support_bot",
+      sample,
+    ];
+    assert.is(await main(args, assumed), 0, assumed.stderr);
+    assert.match(assumed.stdout, "as if: egress_allowlist@escalate_email, human_approval@support_bot");
   } finally {
     process.chdir(home);
     fs.rmSync(dir, { recursive: true, force: true });

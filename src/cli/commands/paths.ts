@@ -189,6 +189,8 @@ export const pathsCommand: CommandModule = {
         describe: "what-if: act as if <control>@<component or flow> were declared (repeatable)",
         type: "string",
         array: true,
+        // One value per `--assume`: greedy, it took the model paths after it too.
+        nargs: 1,
       })
       .option("format", { describe: "output", choices: ["text", "json", "mermaid"], default: "text" })
       .example("$0 paths samples/rag-support", "every crown jewel's exposure and top paths")
