@@ -44,6 +44,9 @@ export function preview(text: string): string {
 /** Spaces and characters that show nothing: the lexer skips only ASCII's space, tab and line breaks. */
 const UNSEEN = /^[\p{White_Space}\p{Cf}\p{Cc}\p{Co}\p{Cn}]$/u;
 
+/** Curly and other typographic quotes, which a text pasted from a document brings instead of `"`. */
+const TYPOGRAPHIC_QUOTE = /^[\u2018-\u201f\u00ab\u00bb\u2039\u203a\u301d-\u301f\uff02]+$/;
+
 /** `U+2003`: a character by its code point. */
 const codePoint = (c: string): string => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
 
@@ -91,7 +94,9 @@ export function parseWithRecovery(file: SourceFile): StageResult<FileNode> {
         {
           hint: unseen
             ? "an invisible or non-ASCII space: replace it with a plain space, or delete it"
-            : "names use letters, digits, `_` and inner `.` or `-`; put other text in double quotes",
+            : TYPOGRAPHIC_QUOTE.test(image)
+              ? 'a typographic quote (as a word processor writes it): strings use straight double quotes `"`'
+              : "names use letters, digits, `_` and inner `.` or `-`; put other text in double quotes",
         },
       ),
     );

@@ -64,6 +64,12 @@ test("invisible and space-like characters are named by code point, not shown as 
   assert.match(r.diagnostics[0]!.hint ?? "", "plain space");
   // Visible junk is still quoted as it is.
   assert.is(parse("zone a { trust internal } $").diagnostics[0]!.message, "unexpected character `$`");
+  // Curly quotes pasted from a document: the hint says strings take straight ones.
+  const curly = parse("zone a \u201cA\u201d { trust internal }\n").diagnostics.filter(
+    (d) => d.code === "AT1010",
+  );
+  assert.is(curly.length, 2);
+  for (const d of curly) assert.match(d.hint ?? "", "strings use straight double quotes");
 });
 
 test("reserved words are values inside lists only", () => {
