@@ -110,21 +110,9 @@ export function loadModels(
   const problems: Diagnostic[] = missing.map((m) =>
     diag("AT1001", undefined, `cannot read \`${m}\`: no such file or directory`),
   );
-  // The root from every file found (a link's own place, not its target's).
-  const root = expanded.files.length > 0 ? findRoot(expanded.files, argv.root) : undefined;
-  const escaping = root === undefined ? [] : linksLeavingRoot(expanded.linked, root);
-  for (const link of escaping)
-    problems.push(
-      diag(
-        "AT2011",
-        undefined,
-        `\`${path.relative(io.cwd, link) || link}\` is a symbolic link to a file outside the project root: not read`,
-        {
-          hint: "copy the file into the project, name it on the command line, or pass `--root` to widen the project",
-        },
-      ),
-    );
-  const files = escaping.length === 0 ? expanded.files : expanded.files.filter((f) => !escaping.includes(f));
+  const kept = withoutEscapingLinks(io, expanded, argv.root);
+  problems.push(...kept.problems);
+  const { files, root } = kept;
   if (files.length === 0) {
     // Inputs that do not exist are said above; "no files found" names the ones that do.
     const present = argv.models.filter((m) => !missing.includes(m));
@@ -151,6 +139,32 @@ export function loadModels(
   });
   if (problems.length === 0) return result;
   return { ...result, diagnostics: [...problems, ...result.diagnostics], ok: false };
+}
+
+/**
+ * The files `expandInputs` found, less the symbolic links in a folder that lead outside the project
+ * root (AT2011 each, in `problems`): like an import that leaves the root, they are not read, so a link
+ * added in a pull request cannot have CI read a file of the machine and quote it. `root` is the
+ * project root found from every file (a link's own place, not its target's), undefined when none.
+ */
+export function withoutEscapingLinks(
+  io: Io,
+  expanded: { readonly files: readonly string[]; readonly linked: readonly string[] },
+  explicitRoot: string | undefined,
+  hint = "copy the file into the project, name it on the command line, or pass `--root` to widen the project",
+): { files: readonly string[]; root: string | undefined; problems: Diagnostic[] } {
+  const root = expanded.files.length > 0 ? findRoot(expanded.files, explicitRoot) : undefined;
+  const escaping = new Set(root === undefined ? [] : linksLeavingRoot(expanded.linked, root));
+  const problems = [...escaping].map((link) =>
+    diag(
+      "AT2011",
+      undefined,
+      `\`${path.relative(io.cwd, link) || link}\` is a symbolic link to a file outside the project root: not read`,
+      { hint },
+    ),
+  );
+  const files = escaping.size === 0 ? expanded.files : expanded.files.filter((f) => !escaping.has(f));
+  return { files, root, problems };
 }
 
 /**

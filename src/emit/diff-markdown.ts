@@ -127,11 +127,15 @@ function fieldChange(c: FieldChange): string {
   return `${md(c.field)} ${v(c.before)} → ${v(c.after)}`;
 }
 
+/**
+ * The model-change lines of one kind of entity, the changed ones capped at `cap`; `count` is how many
+ * lines there are without the cap, which the section title gives (its count stays whole).
+ */
 function entityLines(
   label: string,
   d: { added: EntityRef[]; removed: EntityRef[]; changed: EntityChange[] },
   cap: number,
-): string[] {
+): { lines: string[]; count: number } {
   const ref = (e: EntityRef) => `${code(e.name)} (${md(e.kind)}${e.title ? `, ${md(e.title)}` : ""})`;
   const refs = (es: readonly EntityRef[]) =>
     es.length > cap
@@ -143,7 +147,7 @@ function entityLines(
   const changed = d.changed.map(
     (c) => `- ${md(label)} ${code(c.name)} changed: ${c.changes.map(fieldChange).join("; ")}`,
   );
-  return [...out, ...cappedLines(changed, cap)];
+  return { lines: [...out, ...cappedLines(changed, cap)], count: out.length + changed.length };
 }
 
 /**
@@ -226,9 +230,11 @@ function renderDiff(d: ModelDiff, labels: { before: string; after: string }, cap
       "",
       section(`Crown jewels (${targets.length})`, cappedLines(targets, cap).join("\n"), targets.length),
     );
-  const model = [...entityLines("component", d.components, cap), ...entityLines("flow", d.flows, cap)];
-  if (model.length > 0)
-    out.push("", section(`Model changes (${model.length})`, model.join("\n"), model.length, 0));
+  const components = entityLines("component", d.components, cap);
+  const flows = entityLines("flow", d.flows, cap);
+  const model = [...components.lines, ...flows.lines];
+  const modelCount = components.count + flows.count;
+  if (modelCount > 0) out.push("", section(`Model changes (${modelCount})`, model.join("\n"), modelCount, 0));
   const metricRows = d.metrics.changes.map((m) => {
     const v = (x: number) => formatValue(m, x);
     const names = [

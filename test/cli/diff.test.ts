@@ -43,6 +43,12 @@ const VARIANTS = {
     (_, i) =>
       `tool bulk${i} "Bulk tool ${i}" { capabilities [write, send_external]  approval none }\nflow support_bot -> bulk${i} { kind invoke }`,
   ).join("\n")}\n`,
+  // The same 300 tools, each retitled at length: 300 model-change lines, too long for one comment.
+  manyToolsRetitled: `${BASE}\n${Array.from(
+    { length: 300 },
+    (_, i) =>
+      `tool bulk${i} "Bulk tool ${i}, ${"retitled at length ".repeat(12)}" { capabilities [write, send_external]  approval none }\nflow support_bot -> bulk${i} { kind invoke }`,
+  ).join("\n")}\n`,
 };
 
 /** Writes a variant into the temporary folder and returns its path. */
@@ -207,6 +213,18 @@ test("Markdown of a large change fits a pull-request comment; the counts stay wh
   const shown = md.split("\n").filter((l) => /^\| (critical|high|medium|low|info) \|/.test(l)).length;
   assert.is(shown + Number(more[1]), d.findings.new.length);
   assert.match(md, /component added \(300\): `bulk0`/);
+});
+
+test("Markdown of many model changes: the lines are capped, the section title counts them all", async () => {
+  const r = await run([write("manyTools"), write("manyToolsRetitled"), "--root", tmp]);
+  assert.is(r.code, 0, r.stderr);
+  const md = r.stdout;
+  assert.ok(md.length <= MAX_MARKDOWN_CHARS, String(md.length));
+  const more = /- …and (\d+) more \(`aithreat diff --format json` lists every one\)/.exec(md);
+  assert.ok(more, "the list says how many lines it left out");
+  const shown = md.split("\n").filter((l) => /^- component `bulk\d+` changed: /.test(l)).length;
+  assert.is(shown + Number(more[1]), 300);
+  assert.match(md, /Model changes \(300\)/);
 });
 
 // ---- --base: a real git repository in a temporary folder --------------------------------------------

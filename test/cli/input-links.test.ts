@@ -1,7 +1,8 @@
 /**
  * Model files a folder holds as symbolic links: read when the link stays inside the project root,
  * refused (AT2011, like an import that leaves the root) when it points outside, so a link added in a
- * pull request cannot have CI read and quote a file from elsewhere on the machine.
+ * pull request cannot have CI read and quote a file from elsewhere on the machine; `fmt` neither
+ * reads nor rewrites it.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -57,6 +58,28 @@ test("without the escaping link the folder checks clean; a file named on the com
     assert.match(named.stderr, /TOPSECRET/, "the user named it: it is read (and is no model)");
   } finally {
     fs.symlinkSync(outside, path.join(project, "models", "escape.aithreat"));
+  }
+});
+
+test("fmt neither reads nor rewrites a link in a folder that leaves the project root", async () => {
+  // A model outside the project, not in the canonical layout: formatting would rewrite it.
+  const model = path.join(tmp, "outside", "model.aithreat");
+  const text = 'store   crm   "CRM"\n';
+  fs.writeFileSync(model, text);
+  const link = path.join(project, "models", "model-link.aithreat");
+  fs.symlinkSync(model, link);
+  try {
+    for (const mode of [["--check"], []]) {
+      const io = bufferIo({ AITHREAT_TODAY: TEST_TODAY }, tmp);
+      const code = await main(["fmt", ...mode, path.join(project, "models")], io);
+      assert.is(code, 2, io.stderr);
+      assert.match(io.stderr, /error AT2011: `project\/models\/escape\.aithreat` is a symbolic link/);
+      assert.match(io.stderr, /error AT2011: `project\/models\/model-link\.aithreat` is a symbolic link/);
+      assert.not.match(io.stderr, /TOPSECRET|hunter2/);
+      assert.is(fs.readFileSync(model, "utf8"), text, "the file outside the project is left as it was");
+    }
+  } finally {
+    fs.rmSync(link);
   }
 });
 

@@ -44,7 +44,8 @@ export interface CompileArgs extends ModelOptions, RenderArgs {
   baseline?: string;
   policy?: string;
   only?: string;
-  "sarif-max-results"?: number;
+  /** As given: read by `sarifMaxOf` (yargs reads an empty number as 0, which here means no cap). */
+  "sarif-max-results"?: string;
 }
 
 /** The output `--format` prints on stdout (text: none, only the summary on stderr). */
@@ -111,6 +112,23 @@ function sarifCapped(
   ];
 }
 
+/**
+ * `--sarif-max-results` as a number (undefined: not given), or AT9002 when it is not a whole number.
+ * Read from the text as given: yargs reads `""` or `" "` as the number 0, the value that lifts the
+ * cap, so `--sarif-max-results "$MAX"` with the variable unset would write every result, and a large
+ * model's upload would fail.
+ */
+function sarifMaxOf(raw: string | undefined): number | undefined | Diagnostic {
+  if (raw === undefined) return undefined;
+  const text = String(raw);
+  if (/^\d+$/.test(text)) return Number(text);
+  return diag(
+    "AT9002",
+    undefined,
+    `\`--sarif-max-results\` must be a whole number, 0 for no limit, ${text.trim() === "" ? "not empty" : `not \`${text}\``}`,
+  );
+}
+
 /** Runs `compile`: check, analyse, write every output into `--out` atomically. */
 export async function runCompile(io: Io, argv: CompileArgs): Promise<number> {
   // A command line mistake stops the run before any model is read (with --format json, as JSON).
@@ -122,15 +140,8 @@ export async function runCompile(io: Io, argv: CompileArgs): Promise<number> {
   if ("code" in gates) return refuse([gates]);
   const badK = pathsPerTargetProblem(argv.k);
   if (badK) return refuse([badK]);
-  const sarifMax = argv["sarif-max-results"];
-  if (sarifMax !== undefined && !(Number.isInteger(sarifMax) && sarifMax >= 0))
-    return refuse([
-      diag(
-        "AT9002",
-        undefined,
-        `\`--sarif-max-results\` must be a whole number, 0 for no limit${Number.isNaN(sarifMax) ? "" : `, not \`${sarifMax}\``}`,
-      ),
-    ]);
+  const sarifMax = sarifMaxOf(argv["sarif-max-results"]);
+  if (typeof sarifMax === "object") return refuse([sarifMax]);
   if (argv.templates !== undefined) {
     const problems = checkTemplatesDir(argv.templates).map((m) => diag("AT9002", undefined, m));
     if (problems.length > 0) return refuse(problems);
@@ -154,7 +165,7 @@ export async function runCompile(io: Io, argv: CompileArgs): Promise<number> {
   const worker =
     argv.only === undefined && typeof today === "string" ? pathsWorkerFor(io, args, today) : undefined;
   try {
-    return await compileWith(io, args, { gates, emitters, render, printed, progress, worker });
+    return await compileWith(io, args, { gates, emitters, render, printed, progress, worker, sarifMax });
   } finally {
     worker?.close();
   }
@@ -212,9 +223,11 @@ async function compileWith(
     printed: string | undefined;
     progress: ReturnType<typeof createProgress>;
     worker: PathsWorker | undefined;
+    /** `--sarif-max-results`, checked. */
+    sarifMax: number | undefined;
   },
 ): Promise<number> {
-  const { gates, emitters, render, printed, progress, worker } = run;
+  const { gates, emitters, render, printed, progress, worker, sarifMax } = run;
   const loaded = loadModels(io, argv);
   progress.clear();
   // The model's own policies and `--policy`, validated: a mistake in a policy is an invalid model.
@@ -249,7 +262,7 @@ async function compileWith(
     ...loaded.diagnostics,
     ...policies.diagnostics,
     ...analysis.diagnostics,
-    ...sarifCapped(analysis, emitters, argv["sarif-max-results"]),
+    ...sarifCapped(analysis, emitters, sarifMax),
   ];
   reportDiagnostics(io, diagnostics, "text");
   if (analysis.diagnostics.some((d) => d.severity === "error")) return EXIT.INTERNAL;
@@ -259,7 +272,7 @@ async function compileWith(
     ...(argv.timestamp ? { generatedAt: new Date().toISOString() } : {}),
     ...(argv.templates ? { templatesDir: argv.templates } : {}),
     diagnostics,
-    ...(argv["sarif-max-results"] === undefined ? {} : { sarifMaxResults: argv["sarif-max-results"] }),
+    ...(sarifMax === undefined ? {} : { sarifMaxResults: sarifMax }),
   };
   progress.stage("writing outputs");
   let files: OutputFile[];
@@ -328,7 +341,8 @@ export const compileCommand: CommandModule = {
       .option("k", { describe: "attack paths listed per crown jewel", type: "number", default: 5 })
       .option("sarif-max-results", {
         describe: `most results in findings.sarif, the most severe kept (0: all; GitHub code scanning takes at most ${SARIF_MAX_RESULTS})`,
-        type: "number",
+        // Read as text (sarifMaxOf): as a number, yargs would take "" for 0, no limit.
+        type: "string",
       })
       .option("timestamp", {
         describe: "record the time of the run in the outputs (off: identical input gives identical files)",

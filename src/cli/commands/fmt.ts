@@ -10,7 +10,7 @@ import { decodeSource } from "../../syntax/decode.js";
 import { parseFile } from "../../syntax/parse.js";
 import { commentSignature, formatSource, sameSyntaxTree } from "../../syntax/printer.js";
 import type { CommandModule } from "../command.js";
-import { reportDiagnostics } from "../common.js";
+import { reportDiagnostics, withoutEscapingLinks } from "../common.js";
 import { expandInputs } from "../inputs.js";
 import { EXIT, type Io } from "../io.js";
 import { plural } from "../../words.js";
@@ -149,11 +149,22 @@ export function runFmt(io: Io, argv: FmtOptions): number {
   const maxSize = argv["max-file-size"] ?? DEFAULT_MAX_FILE_SIZE;
   // Inputs are resolved against the command's working directory, and printed relative to it.
   const given = new Map(argv.files.map((f) => [path.resolve(io.cwd, f), f]));
-  const { files, missing } = expandInputs([...given.keys()]);
+  const expanded = expandInputs([...given.keys()]);
+  const { missing } = expanded;
   const problems: Diagnostic[] = missing.map((m) =>
     diag("AT1001", undefined, `cannot read \`${given.get(m) ?? m}\`: no such file or directory`),
   );
-  if (files.length === 0 && missing.length === 0) {
+  // A link in a folder that leads outside the project is neither read (its text quoted in an error)
+  // nor rewritten, as the other commands do not read it.
+  const kept = withoutEscapingLinks(
+    io,
+    expanded,
+    undefined,
+    "copy the file into the project, or name it on the command line",
+  );
+  problems.push(...kept.problems);
+  const { files } = kept;
+  if (files.length === 0 && missing.length === 0 && kept.problems.length === 0) {
     problems.push(
       diag(
         "AT9001",
