@@ -43,7 +43,9 @@ export class Placement {
     const passed: number[] = [];
     let node: string | null = null;
     for (let z: number | undefined = zone; z !== undefined; z = zones[z]!.parent) {
-      const seen = byZone[z] ?? this.zoneNodes.get(z);
+      // A remembered answer (null too: no node) ends the walk, as does a zone drawn as a node.
+      const known = byZone[z];
+      const seen = known !== undefined ? known : this.zoneNodes.get(z);
       if (seen !== undefined) {
         node = seen;
         break;
