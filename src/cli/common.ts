@@ -114,9 +114,10 @@ export function loadModels(
   problems.push(...kept.problems);
   const { files, root } = kept;
   if (files.length === 0) {
-    // Inputs that do not exist are said above; "no files found" names the ones that do.
+    // Inputs that do not exist are said above; "no files found" names the ones that do (unless the
+    // files found were all refused links, said above too).
     const present = argv.models.filter((m) => !missing.includes(m));
-    if (present.length > 0)
+    if (present.length > 0 && kept.problems.length === 0)
       problems.push(
         diag(
           "AT9001",

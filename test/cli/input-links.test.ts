@@ -61,6 +61,20 @@ test("without the escaping link the folder checks clean; a file named on the com
   }
 });
 
+test("a folder holding only refused links says so once, not also that it holds no model", async () => {
+  const only = path.join(project, "only-links");
+  fs.mkdirSync(only, { recursive: true });
+  fs.symlinkSync(outside, path.join(only, "x.aithreat"));
+  try {
+    const r = await check(only);
+    assert.is(r.code, 2, r.stderr);
+    assert.match(r.stderr, /error AT2011: `project\/only-links\/x\.aithreat` is a symbolic link/);
+    assert.not.match(r.stderr, /AT9001/);
+  } finally {
+    fs.rmSync(only, { recursive: true, force: true });
+  }
+});
+
 test("fmt neither reads nor rewrites a link in a folder that leaves the project root", async () => {
   // A model outside the project, not in the canonical layout: formatting would rewrite it.
   const model = path.join(tmp, "outside", "model.aithreat");
