@@ -175,6 +175,23 @@ test("the default array delimiter is `;` when no list value contains it", () => 
   assert.is(labels, "Aithreat;Component;Actor;Entry;Sink");
 });
 
+test("the edges' list columns hold names only, so the delimiter is picked from the nodes' lists", () => {
+  // pickDelimiter reads no edge: a list column of free text on edges would need it to read them again.
+  const edgeLists = [...EDGE_COLUMNS].filter(([, type]) => type === "string[]").map(([key]) => key);
+  assert.equal(edgeLists, ["carries", "controls"]);
+  // A node's list holding `;` moves every list, edges' included, to the next delimiter.
+  const out = files(
+    analysisOfText(
+      'store db "DB" { tags ["a;b"] }\nagent bot "Bot"\nflow bot -> db { kind write  controls [audit_log, access_control] }\n',
+    ),
+  );
+  assert.ok(out["neo4j-import.sh"]!.includes('--array-delimiter="|"'));
+  const flowRow = parseCsv(out["edges.csv"]!).find((r) =>
+    r.some((c) => c.text === "audit_log|access_control"),
+  );
+  assert.ok(flowRow, out["edges.csv"]);
+});
+
 test("lists holding `;`, `|` and U+001F are refused with the list named, not an internal error", () => {
   // Strings may hold any character; neo4j-admin has no escape for its array delimiter.
   const analysis = analysisOfText(
