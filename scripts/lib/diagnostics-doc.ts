@@ -1,6 +1,6 @@
 import { ATLAS_MITIGATION_IDS, RULE_IDS } from "../../src/catalog/index.js";
 import { analyze, runFrontEnd } from "../../src/compiler.js";
-import { readPolicies, violationDiagnostics } from "../../src/analysis/metrics/policy.js";
+import { readPolicies, samePolicyNames, violationDiagnostics } from "../../src/analysis/metrics/policy.js";
 import { analyzeModel } from "../../src/compiler.js";
 import { DIAGNOSTICS, type DiagnosticCode } from "../../src/diagnostics/catalog.js";
 import { formatDiagnostic } from "../../src/diagnostics/format.js";
@@ -240,6 +240,13 @@ export const EXAMPLES: Readonly<Partial<Record<DiagnosticCode, Example>>> = {
     files: { "model.aithreat": 'policy ci "CI gate" {}\n' },
     policy: true,
   },
+  AT5006: {
+    files: {
+      "model.aithreat":
+        'policy release "Release gate" {\n  exposed_crown_jewels 0\n}\npolicy release "Lenient" {\n  exposed_crown_jewels 2\n}\n',
+    },
+    policy: true,
+  },
   AT5010: {
     files: {
       "model.aithreat":
@@ -301,7 +308,8 @@ export function exampleOutput(codeName: DiagnosticCode, e: CompiledExample): str
   const all = [...result.diagnostics];
   if (e.analyze && result.ok) all.push(...analyze(result.model).diagnostics);
   if (e.policy) {
-    all.push(...readPolicies(result.model.policyDecls, "model").diagnostics);
+    const read = readPolicies(result.model.policyDecls, "model");
+    all.push(...read.diagnostics, ...samePolicyNames(read.value));
     if (result.ok) all.push(...violationDiagnostics(analyzeModel(result.model).policy));
   }
   const hit = all.find((d) => d.code === codeName);

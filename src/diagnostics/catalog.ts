@@ -322,6 +322,12 @@ export const DIAGNOSTICS = {
     explain:
       "The `policy` has no thresholds, so it checks nothing. Add `<metric> <number>` lines or remove it.",
   },
+  AT5006: {
+    severity: "warning",
+    title: "policy name used twice",
+    explain:
+      "Two policies have the same name, in the model or across the model and `--policy`. Each is still checked, but verdicts, the scorecard and metrics.json name them alike, so a reader cannot tell which bar was missed. Rename one.",
+  },
   AT5010: {
     severity: "error",
     title: "policy violated",

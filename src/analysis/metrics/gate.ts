@@ -7,7 +7,13 @@ import { isInside, loadProgram } from "../../semantic/imports.js";
 import type { RawDeclaration } from "../../semantic/model.js";
 import type { SourceFile } from "../../source.js";
 import { parseFile } from "../../syntax/parse.js";
-import { readPolicies, violationDiagnostics, type Policy, type PolicyEvaluation } from "./policy.js";
+import {
+  readPolicies,
+  samePolicyNames,
+  violationDiagnostics,
+  type Policy,
+  type PolicyEvaluation,
+} from "./policy.js";
 
 /**
  * The policy gate of `check` and `compile`: policies come from the model's own `policy` declarations
@@ -82,6 +88,7 @@ export function runPolicies(
       diagnostics.push(...fromFile.diagnostics);
     }
   }
+  diagnostics.push(...samePolicyNames(policies));
   return { policies, diagnostics, invalid: diagnostics.some((d) => d.severity === "error") };
 }
 

@@ -215,6 +215,27 @@ function example(d: MetricDef): string {
   return "0";
 }
 
+/** AT5006 at each policy whose name an earlier one (in the model, then `--policy`) already took. */
+export function samePolicyNames(policies: readonly Policy[]): Diagnostic[] {
+  const first = new Map<string, Policy>();
+  const out: Diagnostic[] = [];
+  for (const p of policies) {
+    if (p.name === undefined) continue;
+    const earlier = first.get(p.name);
+    if (!earlier) {
+      first.set(p.name, p);
+      continue;
+    }
+    out.push(
+      diag("AT5006", p.loc, `policy \`${p.name}\` is declared twice; verdicts name both alike`, {
+        hint: "rename one of them",
+        notes: [{ message: "first declared here", location: earlier.loc }],
+      }),
+    );
+  }
+  return out;
+}
+
 /** The model's own policies (invalid thresholds dropped; the CLI reports them). */
 export function modelPolicies(model: ResolvedModel): Policy[] {
   return readPolicies(model.policyDecls, "model").value;
