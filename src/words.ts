@@ -11,3 +11,13 @@ export function nounFor(n: number, noun: string): string {
 export function plural(n: number, noun: string): string {
   return `${n} ${nounFor(n, noun)}`;
 }
+
+/**
+ * The first `max` items, then how many more (`a, b and 12 more`, with `note` in parentheses): a
+ * long list said in one line.
+ */
+export function listedUpTo(items: readonly string[], max: number, note?: string): string {
+  const shown = items.slice(0, max).join(", ");
+  const more = items.length - max;
+  return more > 0 ? `${shown} and ${more} more${note ? ` (${note})` : ""}` : shown;
+}

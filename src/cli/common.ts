@@ -113,7 +113,7 @@ export function loadModels(
   const kept = withoutEscapingLinks(io, expanded, argv.root);
   problems.push(...kept.problems);
   const { files, root } = kept;
-  if (files.length === 0) {
+  if (root === undefined || files.length === 0) {
     // Inputs that do not exist are said above; "no files found" names the ones that do (unless the
     // files found were all refused links, said above too).
     const present = argv.models.filter((m) => !missing.includes(m));
@@ -132,7 +132,7 @@ export function loadModels(
   }
   const result = runFrontEnd({
     inputs: files,
-    root: root ?? findRoot(files, argv.root),
+    root,
     host: nodeHost,
     resolve: { today, ruleIds: RULE_IDS, atlasMitigations: ATLAS_MITIGATION_IDS },
     load: { maxFileSize: argv["max-file-size"] ?? DEFAULT_MAX_FILE_SIZE },

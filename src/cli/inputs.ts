@@ -99,7 +99,7 @@ export function findRoot(files: readonly string[], explicit?: string): string {
   return common;
 }
 
-/** Most folder entries `modelBytesAtMost` looks at before it answers "more". */
+/** Most folder entries `modelBytesUpTo` looks at before it answers "more". */
 const MAX_ENTRIES = 20_000;
 // `import` and the string after it: triple-quoted, plain (escapes allowed), or a quote whose string
 // does not end within IMPORT_WINDOW bytes (no group: not followed, so the answer is "more").
@@ -108,23 +108,16 @@ const IMPORT_WINDOW = 4096;
 const NAME_BYTE = /[\w.-]/;
 
 /**
- * Whether the model files that `args` name (files, and the `.aithreat` files in folders, found as
- * `expandInputs` finds them) and the files they import add up to at most `limit` bytes.
- * `bin/aithreat.js` asks (through `modelBytesUpTo`) before starting the CLI, so that small models run
- * in its own process instead of a second Node with the flags for large ones. It errs towards "more": every argument
- * naming an existing path counts (an option's value too), `import` followed by a string is followed
- * wherever it stands (in a comment or a description too), and an import path it cannot read plainly
- * (an escape, a non-ASCII character, empty or unterminated) or a folder tree of more than
- * MAX_ENTRIES entries answers false. Paths that cannot be read are skipped: the command reports
- * them, and loads nothing from them.
- */
-export function modelBytesAtMost(args: readonly string[], limit: number, cwd = process.cwd()): boolean {
-  return modelBytesUpTo(args, limit, cwd) !== undefined;
-}
-
-/**
- * The bytes `modelBytesAtMost` counts, or undefined when they are more than `limit` (or cannot be
- * told: see there). A path it cannot stat counts as nothing.
+ * The bytes of the model files that `args` name (files, and the `.aithreat` files in folders, found
+ * as `expandInputs` finds them) and the files they import, or undefined when they are more than
+ * `limit` or cannot be told. `bin/aithreat.js` asks (src/cli/launch-size.ts) before starting the CLI,
+ * so that small models run in its own process instead of a second Node with the flags for large
+ * ones, and `compile` asks whether a paths worker pays. It errs towards "more": every argument naming
+ * an existing path counts (an option's value too), `import` followed by a string is followed wherever
+ * it stands (in a comment or a description too), and an import path it cannot read plainly (an
+ * escape, a non-ASCII character, empty or unterminated) or a folder tree of more than MAX_ENTRIES
+ * entries answers undefined. Paths that cannot be read count as nothing: the command reports them,
+ * and loads nothing from them.
  */
 export function modelBytesUpTo(
   args: readonly string[],

@@ -45,9 +45,7 @@ export async function main(args: readonly string[], io: Io = processIo()): Promi
       // from a command and is a bug.
       if (err && err.name !== "YError") throw err;
       const bare = /^Not enough arguments following: (\S+)$/.exec(msg ?? "");
-      usageError = bare
-        ? `\`${bare[1]!.length === 1 ? "-" : "--"}${bare[1]!}\` needs a value`
-        : (msg ?? err?.message);
+      usageError = bare ? `\`${flagOf(bare[1]!)}\` needs a value` : (msg ?? err?.message);
     })
     .epilogue(
       `Exit codes: 0 ok, 1 gate failed, 2 invalid model or usage, 3 internal error. Docs: ${DOCS_URL}/cli.md (also in the package's docs/ folder)`,
@@ -116,6 +114,21 @@ export function skipHelpCache(parser: unknown): boolean {
   return true;
 }
 
+/** What yargs knows of a command's options (its `getOptions`, not in its types). */
+interface YargsOptions {
+  key?: Record<string, unknown>;
+  string?: string[];
+  number?: string[];
+  array?: string[];
+  choices?: Record<string, unknown>;
+  alias?: Record<string, string[]>;
+}
+const optionsOf = (built: Argv<object>): YargsOptions | undefined =>
+  (built as unknown as { getOptions?: () => YargsOptions }).getOptions?.();
+
+/** An option as typed on the command line: `-k`, `--out`. */
+const flagOf = (name: string): string => (name.length === 1 ? `-${name}` : `--${name}`);
+
 /** The positional arguments a command names: `models` and `target` in `explain <target> [models...]`. */
 const positionalNames = (command: string): Set<string> =>
   new Set([...command.matchAll(/[<[](\w+)/g)].map((m) => m[1]!));
@@ -127,8 +140,7 @@ const positionalNames = (command: string): Set<string> =>
  * alone; options are found as `repeatedOption` finds them (nothing changes if yargs moves them).
  */
 function valuesRequired(built: Argv<object>, command: string): Argv<object> {
-  type Options = { string?: string[]; number?: string[]; choices?: Record<string, unknown> };
-  const options = (built as unknown as { getOptions?: () => Options }).getOptions?.();
+  const options = optionsOf(built);
   if (!options) return built;
   const positionals = positionalNames(command);
   // An option with choices (`--format`) takes a value whatever its type says.
@@ -145,8 +157,7 @@ function valuesRequired(built: Argv<object>, command: string): Argv<object> {
  * into an array, which the command would otherwise take for a string.
  */
 function repeatedOption(built: Argv<object>, argv: Record<string, unknown>): string | undefined {
-  type Options = { key?: Record<string, unknown>; array?: string[]; alias?: Record<string, string[]> };
-  const options = (built as unknown as { getOptions?: () => Options }).getOptions?.();
+  const options = optionsOf(built);
   if (!options?.key) return undefined;
   const many = new Set(options.array ?? []);
   for (const a of [...many]) for (const alias of options.alias?.[a] ?? []) many.add(alias);
@@ -157,9 +168,8 @@ function repeatedOption(built: Argv<object>, argv: Record<string, unknown>): str
     if (many.has(key) || !Array.isArray(argv[key])) continue;
     const name = aliasOf.get(key) ?? key;
     // With its aliases: `-k 3 -n 4` gives the same option twice under two names.
-    const flag = (n: string) => (n.length === 1 ? `-${n}` : `--${n}`);
     const aliases = (options.alias?.[name] ?? []).filter((a) => a !== name);
-    return [flag(name), ...aliases.map(flag)].map((f) => `\`${f}\``).join(" or ");
+    return [name, ...aliases].map((n) => `\`${flagOf(n)}\``).join(" or ");
   }
   return undefined;
 }
@@ -169,8 +179,7 @@ function repeatedOption(built: Argv<object>, argv: Record<string, unknown>): str
  * and read as a path it meant the current folder. Most often an unset shell variable.
  */
 function emptyValue(built: Argv<object>, argv: Record<string, unknown>, command: string): string | undefined {
-  type Options = { key?: Record<string, unknown>; alias?: Record<string, string[]> };
-  const options = (built as unknown as { getOptions?: () => Options }).getOptions?.();
+  const options = optionsOf(built);
   const aliases = new Set(Object.values(options?.alias ?? {}).flat());
   // Positional arguments by the names in the command (`check <models...>`), options by their flag.
   const positional = positionalNames(command);
@@ -178,7 +187,7 @@ function emptyValue(built: Argv<object>, argv: Record<string, unknown>, command:
     if (aliases.has(key)) continue;
     const v = argv[key];
     if (v !== "" && !(Array.isArray(v) && v.includes(""))) continue;
-    return positional.has(key) ? `\`<${key}>\`` : key.length === 1 ? `\`-${key}\`` : `\`--${key}\``;
+    return positional.has(key) ? `\`<${key}>\`` : `\`${flagOf(key)}\``;
   }
   const rest = (argv["_"] as unknown[] | undefined) ?? [];
   return rest.includes("") ? "a path" : undefined;

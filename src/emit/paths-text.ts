@@ -1,4 +1,4 @@
-import { plural } from "../words.js";
+import { listedUpTo, plural } from "../words.js";
 import type { CutView, PathView, PathsView, StepView, TargetView } from "./paths-view.js";
 
 /**
@@ -7,11 +7,8 @@ import type { CutView, PathView, PathsView, StepView, TargetView } from "./paths
  */
 export const CUT_ITEMS_SHOWN = 12;
 
-function listed(items: readonly string[]): string {
-  const shown = items.slice(0, CUT_ITEMS_SHOWN).join(", ");
-  const more = items.length - CUT_ITEMS_SHOWN;
-  return more > 0 ? `${shown} and ${more} more (--format json lists every one)` : shown;
-}
+const listed = (items: readonly string[]): string =>
+  listedUpTo(items, CUT_ITEMS_SHOWN, "--format json lists every one");
 
 const pct = (x: number) => `${(x * 100).toFixed(x >= 0.1 ? 0 : 1)}%`;
 

@@ -165,6 +165,9 @@ function ruleDescriptor(meta: RuleMeta) {
  */
 export const SARIF_MAX_RESULTS = 25_000;
 
+/** Whether a finding is a SARIF result: open and accepted ones are, mitigated ones are not (above). */
+const isResult = (f: FindingView): boolean => f.status !== "mitigated";
+
 /** How many of a compile's would-be results a cap of `max` leaves out (0: none, or no cap). */
 export function sarifResultsLeftOut(
   findingsView: readonly FindingView[],
@@ -172,7 +175,7 @@ export function sarifResultsLeftOut(
 ): number {
   if (max <= 0) return 0;
   let results = 0;
-  for (const f of findingsView) if (f.status !== "mitigated") results++;
+  for (const f of findingsView) if (isResult(f)) results++;
   return Math.max(0, results - max);
 }
 
@@ -308,9 +311,9 @@ function sarifParts(ctx: EmitContext) {
     descriptor: { id: d.code },
     ...(d.location ? { locations: [{ physicalLocation: physical(locationView(d.location)) }] } : {}),
   });
-  const candidates = analysis.findingsView.filter((f) => f.status !== "mitigated");
+  const candidates = analysis.findingsView.filter(isResult);
   const shown = mostSevere(candidates, ctx.sarifMaxResults ?? SARIF_MAX_RESULTS);
-  const mitigated = analysis.findingsView.filter((f) => f.status === "mitigated");
+  const mitigated = analysis.findingsView.filter((f) => !isResult(f));
   const logWith = <R>(results: readonly R[]) => ({
     $schema: SARIF_SCHEMA_URI,
     version: "2.1.0",

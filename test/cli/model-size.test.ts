@@ -1,5 +1,5 @@
 /**
- * `modelBytesAtMost`, which `bin/aithreat.js` asks before starting a second Node with the flags for
+ * `modelBytesUpTo`, which `bin/aithreat.js` asks before starting a second Node with the flags for
  * large models: it counts the model files the arguments name and every file they import, and errs
  * towards "more" whenever it cannot tell.
  */
@@ -10,10 +10,14 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { modelBytesAtMost } from "../../src/cli/inputs.js";
+import { modelBytesUpTo } from "../../src/cli/inputs.js";
 import { LARGE_BYTES, launchSize } from "../../src/cli/launch-size.js";
 
 const BIN = path.resolve(fileURLToPath(import.meta.url), "../../../../bin/aithreat.js");
+/** Whether the model files `args` name, with their imports, are at most `limit` bytes. */
+const modelBytesAtMost = (args: readonly string[], limit: number, cwd?: string): boolean =>
+  modelBytesUpTo(args, limit, cwd) !== undefined;
+
 const temps: string[] = [];
 
 /** A temporary tree of files (path -> text); returns its folder. */

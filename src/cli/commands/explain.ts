@@ -18,6 +18,7 @@ import { loadModels, reportDiagnostics, type ModelOptions } from "../common.js";
 import { EXIT, type Io } from "../io.js";
 import { mappingLines, ruleView, withOptionalModels, type Named, type RuleView } from "./rules.js";
 import { ruleDocUrl } from "../../emit/tool-info.js";
+import { listedUpTo } from "../../words.js";
 
 /** Options of `explain`. */
 interface ExplainArgs extends Omit<ModelOptions, "models"> {
@@ -57,10 +58,7 @@ const at = (l: LocationView) => `${l.file}:${l.line}:${l.column}`;
 const clip = (s: string) => (s.length > MAX_SOURCE ? `${s.slice(0, MAX_SOURCE)}...` : s);
 
 /** At most ten items of a hint, then how many more (a short prefix can match thousands). */
-function listed(items: readonly string[]): string {
-  const shown = items.slice(0, 10).join(", ");
-  return items.length > 10 ? `${shown} and ${items.length - 10} more` : shown;
-}
+const listed = (items: readonly string[]): string => listedUpTo(items, 10);
 
 /** Finds a finding by id (`AT-25:copilot`) or by fingerprint (or a unique prefix of one). */
 export function findFinding(

@@ -2,7 +2,6 @@ import { createHash } from "node:crypto";
 import { SEVERITIES, type Severity } from "../../analysis/findings.js";
 import type { CompileAnalysis } from "../../compiler.js";
 import type { Component, ResolvedModel } from "../../semantic/model.js";
-import { trustRank } from "../../semantic/vocabulary.js";
 import { zoneId } from "./graph.js";
 
 /**
@@ -42,9 +41,11 @@ export interface DiagramIndex {
   readonly zoneOrderEnd: Int32Array;
   /** The zoneOrder of each component's zone, -1 for a component in no zone (a subtree test per flow end). */
   readonly componentZoneOrder: Int32Array;
-  /** Each component's zone, -1 for none: which node draws a flow's end, without loading the component. */
+  /**
+   * Each component's zone (-1: none) and trust code, the threat graph's own arrays: which node draws
+   * a flow's end, and whether the flow crosses trust, without loading the components.
+   */
   readonly componentZone: Int32Array;
-  /** Each component's trust level (`trustRank`): whether a flow crosses trust, likewise. */
   readonly componentTrust: Uint8Array;
   /** Components in each zone's subtree (its own and those of nested zones). */
   readonly subtreeSize: Int32Array;
@@ -125,15 +126,11 @@ export function diagramIndex(analysis: CompileAnalysis): DiagramIndex {
   const unzoned: number[] = [];
   const subtreeSize = new Int32Array(m.zones.length);
   const componentZoneOrder = new Int32Array(n).fill(-1);
-  const componentZone = new Int32Array(n).fill(-1);
-  const componentTrust = new Uint8Array(n);
   for (const c of m.components) {
-    componentTrust[c.index] = trustRank(c.trust);
     if (c.zone === undefined) unzoned.push(c.index);
     else {
       zoneComponents[c.zone]!.push(c.index);
       componentZoneOrder[c.index] = zoneOrder[c.zone]!;
-      componentZone[c.index] = c.zone;
     }
   }
 
@@ -199,8 +196,8 @@ export function diagramIndex(analysis: CompileAnalysis): DiagramIndex {
     zoneOrder,
     zoneOrderEnd,
     componentZoneOrder,
-    componentZone,
-    componentTrust,
+    componentZone: analysis.graph.zone,
+    componentTrust: analysis.graph.trust,
     subtreeSize,
     zoneWorst,
     zoneOpen,
