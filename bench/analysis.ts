@@ -33,7 +33,7 @@
 import { generatedFrontEnd } from "./gen/front-end.js";
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
-import { benchArgs } from "./args.js";
+import { benchArgs, parseSizes } from "./args.js";
 import { Worker } from "node:worker_threads";
 import { DirectedGraph } from "graphology";
 import { bfs as graphologyBfs } from "graphology-traversal";
@@ -103,8 +103,6 @@ const PATH_TARGET_MS: ReadonlyMap<number, number> = new Map([
   [1_000_000, 8_000],
 ]);
 
-const parseSize = (s: string): number =>
-  Math.round(Number.parseFloat(s) * (s.endsWith("k") ? 1e3 : s.endsWith("M") ? 1e6 : 1));
 const fmt = (ms: number): string => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
 const x = (a: number, b: number): string => `${(a / b).toFixed(a / b >= 100 ? 0 : 1)}x`;
 
@@ -503,7 +501,7 @@ function parent(argv: string[]): number {
       warmup: { type: "string", default: "30" },
     },
   });
-  const sizes = values.sizes.split(",").map(parseSize);
+  const sizes = parseSizes(values.sizes);
   if (values.huge && !sizes.includes(1_000_000)) sizes.push(1_000_000);
   let failed = 0;
   for (const size of sizes) {

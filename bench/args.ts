@@ -28,3 +28,26 @@ export function benchArgs<T extends ParseArgsConfig>(config: T): ReturnType<type
     process.exit(2);
   }
 }
+
+/**
+ * A model size from the command line: `250`, `10k`, `1.5M` (k and m in either case). Anything else
+ * is a usage error (exit 2): `1m` once read as one component and failed deep in the generator.
+ */
+export function parseSize(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(text.trim());
+  const n = m ? Math.round(Number(m[1]) * ({ "": 1, k: 1e3, K: 1e3, m: 1e6, M: 1e6 }[m[2]!] ?? 1)) : 0;
+  if (n < 1) {
+    process.stderr.write(
+      `${path.basename(process.argv[1] ?? "bench")}: not a size: \`${text}\` (e.g. 10k, 1M)\n`,
+    );
+    process.exit(2);
+  }
+  return n;
+}
+
+/** A comma-separated list of sizes (`--sizes 1k,10k,100k`); empty items are skipped. */
+export const parseSizes = (text: string): number[] =>
+  text
+    .split(",")
+    .filter((s) => s.trim() !== "")
+    .map(parseSize);

@@ -21,7 +21,7 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
-import { benchArgs } from "./args.js";
+import { benchArgs, parseSize, parseSizes } from "./args.js";
 import v8 from "node:v8";
 import { ATLAS_MITIGATION_IDS, RULE_IDS } from "../src/catalog/index.js";
 import { hasErrors, sortDiagnostics, type StageResult } from "../src/diagnostics/diagnostic.js";
@@ -229,12 +229,6 @@ const fmtMs = (ms: number) => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `$
 const fmtMB = (b: number) => `${(b / MB).toFixed(0)} MB`;
 const ratio = (a: number, b: number) => `${(a / b).toFixed(1)}x`;
 
-function parseSize(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(text.trim());
-  if (!m) throw new Error(`not a size: \`${text}\``);
-  return Math.round(Number(m[1]) * ({ "": 1, k: 1e3, K: 1e3, m: 1e6, M: 1e6 }[m[2]!] ?? 1));
-}
-
 function report(r: FrontEndResult, targets: { checkMs?: number; peakBytes?: number }): string {
   const mb = r.stats.bytes / MB;
   const lines = [
@@ -320,10 +314,9 @@ function parent(argv: string[]): number {
     },
   });
   const extraFlags = values["node-flags"].split(/\s+/).filter((f) => f !== "");
-  const runs: { components: number; files?: number }[] = values.sizes
-    .split(",")
-    .filter((s) => s.trim() !== "")
-    .map((s) => ({ components: parseSize(s) }));
+  const runs: { components: number; files?: number }[] = parseSizes(values.sizes).map((components) => ({
+    components,
+  }));
   if (values.huge) runs.push({ components: 1_000_000, files: parseSize(values["huge-files"]) });
   const self = fileURLToPath(import.meta.url);
   const results: FrontEndResult[] = [];

@@ -12,7 +12,7 @@
  * (a delegation chain of k agents; one model serving k agents), at k and 2k: a linear metric takes
  * about 2x as long at 2k, a quadratic one about 4x.
  */
-import { benchArgs } from "./args.js";
+import { benchArgs, parseSize, parseSizes } from "./args.js";
 import { computeMetrics } from "../src/analysis/metrics/index.js";
 import { agenticMetrics } from "../src/analysis/metrics/agentic.js";
 import { blastRadiusMetrics } from "../src/analysis/metrics/agents.js";
@@ -58,9 +58,6 @@ function bfs(g: CompactGraph): number {
   return tail;
 }
 
-const parseSize = (s: string): number =>
-  Math.round(Number.parseFloat(s) * (s.endsWith("k") ? 1e3 : s.endsWith("M") ? 1e6 : 1));
-
 const { values } = benchArgs({
   options: {
     sizes: { type: "string", default: "10k,100k" },
@@ -70,7 +67,7 @@ const { values } = benchArgs({
   },
 });
 const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
-for (const size of values.sizes.split(",").map(parseSize)) {
+for (const size of parseSizes(values.sizes)) {
   const g = generateModel({ components: size, seed: Number(values.seed), coupling: Number(values.coupling) });
   const { host, inputs, root } = generatedHost(g.files);
   const front = runFrontEnd({

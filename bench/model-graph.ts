@@ -7,7 +7,7 @@
  * CSR kernel of compact.ts against graphology's `forEachOutNeighbor`). Ratios are measured in the
  * same run, so they hold on a loaded machine where absolute times do not.
  */
-import { benchArgs } from "./args.js";
+import { benchArgs, parseSizes } from "./args.js";
 import { ATLAS_MITIGATION_IDS, RULE_IDS } from "../src/catalog/index.js";
 import { runFrontEnd } from "../src/compiler.js";
 import { bfs } from "../src/graph/compact.js";
@@ -20,7 +20,7 @@ import { generatedHost } from "./gen/memory-host.js";
 const { values } = benchArgs({
   options: { sizes: { type: "string", default: "1k,10k,100k" }, repeat: { type: "string", default: "5" } },
 });
-const sizes = values.sizes.split(",").map((s) => Number(s.replace(/k$/i, "000").replace(/m$/i, "000000")));
+const sizes = parseSizes(values.sizes);
 const repeat = Number(values.repeat);
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) console.error("note: run with --expose-gc for retained-heap figures");

@@ -19,7 +19,7 @@ import { Session } from "node:inspector/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { benchArgs } from "./args.js";
+import { benchArgs, parseSizes } from "./args.js";
 import { ATLAS_MITIGATION_IDS, RULE_IDS } from "../src/catalog/index.js";
 import { analyzeModel, runFrontEnd } from "../src/compiler.js";
 import { writeFiles, writeFolderAtomically } from "../src/cli/write-outputs.js";
@@ -146,7 +146,6 @@ async function child(components: number, seed: number, profileDir?: string): Pro
   };
 }
 
-const size = (s: string) => Math.round(Number(s.replace(/k$/i, "")) * (/k$/i.test(s) ? 1000 : 1));
 const ms = (t: number) => (t >= 10_000 ? `${(t / 1000).toFixed(1)} s` : `${t.toFixed(0)} ms`);
 const mb = (b: number) => `${(b / 1e6).toFixed(1)} MB`;
 const sum = (r: SizeResult, pick: (s: Stage) => boolean) =>
@@ -203,7 +202,7 @@ function parent(): void {
       young: { type: "string", default: "64" },
     },
   });
-  const sizes = values.sizes.split(",").map(size);
+  const sizes = parseSizes(values.sizes);
   const results: SizeResult[] = [];
   for (const n of sizes) {
     console.log(`\n== ${n.toLocaleString("en")} components ==`);

@@ -9,6 +9,19 @@ export { VERSION } from "./version.js";
 export { useImporter } from "../render/packages.js";
 
 /**
+ * The arguments with `--` taken out and every argument after it made a plain path: `./-name` for a
+ * file whose name starts with `-`. yargs leaves the arguments after `--` out of a command's
+ * positionals, so `aithreat check -- -draft.aithreat` was "not enough arguments". Every positional
+ * a command takes after `--` is a model path (a rule id or fingerprint never starts with `-`).
+ */
+export function afterDoubleDash(args: readonly string[]): string[] {
+  const at = args.indexOf("--");
+  if (at < 0) return [...args];
+  const rest = args.slice(at + 1).map((a) => (a.startsWith("-") ? `./${a}` : a));
+  return [...args.slice(0, at), ...rest];
+}
+
+/**
  * Parses the command line and runs one command; returns the exit code. Usage errors exit 2; an
  * exception escaping a command is an internal error (exit 3) with a short message, and the stack
  * trace only with `--debug`.
@@ -17,7 +30,7 @@ export async function main(args: readonly string[], io: Io = processIo()): Promi
   let code: number = EXIT.OK;
   let usageError: string | undefined;
   let pending: (() => number | Promise<number>) | undefined;
-  const parser = yargs([...args])
+  const parser = yargs(afterDoubleDash(args))
     .scriptName("aithreat")
     .usage("$0 <command> [options]\n\nA threat-modeling compiler for AI systems.")
     .option("debug", {

@@ -5,7 +5,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { bufferIo } from "../../src/cli/io.js";
 import yargs from "yargs";
-import { main, skipHelpCache, VERSION } from "../../src/cli/main.js";
+import { afterDoubleDash, main, skipHelpCache, VERSION } from "../../src/cli/main.js";
 import { COMMANDS } from "../../src/cli/commands/index.js";
 
 const pkg = JSON.parse(fs.readFileSync("package.json", "utf8")) as {
@@ -165,3 +165,37 @@ test("an exception escaping a command is exit 3 with a short message; the stack 
 });
 
 test.run();
+
+test("after `--` a file whose name starts with `-` is a model path, for check and compile alike", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aithreat-dashdash-"));
+  try {
+    fs.writeFileSync(path.join(dir, "-draft.aithreat"), 'zone z "Z" { trust internal }\nstore s "S" in z\n');
+    const check = bufferIo({}, dir);
+    assert.is(await main(["check", "--", "-draft.aithreat"], check), 0, check.stderr);
+    const compile = bufferIo({}, dir);
+    const out = path.join(dir, "out");
+    assert.is(
+      await main(["compile", "-q", "--out", out, "--only", "json", "--", "-draft.aithreat"], compile),
+      0,
+    );
+    const json = JSON.parse(fs.readFileSync(path.join(out, "findings.json"), "utf8")) as {
+      model: { files: string[] };
+    };
+    assert.equal(json.model.files, ["-draft.aithreat"]);
+    // Without `--` it is still an unknown option, as any other.
+    assert.is(await main(["check", "-draft.aithreat"], bufferIo({}, dir)), 2);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("afterDoubleDash drops `--` and spells the arguments after it as paths", () => {
+  assert.equal(afterDoubleDash(["check", "a.aithreat"]), ["check", "a.aithreat"]);
+  assert.equal(afterDoubleDash(["diff", "-q", "--", "-old", "new", "--"]), [
+    "diff",
+    "-q",
+    "./-old",
+    "new",
+    "./--",
+  ]);
+});
