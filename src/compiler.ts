@@ -190,16 +190,28 @@ interface Prepared {
 function prepare(model: ResolvedModel, rules: readonly Rule[]): Prepared {
   const allRules = withOrgRules(model, rules);
   const analysed = withOrgRuleControls(model, allRules);
-  // The graph's and the facts' typed arrays come from one reservation that lives as long as they do
-  // (it is never given back): at 1M components they are about 250 MB in some eighty arrays, and every
-  // 64 MB of new ArrayBuffers started a full collection of the 1.9 GB heap the front end had left.
-  const { length: n } = analysed.components;
-  const { length: m } = analysed.flows;
-  const { graph, facts } = inArena(prepareScratchBytes(n, m), () => {
-    const graph = buildThreatGraph(analysed);
-    return { graph, facts: computeFacts(graph) };
+  return { rules: allRules, model: analysed, ...graphAndFacts(analysed) };
+}
+
+/**
+ * The threat graph and its propagation facts. Their typed arrays come from one reservation that
+ * lives as long as they do (it is never given back): at 1M components they are about 250 MB in some
+ * eighty arrays, and every 64 MB of new ArrayBuffers started a full collection of the 1.9 GB heap the
+ * front end had left. `done` is told when each is built (the analysis benchmark times them).
+ */
+export function graphAndFacts(
+  model: ResolvedModel,
+  done: (built: "threat graph" | "facts") => void = () => undefined,
+): { graph: ThreatGraph; facts: Facts } {
+  const { length: n } = model.components;
+  const { length: m } = model.flows;
+  return inArena(prepareScratchBytes(n, m), () => {
+    const graph = buildThreatGraph(model);
+    done("threat graph");
+    const facts = computeFacts(graph);
+    done("facts");
+    return { graph, facts };
   });
-  return { rules: allRules, model: analysed, graph, facts };
 }
 
 /**
