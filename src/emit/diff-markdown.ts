@@ -65,8 +65,11 @@ function tableSection(
   return ["", section(`${title} (${rows.length})`, body, rows.length, foldAt)];
 }
 
-/** `…and 12 more (...)`: what a capped table or list left out. */
-const moreLine = (more: number): string => `…and ${more} more (${MORE_HINT})`;
+/** `…and 12 more`: what a capped run of names left out, said the same way everywhere in the diff. */
+const andMore = (more: number): string => `…and ${more} more`;
+
+/** `…and 12 more (...)`: what a capped table or list left out, and where to find it. */
+const moreLine = (more: number): string => `${andMore(more)} (${MORE_HINT})`;
 
 /** A list capped at `cap` items, the rest counted in a last item. */
 function cappedLines(lines: readonly string[], cap: number): string[] {
@@ -111,10 +114,10 @@ function exposureRows(xs: readonly ExposureChange[]): string[][] {
   return xs.map((x) => [code(x.crown), cell(x.property), cell(x.entryClass), side(x.before), side(x.after)]);
 }
 
-/** Names behind a metric change, as code, with a count of the rest beyond ten. */
-function capList(names: readonly string[]): string[] {
-  const shown = names.slice(0, 10).map((n) => code(n));
-  if (names.length > 10) shown.push(md(`(${names.length - 10} more)`));
+/** Names behind a metric change, as code marked `sign`, with a count of the rest beyond ten. */
+function capList(names: readonly string[], sign: string): string[] {
+  const shown = names.slice(0, 10).map((n) => `${sign}${code(n)}`);
+  if (names.length > 10) shown.push(andMore(names.length - 10));
   return shown;
 }
 
@@ -139,7 +142,7 @@ function entityLines(
   const ref = (e: EntityRef) => `${code(e.name)} (${md(e.kind)}${e.title ? `, ${md(e.title)}` : ""})`;
   const refs = (es: readonly EntityRef[]) =>
     es.length > cap
-      ? `${[...es.slice(0, cap).map(ref), `…and ${es.length - cap} more`].join(", ")}`
+      ? [...es.slice(0, cap).map(ref), andMore(es.length - cap)].join(", ")
       : es.map(ref).join(", ");
   const out: string[] = [];
   if (d.added.length > 0) out.push(`- ${md(label)} added (${d.added.length}): ${refs(d.added)}`);
@@ -237,10 +240,7 @@ function renderDiff(d: ModelDiff, labels: { before: string; after: string }, cap
   if (modelCount > 0) out.push("", section(`Model changes (${modelCount})`, model.join("\n"), modelCount, 0));
   const metricRows = d.metrics.changes.map((m) => {
     const v = (x: number) => formatValue(m, x);
-    const names = [
-      ...capList(m.added ?? []).map((x) => `+${x}`),
-      ...capList(m.removed ?? []).map((x) => `−${x}`),
-    ];
+    const names = [...capList(m.added ?? [], "+"), ...capList(m.removed ?? [], "−")];
     return [
       `${md(m.title)} (${code(m.id)})`,
       v(m.before),

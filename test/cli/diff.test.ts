@@ -213,6 +213,11 @@ test("Markdown of a large change fits a pull-request comment; the counts stay wh
   const shown = md.split("\n").filter((l) => /^\| (critical|high|medium|low|info) \|/.test(l)).length;
   assert.is(shown + Number(more[1]), d.findings.new.length);
   assert.match(md, /component added \(300\): `bulk0`/);
+  // A metric's names are capped at ten, the rest counted once, in the words the tables use.
+  const named = md.split("\n").find((l) => l.startsWith("| ") && /\+`bulk\d+`/.test(l));
+  assert.ok(named, "a metric row names the tools it added");
+  assert.is(named.match(/\+`bulk\d+`/g)!.length, 10, named);
+  assert.match(named, / …and \d+ more \|$/);
 });
 
 test("Markdown of many model changes: the lines are capped, the section title counts them all", async () => {
