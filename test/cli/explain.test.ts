@@ -194,6 +194,10 @@ test("unknown targets are usage errors with a suggestion", async () => {
   assert.is(typo.code, 2);
   assert.match(typo.stderr, "error AT9002: `AT-25:triag` names no rule and no finding of these models");
   assert.match(typo.stderr, "did you mean `AT-25:triage`?");
+  // Only the rule an id names runs to find it, but the hint still looks at every rule's findings.
+  const wrongRule = await run("explain", "AT-52:triage", model);
+  assert.is(wrongRule.code, 2);
+  assert.match(wrongRule.stderr, "did you mean `AT-25:triage`?");
   const noModels = await run("explain", "0123456789abcdef");
   assert.is(noModels.code, 2);
   assert.match(noModels.stderr, "name the models too");

@@ -261,8 +261,13 @@ export function runExplain(io: Io, argv: ExplainArgs): number {
   }
   const model = loaded.model;
   const rules = withOrgRules(model, RULES);
-  const analysis = analyze(model, rules);
-  const rule = rules.find((r) => r.meta.id.toLowerCase() === target.toLowerCase());
+  const ruleNamed = (id: string) => rules.find((r) => r.meta.id.toLowerCase() === id.toLowerCase());
+  // A rule's findings do not depend on the other rules, so a rule, or a finding id (its rule before
+  // the first `:`), runs only that rule: the whole catalog is most of the wait on a large model.
+  const rule = ruleNamed(target);
+  const idRule = !rule && target.includes(":") ? ruleNamed(target.slice(0, target.indexOf(":"))) : undefined;
+  const only = rule ?? idRule;
+  const analysis = analyze(model, only ? [only] : rules);
   if (rule) return printRule(io, argv, ruleView(rule, model), analysis.findings);
   const { finding, ambiguous } = findFinding(analysis.findings, target);
   if (ambiguous)
@@ -273,12 +278,14 @@ export function runExplain(io: Io, argv: ExplainArgs): number {
   if (!finding) {
     // `AT-36:support_bot` when the rule reports that subject once per key (`...:escalate_email`).
     const start = `${target.toLowerCase()}:`;
-    const keyed = analysis.findings.filter((f) => f.id.toLowerCase().startsWith(start)).map((f) => f.id);
+    // The hints look at every finding: an id may name the wrong rule (`AT-52:triage` for `AT-25:triage`).
+    const all = idRule ? analyze(model, rules).findings : analysis.findings;
+    const keyed = all.filter((f) => f.id.toLowerCase().startsWith(start)).map((f) => f.id);
     return fail(
       `\`${target}\` names no rule and no finding of these models`,
       keyed.length > 0
         ? `that rule reports this subject once per key: ${listed(keyed.map((id) => `\`${id}\``))}`
-        : (didYouMean(target, [...rules.map((r) => r.meta.id), ...analysis.findings.map((f) => f.id)]) ??
+        : (didYouMean(target, [...rules.map((r) => r.meta.id), ...all.map((f) => f.id)]) ??
             "`aithreat rules` lists the rules; finding ids and fingerprints are in findings.json and the reports"),
     );
   }
