@@ -41,8 +41,9 @@ export const STATEMENT_KEYWORD_DOCS: Readonly<Record<keyof typeof KW, string>> =
   control: "Declares a control of your own, beside the built-in ones.",
   accept:
     "Accepts the risk of one threat rule on one component, data asset or named flow, with a reason, an owner and an expiry.",
-  rule: "Reserved for organisation rules. A `rule` name can already be accepted and mitigated; its body is not checked yet.",
-  policy: "Reserved for organisation policies (CI gates); its body is not checked yet.",
+  rule: "Declares an organisation rule: which components it matches and which controls satisfy it. See [Organisation rules](#organisation-rules).",
+  policy:
+    "Declares thresholds on the model's metrics that `check` and `compile` hold it to. See [policy.md](policy.md).",
   in: "Places a declaration in a zone: `actor customer in internet`.",
   on: "Names what an `accept` covers: `accept AT-33 on copilot`.",
 };

@@ -110,8 +110,10 @@ class Rationales {
   of(d: FindingDraft, likelihood: Level, impact: Level): string {
     const meta = this.meta;
     if (!d.likelihood && !d.impact) return this.standard;
-    const likelihoodWhy = d.likelihood ? (d.adjustment ?? meta.likelihoodBasis) : meta.likelihoodBasis;
-    const impactWhy = d.impact ? (d.adjustment ?? meta.impactBasis) : meta.impactBasis;
+    const likelihoodWhy = d.likelihood
+      ? (d.likelihoodReason ?? d.adjustment ?? meta.likelihoodBasis)
+      : meta.likelihoodBasis;
+    const impactWhy = d.impact ? (d.impactReason ?? d.adjustment ?? meta.impactBasis) : meta.impactBasis;
     return this.get(likelihood, likelihoodWhy, impact, impactWhy);
   }
   private get(likelihood: Level, likelihoodWhy: string, impact: Level, impactWhy: string): string {
@@ -311,6 +313,8 @@ function normalized(d: FindingDraft): FindingDraft {
     likelihood: d.likelihood,
     impact: d.impact,
     adjustment: d.adjustment,
+    likelihoodReason: d.likelihoodReason,
+    impactReason: d.impactReason,
     mitigations: d.mitigations,
     controlPoints: d.controlPoints,
   };

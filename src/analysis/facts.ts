@@ -163,7 +163,7 @@ const ARTIFACT_FLOWS: readonly FlowKind[] = [
 // Flow kinds that move artifacts or answers rather than run-time content: attacker text in a training
 // set changes the weights (the attack graph follows that), but it does not sit in the context of
 // every agent the model later answers for. Run-time content classes stop at these edges.
-const DISTRIBUTES_ARTIFACT: readonly FlowKind[] = ["publish", "deploy", "serve", "load"];
+export const DISTRIBUTES_ARTIFACT: readonly FlowKind[] = ["publish", "deploy", "serve", "load"];
 
 /** Computes every propagation fact. O(components + flows) per question. */
 export function computeFacts(g: ThreatGraph): Facts {

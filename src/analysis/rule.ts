@@ -74,6 +74,12 @@ export interface FindingDraft {
   readonly impact?: Level;
   /** Why the levels differ from the rule's defaults (the reason shown for each level overridden). */
   readonly adjustment?: string;
+  /**
+   * When a draft overrides both levels for different reasons: the reason for its likelihood and the
+   * reason for its impact, each shown beside its own level instead of `adjustment` (see `levelReasons`).
+   */
+  readonly likelihoodReason?: string;
+  readonly impactReason?: string;
   /** The subset of the rule's mitigations that apply to this finding (default: all of them). */
   readonly mitigations?: readonly string[];
   /** Where a declared mitigating control counts (default: the subject). */
@@ -115,3 +121,18 @@ function sharedSubject(list: (Subject | undefined)[], type: Subject["type"], ind
 export const componentSubject = (c: Component): Subject =>
   sharedSubject(componentSubjects, "component", c.index);
 export const flowSubject = (f: Flow): Subject => sharedSubject(flowSubjects, "flow", f.index);
+
+/**
+ * The reasons of a draft that may override its likelihood, its impact or both, each for a reason of
+ * its own: the rationale then reads "likelihood high (why it is likely) x impact very_high (why it
+ * matters)" rather than both reasons joined beside each level. An empty or missing reason is left out.
+ */
+export function levelReasons(
+  likelihood: string | undefined,
+  impact: string | undefined,
+): Pick<FindingDraft, "likelihoodReason" | "impactReason"> {
+  return {
+    ...(likelihood ? { likelihoodReason: likelihood } : {}),
+    ...(impact ? { impactReason: impact } : {}),
+  };
+}

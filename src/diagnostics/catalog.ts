@@ -189,7 +189,7 @@ export const DIAGNOSTICS = {
     severity: "error",
     title: "flow kind does not fit its endpoints",
     explain:
-      "The flow's kind makes no sense between these two component kinds (e.g. `train` into an actor). The message lists the kinds that fit; `docs/language.md` has the full table.",
+      "The flow's kind makes no sense between these two component kinds (e.g. `train` into an actor). The hint lists the kinds that fit, and says when the reversed arrow fits the kind: the arrow points the way content moves, so a `read` flow goes from the store to its reader. `docs/language.md` has the full table.",
   },
   AT3007: {
     severity: "warning",

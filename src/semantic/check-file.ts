@@ -46,9 +46,9 @@ import {
 const COMPONENT_KIND_SET = new Set<string>(Object.keys(COMPONENT_KINDS));
 const isComponentKeyword = (k: string): k is ComponentKind => COMPONENT_KIND_SET.has(k);
 
-/** "a" or "an" before a word, for messages. */
+/** "a" or "an" before a word, for messages: by its sound, so `mcp_server` (em-see-pee) takes "an". */
 export function article(word: string): string {
-  return /^[aeiou]/i.test(word) ? "an" : "a";
+  return /^([aeiou]|mcp)/i.test(word) ? "an" : "a";
 }
 
 const str = (p: ReadProps, key: string): string | undefined => {

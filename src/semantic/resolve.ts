@@ -505,6 +505,12 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
       const to = components[toSym.index]!;
       if (!flowKindFits(kind, from.kind, to.kind)) {
         const fits = fittingFlowKinds(from.kind, to.kind);
+        const kinds = fits.map((x) => `\`${x}\``).join(", ");
+        // The arrow points the way content moves, which reads backwards for `read`, `retrieve` and
+        // `serve` (the receiver asks): when the reversed arrow fits the kind, the hint says so too.
+        const reversed = flowKindFits(kind, to.kind, from.kind)
+          ? `reverse the arrow (it points the way content moves): \`${to.name} -> ${from.name}\` fits \`${kind}\``
+          : undefined;
         diagnostics.push(
           diag(
             "AT3006",
@@ -513,8 +519,10 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
             {
               hint:
                 fits.length > 0
-                  ? `between these kinds use ${fits.map((x) => `\`${x}\``).join(", ")}`
-                  : `no flow kind connects ${article(from.kind)} \`${from.kind}\` to ${article(to.kind)} \`${to.kind}\`; check the direction or the component kinds`,
+                  ? `between these kinds use ${kinds}${reversed ? `, or ${reversed}` : ""}`
+                  : reversed
+                    ? reversed
+                    : `no flow kind connects ${article(from.kind)} \`${from.kind}\` to ${article(to.kind)} \`${to.kind}\`; check the direction or the component kinds`,
             },
           ),
         );

@@ -2,6 +2,8 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { sensitivityChain } from "../../src/analysis/explain.js";
 import { classificationOf, sensitivityParents } from "../../src/analysis/facts.js";
+import { classReach, regulatedReach } from "../../src/analysis/rules/lib/training.js";
+import { classificationRank } from "../../src/semantic/vocabulary.js";
 import { analyzeText } from "../helpers/analyze.js";
 
 /**
@@ -67,6 +69,55 @@ test("each chain starts where its own tier's data is held", () => {
   const lowerEdge = analysis.facts.sensitivityParent[bot]!;
   const g2 = analysis.graph.model.flows[analysis.facts.infoFlow[lowerEdge]!]!;
   assert.is(analysis.graph.model.components[g2.from]!.name, "crm");
+});
+
+test("the data reaches of AT-06 and AT-07 stop where the sensitivity facts stop: at publish, deploy, serve and load", () => {
+  // Regulated personal records train a model; the model is published, deployed and answers users,
+  // whose feedback trains a second run. The weights travel, the records do not.
+  const analysis = analyzeText(`
+zone corp "Corp" {
+  trust internal
+  store uploads "Uploads" { type object_store  holds [docs] }
+  dataset ft_set "Fine-tuning set" { purpose fine_tuning }
+  pipeline finetune "Fine-tune" { type fine_tuning }
+  model adapter "Adapter" { family generative }
+  registry reg "Registry" { type models  origin private }
+  endpoint api "API" { exposure internal }
+  dataset feedback "Feedback" { purpose feedback }
+  pipeline retrain "Retrain" { type fine_tuning }
+}
+actor user "User" in corp
+data docs "Documents" { classification personal  regulated [GDPR] }
+flow uploads -> ft_set { kind copy }
+flow ft_set -> finetune { kind train }
+flow finetune -> adapter { kind produce }
+flow adapter -> reg { kind publish }
+flow reg -> api { kind deploy }
+flow api -> user { kind response }
+flow user -> feedback { kind feedback }
+flow feedback -> retrain { kind train }
+`);
+  const g = analysis.graph;
+  const at = (name: string): number => g.model.components.findIndex((c) => c.name === name);
+  const personal = classReach(g, analysis.facts, classificationRank("personal"));
+  const regulated = regulatedReach(g, analysis.facts);
+  // The trained model counts as holding what it learnt from (through `produce`), as the facts say.
+  assert.is(classificationOf(analysis.facts.sensitivity[at("adapter")]!), "personal");
+  assert.is(g.model.data[personal.witness[at("adapter")]!]?.name, "docs");
+  for (const name of ["reg", "api", "user", "feedback", "retrain"]) {
+    assert.ok(analysis.facts.sensitivity[at(name)]! < classificationRank("personal"), `${name}: facts`);
+    assert.is(personal.witness[at(name)], -1, `${name}: personal reach`);
+    assert.is(regulated.witness[at(name)], -1, `${name}: regulated reach`);
+  }
+  // So AT-07 reports the first run only, and its explanation never says a deploy carries records.
+  const at07 = analysis.findings.filter((f) => f.rule === "AT-07");
+  assert.equal(
+    at07.map((f) => f.id),
+    ["AT-07:finetune"],
+  );
+  assert.not.ok(
+    at07.some((f) => f.facts.some((x) => /\((publish|deploy|serve|load)\) carries/.test(x.text))),
+  );
 });
 
 test.run();

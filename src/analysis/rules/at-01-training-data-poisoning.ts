@@ -1,6 +1,13 @@
 import type { Flow } from "../../semantic/model.js";
 import { UNTRUSTED_CONTENT } from "../facts.js";
-import { componentSubject, defineRule, flowSubject, type Level, type RuleMeta } from "../rule.js";
+import {
+  componentSubject,
+  defineRule,
+  flowSubject,
+  type Level,
+  type RuleMeta,
+  levelReasons,
+} from "../rule.js";
 import {
   bestPath,
   crossing,
@@ -81,17 +88,8 @@ export default defineRule(meta, ({ graph, facts, model, report }) => {
 
     const outcome =
       produced.length > 0 ? `, shaping the weights of ${nameList(produced.map((m) => m.name))}` : "";
-    const adjustments: string[] = [];
-    let likelihood: Level | undefined;
-    let impact: Level | undefined;
-    if (close) {
-      likelihood = "high";
-      adjustments.push("outsiders write straight into the training input");
-    }
-    if (crown) {
-      impact = "very_high";
-      adjustments.push(`the trained model \`${crown.name}\` is a crown jewel for integrity`);
-    }
+    const likelihood: Level | undefined = close ? "high" : undefined;
+    const impact: Level | undefined = crown ? "very_high" : undefined;
     report({
       subject: componentSubject(run),
       message: `\`${run.name}\` trains on \`${input.name}\`, which content from \`${entry.name}\` can reach${outcome}`,
@@ -109,7 +107,10 @@ export default defineRule(meta, ({ graph, facts, model, report }) => {
       controlPoints: [componentSubject(run), flowSubject(flow), ...pathSubjects(graph, facts, path)],
       ...(likelihood ? { likelihood } : {}),
       ...(impact ? { impact } : {}),
-      ...(adjustments.length > 0 ? { adjustment: adjustments.join("; ") } : {}),
+      ...levelReasons(
+        close ? "outsiders write straight into the training input" : undefined,
+        crown ? `the trained model \`${crown.name}\` is a crown jewel for integrity` : undefined,
+      ),
     });
   }
 });

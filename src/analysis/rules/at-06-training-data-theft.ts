@@ -3,7 +3,14 @@ import { classificationRank, trustRank } from "../../semantic/vocabulary.js";
 import { classificationOf, type Fact, type Facts } from "../facts.js";
 import { describe } from "../explain.js";
 import { attackerTrust } from "../predicates.js";
-import { componentSubject, defineRule, flowSubject, type Level, type RuleMeta } from "../rule.js";
+import {
+  componentSubject,
+  defineRule,
+  flowSubject,
+  type Level,
+  type RuleMeta,
+  levelReasons,
+} from "../rule.js";
 import { classChain, classReach, crownIndex, guardOf, type ClassReach } from "./lib/training.js";
 import {
   COMPONENT_KIND_CODE,
@@ -143,9 +150,7 @@ export default defineRule(meta, ({ graph, facts, model, report }) => {
 
     const cls = classificationOf(rank) ?? "personal";
     const points: Subject[] = [componentSubject(c), ...readers.map(flowSubject)];
-    const adjustments = [why, critical ? `it holds ${crown ? "crown-jewel" : cls} data` : ""].filter(
-      (x) => x,
-    );
+    const adjustments = [why, critical ? `it holds ${crown ? "crown-jewel" : cls} data` : ""];
     report({
       subject: componentSubject(c),
       message: exposed
@@ -155,7 +160,7 @@ export default defineRule(meta, ({ graph, facts, model, report }) => {
       controlPoints: points,
       ...(likelihood ? { likelihood } : {}),
       ...(critical ? { impact: "very_high" as const } : {}),
-      ...(adjustments.length > 0 ? { adjustment: adjustments.join("; ") } : {}),
+      ...levelReasons(adjustments[0], adjustments[1]),
     });
   }
 });

@@ -1,6 +1,6 @@
 import { componentsOf, inFlows, type ThreatGraph } from "../../graph/threat-graph.js";
 import type { Component } from "../../semantic/model.js";
-import { componentSubject, defineRule, type Level, type RuleMeta } from "../rule.js";
+import { componentSubject, defineRule, type Level, type RuleMeta, levelReasons } from "../rule.js";
 import {
   ARTIFACT_REACH,
   UNREACHED,
@@ -89,7 +89,7 @@ export default defineRule(meta, ({ graph, facts, model, report }) => {
           ? `\`${m.name}\` is a crown jewel for integrity`
           : `\`${m.name}\` makes automated decisions`
         : "",
-    ].filter((x) => x);
+    ];
     report({
       subject: componentSubject(m),
       message:
@@ -111,7 +111,7 @@ export default defineRule(meta, ({ graph, facts, model, report }) => {
       controlPoints: [componentSubject(m), ...pathSubjects(graph, facts, path)],
       ...(likelihood ? { likelihood } : {}),
       ...(critical ? { impact: "very_high" as const } : {}),
-      ...(adjustments.length > 0 ? { adjustment: adjustments.join("; ") } : {}),
+      ...levelReasons(adjustments[0], adjustments[1]),
     });
   }
 });

@@ -5,7 +5,7 @@ import { trustRank } from "../../semantic/vocabulary.js";
 import { describe } from "../explain.js";
 import type { Fact } from "../facts.js";
 import { attackerTrust, crossesInward } from "../predicates.js";
-import { componentSubject, defineRule, flowSubject, type Level } from "../rule.js";
+import { componentSubject, defineRule, flowSubject, type Level, levelReasons } from "../rule.js";
 import {
   crownFact,
   crownIndex,
@@ -102,7 +102,7 @@ export default defineRule(
         const adjustments = [
           outsider ? "untrusted parties can write the weights" : "",
           critical ? `it deploys to \`${critical.target.name}\`, whose integrity is critical` : "",
-        ].filter((x) => x);
+        ];
         const likelihood: Level | undefined = outsider ? "high" : undefined;
         report({
           subject: componentSubject(h),
@@ -113,7 +113,7 @@ export default defineRule(
           controlPoints: points,
           ...(likelihood ? { likelihood } : {}),
           ...(critical ? { impact: "very_high" as const } : {}),
-          ...(adjustments.length > 0 ? { adjustment: adjustments.join("; ") } : {}),
+          ...levelReasons(adjustments[0], adjustments[1]),
         });
       }
     }

@@ -3,7 +3,7 @@ import type { Component, Subject } from "../../semantic/model.js";
 import { trustRank, type FlowKind } from "../../semantic/vocabulary.js";
 import { describe } from "../explain.js";
 import type { Fact } from "../facts.js";
-import { componentSubject, defineRule, flowSubject, type Level } from "../rule.js";
+import { componentSubject, defineRule, flowSubject, type Level, levelReasons } from "../rule.js";
 import { crownFact, crownFor, crownIndex, flowFact, localPath, localReach } from "./lib/training.js";
 
 // Flows that move the weight files themselves (serving answers does not: that is extraction, AT-14).
@@ -95,7 +95,7 @@ export default defineRule(
       const adjustments = [
         outsider ? `untrusted parties can read \`${worst.name}\`` : "",
         crown ? "the model is a crown jewel for confidentiality" : "",
-      ].filter((x) => x);
+      ];
       const points: Subject[] = [componentSubject(m), componentSubject(worst)];
       for (const f of path) points.push(flowSubject(f), { type: "component", index: f.from });
       report({
@@ -105,7 +105,7 @@ export default defineRule(
         controlPoints: points,
         ...(likelihood ? { likelihood } : {}),
         ...(crown ? { impact: "very_high" as const } : {}),
-        ...(adjustments.length > 0 ? { adjustment: adjustments.join("; ") } : {}),
+        ...levelReasons(adjustments[0], adjustments[1]),
       });
     }
   },

@@ -1,5 +1,5 @@
 import { describe } from "../explain.js";
-import { componentSubject, defineRule } from "../rule.js";
+import { componentSubject, defineRule, levelReasons } from "../rule.js";
 import type { Subject } from "../../semantic/model.js";
 import {
   lineagePoints,
@@ -78,15 +78,12 @@ export default defineRule(
           ...lineagePoints(graph, facts, tr, front.index),
           ...guards,
         ],
+        ...(severe ? { impact: "very_high" as const } : {}),
         ...party,
-        ...(severe
-          ? {
-              impact: "very_high" as const,
-              adjustment: [party.adjustment, "the training data includes sensitive or secret records"]
-                .filter(Boolean)
-                .join("; "),
-            }
-          : {}),
+        ...levelReasons(
+          party.adjustment,
+          severe ? "the training data includes sensitive or secret records" : undefined,
+        ),
       });
     }
   },

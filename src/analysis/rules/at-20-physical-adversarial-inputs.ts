@@ -1,5 +1,5 @@
 import { describe, edgeFact } from "../explain.js";
-import { componentSubject, defineRule, flowSubject } from "../rule.js";
+import { componentSubject, defineRule, flowSubject, levelReasons } from "../rule.js";
 import type { Subject } from "../../semantic/model.js";
 import {
   flowPoints,
@@ -88,7 +88,7 @@ export default defineRule(
       const reasons = [
         exposed ? `\`${sensor.name}\` sits in a zone attackers can reach` : undefined,
         automated ? "the model's decisions are automated" : undefined,
-      ].filter(Boolean);
+      ];
       report({
         subject: componentSubject(front),
         message: `readings from sensor \`${sensor.name}\` reach \`${model.name}\`${front === model ? "" : ` through \`${front.name}\``}; crafted physical inputs can fool it`,
@@ -96,7 +96,7 @@ export default defineRule(
         controlPoints: points,
         ...(exposed ? { likelihood: "high" as const } : {}),
         ...(automated ? { impact: "high" as const } : {}),
-        ...(reasons.length > 0 ? { adjustment: reasons.join("; ") } : {}),
+        ...levelReasons(reasons[0], reasons[1]),
       });
     }
   },

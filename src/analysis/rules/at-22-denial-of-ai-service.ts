@@ -1,5 +1,5 @@
 import { describe } from "../explain.js";
-import { componentSubject, defineRule } from "../rule.js";
+import { componentSubject, defineRule, levelReasons } from "../rule.js";
 import type { Component } from "../../semantic/model.js";
 import { servedModels } from "../predicates.js";
 import {
@@ -59,7 +59,7 @@ export default defineRule(
       const reasons = [
         open ? "callers need no credentials, so blocking abusers is hard" : undefined,
         crown ? crown.text : undefined,
-      ].filter(Boolean);
+      ];
       report({
         subject: componentSubject(c),
         message: `untrusted callers can send \`${c.name}\` as many inference requests as they like, exhausting it for everyone`,
@@ -72,7 +72,7 @@ export default defineRule(
         controlPoints: points,
         ...(open ? { likelihood: "high" as const } : {}),
         ...(crown ? { impact: "high" as const } : {}),
-        ...(reasons.length > 0 ? { adjustment: reasons.join("; ") } : {}),
+        ...levelReasons(reasons[0], reasons[1]),
       });
     }
   },

@@ -3,7 +3,7 @@ import type { Component, Subject } from "../../semantic/model.js";
 import { classificationRank } from "../../semantic/vocabulary.js";
 import { classificationOf } from "../facts.js";
 import { isLlmConsumer } from "../predicates.js";
-import { componentSubject, defineRule } from "../rule.js";
+import { componentSubject, defineRule, levelReasons } from "../rule.js";
 import {
   flowPoints,
   handoffFact,
@@ -73,7 +73,7 @@ export default defineRule(
             ? `the least trusted callers are \`${trustName(rank)}\` parties outside the organisation`
             : undefined,
           severe ? `the store holds ${cls} data` : undefined,
-        ].filter(Boolean);
+        ];
         report({
           subject: componentSubject(s),
           message: `\`${s.name}\` returns ${cls} data to anyone who queries \`${consumer.name}\`, without filtering by who is asking`,
@@ -85,7 +85,7 @@ export default defineRule(
           controlPoints: points,
           ...(outside ? { likelihood: "high" as const } : {}),
           ...(severe ? { impact: "very_high" as const } : {}),
-          ...(reasons.length > 0 ? { adjustment: reasons.join("; ") } : {}),
+          ...levelReasons(reasons[0], reasons[1]),
         });
       }
     }

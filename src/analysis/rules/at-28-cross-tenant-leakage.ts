@@ -3,7 +3,7 @@ import { classificationRank } from "../../semantic/vocabulary.js";
 import { classificationOf, type Fact } from "../facts.js";
 import { describe } from "../explain.js";
 import { isLlmConsumer } from "../predicates.js";
-import { componentSubject, defineRule } from "../rule.js";
+import { componentSubject, defineRule, levelReasons } from "../rule.js";
 import {
   flowPoints,
   handoffFact,
@@ -75,7 +75,7 @@ export default defineRule(
       const reasons = [
         exposed ? "untrusted parties can query the reader and probe for other tenants' content" : undefined,
         severe ? `the store holds ${classificationOf(facts.sensitivity[s.index]!)} data` : undefined,
-      ].filter(Boolean);
+      ];
       const setup: Fact[] = [
         propFact(
           s,
@@ -105,7 +105,7 @@ export default defineRule(
         controlPoints: points,
         ...(exposed ? { likelihood: "high" as const } : {}),
         ...(severe ? { impact: "very_high" as const } : {}),
-        ...(reasons.length > 0 ? { adjustment: reasons.join("; ") } : {}),
+        ...levelReasons(reasons[0], reasons[1]),
       });
     }
   },

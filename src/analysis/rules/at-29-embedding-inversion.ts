@@ -3,7 +3,7 @@ import type { Subject } from "../../semantic/model.js";
 import { classificationRank, trustRank } from "../../semantic/vocabulary.js";
 import { classificationOf, type Fact } from "../facts.js";
 import { describe, sensitivityChain } from "../explain.js";
-import { componentSubject, defineRule, flowSubject } from "../rule.js";
+import { componentSubject, defineRule, flowSubject, levelReasons } from "../rule.js";
 import { flowFact, isAttackerLevel, PARTNER_RANK } from "./lib/inference.js";
 
 // Flows that hand over stored vectors as they are (retrieval returns the documents instead).
@@ -61,7 +61,7 @@ export default defineRule(
       const reasons = [
         exposed ? "the vectors end up at attacker-level trust" : undefined,
         severe ? `the text is ${cls}` : undefined,
-      ].filter(Boolean);
+      ];
       report({
         subject: componentSubject(v),
         message: `vectors of ${cls} text in \`${v.name}\` are within reach of a less trusted party, who can invert them back into text`,
@@ -69,7 +69,7 @@ export default defineRule(
         controlPoints: points,
         ...(exposed ? { likelihood: "medium" as const } : {}),
         ...(severe ? { impact: "very_high" as const } : {}),
-        ...(reasons.length > 0 ? { adjustment: reasons.join("; ") } : {}),
+        ...levelReasons(reasons[0], reasons[1]),
       });
     }
   },

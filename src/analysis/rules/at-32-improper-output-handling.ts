@@ -3,7 +3,14 @@ import type { Component, Flow, Subject } from "../../semantic/model.js";
 import { UNTRUSTED_CONTENT, type Fact, type Facts } from "../facts.js";
 import { describe } from "../explain.js";
 import { capabilities, isLlmConsumer } from "../predicates.js";
-import { componentSubject, defineRule, flowSubject, type Level, type RuleContext } from "../rule.js";
+import {
+  componentSubject,
+  defineRule,
+  flowSubject,
+  levelReasons,
+  type Level,
+  type RuleContext,
+} from "../rule.js";
 import {
   flowFact,
   llmOutputSources,
@@ -65,18 +72,19 @@ function shaped(g: ThreatGraph, facts: Facts, rt: RuntimeTaint, llm: Component) 
     : { chain: [] as Fact[], trusted: true };
 }
 
-/** Levels and their reason from the sink and from who shapes the output. */
+/** Levels and their reasons from the sink and from who shapes the output. */
 function levels(sink: Pick<Sink, "impact" | "likelihood" | "why">, trusted: boolean, llm: Component) {
-  const reasons = [
-    trusted
-      ? `no untrusted content reaches \`${llm.name}\`, so mistakes rather than attackers shape its output`
-      : undefined,
-    sink.why,
-  ].filter(Boolean);
   return {
     ...(trusted ? { likelihood: "low" as const } : sink.likelihood ? { likelihood: sink.likelihood } : {}),
     ...(sink.impact ? { impact: sink.impact } : {}),
-    ...(reasons.length > 0 ? { adjustment: reasons.join("; ") } : {}),
+    ...levelReasons(
+      trusted
+        ? `no untrusted content reaches \`${llm.name}\`, so mistakes rather than attackers shape its output`
+        : sink.likelihood
+          ? sink.why
+          : undefined,
+      sink.impact ? sink.why : undefined,
+    ),
   };
 }
 

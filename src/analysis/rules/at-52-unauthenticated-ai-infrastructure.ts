@@ -4,7 +4,7 @@ import { classificationRank, trustRank, type FlowKind } from "../../semantic/voc
 import { describe } from "../explain.js";
 import type { Fact } from "../facts.js";
 import { attackerTrust } from "../predicates.js";
-import { componentSubject, defineRule, flowSubject, type Level } from "../rule.js";
+import { componentSubject, defineRule, flowSubject, type Level, levelReasons } from "../rule.js";
 import { crownIndex, initiates, initiatesAt } from "./lib/training.js";
 
 // MCP servers have their own rule (AT-58), with transport-aware conditions.
@@ -112,7 +112,7 @@ export default defineRule(
         const adjustments = [
           declaredNone ? "" : "authentication is not stated, so it is assumed absent",
           critical ? "it handles sensitive data or is a crown jewel" : "",
-        ].filter((x) => x);
+        ];
         report({
           subject: componentSubject(c),
           message: `\`${c.name}\` (${c.kind}) can be reached from untrusted zones ${declaredNone ? "without authentication" : "and states no authentication"}`,
@@ -120,7 +120,7 @@ export default defineRule(
           controlPoints: [componentSubject(c), ...entering.map(flowSubject)],
           ...(likelihood ? { likelihood } : {}),
           ...(critical ? { impact: "very_high" as const } : {}),
-          ...(adjustments.length > 0 ? { adjustment: adjustments.join("; ") } : {}),
+          ...levelReasons(adjustments[0], adjustments[1]),
         });
       }
     }

@@ -3,7 +3,7 @@ import type { Component } from "../../semantic/model.js";
 import { classificationRank } from "../../semantic/vocabulary.js";
 import { classificationOf, type Fact } from "../facts.js";
 import { describe, sensitivityChain } from "../explain.js";
-import { componentSubject, defineRule, flowSubject } from "../rule.js";
+import { componentSubject, defineRule, flowSubject, levelReasons } from "../rule.js";
 import { flowFact, flowSensitivity, propFact } from "./lib/inference.js";
 
 /** Personal or sensitive data handed to a provider that keeps or learns from it, or to logs. */
@@ -102,7 +102,7 @@ export default defineRule(
       const reasons = [
         trains ? "the provider may train on the data, so it can resurface in its models" : undefined,
         severe ? `the data is ${cls}` : undefined,
-      ].filter(Boolean);
+      ];
       report({
         subject: flowSubject(f),
         message: `\`${graph.model.components[f.from]!.name}\` sends ${cls} data (\`${data.name}\`) to \`${to.name}\`, which keeps it${trains ? " and may train on it" : ""}`,
@@ -114,7 +114,7 @@ export default defineRule(
         ],
         ...(trains ? { likelihood: "high" as const } : {}),
         ...(severe ? { impact: "very_high" as const } : {}),
-        ...(reasons.length > 0 ? { adjustment: reasons.join("; ") } : {}),
+        ...levelReasons(reasons[0], reasons[1]),
       });
     }
   },

@@ -3,7 +3,7 @@ import type { Component, Flow } from "../../semantic/model.js";
 import { trustRank } from "../../semantic/vocabulary.js";
 import { describe } from "../explain.js";
 import { crossesBoundary, isLlmConsumer, servedModels, stateChangingCall } from "../predicates.js";
-import { componentSubject, defineRule, flowSubject } from "../rule.js";
+import { componentSubject, defineRule, flowSubject, levelReasons } from "../rule.js";
 import { flowFact, isAttackerLevel, isServed, servedBy } from "./lib/inference.js";
 
 /** A flow that carries model output, with the component whose output it is and the one receiving it. */
@@ -104,7 +104,7 @@ export default defineRule(
       const reasons = [
         exposed ? "one end sits in a zone attackers can reach" : undefined,
         automated ? "the output is acted on automatically" : undefined,
-      ].filter(Boolean);
+      ];
       const state =
         f.encrypted === false ? " unencrypted" : f.encrypted === true ? "" : " without stated encryption";
       report({
@@ -123,7 +123,7 @@ export default defineRule(
         controlPoints: [flowSubject(f), componentSubject(from), componentSubject(to)],
         ...(exposed ? { likelihood: "medium" as const } : {}),
         ...(automated ? { impact: "high" as const } : {}),
-        ...(reasons.length > 0 ? { adjustment: reasons.join("; ") } : {}),
+        ...levelReasons(reasons[0], reasons[1]),
       });
     }
   },

@@ -17,7 +17,7 @@ import {
 import { ENTRY, UNTRUSTED_CONTENT, type EntryClass, type Fact, type Facts } from "../../facts.js";
 import { describe, remember } from "../../explain.js";
 import { hasControl, isLlmConsumer, servedModels, STATE_CHANGING } from "../../predicates.js";
-import { componentSubject, flowSubject, type Level } from "../../rule.js";
+import { componentSubject, flowSubject, type FindingDraft, type Level } from "../../rule.js";
 
 /**
  * Shared questions of the agent rules (AT-36..AT-51, AT-57..AT-59): what an agent can reach through
@@ -483,21 +483,17 @@ function pointsOf(r: ToolReach, first: Subject[]): Subject[] {
   return out;
 }
 
-/**
- * Level overrides with one readable reason: the engine shows a single `adjustment` for both levels,
- * so the text says which reason raised which.
- */
+/** Level overrides, each with its own reason beside it in the rationale. */
 export function adjust(
   likelihood: { level: Level; why: readonly string[] } | undefined,
   impact: { level: Level; why: readonly string[] } | undefined,
-): { likelihood: Level | undefined; impact: Level | undefined; adjustment: string | undefined } {
+): Pick<FindingDraft, "likelihood" | "impact" | "likelihoodReason" | "impactReason"> {
   // One fixed shape (unset fields stay undefined): this runs once per finding.
-  const l = likelihood ? `likelihood: ${likelihood.why.join(", ")}` : undefined;
-  const i = impact ? `impact: ${impact.why.join(", ")}` : undefined;
   return {
     likelihood: likelihood?.level,
     impact: impact?.level,
-    adjustment: l && i ? `${l}; ${i}` : (l ?? i),
+    likelihoodReason: likelihood?.why.join(", "),
+    impactReason: impact?.why.join(", "),
   };
 }
 

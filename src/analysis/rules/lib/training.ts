@@ -25,7 +25,7 @@ import {
   type FlowKind,
 } from "../../../semantic/vocabulary.js";
 import { entryFact, edgeFact, describe, holderFact, pathBack, trimmedChain } from "../../explain.js";
-import { ENTRY, type EntryClass, type Fact, type Facts } from "../../facts.js";
+import { DISTRIBUTES_ARTIFACT, ENTRY, type EntryClass, type Fact, type Facts } from "../../facts.js";
 import type { RuleMeta } from "../../rule.js";
 
 /**
@@ -706,7 +706,8 @@ export interface DataReach {
 /**
  * "Does data for which `isWitness` holds reach this component?" answered by one BFS over the
  * info-flow graph, with the meaning of the sensitivity facts (held data, data a component sends on
- * its flows, `carries` narrowing a flow) but shortest explanation chains.
+ * its flows, `carries` narrowing a flow, nothing but weights over publish, deploy, serve and load)
+ * but shortest explanation chains.
  */
 export function dataReach(g: ThreatGraph, facts: Facts, isWitness: (d: number) => boolean): DataReach {
   const { model } = g;
@@ -720,7 +721,7 @@ export function dataReach(g: ThreatGraph, facts: Facts, isWitness: (d: number) =
   // code of one long loop was thrown out where the next began, on every call.
   const is = witnessMask(model.data.length, isWitness);
   const tail = seedWitnesses(g, is, witness, parent, flowWitness, queue);
-  spreadWitnesses(facts, flowWitness, witness, parent, queue, tail);
+  spreadWitnesses(facts, g.flowKind, flowWitness, witness, parent, queue, tail);
   return { witness, parent };
 }
 
@@ -797,9 +798,17 @@ function seedCarriers(
   return tail;
 }
 
-/** The BFS of a data reach from its queued seeds: each component reached keeps its source's witness. */
+// Flows that move an artifact, not the records behind it (as in the sensitivity facts).
+const DISTRIBUTES = graphFlowKindMask(DISTRIBUTES_ARTIFACT);
+
+/**
+ * The BFS of a data reach from its queued seeds: each component reached keeps its source's witness.
+ * Distribution flows pass on no records, even when they say they carry some: the sensitivity facts
+ * cap them the same way.
+ */
 function spreadWitnesses(
   facts: Facts,
+  flowKind: Uint8Array,
   flowWitness: Int32Array,
   witness: Int32Array,
   parent: Int32Array,
@@ -815,7 +824,9 @@ function spreadWitnesses(
       const e = outEdges[i]!;
       const w = edgeTo[e]!;
       if (parent[w] !== UNREACHED) continue;
-      const fw = flowWitness[infoFlow[e]!]!;
+      const f = infoFlow[e]!;
+      if (DISTRIBUTES[flowKind[f]!]) continue;
+      const fw = flowWitness[f]!;
       const d = fw === -2 ? witness[v]! : fw;
       if (d < 0) continue;
       witness[w] = d;
