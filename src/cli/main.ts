@@ -26,11 +26,12 @@ export function afterDoubleDash(args: readonly string[]): string[] {
  * exception escaping a command is an internal error (exit 3) with a short message, and the stack
  * trace only with `--debug`.
  */
-export async function main(args: readonly string[], io: Io = processIo()): Promise<number> {
+export async function main(given: readonly string[], io: Io = processIo()): Promise<number> {
+  const args = afterDoubleDash(given);
   let code: number = EXIT.OK;
   let usageError: string | undefined;
   let pending: (() => number | Promise<number>) | undefined;
-  const parser = yargs(afterDoubleDash(args))
+  const parser = yargs(args)
     .scriptName("aithreat")
     .usage("$0 <command> [options]\n\nA threat-modeling compiler for AI systems.")
     .option("debug", {
@@ -86,7 +87,7 @@ export async function main(args: readonly string[], io: Io = processIo()): Promi
   skipHelpCache(parser);
   let helpOrVersion = false;
   try {
-    await parser.parseAsync([...args], {}, (err, _argv, output) => {
+    await parser.parseAsync(args, {}, (err, _argv, output) => {
       if (output && !err) {
         helpOrVersion = true;
         io.out(`${output}\n`);

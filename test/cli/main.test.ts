@@ -1,3 +1,5 @@
+import { fileURLToPath } from "node:url";
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -7,6 +9,8 @@ import { bufferIo } from "../../src/cli/io.js";
 import yargs from "yargs";
 import { afterDoubleDash, main, skipHelpCache, VERSION } from "../../src/cli/main.js";
 import { COMMANDS } from "../../src/cli/commands/index.js";
+
+const BIN = fileURLToPath(new URL("../../../bin/aithreat.js", import.meta.url));
 
 const pkg = JSON.parse(fs.readFileSync("package.json", "utf8")) as {
   version: string;
@@ -164,26 +168,29 @@ test("an exception escaping a command is exit 3 with a short message; the stack 
   assert.match(debug.stderr, /\n\s+at /);
 });
 
-test.run();
-
-test("after `--` a file whose name starts with `-` is a model path, for check and compile alike", async () => {
+test("after `--` a file whose name starts with `-` is a model path, for check and compile alike", () => {
+  // The real command in the model's folder: the path is relative, as a user types it.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aithreat-dashdash-"));
+  const cli = (...args: string[]) =>
+    spawnSync(process.execPath, [BIN, ...args], {
+      cwd: dir,
+      encoding: "utf8",
+      env: { ...process.env, NO_COLOR: "1" },
+    });
   try {
     fs.writeFileSync(path.join(dir, "-draft.aithreat"), 'zone z "Z" { trust internal }\nstore s "S" in z\n');
-    const check = bufferIo({}, dir);
-    assert.is(await main(["check", "--", "-draft.aithreat"], check), 0, check.stderr);
-    const compile = bufferIo({}, dir);
-    const out = path.join(dir, "out");
-    assert.is(
-      await main(["compile", "-q", "--out", out, "--only", "json", "--", "-draft.aithreat"], compile),
-      0,
-    );
-    const json = JSON.parse(fs.readFileSync(path.join(out, "findings.json"), "utf8")) as {
+    const check = cli("check", "--", "-draft.aithreat");
+    assert.is(check.status, 0, check.stderr);
+    const compile = cli("compile", "-q", "--out", "out", "--only", "json", "--", "-draft.aithreat");
+    assert.is(compile.status, 0, compile.stderr);
+    const json = JSON.parse(fs.readFileSync(path.join(dir, "out", "findings.json"), "utf8")) as {
       model: { files: string[] };
     };
     assert.equal(json.model.files, ["-draft.aithreat"]);
-    // Without `--` it is still an unknown option, as any other.
-    assert.is(await main(["check", "-draft.aithreat"], bufferIo({}, dir)), 2);
+    // Without `--` it is an unknown option, as any other.
+    assert.is(cli("check", "-draft.aithreat").status, 2);
+    // `--debug` after `--` is a path, not the flag.
+    assert.match(cli("check", "--", "--debug").stderr, "cannot read `./--debug`");
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -199,3 +206,5 @@ test("afterDoubleDash drops `--` and spells the arguments after it as paths", ()
     "./--",
   ]);
 });
+
+test.run();
