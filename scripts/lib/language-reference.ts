@@ -152,8 +152,20 @@ function componentKindsSection(): string {
   }).join("\n\n");
 }
 
+/** `mode block` with `position` input or both and `checks` including prompt_injection or jailbreak. */
+function impliedCondition(i: (typeof IMPLIED_CONTROLS)[number]): string {
+  const props: Record<string, { type: string }> = i.on === "flow" ? FLOW_PROPS : COMPONENT_KINDS[i.on].props;
+  const also = (i.also ?? []).map((a) => {
+    const values =
+      a.anyOf.length === 1 ? a.anyOf[0] : `${a.anyOf.slice(0, -1).join(", ")} or ${a.anyOf.at(-1)}`;
+    return `${code(a.prop)} ${props[a.prop]?.type === "enum-list" ? "including " : ""}${values}`;
+  });
+  const head = code(`${i.prop} ${String(i.value)}`);
+  return also.length > 0 ? `${head} with ${also.join(" and ")}` : head;
+}
+
 function impliedText(i: (typeof IMPLIED_CONTROLS)[number]): string {
-  return `${code(`${i.prop} ${String(i.value)}`)} counts as ${code(i.control)}`;
+  return `${impliedCondition(i)} counts as ${code(i.control)}`;
 }
 
 function impliedBy(on: string): string[] {
@@ -166,7 +178,7 @@ function impliedControlsSection(): string {
     ["on", "property", "counts as the control"],
     IMPLIED_CONTROLS.map((i) => [
       i.on === "flow" ? "a flow" : code(i.on),
-      code(`${i.prop} ${String(i.value)}`),
+      impliedCondition(i),
       `[${code(i.control)}](#built-in-controls)`,
     ]),
   );

@@ -89,19 +89,32 @@ for (const rule of IMPLIED_CONTROLS) {
   list.push(rule);
 }
 
+/**
+ * The values of `prop` among `anyOf` (a list property: those it holds, in its order), as the
+ * property reads in a model (`checks [jailbreak]`, `position both`); undefined when none is.
+ */
+function heldOf(p: ReadProps, prop: string, anyOf: readonly string[]): string | undefined {
+  const v = p.values.get(prop);
+  if (typeof v === "string") return anyOf.includes(v) ? `${prop} ${v}` : undefined;
+  const held = list(p, prop).filter((x) => anyOf.includes(x));
+  return held.length > 0 ? `${prop} [${held.join(", ")}]` : undefined;
+}
+
 /** Controls implied by properties (`rate_limit true` -> `rate_limit`), before declared ones are known. */
 function impliedBy(on: ComponentKind | "flow", p: ReadProps): Implied[] {
   const out: Implied[] = [];
   for (const rule of IMPLIED_BY_KIND.get(on) ?? []) {
     if (p.values.get(rule.prop) !== rule.value) continue;
     const node = p.nodes.get(rule.prop);
-    if (node)
-      out.push({
-        control: rule.control,
-        impliedBy: `${rule.prop} ${String(rule.value)}`,
-        start: node.start,
-        end: node.end,
-      });
+    if (!node) continue;
+    const also = (rule.also ?? []).map((a) => heldOf(p, a.prop, a.anyOf));
+    if (also.some((a) => a === undefined)) continue;
+    out.push({
+      control: rule.control,
+      impliedBy: [`${rule.prop} ${String(rule.value)}`, ...also].join(", "),
+      start: node.start,
+      end: node.end,
+    });
   }
   return out;
 }

@@ -494,15 +494,23 @@ export const DECLARATION_PROPS = {
 } as const;
 
 /**
- * Properties that imply a built-in control, so `rate_limit true` on an endpoint and
- * `controls [rate_limit]` mean the same to the rules: (kind or "flow", property, value) -> control.
+ * A control a component (or flow) implies by its properties: `prop` has `value` (the implication is
+ * located there) and each of `also` holds: that property has one of `anyOf`, or, a list property,
+ * holds one of them.
  */
-export const IMPLIED_CONTROLS: readonly {
+export interface ImpliedControl {
   readonly on: ComponentKind | "flow";
   readonly prop: string;
   readonly value: string | boolean;
+  readonly also?: readonly { readonly prop: string; readonly anyOf: readonly string[] }[];
   readonly control: string;
-}[] = [
+}
+
+/**
+ * Properties that imply a built-in control, so `rate_limit true` on an endpoint and
+ * `controls [rate_limit]` mean the same to the rules: (kind or "flow", property, value) -> control.
+ */
+export const IMPLIED_CONTROLS: readonly ImpliedControl[] = [
   { on: "endpoint", prop: "rate_limit", value: true, control: "rate_limit" },
   { on: "endpoint", prop: "quota", value: true, control: "quota" },
   { on: "tool", prop: "approval", value: "human", control: "human_approval" },
@@ -517,6 +525,28 @@ export const IMPLIED_CONTROLS: readonly {
   { on: "vectorstore", prop: "access_control", value: "document", control: "retrieval_acl" },
   { on: "pipeline", prop: "isolated", value: true, control: "sandbox" },
   { on: "flow", prop: "encrypted", value: true, control: "encryption_in_transit" },
+  // A guardrail that blocks is the control it implements; one that only flags or logs detects and
+  // stops nothing. Content-safety checks (toxicity, topic) are not a security control here.
+  {
+    on: "guardrail",
+    prop: "mode",
+    value: "block",
+    also: [
+      { prop: "position", anyOf: ["input", "both"] },
+      { prop: "checks", anyOf: ["prompt_injection", "jailbreak"] },
+    ],
+    control: "input_filter",
+  },
+  {
+    on: "guardrail",
+    prop: "mode",
+    value: "block",
+    also: [
+      { prop: "position", anyOf: ["output", "both"] },
+      { prop: "checks", anyOf: ["pii", "secrets"] },
+    ],
+    control: "output_filter",
+  },
 ];
 
 /** Classification rank (0 = public ... 5 = secret), for "at least this sensitive" questions. */
