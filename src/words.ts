@@ -21,3 +21,8 @@ export function listedUpTo(items: readonly string[], max: number, note?: string)
   const more = items.length - max;
   return more > 0 ? `${shown} and ${more} more${note ? ` (${note})` : ""}` : shown;
 }
+
+/** Items as a sentence lists them: `a`, `a and b`, `a, b and c`. */
+export function andJoined(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? "") : `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
+}

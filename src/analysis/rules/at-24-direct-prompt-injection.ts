@@ -16,6 +16,7 @@ import {
   queryChain,
   queryPoints,
 } from "./lib/inference.js";
+import { andJoined } from "../../words.js";
 
 /** A user typing instructions that override the system's own. */
 export default defineRule(
@@ -105,10 +106,10 @@ export default defineRule(
         tools.length > 0 ? "tools" : undefined,
         cs.rank[x.index]! >= classificationRank("confidential") ? "data" : undefined,
         templates.length > 0 ? "system prompt" : undefined,
-      ].filter(Boolean);
+      ].filter((w): w is string => w !== undefined);
       report({
         subject: componentSubject(x),
-        message: `untrusted users prompt \`${x.name}\` directly and can talk it out of its rules, putting its ${what.join(", ")} at stake`,
+        message: `untrusted users prompt \`${x.name}\` directly and can talk it out of its rules, putting its ${andJoined(what)} at stake`,
         facts: [
           ...queryChain(graph, qa, x.index),
           { text: `${describe(graph, x)} is driven by an LLM`, loc: x.nameLoc },

@@ -1,0 +1,43 @@
+/** The English every output uses for counts and lists (src/words.ts). */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { andJoined, listedUpTo, nounFor, plural } from "../src/words.js";
+
+test("nouns after counts", () => {
+  assert.is(plural(1, "dataset"), "1 dataset");
+  assert.is(plural(2, "registry"), "2 registries");
+  assert.is(plural(2, "class"), "2 classes");
+  assert.is(nounFor(3, "key"), "keys");
+});
+
+test("lists as a sentence says them", () => {
+  assert.is(andJoined([]), "");
+  assert.is(andJoined(["tools"]), "tools");
+  assert.is(andJoined(["tools", "data"]), "tools and data");
+  assert.is(andJoined(["tools", "data", "system prompt"]), "tools, data and system prompt");
+  assert.is(listedUpTo(["a", "b", "c"], 2, "see the report"), "a, b and 1 more (see the report)");
+  assert.is(listedUpTo(["a", "b"], 2), "a, b");
+});
+
+test("AT-24 says what is at stake as a sentence", async () => {
+  const { analyzeText } = await import("./helpers/analyze.js");
+  const analysis = analyzeText(`
+zone internet "Internet" { trust untrusted }
+zone prod "Prod" {
+  trust internal
+  agent concierge "Concierge"
+  tool refunds "Refund API" { capabilities [write, pay] }
+  store crm "CRM" { holds [customers] }
+}
+data customers "Customers" { classification confidential }
+app web "Website" in internet { exposure public }
+flow web -> concierge { kind prompt }
+flow concierge -> refunds { kind invoke }
+flow crm -> concierge { kind read }
+`);
+  const f = analysis.findings.find((x) => x.id === "AT-24:concierge");
+  assert.ok(f);
+  assert.match(f.message, /putting its tools and data at stake$/);
+});
+
+test.run();
