@@ -13,7 +13,8 @@ export { useImporter } from "../render/packages.js";
  * exception escaping a command is an internal error (exit 3) with a short message, and the stack
  * trace only with `--debug`.
  */
-export async function main(args: readonly string[], io: Io = processIo()): Promise<number> {
+export async function main(given: readonly string[], io: Io = processIo()): Promise<number> {
+  const args = endOfOptionsRead(given);
   let code: number = EXIT.OK;
   let usageError: string | undefined;
   let pending: (() => number | Promise<number>) | undefined;
@@ -94,6 +95,21 @@ export async function main(args: readonly string[], io: Io = processIo()): Promi
     return internalError(io, e, args.includes("--debug"));
   }
   return code;
+}
+
+/**
+ * The arguments with `--` read as the usual end of the options: everything after it is a
+ * positional argument (a model path, `explain`'s target), even a word starting with `-`. yargs left
+ * what follows `--` out of a command's positional arguments: `check -- models` said "not enough
+ * non-option arguments", and `explain AT-25 -- models` explained the rule without the models. So
+ * the marker is dropped, and a later argument starting with `-` is written `./-name`, the same path,
+ * which no parser takes for an option.
+ */
+export function endOfOptionsRead(args: readonly string[]): string[] {
+  const end = args.indexOf("--");
+  if (end < 0) return [...args];
+  const after = args.slice(end + 1).map((a) => (a.startsWith("-") ? `./${a}` : a));
+  return [...args.slice(0, end), ...after];
 }
 
 /**
