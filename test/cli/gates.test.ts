@@ -269,6 +269,12 @@ test("exit 2: an output folder that cannot be written (a file in the way)", asyn
   assert.is(code, 2, io.stderr);
   assert.match(io.stderr, /error AT9002: cannot write `--out .*a-file\/out`: /);
   assert.not.match(io.stderr, /AT9999/);
+  // With --format json, stdout is one JSON document either way: here the diagnostic.
+  const json = bufferIo({ AITHREAT_TODAY: TEST_TODAY });
+  const args = ["compile", model("small.aithreat", SMALL), "--root", tmp, "--out", path.join(blocker, "out")];
+  assert.is(await main([...args, "--format", "json"], json), 2, json.stderr);
+  const doc = JSON.parse(json.stdout) as { diagnostics: { code: string; message: string }[] };
+  assert.match(doc.diagnostics[0]!.message, /cannot write `--out .*a-file\/out`: /);
 });
 
 // ---- exit 3 ------------------------------------------------------------------------------------------
