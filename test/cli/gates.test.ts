@@ -233,6 +233,18 @@ test("exit 2: a baseline that is missing, not JSON, not findings.json or another
       `{"schemaVersion": "1.0", "findings": [{"id": "x"}]}`,
       /has a finding without `fingerprint`.*\(findings\[0\]\)/,
     ],
+    // Values findings.json never holds (a hand-edited baseline) matched no bar: every finding
+    // counted as new and the gate failed (exit 1) without a word about the baseline.
+    [
+      "severity.json",
+      `{"schemaVersion": "2.0", "findings": [{"fingerprint": "0123456789abcdef", "status": "open", "severity": "High"}]}`,
+      /has a finding with `severity` `High` \(findings\[0\]\); findings\.json writes info, low, medium, high, critical/,
+    ],
+    [
+      "status.json",
+      `{"schemaVersion": "2.0", "findings": [{"fingerprint": "0123456789abcdef", "status": "OPEN", "severity": "high"}]}`,
+      /has a finding with `status` `OPEN` \(findings\[0\]\); findings\.json writes open, mitigated, accepted/,
+    ],
   ];
   for (const [name, text, message] of cases) {
     const baseline = path.join(tmp, name);
