@@ -122,7 +122,8 @@ export const DIAGNOSTICS = {
   AT2010: {
     severity: "error",
     title: "imported file not found",
-    explain: "An `import` names a file that does not exist. Paths are relative to the importing file.",
+    explain:
+      "An `import` names a file that does not exist. Paths are relative to the importing file, and written exactly: when a file beside it differs only in case, in how its accents are encoded (Unicode normalisation), by spaces at an end or by the missing `.aithreat`, the hint names it.",
   },
   AT2011: {
     severity: "error",

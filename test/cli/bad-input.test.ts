@@ -322,6 +322,50 @@ test("a missing import gives AT2010 at the import path", async () => {
   assert.equal(where(r.stderr), ["missing/model.aithreat:1:8 AT2010", "missing/model.aithreat:2:34 AT2001"]);
 });
 
+test("an import naming no file says which file beside it it likely means", async () => {
+  // Each of these read "does not exist" with the file right there: a name typed in another case
+  // (written on a case-insensitive disk), without its extension, with a space at its end, or with
+  // its accent written as a separate combining mark (NFD) where the file's name has it composed.
+  write("near/Zones.aithreat", ZONES);
+  write("near/caf\u00e9.aithreat", 'zone cafe "Cafe" { trust internal }\n');
+  const file = write(
+    "near/model.aithreat",
+    'import "./zones.aithreat"\nimport "./Zones"\nimport "./Zones.aithreat "\n' +
+      'import "./cafe\u0301.aithreat"\nimport "./other.aithreat"\n',
+  );
+  const r = await check(file);
+  assertCleanFailure(r);
+  assert.equal(
+    where(r.stderr),
+    [1, 2, 3, 4, 5].map((line) => `near/model.aithreat:${line}:8 AT2010`),
+  );
+  assert.match(r.stderr, "= hint: did you mean `./Zones.aithreat`? file names are case-sensitive");
+  assert.match(
+    r.stderr,
+    "= hint: did you mean `./Zones.aithreat`? an import names the file with its extension",
+  );
+  assert.match(r.stderr, "= hint: did you mean `./Zones.aithreat`? the path has spaces at an end");
+  assert.match(r.stderr, "= hint: did you mean `./caf\u00e9.aithreat`? the import writes its accents");
+  // Nothing near: the plain hint.
+  const plain = r.stderr.split("\n\n").find((block) => block.includes("`./other.aithreat`"))!;
+  assert.match(plain, "= hint: paths are relative to the importing file");
+});
+
+test("an import cycle through 200 files names its first files and the one closing it, and counts the rest", async () => {
+  const n = 200;
+  for (let i = 0; i < n; i++)
+    write(
+      `long-cycle/f${i}.aithreat`,
+      `import "./f${(i + 1) % n}.aithreat"\nzone z${i} "Z" { trust internal }\n`,
+    );
+  const r = await check(path.join(tmp, "long-cycle", "f0.aithreat"));
+  assertCleanFailure(r);
+  const line = r.stderr.split("\n").find((l) => l.includes("AT2012"))!;
+  assert.match(line, "import cycle of 200 files: `long-cycle/f0.aithreat` -> `long-cycle/f1.aithreat` ->");
+  assert.match(line, /-> \(150 more\) -> `long-cycle\/f199\.aithreat` -> `long-cycle\/f0\.aithreat`$/);
+  assert.ok(line.length < 3000, `${line.length} characters`);
+});
+
 // ---- what a valid model and the output formats promise ---------------------------------------------
 
 test("`check` on a valid model exits 0, with warnings allowed", async () => {
