@@ -351,6 +351,24 @@ test("an import naming no file says which file beside it it likely means", async
   assert.match(plain, "= hint: paths are relative to the importing file");
 });
 
+test("a model file outside an explicit --root is a usage error, not an AT2011 at each of its imports", async () => {
+  // Its import of the file beside it was refused as leaving the project root, at an import that
+  // never left the model's folder; its paths printed with `..`, in SARIF too.
+  write("outside/other/zones.aithreat", ZONES);
+  const file = write("outside/other/model.aithreat", `import "./zones.aithreat"\n${USES_VPC}`);
+  fs.mkdirSync(path.join(tmp, "outside", "project"), { recursive: true });
+  const r = await run("check", file, "--root", path.join(tmp, "outside", "project"));
+  assertCleanFailure(r);
+  assert.not.match(r.stderr, /AT2011/);
+  assert.match(
+    r.stderr,
+    /error AT9002: `[^`]*outside\/other\/model\.aithreat` lies outside the project root `--root [^`]*project`/,
+  );
+  // The same file with a root that holds it checks clean.
+  const ok = await run("check", file, "--root", path.join(tmp, "outside"));
+  assert.is(ok.code, 0, ok.stderr);
+});
+
 test("an import cycle through 200 files names its first files and the one closing it, and counts the rest", async () => {
   const n = 200;
   for (let i = 0; i < n; i++)
