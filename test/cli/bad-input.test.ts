@@ -384,6 +384,20 @@ test("an import cycle through 200 files names its first files and the one closin
   assert.ok(line.length < 3000, `${line.length} characters`);
 });
 
+test("a name unknown for a look-alike letter says which letter differs, by code point", async () => {
+  // "did you mean `сache`?" for `cache` read as the name itself: the declared one has a Cyrillic `с`.
+  const file = write(
+    "lookalike/model.aithreat",
+    `${ZONES}store \u0441ache "Cache" in vpc\nagent copilot "Agent" in vpc\nflow cache -> copilot { kind read }\n`,
+  );
+  const r = await check(file);
+  assertCleanFailure(r);
+  assert.match(
+    r.stderr,
+    "= hint: did you mean `\u0441ache`? (`\u0441` is U+0441 where this name has `c`, U+0063)",
+  );
+});
+
 // ---- what a valid model and the output formats promise ---------------------------------------------
 
 test("`check` on a valid model exits 0, with warnings allowed", async () => {
