@@ -398,6 +398,20 @@ test("a name unknown for a look-alike letter says which letter differs, by code 
   );
 });
 
+test("an acceptance expiring in the years 0000 to 0099 is a day (long past), not an invalid date", async () => {
+  // Date.UTC reads the years 0 to 99 as 1900 to 1999: `0001-01-01` was "not a valid date".
+  const accept = (day: string) =>
+    `${ZONES}${USES_VPC}accept AT-25 on copilot { reason "r" owner "o" expires ${day} }\n`;
+  const old = await check(write("early-dates/old.aithreat", accept("0001-01-01")));
+  assert.not.match(old.stderr, /AT3013/, old.stderr);
+  const leap = await check(write("early-dates/leap.aithreat", accept("0000-02-29")));
+  assert.not.match(leap.stderr, /AT3013/, leap.stderr);
+  const notLeap = await check(write("early-dates/not-leap.aithreat", accept("0100-02-29")));
+  assert.match(notLeap.stderr, /AT3013: `0100-02-29` is not a valid date/);
+  const today = await run("check", write("early-dates/plain.aithreat", ZONES), "--today", "0050-06-30");
+  assert.is(today.code, 0, today.stderr);
+});
+
 // ---- what a valid model and the output formats promise ---------------------------------------------
 
 test("`check` on a valid model exits 0, with warnings allowed", async () => {
