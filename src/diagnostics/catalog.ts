@@ -275,7 +275,7 @@ export const DIAGNOSTICS = {
     severity: "error",
     title: "rule id reserved for the built-in catalog",
     explain:
-      "Organisation rule ids must not look like built-in ones (`AT-nn`, `AS-nn`): the catalog grows, and an id must never change meaning. Use a prefix of your own, e.g. `ORG-001`.",
+      "Organisation rule ids must not look like built-in ones (`AT-nn`, `AS-nn`): the catalog grows, and an id must never change meaning. Letters of other scripts drawn alike (a Cyrillic `А`) and fullwidth forms count as the letters they look like, since such an id's findings would read as a built-in rule's. Use a prefix of your own, e.g. `ORG-001`.",
   },
 
   // AT4xxx: analysis
