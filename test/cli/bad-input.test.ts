@@ -517,6 +517,24 @@ for (const [command, value] of [
   });
 }
 
+test("`paths --from` a component that is no attacker entry is a usage error naming the entries", async () => {
+  // It answered "0 entries" and "not reachable from any entry" for every crown jewel, exit 0.
+  const model = write(
+    "from-inside/m.aithreat",
+    `${ZONES}zone internet "Internet" { trust untrusted }\nactor user "User" in internet\n` +
+      `${USES_VPC}store notes "Notes" in vpc { crown integrity }\n` +
+      "flow user -> copilot { kind prompt }\nflow copilot -> notes { kind write }\n",
+  );
+  const r = await run("paths", model, "--from", "copilot");
+  assertCleanFailure(r);
+  assert.match(r.stderr, "error AT9002: `--from copilot` is a component, but not an attacker entry");
+  assert.match(r.stderr, "= hint: the entries are `user`; or name an entry class: user_input,");
+  assert.is(r.stdout, "");
+  const ok = await run("paths", model, "--from", "user");
+  assert.is(ok.code, 0, ok.stderr);
+  assert.match(ok.stdout, "1 entry");
+});
+
 test("an empty value (an unset variable) is a usage error, not the option left out or the current folder", async () => {
   const model = write(
     "empty-to/m.aithreat",
