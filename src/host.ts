@@ -9,4 +9,9 @@ export interface CompilerHost {
   readFile(path: string): Uint8Array | { error: string };
   /** The path with symbolic links resolved, or undefined when it does not exist. */
   realpath(path: string): string | undefined;
+  /**
+   * The names in a folder, or undefined when it cannot be listed. Asked only to explain an import
+   * that names no file (a name that differs in case, say); a host without it gives no such hint.
+   */
+  listFolder?(path: string): readonly string[] | undefined;
 }

@@ -106,6 +106,8 @@ export function loadModels(
     return { diagnostics: [diag("AT9002", undefined, `\`--root ${argv.root}\` is not a folder`)] };
   }
   const expanded = expandInputs(argv.models);
+  const outside = argv.root === undefined ? undefined : outsideRoot(io, expanded.files, argv.root);
+  if (outside) return { diagnostics: [outside] };
   const { missing } = expanded;
   const problems: Diagnostic[] = missing.map((m) =>
     diag("AT1001", undefined, `cannot read \`${m}\`: no such file or directory`),
@@ -140,6 +142,31 @@ export function loadModels(
   });
   if (problems.length === 0) return result;
   return { ...result, diagnostics: [...problems, ...result.diagnostics], ok: false };
+}
+
+/**
+ * AT9002 when model files lie outside an explicit `--root`: their imports of the files beside them
+ * were each refused as leaving the project root (AT2011, at an import that never left the model's
+ * folder), and their paths printed with `..`, also in SARIF, whose paths code scanning reads
+ * against the repository. A file counts as inside when its path or the file it links to is.
+ */
+function outsideRoot(io: Io, files: readonly string[], root: string): Diagnostic | undefined {
+  const real = (p: string) => {
+    try {
+      return fs.realpathSync(p);
+    } catch {
+      return path.resolve(p);
+    }
+  };
+  const given = path.resolve(root);
+  const realRoot = real(root);
+  const out = files.filter((f) => !isInside(given, path.resolve(f)) && !isInside(realRoot, real(f)));
+  if (out.length === 0) return undefined;
+  const first = path.relative(io.cwd, out[0]!) || out[0]!;
+  const more = out.length > 1 ? ` (and ${plural(out.length - 1, "more model file")})` : "";
+  return diag("AT9002", undefined, `\`${first}\`${more} lies outside the project root \`--root ${root}\``, {
+    hint: "pass a `--root` that holds every model file, or leave `--root` out to have it found",
+  });
 }
 
 /**

@@ -57,6 +57,12 @@ const isRecord = (x: unknown): x is Record<string, unknown> =>
  */
 const READABLE_MAJORS: readonly string[] = ["1", "2"];
 
+/** A value from a file, short enough to quote in a message. */
+const shortened = (v: string) => (v.length > 40 ? `${v.slice(0, 40)}...` : v);
+
+/** The statuses a finding of findings.json has (formats 1 and 2 alike). */
+const STATUSES: readonly string[] = ["open", "mitigated", "accepted"];
+
 /** Parses the text of a findings.json used as a baseline; a problem is returned as its message. */
 export function parseBaseline(text: string, file: string): Baseline | { error: string } {
   let doc: unknown;
@@ -134,6 +140,14 @@ function baselineOf(version: string, list: readonly unknown[], file: string): Ba
       typeof f["severity"] !== "string"
     )
       return { error: `has a finding without \`fingerprint\`, \`status\` and \`severity\` (findings[${i}])` };
+    // A value aithreat never writes (`High`, `OPEN`: a hand-edited baseline) matched no bar, so its
+    // finding counted as new and failed the gate without a word about the baseline.
+    const odd = !STATUSES.includes(f["status"])
+      ? `\`status\` \`${shortened(f["status"])}\` (findings[${i}]); findings.json writes ${STATUSES.join(", ")}`
+      : !(SEVERITIES as readonly string[]).includes(f["severity"])
+        ? `\`severity\` \`${shortened(f["severity"])}\` (findings[${i}]); findings.json writes ${SEVERITIES.join(", ")}`
+        : undefined;
+    if (odd !== undefined) return { error: `has a finding with ${odd}` };
     findings.set(f["fingerprint"], {
       fingerprint: f["fingerprint"],
       id: typeof f["id"] === "string" ? f["id"] : f["fingerprint"],

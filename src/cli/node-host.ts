@@ -44,4 +44,11 @@ export const nodeHost: CompilerHost = {
       return undefined;
     }
   },
+  listFolder(path) {
+    try {
+      return fs.readdirSync(path);
+    } catch {
+      return undefined;
+    }
+  },
 };

@@ -20,7 +20,9 @@ const MARKER_TEXT = "This folder is written by aithreat and replaced as a whole 
  * again, in case the folder changed meanwhile.
  */
 export function outputFolderRefusal(outDir: string): string | undefined {
-  const target = path.resolve(outDir);
+  const target = outputTarget(outDir);
+  const link = linkTarget(target);
+  if (link !== undefined) return `it is a symbolic link to \`${link}\`, which does not exist`;
   let stat: fs.Stats;
   try {
     stat = fs.statSync(target);
@@ -35,6 +37,37 @@ export function outputFolderRefusal(outDir: string): string | undefined {
   if (fs.readdirSync(target).length === 0 || fs.existsSync(path.join(target, OUTPUT_MARKER)))
     return undefined;
   return `it holds files aithreat did not write (no \`${OUTPUT_MARKER}\` in it), and the output folder is replaced as a whole: choose a new or empty folder`;
+}
+
+/**
+ * The folder an `--out` names, through a symbolic link: the link's target is what is replaced, and
+ * the link stays. The swap renamed a new folder over the link itself, so `out -> reports` became a
+ * plain folder `out` and `reports` kept the previous run's files.
+ */
+function outputTarget(outDir: string): string {
+  const target = path.resolve(outDir);
+  try {
+    return fs.lstatSync(target).isSymbolicLink() ? fs.realpathSync(target) : target;
+  } catch {
+    // Absent, or a link that leads nowhere (`linkTarget` says so).
+    return target;
+  }
+}
+
+/** Where `p` links to when it is a symbolic link that leads nowhere, else undefined. */
+function linkTarget(p: string): string | undefined {
+  try {
+    if (!fs.lstatSync(p).isSymbolicLink()) return undefined;
+    fs.statSync(p);
+    return undefined;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") return undefined;
+    try {
+      return fs.readlinkSync(p);
+    } catch {
+      return undefined;
+    }
+  }
 }
 
 /** The diagnostic of an output folder that cannot be written: the command line or the machine is at fault. */
@@ -78,7 +111,7 @@ class NotOurs extends Error {
  * `--out .` or a folder of models can never be wiped.
  */
 export function writeFolderAtomically<T>(outDir: string, fill: (temp: string) => T): T {
-  const target = path.resolve(outDir);
+  const target = outputTarget(outDir);
   const refused = outputFolderRefusal(target);
   if (refused) throw new NotOurs(refused);
   const parent = path.dirname(target);

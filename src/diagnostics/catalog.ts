@@ -122,7 +122,8 @@ export const DIAGNOSTICS = {
   AT2010: {
     severity: "error",
     title: "imported file not found",
-    explain: "An `import` names a file that does not exist. Paths are relative to the importing file.",
+    explain:
+      "An `import` names a file that does not exist. Paths are relative to the importing file, and written exactly: when a file beside it differs only in case, in how its accents are encoded (Unicode normalisation), by spaces at an end or by the missing `.aithreat`, the hint names it.",
   },
   AT2011: {
     severity: "error",
@@ -274,7 +275,7 @@ export const DIAGNOSTICS = {
     severity: "error",
     title: "rule id reserved for the built-in catalog",
     explain:
-      "Organisation rule ids must not look like built-in ones (`AT-nn`, `AS-nn`): the catalog grows, and an id must never change meaning. Use a prefix of your own, e.g. `ORG-001`.",
+      "Organisation rule ids must not look like built-in ones (`AT-nn`, `AS-nn`): the catalog grows, and an id must never change meaning. Letters of other scripts drawn alike (a Cyrillic `А`) and fullwidth forms count as the letters they look like, since such an id's findings would read as a built-in rule's. Use a prefix of your own, e.g. `ORG-001`.",
   },
 
   // AT4xxx: analysis

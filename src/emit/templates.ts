@@ -105,13 +105,18 @@ export function readTemplate(file: string, overrideDir?: string): { text: string
 }
 
 // Strict: a missing field throws. knownHelpersOnly: `{{x}}` is always a lookup, never a helper call,
-// so a template can only reach data. noEscape: views carry strings already escaped for their format.
+// so a template can only reach data. Handlebars' `log` is no helper here: it wrote to the console,
+// so `{{log ...}}` put text on stdout, where `compile --format json` prints its one JSON document
+// (and emitters never print). noEscape: views carry strings already escaped for their format.
 export const TEMPLATE_OPTIONS: CompileOptions = {
   strict: true,
   knownHelpersOnly: true,
+  knownHelpers: { log: false },
   noEscape: true,
   preventIndent: true,
 };
+/** The helpers a template may call, as a message lists them. */
+const TEMPLATE_HELPERS = "`if`, `unless`, `each`, `with` and `lookup`";
 type CompileOptions = NonNullable<Parameters<typeof Handlebars.compile>[1]>;
 
 /** The digest a precompiled template is kept under: SHA-256 of its text, hex. */
@@ -238,6 +243,16 @@ function readable(full: string): string {
     const [, field, line, column] = missing;
     return `\`${field}\` (line ${line}, column ${Number(column) + 1}) is not a field of what this template is given`;
   }
+  const helper = /^You specified knownHelpersOnly, but used the unknown helper (\S+) - (\d+):(\d+)$/.exec(
+    message,
+  );
+  if (helper) {
+    const [, name, line, column] = helper;
+    return `\`${name}\` (line ${line}, column ${Number(column) + 1}) is not a helper templates can use; they have ${TEMPLATE_HELPERS}`;
+  }
+  // A template that writes more text than a JavaScript string holds (a loop in a loop in a loop).
+  if (message === "Invalid string length")
+    return "its output is longer than the longest text aithreat can write (about 500 million characters): does a loop nest another that runs over the same list?";
   // A built-in helper called without what it needs fails inside Handlebars with a JavaScript error.
   if (/^Cannot read properties of (undefined|null)/.test(message))
     return `a helper was called without the arguments it needs (${message})`;

@@ -155,6 +155,8 @@ export function loadProgram(
   // of 650 files); the file system does not change under one load, so each path is asked once.
   const realpath = memoize((p: string) => host.realpath(p));
   const realRoot = realpath(root) ?? root;
+  // Asked only for imports that name no file, once per folder however many of them it holds.
+  const listFolder = memoize((p: string) => host.listFolder?.(p));
   const diagnostics: Diagnostic[] = [];
   const files: Loaded[] = [];
   const importNodes: ImportNode[][] = [];
@@ -246,7 +248,14 @@ export function loadProgram(
       }
       top[1]++;
       const node = nodes[next]!;
-      const target = resolveImport(node, file.source, file.realPath, realRoot, realpath, diagnostics);
+      const target = resolveImport(
+        node,
+        file.source,
+        file.realPath,
+        realRoot,
+        { realpath, listFolder },
+        diagnostics,
+      );
       if (target === undefined) {
         file.imports.push({ node });
         continue;
@@ -267,9 +276,13 @@ function resolveImport(
   from: SourceFile,
   fromReal: string,
   root: string,
-  realpath: (p: string) => string | undefined,
+  files: {
+    realpath: (p: string) => string | undefined;
+    listFolder: (p: string) => readonly string[] | undefined;
+  },
   diagnostics: Diagnostic[],
 ): { abs: string; real: string } | undefined {
+  const { realpath } = files;
   const spec = node.path.value;
   const where = at(from, node.path);
   if (spec === "" || path.isAbsolute(spec) || /^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(spec) || spec.includes("\0")) {
@@ -293,7 +306,9 @@ function resolveImport(
   if (real === undefined) {
     diagnostics.push(
       diag("AT2010", where, `imported file \`${spec}\` does not exist`, {
-        hint: "paths are relative to the importing file",
+        hint:
+          nearFileHint(spec, files.listFolder(path.dirname(abs))) ??
+          "paths are relative to the importing file",
       }),
     );
     return undefined;
@@ -306,6 +321,37 @@ function resolveImport(
   }
   return { abs, real };
 }
+
+/**
+ * For an import that names no file, the file beside it that it most likely means: one whose name
+ * differs only in case, in how its accents are encoded (Unicode normalisation: a file saved on one
+ * system, imported as typed on another), by spaces at the ends, or by the missing `.aithreat`. Each
+ * looks like "does not exist" while the file is right there.
+ */
+export function nearFileHint(spec: string, names: readonly string[] | undefined): string | undefined {
+  const base = spec.slice(spec.lastIndexOf("/") + 1);
+  if (base === "" || base === "." || base === ".." || names === undefined) return undefined;
+  const dir = spec.slice(0, spec.length - base.length);
+  const loose = (n: string) => n.normalize("NFC").toLowerCase();
+  const kinds: [(n: string) => boolean, string][] = [
+    [(n) => n === `${base}.aithreat`, "an import names the file with its extension"],
+    [(n) => n === base.trim(), "the path has spaces at an end"],
+    [
+      (n) => n.normalize("NFC") === base.normalize("NFC"),
+      "the import writes its accents with other code points than the file's name (Unicode normalisation): copy the path from this hint",
+    ],
+    [(n) => loose(n) === loose(base), "file names are case-sensitive"],
+  ];
+  for (const [matches, why] of kinds) {
+    // The name itself is not near: it is there, as a broken link or a file that vanished.
+    const found = names.filter((n) => n !== base && matches(n)).sort()[0];
+    if (found !== undefined) return `did you mean \`${dir}${found}\`? ${why}`;
+  }
+  return undefined;
+}
+
+/** Most files an import cycle's message names (a cycle through an organisation's files is named whole up to it). */
+const MAX_CYCLE_SHOWN = 50;
 
 /** Reports each import that closes a cycle, listing the files on it. */
 function findImportCycles(
@@ -334,13 +380,27 @@ function findImportCycles(
       const t = imp.target;
       if (t === undefined) continue;
       if (state[t] === 1) {
-        const cycle = onStack.slice(onStack.indexOf(t)).map((x) => files[x]!.source.path);
-        const shown = [...cycle, files[t]!.source.path].map((p) => `\`${p}\``).join(" -> ");
+        const cycle = onStack.slice(onStack.indexOf(t)).map((x) => `\`${files[x]!.source.path}\``);
+        // A long cycle names its first files and the one that closes it (ADR 15: text for people
+        // names the first items of a long list): a cycle through 2,000 files was one 30 kB line.
+        const steps =
+          cycle.length <= MAX_CYCLE_SHOWN
+            ? cycle
+            : [
+                ...cycle.slice(0, MAX_CYCLE_SHOWN - 1),
+                `(${cycle.length - MAX_CYCLE_SHOWN} more)`,
+                cycle[cycle.length - 1]!,
+              ];
+        const shown = [...steps, cycle[0]!].join(" -> ");
         out.push(
           diag(
             "AT2012",
             at(files[f]!.source, imp.node),
-            t === f ? `\`${files[f]!.source.path}\` imports itself` : `import cycle: ${shown}`,
+            t === f
+              ? `\`${files[f]!.source.path}\` imports itself`
+              : cycle.length <= MAX_CYCLE_SHOWN
+                ? `import cycle: ${shown}`
+                : `import cycle of ${cycle.length} files: ${shown}`,
             {
               hint:
                 t === f

@@ -323,6 +323,17 @@ const INVALID: readonly { name: string; text: string; expect: string[]; hint?: s
     expect: ["model.aithreat:1:6 AT3022"],
   },
   {
+    // Its findings (`АТ-25:bot`) read as the built-in AT-25's in every report.
+    name: "built-in id in Cyrillic letters",
+    text: 'rule \u0410\u0422-25 "t" { match [agent] }\n',
+    expect: ["model.aithreat:1:6 AT3022"],
+  },
+  {
+    name: "reserved id in fullwidth forms",
+    text: 'rule \uff21\uff33-\uff19 "t" { match [agent] }\n',
+    expect: ["model.aithreat:1:6 AT3022"],
+  },
+  {
     name: "no title",
     text: "rule ORG-1 { match [agent] }\n",
     expect: ["model.aithreat:1:6 AT3015"],

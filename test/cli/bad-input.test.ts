@@ -322,6 +322,96 @@ test("a missing import gives AT2010 at the import path", async () => {
   assert.equal(where(r.stderr), ["missing/model.aithreat:1:8 AT2010", "missing/model.aithreat:2:34 AT2001"]);
 });
 
+test("an import naming no file says which file beside it it likely means", async () => {
+  // Each of these read "does not exist" with the file right there: a name typed in another case
+  // (written on a case-insensitive disk), without its extension, with a space at its end, or with
+  // its accent written as a separate combining mark (NFD) where the file's name has it composed.
+  write("near/Zones.aithreat", ZONES);
+  write("near/caf\u00e9.aithreat", 'zone cafe "Cafe" { trust internal }\n');
+  const file = write(
+    "near/model.aithreat",
+    'import "./zones.aithreat"\nimport "./Zones"\nimport "./Zones.aithreat "\n' +
+      'import "./cafe\u0301.aithreat"\nimport "./other.aithreat"\n',
+  );
+  const r = await check(file);
+  assertCleanFailure(r);
+  assert.equal(
+    where(r.stderr),
+    [1, 2, 3, 4, 5].map((line) => `near/model.aithreat:${line}:8 AT2010`),
+  );
+  assert.match(r.stderr, "= hint: did you mean `./Zones.aithreat`? file names are case-sensitive");
+  assert.match(
+    r.stderr,
+    "= hint: did you mean `./Zones.aithreat`? an import names the file with its extension",
+  );
+  assert.match(r.stderr, "= hint: did you mean `./Zones.aithreat`? the path has spaces at an end");
+  assert.match(r.stderr, "= hint: did you mean `./caf\u00e9.aithreat`? the import writes its accents");
+  // Nothing near: the plain hint.
+  const plain = r.stderr.split("\n\n").find((block) => block.includes("`./other.aithreat`"))!;
+  assert.match(plain, "= hint: paths are relative to the importing file");
+});
+
+test("a model file outside an explicit --root is a usage error, not an AT2011 at each of its imports", async () => {
+  // Its import of the file beside it was refused as leaving the project root, at an import that
+  // never left the model's folder; its paths printed with `..`, in SARIF too.
+  write("outside/other/zones.aithreat", ZONES);
+  const file = write("outside/other/model.aithreat", `import "./zones.aithreat"\n${USES_VPC}`);
+  fs.mkdirSync(path.join(tmp, "outside", "project"), { recursive: true });
+  const r = await run("check", file, "--root", path.join(tmp, "outside", "project"));
+  assertCleanFailure(r);
+  assert.not.match(r.stderr, /AT2011/);
+  assert.match(
+    r.stderr,
+    /error AT9002: `[^`]*outside\/other\/model\.aithreat` lies outside the project root `--root [^`]*project`/,
+  );
+  // The same file with a root that holds it checks clean.
+  const ok = await run("check", file, "--root", path.join(tmp, "outside"));
+  assert.is(ok.code, 0, ok.stderr);
+});
+
+test("an import cycle through 200 files names its first files and the one closing it, and counts the rest", async () => {
+  const n = 200;
+  for (let i = 0; i < n; i++)
+    write(
+      `long-cycle/f${i}.aithreat`,
+      `import "./f${(i + 1) % n}.aithreat"\nzone z${i} "Z" { trust internal }\n`,
+    );
+  const r = await check(path.join(tmp, "long-cycle", "f0.aithreat"));
+  assertCleanFailure(r);
+  const line = r.stderr.split("\n").find((l) => l.includes("AT2012"))!;
+  assert.match(line, "import cycle of 200 files: `long-cycle/f0.aithreat` -> `long-cycle/f1.aithreat` ->");
+  assert.match(line, /-> \(150 more\) -> `long-cycle\/f199\.aithreat` -> `long-cycle\/f0\.aithreat`$/);
+  assert.ok(line.length < 3000, `${line.length} characters`);
+});
+
+test("a name unknown for a look-alike letter says which letter differs, by code point", async () => {
+  // "did you mean `сache`?" for `cache` read as the name itself: the declared one has a Cyrillic `с`.
+  const file = write(
+    "lookalike/model.aithreat",
+    `${ZONES}store \u0441ache "Cache" in vpc\nagent copilot "Agent" in vpc\nflow cache -> copilot { kind read }\n`,
+  );
+  const r = await check(file);
+  assertCleanFailure(r);
+  assert.match(
+    r.stderr,
+    "= hint: did you mean `\u0441ache`? (`\u0441` is U+0441 where this name has `c`, U+0063)",
+  );
+});
+
+test("an acceptance expiring in the years 0000 to 0099 is a day (long past), not an invalid date", async () => {
+  // Date.UTC reads the years 0 to 99 as 1900 to 1999: `0001-01-01` was "not a valid date".
+  const accept = (day: string) =>
+    `${ZONES}${USES_VPC}accept AT-25 on copilot { reason "r" owner "o" expires ${day} }\n`;
+  const old = await check(write("early-dates/old.aithreat", accept("0001-01-01")));
+  assert.not.match(old.stderr, /AT3013/, old.stderr);
+  const leap = await check(write("early-dates/leap.aithreat", accept("0000-02-29")));
+  assert.not.match(leap.stderr, /AT3013/, leap.stderr);
+  const notLeap = await check(write("early-dates/not-leap.aithreat", accept("0100-02-29")));
+  assert.match(notLeap.stderr, /AT3013: `0100-02-29` is not a valid date/);
+  const today = await run("check", write("early-dates/plain.aithreat", ZONES), "--today", "0050-06-30");
+  assert.is(today.code, 0, today.stderr);
+});
+
 // ---- what a valid model and the output formats promise ---------------------------------------------
 
 test("`check` on a valid model exits 0, with warnings allowed", async () => {
@@ -426,6 +516,24 @@ for (const [command, value] of [
     assert.not.match(r.stderr, /AT1001/);
   });
 }
+
+test("`paths --from` a component that is no attacker entry is a usage error naming the entries", async () => {
+  // It answered "0 entries" and "not reachable from any entry" for every crown jewel, exit 0.
+  const model = write(
+    "from-inside/m.aithreat",
+    `${ZONES}zone internet "Internet" { trust untrusted }\nactor user "User" in internet\n` +
+      `${USES_VPC}store notes "Notes" in vpc { crown integrity }\n` +
+      "flow user -> copilot { kind prompt }\nflow copilot -> notes { kind write }\n",
+  );
+  const r = await run("paths", model, "--from", "copilot");
+  assertCleanFailure(r);
+  assert.match(r.stderr, "error AT9002: `--from copilot` is a component, but not an attacker entry");
+  assert.match(r.stderr, "= hint: the entries are `user`; or name an entry class: user_input,");
+  assert.is(r.stdout, "");
+  const ok = await run("paths", model, "--from", "user");
+  assert.is(ok.code, 0, ok.stderr);
+  assert.match(ok.stdout, "1 entry");
+});
 
 test("an empty value (an unset variable) is a usage error, not the option left out or the current folder", async () => {
   const model = write(

@@ -233,6 +233,18 @@ test("exit 2: a baseline that is missing, not JSON, not findings.json or another
       `{"schemaVersion": "1.0", "findings": [{"id": "x"}]}`,
       /has a finding without `fingerprint`.*\(findings\[0\]\)/,
     ],
+    // Values findings.json never holds (a hand-edited baseline) matched no bar: every finding
+    // counted as new and the gate failed (exit 1) without a word about the baseline.
+    [
+      "severity.json",
+      `{"schemaVersion": "2.0", "findings": [{"fingerprint": "0123456789abcdef", "status": "open", "severity": "High"}]}`,
+      /has a finding with `severity` `High` \(findings\[0\]\); findings\.json writes info, low, medium, high, critical/,
+    ],
+    [
+      "status.json",
+      `{"schemaVersion": "2.0", "findings": [{"fingerprint": "0123456789abcdef", "status": "OPEN", "severity": "high"}]}`,
+      /has a finding with `status` `OPEN` \(findings\[0\]\); findings\.json writes open, mitigated, accepted/,
+    ],
   ];
   for (const [name, text, message] of cases) {
     const baseline = path.join(tmp, name);
@@ -269,6 +281,12 @@ test("exit 2: an output folder that cannot be written (a file in the way)", asyn
   assert.is(code, 2, io.stderr);
   assert.match(io.stderr, /error AT9002: cannot write `--out .*a-file\/out`: /);
   assert.not.match(io.stderr, /AT9999/);
+  // With --format json, stdout is one JSON document either way: here the diagnostic.
+  const json = bufferIo({ AITHREAT_TODAY: TEST_TODAY });
+  const args = ["compile", model("small.aithreat", SMALL), "--root", tmp, "--out", path.join(blocker, "out")];
+  assert.is(await main([...args, "--format", "json"], json), 2, json.stderr);
+  const doc = JSON.parse(json.stdout) as { diagnostics: { code: string; message: string }[] };
+  assert.match(doc.diagnostics[0]!.message, /cannot write `--out .*a-file\/out`: /);
 });
 
 // ---- exit 3 ------------------------------------------------------------------------------------------

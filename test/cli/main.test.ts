@@ -152,6 +152,40 @@ test("an option that takes a value, given without one, is a usage error naming i
   }
 });
 
+test("`--` ends the options: what follows is a model path or a target, even a name starting with `-`", async () => {
+  // yargs left the words after `--` out of a command's positional arguments: `check -- models`
+  // said "not enough non-option arguments", `explain AT-25 -- models` ignored the models.
+  const sample = path.resolve("samples/rag-support");
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aithreat-end-of-options-"));
+  try {
+    const checked = bufferIo({}, dir);
+    assert.is(await main(["check", "--", sample], checked), 0, checked.stderr);
+    assert.match(checked.stderr, "1 file checked: 0 errors");
+    const explained = bufferIo({}, dir);
+    assert.is(await main(["explain", "AT-25", "--", sample], explained), 0, explained.stderr);
+    assert.match(explained.stdout, /findings in these models: \d+/);
+    // A model file whose name starts with `-` is read as a path, not an unknown option.
+    fs.copyFileSync(path.join(sample, "support-assistant.aithreat"), path.join(dir, "-model.aithreat"));
+    const dashed = bufferIo({}, dir);
+    assert.is(
+      await main(["check", "--root", dir, "--", path.join(dir, "-model.aithreat")], dashed),
+      0,
+      dashed.stderr,
+    );
+    const relative = bufferIo({}, dir);
+    const home = process.cwd();
+    process.chdir(dir);
+    try {
+      assert.is(await main(["check", "--", "-model.aithreat"], relative), 0, relative.stderr);
+    } finally {
+      process.chdir(home);
+    }
+    assert.match(relative.stderr, "1 file checked: 0 errors");
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("an exception escaping a command is exit 3 with a short message; the stack only with --debug", async () => {
   const failing = bufferIo();
   failing.out = () => {

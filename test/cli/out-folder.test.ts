@@ -66,6 +66,36 @@ test("a folder with files aithreat did not write is refused (exit 2) and left as
   }
 });
 
+test("an --out that is a symbolic link is written through: its folder is replaced, the link stays", async () => {
+  // The new folder was renamed over the link itself: `out -> reports` became a plain folder `out`,
+  // and `reports` kept the previous run's files.
+  const reports = path.join(tmp, "reports");
+  const link = path.join(tmp, "reports-link");
+  assert.is((await run("compile", SAMPLE, "--out", reports, "-q")).code, 0);
+  fs.writeFileSync(path.join(reports, "stale.txt"), "from an older run");
+  fs.symlinkSync(reports, link);
+  const r = await run("compile", SAMPLE, "--out", link, "-q");
+  assert.is(r.code, 0, r.stderr);
+  assert.ok(fs.lstatSync(link).isSymbolicLink(), "the link stays a link");
+  assert.not.ok(fs.existsSync(path.join(reports, "stale.txt")), "the folder it points to was replaced");
+  assert.ok(fs.existsSync(path.join(reports, "findings.json")));
+  assert.equal(
+    fs.readdirSync(tmp).filter((f) => f.includes("aithreat-")),
+    [],
+    "nothing is left beside either",
+  );
+  // A link that leads nowhere is refused before the models are read, in words.
+  const dangling = path.join(tmp, "dangling-out");
+  fs.symlinkSync(path.join(tmp, "no-such-folder"), dangling);
+  const d = await run("compile", SAMPLE, "--out", dangling, "-q");
+  assert.is(d.code, 2, d.stderr);
+  assert.match(
+    d.stderr,
+    /cannot write `--out .*dangling-out`: it is a symbolic link to `.*no-such-folder`, which does not exist/,
+  );
+  assert.not.match(d.stderr, /ENOTDIR|rename/);
+});
+
 test("a refused --out is reported before the models are loaded, so a broken model adds nothing", async () => {
   const taken = path.join(tmp, "taken");
   fs.mkdirSync(taken);

@@ -20,7 +20,14 @@ export const REPO = path.resolve(fileURLToPath(import.meta.url), "../../../..");
 export async function compileToDir(
   inputs: string[],
   extra: string[] = [],
-): Promise<{ code: number; stderr: string; out: string; read: (f: string) => string; cleanup: () => void }> {
+): Promise<{
+  code: number;
+  stdout: string;
+  stderr: string;
+  out: string;
+  read: (f: string) => string;
+  cleanup: () => void;
+}> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "aithreat-report-"));
   const out = path.join(tmp, "out");
   const io = bufferIo({}, REPO);
@@ -30,6 +37,7 @@ export async function compileToDir(
   );
   return {
     code,
+    stdout: io.stdout,
     stderr: io.stderr,
     out,
     read: (f) => fs.readFileSync(path.join(out, f), "utf8"),

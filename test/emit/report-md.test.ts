@@ -251,4 +251,26 @@ test("--templates: a template name that is a folder or a broken link is a usage 
   }
 });
 
+test("--templates: `log` is no helper, so a template cannot print into stdout's JSON document", async () => {
+  // Handlebars' `log` wrote to the console: `compile --format json` printed the text before the
+  // findings, and stdout was no longer one JSON document.
+  const t = templatesDir({ "report.md.hbs": '{{log "debugging"}}# {{title}}' });
+  const run = await compileToDir([RAG], ["--templates", t.dir, "--format", "json"]);
+  try {
+    assert.is(run.code, 2, run.stderr);
+    assert.not.match(run.stdout + run.stderr, /debugging/);
+    const doc = JSON.parse(run.stdout) as { diagnostics: { code: string; message: string }[] };
+    assert.is(doc.diagnostics.length, 1, run.stdout);
+    assert.is(doc.diagnostics[0]!.code, "AT9002");
+    assert.match(
+      doc.diagnostics[0]!.message,
+      /template `report\.md\.hbs`: `log` \(line 1, column 1\) is not a helper templates can use; they have `if`, `unless`, `each`, `with` and `lookup`/,
+    );
+    assert.not.ok(fs.existsSync(run.out), "no output folder");
+  } finally {
+    run.cleanup();
+    t.cleanup();
+  }
+});
+
 test.run();

@@ -236,10 +236,12 @@ async function compileWith(
     cwd: io.cwd,
     ...(argv["max-file-size"] === undefined ? {} : { maxFileSize: argv["max-file-size"] }),
   });
+  // With --format json, stdout holds one JSON document either way: findings, or the diagnostics that
+  // stopped the run (an invalid model, a broken template, an `--out` that cannot be written).
+  const failureFormat = argv.format === "json" ? "json" : "text";
   if (!("model" in loaded) || !loaded.ok || policies.invalid) {
-    // With --format json, stdout holds one JSON document either way: findings, or the diagnostics.
     const all = sortDiagnostics([...loaded.diagnostics, ...policies.diagnostics]);
-    reportDiagnostics(io, all, argv.format === "json" ? "json" : "text");
+    reportDiagnostics(io, all, failureFormat);
     return EXIT.INVALID;
   }
   progress.stage(`analysing ${count(loaded.model.components.length, "component")}`);
@@ -285,7 +287,7 @@ async function compileWith(
     reportDiagnostics(
       io,
       [diag("AT9002", undefined, `${e.message} (in \`--templates ${argv.templates}\`)`)],
-      "text",
+      failureFormat,
     );
     return EXIT.INVALID;
   }
@@ -304,7 +306,7 @@ async function compileWith(
     // not aithreat (an error without a system code, such as an unsafe emitter path, is a bug).
     if (typeof (e as NodeJS.ErrnoException).code !== "string") throw e;
     progress.clear();
-    reportDiagnostics(io, [cannotWriteOut(argv.out, (e as Error).message)], "text");
+    reportDiagnostics(io, [cannotWriteOut(argv.out, (e as Error).message)], failureFormat);
     return EXIT.INVALID;
   }
   progress.clear();

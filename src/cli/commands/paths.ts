@@ -18,6 +18,7 @@ import {
   type ModelOptions,
 } from "../common.js";
 import { EXIT, type Io } from "../io.js";
+import { listedUpTo } from "../../words.js";
 
 interface PathsArgs extends ModelOptions {
   to?: string;
@@ -138,6 +139,30 @@ export function runPaths(io: Io, argv: PathsArgs): number {
   reportDiagnostics(io, loaded.diagnostics, "text");
   const assuming = assumptions.length > 0;
   const base = run(model, argv, fromEntry, fromClasses, assuming);
+  // A component that is no attacker entry gave "0 entries" and "not reachable from any entry" for
+  // every crown jewel, exit 0: true, but not an answer to the question asked.
+  if (fromEntry !== undefined && base.view.entries.length === 0) {
+    const entries = run(model, argv, undefined, undefined, false).view.entries.map((e) => `\`${e.name}\``);
+    const classes = ENTRY_CLASSES.join(", ");
+    reportDiagnostics(
+      io,
+      [
+        diag(
+          "AT9002",
+          undefined,
+          `\`--from ${argv.from}\` is a component, but not an attacker entry: no path starts there`,
+          {
+            hint:
+              entries.length > 0
+                ? `the entries are ${listedUpTo(entries, 10)}; or name an entry class: ${classes}`
+                : `the model has no attacker entry (a component in an untrusted zone, a public endpoint, a source outsiders write)`,
+          },
+        ),
+      ],
+      argv.format === "json" ? "json" : "text",
+    );
+    return EXIT.INVALID;
+  }
   const what = assuming
     ? run(applyAssumptions(model, assumptions), argv, fromEntry, fromClasses, true)
     : undefined;
