@@ -141,7 +141,7 @@ export const DIAGNOSTICS = {
     severity: "error",
     title: "invalid import path",
     explain:
-      "Import paths are relative file paths in double quotes, such as `./shared/zones.aithreat`; absolute paths and URLs are not accepted.",
+      "Import paths are relative paths of model files in double quotes, such as `./shared/zones.aithreat`; absolute paths and URLs are not accepted, and neither is a file or folder whose name does not end in `.aithreat` (a README imported by mistake, or a `.env` whose lines would be quoted in the errors).",
   },
   AT2020: {
     severity: "error",

@@ -11,6 +11,7 @@ import { parseFile, parseWithRecovery } from "../syntax/parse.js";
 import { checkFile, fileChecker } from "./check-file.js";
 import type { CheckPool } from "./parallel.js";
 import { emptyUnit, UnitReader, type FileUnit } from "./unit.js";
+import { listedUpTo } from "../words.js";
 
 /** One file of the compilation with its checked unit and resolved imports. */
 export interface LoadedFile {
@@ -316,6 +317,24 @@ function resolveImport(
   if (!isInside(root, real)) {
     diagnostics.push(
       diag("AT2011", where, `import \`${spec}\` resolves outside the project root through a symbolic link`),
+    );
+    return undefined;
+  }
+  // Only model files are read: a README imported by mistake gave a hundred syntax errors, and a
+  // `.env` or key file imported in a pull request would have CI quote its lines in them.
+  if (!spec.endsWith(".aithreat")) {
+    const inFolder = files.listFolder(real);
+    const models = (inFolder ?? []).filter((n) => n.endsWith(".aithreat")).sort();
+    const named = models.map((m) => `\`${spec.replace(/\/+$/, "")}/${m}\``);
+    diagnostics.push(
+      inFolder
+        ? diag("AT2013", where, `\`${spec}\` is a folder: an import names one \`.aithreat\` file`, {
+            hint:
+              models.length > 0
+                ? `import its model files by name: ${listedUpTo(named, 3)}`
+                : "it holds no `.aithreat` file",
+          })
+        : diag("AT2013", where, `\`${spec}\` is not a model file: an import names a \`.aithreat\` file`),
     );
     return undefined;
   }

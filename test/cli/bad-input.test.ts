@@ -94,13 +94,34 @@ test("an unreadable file (permission denied) gives AT1001 at the file", async ()
   }
 });
 
-test("a folder imported as if it were a file gives AT1001 at the import", async () => {
+test("a folder imported as if it were a file: AT2013 naming its model files, or AT1001 when named like one", async () => {
   write("dir-import/shared/zones.aithreat", 'zone dmz "DMZ" { trust public }\n');
   const file = write("dir-import/model.aithreat", 'zone vpc "VPC" { trust internal }\nimport "./shared"\n');
   const r = await check(file);
   assertCleanFailure(r);
-  assert.equal(where(r.stderr), ["dir-import/model.aithreat:2:1 AT1001"]);
-  assert.match(r.stderr, /is a directory/);
+  assert.equal(where(r.stderr), ["dir-import/model.aithreat:2:8 AT2013"]);
+  assert.match(r.stderr, "`./shared` is a folder");
+  assert.match(r.stderr, "import its model files by name: `./shared/zones.aithreat`");
+  // A folder whose name ends in `.aithreat` is read, and cannot be.
+  write("dir-import/odd.aithreat/zones.aithreat", 'zone dmz "DMZ" { trust public }\n');
+  const odd = write(
+    "dir-import/odd-model.aithreat",
+    'zone vpc "VPC" { trust internal }\nimport "./odd.aithreat"\n',
+  );
+  const r2 = await check(odd);
+  assertCleanFailure(r2);
+  assert.equal(where(r2.stderr), ["dir-import/odd-model.aithreat:2:1 AT1001"]);
+  assert.match(r2.stderr, /is a directory/);
+});
+
+test("an import of a file that is no model file is AT2013, and the file is not read", async () => {
+  write("not-model/.env", "API_KEY=sk-live-0123456789\n");
+  const file = write("not-model/model.aithreat", 'import "./.env"\nzone vpc "VPC" { trust internal }\n');
+  const r = await check(file);
+  assertCleanFailure(r);
+  assert.equal(where(r.stderr), ["not-model/model.aithreat:1:8 AT2013"]);
+  assert.match(r.stderr, "`./.env` is not a model file");
+  assert.not.match(r.stderr, "sk-live", "the file's text is never quoted");
 });
 
 test("a dangling symbolic link in a model folder gives AT1001 located at the link, with a relative path", async () => {

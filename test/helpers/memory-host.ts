@@ -60,5 +60,15 @@ export function memoryHost(
       if (n === undefined) return undefined;
       return files[n] !== undefined || isDir(n) ? n : undefined;
     },
+    // The names right below a folder (files, folders and links), as readdir gives them.
+    listFolder(p) {
+      const n = norm(p);
+      if (n === undefined || !isDir(n)) return undefined;
+      const prefix = n === "/" ? "/" : `${n}/`;
+      const names = new Set<string>();
+      for (const k of [...Object.keys(files), ...Object.keys(links)])
+        if (k.startsWith(prefix)) names.add(k.slice(prefix.length).split("/")[0]!);
+      return [...names];
+    },
   };
 }
