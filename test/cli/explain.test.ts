@@ -214,7 +214,9 @@ test("unknown targets are usage errors with a suggestion", async () => {
   );
   const e = await explainJson("AT-25:triage");
   // Too short a prefix is never read as a fingerprint.
-  assert.is((await run("explain", e.finding.fingerprint.slice(0, 4), model)).code, 2);
+  const short = await run("explain", e.finding.fingerprint.slice(0, 4), model);
+  assert.is(short.code, 2);
+  assert.match(short.stderr, "a fingerprint is 16 hex digits; give at least its first 6");
 });
 
 test("a prefix shared by several fingerprints lists them instead of guessing", () => {

@@ -281,11 +281,14 @@ export function runExplain(io: Io, argv: ExplainArgs): number {
     // The hints look at every finding: an id may name the wrong rule (`AT-52:triage` for `AT-25:triage`).
     const all = idRule ? analyze(model, rules).findings : analysis.findings;
     const keyed = all.filter((f) => f.id.toLowerCase().startsWith(start)).map((f) => f.id);
+    const shortHex = /^[0-9a-f]+$/i.test(target) && target.length < MIN_PREFIX;
     return fail(
       `\`${target}\` names no rule and no finding of these models`,
-      keyed.length > 0
-        ? `that rule reports this subject once per key: ${listed(keyed.map((id) => `\`${id}\``))}`
-        : (didYouMean(target, [...rules.map((r) => r.meta.id), ...all.map((f) => f.id)]) ??
+      shortHex
+        ? `a fingerprint is 16 hex digits; give at least its first ${MIN_PREFIX}`
+        : keyed.length > 0
+          ? `that rule reports this subject once per key: ${listed(keyed.map((id) => `\`${id}\``))}`
+          : (didYouMean(target, [...rules.map((r) => r.meta.id), ...all.map((f) => f.id)]) ??
             "`aithreat rules` lists the rules; finding ids and fingerprints are in findings.json and the reports"),
     );
   }
