@@ -113,6 +113,12 @@ export const EXAMPLES: Readonly<Partial<Record<DiagnosticCode, Example>>> = {
     inputs: ["model.aithreat", "zones.aithreat"],
     show: "// zones.aithreat\nzone vpc { trust internal }\n\n// model.aithreat\nstore tickets in vpc",
   },
+  AT2006: {
+    files: {
+      "model.aithreat":
+        'zone vpc { trust internal }\nstore cache "Session cache" in vpc\nstore \u0441ache "Copy" in vpc\nflow cache -> \u0441ache { kind copy }\n',
+    },
+  },
   AT2010: { files: { "model.aithreat": 'import "./shared/zone.aithreat"\n' } },
   AT2011: { files: { "model.aithreat": 'import "../other-team/zones.aithreat"\n' } },
   AT2012: {

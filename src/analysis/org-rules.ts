@@ -14,6 +14,7 @@ import type { Program } from "../semantic/imports.js";
 import type { Component, ResolvedModel } from "../semantic/model.js";
 import { readProperties, valueText, type Converted } from "../semantic/properties.js";
 import { didYouMean, lookalikes } from "../semantic/suggest.js";
+import { skeleton } from "../semantic/lookalike.js";
 import {
   CLASSIFICATIONS,
   COMMON_COMPONENT_PROPS,
@@ -146,28 +147,11 @@ export function isOrgRule(rule: Rule): rule is OrgRule {
 
 const ID_RESERVED = /^(?:AT|AS)-\d+$/i;
 
-/** Letters of other scripts drawn like the letters of `AT` and `AS` (Cyrillic, Greek). */
-const LOOKALIKE_LETTERS: Readonly<Record<string, string>> = {
-  "\u0410": "A",
-  "\u0430": "a",
-  "\u0391": "A",
-  "\u03b1": "a",
-  "\u0422": "T",
-  "\u0442": "t",
-  "\u03a4": "T",
-  "\u03c4": "t",
-  "\u0405": "S",
-  "\u0455": "s",
-};
-
 /**
- * The id as it reads: compatibility forms folded (fullwidth `ＡＴ-２５`) and letters of other scripts
- * drawn like `A`, `T` or `S` taken for them, so `АТ-25` in Cyrillic counts as the reserved `AT-25`:
- * its findings would read as the built-in rule's in every report.
+ * The id as it reads (`skeleton`): fullwidth `ＡＴ-２５` or `АТ-25` in Cyrillic counts as the reserved
+ * `AT-25`, whose findings it would otherwise pass off as the built-in rule's in every report.
  */
-function asRead(id: string): string {
-  return [...id.normalize("NFKC")].map((c) => LOOKALIKE_LETTERS[c] ?? c).join("");
-}
+const asRead = skeleton;
 const code = (s: string) => `\`${s}\``;
 const orList = (xs: readonly string[]) =>
   xs.length <= 1 ? xs.map(code).join("") : `${xs.slice(0, -1).map(code).join(", ")} or ${code(xs.at(-1)!)}`;

@@ -119,6 +119,12 @@ export const DIAGNOSTICS = {
     explain:
       "The name is declared in another file of the compilation that this file does not import (directly or through its imports). Add the `import` so the file reads on its own.",
   },
+  AT2006: {
+    severity: "warning",
+    title: "names that look alike",
+    explain:
+      "Two declared names read the same: one spells a letter with a character of another script drawn alike (a Cyrillic `с` for a Latin `c`) or in a compatibility form (fullwidth letters). They are different names, so the model is valid, but every report, diagram and SARIF result prints them alike, and in a pull request a flow to the look-alike reads as a flow to the original. The message names the characters by code point; rename one of them.",
+  },
   AT2010: {
     severity: "error",
     title: "imported file not found",

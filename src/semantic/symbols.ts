@@ -4,6 +4,8 @@ import type { SourceFile } from "../source.js";
 import type { LoadedFile } from "./imports.js";
 import { didYouMean } from "./suggest.js";
 import { RESERVED_WORDS } from "../syntax/words.js";
+import { isAscii, skeleton } from "./lookalike.js";
+import { lookalikes } from "./suggest.js";
 
 /** What a global name denotes. */
 export type SymbolCategory = "zone" | "component" | "data" | "control" | "rule";
@@ -52,6 +54,8 @@ const NOUN: Record<SymbolCategory, string> = {
  */
 export class SymbolTable {
   private readonly table = new Map<string, Sym>();
+  /** The skeleton of each name with a character outside ASCII, to the first name that reads so. */
+  private readonly skeletons = new Map<string, string>();
   private byCategory: Map<SymbolCategory, string[]> | undefined;
   private byLength: Map<SymbolCategory, Map<number, string[]>> | undefined;
   private readonly seen = new Map<number, boolean>();
@@ -89,7 +93,40 @@ export class SymbolTable {
     this.table.set(name.text, sym);
     this.byCategory = undefined;
     this.byLength = undefined;
+    this.lookAlike(name, sym);
     return true;
+  }
+
+  /**
+   * AT2006 when a name reads like one declared before it (`сache` with a Cyrillic `с`, and `cache`):
+   * both are names, but every output prints them alike. Only names with a character outside ASCII
+   * have another skeleton (lookalike.ts), so an ASCII model never builds the table.
+   */
+  private lookAlike(name: Named, sym: Sym): void {
+    const ascii = isAscii(name.text);
+    if (ascii && this.skeletons.size === 0) return;
+    const read = ascii ? name.text : skeleton(name.text);
+    const prior = this.skeletons.get(read) ?? (read !== name.text ? this.priorAscii(read) : undefined);
+    if (prior && prior !== name.text) {
+      const first = this.table.get(prior)!;
+      this.diagnostics.push(
+        diag(
+          "AT2006",
+          at(sym.file, name),
+          `\`${name.text}\` looks like ${ARTICLE[first.category].replace(/^an? /, "the ")} \`${prior}\` but is another name${lookalikes(name.text, prior) ? ` ${lookalikes(name.text, prior)}` : ""}`,
+          {
+            hint: "rename one of them: every report, diagram and SARIF result prints the two alike",
+            notes: [{ message: `\`${prior}\` is declared here`, location: nameLocOf(first) }],
+          },
+        ),
+      );
+    }
+    if (!ascii && !this.skeletons.has(read)) this.skeletons.set(read, name.text);
+  }
+
+  /** An ASCII name declared before, when it is `read` (only non-ASCII names are in `skeletons`). */
+  private priorAscii(read: string): string | undefined {
+    return isAscii(read) && this.table.has(read) ? read : undefined;
   }
 
   /** The symbol of a name, without checks. */
