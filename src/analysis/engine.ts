@@ -2,7 +2,7 @@ import { BUILTIN_CONTROL_BY_ID } from "../catalog/controls.js";
 import { diag, type Diagnostic, type Location, type StageResult } from "../diagnostics/diagnostic.js";
 import type { ThreatGraph } from "../graph/threat-graph.js";
 import type { Acceptance, ControlDecl, ControlUse, ResolvedModel, Subject } from "../semantic/model.js";
-import type { Facts } from "./facts.js";
+import type { Fact, Facts } from "./facts.js";
 import {
   fingerprintOf,
   lower,
@@ -171,6 +171,21 @@ function collectMitigations(
   return cut;
 }
 
+const sameFact = (a: Fact, b: Fact): boolean =>
+  a === b ||
+  (a.text === b.text && a.loc.file === b.loc.file && a.loc.start === b.loc.start && a.loc.end === b.loc.end);
+
+/**
+ * The facts in order, each said once, in a list of their own: a rule that joins two chains (one
+ * per reason a finding has) repeated the steps they share, word for word at the same place.
+ */
+function factsOnce(fs: readonly Fact[]): Fact[] {
+  for (let i = 1; i < fs.length; i++)
+    for (let j = 0; j < i; j++)
+      if (sameFact(fs[i]!, fs[j]!)) return fs.filter((f, k) => fs.findIndex((g) => sameFact(f, g)) === k);
+  return fs.slice();
+}
+
 /**
  * A finding as one object literal per optional-field combination, fields in output order: built
  * field by field, the later fields of hundreds of thousands of findings would land in a separate,
@@ -199,7 +214,7 @@ function makeFinding(
   const { message, subject, key } = d;
   // An exact-size copy: rules build their facts with spreads, which leave room for 20 entries in a
   // list of 5, and the finding keeps it for as long as the output lives.
-  const facts = d.facts.slice();
+  const facts = factsOnce(d.facts);
   if (key) {
     if (acceptance)
       return {

@@ -120,4 +120,32 @@ test("ids whose rule id is a prefix of another's sort as whole ids", () => {
   assert.equal(ids, ["ORG-10:copilot", "ORG-1:copilot", "ORG-1:helper"]);
 });
 
+test("a finding says each fact once, in order, however often its rule repeats it", () => {
+  const c = comp("copilot");
+  const at = (start: number) => ({ ...c.nameLoc, start, end: start + 3 });
+  const shared = { text: "`a -> b` carries records to `b`", loc: at(10) };
+  const repeating = defineRule(meta("AT-97"), ({ report }) =>
+    report({
+      subject: componentSubject(c),
+      message: "m",
+      facts: [
+        shared,
+        { text: "`b` holds personal data", loc: at(20) },
+        shared,
+        { text: "`a -> b` carries records to `b`", loc: at(10) },
+        { text: "`a -> b` carries records to `b`", loc: at(30) },
+      ],
+    }),
+  );
+  const [f] = runRules(front.model, graph, facts, [repeating]).value;
+  assert.equal(
+    f!.facts.map((x) => `${x.text}@${x.loc.start}`),
+    [
+      "`a -> b` carries records to `b`@10",
+      "`b` holds personal data@20",
+      "`a -> b` carries records to `b`@30",
+    ],
+  );
+});
+
 test.run();
