@@ -452,6 +452,20 @@ export function sensitivityCaps(
   return { cap, witness, secret };
 }
 
+/** The tier below `secret` of a sensitivity reach, with what it was computed from. */
+function belowSecretTier(
+  g: ThreatGraph,
+  info: CompactGraph,
+  infoFlow: Int32Array,
+  blocked: (e: number, f: number) => boolean,
+  noWitness: number,
+): { own: ReturnType<typeof ownSensitivity>; caps: ReturnType<typeof sensitivityCaps>; below: LevelReach } {
+  const own = ownSensitivity(g);
+  const caps = sensitivityCaps(g, infoFlow, blocked);
+  const below = levelReach(info, SECRET_RANK, own.own, own.witness, caps.cap, caps.witness, noWitness);
+  return { own, caps, below };
+}
+
 /** Sensitivity reach in two tiers: `parent` chains the data below `secret`, `secretParent` the secrets. */
 export interface SensitivityReach extends LevelReach {
   /** For nodes whose rank is `secret`: the edge the secret arrived by (-1 held or sent, -2 none). */
@@ -471,9 +485,7 @@ export function sensitivityReach(
   blocked: (e: number, f: number) => boolean,
   noWitness: number,
 ): SensitivityReach {
-  const own = ownSensitivity(g);
-  const caps = sensitivityCaps(g, infoFlow, blocked);
-  const below = levelReach(info, SECRET_RANK, own.own, own.witness, caps.cap, caps.witness, noWitness);
+  const { own, caps, below } = belowSecretTier(g, info, infoFlow, blocked, noWitness);
   // Secrets: a BFS from their holders over the edges that name a secret asset, then from components
   // that only send one (so a secret passed on is traced back to where it is held).
   const n = info.nodeCount;
@@ -530,6 +542,19 @@ function sensitivityOf(g: ThreatGraph, info: CompactGraph, infoFlow: Int32Array)
   const distributes = flowKindMask(DISTRIBUTES_ARTIFACT);
   const { flowKind } = g;
   return sensitivityReach(g, info, infoFlow, (_e, f) => distributes[flowKind[f]!] === 1, -2);
+}
+
+/**
+ * The shared sensitivity without its `secret` tier: the highest classification below `secret` that
+ * reaches each component, its witness, and (the same as `sensitivityParent`) the edge it came by.
+ * The shared facts keep only the highest rank, so a component that also sees a credential shows
+ * `secret` there; this answers "and apart from the credential?". Computed again when asked (one
+ * level reach), so a compile that never asks pays nothing.
+ */
+export function sensitivityBelowSecret(g: ThreatGraph, facts: Facts): LevelReach {
+  const distributes = flowKindMask(DISTRIBUTES_ARTIFACT);
+  const { flowKind } = g;
+  return belowSecretTier(g, facts.info, facts.infoFlow, (_e, f) => distributes[flowKind[f]!] === 1, -2).below;
 }
 
 /** The classification a rank stands for. */

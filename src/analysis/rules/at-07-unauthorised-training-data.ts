@@ -1,9 +1,9 @@
 import { componentsOf } from "../../graph/threat-graph.js";
-import type { Component, Flow, ResolvedModel } from "../../semantic/model.js";
+import type { Component, Flow, ResolvedModel, Subject } from "../../semantic/model.js";
 import { classificationRank } from "../../semantic/vocabulary.js";
 import { describe } from "../explain.js";
 import { classificationOf, type Fact } from "../facts.js";
-import { componentSubject, defineRule, flowSubject, type Level } from "../rule.js";
+import { componentSubject, defineRule, flowSubject, type Level, type Rule } from "../rule.js";
 import {
   DATA_MOVES,
   UNREACHED,
@@ -11,7 +11,10 @@ import {
   classReach,
   type ClassReach,
   flowFact,
+  guardOf,
+  guardedClassReach,
   pathFacts,
+  pathSubjects,
   pathTo,
   reach,
   regulatedReach,
@@ -32,7 +35,7 @@ function movedRank(model: ResolvedModel, sensitivity: Int8Array, f: Flow): numbe
 }
 
 /** Personal, regulated or scraped data used for training without a recorded basis. */
-export default defineRule(
+const rule: Rule = defineRule(
   {
     id: "AT-07",
     title: "Training on data without authorisation, consent or licence",
@@ -52,7 +55,7 @@ export default defineRule(
       "forced deletion of data and models, fines, and memorised records that the model can disclose",
     mitigations: ["dataset_provenance", "pii_redaction"],
     detection:
-      "A `train` flow moves data classified `personal` or above (by its `carries`, or by what its source sees), data assets that declare `regulated`, or content that started at a web, forum or social source. Reported once per training run; provenance (where the basis is recorded) or redaction on the run, the training flow or its input counts.",
+      "A `train` flow moves data classified `personal` or above (by its `carries`, or by what its source sees), data assets that declare `regulated`, or content that started at a web, forum or social source. Reported once per training run; provenance (where the basis is recorded) or redaction on the run, the training flow or its input counts, and so does one further up when every chain that brings the data to the input crosses it.",
     falsePositives:
       "Consent, contracts or licences handled outside the model: declare `dataset_provenance` on the dataset where the basis is recorded.",
     references: [
@@ -69,13 +72,32 @@ export default defineRule(
     const scrapeSeeds: number[] = [];
     for (const c of componentsOf(graph, "source"))
       if (c.props.type !== undefined && SCRAPED_TYPES.has(c.props.type)) scrapeSeeds.push(c.index);
-    const scraped = reach(graph, facts, scrapeSeeds, {
-      kinds: [...DATA_MOVES].filter((k) => k !== "train"),
-      returns: false,
-    });
+    const scrapeOpts = { kinds: [...DATA_MOVES].filter((k) => k !== "train"), returns: false };
+    const scraped = reach(graph, facts, scrapeSeeds, scrapeOpts);
+
+    // A control on the way counts when every chain that brings the data to the training input
+    // crosses one (docs/adr/0016-training-inputs-and-controls-on-the-way.md): the same reaches
+    // again, cut by the rule's controls, asked only when some element declares one.
+    const guard = guardOf(graph, rule.meta);
+    const guarded = guard.key !== "";
+    let scrapedOpen: Int32Array | undefined;
+    const ownCut = (f: Flow): boolean => guarded && (guard.flow[f.index] === 1 || guard.comp[f.from] === 1);
+    const upstreamCut = (f: Flow, open: () => Int32Array): boolean =>
+      ownCut(f) || (guarded && open()[f.from] === UNREACHED);
 
     // One finding per training run: the first train flow (in declaration order) with each reason.
-    const runs = new Map<number, { flows: Flow[]; facts: Fact[]; regulated: boolean; reasons: string[] }>();
+    const runs = new Map<
+      number,
+      {
+        flows: Flow[];
+        facts: Fact[];
+        regulated: boolean;
+        reasons: string[];
+        /** Whether every chain of every reason crosses a counting control, and those chains. */
+        cut: boolean;
+        upstream: Subject[];
+      }
+    >();
     for (const fi of trains) {
       const f = graph.model.flows[fi]!;
       const rank = movedRank(model, facts.sensitivity, f);
@@ -86,9 +108,38 @@ export default defineRule(
       const scrapedHere = f.carries.length === 0 && scraped[f.from] !== UNREACHED;
       if (rank < PERSONAL && regIdx < 0 && !scrapedHere) continue;
 
-      const run = runs.get(f.to) ?? { flows: [], facts: [], regulated: false, reasons: [] };
+      const run = runs.get(f.to) ?? {
+        flows: [],
+        facts: [],
+        regulated: false,
+        reasons: [],
+        cut: true,
+        upstream: [],
+      };
       runs.set(f.to, run);
       run.flows.push(f);
+      // Data named in `carries` has no chain behind the flow to cut: only the flow and its ends count.
+      if (f.carries.length > 0) run.cut &&= ownCut(f);
+      else if (run.cut) {
+        if (rank >= PERSONAL) {
+          personal ??= classReach(graph, facts, PERSONAL);
+          const p = personal;
+          run.cut = upstreamCut(f, () => guardedClassReach(graph, facts, PERSONAL, guard).parent);
+          if (run.cut) run.upstream.push(...pathSubjects(graph, facts, pathTo(facts, p.parent, f.from)));
+        }
+        if (run.cut && regIdx >= 0) {
+          run.cut = upstreamCut(f, () => regulatedReach(graph, facts, guard).parent);
+          if (run.cut)
+            run.upstream.push(...pathSubjects(graph, facts, pathTo(facts, regulated.parent, f.from)));
+        }
+        if (run.cut && scrapedHere) {
+          run.cut = upstreamCut(
+            f,
+            () => (scrapedOpen ??= reach(graph, facts, scrapeSeeds, { ...scrapeOpts, guard })),
+          );
+          if (run.cut) run.upstream.push(...pathSubjects(graph, facts, pathTo(facts, scraped, f.from)));
+        }
+      }
       if (rank >= PERSONAL && !run.reasons.includes("personal")) {
         run.reasons.push("personal");
         if (f.carries.length > 0) {
@@ -170,9 +221,12 @@ export default defineRule(
         controlPoints: [
           componentSubject(c),
           ...run.flows.flatMap((f) => [flowSubject(f), { type: "component" as const, index: f.from }]),
+          ...(run.cut ? run.upstream : []),
         ],
         ...(impact ? { impact, adjustment: "the data falls under a named regulation" } : {}),
       });
     }
   },
 );
+
+export default rule;

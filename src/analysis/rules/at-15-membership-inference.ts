@@ -1,6 +1,6 @@
 import type { Fact } from "../facts.js";
 import { describe } from "../explain.js";
-import { componentSubject, defineRule, type FindingDraft } from "../rule.js";
+import { componentSubject, defineRule, type FindingDraft, type Rule } from "../rule.js";
 import {
   lineagePoints,
   partyAdjustment,
@@ -13,9 +13,10 @@ import {
   trainedExposures,
   trustName,
 } from "./lib/inference.js";
+import { guardOf } from "./lib/training.js";
 
 /** Telling whether a person's record was in the training set of a model outsiders can query. */
-export default defineRule(
+const rule: Rule = defineRule(
   {
     id: "AT-15",
     title: "Membership inference on a model trained on personal data",
@@ -34,7 +35,7 @@ export default defineRule(
       "reveals that a specific person's sensitive record exists, a privacy breach in its own right",
     mitigations: ["differential_privacy", "output_obfuscation", "rate_limit", "quota", "audit_log"],
     detection:
-      "A component that answers with a model whose training lineage (train flows, training pipelines, produce, publish, deploy and serve) brings in data classified personal or above, and that a party less trusted than the model reaches over prompt, invoke or delegate flows.",
+      "A component that answers with a model whose training lineage (train flows, training pipelines, produce, publish, deploy and serve) brings in data classified personal or above (a credential a training job reads over `read` is not training data), and that a party less trusted than the model reaches over prompt, invoke or delegate flows.",
     falsePositives:
       "The training data is about the organisation's own operations rather than individuals, or the model was trained with a differential-privacy guarantee the model does not state.",
     references: [
@@ -45,6 +46,7 @@ export default defineRule(
   },
   ({ graph, facts, report }) => {
     const tr = trained(graph, facts);
+    const guard = guardOf(graph, rule.meta);
     const qa = queryAccess(graph, facts);
     for (const { front, model, partyRank } of trainedExposures(graph, facts, "personal")) {
       const scores = front.kind === "endpoint" && front.props.returns_scores === true;
@@ -70,7 +72,7 @@ export default defineRule(
         ],
         controlPoints: [
           ...queryPoints(graph, qa, front.index),
-          ...lineagePoints(graph, facts, tr, front.index),
+          ...lineagePoints(graph, facts, tr, front.index, guard),
         ],
         ...(scores
           ? {
@@ -91,3 +93,5 @@ export default defineRule(
     }
   },
 );
+
+export default rule;

@@ -1,5 +1,5 @@
 import { describe } from "../explain.js";
-import { componentSubject, defineRule } from "../rule.js";
+import { componentSubject, defineRule, type Rule } from "../rule.js";
 import {
   lineagePoints,
   partyAdjustment,
@@ -12,9 +12,10 @@ import {
   trainedExposures,
   trustName,
 } from "./lib/inference.js";
+import { guardOf } from "./lib/training.js";
 
 /** Reconstructing training records from the scores of a predictive model. */
-export default defineRule(
+const rule: Rule = defineRule(
   {
     id: "AT-16",
     title: "Model inversion: reconstructing training data from scores",
@@ -44,6 +45,7 @@ export default defineRule(
   },
   ({ graph, facts, report }) => {
     const tr = trained(graph, facts);
+    const guard = guardOf(graph, rule.meta);
     const qa = queryAccess(graph, facts);
     for (const { front, model, partyRank } of trainedExposures(graph, facts, "personal")) {
       if (front.kind !== "endpoint" || front.props.returns_scores !== true) continue;
@@ -63,10 +65,12 @@ export default defineRule(
         ],
         controlPoints: [
           ...queryPoints(graph, qa, front.index),
-          ...lineagePoints(graph, facts, tr, front.index),
+          ...lineagePoints(graph, facts, tr, front.index, guard),
         ],
         ...partyAdjustment(partyRank, "medium"),
       });
     }
   },
 );
+
+export default rule;

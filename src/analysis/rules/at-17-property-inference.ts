@@ -1,6 +1,6 @@
 import { describe } from "../explain.js";
 import { classificationOf } from "../facts.js";
-import { componentSubject, defineRule } from "../rule.js";
+import { componentSubject, defineRule, type Rule } from "../rule.js";
 import {
   lineagePoints,
   PARTNER_RANK,
@@ -13,9 +13,10 @@ import {
   trainedExposures,
   trustName,
 } from "./lib/inference.js";
+import { guardOf } from "./lib/training.js";
 
 /** Learning aggregate facts about confidential training data from a model's answers. */
-export default defineRule(
+const rule: Rule = defineRule(
   {
     id: "AT-17",
     title: "Property inference on confidential training data",
@@ -44,6 +45,7 @@ export default defineRule(
   },
   ({ graph, facts, report }) => {
     const tr = trained(graph, facts);
+    const guard = guardOf(graph, rule.meta);
     const qa = queryAccess(graph, facts);
     for (const { front, model, partyRank } of trainedExposures(graph, facts, "confidential", PARTNER_RANK)) {
       report({
@@ -56,10 +58,12 @@ export default defineRule(
         ],
         controlPoints: [
           ...queryPoints(graph, qa, front.index),
-          ...lineagePoints(graph, facts, tr, front.index),
+          ...lineagePoints(graph, facts, tr, front.index, guard),
         ],
         ...partyAdjustment(partyRank, "low"),
       });
     }
   },
 );
+
+export default rule;

@@ -1,5 +1,5 @@
 import { describe } from "../explain.js";
-import { componentSubject, defineRule, levelReasons } from "../rule.js";
+import { componentSubject, defineRule, levelReasons, type Rule } from "../rule.js";
 import type { Subject } from "../../semantic/model.js";
 import {
   lineagePoints,
@@ -13,11 +13,12 @@ import {
   trainedExposures,
   trustName,
 } from "./lib/inference.js";
+import { guardOf } from "./lib/training.js";
 import { outFlows } from "../../graph/threat-graph.js";
 import { classificationRank } from "../../semantic/vocabulary.js";
 
 /** A generative model repeating what it memorised from non-public training data. */
-export default defineRule(
+const rule: Rule = defineRule(
   {
     id: "AT-18",
     title: "Memorised training data disclosed by a generative model",
@@ -42,7 +43,7 @@ export default defineRule(
       "model_validation",
     ],
     detection:
-      "A component that answers with a generative model whose training lineage brings in data classified confidential or above, reached over prompt, invoke or delegate flows by a party less trusted than the model. Output guardrails right after the front count as controls.",
+      "A component that answers with a generative model whose training lineage brings in data classified confidential or above, reached over prompt, invoke or delegate flows by a party less trusted than the model. A credential a training job reads over `read` is not training data. Output guardrails right after the front count as controls, and so does redaction or sanitization on the way to the training input when every chain that brings the data there crosses it.",
     falsePositives:
       "The sensitive data only labels or filters the training set and is not itself in the training text, or it was removed before training by a step the model does not show.",
     references: [
@@ -53,6 +54,7 @@ export default defineRule(
   },
   ({ graph, facts, report }) => {
     const tr = trained(graph, facts);
+    const guard = guardOf(graph, rule.meta);
     const qa = queryAccess(graph, facts);
     for (const { front, model, partyRank } of trainedExposures(graph, facts, "confidential")) {
       if (model.kind !== "model" || model.props.family !== "generative") continue;
@@ -75,7 +77,7 @@ export default defineRule(
         ],
         controlPoints: [
           ...queryPoints(graph, qa, front.index),
-          ...lineagePoints(graph, facts, tr, front.index),
+          ...lineagePoints(graph, facts, tr, front.index, guard),
           ...guards,
         ],
         ...(severe ? { impact: "very_high" as const } : {}),
@@ -88,3 +90,5 @@ export default defineRule(
     }
   },
 );
+
+export default rule;

@@ -1,5 +1,11 @@
 import { scratchI32, scratchI8, scratchU8 } from "../../../graph/arena.js";
-import { componentKindMask, FLOW_KIND_CODE, inFlows, type ThreatGraph } from "../../../graph/threat-graph.js";
+import {
+  componentKindMask,
+  FLOW_KIND_CODE,
+  inFlows,
+  SECRET_RANK,
+  type ThreatGraph,
+} from "../../../graph/threat-graph.js";
 import type { Component, CrownJewel, Flow, Subject } from "../../../semantic/model.js";
 import {
   classificationRank,
@@ -26,15 +32,18 @@ import {
 } from "../../explain.js";
 import {
   classificationOf,
+  DISTRIBUTES_ARTIFACT,
   ENTRY_BIT,
   reachParents,
-  sensitivityParents,
+  sensitivityBelowSecret,
   sensitivityReach,
   type EntryClass,
   type Fact,
   type Facts,
+  type LevelReach,
 } from "../../facts.js";
 import { isLlmConsumer } from "../../predicates.js";
+import { guardedClassReach, UNREACHED, type Guard } from "./training.js";
 
 /**
  * Helpers shared by the model-access, privacy and LLM-application rules (AT-15..AT-35, AT-53, AT-54).
@@ -517,6 +526,67 @@ export function ambiguousRegistries(g: ThreatGraph, facts: Facts): Uint8Array {
 
 // ---- what a model was trained on ------------------------------------------------------------------
 
+/** The shared sensitivity's tier below `secret` (see `sensitivityBelowSecret`), once per compile. */
+function belowSecret(g: ThreatGraph, facts: Facts): LevelReach {
+  return once(facts, "belowSecret", () => sensitivityBelowSecret(g, facts));
+}
+
+/**
+ * The most sensitive data a component has, leaving out its credentials: its shared sensitivity,
+ * unless that is `secret`, then the highest rank below it. Records travel over flows that do not
+ * say what they carry; a credential does not (docs/language.md), and neither does a source's key
+ * become training data because a `train` flow leaves it.
+ */
+function recordsOf(g: ThreatGraph, facts: Facts, v: number): { rank: number; data: number } {
+  if (facts.sensitivity[v]! < SECRET_RANK)
+    return { rank: facts.sensitivity[v]!, data: facts.sensitivityWitness[v]! };
+  const below = belowSecret(g, facts);
+  return { rank: below.rank[v]!, data: below.witness[v]! };
+}
+
+/** What a `train` flow feeds into training: what it declares in `carries`, else its source's records. */
+function trainFlowData(g: ThreatGraph, facts: Facts, f: Flow): { rank: number; data: number } {
+  return f.carries.length > 0 ? carriedMax(g, f) : recordsOf(g, facts, f.from);
+}
+
+const READ = FLOW_KIND_CODE.get("read")!;
+const DISTRIBUTES = kindMask(new Set(DISTRIBUTES_ARTIFACT));
+
+/**
+ * What the inputs of a training or fine-tuning pipeline put into the weights: the records it sees,
+ * and a `secret` only when a flow other than `read` names it on the way in (a copy, an ingest or a
+ * train flow that moves it as content). A credential the job reads over `read`, holds or sends is
+ * one it uses (a hub token, a database password), not one it learns from
+ * (docs/adr/0016-training-inputs-and-controls-on-the-way.md). `edge` is the info edge such a secret
+ * came in by (NONE otherwise).
+ */
+function pipelineInput(g: ThreatGraph, facts: Facts, p: number): { rank: number; edge: number } {
+  if (facts.sensitivity[p]! < SECRET_RANK) return { rank: facts.sensitivity[p]!, edge: NONE };
+  const { info, infoFlow } = facts;
+  for (let i = info.inStart[p]!; i < info.inStart[p + 1]!; i++) {
+    const e = info.inEdges[i]!;
+    const f = infoFlow[e]!;
+    const k = g.flowKind[f]!;
+    if (k === READ || DISTRIBUTES[k] || g.carriedSecret[f]! < 0) continue;
+    if (facts.sensitivitySecretParent[info.edgeFrom[e]!] === -2) continue;
+    return { rank: SECRET_RANK, edge: e };
+  }
+  return { rank: belowSecret(g, facts).rank[p]!, edge: NONE };
+}
+
+/** How a component's records (its most sensitive data short of credentials) reach it. */
+function recordsChain(g: ThreatGraph, facts: Facts, v: number): readonly Fact[] {
+  if (facts.sensitivity[v]! < SECRET_RANK) return sensitivityChain(g, facts, v);
+  const below = belowSecret(g, facts);
+  const d = below.witness[v]!;
+  if (d < 0) return [];
+  const data = g.model.data[d]!;
+  const cls = classificationOf(below.rank[v]!) ?? "unclassified";
+  const path = walkBack(facts, below.parent, v);
+  const first = holderFact(g, g.model.components[path.from]!, d, cls);
+  return chainOf([first], path, (e) => edgeFact(g, facts, e, `\`${data.name}\``));
+}
+
 /** How a component came by its training sensitivity. */
 export const TrainedHow = {
   None: 0,
@@ -535,7 +605,10 @@ type TrainedHowValue = (typeof TrainedHow)[keyof typeof TrainedHow];
 export interface Trained {
   readonly rank: Int8Array;
   readonly how: Uint8Array;
-  /** The flow behind `Delivered` and `Passed` (NONE otherwise). */
+  /**
+   * The flow behind `Delivered` and `Passed`; for `PipelineInputs` at `secret`, the info edge the
+   * secret came in by (NONE otherwise).
+   */
   readonly parent: Int32Array;
 }
 
@@ -566,12 +639,14 @@ export function trained(g: ThreatGraph, facts: Facts): Trained {
     };
     for (const c of model.components) {
       if (c.kind === "model") for (const d of c.holds) raise(c.index, dataRank(g, d), TrainedHow.Held, NONE);
-      if (c.kind === "pipeline" && (c.props.type === "training" || c.props.type === "fine_tuning"))
-        raise(c.index, facts.sensitivity[c.index]!, TrainedHow.PipelineInputs, NONE);
+      if (c.kind === "pipeline" && (c.props.type === "training" || c.props.type === "fine_tuning")) {
+        const input = pipelineInput(g, facts, c.index);
+        raise(c.index, input.rank, TrainedHow.PipelineInputs, input.edge);
+      }
     }
     for (const i of g.flowsByKind.get("train") ?? []) {
       const f = model.flows[i]!;
-      raise(f.to, flowSensitivity(g, facts, f).rank, TrainedHow.Delivered, f.index);
+      raise(f.to, trainFlowData(g, facts, f).rank, TrainedHow.Delivered, f.index);
     }
     const ambiguous = ambiguousRegistries(g, facts);
     const { kind } = flowTable(g, facts);
@@ -634,22 +709,22 @@ function trainedChainUncached(g: ThreatGraph, facts: Facts, tr: Trained, v: numb
     }
     case TrainedHow.PipelineInputs:
       origin = [
-        ...sensitivityChain(g, facts, cur),
+        ...pipelineInputChain(g, facts, tr, cur),
         propFact(
           c,
           "type",
-          `\`${c.name}\` is a ${c.kind === "pipeline" ? c.props.type : ""} pipeline: what it reads is training data`,
+          `\`${c.name}\` is a ${c.kind === "pipeline" ? c.props.type : ""} pipeline: the records it takes in are training data`,
         ),
       ];
       break;
     case TrainedHow.Delivered: {
       const f = g.model.flows[tr.parent[cur]!]!;
-      const s = flowSensitivity(g, facts, f);
+      const s = trainFlowData(g, facts, f);
       const data = s.data >= 0 ? `\`${g.model.data[s.data]!.name}\` (${cls})` : `${cls} data`;
       origin =
         f.carries.length > 0
           ? [flowFact(g, f, `feeds ${data} into training`)]
-          : [...sensitivityChain(g, facts, f.from), flowFact(g, f, `feeds ${data} into training`)];
+          : [...recordsChain(g, facts, f.from), flowFact(g, f, `feeds ${data} into training`)];
       break;
     }
     default:
@@ -661,32 +736,67 @@ function trainedChainUncached(g: ThreatGraph, facts: Facts, tr: Trained, v: numb
   ];
 }
 
+/** How the data a training pipeline learns from reaches it (see `pipelineInput`). */
+function pipelineInputChain(g: ThreatGraph, facts: Facts, tr: Trained, p: number): readonly Fact[] {
+  const e = tr.parent[p]!;
+  if (e < 0) return recordsChain(g, facts, p);
+  const d = g.carriedSecret[facts.infoFlow[e]!]!;
+  return [
+    ...sensitivityChain(g, facts, facts.info.edgeFrom[e]!),
+    edgeFact(g, facts, e, `\`${g.model.data[d]!.name}\``),
+  ];
+}
+
 /**
- * Components and flows on the lineage behind `v`, back to where the sensitive data is held (so
- * differential privacy in training, or redaction on the way into the training set, counts).
+ * Components and flows on the lineage behind `v`, back to where the sensitive data is held, where a
+ * control of `guard`'s rule counts: differential privacy on the training run, redaction on the way
+ * into the training set. The way to the training input counts only when every chain that brings the
+ * data there crosses such a control (a redacting step on one branch beside an unredacted one leaves
+ * the finding open), as a guard cuts the reaches of AT-01 and AT-02.
  */
-export function lineagePoints(g: ThreatGraph, facts: Facts, tr: Trained, v: number): Subject[] {
-  const table = tableFor<Subject[]>(tr, "lineagePoints");
-  return table.get(v) ?? remember(table, v, lineagePointsUncached(g, facts, tr, v));
+export function lineagePoints(g: ThreatGraph, facts: Facts, tr: Trained, v: number, guard: Guard): Subject[] {
+  const table = tableFor<Subject[]>(tr, `lineagePoints|${guard.key}`);
+  return table.get(v) ?? remember(table, v, lineagePointsUncached(g, facts, tr, v, guard));
 }
 
 /** Computes `lineagePoints` (cached by the wrapper above). */
-function lineagePointsUncached(g: ThreatGraph, facts: Facts, tr: Trained, v: number): Subject[] {
+function lineagePointsUncached(
+  g: ThreatGraph,
+  facts: Facts,
+  tr: Trained,
+  v: number,
+  guard: Guard,
+): Subject[] {
   const points: Subject[] = [];
   let cur = v;
+  // The rank of the data at the training input: what the train flow fed, or what the job learnt from.
+  let rank = tr.rank[v]!;
+  let delivered = false;
   for (let guard = 0; guard < MAX_POINTS; guard++) {
     points.push({ type: "component", index: cur });
+    rank = tr.rank[cur]!;
     if (tr.how[cur] !== TrainedHow.Passed && tr.how[cur] !== TrainedHow.Delivered) break;
     const f = g.model.flows[tr.parent[cur]!]!;
     points.push({ type: "flow", index: f.index });
     cur = f.from;
-    if (tr.how[f.to] === TrainedHow.Delivered) break;
+    delivered = tr.how[f.to] === TrainedHow.Delivered;
+    if (delivered) break;
   }
-  // Then the way the data took to the training input (shared sensitivity facts).
+  // Then the way the data took to the training input (shared sensitivity facts, in the tier of the
+  // data learnt from: a credential beside the records does not choose the way).
   if (tr.how[cur] !== TrainedHow.Held) {
+    // No counting control anywhere, or a chain without one: nothing on the way counts.
+    if (guard.key === "" || guardedClassReach(g, facts, rank, guard).parent[cur] !== UNREACHED) return points;
     const last = points[points.length - 1];
     if (last?.type !== "component" || last.index !== cur) points.push({ type: "component", index: cur });
-    const parent = sensitivityParents(facts, cur);
+    if (!delivered && tr.how[cur] === TrainedHow.PipelineInputs && tr.parent[cur]! >= 0) {
+      // A secret a content flow brought in: that flow first, then the secret's own way.
+      const e = tr.parent[cur]!;
+      points.push({ type: "flow", index: facts.infoFlow[e]! });
+      cur = facts.info.edgeFrom[e]!;
+      points.push({ type: "component", index: cur });
+    }
+    const parent = rank >= SECRET_RANK ? facts.sensitivitySecretParent : facts.sensitivityParent;
     for (let guard = 0; parent[cur]! >= 0 && guard < MAX_POINTS; guard++) {
       const e = parent[cur]!;
       points.push({ type: "flow", index: facts.infoFlow[e]! });

@@ -709,7 +709,12 @@ export interface DataReach {
  * its flows, `carries` narrowing a flow, nothing but weights over publish, deploy, serve and load)
  * but shortest explanation chains.
  */
-export function dataReach(g: ThreatGraph, facts: Facts, isWitness: (d: number) => boolean): DataReach {
+export function dataReach(
+  g: ThreatGraph,
+  facts: Facts,
+  isWitness: (d: number) => boolean,
+  guard?: Guard,
+): DataReach {
   const { model } = g;
   const n = model.components.length;
   const witness = scratchI32(n).fill(-1);
@@ -721,7 +726,7 @@ export function dataReach(g: ThreatGraph, facts: Facts, isWitness: (d: number) =
   // code of one long loop was thrown out where the next began, on every call.
   const is = witnessMask(model.data.length, isWitness);
   const tail = seedWitnesses(g, is, witness, parent, flowWitness, queue);
-  spreadWitnesses(facts, g.flowKind, flowWitness, witness, parent, queue, tail);
+  spreadWitnesses(facts, g.flowKind, flowWitness, witness, parent, queue, tail, guard);
   return { witness, parent };
 }
 
@@ -804,7 +809,8 @@ const DISTRIBUTES = graphFlowKindMask(DISTRIBUTES_ARTIFACT);
 /**
  * The BFS of a data reach from its queued seeds: each component reached keeps its source's witness.
  * Distribution flows pass on no records, even when they say they carry some: the sensitivity facts
- * cap them the same way.
+ * cap them the same way. With a guard, a component with a counting control is reached but passes
+ * nothing on, and a flow with one is not crossed (as in `reach`).
  */
 function spreadWitnesses(
   facts: Facts,
@@ -814,18 +820,22 @@ function spreadWitnesses(
   parent: Int32Array,
   queue: Int32Array,
   seeded: number,
+  guard: Guard | undefined,
 ): void {
   const { outStart, outEdges, edgeTo } = facts.info;
   const { infoFlow } = facts;
+  const cutComp = guard?.comp;
+  const cutFlow = guard?.flow;
   let tail = seeded;
   for (let head = 0; head < tail; head++) {
     const v = queue[head]!;
+    if (cutComp?.[v]) continue;
     for (let i = outStart[v]!; i < outStart[v + 1]!; i++) {
       const e = outEdges[i]!;
       const w = edgeTo[e]!;
       if (parent[w] !== UNREACHED) continue;
       const f = infoFlow[e]!;
-      if (DISTRIBUTES[flowKind[f]!]) continue;
+      if (DISTRIBUTES[flowKind[f]!] || cutFlow?.[f]) continue;
       const fw = flowWitness[f]!;
       const d = fw === -2 ? witness[v]! : fw;
       if (d < 0) continue;
@@ -836,19 +846,21 @@ function spreadWitnesses(
   }
 }
 
-/** Where regulated data (a data asset with `regulated [...]`) reaches. */
-export function regulatedReach(g: ThreatGraph, facts: Facts): DataReach {
-  return sharedReach(facts, "regulated", () =>
-    dataReach(g, facts, (d) => (g.model.data[d]?.regulated.length ?? 0) > 0),
+/** Where regulated data (a data asset with `regulated [...]`) reaches; with a guard, where it reaches uncut. */
+export function regulatedReach(g: ThreatGraph, facts: Facts, guard?: Guard): DataReach {
+  const cut = guard && guard.key !== "" ? guard : undefined;
+  return sharedReach(facts, cut ? `regulated|${cut.key}` : "regulated", () =>
+    dataReach(g, facts, (d) => (g.model.data[d]?.regulated.length ?? 0) > 0, cut),
   );
 }
 
 // Several rules ask the same data-reach question of one compile (personal data: AT-06 and AT-07): each
-// is answered once per facts object, keyed by the least classification rank (or "regulated").
-const dataReaches = new WeakMap<Facts, Map<number | "regulated", DataReach>>();
-function sharedReach(facts: Facts, key: number | "regulated", compute: () => DataReach): DataReach {
+// is answered once per facts object, keyed by the least classification rank (or "regulated"), and by
+// the controls that cut it when it is guarded.
+const dataReaches = new WeakMap<Facts, Map<number | string, DataReach>>();
+function sharedReach(facts: Facts, key: number | string, compute: () => DataReach): DataReach {
   let byKey = dataReaches.get(facts);
-  if (!byKey) dataReaches.set(facts, (byKey = new Map<number | "regulated", DataReach>()));
+  if (!byKey) dataReaches.set(facts, (byKey = new Map<number | string, DataReach>()));
   let r = byKey.get(key);
   if (!r) byKey.set(key, (r = compute()));
   return r;
@@ -911,6 +923,30 @@ export function classReach(g: ThreatGraph, facts: Facts, minRank: number): Class
       const cls = g.model.data[d]?.classification;
       return cls !== undefined && classificationRank(cls) >= minRank;
     }),
+  );
+}
+
+/**
+ * Where records classified at least `minRank` reach without crossing a control that counts for
+ * `guard`'s rule: a component that declares one is reached but passes nothing on, a flow that
+ * declares one is not crossed. Below `secret` only records count (a credential is not a record,
+ * docs/adr/0016-training-inputs-and-controls-on-the-way.md); from `secret` up, secrets. Shared per
+ * compile by rank and guard.
+ */
+export function guardedClassReach(g: ThreatGraph, facts: Facts, minRank: number, guard: Guard): ClassReach {
+  const secret = classificationRank("secret");
+  return sharedReach(facts, `${minRank}|${guard.key}`, () =>
+    dataReach(
+      g,
+      facts,
+      (d) => {
+        const cls = g.model.data[d]?.classification;
+        if (cls === undefined) return false;
+        const r = classificationRank(cls);
+        return r >= minRank && (minRank >= secret || r < secret);
+      },
+      guard,
+    ),
   );
 }
 
