@@ -12,13 +12,18 @@ export { useImporter } from "../render/packages.js";
  * The arguments with `--` taken out and every argument after it made a plain path: `./-name` for a
  * file whose name starts with `-`. yargs leaves the arguments after `--` out of a command's
  * positionals, so `aithreat check -- -draft.aithreat` was "not enough arguments". Every positional
- * a command takes after `--` is a model path (a rule id or fingerprint never starts with `-`).
+ * a command takes after `--` is a model path or explain's target (neither starts with `-` unless it
+ * is a path). The options written just before `--` move after those words: an option that takes a
+ * value would otherwise take the first of them as it (`compile a -o -- b` wrote into `b`), where
+ * `--` left it without one.
  */
 export function afterDoubleDash(args: readonly string[]): string[] {
   const at = args.indexOf("--");
   if (at < 0) return [...args];
   const rest = args.slice(at + 1).map((a) => (a.startsWith("-") ? `./${a}` : a));
-  return [...args.slice(0, at), ...rest];
+  let options = at;
+  while (options > 0 && args[options - 1]!.startsWith("-")) options--;
+  return [...args.slice(0, options), ...rest, ...args.slice(options, at)];
 }
 
 /**

@@ -147,7 +147,7 @@ export const DIAGNOSTICS = {
     severity: "error",
     title: "invalid import path",
     explain:
-      "Import paths are relative paths of model files in double quotes, such as `./shared/zones.aithreat`; absolute paths and URLs are not accepted, and neither is a file or folder whose name does not end in `.aithreat` (a README imported by mistake, or a `.env` whose lines would be quoted in the errors).",
+      "Import paths are relative paths of model files in double quotes, such as `./shared/zones.aithreat`; absolute paths and URLs are not accepted, and neither is a file or folder whose name does not end in `.aithreat`, nor a symbolic link named like a model file that leads to another file (a README imported by mistake, or a `.env` whose lines would be quoted in the errors).",
   },
   AT2020: {
     severity: "error",

@@ -321,8 +321,9 @@ function resolveImport(
     return undefined;
   }
   // Only model files are read: a README imported by mistake gave a hundred syntax errors, and a
-  // `.env` or key file imported in a pull request would have CI quote its lines in them.
-  if (!spec.endsWith(".aithreat")) {
+  // `.env` or key file imported in a pull request would have CI quote its lines in them. The name
+  // the path leads to counts too: a link `zones.aithreat -> ../.env` is no model file either.
+  if (!spec.endsWith(".aithreat") || !real.endsWith(".aithreat")) {
     const inFolder = files.listFolder(real);
     const models = (inFolder ?? []).filter((n) => n.endsWith(".aithreat")).sort();
     const named = models.map((m) => `\`${spec.replace(/\/+$/, "")}/${m}\``);
@@ -334,7 +335,11 @@ function resolveImport(
                 ? `import its model files by name: ${listedUpTo(named, 3)}`
                 : "it holds no `.aithreat` file",
           })
-        : diag("AT2013", where, `\`${spec}\` is not a model file: an import names a \`.aithreat\` file`),
+        : diag(
+            "AT2013",
+            where,
+            `\`${spec}\` is not a model file${spec.endsWith(".aithreat") ? `: it is a symbolic link to \`${path.basename(real)}\`` : ""}: an import names a \`.aithreat\` file`,
+          ),
     );
     return undefined;
   }

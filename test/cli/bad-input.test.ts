@@ -124,6 +124,20 @@ test("an import of a file that is no model file is AT2013, and the file is not r
   assert.not.match(r.stderr, "sk-live", "the file's text is never quoted");
 });
 
+test("an import of a link named like a model file that leads to another file is AT2013, and it is not read", async () => {
+  write("linked-secret/.env", "API_KEY=sk-live-0123456789\n");
+  fs.symlinkSync(".env", path.join(tmp, "linked-secret", "zones.aithreat"));
+  const file = write(
+    "linked-secret/model.aithreat",
+    'import "./zones.aithreat"\nzone vpc "VPC" { trust internal }\n',
+  );
+  const r = await check(file);
+  assertCleanFailure(r);
+  assert.equal(where(r.stderr), ["linked-secret/model.aithreat:1:8 AT2013"]);
+  assert.match(r.stderr, "`./zones.aithreat` is not a model file: it is a symbolic link to `.env`");
+  assert.not.match(r.stderr, "sk-live", "the file's text is never quoted");
+});
+
 test("a dangling symbolic link in a model folder gives AT1001 located at the link, with a relative path", async () => {
   write("dangling/ok.aithreat", 'zone vpc "VPC" { trust internal }\n');
   fs.symlinkSync("gone.aithreat", path.join(tmp, "dangling", "broken.aithreat"));

@@ -234,11 +234,40 @@ test("afterDoubleDash drops `--` and spells the arguments after it as paths", ()
   assert.equal(afterDoubleDash(["check", "a.aithreat"]), ["check", "a.aithreat"]);
   assert.equal(afterDoubleDash(["diff", "-q", "--", "-old", "new", "--"]), [
     "diff",
-    "-q",
     "./-old",
     "new",
     "./--",
+    "-q",
   ]);
+  // The options just before `--` stay options of their own: `-o` takes no path as its value.
+  assert.equal(afterDoubleDash(["compile", "a", "-o", "out", "-q", "--", "b"]), [
+    "compile",
+    "a",
+    "-o",
+    "out",
+    "b",
+    "-q",
+  ]);
+});
+
+test("an option that takes a value, written just before `--`, has none: the path after `--` is a model", async () => {
+  // `compile a -o -- b` wrote the outputs into the folder `b`, which was given as a model.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aithreat-dashdash-value-"));
+  try {
+    fs.mkdirSync(path.join(dir, "b"));
+    const model = path.join(dir, "a.aithreat");
+    fs.writeFileSync(model, 'zone z "Z" { trust internal }\nstore s "S" in z\n');
+    const io = bufferIo({}, dir);
+    assert.is(await main(["compile", model, "-q", "-o", "--", path.join(dir, "b")], io), 2, io.stderr);
+    assert.match(io.stderr, "`-o` needs a value");
+    assert.equal(
+      fs.readdirSync(path.join(dir, "b")),
+      [],
+      "nothing is written into the folder given as a model",
+    );
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();

@@ -109,8 +109,6 @@ test("the GraphML of a model is byte-identical across runs", () => {
   assert.is(a, b);
 });
 
-test.run();
-
 test("comments are well-formed XML: none holds `--` (strict parsers such as NetworkX's reject it)", () => {
   for (const analysis of [...sampleNames().map(sampleAnalysis), nastyAnalysis()]) {
     const xml = graphmlOf(analysis);
@@ -120,3 +118,5 @@ test("comments are well-formed XML: none holds `--` (strict parsers such as Netw
       assert.not.ok(c.includes("--") || c.endsWith("-"), `comment ${JSON.stringify(c)}`);
   }
 });
+
+test.run();

@@ -154,8 +154,6 @@ test("the acceptance model's finding is accepted and its view shows the acceptan
   assert.is(accepted.owner, "platform");
 });
 
-test.run();
-
 test("findings of one rule with their own title or category keep them (the rest of the rule is shared)", () => {
   const { analysis } = cachedSampleContext(SAMPLES[0]!);
   const base = analysis.findings[0]!;
@@ -175,3 +173,5 @@ test("findings of one rule with their own title or category keep them (the rest 
   assert.ok(views[0]!.mappings === views[3]!.mappings, "one rule's mappings are shared");
   assert.ok(views[0]!.mappings !== views[4]!.mappings);
 });
+
+test.run();
