@@ -30,11 +30,11 @@ export function benchArgs<T extends ParseArgsConfig>(config: T): ReturnType<type
 }
 
 /**
- * A model size from the command line: `250`, `10k`, `1.5M` (k and m in either case). Anything else
+ * A model size from the command line: `250`, `10_000`, `10k`, `1.5M` (k and m in either case). Anything else
  * is a usage error (exit 2): `1m` once read as one component and failed deep in the generator.
  */
 export function parseSize(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(text.trim());
+  const m = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(text.trim().replace(/_/g, ""));
   const n = m ? Math.round(Number(m[1]) * ({ "": 1, k: 1e3, K: 1e3, m: 1e6, M: 1e6 }[m[2]!] ?? 1)) : 0;
   if (n < 1) {
     process.stderr.write(

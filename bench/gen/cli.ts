@@ -3,6 +3,7 @@
  * writes a generated organisation model (shared/, systems/, links/) under DIR and prints its sizes.
  */
 import { parseArgs } from "node:util";
+import { parseSize } from "../args.js";
 import { writeModel, type Format } from "./generate.js";
 
 const USAGE = `usage: node dist/bench/gen/cli.js --components N --out DIR [options]
@@ -32,14 +33,8 @@ function main(argv: string[]): number {
     console.error(USAGE);
     return values.help ? 0 : 2;
   }
-  const num = (name: string, text: string | undefined): number | undefined => {
-    if (text === undefined) return undefined;
-    // Accept 10k / 1M shorthands, which the benchmarks and issues use.
-    const m = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(text.replace(/_/g, ""));
-    if (!m) throw new Error(`--${name} must be a number, not \`${text}\``);
-    const scale = { "": 1, k: 1e3, K: 1e3, m: 1e6, M: 1e6 }[m[2]!] ?? 1;
-    return Math.round(Number(m[1]) * scale);
-  };
+  const seed = Number(values.seed);
+  if (!Number.isInteger(seed)) throw new Error(`--seed must be a whole number, not \`${values.seed}\``);
   const formats: Format[] = values["only-json"]
     ? ["json"]
     : values.json
@@ -48,9 +43,9 @@ function main(argv: string[]): number {
   const started = performance.now();
   const stats = writeModel(
     {
-      components: num("components", values.components)!,
-      ...(values.files === undefined ? {} : { files: num("files", values.files)! }),
-      seed: num("seed", values.seed)!,
+      components: parseSize(values.components),
+      ...(values.files === undefined ? {} : { files: parseSize(values.files) }),
+      seed,
       coupling: Number(values.coupling),
     },
     values.out,

@@ -8,8 +8,9 @@ import { LEVELS, type Level } from "./rule.js";
 export type Severity = "info" | "low" | "medium" | "high" | "critical";
 export const SEVERITIES: readonly Severity[] = ["info", "low", "medium", "high", "critical"];
 
-/** Status of a finding. */
-export type FindingStatus = "open" | "mitigated" | "accepted";
+/** Statuses of a finding. */
+export const FINDING_STATUSES = ["open", "mitigated", "accepted"] as const;
+export type FindingStatus = (typeof FINDING_STATUSES)[number];
 
 /** A finding as every output sees it. */
 export interface Finding {

@@ -14,7 +14,7 @@ import type { Program } from "../semantic/imports.js";
 import type { Component, ResolvedModel } from "../semantic/model.js";
 import { readProperties, valueText, type Converted } from "../semantic/properties.js";
 import { didYouMean, lookalikes } from "../semantic/suggest.js";
-import { skeleton } from "../semantic/lookalike.js";
+import { idSkeleton } from "../semantic/lookalike.js";
 import {
   CLASSIFICATIONS,
   COMMON_COMPONENT_PROPS,
@@ -148,10 +148,10 @@ export function isOrgRule(rule: Rule): rule is OrgRule {
 const ID_RESERVED = /^(?:AT|AS)-\d+$/i;
 
 /**
- * The id as it reads (`skeleton`): fullwidth `ＡＴ-２５` or `АТ-25` in Cyrillic counts as the reserved
+ * The id as it reads (`idSkeleton`): fullwidth `ＡＴ-２５` or `АТ-25` in Cyrillic counts as the reserved
  * `AT-25`, whose findings it would otherwise pass off as the built-in rule's in every report.
  */
-const asRead = skeleton;
+const asRead = idSkeleton;
 const code = (s: string) => `\`${s}\``;
 const orList = (xs: readonly string[]) =>
   xs.length <= 1 ? xs.map(code).join("") : `${xs.slice(0, -1).map(code).join(", ")} or ${code(xs.at(-1)!)}`;

@@ -183,16 +183,48 @@ export function withoutEscapingLinks(
 ): { files: readonly string[]; root: string | undefined; problems: Diagnostic[] } {
   const root = expanded.files.length > 0 ? findRoot(expanded.files, explicitRoot) : undefined;
   const escaping = new Set(root === undefined ? [] : linksLeavingRoot(expanded.linked, root));
+  const shown = (link: string) => path.relative(io.cwd, link) || link;
   const problems = [...escaping].map((link) =>
     diag(
       "AT2011",
       undefined,
-      `\`${path.relative(io.cwd, link) || link}\` is a symbolic link to a file outside the project root: not read`,
-      { hint },
+      `\`${shown(link)}\` is a symbolic link to a file outside the project root: not read`,
+      {
+        hint,
+      },
     ),
   );
-  const files = escaping.size === 0 ? expanded.files : expanded.files.filter((f) => !escaping.has(f));
+  // Inside the root, a link named like a model file may still lead to a `.env` or a key, which the
+  // syntax errors would quote (as an import of one would: AT2013).
+  const other = linksToOtherFiles(expanded.linked.filter((l) => !escaping.has(l)));
+  for (const [link, target] of other)
+    problems.push(
+      diag(
+        "AT2013",
+        undefined,
+        `\`${shown(link)}\` is a symbolic link to \`${shown(target)}\`, not a model file: not read`,
+        {
+          hint: "link to `.aithreat` files only, or name the file itself on the command line",
+        },
+      ),
+    );
+  const dropped = new Set([...escaping, ...other.keys()]);
+  const files = dropped.size === 0 ? expanded.files : expanded.files.filter((f) => !dropped.has(f));
   return { files, root, problems };
+}
+
+/** The links among `linked` whose target's name does not end in `.aithreat`, with that target. */
+function linksToOtherFiles(linked: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const link of linked) {
+    try {
+      const target = fs.realpathSync(link);
+      if (!target.endsWith(".aithreat")) out.set(link, target);
+    } catch {
+      // A dangling link: the load reports it as a file that cannot be read.
+    }
+  }
+  return out;
 }
 
 /**

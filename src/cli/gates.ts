@@ -1,5 +1,5 @@
 import fs from "node:fs";
-import { SEVERITIES, severityRank, type Severity } from "../analysis/findings.js";
+import { FINDING_STATUSES, SEVERITIES, severityRank, type Severity } from "../analysis/findings.js";
 import { diag, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { FindingView } from "../emit/findings-view.js";
 import { plural } from "../words.js";
@@ -61,7 +61,7 @@ const READABLE_MAJORS: readonly string[] = ["1", "2"];
 const shortened = (v: string) => (v.length > 40 ? `${v.slice(0, 40)}...` : v);
 
 /** The statuses a finding of findings.json has (formats 1 and 2 alike). */
-const STATUSES: readonly string[] = ["open", "mitigated", "accepted"];
+const STATUSES: readonly string[] = FINDING_STATUSES;
 
 /** Parses the text of a findings.json used as a baseline; a problem is returned as its message. */
 export function parseBaseline(text: string, file: string): Baseline | { error: string } {

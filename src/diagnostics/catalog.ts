@@ -145,9 +145,9 @@ export const DIAGNOSTICS = {
   },
   AT2013: {
     severity: "error",
-    title: "invalid import path",
+    title: "not a model file path",
     explain:
-      "Import paths are relative paths of model files in double quotes, such as `./shared/zones.aithreat`; absolute paths and URLs are not accepted, and neither is a file or folder whose name does not end in `.aithreat`, nor a symbolic link named like a model file that leads to another file (a README imported by mistake, or a `.env` whose lines would be quoted in the errors).",
+      "Import paths are relative paths of model files in double quotes, such as `./shared/zones.aithreat`; absolute paths and URLs are not accepted, and neither is a file or folder whose name does not end in `.aithreat`, nor a symbolic link named like a model file that leads to another file (a README imported by mistake, or a `.env` whose lines would be quoted in the errors). A link found in a model folder that leads to a file not named `.aithreat` is not read either.",
   },
   AT2020: {
     severity: "error",

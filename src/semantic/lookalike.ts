@@ -15,14 +15,12 @@ const AS_LATIN: Readonly<Record<string, string>> = Object.fromEntries(
     ["һ", "h"],
     ["і", "i"],
     ["ј", "j"],
-    ["к", "k"],
     ["ӏ", "l"],
     ["о", "o"],
     ["р", "p"],
     ["ԛ", "q"],
     ["с", "c"],
     ["ѕ", "s"],
-    ["т", "t"],
     ["у", "y"],
     ["ԝ", "w"],
     ["х", "x"],
@@ -49,8 +47,6 @@ const AS_LATIN: Readonly<Record<string, string>> = Object.fromEntries(
     ["ρ", "p"],
     ["ν", "v"],
     ["ι", "i"],
-    ["κ", "k"],
-    ["τ", "t"],
     ["Α", "A"],
     ["Β", "B"],
     ["Ε", "E"],
@@ -73,10 +69,25 @@ const ASCII = /^[\x00-\x7f]*$/;
 /** Whether every character of `s` is ASCII (such a name is its own skeleton). */
 export const isAscii = (s: string): boolean => ASCII.test(s);
 
+/**
+ * Lower-case letters drawn like small capitals (`т`, `к`): beside lower-case Latin they show, so two
+ * names differing by them are not look-alikes (`кот` and `kot`), but in an id written in capitals
+ * they pass for `T` and `K` (`Ат-25`).
+ */
+const SMALL_CAPITALS: Readonly<Record<string, string>> = { т: "t", к: "k", τ: "t", κ: "k" };
+
 /** How a name reads: see the top of this file. An ASCII name is returned as it is. */
 export function skeleton(name: string): string {
   if (isAscii(name)) return name;
   let out = "";
   for (const c of name.normalize("NFKC")) out += AS_LATIN[c] ?? c;
+  return out;
+}
+
+/** How an id compared without regard to case reads: `skeleton`, small capitals taken for capitals too. */
+export function idSkeleton(id: string): string {
+  if (isAscii(id)) return id;
+  let out = "";
+  for (const c of skeleton(id)) out += SMALL_CAPITALS[c] ?? c;
   return out;
 }

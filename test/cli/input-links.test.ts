@@ -47,6 +47,22 @@ test("a link in a model folder that leaves the project root is refused, not read
   assert.match(r.stderr, /2 files checked: 1 error/);
 });
 
+test("a link in a model folder named like a model but leading to another file inside the root is refused", async () => {
+  const folder = path.join(project, "env-link");
+  fs.mkdirSync(folder, { recursive: true });
+  fs.writeFileSync(path.join(project, ".env"), "API_KEY=sk-live-0123456789\n");
+  fs.writeFileSync(path.join(folder, "ok.aithreat"), 'store ok "OK"\n');
+  fs.symlinkSync(path.join(project, ".env"), path.join(folder, "zz.aithreat"));
+  const r = await check(folder);
+  assert.is(r.code, 2, r.stderr);
+  assert.match(
+    r.stderr,
+    "error AT2013: `project/env-link/zz.aithreat` is a symbolic link to `project/.env`, not a model file: not read",
+  );
+  assert.not.match(r.stderr, "sk-live");
+  assert.match(r.stderr, /1 file checked: 1 error/);
+});
+
 test("without the escaping link the folder checks clean; a file named on the command line is read", async () => {
   fs.rmSync(path.join(project, "models", "escape.aithreat"));
   try {

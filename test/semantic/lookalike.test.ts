@@ -1,7 +1,7 @@
 /** Names that read alike (src/semantic/lookalike.ts) and the AT2006 warning the symbol table gives. */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { isAscii, skeleton } from "../../src/semantic/lookalike.js";
+import { idSkeleton, isAscii, skeleton } from "../../src/semantic/lookalike.js";
 import { frontEnd } from "../helpers/compile.js";
 
 test("a name's skeleton: compatibility forms folded, Cyrillic and Greek look-alikes read as Latin", () => {
@@ -13,6 +13,9 @@ test("a name's skeleton: compatibility forms folded, Cyrillic and Greek look-ali
   // Letters with no Latin twin stay themselves: a Russian name is not a look-alike of anything.
   assert.is(skeleton("\u0431\u0430\u0437\u0430"), "\u0431a\u0437a");
   assert.ok(isAscii("kb_index") && !isAscii("k\u0431"));
+  // Lower-case т and к look like small capitals: not look-alikes of t and k in a name, but in an id.
+  assert.is(skeleton("\u043a\u043e\u0442"), "\u043ao\u0442");
+  assert.is(idSkeleton("\u0410\u0442-25"), "At-25");
 });
 
 test("AT2006 at the later of two names that look alike, across files and in either order", () => {
