@@ -155,15 +155,21 @@ function collectMitigations(
   points: readonly Subject[] | undefined,
   counts: (name: string) => boolean,
   into: ControlUse[],
+  subjectOnly: readonly string[] | undefined,
 ): boolean {
   into.length = 0;
   let cut = false;
   const n = points ? points.length : 1;
   for (let p = 0; p < n; p++) {
-    const uses = controlsAt(graph, points ? points[p]! : subject);
+    const point = points ? points[p]! : subject;
+    const uses = controlsAt(graph, point);
+    if (uses.length === 0) continue;
+    const elsewhere =
+      subjectOnly !== undefined && (point.type !== subject.type || point.index !== subject.index);
     for (let u = 0; u < uses.length; u++) {
       const use = uses[u]!;
       if (!counts(use.name) || named(into, use.name)) continue;
+      if (elsewhere && subjectOnly.includes(use.name)) continue;
       into.push(use);
       if (BUILTIN_CONTROL_BY_ID.get(use.name)?.effect === "cut") cut = true;
     }
@@ -415,7 +421,7 @@ export function runRules(
         if (!c) countsFor.set(d.mitigations, (c = controlCounts(model, meta.id, d.mitigations)));
         counts = c;
       }
-      const cut = collectMitigations(graph, s, d.controlPoints, counts, scratch);
+      const cut = collectMitigations(graph, s, d.controlPoints, counts, scratch, meta.subjectControls);
       // An exact-size list, or the shared empty one (a list grown by push keeps room for 17).
       const mitigatedBy = scratch.length === 0 ? NO_CONTROLS : scratch.slice();
       const residualLikelihood =

@@ -51,6 +51,13 @@ export interface RuleMeta {
   readonly impactBasis: string;
   /** Built-in controls that mitigate the threat (their ATLAS mitigations come with them). */
   readonly mitigations: readonly string[];
+  /**
+   * Those of `mitigations` that act on the subject itself (its privileges, its approvals, its log):
+   * they count on the finding's subject only, not on the other control points (an upstream agent's
+   * least privilege says nothing of the agent it prompts). Default: every mitigation counts at every
+   * control point.
+   */
+  readonly subjectControls?: readonly string[];
   /** What the rule looks for, in words (for `explain` and the rule reference). */
   readonly detection: string;
   /** When it fires but the threat may not be real. */

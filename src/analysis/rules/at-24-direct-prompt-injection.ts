@@ -36,8 +36,10 @@ export default defineRule(
     impact: "high",
     impactBasis: "the model acts against its rules with the tools and data it has",
     mitigations: ["input_filter", "output_filter", "least_privilege", "human_approval", "audit_log"],
+    // A filter on the way screens the prompt; the rest limit or record what this LLM itself does.
+    subjectControls: ["least_privilege", "human_approval", "audit_log"],
     detection:
-      "An agent, generative model, LLM endpoint or LLM API reached over prompt, invoke or delegate flows by an untrusted or public party, that also has something beyond the user's session at stake: a tool that changes state or sends data out, data classified confidential or above in its run-time context, or a template framing its prompt. An LLM prompted by another LLM is covered by the finding on the first.",
+      "An agent, generative model, LLM endpoint or LLM API reached over prompt, invoke or delegate flows by an untrusted or public party, that also has something beyond the user's session at stake: a tool that changes state or sends data out, data classified confidential or above in its run-time context, or a template framing its prompt. An LLM prompted by another LLM is covered by the finding on the first. An input or output filter counts anywhere on the way in; least privilege, human approval and an audit log count on the LLM itself.",
     falsePositives:
       "The tools act only on the user's own account with the user's own rights, and the context holds only the user's own data.",
     references: [
