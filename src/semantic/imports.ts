@@ -1,6 +1,6 @@
 import path from "node:path";
 import type { FileNode, ImportNode } from "../ast/nodes.js";
-import { at, diag, type Diagnostic, type StageResult } from "../diagnostics/diagnostic.js";
+import { at, diag, type Diagnostic, type Location, type StageResult } from "../diagnostics/diagnostic.js";
 import type { CompilerHost } from "../host.js";
 import { memoize } from "../memoize.js";
 import type { SourceFile } from "../source.js";
@@ -194,6 +194,15 @@ export function loadProgram(
       return id;
     }
     const stat = host.stat(abs);
+    // A folder named like a model file (`shared.aithreat/`): said at the import's path, as for any
+    // other folder an import names.
+    const entries = from && "error" in stat ? listFolder(abs) : undefined;
+    if (from && entries) {
+      stub({ id, path: display, text: "" });
+      byRealPath.set(realPath, id);
+      diagnostics.push(folderImported(at(from.file, from.node.path), from.node.path.value, entries));
+      return id;
+    }
     if ("error" in stat) return fail(`cannot read \`${display}\`: ${stat.error}`, "AT1001");
     if (stat.size > maxSize) {
       return fail(
@@ -325,16 +334,9 @@ function resolveImport(
   // the path leads to counts too: a link `zones.aithreat -> ../.env` is no model file either.
   if (!spec.endsWith(".aithreat") || !real.endsWith(".aithreat")) {
     const inFolder = files.listFolder(real);
-    const models = (inFolder ?? []).filter((n) => n.endsWith(".aithreat")).sort();
-    const named = models.map((m) => `\`${spec.replace(/\/+$/, "")}/${m}\``);
     diagnostics.push(
       inFolder
-        ? diag("AT2013", where, `\`${spec}\` is a folder: an import names one \`.aithreat\` file`, {
-            hint:
-              models.length > 0
-                ? `import its model files by name: ${listedUpTo(named, 3)}`
-                : "it holds no `.aithreat` file",
-          })
+        ? folderImported(where, spec, inFolder)
         : diag(
             "AT2013",
             where,
@@ -344,6 +346,18 @@ function resolveImport(
     return undefined;
   }
   return { abs, real };
+}
+
+/** AT2013 for an import that names a folder (`entries`, its names), with its model files in the hint. */
+function folderImported(where: Location, spec: string, entries: readonly string[]): Diagnostic {
+  const models = entries.filter((n) => n.endsWith(".aithreat")).sort();
+  const named = models.map((m) => `\`${spec.replace(/\/+$/, "")}/${m}\``);
+  return diag("AT2013", where, `\`${spec}\` is a folder: an import names one \`.aithreat\` file`, {
+    hint:
+      models.length > 0
+        ? `import its model files by name: ${listedUpTo(named, 3)}`
+        : "it holds no `.aithreat` file",
+  });
 }
 
 /**

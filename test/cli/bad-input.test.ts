@@ -94,7 +94,7 @@ test("an unreadable file (permission denied) gives AT1001 at the file", async ()
   }
 });
 
-test("a folder imported as if it were a file: AT2013 naming its model files, or AT1001 when named like one", async () => {
+test("a folder imported as if it were a file: AT2013 at the path, naming its model files, whatever its name", async () => {
   write("dir-import/shared/zones.aithreat", 'zone dmz "DMZ" { trust public }\n');
   const file = write("dir-import/model.aithreat", 'zone vpc "VPC" { trust internal }\nimport "./shared"\n');
   const r = await check(file);
@@ -102,7 +102,7 @@ test("a folder imported as if it were a file: AT2013 naming its model files, or 
   assert.equal(where(r.stderr), ["dir-import/model.aithreat:2:8 AT2013"]);
   assert.match(r.stderr, "`./shared` is a folder");
   assert.match(r.stderr, "import its model files by name: `./shared/zones.aithreat`");
-  // A folder whose name ends in `.aithreat` is read, and cannot be.
+  // A folder whose name ends in `.aithreat` too, at the import's path.
   write("dir-import/odd.aithreat/zones.aithreat", 'zone dmz "DMZ" { trust public }\n');
   const odd = write(
     "dir-import/odd-model.aithreat",
@@ -110,8 +110,8 @@ test("a folder imported as if it were a file: AT2013 naming its model files, or 
   );
   const r2 = await check(odd);
   assertCleanFailure(r2);
-  assert.equal(where(r2.stderr), ["dir-import/odd-model.aithreat:2:1 AT1001"]);
-  assert.match(r2.stderr, /is a directory/);
+  assert.equal(where(r2.stderr), ["dir-import/odd-model.aithreat:2:8 AT2013"]);
+  assert.match(r2.stderr, "import its model files by name: `./odd.aithreat/zones.aithreat`");
 });
 
 test("an import of a file that is no model file is AT2013, and the file is not read", async () => {
