@@ -21,3 +21,7 @@ export function withoutHidden(s: string, by = " "): string {
 }
 
 const HIDDEN_ALL = new RegExp(`[${HIDDEN_CHARS}]`, "g");
+
+/** A character as messages name it: `U+0441`. */
+export const codePoint = (c: string): string =>
+  `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;

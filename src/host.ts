@@ -10,8 +10,9 @@ export interface CompilerHost {
   /** The path with symbolic links resolved, or undefined when it does not exist. */
   realpath(path: string): string | undefined;
   /**
-   * The names in a folder, or undefined when it cannot be listed. Asked only to explain an import
-   * that names no file (a name that differs in case, say); a host without it gives no such hint.
+   * The names in a folder, or undefined when it cannot be listed (or is no folder). Asked only to
+   * explain an import that fails: one that names no file (a name that differs in case, say), or one
+   * that names a folder (its model files are offered). A host without it gives no such hints.
    */
   listFolder?(path: string): readonly string[] | undefined;
 }

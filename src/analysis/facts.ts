@@ -163,7 +163,14 @@ const ARTIFACT_FLOWS: readonly FlowKind[] = [
 // Flow kinds that move artifacts or answers rather than run-time content: attacker text in a training
 // set changes the weights (the attack graph follows that), but it does not sit in the context of
 // every agent the model later answers for. Run-time content classes stop at these edges.
-export const DISTRIBUTES_ARTIFACT: readonly FlowKind[] = ["publish", "deploy", "serve", "load"];
+// As a table by flow kind code (1: the kind distributes an artifact), for every question that asks.
+export const DISTRIBUTES_ARTIFACT: Uint8Array = flowKindMask(["publish", "deploy", "serve", "load"]);
+
+/** A reach's `blocked` test for the distribution flows, which carry weights, not records. */
+const distributionFlow =
+  (g: ThreatGraph) =>
+  (_e: number, f: number): boolean =>
+    DISTRIBUTES_ARTIFACT[g.flowKind[f]!] === 1;
 
 /** Computes every propagation fact. O(components + flows) per question. */
 export function computeFacts(g: ThreatGraph): Facts {
@@ -203,7 +210,6 @@ export function computeFacts(g: ThreatGraph): Facts {
   // component (it answers each caller apart, so one caller's content never reaches another's answers).
   // A pipeline's product is content when it lands in an index, dataset or store (a crawler filling a
   // vector store), and an artifact when it is a model or a registry entry.
-  const distributes = flowKindMask(DISTRIBUTES_ARTIFACT);
   const produce = FLOW_KIND_CODE.get("produce")!;
   const response = FLOW_KIND_CODE.get("response")!;
   const artifactTarget = componentKindMask(["model", "registry"]);
@@ -211,7 +217,7 @@ export function computeFacts(g: ThreatGraph): Facts {
   for (let e = 0; e < info.edgeCount; e++) {
     const k = flowKind[infoFlow[e]!]!;
     const target = info.edgeTo[e]!;
-    const artifact = k === produce ? artifactTarget[compKind[target]!] === 1 : distributes[k] === 1;
+    const artifact = k === produce ? artifactTarget[compKind[target]!] === 1 : DISTRIBUTES_ARTIFACT[k] === 1;
     const answer = infoReturn[e] === 1 || k === response;
     contentEdge[e] = artifact || (answer && g.stateless[info.edgeFrom[e]!] === 1) ? 0 : 1;
   }
@@ -539,9 +545,7 @@ export function sensitivityParents(facts: Facts, v: number): Int32Array {
  * context of what it serves).
  */
 function sensitivityOf(g: ThreatGraph, info: CompactGraph, infoFlow: Int32Array): SensitivityReach {
-  const distributes = flowKindMask(DISTRIBUTES_ARTIFACT);
-  const { flowKind } = g;
-  return sensitivityReach(g, info, infoFlow, (_e, f) => distributes[flowKind[f]!] === 1, -2);
+  return sensitivityReach(g, info, infoFlow, distributionFlow(g), -2);
 }
 
 /**
@@ -552,9 +556,7 @@ function sensitivityOf(g: ThreatGraph, info: CompactGraph, infoFlow: Int32Array)
  * level reach), so a compile that never asks pays nothing.
  */
 export function sensitivityBelowSecret(g: ThreatGraph, facts: Facts): LevelReach {
-  const distributes = flowKindMask(DISTRIBUTES_ARTIFACT);
-  const { flowKind } = g;
-  return belowSecretTier(g, facts.info, facts.infoFlow, (_e, f) => distributes[flowKind[f]!] === 1, -2).below;
+  return belowSecretTier(g, facts.info, facts.infoFlow, distributionFlow(g), -2).below;
 }
 
 /** The classification a rank stands for. */

@@ -13,8 +13,8 @@ import { componentsOf } from "../graph/threat-graph.js";
 import type { Program } from "../semantic/imports.js";
 import type { Component, ResolvedModel } from "../semantic/model.js";
 import { readProperties, valueText, type Converted } from "../semantic/properties.js";
-import { didYouMean, lookalikes } from "../semantic/suggest.js";
-import { idSkeleton } from "../semantic/lookalike.js";
+import { didYouMean } from "../semantic/suggest.js";
+import { idSkeleton, lookalikes } from "../semantic/lookalike.js";
 import {
   CLASSIFICATIONS,
   COMMON_COMPONENT_PROPS,
@@ -146,12 +146,6 @@ export function isOrgRule(rule: Rule): rule is OrgRule {
 }
 
 const ID_RESERVED = /^(?:AT|AS)-\d+$/i;
-
-/**
- * The id as it reads (`idSkeleton`): fullwidth `ＡＴ-２５` or `АТ-25` in Cyrillic counts as the reserved
- * `AT-25`, whose findings it would otherwise pass off as the built-in rule's in every report.
- */
-const asRead = idSkeleton;
 const code = (s: string) => `\`${s}\``;
 const orList = (xs: readonly string[]) =>
   xs.length <= 1 ? xs.map(code).join("") : `${xs.slice(0, -1).map(code).join(", ")} or ${code(xs.at(-1)!)}`;
@@ -288,7 +282,9 @@ function compileOne(
     return undefined;
   }
   const id = name.text;
-  const read = asRead(id);
+  // As the id reads: fullwidth `ＡＴ-２５` or `АТ-25` in Cyrillic is the reserved `AT-25`, whose findings
+  // it would otherwise pass off as the built-in rule's in every report.
+  const read = idSkeleton(id);
   if (ID_RESERVED.test(read) || RULE_IDS.has(read)) {
     const alike =
       read === id

@@ -7,7 +7,7 @@ import { diag, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { diagnosticToJson, formatDiagnostic, summarize } from "../diagnostics/format.js";
 import { DEFAULT_MAX_FILE_SIZE, isInside } from "../semantic/imports.js";
 import { isValidDate } from "../semantic/properties.js";
-import { expandInputs, findRoot } from "./inputs.js";
+import { expandInputs, findRoot, MODEL_EXTENSION } from "./inputs.js";
 import type { Io } from "./io.js";
 import { nodeHost } from "./node-host.js";
 import { plural } from "../words.js";
@@ -112,7 +112,7 @@ export function loadModels(
   const problems: Diagnostic[] = missing.map((m) =>
     diag("AT1001", undefined, `cannot read \`${m}\`: no such file or directory`),
   );
-  const kept = withoutEscapingLinks(io, expanded, argv.root);
+  const kept = withoutRefusedLinks(io, expanded, argv.root);
   problems.push(...kept.problems);
   const { files, root } = kept;
   if (root === undefined || files.length === 0) {
@@ -170,79 +170,57 @@ function outsideRoot(io: Io, files: readonly string[], root: string): Diagnostic
 }
 
 /**
- * The files `expandInputs` found, less the symbolic links in a folder that lead outside the project
- * root (AT2011 each, in `problems`): like an import that leaves the root, they are not read, so a link
- * added in a pull request cannot have CI read a file of the machine and quote it. `root` is the
- * project root found from every file (a link's own place, not its target's), undefined when none.
+ * The files `expandInputs` found, less the symbolic links in a folder that are not read: one that
+ * leads outside the project root (AT2011), as an import that leaves the root, and one that leads to a
+ * file not named `.aithreat` (AT2013), as an import of one. A link added in a pull request could
+ * otherwise have CI read a file of the machine, or a `.env` of the project, and quote it. `root` is
+ * the project root found from every file (a link's own place, not its target's), undefined when none.
  */
-export function withoutEscapingLinks(
+export function withoutRefusedLinks(
   io: Io,
   expanded: { readonly files: readonly string[]; readonly linked: readonly string[] },
   explicitRoot: string | undefined,
   hint = "copy the file into the project, name it on the command line, or pass `--root` to widen the project",
 ): { files: readonly string[]; root: string | undefined; problems: Diagnostic[] } {
   const root = expanded.files.length > 0 ? findRoot(expanded.files, explicitRoot) : undefined;
-  const escaping = new Set(root === undefined ? [] : linksLeavingRoot(expanded.linked, root));
-  const shown = (link: string) => path.relative(io.cwd, link) || link;
-  const problems = [...escaping].map((link) =>
-    diag(
-      "AT2011",
-      undefined,
-      `\`${shown(link)}\` is a symbolic link to a file outside the project root: not read`,
-      {
-        hint,
-      },
-    ),
-  );
-  // Inside the root, a link named like a model file may still lead to a `.env` or a key, which the
-  // syntax errors would quote (as an import of one would: AT2013).
-  const other = linksToOtherFiles(expanded.linked.filter((l) => !escaping.has(l)));
-  for (const [link, target] of other)
-    problems.push(
-      diag(
-        "AT2013",
-        undefined,
-        `\`${shown(link)}\` is a symbolic link to \`${shown(target)}\`, not a model file: not read`,
-        {
-          hint: "link to `.aithreat` files only, or name the file itself on the command line",
-        },
-      ),
-    );
-  const dropped = new Set([...escaping, ...other.keys()]);
-  const files = dropped.size === 0 ? expanded.files : expanded.files.filter((f) => !dropped.has(f));
-  return { files, root, problems };
-}
-
-/** The links among `linked` whose target's name does not end in `.aithreat`, with that target. */
-function linksToOtherFiles(linked: readonly string[]): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const link of linked) {
+  const shown = (p: string) => path.relative(io.cwd, p) || p;
+  const problems: Diagnostic[] = [];
+  const refused = new Set<string>();
+  const realRoot = root === undefined || expanded.linked.length === 0 ? undefined : fs.realpathSync(root);
+  for (const link of realRoot === undefined ? [] : expanded.linked) {
+    let target: string;
     try {
-      const target = fs.realpathSync(link);
-      if (!target.endsWith(".aithreat")) out.set(link, target);
+      target = fs.realpathSync(link);
     } catch {
-      // A dangling link: the load reports it as a file that cannot be read.
+      continue; // A dangling link: the load reports it as a file that cannot be read.
     }
+    if (!isInside(realRoot!, target))
+      problems.push(
+        diag(
+          "AT2011",
+          undefined,
+          `\`${shown(link)}\` is a symbolic link to a file outside the project root: not read`,
+          {
+            hint,
+          },
+        ),
+      );
+    else if (!target.endsWith(MODEL_EXTENSION))
+      problems.push(
+        diag(
+          "AT2013",
+          undefined,
+          `\`${shown(link)}\` is a symbolic link to \`${shown(target)}\`, not a model file: not read`,
+          {
+            hint: "link to `.aithreat` files only, or name the file itself on the command line",
+          },
+        ),
+      );
+    else continue;
+    refused.add(link);
   }
-  return out;
-}
-
-/**
- * The files found as symbolic links in a folder whose target lies outside the project root (or
- * cannot be resolved): like an import that leaves the root, they are not read. A file named on the
- * command line itself is read wherever it points: the user chose it.
- */
-function linksLeavingRoot(linked: readonly string[], root: string): string[] {
-  if (linked.length === 0) return [];
-  const realRoot = fs.realpathSync(root);
-  return linked.filter((link) => {
-    try {
-      return !isInside(realRoot, fs.realpathSync(link));
-    } catch {
-      // A dangling link: the load reports it as a file that cannot be read.
-      return false;
-    }
-  });
+  const files = refused.size === 0 ? expanded.files : expanded.files.filter((f) => !refused.has(f));
+  return { files, root, problems };
 }
 
 /** Prints diagnostics as text (stderr) or JSON (stdout). */

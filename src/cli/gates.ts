@@ -60,9 +60,6 @@ const READABLE_MAJORS: readonly string[] = ["1", "2"];
 /** A value from a file, short enough to quote in a message. */
 const shortened = (v: string) => (v.length > 40 ? `${v.slice(0, 40)}...` : v);
 
-/** The statuses a finding of findings.json has (formats 1 and 2 alike). */
-const STATUSES: readonly string[] = FINDING_STATUSES;
-
 /** Parses the text of a findings.json used as a baseline; a problem is returned as its message. */
 export function parseBaseline(text: string, file: string): Baseline | { error: string } {
   let doc: unknown;
@@ -142,8 +139,9 @@ function baselineOf(version: string, list: readonly unknown[], file: string): Ba
       return { error: `has a finding without \`fingerprint\`, \`status\` and \`severity\` (findings[${i}])` };
     // A value aithreat never writes (`High`, `OPEN`: a hand-edited baseline) matched no bar, so its
     // finding counted as new and failed the gate without a word about the baseline.
-    const odd = !STATUSES.includes(f["status"])
-      ? `\`status\` \`${shortened(f["status"])}\` (findings[${i}]); findings.json writes ${STATUSES.join(", ")}`
+    // The statuses and severities findings.json writes (formats 1 and 2 alike).
+    const odd = !(FINDING_STATUSES as readonly string[]).includes(f["status"])
+      ? `\`status\` \`${shortened(f["status"])}\` (findings[${i}]); findings.json writes ${FINDING_STATUSES.join(", ")}`
       : !(SEVERITIES as readonly string[]).includes(f["severity"])
         ? `\`severity\` \`${shortened(f["severity"])}\` (findings[${i}]); findings.json writes ${SEVERITIES.join(", ")}`
         : undefined;

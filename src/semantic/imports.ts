@@ -156,7 +156,7 @@ export function loadProgram(
   // of 650 files); the file system does not change under one load, so each path is asked once.
   const realpath = memoize((p: string) => host.realpath(p));
   const realRoot = realpath(root) ?? root;
-  // Asked only for imports that name no file, once per folder however many of them it holds.
+  // Asked only of imports that fail (no such file, a folder, a file that is no model), once a path.
   const listFolder = memoize((p: string) => host.listFolder?.(p));
   const diagnostics: Diagnostic[] = [];
   const files: Loaded[] = [];
@@ -173,16 +173,19 @@ export function loadProgram(
       files.push(new Loaded(source, realPath, !from, emptyUnit(), fileNode([], [], 0, 0)));
       importNodes.push([]);
     };
-    const fail = (message: string, code: "AT1001" | "AT1004", hint?: string): number => {
+    // A file that cannot be read stays as a stub, so its importers still resolve against it.
+    const failWith = (diagnostic: (source: SourceFile) => Diagnostic): number => {
       const source: SourceFile = { id, path: display, text: "" };
       stub(source);
       byRealPath.set(realPath, id);
-      // An input given on the command line is located at its own first line.
-      diagnostics.push(
-        diag(code, from ? at(from.file, from.node) : { file: source, start: 0, end: 0 }, message, { hint }),
-      );
+      diagnostics.push(diagnostic(source));
       return id;
     };
+    const fail = (message: string, code: "AT1001" | "AT1004", hint?: string): number =>
+      // An input given on the command line is located at its own first line.
+      failWith((source) =>
+        diag(code, from ? at(from.file, from.node) : { file: source, start: 0, end: 0 }, message, { hint }),
+      );
     const prefetched = pool?.take(realPath);
     if (prefetched) {
       const source: SourceFile = { id, path: display, text: prefetched.text };
@@ -197,12 +200,8 @@ export function loadProgram(
     // A folder named like a model file (`shared.aithreat/`): said at the import's path, as for any
     // other folder an import names.
     const entries = from && "error" in stat ? listFolder(abs) : undefined;
-    if (from && entries) {
-      stub({ id, path: display, text: "" });
-      byRealPath.set(realPath, id);
-      diagnostics.push(folderImported(at(from.file, from.node.path), from.node.path.value, entries));
-      return id;
-    }
+    if (from && entries)
+      return failWith(() => folderImported(at(from.file, from.node.path), from.node.path.value, entries));
     if ("error" in stat) return fail(`cannot read \`${display}\`: ${stat.error}`, "AT1001");
     if (stat.size > maxSize) {
       return fail(

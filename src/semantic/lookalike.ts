@@ -6,6 +6,8 @@
  * letters drawn like Latin ones taken for them. Two names with one skeleton look alike.
  */
 
+import { codePoint } from "../hidden-chars.js";
+
 /** Cyrillic and Greek letters drawn like a Latin letter in common fonts, with that letter. */
 const AS_LATIN: Readonly<Record<string, string>> = Object.fromEntries(
   [
@@ -90,4 +92,23 @@ export function idSkeleton(id: string): string {
   let out = "";
   for (const c of skeleton(id)) out += SMALL_CAPITALS[c] ?? c;
   return out;
+}
+
+/**
+ * Where a name and its suggestion, of as many characters, differ in letters outside ASCII, which
+ * may look the same (a Cyrillic `с` for a Latin `c`): said by code point, since "did you mean
+ * `сache`?" for `cache` reads as the name itself. Undefined when the difference shows.
+ */
+export function lookalikes(name: string, suggestion: string): string | undefined {
+  const a = [...name];
+  const b = [...suggestion];
+  if (a.length !== b.length) return undefined;
+  // A difference in case shows (`É` for `é`): not a look-alike.
+  const differ = a.flatMap((c, i) => (c.toLowerCase() === b[i]!.toLowerCase() ? [] : [[c, b[i]!] as const]));
+  if (differ.length === 0 || differ.every(([x, y]) => x.charCodeAt(0) < 0x80 && y.charCodeAt(0) < 0x80))
+    return undefined;
+  const said = differ
+    .slice(0, 3)
+    .map(([x, y]) => `\`${y}\` is ${codePoint(y)} where this name has \`${x}\`, ${codePoint(x)}`);
+  return `(${said.join("; ")}${differ.length > 3 ? `; ${differ.length - 3} more` : ""})`;
 }

@@ -520,9 +520,8 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
               hint:
                 fits.length > 0
                   ? `between these kinds use ${kinds}${reversed ? `, or ${reversed}` : ""}`
-                  : reversed
-                    ? reversed
-                    : `no flow kind connects ${article(from.kind)} \`${from.kind}\` to ${article(to.kind)} \`${to.kind}\`; check the direction or the component kinds`,
+                  : (reversed ??
+                    `no flow kind connects ${article(from.kind)} \`${from.kind}\` to ${article(to.kind)} \`${to.kind}\`; check the direction or the component kinds`),
             },
           ),
         );

@@ -1,3 +1,5 @@
+import { lookalikes } from "./lookalike.js";
+
 /**
  * "Did you mean": the closest candidate by Damerau-Levenshtein distance (transpositions count as one
  * edit), case-insensitive, within a third of the name's length. Candidates far longer or shorter are
@@ -56,25 +58,4 @@ export function didYouMean(name: string, candidates: Iterable<string>): string |
   if (s === undefined) return undefined;
   const alike = lookalikes(name, s);
   return `did you mean \`${s}\`?${alike ? ` ${alike}` : ""}`;
-}
-
-const codePoint = (c: string) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
-
-/**
- * Where a name and its suggestion, of as many characters, differ in letters outside ASCII, which
- * may look the same (a Cyrillic `с` for a Latin `c`): said by code point, since "did you mean
- * `сache`?" for `cache` reads as the name itself. Undefined when the difference shows.
- */
-export function lookalikes(name: string, suggestion: string): string | undefined {
-  const a = [...name];
-  const b = [...suggestion];
-  if (a.length !== b.length) return undefined;
-  // A difference in case shows (`É` for `é`): not a look-alike.
-  const differ = a.flatMap((c, i) => (c.toLowerCase() === b[i]!.toLowerCase() ? [] : [[c, b[i]!] as const]));
-  if (differ.length === 0 || differ.every(([x, y]) => x.charCodeAt(0) < 0x80 && y.charCodeAt(0) < 0x80))
-    return undefined;
-  const said = differ
-    .slice(0, 3)
-    .map(([x, y]) => `\`${y}\` is ${codePoint(y)} where this name has \`${x}\`, ${codePoint(x)}`);
-  return `(${said.join("; ")}${differ.length > 3 ? `; ${differ.length - 3} more` : ""})`;
 }

@@ -4,8 +4,7 @@ import type { SourceFile } from "../source.js";
 import type { LoadedFile } from "./imports.js";
 import { didYouMean } from "./suggest.js";
 import { RESERVED_WORDS } from "../syntax/words.js";
-import { isAscii, skeleton } from "./lookalike.js";
-import { lookalikes } from "./suggest.js";
+import { isAscii, lookalikes, skeleton } from "./lookalike.js";
 
 /** What a global name denotes. */
 export type SymbolCategory = "zone" | "component" | "data" | "control" | "rule";
@@ -109,11 +108,12 @@ export class SymbolTable {
     const prior = this.skeletons.get(read) ?? (read !== name.text ? this.priorAscii(read) : undefined);
     if (prior && prior !== name.text) {
       const first = this.table.get(prior)!;
+      const alike = lookalikes(name.text, prior);
       this.diagnostics.push(
         diag(
           "AT2006",
           at(sym.file, name),
-          `\`${name.text}\` looks like ${ARTICLE[first.category].replace(/^an? /, "the ")} \`${prior}\` but is another name${lookalikes(name.text, prior) ? ` ${lookalikes(name.text, prior)}` : ""}`,
+          `\`${name.text}\` looks like the ${NOUN[first.category]} \`${prior}\` but is another name${alike ? ` ${alike}` : ""}`,
           {
             hint: "rename one of them: every report, diagram and SARIF result prints the two alike",
             notes: [{ message: `\`${prior}\` is declared here`, location: nameLocOf(first) }],

@@ -20,7 +20,7 @@ import {
   UnterminatedString,
 } from "./tokens.js";
 import { plural } from "../words.js";
-import { withoutHidden } from "../hidden-chars.js";
+import { codePoint, withoutHidden } from "../hidden-chars.js";
 
 /** Deepest nesting of `{` and `[` accepted; real models need a handful, hostile ones get a diagnostic. */
 export const MAX_NESTING = 64;
@@ -48,7 +48,6 @@ const UNSEEN = /^[\p{White_Space}\p{Cf}\p{Cc}\p{Co}\p{Cn}]$/u;
 const TYPOGRAPHIC_QUOTE = /^[\u2018-\u201f\u00ab\u00bb\u2039\u203a\u301d-\u301f\uff02]+$/;
 
 /** `U+2003`: a character by its code point. */
-const codePoint = (c: string): string => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
 
 /** Options of `parseFile`. */
 export interface ParseOptions {

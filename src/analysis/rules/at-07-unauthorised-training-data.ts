@@ -3,7 +3,7 @@ import type { Component, Flow, ResolvedModel, Subject } from "../../semantic/mod
 import { classificationRank } from "../../semantic/vocabulary.js";
 import { describe } from "../explain.js";
 import { classificationOf, type Fact } from "../facts.js";
-import { componentSubject, defineRule, flowSubject, type Level, type Rule } from "../rule.js";
+import { componentSubject, defineRule, flowSubject, type Level, type RuleMeta } from "../rule.js";
 import {
   DATA_MOVES,
   UNREACHED,
@@ -35,198 +35,191 @@ function movedRank(model: ResolvedModel, sensitivity: Int8Array, f: Flow): numbe
 }
 
 /** Personal, regulated or scraped data used for training without a recorded basis. */
-const rule: Rule = defineRule(
-  {
-    id: "AT-07",
-    title: "Training on data without authorisation, consent or licence",
-    description:
-      "A model is trained on personal data, on data under a regulation such as GDPR or HIPAA, or on content scraped from the web. Each needs a basis the model does not show: consent or another legal ground for the people in it, a licence or terms that allow training on the content. Without one, the organisation may have to delete the data and every model trained on it, and the model can repeat what it learned to anyone.",
-    category: "threat",
-    stride: ["information_disclosure"],
-    atlas: ["AML.T0010.002"],
-    owasp: ["LLM03:2025", "LLM02:2025"],
-    nist: [],
-    cosai: ["riskUnauthorizedTrainingData"],
-    likelihood: "medium",
-    likelihoodBasis:
-      "consent and licence terms rarely cover model training unless someone checked; the model records no such check",
-    impact: "high",
-    impactBasis:
-      "forced deletion of data and models, fines, and memorised records that the model can disclose",
-    mitigations: ["dataset_provenance", "pii_redaction"],
-    detection:
-      "A `train` flow moves data classified `personal` or above (by its `carries`, or by what its source sees), data assets that declare `regulated`, or content that started at a web, forum or social source. Reported once per training run; provenance (where the basis is recorded) or redaction on the run, the training flow or its input counts, and so does one further up when every chain that brings the data to the input crosses it.",
-    falsePositives:
-      "Consent, contracts or licences handled outside the model: declare `dataset_provenance` on the dataset where the basis is recorded.",
-    references: [
-      "https://gdpr-info.eu/art-6-gdpr/",
-      "https://genai.owasp.org/llmrisk/llm032025-supply-chain/",
-    ],
-    appliesTo: ["pipeline", "model"],
-  },
-  ({ graph, facts, model, report }) => {
-    const trains = graph.flowsByKind.get("train") ?? [];
-    if (trains.length === 0) return;
-    const regulated = regulatedReach(graph, facts);
-    let personal: ClassReach | undefined;
-    const scrapeSeeds: number[] = [];
-    for (const c of componentsOf(graph, "source"))
-      if (c.props.type !== undefined && SCRAPED_TYPES.has(c.props.type)) scrapeSeeds.push(c.index);
-    const scrapeOpts = { kinds: [...DATA_MOVES].filter((k) => k !== "train"), returns: false };
-    const scraped = reach(graph, facts, scrapeSeeds, scrapeOpts);
+const meta: RuleMeta = {
+  id: "AT-07",
+  title: "Training on data without authorisation, consent or licence",
+  description:
+    "A model is trained on personal data, on data under a regulation such as GDPR or HIPAA, or on content scraped from the web. Each needs a basis the model does not show: consent or another legal ground for the people in it, a licence or terms that allow training on the content. Without one, the organisation may have to delete the data and every model trained on it, and the model can repeat what it learned to anyone.",
+  category: "threat",
+  stride: ["information_disclosure"],
+  atlas: ["AML.T0010.002"],
+  owasp: ["LLM03:2025", "LLM02:2025"],
+  nist: [],
+  cosai: ["riskUnauthorizedTrainingData"],
+  likelihood: "medium",
+  likelihoodBasis:
+    "consent and licence terms rarely cover model training unless someone checked; the model records no such check",
+  impact: "high",
+  impactBasis: "forced deletion of data and models, fines, and memorised records that the model can disclose",
+  mitigations: ["dataset_provenance", "pii_redaction"],
+  detection:
+    "A `train` flow moves data classified `personal` or above (by its `carries`, or by what its source sees), data assets that declare `regulated`, or content that started at a web, forum or social source. Reported once per training run; provenance (where the basis is recorded) or redaction on the run, the training flow or its input counts, and so does one further up when every chain that brings the data to the input crosses it.",
+  falsePositives:
+    "Consent, contracts or licences handled outside the model: declare `dataset_provenance` on the dataset where the basis is recorded.",
+  references: ["https://gdpr-info.eu/art-6-gdpr/", "https://genai.owasp.org/llmrisk/llm032025-supply-chain/"],
+  appliesTo: ["pipeline", "model"],
+};
 
-    // A control on the way counts when every chain that brings the data to the training input
-    // crosses one (docs/adr/0016-training-inputs-and-controls-on-the-way.md): the same reaches
-    // again, cut by the rule's controls, asked only when some element declares one.
-    const guard = guardOf(graph, rule.meta);
-    const guarded = guard.key !== "";
-    let scrapedOpen: Int32Array | undefined;
-    const ownCut = (f: Flow): boolean => guarded && (guard.flow[f.index] === 1 || guard.comp[f.from] === 1);
-    const upstreamCut = (f: Flow, open: () => Int32Array): boolean =>
-      ownCut(f) || (guarded && open()[f.from] === UNREACHED);
+export default defineRule(meta, ({ graph, facts, model, report }) => {
+  const trains = graph.flowsByKind.get("train") ?? [];
+  if (trains.length === 0) return;
+  const regulated = regulatedReach(graph, facts);
+  let personal: ClassReach | undefined;
+  const scrapeSeeds: number[] = [];
+  for (const c of componentsOf(graph, "source"))
+    if (c.props.type !== undefined && SCRAPED_TYPES.has(c.props.type)) scrapeSeeds.push(c.index);
+  const scrapeOpts = { kinds: [...DATA_MOVES].filter((k) => k !== "train"), returns: false };
+  const scraped = reach(graph, facts, scrapeSeeds, scrapeOpts);
 
-    // One finding per training run: the first train flow (in declaration order) with each reason.
-    const runs = new Map<
-      number,
-      {
-        flows: Flow[];
-        facts: Fact[];
-        regulated: boolean;
-        reasons: string[];
-        /** Whether every chain of every reason crosses a counting control, and those chains. */
-        cut: boolean;
-        upstream: Subject[];
-      }
-    >();
-    for (const fi of trains) {
-      const f = graph.model.flows[fi]!;
-      const rank = movedRank(model, facts.sensitivity, f);
-      const regIdx =
-        f.carries.length > 0
-          ? (f.carries.find((d) => model.data[d]!.regulated.length > 0) ?? -1)
-          : regulated.witness[f.from]!;
-      const scrapedHere = f.carries.length === 0 && scraped[f.from] !== UNREACHED;
-      if (rank < PERSONAL && regIdx < 0 && !scrapedHere) continue;
+  // A control on the way counts when every chain that brings the data to the training input
+  // crosses one (docs/adr/0016-training-inputs-and-controls-on-the-way.md): the same reaches
+  // again, cut by the rule's controls, asked only when some element declares one.
+  const guard = guardOf(graph, meta);
+  const guarded = guard.key !== "";
+  let scrapedOpen: Int32Array | undefined;
+  const ownCut = (f: Flow): boolean => guarded && (guard.flow[f.index] === 1 || guard.comp[f.from] === 1);
+  const upstreamCut = (f: Flow, open: () => Int32Array): boolean =>
+    ownCut(f) || (guarded && open()[f.from] === UNREACHED);
 
-      const run = runs.get(f.to) ?? {
-        flows: [],
-        facts: [],
-        regulated: false,
-        reasons: [],
-        cut: true,
-        upstream: [],
-      };
-      runs.set(f.to, run);
-      run.flows.push(f);
-      // Data named in `carries` has no chain behind the flow to cut: only the flow and its ends count.
-      if (f.carries.length > 0) run.cut &&= ownCut(f);
-      else if (run.cut) {
-        if (rank >= PERSONAL) {
-          personal ??= classReach(graph, facts, PERSONAL);
-          const p = personal;
-          run.cut = upstreamCut(f, () => guardedClassReach(graph, facts, PERSONAL, guard).parent);
-          if (run.cut) run.upstream.push(...pathSubjects(graph, facts, pathTo(facts, p.parent, f.from)));
-        }
-        if (run.cut && regIdx >= 0) {
-          run.cut = upstreamCut(f, () => regulatedReach(graph, facts, guard).parent);
-          if (run.cut)
-            run.upstream.push(...pathSubjects(graph, facts, pathTo(facts, regulated.parent, f.from)));
-        }
-        if (run.cut && scrapedHere) {
-          run.cut = upstreamCut(
-            f,
-            () => (scrapedOpen ??= reach(graph, facts, scrapeSeeds, { ...scrapeOpts, guard })),
-          );
-          if (run.cut) run.upstream.push(...pathSubjects(graph, facts, pathTo(facts, scraped, f.from)));
-        }
+  // One finding per training run: the first train flow (in declaration order) with each reason.
+  const runs = new Map<
+    number,
+    {
+      flows: Flow[];
+      facts: Fact[];
+      regulated: boolean;
+      reasons: string[];
+      /** Whether every chain of every reason crosses a counting control, and those chains. */
+      cut: boolean;
+      upstream: Subject[];
+    }
+  >();
+  for (const fi of trains) {
+    const f = graph.model.flows[fi]!;
+    const rank = movedRank(model, facts.sensitivity, f);
+    const regIdx =
+      f.carries.length > 0
+        ? (f.carries.find((d) => model.data[d]!.regulated.length > 0) ?? -1)
+        : regulated.witness[f.from]!;
+    const scrapedHere = f.carries.length === 0 && scraped[f.from] !== UNREACHED;
+    if (rank < PERSONAL && regIdx < 0 && !scrapedHere) continue;
+
+    const run = runs.get(f.to) ?? {
+      flows: [],
+      facts: [],
+      regulated: false,
+      reasons: [],
+      cut: true,
+      upstream: [],
+    };
+    runs.set(f.to, run);
+    run.flows.push(f);
+    // Data named in `carries` has no chain behind the flow to cut: only the flow and its ends count.
+    if (f.carries.length > 0) run.cut &&= ownCut(f);
+    else if (run.cut) {
+      if (rank >= PERSONAL) {
+        personal ??= classReach(graph, facts, PERSONAL);
+        const p = personal;
+        run.cut = upstreamCut(f, () => guardedClassReach(graph, facts, PERSONAL, guard).parent);
+        if (run.cut) run.upstream.push(...pathSubjects(graph, facts, pathTo(facts, p.parent, f.from)));
       }
-      if (rank >= PERSONAL && !run.reasons.includes("personal")) {
-        run.reasons.push("personal");
-        if (f.carries.length > 0) {
-          const d = f.carries
-            .map((i) => model.data[i]!)
-            .find((x) => x.classification !== undefined && classificationRank(x.classification) >= PERSONAL)!;
-          run.facts.push(flowFact(graph, f, `trains on \`${d.name}\` (${d.classification ?? ""})`));
-        } else {
-          personal ??= classReach(graph, facts, PERSONAL);
-          run.facts.push(
-            ...classChain(graph, facts, personal, f.from),
-            flowFact(graph, f, `trains on ${classificationOf(rank) ?? "personal"} data`),
-          );
-        }
+      if (run.cut && regIdx >= 0) {
+        run.cut = upstreamCut(f, () => regulatedReach(graph, facts, guard).parent);
+        if (run.cut)
+          run.upstream.push(...pathSubjects(graph, facts, pathTo(facts, regulated.parent, f.from)));
       }
-      if (regIdx >= 0 && !run.reasons.includes("regulated")) {
-        run.reasons.push("regulated");
-        run.regulated = true;
-        const d = model.data[regIdx]!;
-        run.facts.push({
-          text: `\`${d.name}\` is regulated (${d.regulated.join(", ")})`,
-          loc: d.propLocs["regulated"] ?? d.nameLoc,
-        });
-        if (f.carries.length === 0) {
-          const p = pathTo(facts, regulated.parent, f.from);
-          const holder = graph.model.components[p.start]!;
-          run.facts.push(
-            ...pathFacts(
-              graph,
-              facts,
-              p,
-              {
-                text: `\`${holder.name}\` ${holder.holds.includes(regIdx) ? "holds" : "sends"} \`${d.name}\``,
-                loc: holder.holds.includes(regIdx)
-                  ? (holder.propLocs["holds"] ?? holder.nameLoc)
-                  : holder.nameLoc,
-              },
-              `\`${d.name}\``,
-            ),
-          );
-        }
-        run.facts.push(flowFact(graph, f, `trains on \`${d.name}\``));
+      if (run.cut && scrapedHere) {
+        run.cut = upstreamCut(
+          f,
+          () => (scrapedOpen ??= reach(graph, facts, scrapeSeeds, { ...scrapeOpts, guard })),
+        );
+        if (run.cut) run.upstream.push(...pathSubjects(graph, facts, pathTo(facts, scraped, f.from)));
       }
-      if (scrapedHere && !run.reasons.includes("scraped")) {
-        run.reasons.push("scraped");
-        const p = pathTo(facts, scraped, f.from);
-        const origin: Component = graph.model.components[p.start]!;
+    }
+    if (rank >= PERSONAL && !run.reasons.includes("personal")) {
+      run.reasons.push("personal");
+      if (f.carries.length > 0) {
+        const d = f.carries
+          .map((i) => model.data[i]!)
+          .find((x) => x.classification !== undefined && classificationRank(x.classification) >= PERSONAL)!;
+        run.facts.push(flowFact(graph, f, `trains on \`${d.name}\` (${d.classification ?? ""})`));
+      } else {
+        personal ??= classReach(graph, facts, PERSONAL);
+        run.facts.push(
+          ...classChain(graph, facts, personal, f.from),
+          flowFact(graph, f, `trains on ${classificationOf(rank) ?? "personal"} data`),
+        );
+      }
+    }
+    if (regIdx >= 0 && !run.reasons.includes("regulated")) {
+      run.reasons.push("regulated");
+      run.regulated = true;
+      const d = model.data[regIdx]!;
+      run.facts.push({
+        text: `\`${d.name}\` is regulated (${d.regulated.join(", ")})`,
+        loc: d.propLocs["regulated"] ?? d.nameLoc,
+      });
+      if (f.carries.length === 0) {
+        const p = pathTo(facts, regulated.parent, f.from);
+        const holder = graph.model.components[p.start]!;
         run.facts.push(
           ...pathFacts(
             graph,
             facts,
             p,
             {
-              text: `${describe(graph, origin)} is scraped content whose terms may not allow training`,
-              loc: origin.nameLoc,
+              text: `\`${holder.name}\` ${holder.holds.includes(regIdx) ? "holds" : "sends"} \`${d.name}\``,
+              loc: holder.holds.includes(regIdx)
+                ? (holder.propLocs["holds"] ?? holder.nameLoc)
+                : holder.nameLoc,
             },
-            "scraped content",
+            `\`${d.name}\``,
           ),
-          flowFact(graph, f, "trains on the scraped content"),
         );
       }
+      run.facts.push(flowFact(graph, f, `trains on \`${d.name}\``));
     }
-
-    const WORDS: Record<string, string> = {
-      personal: "personal data",
-      regulated: "regulated data",
-      scraped: "scraped web content",
-    };
-    for (const [target, run] of [...runs].sort((a, b) => a[0] - b[0])) {
-      const c = graph.model.components[target]!;
-      const what = run.reasons.map((r) => WORDS[r]!);
-      const list =
-        what.length <= 1 ? what.join("") : `${what.slice(0, -1).join(", ")} and ${what[what.length - 1]!}`;
-      const impact: Level | undefined = run.regulated ? "very_high" : undefined;
-      report({
-        subject: componentSubject(c),
-        message: `\`${c.name}\` trains on ${list}, which needs consent, a legal basis or a licence that covers training`,
-        facts: run.facts,
-        controlPoints: [
-          componentSubject(c),
-          ...run.flows.flatMap((f) => [flowSubject(f), { type: "component" as const, index: f.from }]),
-          ...(run.cut ? run.upstream : []),
-        ],
-        ...(impact ? { impact, adjustment: "the data falls under a named regulation" } : {}),
-      });
+    if (scrapedHere && !run.reasons.includes("scraped")) {
+      run.reasons.push("scraped");
+      const p = pathTo(facts, scraped, f.from);
+      const origin: Component = graph.model.components[p.start]!;
+      run.facts.push(
+        ...pathFacts(
+          graph,
+          facts,
+          p,
+          {
+            text: `${describe(graph, origin)} is scraped content whose terms may not allow training`,
+            loc: origin.nameLoc,
+          },
+          "scraped content",
+        ),
+        flowFact(graph, f, "trains on the scraped content"),
+      );
     }
-  },
-);
+  }
 
-export default rule;
+  const WORDS: Record<string, string> = {
+    personal: "personal data",
+    regulated: "regulated data",
+    scraped: "scraped web content",
+  };
+  for (const [target, run] of [...runs].sort((a, b) => a[0] - b[0])) {
+    const c = graph.model.components[target]!;
+    const what = run.reasons.map((r) => WORDS[r]!);
+    const list =
+      what.length <= 1 ? what.join("") : `${what.slice(0, -1).join(", ")} and ${what[what.length - 1]!}`;
+    const impact: Level | undefined = run.regulated ? "very_high" : undefined;
+    report({
+      subject: componentSubject(c),
+      message: `\`${c.name}\` trains on ${list}, which needs consent, a legal basis or a licence that covers training`,
+      facts: run.facts,
+      controlPoints: [
+        componentSubject(c),
+        ...run.flows.flatMap((f) => [flowSubject(f), { type: "component" as const, index: f.from }]),
+        ...(run.cut ? run.upstream : []),
+      ],
+      ...(impact ? { impact, adjustment: "the data falls under a named regulation" } : {}),
+    });
+  }
+});

@@ -10,7 +10,7 @@ import { decodeSource } from "../../syntax/decode.js";
 import { parseFile } from "../../syntax/parse.js";
 import { commentSignature, formatSource, sameSyntaxTree } from "../../syntax/printer.js";
 import type { CommandModule } from "../command.js";
-import { reportDiagnostics, withoutEscapingLinks } from "../common.js";
+import { reportDiagnostics, withoutRefusedLinks } from "../common.js";
 import { expandInputs } from "../inputs.js";
 import { EXIT, type Io } from "../io.js";
 import { plural } from "../../words.js";
@@ -156,7 +156,7 @@ export function runFmt(io: Io, argv: FmtOptions): number {
   );
   // A link in a folder that leads outside the project is neither read (its text quoted in an error)
   // nor rewritten, as the other commands do not read it.
-  const kept = withoutEscapingLinks(
+  const kept = withoutRefusedLinks(
     io,
     expanded,
     undefined,

@@ -550,7 +550,6 @@ function trainFlowData(g: ThreatGraph, facts: Facts, f: Flow): { rank: number; d
 }
 
 const READ = FLOW_KIND_CODE.get("read")!;
-const DISTRIBUTES = kindMask(new Set(DISTRIBUTES_ARTIFACT));
 
 /**
  * What the inputs of a training or fine-tuning pipeline put into the weights: the records it sees,
@@ -567,7 +566,7 @@ function pipelineInput(g: ThreatGraph, facts: Facts, p: number): { rank: number;
     const e = info.inEdges[i]!;
     const f = infoFlow[e]!;
     const k = g.flowKind[f]!;
-    if (k === READ || DISTRIBUTES[k] || g.carriedSecret[f]! < 0) continue;
+    if (k === READ || DISTRIBUTES_ARTIFACT[k] || g.carriedSecret[f]! < 0) continue;
     if (facts.sensitivitySecretParent[info.edgeFrom[e]!] === -2) continue;
     return { rank: SECRET_RANK, edge: e };
   }

@@ -803,9 +803,6 @@ function seedCarriers(
   return tail;
 }
 
-// Flows that move an artifact, not the records behind it (as in the sensitivity facts).
-const DISTRIBUTES = graphFlowKindMask(DISTRIBUTES_ARTIFACT);
-
 /**
  * The BFS of a data reach from its queued seeds: each component reached keeps its source's witness.
  * Distribution flows pass on no records, even when they say they carry some: the sensitivity facts
@@ -835,7 +832,7 @@ function spreadWitnesses(
       const w = edgeTo[e]!;
       if (parent[w] !== UNREACHED) continue;
       const f = infoFlow[e]!;
-      if (DISTRIBUTES[flowKind[f]!] || cutFlow?.[f]) continue;
+      if (DISTRIBUTES_ARTIFACT[flowKind[f]!] || cutFlow?.[f]) continue;
       const fw = flowWitness[f]!;
       const d = fw === -2 ? witness[v]! : fw;
       if (d < 0) continue;
