@@ -1,5 +1,12 @@
 import { listedUpTo, plural } from "../words.js";
-import type { CutView, PathView, PathsView, StepView, TargetView } from "./paths-view.js";
+import {
+  noStepsRelation,
+  type CutView,
+  type PathView,
+  type PathsView,
+  type StepView,
+  type TargetView,
+} from "./paths-view.js";
 
 /**
  * Controls (or uncuttable steps) a cut's line names before it counts the rest: a 10k-component
@@ -17,8 +24,16 @@ function stepText(s: StepView): string {
   return `-[${label}${s.controls.length ? `; ${s.controls.join(", ")}` : ""}]-> ${s.to}`;
 }
 
-function pathText(p: PathView, i: number): string {
-  const legs = [`${p.entry} (${p.entryClasses.join(", ")})`, ...p.steps.map(stepText)];
+/** A path without steps: what its entry is to the crown jewel. */
+function noStepsText(t: TargetView, p: PathView): string {
+  const relation = noStepsRelation(t, p);
+  if (relation === undefined) return "";
+  return relation === "itself" ? ", the crown jewel itself" : `, which ${relation} ${t.crown}`;
+}
+
+function pathText(t: TargetView, p: PathView, i: number): string {
+  const entry = `${p.entry} (${p.entryClasses.join(", ")})${noStepsText(t, p)}`;
+  const legs = [entry, ...p.steps.map(stepText)];
   const out = p.exfil.length ? ` then out: ${p.exfil.map((s) => `~> ${s.to}`).join(" ")}` : "";
   return `  ${i + 1}. ${pct(p.likelihood).padStart(4)}  ${legs.join(" ")}${out}`;
 }
@@ -49,7 +64,7 @@ function targetText(t: TargetView): string[] {
   lines.push(
     `  exposure: ${reach.map((e) => `${e.entryClass} ${plural(e.entries, "entry")}, best ${pct(e.bestLikelihood)} in ${plural(e.shortestSteps, "step")}`).join("; ")}`,
   );
-  lines.push(...t.paths.map(pathText));
+  lines.push(...t.paths.map((p, i) => pathText(t, p, i)));
   if (t.morePathsAtLeast > 0) lines.push(`  ... and at least ${plural(t.morePathsAtLeast, "more path")}`);
   const choke = t.chokepoints.filter((c) => c.components.length > 0);
   if (choke.length)

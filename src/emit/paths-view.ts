@@ -146,3 +146,16 @@ export function pathsView(
     notes: [...pa.notes],
   };
 }
+
+/**
+ * What a path without steps means, said after its entry: the entry is the crown jewel itself, holds
+ * its data (influence), or reads it (disclosure). Undefined for a path with steps.
+ */
+export function noStepsRelation(
+  t: Pick<TargetView, "mode" | "crownType">,
+  p: PathView,
+): "reads" | "holds" | "itself" | undefined {
+  if (p.steps.length > 0) return undefined;
+  if (t.mode === "disclosure") return "reads";
+  return t.crownType === "data" ? "holds" : "itself";
+}

@@ -22,7 +22,13 @@ import { byExposure, DIAGRAM_LIMITS, diagramSet, diagramViews, type DiagramView 
 import { escapeHtml, markdownCode, markdownEscaper } from "./escape.js";
 import type { FindingView } from "./findings-view.js";
 import type { LocationView } from "./location-view.js";
-import type { CutView, PathView, StepView, TargetView } from "./paths-view.js";
+import {
+  noStepsRelation,
+  type CutView,
+  type PathView,
+  type StepView,
+  type TargetView,
+} from "./paths-view.js";
 import { targetMermaid } from "./paths-mermaid.js";
 import { plural } from "../words.js";
 
@@ -794,9 +800,21 @@ function stepV(f: Format, s: StepView, exfil: boolean): StepV {
   };
 }
 
-function route(f: Format, p: PathView): Safe {
+function route(f: Format, t: TargetView, p: PathView): Safe {
   const arrow = f.lit(" → ");
-  const main = f.join([f.code(p.entry), ...p.steps.map((s) => f.code(s.to))], arrow);
+  const relation = noStepsRelation(t, p);
+  const main =
+    relation === undefined
+      ? f.join([f.code(p.entry), ...p.steps.map((s) => f.code(s.to))], arrow)
+      : f.join(
+          [
+            f.code(p.entry),
+            relation === "itself"
+              ? f.lit(", the crown jewel itself")
+              : f.join([f.lit(`, which ${relation} `), f.code(t.crown)], ""),
+          ],
+          "",
+        );
   if (p.exfil.length === 0) return main;
   return f.join(
     [
@@ -1063,7 +1081,7 @@ export function reportView(d: ReportData, f: Format, cell: Format): ReportView {
           entry: f.code(p.entry),
           entryClasses: f.text(p.entryClasses.map(words).join(", ")),
           likelihood: num(f, p.likelihood),
-          route: route(f, p),
+          route: route(f, t, p),
           crossing: p.firstBoundaryCrossing ? f.code(p.firstBoundaryCrossing) : f.lit(""),
           steps: [...p.steps.map((s) => stepV(cell, s, false)), ...p.exfil.map((s) => stepV(cell, s, true))],
         })),

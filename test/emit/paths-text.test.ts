@@ -59,4 +59,48 @@ test("a cut of many controls names the first ones and counts the rest", () => {
   );
 });
 
+test("a path without steps says what the entry is to the crown jewel, and the cut note names the entry", () => {
+  // `repo_mcp` is a third-party MCP server (a supply-chain entry) that sends the crown-jewel source
+  // code on, so it holds it; `code_host` holds it too. `api` is a public endpoint marked as a crown
+  // jewel for availability: an entry itself.
+  const front = frontEnd({
+    "model.aithreat": `
+data source_code { classification confidential  crown integrity }
+zone internet { trust untrusted
+  actor visitor
+}
+zone edge { trust public
+  endpoint api { crown availability }
+}
+zone corp { trust internal
+  agent helper
+  store code_host { holds [source_code] }
+  mcp_server repo_mcp { origin third_party  capabilities [read] }
+}
+flow visitor -> api { kind prompt }
+flow api -> helper { kind prompt }
+flow helper -> repo_mcp { kind invoke }
+flow code_host -> repo_mcp { kind read  carries [source_code] }
+flow repo_mcp -> helper { kind response  carries [source_code] }
+`,
+  });
+  assert.ok(front.ok, dump(front));
+  const v = analyzeModel(front.model).pathsView;
+  const text = pathsText(v);
+  assert.match(text, /\n {2}\d+\. +\d+%  repo_mcp \(supply_chain\), which holds source_code\n/);
+  assert.match(text, /\n {2}\d+\. +\d+%  api \(user_input\), the crown jewel itself\n/);
+  assert.ok(
+    v.notes.includes(
+      "`source_code` (integrity) is also held by an attacker entry (`repo_mcp`), which no control inside the system can protect; cuts protect its other holders",
+    ),
+    v.notes.join("\n"),
+  );
+  assert.ok(
+    v.notes.includes(
+      "`api` (availability) is itself an attacker entry; cuts cannot protect it and leave it out",
+    ),
+    v.notes.join("\n"),
+  );
+});
+
 test.run();

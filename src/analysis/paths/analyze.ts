@@ -2,6 +2,7 @@ import { currentArena, inArena, type Arena, scratchI32, scratchU8 } from "../../
 import type { ThreatGraph } from "../../graph/threat-graph.js";
 import { ENTRY_BIT, ENTRY_CLASSES, type EntryClass, type Facts } from "../facts.js";
 import type { Rule } from "../rule.js";
+import { listedUpTo } from "../../words.js";
 import {
   buildAttackGraph,
   buildTargets,
@@ -251,12 +252,7 @@ function analyzeInArena(
   // (A disclosure through an entry can still be cut on its way out, so only influence targets drop them.)
   const cuttable = (t: AttackTarget): CutTarget =>
     t.mode === "influence" ? { mode: t.mode, nodes: t.nodes.filter((v) => !facts.entry[v]) } : t;
-  for (const t of targets) {
-    if (t.mode === "influence" && t.nodes.some((v) => facts.entry[v]))
-      notes.push(
-        `\`${t.crown.name}\` (${t.property}) is itself an attacker entry; cuts cannot protect it and leave it out`,
-      );
-  }
+  for (const t of targets) if (t.mode === "influence") notes.push(...entryHolderNote(tg, facts, t));
   const detail = ranked.slice(0, detailLimit).map(({ i }) => i);
   const softChokepoints = softChokepointsOf(cond, entries, targets, groups, detail, reports);
   mark("soft-chokepoints");
@@ -346,6 +342,30 @@ function softChokepointsOf(
     unmark(marked, excluded);
   }
   return shares.top(allTargetNodes(groups, excluded), excluded);
+}
+
+/**
+ * The note for an influence target an attacker entry is part of: a component crown jewel that is
+ * itself an entry (a public endpoint, a public-hub model) is exposed by definition, and a data crown
+ * jewel held by an entry (a third-party MCP server that handles the source code) is exposed in that
+ * copy. No control inside the system cuts that, so cuts leave the entry out and say which it is.
+ */
+function entryHolderNote(tg: ThreatGraph, facts: Facts, t: AttackTarget): string[] {
+  const at = t.nodes.filter((v) => facts.entry[v]);
+  if (at.length === 0) return [];
+  const crown = `\`${t.crown.name}\` (${t.property})`;
+  if (t.crown.subject.type === "component")
+    return [`${crown} is itself an attacker entry; cuts cannot protect it and leave it out`];
+  const names = listedUpTo(
+    at.map((v) => `\`${tg.model.components[v]!.name}\``),
+    3,
+  );
+  const entries = at.length === 1 ? "an attacker entry" : "attacker entries";
+  return [
+    at.length < t.nodes.length
+      ? `${crown} is also held by ${entries} (${names}), which no control inside the system can protect; cuts protect its other holders`
+      : `${crown} is held only by ${entries} (${names}), which no control inside the system can protect; cuts leave it out`,
+  ];
 }
 
 function markAll(nodes: readonly number[], marks: Uint8Array): void {
