@@ -410,6 +410,10 @@ test("exit 2: one path, a missing file, or an invalid model on either side", asy
   const missing = await run([write("base"), path.join(tmp, "nope.aithreat")]);
   assert.is(missing.code, 2);
   assert.match(missing.stderr, /error AT1001: cannot read/);
+  // A path named relative to the command's folder is said as it was given, as every command says it.
+  const relative = await run([write("base"), "nope.aithreat"], process.cwd());
+  assert.is(relative.code, 2);
+  assert.match(relative.stderr, /error AT1001: cannot read `nope\.aithreat`: no such file or directory/);
   const broken = path.join(tmp, "broken.aithreat");
   fs.writeFileSync(broken, `zone vpc "VPC" { trust internal }\nstore db "DB" in nowhere\n`);
   const invalid = await run([write("base"), broken, "--root", tmp]);

@@ -263,9 +263,12 @@ export function runDiff(io: Io, argv: DiffArgs): number {
       if (isDiag(s)) return fail(s);
       sides = s;
     } else {
+      // Read relative to the command's folder, and named as given: the loader reads paths relative
+      // to the process's folder and says them as it got them (an absolute path in a message about a
+      // file the user named `nope.aithreat` read as if aithreat had looked elsewhere).
       const side = (p: string): Side => ({
         label: p,
-        models: [path.resolve(io.cwd, p)],
+        models: [path.relative(process.cwd(), path.resolve(io.cwd, p)) || "."],
         ...(argv.root !== undefined ? { root: path.resolve(io.cwd, argv.root) } : {}),
         allowEmpty: false,
       });
