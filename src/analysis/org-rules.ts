@@ -750,13 +750,21 @@ function makeCheck(meta: RuleMeta, origin: OrgRule["origin"], matchLoc: Location
 }
 
 /**
+ * Each model's organisation rules, compiled once: `explain` adds them to the catalog and the analysis
+ * it runs asks again (rules are pure values, so sharing them is safe).
+ */
+const compiledOf = new WeakMap<ResolvedModel, readonly OrgRule[]>();
+
+/**
  * The rules to run on a model: the given ones plus the model's valid organisation rules (those whose
  * id is not already among them, so calling this twice adds nothing). Unchanged when there are none.
  */
 export function withOrgRules(model: ResolvedModel, rules: readonly Rule[]): readonly Rule[] {
   if (model.ruleDecls.length === 0) return rules;
   const ids = new Set(rules.map((r) => r.meta.id));
-  const org = compileOrgRules(model).value.filter((r) => !ids.has(r.meta.id));
+  let compiled = compiledOf.get(model);
+  if (!compiled) compiledOf.set(model, (compiled = compileOrgRules(model).value));
+  const org = compiled.filter((r) => !ids.has(r.meta.id));
   return org.length === 0 ? rules : [...rules, ...org];
 }
 
