@@ -59,7 +59,7 @@ test("a cut of many controls names the first ones and counts the rest", () => {
   );
 });
 
-test("a path without steps says what the entry is to the crown jewel, and the cut note names the entry", () => {
+test("a path without steps says what the entry is to the crown jewel; the note and the cut name the entry", () => {
   // `repo_mcp` is a third-party MCP server (a supply-chain entry) that sends the crown-jewel source
   // code on, so it holds it; `code_host` holds it too. `api` is a public endpoint marked as a crown
   // jewel for availability: an entry itself.
@@ -101,6 +101,12 @@ flow repo_mcp -> helper { kind response  carries [source_code] }
     ),
     v.notes.join("\n"),
   );
+  // Their own cuts name the entries as what no control cuts, not "nothing to cut".
+  const cutOf = (crown: string) => v.targets.find((t) => t.crown === crown)!.cut!;
+  assert.equal(cutOf("api").uncuttable, ["api"]);
+  assert.is(cutOf("api").feasible, false);
+  assert.ok(cutOf("source_code").uncuttable.includes("repo_mcp"), cutOf("source_code").uncuttable.join());
+  assert.match(text, /\n {2}cheapest cut: no built-in control cuts `api`: lower the likelihood there/);
 });
 
 test.run();

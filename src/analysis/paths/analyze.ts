@@ -21,7 +21,7 @@ import {
 } from "./dominators.js";
 import { CLASS_COUNT, classAnswers, exposureCells, exposureCounts, type Groups } from "./exposure.js";
 import { CutSolver } from "./min-cut.js";
-import type { AttackPath, PathAnalysis, PathStep, TargetReport } from "./model.js";
+import type { AttackPath, CutReport, PathAnalysis, PathStep, TargetReport } from "./model.js";
 import { condense, type Condensation } from "./scc.js";
 import { ShareWorkspace } from "./soft-chokepoints.js";
 import { byGroup, nodesInOrder, type TargetGroup } from "./target-groups.js";
@@ -283,7 +283,12 @@ function analyzeInArena(
     ...detail.filter((i) => targets[i]!.mode === "influence"),
     ...detail.filter((i) => targets[i]!.mode === "disclosure"),
   ];
-  for (const i of byMode) (reports[i] as { cut?: unknown }).cut = solver.solve([cuttable(targets[i]!)]);
+  for (const i of byMode)
+    (reports[i] as { cut?: unknown }).cut = withEntryHolders(
+      solver.solve([cuttable(targets[i]!)]),
+      targets[i]!,
+      facts,
+    );
   mark("cuts-per-target");
   return {
     entries,
@@ -366,6 +371,25 @@ function entryHolderNote(tg: ThreatGraph, facts: Facts, t: AttackTarget): string
       ? `${crown} is also held by ${entries} (${names}), which no control inside the system can protect; cuts protect its other holders`
       : `${crown} is held only by ${entries} (${names}), which no control inside the system can protect; cuts leave it out`,
   ];
+}
+
+/**
+ * A crown jewel's own cut with the attacker entries among its nodes (left out of the question) named
+ * as uncuttable: no control inside the system cuts what an entry does to itself or to the copy it
+ * holds, and "nothing to cut" read as "nothing to fear" for a public endpoint marked for availability
+ * (rate limits and quotas, which lower the likelihood, are what help there). Answers are shared
+ * between questions, so this is a new object.
+ */
+function withEntryHolders(cut: CutReport, t: AttackTarget, facts: Facts): CutReport {
+  if (t.mode !== "influence") return cut;
+  const known = new Set(cut.uncuttable.filter((u) => u.type === "component").map((u) => u.index));
+  const entries = t.nodes.filter((v) => facts.entry[v] && !known.has(v));
+  if (entries.length === 0) return cut;
+  return {
+    ...cut,
+    feasible: false,
+    uncuttable: [...cut.uncuttable, ...entries.map((index) => ({ type: "component" as const, index }))],
+  };
 }
 
 function markAll(nodes: readonly number[], marks: Uint8Array): void {
