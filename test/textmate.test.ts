@@ -161,6 +161,7 @@ test("declarations, statements and the arrow", () => {
   assert.is(scopeOf(src, "vpc"), "entity.name.type.aithreat");
   assert.is(scopeOf(src, "agent"), "storage.type.component.aithreat");
   assert.is(scopeOf(src, "copilot"), "entity.name.type.aithreat");
+  assert.is(scopeOf('store cafe\u0301 "Café"', "cafe\u0301"), "entity.name.type.aithreat");
   assert.is(scopeOf(src, "VPC"), "string.quoted.double.aithreat");
   assert.is(scopeOf(src, "autonomy"), "variable.other.property.aithreat");
   assert.is(scopeOf(src, "loop"), undefined);
@@ -193,6 +194,9 @@ test("values: trust levels, booleans, numbers, names that only look like them", 
     ["tags [zones, in_house, data-set, AML.M0007]", "in_house"],
     ["tags [zones, in_house, data-set, AML.M0007]", "data-set"],
     ["tags [zones, in_house, data-set, AML.M0007]", "AML.M0007"],
+    // Combining marks continue a name, as in the lexer: a decomposed `modèl` is no `model` keyword.
+    ["tags [mode\u0300l, model\u0301]", "mode\u0300l"],
+    ["tags [mode\u0300l, model\u0301]", "model\u0301"],
   ] as const) {
     const toks = tokenize(src).flat();
     assert.ok(

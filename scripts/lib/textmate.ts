@@ -16,12 +16,13 @@ export const SCOPE_NAME = "source.aithreat";
 
 // Regexes use only what Oniguruma (VS Code, GitHub, Shiki) and JavaScript's `u` mode read alike:
 // explicit classes instead of `\w`/`\d` (their Unicode reach differs between engines) and single-
-// character lookbehind. A name is the lexer's: letters, digits and `_`, inner `.`/`-` segments.
-const NAME_CHAR = String.raw`[\p{L}\p{N}_]`;
+// character lookbehind. A name is the lexer's: a letter or `_`, then letters, combining marks,
+// digits and `_`, inner `.`/`-` segments.
+const NAME_CHAR = String.raw`[\p{L}\p{M}\p{N}_]`;
 const NAME = String.raw`[\p{L}_]${NAME_CHAR}*(?:[.\-]${NAME_CHAR}+)*`;
 // A word stands alone when no name character precedes it (nor `.`/`-`, which would make it a later
 // segment of a longer name) and no name continues after it.
-const BEFORE = String.raw`(?<![\p{L}\p{N}_.\-])`;
+const BEFORE = String.raw`(?<![\p{L}\p{M}\p{N}_.\-])`;
 const AFTER = String.raw`(?!${NAME_CHAR}|[.\-]${NAME_CHAR})`;
 // A property name is followed on its line by something that can start a value or a block.
 const VALUE_FOLLOWS = String.raw`(?=[ \t]*[\[{"]|[ \t]+[\p{L}\p{N}_])`;
@@ -199,11 +200,11 @@ export function buildTextMateGrammar(): object {
       dates: {
         // The lexer's rule: four-two-two digits not continued by a name character, `.` or `-`.
         name: "constant.numeric.date.aithreat",
-        match: String.raw`${BEFORE}[0-9]{4}-[0-9]{2}-[0-9]{2}(?![\p{L}\p{N}_.\-])`,
+        match: String.raw`${BEFORE}[0-9]{4}-[0-9]{2}-[0-9]{2}(?![\p{L}\p{M}\p{N}_.\-])`,
       },
       numbers: {
         name: "constant.numeric.aithreat",
-        match: String.raw`${BEFORE}[0-9]+(?:\.[0-9]+)?(?![\p{L}\p{N}_])`,
+        match: String.raw`${BEFORE}[0-9]+(?:\.[0-9]+)?(?![\p{L}\p{M}\p{N}_])`,
       },
       punctuation: {
         patterns: [

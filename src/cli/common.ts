@@ -82,6 +82,18 @@ export function pathsPerTargetProblem(k: number | undefined, flag = "`-k`"): Dia
   );
 }
 
+/**
+ * `--max-file-size` checked before any file is read (by every command that takes it, `fmt` and `diff`
+ * too): nothing when it is a positive whole number, else AT9002. A value that is not a size must not
+ * lift the limit (`abc` reads as NaN, which no size exceeds) nor become one (`0`, `-5`, `1.5`).
+ */
+export function maxFileSizeProblem(value: number | undefined): Diagnostic | undefined {
+  if (value === undefined || (Number.isInteger(value) && value > 0)) return undefined;
+  // yargs reads a word as NaN: the message cannot echo it.
+  const given = Number.isNaN(value) ? "" : `, not \`${value}\``;
+  return diag("AT9002", undefined, `\`--max-file-size\` must be a positive whole number of bytes${given}`);
+}
+
 /** Reads and checks the models named on the command line; CLI-level problems become diagnostics. */
 export function loadModels(
   io: Io,
@@ -90,18 +102,8 @@ export function loadModels(
 ): FrontEndResult | { diagnostics: Diagnostic[] } {
   const today = resolveToday(io, argv.today);
   if (typeof today !== "string") return { diagnostics: [today] };
-  const maxSize = argv["max-file-size"];
-  if (maxSize !== undefined && (!Number.isInteger(maxSize) || maxSize <= 0)) {
-    return {
-      diagnostics: [
-        diag(
-          "AT9002",
-          undefined,
-          `\`--max-file-size\` must be a positive whole number of bytes, not \`${String(maxSize)}\``,
-        ),
-      ],
-    };
-  }
+  const badSize = maxFileSizeProblem(argv["max-file-size"]);
+  if (badSize) return { diagnostics: [badSize] };
   if (argv.root !== undefined && !fs.statSync(argv.root, { throwIfNoEntry: false })?.isDirectory()) {
     return { diagnostics: [diag("AT9002", undefined, `\`--root ${argv.root}\` is not a folder`)] };
   }

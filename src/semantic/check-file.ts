@@ -393,7 +393,9 @@ export function fileChecker(file: SourceFile): {
     read(n.body, ASSET_DESCRIPTION, "`asset`");
     let crown = false;
     let cia: readonly string[] = [];
-    if (n.key.text === "crown" && !n.value) {
+    if (n.key.text === "") {
+      // The parser reported the missing key (`asset x { ... }`); error recovery left an empty name.
+    } else if (n.key.text === "crown" && !n.value) {
       diagnostics.push(
         diag("AT3015", at(file, n.key), `\`asset ${n.target.text} crown\` needs the properties that matter`, {
           hint: "e.g. `asset model crown integrity` or `crown [confidentiality, integrity]`",

@@ -534,6 +534,22 @@ for (const value of ["abc", "-5"]) {
   });
 }
 
+for (const command of ["fmt", "diff"]) {
+  for (const value of ["abc", "0", "-5", "1.5"]) {
+    test(`\`${command} --max-file-size ${value}\` is a usage error, as for the other commands`, async () => {
+      // fmt took `abc` (NaN) as no limit at all and `-5` as a limit every file is over (AT1004 per
+      // file); diff echoed `abc` as `NaN`.
+      const model = path.join(tmp, "valid", "model.aithreat");
+      const args = command === "fmt" ? ["--check", model] : [model, model];
+      const r = await run(command, ...args, "--max-file-size", value);
+      assertCleanFailure(r);
+      assert.match(r.stderr, /error AT9002: `--max-file-size` must be a positive whole number of bytes/);
+      assert.not.match(r.stderr, /NaN|AT1004/);
+      assert.is(r.stdout, "");
+    });
+  }
+}
+
 for (const [command, value] of [
   ["paths", "0"],
   ["paths", "-1"],

@@ -10,7 +10,7 @@ import { diag, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import { diffMarkdown } from "../../emit/diff-markdown.js";
 import { DEFAULT_MAX_FILE_SIZE } from "../../semantic/imports.js";
 import type { CommandModule } from "../command.js";
-import { loadModels, reportDiagnostics, resolveToday } from "../common.js";
+import { loadModels, maxFileSizeProblem, reportDiagnostics, resolveToday } from "../common.js";
 import { expandInputs, findRoot, MODEL_EXTENSION } from "../inputs.js";
 import { EXIT, type Io } from "../io.js";
 import { nodeHost } from "../node-host.js";
@@ -243,6 +243,8 @@ export function runDiff(io: Io, argv: DiffArgs): number {
   };
   const today = resolveToday(io, argv.today);
   if (typeof today !== "string") return fail(today);
+  const badSize = maxFileSizeProblem(argv["max-file-size"]);
+  if (badSize) return fail(badSize);
   const paths = argv.paths ?? [];
   if (argv.base === undefined && paths.length !== 2)
     return fail(

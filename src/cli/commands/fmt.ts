@@ -10,7 +10,7 @@ import { decodeSource } from "../../syntax/decode.js";
 import { parseFile } from "../../syntax/parse.js";
 import { commentSignature, formatSource, sameSyntaxTree } from "../../syntax/printer.js";
 import type { CommandModule } from "../command.js";
-import { reportDiagnostics, withoutRefusedLinks } from "../common.js";
+import { maxFileSizeProblem, reportDiagnostics, withoutRefusedLinks } from "../common.js";
 import { expandInputs } from "../inputs.js";
 import { EXIT, type Io } from "../io.js";
 import { plural } from "../../words.js";
@@ -144,6 +144,11 @@ export function runFmt(io: Io, argv: FmtOptions): number {
       ],
       "text",
     );
+    return EXIT.INVALID;
+  }
+  const badSize = maxFileSizeProblem(argv["max-file-size"]);
+  if (badSize) {
+    reportDiagnostics(io, [badSize], "text");
     return EXIT.INVALID;
   }
   const maxSize = argv["max-file-size"] ?? DEFAULT_MAX_FILE_SIZE;
