@@ -627,6 +627,7 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
 
   // ---- acceptances -----------------------------------------------------------------------------------
   const acceptances: Acceptance[] = [];
+  let flowNames: string[] | undefined;
   files.forEach((f, i) => {
     const file = f.source;
     const r = UnitReader.accepts(units[i]!);
@@ -649,7 +650,14 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
           );
         }
       } else if (d.target.text) {
-        const sym = symbols.resolve(d.target, file, COMPONENT_OR_DATA);
+        // An acceptance may name a flow too: an unknown name says so, and flow names are suggested.
+        const sym = symbols.resolve(
+          d.target,
+          file,
+          COMPONENT_OR_DATA,
+          (flowNames ??= [...flowByName.keys()]),
+          "component, flow or data asset",
+        );
         if (sym)
           subject =
             sym.category === "component"

@@ -183,13 +183,15 @@ export class SymbolTable {
   /**
    * Resolves a reference written in `from` to one of the expected categories. Reports AT2001
    * (unknown, with a suggestion), AT2004 (wrong category) or AT2005 (declared in a file not imported).
-   * `extra` names (e.g. built-in controls) count as valid candidates for suggestions.
+   * `extra` names (e.g. built-in controls) count as valid candidates for suggestions; `what` says what
+   * an unknown name should have been when the caller also takes names from elsewhere (flows).
    */
   resolve(
     ref: Named,
     from: SourceFile,
     expected: readonly SymbolCategory[],
     extra: readonly string[] = [],
+    what: string = expected.map((c) => NOUN[c]).join(" or "),
   ): Sym | undefined {
     const sym = this.table.get(ref.text);
     // The common case, first and without allocating: a visible name of the expected category.
@@ -197,7 +199,6 @@ export class SymbolTable {
     // Recovered from a syntax error, or a reserved word the parser already reported: nothing to add.
     if (ref.text === "" || RESERVED.has(ref.text)) return undefined;
     if (!sym) {
-      const what = expected.map((c) => NOUN[c]).join(" or ");
       const candidates = this.near(ref.text, expected, extra);
       this.diagnostics.push(
         diag("AT2001", at(from, ref), `unknown ${what} \`${ref.text}\``, {
