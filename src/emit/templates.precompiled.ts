@@ -632,26 +632,26 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
   },
 
   "report.html.hbs": {
-    sha256: "581afd833c9cfdd45eeb5b570c5c3942e4df50c89c425ec4561030d27c37848e",
+    sha256: "a068a77db01d7ced6713abada05371836710a77ab34601c922b19d9af1decb16",
     spec: {"0":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda;
 
   return "<li><a href=\"#"
-    + ((stack1 = alias2(alias1(depth0, "anchor", {"start":{"line":23,"column":16},"end":{"line":23,"column":22}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "anchor", {"start":{"line":24,"column":16},"end":{"line":24,"column":22}} ), depth0)) != null ? stack1 : "")
     + "\">"
-    + ((stack1 = alias2(alias1(depth0, "crown", {"start":{"line":23,"column":28},"end":{"line":23,"column":33}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "crown", {"start":{"line":24,"column":28},"end":{"line":24,"column":33}} ), depth0)) != null ? stack1 : "")
     + " "
-    + ((stack1 = alias2(alias1(depth0, "property", {"start":{"line":23,"column":38},"end":{"line":23,"column":46}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "property", {"start":{"line":24,"column":38},"end":{"line":24,"column":46}} ), depth0)) != null ? stack1 : "")
     + "</a></li>\n";
 },"1":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda;
 
   return "<li><a href=\"#open-"
-    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":30,"column":21},"end":{"line":30,"column":29}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":31,"column":21},"end":{"line":31,"column":29}} ), depth0)) != null ? stack1 : "")
     + "\">"
-    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":30,"column":35},"end":{"line":30,"column":43}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":31,"column":35},"end":{"line":31,"column":43}} ), depth0)) != null ? stack1 : "")
     + " ("
-    + ((stack1 = alias2(alias1(depth0, "count", {"start":{"line":30,"column":49},"end":{"line":30,"column":54}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "count", {"start":{"line":31,"column":49},"end":{"line":31,"column":54}} ), depth0)) != null ? stack1 : "")
     + ")</a></li>\n";
 },"2":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
@@ -662,44 +662,44 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<p class=\"system\"><strong>"
-    + ((stack1 = container.lambda(container.strict(depth0, "title", {"start":{"line":44,"column":28},"end":{"line":44,"column":33}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(depth0, "title", {"start":{"line":45,"column":28},"end":{"line":45,"column":33}} ), depth0)) != null ? stack1 : "")
     + "</strong>"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"owner"),{"name":"if","hash":{},"fn":container.program(3, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":44,"column":44},"end":{"line":44,"column":82}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"version"),{"name":"if","hash":{},"fn":container.program(4, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":44,"column":82},"end":{"line":44,"column":126}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"contact"),{"name":"if","hash":{},"fn":container.program(5, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":44,"column":126},"end":{"line":44,"column":170}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"repository"),{"name":"if","hash":{},"fn":container.program(6, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":44,"column":170},"end":{"line":44,"column":212}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"description"),{"name":"if","hash":{},"fn":container.program(7, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":44,"column":212},"end":{"line":44,"column":257}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"owner"),{"name":"if","hash":{},"fn":container.program(3, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":45,"column":44},"end":{"line":45,"column":82}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"version"),{"name":"if","hash":{},"fn":container.program(4, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":45,"column":82},"end":{"line":45,"column":126}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"contact"),{"name":"if","hash":{},"fn":container.program(5, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":45,"column":126},"end":{"line":45,"column":170}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"repository"),{"name":"if","hash":{},"fn":container.program(6, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":45,"column":170},"end":{"line":45,"column":212}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"description"),{"name":"if","hash":{},"fn":container.program(7, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":45,"column":212},"end":{"line":45,"column":257}}})) != null ? stack1 : "")
     + "</p>\n";
 },"3":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return " · owner "
-    + ((stack1 = container.lambda(container.strict(depth0, "owner", {"start":{"line":44,"column":68},"end":{"line":44,"column":73}} ), depth0)) != null ? stack1 : "");
+    + ((stack1 = container.lambda(container.strict(depth0, "owner", {"start":{"line":45,"column":68},"end":{"line":45,"column":73}} ), depth0)) != null ? stack1 : "");
 },"4":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return " · version "
-    + ((stack1 = container.lambda(container.strict(depth0, "version", {"start":{"line":44,"column":110},"end":{"line":44,"column":117}} ), depth0)) != null ? stack1 : "");
+    + ((stack1 = container.lambda(container.strict(depth0, "version", {"start":{"line":45,"column":110},"end":{"line":45,"column":117}} ), depth0)) != null ? stack1 : "");
 },"5":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return " · contact "
-    + ((stack1 = container.lambda(container.strict(depth0, "contact", {"start":{"line":44,"column":154},"end":{"line":44,"column":161}} ), depth0)) != null ? stack1 : "");
+    + ((stack1 = container.lambda(container.strict(depth0, "contact", {"start":{"line":45,"column":154},"end":{"line":45,"column":161}} ), depth0)) != null ? stack1 : "");
 },"6":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return " · "
-    + ((stack1 = container.lambda(container.strict(depth0, "repository", {"start":{"line":44,"column":193},"end":{"line":44,"column":203}} ), depth0)) != null ? stack1 : "");
+    + ((stack1 = container.lambda(container.strict(depth0, "repository", {"start":{"line":45,"column":193},"end":{"line":45,"column":203}} ), depth0)) != null ? stack1 : "");
 },"7":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return "<br>"
-    + ((stack1 = container.lambda(container.strict(depth0, "description", {"start":{"line":44,"column":237},"end":{"line":44,"column":248}} ), depth0)) != null ? stack1 : "");
+    + ((stack1 = container.lambda(container.strict(depth0, "description", {"start":{"line":45,"column":237},"end":{"line":45,"column":248}} ), depth0)) != null ? stack1 : "");
 },"8":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return " · generated "
-    + ((stack1 = container.lambda(container.strict(depth0, "generatedAt", {"start":{"line":46,"column":66},"end":{"line":46,"column":77}} ), depth0)) != null ? stack1 : "");
+    + ((stack1 = container.lambda(container.strict(depth0, "generatedAt", {"start":{"line":47,"column":66},"end":{"line":47,"column":77}} ), depth0)) != null ? stack1 : "");
 },"9":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.lambda;
 
@@ -720,25 +720,25 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     var stack1, alias1=container.strict, alias2=container.lambda;
 
   return "<tr><th scope=\"row\">"
-    + ((stack1 = alias2(alias1(depth0, "name", {"start":{"line":78,"column":22},"end":{"line":78,"column":26}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "name", {"start":{"line":79,"column":22},"end":{"line":79,"column":26}} ), depth0)) != null ? stack1 : "")
     + "</th><td>"
-    + ((stack1 = alias2(alias1(depth0, "value", {"start":{"line":78,"column":39},"end":{"line":78,"column":44}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "value", {"start":{"line":79,"column":39},"end":{"line":79,"column":44}} ), depth0)) != null ? stack1 : "")
     + "</td></tr>\n";
 },"12":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda;
 
   return "<tr><th scope=\"row\"><span class=\"sev sev-"
-    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":86,"column":43},"end":{"line":86,"column":51}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":87,"column":43},"end":{"line":87,"column":51}} ), depth0)) != null ? stack1 : "")
     + "\">"
-    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":86,"column":57},"end":{"line":86,"column":65}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":87,"column":57},"end":{"line":87,"column":65}} ), depth0)) != null ? stack1 : "")
     + "</span></th><td>"
-    + ((stack1 = alias2(alias1(depth0, "open", {"start":{"line":86,"column":85},"end":{"line":86,"column":89}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "open", {"start":{"line":87,"column":85},"end":{"line":87,"column":89}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "mitigated", {"start":{"line":86,"column":102},"end":{"line":86,"column":111}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "mitigated", {"start":{"line":87,"column":102},"end":{"line":87,"column":111}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "accepted", {"start":{"line":86,"column":124},"end":{"line":86,"column":132}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "accepted", {"start":{"line":87,"column":124},"end":{"line":87,"column":132}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "total", {"start":{"line":86,"column":145},"end":{"line":86,"column":150}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "total", {"start":{"line":87,"column":145},"end":{"line":87,"column":150}} ), depth0)) != null ? stack1 : "")
     + "</td></tr>\n";
 },"13":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
@@ -749,20 +749,20 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<h3>Metrics</h3>\n<table class=\"metrics\">\n<thead><tr><th>metric</th><th>value</th><th>better</th><th>policy</th></tr></thead>\n<tbody>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(lookupProperty(depth0,"metrics"),"rows"),{"name":"each","hash":{},"fn":container.program(14, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":95,"column":0},"end":{"line":97,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(lookupProperty(depth0,"metrics"),"rows"),{"name":"each","hash":{},"fn":container.program(14, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":96,"column":0},"end":{"line":98,"column":9}}})) != null ? stack1 : "")
     + "</tbody>\n</table>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(lookupProperty(depth0,"metrics"),"more"),{"name":"if","hash":{},"fn":container.program(15, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":100,"column":0},"end":{"line":102,"column":7}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(lookupProperty(depth0,"metrics"),"more"),{"name":"if","hash":{},"fn":container.program(15, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":101,"column":0},"end":{"line":103,"column":7}}})) != null ? stack1 : "");
 },"14":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda;
 
   return "<tr><th scope=\"row\">"
-    + ((stack1 = alias2(alias1(depth0, "name", {"start":{"line":96,"column":22},"end":{"line":96,"column":26}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "name", {"start":{"line":97,"column":22},"end":{"line":97,"column":26}} ), depth0)) != null ? stack1 : "")
     + "</th><td>"
-    + ((stack1 = alias2(alias1(depth0, "value", {"start":{"line":96,"column":39},"end":{"line":96,"column":44}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "value", {"start":{"line":97,"column":39},"end":{"line":97,"column":44}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "better", {"start":{"line":96,"column":57},"end":{"line":96,"column":63}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "better", {"start":{"line":97,"column":57},"end":{"line":97,"column":63}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "status", {"start":{"line":96,"column":76},"end":{"line":96,"column":82}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "status", {"start":{"line":97,"column":76},"end":{"line":97,"column":82}} ), depth0)) != null ? stack1 : "")
     + "</td></tr>\n";
 },"15":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
@@ -773,7 +773,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<p class=\"more\">…and "
-    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"metrics"), "more", {"start":{"line":101,"column":23},"end":{"line":101,"column":35}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"metrics"), "more", {"start":{"line":102,"column":23},"end":{"line":102,"column":35}} ), depth0)) != null ? stack1 : "")
     + " more in <code>metrics.json</code>.</p>\n";
 },"16":function(container,depth0,helpers,partials,data) {
     return "<p class=\"notice\">Mermaid was not found next to aithreat, so the diagrams below are shown as their source.</p>\n";
@@ -786,9 +786,9 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<figure class=\"diagram\">\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(lookupProperty(depth0,"overview"),"tooLarge"),{"name":"if","hash":{},"fn":container.program(18, data, 0),"inverse":container.program(19, data, 0),"data":data,"loc":{"start":{"line":113,"column":0},"end":{"line":117,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(lookupProperty(depth0,"overview"),"tooLarge"),{"name":"if","hash":{},"fn":container.program(18, data, 0),"inverse":container.program(19, data, 0),"data":data,"loc":{"start":{"line":114,"column":0},"end":{"line":118,"column":7}}})) != null ? stack1 : "")
     + "<figcaption>"
-    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"overview"), "title", {"start":{"line":118,"column":14},"end":{"line":118,"column":28}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"overview"), "title", {"start":{"line":119,"column":14},"end":{"line":119,"column":28}} ), depth0)) != null ? stack1 : "")
     + "</figcaption>\n</figure>\n";
 },"18":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
@@ -799,7 +799,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<p class=\"notice\">The overview is too large to draw here; it is in "
-    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"overview"), "file", {"start":{"line":114,"column":69},"end":{"line":114,"column":82}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"overview"), "file", {"start":{"line":115,"column":69},"end":{"line":115,"column":82}} ), depth0)) != null ? stack1 : "")
     + ".</p>\n";
 },"19":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
@@ -810,7 +810,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<pre class=\"mermaid\">"
-    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"overview"), "mermaid", {"start":{"line":116,"column":23},"end":{"line":116,"column":39}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"overview"), "mermaid", {"start":{"line":117,"column":23},"end":{"line":117,"column":39}} ), depth0)) != null ? stack1 : "")
     + "</pre>\n";
 },"20":function(container,depth0,helpers,partials,data) {
     return "<p>No overview diagram.</p>\n";
@@ -823,24 +823,24 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<p>More views:</p>\n<ul>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"views"),{"name":"each","hash":{},"fn":container.program(22, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":126,"column":0},"end":{"line":128,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"views"),{"name":"each","hash":{},"fn":container.program(22, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":127,"column":0},"end":{"line":129,"column":9}}})) != null ? stack1 : "")
     + "</ul>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"viewsLeftOut"),{"name":"if","hash":{},"fn":container.program(23, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":130,"column":0},"end":{"line":132,"column":7}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"viewsLeftOut"),{"name":"if","hash":{},"fn":container.program(23, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":131,"column":0},"end":{"line":133,"column":7}}})) != null ? stack1 : "");
 },"22":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda;
 
   return "<li>"
-    + ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":127,"column":6},"end":{"line":127,"column":11}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":128,"column":6},"end":{"line":128,"column":11}} ), depth0)) != null ? stack1 : "")
     + " ("
-    + ((stack1 = alias2(alias1(depth0, "kind", {"start":{"line":127,"column":17},"end":{"line":127,"column":21}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "kind", {"start":{"line":128,"column":17},"end":{"line":128,"column":21}} ), depth0)) != null ? stack1 : "")
     + "): "
-    + ((stack1 = alias2(alias1(depth0, "file", {"start":{"line":127,"column":28},"end":{"line":127,"column":32}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "file", {"start":{"line":128,"column":28},"end":{"line":128,"column":32}} ), depth0)) != null ? stack1 : "")
     + "</li>\n";
 },"23":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return "<p>"
-    + ((stack1 = container.lambda(container.strict(depth0, "viewsLeftOut", {"start":{"line":131,"column":5},"end":{"line":131,"column":17}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(depth0, "viewsLeftOut", {"start":{"line":132,"column":5},"end":{"line":132,"column":17}} ), depth0)) != null ? stack1 : "")
     + "</p>\n";
 },"24":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
@@ -851,11 +851,11 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<p>Each cell: how many attacker entries of that class reach the crown jewel, the likelihood of the most likely path, and its length.</p>\n<div class=\"scroll\">\n<table>\n<thead><tr><th>crown jewel</th><th>property</th><th>attack</th>"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"entryClasses"),{"name":"each","hash":{},"fn":container.program(25, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":142,"column":63},"end":{"line":142,"column":111}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"entryClasses"),{"name":"each","hash":{},"fn":container.program(25, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":143,"column":63},"end":{"line":143,"column":111}}})) != null ? stack1 : "")
     + "<th>chokepoints</th><th>cheapest cut</th></tr></thead>\n<tbody>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"crownRows"),{"name":"each","hash":{},"fn":container.program(26, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":144,"column":0},"end":{"line":146,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"crownRows"),{"name":"each","hash":{},"fn":container.program(26, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":145,"column":0},"end":{"line":147,"column":9}}})) != null ? stack1 : "")
     + "</tbody>\n</table>\n</div>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"crownMore"),{"name":"if","hash":{},"fn":container.program(31, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":150,"column":0},"end":{"line":152,"column":7}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"crownMore"),{"name":"if","hash":{},"fn":container.program(31, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":151,"column":0},"end":{"line":153,"column":7}}})) != null ? stack1 : "");
 },"25":function(container,depth0,helpers,partials,data) {
     var stack1;
 
@@ -871,20 +871,20 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<tr class=\""
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"exposed"),{"name":"if","hash":{},"fn":container.program(27, data, 0),"inverse":container.program(28, data, 0),"data":data,"loc":{"start":{"line":145,"column":11},"end":{"line":145,"column":57}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"exposed"),{"name":"if","hash":{},"fn":container.program(27, data, 0),"inverse":container.program(28, data, 0),"data":data,"loc":{"start":{"line":146,"column":11},"end":{"line":146,"column":57}}})) != null ? stack1 : "")
     + "\"><td>"
-    + ((stack1 = alias3(alias2(depth0, "crown", {"start":{"line":145,"column":65},"end":{"line":145,"column":70}} ), depth0)) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"crownTitle"),{"name":"if","hash":{},"fn":container.program(29, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":145,"column":72},"end":{"line":145,"column":112}}})) != null ? stack1 : "")
+    + ((stack1 = alias3(alias2(depth0, "crown", {"start":{"line":146,"column":65},"end":{"line":146,"column":70}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"crownTitle"),{"name":"if","hash":{},"fn":container.program(29, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":146,"column":72},"end":{"line":146,"column":112}}})) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias3(alias2(depth0, "property", {"start":{"line":145,"column":123},"end":{"line":145,"column":131}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias3(alias2(depth0, "property", {"start":{"line":146,"column":123},"end":{"line":146,"column":131}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias3(alias2(depth0, "mode", {"start":{"line":145,"column":144},"end":{"line":145,"column":148}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias3(alias2(depth0, "mode", {"start":{"line":146,"column":144},"end":{"line":146,"column":148}} ), depth0)) != null ? stack1 : "")
     + "</td>"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"exposure"),{"name":"each","hash":{},"fn":container.program(30, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":145,"column":155},"end":{"line":145,"column":199}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"exposure"),{"name":"each","hash":{},"fn":container.program(30, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":146,"column":155},"end":{"line":146,"column":199}}})) != null ? stack1 : "")
     + "<td>"
-    + ((stack1 = alias3(alias2(depth0, "chokepoints", {"start":{"line":145,"column":205},"end":{"line":145,"column":216}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias3(alias2(depth0, "chokepoints", {"start":{"line":146,"column":205},"end":{"line":146,"column":216}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias3(alias2(depth0, "cut", {"start":{"line":145,"column":229},"end":{"line":145,"column":232}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias3(alias2(depth0, "cut", {"start":{"line":146,"column":229},"end":{"line":146,"column":232}} ), depth0)) != null ? stack1 : "")
     + "</td></tr>\n";
 },"27":function(container,depth0,helpers,partials,data) {
     return "exposed";
@@ -894,7 +894,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     var stack1;
 
   return " "
-    + ((stack1 = container.lambda(container.strict(depth0, "crownTitle", {"start":{"line":145,"column":93},"end":{"line":145,"column":103}} ), depth0)) != null ? stack1 : "");
+    + ((stack1 = container.lambda(container.strict(depth0, "crownTitle", {"start":{"line":146,"column":93},"end":{"line":146,"column":103}} ), depth0)) != null ? stack1 : "");
 },"30":function(container,depth0,helpers,partials,data) {
     var stack1;
 
@@ -905,7 +905,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     var stack1;
 
   return "<p class=\"more\">…and "
-    + ((stack1 = container.lambda(container.strict(depth0, "crownMore", {"start":{"line":151,"column":23},"end":{"line":151,"column":32}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(depth0, "crownMore", {"start":{"line":152,"column":23},"end":{"line":152,"column":32}} ), depth0)) != null ? stack1 : "")
     + " more crown-jewel properties (all in <code>paths.json</code>).</p>\n";
 },"32":function(container,depth0,helpers,partials,data) {
     return "<p>The model declares no crown jewels.</p>\n";
@@ -930,7 +930,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     var stack1;
 
   return "<p class=\"more\">…and "
-    + ((stack1 = container.lambda(container.strict(depth0, "pathTargetsMore", {"start":{"line":169,"column":23},"end":{"line":169,"column":38}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(depth0, "pathTargetsMore", {"start":{"line":170,"column":23},"end":{"line":170,"column":38}} ), depth0)) != null ? stack1 : "")
     + " more crown-jewel properties with attack paths (all in <code>paths.json</code>).</p>\n";
 },"37":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
@@ -941,7 +941,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<h3>More attack-path diagrams</h3>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"otherPathDiagrams"),{"name":"each","hash":{},"fn":container.program(38, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":173,"column":0},"end":{"line":182,"column":9}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"otherPathDiagrams"),{"name":"each","hash":{},"fn":container.program(38, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":174,"column":0},"end":{"line":183,"column":9}}})) != null ? stack1 : "");
 },"38":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
@@ -951,21 +951,21 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<figure class=\"diagram\">\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"tooLarge"),{"name":"if","hash":{},"fn":container.program(39, data, 0),"inverse":container.program(40, data, 0),"data":data,"loc":{"start":{"line":175,"column":0},"end":{"line":179,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"tooLarge"),{"name":"if","hash":{},"fn":container.program(39, data, 0),"inverse":container.program(40, data, 0),"data":data,"loc":{"start":{"line":176,"column":0},"end":{"line":180,"column":7}}})) != null ? stack1 : "")
     + "<figcaption>"
-    + ((stack1 = container.lambda(container.strict(depth0, "title", {"start":{"line":180,"column":14},"end":{"line":180,"column":19}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(depth0, "title", {"start":{"line":181,"column":14},"end":{"line":181,"column":19}} ), depth0)) != null ? stack1 : "")
     + "</figcaption>\n</figure>\n";
 },"39":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return "<p class=\"notice\">Too large to draw here; see "
-    + ((stack1 = container.lambda(container.strict(depth0, "file", {"start":{"line":176,"column":48},"end":{"line":176,"column":52}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(depth0, "file", {"start":{"line":177,"column":48},"end":{"line":177,"column":52}} ), depth0)) != null ? stack1 : "")
     + ".</p>\n";
 },"40":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return "<pre class=\"mermaid\">"
-    + ((stack1 = container.lambda(container.strict(depth0, "mermaid", {"start":{"line":178,"column":23},"end":{"line":178,"column":30}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(depth0, "mermaid", {"start":{"line":179,"column":23},"end":{"line":179,"column":30}} ), depth0)) != null ? stack1 : "")
     + "</pre>\n";
 },"41":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda, alias3=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
@@ -976,16 +976,16 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<section id=\"open-"
-    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":189,"column":20},"end":{"line":189,"column":28}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":190,"column":20},"end":{"line":190,"column":28}} ), depth0)) != null ? stack1 : "")
     + "\" class=\"severity-group\">\n<h3><span class=\"sev sev-"
-    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":190,"column":27},"end":{"line":190,"column":35}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":191,"column":27},"end":{"line":191,"column":35}} ), depth0)) != null ? stack1 : "")
     + "\">"
-    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":190,"column":41},"end":{"line":190,"column":49}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":191,"column":41},"end":{"line":191,"column":49}} ), depth0)) != null ? stack1 : "")
     + "</span> "
-    + ((stack1 = alias2(alias1(depth0, "count", {"start":{"line":190,"column":61},"end":{"line":190,"column":66}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "count", {"start":{"line":191,"column":61},"end":{"line":191,"column":66}} ), depth0)) != null ? stack1 : "")
     + " open</h3>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,lookupProperty(depth0,"findings"),{"name":"each","hash":{},"fn":container.program(42, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":191,"column":0},"end":{"line":193,"column":9}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depth0,"more"),{"name":"if","hash":{},"fn":container.program(43, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":194,"column":0},"end":{"line":196,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,lookupProperty(depth0,"findings"),{"name":"each","hash":{},"fn":container.program(42, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":192,"column":0},"end":{"line":194,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depth0,"more"),{"name":"if","hash":{},"fn":container.program(43, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":195,"column":0},"end":{"line":197,"column":7}}})) != null ? stack1 : "")
     + "</section>\n";
 },"42":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
@@ -1000,9 +1000,9 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     var stack1, alias1=container.strict, alias2=container.lambda;
 
   return "<p class=\"more\">…and "
-    + ((stack1 = alias2(alias1(depth0, "more", {"start":{"line":195,"column":23},"end":{"line":195,"column":27}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "more", {"start":{"line":196,"column":23},"end":{"line":196,"column":27}} ), depth0)) != null ? stack1 : "")
     + " more open "
-    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":195,"column":42},"end":{"line":195,"column":50}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":196,"column":42},"end":{"line":196,"column":50}} ), depth0)) != null ? stack1 : "")
     + " findings (all in <code>findings.json</code> and <code>checklist.csv</code>).</p>\n";
 },"44":function(container,depth0,helpers,partials,data) {
     return "<p>No open threat findings.</p>\n";
@@ -1015,11 +1015,11 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<div class=\"scroll\">\n<table>\n<thead><tr><th>component</th><th>kind</th><th>owner</th>"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"severities"),{"name":"each","hash":{},"fn":container.program(25, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":208,"column":56},"end":{"line":208,"column":102}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"severities"),{"name":"each","hash":{},"fn":container.program(25, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":209,"column":56},"end":{"line":209,"column":102}}})) != null ? stack1 : "")
     + "<th>mitigated</th><th>accepted</th></tr></thead>\n<tbody>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"components"),{"name":"each","hash":{},"fn":container.program(46, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":210,"column":0},"end":{"line":212,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"components"),{"name":"each","hash":{},"fn":container.program(46, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":211,"column":0},"end":{"line":213,"column":9}}})) != null ? stack1 : "")
     + "</tbody>\n</table>\n</div>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"componentsMore"),{"name":"if","hash":{},"fn":container.program(47, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":216,"column":0},"end":{"line":218,"column":7}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"componentsMore"),{"name":"if","hash":{},"fn":container.program(47, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":217,"column":0},"end":{"line":219,"column":7}}})) != null ? stack1 : "");
 },"46":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
@@ -1029,25 +1029,25 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<tr data-component=\""
-    + ((stack1 = alias2(alias1(depth0, "filter", {"start":{"line":211,"column":22},"end":{"line":211,"column":28}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "filter", {"start":{"line":212,"column":22},"end":{"line":212,"column":28}} ), depth0)) != null ? stack1 : "")
     + "\"><td>"
-    + ((stack1 = alias2(alias1(depth0, "subject", {"start":{"line":211,"column":38},"end":{"line":211,"column":45}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "subject", {"start":{"line":212,"column":38},"end":{"line":212,"column":45}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "kind", {"start":{"line":211,"column":58},"end":{"line":211,"column":62}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "kind", {"start":{"line":212,"column":58},"end":{"line":212,"column":62}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "owner", {"start":{"line":211,"column":75},"end":{"line":211,"column":80}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "owner", {"start":{"line":212,"column":75},"end":{"line":212,"column":80}} ), depth0)) != null ? stack1 : "")
     + "</td>"
-    + ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"counts"),{"name":"each","hash":{},"fn":container.program(30, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":211,"column":87},"end":{"line":211,"column":129}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"counts"),{"name":"each","hash":{},"fn":container.program(30, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":212,"column":87},"end":{"line":212,"column":129}}})) != null ? stack1 : "")
     + "<td>"
-    + ((stack1 = alias2(alias1(depth0, "mitigated", {"start":{"line":211,"column":135},"end":{"line":211,"column":144}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "mitigated", {"start":{"line":212,"column":135},"end":{"line":212,"column":144}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "accepted", {"start":{"line":211,"column":157},"end":{"line":211,"column":165}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "accepted", {"start":{"line":212,"column":157},"end":{"line":212,"column":165}} ), depth0)) != null ? stack1 : "")
     + "</td></tr>\n";
 },"47":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return "<p class=\"more\">…and "
-    + ((stack1 = container.lambda(container.strict(depth0, "componentsMore", {"start":{"line":217,"column":23},"end":{"line":217,"column":37}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(depth0, "componentsMore", {"start":{"line":218,"column":23},"end":{"line":218,"column":37}} ), depth0)) != null ? stack1 : "")
     + " more components with findings.</p>\n";
 },"48":function(container,depth0,helpers,partials,data) {
     return "<p>No findings.</p>\n";
@@ -1060,9 +1060,9 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<div class=\"scroll\">\n<table>\n<thead><tr><th>finding</th><th>title</th><th>subject</th><th>severity</th><th>residual</th><th>mitigated by</th><th>owner</th></tr></thead>\n<tbody>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(lookupProperty(depth0,"mitigated"),"rows"),{"name":"each","hash":{},"fn":container.program(50, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":231,"column":0},"end":{"line":233,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(lookupProperty(depth0,"mitigated"),"rows"),{"name":"each","hash":{},"fn":container.program(50, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":232,"column":0},"end":{"line":234,"column":9}}})) != null ? stack1 : "")
     + "</tbody>\n</table>\n</div>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(lookupProperty(depth0,"mitigated"),"more"),{"name":"if","hash":{},"fn":container.program(51, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":237,"column":0},"end":{"line":239,"column":7}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(lookupProperty(depth0,"mitigated"),"more"),{"name":"if","hash":{},"fn":container.program(51, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":238,"column":0},"end":{"line":240,"column":7}}})) != null ? stack1 : "");
 },"50":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
@@ -1072,29 +1072,29 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<tr id=\""
-    + ((stack1 = alias2(alias1(depth0, "anchor", {"start":{"line":232,"column":10},"end":{"line":232,"column":16}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "anchor", {"start":{"line":233,"column":10},"end":{"line":233,"column":16}} ), depth0)) != null ? stack1 : "")
     + "\" data-severity=\""
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "severity", {"start":{"line":232,"column":37},"end":{"line":232,"column":52}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "severity", {"start":{"line":233,"column":37},"end":{"line":233,"column":52}} ), depth0)) != null ? stack1 : "")
     + "\" data-status=\""
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "status", {"start":{"line":232,"column":71},"end":{"line":232,"column":84}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "status", {"start":{"line":233,"column":71},"end":{"line":233,"column":84}} ), depth0)) != null ? stack1 : "")
     + "\" data-component=\""
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "component", {"start":{"line":232,"column":106},"end":{"line":232,"column":122}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "component", {"start":{"line":233,"column":106},"end":{"line":233,"column":122}} ), depth0)) != null ? stack1 : "")
     + "\"><td>"
-    + ((stack1 = alias2(alias1(depth0, "id", {"start":{"line":232,"column":132},"end":{"line":232,"column":134}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "id", {"start":{"line":233,"column":132},"end":{"line":233,"column":134}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":232,"column":147},"end":{"line":232,"column":152}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":233,"column":147},"end":{"line":233,"column":152}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "subject", {"start":{"line":232,"column":165},"end":{"line":232,"column":172}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "subject", {"start":{"line":233,"column":165},"end":{"line":233,"column":172}} ), depth0)) != null ? stack1 : "")
     + "</td><td><span class=\"sev sev-"
-    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":232,"column":206},"end":{"line":232,"column":214}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":233,"column":206},"end":{"line":233,"column":214}} ), depth0)) != null ? stack1 : "")
     + "\">"
-    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":232,"column":220},"end":{"line":232,"column":228}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":233,"column":220},"end":{"line":233,"column":228}} ), depth0)) != null ? stack1 : "")
     + "</span></td><td>"
-    + ((stack1 = alias2(alias1(depth0, "residual", {"start":{"line":232,"column":248},"end":{"line":232,"column":256}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "residual", {"start":{"line":233,"column":248},"end":{"line":233,"column":256}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "controls", {"start":{"line":232,"column":269},"end":{"line":232,"column":277}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "controls", {"start":{"line":233,"column":269},"end":{"line":233,"column":277}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "owner", {"start":{"line":232,"column":290},"end":{"line":232,"column":295}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "owner", {"start":{"line":233,"column":290},"end":{"line":233,"column":295}} ), depth0)) != null ? stack1 : "")
     + "</td></tr>\n";
 },"51":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
@@ -1105,7 +1105,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<p class=\"more\">…and "
-    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"mitigated"), "more", {"start":{"line":238,"column":23},"end":{"line":238,"column":37}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"mitigated"), "more", {"start":{"line":239,"column":23},"end":{"line":239,"column":37}} ), depth0)) != null ? stack1 : "")
     + " more (all in <code>findings.json</code>).</p>\n";
 },"52":function(container,depth0,helpers,partials,data) {
     return "<p>None.</p>\n";
@@ -1118,9 +1118,9 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<div class=\"scroll\">\n<table>\n<thead><tr><th>finding</th><th>title</th><th>subject</th><th>severity</th><th>residual</th><th>reason</th><th>owner</th><th>expires</th><th>ticket</th></tr></thead>\n<tbody>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(lookupProperty(depth0,"accepted"),"rows"),{"name":"each","hash":{},"fn":container.program(54, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":252,"column":0},"end":{"line":254,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(lookupProperty(depth0,"accepted"),"rows"),{"name":"each","hash":{},"fn":container.program(54, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":253,"column":0},"end":{"line":255,"column":9}}})) != null ? stack1 : "")
     + "</tbody>\n</table>\n</div>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(lookupProperty(depth0,"accepted"),"more"),{"name":"if","hash":{},"fn":container.program(55, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":258,"column":0},"end":{"line":260,"column":7}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(lookupProperty(depth0,"accepted"),"more"),{"name":"if","hash":{},"fn":container.program(55, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":259,"column":0},"end":{"line":261,"column":7}}})) != null ? stack1 : "");
 },"54":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
@@ -1130,33 +1130,33 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<tr id=\""
-    + ((stack1 = alias2(alias1(depth0, "anchor", {"start":{"line":253,"column":10},"end":{"line":253,"column":16}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "anchor", {"start":{"line":254,"column":10},"end":{"line":254,"column":16}} ), depth0)) != null ? stack1 : "")
     + "\" data-severity=\""
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "severity", {"start":{"line":253,"column":37},"end":{"line":253,"column":52}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "severity", {"start":{"line":254,"column":37},"end":{"line":254,"column":52}} ), depth0)) != null ? stack1 : "")
     + "\" data-status=\""
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "status", {"start":{"line":253,"column":71},"end":{"line":253,"column":84}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "status", {"start":{"line":254,"column":71},"end":{"line":254,"column":84}} ), depth0)) != null ? stack1 : "")
     + "\" data-component=\""
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "component", {"start":{"line":253,"column":106},"end":{"line":253,"column":122}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "component", {"start":{"line":254,"column":106},"end":{"line":254,"column":122}} ), depth0)) != null ? stack1 : "")
     + "\"><td>"
-    + ((stack1 = alias2(alias1(depth0, "id", {"start":{"line":253,"column":132},"end":{"line":253,"column":134}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "id", {"start":{"line":254,"column":132},"end":{"line":254,"column":134}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":253,"column":147},"end":{"line":253,"column":152}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":254,"column":147},"end":{"line":254,"column":152}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "subject", {"start":{"line":253,"column":165},"end":{"line":253,"column":172}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "subject", {"start":{"line":254,"column":165},"end":{"line":254,"column":172}} ), depth0)) != null ? stack1 : "")
     + "</td><td><span class=\"sev sev-"
-    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":253,"column":206},"end":{"line":253,"column":214}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":254,"column":206},"end":{"line":254,"column":214}} ), depth0)) != null ? stack1 : "")
     + "\">"
-    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":253,"column":220},"end":{"line":253,"column":228}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":254,"column":220},"end":{"line":254,"column":228}} ), depth0)) != null ? stack1 : "")
     + "</span></td><td>"
-    + ((stack1 = alias2(alias1(depth0, "residual", {"start":{"line":253,"column":248},"end":{"line":253,"column":256}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "residual", {"start":{"line":254,"column":248},"end":{"line":254,"column":256}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "reason", {"start":{"line":253,"column":269},"end":{"line":253,"column":275}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "reason", {"start":{"line":254,"column":269},"end":{"line":254,"column":275}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "owner", {"start":{"line":253,"column":288},"end":{"line":253,"column":293}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "owner", {"start":{"line":254,"column":288},"end":{"line":254,"column":293}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "expires", {"start":{"line":253,"column":306},"end":{"line":253,"column":313}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "expires", {"start":{"line":254,"column":306},"end":{"line":254,"column":313}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "ticket", {"start":{"line":253,"column":326},"end":{"line":253,"column":332}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "ticket", {"start":{"line":254,"column":326},"end":{"line":254,"column":332}} ), depth0)) != null ? stack1 : "")
     + "</td></tr>\n";
 },"55":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
@@ -1167,7 +1167,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<p class=\"more\">…and "
-    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"accepted"), "more", {"start":{"line":259,"column":23},"end":{"line":259,"column":36}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"accepted"), "more", {"start":{"line":260,"column":23},"end":{"line":260,"column":36}} ), depth0)) != null ? stack1 : "")
     + " more (all in <code>findings.json</code>).</p>\n";
 },"56":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
@@ -1178,9 +1178,9 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<h3>Expired acceptances</h3>\n<p>These acceptances have lapsed: the findings count as open (or mitigated) again.</p>\n<div class=\"scroll\">\n<table>\n<thead><tr><th>finding</th><th>title</th><th>subject</th><th>status</th><th>reason</th><th>owner</th><th>expired on</th></tr></thead>\n<tbody>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(lookupProperty(depth0,"expired"),"rows"),{"name":"each","hash":{},"fn":container.program(57, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":271,"column":0},"end":{"line":273,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(lookupProperty(depth0,"expired"),"rows"),{"name":"each","hash":{},"fn":container.program(57, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":272,"column":0},"end":{"line":274,"column":9}}})) != null ? stack1 : "")
     + "</tbody>\n</table>\n</div>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(lookupProperty(depth0,"expired"),"more"),{"name":"if","hash":{},"fn":container.program(58, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":277,"column":0},"end":{"line":279,"column":7}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(lookupProperty(depth0,"expired"),"more"),{"name":"if","hash":{},"fn":container.program(58, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":278,"column":0},"end":{"line":280,"column":7}}})) != null ? stack1 : "");
 },"57":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
@@ -1190,25 +1190,25 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<tr data-severity=\""
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "severity", {"start":{"line":272,"column":21},"end":{"line":272,"column":36}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "severity", {"start":{"line":273,"column":21},"end":{"line":273,"column":36}} ), depth0)) != null ? stack1 : "")
     + "\" data-status=\""
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "status", {"start":{"line":272,"column":55},"end":{"line":272,"column":68}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "status", {"start":{"line":273,"column":55},"end":{"line":273,"column":68}} ), depth0)) != null ? stack1 : "")
     + "\" data-component=\""
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "component", {"start":{"line":272,"column":90},"end":{"line":272,"column":106}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "component", {"start":{"line":273,"column":90},"end":{"line":273,"column":106}} ), depth0)) != null ? stack1 : "")
     + "\"><td>"
-    + ((stack1 = alias2(alias1(depth0, "id", {"start":{"line":272,"column":116},"end":{"line":272,"column":118}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "id", {"start":{"line":273,"column":116},"end":{"line":273,"column":118}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":272,"column":131},"end":{"line":272,"column":136}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":273,"column":131},"end":{"line":273,"column":136}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "subject", {"start":{"line":272,"column":149},"end":{"line":272,"column":156}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "subject", {"start":{"line":273,"column":149},"end":{"line":273,"column":156}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "status", {"start":{"line":272,"column":169},"end":{"line":272,"column":175}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "status", {"start":{"line":273,"column":169},"end":{"line":273,"column":175}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "reason", {"start":{"line":272,"column":188},"end":{"line":272,"column":194}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "reason", {"start":{"line":273,"column":188},"end":{"line":273,"column":194}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "owner", {"start":{"line":272,"column":207},"end":{"line":272,"column":212}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "owner", {"start":{"line":273,"column":207},"end":{"line":273,"column":212}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "expires", {"start":{"line":272,"column":225},"end":{"line":272,"column":232}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "expires", {"start":{"line":273,"column":225},"end":{"line":273,"column":232}} ), depth0)) != null ? stack1 : "")
     + "</td></tr>\n";
 },"58":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
@@ -1219,7 +1219,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<p class=\"more\">…and "
-    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"expired"), "more", {"start":{"line":278,"column":23},"end":{"line":278,"column":35}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"expired"), "more", {"start":{"line":279,"column":23},"end":{"line":279,"column":35}} ), depth0)) != null ? stack1 : "")
     + " more (all in <code>findings.json</code>).</p>\n";
 },"59":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
@@ -1230,9 +1230,9 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<p>What the model does not say, and the rules therefore assumed.</p>\n<div class=\"scroll\">\n<table>\n<thead><tr><th>finding</th><th>subject</th><th>assumption</th><th>status</th><th>where</th></tr></thead>\n<tbody>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(lookupProperty(depth0,"assumptions"),"rows"),{"name":"each","hash":{},"fn":container.program(60, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":291,"column":0},"end":{"line":293,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(lookupProperty(depth0,"assumptions"),"rows"),{"name":"each","hash":{},"fn":container.program(60, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":292,"column":0},"end":{"line":294,"column":9}}})) != null ? stack1 : "")
     + "</tbody>\n</table>\n</div>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(lookupProperty(depth0,"assumptions"),"more"),{"name":"if","hash":{},"fn":container.program(61, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":297,"column":0},"end":{"line":299,"column":7}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(lookupProperty(depth0,"assumptions"),"more"),{"name":"if","hash":{},"fn":container.program(61, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":298,"column":0},"end":{"line":300,"column":7}}})) != null ? stack1 : "");
 },"60":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
@@ -1242,23 +1242,23 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<tr id=\""
-    + ((stack1 = alias2(alias1(depth0, "anchor", {"start":{"line":292,"column":10},"end":{"line":292,"column":16}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "anchor", {"start":{"line":293,"column":10},"end":{"line":293,"column":16}} ), depth0)) != null ? stack1 : "")
     + "\" data-severity=\""
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "severity", {"start":{"line":292,"column":37},"end":{"line":292,"column":52}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "severity", {"start":{"line":293,"column":37},"end":{"line":293,"column":52}} ), depth0)) != null ? stack1 : "")
     + "\" data-status=\""
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "status", {"start":{"line":292,"column":71},"end":{"line":292,"column":84}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "status", {"start":{"line":293,"column":71},"end":{"line":293,"column":84}} ), depth0)) != null ? stack1 : "")
     + "\" data-component=\""
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "component", {"start":{"line":292,"column":106},"end":{"line":292,"column":122}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "component", {"start":{"line":293,"column":106},"end":{"line":293,"column":122}} ), depth0)) != null ? stack1 : "")
     + "\"><td>"
-    + ((stack1 = alias2(alias1(depth0, "id", {"start":{"line":292,"column":132},"end":{"line":292,"column":134}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "id", {"start":{"line":293,"column":132},"end":{"line":293,"column":134}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "subject", {"start":{"line":292,"column":147},"end":{"line":292,"column":154}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "subject", {"start":{"line":293,"column":147},"end":{"line":293,"column":154}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "message", {"start":{"line":292,"column":167},"end":{"line":292,"column":174}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "message", {"start":{"line":293,"column":167},"end":{"line":293,"column":174}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "status", {"start":{"line":292,"column":187},"end":{"line":292,"column":193}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "status", {"start":{"line":293,"column":187},"end":{"line":293,"column":193}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "where", {"start":{"line":292,"column":206},"end":{"line":292,"column":211}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "where", {"start":{"line":293,"column":206},"end":{"line":293,"column":211}} ), depth0)) != null ? stack1 : "")
     + "</td></tr>\n";
 },"61":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
@@ -1269,7 +1269,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<p class=\"more\">…and "
-    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"assumptions"), "more", {"start":{"line":298,"column":23},"end":{"line":298,"column":39}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"assumptions"), "more", {"start":{"line":299,"column":23},"end":{"line":299,"column":39}} ), depth0)) != null ? stack1 : "")
     + " more (all in <code>findings.json</code>).</p>\n";
 },"62":function(container,depth0,helpers,partials,data) {
     return "<p>None: the model states everything the rules ask about.</p>\n";
@@ -1277,7 +1277,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     var stack1;
 
   return "\u003Cscript>"
-    + ((stack1 = container.lambda(container.strict(depth0, "mermaidJs", {"start":{"line":306,"column":10},"end":{"line":306,"column":19}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(depth0, "mermaidJs", {"start":{"line":307,"column":10},"end":{"line":307,"column":19}} ), depth0)) != null ? stack1 : "")
     + "\u003C/script>\n";
 },"compiler":[8,">= 4.3.0"],"main":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda, alias3=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
@@ -1288,66 +1288,66 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta http-equiv=\"Content-Security-Policy\" content=\""
-    + ((stack1 = alias2(alias1(depth0, "csp", {"start":{"line":7,"column":54},"end":{"line":7,"column":57}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "csp", {"start":{"line":8,"column":54},"end":{"line":8,"column":57}} ), depth0)) != null ? stack1 : "")
     + "\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"aithreat "
-    + ((stack1 = alias2(alias1(depth0, "toolVersion", {"start":{"line":9,"column":43},"end":{"line":9,"column":54}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "toolVersion", {"start":{"line":10,"column":43},"end":{"line":10,"column":54}} ), depth0)) != null ? stack1 : "")
     + "\">\n<title>Threat model: "
-    + ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":10,"column":23},"end":{"line":10,"column":28}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":11,"column":23},"end":{"line":11,"column":28}} ), depth0)) != null ? stack1 : "")
     + "</title>\n<style>"
-    + ((stack1 = alias2(alias1(depth0, "css", {"start":{"line":11,"column":9},"end":{"line":11,"column":12}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "css", {"start":{"line":12,"column":9},"end":{"line":12,"column":12}} ), depth0)) != null ? stack1 : "")
     + "</style>\n</head>\n<body>\n<nav id=\"toc\" aria-label=\"Contents\">\n<p class=\"toc-title\">"
-    + ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":15,"column":23},"end":{"line":15,"column":28}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":16,"column":23},"end":{"line":16,"column":28}} ), depth0)) != null ? stack1 : "")
     + "</p>\n<ol>\n<li><a href=\"#summary\">Summary</a></li>\n<li><a href=\"#glance\">System at a glance</a></li>\n<li><a href=\"#crown-jewels\">Crown jewels</a></li>\n<li><a href=\"#attack-paths\">Top attack paths</a>\n<ol>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,lookupProperty(depth0,"pathTargets"),{"name":"each","hash":{},"fn":container.program(0, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":22,"column":0},"end":{"line":24,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,lookupProperty(depth0,"pathTargets"),{"name":"each","hash":{},"fn":container.program(0, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":23,"column":0},"end":{"line":25,"column":9}}})) != null ? stack1 : "")
     + "</ol>\n</li>\n<li><a href=\"#open-findings\">Open findings</a>\n<ol>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,lookupProperty(depth0,"open"),{"name":"each","hash":{},"fn":container.program(1, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":29,"column":0},"end":{"line":31,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,lookupProperty(depth0,"open"),{"name":"each","hash":{},"fn":container.program(1, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":30,"column":0},"end":{"line":32,"column":9}}})) != null ? stack1 : "")
     + "</ol>\n</li>\n<li><a href=\"#by-component\">By component</a></li>\n<li><a href=\"#mitigated\">Mitigated</a></li>\n<li><a href=\"#accepted\">Accepted</a></li>\n<li><a href=\"#assumptions\">Assumptions</a></li>\n</ol>\n</nav>\n<main>\n<header>\n<h1>Threat model: "
-    + ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":42,"column":20},"end":{"line":42,"column":25}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":43,"column":20},"end":{"line":43,"column":25}} ), depth0)) != null ? stack1 : "")
     + "</h1>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,lookupProperty(depth0,"systems"),{"name":"each","hash":{},"fn":container.program(2, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":43,"column":0},"end":{"line":45,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,lookupProperty(depth0,"systems"),{"name":"each","hash":{},"fn":container.program(2, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":44,"column":0},"end":{"line":46,"column":9}}})) != null ? stack1 : "")
     + "<p class=\"meta\">Model: "
-    + ((stack1 = alias2(alias1(depth0, "files", {"start":{"line":46,"column":25},"end":{"line":46,"column":30}} ), depth0)) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depth0,"generatedAt"),{"name":"if","hash":{},"fn":container.program(8, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":46,"column":32},"end":{"line":46,"column":86}}})) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "files", {"start":{"line":47,"column":25},"end":{"line":47,"column":30}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depth0,"generatedAt"),{"name":"if","hash":{},"fn":container.program(8, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":47,"column":32},"end":{"line":47,"column":86}}})) != null ? stack1 : "")
     + " · aithreat "
-    + ((stack1 = alias2(alias1(depth0, "toolVersion", {"start":{"line":46,"column":100},"end":{"line":46,"column":111}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "toolVersion", {"start":{"line":47,"column":100},"end":{"line":47,"column":111}} ), depth0)) != null ? stack1 : "")
     + "</p>\n</header>\n\n<form class=\"filters\" id=\"filters\" aria-label=\"Filter findings\">\n<fieldset><legend>Severity</legend>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,lookupProperty(depth0,"severities"),{"name":"each","hash":{},"fn":container.program(9, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":51,"column":0},"end":{"line":53,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,lookupProperty(depth0,"severities"),{"name":"each","hash":{},"fn":container.program(9, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":52,"column":0},"end":{"line":54,"column":9}}})) != null ? stack1 : "")
     + "</fieldset>\n<fieldset><legend>Status</legend>\n<label><input type=\"checkbox\" name=\"status\" value=\"open\" checked> open</label>\n<label><input type=\"checkbox\" name=\"status\" value=\"mitigated\" checked> mitigated</label>\n<label><input type=\"checkbox\" name=\"status\" value=\"accepted\" checked> accepted</label>\n</fieldset>\n<fieldset><legend>Component</legend>\n<select name=\"component\" aria-label=\"Component\">\n<option value=\"\">all components</option>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,lookupProperty(depth0,"filterComponents"),{"name":"each","hash":{},"fn":container.program(10, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":63,"column":0},"end":{"line":65,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,lookupProperty(depth0,"filterComponents"),{"name":"each","hash":{},"fn":container.program(10, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":64,"column":0},"end":{"line":66,"column":9}}})) != null ? stack1 : "")
     + "</select>\n</fieldset>\n<p class=\"filter-count\" id=\"filter-count\" aria-live=\"polite\"></p>\n</form>\n\n<section id=\"summary\">\n<h2>Summary</h2>\n<p>"
-    + ((stack1 = alias2(alias1(depth0, "summary", {"start":{"line":73,"column":5},"end":{"line":73,"column":12}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "summary", {"start":{"line":74,"column":5},"end":{"line":74,"column":12}} ), depth0)) != null ? stack1 : "")
     + "</p>\n<h3>Scorecard</h3>\n<table class=\"scorecard\">\n<tbody>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,lookupProperty(depth0,"scorecard"),{"name":"each","hash":{},"fn":container.program(11, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":77,"column":0},"end":{"line":79,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,lookupProperty(depth0,"scorecard"),{"name":"each","hash":{},"fn":container.program(11, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":78,"column":0},"end":{"line":80,"column":9}}})) != null ? stack1 : "")
     + "</tbody>\n</table>\n<table class=\"counts\">\n<thead><tr><th>severity</th><th>open</th><th>mitigated</th><th>accepted</th><th>total</th></tr></thead>\n<tbody>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,lookupProperty(depth0,"bySeverity"),{"name":"each","hash":{},"fn":container.program(12, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":85,"column":0},"end":{"line":87,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,lookupProperty(depth0,"bySeverity"),{"name":"each","hash":{},"fn":container.program(12, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":86,"column":0},"end":{"line":88,"column":9}}})) != null ? stack1 : "")
     + "</tbody>\n</table>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depth0,"metrics"),{"name":"if","hash":{},"fn":container.program(13, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":90,"column":0},"end":{"line":103,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depth0,"metrics"),{"name":"if","hash":{},"fn":container.program(13, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":91,"column":0},"end":{"line":104,"column":7}}})) != null ? stack1 : "")
     + "</section>\n\n<section id=\"glance\">\n<h2>System at a glance</h2>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depth0,"mermaidMissing"),{"name":"if","hash":{},"fn":container.program(16, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":108,"column":0},"end":{"line":110,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depth0,"overview"),{"name":"if","hash":{},"fn":container.program(17, data, 0),"inverse":container.program(20, data, 0),"data":data,"loc":{"start":{"line":111,"column":0},"end":{"line":122,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(lookupProperty(depth0,"views"),"length"),{"name":"if","hash":{},"fn":container.program(21, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":123,"column":0},"end":{"line":133,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depth0,"mermaidMissing"),{"name":"if","hash":{},"fn":container.program(16, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":109,"column":0},"end":{"line":111,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depth0,"overview"),{"name":"if","hash":{},"fn":container.program(17, data, 0),"inverse":container.program(20, data, 0),"data":data,"loc":{"start":{"line":112,"column":0},"end":{"line":123,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(lookupProperty(depth0,"views"),"length"),{"name":"if","hash":{},"fn":container.program(21, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":124,"column":0},"end":{"line":134,"column":7}}})) != null ? stack1 : "")
     + "</section>\n\n<section id=\"crown-jewels\">\n<h2>Crown jewels and their exposure</h2>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(lookupProperty(depth0,"crownRows"),"length"),{"name":"if","hash":{},"fn":container.program(24, data, 0),"inverse":container.program(32, data, 0),"data":data,"loc":{"start":{"line":138,"column":0},"end":{"line":155,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,lookupProperty(depth0,"notes"),{"name":"each","hash":{},"fn":container.program(33, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":156,"column":0},"end":{"line":158,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(lookupProperty(depth0,"crownRows"),"length"),{"name":"if","hash":{},"fn":container.program(24, data, 0),"inverse":container.program(32, data, 0),"data":data,"loc":{"start":{"line":139,"column":0},"end":{"line":156,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,lookupProperty(depth0,"notes"),{"name":"each","hash":{},"fn":container.program(33, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":157,"column":0},"end":{"line":159,"column":9}}})) != null ? stack1 : "")
     + "</section>\n\n<section id=\"attack-paths\">\n<h2>Top attack paths</h2>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,lookupProperty(depth0,"pathTargets"),{"name":"each","hash":{},"fn":container.program(34, data, 0),"inverse":container.program(35, data, 0),"data":data,"loc":{"start":{"line":163,"column":0},"end":{"line":167,"column":9}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depth0,"pathTargetsMore"),{"name":"if","hash":{},"fn":container.program(36, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":168,"column":0},"end":{"line":170,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(lookupProperty(depth0,"otherPathDiagrams"),"length"),{"name":"if","hash":{},"fn":container.program(37, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":171,"column":0},"end":{"line":183,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,lookupProperty(depth0,"pathTargets"),{"name":"each","hash":{},"fn":container.program(34, data, 0),"inverse":container.program(35, data, 0),"data":data,"loc":{"start":{"line":164,"column":0},"end":{"line":168,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depth0,"pathTargetsMore"),{"name":"if","hash":{},"fn":container.program(36, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":169,"column":0},"end":{"line":171,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(lookupProperty(depth0,"otherPathDiagrams"),"length"),{"name":"if","hash":{},"fn":container.program(37, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":172,"column":0},"end":{"line":184,"column":7}}})) != null ? stack1 : "")
     + "</section>\n\n<section id=\"open-findings\">\n<h2>Open findings by severity</h2>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,lookupProperty(depth0,"open"),{"name":"each","hash":{},"fn":container.program(41, data, 0),"inverse":container.program(44, data, 0),"data":data,"loc":{"start":{"line":188,"column":0},"end":{"line":200,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,lookupProperty(depth0,"open"),{"name":"each","hash":{},"fn":container.program(41, data, 0),"inverse":container.program(44, data, 0),"data":data,"loc":{"start":{"line":189,"column":0},"end":{"line":201,"column":9}}})) != null ? stack1 : "")
     + "</section>\n\n<section id=\"by-component\">\n<h2>Findings by component</h2>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(lookupProperty(depth0,"components"),"length"),{"name":"if","hash":{},"fn":container.program(45, data, 0),"inverse":container.program(48, data, 0),"data":data,"loc":{"start":{"line":205,"column":0},"end":{"line":221,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(lookupProperty(depth0,"components"),"length"),{"name":"if","hash":{},"fn":container.program(45, data, 0),"inverse":container.program(48, data, 0),"data":data,"loc":{"start":{"line":206,"column":0},"end":{"line":222,"column":7}}})) != null ? stack1 : "")
     + "</section>\n\n<section id=\"mitigated\">\n<h2>Mitigated findings</h2>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(lookupProperty(depth0,"mitigated"),"count"),{"name":"if","hash":{},"fn":container.program(49, data, 0),"inverse":container.program(52, data, 0),"data":data,"loc":{"start":{"line":226,"column":0},"end":{"line":242,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(lookupProperty(depth0,"mitigated"),"count"),{"name":"if","hash":{},"fn":container.program(49, data, 0),"inverse":container.program(52, data, 0),"data":data,"loc":{"start":{"line":227,"column":0},"end":{"line":243,"column":7}}})) != null ? stack1 : "")
     + "</section>\n\n<section id=\"accepted\">\n<h2>Accepted findings</h2>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(lookupProperty(depth0,"accepted"),"count"),{"name":"if","hash":{},"fn":container.program(53, data, 0),"inverse":container.program(52, data, 0),"data":data,"loc":{"start":{"line":247,"column":0},"end":{"line":263,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(lookupProperty(depth0,"expired"),"count"),{"name":"if","hash":{},"fn":container.program(56, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":264,"column":0},"end":{"line":280,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(lookupProperty(depth0,"accepted"),"count"),{"name":"if","hash":{},"fn":container.program(53, data, 0),"inverse":container.program(52, data, 0),"data":data,"loc":{"start":{"line":248,"column":0},"end":{"line":264,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(lookupProperty(depth0,"expired"),"count"),{"name":"if","hash":{},"fn":container.program(56, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":265,"column":0},"end":{"line":281,"column":7}}})) != null ? stack1 : "")
     + "</section>\n\n<section id=\"assumptions\">\n<h2>Assumptions</h2>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(lookupProperty(depth0,"assumptions"),"count"),{"name":"if","hash":{},"fn":container.program(59, data, 0),"inverse":container.program(62, data, 0),"data":data,"loc":{"start":{"line":285,"column":0},"end":{"line":302,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(lookupProperty(depth0,"assumptions"),"count"),{"name":"if","hash":{},"fn":container.program(59, data, 0),"inverse":container.program(62, data, 0),"data":data,"loc":{"start":{"line":286,"column":0},"end":{"line":303,"column":7}}})) != null ? stack1 : "")
     + "</section>\n</main>\n"
-    + ((stack1 = lookupProperty(helpers,"unless").call(alias3,lookupProperty(depth0,"mermaidMissing"),{"name":"unless","hash":{},"fn":container.program(63, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":305,"column":0},"end":{"line":307,"column":11}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"unless").call(alias3,lookupProperty(depth0,"mermaidMissing"),{"name":"unless","hash":{},"fn":container.program(63, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":306,"column":0},"end":{"line":308,"column":11}}})) != null ? stack1 : "")
     + "\u003Cscript>"
-    + ((stack1 = alias2(alias1(depth0, "script", {"start":{"line":308,"column":10},"end":{"line":308,"column":16}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "script", {"start":{"line":309,"column":10},"end":{"line":309,"column":16}} ), depth0)) != null ? stack1 : "")
     + "\u003C/script>\n</body>\n</html>\n";
 },"usePartial":true,"useData":true},
   },
