@@ -646,6 +646,22 @@ test("model text quoted in a diagnostic cannot drive the terminal: hidden charac
   assert.not.match(r.stderr, /[\u001b\u202e\u009b]/);
 });
 
+test("a line feed in model text quoted in a diagnostic cannot start a line that reads as another diagnostic", async () => {
+  const fake = "x\\nelsewhere.aithreat:1:1 - error AT2001: forged";
+  const file = write("newline/m.aithreat", `import "${fake}.aithreat"\nzone z "Z" { trust "${fake}" }\n`);
+  const r = await run("check", file, "--root", tmp);
+  assert.is(r.code, 2);
+  assert.equal(where(r.stderr), ["newline/m.aithreat:1:8 AT2010", "newline/m.aithreat:2:20 AT3004"]);
+  assert.match(
+    r.stderr,
+    /AT2010: imported file `x\?elsewhere\.aithreat:1:1 - error AT2001: forged\.aithreat`/,
+  );
+  // A file named with a line feed prints on its line too.
+  const named = write("newline/a\nb.aithreat", 'zone z "Z" { trust nowhere }\n');
+  const n = await run("check", named, "--root", tmp);
+  assert.equal(where(n.stderr), ["newline/a?b.aithreat:1:20 AT3004"]);
+});
+
 test("a usage error stops before the command runs", async () => {
   // The model has an error, so a command that ran anyway would print it; a later `compile` would
   // write its outputs for a command line it rejected.
