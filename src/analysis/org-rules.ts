@@ -14,6 +14,7 @@ import type { Program } from "../semantic/imports.js";
 import type { Component, ResolvedModel } from "../semantic/model.js";
 import { readProperties, valueText, type Converted } from "../semantic/properties.js";
 import { didYouMean } from "../semantic/suggest.js";
+import { importHint } from "../semantic/symbols.js";
 import { idSkeleton, lookalikes } from "../semantic/lookalike.js";
 import {
   CLASSIFICATIONS,
@@ -503,6 +504,7 @@ function notImported(file: SourceFile, ref: NameNode, declared: Location, report
       at(file, ref),
       `\`${ref.text}\` is declared in \`${declared.file.path}\`, which this file does not import`,
       {
+        hint: importHint(file, declared.file),
         notes: [{ message: "declared here", location: declared }],
       },
     ),

@@ -21,7 +21,7 @@ import type {
 import { PairIndex } from "./pair-index.js";
 import { propLocs, SpanTable, type PropLocations } from "./prop-locs.js";
 import { didYouMean } from "./suggest.js";
-import { nameLocOf, SymbolTable, type SymbolCategory } from "./symbols.js";
+import { importHint, nameLocOf, SymbolTable, type SymbolCategory } from "./symbols.js";
 import { emptyUnit, PROP_KEY_INDEX, UnitReader, type FileUnit, type Implied, type Ref } from "./unit.js";
 import {
   CIA,
@@ -644,7 +644,10 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
               "AT2005",
               at(file, d.target),
               `flow \`${d.target.text}\` is declared in \`${flowFile.path}\`, which this file does not import`,
-              { notes: [{ message: "declared here", location: flows[flowIndex]!.loc }] },
+              {
+                hint: importHint(file, flowFile),
+                notes: [{ message: "declared here", location: flows[flowIndex]!.loc }],
+              },
             ),
           );
         }

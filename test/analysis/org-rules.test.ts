@@ -393,6 +393,16 @@ test("references to controls and data obey imports, as every other reference doe
   };
   const front = frontEnd(files, ["rules.aithreat", "controls.aithreat"]);
   assert.equal(codesAt(front), ["rules.aithreat:1:43 AT2005"], dump(front));
+  assert.is(front.diagnostics[0]?.hint, 'add `import "./controls.aithreat"`');
+  const data = frontEnd(
+    {
+      "rules/pii.aithreat": 'rule ORG-2 "t" { match [store] { holds [pii] } }\n',
+      "data.aithreat": 'data pii "P"\nstore s "S" { holds [pii] }\n',
+    },
+    ["rules/pii.aithreat", "data.aithreat"],
+  );
+  assert.equal(codesAt(data), ["rules/pii.aithreat:1:41 AT2005"], dump(data));
+  assert.is(data.diagnostics[0]?.hint, 'add `import "../data.aithreat"`');
   const imported = frontEnd(
     { ...files, "rules.aithreat": `import "./controls.aithreat"\n${files["rules.aithreat"]}` },
     ["rules.aithreat"],

@@ -357,6 +357,21 @@ test("a missing import gives AT2010 at the import path", async () => {
   assert.equal(where(r.stderr), ["missing/model.aithreat:1:8 AT2010", "missing/model.aithreat:2:34 AT2001"]);
 });
 
+test("an acceptance of a flow declared in a file not imported: AT2005 says which import to add", async () => {
+  write(
+    "flow-accept/flows.aithreat",
+    'zone z "Z" { trust internal\n  agent a "A"\n  tool t "T"\n}\nflow send: a -> t { kind invoke }\n',
+  );
+  const file = write(
+    "flow-accept/accepts/risk.aithreat",
+    'accept AT-36 on send { reason "r"  owner "o"  expires 2030-01-01 }\n',
+  );
+  const r = await check(file, path.join(tmp, "flow-accept/flows.aithreat"));
+  assertCleanFailure(r);
+  assert.equal(where(r.stderr), ["flow-accept/accepts/risk.aithreat:1:17 AT2005"]);
+  assert.match(r.stderr, /= hint: add `import "\.\.\/flows\.aithreat"`/);
+});
+
 test("an import naming no file says which file beside it it likely means", async () => {
   // Each of these read "does not exist" with the file right there: a name typed in another case
   // (written on a case-insensitive disk), without its extension, with a space at its end, or with
