@@ -354,6 +354,24 @@ const INVALID: readonly { name: string; text: string; expect: string[]; hint?: s
     expect: ["model.aithreat:1:24 AT3015"],
   },
   {
+    // Dropped, the line matched every agent: the opposite of a line that lists nothing.
+    name: "a match line listing no value",
+    text: 'rule ORG-1 "t" { match [agent] { autonomy [] } }\n',
+    expect: ["model.aithreat:1:34 AT3015"],
+    hint: "list the values it accepts, e.g. `autonomy [loop, autonomous]`, or leave the line out",
+  },
+  {
+    name: "a list property's match line listing no value",
+    text: 'rule ORG-1 "t" { match [tool] { capabilities [] } }\n',
+    expect: ["model.aithreat:1:33 AT3015"],
+  },
+  {
+    name: "reachable from no entry class",
+    text: 'rule ORG-1 "t" { match [agent]  reachable_from [] }\n',
+    expect: ["model.aithreat:1:33 AT3015"],
+    hint: "list the values it accepts, e.g. `reachable_from [user_input, external_data]`, or leave the line out",
+  },
+  {
     name: "match twice",
     text: 'rule ORG-1 "t" { match [agent]  match [tool] }\n',
     expect: ["model.aithreat:1:33 AT3005"],
