@@ -462,6 +462,40 @@ test("an acceptance expiring in the years 0000 to 0099 is a day (long past), not
   assert.is(today.code, 0, today.stderr);
 });
 
+test("a second acceptance of one rule on one subject is AT2002 at it, not 'raises no finding'", async () => {
+  // The first one counted and the second read as stale (AT4001, "raises no finding"), also when
+  // the first had expired and the second renewed it: the finding stayed open.
+  const file = write(
+    "accept-twice/m.aithreat",
+    `${ZONES}${USES_VPC}` +
+      'accept AS-07 on copilot { reason "r" owner "o" expires 2020-01-01 }\n' +
+      'accept AS-07 on copilot { reason "renewed" owner "o" expires 2030-01-01 }\n',
+  );
+  const r = await check(file);
+  assertCleanFailure(r);
+  assert.equal(where(r.stderr), [
+    "accept-twice/m.aithreat:3:48 AT3009",
+    "accept-twice/m.aithreat:4:17 AT2002",
+  ]);
+  assert.match(r.stderr, /AT2002: `AS-07` on `copilot` is accepted twice/);
+  assert.match(r.stderr, /= note: first accepted here \(accept-twice\/m\.aithreat:3:1\)/);
+  assert.not.match(r.stderr, /AT4001/);
+});
+
+test("an acceptance with an empty reason or owner is incomplete (AT3010 at the value)", async () => {
+  const file = write(
+    "accept-blank/m.aithreat",
+    `${ZONES}${USES_VPC}accept AS-07 on copilot { reason ""  owner "  "  expires 2030-01-01 }\n`,
+  );
+  const r = await check(file);
+  assertCleanFailure(r);
+  assert.equal(where(r.stderr), [
+    "accept-blank/m.aithreat:3:34 AT3010",
+    "accept-blank/m.aithreat:3:44 AT3010",
+  ]);
+  assert.match(r.stderr, /AT3010: the acceptance of `AS-07` on `copilot` has an empty `reason`/);
+});
+
 // ---- what a valid model and the output formats promise ---------------------------------------------
 
 test("`check` on a valid model exits 0, with warnings allowed", async () => {
