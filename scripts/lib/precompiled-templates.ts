@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import Handlebars from "handlebars";
 import {
   DIRECT_TEMPLATES,
+  parseTemplate,
   TEMPLATE_FILES,
   TEMPLATE_OPTIONS,
   templateDigest,
@@ -13,7 +14,7 @@ export const PRECOMPILED_PATH = "src/emit/templates.precompiled.ts";
 
 /**
  * The module of precompiled built-in templates: each `.hbs` file of templates/ through Handlebars'
- * precompiler with the options the run-time compiler uses, kept by the digest of its text; templates
+ * precompiler, parsed and with the options as the run-time compiler does, kept by the digest of its text; templates
  * rendered by TypeScript while built in (DIRECT_TEMPLATES) are left out.
  */
 export function precompiledTemplatesText(): string {
@@ -22,7 +23,7 @@ export function precompiledTemplatesText(): string {
     .sort()
     .map((file) => {
       const text = readFileSync(fromRoot(`templates/${file}`), "utf8");
-      const spec = Handlebars.precompile(text, TEMPLATE_OPTIONS) as string;
+      const spec = Handlebars.precompile(parseTemplate(text), TEMPLATE_OPTIONS) as string;
       return `  ${JSON.stringify(file)}: {\n    sha256: ${JSON.stringify(templateDigest(text))},\n    spec: ${spec},\n  },\n`;
     });
   return [

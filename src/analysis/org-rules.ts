@@ -14,6 +14,7 @@ import type { Program } from "../semantic/imports.js";
 import type { Component, ResolvedModel } from "../semantic/model.js";
 import { readProperties, valueText, type Converted } from "../semantic/properties.js";
 import { didYouMean } from "../semantic/suggest.js";
+import { importHint } from "../semantic/symbols.js";
 import { idSkeleton, lookalikes } from "../semantic/lookalike.js";
 import {
   CLASSIFICATIONS,
@@ -437,6 +438,9 @@ function compileOne(
       : likelihood !== undefined
         ? `set by organisation rule \`${id}\``
         : `organisation rule \`${id}\` sets no severity, so \`medium\``;
+  const reach = p.nodes.get("reachable_from");
+  const noEntry = reach && emptyList(file, reach, `reachable_from [${ENTRY_CLASSES.slice(0, 2).join(", ")}]`);
+  if (noEntry) report(noEntry);
   const reachableFrom = strings("reachable_from") as EntryClass[];
   const seesAtLeast = str("sees_at_least") as Classification | undefined;
   const title = node.title?.value ?? id;
@@ -496,6 +500,17 @@ function noDeclarations(file: SourceFile, body: BlockNode, owner: string, report
   }
 }
 
+/**
+ * AT3015 for a line that lists nothing (`autonomy []`, `reachable_from []`): dropped as no condition,
+ * it widened the rule to every component of its kinds, the opposite of a line that accepts nothing.
+ */
+function emptyList(file: SourceFile, prop: PropertyNode, example: string): Diagnostic | undefined {
+  if (prop.value?.kind !== "list" || prop.value.items.length > 0) return undefined;
+  return diag("AT3015", at(file, prop.key), `\`${prop.key.text} []\` lists no value to match`, {
+    hint: `list the values it accepts, e.g. \`${example}\`, or leave the line out`,
+  });
+}
+
 function notImported(file: SourceFile, ref: NameNode, declared: Location, report: (d: Diagnostic) => void) {
   report(
     diag(
@@ -503,6 +518,7 @@ function notImported(file: SourceFile, ref: NameNode, declared: Location, report
       at(file, ref),
       `\`${ref.text}\` is declared in \`${declared.file.path}\`, which this file does not import`,
       {
+        hint: importHint(file, declared.file),
         notes: [{ message: "declared here", location: declared }],
       },
     ),
@@ -593,6 +609,13 @@ function matchConstraints(
           hint: `\`${key}\` belongs to ${orList(having)}; match the other kinds in a rule of their own`,
         }),
       );
+      continue;
+    }
+    const spec = specs[key];
+    const listed = spec && "values" in spec ? spec.values.slice(-2).join(", ") : "...";
+    const empty = emptyList(file, prop, `${key} [${listed}]`);
+    if (empty) {
+      report(empty);
       continue;
     }
     const v: Converted | undefined = p.values.get(key);

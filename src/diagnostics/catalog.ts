@@ -99,7 +99,7 @@ export const DIAGNOSTICS = {
     severity: "error",
     title: "duplicate declaration",
     explain:
-      "Two declarations share a name. Names are global across all files of a model, so each component, zone, data asset and control needs its own.",
+      "Two declarations share a name. Names are global across all files of a model, so each component, zone, data asset and control needs its own. Likewise one rule is accepted at most once on one subject: a second `accept` would never count, whichever of the two was meant.",
   },
   AT2003: {
     severity: "error",
@@ -220,7 +220,7 @@ export const DIAGNOSTICS = {
     severity: "error",
     title: "acceptance is incomplete",
     explain:
-      "An `accept` needs a `reason`, an `owner` and an `expires` date, so that every accepted risk has someone who answers for it and a date to look again.",
+      'An `accept` needs a `reason`, an `owner` and an `expires` date, so that every accepted risk has someone who answers for it and a date to look again. An empty `reason` or `owner` (`""`, or only spaces) counts as missing.',
   },
   AT3011: {
     severity: "error",

@@ -40,6 +40,16 @@ export function terminalText(s: string): string {
   return withoutHidden(s.includes("\r") ? s.replace(/\r/g, "?") : s, "?");
 }
 
+/**
+ * terminalText for one line of a diagnostic (its place, message, hint or a note): a line feed is
+ * shown as `?` too, since a model string quoted there (`import "a\nb"`) would otherwise start a line
+ * of its own, one that could read as another `path:line:col - error` to a person or a CI matcher.
+ */
+export function terminalLine(s: string): string {
+  const text = terminalText(s);
+  return text.includes("\n") ? text.replace(/\n/g, "?") : text;
+}
+
 const MAX_FRAME_WIDTH = 160;
 
 function codeFrame(
@@ -73,16 +83,16 @@ function codeFrame(
 export function formatDiagnostic(d: Diagnostic, options: FormatOptions = {}): string {
   const c = options.color ? ansi : { red: plain, yellow: plain, cyan: plain, bold: plain };
   const sevPaint = d.severity === "error" ? c.red : d.severity === "warning" ? c.yellow : c.cyan;
-  // Messages quote model text (names, values, paths): shown through terminalText like the frame.
-  const head = `${sevPaint(d.severity)} ${d.code}: ${c.bold(terminalText(d.message))}`;
-  const where = (loc: Location) => terminalText(formatLocation(loc));
+  // Messages quote model text (names, values, paths): each shown on its one line, as the frame is.
+  const head = `${sevPaint(d.severity)} ${d.code}: ${c.bold(terminalLine(d.message))}`;
+  const where = (loc: Location) => terminalLine(formatLocation(loc));
   const lines = [d.location ? `${where(d.location)} - ${head}` : head];
   // A file with no text (one that could not be read, or is empty) has no line worth showing.
   if (d.location && options.frame !== false && d.location.file.text.length > 0)
     lines.push(...codeFrame(d.location, sevPaint, c.cyan));
-  if (d.hint) lines.push(`  = hint: ${terminalText(d.hint)}`);
+  if (d.hint) lines.push(`  = hint: ${terminalLine(d.hint)}`);
   for (const note of d.notes ?? []) {
-    lines.push(`  = note: ${terminalText(note.message)}${note.location ? ` (${where(note.location)})` : ""}`);
+    lines.push(`  = note: ${terminalLine(note.message)}${note.location ? ` (${where(note.location)})` : ""}`);
   }
   return lines.join("\n");
 }

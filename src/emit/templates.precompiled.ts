@@ -15,7 +15,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
   return ", "
     + ((stack1 = container.lambda(container.strict(depth0, "subjectTitle", {"start":{"line":6,"column":72},"end":{"line":6,"column":84}} ), depth0)) != null ? stack1 : "");
 },"1":function(container,depth0,helpers,partials,data) {
-    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
+    var stack1, alias1=container.strict, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
         }
@@ -23,8 +23,8 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<dt>Owner</dt><dd>"
-    + ((stack1 = container.lambda(container.strict(depth0, "owner", {"start":{"line":8,"column":20},"end":{"line":8,"column":25}} ), depth0)) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"system"),{"name":"if","hash":{},"fn":container.program(2, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":8,"column":27},"end":{"line":8,"column":61}}})) != null ? stack1 : "")
+    + ((stack1 = container.lambda(alias1(depth0, "owner", {"start":{"line":8,"column":20},"end":{"line":8,"column":25}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),alias1(depth0, "system", {"start":{"line":8,"column":33},"end":{"line":8,"column":39}} ),{"name":"if","hash":{},"fn":container.program(2, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":8,"column":27},"end":{"line":8,"column":61}}})) != null ? stack1 : "")
     + "</dd>\n";
 },"2":function(container,depth0,helpers,partials,data) {
     var stack1;
@@ -48,10 +48,10 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<dt>Controls that mitigate it</dt>\n<dd><ul class=\"controls\">\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"recommended"),{"name":"each","hash":{},"fn":container.program(5, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":19,"column":0},"end":{"line":21,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),container.strict(depth0, "recommended", {"start":{"line":19,"column":8},"end":{"line":19,"column":19}} ),{"name":"each","hash":{},"fn":container.program(5, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":19,"column":0},"end":{"line":21,"column":9}}})) != null ? stack1 : "")
     + "</ul></dd>\n";
 },"5":function(container,depth0,helpers,partials,data) {
-    var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), alias2=container.strict, alias3=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
+    var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), alias3=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
         }
@@ -59,13 +59,13 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<li"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"declared"),{"name":"if","hash":{},"fn":container.program(6, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":20,"column":3},"end":{"line":20,"column":43}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "declared", {"start":{"line":20,"column":9},"end":{"line":20,"column":17}} ),{"name":"if","hash":{},"fn":container.program(6, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":20,"column":3},"end":{"line":20,"column":43}}})) != null ? stack1 : "")
     + ">"
-    + ((stack1 = alias3(alias2(depth0, "control", {"start":{"line":20,"column":46},"end":{"line":20,"column":53}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias3(alias1(depth0, "control", {"start":{"line":20,"column":46},"end":{"line":20,"column":53}} ), depth0)) != null ? stack1 : "")
     + " "
-    + ((stack1 = alias3(alias2(depth0, "title", {"start":{"line":20,"column":58},"end":{"line":20,"column":63}} ), depth0)) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"atlas"),{"name":"if","hash":{},"fn":container.program(7, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":20,"column":65},"end":{"line":20,"column":103}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"declared"),{"name":"if","hash":{},"fn":container.program(8, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":20,"column":103},"end":{"line":20,"column":152}}})) != null ? stack1 : "")
+    + ((stack1 = alias3(alias1(depth0, "title", {"start":{"line":20,"column":58},"end":{"line":20,"column":63}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "atlas", {"start":{"line":20,"column":71},"end":{"line":20,"column":76}} ),{"name":"if","hash":{},"fn":container.program(7, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":20,"column":65},"end":{"line":20,"column":103}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "declared", {"start":{"line":20,"column":109},"end":{"line":20,"column":117}} ),{"name":"if","hash":{},"fn":container.program(8, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":20,"column":103},"end":{"line":20,"column":152}}})) != null ? stack1 : "")
     + "</li>\n";
 },"6":function(container,depth0,helpers,partials,data) {
     return " class=\"declared\"";
@@ -152,21 +152,21 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     + ((stack1 = alias2(alias1(depth0, "subject", {"start":{"line":6,"column":22},"end":{"line":6,"column":29}} ), depth0)) != null ? stack1 : "")
     + " ("
     + ((stack1 = alias2(alias1(depth0, "subjectKind", {"start":{"line":6,"column":35},"end":{"line":6,"column":46}} ), depth0)) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depth0,"subjectTitle"),{"name":"if","hash":{},"fn":container.program(0, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":6,"column":48},"end":{"line":6,"column":93}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "subjectTitle", {"start":{"line":6,"column":54},"end":{"line":6,"column":66}} ),{"name":"if","hash":{},"fn":container.program(0, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":6,"column":48},"end":{"line":6,"column":93}}})) != null ? stack1 : "")
     + ") at "
     + ((stack1 = alias2(alias1(depth0, "location", {"start":{"line":6,"column":100},"end":{"line":6,"column":108}} ), depth0)) != null ? stack1 : "")
     + "</dd>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depth0,"owner"),{"name":"if","hash":{},"fn":container.program(1, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":7,"column":0},"end":{"line":9,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "owner", {"start":{"line":7,"column":6},"end":{"line":7,"column":11}} ),{"name":"if","hash":{},"fn":container.program(1, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":7,"column":0},"end":{"line":9,"column":7}}})) != null ? stack1 : "")
     + "<dt>Why it fired</dt>\n<dd><ul class=\"facts\">\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,lookupProperty(depth0,"facts"),{"name":"each","hash":{},"fn":container.program(3, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":12,"column":0},"end":{"line":14,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "facts", {"start":{"line":12,"column":8},"end":{"line":12,"column":13}} ),{"name":"each","hash":{},"fn":container.program(3, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":12,"column":0},"end":{"line":14,"column":9}}})) != null ? stack1 : "")
     + "</ul></dd>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(lookupProperty(depth0,"recommended"),"length"),{"name":"if","hash":{},"fn":container.program(4, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":16,"column":0},"end":{"line":23,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depth0,"acceptance"),{"name":"if","hash":{},"fn":container.program(9, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":24,"column":0},"end":{"line":26,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"recommended"), "length", {"start":{"line":16,"column":6},"end":{"line":16,"column":24}} ),{"name":"if","hash":{},"fn":container.program(4, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":16,"column":0},"end":{"line":23,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "acceptance", {"start":{"line":24,"column":6},"end":{"line":24,"column":16}} ),{"name":"if","hash":{},"fn":container.program(9, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":24,"column":0},"end":{"line":26,"column":7}}})) != null ? stack1 : "")
     + "<dt>References</dt>\n<dd>"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depth0,"stride"),{"name":"if","hash":{},"fn":container.program(10, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":28,"column":4},"end":{"line":28,"column":45}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depth0,"atlas"),{"name":"if","hash":{},"fn":container.program(11, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":28,"column":45},"end":{"line":28,"column":83}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depth0,"owasp"),{"name":"if","hash":{},"fn":container.program(12, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":28,"column":83},"end":{"line":28,"column":121}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depth0,"nist"),{"name":"if","hash":{},"fn":container.program(13, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":28,"column":121},"end":{"line":28,"column":155}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "stride", {"start":{"line":28,"column":10},"end":{"line":28,"column":16}} ),{"name":"if","hash":{},"fn":container.program(10, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":28,"column":4},"end":{"line":28,"column":45}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "atlas", {"start":{"line":28,"column":51},"end":{"line":28,"column":56}} ),{"name":"if","hash":{},"fn":container.program(11, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":28,"column":45},"end":{"line":28,"column":83}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "owasp", {"start":{"line":28,"column":89},"end":{"line":28,"column":94}} ),{"name":"if","hash":{},"fn":container.program(12, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":28,"column":83},"end":{"line":28,"column":121}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "nist", {"start":{"line":28,"column":127},"end":{"line":28,"column":131}} ),{"name":"if","hash":{},"fn":container.program(13, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":28,"column":121},"end":{"line":28,"column":155}}})) != null ? stack1 : "")
     + "</dd>\n</dl>\n</article>\n";
 },"useData":true},
   },
@@ -205,7 +205,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "- **Controls that mitigate it**\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"recommended"),{"name":"each","hash":{},"fn":container.program(5, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":13,"column":0},"end":{"line":15,"column":9}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),container.strict(depth0, "recommended", {"start":{"line":13,"column":8},"end":{"line":13,"column":19}} ),{"name":"each","hash":{},"fn":container.program(5, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":13,"column":0},"end":{"line":15,"column":9}}})) != null ? stack1 : "");
 },"5":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda, alias3=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
@@ -218,8 +218,8 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     + ((stack1 = alias2(alias1(depth0, "control", {"start":{"line":14,"column":6},"end":{"line":14,"column":13}} ), depth0)) != null ? stack1 : "")
     + " "
     + ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":14,"column":18},"end":{"line":14,"column":23}} ), depth0)) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depth0,"atlas"),{"name":"if","hash":{},"fn":container.program(6, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":14,"column":25},"end":{"line":14,"column":63}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depth0,"declared"),{"name":"if","hash":{},"fn":container.program(7, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":14,"column":63},"end":{"line":14,"column":112}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "atlas", {"start":{"line":14,"column":31},"end":{"line":14,"column":36}} ),{"name":"if","hash":{},"fn":container.program(6, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":14,"column":25},"end":{"line":14,"column":63}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "declared", {"start":{"line":14,"column":69},"end":{"line":14,"column":77}} ),{"name":"if","hash":{},"fn":container.program(7, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":14,"column":63},"end":{"line":14,"column":112}}})) != null ? stack1 : "")
     + "\n";
 },"6":function(container,depth0,helpers,partials,data) {
     var stack1;
@@ -292,20 +292,20 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     + ((stack1 = alias2(alias1(depth0, "subject", {"start":{"line":6,"column":16},"end":{"line":6,"column":23}} ), depth0)) != null ? stack1 : "")
     + " ("
     + ((stack1 = alias2(alias1(depth0, "subjectKind", {"start":{"line":6,"column":29},"end":{"line":6,"column":40}} ), depth0)) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depth0,"subjectTitle"),{"name":"if","hash":{},"fn":container.program(0, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":6,"column":42},"end":{"line":6,"column":87}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "subjectTitle", {"start":{"line":6,"column":48},"end":{"line":6,"column":60}} ),{"name":"if","hash":{},"fn":container.program(0, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":6,"column":42},"end":{"line":6,"column":87}}})) != null ? stack1 : "")
     + ") at "
     + ((stack1 = alias2(alias1(depth0, "location", {"start":{"line":6,"column":94},"end":{"line":6,"column":102}} ), depth0)) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depth0,"owner"),{"name":"if","hash":{},"fn":container.program(1, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":6,"column":104},"end":{"line":6,"column":146}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depth0,"system"),{"name":"if","hash":{},"fn":container.program(2, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":6,"column":146},"end":{"line":6,"column":191}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "owner", {"start":{"line":6,"column":110},"end":{"line":6,"column":115}} ),{"name":"if","hash":{},"fn":container.program(1, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":6,"column":104},"end":{"line":6,"column":146}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "system", {"start":{"line":6,"column":152},"end":{"line":6,"column":158}} ),{"name":"if","hash":{},"fn":container.program(2, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":6,"column":146},"end":{"line":6,"column":191}}})) != null ? stack1 : "")
     + "\n- **Why it fired**\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,lookupProperty(depth0,"facts"),{"name":"each","hash":{},"fn":container.program(3, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":8,"column":0},"end":{"line":10,"column":9}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(lookupProperty(depth0,"recommended"),"length"),{"name":"if","hash":{},"fn":container.program(4, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":11,"column":0},"end":{"line":16,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depth0,"acceptance"),{"name":"if","hash":{},"fn":container.program(8, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":17,"column":0},"end":{"line":19,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "facts", {"start":{"line":8,"column":8},"end":{"line":8,"column":13}} ),{"name":"each","hash":{},"fn":container.program(3, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":8,"column":0},"end":{"line":10,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"recommended"), "length", {"start":{"line":11,"column":6},"end":{"line":11,"column":24}} ),{"name":"if","hash":{},"fn":container.program(4, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":11,"column":0},"end":{"line":16,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "acceptance", {"start":{"line":17,"column":6},"end":{"line":17,"column":16}} ),{"name":"if","hash":{},"fn":container.program(8, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":17,"column":0},"end":{"line":19,"column":7}}})) != null ? stack1 : "")
     + "- **References**"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depth0,"stride"),{"name":"if","hash":{},"fn":container.program(9, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":20,"column":16},"end":{"line":20,"column":57}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depth0,"atlas"),{"name":"if","hash":{},"fn":container.program(10, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":20,"column":57},"end":{"line":20,"column":95}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depth0,"owasp"),{"name":"if","hash":{},"fn":container.program(11, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":20,"column":95},"end":{"line":20,"column":133}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depth0,"nist"),{"name":"if","hash":{},"fn":container.program(12, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":20,"column":133},"end":{"line":20,"column":168}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "stride", {"start":{"line":20,"column":22},"end":{"line":20,"column":28}} ),{"name":"if","hash":{},"fn":container.program(9, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":20,"column":16},"end":{"line":20,"column":57}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "atlas", {"start":{"line":20,"column":63},"end":{"line":20,"column":68}} ),{"name":"if","hash":{},"fn":container.program(10, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":20,"column":57},"end":{"line":20,"column":95}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "owasp", {"start":{"line":20,"column":101},"end":{"line":20,"column":106}} ),{"name":"if","hash":{},"fn":container.program(11, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":20,"column":95},"end":{"line":20,"column":133}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "nist", {"start":{"line":20,"column":139},"end":{"line":20,"column":143}} ),{"name":"if","hash":{},"fn":container.program(12, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":20,"column":133},"end":{"line":20,"column":168}}})) != null ? stack1 : "")
     + "\n\n";
 },"useData":true},
   },
@@ -318,7 +318,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
   return " "
     + ((stack1 = container.lambda(container.strict(depth0, "crownTitle", {"start":{"line":2,"column":34},"end":{"line":2,"column":44}} ), depth0)) != null ? stack1 : "");
 },"1":function(container,depth0,helpers,partials,data) {
-    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
+    var stack1, alias1=container.strict, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
         }
@@ -326,9 +326,9 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<figure class=\"diagram\">\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"tooLarge"),{"name":"if","hash":{},"fn":container.program(2, data, 0),"inverse":container.program(3, data, 0),"data":data,"loc":{"start":{"line":5,"column":0},"end":{"line":9,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),alias1(depth0, "tooLarge", {"start":{"line":5,"column":6},"end":{"line":5,"column":14}} ),{"name":"if","hash":{},"fn":container.program(2, data, 0),"inverse":container.program(3, data, 0),"data":data,"loc":{"start":{"line":5,"column":0},"end":{"line":9,"column":7}}})) != null ? stack1 : "")
     + "<figcaption>"
-    + ((stack1 = container.lambda(container.strict(depth0, "title", {"start":{"line":10,"column":14},"end":{"line":10,"column":19}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(alias1(depth0, "title", {"start":{"line":10,"column":14},"end":{"line":10,"column":19}} ), depth0)) != null ? stack1 : "")
     + "</figcaption>\n</figure>\n";
 },"2":function(container,depth0,helpers,partials,data) {
     return "<p class=\"notice\">Too large to draw here.</p>\n";
@@ -354,10 +354,10 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     + ((stack1 = alias2(alias1(depth0, "likelihood", {"start":{"line":16,"column":51},"end":{"line":16,"column":61}} ), depth0)) != null ? stack1 : "")
     + ": "
     + ((stack1 = alias2(alias1(depth0, "route", {"start":{"line":16,"column":67},"end":{"line":16,"column":72}} ), depth0)) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depth0,"crossing"),{"name":"if","hash":{},"fn":container.program(5, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":16,"column":74},"end":{"line":16,"column":145}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "crossing", {"start":{"line":16,"column":80},"end":{"line":16,"column":88}} ),{"name":"if","hash":{},"fn":container.program(5, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":16,"column":74},"end":{"line":16,"column":145}}})) != null ? stack1 : "")
     + "</p>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depth0,"diagram"),{"name":"if","hash":{},"fn":container.program(6, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":17,"column":0},"end":{"line":26,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(lookupProperty(depth0,"steps"),"length"),{"name":"if","hash":{},"fn":container.program(9, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":27,"column":0},"end":{"line":39,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "diagram", {"start":{"line":17,"column":6},"end":{"line":17,"column":13}} ),{"name":"if","hash":{},"fn":container.program(6, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":17,"column":0},"end":{"line":26,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"steps"), "length", {"start":{"line":27,"column":6},"end":{"line":27,"column":18}} ),{"name":"if","hash":{},"fn":container.program(9, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":27,"column":0},"end":{"line":39,"column":7}}})) != null ? stack1 : "")
     + "</li>\n";
 },"5":function(container,depth0,helpers,partials,data) {
     var stack1;
@@ -365,7 +365,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
   return "; first crosses a trust boundary at "
     + ((stack1 = container.lambda(container.strict(depth0, "crossing", {"start":{"line":16,"column":128},"end":{"line":16,"column":136}} ), depth0)) != null ? stack1 : "");
 },"6":function(container,depth0,helpers,partials,data) {
-    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
+    var stack1, alias1=container.strict, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
         }
@@ -373,9 +373,9 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<figure class=\"diagram\">\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(lookupProperty(depth0,"diagram"),"tooLarge"),{"name":"if","hash":{},"fn":container.program(7, data, 0),"inverse":container.program(8, data, 0),"data":data,"loc":{"start":{"line":19,"column":0},"end":{"line":23,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),alias1(lookupProperty(depth0,"diagram"), "tooLarge", {"start":{"line":19,"column":6},"end":{"line":19,"column":22}} ),{"name":"if","hash":{},"fn":container.program(7, data, 0),"inverse":container.program(8, data, 0),"data":data,"loc":{"start":{"line":19,"column":0},"end":{"line":23,"column":7}}})) != null ? stack1 : "")
     + "<figcaption>"
-    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"diagram"), "title", {"start":{"line":24,"column":14},"end":{"line":24,"column":27}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(alias1(lookupProperty(depth0,"diagram"), "title", {"start":{"line":24,"column":14},"end":{"line":24,"column":27}} ), depth0)) != null ? stack1 : "")
     + "</figcaption>\n</figure>\n";
 },"7":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
@@ -408,10 +408,10 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<details>\n<summary>Step by step</summary>\n<table>\n<thead><tr><th>step</th><th>kind</th><th>technique (rule)</th><th>likelihood</th><th>controls</th><th>where</th></tr></thead>\n<tbody>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"steps"),{"name":"each","hash":{},"fn":container.program(10, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":33,"column":0},"end":{"line":35,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),container.strict(depth0, "steps", {"start":{"line":33,"column":8},"end":{"line":33,"column":13}} ),{"name":"each","hash":{},"fn":container.program(10, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":33,"column":0},"end":{"line":35,"column":9}}})) != null ? stack1 : "")
     + "</tbody>\n</table>\n</details>\n";
 },"10":function(container,depth0,helpers,partials,data) {
-    var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), alias2=container.strict, alias3=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
+    var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), alias3=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
         }
@@ -419,22 +419,22 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<tr"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"exfil"),{"name":"if","hash":{},"fn":container.program(11, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":34,"column":3},"end":{"line":34,"column":37}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "exfil", {"start":{"line":34,"column":9},"end":{"line":34,"column":14}} ),{"name":"if","hash":{},"fn":container.program(11, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":34,"column":3},"end":{"line":34,"column":37}}})) != null ? stack1 : "")
     + "><td>"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"exfil"),{"name":"if","hash":{},"fn":container.program(12, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":34,"column":42},"end":{"line":34,"column":67}}})) != null ? stack1 : "")
-    + ((stack1 = alias3(alias2(depth0, "from", {"start":{"line":34,"column":69},"end":{"line":34,"column":73}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "exfil", {"start":{"line":34,"column":48},"end":{"line":34,"column":53}} ),{"name":"if","hash":{},"fn":container.program(12, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":34,"column":42},"end":{"line":34,"column":67}}})) != null ? stack1 : "")
+    + ((stack1 = alias3(alias1(depth0, "from", {"start":{"line":34,"column":69},"end":{"line":34,"column":73}} ), depth0)) != null ? stack1 : "")
     + " → "
-    + ((stack1 = alias3(alias2(depth0, "to", {"start":{"line":34,"column":80},"end":{"line":34,"column":82}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias3(alias1(depth0, "to", {"start":{"line":34,"column":80},"end":{"line":34,"column":82}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias3(alias2(depth0, "kind", {"start":{"line":34,"column":95},"end":{"line":34,"column":99}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias3(alias1(depth0, "kind", {"start":{"line":34,"column":95},"end":{"line":34,"column":99}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias3(alias2(depth0, "technique", {"start":{"line":34,"column":112},"end":{"line":34,"column":121}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias3(alias1(depth0, "technique", {"start":{"line":34,"column":112},"end":{"line":34,"column":121}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias3(alias2(depth0, "likelihood", {"start":{"line":34,"column":134},"end":{"line":34,"column":144}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias3(alias1(depth0, "likelihood", {"start":{"line":34,"column":134},"end":{"line":34,"column":144}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias3(alias2(depth0, "controls", {"start":{"line":34,"column":157},"end":{"line":34,"column":165}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias3(alias1(depth0, "controls", {"start":{"line":34,"column":157},"end":{"line":34,"column":165}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias3(alias2(depth0, "where", {"start":{"line":34,"column":178},"end":{"line":34,"column":183}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias3(alias1(depth0, "where", {"start":{"line":34,"column":178},"end":{"line":34,"column":183}} ), depth0)) != null ? stack1 : "")
     + "</td></tr>\n";
 },"11":function(container,depth0,helpers,partials,data) {
     return " class=\"exfil\"";
@@ -458,17 +458,17 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     + ((stack1 = alias2(alias1(depth0, "anchor", {"start":{"line":1,"column":30},"end":{"line":1,"column":36}} ), depth0)) != null ? stack1 : "")
     + "\">\n<h3>"
     + ((stack1 = alias2(alias1(depth0, "crown", {"start":{"line":2,"column":6},"end":{"line":2,"column":11}} ), depth0)) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depth0,"crownTitle"),{"name":"if","hash":{},"fn":container.program(0, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":2,"column":13},"end":{"line":2,"column":53}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "crownTitle", {"start":{"line":2,"column":19},"end":{"line":2,"column":29}} ),{"name":"if","hash":{},"fn":container.program(0, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":2,"column":13},"end":{"line":2,"column":53}}})) != null ? stack1 : "")
     + ": "
     + ((stack1 = alias2(alias1(depth0, "property", {"start":{"line":2,"column":57},"end":{"line":2,"column":65}} ), depth0)) != null ? stack1 : "")
     + " ("
     + ((stack1 = alias2(alias1(depth0, "mode", {"start":{"line":2,"column":71},"end":{"line":2,"column":75}} ), depth0)) != null ? stack1 : "")
     + ")</h3>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,lookupProperty(depth0,"diagrams"),{"name":"each","hash":{},"fn":container.program(1, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":3,"column":0},"end":{"line":12,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "diagrams", {"start":{"line":3,"column":8},"end":{"line":3,"column":16}} ),{"name":"each","hash":{},"fn":container.program(1, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":3,"column":0},"end":{"line":12,"column":9}}})) != null ? stack1 : "")
     + "<ol class=\"paths\">\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,lookupProperty(depth0,"paths"),{"name":"each","hash":{},"fn":container.program(4, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":14,"column":0},"end":{"line":41,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "paths", {"start":{"line":14,"column":8},"end":{"line":14,"column":13}} ),{"name":"each","hash":{},"fn":container.program(4, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":14,"column":0},"end":{"line":41,"column":9}}})) != null ? stack1 : "")
     + "</ol>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depth0,"more"),{"name":"if","hash":{},"fn":container.program(13, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":43,"column":0},"end":{"line":45,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "more", {"start":{"line":43,"column":6},"end":{"line":43,"column":10}} ),{"name":"if","hash":{},"fn":container.program(13, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":43,"column":0},"end":{"line":45,"column":7}}})) != null ? stack1 : "")
     + "</article>\n";
 },"useData":true},
   },
@@ -488,7 +488,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
         return undefined
     };
 
-  return ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"tooLarge"),{"name":"if","hash":{},"fn":container.program(2, data, 0),"inverse":container.program(3, data, 0),"data":data,"loc":{"start":{"line":4,"column":0},"end":{"line":10,"column":7}}})) != null ? stack1 : "")
+  return ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),container.strict(depth0, "tooLarge", {"start":{"line":4,"column":6},"end":{"line":4,"column":14}} ),{"name":"if","hash":{},"fn":container.program(2, data, 0),"inverse":container.program(3, data, 0),"data":data,"loc":{"start":{"line":4,"column":0},"end":{"line":10,"column":7}}})) != null ? stack1 : "")
     + "\n";
 },"2":function(container,depth0,helpers,partials,data) {
     var stack1;
@@ -522,10 +522,10 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     + ((stack1 = alias2(alias1(depth0, "likelihood", {"start":{"line":14,"column":67},"end":{"line":14,"column":77}} ), depth0)) != null ? stack1 : "")
     + "\n\n"
     + ((stack1 = alias2(alias1(depth0, "route", {"start":{"line":16,"column":2},"end":{"line":16,"column":7}} ), depth0)) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depth0,"crossing"),{"name":"if","hash":{},"fn":container.program(5, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":16,"column":9},"end":{"line":16,"column":80}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "crossing", {"start":{"line":16,"column":15},"end":{"line":16,"column":23}} ),{"name":"if","hash":{},"fn":container.program(5, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":16,"column":9},"end":{"line":16,"column":80}}})) != null ? stack1 : "")
     + "\n\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depth0,"diagram"),{"name":"if","hash":{},"fn":container.program(6, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":18,"column":0},"end":{"line":27,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(lookupProperty(depth0,"steps"),"length"),{"name":"if","hash":{},"fn":container.program(9, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":28,"column":0},"end":{"line":35,"column":7}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "diagram", {"start":{"line":18,"column":6},"end":{"line":18,"column":13}} ),{"name":"if","hash":{},"fn":container.program(6, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":18,"column":0},"end":{"line":27,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"steps"), "length", {"start":{"line":28,"column":6},"end":{"line":28,"column":18}} ),{"name":"if","hash":{},"fn":container.program(9, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":28,"column":0},"end":{"line":35,"column":7}}})) != null ? stack1 : "");
 },"5":function(container,depth0,helpers,partials,data) {
     var stack1;
 
@@ -539,7 +539,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
         return undefined
     };
 
-  return ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(lookupProperty(depth0,"diagram"),"tooLarge"),{"name":"if","hash":{},"fn":container.program(7, data, 0),"inverse":container.program(8, data, 0),"data":data,"loc":{"start":{"line":19,"column":0},"end":{"line":25,"column":7}}})) != null ? stack1 : "")
+  return ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),container.strict(lookupProperty(depth0,"diagram"), "tooLarge", {"start":{"line":19,"column":6},"end":{"line":19,"column":22}} ),{"name":"if","hash":{},"fn":container.program(7, data, 0),"inverse":container.program(8, data, 0),"data":data,"loc":{"start":{"line":19,"column":0},"end":{"line":25,"column":7}}})) != null ? stack1 : "")
     + "\n";
 },"7":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
@@ -575,7 +575,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "| step | kind | technique (rule) | likelihood | controls | where |\n| --- | --- | --- | ---: | --- | --- |\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"steps"),{"name":"each","hash":{},"fn":container.program(10, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":31,"column":0},"end":{"line":33,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),container.strict(depth0, "steps", {"start":{"line":31,"column":8},"end":{"line":31,"column":13}} ),{"name":"each","hash":{},"fn":container.program(10, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":31,"column":0},"end":{"line":33,"column":9}}})) != null ? stack1 : "")
     + "\n";
 },"10":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
@@ -586,7 +586,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "| "
-    + ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"exfil"),{"name":"if","hash":{},"fn":container.program(11, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":32,"column":2},"end":{"line":32,"column":27}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),alias1(depth0, "exfil", {"start":{"line":32,"column":8},"end":{"line":32,"column":13}} ),{"name":"if","hash":{},"fn":container.program(11, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":32,"column":2},"end":{"line":32,"column":27}}})) != null ? stack1 : "")
     + ((stack1 = alias2(alias1(depth0, "from", {"start":{"line":32,"column":29},"end":{"line":32,"column":33}} ), depth0)) != null ? stack1 : "")
     + " → "
     + ((stack1 = alias2(alias1(depth0, "to", {"start":{"line":32,"column":40},"end":{"line":32,"column":42}} ), depth0)) != null ? stack1 : "")
@@ -619,15 +619,15 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
 
   return "### "
     + ((stack1 = alias2(alias1(depth0, "crown", {"start":{"line":1,"column":6},"end":{"line":1,"column":11}} ), depth0)) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depth0,"crownTitle"),{"name":"if","hash":{},"fn":container.program(0, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":1,"column":13},"end":{"line":1,"column":53}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "crownTitle", {"start":{"line":1,"column":19},"end":{"line":1,"column":29}} ),{"name":"if","hash":{},"fn":container.program(0, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":1,"column":13},"end":{"line":1,"column":53}}})) != null ? stack1 : "")
     + ": "
     + ((stack1 = alias2(alias1(depth0, "property", {"start":{"line":1,"column":57},"end":{"line":1,"column":65}} ), depth0)) != null ? stack1 : "")
     + " ("
     + ((stack1 = alias2(alias1(depth0, "mode", {"start":{"line":1,"column":71},"end":{"line":1,"column":75}} ), depth0)) != null ? stack1 : "")
     + ")\n\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,lookupProperty(depth0,"diagrams"),{"name":"each","hash":{},"fn":container.program(1, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":3,"column":0},"end":{"line":12,"column":9}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,lookupProperty(depth0,"paths"),{"name":"each","hash":{},"fn":container.program(4, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":13,"column":0},"end":{"line":36,"column":9}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depth0,"more"),{"name":"if","hash":{},"fn":container.program(12, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":37,"column":0},"end":{"line":40,"column":7}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "diagrams", {"start":{"line":3,"column":8},"end":{"line":3,"column":16}} ),{"name":"each","hash":{},"fn":container.program(1, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":3,"column":0},"end":{"line":12,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "paths", {"start":{"line":13,"column":8},"end":{"line":13,"column":13}} ),{"name":"each","hash":{},"fn":container.program(4, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":13,"column":0},"end":{"line":36,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "more", {"start":{"line":37,"column":6},"end":{"line":37,"column":10}} ),{"name":"if","hash":{},"fn":container.program(12, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":37,"column":0},"end":{"line":40,"column":7}}})) != null ? stack1 : "");
 },"useData":true},
   },
 
@@ -654,7 +654,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     + ((stack1 = alias2(alias1(depth0, "count", {"start":{"line":31,"column":49},"end":{"line":31,"column":54}} ), depth0)) != null ? stack1 : "")
     + ")</a></li>\n";
 },"2":function(container,depth0,helpers,partials,data) {
-    var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
+    var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
         }
@@ -662,13 +662,13 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<p class=\"system\"><strong>"
-    + ((stack1 = container.lambda(container.strict(depth0, "title", {"start":{"line":45,"column":28},"end":{"line":45,"column":33}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(alias1(depth0, "title", {"start":{"line":45,"column":28},"end":{"line":45,"column":33}} ), depth0)) != null ? stack1 : "")
     + "</strong>"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"owner"),{"name":"if","hash":{},"fn":container.program(3, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":45,"column":44},"end":{"line":45,"column":82}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"version"),{"name":"if","hash":{},"fn":container.program(4, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":45,"column":82},"end":{"line":45,"column":126}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"contact"),{"name":"if","hash":{},"fn":container.program(5, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":45,"column":126},"end":{"line":45,"column":170}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"repository"),{"name":"if","hash":{},"fn":container.program(6, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":45,"column":170},"end":{"line":45,"column":212}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"description"),{"name":"if","hash":{},"fn":container.program(7, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":45,"column":212},"end":{"line":45,"column":257}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "owner", {"start":{"line":45,"column":50},"end":{"line":45,"column":55}} ),{"name":"if","hash":{},"fn":container.program(3, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":45,"column":44},"end":{"line":45,"column":82}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "version", {"start":{"line":45,"column":88},"end":{"line":45,"column":95}} ),{"name":"if","hash":{},"fn":container.program(4, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":45,"column":82},"end":{"line":45,"column":126}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "contact", {"start":{"line":45,"column":132},"end":{"line":45,"column":139}} ),{"name":"if","hash":{},"fn":container.program(5, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":45,"column":126},"end":{"line":45,"column":170}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "repository", {"start":{"line":45,"column":176},"end":{"line":45,"column":186}} ),{"name":"if","hash":{},"fn":container.program(6, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":45,"column":170},"end":{"line":45,"column":212}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "description", {"start":{"line":45,"column":218},"end":{"line":45,"column":229}} ),{"name":"if","hash":{},"fn":container.program(7, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":45,"column":212},"end":{"line":45,"column":257}}})) != null ? stack1 : "")
     + "</p>\n";
 },"3":function(container,depth0,helpers,partials,data) {
     var stack1;
@@ -741,7 +741,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     + ((stack1 = alias2(alias1(depth0, "total", {"start":{"line":87,"column":145},"end":{"line":87,"column":150}} ), depth0)) != null ? stack1 : "")
     + "</td></tr>\n";
 },"13":function(container,depth0,helpers,partials,data) {
-    var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
+    var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
         }
@@ -749,9 +749,9 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<h3>Metrics</h3>\n<table class=\"metrics\">\n<thead><tr><th>metric</th><th>value</th><th>better</th><th>policy</th></tr></thead>\n<tbody>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(lookupProperty(depth0,"metrics"),"rows"),{"name":"each","hash":{},"fn":container.program(14, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":96,"column":0},"end":{"line":98,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"metrics"), "rows", {"start":{"line":96,"column":8},"end":{"line":96,"column":20}} ),{"name":"each","hash":{},"fn":container.program(14, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":96,"column":0},"end":{"line":98,"column":9}}})) != null ? stack1 : "")
     + "</tbody>\n</table>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(lookupProperty(depth0,"metrics"),"more"),{"name":"if","hash":{},"fn":container.program(15, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":101,"column":0},"end":{"line":103,"column":7}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"metrics"), "more", {"start":{"line":101,"column":6},"end":{"line":101,"column":18}} ),{"name":"if","hash":{},"fn":container.program(15, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":101,"column":0},"end":{"line":103,"column":7}}})) != null ? stack1 : "");
 },"14":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda;
 
@@ -778,7 +778,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
 },"16":function(container,depth0,helpers,partials,data) {
     return "<p class=\"notice\">Mermaid was not found next to aithreat, so the diagrams below are shown as their source.</p>\n";
 },"17":function(container,depth0,helpers,partials,data) {
-    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
+    var stack1, alias1=container.strict, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
         }
@@ -786,9 +786,9 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<figure class=\"diagram\">\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(lookupProperty(depth0,"overview"),"tooLarge"),{"name":"if","hash":{},"fn":container.program(18, data, 0),"inverse":container.program(19, data, 0),"data":data,"loc":{"start":{"line":114,"column":0},"end":{"line":118,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),alias1(lookupProperty(depth0,"overview"), "tooLarge", {"start":{"line":114,"column":6},"end":{"line":114,"column":23}} ),{"name":"if","hash":{},"fn":container.program(18, data, 0),"inverse":container.program(19, data, 0),"data":data,"loc":{"start":{"line":114,"column":0},"end":{"line":118,"column":7}}})) != null ? stack1 : "")
     + "<figcaption>"
-    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"overview"), "title", {"start":{"line":119,"column":14},"end":{"line":119,"column":28}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(alias1(lookupProperty(depth0,"overview"), "title", {"start":{"line":119,"column":14},"end":{"line":119,"column":28}} ), depth0)) != null ? stack1 : "")
     + "</figcaption>\n</figure>\n";
 },"18":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
@@ -815,7 +815,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
 },"20":function(container,depth0,helpers,partials,data) {
     return "<p>No overview diagram.</p>\n";
 },"21":function(container,depth0,helpers,partials,data) {
-    var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
+    var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
         }
@@ -823,9 +823,9 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<p>More views:</p>\n<ul>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"views"),{"name":"each","hash":{},"fn":container.program(22, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":127,"column":0},"end":{"line":129,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "views", {"start":{"line":127,"column":8},"end":{"line":127,"column":13}} ),{"name":"each","hash":{},"fn":container.program(22, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":127,"column":0},"end":{"line":129,"column":9}}})) != null ? stack1 : "")
     + "</ul>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"viewsLeftOut"),{"name":"if","hash":{},"fn":container.program(23, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":131,"column":0},"end":{"line":133,"column":7}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "viewsLeftOut", {"start":{"line":131,"column":6},"end":{"line":131,"column":18}} ),{"name":"if","hash":{},"fn":container.program(23, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":131,"column":0},"end":{"line":133,"column":7}}})) != null ? stack1 : "");
 },"22":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda;
 
@@ -843,7 +843,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     + ((stack1 = container.lambda(container.strict(depth0, "viewsLeftOut", {"start":{"line":132,"column":5},"end":{"line":132,"column":17}} ), depth0)) != null ? stack1 : "")
     + "</p>\n";
 },"24":function(container,depth0,helpers,partials,data) {
-    var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
+    var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
         }
@@ -851,11 +851,11 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<p>Each cell: how many attacker entries of that class reach the crown jewel, the likelihood of the most likely path, and its length.</p>\n<div class=\"scroll\">\n<table>\n<thead><tr><th>crown jewel</th><th>property</th><th>attack</th>"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"entryClasses"),{"name":"each","hash":{},"fn":container.program(25, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":143,"column":63},"end":{"line":143,"column":111}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "entryClasses", {"start":{"line":143,"column":71},"end":{"line":143,"column":83}} ),{"name":"each","hash":{},"fn":container.program(25, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":143,"column":63},"end":{"line":143,"column":111}}})) != null ? stack1 : "")
     + "<th>chokepoints</th><th>cheapest cut</th></tr></thead>\n<tbody>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"crownRows"),{"name":"each","hash":{},"fn":container.program(26, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":145,"column":0},"end":{"line":147,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "crownRows", {"start":{"line":145,"column":8},"end":{"line":145,"column":17}} ),{"name":"each","hash":{},"fn":container.program(26, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":145,"column":0},"end":{"line":147,"column":9}}})) != null ? stack1 : "")
     + "</tbody>\n</table>\n</div>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"crownMore"),{"name":"if","hash":{},"fn":container.program(31, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":151,"column":0},"end":{"line":153,"column":7}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "crownMore", {"start":{"line":151,"column":6},"end":{"line":151,"column":15}} ),{"name":"if","hash":{},"fn":container.program(31, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":151,"column":0},"end":{"line":153,"column":7}}})) != null ? stack1 : "");
 },"25":function(container,depth0,helpers,partials,data) {
     var stack1;
 
@@ -863,7 +863,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     + ((stack1 = container.lambda(depth0, depth0)) != null ? stack1 : "")
     + "</th>";
 },"26":function(container,depth0,helpers,partials,data) {
-    var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), alias2=container.strict, alias3=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
+    var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), alias3=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
         }
@@ -871,20 +871,20 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<tr class=\""
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"exposed"),{"name":"if","hash":{},"fn":container.program(27, data, 0),"inverse":container.program(28, data, 0),"data":data,"loc":{"start":{"line":146,"column":11},"end":{"line":146,"column":57}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "exposed", {"start":{"line":146,"column":17},"end":{"line":146,"column":24}} ),{"name":"if","hash":{},"fn":container.program(27, data, 0),"inverse":container.program(28, data, 0),"data":data,"loc":{"start":{"line":146,"column":11},"end":{"line":146,"column":57}}})) != null ? stack1 : "")
     + "\"><td>"
-    + ((stack1 = alias3(alias2(depth0, "crown", {"start":{"line":146,"column":65},"end":{"line":146,"column":70}} ), depth0)) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"crownTitle"),{"name":"if","hash":{},"fn":container.program(29, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":146,"column":72},"end":{"line":146,"column":112}}})) != null ? stack1 : "")
+    + ((stack1 = alias3(alias1(depth0, "crown", {"start":{"line":146,"column":65},"end":{"line":146,"column":70}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "crownTitle", {"start":{"line":146,"column":78},"end":{"line":146,"column":88}} ),{"name":"if","hash":{},"fn":container.program(29, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":146,"column":72},"end":{"line":146,"column":112}}})) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias3(alias2(depth0, "property", {"start":{"line":146,"column":123},"end":{"line":146,"column":131}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias3(alias1(depth0, "property", {"start":{"line":146,"column":123},"end":{"line":146,"column":131}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias3(alias2(depth0, "mode", {"start":{"line":146,"column":144},"end":{"line":146,"column":148}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias3(alias1(depth0, "mode", {"start":{"line":146,"column":144},"end":{"line":146,"column":148}} ), depth0)) != null ? stack1 : "")
     + "</td>"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"exposure"),{"name":"each","hash":{},"fn":container.program(30, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":146,"column":155},"end":{"line":146,"column":199}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "exposure", {"start":{"line":146,"column":163},"end":{"line":146,"column":171}} ),{"name":"each","hash":{},"fn":container.program(30, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":146,"column":155},"end":{"line":146,"column":199}}})) != null ? stack1 : "")
     + "<td>"
-    + ((stack1 = alias3(alias2(depth0, "chokepoints", {"start":{"line":146,"column":205},"end":{"line":146,"column":216}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias3(alias1(depth0, "chokepoints", {"start":{"line":146,"column":205},"end":{"line":146,"column":216}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias3(alias2(depth0, "cut", {"start":{"line":146,"column":229},"end":{"line":146,"column":232}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias3(alias1(depth0, "cut", {"start":{"line":146,"column":229},"end":{"line":146,"column":232}} ), depth0)) != null ? stack1 : "")
     + "</td></tr>\n";
 },"27":function(container,depth0,helpers,partials,data) {
     return "exposed";
@@ -941,9 +941,9 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<h3>More attack-path diagrams</h3>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"otherPathDiagrams"),{"name":"each","hash":{},"fn":container.program(38, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":174,"column":0},"end":{"line":183,"column":9}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),container.strict(depth0, "otherPathDiagrams", {"start":{"line":174,"column":8},"end":{"line":174,"column":25}} ),{"name":"each","hash":{},"fn":container.program(38, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":174,"column":0},"end":{"line":183,"column":9}}})) != null ? stack1 : "");
 },"38":function(container,depth0,helpers,partials,data) {
-    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
+    var stack1, alias1=container.strict, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
         }
@@ -951,9 +951,9 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<figure class=\"diagram\">\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"tooLarge"),{"name":"if","hash":{},"fn":container.program(39, data, 0),"inverse":container.program(40, data, 0),"data":data,"loc":{"start":{"line":176,"column":0},"end":{"line":180,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),alias1(depth0, "tooLarge", {"start":{"line":176,"column":6},"end":{"line":176,"column":14}} ),{"name":"if","hash":{},"fn":container.program(39, data, 0),"inverse":container.program(40, data, 0),"data":data,"loc":{"start":{"line":176,"column":0},"end":{"line":180,"column":7}}})) != null ? stack1 : "")
     + "<figcaption>"
-    + ((stack1 = container.lambda(container.strict(depth0, "title", {"start":{"line":181,"column":14},"end":{"line":181,"column":19}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(alias1(depth0, "title", {"start":{"line":181,"column":14},"end":{"line":181,"column":19}} ), depth0)) != null ? stack1 : "")
     + "</figcaption>\n</figure>\n";
 },"39":function(container,depth0,helpers,partials,data) {
     var stack1;
@@ -984,8 +984,8 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     + "</span> "
     + ((stack1 = alias2(alias1(depth0, "count", {"start":{"line":191,"column":61},"end":{"line":191,"column":66}} ), depth0)) != null ? stack1 : "")
     + " open</h3>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,lookupProperty(depth0,"findings"),{"name":"each","hash":{},"fn":container.program(42, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":192,"column":0},"end":{"line":194,"column":9}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depth0,"more"),{"name":"if","hash":{},"fn":container.program(43, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":195,"column":0},"end":{"line":197,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "findings", {"start":{"line":192,"column":8},"end":{"line":192,"column":16}} ),{"name":"each","hash":{},"fn":container.program(42, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":192,"column":0},"end":{"line":194,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "more", {"start":{"line":195,"column":6},"end":{"line":195,"column":10}} ),{"name":"if","hash":{},"fn":container.program(43, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":195,"column":0},"end":{"line":197,"column":7}}})) != null ? stack1 : "")
     + "</section>\n";
 },"42":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
@@ -1007,7 +1007,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
 },"44":function(container,depth0,helpers,partials,data) {
     return "<p>No open threat findings.</p>\n";
 },"45":function(container,depth0,helpers,partials,data) {
-    var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
+    var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
         }
@@ -1015,11 +1015,11 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<div class=\"scroll\">\n<table>\n<thead><tr><th>component</th><th>kind</th><th>owner</th>"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"severities"),{"name":"each","hash":{},"fn":container.program(25, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":209,"column":56},"end":{"line":209,"column":102}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "severities", {"start":{"line":209,"column":64},"end":{"line":209,"column":74}} ),{"name":"each","hash":{},"fn":container.program(25, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":209,"column":56},"end":{"line":209,"column":102}}})) != null ? stack1 : "")
     + "<th>mitigated</th><th>accepted</th></tr></thead>\n<tbody>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"components"),{"name":"each","hash":{},"fn":container.program(46, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":211,"column":0},"end":{"line":213,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "components", {"start":{"line":211,"column":8},"end":{"line":211,"column":18}} ),{"name":"each","hash":{},"fn":container.program(46, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":211,"column":0},"end":{"line":213,"column":9}}})) != null ? stack1 : "")
     + "</tbody>\n</table>\n</div>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"componentsMore"),{"name":"if","hash":{},"fn":container.program(47, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":217,"column":0},"end":{"line":219,"column":7}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "componentsMore", {"start":{"line":217,"column":6},"end":{"line":217,"column":20}} ),{"name":"if","hash":{},"fn":container.program(47, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":217,"column":0},"end":{"line":219,"column":7}}})) != null ? stack1 : "");
 },"46":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
@@ -1037,7 +1037,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     + "</td><td>"
     + ((stack1 = alias2(alias1(depth0, "owner", {"start":{"line":212,"column":75},"end":{"line":212,"column":80}} ), depth0)) != null ? stack1 : "")
     + "</td>"
-    + ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"counts"),{"name":"each","hash":{},"fn":container.program(30, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":212,"column":87},"end":{"line":212,"column":129}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),alias1(depth0, "counts", {"start":{"line":212,"column":95},"end":{"line":212,"column":101}} ),{"name":"each","hash":{},"fn":container.program(30, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":212,"column":87},"end":{"line":212,"column":129}}})) != null ? stack1 : "")
     + "<td>"
     + ((stack1 = alias2(alias1(depth0, "mitigated", {"start":{"line":212,"column":135},"end":{"line":212,"column":144}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
@@ -1052,7 +1052,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
 },"48":function(container,depth0,helpers,partials,data) {
     return "<p>No findings.</p>\n";
 },"49":function(container,depth0,helpers,partials,data) {
-    var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
+    var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
         }
@@ -1060,9 +1060,9 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<div class=\"scroll\">\n<table>\n<thead><tr><th>finding</th><th>title</th><th>subject</th><th>severity</th><th>residual</th><th>mitigated by</th><th>owner</th></tr></thead>\n<tbody>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(lookupProperty(depth0,"mitigated"),"rows"),{"name":"each","hash":{},"fn":container.program(50, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":232,"column":0},"end":{"line":234,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"mitigated"), "rows", {"start":{"line":232,"column":8},"end":{"line":232,"column":22}} ),{"name":"each","hash":{},"fn":container.program(50, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":232,"column":0},"end":{"line":234,"column":9}}})) != null ? stack1 : "")
     + "</tbody>\n</table>\n</div>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(lookupProperty(depth0,"mitigated"),"more"),{"name":"if","hash":{},"fn":container.program(51, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":238,"column":0},"end":{"line":240,"column":7}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"mitigated"), "more", {"start":{"line":238,"column":6},"end":{"line":238,"column":20}} ),{"name":"if","hash":{},"fn":container.program(51, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":238,"column":0},"end":{"line":240,"column":7}}})) != null ? stack1 : "");
 },"50":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
@@ -1110,7 +1110,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
 },"52":function(container,depth0,helpers,partials,data) {
     return "<p>None.</p>\n";
 },"53":function(container,depth0,helpers,partials,data) {
-    var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
+    var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
         }
@@ -1118,9 +1118,9 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<div class=\"scroll\">\n<table>\n<thead><tr><th>finding</th><th>title</th><th>subject</th><th>severity</th><th>residual</th><th>reason</th><th>owner</th><th>expires</th><th>ticket</th></tr></thead>\n<tbody>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(lookupProperty(depth0,"accepted"),"rows"),{"name":"each","hash":{},"fn":container.program(54, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":253,"column":0},"end":{"line":255,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"accepted"), "rows", {"start":{"line":253,"column":8},"end":{"line":253,"column":21}} ),{"name":"each","hash":{},"fn":container.program(54, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":253,"column":0},"end":{"line":255,"column":9}}})) != null ? stack1 : "")
     + "</tbody>\n</table>\n</div>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(lookupProperty(depth0,"accepted"),"more"),{"name":"if","hash":{},"fn":container.program(55, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":259,"column":0},"end":{"line":261,"column":7}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"accepted"), "more", {"start":{"line":259,"column":6},"end":{"line":259,"column":19}} ),{"name":"if","hash":{},"fn":container.program(55, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":259,"column":0},"end":{"line":261,"column":7}}})) != null ? stack1 : "");
 },"54":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
@@ -1170,7 +1170,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"accepted"), "more", {"start":{"line":260,"column":23},"end":{"line":260,"column":36}} ), depth0)) != null ? stack1 : "")
     + " more (all in <code>findings.json</code>).</p>\n";
 },"56":function(container,depth0,helpers,partials,data) {
-    var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
+    var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
         }
@@ -1178,9 +1178,9 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<h3>Expired acceptances</h3>\n<p>These acceptances have lapsed: the findings count as open (or mitigated) again.</p>\n<div class=\"scroll\">\n<table>\n<thead><tr><th>finding</th><th>title</th><th>subject</th><th>status</th><th>reason</th><th>owner</th><th>expired on</th></tr></thead>\n<tbody>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(lookupProperty(depth0,"expired"),"rows"),{"name":"each","hash":{},"fn":container.program(57, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":272,"column":0},"end":{"line":274,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"expired"), "rows", {"start":{"line":272,"column":8},"end":{"line":272,"column":20}} ),{"name":"each","hash":{},"fn":container.program(57, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":272,"column":0},"end":{"line":274,"column":9}}})) != null ? stack1 : "")
     + "</tbody>\n</table>\n</div>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(lookupProperty(depth0,"expired"),"more"),{"name":"if","hash":{},"fn":container.program(58, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":278,"column":0},"end":{"line":280,"column":7}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"expired"), "more", {"start":{"line":278,"column":6},"end":{"line":278,"column":18}} ),{"name":"if","hash":{},"fn":container.program(58, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":278,"column":0},"end":{"line":280,"column":7}}})) != null ? stack1 : "");
 },"57":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
@@ -1222,7 +1222,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"expired"), "more", {"start":{"line":279,"column":23},"end":{"line":279,"column":35}} ), depth0)) != null ? stack1 : "")
     + " more (all in <code>findings.json</code>).</p>\n";
 },"59":function(container,depth0,helpers,partials,data) {
-    var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
+    var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
         }
@@ -1230,9 +1230,9 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<p>What the model does not say, and the rules therefore assumed.</p>\n<div class=\"scroll\">\n<table>\n<thead><tr><th>finding</th><th>subject</th><th>assumption</th><th>status</th><th>where</th></tr></thead>\n<tbody>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(lookupProperty(depth0,"assumptions"),"rows"),{"name":"each","hash":{},"fn":container.program(60, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":292,"column":0},"end":{"line":294,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"assumptions"), "rows", {"start":{"line":292,"column":8},"end":{"line":292,"column":24}} ),{"name":"each","hash":{},"fn":container.program(60, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":292,"column":0},"end":{"line":294,"column":9}}})) != null ? stack1 : "")
     + "</tbody>\n</table>\n</div>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(lookupProperty(depth0,"assumptions"),"more"),{"name":"if","hash":{},"fn":container.program(61, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":298,"column":0},"end":{"line":300,"column":7}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"assumptions"), "more", {"start":{"line":298,"column":6},"end":{"line":298,"column":22}} ),{"name":"if","hash":{},"fn":container.program(61, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":298,"column":0},"end":{"line":300,"column":7}}})) != null ? stack1 : "");
 },"60":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
@@ -1298,54 +1298,54 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     + "</style>\n</head>\n<body>\n<nav id=\"toc\" aria-label=\"Contents\">\n<p class=\"toc-title\">"
     + ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":16,"column":23},"end":{"line":16,"column":28}} ), depth0)) != null ? stack1 : "")
     + "</p>\n<ol>\n<li><a href=\"#summary\">Summary</a></li>\n<li><a href=\"#glance\">System at a glance</a></li>\n<li><a href=\"#crown-jewels\">Crown jewels</a></li>\n<li><a href=\"#attack-paths\">Top attack paths</a>\n<ol>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,lookupProperty(depth0,"pathTargets"),{"name":"each","hash":{},"fn":container.program(0, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":23,"column":0},"end":{"line":25,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "pathTargets", {"start":{"line":23,"column":8},"end":{"line":23,"column":19}} ),{"name":"each","hash":{},"fn":container.program(0, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":23,"column":0},"end":{"line":25,"column":9}}})) != null ? stack1 : "")
     + "</ol>\n</li>\n<li><a href=\"#open-findings\">Open findings</a>\n<ol>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,lookupProperty(depth0,"open"),{"name":"each","hash":{},"fn":container.program(1, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":30,"column":0},"end":{"line":32,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "open", {"start":{"line":30,"column":8},"end":{"line":30,"column":12}} ),{"name":"each","hash":{},"fn":container.program(1, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":30,"column":0},"end":{"line":32,"column":9}}})) != null ? stack1 : "")
     + "</ol>\n</li>\n<li><a href=\"#by-component\">By component</a></li>\n<li><a href=\"#mitigated\">Mitigated</a></li>\n<li><a href=\"#accepted\">Accepted</a></li>\n<li><a href=\"#assumptions\">Assumptions</a></li>\n</ol>\n</nav>\n<main>\n<header>\n<h1>Threat model: "
     + ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":43,"column":20},"end":{"line":43,"column":25}} ), depth0)) != null ? stack1 : "")
     + "</h1>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,lookupProperty(depth0,"systems"),{"name":"each","hash":{},"fn":container.program(2, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":44,"column":0},"end":{"line":46,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "systems", {"start":{"line":44,"column":8},"end":{"line":44,"column":15}} ),{"name":"each","hash":{},"fn":container.program(2, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":44,"column":0},"end":{"line":46,"column":9}}})) != null ? stack1 : "")
     + "<p class=\"meta\">Model: "
     + ((stack1 = alias2(alias1(depth0, "files", {"start":{"line":47,"column":25},"end":{"line":47,"column":30}} ), depth0)) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depth0,"generatedAt"),{"name":"if","hash":{},"fn":container.program(8, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":47,"column":32},"end":{"line":47,"column":86}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "generatedAt", {"start":{"line":47,"column":38},"end":{"line":47,"column":49}} ),{"name":"if","hash":{},"fn":container.program(8, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":47,"column":32},"end":{"line":47,"column":86}}})) != null ? stack1 : "")
     + " · aithreat "
     + ((stack1 = alias2(alias1(depth0, "toolVersion", {"start":{"line":47,"column":100},"end":{"line":47,"column":111}} ), depth0)) != null ? stack1 : "")
     + "</p>\n</header>\n\n<form class=\"filters\" id=\"filters\" aria-label=\"Filter findings\">\n<fieldset><legend>Severity</legend>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,lookupProperty(depth0,"severities"),{"name":"each","hash":{},"fn":container.program(9, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":52,"column":0},"end":{"line":54,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "severities", {"start":{"line":52,"column":8},"end":{"line":52,"column":18}} ),{"name":"each","hash":{},"fn":container.program(9, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":52,"column":0},"end":{"line":54,"column":9}}})) != null ? stack1 : "")
     + "</fieldset>\n<fieldset><legend>Status</legend>\n<label><input type=\"checkbox\" name=\"status\" value=\"open\" checked> open</label>\n<label><input type=\"checkbox\" name=\"status\" value=\"mitigated\" checked> mitigated</label>\n<label><input type=\"checkbox\" name=\"status\" value=\"accepted\" checked> accepted</label>\n</fieldset>\n<fieldset><legend>Component</legend>\n<select name=\"component\" aria-label=\"Component\">\n<option value=\"\">all components</option>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,lookupProperty(depth0,"filterComponents"),{"name":"each","hash":{},"fn":container.program(10, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":64,"column":0},"end":{"line":66,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "filterComponents", {"start":{"line":64,"column":8},"end":{"line":64,"column":24}} ),{"name":"each","hash":{},"fn":container.program(10, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":64,"column":0},"end":{"line":66,"column":9}}})) != null ? stack1 : "")
     + "</select>\n</fieldset>\n<p class=\"filter-count\" id=\"filter-count\" aria-live=\"polite\"></p>\n</form>\n\n<section id=\"summary\">\n<h2>Summary</h2>\n<p>"
     + ((stack1 = alias2(alias1(depth0, "summary", {"start":{"line":74,"column":5},"end":{"line":74,"column":12}} ), depth0)) != null ? stack1 : "")
     + "</p>\n<h3>Scorecard</h3>\n<table class=\"scorecard\">\n<tbody>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,lookupProperty(depth0,"scorecard"),{"name":"each","hash":{},"fn":container.program(11, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":78,"column":0},"end":{"line":80,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "scorecard", {"start":{"line":78,"column":8},"end":{"line":78,"column":17}} ),{"name":"each","hash":{},"fn":container.program(11, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":78,"column":0},"end":{"line":80,"column":9}}})) != null ? stack1 : "")
     + "</tbody>\n</table>\n<table class=\"counts\">\n<thead><tr><th>severity</th><th>open</th><th>mitigated</th><th>accepted</th><th>total</th></tr></thead>\n<tbody>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,lookupProperty(depth0,"bySeverity"),{"name":"each","hash":{},"fn":container.program(12, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":86,"column":0},"end":{"line":88,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "bySeverity", {"start":{"line":86,"column":8},"end":{"line":86,"column":18}} ),{"name":"each","hash":{},"fn":container.program(12, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":86,"column":0},"end":{"line":88,"column":9}}})) != null ? stack1 : "")
     + "</tbody>\n</table>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depth0,"metrics"),{"name":"if","hash":{},"fn":container.program(13, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":91,"column":0},"end":{"line":104,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "metrics", {"start":{"line":91,"column":6},"end":{"line":91,"column":13}} ),{"name":"if","hash":{},"fn":container.program(13, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":91,"column":0},"end":{"line":104,"column":7}}})) != null ? stack1 : "")
     + "</section>\n\n<section id=\"glance\">\n<h2>System at a glance</h2>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depth0,"mermaidMissing"),{"name":"if","hash":{},"fn":container.program(16, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":109,"column":0},"end":{"line":111,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depth0,"overview"),{"name":"if","hash":{},"fn":container.program(17, data, 0),"inverse":container.program(20, data, 0),"data":data,"loc":{"start":{"line":112,"column":0},"end":{"line":123,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(lookupProperty(depth0,"views"),"length"),{"name":"if","hash":{},"fn":container.program(21, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":124,"column":0},"end":{"line":134,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "mermaidMissing", {"start":{"line":109,"column":6},"end":{"line":109,"column":20}} ),{"name":"if","hash":{},"fn":container.program(16, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":109,"column":0},"end":{"line":111,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "overview", {"start":{"line":112,"column":6},"end":{"line":112,"column":14}} ),{"name":"if","hash":{},"fn":container.program(17, data, 0),"inverse":container.program(20, data, 0),"data":data,"loc":{"start":{"line":112,"column":0},"end":{"line":123,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"views"), "length", {"start":{"line":124,"column":6},"end":{"line":124,"column":18}} ),{"name":"if","hash":{},"fn":container.program(21, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":124,"column":0},"end":{"line":134,"column":7}}})) != null ? stack1 : "")
     + "</section>\n\n<section id=\"crown-jewels\">\n<h2>Crown jewels and their exposure</h2>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(lookupProperty(depth0,"crownRows"),"length"),{"name":"if","hash":{},"fn":container.program(24, data, 0),"inverse":container.program(32, data, 0),"data":data,"loc":{"start":{"line":139,"column":0},"end":{"line":156,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,lookupProperty(depth0,"notes"),{"name":"each","hash":{},"fn":container.program(33, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":157,"column":0},"end":{"line":159,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"crownRows"), "length", {"start":{"line":139,"column":6},"end":{"line":139,"column":22}} ),{"name":"if","hash":{},"fn":container.program(24, data, 0),"inverse":container.program(32, data, 0),"data":data,"loc":{"start":{"line":139,"column":0},"end":{"line":156,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "notes", {"start":{"line":157,"column":8},"end":{"line":157,"column":13}} ),{"name":"each","hash":{},"fn":container.program(33, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":157,"column":0},"end":{"line":159,"column":9}}})) != null ? stack1 : "")
     + "</section>\n\n<section id=\"attack-paths\">\n<h2>Top attack paths</h2>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,lookupProperty(depth0,"pathTargets"),{"name":"each","hash":{},"fn":container.program(34, data, 0),"inverse":container.program(35, data, 0),"data":data,"loc":{"start":{"line":164,"column":0},"end":{"line":168,"column":9}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depth0,"pathTargetsMore"),{"name":"if","hash":{},"fn":container.program(36, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":169,"column":0},"end":{"line":171,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(lookupProperty(depth0,"otherPathDiagrams"),"length"),{"name":"if","hash":{},"fn":container.program(37, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":172,"column":0},"end":{"line":184,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "pathTargets", {"start":{"line":164,"column":8},"end":{"line":164,"column":19}} ),{"name":"each","hash":{},"fn":container.program(34, data, 0),"inverse":container.program(35, data, 0),"data":data,"loc":{"start":{"line":164,"column":0},"end":{"line":168,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "pathTargetsMore", {"start":{"line":169,"column":6},"end":{"line":169,"column":21}} ),{"name":"if","hash":{},"fn":container.program(36, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":169,"column":0},"end":{"line":171,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"otherPathDiagrams"), "length", {"start":{"line":172,"column":6},"end":{"line":172,"column":30}} ),{"name":"if","hash":{},"fn":container.program(37, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":172,"column":0},"end":{"line":184,"column":7}}})) != null ? stack1 : "")
     + "</section>\n\n<section id=\"open-findings\">\n<h2>Open findings by severity</h2>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,lookupProperty(depth0,"open"),{"name":"each","hash":{},"fn":container.program(41, data, 0),"inverse":container.program(44, data, 0),"data":data,"loc":{"start":{"line":189,"column":0},"end":{"line":201,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "open", {"start":{"line":189,"column":8},"end":{"line":189,"column":12}} ),{"name":"each","hash":{},"fn":container.program(41, data, 0),"inverse":container.program(44, data, 0),"data":data,"loc":{"start":{"line":189,"column":0},"end":{"line":201,"column":9}}})) != null ? stack1 : "")
     + "</section>\n\n<section id=\"by-component\">\n<h2>Findings by component</h2>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(lookupProperty(depth0,"components"),"length"),{"name":"if","hash":{},"fn":container.program(45, data, 0),"inverse":container.program(48, data, 0),"data":data,"loc":{"start":{"line":206,"column":0},"end":{"line":222,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"components"), "length", {"start":{"line":206,"column":6},"end":{"line":206,"column":23}} ),{"name":"if","hash":{},"fn":container.program(45, data, 0),"inverse":container.program(48, data, 0),"data":data,"loc":{"start":{"line":206,"column":0},"end":{"line":222,"column":7}}})) != null ? stack1 : "")
     + "</section>\n\n<section id=\"mitigated\">\n<h2>Mitigated findings</h2>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(lookupProperty(depth0,"mitigated"),"count"),{"name":"if","hash":{},"fn":container.program(49, data, 0),"inverse":container.program(52, data, 0),"data":data,"loc":{"start":{"line":227,"column":0},"end":{"line":243,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"mitigated"), "count", {"start":{"line":227,"column":6},"end":{"line":227,"column":21}} ),{"name":"if","hash":{},"fn":container.program(49, data, 0),"inverse":container.program(52, data, 0),"data":data,"loc":{"start":{"line":227,"column":0},"end":{"line":243,"column":7}}})) != null ? stack1 : "")
     + "</section>\n\n<section id=\"accepted\">\n<h2>Accepted findings</h2>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(lookupProperty(depth0,"accepted"),"count"),{"name":"if","hash":{},"fn":container.program(53, data, 0),"inverse":container.program(52, data, 0),"data":data,"loc":{"start":{"line":248,"column":0},"end":{"line":264,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(lookupProperty(depth0,"expired"),"count"),{"name":"if","hash":{},"fn":container.program(56, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":265,"column":0},"end":{"line":281,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"accepted"), "count", {"start":{"line":248,"column":6},"end":{"line":248,"column":20}} ),{"name":"if","hash":{},"fn":container.program(53, data, 0),"inverse":container.program(52, data, 0),"data":data,"loc":{"start":{"line":248,"column":0},"end":{"line":264,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"expired"), "count", {"start":{"line":265,"column":6},"end":{"line":265,"column":19}} ),{"name":"if","hash":{},"fn":container.program(56, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":265,"column":0},"end":{"line":281,"column":7}}})) != null ? stack1 : "")
     + "</section>\n\n<section id=\"assumptions\">\n<h2>Assumptions</h2>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(lookupProperty(depth0,"assumptions"),"count"),{"name":"if","hash":{},"fn":container.program(59, data, 0),"inverse":container.program(62, data, 0),"data":data,"loc":{"start":{"line":286,"column":0},"end":{"line":303,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"assumptions"), "count", {"start":{"line":286,"column":6},"end":{"line":286,"column":23}} ),{"name":"if","hash":{},"fn":container.program(59, data, 0),"inverse":container.program(62, data, 0),"data":data,"loc":{"start":{"line":286,"column":0},"end":{"line":303,"column":7}}})) != null ? stack1 : "")
     + "</section>\n</main>\n"
-    + ((stack1 = lookupProperty(helpers,"unless").call(alias3,lookupProperty(depth0,"mermaidMissing"),{"name":"unless","hash":{},"fn":container.program(63, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":306,"column":0},"end":{"line":308,"column":11}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"unless").call(alias3,alias1(depth0, "mermaidMissing", {"start":{"line":306,"column":10},"end":{"line":306,"column":24}} ),{"name":"unless","hash":{},"fn":container.program(63, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":306,"column":0},"end":{"line":308,"column":11}}})) != null ? stack1 : "")
     + "\u003Cscript>"
     + ((stack1 = alias2(alias1(depth0, "script", {"start":{"line":309,"column":10},"end":{"line":309,"column":16}} ), depth0)) != null ? stack1 : "")
     + "\u003C/script>\n</body>\n</html>\n";
@@ -1355,7 +1355,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
   "report.md.hbs": {
     sha256: "f3fcfa1e42e337bd4ea48f2a9555e525f447fb36029fafa3f6fb3c2fe97f2f01",
     spec: {"0":function(container,depth0,helpers,partials,data) {
-    var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
+    var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
         }
@@ -1363,13 +1363,13 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "- **"
-    + ((stack1 = container.lambda(container.strict(depth0, "title", {"start":{"line":7,"column":6},"end":{"line":7,"column":11}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(alias1(depth0, "title", {"start":{"line":7,"column":6},"end":{"line":7,"column":11}} ), depth0)) != null ? stack1 : "")
     + "**"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"owner"),{"name":"if","hash":{},"fn":container.program(1, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":7,"column":15},"end":{"line":7,"column":53}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"version"),{"name":"if","hash":{},"fn":container.program(2, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":7,"column":53},"end":{"line":7,"column":97}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"contact"),{"name":"if","hash":{},"fn":container.program(3, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":7,"column":97},"end":{"line":7,"column":141}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"repository"),{"name":"if","hash":{},"fn":container.program(4, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":7,"column":141},"end":{"line":7,"column":183}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"description"),{"name":"if","hash":{},"fn":container.program(5, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":7,"column":183},"end":{"line":7,"column":226}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "owner", {"start":{"line":7,"column":21},"end":{"line":7,"column":26}} ),{"name":"if","hash":{},"fn":container.program(1, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":7,"column":15},"end":{"line":7,"column":53}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "version", {"start":{"line":7,"column":59},"end":{"line":7,"column":66}} ),{"name":"if","hash":{},"fn":container.program(2, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":7,"column":53},"end":{"line":7,"column":97}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "contact", {"start":{"line":7,"column":103},"end":{"line":7,"column":110}} ),{"name":"if","hash":{},"fn":container.program(3, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":7,"column":97},"end":{"line":7,"column":141}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "repository", {"start":{"line":7,"column":147},"end":{"line":7,"column":157}} ),{"name":"if","hash":{},"fn":container.program(4, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":7,"column":141},"end":{"line":7,"column":183}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "description", {"start":{"line":7,"column":189},"end":{"line":7,"column":200}} ),{"name":"if","hash":{},"fn":container.program(5, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":7,"column":183},"end":{"line":7,"column":226}}})) != null ? stack1 : "")
     + "\n";
 },"1":function(container,depth0,helpers,partials,data) {
     var stack1;
@@ -1424,7 +1424,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     + ((stack1 = alias2(alias1(depth0, "total", {"start":{"line":29,"column":61},"end":{"line":29,"column":66}} ), depth0)) != null ? stack1 : "")
     + " |\n";
 },"9":function(container,depth0,helpers,partials,data) {
-    var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
+    var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
         }
@@ -1432,8 +1432,8 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "\n#### Metrics\n\n| metric | value | better | policy |\n| --- | --- | --- | --- |\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(lookupProperty(depth0,"metrics"),"rows"),{"name":"each","hash":{},"fn":container.program(10, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":37,"column":0},"end":{"line":39,"column":9}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(lookupProperty(depth0,"metrics"),"more"),{"name":"if","hash":{},"fn":container.program(11, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":40,"column":0},"end":{"line":43,"column":7}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"metrics"), "rows", {"start":{"line":37,"column":8},"end":{"line":37,"column":20}} ),{"name":"each","hash":{},"fn":container.program(10, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":37,"column":0},"end":{"line":39,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"metrics"), "more", {"start":{"line":40,"column":6},"end":{"line":40,"column":18}} ),{"name":"if","hash":{},"fn":container.program(11, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":40,"column":0},"end":{"line":43,"column":7}}})) != null ? stack1 : "");
 },"10":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda;
 
@@ -1465,7 +1465,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
         return undefined
     };
 
-  return ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(lookupProperty(depth0,"overview"),"tooLarge"),{"name":"if","hash":{},"fn":container.program(13, data, 0),"inverse":container.program(14, data, 0),"data":data,"loc":{"start":{"line":49,"column":0},"end":{"line":55,"column":7}}})) != null ? stack1 : "");
+  return ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),container.strict(lookupProperty(depth0,"overview"), "tooLarge", {"start":{"line":49,"column":6},"end":{"line":49,"column":23}} ),{"name":"if","hash":{},"fn":container.program(13, data, 0),"inverse":container.program(14, data, 0),"data":data,"loc":{"start":{"line":49,"column":0},"end":{"line":55,"column":7}}})) != null ? stack1 : "");
 },"13":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
@@ -1494,7 +1494,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
 },"15":function(container,depth0,helpers,partials,data) {
     return "No overview diagram.\n";
 },"16":function(container,depth0,helpers,partials,data) {
-    var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
+    var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
         }
@@ -1502,8 +1502,8 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "\nMore views:\n\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"views"),{"name":"each","hash":{},"fn":container.program(17, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":63,"column":0},"end":{"line":65,"column":9}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"viewsLeftOut"),{"name":"if","hash":{},"fn":container.program(18, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":66,"column":0},"end":{"line":69,"column":7}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "views", {"start":{"line":63,"column":8},"end":{"line":63,"column":13}} ),{"name":"each","hash":{},"fn":container.program(17, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":63,"column":0},"end":{"line":65,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "viewsLeftOut", {"start":{"line":66,"column":6},"end":{"line":66,"column":18}} ),{"name":"if","hash":{},"fn":container.program(18, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":66,"column":0},"end":{"line":69,"column":7}}})) != null ? stack1 : "");
 },"17":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda;
 
@@ -1521,7 +1521,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     + ((stack1 = container.lambda(container.strict(depth0, "viewsLeftOut", {"start":{"line":68,"column":2},"end":{"line":68,"column":14}} ), depth0)) != null ? stack1 : "")
     + "\n";
 },"19":function(container,depth0,helpers,partials,data) {
-    var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
+    var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
         }
@@ -1529,12 +1529,12 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "Each cell: how many attacker entries of that class reach the crown jewel, the likelihood of the most likely path, and its length.\n\n| crown jewel | property | attack |"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"entryClasses"),{"name":"each","hash":{},"fn":container.program(20, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":77,"column":35},"end":{"line":77,"column":77}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "entryClasses", {"start":{"line":77,"column":43},"end":{"line":77,"column":55}} ),{"name":"each","hash":{},"fn":container.program(20, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":77,"column":35},"end":{"line":77,"column":77}}})) != null ? stack1 : "")
     + " chokepoints | cheapest cut |\n| --- | --- | --- |"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"entryClasses"),{"name":"each","hash":{},"fn":container.program(21, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":78,"column":19},"end":{"line":78,"column":56}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "entryClasses", {"start":{"line":78,"column":27},"end":{"line":78,"column":39}} ),{"name":"each","hash":{},"fn":container.program(21, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":78,"column":19},"end":{"line":78,"column":56}}})) != null ? stack1 : "")
     + " --- | --- |\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"crownRows"),{"name":"each","hash":{},"fn":container.program(22, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":79,"column":0},"end":{"line":81,"column":9}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"crownMore"),{"name":"if","hash":{},"fn":container.program(24, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":82,"column":0},"end":{"line":85,"column":7}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "crownRows", {"start":{"line":79,"column":8},"end":{"line":79,"column":17}} ),{"name":"each","hash":{},"fn":container.program(22, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":79,"column":0},"end":{"line":81,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "crownMore", {"start":{"line":82,"column":6},"end":{"line":82,"column":15}} ),{"name":"if","hash":{},"fn":container.program(24, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":82,"column":0},"end":{"line":85,"column":7}}})) != null ? stack1 : "");
 },"20":function(container,depth0,helpers,partials,data) {
     var stack1;
 
@@ -1553,13 +1553,13 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
 
   return "| "
     + ((stack1 = alias2(alias1(depth0, "crown", {"start":{"line":80,"column":4},"end":{"line":80,"column":9}} ), depth0)) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depth0,"crownTitle"),{"name":"if","hash":{},"fn":container.program(23, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":80,"column":11},"end":{"line":80,"column":51}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "crownTitle", {"start":{"line":80,"column":17},"end":{"line":80,"column":27}} ),{"name":"if","hash":{},"fn":container.program(23, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":80,"column":11},"end":{"line":80,"column":51}}})) != null ? stack1 : "")
     + " | "
     + ((stack1 = alias2(alias1(depth0, "property", {"start":{"line":80,"column":56},"end":{"line":80,"column":64}} ), depth0)) != null ? stack1 : "")
     + " | "
     + ((stack1 = alias2(alias1(depth0, "mode", {"start":{"line":80,"column":71},"end":{"line":80,"column":75}} ), depth0)) != null ? stack1 : "")
     + " |"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,lookupProperty(depth0,"exposure"),{"name":"each","hash":{},"fn":container.program(20, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":80,"column":79},"end":{"line":80,"column":117}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "exposure", {"start":{"line":80,"column":87},"end":{"line":80,"column":95}} ),{"name":"each","hash":{},"fn":container.program(20, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":80,"column":79},"end":{"line":80,"column":117}}})) != null ? stack1 : "")
     + " "
     + ((stack1 = alias2(alias1(depth0, "chokepoints", {"start":{"line":80,"column":120},"end":{"line":80,"column":131}} ), depth0)) != null ? stack1 : "")
     + " | "
@@ -1610,7 +1610,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "\n### More attack-path diagrams\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"otherPathDiagrams"),{"name":"each","hash":{},"fn":container.program(31, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":108,"column":0},"end":{"line":119,"column":9}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),container.strict(depth0, "otherPathDiagrams", {"start":{"line":108,"column":8},"end":{"line":108,"column":25}} ),{"name":"each","hash":{},"fn":container.program(31, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":108,"column":0},"end":{"line":119,"column":9}}})) != null ? stack1 : "");
 },"31":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
@@ -1620,7 +1620,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"tooLarge"),{"name":"if","hash":{},"fn":container.program(32, data, 0),"inverse":container.program(33, data, 0),"data":data,"loc":{"start":{"line":110,"column":0},"end":{"line":118,"column":7}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),container.strict(depth0, "tooLarge", {"start":{"line":110,"column":6},"end":{"line":110,"column":14}} ),{"name":"if","hash":{},"fn":container.program(32, data, 0),"inverse":container.program(33, data, 0),"data":data,"loc":{"start":{"line":110,"column":0},"end":{"line":118,"column":7}}})) != null ? stack1 : "");
 },"32":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda;
 
@@ -1652,8 +1652,8 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     + " ("
     + ((stack1 = alias2(alias1(depth0, "count", {"start":{"line":125,"column":20},"end":{"line":125,"column":25}} ), depth0)) != null ? stack1 : "")
     + ")\n\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,lookupProperty(depth0,"findings"),{"name":"each","hash":{},"fn":container.program(35, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":127,"column":0},"end":{"line":129,"column":9}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depth0,"more"),{"name":"if","hash":{},"fn":container.program(36, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":130,"column":0},"end":{"line":133,"column":7}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "findings", {"start":{"line":127,"column":8},"end":{"line":127,"column":16}} ),{"name":"each","hash":{},"fn":container.program(35, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":127,"column":0},"end":{"line":129,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "more", {"start":{"line":130,"column":6},"end":{"line":130,"column":10}} ),{"name":"if","hash":{},"fn":container.program(36, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":130,"column":0},"end":{"line":133,"column":7}}})) != null ? stack1 : "");
 },"35":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
@@ -1674,7 +1674,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
 },"37":function(container,depth0,helpers,partials,data) {
     return "No open threat findings.\n";
 },"38":function(container,depth0,helpers,partials,data) {
-    var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
+    var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
         }
@@ -1682,12 +1682,12 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "Open findings per severity, and how many are mitigated or accepted.\n\n| component | kind | owner |"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"severities"),{"name":"each","hash":{},"fn":container.program(20, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":143,"column":28},"end":{"line":143,"column":68}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "severities", {"start":{"line":143,"column":36},"end":{"line":143,"column":46}} ),{"name":"each","hash":{},"fn":container.program(20, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":143,"column":28},"end":{"line":143,"column":68}}})) != null ? stack1 : "")
     + " mitigated | accepted |\n| --- | --- | --- |"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"severities"),{"name":"each","hash":{},"fn":container.program(39, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":144,"column":19},"end":{"line":144,"column":55}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "severities", {"start":{"line":144,"column":27},"end":{"line":144,"column":37}} ),{"name":"each","hash":{},"fn":container.program(39, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":144,"column":19},"end":{"line":144,"column":55}}})) != null ? stack1 : "")
     + " ---: | ---: |\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(depth0,"components"),{"name":"each","hash":{},"fn":container.program(40, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":145,"column":0},"end":{"line":147,"column":9}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(depth0,"componentsMore"),{"name":"if","hash":{},"fn":container.program(41, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":148,"column":0},"end":{"line":151,"column":7}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "components", {"start":{"line":145,"column":8},"end":{"line":145,"column":18}} ),{"name":"each","hash":{},"fn":container.program(40, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":145,"column":0},"end":{"line":147,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "componentsMore", {"start":{"line":148,"column":6},"end":{"line":148,"column":20}} ),{"name":"if","hash":{},"fn":container.program(41, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":148,"column":0},"end":{"line":151,"column":7}}})) != null ? stack1 : "");
 },"39":function(container,depth0,helpers,partials,data) {
     return " ---: |";
 },"40":function(container,depth0,helpers,partials,data) {
@@ -1705,7 +1705,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     + " | "
     + ((stack1 = alias2(alias1(depth0, "owner", {"start":{"line":146,"column":29},"end":{"line":146,"column":34}} ), depth0)) != null ? stack1 : "")
     + " |"
-    + ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"counts"),{"name":"each","hash":{},"fn":container.program(20, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":146,"column":38},"end":{"line":146,"column":74}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),alias1(depth0, "counts", {"start":{"line":146,"column":46},"end":{"line":146,"column":52}} ),{"name":"each","hash":{},"fn":container.program(20, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":146,"column":38},"end":{"line":146,"column":74}}})) != null ? stack1 : "")
     + " "
     + ((stack1 = alias2(alias1(depth0, "mitigated", {"start":{"line":146,"column":77},"end":{"line":146,"column":86}} ), depth0)) != null ? stack1 : "")
     + " | "
@@ -1720,7 +1720,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
 },"42":function(container,depth0,helpers,partials,data) {
     return "No findings.\n";
 },"43":function(container,depth0,helpers,partials,data) {
-    var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
+    var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
         }
@@ -1728,8 +1728,8 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "Declared controls lower these; the residual severity is what remains.\n\n| finding | title | subject | severity | residual | mitigated by | owner |\n| --- | --- | --- | --- | --- | --- | --- |\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(lookupProperty(depth0,"mitigated"),"rows"),{"name":"each","hash":{},"fn":container.program(44, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":163,"column":0},"end":{"line":165,"column":9}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(lookupProperty(depth0,"mitigated"),"more"),{"name":"if","hash":{},"fn":container.program(45, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":166,"column":0},"end":{"line":169,"column":7}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"mitigated"), "rows", {"start":{"line":163,"column":8},"end":{"line":163,"column":22}} ),{"name":"each","hash":{},"fn":container.program(44, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":163,"column":0},"end":{"line":165,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"mitigated"), "more", {"start":{"line":166,"column":6},"end":{"line":166,"column":20}} ),{"name":"if","hash":{},"fn":container.program(45, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":166,"column":0},"end":{"line":169,"column":7}}})) != null ? stack1 : "");
 },"44":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda;
 
@@ -1762,7 +1762,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
 },"46":function(container,depth0,helpers,partials,data) {
     return "None.\n";
 },"47":function(container,depth0,helpers,partials,data) {
-    var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
+    var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
         }
@@ -1770,8 +1770,8 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "| finding | title | subject | severity | residual | reason | owner | expires | ticket |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(lookupProperty(depth0,"accepted"),"rows"),{"name":"each","hash":{},"fn":container.program(48, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":179,"column":0},"end":{"line":181,"column":9}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(lookupProperty(depth0,"accepted"),"more"),{"name":"if","hash":{},"fn":container.program(49, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":182,"column":0},"end":{"line":185,"column":7}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"accepted"), "rows", {"start":{"line":179,"column":8},"end":{"line":179,"column":21}} ),{"name":"each","hash":{},"fn":container.program(48, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":179,"column":0},"end":{"line":181,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"accepted"), "more", {"start":{"line":182,"column":6},"end":{"line":182,"column":19}} ),{"name":"if","hash":{},"fn":container.program(49, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":182,"column":0},"end":{"line":185,"column":7}}})) != null ? stack1 : "");
 },"48":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda;
 
@@ -1806,7 +1806,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"accepted"), "more", {"start":{"line":184,"column":7},"end":{"line":184,"column":20}} ), depth0)) != null ? stack1 : "")
     + " more (all in `findings.json`).\n";
 },"50":function(container,depth0,helpers,partials,data) {
-    var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
+    var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
         }
@@ -1814,8 +1814,8 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "\n### Expired acceptances\n\nThese acceptances have lapsed: the findings count as open (or mitigated) again.\n\n| finding | title | subject | status | reason | owner | expired on |\n| --- | --- | --- | --- | --- | --- | --- |\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(lookupProperty(depth0,"expired"),"rows"),{"name":"each","hash":{},"fn":container.program(51, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":197,"column":0},"end":{"line":199,"column":9}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(lookupProperty(depth0,"expired"),"more"),{"name":"if","hash":{},"fn":container.program(52, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":200,"column":0},"end":{"line":203,"column":7}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"expired"), "rows", {"start":{"line":197,"column":8},"end":{"line":197,"column":20}} ),{"name":"each","hash":{},"fn":container.program(51, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":197,"column":0},"end":{"line":199,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"expired"), "more", {"start":{"line":200,"column":6},"end":{"line":200,"column":18}} ),{"name":"if","hash":{},"fn":container.program(52, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":200,"column":0},"end":{"line":203,"column":7}}})) != null ? stack1 : "");
 },"51":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda;
 
@@ -1846,7 +1846,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"expired"), "more", {"start":{"line":202,"column":7},"end":{"line":202,"column":19}} ), depth0)) != null ? stack1 : "")
     + " more (all in `findings.json`).\n";
 },"53":function(container,depth0,helpers,partials,data) {
-    var stack1, alias1=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
+    var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
         }
@@ -1854,8 +1854,8 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "What the model does not say, and the rules therefore assumed.\n\n| finding | subject | assumption | status | where |\n| --- | --- | --- | --- | --- |\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias1,lookupProperty(lookupProperty(depth0,"assumptions"),"rows"),{"name":"each","hash":{},"fn":container.program(54, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":213,"column":0},"end":{"line":215,"column":9}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias1,lookupProperty(lookupProperty(depth0,"assumptions"),"more"),{"name":"if","hash":{},"fn":container.program(55, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":216,"column":0},"end":{"line":219,"column":7}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"assumptions"), "rows", {"start":{"line":213,"column":8},"end":{"line":213,"column":24}} ),{"name":"each","hash":{},"fn":container.program(54, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":213,"column":0},"end":{"line":215,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"assumptions"), "more", {"start":{"line":216,"column":6},"end":{"line":216,"column":22}} ),{"name":"if","hash":{},"fn":container.program(55, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":216,"column":0},"end":{"line":219,"column":7}}})) != null ? stack1 : "");
 },"54":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda;
 
@@ -1894,40 +1894,40 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
   return "\u003C!-- Generated by aithreat. Do not edit: change the model and run `aithreat compile` again. -->\n\n# Threat model: "
     + ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":4,"column":18},"end":{"line":4,"column":23}} ), depth0)) != null ? stack1 : "")
     + "\n\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,lookupProperty(depth0,"systems"),{"name":"each","hash":{},"fn":container.program(0, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":6,"column":0},"end":{"line":8,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "systems", {"start":{"line":6,"column":8},"end":{"line":6,"column":15}} ),{"name":"each","hash":{},"fn":container.program(0, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":6,"column":0},"end":{"line":8,"column":9}}})) != null ? stack1 : "")
     + "\nModel: "
     + ((stack1 = alias2(alias1(depth0, "files", {"start":{"line":10,"column":9},"end":{"line":10,"column":14}} ), depth0)) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depth0,"generatedAt"),{"name":"if","hash":{},"fn":container.program(6, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":10,"column":16},"end":{"line":10,"column":70}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "generatedAt", {"start":{"line":10,"column":22},"end":{"line":10,"column":33}} ),{"name":"if","hash":{},"fn":container.program(6, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":10,"column":16},"end":{"line":10,"column":70}}})) != null ? stack1 : "")
     + " · aithreat "
     + ((stack1 = alias2(alias1(depth0, "toolVersion", {"start":{"line":10,"column":84},"end":{"line":10,"column":95}} ), depth0)) != null ? stack1 : "")
     + "\n\n**Contents:** [Summary](#summary) · [System at a glance](#system-at-a-glance) · [Crown jewels](#crown-jewels-and-their-exposure) · [Attack paths](#top-attack-paths) · [Open findings](#open-findings-by-severity) · [By component](#findings-by-component) · [Mitigated](#mitigated-findings) · [Accepted](#accepted-findings) · [Assumptions](#assumptions)\n\n## Summary\n\n"
     + ((stack1 = alias2(alias1(depth0, "summary", {"start":{"line":16,"column":2},"end":{"line":16,"column":9}} ), depth0)) != null ? stack1 : "")
     + "\n\n### Scorecard\n\n| measure | value |\n| --- | --- |\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,lookupProperty(depth0,"scorecard"),{"name":"each","hash":{},"fn":container.program(7, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":22,"column":0},"end":{"line":24,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "scorecard", {"start":{"line":22,"column":8},"end":{"line":22,"column":17}} ),{"name":"each","hash":{},"fn":container.program(7, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":22,"column":0},"end":{"line":24,"column":9}}})) != null ? stack1 : "")
     + "\n| severity | open | mitigated | accepted | total |\n| --- | ---: | ---: | ---: | ---: |\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,lookupProperty(depth0,"bySeverity"),{"name":"each","hash":{},"fn":container.program(8, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":28,"column":0},"end":{"line":30,"column":9}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depth0,"metrics"),{"name":"if","hash":{},"fn":container.program(9, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":31,"column":0},"end":{"line":44,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "bySeverity", {"start":{"line":28,"column":8},"end":{"line":28,"column":18}} ),{"name":"each","hash":{},"fn":container.program(8, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":28,"column":0},"end":{"line":30,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "metrics", {"start":{"line":31,"column":6},"end":{"line":31,"column":13}} ),{"name":"if","hash":{},"fn":container.program(9, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":31,"column":0},"end":{"line":44,"column":7}}})) != null ? stack1 : "")
     + "\n## System at a glance\n\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depth0,"overview"),{"name":"if","hash":{},"fn":container.program(12, data, 0),"inverse":container.program(15, data, 0),"data":data,"loc":{"start":{"line":48,"column":0},"end":{"line":58,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(lookupProperty(depth0,"views"),"length"),{"name":"if","hash":{},"fn":container.program(16, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":59,"column":0},"end":{"line":70,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "overview", {"start":{"line":48,"column":6},"end":{"line":48,"column":14}} ),{"name":"if","hash":{},"fn":container.program(12, data, 0),"inverse":container.program(15, data, 0),"data":data,"loc":{"start":{"line":48,"column":0},"end":{"line":58,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"views"), "length", {"start":{"line":59,"column":6},"end":{"line":59,"column":18}} ),{"name":"if","hash":{},"fn":container.program(16, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":59,"column":0},"end":{"line":70,"column":7}}})) != null ? stack1 : "")
     + "\n## Crown jewels and their exposure\n\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(lookupProperty(depth0,"crownRows"),"length"),{"name":"if","hash":{},"fn":container.program(19, data, 0),"inverse":container.program(25, data, 0),"data":data,"loc":{"start":{"line":74,"column":0},"end":{"line":88,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,lookupProperty(depth0,"notes"),{"name":"each","hash":{},"fn":container.program(26, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":89,"column":0},"end":{"line":92,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"crownRows"), "length", {"start":{"line":74,"column":6},"end":{"line":74,"column":22}} ),{"name":"if","hash":{},"fn":container.program(19, data, 0),"inverse":container.program(25, data, 0),"data":data,"loc":{"start":{"line":74,"column":0},"end":{"line":88,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "notes", {"start":{"line":89,"column":8},"end":{"line":89,"column":13}} ),{"name":"each","hash":{},"fn":container.program(26, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":89,"column":0},"end":{"line":92,"column":9}}})) != null ? stack1 : "")
     + "\n## Top attack paths\n\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,lookupProperty(depth0,"pathTargets"),{"name":"each","hash":{},"fn":container.program(27, data, 0),"inverse":container.program(28, data, 0),"data":data,"loc":{"start":{"line":96,"column":0},"end":{"line":100,"column":9}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depth0,"pathTargetsMore"),{"name":"if","hash":{},"fn":container.program(29, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":101,"column":0},"end":{"line":104,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(lookupProperty(depth0,"otherPathDiagrams"),"length"),{"name":"if","hash":{},"fn":container.program(30, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":105,"column":0},"end":{"line":120,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "pathTargets", {"start":{"line":96,"column":8},"end":{"line":96,"column":19}} ),{"name":"each","hash":{},"fn":container.program(27, data, 0),"inverse":container.program(28, data, 0),"data":data,"loc":{"start":{"line":96,"column":0},"end":{"line":100,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "pathTargetsMore", {"start":{"line":101,"column":6},"end":{"line":101,"column":21}} ),{"name":"if","hash":{},"fn":container.program(29, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":101,"column":0},"end":{"line":104,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"otherPathDiagrams"), "length", {"start":{"line":105,"column":6},"end":{"line":105,"column":30}} ),{"name":"if","hash":{},"fn":container.program(30, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":105,"column":0},"end":{"line":120,"column":7}}})) != null ? stack1 : "")
     + "\n## Open findings by severity\n\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,lookupProperty(depth0,"open"),{"name":"each","hash":{},"fn":container.program(34, data, 0),"inverse":container.program(37, data, 0),"data":data,"loc":{"start":{"line":124,"column":0},"end":{"line":136,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "open", {"start":{"line":124,"column":8},"end":{"line":124,"column":12}} ),{"name":"each","hash":{},"fn":container.program(34, data, 0),"inverse":container.program(37, data, 0),"data":data,"loc":{"start":{"line":124,"column":0},"end":{"line":136,"column":9}}})) != null ? stack1 : "")
     + "\n## Findings by component\n\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(lookupProperty(depth0,"components"),"length"),{"name":"if","hash":{},"fn":container.program(38, data, 0),"inverse":container.program(42, data, 0),"data":data,"loc":{"start":{"line":140,"column":0},"end":{"line":154,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"components"), "length", {"start":{"line":140,"column":6},"end":{"line":140,"column":23}} ),{"name":"if","hash":{},"fn":container.program(38, data, 0),"inverse":container.program(42, data, 0),"data":data,"loc":{"start":{"line":140,"column":0},"end":{"line":154,"column":7}}})) != null ? stack1 : "")
     + "\n## Mitigated findings\n\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(lookupProperty(depth0,"mitigated"),"count"),{"name":"if","hash":{},"fn":container.program(43, data, 0),"inverse":container.program(46, data, 0),"data":data,"loc":{"start":{"line":158,"column":0},"end":{"line":172,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"mitigated"), "count", {"start":{"line":158,"column":6},"end":{"line":158,"column":21}} ),{"name":"if","hash":{},"fn":container.program(43, data, 0),"inverse":container.program(46, data, 0),"data":data,"loc":{"start":{"line":158,"column":0},"end":{"line":172,"column":7}}})) != null ? stack1 : "")
     + "\n## Accepted findings\n\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(lookupProperty(depth0,"accepted"),"count"),{"name":"if","hash":{},"fn":container.program(47, data, 0),"inverse":container.program(46, data, 0),"data":data,"loc":{"start":{"line":176,"column":0},"end":{"line":188,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(lookupProperty(depth0,"expired"),"count"),{"name":"if","hash":{},"fn":container.program(50, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":189,"column":0},"end":{"line":204,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"accepted"), "count", {"start":{"line":176,"column":6},"end":{"line":176,"column":20}} ),{"name":"if","hash":{},"fn":container.program(47, data, 0),"inverse":container.program(46, data, 0),"data":data,"loc":{"start":{"line":176,"column":0},"end":{"line":188,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"expired"), "count", {"start":{"line":189,"column":6},"end":{"line":189,"column":19}} ),{"name":"if","hash":{},"fn":container.program(50, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":189,"column":0},"end":{"line":204,"column":7}}})) != null ? stack1 : "")
     + "\n## Assumptions\n\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(lookupProperty(depth0,"assumptions"),"count"),{"name":"if","hash":{},"fn":container.program(53, data, 0),"inverse":container.program(56, data, 0),"data":data,"loc":{"start":{"line":208,"column":0},"end":{"line":222,"column":7}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"assumptions"), "count", {"start":{"line":208,"column":6},"end":{"line":208,"column":23}} ),{"name":"if","hash":{},"fn":container.program(53, data, 0),"inverse":container.program(56, data, 0),"data":data,"loc":{"start":{"line":208,"column":0},"end":{"line":222,"column":7}}})) != null ? stack1 : "");
 },"usePartial":true,"useData":true},
   },
 

@@ -115,6 +115,29 @@ export const TEMPLATE_OPTIONS: CompileOptions = {
   noEscape: true,
   preventIndent: true,
 };
+/**
+ * A template's syntax tree with every path given to a helper or a partial strict as well. Handlebars'
+ * strict mode checks `{{field}}` but reads arguments leniently, so `{{#if mitigatd}}` or
+ * `{{#each findigs}}` took the empty branch without a word; now a field the view does not have is an
+ * error there too. A field the view has may still be null or empty (`{{#if overview}}`). Block
+ * parameters (`as |f|`) stay as Handlebars reads them.
+ */
+export function parseTemplate(text: string): hbs.AST.Program {
+  const program = Handlebars.parse(text);
+  strictArguments(program);
+  return program;
+}
+
+function strictArguments(node: unknown): void {
+  if (typeof node !== "object" || node === null) return;
+  const n = node as { params?: unknown[]; hash?: { pairs: { value: unknown }[] } };
+  for (const arg of [...(n.params ?? []), ...(n.hash?.pairs.map((p) => p.value) ?? [])]) {
+    const path = arg as { type?: string; strict?: boolean };
+    if (path.type === "PathExpression") path.strict = true;
+  }
+  for (const child of Object.values(node)) strictArguments(child);
+}
+
 /** The helpers a template may call, as a message lists them. */
 const TEMPLATE_HELPERS = "`if`, `unless`, `each`, `with` and `lookup`";
 type CompileOptions = NonNullable<Parameters<typeof Handlebars.compile>[1]>;
@@ -168,7 +191,10 @@ export function compileTemplate(file: string, overrideDir?: string): Render {
   const hb = Handlebars.create();
   const build = (name: string, text: string): Handlebars.TemplateDelegate => {
     const spec = precompiledFor(name, text);
-    return spec ? hb.template(spec) : hb.compile(text, TEMPLATE_OPTIONS);
+    if (spec) return hb.template(spec);
+    // Parsed on first use, as Handlebars compiles, so a syntax error surfaces in `guard`.
+    let fn: Handlebars.TemplateDelegate | undefined;
+    return (context, options) => (fn ??= hb.compile(parseTemplate(text), TEMPLATE_OPTIONS))(context, options);
   };
   for (const { name, text, overridden } of partials)
     hb.registerPartial(name.slice(1, -".hbs".length), guard(name, overridden, build(name, text)));

@@ -437,6 +437,24 @@ export function fileChecker(file: SourceFile): {
         ),
       );
     }
+    // Present but blank says as little as absent: every accepted risk needs a reason and someone.
+    for (const key of ["reason", "owner"] as const) {
+      const value = p.nodes.get(key)?.value;
+      if (value?.kind !== "string" || value.value.trim() !== "") continue;
+      diagnostics.push(
+        diag(
+          "AT3010",
+          at(file, value),
+          `the acceptance of \`${n.rule.text}\` on \`${n.target.text}\` has an empty \`${key}\``,
+          {
+            hint:
+              key === "reason"
+                ? "say why the risk is accepted"
+                : "name the person or team who answers for it",
+          },
+        ),
+      );
+    }
     const expires = p.nodes.get("expires");
     w.accept({
       rule: ref(n.rule),

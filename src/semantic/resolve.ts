@@ -21,7 +21,7 @@ import type {
 import { PairIndex } from "./pair-index.js";
 import { propLocs, SpanTable, type PropLocations } from "./prop-locs.js";
 import { didYouMean } from "./suggest.js";
-import { nameLocOf, SymbolTable, type SymbolCategory } from "./symbols.js";
+import { importHint, nameLocOf, SymbolTable, type SymbolCategory } from "./symbols.js";
 import { emptyUnit, PROP_KEY_INDEX, UnitReader, type FileUnit, type Implied, type Ref } from "./unit.js";
 import {
   CIA,
@@ -628,6 +628,9 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
   // ---- acceptances -----------------------------------------------------------------------------------
   const acceptances: Acceptance[] = [];
   let flowNames: string[] | undefined;
+  // The first acceptance of each rule and subject, by `rule subject-type:index`: a second one would
+  // never count, whichever of the two the author meant (a renewal written below an expired one).
+  const firstAccepted = new Map<string, Location>();
   files.forEach((f, i) => {
     const file = f.source;
     const r = UnitReader.accepts(units[i]!);
@@ -645,7 +648,10 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
               "AT2005",
               at(file, d.target),
               `flow \`${d.target.text}\` is declared in \`${flowFile.path}\`, which this file does not import`,
-              { notes: [{ message: "declared here", location: flows[flowIndex]!.loc }] },
+              {
+                hint: importHint(file, flowFile),
+                notes: [{ message: "declared here", location: flows[flowIndex]!.loc }],
+              },
             ),
           );
         }
@@ -663,6 +669,25 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
             sym.category === "component"
               ? { type: "component", index: sym.index }
               : { type: "data", index: sym.index };
+      }
+      if (knownRule && subject) {
+        const key = `${d.rule.text} ${subject.type}:${subject.index}`;
+        const first = firstAccepted.get(key);
+        if (first) {
+          diagnostics.push(
+            diag(
+              "AT2002",
+              at(file, d.target),
+              `\`${d.rule.text}\` on \`${d.target.text}\` is accepted twice`,
+              {
+                hint: "keep one acceptance per rule and subject: renew it with a new date and reason, or remove this one",
+                notes: [{ message: "first accepted here", location: first }],
+              },
+            ),
+          );
+          continue;
+        }
+        firstAccepted.set(key, loc(file, d.start, d.end));
       }
       const { expires, reason, owner } = d;
       if (!knownRule || !subject || !expires || reason === undefined || owner === undefined) continue;

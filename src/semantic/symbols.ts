@@ -46,6 +46,12 @@ const NOUN: Record<SymbolCategory, string> = {
   rule: "rule",
 };
 
+/** AT2005's hint: the import that lets `from` see a declaration of `declared`. */
+export function importHint(from: SourceFile, declared: SourceFile): string {
+  const rel = path.posix.relative(path.posix.dirname(from.path), declared.path);
+  return `add \`import "${rel.startsWith(".") ? rel : `./${rel}`}"\``;
+}
+
 /**
  * The global symbol table. Names are global across the files of a compilation (so duplicates across
  * files are errors), but a file may only refer to names declared in itself or in files it imports,
@@ -227,14 +233,13 @@ export class SymbolTable {
       return undefined;
     }
     if (!this.canSee(from.id, sym.file.id)) {
-      const rel = path.posix.relative(path.posix.dirname(from.path), sym.file.path);
       this.diagnostics.push(
         diag(
           "AT2005",
           at(from, ref),
           `\`${ref.text}\` is declared in \`${sym.file.path}\`, which this file does not import`,
           {
-            hint: `add \`import "${rel.startsWith(".") ? rel : `./${rel}`}"\``,
+            hint: importHint(from, sym.file),
             notes: [{ message: "declared here", location: nameLocOf(sym) }],
           },
         ),

@@ -1,3 +1,5 @@
+import { HIDDEN } from "../hidden-chars.js";
+
 /** One invalid escape inside a string body; offsets are relative to the body. */
 export interface EscapeError {
   readonly offset: number;
@@ -55,6 +57,16 @@ export function decodeString(body: string, multiline = false): { value: string; 
   return { value: out, errors };
 }
 
+/**
+ * Characters a literal writes as `\u{...}`: those text outputs never show (hidden-chars.ts: controls,
+ * line separators, bidirectional overrides and isolates), the zero-width no-break space and the
+ * noncharacters U+FFFE and U+FFFF. Written as themselves they show nothing, or reorder what an editor
+ * shows, so `aithreat fmt` would turn an escape a reviewer can read into one they cannot see.
+ */
+function shownAsEscape(ch: string, cp: number): boolean {
+  return HIDDEN.test(ch) || cp === 0xfeff || cp === 0xfffe || cp === 0xffff;
+}
+
 /** Encodes a string value as a `"..."` literal that decodes back to the same value. */
 export function encodeString(value: string): string {
   let out = '"';
@@ -65,7 +77,7 @@ export function encodeString(value: string): string {
     else if (ch === "\n") out += "\\n";
     else if (ch === "\t") out += "\\t";
     else if (ch === "\r") out += "\\r";
-    else if (cp < 0x20 || cp === 0x7f || cp === 0x2028 || cp === 0x2029) out += `\\u{${cp.toString(16)}}`;
+    else if (cp < 0x20 || shownAsEscape(ch, cp)) out += `\\u{${cp.toString(16)}}`;
     else out += ch;
   }
   return out + '"';

@@ -354,6 +354,24 @@ const INVALID: readonly { name: string; text: string; expect: string[]; hint?: s
     expect: ["model.aithreat:1:24 AT3015"],
   },
   {
+    // Dropped, the line matched every agent: the opposite of a line that lists nothing.
+    name: "a match line listing no value",
+    text: 'rule ORG-1 "t" { match [agent] { autonomy [] } }\n',
+    expect: ["model.aithreat:1:34 AT3015"],
+    hint: "list the values it accepts, e.g. `autonomy [loop, autonomous]`, or leave the line out",
+  },
+  {
+    name: "a list property's match line listing no value",
+    text: 'rule ORG-1 "t" { match [tool] { capabilities [] } }\n',
+    expect: ["model.aithreat:1:33 AT3015"],
+  },
+  {
+    name: "reachable from no entry class",
+    text: 'rule ORG-1 "t" { match [agent]  reachable_from [] }\n',
+    expect: ["model.aithreat:1:33 AT3015"],
+    hint: "list the values it accepts, e.g. `reachable_from [user_input, external_data]`, or leave the line out",
+  },
+  {
     name: "match twice",
     text: 'rule ORG-1 "t" { match [agent]  match [tool] }\n',
     expect: ["model.aithreat:1:33 AT3005"],
@@ -393,6 +411,16 @@ test("references to controls and data obey imports, as every other reference doe
   };
   const front = frontEnd(files, ["rules.aithreat", "controls.aithreat"]);
   assert.equal(codesAt(front), ["rules.aithreat:1:43 AT2005"], dump(front));
+  assert.is(front.diagnostics[0]?.hint, 'add `import "./controls.aithreat"`');
+  const data = frontEnd(
+    {
+      "rules/pii.aithreat": 'rule ORG-2 "t" { match [store] { holds [pii] } }\n',
+      "data.aithreat": 'data pii "P"\nstore s "S" { holds [pii] }\n',
+    },
+    ["rules/pii.aithreat", "data.aithreat"],
+  );
+  assert.equal(codesAt(data), ["rules/pii.aithreat:1:41 AT2005"], dump(data));
+  assert.is(data.diagnostics[0]?.hint, 'add `import "../data.aithreat"`');
   const imported = frontEnd(
     { ...files, "rules.aithreat": `import "./controls.aithreat"\n${files["rules.aithreat"]}` },
     ["rules.aithreat"],

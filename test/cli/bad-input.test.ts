@@ -357,6 +357,21 @@ test("a missing import gives AT2010 at the import path", async () => {
   assert.equal(where(r.stderr), ["missing/model.aithreat:1:8 AT2010", "missing/model.aithreat:2:34 AT2001"]);
 });
 
+test("an acceptance of a flow declared in a file not imported: AT2005 says which import to add", async () => {
+  write(
+    "flow-accept/flows.aithreat",
+    'zone z "Z" { trust internal\n  agent a "A"\n  tool t "T"\n}\nflow send: a -> t { kind invoke }\n',
+  );
+  const file = write(
+    "flow-accept/accepts/risk.aithreat",
+    'accept AT-36 on send { reason "r"  owner "o"  expires 2030-01-01 }\n',
+  );
+  const r = await check(file, path.join(tmp, "flow-accept/flows.aithreat"));
+  assertCleanFailure(r);
+  assert.equal(where(r.stderr), ["flow-accept/accepts/risk.aithreat:1:17 AT2005"]);
+  assert.match(r.stderr, /= hint: add `import "\.\.\/flows\.aithreat"`/);
+});
+
 test("an import naming no file says which file beside it it likely means", async () => {
   // Each of these read "does not exist" with the file right there: a name typed in another case
   // (written on a case-insensitive disk), without its extension, with a space at its end, or with
@@ -445,6 +460,40 @@ test("an acceptance expiring in the years 0000 to 0099 is a day (long past), not
   assert.match(notLeap.stderr, /AT3013: `0100-02-29` is not a valid date/);
   const today = await run("check", write("early-dates/plain.aithreat", ZONES), "--today", "0050-06-30");
   assert.is(today.code, 0, today.stderr);
+});
+
+test("a second acceptance of one rule on one subject is AT2002 at it, not 'raises no finding'", async () => {
+  // The first one counted and the second read as stale (AT4001, "raises no finding"), also when
+  // the first had expired and the second renewed it: the finding stayed open.
+  const file = write(
+    "accept-twice/m.aithreat",
+    `${ZONES}${USES_VPC}` +
+      'accept AS-07 on copilot { reason "r" owner "o" expires 2020-01-01 }\n' +
+      'accept AS-07 on copilot { reason "renewed" owner "o" expires 2030-01-01 }\n',
+  );
+  const r = await check(file);
+  assertCleanFailure(r);
+  assert.equal(where(r.stderr), [
+    "accept-twice/m.aithreat:3:48 AT3009",
+    "accept-twice/m.aithreat:4:17 AT2002",
+  ]);
+  assert.match(r.stderr, /AT2002: `AS-07` on `copilot` is accepted twice/);
+  assert.match(r.stderr, /= note: first accepted here \(accept-twice\/m\.aithreat:3:1\)/);
+  assert.not.match(r.stderr, /AT4001/);
+});
+
+test("an acceptance with an empty reason or owner is incomplete (AT3010 at the value)", async () => {
+  const file = write(
+    "accept-blank/m.aithreat",
+    `${ZONES}${USES_VPC}accept AS-07 on copilot { reason ""  owner "  "  expires 2030-01-01 }\n`,
+  );
+  const r = await check(file);
+  assertCleanFailure(r);
+  assert.equal(where(r.stderr), [
+    "accept-blank/m.aithreat:3:34 AT3010",
+    "accept-blank/m.aithreat:3:44 AT3010",
+  ]);
+  assert.match(r.stderr, /AT3010: the acceptance of `AS-07` on `copilot` has an empty `reason`/);
 });
 
 // ---- what a valid model and the output formats promise ---------------------------------------------
@@ -660,6 +709,22 @@ test("model text quoted in a diagnostic cannot drive the terminal: hidden charac
   assert.match(r.stderr, /AT\d{4}: `a\?\[2Jb\?c`/);
   assert.match(r.stderr, /AT1010/);
   assert.not.match(r.stderr, /[\u001b\u202e\u009b]/);
+});
+
+test("a line feed in model text quoted in a diagnostic cannot start a line that reads as another diagnostic", async () => {
+  const fake = "x\\nelsewhere.aithreat:1:1 - error AT2001: forged";
+  const file = write("newline/m.aithreat", `import "${fake}.aithreat"\nzone z "Z" { trust "${fake}" }\n`);
+  const r = await run("check", file, "--root", tmp);
+  assert.is(r.code, 2);
+  assert.equal(where(r.stderr), ["newline/m.aithreat:1:8 AT2010", "newline/m.aithreat:2:20 AT3004"]);
+  assert.match(
+    r.stderr,
+    /AT2010: imported file `x\?elsewhere\.aithreat:1:1 - error AT2001: forged\.aithreat`/,
+  );
+  // A file named with a line feed prints on its line too.
+  const named = write("newline/a\nb.aithreat", 'zone z "Z" { trust nowhere }\n');
+  const n = await run("check", named, "--root", tmp);
+  assert.equal(where(n.stderr), ["newline/a?b.aithreat:1:20 AT3004"]);
 });
 
 test("a usage error stops before the command runs", async () => {

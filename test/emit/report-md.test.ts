@@ -168,6 +168,48 @@ test("--templates: a field the view lacks is an error naming the template; nothi
   }
 });
 
+test("--templates: a field the view lacks given to a helper is an error too, not an empty branch", async () => {
+  // Handlebars' strict mode checked `{{field}}` only: these took the empty branch without a word.
+  const cases: Record<string, string> = {
+    "{{#if mitigatd}}x{{/if}}": "`mitigatd` (line 1, column 7)",
+    "{{#each open}}{{#unless cont}}x{{/unless}}{{/each}}": "`cont` (line 1, column 25)",
+    "{{#each findigs}}x{{/each}}": "`findigs` (line 1, column 9)",
+    '{{lookup nothing "x"}}': "`nothing` (line 1, column 10)",
+    "{{#with overveiw}}x{{/with}}": "`overveiw` (line 1, column 9)",
+  };
+  for (const [text, field] of Object.entries(cases)) {
+    const t = templatesDir({ "report.md.hbs": text });
+    const run = await compileToDir([RAG], ["--templates", t.dir]);
+    try {
+      assert.is(run.code, 2, `${text}: ${run.stderr}`);
+      assert.ok(
+        run.stderr.includes(
+          `template \`report.md.hbs\`: ${field} is not a field of what this template is given`,
+        ),
+        `${text}: ${run.stderr}`,
+      );
+    } finally {
+      run.cleanup();
+      t.cleanup();
+    }
+  }
+  // Fields the view has stay lenient where they are empty or null, and the built-in templates,
+  // compiled at run time from a copy, give the built-in report.
+  const copy = templatesDir({
+    "report.md.hbs": `${fs.readFileSync(path.join(REPO, "templates/report.md.hbs"), "utf8")}\n`,
+    "_path-md.hbs": `${fs.readFileSync(path.join(REPO, "templates/_path-md.hbs"), "utf8")}\n`,
+    "_finding-md.hbs": `${fs.readFileSync(path.join(REPO, "templates/_finding-md.hbs"), "utf8")}\n`,
+  });
+  const run = await compileToDir([RAG], ["--templates", copy.dir]);
+  const builtin = await compileToDir([RAG], []);
+  try {
+    assert.is(run.code, 0, run.stderr);
+    assert.is(run.read("report.md").trimEnd(), builtin.read("report.md").trimEnd());
+  } finally {
+    for (const x of [run, builtin, copy]) x.cleanup();
+  }
+});
+
 test("--templates: a partial that includes itself, and a helper called bare, are said in words", async () => {
   const loop = templatesDir({
     "report.md.hbs": "# {{title}}\n{{#each open}}{{> finding-md}}{{/each}}",

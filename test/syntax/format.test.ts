@@ -465,6 +465,31 @@ test("strings are re-encoded canonically", () => {
   assert.is(checked('data d "a\u2028b"'), lines('data d "a\\u{2028}b"'));
 });
 
+test("characters that show nothing, or reorder what is shown, stay escapes", () => {
+  // Written as escapes, they became the characters themselves: `\u{202e}` turned into a bidirectional
+  // override that a reviewer of the formatted file could not see (and so did a zero-width no-break
+  // space, a C1 control and the noncharacters U+FFFE and U+FFFF).
+  const escapes = [
+    "\\u{202e}",
+    "\\u{2066}",
+    "\\u{61c}",
+    "\\u{85}",
+    "\\u{feff}",
+    "\\u{2060}",
+    "\\u{fffe}",
+    "\\u{ffff}",
+  ];
+  const text = `data d "a${escapes.join(" ")}b"`;
+  assert.is(checked(text), lines(text));
+  // Written raw, they are escaped, so the file shows them.
+  assert.is(checked('data d "a\u202eb\ufeff"'), lines('data d "a\\u{202e}b\\u{feff}"'));
+  // Letters of every script, emoji sequences (zero-width joiner) and the right-to-left mark stay.
+  assert.is(
+    checked('data d "שלום \u{1F469}\u200d\u{1F4BB} \u200f"'),
+    lines('data d "שלום \u{1F469}\u200d\u{1F4BB} \u200f"'),
+  );
+});
+
 test("triple-quoted strings keep their content byte for byte", () => {
   const body = '"""\n    indented   \n\ttab \\n escape "quote"\n"""';
   assert.is(
