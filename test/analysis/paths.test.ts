@@ -91,6 +91,41 @@ test("disclosure needs both legs: influence over a reader and a way out", () => 
   );
 });
 
+test("a disclosure reader is one an attacker can turn: content reaching a mail service turns nothing", () => {
+  // An outsider's e-mail reaches the mail service, which holds the mailboxes and sends mail out: the
+  // mail service does what its users ask, not what the e-mail says, so that alone discloses nothing.
+  const mail = `${ZONES}
+actor outsider "Outsider" in internet
+provider mailsvc "Mail service" in corp { type email  holds [mailboxes] }
+data mailboxes "Mailboxes" { classification personal  crown confidentiality }
+flow outsider -> mailsvc { kind write }
+flow mailsvc -> outsider { kind send  carries [mailboxes] }
+`;
+  assert.not.ok(cell(paths(model(mail)), "mailboxes", "confidentiality", "user_input").reachable);
+  // A mail tool an agent calls is turned by the agent's calls (AT-36), and reads the mailboxes. (Its
+  // best path may still arrive by the read itself: the rule is per component, ADR 4.)
+  const agent = `${mail}
+agent helper "Helper" in corp
+tool mailer "Mailer" in corp { capabilities [read, send_external] }
+flow helper -> mailer { kind invoke }
+flow mailsvc -> mailer { kind read  carries [mailboxes] }
+`;
+  assert.ok(cell(paths(model(agent)), "mailboxes", "confidentiality", "user_input").reachable);
+  // Poisoned training data shapes the model, not what the training set or its job send: a training
+  // pipeline that reads the records and writes somewhere public is no disclosure by the poisoner.
+  const training = `${ZONES}
+actor outsider "Outsider" in internet
+dataset feedback "Feedback" in corp { holds [records] }
+pipeline trainer "Trainer" in corp { type training }
+data records "Records" { classification personal  crown confidentiality }
+flow outsider -> feedback { kind write }
+flow feedback -> trainer { kind read  carries [records] }
+store drop "Public bucket" in internet
+flow trainer -> drop { kind write  carries [records] }
+`;
+  assert.not.ok(cell(paths(model(training)), "records", "confidentiality", "user_input").reachable);
+});
+
 test("a declared cutting control closes the path; the cheapest cut names a control that does", () => {
   const open = model(DISCLOSURE(true, true));
   const pa = paths(open);
@@ -173,13 +208,16 @@ test("what-if: an assumed control changes exposure, and parse errors name the pr
 
 test("a reader seeded between a stale and a live queue key: no internal error, the best path listed", () => {
   // Found by fuzzing `aithreat paths` (AT9999 "LevelQueue: key pushed below the key last popped").
+  // `src1` was a source an agent writes to; a reader must be one an attacker can turn (ADR 4), so it
+  // is an agent the other delegates to, and calls the MCP server. The queue's own case is in
+  // path-search.test.ts.
   const m = model(`zone z1 { trust restricted }
 zone z2 { trust untrusted }
 zone z3 in z1 { trust untrusted }
 data d4 { crown [confidentiality] }
 app app1 in z1
 agent ag1 in z1
-source src1 in z1
+agent src1 in z1
 agent ag2 in z2
 dataset ds1 in z1
 template tp1 { holds [d4] }
@@ -190,12 +228,12 @@ flow ds1 -> ag3 { kind load }
 flow gr1 -> ag1 { kind response }
 flow ag3 -> ds1 { kind ingest  auth api_key }
 flow app1 -> mcp1 { kind invoke }
-flow ag3 -> src1 { kind write }
+flow ag3 -> src1 { kind delegate }
 flow mcp1 -> ds1 { kind ingest }
 flow f1: tp1 -> gr1 { kind prompt }
 flow gr1 -> ag2 { kind response }
 flow ag1 -> app1 { kind prompt }
-flow f2: src1 -> mcp1 { kind read }
+flow f2: src1 -> mcp1 { kind invoke }
 `);
   const t = target(paths(m), "d4", "confidentiality");
   const best = Math.max(...t.exposure.map((c) => c.bestLikelihood));

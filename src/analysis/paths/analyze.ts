@@ -137,7 +137,7 @@ function analyzeInArena(
 
   const mark = options.mark ?? (() => {});
   // Disclosure targets: the readers of the asset with a way out.
-  const targets: AttackTarget[] = buildTargets(tg, facts, exfil.dist).filter(
+  const targets: AttackTarget[] = buildTargets(tg, facts, ag.turnable, exfil.dist).filter(
     (t) => options.to === undefined || t.crown.name === options.to,
   );
 

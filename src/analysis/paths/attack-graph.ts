@@ -98,6 +98,14 @@ export interface AttackGraph {
   readonly nodeCutControl: readonly (string | undefined)[];
   readonly entries: Int32Array;
   readonly targets: readonly AttackTarget[];
+  /**
+   * 1 for a component an attacker can turn into acting for them, so that reading an asset makes it a
+   * disclosure reader: an LLM consumer (any content that reaches it steers it), an entry, or a
+   * component a usable step that turns it leads into (code it loads, a tool call an agent makes).
+   * Software that content merely reaches (a mail service receiving outside e-mail) or that poisoned
+   * data reaches (a training set) is not turned by it (ADR 4).
+   */
+  readonly turnable: Uint8Array;
   /** Flow index of each step, and whether the step is a returning result. */
   readonly flowIndex: Int32Array;
   readonly returning: Uint8Array;
@@ -209,6 +217,7 @@ export function buildAttackGraph(
   const n = g.nodeCount;
   const entries: number[] = [];
   for (let v = 0; v < n; v++) if (facts.entry[v]) entries.push(v);
+  const turnable = turnableNodes(g, ctx.receiver, steps.technique, weight, facts.entry);
   return {
     g,
     likelihood: steps.likelihood,
@@ -222,10 +231,27 @@ export function buildAttackGraph(
     nodeCutCost,
     nodeCutControl,
     entries: Int32Array.from(entries),
-    targets: withTargets ? buildTargets(tg, facts) : [],
+    targets: withTargets ? buildTargets(tg, facts, turnable) : [],
+    turnable,
     flowIndex: facts.infoFlow,
     returning: facts.infoReturn,
   };
+}
+
+/** `AttackGraph.turnable`: LLM consumers, entries, and the heads of usable steps that turn (`StepTechnique.turns`). */
+function turnableNodes(
+  g: CompactGraph,
+  receiver: Int8Array,
+  technique: readonly (StepTechnique | undefined)[],
+  weight: Float64Array,
+  entry: Uint8Array,
+): Uint8Array {
+  const n = g.nodeCount;
+  const turnable = scratchU8(n);
+  for (let v = 0; v < n; v++) turnable[v] = entry[v] || (receiver[v]! & RECEIVER_LLM) !== 0 ? 1 : 0;
+  for (let e = 0; e < g.edgeCount; e++)
+    if (technique[e]?.turns && weight[e]! < Infinity) turnable[g.edgeTo[e]!] = 1;
+  return turnable;
 }
 
 /** What `labelSteps` writes per step. */
@@ -545,7 +571,12 @@ function receiverCodes(tg: ThreatGraph): Int8Array {
  * The attack targets of the crown jewels. Given `wayOut` (each node's distance to an observable sink
  * on the way-out weights), disclosure targets keep only the readers with a finite one.
  */
-export function buildTargets(tg: ThreatGraph, facts: Facts, wayOut?: Float64Array): AttackTarget[] {
+export function buildTargets(
+  tg: ThreatGraph,
+  facts: Facts,
+  turnable: Uint8Array,
+  wayOut?: Float64Array,
+): AttackTarget[] {
   const model = tg.model;
   const g = facts.info;
   const n = g.nodeCount;
@@ -570,11 +601,13 @@ export function buildTargets(tg: ThreatGraph, facts: Facts, wayOut?: Float64Arra
   for (let f = 0; f < model.flows.length; f++)
     if (tg.declaresCarries[f]) for (const d of model.flows[f]!.carries) hold(d, model.flows[f]!.from);
   // Readers are inner components an attacker must turn: people, and front doors that deliver data to
-  // their own user (a public endpoint, an outside source), receive data by design, not by a leak.
+  // their own user (a public endpoint, an outside source), receive data by design, not by a leak;
+  // and a component nothing turns (`turnable`) only passes content on.
   const reader = scratchU8(n);
   for (let v = 0; v < n; v++)
     reader[v] =
       facts.canExfiltrate[v] === 1 &&
+      turnable[v] === 1 &&
       (facts.entry[v]! & UNTRUSTED_CONTENT) === 0 &&
       tg.compKind[v] !== ACTOR &&
       (wayOut === undefined || wayOut[v]! < Infinity)

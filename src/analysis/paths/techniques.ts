@@ -9,25 +9,37 @@ export interface StepTechnique {
   readonly technique: string;
   /** A short verb phrase for path listings ("injects instructions into"). */
   readonly action: string;
+  /**
+   * Whether the step gives the attacker the receiver's actions (instructions an LLM follows, code a
+   * loader runs, a tool call an agent makes for them), so the receiver can be made to send what it
+   * reads: a disclosure reader. Poisoning and tampering steps shape what the receiver holds or
+   * produces, not what it does.
+   */
+  readonly turns: boolean;
 }
 
-const T = (rule: string, technique: string, action: string): StepTechnique => ({ rule, technique, action });
+const T = (rule: string, technique: string, action: string, turns = false): StepTechnique => ({
+  rule,
+  technique,
+  action,
+  turns,
+});
 
 // One shared object per kind of step: the attack graph labels every edge, and steps are read only.
-const PLANTS = T("AT-25", "AML.T0051.001", "plants instructions that reach");
+const PLANTS = T("AT-25", "AML.T0051.001", "plants instructions that reach", true);
 const POISONS_TRAINING = T("AT-01", "AML.T0020", "poisons the training data of");
 const BACKDOOR = T("AT-02", "AML.T0018.000", "implants a backdoor in");
-const TAMPERED_LOAD = T("AT-09", "AML.T0010.003", "gets a tampered artifact loaded by");
-const SWAPPED_LOAD = T("AT-12", "AML.T0018", "swaps the artifact loaded by");
+const TAMPERED_LOAD = T("AT-09", "AML.T0010.003", "gets a tampered artifact loaded by", true);
+const SWAPPED_LOAD = T("AT-12", "AML.T0018", "swaps the artifact loaded by", true);
 const TAMPERED_MODEL = T("AT-08", "AML.T0010.003", "ships a tampered model to");
 const MANIPULATED_WEIGHTS = T("AT-12", "AML.T0018", "ships manipulated weights to");
 const FEEDBACK = T("AT-04", "AML.T0020", "skews training through feedback into");
 const LABELS = T("AT-03", "AML.T0010.002", "manipulates labels of");
-const INJECTS = T("AT-24", "AML.T0051.000", "injects instructions into");
+const INJECTS = T("AT-24", "AML.T0051.000", "injects instructions into", true);
 const POISONS_INDEX = T("AT-30", "AML.T0070", "poisons the index behind");
 const TAMPERS_ARTIFACTS = T("AT-12", "AML.T0018", "tampers with the artifacts in");
-const AGENT_CALL = T("AT-36", "AML.T0053", "makes the agent call");
-const DELEGATES = T("AT-59", "AML.T0053", "delegates attacker-shaped tasks to");
+const AGENT_CALL = T("AT-36", "AML.T0053", "makes the agent call", true);
+const DELEGATES = T("AT-59", "AML.T0053", "delegates attacker-shaped tasks to", true);
 const MEMORY = T("AT-40", "AML.T0080.000", "writes poisoned memory into");
 const CRAFTED = T("AT-19", "AML.T0043", "sends crafted inputs to");
 
