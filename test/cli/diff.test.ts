@@ -213,6 +213,13 @@ test("Markdown of a large change fits a pull-request comment; the counts stay wh
   const shown = md.split("\n").filter((l) => /^\| (critical|high|medium|low|info) \|/.test(l)).length;
   assert.is(shown + Number(more[1]), d.findings.new.length);
   assert.match(md, /component added \(300\): `bulk0`/);
+  // The section counts changes, as the JSON lists them, not its lines (one lists every added tool).
+  const changes = [d.components, d.flows].reduce(
+    (n, e) => n + e.added.length + e.removed.length + e.changed.length,
+    0,
+  );
+  assert.is(changes, 600);
+  assert.ok(md.includes(`Model changes (${changes})`), "the title counts the changes");
   // A metric's names are capped at ten, the rest counted once, in the words the tables use.
   const named = md.split("\n").find((l) => l.startsWith("| ") && /\+`bulk\d+`/.test(l));
   assert.ok(named, "a metric row names the tools it added");
