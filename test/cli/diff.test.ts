@@ -36,6 +36,8 @@ const VARIANTS = {
     ESCALATE.replace("kind invoke", "kind invoke  controls [human_approval]"),
   ),
   renamed: BASE.replace(/\bkb_index\b/g, "knowledge_index"),
+  // A title holding a tab and a zero-width no-break space (U+FEFF), written as the language's escapes.
+  invisible: `${BASE}\nzone lab "Lab\\tone\\u{feff}two" { trust internal  store notes "Notes\\u{feff}\\tx" }\n`,
   hostile: `${BASE}\nzone lab "Lab | <img src=x onerror=alert(1)>" { trust internal  store notes "**bold** | [x](javascript:alert(1)) <script> <img src=x>" }\n`,
   // The agent gets 300 tools that act without approval: hundreds of new findings in one change.
   manyTools: `${BASE}\n${Array.from(
@@ -197,6 +199,17 @@ test("Markdown for a pull request: marker, summary, tables, and model text escap
   assert.match(flow.stdout, /#### Re-scored findings \(3\)/);
   assert.match(flow.stdout, /\| open → mitigated \|/);
   assert.match(flow.stdout, /flow `support_bot->escalate_email` changed: controls \+`human_approval`/);
+});
+
+test("Markdown shows a title's tab and U+FEFF as spaces, as the other Markdown text and the terminal", async () => {
+  // Both reached the pull-request comment raw: U+FEFF is invisible, and a tab has a layout of its own.
+  const r = await run([write("base"), write("invisible"), "--root", tmp]);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, "`notes` (store, Notes  x)");
+  assert.not.ok(/[\t\ufeff]/.test(r.stdout), "no tab or U+FEFF in the Markdown");
+  // The JSON keeps the title as written (data, ADR 14).
+  const d = await diffJson("base", "invisible");
+  assert.ok(d.components.added.some((c) => c.title === "Notes\ufeff\tx"));
 });
 
 test("Markdown of a large change fits a pull-request comment; the counts stay whole", async () => {
