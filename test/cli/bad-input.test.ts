@@ -624,6 +624,26 @@ for (const [command, value] of [
   });
 }
 
+test("an unknown `$AITHREAT_THREADS` is a usage error before the model is read, as `$AITHREAT_TODAY`", async () => {
+  // `AITHREAT_THREADS=off` was taken for the default (threads by size) without a word.
+  const model = path.join(tmp, "valid", "model.aithreat");
+  const compile = async (threads: string) => {
+    const out = path.join(tmp, `threads-out-${threads.length}`);
+    const io = bufferIo({ AITHREAT_TODAY: TEST_TODAY, AITHREAT_THREADS: threads });
+    const code = await main(["compile", model, "--out", out, "-q"], io);
+    return { code, stdout: io.stdout, stderr: io.stderr, written: fs.existsSync(out) };
+  };
+  const bad = await compile("off\u001b[2J");
+  assertCleanFailure(bad);
+  assert.match(bad.stderr, "error AT9002: `$AITHREAT_THREADS` must be `never` or `always`, not `off?[2J`");
+  assert.not.ok(bad.written);
+  for (const ok of ["never", "always", ""]) {
+    const r = await compile(ok);
+    assert.is(r.code, 0, `${JSON.stringify(ok)}: ${r.stderr}`);
+    assert.ok(r.written);
+  }
+});
+
 test("`paths --from` a component that is no attacker entry is a usage error naming the entries", async () => {
   // It answered "0 entries" and "not reachable from any entry" for every crown jewel, exit 0.
   const model = write(

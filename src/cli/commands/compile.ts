@@ -137,6 +137,8 @@ export async function runCompile(io: Io, argv: CompileArgs): Promise<number> {
     reportDiagnostics(io, problems, argv.format === "json" ? "json" : "text");
     return EXIT.INVALID;
   };
+  const threads = threadModeProblem(io);
+  if (threads) return refuse([threads]);
   const gates = resolveGates(argv);
   if ("code" in gates) return refuse([gates]);
   const badK = pathsPerTargetProblem(argv.k);
@@ -174,11 +176,25 @@ export async function runCompile(io: Io, argv: CompileArgs): Promise<number> {
 
 /**
  * `$AITHREAT_THREADS`: `never` keeps a compile's path analysis and file writing on the main thread,
- * `always` gives them threads of their own whatever the model's size; anything else, by size.
+ * `always` gives them threads of their own whatever the model's size; unset or empty, by size. Any
+ * other value is refused before the run (threadModeProblem).
  */
 function threadMode(io: Io): "never" | "always" | "auto" {
   const mode = io.env["AITHREAT_THREADS"];
   return mode === "never" || mode === "always" ? mode : "auto";
+}
+
+/**
+ * AT9002 for an `$AITHREAT_THREADS` that is neither `never` nor `always` (nor unset or empty), as for an
+ * `$AITHREAT_TODAY` that is no date: `AITHREAT_THREADS=off` silently meant the default, threads
+ * included, where it was meant to turn them off.
+ */
+function threadModeProblem(io: Io): Diagnostic | undefined {
+  const mode = io.env["AITHREAT_THREADS"];
+  if (mode === undefined || mode === "" || mode === "never" || mode === "always") return undefined;
+  return diag("AT9002", undefined, `\`$AITHREAT_THREADS\` must be \`never\` or \`always\`, not \`${mode}\``, {
+    hint: "unset it (or leave it empty) to have compile choose by the model's size",
+  });
 }
 
 /**
