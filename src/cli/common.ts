@@ -100,7 +100,8 @@ export function wholeNumberProblem(value: unknown, rule: WholeNumberRule): Diagn
     value <= (rule.max ?? Number.MAX_SAFE_INTEGER)
   )
     return undefined;
-  const text = String(value);
+  // Text as given, or a number yargs' coerce made of digits (`-5`, `101`).
+  const text = typeof value === "string" ? value : JSON.stringify(value);
   const given = text.trim() === "" ? "not empty" : `not \`${text}\``;
   return diag("AT9002", undefined, `${rule.flag} must be ${rule.what}, ${given}`);
 }
