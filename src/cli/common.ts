@@ -17,6 +17,7 @@ export interface ModelOptions {
   models: string[];
   root?: string;
   today?: string;
+  /** A number once `maxFileSizeProblem` passed it; before, any other text as given (wholeNumberOption). */
   "max-file-size"?: number;
   format?: string;
   debug?: boolean;
@@ -46,11 +47,63 @@ export function withLoadOptions<T>(y: Argv<T>) {
       describe: "date acceptances are judged against (YYYY-MM-DD; default: today, or $AITHREAT_TODAY)",
       type: "string",
     })
-    .option("max-file-size", {
-      describe: "largest model file accepted, in bytes",
-      type: "number",
-      default: DEFAULT_MAX_FILE_SIZE,
-    });
+    .option("max-file-size", MAX_FILE_SIZE_OPTION);
+}
+
+/**
+ * A yargs option that takes a whole number (`-k`, `--max-file-size`, `--sarif-max-results`). It is
+ * read as text: as a number, yargs took `0x10` for 16, `1e2` for 100 and `""` for 0, though each
+ * option's documentation says a whole number. Its coerce turns plain decimal digits (with a sign)
+ * into the number and leaves any other text as written, which `wholeNumberProblem` refuses quoting
+ * it; every command checks its numeric options with that one function before using them.
+ */
+export function wholeNumberOption(describe: string, byDefault?: number) {
+  return {
+    describe,
+    type: "string",
+    coerce: digitsAsNumber,
+    ...(byDefault === undefined ? {} : { default: byDefault }),
+  } as const;
+}
+
+/** Decimal digits as their number; anything else (other spellings, a repeated option's list) unchanged. */
+function digitsAsNumber(value: unknown): unknown {
+  return typeof value === "string" && /^[+-]?\d+$/.test(value) ? Number(value) : value;
+}
+
+/** `--max-file-size`, as every command that reads model files declares it. */
+export const MAX_FILE_SIZE_OPTION = wholeNumberOption(
+  "largest model file accepted, in bytes",
+  DEFAULT_MAX_FILE_SIZE,
+);
+
+/** What a whole-number option accepts: `flag` must be `what` (a number from `min` to `max`). */
+export interface WholeNumberRule {
+  /** The option as the message names it: "`-k`", "`-k` or `-n`". */
+  readonly flag: string;
+  readonly min: number;
+  readonly max?: number;
+  /** What it must be, in words: "a whole number from 1 to 100". */
+  readonly what: string;
+}
+
+/**
+ * A whole-number option checked before any work (wholeNumberOption): nothing when it is absent or a
+ * whole number within the rule's range, else AT9002 quoting what was given.
+ */
+export function wholeNumberProblem(value: unknown, rule: WholeNumberRule): Diagnostic | undefined {
+  if (value === undefined) return undefined;
+  if (
+    typeof value === "number" &&
+    Number.isInteger(value) &&
+    value >= rule.min &&
+    value <= (rule.max ?? Number.MAX_SAFE_INTEGER)
+  )
+    return undefined;
+  // Text as given, or a number yargs' coerce made of digits (`-5`, `101`).
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  const given = text.trim() === "" ? "not empty" : `not \`${text}\``;
+  return diag("AT9002", undefined, `${rule.flag} must be ${rule.what}, ${given}`);
 }
 
 /** The date to judge expiry against: option, then $AITHREAT_TODAY, then the current UTC date. */
@@ -71,27 +124,26 @@ export const MAX_PATHS_PER_TARGET = 100;
  * `-k` checked before any work: nothing when it is a whole number from 1 to the maximum, else AT9002
  * naming the option as `flag` (with its alias where it has one).
  */
-export function pathsPerTargetProblem(k: number | undefined, flag = "`-k`"): Diagnostic | undefined {
-  if (k === undefined || (Number.isInteger(k) && k >= 1 && k <= MAX_PATHS_PER_TARGET)) return undefined;
-  // yargs reads a word as NaN: the message cannot echo it.
-  const given = Number.isNaN(k) ? "" : `, not \`${k}\``;
-  return diag(
-    "AT9002",
-    undefined,
-    `${flag} must be a whole number from 1 to ${MAX_PATHS_PER_TARGET}${given}`,
-  );
+export function pathsPerTargetProblem(k: unknown, flag = "`-k`"): Diagnostic | undefined {
+  return wholeNumberProblem(k, {
+    flag,
+    min: 1,
+    max: MAX_PATHS_PER_TARGET,
+    what: `a whole number from 1 to ${MAX_PATHS_PER_TARGET}`,
+  });
 }
 
 /**
  * `--max-file-size` checked before any file is read (by every command that takes it, `fmt` and `diff`
  * too): nothing when it is a positive whole number, else AT9002. A value that is not a size must not
- * lift the limit (`abc` reads as NaN, which no size exceeds) nor become one (`0`, `-5`, `1.5`).
+ * lift the limit nor become one (`0`, `-5`, `1.5`, `0x10`).
  */
-export function maxFileSizeProblem(value: number | undefined): Diagnostic | undefined {
-  if (value === undefined || (Number.isInteger(value) && value > 0)) return undefined;
-  // yargs reads a word as NaN: the message cannot echo it.
-  const given = Number.isNaN(value) ? "" : `, not \`${value}\``;
-  return diag("AT9002", undefined, `\`--max-file-size\` must be a positive whole number of bytes${given}`);
+export function maxFileSizeProblem(value: unknown): Diagnostic | undefined {
+  return wholeNumberProblem(value, {
+    flag: "`--max-file-size`",
+    min: 1,
+    what: "a positive whole number of bytes",
+  });
 }
 
 /** Reads and checks the models named on the command line; CLI-level problems become diagnostics. */

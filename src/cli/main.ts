@@ -3,6 +3,7 @@ import { COMMANDS } from "./commands/index.js";
 import { EXIT, processIo, type Io } from "./io.js";
 import { VERSION } from "./version.js";
 import { DOCS_URL } from "../emit/tool-info.js";
+import { terminalLine, terminalText } from "../diagnostics/format.js";
 
 export { VERSION } from "./version.js";
 // For the bundle's loader, which must give the bundle its `import()` (render/packages.ts).
@@ -103,7 +104,7 @@ export async function main(given: readonly string[], io: Io = processIo()): Prom
   }
   if (usageError !== undefined) {
     const message = usageError.charAt(0).toLowerCase() + usageError.slice(1);
-    io.err(`error AT9002: ${message}\n  = hint: run \`aithreat --help\` for usage\n`);
+    io.err(`error AT9002: ${usageText(message, args)}\n  = hint: run \`aithreat --help\` for usage\n`);
     return EXIT.INVALID;
   }
   if (helpOrVersion || !pending) return EXIT.OK;
@@ -113,6 +114,38 @@ export async function main(given: readonly string[], io: Io = processIo()): Prom
     return internalError(io, e, args.includes("--debug"));
   }
   return code;
+}
+
+/**
+ * A usage error made safe for a terminal, as diagnostics are (format.ts): yargs quotes the command
+ * line in its messages (`Unknown argument: ...`), so its hidden characters (an escape sequence, a
+ * bidirectional override) are shown as `?` (terminalText), and a line feed of an argument is shown as
+ * `?` wherever the message quotes that argument (whole, without its dashes, or either side of its
+ * `=`), so it cannot start a line that reads as another diagnostic. yargs' own line breaks stay
+ * (`Invalid values:` and the argument under it, whose given value yargs writes as JSON). Should an
+ * argument's line feed reach the message in a form not found there (yargs splits `-\nx` into two
+ * flags), the whole message is put on one line.
+ */
+export function usageText(message: string, args: readonly string[]): string {
+  let text = message;
+  let unaccounted = false;
+  for (const arg of args) {
+    if (!arg.includes("\n")) continue;
+    const bare = arg.replace(/^-+/, "");
+    const eq = bare.indexOf("=");
+    const pieces = [arg, bare, ...(eq < 0 ? [] : [bare.slice(0, eq), bare.slice(eq + 1)])]
+      .filter((p) => p.includes("\n"))
+      .sort((a, b) => b.length - a.length);
+    let found = false;
+    for (const p of pieces) {
+      if (text.includes(p)) {
+        text = text.split(p).join(terminalLine(p));
+        found = true;
+      } else if (text.includes(JSON.stringify(p).slice(1, -1))) found = true;
+    }
+    if (!found) unaccounted = true;
+  }
+  return unaccounted && text.includes("\n") ? terminalLine(text) : terminalText(text);
 }
 
 /**

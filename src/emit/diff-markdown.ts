@@ -132,7 +132,9 @@ function fieldChange(c: FieldChange): string {
 
 /**
  * The model-change lines of one kind of entity, the changed ones capped at `cap`; `count` is how many
- * lines there are without the cap, which the section title gives (its count stays whole).
+ * entities were added, removed or changed (the JSON's three lists), which the section title gives: one
+ * line lists every added one, so counting lines said `Model changes (2)` for 300 added components and
+ * their flows.
  */
 function entityLines(
   label: string,
@@ -150,7 +152,8 @@ function entityLines(
   const changed = d.changed.map(
     (c) => `- ${md(label)} ${code(c.name)} changed: ${c.changes.map(fieldChange).join("; ")}`,
   );
-  return { lines: [...out, ...cappedLines(changed, cap)], count: out.length + changed.length };
+  const count = d.added.length + d.removed.length + d.changed.length;
+  return { lines: [...out, ...cappedLines(changed, cap)], count };
 }
 
 /**

@@ -40,26 +40,32 @@ const MARKDOWN_MARKUP = "\\\\`*_{}[\\]()#+\\-.!|~";
  * and a NUL or a bidirectional override would reach whoever reads the file or the comment) become
  * spaces; MARKDOWN_MARKUP and `extra` (more characters, as they would stand in a
  * regex character class) backslash-escaped in one pass, `&`, `<` and `>` as entities first (they
- * hold no markup), line breaks folded. Both of its patterns come from the one list of characters, so
+ * hold no markup), line breaks and tabs folded into spaces (Markdown gives a tab a layout of its own:
+ * four columns in a code span, an indented block after a line break). Both of its patterns come from the one list of characters, so
  * the test that lets most text through unchanged (a report escapes tens of thousands of message parts
  * and titles) always matches what the passes would change.
  */
 export function markdownEscaper(extra = ""): (s: string) => string {
   const markup = new RegExp(`[${MARKDOWN_MARKUP}${extra}]`, "g");
-  const special = new RegExp(`[\\r\\n&<>${MARKDOWN_MARKUP}${extra}${HIDDEN_CHARS}]`);
+  const special = new RegExp(`[\\r\\n\\t&<>${MARKDOWN_MARKUP}${extra}${HIDDEN_CHARS}]`);
   return (s) => {
     if (!special.test(s)) return s;
-    const t = /[\r\n]/.test(s) ? s.replace(/\r\n|\r|\n/g, " ") : s;
+    const t = foldBreaks(s);
     return escapeMarkup(withoutHidden(t)).replace(markup, "\\$&");
   };
 }
 
-/** Inline Markdown text (also safe inside a table cell): markup characters backslash-escaped, newlines folded. */
+/** Line breaks (a CRLF as one) and tabs as spaces, for Markdown. */
+function foldBreaks(s: string): string {
+  return /[\r\n\t]/.test(s) ? s.replace(/\r\n|[\r\n\t]/g, " ") : s;
+}
+
+/** Inline Markdown text (also safe inside a table cell): markup characters backslash-escaped, newlines and tabs folded. */
 export const escapeMarkdown = markdownEscaper();
 
 /** Code span content: backticks cannot be escaped inside one, so the span is widened instead. */
 export function markdownCode(s: string): string {
-  const clean = withoutHidden(/[\r\n]/.test(s) ? s.replace(/\r\n|\r|\n/g, " ") : s);
+  const clean = withoutHidden(foldBreaks(s));
   let fence = "`";
   while (clean.includes(fence)) fence += "`";
   const pad = clean.startsWith("`") || clean.endsWith("`") ? " " : "";

@@ -59,12 +59,12 @@ export function decodeString(body: string, multiline = false): { value: string; 
 
 /**
  * Characters a literal writes as `\u{...}`: those text outputs never show (hidden-chars.ts: controls,
- * line separators, bidirectional overrides and isolates), the zero-width no-break space and the
+ * line separators, bidirectional overrides and isolates, the zero-width no-break space) and the
  * noncharacters U+FFFE and U+FFFF. Written as themselves they show nothing, or reorder what an editor
  * shows, so `aithreat fmt` would turn an escape a reviewer can read into one they cannot see.
  */
 function shownAsEscape(ch: string, cp: number): boolean {
-  return HIDDEN.test(ch) || cp === 0xfeff || cp === 0xfffe || cp === 0xffff;
+  return HIDDEN.test(ch) || cp === 0xfffe || cp === 0xffff;
 }
 
 /** Encodes a string value as a `"..."` literal that decodes back to the same value. */

@@ -36,6 +36,8 @@ const VARIANTS = {
     ESCALATE.replace("kind invoke", "kind invoke  controls [human_approval]"),
   ),
   renamed: BASE.replace(/\bkb_index\b/g, "knowledge_index"),
+  // A title holding a tab and a zero-width no-break space (U+FEFF), written as the language's escapes.
+  invisible: `${BASE}\nzone lab "Lab\\tone\\u{feff}two" { trust internal  store notes "Notes\\u{feff}\\tx" }\n`,
   hostile: `${BASE}\nzone lab "Lab | <img src=x onerror=alert(1)>" { trust internal  store notes "**bold** | [x](javascript:alert(1)) <script> <img src=x>" }\n`,
   // The agent gets 300 tools that act without approval: hundreds of new findings in one change.
   manyTools: `${BASE}\n${Array.from(
@@ -199,6 +201,17 @@ test("Markdown for a pull request: marker, summary, tables, and model text escap
   assert.match(flow.stdout, /flow `support_bot->escalate_email` changed: controls \+`human_approval`/);
 });
 
+test("Markdown shows a title's tab and U+FEFF as spaces, as the other Markdown text and the terminal", async () => {
+  // Both reached the pull-request comment raw: U+FEFF is invisible, and a tab has a layout of its own.
+  const r = await run([write("base"), write("invisible"), "--root", tmp]);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, "`notes` (store, Notes  x)");
+  assert.not.ok(/[\t\ufeff]/.test(r.stdout), "no tab or U+FEFF in the Markdown");
+  // The JSON keeps the title as written (data, ADR 14).
+  const d = await diffJson("base", "invisible");
+  assert.ok(d.components.added.some((c) => c.title === "Notes\ufeff\tx"));
+});
+
 test("Markdown of a large change fits a pull-request comment; the counts stay whole", async () => {
   const d = await diffJson("base", "manyTools");
   const r = await run([write("base"), write("manyTools"), "--root", tmp]);
@@ -213,6 +226,13 @@ test("Markdown of a large change fits a pull-request comment; the counts stay wh
   const shown = md.split("\n").filter((l) => /^\| (critical|high|medium|low|info) \|/.test(l)).length;
   assert.is(shown + Number(more[1]), d.findings.new.length);
   assert.match(md, /component added \(300\): `bulk0`/);
+  // The section counts changes, as the JSON lists them, not its lines (one lists every added tool).
+  const changes = [d.components, d.flows].reduce(
+    (n, e) => n + e.added.length + e.removed.length + e.changed.length,
+    0,
+  );
+  assert.is(changes, 600);
+  assert.ok(md.includes(`Model changes (${changes})`), "the title counts the changes");
   // A metric's names are capped at ten, the rest counted once, in the words the tables use.
   const named = md.split("\n").find((l) => l.startsWith("| ") && /\+`bulk\d+`/.test(l));
   assert.ok(named, "a metric row names the tools it added");

@@ -7,7 +7,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { bufferIo } from "../../src/cli/io.js";
 import yargs from "yargs";
-import { afterDoubleDash, main, skipHelpCache, VERSION } from "../../src/cli/main.js";
+import { afterDoubleDash, main, skipHelpCache, usageText, VERSION } from "../../src/cli/main.js";
 import { COMMANDS } from "../../src/cli/commands/index.js";
 
 const BIN = fileURLToPath(new URL("../../../bin/aithreat.js", import.meta.url));
@@ -70,6 +70,34 @@ test("no command, an unknown command and an unknown option are usage errors (exi
     assert.match(io.stderr, "AT9002");
     assert.not.match(io.stderr, /\n\s+at /, "no stack trace");
   }
+});
+
+test("a usage error shows the command line's control characters and line feeds as `?`, yargs' layout kept", async () => {
+  // `check $'--bogus\e[2J'` cleared the terminal: yargs quotes the command line in its messages,
+  // which were printed raw; a line feed in a word started a line that could read as a diagnostic.
+  const model = "samples/rag-support";
+  const cases: [string[], string][] = [
+    [["check", model, "--bogus\u001b[2J"], "error AT9002: unknown argument: bogus?[2J\n"],
+    [["chek\u001b]8;;http://x\u0007"], "error AT9002: unknown argument: chek?]8;;http://x?\n"],
+    [["check", model, "--x\u202e"], "error AT9002: unknown argument: x?\n"],
+    [["init", "a", "b\nerror AT0000: forged"], "error AT9002: unknown argument: b?error AT0000: forged\n"],
+    [["check", model, "-\nx"], 'error AT9002: unknown arguments: "?", x\n'],
+    // yargs' two lines stay; the value it quotes as JSON is inert already.
+    [
+      ["check", model, "--format", "js\non\u001b[2J"],
+      'error AT9002: invalid values:\n  Argument: format, Given: "js\\non\\u001b[2J", Choices: "text", "json"\n',
+    ],
+  ];
+  for (const [args, expected] of cases) {
+    const io = bufferIo();
+    assert.is(await main(args, io), 2, JSON.stringify(args));
+    assert.is(io.stderr, `${expected}  = hint: run \`aithreat --help\` for usage\n`, JSON.stringify(args));
+  }
+  // The layout of an ordinary message is left alone.
+  assert.is(
+    usageText("Invalid values:\n  Argument: format", ["check", "--format", "x"]),
+    "Invalid values:\n  Argument: format",
+  );
 });
 
 test("an option given twice is a usage error (exit 2) naming it, not an internal error", async () => {

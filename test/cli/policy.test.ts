@@ -193,6 +193,10 @@ test("--policy: model and file policies are both checked", async () => {
     [`org${cases}.aithreat:1:14 AT5010`],
   );
   assert.match(r.stderr, "policy: 1 of 2 thresholds met in 2 policies, 1 failed");
+  // Two files were read and checked: the model and the policy file (it said "1 file checked").
+  assert.match(r.stderr, "2 files checked: 1 error");
+  const json = await run(dir, "check", dir, "--root", dir, "--policy", file, "--format", "json");
+  assert.is((JSON.parse(json.stdout) as { files: number }).files, 2);
 });
 
 test("--policy: the file may hold only policies (AT5004, exit 2), imports included", async () => {
@@ -220,6 +224,7 @@ test("--policy: a missing file is AT1001, exit 2", async () => {
   assert.is(r.code, 2, r.stderr);
   assert.match(r.stderr, "AT1001");
   assert.match(r.stderr, "cannot read `nope.aithreat`");
+  assert.match(r.stderr, "1 file checked:", "a file that could not be read is not counted");
 });
 
 test("--policy: a file that is also a model file is read once", async () => {
@@ -227,6 +232,7 @@ test("--policy: a file that is also a model file is read once", async () => {
   const r = await run(dir, "check", dir, "--root", dir, "--policy", path.join(dir, "model.aithreat"));
   assert.is(r.code, 1);
   assert.is(located(r.stderr).length, 2, "each failed threshold once");
+  assert.match(r.stderr, "1 file checked:", "and counted once");
 });
 
 test("compile: a failing policy writes every output, then exits 1; metrics.json records the verdict", async () => {

@@ -54,7 +54,7 @@ test("under the cap: no warning, every result", async () => {
 
 test("a cap that is not a whole number is a usage error before the model is read", async () => {
   // "" and " " (`--sarif-max-results "$MAX"`, the variable unset) are not 0, which lifts the cap.
-  for (const bad of ["-1", "2.5", "many", "", " "]) {
+  for (const bad of ["-1", "2.5", "many", "", " ", "1e2", "0x10"]) {
     const r = await compile("--sarif-max-results", bad);
     assert.is(r.code, 2, `${bad}: ${r.stderr}`);
     // An empty value may also be refused as such, before the command runs (main.ts).

@@ -14,18 +14,20 @@ import { MARKDOWN } from "../../src/emit/report-view.js";
 const ENTITY: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;" };
 const MARKUP = new Set("\\`*_{}[]()#+-.!|~");
 /**
- * What Markdown and HTML show as a space: control characters but tab, line separators, and the
- * bidirectional overrides and isolates (written out here, not taken from hidden-chars.ts).
+ * What Markdown and HTML show as a space: control characters but tab, line separators, the
+ * bidirectional overrides and isolates, invisible marks and the zero-width no-break space (written
+ * out here, not taken from hidden-chars.ts).
  */
 const CONTROL =
-  /^[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufff9-\ufffb]$/;
+  /^[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]$/;
 
 function reference(s: string, markup: ReadonlySet<string> = MARKUP): string {
   let out = "";
   for (let i = 0; i < s.length; i++) {
     const c = s[i]!;
     if (c === "\r" && s[i + 1] === "\n") continue; // CRLF folds to one space, at the \n
-    if (c === "\r" || c === "\n") out += " ";
+    // Line breaks and tabs fold into spaces: Markdown gives a tab a layout of its own.
+    if (c === "\r" || c === "\n" || c === "\t") out += " ";
     else if (CONTROL.test(c)) out += " ";
     else if (ENTITY[c]) out += ENTITY[c];
     else if (markup.has(c)) out += `\\${c}`;
@@ -37,7 +39,7 @@ function reference(s: string, markup: ReadonlySet<string> = MARKUP): string {
 test("escapeMarkdown equals the per-character reference", () => {
   const markupHeavy = fc.string({
     unit: fc.constantFrom(
-      ..."\\`*_{}[]()#+-.!|~&<>\r\n\t ab:;=$@é😀\u0000\u001b\u0085\u2028\u202e\u2067\u061c\u2061\ufffa\u200d",
+      ..."\\`*_{}[]()#+-.!|~&<>\r\n\t ab:;=$@é😀\u0000\u001b\u0085\u2028\u202e\u2067\u061c\u2061\ufffa\u200d\ufeff",
     ),
     maxLength: 40,
   });
@@ -50,7 +52,9 @@ test("escapeMarkdown equals the per-character reference", () => {
   assert.is(escapeMarkdown("a\r\nb\rc\nd"), "a b c d");
   assert.is(escapeMarkdown("<b>&amp;</b>"), "&lt;b&gt;&amp;amp;&lt;/b&gt;");
   // NUL, ESC and BEL would reach a terminal or a pull-request comment: spaces, like line breaks.
-  assert.is(escapeMarkdown("a\u0000b\u001b[2Jc\u0007d\te"), "a b \\[2Jc d\te");
+  assert.is(escapeMarkdown("a\u0000b\u001b[2Jc\u0007d\te"), "a b \\[2Jc d e");
+  // A tab and a zero-width no-break space (U+FEFF, invisible) as in a title: spaces, as the rest.
+  assert.is(escapeMarkdown("Cust\tomer\ufeffdata"), "Cust omer data");
   // A right-to-left override would show a reviewer the text backwards: a space too.
   assert.is(escapeMarkdown("invoice\u202Efdp.exe"), "invoice fdp\\.exe");
 });
@@ -59,7 +63,7 @@ test("Markdown text in reports (one pass, `=`, `$`, `:` and `@` escaped too) equ
   const reportMarkup = new Set([...MARKUP, ..."=$:@"]);
   const markupHeavy = fc.string({
     unit: fc.constantFrom(
-      ..."\\`*_{}[]()#+-.!|~&<>\r\n\t ab:;=$@é😀\u0000\u001b\u0085\u2028\u202e\u2067\u061c\u2061\ufffa\u200d",
+      ..."\\`*_{}[]()#+-.!|~&<>\r\n\t ab:;=$@é😀\u0000\u001b\u0085\u2028\u202e\u2067\u061c\u2061\ufffa\u200d\ufeff",
     ),
     maxLength: 40,
   });
@@ -74,16 +78,19 @@ test("Markdown text in reports (one pass, `=`, `$`, `:` and `@` escaped too) equ
 
 test("markdownCode: line breaks folded, the fence one backtick longer than any run inside, padded when needed", () => {
   const reference = (s: string) => {
-    const clean = s.replace(/\r\n|\r|\n/g, " ").replace(new RegExp(CONTROL.source.slice(1, -1), "g"), " ");
+    const clean = s.replace(/\r\n|[\r\n\t]/g, " ").replace(new RegExp(CONTROL.source.slice(1, -1), "g"), " ");
     let fence = "`";
     while (clean.includes(fence)) fence += "`";
     const pad = clean.startsWith("`") || clean.endsWith("`") ? " " : "";
     return `${fence}${pad}${clean}${pad}${fence}`;
   };
   fc.assert(
-    fc.property(fc.string({ unit: fc.constantFrom(..."`a \r\n\u0000\u001b\u202d"), maxLength: 20 }), (s) => {
-      assert.is(markdownCode(s), reference(s));
-    }),
+    fc.property(
+      fc.string({ unit: fc.constantFrom(..."`a \r\n\t\u0000\u001b\u202d\ufeff"), maxLength: 20 }),
+      (s) => {
+        assert.is(markdownCode(s), reference(s));
+      },
+    ),
     { numRuns: 1000 },
   );
   assert.is(markdownCode("a\r\nb"), "`a b`");
@@ -92,7 +99,9 @@ test("markdownCode: line breaks folded, the fence one backtick longer than any r
 
 /** Text rich in every character the escapers below treat specially. */
 const specialHeavy = fc.string({
-  unit: fc.constantFrom(..."&<>\"'`#|{}[]();:\r\n ab&amp;é😀\u0000\u0008\ufffe\ud800\udc00\u202e\u2066"),
+  unit: fc.constantFrom(
+    ..."&<>\"'`#|{}[]();:\r\n\t ab&amp;é😀\u0000\u0008\ufffe\ufeff\ud800\udc00\u202e\u2066",
+  ),
   maxLength: 40,
 });
 const anyText = fc.oneof(specialHeavy, fc.string({ unit: "grapheme" }), fc.string({ unit: "binary" }));

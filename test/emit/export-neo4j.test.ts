@@ -33,6 +33,20 @@ function delimiterOf(script: string): string {
   return m[1] === "U+001F" ? "\u001f" : m[1]!;
 }
 
+/**
+ * What the CSV holds of a node's or relationship's attributes: empty lists have no spelling in the
+ * import format (they are absent), and NUL becomes U+FFFD, as in the PostgreSQL CSV.
+ */
+function exported(attributes: Record<string, unknown>): Record<string, unknown> {
+  const text = (v: unknown): unknown =>
+    typeof v === "string" ? v.replace(/\0/g, "\uFFFD") : Array.isArray(v) ? v.map(text) : v;
+  return Object.fromEntries(
+    Object.entries(attributes)
+      .filter(([, v]) => !(Array.isArray(v) && v.length === 0))
+      .map(([k, v]) => [k, text(v)]),
+  );
+}
+
 /** Reads a typed cell back as the import tool would. */
 function read(field: CsvField, type: string, delimiter: string): unknown {
   if (field.text === "" && !field.quoted) return undefined;
@@ -96,10 +110,7 @@ function check(analysis: CompileAnalysis, label: string): void {
       const v = read(row[i + 2]!, c.type, delimiter);
       if (v !== undefined) got[c.name] = v;
     });
-    // Empty lists have no spelling in the import format: they are absent.
-    const wantPresent = Object.fromEntries(
-      Object.entries(want).filter(([, v]) => !(Array.isArray(v) && v.length === 0)),
-    );
+    const wantPresent = exported(want);
     assert.equal(got, wantPresent, `${label}: node ${key}`);
   }
 
@@ -128,9 +139,7 @@ function check(analysis: CompileAnalysis, label: string): void {
       const v = read(row[i + 4]!, c.type, delimiter);
       if (v !== undefined) got[c.name] = v;
     });
-    const wantPresent = Object.fromEntries(
-      Object.entries(want).filter(([, v]) => !(Array.isArray(v) && v.length === 0)),
-    );
+    const wantPresent = exported(want);
     assert.equal(got, wantPresent, `${label}: relationship ${key}`);
   }
   for (const t of types)
@@ -156,10 +165,13 @@ test("every sample: nodes.csv and edges.csv read back to the export graph", () =
   for (const name of sampleNames()) check(sampleAnalysis(name), name);
 });
 
-test("escaping: quotes, commas, line ends and NUL survive; the array delimiter avoids the values", () => {
+test("escaping: quotes, commas and line ends survive, NUL becomes U+FFFD; the array delimiter avoids the values", () => {
   const analysis = nastyAnalysis();
   check(analysis, "nasty");
   const out = files(analysis);
+  // NUL as in the PostgreSQL CSV and GraphML: the description held a raw NUL.
+  assert.not.ok(out["nodes.csv"]!.includes("\0"), "no NUL in nodes.csv");
+  assert.ok(out["nodes.csv"]!.includes("four \uFFFD nul"), "NUL replaced");
   // `;` and `|` occur inside list values, so the unit separator is chosen.
   assert.ok(out["neo4j-import.sh"]!.includes('--array-delimiter="U+001F"'));
   assert.ok(out["neo4j-import.sh"]!.includes("--multiline-fields=true"));

@@ -47,6 +47,8 @@ export interface RunPolicies {
   readonly diagnostics: readonly Diagnostic[];
   /** A policy has an error: the run is invalid (exit 2). */
   readonly invalid: boolean;
+  /** Files read for `--policy` besides the model's own (0 or 1): `check` counts them as checked. */
+  readonly policyFiles: number;
 }
 
 /** Where the gate reads a policy file from. */
@@ -68,6 +70,7 @@ export function runPolicies(
 ): RunPolicies {
   const diagnostics: Diagnostic[] = [];
   const policies: Policy[] = [];
+  let policyFiles = 0;
   if ("model" in front) {
     const own = readPolicies(front.model.policyDecls, "model");
     policies.push(...own.value);
@@ -82,25 +85,27 @@ export function runPolicies(
       // for a file above it): a policy file's imports are dropped, so its root only names it.
       const root = "program" in front && isInside(front.program.root, abs) ? front.program.root : ctx.cwd;
       const loaded = loadPolicyFile(abs, root, ctx);
+      policyFiles = loaded.value.files;
       diagnostics.push(...loaded.diagnostics);
-      const fromFile = readPolicies(loaded.value, "file");
+      const fromFile = readPolicies(loaded.value.decls, "file");
       policies.push(...fromFile.value);
       diagnostics.push(...fromFile.diagnostics);
     }
   }
   diagnostics.push(...samePolicyNames(policies));
-  return { policies, diagnostics, invalid: diagnostics.some((d) => d.severity === "error") };
+  return { policies, diagnostics, invalid: diagnostics.some((d) => d.severity === "error"), policyFiles };
 }
 
 /**
  * Reads a policy file: the model language, `policy` declarations only. Anything else (components,
  * flows, imports) is AT5004 and ignored, so a policy file can never change the model it judges.
+ * `files` is how many files were read (0 when it could not be).
  */
 export function loadPolicyFile(
   abs: string,
   root: string,
   ctx: PolicyFileContext,
-): StageResult<RawDeclaration[]> {
+): StageResult<{ decls: RawDeclaration[]; files: number }> {
   const others: Diagnostic[] = [];
   // Parsed with imports removed, so loading never follows them.
   const parse = (file: SourceFile): StageResult<FileNode> => {
@@ -126,7 +131,10 @@ export function loadPolicyFile(
   for (const f of loaded.value.files)
     for (const s of f.ast.statements)
       if (s.kind === "declaration" && s.keyword === "policy") decls.push({ node: s, file: f.source });
-  return { value: decls, diagnostics: [...loaded.diagnostics, ...others] };
+  return {
+    value: { decls, files: loaded.value.files.length },
+    diagnostics: [...loaded.diagnostics, ...others],
+  };
 }
 
 /** What the gate adds to a run: diagnostics to print and its own exit code. */
@@ -135,6 +143,8 @@ export interface GateVerdict {
   readonly exit: number;
   /** The evaluation, when policies were checked. */
   readonly evaluation?: PolicyEvaluation;
+  /** Files read for `--policy` besides the model's own (RunPolicies). */
+  readonly policyFiles?: number;
 }
 
 /**
@@ -147,14 +157,15 @@ export function checkGate(
   ctx: PolicyFileContext,
 ): GateVerdict {
   const run = runPolicies(front, policyFile, ctx);
-  if (run.invalid) return { diagnostics: run.diagnostics, exit: INVALID };
+  const { policyFiles } = run;
+  if (run.invalid) return { diagnostics: run.diagnostics, exit: INVALID, policyFiles };
   if (!("model" in front) || !front.ok || !run.policies.some((p) => p.thresholds.length > 0))
-    return { diagnostics: run.diagnostics, exit: OK };
+    return { diagnostics: run.diagnostics, exit: OK, policyFiles };
   const analysis = analyzeModel(front.model, { policies: run.policies });
   // A rule that threw makes the metrics incomplete: say so rather than judge on them.
   const broken = analysis.diagnostics.filter((d) => d.severity === "error");
-  if (broken.length > 0) return { diagnostics: [...run.diagnostics, ...broken], exit: INTERNAL };
-  return verdictOf(analysis.policy, run.diagnostics);
+  if (broken.length > 0) return { diagnostics: [...run.diagnostics, ...broken], exit: INTERNAL, policyFiles };
+  return { ...verdictOf(analysis.policy, run.diagnostics), policyFiles };
 }
 
 /** `compile`'s gate, once the analysis (which evaluated the policies) has run. */

@@ -24,7 +24,8 @@ export function runCheck(io: Io, argv: ModelOptions & { policy?: string }): numb
     ...(argv["max-file-size"] === undefined ? {} : { maxFileSize: argv["max-file-size"] }),
   });
   const diagnostics = sortDiagnostics([...result.diagnostics, ...gate.diagnostics]);
-  const files = "program" in result ? result.program.files.length : 0;
+  // A `--policy` file that is not one of the model's files was read and checked too.
+  const files = ("program" in result ? result.program.files.length : 0) + (gate.policyFiles ?? 0);
   reportDiagnostics(io, diagnostics, argv.format, { files });
   // A command-line mistake stopped the run before any file was read: the error says it all.
   const usageOnly = !("program" in result) && diagnostics.every((d) => d.code.startsWith("AT9"));

@@ -21,6 +21,8 @@ import {
   pathsPerTargetProblem,
   reportDiagnostics,
   resolveToday,
+  wholeNumberOption,
+  wholeNumberProblem,
   withModelOptions,
   type ModelOptions,
 } from "../common.js";
@@ -44,8 +46,8 @@ export interface CompileArgs extends ModelOptions, RenderArgs {
   baseline?: string;
   policy?: string;
   only?: string;
-  /** As given: read by `sarifMaxOf` (yargs reads an empty number as 0, which here means no cap). */
-  "sarif-max-results"?: string;
+  /** Checked by sarifMaxOf: a number once checked, the text as given otherwise (wholeNumberOption). */
+  "sarif-max-results"?: unknown;
 }
 
 /** The output `--format` prints on stdout (text: none, only the summary on stderr). */
@@ -114,18 +116,17 @@ function sarifCapped(
 
 /**
  * `--sarif-max-results` as a number (undefined: not given), or AT9002 when it is not a whole number.
- * Read from the text as given: yargs reads `""` or `" "` as the number 0, the value that lifts the
- * cap, so `--sarif-max-results "$MAX"` with the variable unset would write every result, and a large
- * model's upload would fail.
+ * Read from the text as given (wholeNumberOption): yargs reads `""` or `" "` as the number 0, the
+ * value that lifts the cap, so `--sarif-max-results "$MAX"` with the variable unset would write every
+ * result, and a large model's upload would fail.
  */
-function sarifMaxOf(raw: string | undefined): number | undefined | Diagnostic {
-  if (raw === undefined) return undefined;
-  const text = String(raw);
-  if (/^\d+$/.test(text)) return Number(text);
-  return diag(
-    "AT9002",
-    undefined,
-    `\`--sarif-max-results\` must be a whole number, 0 for no limit, ${text.trim() === "" ? "not empty" : `not \`${text}\``}`,
+function sarifMaxOf(raw: unknown): number | undefined | Diagnostic {
+  return (
+    wholeNumberProblem(raw, {
+      flag: "`--sarif-max-results`",
+      min: 0,
+      what: "a whole number, 0 for no limit",
+    }) ?? (raw as number | undefined)
   );
 }
 
@@ -136,6 +137,8 @@ export async function runCompile(io: Io, argv: CompileArgs): Promise<number> {
     reportDiagnostics(io, problems, argv.format === "json" ? "json" : "text");
     return EXIT.INVALID;
   };
+  const threads = threadModeProblem(io);
+  if (threads) return refuse([threads]);
   const gates = resolveGates(argv);
   if ("code" in gates) return refuse([gates]);
   const badK = pathsPerTargetProblem(argv.k);
@@ -173,11 +176,25 @@ export async function runCompile(io: Io, argv: CompileArgs): Promise<number> {
 
 /**
  * `$AITHREAT_THREADS`: `never` keeps a compile's path analysis and file writing on the main thread,
- * `always` gives them threads of their own whatever the model's size; anything else, by size.
+ * `always` gives them threads of their own whatever the model's size; unset or empty, by size. Any
+ * other value is refused before the run (threadModeProblem).
  */
 function threadMode(io: Io): "never" | "always" | "auto" {
   const mode = io.env["AITHREAT_THREADS"];
   return mode === "never" || mode === "always" ? mode : "auto";
+}
+
+/**
+ * AT9002 for an `$AITHREAT_THREADS` that is neither `never` nor `always` (nor unset or empty), as for an
+ * `$AITHREAT_TODAY` that is no date: `AITHREAT_THREADS=off` silently meant the default, threads
+ * included, where it was meant to turn them off.
+ */
+function threadModeProblem(io: Io): Diagnostic | undefined {
+  const mode = io.env["AITHREAT_THREADS"];
+  if (mode === undefined || mode === "" || mode === "never" || mode === "always") return undefined;
+  return diag("AT9002", undefined, `\`$AITHREAT_THREADS\` must be \`never\` or \`always\`, not \`${mode}\``, {
+    hint: "unset it (or leave it empty) to have compile choose by the model's size",
+  });
 }
 
 /**
@@ -340,12 +357,14 @@ export const compileCommand: CommandModule = {
         type: "string",
         default: "aithreat-out",
       })
-      .option("k", { describe: "attack paths listed per crown jewel", type: "number", default: 5 })
-      .option("sarif-max-results", {
-        describe: `most results in findings.sarif, the most severe kept (0: all; GitHub code scanning takes at most ${SARIF_MAX_RESULTS})`,
-        // Read as text (sarifMaxOf): as a number, yargs would take "" for 0, no limit.
-        type: "string",
-      })
+      .option("k", wholeNumberOption("attack paths listed per crown jewel (1 to 100)", 5))
+      .option(
+        "sarif-max-results",
+        // Read as text: as a number, yargs would take "" for 0, no limit.
+        wholeNumberOption(
+          `most results in findings.sarif, the most severe kept (0: all; GitHub code scanning takes at most ${SARIF_MAX_RESULTS})`,
+        ),
+      )
       .option("timestamp", {
         describe: "record the time of the run in the outputs (off: identical input gives identical files)",
         type: "boolean",

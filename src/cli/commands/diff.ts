@@ -10,7 +10,13 @@ import { diag, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import { diffMarkdown } from "../../emit/diff-markdown.js";
 import { DEFAULT_MAX_FILE_SIZE } from "../../semantic/imports.js";
 import type { CommandModule } from "../command.js";
-import { loadModels, maxFileSizeProblem, reportDiagnostics, resolveToday } from "../common.js";
+import {
+  loadModels,
+  MAX_FILE_SIZE_OPTION,
+  maxFileSizeProblem,
+  reportDiagnostics,
+  resolveToday,
+} from "../common.js";
 import { expandInputs, findRoot, MODEL_EXTENSION } from "../inputs.js";
 import { EXIT, type Io } from "../io.js";
 import { nodeHost } from "../node-host.js";
@@ -329,11 +335,7 @@ export const diffCommand: CommandModule = {
         describe: "date acceptances are judged against, for both sides (YYYY-MM-DD)",
         type: "string",
       })
-      .option("max-file-size", {
-        describe: "largest model file accepted, in bytes",
-        type: "number",
-        default: DEFAULT_MAX_FILE_SIZE,
-      })
+      .option("max-file-size", MAX_FILE_SIZE_OPTION)
       .example("$0 diff v1.aithreat v2.aithreat", "what changed between two files")
       .example("$0 diff --base origin/main models/", "what this branch changes, as a PR comment"),
   run: (io, argv) => runDiff(io, argv),

@@ -10,7 +10,12 @@ import { decodeSource } from "../../syntax/decode.js";
 import { parseFile } from "../../syntax/parse.js";
 import { commentSignature, formatSource, sameSyntaxTree } from "../../syntax/printer.js";
 import type { CommandModule } from "../command.js";
-import { maxFileSizeProblem, reportDiagnostics, withoutRefusedLinks } from "../common.js";
+import {
+  MAX_FILE_SIZE_OPTION,
+  maxFileSizeProblem,
+  reportDiagnostics,
+  withoutRefusedLinks,
+} from "../common.js";
 import { expandInputs } from "../inputs.js";
 import { EXIT, type Io } from "../io.js";
 import { plural } from "../../words.js";
@@ -273,11 +278,7 @@ export const fmtCommand: CommandModule = {
         type: "boolean",
         default: false,
       })
-      .option("max-file-size", {
-        describe: "largest model file accepted, in bytes",
-        type: "number",
-        default: DEFAULT_MAX_FILE_SIZE,
-      })
+      .option("max-file-size", MAX_FILE_SIZE_OPTION)
       .example("$0 fmt .", "rewrite every model below the current folder in place")
       .example("$0 fmt --check models/", "in CI: exit 1 and list the files that are not formatted")
       .example("$0 fmt --stdout model.aithreat", "print one formatted model, for an editor to take"),

@@ -14,6 +14,7 @@ import {
   loadModels,
   pathsPerTargetProblem,
   reportDiagnostics,
+  wholeNumberOption,
   withModelOptions,
   type ModelOptions,
 } from "../common.js";
@@ -209,7 +210,7 @@ export const pathsCommand: CommandModule = {
         describe: `only paths from this entry component or entry class (${ENTRY_CLASSES.join(", ")})`,
         type: "string",
       })
-      .option("k", { alias: "n", describe: "paths listed per crown jewel", type: "number", default: 5 })
+      .option("k", { alias: "n", ...wholeNumberOption("paths listed per crown jewel (1 to 100)", 5) })
       .option("assume", {
         describe: "what-if: act as if <control>@<component or flow> were declared (repeatable)",
         type: "string",

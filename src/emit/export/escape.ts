@@ -31,6 +31,13 @@ export function pgText(value: string): string {
 }
 
 /**
+ * Text for the Neo4j CSV files, NUL replaced as in the PostgreSQL CSV and GraphML (which cannot hold
+ * one): the two CSV exports of one model hold the same text, and a NUL, which tools that read text as
+ * C strings take for its end, never reaches a bulk importer. Cypher keeps it, as an escape.
+ */
+export const neo4jText = pgText;
+
+/**
  * A PostgreSQL array literal of text elements (`{"a","b"}`), for a `text[]` column in COPY input:
  * every element double-quoted, backslash and double quote backslash-escaped inside it.
  */

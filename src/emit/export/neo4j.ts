@@ -1,5 +1,5 @@
 import type { AttrType, AttrValue } from "../../graph/model-graph.js";
-import { csvField, csvRow, numberText } from "./escape.js";
+import { csvField, csvRow, neo4jText, numberText } from "./escape.js";
 import {
   EDGE_COLUMNS,
   NODE_COLUMNS,
@@ -66,7 +66,7 @@ const NEO4J_TYPE: Readonly<Record<AttrType, string>> = {
 
 function cell(value: AttrValue | undefined, delimiter: string): string {
   if (value === undefined) return "";
-  if (typeof value === "string") return csvField(value);
+  if (typeof value === "string") return csvField(neo4jText(value));
   if (typeof value === "number") return numberText(value);
   if (typeof value === "boolean") return value ? "true" : "false";
   // An empty list has no neo4j-admin spelling (an empty field means "no property"): it stays absent.
@@ -76,7 +76,7 @@ function cell(value: AttrValue | undefined, delimiter: string): string {
   for (const s of value)
     if (s.includes(delimiter))
       throw new Error(`a list value holds the array delimiter \`${delimiter}\`: ${s}`);
-  return csvField(value.join(delimiter));
+  return csvField(neo4jText(value.join(delimiter)));
 }
 
 /** One of ARRAY_DELIMITERS. */
