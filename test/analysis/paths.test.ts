@@ -255,6 +255,27 @@ test("top-k lists at most k paths and a lower bound on the rest", () => {
   assert.is(new Set(t.paths.map((p) => p.key)).size, 2, "paths are distinct by entry and first crossing");
 });
 
+test("an exposure cell counts the steps of the path listed for its class when likelihoods tie", () => {
+  // Both stores hold the crown jewel and both are reached at likelihood 1 (content only moves); \`far\`
+  // comes first in the model. The listed path is the one-step write into \`near\`, and the cell's
+  // "in N steps" must describe that path, not the three-step one to \`far\`.
+  const m = model(`${ZONES}
+data secret "S" { classification internal  crown integrity }
+store far "Far" in corp { holds [secret] }
+actor alice "A" in internet
+store near "Near" in corp { holds [secret] }
+pipeline mid "Mid" in corp { type etl }
+flow alice -> near { kind write }
+flow near -> mid { kind read }
+flow mid -> far { kind write }`);
+  const pa = paths(m);
+  const t = target(pa, "secret", "integrity");
+  const c = cell(pa, "secret", "integrity", "user_input");
+  assert.is(t.paths.length, 1);
+  assert.is(t.paths[0]!.likelihood, c.bestLikelihood);
+  assert.is(c.shortestSteps, t.paths[0]!.steps.length);
+});
+
 // ---- random small models against brute force -------------------------------------------------
 
 /** Kinds and the flows allowed between them, a small palette that covers entries, cycles and sinks. */

@@ -21,7 +21,7 @@ import {
 } from "./dominators.js";
 import { CLASS_COUNT, classAnswers, exposureCells, exposureCounts, type Groups } from "./exposure.js";
 import { CutSolver } from "./min-cut.js";
-import type { AttackPath, CutReport, PathAnalysis, PathStep, TargetReport } from "./model.js";
+import type { AttackPath, CutReport, ExposureCell, PathAnalysis, PathStep, TargetReport } from "./model.js";
 import { condense, type Condensation } from "./scc.js";
 import { ShareWorkspace } from "./soft-chokepoints.js";
 import { byGroup, nodesInOrder, type TargetGroup } from "./target-groups.js";
@@ -229,7 +229,7 @@ function analyzeInArena(
       crownType: t.crown.subject.type,
       property: t.property,
       mode: t.mode,
-      exposure: exposures[ti]!,
+      exposure: withListedSteps(exposures[ti]!, paths),
       paths,
       morePaths: Math.max(0, anyCount[ti]! - paths.length),
       chokepoints,
@@ -509,6 +509,25 @@ function topPaths(
     });
   }
   return out;
+}
+
+/**
+ * A cell's "most likely path" is the listed one when a listed path of its class is that likely. The
+ * exposure search and top-k break ties between equally likely paths differently (the lower target
+ * node, the first entry settled), so without this a cell could say "in 5 steps" beside a listed path
+ * of 3 at the same likelihood (fine-tuning's `annotations`, held by the corpus and by the vendor that
+ * labels it). Ties are equal up to rounding: the two searches sum the same weights in another order.
+ */
+function withListedSteps(cells: ExposureCell[], paths: readonly AttackPath[]): ExposureCell[] {
+  return cells.map((c) => {
+    if (!c.reachable) return c;
+    const p = paths.find(
+      (x) =>
+        x.entryClasses.includes(c.entryClass) &&
+        Math.abs(x.likelihood - c.bestLikelihood) <= 1e-9 * Math.max(x.likelihood, c.bestLikelihood),
+    );
+    return p ? { ...c, shortestSteps: p.steps.length + p.exfil.length } : c;
+  });
 }
 
 /**
