@@ -64,7 +64,8 @@ export interface ChecklistData {
   generatedAt?: string;
   owners: ChecklistOwner[];
   open: number;
-  tasks: { todo: number; done: number };
+  /** Tasks (a control for a finding): to do, done, and the distinct controls the tasks to do name. */
+  tasks: { todo: number; done: number; controls: number };
 }
 
 /** Titles and ATLAS ids of user-declared controls, for the done list. */
@@ -98,7 +99,7 @@ export function checklistData(
     ...(run.generatedAt !== undefined ? { generatedAt: run.generatedAt } : {}),
     owners: list,
     open: list.reduce((n, o) => n + o.open, 0),
-    tasks: { todo: grouped.todo, done: grouped.doneTasks },
+    tasks: { todo: grouped.todo, done: grouped.doneTasks, controls: grouped.todoControls.size },
   };
 }
 
@@ -124,7 +125,13 @@ function groupFindings(
   findings: readonly FindingView[],
   builtinTitles: Map<string, { title: string; atlas: MappingView[] }>,
   user: Map<string, { title: string; atlas: string[] }>,
-): { owners: Map<string, ChecklistOwner>; groups: Grouped[]; todo: number; doneTasks: number } {
+): {
+  owners: Map<string, ChecklistOwner>;
+  groups: Grouped[];
+  todo: number;
+  doneTasks: number;
+  todoControls: Set<string>;
+} {
   const owners = new Map<string, ChecklistOwner>();
   const subjectsOf = new Map<ChecklistOwner, Map<string, Grouped>>();
   // The findings view shares one subject view per subject: a finding finds its group by that object
@@ -134,6 +141,7 @@ function groupFindings(
   const groups: Grouped[] = [];
   let todo = 0;
   let doneTasks = 0;
+  const todoControls = new Set<string>();
   let last: Grouped | undefined;
   for (const f of findings) {
     const ownerKey = f.owner ?? "";
@@ -167,7 +175,10 @@ function groupFindings(
       g.owner.open++;
       for (const r of f.recommended) {
         if (r.declared) doneTasks++;
-        else todo++;
+        else {
+          todo++;
+          todoControls.add(r.control);
+        }
       }
     } else if (f.status === "accepted") s.accepted++;
     else
@@ -189,7 +200,7 @@ function groupFindings(
         d.mitigates.push(f.id);
       }
   }
-  return { owners, groups, todo, doneTasks };
+  return { owners, groups, todo, doneTasks, todoControls };
 }
 
 /** Sorts each subject's open findings (most severe first) and done controls; the subjects' keys. */
@@ -286,6 +297,8 @@ export interface ChecklistView {
   generatedAt: Safe;
   open: number;
   todo: number;
+  /** Distinct controls the tasks to do name. */
+  controls: number;
   done: number;
   owners: {
     owner: Safe;
@@ -352,6 +365,7 @@ export function checklistView(
     generatedAt: f.text(d.generatedAt ?? ""),
     open: d.open,
     todo: d.tasks.todo,
+    controls: d.tasks.controls,
     done: d.tasks.done,
     owners: d.owners.map((o) => {
       let budget = perOwner;

@@ -108,6 +108,7 @@ const view = (owners: Owner[], generatedAt = ""): ChecklistView => ({
   generatedAt: s(generatedAt),
   open: 0,
   todo: 7,
+  controls: 3,
   done: 0,
   owners,
 });

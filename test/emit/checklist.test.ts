@@ -228,6 +228,23 @@ for (const sample of SAMPLES)
     );
   });
 
+test("checklist.md's header counts tasks (a control for a finding) and the distinct controls they name", () => {
+  // agent-mcp recommends human_approval, least_privilege and others under many findings: the tasks
+  // are far more than the controls, and the header must not call the tasks "controls".
+  const ctx = cachedSampleContext("agent-mcp");
+  const md = checklistEmitter.emit(ctx).find((f) => f.path === "checklist.md")!.contents as string;
+  const open = ctx.analysis.findingsView.filter((f) => f.status === "open");
+  const todo = open.flatMap((f) => f.recommended.filter((r) => !r.declared));
+  const distinct = new Set(todo.map((r) => r.control)).size;
+  assert.ok(distinct < todo.length);
+  assert.ok(
+    md.includes(
+      `${open.length} open findings; ${todo.length} tasks to do, one per finding and control (${distinct} distinct controls),`,
+    ),
+    md.split("\n").slice(0, 6).join("\n"),
+  );
+});
+
 test("checklist.csv: a location in a file whose name needs quoting or starts like a formula is escaped", () => {
   const text = fs.readFileSync(path.join(REPO, "samples/rag-support/support-assistant.aithreat"), "utf8");
   for (const [file, cell] of [
