@@ -91,6 +91,24 @@ test("disclosure needs both legs: influence over a reader and a way out", () => 
   );
 });
 
+test("chokepoints are places for a control: never a component in an untrusted zone", () => {
+  // Alice is the only user-input entry, so every path starts at her; the line names where to defend.
+  const m = model(`${ZONES}
+actor alice "Alice" in internet
+app front "Front" in corp
+agent bot "Bot" in corp
+store db "DB" in corp { crown integrity }
+flow alice -> front { kind prompt }
+flow front -> bot { kind prompt }
+flow bot -> db { kind write }
+`);
+  const t = target(paths(m), "db", "integrity");
+  assert.equal(t.chokepoints.find((x) => x.entryClass === "user_input")?.nodes.map(nameOf(m)), [
+    "front",
+    "bot",
+  ]);
+});
+
 test("a disclosure reader is one an attacker can turn: content reaching a mail service turns nothing", () => {
   // An outsider's e-mail reaches the mail service, which holds the mailboxes and sends mail out: the
   // mail service does what its users ask, not what the e-mail says, so that alone discloses nothing.

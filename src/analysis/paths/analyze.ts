@@ -3,6 +3,7 @@ import type { ThreatGraph } from "../../graph/threat-graph.js";
 import { ENTRY_BIT, ENTRY_CLASSES, type EntryClass, type Facts } from "../facts.js";
 import type { Rule } from "../rule.js";
 import { listedUpTo } from "../../words.js";
+import { trustRank } from "../../semantic/vocabulary.js";
 import {
   buildAttackGraph,
   buildTargets,
@@ -212,7 +213,9 @@ function analyzeInArena(
   const classLca = new Map([...domTrees].map(([cls, tree]) => [cls, lcas(tree)]));
   const exfilLca = postDom ? lcas(postDom) : undefined;
   const reports: TargetReport[] = targets.map((t, ti) => {
-    const outside = (v: number) => !t.group.has(v, t.bit);
+    // A chokepoint is a place for a control: not the crown jewel's own nodes, and not a component in
+    // an untrusted zone (the outsider, the web page), which a path from it always crosses.
+    const outside = (v: number) => !t.group.has(v, t.bit) && tg.trust[v] !== UNTRUSTED;
     const chokepoints = classes.flatMap((cls) => {
       const tree = domTrees.get(cls);
       if (!tree || !counts.byClass[ti * CLASS_COUNT + ENTRY_CLASSES.indexOf(cls)]) return [];
@@ -391,6 +394,9 @@ function withEntryHolders(cut: CutReport, t: AttackTarget, facts: Facts): CutRep
     uncuttable: [...cut.uncuttable, ...entries.map((index) => ({ type: "component" as const, index }))],
   };
 }
+
+/** `ThreatGraph.trust` of a component in an untrusted zone (trust ranks run from untrusted up). */
+const UNTRUSTED = trustRank("untrusted");
 
 function markAll(nodes: readonly number[], marks: Uint8Array): void {
   for (let i = 0; i < nodes.length; i++) marks[nodes[i]!] = 1;
