@@ -66,9 +66,15 @@ export function wholeNumberOption(describe: string, byDefault?: number) {
   } as const;
 }
 
-/** Decimal digits as their number; anything else (other spellings, a repeated option's list) unchanged. */
+/**
+ * Decimal digits as their number; anything else (other spellings, a repeated option's list) unchanged,
+ * and so are digits past what a number holds exactly, so the message quotes them as given, not as the
+ * number they round to (`1e+21`).
+ */
 function digitsAsNumber(value: unknown): unknown {
-  return typeof value === "string" && /^[+-]?\d+$/.test(value) ? Number(value) : value;
+  if (typeof value !== "string" || !/^[+-]?\d+$/.test(value)) return value;
+  const n = Number(value);
+  return Number.isSafeInteger(n) ? n : value;
 }
 
 /** `--max-file-size`, as every command that reads model files declares it. */

@@ -573,13 +573,14 @@ test("an invalid option value exits 2 with a usage error", async () => {
   assert.match(r.stderr, /AT9002/);
 });
 
-for (const value of ["abc", "-5", "0x400", "1e6"]) {
+for (const value of ["abc", "-5", "0x400", "1e6", "99999999999999999999999"]) {
   test(`\`--max-file-size ${value}\` is a usage error, not a changed limit`, async () => {
     // The size limit guards against hostile input: a value that is not a size must not lift it
     // (`abc` reads as NaN, which no size exceeds) nor be echoed back as a limit.
     const r = await check(path.join(tmp, "valid", "model.aithreat"), "--max-file-size", value);
     assertCleanFailure(r);
     assert.match(r.stderr, /error AT9002: .*max-file-size/);
+    assert.ok(r.stderr.includes(`, not \`${value}\`\n`), r.stderr);
   });
 }
 
@@ -611,6 +612,9 @@ for (const [command, value] of [
   ["compile", "0x10"],
   ["compile", "1e2"],
   ["paths", " 5"],
+  // Too many digits for a number to hold: quoted as given, not as the number they round to (1e+21).
+  ["paths", "1000000000000000000000"],
+  ["compile", "9007199254740993"],
 ]) {
   test(`\`${command} -k ${value}\` is a usage error before the model is read`, async () => {
     const out = command === "compile" ? ["--out", path.join(tmp, "k-out")] : [];
