@@ -152,19 +152,33 @@ export function maxFileSizeProblem(value: unknown): Diagnostic | undefined {
   });
 }
 
+/**
+ * The options that say how models are read (`--today` or `$AITHREAT_TODAY`, `--max-file-size`,
+ * `--root`), checked before any file is read: AT9002 for the first one that is wrong. `rules` and
+ * `explain` check them without models too, so a wrong value is never taken without a word.
+ */
+export function loadOptionsProblem(
+  io: Io,
+  argv: Pick<ModelOptions, "today" | "max-file-size" | "root">,
+): Diagnostic | undefined {
+  const today = resolveToday(io, argv.today);
+  if (typeof today !== "string") return today;
+  const badSize = maxFileSizeProblem(argv["max-file-size"]);
+  if (badSize) return badSize;
+  if (argv.root !== undefined && !fs.statSync(argv.root, { throwIfNoEntry: false })?.isDirectory())
+    return diag("AT9002", undefined, `\`--root ${argv.root}\` is not a folder`);
+  return undefined;
+}
+
 /** Reads and checks the models named on the command line; CLI-level problems become diagnostics. */
 export function loadModels(
   io: Io,
   argv: ModelOptions,
   frontEnd: { readonly workers?: number } = {},
 ): FrontEndResult | { diagnostics: Diagnostic[] } {
-  const today = resolveToday(io, argv.today);
-  if (typeof today !== "string") return { diagnostics: [today] };
-  const badSize = maxFileSizeProblem(argv["max-file-size"]);
-  if (badSize) return { diagnostics: [badSize] };
-  if (argv.root !== undefined && !fs.statSync(argv.root, { throwIfNoEntry: false })?.isDirectory()) {
-    return { diagnostics: [diag("AT9002", undefined, `\`--root ${argv.root}\` is not a folder`)] };
-  }
+  const bad = loadOptionsProblem(io, argv);
+  if (bad) return { diagnostics: [bad] };
+  const today = resolveToday(io, argv.today) as string; // a date: loadOptionsProblem checked it
   const expanded = expandInputs(argv.models);
   const outside = argv.root === undefined ? undefined : outsideRoot(io, expanded.files, argv.root);
   if (outside) return { diagnostics: [outside] };

@@ -600,6 +600,21 @@ for (const command of ["fmt", "diff"]) {
   }
 }
 
+for (const args of [
+  ["rules", "--max-file-size", "abc"],
+  ["rules", "--today", "someday"],
+  ["explain", "AT-01", "--max-file-size", "0"],
+  ["explain", "AT-01", "--today", "someday"],
+]) {
+  test(`\`${args.join(" ")}\` is a usage error without a model too`, async () => {
+    // Without a model to read, rules and explain took any value without a word (exit 0).
+    const r = await run(...args);
+    assertCleanFailure(r);
+    assert.match(r.stderr, /error AT9002: `(--max-file-size|--today)` must be/);
+    assert.is(r.stdout, "");
+  });
+}
+
 for (const [command, value] of [
   ["paths", "0"],
   ["paths", "-1"],
