@@ -108,8 +108,15 @@ export function wholeNumberProblem(value: unknown, rule: WholeNumberRule): Diagn
     return undefined;
   // Text as given, or a number yargs' coerce made of digits (`-5`, `101`).
   const text = typeof value === "string" ? value : JSON.stringify(value);
-  const given = text.trim() === "" ? "not empty" : `not \`${text}\``;
-  return diag("AT9002", undefined, `${rule.flag} must be ${rule.what}, ${given}`);
+  return diag("AT9002", undefined, `${rule.flag} must be ${rule.what}, ${notGiven(text)}`);
+}
+
+/**
+ * How a usage error quotes a wrong value: `` not `abc` ``, or `not empty` for one that is empty or
+ * blank (an unset variable in `--today "$DAY"`), where the quotes would hold nothing to read.
+ */
+export function notGiven(text: string): string {
+  return text.trim() === "" ? "not empty" : `not \`${text}\``;
 }
 
 /** The date to judge expiry against: option, then $AITHREAT_TODAY, then the current UTC date. */
@@ -118,7 +125,7 @@ export function resolveToday(io: Io, option: string | undefined): string | Diagn
   if (value === undefined) return new Date().toISOString().slice(0, 10);
   if (!isValidDate(value)) {
     const from = option === undefined ? "`$AITHREAT_TODAY`" : "`--today`";
-    return diag("AT9002", undefined, `${from} must be a date written YYYY-MM-DD, not \`${value}\``);
+    return diag("AT9002", undefined, `${from} must be a date written YYYY-MM-DD, ${notGiven(value)}`);
   }
   return value;
 }

@@ -656,6 +656,9 @@ test("an unknown `$AITHREAT_THREADS` is a usage error before the model is read, 
   assertCleanFailure(bad);
   assert.match(bad.stderr, "error AT9002: `$AITHREAT_THREADS` must be `never` or `always`, not `off?[2J`");
   assert.not.ok(bad.written);
+  const blank = await compile(" ");
+  assertCleanFailure(blank);
+  assert.match(blank.stderr, "error AT9002: `$AITHREAT_THREADS` must be `never` or `always`, not empty\n");
   for (const ok of ["never", "always", ""]) {
     const r = await compile(ok);
     assert.is(r.code, 0, `${JSON.stringify(ok)}: ${r.stderr}`);
@@ -713,6 +716,10 @@ test("a bad date names where it came from: --today, or $AITHREAT_TODAY", async (
   const io = bufferIo({ AITHREAT_TODAY: "soon" });
   assert.is(await main(["check", model], io), 2);
   assert.match(io.stderr, /AT9002: `\$AITHREAT_TODAY` must be a date written YYYY-MM-DD, not `soon`/);
+  // An empty one says so, as an empty number does, rather than quoting nothing (not ``).
+  const empty = bufferIo({ AITHREAT_TODAY: "" });
+  assert.is(await main(["check", model], empty), 2);
+  assert.match(empty.stderr, /AT9002: `\$AITHREAT_TODAY` must be a date written YYYY-MM-DD, not empty\n/);
 });
 
 test("a --policy file that does not exist: located at its path, no empty code frame", async () => {
