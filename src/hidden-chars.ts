@@ -5,10 +5,10 @@
  * and the Arabic letter mark (U+061C), which make text display in another order than it is written
  * ("Trojan Source"): a title could show a reviewer one thing while saying another; and the invisible
  * operators and annotation marks (U+2060-U+2064, U+FFF9-U+FFFB), with the zero-width no-break space
- * (U+FEFF, the byte order mark, an older spelling of the word joiner U+2060). Plain right-to-left text needs none
- * of them. Zero-width joiners and non-joiners stay (emoji sequences and several scripts need them),
- * and so do the left-to-right and right-to-left marks. One list, so the terminal, Markdown, HTML,
- * diagrams and CSV cannot disagree about it (ADR 0014).
+ * (U+FEFF, the byte order mark, an older spelling of the word joiner U+2060). Plain right-to-left
+ * text needs none of them. Zero-width joiners and non-joiners stay (emoji sequences and several
+ * scripts need them), and so do the left-to-right and right-to-left marks. One list, so the
+ * terminal, Markdown, HTML, diagrams and CSV cannot disagree about it (ADR 0014).
  */
 export const HIDDEN_CHARS =
   "\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u061c\\u2028\\u2029\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff\\ufff9-\\ufffb";

@@ -66,9 +66,15 @@ export function wholeNumberOption(describe: string, byDefault?: number) {
   } as const;
 }
 
-/** Decimal digits as their number; anything else (other spellings, a repeated option's list) unchanged. */
+/**
+ * Decimal digits as their number; anything else (other spellings, a repeated option's list) unchanged,
+ * and so are digits past what a number holds exactly, so the message quotes them as given, not as the
+ * number they round to (`1e+21`).
+ */
 function digitsAsNumber(value: unknown): unknown {
-  return typeof value === "string" && /^[+-]?\d+$/.test(value) ? Number(value) : value;
+  if (typeof value !== "string" || !/^[+-]?\d+$/.test(value)) return value;
+  const n = Number(value);
+  return Number.isSafeInteger(n) ? n : value;
 }
 
 /** `--max-file-size`, as every command that reads model files declares it. */
@@ -102,8 +108,15 @@ export function wholeNumberProblem(value: unknown, rule: WholeNumberRule): Diagn
     return undefined;
   // Text as given, or a number yargs' coerce made of digits (`-5`, `101`).
   const text = typeof value === "string" ? value : JSON.stringify(value);
-  const given = text.trim() === "" ? "not empty" : `not \`${text}\``;
-  return diag("AT9002", undefined, `${rule.flag} must be ${rule.what}, ${given}`);
+  return diag("AT9002", undefined, `${rule.flag} must be ${rule.what}, ${notGiven(text)}`);
+}
+
+/**
+ * How a usage error quotes a wrong value: `` not `abc` ``, or `not empty` for one that is empty or
+ * blank (an unset variable in `--today "$DAY"`), where the quotes would hold nothing to read.
+ */
+export function notGiven(text: string): string {
+  return text.trim() === "" ? "not empty" : `not \`${text}\``;
 }
 
 /** The date to judge expiry against: option, then $AITHREAT_TODAY, then the current UTC date. */
@@ -112,7 +125,7 @@ export function resolveToday(io: Io, option: string | undefined): string | Diagn
   if (value === undefined) return new Date().toISOString().slice(0, 10);
   if (!isValidDate(value)) {
     const from = option === undefined ? "`$AITHREAT_TODAY`" : "`--today`";
-    return diag("AT9002", undefined, `${from} must be a date written YYYY-MM-DD, not \`${value}\``);
+    return diag("AT9002", undefined, `${from} must be a date written YYYY-MM-DD, ${notGiven(value)}`);
   }
   return value;
 }
@@ -146,19 +159,33 @@ export function maxFileSizeProblem(value: unknown): Diagnostic | undefined {
   });
 }
 
+/**
+ * The options that say how models are read (`--today` or `$AITHREAT_TODAY`, `--max-file-size`,
+ * `--root`), checked before any file is read: AT9002 for the first one that is wrong. `rules` and
+ * `explain` check them without models too, so a wrong value is never taken without a word.
+ */
+export function loadOptionsProblem(
+  io: Io,
+  argv: Pick<ModelOptions, "today" | "max-file-size" | "root">,
+): Diagnostic | undefined {
+  const today = resolveToday(io, argv.today);
+  if (typeof today !== "string") return today;
+  const badSize = maxFileSizeProblem(argv["max-file-size"]);
+  if (badSize) return badSize;
+  if (argv.root !== undefined && !fs.statSync(argv.root, { throwIfNoEntry: false })?.isDirectory())
+    return diag("AT9002", undefined, `\`--root ${argv.root}\` is not a folder`);
+  return undefined;
+}
+
 /** Reads and checks the models named on the command line; CLI-level problems become diagnostics. */
 export function loadModels(
   io: Io,
   argv: ModelOptions,
   frontEnd: { readonly workers?: number } = {},
 ): FrontEndResult | { diagnostics: Diagnostic[] } {
-  const today = resolveToday(io, argv.today);
-  if (typeof today !== "string") return { diagnostics: [today] };
-  const badSize = maxFileSizeProblem(argv["max-file-size"]);
-  if (badSize) return { diagnostics: [badSize] };
-  if (argv.root !== undefined && !fs.statSync(argv.root, { throwIfNoEntry: false })?.isDirectory()) {
-    return { diagnostics: [diag("AT9002", undefined, `\`--root ${argv.root}\` is not a folder`)] };
-  }
+  const bad = loadOptionsProblem(io, argv);
+  if (bad) return { diagnostics: [bad] };
+  const today = resolveToday(io, argv.today) as string; // a date: loadOptionsProblem checked it
   const expanded = expandInputs(argv.models);
   const outside = argv.root === undefined ? undefined : outsideRoot(io, expanded.files, argv.root);
   if (outside) return { diagnostics: [outside] };

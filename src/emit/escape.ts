@@ -38,12 +38,12 @@ const MARKDOWN_MARKUP = "\\\\`*_{}[\\]()#+\\-.!|~";
 /**
  * An inline Markdown escaper: hidden characters (hidden-chars.ts: Markdown has no escape for them,
  * and a NUL or a bidirectional override would reach whoever reads the file or the comment) become
- * spaces; MARKDOWN_MARKUP and `extra` (more characters, as they would stand in a
- * regex character class) backslash-escaped in one pass, `&`, `<` and `>` as entities first (they
- * hold no markup), line breaks and tabs folded into spaces (Markdown gives a tab a layout of its own:
- * four columns in a code span, an indented block after a line break). Both of its patterns come from the one list of characters, so
- * the test that lets most text through unchanged (a report escapes tens of thousands of message parts
- * and titles) always matches what the passes would change.
+ * spaces; MARKDOWN_MARKUP and `extra` (more characters, as they would stand in a regex character
+ * class) backslash-escaped in one pass, `&`, `<` and `>` as entities first (they hold no markup),
+ * line breaks and tabs folded into spaces (Markdown gives a tab a layout of its own: four columns in
+ * a code span, an indented block after a line break). Both of its patterns come from the one list of
+ * characters, so the test that lets most text through unchanged (a report escapes tens of thousands
+ * of message parts and titles) always matches what the passes would change.
  */
 export function markdownEscaper(extra = ""): (s: string) => string {
   const markup = new RegExp(`[${MARKDOWN_MARKUP}${extra}]`, "g");

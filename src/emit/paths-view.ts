@@ -148,14 +148,15 @@ export function pathsView(
 }
 
 /**
- * What a path without steps means, said after its entry: the entry is the crown jewel itself, holds
- * its data (influence), or reads it (disclosure). Undefined for a path with steps.
+ * What a path without steps means, said after its entry: the entry is the crown jewel itself (a
+ * component crown jewel, which an entry may also read for a disclosure), holds its data (influence),
+ * or reads it (disclosure). Undefined for a path with steps.
  */
 export function noStepsRelation(
-  t: Pick<TargetView, "mode" | "crownType">,
+  t: Pick<TargetView, "mode" | "crown" | "crownType">,
   p: PathView,
 ): "reads" | "holds" | "itself" | undefined {
   if (p.steps.length > 0) return undefined;
-  if (t.mode === "disclosure") return "reads";
-  return t.crownType === "data" ? "holds" : "itself";
+  if (t.crownType === "component" && p.entry === t.crown) return "itself";
+  return t.mode === "disclosure" ? "reads" : "holds";
 }

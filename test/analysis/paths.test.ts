@@ -144,6 +144,29 @@ flow trainer -> drop { kind write  carries [records] }
   assert.not.ok(cell(paths(model(training)), "records", "confidentiality", "user_input").reachable);
 });
 
+test("a step that turns its receiver turns it only for an attacker who reaches the step", () => {
+  // The scorer loads artifacts from an internal store (a swapped artifact would run there, AT-12), but
+  // no attacker reaches the store: the client's requests reach the scorer as content, which turns
+  // nothing, so the records it reads and returns are no disclosure (it was one at 100%).
+  const scorer = `${ZONES}
+actor client "Client" in internet
+app portal "Portal" in internet
+tool scorer "Scorer" in corp
+store artifacts "Artifacts" in corp { type object_store }
+store db "Records DB" in corp { type database  holds [records] }
+data records "Records" { classification personal  crown confidentiality }
+flow client -> portal { kind request }
+flow portal -> scorer { kind request }
+flow db -> scorer { kind read  carries [records] }
+flow scorer -> portal { kind response  carries [records] }
+flow artifacts -> scorer { kind load }
+`;
+  assert.not.ok(cell(paths(model(scorer)), "records", "confidentiality", "user_input").reachable);
+  // A portal that writes to the store reaches it: a swapped artifact then runs in the scorer.
+  const reached = `${scorer}flow portal -> artifacts { kind write }\n`;
+  assert.ok(cell(paths(model(reached)), "records", "confidentiality", "user_input").reachable);
+});
+
 test("a declared cutting control closes the path; the cheapest cut names a control that does", () => {
   const open = model(DISCLOSURE(true, true));
   const pa = paths(open);

@@ -573,13 +573,14 @@ test("an invalid option value exits 2 with a usage error", async () => {
   assert.match(r.stderr, /AT9002/);
 });
 
-for (const value of ["abc", "-5", "0x400", "1e6"]) {
+for (const value of ["abc", "-5", "0x400", "1e6", "99999999999999999999999"]) {
   test(`\`--max-file-size ${value}\` is a usage error, not a changed limit`, async () => {
     // The size limit guards against hostile input: a value that is not a size must not lift it
     // (`abc` reads as NaN, which no size exceeds) nor be echoed back as a limit.
     const r = await check(path.join(tmp, "valid", "model.aithreat"), "--max-file-size", value);
     assertCleanFailure(r);
     assert.match(r.stderr, /error AT9002: .*max-file-size/);
+    assert.ok(r.stderr.includes(`, not \`${value}\`\n`), r.stderr);
   });
 }
 
@@ -599,6 +600,21 @@ for (const command of ["fmt", "diff"]) {
   }
 }
 
+for (const args of [
+  ["rules", "--max-file-size", "abc"],
+  ["rules", "--today", "someday"],
+  ["explain", "AT-01", "--max-file-size", "0"],
+  ["explain", "AT-01", "--today", "someday"],
+]) {
+  test(`\`${args.join(" ")}\` is a usage error without a model too`, async () => {
+    // Without a model to read, rules and explain took any value without a word (exit 0).
+    const r = await run(...args);
+    assertCleanFailure(r);
+    assert.match(r.stderr, /error AT9002: `(--max-file-size|--today)` must be/);
+    assert.is(r.stdout, "");
+  });
+}
+
 for (const [command, value] of [
   ["paths", "0"],
   ["paths", "-1"],
@@ -611,6 +627,9 @@ for (const [command, value] of [
   ["compile", "0x10"],
   ["compile", "1e2"],
   ["paths", " 5"],
+  // Too many digits for a number to hold: quoted as given, not as the number they round to (1e+21).
+  ["paths", "1000000000000000000000"],
+  ["compile", "9007199254740993"],
 ]) {
   test(`\`${command} -k ${value}\` is a usage error before the model is read`, async () => {
     const out = command === "compile" ? ["--out", path.join(tmp, "k-out")] : [];
@@ -637,6 +656,9 @@ test("an unknown `$AITHREAT_THREADS` is a usage error before the model is read, 
   assertCleanFailure(bad);
   assert.match(bad.stderr, "error AT9002: `$AITHREAT_THREADS` must be `never` or `always`, not `off?[2J`");
   assert.not.ok(bad.written);
+  const blank = await compile(" ");
+  assertCleanFailure(blank);
+  assert.match(blank.stderr, "error AT9002: `$AITHREAT_THREADS` must be `never` or `always`, not empty\n");
   for (const ok of ["never", "always", ""]) {
     const r = await compile(ok);
     assert.is(r.code, 0, `${JSON.stringify(ok)}: ${r.stderr}`);
@@ -694,6 +716,10 @@ test("a bad date names where it came from: --today, or $AITHREAT_TODAY", async (
   const io = bufferIo({ AITHREAT_TODAY: "soon" });
   assert.is(await main(["check", model], io), 2);
   assert.match(io.stderr, /AT9002: `\$AITHREAT_TODAY` must be a date written YYYY-MM-DD, not `soon`/);
+  // An empty one says so, as an empty number does, rather than quoting nothing (not ``).
+  const empty = bufferIo({ AITHREAT_TODAY: "" });
+  assert.is(await main(["check", model], empty), 2);
+  assert.match(empty.stderr, /AT9002: `\$AITHREAT_TODAY` must be a date written YYYY-MM-DD, not empty\n/);
 });
 
 test("a --policy file that does not exist: located at its path, no empty code frame", async () => {

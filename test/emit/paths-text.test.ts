@@ -109,4 +109,28 @@ flow repo_mcp -> helper { kind response  carries [source_code] }
   assert.match(text, /\n {2}cheapest cut: no built-in control cuts `api`: lower the likelihood there/);
 });
 
+test("a component crown jewel that is itself the entry is 'the crown jewel itself' in a disclosure too", () => {
+  // A third-party MCP server (a supply-chain entry) marked for confidentiality reads itself: its path
+  // without steps said `vendor (supply_chain), which reads vendor`.
+  const front = frontEnd({
+    "model.aithreat": `
+zone internet { trust untrusted
+  provider sink { type saas }
+}
+zone corp { trust internal
+  actor user { role employee }
+  agent helper
+  mcp_server vendor { origin third_party  capabilities [read, send_external]  crown confidentiality }
+}
+flow user -> helper { kind prompt  auth session }
+flow helper -> vendor { kind invoke }
+flow vendor -> sink { kind send }
+`,
+  });
+  assert.ok(front.ok, dump(front));
+  const text = pathsText(analyzeModel(front.model).pathsView);
+  assert.match(text, /\n {2}1\. +100%  vendor \(supply_chain\), the crown jewel itself\n/);
+  assert.not.match(text, /which reads vendor/);
+});
+
 test.run();

@@ -101,7 +101,8 @@ export interface AttackGraph {
   /**
    * 1 for a component an attacker can turn into acting for them, so that reading an asset makes it a
    * disclosure reader: an LLM consumer (any content that reaches it steers it), an entry, or a
-   * component a usable step that turns it leads into (code it loads, a tool call an agent makes).
+   * component a usable step that turns it leads into from a component an entry reaches (code it
+   * loads, a tool call an agent makes).
    * Software that content merely reaches (a mail service receiving outside e-mail) or that poisoned
    * data reaches (a training set) is not turned by it (ADR 4).
    */
@@ -238,7 +239,12 @@ export function buildAttackGraph(
   };
 }
 
-/** `AttackGraph.turnable`: LLM consumers, entries, and the heads of usable steps that turn (`StepTechnique.turns`). */
+/**
+ * `AttackGraph.turnable`: LLM consumers, entries, and the heads of usable steps that turn
+ * (`StepTechnique.turns`) from a component an attacker reaches: an agent no entry reaches makes its
+ * calls for no attacker, so the tool it calls is turned by no one (a mail tool that outside e-mail
+ * reaches only by its read).
+ */
 function turnableNodes(
   g: CompactGraph,
   receiver: Int8Array,
@@ -249,9 +255,32 @@ function turnableNodes(
   const n = g.nodeCount;
   const turnable = scratchU8(n);
   for (let v = 0; v < n; v++) turnable[v] = entry[v] || (receiver[v]! & RECEIVER_LLM) !== 0 ? 1 : 0;
+  const reached = reachedByUsableSteps(g, weight, entry);
   for (let e = 0; e < g.edgeCount; e++)
-    if (technique[e]?.turns && weight[e]! < Infinity) turnable[g.edgeTo[e]!] = 1;
+    if (technique[e]?.turns && weight[e]! < Infinity && reached[g.edgeFrom[e]!]) turnable[g.edgeTo[e]!] = 1;
   return turnable;
+}
+
+/** 1 for each component the entries reach by usable steps (finite weight), the entries included. */
+function reachedByUsableSteps(g: CompactGraph, weight: Float64Array, entry: Uint8Array): Uint8Array {
+  const n = g.nodeCount;
+  const seen = scratchU8(n);
+  const queue = scratchI32(n);
+  let tail = 0;
+  const visit = (v: number) => {
+    if (seen[v]) return;
+    seen[v] = 1;
+    queue[tail++] = v;
+  };
+  for (let v = 0; v < n; v++) if (entry[v]) visit(v);
+  for (let head = 0; head < tail; head++) {
+    const v = queue[head]!;
+    for (let i = g.outStart[v]!; i < g.outStart[v + 1]!; i++) {
+      const e = g.outEdges[i]!;
+      if (weight[e]! < Infinity) visit(g.edgeTo[e]!);
+    }
+  }
+  return seen;
 }
 
 /** What `labelSteps` writes per step. */

@@ -18,6 +18,7 @@ import { checkTemplatesDir, TemplateError } from "../../emit/templates.js";
 import type { CommandModule } from "../command.js";
 import {
   loadModels,
+  notGiven,
   pathsPerTargetProblem,
   reportDiagnostics,
   resolveToday,
@@ -192,9 +193,14 @@ function threadMode(io: Io): "never" | "always" | "auto" {
 function threadModeProblem(io: Io): Diagnostic | undefined {
   const mode = io.env["AITHREAT_THREADS"];
   if (mode === undefined || mode === "" || mode === "never" || mode === "always") return undefined;
-  return diag("AT9002", undefined, `\`$AITHREAT_THREADS\` must be \`never\` or \`always\`, not \`${mode}\``, {
-    hint: "unset it (or leave it empty) to have compile choose by the model's size",
-  });
+  return diag(
+    "AT9002",
+    undefined,
+    `\`$AITHREAT_THREADS\` must be \`never\` or \`always\`, ${notGiven(mode)}`,
+    {
+      hint: "unset it (or leave it empty) to have compile choose by the model's size",
+    },
+  );
 }
 
 /**

@@ -14,7 +14,7 @@ import type { ResolvedModel } from "../../semantic/model.js";
 import { didYouMean } from "../../semantic/suggest.js";
 import { lineText } from "../../source.js";
 import type { CommandModule } from "../command.js";
-import { loadModels, reportDiagnostics, type ModelOptions } from "../common.js";
+import { loadModels, loadOptionsProblem, reportDiagnostics, type ModelOptions } from "../common.js";
 import { EXIT, type Io } from "../io.js";
 import { mappingLines, ruleView, withOptionalModels, type Named, type RuleView } from "./rules.js";
 import { ruleDocUrl } from "../../emit/tool-info.js";
@@ -243,6 +243,11 @@ export function runExplain(io: Io, argv: ExplainArgs): number {
     reportDiagnostics(io, [diag("AT9002", undefined, message, { hint })], argv.format);
     return EXIT.INVALID;
   };
+  const bad = loadOptionsProblem(io, argv);
+  if (bad) {
+    reportDiagnostics(io, [bad], argv.format);
+    return EXIT.INVALID;
+  }
   if (models.length === 0) {
     if (builtIn) return printRule(io, argv, ruleView(builtIn), undefined);
     return fail(

@@ -16,7 +16,13 @@ import { terminalText } from "../../diagnostics/format.js";
 import { locationView, type LocationView } from "../../emit/location-view.js";
 import type { ResolvedModel } from "../../semantic/model.js";
 import type { CommandModule } from "../command.js";
-import { loadModels, reportDiagnostics, withLoadOptions, type ModelOptions } from "../common.js";
+import {
+  loadModels,
+  loadOptionsProblem,
+  reportDiagnostics,
+  withLoadOptions,
+  type ModelOptions,
+} from "../common.js";
 import { EXIT, type Io } from "../io.js";
 import { plural } from "../../words.js";
 import { DOCS_URL } from "../../emit/tool-info.js";
@@ -185,6 +191,11 @@ interface RulesArgs extends Omit<ModelOptions, "models"> {
 
 /** Runs `rules`: the catalog, plus the organisation rules of the models given. */
 export function runRulesCommand(io: Io, argv: RulesArgs): number {
+  const bad = loadOptionsProblem(io, argv);
+  if (bad) {
+    reportDiagnostics(io, [bad], argv.format);
+    return EXIT.INVALID;
+  }
   let rules: readonly Rule[] = RULES;
   let model: ResolvedModel | undefined;
   if (argv.models && argv.models.length > 0) {
