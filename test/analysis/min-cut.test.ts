@@ -41,9 +41,23 @@ function wholeNetworkCut(m: ResolvedModel, targets: readonly AttackTarget[]): Cu
   const [S, T] = [4 * n, 4 * n + 1];
   const id = (layer: number, v: number) => 2 * (layer * n + v);
   const meaning: ({ control?: string; cost: number; on: On } | undefined)[] = [];
-  const arc = (u: number, v: number, control: string | undefined, cost: number, on?: On) => {
-    const a = net.addArc(u, v, on ? (control ? cost : 1 << 24) : Infinity);
-    meaning[a] = on && { control, cost, on };
+  // Arcs are collected first: a target link on a path of uncuttable arcs (at 2^24 or Infinity) is
+  // reported as uncuttable and left out, so the cut is not bought by an arc no control can cut.
+  const arcs: {
+    u: number;
+    v: number;
+    cap: number;
+    x?: { control?: string; cost: number; on: On };
+    link?: number;
+  }[] = [];
+  const arc = (u: number, v: number, control: string | undefined, cost: number, on?: On, link?: number) => {
+    arcs.push({
+      u,
+      v,
+      cap: on ? (control ? cost : 1 << 24) : Infinity,
+      x: on && { control, cost, on },
+      link,
+    });
   };
   const entry = new Set(ag.entries);
   for (let v = 0; v < n; v++) {
@@ -94,7 +108,36 @@ function wholeNetworkCut(m: ResolvedModel, targets: readonly AttackTarget[]): Cu
       });
   for (const s of sinks) arc(id(1, s) + 1, T, undefined, 0);
   for (const t of targets)
-    for (const v of t.nodes) arc(id(0, v) + 1, t.mode === "influence" ? T : id(1, v), undefined, 0);
+    for (const v of t.nodes)
+      arc(id(0, v) + 1, t.mode === "influence" ? T : id(1, v), undefined, 0, undefined, v);
+
+  const reach = (from: number, forward: boolean): Set<number> => {
+    const next = new Map<number, number[]>();
+    for (const a of arcs) {
+      if (a.cap < 1 << 24) continue;
+      const [x, y] = forward ? [a.u, a.v] : [a.v, a.u];
+      next.set(x, [...(next.get(x) ?? []), y]);
+    }
+    const seen = new Set([from]);
+    const queue = [from];
+    for (let i = 0; i < queue.length; i++)
+      for (const y of next.get(queue[i]!) ?? [])
+        if (!seen.has(y)) {
+          seen.add(y);
+          queue.push(y);
+        }
+    return seen;
+  };
+  const fromS = reach(S, true);
+  const toT = reach(T, false);
+  const lost = new Set<number>();
+  for (const a of arcs) {
+    if (a.link !== undefined && fromS.has(a.u) && toT.has(a.v)) {
+      lost.add(a.link);
+      continue;
+    }
+    meaning[net.addArc(a.u, a.v, a.cap)] = a.x;
+  }
 
   if (net.maxFlow(S, T) === Infinity)
     return { feasible: false, total: 0, controls: [], uncuttable: [], quality: "exact" };
@@ -108,6 +151,7 @@ function wholeNetworkCut(m: ResolvedModel, targets: readonly AttackTarget[]): Cu
       controls.set(`${x.control}@${x.on.type}:${x.on.index}`, { control: x.control, on: x.on, cost: x.cost });
     else stuck.set(`${x.on.type}:${x.on.index}`, x.on);
   });
+  for (const v of lost) stuck.set(`component:${v}`, { type: "component", index: v });
   const byPlace = (a: On, b: On) => (a.type !== b.type ? (a.type < b.type ? -1 : 1) : a.index - b.index);
   const list = [...controls.values()].sort((a, b) => byPlace(a.on, b.on) || (a.control < b.control ? -1 : 1));
   const uncuttable = [...stuck.values()].sort(byPlace);

@@ -1,3 +1,5 @@
+import fs from "node:fs";
+import path from "node:path";
 import fc from "fast-check";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -88,6 +90,24 @@ test("disclosure needs both legs: influence over a reader and a way out", () => 
   assert.not.ok(
     cell(paths(model(DISCLOSURE(true, false))), "pii", "confidentiality", "external_data").reachable,
     "no influence: no disclosure",
+  );
+});
+
+test("the cut for every crown jewel keeps the controls a crown jewel no control protects would hide", () => {
+  // agent-mcp: no built-in control cuts the injection into `ops_agent`, so its integrity is reported
+  // as uncuttable. Kept in the question, that uncuttable arc also severed every disclosure through
+  // the agent, and the whole-model cut dropped the egress allow-list on it that the assets' own cuts name.
+  const text = fs.readFileSync(path.join(process.cwd(), "samples/agent-mcp/ops-assistant.aithreat"), "utf8");
+  const m = model(text);
+  const pa = paths(m);
+  const named = (c: PathAnalysis["cut"]) =>
+    c.controls.map((x) => `${x.control}@${m.components[x.on.index]?.name}`);
+  const service = target(pa, "service_tokens", "confidentiality").cut!;
+  assert.ok(named(service).includes("egress_allowlist@ops_agent"), named(service).join());
+  assert.ok(named(pa.cut).includes("egress_allowlist@ops_agent"), named(pa.cut).join());
+  assert.ok(
+    pa.cut.uncuttable.some((u) => u.type === "component" && m.components[u.index]!.name === "ops_agent"),
+    "the agent's own integrity is still said to be uncuttable",
   );
 });
 

@@ -53,6 +53,8 @@ export class CutSolver {
   private shared?: Shared;
   /** What each cut arc reports, by its meta code, made once and shared by every report that has it. */
   private readonly entries = new Map<number, Entry>();
+  /** The targets and readers no control can protect (`doomedNodes`). */
+  private readonly doomed: Doomed;
 
   constructor(
     private readonly model: ResolvedModel,
@@ -82,7 +84,9 @@ export class CutSolver {
       for (let v = 0; v < ug.g.nodeCount; v++) this.wayOutNode.push(cheapestFor(model.components[v]!.kind));
       this.wayOutFlow = cheapestFor("flow");
     }
-    this.builder = new CutNetworkBuilder(ag, ug, sinks, withWayOut, this.capacities(withWayOut));
+    const capacities = this.capacities(withWayOut);
+    this.builder = new CutNetworkBuilder(ag, ug, sinks, withWayOut, capacities);
+    this.doomed = doomedNodes(ag, ug, sinks, capacities, withWayOut);
   }
 
   /**
@@ -149,8 +153,26 @@ export class CutSolver {
     return { type: "flow", index: this.ag.flowIndex[e]! };
   }
 
-  /** The cheapest cut for these targets. */
+  /**
+   * The cheapest cut for these targets. A target node (or reader) that some path of uncuttable steps
+   * reaches is reported as uncuttable and left out of the question: kept in, the uncuttable arc the
+   * cut must then take would also sever the other targets' paths through it, and the cut would drop
+   * controls they need (agent-mcp's egress allow-list on the agent whose own integrity no control
+   * protects).
+   */
   solve(targets: readonly CutTarget[]): CutReport {
+    const { influence, reader } = this.doomed;
+    const lost = new Set<number>();
+    const kept = targets.map((t) => {
+      const doomed = t.mode === "influence" ? influence : reader;
+      if (!t.nodes.some((v) => doomed[v] === 1)) return t;
+      for (const v of t.nodes) if (doomed[v] === 1) lost.add(v);
+      return { ...t, nodes: t.nodes.filter((v) => doomed[v] !== 1) };
+    });
+    return withUncuttable(this.solveKept(kept), [...lost]);
+  }
+
+  private solveKept(targets: readonly CutTarget[]): CutReport {
     const shared = this.solveShared(targets);
     if (shared) return shared;
     const net = this.builder.build(targets);
@@ -538,6 +560,86 @@ interface Shared {
   /** Whether those steps are open (some reader's link is). */
   layerOpen: boolean;
   snapshot?: Snapshot;
+}
+
+/** Per component: 1 when it is an influence target, or a reader, that no control can protect. */
+interface Doomed {
+  readonly influence: Uint8Array;
+  readonly reader: Uint8Array;
+}
+
+/**
+ * The components a path of uncuttable arcs reaches, in the network every question's is part of (the
+ * reference construction of test/analysis/min-cut.test.ts): from an entry over usable steps no
+ * control cuts, through components no control cuts (an entry passes as it is); a reader also needs
+ * such a way out to a sink (way-out steps and components at UNCUTTABLE). Computed once, on the
+ * attack graph, so every network a question is asked of agrees.
+ */
+function doomedNodes(
+  ag: AttackGraph,
+  ug: UsableGraph,
+  sinks: readonly number[],
+  caps: CutCapacities,
+  withWayOut: boolean,
+): Doomed {
+  const g = ug.g;
+  const n = g.nodeCount;
+  const isEntry = scratchU8(n);
+  for (const v of ag.entries) isEntry[v] = 1;
+  const influence = scratchU8(n);
+  const queue: number[] = [];
+  for (const v of ag.entries) {
+    influence[v] = 1;
+    queue.push(v);
+  }
+  for (let i = 0; i < queue.length; i++) {
+    const v = queue[i]!;
+    for (let k = g.outStart[v]!; k < g.outStart[v + 1]!; k++) {
+      const e = g.outEdges[k]!;
+      const w = g.edgeTo[e]!;
+      if (influence[w] === 1 || caps.flow[e]! < UNCUTTABLE) continue;
+      if (isEntry[w] === 0 && caps.node[w]! < UNCUTTABLE) continue;
+      influence[w] = 1;
+      queue.push(w);
+    }
+  }
+  const reader = scratchU8(n);
+  if (!withWayOut) return { influence, reader };
+  // Backward from the sinks over the way out: what reaches a sink with nothing cuttable on the way.
+  const out = ag.g;
+  const wayOut = scratchU8(n);
+  const back: number[] = [];
+  for (const s of sinks)
+    if (caps.wayOutNode[s]! >= UNCUTTABLE && wayOut[s] === 0) {
+      wayOut[s] = 1;
+      back.push(s);
+    }
+  const stepOpen = caps.wayOutFlow >= UNCUTTABLE;
+  for (let i = 0; i < back.length && stepOpen; i++) {
+    const w = back[i]!;
+    for (let k = out.inStart[w]!; k < out.inStart[w + 1]!; k++) {
+      const e = out.inEdges[k]!;
+      const u = out.edgeFrom[e]!;
+      if (wayOut[u] === 1 || ag.exfilWeight[e] === Infinity || caps.wayOutNode[u]! < UNCUTTABLE) continue;
+      wayOut[u] = 1;
+      back.push(u);
+    }
+  }
+  for (let v = 0; v < n; v++) reader[v] = influence[v]! & wayOut[v]!;
+  return { influence, reader };
+}
+
+/** A cut with these components among its uncuttable places (in place order, each once); not feasible then. */
+function withUncuttable(cut: CutReport, components: readonly number[]): CutReport {
+  if (components.length === 0) return cut;
+  const key = (on: On) => (on.type === "component" ? 0 : 2 ** 31) + on.index;
+  const places = new Map(cut.uncuttable.map((on) => [key(on), on]));
+  for (const index of components) {
+    const on: On = { type: "component", index };
+    if (!places.has(key(on))) places.set(key(on), on);
+  }
+  const uncuttable = [...places].sort((a, b) => a[0] - b[0]).map(([, on]) => on);
+  return { ...cut, feasible: false, uncuttable };
 }
 
 /** A flow by the positions of the arcs that carry some, and the links open for it. */
