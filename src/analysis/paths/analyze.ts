@@ -21,7 +21,7 @@ import {
   type DominatorTree,
 } from "./dominators.js";
 import { CLASS_COUNT, classAnswers, exposureCells, exposureCounts, type Groups } from "./exposure.js";
-import { CutSolver } from "./min-cut.js";
+import { CutSolver, withUncuttable } from "./min-cut.js";
 import type { AttackPath, CutReport, ExposureCell, PathAnalysis, PathStep, TargetReport } from "./model.js";
 import { condense, type Condensation } from "./scc.js";
 import { ShareWorkspace } from "./soft-chokepoints.js";
@@ -385,14 +385,10 @@ function entryHolderNote(tg: ThreatGraph, facts: Facts, t: AttackTarget): string
  */
 function withEntryHolders(cut: CutReport, t: AttackTarget, facts: Facts): CutReport {
   if (t.mode !== "influence") return cut;
-  const known = new Set(cut.uncuttable.filter((u) => u.type === "component").map((u) => u.index));
-  const entries = t.nodes.filter((v) => facts.entry[v] && !known.has(v));
-  if (entries.length === 0) return cut;
-  return {
-    ...cut,
-    feasible: false,
-    uncuttable: [...cut.uncuttable, ...entries.map((index) => ({ type: "component" as const, index }))],
-  };
+  return withUncuttable(
+    cut,
+    t.nodes.filter((v) => facts.entry[v]),
+  );
 }
 
 /** `ThreatGraph.trust` of a component in an untrusted zone (trust ranks run from untrusted up). */

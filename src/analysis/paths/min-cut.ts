@@ -630,7 +630,7 @@ function doomedNodes(
 }
 
 /** A cut with these components among its uncuttable places (in place order, each once); not feasible then. */
-function withUncuttable(cut: CutReport, components: readonly number[]): CutReport {
+export function withUncuttable(cut: CutReport, components: readonly number[]): CutReport {
   if (components.length === 0) return cut;
   const key = (on: On) => (on.type === "component" ? 0 : 2 ** 31) + on.index;
   const places = new Map(cut.uncuttable.map((on) => [key(on), on]));
