@@ -1,4 +1,4 @@
-import { scratchCopyI32, scratchI32 } from "./arena.js";
+import { scratchCopyI32, scratchI32, scratchU8 } from "./arena.js";
 /**
  * The compact graph the analysis traverses: node ids are component indices (declaration order),
  * edge ids are flow indices, adjacency in CSR form both ways. Built in O(n + m) with a counting sort;
@@ -51,6 +51,43 @@ export function buildCompactGraph(
     inStart: inn.start,
     inEdges: inn.edges,
   };
+}
+
+/**
+ * The nodes the sources reach over the edges `pass` accepts (sources included): forward along
+ * out-edges, or `backward` along in-edges (the nodes that reach the sources). Scratch arrays, for the
+ * analysis's filtered searches; `bfs` below is the plain one the benchmarks time.
+ */
+export function reachOver(
+  g: CompactGraph,
+  sources: ArrayLike<number>,
+  pass: (e: number) => boolean,
+  backward = false,
+): Uint8Array {
+  const seen = scratchU8(g.nodeCount);
+  const queue = scratchI32(g.nodeCount);
+  const [start, edges] = backward ? [g.inStart, g.inEdges] : [g.outStart, g.outEdges];
+  const other = backward ? g.edgeFrom : g.edgeTo;
+  let tail = 0;
+  for (let i = 0; i < sources.length; i++) {
+    const s = sources[i]!;
+    if (!seen[s]) {
+      seen[s] = 1;
+      queue[tail++] = s;
+    }
+  }
+  for (let head = 0; head < tail; head++) {
+    const v = queue[head]!;
+    for (let i = start[v]!; i < start[v + 1]!; i++) {
+      const e = edges[i]!;
+      const w = other[e]!;
+      if (!seen[w] && pass(e)) {
+        seen[w] = 1;
+        queue[tail++] = w;
+      }
+    }
+  }
+  return seen;
 }
 
 /** Plain BFS from a set of sources, with arrays of its own (bench/analysis.ts times one with its scratch allocated once). */

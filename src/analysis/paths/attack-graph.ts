@@ -1,7 +1,7 @@
 import { scratchF64, scratchI32, scratchI8, scratchU8 } from "../../graph/arena.js";
 import { BUILTIN_CONTROL_BY_ID, DEFAULT_CONTROL_COST, canPlace } from "../../catalog/controls.js";
 import { ATLAS_TECHNIQUES } from "../../catalog/frameworks.js";
-import type { CompactGraph } from "../../graph/compact.js";
+import { reachOver, type CompactGraph } from "../../graph/compact.js";
 import { COMPONENT_KIND_CODE, type ThreatGraph } from "../../graph/threat-graph.js";
 import type { Component, ControlUse, CrownJewel, ResolvedModel } from "../../semantic/model.js";
 import type { Cia } from "../../semantic/vocabulary.js";
@@ -218,7 +218,7 @@ export function buildAttackGraph(
   const n = g.nodeCount;
   const entries: number[] = [];
   for (let v = 0; v < n; v++) if (facts.entry[v]) entries.push(v);
-  const turnable = turnableNodes(g, ctx.receiver, steps.technique, weight, facts.entry);
+  const turnable = turnableNodes(g, ctx.receiver, steps.technique, weight, facts.entry, entries);
   return {
     g,
     likelihood: steps.likelihood,
@@ -251,36 +251,16 @@ function turnableNodes(
   technique: readonly (StepTechnique | undefined)[],
   weight: Float64Array,
   entry: Uint8Array,
+  entries: readonly number[],
 ): Uint8Array {
   const n = g.nodeCount;
   const turnable = scratchU8(n);
   for (let v = 0; v < n; v++) turnable[v] = entry[v] || (receiver[v]! & RECEIVER_LLM) !== 0 ? 1 : 0;
-  const reached = reachedByUsableSteps(g, weight, entry);
+  // Only a step from where the entries reach over usable steps turns its receiver.
+  const reached = reachOver(g, entries, (e) => weight[e]! < Infinity);
   for (let e = 0; e < g.edgeCount; e++)
     if (technique[e]?.turns && weight[e]! < Infinity && reached[g.edgeFrom[e]!]) turnable[g.edgeTo[e]!] = 1;
   return turnable;
-}
-
-/** 1 for each component the entries reach by usable steps (finite weight), the entries included. */
-function reachedByUsableSteps(g: CompactGraph, weight: Float64Array, entry: Uint8Array): Uint8Array {
-  const n = g.nodeCount;
-  const seen = scratchU8(n);
-  const queue = scratchI32(n);
-  let tail = 0;
-  const visit = (v: number) => {
-    if (seen[v]) return;
-    seen[v] = 1;
-    queue[tail++] = v;
-  };
-  for (let v = 0; v < n; v++) if (entry[v]) visit(v);
-  for (let head = 0; head < tail; head++) {
-    const v = queue[head]!;
-    for (let i = g.outStart[v]!; i < g.outStart[v + 1]!; i++) {
-      const e = g.outEdges[i]!;
-      if (weight[e]! < Infinity) visit(g.edgeTo[e]!);
-    }
-  }
-  return seen;
 }
 
 /** What `labelSteps` writes per step. */

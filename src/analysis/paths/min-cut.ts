@@ -1,4 +1,5 @@
 import { scratchF64, scratchI32, scratchU8 } from "../../graph/arena.js";
+import { reachOver } from "../../graph/compact.js";
 import { BUILTIN_CONTROL_BY_ID, canPlace } from "../../catalog/controls.js";
 import type { ResolvedModel } from "../../semantic/model.js";
 import type { Rule } from "../rule.js";
@@ -586,45 +587,21 @@ function doomedNodes(
   const n = g.nodeCount;
   const isEntry = scratchU8(n);
   for (const v of ag.entries) isEntry[v] = 1;
-  const influence = scratchU8(n);
-  const queue: number[] = [];
-  for (const v of ag.entries) {
-    influence[v] = 1;
-    queue.push(v);
-  }
-  for (let i = 0; i < queue.length; i++) {
-    const v = queue[i]!;
-    for (let k = g.outStart[v]!; k < g.outStart[v + 1]!; k++) {
-      const e = g.outEdges[k]!;
-      const w = g.edgeTo[e]!;
-      if (influence[w] === 1 || caps.flow[e]! < UNCUTTABLE) continue;
-      if (isEntry[w] === 0 && caps.node[w]! < UNCUTTABLE) continue;
-      influence[w] = 1;
-      queue.push(w);
-    }
-  }
+  const influence = reachOver(g, ag.entries, (e) => {
+    const w = g.edgeTo[e]!;
+    return caps.flow[e]! >= UNCUTTABLE && (isEntry[w] === 1 || caps.node[w]! >= UNCUTTABLE);
+  });
   const reader = scratchU8(n);
   if (!withWayOut) return { influence, reader };
   // Backward from the sinks over the way out: what reaches a sink with nothing cuttable on the way.
   const out = ag.g;
-  const wayOut = scratchU8(n);
-  const back: number[] = [];
-  for (const s of sinks)
-    if (caps.wayOutNode[s]! >= UNCUTTABLE && wayOut[s] === 0) {
-      wayOut[s] = 1;
-      back.push(s);
-    }
   const stepOpen = caps.wayOutFlow >= UNCUTTABLE;
-  for (let i = 0; i < back.length && stepOpen; i++) {
-    const w = back[i]!;
-    for (let k = out.inStart[w]!; k < out.inStart[w + 1]!; k++) {
-      const e = out.inEdges[k]!;
-      const u = out.edgeFrom[e]!;
-      if (wayOut[u] === 1 || ag.exfilWeight[e] === Infinity || caps.wayOutNode[u]! < UNCUTTABLE) continue;
-      wayOut[u] = 1;
-      back.push(u);
-    }
-  }
+  const wayOut = reachOver(
+    out,
+    sinks.filter((s) => caps.wayOutNode[s]! >= UNCUTTABLE),
+    (e) => stepOpen && ag.exfilWeight[e] !== Infinity && caps.wayOutNode[out.edgeFrom[e]!]! >= UNCUTTABLE,
+    true,
+  );
   for (let v = 0; v < n; v++) reader[v] = influence[v]! & wayOut[v]!;
   return { influence, reader };
 }
