@@ -5,8 +5,8 @@
 // `npm install`'s prepare step or `npm run build`.
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import os from "node:os";
 import { fileURLToPath } from "node:url";
+import { codeCacheFile, givenFlags, heapFlags, YOUNG_MB } from "./launch-flags.js";
 
 const cached = fileURLToPath(new URL("../dist/aithreat.cjs", import.meta.url));
 const bundled = new URL("../dist/aithreat.mjs", import.meta.url);
@@ -20,36 +20,8 @@ if (!existsSync(cached) && !existsSync(fileURLToPath(entry))) {
 }
 
 /**
- * Node flags for organisation-size models (docs/scale.md), added by running the CLI in a child
- * Node with them, unless the user set them already:
- * - a 64 MB young generation, 256 MB from 64 MB of model files: a model is built from millions of
- *   objects, and with Node's default (16 MB) the collector copies the survivors around several times
- *   more often (about 10-20% of the CPU time of a large check). Past a few gigabytes of heap each
- *   young collection also costs about 30 ms however little survives (the 1M-component compile's
- *   output stage), so there fewer of them pay: 1,665 -> 453 collections and 50 -> 23 s of pauses,
- *   4:17 -> 3:55 wall, the same peak memory; at 100k components 256 MB gained nothing measurable
- *   and cost 0.3 GB;
- * - an old-generation limit of three quarters of the machine's memory (at least 4 GB, at most
- *   16 GB) instead of V8's default, which depends on the machine and is 2-4 GB: a 1M-component
- *   model needs about 3 GB.
- * AITHREAT_NO_RESPAWN=1 runs in this process as it is.
- */
-function extraFlags(youngMb) {
-  const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/)];
-  const has = (flag) =>
-    given.some((a) => a.startsWith(flag) || a.startsWith(`--${flag.slice(2).replace(/-/g, "_")}`));
-  const flags = [];
-  if (!has("--max-semi-space-size")) flags.push(`--max-semi-space-size=${youngMb}`);
-  if (!has("--max-old-space-size")) {
-    const mb = Math.floor((os.totalmem() * 0.75) / 1024 / 1024);
-    flags.push(`--max-old-space-size=${Math.min(16384, Math.max(4096, mb))}`);
-  }
-  return flags;
-}
-
-/**
  * How large the model is (src/cli/launch-size.ts): "small" runs in this process, "medium" and
- * "large" in the child with the young generation `extraFlags` gives each. Anything that cannot be
+ * "large" in a child Node with the flags `heapFlags` (launch-flags.js) gives each. Anything that cannot be
  * sized is "large".
  */
 async function size(args) {
@@ -63,7 +35,7 @@ async function size(args) {
 }
 
 const sized = process.env.AITHREAT_NO_RESPAWN === "1" ? "small" : await size(process.argv.slice(2));
-const flags = sized === "small" ? [] : extraFlags(sized === "large" ? 256 : 64);
+const flags = sized === "small" ? [] : heapFlags(YOUNG_MB[sized], givenFlags());
 if (flags.length > 0) {
   const child = spawn(
     process.execPath,
@@ -94,7 +66,7 @@ if (flags.length > 0) {
     watch.unref();
   }
   const { main } = existsSync(cached)
-    ? (await import("./bundle-loader.js")).loadBundle(cached, `${cached}.cache`).exports
+    ? (await import("./bundle-loader.js")).loadBundle(cached, codeCacheFile(cached, givenFlags())).exports
     : await import(entry.href);
   process.exitCode = await main(process.argv.slice(2));
 }

@@ -6,13 +6,15 @@
 //
 // The same bundle as CommonJS (dist/aithreat.cjs) is what bin/aithreat.js runs when it is there:
 // Node 20 has no code cache for ES modules, but a CommonJS file can be compiled with V8's code
-// cache, which is written here (dist/aithreat.cjs.cache) from a warm-up run on two samples, so the
-// functions a run needs come compiled (bin/bundle-loader.js).
-import { spawnSync } from "node:child_process";
+// cache, which is written here (dist/aithreat.cjs.cache, and one per set of Node flags the CLI runs
+// under) from a warm-up run on two samples, so the functions a run needs come compiled
+// (bin/bundle-loader.js).
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { build } from "esbuild";
+import { codeCacheFile, heapFlags, YOUNG_MB } from "../bin/launch-flags.js";
 
 const common = {
   entryPoints: ["src/cli/main.ts"],
@@ -43,12 +45,14 @@ await build({
   banner: { js: "const __aithreatUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
 
-// The warm-up: `check` and `compile` of two samples in a child Node with no flags (V8 rejects a cache
-// made under other flags), then the cache of everything compiled by then. Without the samples (or
-// if the run fails) there is no cache, and the CLI compiles as it starts.
-const cache = "dist/aithreat.cjs.cache";
-fs.rmSync(cache, { force: true });
-const out = fs.mkdtempSync(path.join(os.tmpdir(), "aithreat-warm-"));
+// The warm-up: `check` and `compile` of two samples in a child Node, then the cache of everything
+// compiled by then. V8 rejects a cache made under other flags, heap sizes included, so there is one
+// warm-up per set of flags bin/aithreat.js runs the CLI under: none (small models, in its own
+// process), and the medium and large children's (bin/launch-flags.js). Without the samples (or if a
+// run fails) that set has no cache, and the CLI compiles as it starts.
+const bundle = path.resolve("dist/aithreat.cjs");
+for (const f of fs.readdirSync("dist"))
+  if (/^aithreat\.cjs(\.[0-9a-f]+)?\.cache$/.test(f)) fs.rmSync(`dist/${f}`);
 const warm = `
   import fs from "node:fs";
   import { loadBundle } from "./bin/bundle-loader.js";
@@ -61,16 +65,26 @@ const warm = `
   for (const args of runs) if ((await exports.main(args, quiet)) !== 0) process.exit(1);
   fs.writeFileSync(process.argv[2], script.createCachedData());
 `;
-const run = spawnSync(
-  process.execPath,
-  ["--input-type=module", "-e", warm, path.resolve("dist/aithreat.cjs"), cache, out],
-  {
-    stdio: "inherit",
-    env: { ...process.env, NODE_OPTIONS: "" },
-  },
-);
-fs.rmSync(out, { recursive: true, force: true });
-if (run.status !== 0) {
-  fs.rmSync(cache, { force: true });
-  console.warn("bundle: the warm-up run failed; dist/aithreat.cjs runs without a code cache");
-}
+const flagSets = [[], heapFlags(YOUNG_MB.medium), heapFlags(YOUNG_MB.large)];
+// Two at a time: a warm-up is one core's work for about half a second.
+const warmUp = (flags) =>
+  new Promise((resolve) => {
+    const cache = codeCacheFile(bundle, flags);
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "aithreat-warm-"));
+    const child = spawn(process.execPath, [...flags, "--input-type=module", "-e", warm, bundle, cache, out], {
+      stdio: "inherit",
+      env: { ...process.env, NODE_OPTIONS: "" },
+    });
+    child.on("exit", (code) => {
+      fs.rmSync(out, { recursive: true, force: true });
+      if (code !== 0) {
+        fs.rmSync(cache, { force: true });
+        console.warn(
+          `bundle: the warm-up run under [${flags.join(" ")}] failed; that launch runs without a code cache`,
+        );
+      }
+      resolve();
+    });
+  });
+await Promise.all([warmUp(flagSets[0]), warmUp(flagSets[1])]);
+await warmUp(flagSets[2]);

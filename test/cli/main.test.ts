@@ -31,7 +31,7 @@ test("the package ships its bin, the bundle, templates and data", () => {
     "bin",
     "dist/aithreat.mjs",
     "dist/aithreat.cjs",
-    "dist/aithreat.cjs.cache",
+    "dist/aithreat.cjs*.cache",
     "dist/src",
     "dist/data",
     "templates",

@@ -1,0 +1,49 @@
+// The Node flags `bin/aithreat.js` runs medium and large models under, and which code cache of the
+// bundle goes with a set of flags. scripts/bundle.mjs imports both, to write a cache for each set.
+import { createHash } from "node:crypto";
+import os from "node:os";
+
+/** The young generation, in MB, of each launch size that runs in a child Node (launch-size.ts). */
+export const YOUNG_MB = { medium: 64, large: 256 };
+
+/**
+ * Node flags for organisation-size models (docs/scale.md), for a child Node to run the CLI with,
+ * leaving out any the user set already (`given`: this process's flags and NODE_OPTIONS):
+ * - a young generation of `youngMb`: a model is built from millions of objects, and with Node's
+ *   default (16 MB) the collector copies the survivors around several times more often (about
+ *   10-20% of the CPU time of a large check). Past a few gigabytes of heap each young collection
+ *   also costs about 30 ms however little survives (the 1M-component compile's output stage), so
+ *   there fewer of them pay: 1,665 -> 453 collections and 50 -> 23 s of pauses, 4:17 -> 3:55 wall,
+ *   the same peak memory; at 100k components 256 MB gained nothing measurable and cost 0.3 GB;
+ * - an old-generation limit of three quarters of the machine's memory (at least 4 GB, at most
+ *   16 GB) instead of V8's default, which depends on the machine and is 2-4 GB: a 1M-component
+ *   model needs about 3 GB.
+ */
+export function heapFlags(youngMb, given = []) {
+  const has = (flag) =>
+    given.some((a) => a.startsWith(flag) || a.startsWith(`--${flag.slice(2).replace(/-/g, "_")}`));
+  const flags = [];
+  if (!has("--max-semi-space-size")) flags.push(`--max-semi-space-size=${youngMb}`);
+  if (!has("--max-old-space-size")) {
+    const mb = Math.floor((os.totalmem() * 0.75) / 1024 / 1024);
+    flags.push(`--max-old-space-size=${Math.min(16384, Math.max(4096, mb))}`);
+  }
+  return flags;
+}
+
+/** This process's Node flags: its command line's and NODE_OPTIONS'. */
+export function givenFlags(execArgv = process.execArgv, nodeOptions = process.env.NODE_OPTIONS) {
+  return [...execArgv, ...(nodeOptions ?? "").split(/\s+/)].filter((a) => a !== "");
+}
+
+/**
+ * The code cache for the bundle `cjs` under these Node flags. V8 rejects a cache made under other
+ * flags, heap sizes included, so the children that run medium and large models had compiled every
+ * function afresh (about 0.1-0.15 s of a 10k-component compile): each set of flags has a cache of
+ * its own, named by a digest of the flags; no flags, the plain `.cache`.
+ */
+export function codeCacheFile(cjs, flags) {
+  if (flags.length === 0) return `${cjs}.cache`;
+  const digest = createHash("sha256").update(flags.join("\n")).digest("hex").slice(0, 12);
+  return `${cjs}.${digest}.cache`;
+}
