@@ -16,6 +16,37 @@ import path from "node:path";
 import { build } from "esbuild";
 import { codeCacheFile, heapFlags, YOUNG_MB } from "../bin/launch-flags.js";
 
+// yargs and the modules that lay out its help (cliui, wrap-ansi) import `string-width`, whose
+// top level creates an Intl.Segmenter and compiles Unicode-property regular expressions (RGI_Emoji
+// with the `v` flag): about 25 ms at every start of the CLI, for help text most runs never print.
+// Each `string-width` import gets a stand-in that requires the real module (the version its importer
+// resolves) on the first call; esbuild bundles a required module so that its top level runs then.
+const lazyStringWidth = {
+  name: "lazy-string-width",
+  setup(b) {
+    b.onResolve({ filter: /^string-width$/ }, async (args) => {
+      if (args.pluginData === "real") return undefined;
+      const real = await b.resolve(args.path, {
+        kind: args.kind,
+        importer: args.importer,
+        resolveDir: args.resolveDir,
+        pluginData: "real",
+      });
+      if (real.errors.length > 0) return { errors: real.errors };
+      return { path: real.path, namespace: "lazy-string-width" };
+    });
+    b.onLoad({ filter: /.*/, namespace: "lazy-string-width" }, (args) => ({
+      contents: `let real;
+export default function stringWidth(text, options) {
+  real ??= require(${JSON.stringify(args.path)});
+  return (real.default ?? real)(text, options);
+}`,
+      resolveDir: path.dirname(args.path),
+      loader: "js",
+    }));
+  },
+};
+
 const common = {
   entryPoints: ["src/cli/main.ts"],
   bundle: true,
@@ -24,6 +55,7 @@ const common = {
   sourcemap: true,
   external: ["puppeteer", "@mermaid-js/mermaid-cli"],
   logLevel: "warning",
+  plugins: [lazyStringWidth],
 };
 
 await build({
