@@ -5,10 +5,16 @@
  */
 import { createHash } from "node:crypto";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { contentSecurityPolicy, inlineScript, mermaidBrowserBuild } from "../../src/emit/report-html.js";
+import {
+  contentSecurityPolicy,
+  inlineScript,
+  mermaidBrowserBuild,
+  scriptHazard,
+} from "../../src/emit/report-html.js";
 import { readTemplate } from "../../src/emit/templates.js";
 import { REPO, attr, compileToDir, elements, textOf } from "./report-helpers.js";
 
@@ -89,6 +95,52 @@ test("inlineScript: a `</script>` or `<!--<script` inside a script cannot end or
   assert.is(inlineScript('var a = "</script><b>";'), 'var a = "<\\/script><b>";');
   assert.is(inlineScript('var a = "<!--"; var b = "<script>";'), 'var a = "<\\!--"; var b = "<script>";');
   assert.is(inlineScript('var a = "<!-- fine";'), 'var a = "<!-- fine";');
+});
+
+test("scriptHazard finds in bytes exactly what inlineScript rewrites in text", () => {
+  const scripts = [
+    'var a = "</script><b>";',
+    'var a = "</SCRIPT>";',
+    'var a = "</sCrIpT";',
+    'var a = "<!--"; var b = "<Script>";',
+    'var a = "<!-- fine";',
+    'var a = "<script>";',
+    'var a = "</scrip"; var b = "t>";',
+    // Non-ASCII letters never match ASCII ones, in the regular expressions or in the byte scan.
+    'var a = "</ſcript>"; var b = "é</scrİpt";',
+    'var a = "\u00e9<!--\u00e9<scrİpt>";',
+    "",
+    "<",
+    "</script",
+  ];
+  for (const js of scripts) assert.is(scriptHazard(Buffer.from(js)), inlineScript(js) !== js, js);
+});
+
+test("a team's template may put Mermaid inside a larger script: inlined once, its CSP hash the whole script's", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aithreat-templates-"));
+  const builtIn = readTemplate("report.html.hbs").text;
+  assert.ok(builtIn.includes("<script>{{mermaidJs}}</script>"));
+  fs.writeFileSync(
+    path.join(dir, "report.html.hbs"),
+    builtIn.replace("<script>{{mermaidJs}}</script>", "<script>{{mermaidJs}};window.teamMark = 1;</script>"),
+  );
+  const run = await compileToDir([path.join(REPO, "samples/rag-support")], ["--templates", dir]);
+  try {
+    assert.is(run.code, 0, run.stderr);
+    const page = run.read("report.html");
+    const scripts = elements(page)
+      .filter((e) => e.tagName === "script")
+      .map(textOf);
+    const mermaid = mermaidBrowserBuild()!;
+    assert.is(scripts[0], `${mermaid.js};window.teamMark = 1;`);
+    const csp = /http-equiv="Content-Security-Policy" content="([^"]*)"/.exec(page)![1]!;
+    const hash = `'sha256-${createHash("sha256").update(scripts[0]!).digest("base64")}'`;
+    assert.ok(csp.includes(hash), csp);
+    assert.not.ok(page.includes("aithreat-mermaid"), "no marker left");
+  } finally {
+    run.cleanup();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();
