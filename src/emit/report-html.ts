@@ -61,21 +61,12 @@ export function mermaidBrowserBuild(): { path: string; js: string } | undefined 
 }
 
 /**
- * Whether script bytes hold what `inlineScript` rewrites (ASCII case-insensitive, as its patterns),
- * found without decoding them: a byte at or above 0x80 never matches an ASCII letter.
+ * Whether script bytes hold what `inlineScript` rewrites, found without decoding them as UTF-8: read
+ * byte for byte (latin1), the ASCII letters its patterns match stay themselves, and a byte at or
+ * above 0x80 becomes a character that never matches an ASCII one, as in the text.
  */
 export function scriptHazard(bytes: Buffer): boolean {
-  const has = (needle: string): boolean => {
-    const lower = Buffer.from(needle.toLowerCase());
-    const upper = Buffer.from(needle.toUpperCase());
-    for (let at = bytes.indexOf(lower[0]!); at >= 0; at = bytes.indexOf(lower[0]!, at + 1)) {
-      let i = 1;
-      while (i < lower.length && (bytes[at + i] === lower[i] || bytes[at + i] === upper[i])) i++;
-      if (i === lower.length) return true;
-    }
-    return false;
-  };
-  return has("</script") || (has("<!--") && has("<script"));
+  return hazardous(bytes.toString("latin1"));
 }
 
 /**
@@ -85,9 +76,10 @@ export function scriptHazard(bytes: Buffer): boolean {
  * Mermaid 11's build has neither, so it is inlined byte for byte.
  */
 export function inlineScript(js: string): string {
-  const hazard = /<\/script/i.test(js) || (/<!--/.test(js) && /<script/i.test(js));
-  return hazard ? js.replace(/<\/(script)/gi, "<\\/$1").replace(/<!--/g, "<\\!--") : js;
+  return hazardous(js) ? js.replace(/<\/(script)/gi, "<\\/$1").replace(/<!--/g, "<\\!--") : js;
 }
+
+const hazardous = (js: string): boolean => /<\/script/i.test(js) || (/<!--/.test(js) && /<script/i.test(js));
 
 const sha256 = (s: string) => `'sha256-${createHash("sha256").update(s, "utf8").digest("base64")}'`;
 
