@@ -22,11 +22,14 @@ export interface Io {
 }
 
 /**
- * A reader that stopped reading (`aithreat rules | head`) is not an error: stop quietly, as Unix tools
- * do, instead of an unhandled EPIPE with a stack trace. Standard output that cannot be written
- * otherwise (`> /dev/full`, a full disk) is where the command line sent the results, as for an `--out`
- * that cannot be written: a short message and exit 2, where the error escaped with a stack trace and
- * exit 1 ("gate failed"). Standard error that cannot be written only loses messages: the run goes on.
+ * A reader that stopped reading (`aithreat rules | head`) is not an error: the rest of the output is
+ * dropped quietly, as Unix tools do, instead of an unhandled EPIPE with a stack trace. The run goes
+ * on to its own exit code, since that is the verdict: `compile --format sarif --fail-on high | head`
+ * still exits 1 when the gate fails (the process used to exit 0 on the spot, after the gate had said
+ * "failed" on stderr). Standard output that cannot be written otherwise (`> /dev/full`, a full disk)
+ * is where the command line sent the results, as for an `--out` that cannot be written: a short
+ * message and exit 2, where the error escaped with a stack trace and exit 1 ("gate failed").
+ * Standard error that cannot be written only loses messages: the run goes on.
  */
 const guarded = new WeakSet<NodeJS.WriteStream>();
 function quietOnClosedPipe(stream: NodeJS.WriteStream, results: boolean): void {
@@ -34,8 +37,8 @@ function quietOnClosedPipe(stream: NodeJS.WriteStream, results: boolean): void {
   if (guarded.has(stream)) return;
   guarded.add(stream);
   stream.on("error", (e: NodeJS.ErrnoException) => {
-    if (e.code === "EPIPE") process.exit(EXIT.OK);
-    if (!results) return;
+    // The stream is destroyed now, and `write` below skips it.
+    if (e.code === "EPIPE" || !results) return;
     try {
       // Node's text without its code prefix and syscall suffix: `no space left on device`.
       const why = e.message.replace(/^[A-Z]+: /, "").replace(/, write$/, "");
@@ -47,13 +50,18 @@ function quietOnClosedPipe(stream: NodeJS.WriteStream, results: boolean): void {
   });
 }
 
+/** Writes to a stream unless its reader has gone (a destroyed stream takes nothing more). */
+const write = (stream: NodeJS.WriteStream, text: string): void => {
+  if (!stream.destroyed) stream.write(text);
+};
+
 /** The process's own streams. */
 export function processIo(): Io {
   quietOnClosedPipe(process.stdout, true);
   quietOnClosedPipe(process.stderr, false);
   return {
-    out: (t) => process.stdout.write(t),
-    err: (t) => process.stderr.write(t),
+    out: (t) => write(process.stdout, t),
+    err: (t) => write(process.stderr, t),
     tty: Boolean(process.stderr.isTTY) && !process.env["NO_COLOR"],
     cwd: process.cwd(),
     env: process.env,

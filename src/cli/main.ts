@@ -65,7 +65,7 @@ export async function main(given: readonly string[], io: Io = processIo()): Prom
       // from a command and is a bug.
       if (err && err.name !== "YError") throw err;
       const bare = /^Not enough arguments following: (\S+)$/.exec(msg ?? "");
-      usageError = bare ? `\`${flagOf(bare[1]!)}\` needs a value` : (msg ?? err?.message);
+      usageError = bare ? `\`${flagOf(bare[1]!)}\` needs a value` : withoutCamelCase(msg ?? err?.message);
     })
     .epilogue(
       `Exit codes: 0 ok, 1 gate failed, 2 invalid model or usage, 3 internal error. Docs: ${DOCS_URL}/cli.md (also in the package's docs/ folder)`,
@@ -146,6 +146,21 @@ export function usageText(message: string, args: readonly string[]): string {
     if (!found) unaccounted = true;
   }
   return unaccounted && text.includes("\n") ? terminalLine(text) : terminalText(text);
+}
+
+/**
+ * yargs' "Unknown arguments" without the camel-case twin it adds for each dashed option:
+ * `aithreat check --fail-on high` said "unknown arguments: fail-on, failOn", two unknowns for the
+ * one option given.
+ */
+export function withoutCamelCase(message: string | undefined): string | undefined {
+  const m = /^Unknown arguments: (.*)$/s.exec(message ?? "");
+  if (!m) return message;
+  const names = m[1]!.split(", ");
+  const camel = (name: string) => name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+  const twins = new Set(names.filter((n) => n.includes("-")).map(camel));
+  const kept = names.filter((n) => !twins.has(n));
+  return `Unknown argument${kept.length === 1 ? "" : "s"}: ${kept.join(", ")}`;
 }
 
 /**

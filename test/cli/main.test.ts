@@ -72,6 +72,26 @@ test("no command, an unknown command and an unknown option are usage errors (exi
   }
 });
 
+test("an unknown dashed option is named once, without the camel-case twin yargs adds", async () => {
+  // `check --fail-on high` (the gates are compile's) said "unknown arguments: fail-on, failOn".
+  const cases: [string[], string][] = [
+    [["check", "samples/rag-support", "--fail-on", "high"], "unknown argument: fail-on"],
+    [
+      ["check", "samples/rag-support", "--fail-on=high", "--baseline=b.json"],
+      "unknown arguments: fail-on, baseline",
+    ],
+    [
+      ["compile", "samples/rag-support", "--sarif-max", "5", "--nope", "x"],
+      "unknown arguments: sarif-max, nope",
+    ],
+  ];
+  for (const [args, message] of cases) {
+    const io = bufferIo();
+    assert.is(await main(args, io), 2, args.join(" "));
+    assert.is(io.stderr.split("\n")[0], `error AT9002: ${message}`);
+  }
+});
+
 test("a usage error shows the command line's control characters and line feeds as `?`, yargs' layout kept", async () => {
   // `check $'--bogus\e[2J'` cleared the terminal: yargs quotes the command line in its messages,
   // which were printed raw; a line feed in a word started a line that could read as a diagnostic.

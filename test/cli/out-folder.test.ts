@@ -1,8 +1,8 @@
 /**
  * The output folder is replaced as a whole, so aithreat replaces only folders it wrote (they hold its
  * marker file) or empty ones: `--out .` or a folder of models is refused, never wiped. And a reader
- * that closes the pipe early (`aithreat rules | head`) ends the run quietly; a standard output that
- * cannot be written is a usage error.
+ * that closes the pipe early (`aithreat rules | head`) ends the run quietly, with the command's own exit
+ * code; a standard output that cannot be written is a usage error.
  */
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -172,6 +172,36 @@ test("a reader that closes the pipe early ends the run quietly, exit 0, no stack
   const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
   assert.is(code, 0, stderr);
   assert.not.match(stderr, /EPIPE|Unhandled|    at /);
+});
+
+test("a reader that closes the pipe early leaves the exit code to the gate: a failed gate still exits 1", async () => {
+  // `compile --format sarif --fail-on high | head`: the SARIF (over 300 KB) is printed after the
+  // outputs are written, and the gate is judged after that. The closed pipe used to end the
+  // process with 0 there, after stderr had said "gate failed".
+  const out = path.join(tmp, "closed-pipe-gate");
+  const child = spawn(
+    process.execPath,
+    [
+      path.join(REPO, "bin", "aithreat.js"),
+      "compile",
+      SAMPLE,
+      "--out",
+      out,
+      "--format",
+      "sarif",
+      "--fail-on",
+      "high",
+    ],
+    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, AITHREAT_TODAY: TEST_TODAY } },
+  );
+  let stderr = "";
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  child.stdout.once("data", () => child.stdout.destroy());
+  const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
+  assert.is(code, 1, stderr);
+  assert.match(stderr, /^gate failed: \d+ open findings at or above `high`$/m);
+  assert.not.match(stderr, /EPIPE|Unhandled|    at /);
+  assert.ok(fs.existsSync(path.join(out, "findings.sarif")));
 });
 
 test("standard output that cannot be written: a short message and exit 2, no stack trace", () => {

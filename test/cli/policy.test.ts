@@ -288,4 +288,24 @@ test("compile: the policy gate and --fail-on combine; either failing exits 1", a
   assert.is(await code(failing, "--fail-on", "critical"), 1, "both fail");
 });
 
+test("--policy outside the project: named relative to the root, so metrics.json is the same from any folder", async () => {
+  const dir = project({ "repo/.git/HEAD": "", "repo/models/model.aithreat": MODEL });
+  fs.mkdirSync(path.join(dir, "org"));
+  fs.writeFileSync(path.join(dir, "org", "gate.aithreat"), "policy org { trifecta_violations 0 }\n");
+  const repo = path.join(dir, "repo");
+  const from = async (cwd: string, policy: string, out: string) => {
+    const r = await run(cwd, "compile", path.join(repo, "models"), "--policy", policy, "--out", out, "-q");
+    assert.is(r.code, 1, r.stderr);
+    return { stderr: r.stderr, metrics: fs.readFileSync(path.join(out, "metrics.json"), "utf8") };
+  };
+  // The same model and policy file, from the repository's root and from its models folder. The
+  // file was named relative to the working directory there, `../../org/gate.aithreat` from `models`.
+  const top = await from(repo, "../org/gate.aithreat", path.join(dir, "out1"));
+  const deep = await from(path.join(repo, "models"), "../../org/gate.aithreat", path.join(dir, "out2"));
+  assert.equal(located(top.stderr), ["../org/gate.aithreat:1:14 AT5010"]);
+  assert.equal(located(deep.stderr), located(top.stderr));
+  assert.match(top.metrics, '"file": "../org/gate.aithreat"');
+  assert.is(deep.metrics, top.metrics);
+});
+
 test.run();

@@ -3,7 +3,7 @@ import type { FileNode } from "../../ast/nodes.js";
 import { analyzeModel, type FrontEndResult } from "../../compiler.js";
 import { at, diag, type Diagnostic, type StageResult } from "../../diagnostics/diagnostic.js";
 import type { CompilerHost } from "../../host.js";
-import { isInside, loadProgram } from "../../semantic/imports.js";
+import { loadProgram } from "../../semantic/imports.js";
 import type { RawDeclaration } from "../../semantic/model.js";
 import type { SourceFile } from "../../source.js";
 import { parseFile } from "../../syntax/parse.js";
@@ -81,9 +81,10 @@ export function runPolicies(
     const real = ctx.host.realpath(abs);
     const already = "program" in front && front.program.files.some((f) => f.realPath === real);
     if (!already) {
-      // Printed relative to the project root when inside it, else to the working directory (`../x`
-      // for a file above it): a policy file's imports are dropped, so its root only names it.
-      const root = "program" in front && isInside(front.program.root, abs) ? front.program.root : ctx.cwd;
+      // Named relative to the project root, as every model file is (`../org/gate.aithreat` for a
+      // file beside it): a policy file's imports are dropped, so the root only names it. The name
+      // reaches metrics.json, which must not change with the working directory the run starts in.
+      const root = "program" in front ? front.program.root : ctx.cwd;
       const loaded = loadPolicyFile(abs, root, ctx);
       policyFiles = loaded.value.files;
       diagnostics.push(...loaded.diagnostics);
