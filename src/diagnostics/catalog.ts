@@ -68,7 +68,7 @@ export const DIAGNOSTICS = {
     severity: "error",
     title: "syntax error",
     explain:
-      "The parser expected something else at this point. The message says what it expected; the parser recovers and reports further errors in the same run.",
+      "The parser expected something else at this point. The message says what it expected; the parser recovers and reports further errors in the same run. A `:` between a property and its value, or a `,` between properties, as YAML or JSON would write them, is reported once with the property written without it.",
   },
   AT1021: {
     severity: "error",
