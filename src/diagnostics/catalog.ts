@@ -235,7 +235,8 @@ export const DIAGNOSTICS = {
   AT3013: {
     severity: "error",
     title: "invalid date",
-    explain: "Dates are written `YYYY-MM-DD` and must exist in the calendar.",
+    explain:
+      "Dates are written `YYYY-MM-DD` and must exist in the calendar. A date written another way (`2027/01/31`, `31.01.2027`, `01-31-2027`) is reported once, with the day rewritten as `YYYY-MM-DD` when the order of its parts is certain.",
   },
   AT3014: {
     severity: "error",

@@ -10,6 +10,7 @@ import {
   BlockComment,
   Colon,
   Comma,
+  DateLit,
   Identifier,
   KW,
   LBrace,
@@ -77,6 +78,37 @@ function bare(key: IToken, next: IToken | undefined): string {
 export interface ParseOptions {
   /** Interns names across the files of one compilation (one copy of each name's text). */
   readonly names?: NameTable;
+}
+
+/**
+ * Numbers joined by `.`, `/` or `-` (`2.3.0`, `2027/01/31`, `31.01.2027`, `27-01-2027`): a version or
+ * a date written another way, which the lexer splits into numbers and stray characters. Returns the
+ * run starting at `start` when it is one, for one error where there were three.
+ */
+const DOTTED = /-?\d+(?:[./-]\d+){2,}(?![\p{L}\p{M}\p{N}_])/uy;
+function dottedRun(text: string, start: number): string | undefined {
+  DOTTED.lastIndex = start;
+  return DOTTED.exec(text)?.[0];
+}
+
+/** A run of three numbers, one of four digits at an end: meant as a date. The day as YYYY-MM-DD if sure. */
+function meantDate(run: string): { iso: string | undefined } | undefined {
+  const m = /^(\d{1,4})([./-])(\d{1,2}|\d{4})\2(\d{1,4})$/.exec(run);
+  if (!m) return undefined;
+  const [a, b, c] = [m[1]!, m[3]!, m[4]!];
+  const two = (x: string) => x.length <= 2;
+  const pad = (x: string) => x.padStart(2, "0");
+  let ymd: [string, string, string] | undefined;
+  if (a.length === 4 && two(b) && two(c)) ymd = [a, b, c];
+  else if (c.length === 4 && two(a) && two(b)) {
+    // Day first (31.01.2027) or month first (01/31/2027): sure only when one of them is above 12.
+    if (Number(a) > 12 && Number(b) <= 12) ymd = [c, b, a];
+    else if (Number(b) > 12 && Number(a) <= 12) ymd = [c, a, b];
+    else return { iso: undefined };
+  } else return undefined;
+  const iso = `${ymd[0]}-${pad(ymd[1])}-${pad(ymd[2])}`;
+  const day = new Date(`${iso}T00:00:00Z`);
+  return { iso: Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== iso ? undefined : iso };
 }
 
 /**
@@ -184,6 +216,27 @@ export function parseWithRecovery(file: SourceFile): StageResult<FileNode> {
           hint: "close the comment with `*/`",
         }),
       );
+      continue;
+    }
+    const run = type === NumberLit ? dottedRun(text, t.startOffset) : undefined;
+    if (run !== undefined && run.length > t.image.length) {
+      const date = meantDate(run);
+      const where = loc(t.startOffset, t.startOffset + run.length);
+      diagnostics.push(
+        date
+          ? diag("AT3013", where, `\`${run}\` is not a date: dates are written YYYY-MM-DD`, {
+              hint: date.iso ? `write \`${date.iso}\`` : "write the day as YYYY-MM-DD, e.g. `2027-03-31`",
+            })
+          : diag("AT1010", where, `\`${run}\` is neither a number nor a name`, {
+              hint: `write a version or other dotted number as a string: \`"${run}"\``,
+            }),
+      );
+      // One token for the run: a date, or a name (which a string property takes) for the rest.
+      const as = date ? DateLit : Identifier;
+      const joined = { ...t, image: run, tokenType: as, tokenTypeIdx: as.tokenTypeIdx ?? t.tokenTypeIdx };
+      joined.endOffset = t.startOffset + run.length - 1;
+      tokens.push(joined);
+      while (i + 1 < all.length && all[i + 1]!.startOffset < t.startOffset + run.length) i++;
       continue;
     }
     if (type === MalformedNumber) {

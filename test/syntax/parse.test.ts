@@ -127,4 +127,37 @@ test("separators from other formats are one error each, with the fix, and the bl
   assert.ok(quoted.length > 0 && quoted.every((d) => d.hint === 'strings use double quotes `"`'));
 });
 
+test("a version or a date written another way is one error, with the value to write", () => {
+  const r = parse(
+    [
+      'system "S" { version 2.3.0  owner x }',
+      'accept AT-37 on bot { expires 31.01.2027  reason "r" }',
+      "accept AT-38 on bot { expires 2027/01/31 }",
+      "accept AT-40 on bot { expires 01-31-2027 }",
+      "accept AT-36 on bot { expires 01/02/2027 }",
+    ].join("\n"),
+  );
+  assert.equal(
+    r.diagnostics.map((d) => `${d.code} ${d.message} | ${d.hint ?? ""}`),
+    [
+      'AT1010 `2.3.0` is neither a number nor a name | write a version or other dotted number as a string: `"2.3.0"`',
+      "AT3013 `31.01.2027` is not a date: dates are written YYYY-MM-DD | write `2027-01-31`",
+      "AT3013 `2027/01/31` is not a date: dates are written YYYY-MM-DD | write `2027-01-31`",
+      "AT3013 `01-31-2027` is not a date: dates are written YYYY-MM-DD | write `2027-01-31`",
+      // Day and month could be either way round: no guess.
+      "AT3013 `01/02/2027` is not a date: dates are written YYYY-MM-DD | write the day as YYYY-MM-DD, e.g. `2027-03-31`",
+    ],
+  );
+  // The rest of each block parses on.
+  const [system, accept] = r.value.statements as [DeclarationNode, DeclarationNode];
+  assert.equal(
+    system.body?.items.map((p) => ("key" in p ? p.key.text : "")),
+    ["version", "owner"],
+  );
+  assert.equal(
+    accept.body?.items.map((p) => ("key" in p ? `${p.key.text}=${p.value?.kind ?? "-"}` : "")),
+    ["expires=date", "reason=string"],
+  );
+});
+
 test.run();
