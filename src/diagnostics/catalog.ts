@@ -99,7 +99,7 @@ export const DIAGNOSTICS = {
     severity: "error",
     title: "duplicate declaration",
     explain:
-      "Two declarations share a name. Names are global across all files of a model, so each component, zone, data asset and control needs its own. Likewise one rule is accepted at most once on one subject: a second `accept` would never count, whichever of the two was meant.",
+      "Two declarations share a name. Names are global across all files of a model, so each component, zone, data asset and control needs its own. When one of the two files imports the other, the error stands in the importing file, with a note at the imported declaration; a zone declared again there is usually meant to be reused, which takes `in zone` on each component instead. Likewise one rule is accepted at most once on one subject: a second `accept` would never count, whichever of the two was meant.",
   },
   AT2003: {
     severity: "error",
