@@ -101,10 +101,10 @@ source help_center "Help-centre CMS" in prod { type documents  holds [help_artic
 asset kb crown integrity
 
 // ---- Flows -----------------------------------------------------------------------------------
-// flow <from> -> <to> "title" { kind ... }. The kind gives the flow its meaning (prompt, response,
-// retrieve, ingest, train, produce, publish, deploy, serve, invoke, delegate, copy, read, write,
-// feedback, label, log, send) and must fit the two component kinds. Two flows between the same
-// pair need names: \`flow reply: a -> b { ... }\`.
+// flow <from> -> <to> "title" { kind ... }. The kind gives the flow its meaning (prompt, request,
+// response, retrieve, ingest, train, produce, publish, deploy, load, serve, invoke, delegate, copy,
+// read, write, feedback, label, log, send) and must fit the two component kinds. Two flows between
+// the same pair need names: \`flow reply: a -> b { ... }\`.
 
 flow customer -> widget "chat" { kind prompt  encrypted true }
 flow widget -> assistant "question" { kind prompt }

@@ -68,7 +68,7 @@ export const DIAGNOSTICS = {
     severity: "error",
     title: "syntax error",
     explain:
-      "The parser expected something else at this point. The message says what it expected; the parser recovers and reports further errors in the same run.",
+      "The parser expected something else at this point. The message says what it expected; the parser recovers and reports further errors in the same run. A `:` between a property and its value, or a `,` between properties, as YAML or JSON would write them, is reported once with the property written without it.",
   },
   AT1021: {
     severity: "error",
@@ -99,7 +99,7 @@ export const DIAGNOSTICS = {
     severity: "error",
     title: "duplicate declaration",
     explain:
-      "Two declarations share a name. Names are global across all files of a model, so each component, zone, data asset and control needs its own. Likewise one rule is accepted at most once on one subject: a second `accept` would never count, whichever of the two was meant.",
+      "Two declarations share a name. Names are global across all files of a model, so each component, zone, data asset and control needs its own. When one of the two files imports the other, the error stands in the importing file, with a note at the imported declaration; a zone declared again there is usually meant to be reused, which takes `in zone` on each component instead. Likewise one rule is accepted at most once on one subject: a second `accept` would never count, whichever of the two was meant.",
   },
   AT2003: {
     severity: "error",
@@ -129,7 +129,7 @@ export const DIAGNOSTICS = {
     severity: "error",
     title: "imported file not found",
     explain:
-      "An `import` names a file that does not exist. Paths are relative to the importing file, and written exactly: when a file beside it differs only in case, in how its accents are encoded (Unicode normalisation), by spaces at an end or by the missing `.aithreat`, the hint names it.",
+      "An `import` names a file that does not exist. Paths are relative to the importing file, and written exactly: when a file beside it differs only in case, in how its accents are encoded (Unicode normalisation), by spaces at an end or by the missing `.aithreat`, the hint names it; otherwise it names the model file beside it whose name is closest (`zones.aithreat` for `zone.aithreat`), if one is near.",
   },
   AT2011: {
     severity: "error",
@@ -235,7 +235,8 @@ export const DIAGNOSTICS = {
   AT3013: {
     severity: "error",
     title: "invalid date",
-    explain: "Dates are written `YYYY-MM-DD` and must exist in the calendar.",
+    explain:
+      "Dates are written `YYYY-MM-DD` and must exist in the calendar. A date written another way (`2027/01/31`, `31.01.2027`, `01-31-2027`) is reported once, with the day rewritten as `YYYY-MM-DD` when the order of its parts is certain.",
   },
   AT3014: {
     severity: "error",

@@ -10,6 +10,7 @@ import { fileNode, importNode, stringNode } from "../syntax/nodes.js";
 import { parseFile, parseWithRecovery } from "../syntax/parse.js";
 import { checkFile, fileChecker } from "./check-file.js";
 import type { CheckPool } from "./parallel.js";
+import { suggest } from "./suggest.js";
 import { emptyUnit, UnitReader, type FileUnit } from "./unit.js";
 import { listedUpTo } from "../words.js";
 
@@ -384,8 +385,17 @@ export function nearFileHint(spec: string, names: readonly string[] | undefined)
     const found = names.filter((n) => n !== base && matches(n)).sort()[0];
     if (found !== undefined) return `did you mean \`${dir}${found}\`? ${why}`;
   }
-  return undefined;
+  // A typo in the name (`zone.aithreat` for `zones.aithreat`): the model file whose name is closest,
+  // compared without the extension so that a short name is not matched by a far one.
+  const stem = (n: string) => (n.endsWith(EXTENSION) ? n.slice(0, -EXTENSION.length) : n);
+  const byStem = new Map(
+    names.filter((n) => n !== base && n.endsWith(EXTENSION)).map((n) => [stem(n), n] as const),
+  );
+  const near = suggest(stem(base), [...byStem.keys()].sort());
+  return near === undefined ? undefined : `did you mean \`${dir}${byStem.get(near)!}\`?`;
 }
+
+const EXTENSION = ".aithreat";
 
 /** Most files an import cycle's message names (a cycle through an organisation's files is named whole up to it). */
 const MAX_CYCLE_SHOWN = 50;

@@ -234,6 +234,8 @@ function convert(
             ? v.value
             : undefined;
       if (text === undefined) return typeError(file, v, key, spec, diagnostics);
+      // A date in another shape (`2027/01/31`) comes from the parser's recovery, which reported it.
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return undefined;
       if (!isValidDate(text)) {
         diagnostics.push(
           diag("AT3013", at(file, v), `\`${text}\` is not a valid date`, {

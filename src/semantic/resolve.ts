@@ -540,7 +540,9 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
       if (priorIndex !== undefined) {
         diagnostics.push(
           diag("AT2003", here, `flow \`${id}\` is declared twice`, {
-            hint: "name one of them: `flow reply: a -> b`",
+            hint: d.name
+              ? "give each flow its own name"
+              : `name one of them: \`flow <name>: ${from.name} -> ${to.name}\``,
             notes: [{ message: "first declared here", location: flows[priorIndex]!.loc }],
           }),
         );

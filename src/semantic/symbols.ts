@@ -82,14 +82,23 @@ export class SymbolTable {
     if (name.text === "") return false; // recovered from a syntax error, already reported
     const prior = this.table.get(name.text);
     if (prior) {
+      // Files load importer first, so a name an importer declares again comes first. The error
+      // belongs in the importer, which can see both, not in the shared file it imports.
+      const importer = prior.file.id !== sym.file.id && this.canSee(prior.file.id, sym.file.id);
+      const [again, original] = importer ? [prior, sym] : [sym, prior];
+      const zones = importer && prior.category === "zone" && sym.category === "zone";
       this.diagnostics.push(
         diag(
           "AT2002",
-          at(sym.file, name),
-          `\`${name.text}\` is already declared as ${ARTICLE[prior.category]}`,
+          nameLocOf(again),
+          `\`${name.text}\` is already declared as ${ARTICLE[original.category]}${importer ? ` in \`${original.file.path}\`, which this file imports` : ""}`,
           {
-            hint: "give each declaration its own name; names are shared by all files of the model",
-            notes: [{ message: "first declared here", location: nameLocOf(prior) }],
+            hint: zones
+              ? `to put components in the imported zone, place them with \`in ${name.text}\`; to declare another zone, give it its own name`
+              : "give each declaration its own name; names are shared by all files of the model",
+            notes: [
+              { message: importer ? "declared here" : "first declared here", location: nameLocOf(original) },
+            ],
           },
         ),
       );

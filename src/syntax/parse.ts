@@ -6,7 +6,13 @@ import { fastParse, type NameTable } from "./fast-parse.js";
 import { AithreatGrammar } from "./grammar.js";
 import { commentNode, fileNode } from "./nodes.js";
 import {
+  Arrow,
   BlockComment,
+  Colon,
+  Comma,
+  DateLit,
+  Identifier,
+  KW,
   LBrace,
   LBracket,
   theLexer,
@@ -47,12 +53,62 @@ const UNSEEN = /^[\p{White_Space}\p{Cf}\p{Cc}\p{Co}\p{Cn}]$/u;
 /** Curly and other typographic quotes, which a text pasted from a document brings instead of `"`. */
 const TYPOGRAPHIC_QUOTE = /^[\u2018-\u201f\u00ab\u00bb\u2039\u203a\u301d-\u301f\uff02]+$/;
 
-/** `U+2003`: a character by its code point. */
+/** Arrows from other notations (`=>`, `→`): a flow's arrow is `->`. */
+const OTHER_ARROW = /^(?:=>|=+>|\u2192|\u21d2|\u27f6|\u27f9)$/;
+
+/** Quotes that are not the language's: single quotes and backticks, as other languages write strings. */
+const OTHER_QUOTE = /^['`]+$/;
+
+/**
+ * How a property would be written without a separator another format puts between a name and its
+ * value (`autonomy: loop`, `capabilities = [read]`): the name, then the value that follows, if short.
+ */
+function bare(key: IToken, next: IToken | undefined): string {
+  const image = next?.image ?? "";
+  const value =
+    next?.tokenType === LBracket
+      ? "[...]"
+      : image !== "" && image.length <= 24 && !/[\r\n]/.test(image)
+        ? image
+        : "...";
+  return `\`${key.image} ${value}\``;
+}
 
 /** Options of `parseFile`. */
 export interface ParseOptions {
   /** Interns names across the files of one compilation (one copy of each name's text). */
   readonly names?: NameTable;
+}
+
+/**
+ * Numbers joined by `.`, `/` or `-` (`2.3.0`, `2027/01/31`, `31.01.2027`, `27-01-2027`): a version or
+ * a date written another way, which the lexer splits into numbers and stray characters. Returns the
+ * run starting at `start` when it is one, for one error where there were three.
+ */
+const DOTTED = /-?\d+(?:[./-]\d+){2,}(?![\p{L}\p{M}\p{N}_])/uy;
+function dottedRun(text: string, start: number): string | undefined {
+  DOTTED.lastIndex = start;
+  return DOTTED.exec(text)?.[0];
+}
+
+/** A run of three numbers, one of four digits at an end: meant as a date. The day as YYYY-MM-DD if sure. */
+function meantDate(run: string): { iso: string | undefined } | undefined {
+  const m = /^(\d{1,4})([./-])(\d{1,2}|\d{4})\2(\d{1,4})$/.exec(run);
+  if (!m) return undefined;
+  const [a, b, c] = [m[1]!, m[3]!, m[4]!];
+  const two = (x: string) => x.length <= 2;
+  const pad = (x: string) => x.padStart(2, "0");
+  let ymd: [string, string, string] | undefined;
+  if (a.length === 4 && two(b) && two(c)) ymd = [a, b, c];
+  else if (c.length === 4 && two(a) && two(b)) {
+    // Day first (31.01.2027) or month first (01/31/2027): sure only when one of them is above 12.
+    if (Number(a) > 12 && Number(b) <= 12) ymd = [c, b, a];
+    else if (Number(b) > 12 && Number(a) <= 12) ymd = [c, a, b];
+    else return { iso: undefined };
+  } else return undefined;
+  const iso = `${ymd[0]}-${pad(ymd[1])}-${pad(ymd[2])}`;
+  const day = new Date(`${iso}T00:00:00Z`);
+  return { iso: Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== iso ? undefined : iso };
 }
 
 /**
@@ -79,7 +135,8 @@ export function parseWithRecovery(file: SourceFile): StageResult<FileNode> {
   });
   const lexed = theLexer().tokenize(text);
 
-  const junk = (start: number, image: string) => {
+  // `key` is the property name a separator follows, `next` the token after it (for the hint).
+  const junk = (start: number, image: string, key?: IToken, next?: IToken) => {
     const chars = [...image];
     // A Unicode space the lexer does not skip (an em space pasted from a document) or a character
     // that shows nothing (a zero-width space, a control character) is named by its code point: shown
@@ -95,7 +152,15 @@ export function parseWithRecovery(file: SourceFile): StageResult<FileNode> {
             ? "an invisible or non-ASCII space: replace it with a plain space, or delete it"
             : TYPOGRAPHIC_QUOTE.test(image)
               ? 'a typographic quote (as a word processor writes it): strings use straight double quotes `"`'
-              : "names use letters, digits, `_` and inner `.` or `-`; put other text in double quotes",
+              : OTHER_QUOTE.test(image)
+                ? 'strings use double quotes `"`'
+                : key && image === "="
+                  ? `a property takes its value without \`=\`: write ${bare(key, next)}`
+                  : image === ";"
+                    ? "no `;` is needed: a property or a statement ends where the next one starts"
+                    : OTHER_ARROW.test(image)
+                      ? "a flow's arrow is `->`"
+                      : "names use letters, digits, `_` and inner `.` or `-`; put other text in double quotes",
         },
       ),
     );
@@ -106,10 +171,43 @@ export function parseWithRecovery(file: SourceFile): StageResult<FileNode> {
   const tokens: IToken[] = [];
   // Offsets of the brackets still open, so the file's end can say which block never closed.
   const open: number[] = [];
-  for (const t of lexed.tokens) {
+  const all = lexed.tokens;
+  for (let i = 0; i < all.length; i++) {
+    const t = all[i]!;
     const type = t.tokenType;
+    // Inside a block (not a list), after a property name: where other formats separate a name from
+    // its value (`autonomy: loop`, `tags = [a]`) or properties from each other (`kind prompt, auth
+    // session`). Said once with the fix, and skipped so the rest of the block parses as meant.
+    const inBlock = open.length > 0 && text[open[open.length - 1]!] === "{";
+    const prev = tokens[tokens.length - 1];
+    const key = inBlock && prev?.tokenType === Identifier ? prev : undefined;
     if (type === Unexpected) {
-      junk(t.startOffset, t.image);
+      if (OTHER_ARROW.test(t.image) && prev?.tokenType === Identifier) {
+        // Parse on as the arrow it stands for, so `flow a => b` is one error.
+        junk(t.startOffset, t.image);
+        t.tokenType = Arrow;
+        t.tokenTypeIdx = Arrow.tokenTypeIdx ?? t.tokenTypeIdx;
+        tokens.push(t);
+        continue;
+      }
+      junk(t.startOffset, t.image, key, all[i + 1]);
+      continue;
+    }
+    // `flow reply: a -> b` names a flow; any other `:` after a name in a block is a separator.
+    if (type === Colon && key && tokens[tokens.length - 2]?.tokenType !== KW.flow) {
+      diagnostics.push(
+        diag("AT1020", loc(t.startOffset, t.startOffset + 1), "a property takes its value without `:`", {
+          hint: `write ${bare(key, all[i + 1])}`,
+        }),
+      );
+      continue;
+    }
+    if (type === Comma && inBlock) {
+      diagnostics.push(
+        diag("AT1020", loc(t.startOffset, t.startOffset + 1), "properties are not separated by commas", {
+          hint: "separate properties with spaces or line breaks (`{ kind invoke  auth api_key }`); a list of values goes in brackets (`holds [a, b]`)",
+        }),
+      );
       continue;
     }
     if (type === UnterminatedComment) {
@@ -118,6 +216,27 @@ export function parseWithRecovery(file: SourceFile): StageResult<FileNode> {
           hint: "close the comment with `*/`",
         }),
       );
+      continue;
+    }
+    const run = type === NumberLit ? dottedRun(text, t.startOffset) : undefined;
+    if (run !== undefined && run.length > t.image.length) {
+      const date = meantDate(run);
+      const where = loc(t.startOffset, t.startOffset + run.length);
+      diagnostics.push(
+        date
+          ? diag("AT3013", where, `\`${run}\` is not a date: dates are written YYYY-MM-DD`, {
+              hint: date.iso ? `write \`${date.iso}\`` : "write the day as YYYY-MM-DD, e.g. `2027-03-31`",
+            })
+          : diag("AT1010", where, `\`${run}\` is neither a number nor a name`, {
+              hint: `write a version or other dotted number as a string: \`"${run}"\``,
+            }),
+      );
+      // One token for the run: a date, or a name (which a string property takes) for the rest.
+      const as = date ? DateLit : Identifier;
+      const joined = { ...t, image: run, tokenType: as, tokenTypeIdx: as.tokenTypeIdx ?? t.tokenTypeIdx };
+      joined.endOffset = t.startOffset + run.length - 1;
+      tokens.push(joined);
+      while (i + 1 < all.length && all[i + 1]!.startOffset < t.startOffset + run.length) i++;
       continue;
     }
     if (type === MalformedNumber) {

@@ -378,17 +378,20 @@ test("an import naming no file says which file beside it it likely means", async
   // its accent written as a separate combining mark (NFD) where the file's name has it composed.
   write("near/Zones.aithreat", ZONES);
   write("near/caf\u00e9.aithreat", 'zone cafe "Cafe" { trust internal }\n');
+  write("near/providers.aithreat", 'zone saas "SaaS" { trust partner }\n');
   const file = write(
     "near/model.aithreat",
     'import "./zones.aithreat"\nimport "./Zones"\nimport "./Zones.aithreat "\n' +
-      'import "./cafe\u0301.aithreat"\nimport "./other.aithreat"\n',
+      'import "./cafe\u0301.aithreat"\nimport "./other.aithreat"\nimport "./provider.aithreat"\n',
   );
   const r = await check(file);
   assertCleanFailure(r);
   assert.equal(
     where(r.stderr),
-    [1, 2, 3, 4, 5].map((line) => `near/model.aithreat:${line}:8 AT2010`),
+    [1, 2, 3, 4, 5, 6].map((line) => `near/model.aithreat:${line}:8 AT2010`),
   );
+  // A typo in the name: the closest model file beside it.
+  assert.match(r.stderr, "= hint: did you mean `./providers.aithreat`?\n");
   assert.match(r.stderr, "= hint: did you mean `./Zones.aithreat`? file names are case-sensitive");
   assert.match(
     r.stderr,

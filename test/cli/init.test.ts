@@ -12,6 +12,12 @@ import { bufferIo } from "../../src/cli/io.js";
 import { main } from "../../src/cli/main.js";
 import { DEFAULT_STARTER_TITLE, starterModel } from "../../src/cli/starter.js";
 import { TEST_TODAY } from "../helpers/compile.js";
+import {
+  CLASSIFICATIONS,
+  COMPONENT_KIND_NAMES,
+  FLOW_KIND_NAMES,
+  TRUST_LEVELS,
+} from "../../src/semantic/vocabulary.js";
 
 const temps: string[] = [];
 
@@ -71,6 +77,20 @@ test("the starter explains the main constructs in comments", () => {
       `no comment mentions \`${construct}\``,
     );
   }
+});
+
+test("the starter's comments list every component kind, flow kind, trust level and classification", () => {
+  // Its list of flow kinds lacked `request` and `load`, so a newcomer reading it took them for absent.
+  const comments = starterModel()
+    .split("\n")
+    .filter((line) => line.trimStart().startsWith("//"))
+    .join(" ");
+  const words = new Set(comments.split(/[^\p{L}\p{N}_]+/u));
+  const vocabulary = [...COMPONENT_KIND_NAMES, ...FLOW_KIND_NAMES, ...TRUST_LEVELS, ...CLASSIFICATIONS];
+  assert.equal(
+    vocabulary.filter((w) => !words.has(w)),
+    [],
+  );
 });
 
 test("refuses to overwrite an existing file, leaving it untouched", async () => {

@@ -87,4 +87,77 @@ test("deep nesting ends with AT1021, not a stack overflow", () => {
   );
 });
 
+test("separators from other formats are one error each, with the fix, and the block parses on", () => {
+  const r = parse(
+    [
+      'agent bot "Bot" { autonomy: loop, memory: session }',
+      "tool t { capabilities = [read]; }",
+      "flow bot => t { kind invoke, auth api_key }",
+      "zone z { trust internal  flow named: bot -> t { kind invoke } }",
+    ].join("\n"),
+  );
+  assert.equal(
+    r.diagnostics.map((d) => `${d.code} ${d.message} | ${d.hint ?? ""}`),
+    [
+      "AT1020 a property takes its value without `:` | write `autonomy loop`",
+      "AT1020 properties are not separated by commas | separate properties with spaces or line breaks (`{ kind invoke  auth api_key }`); a list of values goes in brackets (`holds [a, b]`)",
+      "AT1020 a property takes its value without `:` | write `memory session`",
+      "AT1010 unexpected character `=` | a property takes its value without `=`: write `capabilities [...]`",
+      "AT1010 unexpected character `;` | no `;` is needed: a property or a statement ends where the next one starts",
+      "AT1010 unexpected characters `=>` | a flow's arrow is `->`",
+      "AT1020 properties are not separated by commas | separate properties with spaces or line breaks (`{ kind invoke  auth api_key }`); a list of values goes in brackets (`holds [a, b]`)",
+    ],
+  );
+  // What the separators stood between is read as meant: the values, the flow and the flow's name.
+  const [bot, tool, flow, zone] = r.value.statements as [
+    DeclarationNode,
+    DeclarationNode,
+    FlowNode,
+    DeclarationNode,
+  ];
+  const props = (d: DeclarationNode | FlowNode) =>
+    d.body?.items.map((p) => ("key" in p ? `${p.key.text}=${p.value?.kind ?? "-"}` : p.kind));
+  assert.equal(props(bot), ["autonomy=name", "memory=name"]);
+  assert.equal(props(tool), ["capabilities=list"]);
+  assert.equal([flow.from.text, flow.to.text], ["bot", "t"]);
+  assert.equal(props(flow), ["kind=name", "auth=name"]);
+  assert.is((zone.body?.items[1] as FlowNode).name?.text, "named");
+  // Single quotes: the hint says which quotes strings take.
+  const quoted = parse("flow a -> b { kind 'prompt' }").diagnostics;
+  assert.ok(quoted.length > 0 && quoted.every((d) => d.hint === 'strings use double quotes `"`'));
+});
+
+test("a version or a date written another way is one error, with the value to write", () => {
+  const r = parse(
+    [
+      'system "S" { version 2.3.0  owner x }',
+      'accept AT-37 on bot { expires 31.01.2027  reason "r" }',
+      "accept AT-38 on bot { expires 2027/01/31 }",
+      "accept AT-40 on bot { expires 01-31-2027 }",
+      "accept AT-36 on bot { expires 01/02/2027 }",
+    ].join("\n"),
+  );
+  assert.equal(
+    r.diagnostics.map((d) => `${d.code} ${d.message} | ${d.hint ?? ""}`),
+    [
+      'AT1010 `2.3.0` is neither a number nor a name | write a version or other dotted number as a string: `"2.3.0"`',
+      "AT3013 `31.01.2027` is not a date: dates are written YYYY-MM-DD | write `2027-01-31`",
+      "AT3013 `2027/01/31` is not a date: dates are written YYYY-MM-DD | write `2027-01-31`",
+      "AT3013 `01-31-2027` is not a date: dates are written YYYY-MM-DD | write `2027-01-31`",
+      // Day and month could be either way round: no guess.
+      "AT3013 `01/02/2027` is not a date: dates are written YYYY-MM-DD | write the day as YYYY-MM-DD, e.g. `2027-03-31`",
+    ],
+  );
+  // The rest of each block parses on.
+  const [system, accept] = r.value.statements as [DeclarationNode, DeclarationNode];
+  assert.equal(
+    system.body?.items.map((p) => ("key" in p ? p.key.text : "")),
+    ["version", "owner"],
+  );
+  assert.equal(
+    accept.body?.items.map((p) => ("key" in p ? `${p.key.text}=${p.value?.kind ?? "-"}` : "")),
+    ["expires=date", "reason=string"],
+  );
+});
+
 test.run();
