@@ -1,6 +1,7 @@
 import { scratchU8 } from "../../graph/arena.js";
 import { componentsOf, inFlows, type ThreatGraph } from "../../graph/threat-graph.js";
 import type { Component, Subject } from "../../semantic/model.js";
+import { classificationRank } from "../../semantic/vocabulary.js";
 import type { Fact } from "../facts.js";
 import { componentSubject, defineRule, flowSubject } from "../rule.js";
 import {
@@ -23,6 +24,39 @@ function thirdPartyOrigin(c: Component): string | undefined {
   if (c.kind === "tool" && c.props.origin === "third_party") return c.props.origin;
   return undefined;
 }
+
+/**
+ * The data classified `confidential` or above that the tool itself holds or that flows hand it
+ * (`carries`), each once, with the fact that says so: a malicious release reads it first-hand.
+ */
+function sensitiveSeen(graph: ThreatGraph, tool: Component): { names: string[]; facts: Fact[] } {
+  const names: string[] = [];
+  const facts: Fact[] = [];
+  const sensitive = (d: number) => {
+    const asset = graph.model.data[d]!;
+    const cls = asset.classification;
+    if (cls === undefined || classificationRank(cls) < CONFIDENTIAL || names.includes(asset.name))
+      return undefined;
+    names.push(asset.name);
+    return `\`${asset.name}\` (${cls})`;
+  };
+  for (const d of tool.holds) {
+    const what = sensitive(d);
+    if (what) facts.push(propFact(tool, "holds", `\`${tool.name}\` holds ${what}`));
+  }
+  for (const f of inFlows(graph, tool.index))
+    for (const d of f.carries) {
+      const what = sensitive(d);
+      if (what)
+        facts.push({
+          text: `\`${graph.model.components[f.from]!.name} -> ${tool.name}\` (${f.kind}) hands it ${what}`,
+          loc: f.loc,
+        });
+    }
+  return { names, facts };
+}
+
+const CONFIDENTIAL = classificationRank("confidential");
 
 /**
  * Which agents load each third-party tool, and how. A function of its own rather than the rule's
@@ -66,7 +100,7 @@ export default defineRule(
     impactBasis: "the tool's text and code run inside the agent, with its context and access",
     mitigations: ["artifact_signing", "server_allowlist", "segmentation"],
     detection:
-      "A tool with `origin third_party` or an MCP server with `origin third_party` or `public_registry` that at least one agent calls (directly or through other tools). `verified true` (implying artifact signing) or a declared `server_allowlist` on the server, the agent or the call mitigates.",
+      "A tool with `origin third_party` or an MCP server with `origin third_party` or `public_registry` that at least one agent calls (directly or through other tools). `verified true` (implying artifact signing) or a declared `server_allowlist` on the server, the agent or the call mitigates. The impact is very high when the tool holds or is handed data classified `confidential` or above (a malicious release reads it first-hand), can act itself, or its descriptions can steer the agent's other acting tools.",
     falsePositives:
       "The server is vendored into the organisation's own repository and reviewed like in-house code, but the model still calls it third-party.",
     references: [
@@ -119,6 +153,9 @@ export default defineRule(
           loc: last.loc,
         });
       }
+      // What it sees itself: a malicious release takes it without steering anything.
+      const seen = sensitiveSeen(graph, tool);
+      facts.push(...seen.facts);
       // A poisoned tool description can make the agent misuse its other tools.
       const own = toolCaps(tool, ACTIONS);
       // A few examples are enough for the message: stop after four.
@@ -129,6 +166,7 @@ export default defineRule(
         if (steered.size >= 4) break;
       }
       const worse = [
+        ...(seen.names.length > 0 ? [`it sees ${codeList(seen.names)} itself`] : []),
         ...(own.length > 0 ? [`it can ${codeList(own)} itself`] : []),
         ...(steered.size > 0 ? [`its descriptions can steer ${codeList([...steered])}`] : []),
       ];
@@ -137,7 +175,7 @@ export default defineRule(
         points.push(componentSubject(agent), flowSubject(reach.path[reach.path.length - 1]!));
       report({
         subject: componentSubject(tool),
-        message: `\`${tool.name}\` is ${origin === "public_registry" ? "installed from a public registry" : "third-party code"}${verified === true ? "" : " and not verified"}: a poisoned or silently replaced version would run inside ${codeList([...new Set(users.map((u) => u.agent.name))])}`,
+        message: `\`${tool.name}\` is ${origin === "public_registry" ? "installed from a public registry" : "third-party code"}${verified === true ? "" : " and not verified"}: a poisoned or silently replaced version would run inside ${codeList([...new Set(users.map((u) => u.agent.name))])}${seen.names.length > 0 ? ` and see ${codeList(seen.names)}` : ""}`,
         facts,
         controlPoints: uniqueSubjects(points),
         ...adjust(
