@@ -21,8 +21,8 @@ if (!existsSync(cached) && !existsSync(fileURLToPath(entry))) {
 
 /**
  * How large the model is (src/cli/launch-size.ts): "small" runs in this process, "medium" and
- * "large" in a child Node with the flags `heapFlags` (launch-flags.js) gives each. Anything that cannot be
- * sized is "large".
+ * "large" in a child Node with the flags `heapFlags` (launch-flags.js) gives each. Anything that
+ * cannot be sized is "large". AITHREAT_NO_RESPAWN=1 runs in this process as it is.
  */
 async function size(args) {
   try {
