@@ -632,7 +632,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
   },
 
   "report.html.hbs": {
-    sha256: "a068a77db01d7ced6713abada05371836710a77ab34601c922b19d9af1decb16",
+    sha256: "6ac23ef2feb3b96e490e715dc4f3c2d61d772d2a4585f6f81f73aca277e61d17",
     spec: {"0":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda;
 
@@ -850,7 +850,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
         return undefined
     };
 
-  return "<p>Each cell: how many attacker entries of that class reach the crown jewel, the likelihood of the most likely path, and its length.</p>\n<div class=\"scroll\">\n<table>\n<thead><tr><th>crown jewel</th><th>property</th><th>attack</th>"
+  return "<p>Each cell: how many attacker entries of that class reach the crown jewel, the likelihood of the most likely path, and its length. Chokepoints: per class of entry, the components every path from that class crosses, in path order (none: no one component is on all of them), and for a disclosure the components every way out crosses.</p>\n<div class=\"scroll\">\n<table>\n<thead><tr><th>crown jewel</th><th>property</th><th>attack</th>"
     + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "entryClasses", {"start":{"line":143,"column":71},"end":{"line":143,"column":83}} ),{"name":"each","hash":{},"fn":container.program(25, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":143,"column":63},"end":{"line":143,"column":111}}})) != null ? stack1 : "")
     + "<th>chokepoints</th><th>cheapest cut</th></tr></thead>\n<tbody>\n"
     + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "crownRows", {"start":{"line":145,"column":8},"end":{"line":145,"column":17}} ),{"name":"each","hash":{},"fn":container.program(26, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":145,"column":0},"end":{"line":147,"column":9}}})) != null ? stack1 : "")
@@ -1353,7 +1353,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
   },
 
   "report.md.hbs": {
-    sha256: "f3fcfa1e42e337bd4ea48f2a9555e525f447fb36029fafa3f6fb3c2fe97f2f01",
+    sha256: "1daa955131d8a90cbb7c22fc383c79f94fa88926b522e4237309b4a5ffd30a49",
     spec: {"0":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
@@ -1528,7 +1528,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
         return undefined
     };
 
-  return "Each cell: how many attacker entries of that class reach the crown jewel, the likelihood of the most likely path, and its length.\n\n| crown jewel | property | attack |"
+  return "Each cell: how many attacker entries of that class reach the crown jewel, the likelihood of the most likely path, and its length. Chokepoints: per class of entry, the components every path from that class crosses, in path order (`none`: no one component is on all of them), and for a disclosure the components every way out crosses.\n\n| crown jewel | property | attack |"
     + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "entryClasses", {"start":{"line":77,"column":43},"end":{"line":77,"column":55}} ),{"name":"each","hash":{},"fn":container.program(20, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":77,"column":35},"end":{"line":77,"column":77}}})) != null ? stack1 : "")
     + " chokepoints | cheapest cut |\n| --- | --- | --- |"
     + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "entryClasses", {"start":{"line":78,"column":27},"end":{"line":78,"column":39}} ),{"name":"each","hash":{},"fn":container.program(21, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":78,"column":19},"end":{"line":78,"column":56}}})) != null ? stack1 : "")
