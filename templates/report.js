@@ -56,8 +56,15 @@
     document.getElementById("filter-count").textContent = shown + " of " + items.length + " findings shown";
   }
 
+  // A link to a finding or a section under the sticky filter bar lands below the bar, not under it.
+  function barHeight() {
+    form.parentNode.style.setProperty("--filters-height", form.offsetHeight + 8 + "px");
+  }
+
   var form = document.getElementById("filters");
   if (form) {
+    barHeight();
+    window.addEventListener("resize", barHeight);
     form.addEventListener("change", filter);
     form.addEventListener("submit", function (e) {
       e.preventDefault();

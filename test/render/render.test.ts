@@ -240,4 +240,45 @@ it("report.html draws every diagram offline in headless Chromium (screenshot in 
   }
 });
 
+it("report.html at 1280x720: every contents link lands its target in view, never under the sticky filter bar", async () => {
+  assert.ok(browser);
+  const out = path.join(tempDir(), "out");
+  const io = bufferIo({ AITHREAT_TODAY: TEST_TODAY }, REPO);
+  assert.is(await main(["compile", "samples/fine-tuning", "--out", out, "-q"], io), 0, io.stderr);
+  const report = path.join(out, "report.html");
+  const page = await browser.newPage();
+  try {
+    await page.setViewport({ width: 1280, height: 720 });
+    await page.setRequestInterception(true);
+    page.on("request", (req) => {
+      const url = req.url();
+      if (url === pathToFileURL(report).href || url.startsWith("data:")) void req.continue();
+      else void req.abort();
+    });
+    await page.goto(pathToFileURL(report).href, { waitUntil: "load", timeout: 240_000 });
+    await page.waitForFunction('document.body.getAttribute("data-diagrams") === "rendered"', {
+      timeout: 240_000,
+    });
+    const hrefs = (await page.evaluate(
+      '[...document.querySelectorAll("#toc a")].map((a) => a.getAttribute("href"))',
+    )) as string[];
+    assert.ok(hrefs.length >= 9);
+    for (const href of hrefs) {
+      await page.click(`#toc a[href="${href}"]`);
+      // Written as page source: it runs in the browser, where `document` exists.
+      const seen = (await page.evaluate(`(() => {
+        const target = document.getElementById(${JSON.stringify(href.slice(1))});
+        const r = target.getBoundingClientRect();
+        const bar = document.getElementById("filters").getBoundingClientRect();
+        const covered = bar.top <= r.top + 2 && bar.bottom > r.top + 2;
+        return { top: Math.round(r.top), barBottom: Math.round(bar.bottom), covered};
+      })()`)) as { top: number; barBottom: number; covered: boolean };
+      assert.ok(seen.top >= -1 && seen.top < 720, `${href} in view: ${JSON.stringify(seen)}`);
+      assert.not.ok(seen.covered, `${href} under the filter bar: ${JSON.stringify(seen)}`);
+    }
+  } finally {
+    await page.close();
+  }
+});
+
 test.run();
