@@ -112,5 +112,17 @@
     });
     filter();
   }
+  // Step tables print open in browsers without ::details-content too (report.css).
+  var opened = [];
+  window.addEventListener("beforeprint", function () {
+    opened = Array.prototype.filter.call(document.querySelectorAll("details"), function (d) {
+      return !d.open;
+    });
+    for (var i = 0; i < opened.length; i++) opened[i].open = true;
+  });
+  window.addEventListener("afterprint", function () {
+    for (var i = 0; i < opened.length; i++) opened[i].open = false;
+    opened = [];
+  });
   drawDiagrams();
 })();

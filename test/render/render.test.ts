@@ -342,4 +342,27 @@ it("report.html: a diagram scaled below its own size shows at full size on a cli
   }
 });
 
+it("report.html printed: the collapsed step tables print open, without their 'Step by step' line", async () => {
+  const page = await openAt1280();
+  try {
+    await page.emulateMediaType("print");
+    // Written as page source: it runs in the browser, where `document` exists.
+    const seen = (await page.evaluate(`(() => {
+      const all = [...document.querySelectorAll("details")];
+      return {
+        details: all.length,
+        closed: all.filter((d) => !d.open).length,
+        tablesShown: all.filter((d) => d.querySelector("table").checkVisibility()).length,
+        summariesShown: all.filter((d) => d.querySelector("summary").checkVisibility()).length,
+      };
+    })()`)) as { details: number; closed: number; tablesShown: number; summariesShown: number };
+    assert.ok(seen.details >= 10);
+    assert.is(seen.closed, seen.details, "nothing opened them: the style sheet alone prints them");
+    assert.is(seen.tablesShown, seen.details);
+    assert.is(seen.summariesShown, 0);
+  } finally {
+    await page.close();
+  }
+});
+
 test.run();
