@@ -14,6 +14,7 @@
     mermaid.initialize({ startOnLoad: false, securityLevel: "strict", maxTextSize: 60000, maxEdges: 2000 });
     mermaid.run({ querySelector: "pre.mermaid", suppressErrors: true }).then(
       function () {
+        zoomable();
         var failed = document.querySelectorAll("pre.mermaid:not([data-processed])").length;
         body.setAttribute("data-diagrams", failed ? "partial" : "rendered");
       },
@@ -21,6 +22,46 @@
         body.setAttribute("data-diagrams", "failed");
       },
     );
+  }
+
+  // A diagram wider than the page is drawn scaled down to fit it, which leaves a large one's labels
+  // a few pixels high. A click (or Enter) on it shows it at its own size, scrolling sideways inside
+  // its frame, and another fits it again. Print always fits it to the page (report.css).
+  function zoomable() {
+    var figures = document.querySelectorAll("figure.diagram");
+    for (var i = 0; i < figures.length; i++) {
+      var figure = figures[i];
+      var svg = figure.querySelector("pre.mermaid svg");
+      var box = svg && svg.viewBox && svg.viewBox.baseVal;
+      if (!box || !box.width || box.width <= svg.getBoundingClientRect().width + 1) continue;
+      enlarge(figure, svg, box.width);
+    }
+  }
+
+  function enlarge(figure, svg, width) {
+    var hint = document.createElement("span");
+    hint.className = "zoom-hint";
+    var caption = figure.querySelector("figcaption");
+    if (caption) caption.appendChild(hint);
+    var set = function (zoomed) {
+      figure.classList.toggle("zoomed", zoomed);
+      svg.style.maxWidth = zoomed ? "none" : width + "px";
+      svg.style.width = zoomed ? width + "px" : "";
+      hint.textContent = zoomed ? " · click to fit the page" : " · click to show at full size";
+      figure.setAttribute("aria-expanded", zoomed ? "true" : "false");
+    };
+    figure.classList.add("zoomable");
+    figure.tabIndex = 0;
+    figure.setAttribute("role", "button");
+    set(false);
+    figure.addEventListener("click", function () {
+      set(!figure.classList.contains("zoomed"));
+    });
+    figure.addEventListener("keydown", function (e) {
+      if (e.key !== "Enter" && e.key !== " ") return;
+      e.preventDefault();
+      set(!figure.classList.contains("zoomed"));
+    });
   }
 
   function filter() {
@@ -56,13 +97,32 @@
     document.getElementById("filter-count").textContent = shown + " of " + items.length + " findings shown";
   }
 
+  // A link to a finding or a section under the sticky filter bar lands below the bar, not under it.
+  function barHeight() {
+    form.parentNode.style.setProperty("--filters-height", form.offsetHeight + 8 + "px");
+  }
+
   var form = document.getElementById("filters");
   if (form) {
+    barHeight();
+    window.addEventListener("resize", barHeight);
     form.addEventListener("change", filter);
     form.addEventListener("submit", function (e) {
       e.preventDefault();
     });
     filter();
   }
+  // Step tables print open in browsers without ::details-content too (report.css).
+  var opened = [];
+  window.addEventListener("beforeprint", function () {
+    opened = Array.prototype.filter.call(document.querySelectorAll("details"), function (d) {
+      return !d.open;
+    });
+    for (var i = 0; i < opened.length; i++) opened[i].open = true;
+  });
+  window.addEventListener("afterprint", function () {
+    for (var i = 0; i < opened.length; i++) opened[i].open = false;
+    opened = [];
+  });
   drawDiagrams();
 })();

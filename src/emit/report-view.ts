@@ -60,6 +60,8 @@ export const REPORT_LIMITS = {
   inlineDiagramChars: 50_000,
   /** Controls (and uncuttable steps) named in one cheapest-cut cell; paths.json has every one. */
   cutItems: 12,
+  /** Chokepoints named per entry class in one exposure-table cell; paths.json has every one. */
+  chokepoints: 5,
 } as const;
 
 // ---- formats -----------------------------------------------------------------------------------
@@ -871,6 +873,44 @@ function cutV(f: Format, c: CutView | undefined): Safe {
   return parts.length ? f.join(parts, "; ") : f.lit("nothing to cut");
 }
 
+/**
+ * The chokepoints of one crown jewel, per entry class as the analysis finds them (dominators per
+ * class): "user input: none; external data, supply chain: `c`, `d`". One list over all classes would
+ * say that every path crosses each of them, which holds only within a class. Classes with the same
+ * chokepoints share a part ("none": no one component is on every path of that class); each part
+ * lists the first REPORT_LIMITS.chokepoints in path order; a disclosure adds the way out every
+ * exfiltration crosses.
+ */
+function chokepointsV(f: Format, t: TargetView): Safe {
+  const groups = new Map<string, { classes: string[]; components: string[] }>();
+  for (const c of t.chokepoints) {
+    const key = c.components.join("\n");
+    const g = groups.get(key);
+    if (g) g.classes.push(words(c.entryClass));
+    else groups.set(key, { classes: [words(c.entryClass)], components: c.components });
+  }
+  const list = (names: readonly string[]) => {
+    if (names.length === 0) return f.lit("none");
+    const { shown, more } = capped(names, REPORT_LIMITS.chokepoints);
+    return f.join(
+      [
+        f.join(
+          shown.map((n) => f.code(n)),
+          ", ",
+        ),
+        f.lit(more ? ` and ${fmtNumber(more)} more` : ""),
+      ],
+      "",
+    );
+  };
+  const parts = [...groups.values()].map((g) =>
+    // Entry classes are aithreat's own words: nothing to escape.
+    f.join([f.lit(`${g.classes.join(", ")}: `), list(g.components)], ""),
+  );
+  if (t.exfilChokepoints.length > 0) parts.push(f.join([f.lit("way out: "), list(t.exfilChokepoints)], ""));
+  return parts.length ? f.join(parts, "; ") : f.lit("none");
+}
+
 /** Which zones and agents the diagram limits left without a view, and where they are listed. */
 function leftOutSentence(f: Format, n: { zones: number; agents: number }): Safe {
   const parts = [
@@ -1023,15 +1063,14 @@ export function reportView(d: ReportData, f: Format, cell: Format): ReportView {
     viewsLeftOut: leftOutSentence(f, d.viewsLeftOut),
     entryClasses: entryClasses.map((c) => cell.text(words(c))),
     crownRows: crown.shown.map((t) => {
-      const chokes = [...new Set(t.chokepoints.flatMap((c) => c.components))].sort(cmp);
-      const ch = capped(chokes, 5);
+      const exposed = t.exposure.some((e) => e.reachable);
       return {
         anchor: f.text(`t-${t.crown}-${t.property}`),
         crown: cell.code(t.crown),
         crownTitle: cell.text(d.titles.get(`${t.crownType}:${t.crown}`) ?? ""),
         property: cell.text(t.property),
         mode: cell.text(t.mode),
-        exposed: t.exposure.some((e) => e.reachable),
+        exposed,
         exposure: entryClasses.map((ec) => {
           const e = t.exposure.find((x) => x.entryClass === ec);
           if (!e?.reachable) return cell.lit("–");
@@ -1040,17 +1079,8 @@ export function reportView(d: ReportData, f: Format, cell: Format): ReportView {
             `${e.entries} ${e.entries === 1 ? "entry" : "entries"}, best ${fmtNumber(e.bestLikelihood)} in ${e.shortestSteps} ${e.shortestSteps === 1 ? "step" : "steps"}`,
           );
         }),
-        chokepoints: cell.join(
-          [
-            cell.join(
-              ch.shown.map((c) => cell.code(c)),
-              ", ",
-            ),
-            cell.text(ch.more ? ` and ${ch.more} more` : ""),
-          ],
-          "",
-        ),
-        cut: cutV(cell, t.cut),
+        chokepoints: exposed ? chokepointsV(cell, t) : cell.lit("–"),
+        cut: exposed ? cutV(cell, t.cut) : cell.lit("not reachable: nothing to cut"),
       };
     }),
     crownMore: crown.more,

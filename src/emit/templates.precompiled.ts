@@ -632,7 +632,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
   },
 
   "report.html.hbs": {
-    sha256: "a068a77db01d7ced6713abada05371836710a77ab34601c922b19d9af1decb16",
+    sha256: "a58ada6876fcadc8613dc3ddc87c72fe5ed570f637dffcfc4bb89b535385c265",
     spec: {"0":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda;
 
@@ -701,46 +701,30 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
   return " · generated "
     + ((stack1 = container.lambda(container.strict(depth0, "generatedAt", {"start":{"line":47,"column":66},"end":{"line":47,"column":77}} ), depth0)) != null ? stack1 : "");
 },"9":function(container,depth0,helpers,partials,data) {
-    var stack1, alias1=container.lambda;
-
-  return "<label><input type=\"checkbox\" name=\"severity\" value=\""
-    + ((stack1 = alias1(depth0, depth0)) != null ? stack1 : "")
-    + "\" checked> "
-    + ((stack1 = alias1(depth0, depth0)) != null ? stack1 : "")
-    + "</label>\n";
-},"10":function(container,depth0,helpers,partials,data) {
-    var stack1, alias1=container.lambda;
-
-  return "<option value=\""
-    + ((stack1 = alias1(depth0, depth0)) != null ? stack1 : "")
-    + "\">"
-    + ((stack1 = alias1(depth0, depth0)) != null ? stack1 : "")
-    + "</option>\n";
-},"11":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda;
 
   return "<tr><th scope=\"row\">"
-    + ((stack1 = alias2(alias1(depth0, "name", {"start":{"line":79,"column":22},"end":{"line":79,"column":26}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "name", {"start":{"line":57,"column":22},"end":{"line":57,"column":26}} ), depth0)) != null ? stack1 : "")
     + "</th><td>"
-    + ((stack1 = alias2(alias1(depth0, "value", {"start":{"line":79,"column":39},"end":{"line":79,"column":44}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "value", {"start":{"line":57,"column":39},"end":{"line":57,"column":44}} ), depth0)) != null ? stack1 : "")
     + "</td></tr>\n";
-},"12":function(container,depth0,helpers,partials,data) {
+},"10":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda;
 
   return "<tr><th scope=\"row\"><span class=\"sev sev-"
-    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":87,"column":43},"end":{"line":87,"column":51}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":65,"column":43},"end":{"line":65,"column":51}} ), depth0)) != null ? stack1 : "")
     + "\">"
-    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":87,"column":57},"end":{"line":87,"column":65}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":65,"column":57},"end":{"line":65,"column":65}} ), depth0)) != null ? stack1 : "")
     + "</span></th><td>"
-    + ((stack1 = alias2(alias1(depth0, "open", {"start":{"line":87,"column":85},"end":{"line":87,"column":89}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "open", {"start":{"line":65,"column":85},"end":{"line":65,"column":89}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "mitigated", {"start":{"line":87,"column":102},"end":{"line":87,"column":111}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "mitigated", {"start":{"line":65,"column":102},"end":{"line":65,"column":111}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "accepted", {"start":{"line":87,"column":124},"end":{"line":87,"column":132}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "accepted", {"start":{"line":65,"column":124},"end":{"line":65,"column":132}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "total", {"start":{"line":87,"column":145},"end":{"line":87,"column":150}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "total", {"start":{"line":65,"column":145},"end":{"line":65,"column":150}} ), depth0)) != null ? stack1 : "")
     + "</td></tr>\n";
-},"13":function(container,depth0,helpers,partials,data) {
+},"11":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -749,22 +733,22 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<h3>Metrics</h3>\n<table class=\"metrics\">\n<thead><tr><th>metric</th><th>value</th><th>better</th><th>policy</th></tr></thead>\n<tbody>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"metrics"), "rows", {"start":{"line":96,"column":8},"end":{"line":96,"column":20}} ),{"name":"each","hash":{},"fn":container.program(14, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":96,"column":0},"end":{"line":98,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"metrics"), "rows", {"start":{"line":74,"column":8},"end":{"line":74,"column":20}} ),{"name":"each","hash":{},"fn":container.program(12, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":74,"column":0},"end":{"line":76,"column":9}}})) != null ? stack1 : "")
     + "</tbody>\n</table>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"metrics"), "more", {"start":{"line":101,"column":6},"end":{"line":101,"column":18}} ),{"name":"if","hash":{},"fn":container.program(15, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":101,"column":0},"end":{"line":103,"column":7}}})) != null ? stack1 : "");
-},"14":function(container,depth0,helpers,partials,data) {
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"metrics"), "more", {"start":{"line":79,"column":6},"end":{"line":79,"column":18}} ),{"name":"if","hash":{},"fn":container.program(13, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":79,"column":0},"end":{"line":81,"column":7}}})) != null ? stack1 : "");
+},"12":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda;
 
   return "<tr><th scope=\"row\">"
-    + ((stack1 = alias2(alias1(depth0, "name", {"start":{"line":97,"column":22},"end":{"line":97,"column":26}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "name", {"start":{"line":75,"column":22},"end":{"line":75,"column":26}} ), depth0)) != null ? stack1 : "")
     + "</th><td>"
-    + ((stack1 = alias2(alias1(depth0, "value", {"start":{"line":97,"column":39},"end":{"line":97,"column":44}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "value", {"start":{"line":75,"column":39},"end":{"line":75,"column":44}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "better", {"start":{"line":97,"column":57},"end":{"line":97,"column":63}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "better", {"start":{"line":75,"column":57},"end":{"line":75,"column":63}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "status", {"start":{"line":97,"column":76},"end":{"line":97,"column":82}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "status", {"start":{"line":75,"column":76},"end":{"line":75,"column":82}} ), depth0)) != null ? stack1 : "")
     + "</td></tr>\n";
-},"15":function(container,depth0,helpers,partials,data) {
+},"13":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -773,11 +757,11 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<p class=\"more\">…and "
-    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"metrics"), "more", {"start":{"line":102,"column":23},"end":{"line":102,"column":35}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"metrics"), "more", {"start":{"line":80,"column":23},"end":{"line":80,"column":35}} ), depth0)) != null ? stack1 : "")
     + " more in <code>metrics.json</code>.</p>\n";
-},"16":function(container,depth0,helpers,partials,data) {
+},"14":function(container,depth0,helpers,partials,data) {
     return "<p class=\"notice\">Mermaid was not found next to aithreat, so the diagrams below are shown as their source.</p>\n";
-},"17":function(container,depth0,helpers,partials,data) {
+},"15":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -786,11 +770,11 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<figure class=\"diagram\">\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),alias1(lookupProperty(depth0,"overview"), "tooLarge", {"start":{"line":114,"column":6},"end":{"line":114,"column":23}} ),{"name":"if","hash":{},"fn":container.program(18, data, 0),"inverse":container.program(19, data, 0),"data":data,"loc":{"start":{"line":114,"column":0},"end":{"line":118,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),alias1(lookupProperty(depth0,"overview"), "tooLarge", {"start":{"line":92,"column":6},"end":{"line":92,"column":23}} ),{"name":"if","hash":{},"fn":container.program(16, data, 0),"inverse":container.program(17, data, 0),"data":data,"loc":{"start":{"line":92,"column":0},"end":{"line":96,"column":7}}})) != null ? stack1 : "")
     + "<figcaption>"
-    + ((stack1 = container.lambda(alias1(lookupProperty(depth0,"overview"), "title", {"start":{"line":119,"column":14},"end":{"line":119,"column":28}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(alias1(lookupProperty(depth0,"overview"), "title", {"start":{"line":97,"column":14},"end":{"line":97,"column":28}} ), depth0)) != null ? stack1 : "")
     + "</figcaption>\n</figure>\n";
-},"18":function(container,depth0,helpers,partials,data) {
+},"16":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -799,9 +783,9 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<p class=\"notice\">The overview is too large to draw here; it is in "
-    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"overview"), "file", {"start":{"line":115,"column":69},"end":{"line":115,"column":82}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"overview"), "file", {"start":{"line":93,"column":69},"end":{"line":93,"column":82}} ), depth0)) != null ? stack1 : "")
     + ".</p>\n";
-},"19":function(container,depth0,helpers,partials,data) {
+},"17":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -810,11 +794,11 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<pre class=\"mermaid\">"
-    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"overview"), "mermaid", {"start":{"line":117,"column":23},"end":{"line":117,"column":39}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"overview"), "mermaid", {"start":{"line":95,"column":23},"end":{"line":95,"column":39}} ), depth0)) != null ? stack1 : "")
     + "</pre>\n";
-},"20":function(container,depth0,helpers,partials,data) {
+},"18":function(container,depth0,helpers,partials,data) {
     return "<p>No overview diagram.</p>\n";
-},"21":function(container,depth0,helpers,partials,data) {
+},"19":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -823,26 +807,26 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<p>More views:</p>\n<ul>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "views", {"start":{"line":127,"column":8},"end":{"line":127,"column":13}} ),{"name":"each","hash":{},"fn":container.program(22, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":127,"column":0},"end":{"line":129,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "views", {"start":{"line":105,"column":8},"end":{"line":105,"column":13}} ),{"name":"each","hash":{},"fn":container.program(20, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":105,"column":0},"end":{"line":107,"column":9}}})) != null ? stack1 : "")
     + "</ul>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "viewsLeftOut", {"start":{"line":131,"column":6},"end":{"line":131,"column":18}} ),{"name":"if","hash":{},"fn":container.program(23, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":131,"column":0},"end":{"line":133,"column":7}}})) != null ? stack1 : "");
-},"22":function(container,depth0,helpers,partials,data) {
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "viewsLeftOut", {"start":{"line":109,"column":6},"end":{"line":109,"column":18}} ),{"name":"if","hash":{},"fn":container.program(21, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":109,"column":0},"end":{"line":111,"column":7}}})) != null ? stack1 : "");
+},"20":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda;
 
   return "<li>"
-    + ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":128,"column":6},"end":{"line":128,"column":11}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":106,"column":6},"end":{"line":106,"column":11}} ), depth0)) != null ? stack1 : "")
     + " ("
-    + ((stack1 = alias2(alias1(depth0, "kind", {"start":{"line":128,"column":17},"end":{"line":128,"column":21}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "kind", {"start":{"line":106,"column":17},"end":{"line":106,"column":21}} ), depth0)) != null ? stack1 : "")
     + "): "
-    + ((stack1 = alias2(alias1(depth0, "file", {"start":{"line":128,"column":28},"end":{"line":128,"column":32}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "file", {"start":{"line":106,"column":28},"end":{"line":106,"column":32}} ), depth0)) != null ? stack1 : "")
     + "</li>\n";
-},"23":function(container,depth0,helpers,partials,data) {
+},"21":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return "<p>"
-    + ((stack1 = container.lambda(container.strict(depth0, "viewsLeftOut", {"start":{"line":132,"column":5},"end":{"line":132,"column":17}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(depth0, "viewsLeftOut", {"start":{"line":110,"column":5},"end":{"line":110,"column":17}} ), depth0)) != null ? stack1 : "")
     + "</p>\n";
-},"24":function(container,depth0,helpers,partials,data) {
+},"22":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -850,19 +834,19 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
         return undefined
     };
 
-  return "<p>Each cell: how many attacker entries of that class reach the crown jewel, the likelihood of the most likely path, and its length.</p>\n<div class=\"scroll\">\n<table>\n<thead><tr><th>crown jewel</th><th>property</th><th>attack</th>"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "entryClasses", {"start":{"line":143,"column":71},"end":{"line":143,"column":83}} ),{"name":"each","hash":{},"fn":container.program(25, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":143,"column":63},"end":{"line":143,"column":111}}})) != null ? stack1 : "")
+  return "<p>Each cell: how many attacker entries of that class reach the crown jewel, the likelihood of the most likely path, and its length. Chokepoints: per class of entry, the components every path from that class crosses, in path order (none: no one component is on all of them), and for a disclosure the components every way out crosses.</p>\n<div class=\"scroll\">\n<table>\n<thead><tr><th>crown jewel</th><th>property</th><th>attack</th>"
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "entryClasses", {"start":{"line":121,"column":71},"end":{"line":121,"column":83}} ),{"name":"each","hash":{},"fn":container.program(23, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":121,"column":63},"end":{"line":121,"column":111}}})) != null ? stack1 : "")
     + "<th>chokepoints</th><th>cheapest cut</th></tr></thead>\n<tbody>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "crownRows", {"start":{"line":145,"column":8},"end":{"line":145,"column":17}} ),{"name":"each","hash":{},"fn":container.program(26, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":145,"column":0},"end":{"line":147,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "crownRows", {"start":{"line":123,"column":8},"end":{"line":123,"column":17}} ),{"name":"each","hash":{},"fn":container.program(24, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":123,"column":0},"end":{"line":125,"column":9}}})) != null ? stack1 : "")
     + "</tbody>\n</table>\n</div>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "crownMore", {"start":{"line":151,"column":6},"end":{"line":151,"column":15}} ),{"name":"if","hash":{},"fn":container.program(31, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":151,"column":0},"end":{"line":153,"column":7}}})) != null ? stack1 : "");
-},"25":function(container,depth0,helpers,partials,data) {
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "crownMore", {"start":{"line":129,"column":6},"end":{"line":129,"column":15}} ),{"name":"if","hash":{},"fn":container.program(29, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":129,"column":0},"end":{"line":131,"column":7}}})) != null ? stack1 : "");
+},"23":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return "<th>"
     + ((stack1 = container.lambda(depth0, depth0)) != null ? stack1 : "")
     + "</th>";
-},"26":function(container,depth0,helpers,partials,data) {
+},"24":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), alias3=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -871,51 +855,51 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<tr class=\""
-    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "exposed", {"start":{"line":146,"column":17},"end":{"line":146,"column":24}} ),{"name":"if","hash":{},"fn":container.program(27, data, 0),"inverse":container.program(28, data, 0),"data":data,"loc":{"start":{"line":146,"column":11},"end":{"line":146,"column":57}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "exposed", {"start":{"line":124,"column":17},"end":{"line":124,"column":24}} ),{"name":"if","hash":{},"fn":container.program(25, data, 0),"inverse":container.program(26, data, 0),"data":data,"loc":{"start":{"line":124,"column":11},"end":{"line":124,"column":57}}})) != null ? stack1 : "")
     + "\"><td>"
-    + ((stack1 = alias3(alias1(depth0, "crown", {"start":{"line":146,"column":65},"end":{"line":146,"column":70}} ), depth0)) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "crownTitle", {"start":{"line":146,"column":78},"end":{"line":146,"column":88}} ),{"name":"if","hash":{},"fn":container.program(29, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":146,"column":72},"end":{"line":146,"column":112}}})) != null ? stack1 : "")
+    + ((stack1 = alias3(alias1(depth0, "crown", {"start":{"line":124,"column":65},"end":{"line":124,"column":70}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "crownTitle", {"start":{"line":124,"column":78},"end":{"line":124,"column":88}} ),{"name":"if","hash":{},"fn":container.program(27, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":124,"column":72},"end":{"line":124,"column":112}}})) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias3(alias1(depth0, "property", {"start":{"line":146,"column":123},"end":{"line":146,"column":131}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias3(alias1(depth0, "property", {"start":{"line":124,"column":123},"end":{"line":124,"column":131}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias3(alias1(depth0, "mode", {"start":{"line":146,"column":144},"end":{"line":146,"column":148}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias3(alias1(depth0, "mode", {"start":{"line":124,"column":144},"end":{"line":124,"column":148}} ), depth0)) != null ? stack1 : "")
     + "</td>"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "exposure", {"start":{"line":146,"column":163},"end":{"line":146,"column":171}} ),{"name":"each","hash":{},"fn":container.program(30, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":146,"column":155},"end":{"line":146,"column":199}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "exposure", {"start":{"line":124,"column":163},"end":{"line":124,"column":171}} ),{"name":"each","hash":{},"fn":container.program(28, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":124,"column":155},"end":{"line":124,"column":199}}})) != null ? stack1 : "")
     + "<td>"
-    + ((stack1 = alias3(alias1(depth0, "chokepoints", {"start":{"line":146,"column":205},"end":{"line":146,"column":216}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias3(alias1(depth0, "chokepoints", {"start":{"line":124,"column":205},"end":{"line":124,"column":216}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias3(alias1(depth0, "cut", {"start":{"line":146,"column":229},"end":{"line":146,"column":232}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias3(alias1(depth0, "cut", {"start":{"line":124,"column":229},"end":{"line":124,"column":232}} ), depth0)) != null ? stack1 : "")
     + "</td></tr>\n";
-},"27":function(container,depth0,helpers,partials,data) {
+},"25":function(container,depth0,helpers,partials,data) {
     return "exposed";
-},"28":function(container,depth0,helpers,partials,data) {
+},"26":function(container,depth0,helpers,partials,data) {
     return "unexposed";
-},"29":function(container,depth0,helpers,partials,data) {
+},"27":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return " "
-    + ((stack1 = container.lambda(container.strict(depth0, "crownTitle", {"start":{"line":146,"column":93},"end":{"line":146,"column":103}} ), depth0)) != null ? stack1 : "");
-},"30":function(container,depth0,helpers,partials,data) {
+    + ((stack1 = container.lambda(container.strict(depth0, "crownTitle", {"start":{"line":124,"column":93},"end":{"line":124,"column":103}} ), depth0)) != null ? stack1 : "");
+},"28":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return "<td>"
     + ((stack1 = container.lambda(depth0, depth0)) != null ? stack1 : "")
     + "</td>";
-},"31":function(container,depth0,helpers,partials,data) {
+},"29":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return "<p class=\"more\">…and "
-    + ((stack1 = container.lambda(container.strict(depth0, "crownMore", {"start":{"line":152,"column":23},"end":{"line":152,"column":32}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(depth0, "crownMore", {"start":{"line":130,"column":23},"end":{"line":130,"column":32}} ), depth0)) != null ? stack1 : "")
     + " more crown-jewel properties (all in <code>paths.json</code>).</p>\n";
-},"32":function(container,depth0,helpers,partials,data) {
+},"30":function(container,depth0,helpers,partials,data) {
     return "<p>The model declares no crown jewels.</p>\n";
-},"33":function(container,depth0,helpers,partials,data) {
+},"31":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return "<p class=\"note\">"
     + ((stack1 = container.lambda(depth0, depth0)) != null ? stack1 : "")
     + "</p>\n";
-},"34":function(container,depth0,helpers,partials,data) {
+},"32":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -924,15 +908,15 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return ((stack1 = container.invokePartial(lookupProperty(partials,"path-html"),depth0,{"name":"path-html","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "");
-},"35":function(container,depth0,helpers,partials,data) {
+},"33":function(container,depth0,helpers,partials,data) {
     return "<p>No attack path reaches a crown jewel.</p>\n";
-},"36":function(container,depth0,helpers,partials,data) {
+},"34":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return "<p class=\"more\">…and "
-    + ((stack1 = container.lambda(container.strict(depth0, "pathTargetsMore", {"start":{"line":170,"column":23},"end":{"line":170,"column":38}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(depth0, "pathTargetsMore", {"start":{"line":148,"column":23},"end":{"line":148,"column":38}} ), depth0)) != null ? stack1 : "")
     + " more crown-jewel properties with attack paths (all in <code>paths.json</code>).</p>\n";
-},"37":function(container,depth0,helpers,partials,data) {
+},"35":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -941,8 +925,8 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<h3>More attack-path diagrams</h3>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),container.strict(depth0, "otherPathDiagrams", {"start":{"line":174,"column":8},"end":{"line":174,"column":25}} ),{"name":"each","hash":{},"fn":container.program(38, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":174,"column":0},"end":{"line":183,"column":9}}})) != null ? stack1 : "");
-},"38":function(container,depth0,helpers,partials,data) {
+    + ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),container.strict(depth0, "otherPathDiagrams", {"start":{"line":152,"column":8},"end":{"line":152,"column":25}} ),{"name":"each","hash":{},"fn":container.program(36, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":152,"column":0},"end":{"line":161,"column":9}}})) != null ? stack1 : "");
+},"36":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -951,22 +935,38 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<figure class=\"diagram\">\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),alias1(depth0, "tooLarge", {"start":{"line":176,"column":6},"end":{"line":176,"column":14}} ),{"name":"if","hash":{},"fn":container.program(39, data, 0),"inverse":container.program(40, data, 0),"data":data,"loc":{"start":{"line":176,"column":0},"end":{"line":180,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),alias1(depth0, "tooLarge", {"start":{"line":154,"column":6},"end":{"line":154,"column":14}} ),{"name":"if","hash":{},"fn":container.program(37, data, 0),"inverse":container.program(38, data, 0),"data":data,"loc":{"start":{"line":154,"column":0},"end":{"line":158,"column":7}}})) != null ? stack1 : "")
     + "<figcaption>"
-    + ((stack1 = container.lambda(alias1(depth0, "title", {"start":{"line":181,"column":14},"end":{"line":181,"column":19}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(alias1(depth0, "title", {"start":{"line":159,"column":14},"end":{"line":159,"column":19}} ), depth0)) != null ? stack1 : "")
     + "</figcaption>\n</figure>\n";
-},"39":function(container,depth0,helpers,partials,data) {
+},"37":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return "<p class=\"notice\">Too large to draw here; see "
-    + ((stack1 = container.lambda(container.strict(depth0, "file", {"start":{"line":177,"column":48},"end":{"line":177,"column":52}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(depth0, "file", {"start":{"line":155,"column":48},"end":{"line":155,"column":52}} ), depth0)) != null ? stack1 : "")
     + ".</p>\n";
-},"40":function(container,depth0,helpers,partials,data) {
+},"38":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return "<pre class=\"mermaid\">"
-    + ((stack1 = container.lambda(container.strict(depth0, "mermaid", {"start":{"line":179,"column":23},"end":{"line":179,"column":30}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(depth0, "mermaid", {"start":{"line":157,"column":23},"end":{"line":157,"column":30}} ), depth0)) != null ? stack1 : "")
     + "</pre>\n";
+},"39":function(container,depth0,helpers,partials,data) {
+    var stack1, alias1=container.lambda;
+
+  return "<label><input type=\"checkbox\" name=\"severity\" value=\""
+    + ((stack1 = alias1(depth0, depth0)) != null ? stack1 : "")
+    + "\" checked> "
+    + ((stack1 = alias1(depth0, depth0)) != null ? stack1 : "")
+    + "</label>\n";
+},"40":function(container,depth0,helpers,partials,data) {
+    var stack1, alias1=container.lambda;
+
+  return "<option value=\""
+    + ((stack1 = alias1(depth0, depth0)) != null ? stack1 : "")
+    + "\">"
+    + ((stack1 = alias1(depth0, depth0)) != null ? stack1 : "")
+    + "</option>\n";
 },"41":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda, alias3=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
@@ -976,16 +976,16 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<section id=\"open-"
-    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":190,"column":20},"end":{"line":190,"column":28}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":191,"column":20},"end":{"line":191,"column":28}} ), depth0)) != null ? stack1 : "")
     + "\" class=\"severity-group\">\n<h3><span class=\"sev sev-"
-    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":191,"column":27},"end":{"line":191,"column":35}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":192,"column":27},"end":{"line":192,"column":35}} ), depth0)) != null ? stack1 : "")
     + "\">"
-    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":191,"column":41},"end":{"line":191,"column":49}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":192,"column":41},"end":{"line":192,"column":49}} ), depth0)) != null ? stack1 : "")
     + "</span> "
-    + ((stack1 = alias2(alias1(depth0, "count", {"start":{"line":191,"column":61},"end":{"line":191,"column":66}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "count", {"start":{"line":192,"column":61},"end":{"line":192,"column":66}} ), depth0)) != null ? stack1 : "")
     + " open</h3>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "findings", {"start":{"line":192,"column":8},"end":{"line":192,"column":16}} ),{"name":"each","hash":{},"fn":container.program(42, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":192,"column":0},"end":{"line":194,"column":9}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "more", {"start":{"line":195,"column":6},"end":{"line":195,"column":10}} ),{"name":"if","hash":{},"fn":container.program(43, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":195,"column":0},"end":{"line":197,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "findings", {"start":{"line":193,"column":8},"end":{"line":193,"column":16}} ),{"name":"each","hash":{},"fn":container.program(42, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":193,"column":0},"end":{"line":195,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "more", {"start":{"line":196,"column":6},"end":{"line":196,"column":10}} ),{"name":"if","hash":{},"fn":container.program(43, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":196,"column":0},"end":{"line":198,"column":7}}})) != null ? stack1 : "")
     + "</section>\n";
 },"42":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
@@ -1000,9 +1000,9 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     var stack1, alias1=container.strict, alias2=container.lambda;
 
   return "<p class=\"more\">…and "
-    + ((stack1 = alias2(alias1(depth0, "more", {"start":{"line":196,"column":23},"end":{"line":196,"column":27}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "more", {"start":{"line":197,"column":23},"end":{"line":197,"column":27}} ), depth0)) != null ? stack1 : "")
     + " more open "
-    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":196,"column":42},"end":{"line":196,"column":50}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":197,"column":42},"end":{"line":197,"column":50}} ), depth0)) != null ? stack1 : "")
     + " findings (all in <code>findings.json</code> and <code>checklist.csv</code>).</p>\n";
 },"44":function(container,depth0,helpers,partials,data) {
     return "<p>No open threat findings.</p>\n";
@@ -1015,11 +1015,11 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<div class=\"scroll\">\n<table>\n<thead><tr><th>component</th><th>kind</th><th>owner</th>"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "severities", {"start":{"line":209,"column":64},"end":{"line":209,"column":74}} ),{"name":"each","hash":{},"fn":container.program(25, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":209,"column":56},"end":{"line":209,"column":102}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "severities", {"start":{"line":210,"column":64},"end":{"line":210,"column":74}} ),{"name":"each","hash":{},"fn":container.program(23, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":210,"column":56},"end":{"line":210,"column":102}}})) != null ? stack1 : "")
     + "<th>mitigated</th><th>accepted</th></tr></thead>\n<tbody>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "components", {"start":{"line":211,"column":8},"end":{"line":211,"column":18}} ),{"name":"each","hash":{},"fn":container.program(46, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":211,"column":0},"end":{"line":213,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "components", {"start":{"line":212,"column":8},"end":{"line":212,"column":18}} ),{"name":"each","hash":{},"fn":container.program(46, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":212,"column":0},"end":{"line":214,"column":9}}})) != null ? stack1 : "")
     + "</tbody>\n</table>\n</div>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "componentsMore", {"start":{"line":217,"column":6},"end":{"line":217,"column":20}} ),{"name":"if","hash":{},"fn":container.program(47, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":217,"column":0},"end":{"line":219,"column":7}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "componentsMore", {"start":{"line":218,"column":6},"end":{"line":218,"column":20}} ),{"name":"if","hash":{},"fn":container.program(47, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":218,"column":0},"end":{"line":220,"column":7}}})) != null ? stack1 : "");
 },"46":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
@@ -1029,25 +1029,25 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<tr data-component=\""
-    + ((stack1 = alias2(alias1(depth0, "filter", {"start":{"line":212,"column":22},"end":{"line":212,"column":28}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "filter", {"start":{"line":213,"column":22},"end":{"line":213,"column":28}} ), depth0)) != null ? stack1 : "")
     + "\"><td>"
-    + ((stack1 = alias2(alias1(depth0, "subject", {"start":{"line":212,"column":38},"end":{"line":212,"column":45}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "subject", {"start":{"line":213,"column":38},"end":{"line":213,"column":45}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "kind", {"start":{"line":212,"column":58},"end":{"line":212,"column":62}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "kind", {"start":{"line":213,"column":58},"end":{"line":213,"column":62}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "owner", {"start":{"line":212,"column":75},"end":{"line":212,"column":80}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "owner", {"start":{"line":213,"column":75},"end":{"line":213,"column":80}} ), depth0)) != null ? stack1 : "")
     + "</td>"
-    + ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),alias1(depth0, "counts", {"start":{"line":212,"column":95},"end":{"line":212,"column":101}} ),{"name":"each","hash":{},"fn":container.program(30, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":212,"column":87},"end":{"line":212,"column":129}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),alias1(depth0, "counts", {"start":{"line":213,"column":95},"end":{"line":213,"column":101}} ),{"name":"each","hash":{},"fn":container.program(28, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":213,"column":87},"end":{"line":213,"column":129}}})) != null ? stack1 : "")
     + "<td>"
-    + ((stack1 = alias2(alias1(depth0, "mitigated", {"start":{"line":212,"column":135},"end":{"line":212,"column":144}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "mitigated", {"start":{"line":213,"column":135},"end":{"line":213,"column":144}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "accepted", {"start":{"line":212,"column":157},"end":{"line":212,"column":165}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "accepted", {"start":{"line":213,"column":157},"end":{"line":213,"column":165}} ), depth0)) != null ? stack1 : "")
     + "</td></tr>\n";
 },"47":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return "<p class=\"more\">…and "
-    + ((stack1 = container.lambda(container.strict(depth0, "componentsMore", {"start":{"line":218,"column":23},"end":{"line":218,"column":37}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(depth0, "componentsMore", {"start":{"line":219,"column":23},"end":{"line":219,"column":37}} ), depth0)) != null ? stack1 : "")
     + " more components with findings.</p>\n";
 },"48":function(container,depth0,helpers,partials,data) {
     return "<p>No findings.</p>\n";
@@ -1060,9 +1060,9 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<div class=\"scroll\">\n<table>\n<thead><tr><th>finding</th><th>title</th><th>subject</th><th>severity</th><th>residual</th><th>mitigated by</th><th>owner</th></tr></thead>\n<tbody>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"mitigated"), "rows", {"start":{"line":232,"column":8},"end":{"line":232,"column":22}} ),{"name":"each","hash":{},"fn":container.program(50, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":232,"column":0},"end":{"line":234,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"mitigated"), "rows", {"start":{"line":233,"column":8},"end":{"line":233,"column":22}} ),{"name":"each","hash":{},"fn":container.program(50, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":233,"column":0},"end":{"line":235,"column":9}}})) != null ? stack1 : "")
     + "</tbody>\n</table>\n</div>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"mitigated"), "more", {"start":{"line":238,"column":6},"end":{"line":238,"column":20}} ),{"name":"if","hash":{},"fn":container.program(51, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":238,"column":0},"end":{"line":240,"column":7}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"mitigated"), "more", {"start":{"line":239,"column":6},"end":{"line":239,"column":20}} ),{"name":"if","hash":{},"fn":container.program(51, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":239,"column":0},"end":{"line":241,"column":7}}})) != null ? stack1 : "");
 },"50":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
@@ -1072,29 +1072,29 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<tr id=\""
-    + ((stack1 = alias2(alias1(depth0, "anchor", {"start":{"line":233,"column":10},"end":{"line":233,"column":16}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "anchor", {"start":{"line":234,"column":10},"end":{"line":234,"column":16}} ), depth0)) != null ? stack1 : "")
     + "\" data-severity=\""
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "severity", {"start":{"line":233,"column":37},"end":{"line":233,"column":52}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "severity", {"start":{"line":234,"column":37},"end":{"line":234,"column":52}} ), depth0)) != null ? stack1 : "")
     + "\" data-status=\""
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "status", {"start":{"line":233,"column":71},"end":{"line":233,"column":84}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "status", {"start":{"line":234,"column":71},"end":{"line":234,"column":84}} ), depth0)) != null ? stack1 : "")
     + "\" data-component=\""
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "component", {"start":{"line":233,"column":106},"end":{"line":233,"column":122}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "component", {"start":{"line":234,"column":106},"end":{"line":234,"column":122}} ), depth0)) != null ? stack1 : "")
     + "\"><td>"
-    + ((stack1 = alias2(alias1(depth0, "id", {"start":{"line":233,"column":132},"end":{"line":233,"column":134}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "id", {"start":{"line":234,"column":132},"end":{"line":234,"column":134}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":233,"column":147},"end":{"line":233,"column":152}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":234,"column":147},"end":{"line":234,"column":152}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "subject", {"start":{"line":233,"column":165},"end":{"line":233,"column":172}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "subject", {"start":{"line":234,"column":165},"end":{"line":234,"column":172}} ), depth0)) != null ? stack1 : "")
     + "</td><td><span class=\"sev sev-"
-    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":233,"column":206},"end":{"line":233,"column":214}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":234,"column":206},"end":{"line":234,"column":214}} ), depth0)) != null ? stack1 : "")
     + "\">"
-    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":233,"column":220},"end":{"line":233,"column":228}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":234,"column":220},"end":{"line":234,"column":228}} ), depth0)) != null ? stack1 : "")
     + "</span></td><td>"
-    + ((stack1 = alias2(alias1(depth0, "residual", {"start":{"line":233,"column":248},"end":{"line":233,"column":256}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "residual", {"start":{"line":234,"column":248},"end":{"line":234,"column":256}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "controls", {"start":{"line":233,"column":269},"end":{"line":233,"column":277}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "controls", {"start":{"line":234,"column":269},"end":{"line":234,"column":277}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "owner", {"start":{"line":233,"column":290},"end":{"line":233,"column":295}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "owner", {"start":{"line":234,"column":290},"end":{"line":234,"column":295}} ), depth0)) != null ? stack1 : "")
     + "</td></tr>\n";
 },"51":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
@@ -1105,7 +1105,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<p class=\"more\">…and "
-    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"mitigated"), "more", {"start":{"line":239,"column":23},"end":{"line":239,"column":37}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"mitigated"), "more", {"start":{"line":240,"column":23},"end":{"line":240,"column":37}} ), depth0)) != null ? stack1 : "")
     + " more (all in <code>findings.json</code>).</p>\n";
 },"52":function(container,depth0,helpers,partials,data) {
     return "<p>None.</p>\n";
@@ -1118,9 +1118,9 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<div class=\"scroll\">\n<table>\n<thead><tr><th>finding</th><th>title</th><th>subject</th><th>severity</th><th>residual</th><th>reason</th><th>owner</th><th>expires</th><th>ticket</th></tr></thead>\n<tbody>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"accepted"), "rows", {"start":{"line":253,"column":8},"end":{"line":253,"column":21}} ),{"name":"each","hash":{},"fn":container.program(54, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":253,"column":0},"end":{"line":255,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"accepted"), "rows", {"start":{"line":254,"column":8},"end":{"line":254,"column":21}} ),{"name":"each","hash":{},"fn":container.program(54, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":254,"column":0},"end":{"line":256,"column":9}}})) != null ? stack1 : "")
     + "</tbody>\n</table>\n</div>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"accepted"), "more", {"start":{"line":259,"column":6},"end":{"line":259,"column":19}} ),{"name":"if","hash":{},"fn":container.program(55, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":259,"column":0},"end":{"line":261,"column":7}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"accepted"), "more", {"start":{"line":260,"column":6},"end":{"line":260,"column":19}} ),{"name":"if","hash":{},"fn":container.program(55, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":260,"column":0},"end":{"line":262,"column":7}}})) != null ? stack1 : "");
 },"54":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
@@ -1130,33 +1130,33 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<tr id=\""
-    + ((stack1 = alias2(alias1(depth0, "anchor", {"start":{"line":254,"column":10},"end":{"line":254,"column":16}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "anchor", {"start":{"line":255,"column":10},"end":{"line":255,"column":16}} ), depth0)) != null ? stack1 : "")
     + "\" data-severity=\""
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "severity", {"start":{"line":254,"column":37},"end":{"line":254,"column":52}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "severity", {"start":{"line":255,"column":37},"end":{"line":255,"column":52}} ), depth0)) != null ? stack1 : "")
     + "\" data-status=\""
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "status", {"start":{"line":254,"column":71},"end":{"line":254,"column":84}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "status", {"start":{"line":255,"column":71},"end":{"line":255,"column":84}} ), depth0)) != null ? stack1 : "")
     + "\" data-component=\""
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "component", {"start":{"line":254,"column":106},"end":{"line":254,"column":122}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "component", {"start":{"line":255,"column":106},"end":{"line":255,"column":122}} ), depth0)) != null ? stack1 : "")
     + "\"><td>"
-    + ((stack1 = alias2(alias1(depth0, "id", {"start":{"line":254,"column":132},"end":{"line":254,"column":134}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "id", {"start":{"line":255,"column":132},"end":{"line":255,"column":134}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":254,"column":147},"end":{"line":254,"column":152}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":255,"column":147},"end":{"line":255,"column":152}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "subject", {"start":{"line":254,"column":165},"end":{"line":254,"column":172}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "subject", {"start":{"line":255,"column":165},"end":{"line":255,"column":172}} ), depth0)) != null ? stack1 : "")
     + "</td><td><span class=\"sev sev-"
-    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":254,"column":206},"end":{"line":254,"column":214}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":255,"column":206},"end":{"line":255,"column":214}} ), depth0)) != null ? stack1 : "")
     + "\">"
-    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":254,"column":220},"end":{"line":254,"column":228}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":255,"column":220},"end":{"line":255,"column":228}} ), depth0)) != null ? stack1 : "")
     + "</span></td><td>"
-    + ((stack1 = alias2(alias1(depth0, "residual", {"start":{"line":254,"column":248},"end":{"line":254,"column":256}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "residual", {"start":{"line":255,"column":248},"end":{"line":255,"column":256}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "reason", {"start":{"line":254,"column":269},"end":{"line":254,"column":275}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "reason", {"start":{"line":255,"column":269},"end":{"line":255,"column":275}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "owner", {"start":{"line":254,"column":288},"end":{"line":254,"column":293}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "owner", {"start":{"line":255,"column":288},"end":{"line":255,"column":293}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "expires", {"start":{"line":254,"column":306},"end":{"line":254,"column":313}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "expires", {"start":{"line":255,"column":306},"end":{"line":255,"column":313}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "ticket", {"start":{"line":254,"column":326},"end":{"line":254,"column":332}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "ticket", {"start":{"line":255,"column":326},"end":{"line":255,"column":332}} ), depth0)) != null ? stack1 : "")
     + "</td></tr>\n";
 },"55":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
@@ -1167,7 +1167,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<p class=\"more\">…and "
-    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"accepted"), "more", {"start":{"line":260,"column":23},"end":{"line":260,"column":36}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"accepted"), "more", {"start":{"line":261,"column":23},"end":{"line":261,"column":36}} ), depth0)) != null ? stack1 : "")
     + " more (all in <code>findings.json</code>).</p>\n";
 },"56":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
@@ -1178,9 +1178,9 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<h3>Expired acceptances</h3>\n<p>These acceptances have lapsed: the findings count as open (or mitigated) again.</p>\n<div class=\"scroll\">\n<table>\n<thead><tr><th>finding</th><th>title</th><th>subject</th><th>status</th><th>reason</th><th>owner</th><th>expired on</th></tr></thead>\n<tbody>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"expired"), "rows", {"start":{"line":272,"column":8},"end":{"line":272,"column":20}} ),{"name":"each","hash":{},"fn":container.program(57, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":272,"column":0},"end":{"line":274,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"expired"), "rows", {"start":{"line":273,"column":8},"end":{"line":273,"column":20}} ),{"name":"each","hash":{},"fn":container.program(57, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":273,"column":0},"end":{"line":275,"column":9}}})) != null ? stack1 : "")
     + "</tbody>\n</table>\n</div>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"expired"), "more", {"start":{"line":278,"column":6},"end":{"line":278,"column":18}} ),{"name":"if","hash":{},"fn":container.program(58, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":278,"column":0},"end":{"line":280,"column":7}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"expired"), "more", {"start":{"line":279,"column":6},"end":{"line":279,"column":18}} ),{"name":"if","hash":{},"fn":container.program(58, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":279,"column":0},"end":{"line":281,"column":7}}})) != null ? stack1 : "");
 },"57":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
@@ -1190,25 +1190,25 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<tr data-severity=\""
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "severity", {"start":{"line":273,"column":21},"end":{"line":273,"column":36}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "severity", {"start":{"line":274,"column":21},"end":{"line":274,"column":36}} ), depth0)) != null ? stack1 : "")
     + "\" data-status=\""
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "status", {"start":{"line":273,"column":55},"end":{"line":273,"column":68}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "status", {"start":{"line":274,"column":55},"end":{"line":274,"column":68}} ), depth0)) != null ? stack1 : "")
     + "\" data-component=\""
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "component", {"start":{"line":273,"column":90},"end":{"line":273,"column":106}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "component", {"start":{"line":274,"column":90},"end":{"line":274,"column":106}} ), depth0)) != null ? stack1 : "")
     + "\"><td>"
-    + ((stack1 = alias2(alias1(depth0, "id", {"start":{"line":273,"column":116},"end":{"line":273,"column":118}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "id", {"start":{"line":274,"column":116},"end":{"line":274,"column":118}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":273,"column":131},"end":{"line":273,"column":136}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":274,"column":131},"end":{"line":274,"column":136}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "subject", {"start":{"line":273,"column":149},"end":{"line":273,"column":156}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "subject", {"start":{"line":274,"column":149},"end":{"line":274,"column":156}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "status", {"start":{"line":273,"column":169},"end":{"line":273,"column":175}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "status", {"start":{"line":274,"column":169},"end":{"line":274,"column":175}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "reason", {"start":{"line":273,"column":188},"end":{"line":273,"column":194}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "reason", {"start":{"line":274,"column":188},"end":{"line":274,"column":194}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "owner", {"start":{"line":273,"column":207},"end":{"line":273,"column":212}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "owner", {"start":{"line":274,"column":207},"end":{"line":274,"column":212}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "expires", {"start":{"line":273,"column":225},"end":{"line":273,"column":232}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "expires", {"start":{"line":274,"column":225},"end":{"line":274,"column":232}} ), depth0)) != null ? stack1 : "")
     + "</td></tr>\n";
 },"58":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
@@ -1219,7 +1219,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<p class=\"more\">…and "
-    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"expired"), "more", {"start":{"line":279,"column":23},"end":{"line":279,"column":35}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"expired"), "more", {"start":{"line":280,"column":23},"end":{"line":280,"column":35}} ), depth0)) != null ? stack1 : "")
     + " more (all in <code>findings.json</code>).</p>\n";
 },"59":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
@@ -1230,9 +1230,9 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<p>What the model does not say, and the rules therefore assumed.</p>\n<div class=\"scroll\">\n<table>\n<thead><tr><th>finding</th><th>subject</th><th>assumption</th><th>status</th><th>where</th></tr></thead>\n<tbody>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"assumptions"), "rows", {"start":{"line":292,"column":8},"end":{"line":292,"column":24}} ),{"name":"each","hash":{},"fn":container.program(60, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":292,"column":0},"end":{"line":294,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"assumptions"), "rows", {"start":{"line":293,"column":8},"end":{"line":293,"column":24}} ),{"name":"each","hash":{},"fn":container.program(60, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":293,"column":0},"end":{"line":295,"column":9}}})) != null ? stack1 : "")
     + "</tbody>\n</table>\n</div>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"assumptions"), "more", {"start":{"line":298,"column":6},"end":{"line":298,"column":22}} ),{"name":"if","hash":{},"fn":container.program(61, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":298,"column":0},"end":{"line":300,"column":7}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"assumptions"), "more", {"start":{"line":299,"column":6},"end":{"line":299,"column":22}} ),{"name":"if","hash":{},"fn":container.program(61, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":299,"column":0},"end":{"line":301,"column":7}}})) != null ? stack1 : "");
 },"60":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
@@ -1242,23 +1242,23 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<tr id=\""
-    + ((stack1 = alias2(alias1(depth0, "anchor", {"start":{"line":293,"column":10},"end":{"line":293,"column":16}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "anchor", {"start":{"line":294,"column":10},"end":{"line":294,"column":16}} ), depth0)) != null ? stack1 : "")
     + "\" data-severity=\""
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "severity", {"start":{"line":293,"column":37},"end":{"line":293,"column":52}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "severity", {"start":{"line":294,"column":37},"end":{"line":294,"column":52}} ), depth0)) != null ? stack1 : "")
     + "\" data-status=\""
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "status", {"start":{"line":293,"column":71},"end":{"line":293,"column":84}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "status", {"start":{"line":294,"column":71},"end":{"line":294,"column":84}} ), depth0)) != null ? stack1 : "")
     + "\" data-component=\""
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "component", {"start":{"line":293,"column":106},"end":{"line":293,"column":122}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "component", {"start":{"line":294,"column":106},"end":{"line":294,"column":122}} ), depth0)) != null ? stack1 : "")
     + "\"><td>"
-    + ((stack1 = alias2(alias1(depth0, "id", {"start":{"line":293,"column":132},"end":{"line":293,"column":134}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "id", {"start":{"line":294,"column":132},"end":{"line":294,"column":134}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "subject", {"start":{"line":293,"column":147},"end":{"line":293,"column":154}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "subject", {"start":{"line":294,"column":147},"end":{"line":294,"column":154}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "message", {"start":{"line":293,"column":167},"end":{"line":293,"column":174}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "message", {"start":{"line":294,"column":167},"end":{"line":294,"column":174}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "status", {"start":{"line":293,"column":187},"end":{"line":293,"column":193}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "status", {"start":{"line":294,"column":187},"end":{"line":294,"column":193}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "where", {"start":{"line":293,"column":206},"end":{"line":293,"column":211}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "where", {"start":{"line":294,"column":206},"end":{"line":294,"column":211}} ), depth0)) != null ? stack1 : "")
     + "</td></tr>\n";
 },"61":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
@@ -1269,7 +1269,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<p class=\"more\">…and "
-    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"assumptions"), "more", {"start":{"line":299,"column":23},"end":{"line":299,"column":39}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"assumptions"), "more", {"start":{"line":300,"column":23},"end":{"line":300,"column":39}} ), depth0)) != null ? stack1 : "")
     + " more (all in <code>findings.json</code>).</p>\n";
 },"62":function(container,depth0,helpers,partials,data) {
     return "<p>None: the model states everything the rules ask about.</p>\n";
@@ -1277,7 +1277,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     var stack1;
 
   return "\u003Cscript>"
-    + ((stack1 = container.lambda(container.strict(depth0, "mermaidJs", {"start":{"line":307,"column":10},"end":{"line":307,"column":19}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(depth0, "mermaidJs", {"start":{"line":309,"column":10},"end":{"line":309,"column":19}} ), depth0)) != null ? stack1 : "")
     + "\u003C/script>\n";
 },"compiler":[8,">= 4.3.0"],"main":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda, alias3=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
@@ -1310,50 +1310,50 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "generatedAt", {"start":{"line":47,"column":38},"end":{"line":47,"column":49}} ),{"name":"if","hash":{},"fn":container.program(8, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":47,"column":32},"end":{"line":47,"column":86}}})) != null ? stack1 : "")
     + " · aithreat "
     + ((stack1 = alias2(alias1(depth0, "toolVersion", {"start":{"line":47,"column":100},"end":{"line":47,"column":111}} ), depth0)) != null ? stack1 : "")
-    + "</p>\n</header>\n\n<form class=\"filters\" id=\"filters\" aria-label=\"Filter findings\">\n<fieldset><legend>Severity</legend>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "severities", {"start":{"line":52,"column":8},"end":{"line":52,"column":18}} ),{"name":"each","hash":{},"fn":container.program(9, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":52,"column":0},"end":{"line":54,"column":9}}})) != null ? stack1 : "")
-    + "</fieldset>\n<fieldset><legend>Status</legend>\n<label><input type=\"checkbox\" name=\"status\" value=\"open\" checked> open</label>\n<label><input type=\"checkbox\" name=\"status\" value=\"mitigated\" checked> mitigated</label>\n<label><input type=\"checkbox\" name=\"status\" value=\"accepted\" checked> accepted</label>\n</fieldset>\n<fieldset><legend>Component</legend>\n<select name=\"component\" aria-label=\"Component\">\n<option value=\"\">all components</option>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "filterComponents", {"start":{"line":64,"column":8},"end":{"line":64,"column":24}} ),{"name":"each","hash":{},"fn":container.program(10, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":64,"column":0},"end":{"line":66,"column":9}}})) != null ? stack1 : "")
-    + "</select>\n</fieldset>\n<p class=\"filter-count\" id=\"filter-count\" aria-live=\"polite\"></p>\n</form>\n\n<section id=\"summary\">\n<h2>Summary</h2>\n<p>"
-    + ((stack1 = alias2(alias1(depth0, "summary", {"start":{"line":74,"column":5},"end":{"line":74,"column":12}} ), depth0)) != null ? stack1 : "")
+    + "</p>\n</header>\n\n<section id=\"summary\">\n<h2>Summary</h2>\n<p>"
+    + ((stack1 = alias2(alias1(depth0, "summary", {"start":{"line":52,"column":5},"end":{"line":52,"column":12}} ), depth0)) != null ? stack1 : "")
     + "</p>\n<h3>Scorecard</h3>\n<table class=\"scorecard\">\n<tbody>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "scorecard", {"start":{"line":78,"column":8},"end":{"line":78,"column":17}} ),{"name":"each","hash":{},"fn":container.program(11, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":78,"column":0},"end":{"line":80,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "scorecard", {"start":{"line":56,"column":8},"end":{"line":56,"column":17}} ),{"name":"each","hash":{},"fn":container.program(9, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":56,"column":0},"end":{"line":58,"column":9}}})) != null ? stack1 : "")
     + "</tbody>\n</table>\n<table class=\"counts\">\n<thead><tr><th>severity</th><th>open</th><th>mitigated</th><th>accepted</th><th>total</th></tr></thead>\n<tbody>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "bySeverity", {"start":{"line":86,"column":8},"end":{"line":86,"column":18}} ),{"name":"each","hash":{},"fn":container.program(12, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":86,"column":0},"end":{"line":88,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "bySeverity", {"start":{"line":64,"column":8},"end":{"line":64,"column":18}} ),{"name":"each","hash":{},"fn":container.program(10, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":64,"column":0},"end":{"line":66,"column":9}}})) != null ? stack1 : "")
     + "</tbody>\n</table>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "metrics", {"start":{"line":91,"column":6},"end":{"line":91,"column":13}} ),{"name":"if","hash":{},"fn":container.program(13, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":91,"column":0},"end":{"line":104,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "metrics", {"start":{"line":69,"column":6},"end":{"line":69,"column":13}} ),{"name":"if","hash":{},"fn":container.program(11, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":69,"column":0},"end":{"line":82,"column":7}}})) != null ? stack1 : "")
     + "</section>\n\n<section id=\"glance\">\n<h2>System at a glance</h2>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "mermaidMissing", {"start":{"line":109,"column":6},"end":{"line":109,"column":20}} ),{"name":"if","hash":{},"fn":container.program(16, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":109,"column":0},"end":{"line":111,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "overview", {"start":{"line":112,"column":6},"end":{"line":112,"column":14}} ),{"name":"if","hash":{},"fn":container.program(17, data, 0),"inverse":container.program(20, data, 0),"data":data,"loc":{"start":{"line":112,"column":0},"end":{"line":123,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"views"), "length", {"start":{"line":124,"column":6},"end":{"line":124,"column":18}} ),{"name":"if","hash":{},"fn":container.program(21, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":124,"column":0},"end":{"line":134,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "mermaidMissing", {"start":{"line":87,"column":6},"end":{"line":87,"column":20}} ),{"name":"if","hash":{},"fn":container.program(14, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":87,"column":0},"end":{"line":89,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "overview", {"start":{"line":90,"column":6},"end":{"line":90,"column":14}} ),{"name":"if","hash":{},"fn":container.program(15, data, 0),"inverse":container.program(18, data, 0),"data":data,"loc":{"start":{"line":90,"column":0},"end":{"line":101,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"views"), "length", {"start":{"line":102,"column":6},"end":{"line":102,"column":18}} ),{"name":"if","hash":{},"fn":container.program(19, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":102,"column":0},"end":{"line":112,"column":7}}})) != null ? stack1 : "")
     + "</section>\n\n<section id=\"crown-jewels\">\n<h2>Crown jewels and their exposure</h2>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"crownRows"), "length", {"start":{"line":139,"column":6},"end":{"line":139,"column":22}} ),{"name":"if","hash":{},"fn":container.program(24, data, 0),"inverse":container.program(32, data, 0),"data":data,"loc":{"start":{"line":139,"column":0},"end":{"line":156,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "notes", {"start":{"line":157,"column":8},"end":{"line":157,"column":13}} ),{"name":"each","hash":{},"fn":container.program(33, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":157,"column":0},"end":{"line":159,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"crownRows"), "length", {"start":{"line":117,"column":6},"end":{"line":117,"column":22}} ),{"name":"if","hash":{},"fn":container.program(22, data, 0),"inverse":container.program(30, data, 0),"data":data,"loc":{"start":{"line":117,"column":0},"end":{"line":134,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "notes", {"start":{"line":135,"column":8},"end":{"line":135,"column":13}} ),{"name":"each","hash":{},"fn":container.program(31, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":135,"column":0},"end":{"line":137,"column":9}}})) != null ? stack1 : "")
     + "</section>\n\n<section id=\"attack-paths\">\n<h2>Top attack paths</h2>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "pathTargets", {"start":{"line":164,"column":8},"end":{"line":164,"column":19}} ),{"name":"each","hash":{},"fn":container.program(34, data, 0),"inverse":container.program(35, data, 0),"data":data,"loc":{"start":{"line":164,"column":0},"end":{"line":168,"column":9}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "pathTargetsMore", {"start":{"line":169,"column":6},"end":{"line":169,"column":21}} ),{"name":"if","hash":{},"fn":container.program(36, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":169,"column":0},"end":{"line":171,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"otherPathDiagrams"), "length", {"start":{"line":172,"column":6},"end":{"line":172,"column":30}} ),{"name":"if","hash":{},"fn":container.program(37, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":172,"column":0},"end":{"line":184,"column":7}}})) != null ? stack1 : "")
-    + "</section>\n\n<section id=\"open-findings\">\n<h2>Open findings by severity</h2>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "open", {"start":{"line":189,"column":8},"end":{"line":189,"column":12}} ),{"name":"each","hash":{},"fn":container.program(41, data, 0),"inverse":container.program(44, data, 0),"data":data,"loc":{"start":{"line":189,"column":0},"end":{"line":201,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "pathTargets", {"start":{"line":142,"column":8},"end":{"line":142,"column":19}} ),{"name":"each","hash":{},"fn":container.program(32, data, 0),"inverse":container.program(33, data, 0),"data":data,"loc":{"start":{"line":142,"column":0},"end":{"line":146,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "pathTargetsMore", {"start":{"line":147,"column":6},"end":{"line":147,"column":21}} ),{"name":"if","hash":{},"fn":container.program(34, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":147,"column":0},"end":{"line":149,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"otherPathDiagrams"), "length", {"start":{"line":150,"column":6},"end":{"line":150,"column":30}} ),{"name":"if","hash":{},"fn":container.program(35, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":150,"column":0},"end":{"line":162,"column":7}}})) != null ? stack1 : "")
+    + "</section>\n\n<div class=\"filtered\">\n<form class=\"filters\" id=\"filters\" aria-label=\"Filter findings\">\n<fieldset><legend>Severity</legend>\n"
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "severities", {"start":{"line":168,"column":8},"end":{"line":168,"column":18}} ),{"name":"each","hash":{},"fn":container.program(39, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":168,"column":0},"end":{"line":170,"column":9}}})) != null ? stack1 : "")
+    + "</fieldset>\n<fieldset><legend>Status</legend>\n<label><input type=\"checkbox\" name=\"status\" value=\"open\" checked> open</label>\n<label><input type=\"checkbox\" name=\"status\" value=\"mitigated\" checked> mitigated</label>\n<label><input type=\"checkbox\" name=\"status\" value=\"accepted\" checked> accepted</label>\n</fieldset>\n<fieldset><legend>Component</legend>\n<select name=\"component\" aria-label=\"Component\">\n<option value=\"\">all components</option>\n"
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "filterComponents", {"start":{"line":180,"column":8},"end":{"line":180,"column":24}} ),{"name":"each","hash":{},"fn":container.program(40, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":180,"column":0},"end":{"line":182,"column":9}}})) != null ? stack1 : "")
+    + "</select>\n</fieldset>\n<p class=\"filter-count\" id=\"filter-count\" aria-live=\"polite\"></p>\n</form>\n\n<section id=\"open-findings\">\n<h2>Open findings by severity</h2>\n"
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "open", {"start":{"line":190,"column":8},"end":{"line":190,"column":12}} ),{"name":"each","hash":{},"fn":container.program(41, data, 0),"inverse":container.program(44, data, 0),"data":data,"loc":{"start":{"line":190,"column":0},"end":{"line":202,"column":9}}})) != null ? stack1 : "")
     + "</section>\n\n<section id=\"by-component\">\n<h2>Findings by component</h2>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"components"), "length", {"start":{"line":206,"column":6},"end":{"line":206,"column":23}} ),{"name":"if","hash":{},"fn":container.program(45, data, 0),"inverse":container.program(48, data, 0),"data":data,"loc":{"start":{"line":206,"column":0},"end":{"line":222,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"components"), "length", {"start":{"line":207,"column":6},"end":{"line":207,"column":23}} ),{"name":"if","hash":{},"fn":container.program(45, data, 0),"inverse":container.program(48, data, 0),"data":data,"loc":{"start":{"line":207,"column":0},"end":{"line":223,"column":7}}})) != null ? stack1 : "")
     + "</section>\n\n<section id=\"mitigated\">\n<h2>Mitigated findings</h2>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"mitigated"), "count", {"start":{"line":227,"column":6},"end":{"line":227,"column":21}} ),{"name":"if","hash":{},"fn":container.program(49, data, 0),"inverse":container.program(52, data, 0),"data":data,"loc":{"start":{"line":227,"column":0},"end":{"line":243,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"mitigated"), "count", {"start":{"line":228,"column":6},"end":{"line":228,"column":21}} ),{"name":"if","hash":{},"fn":container.program(49, data, 0),"inverse":container.program(52, data, 0),"data":data,"loc":{"start":{"line":228,"column":0},"end":{"line":244,"column":7}}})) != null ? stack1 : "")
     + "</section>\n\n<section id=\"accepted\">\n<h2>Accepted findings</h2>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"accepted"), "count", {"start":{"line":248,"column":6},"end":{"line":248,"column":20}} ),{"name":"if","hash":{},"fn":container.program(53, data, 0),"inverse":container.program(52, data, 0),"data":data,"loc":{"start":{"line":248,"column":0},"end":{"line":264,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"expired"), "count", {"start":{"line":265,"column":6},"end":{"line":265,"column":19}} ),{"name":"if","hash":{},"fn":container.program(56, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":265,"column":0},"end":{"line":281,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"accepted"), "count", {"start":{"line":249,"column":6},"end":{"line":249,"column":20}} ),{"name":"if","hash":{},"fn":container.program(53, data, 0),"inverse":container.program(52, data, 0),"data":data,"loc":{"start":{"line":249,"column":0},"end":{"line":265,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"expired"), "count", {"start":{"line":266,"column":6},"end":{"line":266,"column":19}} ),{"name":"if","hash":{},"fn":container.program(56, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":266,"column":0},"end":{"line":282,"column":7}}})) != null ? stack1 : "")
     + "</section>\n\n<section id=\"assumptions\">\n<h2>Assumptions</h2>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"assumptions"), "count", {"start":{"line":286,"column":6},"end":{"line":286,"column":23}} ),{"name":"if","hash":{},"fn":container.program(59, data, 0),"inverse":container.program(62, data, 0),"data":data,"loc":{"start":{"line":286,"column":0},"end":{"line":303,"column":7}}})) != null ? stack1 : "")
-    + "</section>\n</main>\n"
-    + ((stack1 = lookupProperty(helpers,"unless").call(alias3,alias1(depth0, "mermaidMissing", {"start":{"line":306,"column":10},"end":{"line":306,"column":24}} ),{"name":"unless","hash":{},"fn":container.program(63, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":306,"column":0},"end":{"line":308,"column":11}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"assumptions"), "count", {"start":{"line":287,"column":6},"end":{"line":287,"column":23}} ),{"name":"if","hash":{},"fn":container.program(59, data, 0),"inverse":container.program(62, data, 0),"data":data,"loc":{"start":{"line":287,"column":0},"end":{"line":304,"column":7}}})) != null ? stack1 : "")
+    + "</section>\n</div>\n</main>\n"
+    + ((stack1 = lookupProperty(helpers,"unless").call(alias3,alias1(depth0, "mermaidMissing", {"start":{"line":308,"column":10},"end":{"line":308,"column":24}} ),{"name":"unless","hash":{},"fn":container.program(63, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":308,"column":0},"end":{"line":310,"column":11}}})) != null ? stack1 : "")
     + "\u003Cscript>"
-    + ((stack1 = alias2(alias1(depth0, "script", {"start":{"line":309,"column":10},"end":{"line":309,"column":16}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "script", {"start":{"line":311,"column":10},"end":{"line":311,"column":16}} ), depth0)) != null ? stack1 : "")
     + "\u003C/script>\n</body>\n</html>\n";
 },"usePartial":true,"useData":true},
   },
 
   "report.md.hbs": {
-    sha256: "f3fcfa1e42e337bd4ea48f2a9555e525f447fb36029fafa3f6fb3c2fe97f2f01",
+    sha256: "1daa955131d8a90cbb7c22fc383c79f94fa88926b522e4237309b4a5ffd30a49",
     spec: {"0":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
@@ -1528,7 +1528,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
         return undefined
     };
 
-  return "Each cell: how many attacker entries of that class reach the crown jewel, the likelihood of the most likely path, and its length.\n\n| crown jewel | property | attack |"
+  return "Each cell: how many attacker entries of that class reach the crown jewel, the likelihood of the most likely path, and its length. Chokepoints: per class of entry, the components every path from that class crosses, in path order (`none`: no one component is on all of them), and for a disclosure the components every way out crosses.\n\n| crown jewel | property | attack |"
     + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "entryClasses", {"start":{"line":77,"column":43},"end":{"line":77,"column":55}} ),{"name":"each","hash":{},"fn":container.program(20, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":77,"column":35},"end":{"line":77,"column":77}}})) != null ? stack1 : "")
     + " chokepoints | cheapest cut |\n| --- | --- | --- |"
     + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "entryClasses", {"start":{"line":78,"column":27},"end":{"line":78,"column":39}} ),{"name":"each","hash":{},"fn":container.program(21, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":78,"column":19},"end":{"line":78,"column":56}}})) != null ? stack1 : "")

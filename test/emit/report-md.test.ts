@@ -64,6 +64,58 @@ test("report.md has every section, in order", async () => {
   }
 });
 
+test("crown-jewel table: chokepoints per entry class, as paths.json has them; an unreached crown jewel says so", async () => {
+  const run = await compileToDir([path.join(REPO, "samples/fine-tuning")]);
+  try {
+    assert.is(run.code, 0, run.stderr);
+    const md = run.read("report.md");
+    const row = (crown: string, property: string) =>
+      md.split("\n").find((l) => l.startsWith(`| \`${crown}\` `) && l.includes(` | ${property} | `)) ?? "";
+    // Every path from user input crosses customer_portal, but none from the dataset hub does: one
+    // list over all classes would say both cross it.
+    const mix = row("training_mix", "integrity");
+    assert.ok(
+      mix.includes(
+        "| user input: `customer_portal`, `raw_bucket`, `pii_scrub`, `contract_corpus`; external data, supply chain: `web_corpus` |",
+      ),
+      mix,
+    );
+    // A disclosure adds its way out.
+    assert.ok(
+      row("contract_llm", "confidentiality").includes(
+        "; way out: `model_registry`, `review_api`, `customer_portal` |",
+      ),
+    );
+    // No entry reaches it: no blank cells.
+    assert.ok(
+      row("customer_contracts", "confidentiality").endsWith("| – | not reachable: nothing to cut |"),
+      row("customer_contracts", "confidentiality"),
+    );
+    // Each class's chokepoints of paths.json, in its order, follow the class's label.
+    const paths = JSON.parse(run.read("paths.json")) as {
+      targets: {
+        crown: string;
+        property: string;
+        chokepoints: { entryClass: string; components: string[] }[];
+      }[];
+    };
+    for (const t of paths.targets)
+      for (const c of t.chokepoints) {
+        if (c.components.length === 0 || c.components.length > 5) continue;
+        const cell = row(t.crown, t.property);
+        const names = c.components.map((n) => `\`${n}\``).join(", ");
+        assert.ok(
+          new RegExp(
+            `${c.entryClass.replace("_", " ")}(, [a-z ]+)?: ${names.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(;| \\|)`,
+          ).test(cell),
+          `${t.crown} ${t.property} ${c.entryClass}: ${cell}`,
+        );
+      }
+  } finally {
+    run.cleanup();
+  }
+});
+
 /** The sample's analysis with its findings repeated `times` (distinct ids), to exercise the caps. */
 function inflated(times: number) {
   const text = fs.readFileSync(path.join(RAG, "support-assistant.aithreat"), "utf8");

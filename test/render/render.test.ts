@@ -12,7 +12,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import type { Browser } from "puppeteer";
+import type { Browser, Page } from "puppeteer";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { ATLAS_MITIGATION_IDS, RULE_IDS } from "../../src/catalog/index.js";
@@ -235,6 +235,131 @@ it("report.html draws every diagram offline in headless Chromium (screenshot in 
       captureBeyondViewport: true,
     });
     assert.ok(fs.statSync(path.join(ARTIFACTS, "report-html.png")).size > 10_000);
+  } finally {
+    await page.close();
+  }
+});
+
+/** fine-tuning's report.html (compiled once), open at a projector's 1280x720 with the network off. */
+let meetingReport: string | undefined;
+async function openAt1280(): Promise<Page> {
+  assert.ok(browser);
+  if (!meetingReport) {
+    const out = path.join(tempDir(), "out");
+    const io = bufferIo({ AITHREAT_TODAY: TEST_TODAY }, REPO);
+    assert.is(await main(["compile", "samples/fine-tuning", "--out", out, "-q"], io), 0, io.stderr);
+    meetingReport = path.join(out, "report.html");
+  }
+  const report = meetingReport;
+  const page = await browser.newPage();
+  await page.setViewport({ width: 1280, height: 720 });
+  await page.setRequestInterception(true);
+  page.on("request", (req) => {
+    const url = req.url();
+    if (url === pathToFileURL(report).href || url.startsWith("data:")) void req.continue();
+    else void req.abort();
+  });
+  await page.goto(pathToFileURL(report).href, { waitUntil: "load", timeout: 240_000 });
+  await page.waitForFunction('document.body.getAttribute("data-diagrams") === "rendered"', {
+    timeout: 240_000,
+  });
+  return page;
+}
+
+it("report.html at 1280x720: every contents link lands its target in view, never under the sticky filter bar", async () => {
+  const page = await openAt1280();
+  try {
+    const hrefs = (await page.evaluate(
+      '[...document.querySelectorAll("#toc a")].map((a) => a.getAttribute("href"))',
+    )) as string[];
+    assert.ok(hrefs.length >= 9);
+    for (const href of hrefs) {
+      await page.click(`#toc a[href="${href}"]`);
+      // Written as page source: it runs in the browser, where `document` exists.
+      const seen = (await page.evaluate(`(() => {
+        const target = document.getElementById(${JSON.stringify(href.slice(1))});
+        const r = target.getBoundingClientRect();
+        const bar = document.getElementById("filters").getBoundingClientRect();
+        const covered = bar.top <= r.top + 2 && bar.bottom > r.top + 2;
+        return { top: Math.round(r.top), barBottom: Math.round(bar.bottom), covered };
+      })()`)) as { top: number; barBottom: number; covered: boolean };
+      assert.ok(seen.top >= -1 && seen.top < 720, `${href} in view: ${JSON.stringify(seen)}`);
+      assert.not.ok(seen.covered, `${href} under the filter bar: ${JSON.stringify(seen)}`);
+    }
+  } finally {
+    await page.close();
+  }
+});
+
+it("report.html: a diagram scaled below its own size shows at full size on a click, fits again, and prints fitted", async () => {
+  const page = await openAt1280();
+  // Written as page source: it runs in the browser, where `document` exists.
+  const state = async () =>
+    (await page.evaluate(`(() => {
+      const f = document.querySelector("#glance figure.diagram");
+      const svg = f.querySelector("svg");
+      return {
+        zoomable: f.classList.contains("zoomable"),
+        scale: svg.getBoundingClientRect().width / svg.viewBox.baseVal.width,
+        frame: f.getBoundingClientRect().width,
+        shown: svg.getBoundingClientRect().width,
+        pageWidth: document.documentElement.scrollWidth,
+        caption: f.querySelector("figcaption").textContent,
+      };
+    })()`)) as {
+      zoomable: boolean;
+      scale: number;
+      frame: number;
+      shown: number;
+      pageWidth: number;
+      caption: string;
+    };
+  try {
+    // The overview of fine-tuning is some 6,600 px wide: fitted, its labels are a seventh of their size.
+    const fitted = await state();
+    assert.ok(fitted.zoomable, "the overview can be enlarged");
+    assert.ok(fitted.scale < 0.5, `fitted at ${fitted.scale}`);
+    assert.match(fitted.caption, /click to show at full size/);
+    await page.click("#glance figure.diagram");
+    const full = await state();
+    assert.ok(Math.abs(full.scale - 1) < 0.01, `full size: ${full.scale}`);
+    assert.ok(full.frame < 1280, "the frame scrolls sideways, the page does not");
+    assert.is(full.pageWidth, 1280);
+    assert.match(full.caption, /click to fit the page/);
+    await page.emulateMediaType("print");
+    const printed = await state();
+    assert.ok(printed.shown <= printed.frame + 1, `printed ${printed.shown} in ${printed.frame}`);
+    await page.emulateMediaType("screen");
+    await page.keyboard.press("Enter");
+    assert.ok((await state()).scale < 0.5, "Enter fits it again");
+    // A diagram that fits at its own size is left alone.
+    const small = (await page.evaluate(
+      '[...document.querySelectorAll("figure.diagram")].filter((f) => { const s = f.querySelector("svg"); return s && s.viewBox.baseVal.width <= s.getBoundingClientRect().width + 1 && f.classList.contains("zoomable"); }).length',
+    )) as number;
+    assert.is(small, 0);
+  } finally {
+    await page.close();
+  }
+});
+
+it("report.html printed: the collapsed step tables print open, without their 'Step by step' line", async () => {
+  const page = await openAt1280();
+  try {
+    await page.emulateMediaType("print");
+    // Written as page source: it runs in the browser, where `document` exists.
+    const seen = (await page.evaluate(`(() => {
+      const all = [...document.querySelectorAll("details")];
+      return {
+        details: all.length,
+        closed: all.filter((d) => !d.open).length,
+        tablesShown: all.filter((d) => d.querySelector("table").checkVisibility()).length,
+        summariesShown: all.filter((d) => d.querySelector("summary").checkVisibility()).length,
+      };
+    })()`)) as { details: number; closed: number; tablesShown: number; summariesShown: number };
+    assert.ok(seen.details >= 10);
+    assert.is(seen.closed, seen.details, "nothing opened them: the style sheet alone prints them");
+    assert.is(seen.tablesShown, seen.details);
+    assert.is(seen.summariesShown, 0);
   } finally {
     await page.close();
   }
