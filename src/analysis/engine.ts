@@ -11,7 +11,15 @@ import {
   type FindingStatus,
   type Severity,
 } from "./findings.js";
-import { LEVELS, type FindingDraft, type Level, type Rule, type RuleContext, type RuleMeta } from "./rule.js";
+import {
+  LEVELS,
+  type ControlPoint,
+  type FindingDraft,
+  type Level,
+  type Rule,
+  type RuleContext,
+  type RuleMeta,
+} from "./rule.js";
 
 /** Shared by every subject that declares no control and every finding none mitigates; never written to. */
 const NO_CONTROLS: readonly ControlUse[] = Object.freeze([]);
@@ -152,7 +160,7 @@ export function named(uses: readonly ControlUse[], name: string, end = uses.leng
 function collectMitigations(
   graph: ThreatGraph,
   subject: Subject,
-  points: readonly Subject[] | undefined,
+  points: readonly ControlPoint[] | undefined,
   counts: (name: string) => boolean,
   into: ControlUse[],
   subjectOnly: readonly string[] | undefined,
@@ -161,15 +169,17 @@ function collectMitigations(
   let cut = false;
   const n = points ? points.length : 1;
   for (let p = 0; p < n; p++) {
-    const point = points ? points[p]! : subject;
+    const point: ControlPoint = points ? points[p]! : subject;
     const uses = controlsAt(graph, point);
     if (uses.length === 0) continue;
     const elsewhere =
       subjectOnly !== undefined && (point.type !== subject.type || point.index !== subject.index);
+    const except = point.except;
     for (let u = 0; u < uses.length; u++) {
       const use = uses[u]!;
       if (!counts(use.name) || named(into, use.name)) continue;
       if (elsewhere && subjectOnly.includes(use.name)) continue;
+      if (except !== undefined && except.includes(use.name)) continue;
       into.push(use);
       if (BUILTIN_CONTROL_BY_ID.get(use.name)?.effect === "cut") cut = true;
     }

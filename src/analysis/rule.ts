@@ -90,8 +90,15 @@ export interface FindingDraft {
   /** The subset of the rule's mitigations that apply to this finding (default: all of them). */
   readonly mitigations?: readonly string[];
   /** Where a declared mitigating control counts (default: the subject). */
-  readonly controlPoints?: readonly Subject[];
+  readonly controlPoints?: readonly ControlPoint[];
 }
+
+/**
+ * A place where declared controls count against a finding, but for those in `except`: a tool that
+ * states its own approval replaces the calling agent's, so the agent's `human_approval` (declared, or
+ * implied by `approval human`) does not count for calls to it, while its other controls do.
+ */
+export type ControlPoint = Subject & { readonly except?: readonly string[] };
 
 /** What a rule's `check` can use: the model, its graph, the propagation facts, and a reporter. */
 export interface RuleContext {

@@ -255,7 +255,10 @@ export const COMPONENT_KINDS = {
         CAPABILITIES,
         "What the tool can do; `send_external` reaches outside the organisation, `browse` fetches untrusted content.",
       ),
-      approval: oneOf(APPROVALS, "Approval required before a call runs; overrides the agent's default."),
+      approval: oneOf(
+        APPROVALS,
+        "Approval required before a call runs; overrides the agent's default (its `approval` and `human_approval`, not its other controls).",
+      ),
       origin: oneOf(["in_house", "third_party"], "Who wrote and maintains the tool."),
     },
   },

@@ -38,7 +38,7 @@ export default defineRule(
     impactBasis: "the action happens with the agent's privileges and nobody reviews it first",
     mitigations: ["human_approval", "least_privilege", "taint_tracking"],
     detection:
-      "For each agent, every tool, MCP server or payment/e-mail provider it can reach over `invoke` flows (directly or through other tools) whose capabilities include `write`, `delete`, `pay`, `admin`, `execute_code`, `file_system` or `send_external`. Human approval on the tool, on the way to it, or as the agent's default (unless the tool overrides it) mitigates.",
+      "For each agent, every tool, MCP server or payment/e-mail provider it can reach over `invoke` flows (directly or through other tools) whose capabilities include `write`, `delete`, `pay`, `admin`, `execute_code`, `file_system` or `send_external`. Human approval on the tool, on the way to it, or as the agent's default (unless the tool overrides it) mitigates. The agent's other controls (least privilege, restricted tools on untrusted data) count whatever the tool states: a tool's `approval` replaces only the agent's approval, declared or implied.",
     falsePositives:
       "The tool's backend limits what a call can do (small refunds only, a sandboxed scratch area) in a way the model does not state.",
     references: [

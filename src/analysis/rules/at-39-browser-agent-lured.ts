@@ -98,16 +98,17 @@ export default defineRule(
         if (isAutonomous(agent)) facts.push(autonomyFact(agent));
         // When the browser cannot act by itself, gating the code runner also breaks the lure.
         const viaExec = !actsItself && exec !== undefined;
-        const withAgent = !b.overridesAgent && !(viaExec && exec.overridesAgent);
         const irreversible = ownCaps.some((c) => IRREVERSIBLE.includes(c));
         report({
           subject: componentSubject(agent),
           key: b.tool.name,
           message: `\`${agent.name}\` browses through \`${b.tool.name}\` and can act on what a page says: ${how.join("; ")}`,
           facts,
+          // The agent's approval counts only when neither reach overrides it (uniqueSubjects keeps
+          // the agent point with the exception).
           controlPoints: uniqueSubjects([
-            ...reachPoints(agent, b, withAgent),
-            ...(viaExec ? reachPoints(agent, exec, withAgent) : []),
+            ...reachPoints(agent, b),
+            ...(viaExec ? reachPoints(agent, exec) : []),
           ]),
           ...adjust(
             isAutonomous(agent)

@@ -6,7 +6,7 @@ import {
   outFlows,
   type ThreatGraph,
 } from "../../../graph/threat-graph.js";
-import type { Component, Flow, Subject } from "../../../semantic/model.js";
+import type { Component, Flow } from "../../../semantic/model.js";
 import {
   APPROVALS,
   CAPABILITIES,
@@ -17,7 +17,13 @@ import {
 import { ENTRY, UNTRUSTED_CONTENT, type EntryClass, type Fact, type Facts } from "../../facts.js";
 import { describe, remember } from "../../explain.js";
 import { hasControl, isLlmConsumer, servedModels, STATE_CHANGING } from "../../predicates.js";
-import { componentSubject, flowSubject, type FindingDraft, type Level } from "../../rule.js";
+import {
+  componentSubject,
+  flowSubject,
+  type ControlPoint,
+  type FindingDraft,
+  type Level,
+} from "../../rule.js";
 
 /**
  * Shared questions of the agent rules (AT-36..AT-51, AT-57..AT-59): what an agent can reach through
@@ -184,9 +190,10 @@ interface ReachMemo {
   readonly viaCaps: number;
   facts: readonly Fact[] | undefined;
   approval: Fact | undefined;
-  /** Control points with and without the agent. */
-  points: readonly Subject[] | undefined;
-  pointsNoAgent: readonly Subject[] | undefined;
+  /** Control points with the agent, with it where a tool overrides its approval, and without it. */
+  points: readonly ControlPoint[] | undefined;
+  pointsOverridden: readonly ControlPoint[] | undefined;
+  pointsNoAgent: readonly ControlPoint[] | undefined;
 }
 
 /**
@@ -313,6 +320,7 @@ export function toolsOf(g: ThreatGraph, agent: Agent): readonly ToolReach[] {
         facts: undefined,
         approval: undefined,
         points: undefined,
+        pointsOverridden: undefined,
         pointsNoAgent: undefined,
       },
     });
@@ -458,23 +466,31 @@ export function delegatedTools(g: ThreatGraph, agent: Agent, set: readonly Capab
 }
 
 /**
- * Where a control on the way to a tool counts: every flow and component on the path, and the agent
- * unless a tool on the path states its own approval. That exception exists because the engine cannot
- * tell an agent's `approval human` (which such a tool overrides) from its other controls.
+ * Where a control on the way to a tool counts: every flow and component on the path, and the agent.
+ * When a tool on the path states its own approval, it replaces the agent's: the agent's
+ * `human_approval` (declared, or implied by `approval human`) does not count there, its other
+ * controls (least privilege, taint tracking, ...) still do. `withAgent: false` leaves the agent out,
+ * `true` counts all of its controls.
  */
-export function reachPoints(
-  agent: Component,
-  r: ToolReach,
-  withAgent = !r.overridesAgent,
-): readonly Subject[] {
+export function reachPoints(agent: Component, r: ToolReach, withAgent?: boolean): readonly ControlPoint[] {
   // Many findings of many rules name the same reach: its points are listed once.
   const m = r.memo;
-  if (!withAgent) return (m.pointsNoAgent ??= pointsOf(r, []));
-  if (agent.index !== m.agent) return pointsOf(r, [componentSubject(agent)]);
-  return (m.points ??= pointsOf(r, [componentSubject(agent)]));
+  if (withAgent === false) return (m.pointsNoAgent ??= pointsOf(r, []));
+  const overridden = withAgent === undefined && r.overridesAgent;
+  const first = overridden ? approvalOverridden(agent.index) : componentSubject(agent);
+  if (agent.index !== m.agent) return pointsOf(r, [first]);
+  return overridden ? (m.pointsOverridden ??= pointsOf(r, [first])) : (m.points ??= pointsOf(r, [first]));
 }
 
-function pointsOf(r: ToolReach, first: Subject[]): Subject[] {
+/** The controls a tool's own approval overrides on the agent that calls it. */
+const AGENT_APPROVAL: readonly string[] = Object.freeze(["human_approval"]);
+const overriddenAgents: ControlPoint[] = [];
+/** The agent as a control point where a tool's stated approval replaces its own (one per agent). */
+function approvalOverridden(index: number): ControlPoint {
+  return (overriddenAgents[index] ??= Object.freeze({ type: "component", index, except: AGENT_APPROVAL }));
+}
+
+function pointsOf(r: ToolReach, first: ControlPoint[]): ControlPoint[] {
   // Filled in place: spreads of mapped lists made three temporaries per reach.
   const out = first;
   for (let i = 0; i < r.path.length; i++) out.push(flowSubject(r.path[i]!));
@@ -497,24 +513,29 @@ export function adjust(
   };
 }
 
-/** Removes repeated subjects, keeping the first occurrence. */
-export function uniqueSubjects(points: readonly Subject[]): Subject[] {
-  const out: Subject[] = [];
+/**
+ * Removes repeated subjects, keeping the first occurrence's place. A point with exceptions (an agent
+ * whose approval a tool overrides) wins over the same point without: a control it excludes for one
+ * reach of a finding does not count for the finding.
+ */
+export function uniqueSubjects<P extends ControlPoint>(points: readonly P[]): P[] {
+  const out: P[] = [];
   // Most lists (asked per finding) hold a dozen points or so: comparing with the ones kept costs
-  // less than a Set per call. Long lists (a tool's every user) take the Set.
-  const seenKeys = points.length > 32 ? new Set<number>() : undefined;
+  // less than a map per call. Long lists (a tool's every user) take the map.
+  const at = points.length > 32 ? new Map<number, number>() : undefined;
   for (let i = 0; i < points.length; i++) {
     const p = points[i]!;
-    let seen = false;
-    if (seenKeys) {
+    let j = -1;
+    if (at) {
       // Components, flows and data share index ranges: the low bits tell them apart.
       const k = p.index * 4 + (p.type === "component" ? 0 : p.type === "flow" ? 1 : 2);
-      seen = seenKeys.has(k);
-      seenKeys.add(k);
+      j = at.get(k) ?? -1;
+      if (j < 0) at.set(k, out.length);
     } else
-      for (let j = 0; j < out.length && !seen; j++)
-        seen = out[j]!.index === p.index && out[j]!.type === p.type;
-    if (!seen) out.push(p);
+      for (let q = 0; q < out.length && j < 0; q++)
+        if (out[q]!.index === p.index && out[q]!.type === p.type) j = q;
+    if (j < 0) out.push(p);
+    else if (p.except !== undefined && out[j]!.except === undefined) out[j] = p;
   }
   return out;
 }
