@@ -10,7 +10,7 @@
 import type { ChecklistView } from "./checklist.js";
 
 /** SHA-256 of the text of templates/checklist.md.hbs that `checklistMarkdown` lays out. */
-export const CHECKLIST_MD_SHA256 = "06a9e730d958491becf78af246db777f22e6b6d967a0ecac7ab9a070872005bc";
+export const CHECKLIST_MD_SHA256 = "03e77bb1147489bc0706d9dc6290cb0863f1376003b2a86dc85a19e50f29f8ba";
 
 type Owner = ChecklistView["owners"][number];
 type Subject = Owner["subjects"][number];
@@ -25,8 +25,26 @@ export function checklistMarkdown(v: ChecklistView): string {
     `# Mitigation checklist: ${v.title}\n\n` +
     `${v.open} open findings; ${v.todo} tasks to do, one per finding and control (${v.controls} distinct controls), ${v.done} declared already.${shown(v.generatedAt) ? ` Generated ${v.generatedAt}.` : ""}\n` +
     "Grouped by owner, then by component, most severe first. Each open finding lists the controls that would mitigate it (with their MITRE ATLAS mitigations); `[x]` marks a control the model already declares. Every task is also in `checklist.csv`, which imports into an issue tracker.\n\n";
+  out += cut(v.cut);
   if (v.owners.length === 0) return `${out}Nothing to do: the model has no findings.\n`;
   for (const o of v.owners) out += owner(o);
+  return out;
+}
+
+function cut(c: ChecklistView["cut"]): string {
+  let out = "";
+  if (c.tasks.length > 0) {
+    out +=
+      "## The cheapest cut first\n\n" +
+      `These controls together cut every attack path the analysis found from an attacker entry to a crown jewel (total cost ${c.total}; \`paths.json\` has the cut of each crown jewel). One may go on a component with no finding of its own.\n\n`;
+    for (const t of c.tasks)
+      out += `- [ ] ${t.control} ${t.title} on ${t.on}${shown(t.owner) ? ` (owner ${t.owner})` : ""}, cost ${t.cost} (${t.where})${shown(t.atlas) ? ` (ATLAS ${t.atlas})` : ""}\n`;
+    out += "\n";
+  }
+  if (shown(c.uncuttable)) {
+    if (c.tasks.length === 0) out += "## The cheapest cut first\n\n";
+    out += `No built-in control cuts the paths through ${c.uncuttable}: lower the likelihood there or change the design.\n\n`;
+  }
   return out;
 }
 

@@ -6,8 +6,8 @@
  */
 import type { CompileAnalysis } from "../compiler.js";
 import type { Emitter } from "./emitter.js";
-import type { FindingView, MappingView } from "./findings-view.js";
-import type { LocationView } from "./location-view.js";
+import { answerFor, builtinControlView, type FindingView, type MappingView } from "./findings-view.js";
+import { locationView, type LocationView } from "./location-view.js";
 import {
   atlasMitigationUrl,
   bySeverityThenId,
@@ -66,6 +66,59 @@ export interface ChecklistData {
   open: number;
   /** Tasks (a control for a finding): to do, done, and the distinct controls the tasks to do name. */
   tasks: { todo: number; done: number; controls: number };
+  /** The whole model's cheapest cut (paths.json `cut`), each of its controls a task; none: no cut. */
+  cut: ChecklistCut | undefined;
+}
+
+/**
+ * The controls that together break every attack path the analysis found to the crown jewels: the
+ * highest-leverage tasks, which a checklist of findings alone did not show where the component they
+ * go on has no finding of its own (fine-tuning's `access_control` on `sft_mix`).
+ */
+export interface ChecklistCut {
+  total: number;
+  /** The search stopped early: `total` is an upper bound. */
+  bounded: boolean;
+  tasks: {
+    control: string;
+    title: string;
+    atlas: readonly MappingView[];
+    on: string;
+    kind: string;
+    owner: string | undefined;
+    system: string | undefined;
+    cost: number;
+    location: LocationView;
+  }[];
+  /** Components and flows no built-in control cuts (lower the likelihood there, or redesign). */
+  uncuttable: string[];
+}
+
+/** The cheapest cut of every crown jewel as checklist tasks (none when nothing is exposed). */
+function cutTasks(analysis: CompileAnalysis): ChecklistCut | undefined {
+  const cut = analysis.paths.cut;
+  if (!cut || (cut.controls.length === 0 && cut.uncuttable.length === 0)) return undefined;
+  const { components, flows } = analysis.model;
+  const nameOf = (on: { type: "component" | "flow"; index: number }) =>
+    on.type === "component" ? components[on.index]!.name : flows[on.index]!.id;
+  return {
+    total: cut.total,
+    bounded: cut.quality === "bounded",
+    tasks: cut.controls.map((c) => {
+      const comp = c.on.type === "component" ? components[c.on.index]! : undefined;
+      const flow = c.on.type === "flow" ? flows[c.on.index]! : undefined;
+      return {
+        control: c.control,
+        ...builtinControlView(c.control),
+        on: nameOf(c.on),
+        kind: comp ? comp.kind : "flow",
+        ...answerFor(analysis.model, c.on),
+        cost: c.cost,
+        location: locationView(comp ? comp.nameLoc : flow!.loc),
+      };
+    }),
+    uncuttable: cut.uncuttable.map(nameOf),
+  };
 }
 
 /** Titles and ATLAS ids of user-declared controls, for the done list. */
@@ -100,6 +153,7 @@ export function checklistData(
     owners: list,
     open: list.reduce((n, o) => n + o.open, 0),
     tasks: { todo: grouped.todo, done: grouped.doneTasks, controls: grouped.todoControls.size },
+    cut: cutTasks(analysis),
   };
 }
 
@@ -300,6 +354,12 @@ export interface ChecklistView {
   /** Distinct controls the tasks to do name. */
   controls: number;
   done: number;
+  /** The cheapest cut's tasks, most effective first (empty: no cut). */
+  cut: {
+    total: Safe;
+    tasks: { control: Safe; title: Safe; atlas: Safe; on: Safe; owner: Safe; cost: number; where: Safe }[];
+    uncuttable: Safe;
+  };
   owners: {
     owner: Safe;
     hasOwner: boolean;
@@ -367,6 +427,22 @@ export function checklistView(
     todo: d.tasks.todo,
     controls: d.tasks.controls,
     done: d.tasks.done,
+    cut: {
+      total: f.text(d.cut ? `${d.cut.total}${d.cut.bounded ? " at most" : ""}` : ""),
+      tasks: (d.cut?.tasks ?? []).map((t) => ({
+        control: f.code(t.control),
+        title: text(t.title),
+        atlas: atlasOf(t.atlas),
+        on: f.code(t.on),
+        owner: f.text(t.owner ?? ""),
+        cost: t.cost,
+        where: f.loc(t.location),
+      })),
+      uncuttable: f.join(
+        (d.cut?.uncuttable ?? []).map((u) => f.code(u)),
+        ", ",
+      ),
+    },
     owners: d.owners.map((o) => {
       let budget = perOwner;
       let more = 0;
@@ -553,6 +629,15 @@ function checklistCsvRows(d: ChecklistData, put: (piece: string) => void): void 
         );
       }
     }
+  // The cheapest cut's controls: tasks of no single finding (finding and rule empty).
+  for (const t of d.cut?.tasks ?? [])
+    row(
+      `Add ${t.control} to ${t.on}: part of the cheapest cut of every attack path to the crown jewels`,
+      "todo",
+      `${csvField(t.owner ?? "")},${csvField(t.system ?? "")},${csvField(t.on)},${csvField(t.kind)}`,
+      `,,${csvField("Cheapest cut")},`,
+      `${control(t)},${location(t.location)},`,
+    );
 }
 
 /** `checklist.md` and `checklist.csv`. */

@@ -107,11 +107,7 @@ export function findingsView(
   const controlOf = new Map<string, { title: string; atlas: MappingView[] }>();
   const control = (id: string) => {
     let c = controlOf.get(id);
-    if (!c) {
-      const builtin = BUILTIN_CONTROL_BY_ID.get(id);
-      c = { title: builtin?.title ?? id, atlas: named(builtin?.atlas ?? [], ATLAS_MITIGATIONS) };
-      controlOf.set(id, c);
-    }
+    if (!c) controlOf.set(id, (c = builtinControlView(id)));
     return c;
   };
   // The recommended list of a finding whose subject declares none of it is the same for every such
@@ -411,17 +407,36 @@ function buildSubjectInfo(model: ResolvedModel, subject: Finding["subject"]): Su
     : flow
       ? subjectView("flow", flow.id, flow.kind, flow.title)
       : subjectView("data", d!.name, "data", d!.title);
-  // Who answers for the subject: its (or, for a flow, its source's) owner, else its zone's, else its
-  // system's; a data asset's own owner last.
-  const ownerSource = comp ?? (flow ? model.components[flow.from] : undefined);
-  const zone = ownerSource?.zone !== undefined ? model.zones[ownerSource.zone] : undefined;
-  const system = ownerSource?.system !== undefined ? model.systems[ownerSource.system] : undefined;
-  const owner = ownerSource?.owner ?? zone?.owner ?? system?.owner ?? d?.owner;
+  const { owner, system } = answerFor(model, subject);
   const uses = comp?.controls ?? flow?.controls ?? [];
   // Most subjects declare no control: they share one empty set (views are read-only).
   const declared = uses.length === 0 ? NO_CONTROLS : new Set(uses.map((u) => u.name));
   // Every field set, undefined or not, so every info has one shape.
-  return { view, declared, owner, system: system?.title };
+  return { view, declared, owner, system };
+}
+
+/**
+ * Who answers for a subject: its (or, for a flow, its source's) owner, else its zone's, else its
+ * system's; a data asset's own owner last. And the title of the system it is in.
+ */
+export function answerFor(
+  model: ResolvedModel,
+  subject: Finding["subject"],
+): { owner: string | undefined; system: string | undefined } {
+  const { type, index } = subject;
+  const comp = type === "component" ? model.components[index]! : undefined;
+  const flow = type === "flow" ? model.flows[index]! : undefined;
+  const d = comp || flow ? undefined : model.data[index]!;
+  const ownerSource = comp ?? (flow ? model.components[flow.from] : undefined);
+  const zone = ownerSource?.zone !== undefined ? model.zones[ownerSource.zone] : undefined;
+  const system = ownerSource?.system !== undefined ? model.systems[ownerSource.system] : undefined;
+  return { owner: ownerSource?.owner ?? zone?.owner ?? system?.owner ?? d?.owner, system: system?.title };
+}
+
+/** A built-in control's title and ATLAS mitigations as findings show them. */
+export function builtinControlView(id: string): { title: string; atlas: MappingView[] } {
+  const builtin = BUILTIN_CONTROL_BY_ID.get(id);
+  return { title: builtin?.title ?? id, atlas: named(builtin?.atlas ?? [], ATLAS_MITIGATIONS) };
 }
 
 /** A subject's view: `title` only when it has one, after the other fields (the order outputs show). */

@@ -110,6 +110,7 @@ const view = (owners: Owner[], generatedAt = ""): ChecklistView => ({
   todo: 7,
   controls: 3,
   done: 0,
+  cut: { total: s(""), tasks: [], uncuttable: s("") },
   owners,
 });
 
@@ -147,6 +148,29 @@ test("views taking every branch of the template: the same text as Handlebars", (
       ]),
       `no owner first, more ${more}, moreSubjects ${moreSubjects}`,
     );
+  }
+  // The cheapest cut: tasks with and without an owner and ATLAS ids, uncuttable places, either alone.
+  const cutTask = (owner: string, atlas: string) => ({
+    control: s("`c`"),
+    title: s("C"),
+    atlas: s(atlas),
+    on: s("`x`"),
+    owner: s(owner),
+    cost: 3,
+    where: s("`f:1`"),
+  });
+  const tasks = [cutTask("", ""), cutTask("team", "AML"), cutTask("", "AML, M2")];
+  for (const [t, uncuttable] of [
+    [tasks, ""],
+    [tasks, "`u`, `v`"],
+    [[], "`u`"],
+  ] as const) {
+    const withCut = (owners: Owner[]) => ({
+      ...view(owners),
+      cut: { total: s("5"), tasks: [...t], uncuttable: s(uncuttable) },
+    });
+    same(withCut([]), `cut of ${t.length} tasks, uncuttable ${uncuttable}, no owners`);
+    same(withCut([owner({ subjects })]), `cut of ${t.length} tasks, uncuttable ${uncuttable}`);
   }
 });
 

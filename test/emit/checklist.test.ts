@@ -183,7 +183,17 @@ test("checklist.csv: a row per open finding and control, plus done controls; imp
     assert.equal(header, [...CSV_COLUMNS]);
     const col = (c: (typeof CSV_COLUMNS)[number]) => CSV_COLUMNS.indexOf(c);
     const todo = rows.filter((r) => r[col("state")] === "todo");
-    assert.is(todo.length, data.tasks.todo);
+    // The cheapest cut's tasks (no finding of their own) are paths.json's whole-model cut, in order.
+    const cutRows = todo.filter((r) => r[col("title")] === "Cheapest cut" && r[col("finding")] === "");
+    const cut = (
+      JSON.parse(run.read("paths.json")) as { cut: { controls: { control: string; on: string }[] } }
+    ).cut;
+    assert.ok(cut.controls.length > 0, "rag-support has a cut");
+    assert.equal(
+      cutRows.map((r) => `${r[col("control")]} on ${r[col("component")]}`),
+      cut.controls.map((c) => `${c.control} on ${c.on}`),
+    );
+    assert.is(todo.length - cutRows.length, data.tasks.todo);
     const done = rows.filter((r) => r[col("state")] === "done");
     assert.ok(done.some((r) => r[col("control")] === "rate_limit" && r[col("component")] === "support_bot"));
     for (const r of todo) {
