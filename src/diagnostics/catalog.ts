@@ -173,7 +173,7 @@ export const DIAGNOSTICS = {
     severity: "error",
     title: "unknown property",
     explain:
-      "The property is not part of this kind's vocabulary. `docs/language.md` lists every property per kind; the message suggests the closest one.",
+      "The property is not part of this kind's vocabulary. `docs/language.md` lists every property per kind; the message suggests the closest one, or the one a shortened name begins or is a word of (`rate` for `rate_limit`).",
   },
   AT3003: {
     severity: "error",
@@ -185,7 +185,7 @@ export const DIAGNOSTICS = {
     severity: "error",
     title: "unknown value",
     explain:
-      "The value is not one of the property's allowed values. The message lists them and suggests the closest one.",
+      "The value is not one of the property's allowed values. The message lists them and suggests the closest one, or the one a shortened value begins or is a word of (`public` for `public_hub`).",
   },
   AT3005: {
     severity: "error",
@@ -304,7 +304,7 @@ export const DIAGNOSTICS = {
     severity: "error",
     title: "unknown metric in a policy",
     explain:
-      "Each property of a `policy` names a metric and gives its threshold; this one names no metric aithreat computes. The hint suggests the closest name; docs/metrics.md lists them all.",
+      "Each property of a `policy` names a metric and gives its threshold; this one names no metric aithreat computes. The hint suggests the closest name, or the one metric a shortened name begins or is a word of (`trifecta` for `trifecta_violations`); docs/metrics.md lists them all.",
   },
   AT5002: {
     severity: "error",

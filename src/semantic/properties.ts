@@ -93,7 +93,7 @@ export function readProperties(
       diagnostics.push(
         diag("AT3002", at(file, item.key), `unknown property \`${key}\` for ${context}`, {
           hint:
-            didYouMean(key, Object.keys(specs)) ??
+            didYouMean(key, Object.keys(specs), { partial: true }) ??
             `${context} accepts ${Object.keys(specs)
               .map((k) => `\`${k}\``)
               .join(", ")}`,
@@ -184,7 +184,9 @@ function enumValue(
   if (values.includes(text)) return text;
   diagnostics.push(
     diag("AT3004", at(file, v), `\`${text}\` is not a valid value for \`${key}\``, {
-      hint: didYouMean(text, values) ?? `use one of ${values.map((x) => `\`${x}\``).join(", ")}`,
+      hint:
+        didYouMean(text, values, { partial: true }) ??
+        `use one of ${values.map((x) => `\`${x}\``).join(", ")}`,
     }),
   );
   return undefined;

@@ -372,7 +372,7 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
       } else if (BUILTIN_CONTROL_BY_ID.has(ref.text)) {
         out.push({ name: ref.text, loc: at(file, ref), impliedBy: undefined });
       } else {
-        symbols.resolve(ref, file, CONTROL, builtinNames());
+        symbols.resolve(ref, file, CONTROL, builtinNames(), undefined, CONTROL);
       }
     }
     return out;
