@@ -111,7 +111,7 @@ export const DIAGNOSTICS = {
     severity: "error",
     title: "reference to the wrong kind of declaration",
     explain:
-      "The name exists but denotes something else than the place expects, e.g. `in` naming a component instead of a zone, or `holds` naming a component instead of a data asset.",
+      "The name exists but denotes something else than the place expects, e.g. `in` naming a component instead of a zone, or `holds` naming a component instead of a data asset. An `accept` takes a component, a data asset or a named flow.",
   },
   AT2005: {
     severity: "error",

@@ -665,6 +665,8 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
           COMPONENT_OR_DATA,
           (flowNames ??= [...flowByName.keys()]),
           "component, flow or data asset",
+          [],
+          "a component, a named flow or a data asset",
         );
         if (sym)
           subject =

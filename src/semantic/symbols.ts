@@ -199,8 +199,8 @@ export class SymbolTable {
    * Resolves a reference written in `from` to one of the expected categories. Reports AT2001
    * (unknown, with a suggestion), AT2004 (wrong category) or AT2005 (declared in a file not imported).
    * `extra` names (e.g. built-in controls) count as valid candidates for suggestions; `what` says what
-   * an unknown name should have been when the caller also takes names from elsewhere (flows).
-   * `partial` names the categories whose declared
+   * an unknown name should have been when the caller also takes names from elsewhere (flows), and
+   * `not` what a name of another category is not (AT2004), for the same reason. `partial` names the categories whose declared
    * names, with `extra`, form a closed list in which a shortening is suggested too (controls:
    * `signing` for `artifact_signing`); suggest.ts says why the model's other names are not.
    */
@@ -211,6 +211,7 @@ export class SymbolTable {
     extra: readonly string[] = [],
     what: string = expected.map((c) => NOUN[c]).join(" or "),
     partial: readonly SymbolCategory[] = [],
+    not: string = expected.map((c) => ARTICLE[c]).join(" or "),
   ): Sym | undefined {
     const sym = this.table.get(ref.text);
     // The common case, first and without allocating: a visible name of the expected category.
@@ -237,7 +238,7 @@ export class SymbolTable {
         diag(
           "AT2004",
           at(from, ref),
-          `\`${ref.text}\` is ${sym.detail ? `${/^[aeiou]/.test(sym.detail) ? "an" : "a"} \`${sym.detail}\`` : ARTICLE[sym.category]}, not ${expected.map((c) => ARTICLE[c]).join(" or ")}`,
+          `\`${ref.text}\` is ${sym.detail ? `${/^[aeiou]/.test(sym.detail) ? "an" : "a"} \`${sym.detail}\`` : ARTICLE[sym.category]}, not ${not}`,
           {
             hint: suggestion,
             notes: [{ message: "declared here", location: nameLocOf(sym) }],
