@@ -179,7 +179,7 @@ export const DIAGNOSTICS = {
     severity: "error",
     title: "wrong value type",
     explain:
-      "The value's type does not match the property: e.g. a string where a boolean (`true`/`false`) or a list is expected.",
+      'The value\'s type does not match the property: e.g. a string where a boolean (`true`/`false`) or a list is expected. For a date given as text (`expires "31 March 2027"`, `expires "next year"`) the hint gives the day to write as YYYY-MM-DD when the text says it for certain, and the form with an example otherwise.',
   },
   AT3004: {
     severity: "error",

@@ -2,6 +2,7 @@ import type { IToken } from "chevrotain";
 import type { CommentNode, FileNode } from "../ast/nodes.js";
 import { diag, type Diagnostic, type StageResult } from "../diagnostics/diagnostic.js";
 import type { SourceFile } from "../source.js";
+import { meantDate } from "./dates.js";
 import { fastParse, type NameTable } from "./fast-parse.js";
 import { AithreatGrammar } from "./grammar.js";
 import { commentNode, fileNode } from "./nodes.js";
@@ -89,26 +90,6 @@ const DOTTED = /-?\d+(?:[./-]\d+){2,}(?![\p{L}\p{M}\p{N}_])/uy;
 function dottedRun(text: string, start: number): string | undefined {
   DOTTED.lastIndex = start;
   return DOTTED.exec(text)?.[0];
-}
-
-/** A run of three numbers, one of four digits at an end: meant as a date. The day as YYYY-MM-DD if sure. */
-function meantDate(run: string): { iso: string | undefined } | undefined {
-  const m = /^(\d{1,4})([./-])(\d{1,2}|\d{4})\2(\d{1,4})$/.exec(run);
-  if (!m) return undefined;
-  const [a, b, c] = [m[1]!, m[3]!, m[4]!];
-  const two = (x: string) => x.length <= 2;
-  const pad = (x: string) => x.padStart(2, "0");
-  let ymd: [string, string, string] | undefined;
-  if (a.length === 4 && two(b) && two(c)) ymd = [a, b, c];
-  else if (c.length === 4 && two(a) && two(b)) {
-    // Day first (31.01.2027) or month first (01/31/2027): sure only when one of them is above 12.
-    if (Number(a) > 12 && Number(b) <= 12) ymd = [c, b, a];
-    else if (Number(b) > 12 && Number(a) <= 12) ymd = [c, a, b];
-    else return { iso: undefined };
-  } else return undefined;
-  const iso = `${ymd[0]}-${pad(ymd[1])}-${pad(ymd[2])}`;
-  const day = new Date(`${iso}T00:00:00Z`);
-  return { iso: Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== iso ? undefined : iso };
 }
 
 /**
