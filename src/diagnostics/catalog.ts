@@ -45,7 +45,7 @@ export const DIAGNOSTICS = {
     severity: "error",
     title: "unexpected character",
     explain:
-      "The lexer met characters that cannot start any token. Names use letters, digits, `_`, and inner `.` or `-`; text goes in double quotes. A Unicode space other than the no-break space, or a character that shows nothing (a zero-width space), is named by its code point (`U+2003`).",
+      "The lexer met characters that cannot start any token. Names use letters, digits, `_`, and inner `.` or `-`; text goes in double quotes. A Unicode space other than the no-break space, or a character that shows nothing (a zero-width space), is named by its code point (`U+2003`). A run of numbers and dots (`1.2.3`) is no number: after a property that takes text the hint puts it in quotes, after one that takes a number (`cost`) it asks for one number.",
   },
   AT1011: {
     severity: "error",

@@ -2,6 +2,7 @@ import type { IToken } from "chevrotain";
 import type { CommentNode, FileNode } from "../ast/nodes.js";
 import { diag, type Diagnostic, type StageResult } from "../diagnostics/diagnostic.js";
 import type { SourceFile } from "../source.js";
+import { valueTypesOf } from "../semantic/vocabulary.js";
 import { meantDate } from "./dates.js";
 import { fastParse, type NameTable } from "./fast-parse.js";
 import { AithreatGrammar } from "./grammar.js";
@@ -90,6 +91,21 @@ const DOTTED = /-?\d+(?:[./-]\d+){2,}(?![\p{L}\p{M}\p{N}_])/uy;
 function dottedRun(text: string, start: number): string | undefined {
   DOTTED.lastIndex = start;
   return DOTTED.exec(text)?.[0];
+}
+
+/**
+ * What to write for a run of numbers and dots that is no date (`1.2.3`), by the property it follows:
+ * one that takes a number gets a number (its first two parts, `cost 1.2`), one that takes text the
+ * run in quotes (`version "1.2.3"`), and one the vocabulary does not know (a policy's metric) both.
+ */
+function dottedRunHint(run: string, key: string | undefined): string {
+  const types = key === undefined ? new Set<string>() : valueTypesOf(key);
+  const number = `${run.split(".").slice(0, 2).join(".")}`;
+  const text = `write a version or other dotted number as a string: \`"${run}"\``;
+  if (key !== undefined && types.size > 0 && [...types].every((t) => t === "number"))
+    return `\`${key}\` takes a number, with one \`.\` at most: e.g. \`${key} ${number}\``;
+  if (types.has("string") || types.has("string-list")) return text;
+  return `a number has one \`.\` at most (e.g. \`${number}\`); ${text}`;
 }
 
 /**
@@ -209,7 +225,7 @@ export function parseWithRecovery(file: SourceFile): StageResult<FileNode> {
               hint: date.iso ? `write \`${date.iso}\`` : "write the day as YYYY-MM-DD, e.g. `2027-03-31`",
             })
           : diag("AT1010", where, `\`${run}\` is neither a number nor a name`, {
-              hint: `write a version or other dotted number as a string: \`"${run}"\``,
+              hint: dottedRunHint(run, key?.image),
             }),
       );
       // One token for the run: a date, or a name (which a string property takes) for the rest.
