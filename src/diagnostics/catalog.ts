@@ -129,7 +129,7 @@ export const DIAGNOSTICS = {
     severity: "error",
     title: "imported file not found",
     explain:
-      "An `import` names a file that does not exist. Paths are relative to the importing file, and written exactly: when a file beside it differs only in case, in how its accents are encoded (Unicode normalisation), by spaces at an end or by the missing `.aithreat`, the hint names it; otherwise it names the model file beside it whose name is closest (`zones.aithreat` for `zone.aithreat`), if one is near.",
+      "An `import` names a file that does not exist. Paths are relative to the importing file, and written exactly: when a file beside it differs only in case, in how its accents are encoded (Unicode normalisation), by spaces at an end or by the missing `.aithreat`, the hint names it; otherwise it names the model file beside it whose name is closest (`zones.aithreat` for `zone.aithreat`), if one is near. When a folder on the path does not exist, the hint names the path through the folder beside it whose name is nearest (`../shared/zones.aithreat` for `../shraed/zones.aithreat`).",
   },
   AT2011: {
     severity: "error",
