@@ -93,7 +93,7 @@ export const DIAGNOSTICS = {
     severity: "error",
     title: "unknown name",
     explain:
-      "A reference names nothing declared in this file or the files it imports. The message suggests the closest declared name; when an import of the same file failed, a note points at that import, which most likely declared it.",
+      "A reference names nothing declared in this file or the files it imports. The message suggests the closest declared name; when an import of the same file failed, a note points at that import, which most likely declared it (not for a misspelt built-in control, which no file declares).",
   },
   AT2002: {
     severity: "error",

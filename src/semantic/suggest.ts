@@ -102,6 +102,11 @@ export function distance(a: string, b: string, cap = Infinity): number {
   return prev[m] ?? 0;
 }
 
+/** The name a `didYouMean` hint suggests, or undefined for any other hint. */
+export function suggestedIn(hint: string | undefined): string | undefined {
+  return hint === undefined ? undefined : /^did you mean `([^`]+)`\?/.exec(hint)?.[1];
+}
+
 /** A hint string for a suggestion, or undefined when there is none. */
 export function didYouMean(
   name: string,

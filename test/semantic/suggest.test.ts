@@ -3,8 +3,8 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { METRIC_IDS } from "../../src/analysis/metrics/registry.js";
 import { BUILTIN_CONTROL_BY_ID } from "../../src/catalog/controls.js";
-import { didYouMean, partialMatch, suggest } from "../../src/semantic/suggest.js";
-import { frontEndOf } from "../helpers/compile.js";
+import { didYouMean, partialMatch, suggest, suggestedIn } from "../../src/semantic/suggest.js";
+import { frontEnd, frontEndOf } from "../helpers/compile.js";
 
 const CONTROLS = [...BUILTIN_CONTROL_BY_ID.keys()];
 
@@ -53,6 +53,25 @@ test("the model's property keys, values and controls are suggested from a shorte
   assert.ok(hints.includes("AT2001 did you mean `artifact_signing`?"), hints.join("\n"));
   // `tickets` may be a store not declared yet as much as a shortening of `tickets_db`: no guess.
   assert.ok(hints.includes("AT2001 "), hints.join("\n"));
+});
+
+test("a failed import's note goes on names it may declare, not on a misspelt built-in control", () => {
+  assert.is(suggestedIn("did you mean `spotlighting`?"), "spotlighting");
+  assert.is(suggestedIn("run `aithreat rules` to see the controls"), undefined);
+  assert.is(suggestedIn(undefined), undefined);
+  const r = frontEnd({
+    "model.aithreat":
+      'import "./shared/zones.aithreat"\nagent copilot "Agent" in vpc { controls [spotlightng, my_filter] }\n',
+  });
+  const notes = r.diagnostics
+    .filter((d) => d.code === "AT2001")
+    .map((d) => `${d.message} | ${(d.notes ?? []).map((n) => n.message).join("; ")}`);
+  const note = "an import of this file failed; the name may be declared in the file it names";
+  assert.equal(notes, [
+    `unknown zone \`vpc\` | ${note}`,
+    "unknown control `spotlightng` | ",
+    `unknown control \`my_filter\` | ${note}`,
+  ]);
 });
 
 test.run();
