@@ -105,7 +105,7 @@ export const DIAGNOSTICS = {
     severity: "error",
     title: "duplicate flow",
     explain:
-      "Two flows have the same identity (`source -> target` when unnamed). Name one of them: `flow reply: agent -> mailer`.",
+      "Two flows have the same identity (`source -> target` when unnamed). Name one of them: `flow reply: agent -> mailer`. Two flows given the same name are reported at the second name, with a note at the first: rename one.",
   },
   AT2004: {
     severity: "error",

@@ -477,6 +477,8 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
   // `->`, so the two kinds never collide: named flows are checked by name, unnamed ones by their
   // end points as two integers (no string per flow to compare).
   const flowByName = new Map<string, number>();
+  // Where each flow's name starts (-1: unnamed), for AT2003's note: a number per flow, not a Location.
+  const flowNameStart: number[] = [];
   let unnamedFlows = 0;
   for (const u of units) unnamedFlows += UnitReader.counts(u).unnamedFlows;
   const byPair = new PairIndex(unnamedFlows, flows);
@@ -538,12 +540,17 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
       const priorIndex = d.name ? flowByName.get(d.name.text) : byPair.get(fromSym.index, toSym.index);
       const id = d.name ? d.name.text : `${from.name}->${to.name}`;
       if (priorIndex !== undefined) {
+        // A name given twice is pointed at by name, in both places; two unnamed flows by statement.
+        const prior = flows[priorIndex]!;
+        const first = d.name
+          ? loc(prior.loc.file, flowNameStart[priorIndex]!, flowNameStart[priorIndex]! + d.name.text.length)
+          : prior.loc;
         diagnostics.push(
-          diag("AT2003", here, `flow \`${id}\` is declared twice`, {
+          diag("AT2003", d.name ? at(file, d.name) : here, `flow \`${id}\` is declared twice`, {
             hint: d.name
               ? "give each flow its own name"
               : `name one of them: \`flow <name>: ${from.name} -> ${to.name}\``,
-            notes: [{ message: "first declared here", location: flows[priorIndex]!.loc }],
+            notes: [{ message: "first declared here", location: first }],
           }),
         );
         continue;
@@ -553,6 +560,7 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
       else byPair.add(fromSym.index, toSym.index, index);
       const flowControls = d.controls.length > 0 ? resolveControls(file, d.controls) : [];
       addImplied(file, d.implied, flowControls);
+      flowNameStart.push(d.name ? d.name.start : -1);
       flows.push({
         index,
         id,
