@@ -266,6 +266,12 @@ export const DIAGNOSTICS = {
     explain:
       "Zones nest at most 64 deep, counting both zone blocks and `in` clauses, as blocks of any kind nest at most 64 deep (AT1021). A chain of `in` deeper than that is reported once, at the first zone past the limit.",
   },
+  AT3019: {
+    severity: "warning",
+    title: "third-party origin on a trained model",
+    explain:
+      "A `model` whose `origin` says its weights come from outside (`public_hub`, `vendor`) is also produced (a `produce` flow) by a training or fine-tuning pipeline of the same model. The two contradict each other, and the analysis believes the origin: the supply-chain rules (AT-08 tampered third-party model, AT-55 missing AI bill of materials) fire on weights the team trains, and the rule on stolen in-house weights (AT-13) passes them by. Give the model `origin fine_tuned` (`in_house` for a `training` pipeline that starts from nothing); when the pipeline fine-tunes a downloaded base model, declare the base model apart, with its third-party origin and a `load` flow into the pipeline. A pipeline trains when its `type` is `training` or `fine_tuning`, or when it has no type and a `train` flow brings it data. A `conversion` pipeline, or a registry between the pipeline and the model, is no contradiction: converted hub weights are still the hub's, and a registry may hold mirrored third-party weights.",
+  },
   AT3020: {
     severity: "error",
     title: "unknown component kind in a rule",
