@@ -28,6 +28,8 @@ import { buildThreatGraph, type ThreatGraph } from "./graph/threat-graph.js";
 import { inArena, type Arena } from "./graph/arena.js";
 import { lineCol, type SourceFile } from "./source.js";
 import { capErrors } from "./syntax/parse.js";
+import { suggestedIn } from "./semantic/suggest.js";
+import { BUILTIN_CONTROL_BY_ID } from "./catalog/controls.js";
 import type { CompilerHost } from "./host.js";
 import { DEFAULT_MAX_FILE_SIZE, loadProgram, type LoadOptions, type Program } from "./semantic/imports.js";
 import { createCheckPool } from "./semantic/parallel.js";
@@ -90,7 +92,9 @@ const FAILED_IMPORTS = new Set(["AT2010", "AT2011", "AT2013"]);
 
 /**
  * An unknown name (AT2001) in a file whose import failed gets a note pointing at that import: the
- * name is most likely declared in the file that did not load, and the import is what to fix.
+ * name is most likely declared in the file that did not load, and the import is what to fix. Not
+ * when the name is a misspelt built-in control (its hint suggests one): no file declares those, and
+ * the hint already says what to write.
  */
 function withImportNotes(diagnostics: readonly Diagnostic[]): Diagnostic[] {
   const failed = new Map<SourceFile, Location>();
@@ -100,7 +104,7 @@ function withImportNotes(diagnostics: readonly Diagnostic[]): Diagnostic[] {
   if (failed.size === 0) return [...diagnostics];
   return diagnostics.map((d) => {
     const at = d.code === "AT2001" && d.location ? failed.get(d.location.file) : undefined;
-    if (!at) return d;
+    if (!at || BUILTIN_CONTROL_BY_ID.has(suggestedIn(d.hint) ?? "")) return d;
     const note = {
       message: "an import of this file failed; the name may be declared in the file it names",
       location: at,

@@ -168,7 +168,7 @@ zone vpc "Production VPC" {
   store     tickets     "Ticket database"      { holds customer_pii }
   dataset   ft_corpus   "Fine-tuning corpus"   { holds customer_pii  provenance false }
   pipeline  finetune    "Nightly LoRA fine-tune"
-  model     copilot_llm "Copilot LLM"          { family generative  origin public_hub  format safetensors  verified true }
+  model     copilot_llm "Copilot LLM"          { family generative  origin fine_tuned  format safetensors  verified true }
   vectorstore kb        "Knowledge-base index" { holds kb_articles }
   agent     copilot     "Support agent"        { autonomy loop  memory session  controls [spotlighting, output_filter] }
   tool      refund      "Refund API"           { capabilities [write, pay]  approval human }

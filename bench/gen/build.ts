@@ -253,6 +253,9 @@ export function buildSystemFile(plan: Plan, i: number): GenFile {
       });
     }
   }
+  const flows = buildOwnFlows(plan, i, rng, names);
+  const trained = ownTrainedModels(byZone, flows);
+
   const zones: GenZone[] = [];
   for (let z = 0; z < ZONES.length; z++) {
     if (byZone[z]!.length === 0) continue;
@@ -261,11 +264,10 @@ export function buildSystemFile(plan: Plan, i: number): GenFile {
       title: `${sys} ${ZONES[z]!.title.toLowerCase()}`,
       parent: ZONES[z]!.name,
       props: [],
-      components: byZone[z]!,
+      components: byZone[z]!.map((c) => (trained.has(c.name) ? withOwnOrigin(c) : c)),
     });
   }
 
-  const flows = buildOwnFlows(plan, i, rng, names);
   return {
     path: systemPath(plan, i),
     comment: `System ${i} of ${plan.systems}: a generated AI pipeline (seed ${plan.seed}).`,
@@ -286,6 +288,34 @@ export function buildSystemFile(plan: Plan, i: number): GenFile {
     flows,
   };
 }
+
+/**
+ * Models a training pipeline of the system produces: weights the team makes, which a third-party
+ * origin (`public_hub`, `vendor`) would contradict (AT3019). Found once the flows are drawn, and
+ * fixed without drawing again, so every random stream, and so the rest of the model, stays the same.
+ */
+function ownTrainedModels(byZone: readonly GenComponent[][], flows: readonly GenFlow[]): Set<string> {
+  const byName = new Map<string, GenComponent>();
+  for (const list of byZone) for (const c of list) byName.set(c.name, c);
+  const prop = (props: Props | undefined, key: string) => props?.find(([k]) => k === key)?.[1];
+  const out = new Set<string>();
+  for (const f of flows) {
+    if (prop(f.props, "kind") !== "produce") continue;
+    const from = byName.get(f.from);
+    const to = byName.get(f.to);
+    const type = prop(from?.props, "type");
+    const origin = prop(to?.props, "origin");
+    if (from?.kind === "pipeline" && (type === "training" || type === "fine_tuning") && to?.kind === "model")
+      if (origin === "public_hub" || origin === "vendor") out.add(f.to);
+  }
+  return out;
+}
+
+/** A model with `origin fine_tuned` in place of its third-party origin. */
+const withOwnOrigin = (c: GenComponent): GenComponent => ({
+  ...c,
+  props: c.props.map(([k, v]) => (k === "origin" ? ([k, "fine_tuned"] as const) : ([k, v] as const))),
+});
 
 const INTRA_WEIGHTS = INTRA_PATTERNS.map((x) => x.weight);
 const SHARED_WEIGHTS = SHARED_PATTERNS.map((x) => x.weight);

@@ -191,6 +191,21 @@ export const EXAMPLES: Readonly<Partial<Record<DiagnosticCode, Example>>> = {
     },
     show: '// 66 zones, each placed in the one before\nzone z0 "Zone" { trust internal }\nzone z1 "Zone" in z0\n// ...\nzone z65 "Zone" in z64',
   },
+  AT3019: {
+    files: {
+      "model.aithreat": [
+        'zone vpc "Production VPC" {',
+        "  trust internal",
+        '  dataset ft_corpus "Fine-tuning corpus"',
+        '  pipeline finetune "Nightly LoRA fine-tune" { type fine_tuning }',
+        '  model copilot_llm "Copilot LLM" { family generative  origin public_hub }',
+        "}",
+        "flow ft_corpus -> finetune { kind train }",
+        "flow finetune -> copilot_llm { kind produce }",
+        "",
+      ].join("\n"),
+    },
+  },
   AT3020: {
     files: {
       "model.aithreat": 'rule ORG-1 "Agents need approval" {\n  match [agnet] { autonomy loop }\n}\n',

@@ -385,7 +385,9 @@ function compileOne(
     if (!user && !BUILTIN_CONTROL_BY_ID.has(ref.text)) {
       report(
         diag("AT2001", at(file, ref), `unknown control \`${ref.text}\``, {
-          hint: didYouMean(ref.text, [...BUILTIN_CONTROL_BY_ID.keys(), ...userControls.keys()]),
+          hint: didYouMean(ref.text, [...BUILTIN_CONTROL_BY_ID.keys(), ...userControls.keys()], {
+            partial: true,
+          }),
         }),
       );
       continue;
@@ -557,7 +559,7 @@ function matchKinds(
       report(
         diag("AT3020", at(file, item), `\`${text}\` is not a component kind`, {
           hint:
-            didYouMean(text, COMPONENT_KIND_NAMES) ??
+            didYouMean(text, COMPONENT_KIND_NAMES, { partial: true }) ??
             `component kinds are ${COMPONENT_KIND_NAMES.map(code).join(", ")}`,
         }),
       );

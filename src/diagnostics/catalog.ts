@@ -45,7 +45,7 @@ export const DIAGNOSTICS = {
     severity: "error",
     title: "unexpected character",
     explain:
-      "The lexer met characters that cannot start any token. Names use letters, digits, `_`, and inner `.` or `-`; text goes in double quotes. A Unicode space other than the no-break space, or a character that shows nothing (a zero-width space), is named by its code point (`U+2003`).",
+      "The lexer met characters that cannot start any token. Names use letters, digits, `_`, and inner `.` or `-`; text goes in double quotes. A Unicode space other than the no-break space, or a character that shows nothing (a zero-width space), is named by its code point (`U+2003`). A run of numbers and dots (`1.2.3`) is no number: after a property that takes text the hint puts it in quotes, after one that takes a number (`cost`) it asks for one number.",
   },
   AT1011: {
     severity: "error",
@@ -93,7 +93,7 @@ export const DIAGNOSTICS = {
     severity: "error",
     title: "unknown name",
     explain:
-      "A reference names nothing declared in this file or the files it imports. The message suggests the closest declared name; when an import of the same file failed, a note points at that import, which most likely declared it.",
+      "A reference names nothing declared in this file or the files it imports. The message suggests the closest declared name; when an import of the same file failed, a note points at that import, which most likely declared it (not for a misspelt built-in control, which no file declares).",
   },
   AT2002: {
     severity: "error",
@@ -105,13 +105,13 @@ export const DIAGNOSTICS = {
     severity: "error",
     title: "duplicate flow",
     explain:
-      "Two flows have the same identity (`source -> target` when unnamed). Name one of them: `flow reply: agent -> mailer`.",
+      "Two flows have the same identity (`source -> target` when unnamed). Name one of them: `flow reply: agent -> mailer`. Two flows given the same name are reported at the second name, with a note at the first: rename one.",
   },
   AT2004: {
     severity: "error",
     title: "reference to the wrong kind of declaration",
     explain:
-      "The name exists but denotes something else than the place expects, e.g. `in` naming a component instead of a zone, or `holds` naming a component instead of a data asset.",
+      "The name exists but denotes something else than the place expects, e.g. `in` naming a component instead of a zone, or `holds` naming a component instead of a data asset. An `accept` takes a component, a data asset or a named flow.",
   },
   AT2005: {
     severity: "error",
@@ -129,7 +129,7 @@ export const DIAGNOSTICS = {
     severity: "error",
     title: "imported file not found",
     explain:
-      "An `import` names a file that does not exist. Paths are relative to the importing file, and written exactly: when a file beside it differs only in case, in how its accents are encoded (Unicode normalisation), by spaces at an end or by the missing `.aithreat`, the hint names it; otherwise it names the model file beside it whose name is closest (`zones.aithreat` for `zone.aithreat`), if one is near.",
+      "An `import` names a file that does not exist. Paths are relative to the importing file, and written exactly: when a file beside it differs only in case, in how its accents are encoded (Unicode normalisation), by spaces at an end or by the missing `.aithreat`, the hint names it; otherwise it names the model file beside it whose name is closest (`zones.aithreat` for `zone.aithreat`), if one is near. When a folder on the path does not exist, the hint names the path through the folder beside it whose name is nearest (`../shared/zones.aithreat` for `../shraed/zones.aithreat`).",
   },
   AT2011: {
     severity: "error",
@@ -173,19 +173,19 @@ export const DIAGNOSTICS = {
     severity: "error",
     title: "unknown property",
     explain:
-      "The property is not part of this kind's vocabulary. `docs/language.md` lists every property per kind; the message suggests the closest one.",
+      "The property is not part of this kind's vocabulary. `docs/language.md` lists every property per kind; the message suggests the closest one, or the one a shortened name begins or is a word of (`rate` for `rate_limit`).",
   },
   AT3003: {
     severity: "error",
     title: "wrong value type",
     explain:
-      "The value's type does not match the property: e.g. a string where a boolean (`true`/`false`) or a list is expected.",
+      'The value\'s type does not match the property: e.g. a string where a boolean (`true`/`false`) or a list is expected. For a date given as text (`expires "31 March 2027"`, `expires "next year"`) the hint gives the day to write as YYYY-MM-DD when the text says it for certain, and the form with an example otherwise.',
   },
   AT3004: {
     severity: "error",
     title: "unknown value",
     explain:
-      "The value is not one of the property's allowed values. The message lists them and suggests the closest one.",
+      "The value is not one of the property's allowed values. The message lists them and suggests the closest one, or the one a shortened value begins or is a word of (`public` for `public_hub`).",
   },
   AT3005: {
     severity: "error",
@@ -266,6 +266,12 @@ export const DIAGNOSTICS = {
     explain:
       "Zones nest at most 64 deep, counting both zone blocks and `in` clauses, as blocks of any kind nest at most 64 deep (AT1021). A chain of `in` deeper than that is reported once, at the first zone past the limit.",
   },
+  AT3019: {
+    severity: "warning",
+    title: "third-party origin on a trained model",
+    explain:
+      "A `model` whose `origin` says its weights come from outside (`public_hub`, `vendor`) is also produced (a `produce` flow) by a training or fine-tuning pipeline of the same model. The two contradict each other, and the analysis believes the origin: the supply-chain rules (AT-08 tampered third-party model, AT-55 missing AI bill of materials) fire on weights the team trains, and the rule on stolen in-house weights (AT-13) passes them by. Give the model `origin fine_tuned` (`in_house` for a `training` pipeline that starts from nothing); when the pipeline fine-tunes a downloaded base model, declare the base model apart, with its third-party origin and a `load` flow into the pipeline. A pipeline trains when its `type` is `training` or `fine_tuning`, or when it has no type and a `train` flow brings it data. A `conversion` pipeline, or a registry between the pipeline and the model, is no contradiction: converted hub weights are still the hub's, and a registry may hold mirrored third-party weights.",
+  },
   AT3020: {
     severity: "error",
     title: "unknown component kind in a rule",
@@ -304,7 +310,7 @@ export const DIAGNOSTICS = {
     severity: "error",
     title: "unknown metric in a policy",
     explain:
-      "Each property of a `policy` names a metric and gives its threshold; this one names no metric aithreat computes. The hint suggests the closest name; docs/metrics.md lists them all.",
+      "Each property of a `policy` names a metric and gives its threshold; this one names no metric aithreat computes. The hint suggests the closest name, or the one metric a shortened name begins or is a word of (`trifecta` for `trifecta_violations`); docs/metrics.md lists them all.",
   },
   AT5002: {
     severity: "error",

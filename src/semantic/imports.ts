@@ -318,6 +318,7 @@ function resolveImport(
       diag("AT2010", where, `imported file \`${spec}\` does not exist`, {
         hint:
           nearFileHint(spec, files.listFolder(path.dirname(abs))) ??
+          nearFolderHint(spec, path.dirname(fromReal), root, files.listFolder) ??
           "paths are relative to the importing file",
       }),
     );
@@ -367,6 +368,15 @@ function folderImported(where: Location, spec: string, entries: readonly string[
  * looks like "does not exist" while the file is right there.
  */
 export function nearFileHint(spec: string, names: readonly string[] | undefined): string | undefined {
+  const near = nearFile(spec, names);
+  return near === undefined ? undefined : `did you mean \`${near.path}\`?${near.why ? ` ${near.why}` : ""}`;
+}
+
+/** nearFileHint's path, and why it differs when that is not plain from the two (a typo is). */
+function nearFile(
+  spec: string,
+  names: readonly string[] | undefined,
+): { path: string; why?: string } | undefined {
   const base = spec.slice(spec.lastIndexOf("/") + 1);
   if (base === "" || base === "." || base === ".." || names === undefined) return undefined;
   const dir = spec.slice(0, spec.length - base.length);
@@ -383,7 +393,7 @@ export function nearFileHint(spec: string, names: readonly string[] | undefined)
   for (const [matches, why] of kinds) {
     // The name itself is not near: it is there, as a broken link or a file that vanished.
     const found = names.filter((n) => n !== base && matches(n)).sort()[0];
-    if (found !== undefined) return `did you mean \`${dir}${found}\`? ${why}`;
+    if (found !== undefined) return { path: `${dir}${found}`, why };
   }
   // A typo in the name (`zone.aithreat` for `zones.aithreat`): the model file whose name is closest,
   // compared without the extension so that a short name is not matched by a far one.
@@ -392,10 +402,90 @@ export function nearFileHint(spec: string, names: readonly string[] | undefined)
     names.filter((n) => n !== base && n.endsWith(EXTENSION)).map((n) => [stem(n), n] as const),
   );
   const near = suggest(stem(base), [...byStem.keys()].sort());
-  return near === undefined ? undefined : `did you mean \`${dir}${byStem.get(near)!}\`?`;
+  return near === undefined ? undefined : { path: `${dir}${byStem.get(near)!}` };
 }
 
 const EXTENSION = ".aithreat";
+
+/**
+ * For an import whose folder does not exist (`../shraed/zones.aithreat`), the path it most likely
+ * means: each folder of the path that is missing is replaced by the folder beside it whose name
+ * differs only in case, accents' encoding or spaces at the ends, or else is spelt closest; then the
+ * file name is looked up in the folder reached, as nearFileHint does. Undefined when a missing folder
+ * has no near sibling. Only folders inside the project root are listed, so a hint never names what
+ * lies outside it.
+ */
+export function nearFolderHint(
+  spec: string,
+  fromDir: string,
+  root: string,
+  listFolder: (p: string) => readonly string[] | undefined,
+): string | undefined {
+  const parts = spec.split("/");
+  const base = parts.pop()!;
+  const written: string[] = [];
+  let dir = fromDir;
+  let missing: string | undefined;
+  let folderWhy: string | undefined;
+  for (const part of parts) {
+    const next = path.join(dir, part);
+    if (part === "" || part === "." || part === ".." || listFolder(next) !== undefined) {
+      written.push(part);
+      dir = next;
+      continue;
+    }
+    const entries = isInside(root, dir) ? listFolder(dir) : undefined;
+    const near = entries && nearFolder(part, entries, (n) => listFolder(path.join(dir, n)) !== undefined);
+    if (near === undefined || !isInside(root, path.join(dir, near.name))) return undefined;
+    missing ??= [...written, part].join("/");
+    folderWhy ??= near.why;
+    written.push(near.name);
+    dir = path.join(dir, near.name);
+  }
+  if (missing === undefined) return undefined;
+  const folder = written.join("/");
+  const why = `there is no folder \`${missing}\`${folderWhy ? ` (${folderWhy})` : ""}`;
+  const inFolder = listFolder(dir) ?? [];
+  if (inFolder.includes(base)) return `did you mean \`${folder}/${base}\`? ${why}`;
+  const file = nearFile(`${folder}/${base}`, inFolder);
+  if (file !== undefined)
+    return `did you mean \`${file.path}\`? ${why}${file.why ? `, and ${file.why}` : ""}`;
+  return `did you mean the folder \`${folder}\`? ${why}, and \`${folder}\` holds no \`${base}\``;
+}
+
+/**
+ * The folder among `names` that `part` most likely means (see nearFolderHint); `isFolder` is asked
+ * only of the name found, since a folder may hold many entries.
+ */
+function nearFolder(
+  part: string,
+  names: readonly string[],
+  isFolder: (n: string) => boolean,
+): { name: string; why?: string } | undefined {
+  const loose = (n: string) => n.normalize("NFC").toLowerCase();
+  const rules: [(n: string) => boolean, string][] = [
+    [(n) => n === part.trim(), "the path has spaces at an end of a folder name"],
+    [
+      (n) => n.normalize("NFC") === part.normalize("NFC"),
+      "the import writes its accents with other code points than the folder's name (Unicode normalisation): copy the path from this hint",
+    ],
+    [(n) => loose(n) === loose(part), "folder names are case-sensitive"],
+  ];
+  const others = names.filter((n) => n !== part && !n.endsWith(EXTENSION));
+  for (const [matches, why] of rules) {
+    const found = others.filter(matches).sort().find(isFolder);
+    if (found !== undefined) return { name: found, why };
+  }
+  // A typo: the closest name that is a folder (a file spelt alike is passed over).
+  const left = [...others].sort();
+  for (let tries = 0; tries < 3; tries++) {
+    const near = suggest(part, left);
+    if (near === undefined) return undefined;
+    if (isFolder(near)) return { name: near };
+    left.splice(left.indexOf(near), 1);
+  }
+  return undefined;
+}
 
 /** Most files an import cycle's message names (a cycle through an organisation's files is named whole up to it). */
 const MAX_CYCLE_SHOWN = 50;

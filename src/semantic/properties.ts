@@ -1,6 +1,8 @@
 import type { BlockNode, NameNode, PropertyNode, ValueNode } from "../ast/nodes.js";
 import { at, diag, type Diagnostic, type Location } from "../diagnostics/diagnostic.js";
 import type { SourceFile } from "../source.js";
+import { dayOf, eitherDay } from "../syntax/dates.js";
+import { preview } from "../syntax/parse.js";
 import { didYouMean } from "./suggest.js";
 import { describeType, type PropSpec } from "./vocabulary.js";
 
@@ -93,7 +95,7 @@ export function readProperties(
       diagnostics.push(
         diag("AT3002", at(file, item.key), `unknown property \`${key}\` for ${context}`, {
           hint:
-            didYouMean(key, Object.keys(specs)) ??
+            didYouMean(key, Object.keys(specs), { partial: true }) ??
             `${context} accepts ${Object.keys(specs)
               .map((k) => `\`${k}\``)
               .join(", ")}`,
@@ -145,10 +147,36 @@ function typeError(
           ? "write `true` or `false`"
           : spec.type === "string"
             ? 'put text in double quotes: `"..."`'
-            : undefined,
+            : spec.type === "date"
+              ? dateHint(value)
+              : undefined,
     }),
   );
   return undefined;
+}
+
+/** Words of a date said relative to today (`"next year"`, `"in 6 months"`). */
+const RELATIVE =
+  /\b(today|tomorrow|next|last|in|after|from|now|days?|weeks?|months?|quarters?|years?|q[1-4]|eoy|eom|end)\b/i;
+
+/**
+ * What to write for a date given as something else: the day itself when the text says it for
+ * certain (`"31/03/2027"`, `"31 March 2027"`), else the form with an example, and for a phrase
+ * relative to today (`"next year"`) why that cannot be a date.
+ */
+function dateHint(value: ValueNode): string {
+  const text = value.kind === "string" ? value.value : value.kind === "name" ? value.text : undefined;
+  const day = text === undefined ? undefined : dayOf(text);
+  if (day !== undefined) return `write the day as YYYY-MM-DD: \`${day}\``;
+  const either = text === undefined ? undefined : eitherDay(text);
+  if (either)
+    return `write the day as YYYY-MM-DD: \`${either[0]}\` if the day comes first, \`${either[1]}\` if the month does`;
+  if (text !== undefined && RELATIVE.test(text.replace(/_/g, " ")))
+    return `write the day itself as YYYY-MM-DD, e.g. \`2027-03-31\`: \`${preview(text)}\` would name another day on every run`;
+  const example = "write the day as YYYY-MM-DD, e.g. `2027-03-31`";
+  if (value.kind === "number" && /^\d{4}$/.test(value.text))
+    return `write the day as YYYY-MM-DD, e.g. \`${value.text}-12-31\` for the end of ${value.text}`;
+  return example;
 }
 
 /** Whether a YYYY-MM-DD string names a real calendar day. */
@@ -184,7 +212,9 @@ function enumValue(
   if (values.includes(text)) return text;
   diagnostics.push(
     diag("AT3004", at(file, v), `\`${text}\` is not a valid value for \`${key}\``, {
-      hint: didYouMean(text, values) ?? `use one of ${values.map((x) => `\`${x}\``).join(", ")}`,
+      hint:
+        didYouMean(text, values, { partial: true }) ??
+        `use one of ${values.map((x) => `\`${x}\``).join(", ")}`,
     }),
   );
   return undefined;

@@ -372,7 +372,7 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
       } else if (BUILTIN_CONTROL_BY_ID.has(ref.text)) {
         out.push({ name: ref.text, loc: at(file, ref), impliedBy: undefined });
       } else {
-        symbols.resolve(ref, file, CONTROL, builtinNames());
+        symbols.resolve(ref, file, CONTROL, builtinNames(), undefined, CONTROL);
       }
     }
     return out;
@@ -477,6 +477,8 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
   // `->`, so the two kinds never collide: named flows are checked by name, unnamed ones by their
   // end points as two integers (no string per flow to compare).
   const flowByName = new Map<string, number>();
+  // Where each flow's name starts (-1: unnamed), for AT2003's note: a number per flow, not a Location.
+  const flowNameStart: number[] = [];
   let unnamedFlows = 0;
   for (const u of units) unnamedFlows += UnitReader.counts(u).unnamedFlows;
   const byPair = new PairIndex(unnamedFlows, flows);
@@ -538,12 +540,17 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
       const priorIndex = d.name ? flowByName.get(d.name.text) : byPair.get(fromSym.index, toSym.index);
       const id = d.name ? d.name.text : `${from.name}->${to.name}`;
       if (priorIndex !== undefined) {
+        // A name given twice is pointed at by name, in both places; two unnamed flows by statement.
+        const prior = flows[priorIndex]!;
+        const first = d.name
+          ? loc(prior.loc.file, flowNameStart[priorIndex]!, flowNameStart[priorIndex]! + d.name.text.length)
+          : prior.loc;
         diagnostics.push(
-          diag("AT2003", here, `flow \`${id}\` is declared twice`, {
+          diag("AT2003", d.name ? at(file, d.name) : here, `flow \`${id}\` is declared twice`, {
             hint: d.name
               ? "give each flow its own name"
               : `name one of them: \`flow <name>: ${from.name} -> ${to.name}\``,
-            notes: [{ message: "first declared here", location: flows[priorIndex]!.loc }],
+            notes: [{ message: "first declared here", location: first }],
           }),
         );
         continue;
@@ -553,6 +560,7 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
       else byPair.add(fromSym.index, toSym.index, index);
       const flowControls = d.controls.length > 0 ? resolveControls(file, d.controls) : [];
       addImplied(file, d.implied, flowControls);
+      flowNameStart.push(d.name ? d.name.start : -1);
       flows.push({
         index,
         id,
@@ -665,6 +673,8 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
           COMPONENT_OR_DATA,
           (flowNames ??= [...flowByName.keys()]),
           "component, flow or data asset",
+          [],
+          "a component, a named flow or a data asset",
         );
         if (sym)
           subject =
@@ -747,6 +757,7 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
       );
     }
   }
+  diagnostics.push(...trainedThirdPartyModels(components, flows));
   spans.trim();
 
   return {
@@ -766,6 +777,106 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
     },
     diagnostics,
   };
+}
+
+/** Origins that say a model's weights come from outside: third-party artifacts to the rules. */
+const THIRD_PARTY_ORIGINS: ReadonlySet<string> = new Set(["public_hub", "vendor"]);
+
+/** Where third-party weights come from: a public registry (a hub), or a third-party model. */
+const downloaded = (c: Component): boolean =>
+  (c.kind === "registry" && c.props.origin === "public") ||
+  (c.kind === "model" && THIRD_PARTY_ORIGINS.has(c.props.origin ?? ""));
+
+/** Components a `train` flow brings data from (a model or registry brings weights: a conversion, too). */
+const DATA_HOLDERS: ReadonlySet<string> = new Set(["dataset", "store", "source", "vectorstore"]);
+
+/**
+ * AT3019: a model whose `origin` says its weights come from outside (`public_hub`, `vendor`) that a
+ * training pipeline of the same model produces. The supply-chain rules (AT-08, AT-55) then fire on
+ * weights the team trains, and the rules on in-house weights (AT-13) pass them by.
+ *
+ * A pipeline trains when its `type` is `training` or `fine_tuning`, or when it has no type and a
+ * `train` flow brings it data: what the flow kinds say it does. Only a direct `produce` counts: a
+ * `conversion` pipeline's output is still the third party's weights, and a registry between the
+ * pipeline and the model may hold mirrored third-party weights too. One warning per model, at its
+ * `origin`, naming the first such flow. When a flow also brings the model weights from outside (a
+ * `load` from a public registry or a third-party model), the model stands for both the downloaded
+ * base and the fine-tuned result, and the hint asks to split it.
+ */
+function trainedThirdPartyModels(components: readonly Component[], flows: readonly Flow[]): Diagnostic[] {
+  const suspects: Flow[] = [];
+  for (const fl of flows) {
+    if (fl.kind !== "produce") continue;
+    const to = components[fl.to]!;
+    if (
+      to.kind === "model" &&
+      THIRD_PARTY_ORIGINS.has(to.props.origin ?? "") &&
+      components[fl.from]!.kind === "pipeline"
+    )
+      suspects.push(fl);
+  }
+  if (suspects.length === 0) return [];
+  // Asked only when some model is a suspect: most models have none.
+  const fedData = new Set<number>();
+  const weightsInto = new Map<number, Flow>();
+  for (const fl of flows) {
+    const from = components[fl.from]!;
+    if (fl.kind === "train" && DATA_HOLDERS.has(from.kind)) fedData.add(fl.to);
+    else if (
+      (fl.kind === "load" || fl.kind === "deploy" || fl.kind === "train") &&
+      components[fl.to]!.kind === "model" &&
+      downloaded(from) &&
+      !weightsInto.has(fl.to)
+    )
+      weightsInto.set(fl.to, fl);
+  }
+  const trains = (p: Component): boolean => {
+    if (p.kind !== "pipeline") return false;
+    const type = p.props.type;
+    return type === "training" || type === "fine_tuning" || (type === undefined && fedData.has(p.index));
+  };
+  const out: Diagnostic[] = [];
+  const warned = new Set<number>();
+  for (const fl of suspects) {
+    const model = components[fl.to]! as Component & { kind: "model" };
+    const pipeline = components[fl.from]!;
+    if (warned.has(model.index) || !trains(pipeline)) continue;
+    warned.add(model.index);
+    const origin = model.props.origin!;
+    const type = pipeline.kind === "pipeline" ? pipeline.props.type : undefined;
+    const what = type === "fine_tuning" ? "fine-tuning" : "training";
+    const own =
+      type === "training"
+        ? "`origin in_house` (`fine_tuned` if it starts from a base model)"
+        : type === "fine_tuning"
+          ? "`origin fine_tuned`"
+          : "`origin fine_tuned` (`in_house` if it trains from scratch)";
+    const also = weightsInto.get(model.index);
+    const from = also ? components[also.from]! : undefined;
+    const notes = [{ message: `\`${pipeline.name}\` produces \`${model.name}\` here`, location: fl.loc }];
+    if (also && from)
+      notes.push({
+        message: `\`${from.name}\` brings it third-party weights here (\`${also.kind}\`)`,
+        location: also.loc,
+      });
+    const base = `(\`origin ${origin}\`, with a \`load\` flow into \`${pipeline.name}\`)`;
+    const hint =
+      also && from
+        ? `\`${model.name}\` stands for both the weights \`${from.name}\` brings and the ones \`${pipeline.name}\` makes from them: declare the base model apart ${base} and give \`${model.name}\` \`origin fine_tuned\``
+        : `write ${own} for weights \`${pipeline.name}\` makes; a ${origin === "vendor" ? "vendor" : "hub"} model it starts from is a model of its own ${base}`;
+    out.push(
+      diag(
+        "AT3019",
+        model.propLocs["origin"] ?? model.nameLoc,
+        `model \`${model.name}\` has \`origin ${origin}\`, but the ${what} pipeline \`${pipeline.name}\` produces it`,
+        {
+          hint,
+          notes,
+        },
+      ),
+    );
+  }
+  return out;
 }
 
 function baseOf(base: Bases, category: SymbolCategory): number {

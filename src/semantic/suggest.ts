@@ -1,11 +1,32 @@
 import { lookalikes } from "./lookalike.js";
 
+/** How `suggest` looks for a candidate. */
+export interface SuggestOptions {
+  /**
+   * Also propose the one candidate that the name begins (`trifecta` for `trifecta_violations`) or
+   * that has the name among its words (`crown` in `exposed_crown_jewels`), when no candidate is a
+   * near spelling. For closed vocabularies (metrics, properties, values, kinds, controls), where a
+   * short form names the one entry it abbreviates; not for the model's own names, where a shorter
+   * name is as likely another thing not declared (yet) as a shortening of one that is.
+   */
+  readonly partial?: boolean;
+}
+
 /**
  * "Did you mean": the closest candidate by Damerau-Levenshtein distance (transpositions count as one
  * edit), case-insensitive, within a third of the name's length. Candidates far longer or shorter are
- * skipped before any distance is computed, so a miss against a million names stays cheap.
+ * skipped before any distance is computed, so a miss against a million names stays cheap. With
+ * `partial`, a name no candidate spells near may still be a shortening of one (`partialMatch`).
  */
-export function suggest(name: string, candidates: Iterable<string>): string | undefined {
+export function suggest(
+  name: string,
+  candidates: Iterable<string>,
+  options: SuggestOptions = {},
+): string | undefined {
+  if (options.partial) {
+    const list = [...candidates];
+    return suggest(name, list) ?? partialMatch(name, list);
+  }
   const target = name.toLowerCase();
   const limit = Math.max(1, Math.floor(target.length / 3));
   let best: string | undefined;
@@ -20,6 +41,35 @@ export function suggest(name: string, candidates: Iterable<string>): string | un
     }
   }
   return bestDistance <= limit ? best : undefined;
+}
+
+/** Shortest name `partialMatch` reads as a shortening: `ai` or `id` begin too many words to mean one. */
+const MIN_PARTIAL = 3;
+
+/** A candidate's words: parts between `_`, `-` and `.`. */
+const words = (s: string): string[] => s.split(/[_.-]+/).filter(Boolean);
+
+/**
+ * The one candidate a name is a shortening of, case-insensitive: the only one it is a prefix of
+ * (`trifecta` of `trifecta_violations`), else the only one with the name's words as a run of its own
+ * (`crown` in `exposed_crown_jewels`, `untrusted_sources` in `max_untrusted_sources`). Undefined when
+ * none, or more than one, fits: `coverage` is a word of two metrics and names neither.
+ */
+export function partialMatch(name: string, candidates: Iterable<string>): string | undefined {
+  const target = name.toLowerCase();
+  if ([...target].length < MIN_PARTIAL) return undefined;
+  const list = [...new Set(candidates)];
+  const prefixed = list.filter((c) => c.length > target.length && c.toLowerCase().startsWith(target));
+  if (prefixed.length === 1) return prefixed[0];
+  const run = words(target);
+  if (run.length === 0) return undefined;
+  const containing = list.filter((c) => {
+    const w = words(c.toLowerCase());
+    if (w.length <= run.length) return false;
+    for (let i = 0; i + run.length <= w.length; i++) if (run.every((x, j) => w[i + j] === x)) return true;
+    return false;
+  });
+  return containing.length === 1 ? containing[0] : undefined;
 }
 
 /** Optimal-string-alignment distance, abandoning once every cell of a row reaches `cap`. */
@@ -52,9 +102,18 @@ export function distance(a: string, b: string, cap = Infinity): number {
   return prev[m] ?? 0;
 }
 
+/** The name a `didYouMean` hint suggests, or undefined for any other hint. */
+export function suggestedIn(hint: string | undefined): string | undefined {
+  return hint === undefined ? undefined : /^did you mean `([^`]+)`\?/.exec(hint)?.[1];
+}
+
 /** A hint string for a suggestion, or undefined when there is none. */
-export function didYouMean(name: string, candidates: Iterable<string>): string | undefined {
-  const s = suggest(name, candidates);
+export function didYouMean(
+  name: string,
+  candidates: Iterable<string>,
+  options: SuggestOptions = {},
+): string | undefined {
+  const s = suggest(name, candidates, options);
   if (s === undefined) return undefined;
   const alike = lookalikes(name, s);
   return `did you mean \`${s}\`?${alike ? ` ${alike}` : ""}`;

@@ -2,7 +2,7 @@ import path from "node:path";
 import { at, diag, type Diagnostic, type Location } from "../diagnostics/diagnostic.js";
 import type { SourceFile } from "../source.js";
 import type { LoadedFile } from "./imports.js";
-import { didYouMean } from "./suggest.js";
+import { didYouMean, partialMatch } from "./suggest.js";
 import { RESERVED_WORDS } from "../syntax/words.js";
 import { isAscii, lookalikes, skeleton } from "./lookalike.js";
 
@@ -199,7 +199,10 @@ export class SymbolTable {
    * Resolves a reference written in `from` to one of the expected categories. Reports AT2001
    * (unknown, with a suggestion), AT2004 (wrong category) or AT2005 (declared in a file not imported).
    * `extra` names (e.g. built-in controls) count as valid candidates for suggestions; `what` says what
-   * an unknown name should have been when the caller also takes names from elsewhere (flows).
+   * an unknown name should have been when the caller also takes names from elsewhere (flows), and
+   * `not` what a name of another category is not (AT2004), for the same reason. `partial` names the categories whose declared
+   * names, with `extra`, form a closed list in which a shortening is suggested too (controls:
+   * `signing` for `artifact_signing`); suggest.ts says why the model's other names are not.
    */
   resolve(
     ref: Named,
@@ -207,6 +210,8 @@ export class SymbolTable {
     expected: readonly SymbolCategory[],
     extra: readonly string[] = [],
     what: string = expected.map((c) => NOUN[c]).join(" or "),
+    partial: readonly SymbolCategory[] = [],
+    not: string = expected.map((c) => ARTICLE[c]).join(" or "),
   ): Sym | undefined {
     const sym = this.table.get(ref.text);
     // The common case, first and without allocating: a visible name of the expected category.
@@ -217,22 +222,23 @@ export class SymbolTable {
       const candidates = this.near(ref.text, expected, extra);
       this.diagnostics.push(
         diag("AT2001", at(from, ref), `unknown ${what} \`${ref.text}\``, {
-          hint: didYouMean(ref.text, candidates),
+          hint: didYouMean(ref.text, candidates) ?? this.shortening(ref.text, partial, extra),
         }),
       );
       return undefined;
     }
     if (!expected.includes(sym.category)) {
       const candidates = this.near(ref.text, expected, extra);
-      const suggestion = didYouMean(
-        ref.text,
-        candidates.filter((n) => n !== ref.text),
-      );
+      const suggestion =
+        didYouMean(
+          ref.text,
+          candidates.filter((n) => n !== ref.text),
+        ) ?? this.shortening(ref.text, partial, extra);
       this.diagnostics.push(
         diag(
           "AT2004",
           at(from, ref),
-          `\`${ref.text}\` is ${sym.detail ? `${/^[aeiou]/.test(sym.detail) ? "an" : "a"} \`${sym.detail}\`` : ARTICLE[sym.category]}, not ${expected.map((c) => ARTICLE[c]).join(" or ")}`,
+          `\`${ref.text}\` is ${sym.detail ? `${/^[aeiou]/.test(sym.detail) ? "an" : "a"} \`${sym.detail}\`` : ARTICLE[sym.category]}, not ${not}`,
           {
             hint: suggestion,
             notes: [{ message: "declared here", location: nameLocOf(sym) }],
@@ -255,6 +261,17 @@ export class SymbolTable {
       );
     }
     return sym;
+  }
+
+  /** The hint for a shortening of a name of the `partial` categories or of `extra` (see `resolve`). */
+  private shortening(
+    text: string,
+    partial: readonly SymbolCategory[],
+    extra: readonly string[],
+  ): string | undefined {
+    if (partial.length === 0) return undefined;
+    const s = partialMatch(text, [...extra, ...partial.flatMap((c) => this.names(c))]);
+    return s === undefined || s === text ? undefined : `did you mean \`${s}\`?`;
   }
 
   /**

@@ -597,6 +597,32 @@ export function fittingFlowKinds(from: ComponentKind, to: ComponentKind): FlowKi
   return FLOW_KIND_NAMES.filter((k) => flowKindFits(k, from, to));
 }
 
+let typesByKey: Map<string, Set<PropType["type"]>> | undefined;
+
+/**
+ * The value types a property of this name takes in any block of the language (components, flows,
+ * other declarations); empty for a name no block has (a policy's metric, a rule's own property).
+ * For the lexer, which sees `cost 1.2.3` before it knows the block: `cost` only takes a number.
+ */
+export function valueTypesOf(key: string): ReadonlySet<PropType["type"]> {
+  if (!typesByKey) {
+    const map = new Map<string, Set<PropType["type"]>>();
+    const add = (specs: Readonly<Record<string, PropType>>) => {
+      for (const [k, spec] of Object.entries(specs)) {
+        let set = map.get(k);
+        if (!set) map.set(k, (set = new Set()));
+        set.add(spec.type);
+      }
+    };
+    add(COMMON_COMPONENT_PROPS);
+    for (const kind of Object.values(COMPONENT_KINDS)) add(kind.props);
+    add(FLOW_PROPS);
+    for (const specs of Object.values(DECLARATION_PROPS)) add(specs);
+    typesByKey = map;
+  }
+  return typesByKey.get(key) ?? new Set();
+}
+
 /** Formats which properties a spec accepts, for messages. */
 export function describeType(spec: PropType): string {
   switch (spec.type) {

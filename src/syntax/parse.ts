@@ -2,6 +2,8 @@ import type { IToken } from "chevrotain";
 import type { CommentNode, FileNode } from "../ast/nodes.js";
 import { diag, type Diagnostic, type StageResult } from "../diagnostics/diagnostic.js";
 import type { SourceFile } from "../source.js";
+import { valueTypesOf } from "../semantic/vocabulary.js";
+import { meantDate } from "./dates.js";
 import { fastParse, type NameTable } from "./fast-parse.js";
 import { AithreatGrammar } from "./grammar.js";
 import { commentNode, fileNode } from "./nodes.js";
@@ -91,24 +93,19 @@ function dottedRun(text: string, start: number): string | undefined {
   return DOTTED.exec(text)?.[0];
 }
 
-/** A run of three numbers, one of four digits at an end: meant as a date. The day as YYYY-MM-DD if sure. */
-function meantDate(run: string): { iso: string | undefined } | undefined {
-  const m = /^(\d{1,4})([./-])(\d{1,2}|\d{4})\2(\d{1,4})$/.exec(run);
-  if (!m) return undefined;
-  const [a, b, c] = [m[1]!, m[3]!, m[4]!];
-  const two = (x: string) => x.length <= 2;
-  const pad = (x: string) => x.padStart(2, "0");
-  let ymd: [string, string, string] | undefined;
-  if (a.length === 4 && two(b) && two(c)) ymd = [a, b, c];
-  else if (c.length === 4 && two(a) && two(b)) {
-    // Day first (31.01.2027) or month first (01/31/2027): sure only when one of them is above 12.
-    if (Number(a) > 12 && Number(b) <= 12) ymd = [c, b, a];
-    else if (Number(b) > 12 && Number(a) <= 12) ymd = [c, a, b];
-    else return { iso: undefined };
-  } else return undefined;
-  const iso = `${ymd[0]}-${pad(ymd[1])}-${pad(ymd[2])}`;
-  const day = new Date(`${iso}T00:00:00Z`);
-  return { iso: Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== iso ? undefined : iso };
+/**
+ * What to write for a run of numbers and dots that is no date (`1.2.3`), by the property it follows:
+ * one that takes a number gets a number (its first two parts, `cost 1.2`), one that takes text the
+ * run in quotes (`version "1.2.3"`), and one the vocabulary does not know (a policy's metric) both.
+ */
+function dottedRunHint(run: string, key: string | undefined): string {
+  const types = key === undefined ? new Set<string>() : valueTypesOf(key);
+  const number = `${run.split(".").slice(0, 2).join(".")}`;
+  const text = `write a version or other dotted number as a string: \`"${run}"\``;
+  if (key !== undefined && types.size > 0 && [...types].every((t) => t === "number"))
+    return `\`${key}\` takes a number, with one \`.\` at most: e.g. \`${key} ${number}\``;
+  if (types.has("string") || types.has("string-list")) return text;
+  return `a number has one \`.\` at most (e.g. \`${number}\`); ${text}`;
 }
 
 /**
@@ -228,7 +225,7 @@ export function parseWithRecovery(file: SourceFile): StageResult<FileNode> {
               hint: date.iso ? `write \`${date.iso}\`` : "write the day as YYYY-MM-DD, e.g. `2027-03-31`",
             })
           : diag("AT1010", where, `\`${run}\` is neither a number nor a name`, {
-              hint: `write a version or other dotted number as a string: \`"${run}"\``,
+              hint: dottedRunHint(run, key?.image),
             }),
       );
       // One token for the run: a date, or a name (which a string property takes) for the rest.

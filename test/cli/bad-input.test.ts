@@ -404,6 +404,32 @@ test("an import naming no file says which file beside it it likely means", async
   assert.match(plain, "= hint: paths are relative to the importing file");
 });
 
+test("an import through a folder that does not exist says which folder beside it it likely means", async () => {
+  // A typo in a folder, a folder typed in another case, and a file spelt like the folder (passed
+  // over: only a folder can be on the path). A path whose folders are all far gets the plain hint.
+  write("near-folder/shared/zones.aithreat", ZONES);
+  write("near-folder/Policies/gates.aithreat", 'zone gates "Gates" { trust internal }\n');
+  write("near-folder/shard.md", "not a folder\n");
+  const file = write(
+    "near-folder/systems/model.aithreat",
+    'import "../shraed/zone.aithreat"\nimport "../policies/gates.aithreat"\nimport "../nowhere/x.aithreat"\n',
+  );
+  const r = await check(file);
+  assertCleanFailure(r);
+  assert.equal(
+    where(r.stderr),
+    [1, 2, 3].map((line) => `near-folder/systems/model.aithreat:${line}:8 AT2010`),
+  );
+  // Both the folder and the file name corrected.
+  assert.match(r.stderr, "= hint: did you mean `../shared/zones.aithreat`? there is no folder `../shraed`\n");
+  assert.match(
+    r.stderr,
+    "= hint: did you mean `../Policies/gates.aithreat`? there is no folder `../policies` (folder names are case-sensitive)\n",
+  );
+  const plain = r.stderr.split("\n\n").find((block) => block.includes("`../nowhere/x.aithreat`"))!;
+  assert.match(plain, "= hint: paths are relative to the importing file");
+});
+
 test("a model file outside an explicit --root is a usage error, not an AT2011 at each of its imports", async () => {
   // Its import of the file beside it was refused as leaving the project root, at an import that
   // never left the model's folder; its paths printed with `..`, in SARIF too.

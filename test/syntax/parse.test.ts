@@ -135,6 +135,8 @@ test("a version or a date written another way is one error, with the value to wr
       "accept AT-38 on bot { expires 2027/01/31 }",
       "accept AT-40 on bot { expires 01-31-2027 }",
       "accept AT-36 on bot { expires 01/02/2027 }",
+      "control c { cost 1.2.3 }",
+      "policy p { open_high 1.0.0 }",
     ].join("\n"),
   );
   assert.equal(
@@ -146,6 +148,10 @@ test("a version or a date written another way is one error, with the value to wr
       "AT3013 `01-31-2027` is not a date: dates are written YYYY-MM-DD | write `2027-01-31`",
       // Day and month could be either way round: no guess.
       "AT3013 `01/02/2027` is not a date: dates are written YYYY-MM-DD | write the day as YYYY-MM-DD, e.g. `2027-03-31`",
+      // A property that takes a number gets a number, not the quotes a version takes.
+      "AT1010 `1.2.3` is neither a number nor a name | `cost` takes a number, with one `.` at most: e.g. `cost 1.2`",
+      // One the vocabulary does not know (a policy's metric): both readings.
+      'AT1010 `1.0.0` is neither a number nor a name | a number has one `.` at most (e.g. `1.0`); write a version or other dotted number as a string: `"1.0.0"`',
     ],
   );
   // The rest of each block parses on.

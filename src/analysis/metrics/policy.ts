@@ -127,7 +127,9 @@ export function readPolicies(
       if (!d) {
         diagnostics.push(
           diag("AT5001", at(file, item.key), `unknown metric \`${key}\` in ${self}`, {
-            hint: didYouMean(key, METRIC_IDS) ?? "docs/metrics.md lists the metrics a policy can name",
+            hint:
+              didYouMean(key, METRIC_IDS, { partial: true }) ??
+              "docs/metrics.md lists the metrics a policy can name",
           }),
         );
         errors++;

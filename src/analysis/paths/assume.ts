@@ -26,7 +26,7 @@ export function parseAssumption(
   if (!known.includes(control))
     return {
       error: `unknown control \`${control}\` in \`--assume\``,
-      hint: didYouMean(control, known) ?? "run `aithreat rules` to see the controls",
+      hint: didYouMean(control, known, { partial: true }) ?? "run `aithreat rules` to see the controls",
     };
   const comp = model.components.find((c) => c.name === targetName);
   if (comp) return { control, target: { type: "component", index: comp.index }, text };
