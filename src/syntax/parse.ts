@@ -29,6 +29,8 @@ import {
 } from "./tokens.js";
 import { plural } from "../words.js";
 import { codePoint, withoutHidden } from "../hidden-chars.js";
+import { didYouMean } from "../semantic/suggest.js";
+import { COMPONENT_KIND_NAMES } from "../semantic/vocabulary.js";
 
 /** Deepest nesting of `{` and `[` accepted; real models need a handful, hostile ones get a diagnostic. */
 export const MAX_NESTING = 64;
@@ -306,6 +308,7 @@ export function parseWithRecovery(file: SourceFile): StageResult<FileNode> {
   const statements = parser.file() ?? [];
 
   const seen = new Set<string>();
+  let rewritten = false;
   for (const e of parser.errors) {
     const t = e.token;
     // Errors at our own synthetic closers repeat "never closed", which is already reported.
@@ -315,6 +318,27 @@ export function parseWithRecovery(file: SourceFile): StageResult<FileNode> {
     const key = `${start}:${e.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
+    // After a misspelt declaration the parser's recovery may take the enclosing block's `}` as a
+    // stray one: lexically a block is open there, so that error only repeats the first.
+    if (
+      rewritten &&
+      t.tokenType === RBrace &&
+      e.message.endsWith("no block is open here") &&
+      openBefore(tokens, t)
+    )
+      continue;
+    const misspelt = misspeltDeclaration(text, tokens, t);
+    if (misspelt) {
+      rewritten = true;
+      const { word, hint } = misspelt;
+      const at = word.startOffset;
+      diagnostics.push(
+        diag("AT1020", loc(at, at + word.image.length), `\`${word.image}\` is not a declaration keyword`, {
+          hint,
+        }),
+      );
+      continue;
+    }
     diagnostics.push(diag("AT1020", loc(start, end), e.message));
   }
   for (const p of parser.problems) {
@@ -359,4 +383,62 @@ export function capErrors(file: SourceFile, diagnostics: readonly Diagnostic[]):
       },
     ),
   ];
+}
+
+/** Words that start a declaration: the statement keywords and the component kinds. */
+const DECLARATION_WORDS: readonly string[] = [
+  ...Object.keys(KW).filter((w) => w !== "in" && w !== "on"),
+  ...COMPONENT_KIND_NAMES,
+];
+
+/**
+ * A declaration whose keyword is misspelt (`stor db { }`, `vectorstor kb "KB" { }`): the parser sees
+ * a stray name, or inside a block a property `vectorstor kb` followed by a title it cannot place, and
+ * says only that. When the error's token is such a word at the start of a statement (or the title or
+ * `{` after a `word name` pair) and the word is close to a declaration keyword, the diagnostic names
+ * the word and the keyword instead.
+ */
+function misspeltDeclaration(
+  text: string,
+  tokens: readonly IToken[],
+  at: IToken,
+): { word: IToken; hint: string } | undefined {
+  const i = tokens.indexOf(at);
+  if (i < 0) return undefined;
+  const isName = (t: IToken | undefined) => t !== undefined && t.tokenType === Identifier;
+  // A statement starts after `{`, `}` or at the file's start (properties and declarations share a line
+  // only inside `{ }`, where the block's own `{` precedes).
+  const startsStatement = (j: number) =>
+    j === 0 ||
+    tokens[j - 1]!.tokenType === LBrace ||
+    tokens[j - 1]!.tokenType === RBrace ||
+    text.slice(tokens[j - 1]!.endOffset ?? 0, tokens[j]!.startOffset).includes("\n");
+  let word: IToken | undefined;
+  if (isName(at) && startsStatement(i)) word = at;
+  else if (
+    (at.tokenType === StringLit || at.tokenType === LBrace) &&
+    i >= 2 &&
+    isName(tokens[i - 1]) &&
+    isName(tokens[i - 2]) &&
+    startsStatement(i - 2)
+  )
+    word = tokens[i - 2];
+  if (!word) return undefined;
+  // A keyword the word begins (`vector` of `vectorstore`) says more than one a letter or two away.
+  const lower = word.image.toLowerCase();
+  const begun = lower.length >= 3 ? DECLARATION_WORDS.filter((w) => w.startsWith(lower)) : [];
+  const hint =
+    begun.length === 1 ? `did you mean \`${begun[0]}\`?` : didYouMean(word.image, DECLARATION_WORDS);
+  return hint ? { word, hint: `${hint} A declaration is written \`kind name "title" { ... }\`` } : undefined;
+}
+
+/** Whether more `{` than `}` come before token `at`: lexically, a block is open there. */
+function openBefore(tokens: readonly IToken[], at: IToken): boolean {
+  let depth = 0;
+  for (const t of tokens) {
+    if (t === at) return depth > 0;
+    if (t.tokenType === LBrace) depth++;
+    else if (t.tokenType === RBrace) depth--;
+  }
+  return false;
 }
