@@ -91,9 +91,15 @@
     for (var j = 0; j < rows.length; j++)
       rows[j].hidden = component !== "" && rows[j].getAttribute("data-component") !== component;
     var groups = document.querySelectorAll(".severity-group");
-    for (var k = 0; k < groups.length; k++)
-      groups[k].hidden =
-        groups[k].querySelector(".finding:not([hidden])") === null && !groups[k].querySelector(".more");
+    for (var k = 0; k < groups.length; k++) {
+      var group = groups[k];
+      var visible = group.querySelectorAll(".finding:not([hidden])").length;
+      group.hidden = visible === 0 && !group.querySelector(".more");
+      // The heading counts every open finding of its severity; while a filter hides some, it also
+      // says how many of them are on the page.
+      var note = group.querySelector(".group-shown");
+      if (note) note.textContent = shown < items.length ? " (" + visible + " shown)" : "";
+    }
     document.getElementById("filter-count").textContent = shown + " of " + items.length + " findings shown";
   }
 

@@ -632,7 +632,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
   },
 
   "report.html.hbs": {
-    sha256: "a58ada6876fcadc8613dc3ddc87c72fe5ed570f637dffcfc4bb89b535385c265",
+    sha256: "ec9c4a9e16a9618b34510c66e414271b039d6e410b71da689d8207fdb54e1a0f",
     spec: {"0":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda;
 
@@ -983,7 +983,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":192,"column":41},"end":{"line":192,"column":49}} ), depth0)) != null ? stack1 : "")
     + "</span> "
     + ((stack1 = alias2(alias1(depth0, "count", {"start":{"line":192,"column":61},"end":{"line":192,"column":66}} ), depth0)) != null ? stack1 : "")
-    + " open</h3>\n"
+    + " open<span class=\"group-shown\"></span></h3>\n"
     + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "findings", {"start":{"line":193,"column":8},"end":{"line":193,"column":16}} ),{"name":"each","hash":{},"fn":container.program(42, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":193,"column":0},"end":{"line":195,"column":9}}})) != null ? stack1 : "")
     + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "more", {"start":{"line":196,"column":6},"end":{"line":196,"column":10}} ),{"name":"if","hash":{},"fn":container.program(43, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":196,"column":0},"end":{"line":198,"column":7}}})) != null ? stack1 : "")
     + "</section>\n";

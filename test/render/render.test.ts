@@ -291,6 +291,37 @@ it("report.html at 1280x720: every contents link lands its target in view, never
   }
 });
 
+it("report.html filtered: each severity heading says how many of its findings are shown", async () => {
+  const page = await openAt1280();
+  try {
+    // Written as page source: it runs in the browser, where `document` exists.
+    const headings = async (component: string) =>
+      (await page.evaluate(`(() => {
+        const form = document.getElementById("filters");
+        const select = form.querySelector('select[name="component"]');
+        select.value = ${JSON.stringify(component)} || "";
+        if (select.value === "" && ${JSON.stringify(component)} === "*") select.value = select.options[1].value;
+        form.dispatchEvent(new Event("change"));
+        return [...document.querySelectorAll(".severity-group")].filter((g) => !g.hidden).map((g) => ({
+          note: g.querySelector(".group-shown").textContent,
+          visible: g.querySelectorAll(".finding:not([hidden])").length,
+          all: g.querySelectorAll(".finding").length,
+        }));
+      })()`)) as { note: string; visible: number; all: number }[];
+    const one = await headings("*");
+    assert.ok(one.length > 0, "a component's findings are shown");
+    assert.ok(
+      one.some((h) => h.visible < h.all),
+      "the filter hides some findings of a shown severity",
+    );
+    for (const h of one) assert.is(h.note, ` (${h.visible} shown)`);
+    const every = await headings("");
+    for (const h of every) assert.is(h.note, "", "no note when nothing is filtered out");
+  } finally {
+    await page.close();
+  }
+});
+
 it("report.html: a diagram scaled below its own size shows at full size on a click, fits again, and prints fitted", async () => {
   const page = await openAt1280();
   // Written as page source: it runs in the browser, where `document` exists.
