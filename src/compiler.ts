@@ -275,8 +275,9 @@ export function ruleScratchBytes(n: number, m: number): number {
  *
  * With `onDemand`, the attack paths, their view, the metrics (which read the paths), the policy
  * verdict (which reads the metrics) and the findings' view are worked out when first read instead:
- * `compile --only` asking for outputs that read none of them (SARIF, JUnit and the checklist read no
- * path), or `export` (which reads no view), then never pays for them. The findings are always made.
+ * `compile --only` asking for outputs that read none of them (SARIF and JUnit read no path; the
+ * checklist reads the paths for its cheapest cut, not the metrics), or `export` (which reads no
+ * view), then never pays for them. The findings are always made.
  */
 export function analyzeModel(
   model: ResolvedModel,

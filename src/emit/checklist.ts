@@ -14,7 +14,7 @@ import {
   cmp,
   MARKDOWN,
   REPORT_LIMITS,
-  reportData,
+  reportTitle,
   SEVERITY_ORDER,
   subjectKey,
   type Format,
@@ -138,7 +138,6 @@ export function checklistData(
   analysis: CompileAnalysis,
   run: { toolVersion: string; generatedAt?: string },
 ): ChecklistData {
-  const report = reportData(analysis, run);
   const grouped = groupFindings(
     analysis.findingsView,
     builtinTitlesOf(analysis.findingsView),
@@ -147,7 +146,7 @@ export function checklistData(
   const keyOf = sortGroups(grouped.groups);
   const list = ownersInOrder(grouped.owners, keyOf);
   return {
-    title: report.title,
+    title: reportTitle(analysis.model),
     toolVersion: run.toolVersion,
     ...(run.generatedAt !== undefined ? { generatedAt: run.generatedAt } : {}),
     owners: list,

@@ -308,6 +308,15 @@ export function reportData(
   return data;
 }
 
+/** What the reports and the checklist are titled: the system, the number of systems, or the file. */
+export function reportTitle(m: CompileAnalysis["model"]): string {
+  return m.systems.length === 1
+    ? m.systems[0]!.title
+    : m.systems.length > 1
+      ? `${m.systems.length} systems`
+      : (m.files[0]?.path ?? "model");
+}
+
 function buildReportData(
   analysis: CompileAnalysis,
   run: { toolVersion: string; generatedAt?: string },
@@ -321,12 +330,7 @@ function buildReportData(
     ...(s.contact !== undefined ? { contact: s.contact } : {}),
     ...(s.repository !== undefined ? { repository: s.repository } : {}),
   }));
-  const title =
-    systems.length === 1
-      ? systems[0]!.title
-      : systems.length > 1
-        ? `${systems.length} systems`
-        : (m.files[0]?.path ?? "model");
+  const title = reportTitle(m);
 
   const threats: FindingView[] = [];
   const assumptions: FindingView[] = [];

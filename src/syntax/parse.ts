@@ -309,6 +309,7 @@ export function parseWithRecovery(file: SourceFile): StageResult<FileNode> {
 
   const seen = new Set<string>();
   let rewritten = false;
+  const positions = new TokenPositions(tokens);
   for (const e of parser.errors) {
     const t = e.token;
     // Errors at our own synthetic closers repeat "never closed", which is already reported.
@@ -324,10 +325,10 @@ export function parseWithRecovery(file: SourceFile): StageResult<FileNode> {
       rewritten &&
       t.tokenType === RBrace &&
       e.message.endsWith("no block is open here") &&
-      openBefore(tokens, t)
+      positions.openBefore(t)
     )
       continue;
-    const misspelt = misspeltDeclaration(text, tokens, t);
+    const misspelt = misspeltDeclaration(text, tokens, positions.indexOf(t), t);
     if (misspelt) {
       rewritten = true;
       const { word, hint } = misspelt;
@@ -401,9 +402,9 @@ const DECLARATION_WORDS: readonly string[] = [
 function misspeltDeclaration(
   text: string,
   tokens: readonly IToken[],
+  i: number,
   at: IToken,
 ): { word: IToken; hint: string } | undefined {
-  const i = tokens.indexOf(at);
   if (i < 0) return undefined;
   const isName = (t: IToken | undefined) => t !== undefined && t.tokenType === Identifier;
   // A statement starts after `{`, `}` or at the file's start (properties and declarations share a line
@@ -432,13 +433,46 @@ function misspeltDeclaration(
   return hint ? { word, hint: `${hint} A declaration is written \`kind name "title" { ... }\`` } : undefined;
 }
 
-/** Whether more `{` than `}` come before token `at`: lexically, a block is open there. */
-function openBefore(tokens: readonly IToken[], at: IToken): boolean {
-  let depth = 0;
-  for (const t of tokens) {
-    if (t === at) return depth > 0;
-    if (t.tokenType === LBrace) depth++;
-    else if (t.tokenType === RBrace) depth--;
+/**
+ * Where an error's token sits among the parser's tokens, found by offset (they are in order), and
+ * the brace depth before each, counted once when first asked: a file of garbage can give thousands
+ * of errors, and a scan of every token per error was quadratic in it.
+ */
+class TokenPositions {
+  private depth: Int32Array | undefined;
+  constructor(private readonly tokens: readonly IToken[]) {}
+
+  /** The token's index (-1: not among them, as a token inserted by recovery). */
+  indexOf(at: IToken): number {
+    const tokens = this.tokens;
+    let lo = 0;
+    let hi = tokens.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const t = tokens[mid]!;
+      if (t === at) return mid;
+      if (t.startOffset < at.startOffset) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    // Tokens sharing an offset (a synthetic closer at the end): a short scan around it.
+    for (let j = Math.max(0, lo - 2); j < Math.min(tokens.length, lo + 2); j++)
+      if (tokens[j] === at) return j;
+    return -1;
   }
-  return false;
+
+  /** Whether more `{` than `}` come before token `at`: lexically, a block is open there. */
+  openBefore(at: IToken): boolean {
+    const i = this.indexOf(at);
+    if (i < 0) return false;
+    if (!this.depth) {
+      const depth = (this.depth = new Int32Array(this.tokens.length));
+      let d = 0;
+      this.tokens.forEach((t, j) => {
+        depth[j] = d;
+        if (t.tokenType === LBrace) d++;
+        else if (t.tokenType === RBrace) d--;
+      });
+    }
+    return this.depth[i]! > 0;
+  }
 }
