@@ -61,6 +61,11 @@ export interface Facts {
   /** Info edge -> flow index, and whether the edge runs against the flow (a returned result). */
   readonly infoFlow: Int32Array;
   readonly infoReturn: Uint8Array;
+  /**
+   * 1 for an info edge that carries run-time content, the edges taint spreads along: not an artifact
+   * (weights, packages), and not a stateless component's answer to one caller reaching another.
+   */
+  readonly contentEdge: Uint8Array;
   /** Entry classes a component itself is (bit flags of ENTRY). */
   readonly entry: Uint8Array;
   /** Entry classes whose content reaches a component, itself included. */
@@ -317,6 +322,7 @@ export function computeFacts(g: ThreatGraph): Facts {
     info,
     infoFlow,
     infoReturn,
+    contentEdge,
     entry,
     taint,
     taintParent,

@@ -1,6 +1,6 @@
 import { scratchI32, scratchU8 } from "../../graph/arena.js";
 import type { ThreatGraph } from "../../graph/threat-graph.js";
-import type { Component, ResolvedModel } from "../../semantic/model.js";
+import type { Component } from "../../semantic/model.js";
 import { ENTRY_BIT, ENTRY_CLASSES, UNTRUSTED_CONTENT, type Facts } from "../facts.js";
 import { buildCompactGraph } from "../../graph/compact.js";
 import { condense } from "../paths/scc.js";
@@ -13,29 +13,6 @@ import { maxOf, type UntrustedInputEntry, type UntrustedInputMetrics } from "./m
  * algorithm; a capped count is exact below the cap and costs O(cap x flows).
  */
 export const UNTRUSTED_SOURCE_CAP = 16;
-
-// Flow kinds that move an artifact (weights, packages) rather than run-time content. This mirrors
-// how computeFacts decides which info edges carry content (facts.ts keeps that decision local); the
-// metrics tests check that both agree on which components untrusted content reaches.
-const DISTRIBUTES_ARTIFACT = new Set(["publish", "deploy", "serve", "load"]);
-
-/** Whether an info edge carries run-time content (the edges computeFacts propagates taint along). */
-export function contentEdges(model: ResolvedModel, facts: Facts): Uint8Array {
-  const { info } = facts;
-  const out = scratchU8(info.edgeCount);
-  for (let e = 0; e < info.edgeCount; e++) {
-    const f = model.flows[facts.infoFlow[e]!]!;
-    const source = model.components[info.edgeFrom[e]!]!;
-    const target = model.components[info.edgeTo[e]!]!;
-    const artifact =
-      f.kind === "produce"
-        ? target.kind === "model" || target.kind === "registry"
-        : DISTRIBUTES_ARTIFACT.has(f.kind);
-    const answer = facts.infoReturn[e] === 1 || f.kind === "response";
-    out[e] = artifact || (answer && source.stateless === true) ? 0 : 1;
-  }
-  return out;
-}
 
 /** The components whose context the metric is about: agents, models and hosted LLM APIs. */
 function isContextHolder(c: Component): boolean {
@@ -52,7 +29,8 @@ export function untrustedInputMetrics(g: ThreatGraph, facts: Facts): UntrustedIn
   const { model } = g;
   const { info } = facts;
   const n = model.components.length;
-  const content = contentEdges(model, facts);
+  // The edges taint spreads along (computeFacts decides which carry run-time content).
+  const content = facts.contentEdge;
   const CAP = UNTRUSTED_SOURCE_CAP;
 
   // Capped label propagation over the condensation of the content edges: every component of a

@@ -2,6 +2,7 @@ import { ENTRY } from "../facts.js";
 import { firstTaintClass, taintChain } from "../explain.js";
 import { isLlmConsumer, invokedBy, capabilities, STATE_CHANGING } from "../predicates.js";
 import { componentSubject, defineRule, flowSubject } from "../rule.js";
+import { storedUserChain, storedUserContent, storedUserReaches } from "./lib/inference.js";
 
 /** Untrusted content (documents, web pages, tool output) reaching an LLM's context. */
 export default defineRule(
@@ -22,7 +23,7 @@ export default defineRule(
     impactBasis: "the model acts on the injected instructions with whatever context and tools it has",
     mitigations: ["spotlighting", "input_filter", "taint_tracking", "output_filter", "audit_log"],
     detection:
-      "An agent, generative model or LLM API is reached, over any chain of flows (ingest, retrieve, invoke results ...), by content from an external-data or tool-output entry: a source written by outsiders, a browsing tool, a search provider.",
+      "An agent, generative model or LLM API is reached, over any chain of flows (ingest, retrieve, invoke results ...), by content from an external-data or tool-output entry: a source written by outsiders, a browsing tool, a search provider. Or, failing that, by what an untrusted user stored: content from a user-input entry that a write, ingest, copy, feedback, label, log or produce flow left in a component before the LLM read it (a ticket, a pull request, a review submitted through an app). A user prompting the LLM directly is AT-24's; content an LLM stored is AT-40's and AT-41's.",
     falsePositives:
       "The content passes through a curation step the model does not show (e.g. human review of every indexed document).",
     references: [
@@ -32,25 +33,40 @@ export default defineRule(
     appliesTo: ["agent", "model", "provider", "endpoint"],
   },
   ({ graph, facts, report }) => {
+    const stored = storedUserContent(graph, facts);
     for (const c of graph.model.components) {
       if (!isLlmConsumer(graph, c)) continue;
-      const cls = firstTaintClass(facts, c.index, ENTRY.EXTERNAL_DATA | ENTRY.TOOL_OUTPUT);
-      if (!cls || facts.taintParent[cls][c.index] === -1) continue;
-      const chain = taintChain(graph, facts, c.index, cls);
-      const lastEdge = facts.taintParent[cls][c.index]!;
-      const entryFlow = graph.model.flows[facts.infoFlow[lastEdge]!]!;
-      const powerful = invokedBy(graph, c).some(({ callee }) =>
-        capabilities(callee).some((cap) => STATE_CHANGING.includes(cap)),
-      );
-      report({
-        subject: componentSubject(c),
-        message: `untrusted content reaches the context of \`${c.name}\`, which may follow instructions hidden in it`,
-        facts: chain,
-        controlPoints: [componentSubject(c), flowSubject(entryFlow)],
-        ...(powerful
+      const powerful = () =>
+        invokedBy(graph, c).some(({ callee }) =>
+          capabilities(callee).some((cap) => STATE_CHANGING.includes(cap)),
+        );
+      const levels = () =>
+        powerful()
           ? { impact: "very_high" as const, adjustment: "it can call tools that change state or spend money" }
-          : {}),
-      });
+          : {};
+      const cls = firstTaintClass(facts, c.index, ENTRY.EXTERNAL_DATA | ENTRY.TOOL_OUTPUT);
+      if (cls && facts.taintParent[cls][c.index] !== -1) {
+        const lastEdge = facts.taintParent[cls][c.index]!;
+        const entryFlow = graph.model.flows[facts.infoFlow[lastEdge]!]!;
+        report({
+          subject: componentSubject(c),
+          message: `untrusted content reaches the context of \`${c.name}\`, which may follow instructions hidden in it`,
+          facts: taintChain(graph, facts, c.index, cls),
+          controlPoints: [componentSubject(c), flowSubject(entryFlow)],
+          ...levels(),
+        });
+      } else if (!cls && storedUserReaches(stored, c.index)) {
+        const { facts: chain, store, storedBy, last } = storedUserChain(graph, facts, stored, c.index);
+        const points = [componentSubject(c), flowSubject(last)];
+        if (storedBy !== last) points.push(flowSubject(storedBy));
+        report({
+          subject: componentSubject(c),
+          message: `what untrusted users store in \`${store.name}\` reaches the context of \`${c.name}\`, which may follow instructions hidden in it`,
+          facts: chain,
+          controlPoints: points,
+          ...levels(),
+        });
+      }
     }
   },
 );

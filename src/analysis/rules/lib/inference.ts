@@ -325,6 +325,113 @@ export function runtimeEntryFlow(
   return e >= 0 ? g.model.flows[facts.infoFlow[e]!] : undefined;
 }
 
+// ---- stored user content ------------------------------------------------------------------------
+
+// Flows that leave content at rest for later readers: what an untrusted user submits through them
+// is read back by whoever reads that store, in sessions the user is not part of.
+const STORING_FLOWS: ReadonlySet<FlowKind> = new Set([
+  "write",
+  "ingest",
+  "copy",
+  "feedback",
+  "label",
+  "log",
+  "produce",
+]);
+
+/**
+ * Untrusted users' content that some flow stored and something read back: a ticket, a pull request,
+ * a review or a log line an outsider submitted. Its reader takes it as data it fetched, not as a
+ * prompt from the user in front of it, which is indirect prompt injection even though its entry is
+ * a user. Content an LLM stored is AT-40's and AT-41's. One BFS over two layers of the content edges (not yet stored, stored), from the
+ * user-input entries: a node's layer-1 parent is an edge and the layer it came from.
+ */
+export interface StoredUserContent {
+  /** Per state (`v` not yet stored, `n + v` stored): `edge * 2 + layer it came from`, SEED or NONE. */
+  readonly parent: Int32Array;
+  readonly n: number;
+}
+
+export function storedUserContent(g: ThreatGraph, facts: Facts): StoredUserContent {
+  return once(facts, "storedUserContent", () => {
+    const n = g.model.components.length;
+    const { info, contentEdge } = facts;
+    const storing = scratchU8(FLOW_KIND_NAMES.length);
+    for (const k of STORING_FLOWS) storing[FLOW_KIND_CODE.get(k)!] = 1;
+    // An LLM that writes what it was told into a store is agent memory (AT-40) or a prompt spreading
+    // between agents (AT-41): only what reaches a store past every LLM counts here.
+    const llm = scratchU8(n);
+    for (const c of g.model.components) llm[c.index] = isLlmConsumer(g, c) ? 1 : 0;
+    const parent = scratchI32(2 * n).fill(NONE);
+    const queue = scratchI32(2 * n);
+    let head = 0;
+    let tail = 0;
+    const bit = ENTRY_BIT.user_input;
+    for (let v = 0; v < n; v++)
+      if (facts.entry[v]! & bit) {
+        parent[v] = SEED;
+        queue[tail++] = v;
+      }
+    while (head < tail) {
+      const s = queue[head++]!;
+      const layer = s >= n ? 1 : 0;
+      const v = s - layer * n;
+      for (let i = info.outStart[v]!; i < info.outStart[v + 1]!; i++) {
+        const e = info.outEdges[i]!;
+        if (!contentEdge[e]) continue;
+        const stores =
+          layer === 1 ||
+          (facts.infoReturn[e] === 0 && llm[v] === 0 && storing[g.flowKind[facts.infoFlow[e]!]!] === 1);
+        const t = info.edgeTo[e]! + (stores ? n : 0);
+        if (parent[t] !== NONE) continue;
+        parent[t] = e * 2 + layer;
+        queue[tail++] = t;
+      }
+    }
+    return { parent, n };
+  });
+}
+
+/** Whether stored user content reaches `v` (in the stored layer). */
+export function storedUserReaches(s: StoredUserContent, v: number): boolean {
+  return s.parent[s.n + v]! !== NONE;
+}
+
+/**
+ * How stored user content reaches `v`: the user entry, then each flow, with the flow that stored it
+ * and the last flow into `v` for control points.
+ */
+export function storedUserChain(
+  g: ThreatGraph,
+  facts: Facts,
+  s: StoredUserContent,
+  v: number,
+): { facts: Fact[]; store: Component; storedBy: Flow; last: Flow } {
+  const edges: number[] = [];
+  let state = s.n + v;
+  let storeEdge = -1;
+  while (s.parent[state]! >= 0) {
+    const p = s.parent[state]!;
+    const e = p >> 1;
+    const from = (p & 1) * s.n + facts.info.edgeFrom[e]!;
+    if (state >= s.n && from < s.n) storeEdge = e;
+    edges.push(e);
+    state = from;
+  }
+  edges.reverse();
+  const entry = g.model.components[state]!;
+  const chain = lazyChain([entryFact(g, entry, "user_input")], edges, (e) =>
+    edgeFact(g, facts, e, "attacker-controlled content"),
+  );
+  const flowOf = (e: number): Flow => g.model.flows[facts.infoFlow[e]!]!;
+  return {
+    facts: chain,
+    store: g.model.components[facts.info.edgeTo[storeEdge]!]!,
+    storedBy: flowOf(storeEdge),
+    last: flowOf(edges[edges.length - 1]!),
+  };
+}
+
 /** The most sensitive data in a component's context at run time (not in its weights). */
 export interface ContextSensitivity {
   readonly rank: Int8Array;
