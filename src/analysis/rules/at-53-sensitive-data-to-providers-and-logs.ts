@@ -4,7 +4,7 @@ import { classificationRank } from "../../semantic/vocabulary.js";
 import { classificationOf, type Fact } from "../facts.js";
 import { describe, sensitivityChain } from "../explain.js";
 import { componentSubject, defineRule, flowSubject, levelReasons } from "../rule.js";
-import { flowFact, flowSensitivity, propFact } from "./lib/inference.js";
+import { flowFact, flowSensitivity, propFact, unstatedHandling } from "./lib/inference.js";
 
 /** Personal or sensitive data handed to a provider that keeps or learns from it, or to logs. */
 export default defineRule(
@@ -26,7 +26,7 @@ export default defineRule(
     impactBasis: "personal data is exposed outside the systems and agreements that govern it",
     mitigations: ["pii_redaction", "vendor_agreement", "encryption_at_rest"],
     detection:
-      "A flow whose data (what it carries, or else everything its source has) is classified personal or above goes to a provider with `trains_on_inputs true` or `retention standard`, to a store of `type logs`, or is a `log` flow. Reported per flow; redaction at the sender or on the flow, and a data agreement at the provider, count.",
+      "A flow whose data (what it carries, or else everything its source has) is classified personal or above goes to a provider with `trains_on_inputs true` or `retention standard` (an LLM or embedding API that does not state its `retention` is assumed to keep inputs: AS-09), to a store of `type logs`, or is a `log` flow. Reported per flow; redaction at the sender or on the flow, and a data agreement at the provider, count.",
     falsePositives: "The data is pseudonymised before it leaves, in a step the model does not show.",
     references: [
       "https://genai.owasp.org/llmrisk/llm022025-sensitive-information-disclosure/",
@@ -61,6 +61,15 @@ export default defineRule(
       if (to.kind === "provider" && to.props.retention === "standard")
         return {
           why: propFact(to, "retention", `${describe(graph, to)} keeps inputs under its standard retention`),
+          trains: false,
+        };
+      // Unstated, a model provider's retention is assumed to be its standard one (AS-09 says so).
+      if (unstatedHandling(to).includes("retention"))
+        return {
+          why: {
+            text: `${describe(graph, to)} does not state its \`retention\`; assumed its standard retention (AS-09)`,
+            loc: to.nameLoc,
+          },
           trains: false,
         };
       if (to.kind === "store" && to.props.type === "logs")

@@ -174,6 +174,22 @@ export function flowSensitivity(g: ThreatGraph, facts: Facts, f: Flow): { rank: 
   return { rank: facts.sensitivity[f.from]!, data: facts.sensitivityWitness[f.from]! };
 }
 
+// ---- model providers' data handling ----------------------------------------------------------------
+
+/** Providers whose inputs are prompts and documents: what they keep of them is AT-53's question. */
+export function isModelProvider(c: Component): c is Extract<Component, { kind: "provider" }> {
+  return c.kind === "provider" && (c.props.type === "llm_api" || c.props.type === "embedding_api");
+}
+
+/** The data-handling properties a model provider leaves unstated (AS-09 reports them; AT-53 assumes). */
+export function unstatedHandling(c: Component): readonly ("retention" | "trains_on_inputs")[] {
+  if (!isModelProvider(c)) return [];
+  const missing: ("retention" | "trains_on_inputs")[] = [];
+  if (c.props.retention === undefined) missing.push("retention");
+  if (c.props.trains_on_inputs === undefined) missing.push("trains_on_inputs");
+  return missing;
+}
+
 // ---- flat tables ---------------------------------------------------------------------------------
 
 /**
