@@ -27,6 +27,11 @@ export function afterDoubleDash(args: readonly string[]): string[] {
   return [...args.slice(0, options), ...rest, ...args.slice(options, at)];
 }
 
+/** The commands by name, as a usage error lists them: `check`, `compile`, ... */
+function commandNames(): string {
+  return COMMANDS.map((c) => `\`${String(c.command).split(" ")[0]}\``).join(", ");
+}
+
 /**
  * Parses the command line and runs one command; returns the exit code. Usage errors exit 2; an
  * exception escaping a command is an internal error (exit 3) with a short message, and the stack
@@ -53,7 +58,7 @@ export async function main(given: readonly string[], io: Io = processIo()): Prom
       default: false,
       global: true,
     })
-    .demandCommand(1, "name a command; `aithreat --help` lists them")
+    .demandCommand(1, `name a command: ${commandNames()}`)
     .strict()
     .recommendCommands()
     .version(VERSION)

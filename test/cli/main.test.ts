@@ -72,6 +72,15 @@ test("no command, an unknown command and an unknown option are usage errors (exi
   }
 });
 
+test("no command at all lists the commands by name", async () => {
+  const io = bufferIo();
+  assert.is(await main([], io), 2);
+  const first = io.stderr.split("\n")[0]!;
+  assert.ok(first.startsWith("error AT9002: name a command: `check`, `compile`, `paths`"), first);
+  for (const name of ["rules", "explain", "coverage", "diff", "export", "fmt", "init"])
+    assert.ok(first.includes(`\`${name}\``), name);
+});
+
 test("an unknown dashed option is named once, without the camel-case twin yargs adds", async () => {
   // `check --fail-on high` (the gates are compile's) said "unknown arguments: fail-on, failOn".
   const cases: [string[], string][] = [
