@@ -376,7 +376,7 @@ export const DIAGNOSTICS = {
     severity: "error",
     title: "internal error",
     explain:
-      "The compiler itself failed. This is a bug: please report it with the model that triggers it (run with `--debug` for the stack trace).",
+      "The compiler itself failed. This is a bug: please report it with the model that triggers it (run with `--debug` for the stack trace). The same code, with `internal error: out of memory:`, says that the child Node that runs a medium or large model ran out of memory (docs/cli.md, Environment): its message names the model files' size and the heap limit, and says what to do (a larger `--max-old-space-size` in `NODE_OPTIONS`, `check` or `compile --only`, a model split into parts). Both exit with code 3.",
   },
 } as const satisfies Record<string, DiagnosticInfo>;
 
