@@ -68,7 +68,7 @@ export const DIAGNOSTICS = {
     severity: "error",
     title: "syntax error",
     explain:
-      "The parser expected something else at this point. The message says what it expected; the parser recovers and reports further errors in the same run. A `:` between a property and its value, or a `,` between properties, as YAML or JSON would write them, is reported once with the property written without it.",
+      "The parser expected something else at this point. The message says what it expected; the parser recovers and reports further errors in the same run. A `:` between a property and its value, or a `,` between properties, as YAML or JSON would write them, is reported once with the property written without it. A misspelt or shortened declaration keyword (`stor db { }`; inside a block, `vector kb` followed by a title) is one error at the word naming the keyword meant, also after another syntax error whose recovery skipped the word.",
   },
   AT1021: {
     severity: "error",
