@@ -6,6 +6,7 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { childExit, heapLimitMb } from "./child-exit.js";
 import { codeCacheFile, givenFlags, heapFlags, YOUNG_MB } from "./launch-flags.js";
 
 const cached = fileURLToPath(new URL("../dist/aithreat.cjs", import.meta.url));
@@ -20,22 +21,25 @@ if (!existsSync(cached) && !existsSync(fileURLToPath(entry))) {
 }
 
 /**
- * How large the model is (src/cli/launch-size.ts): "small" runs in this process, "medium" and
- * "large" in a child Node with the flags `heapFlags` (launch-flags.js) gives each. Anything that
- * cannot be sized is "large". AITHREAT_NO_RESPAWN=1 runs in this process as it is.
+ * How large the model is (src/cli/launch-size.ts), with its bytes when they were told: "small" runs
+ * in this process, "medium" and "large" in a child Node with the flags `heapFlags` (launch-flags.js)
+ * gives each. Anything that cannot be sized is "large". AITHREAT_NO_RESPAWN=1 runs in this process
+ * as it is.
  */
 async function size(args) {
   try {
     const { default: v8 } = await import("node:v8");
-    const { launchSize } = await import(new URL("../dist/src/cli/launch-size.js", import.meta.url).href);
-    return launchSize(args, v8.getHeapStatistics().heap_size_limit);
+    const { launchSizing, LARGE_BYTES } = await import(
+      new URL("../dist/src/cli/launch-size.js", import.meta.url).href
+    );
+    return { ...launchSizing(args, v8.getHeapStatistics().heap_size_limit), largeBytes: LARGE_BYTES };
   } catch {
-    return "large";
+    return { size: "large", bytes: undefined, largeBytes: undefined };
   }
 }
 
-const sized = process.env.AITHREAT_NO_RESPAWN === "1" ? "small" : await size(process.argv.slice(2));
-const flags = sized === "small" ? [] : heapFlags(YOUNG_MB[sized], givenFlags());
+const sized = process.env.AITHREAT_NO_RESPAWN === "1" ? { size: "small" } : await size(process.argv.slice(2));
+const flags = sized.size === "small" ? [] : heapFlags(YOUNG_MB[sized.size], givenFlags());
 if (flags.length > 0) {
   const child = spawn(
     process.execPath,
@@ -50,7 +54,17 @@ if (flags.length > 0) {
     process.on(signal, () => child.kill(signal));
   }
   child.on("exit", (code, signal) => {
-    if (signal) {
+    // Out of memory (bin/child-exit.js): one message after V8's own, and the internal-error code.
+    const oom = childExit(code, signal, {
+      command: process.argv.slice(2).find((a) => !a.startsWith("-")),
+      bytes: sized.bytes,
+      largeBytes: sized.largeBytes,
+      heapMb: heapLimitMb([...givenFlags(), ...flags]),
+    });
+    if (oom) {
+      process.stderr.write(oom.message);
+      process.exitCode = oom.exitCode;
+    } else if (signal) {
       process.removeAllListeners(signal);
       process.kill(process.pid, signal);
     } else process.exitCode = code ?? 3;

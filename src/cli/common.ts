@@ -318,6 +318,18 @@ export function reportDiagnostics(
   for (const d of diagnostics) io.err(`${formatDiagnostic(d, { color: io.tty })}\n\n`);
 }
 
+/**
+ * How many files a run read, as `check` and `compile` say it (the summary line, and `files` in their
+ * JSON diagnostics): the models, their imports, and a `--policy` file that is not one of them; 0
+ * when the run stopped before reading a model.
+ */
+export function filesRead(
+  loaded: FrontEndResult | { readonly diagnostics: readonly Diagnostic[] },
+  policyFiles = 0,
+): number {
+  return ("program" in loaded ? loaded.program.files.length : 0) + policyFiles;
+}
+
 /** One line summary for text output. */
 export function summaryLine(diagnostics: readonly Diagnostic[], files: number): string {
   return `${plural(files, "file")} checked: ${summarize(diagnostics)}`;

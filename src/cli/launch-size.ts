@@ -29,13 +29,26 @@ const LIGHT = new Set(["check", "fmt", "init"]);
  * was cannot be told without knowing which options take a value (`diff --base main` names none).
  */
 export function launchSize(args: readonly string[], heapLimit: number, cwd = process.cwd()): LaunchSize {
+  return launchSizing(args, heapLimit, cwd).size;
+}
+
+/**
+ * `launchSize` with the model files' bytes it measured: undefined when there is no command, more
+ * than LARGE_BYTES or a size that cannot be told. The launcher names them when the child it
+ * started runs out of memory (bin/child-exit.js).
+ */
+export function launchSizing(
+  args: readonly string[],
+  heapLimit: number,
+  cwd = process.cwd(),
+): { readonly size: LaunchSize; readonly bytes: number | undefined } {
   const positional = args.filter((a) => !a.startsWith("-"));
   const command = positional[0];
-  if (command === undefined) return "small";
+  if (command === undefined) return { size: "small", bytes: undefined };
   const limit = LIGHT.has(command) ? Math.min(16 << 20, heapLimit / 64) : Math.min(8 << 20, heapLimit / 256);
   const paths = command === "diff" ? [".", ...positional.slice(1)] : positional.slice(1);
   // LARGE_BYTES is above every small limit: one walk tells all three apart.
   const bytes = modelBytesUpTo(paths, LARGE_BYTES, cwd);
-  if (bytes === undefined) return "large";
-  return bytes <= limit ? "small" : bytes <= LARGE_BYTES ? "medium" : "large";
+  if (bytes === undefined) return { size: "large", bytes };
+  return { size: bytes <= limit ? "small" : bytes <= LARGE_BYTES ? "medium" : "large", bytes };
 }

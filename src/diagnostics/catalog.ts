@@ -68,7 +68,7 @@ export const DIAGNOSTICS = {
     severity: "error",
     title: "syntax error",
     explain:
-      "The parser expected something else at this point. The message says what it expected; the parser recovers and reports further errors in the same run. A `:` between a property and its value, or a `,` between properties, as YAML or JSON would write them, is reported once with the property written without it.",
+      "The parser expected something else at this point. The message says what it expected; the parser recovers and reports further errors in the same run. A `:` between a property and its value, or a `,` between properties, as YAML or JSON would write them, is reported once with the property written without it. A misspelt or shortened declaration keyword (`stor db { }`; inside a block, `vector kb` followed by a title) is one error at the word naming the keyword meant, also after another syntax error whose recovery skipped the word.",
   },
   AT1021: {
     severity: "error",
@@ -376,7 +376,7 @@ export const DIAGNOSTICS = {
     severity: "error",
     title: "internal error",
     explain:
-      "The compiler itself failed. This is a bug: please report it with the model that triggers it (run with `--debug` for the stack trace).",
+      "The compiler itself failed. This is a bug: please report it with the model that triggers it (run with `--debug` for the stack trace). The same code, with `internal error: out of memory:`, says that the child Node that runs a medium or large model ran out of memory (docs/cli.md, Environment): its message names the model files' size and the heap limit, and says what to do (a larger `--max-old-space-size` in `NODE_OPTIONS`, `check` or `compile --only`, a model split into parts). Both exit with code 3.",
   },
 } as const satisfies Record<string, DiagnosticInfo>;
 

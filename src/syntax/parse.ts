@@ -1,5 +1,5 @@
 import type { IToken } from "chevrotain";
-import type { CommentNode, FileNode } from "../ast/nodes.js";
+import type { BlockNode, CommentNode, FileNode, StatementNode } from "../ast/nodes.js";
 import { diag, type Diagnostic, type StageResult } from "../diagnostics/diagnostic.js";
 import type { SourceFile } from "../source.js";
 import { valueTypesOf } from "../semantic/vocabulary.js";
@@ -309,6 +309,17 @@ export function parseWithRecovery(file: SourceFile): StageResult<FileNode> {
 
   const seen = new Set<string>();
   let rewritten = false;
+  // Where the words reported as misspelt declaration keywords start.
+  const misspeltAt = new Set<number>();
+  const reportMisspelt = ({ word, hint }: { word: IToken; hint: string }): void => {
+    const at = word.startOffset;
+    misspeltAt.add(at);
+    diagnostics.push(
+      diag("AT1020", loc(at, at + word.image.length), `\`${word.image}\` is not a declaration keyword`, {
+        hint,
+      }),
+    );
+  };
   const positions = new TokenPositions(tokens);
   for (const e of parser.errors) {
     const t = e.token;
@@ -331,16 +342,28 @@ export function parseWithRecovery(file: SourceFile): StageResult<FileNode> {
     const misspelt = misspeltDeclaration(text, tokens, positions.indexOf(t), t);
     if (misspelt) {
       rewritten = true;
-      const { word, hint } = misspelt;
-      const at = word.startOffset;
-      diagnostics.push(
-        diag("AT1020", loc(at, at + word.image.length), `\`${word.image}\` is not a declaration keyword`, {
-          hint,
-        }),
-      );
+      // Two errors of the recovery can point at one misspelt declaration (its title, then its `{`).
+      if (!misspeltAt.has(misspelt.word.startOffset)) reportMisspelt(misspelt);
       continue;
     }
     diagnostics.push(diag("AT1020", loc(start, end), e.message));
+  }
+  // A misspelt declaration the recovery never stopped at: after an error, the parser skips tokens
+  // to re-synchronise, or takes a word left over from the broken line as a property whose value is
+  // the misspelt keyword (`-> x` then `agnet bot "Bot" { }` on the next line), so no error points at
+  // it. A line that starts `word name "title"` or `word name {` with a word close to a declaration
+  // keyword is one, unless the word is a property's key, which the checks report (AT3002).
+  if (parser.errors.length > 0) {
+    const keys = propertyKeys(statements);
+    for (let j = 2; j < tokens.length; j++) {
+      const t = tokens[j]!;
+      if (t.tokenType !== StringLit && t.tokenType !== LBrace) continue;
+      const misspelt = misspeltDeclaration(text, tokens, j, t);
+      if (!misspelt) continue;
+      const at = misspelt.word.startOffset;
+      if (misspeltAt.has(at) || keys.has(at)) continue;
+      reportMisspelt(misspelt);
+    }
   }
   for (const p of parser.problems) {
     diagnostics.push(diag(p.code, loc(p.start, p.end), p.message, { hint: p.hint }));
@@ -431,6 +454,21 @@ function misspeltDeclaration(
   const hint =
     begun.length === 1 ? `did you mean \`${begun[0]}\`?` : didYouMean(word.image, DECLARATION_WORDS);
   return hint ? { word, hint: `${hint} A declaration is written \`kind name "title" { ... }\`` } : undefined;
+}
+
+/** Where the keys of the properties in these statements start, in blocks at any depth. */
+function propertyKeys(statements: readonly StatementNode[]): Set<number> {
+  const keys = new Set<number>();
+  const inBlock = (block: BlockNode | undefined): void => {
+    for (const item of block?.items ?? []) {
+      if (item.kind === "property") {
+        keys.add(item.key.start);
+        inBlock(item.body);
+      } else if ("body" in item) inBlock(item.body);
+    }
+  };
+  for (const s of statements) if ("body" in s) inBlock(s.body);
+  return keys;
 }
 
 /**

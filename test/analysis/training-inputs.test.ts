@@ -140,4 +140,28 @@ test("a control that is not the rule's does not count on the way", () => {
   for (const rule of ["AT-07", "AT-18"]) assert.equal(findings(model, rule)[0]?.status, "open", rule);
 });
 
+test("AT-01 says plainly when the training input is itself where outsiders write", () => {
+  const model = `
+zone internet "Internet" { trust untrusted }
+zone ml "ML" {
+  trust internal
+  store tickets "Tickets" { type ticketing }
+  pipeline ranker_train "Ranker training" { type training }
+  pipeline tune "Tune" { type fine_tuning }
+  model ranker "Ranker" { family predictive  origin in_house }
+}
+actor customer "Customer" in internet
+registry hub "Public model hub" in internet { type models  origin public }
+flow customer -> tickets { kind write }
+flow tickets -> tune { kind train }
+flow hub -> ranker_train { kind train }
+flow ranker_train -> ranker { kind produce }
+`;
+  const messages = findings(model, "AT-01").map((f) => f.message);
+  assert.equal(messages, [
+    "`ranker_train` trains on `hub`, which outsiders write, shaping the weights of `ranker`",
+    "`tune` trains on `tickets`, which content from `customer` can reach",
+  ]);
+});
+
 test.run();

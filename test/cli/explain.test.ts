@@ -151,6 +151,76 @@ test("a mitigated finding says by which control, where, and the residual risk", 
   assert.not.match(stdout, "or accept the risk");
 });
 
+test("an agent's human_approval that a tool's own approval overrides is declared, not counted", async () => {
+  // A tool that states its own approval replaces the calling agent's (ControlPoint.except): the
+  // agent's `human_approval`, declared or implied by `approval human`, does not count for it.
+  const overridden = path.join(
+    project({
+      "agents.aithreat": `zone corp "Corp" {
+  trust internal
+  agent ops "Ops agent" { autonomy loop  approval human }
+  tool tickets "Ticket writer" { capabilities [write] }
+  tool wipe "Purge records" { capabilities [delete]  approval none }
+  agent clerk "Records clerk" { autonomy loop  approval human  controls [least_privilege, human_approval] }
+  tool archive "Archive purge" { capabilities [delete]  approval none }
+}
+flow ops -> tickets { kind invoke }
+flow ops -> wipe { kind invoke }
+flow clerk -> archive { kind invoke }
+`,
+    }),
+    "agents.aithreat",
+  );
+  const explain = async (id: string) => {
+    const text = await run("explain", id, overridden);
+    assert.is(text.code, 0, text.stderr);
+    const json = await run("explain", id, overridden, "--format", "json");
+    return { stdout: text.stdout, json: JSON.parse(json.stdout) as FindingExplanation };
+  };
+  const approval = (e: FindingExplanation) => e.mitigations.find((m) => m.control === "human_approval")!;
+
+  // Implied by `approval human`, overridden by `wipe`: the finding is open.
+  const wipe = await explain("AT-36:ops:wipe");
+  assert.is(wipe.json.finding.status, "open");
+  assert.equal(approval(wipe.json), {
+    ...approval(wipe.json),
+    declared: true,
+    counted: false,
+    notCounted: {
+      reason: "`wipe` states its own approval (`approval none`), which replaces `ops`'s for calls to it",
+      impliedBy: "approval human",
+    },
+  });
+  assert.match(
+    wipe.stdout,
+    "(implied by `approval human` on `ops`, but not counted here: `wipe` states its own approval (`approval none`), which replaces `ops`'s for calls to it)\n",
+  );
+  assert.not.match(wipe.stdout, /human_approval: .*\(declared\)/);
+
+  // Declared in `controls`, overridden by `archive`; least_privilege still counts.
+  const archive = await explain("AT-36:clerk:archive");
+  assert.is(archive.json.finding.status, "mitigated");
+  assert.equal(
+    archive.json.mitigations.filter((m) => m.counted).map((m) => m.control),
+    ["least_privilege"],
+  );
+  assert.equal(approval(archive.json).notCounted, {
+    reason: "`archive` states its own approval (`approval none`), which replaces `clerk`'s for calls to it",
+  });
+  assert.match(
+    archive.stdout,
+    "(declared on `clerk`, but not counted here: `archive` states its own approval",
+  );
+  assert.match(archive.stdout, /- least_privilege: .*\(declared\)\n/);
+
+  // Where no tool overrides it, the agent's approval counts and is said plainly.
+  const tickets = await explain("AT-36:ops:tickets");
+  assert.is(tickets.json.finding.status, "mitigated");
+  assert.equal(approval(tickets.json).counted, true);
+  assert.is(approval(tickets.json).notCounted, undefined);
+  assert.match(tickets.stdout, /- human_approval: .*\(declared\)\n/);
+});
+
 test("an organisation rule and its accepted finding", async () => {
   const rule = await run("explain", "ORG-001", model);
   assert.is(rule.code, 0);

@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { modelBytesUpTo } from "../../src/cli/inputs.js";
-import { LARGE_BYTES, launchSize } from "../../src/cli/launch-size.js";
+import { LARGE_BYTES, launchSize, launchSizing } from "../../src/cli/launch-size.js";
 
 const BIN = path.resolve(fileURLToPath(import.meta.url), "../../../../bin/aithreat.js");
 /** Whether the model files `args` name, with their imports, are at most `limit` bytes. */
@@ -132,6 +132,12 @@ test("the launcher sizes a command line by its models; diff also counts the fold
   // A smaller heap lowers the in-process limit; past LARGE_BYTES a run is large.
   assert.is(launchSize(["check", "."], 256 << 20, dir), "medium");
   assert.is(launchSize(["compile", "."], heap, dir) === "large", 9 << 20 > LARGE_BYTES);
+  // With the bytes it measured, which the launcher names when a child runs out of memory.
+  assert.equal(launchSizing(["compile", "."], heap, dir), {
+    size: "medium",
+    bytes: bytes(dir, "big.aithreat", "small.aithreat"),
+  });
+  assert.equal(launchSizing(["--version"], heap, dir), { size: "small", bytes: undefined });
 });
 
 test.run();

@@ -308,4 +308,38 @@ test("--policy outside the project: named relative to the root, so metrics.json 
   assert.is(deep.metrics, top.metrics);
 });
 
+test("check and compile print the same JSON document for an invalid model, `files` included", async () => {
+  // An error in an imported file; a --policy file outside the model: three files read.
+  const dir = project({
+    "models/model.aithreat": `import "parts.aithreat"\n${MODEL}`,
+    "models/parts.aithreat": `zone extra "Extra" {\n  trust internal\n  stor db "DB" { }\n}\n`,
+    "policies/org.aithreat": `policy org { exposed_crown_jewels 0 }\n`,
+  });
+  const args = [
+    path.join(dir, "models"),
+    "--root",
+    dir,
+    "--policy",
+    "policies/org.aithreat",
+    "--format",
+    "json",
+  ];
+  const check = await run(dir, "check", ...args);
+  const compile = await run(dir, "compile", ...args, "--out", path.join(dir, "out"));
+  assert.is(check.code, 2, check.stderr);
+  assert.is(compile.code, 2, compile.stderr);
+  const doc = JSON.parse(check.stdout) as { files: number; diagnostics: { code: string; file: string }[] };
+  assert.is(doc.files, 3);
+  assert.equal(
+    doc.diagnostics.map((d) => `${d.file} ${d.code}`),
+    ["models/parts.aithreat AT1020"],
+  );
+  assert.is(compile.stdout, check.stdout);
+  // A command line refused before any model is read: no file read.
+  const refused = await run(dir, "compile", ...args, "--out", path.join(dir, "out"), "-k", "0");
+  assert.is(refused.code, 2, refused.stderr);
+  assert.equal(Object.keys(JSON.parse(refused.stdout) as object), ["files", "diagnostics"]);
+  assert.is((JSON.parse(refused.stdout) as { files: number }).files, 0);
+});
+
 test.run();

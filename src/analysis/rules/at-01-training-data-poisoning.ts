@@ -90,9 +90,12 @@ export default defineRule(meta, ({ graph, facts, model, report }) => {
       produced.length > 0 ? `, shaping the weights of ${nameList(produced.map((m) => m.name))}` : "";
     const likelihood: Level | undefined = close ? "high" : undefined;
     const impact: Level | undefined = crown ? "very_high" : undefined;
+    // The training input may itself be where outsiders write (a public hub, a crawled source).
+    const source =
+      entry === input ? "which outsiders write" : `which content from \`${entry.name}\` can reach`;
     report({
       subject: componentSubject(run),
-      message: `\`${run.name}\` trains on \`${input.name}\`, which content from \`${entry.name}\` can reach${outcome}`,
+      message: `\`${run.name}\` trains on \`${input.name}\`, ${source}${outcome}`,
       facts: [
         ...pathFacts(
           graph,

@@ -3,6 +3,7 @@ import { checkGate, combineExit, policySummary, POLICY_OPTION } from "../../anal
 import { sortDiagnostics } from "../../diagnostics/diagnostic.js";
 import type { CommandModule } from "../command.js";
 import {
+  filesRead,
   loadModels,
   reportDiagnostics,
   summaryLine,
@@ -25,7 +26,7 @@ export function runCheck(io: Io, argv: ModelOptions & { policy?: string }): numb
   });
   const diagnostics = sortDiagnostics([...result.diagnostics, ...gate.diagnostics]);
   // A `--policy` file that is not one of the model's files was read and checked too.
-  const files = ("program" in result ? result.program.files.length : 0) + (gate.policyFiles ?? 0);
+  const files = filesRead(result, gate.policyFiles);
   reportDiagnostics(io, diagnostics, argv.format, { files });
   // A command-line mistake stopped the run before any file was read: the error says it all.
   const usageOnly = !("program" in result) && diagnostics.every((d) => d.code.startsWith("AT9"));

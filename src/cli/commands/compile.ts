@@ -20,6 +20,7 @@ import {
   loadModels,
   notGiven,
   pathsPerTargetProblem,
+  filesRead,
   reportDiagnostics,
   resolveToday,
   wholeNumberOption,
@@ -135,7 +136,7 @@ function sarifMaxOf(raw: unknown): number | undefined | Diagnostic {
 export async function runCompile(io: Io, argv: CompileArgs): Promise<number> {
   // A command line mistake stops the run before any model is read (with --format json, as JSON).
   const refuse = (problems: Diagnostic[]): number => {
-    reportDiagnostics(io, problems, argv.format === "json" ? "json" : "text");
+    reportDiagnostics(io, problems, argv.format === "json" ? "json" : "text", { files: 0 });
     return EXIT.INVALID;
   };
   const threads = threadModeProblem(io);
@@ -261,10 +262,12 @@ async function compileWith(
   });
   // With --format json, stdout holds one JSON document either way: findings, or the diagnostics that
   // stopped the run (an invalid model, a broken template, an `--out` that cannot be written).
+  // As `check --format json` prints them, with the count of files read.
   const failureFormat = argv.format === "json" ? "json" : "text";
+  const read = { files: filesRead(loaded, policies.policyFiles) };
   if (!("model" in loaded) || !loaded.ok || policies.invalid) {
     const all = sortDiagnostics([...loaded.diagnostics, ...policies.diagnostics]);
-    reportDiagnostics(io, all, failureFormat);
+    reportDiagnostics(io, all, failureFormat, read);
     return EXIT.INVALID;
   }
   progress.stage(`analysing ${count(loaded.model.components.length, "component")}`);
@@ -311,6 +314,7 @@ async function compileWith(
       io,
       [diag("AT9002", undefined, `${e.message} (in \`--templates ${argv.templates}\`)`)],
       failureFormat,
+      read,
     );
     return EXIT.INVALID;
   }
@@ -329,7 +333,7 @@ async function compileWith(
     // not aithreat (an error without a system code, such as an unsafe emitter path, is a bug).
     if (typeof (e as NodeJS.ErrnoException).code !== "string") throw e;
     progress.clear();
-    reportDiagnostics(io, [cannotWriteOut(argv.out, (e as Error).message)], failureFormat);
+    reportDiagnostics(io, [cannotWriteOut(argv.out, (e as Error).message)], failureFormat, read);
     return EXIT.INVALID;
   }
   progress.clear();

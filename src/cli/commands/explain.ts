@@ -5,6 +5,7 @@ import type { Rule } from "../../analysis/rule.js";
 import { RULES } from "../../analysis/rules/index.js";
 import { BUILTIN_CONTROL_BY_ID } from "../../catalog/controls.js";
 import { ATLAS_MITIGATIONS } from "../../catalog/frameworks.js";
+import { uncountedControls, type UncountedControl } from "../../analysis/uncounted.js";
 import { analyze } from "../../compiler.js";
 import { diag, type Location } from "../../diagnostics/diagnostic.js";
 import { terminalText } from "../../diagnostics/format.js";
@@ -40,8 +41,22 @@ export interface FindingExplanation {
   finding: FindingView;
   subjectSource: string;
   facts: SourcedFact[];
-  /** Controls that would mitigate it: the rule's, and declared controls whose `mitigates` names the rule. */
-  mitigations: { control: string; title: string; builtIn: boolean; atlas: Named[]; declared: boolean }[];
+  /**
+   * Controls that would mitigate it: the rule's, and declared controls whose `mitigates` names the
+   * rule. `declared`: declared on the subject (or implied by its properties) or counted against the
+   * finding; `counted`: it counts against this finding (it is in the finding's `mitigatedBy`);
+   * `notCounted`: why a control declared on the subject (or implied by `impliedBy`, a property of
+   * it) does not count here.
+   */
+  mitigations: {
+    control: string;
+    title: string;
+    builtIn: boolean;
+    atlas: Named[];
+    declared: boolean;
+    counted: boolean;
+    notCounted?: UncountedControl;
+  }[];
   rule: RuleView;
 }
 
@@ -76,17 +91,23 @@ export function findFinding(
   return hits.length > 1 ? { ambiguous: hits } : {};
 }
 
-/** The explanation of one finding. */
+/**
+ * The explanation of one finding. `uncounted`: the controls declared on its subject that do not
+ * count against it, with the reason (`uncountedControls`).
+ */
 export function explainFinding(
   model: ResolvedModel,
   finding: Finding,
   view: FindingView,
   rule: Rule,
+  uncounted: ReadonlyMap<string, UncountedControl> = new Map(),
 ): FindingExplanation {
   const declaredOn = new Set(view.recommended.filter((r) => r.declared).map((r) => r.control));
+  const counts = (id: string) => finding.mitigatedBy.some((u) => u.name === id);
   const fromRule = rule.meta.mitigations.map((id) => {
     const builtin = BUILTIN_CONTROL_BY_ID.get(id);
     const user = model.controls.find((c) => c.name === id);
+    const notCounted = uncounted.get(id);
     return {
       control: id,
       title: builtin?.title ?? user?.title ?? id,
@@ -95,7 +116,9 @@ export function explainFinding(
         id: a,
         name: ATLAS_MITIGATIONS.get(a) ?? "",
       })),
-      declared: declaredOn.has(id) || finding.mitigatedBy.some((u) => u.name === id),
+      declared: declaredOn.has(id) || counts(id),
+      counted: counts(id),
+      ...(notCounted !== undefined ? { notCounted } : {}),
     };
   });
   // Controls of the model that say themselves that they mitigate this rule.
@@ -106,7 +129,9 @@ export function explainFinding(
       title: c.title ?? c.name,
       builtIn: false,
       atlas: c.atlas.map((a) => ({ id: a, name: ATLAS_MITIGATIONS.get(a) ?? "" })),
-      declared: finding.mitigatedBy.some((u) => u.name === c.name),
+      declared: counts(c.name) || uncounted.has(c.name),
+      counted: counts(c.name),
+      ...(uncounted.has(c.name) ? { notCounted: uncounted.get(c.name)! } : {}),
     }));
   return {
     kind: "finding",
@@ -172,9 +197,13 @@ export function findingText(e: FindingExplanation): string {
     for (const m of e.mitigations) {
       const atlas =
         m.atlas.length > 0 ? ` [${m.atlas.map((a) => `${a.id} ${a.name}`.trim()).join("; ")}]` : "";
-      out.push(
-        `  - ${m.control}: ${m.title}${atlas}${m.declared ? " (declared)" : ""}${m.builtIn ? "" : " (your control)"}`,
-      );
+      const how = m.notCounted?.impliedBy ? `implied by \`${m.notCounted.impliedBy}\`` : "declared";
+      const declared = m.notCounted
+        ? ` (${how} on \`${f.subject.name}\`, but not counted here: ${m.notCounted.reason})`
+        : m.declared
+          ? " (declared)"
+          : "";
+      out.push(`  - ${m.control}: ${m.title}${atlas}${declared}${m.builtIn ? "" : " (your control)"}`);
     }
     out.push(
       `  declare one with \`controls [...]\` on \`${f.subject.name}\` (or where the rule's facts point)`,
@@ -299,7 +328,8 @@ export function runExplain(io: Io, argv: ExplainArgs): number {
   }
   const findingRule = rules.find((r) => r.meta.id === finding.rule)!;
   const view = findingsView(model, [finding], rules)[0]!;
-  const explanation = explainFinding(model, finding, view, findingRule);
+  const uncounted = uncountedControls(analysis.graph, analysis.facts, findingRule, finding);
+  const explanation = explainFinding(model, finding, view, findingRule, uncounted);
   if (argv.format === "json") io.out(`${JSON.stringify(explanation, null, 2)}\n`);
   else io.out(terminalText(findingText(explanation)));
   return EXIT.OK;

@@ -1,0 +1,97 @@
+import type { ThreatGraph } from "../graph/threat-graph.js";
+import type { ControlUse, Subject } from "../semantic/model.js";
+import { controlCounts } from "./engine.js";
+import type { Facts } from "./facts.js";
+import type { Finding } from "./findings.js";
+import type { ControlPoint, FindingDraft, Rule } from "./rule.js";
+
+/** Why a control declared on a finding's subject does not count; `impliedBy` when only a property implies it. */
+export interface UncountedControl {
+  readonly reason: string;
+  readonly impliedBy?: string;
+}
+
+const sameSubject = (a: Subject, b: Subject): boolean => a.type === b.type && a.index === b.index;
+
+/** Code text for a list of names: `a`, `a` and `b`, `a`, `b` and `c`. */
+function names(list: readonly string[]): string {
+  const q = list.map((n) => `\`${n}\``);
+  return q.length <= 1 ? (q[0] ?? "") : `${q.slice(0, -1).join(", ")} and ${q[q.length - 1]}`;
+}
+
+/**
+ * The controls declared on a finding's subject (or implied by its properties) that would mitigate
+ * the finding's rule but do not count against this finding, each with the reason, for `aithreat
+ * explain`. The one case today: a tool that states its own approval replaces the calling agent's, so
+ * the agent's `human_approval` does not count for calls to it (`ControlPoint.except`).
+ *
+ * A finding does not keep its control points, so the rule's check runs again over the same graph
+ * and facts for the finding's draft (same subject and key); it runs only when such a control exists.
+ */
+export function uncountedControls(
+  graph: ThreatGraph,
+  facts: Facts,
+  rule: Rule,
+  finding: Finding,
+): ReadonlyMap<string, UncountedControl> {
+  const out = new Map<string, UncountedControl>();
+  const model = graph.model;
+  const subject = finding.subject;
+  const declared: readonly ControlUse[] =
+    subject.type === "component"
+      ? model.components[subject.index]!.controls
+      : subject.type === "flow"
+        ? model.flows[subject.index]!.controls
+        : [];
+  const counted = new Set(finding.mitigatedBy.map((u) => u.name));
+  const counts = controlCounts(model, rule.meta.id, finding.recommended);
+  const candidates = declared.filter((u) => counts(u.name) && !counted.has(u.name));
+  if (candidates.length === 0) return out;
+
+  let draft: FindingDraft | undefined;
+  const key = finding.key ?? "";
+  try {
+    rule.check({
+      model,
+      graph,
+      facts,
+      report: (d) => {
+        if (!draft && sameSubject(d.subject, subject) && (d.key ?? "") === key) draft = d;
+      },
+    });
+  } catch {
+    // The analysis reported the failure already (AT4002); nothing more to say here.
+  }
+  // A finding is made from a draft; none found would be a check that reports differently twice.
+  if (!draft) return out;
+  const points: readonly ControlPoint[] = draft.controlPoints ?? [subject];
+  const here = points.filter((p) => sameSubject(p, subject));
+  // The tools on the finding's path that state their own approval (what an exception stands for).
+  const stating: { readonly name: string; readonly approval: string }[] = [];
+  for (const p of points) {
+    if (p.type !== "component" || sameSubject(p, subject)) continue;
+    const c = model.components[p.index]!;
+    const approval = c.kind === "tool" || c.kind === "mcp_server" ? c.props.approval : undefined;
+    if (approval !== undefined) stating.push({ name: c.name, approval });
+  }
+  for (const use of candidates) {
+    if (out.has(use.name)) continue;
+    const excepted = here.length > 0 && here.every((p) => p.except?.includes(use.name));
+    const reason =
+      excepted && stating.length > 0
+        ? `${names(stating.map((c) => c.name))} ${stating.length === 1 ? "states its" : "state their"} own approval (${[...new Set(stating.map((c) => `\`approval ${c.approval}\``))].join(", ")}), which replaces \`${finding.subjectName}\`'s for calls to ${stating.length === 1 ? "it" : "them"}`
+        : excepted
+          ? `a tool on the path states its own approval, which replaces \`${finding.subjectName}\`'s`
+          : here.length === 0
+            ? "this finding counts controls elsewhere on its path"
+            : undefined;
+    if (reason === undefined) continue;
+    // Written in `controls [...]` as well as implied: it is declared.
+    const implied = declared.every((u) => u.name !== use.name || u.impliedBy !== undefined);
+    out.set(
+      use.name,
+      implied && use.impliedBy !== undefined ? { reason, impliedBy: use.impliedBy } : { reason },
+    );
+  }
+  return out;
+}
