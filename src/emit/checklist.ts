@@ -375,7 +375,7 @@ export interface ChecklistView {
         severity: Safe;
         message: Safe;
         where: Safe;
-        tasks: { control: Safe; title: Safe; atlas: Safe; done: boolean }[];
+        tasks: { control: Safe; title: Safe; atlas: Safe; done: boolean; bypassed: boolean }[];
       }[];
       done: { control: Safe; title: Safe; atlas: Safe; where: Safe; impliedBy: Safe; mitigates: Safe }[];
     }[];
@@ -416,6 +416,7 @@ export function checklistView(
       title: text(r.title),
       atlas: atlasOf(r.atlas),
       done: r.declared,
+      bypassed: r.bypassed,
     })),
   );
   return {
@@ -607,7 +608,15 @@ function checklistCsvRows(d: ChecklistData, put: (piece: string) => void): void 
               finding,
               `${control(r)},${tail}`,
             );
-          } else
+          } else if (r.bypassed)
+            row(
+              `${r.control} is declared on ${name} but does not count for ${x.rule} (${x.title})`,
+              "todo",
+              base,
+              finding,
+              `${control(r)},${tail}`,
+            );
+          else
             (plain ? plainRow : row)(
               `Add ${r.control} to ${name} for ${x.rule} (${x.title})`,
               "todo",

@@ -1,5 +1,6 @@
 import type { Fact } from "../analysis/facts.js";
 import type { Finding } from "../analysis/findings.js";
+import { named as hasUse } from "../analysis/engine.js";
 import type { Rule } from "../analysis/rule.js";
 import { BUILTIN_CONTROL_BY_ID } from "../catalog/controls.js";
 import {
@@ -50,7 +51,17 @@ export interface FindingView {
     ticket?: string;
     location: LocationView;
   };
-  recommended: { control: string; title: string; atlas: MappingView[]; declared: boolean }[];
+  /**
+   * `declared`: the subject declares it where it counts against this finding; `bypassed`: the subject
+   * declares it, but this finding's threat goes around it (`aithreat explain` says how).
+   */
+  recommended: {
+    control: string;
+    title: string;
+    atlas: MappingView[];
+    declared: boolean;
+    bypassed: boolean;
+  }[];
   mappings: {
     stride: string[];
     atlasVersion: string;
@@ -113,11 +124,16 @@ export function findingsView(
   // The recommended list of a finding whose subject declares none of it is the same for every such
   // finding of the list (most findings): built once and shared (views are read-only).
   const undeclaredOf = new Map<readonly string[], FindingView["recommended"]>();
-  const recommendedOf = (ids: readonly string[], declared: ReadonlySet<string>) => {
+  // `declared` is "declared where it counts": a control the subject declares that this finding's
+  // threat goes around (an agent's human approval, for calls to a tool that states its own) is not
+  // in the finding's mitigations, and is not a task done.
+  const recommendedOf = (ids: readonly string[], declared: ReadonlySet<string>, f: Finding) => {
     const build = () =>
       ids.map((id) => {
         const c = control(id);
-        return { control: id, title: c.title, atlas: c.atlas, declared: declared.has(id) };
+        const here = declared.has(id);
+        const counts = here && hasUse(f.mitigatedBy, id);
+        return { control: id, title: c.title, atlas: c.atlas, declared: counts, bypassed: here && !counts };
       });
     if (declared.size > 0 && ids.some((id) => declared.has(id))) return build();
     let list = undeclaredOf.get(ids);
@@ -171,7 +187,7 @@ export function findingsView(
             location: location(u.loc),
           })),
       residual(f.residualLikelihood, f.residualSeverity),
-      recommendedOf(f.recommended, subject.declared),
+      recommendedOf(f.recommended, subject.declared, f),
     );
   });
 }

@@ -57,7 +57,8 @@ const at = (l: { file: string; line: number; column: number }) => `${l.file}:${l
 /** The lines naming the controls that would mitigate a finding (after a newline), or "". */
 function mitigateWith(recommended: FindingView["recommended"]): string {
   let text = "";
-  for (const r of recommended) text += `\n  - ${r.control}: ${r.title}${r.declared ? " (declared)" : ""}`;
+  for (const r of recommended)
+    text += `\n  - ${r.control}: ${r.title}${r.declared ? " (declared)" : r.bypassed ? " (declared, but not counted here)" : ""}`;
   return text && `\nmitigate with:${text}`;
 }
 

@@ -535,7 +535,7 @@ export interface FindingV {
   system: Safe;
   location: Safe;
   facts: { text: Safe; where: Safe }[];
-  recommended: { control: Safe; title: Safe; atlas: Safe; declared: boolean }[];
+  recommended: { control: Safe; title: Safe; atlas: Safe; declared: boolean; bypassed: boolean }[];
   mitigatedBy: { control: Safe; where: Safe; impliedBy: Safe }[];
   residual: Safe;
   stride: Safe;
@@ -727,6 +727,7 @@ function findingV(f: Format, x: FindingView): FindingV {
       title: f.text(r.title),
       atlas: mapping(r.atlas, atlasMitigationUrl),
       declared: r.declared,
+      bypassed: r.bypassed,
     })),
     mitigatedBy: x.mitigatedBy.map((u) => ({
       control: f.code(u.control),

@@ -8,7 +8,7 @@ type Spec = Parameters<typeof Handlebars.template>[0];
 
 export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }>> = {
   "_finding-html.hbs": {
-    sha256: "136fb36d816a3b02f51a52c60a7cda8d5a1ca4e053ebe819f5f3c5eb7930e503",
+    sha256: "f746152c85b91d42fdf8313a441b0931bd0da73336cf4b0968a5cfced132f150",
     spec: {"0":function(container,depth0,helpers,partials,data) {
     var stack1;
 
@@ -66,6 +66,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     + ((stack1 = alias3(alias1(depth0, "title", {"start":{"line":20,"column":58},"end":{"line":20,"column":63}} ), depth0)) != null ? stack1 : "")
     + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "atlas", {"start":{"line":20,"column":71},"end":{"line":20,"column":76}} ),{"name":"if","hash":{},"fn":container.program(7, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":20,"column":65},"end":{"line":20,"column":103}}})) != null ? stack1 : "")
     + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "declared", {"start":{"line":20,"column":109},"end":{"line":20,"column":117}} ),{"name":"if","hash":{},"fn":container.program(8, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":20,"column":103},"end":{"line":20,"column":152}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "bypassed", {"start":{"line":20,"column":158},"end":{"line":20,"column":166}} ),{"name":"if","hash":{},"fn":container.program(9, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":20,"column":152},"end":{"line":20,"column":245}}})) != null ? stack1 : "")
     + "</li>\n";
 },"6":function(container,depth0,helpers,partials,data) {
     return " class=\"declared\"";
@@ -78,6 +79,8 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
 },"8":function(container,depth0,helpers,partials,data) {
     return ": declared on this subject";
 },"9":function(container,depth0,helpers,partials,data) {
+    return ": declared on this subject, but it does not count against this finding";
+},"10":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -94,25 +97,25 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     + ") at "
     + ((stack1 = alias2(alias1(lookupProperty(depth0,"acceptance"), "where", {"start":{"line":25,"column":108},"end":{"line":25,"column":124}} ), depth0)) != null ? stack1 : "")
     + "</dd>\n";
-},"10":function(container,depth0,helpers,partials,data) {
+},"11":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return "STRIDE: "
     + ((stack1 = container.lambda(container.strict(depth0, "stride", {"start":{"line":28,"column":28},"end":{"line":28,"column":34}} ), depth0)) != null ? stack1 : "")
     + ". ";
-},"11":function(container,depth0,helpers,partials,data) {
+},"12":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return "ATLAS: "
     + ((stack1 = container.lambda(container.strict(depth0, "atlas", {"start":{"line":28,"column":67},"end":{"line":28,"column":72}} ), depth0)) != null ? stack1 : "")
     + ". ";
-},"12":function(container,depth0,helpers,partials,data) {
+},"13":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return "OWASP: "
     + ((stack1 = container.lambda(container.strict(depth0, "owasp", {"start":{"line":28,"column":105},"end":{"line":28,"column":110}} ), depth0)) != null ? stack1 : "")
     + ". ";
-},"13":function(container,depth0,helpers,partials,data) {
+},"14":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return "NIST: "
@@ -161,18 +164,18 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "facts", {"start":{"line":12,"column":8},"end":{"line":12,"column":13}} ),{"name":"each","hash":{},"fn":container.program(3, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":12,"column":0},"end":{"line":14,"column":9}}})) != null ? stack1 : "")
     + "</ul></dd>\n"
     + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"recommended"), "length", {"start":{"line":16,"column":6},"end":{"line":16,"column":24}} ),{"name":"if","hash":{},"fn":container.program(4, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":16,"column":0},"end":{"line":23,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "acceptance", {"start":{"line":24,"column":6},"end":{"line":24,"column":16}} ),{"name":"if","hash":{},"fn":container.program(9, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":24,"column":0},"end":{"line":26,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "acceptance", {"start":{"line":24,"column":6},"end":{"line":24,"column":16}} ),{"name":"if","hash":{},"fn":container.program(10, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":24,"column":0},"end":{"line":26,"column":7}}})) != null ? stack1 : "")
     + "<dt>References</dt>\n<dd>"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "stride", {"start":{"line":28,"column":10},"end":{"line":28,"column":16}} ),{"name":"if","hash":{},"fn":container.program(10, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":28,"column":4},"end":{"line":28,"column":45}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "atlas", {"start":{"line":28,"column":51},"end":{"line":28,"column":56}} ),{"name":"if","hash":{},"fn":container.program(11, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":28,"column":45},"end":{"line":28,"column":83}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "owasp", {"start":{"line":28,"column":89},"end":{"line":28,"column":94}} ),{"name":"if","hash":{},"fn":container.program(12, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":28,"column":83},"end":{"line":28,"column":121}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "nist", {"start":{"line":28,"column":127},"end":{"line":28,"column":131}} ),{"name":"if","hash":{},"fn":container.program(13, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":28,"column":121},"end":{"line":28,"column":155}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "stride", {"start":{"line":28,"column":10},"end":{"line":28,"column":16}} ),{"name":"if","hash":{},"fn":container.program(11, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":28,"column":4},"end":{"line":28,"column":45}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "atlas", {"start":{"line":28,"column":51},"end":{"line":28,"column":56}} ),{"name":"if","hash":{},"fn":container.program(12, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":28,"column":45},"end":{"line":28,"column":83}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "owasp", {"start":{"line":28,"column":89},"end":{"line":28,"column":94}} ),{"name":"if","hash":{},"fn":container.program(13, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":28,"column":83},"end":{"line":28,"column":121}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "nist", {"start":{"line":28,"column":127},"end":{"line":28,"column":131}} ),{"name":"if","hash":{},"fn":container.program(14, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":28,"column":121},"end":{"line":28,"column":155}}})) != null ? stack1 : "")
     + "</dd>\n</dl>\n</article>\n";
 },"useData":true},
   },
 
   "_finding-md.hbs": {
-    sha256: "2fd46709914f5fdb5ebdfddbec6061931fd9da01963030d6f668bb6eea6a0f41",
+    sha256: "2c3f77988dc0c6587a4ca04c90c01516f5112dd364aa5df8c1e54c0b7672f6b2",
     spec: {"0":function(container,depth0,helpers,partials,data) {
     var stack1;
 
@@ -220,6 +223,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     + ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":14,"column":18},"end":{"line":14,"column":23}} ), depth0)) != null ? stack1 : "")
     + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "atlas", {"start":{"line":14,"column":31},"end":{"line":14,"column":36}} ),{"name":"if","hash":{},"fn":container.program(6, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":14,"column":25},"end":{"line":14,"column":63}}})) != null ? stack1 : "")
     + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "declared", {"start":{"line":14,"column":69},"end":{"line":14,"column":77}} ),{"name":"if","hash":{},"fn":container.program(7, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":14,"column":63},"end":{"line":14,"column":112}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "bypassed", {"start":{"line":14,"column":118},"end":{"line":14,"column":126}} ),{"name":"if","hash":{},"fn":container.program(8, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":14,"column":112},"end":{"line":14,"column":205}}})) != null ? stack1 : "")
     + "\n";
 },"6":function(container,depth0,helpers,partials,data) {
     var stack1;
@@ -230,6 +234,8 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
 },"7":function(container,depth0,helpers,partials,data) {
     return ": declared on this subject";
 },"8":function(container,depth0,helpers,partials,data) {
+    return ": declared on this subject, but it does not count against this finding";
+},"9":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -246,25 +252,25 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     + ") at "
     + ((stack1 = alias2(alias1(lookupProperty(depth0,"acceptance"), "where", {"start":{"line":18,"column":102},"end":{"line":18,"column":118}} ), depth0)) != null ? stack1 : "")
     + "\n";
-},"9":function(container,depth0,helpers,partials,data) {
+},"10":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return " STRIDE: "
     + ((stack1 = container.lambda(container.strict(depth0, "stride", {"start":{"line":20,"column":41},"end":{"line":20,"column":47}} ), depth0)) != null ? stack1 : "")
     + ".";
-},"10":function(container,depth0,helpers,partials,data) {
+},"11":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return " ATLAS: "
     + ((stack1 = container.lambda(container.strict(depth0, "atlas", {"start":{"line":20,"column":80},"end":{"line":20,"column":85}} ), depth0)) != null ? stack1 : "")
     + ".";
-},"11":function(container,depth0,helpers,partials,data) {
+},"12":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return " OWASP: "
     + ((stack1 = container.lambda(container.strict(depth0, "owasp", {"start":{"line":20,"column":118},"end":{"line":20,"column":123}} ), depth0)) != null ? stack1 : "")
     + ".";
-},"12":function(container,depth0,helpers,partials,data) {
+},"13":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return " NIST: "
@@ -300,12 +306,12 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     + "\n- **Why it fired**\n"
     + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "facts", {"start":{"line":8,"column":8},"end":{"line":8,"column":13}} ),{"name":"each","hash":{},"fn":container.program(3, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":8,"column":0},"end":{"line":10,"column":9}}})) != null ? stack1 : "")
     + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"recommended"), "length", {"start":{"line":11,"column":6},"end":{"line":11,"column":24}} ),{"name":"if","hash":{},"fn":container.program(4, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":11,"column":0},"end":{"line":16,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "acceptance", {"start":{"line":17,"column":6},"end":{"line":17,"column":16}} ),{"name":"if","hash":{},"fn":container.program(8, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":17,"column":0},"end":{"line":19,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "acceptance", {"start":{"line":17,"column":6},"end":{"line":17,"column":16}} ),{"name":"if","hash":{},"fn":container.program(9, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":17,"column":0},"end":{"line":19,"column":7}}})) != null ? stack1 : "")
     + "- **References**"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "stride", {"start":{"line":20,"column":22},"end":{"line":20,"column":28}} ),{"name":"if","hash":{},"fn":container.program(9, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":20,"column":16},"end":{"line":20,"column":57}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "atlas", {"start":{"line":20,"column":63},"end":{"line":20,"column":68}} ),{"name":"if","hash":{},"fn":container.program(10, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":20,"column":57},"end":{"line":20,"column":95}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "owasp", {"start":{"line":20,"column":101},"end":{"line":20,"column":106}} ),{"name":"if","hash":{},"fn":container.program(11, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":20,"column":95},"end":{"line":20,"column":133}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "nist", {"start":{"line":20,"column":139},"end":{"line":20,"column":143}} ),{"name":"if","hash":{},"fn":container.program(12, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":20,"column":133},"end":{"line":20,"column":168}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "stride", {"start":{"line":20,"column":22},"end":{"line":20,"column":28}} ),{"name":"if","hash":{},"fn":container.program(10, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":20,"column":16},"end":{"line":20,"column":57}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "atlas", {"start":{"line":20,"column":63},"end":{"line":20,"column":68}} ),{"name":"if","hash":{},"fn":container.program(11, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":20,"column":57},"end":{"line":20,"column":95}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "owasp", {"start":{"line":20,"column":101},"end":{"line":20,"column":106}} ),{"name":"if","hash":{},"fn":container.program(12, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":20,"column":95},"end":{"line":20,"column":133}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "nist", {"start":{"line":20,"column":139},"end":{"line":20,"column":143}} ),{"name":"if","hash":{},"fn":container.program(13, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":20,"column":133},"end":{"line":20,"column":168}}})) != null ? stack1 : "")
     + "\n\n";
 },"useData":true},
   },

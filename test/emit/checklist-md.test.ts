@@ -61,11 +61,12 @@ type Owner = ChecklistView["owners"][number];
 type Subject = Owner["subjects"][number];
 type Finding = Subject["findings"][number];
 
-const task = (done: boolean, atlas: string) => ({
+const task = (done: boolean, atlas: string, bypassed = false) => ({
   control: s("`c`"),
   title: s("Control  title "),
   atlas: s(atlas),
   done,
+  bypassed,
 });
 const finding = (tasks: Finding["tasks"]): Finding => ({
   id: s("`R-1:x`"),
@@ -126,7 +127,7 @@ test("views taking every branch of the template: the same text as Handlebars", (
     subject({
       findings: [
         finding([task(true, ""), task(false, "AML"), task(true, "AML, M2")]),
-        finding([task(false, "")]),
+        finding([task(false, ""), task(false, "AML", true)]),
       ],
       done: [done("", ""), done("`impl`", "AML")],
       accepted: 1,

@@ -226,10 +226,16 @@ for (const sample of SAMPLES)
       if (!control || !r[col("severity")]) continue;
       tasks++;
       // Written as it is when no part needs quoting, else through csvField: the same cell either way.
+      // A control the subject declares that this finding goes around is a task, said so.
+      const bypassed = open
+        .find((f) => f.id === r[col("finding")])
+        ?.recommended.some((x) => x.control === control && x.bypassed);
       const summary =
-        r[col("state")] === "todo"
-          ? `Add ${control} to ${subject} for ${rule} (${title})`
-          : `${control} is declared on ${subject} (${rule} ${title})`;
+        r[col("state")] !== "todo"
+          ? `${control} is declared on ${subject} (${rule} ${title})`
+          : bypassed
+            ? `${control} is declared on ${subject} but does not count for ${rule} (${title})`
+            : `Add ${control} to ${subject} for ${rule} (${title})`;
       assert.is(r[col("summary")], summary);
     }
     assert.is(
@@ -273,6 +279,33 @@ test("checklist.csv: a location in a file whose name needs quoting or starts lik
       assert.is(r[at], cell(/:(\d+)$/.exec(r[at]!)![1]!), file);
     }
   }
+});
+
+test("an agent's approval that a tool's own approval replaces is a task to do, not one done", () => {
+  // `ops` declares human approval, but `wipe` states `approval none`, which replaces it for calls to
+  // `wipe`: AT-36 on that call stays open, and the checklist must not tick the agent's approval off.
+  const ctx = memoryContext({
+    "agents.aithreat": `zone corp "Corp" {
+  trust internal
+  agent ops "Ops agent" { autonomy loop  controls [human_approval] }
+  tool wipe "Purge records" { capabilities [delete]  approval none }
+  tool notes "Note writer" { capabilities [write] }
+}
+flow ops -> wipe { kind invoke }
+flow ops -> notes { kind invoke }
+`,
+  });
+  const views = ctx.analysis.findingsView;
+  const rec = (id: string) =>
+    views.find((v) => v.id === id)!.recommended.find((r) => r.control === "human_approval")!;
+  assert.is(views.find((v) => v.id === "AT-36:ops:wipe")!.status, "open");
+  assert.is(rec("AT-36:ops:wipe").declared, false, "overridden: not declared where it counts");
+  assert.is(views.find((v) => v.id === "AT-36:ops:notes")!.status, "mitigated");
+  assert.is(rec("AT-36:ops:notes").declared, true, "the same control counts for the other tool");
+  const md = checklistEmitter.emit(ctx).find((f) => f.path === "checklist.md")!.contents as string;
+  const wipeSection = md.slice(md.indexOf("`AT-36:ops:wipe`"));
+  const task = wipeSection.split("\n").find((l) => l.includes("human_approval"))!;
+  assert.match(task, /^\s*- \[ \] `human_approval`/);
 });
 
 test.run();

@@ -116,7 +116,7 @@ export function explainFinding(
         id: a,
         name: ATLAS_MITIGATIONS.get(a) ?? "",
       })),
-      declared: declaredOn.has(id) || counts(id),
+      declared: declaredOn.has(id) || counts(id) || notCounted !== undefined,
       counted: counts(id),
       ...(notCounted !== undefined ? { notCounted } : {}),
     };
