@@ -26,3 +26,12 @@ export function listedUpTo(items: readonly string[], max: number, note?: string)
 export function andJoined(items: readonly string[]): string {
   return items.length <= 1 ? (items[0] ?? "") : `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
 }
+
+/**
+ * A likelihood (0-1) as people read it, the same in the terminal and the reports: whole percents from
+ * 10%, one decimal below (3.6%), two significant digits below 0.1% so a tiny chance never reads 0%.
+ */
+export function percent(x: number): string {
+  const p = x * 100;
+  return `${x >= 0.1 ? p.toFixed(0) : x >= 0.001 ? p.toFixed(1) : p.toPrecision(2)}%`;
+}

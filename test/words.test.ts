@@ -1,13 +1,22 @@
 /** The English every output uses for counts and lists (src/words.ts). */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { andJoined, listedUpTo, nounFor, plural } from "../src/words.js";
+import { andJoined, listedUpTo, nounFor, percent, plural } from "../src/words.js";
 
 test("nouns after counts", () => {
   assert.is(plural(1, "dataset"), "1 dataset");
   assert.is(plural(2, "registry"), "2 registries");
   assert.is(plural(2, "class"), "2 classes");
   assert.is(nounFor(3, "key"), "keys");
+});
+
+test("likelihoods read as percents, a tiny one never as 0%", () => {
+  assert.is(percent(1), "100%");
+  assert.is(percent(0.3), "30%");
+  assert.is(percent(0.1), "10%");
+  assert.is(percent(0.036), "3.6%");
+  assert.is(percent(0.001), "0.1%");
+  assert.is(percent(0.00012), "0.012%");
 });
 
 test("lists as a sentence says them", () => {

@@ -1,4 +1,4 @@
-import { listedUpTo, plural } from "../words.js";
+import { listedUpTo, percent, plural } from "../words.js";
 import {
   noStepsRelation,
   type CutView,
@@ -17,8 +17,6 @@ export const CUT_ITEMS_SHOWN = 12;
 const listed = (items: readonly string[]): string =>
   listedUpTo(items, CUT_ITEMS_SHOWN, "--format json lists every one");
 
-const pct = (x: number) => `${(x * 100).toFixed(x >= 0.1 ? 0 : 1)}%`;
-
 function stepText(s: StepView): string {
   const label = s.rule ? `${s.rule} ${s.technique}` : s.kind;
   return `-[${label}${s.controls.length ? `; ${s.controls.join(", ")}` : ""}]-> ${s.to}`;
@@ -35,7 +33,7 @@ function pathText(t: TargetView, p: PathView, i: number): string {
   const entry = `${p.entry} (${p.entryClasses.join(", ")})${noStepsText(t, p)}`;
   const legs = [entry, ...p.steps.map(stepText)];
   const out = p.exfil.length ? ` then out: ${p.exfil.map((s) => `~> ${s.to}`).join(" ")}` : "";
-  return `  ${i + 1}. ${pct(p.likelihood).padStart(4)}  ${legs.join(" ")}${out}`;
+  return `  ${i + 1}. ${percent(p.likelihood).padStart(4)}  ${legs.join(" ")}${out}`;
 }
 
 function cutText(c: CutView): string {
@@ -62,7 +60,7 @@ function targetText(t: TargetView): string[] {
     return lines;
   }
   lines.push(
-    `  exposure: ${reach.map((e) => `${e.entryClass} ${plural(e.entries, "entry")}, best ${pct(e.bestLikelihood)} in ${plural(e.shortestSteps, "step")}`).join("; ")}`,
+    `  exposure: ${reach.map((e) => `${e.entryClass} ${plural(e.entries, "entry")}, best ${percent(e.bestLikelihood)} in ${plural(e.shortestSteps, "step")}`).join("; ")}`,
   );
   lines.push(...t.paths.map((p, i) => pathText(t, p, i)));
   if (t.morePathsAtLeast > 0) lines.push(`  ... and at least ${plural(t.morePathsAtLeast, "more path")}`);
@@ -73,7 +71,7 @@ function targetText(t: TargetView): string[] {
     );
   if (t.exfilChokepoints.length) lines.push(`  every way out crosses: ${t.exfilChokepoints.join(" > ")}`);
   if (t.softChokepoints?.length)
-    lines.push(`  busiest: ${t.softChokepoints.map((s) => `${s.component} ${pct(s.share)}`).join(", ")}`);
+    lines.push(`  busiest: ${t.softChokepoints.map((s) => `${s.component} ${percent(s.share)}`).join(", ")}`);
   if (t.cut) lines.push(`  cheapest cut: ${cutText(t.cut)}`);
   return lines;
 }
@@ -88,7 +86,7 @@ export function pathsText(v: PathsView): string {
   lines.push(`cheapest cut for every crown jewel: ${cutText(v.cut)}`);
   if (v.softChokepoints.length)
     lines.push(
-      `busiest components overall: ${v.softChokepoints.map((s) => `${s.component} ${pct(s.share)}`).join(", ")}`,
+      `busiest components overall: ${v.softChokepoints.map((s) => `${s.component} ${percent(s.share)}`).join(", ")}`,
     );
   for (const n of v.notes) lines.push(`note: ${n}`);
   return `${lines.join("\n")}\n`;

@@ -30,7 +30,7 @@ import {
   type TargetView,
 } from "./paths-view.js";
 import { targetMermaid } from "./paths-mermaid.js";
-import { plural } from "../words.js";
+import { percent, plural } from "../words.js";
 
 // ---- limits ------------------------------------------------------------------------------------
 
@@ -210,7 +210,6 @@ function capped<T>(items: readonly T[], limit: number): { shown: T[]; more: numb
 
 const fmtNumber = (n: number) => String(Math.round(n * 1e4) / 1e4);
 /** A number as text: digits, a point and a minus sign need no escaping in any format. */
-const num = (f: Format, n: number) => f.lit(fmtNumber(n));
 
 // ---- layer 1: report data ------------------------------------------------------------------------
 
@@ -797,7 +796,7 @@ function stepV(f: Format, s: StepView, exfil: boolean): StepV {
     to: f.code(s.to),
     kind: f.text(s.returning ? `${s.kind}, returning` : s.kind),
     technique,
-    likelihood: num(f, s.likelihood),
+    likelihood: f.lit(percent(s.likelihood)),
     controls: f.join(
       s.controls.map((c) => f.code(c)),
       ", ",
@@ -1081,7 +1080,7 @@ export function reportView(d: ReportData, f: Format, cell: Format): ReportView {
           if (!e?.reachable) return cell.lit("–");
           // Only numbers and words of aithreat's own: nothing to escape.
           return cell.lit(
-            `${e.entries} ${e.entries === 1 ? "entry" : "entries"}, best ${fmtNumber(e.bestLikelihood)} in ${e.shortestSteps} ${e.shortestSteps === 1 ? "step" : "steps"}`,
+            `${e.entries} ${e.entries === 1 ? "entry" : "entries"}, best ${percent(e.bestLikelihood)} in ${e.shortestSteps} ${e.shortestSteps === 1 ? "step" : "steps"}`,
           );
         }),
         chokepoints: exposed ? chokepointsV(cell, t) : cell.lit("–"),
@@ -1115,7 +1114,7 @@ export function reportView(d: ReportData, f: Format, cell: Format): ReportView {
           diagram: own[i] ? diagramV(f, own[i]) : null,
           entry: f.code(p.entry),
           entryClasses: f.text(p.entryClasses.map(words).join(", ")),
-          likelihood: num(f, p.likelihood),
+          likelihood: f.lit(percent(p.likelihood)),
           route: route(f, t, p),
           crossing: p.firstBoundaryCrossing ? f.code(p.firstBoundaryCrossing) : f.lit(""),
           steps: [...p.steps.map((s) => stepV(cell, s, false)), ...p.exfil.map((s) => stepV(cell, s, true))],
