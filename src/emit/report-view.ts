@@ -144,10 +144,15 @@ export const MARKDOWN: Format = markdownFormat(false);
 /** GitHub-flavoured Markdown inside a table cell. */
 export const MARKDOWN_CELL: Format = markdownFormat(true);
 
+/** Where an identifier in HTML may wrap: after these, when more of it follows (escaped text has none in entities). */
+const WRAP_AFTER = /([_./:-])(?=[^\s<])/g;
+
 /** HTML text and attribute values (attributes always double-quoted). */
 export const HTML: Format = (() => {
   const text = (s: string) => safe(escapeHtml(s));
-  const code = (s: string) => safe(`<code>${escapeHtml(s)}</code>`);
+  // Identifiers wrap after `_`, `.`, `/`, `:` and `-` (`customer_<wbr>records`), never mid-word: a
+  // narrow table cell broke `customer_recor|ds` where the stylesheet let code wrap anywhere.
+  const code = (s: string) => safe(`<code>${escapeHtml(s).replace(WRAP_AFTER, "$1<wbr>")}</code>`);
   return {
     name: "html",
     text,

@@ -16,12 +16,24 @@ import {
   scriptHazard,
 } from "../../src/emit/report-html.js";
 import { readTemplate } from "../../src/emit/templates.js";
+import { HTML } from "../../src/emit/report-view.js";
 import { REPO, attr, compileToDir, elements, textOf } from "./report-helpers.js";
 
 const run = await compileToDir([path.join(REPO, "samples/rag-support")]);
 const html = run.read("report.html");
 run.cleanup();
 const els = elements(html);
+
+test("identifiers in HTML wrap after separators, never inside a word, and stay escaped", () => {
+  assert.is(String(HTML.code("customer_records")), "<code>customer_<wbr>records</code>");
+  assert.is(
+    String(HTML.code("samples/rag-support/a.aithreat:74")),
+    "<code>samples/<wbr>rag-<wbr>support/<wbr>a.<wbr>aithreat:<wbr>74</code>",
+  );
+  // Nothing to wrap before: no <wbr> at the end or before a space.
+  assert.is(String(HTML.code("a_ b_")), "<code>a_ b_</code>");
+  assert.is(String(HTML.code('x_<script>"')), "<code>x_<wbr>&lt;script&gt;&quot;</code>");
+});
 
 test("Mermaid is inlined from the installed package, byte for byte", () => {
   const mermaid = mermaidBrowserBuild();
