@@ -1,3 +1,5 @@
+import fs from "node:fs";
+import path from "node:path";
 import fc from "fast-check";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -8,19 +10,23 @@ import { EXFIL_RULE, buildAttackGraph, type AttackTarget } from "../../src/analy
 import { FlowNetwork, INF } from "../../src/analysis/paths/maxflow.js";
 import { CutSolver } from "../../src/analysis/paths/min-cut.js";
 import type { CutReport } from "../../src/analysis/paths/model.js";
-import { usableGraph } from "../../src/analysis/paths/usable.js";
+import { componentOf, usableGraph } from "../../src/analysis/paths/usable.js";
 import { RULES } from "../../src/analysis/rules/index.js";
 import { BUILTIN_CONTROL_BY_ID, DEFAULT_CONTROL_COST, canPlace } from "../../src/catalog/controls.js";
 import { ATLAS_MITIGATION_IDS, RULE_IDS } from "../../src/catalog/index.js";
 import { runFrontEnd } from "../../src/compiler.js";
 import { buildThreatGraph } from "../../src/graph/threat-graph.js";
 import type { ResolvedModel } from "../../src/semantic/model.js";
-import { frontEndOf } from "../helpers/compile.js";
+import { loadModels } from "../../src/cli/common.js";
+import { bufferIo } from "../../src/cli/io.js";
+import { TEST_TODAY, frontEndOf } from "../helpers/compile.js";
 
 // The cut solver builds each question's network over only the nodes on some entry -> target path,
 // with entries folded into the source and targets and sinks into the sink. The reference here is the
 // plain construction: both layers over the whole attack graph, every node split, nothing folded, one
-// max-flow; the cut closest to the entries read off it. Both must name the same controls.
+// max-flow; the cut closest to the entries read off it. Both must name the same controls. A reader
+// that only a step turns is its turned node (the usable graph's in-steps are its turning steps), cut
+// by its component's control and linked into its component's way out.
 
 type On = { type: "component" | "flow"; index: number };
 
@@ -31,7 +37,7 @@ function attackIndex(m: ResolvedModel) {
   const ag = buildAttackGraph(tg, facts, RULES);
   const ug = usableGraph(ag);
   const n = ug.g.nodeCount;
-  const sinks = [...Array(n).keys()].filter((v) => facts.observable[v] && !ag.exfilClosed[v]);
+  const sinks = [...Array(ug.components).keys()].filter((v) => facts.observable[v] && !ag.exfilClosed[v]);
   return { ag, ug, n, sinks };
 }
 
@@ -60,13 +66,14 @@ function wholeNetworkCut(m: ResolvedModel, targets: readonly AttackTarget[]): Cu
     });
   };
   const entry = new Set(ag.entries);
+  const component = (v: number) => componentOf(ug, v);
   for (let v = 0; v < n; v++) {
-    const c = ag.nodeCutCost[v]!;
+    const c = ag.nodeCutCost[component(v)]!;
     if (entry.has(v)) arc(id(0, v), id(0, v) + 1, undefined, 0);
     else
-      arc(id(0, v), id(0, v) + 1, c < INF ? ag.nodeCutControl[v] : undefined, c, {
+      arc(id(0, v), id(0, v) + 1, c < INF ? ag.nodeCutControl[component(v)] : undefined, c, {
         type: "component",
-        index: v,
+        index: component(v),
       });
   }
   for (let i = 0; i < ug.g.edgeCount; i++) {
@@ -95,7 +102,7 @@ function wholeNetworkCut(m: ResolvedModel, targets: readonly AttackTarget[]): Cu
       .filter((c) => c.effect === "cut" && mitigations.includes(c.id) && canPlace(c.id, on))
       .map((c) => ({ id: c.id, cost: costOf(c.id) }))
       .sort((a, b) => a.cost - b.cost || (a.id < b.id ? -1 : 1))[0];
-  for (let v = 0; v < n; v++) {
+  for (let v = 0; v < ug.components; v++) {
     const o = cheapest(m.components[v]!.kind);
     arc(id(1, v), id(1, v) + 1, o?.id, o?.cost ?? 0, { type: "component", index: v });
   }
@@ -109,7 +116,14 @@ function wholeNetworkCut(m: ResolvedModel, targets: readonly AttackTarget[]): Cu
   for (const s of sinks) arc(id(1, s) + 1, T, undefined, 0);
   for (const t of targets)
     for (const v of t.nodes)
-      arc(id(0, v) + 1, t.mode === "influence" ? T : id(1, v), undefined, 0, undefined, v);
+      arc(
+        id(0, v) + 1,
+        t.mode === "influence" ? T : id(1, component(v)),
+        undefined,
+        0,
+        undefined,
+        component(v),
+      );
 
   const reach = (from: number, forward: boolean): Set<number> => {
     const next = new Map<number, number[]>();
@@ -213,6 +227,19 @@ test("generated layered models: every cut equals the whole-network cut (global a
   }
   // The comparison is only worth something if the models ask real questions of both kinds.
   assert.ok(disclosure > 10 && cut > 20, `${disclosure} disclosure targets, ${cut} non-empty cuts`);
+});
+
+test("every sample: every cut equals the whole-network cut", () => {
+  const samples = fs
+    .readdirSync("samples", { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
+  for (const sample of samples) {
+    const loaded = loadModels(bufferIo(), { models: [path.join("samples", sample)], today: TEST_TODAY });
+    if (!("model" in loaded) || !loaded.ok) throw new Error(`invalid sample ${sample}`);
+    compare(loaded.model, sample);
+  }
 });
 
 const ZONES = `zone internet "Internet" { trust untrusted }\nzone corp "Corp" { trust internal }\n`;

@@ -10,6 +10,7 @@ import { buildAttackGraph } from "../../src/analysis/paths/attack-graph.js";
 import { dataReaders } from "../../src/analysis/paths/data-readers.js";
 import type { PathAnalysis } from "../../src/analysis/paths/model.js";
 import { RULES } from "../../src/analysis/rules/index.js";
+import { isLlmConsumer } from "../../src/analysis/predicates.js";
 import { analyze } from "../../src/compiler.js";
 import type { ResolvedModel } from "../../src/semantic/model.js";
 import { dump, frontEndOf } from "../helpers/compile.js";
@@ -140,15 +141,27 @@ flow outsider -> mailsvc { kind write }
 flow mailsvc -> outsider { kind send  carries [mailboxes] }
 `;
   assert.not.ok(cell(paths(model(mail)), "mailboxes", "confidentiality", "user_input").reachable);
-  // A mail tool an agent calls is turned by the agent's calls (AT-36), and reads the mailboxes. (Its
-  // best path may still arrive by the read itself: the rule is per component, ADR 4.)
-  const agent = `${mail}
+  // A mail tool an agent calls is turned by the agent's calls (AT-36), and reads the mailboxes. The
+  // e-mail reaches the tool by the service's read too, which does not turn it: the path must end
+  // with the agent's call (the e-mail reaches the agent through the tool's results), never with the
+  // read (ADR 4: the rule is per step).
+  const agentText = `${mail}
 agent helper "Helper" in corp
 tool mailer "Mailer" in corp { capabilities [read, send_external] }
 flow helper -> mailer { kind invoke }
 flow mailsvc -> mailer { kind read  carries [mailboxes] }
 `;
-  assert.ok(cell(paths(model(agent)), "mailboxes", "confidentiality", "user_input").reachable);
+  const agent = model(agentText);
+  const viaAgent = paths(agent);
+  const c = cell(viaAgent, "mailboxes", "confidentiality", "user_input");
+  assert.ok(c.reachable);
+  assert.ok(c.bestLikelihood < 1, `${c.bestLikelihood}`);
+  // (The helper, an LLM the tool's results reach, reads the mailboxes too: a path may end there.)
+  for (const p of target(viaAgent, "mailboxes", "confidentiality").paths) {
+    const last = p.steps.at(-1)!;
+    const into = nameOf(agent)(last.to);
+    assert.ok(into === "helper" || (into === "mailer" && last.technique?.rule === "AT-36"), `ends ${into}`);
+  }
   // Poisoned training data shapes the model, not what the training set or its job send: a training
   // pipeline that reads the records and writes somewhere public is no disclosure by the poisoner.
   const training = `${ZONES}
@@ -162,6 +175,88 @@ store drop "Public bucket" in internet
 flow trainer -> drop { kind write  carries [records] }
 `;
   assert.not.ok(cell(paths(model(training)), "records", "confidentiality", "user_input").reachable);
+});
+
+const SCORER = `${ZONES}
+actor client "Client" in internet
+source feed "Feed" in internet { type web }
+tool scorer "Scorer" in corp
+store artifacts "Artifacts" in corp { type object_store }
+store db "Records DB" in corp { type database  holds [records] }
+data records "Records" { classification personal  crown confidentiality }
+flow client -> scorer { kind request }
+flow db -> scorer { kind read  carries [records] }
+flow scorer -> client { kind response  carries [records] }
+flow feed -> artifacts { kind ingest }
+flow artifacts -> scorer { kind load }
+`;
+
+test("a reader reached only by a step that does not turn it is no reader for that entry", () => {
+  // The scorer is turned by a swapped artifact it loads (AT-12), which the web feed reaches; the
+  // client reaches it only by requests, which turn nothing. Per component the client's requests
+  // counted (at 100%); per step only the feed discloses the records, and the cut is on its way.
+  const m = model(SCORER);
+  const pa = paths(m);
+  assert.not.ok(cell(pa, "records", "confidentiality", "user_input").reachable);
+  const c = cell(pa, "records", "confidentiality", "external_data");
+  assert.ok(c.reachable);
+  assert.ok(Math.abs(c.bestLikelihood - 0.9) < 1e-9, `${c.bestLikelihood}`);
+  const t = target(pa, "records", "confidentiality");
+  assert.equal(
+    t.paths.map((p) => p.steps.map((s) => `${nameOf(m)(s.from)}->${nameOf(m)(s.to)}`)),
+    [["feed->artifacts", "artifacts->scorer"]],
+  );
+  assert.equal(t.chokepoints.find((x) => x.entryClass === "external_data")?.nodes.map(nameOf(m)), [
+    "artifacts",
+  ]);
+  assert.equal(
+    t.chokepoints.find((x) => x.entryClass === "user_input"),
+    undefined,
+  );
+  // Every path to the turned scorer crosses the store; the scorer itself is the crown jewel's own.
+  assert.equal(
+    (t.softChokepoints ?? []).map((x) => [nameOf(m)(x.node), x.share]),
+    [["artifacts", 1]],
+  );
+  // The cut is on the load (or the store it comes from), nowhere on the client's requests.
+  const cut = t.cut!;
+  assert.ok(cut.feasible);
+  const named = cut.controls.map((x) =>
+    x.on.type === "component" ? m.components[x.on.index]!.name : m.flows[x.on.index]!.id,
+  );
+  assert.equal(named, ["artifacts->scorer"]);
+  assert.equal(pa.cut.controls, cut.controls);
+});
+
+test("a reader reached both by a step that turns it and one that does not gets the turning step's likelihood, path and cut", () => {
+  // The client reaches the scorer by its requests (likelihood 1, no technique) and, by writing to the
+  // artifact store, by the load that turns it: the best disclosure is through the load, not at 100%.
+  const m = model(`${SCORER}flow client -> artifacts { kind write }
+`);
+  const pa = paths(m);
+  const c = cell(pa, "records", "confidentiality", "user_input");
+  assert.ok(c.reachable);
+  assert.ok(c.bestLikelihood < 1, `${c.bestLikelihood}`);
+  const t = target(pa, "records", "confidentiality");
+  const client = t.paths.find((p) => nameOf(m)(p.entry) === "client")!;
+  assert.equal(
+    client.steps.map((s) => `${nameOf(m)(s.from)}->${nameOf(m)(s.to)}`),
+    ["client->artifacts", "artifacts->scorer"],
+  );
+  assert.is(client.steps.at(-1)!.technique?.rule, "AT-12");
+  assert.is(client.likelihood, c.bestLikelihood);
+  // Every way in crosses the artifact store, and one control on the load cuts both entries.
+  assert.equal(t.chokepoints.find((x) => x.entryClass === "user_input")?.nodes.map(nameOf(m)), ["artifacts"]);
+  assert.equal(
+    t.cut!.controls.map((x) => (x.on.type === "flow" ? m.flows[x.on.index]!.id : "")),
+    ["artifacts->scorer"],
+  );
+  assert.ok(t.cut!.feasible);
+  // Applied, the cut leaves the records unreachable from every class.
+  const a = parseAssumption(m, `${t.cut!.controls[0]!.control}@artifacts->scorer`) as Assumption;
+  const after = paths(applyAssumptions(m, [a]));
+  for (const cls of ENTRY_CLASSES)
+    assert.not.ok(cell(after, "records", "confidentiality", cls).reachable, cls);
 });
 
 test("a step that turns its receiver turns it only for an attacker who reaches the step", () => {
@@ -392,77 +487,122 @@ function randomModel(present: boolean[], edges: [number, number][], controlOn: n
   return lines.join("\n");
 }
 
+/**
+ * Checks a model's exposure matrix and top paths against brute force over the attack graph: the best
+ * product of step likelihoods over simple paths from each entry, and for a disclosure the way out from
+ * the reader. Returns how many reached disclosure cells have a reader turned only by a step.
+ */
+function checkAgainstBruteForce(m: ResolvedModel): number {
+  let turned = 0;
+  const a = analyze(m, RULES);
+  const pa = analyzePaths(a.graph, a.facts, RULES);
+  const ag = buildAttackGraph(a.graph, a.facts, RULES);
+  const g = ag.g;
+  // Brute force: best product of step likelihoods over simple paths from each entry.
+  const bestFrom = (s: number, p: (e: number) => number = (e) => ag.likelihood[e]!): Float64Array => {
+    const best = new Float64Array(g.nodeCount).fill(0);
+    const step = p;
+    const walk = (v: number, pr: number, seen: Set<number>) => {
+      if (pr <= best[v]! && v !== s) return;
+      best[v] = Math.max(best[v]!, pr);
+      for (let i = g.outStart[v]!; i < g.outStart[v + 1]!; i++) {
+        const e = g.outEdges[i]!;
+        const w = g.edgeTo[e]!;
+        if (step(e) > 0 && !seen.has(w)) walk(w, pr * step(e), new Set([...seen, w]));
+      }
+    };
+    walk(s, 1, new Set([s]));
+    return best;
+  };
+  // The way out: observable sinks not closed by a declared control, steps at their base likelihood.
+  const sinks = [...Array(g.nodeCount).keys()].filter((v) => a.facts.observable[v] && !ag.exfilClosed[v]);
+  const outBest = new Float64Array(g.nodeCount);
+  for (let v = 0; v < g.nodeCount; v++) {
+    const b = bestFrom(v, (e) => Math.exp(-ag.exfilWeight[e]!));
+    outBest[v] = Math.max(0, ...sinks.map((x) => b[x]!));
+  }
+  // A disclosure reader that neither is an LLM consumer (any content turns it) nor an entry is
+  // turned only by a step that turns it: the way in must end with such a step (ADR 4).
+  const components = g.nodeCount;
+  const componentOf = (v: number) => (v < components ? v : ag.turned[v - components]!);
+  const byStep = (r: number) => !a.facts.entry[r] && !isLlmConsumer(a.graph, m.components[r]!);
+  // Best likelihood from an entry's `b` to reader node v: into its component by any step, or
+  // (turned only by a step) the best over its usable turning steps.
+  const into = (b: Float64Array, v: number): number => {
+    if (v < components) return b[v]!;
+    const r = componentOf(v);
+    let best = 0;
+    for (let i = g.inStart[r]!; i < g.inStart[r + 1]!; i++) {
+      const e = g.inEdges[i]!;
+      if (ag.technique[e]?.turns && ag.likelihood[e]! > 0)
+        best = Math.max(best, b[g.edgeFrom[e]!]! * ag.likelihood[e]!);
+    }
+    return best;
+  };
+  for (const t of pa.targets) {
+    const at = ag.targets.find((x) => x.crown.name === t.crown && x.property === t.property)!;
+    if (t.mode === "disclosure")
+      for (const v of at.nodes)
+        assert.is(v >= components, byStep(componentOf(v)), `reader ${m.components[componentOf(v)]!.name}`);
+    const nodes = t.mode === "disclosure" ? at.nodes.filter((v) => outBest[componentOf(v)]! > 0) : at.nodes;
+    for (const c of t.exposure) {
+      const entries = [...ag.entries].filter(
+        (e) => a.facts.entry[e]! & (1 << ENTRY_CLASSES.indexOf(c.entryClass)),
+      );
+      let count = 0;
+      let best = 0;
+      for (const e of entries) {
+        const b = bestFrom(e);
+        const here = Math.max(
+          0,
+          ...nodes.map((v) => into(b, v) * (t.mode === "disclosure" ? outBest[componentOf(v)]! : 1)),
+        );
+        if (here > 0) count++;
+        best = Math.max(best, here);
+      }
+      assert.is(c.entries, count, `${t.crown} ${t.property} ${c.entryClass} count`);
+      if (count > 0 && nodes.some((v) => v >= components)) turned++;
+      assert.ok(
+        Math.abs(c.bestLikelihood - best) < 1e-9,
+        `${t.crown} ${t.property} ${c.entryClass}: ${c.bestLikelihood} vs ${best}`,
+      );
+    }
+    if (t.paths[0])
+      assert.ok(
+        Math.abs(t.paths[0].likelihood - Math.max(...t.exposure.map((c) => c.bestLikelihood))) < 1e-9,
+        "top path is the best one",
+      );
+  }
+  return turned;
+}
+
 test("random models: exposure counts and best likelihoods match brute force over the attack graph", () => {
+  let turnedCells = 0;
   fc.assert(
     fc.property(
       fc.array(fc.boolean(), { minLength: 8, maxLength: 8 }),
       fc.array(fc.tuple(fc.nat(7), fc.nat(7)), { maxLength: 14 }),
       fc.array(fc.nat(7), { maxLength: 2 }),
       (present, edges, controls) => {
-        const m = model(randomModel(present, edges, controls));
-        const a = analyze(m, RULES);
-        const pa = analyzePaths(a.graph, a.facts, RULES);
-        const ag = buildAttackGraph(a.graph, a.facts, RULES);
-        const g = ag.g;
-        // Brute force: best product of step likelihoods over simple paths from each entry.
-        const bestFrom = (s: number, p: (e: number) => number = (e) => ag.likelihood[e]!): Float64Array => {
-          const best = new Float64Array(g.nodeCount).fill(0);
-          const step = p;
-          const walk = (v: number, pr: number, seen: Set<number>) => {
-            if (pr <= best[v]! && v !== s) return;
-            best[v] = Math.max(best[v]!, pr);
-            for (let i = g.outStart[v]!; i < g.outStart[v + 1]!; i++) {
-              const e = g.outEdges[i]!;
-              const w = g.edgeTo[e]!;
-              if (step(e) > 0 && !seen.has(w)) walk(w, pr * step(e), new Set([...seen, w]));
-            }
-          };
-          walk(s, 1, new Set([s]));
-          return best;
-        };
-        // The way out: observable sinks not closed by a declared control, steps at their base likelihood.
-        const sinks = [...Array(g.nodeCount).keys()].filter(
-          (v) => a.facts.observable[v] && !ag.exfilClosed[v],
-        );
-        const outBest = new Float64Array(g.nodeCount);
-        for (let v = 0; v < g.nodeCount; v++) {
-          const b = bestFrom(v, (e) => Math.exp(-ag.exfilWeight[e]!));
-          outBest[v] = Math.max(0, ...sinks.map((x) => b[x]!));
-        }
-        for (const t of pa.targets) {
-          const at = ag.targets.find((x) => x.crown.name === t.crown && x.property === t.property)!;
-          const nodes = t.mode === "disclosure" ? at.nodes.filter((v) => outBest[v]! > 0) : at.nodes;
-          for (const c of t.exposure) {
-            const entries = [...ag.entries].filter(
-              (e) => a.facts.entry[e]! & (1 << ENTRY_CLASSES.indexOf(c.entryClass)),
-            );
-            let count = 0;
-            let best = 0;
-            for (const e of entries) {
-              const b = bestFrom(e);
-              const here = Math.max(
-                0,
-                ...nodes.map((v) => b[v]! * (t.mode === "disclosure" ? outBest[v]! : 1)),
-              );
-              if (here > 0) count++;
-              best = Math.max(best, here);
-            }
-            assert.is(c.entries, count, `${t.crown} ${t.property} ${c.entryClass} count`);
-            assert.ok(
-              Math.abs(c.bestLikelihood - best) < 1e-9,
-              `${t.crown} ${t.property} ${c.entryClass}: ${c.bestLikelihood} vs ${best}`,
-            );
-          }
-          if (t.paths[0])
-            assert.ok(
-              Math.abs(t.paths[0].likelihood - Math.max(...t.exposure.map((c) => c.bestLikelihood))) < 1e-9,
-              "top path is the best one",
-            );
-        }
+        turnedCells += checkAgainstBruteForce(model(randomModel(present, edges, controls)));
       },
     ),
     { numRuns: 120, seed: 42 },
   );
+  // Every kind present and about half the flows the palette allows: agents call tools that read the
+  // secret, and the store reaches the same tools by plain reads (ADR 4: only the calls turn them).
+  const pairs = [...Array(8).keys()].flatMap((a) =>
+    [...Array(8).keys()].map((b) => [a, b] as [number, number]),
+  );
+  fc.assert(
+    fc.property(fc.subarray(pairs), fc.array(fc.nat(7), { maxLength: 2 }), (edges, controls) => {
+      turnedCells += checkAgainstBruteForce(
+        model(randomModel(Array<boolean>(8).fill(true), edges, controls)),
+      );
+    }),
+    { numRuns: 80, seed: 4 },
+  );
+  assert.ok(turnedCells > 20, `${turnedCells} cells reach a reader turned only by a step`);
 });
 
 test("random models: the reported cheapest cut really cuts, and is minimal for influence targets", () => {

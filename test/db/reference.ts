@@ -10,7 +10,7 @@ import { dijkstra, type ShortestPaths } from "../../src/analysis/paths/dijkstra.
 import { reachGroupMask } from "../../src/analysis/paths/reach.js";
 import { TargetGroup } from "../../src/analysis/paths/target-groups.js";
 import { condense } from "../../src/analysis/paths/scc.js";
-import { usableGraph } from "../../src/analysis/paths/usable.js";
+import { componentOf, usableGraph } from "../../src/analysis/paths/usable.js";
 import type { CompileAnalysis } from "../../src/compiler.js";
 import type { CompactGraph } from "../../src/graph/compact.js";
 
@@ -98,9 +98,10 @@ export function referenceOf(analysis: CompileAnalysis): Reference {
   const { model, facts } = analysis;
   const ag = buildAttackGraph(analysis.graph, facts, analysis.rules);
   const ug = usableGraph(ag);
-  const n = ug.g.nodeCount;
+  // Reader nodes may be turned nodes (usable.ts): their way out is their component's.
+  const component = (v: number) => componentOf(ug, v);
   const sinks: number[] = [];
-  for (let v = 0; v < n; v++) if (facts.observable[v] && !ag.exfilClosed[v]) sinks.push(v);
+  for (let v = 0; v < ug.components; v++) if (facts.observable[v] && !ag.exfilClosed[v]) sinks.push(v);
   const exfil = dijkstra(
     ag.g,
     ag.exfilWeight,
@@ -111,7 +112,7 @@ export function referenceOf(analysis: CompileAnalysis): Reference {
   const targets = ag.targets.map((t) => ({
     name: `${t.crown.name}:${t.property}`,
     disclosure: t.mode === "disclosure",
-    nodes: t.mode === "disclosure" ? t.nodes.filter((v) => exfil.dist[v]! < Infinity) : t.nodes,
+    nodes: t.mode === "disclosure" ? t.nodes.filter((v) => exfil.dist[component(v)]! < Infinity) : t.nodes,
   }));
 
   // Which entries reach which targets: the condensation and 32-target masks, as analyzePaths does.
@@ -152,9 +153,9 @@ export function referenceOf(analysis: CompileAnalysis): Reference {
       let fewest: number | undefined;
       for (const v of t.nodes) {
         if (hops[v] !== -1 && (fewest === undefined || hops[v]! < fewest)) fewest = hops[v]!;
-        const d = sp.dist[v]! + (t.disclosure ? exfil.dist[v]! : 0);
+        const d = sp.dist[v]! + (t.disclosure ? exfil.dist[component(v)]! : 0);
         if (d === Infinity) continue;
-        const s = tight[v]! + (t.disclosure ? exfilHops[v]! : 0);
+        const s = tight[v]! + (t.disclosure ? exfilHops[component(v)]! : 0);
         if (d < dist || (d === dist && s < steps)) [dist, steps] = [d, s];
       }
       const cell = report.exposure.find((c) => c.entryClass === cls)!;
@@ -173,7 +174,7 @@ export function referenceOf(analysis: CompileAnalysis): Reference {
   return {
     reach,
     cells,
-    targetNodes: new Map(targets.map((t) => [t.name, new Set(t.nodes.map(name))])),
+    targetNodes: new Map(targets.map((t) => [t.name, new Set(t.nodes.map((v) => name(component(v))))])),
     entries: new Map(
       ENTRY_CLASSES.map((cls) => [
         cls,

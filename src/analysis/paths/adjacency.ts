@@ -65,3 +65,17 @@ export function adjacency(
   start[n] = k;
   return { nodeCount: n, start, edge, node: keptNode, weight: keptWeight };
 }
+
+/**
+ * `adj` over `nodeCount` nodes (at least its own): the nodes added have no steps. The way out is
+ * searched on the attack graph, whose components the usable graph's turned nodes follow, so its
+ * answers sit in arrays of the usable graph's size.
+ */
+export function padded(adj: Adjacency, nodeCount: number): Adjacency {
+  const n = adj.nodeCount;
+  if (nodeCount === n) return adj;
+  const start = scratchI32(nodeCount + 1);
+  start.set(adj.start);
+  start.fill(adj.start[n]!, n + 1);
+  return { ...adj, nodeCount, start };
+}

@@ -11,7 +11,7 @@ import {
   type AttackTarget,
   type CutTarget,
 } from "./attack-graph.js";
-import { adjacency } from "./adjacency.js";
+import { adjacency, padded } from "./adjacency.js";
 import { DijkstraWorkspace, byDistance, fewestStepsOn, type ShortestPaths } from "./dijkstra.js";
 import {
   DominatorScratch,
@@ -26,7 +26,7 @@ import type { AttackPath, CutReport, ExposureCell, PathAnalysis, PathStep, Targe
 import { condense, type Condensation } from "./scc.js";
 import { ShareWorkspace } from "./soft-chokepoints.js";
 import { byGroup, nodesInOrder, type TargetGroup } from "./target-groups.js";
-import { usableGraph, type UsableGraph } from "./usable.js";
+import { componentOf, usableGraph, type UsableGraph } from "./usable.js";
 
 /** What to compute. */
 export interface PathOptions {
@@ -114,13 +114,20 @@ function analyzeInArena(
   const detailLimit = options.detailLimit ?? 20;
   const ag = buildAttackGraph(tg, facts, rules, false);
   const ug = usableGraph(ag);
+  // Nodes of the usable graph: the components, then the turned nodes (usable.ts).
   const n = ug.g.nodeCount;
   const notes: string[] = [];
 
   const classes = options.fromClasses ?? ENTRY_CLASSES;
   let allowedBits = 0;
   for (const c of classes) allowedBits |= ENTRY_BIT[c];
-  const { entryAllowed, entries } = allowedEntries(ag.entries, facts.entry, allowedBits, options.fromEntry);
+  const { entryAllowed, entries } = allowedEntries(
+    n,
+    ag.entries,
+    facts.entry,
+    allowedBits,
+    options.fromEntry,
+  );
   const entriesOf = (cls: EntryClass) => entries.filter((v) => facts.entry[v]! & ENTRY_BIT[cls]);
   const classesOf = (v: number) =>
     ENTRY_CLASSES.filter((c) => facts.entry[v]! & ENTRY_BIT[c] && classes.includes(c));
@@ -132,13 +139,16 @@ function analyzeInArena(
   // Each direction's steps in slot order, shared by every search below (see adjacency.ts).
   const forward = adjacency(ug.g, "forward", ug.weight);
   const backward = adjacency(ug.g, "backward", ug.weight);
-  const outBackward = adjacency(ag.g, "backward", ag.exfilWeight);
+  // (Over the usable graph's nodes: a turned node's way out is its component's, copied after.)
+  const outBackward = padded(adjacency(ag.g, "backward", ag.exfilWeight), n);
   const exfil = new DijkstraWorkspace(n);
   exfil.search(outBackward, sinks, () => 0);
+  toTurned(ug, exfil.dist);
+  toTurned(ug, exfil.via);
 
   const mark = options.mark ?? (() => {});
   // Disclosure targets: the readers of the asset with a way out.
-  const targets: AttackTarget[] = buildTargets(tg, facts, ag.turnable, exfil.dist).filter(
+  const targets: AttackTarget[] = buildTargets(tg, facts, ag, exfil.dist).filter(
     (t) => options.to === undefined || t.crown.name === options.to,
   );
 
@@ -163,7 +173,7 @@ function analyzeInArena(
     ag,
     usable: ug.g,
     exfilDist: exfil.dist,
-    exfilHops: anyDisclosure ? fewestStepsOn(outBackward, sinks) : undefined,
+    exfilHops: anyDisclosure ? toTurned(ug, fewestStepsOn(outBackward, sinks)) : undefined,
     exfilVia: exfil.via,
   });
   arena.release(beforeExposure);
@@ -205,27 +215,31 @@ function analyzeInArena(
       .filter((c) => entriesOf(c).length > 0)
       .map((c) => [c, dominatorsOn(forward, entriesOf(c), scratch)]),
   );
-  const postDom = anyDisclosure ? dominatorsOn(outBackward, sinks, scratch) : undefined;
+  const postDom = anyDisclosure ? turnedUnder(ug, dominatorsOn(outBackward, sinks, scratch)) : undefined;
 
   // Each tree's common dominator of every target's nodes, folded per group (see commonDominators).
   const slotLists = new Map<TargetGroup, { start: Int32Array; nodes: Int32Array }>();
   const lcas = (tree: DominatorTree) => commonDominators(tree, targets, groups, slotLists);
   const classLca = new Map([...domTrees].map(([cls, tree]) => [cls, lcas(tree)]));
   const exfilLca = postDom ? lcas(postDom) : undefined;
+  const component = (v: number) => componentOf(ug, v);
   const reports: TargetReport[] = targets.map((t, ti) => {
-    // A chokepoint is a place for a control: not the crown jewel's own nodes, and not a component in
-    // an untrusted zone (the outsider, the web page), which a path from it always crosses.
-    const outside = (v: number) => !t.group.has(v, t.bit) && tg.trust[v] !== UNTRUSTED;
+    // A chokepoint is a place for a control: not the crown jewel's own nodes (nor a turned reader's
+    // component), and not a component in an untrusted zone (the outsider, the web page), which a
+    // path from it always crosses.
+    const outside = (v: number) => !inTarget(ag, t, v) && tg.trust[componentOf(ug, v)] !== UNTRUSTED;
     const chokepoints = classes.flatMap((cls) => {
       const tree = domTrees.get(cls);
       if (!tree || !counts.byClass[ti * CLASS_COUNT + ENTRY_CLASSES.indexOf(cls)]) return [];
       // commonDominator skips the nodes the tree does not reach.
       const lca = classLca.get(cls)![ti]!;
-      const chain = lca < 0 ? [] : dominatorChain(tree, lca).filter(outside);
+      const chain = lca < 0 ? [] : dominatorChain(tree, lca).filter(outside).map(component);
       return [{ entryClass: cls, nodes: chain.reverse() }];
     });
     const exfilChokepoints =
-      t.mode === "disclosure" && postDom ? dominatorChain(postDom, exfilLca![ti]!).filter(outside) : [];
+      t.mode === "disclosure" && postDom
+        ? dominatorChain(postDom, exfilLca![ti]!).filter(outside).map(component)
+        : [];
     const paths = topK[ti]!;
     return {
       crown: t.crown.name,
@@ -257,7 +271,7 @@ function analyzeInArena(
     t.mode === "influence" ? { mode: t.mode, nodes: t.nodes.filter((v) => !facts.entry[v]) } : t;
   for (const t of targets) if (t.mode === "influence") notes.push(...entryHolderNote(tg, facts, t));
   const detail = ranked.slice(0, detailLimit).map(({ i }) => i);
-  const softChokepoints = softChokepointsOf(cond, entries, targets, groups, detail, reports);
+  const softChokepoints = softChokepointsOf(cond, ug, entries, targets, groups, detail, reports);
   mark("soft-chokepoints");
   arena.release(afterIndex);
   // Disclosure questions read their targets' readers as one list, in the order a walk over every
@@ -302,14 +316,15 @@ function analyzeInArena(
   };
 }
 
-/** The entries asked about (of the classes in `allowedBits`, or the one entry), marked and listed. */
+/** The entries asked about (of the classes in `allowedBits`, or the one entry), marked (of n nodes) and listed. */
 function allowedEntries(
+  n: number,
   all: Int32Array,
   entryBits: Uint8Array,
   allowedBits: number,
   only: number | undefined,
 ): { entryAllowed: Uint8Array; entries: number[] } {
-  const entryAllowed = scratchU8(entryBits.length);
+  const entryAllowed = scratchU8(n);
   const entries: number[] = [];
   for (let i = 0; i < all.length; i++) {
     const v = all[i]!;
@@ -334,6 +349,7 @@ function sinksOf(observable: Uint8Array, exfilClosed: Uint8Array): number[] {
  */
 function softChokepointsOf(
   cond: Condensation,
+  ug: UsableGraph,
   entries: readonly number[],
   targets: readonly AttackTarget[],
   groups: Groups,
@@ -345,11 +361,11 @@ function softChokepointsOf(
   markAll(entries, excluded);
   for (const i of detail) {
     const nodes = targets[i]!.nodes;
-    const marked = markNew(nodes, excluded);
+    const marked = markNew(ug, nodes, excluded);
     (reports[i] as { softChokepoints?: unknown }).softChokepoints = shares.top(nodes, excluded);
     unmark(marked, excluded);
   }
-  return shares.top(allTargetNodes(groups, excluded), excluded);
+  return shares.top(allTargetNodes(ug, groups, excluded), excluded);
 }
 
 /**
@@ -391,6 +407,37 @@ function withEntryHolders(cut: CutReport, t: AttackTarget, facts: Facts): CutRep
   );
 }
 
+/** Whether node v is one of the target's nodes, or the component of one of its turned nodes. */
+function inTarget(ag: AttackGraph, t: AttackTarget, v: number): boolean {
+  if (t.group.has(v, t.bit)) return true;
+  const turned = v < ag.turnedNode.length ? ag.turnedNode[v]! : -1;
+  return turned >= 0 && t.group.has(turned, t.bit);
+}
+
+/** Copies each component's answer to its turned node (`out` has a slot per usable-graph node). */
+function toTurned<A extends Float64Array | Int32Array>(ug: UsableGraph, out: A): A {
+  const { components, turned } = ug;
+  for (let i = 0; i < turned.length; i++) out[components + i] = out[turned[i]!]!;
+  return out;
+}
+
+/**
+ * The way out's dominator tree with each turned node under its component: its way out is the
+ * component's, so the component dominates it there (the tree holds the usable graph's nodes).
+ */
+function turnedUnder(ug: UsableGraph, tree: DominatorTree): DominatorTree {
+  const { components, turned } = ug;
+  const idom = tree.idom;
+  const depth = tree.depth;
+  for (let i = 0; i < turned.length; i++) {
+    const v = turned[i]!;
+    if (depth[v]! < 0) continue;
+    idom[components + i] = v;
+    depth[components + i] = depth[v]! + 1;
+  }
+  return tree;
+}
+
 /** `ThreatGraph.trust` of a component in an untrusted zone (trust ranks run from untrusted up). */
 const UNTRUSTED = trustRank("untrusted");
 
@@ -398,14 +445,21 @@ function markAll(nodes: readonly number[], marks: Uint8Array): void {
   for (let i = 0; i < nodes.length; i++) marks[nodes[i]!] = 1;
 }
 
-/** Marks the nodes not marked yet, and lists them (to unmark after). */
-function markNew(nodes: readonly number[], marks: Uint8Array): number[] {
+/** Marks the nodes not marked yet, and a turned node's component, and lists them (to unmark after). */
+function markNew(ug: UsableGraph, nodes: readonly number[], marks: Uint8Array): number[] {
   const marked: number[] = [];
   for (let i = 0; i < nodes.length; i++) {
     const v = nodes[i]!;
-    if (marks[v]) continue;
-    marks[v] = 1;
-    marked.push(v);
+    if (!marks[v]) {
+      marks[v] = 1;
+      marked.push(v);
+    }
+    if (v < ug.components) continue;
+    const c = componentOf(ug, v);
+    if (!marks[c]) {
+      marks[c] = 1;
+      marked.push(c);
+    }
   }
   return marked;
 }
@@ -418,7 +472,7 @@ function unmark(nodes: readonly number[], marks: Uint8Array): void {
  * Every target's nodes once, each marked in `marks` too (a group's support may hold targets `--to`
  * left out: only the bits of the targets asked about count).
  */
-function allTargetNodes(groups: Groups, marks: Uint8Array): number[] {
+function allTargetNodes(ug: UsableGraph, groups: Groups, marks: Uint8Array): number[] {
   const out: number[] = [];
   const isTarget = scratchU8(marks.length);
   for (const [group, members] of groups) {
@@ -431,6 +485,7 @@ function allTargetNodes(groups: Groups, marks: Uint8Array): number[] {
       isTarget[v] = 1;
       out.push(v);
       marks[v] = 1;
+      marks[componentOf(ug, v)] = 1;
     }
   }
   return out;

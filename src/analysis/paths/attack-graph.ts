@@ -39,7 +39,8 @@ export interface AttackTarget {
   readonly mode: "influence" | "disclosure";
   /**
    * Influence targets, or (disclosure) readers of the asset that can reach an observable sink,
-   * ascending. A data asset's readers are listed only when this is first read: the path analysis
+   * ascending; a reader that only a step turns is its turned node (`turnedNode`, after every
+   * component). A data asset's readers are listed only when this is first read: the path analysis
    * reads them through `group` (target-groups.ts), so that no query costs readers x crown jewels.
    */
   readonly nodes: readonly number[];
@@ -107,6 +108,16 @@ export interface AttackGraph {
    * data reaches (a training set) is not turned by it (ADR 4).
    */
   readonly turnable: Uint8Array;
+  /**
+   * The components that only a turning step turns (turnable, not an LLM consumer or an entry) and
+   * that could read an asset (they can exfiltrate, are no person): ascending. Each has a second node
+   * in the usable graph, its turned node (`turnedNode`), whose in-steps are copies of its usable
+   * turning steps and which has no out-steps; as a disclosure reader such a component is its turned
+   * node, so the leg of influence must end with a step that turns it (ADR 4).
+   */
+  readonly turned: Int32Array;
+  /** Per component: the id of its turned node (components + its place in `turned`), or -1. */
+  readonly turnedNode: Int32Array;
   /** Flow index of each step, and whether the step is a returning result. */
   readonly flowIndex: Int32Array;
   readonly returning: Uint8Array;
@@ -219,6 +230,8 @@ export function buildAttackGraph(
   const entries: number[] = [];
   for (let v = 0; v < n; v++) if (facts.entry[v]) entries.push(v);
   const turnable = turnableNodes(g, ctx.receiver, steps.technique, weight, facts.entry, entries);
+  const { turned, turnedNode } = turnedReaders(tg, facts, ctx.receiver, turnable);
+  const turning = { turnable, turnedNode };
   return {
     g,
     likelihood: steps.likelihood,
@@ -232,8 +245,10 @@ export function buildAttackGraph(
     nodeCutCost,
     nodeCutControl,
     entries: Int32Array.from(entries),
-    targets: withTargets ? buildTargets(tg, facts, turnable) : [],
+    targets: withTargets ? buildTargets(tg, facts, turning) : [],
     turnable,
+    turned,
+    turnedNode,
     flowIndex: facts.infoFlow,
     returning: facts.infoReturn,
   };
@@ -261,6 +276,33 @@ function turnableNodes(
   for (let e = 0; e < g.edgeCount; e++)
     if (technique[e]?.turns && weight[e]! < Infinity && reached[g.edgeFrom[e]!]) turnable[g.edgeTo[e]!] = 1;
   return turnable;
+}
+
+/**
+ * `AttackGraph.turned` and `turnedNode`: the components a reader can be only through a step that
+ * turns it (not an LLM consumer, which any content turns, nor an entry, the attacker's own).
+ */
+function turnedReaders(
+  tg: ThreatGraph,
+  facts: Facts,
+  receiver: Int8Array,
+  turnable: Uint8Array,
+): { turned: Int32Array; turnedNode: Int32Array } {
+  const n = turnable.length;
+  const turnedNode = scratchI32(n).fill(-1);
+  let count = 0;
+  for (let v = 0; v < n; v++)
+    if (
+      turnable[v] === 1 &&
+      facts.entry[v] === 0 &&
+      (receiver[v]! & RECEIVER_LLM) === 0 &&
+      facts.canExfiltrate[v] === 1 &&
+      tg.compKind[v] !== ACTOR
+    )
+      turnedNode[v] = n + count++;
+  const turned = scratchI32(count);
+  for (let v = 0, i = 0; v < n; v++) if (turnedNode[v]! >= 0) turned[i++] = v;
+  return { turned, turnedNode };
 }
 
 /** What `labelSteps` writes per step. */
@@ -577,15 +619,17 @@ function receiverCodes(tg: ThreatGraph): Int8Array {
 }
 
 /**
- * The attack targets of the crown jewels. Given `wayOut` (each node's distance to an observable sink
- * on the way-out weights), disclosure targets keep only the readers with a finite one.
+ * The attack targets of the crown jewels. Given `wayOut` (each component's distance to an observable
+ * sink on the way-out weights), disclosure targets keep only the readers with a finite one. A
+ * reader that only a step turns is named by its turned node (`AttackGraph.turnedNode`).
  */
 export function buildTargets(
   tg: ThreatGraph,
   facts: Facts,
-  turnable: Uint8Array,
+  turning: Pick<AttackGraph, "turnable" | "turnedNode">,
   wayOut?: Float64Array,
 ): AttackTarget[] {
+  const { turnable, turnedNode } = turning;
   const model = tg.model;
   const g = facts.info;
   const n = g.nodeCount;
@@ -626,6 +670,8 @@ export function buildTargets(
     .filter((c) => c.subject.type === "data" && c.properties.includes("confidentiality"))
     .map((c) => c.subject.index);
   const readers = dataReaders(tg, facts, [...new Set(confidentialData)], holders, reader);
+  // Each readers' group with its turned readers named by their turned nodes, made once per group.
+  const turned = new Map<TargetGroup, TargetGroup>();
 
   // Kept lists (influence targets, a component's readers) are marked 32 to a group, per mode.
   const out: (AttackTarget | undefined)[] = [];
@@ -640,13 +686,16 @@ export function buildTargets(
         else {
           const r = new Set<number>([v]);
           for (let i = g.outStart[v]!; i < g.outStart[v + 1]!; i++) r.add(g.edgeTo[g.outEdges[i]!]!);
-          nodes = [...r].filter((w) => reader[w] === 1).sort((a, b) => a - b);
+          nodes = [...r]
+            .filter((w) => reader[w] === 1)
+            .map((w) => (turnedNode[w]! >= 0 ? turnedNode[w]! : w))
+            .sort((a, b) => a - b);
         }
       } else {
         const d = crown.subject.index;
         if (property === "confidentiality") {
           const marks = readers.get(d);
-          const group = marks?.group ?? NO_TARGET;
+          const group = marks ? turnedGroup(marks.group, turnedNode, turned) : NO_TARGET;
           out.push(new MarkedTarget(crown, property, mode, group, marks?.bit ?? 0));
           continue;
         }
@@ -684,6 +733,17 @@ interface Pending {
   readonly crown: CrownJewel;
   readonly property: Cia;
   readonly nodes: number[];
+}
+
+/** `group` with each node that has a turned node replaced by it (cached in `made`). */
+function turnedGroup(
+  group: TargetGroup,
+  turnedNode: Int32Array,
+  made: Map<TargetGroup, TargetGroup>,
+): TargetGroup {
+  let out = made.get(group);
+  if (!out) made.set(group, (out = group.mapped(turnedNode)));
+  return out;
 }
 
 /** The group of an asset no component reads. */

@@ -1,6 +1,6 @@
 import { scratchF64, scratchI32, scratchU8 } from "../../graph/arena.js";
 import type { AttackGraph, CutTarget } from "./attack-graph.js";
-import type { UsableGraph } from "./usable.js";
+import { componentOf, type UsableGraph } from "./usable.js";
 
 /** What an arc of the cut network stands for: a component or a step, in the influence leg or the way out. */
 export type CutArcKind = "node" | "flow" | "way-out node" | "way-out flow";
@@ -116,7 +116,12 @@ export class CutNetworkBuilder {
     this.fromEntries = reachedFrom(g, ag.entries, this.isEntry, queue);
     this.isSink = scratchU8(n);
     this.toSinks = scratchU8(n);
-    if (withWayOut) reachingSinks(ag, sinks, this.isSink, this.toSinks, queue);
+    if (withWayOut) {
+      reachingSinks(ag, sinks, this.isSink, this.toSinks, queue);
+      // A turned node's way out is its component's (it links into the component's way-out node).
+      for (let i = 0; i < ug.turned.length; i++)
+        this.toSinks[ug.components + i] = this.toSinks[ug.turned[i]!]!;
+    }
     const { isEntry, fromEntries, toSinks } = this;
     const linkable = (this.linkable = scratchU8(n));
     for (let v = 0; v < n; v++) linkable[v] = toSinks[v]! & (isEntry[v]! | fromEntries[v]!);
@@ -201,19 +206,22 @@ export class CutNetworkBuilder {
         if (t.mode !== "disclosure") continue;
         const nodes = t.nodes;
         for (let i = 0; i < nodes.length; i++) {
+          // A turned reader links into its component's way out (a component is a reader as itself
+          // or as its turned node, never both).
           const r = nodes[i]!;
-          if (in1[r] !== -1 || !linkable[r]) continue;
-          in1[r] = next++;
-          out1[r] = isSink[r] ? T : next++;
-          queue1[q1++] = r;
-          if (isEntry[r]) arc(S, in1[r], Infinity, this.readerLink(r));
+          const b = componentOf(this.ug, r);
+          if (in1[b] !== -1 || !linkable[r]) continue;
+          in1[b] = next++;
+          out1[b] = isSink[b] ? T : next++;
+          queue1[q1++] = b;
+          if (isEntry[r]) arc(S, in1[b], Infinity, this.readerLink(r));
           else {
             if (in0[r] === -1) {
               in0[r] = next++;
               out0[r] = next++;
               queue0[q0++] = r;
             }
-            if (out0[r] !== T) arc(out0[r]!, in1[r], Infinity, this.readerLink(r));
+            if (out0[r] !== T) arc(out0[r]!, in1[b], Infinity, this.readerLink(r));
           }
         }
       }

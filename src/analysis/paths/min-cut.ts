@@ -15,7 +15,7 @@ import {
 import { FlowWorkspace, INF, SlotLog, layOut, maxFlow, sourceSide, type Residual } from "./maxflow.js";
 import type { CutReport } from "./model.js";
 import { ResidualReach } from "./residual-reach.js";
-import type { UsableGraph } from "./usable.js";
+import { componentOf, type UsableGraph } from "./usable.js";
 
 /**
  * Capacity of a step no control can cut. Finite (above any realistic sum of control costs), so a cut
@@ -82,7 +82,8 @@ export class CutSolver {
           );
         return cheapest.get(on);
       };
-      for (let v = 0; v < ug.g.nodeCount; v++) this.wayOutNode.push(cheapestFor(model.components[v]!.kind));
+      for (let v = 0; v < ug.g.nodeCount; v++)
+        this.wayOutNode.push(cheapestFor(model.components[componentOf(ug, v)]!.kind));
       this.wayOutFlow = cheapestFor("flow");
     }
     const capacities = this.capacities(withWayOut);
@@ -99,8 +100,9 @@ export class CutSolver {
     const original = this.ug.original;
     const n = this.ug.g.nodeCount;
     const node = scratchF64(n);
+    // A turned node is cut by a control on its component (one place for both).
     for (let v = 0; v < n; v++) {
-      const c = nodeCutCost[v]!;
+      const c = nodeCutCost[componentOf(this.ug, v)]!;
       node[v] = c < INF ? c : UNCUTTABLE;
     }
     const m = this.ug.g.edgeCount;
@@ -119,8 +121,9 @@ export class CutSolver {
     const ag = this.ag;
     switch (kind) {
       case "node": {
-        const c = ag.nodeCutCost[index]!;
-        return c < INF ? { id: ag.nodeCutControl[index]!, cost: c } : undefined;
+        const v = componentOf(this.ug, index);
+        const c = ag.nodeCutCost[v]!;
+        return c < INF ? { id: ag.nodeCutControl[v]!, cost: c } : undefined;
       }
       case "flow": {
         const e = this.ug.original[index]!;
@@ -149,7 +152,8 @@ export class CutSolver {
   }
 
   private place(kind: CutArcKind, index: number): On {
-    if (kind === "node" || kind === "way-out node") return { type: "component", index };
+    if (kind === "node" || kind === "way-out node")
+      return { type: "component", index: componentOf(this.ug, index) };
     const e = kind === "flow" ? this.ug.original[index]! : index;
     return { type: "flow", index: this.ag.flowIndex[e]! };
   }
@@ -170,7 +174,10 @@ export class CutSolver {
       for (const v of t.nodes) if (doomed[v] === 1) lost.add(v);
       return { ...t, nodes: t.nodes.filter((v) => doomed[v] !== 1) };
     });
-    return withUncuttable(this.solveKept(kept), [...lost]);
+    return withUncuttable(
+      this.solveKept(kept),
+      [...lost].map((v) => componentOf(this.ug, v)),
+    );
   }
 
   private solveKept(targets: readonly CutTarget[]): CutReport {
@@ -602,7 +609,7 @@ function doomedNodes(
     (e) => stepOpen && ag.exfilWeight[e] !== Infinity && caps.wayOutNode[out.edgeFrom[e]!]! >= UNCUTTABLE,
     true,
   );
-  for (let v = 0; v < n; v++) reader[v] = influence[v]! & wayOut[v]!;
+  for (let v = 0; v < n; v++) reader[v] = influence[v]! & wayOut[componentOf(ug, v)]!;
   return { influence, reader };
 }
 

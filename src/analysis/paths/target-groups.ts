@@ -75,6 +75,30 @@ export class TargetGroup {
     );
   }
 
+  /**
+   * The group with each node v that has `to[v] >= 0` replaced by `to[v]` (this group when none has).
+   * The new ids must lie above every node and ascend with v (turned nodes: after the components, in
+   * their order), so the support stays ascending: the nodes kept, then the replaced ones.
+   */
+  mapped(to: Int32Array): TargetGroup {
+    const { support, slotAt, slotMask } = this;
+    let moved = 0;
+    for (let k = 0; k < support.length; k++) if (to[support[k]!]! >= 0) moved++;
+    if (moved === 0) return this;
+    const nodes = scratchI32(support.length);
+    const masks = scratchI32(support.length);
+    let kept = 0;
+    let at = support.length - moved;
+    for (let k = 0; k < support.length; k++) {
+      const v = support[k]!;
+      const w = to[v]!;
+      const i = w >= 0 ? at++ : kept++;
+      nodes[i] = w >= 0 ? w : v;
+      masks[i] = slotMask[slotAt[k]!]!;
+    }
+    return new TargetGroup(nodes, masks);
+  }
+
   /** How many nodes carry `bit`. */
   sizeOf(bit: number): number {
     let size = 0;

@@ -2,29 +2,68 @@ import { scratchF64, scratchI32 } from "../../graph/arena.js";
 import { buildCompactGraph, type CompactGraph } from "../../graph/compact.js";
 import type { AttackGraph } from "./attack-graph.js";
 
-/** The attack graph without the steps declared controls cut, with a map back to attack-graph edges. */
+/**
+ * The attack graph without the steps declared controls cut, with a map back to attack-graph edges,
+ * and a turned node per component of `AttackGraph.turned` after the components: its in-steps are
+ * copies of the component's usable turning steps (`StepTechnique.turns`), and it has no out-steps.
+ * A disclosure reader that only a step turns is its turned node, so the leg that reaches it ends
+ * with a step that turns it (ADR 4); everything else about a turned node is its component's.
+ */
 export interface UsableGraph {
   readonly g: CompactGraph;
-  /** Usable edge -> attack-graph edge. */
+  /** Usable edge -> attack-graph edge (a turned node's in-step -> the step it copies). */
   readonly original: Int32Array;
   /** Weight (-ln likelihood) per usable edge. */
   readonly weight: Float64Array;
+  /** How many components: nodes from here on are turned nodes. */
+  readonly components: number;
+  /** The component of each turned node (node `components + i` is `turned[i]`'s). */
+  readonly turned: Int32Array;
 }
 
-/** Drops cut steps; O(n + m), typed arrays only (counted first). */
+/** The component a node of the usable graph stands for (itself, or a turned node's component). */
+export function componentOf(ug: UsableGraph, v: number): number {
+  return v < ug.components ? v : ug.turned[v - ug.components]!;
+}
+
+/** Drops cut steps and adds the turned nodes' steps; O(n + m), typed arrays only (counted first). */
 export function usableGraph(ag: AttackGraph): UsableGraph {
+  const { edgeFrom, edgeTo, edgeCount } = ag.g;
+  const { weight: agWeight, technique, turnedNode } = ag;
   let count = 0;
-  for (let e = 0; e < ag.g.edgeCount; e++) if (ag.weight[e] !== Infinity) count++;
-  const from = scratchI32(count);
-  const to = scratchI32(count);
-  const orig = scratchI32(count);
-  const weight = scratchF64(count);
-  for (let e = 0, i = 0; e < ag.g.edgeCount; e++) {
-    if (ag.weight[e] === Infinity) continue;
-    from[i] = ag.g.edgeFrom[e]!;
-    to[i] = ag.g.edgeTo[e]!;
-    orig[i] = e;
-    weight[i++] = ag.weight[e]!;
+  let copies = 0;
+  for (let e = 0; e < edgeCount; e++) {
+    if (agWeight[e] === Infinity) continue;
+    count++;
+    if (turnedNode[edgeTo[e]!]! >= 0 && technique[e]?.turns) copies++;
   }
-  return { g: buildCompactGraph(ag.g.nodeCount, from, to), original: orig, weight };
+  const from = scratchI32(count + copies);
+  const to = scratchI32(count + copies);
+  const orig = scratchI32(count + copies);
+  const weight = scratchF64(count + copies);
+  let i = 0;
+  for (let e = 0; e < edgeCount; e++) {
+    if (agWeight[e] === Infinity) continue;
+    from[i] = edgeFrom[e]!;
+    to[i] = edgeTo[e]!;
+    orig[i] = e;
+    weight[i++] = agWeight[e]!;
+  }
+  if (copies > 0)
+    for (let e = 0; e < edgeCount; e++) {
+      const t = turnedNode[edgeTo[e]!]!;
+      if (t < 0 || agWeight[e] === Infinity || !technique[e]?.turns) continue;
+      from[i] = edgeFrom[e]!;
+      to[i] = t;
+      orig[i] = e;
+      weight[i++] = agWeight[e]!;
+    }
+  const n = ag.g.nodeCount;
+  return {
+    g: buildCompactGraph(n + ag.turned.length, from, to),
+    original: orig,
+    weight,
+    components: n,
+    turned: ag.turned,
+  };
 }

@@ -114,6 +114,8 @@ export const EDGE_COLUMNS: ReadonlyMap<string, AttrType> = new Map<string, AttrT
   ["returned", "boolean"],
   ["rule", "string"],
   ["technique", "string"],
+  ["turns", "boolean"],
+  ["turned", "boolean"],
   ["likelihood", "double"],
   ["weight", "double"],
   ["exfil_weight", "double"],
@@ -269,6 +271,7 @@ export function exportSource(analysis: CompileAnalysis): ExportSource {
             kind: flow.kind,
             returned: returning,
             ...(tech ? { rule: tech.rule, technique: tech.technique } : {}),
+            turns: tech?.turns ?? false,
             likelihood: attack.likelihood[s]!,
             ...(cut ? {} : { weight: attack.weight[s]! }),
             ...(attack.exfilWeight[s] === Infinity ? {} : { exfil_weight: attack.exfilWeight[s]! }),
@@ -295,15 +298,19 @@ export function exportSource(analysis: CompileAnalysis): ExportSource {
           },
         };
       }
+      // A reader that only a step turns is a target through its turned node: `turned` says the
+      // attack reaches it only by a step that turns it (`turns` on the step), not by any step.
+      const components = g.nodeCount;
       for (const t of attack.targets) {
         const crown = crownKey(t.crown.name, t.property);
         for (const v of t.nodes) {
-          const name = model.components[v]!.name;
+          const turned = v >= components;
+          const name = model.components[turned ? attack.turned[v - components]! : v]!.name;
           yield {
             key: `target:${name}:${t.crown.name}:${t.property}`,
             source: nodeKey("component", name),
             target: crown,
-            attributes: { type: "target" },
+            attributes: { type: "target", turned },
           };
         }
       }

@@ -73,21 +73,33 @@ SELECT component FROM w;`,
     name: "attack_target",
     doc: "Where an attack on each crown-jewel property succeeds: the exported targets, keeping a disclosure's readers only when they have a way out.",
     sql: `CREATE VIEW attack_target AS
-SELECT t.crown, t.component
+SELECT t.crown, t.component, t.turned
 FROM target t JOIN crown c ON c.id = t.crown
 WHERE c.property <> 'confidentiality'
 UNION ALL
-SELECT t.crown, t.component
+SELECT t.crown, t.component, t.turned
 FROM target t JOIN crown c ON c.id = t.crown
 JOIN way_out w ON w.component = t.component
 WHERE c.property = 'confidentiality';`,
   },
   {
+    name: "target_arrival",
+    doc: "Where the way in to each target ends: at the target itself, or, for a reader that only a step turns (`turned`), at the start of each usable step that turns it (`turns`), with that step, its weight and one hop. The searches below run to `node`; a turned reader's way in then takes `step`.",
+    sql: `CREATE VIEW target_arrival AS
+SELECT t.crown, t.component, t.component AS node, NULL::integer AS step, 0::float8 AS weight, 0 AS hops
+FROM attack_target t
+WHERE NOT t.turned
+UNION ALL
+SELECT t.crown, t.component, s.src, s.id, s.weight, 1
+FROM attack_target t JOIN step s ON s.dst = t.component
+WHERE t.turned AND s.turns AND s.weight IS NOT NULL;`,
+  },
+  {
     name: "reachability",
-    doc: "Every (crown-jewel property, entry) pair where the entry reaches a target over usable steps (`weight` set; a step a declared control cuts has none). A backward search from the targets; `UNION` keeps each (crown, component) once, so it is linear per target.",
+    doc: "Every (crown-jewel property, entry) pair where the entry reaches a target over usable steps (`weight` set; a step a declared control cuts has none). A backward search from where the way in to the targets ends (`target_arrival`); `UNION` keeps each (crown, component) once, so it is linear per target.",
     sql: `CREATE MATERIALIZED VIEW reachability AS
 WITH RECURSIVE back(crown, component) AS (
-  SELECT crown, component FROM attack_target
+  SELECT crown, node FROM target_arrival
   UNION
   SELECT b.crown, s.src FROM back b JOIN step s ON s.dst = b.component
   WHERE s.weight IS NOT NULL
@@ -157,7 +169,7 @@ FROM bfs b, unnest(b.frontier, b.via) AS u(component, via);`,
   },
   {
     name: "exposure_matrix",
-    doc: "aithreat's exposure matrix: per crown-jewel property and entry class, how many entries reach it, the likelihood of the most likely path (for a disclosure: way in times way out), the steps on it, and the fewest steps of any way in (to a target, without the way out).",
+    doc: "aithreat's exposure matrix: per crown-jewel property and entry class, how many entries reach it, the likelihood of the most likely path (for a disclosure: way in times way out; a turned reader's way in ends with a step that turns it), the steps on it, and the fewest steps of any way in (to a target, without the way out).",
     sql: `CREATE VIEW exposure_matrix AS
 WITH classes(entry_class) AS (
   VALUES ('user_input'), ('external_data'), ('tool_output'), ('supply_chain')
@@ -168,19 +180,19 @@ counts AS (
   GROUP BY r.crown, e.entry_class
 ),
 best AS (
-  SELECT DISTINCT ON (t.crown, d.entry_class)
-         t.crown, d.entry_class,
-         d.dist + coalesce(x.dist, 0) AS dist, d.hops + coalesce(x.hops, 0) AS hops
-  FROM attack_target t
-  JOIN crown c ON c.id = t.crown
-  JOIN influence_distance d ON d.component = t.component
-  LEFT JOIN exfil_distance x ON x.component = t.component AND c.property = 'confidentiality'
-  ORDER BY t.crown, d.entry_class, d.dist + coalesce(x.dist, 0), d.hops + coalesce(x.hops, 0)
+  SELECT DISTINCT ON (a.crown, d.entry_class)
+         a.crown, d.entry_class,
+         d.dist + a.weight + coalesce(x.dist, 0) AS dist, d.hops + a.hops + coalesce(x.hops, 0) AS hops
+  FROM target_arrival a
+  JOIN crown c ON c.id = a.crown
+  JOIN influence_distance d ON d.component = a.node
+  LEFT JOIN exfil_distance x ON x.component = a.component AND c.property = 'confidentiality'
+  ORDER BY a.crown, d.entry_class, d.dist + a.weight + coalesce(x.dist, 0), d.hops + a.hops + coalesce(x.hops, 0)
 ),
 fewest AS (
-  SELECT t.crown, f.entry_class, min(f.hops) AS hops
-  FROM attack_target t JOIN fewest_steps f ON f.component = t.component
-  GROUP BY t.crown, f.entry_class
+  SELECT a.crown, f.entry_class, min(f.hops + a.hops) AS hops
+  FROM target_arrival a JOIN fewest_steps f ON f.component = a.node
+  GROUP BY a.crown, f.entry_class
 )
 SELECT c.id AS crown, c.name, c.subject, c.property, k.entry_class,
        coalesce(n.entries, 0) > 0 AS reachable,
@@ -196,24 +208,24 @@ LEFT JOIN fewest w ON w.crown = c.id AND w.entry_class = k.entry_class;`,
   },
   {
     name: "attack_path",
-    doc: "The most likely attack path on one crown-jewel property from one entry class, step by step: walks `influence_distance` back from the best target to the entry and, for a disclosure, `exfil_distance` on to the sink. `leg` is `in` or `out`; `n` orders the steps.",
+    doc: "The most likely attack path on one crown-jewel property from one entry class, step by step: walks `influence_distance` back from the best target (through the step that turns it, for a turned reader) to the entry and, for a disclosure, `exfil_distance` on to the sink. `leg` is `in` or `out`; `n` orders the steps.",
     sql: `CREATE FUNCTION attack_path(crown_name text, cls text)
 RETURNS TABLE (leg text, n integer, step integer, src text, dst text, flow text, technique text, likelihood float8)
 LANGUAGE sql STABLE SET search_path FROM CURRENT AS $$
 WITH RECURSIVE
 goal AS (
-  SELECT t.component, c.property
-  FROM attack_target t
-  JOIN crown c ON c.id = t.crown
-  JOIN influence_distance d ON d.component = t.component AND d.entry_class = cls
-  LEFT JOIN exfil_distance x ON x.component = t.component AND c.property = 'confidentiality'
+  SELECT a.component, a.step, c.property
+  FROM target_arrival a
+  JOIN crown c ON c.id = a.crown
+  JOIN influence_distance d ON d.component = a.node AND d.entry_class = cls
+  LEFT JOIN exfil_distance x ON x.component = a.component AND c.property = 'confidentiality'
   WHERE c.name = crown_name
-  ORDER BY d.dist + coalesce(x.dist, 0), d.hops + coalesce(x.hops, 0), t.component
+  ORDER BY d.dist + a.weight + coalesce(x.dist, 0), d.hops + a.hops + coalesce(x.hops, 0), a.component, a.step
   LIMIT 1
 ),
 way_in(k, component, via) AS (
-  SELECT 0, d.component, d.via
-  FROM goal g JOIN influence_distance d ON d.component = g.component AND d.entry_class = cls
+  SELECT 0, g.component, coalesce(g.step, d.via)
+  FROM goal g LEFT JOIN influence_distance d ON d.component = g.component AND d.entry_class = cls
   UNION ALL
   SELECT w.k + 1, s.src, d.via
   FROM way_in w JOIN step s ON s.id = w.via

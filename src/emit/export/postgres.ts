@@ -233,7 +233,7 @@ export const PG_TABLES: readonly Table[] = [
   },
   {
     name: "step",
-    doc: "The attack graph: every flow forward, plus the result of an invoke or delegate flowing back (`returned`). `weight` is -ln(likelihood), NULL when a declared control cuts the step; `exfil_weight` is the weight on a disclosure's way out, NULL when a way-out control closes it.",
+    doc: "The attack graph: every flow forward, plus the result of an invoke or delegate flowing back (`returned`). `turns`: the step gives the attacker its receiver's actions (injected instructions, a tampered artifact a loader runs, an agent's tool call, a delegated task). `weight` is -ln(likelihood), NULL when a declared control cuts the step; `exfil_weight` is the weight on a disclosure's way out, NULL when a way-out control closes it.",
     columns: [
       col("id", "integer NOT NULL"),
       col("src", "integer NOT NULL"),
@@ -243,6 +243,7 @@ export const PG_TABLES: readonly Table[] = [
       col("kind", "text NOT NULL"),
       col("rule", "text"),
       col("technique", "text"),
+      col("turns", "boolean NOT NULL"),
       col("likelihood", "double precision NOT NULL"),
       col("weight", "double precision"),
       col("exfil_weight", "double precision"),
@@ -279,8 +280,12 @@ export const PG_TABLES: readonly Table[] = [
   },
   {
     name: "target",
-    doc: "Components where an attack on a crown-jewel property succeeds (for a disclosure: readers of the asset, before the way-out check).",
-    columns: [col("crown", "integer NOT NULL"), col("component", "integer NOT NULL")],
+    doc: "Components where an attack on a crown-jewel property succeeds (for a disclosure: readers of the asset, before the way-out check). `turned`: a reader that only a step turns (neither an LLM consumer nor an entry), reached only when the way in ends with a step that `turns` it.",
+    columns: [
+      col("crown", "integer NOT NULL"),
+      col("component", "integer NOT NULL"),
+      col("turned", "boolean NOT NULL"),
+    ],
     constraints: [
       "PRIMARY KEY (crown, component)",
       "FOREIGN KEY (crown) REFERENCES crown (id)",
@@ -447,7 +452,11 @@ function writeTables(source: ExportSource, sink: ExportSink): void {
         });
         break;
       case "target":
-        push("target", NONE, { crown: crownId.get(e.target), component: componentId.get(e.source) });
+        push("target", NONE, {
+          crown: crownId.get(e.target),
+          component: componentId.get(e.source),
+          turned: a["turned"],
+        });
         break;
     }
   }
