@@ -14,7 +14,8 @@
     mermaid.initialize({ startOnLoad: false, securityLevel: "strict", maxTextSize: 60000, maxEdges: 2000 });
     mermaid.run({ querySelector: "pre.mermaid", suppressErrors: true }).then(
       function () {
-        zoomable();
+        zoomable(document);
+        drawWhenOpened();
         var failed = document.querySelectorAll("pre.mermaid:not([data-processed])").length;
         body.setAttribute("data-diagrams", failed ? "partial" : "rendered");
       },
@@ -27,8 +28,8 @@
   // A diagram wider than the page is drawn scaled down to fit it, which leaves a large one's labels
   // a few pixels high. A click (or Enter) on it shows it at its own size, scrolling sideways inside
   // its frame, and another fits it again. Print always fits it to the page (report.css).
-  function zoomable() {
-    var figures = document.querySelectorAll("figure.diagram");
+  function zoomable(root) {
+    var figures = root.querySelectorAll("figure.diagram:not(.zoomable)");
     for (var i = 0; i < figures.length; i++) {
       var figure = figures[i];
       var svg = figure.querySelector("pre.mermaid svg");
@@ -36,6 +37,23 @@
       if (!box || !box.width || box.width <= svg.getBoundingClientRect().width + 1) continue;
       enlarge(figure, svg, box.width);
     }
+  }
+
+  // The zone and agent views (dozens on a large model) are drawn the first time one is opened, so
+  // the page is not slowed by diagrams nobody looks at.
+  function drawWhenOpened() {
+    var views = document.querySelectorAll("details.view");
+    for (var i = 0; i < views.length; i++) views[i].addEventListener("toggle", drawView);
+  }
+
+  function drawView(e) {
+    var view = e.currentTarget;
+    var pre = view.querySelector("pre.mermaid-later");
+    if (!view.open || !pre) return;
+    pre.className = "mermaid";
+    mermaid.run({ nodes: [pre], suppressErrors: true }).then(function () {
+      zoomable(view);
+    });
   }
 
   function enlarge(figure, svg, width) {
@@ -121,7 +139,8 @@
   // Step tables print open in browsers without ::details-content too (report.css).
   var opened = [];
   window.addEventListener("beforeprint", function () {
-    opened = Array.prototype.filter.call(document.querySelectorAll("details"), function (d) {
+    // Not the zone and agent views: opening one draws it, and print lists them by name only.
+    opened = Array.prototype.filter.call(document.querySelectorAll("details:not(.view)"), function (d) {
       return !d.open;
     });
     for (var i = 0; i < opened.length; i++) opened[i].open = true;

@@ -616,7 +616,8 @@ export interface ReportView {
   bySeverity: { severity: Safe; open: number; mitigated: number; accepted: number; total: number }[];
   metrics: { rows: { name: Safe; value: Safe; better: Safe; status: Safe }[]; more: number } | null;
   overview: DiagramV | null;
-  views: { title: Safe; file: Safe; kind: Safe }[];
+  /** Zone and agent views; report.html also draws each (when opened), Markdown lists their files. */
+  views: { title: Safe; file: Safe; kind: Safe; diagram: DiagramV | null }[];
   /** A sentence saying which zones and agents have no view and where they are listed; empty when none. */
   viewsLeftOut: Safe;
   entryClasses: Safe[];
@@ -1068,6 +1069,7 @@ export function reportView(d: ReportData, f: Format, cell: Format): ReportView {
       title: f.text(v.title),
       file: f.code(`diagrams/${v.id}.mmd`),
       kind: f.text(v.kind),
+      diagram: f.name === "html" ? diagramV(f, v) : null,
     })),
     viewsLeftOut: leftOutSentence(f, d.viewsLeftOut),
     entryClasses: entryClasses.map((c) => cell.text(words(c))),

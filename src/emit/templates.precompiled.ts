@@ -638,7 +638,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
   },
 
   "report.html.hbs": {
-    sha256: "ec9c4a9e16a9618b34510c66e414271b039d6e410b71da689d8207fdb54e1a0f",
+    sha256: "9bc7d152f85894750bfd067c528f43970b8e1c6fffb2e38863212f08440fbec5",
     spec: {"0":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda;
 
@@ -812,27 +812,52 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
         return undefined
     };
 
-  return "<p>More views:</p>\n<ul>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "views", {"start":{"line":105,"column":8},"end":{"line":105,"column":13}} ),{"name":"each","hash":{},"fn":container.program(20, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":105,"column":0},"end":{"line":107,"column":9}}})) != null ? stack1 : "")
-    + "</ul>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "viewsLeftOut", {"start":{"line":109,"column":6},"end":{"line":109,"column":18}} ),{"name":"if","hash":{},"fn":container.program(21, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":109,"column":0},"end":{"line":111,"column":7}}})) != null ? stack1 : "");
+  return "<p>More views, each drawn when opened:</p>\n"
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "views", {"start":{"line":104,"column":8},"end":{"line":104,"column":13}} ),{"name":"each","hash":{},"fn":container.program(20, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":104,"column":0},"end":{"line":116,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "viewsLeftOut", {"start":{"line":117,"column":6},"end":{"line":117,"column":18}} ),{"name":"if","hash":{},"fn":container.program(23, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":117,"column":0},"end":{"line":119,"column":7}}})) != null ? stack1 : "");
 },"20":function(container,depth0,helpers,partials,data) {
-    var stack1, alias1=container.strict, alias2=container.lambda;
+    var stack1, alias1=container.strict, alias2=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
+        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
+          return parent[propertyName];
+        }
+        return undefined
+    };
 
-  return "<li>"
-    + ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":106,"column":6},"end":{"line":106,"column":11}} ), depth0)) != null ? stack1 : "")
+  return "<details class=\"view\">\n<summary>"
+    + ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":106,"column":11},"end":{"line":106,"column":16}} ), depth0)) != null ? stack1 : "")
     + " ("
-    + ((stack1 = alias2(alias1(depth0, "kind", {"start":{"line":106,"column":17},"end":{"line":106,"column":21}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "kind", {"start":{"line":106,"column":22},"end":{"line":106,"column":26}} ), depth0)) != null ? stack1 : "")
     + "): "
-    + ((stack1 = alias2(alias1(depth0, "file", {"start":{"line":106,"column":28},"end":{"line":106,"column":32}} ), depth0)) != null ? stack1 : "")
-    + "</li>\n";
+    + ((stack1 = alias2(alias1(depth0, "file", {"start":{"line":106,"column":33},"end":{"line":106,"column":37}} ), depth0)) != null ? stack1 : "")
+    + "</summary>\n"
+    + ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),alias1(lookupProperty(depth0,"diagram"), "tooLarge", {"start":{"line":107,"column":6},"end":{"line":107,"column":22}} ),{"name":"if","hash":{},"fn":container.program(21, data, 0),"inverse":container.program(22, data, 0),"data":data,"loc":{"start":{"line":107,"column":0},"end":{"line":114,"column":7}}})) != null ? stack1 : "")
+    + "</details>\n";
 },"21":function(container,depth0,helpers,partials,data) {
     var stack1;
 
-  return "<p>"
-    + ((stack1 = container.lambda(container.strict(depth0, "viewsLeftOut", {"start":{"line":110,"column":5},"end":{"line":110,"column":17}} ), depth0)) != null ? stack1 : "")
-    + "</p>\n";
+  return "<p class=\"notice\">Too large to draw here; it is in "
+    + ((stack1 = container.lambda(container.strict(depth0, "file", {"start":{"line":108,"column":53},"end":{"line":108,"column":57}} ), depth0)) != null ? stack1 : "")
+    + ".</p>\n";
 },"22":function(container,depth0,helpers,partials,data) {
+    var stack1, alias1=container.strict, alias2=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
+        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
+          return parent[propertyName];
+        }
+        return undefined
+    };
+
+  return "<figure class=\"diagram\">\n<pre class=\"mermaid-later\">"
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"diagram"), "mermaid", {"start":{"line":111,"column":29},"end":{"line":111,"column":44}} ), depth0)) != null ? stack1 : "")
+    + "</pre>\n<figcaption>"
+    + ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":112,"column":14},"end":{"line":112,"column":19}} ), depth0)) != null ? stack1 : "")
+    + "</figcaption>\n</figure>\n";
+},"23":function(container,depth0,helpers,partials,data) {
+    var stack1;
+
+  return "<p>"
+    + ((stack1 = container.lambda(container.strict(depth0, "viewsLeftOut", {"start":{"line":118,"column":5},"end":{"line":118,"column":17}} ), depth0)) != null ? stack1 : "")
+    + "</p>\n";
+},"24":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -841,18 +866,18 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<p>Each cell: how many attacker entries of that class reach the crown jewel, the likelihood of the most likely path, and its length. Chokepoints: per class of entry, the components every path from that class crosses, in path order (none: no one component is on all of them), and for a disclosure the components every way out crosses.</p>\n<div class=\"scroll\">\n<table>\n<thead><tr><th>crown jewel</th><th>property</th><th>attack</th>"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "entryClasses", {"start":{"line":121,"column":71},"end":{"line":121,"column":83}} ),{"name":"each","hash":{},"fn":container.program(23, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":121,"column":63},"end":{"line":121,"column":111}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "entryClasses", {"start":{"line":129,"column":71},"end":{"line":129,"column":83}} ),{"name":"each","hash":{},"fn":container.program(25, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":129,"column":63},"end":{"line":129,"column":111}}})) != null ? stack1 : "")
     + "<th>chokepoints</th><th>cheapest cut</th></tr></thead>\n<tbody>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "crownRows", {"start":{"line":123,"column":8},"end":{"line":123,"column":17}} ),{"name":"each","hash":{},"fn":container.program(24, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":123,"column":0},"end":{"line":125,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "crownRows", {"start":{"line":131,"column":8},"end":{"line":131,"column":17}} ),{"name":"each","hash":{},"fn":container.program(26, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":131,"column":0},"end":{"line":133,"column":9}}})) != null ? stack1 : "")
     + "</tbody>\n</table>\n</div>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "crownMore", {"start":{"line":129,"column":6},"end":{"line":129,"column":15}} ),{"name":"if","hash":{},"fn":container.program(29, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":129,"column":0},"end":{"line":131,"column":7}}})) != null ? stack1 : "");
-},"23":function(container,depth0,helpers,partials,data) {
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "crownMore", {"start":{"line":137,"column":6},"end":{"line":137,"column":15}} ),{"name":"if","hash":{},"fn":container.program(31, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":137,"column":0},"end":{"line":139,"column":7}}})) != null ? stack1 : "");
+},"25":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return "<th>"
     + ((stack1 = container.lambda(depth0, depth0)) != null ? stack1 : "")
     + "</th>";
-},"24":function(container,depth0,helpers,partials,data) {
+},"26":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), alias3=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -861,51 +886,51 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<tr class=\""
-    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "exposed", {"start":{"line":124,"column":17},"end":{"line":124,"column":24}} ),{"name":"if","hash":{},"fn":container.program(25, data, 0),"inverse":container.program(26, data, 0),"data":data,"loc":{"start":{"line":124,"column":11},"end":{"line":124,"column":57}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "exposed", {"start":{"line":132,"column":17},"end":{"line":132,"column":24}} ),{"name":"if","hash":{},"fn":container.program(27, data, 0),"inverse":container.program(28, data, 0),"data":data,"loc":{"start":{"line":132,"column":11},"end":{"line":132,"column":57}}})) != null ? stack1 : "")
     + "\"><td>"
-    + ((stack1 = alias3(alias1(depth0, "crown", {"start":{"line":124,"column":65},"end":{"line":124,"column":70}} ), depth0)) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "crownTitle", {"start":{"line":124,"column":78},"end":{"line":124,"column":88}} ),{"name":"if","hash":{},"fn":container.program(27, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":124,"column":72},"end":{"line":124,"column":112}}})) != null ? stack1 : "")
+    + ((stack1 = alias3(alias1(depth0, "crown", {"start":{"line":132,"column":65},"end":{"line":132,"column":70}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "crownTitle", {"start":{"line":132,"column":78},"end":{"line":132,"column":88}} ),{"name":"if","hash":{},"fn":container.program(29, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":132,"column":72},"end":{"line":132,"column":112}}})) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias3(alias1(depth0, "property", {"start":{"line":124,"column":123},"end":{"line":124,"column":131}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias3(alias1(depth0, "property", {"start":{"line":132,"column":123},"end":{"line":132,"column":131}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias3(alias1(depth0, "mode", {"start":{"line":124,"column":144},"end":{"line":124,"column":148}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias3(alias1(depth0, "mode", {"start":{"line":132,"column":144},"end":{"line":132,"column":148}} ), depth0)) != null ? stack1 : "")
     + "</td>"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "exposure", {"start":{"line":124,"column":163},"end":{"line":124,"column":171}} ),{"name":"each","hash":{},"fn":container.program(28, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":124,"column":155},"end":{"line":124,"column":199}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "exposure", {"start":{"line":132,"column":163},"end":{"line":132,"column":171}} ),{"name":"each","hash":{},"fn":container.program(30, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":132,"column":155},"end":{"line":132,"column":199}}})) != null ? stack1 : "")
     + "<td>"
-    + ((stack1 = alias3(alias1(depth0, "chokepoints", {"start":{"line":124,"column":205},"end":{"line":124,"column":216}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias3(alias1(depth0, "chokepoints", {"start":{"line":132,"column":205},"end":{"line":132,"column":216}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias3(alias1(depth0, "cut", {"start":{"line":124,"column":229},"end":{"line":124,"column":232}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias3(alias1(depth0, "cut", {"start":{"line":132,"column":229},"end":{"line":132,"column":232}} ), depth0)) != null ? stack1 : "")
     + "</td></tr>\n";
-},"25":function(container,depth0,helpers,partials,data) {
-    return "exposed";
-},"26":function(container,depth0,helpers,partials,data) {
-    return "unexposed";
 },"27":function(container,depth0,helpers,partials,data) {
+    return "exposed";
+},"28":function(container,depth0,helpers,partials,data) {
+    return "unexposed";
+},"29":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return " "
-    + ((stack1 = container.lambda(container.strict(depth0, "crownTitle", {"start":{"line":124,"column":93},"end":{"line":124,"column":103}} ), depth0)) != null ? stack1 : "");
-},"28":function(container,depth0,helpers,partials,data) {
+    + ((stack1 = container.lambda(container.strict(depth0, "crownTitle", {"start":{"line":132,"column":93},"end":{"line":132,"column":103}} ), depth0)) != null ? stack1 : "");
+},"30":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return "<td>"
     + ((stack1 = container.lambda(depth0, depth0)) != null ? stack1 : "")
     + "</td>";
-},"29":function(container,depth0,helpers,partials,data) {
+},"31":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return "<p class=\"more\">…and "
-    + ((stack1 = container.lambda(container.strict(depth0, "crownMore", {"start":{"line":130,"column":23},"end":{"line":130,"column":32}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(depth0, "crownMore", {"start":{"line":138,"column":23},"end":{"line":138,"column":32}} ), depth0)) != null ? stack1 : "")
     + " more crown-jewel properties (all in <code>paths.json</code>).</p>\n";
-},"30":function(container,depth0,helpers,partials,data) {
+},"32":function(container,depth0,helpers,partials,data) {
     return "<p>The model declares no crown jewels.</p>\n";
-},"31":function(container,depth0,helpers,partials,data) {
+},"33":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return "<p class=\"note\">"
     + ((stack1 = container.lambda(depth0, depth0)) != null ? stack1 : "")
     + "</p>\n";
-},"32":function(container,depth0,helpers,partials,data) {
+},"34":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -914,15 +939,15 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return ((stack1 = container.invokePartial(lookupProperty(partials,"path-html"),depth0,{"name":"path-html","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "");
-},"33":function(container,depth0,helpers,partials,data) {
+},"35":function(container,depth0,helpers,partials,data) {
     return "<p>No attack path reaches a crown jewel.</p>\n";
-},"34":function(container,depth0,helpers,partials,data) {
+},"36":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return "<p class=\"more\">…and "
-    + ((stack1 = container.lambda(container.strict(depth0, "pathTargetsMore", {"start":{"line":148,"column":23},"end":{"line":148,"column":38}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(depth0, "pathTargetsMore", {"start":{"line":156,"column":23},"end":{"line":156,"column":38}} ), depth0)) != null ? stack1 : "")
     + " more crown-jewel properties with attack paths (all in <code>paths.json</code>).</p>\n";
-},"35":function(container,depth0,helpers,partials,data) {
+},"37":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -931,8 +956,8 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<h3>More attack-path diagrams</h3>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),container.strict(depth0, "otherPathDiagrams", {"start":{"line":152,"column":8},"end":{"line":152,"column":25}} ),{"name":"each","hash":{},"fn":container.program(36, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":152,"column":0},"end":{"line":161,"column":9}}})) != null ? stack1 : "");
-},"36":function(container,depth0,helpers,partials,data) {
+    + ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),container.strict(depth0, "otherPathDiagrams", {"start":{"line":160,"column":8},"end":{"line":160,"column":25}} ),{"name":"each","hash":{},"fn":container.program(38, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":160,"column":0},"end":{"line":169,"column":9}}})) != null ? stack1 : "");
+},"38":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -941,23 +966,23 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<figure class=\"diagram\">\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),alias1(depth0, "tooLarge", {"start":{"line":154,"column":6},"end":{"line":154,"column":14}} ),{"name":"if","hash":{},"fn":container.program(37, data, 0),"inverse":container.program(38, data, 0),"data":data,"loc":{"start":{"line":154,"column":0},"end":{"line":158,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),alias1(depth0, "tooLarge", {"start":{"line":162,"column":6},"end":{"line":162,"column":14}} ),{"name":"if","hash":{},"fn":container.program(39, data, 0),"inverse":container.program(40, data, 0),"data":data,"loc":{"start":{"line":162,"column":0},"end":{"line":166,"column":7}}})) != null ? stack1 : "")
     + "<figcaption>"
-    + ((stack1 = container.lambda(alias1(depth0, "title", {"start":{"line":159,"column":14},"end":{"line":159,"column":19}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(alias1(depth0, "title", {"start":{"line":167,"column":14},"end":{"line":167,"column":19}} ), depth0)) != null ? stack1 : "")
     + "</figcaption>\n</figure>\n";
-},"37":function(container,depth0,helpers,partials,data) {
+},"39":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return "<p class=\"notice\">Too large to draw here; see "
-    + ((stack1 = container.lambda(container.strict(depth0, "file", {"start":{"line":155,"column":48},"end":{"line":155,"column":52}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(depth0, "file", {"start":{"line":163,"column":48},"end":{"line":163,"column":52}} ), depth0)) != null ? stack1 : "")
     + ".</p>\n";
-},"38":function(container,depth0,helpers,partials,data) {
+},"40":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return "<pre class=\"mermaid\">"
-    + ((stack1 = container.lambda(container.strict(depth0, "mermaid", {"start":{"line":157,"column":23},"end":{"line":157,"column":30}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(depth0, "mermaid", {"start":{"line":165,"column":23},"end":{"line":165,"column":30}} ), depth0)) != null ? stack1 : "")
     + "</pre>\n";
-},"39":function(container,depth0,helpers,partials,data) {
+},"41":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.lambda;
 
   return "<label><input type=\"checkbox\" name=\"severity\" value=\""
@@ -965,7 +990,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     + "\" checked> "
     + ((stack1 = alias1(depth0, depth0)) != null ? stack1 : "")
     + "</label>\n";
-},"40":function(container,depth0,helpers,partials,data) {
+},"42":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.lambda;
 
   return "<option value=\""
@@ -973,7 +998,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     + "\">"
     + ((stack1 = alias1(depth0, depth0)) != null ? stack1 : "")
     + "</option>\n";
-},"41":function(container,depth0,helpers,partials,data) {
+},"43":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda, alias3=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -982,18 +1007,18 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<section id=\"open-"
-    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":191,"column":20},"end":{"line":191,"column":28}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":199,"column":20},"end":{"line":199,"column":28}} ), depth0)) != null ? stack1 : "")
     + "\" class=\"severity-group\">\n<h3><span class=\"sev sev-"
-    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":192,"column":27},"end":{"line":192,"column":35}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":200,"column":27},"end":{"line":200,"column":35}} ), depth0)) != null ? stack1 : "")
     + "\">"
-    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":192,"column":41},"end":{"line":192,"column":49}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":200,"column":41},"end":{"line":200,"column":49}} ), depth0)) != null ? stack1 : "")
     + "</span> "
-    + ((stack1 = alias2(alias1(depth0, "count", {"start":{"line":192,"column":61},"end":{"line":192,"column":66}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "count", {"start":{"line":200,"column":61},"end":{"line":200,"column":66}} ), depth0)) != null ? stack1 : "")
     + " open<span class=\"group-shown\"></span></h3>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "findings", {"start":{"line":193,"column":8},"end":{"line":193,"column":16}} ),{"name":"each","hash":{},"fn":container.program(42, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":193,"column":0},"end":{"line":195,"column":9}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "more", {"start":{"line":196,"column":6},"end":{"line":196,"column":10}} ),{"name":"if","hash":{},"fn":container.program(43, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":196,"column":0},"end":{"line":198,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "findings", {"start":{"line":201,"column":8},"end":{"line":201,"column":16}} ),{"name":"each","hash":{},"fn":container.program(44, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":201,"column":0},"end":{"line":203,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "more", {"start":{"line":204,"column":6},"end":{"line":204,"column":10}} ),{"name":"if","hash":{},"fn":container.program(45, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":204,"column":0},"end":{"line":206,"column":7}}})) != null ? stack1 : "")
     + "</section>\n";
-},"42":function(container,depth0,helpers,partials,data) {
+},"44":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1002,17 +1027,17 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return ((stack1 = container.invokePartial(lookupProperty(partials,"finding-html"),depth0,{"name":"finding-html","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "");
-},"43":function(container,depth0,helpers,partials,data) {
+},"45":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda;
 
   return "<p class=\"more\">…and "
-    + ((stack1 = alias2(alias1(depth0, "more", {"start":{"line":197,"column":23},"end":{"line":197,"column":27}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "more", {"start":{"line":205,"column":23},"end":{"line":205,"column":27}} ), depth0)) != null ? stack1 : "")
     + " more open "
-    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":197,"column":42},"end":{"line":197,"column":50}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":205,"column":42},"end":{"line":205,"column":50}} ), depth0)) != null ? stack1 : "")
     + " findings (all in <code>findings.json</code> and <code>checklist.csv</code>).</p>\n";
-},"44":function(container,depth0,helpers,partials,data) {
+},"46":function(container,depth0,helpers,partials,data) {
     return "<p>No open threat findings.</p>\n";
-},"45":function(container,depth0,helpers,partials,data) {
+},"47":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1021,12 +1046,12 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<div class=\"scroll\">\n<table>\n<thead><tr><th>component</th><th>kind</th><th>owner</th>"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "severities", {"start":{"line":210,"column":64},"end":{"line":210,"column":74}} ),{"name":"each","hash":{},"fn":container.program(23, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":210,"column":56},"end":{"line":210,"column":102}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "severities", {"start":{"line":218,"column":64},"end":{"line":218,"column":74}} ),{"name":"each","hash":{},"fn":container.program(25, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":218,"column":56},"end":{"line":218,"column":102}}})) != null ? stack1 : "")
     + "<th>mitigated</th><th>accepted</th></tr></thead>\n<tbody>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "components", {"start":{"line":212,"column":8},"end":{"line":212,"column":18}} ),{"name":"each","hash":{},"fn":container.program(46, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":212,"column":0},"end":{"line":214,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "components", {"start":{"line":220,"column":8},"end":{"line":220,"column":18}} ),{"name":"each","hash":{},"fn":container.program(48, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":220,"column":0},"end":{"line":222,"column":9}}})) != null ? stack1 : "")
     + "</tbody>\n</table>\n</div>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "componentsMore", {"start":{"line":218,"column":6},"end":{"line":218,"column":20}} ),{"name":"if","hash":{},"fn":container.program(47, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":218,"column":0},"end":{"line":220,"column":7}}})) != null ? stack1 : "");
-},"46":function(container,depth0,helpers,partials,data) {
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "componentsMore", {"start":{"line":226,"column":6},"end":{"line":226,"column":20}} ),{"name":"if","hash":{},"fn":container.program(49, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":226,"column":0},"end":{"line":228,"column":7}}})) != null ? stack1 : "");
+},"48":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1035,29 +1060,29 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<tr data-component=\""
-    + ((stack1 = alias2(alias1(depth0, "filter", {"start":{"line":213,"column":22},"end":{"line":213,"column":28}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "filter", {"start":{"line":221,"column":22},"end":{"line":221,"column":28}} ), depth0)) != null ? stack1 : "")
     + "\"><td>"
-    + ((stack1 = alias2(alias1(depth0, "subject", {"start":{"line":213,"column":38},"end":{"line":213,"column":45}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "subject", {"start":{"line":221,"column":38},"end":{"line":221,"column":45}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "kind", {"start":{"line":213,"column":58},"end":{"line":213,"column":62}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "kind", {"start":{"line":221,"column":58},"end":{"line":221,"column":62}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "owner", {"start":{"line":213,"column":75},"end":{"line":213,"column":80}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "owner", {"start":{"line":221,"column":75},"end":{"line":221,"column":80}} ), depth0)) != null ? stack1 : "")
     + "</td>"
-    + ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),alias1(depth0, "counts", {"start":{"line":213,"column":95},"end":{"line":213,"column":101}} ),{"name":"each","hash":{},"fn":container.program(28, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":213,"column":87},"end":{"line":213,"column":129}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),alias1(depth0, "counts", {"start":{"line":221,"column":95},"end":{"line":221,"column":101}} ),{"name":"each","hash":{},"fn":container.program(30, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":221,"column":87},"end":{"line":221,"column":129}}})) != null ? stack1 : "")
     + "<td>"
-    + ((stack1 = alias2(alias1(depth0, "mitigated", {"start":{"line":213,"column":135},"end":{"line":213,"column":144}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "mitigated", {"start":{"line":221,"column":135},"end":{"line":221,"column":144}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "accepted", {"start":{"line":213,"column":157},"end":{"line":213,"column":165}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "accepted", {"start":{"line":221,"column":157},"end":{"line":221,"column":165}} ), depth0)) != null ? stack1 : "")
     + "</td></tr>\n";
-},"47":function(container,depth0,helpers,partials,data) {
+},"49":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return "<p class=\"more\">…and "
-    + ((stack1 = container.lambda(container.strict(depth0, "componentsMore", {"start":{"line":219,"column":23},"end":{"line":219,"column":37}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(depth0, "componentsMore", {"start":{"line":227,"column":23},"end":{"line":227,"column":37}} ), depth0)) != null ? stack1 : "")
     + " more components with findings.</p>\n";
-},"48":function(container,depth0,helpers,partials,data) {
+},"50":function(container,depth0,helpers,partials,data) {
     return "<p>No findings.</p>\n";
-},"49":function(container,depth0,helpers,partials,data) {
+},"51":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1066,10 +1091,10 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<div class=\"scroll\">\n<table>\n<thead><tr><th>finding</th><th>title</th><th>subject</th><th>severity</th><th>residual</th><th>mitigated by</th><th>owner</th></tr></thead>\n<tbody>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"mitigated"), "rows", {"start":{"line":233,"column":8},"end":{"line":233,"column":22}} ),{"name":"each","hash":{},"fn":container.program(50, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":233,"column":0},"end":{"line":235,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"mitigated"), "rows", {"start":{"line":241,"column":8},"end":{"line":241,"column":22}} ),{"name":"each","hash":{},"fn":container.program(52, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":241,"column":0},"end":{"line":243,"column":9}}})) != null ? stack1 : "")
     + "</tbody>\n</table>\n</div>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"mitigated"), "more", {"start":{"line":239,"column":6},"end":{"line":239,"column":20}} ),{"name":"if","hash":{},"fn":container.program(51, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":239,"column":0},"end":{"line":241,"column":7}}})) != null ? stack1 : "");
-},"50":function(container,depth0,helpers,partials,data) {
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"mitigated"), "more", {"start":{"line":247,"column":6},"end":{"line":247,"column":20}} ),{"name":"if","hash":{},"fn":container.program(53, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":247,"column":0},"end":{"line":249,"column":7}}})) != null ? stack1 : "");
+},"52":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1078,31 +1103,31 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<tr id=\""
-    + ((stack1 = alias2(alias1(depth0, "anchor", {"start":{"line":234,"column":10},"end":{"line":234,"column":16}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "anchor", {"start":{"line":242,"column":10},"end":{"line":242,"column":16}} ), depth0)) != null ? stack1 : "")
     + "\" data-severity=\""
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "severity", {"start":{"line":234,"column":37},"end":{"line":234,"column":52}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "severity", {"start":{"line":242,"column":37},"end":{"line":242,"column":52}} ), depth0)) != null ? stack1 : "")
     + "\" data-status=\""
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "status", {"start":{"line":234,"column":71},"end":{"line":234,"column":84}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "status", {"start":{"line":242,"column":71},"end":{"line":242,"column":84}} ), depth0)) != null ? stack1 : "")
     + "\" data-component=\""
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "component", {"start":{"line":234,"column":106},"end":{"line":234,"column":122}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "component", {"start":{"line":242,"column":106},"end":{"line":242,"column":122}} ), depth0)) != null ? stack1 : "")
     + "\"><td>"
-    + ((stack1 = alias2(alias1(depth0, "id", {"start":{"line":234,"column":132},"end":{"line":234,"column":134}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "id", {"start":{"line":242,"column":132},"end":{"line":242,"column":134}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":234,"column":147},"end":{"line":234,"column":152}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":242,"column":147},"end":{"line":242,"column":152}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "subject", {"start":{"line":234,"column":165},"end":{"line":234,"column":172}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "subject", {"start":{"line":242,"column":165},"end":{"line":242,"column":172}} ), depth0)) != null ? stack1 : "")
     + "</td><td><span class=\"sev sev-"
-    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":234,"column":206},"end":{"line":234,"column":214}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":242,"column":206},"end":{"line":242,"column":214}} ), depth0)) != null ? stack1 : "")
     + "\">"
-    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":234,"column":220},"end":{"line":234,"column":228}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":242,"column":220},"end":{"line":242,"column":228}} ), depth0)) != null ? stack1 : "")
     + "</span></td><td>"
-    + ((stack1 = alias2(alias1(depth0, "residual", {"start":{"line":234,"column":248},"end":{"line":234,"column":256}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "residual", {"start":{"line":242,"column":248},"end":{"line":242,"column":256}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "controls", {"start":{"line":234,"column":269},"end":{"line":234,"column":277}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "controls", {"start":{"line":242,"column":269},"end":{"line":242,"column":277}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "owner", {"start":{"line":234,"column":290},"end":{"line":234,"column":295}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "owner", {"start":{"line":242,"column":290},"end":{"line":242,"column":295}} ), depth0)) != null ? stack1 : "")
     + "</td></tr>\n";
-},"51":function(container,depth0,helpers,partials,data) {
+},"53":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1111,11 +1136,11 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<p class=\"more\">…and "
-    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"mitigated"), "more", {"start":{"line":240,"column":23},"end":{"line":240,"column":37}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"mitigated"), "more", {"start":{"line":248,"column":23},"end":{"line":248,"column":37}} ), depth0)) != null ? stack1 : "")
     + " more (all in <code>findings.json</code>).</p>\n";
-},"52":function(container,depth0,helpers,partials,data) {
+},"54":function(container,depth0,helpers,partials,data) {
     return "<p>None.</p>\n";
-},"53":function(container,depth0,helpers,partials,data) {
+},"55":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1124,10 +1149,10 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<div class=\"scroll\">\n<table>\n<thead><tr><th>finding</th><th>title</th><th>subject</th><th>severity</th><th>residual</th><th>reason</th><th>owner</th><th>expires</th><th>ticket</th></tr></thead>\n<tbody>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"accepted"), "rows", {"start":{"line":254,"column":8},"end":{"line":254,"column":21}} ),{"name":"each","hash":{},"fn":container.program(54, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":254,"column":0},"end":{"line":256,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"accepted"), "rows", {"start":{"line":262,"column":8},"end":{"line":262,"column":21}} ),{"name":"each","hash":{},"fn":container.program(56, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":262,"column":0},"end":{"line":264,"column":9}}})) != null ? stack1 : "")
     + "</tbody>\n</table>\n</div>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"accepted"), "more", {"start":{"line":260,"column":6},"end":{"line":260,"column":19}} ),{"name":"if","hash":{},"fn":container.program(55, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":260,"column":0},"end":{"line":262,"column":7}}})) != null ? stack1 : "");
-},"54":function(container,depth0,helpers,partials,data) {
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"accepted"), "more", {"start":{"line":268,"column":6},"end":{"line":268,"column":19}} ),{"name":"if","hash":{},"fn":container.program(57, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":268,"column":0},"end":{"line":270,"column":7}}})) != null ? stack1 : "");
+},"56":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1136,35 +1161,35 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<tr id=\""
-    + ((stack1 = alias2(alias1(depth0, "anchor", {"start":{"line":255,"column":10},"end":{"line":255,"column":16}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "anchor", {"start":{"line":263,"column":10},"end":{"line":263,"column":16}} ), depth0)) != null ? stack1 : "")
     + "\" data-severity=\""
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "severity", {"start":{"line":255,"column":37},"end":{"line":255,"column":52}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "severity", {"start":{"line":263,"column":37},"end":{"line":263,"column":52}} ), depth0)) != null ? stack1 : "")
     + "\" data-status=\""
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "status", {"start":{"line":255,"column":71},"end":{"line":255,"column":84}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "status", {"start":{"line":263,"column":71},"end":{"line":263,"column":84}} ), depth0)) != null ? stack1 : "")
     + "\" data-component=\""
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "component", {"start":{"line":255,"column":106},"end":{"line":255,"column":122}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "component", {"start":{"line":263,"column":106},"end":{"line":263,"column":122}} ), depth0)) != null ? stack1 : "")
     + "\"><td>"
-    + ((stack1 = alias2(alias1(depth0, "id", {"start":{"line":255,"column":132},"end":{"line":255,"column":134}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "id", {"start":{"line":263,"column":132},"end":{"line":263,"column":134}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":255,"column":147},"end":{"line":255,"column":152}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":263,"column":147},"end":{"line":263,"column":152}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "subject", {"start":{"line":255,"column":165},"end":{"line":255,"column":172}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "subject", {"start":{"line":263,"column":165},"end":{"line":263,"column":172}} ), depth0)) != null ? stack1 : "")
     + "</td><td><span class=\"sev sev-"
-    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":255,"column":206},"end":{"line":255,"column":214}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":263,"column":206},"end":{"line":263,"column":214}} ), depth0)) != null ? stack1 : "")
     + "\">"
-    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":255,"column":220},"end":{"line":255,"column":228}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":263,"column":220},"end":{"line":263,"column":228}} ), depth0)) != null ? stack1 : "")
     + "</span></td><td>"
-    + ((stack1 = alias2(alias1(depth0, "residual", {"start":{"line":255,"column":248},"end":{"line":255,"column":256}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "residual", {"start":{"line":263,"column":248},"end":{"line":263,"column":256}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "reason", {"start":{"line":255,"column":269},"end":{"line":255,"column":275}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "reason", {"start":{"line":263,"column":269},"end":{"line":263,"column":275}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "owner", {"start":{"line":255,"column":288},"end":{"line":255,"column":293}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "owner", {"start":{"line":263,"column":288},"end":{"line":263,"column":293}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "expires", {"start":{"line":255,"column":306},"end":{"line":255,"column":313}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "expires", {"start":{"line":263,"column":306},"end":{"line":263,"column":313}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "ticket", {"start":{"line":255,"column":326},"end":{"line":255,"column":332}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "ticket", {"start":{"line":263,"column":326},"end":{"line":263,"column":332}} ), depth0)) != null ? stack1 : "")
     + "</td></tr>\n";
-},"55":function(container,depth0,helpers,partials,data) {
+},"57":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1173,9 +1198,9 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<p class=\"more\">…and "
-    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"accepted"), "more", {"start":{"line":261,"column":23},"end":{"line":261,"column":36}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"accepted"), "more", {"start":{"line":269,"column":23},"end":{"line":269,"column":36}} ), depth0)) != null ? stack1 : "")
     + " more (all in <code>findings.json</code>).</p>\n";
-},"56":function(container,depth0,helpers,partials,data) {
+},"58":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1184,10 +1209,10 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<h3>Expired acceptances</h3>\n<p>These acceptances have lapsed: the findings count as open (or mitigated) again.</p>\n<div class=\"scroll\">\n<table>\n<thead><tr><th>finding</th><th>title</th><th>subject</th><th>status</th><th>reason</th><th>owner</th><th>expired on</th></tr></thead>\n<tbody>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"expired"), "rows", {"start":{"line":273,"column":8},"end":{"line":273,"column":20}} ),{"name":"each","hash":{},"fn":container.program(57, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":273,"column":0},"end":{"line":275,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"expired"), "rows", {"start":{"line":281,"column":8},"end":{"line":281,"column":20}} ),{"name":"each","hash":{},"fn":container.program(59, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":281,"column":0},"end":{"line":283,"column":9}}})) != null ? stack1 : "")
     + "</tbody>\n</table>\n</div>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"expired"), "more", {"start":{"line":279,"column":6},"end":{"line":279,"column":18}} ),{"name":"if","hash":{},"fn":container.program(58, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":279,"column":0},"end":{"line":281,"column":7}}})) != null ? stack1 : "");
-},"57":function(container,depth0,helpers,partials,data) {
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"expired"), "more", {"start":{"line":287,"column":6},"end":{"line":287,"column":18}} ),{"name":"if","hash":{},"fn":container.program(60, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":287,"column":0},"end":{"line":289,"column":7}}})) != null ? stack1 : "");
+},"59":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1196,27 +1221,27 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<tr data-severity=\""
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "severity", {"start":{"line":274,"column":21},"end":{"line":274,"column":36}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "severity", {"start":{"line":282,"column":21},"end":{"line":282,"column":36}} ), depth0)) != null ? stack1 : "")
     + "\" data-status=\""
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "status", {"start":{"line":274,"column":55},"end":{"line":274,"column":68}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "status", {"start":{"line":282,"column":55},"end":{"line":282,"column":68}} ), depth0)) != null ? stack1 : "")
     + "\" data-component=\""
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "component", {"start":{"line":274,"column":90},"end":{"line":274,"column":106}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "component", {"start":{"line":282,"column":90},"end":{"line":282,"column":106}} ), depth0)) != null ? stack1 : "")
     + "\"><td>"
-    + ((stack1 = alias2(alias1(depth0, "id", {"start":{"line":274,"column":116},"end":{"line":274,"column":118}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "id", {"start":{"line":282,"column":116},"end":{"line":282,"column":118}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":274,"column":131},"end":{"line":274,"column":136}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":282,"column":131},"end":{"line":282,"column":136}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "subject", {"start":{"line":274,"column":149},"end":{"line":274,"column":156}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "subject", {"start":{"line":282,"column":149},"end":{"line":282,"column":156}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "status", {"start":{"line":274,"column":169},"end":{"line":274,"column":175}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "status", {"start":{"line":282,"column":169},"end":{"line":282,"column":175}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "reason", {"start":{"line":274,"column":188},"end":{"line":274,"column":194}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "reason", {"start":{"line":282,"column":188},"end":{"line":282,"column":194}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "owner", {"start":{"line":274,"column":207},"end":{"line":274,"column":212}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "owner", {"start":{"line":282,"column":207},"end":{"line":282,"column":212}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "expires", {"start":{"line":274,"column":225},"end":{"line":274,"column":232}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "expires", {"start":{"line":282,"column":225},"end":{"line":282,"column":232}} ), depth0)) != null ? stack1 : "")
     + "</td></tr>\n";
-},"58":function(container,depth0,helpers,partials,data) {
+},"60":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1225,9 +1250,9 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<p class=\"more\">…and "
-    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"expired"), "more", {"start":{"line":280,"column":23},"end":{"line":280,"column":35}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"expired"), "more", {"start":{"line":288,"column":23},"end":{"line":288,"column":35}} ), depth0)) != null ? stack1 : "")
     + " more (all in <code>findings.json</code>).</p>\n";
-},"59":function(container,depth0,helpers,partials,data) {
+},"61":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1236,10 +1261,10 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<p>What the model does not say, and the rules therefore assumed.</p>\n<div class=\"scroll\">\n<table>\n<thead><tr><th>finding</th><th>subject</th><th>assumption</th><th>status</th><th>where</th></tr></thead>\n<tbody>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"assumptions"), "rows", {"start":{"line":293,"column":8},"end":{"line":293,"column":24}} ),{"name":"each","hash":{},"fn":container.program(60, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":293,"column":0},"end":{"line":295,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"assumptions"), "rows", {"start":{"line":301,"column":8},"end":{"line":301,"column":24}} ),{"name":"each","hash":{},"fn":container.program(62, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":301,"column":0},"end":{"line":303,"column":9}}})) != null ? stack1 : "")
     + "</tbody>\n</table>\n</div>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"assumptions"), "more", {"start":{"line":299,"column":6},"end":{"line":299,"column":22}} ),{"name":"if","hash":{},"fn":container.program(61, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":299,"column":0},"end":{"line":301,"column":7}}})) != null ? stack1 : "");
-},"60":function(container,depth0,helpers,partials,data) {
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"assumptions"), "more", {"start":{"line":307,"column":6},"end":{"line":307,"column":22}} ),{"name":"if","hash":{},"fn":container.program(63, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":307,"column":0},"end":{"line":309,"column":7}}})) != null ? stack1 : "");
+},"62":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1248,25 +1273,25 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<tr id=\""
-    + ((stack1 = alias2(alias1(depth0, "anchor", {"start":{"line":294,"column":10},"end":{"line":294,"column":16}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "anchor", {"start":{"line":302,"column":10},"end":{"line":302,"column":16}} ), depth0)) != null ? stack1 : "")
     + "\" data-severity=\""
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "severity", {"start":{"line":294,"column":37},"end":{"line":294,"column":52}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "severity", {"start":{"line":302,"column":37},"end":{"line":302,"column":52}} ), depth0)) != null ? stack1 : "")
     + "\" data-status=\""
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "status", {"start":{"line":294,"column":71},"end":{"line":294,"column":84}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "status", {"start":{"line":302,"column":71},"end":{"line":302,"column":84}} ), depth0)) != null ? stack1 : "")
     + "\" data-component=\""
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "component", {"start":{"line":294,"column":106},"end":{"line":294,"column":122}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "component", {"start":{"line":302,"column":106},"end":{"line":302,"column":122}} ), depth0)) != null ? stack1 : "")
     + "\"><td>"
-    + ((stack1 = alias2(alias1(depth0, "id", {"start":{"line":294,"column":132},"end":{"line":294,"column":134}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "id", {"start":{"line":302,"column":132},"end":{"line":302,"column":134}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "subject", {"start":{"line":294,"column":147},"end":{"line":294,"column":154}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "subject", {"start":{"line":302,"column":147},"end":{"line":302,"column":154}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "message", {"start":{"line":294,"column":167},"end":{"line":294,"column":174}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "message", {"start":{"line":302,"column":167},"end":{"line":302,"column":174}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "status", {"start":{"line":294,"column":187},"end":{"line":294,"column":193}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "status", {"start":{"line":302,"column":187},"end":{"line":302,"column":193}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "where", {"start":{"line":294,"column":206},"end":{"line":294,"column":211}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "where", {"start":{"line":302,"column":206},"end":{"line":302,"column":211}} ), depth0)) != null ? stack1 : "")
     + "</td></tr>\n";
-},"61":function(container,depth0,helpers,partials,data) {
+},"63":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1275,15 +1300,15 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<p class=\"more\">…and "
-    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"assumptions"), "more", {"start":{"line":300,"column":23},"end":{"line":300,"column":39}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"assumptions"), "more", {"start":{"line":308,"column":23},"end":{"line":308,"column":39}} ), depth0)) != null ? stack1 : "")
     + " more (all in <code>findings.json</code>).</p>\n";
-},"62":function(container,depth0,helpers,partials,data) {
+},"64":function(container,depth0,helpers,partials,data) {
     return "<p>None: the model states everything the rules ask about.</p>\n";
-},"63":function(container,depth0,helpers,partials,data) {
+},"65":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return "\u003Cscript>"
-    + ((stack1 = container.lambda(container.strict(depth0, "mermaidJs", {"start":{"line":309,"column":10},"end":{"line":309,"column":19}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(depth0, "mermaidJs", {"start":{"line":317,"column":10},"end":{"line":317,"column":19}} ), depth0)) != null ? stack1 : "")
     + "\u003C/script>\n";
 },"compiler":[8,">= 4.3.0"],"main":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda, alias3=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
@@ -1327,33 +1352,33 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     + "</section>\n\n<section id=\"glance\">\n<h2>System at a glance</h2>\n"
     + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "mermaidMissing", {"start":{"line":87,"column":6},"end":{"line":87,"column":20}} ),{"name":"if","hash":{},"fn":container.program(14, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":87,"column":0},"end":{"line":89,"column":7}}})) != null ? stack1 : "")
     + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "overview", {"start":{"line":90,"column":6},"end":{"line":90,"column":14}} ),{"name":"if","hash":{},"fn":container.program(15, data, 0),"inverse":container.program(18, data, 0),"data":data,"loc":{"start":{"line":90,"column":0},"end":{"line":101,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"views"), "length", {"start":{"line":102,"column":6},"end":{"line":102,"column":18}} ),{"name":"if","hash":{},"fn":container.program(19, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":102,"column":0},"end":{"line":112,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"views"), "length", {"start":{"line":102,"column":6},"end":{"line":102,"column":18}} ),{"name":"if","hash":{},"fn":container.program(19, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":102,"column":0},"end":{"line":120,"column":7}}})) != null ? stack1 : "")
     + "</section>\n\n<section id=\"crown-jewels\">\n<h2>Crown jewels and their exposure</h2>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"crownRows"), "length", {"start":{"line":117,"column":6},"end":{"line":117,"column":22}} ),{"name":"if","hash":{},"fn":container.program(22, data, 0),"inverse":container.program(30, data, 0),"data":data,"loc":{"start":{"line":117,"column":0},"end":{"line":134,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "notes", {"start":{"line":135,"column":8},"end":{"line":135,"column":13}} ),{"name":"each","hash":{},"fn":container.program(31, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":135,"column":0},"end":{"line":137,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"crownRows"), "length", {"start":{"line":125,"column":6},"end":{"line":125,"column":22}} ),{"name":"if","hash":{},"fn":container.program(24, data, 0),"inverse":container.program(32, data, 0),"data":data,"loc":{"start":{"line":125,"column":0},"end":{"line":142,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "notes", {"start":{"line":143,"column":8},"end":{"line":143,"column":13}} ),{"name":"each","hash":{},"fn":container.program(33, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":143,"column":0},"end":{"line":145,"column":9}}})) != null ? stack1 : "")
     + "</section>\n\n<section id=\"attack-paths\">\n<h2>Top attack paths</h2>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "pathTargets", {"start":{"line":142,"column":8},"end":{"line":142,"column":19}} ),{"name":"each","hash":{},"fn":container.program(32, data, 0),"inverse":container.program(33, data, 0),"data":data,"loc":{"start":{"line":142,"column":0},"end":{"line":146,"column":9}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "pathTargetsMore", {"start":{"line":147,"column":6},"end":{"line":147,"column":21}} ),{"name":"if","hash":{},"fn":container.program(34, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":147,"column":0},"end":{"line":149,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"otherPathDiagrams"), "length", {"start":{"line":150,"column":6},"end":{"line":150,"column":30}} ),{"name":"if","hash":{},"fn":container.program(35, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":150,"column":0},"end":{"line":162,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "pathTargets", {"start":{"line":150,"column":8},"end":{"line":150,"column":19}} ),{"name":"each","hash":{},"fn":container.program(34, data, 0),"inverse":container.program(35, data, 0),"data":data,"loc":{"start":{"line":150,"column":0},"end":{"line":154,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "pathTargetsMore", {"start":{"line":155,"column":6},"end":{"line":155,"column":21}} ),{"name":"if","hash":{},"fn":container.program(36, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":155,"column":0},"end":{"line":157,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"otherPathDiagrams"), "length", {"start":{"line":158,"column":6},"end":{"line":158,"column":30}} ),{"name":"if","hash":{},"fn":container.program(37, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":158,"column":0},"end":{"line":170,"column":7}}})) != null ? stack1 : "")
     + "</section>\n\n<div class=\"filtered\">\n<form class=\"filters\" id=\"filters\" aria-label=\"Filter findings\">\n<fieldset><legend>Severity</legend>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "severities", {"start":{"line":168,"column":8},"end":{"line":168,"column":18}} ),{"name":"each","hash":{},"fn":container.program(39, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":168,"column":0},"end":{"line":170,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "severities", {"start":{"line":176,"column":8},"end":{"line":176,"column":18}} ),{"name":"each","hash":{},"fn":container.program(41, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":176,"column":0},"end":{"line":178,"column":9}}})) != null ? stack1 : "")
     + "</fieldset>\n<fieldset><legend>Status</legend>\n<label><input type=\"checkbox\" name=\"status\" value=\"open\" checked> open</label>\n<label><input type=\"checkbox\" name=\"status\" value=\"mitigated\" checked> mitigated</label>\n<label><input type=\"checkbox\" name=\"status\" value=\"accepted\" checked> accepted</label>\n</fieldset>\n<fieldset><legend>Component</legend>\n<select name=\"component\" aria-label=\"Component\">\n<option value=\"\">all components</option>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "filterComponents", {"start":{"line":180,"column":8},"end":{"line":180,"column":24}} ),{"name":"each","hash":{},"fn":container.program(40, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":180,"column":0},"end":{"line":182,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "filterComponents", {"start":{"line":188,"column":8},"end":{"line":188,"column":24}} ),{"name":"each","hash":{},"fn":container.program(42, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":188,"column":0},"end":{"line":190,"column":9}}})) != null ? stack1 : "")
     + "</select>\n</fieldset>\n<p class=\"filter-count\" id=\"filter-count\" aria-live=\"polite\"></p>\n</form>\n\n<section id=\"open-findings\">\n<h2>Open findings by severity</h2>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "open", {"start":{"line":190,"column":8},"end":{"line":190,"column":12}} ),{"name":"each","hash":{},"fn":container.program(41, data, 0),"inverse":container.program(44, data, 0),"data":data,"loc":{"start":{"line":190,"column":0},"end":{"line":202,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "open", {"start":{"line":198,"column":8},"end":{"line":198,"column":12}} ),{"name":"each","hash":{},"fn":container.program(43, data, 0),"inverse":container.program(46, data, 0),"data":data,"loc":{"start":{"line":198,"column":0},"end":{"line":210,"column":9}}})) != null ? stack1 : "")
     + "</section>\n\n<section id=\"by-component\">\n<h2>Findings by component</h2>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"components"), "length", {"start":{"line":207,"column":6},"end":{"line":207,"column":23}} ),{"name":"if","hash":{},"fn":container.program(45, data, 0),"inverse":container.program(48, data, 0),"data":data,"loc":{"start":{"line":207,"column":0},"end":{"line":223,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"components"), "length", {"start":{"line":215,"column":6},"end":{"line":215,"column":23}} ),{"name":"if","hash":{},"fn":container.program(47, data, 0),"inverse":container.program(50, data, 0),"data":data,"loc":{"start":{"line":215,"column":0},"end":{"line":231,"column":7}}})) != null ? stack1 : "")
     + "</section>\n\n<section id=\"mitigated\">\n<h2>Mitigated findings</h2>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"mitigated"), "count", {"start":{"line":228,"column":6},"end":{"line":228,"column":21}} ),{"name":"if","hash":{},"fn":container.program(49, data, 0),"inverse":container.program(52, data, 0),"data":data,"loc":{"start":{"line":228,"column":0},"end":{"line":244,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"mitigated"), "count", {"start":{"line":236,"column":6},"end":{"line":236,"column":21}} ),{"name":"if","hash":{},"fn":container.program(51, data, 0),"inverse":container.program(54, data, 0),"data":data,"loc":{"start":{"line":236,"column":0},"end":{"line":252,"column":7}}})) != null ? stack1 : "")
     + "</section>\n\n<section id=\"accepted\">\n<h2>Accepted findings</h2>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"accepted"), "count", {"start":{"line":249,"column":6},"end":{"line":249,"column":20}} ),{"name":"if","hash":{},"fn":container.program(53, data, 0),"inverse":container.program(52, data, 0),"data":data,"loc":{"start":{"line":249,"column":0},"end":{"line":265,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"expired"), "count", {"start":{"line":266,"column":6},"end":{"line":266,"column":19}} ),{"name":"if","hash":{},"fn":container.program(56, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":266,"column":0},"end":{"line":282,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"accepted"), "count", {"start":{"line":257,"column":6},"end":{"line":257,"column":20}} ),{"name":"if","hash":{},"fn":container.program(55, data, 0),"inverse":container.program(54, data, 0),"data":data,"loc":{"start":{"line":257,"column":0},"end":{"line":273,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"expired"), "count", {"start":{"line":274,"column":6},"end":{"line":274,"column":19}} ),{"name":"if","hash":{},"fn":container.program(58, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":274,"column":0},"end":{"line":290,"column":7}}})) != null ? stack1 : "")
     + "</section>\n\n<section id=\"assumptions\">\n<h2>Assumptions</h2>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"assumptions"), "count", {"start":{"line":287,"column":6},"end":{"line":287,"column":23}} ),{"name":"if","hash":{},"fn":container.program(59, data, 0),"inverse":container.program(62, data, 0),"data":data,"loc":{"start":{"line":287,"column":0},"end":{"line":304,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"assumptions"), "count", {"start":{"line":295,"column":6},"end":{"line":295,"column":23}} ),{"name":"if","hash":{},"fn":container.program(61, data, 0),"inverse":container.program(64, data, 0),"data":data,"loc":{"start":{"line":295,"column":0},"end":{"line":312,"column":7}}})) != null ? stack1 : "")
     + "</section>\n</div>\n</main>\n"
-    + ((stack1 = lookupProperty(helpers,"unless").call(alias3,alias1(depth0, "mermaidMissing", {"start":{"line":308,"column":10},"end":{"line":308,"column":24}} ),{"name":"unless","hash":{},"fn":container.program(63, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":308,"column":0},"end":{"line":310,"column":11}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"unless").call(alias3,alias1(depth0, "mermaidMissing", {"start":{"line":316,"column":10},"end":{"line":316,"column":24}} ),{"name":"unless","hash":{},"fn":container.program(65, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":316,"column":0},"end":{"line":318,"column":11}}})) != null ? stack1 : "")
     + "\u003Cscript>"
-    + ((stack1 = alias2(alias1(depth0, "script", {"start":{"line":311,"column":10},"end":{"line":311,"column":16}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "script", {"start":{"line":319,"column":10},"end":{"line":319,"column":16}} ), depth0)) != null ? stack1 : "")
     + "\u003C/script>\n</body>\n</html>\n";
 },"usePartial":true,"useData":true},
   },

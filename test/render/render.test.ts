@@ -227,6 +227,13 @@ it("report.html draws every diagram offline in headless Chromium (screenshot in 
       (els) => els.length,
     );
     assert.is(errors, 0, "error pictures in the report");
+    // The zone and agent views wait closed, undrawn, and one draws when it is opened.
+    const views = await page.$$eval("details.view", (els) => els.length);
+    assert.ok(views > 0, "the report has zone and agent views");
+    assert.is(await page.$$eval("details.view svg", (els) => els.length), 0, "no view drawn before opening");
+    await page.click("details.view > summary");
+    await page.waitForFunction('document.querySelector("details.view svg") !== null', { timeout: 60_000 });
+    assert.is(await page.$$eval("details.view pre.mermaid-later", (els) => els.length), views - 1);
     assert.equal(refused, [], "requests beyond the report");
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({
@@ -373,24 +380,40 @@ it("report.html: a diagram scaled below its own size shows at full size on a cli
   }
 });
 
-it("report.html printed: the collapsed step tables print open, without their 'Step by step' line", async () => {
+it("report.html printed: the collapsed step tables print open, without their 'Step by step' line; views print as names", async () => {
   const page = await openAt1280();
   try {
     await page.emulateMediaType("print");
     // Written as page source: it runs in the browser, where `document` exists.
     const seen = (await page.evaluate(`(() => {
-      const all = [...document.querySelectorAll("details")];
+      const all = [...document.querySelectorAll("details:not(.view)")];
+      const views = [...document.querySelectorAll("details.view")];
       return {
         details: all.length,
         closed: all.filter((d) => !d.open).length,
         tablesShown: all.filter((d) => d.querySelector("table").checkVisibility()).length,
         summariesShown: all.filter((d) => d.querySelector("summary").checkVisibility()).length,
+        views: views.length,
+        viewNamesShown: views.filter((d) => d.querySelector("summary").checkVisibility()).length,
+        viewDiagramsShown: views.filter((d) => d.querySelector("figure")?.checkVisibility()).length,
       };
-    })()`)) as { details: number; closed: number; tablesShown: number; summariesShown: number };
+    })()`)) as {
+      details: number;
+      closed: number;
+      tablesShown: number;
+      summariesShown: number;
+      views: number;
+      viewNamesShown: number;
+      viewDiagramsShown: number;
+    };
     assert.ok(seen.details >= 10);
     assert.is(seen.closed, seen.details, "nothing opened them: the style sheet alone prints them");
     assert.is(seen.tablesShown, seen.details);
     assert.is(seen.summariesShown, 0);
+    // The zone and agent views print as a list of their names, not as their (undrawn) diagrams.
+    assert.ok(seen.views > 0);
+    assert.is(seen.viewNamesShown, seen.views);
+    assert.is(seen.viewDiagramsShown, 0);
   } finally {
     await page.close();
   }
