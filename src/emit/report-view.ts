@@ -58,6 +58,12 @@ export const REPORT_LIMITS = {
   metricRows: 60,
   /** Largest diagram inlined into a report: Mermaid's default `maxTextSize`, which GitHub keeps. */
   inlineDiagramChars: 50_000,
+  /**
+   * Mermaid source of the zone and agent views report.html carries to draw on demand, over all of
+   * them, riskiest first; the rest are listed by file. A 10k-component model's 160 views are 1.2 MB,
+   * which raised the compile's peak memory by 14 MB.
+   */
+  inlineViewChars: 400_000,
   /** Controls (and uncuttable steps) named in one cheapest-cut cell; paths.json has every one. */
   cutItems: 12,
   /** Chokepoints named per entry class in one exposure-table cell; paths.json has every one. */
@@ -685,6 +691,21 @@ function fenceFor(text: string): string {
   return "`".repeat(Math.max(3, longest + 1));
 }
 
+/** The zone and agent views: in HTML, those that fit `inlineViewChars` carry their diagram. */
+export function viewsV(f: Format, views: readonly DiagramView[]): ReportView["views"] {
+  let budget = f.name === "html" ? REPORT_LIMITS.inlineViewChars : 0;
+  return views.map((v) => {
+    const inline = v.mermaid.length <= budget;
+    if (inline) budget -= v.mermaid.length;
+    return {
+      title: f.text(v.title),
+      file: f.code(`diagrams/${v.id}.mmd`),
+      kind: f.text(v.kind),
+      diagram: inline ? diagramV(f, v) : null,
+    };
+  });
+}
+
 function diagramV(f: Format, v: { id: string; title: string; mermaid: string }): DiagramV {
   const tooLarge = v.mermaid.length > REPORT_LIMITS.inlineDiagramChars;
   // In Markdown the diagram goes verbatim into a fence sized to it (Mermaid labels are already
@@ -1065,12 +1086,7 @@ export function reportView(d: ReportData, f: Format, cell: Format): ReportView {
     bySeverity: d.bySeverity.map((s) => ({ ...s, severity: cell.text(s.severity) })),
     metrics,
     overview: d.overview ? diagramV(f, d.overview) : null,
-    views: d.views.map((v) => ({
-      title: f.text(v.title),
-      file: f.code(`diagrams/${v.id}.mmd`),
-      kind: f.text(v.kind),
-      diagram: f.name === "html" ? diagramV(f, v) : null,
-    })),
+    views: viewsV(f, d.views),
     viewsLeftOut: leftOutSentence(f, d.viewsLeftOut),
     entryClasses: entryClasses.map((c) => cell.text(words(c))),
     crownRows: crown.shown.map((t) => {

@@ -638,7 +638,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
   },
 
   "report.html.hbs": {
-    sha256: "9bc7d152f85894750bfd067c528f43970b8e1c6fffb2e38863212f08440fbec5",
+    sha256: "46557f1e49833ed1b646e01a38c7e43634dac95487fae237d03f707960628fbf",
     spec: {"0":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda;
 
@@ -812,10 +812,19 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
         return undefined
     };
 
-  return "<p>More views, each drawn when opened:</p>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "views", {"start":{"line":104,"column":8},"end":{"line":104,"column":13}} ),{"name":"each","hash":{},"fn":container.program(20, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":104,"column":0},"end":{"line":116,"column":9}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "viewsLeftOut", {"start":{"line":117,"column":6},"end":{"line":117,"column":18}} ),{"name":"if","hash":{},"fn":container.program(23, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":117,"column":0},"end":{"line":119,"column":7}}})) != null ? stack1 : "");
+  return "<p>More views (open one to draw it):</p>\n"
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "views", {"start":{"line":104,"column":8},"end":{"line":104,"column":13}} ),{"name":"each","hash":{},"fn":container.program(20, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":104,"column":0},"end":{"line":120,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "viewsLeftOut", {"start":{"line":121,"column":6},"end":{"line":121,"column":18}} ),{"name":"if","hash":{},"fn":container.program(25, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":121,"column":0},"end":{"line":123,"column":7}}})) != null ? stack1 : "");
 },"20":function(container,depth0,helpers,partials,data) {
+    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
+        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
+          return parent[propertyName];
+        }
+        return undefined
+    };
+
+  return ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),container.strict(depth0, "diagram", {"start":{"line":105,"column":6},"end":{"line":105,"column":13}} ),{"name":"if","hash":{},"fn":container.program(21, data, 0),"inverse":container.program(24, data, 0),"data":data,"loc":{"start":{"line":105,"column":0},"end":{"line":119,"column":7}}})) != null ? stack1 : "");
+},"21":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -824,21 +833,21 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<details class=\"view\">\n<summary>"
-    + ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":106,"column":11},"end":{"line":106,"column":16}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":107,"column":11},"end":{"line":107,"column":16}} ), depth0)) != null ? stack1 : "")
     + " ("
-    + ((stack1 = alias2(alias1(depth0, "kind", {"start":{"line":106,"column":22},"end":{"line":106,"column":26}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "kind", {"start":{"line":107,"column":22},"end":{"line":107,"column":26}} ), depth0)) != null ? stack1 : "")
     + "): "
-    + ((stack1 = alias2(alias1(depth0, "file", {"start":{"line":106,"column":33},"end":{"line":106,"column":37}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "file", {"start":{"line":107,"column":33},"end":{"line":107,"column":37}} ), depth0)) != null ? stack1 : "")
     + "</summary>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),alias1(lookupProperty(depth0,"diagram"), "tooLarge", {"start":{"line":107,"column":6},"end":{"line":107,"column":22}} ),{"name":"if","hash":{},"fn":container.program(21, data, 0),"inverse":container.program(22, data, 0),"data":data,"loc":{"start":{"line":107,"column":0},"end":{"line":114,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),alias1(lookupProperty(depth0,"diagram"), "tooLarge", {"start":{"line":108,"column":6},"end":{"line":108,"column":22}} ),{"name":"if","hash":{},"fn":container.program(22, data, 0),"inverse":container.program(23, data, 0),"data":data,"loc":{"start":{"line":108,"column":0},"end":{"line":115,"column":7}}})) != null ? stack1 : "")
     + "</details>\n";
-},"21":function(container,depth0,helpers,partials,data) {
+},"22":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return "<p class=\"notice\">Too large to draw here; it is in "
-    + ((stack1 = container.lambda(container.strict(depth0, "file", {"start":{"line":108,"column":53},"end":{"line":108,"column":57}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(depth0, "file", {"start":{"line":109,"column":53},"end":{"line":109,"column":57}} ), depth0)) != null ? stack1 : "")
     + ".</p>\n";
-},"22":function(container,depth0,helpers,partials,data) {
+},"23":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -847,17 +856,27 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<figure class=\"diagram\">\n<pre class=\"mermaid-later\">"
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"diagram"), "mermaid", {"start":{"line":111,"column":29},"end":{"line":111,"column":44}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"diagram"), "mermaid", {"start":{"line":112,"column":29},"end":{"line":112,"column":44}} ), depth0)) != null ? stack1 : "")
     + "</pre>\n<figcaption>"
-    + ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":112,"column":14},"end":{"line":112,"column":19}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":113,"column":14},"end":{"line":113,"column":19}} ), depth0)) != null ? stack1 : "")
     + "</figcaption>\n</figure>\n";
-},"23":function(container,depth0,helpers,partials,data) {
+},"24":function(container,depth0,helpers,partials,data) {
+    var stack1, alias1=container.strict, alias2=container.lambda;
+
+  return "<p class=\"view-file\">"
+    + ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":118,"column":23},"end":{"line":118,"column":28}} ), depth0)) != null ? stack1 : "")
+    + " ("
+    + ((stack1 = alias2(alias1(depth0, "kind", {"start":{"line":118,"column":34},"end":{"line":118,"column":38}} ), depth0)) != null ? stack1 : "")
+    + "): "
+    + ((stack1 = alias2(alias1(depth0, "file", {"start":{"line":118,"column":45},"end":{"line":118,"column":49}} ), depth0)) != null ? stack1 : "")
+    + "</p>\n";
+},"25":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return "<p>"
-    + ((stack1 = container.lambda(container.strict(depth0, "viewsLeftOut", {"start":{"line":118,"column":5},"end":{"line":118,"column":17}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(depth0, "viewsLeftOut", {"start":{"line":122,"column":5},"end":{"line":122,"column":17}} ), depth0)) != null ? stack1 : "")
     + "</p>\n";
-},"24":function(container,depth0,helpers,partials,data) {
+},"26":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -866,18 +885,18 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<p>Each cell: how many attacker entries of that class reach the crown jewel, the likelihood of the most likely path, and its length. Chokepoints: per class of entry, the components every path from that class crosses, in path order (none: no one component is on all of them), and for a disclosure the components every way out crosses.</p>\n<div class=\"scroll\">\n<table>\n<thead><tr><th>crown jewel</th><th>property</th><th>attack</th>"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "entryClasses", {"start":{"line":129,"column":71},"end":{"line":129,"column":83}} ),{"name":"each","hash":{},"fn":container.program(25, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":129,"column":63},"end":{"line":129,"column":111}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "entryClasses", {"start":{"line":133,"column":71},"end":{"line":133,"column":83}} ),{"name":"each","hash":{},"fn":container.program(27, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":133,"column":63},"end":{"line":133,"column":111}}})) != null ? stack1 : "")
     + "<th>chokepoints</th><th>cheapest cut</th></tr></thead>\n<tbody>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "crownRows", {"start":{"line":131,"column":8},"end":{"line":131,"column":17}} ),{"name":"each","hash":{},"fn":container.program(26, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":131,"column":0},"end":{"line":133,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "crownRows", {"start":{"line":135,"column":8},"end":{"line":135,"column":17}} ),{"name":"each","hash":{},"fn":container.program(28, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":135,"column":0},"end":{"line":137,"column":9}}})) != null ? stack1 : "")
     + "</tbody>\n</table>\n</div>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "crownMore", {"start":{"line":137,"column":6},"end":{"line":137,"column":15}} ),{"name":"if","hash":{},"fn":container.program(31, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":137,"column":0},"end":{"line":139,"column":7}}})) != null ? stack1 : "");
-},"25":function(container,depth0,helpers,partials,data) {
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "crownMore", {"start":{"line":141,"column":6},"end":{"line":141,"column":15}} ),{"name":"if","hash":{},"fn":container.program(33, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":141,"column":0},"end":{"line":143,"column":7}}})) != null ? stack1 : "");
+},"27":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return "<th>"
     + ((stack1 = container.lambda(depth0, depth0)) != null ? stack1 : "")
     + "</th>";
-},"26":function(container,depth0,helpers,partials,data) {
+},"28":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), alias3=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -886,51 +905,51 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<tr class=\""
-    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "exposed", {"start":{"line":132,"column":17},"end":{"line":132,"column":24}} ),{"name":"if","hash":{},"fn":container.program(27, data, 0),"inverse":container.program(28, data, 0),"data":data,"loc":{"start":{"line":132,"column":11},"end":{"line":132,"column":57}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "exposed", {"start":{"line":136,"column":17},"end":{"line":136,"column":24}} ),{"name":"if","hash":{},"fn":container.program(29, data, 0),"inverse":container.program(30, data, 0),"data":data,"loc":{"start":{"line":136,"column":11},"end":{"line":136,"column":57}}})) != null ? stack1 : "")
     + "\"><td>"
-    + ((stack1 = alias3(alias1(depth0, "crown", {"start":{"line":132,"column":65},"end":{"line":132,"column":70}} ), depth0)) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "crownTitle", {"start":{"line":132,"column":78},"end":{"line":132,"column":88}} ),{"name":"if","hash":{},"fn":container.program(29, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":132,"column":72},"end":{"line":132,"column":112}}})) != null ? stack1 : "")
+    + ((stack1 = alias3(alias1(depth0, "crown", {"start":{"line":136,"column":65},"end":{"line":136,"column":70}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "crownTitle", {"start":{"line":136,"column":78},"end":{"line":136,"column":88}} ),{"name":"if","hash":{},"fn":container.program(31, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":136,"column":72},"end":{"line":136,"column":112}}})) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias3(alias1(depth0, "property", {"start":{"line":132,"column":123},"end":{"line":132,"column":131}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias3(alias1(depth0, "property", {"start":{"line":136,"column":123},"end":{"line":136,"column":131}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias3(alias1(depth0, "mode", {"start":{"line":132,"column":144},"end":{"line":132,"column":148}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias3(alias1(depth0, "mode", {"start":{"line":136,"column":144},"end":{"line":136,"column":148}} ), depth0)) != null ? stack1 : "")
     + "</td>"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "exposure", {"start":{"line":132,"column":163},"end":{"line":132,"column":171}} ),{"name":"each","hash":{},"fn":container.program(30, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":132,"column":155},"end":{"line":132,"column":199}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "exposure", {"start":{"line":136,"column":163},"end":{"line":136,"column":171}} ),{"name":"each","hash":{},"fn":container.program(32, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":136,"column":155},"end":{"line":136,"column":199}}})) != null ? stack1 : "")
     + "<td>"
-    + ((stack1 = alias3(alias1(depth0, "chokepoints", {"start":{"line":132,"column":205},"end":{"line":132,"column":216}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias3(alias1(depth0, "chokepoints", {"start":{"line":136,"column":205},"end":{"line":136,"column":216}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias3(alias1(depth0, "cut", {"start":{"line":132,"column":229},"end":{"line":132,"column":232}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias3(alias1(depth0, "cut", {"start":{"line":136,"column":229},"end":{"line":136,"column":232}} ), depth0)) != null ? stack1 : "")
     + "</td></tr>\n";
-},"27":function(container,depth0,helpers,partials,data) {
-    return "exposed";
-},"28":function(container,depth0,helpers,partials,data) {
-    return "unexposed";
 },"29":function(container,depth0,helpers,partials,data) {
+    return "exposed";
+},"30":function(container,depth0,helpers,partials,data) {
+    return "unexposed";
+},"31":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return " "
-    + ((stack1 = container.lambda(container.strict(depth0, "crownTitle", {"start":{"line":132,"column":93},"end":{"line":132,"column":103}} ), depth0)) != null ? stack1 : "");
-},"30":function(container,depth0,helpers,partials,data) {
+    + ((stack1 = container.lambda(container.strict(depth0, "crownTitle", {"start":{"line":136,"column":93},"end":{"line":136,"column":103}} ), depth0)) != null ? stack1 : "");
+},"32":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return "<td>"
     + ((stack1 = container.lambda(depth0, depth0)) != null ? stack1 : "")
     + "</td>";
-},"31":function(container,depth0,helpers,partials,data) {
+},"33":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return "<p class=\"more\">…and "
-    + ((stack1 = container.lambda(container.strict(depth0, "crownMore", {"start":{"line":138,"column":23},"end":{"line":138,"column":32}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(depth0, "crownMore", {"start":{"line":142,"column":23},"end":{"line":142,"column":32}} ), depth0)) != null ? stack1 : "")
     + " more crown-jewel properties (all in <code>paths.json</code>).</p>\n";
-},"32":function(container,depth0,helpers,partials,data) {
+},"34":function(container,depth0,helpers,partials,data) {
     return "<p>The model declares no crown jewels.</p>\n";
-},"33":function(container,depth0,helpers,partials,data) {
+},"35":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return "<p class=\"note\">"
     + ((stack1 = container.lambda(depth0, depth0)) != null ? stack1 : "")
     + "</p>\n";
-},"34":function(container,depth0,helpers,partials,data) {
+},"36":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -939,15 +958,15 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return ((stack1 = container.invokePartial(lookupProperty(partials,"path-html"),depth0,{"name":"path-html","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "");
-},"35":function(container,depth0,helpers,partials,data) {
+},"37":function(container,depth0,helpers,partials,data) {
     return "<p>No attack path reaches a crown jewel.</p>\n";
-},"36":function(container,depth0,helpers,partials,data) {
+},"38":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return "<p class=\"more\">…and "
-    + ((stack1 = container.lambda(container.strict(depth0, "pathTargetsMore", {"start":{"line":156,"column":23},"end":{"line":156,"column":38}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(depth0, "pathTargetsMore", {"start":{"line":160,"column":23},"end":{"line":160,"column":38}} ), depth0)) != null ? stack1 : "")
     + " more crown-jewel properties with attack paths (all in <code>paths.json</code>).</p>\n";
-},"37":function(container,depth0,helpers,partials,data) {
+},"39":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -956,8 +975,8 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<h3>More attack-path diagrams</h3>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),container.strict(depth0, "otherPathDiagrams", {"start":{"line":160,"column":8},"end":{"line":160,"column":25}} ),{"name":"each","hash":{},"fn":container.program(38, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":160,"column":0},"end":{"line":169,"column":9}}})) != null ? stack1 : "");
-},"38":function(container,depth0,helpers,partials,data) {
+    + ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),container.strict(depth0, "otherPathDiagrams", {"start":{"line":164,"column":8},"end":{"line":164,"column":25}} ),{"name":"each","hash":{},"fn":container.program(40, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":164,"column":0},"end":{"line":173,"column":9}}})) != null ? stack1 : "");
+},"40":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -966,23 +985,23 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<figure class=\"diagram\">\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),alias1(depth0, "tooLarge", {"start":{"line":162,"column":6},"end":{"line":162,"column":14}} ),{"name":"if","hash":{},"fn":container.program(39, data, 0),"inverse":container.program(40, data, 0),"data":data,"loc":{"start":{"line":162,"column":0},"end":{"line":166,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),alias1(depth0, "tooLarge", {"start":{"line":166,"column":6},"end":{"line":166,"column":14}} ),{"name":"if","hash":{},"fn":container.program(41, data, 0),"inverse":container.program(42, data, 0),"data":data,"loc":{"start":{"line":166,"column":0},"end":{"line":170,"column":7}}})) != null ? stack1 : "")
     + "<figcaption>"
-    + ((stack1 = container.lambda(alias1(depth0, "title", {"start":{"line":167,"column":14},"end":{"line":167,"column":19}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(alias1(depth0, "title", {"start":{"line":171,"column":14},"end":{"line":171,"column":19}} ), depth0)) != null ? stack1 : "")
     + "</figcaption>\n</figure>\n";
-},"39":function(container,depth0,helpers,partials,data) {
+},"41":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return "<p class=\"notice\">Too large to draw here; see "
-    + ((stack1 = container.lambda(container.strict(depth0, "file", {"start":{"line":163,"column":48},"end":{"line":163,"column":52}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(depth0, "file", {"start":{"line":167,"column":48},"end":{"line":167,"column":52}} ), depth0)) != null ? stack1 : "")
     + ".</p>\n";
-},"40":function(container,depth0,helpers,partials,data) {
+},"42":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return "<pre class=\"mermaid\">"
-    + ((stack1 = container.lambda(container.strict(depth0, "mermaid", {"start":{"line":165,"column":23},"end":{"line":165,"column":30}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(depth0, "mermaid", {"start":{"line":169,"column":23},"end":{"line":169,"column":30}} ), depth0)) != null ? stack1 : "")
     + "</pre>\n";
-},"41":function(container,depth0,helpers,partials,data) {
+},"43":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.lambda;
 
   return "<label><input type=\"checkbox\" name=\"severity\" value=\""
@@ -990,7 +1009,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     + "\" checked> "
     + ((stack1 = alias1(depth0, depth0)) != null ? stack1 : "")
     + "</label>\n";
-},"42":function(container,depth0,helpers,partials,data) {
+},"44":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.lambda;
 
   return "<option value=\""
@@ -998,7 +1017,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     + "\">"
     + ((stack1 = alias1(depth0, depth0)) != null ? stack1 : "")
     + "</option>\n";
-},"43":function(container,depth0,helpers,partials,data) {
+},"45":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda, alias3=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1007,18 +1026,18 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<section id=\"open-"
-    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":199,"column":20},"end":{"line":199,"column":28}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":203,"column":20},"end":{"line":203,"column":28}} ), depth0)) != null ? stack1 : "")
     + "\" class=\"severity-group\">\n<h3><span class=\"sev sev-"
-    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":200,"column":27},"end":{"line":200,"column":35}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":204,"column":27},"end":{"line":204,"column":35}} ), depth0)) != null ? stack1 : "")
     + "\">"
-    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":200,"column":41},"end":{"line":200,"column":49}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":204,"column":41},"end":{"line":204,"column":49}} ), depth0)) != null ? stack1 : "")
     + "</span> "
-    + ((stack1 = alias2(alias1(depth0, "count", {"start":{"line":200,"column":61},"end":{"line":200,"column":66}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "count", {"start":{"line":204,"column":61},"end":{"line":204,"column":66}} ), depth0)) != null ? stack1 : "")
     + " open<span class=\"group-shown\"></span></h3>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "findings", {"start":{"line":201,"column":8},"end":{"line":201,"column":16}} ),{"name":"each","hash":{},"fn":container.program(44, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":201,"column":0},"end":{"line":203,"column":9}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "more", {"start":{"line":204,"column":6},"end":{"line":204,"column":10}} ),{"name":"if","hash":{},"fn":container.program(45, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":204,"column":0},"end":{"line":206,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "findings", {"start":{"line":205,"column":8},"end":{"line":205,"column":16}} ),{"name":"each","hash":{},"fn":container.program(46, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":205,"column":0},"end":{"line":207,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "more", {"start":{"line":208,"column":6},"end":{"line":208,"column":10}} ),{"name":"if","hash":{},"fn":container.program(47, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":208,"column":0},"end":{"line":210,"column":7}}})) != null ? stack1 : "")
     + "</section>\n";
-},"44":function(container,depth0,helpers,partials,data) {
+},"46":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1027,17 +1046,17 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return ((stack1 = container.invokePartial(lookupProperty(partials,"finding-html"),depth0,{"name":"finding-html","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "");
-},"45":function(container,depth0,helpers,partials,data) {
+},"47":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda;
 
   return "<p class=\"more\">…and "
-    + ((stack1 = alias2(alias1(depth0, "more", {"start":{"line":205,"column":23},"end":{"line":205,"column":27}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "more", {"start":{"line":209,"column":23},"end":{"line":209,"column":27}} ), depth0)) != null ? stack1 : "")
     + " more open "
-    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":205,"column":42},"end":{"line":205,"column":50}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":209,"column":42},"end":{"line":209,"column":50}} ), depth0)) != null ? stack1 : "")
     + " findings (all in <code>findings.json</code> and <code>checklist.csv</code>).</p>\n";
-},"46":function(container,depth0,helpers,partials,data) {
+},"48":function(container,depth0,helpers,partials,data) {
     return "<p>No open threat findings.</p>\n";
-},"47":function(container,depth0,helpers,partials,data) {
+},"49":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1046,12 +1065,12 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<div class=\"scroll\">\n<table>\n<thead><tr><th>component</th><th>kind</th><th>owner</th>"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "severities", {"start":{"line":218,"column":64},"end":{"line":218,"column":74}} ),{"name":"each","hash":{},"fn":container.program(25, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":218,"column":56},"end":{"line":218,"column":102}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "severities", {"start":{"line":222,"column":64},"end":{"line":222,"column":74}} ),{"name":"each","hash":{},"fn":container.program(27, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":222,"column":56},"end":{"line":222,"column":102}}})) != null ? stack1 : "")
     + "<th>mitigated</th><th>accepted</th></tr></thead>\n<tbody>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "components", {"start":{"line":220,"column":8},"end":{"line":220,"column":18}} ),{"name":"each","hash":{},"fn":container.program(48, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":220,"column":0},"end":{"line":222,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "components", {"start":{"line":224,"column":8},"end":{"line":224,"column":18}} ),{"name":"each","hash":{},"fn":container.program(50, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":224,"column":0},"end":{"line":226,"column":9}}})) != null ? stack1 : "")
     + "</tbody>\n</table>\n</div>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "componentsMore", {"start":{"line":226,"column":6},"end":{"line":226,"column":20}} ),{"name":"if","hash":{},"fn":container.program(49, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":226,"column":0},"end":{"line":228,"column":7}}})) != null ? stack1 : "");
-},"48":function(container,depth0,helpers,partials,data) {
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "componentsMore", {"start":{"line":230,"column":6},"end":{"line":230,"column":20}} ),{"name":"if","hash":{},"fn":container.program(51, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":230,"column":0},"end":{"line":232,"column":7}}})) != null ? stack1 : "");
+},"50":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1060,29 +1079,29 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<tr data-component=\""
-    + ((stack1 = alias2(alias1(depth0, "filter", {"start":{"line":221,"column":22},"end":{"line":221,"column":28}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "filter", {"start":{"line":225,"column":22},"end":{"line":225,"column":28}} ), depth0)) != null ? stack1 : "")
     + "\"><td>"
-    + ((stack1 = alias2(alias1(depth0, "subject", {"start":{"line":221,"column":38},"end":{"line":221,"column":45}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "subject", {"start":{"line":225,"column":38},"end":{"line":225,"column":45}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "kind", {"start":{"line":221,"column":58},"end":{"line":221,"column":62}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "kind", {"start":{"line":225,"column":58},"end":{"line":225,"column":62}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "owner", {"start":{"line":221,"column":75},"end":{"line":221,"column":80}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "owner", {"start":{"line":225,"column":75},"end":{"line":225,"column":80}} ), depth0)) != null ? stack1 : "")
     + "</td>"
-    + ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),alias1(depth0, "counts", {"start":{"line":221,"column":95},"end":{"line":221,"column":101}} ),{"name":"each","hash":{},"fn":container.program(30, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":221,"column":87},"end":{"line":221,"column":129}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),alias1(depth0, "counts", {"start":{"line":225,"column":95},"end":{"line":225,"column":101}} ),{"name":"each","hash":{},"fn":container.program(32, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":225,"column":87},"end":{"line":225,"column":129}}})) != null ? stack1 : "")
     + "<td>"
-    + ((stack1 = alias2(alias1(depth0, "mitigated", {"start":{"line":221,"column":135},"end":{"line":221,"column":144}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "mitigated", {"start":{"line":225,"column":135},"end":{"line":225,"column":144}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "accepted", {"start":{"line":221,"column":157},"end":{"line":221,"column":165}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "accepted", {"start":{"line":225,"column":157},"end":{"line":225,"column":165}} ), depth0)) != null ? stack1 : "")
     + "</td></tr>\n";
-},"49":function(container,depth0,helpers,partials,data) {
+},"51":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return "<p class=\"more\">…and "
-    + ((stack1 = container.lambda(container.strict(depth0, "componentsMore", {"start":{"line":227,"column":23},"end":{"line":227,"column":37}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(depth0, "componentsMore", {"start":{"line":231,"column":23},"end":{"line":231,"column":37}} ), depth0)) != null ? stack1 : "")
     + " more components with findings.</p>\n";
-},"50":function(container,depth0,helpers,partials,data) {
+},"52":function(container,depth0,helpers,partials,data) {
     return "<p>No findings.</p>\n";
-},"51":function(container,depth0,helpers,partials,data) {
+},"53":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1091,10 +1110,10 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<div class=\"scroll\">\n<table>\n<thead><tr><th>finding</th><th>title</th><th>subject</th><th>severity</th><th>residual</th><th>mitigated by</th><th>owner</th></tr></thead>\n<tbody>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"mitigated"), "rows", {"start":{"line":241,"column":8},"end":{"line":241,"column":22}} ),{"name":"each","hash":{},"fn":container.program(52, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":241,"column":0},"end":{"line":243,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"mitigated"), "rows", {"start":{"line":245,"column":8},"end":{"line":245,"column":22}} ),{"name":"each","hash":{},"fn":container.program(54, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":245,"column":0},"end":{"line":247,"column":9}}})) != null ? stack1 : "")
     + "</tbody>\n</table>\n</div>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"mitigated"), "more", {"start":{"line":247,"column":6},"end":{"line":247,"column":20}} ),{"name":"if","hash":{},"fn":container.program(53, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":247,"column":0},"end":{"line":249,"column":7}}})) != null ? stack1 : "");
-},"52":function(container,depth0,helpers,partials,data) {
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"mitigated"), "more", {"start":{"line":251,"column":6},"end":{"line":251,"column":20}} ),{"name":"if","hash":{},"fn":container.program(55, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":251,"column":0},"end":{"line":253,"column":7}}})) != null ? stack1 : "");
+},"54":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1103,31 +1122,31 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<tr id=\""
-    + ((stack1 = alias2(alias1(depth0, "anchor", {"start":{"line":242,"column":10},"end":{"line":242,"column":16}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "anchor", {"start":{"line":246,"column":10},"end":{"line":246,"column":16}} ), depth0)) != null ? stack1 : "")
     + "\" data-severity=\""
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "severity", {"start":{"line":242,"column":37},"end":{"line":242,"column":52}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "severity", {"start":{"line":246,"column":37},"end":{"line":246,"column":52}} ), depth0)) != null ? stack1 : "")
     + "\" data-status=\""
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "status", {"start":{"line":242,"column":71},"end":{"line":242,"column":84}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "status", {"start":{"line":246,"column":71},"end":{"line":246,"column":84}} ), depth0)) != null ? stack1 : "")
     + "\" data-component=\""
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "component", {"start":{"line":242,"column":106},"end":{"line":242,"column":122}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "component", {"start":{"line":246,"column":106},"end":{"line":246,"column":122}} ), depth0)) != null ? stack1 : "")
     + "\"><td>"
-    + ((stack1 = alias2(alias1(depth0, "id", {"start":{"line":242,"column":132},"end":{"line":242,"column":134}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "id", {"start":{"line":246,"column":132},"end":{"line":246,"column":134}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":242,"column":147},"end":{"line":242,"column":152}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":246,"column":147},"end":{"line":246,"column":152}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "subject", {"start":{"line":242,"column":165},"end":{"line":242,"column":172}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "subject", {"start":{"line":246,"column":165},"end":{"line":246,"column":172}} ), depth0)) != null ? stack1 : "")
     + "</td><td><span class=\"sev sev-"
-    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":242,"column":206},"end":{"line":242,"column":214}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":246,"column":206},"end":{"line":246,"column":214}} ), depth0)) != null ? stack1 : "")
     + "\">"
-    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":242,"column":220},"end":{"line":242,"column":228}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":246,"column":220},"end":{"line":246,"column":228}} ), depth0)) != null ? stack1 : "")
     + "</span></td><td>"
-    + ((stack1 = alias2(alias1(depth0, "residual", {"start":{"line":242,"column":248},"end":{"line":242,"column":256}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "residual", {"start":{"line":246,"column":248},"end":{"line":246,"column":256}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "controls", {"start":{"line":242,"column":269},"end":{"line":242,"column":277}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "controls", {"start":{"line":246,"column":269},"end":{"line":246,"column":277}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "owner", {"start":{"line":242,"column":290},"end":{"line":242,"column":295}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "owner", {"start":{"line":246,"column":290},"end":{"line":246,"column":295}} ), depth0)) != null ? stack1 : "")
     + "</td></tr>\n";
-},"53":function(container,depth0,helpers,partials,data) {
+},"55":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1136,11 +1155,11 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<p class=\"more\">…and "
-    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"mitigated"), "more", {"start":{"line":248,"column":23},"end":{"line":248,"column":37}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"mitigated"), "more", {"start":{"line":252,"column":23},"end":{"line":252,"column":37}} ), depth0)) != null ? stack1 : "")
     + " more (all in <code>findings.json</code>).</p>\n";
-},"54":function(container,depth0,helpers,partials,data) {
+},"56":function(container,depth0,helpers,partials,data) {
     return "<p>None.</p>\n";
-},"55":function(container,depth0,helpers,partials,data) {
+},"57":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1149,10 +1168,10 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<div class=\"scroll\">\n<table>\n<thead><tr><th>finding</th><th>title</th><th>subject</th><th>severity</th><th>residual</th><th>reason</th><th>owner</th><th>expires</th><th>ticket</th></tr></thead>\n<tbody>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"accepted"), "rows", {"start":{"line":262,"column":8},"end":{"line":262,"column":21}} ),{"name":"each","hash":{},"fn":container.program(56, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":262,"column":0},"end":{"line":264,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"accepted"), "rows", {"start":{"line":266,"column":8},"end":{"line":266,"column":21}} ),{"name":"each","hash":{},"fn":container.program(58, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":266,"column":0},"end":{"line":268,"column":9}}})) != null ? stack1 : "")
     + "</tbody>\n</table>\n</div>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"accepted"), "more", {"start":{"line":268,"column":6},"end":{"line":268,"column":19}} ),{"name":"if","hash":{},"fn":container.program(57, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":268,"column":0},"end":{"line":270,"column":7}}})) != null ? stack1 : "");
-},"56":function(container,depth0,helpers,partials,data) {
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"accepted"), "more", {"start":{"line":272,"column":6},"end":{"line":272,"column":19}} ),{"name":"if","hash":{},"fn":container.program(59, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":272,"column":0},"end":{"line":274,"column":7}}})) != null ? stack1 : "");
+},"58":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1161,35 +1180,35 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<tr id=\""
-    + ((stack1 = alias2(alias1(depth0, "anchor", {"start":{"line":263,"column":10},"end":{"line":263,"column":16}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "anchor", {"start":{"line":267,"column":10},"end":{"line":267,"column":16}} ), depth0)) != null ? stack1 : "")
     + "\" data-severity=\""
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "severity", {"start":{"line":263,"column":37},"end":{"line":263,"column":52}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "severity", {"start":{"line":267,"column":37},"end":{"line":267,"column":52}} ), depth0)) != null ? stack1 : "")
     + "\" data-status=\""
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "status", {"start":{"line":263,"column":71},"end":{"line":263,"column":84}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "status", {"start":{"line":267,"column":71},"end":{"line":267,"column":84}} ), depth0)) != null ? stack1 : "")
     + "\" data-component=\""
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "component", {"start":{"line":263,"column":106},"end":{"line":263,"column":122}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "component", {"start":{"line":267,"column":106},"end":{"line":267,"column":122}} ), depth0)) != null ? stack1 : "")
     + "\"><td>"
-    + ((stack1 = alias2(alias1(depth0, "id", {"start":{"line":263,"column":132},"end":{"line":263,"column":134}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "id", {"start":{"line":267,"column":132},"end":{"line":267,"column":134}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":263,"column":147},"end":{"line":263,"column":152}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":267,"column":147},"end":{"line":267,"column":152}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "subject", {"start":{"line":263,"column":165},"end":{"line":263,"column":172}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "subject", {"start":{"line":267,"column":165},"end":{"line":267,"column":172}} ), depth0)) != null ? stack1 : "")
     + "</td><td><span class=\"sev sev-"
-    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":263,"column":206},"end":{"line":263,"column":214}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":267,"column":206},"end":{"line":267,"column":214}} ), depth0)) != null ? stack1 : "")
     + "\">"
-    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":263,"column":220},"end":{"line":263,"column":228}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":267,"column":220},"end":{"line":267,"column":228}} ), depth0)) != null ? stack1 : "")
     + "</span></td><td>"
-    + ((stack1 = alias2(alias1(depth0, "residual", {"start":{"line":263,"column":248},"end":{"line":263,"column":256}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "residual", {"start":{"line":267,"column":248},"end":{"line":267,"column":256}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "reason", {"start":{"line":263,"column":269},"end":{"line":263,"column":275}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "reason", {"start":{"line":267,"column":269},"end":{"line":267,"column":275}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "owner", {"start":{"line":263,"column":288},"end":{"line":263,"column":293}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "owner", {"start":{"line":267,"column":288},"end":{"line":267,"column":293}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "expires", {"start":{"line":263,"column":306},"end":{"line":263,"column":313}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "expires", {"start":{"line":267,"column":306},"end":{"line":267,"column":313}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "ticket", {"start":{"line":263,"column":326},"end":{"line":263,"column":332}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "ticket", {"start":{"line":267,"column":326},"end":{"line":267,"column":332}} ), depth0)) != null ? stack1 : "")
     + "</td></tr>\n";
-},"57":function(container,depth0,helpers,partials,data) {
+},"59":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1198,9 +1217,9 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<p class=\"more\">…and "
-    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"accepted"), "more", {"start":{"line":269,"column":23},"end":{"line":269,"column":36}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"accepted"), "more", {"start":{"line":273,"column":23},"end":{"line":273,"column":36}} ), depth0)) != null ? stack1 : "")
     + " more (all in <code>findings.json</code>).</p>\n";
-},"58":function(container,depth0,helpers,partials,data) {
+},"60":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1209,10 +1228,10 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<h3>Expired acceptances</h3>\n<p>These acceptances have lapsed: the findings count as open (or mitigated) again.</p>\n<div class=\"scroll\">\n<table>\n<thead><tr><th>finding</th><th>title</th><th>subject</th><th>status</th><th>reason</th><th>owner</th><th>expired on</th></tr></thead>\n<tbody>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"expired"), "rows", {"start":{"line":281,"column":8},"end":{"line":281,"column":20}} ),{"name":"each","hash":{},"fn":container.program(59, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":281,"column":0},"end":{"line":283,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"expired"), "rows", {"start":{"line":285,"column":8},"end":{"line":285,"column":20}} ),{"name":"each","hash":{},"fn":container.program(61, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":285,"column":0},"end":{"line":287,"column":9}}})) != null ? stack1 : "")
     + "</tbody>\n</table>\n</div>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"expired"), "more", {"start":{"line":287,"column":6},"end":{"line":287,"column":18}} ),{"name":"if","hash":{},"fn":container.program(60, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":287,"column":0},"end":{"line":289,"column":7}}})) != null ? stack1 : "");
-},"59":function(container,depth0,helpers,partials,data) {
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"expired"), "more", {"start":{"line":291,"column":6},"end":{"line":291,"column":18}} ),{"name":"if","hash":{},"fn":container.program(62, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":291,"column":0},"end":{"line":293,"column":7}}})) != null ? stack1 : "");
+},"61":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1221,27 +1240,27 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<tr data-severity=\""
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "severity", {"start":{"line":282,"column":21},"end":{"line":282,"column":36}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "severity", {"start":{"line":286,"column":21},"end":{"line":286,"column":36}} ), depth0)) != null ? stack1 : "")
     + "\" data-status=\""
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "status", {"start":{"line":282,"column":55},"end":{"line":282,"column":68}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "status", {"start":{"line":286,"column":55},"end":{"line":286,"column":68}} ), depth0)) != null ? stack1 : "")
     + "\" data-component=\""
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "component", {"start":{"line":282,"column":90},"end":{"line":282,"column":106}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "component", {"start":{"line":286,"column":90},"end":{"line":286,"column":106}} ), depth0)) != null ? stack1 : "")
     + "\"><td>"
-    + ((stack1 = alias2(alias1(depth0, "id", {"start":{"line":282,"column":116},"end":{"line":282,"column":118}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "id", {"start":{"line":286,"column":116},"end":{"line":286,"column":118}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":282,"column":131},"end":{"line":282,"column":136}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":286,"column":131},"end":{"line":286,"column":136}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "subject", {"start":{"line":282,"column":149},"end":{"line":282,"column":156}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "subject", {"start":{"line":286,"column":149},"end":{"line":286,"column":156}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "status", {"start":{"line":282,"column":169},"end":{"line":282,"column":175}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "status", {"start":{"line":286,"column":169},"end":{"line":286,"column":175}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "reason", {"start":{"line":282,"column":188},"end":{"line":282,"column":194}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "reason", {"start":{"line":286,"column":188},"end":{"line":286,"column":194}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "owner", {"start":{"line":282,"column":207},"end":{"line":282,"column":212}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "owner", {"start":{"line":286,"column":207},"end":{"line":286,"column":212}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "expires", {"start":{"line":282,"column":225},"end":{"line":282,"column":232}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "expires", {"start":{"line":286,"column":225},"end":{"line":286,"column":232}} ), depth0)) != null ? stack1 : "")
     + "</td></tr>\n";
-},"60":function(container,depth0,helpers,partials,data) {
+},"62":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1250,9 +1269,9 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<p class=\"more\">…and "
-    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"expired"), "more", {"start":{"line":288,"column":23},"end":{"line":288,"column":35}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"expired"), "more", {"start":{"line":292,"column":23},"end":{"line":292,"column":35}} ), depth0)) != null ? stack1 : "")
     + " more (all in <code>findings.json</code>).</p>\n";
-},"61":function(container,depth0,helpers,partials,data) {
+},"63":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1261,10 +1280,10 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<p>What the model does not say, and the rules therefore assumed.</p>\n<div class=\"scroll\">\n<table>\n<thead><tr><th>finding</th><th>subject</th><th>assumption</th><th>status</th><th>where</th></tr></thead>\n<tbody>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"assumptions"), "rows", {"start":{"line":301,"column":8},"end":{"line":301,"column":24}} ),{"name":"each","hash":{},"fn":container.program(62, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":301,"column":0},"end":{"line":303,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"assumptions"), "rows", {"start":{"line":305,"column":8},"end":{"line":305,"column":24}} ),{"name":"each","hash":{},"fn":container.program(64, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":305,"column":0},"end":{"line":307,"column":9}}})) != null ? stack1 : "")
     + "</tbody>\n</table>\n</div>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"assumptions"), "more", {"start":{"line":307,"column":6},"end":{"line":307,"column":22}} ),{"name":"if","hash":{},"fn":container.program(63, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":307,"column":0},"end":{"line":309,"column":7}}})) != null ? stack1 : "");
-},"62":function(container,depth0,helpers,partials,data) {
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"assumptions"), "more", {"start":{"line":311,"column":6},"end":{"line":311,"column":22}} ),{"name":"if","hash":{},"fn":container.program(65, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":311,"column":0},"end":{"line":313,"column":7}}})) != null ? stack1 : "");
+},"64":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1273,25 +1292,25 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<tr id=\""
-    + ((stack1 = alias2(alias1(depth0, "anchor", {"start":{"line":302,"column":10},"end":{"line":302,"column":16}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "anchor", {"start":{"line":306,"column":10},"end":{"line":306,"column":16}} ), depth0)) != null ? stack1 : "")
     + "\" data-severity=\""
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "severity", {"start":{"line":302,"column":37},"end":{"line":302,"column":52}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "severity", {"start":{"line":306,"column":37},"end":{"line":306,"column":52}} ), depth0)) != null ? stack1 : "")
     + "\" data-status=\""
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "status", {"start":{"line":302,"column":71},"end":{"line":302,"column":84}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "status", {"start":{"line":306,"column":71},"end":{"line":306,"column":84}} ), depth0)) != null ? stack1 : "")
     + "\" data-component=\""
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "component", {"start":{"line":302,"column":106},"end":{"line":302,"column":122}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "component", {"start":{"line":306,"column":106},"end":{"line":306,"column":122}} ), depth0)) != null ? stack1 : "")
     + "\"><td>"
-    + ((stack1 = alias2(alias1(depth0, "id", {"start":{"line":302,"column":132},"end":{"line":302,"column":134}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "id", {"start":{"line":306,"column":132},"end":{"line":306,"column":134}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "subject", {"start":{"line":302,"column":147},"end":{"line":302,"column":154}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "subject", {"start":{"line":306,"column":147},"end":{"line":306,"column":154}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "message", {"start":{"line":302,"column":167},"end":{"line":302,"column":174}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "message", {"start":{"line":306,"column":167},"end":{"line":306,"column":174}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "status", {"start":{"line":302,"column":187},"end":{"line":302,"column":193}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "status", {"start":{"line":306,"column":187},"end":{"line":306,"column":193}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "where", {"start":{"line":302,"column":206},"end":{"line":302,"column":211}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "where", {"start":{"line":306,"column":206},"end":{"line":306,"column":211}} ), depth0)) != null ? stack1 : "")
     + "</td></tr>\n";
-},"63":function(container,depth0,helpers,partials,data) {
+},"65":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1300,15 +1319,15 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<p class=\"more\">…and "
-    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"assumptions"), "more", {"start":{"line":308,"column":23},"end":{"line":308,"column":39}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"assumptions"), "more", {"start":{"line":312,"column":23},"end":{"line":312,"column":39}} ), depth0)) != null ? stack1 : "")
     + " more (all in <code>findings.json</code>).</p>\n";
-},"64":function(container,depth0,helpers,partials,data) {
+},"66":function(container,depth0,helpers,partials,data) {
     return "<p>None: the model states everything the rules ask about.</p>\n";
-},"65":function(container,depth0,helpers,partials,data) {
+},"67":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return "\u003Cscript>"
-    + ((stack1 = container.lambda(container.strict(depth0, "mermaidJs", {"start":{"line":317,"column":10},"end":{"line":317,"column":19}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(depth0, "mermaidJs", {"start":{"line":321,"column":10},"end":{"line":321,"column":19}} ), depth0)) != null ? stack1 : "")
     + "\u003C/script>\n";
 },"compiler":[8,">= 4.3.0"],"main":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda, alias3=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
@@ -1352,33 +1371,33 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     + "</section>\n\n<section id=\"glance\">\n<h2>System at a glance</h2>\n"
     + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "mermaidMissing", {"start":{"line":87,"column":6},"end":{"line":87,"column":20}} ),{"name":"if","hash":{},"fn":container.program(14, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":87,"column":0},"end":{"line":89,"column":7}}})) != null ? stack1 : "")
     + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "overview", {"start":{"line":90,"column":6},"end":{"line":90,"column":14}} ),{"name":"if","hash":{},"fn":container.program(15, data, 0),"inverse":container.program(18, data, 0),"data":data,"loc":{"start":{"line":90,"column":0},"end":{"line":101,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"views"), "length", {"start":{"line":102,"column":6},"end":{"line":102,"column":18}} ),{"name":"if","hash":{},"fn":container.program(19, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":102,"column":0},"end":{"line":120,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"views"), "length", {"start":{"line":102,"column":6},"end":{"line":102,"column":18}} ),{"name":"if","hash":{},"fn":container.program(19, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":102,"column":0},"end":{"line":124,"column":7}}})) != null ? stack1 : "")
     + "</section>\n\n<section id=\"crown-jewels\">\n<h2>Crown jewels and their exposure</h2>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"crownRows"), "length", {"start":{"line":125,"column":6},"end":{"line":125,"column":22}} ),{"name":"if","hash":{},"fn":container.program(24, data, 0),"inverse":container.program(32, data, 0),"data":data,"loc":{"start":{"line":125,"column":0},"end":{"line":142,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "notes", {"start":{"line":143,"column":8},"end":{"line":143,"column":13}} ),{"name":"each","hash":{},"fn":container.program(33, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":143,"column":0},"end":{"line":145,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"crownRows"), "length", {"start":{"line":129,"column":6},"end":{"line":129,"column":22}} ),{"name":"if","hash":{},"fn":container.program(26, data, 0),"inverse":container.program(34, data, 0),"data":data,"loc":{"start":{"line":129,"column":0},"end":{"line":146,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "notes", {"start":{"line":147,"column":8},"end":{"line":147,"column":13}} ),{"name":"each","hash":{},"fn":container.program(35, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":147,"column":0},"end":{"line":149,"column":9}}})) != null ? stack1 : "")
     + "</section>\n\n<section id=\"attack-paths\">\n<h2>Top attack paths</h2>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "pathTargets", {"start":{"line":150,"column":8},"end":{"line":150,"column":19}} ),{"name":"each","hash":{},"fn":container.program(34, data, 0),"inverse":container.program(35, data, 0),"data":data,"loc":{"start":{"line":150,"column":0},"end":{"line":154,"column":9}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "pathTargetsMore", {"start":{"line":155,"column":6},"end":{"line":155,"column":21}} ),{"name":"if","hash":{},"fn":container.program(36, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":155,"column":0},"end":{"line":157,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"otherPathDiagrams"), "length", {"start":{"line":158,"column":6},"end":{"line":158,"column":30}} ),{"name":"if","hash":{},"fn":container.program(37, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":158,"column":0},"end":{"line":170,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "pathTargets", {"start":{"line":154,"column":8},"end":{"line":154,"column":19}} ),{"name":"each","hash":{},"fn":container.program(36, data, 0),"inverse":container.program(37, data, 0),"data":data,"loc":{"start":{"line":154,"column":0},"end":{"line":158,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "pathTargetsMore", {"start":{"line":159,"column":6},"end":{"line":159,"column":21}} ),{"name":"if","hash":{},"fn":container.program(38, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":159,"column":0},"end":{"line":161,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"otherPathDiagrams"), "length", {"start":{"line":162,"column":6},"end":{"line":162,"column":30}} ),{"name":"if","hash":{},"fn":container.program(39, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":162,"column":0},"end":{"line":174,"column":7}}})) != null ? stack1 : "")
     + "</section>\n\n<div class=\"filtered\">\n<form class=\"filters\" id=\"filters\" aria-label=\"Filter findings\">\n<fieldset><legend>Severity</legend>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "severities", {"start":{"line":176,"column":8},"end":{"line":176,"column":18}} ),{"name":"each","hash":{},"fn":container.program(41, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":176,"column":0},"end":{"line":178,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "severities", {"start":{"line":180,"column":8},"end":{"line":180,"column":18}} ),{"name":"each","hash":{},"fn":container.program(43, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":180,"column":0},"end":{"line":182,"column":9}}})) != null ? stack1 : "")
     + "</fieldset>\n<fieldset><legend>Status</legend>\n<label><input type=\"checkbox\" name=\"status\" value=\"open\" checked> open</label>\n<label><input type=\"checkbox\" name=\"status\" value=\"mitigated\" checked> mitigated</label>\n<label><input type=\"checkbox\" name=\"status\" value=\"accepted\" checked> accepted</label>\n</fieldset>\n<fieldset><legend>Component</legend>\n<select name=\"component\" aria-label=\"Component\">\n<option value=\"\">all components</option>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "filterComponents", {"start":{"line":188,"column":8},"end":{"line":188,"column":24}} ),{"name":"each","hash":{},"fn":container.program(42, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":188,"column":0},"end":{"line":190,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "filterComponents", {"start":{"line":192,"column":8},"end":{"line":192,"column":24}} ),{"name":"each","hash":{},"fn":container.program(44, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":192,"column":0},"end":{"line":194,"column":9}}})) != null ? stack1 : "")
     + "</select>\n</fieldset>\n<p class=\"filter-count\" id=\"filter-count\" aria-live=\"polite\"></p>\n</form>\n\n<section id=\"open-findings\">\n<h2>Open findings by severity</h2>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "open", {"start":{"line":198,"column":8},"end":{"line":198,"column":12}} ),{"name":"each","hash":{},"fn":container.program(43, data, 0),"inverse":container.program(46, data, 0),"data":data,"loc":{"start":{"line":198,"column":0},"end":{"line":210,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "open", {"start":{"line":202,"column":8},"end":{"line":202,"column":12}} ),{"name":"each","hash":{},"fn":container.program(45, data, 0),"inverse":container.program(48, data, 0),"data":data,"loc":{"start":{"line":202,"column":0},"end":{"line":214,"column":9}}})) != null ? stack1 : "")
     + "</section>\n\n<section id=\"by-component\">\n<h2>Findings by component</h2>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"components"), "length", {"start":{"line":215,"column":6},"end":{"line":215,"column":23}} ),{"name":"if","hash":{},"fn":container.program(47, data, 0),"inverse":container.program(50, data, 0),"data":data,"loc":{"start":{"line":215,"column":0},"end":{"line":231,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"components"), "length", {"start":{"line":219,"column":6},"end":{"line":219,"column":23}} ),{"name":"if","hash":{},"fn":container.program(49, data, 0),"inverse":container.program(52, data, 0),"data":data,"loc":{"start":{"line":219,"column":0},"end":{"line":235,"column":7}}})) != null ? stack1 : "")
     + "</section>\n\n<section id=\"mitigated\">\n<h2>Mitigated findings</h2>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"mitigated"), "count", {"start":{"line":236,"column":6},"end":{"line":236,"column":21}} ),{"name":"if","hash":{},"fn":container.program(51, data, 0),"inverse":container.program(54, data, 0),"data":data,"loc":{"start":{"line":236,"column":0},"end":{"line":252,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"mitigated"), "count", {"start":{"line":240,"column":6},"end":{"line":240,"column":21}} ),{"name":"if","hash":{},"fn":container.program(53, data, 0),"inverse":container.program(56, data, 0),"data":data,"loc":{"start":{"line":240,"column":0},"end":{"line":256,"column":7}}})) != null ? stack1 : "")
     + "</section>\n\n<section id=\"accepted\">\n<h2>Accepted findings</h2>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"accepted"), "count", {"start":{"line":257,"column":6},"end":{"line":257,"column":20}} ),{"name":"if","hash":{},"fn":container.program(55, data, 0),"inverse":container.program(54, data, 0),"data":data,"loc":{"start":{"line":257,"column":0},"end":{"line":273,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"expired"), "count", {"start":{"line":274,"column":6},"end":{"line":274,"column":19}} ),{"name":"if","hash":{},"fn":container.program(58, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":274,"column":0},"end":{"line":290,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"accepted"), "count", {"start":{"line":261,"column":6},"end":{"line":261,"column":20}} ),{"name":"if","hash":{},"fn":container.program(57, data, 0),"inverse":container.program(56, data, 0),"data":data,"loc":{"start":{"line":261,"column":0},"end":{"line":277,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"expired"), "count", {"start":{"line":278,"column":6},"end":{"line":278,"column":19}} ),{"name":"if","hash":{},"fn":container.program(60, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":278,"column":0},"end":{"line":294,"column":7}}})) != null ? stack1 : "")
     + "</section>\n\n<section id=\"assumptions\">\n<h2>Assumptions</h2>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"assumptions"), "count", {"start":{"line":295,"column":6},"end":{"line":295,"column":23}} ),{"name":"if","hash":{},"fn":container.program(61, data, 0),"inverse":container.program(64, data, 0),"data":data,"loc":{"start":{"line":295,"column":0},"end":{"line":312,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"assumptions"), "count", {"start":{"line":299,"column":6},"end":{"line":299,"column":23}} ),{"name":"if","hash":{},"fn":container.program(63, data, 0),"inverse":container.program(66, data, 0),"data":data,"loc":{"start":{"line":299,"column":0},"end":{"line":316,"column":7}}})) != null ? stack1 : "")
     + "</section>\n</div>\n</main>\n"
-    + ((stack1 = lookupProperty(helpers,"unless").call(alias3,alias1(depth0, "mermaidMissing", {"start":{"line":316,"column":10},"end":{"line":316,"column":24}} ),{"name":"unless","hash":{},"fn":container.program(65, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":316,"column":0},"end":{"line":318,"column":11}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"unless").call(alias3,alias1(depth0, "mermaidMissing", {"start":{"line":320,"column":10},"end":{"line":320,"column":24}} ),{"name":"unless","hash":{},"fn":container.program(67, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":320,"column":0},"end":{"line":322,"column":11}}})) != null ? stack1 : "")
     + "\u003Cscript>"
-    + ((stack1 = alias2(alias1(depth0, "script", {"start":{"line":319,"column":10},"end":{"line":319,"column":16}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "script", {"start":{"line":323,"column":10},"end":{"line":323,"column":16}} ), depth0)) != null ? stack1 : "")
     + "\u003C/script>\n</body>\n</html>\n";
 },"usePartial":true,"useData":true},
   },

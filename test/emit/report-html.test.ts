@@ -16,13 +16,27 @@ import {
   scriptHazard,
 } from "../../src/emit/report-html.js";
 import { readTemplate } from "../../src/emit/templates.js";
-import { HTML } from "../../src/emit/report-view.js";
+import { HTML, MARKDOWN, REPORT_LIMITS, viewsV } from "../../src/emit/report-view.js";
 import { REPO, attr, compileToDir, elements, textOf } from "./report-helpers.js";
 
 const run = await compileToDir([path.join(REPO, "samples/rag-support")]);
 const html = run.read("report.html");
 run.cleanup();
 const els = elements(html);
+
+test("report.html carries the views' diagrams up to its budget, in order; Markdown lists files only", () => {
+  const budget = REPORT_LIMITS.inlineViewChars;
+  const view = (id: string, chars: number) => ({
+    id,
+    title: id,
+    kind: "zone" as const,
+    mermaid: `flowchart LR\n${"x".repeat(chars - 13)}`,
+  });
+  const views = [view("a", budget / 2), view("b", budget / 4), view("c", budget / 2), view("d", budget / 8)];
+  const inline = viewsV(HTML, views).map((v) => v.diagram !== null);
+  assert.equal(inline, [true, true, false, true], "c does not fit what a and b left; d does");
+  assert.ok(viewsV(MARKDOWN, views).every((v) => v.diagram === null));
+});
 
 test("identifiers in HTML wrap after separators, never inside a word, and stay escaped", () => {
   assert.is(String(HTML.code("customer_records")), "<code>customer_<wbr>records</code>");
