@@ -436,7 +436,8 @@ function misspeltDeclaration(
     j === 0 ||
     tokens[j - 1]!.tokenType === LBrace ||
     tokens[j - 1]!.tokenType === RBrace ||
-    text.slice(tokens[j - 1]!.endOffset ?? 0, tokens[j]!.startOffset).includes("\n");
+    // The lexer does not set `endOffset`: the previous token ends where its image does.
+    text.slice(tokens[j - 1]!.startOffset + tokens[j - 1]!.image.length, tokens[j]!.startOffset).includes("\n");
   let word: IToken | undefined;
   if (isName(at) && startsStatement(i)) word = at;
   else if (
