@@ -375,7 +375,7 @@ export function storedUserContent(g: ThreatGraph, facts: Facts): StoredUserConte
     const storing = scratchU8(FLOW_KIND_NAMES.length);
     for (const k of STORING_FLOWS) storing[FLOW_KIND_CODE.get(k)!] = 1;
     // An LLM that writes what it was told into a store is agent memory (AT-40) or a prompt spreading
-    // between agents (AT-41): only what reaches a store past every LLM counts here.
+    // between agents (AT-41): only what reaches a store before any LLM counts here.
     const llm = scratchU8(n);
     for (const c of g.model.components) llm[c.index] = isLlmConsumer(g, c) ? 1 : 0;
     const parent = scratchI32(2 * n).fill(NONE);
@@ -392,12 +392,14 @@ export function storedUserContent(g: ThreatGraph, facts: Facts): StoredUserConte
       const s = queue[head++]!;
       const layer = s >= n ? 1 : 0;
       const v = s - layer * n;
+      // Not yet stored, the user's content stops at an LLM: whatever it then writes, through a tool
+      // or straight, is the LLM's output (AT-40, AT-41), not what the user stored.
+      if (layer === 0 && llm[v] === 1) continue;
       for (let i = info.outStart[v]!; i < info.outStart[v + 1]!; i++) {
         const e = info.outEdges[i]!;
         if (!contentEdge[e]) continue;
         const stores =
-          layer === 1 ||
-          (facts.infoReturn[e] === 0 && llm[v] === 0 && storing[g.flowKind[facts.infoFlow[e]!]!] === 1);
+          layer === 1 || (facts.infoReturn[e] === 0 && storing[g.flowKind[facts.infoFlow[e]!]!] === 1);
         const t = info.edgeTo[e]! + (stores ? n : 0);
         if (parent[t] !== NONE) continue;
         parent[t] = e * 2 + layer;
