@@ -29,9 +29,16 @@ export function andJoined(items: readonly string[]): string {
 
 /**
  * A likelihood (0-1) as people read it, the same in the terminal and the reports: whole percents from
- * 10%, one decimal below (3.6%), two significant digits below 0.1% so a tiny chance never reads 0%.
+ * 10%, one decimal below (3.6%), two significant digits below 0.1%; never 100% short of certainty nor
+ * 0% for a chance that exists, and the precision chosen on the rounded value (0.09999 reads 10%).
  */
 export function percent(x: number): string {
+  if (x >= 1) return "100%";
+  if (x <= 0) return "0%";
   const p = x * 100;
-  return `${x >= 0.1 ? p.toFixed(0) : x >= 0.001 ? p.toFixed(1) : p.toPrecision(2)}%`;
+  if (p < 0.001) return "<0.001%";
+  const whole = Math.round(p);
+  if (whole >= 10) return `${Math.min(whole, 99)}%`;
+  const tenths = Math.round(p * 10) / 10;
+  return tenths >= 0.1 ? `${tenths.toFixed(1)}%` : `${p.toPrecision(2)}%`;
 }

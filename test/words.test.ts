@@ -17,6 +17,13 @@ test("likelihoods read as percents, a tiny one never as 0%", () => {
   assert.is(percent(0.036), "3.6%");
   assert.is(percent(0.001), "0.1%");
   assert.is(percent(0.00012), "0.012%");
+  // Edges: rounding decides the precision; near certainty is not certainty; no exponents.
+  assert.is(percent(0.09999), "10%");
+  assert.is(percent(0.000999), "0.1%");
+  assert.is(percent(0.995), "99%");
+  assert.is(percent(0), "0%");
+  assert.is(percent(1e-9), "<0.001%");
+  assert.is(percent(3.5e-11), "<0.001%");
 });
 
 test("lists as a sentence says them", () => {
