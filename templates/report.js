@@ -12,10 +12,14 @@
     }
     // strict: Mermaid sanitises labels and ignores click directives.
     mermaid.initialize({ startOnLoad: false, securityLevel: "strict", maxTextSize: 60000, maxEdges: 2000 });
+    drawWhenOpened();
     mermaid.run({ querySelector: "pre.mermaid", suppressErrors: true }).then(
       function () {
         zoomable(document);
-        drawWhenOpened();
+        // Views opened while the page's own diagrams were being drawn are drawn now.
+        mainDrawn = true;
+        var open = document.querySelectorAll("details.view[open]");
+        for (var i = 0; i < open.length; i++) drawView({ currentTarget: open[i] });
         var failed = document.querySelectorAll("pre.mermaid:not([data-processed])").length;
         body.setAttribute("data-diagrams", failed ? "partial" : "rendered");
       },
@@ -46,10 +50,12 @@
     for (var i = 0; i < views.length; i++) views[i].addEventListener("toggle", drawView);
   }
 
+  var mainDrawn = false;
+
   function drawView(e) {
     var view = e.currentTarget;
     var pre = view.querySelector("pre.mermaid-later");
-    if (!view.open || !pre) return;
+    if (!view.open || !pre || !mainDrawn) return;
     pre.className = "mermaid";
     mermaid.run({ nodes: [pre], suppressErrors: true }).then(function () {
       zoomable(view);

@@ -1,4 +1,5 @@
 import type { ThreatGraph } from "../graph/threat-graph.js";
+import { andJoined } from "../words.js";
 import type { ControlUse, Subject } from "../semantic/model.js";
 import { controlCounts } from "./engine.js";
 import type { Facts } from "./facts.js";
@@ -14,10 +15,7 @@ export interface UncountedControl {
 const sameSubject = (a: Subject, b: Subject): boolean => a.type === b.type && a.index === b.index;
 
 /** Code text for a list of names: `a`, `a` and `b`, `a`, `b` and `c`. */
-function names(list: readonly string[]): string {
-  const q = list.map((n) => `\`${n}\``);
-  return q.length <= 1 ? (q[0] ?? "") : `${q.slice(0, -1).join(", ")} and ${q[q.length - 1]}`;
-}
+const names = (list: readonly string[]): string => andJoined(list.map((n) => `\`${n}\``));
 
 /**
  * The controls declared on a finding's subject (or implied by its properties) that would mitigate

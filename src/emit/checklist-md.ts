@@ -10,7 +10,7 @@
 import type { ChecklistView } from "./checklist.js";
 
 /** SHA-256 of the text of templates/checklist.md.hbs that `checklistMarkdown` lays out. */
-export const CHECKLIST_MD_SHA256 = "a222e8ce84b2470be89e5a6a82c6a84f7988e57ffa476875a5eda56c2f253232";
+export const CHECKLIST_MD_SHA256 = "90b996f0405ebf4b59659ab5249932890383bfd77c1e79206d3e372cc60a2e77";
 
 type Owner = ChecklistView["owners"][number];
 type Subject = Owner["subjects"][number];
@@ -63,7 +63,7 @@ function subject(s: Subject): string {
   for (const f of s.findings) {
     out += `- [ ] ${f.id} **${f.severity}** ${f.title} (${f.where}): ${f.message}\n`;
     for (const t of f.tasks)
-      out += `  - [${t.done ? "x" : " "}] ${t.control} ${t.title}${shown(t.atlas) ? ` (ATLAS ${t.atlas})` : ""}${t.done ? ": declared" : ""}${t.bypassed ? ": declared, but it does not count against this finding" : ""}\n`;
+      out += `  - [ ] ${t.control} ${t.title}${shown(t.atlas) ? ` (ATLAS ${t.atlas})` : ""}${t.bypassed ? ": declared, but it does not count against this finding" : ""}\n`;
   }
   if (s.done.length > 0) {
     out += s.findings.length > 0 ? "\nDeclared already:\n\n" : "Declared already:\n\n";

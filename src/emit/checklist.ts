@@ -226,12 +226,11 @@ function groupFindings(
     if (f.status === "open") {
       s.open.push(f);
       g.owner.open++;
+      // Every recommended control of an open finding is a task: one the subject declared where it
+      // counts would have mitigated the finding (a control it goes around is `bypassed`, still to do).
       for (const r of f.recommended) {
-        if (r.declared) doneTasks++;
-        else {
-          todo++;
-          todoControls.add(r.control);
-        }
+        todo++;
+        todoControls.add(r.control);
       }
     } else if (f.status === "accepted") s.accepted++;
     else
@@ -375,7 +374,7 @@ export interface ChecklistView {
         severity: Safe;
         message: Safe;
         where: Safe;
-        tasks: { control: Safe; title: Safe; atlas: Safe; done: boolean; bypassed: boolean }[];
+        tasks: { control: Safe; title: Safe; atlas: Safe; bypassed: boolean }[];
       }[];
       done: { control: Safe; title: Safe; atlas: Safe; where: Safe; impliedBy: Safe; mitigates: Safe }[];
     }[];
@@ -415,7 +414,6 @@ export function checklistView(
       control: f.code(r.control),
       title: text(r.title),
       atlas: atlasOf(r.atlas),
-      done: r.declared,
       bypassed: r.bypassed,
     })),
   );
@@ -599,16 +597,7 @@ function checklistCsvRows(d: ChecklistData, put: (piece: string) => void): void 
         const plainParts = plainName && !NOT_PLAIN.test(x.rule) && !NOT_PLAIN.test(x.title);
         for (const r of x.recommended) {
           const plain = plainParts && !NOT_PLAIN.test(r.control);
-          if (r.declared) {
-            const summary = `${r.control} is declared on ${name} (${x.rule} ${x.title})`;
-            (plain && !formulaStart(r.control.charCodeAt(0)) ? plainRow : row)(
-              summary,
-              "done",
-              base,
-              finding,
-              `${control(r)},${tail}`,
-            );
-          } else if (r.bypassed)
+          if (r.bypassed)
             row(
               `${r.control} is declared on ${name} but does not count for ${x.rule} (${x.title})`,
               "todo",

@@ -219,8 +219,8 @@ function capped<T>(items: readonly T[], limit: number): { shown: T[]; more: numb
   return { shown: items.slice(0, limit), more: Math.max(0, items.length - limit) };
 }
 
-const fmtNumber = (n: number) => String(Math.round(n * 1e4) / 1e4);
 /** A number as text: digits, a point and a minus sign need no escaping in any format. */
+const fmtNumber = (n: number) => String(Math.round(n * 1e4) / 1e4);
 
 // ---- layer 1: report data ------------------------------------------------------------------------
 

@@ -437,7 +437,9 @@ function misspeltDeclaration(
     tokens[j - 1]!.tokenType === LBrace ||
     tokens[j - 1]!.tokenType === RBrace ||
     // The lexer does not set `endOffset`: the previous token ends where its image does.
-    text.slice(tokens[j - 1]!.startOffset + tokens[j - 1]!.image.length, tokens[j]!.startOffset).includes("\n");
+    text
+      .slice(tokens[j - 1]!.startOffset + tokens[j - 1]!.image.length, tokens[j]!.startOffset)
+      .includes("\n");
   let word: IToken | undefined;
   if (isName(at) && startsStatement(i)) word = at;
   else if (

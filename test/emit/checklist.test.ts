@@ -88,7 +88,7 @@ test("controls already declared are done: the ones that mitigate findings, where
     .find((o) => o.owner === "support\\-platform")!
     .subjects.find((s) => s.subject === "`support_bot`")!;
   assert.ok(botView.done.length === bot.done.length);
-  assert.ok(botView.findings[0]!.tasks.every((t) => !t.done));
+  assert.ok(botView.findings[0]!.tasks.every((t) => !t.bypassed));
 });
 
 test("a subject mitigated by many control uses lists each control at each place once, with what it mitigates", () => {
@@ -305,7 +305,20 @@ flow ops -> notes { kind invoke }
   const md = checklistEmitter.emit(ctx).find((f) => f.path === "checklist.md")!.contents as string;
   const wipeSection = md.slice(md.indexOf("`AT-36:ops:wipe`"));
   const task = wipeSection.split("\n").find((l) => l.includes("human_approval"))!;
-  assert.match(task, /^\s*- \[ \] `human_approval`/);
+  assert.match(
+    task,
+    /^\s*- \[ \] `human_approval` .*: declared, but it does not count against this finding$/,
+  );
+  const csv = checklistEmitter.emit(ctx).find((f) => f.path === "checklist.csv")!.contents as string;
+  const [, ...rows] = parseCsv(csv);
+  const row = rows.find(
+    (r) =>
+      r[CSV_COLUMNS.indexOf("finding")] === "AT-36:ops:wipe" &&
+      r[CSV_COLUMNS.indexOf("control")] === "human_approval",
+  )!;
+  assert.is(row[CSV_COLUMNS.indexOf("state")], "todo");
+  const summary = row[CSV_COLUMNS.indexOf("summary")]!;
+  assert.ok(summary.startsWith("human_approval is declared on ops but does not count for AT-36 ("), summary);
 });
 
 test.run();

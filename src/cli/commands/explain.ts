@@ -102,7 +102,7 @@ export function explainFinding(
   rule: Rule,
   uncounted: ReadonlyMap<string, UncountedControl> = new Map(),
 ): FindingExplanation {
-  const declaredOn = new Set(view.recommended.filter((r) => r.declared).map((r) => r.control));
+  const declaredOn = new Set(view.recommended.filter((r) => r.declared || r.bypassed).map((r) => r.control));
   const counts = (id: string) => finding.mitigatedBy.some((u) => u.name === id);
   const fromRule = rule.meta.mitigations.map((id) => {
     const builtin = BUILTIN_CONTROL_BY_ID.get(id);
