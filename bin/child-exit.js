@@ -9,9 +9,12 @@ export const INTERNAL_EXIT = 3;
 /** The last `--max-old-space-size` (or `--max_old_space_size`) among Node flags, in MB. */
 export function heapLimitMb(flags) {
   let mb;
-  for (const flag of flags) {
-    const m = /^--max[-_]old[-_]space[-_]size=(\d+)$/.exec(flag);
-    if (m) mb = Number(m[1]);
+  for (let i = 0; i < flags.length; i++) {
+    // `--max-old-space-size=N`, or the flag and its value as two words (NODE_OPTIONS allows both).
+    const m = /^--max[-_]old[-_]space[-_]size(?:=(\d+))?$/.exec(flags[i]);
+    if (!m) continue;
+    const value = m[1] ?? (/^\d+$/.test(flags[i + 1] ?? "") ? flags[i + 1] : undefined);
+    if (value !== undefined) mb = Number(value);
   }
   return mb;
 }

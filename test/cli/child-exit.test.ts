@@ -111,6 +111,9 @@ test("the child's heap limit is the last one its flags set", async () => {
     heapLimitMb(["--max_old_space_size=100", "--max-semi-space-size=64", "--max-old-space-size=200"]),
     200,
   );
+  // NODE_OPTIONS="--max-old-space-size 8192": the value as a word of its own.
+  assert.is(heapLimitMb(["--max-old-space-size", "8192"]), 8192);
+  assert.is(heapLimitMb(["--max-old-space-size", "--x"]), undefined);
 });
 
 const temps: string[] = [];
