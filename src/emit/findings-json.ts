@@ -11,7 +11,7 @@ import { FINDINGS_SCHEMA_ID, FINDINGS_SCHEMA_VERSION } from "./tool-info.js";
 
 /**
  * findings.json: the whole result of a compile as one documented, versioned JSON document
- * (schemas/findings-2.0.schema.json describes every field). Scripts, baselines (`--baseline`) and
+ * (schemas/findings-2.1.schema.json describes every field). Scripts, baselines (`--baseline`) and
  * `aithreat diff` read it. Its shape is built here field by field rather than dumped from the views,
  * so a field added to a view for a report does not change this contract unnoticed.
  *
@@ -61,7 +61,8 @@ export interface FindingJson {
     ticket?: string;
     location: LocationView;
   };
-  recommended: { control: string; declared: boolean }[];
+  /** `bypassed` (since 2.1) only when true: the subject declares it, the finding goes around it. */
+  recommended: { control: string; declared: boolean; bypassed?: true }[];
   owner?: string;
   system?: string;
 }
@@ -170,7 +171,11 @@ export function findingJson(f: FindingView): FindingJson {
       location: { ...m.location },
     })),
     residual: { likelihood: f.residual.likelihood, severity: f.residual.severity },
-    recommended: f.recommended.map((r) => ({ control: r.control, declared: r.declared })),
+    recommended: f.recommended.map((r) => ({
+      control: r.control,
+      declared: r.declared,
+      ...(r.bypassed ? { bypassed: true as const } : {}),
+    })),
   };
   if (f.acceptance) {
     const a = f.acceptance;
@@ -215,7 +220,7 @@ function recommendedText(list: FindingView["recommended"]): string {
   let t = "[";
   for (let i = 0; i < list.length; i++) {
     const r = list[i]!;
-    t += `${i > 0 ? "," : ""}{"control":${str(r.control)},"declared":${r.declared}}`;
+    t += `${i > 0 ? "," : ""}{"control":${str(r.control)},"declared":${r.declared}${r.bypassed ? ',"bypassed":true' : ""}}`;
   }
   return `${t}]`;
 }

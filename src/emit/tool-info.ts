@@ -10,7 +10,7 @@ export const PROJECT_URL = "https://github.com/aithreat/aithreat";
 export const DOCS_URL = `${PROJECT_URL}/blob/main/docs`;
 
 /** Version of the findings.json format; the major part changes only when a reader would break. */
-export const FINDINGS_SCHEMA_VERSION = "2.0";
+export const FINDINGS_SCHEMA_VERSION = "2.1";
 
 /** `$id` of the findings.json schema, also written as `$schema` into every findings.json. */
 export const FINDINGS_SCHEMA_ID = `${PROJECT_URL}/blob/main/schemas/findings-${FINDINGS_SCHEMA_VERSION}.schema.json`;

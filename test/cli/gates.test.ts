@@ -14,6 +14,7 @@ import { bufferIo } from "../../src/cli/io.js";
 import { main } from "../../src/cli/main.js";
 import type { Emitter } from "../../src/emit/emitter.js";
 import type { FindingsDocument } from "../../src/emit/findings-json.js";
+import { FINDINGS_SCHEMA_VERSION } from "../../src/emit/tool-info.js";
 import type { FindingView } from "../../src/emit/findings-view.js";
 import { EMITTERS } from "../../src/emit/index.js";
 import { TEST_TODAY } from "../helpers/compile.js";
@@ -192,7 +193,7 @@ test("a baseline too large for one string is read line by line, to the same find
   assert.ok("error" in refused && /not laid out one finding per line/.test(refused.error));
   // The version check applies the same way.
   const future = Buffer.from(
-    bytes.toString("utf8").replace('"schemaVersion": "2.0"', '"schemaVersion": "3.0"'),
+    bytes.toString("utf8").replace(`"schemaVersion": "${FINDINGS_SCHEMA_VERSION}"`, '"schemaVersion": "3.0"'),
   );
   const old = parseBaselineBytes(future, file, 100);
   assert.ok("error" in old && /format `3\.0`/.test(old.error));

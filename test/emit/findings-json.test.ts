@@ -1,5 +1,5 @@
 /**
- * findings.json: every sample's document validates against schemas/findings-2.0.schema.json, the
+ * findings.json: every sample's document validates against schemas/findings-2.1.schema.json, the
  * schema documents every field and rejects what it should, the content agrees with the analysis,
  * rule and control details are in their tables once, and the same model gives byte-identical files.
  */
@@ -29,6 +29,28 @@ import {
 const validate = findingsValidator();
 const emitText = (ctx: Parameters<typeof findingsJsonEmitter.emit>[0]) =>
   findingsJsonEmitter.emit(ctx)[0]!.contents as string;
+
+test("2.1: a control the subject declares that the finding goes around is `bypassed`, not `declared`", () => {
+  const ctx = memoryContext({
+    "agents.aithreat": `zone corp "Corp" {
+  trust internal
+  agent ops "Ops agent" { autonomy loop  controls [human_approval] }
+  tool wipe "Purge records" { capabilities [delete]  approval none }
+  tool notes "Note writer" { capabilities [write] }
+}
+flow ops -> wipe { kind invoke }
+flow ops -> notes { kind invoke }
+`,
+  });
+  const doc = JSON.parse(emitText(ctx)) as {
+    findings: { id: string; recommended: { control: string; declared: boolean; bypassed?: true }[] }[];
+  };
+  assert.equal(validate(doc), []);
+  const approval = (id: string) =>
+    doc.findings.find((f) => f.id === id)!.recommended.find((r) => r.control === "human_approval");
+  assert.equal(approval("AT-36:ops:wipe"), { control: "human_approval", declared: false, bypassed: true });
+  assert.equal(approval("AT-36:ops:notes"), { control: "human_approval", declared: true });
+});
 
 test("there are samples to validate", () => {
   assert.ok(SAMPLES.length >= 7, `samples: ${SAMPLES.join(", ")}`);

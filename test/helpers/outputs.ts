@@ -93,9 +93,9 @@ const readJson = (rel: string): Record<string, unknown> =>
   JSON.parse(fs.readFileSync(path.join(REPO, rel), "utf8")) as Record<string, unknown>;
 
 /** The findings.json schema (draft 2020-12). */
-export const FINDINGS_SCHEMA = readJson("schemas/findings-2.0.schema.json");
+export const FINDINGS_SCHEMA = readJson("schemas/findings-2.1.schema.json");
 
-/** Validates a findings.json document against schemas/findings-2.0.schema.json. */
+/** Validates a findings.json document against schemas/findings-2.1.schema.json. */
 export function findingsValidator(): Validate {
   const ajv = new Ajv2020({ allErrors: true, strict: true });
   addFormats(ajv);
