@@ -256,7 +256,7 @@ function renderDiff(d: ModelDiff, labels: { before: string; after: string }, cap
   out.push(
     ...tableSection(
       "Metrics",
-      ["metric", "before", "after", "delta", "change", "what came and went"],
+      ["metric", "before", "after", "delta", "change", "what it lists: + now, − no longer"],
       metricRows,
       cap,
       0,
