@@ -11,7 +11,7 @@ export default defineRule(
     id: "AT-37",
     title: "Lethal trifecta: untrusted input, private data and an outbound channel in one agent",
     description:
-      "One agent sees content an attacker controls, can read private data, and can send data somewhere the attacker can see (e-mail, web requests, rendered links, the attacker's own chat). Injected instructions can then make the agent collect the data and send it out. Keeping at most two of the three in one agent session (the rule of two) removes the path.",
+      "One agent sees content an attacker controls, can read private data, and can send data somewhere the attacker can see (e-mail, web requests, rendered links, the attacker's own chat, a comment on the issue or ticket the attacker filed). Injected instructions can then make the agent collect the data and send it out. Keeping at most two of the three in one agent session (the rule of two) removes the path.",
     category: "threat",
     stride: ["information_disclosure"],
     atlas: ["AML.T0086", "AML.T0051.001", "AML.T0057"],
@@ -32,7 +32,7 @@ export default defineRule(
       "segmentation",
     ],
     detection:
-      "For each agent: attacker content of any run-time class reaches it, data classified confidential or above reaches it, and an information path leads from it to an observable sink (a send_external or browse tool, a markdown/HTML renderer, an untrusted party).",
+      "For each agent: attacker content of any run-time class reaches it, data classified confidential or above reaches it, and an information path leads from it to an observable sink (a send_external or browse tool, a markdown/HTML renderer, an untrusted party, or a component an untrusted actor `write`s to, since the actor reads back what lands there).",
     falsePositives:
       "The private data and the outbound channel are used in different sessions that the model does not separate.",
     references: [
