@@ -1,5 +1,6 @@
 import { scratchI32, scratchI8, scratchU8 } from "../../../graph/arena.js";
 import {
+  COMPONENT_KIND_CODE,
   componentKindMask,
   FLOW_KIND_CODE,
   inFlows,
@@ -179,6 +180,35 @@ export function flowSensitivity(g: ThreatGraph, facts: Facts, f: Flow): { rank: 
 /** Providers whose inputs are prompts and documents: what they keep of them is AT-53's question. */
 export function isModelProvider(c: Component): c is Extract<Component, { kind: "provider" }> {
   return c.kind === "provider" && (c.props.type === "llm_api" || c.props.type === "embedding_api");
+}
+
+/**
+ * `serve` flows from a model provider (a hosted LLM or embedding API) to a component that sends the
+ * provider nothing over a flow of its own: the component's context still goes to the provider with
+ * every call, so these flows stand for that upload (AS-09, AT-53). A model written with both
+ * directions is read from its own flows. Per provider index, in flow order; computed once.
+ */
+export function servedOnlyFlows(g: ThreatGraph, facts: Facts): ReadonlyMap<number, readonly Flow[]> {
+  return once(facts, "servedOnlyFlows", () => {
+    const n = g.model.components.length;
+    const serve = FLOW_KIND_CODE.get("serve")!;
+    const provider = COMPONENT_KIND_CODE.get("provider")!;
+    const { edgeFrom, edgeTo } = g.csr;
+    const sends = new Set<number>();
+    for (let f = 0; f < g.model.flows.length; f++)
+      if (g.compKind[edgeTo[f]!] === provider) sends.add(edgeFrom[f]! * n + edgeTo[f]!);
+    const out = new Map<number, Flow[]>();
+    for (const f of g.flowsByKind.get("serve") ?? []) {
+      if (g.flowKind[f] !== serve) continue;
+      const p = edgeFrom[f]!;
+      if (g.compKind[p] !== provider || !isModelProvider(g.model.components[p]!)) continue;
+      if (sends.has(edgeTo[f]! * n + p)) continue;
+      let list = out.get(p);
+      if (!list) out.set(p, (list = []));
+      list.push(g.model.flows[f]!);
+    }
+    return out;
+  });
 }
 
 /** The data-handling properties a model provider leaves unstated (AS-09 reports them; AT-53 assumes). */
