@@ -24,8 +24,9 @@ export default defineRule(
     impactBasis: "loss of the model's intellectual property and a replica for crafting evasion attacks",
     mitigations: ["rate_limit", "quota", "output_obfuscation", "audit_log", "access_control"],
     detection:
-      "An endpoint that serves a model is reached by user input from an untrusted or public party, or is queried by partners (`exposure partner`, or a partner party's requests reach it), and is not both rate limited and free of raw scores. Partner callers lower the likelihood one step: they are known, but a customer copying the model it pays for is the common case.",
-    falsePositives: "The model is a commodity model of no value (e.g. an unmodified public model).",
+      "An endpoint that serves a model (other than open weights as downloaded, `origin public_hub`, which anyone can fetch) is reached by user input from an untrusted or public party, or is queried by partners (`exposure partner`, or a partner party's requests reach it), and is not both rate limited and free of raw scores. Partner callers lower the likelihood one step: they are known, but a customer copying the model it pays for is the common case.",
+    falsePositives:
+      "The model is a commodity model of no value (e.g. a vendor's general model behind a thin wrapper).",
     references: ["https://atlas.mitre.org/techniques/AML.T0024.002"],
     appliesTo: ["endpoint"],
   },
@@ -33,7 +34,9 @@ export default defineRule(
     const qa = queryAccess(graph, facts);
     for (const ep of componentsOf(graph, "endpoint")) {
       const models = servedModels(graph, ep);
-      if (models.length === 0) continue;
+      // Open weights served as downloaded: anyone can fetch the model itself, nothing to extract.
+      if (models.length === 0 || models.every((m) => m.kind === "model" && m.props.origin === "public_hub"))
+        continue;
       const cls = firstTaintClass(facts, ep.index, ENTRY.USER_INPUT);
       // Without untrusted callers, partners who query the endpoint can still copy the model.
       const partner = !cls && qa.rank[ep.index] === PARTNER_RANK;
