@@ -389,7 +389,7 @@ const STORING_FLOWS: ReadonlySet<FlowKind> = new Set([
  * Untrusted users' content that some flow stored and something read back: a ticket, a pull request,
  * a review or a log line an outsider submitted. Its reader takes it as data it fetched, not as a
  * prompt from the user in front of it, which is indirect prompt injection even though its entry is
- * a user. Content an LLM stored, directly or through a tool, is AT-40's and AT-41's. One BFS over two layers of the content edges (not yet stored, stored), from the
+ * a user. Content an LLM stored is AT-40's and AT-41's. One BFS over two layers of the content edges (not yet stored, stored), from the
  * user-input entries: a node's layer-1 parent is an edge and the layer it came from.
  */
 export interface StoredUserContent {
@@ -404,9 +404,8 @@ export function storedUserContent(g: ThreatGraph, facts: Facts): StoredUserConte
     const { info, contentEdge } = facts;
     const storing = scratchU8(FLOW_KIND_NAMES.length);
     for (const k of STORING_FLOWS) storing[FLOW_KIND_CODE.get(k)!] = 1;
-    // An LLM that writes what it was told into a store, itself or through a tool it calls, is agent
-    // memory (AT-40) or a prompt spreading between agents (AT-41): only what reaches a store past
-    // every LLM counts here, so content not yet stored stops at the first LLM it reaches.
+    // An LLM that writes what it was told into a store is agent memory (AT-40) or a prompt spreading
+    // between agents (AT-41): only what reaches a store past every LLM counts here.
     const llm = scratchU8(n);
     for (const c of g.model.components) llm[c.index] = isLlmConsumer(g, c) ? 1 : 0;
     const parent = scratchI32(2 * n).fill(NONE);
@@ -423,12 +422,12 @@ export function storedUserContent(g: ThreatGraph, facts: Facts): StoredUserConte
       const s = queue[head++]!;
       const layer = s >= n ? 1 : 0;
       const v = s - layer * n;
-      if (layer === 0 && llm[v] === 1) continue;
       for (let i = info.outStart[v]!; i < info.outStart[v + 1]!; i++) {
         const e = info.outEdges[i]!;
         if (!contentEdge[e]) continue;
         const stores =
-          layer === 1 || (facts.infoReturn[e] === 0 && storing[g.flowKind[facts.infoFlow[e]!]!] === 1);
+          layer === 1 ||
+          (facts.infoReturn[e] === 0 && llm[v] === 0 && storing[g.flowKind[facts.infoFlow[e]!]!] === 1);
         const t = info.edgeTo[e]! + (stores ? n : 0);
         if (parent[t] !== NONE) continue;
         parent[t] = e * 2 + layer;
