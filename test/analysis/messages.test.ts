@@ -40,4 +40,15 @@ flow pypi -> runner { kind load }
   assert.not.match(m, /version of it/);
 });
 
+test("AT-58 says when a server's missing authentication is assumed, not stated", () => {
+  const model = (auth: string) => `
+zone corp "Corp" { trust internal }
+agent sales "Sales agent" in corp
+mcp_server crm_mcp "CRM MCP server" in corp { transport http ${auth} capabilities [write] }
+flow sales -> crm_mcp { kind invoke }
+`;
+  assert.match(message(model(""), "AT-58:crm_mcp") ?? "", /^`crm_mcp` is assumed to accept \(AS-05\) HTTP/);
+  assert.match(message(model("auth none "), "AT-58:crm_mcp") ?? "", /^`crm_mcp` accepts HTTP/);
+});
+
 test.run();
