@@ -39,7 +39,7 @@ export default defineRule(
     impactBasis: "confidential data from the model's context reaches the attacker",
     mitigations: ["output_encoding", "egress_allowlist", "output_filter"],
     detection:
-      "An app with `renders markdown` or `html` receives (through responses, relays and call results) the output of an LLM whose run-time context holds data classified confidential or above and is reached by outsider-written content, tool output, or what untrusted users stored for it to read (a ticket, an issue, an uploaded file: ADR 3). A user's own prompt does not count: the user would only exfiltrate to themselves.",
+      "An app with `renders markdown` or `html` receives (through responses, relays, call results, and stores and jobs that keep or pass it on) the output of an LLM whose run-time context holds data classified confidential or above and is reached by outsider-written content, tool output, or what untrusted users stored for it to read (a ticket, an issue, an uploaded file: ADR 3). A user's own prompt does not count: the user would only exfiltrate to themselves.",
     falsePositives:
       "The renderer blocks remote images and unknown link targets (a content security policy), which the model does not show.",
     references: [

@@ -1078,13 +1078,15 @@ export interface OutputSource {
 }
 
 // Flows that bring output into a component: answers, served output; results of its own calls come
-// back along `invoke` flows it sends.
-const OUTPUT_IN: ReadonlySet<FlowKind> = new Set(["response", "serve"]);
+// back along `invoke` flows it sends. Into and out of a store, output kept for later: a job writes
+// an LLM's answer into a table that an app reads and renders (stored output is output all the same).
+const OUTPUT_IN: ReadonlySet<FlowKind> = new Set(["response", "serve", "read", "retrieve", "write"]);
 const MAX_OUTPUT_HOPS = 8;
 
 /**
  * The LLMs whose output reaches `target`, walking answers back through relays (guardrails, endpoints
- * without a generative model, other apps) up to a few hops; the first LLM on each branch ends it.
+ * without a generative model, other apps, and stores and jobs that keep or pass on an answer) up to
+ * a few hops; the first LLM on each branch ends it.
  * Several rules ask it of the same apps (AT-32, AT-33, AS-06): answered once per graph and target.
  */
 export function llmOutputSources(g: ThreatGraph, target: Component): readonly OutputSource[] {
@@ -1097,7 +1099,7 @@ export function llmOutputSources(g: ThreatGraph, target: Component): readonly Ou
 
 const outputSources = new WeakMap<ThreatGraph, Map<number, readonly OutputSource[]>>();
 const OUTPUT_IN_CODES = kindMask(OUTPUT_IN);
-const RELAYS = componentKindMask(["guardrail", "endpoint", "app"]);
+const RELAYS = componentKindMask(["guardrail", "endpoint", "app", "store", "pipeline"]);
 const INVOKE_CODE = FLOW_KIND_CODE.get("invoke")!;
 
 function llmOutputSourcesUncached(g: ThreatGraph, target: Component): OutputSource[] {
