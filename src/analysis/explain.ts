@@ -386,12 +386,20 @@ function exfilChainUncached(g: ThreatGraph, facts: Facts, v: number): readonly F
   if (facts.exfilNext[cur] !== -1) return [];
   const sink = g.model.components[cur]!;
   const sinks = componentFactsOf(g, "x");
+  const by = facts.observableBy[cur]!;
+  const writer = by >= 0 ? g.model.flows[by]! : undefined;
   const last =
     sinks.get(cur) ??
-    remember(sinks, cur, {
-      text: `${describe(g, sink)} is visible outside: ${sinkReason(sink)}`,
-      loc: sink.nameLoc,
-    });
+    remember(
+      sinks,
+      cur,
+      writer
+        ? {
+            text: `\`${g.model.components[writer.from]!.name} -> ${sink.name}\` (write): \`${g.model.components[writer.from]!.name}\` posts to \`${sink.name}\` and reads back what is written there`,
+            loc: writer.loc,
+          }
+        : { text: `${describe(g, sink)} is visible outside: ${sinkReason(sink)}`, loc: sink.nameLoc },
+    );
   return chainOf([], path, (e) => edgeFact(g, facts, e, "data"), [last]);
 }
 

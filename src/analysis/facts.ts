@@ -2,6 +2,7 @@ import { scratchI32, scratchI8, scratchU8 } from "../graph/arena.js";
 import type { Location } from "../diagnostics/diagnostic.js";
 import { buildCompactGraph, type CompactGraph } from "../graph/compact.js";
 import {
+  COMPONENT_KIND_CODE,
   componentKindMask,
   FLOW_KIND_CODE,
   flowKindMask,
@@ -86,6 +87,11 @@ export interface Facts {
   readonly thirdPartyParent: Int32Array;
   /** 1 when the attacker can observe what reaches this component (an outbound sink). */
   readonly observable: Uint8Array;
+  /**
+   * For a sink only because an attacker-level actor writes to it (and so reads it back: an issue
+   * tracker, a forum, the customer's own ticket), that `write` flow; else -1.
+   */
+  readonly observableBy: Int32Array;
   /** 1 when data at this component can travel to an observable sink. */
   readonly canExfiltrate: Uint8Array;
   /** Next info edge toward a sink (-1 sink itself, -2 none). */
@@ -291,6 +297,7 @@ export function computeFacts(g: ThreatGraph): Facts {
 
   // Exfiltration: reverse BFS from observable sinks over the info graph.
   const observable = scratchU8(n);
+  const observableBy = scratchI32(n).fill(-1);
   const canExfiltrate = scratchU8(n);
   const exfilNext = scratchI32(n).fill(-2);
   {
@@ -303,6 +310,21 @@ export function computeFacts(g: ThreatGraph): Facts {
         exfilNext[c.index] = -1;
         queue[tail++] = c.index;
       }
+    }
+    // Where an attacker-level actor writes (files an issue, posts, opens a ticket), the attacker
+    // reads what lands there too: a reply or comment written into it is visible to them.
+    const write = FLOW_KIND_CODE.get("write")!;
+    const actor = COMPONENT_KIND_CODE.get("actor")!;
+    for (let f = 0; f < m; f++) {
+      if (flowKind[f] !== write) continue;
+      const a = g.csr.edgeFrom[f]!;
+      const t = g.csr.edgeTo[f]!;
+      if (compKind[a] !== actor || observable[t] || !(entry[a]! & ENTRY.USER_INPUT)) continue;
+      observable[t] = 1;
+      observableBy[t] = f;
+      canExfiltrate[t] = 1;
+      exfilNext[t] = -1;
+      queue[tail++] = t;
     }
     while (head < tail) {
       const v = queue[head++]!;
@@ -333,6 +355,7 @@ export function computeFacts(g: ThreatGraph): Facts {
     thirdParty,
     thirdPartyParent,
     observable,
+    observableBy,
     canExfiltrate,
     exfilNext,
   };

@@ -1,14 +1,15 @@
 import { componentsOf, inFlows } from "../../graph/threat-graph.js";
+import { crossesBoundary } from "../predicates.js";
 import { componentSubject, defineRule } from "../rule.js";
 import { QUERY_FLOWS } from "./lib/inference.js";
 
-/** An endpoint that does not say how its callers authenticate. */
+/** An endpoint, or an MCP server reached over the network, that does not say how its callers authenticate. */
 export default defineRule(
   {
     id: "AS-05",
-    title: "Endpoint authentication not stated",
+    title: "Endpoint or MCP server authentication not stated",
     description:
-      "The model does not say how callers of this endpoint authenticate, neither on the endpoint nor on every flow that calls it. The analysis then cannot tell an open endpoint from a locked one, and treats whoever can reach it as able to call it; state `auth` on the endpoint (or on its incoming flows) to replace the assumption with a fact.",
+      "The model does not say how callers of this endpoint, or of this MCP server reached over the network, authenticate, neither on the component nor on every flow that calls it. The analysis then cannot tell an open endpoint from a locked one, and treats whoever can reach it as able to call it; state `auth` on the endpoint or server (or on its incoming flows) to replace the assumption with a fact.",
     category: "assumption",
     stride: ["spoofing"],
     atlas: ["AML.T0040"],
@@ -21,10 +22,10 @@ export default defineRule(
     impactBasis: "access, denial-of-service and cost findings that depend on it may be wrong either way",
     mitigations: ["access_control"],
     detection:
-      "An endpoint without an `auth` property, unless every prompt, invoke or delegate flow into it states `auth`.",
+      "An endpoint without an `auth` property, unless every prompt, invoke or delegate flow into it states `auth`; an MCP server without `auth` that listens over HTTP (`transport http`), or with no `transport` is called across a trust boundary, unless every invoke flow into it states `auth`. A `stdio` server runs as a local process and is not asked.",
     falsePositives: "None: stating the property removes it.",
     references: [],
-    appliesTo: ["endpoint"],
+    appliesTo: ["endpoint", "mcp_server"],
   },
   ({ graph, report }) => {
     for (const ep of componentsOf(graph, "endpoint")) {
@@ -45,6 +46,32 @@ export default defineRule(
                 },
               ]
             : []),
+        ],
+      });
+    }
+    // MCP servers reached over the network: AT-58 assumes the worst for them, said here.
+    for (const server of componentsOf(graph, "mcp_server")) {
+      if (server.props.auth !== undefined) continue;
+      const transport = server.props.transport;
+      if (transport === "stdio") continue;
+      const calls = inFlows(graph, server.index).filter((f) => f.kind === "invoke");
+      const crossing = calls.find((f) => crossesBoundary(graph, f));
+      if (transport === undefined && !crossing) continue;
+      if (calls.length > 0 && calls.every((f) => f.auth !== undefined)) continue;
+      report({
+        subject: componentSubject(server),
+        message: `\`${server.name}\` does not say how agents calling it over the network authenticate; assumed anyone who reaches it can call its tools`,
+        facts: [
+          transport === "http"
+            ? {
+                text: `\`${server.name}\` listens over HTTP (\`transport http\`)`,
+                loc: server.propLocs["transport"] ?? server.nameLoc,
+              }
+            : {
+                text: `\`${graph.model.components[crossing!.from]!.name} -> ${server.name}\` (invoke) reaches it across a trust boundary`,
+                loc: crossing!.loc,
+              },
+          { text: `\`${server.name}\` has no \`auth\` property`, loc: server.nameLoc },
         ],
       });
     }

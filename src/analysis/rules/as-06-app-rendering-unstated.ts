@@ -21,7 +21,7 @@ export default defineRule(
     impactBasis: "rendered-output findings are missing if the app does render markup",
     mitigations: ["output_encoding"],
     detection:
-      "An app without a `renders` property that receives an LLM's output (through responses, relays or call results).",
+      "An app without a `renders` property that receives an LLM's output (through responses, relays, call results, or stores and jobs that keep or pass it on).",
     falsePositives: "None: stating the property removes it.",
     references: [],
     appliesTo: ["app"],

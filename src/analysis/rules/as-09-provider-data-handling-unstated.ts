@@ -2,7 +2,7 @@ import { componentsOf } from "../../graph/threat-graph.js";
 import { classificationRank } from "../../semantic/vocabulary.js";
 import { classificationOf, type Fact } from "../facts.js";
 import { componentSubject, defineRule } from "../rule.js";
-import { flowFact, flowSensitivity, unstatedHandling } from "./lib/inference.js";
+import { flowFact, flowSensitivity, servedOnlyFlows, unstatedHandling } from "./lib/inference.js";
 
 /** An LLM or embedding API that receives personal data without saying what it keeps or learns. */
 export default defineRule(
@@ -23,7 +23,7 @@ export default defineRule(
     impactBasis: "findings about data left with the provider may be wrong either way",
     mitigations: ["vendor_agreement"],
     detection:
-      "A provider of `type llm_api` or `embedding_api` without `retention` or without `trains_on_inputs`, to which a flow brings data classified personal or above (what the flow carries, or else what its source has).",
+      "A provider of `type llm_api` or `embedding_api` without `retention` or without `trains_on_inputs`, to which a flow brings data classified personal or above (what the flow carries, or else what its source has), or which `serve`s a component that sends it nothing over a flow of its own and sees such data (its context goes to the provider with each call).",
     falsePositives: "None: stating the properties removes it.",
     references: [],
     appliesTo: ["provider"],
@@ -31,6 +31,7 @@ export default defineRule(
   ({ graph, facts, report }) => {
     const floor = classificationRank("personal");
     const { inStart, inEdges } = graph.csr;
+    const servedOnly = servedOnlyFlows(graph, facts);
     for (const p of componentsOf(graph, "provider")) {
       const missing = unstatedHandling(p);
       if (missing.length === 0) continue;
@@ -41,6 +42,16 @@ export default defineRule(
         const s = flowSensitivity(graph, facts, f);
         if (s.rank >= floor && s.data >= 0 && (!best || s.rank > best.rank))
           best = { rank: s.rank, data: s.data, flow: f.index };
+      }
+      // A component it only `serve`s sends it its context all the same.
+      let served = false;
+      for (const f of servedOnly.get(p.index) ?? []) {
+        const rank = facts.sensitivity[f.to]!;
+        const witness = facts.sensitivityWitness[f.to]!;
+        if (rank >= floor && witness >= 0 && (!best || rank > best.rank)) {
+          best = { rank, data: witness, flow: f.index };
+          served = true;
+        }
       }
       if (!best) continue;
       const data = graph.model.data[best.data]!;
@@ -59,7 +70,16 @@ export default defineRule(
       report({
         subject: componentSubject(p),
         message: `\`${p.name}\` receives ${cls} data (\`${data.name}\`) but does not say ${unsaid}`,
-        facts: [flowFact(graph, flow, `brings \`${data.name}\` (${cls}) to \`${p.name}\``), ...stated],
+        facts: [
+          served
+            ? flowFact(
+                graph,
+                flow,
+                `answers \`${graph.model.components[flow.to]!.name}\`, whose context with \`${data.name}\` (${cls}) goes to \`${p.name}\` with each call`,
+              )
+            : flowFact(graph, flow, `brings \`${data.name}\` (${cls}) to \`${p.name}\``),
+          ...stated,
+        ],
       });
     }
   },

@@ -1,6 +1,6 @@
 import { componentsOf } from "../../graph/threat-graph.js";
 import type { Component, Flow, ResolvedModel, Subject } from "../../semantic/model.js";
-import { classificationRank } from "../../semantic/vocabulary.js";
+import { classificationRank, trustRank } from "../../semantic/vocabulary.js";
 import { describe } from "../explain.js";
 import { classificationOf, type Fact } from "../facts.js";
 import { componentSubject, defineRule, flowSubject, type Level, type RuleMeta } from "../rule.js";
@@ -21,6 +21,8 @@ import {
 } from "./lib/training.js";
 
 const PERSONAL = classificationRank("personal");
+const CONFIDENTIAL = classificationRank("confidential");
+const PARTNER = trustRank("partner");
 const SCRAPED_TYPES = new Set(["web", "forum", "social"]);
 
 /** Highest classification rank a `train` flow moves: its `carries` if declared, else what its source sees. */
@@ -39,7 +41,7 @@ const meta: RuleMeta = {
   id: "AT-07",
   title: "Training on data without authorisation, consent or licence",
   description:
-    "A model is trained on personal data, on data under a regulation such as GDPR or HIPAA, or on content scraped from the web. Each needs a basis the model does not show: consent or another legal ground for the people in it, a licence or terms that allow training on the content. Without one, the organisation may have to delete the data and every model trained on it, and the model can repeat what it learned to anyone.",
+    "A model is trained on personal data, on data under a regulation such as GDPR or HIPAA, on content scraped from the web, or on customers' or partners' confidential data. Each needs a basis the model does not show: consent or another legal ground for the people in it, a licence, contract or terms that allow training on the content. Without one, the organisation may have to delete the data and every model trained on it, and the model can repeat what it learned to anyone.",
   category: "threat",
   stride: ["information_disclosure"],
   atlas: ["AML.T0010.002"],
@@ -53,7 +55,7 @@ const meta: RuleMeta = {
   impactBasis: "forced deletion of data and models, fines, and memorised records that the model can disclose",
   mitigations: ["dataset_provenance", "pii_redaction"],
   detection:
-    "A `train` flow moves data classified `personal` or above (by its `carries`, or by what its source sees), data assets that declare `regulated`, or content that started at a web, forum or social source. Reported once per training run; provenance (where the basis is recorded) or redaction on the run, the training flow or its input counts, and so does one further up when every chain that brings the data to the input crosses it.",
+    "A `train` flow moves data classified `personal` or above (by its `carries`, or by what its source sees), data assets that declare `regulated`, content that started at a web, forum or social source, or confidential data (or above) held by a source or actor outside the organisation (trust `partner` or lower: a customer's repositories, a partner's records). Reported once per training run; provenance (where the basis is recorded) or redaction on the run, the training flow or its input counts, and so does one further up when every chain that brings the data to the input crosses it.",
   falsePositives:
     "Consent, contracts or licences handled outside the model: declare `dataset_provenance` on the dataset where the basis is recorded.",
   references: ["https://gdpr-info.eu/art-6-gdpr/", "https://genai.owasp.org/llmrisk/llm032025-supply-chain/"],
@@ -70,6 +72,25 @@ export default defineRule(meta, ({ graph, facts, model, report }) => {
     if (c.props.type !== undefined && SCRAPED_TYPES.has(c.props.type)) scrapeSeeds.push(c.index);
   const scrapeOpts = { kinds: [...DATA_MOVES].filter((k) => k !== "train"), returns: false };
   const scraped = reach(graph, facts, scrapeSeeds, scrapeOpts);
+  // Other parties' data: a source or actor outside the organisation (partner trust or lower) that
+  // holds confidential data or above, a customer's repositories, a partner's records. Using it for
+  // training needs their agreement as much as personal data needs consent.
+  const outsideSeeds: number[] = [];
+  const outsideData = new Map<number, number>();
+  const outsideHeld = new Set<number>();
+  for (const c of model.components) {
+    if ((c.kind !== "source" && c.kind !== "actor") || trustRank(c.trust) > PARTNER) continue;
+    if (c.kind === "source" && c.props.type !== undefined && SCRAPED_TYPES.has(c.props.type)) continue;
+    const d = c.holds.find((i) => {
+      const cls = model.data[i]!.classification;
+      return cls !== undefined && classificationRank(cls) >= CONFIDENTIAL;
+    });
+    if (d === undefined) continue;
+    outsideSeeds.push(c.index);
+    outsideData.set(c.index, d);
+    for (const i of c.holds) outsideHeld.add(i);
+  }
+  const outside = outsideSeeds.length > 0 ? reach(graph, facts, outsideSeeds, scrapeOpts) : undefined;
 
   // A control on the way counts when every chain that brings the data to the training input
   // crosses one (docs/adr/0016-training-inputs-and-controls-on-the-way.md): the same reaches
@@ -77,6 +98,7 @@ export default defineRule(meta, ({ graph, facts, model, report }) => {
   const guard = guardOf(graph, meta);
   const guarded = guard.key !== "";
   let scrapedOpen: Int32Array | undefined;
+  let outsideOpen: Int32Array | undefined;
   const ownCut = (f: Flow): boolean => guarded && (guard.flow[f.index] === 1 || guard.comp[f.from] === 1);
   const upstreamCut = (f: Flow, open: () => Int32Array): boolean =>
     ownCut(f) || (guarded && open()[f.from] === UNREACHED);
@@ -102,7 +124,10 @@ export default defineRule(meta, ({ graph, facts, model, report }) => {
         ? (f.carries.find((d) => model.data[d]!.regulated.length > 0) ?? -1)
         : regulated.witness[f.from]!;
     const scrapedHere = f.carries.length === 0 && scraped[f.from] !== UNREACHED;
-    if (rank < PERSONAL && regIdx < 0 && !scrapedHere) continue;
+    const outsideHere =
+      outside !== undefined &&
+      (f.carries.length === 0 ? outside[f.from] !== UNREACHED : f.carries.some((d) => outsideHeld.has(d)));
+    if (rank < PERSONAL && regIdx < 0 && !scrapedHere && !outsideHere) continue;
 
     const run = runs.get(f.to) ?? {
       flows: [],
@@ -127,6 +152,13 @@ export default defineRule(meta, ({ graph, facts, model, report }) => {
         run.cut = upstreamCut(f, () => regulatedReach(graph, facts, guard).parent);
         if (run.cut)
           run.upstream.push(...pathSubjects(graph, facts, pathTo(facts, regulated.parent, f.from)));
+      }
+      if (run.cut && outsideHere) {
+        run.cut = upstreamCut(
+          f,
+          () => (outsideOpen ??= reach(graph, facts, outsideSeeds, { ...scrapeOpts, guard })),
+        );
+        if (run.cut) run.upstream.push(...pathSubjects(graph, facts, pathTo(facts, outside, f.from)));
       }
       if (run.cut && scrapedHere) {
         run.cut = upstreamCut(
@@ -179,6 +211,30 @@ export default defineRule(meta, ({ graph, facts, model, report }) => {
       }
       run.facts.push(flowFact(graph, f, `trains on \`${d.name}\``));
     }
+    if (outsideHere && !run.reasons.includes("outside")) {
+      run.reasons.push("outside");
+      if (f.carries.length > 0) {
+        const d = model.data[f.carries.find((i) => outsideHeld.has(i))!]!;
+        run.facts.push(flowFact(graph, f, `trains on \`${d.name}\`, which another party holds`));
+      } else {
+        const p = pathTo(facts, outside, f.from);
+        const origin: Component = graph.model.components[p.start]!;
+        const d = model.data[outsideData.get(origin.index)!]!;
+        run.facts.push(
+          ...pathFacts(
+            graph,
+            facts,
+            p,
+            {
+              text: `${describe(graph, origin)} holds \`${d.name}\` (${d.classification ?? ""}), another party's data`,
+              loc: origin.propLocs["holds"] ?? origin.nameLoc,
+            },
+            `\`${d.name}\``,
+          ),
+          flowFact(graph, f, `trains on \`${d.name}\``),
+        );
+      }
+    }
     if (scrapedHere && !run.reasons.includes("scraped")) {
       run.reasons.push("scraped");
       const p = pathTo(facts, scraped, f.from);
@@ -202,6 +258,7 @@ export default defineRule(meta, ({ graph, facts, model, report }) => {
   const WORDS: Record<string, string> = {
     personal: "personal data",
     regulated: "regulated data",
+    outside: "customers' or partners' confidential data",
     scraped: "scraped web content",
   };
   for (const [target, run] of [...runs].sort((a, b) => a[0] - b[0])) {

@@ -1,6 +1,7 @@
 import { ENTRY } from "../facts.js";
 import { firstTaintClass, taintChain } from "../explain.js";
 import { isLlmConsumer, invokedBy, capabilities, STATE_CHANGING } from "../predicates.js";
+import { inFlows } from "../../graph/threat-graph.js";
 import { componentSubject, defineRule, flowSubject } from "../rule.js";
 import { storedUserChain, storedUserContent, storedUserReaches } from "./lib/inference.js";
 
@@ -23,7 +24,7 @@ export default defineRule(
     impactBasis: "the model acts on the injected instructions with whatever context and tools it has",
     mitigations: ["spotlighting", "input_filter", "taint_tracking", "output_filter", "audit_log"],
     detection:
-      "An agent, generative model or LLM API is reached, over any chain of flows (ingest, retrieve, invoke results ...), by content from an external-data or tool-output entry: a source written by outsiders, a browsing tool, a search provider. Or, failing that, by what an untrusted user stored: content from a user-input entry that a write, ingest, copy, feedback, label, log or produce flow left in a component before the LLM read it (a ticket, a pull request, a review submitted through an app). A user prompting the LLM directly is AT-24's; content an LLM stored is AT-40's and AT-41's.",
+      "An agent, generative model or LLM API is reached, over any chain of flows (ingest, retrieve, invoke results ...), by content from an external-data or tool-output entry: a source written by outsiders, a browsing tool, a search provider. Or, failing that, by what an untrusted user stored: content from a user-input entry that a write, ingest, copy, feedback, label, log or produce flow left in a component before the LLM read it (a ticket, a pull request, a review submitted through an app). Or, failing both, by a prompt template with `untrusted_slots true` prompting it directly. A user prompting the LLM directly is AT-24's; content an LLM writes into a store itself is AT-40's and AT-41's.",
     falsePositives:
       "The content passes through a curation step the model does not show (e.g. human review of every indexed document).",
     references: [
@@ -64,6 +65,30 @@ export default defineRule(
           message: `what untrusted users store in \`${store.name}\` reaches the context of \`${c.name}\`, which may follow instructions hidden in it`,
           facts: chain,
           controlPoints: points,
+          ...levels(),
+        });
+      } else if (!cls) {
+        // A prompt template the model says untrusted text is substituted into.
+        const slot = inFlows(graph, c.index).find((f) => {
+          const t = graph.model.components[f.from]!;
+          return f.kind === "prompt" && t.kind === "template" && t.props.untrusted_slots === true;
+        });
+        if (!slot) continue;
+        const tmpl = graph.model.components[slot.from]!;
+        report({
+          subject: componentSubject(c),
+          message: `untrusted text substituted into \`${tmpl.name}\` reaches the context of \`${c.name}\`, which may follow instructions hidden in it`,
+          facts: [
+            {
+              text: `\`${tmpl.name}\` has \`untrusted_slots true\`: untrusted text is substituted into it`,
+              loc: tmpl.propLocs["untrusted_slots"] ?? tmpl.nameLoc,
+            },
+            {
+              text: `\`${tmpl.name} -> ${c.name}\` (prompt) puts the filled-in template into \`${c.name}\`'s context`,
+              loc: slot.loc,
+            },
+          ],
+          controlPoints: [componentSubject(c), flowSubject(slot), componentSubject(tmpl)],
           ...levels(),
         });
       }

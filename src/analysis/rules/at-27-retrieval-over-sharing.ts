@@ -8,6 +8,7 @@ import {
   flowPoints,
   handoffFact,
   PARTNER_RANK,
+  propFact,
   queryAccess,
   queryChain,
   retrievers,
@@ -34,7 +35,7 @@ export default defineRule(
     impactBasis: "users read data they are not entitled to",
     mitigations: ["retrieval_acl", "least_privilege", "output_filter"],
     detection:
-      "A vector store, or a store read or retrieved by an LLM directly or through a tool, that holds or receives data classified confidential or above, and whose reader is queried (over prompt, invoke or delegate flows) by people. `access_control per_user` or `document` implies `retrieval_acl`; an agent with `identity user_delegated` reading a plain store reads with the user's rights and is not reported.",
+      "A vector store, or a store read or retrieved by an LLM directly or through a tool, that holds or receives data classified confidential or above, and whose reader is queried (over prompt, invoke or delegate flows) by people. `access_control per_user` or `document` implies `retrieval_acl`; an agent with `identity user_delegated` reading a plain store reads with the user's rights and is not reported. `access_control per_tenant` still reports (users of one tenant read each other's documents), without the raised likelihood of outside callers.",
     falsePositives: "Every user of the assistant is entitled to everything in the store.",
     references: [
       "https://atlas.mitre.org/techniques/AML.T0085.000",
@@ -66,7 +67,10 @@ export default defineRule(
         const rank = qa.rank[consumer.index]!;
         const cls = classificationOf(facts.sensitivity[i]!)!;
         const points: Subject[] = [componentSubject(s), ...flowPoints(flows)];
-        const outside = rank <= PARTNER_RANK;
+        // Filtered by tenant only: the callers who over-read are the tenant's own users, whoever
+        // the least trusted party is, so an outside caller does not make it likelier.
+        const perTenant = s.kind === "vectorstore" && s.props.access_control === "per_tenant";
+        const outside = rank <= PARTNER_RANK && !perTenant;
         const severe = facts.sensitivity[i]! >= classificationRank("sensitive");
         const reasons = [
           outside
@@ -76,11 +80,22 @@ export default defineRule(
         ];
         report({
           subject: componentSubject(s),
-          message: `\`${s.name}\` returns ${cls} data to anyone who queries \`${consumer.name}\`, without filtering by who is asking`,
+          message: perTenant
+            ? `\`${s.name}\` filters retrieval by tenant but not by user: it returns ${cls} data to anyone in the tenant who queries \`${consumer.name}\``
+            : `\`${s.name}\` returns ${cls} data to anyone who queries \`${consumer.name}\`, without filtering by who is asking`,
           facts: [
             ...sensitivityChain(graph, facts, i),
             ...flows.map((f) => handoffFact(graph, f, `records from \`${s.name}\``)),
             ...queryChain(graph, qa, consumer.index),
+            ...(perTenant
+              ? [
+                  propFact(
+                    s,
+                    "access_control",
+                    `\`${s.name}\` has \`access_control per_tenant\`: one tenant's users see each other's documents`,
+                  ),
+                ]
+              : []),
           ],
           controlPoints: points,
           ...(outside ? { likelihood: "high" as const } : {}),

@@ -108,7 +108,7 @@ export default defineRule(
     impactBasis: "the attacker acts with the rights of the component that consumes the output",
     mitigations: ["output_encoding", "sandbox", "egress_allowlist", "human_approval", "output_filter"],
     detection:
-      "An LLM (agent, generative model, LLM endpoint or API) invokes a tool that executes code, works on the file system, fetches URLs or only reads a database; or its output reaches (through responses, relays and call results) an app that renders markdown or html. Reported once per sink; likelihood drops when no run-time untrusted content reaches the LLM.",
+      "An LLM (agent, generative model, LLM endpoint or API) invokes a tool that executes code, works on the file system, fetches URLs or only reads a database; or its output reaches (through responses, relays, call results, and stores and jobs that keep or pass it on) an app that renders markdown or html. Reported once per sink; likelihood drops when no run-time untrusted content reaches the LLM.",
     falsePositives:
       "The sink validates its input strictly (an allow-list of commands, parameterised queries) in a way the model does not show.",
     references: [

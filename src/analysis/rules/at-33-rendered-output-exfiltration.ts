@@ -1,7 +1,7 @@
 import { componentsOf } from "../../graph/threat-graph.js";
 import type { Subject } from "../../semantic/model.js";
 import { classificationRank } from "../../semantic/vocabulary.js";
-import { classificationOf, ENTRY } from "../facts.js";
+import { classificationOf, ENTRY, type Fact } from "../facts.js";
 import { componentSubject, defineRule, flowSubject } from "../rule.js";
 import {
   contextChain,
@@ -12,6 +12,9 @@ import {
   runtimeClass,
   runtimeTaint,
   runtimeTaintChain,
+  storedUserChain,
+  storedUserContent,
+  storedUserReaches,
 } from "./lib/inference.js";
 
 const INJECTED = ENTRY.EXTERNAL_DATA | ENTRY.TOOL_OUTPUT;
@@ -36,7 +39,7 @@ export default defineRule(
     impactBasis: "confidential data from the model's context reaches the attacker",
     mitigations: ["output_encoding", "egress_allowlist", "output_filter"],
     detection:
-      "An app with `renders markdown` or `html` receives (through responses, relays and call results) the output of an LLM whose run-time context holds data classified confidential or above and is reached by outsider-written content or tool output.",
+      "An app with `renders markdown` or `html` receives (through responses, relays, call results, and stores and jobs that keep or pass it on) the output of an LLM whose run-time context holds data classified confidential or above and is reached by outsider-written content, tool output, or what untrusted users stored for it to read (a ticket, an issue, an uploaded file: ADR 3). A user's own prompt does not count: the user would only exfiltrate to themselves.",
     falsePositives:
       "The renderer blocks remote images and unknown link targets (a content security policy), which the model does not show.",
     references: [
@@ -48,24 +51,35 @@ export default defineRule(
   ({ graph, facts, report }) => {
     const rt = runtimeTaint(graph, facts);
     const cs = contextSensitivity(graph, facts);
+    const stored = storedUserContent(graph, facts);
     const floor = classificationRank("confidential");
+    const injected = (v: number) => (rt.bits[v]! & INJECTED) !== 0 || storedUserReaches(stored, v);
     for (const app of componentsOf(graph, "app")) {
       if (app.props.renders !== "markdown" && app.props.renders !== "html") continue;
-      const src = llmOutputSources(graph, app).find(
-        ({ llm }) => (rt.bits[llm.index]! & INJECTED) !== 0 && cs.rank[llm.index]! >= floor,
-      );
+      const sources = llmOutputSources(graph, app).filter(({ llm }) => cs.rank[llm.index]! >= floor);
+      // Outsider-written content or tool output first; else what untrusted users stored (ADR 3).
+      const src =
+        sources.find(({ llm }) => (rt.bits[llm.index]! & INJECTED) !== 0) ??
+        sources.find(({ llm }) => injected(llm.index));
       if (!src) continue;
-      const cls = runtimeClass(rt, src.llm.index, INJECTED)!;
+      const cls = runtimeClass(rt, src.llm.index, INJECTED);
       const points: Subject[] = [componentSubject(app), componentSubject(src.llm)];
       for (const f of src.flows)
         points.push(flowSubject(f), componentSubject(graph.model.components[f.from]!));
+      let taintFacts: readonly Fact[];
+      if (cls) taintFacts = runtimeTaintChain(graph, facts, rt, src.llm.index, cls);
+      else {
+        const chain = storedUserChain(graph, facts, stored, src.llm.index);
+        taintFacts = chain.facts;
+        points.push(flowSubject(chain.storedBy));
+      }
       const data = classificationOf(cs.rank[src.llm.index]!)!;
       const severe = cs.rank[src.llm.index]! >= classificationRank("sensitive");
       report({
         subject: componentSubject(app),
         message: `injected instructions can make \`${src.llm.name}\` hide ${data} data in image or link URLs that \`${app.name}\` renders and the browser fetches`,
         facts: [
-          ...runtimeTaintChain(graph, facts, rt, src.llm.index, cls),
+          ...taintFacts,
           ...contextChain(graph, facts, cs, src.llm.index),
           ...outputChain(graph, src),
           propFact(

@@ -1,8 +1,9 @@
 import { UNTRUSTED_CONTENT } from "../facts.js";
 import { exfilChain, firstTaintClass, sensitivityChain, taintChain } from "../explain.js";
 import { componentsOf } from "../../graph/threat-graph.js";
-import { seesAtLeast } from "../predicates.js";
+import { hasControl, seesAtLeast } from "../predicates.js";
 import { componentSubject, defineRule, flowSubject } from "../rule.js";
+import { capabilityFact, EXECUTE, reachFacts, reachPoints, toolsWith, uniqueSubjects } from "./lib/agents.js";
 import type { Subject } from "../../semantic/model.js";
 
 /** Untrusted input, private data and an outbound channel meeting in one agent. */
@@ -11,7 +12,7 @@ export default defineRule(
     id: "AT-37",
     title: "Lethal trifecta: untrusted input, private data and an outbound channel in one agent",
     description:
-      "One agent sees content an attacker controls, can read private data, and can send data somewhere the attacker can see (e-mail, web requests, rendered links, the attacker's own chat). Injected instructions can then make the agent collect the data and send it out. Keeping at most two of the three in one agent session (the rule of two) removes the path.",
+      "One agent sees content an attacker controls, can read private data, and can send data somewhere the attacker can see (e-mail, web requests, rendered links, the attacker's own chat, a comment on the issue or ticket the attacker filed). Injected instructions can then make the agent collect the data and send it out. Keeping at most two of the three in one agent session (the rule of two) removes the path.",
     category: "threat",
     stride: ["information_disclosure"],
     atlas: ["AML.T0086", "AML.T0051.001", "AML.T0057"],
@@ -32,7 +33,7 @@ export default defineRule(
       "segmentation",
     ],
     detection:
-      "For each agent: attacker content of any run-time class reaches it, data classified confidential or above reaches it, and an information path leads from it to an observable sink (a send_external or browse tool, a markdown/HTML renderer, an untrusted party).",
+      "For each agent: attacker content of any run-time class reaches it, data classified confidential or above reaches it, and an information path leads from it to an observable sink (a send_external or browse tool, a markdown/HTML renderer, an untrusted party, or a component an untrusted actor `write`s to, since the actor reads back what lands there). Without such a path, a tool the agent reaches that runs code with no `sandbox` declared is the way out, since the code can open its own connections.",
     falsePositives:
       "The private data and the outbound channel are used in different sessions that the model does not separate.",
     references: [
@@ -44,7 +45,30 @@ export default defineRule(
   ({ graph, facts, report }) => {
     for (const agent of componentsOf(graph, "agent")) {
       const cls = firstTaintClass(facts, agent.index, UNTRUSTED_CONTENT);
-      if (!cls || !seesAtLeast(facts, agent, "confidential") || !facts.canExfiltrate[agent.index]) continue;
+      if (!cls || !seesAtLeast(facts, agent, "confidential")) continue;
+      if (!facts.canExfiltrate[agent.index]) {
+        // No declared way out, but code the agent runs outside a sandbox can open its own.
+        const runner = toolsWith(graph, agent, EXECUTE).find(
+          (r) => !hasControl(r.tool, "sandbox") && !hasControl(agent, "sandbox"),
+        );
+        if (!runner) continue;
+        report({
+          subject: componentSubject(agent),
+          message: `\`${agent.name}\` combines untrusted input, private data and code it can run outside a sandbox: injected instructions can make that code send the data out`,
+          facts: [
+            ...taintChain(graph, facts, agent.index, cls),
+            ...sensitivityChain(graph, facts, agent.index),
+            ...reachFacts(graph, runner),
+            capabilityFact(runner, EXECUTE),
+            {
+              text: `\`${runner.tool.name}\` declares no \`sandbox\`: the code it runs can open network connections`,
+              loc: runner.tool.nameLoc,
+            },
+          ],
+          controlPoints: uniqueSubjects([...reachPoints(agent, runner)]),
+        });
+        continue;
+      }
       const exfil = exfilChain(graph, facts, agent.index);
       // Controls count on the agent and on every hop of the way out.
       const points: Subject[] = [componentSubject(agent)];

@@ -46,7 +46,7 @@ export default defineRule(
     impactBasis: "requests run with the service account's rights, not the requester's",
     mitigations: ["least_privilege", "access_control"],
     detection:
-      "An agent with `identity service_account` that requests from a person reach (over prompt, invoke and delegate flows) or attacker content reaches, and that can call a tool with a state-changing or outbound capability, or a reading tool fed from a holder of data classified `confidential` or above.",
+      "An agent with `identity service_account`, or with no `identity` (assumed its own privileges: AS-10), that requests from a person reach (over prompt, invoke and delegate flows) or attacker content reaches, and that can call a tool with a state-changing or outbound capability, or a reading tool fed from a holder of data classified `confidential` or above.",
     falsePositives:
       "The agent checks the requester's permissions before every tool call (an authorization layer in front of the tools) that the model does not show.",
     references: [
@@ -85,7 +85,9 @@ export default defineRule(
       return found ?? undefined;
     };
     for (const agent of componentsOf(graph, "agent")) {
-      if (agent.props.identity !== "service_account") continue;
+      // Unstated, the agent is assumed to act with its own privileges (AS-10).
+      const identity = agent.props.identity;
+      if (identity !== undefined && identity !== "service_account") continue;
       const cls = untrustedClass(facts, agent.index);
       if (!cls && driven[agent.index] === -2) continue;
       const toolFacts: Fact[] = [];
@@ -105,13 +107,18 @@ export default defineRule(
       const irreversible = [...caps].some((c) => IRREVERSIBLE.includes(c));
       report({
         subject: componentSubject(agent),
-        message: `\`${agent.name}\` calls ${codeList(powers.slice(0, 4))} under its own service account for whoever asks it: requests run with more rights than the requester has`,
+        message: `\`${agent.name}\` calls ${codeList(powers.slice(0, 4))} under ${identity ? "its own service account" : "its own privileges (assumed: AS-10)"} for whoever asks it: requests run with more rights than the requester has`,
         facts: [
-          propFact(
-            agent,
-            "identity",
-            `\`${agent.name}\` has \`identity service_account\`: its tool calls carry the agent's privileges`,
-          ),
+          identity
+            ? propFact(
+                agent,
+                "identity",
+                `\`${agent.name}\` has \`identity service_account\`: its tool calls carry the agent's privileges`,
+              )
+            : {
+                text: `\`${agent.name}\` does not say whose privileges its calls carry (\`identity\`); assumed its own (AS-10)`,
+                loc: agent.nameLoc,
+              },
           ...(cls ? taintChain(graph, facts, agent.index, cls) : userChain(graph, agent.index)),
           ...toolFacts.slice(0, MAX_TOOL_FACTS * 2),
         ],

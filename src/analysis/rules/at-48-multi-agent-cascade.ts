@@ -175,7 +175,7 @@ export default defineRule(
       const dangerous = agents.filter((a) => toolsWith(graph, a, IRREVERSIBLE).some((r) => !r.gated));
       report({
         subject: componentSubject(root),
-        message: `\`${root.name}\` leads ${agents.length} agents that pass work to each other (${reasons.join("; ")}): one agent's fault or takeover cascades through the rest`,
+        message: `\`${root.name}\` and ${agents.length - 1} other agent${agents.length === 2 ? "" : "s"} pass work to each other (${reasons.join("; ")}): one agent's fault or takeover cascades through the rest`,
         facts,
         controlPoints: [componentSubject(root), ...rootFlows.map(flowSubject)],
         ...adjust(

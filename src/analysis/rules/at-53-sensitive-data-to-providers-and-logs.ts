@@ -4,7 +4,7 @@ import { classificationRank } from "../../semantic/vocabulary.js";
 import { classificationOf, type Fact } from "../facts.js";
 import { describe, sensitivityChain } from "../explain.js";
 import { componentSubject, defineRule, flowSubject, levelReasons } from "../rule.js";
-import { flowFact, flowSensitivity, propFact, unstatedHandling } from "./lib/inference.js";
+import { flowFact, flowSensitivity, propFact, servedOnlyFlows, unstatedHandling } from "./lib/inference.js";
 
 /** Personal or sensitive data handed to a provider that keeps or learns from it, or to logs. */
 export default defineRule(
@@ -26,7 +26,7 @@ export default defineRule(
     impactBasis: "personal data is exposed outside the systems and agreements that govern it",
     mitigations: ["pii_redaction", "vendor_agreement", "encryption_at_rest"],
     detection:
-      "A flow whose data (what it carries, or else everything its source has) is classified personal or above goes to a provider with `trains_on_inputs true` or `retention standard` (an LLM or embedding API that does not state its `retention` is assumed to keep inputs: AS-09), to a store of `type logs`, or is a `log` flow. Reported per flow; redaction at the sender or on the flow, and a data agreement at the provider, count.",
+      "A flow whose data (what it carries, or else everything its source has) is classified personal or above goes to a provider with `trains_on_inputs true` or `retention standard` (an LLM or embedding API that does not state its `retention` is assumed to keep inputs: AS-09), to a store of `type logs`, or is a `log` flow. A hosted LLM or embedding API that only `serve`s a component, with no flow from it, receives that component's context all the same: the `serve` flow is reported for it. Reported per flow; redaction at the sender or on the flow, and a data agreement at the provider, count.",
     falsePositives: "The data is pseudonymised before it leaves, in a step the model does not show.",
     references: [
       "https://genai.owasp.org/llmrisk/llm022025-sensitive-information-disclosure/",
@@ -125,6 +125,43 @@ export default defineRule(
         ...(severe ? { impact: "very_high" as const } : {}),
         ...levelReasons(reasons[0], reasons[1]),
       });
+    }
+    // A hosted model that only `serve`s a component still receives that component's context with
+    // every call: the serve flow stands for the upload.
+    for (const [p, flows] of servedOnlyFlows(graph, facts)) {
+      const to = graph.model.components[p]!;
+      const { why, trains } = keepsOf(to, false);
+      if (!why) continue;
+      for (const f of flows) {
+        const rank = facts.sensitivity[f.to]!;
+        const witness = facts.sensitivityWitness[f.to]!;
+        if (rank < floor || witness < 0) continue;
+        const sender = graph.model.components[f.to]!;
+        const data = graph.model.data[witness]!;
+        const cls = classificationOf(rank)!;
+        const severe = rank >= classificationRank("sensitive");
+        const reasons = [
+          trains ? "the provider may train on the data, so it can resurface in its models" : undefined,
+          severe ? `the data is ${cls}` : undefined,
+        ];
+        report({
+          subject: flowSubject(f),
+          message: `\`${sender.name}\` sends its context, with ${cls} data (\`${data.name}\`), to \`${to.name}\` with each call, and \`${to.name}\` keeps it${trains ? " and may train on it" : ""}`,
+          facts: [
+            ...sensitivityChain(graph, facts, f.to),
+            flowFact(
+              graph,
+              f,
+              `answers \`${sender.name}\`, so its context, \`${data.name}\` with it, goes to \`${to.name}\` with each call`,
+            ),
+            why,
+          ],
+          controlPoints: [flowSubject(f), componentSubject(sender), componentSubject(to)],
+          ...(trains ? { likelihood: "high" as const } : {}),
+          ...(severe ? { impact: "very_high" as const } : {}),
+          ...levelReasons(reasons[0], reasons[1]),
+        });
+      }
     }
   },
 );

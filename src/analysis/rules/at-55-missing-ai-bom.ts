@@ -66,7 +66,7 @@ export default defineRule(
       const prop = c.propLocs["origin"] ?? c.nameLoc;
       report({
         subject: componentSubject(c),
-        message: `\`${c.name}\` is a ${artifactWord(c)}; without an AI bill of materials a compromised version of it goes unnoticed and untraced`,
+        message: `\`${c.name}\` is a ${artifactWord(c)}; without an AI bill of materials a compromised ${c.kind === "registry" ? "artifact pulled from it" : "version of it"} goes unnoticed and untraced`,
         facts: [
           {
             text: `${describe(graph, c)} is a ${artifactWord(c)}${"origin" in c.props && c.props.origin !== undefined ? ` (\`origin ${c.props.origin}\`)` : ""}`,

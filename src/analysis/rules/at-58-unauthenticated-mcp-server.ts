@@ -67,7 +67,7 @@ export default defineRule(
       if (caps.length > 0) facts.push(propFact(server, "capabilities", `its tools can ${codeList(caps)}`));
       report({
         subject: componentSubject(server),
-        message: `\`${server.name}\` accepts ${transport === "http" ? "HTTP" : "cross-zone"} connections without authenticating callers: anyone who reaches it can call its tools${caps.length > 0 ? ` and ${codeList(caps)}` : ""}`,
+        message: `\`${server.name}\` ${auth === "none" ? "accepts" : "is assumed to accept (AS-05)"} ${transport === "http" ? "HTTP" : "cross-zone"} connections without authenticating callers: anyone who reaches it can call its tools${caps.length > 0 ? ` and ${codeList(caps)}` : ""}`,
         facts,
         controlPoints: [componentSubject(server), ...callers.map(flowSubject)],
         ...adjust(

@@ -49,6 +49,7 @@ import as06 from "./as-06-app-rendering-unstated.js";
 import as07 from "./as-07-agent-autonomy-unstated.js";
 import as08 from "./as-08-tool-capabilities-unstated.js";
 import as09 from "./as-09-provider-data-handling-unstated.js";
+import as10 from "./as-10-agent-identity-unstated.js";
 import at36 from "./at-36-excessive-agency.js";
 import at38 from "./at-38-agent-goal-hijack.js";
 import at39 from "./at-39-browser-agent-lured.js";
@@ -124,6 +125,7 @@ export const RULES: readonly Rule[] = [
   as07,
   as08,
   as09,
+  as10,
   at36,
   at38,
   at39,

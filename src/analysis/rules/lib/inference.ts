@@ -1,5 +1,6 @@
 import { scratchI32, scratchI8, scratchU8 } from "../../../graph/arena.js";
 import {
+  COMPONENT_KIND_CODE,
   componentKindMask,
   FLOW_KIND_CODE,
   inFlows,
@@ -179,6 +180,35 @@ export function flowSensitivity(g: ThreatGraph, facts: Facts, f: Flow): { rank: 
 /** Providers whose inputs are prompts and documents: what they keep of them is AT-53's question. */
 export function isModelProvider(c: Component): c is Extract<Component, { kind: "provider" }> {
   return c.kind === "provider" && (c.props.type === "llm_api" || c.props.type === "embedding_api");
+}
+
+/**
+ * `serve` flows from a model provider (a hosted LLM or embedding API) to a component that sends the
+ * provider nothing over a flow of its own: the component's context still goes to the provider with
+ * every call, so these flows stand for that upload (AS-09, AT-53). A model written with both
+ * directions is read from its own flows. Per provider index, in flow order; computed once.
+ */
+export function servedOnlyFlows(g: ThreatGraph, facts: Facts): ReadonlyMap<number, readonly Flow[]> {
+  return once(facts, "servedOnlyFlows", () => {
+    const n = g.model.components.length;
+    const serve = FLOW_KIND_CODE.get("serve")!;
+    const provider = COMPONENT_KIND_CODE.get("provider")!;
+    const { edgeFrom, edgeTo } = g.csr;
+    const sends = new Set<number>();
+    for (let f = 0; f < g.model.flows.length; f++)
+      if (g.compKind[edgeTo[f]!] === provider) sends.add(edgeFrom[f]! * n + edgeTo[f]!);
+    const out = new Map<number, Flow[]>();
+    for (const f of g.flowsByKind.get("serve") ?? []) {
+      if (g.flowKind[f] !== serve) continue;
+      const p = edgeFrom[f]!;
+      if (g.compKind[p] !== provider || !isModelProvider(g.model.components[p]!)) continue;
+      if (sends.has(edgeTo[f]! * n + p)) continue;
+      let list = out.get(p);
+      if (!list) out.set(p, (list = []));
+      list.push(g.model.flows[f]!);
+    }
+    return out;
+  });
 }
 
 /** The data-handling properties a model provider leaves unstated (AS-09 reports them; AT-53 assumes). */
@@ -375,7 +405,8 @@ export function storedUserContent(g: ThreatGraph, facts: Facts): StoredUserConte
     const storing = scratchU8(FLOW_KIND_NAMES.length);
     for (const k of STORING_FLOWS) storing[FLOW_KIND_CODE.get(k)!] = 1;
     // An LLM that writes what it was told into a store is agent memory (AT-40) or a prompt spreading
-    // between agents (AT-41): only what reaches a store before any LLM counts here.
+    // between agents (AT-41). What it stores through a tool it calls still counts (ADR 3: one user's
+    // memo read back in another user's session is an injection the model cannot tell apart).
     const llm = scratchU8(n);
     for (const c of g.model.components) llm[c.index] = isLlmConsumer(g, c) ? 1 : 0;
     const parent = scratchI32(2 * n).fill(NONE);
@@ -392,14 +423,12 @@ export function storedUserContent(g: ThreatGraph, facts: Facts): StoredUserConte
       const s = queue[head++]!;
       const layer = s >= n ? 1 : 0;
       const v = s - layer * n;
-      // Not yet stored, the user's content stops at an LLM: whatever it then writes, through a tool
-      // or straight, is the LLM's output (AT-40, AT-41), not what the user stored.
-      if (layer === 0 && llm[v] === 1) continue;
       for (let i = info.outStart[v]!; i < info.outStart[v + 1]!; i++) {
         const e = info.outEdges[i]!;
         if (!contentEdge[e]) continue;
         const stores =
-          layer === 1 || (facts.infoReturn[e] === 0 && storing[g.flowKind[facts.infoFlow[e]!]!] === 1);
+          layer === 1 ||
+          (facts.infoReturn[e] === 0 && llm[v] === 0 && storing[g.flowKind[facts.infoFlow[e]!]!] === 1);
         const t = info.edgeTo[e]! + (stores ? n : 0);
         if (parent[t] !== NONE) continue;
         parent[t] = e * 2 + layer;
@@ -1050,13 +1079,15 @@ export interface OutputSource {
 }
 
 // Flows that bring output into a component: answers, served output; results of its own calls come
-// back along `invoke` flows it sends.
-const OUTPUT_IN: ReadonlySet<FlowKind> = new Set(["response", "serve"]);
+// back along `invoke` flows it sends. Into and out of a store, output kept for later: a job writes
+// an LLM's answer into a table that an app reads and renders (stored output is output all the same).
+const OUTPUT_IN: ReadonlySet<FlowKind> = new Set(["response", "serve", "read", "retrieve", "write"]);
 const MAX_OUTPUT_HOPS = 8;
 
 /**
  * The LLMs whose output reaches `target`, walking answers back through relays (guardrails, endpoints
- * without a generative model, other apps) up to a few hops; the first LLM on each branch ends it.
+ * without a generative model, other apps, and stores and jobs that keep or pass on an answer) up to
+ * a few hops; the first LLM on each branch ends it.
  * Several rules ask it of the same apps (AT-32, AT-33, AS-06): answered once per graph and target.
  */
 export function llmOutputSources(g: ThreatGraph, target: Component): readonly OutputSource[] {
@@ -1069,7 +1100,7 @@ export function llmOutputSources(g: ThreatGraph, target: Component): readonly Ou
 
 const outputSources = new WeakMap<ThreatGraph, Map<number, readonly OutputSource[]>>();
 const OUTPUT_IN_CODES = kindMask(OUTPUT_IN);
-const RELAYS = componentKindMask(["guardrail", "endpoint", "app"]);
+const RELAYS = componentKindMask(["guardrail", "endpoint", "app", "store", "pipeline"]);
 const INVOKE_CODE = FLOW_KIND_CODE.get("invoke")!;
 
 function llmOutputSourcesUncached(g: ThreatGraph, target: Component): OutputSource[] {
