@@ -18,7 +18,7 @@ import { MARKDOWN, REPORT_LIMITS } from "../../src/emit/report-view.js";
 import { analyzeModel } from "../../src/compiler.js";
 import { frontEnd, dump } from "../helpers/compile.js";
 import { REPO, compileToDir, parseCsv } from "./report-helpers.js";
-import { SAMPLES, cachedSampleContext, memoryContext } from "../helpers/outputs.js";
+import { SAMPLES, cachedSampleContext, memoryContext, OVERRIDDEN_APPROVAL } from "../helpers/outputs.js";
 import fs from "node:fs";
 
 test("csvField: RFC 4180 quoting", () => {
@@ -284,17 +284,7 @@ test("checklist.csv: a location in a file whose name needs quoting or starts lik
 test("an agent's approval that a tool's own approval replaces is a task to do, not one done", () => {
   // `ops` declares human approval, but `wipe` states `approval none`, which replaces it for calls to
   // `wipe`: AT-36 on that call stays open, and the checklist must not tick the agent's approval off.
-  const ctx = memoryContext({
-    "agents.aithreat": `zone corp "Corp" {
-  trust internal
-  agent ops "Ops agent" { autonomy loop  controls [human_approval] }
-  tool wipe "Purge records" { capabilities [delete]  approval none }
-  tool notes "Note writer" { capabilities [write] }
-}
-flow ops -> wipe { kind invoke }
-flow ops -> notes { kind invoke }
-`,
-  });
+  const ctx = memoryContext({ "agents.aithreat": OVERRIDDEN_APPROVAL });
   const views = ctx.analysis.findingsView;
   const rec = (id: string) =>
     views.find((v) => v.id === id)!.recommended.find((r) => r.control === "human_approval")!;

@@ -23,6 +23,7 @@ import {
   cachedSampleContext,
   findingsValidator,
   memoryContext,
+  OVERRIDDEN_APPROVAL,
   sampleContext,
 } from "../helpers/outputs.js";
 
@@ -31,17 +32,7 @@ const emitText = (ctx: Parameters<typeof findingsJsonEmitter.emit>[0]) =>
   findingsJsonEmitter.emit(ctx)[0]!.contents as string;
 
 test("2.1: a control the subject declares that the finding goes around is `bypassed`, not `declared`", () => {
-  const ctx = memoryContext({
-    "agents.aithreat": `zone corp "Corp" {
-  trust internal
-  agent ops "Ops agent" { autonomy loop  controls [human_approval] }
-  tool wipe "Purge records" { capabilities [delete]  approval none }
-  tool notes "Note writer" { capabilities [write] }
-}
-flow ops -> wipe { kind invoke }
-flow ops -> notes { kind invoke }
-`,
-  });
+  const ctx = memoryContext({ "agents.aithreat": OVERRIDDEN_APPROVAL });
   const doc = JSON.parse(emitText(ctx)) as {
     findings: { id: string; recommended: { control: string; declared: boolean; bypassed?: true }[] }[];
   };

@@ -114,3 +114,18 @@ export function sarifValidator(): Validate {
   addFormats(ajv);
   return wrap(ajv.compile({ $id: String(id), ...rest }));
 }
+
+/**
+ * An agent that declares human approval, a tool that states its own (`approval none`, which replaces
+ * the agent's for calls to it) and a tool that states none: AT-36 on `ops:wipe` stays open with the
+ * approval bypassed, AT-36 on `ops:notes` is mitigated by it.
+ */
+export const OVERRIDDEN_APPROVAL = `zone corp "Corp" {
+  trust internal
+  agent ops "Ops agent" { autonomy loop  controls [human_approval] }
+  tool wipe "Purge records" { capabilities [delete]  approval none }
+  tool notes "Note writer" { capabilities [write] }
+}
+flow ops -> wipe { kind invoke }
+flow ops -> notes { kind invoke }
+`;
