@@ -193,7 +193,7 @@ test("--templates: a team's template replaces the built-in one by file name", as
   try {
     assert.is(run.code, 0, run.stderr);
     const md = run.read("report.md");
-    assert.ok(md.startsWith("# Acme Support Assistant\n\nOpen: 14\n"), md.slice(0, 200));
+    assert.ok(md.startsWith("# Acme Support Assistant\n\nOpen: 13\n"), md.slice(0, 200));
     assert.ok(md.includes("- **Why it fired**"), "built-in partials still apply");
     assert.ok(run.read("checklist.md").includes("# Mitigation checklist"), "other templates stay built-in");
   } finally {

@@ -1,3 +1,4 @@
+import type { Component } from "../../semantic/model.js";
 import { ENTRY } from "../facts.js";
 import { firstTaintClass, taintChain } from "../explain.js";
 import { isLlmConsumer, invokedBy, capabilities, STATE_CHANGING } from "../predicates.js";
@@ -24,7 +25,7 @@ export default defineRule(
     impactBasis: "the model acts on the injected instructions with whatever context and tools it has",
     mitigations: ["spotlighting", "input_filter", "taint_tracking", "output_filter", "audit_log"],
     detection:
-      "An agent, generative model or LLM API is reached, over any chain of flows (ingest, retrieve, invoke results ...), by content from an external-data or tool-output entry: a source written by outsiders, a browsing tool, a search provider. Or, failing that, by what an untrusted user stored: content from a user-input entry that a write, ingest, copy, feedback, label, log or produce flow left in a component before the LLM read it (a ticket, a pull request, a review submitted through an app). Or, failing both, by a prompt template with `untrusted_slots true` prompting it directly. A user prompting the LLM directly is AT-24's; content an LLM writes into a store itself is AT-40's and AT-41's.",
+      "An agent, generative model or LLM API is reached, over any chain of flows (ingest, retrieve, invoke results ...), by content from an external-data or tool-output entry: a source written by outsiders, a browsing tool, a search provider. Or, failing that, by what an untrusted user stored: content from a user-input entry that a write, ingest, copy, feedback, label, log or produce flow left in a component before the LLM read it (a ticket, a pull request, a review submitted through an app). Or, failing both, by a prompt template with `untrusted_slots true` prompting it directly. An LLM API that only agents or other LLMs prompt is covered by their findings (the prompt is built there). A user prompting the LLM directly is AT-24's; content an LLM writes into a store itself is AT-40's and AT-41's.",
     falsePositives:
       "The content passes through a curation step the model does not show (e.g. human review of every indexed document).",
     references: [
@@ -35,8 +36,18 @@ export default defineRule(
   },
   ({ graph, facts, report }) => {
     const stored = storedUserContent(graph, facts);
+    const { inStart, inEdges, edgeFrom } = graph.csr;
+    // A hosted LLM API that only agents (or other LLMs) prompt sees what they put in its context:
+    // the finding on each of them covers it, and spotlighting or a filter goes where the prompt is
+    // built, not on the vendor's API. One that an app or job prompts directly keeps its own.
+    const onlyLlmsPrompt = (c: Component): boolean => {
+      for (let i = inStart[c.index]!; i < inStart[c.index + 1]!; i++)
+        if (!isLlmConsumer(graph, graph.model.components[edgeFrom[inEdges[i]!]!]!)) return false;
+      return inStart[c.index + 1]! > inStart[c.index]!;
+    };
     for (const c of graph.model.components) {
       if (!isLlmConsumer(graph, c)) continue;
+      if (c.kind === "provider" && onlyLlmsPrompt(c)) continue;
       const powerful = () =>
         invokedBy(graph, c).some(({ callee }) =>
           capabilities(callee).some((cap) => STATE_CHANGING.includes(cap)),
