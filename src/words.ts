@@ -27,6 +27,11 @@ export function andJoined(items: readonly string[]): string {
   return items.length <= 1 ? (items[0] ?? "") : `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
 }
 
+/** Names as code in a sentence: `` `a` ``, `` `a` and `b` ``, `` `a`, `b` and `c` ``. */
+export function nameList(names: readonly string[]): string {
+  return andJoined(names.map((x) => `\`${x}\``));
+}
+
 /**
  * A likelihood (0-1) as people read it, the same in the terminal and the reports: whole percents from
  * 10%, one decimal below (3.6%), two significant digits below 0.1%; never 100% short of certainty nor

@@ -313,10 +313,8 @@ export function computeFacts(g: ThreatGraph): Facts {
     }
     // Where an attacker-level actor writes (files an issue, posts, opens a ticket), the attacker
     // reads what lands there too: a reply or comment written into it is visible to them.
-    const write = FLOW_KIND_CODE.get("write")!;
     const actor = COMPONENT_KIND_CODE.get("actor")!;
-    for (let f = 0; f < m; f++) {
-      if (flowKind[f] !== write) continue;
+    for (const f of g.flowsByKind.get("write") ?? []) {
       const a = g.csr.edgeFrom[f]!;
       const t = g.csr.edgeTo[f]!;
       if (compKind[a] !== actor || observable[t] || !(entry[a]! & ENTRY.USER_INPUT)) continue;

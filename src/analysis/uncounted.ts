@@ -1,5 +1,5 @@
 import type { ThreatGraph } from "../graph/threat-graph.js";
-import { andJoined } from "../words.js";
+import { nameList } from "../words.js";
 import type { ControlUse, Subject } from "../semantic/model.js";
 import { controlCounts } from "./engine.js";
 import type { Facts } from "./facts.js";
@@ -13,9 +13,6 @@ export interface UncountedControl {
 }
 
 const sameSubject = (a: Subject, b: Subject): boolean => a.type === b.type && a.index === b.index;
-
-/** Code text for a list of names: `a`, `a` and `b`, `a`, `b` and `c`. */
-const names = (list: readonly string[]): string => andJoined(list.map((n) => `\`${n}\``));
 
 /**
  * The controls declared on a finding's subject (or implied by its properties) that would mitigate
@@ -77,7 +74,7 @@ export function uncountedControls(
     const excepted = here.length > 0 && here.every((p) => p.except?.includes(use.name));
     const reason =
       excepted && stating.length > 0
-        ? `${names(stating.map((c) => c.name))} ${stating.length === 1 ? "states its" : "state their"} own approval (${[...new Set(stating.map((c) => `\`approval ${c.approval}\``))].join(", ")}), which replaces \`${finding.subjectName}\`'s for calls to ${stating.length === 1 ? "it" : "them"}`
+        ? `${nameList(stating.map((c) => c.name))} ${stating.length === 1 ? "states its" : "state their"} own approval (${[...new Set(stating.map((c) => `\`approval ${c.approval}\``))].join(", ")}), which replaces \`${finding.subjectName}\`'s for calls to ${stating.length === 1 ? "it" : "them"}`
         : excepted
           ? `a tool on the path states its own approval, which replaces \`${finding.subjectName}\`'s`
           : here.length === 0

@@ -6,7 +6,7 @@ import { runFrontEnd, type FrontEndResult } from "../compiler.js";
 import { diag, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { diagnosticToJson, formatDiagnostic, summarize } from "../diagnostics/format.js";
 import { DEFAULT_MAX_FILE_SIZE, isInside } from "../semantic/imports.js";
-import { isValidDate } from "../semantic/properties.js";
+import { isValidDate } from "../syntax/dates.js";
 import { expandInputs, findRoot, MODEL_EXTENSION } from "./inputs.js";
 import type { Io } from "./io.js";
 import { nodeHost } from "./node-host.js";

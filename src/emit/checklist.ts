@@ -106,11 +106,11 @@ function cutTasks(analysis: CompileAnalysis): ChecklistCut | undefined {
     bounded: cut.quality === "bounded",
     tasks: cut.controls.map((c) => {
       const comp = c.on.type === "component" ? components[c.on.index]! : undefined;
-      const flow = c.on.type === "flow" ? flows[c.on.index]! : undefined;
+      const flow = comp ? undefined : flows[c.on.index]!;
       return {
         control: c.control,
         ...builtinControlView(c.control),
-        on: nameOf(c.on),
+        on: comp ? comp.name : flow!.id,
         kind: comp ? comp.kind : "flow",
         ...answerFor(analysis.model, c.on),
         cost: c.cost,

@@ -863,15 +863,18 @@ function route(f: Format, t: TargetView, p: PathView): Safe {
 }
 
 /**
- * A list for one table cell: the first REPORT_LIMITS.cutItems, then how many more (a 10k-component
- * model's cut names 1,600 controls, which no table cell shows usefully).
+ * A list for one table cell: the first `limit`, then how many more (a 10k-component model's cut
+ * names 1,600 controls, which no table cell shows usefully), and where the rest are (`note`).
  */
-function cellList(f: Format, items: readonly Safe[]): Safe {
-  const { shown, more } = capped(items, REPORT_LIMITS.cutItems);
+function cellList(
+  f: Format,
+  items: readonly Safe[],
+  limit: number = REPORT_LIMITS.cutItems,
+  note = " (paths.json lists every one)",
+): Safe {
+  const { shown, more } = capped(items, limit);
   const list = f.join(shown, ", ");
-  return more === 0
-    ? list
-    : f.join([list, f.lit(` and ${fmtNumber(more)} more (paths.json lists every one)`)], "");
+  return more === 0 ? list : f.join([list, f.lit(` and ${fmtNumber(more)} more${note}`)], "");
 }
 
 function cutV(f: Format, c: CutView | undefined): Safe {
@@ -920,20 +923,15 @@ function chokepointsV(f: Format, t: TargetView): Safe {
     if (g) g.classes.push(words(c.entryClass));
     else groups.set(key, { classes: [words(c.entryClass)], components: c.components });
   }
-  const list = (names: readonly string[]) => {
-    if (names.length === 0) return f.lit("none");
-    const { shown, more } = capped(names, REPORT_LIMITS.chokepoints);
-    return f.join(
-      [
-        f.join(
-          shown.map((n) => f.code(n)),
-          ", ",
-        ),
-        f.lit(more ? ` and ${fmtNumber(more)} more` : ""),
-      ],
-      "",
-    );
-  };
+  const list = (names: readonly string[]) =>
+    names.length === 0
+      ? f.lit("none")
+      : cellList(
+          f,
+          names.map((n) => f.code(n)),
+          REPORT_LIMITS.chokepoints,
+          "",
+        );
   const parts = [...groups.values()].map((g) =>
     // Entry classes are aithreat's own words: nothing to escape.
     f.join([f.lit(`${g.classes.join(", ")}: `), list(g.components)], ""),

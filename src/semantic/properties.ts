@@ -1,7 +1,7 @@
 import type { BlockNode, NameNode, PropertyNode, ValueNode } from "../ast/nodes.js";
 import { at, diag, type Diagnostic, type Location } from "../diagnostics/diagnostic.js";
 import type { SourceFile } from "../source.js";
-import { dayOf, eitherDay } from "../syntax/dates.js";
+import { dayOf, eitherDay, isValidDate } from "../syntax/dates.js";
 import { preview } from "../syntax/parse.js";
 import { didYouMean } from "./suggest.js";
 import { describeType, type PropSpec } from "./vocabulary.js";
@@ -177,18 +177,6 @@ function dateHint(value: ValueNode): string {
   if (value.kind === "number" && /^\d{4}$/.test(value.text))
     return `write the day as YYYY-MM-DD, e.g. \`${value.text}-12-31\` for the end of ${value.text}`;
   return example;
-}
-
-/** Whether a YYYY-MM-DD string names a real calendar day. */
-export function isValidDate(text: string): boolean {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-  if (!m) return false;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  // Counted, not asked of Date: Date.UTC reads the years 0 to 99 as 1900 to 1999, so `0001-01-01`
-  // was "not a valid date" (and the hint asked for an existing day).
-  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][mo - 1];
-  return days !== undefined && d >= 1 && d <= days;
 }
 
 function enumValue(

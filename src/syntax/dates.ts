@@ -6,11 +6,22 @@
 
 const pad = (x: string): string => x.padStart(2, "0");
 
+/** Whether a YYYY-MM-DD string names a real calendar day. */
+export function isValidDate(text: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  // Counted, not asked of Date: Date.UTC reads the years 0 to 99 as 1900 to 1999, so `0001-01-01`
+  // was "not a valid date" (and the hint asked for an existing day).
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][mo - 1];
+  return days !== undefined && d >= 1 && d <= days;
+}
+
 /** `YYYY-MM-DD` when it names a real calendar day, else undefined. */
 function realDay(y: string, m: string, d: string): string | undefined {
   const iso = `${y}-${pad(m)}-${pad(d)}`;
-  const day = new Date(`${iso}T00:00:00Z`);
-  return Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== iso ? undefined : iso;
+  return isValidDate(iso) ? iso : undefined;
 }
 
 /** A run of three numbers, one of four digits at an end: meant as a date. The day as YYYY-MM-DD if sure. */

@@ -1,6 +1,9 @@
-import { componentsOf } from "../../graph/threat-graph.js";
+import { componentKindMask, componentsOf } from "../../graph/threat-graph.js";
 import { componentSubject, defineRule } from "../rule.js";
 import { toolsOf } from "./lib/agents.js";
+
+/** Stores an agent reads with someone's privileges. */
+const HOLDERS = componentKindMask(["store", "vectorstore"]);
 
 /** An agent with tools or stores that does not say whose privileges it acts with. */
 export default defineRule(
@@ -27,16 +30,13 @@ export default defineRule(
     appliesTo: ["agent"],
   },
   ({ graph, report }) => {
-    const { inStart, inEdges, edgeFrom } = graph.csr;
-    const holders = new Set(["store", "vectorstore"]);
+    const { inStart, inEdges } = graph.csr;
     for (const agent of componentsOf(graph, "agent")) {
       if (agent.props.identity !== undefined) continue;
       let reads = false;
       for (let i = inStart[agent.index]!; i < inStart[agent.index + 1]! && !reads; i++) {
         const f = graph.model.flows[inEdges[i]!]!;
-        reads =
-          (f.kind === "read" || f.kind === "retrieve") &&
-          holders.has(graph.model.components[edgeFrom[inEdges[i]!]!]!.kind);
+        reads = (f.kind === "read" || f.kind === "retrieve") && HOLDERS[graph.compKind[f.from]!] === 1;
       }
       if (!reads && toolsOf(graph, agent).length === 0) continue;
       report({

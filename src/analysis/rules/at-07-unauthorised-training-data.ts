@@ -19,10 +19,10 @@ import {
   reach,
   regulatedReach,
 } from "./lib/training.js";
+import { PARTNER_RANK } from "./lib/inference.js";
 
 const PERSONAL = classificationRank("personal");
 const CONFIDENTIAL = classificationRank("confidential");
-const PARTNER = trustRank("partner");
 const SCRAPED_TYPES = new Set(["web", "forum", "social"]);
 
 /** Highest classification rank a `train` flow moves: its `carries` if declared, else what its source sees. */
@@ -68,8 +68,9 @@ export default defineRule(meta, ({ graph, facts, model, report }) => {
   const regulated = regulatedReach(graph, facts);
   let personal: ClassReach | undefined;
   const scrapeSeeds: number[] = [];
-  for (const c of componentsOf(graph, "source"))
-    if (c.props.type !== undefined && SCRAPED_TYPES.has(c.props.type)) scrapeSeeds.push(c.index);
+  const isScraped = (c: Component) =>
+    c.kind === "source" && c.props.type !== undefined && SCRAPED_TYPES.has(c.props.type);
+  for (const c of componentsOf(graph, "source")) if (isScraped(c)) scrapeSeeds.push(c.index);
   const scrapeOpts = { kinds: [...DATA_MOVES].filter((k) => k !== "train"), returns: false };
   const scraped = reach(graph, facts, scrapeSeeds, scrapeOpts);
   // Other parties' data: a source or actor outside the organisation (partner trust or lower) that
@@ -79,8 +80,8 @@ export default defineRule(meta, ({ graph, facts, model, report }) => {
   const outsideData = new Map<number, number>();
   const outsideHeld = new Set<number>();
   for (const c of model.components) {
-    if ((c.kind !== "source" && c.kind !== "actor") || trustRank(c.trust) > PARTNER) continue;
-    if (c.kind === "source" && c.props.type !== undefined && SCRAPED_TYPES.has(c.props.type)) continue;
+    if ((c.kind !== "source" && c.kind !== "actor") || trustRank(c.trust) > PARTNER_RANK || isScraped(c))
+      continue;
     const d = c.holds.find((i) => {
       const cls = model.data[i]!.classification;
       return cls !== undefined && classificationRank(cls) >= CONFIDENTIAL;

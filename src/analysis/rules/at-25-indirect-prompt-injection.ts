@@ -1,10 +1,10 @@
 import type { Component } from "../../semantic/model.js";
 import { ENTRY } from "../facts.js";
 import { firstTaintClass, taintChain } from "../explain.js";
-import { isLlmConsumer, invokedBy, capabilities, STATE_CHANGING } from "../predicates.js";
+import { stateChangingCall } from "../predicates.js";
 import { inFlows } from "../../graph/threat-graph.js";
 import { componentSubject, defineRule, flowSubject } from "../rule.js";
-import { storedUserChain, storedUserContent, storedUserReaches } from "./lib/inference.js";
+import { llmMask, storedUserChain, storedUserContent, storedUserReaches } from "./lib/inference.js";
 
 /** Untrusted content (documents, web pages, tool output) reaching an LLM's context. */
 export default defineRule(
@@ -40,20 +40,17 @@ export default defineRule(
     // A hosted LLM API that only agents (or other LLMs) prompt sees what they put in its context:
     // the finding on each of them covers it, and spotlighting or a filter goes where the prompt is
     // built, not on the vendor's API. One that an app or job prompts directly keeps its own.
+    const llm = llmMask(graph, facts);
     const onlyLlmsPrompt = (c: Component): boolean => {
       for (let i = inStart[c.index]!; i < inStart[c.index + 1]!; i++)
-        if (!isLlmConsumer(graph, graph.model.components[edgeFrom[inEdges[i]!]!]!)) return false;
+        if (!llm[edgeFrom[inEdges[i]!]!]) return false;
       return inStart[c.index + 1]! > inStart[c.index]!;
     };
     for (const c of graph.model.components) {
-      if (!isLlmConsumer(graph, c)) continue;
+      if (!llm[c.index]) continue;
       if (c.kind === "provider" && onlyLlmsPrompt(c)) continue;
-      const powerful = () =>
-        invokedBy(graph, c).some(({ callee }) =>
-          capabilities(callee).some((cap) => STATE_CHANGING.includes(cap)),
-        );
       const levels = () =>
-        powerful()
+        stateChangingCall(graph, c) !== undefined
           ? { impact: "very_high" as const, adjustment: "it can call tools that change state or spend money" }
           : {};
       const cls = firstTaintClass(facts, c.index, ENTRY.EXTERNAL_DATA | ENTRY.TOOL_OUTPUT);

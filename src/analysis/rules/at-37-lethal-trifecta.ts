@@ -3,7 +3,7 @@ import { exfilChain, firstTaintClass, sensitivityChain, taintChain } from "../ex
 import { componentsOf } from "../../graph/threat-graph.js";
 import { hasControl, seesAtLeast } from "../predicates.js";
 import { componentSubject, defineRule, flowSubject } from "../rule.js";
-import { capabilityFact, EXECUTE, reachFacts, reachPoints, toolsWith, uniqueSubjects } from "./lib/agents.js";
+import { capabilityFact, EXECUTE, reachFacts, reachPoints, toolsWith } from "./lib/agents.js";
 import type { Subject } from "../../semantic/model.js";
 
 /** Untrusted input, private data and an outbound channel meeting in one agent. */
@@ -47,9 +47,10 @@ export default defineRule(
       const cls = firstTaintClass(facts, agent.index, UNTRUSTED_CONTENT);
       if (!cls || !seesAtLeast(facts, agent, "confidential")) continue;
       if (!facts.canExfiltrate[agent.index]) {
+        const agentSandboxed = hasControl(agent, "sandbox");
         // No declared way out, but code the agent runs outside a sandbox can open its own.
         const runner = toolsWith(graph, agent, EXECUTE).find(
-          (r) => !hasControl(r.tool, "sandbox") && !hasControl(agent, "sandbox"),
+          (r) => !agentSandboxed && !hasControl(r.tool, "sandbox"),
         );
         if (!runner) continue;
         report({
@@ -65,7 +66,7 @@ export default defineRule(
               loc: runner.tool.nameLoc,
             },
           ],
-          controlPoints: uniqueSubjects([...reachPoints(agent, runner)]),
+          controlPoints: reachPoints(agent, runner),
         });
         continue;
       }

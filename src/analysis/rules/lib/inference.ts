@@ -178,7 +178,7 @@ export function flowSensitivity(g: ThreatGraph, facts: Facts, f: Flow): { rank: 
 // ---- model providers' data handling ----------------------------------------------------------------
 
 /** Providers whose inputs are prompts and documents: what they keep of them is AT-53's question. */
-export function isModelProvider(c: Component): c is Extract<Component, { kind: "provider" }> {
+function isModelProvider(c: Component): c is Extract<Component, { kind: "provider" }> {
   return c.kind === "provider" && (c.props.type === "llm_api" || c.props.type === "embedding_api");
 }
 
@@ -191,7 +191,6 @@ export function isModelProvider(c: Component): c is Extract<Component, { kind: "
 export function servedOnlyFlows(g: ThreatGraph, facts: Facts): ReadonlyMap<number, readonly Flow[]> {
   return once(facts, "servedOnlyFlows", () => {
     const n = g.model.components.length;
-    const serve = FLOW_KIND_CODE.get("serve")!;
     const provider = COMPONENT_KIND_CODE.get("provider")!;
     const { edgeFrom, edgeTo } = g.csr;
     const sends = new Set<number>();
@@ -199,9 +198,8 @@ export function servedOnlyFlows(g: ThreatGraph, facts: Facts): ReadonlyMap<numbe
       if (g.compKind[edgeTo[f]!] === provider) sends.add(edgeFrom[f]! * n + edgeTo[f]!);
     const out = new Map<number, Flow[]>();
     for (const f of g.flowsByKind.get("serve") ?? []) {
-      if (g.flowKind[f] !== serve) continue;
       const p = edgeFrom[f]!;
-      if (g.compKind[p] !== provider || !isModelProvider(g.model.components[p]!)) continue;
+      if (!isModelProvider(g.model.components[p]!)) continue;
       if (sends.has(edgeTo[f]! * n + p)) continue;
       let list = out.get(p);
       if (!list) out.set(p, (list = []));
@@ -398,6 +396,15 @@ export interface StoredUserContent {
   readonly n: number;
 }
 
+/** 1 for each LLM consumer (`isLlmConsumer`), worked out once per compile for the passes that ask per edge. */
+export function llmMask(g: ThreatGraph, facts: Facts): Uint8Array {
+  return once(facts, "llmMask", () => {
+    const llm = scratchU8(g.model.components.length);
+    for (const c of g.model.components) llm[c.index] = isLlmConsumer(g, c) ? 1 : 0;
+    return llm;
+  });
+}
+
 export function storedUserContent(g: ThreatGraph, facts: Facts): StoredUserContent {
   return once(facts, "storedUserContent", () => {
     const n = g.model.components.length;
@@ -407,8 +414,7 @@ export function storedUserContent(g: ThreatGraph, facts: Facts): StoredUserConte
     // An LLM that writes what it was told into a store is agent memory (AT-40) or a prompt spreading
     // between agents (AT-41). What it stores through a tool it calls still counts (ADR 3: one user's
     // memo read back in another user's session is an injection the model cannot tell apart).
-    const llm = scratchU8(n);
-    for (const c of g.model.components) llm[c.index] = isLlmConsumer(g, c) ? 1 : 0;
+    const llm = llmMask(g, facts);
     const parent = scratchI32(2 * n).fill(NONE);
     const queue = scratchI32(2 * n);
     let head = 0;

@@ -689,11 +689,8 @@ function modelsFromUncached(g: ThreatGraph, start: number): DeliveredModel[] {
   return out;
 }
 
-/** `a`, `b` and `c` as backticked names. */
-export function nameList(names: readonly string[]): string {
-  const q = names.map((x) => `\`${x}\``);
-  return q.length <= 1 ? (q[0] ?? "") : `${q.slice(0, -1).join(", ")} and ${q[q.length - 1]!}`;
-}
+// Shared with the explanations outside the rules.
+export { nameList } from "../../../words.js";
 
 /** Where data of some kind reaches, by shortest chains. */
 export interface DataReach {
