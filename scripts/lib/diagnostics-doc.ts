@@ -295,6 +295,11 @@ export const EXAMPLES: Readonly<Partial<Record<DiagnosticCode, Example>>> = {
       "warning AT9102: findings.sarif holds the 25000 most severe of 203150 results (open and accepted findings): GitHub code scanning rejects a run of more than 25000\n  = hint: findings.json has every finding; `--sarif-max-results 0` writes them all into findings.sarif",
     note: "Reported by `compile` when findings.sarif is written; the exit code does not change, and the other outputs keep every finding.",
   },
+  AT9103: {
+    output:
+      "warning AT9103: findings.junit.xml holds 17413 of 30669 findings (open ones and the most severe first), to stay under 25000 kB: GitLab refuses a JUnit report of 30 MB or more\n  = hint: findings.json has every finding; `--junit-max-kb 0` writes them all into findings.junit.xml",
+    note: "Reported by `compile` when findings.junit.xml is written; the exit code does not change, and the other outputs keep every finding.",
+  },
   AT9999: {
     output:
       "error AT9999: internal error: Cannot read properties of undefined (reading 'kind')\n  = note: this is a bug in aithreat; please report it with the model that triggers it (rerun with --debug for the stack trace)",

@@ -372,6 +372,12 @@ export const DIAGNOSTICS = {
     explain:
       "GitHub code scanning rejects a SARIF run of more than 25,000 results, so findings.sarif keeps the most severe 25,000 (open and accepted findings; `--sarif-max-results` sets another number, 0 for all) and its run's `properties.resultsLeftOut` says how many it left out. findings.json, checklist.csv and the reports still have every finding.",
   },
+  AT9103: {
+    severity: "warning",
+    title: "JUnit report capped",
+    explain:
+      "GitLab's unit test reports refuse a JUnit file of 30 MB or more, so findings.junit.xml stays under 25,000 kB (`--junit-max-kb` sets another size, 0 for no limit): it keeps open findings first (the failures a CI reader looks for), the most severe first, and a comment at its top says how many findings it left out. findings.json, checklist.csv and the reports still have every finding.",
+  },
   AT9999: {
     severity: "error",
     title: "internal error",

@@ -27,6 +27,8 @@ export interface EmitContext {
   readonly diagnostics?: readonly Diagnostic[];
   /** Most results findings.sarif holds (`--sarif-max-results`; 0: all); SARIF_MAX_RESULTS by default. */
   readonly sarifMaxResults?: number;
+  /** Most bytes findings.junit.xml holds (`--junit-max-kb`; 0: no limit); JUNIT_MAX_BYTES by default. */
+  readonly junitMaxBytes?: number;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { severityRank, type Severity } from "../analysis/findings.js";
 import type { Emitter } from "./emitter.js";
 import { escapeMarkup } from "./escape.js";
 import { eachFact, type FindingView } from "./findings-view.js";
@@ -81,69 +82,199 @@ function passReason(f: FindingView): string {
   return `mitigated by ${f.mitigatedBy.map((m) => m.control).join(", ")}; residual severity ${f.residual.severity}`;
 }
 
-/** Builds the JUnit XML document. */
-export function junitXml(findings: readonly FindingView[], grouping: JunitGrouping = "rule"): string {
+/**
+ * The most bytes findings.junit.xml holds by default (`--junit-max-kb`; 0: no limit). GitLab's unit
+ * test reports refuse a JUnit file of 30 MB or more (and 100 MB of them per job); the 10k-component
+ * model's report was 30 MB and the 100k one's 300 MB (docs/adr/0015). 25 MB leaves room for a
+ * reading of "MB" as 10^6 bytes and for the suites' lines.
+ */
+export const JUNIT_MAX_BYTES = 25_000_000;
+
+/** Builds the JUnit XML document (`maxBytes` as in `junitPlan`; 0, the default here: every case). */
+export function junitXml(
+  findings: readonly FindingView[],
+  grouping: JunitGrouping = "rule",
+  maxBytes = 0,
+): string {
   const pieces: string[] = [];
-  junitText(findings, grouping, (piece) => pieces.push(piece));
+  junitText(findings, grouping, maxBytes, (piece) => pieces.push(piece));
   return pieces.join("");
 }
 
-/** The document's text, in order, each line (newline included) handed to `put` as it is made. */
-function junitText(
+/**
+ * The cases of a report under a size limit: the findings in the order a CI reader needs them (open
+ * ones first, as failures; the most severe first; then the view's order), kept while their text fits,
+ * so the kept ones are always the first of that order. `texts[i]` is the text of the kept case of
+ * finding `i` (undefined: left out); `texts` is undefined when there is no limit, and then every case
+ * is written as it is made.
+ */
+interface JunitPlan {
+  readonly texts: readonly (string | undefined)[] | undefined;
+  readonly leftOut: number;
+}
+
+// A compile asks twice (for its warning, then to write the file): the plan is made once per list.
+const plans = new WeakMap<readonly FindingView[], Map<string, JunitPlan>>();
+
+function junitPlan(
   findings: readonly FindingView[],
   grouping: JunitGrouping,
-  put: (piece: string) => void,
-): void {
-  const groups = new Map<string, { title: string; cases: FindingView[] }>();
-  for (const f of findings) {
+  maxBytes: number,
+  caseText: (f: FindingView) => string,
+  envelope: { readonly lines: number; readonly note: number },
+): JunitPlan {
+  if (maxBytes <= 0) return { texts: undefined, leftOut: 0 };
+  let byLimit = plans.get(findings);
+  if (!byLimit) plans.set(findings, (byLimit = new Map()));
+  const key = `${grouping} ${maxBytes}`;
+  const known = byLimit.get(key);
+  if (known) return known;
+  const order = findings.map((_, i) => i);
+  const rank = findings.map((f) => (f.status === "open" ? 8 : 0) + severityRank(f.severity as Severity));
+  order.sort((a, b) => rank[b]! - rank[a]! || a - b);
+  const texts: (string | undefined)[] = new Array<string | undefined>(findings.length);
+  // Room for the cases: a document that leaves some out also holds the note saying so.
+  const room = maxBytes - envelope.lines;
+  let used = 0;
+  let keptWithNote = 0;
+  let n = 0;
+  for (const i of order) {
+    const text = caseText(findings[i]!);
+    used += Buffer.byteLength(text);
+    if (used > room) break;
+    texts[i] = text;
+    n++;
+    if (used <= room - envelope.note) keptWithNote = n;
+  }
+  // Every case fits without the note, or only the first `keptWithNote` fit with it.
+  for (let k = n === findings.length ? n : keptWithNote; k < n; k++) texts[order[k]!] = undefined;
+  const kept = n === findings.length ? n : keptWithNote;
+  const plan = { texts, leftOut: findings.length - kept };
+  byLimit.set(key, plan);
+  return plan;
+}
+
+/**
+ * How many findings findings.junit.xml leaves out under `maxBytes` (0: none), for the run's warning;
+ * the plan is kept for the emitter.
+ */
+export function junitCasesLeftOut(
+  findings: readonly FindingView[],
+  maxBytes: number,
+  grouping: JunitGrouping = "rule",
+): number {
+  return junitParts(findings, grouping, maxBytes).plan.leftOut;
+}
+
+/** The cases grouped into suites (in name order) and the plan of which are written. */
+function junitParts(findings: readonly FindingView[], grouping: JunitGrouping, maxBytes: number) {
+  const groups = new Map<string, { title: string; cases: number[] }>();
+  findings.forEach((f, i) => {
     const key = grouping === "rule" ? f.rule : `${f.subject.type} ${f.subject.name}`;
     const title = grouping === "rule" ? `${f.rule} ${f.title}` : key;
     let g = groups.get(key);
     if (!g) groups.set(key, (g = { title, cases: [] }));
-    g.cases.push(f);
+    g.cases.push(i);
+  });
+  const suites = [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, g]) => g);
+  const caseText = caseWriter(grouping);
+  // The document's own lines at most (each with the counts of every case: no fewer digits than the
+  // counts of those kept), and apart from them the note on what was left out.
+  const envelope = { lines: 0, note: 0 };
+  if (maxBytes > 0) {
+    const n = findings.length;
+    const isOpen = (i: number) => findings[i]!.status === "open";
+    envelope.lines = Buffer.byteLength(
+      header(n, findings.filter((f) => f.status === "open").length) + FOOTER,
+    );
+    for (const g of suites)
+      envelope.lines += Buffer.byteLength(
+        suiteOpen(g.title, g.cases.length, g.cases.filter(isOpen).length) + SUITE_CLOSE,
+      );
+    envelope.note = Buffer.byteLength(leftOutNote(n, n, maxBytes));
   }
-  const suites = [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const failures = findings.filter((f) => f.status === "open").length;
-  const counts = (tests: number, failed: number) =>
-    attrs([
-      ["tests", tests],
-      ["failures", failed],
-      ["errors", 0],
-      ["skipped", 0],
-      ["time", 0],
-    ]);
-  put(
-    `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites${attrs([["name", "aithreat"]])}${counts(findings.length, failures)}>\n`,
-  );
+  return { suites, caseText, plan: junitPlan(findings, grouping, maxBytes, caseText, envelope) };
+}
+
+const counts = (tests: number, failed: number) =>
+  attrs([
+    ["tests", tests],
+    ["failures", failed],
+    ["errors", 0],
+    ["skipped", 0],
+    ["time", 0],
+  ]);
+const header = (tests: number, failed: number) =>
+  `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites${attrs([["name", "aithreat"]])}${counts(tests, failed)}>\n`;
+// Said in the file too, for a reader who never saw the run's warning (a comment: no JUnit reader
+// knows an element for it). Numbers and fixed words only, so never a `--` a comment cannot hold.
+const leftOutNote = (left: number, all: number, maxBytes: number) =>
+  `  <!-- ${left} of ${all} findings are left out to keep this file under ${maxBytes} bytes (open findings and the most severe kept first); findings.json has every finding. -->\n`;
+const suiteOpen = (title: string, tests: number, failed: number) =>
+  `  <testsuite${attrs([["name", title]])}${counts(tests, failed)}>\n`;
+const SUITE_CLOSE = `  </testsuite>\n`;
+const FOOTER = `</testsuites>\n`;
+
+/** The text of one test case (its lines, newline included), shared values escaped once each. */
+function caseWriter(grouping: JunitGrouping): (f: FindingView) => string {
   // Values many cases share (a file, a class, a severity) escaped once each.
   const attr = memoize(xmlAttr);
   // By the rule (or subject name) string the view holds: a joined key would be hashed anew per case.
   const classOf = memoize((name: string) => xmlAttr(`aithreat.${name}`));
   // A rule's cases share one recommended list: the text of the last one (see `rememberLast`).
   const mitigate = rememberLast(mitigateWith);
-  for (const [, g] of suites) {
-    const open = g.cases.filter((f) => f.status === "open").length;
-    put(`  <testsuite${attrs([["name", g.title]])}${counts(g.cases.length, open)}>\n`);
-    for (const f of g.cases) {
-      const classname = classOf(grouping === "rule" ? f.rule : f.subject.name);
-      // Numbers need no escaping.
-      const head = `    <testcase name="${xmlAttr(f.id)}" classname="${classname}" file="${attr(f.location.file)}" line="${f.location.line}" time="0">\n`;
-      if (f.status === "open")
-        put(
-          `${head}      <failure message="${xmlAttr(`${f.severity}: ${f.message}`)}" type="${attr(f.severity)}">${xmlText(details(f, mitigate))}</failure>\n    </testcase>\n`,
-        );
-      else put(`${head}      <system-out>${xmlText(passReason(f))}</system-out>\n    </testcase>\n`);
+  return (f) => {
+    const classname = classOf(grouping === "rule" ? f.rule : f.subject.name);
+    // Numbers need no escaping.
+    const head = `    <testcase name="${xmlAttr(f.id)}" classname="${classname}" file="${attr(f.location.file)}" line="${f.location.line}" time="0">\n`;
+    if (f.status === "open")
+      return `${head}      <failure message="${xmlAttr(`${f.severity}: ${f.message}`)}" type="${attr(f.severity)}">${xmlText(details(f, mitigate))}</failure>\n    </testcase>\n`;
+    return `${head}      <system-out>${xmlText(passReason(f))}</system-out>\n    </testcase>\n`;
+  };
+}
+
+/** The document's text, in order, each line (newline included) handed to `put` as it is made. */
+function junitText(
+  findings: readonly FindingView[],
+  grouping: JunitGrouping,
+  maxBytes: number,
+  put: (piece: string) => void,
+): void {
+  const { suites, caseText, plan } = junitParts(findings, grouping, maxBytes);
+  const { texts } = plan;
+  const written = (i: number): boolean => texts === undefined || texts[i] !== undefined;
+  const isOpen = (i: number): boolean => findings[i]!.status === "open";
+  let tests = 0;
+  let failures = 0;
+  for (let i = 0; i < findings.length; i++)
+    if (written(i)) {
+      tests++;
+      if (isOpen(i)) failures++;
     }
-    put(`  </testsuite>\n`);
+  put(header(tests, failures));
+  if (plan.leftOut > 0) put(leftOutNote(plan.leftOut, findings.length, maxBytes));
+  for (const g of suites) {
+    const cases = g.cases.filter(written);
+    if (cases.length === 0) continue;
+    put(suiteOpen(g.title, cases.length, cases.filter(isOpen).length));
+    for (const i of cases) put(texts === undefined ? caseText(findings[i]!) : texts[i]!);
+    put(SUITE_CLOSE);
   }
-  put(`</testsuites>\n`);
+  put(FOOTER);
+  // Written: its kept texts (up to the limit's megabytes) need not outlive the file.
+  plans.get(findings)?.delete(`${grouping} ${maxBytes}`);
 }
 
 /** `findings.junit.xml`: open findings as failed test cases, grouped by rule. */
 export const junitEmitter: Emitter = {
   name: "findings.junit.xml",
-  emit: ({ analysis }) => {
-    // Line by line as it is written: at 100k components the file is 300 MB.
-    return [producedFile("findings.junit.xml", (put) => junitText(analysis.findingsView, "rule", put))];
+  emit: (ctx) => {
+    const { analysis } = ctx;
+    // Line by line as it is written: uncapped (`--junit-max-kb 0`), the 100k model's file is 300 MB.
+    return [
+      producedFile("findings.junit.xml", (put) =>
+        junitText(analysis.findingsView, "rule", ctx.junitMaxBytes ?? JUNIT_MAX_BYTES, put),
+      ),
+    ];
   },
 };

@@ -66,4 +66,25 @@ test("a cap that is not a whole number is a usage error before the model is read
   }
 });
 
+test("findings.junit.xml under --junit-max-kb: a warning says how many it holds; 0 is no limit", async () => {
+  const casesOf = (out: string) =>
+    fs.readFileSync(path.join(out, "findings.junit.xml"), "utf8").split("<testcase ").length - 1;
+  const whole = await compile("--junit-max-kb", "0");
+  assert.is(whole.code, 0, whole.stderr);
+  assert.not.match(whole.stderr, /AT9103/);
+  const all = casesOf(whole.out);
+  const capped = await compile("--junit-max-kb", "6");
+  assert.is(capped.code, 0, capped.stderr);
+  const kept = casesOf(capped.out);
+  assert.ok(kept > 0 && kept < all, `${kept} of ${all}`);
+  assert.match(
+    capped.stderr,
+    new RegExp(`warning AT9103: findings.junit.xml holds ${kept} of ${all} findings .*under 6 kB`),
+  );
+  assert.ok(fs.statSync(path.join(capped.out, "findings.junit.xml")).size <= 6000);
+  const bad = await compile("--junit-max-kb", "");
+  assert.is(bad.code, 2, bad.stderr);
+  assert.match(bad.stderr, /error AT9002: `--junit-max-kb`/);
+});
+
 test.run();

@@ -6,7 +6,15 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { plainView, type FindingView } from "../../src/emit/findings-view.js";
-import { junitEmitter, junitXml, xmlAttr, xmlText } from "../../src/emit/junit.js";
+import { severityRank, type Severity } from "../../src/analysis/findings.js";
+import {
+  JUNIT_MAX_BYTES,
+  junitCasesLeftOut,
+  junitEmitter,
+  junitXml,
+  xmlAttr,
+  xmlText,
+} from "../../src/emit/junit.js";
 import { SAMPLES, cachedSampleContext, memoryContext } from "../helpers/outputs.js";
 import { findAll, parseXml } from "../helpers/xml.js";
 
@@ -95,11 +103,66 @@ test("hostile model text stays well-formed and reads back as written", () => {
   assert.ok(out.text.includes(expected), out.text);
 });
 
+test("under a size limit: open and most severe findings first, the file within the limit, counts that add up", () => {
+  const views = cachedSampleContext("agent-mcp").analysis.findingsView;
+  const full = junitXml(views);
+  assert.ok(
+    views.some((f) => f.status !== "open"),
+    "the sample has passing cases too",
+  );
+  // A limit the whole document fits is no limit at all.
+  assert.is(junitXml(views, "rule", Buffer.byteLength(full)), full);
+  assert.is(junitCasesLeftOut(views, Buffer.byteLength(full)), 0);
+  assert.not.match(full, /<!--/);
+  // The emitter's default holds every sample whole.
+  assert.ok(Buffer.byteLength(full) < JUNIT_MAX_BYTES);
+  for (const share of [0.8, 0.5, 0.2]) {
+    const max = Math.floor(Buffer.byteLength(full) * share);
+    const xml = junitXml(views, "rule", max);
+    assert.ok(Buffer.byteLength(xml) <= max, `${Buffer.byteLength(xml)} bytes under a limit of ${max}`);
+    const root = parseXml(xml);
+    const kept = new Set(findAll(root, "testcase").map((c) => c.attrs["name"]!));
+    const left = views.filter((f) => !kept.has(f.id));
+    assert.ok(kept.size > 0 && left.length > 0, `${share}: some kept, some left out`);
+    assert.is(junitCasesLeftOut(views, max), left.length);
+    assert.match(xml, new RegExp(`<!-- ${left.length} of ${views.length} findings are left out`));
+    // Every kept case ranks at least as high as every case left out: open before passing, then severity.
+    const rank = (f: FindingView) => (f.status === "open" ? 8 : 0) + severityRank(f.severity as Severity);
+    const lowestKept = Math.min(...views.filter((f) => kept.has(f.id)).map(rank));
+    const highestLeft = Math.max(...left.map(rank));
+    assert.ok(lowestKept >= highestLeft, `${share}: kept rank ${lowestKept}, left-out rank ${highestLeft}`);
+    // The counts are those of the cases written, and no suite is empty.
+    const failures = findAll(root, "failure").length;
+    assert.is(root.attrs["tests"], String(kept.size));
+    assert.is(root.attrs["failures"], String(failures));
+    for (const suite of findAll(root, "testsuite")) {
+      const inSuite = findAll(suite, "testcase");
+      assert.ok(inSuite.length > 0);
+      assert.is(suite.attrs["tests"], String(inSuite.length));
+    }
+    // A case is written as in the whole document, word for word.
+    for (const c of findAll(root, "testcase").slice(0, 3)) {
+      const id = c.attrs["name"]!;
+      const at = (doc: string) =>
+        doc.slice(doc.indexOf(`name="${id}"`), doc.indexOf("</testcase>", doc.indexOf(`name="${id}"`)));
+      assert.is(at(xml), at(full));
+    }
+  }
+  // A limit below the document's own lines keeps no case, and still says what it left out.
+  const none = parseXml(junitXml(views, "rule", 100));
+  assert.is(findAll(none, "testcase").length, 0);
+  assert.is(none.attrs["tests"], "0");
+});
+
 test("escapers: text escapes markup, attributes also quotes and whitespace", () => {
   assert.is(xmlText(`<a href="x">&</a>`), `&lt;a href="x"&gt;&amp;&lt;/a&gt;`);
   assert.is(xmlAttr(`"it's"\n`), "&quot;it&apos;s&quot;&#10;");
   assert.is(xmlText("\u0000\uFFFE\uD800ok"), "\uFFFD\uFFFD\uFFFDok");
   assert.is(xmlText("😀"), "😀", "characters outside the BMP are allowed");
+});
+
+test("the reader skips comments", () => {
+  assert.is(parseXml("<a><!-- note --><b/></a>").children.length, 1);
 });
 
 test("the reader rejects documents that are not well-formed", () => {
@@ -112,6 +175,9 @@ test("the reader rejects documents that are not well-formed", () => {
     '<a x="1" x="2"/>',
     "<a>\u0001</a>",
     "<a>",
+    "<a><!-- a -- b --></a>",
+    "<a><!-- a ---></a>",
+    "<a><!-- open</a>",
   ]) {
     assert.throws(() => parseXml(bad), undefined, bad);
   }

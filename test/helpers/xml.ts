@@ -61,6 +61,15 @@ export function parseXml(doc: string): XmlElement {
         }
         continue;
       }
+      if (doc.startsWith("<!--", i)) {
+        // A comment: skipped, and ill-formed if it holds `--` before its end (XML 1.0, production 15).
+        const end = doc.indexOf("-->", i + 4);
+        if (end < 0 || doc.slice(i + 4, end).includes("--") || doc[end - 1] === "-")
+          throw new Error(`malformed comment at ${i}`);
+        i = end + 3;
+        if (stack.length === 0) skipSpace();
+        continue;
+      }
       if (doc[i + 1] === "!" || doc[i + 1] === "?") throw new Error(`unsupported markup at ${i}`);
       const m = NAME.exec(doc.slice(i + 1));
       if (!m) throw new Error(`bad tag name at ${i}`);

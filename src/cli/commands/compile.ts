@@ -12,6 +12,7 @@ import {
 import { diag, sortDiagnostics, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import type { EmitContext, Emitter, OutputFile } from "../../emit/emitter.js";
 import { EMITTERS } from "../../emit/index.js";
+import { JUNIT_MAX_BYTES, junitCasesLeftOut, junitEmitter } from "../../emit/junit.js";
 import { SARIF_MAX_RESULTS, sarifEmitter, sarifResultsLeftOut } from "../../emit/sarif.js";
 import { ONLY_NAMES, selectEmitters } from "../only.js";
 import { checkTemplatesDir, TemplateError } from "../../emit/templates.js";
@@ -48,8 +49,10 @@ export interface CompileArgs extends ModelOptions, RenderArgs {
   baseline?: string;
   policy?: string;
   only?: string;
-  /** Checked by sarifMaxOf: a number once checked, the text as given otherwise (wholeNumberOption). */
+  /** Checked by capOf: a number once checked, the text as given otherwise (wholeNumberOption). */
   "sarif-max-results"?: unknown;
+  /** As `sarif-max-results`. */
+  "junit-max-kb"?: unknown;
 }
 
 /** The output `--format` prints on stdout (text: none, only the summary on stderr). */
@@ -116,16 +119,37 @@ function sarifCapped(
   ];
 }
 
+/** AT9103 when findings.junit.xml is written and leaves findings out under its size limit. */
+function junitCapped(
+  analysis: CompileAnalysis,
+  emitters: readonly Emitter[],
+  maxKb: number | undefined,
+): Diagnostic[] {
+  if (!emitters.some((e) => e.name === junitEmitter.name)) return [];
+  const bytes = maxKb === undefined ? JUNIT_MAX_BYTES : maxKb * 1000;
+  const all = analysis.findingsView.length;
+  const left = junitCasesLeftOut(analysis.findingsView, bytes);
+  if (left === 0) return [];
+  return [
+    diag(
+      "AT9103",
+      undefined,
+      `findings.junit.xml holds ${all - left} of ${all} findings (open ones and the most severe first), to stay under ${bytes / 1000} kB: GitLab refuses a JUnit report of 30 MB or more`,
+      { hint: "findings.json has every finding; `--junit-max-kb 0` writes them all into findings.junit.xml" },
+    ),
+  ];
+}
+
 /**
- * `--sarif-max-results` as a number (undefined: not given), or AT9002 when it is not a whole number.
- * Read from the text as given (wholeNumberOption): yargs reads `""` or `" "` as the number 0, the
- * value that lifts the cap, so `--sarif-max-results "$MAX"` with the variable unset would write every
- * result, and a large model's upload would fail.
+ * A cap option (`--sarif-max-results`, `--junit-max-kb`) as a number (undefined: not given), or
+ * AT9002 when it is not a whole number. Read from the text as given (wholeNumberOption): yargs reads
+ * `""` or `" "` as the number 0, the value that lifts the cap, so `--sarif-max-results "$MAX"` with
+ * the variable unset would write every result, and a large model's upload would fail.
  */
-function sarifMaxOf(raw: unknown): number | undefined | Diagnostic {
+function capOf(raw: unknown, flag: string): number | undefined | Diagnostic {
   return (
     wholeNumberProblem(raw, {
-      flag: "`--sarif-max-results`",
+      flag: `\`${flag}\``,
       min: 0,
       what: "a whole number, 0 for no limit",
     }) ?? (raw as number | undefined)
@@ -145,8 +169,10 @@ export async function runCompile(io: Io, argv: CompileArgs): Promise<number> {
   if ("code" in gates) return refuse([gates]);
   const badK = pathsPerTargetProblem(argv.k);
   if (badK) return refuse([badK]);
-  const sarifMax = sarifMaxOf(argv["sarif-max-results"]);
+  const sarifMax = capOf(argv["sarif-max-results"], "--sarif-max-results");
   if (typeof sarifMax === "object") return refuse([sarifMax]);
+  const junitMaxKb = capOf(argv["junit-max-kb"], "--junit-max-kb");
+  if (typeof junitMaxKb === "object") return refuse([junitMaxKb]);
   if (argv.templates !== undefined) {
     const problems = checkTemplatesDir(argv.templates).map((m) => diag("AT9002", undefined, m));
     if (problems.length > 0) return refuse(problems);
@@ -170,7 +196,16 @@ export async function runCompile(io: Io, argv: CompileArgs): Promise<number> {
   const worker =
     argv.only === undefined && typeof today === "string" ? pathsWorkerFor(io, args, today) : undefined;
   try {
-    return await compileWith(io, args, { gates, emitters, render, printed, progress, worker, sarifMax });
+    return await compileWith(io, args, {
+      gates,
+      emitters,
+      render,
+      printed,
+      progress,
+      worker,
+      sarifMax,
+      junitMaxKb,
+    });
   } finally {
     worker?.close();
   }
@@ -249,9 +284,11 @@ async function compileWith(
     worker: PathsWorker | undefined;
     /** `--sarif-max-results`, checked. */
     sarifMax: number | undefined;
+    /** `--junit-max-kb`, checked. */
+    junitMaxKb: number | undefined;
   },
 ): Promise<number> {
-  const { gates, emitters, render, printed, progress, worker, sarifMax } = run;
+  const { gates, emitters, render, printed, progress, worker, sarifMax, junitMaxKb } = run;
   const loaded = loadModels(io, argv);
   progress.clear();
   // The model's own policies and `--policy`, validated: a mistake in a policy is an invalid model.
@@ -291,6 +328,7 @@ async function compileWith(
     ...policies.diagnostics,
     ...analysis.diagnostics,
     ...sarifCapped(analysis, emitters, sarifMax),
+    ...junitCapped(analysis, emitters, junitMaxKb),
   ];
   reportDiagnostics(io, diagnostics, "text");
   if (analysis.diagnostics.some((d) => d.severity === "error")) return EXIT.INTERNAL;
@@ -301,6 +339,7 @@ async function compileWith(
     ...(argv.templates ? { templatesDir: argv.templates } : {}),
     diagnostics,
     ...(sarifMax === undefined ? {} : { sarifMaxResults: sarifMax }),
+    ...(junitMaxKb === undefined ? {} : { junitMaxBytes: junitMaxKb * 1000 }),
   };
   progress.stage("writing outputs");
   let files: OutputFile[];
@@ -373,6 +412,12 @@ export const compileCommand: CommandModule = {
         // Read as text: as a number, yargs would take "" for 0, no limit.
         wholeNumberOption(
           `most results in findings.sarif, the most severe kept (0: all; GitHub code scanning takes at most ${SARIF_MAX_RESULTS})`,
+        ),
+      )
+      .option(
+        "junit-max-kb",
+        wholeNumberOption(
+          `most kilobytes (1,000 bytes) of findings.junit.xml, open and most severe findings kept first (0: no limit; default ${JUNIT_MAX_BYTES / 1000}, under GitLab's 30 MB)`,
         ),
       )
       .option("timestamp", {
