@@ -21,7 +21,8 @@ if (!existsSync(cached) && !existsSync(fileURLToPath(entry))) {
 }
 
 /**
- * How large the model is (src/cli/launch-size.ts), with its bytes when they were told: "small" runs
+ * How large the model is (src/cli/launch-size.ts), with its bytes when they were told and the
+ * command as yargs will find it (after any leading options and their values): "small" runs
  * in this process, "medium" and "large" in a child Node with the flags `heapFlags` (launch-flags.js)
  * gives each. Anything that cannot be sized is "large". AITHREAT_NO_RESPAWN=1 runs in this process
  * as it is.
@@ -34,7 +35,7 @@ async function size(args) {
     );
     return { ...launchSizing(args, v8.getHeapStatistics().heap_size_limit), largeBytes: LARGE_BYTES };
   } catch {
-    return { size: "large", bytes: undefined, largeBytes: undefined };
+    return { size: "large", bytes: undefined, largeBytes: undefined, command: undefined };
   }
 }
 
@@ -56,7 +57,7 @@ if (flags.length > 0) {
   child.on("exit", (code, signal) => {
     // Out of memory (bin/child-exit.js): one message after V8's own, and the internal-error code.
     const oom = childExit(code, signal, {
-      command: process.argv.slice(2).find((a) => !a.startsWith("-")),
+      command: sized.command,
       bytes: sized.bytes,
       largeBytes: sized.largeBytes,
       heapMb: heapLimitMb([...givenFlags(), ...flags]),

@@ -32,9 +32,10 @@ function megabytes(bytes) {
  * out-of-memory killer sends), or exiting with the codes a shell gives those (134, 137), is
  * reported as out of memory: `{ exitCode: INTERNAL_EXIT, message }`.
  *
- * `run` says what ran: `command` (the first argument that is not an option), `bytes` (the model
- * files' size, undefined when not told: more than `largeBytes`, or not sized), `heapMb` (the child's
- * heap limit) and `totalMb` (the machine's memory).
+ * `run` says what ran: `command` (found as yargs finds it, after any options and their values:
+ * src/cli/launch-size.ts `commandIndex`), `bytes` (the model files' size, undefined when not told:
+ * more than `largeBytes`, or not sized), `heapMb` (the child's heap limit) and `totalMb` (the
+ * machine's memory).
  */
 export function childExit(code, signal, run) {
   const how =

@@ -15,6 +15,36 @@ export const LARGE_BYTES = 64 << 20;
 const LIGHT = new Set(["check", "fmt", "init"]);
 
 /**
+ * The options yargs knows before the command (src/cli/main.ts `main`), all of them flags: `-q` is
+ * `--quiet`. yargs gives any other option written there the next word as its value.
+ */
+const GLOBAL_FLAGS = new Set(["debug", "quiet", "q", "help", "version"]);
+
+/**
+ * Where the command is in a command line, as yargs finds it: the first word that is neither an
+ * option nor an option's value; -1 when there is none. Before the command yargs knows only the
+ * global flags (`--debug`, `--quiet` or `-q`, `--help`, `--version`, which take `true` or `false`
+ * after them, and `--no-<name>`): any other option takes the next word as its value unless it is
+ * written `--name=value` or the next word is an option, so in `aithreat --today 2026-01-01 compile m`
+ * the command is `compile`, not the date. A group of short options (`-qk 3`) is decided by its last
+ * letter. After `--` every word is a plain argument (main.ts `afterDoubleDash`).
+ */
+export function commandIndex(args: readonly string[]): number {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === "--") return i + 1 < args.length ? i + 1 : -1;
+    if (a === "-" || !a.startsWith("-")) return i;
+    if (a.includes("=") || a.startsWith("--no-")) continue;
+    const next = args[i + 1];
+    const name = a.startsWith("--") ? a.slice(2) : a.slice(-1);
+    if (GLOBAL_FLAGS.has(name)) {
+      if (next === "true" || next === "false") i++;
+    } else if (next !== undefined && !next.startsWith("-")) i++;
+  }
+  return -1;
+}
+
+/**
  * Sizes a command line by the model files it names. Measured back to back: the 10k model (2.7 MB)
  * checks in 1.3 s of CPU in-process against 1.7 s in the child, and compiles in 10.8 s against
  * 11.8 s; at 100k (27 MB) the child's young generation pays, 67.6 s against 73.5 s of CPU for the
@@ -23,8 +53,9 @@ const LIGHT = new Set(["check", "fmt", "init"]);
  * (`--version`, `--help`) always. Anything not known to be small (a large folder tree, models that
  * cannot be sized) is "large".
  *
- * Every argument that is not an option counts as a path, an option's value too (a file or folder
- * that exists adds its model files; anything else adds nothing): the sizing errs towards "more".
+ * The command is found as yargs finds it (`commandIndex`). Every other argument that is not an
+ * option counts as a path, an option's value too (a file or folder that exists adds its model files;
+ * anything else adds nothing): the sizing errs towards "more".
  * `diff` also counts the current folder, which it compares when it is given no path: whether it
  * was cannot be told without knowing which options take a value (`diff --base main` names none).
  */
@@ -33,22 +64,23 @@ export function launchSize(args: readonly string[], heapLimit: number, cwd = pro
 }
 
 /**
- * `launchSize` with the model files' bytes it measured: undefined when there is no command, more
- * than LARGE_BYTES or a size that cannot be told. The launcher names them when the child it
- * started runs out of memory (bin/child-exit.js).
+ * `launchSize` with the command it found and the model files' bytes it measured: `bytes` undefined
+ * when there is no command, more than LARGE_BYTES or a size that cannot be told. The launcher names
+ * both when the child it started runs out of memory (bin/child-exit.js).
  */
 export function launchSizing(
   args: readonly string[],
   heapLimit: number,
   cwd = process.cwd(),
-): { readonly size: LaunchSize; readonly bytes: number | undefined } {
-  const positional = args.filter((a) => !a.startsWith("-"));
-  const command = positional[0];
-  if (command === undefined) return { size: "small", bytes: undefined };
+): { readonly size: LaunchSize; readonly bytes: number | undefined; readonly command: string | undefined } {
+  const at = commandIndex(args);
+  if (at < 0) return { size: "small", bytes: undefined, command: undefined };
+  const command = args[at]!;
   const limit = LIGHT.has(command) ? Math.min(16 << 20, heapLimit / 64) : Math.min(8 << 20, heapLimit / 256);
-  const paths = command === "diff" ? [".", ...positional.slice(1)] : positional.slice(1);
+  const others = args.filter((a, i) => i !== at && !a.startsWith("-"));
+  const paths = command === "diff" ? [".", ...others] : others;
   // LARGE_BYTES is above every small limit: one walk tells all three apart.
   const bytes = modelBytesUpTo(paths, LARGE_BYTES, cwd);
-  if (bytes === undefined) return { size: "large", bytes };
-  return { size: bytes <= limit ? "small" : bytes <= LARGE_BYTES ? "medium" : "large", bytes };
+  if (bytes === undefined) return { size: "large", bytes, command };
+  return { size: bytes <= limit ? "small" : bytes <= LARGE_BYTES ? "medium" : "large", bytes, command };
 }

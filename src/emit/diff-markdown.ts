@@ -10,7 +10,7 @@ import type {
 import { SEVERITIES, severityRank, type Severity } from "../analysis/findings.js";
 import { formatValue } from "../analysis/metrics/registry.js";
 import { escapeMarkdown, markdownCode } from "./escape.js";
-import { plural } from "../words.js";
+import { percent, plural } from "../words.js";
 
 /**
  * `aithreat diff` as Markdown for a pull-request comment: a headline with the counts, then tables of
@@ -104,12 +104,11 @@ function rescoredRows(fs: readonly FindingChange[]): string[][] {
   ]);
 }
 
-const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
-
+/** Exposure cells, the likelihood as the reports and `aithreat paths` print it (`percent`). */
 function exposureRows(xs: readonly ExposureChange[]): string[][] {
   const side = (s: ExposureChange["before"]) =>
     s.reachable
-      ? `${s.entries} ${s.entries === 1 ? "entry" : "entries"}, best ${pct(s.bestLikelihood)}`
+      ? `${s.entries} ${s.entries === 1 ? "entry" : "entries"}, best ${percent(s.bestLikelihood)}`
       : "not reachable";
   return xs.map((x) => [code(x.crown), cell(x.property), cell(x.entryClass), side(x.before), side(x.after)]);
 }

@@ -64,6 +64,11 @@ export const REPORT_LIMITS = {
    * which raised the compile's peak memory by 14 MB.
    */
   inlineViewChars: 400_000,
+  /**
+   * Zone and agent views listed (and, in HTML, drawable); `diagrams/index.md` lists every one. The
+   * diagram limits allow 160 (60 zones, 60 parts, 40 agents).
+   */
+  viewRows: 100,
   /** Controls (and uncuttable steps) named in one cheapest-cut cell; paths.json has every one. */
   cutItems: 12,
   /** Chokepoints named per entry class in one exposure-table cell; paths.json has every one. */
@@ -87,6 +92,12 @@ export interface Format {
   rich(s: string): Safe;
   /** A link to an external reference; `href` comes from aithreat's catalogs, never from a model. */
   link(href: string, label: string): Safe;
+  /**
+   * A relative link to a file of the same output folder, labelled with its path as code: `file` is a
+   * path aithreat wrote (`diagrams/<view id>.mmd`), never a model's text; each segment is
+   * percent-encoded all the same.
+   */
+  fileLink(file: string): Safe;
   /** Emphasis. */
   strong(s: Safe): Safe;
   /** A `file:line` location as code. */
@@ -110,6 +121,16 @@ function rich(fmt: Pick<Format, "text" | "code">, s: string): Safe {
     else out += fmt.code(part);
   }
   return safe(out);
+}
+
+/** A relative path as a link target: each segment percent-encoded, parentheses too (they end a Markdown link). */
+function relativeHref(file: string): string {
+  return file
+    .split("/")
+    .map((seg) =>
+      encodeURIComponent(seg).replace(/[()!'*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`),
+    )
+    .join("/");
 }
 
 /** Only https URLs made of URL characters: a catalog id that is not one gets no link. */
@@ -138,6 +159,7 @@ function markdownFormat(cell: boolean): Format {
       const h = checkedHref(href);
       return h ? safe(`[${mdText(label)}](${h.replace(/[()]/g, encodeURIComponent)})`) : text(label);
     },
+    fileLink: (file) => safe(`[${code(file)}](${relativeHref(file)})`),
     strong: (s) => safe(`**${s}**`),
     loc: (l) => code(`${l.file}:${l.line}`),
     join: (parts, sep) => safe(parts.join(sep)),
@@ -168,6 +190,7 @@ export const HTML: Format = (() => {
       const h = checkedHref(href);
       return h ? safe(`<a href="${escapeHtml(h)}" rel="noreferrer">${escapeHtml(label)}</a>`) : text(label);
     },
+    fileLink: (file) => safe(`<a href="${escapeHtml(relativeHref(file))}">${code(file)}</a>`),
     strong: (s) => safe(`<strong>${s}</strong>`),
     loc: (l) => code(`${l.file}:${l.line}`),
     join: (parts, sep) => safe(parts.join(sep)),
@@ -622,8 +645,20 @@ export interface ReportView {
   bySeverity: { severity: Safe; open: number; mitigated: number; accepted: number; total: number }[];
   metrics: { rows: { name: Safe; value: Safe; better: Safe; status: Safe }[]; more: number } | null;
   overview: DiagramV | null;
-  /** Zone and agent views; report.html also draws each (when opened), Markdown lists their files. */
-  views: { title: Safe; file: Safe; kind: Safe; diagram: DiagramV | null }[];
+  /**
+   * Zone and agent views, the first `REPORT_LIMITS.viewRows`, as table cells: report.html also draws
+   * each (when opened), report.md links their files. `nodes`: nodes drawn, legend included.
+   */
+  views: {
+    title: Safe;
+    file: Safe;
+    link: Safe;
+    kind: Safe;
+    nodes: number | null;
+    diagram: DiagramV | null;
+  }[];
+  /** Zone and agent views past `REPORT_LIMITS.viewRows` (diagrams/index.md lists every view). */
+  viewsMore: number;
   /** A sentence saying which zones and agents have no view and where they are listed; empty when none. */
   viewsLeftOut: Safe;
   entryClasses: Safe[];
@@ -700,7 +735,9 @@ export function viewsV(f: Format, views: readonly DiagramView[]): ReportView["vi
     return {
       title: f.text(v.title),
       file: f.code(`diagrams/${v.id}.mmd`),
+      link: f.fileLink(`diagrams/${v.id}.mmd`),
       kind: f.text(v.kind),
+      nodes: v.nodes ?? null,
       diagram: inline ? diagramV(f, v) : null,
     };
   });
@@ -963,6 +1000,7 @@ export function reportView(d: ReportData, f: Format, cell: Format): ReportView {
   const crown = capped(d.targets, REPORT_LIMITS.crownRows);
   const withPaths = d.targets.filter((t) => t.paths.length > 0);
   const pathTargets = capped(withPaths, REPORT_LIMITS.pathTargets);
+  const views = capped(d.views, REPORT_LIMITS.viewRows);
   const components = capped(d.subjects, REPORT_LIMITS.componentRows);
   const open = d.open.map((g) => {
     const c = capped(g.findings, REPORT_LIMITS.findingsPerSeverity);
@@ -1084,7 +1122,9 @@ export function reportView(d: ReportData, f: Format, cell: Format): ReportView {
     bySeverity: d.bySeverity.map((s) => ({ ...s, severity: cell.text(s.severity) })),
     metrics,
     overview: d.overview ? diagramV(f, d.overview) : null,
-    views: viewsV(f, d.views),
+    // A table in report.md: every field is a cell.
+    views: viewsV(cell, views.shown),
+    viewsMore: views.more,
     viewsLeftOut: leftOutSentence(f, d.viewsLeftOut),
     entryClasses: entryClasses.map((c) => cell.text(words(c))),
     crownRows: crown.shown.map((t) => {

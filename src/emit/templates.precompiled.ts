@@ -638,7 +638,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
   },
 
   "report.html.hbs": {
-    sha256: "46557f1e49833ed1b646e01a38c7e43634dac95487fae237d03f707960628fbf",
+    sha256: "518f4dd190306e6098be377792aedb55f24f47113916dfca42ea629546eba15f",
     spec: {"0":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda;
 
@@ -814,7 +814,8 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
 
   return "<p>More views (open one to draw it):</p>\n"
     + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "views", {"start":{"line":104,"column":8},"end":{"line":104,"column":13}} ),{"name":"each","hash":{},"fn":container.program(20, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":104,"column":0},"end":{"line":120,"column":9}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "viewsLeftOut", {"start":{"line":121,"column":6},"end":{"line":121,"column":18}} ),{"name":"if","hash":{},"fn":container.program(25, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":121,"column":0},"end":{"line":123,"column":7}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "viewsMore", {"start":{"line":121,"column":6},"end":{"line":121,"column":15}} ),{"name":"if","hash":{},"fn":container.program(25, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":121,"column":0},"end":{"line":123,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "viewsLeftOut", {"start":{"line":124,"column":6},"end":{"line":124,"column":18}} ),{"name":"if","hash":{},"fn":container.program(26, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":124,"column":0},"end":{"line":126,"column":7}}})) != null ? stack1 : "");
 },"20":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
@@ -873,10 +874,16 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
 },"25":function(container,depth0,helpers,partials,data) {
     var stack1;
 
-  return "<p>"
-    + ((stack1 = container.lambda(container.strict(depth0, "viewsLeftOut", {"start":{"line":122,"column":5},"end":{"line":122,"column":17}} ), depth0)) != null ? stack1 : "")
-    + "</p>\n";
+  return "<p>…and "
+    + ((stack1 = container.lambda(container.strict(depth0, "viewsMore", {"start":{"line":122,"column":10},"end":{"line":122,"column":19}} ), depth0)) != null ? stack1 : "")
+    + " more (<code>diagrams/index.md</code> lists every view).</p>\n";
 },"26":function(container,depth0,helpers,partials,data) {
+    var stack1;
+
+  return "<p>"
+    + ((stack1 = container.lambda(container.strict(depth0, "viewsLeftOut", {"start":{"line":125,"column":5},"end":{"line":125,"column":17}} ), depth0)) != null ? stack1 : "")
+    + "</p>\n";
+},"27":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -885,18 +892,18 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<p>Each cell: how many attacker entries of that class reach the crown jewel, the likelihood of the most likely path, and its length. Chokepoints: per class of entry, the components every path from that class crosses, in path order (none: no one component is on all of them), and for a disclosure the components every way out crosses.</p>\n<div class=\"scroll\">\n<table>\n<thead><tr><th>crown jewel</th><th>property</th><th>attack</th>"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "entryClasses", {"start":{"line":133,"column":71},"end":{"line":133,"column":83}} ),{"name":"each","hash":{},"fn":container.program(27, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":133,"column":63},"end":{"line":133,"column":111}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "entryClasses", {"start":{"line":136,"column":71},"end":{"line":136,"column":83}} ),{"name":"each","hash":{},"fn":container.program(28, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":136,"column":63},"end":{"line":136,"column":111}}})) != null ? stack1 : "")
     + "<th>chokepoints</th><th>cheapest cut</th></tr></thead>\n<tbody>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "crownRows", {"start":{"line":135,"column":8},"end":{"line":135,"column":17}} ),{"name":"each","hash":{},"fn":container.program(28, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":135,"column":0},"end":{"line":137,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "crownRows", {"start":{"line":138,"column":8},"end":{"line":138,"column":17}} ),{"name":"each","hash":{},"fn":container.program(29, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":138,"column":0},"end":{"line":140,"column":9}}})) != null ? stack1 : "")
     + "</tbody>\n</table>\n</div>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "crownMore", {"start":{"line":141,"column":6},"end":{"line":141,"column":15}} ),{"name":"if","hash":{},"fn":container.program(33, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":141,"column":0},"end":{"line":143,"column":7}}})) != null ? stack1 : "");
-},"27":function(container,depth0,helpers,partials,data) {
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "crownMore", {"start":{"line":144,"column":6},"end":{"line":144,"column":15}} ),{"name":"if","hash":{},"fn":container.program(34, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":144,"column":0},"end":{"line":146,"column":7}}})) != null ? stack1 : "");
+},"28":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return "<th>"
     + ((stack1 = container.lambda(depth0, depth0)) != null ? stack1 : "")
     + "</th>";
-},"28":function(container,depth0,helpers,partials,data) {
+},"29":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), alias3=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -905,51 +912,51 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<tr class=\""
-    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "exposed", {"start":{"line":136,"column":17},"end":{"line":136,"column":24}} ),{"name":"if","hash":{},"fn":container.program(29, data, 0),"inverse":container.program(30, data, 0),"data":data,"loc":{"start":{"line":136,"column":11},"end":{"line":136,"column":57}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "exposed", {"start":{"line":139,"column":17},"end":{"line":139,"column":24}} ),{"name":"if","hash":{},"fn":container.program(30, data, 0),"inverse":container.program(31, data, 0),"data":data,"loc":{"start":{"line":139,"column":11},"end":{"line":139,"column":57}}})) != null ? stack1 : "")
     + "\"><td>"
-    + ((stack1 = alias3(alias1(depth0, "crown", {"start":{"line":136,"column":65},"end":{"line":136,"column":70}} ), depth0)) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "crownTitle", {"start":{"line":136,"column":78},"end":{"line":136,"column":88}} ),{"name":"if","hash":{},"fn":container.program(31, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":136,"column":72},"end":{"line":136,"column":112}}})) != null ? stack1 : "")
+    + ((stack1 = alias3(alias1(depth0, "crown", {"start":{"line":139,"column":65},"end":{"line":139,"column":70}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "crownTitle", {"start":{"line":139,"column":78},"end":{"line":139,"column":88}} ),{"name":"if","hash":{},"fn":container.program(32, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":139,"column":72},"end":{"line":139,"column":112}}})) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias3(alias1(depth0, "property", {"start":{"line":136,"column":123},"end":{"line":136,"column":131}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias3(alias1(depth0, "property", {"start":{"line":139,"column":123},"end":{"line":139,"column":131}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias3(alias1(depth0, "mode", {"start":{"line":136,"column":144},"end":{"line":136,"column":148}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias3(alias1(depth0, "mode", {"start":{"line":139,"column":144},"end":{"line":139,"column":148}} ), depth0)) != null ? stack1 : "")
     + "</td>"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "exposure", {"start":{"line":136,"column":163},"end":{"line":136,"column":171}} ),{"name":"each","hash":{},"fn":container.program(32, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":136,"column":155},"end":{"line":136,"column":199}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "exposure", {"start":{"line":139,"column":163},"end":{"line":139,"column":171}} ),{"name":"each","hash":{},"fn":container.program(33, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":139,"column":155},"end":{"line":139,"column":199}}})) != null ? stack1 : "")
     + "<td>"
-    + ((stack1 = alias3(alias1(depth0, "chokepoints", {"start":{"line":136,"column":205},"end":{"line":136,"column":216}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias3(alias1(depth0, "chokepoints", {"start":{"line":139,"column":205},"end":{"line":139,"column":216}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias3(alias1(depth0, "cut", {"start":{"line":136,"column":229},"end":{"line":136,"column":232}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias3(alias1(depth0, "cut", {"start":{"line":139,"column":229},"end":{"line":139,"column":232}} ), depth0)) != null ? stack1 : "")
     + "</td></tr>\n";
-},"29":function(container,depth0,helpers,partials,data) {
-    return "exposed";
 },"30":function(container,depth0,helpers,partials,data) {
-    return "unexposed";
+    return "exposed";
 },"31":function(container,depth0,helpers,partials,data) {
+    return "unexposed";
+},"32":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return " "
-    + ((stack1 = container.lambda(container.strict(depth0, "crownTitle", {"start":{"line":136,"column":93},"end":{"line":136,"column":103}} ), depth0)) != null ? stack1 : "");
-},"32":function(container,depth0,helpers,partials,data) {
+    + ((stack1 = container.lambda(container.strict(depth0, "crownTitle", {"start":{"line":139,"column":93},"end":{"line":139,"column":103}} ), depth0)) != null ? stack1 : "");
+},"33":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return "<td>"
     + ((stack1 = container.lambda(depth0, depth0)) != null ? stack1 : "")
     + "</td>";
-},"33":function(container,depth0,helpers,partials,data) {
+},"34":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return "<p class=\"more\">…and "
-    + ((stack1 = container.lambda(container.strict(depth0, "crownMore", {"start":{"line":142,"column":23},"end":{"line":142,"column":32}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(depth0, "crownMore", {"start":{"line":145,"column":23},"end":{"line":145,"column":32}} ), depth0)) != null ? stack1 : "")
     + " more crown-jewel properties (all in <code>paths.json</code>).</p>\n";
-},"34":function(container,depth0,helpers,partials,data) {
-    return "<p>The model declares no crown jewels.</p>\n";
 },"35":function(container,depth0,helpers,partials,data) {
+    return "<p>The model declares no crown jewels.</p>\n";
+},"36":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return "<p class=\"note\">"
     + ((stack1 = container.lambda(depth0, depth0)) != null ? stack1 : "")
     + "</p>\n";
-},"36":function(container,depth0,helpers,partials,data) {
+},"37":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -958,15 +965,15 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return ((stack1 = container.invokePartial(lookupProperty(partials,"path-html"),depth0,{"name":"path-html","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "");
-},"37":function(container,depth0,helpers,partials,data) {
-    return "<p>No attack path reaches a crown jewel.</p>\n";
 },"38":function(container,depth0,helpers,partials,data) {
+    return "<p>No attack path reaches a crown jewel.</p>\n";
+},"39":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return "<p class=\"more\">…and "
-    + ((stack1 = container.lambda(container.strict(depth0, "pathTargetsMore", {"start":{"line":160,"column":23},"end":{"line":160,"column":38}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(depth0, "pathTargetsMore", {"start":{"line":163,"column":23},"end":{"line":163,"column":38}} ), depth0)) != null ? stack1 : "")
     + " more crown-jewel properties with attack paths (all in <code>paths.json</code>).</p>\n";
-},"39":function(container,depth0,helpers,partials,data) {
+},"40":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -975,8 +982,8 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<h3>More attack-path diagrams</h3>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),container.strict(depth0, "otherPathDiagrams", {"start":{"line":164,"column":8},"end":{"line":164,"column":25}} ),{"name":"each","hash":{},"fn":container.program(40, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":164,"column":0},"end":{"line":173,"column":9}}})) != null ? stack1 : "");
-},"40":function(container,depth0,helpers,partials,data) {
+    + ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),container.strict(depth0, "otherPathDiagrams", {"start":{"line":167,"column":8},"end":{"line":167,"column":25}} ),{"name":"each","hash":{},"fn":container.program(41, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":167,"column":0},"end":{"line":176,"column":9}}})) != null ? stack1 : "");
+},"41":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -985,23 +992,23 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<figure class=\"diagram\">\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),alias1(depth0, "tooLarge", {"start":{"line":166,"column":6},"end":{"line":166,"column":14}} ),{"name":"if","hash":{},"fn":container.program(41, data, 0),"inverse":container.program(42, data, 0),"data":data,"loc":{"start":{"line":166,"column":0},"end":{"line":170,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),alias1(depth0, "tooLarge", {"start":{"line":169,"column":6},"end":{"line":169,"column":14}} ),{"name":"if","hash":{},"fn":container.program(42, data, 0),"inverse":container.program(43, data, 0),"data":data,"loc":{"start":{"line":169,"column":0},"end":{"line":173,"column":7}}})) != null ? stack1 : "")
     + "<figcaption>"
-    + ((stack1 = container.lambda(alias1(depth0, "title", {"start":{"line":171,"column":14},"end":{"line":171,"column":19}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(alias1(depth0, "title", {"start":{"line":174,"column":14},"end":{"line":174,"column":19}} ), depth0)) != null ? stack1 : "")
     + "</figcaption>\n</figure>\n";
-},"41":function(container,depth0,helpers,partials,data) {
-    var stack1;
-
-  return "<p class=\"notice\">Too large to draw here; see "
-    + ((stack1 = container.lambda(container.strict(depth0, "file", {"start":{"line":167,"column":48},"end":{"line":167,"column":52}} ), depth0)) != null ? stack1 : "")
-    + ".</p>\n";
 },"42":function(container,depth0,helpers,partials,data) {
     var stack1;
 
-  return "<pre class=\"mermaid\">"
-    + ((stack1 = container.lambda(container.strict(depth0, "mermaid", {"start":{"line":169,"column":23},"end":{"line":169,"column":30}} ), depth0)) != null ? stack1 : "")
-    + "</pre>\n";
+  return "<p class=\"notice\">Too large to draw here; see "
+    + ((stack1 = container.lambda(container.strict(depth0, "file", {"start":{"line":170,"column":48},"end":{"line":170,"column":52}} ), depth0)) != null ? stack1 : "")
+    + ".</p>\n";
 },"43":function(container,depth0,helpers,partials,data) {
+    var stack1;
+
+  return "<pre class=\"mermaid\">"
+    + ((stack1 = container.lambda(container.strict(depth0, "mermaid", {"start":{"line":172,"column":23},"end":{"line":172,"column":30}} ), depth0)) != null ? stack1 : "")
+    + "</pre>\n";
+},"44":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.lambda;
 
   return "<label><input type=\"checkbox\" name=\"severity\" value=\""
@@ -1009,7 +1016,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     + "\" checked> "
     + ((stack1 = alias1(depth0, depth0)) != null ? stack1 : "")
     + "</label>\n";
-},"44":function(container,depth0,helpers,partials,data) {
+},"45":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.lambda;
 
   return "<option value=\""
@@ -1017,7 +1024,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     + "\">"
     + ((stack1 = alias1(depth0, depth0)) != null ? stack1 : "")
     + "</option>\n";
-},"45":function(container,depth0,helpers,partials,data) {
+},"46":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda, alias3=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1026,18 +1033,18 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<section id=\"open-"
-    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":203,"column":20},"end":{"line":203,"column":28}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":206,"column":20},"end":{"line":206,"column":28}} ), depth0)) != null ? stack1 : "")
     + "\" class=\"severity-group\">\n<h3><span class=\"sev sev-"
-    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":204,"column":27},"end":{"line":204,"column":35}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":207,"column":27},"end":{"line":207,"column":35}} ), depth0)) != null ? stack1 : "")
     + "\">"
-    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":204,"column":41},"end":{"line":204,"column":49}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":207,"column":41},"end":{"line":207,"column":49}} ), depth0)) != null ? stack1 : "")
     + "</span> "
-    + ((stack1 = alias2(alias1(depth0, "count", {"start":{"line":204,"column":61},"end":{"line":204,"column":66}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "count", {"start":{"line":207,"column":61},"end":{"line":207,"column":66}} ), depth0)) != null ? stack1 : "")
     + " open<span class=\"group-shown\"></span></h3>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "findings", {"start":{"line":205,"column":8},"end":{"line":205,"column":16}} ),{"name":"each","hash":{},"fn":container.program(46, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":205,"column":0},"end":{"line":207,"column":9}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "more", {"start":{"line":208,"column":6},"end":{"line":208,"column":10}} ),{"name":"if","hash":{},"fn":container.program(47, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":208,"column":0},"end":{"line":210,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "findings", {"start":{"line":208,"column":8},"end":{"line":208,"column":16}} ),{"name":"each","hash":{},"fn":container.program(47, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":208,"column":0},"end":{"line":210,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "more", {"start":{"line":211,"column":6},"end":{"line":211,"column":10}} ),{"name":"if","hash":{},"fn":container.program(48, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":211,"column":0},"end":{"line":213,"column":7}}})) != null ? stack1 : "")
     + "</section>\n";
-},"46":function(container,depth0,helpers,partials,data) {
+},"47":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1046,17 +1053,17 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return ((stack1 = container.invokePartial(lookupProperty(partials,"finding-html"),depth0,{"name":"finding-html","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "");
-},"47":function(container,depth0,helpers,partials,data) {
+},"48":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda;
 
   return "<p class=\"more\">…and "
-    + ((stack1 = alias2(alias1(depth0, "more", {"start":{"line":209,"column":23},"end":{"line":209,"column":27}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "more", {"start":{"line":212,"column":23},"end":{"line":212,"column":27}} ), depth0)) != null ? stack1 : "")
     + " more open "
-    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":209,"column":42},"end":{"line":209,"column":50}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":212,"column":42},"end":{"line":212,"column":50}} ), depth0)) != null ? stack1 : "")
     + " findings (all in <code>findings.json</code> and <code>checklist.csv</code>).</p>\n";
-},"48":function(container,depth0,helpers,partials,data) {
-    return "<p>No open threat findings.</p>\n";
 },"49":function(container,depth0,helpers,partials,data) {
+    return "<p>No open threat findings.</p>\n";
+},"50":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1065,12 +1072,12 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<div class=\"scroll\">\n<table>\n<thead><tr><th>component</th><th>kind</th><th>owner</th>"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "severities", {"start":{"line":222,"column":64},"end":{"line":222,"column":74}} ),{"name":"each","hash":{},"fn":container.program(27, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":222,"column":56},"end":{"line":222,"column":102}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "severities", {"start":{"line":225,"column":64},"end":{"line":225,"column":74}} ),{"name":"each","hash":{},"fn":container.program(28, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":225,"column":56},"end":{"line":225,"column":102}}})) != null ? stack1 : "")
     + "<th>mitigated</th><th>accepted</th></tr></thead>\n<tbody>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "components", {"start":{"line":224,"column":8},"end":{"line":224,"column":18}} ),{"name":"each","hash":{},"fn":container.program(50, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":224,"column":0},"end":{"line":226,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "components", {"start":{"line":227,"column":8},"end":{"line":227,"column":18}} ),{"name":"each","hash":{},"fn":container.program(51, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":227,"column":0},"end":{"line":229,"column":9}}})) != null ? stack1 : "")
     + "</tbody>\n</table>\n</div>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "componentsMore", {"start":{"line":230,"column":6},"end":{"line":230,"column":20}} ),{"name":"if","hash":{},"fn":container.program(51, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":230,"column":0},"end":{"line":232,"column":7}}})) != null ? stack1 : "");
-},"50":function(container,depth0,helpers,partials,data) {
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "componentsMore", {"start":{"line":233,"column":6},"end":{"line":233,"column":20}} ),{"name":"if","hash":{},"fn":container.program(52, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":233,"column":0},"end":{"line":235,"column":7}}})) != null ? stack1 : "");
+},"51":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1079,29 +1086,29 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<tr data-component=\""
-    + ((stack1 = alias2(alias1(depth0, "filter", {"start":{"line":225,"column":22},"end":{"line":225,"column":28}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "filter", {"start":{"line":228,"column":22},"end":{"line":228,"column":28}} ), depth0)) != null ? stack1 : "")
     + "\"><td>"
-    + ((stack1 = alias2(alias1(depth0, "subject", {"start":{"line":225,"column":38},"end":{"line":225,"column":45}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "subject", {"start":{"line":228,"column":38},"end":{"line":228,"column":45}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "kind", {"start":{"line":225,"column":58},"end":{"line":225,"column":62}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "kind", {"start":{"line":228,"column":58},"end":{"line":228,"column":62}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "owner", {"start":{"line":225,"column":75},"end":{"line":225,"column":80}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "owner", {"start":{"line":228,"column":75},"end":{"line":228,"column":80}} ), depth0)) != null ? stack1 : "")
     + "</td>"
-    + ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),alias1(depth0, "counts", {"start":{"line":225,"column":95},"end":{"line":225,"column":101}} ),{"name":"each","hash":{},"fn":container.program(32, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":225,"column":87},"end":{"line":225,"column":129}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),alias1(depth0, "counts", {"start":{"line":228,"column":95},"end":{"line":228,"column":101}} ),{"name":"each","hash":{},"fn":container.program(33, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":228,"column":87},"end":{"line":228,"column":129}}})) != null ? stack1 : "")
     + "<td>"
-    + ((stack1 = alias2(alias1(depth0, "mitigated", {"start":{"line":225,"column":135},"end":{"line":225,"column":144}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "mitigated", {"start":{"line":228,"column":135},"end":{"line":228,"column":144}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "accepted", {"start":{"line":225,"column":157},"end":{"line":225,"column":165}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "accepted", {"start":{"line":228,"column":157},"end":{"line":228,"column":165}} ), depth0)) != null ? stack1 : "")
     + "</td></tr>\n";
-},"51":function(container,depth0,helpers,partials,data) {
+},"52":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return "<p class=\"more\">…and "
-    + ((stack1 = container.lambda(container.strict(depth0, "componentsMore", {"start":{"line":231,"column":23},"end":{"line":231,"column":37}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(depth0, "componentsMore", {"start":{"line":234,"column":23},"end":{"line":234,"column":37}} ), depth0)) != null ? stack1 : "")
     + " more components with findings.</p>\n";
-},"52":function(container,depth0,helpers,partials,data) {
-    return "<p>No findings.</p>\n";
 },"53":function(container,depth0,helpers,partials,data) {
+    return "<p>No findings.</p>\n";
+},"54":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1110,10 +1117,10 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<div class=\"scroll\">\n<table>\n<thead><tr><th>finding</th><th>title</th><th>subject</th><th>severity</th><th>residual</th><th>mitigated by</th><th>owner</th></tr></thead>\n<tbody>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"mitigated"), "rows", {"start":{"line":245,"column":8},"end":{"line":245,"column":22}} ),{"name":"each","hash":{},"fn":container.program(54, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":245,"column":0},"end":{"line":247,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"mitigated"), "rows", {"start":{"line":248,"column":8},"end":{"line":248,"column":22}} ),{"name":"each","hash":{},"fn":container.program(55, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":248,"column":0},"end":{"line":250,"column":9}}})) != null ? stack1 : "")
     + "</tbody>\n</table>\n</div>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"mitigated"), "more", {"start":{"line":251,"column":6},"end":{"line":251,"column":20}} ),{"name":"if","hash":{},"fn":container.program(55, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":251,"column":0},"end":{"line":253,"column":7}}})) != null ? stack1 : "");
-},"54":function(container,depth0,helpers,partials,data) {
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"mitigated"), "more", {"start":{"line":254,"column":6},"end":{"line":254,"column":20}} ),{"name":"if","hash":{},"fn":container.program(56, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":254,"column":0},"end":{"line":256,"column":7}}})) != null ? stack1 : "");
+},"55":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1122,31 +1129,31 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<tr id=\""
-    + ((stack1 = alias2(alias1(depth0, "anchor", {"start":{"line":246,"column":10},"end":{"line":246,"column":16}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "anchor", {"start":{"line":249,"column":10},"end":{"line":249,"column":16}} ), depth0)) != null ? stack1 : "")
     + "\" data-severity=\""
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "severity", {"start":{"line":246,"column":37},"end":{"line":246,"column":52}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "severity", {"start":{"line":249,"column":37},"end":{"line":249,"column":52}} ), depth0)) != null ? stack1 : "")
     + "\" data-status=\""
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "status", {"start":{"line":246,"column":71},"end":{"line":246,"column":84}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "status", {"start":{"line":249,"column":71},"end":{"line":249,"column":84}} ), depth0)) != null ? stack1 : "")
     + "\" data-component=\""
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "component", {"start":{"line":246,"column":106},"end":{"line":246,"column":122}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "component", {"start":{"line":249,"column":106},"end":{"line":249,"column":122}} ), depth0)) != null ? stack1 : "")
     + "\"><td>"
-    + ((stack1 = alias2(alias1(depth0, "id", {"start":{"line":246,"column":132},"end":{"line":246,"column":134}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "id", {"start":{"line":249,"column":132},"end":{"line":249,"column":134}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":246,"column":147},"end":{"line":246,"column":152}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":249,"column":147},"end":{"line":249,"column":152}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "subject", {"start":{"line":246,"column":165},"end":{"line":246,"column":172}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "subject", {"start":{"line":249,"column":165},"end":{"line":249,"column":172}} ), depth0)) != null ? stack1 : "")
     + "</td><td><span class=\"sev sev-"
-    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":246,"column":206},"end":{"line":246,"column":214}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":249,"column":206},"end":{"line":249,"column":214}} ), depth0)) != null ? stack1 : "")
     + "\">"
-    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":246,"column":220},"end":{"line":246,"column":228}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":249,"column":220},"end":{"line":249,"column":228}} ), depth0)) != null ? stack1 : "")
     + "</span></td><td>"
-    + ((stack1 = alias2(alias1(depth0, "residual", {"start":{"line":246,"column":248},"end":{"line":246,"column":256}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "residual", {"start":{"line":249,"column":248},"end":{"line":249,"column":256}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "controls", {"start":{"line":246,"column":269},"end":{"line":246,"column":277}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "controls", {"start":{"line":249,"column":269},"end":{"line":249,"column":277}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "owner", {"start":{"line":246,"column":290},"end":{"line":246,"column":295}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "owner", {"start":{"line":249,"column":290},"end":{"line":249,"column":295}} ), depth0)) != null ? stack1 : "")
     + "</td></tr>\n";
-},"55":function(container,depth0,helpers,partials,data) {
+},"56":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1155,11 +1162,11 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<p class=\"more\">…and "
-    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"mitigated"), "more", {"start":{"line":252,"column":23},"end":{"line":252,"column":37}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"mitigated"), "more", {"start":{"line":255,"column":23},"end":{"line":255,"column":37}} ), depth0)) != null ? stack1 : "")
     + " more (all in <code>findings.json</code>).</p>\n";
-},"56":function(container,depth0,helpers,partials,data) {
-    return "<p>None.</p>\n";
 },"57":function(container,depth0,helpers,partials,data) {
+    return "<p>None.</p>\n";
+},"58":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1168,10 +1175,10 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<div class=\"scroll\">\n<table>\n<thead><tr><th>finding</th><th>title</th><th>subject</th><th>severity</th><th>residual</th><th>reason</th><th>owner</th><th>expires</th><th>ticket</th></tr></thead>\n<tbody>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"accepted"), "rows", {"start":{"line":266,"column":8},"end":{"line":266,"column":21}} ),{"name":"each","hash":{},"fn":container.program(58, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":266,"column":0},"end":{"line":268,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"accepted"), "rows", {"start":{"line":269,"column":8},"end":{"line":269,"column":21}} ),{"name":"each","hash":{},"fn":container.program(59, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":269,"column":0},"end":{"line":271,"column":9}}})) != null ? stack1 : "")
     + "</tbody>\n</table>\n</div>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"accepted"), "more", {"start":{"line":272,"column":6},"end":{"line":272,"column":19}} ),{"name":"if","hash":{},"fn":container.program(59, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":272,"column":0},"end":{"line":274,"column":7}}})) != null ? stack1 : "");
-},"58":function(container,depth0,helpers,partials,data) {
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"accepted"), "more", {"start":{"line":275,"column":6},"end":{"line":275,"column":19}} ),{"name":"if","hash":{},"fn":container.program(60, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":275,"column":0},"end":{"line":277,"column":7}}})) != null ? stack1 : "");
+},"59":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1180,35 +1187,35 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<tr id=\""
-    + ((stack1 = alias2(alias1(depth0, "anchor", {"start":{"line":267,"column":10},"end":{"line":267,"column":16}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "anchor", {"start":{"line":270,"column":10},"end":{"line":270,"column":16}} ), depth0)) != null ? stack1 : "")
     + "\" data-severity=\""
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "severity", {"start":{"line":267,"column":37},"end":{"line":267,"column":52}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "severity", {"start":{"line":270,"column":37},"end":{"line":270,"column":52}} ), depth0)) != null ? stack1 : "")
     + "\" data-status=\""
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "status", {"start":{"line":267,"column":71},"end":{"line":267,"column":84}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "status", {"start":{"line":270,"column":71},"end":{"line":270,"column":84}} ), depth0)) != null ? stack1 : "")
     + "\" data-component=\""
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "component", {"start":{"line":267,"column":106},"end":{"line":267,"column":122}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "component", {"start":{"line":270,"column":106},"end":{"line":270,"column":122}} ), depth0)) != null ? stack1 : "")
     + "\"><td>"
-    + ((stack1 = alias2(alias1(depth0, "id", {"start":{"line":267,"column":132},"end":{"line":267,"column":134}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "id", {"start":{"line":270,"column":132},"end":{"line":270,"column":134}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":267,"column":147},"end":{"line":267,"column":152}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":270,"column":147},"end":{"line":270,"column":152}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "subject", {"start":{"line":267,"column":165},"end":{"line":267,"column":172}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "subject", {"start":{"line":270,"column":165},"end":{"line":270,"column":172}} ), depth0)) != null ? stack1 : "")
     + "</td><td><span class=\"sev sev-"
-    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":267,"column":206},"end":{"line":267,"column":214}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":270,"column":206},"end":{"line":270,"column":214}} ), depth0)) != null ? stack1 : "")
     + "\">"
-    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":267,"column":220},"end":{"line":267,"column":228}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":270,"column":220},"end":{"line":270,"column":228}} ), depth0)) != null ? stack1 : "")
     + "</span></td><td>"
-    + ((stack1 = alias2(alias1(depth0, "residual", {"start":{"line":267,"column":248},"end":{"line":267,"column":256}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "residual", {"start":{"line":270,"column":248},"end":{"line":270,"column":256}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "reason", {"start":{"line":267,"column":269},"end":{"line":267,"column":275}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "reason", {"start":{"line":270,"column":269},"end":{"line":270,"column":275}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "owner", {"start":{"line":267,"column":288},"end":{"line":267,"column":293}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "owner", {"start":{"line":270,"column":288},"end":{"line":270,"column":293}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "expires", {"start":{"line":267,"column":306},"end":{"line":267,"column":313}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "expires", {"start":{"line":270,"column":306},"end":{"line":270,"column":313}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "ticket", {"start":{"line":267,"column":326},"end":{"line":267,"column":332}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "ticket", {"start":{"line":270,"column":326},"end":{"line":270,"column":332}} ), depth0)) != null ? stack1 : "")
     + "</td></tr>\n";
-},"59":function(container,depth0,helpers,partials,data) {
+},"60":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1217,9 +1224,9 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<p class=\"more\">…and "
-    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"accepted"), "more", {"start":{"line":273,"column":23},"end":{"line":273,"column":36}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"accepted"), "more", {"start":{"line":276,"column":23},"end":{"line":276,"column":36}} ), depth0)) != null ? stack1 : "")
     + " more (all in <code>findings.json</code>).</p>\n";
-},"60":function(container,depth0,helpers,partials,data) {
+},"61":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1228,10 +1235,10 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<h3>Expired acceptances</h3>\n<p>These acceptances have lapsed: the findings count as open (or mitigated) again.</p>\n<div class=\"scroll\">\n<table>\n<thead><tr><th>finding</th><th>title</th><th>subject</th><th>status</th><th>reason</th><th>owner</th><th>expired on</th></tr></thead>\n<tbody>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"expired"), "rows", {"start":{"line":285,"column":8},"end":{"line":285,"column":20}} ),{"name":"each","hash":{},"fn":container.program(61, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":285,"column":0},"end":{"line":287,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"expired"), "rows", {"start":{"line":288,"column":8},"end":{"line":288,"column":20}} ),{"name":"each","hash":{},"fn":container.program(62, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":288,"column":0},"end":{"line":290,"column":9}}})) != null ? stack1 : "")
     + "</tbody>\n</table>\n</div>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"expired"), "more", {"start":{"line":291,"column":6},"end":{"line":291,"column":18}} ),{"name":"if","hash":{},"fn":container.program(62, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":291,"column":0},"end":{"line":293,"column":7}}})) != null ? stack1 : "");
-},"61":function(container,depth0,helpers,partials,data) {
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"expired"), "more", {"start":{"line":294,"column":6},"end":{"line":294,"column":18}} ),{"name":"if","hash":{},"fn":container.program(63, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":294,"column":0},"end":{"line":296,"column":7}}})) != null ? stack1 : "");
+},"62":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1240,27 +1247,27 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<tr data-severity=\""
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "severity", {"start":{"line":286,"column":21},"end":{"line":286,"column":36}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "severity", {"start":{"line":289,"column":21},"end":{"line":289,"column":36}} ), depth0)) != null ? stack1 : "")
     + "\" data-status=\""
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "status", {"start":{"line":286,"column":55},"end":{"line":286,"column":68}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "status", {"start":{"line":289,"column":55},"end":{"line":289,"column":68}} ), depth0)) != null ? stack1 : "")
     + "\" data-component=\""
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "component", {"start":{"line":286,"column":90},"end":{"line":286,"column":106}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "component", {"start":{"line":289,"column":90},"end":{"line":289,"column":106}} ), depth0)) != null ? stack1 : "")
     + "\"><td>"
-    + ((stack1 = alias2(alias1(depth0, "id", {"start":{"line":286,"column":116},"end":{"line":286,"column":118}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "id", {"start":{"line":289,"column":116},"end":{"line":289,"column":118}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":286,"column":131},"end":{"line":286,"column":136}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":289,"column":131},"end":{"line":289,"column":136}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "subject", {"start":{"line":286,"column":149},"end":{"line":286,"column":156}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "subject", {"start":{"line":289,"column":149},"end":{"line":289,"column":156}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "status", {"start":{"line":286,"column":169},"end":{"line":286,"column":175}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "status", {"start":{"line":289,"column":169},"end":{"line":289,"column":175}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "reason", {"start":{"line":286,"column":188},"end":{"line":286,"column":194}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "reason", {"start":{"line":289,"column":188},"end":{"line":289,"column":194}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "owner", {"start":{"line":286,"column":207},"end":{"line":286,"column":212}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "owner", {"start":{"line":289,"column":207},"end":{"line":289,"column":212}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "expires", {"start":{"line":286,"column":225},"end":{"line":286,"column":232}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "expires", {"start":{"line":289,"column":225},"end":{"line":289,"column":232}} ), depth0)) != null ? stack1 : "")
     + "</td></tr>\n";
-},"62":function(container,depth0,helpers,partials,data) {
+},"63":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1269,9 +1276,9 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<p class=\"more\">…and "
-    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"expired"), "more", {"start":{"line":292,"column":23},"end":{"line":292,"column":35}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"expired"), "more", {"start":{"line":295,"column":23},"end":{"line":295,"column":35}} ), depth0)) != null ? stack1 : "")
     + " more (all in <code>findings.json</code>).</p>\n";
-},"63":function(container,depth0,helpers,partials,data) {
+},"64":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1280,10 +1287,10 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<p>What the model does not say, and the rules therefore assumed.</p>\n<div class=\"scroll\">\n<table>\n<thead><tr><th>finding</th><th>subject</th><th>assumption</th><th>status</th><th>where</th></tr></thead>\n<tbody>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"assumptions"), "rows", {"start":{"line":305,"column":8},"end":{"line":305,"column":24}} ),{"name":"each","hash":{},"fn":container.program(64, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":305,"column":0},"end":{"line":307,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"assumptions"), "rows", {"start":{"line":308,"column":8},"end":{"line":308,"column":24}} ),{"name":"each","hash":{},"fn":container.program(65, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":308,"column":0},"end":{"line":310,"column":9}}})) != null ? stack1 : "")
     + "</tbody>\n</table>\n</div>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"assumptions"), "more", {"start":{"line":311,"column":6},"end":{"line":311,"column":22}} ),{"name":"if","hash":{},"fn":container.program(65, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":311,"column":0},"end":{"line":313,"column":7}}})) != null ? stack1 : "");
-},"64":function(container,depth0,helpers,partials,data) {
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"assumptions"), "more", {"start":{"line":314,"column":6},"end":{"line":314,"column":22}} ),{"name":"if","hash":{},"fn":container.program(66, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":314,"column":0},"end":{"line":316,"column":7}}})) != null ? stack1 : "");
+},"65":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1292,25 +1299,25 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<tr id=\""
-    + ((stack1 = alias2(alias1(depth0, "anchor", {"start":{"line":306,"column":10},"end":{"line":306,"column":16}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "anchor", {"start":{"line":309,"column":10},"end":{"line":309,"column":16}} ), depth0)) != null ? stack1 : "")
     + "\" data-severity=\""
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "severity", {"start":{"line":306,"column":37},"end":{"line":306,"column":52}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "severity", {"start":{"line":309,"column":37},"end":{"line":309,"column":52}} ), depth0)) != null ? stack1 : "")
     + "\" data-status=\""
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "status", {"start":{"line":306,"column":71},"end":{"line":306,"column":84}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "status", {"start":{"line":309,"column":71},"end":{"line":309,"column":84}} ), depth0)) != null ? stack1 : "")
     + "\" data-component=\""
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "component", {"start":{"line":306,"column":106},"end":{"line":306,"column":122}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"filter"), "component", {"start":{"line":309,"column":106},"end":{"line":309,"column":122}} ), depth0)) != null ? stack1 : "")
     + "\"><td>"
-    + ((stack1 = alias2(alias1(depth0, "id", {"start":{"line":306,"column":132},"end":{"line":306,"column":134}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "id", {"start":{"line":309,"column":132},"end":{"line":309,"column":134}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "subject", {"start":{"line":306,"column":147},"end":{"line":306,"column":154}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "subject", {"start":{"line":309,"column":147},"end":{"line":309,"column":154}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "message", {"start":{"line":306,"column":167},"end":{"line":306,"column":174}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "message", {"start":{"line":309,"column":167},"end":{"line":309,"column":174}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "status", {"start":{"line":306,"column":187},"end":{"line":306,"column":193}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "status", {"start":{"line":309,"column":187},"end":{"line":309,"column":193}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
-    + ((stack1 = alias2(alias1(depth0, "where", {"start":{"line":306,"column":206},"end":{"line":306,"column":211}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "where", {"start":{"line":309,"column":206},"end":{"line":309,"column":211}} ), depth0)) != null ? stack1 : "")
     + "</td></tr>\n";
-},"65":function(container,depth0,helpers,partials,data) {
+},"66":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1319,15 +1326,15 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<p class=\"more\">…and "
-    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"assumptions"), "more", {"start":{"line":312,"column":23},"end":{"line":312,"column":39}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"assumptions"), "more", {"start":{"line":315,"column":23},"end":{"line":315,"column":39}} ), depth0)) != null ? stack1 : "")
     + " more (all in <code>findings.json</code>).</p>\n";
-},"66":function(container,depth0,helpers,partials,data) {
-    return "<p>None: the model states everything the rules ask about.</p>\n";
 },"67":function(container,depth0,helpers,partials,data) {
+    return "<p>None: the model states everything the rules ask about.</p>\n";
+},"68":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return "\u003Cscript>"
-    + ((stack1 = container.lambda(container.strict(depth0, "mermaidJs", {"start":{"line":321,"column":10},"end":{"line":321,"column":19}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(depth0, "mermaidJs", {"start":{"line":324,"column":10},"end":{"line":324,"column":19}} ), depth0)) != null ? stack1 : "")
     + "\u003C/script>\n";
 },"compiler":[8,">= 4.3.0"],"main":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda, alias3=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
@@ -1371,39 +1378,39 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     + "</section>\n\n<section id=\"glance\">\n<h2>System at a glance</h2>\n"
     + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "mermaidMissing", {"start":{"line":87,"column":6},"end":{"line":87,"column":20}} ),{"name":"if","hash":{},"fn":container.program(14, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":87,"column":0},"end":{"line":89,"column":7}}})) != null ? stack1 : "")
     + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "overview", {"start":{"line":90,"column":6},"end":{"line":90,"column":14}} ),{"name":"if","hash":{},"fn":container.program(15, data, 0),"inverse":container.program(18, data, 0),"data":data,"loc":{"start":{"line":90,"column":0},"end":{"line":101,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"views"), "length", {"start":{"line":102,"column":6},"end":{"line":102,"column":18}} ),{"name":"if","hash":{},"fn":container.program(19, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":102,"column":0},"end":{"line":124,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"views"), "length", {"start":{"line":102,"column":6},"end":{"line":102,"column":18}} ),{"name":"if","hash":{},"fn":container.program(19, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":102,"column":0},"end":{"line":127,"column":7}}})) != null ? stack1 : "")
     + "</section>\n\n<section id=\"crown-jewels\">\n<h2>Crown jewels and their exposure</h2>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"crownRows"), "length", {"start":{"line":129,"column":6},"end":{"line":129,"column":22}} ),{"name":"if","hash":{},"fn":container.program(26, data, 0),"inverse":container.program(34, data, 0),"data":data,"loc":{"start":{"line":129,"column":0},"end":{"line":146,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "notes", {"start":{"line":147,"column":8},"end":{"line":147,"column":13}} ),{"name":"each","hash":{},"fn":container.program(35, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":147,"column":0},"end":{"line":149,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"crownRows"), "length", {"start":{"line":132,"column":6},"end":{"line":132,"column":22}} ),{"name":"if","hash":{},"fn":container.program(27, data, 0),"inverse":container.program(35, data, 0),"data":data,"loc":{"start":{"line":132,"column":0},"end":{"line":149,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "notes", {"start":{"line":150,"column":8},"end":{"line":150,"column":13}} ),{"name":"each","hash":{},"fn":container.program(36, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":150,"column":0},"end":{"line":152,"column":9}}})) != null ? stack1 : "")
     + "</section>\n\n<section id=\"attack-paths\">\n<h2>Top attack paths</h2>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "pathTargets", {"start":{"line":154,"column":8},"end":{"line":154,"column":19}} ),{"name":"each","hash":{},"fn":container.program(36, data, 0),"inverse":container.program(37, data, 0),"data":data,"loc":{"start":{"line":154,"column":0},"end":{"line":158,"column":9}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "pathTargetsMore", {"start":{"line":159,"column":6},"end":{"line":159,"column":21}} ),{"name":"if","hash":{},"fn":container.program(38, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":159,"column":0},"end":{"line":161,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"otherPathDiagrams"), "length", {"start":{"line":162,"column":6},"end":{"line":162,"column":30}} ),{"name":"if","hash":{},"fn":container.program(39, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":162,"column":0},"end":{"line":174,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "pathTargets", {"start":{"line":157,"column":8},"end":{"line":157,"column":19}} ),{"name":"each","hash":{},"fn":container.program(37, data, 0),"inverse":container.program(38, data, 0),"data":data,"loc":{"start":{"line":157,"column":0},"end":{"line":161,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "pathTargetsMore", {"start":{"line":162,"column":6},"end":{"line":162,"column":21}} ),{"name":"if","hash":{},"fn":container.program(39, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":162,"column":0},"end":{"line":164,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"otherPathDiagrams"), "length", {"start":{"line":165,"column":6},"end":{"line":165,"column":30}} ),{"name":"if","hash":{},"fn":container.program(40, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":165,"column":0},"end":{"line":177,"column":7}}})) != null ? stack1 : "")
     + "</section>\n\n<div class=\"filtered\">\n<form class=\"filters\" id=\"filters\" aria-label=\"Filter findings\">\n<fieldset><legend>Severity</legend>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "severities", {"start":{"line":180,"column":8},"end":{"line":180,"column":18}} ),{"name":"each","hash":{},"fn":container.program(43, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":180,"column":0},"end":{"line":182,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "severities", {"start":{"line":183,"column":8},"end":{"line":183,"column":18}} ),{"name":"each","hash":{},"fn":container.program(44, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":183,"column":0},"end":{"line":185,"column":9}}})) != null ? stack1 : "")
     + "</fieldset>\n<fieldset><legend>Status</legend>\n<label><input type=\"checkbox\" name=\"status\" value=\"open\" checked> open</label>\n<label><input type=\"checkbox\" name=\"status\" value=\"mitigated\" checked> mitigated</label>\n<label><input type=\"checkbox\" name=\"status\" value=\"accepted\" checked> accepted</label>\n</fieldset>\n<fieldset><legend>Component</legend>\n<select name=\"component\" aria-label=\"Component\">\n<option value=\"\">all components</option>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "filterComponents", {"start":{"line":192,"column":8},"end":{"line":192,"column":24}} ),{"name":"each","hash":{},"fn":container.program(44, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":192,"column":0},"end":{"line":194,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "filterComponents", {"start":{"line":195,"column":8},"end":{"line":195,"column":24}} ),{"name":"each","hash":{},"fn":container.program(45, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":195,"column":0},"end":{"line":197,"column":9}}})) != null ? stack1 : "")
     + "</select>\n</fieldset>\n<p class=\"filter-count\" id=\"filter-count\" aria-live=\"polite\"></p>\n</form>\n\n<section id=\"open-findings\">\n<h2>Open findings by severity</h2>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "open", {"start":{"line":202,"column":8},"end":{"line":202,"column":12}} ),{"name":"each","hash":{},"fn":container.program(45, data, 0),"inverse":container.program(48, data, 0),"data":data,"loc":{"start":{"line":202,"column":0},"end":{"line":214,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "open", {"start":{"line":205,"column":8},"end":{"line":205,"column":12}} ),{"name":"each","hash":{},"fn":container.program(46, data, 0),"inverse":container.program(49, data, 0),"data":data,"loc":{"start":{"line":205,"column":0},"end":{"line":217,"column":9}}})) != null ? stack1 : "")
     + "</section>\n\n<section id=\"by-component\">\n<h2>Findings by component</h2>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"components"), "length", {"start":{"line":219,"column":6},"end":{"line":219,"column":23}} ),{"name":"if","hash":{},"fn":container.program(49, data, 0),"inverse":container.program(52, data, 0),"data":data,"loc":{"start":{"line":219,"column":0},"end":{"line":235,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"components"), "length", {"start":{"line":222,"column":6},"end":{"line":222,"column":23}} ),{"name":"if","hash":{},"fn":container.program(50, data, 0),"inverse":container.program(53, data, 0),"data":data,"loc":{"start":{"line":222,"column":0},"end":{"line":238,"column":7}}})) != null ? stack1 : "")
     + "</section>\n\n<section id=\"mitigated\">\n<h2>Mitigated findings</h2>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"mitigated"), "count", {"start":{"line":240,"column":6},"end":{"line":240,"column":21}} ),{"name":"if","hash":{},"fn":container.program(53, data, 0),"inverse":container.program(56, data, 0),"data":data,"loc":{"start":{"line":240,"column":0},"end":{"line":256,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"mitigated"), "count", {"start":{"line":243,"column":6},"end":{"line":243,"column":21}} ),{"name":"if","hash":{},"fn":container.program(54, data, 0),"inverse":container.program(57, data, 0),"data":data,"loc":{"start":{"line":243,"column":0},"end":{"line":259,"column":7}}})) != null ? stack1 : "")
     + "</section>\n\n<section id=\"accepted\">\n<h2>Accepted findings</h2>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"accepted"), "count", {"start":{"line":261,"column":6},"end":{"line":261,"column":20}} ),{"name":"if","hash":{},"fn":container.program(57, data, 0),"inverse":container.program(56, data, 0),"data":data,"loc":{"start":{"line":261,"column":0},"end":{"line":277,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"expired"), "count", {"start":{"line":278,"column":6},"end":{"line":278,"column":19}} ),{"name":"if","hash":{},"fn":container.program(60, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":278,"column":0},"end":{"line":294,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"accepted"), "count", {"start":{"line":264,"column":6},"end":{"line":264,"column":20}} ),{"name":"if","hash":{},"fn":container.program(58, data, 0),"inverse":container.program(57, data, 0),"data":data,"loc":{"start":{"line":264,"column":0},"end":{"line":280,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"expired"), "count", {"start":{"line":281,"column":6},"end":{"line":281,"column":19}} ),{"name":"if","hash":{},"fn":container.program(61, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":281,"column":0},"end":{"line":297,"column":7}}})) != null ? stack1 : "")
     + "</section>\n\n<section id=\"assumptions\">\n<h2>Assumptions</h2>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"assumptions"), "count", {"start":{"line":299,"column":6},"end":{"line":299,"column":23}} ),{"name":"if","hash":{},"fn":container.program(63, data, 0),"inverse":container.program(66, data, 0),"data":data,"loc":{"start":{"line":299,"column":0},"end":{"line":316,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"assumptions"), "count", {"start":{"line":302,"column":6},"end":{"line":302,"column":23}} ),{"name":"if","hash":{},"fn":container.program(64, data, 0),"inverse":container.program(67, data, 0),"data":data,"loc":{"start":{"line":302,"column":0},"end":{"line":319,"column":7}}})) != null ? stack1 : "")
     + "</section>\n</div>\n</main>\n"
-    + ((stack1 = lookupProperty(helpers,"unless").call(alias3,alias1(depth0, "mermaidMissing", {"start":{"line":320,"column":10},"end":{"line":320,"column":24}} ),{"name":"unless","hash":{},"fn":container.program(67, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":320,"column":0},"end":{"line":322,"column":11}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"unless").call(alias3,alias1(depth0, "mermaidMissing", {"start":{"line":323,"column":10},"end":{"line":323,"column":24}} ),{"name":"unless","hash":{},"fn":container.program(68, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":323,"column":0},"end":{"line":325,"column":11}}})) != null ? stack1 : "")
     + "\u003Cscript>"
-    + ((stack1 = alias2(alias1(depth0, "script", {"start":{"line":323,"column":10},"end":{"line":323,"column":16}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "script", {"start":{"line":326,"column":10},"end":{"line":326,"column":16}} ), depth0)) != null ? stack1 : "")
     + "\u003C/script>\n</body>\n</html>\n";
 },"usePartial":true,"useData":true},
   },
 
   "report.md.hbs": {
-    sha256: "1daa955131d8a90cbb7c22fc383c79f94fa88926b522e4237309b4a5ffd30a49",
+    sha256: "045b7ac0076e9a32432b476d1b73d75d3bc29ea3118ea028742b628c7abb7972",
     spec: {"0":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
@@ -1551,26 +1558,35 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
         return undefined
     };
 
-  return "\nMore views:\n\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "views", {"start":{"line":63,"column":8},"end":{"line":63,"column":13}} ),{"name":"each","hash":{},"fn":container.program(17, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":63,"column":0},"end":{"line":65,"column":9}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "viewsLeftOut", {"start":{"line":66,"column":6},"end":{"line":66,"column":18}} ),{"name":"if","hash":{},"fn":container.program(18, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":66,"column":0},"end":{"line":69,"column":7}}})) != null ? stack1 : "");
+  return "\nMore views, each a file of Mermaid source in `diagrams/` (`compile --render svg` draws each beside its file); [`diagrams/index.md`](diagrams/index.md) lists every diagram:\n\n| view | kind | nodes | file |\n| --- | --- | ---: | --- |\n"
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "views", {"start":{"line":65,"column":8},"end":{"line":65,"column":13}} ),{"name":"each","hash":{},"fn":container.program(17, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":65,"column":0},"end":{"line":67,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "viewsMore", {"start":{"line":68,"column":6},"end":{"line":68,"column":15}} ),{"name":"if","hash":{},"fn":container.program(18, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":68,"column":0},"end":{"line":71,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "viewsLeftOut", {"start":{"line":72,"column":6},"end":{"line":72,"column":18}} ),{"name":"if","hash":{},"fn":container.program(19, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":72,"column":0},"end":{"line":75,"column":7}}})) != null ? stack1 : "");
 },"17":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda;
 
-  return "- "
-    + ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":64,"column":4},"end":{"line":64,"column":9}} ), depth0)) != null ? stack1 : "")
-    + " ("
-    + ((stack1 = alias2(alias1(depth0, "kind", {"start":{"line":64,"column":15},"end":{"line":64,"column":19}} ), depth0)) != null ? stack1 : "")
-    + "): "
-    + ((stack1 = alias2(alias1(depth0, "file", {"start":{"line":64,"column":26},"end":{"line":64,"column":30}} ), depth0)) != null ? stack1 : "")
-    + "\n";
+  return "| "
+    + ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":66,"column":4},"end":{"line":66,"column":9}} ), depth0)) != null ? stack1 : "")
+    + " | "
+    + ((stack1 = alias2(alias1(depth0, "kind", {"start":{"line":66,"column":16},"end":{"line":66,"column":20}} ), depth0)) != null ? stack1 : "")
+    + " | "
+    + ((stack1 = alias2(alias1(depth0, "nodes", {"start":{"line":66,"column":27},"end":{"line":66,"column":32}} ), depth0)) != null ? stack1 : "")
+    + " | "
+    + ((stack1 = alias2(alias1(depth0, "link", {"start":{"line":66,"column":39},"end":{"line":66,"column":43}} ), depth0)) != null ? stack1 : "")
+    + " |\n";
 },"18":function(container,depth0,helpers,partials,data) {
     var stack1;
 
-  return "\n"
-    + ((stack1 = container.lambda(container.strict(depth0, "viewsLeftOut", {"start":{"line":68,"column":2},"end":{"line":68,"column":14}} ), depth0)) != null ? stack1 : "")
-    + "\n";
+  return "\n…and "
+    + ((stack1 = container.lambda(container.strict(depth0, "viewsMore", {"start":{"line":70,"column":7},"end":{"line":70,"column":16}} ), depth0)) != null ? stack1 : "")
+    + " more (`diagrams/index.md` lists every view).\n";
 },"19":function(container,depth0,helpers,partials,data) {
+    var stack1;
+
+  return "\n"
+    + ((stack1 = container.lambda(container.strict(depth0, "viewsLeftOut", {"start":{"line":74,"column":2},"end":{"line":74,"column":14}} ), depth0)) != null ? stack1 : "")
+    + "\n";
+},"20":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1579,21 +1595,21 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "Each cell: how many attacker entries of that class reach the crown jewel, the likelihood of the most likely path, and its length. Chokepoints: per class of entry, the components every path from that class crosses, in path order (`none`: no one component is on all of them), and for a disclosure the components every way out crosses.\n\n| crown jewel | property | attack |"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "entryClasses", {"start":{"line":77,"column":43},"end":{"line":77,"column":55}} ),{"name":"each","hash":{},"fn":container.program(20, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":77,"column":35},"end":{"line":77,"column":77}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "entryClasses", {"start":{"line":83,"column":43},"end":{"line":83,"column":55}} ),{"name":"each","hash":{},"fn":container.program(21, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":83,"column":35},"end":{"line":83,"column":77}}})) != null ? stack1 : "")
     + " chokepoints | cheapest cut |\n| --- | --- | --- |"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "entryClasses", {"start":{"line":78,"column":27},"end":{"line":78,"column":39}} ),{"name":"each","hash":{},"fn":container.program(21, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":78,"column":19},"end":{"line":78,"column":56}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "entryClasses", {"start":{"line":84,"column":27},"end":{"line":84,"column":39}} ),{"name":"each","hash":{},"fn":container.program(22, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":84,"column":19},"end":{"line":84,"column":56}}})) != null ? stack1 : "")
     + " --- | --- |\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "crownRows", {"start":{"line":79,"column":8},"end":{"line":79,"column":17}} ),{"name":"each","hash":{},"fn":container.program(22, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":79,"column":0},"end":{"line":81,"column":9}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "crownMore", {"start":{"line":82,"column":6},"end":{"line":82,"column":15}} ),{"name":"if","hash":{},"fn":container.program(24, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":82,"column":0},"end":{"line":85,"column":7}}})) != null ? stack1 : "");
-},"20":function(container,depth0,helpers,partials,data) {
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "crownRows", {"start":{"line":85,"column":8},"end":{"line":85,"column":17}} ),{"name":"each","hash":{},"fn":container.program(23, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":85,"column":0},"end":{"line":87,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "crownMore", {"start":{"line":88,"column":6},"end":{"line":88,"column":15}} ),{"name":"if","hash":{},"fn":container.program(25, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":88,"column":0},"end":{"line":91,"column":7}}})) != null ? stack1 : "");
+},"21":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return " "
     + ((stack1 = container.lambda(depth0, depth0)) != null ? stack1 : "")
     + " |";
-},"21":function(container,depth0,helpers,partials,data) {
-    return " --- |";
 },"22":function(container,depth0,helpers,partials,data) {
+    return " --- |";
+},"23":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda, alias3=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1602,39 +1618,39 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "| "
-    + ((stack1 = alias2(alias1(depth0, "crown", {"start":{"line":80,"column":4},"end":{"line":80,"column":9}} ), depth0)) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "crownTitle", {"start":{"line":80,"column":17},"end":{"line":80,"column":27}} ),{"name":"if","hash":{},"fn":container.program(23, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":80,"column":11},"end":{"line":80,"column":51}}})) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "crown", {"start":{"line":86,"column":4},"end":{"line":86,"column":9}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "crownTitle", {"start":{"line":86,"column":17},"end":{"line":86,"column":27}} ),{"name":"if","hash":{},"fn":container.program(24, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":86,"column":11},"end":{"line":86,"column":51}}})) != null ? stack1 : "")
     + " | "
-    + ((stack1 = alias2(alias1(depth0, "property", {"start":{"line":80,"column":56},"end":{"line":80,"column":64}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "property", {"start":{"line":86,"column":56},"end":{"line":86,"column":64}} ), depth0)) != null ? stack1 : "")
     + " | "
-    + ((stack1 = alias2(alias1(depth0, "mode", {"start":{"line":80,"column":71},"end":{"line":80,"column":75}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "mode", {"start":{"line":86,"column":71},"end":{"line":86,"column":75}} ), depth0)) != null ? stack1 : "")
     + " |"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "exposure", {"start":{"line":80,"column":87},"end":{"line":80,"column":95}} ),{"name":"each","hash":{},"fn":container.program(20, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":80,"column":79},"end":{"line":80,"column":117}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "exposure", {"start":{"line":86,"column":87},"end":{"line":86,"column":95}} ),{"name":"each","hash":{},"fn":container.program(21, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":86,"column":79},"end":{"line":86,"column":117}}})) != null ? stack1 : "")
     + " "
-    + ((stack1 = alias2(alias1(depth0, "chokepoints", {"start":{"line":80,"column":120},"end":{"line":80,"column":131}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "chokepoints", {"start":{"line":86,"column":120},"end":{"line":86,"column":131}} ), depth0)) != null ? stack1 : "")
     + " | "
-    + ((stack1 = alias2(alias1(depth0, "cut", {"start":{"line":80,"column":138},"end":{"line":80,"column":141}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "cut", {"start":{"line":86,"column":138},"end":{"line":86,"column":141}} ), depth0)) != null ? stack1 : "")
     + " |\n";
-},"23":function(container,depth0,helpers,partials,data) {
-    var stack1;
-
-  return " "
-    + ((stack1 = container.lambda(container.strict(depth0, "crownTitle", {"start":{"line":80,"column":32},"end":{"line":80,"column":42}} ), depth0)) != null ? stack1 : "");
 },"24":function(container,depth0,helpers,partials,data) {
     var stack1;
 
-  return "\n…and "
-    + ((stack1 = container.lambda(container.strict(depth0, "crownMore", {"start":{"line":84,"column":7},"end":{"line":84,"column":16}} ), depth0)) != null ? stack1 : "")
-    + " more crown-jewel properties (all in `paths.json`).\n";
+  return " "
+    + ((stack1 = container.lambda(container.strict(depth0, "crownTitle", {"start":{"line":86,"column":32},"end":{"line":86,"column":42}} ), depth0)) != null ? stack1 : "");
 },"25":function(container,depth0,helpers,partials,data) {
-    return "The model declares no crown jewels.\n";
+    var stack1;
+
+  return "\n…and "
+    + ((stack1 = container.lambda(container.strict(depth0, "crownMore", {"start":{"line":90,"column":7},"end":{"line":90,"column":16}} ), depth0)) != null ? stack1 : "")
+    + " more crown-jewel properties (all in `paths.json`).\n";
 },"26":function(container,depth0,helpers,partials,data) {
+    return "The model declares no crown jewels.\n";
+},"27":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return "\n> "
     + ((stack1 = container.lambda(depth0, depth0)) != null ? stack1 : "")
     + "\n";
-},"27":function(container,depth0,helpers,partials,data) {
+},"28":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1643,24 +1659,14 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return ((stack1 = container.invokePartial(lookupProperty(partials,"path-md"),depth0,{"name":"path-md","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "");
-},"28":function(container,depth0,helpers,partials,data) {
-    return "No attack path reaches a crown jewel.\n";
 },"29":function(container,depth0,helpers,partials,data) {
+    return "No attack path reaches a crown jewel.\n";
+},"30":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return "\n…and "
-    + ((stack1 = container.lambda(container.strict(depth0, "pathTargetsMore", {"start":{"line":103,"column":7},"end":{"line":103,"column":22}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(depth0, "pathTargetsMore", {"start":{"line":109,"column":7},"end":{"line":109,"column":22}} ), depth0)) != null ? stack1 : "")
     + " more crown-jewel properties with attack paths (all in `paths.json`).\n";
-},"30":function(container,depth0,helpers,partials,data) {
-    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
-        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
-          return parent[propertyName];
-        }
-        return undefined
-    };
-
-  return "\n### More attack-path diagrams\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),container.strict(depth0, "otherPathDiagrams", {"start":{"line":108,"column":8},"end":{"line":108,"column":25}} ),{"name":"each","hash":{},"fn":container.program(31, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":108,"column":0},"end":{"line":119,"column":9}}})) != null ? stack1 : "");
 },"31":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
@@ -1669,27 +1675,37 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
         return undefined
     };
 
-  return "\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),container.strict(depth0, "tooLarge", {"start":{"line":110,"column":6},"end":{"line":110,"column":14}} ),{"name":"if","hash":{},"fn":container.program(32, data, 0),"inverse":container.program(33, data, 0),"data":data,"loc":{"start":{"line":110,"column":0},"end":{"line":118,"column":7}}})) != null ? stack1 : "");
+  return "\n### More attack-path diagrams\n"
+    + ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),container.strict(depth0, "otherPathDiagrams", {"start":{"line":114,"column":8},"end":{"line":114,"column":25}} ),{"name":"each","hash":{},"fn":container.program(32, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":114,"column":0},"end":{"line":125,"column":9}}})) != null ? stack1 : "");
 },"32":function(container,depth0,helpers,partials,data) {
-    var stack1, alias1=container.strict, alias2=container.lambda;
+    var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
+        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
+          return parent[propertyName];
+        }
+        return undefined
+    };
 
-  return ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":111,"column":2},"end":{"line":111,"column":7}} ), depth0)) != null ? stack1 : "")
-    + ": too large to draw inline; see "
-    + ((stack1 = alias2(alias1(depth0, "file", {"start":{"line":111,"column":43},"end":{"line":111,"column":47}} ), depth0)) != null ? stack1 : "")
-    + ".\n";
+  return "\n"
+    + ((stack1 = lookupProperty(helpers,"if").call(depth0 != null ? depth0 : (container.nullContext || {}),container.strict(depth0, "tooLarge", {"start":{"line":116,"column":6},"end":{"line":116,"column":14}} ),{"name":"if","hash":{},"fn":container.program(33, data, 0),"inverse":container.program(34, data, 0),"data":data,"loc":{"start":{"line":116,"column":0},"end":{"line":124,"column":7}}})) != null ? stack1 : "");
 },"33":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda;
 
-  return ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":113,"column":2},"end":{"line":113,"column":7}} ), depth0)) != null ? stack1 : "")
-    + "\n\n"
-    + ((stack1 = alias2(alias1(depth0, "fence", {"start":{"line":115,"column":2},"end":{"line":115,"column":7}} ), depth0)) != null ? stack1 : "")
-    + "mermaid\n"
-    + ((stack1 = alias2(alias1(depth0, "mermaid", {"start":{"line":116,"column":2},"end":{"line":116,"column":9}} ), depth0)) != null ? stack1 : "")
-    + "\n"
-    + ((stack1 = alias2(alias1(depth0, "fence", {"start":{"line":117,"column":2},"end":{"line":117,"column":7}} ), depth0)) != null ? stack1 : "")
-    + "\n";
+  return ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":117,"column":2},"end":{"line":117,"column":7}} ), depth0)) != null ? stack1 : "")
+    + ": too large to draw inline; see "
+    + ((stack1 = alias2(alias1(depth0, "file", {"start":{"line":117,"column":43},"end":{"line":117,"column":47}} ), depth0)) != null ? stack1 : "")
+    + ".\n";
 },"34":function(container,depth0,helpers,partials,data) {
+    var stack1, alias1=container.strict, alias2=container.lambda;
+
+  return ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":119,"column":2},"end":{"line":119,"column":7}} ), depth0)) != null ? stack1 : "")
+    + "\n\n"
+    + ((stack1 = alias2(alias1(depth0, "fence", {"start":{"line":121,"column":2},"end":{"line":121,"column":7}} ), depth0)) != null ? stack1 : "")
+    + "mermaid\n"
+    + ((stack1 = alias2(alias1(depth0, "mermaid", {"start":{"line":122,"column":2},"end":{"line":122,"column":9}} ), depth0)) != null ? stack1 : "")
+    + "\n"
+    + ((stack1 = alias2(alias1(depth0, "fence", {"start":{"line":123,"column":2},"end":{"line":123,"column":7}} ), depth0)) != null ? stack1 : "")
+    + "\n";
+},"35":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda, alias3=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1698,13 +1714,13 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "### "
-    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":125,"column":6},"end":{"line":125,"column":14}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":131,"column":6},"end":{"line":131,"column":14}} ), depth0)) != null ? stack1 : "")
     + " ("
-    + ((stack1 = alias2(alias1(depth0, "count", {"start":{"line":125,"column":20},"end":{"line":125,"column":25}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "count", {"start":{"line":131,"column":20},"end":{"line":131,"column":25}} ), depth0)) != null ? stack1 : "")
     + ")\n\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "findings", {"start":{"line":127,"column":8},"end":{"line":127,"column":16}} ),{"name":"each","hash":{},"fn":container.program(35, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":127,"column":0},"end":{"line":129,"column":9}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "more", {"start":{"line":130,"column":6},"end":{"line":130,"column":10}} ),{"name":"if","hash":{},"fn":container.program(36, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":130,"column":0},"end":{"line":133,"column":7}}})) != null ? stack1 : "");
-},"35":function(container,depth0,helpers,partials,data) {
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "findings", {"start":{"line":133,"column":8},"end":{"line":133,"column":16}} ),{"name":"each","hash":{},"fn":container.program(36, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":133,"column":0},"end":{"line":135,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "more", {"start":{"line":136,"column":6},"end":{"line":136,"column":10}} ),{"name":"if","hash":{},"fn":container.program(37, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":136,"column":0},"end":{"line":139,"column":7}}})) != null ? stack1 : "");
+},"36":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1713,17 +1729,17 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return ((stack1 = container.invokePartial(lookupProperty(partials,"finding-md"),depth0,{"name":"finding-md","data":data,"helpers":helpers,"partials":partials,"decorators":container.decorators})) != null ? stack1 : "");
-},"36":function(container,depth0,helpers,partials,data) {
+},"37":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda;
 
   return "…and "
-    + ((stack1 = alias2(alias1(depth0, "more", {"start":{"line":131,"column":7},"end":{"line":131,"column":11}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "more", {"start":{"line":137,"column":7},"end":{"line":137,"column":11}} ), depth0)) != null ? stack1 : "")
     + " more open "
-    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":131,"column":26},"end":{"line":131,"column":34}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":137,"column":26},"end":{"line":137,"column":34}} ), depth0)) != null ? stack1 : "")
     + " findings (all in `findings.json` and `checklist.csv`).\n\n";
-},"37":function(container,depth0,helpers,partials,data) {
-    return "No open threat findings.\n";
 },"38":function(container,depth0,helpers,partials,data) {
+    return "No open threat findings.\n";
+},"39":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1732,15 +1748,15 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "Open findings per severity, and how many are mitigated or accepted.\n\n| component | kind | owner |"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "severities", {"start":{"line":143,"column":36},"end":{"line":143,"column":46}} ),{"name":"each","hash":{},"fn":container.program(20, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":143,"column":28},"end":{"line":143,"column":68}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "severities", {"start":{"line":149,"column":36},"end":{"line":149,"column":46}} ),{"name":"each","hash":{},"fn":container.program(21, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":149,"column":28},"end":{"line":149,"column":68}}})) != null ? stack1 : "")
     + " mitigated | accepted |\n| --- | --- | --- |"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "severities", {"start":{"line":144,"column":27},"end":{"line":144,"column":37}} ),{"name":"each","hash":{},"fn":container.program(39, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":144,"column":19},"end":{"line":144,"column":55}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "severities", {"start":{"line":150,"column":27},"end":{"line":150,"column":37}} ),{"name":"each","hash":{},"fn":container.program(40, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":150,"column":19},"end":{"line":150,"column":55}}})) != null ? stack1 : "")
     + " ---: | ---: |\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "components", {"start":{"line":145,"column":8},"end":{"line":145,"column":18}} ),{"name":"each","hash":{},"fn":container.program(40, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":145,"column":0},"end":{"line":147,"column":9}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "componentsMore", {"start":{"line":148,"column":6},"end":{"line":148,"column":20}} ),{"name":"if","hash":{},"fn":container.program(41, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":148,"column":0},"end":{"line":151,"column":7}}})) != null ? stack1 : "");
-},"39":function(container,depth0,helpers,partials,data) {
-    return " ---: |";
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "components", {"start":{"line":151,"column":8},"end":{"line":151,"column":18}} ),{"name":"each","hash":{},"fn":container.program(41, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":151,"column":0},"end":{"line":153,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "componentsMore", {"start":{"line":154,"column":6},"end":{"line":154,"column":20}} ),{"name":"if","hash":{},"fn":container.program(42, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":154,"column":0},"end":{"line":157,"column":7}}})) != null ? stack1 : "");
 },"40":function(container,depth0,helpers,partials,data) {
+    return " ---: |";
+},"41":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1749,27 +1765,27 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "| "
-    + ((stack1 = alias2(alias1(depth0, "subject", {"start":{"line":146,"column":4},"end":{"line":146,"column":11}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "subject", {"start":{"line":152,"column":4},"end":{"line":152,"column":11}} ), depth0)) != null ? stack1 : "")
     + " | "
-    + ((stack1 = alias2(alias1(depth0, "kind", {"start":{"line":146,"column":18},"end":{"line":146,"column":22}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "kind", {"start":{"line":152,"column":18},"end":{"line":152,"column":22}} ), depth0)) != null ? stack1 : "")
     + " | "
-    + ((stack1 = alias2(alias1(depth0, "owner", {"start":{"line":146,"column":29},"end":{"line":146,"column":34}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "owner", {"start":{"line":152,"column":29},"end":{"line":152,"column":34}} ), depth0)) != null ? stack1 : "")
     + " |"
-    + ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),alias1(depth0, "counts", {"start":{"line":146,"column":46},"end":{"line":146,"column":52}} ),{"name":"each","hash":{},"fn":container.program(20, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":146,"column":38},"end":{"line":146,"column":74}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),alias1(depth0, "counts", {"start":{"line":152,"column":46},"end":{"line":152,"column":52}} ),{"name":"each","hash":{},"fn":container.program(21, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":152,"column":38},"end":{"line":152,"column":74}}})) != null ? stack1 : "")
     + " "
-    + ((stack1 = alias2(alias1(depth0, "mitigated", {"start":{"line":146,"column":77},"end":{"line":146,"column":86}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "mitigated", {"start":{"line":152,"column":77},"end":{"line":152,"column":86}} ), depth0)) != null ? stack1 : "")
     + " | "
-    + ((stack1 = alias2(alias1(depth0, "accepted", {"start":{"line":146,"column":93},"end":{"line":146,"column":101}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "accepted", {"start":{"line":152,"column":93},"end":{"line":152,"column":101}} ), depth0)) != null ? stack1 : "")
     + " |\n";
-},"41":function(container,depth0,helpers,partials,data) {
+},"42":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return "\n…and "
-    + ((stack1 = container.lambda(container.strict(depth0, "componentsMore", {"start":{"line":150,"column":7},"end":{"line":150,"column":21}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(depth0, "componentsMore", {"start":{"line":156,"column":7},"end":{"line":156,"column":21}} ), depth0)) != null ? stack1 : "")
     + " more components with findings.\n";
-},"42":function(container,depth0,helpers,partials,data) {
-    return "No findings.\n";
 },"43":function(container,depth0,helpers,partials,data) {
+    return "No findings.\n";
+},"44":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1778,27 +1794,27 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "Declared controls lower these; the residual severity is what remains.\n\n| finding | title | subject | severity | residual | mitigated by | owner |\n| --- | --- | --- | --- | --- | --- | --- |\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"mitigated"), "rows", {"start":{"line":163,"column":8},"end":{"line":163,"column":22}} ),{"name":"each","hash":{},"fn":container.program(44, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":163,"column":0},"end":{"line":165,"column":9}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"mitigated"), "more", {"start":{"line":166,"column":6},"end":{"line":166,"column":20}} ),{"name":"if","hash":{},"fn":container.program(45, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":166,"column":0},"end":{"line":169,"column":7}}})) != null ? stack1 : "");
-},"44":function(container,depth0,helpers,partials,data) {
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"mitigated"), "rows", {"start":{"line":169,"column":8},"end":{"line":169,"column":22}} ),{"name":"each","hash":{},"fn":container.program(45, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":169,"column":0},"end":{"line":171,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"mitigated"), "more", {"start":{"line":172,"column":6},"end":{"line":172,"column":20}} ),{"name":"if","hash":{},"fn":container.program(46, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":172,"column":0},"end":{"line":175,"column":7}}})) != null ? stack1 : "");
+},"45":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda;
 
   return "| "
-    + ((stack1 = alias2(alias1(depth0, "id", {"start":{"line":164,"column":4},"end":{"line":164,"column":6}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "id", {"start":{"line":170,"column":4},"end":{"line":170,"column":6}} ), depth0)) != null ? stack1 : "")
     + " | "
-    + ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":164,"column":13},"end":{"line":164,"column":18}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":170,"column":13},"end":{"line":170,"column":18}} ), depth0)) != null ? stack1 : "")
     + " | "
-    + ((stack1 = alias2(alias1(depth0, "subject", {"start":{"line":164,"column":25},"end":{"line":164,"column":32}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "subject", {"start":{"line":170,"column":25},"end":{"line":170,"column":32}} ), depth0)) != null ? stack1 : "")
     + " | "
-    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":164,"column":39},"end":{"line":164,"column":47}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":170,"column":39},"end":{"line":170,"column":47}} ), depth0)) != null ? stack1 : "")
     + " | "
-    + ((stack1 = alias2(alias1(depth0, "residual", {"start":{"line":164,"column":54},"end":{"line":164,"column":62}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "residual", {"start":{"line":170,"column":54},"end":{"line":170,"column":62}} ), depth0)) != null ? stack1 : "")
     + " | "
-    + ((stack1 = alias2(alias1(depth0, "controls", {"start":{"line":164,"column":69},"end":{"line":164,"column":77}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "controls", {"start":{"line":170,"column":69},"end":{"line":170,"column":77}} ), depth0)) != null ? stack1 : "")
     + " | "
-    + ((stack1 = alias2(alias1(depth0, "owner", {"start":{"line":164,"column":84},"end":{"line":164,"column":89}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "owner", {"start":{"line":170,"column":84},"end":{"line":170,"column":89}} ), depth0)) != null ? stack1 : "")
     + " |\n";
-},"45":function(container,depth0,helpers,partials,data) {
+},"46":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1807,11 +1823,11 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "\n…and "
-    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"mitigated"), "more", {"start":{"line":168,"column":7},"end":{"line":168,"column":21}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"mitigated"), "more", {"start":{"line":174,"column":7},"end":{"line":174,"column":21}} ), depth0)) != null ? stack1 : "")
     + " more (all in `findings.json`).\n";
-},"46":function(container,depth0,helpers,partials,data) {
-    return "None.\n";
 },"47":function(container,depth0,helpers,partials,data) {
+    return "None.\n";
+},"48":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1820,31 +1836,31 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "| finding | title | subject | severity | residual | reason | owner | expires | ticket |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"accepted"), "rows", {"start":{"line":179,"column":8},"end":{"line":179,"column":21}} ),{"name":"each","hash":{},"fn":container.program(48, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":179,"column":0},"end":{"line":181,"column":9}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"accepted"), "more", {"start":{"line":182,"column":6},"end":{"line":182,"column":19}} ),{"name":"if","hash":{},"fn":container.program(49, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":182,"column":0},"end":{"line":185,"column":7}}})) != null ? stack1 : "");
-},"48":function(container,depth0,helpers,partials,data) {
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"accepted"), "rows", {"start":{"line":185,"column":8},"end":{"line":185,"column":21}} ),{"name":"each","hash":{},"fn":container.program(49, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":185,"column":0},"end":{"line":187,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"accepted"), "more", {"start":{"line":188,"column":6},"end":{"line":188,"column":19}} ),{"name":"if","hash":{},"fn":container.program(50, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":188,"column":0},"end":{"line":191,"column":7}}})) != null ? stack1 : "");
+},"49":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda;
 
   return "| "
-    + ((stack1 = alias2(alias1(depth0, "id", {"start":{"line":180,"column":4},"end":{"line":180,"column":6}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "id", {"start":{"line":186,"column":4},"end":{"line":186,"column":6}} ), depth0)) != null ? stack1 : "")
     + " | "
-    + ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":180,"column":13},"end":{"line":180,"column":18}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":186,"column":13},"end":{"line":186,"column":18}} ), depth0)) != null ? stack1 : "")
     + " | "
-    + ((stack1 = alias2(alias1(depth0, "subject", {"start":{"line":180,"column":25},"end":{"line":180,"column":32}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "subject", {"start":{"line":186,"column":25},"end":{"line":186,"column":32}} ), depth0)) != null ? stack1 : "")
     + " | "
-    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":180,"column":39},"end":{"line":180,"column":47}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "severity", {"start":{"line":186,"column":39},"end":{"line":186,"column":47}} ), depth0)) != null ? stack1 : "")
     + " | "
-    + ((stack1 = alias2(alias1(depth0, "residual", {"start":{"line":180,"column":54},"end":{"line":180,"column":62}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "residual", {"start":{"line":186,"column":54},"end":{"line":186,"column":62}} ), depth0)) != null ? stack1 : "")
     + " | "
-    + ((stack1 = alias2(alias1(depth0, "reason", {"start":{"line":180,"column":69},"end":{"line":180,"column":75}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "reason", {"start":{"line":186,"column":69},"end":{"line":186,"column":75}} ), depth0)) != null ? stack1 : "")
     + " | "
-    + ((stack1 = alias2(alias1(depth0, "owner", {"start":{"line":180,"column":82},"end":{"line":180,"column":87}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "owner", {"start":{"line":186,"column":82},"end":{"line":186,"column":87}} ), depth0)) != null ? stack1 : "")
     + " | "
-    + ((stack1 = alias2(alias1(depth0, "expires", {"start":{"line":180,"column":94},"end":{"line":180,"column":101}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "expires", {"start":{"line":186,"column":94},"end":{"line":186,"column":101}} ), depth0)) != null ? stack1 : "")
     + " | "
-    + ((stack1 = alias2(alias1(depth0, "ticket", {"start":{"line":180,"column":108},"end":{"line":180,"column":114}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "ticket", {"start":{"line":186,"column":108},"end":{"line":186,"column":114}} ), depth0)) != null ? stack1 : "")
     + " |\n";
-},"49":function(container,depth0,helpers,partials,data) {
+},"50":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1853,9 +1869,9 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "\n…and "
-    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"accepted"), "more", {"start":{"line":184,"column":7},"end":{"line":184,"column":20}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"accepted"), "more", {"start":{"line":190,"column":7},"end":{"line":190,"column":20}} ), depth0)) != null ? stack1 : "")
     + " more (all in `findings.json`).\n";
-},"50":function(container,depth0,helpers,partials,data) {
+},"51":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1864,27 +1880,27 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "\n### Expired acceptances\n\nThese acceptances have lapsed: the findings count as open (or mitigated) again.\n\n| finding | title | subject | status | reason | owner | expired on |\n| --- | --- | --- | --- | --- | --- | --- |\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"expired"), "rows", {"start":{"line":197,"column":8},"end":{"line":197,"column":20}} ),{"name":"each","hash":{},"fn":container.program(51, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":197,"column":0},"end":{"line":199,"column":9}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"expired"), "more", {"start":{"line":200,"column":6},"end":{"line":200,"column":18}} ),{"name":"if","hash":{},"fn":container.program(52, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":200,"column":0},"end":{"line":203,"column":7}}})) != null ? stack1 : "");
-},"51":function(container,depth0,helpers,partials,data) {
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"expired"), "rows", {"start":{"line":203,"column":8},"end":{"line":203,"column":20}} ),{"name":"each","hash":{},"fn":container.program(52, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":203,"column":0},"end":{"line":205,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"expired"), "more", {"start":{"line":206,"column":6},"end":{"line":206,"column":18}} ),{"name":"if","hash":{},"fn":container.program(53, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":206,"column":0},"end":{"line":209,"column":7}}})) != null ? stack1 : "");
+},"52":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda;
 
   return "| "
-    + ((stack1 = alias2(alias1(depth0, "id", {"start":{"line":198,"column":4},"end":{"line":198,"column":6}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "id", {"start":{"line":204,"column":4},"end":{"line":204,"column":6}} ), depth0)) != null ? stack1 : "")
     + " | "
-    + ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":198,"column":13},"end":{"line":198,"column":18}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "title", {"start":{"line":204,"column":13},"end":{"line":204,"column":18}} ), depth0)) != null ? stack1 : "")
     + " | "
-    + ((stack1 = alias2(alias1(depth0, "subject", {"start":{"line":198,"column":25},"end":{"line":198,"column":32}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "subject", {"start":{"line":204,"column":25},"end":{"line":204,"column":32}} ), depth0)) != null ? stack1 : "")
     + " | "
-    + ((stack1 = alias2(alias1(depth0, "status", {"start":{"line":198,"column":39},"end":{"line":198,"column":45}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "status", {"start":{"line":204,"column":39},"end":{"line":204,"column":45}} ), depth0)) != null ? stack1 : "")
     + " | "
-    + ((stack1 = alias2(alias1(depth0, "reason", {"start":{"line":198,"column":52},"end":{"line":198,"column":58}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "reason", {"start":{"line":204,"column":52},"end":{"line":204,"column":58}} ), depth0)) != null ? stack1 : "")
     + " | "
-    + ((stack1 = alias2(alias1(depth0, "owner", {"start":{"line":198,"column":65},"end":{"line":198,"column":70}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "owner", {"start":{"line":204,"column":65},"end":{"line":204,"column":70}} ), depth0)) != null ? stack1 : "")
     + " | "
-    + ((stack1 = alias2(alias1(depth0, "expires", {"start":{"line":198,"column":77},"end":{"line":198,"column":84}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "expires", {"start":{"line":204,"column":77},"end":{"line":204,"column":84}} ), depth0)) != null ? stack1 : "")
     + " |\n";
-},"52":function(container,depth0,helpers,partials,data) {
+},"53":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1893,9 +1909,9 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "\n…and "
-    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"expired"), "more", {"start":{"line":202,"column":7},"end":{"line":202,"column":19}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"expired"), "more", {"start":{"line":208,"column":7},"end":{"line":208,"column":19}} ), depth0)) != null ? stack1 : "")
     + " more (all in `findings.json`).\n";
-},"53":function(container,depth0,helpers,partials,data) {
+},"54":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1904,23 +1920,23 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "What the model does not say, and the rules therefore assumed.\n\n| finding | subject | assumption | status | where |\n| --- | --- | --- | --- | --- |\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"assumptions"), "rows", {"start":{"line":213,"column":8},"end":{"line":213,"column":24}} ),{"name":"each","hash":{},"fn":container.program(54, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":213,"column":0},"end":{"line":215,"column":9}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"assumptions"), "more", {"start":{"line":216,"column":6},"end":{"line":216,"column":22}} ),{"name":"if","hash":{},"fn":container.program(55, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":216,"column":0},"end":{"line":219,"column":7}}})) != null ? stack1 : "");
-},"54":function(container,depth0,helpers,partials,data) {
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"assumptions"), "rows", {"start":{"line":219,"column":8},"end":{"line":219,"column":24}} ),{"name":"each","hash":{},"fn":container.program(55, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":219,"column":0},"end":{"line":221,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"assumptions"), "more", {"start":{"line":222,"column":6},"end":{"line":222,"column":22}} ),{"name":"if","hash":{},"fn":container.program(56, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":222,"column":0},"end":{"line":225,"column":7}}})) != null ? stack1 : "");
+},"55":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda;
 
   return "| "
-    + ((stack1 = alias2(alias1(depth0, "id", {"start":{"line":214,"column":4},"end":{"line":214,"column":6}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "id", {"start":{"line":220,"column":4},"end":{"line":220,"column":6}} ), depth0)) != null ? stack1 : "")
     + " | "
-    + ((stack1 = alias2(alias1(depth0, "subject", {"start":{"line":214,"column":13},"end":{"line":214,"column":20}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "subject", {"start":{"line":220,"column":13},"end":{"line":220,"column":20}} ), depth0)) != null ? stack1 : "")
     + " | "
-    + ((stack1 = alias2(alias1(depth0, "message", {"start":{"line":214,"column":27},"end":{"line":214,"column":34}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "message", {"start":{"line":220,"column":27},"end":{"line":220,"column":34}} ), depth0)) != null ? stack1 : "")
     + " | "
-    + ((stack1 = alias2(alias1(depth0, "status", {"start":{"line":214,"column":41},"end":{"line":214,"column":47}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "status", {"start":{"line":220,"column":41},"end":{"line":220,"column":47}} ), depth0)) != null ? stack1 : "")
     + " | "
-    + ((stack1 = alias2(alias1(depth0, "where", {"start":{"line":214,"column":54},"end":{"line":214,"column":59}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "where", {"start":{"line":220,"column":54},"end":{"line":220,"column":59}} ), depth0)) != null ? stack1 : "")
     + " |\n";
-},"55":function(container,depth0,helpers,partials,data) {
+},"56":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1929,9 +1945,9 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "\n…and "
-    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"assumptions"), "more", {"start":{"line":218,"column":7},"end":{"line":218,"column":23}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"assumptions"), "more", {"start":{"line":224,"column":7},"end":{"line":224,"column":23}} ), depth0)) != null ? stack1 : "")
     + " more (all in `findings.json`).\n";
-},"56":function(container,depth0,helpers,partials,data) {
+},"57":function(container,depth0,helpers,partials,data) {
     return "None: the model states everything the rules ask about.\n";
 },"compiler":[8,">= 4.3.0"],"main":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda, alias3=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
@@ -1959,25 +1975,25 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "metrics", {"start":{"line":31,"column":6},"end":{"line":31,"column":13}} ),{"name":"if","hash":{},"fn":container.program(9, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":31,"column":0},"end":{"line":44,"column":7}}})) != null ? stack1 : "")
     + "\n## System at a glance\n\n"
     + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "overview", {"start":{"line":48,"column":6},"end":{"line":48,"column":14}} ),{"name":"if","hash":{},"fn":container.program(12, data, 0),"inverse":container.program(15, data, 0),"data":data,"loc":{"start":{"line":48,"column":0},"end":{"line":58,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"views"), "length", {"start":{"line":59,"column":6},"end":{"line":59,"column":18}} ),{"name":"if","hash":{},"fn":container.program(16, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":59,"column":0},"end":{"line":70,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"views"), "length", {"start":{"line":59,"column":6},"end":{"line":59,"column":18}} ),{"name":"if","hash":{},"fn":container.program(16, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":59,"column":0},"end":{"line":76,"column":7}}})) != null ? stack1 : "")
     + "\n## Crown jewels and their exposure\n\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"crownRows"), "length", {"start":{"line":74,"column":6},"end":{"line":74,"column":22}} ),{"name":"if","hash":{},"fn":container.program(19, data, 0),"inverse":container.program(25, data, 0),"data":data,"loc":{"start":{"line":74,"column":0},"end":{"line":88,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "notes", {"start":{"line":89,"column":8},"end":{"line":89,"column":13}} ),{"name":"each","hash":{},"fn":container.program(26, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":89,"column":0},"end":{"line":92,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"crownRows"), "length", {"start":{"line":80,"column":6},"end":{"line":80,"column":22}} ),{"name":"if","hash":{},"fn":container.program(20, data, 0),"inverse":container.program(26, data, 0),"data":data,"loc":{"start":{"line":80,"column":0},"end":{"line":94,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "notes", {"start":{"line":95,"column":8},"end":{"line":95,"column":13}} ),{"name":"each","hash":{},"fn":container.program(27, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":95,"column":0},"end":{"line":98,"column":9}}})) != null ? stack1 : "")
     + "\n## Top attack paths\n\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "pathTargets", {"start":{"line":96,"column":8},"end":{"line":96,"column":19}} ),{"name":"each","hash":{},"fn":container.program(27, data, 0),"inverse":container.program(28, data, 0),"data":data,"loc":{"start":{"line":96,"column":0},"end":{"line":100,"column":9}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "pathTargetsMore", {"start":{"line":101,"column":6},"end":{"line":101,"column":21}} ),{"name":"if","hash":{},"fn":container.program(29, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":101,"column":0},"end":{"line":104,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"otherPathDiagrams"), "length", {"start":{"line":105,"column":6},"end":{"line":105,"column":30}} ),{"name":"if","hash":{},"fn":container.program(30, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":105,"column":0},"end":{"line":120,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "pathTargets", {"start":{"line":102,"column":8},"end":{"line":102,"column":19}} ),{"name":"each","hash":{},"fn":container.program(28, data, 0),"inverse":container.program(29, data, 0),"data":data,"loc":{"start":{"line":102,"column":0},"end":{"line":106,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "pathTargetsMore", {"start":{"line":107,"column":6},"end":{"line":107,"column":21}} ),{"name":"if","hash":{},"fn":container.program(30, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":107,"column":0},"end":{"line":110,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"otherPathDiagrams"), "length", {"start":{"line":111,"column":6},"end":{"line":111,"column":30}} ),{"name":"if","hash":{},"fn":container.program(31, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":111,"column":0},"end":{"line":126,"column":7}}})) != null ? stack1 : "")
     + "\n## Open findings by severity\n\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "open", {"start":{"line":124,"column":8},"end":{"line":124,"column":12}} ),{"name":"each","hash":{},"fn":container.program(34, data, 0),"inverse":container.program(37, data, 0),"data":data,"loc":{"start":{"line":124,"column":0},"end":{"line":136,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "open", {"start":{"line":130,"column":8},"end":{"line":130,"column":12}} ),{"name":"each","hash":{},"fn":container.program(35, data, 0),"inverse":container.program(38, data, 0),"data":data,"loc":{"start":{"line":130,"column":0},"end":{"line":142,"column":9}}})) != null ? stack1 : "")
     + "\n## Findings by component\n\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"components"), "length", {"start":{"line":140,"column":6},"end":{"line":140,"column":23}} ),{"name":"if","hash":{},"fn":container.program(38, data, 0),"inverse":container.program(42, data, 0),"data":data,"loc":{"start":{"line":140,"column":0},"end":{"line":154,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"components"), "length", {"start":{"line":146,"column":6},"end":{"line":146,"column":23}} ),{"name":"if","hash":{},"fn":container.program(39, data, 0),"inverse":container.program(43, data, 0),"data":data,"loc":{"start":{"line":146,"column":0},"end":{"line":160,"column":7}}})) != null ? stack1 : "")
     + "\n## Mitigated findings\n\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"mitigated"), "count", {"start":{"line":158,"column":6},"end":{"line":158,"column":21}} ),{"name":"if","hash":{},"fn":container.program(43, data, 0),"inverse":container.program(46, data, 0),"data":data,"loc":{"start":{"line":158,"column":0},"end":{"line":172,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"mitigated"), "count", {"start":{"line":164,"column":6},"end":{"line":164,"column":21}} ),{"name":"if","hash":{},"fn":container.program(44, data, 0),"inverse":container.program(47, data, 0),"data":data,"loc":{"start":{"line":164,"column":0},"end":{"line":178,"column":7}}})) != null ? stack1 : "")
     + "\n## Accepted findings\n\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"accepted"), "count", {"start":{"line":176,"column":6},"end":{"line":176,"column":20}} ),{"name":"if","hash":{},"fn":container.program(47, data, 0),"inverse":container.program(46, data, 0),"data":data,"loc":{"start":{"line":176,"column":0},"end":{"line":188,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"expired"), "count", {"start":{"line":189,"column":6},"end":{"line":189,"column":19}} ),{"name":"if","hash":{},"fn":container.program(50, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":189,"column":0},"end":{"line":204,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"accepted"), "count", {"start":{"line":182,"column":6},"end":{"line":182,"column":20}} ),{"name":"if","hash":{},"fn":container.program(48, data, 0),"inverse":container.program(47, data, 0),"data":data,"loc":{"start":{"line":182,"column":0},"end":{"line":194,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"expired"), "count", {"start":{"line":195,"column":6},"end":{"line":195,"column":19}} ),{"name":"if","hash":{},"fn":container.program(51, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":195,"column":0},"end":{"line":210,"column":7}}})) != null ? stack1 : "")
     + "\n## Assumptions\n\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"assumptions"), "count", {"start":{"line":208,"column":6},"end":{"line":208,"column":23}} ),{"name":"if","hash":{},"fn":container.program(53, data, 0),"inverse":container.program(56, data, 0),"data":data,"loc":{"start":{"line":208,"column":0},"end":{"line":222,"column":7}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"assumptions"), "count", {"start":{"line":214,"column":6},"end":{"line":214,"column":23}} ),{"name":"if","hash":{},"fn":container.program(54, data, 0),"inverse":container.program(57, data, 0),"data":data,"loc":{"start":{"line":214,"column":0},"end":{"line":228,"column":7}}})) != null ? stack1 : "");
 },"usePartial":true,"useData":true},
   },
 

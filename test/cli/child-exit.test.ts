@@ -121,7 +121,7 @@ test.after(() => {
   for (const dir of temps) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-test("a real child out of memory: one message after V8's, and exit code 3", () => {
+test("a real child out of memory: one message after V8's naming the command, and exit code 3", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aithreat-oom-"));
   temps.push(dir);
   // About 550 KB of model: above what runs in the launcher's own process under a 16 MB heap, so it
@@ -130,8 +130,14 @@ test("a real child out of memory: one message after V8's, and exit code 3", () =
   writeModel({ components: 2000, seed: 1 }, path.join(dir, "model"), ["aithreat"]);
   const r = spawnSync(
     "bash",
-    // No core file from the abort, whatever the machine's default.
-    ["-c", 'ulimit -c 0; exec "$0" "$1" compile model --out out -q', process.execPath, BIN],
+    // No core file from the abort, whatever the machine's default. Options before the command, one
+    // with a value: the message names the command, not the first word that is no option.
+    [
+      "-c",
+      'ulimit -c 0; exec "$0" "$1" -q --today 2026-01-01 compile model --out out',
+      process.execPath,
+      BIN,
+    ],
     {
       cwd: dir,
       encoding: "utf8",

@@ -15,7 +15,8 @@ import { diffModels, type ModelDiff } from "../../src/analysis/diff.js";
 import { METRIC_DEFS, metricDeltas } from "../../src/analysis/metrics/index.js";
 import { bufferIo } from "../../src/cli/io.js";
 import { main } from "../../src/cli/main.js";
-import { DIFF_MARKER, MAX_MARKDOWN_CHARS } from "../../src/emit/diff-markdown.js";
+import { DIFF_MARKER, MAX_MARKDOWN_CHARS, diffMarkdown } from "../../src/emit/diff-markdown.js";
+import { percent } from "../../src/words.js";
 import { TEST_TODAY } from "../helpers/compile.js";
 import { REPO, memoryContext } from "../helpers/outputs.js";
 
@@ -199,6 +200,35 @@ test("Markdown for a pull request: marker, summary, tables, and model text escap
   assert.match(flow.stdout, /#### Re-scored findings \(3\)/);
   assert.match(flow.stdout, /\| open → mitigated \|/);
   assert.match(flow.stdout, /flow `support_bot->escalate_email` changed: controls \+`human_approval`/);
+});
+
+test("Markdown prints a likelihood as the reports and `paths` do (words.ts `percent`)", async () => {
+  // A real change: each exposure it opens, in the words of the report's exposure table.
+  const d = await diffJson("base", "flowAdded");
+  const r = await run([write("base"), write("flowAdded"), "--root", tmp]);
+  assert.is(r.code, 0, r.stderr);
+  assert.ok(d.attackPaths.opened.length > 0);
+  for (const x of d.attackPaths.opened) {
+    const e = x.after.entries;
+    const after = `${e} ${e === 1 ? "entry" : "entries"}, best ${percent(x.after.bestLikelihood)}`;
+    assert.ok(r.stdout.includes(`| not reachable | ${after} |`), `${x.crown} ${x.entryClass}: ${after}`);
+  }
+  // Where the diff's own rounding differed: 54.32% (the reports: 54%), a chance just short of
+  // certainty (never 100%) and one too small for a tenth of a percent (never 0%).
+  const side = (bestLikelihood: number) => ({ reachable: true, entries: 1, bestLikelihood });
+  const changed = [
+    [0.5432, 0.99999],
+    [0.0004, 0.036],
+  ].map(([before, after]) => ({
+    crown: "order_db",
+    property: "integrity",
+    entryClass: "user_input",
+    before: side(before!),
+    after: side(after!),
+  }));
+  const md = diffMarkdown({ ...d, attackPaths: { ...d.attackPaths, changed } }, { before: "a", after: "b" });
+  assert.ok(md.includes("| 1 entry, best 54% | 1 entry, best 99% |"), md);
+  assert.ok(md.includes("| 1 entry, best 0.040% | 1 entry, best 3.6% |"), md);
 });
 
 test("Markdown shows a title's tab and U+FEFF as spaces, as the other Markdown text and the terminal", async () => {

@@ -11,7 +11,9 @@ import { fileURLToPath } from "node:url";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { modelBytesUpTo } from "../../src/cli/inputs.js";
-import { LARGE_BYTES, launchSize, launchSizing } from "../../src/cli/launch-size.js";
+import { commandIndex, LARGE_BYTES, launchSize, launchSizing } from "../../src/cli/launch-size.js";
+import { bufferIo } from "../../src/cli/io.js";
+import { main } from "../../src/cli/main.js";
 
 const BIN = path.resolve(fileURLToPath(import.meta.url), "../../../../bin/aithreat.js");
 /** Whether the model files `args` name, with their imports, are at most `limit` bytes. */
@@ -136,8 +138,66 @@ test("the launcher sizes a command line by its models; diff also counts the fold
   assert.equal(launchSizing(["compile", "."], heap, dir), {
     size: "medium",
     bytes: bytes(dir, "big.aithreat", "small.aithreat"),
+    command: "compile",
   });
-  assert.equal(launchSizing(["--version"], heap, dir), { size: "small", bytes: undefined });
+  assert.equal(launchSizing(["--version"], heap, dir), {
+    size: "small",
+    bytes: undefined,
+    command: undefined,
+  });
+});
+
+test("the command is found as yargs finds it, after leading options and their values", () => {
+  const cases: [string[], string | undefined][] = [
+    [["compile", "m", "--out", "x"], "compile"],
+    [["--quiet", "compile", "m", "--out", "x"], "compile"],
+    [["-q", "compile", "m"], "compile"],
+    [["--debug", "-q", "paths", "m"], "paths"],
+    // A global flag takes `true` or `false` after it, nothing else.
+    [["--debug", "true", "check", "m"], "check"],
+    [["-q", "false", "check", "m"], "check"],
+    [["--no-debug", "check", "m"], "check"],
+    // Any other option before the command takes the next word as its value.
+    [["--today", "2026-01-01", "compile", "m"], "compile"],
+    [["--root", "proj", "-q", "compile", "m"], "compile"],
+    [["-o", "out", "compile", "m"], "compile"],
+    [["--today=2026-01-01", "compile", "m"], "compile"],
+    [["-qo", "out", "compile", "m"], "compile"],
+    // ...unless the next word is an option itself.
+    [["--timestamp", "--quiet", "compile", "m"], "compile"],
+    // After `--`, the first word is the command (main.ts moves the words after `--` first).
+    [["-q", "--", "check", "-draft.aithreat"], "check"],
+    [["--version"], undefined],
+    [["--today", "2026-01-01"], undefined],
+    [[], undefined],
+  ];
+  for (const [args, command] of cases) {
+    const at = commandIndex(args);
+    assert.is(at < 0 ? undefined : args[at], command, args.join(" "));
+  }
+});
+
+test("commandIndex agrees with the command the CLI runs", async () => {
+  const dir = tree({ "m.aithreat": `zone z "Z" { trust internal  store s "S" }\n` });
+  const model = path.join(dir, "m.aithreat");
+  for (const lead of [
+    ["-q"],
+    ["--today", "2026-01-01"],
+    ["--root", dir, "--quiet"],
+    ["--debug", "true"],
+    ["--today", "2026-01-01", "--"],
+  ]) {
+    const args = [...lead, "check", model, ...(lead.includes("--") ? [] : ["--format", "json"])];
+    assert.is(args[commandIndex(args)], "check", args.join(" "));
+    const io = bufferIo({}, dir);
+    const code = await main(args, io);
+    assert.is(code, 0, `${args.join(" ")}: ${io.stderr}`);
+    // What `check` prints, and only `check`: its summary, or its JSON document.
+    assert.ok(/1 file checked|^\{\s*"files": 1,/.test(io.stdout + io.stderr), io.stdout + io.stderr);
+  }
+  // The sizing names it too, for the launcher's out-of-memory message (bin/child-exit.js).
+  const sized = launchSizing(["--today", "2026-01-01", "-q", "check", model], 4096 * 2 ** 20, dir);
+  assert.is(sized.command, "check");
 });
 
 test.run();

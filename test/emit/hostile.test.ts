@@ -6,7 +6,9 @@
  * Markdown whose tables keep their columns and which links nowhere else, and a CSV that parses back to
  * the model's own text.
  */
+import fs from "node:fs";
 import path from "node:path";
+import { marked, type Tokens } from "marked";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { mermaidBrowserBuild } from "../../src/emit/report-html.js";
@@ -19,6 +21,7 @@ import {
   attr,
   compileToDir,
   elements,
+  markdownTokens,
   parseCsv,
   textOf,
 } from "./report-helpers.js";
@@ -33,6 +36,7 @@ const files = {
   checklist: run.read("checklist.md"),
   csv: run.read("checklist.csv"),
 };
+const diagramFiles = new Set(fs.readdirSync(path.join(run.out, "diagrams")));
 run.cleanup();
 
 test("the hostile model compiles", () => {
@@ -80,6 +84,42 @@ test("report.md: tables keep their columns, no links or images from the model, n
   // Handlebars braces in the model are text, not template syntax: they reach the output escaped.
   assert.ok(files.md.includes("\\{\\{title\\}\\}"));
   assert.not.ok(files.md.includes("<script>"), "no raw <script>");
+});
+
+/** The text a reader sees of inline Markdown (a table cell), as GitHub would render it. */
+const rendered = (md: string) => {
+  const body = elements(marked.parseInline(md, { async: false, gfm: true })).find(
+    (e) => e.tagName === "body",
+  )!;
+  return textOf(body);
+};
+
+test("report.md: each zone and agent view is a row linking its file; a hostile title stays one cell, verbatim", () => {
+  const table = markdownTokens(files.md).find(
+    (t): t is Tokens.Table => t.type === "table" && (t as Tokens.Table).header[0]?.text === "view",
+  );
+  assert.ok(table, "the views table");
+  const views = [...diagramFiles].filter((f) => /^(zone|agent)-.*\.mmd$/.test(f)).sort();
+  const links = table.rows.map((r) => {
+    const [link] = markdownTokens(r[3]!.text).filter((t): t is Tokens.Link => t.type === "link");
+    assert.ok(link, `a link in ${r[3]!.text}`);
+    // The label is the file, as code; the target is the file beside report.md.
+    assert.is(link.text, `\`${link.href}\``);
+    return link.href;
+  });
+  assert.equal(
+    [...links].sort(),
+    views.map((f) => `diagrams/${f}`),
+    "every view, each file written",
+  );
+  assert.ok(diagramFiles.has("index.md"), "the index the text links");
+  const titles = table.rows.map((r) => rendered(r[0]!.text));
+  assert.equal(titles, [
+    "Zone Internet <img src=x onerror=alert(1)>",
+    "Zone VPC </style><script>alert('zone')</script>",
+    "Agent Bot ```mermaid flowchart LR ```: what feeds it and what it calls",
+  ]);
+  for (const r of table.rows) assert.match(r[2]!.text, /^[1-9][0-9]*$/, "nodes drawn");
 });
 
 test("checklist.md: valid and inert", () => {

@@ -75,13 +75,18 @@ export function textOf(e: Element): string {
 /** The value of an attribute, if present. */
 export const attr = (e: Element, name: string) => e.attrs.find((a) => a.name === name)?.value;
 
-/** Links the reports may hold: reference pages of the frameworks they cite, and in-page anchors. */
+/**
+ * Links the reports may hold: reference pages of the frameworks they cite, in-page anchors, and the
+ * diagram files of the same output folder.
+ */
 export const ALLOWED_LINKS = [
   /^https:\/\/atlas\.mitre\.org\/(techniques|mitigations)\/AML\.[A-Z0-9.]+$/,
   /^https:\/\/genai\.owasp\.org\//,
   /^https:\/\/owasp\.org\//,
   /^https:\/\/doi\.org\/10\.6028\//,
   /^#[A-Za-z0-9_-]+$/,
+  // report.md's links to the diagram files beside it: aithreat's own file names, never a model's text.
+  /^diagrams\/(?:index\.md|[a-z0-9_~-][a-z0-9_.~-]*\.mmd)$/,
 ];
 
 /**

@@ -11,13 +11,16 @@ import * as assert from "uvu/assert";
 import { analyzeModel } from "../../src/compiler.js";
 import { plainView, type FindingView } from "../../src/emit/findings-view.js";
 import {
+  HTML,
   MARKDOWN,
   MARKDOWN_CELL,
   REPORT_LIMITS,
   reportData,
   reportView,
 } from "../../src/emit/report-view.js";
-import { reportMdEmitter } from "../../src/emit/report-md.js";
+import { reportMdEmitter, tidyMarkdown } from "../../src/emit/report-md.js";
+import { compileTemplate } from "../../src/emit/templates.js";
+import type { DiagramView } from "../../src/emit/diagrams/index.js";
 import { frontEnd, dump } from "../helpers/compile.js";
 import { REPO, compileToDir } from "./report-helpers.js";
 
@@ -165,6 +168,52 @@ test("large models: each section lists up to its cap and says how many more", ()
   assert.ok(md.includes(`…and ${g.more} more open high findings`), "the report says how many more");
   // The counts are over every finding, not the shown ones.
   assert.ok(md.includes(`| high | ${high.findings.length} |`), "severity table counts all");
+});
+
+test("zone and agent views: a table of links up to its cap, then how many more and where they all are", () => {
+  const data = reportData(inflated(1), { toolVersion: "test" });
+  assert.ok(
+    data.views.length > 0 && data.views.length < REPORT_LIMITS.viewRows,
+    "the sample is below the cap",
+  );
+  const extra = 7;
+  const many: DiagramView[] = Array.from({ length: REPORT_LIMITS.viewRows + extra }, (_, i) => ({
+    id: `zone-z${String(i).padStart(3, "0")}`,
+    title: `Zone ${i} | <b>`,
+    kind: "zone",
+    mermaid: "flowchart LR\n",
+    nodes: i + 1,
+  }));
+  const view = reportView({ ...data, views: many }, MARKDOWN, MARKDOWN_CELL);
+  assert.is(view.views.length, REPORT_LIMITS.viewRows);
+  assert.is(view.viewsMore, extra);
+  const md = tidyMarkdown(compileTemplate("report.md.hbs")(view));
+  assert.ok(
+    md.includes("| Zone 0 \\| &lt;b&gt; | zone | 1 | [`diagrams/zone-z000.mmd`](diagrams/zone-z000.mmd) |"),
+    "a row: title escaped for its cell, kind, nodes, the file linked",
+  );
+  const last = REPORT_LIMITS.viewRows - 1;
+  assert.ok(md.includes(`(diagrams/zone-z${String(last).padStart(3, "0")}.mmd)`), "the last listed view");
+  assert.not.ok(md.includes(`zone-z${REPORT_LIMITS.viewRows}.mmd`), "past the cap: not listed");
+  assert.ok(md.includes(`…and ${extra} more (\`diagrams/index.md\` lists every view).`), md);
+  assert.ok(md.includes("[`diagrams/index.md`](diagrams/index.md)"), "the index is linked");
+  assert.is(reportView({ ...data, views: many }, HTML, HTML).viewsMore, extra, "report.html says so too");
+  // The same data gives the same bytes.
+  assert.is(
+    tidyMarkdown(
+      compileTemplate("report.md.hbs")(reportView({ ...data, views: many }, MARKDOWN, MARKDOWN_CELL)),
+    ),
+    md,
+  );
+});
+
+test("a link to an output file encodes its path: a name can never end the link or leave the folder", () => {
+  assert.is(String(MARKDOWN.fileLink("diagrams/zone-a.mmd")), "[`diagrams/zone-a.mmd`](diagrams/zone-a.mmd)");
+  assert.is(
+    String(MARKDOWN_CELL.fileLink("diagrams/a(b) c|d.mmd")),
+    "[`diagrams/a(b) c\\|d.mmd`](diagrams/a%28b%29%20c%7Cd.mmd)",
+  );
+  assert.is(String(MARKDOWN.fileLink("diagrams/x~2.mmd")), "[`diagrams/x~2.mmd`](diagrams/x~2.mmd)");
 });
 
 test("report data is sorted: most severe first, then by id", () => {
