@@ -38,8 +38,38 @@ export function nameList(names: readonly string[]): string {
  * 0% for a chance that exists, and the precision chosen on the rounded value (0.09999 reads 10%).
  */
 export function percent(x: number): string {
+  return percentTo(x, undefined);
+}
+
+/**
+ * Two likelihoods of a change (before, after) as `percent` writes them, or, where that writes both
+ * alike although they differ, with the fewest decimals that tell them apart: `54.3% -> 54.4%`, not
+ * `54% -> 54%`. Still never 100% short of certainty nor 0% for a chance that exists.
+ */
+export function percentPair(before: number, after: number): [string, string] {
+  const a = percent(before);
+  const b = percent(after);
+  if (a !== b || before === after) return [a, b];
+  for (let digits = 1; digits <= 6; digits++) {
+    const x = percentTo(before, digits);
+    const y = percentTo(after, digits);
+    if (x !== y) return [x, y];
+  }
+  return [a, b];
+}
+
+/** `percent`, or with exactly `digits` decimals (still never 100% or 0% for what is neither). */
+function percentTo(x: number, digits: number | undefined): string {
   if (x >= 1) return "100%";
   if (x <= 0) return "0%";
+  if (digits !== undefined) {
+    const text = (x * 100).toFixed(digits);
+    // Rounded to a bound it does not reach: the nearest value short of it at that precision.
+    const step = 10 ** -digits;
+    if (Number(text) >= 100) return `${(100 - step).toFixed(digits)}%`;
+    if (Number(text) <= 0) return `${step.toFixed(digits)}%`;
+    return `${text}%`;
+  }
   const p = x * 100;
   if (p < 0.001) return "<0.001%";
   const whole = Math.round(p);

@@ -1,7 +1,7 @@
 /** The English every output uses for counts and lists (src/words.ts). */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { andJoined, listedUpTo, nounFor, percent, plural } from "../src/words.js";
+import { andJoined, listedUpTo, nounFor, percent, percentPair, plural } from "../src/words.js";
 
 test("nouns after counts", () => {
   assert.is(plural(1, "dataset"), "1 dataset");
@@ -24,6 +24,21 @@ test("likelihoods read as percents, a tiny one never as 0%", () => {
   assert.is(percent(0), "0%");
   assert.is(percent(1e-9), "<0.001%");
   assert.is(percent(3.5e-11), "<0.001%");
+});
+
+test("a change of likelihood never reads as no change", () => {
+  // Told apart by the usual rounding: written as `percent` writes them.
+  assert.equal(percentPair(0.54, 0.3), ["54%", "30%"]);
+  assert.equal(percentPair(0.54, 0.54), ["54%", "54%"]);
+  // Hidden by it: the fewest decimals that show the change.
+  assert.equal(percentPair(0.543, 0.544), ["54.3%", "54.4%"]);
+  assert.equal(percentPair(0.0361, 0.0364), ["3.61%", "3.64%"]);
+  assert.equal(percentPair(0.99991, 0.99994), ["99.991%", "99.994%"]);
+  // Near the bounds: never 100% short of certainty, never 0% for a chance that exists.
+  assert.equal(percentPair(0.99996, 0.99999), ["99.996%", "99.999%"]);
+  assert.equal(percentPair(0.0000012, 0.0000016), ["0.0001%", "0.0002%"]);
+  // Below what six decimals show, both are said to be below the smallest percent written.
+  assert.equal(percentPair(1e-9, 2e-9), ["<0.001%", "<0.001%"]);
 });
 
 test("lists as a sentence says them", () => {

@@ -10,7 +10,7 @@ import type {
 import { SEVERITIES, severityRank, type Severity } from "../analysis/findings.js";
 import { formatValue } from "../analysis/metrics/registry.js";
 import { escapeMarkdown, markdownCode } from "./escape.js";
-import { percent, plural } from "../words.js";
+import { percentPair, plural } from "../words.js";
 
 /**
  * `aithreat diff` as Markdown for a pull-request comment: a headline with the counts, then tables of
@@ -104,13 +104,23 @@ function rescoredRows(fs: readonly FindingChange[]): string[][] {
   ]);
 }
 
-/** Exposure cells, the likelihood as the reports and `aithreat paths` print it (`percent`). */
+/**
+ * Exposure cells, the likelihood as the reports and `aithreat paths` print it (`percentPair`: with
+ * the decimals it takes to show a change the usual rounding would hide).
+ */
 function exposureRows(xs: readonly ExposureChange[]): string[][] {
-  const side = (s: ExposureChange["before"]) =>
-    s.reachable
-      ? `${s.entries} ${s.entries === 1 ? "entry" : "entries"}, best ${percent(s.bestLikelihood)}`
-      : "not reachable";
-  return xs.map((x) => [code(x.crown), cell(x.property), cell(x.entryClass), side(x.before), side(x.after)]);
+  const side = (s: ExposureChange["before"], best: string) =>
+    s.reachable ? `${s.entries} ${s.entries === 1 ? "entry" : "entries"}, best ${best}` : "not reachable";
+  return xs.map((x) => {
+    const [before, after] = percentPair(x.before.bestLikelihood, x.after.bestLikelihood);
+    return [
+      code(x.crown),
+      cell(x.property),
+      cell(x.entryClass),
+      side(x.before, before),
+      side(x.after, after),
+    ];
+  });
 }
 
 /** Names behind a metric change, as code marked `sign`, with a count of the rest beyond ten. */

@@ -19,7 +19,7 @@ import {
   type ModelOptions,
 } from "../common.js";
 import { EXIT, type Io } from "../io.js";
-import { listedUpTo } from "../../words.js";
+import { listedUpTo, percentPair } from "../../words.js";
 
 interface PathsArgs extends ModelOptions {
   to?: string;
@@ -188,10 +188,12 @@ export function runPaths(io: Io, argv: PathsArgs): number {
       if (ch.targets.length === 0 && ch.findings.length === 0 && ch.cut.before === ch.cut.after)
         io.out("  nothing: the assumed controls cut or lower no step on any path\n");
       for (const t of ch.targets)
-        for (const c of t.exposure)
+        for (const c of t.exposure) {
+          const [before, after] = percentPair(c.before, c.after);
           io.out(
-            `  ${t.crown} ${t.property} from ${c.entryClass}: best ${(c.before * 100).toFixed(1)}% -> ${(c.after * 100).toFixed(1)}%, entries ${c.entriesBefore} -> ${c.entriesAfter}\n`,
+            `  ${t.crown} ${t.property} from ${c.entryClass}: best ${before} -> ${after}, entries ${c.entriesBefore} -> ${c.entriesAfter}\n`,
           );
+        }
       if (ch.cut.before !== ch.cut.after) io.out(`  cheapest cut: ${ch.cut.before} -> ${ch.cut.after}\n`);
       for (const f of ch.findings) io.out(`  ${f.id}: ${f.before} -> ${f.after}\n`);
     }
