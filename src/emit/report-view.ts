@@ -60,8 +60,8 @@ export const REPORT_LIMITS = {
   inlineDiagramChars: 50_000,
   /**
    * Mermaid source of the zone and agent views report.html carries to draw on demand, over all of
-   * them, in the order they are listed (declaration order); the rest are listed by file. A 10k-component model's 160 views are 1.2 MB,
-   * which raised the compile's peak memory by 14 MB.
+   * them, in the order they are listed (declaration order); the rest are listed by file. A
+   * 10k-component model's 160 views are 1.2 MB, which raised the compile's peak memory by 14 MB.
    */
   inlineViewChars: 400_000,
   /**
