@@ -490,6 +490,15 @@ function approvalOverridden(index: number): ControlPoint {
   return (overriddenAgents[index] ??= Object.freeze({ type: "component", index, except: AGENT_APPROVAL }));
 }
 
+/**
+ * The agent as a control point of a finding that does not list its reaches' points: with all of its
+ * controls, or, where a tool it calls states its own approval (`overridden`), with all but its
+ * approval, as `reachPoints` puts it.
+ */
+export function agentPoint(agent: Component, overridden: boolean): ControlPoint {
+  return overridden ? approvalOverridden(agent.index) : componentSubject(agent);
+}
+
 function pointsOf(r: ToolReach, first: ControlPoint[]): ControlPoint[] {
   // Filled in place: spreads of mapped lists made three temporaries per reach.
   const out = first;
