@@ -490,13 +490,26 @@ function approvalOverridden(index: number): ControlPoint {
   return (overriddenAgents[index] ??= Object.freeze({ type: "component", index, except: AGENT_APPROVAL }));
 }
 
+const delegatingAgents: ControlPoint[] = [];
+
 /**
  * The agent as a control point of a finding that does not list its reaches' points: with all of its
- * controls, or, where a tool it calls states its own approval (`overridden`), with all but its
- * approval, as `reachPoints` puts it.
+ * controls, or with all but its approval where that approval does not decide the calls the finding is
+ * about: a tool it calls states its own (`overridden`, as `reachPoints` puts it), or the calls are
+ * made by agents it delegates to (`delegated`: its approval is the default for its own calls).
  */
-export function agentPoint(agent: Component, overridden: boolean): ControlPoint {
-  return overridden ? approvalOverridden(agent.index) : componentSubject(agent);
+export function agentPoint(agent: Component, approval?: "overridden" | "delegated"): ControlPoint {
+  const index = agent.index;
+  return approval === "overridden"
+    ? approvalOverridden(index)
+    : approval === "delegated"
+      ? (delegatingAgents[index] ??= Object.freeze({
+          type: "component",
+          index,
+          except: AGENT_APPROVAL,
+          exceptFor: "delegated",
+        }))
+      : componentSubject(agent);
 }
 
 function pointsOf(r: ToolReach, first: ControlPoint[]): ControlPoint[] {
