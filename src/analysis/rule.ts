@@ -97,8 +97,13 @@ export interface FindingDraft {
  * A place where declared controls count against a finding, but for those in `except`: a tool that
  * states its own approval replaces the calling agent's, so the agent's `human_approval` (declared, or
  * implied by `approval human`) does not count for calls to it, while its other controls do.
+ * `exceptFor: "delegated"` says the exception has the other reason (for `explain`): the calls are
+ * made by agents this one delegates to, which its approval, a default for its own calls, does not cover.
  */
-export type ControlPoint = Subject & { readonly except?: readonly string[] };
+export type ControlPoint = Subject & {
+  readonly except?: readonly string[];
+  readonly exceptFor?: "delegated";
+};
 
 /** What a rule's `check` can use: the model, its graph, the propagation facts, and a reporter. */
 export interface RuleContext {

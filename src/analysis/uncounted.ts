@@ -17,8 +17,9 @@ const sameSubject = (a: Subject, b: Subject): boolean => a.type === b.type && a.
 /**
  * The controls declared on a finding's subject (or implied by its properties) that would mitigate
  * the finding's rule but do not count against this finding, each with the reason, for `aithreat
- * explain`. The one case today: a tool that states its own approval replaces the calling agent's, so
- * the agent's `human_approval` does not count for calls to it (`ControlPoint.except`).
+ * explain`. Two cases today, both of an agent's `human_approval` (`ControlPoint.except`): a tool that
+ * states its own approval replaces the calling agent's, so it does not count for calls to it; and it
+ * does not count for calls made by the agents it delegates to (`exceptFor: "delegated"`).
  *
  * A finding does not keep its control points, so the rule's check runs again over the same graph
  * and facts for the finding's draft (same subject and key); it runs only when such a control exists.
@@ -73,13 +74,15 @@ export function uncountedControls(
     if (out.has(use.name)) continue;
     const excepted = here.length > 0 && here.every((p) => p.except?.includes(use.name));
     const reason =
-      excepted && stating.length > 0
-        ? `${nameList(stating.map((c) => c.name))} ${stating.length === 1 ? "states its" : "state their"} own approval (${[...new Set(stating.map((c) => `\`approval ${c.approval}\``))].join(", ")}), which replaces \`${finding.subjectName}\`'s for calls to ${stating.length === 1 ? "it" : "them"}`
-        : excepted
-          ? `a tool on the path states its own approval, which replaces \`${finding.subjectName}\`'s`
-          : here.length === 0
-            ? "this finding counts controls elsewhere on its path"
-            : undefined;
+      excepted && here.some((p) => p.exceptFor === "delegated")
+        ? `\`${finding.subjectName}\`'s approval is the default for its own tool calls, not for those of the agents it delegates to`
+        : excepted && stating.length > 0
+          ? `${nameList(stating.map((c) => c.name))} ${stating.length === 1 ? "states its" : "state their"} own approval (${[...new Set(stating.map((c) => `\`approval ${c.approval}\``))].join(", ")}), which replaces \`${finding.subjectName}\`'s for calls to ${stating.length === 1 ? "it" : "them"}`
+          : excepted
+            ? `a tool on the path states its own approval, which replaces \`${finding.subjectName}\`'s`
+            : here.length === 0
+              ? "this finding counts controls elsewhere on its path"
+              : undefined;
     if (reason === undefined) continue;
     // Written in `controls [...]` as well as implied: it is declared.
     const implied = declared.every((u) => u.name !== use.name || u.impliedBy !== undefined);

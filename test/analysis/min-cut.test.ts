@@ -30,14 +30,14 @@ import { TEST_TODAY, frontEndOf } from "../helpers/compile.js";
 
 type On = { type: "component" | "flow"; index: number };
 
-/** The attack graph of a model, its usable steps and its observable sinks, as analyzePaths builds them. */
+/** The attack graph of a model, its usable steps and its way-out sinks, as analyzePaths builds them. */
 function attackIndex(m: ResolvedModel) {
   const tg = buildThreatGraph(m);
   const facts = computeFacts(tg);
   const ag = buildAttackGraph(tg, facts, RULES);
   const ug = usableGraph(ag);
   const n = ug.g.nodeCount;
-  const sinks = [...Array(ug.components).keys()].filter((v) => facts.observable[v] && !ag.exfilClosed[v]);
+  const sinks = [...Array(ug.components).keys()].filter((v) => ag.sink[v] && !ag.exfilClosed[v]);
   return { ag, ug, n, sinks };
 }
 

@@ -338,6 +338,70 @@ test("an egress control declared on a reader closes its own way out; the cut nev
     }
 });
 
+const CODER = (shell: string, coder = "") => `${ZONES}
+source contrib "Contributed code" in internet { type repository }
+store repo "Repository" in corp { holds [code] }
+agent coder "Coding agent" in corp${coder}
+tool files "Read files" in corp { capabilities [read] }
+tool shell "Shell" in corp { capabilities [execute_code]${shell} }
+data code "Private code" { classification confidential  crown confidentiality }
+flow contrib -> repo { kind copy }
+flow repo -> files { kind read }
+flow coder -> files { kind invoke }
+flow coder -> shell { kind invoke }`;
+
+test("code an agent runs outside a sandbox is a way out, as AT-37 reads it", () => {
+  // The coding agent reads private code that outsiders' contributions reach, and has no way out but
+  // a shell with no sandbox, whose code can open its own connections: AT-37's finding, and so a
+  // disclosure path ending at the shell. Known answer: the copy and the read move content (1), the
+  // file tool's result plants instructions in the agent (AT-25, indirect injection: demonstrated,
+  // 0.6), and the way out is the agent's call to the shell (an agent tool invocation, demonstrated,
+  // 0.6): 36% in 3 steps, then out to `shell`.
+  const m = model(CODER(""));
+  const name = nameOf(m);
+  const pa = paths(m);
+  const c = cell(pa, "code", "confidentiality", "external_data");
+  assert.ok(c.reachable);
+  assert.is(c.entries, 1);
+  assert.ok(Math.abs(c.bestLikelihood - 0.36) < 1e-9, String(c.bestLikelihood));
+  const t = target(pa, "code", "confidentiality");
+  const p = t.paths[0]!;
+  assert.is(name(p.entry), "contrib");
+  assert.equal(
+    p.steps.map((s) => name(s.to)),
+    ["repo", "files", "coder"],
+  );
+  assert.equal(
+    p.exfil.map((s) => name(s.to)),
+    ["shell"],
+  );
+  // The control AT-37 counts there closes it: the cheapest cut is an egress allow-list on the shell.
+  assert.equal(
+    t.cut!.controls.map((x) => `${x.control}@${name(x.on.index)}`),
+    ["egress_allowlist@shell"],
+  );
+
+  // The rule and the paths agree on every variant: a sandbox on the shell or on the agent leaves no
+  // way out (AT-37 quiet, nothing reachable); the egress allow-list mitigates AT-37 and closes the path.
+  const variants: [string, string, string, boolean][] = [
+    ["no sandbox", "", "", true],
+    ["sandboxed shell", "  controls [sandbox]", "", false],
+    ["sandboxed agent", "", " { controls [sandbox] }", false],
+    ["egress allow-list on the shell", "  controls [egress_allowlist]", "", false],
+  ];
+  for (const [what, shell, coder, open] of variants) {
+    const v = model(CODER(shell, coder));
+    const finding = analyze(v, RULES).findings.find((f) => f.id === "AT-37:coder");
+    assert.is(finding?.status === "open", open, `${what}: AT-37 ${finding?.status ?? "quiet"}`);
+    for (const cls of ENTRY_CLASSES)
+      assert.is(
+        cell(paths(v), "code", "confidentiality", cls).reachable,
+        open && cls === "external_data",
+        what,
+      );
+  }
+});
+
 test("a model with no path: nothing reachable, nothing to cut", () => {
   const m = model(`${ZONES}
 agent helper "Helper" in corp
@@ -515,7 +579,7 @@ function checkAgainstBruteForce(m: ResolvedModel): number {
     return best;
   };
   // The way out: observable sinks not closed by a declared control, steps at their base likelihood.
-  const sinks = [...Array(g.nodeCount).keys()].filter((v) => a.facts.observable[v] && !ag.exfilClosed[v]);
+  const sinks = [...Array(g.nodeCount).keys()].filter((v) => ag.sink[v] && !ag.exfilClosed[v]);
   const outBest = new Float64Array(g.nodeCount);
   for (let v = 0; v < g.nodeCount; v++) {
     const b = bestFrom(v, (e) => Math.exp(-ag.exfilWeight[e]!));

@@ -221,6 +221,65 @@ flow clerk -> archive { kind invoke }
   assert.match(tickets.stdout, /- human_approval: .*\(declared\)\n/);
 });
 
+test("AT-38: an agent's approval does not count where a tool overrides it or another agent acts", async () => {
+  // The agent's own spotlighting counts whatever its tool states; its `approval human` neither
+  // counts where its tool states `approval none`, nor covers the calls of the clerk it delegates to.
+  const hijack = path.join(
+    project({
+      "agents.aithreat": `zone internet "Internet" { trust untrusted }
+zone corp "Corp" {
+  trust internal
+  agent scout "Lead scout" { autonomy loop  approval human  controls [spotlighting] }
+  tool crm_writer "CRM writer" { capabilities [write]  approval none }
+  agent steward "Data steward" { autonomy loop  approval human }
+  tool purge "Record purge" { capabilities [delete]  approval none }
+  agent foreman "Shift foreman" { autonomy loop  approval human }
+  agent clerk "Records clerk" { autonomy step }
+  tool records "Records update" { capabilities [write] }
+}
+actor caller "Phone caller" in internet { role public }
+flow caller -> scout { kind prompt }
+flow scout -> crm_writer { kind invoke }
+flow caller -> steward { kind prompt }
+flow steward -> purge { kind invoke }
+flow caller -> foreman { kind prompt }
+flow foreman -> clerk { kind delegate }
+flow clerk -> records { kind invoke }
+`,
+    }),
+    "agents.aithreat",
+  );
+  const explain = async (id: string) => {
+    const json = await run("explain", id, hijack, "--format", "json");
+    assert.is(json.code, 0, json.stderr);
+    return JSON.parse(json.stdout) as FindingExplanation;
+  };
+  const approval = (e: FindingExplanation) => e.mitigations.find((m) => m.control === "human_approval")!;
+
+  const scout = await explain("AT-38:scout");
+  assert.is(scout.finding.status, "mitigated");
+  assert.equal(
+    scout.mitigations.filter((m) => m.counted).map((m) => m.control),
+    ["spotlighting"],
+  );
+  assert.is(approval(scout).counted, false);
+
+  const steward = await explain("AT-38:steward");
+  assert.is(steward.finding.status, "open");
+  assert.equal(approval(steward).notCounted, {
+    reason: "a tool on the path states its own approval, which replaces `steward`'s",
+    impliedBy: "approval human",
+  });
+
+  const foreman = await explain("AT-38:foreman");
+  assert.is(foreman.finding.status, "open");
+  assert.equal(approval(foreman).notCounted, {
+    reason:
+      "`foreman`'s approval is the default for its own tool calls, not for those of the agents it delegates to",
+    impliedBy: "approval human",
+  });
+});
+
 test("an organisation rule and its accepted finding", async () => {
   const rule = await run("explain", "ORG-001", model);
   assert.is(rule.code, 0);

@@ -101,7 +101,7 @@ export function referenceOf(analysis: CompileAnalysis): Reference {
   // Reader nodes may be turned nodes (usable.ts): their way out is their component's.
   const component = (v: number) => componentOf(ug, v);
   const sinks: number[] = [];
-  for (let v = 0; v < ug.components; v++) if (facts.observable[v] && !ag.exfilClosed[v]) sinks.push(v);
+  for (let v = 0; v < ug.components; v++) if (ag.sink[v] && !ag.exfilClosed[v]) sinks.push(v);
   const exfil = dijkstra(
     ag.g,
     ag.exfilWeight,

@@ -7,6 +7,7 @@ import { trustRank } from "../../semantic/vocabulary.js";
 import {
   buildAttackGraph,
   buildTargets,
+  openSinks,
   type AttackGraph,
   type AttackTarget,
   type CutTarget,
@@ -133,7 +134,7 @@ function analyzeInArena(
     ENTRY_CLASSES.filter((c) => facts.entry[v]! & ENTRY_BIT[c] && classes.includes(c));
 
   // The way out: the most likely path from every node to an observable sink.
-  const sinks = sinksOf(facts.observable, ag.exfilClosed);
+  const sinks = openSinks(ag);
   // Searched on the whole attack graph with the way-out weights: a step the influence leg cannot use
   // (an injection cut at an agent) can still carry data out.
   // Each direction's steps in slot order, shared by every search below (see adjacency.ts).
@@ -333,13 +334,6 @@ function allowedEntries(
     entries.push(v);
   }
   return { entryAllowed, entries };
-}
-
-/** Observable components whose own sending is not closed: where a disclosure gets out. */
-function sinksOf(observable: Uint8Array, exfilClosed: Uint8Array): number[] {
-  const sinks: number[] = [];
-  for (let v = 0; v < exfilClosed.length; v++) if (observable[v] && !exfilClosed[v]) sinks.push(v);
-  return sinks;
 }
 
 /**

@@ -9,6 +9,7 @@ import { ENTRY, UNTRUSTED_CONTENT, type Facts } from "../facts.js";
 import { named } from "../engine.js";
 import { isLlmConsumer } from "../predicates.js";
 import type { Rule } from "../rule.js";
+import { codeRunnerSinks } from "../rules/lib/agents.js";
 import { INF } from "./maxflow.js";
 import { dataReaders } from "./data-readers.js";
 import { TargetGroup } from "./target-groups.js";
@@ -88,6 +89,15 @@ export interface AttackGraph {
   readonly exfilWeight: Float64Array;
   /** 1 when a declared way-out control sits on the component itself (its own sending is closed). */
   readonly exfilClosed: Uint8Array;
+  /**
+   * 1 where a disclosure's way out may end: an observable sink (`Facts.observable`), or a tool
+   * through which an agent runs code outside a sandbox, since the code can open its own connections
+   * (the way out AT-37 reports for an agent with no other: `unsandboxedRunners`, ADR 4). The way out starts
+   * from those of them not closed (`exfilClosed`).
+   */
+  readonly sink: Uint8Array;
+  /** 1 when data at this component can travel to a `sink` (`Facts.canExfiltrate`, code runners too). */
+  readonly canExfiltrate: Uint8Array;
   readonly technique: readonly (StepTechnique | undefined)[];
   /** Declared controls that lower (or cut) each step. */
   readonly controlsOnStep: readonly (readonly ControlUse[])[];
@@ -229,15 +239,18 @@ export function buildAttackGraph(
   const n = g.nodeCount;
   const entries: number[] = [];
   for (let v = 0; v < n; v++) if (facts.entry[v]) entries.push(v);
+  const { sink, canExfiltrate } = wayOutEnds(tg, facts);
   const turnable = turnableNodes(g, ctx.receiver, steps.technique, weight, facts.entry, entries);
-  const { turned, turnedNode } = turnedReaders(tg, facts, ctx.receiver, turnable);
-  const turning = { turnable, turnedNode };
+  const { turned, turnedNode } = turnedReaders(tg, facts, ctx.receiver, turnable, canExfiltrate);
+  const turning = { turnable, turnedNode, canExfiltrate };
   return {
     g,
     likelihood: steps.likelihood,
     weight,
     exfilWeight: steps.exfilWeight,
     exfilClosed,
+    sink,
+    canExfiltrate,
     technique: steps.technique,
     controlsOnStep: steps.controlsOnStep,
     flowCutCost: steps.flowCutCost,
@@ -252,6 +265,29 @@ export function buildAttackGraph(
     flowIndex: facts.infoFlow,
     returning: facts.infoReturn,
   };
+}
+
+/** Where a disclosure's way out may end (`AttackGraph.sink`), and what can get there (`canExfiltrate`). */
+function wayOutEnds(tg: ThreatGraph, facts: Facts): { sink: Uint8Array; canExfiltrate: Uint8Array } {
+  const runners = codeRunnerSinks(tg);
+  const more: number[] = [];
+  for (let v = 0; v < runners.length; v++) if (runners[v] && !facts.observable[v]) more.push(v);
+  if (more.length === 0) return { sink: facts.observable, canExfiltrate: facts.canExfiltrate };
+  const n = runners.length;
+  const sink = scratchU8(n);
+  const canExfiltrate = reachOver(facts.info, more, () => true, true);
+  for (let v = 0; v < n; v++) {
+    sink[v] = facts.observable[v]! | runners[v]!;
+    canExfiltrate[v]! |= facts.canExfiltrate[v]!;
+  }
+  return { sink, canExfiltrate };
+}
+
+/** The way out's sinks of an attack graph: its `sink`s whose own sending is not closed, ascending. */
+export function openSinks(ag: Pick<AttackGraph, "sink" | "exfilClosed">): number[] {
+  const sinks: number[] = [];
+  for (let v = 0; v < ag.sink.length; v++) if (ag.sink[v] && !ag.exfilClosed[v]) sinks.push(v);
+  return sinks;
 }
 
 /**
@@ -287,6 +323,7 @@ function turnedReaders(
   facts: Facts,
   receiver: Int8Array,
   turnable: Uint8Array,
+  canExfiltrate: Uint8Array,
 ): { turned: Int32Array; turnedNode: Int32Array } {
   const n = turnable.length;
   const turnedNode = scratchI32(n).fill(-1);
@@ -296,7 +333,7 @@ function turnedReaders(
       turnable[v] === 1 &&
       facts.entry[v] === 0 &&
       (receiver[v]! & RECEIVER_LLM) === 0 &&
-      facts.canExfiltrate[v] === 1 &&
+      canExfiltrate[v] === 1 &&
       tg.compKind[v] !== ACTOR
     )
       turnedNode[v] = n + count++;
@@ -626,10 +663,10 @@ function receiverCodes(tg: ThreatGraph): Int8Array {
 export function buildTargets(
   tg: ThreatGraph,
   facts: Facts,
-  turning: Pick<AttackGraph, "turnable" | "turnedNode">,
+  turning: Pick<AttackGraph, "turnable" | "turnedNode" | "canExfiltrate">,
   wayOut?: Float64Array,
 ): AttackTarget[] {
-  const { turnable, turnedNode } = turning;
+  const { turnable, turnedNode, canExfiltrate } = turning;
   const model = tg.model;
   const g = facts.info;
   const n = g.nodeCount;
@@ -659,7 +696,7 @@ export function buildTargets(
   const reader = scratchU8(n);
   for (let v = 0; v < n; v++)
     reader[v] =
-      facts.canExfiltrate[v] === 1 &&
+      canExfiltrate[v] === 1 &&
       turnable[v] === 1 &&
       (facts.entry[v]! & UNTRUSTED_CONTENT) === 0 &&
       tg.compKind[v] !== ACTOR &&

@@ -1,9 +1,9 @@
 import { UNTRUSTED_CONTENT } from "../facts.js";
 import { exfilChain, firstTaintClass, sensitivityChain, taintChain } from "../explain.js";
 import { componentsOf } from "../../graph/threat-graph.js";
-import { hasControl, seesAtLeast } from "../predicates.js";
+import { seesAtLeast } from "../predicates.js";
 import { componentSubject, defineRule, flowSubject } from "../rule.js";
-import { capabilityFact, EXECUTE, reachFacts, reachPoints, toolsWith } from "./lib/agents.js";
+import { capabilityFact, EXECUTE, reachFacts, reachPoints, unsandboxedRunners } from "./lib/agents.js";
 import type { Subject } from "../../semantic/model.js";
 
 /** Untrusted input, private data and an outbound channel meeting in one agent. */
@@ -47,11 +47,8 @@ export default defineRule(
       const cls = firstTaintClass(facts, agent.index, UNTRUSTED_CONTENT);
       if (!cls || !seesAtLeast(facts, agent, "confidential")) continue;
       if (!facts.canExfiltrate[agent.index]) {
-        const agentSandboxed = hasControl(agent, "sandbox");
         // No declared way out, but code the agent runs outside a sandbox can open its own.
-        const runner = toolsWith(graph, agent, EXECUTE).find(
-          (r) => !agentSandboxed && !hasControl(r.tool, "sandbox"),
-        );
+        const runner = unsandboxedRunners(graph, agent)[0];
         if (!runner) continue;
         report({
           subject: componentSubject(agent),

@@ -1,10 +1,10 @@
 import { componentsOf } from "../../graph/threat-graph.js";
-import type { Subject } from "../../semantic/model.js";
 import { taintChain } from "../explain.js";
 import type { Fact } from "../facts.js";
-import { componentSubject, defineRule, flowSubject } from "../rule.js";
+import { componentSubject, defineRule, flowSubject, type ControlPoint } from "../rule.js";
 import {
   ACTIONS,
+  agentPoint,
   IRREVERSIBLE,
   adjust,
   approvalFact,
@@ -45,7 +45,7 @@ export default defineRule(
     impactBasis: "the attacker directs a sequence of actions with the agent's privileges",
     mitigations: ["human_approval", "taint_tracking", "spotlighting", "input_filter"],
     detection:
-      "An agent with `autonomy loop` or `autonomous` that attacker content of any run-time class reaches (over any chain of flows, tool results included), and that can reach at least one tool with a state-changing or outbound capability, its own or one held by an agent it delegates to. Tools a person approves count as mitigation only when every such tool is approved.",
+      "An agent with `autonomy loop` or `autonomous` that attacker content of any run-time class reaches (over any chain of flows, tool results included), and that can reach at least one tool with a state-changing or outbound capability, its own or one held by an agent it delegates to. Tools a person approves count as mitigation only when every such tool is approved. The agent's own spotlighting, input filter and restricted tools on untrusted data count whatever its tools state: a tool's `approval` replaces only the agent's approval, declared or implied. That approval is the default for the agent's own tool calls: it does not confirm what the agents it delegates to do.",
     falsePositives:
       "The loop is bounded by a fixed plan the model cannot change (a workflow engine choosing the steps), which the model does not show.",
     references: [
@@ -69,11 +69,19 @@ export default defineRule(
       const shown = ungated.length > 0 ? ungated : actions;
       const entry = taintEntryFlow(graph, facts, agent.index, cls);
       // With an unconfirmed action left, only controls on the agent or the way in cut the hijack;
-      // when every action needs a person, the approvals themselves are the control.
-      const points: Subject[] = [
-        ...(ungated.some((a) => a.holder === agent && a.reach.overridesAgent)
-          ? []
-          : [componentSubject(agent)]),
+      // when every action needs a person, the approvals themselves are the control. A tool of the
+      // agent's that states its own approval replaces only the agent's approval: its spotlighting,
+      // taint tracking and input filter still count (as in AT-36 and AT-39). Nor does its approval
+      // confirm what the agents it delegates to do: their tools answer to their own approval.
+      const points: ControlPoint[] = [
+        agentPoint(
+          agent,
+          ungated.some((a) => a.holder === agent && a.reach.overridesAgent)
+            ? "overridden"
+            : ungated.some((a) => a.holder !== agent)
+              ? "delegated"
+              : undefined,
+        ),
         ...(entry ? [flowSubject(entry)] : []),
         ...(ungated.length === 0
           ? actions.flatMap((a) => [...a.delegations.map(flowSubject), ...reachPoints(a.holder, a.reach)])

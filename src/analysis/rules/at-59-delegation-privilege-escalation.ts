@@ -1,7 +1,7 @@
 import { flowsOf } from "../../graph/threat-graph.js";
 import type { Capability } from "../../semantic/vocabulary.js";
 import { taintChain } from "../explain.js";
-import { componentSubject, defineRule, flowSubject } from "../rule.js";
+import { defineRule, flowSubject } from "../rule.js";
 import {
   IRREVERSIBLE,
   adjust,
@@ -39,7 +39,7 @@ export default defineRule(
     impactBasis: "the attacker obtains capabilities the exposed agent was deliberately not given",
     mitigations: ["human_approval", "least_privilege", "segmentation", "taint_tracking"],
     detection:
-      "A `delegate` flow from an agent that attacker content reaches to an agent that can reach (over `invoke` flows) tools with capabilities none of the delegating agent's own tools have. Human approval or least privilege on the receiving agent, its extra tools or the delegation mitigates.",
+      "A `delegate` flow from an agent that attacker content reaches to an agent that can reach (over `invoke` flows) tools with capabilities none of the delegating agent's own tools have. Human approval or least privilege on the receiving agent, its extra tools or the delegation mitigates. An extra tool's `approval` replaces only the receiving agent's approval (declared or implied) for calls to it: the agent's other controls still count.",
     falsePositives:
       "The receiving agent accepts only a fixed set of task types from this delegator, none of which use the extra tools, and the model does not show it.",
     references: [
@@ -71,7 +71,6 @@ export default defineRule(
         ...new Set(extraTools.flatMap((r) => effectiveCapabilities(r.tool).filter((c) => !own.has(c)))),
       ];
       const severe = extra.some((c) => IRREVERSIBLE.includes(c) || c === "execute_code");
-      const withB = !extraTools.some((r) => r.overridesAgent);
       report({
         subject: flowSubject(f),
         message: `\`${a.name}\`, which untrusted content reaches, can delegate to \`${b.name}\` and so gain ${codeList(extra)} that its own tools lack`,
@@ -92,11 +91,9 @@ export default defineRule(
             .slice(0, MAX_TOOL_FACTS)
             .flatMap((r) => [capabilityFact(r, toolCaps(r.tool, extra)), approvalFact(b, r)]),
         ],
-        controlPoints: uniqueSubjects([
-          flowSubject(f),
-          ...(withB ? [componentSubject(b)] : []),
-          ...extraTools.flatMap((r) => reachPoints(b, r, false)),
-        ]),
+        // The receiving agent counts with all of its controls, but for its approval where an extra
+        // tool states its own (uniqueSubjects keeps the agent point with the exception).
+        controlPoints: uniqueSubjects([flowSubject(f), ...extraTools.flatMap((r) => reachPoints(b, r))]),
         ...adjust(
           undefined,
           severe

@@ -201,8 +201,8 @@ export function exportSource(analysis: CompileAnalysis): ExportSource {
     return {
       entry: classes.length > 0,
       entry_classes: classes,
-      sink: facts.observable[i] === 1 && exfilClosed[i] === 0,
-      can_exfiltrate: facts.canExfiltrate[i] === 1,
+      sink: attack.sink[i] === 1 && exfilClosed[i] === 0,
+      can_exfiltrate: attack.canExfiltrate[i] === 1,
       third_party: facts.thirdParty[i] === 1,
       ...(sensitivity ? { sensitivity } : {}),
       ...findingAttributes(findings.get(`component:${i}`)),

@@ -389,6 +389,63 @@ export function toolsWith(g: ThreatGraph, agent: Agent, set: readonly Capability
   return out;
 }
 
+/**
+ * The tools through which `agent` runs code (`toolsWith` EXECUTE) with no `sandbox` declared on them
+ * or on the agent: the code can open its own connections, so each is a way out for whatever the agent
+ * sees. AT-37 reports the first as the way out of an agent that has no other; the attack paths make
+ * each an observable sink (`codeRunnerSinks`, ADR 4).
+ */
+export function unsandboxedRunners(g: ThreatGraph, agent: Agent): readonly ToolReach[] {
+  if (hasControl(agent, "sandbox")) return NO_REACHES;
+  const runners = toolsWith(g, agent, EXECUTE);
+  return runners.every((r) => !hasControl(r.tool, "sandbox"))
+    ? runners
+    : runners.filter((r) => !hasControl(r.tool, "sandbox"));
+}
+const NO_REACHES: readonly ToolReach[] = Object.freeze([]);
+
+/**
+ * Per component, 1 for a tool through which some agent runs code outside a sandbox
+ * (`unsandboxedRunners`): where the attack paths' way out of a disclosure may end besides the
+ * observable sinks. Asked of a view of the graph of its own, so the reach caches die with it: the
+ * path analysis's scratch is given back, and the graph outlives it. Only agents that reach such a
+ * tool over `invoke` flows are asked (most models have no unsandboxed code runner at all).
+ */
+export function codeRunnerSinks(g: ThreatGraph): Uint8Array {
+  const n = g.model.components.length;
+  const out = scratchU8(n);
+  const candidates: number[] = [];
+  for (let v = 0; v < n; v++) {
+    const c = g.model.components[v]!;
+    if (toolCaps(c, EXECUTE).length > 0 && !hasControl(c, "sandbox")) candidates.push(v);
+  }
+  if (candidates.length === 0) return out;
+  // Who can call a candidate: back over `invoke` flows (a superset of the reaches asked about below).
+  const callers = scratchU8(n);
+  const queue = scratchI32(n);
+  let tail = 0;
+  for (const v of candidates) {
+    callers[v] = 1;
+    queue[tail++] = v;
+  }
+  const { inStart, inEdges, edgeFrom } = g.csr;
+  for (let head = 0; head < tail; head++) {
+    const v = queue[head]!;
+    for (let i = inStart[v]!; i < inStart[v + 1]!; i++) {
+      const f = inEdges[i]!;
+      const u = edgeFrom[f]!;
+      if (g.flowKind[f] !== INVOKE || callers[u]) continue;
+      callers[u] = 1;
+      queue[tail++] = u;
+    }
+  }
+  const view: ThreatGraph = { ...g };
+  for (const a of g.byKind.get("agent") ?? [])
+    if (callers[a])
+      for (const r of unsandboxedRunners(view, g.model.components[a] as Agent)) out[r.tool.index] = 1;
+  return out;
+}
+
 /** A tool reached through delegation: the agent that holds it and the delegate flows on the way. */
 export interface DelegatedReach {
   readonly holder: Agent;
@@ -488,6 +545,28 @@ const overriddenAgents: ControlPoint[] = [];
 /** The agent as a control point where a tool's stated approval replaces its own (one per agent). */
 function approvalOverridden(index: number): ControlPoint {
   return (overriddenAgents[index] ??= Object.freeze({ type: "component", index, except: AGENT_APPROVAL }));
+}
+
+const delegatingAgents: ControlPoint[] = [];
+
+/**
+ * The agent as a control point of a finding that does not list its reaches' points: with all of its
+ * controls, or with all but its approval where that approval does not decide the calls the finding is
+ * about: a tool it calls states its own (`overridden`, as `reachPoints` puts it), or the calls are
+ * made by agents it delegates to (`delegated`: its approval is the default for its own calls).
+ */
+export function agentPoint(agent: Component, approval?: "overridden" | "delegated"): ControlPoint {
+  const index = agent.index;
+  return approval === "overridden"
+    ? approvalOverridden(index)
+    : approval === "delegated"
+      ? (delegatingAgents[index] ??= Object.freeze({
+          type: "component",
+          index,
+          except: AGENT_APPROVAL,
+          exceptFor: "delegated",
+        }))
+      : componentSubject(agent);
 }
 
 function pointsOf(r: ToolReach, first: ControlPoint[]): ControlPoint[] {
