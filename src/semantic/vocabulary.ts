@@ -131,7 +131,9 @@ export const COMPONENT_KINDS = {
       ),
       labeled_by: oneOf(["none", "internal", "vendor", "crowd", "users", "ai"], "Who produces its labels."),
       provenance: bool("Whether the lineage of every record is recorded and verified."),
-      versioned: bool("Whether the dataset is versioned and immutable once published."),
+      versioned: bool(
+        "Whether the dataset is versioned and immutable once published, so content changed at its source later is not in a version already taken.",
+      ),
     },
   },
   store: {
