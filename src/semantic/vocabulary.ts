@@ -98,7 +98,9 @@ export const COMPONENT_KINDS = {
         ["user", "customer", "employee", "operator", "admin", "developer", "labeler", "partner", "public"],
         "What the actor is to the system.",
       ),
-      authenticated: bool("Whether the actor is authenticated before reaching the system."),
+      authenticated: bool(
+        "Whether the actor's requests carry credentials (a signed-in customer, a partner with a key). It counts where neither its flow nor the component it reaches states `auth`: `false` as `auth none`, `true` as authenticated. It says who the caller is, not whether to trust them: that is the zone's trust.",
+      ),
     },
   },
   source: {
