@@ -255,6 +255,7 @@ export function buildSystemFile(plan: Plan, i: number): GenFile {
   }
   const flows = buildOwnFlows(plan, i, rng, names);
   const trained = ownTrainedModels(byZone, flows);
+  const unauthenticated = overruledActors(byZone, flows);
 
   const zones: GenZone[] = [];
   for (let z = 0; z < ZONES.length; z++) {
@@ -264,7 +265,9 @@ export function buildSystemFile(plan: Plan, i: number): GenFile {
       title: `${sys} ${ZONES[z]!.title.toLowerCase()}`,
       parent: ZONES[z]!.name,
       props: [],
-      components: byZone[z]!.map((c) => (trained.has(c.name) ? withOwnOrigin(c) : c)),
+      components: byZone[z]!.map((c) =>
+        trained.has(c.name) ? withOwnOrigin(c) : unauthenticated.has(c.name) ? withoutAuthentication(c) : c,
+      ),
     });
   }
 
@@ -310,6 +313,35 @@ function ownTrainedModels(byZone: readonly GenComponent[][], flows: readonly Gen
   }
   return out;
 }
+
+/**
+ * Actors that say `authenticated true` but reach, over a flow that states no `auth`, an app, endpoint
+ * or MCP server that declares `auth none` (or over a flow that declares it), which AT3023 warns
+ * about: the component takes anyone, so the actor reaches it unauthenticated. Fixed without drawing
+ * again (`authenticated false`), like `ownTrainedModels`.
+ */
+function overruledActors(byZone: readonly GenComponent[][], flows: readonly GenFlow[]): Set<string> {
+  const byName = new Map<string, GenComponent>();
+  for (const list of byZone) for (const c of list) byName.set(c.name, c);
+  const prop = (props: Props | undefined, key: string) => props?.find(([k]) => k === key)?.[1];
+  const out = new Set<string>();
+  for (const f of flows) {
+    const from = byName.get(f.from);
+    if (from?.kind !== "actor" || prop(from.props, "authenticated") !== true) continue;
+    const auth = prop(f.props, "auth");
+    const to = byName.get(f.to);
+    const withAuth = to?.kind === "app" || to?.kind === "endpoint" || to?.kind === "mcp_server";
+    if (auth === "none" || (auth === undefined && withAuth && prop(to.props, "auth") === "none"))
+      out.add(f.from);
+  }
+  return out;
+}
+
+/** An actor with `authenticated false` in place of `authenticated true`. */
+const withoutAuthentication = (c: GenComponent): GenComponent => ({
+  ...c,
+  props: c.props.map(([k, v]) => (k === "authenticated" ? ([k, false] as const) : ([k, v] as const))),
+});
 
 /** A model with `origin fine_tuned` in place of its third-party origin. */
 const withOwnOrigin = (c: GenComponent): GenComponent => ({

@@ -220,6 +220,20 @@ export const EXAMPLES: Readonly<Partial<Record<DiagnosticCode, Example>>> = {
   AT3022: {
     files: { "model.aithreat": 'rule AT-90 "Agents need approval" { match [agent] }\n' },
   },
+  AT3023: {
+    files: {
+      "model.aithreat": [
+        'zone internet "Public internet" { trust untrusted }',
+        'zone prod "Production" {',
+        "  trust internal",
+        '  endpoint chat_api "Chat API" { exposure public  auth none }',
+        "}",
+        'actor customer "Customer" in internet { role customer  authenticated true }',
+        "flow customer -> chat_api { kind prompt }",
+        "",
+      ].join("\n"),
+    },
+  },
 
   AT4001: {
     files: {

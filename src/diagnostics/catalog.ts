@@ -290,6 +290,12 @@ export const DIAGNOSTICS = {
     explain:
       "Organisation rule ids must not look like built-in ones (`AT-nn`, `AS-nn`): the catalog grows, and an id must never change meaning. Letters of other scripts drawn alike (a Cyrillic `А`) and fullwidth forms count as the letters they look like, since such an id's findings would read as a built-in rule's. Use a prefix of your own, e.g. `ORG-001`.",
   },
+  AT3023: {
+    severity: "warning",
+    title: "authenticated actor reaches a component that asks for no credentials",
+    explain:
+      "An `actor` says `authenticated true`, but a flow from it declares `auth none`, or states no `auth` and reaches an endpoint, app or MCP server that declares `auth none`. The two contradict each other, and the analysis believes the stated `auth`: how a request is authenticated is said by the flow's `auth`, then by the receiving component's, and an actor's own `authenticated` counts only where neither says anything. The rules that ask whether callers need credentials (AT-52 unauthenticated AI infrastructure, AT-22 denial of AI service) then read those requests as unauthenticated, whatever the actor claims; the component is open to anyone who reaches it, not only to the actor. State how the component authenticates its callers, or write `authenticated false` on the actor if it really reaches the component without credentials.",
+  },
 
   // AT4xxx: analysis
   AT4001: {

@@ -1,5 +1,12 @@
 import { BUILTIN_CONTROL_BY_ID } from "../catalog/controls.js";
-import { at, diag, type Diagnostic, type Location, type StageResult } from "../diagnostics/diagnostic.js";
+import {
+  at,
+  diag,
+  type Diagnostic,
+  type Location,
+  type Note,
+  type StageResult,
+} from "../diagnostics/diagnostic.js";
 import type { SourceFile } from "../source.js";
 import { article } from "./check-file.js";
 import type { LoadedFile, Program } from "./imports.js";
@@ -758,6 +765,7 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
     }
   }
   diagnostics.push(...trainedThirdPartyModels(components, flows));
+  diagnostics.push(...deniedAuthentication(components, flows));
   spans.trim();
 
   return {
@@ -777,6 +785,62 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
     },
     diagnostics,
   };
+}
+
+/**
+ * AT3023: an actor that says `authenticated true` whose flow declares `auth none`, or states no `auth`
+ * and reaches an endpoint, app or MCP server that declares `auth none`. A stated `auth` wins over
+ * what the actor says of itself (ADR 17), so the rules read those requests as unauthenticated while
+ * the actor's block claims they are not. One warning per actor, at its `authenticated`, naming the
+ * first such flow, with a note at each place that declares `auth none`.
+ */
+function deniedAuthentication(components: readonly Component[], flows: readonly Flow[]): Diagnostic[] {
+  const found = new Map<number, { first: Flow; onFlow: boolean; by: string; notes: Note[] }>();
+  for (const fl of flows) {
+    const actor = components[fl.from]!;
+    if (actor.kind !== "actor" || actor.props.authenticated !== true) continue;
+    const to = components[fl.to]!;
+    let by: string;
+    let note: Note;
+    if (fl.auth === "none") {
+      by = `its flow to \`${to.name}\` declares \`auth none\``;
+      note = {
+        message: `\`${actor.name} -> ${to.name}\` declares \`auth none\` here`,
+        location: fl.propLocs["auth"] ?? fl.loc,
+      };
+    } else if (
+      fl.auth === undefined &&
+      (to.kind === "endpoint" || to.kind === "app" || to.kind === "mcp_server") &&
+      to.props.auth === "none"
+    ) {
+      by = `\`${to.name}\`, which it reaches, declares \`auth none\``;
+      note = {
+        message: `\`${to.name}\` declares \`auth none\` here`,
+        location: to.propLocs["auth"] ?? to.nameLoc,
+      };
+    } else continue;
+    const had = found.get(actor.index);
+    if (had) had.notes.push(note);
+    else found.set(actor.index, { first: fl, onFlow: fl.auth === "none", by, notes: [note] });
+  }
+  const out: Diagnostic[] = [];
+  for (const [i, { first, onFlow, by, notes }] of found) {
+    const actor = components[i]!;
+    const to = components[first.to]!.name;
+    const more = notes.length > 1 ? ` (and ${notes.length - 1} more)` : "";
+    out.push(
+      diag(
+        "AT3023",
+        actor.propLocs["authenticated"] ?? actor.nameLoc,
+        `actor \`${actor.name}\` says \`authenticated true\`, but ${by}${more}`,
+        {
+          hint: `the stated \`auth\` wins, so the rules read these requests as unauthenticated; ${onFlow ? `state how \`${to}\` authenticates that flow` : `state how \`${to}\` authenticates its callers`} (\`auth session\`, \`auth oauth\` ...), or write \`authenticated false\` if \`${actor.name}\` reaches it without credentials`,
+          notes,
+        },
+      ),
+    );
+  }
+  return out;
 }
 
 /** Origins that say a model's weights come from outside: third-party artifacts to the rules. */

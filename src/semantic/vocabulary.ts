@@ -96,9 +96,11 @@ export const COMPONENT_KINDS = {
     props: {
       role: oneOf(
         ["user", "customer", "employee", "operator", "admin", "developer", "labeler", "partner", "public"],
-        "What the actor is to the system.",
+        "What the actor is to the system. Descriptive: kept in exports and `diff`, matched by organisation rules, not read by the built-in rules; the actor's trust comes from its zone, whatever its role.",
       ),
-      authenticated: bool("Whether the actor is authenticated before reaching the system."),
+      authenticated: bool(
+        "Whether the actor's requests carry credentials (a signed-in customer, a partner with a key). It counts where neither its flow nor the component it reaches states `auth`: `false` as `auth none`, `true` as authenticated. It says who the caller is, not whether to trust them: that is the zone's trust.",
+      ),
     },
   },
   source: {
@@ -131,7 +133,9 @@ export const COMPONENT_KINDS = {
       ),
       labeled_by: oneOf(["none", "internal", "vendor", "crowd", "users", "ai"], "Who produces its labels."),
       provenance: bool("Whether the lineage of every record is recorded and verified."),
-      versioned: bool("Whether the dataset is versioned and immutable once published."),
+      versioned: bool(
+        "Whether the dataset is versioned and immutable once published, so content changed at its source later is not in a version already taken.",
+      ),
     },
   },
   store: {

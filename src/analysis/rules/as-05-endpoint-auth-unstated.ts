@@ -1,7 +1,7 @@
 import { componentsOf, inFlows } from "../../graph/threat-graph.js";
 import { crossesBoundary } from "../predicates.js";
 import { componentSubject, defineRule } from "../rule.js";
-import { QUERY_FLOWS } from "./lib/inference.js";
+import { actorAuth, QUERY_FLOWS } from "./lib/inference.js";
 
 /** An endpoint, or an MCP server reached over the network, that does not say how its callers authenticate. */
 export default defineRule(
@@ -22,7 +22,7 @@ export default defineRule(
     impactBasis: "access, denial-of-service and cost findings that depend on it may be wrong either way",
     mitigations: ["access_control"],
     detection:
-      "An endpoint without an `auth` property, unless every prompt, invoke or delegate flow into it states `auth`; an MCP server without `auth` that listens over HTTP (`transport http`), or with no `transport` is called across a trust boundary, unless every invoke flow into it states `auth`. A `stdio` server runs as a local process and is not asked.",
+      "An endpoint without an `auth` property, unless every prompt, request, invoke or delegate flow into it states `auth` (or comes from an actor that states `authenticated`); an MCP server without `auth` that listens over HTTP (`transport http`), or with no `transport` is called across a trust boundary, unless every invoke flow into it states `auth`. A `stdio` server runs as a local process and is not asked.",
     falsePositives: "None: stating the property removes it.",
     references: [],
     appliesTo: ["endpoint", "mcp_server"],
@@ -31,8 +31,10 @@ export default defineRule(
     for (const ep of componentsOf(graph, "endpoint")) {
       if (ep.props.auth !== undefined) continue;
       const calls = inFlows(graph, ep.index).filter((f) => QUERY_FLOWS.has(f.kind));
-      if (calls.length > 0 && calls.every((f) => f.auth !== undefined)) continue;
-      const open = calls.find((f) => f.auth === undefined);
+      // A call from an actor that says whether it is authenticated states it too (ADR 17).
+      const stated = (f: (typeof calls)[number]) => f.auth !== undefined || actorAuth(graph, f) !== undefined;
+      if (calls.length > 0 && calls.every(stated)) continue;
+      const open = calls.find((f) => !stated(f));
       report({
         subject: componentSubject(ep),
         message: `\`${ep.name}\` does not say how callers authenticate; assumed anyone who reaches it can call it`,

@@ -2,6 +2,7 @@ import type { Component, Subject } from "../../semantic/model.js";
 import type { ComponentKind } from "../../semantic/vocabulary.js";
 import { describe } from "../explain.js";
 import type { Fact } from "../facts.js";
+import { lower } from "../findings.js";
 import { componentSubject, defineRule, flowSubject, type RuleMeta } from "../rule.js";
 import {
   DATA_MOVES,
@@ -15,6 +16,7 @@ import {
   reachBoth,
   type ReachPath,
 } from "./lib/training.js";
+import { propFact } from "./lib/inference.js";
 
 const WEB_TYPES = new Set(["web", "forum", "social"]);
 const PUBLISHED_TYPES = new Set(["repository", "documents", "api_feed"]);
@@ -67,9 +69,9 @@ const meta: RuleMeta = {
   impactBasis: "every model trained on the dataset inherits the poison",
   mitigations: ["dataset_provenance", "artifact_signing", "data_sanitization"],
   detection:
-    "Starting at web, forum or social sources, sources of trust `public`, and public registries of datasets, content is followed over copy, ingest, read, write, produce and retrieve flows through stores, registries and jobs until it lands in a dataset (other than a RAG one), or feeds a training run directly by a `train` flow. Provenance on a dataset, signature checks on a registry mirror and sanitization on a job cut the chain.",
+    "Starting at web, forum or social sources, sources of trust `public`, and public registries of datasets, content is followed over copy, ingest, read, write, produce and retrieve flows through stores, registries and jobs until it lands in a dataset (other than a RAG one), or feeds a training run directly by a `train` flow. Provenance on a dataset, signature checks on a registry mirror and sanitization on a job cut the chain. A dataset that declares `versioned true` (immutable once published) lowers the likelihood one step: content swapped at the source after a version is taken no longer reaches what trains on that version, though poison present when it was taken still does.",
   falsePositives:
-    "Crawls pinned by content hash outside the model; a dataset the team snapshots once and never re-downloads.",
+    "Crawls pinned by content hash outside the model; a dataset the team snapshots once and never re-downloads (declare it `versioned true`, which lowers the likelihood but keeps the finding: what the snapshot took in was never checked record by record).",
   references: ["https://atlas.mitre.org/techniques/AML.T0019", "https://arxiv.org/abs/2302.10149"],
   appliesTo: ["dataset", "pipeline", "model"],
 };
@@ -108,11 +110,32 @@ export default defineRule(meta, ({ graph, facts, report }) => {
     if (!isTerminal(ds) || r.all[i] === UNREACHED) continue;
     const { path } = bestPath(facts, r, i);
     const origin = graph.model.components[path.start]!;
+    // A version, once published, does not change: a later swap at the source is not in it.
+    const versioned = ds.kind === "dataset" && ds.props.versioned === true;
     report({
       subject: componentSubject(ds),
-      message: `\`${ds.name}\` is filled from \`${origin.name}\`, which anyone can change between review and download`,
-      facts: describePath(path),
+      message: versioned
+        ? `\`${ds.name}\` is filled from \`${origin.name}\`, which anyone can change before a version is taken`
+        : `\`${ds.name}\` is filled from \`${origin.name}\`, which anyone can change between review and download`,
+      facts: [
+        ...describePath(path),
+        ...(versioned
+          ? [
+              propFact(
+                ds,
+                "versioned",
+                `\`${ds.name}\` is versioned and immutable once published (\`versioned true\`)`,
+              ),
+            ]
+          : []),
+      ],
       controlPoints: [componentSubject(ds), ...pathSubjects(graph, facts, path)],
+      ...(versioned
+        ? {
+            likelihood: lower(meta.likelihood, 1),
+            likelihoodReason: `\`${ds.name}\` is versioned and immutable once published: content swapped at the source after a version is taken is not in that version, but poison already there when it was taken is`,
+          }
+        : {}),
     });
   }
 

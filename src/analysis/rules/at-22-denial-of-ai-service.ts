@@ -32,7 +32,7 @@ export default defineRule(
     impactBasis: "the AI feature becomes slow or unavailable for legitimate users",
     mitigations: ["rate_limit", "quota"],
     detection:
-      "An agent, a model, or an endpoint or app a model is served to, reached over prompt, invoke or delegate flows by an untrusted or public party. A rate limit or quota anywhere on the way counts.",
+      "An agent, a model, or an endpoint or app a model is served to, reached over prompt, request, invoke or delegate flows by an untrusted or public party. A rate limit or quota anywhere on the way counts. Callers that need no credentials raise the likelihood to high: a flow or an endpoint or app on the way that declares `auth none`, or untrusted callers that are actors saying `authenticated false` where neither their flow nor the component they reach states `auth`.",
     falsePositives: "Capacity limits exist in a gateway or platform layer the model does not show.",
     references: [
       "https://atlas.mitre.org/techniques/AML.T0029",

@@ -5,6 +5,7 @@ import { describe } from "../explain.js";
 import type { Fact } from "../facts.js";
 import { attackerTrust } from "../predicates.js";
 import { componentSubject, defineRule, flowSubject, type Level, levelReasons } from "../rule.js";
+import { actorAuth } from "./lib/inference.js";
 import { crownIndex, initiates, initiatesAt } from "./lib/training.js";
 
 // MCP servers have their own rule (AT-58), with transport-aware conditions.
@@ -53,7 +54,7 @@ export default defineRule(
       "the attacker uses the service as if they were the organisation: its compute, data, models and tools",
     mitigations: ["access_control"],
     detection:
-      "An endpoint, pipeline or private registry whose own trust is above `public`, and that either declares `exposure public` or receives a flow (not an answer) opened by a component of public or untrusted trust (people, apps, agents, services: not a source, store or registry, which the receiver pulls from); its own `auth` is `none` or unset and no such entering flow declares an `auth` other than `none`. Declared `none` keeps the likelihood high; unstated authentication lowers it one step.",
+      "An endpoint, pipeline or private registry whose own trust is above `public`, and that either declares `exposure public` or receives a flow (not an answer) opened by a component of public or untrusted trust (people, apps, agents, services: not a source, store or registry, which the receiver pulls from); its own `auth` is `none` or unset and not every such entering flow is authenticated. A flow is authenticated when it declares an `auth` other than `none`, or, when neither it nor the service states `auth`, when it comes from an actor that says `authenticated true`; an actor's `authenticated false` counts as `auth none`. Declared `none` keeps the likelihood high; unstated authentication lowers it one step.",
     falsePositives:
       "Authentication enforced by a gateway the model does not show; add it as a component, or declare `auth` on the entering flow.",
     references: [
@@ -82,30 +83,51 @@ export default defineRule(
         });
         const publicExposure = c.kind === "endpoint" && c.props.exposure === "public";
         if (!publicExposure && entering.length === 0) continue;
-        if (entering.length > 0 && entering.every((f) => f.auth !== undefined && f.auth !== "none")) continue;
+        // A flow's `auth` speaks for it; where it and the service say nothing, an actor's own
+        // `authenticated` does (false counts as `auth none`).
+        const said = entering.map((f) => actorAuth(graph, f));
+        const authOf = (k: number): string | undefined =>
+          entering[k]!.auth ?? (said[k] === undefined ? undefined : said[k].authenticated ? "actor" : "none");
+        if (entering.length > 0 && entering.every((_, k) => authOf(k) !== undefined && authOf(k) !== "none"))
+          continue;
 
-        const declaredNone = auth === "none" || entering.some((f) => f.auth === "none");
+        const declaredNone = auth === "none" || entering.some((_, k) => authOf(k) === "none");
         const out: Fact[] = [];
         if (publicExposure)
           out.push({
             text: `\`${c.name}\` declares \`exposure public\``,
             loc: c.propLocs["exposure"] ?? c.nameLoc,
           });
-        for (const f of entering)
-          out.push({
-            text: `${describe(graph, graph.model.components[f.from]!)} reaches \`${c.name}\` (${f.kind})${f.auth === "none" ? " with `auth none`" : f.auth === undefined ? " with no `auth` stated" : ""}`,
-            loc: f.propLocs["auth"] ?? f.loc,
-          });
+        entering.forEach((f, k) => {
+          const reaches = `${describe(graph, graph.model.components[f.from]!)} reaches \`${c.name}\` (${f.kind})`;
+          const actor = said[k];
+          if (actor)
+            out.push({
+              text: `${reaches}, ${actor.authenticated ? "authenticated" : "not authenticated"} (\`authenticated ${actor.authenticated}\` on the actor)`,
+              loc: actor.fact.loc,
+            });
+          else
+            out.push({
+              text: `${reaches}${f.auth === "none" ? " with `auth none`" : f.auth === undefined ? " with no `auth` stated" : ""}`,
+              loc: f.propLocs["auth"] ?? f.loc,
+            });
+        });
         out.push(
           auth === "none"
             ? { text: `\`${c.name}\` declares \`auth none\``, loc: c.propLocs["auth"] ?? c.nameLoc }
-            : {
-                text:
-                  c.kind === "endpoint"
-                    ? `\`${c.name}\` states no \`auth\`; assumed to accept anyone`
-                    : `nothing on the way into \`${c.name}\` authenticates the caller; assumed to accept anyone`,
-                loc: c.nameLoc,
-              },
+            : said.some((a) => a?.authenticated === false)
+              ? {
+                  // An actor's `authenticated false` says so: nothing is assumed.
+                  text: `\`${c.name}\` states no \`auth\`: it accepts callers that are not authenticated`,
+                  loc: c.nameLoc,
+                }
+              : {
+                  text:
+                    c.kind === "endpoint"
+                      ? `\`${c.name}\` states no \`auth\`; assumed to accept anyone`
+                      : `nothing on the way into \`${c.name}\` authenticates the caller; assumed to accept anyone`,
+                  loc: c.nameLoc,
+                },
         );
         const critical = facts.sensitivity[c.index]! >= SENSITIVE || crowns.component.has(c.index);
         const likelihood: Level | undefined = declaredNone ? undefined : "medium";

@@ -646,7 +646,12 @@ function queryPointsUncached(g: ThreatGraph, qa: QueryAccess, v: number): Subjec
   return points;
 }
 
-/** Whether any component or flow on the query path into `v` declares `auth none`. */
+/**
+ * Whether any component or flow on the query path into `v` declares `auth none`, or the callers
+ * who start it are actors that say they are not authenticated (`actorAuth`): the actor that starts
+ * the path, or, when a component (a public app) starts it, an actor as little trusted whose requests
+ * enter that component.
+ */
 export function unauthenticatedOnPath(g: ThreatGraph, qa: QueryAccess, v: number): Fact | undefined {
   for (const p of queryPoints(g, qa, v)) {
     if (p.type === "flow") {
@@ -658,7 +663,65 @@ export function unauthenticatedOnPath(g: ThreatGraph, qa: QueryAccess, v: number
         return propFact(c, "auth", `\`${c.name}\` declares \`auth none\`: callers need no credentials`);
     }
   }
+  // Where the path starts (queryPoints stops after a few hops; the start is found without a cap).
+  let start = v;
+  let first = -1;
+  while (qa.parent[start]! >= 0) {
+    first = qa.parent[start]!;
+    start = g.model.flows[first]!.from;
+  }
+  if (g.model.components[start]!.kind === "actor") {
+    if (first < 0) return undefined;
+    const said = actorAuth(g, g.model.flows[first]!);
+    return said && !said.authenticated ? said.fact : undefined;
+  }
+  const rank = qa.rank[v]!;
+  for (const f of inFlows(g, start)) {
+    if (!QUERY_FLOWS.has(f.kind) || g.model.components[f.from]!.kind !== "actor") continue;
+    if (g.trust[f.from]! > rank) continue;
+    const said = actorAuth(g, f);
+    if (said && !said.authenticated) return said.fact;
+  }
   return undefined;
+}
+
+// ---- what an actor says of its own authentication -------------------------------------------------
+
+/** How `c` says it authenticates its callers (`auth` on an endpoint, app or MCP server). */
+export function componentAuth(c: Component): string | undefined {
+  return c.kind === "endpoint" || c.kind === "app" || c.kind === "mcp_server" ? c.props.auth : undefined;
+}
+
+/** What an actor's `authenticated` says of one of its flows, and the located fact that says it. */
+export interface ActorAuth {
+  /** `true`: the receiver authenticates the actor, by a method the model does not name; `false`: as `auth none`. */
+  readonly authenticated: boolean;
+  readonly fact: Fact;
+}
+
+/**
+ * What the sending actor's `authenticated` says of flow `f` (ADR 17): it speaks only where neither
+ * the flow nor the component it reaches states an `auth`, which win when they do (AT3023 warns when
+ * they deny what the actor claims). Undefined when the sender is not an actor, states nothing, or is
+ * overruled.
+ */
+export function actorAuth(g: ThreatGraph, f: Flow): ActorAuth | undefined {
+  if (f.auth !== undefined) return undefined;
+  const actor = g.model.components[f.from]!;
+  if (actor.kind !== "actor" || actor.props.authenticated === undefined) return undefined;
+  const to = g.model.components[f.to]!;
+  if (componentAuth(to) !== undefined) return undefined;
+  const authenticated = actor.props.authenticated;
+  return {
+    authenticated,
+    fact: propFact(
+      actor,
+      "authenticated",
+      authenticated
+        ? `\`${actor.name}\` is authenticated before it reaches \`${to.name}\` (\`authenticated true\`)`
+        : `\`${actor.name}\` is not authenticated (\`authenticated false\`), and neither \`${actor.name} -> ${to.name}\` nor \`${to.name}\` states \`auth\``,
+    ),
+  };
 }
 
 // ---- registries --------------------------------------------------------------------------------
