@@ -405,6 +405,30 @@ export function unsandboxedRunners(g: ThreatGraph, agent: Agent): readonly ToolR
 const NO_REACHES: readonly ToolReach[] = Object.freeze([]);
 
 /**
+ * Whether information-graph step `e` (an edge of `facts.info`) leaves an agent by a call that the
+ * agent's approval does not decide: an `invoke` flow out of the agent (not a result coming back)
+ * to a callee through which it reaches a tool that states its own approval on the way
+ * (`ToolReach.overridesAgent`, which replaces the agent's `approval` and `human_approval` for calls
+ * to it, as in AT-36). The agent's approval then does not close a way out along that step; its other
+ * controls do. AT-37 asks it of the way out it explains and the attack paths of every way-out step
+ * (ADR 4), so the two read an agent's approval the same way.
+ */
+export function approvalReplacedOn(g: ThreatGraph, facts: Facts, e: number): boolean {
+  const f = facts.infoFlow[e]!;
+  if (facts.infoReturn[e] === 1 || g.flowKind[f] !== INVOKE) return false;
+  const from = facts.info.edgeFrom[e]!;
+  if (!AGENT_KINDS[g.compKind[from]!]) return false;
+  // Every reach whose first call is to this callee (by any parallel flow) goes through this step.
+  const callee = facts.info.edgeTo[e]!;
+  const reaches = toolsOf(g, g.model.components[from] as Agent);
+  for (let i = 0; i < reaches.length; i++) {
+    const r = reaches[i]!;
+    if (r.overridesAgent && r.path[0]!.to === callee) return true;
+  }
+  return false;
+}
+
+/**
  * Per component, 1 for a tool through which some agent runs code outside a sandbox
  * (`unsandboxedRunners`): where the attack paths' way out of a disclosure may end besides the
  * observable sinks. Asked of a view of the graph of its own, so the reach caches die with it: the
