@@ -1,4 +1,5 @@
 import { scratchI32, scratchU8 } from "../../../graph/arena.js";
+import { reachOver } from "../../../graph/compact.js";
 import {
   componentKindMask,
   FLOW_KIND_CODE,
@@ -426,6 +427,37 @@ export function approvalReplacedOn(g: ThreatGraph, facts: Facts, e: number): boo
     if (r.overridesAgent && r.path[0]!.to === callee) return true;
   }
   return false;
+}
+
+/**
+ * `approvalReplacedOn` for the steps out of `agents` (1 where it holds, per step of the information
+ * graph), for the attack paths; undefined when it holds nowhere. Only those of the agents that reach
+ * a tool stating an approval over `invoke` flows are asked, on a view of the graph of its own so
+ * that their reach caches die with it (as in `codeRunnerSinks`).
+ */
+export function approvalReplacedSteps(
+  g: ThreatGraph,
+  facts: Facts,
+  agents: ArrayLike<number>,
+): Uint8Array | undefined {
+  const stating: number[] = [];
+  for (const kind of ["tool", "mcp_server"] as const)
+    for (const v of g.byKind.get(kind) ?? [])
+      if (approvalOf(g.model.components[v]!) !== undefined) stating.push(v);
+  if (stating.length === 0 || agents.length === 0) return undefined;
+  const callers = reachOver(g.csr, stating, (f) => g.flowKind[f] === INVOKE, true);
+  const view: ThreatGraph = { ...g };
+  const { outStart, outEdges } = facts.info;
+  let out: Uint8Array | undefined;
+  for (let k = 0; k < agents.length; k++) {
+    const a = agents[k]!;
+    if (!callers[a]) continue;
+    for (let i = outStart[a]!; i < outStart[a + 1]!; i++) {
+      const e = outEdges[i]!;
+      if (approvalReplacedOn(view, facts, e)) (out ??= scratchU8(facts.info.edgeCount))[e] = 1;
+    }
+  }
+  return out;
 }
 
 /**
