@@ -649,6 +649,27 @@ export function adjust(
 }
 
 /**
+ * The points that every list has (the same subject), in the first list's order: where a control
+ * stands in the way of every reach the lists are of (the agent, a tool or flow they all pass). A point
+ * with exceptions in any list wins over the same point without, as in `uniqueSubjects`.
+ */
+export function sharedPoints(lists: readonly (readonly ControlPoint[])[]): ControlPoint[] {
+  const out: ControlPoint[] = [];
+  if (lists.length === 0) return out;
+  for (const p of lists[0]!) {
+    let kept = p;
+    let everywhere = true;
+    for (let i = 1; i < lists.length && everywhere; i++) {
+      const q = lists[i]!.find((x) => x.index === p.index && x.type === p.type);
+      if (!q) everywhere = false;
+      else if (q.except !== undefined && kept.except === undefined) kept = q;
+    }
+    if (everywhere) out.push(kept);
+  }
+  return out;
+}
+
+/**
  * Removes repeated subjects, keeping the first occurrence's place. A point with exceptions (an agent
  * whose approval a tool overrides) wins over the same point without: a control it excludes for one
  * reach of a finding does not count for the finding.
