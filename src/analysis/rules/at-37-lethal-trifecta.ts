@@ -1,17 +1,9 @@
 import { UNTRUSTED_CONTENT } from "../facts.js";
-import { exfilChain, firstTaintClass, sensitivityChain, taintChain } from "../explain.js";
+import { firstTaintClass, sensitivityChain, taintChain } from "../explain.js";
 import { componentsOf } from "../../graph/threat-graph.js";
 import { seesAtLeast } from "../predicates.js";
 import { componentSubject, defineRule, flowSubject, type ControlPoint } from "../rule.js";
-import {
-  agentPoint,
-  approvalReplacedOn,
-  capabilityFact,
-  EXECUTE,
-  reachFacts,
-  reachPoints,
-  unsandboxedRunners,
-} from "./lib/agents.js";
+import { agentPoint, approvalReplacedOn, reachPoints, wayOutOf } from "./lib/agents.js";
 
 /** Untrusted input, private data and an outbound channel meeting in one agent. */
 export default defineRule(
@@ -53,28 +45,23 @@ export default defineRule(
     for (const agent of componentsOf(graph, "agent")) {
       const cls = firstTaintClass(facts, agent.index, UNTRUSTED_CONTENT);
       if (!cls || !seesAtLeast(facts, agent, "confidential")) continue;
-      if (!facts.canExfiltrate[agent.index]) {
+      const out = wayOutOf(graph, facts, agent);
+      if (!out) continue;
+      const runner = out.runner;
+      if (runner) {
         // No declared way out, but code the agent runs outside a sandbox can open its own.
-        const runner = unsandboxedRunners(graph, agent)[0];
-        if (!runner) continue;
         report({
           subject: componentSubject(agent),
           message: `\`${agent.name}\` combines untrusted input, private data and code it can run outside a sandbox: injected instructions can make that code send the data out`,
           facts: [
             ...taintChain(graph, facts, agent.index, cls),
             ...sensitivityChain(graph, facts, agent.index),
-            ...reachFacts(graph, runner),
-            capabilityFact(runner, EXECUTE),
-            {
-              text: `\`${runner.tool.name}\` declares no \`sandbox\`: the code it runs can open network connections`,
-              loc: runner.tool.nameLoc,
-            },
+            ...out.facts,
           ],
           controlPoints: reachPoints(agent, runner),
         });
         continue;
       }
-      const exfil = exfilChain(graph, facts, agent.index);
       // Controls count on the agent and on every hop of the way out. An agent's approval is the
       // default for its own tool calls: where the way out leaves an agent by a call to a tool that
       // states its own approval, that approval replaces the agent's, whose other controls still
@@ -96,7 +83,7 @@ export default defineRule(
         facts: [
           ...taintChain(graph, facts, agent.index, cls),
           ...sensitivityChain(graph, facts, agent.index),
-          ...exfil,
+          ...out.facts,
         ],
         controlPoints: points,
       });

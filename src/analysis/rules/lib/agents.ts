@@ -16,7 +16,7 @@ import {
   type FlowKind,
 } from "../../../semantic/vocabulary.js";
 import { ENTRY, UNTRUSTED_CONTENT, type EntryClass, type Fact, type Facts } from "../../facts.js";
-import { describe, remember } from "../../explain.js";
+import { describe, exfilChain, remember } from "../../explain.js";
 import { hasControl, isLlmConsumer, servedModels, STATE_CHANGING } from "../../predicates.js";
 import {
   componentSubject,
@@ -404,6 +404,46 @@ export function unsandboxedRunners(g: ThreatGraph, agent: Agent): readonly ToolR
     : runners.filter((r) => !hasControl(r.tool, "sandbox"));
 }
 const NO_REACHES: readonly ToolReach[] = Object.freeze([]);
+
+/**
+ * Whether what an agent sees has a way out, as AT-37 reads its third leg: an information path to an
+ * observable sink (`facts.canExfiltrate`), or a tool the agent runs code on outside a sandbox
+ * (`unsandboxedRunners`), whose code can open its own connections. AT-44 and the trifecta metric
+ * ask the same (`wayOutOf` gives the facts).
+ */
+export function hasWayOut(g: ThreatGraph, facts: Facts, agent: Agent): boolean {
+  return facts.canExfiltrate[agent.index] === 1 || unsandboxedRunners(g, agent).length > 0;
+}
+
+/** An agent's way out (`hasWayOut`) and the facts that show it. */
+export interface WayOut {
+  /** The code runner that is the way out when no information path leads to a sink; else undefined. */
+  readonly runner: ToolReach | undefined;
+  /** The located facts: the chain to the sink, or the reach of the runner and why it is a way out. */
+  readonly facts: readonly Fact[];
+}
+
+/**
+ * An agent's way out with its facts (undefined when `hasWayOut` is false): the information path to an
+ * observable sink (`exfilChain`), else the first tool it runs code on outside a sandbox.
+ */
+export function wayOutOf(g: ThreatGraph, facts: Facts, agent: Agent): WayOut | undefined {
+  if (facts.canExfiltrate[agent.index] === 1)
+    return { runner: undefined, facts: exfilChain(g, facts, agent.index) };
+  const runner = unsandboxedRunners(g, agent)[0];
+  if (!runner) return undefined;
+  return {
+    runner,
+    facts: [
+      ...reachFacts(g, runner),
+      capabilityFact(runner, EXECUTE),
+      {
+        text: `\`${runner.tool.name}\` declares no \`sandbox\`: the code it runs can open network connections`,
+        loc: runner.tool.nameLoc,
+      },
+    ],
+  };
+}
 
 /**
  * Whether information-graph step `e` (an edge of `facts.info`) leaves an agent by a call that the
