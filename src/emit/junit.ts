@@ -125,7 +125,7 @@ function junitPlan(
 ): JunitPlan {
   if (maxBytes <= 0) return { texts: undefined, leftOut: 0 };
   let byLimit = plans.get(findings);
-  if (!byLimit) plans.set(findings, (byLimit = new Map()));
+  if (!byLimit) plans.set(findings, (byLimit = new Map<string, JunitPlan>()));
   const key = `${grouping} ${maxBytes}`;
   const known = byLimit.get(key);
   if (known) return known;
