@@ -379,6 +379,12 @@ tool lookup2 "Lookup 2" in corp { capabilities [read] }
 tool mailer2 "Mailer 2" in corp { capabilities [send_external]  controls [egress_allowlist] }
 agent drafter "Drafter" in corp
 agent idle "Idle" in corp
+agent coder "Coder" in corp
+tool lookup3 "Lookup 3" in corp { capabilities [read] }
+tool shell "Shell" in corp { capabilities [execute_code] }
+agent boxed "Boxed" in corp { controls [sandbox] }
+tool lookup4 "Lookup 4" in corp { capabilities [read] }
+tool shell2 "Shell 2" in corp { capabilities [execute_code] }
 data pii "PII" { classification personal }
 flow web -> kb { kind ingest }
 flow kb -> helper { kind retrieve }
@@ -390,7 +396,15 @@ flow crm -> lookup2 { kind read }
 flow guarded -> lookup2 { kind invoke }
 flow guarded -> mailer2 { kind invoke }
 flow crm -> drafter { kind read }
-flow drafter -> bob { kind send }`);
+flow drafter -> bob { kind send }
+flow kb -> coder { kind retrieve }
+flow crm -> lookup3 { kind read }
+flow coder -> lookup3 { kind invoke }
+flow coder -> shell { kind invoke }
+flow kb -> boxed { kind retrieve }
+flow crm -> lookup4 { kind read }
+flow boxed -> lookup4 { kind invoke }
+flow boxed -> shell2 { kind invoke }`);
   const t = a.metrics.trifecta;
   const legs = (name: string) => {
     const r = t.agents.find((x) => x.agent === name)!;
@@ -403,15 +417,19 @@ flow drafter -> bob { kind send }`);
   // drafter: reads the CRM and sends to bob (an untrusted party sees it), but no untrusted input.
   assert.equal(legs("drafter"), [false, true, true, 2, false, undefined]);
   assert.equal(legs("idle"), [false, false, false, 0, false, undefined]);
-  // Two structural violations (helper, guarded); one of them (helper) open.
-  assert.is(t.violations, 2);
-  assert.is(t.open, 1);
+  // coder: no information path to a sink, but a shell with no sandbox, whose code can open its own
+  // connections: AT-37's way out, so the third leg. boxed: the same in a declared sandbox, no way out.
+  assert.equal(legs("coder"), [true, true, true, 3, true, "open"]);
+  assert.equal(legs("boxed"), [true, true, false, 2, false, undefined]);
+  // Three structural violations (helper, guarded, coder); two of them (helper, coder) open.
+  assert.is(t.violations, 3);
+  assert.is(t.open, 2);
   // The structural legs are AT-37's own predicates: each violating agent has an AT-37 finding.
   const at37 = a.findings
     .filter((f) => f.rule === "AT-37")
     .map((f) => f.subjectName)
     .sort();
-  assert.equal(at37, ["guarded", "helper"]);
+  assert.equal(at37, ["coder", "guarded", "helper"]);
 });
 
 // ---- blast radius ------------------------------------------------------------------------------

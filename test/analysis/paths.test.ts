@@ -402,6 +402,78 @@ test("code an agent runs outside a sandbox is a way out, as AT-37 reads it", () 
   }
 });
 
+const COURIER = (courier: string, sender: string) => `${ZONES}
+source inbound "Inbound e-mail" in internet { type email }
+store mailbox "Mailbox" in corp { holds [mail] }
+tool reader "Mail reader" in corp { capabilities [read] }
+agent courier "Mail courier" in corp${courier}
+tool sender "Mail sender" in corp { capabilities [send_external]${sender} }
+data mail "Mail contents" { classification confidential  crown confidentiality }
+flow inbound -> mailbox { kind ingest }
+flow mailbox -> reader { kind read }
+flow courier -> reader { kind invoke }
+flow courier -> sender { kind invoke }`;
+
+test("an agent's approval closes its calls but where the tool states its own, as AT-37 reads it", () => {
+  // A person confirms the courier's own tool calls, but its sender states `approval none`, which
+  // replaces that for calls to it: the way out is open. Known answer: the ingest and the read move
+  // content (1), the reader's result plants instructions in the courier (AT-25, indirect injection:
+  // demonstrated, 0.6), and the way out is its call to the sender (an agent tool invocation,
+  // demonstrated, 0.6): 36% in 3 steps, then out to `sender`.
+  const m = model(COURIER(" { approval human }", "  approval none"));
+  const name = nameOf(m);
+  const pa = paths(m);
+  const c = cell(pa, "mail", "confidentiality", "external_data");
+  assert.ok(c.reachable);
+  assert.is(c.entries, 1);
+  assert.ok(Math.abs(c.bestLikelihood - 0.36) < 1e-9, String(c.bestLikelihood));
+  const t = target(pa, "mail", "confidentiality");
+  const p = t.paths[0]!;
+  assert.is(name(p.entry), "inbound");
+  assert.equal(
+    p.steps.map((s) => name(s.to)),
+    ["mailbox", "reader", "courier"],
+  );
+  assert.equal(
+    p.exfil.map((s) => name(s.to)),
+    ["sender"],
+  );
+  assert.equal(
+    t.cut!.controls.map((x) => `${x.control}@${name(x.on.index)}`),
+    ["egress_allowlist@sender"],
+  );
+
+  // The rule and the paths agree on every variant. Where the courier's approval decides the call
+  // (the sender states nothing), it closes both the way out from the courier and the call that
+  // would turn the sender into a reader; declared or implied, it is the same control; the courier's
+  // own restricted tools on untrusted data count whatever the sender states.
+  const variants: [string, string, string, boolean][] = [
+    ["the sender overrides the courier's approval", " { approval human }", "  approval none", true],
+    ["the courier's approval decides the call", " { approval human }", "", false],
+    ["declared on the courier, overridden", " { controls [human_approval] }", "  approval none", true],
+    ["declared on the courier, deciding", " { controls [human_approval] }", "", false],
+    [
+      "restricted tools on the courier",
+      " { approval human  controls [taint_tracking] }",
+      "  approval none",
+      false,
+    ],
+    ["the sender's own approval", "", "  approval human", false],
+    ["no approval anywhere", "", "", true],
+  ];
+  for (const [what, courier, sender, open] of variants) {
+    const v = model(COURIER(courier, sender));
+    const finding = analyze(v, RULES).findings.find((f) => f.id === "AT-37:courier");
+    assert.is(finding?.status, open ? "open" : "mitigated", what);
+    for (const cls of ENTRY_CLASSES)
+      assert.is(
+        cell(paths(v), "mail", "confidentiality", cls).reachable,
+        open && cls === "external_data",
+        what,
+      );
+  }
+});
+
 test("a model with no path: nothing reachable, nothing to cut", () => {
   const m = model(`${ZONES}
 agent helper "Helper" in corp

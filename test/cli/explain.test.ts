@@ -280,6 +280,58 @@ flow clerk -> records { kind invoke }
   });
 });
 
+test("AT-37: an agent's approval does not close a way out through a tool that states its own", async () => {
+  // The courier's `approval human` is the default for its tool calls; its sender states
+  // `approval none`, which replaces it there. The keeper's restricted tools on untrusted data count
+  // whatever its sender states.
+  const trifecta = path.join(
+    project({
+      "agents.aithreat": `zone internet "Internet" { trust untrusted }
+zone corp "Corp" {
+  trust internal
+  store mailbox "Mailbox" { holds [mail] }
+  tool reader "Mail reader" { capabilities [read] }
+  agent courier "Mail courier" { approval human }
+  tool courier_send "Courier sender" { capabilities [send_external]  approval none }
+  agent keeper "Mail keeper" { approval human  controls [taint_tracking] }
+  tool keeper_send "Keeper sender" { capabilities [send_external]  approval none }
+}
+source inbound "Inbound e-mail" in internet { type email }
+data mail "Mail contents" { classification confidential }
+flow inbound -> mailbox { kind ingest }
+flow mailbox -> reader { kind read }
+flow courier -> reader { kind invoke }
+flow courier -> courier_send { kind invoke }
+flow keeper -> reader { kind invoke }
+flow keeper -> keeper_send { kind invoke }
+`,
+    }),
+    "agents.aithreat",
+  );
+  const explain = async (id: string) => {
+    const json = await run("explain", id, trifecta, "--format", "json");
+    assert.is(json.code, 0, json.stderr);
+    return JSON.parse(json.stdout) as FindingExplanation;
+  };
+  const approval = (e: FindingExplanation) => e.mitigations.find((m) => m.control === "human_approval")!;
+
+  const courier = await explain("AT-37:courier");
+  assert.is(courier.finding.status, "open");
+  assert.equal(approval(courier).notCounted, {
+    reason:
+      "`courier_send` states its own approval (`approval none`), which replaces `courier`'s for calls to it",
+    impliedBy: "approval human",
+  });
+
+  const keeper = await explain("AT-37:keeper");
+  assert.is(keeper.finding.status, "mitigated");
+  assert.equal(
+    keeper.mitigations.filter((m) => m.counted).map((m) => m.control),
+    ["taint_tracking"],
+  );
+  assert.is(approval(keeper).counted, false);
+});
+
 test("an organisation rule and its accepted finding", async () => {
   const rule = await run("explain", "ORG-001", model);
   assert.is(rule.code, 0);

@@ -5,7 +5,7 @@ import { classificationRank } from "../../semantic/vocabulary.js";
 import { UNTRUSTED_CONTENT, type Facts } from "../facts.js";
 import type { Finding } from "../findings.js";
 import { seesAtLeast } from "../predicates.js";
-import { ACTIONS, capsIn, toolsOf, toolsWith } from "../rules/lib/agents.js";
+import { ACTIONS, capsIn, hasWayOut, toolsOf, toolsWith } from "../rules/lib/agents.js";
 import {
   byString,
   maxOf,
@@ -18,8 +18,9 @@ import {
 
 /**
  * The lethal trifecta per agent, with the same three predicates as rule AT-37 (untrusted content of
- * a run-time class reaches it, it sees data classified confidential or above, and an information path
- * leads from it to somewhere the attacker observes). A violation is structural (the rule of two: at
+ * a run-time class reaches it, it sees data classified confidential or above, and it has a way out:
+ * an information path to somewhere the attacker observes, or a tool it runs code on outside a
+ * sandbox, `hasWayOut`). A violation is structural (the rule of two: at
  * most two legs in one agent); `open` counts those whose AT-37 finding no control or acceptance covers.
  */
 export function trifectaMetrics(g: ThreatGraph, facts: Facts, findings: readonly Finding[]): TrifectaMetrics {
@@ -29,7 +30,7 @@ export function trifectaMetrics(g: ThreatGraph, facts: Facts, findings: readonly
   const agents: TrifectaEntry[] = componentsOf(g, "agent").map((a) => {
     const untrustedInput = (facts.taint[a.index]! & UNTRUSTED_CONTENT) !== 0;
     const privateData = seesAtLeast(facts, a, "confidential");
-    const outboundChannel = facts.canExfiltrate[a.index] === 1;
+    const outboundChannel = hasWayOut(g, facts, a);
     const legs = Number(untrustedInput) + Number(privateData) + Number(outboundChannel);
     const findingStatus = status.get(a.index);
     return {

@@ -9,13 +9,14 @@ import { ENTRY, UNTRUSTED_CONTENT, type Facts } from "../facts.js";
 import { named } from "../engine.js";
 import { isLlmConsumer } from "../predicates.js";
 import type { Rule } from "../rule.js";
-import { codeRunnerSinks } from "../rules/lib/agents.js";
+import { approvalReplacedSteps, codeRunnerSinks } from "../rules/lib/agents.js";
 import { INF } from "./maxflow.js";
 import { dataReaders } from "./data-readers.js";
 import { TargetGroup } from "./target-groups.js";
-import { receiverSides, stepTechnique, type StepTechnique } from "./techniques.js";
+import { AGENT_CALL, receiverSides, stepTechnique, type StepTechnique } from "./techniques.js";
 
 const ACTOR = COMPONENT_KIND_CODE.get("actor");
+const AGENT = COMPONENT_KIND_CODE.get("agent");
 
 /** The rule whose controls close the way out of a disclosure (the lethal trifecta). */
 export const EXFIL_RULE = "AT-37";
@@ -224,16 +225,29 @@ export function buildAttackGraph(
   // A step's way out is closed by a control on its flow or on a component it leaves or enters (an
   // egress control on a component closes what passes through it, starts at it or ends at it, as a
   // way-out node of the cut network does): one flag each, set from the users of each closing control
-  // (no walk over every element's control list).
+  // (no walk over every element's control list). An agent's approval is the exception: it decides
+  // the agent's own calls, so it closes the steps that leave the agent but for calls to a tool that
+  // states its own approval (`approvalReplacedOn`, which AT-37 asks too), and no step into it.
   const exfilClosed = scratchU8(g.nodeCount);
   const flowClosed = scratchU8(tg.model.flows.length);
+  // 1 for an agent whose only closing control is its approval, 2 for one closed by another control.
+  const agentClosing = scratchU8(g.nodeCount);
   const exfilMitigations = ctx.rulesById.get(EXFIL_RULE)?.meta.mitigations ?? [];
   for (const [name, users] of tg.controlUsers) {
     if (!exfilMitigations.includes(name) || BUILTIN_CONTROL_BY_ID.get(name)?.effect !== "cut") continue;
-    for (const v of users.comps) exfilClosed[v] = 1;
+    const approval = name === "human_approval";
+    for (const v of users.comps) {
+      exfilClosed[v] = 1;
+      if (tg.compKind[v] === AGENT) agentClosing[v] = approval && agentClosing[v] !== 2 ? 1 : 2;
+    }
     for (const f of users.flows) flowClosed[f] = 1;
   }
-  labelSteps(tg, facts, ctx, steps, exfilClosed, flowClosed);
+  // Asked only of the agents whose approval could close anything.
+  const approving = (tg.controlUsers.get("human_approval")?.comps ?? []).filter(
+    (v) => tg.compKind[v] === AGENT,
+  );
+  const replaced = approving.length > 0 ? approvalReplacedSteps(tg, facts, approving) : undefined;
+  labelSteps(tg, facts, ctx, steps, { exfilClosed, flowClosed, agentClosing, replaced });
   const weight = weights(steps.likelihood);
   const { cost: nodeCutCost, control: nodeCutControl } = nodeCuts(tg, g, ctx, steps, weight);
   const n = g.nodeCount;
@@ -361,6 +375,16 @@ function weights(likelihood: Float64Array): Float64Array {
   return weight;
 }
 
+/** Where the way-out controls declared close steps (`buildAttackGraph`). */
+interface WayOutClosing {
+  readonly exfilClosed: Uint8Array;
+  readonly flowClosed: Uint8Array;
+  /** Per component: 1 for an agent closed by its approval alone, 2 by another control too. */
+  readonly agentClosing: Uint8Array;
+  /** Per step: 1 where it leaves an agent by a call its approval does not decide (or undefined: none). */
+  readonly replaced: Uint8Array | undefined;
+}
+
 /** LOWERING_FACTOR to the number of lowering controls that count (at most two). */
 const LOWERED = [1, LOWERING_FACTOR, LOWERING_FACTOR ** 2];
 
@@ -376,9 +400,9 @@ function labelSteps(
   facts: Facts,
   ctx: StepRules,
   out: StepArrays,
-  exfilClosed: Uint8Array,
-  flowClosed: Uint8Array,
+  closing: WayOutClosing,
 ): void {
+  const { exfilClosed, flowClosed, agentClosing, replaced } = closing;
   const g = facts.info;
   const flows = tg.model.flows;
   const { edgeFrom, edgeTo } = g;
@@ -408,8 +432,10 @@ function labelSteps(
     stepRuleBit[e] = k.bit > 126 ? 127 : k.bit;
     // A step the influence leg cannot use may still carry data out, so only the step's own base
     // likelihood counts on the way out (1 without a technique): cut by the way-out controls, or not.
-    exfilWeight[e] =
-      flowClosed[f] === 1 || exfilClosed[a] === 1 || exfilClosed[b] === 1 ? Infinity : k.wayOut;
+    // (An agent closed by its approval alone closes no step into it, and no call it does not decide.)
+    const closedFrom = exfilClosed[a] === 1 && (agentClosing[a] !== 1 || replaced?.[e] !== 1);
+    const closedInto = exfilClosed[b] === 1 && agentClosing[b] !== 1;
+    exfilWeight[e] = flowClosed[f] === 1 || closedFrom || closedInto ? Infinity : k.wayOut;
     if (!tech) {
       likelihood[e] = 1;
       controlsOnStep[e] = NO_USES;
@@ -421,7 +447,13 @@ function labelSteps(
       const auth = flows[f]!.auth;
       if (auth !== undefined && auth !== "none") p *= AUTH_FACTOR;
     }
-    const { applied, cut, lowering } = ctx.appliedOn(f, b, tech.rule);
+    const onStep = ctx.appliedOn(f, b, tech.rule);
+    // An agent's approval is the default for its own calls: it cuts the call unless a tool reached
+    // through it states its own approval (as AT-36 counts it, and AT-37 and the way out above).
+    const { applied, cut, lowering } =
+      tech === AGENT_CALL && tg.compControls[a] !== 0 && replaced?.[e] !== 1
+        ? ctx.withCallerApproval(onStep, a, tech.rule)
+        : onStep;
     p *= LOWERED[Math.min(2, lowering)]!;
     likelihood[e] = cut ? 0 : p;
     controlsOnStep[e] = applied;
@@ -611,6 +643,14 @@ class StepRules {
     }
     const applied = list === undefined ? uses : list;
     return applied.length === 0 ? NOT_APPLIED : { applied, cut, lowering };
+  }
+
+  /** A call's controls with the calling agent's `human_approval` (declared or implied), when `rule` counts it. */
+  withCallerApproval(onStep: Applied, agent: number, rule: string): Applied {
+    const approval = this.model.components[agent]!.controls.find((u) => u.name === "human_approval");
+    if (!approval || !this.mitigatesCached(rule, approval.name) || named(onStep.applied, approval.name))
+      return onStep;
+    return { applied: [...onStep.applied, approval], cut: true, lowering: onStep.lowering };
   }
 
   private appliedAtNode(v: number, rule: string): Applied {

@@ -38,7 +38,8 @@ const LABELS = T("AT-03", "AML.T0010.002", "manipulates labels of");
 const INJECTS = T("AT-24", "AML.T0051.000", "injects instructions into", true);
 const POISONS_INDEX = T("AT-30", "AML.T0070", "poisons the index behind");
 const TAMPERS_ARTIFACTS = T("AT-12", "AML.T0018", "tampers with the artifacts in");
-const AGENT_CALL = T("AT-36", "AML.T0053", "makes the agent call", true);
+/** An agent's call to a tool: the calling agent's approval counts on it (`buildAttackGraph`). */
+export const AGENT_CALL = T("AT-36", "AML.T0053", "makes the agent call", true);
 const DELEGATES = T("AT-59", "AML.T0053", "delegates attacker-shaped tasks to", true);
 const MEMORY = T("AT-40", "AML.T0080.000", "writes poisoned memory into");
 const CRAFTED = T("AT-19", "AML.T0043", "sends crafted inputs to");

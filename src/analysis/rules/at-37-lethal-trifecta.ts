@@ -1,10 +1,9 @@
 import { UNTRUSTED_CONTENT } from "../facts.js";
-import { exfilChain, firstTaintClass, sensitivityChain, taintChain } from "../explain.js";
+import { firstTaintClass, sensitivityChain, taintChain } from "../explain.js";
 import { componentsOf } from "../../graph/threat-graph.js";
 import { seesAtLeast } from "../predicates.js";
-import { componentSubject, defineRule, flowSubject } from "../rule.js";
-import { capabilityFact, EXECUTE, reachFacts, reachPoints, unsandboxedRunners } from "./lib/agents.js";
-import type { Subject } from "../../semantic/model.js";
+import { componentSubject, defineRule, flowSubject, type ControlPoint } from "../rule.js";
+import { agentPoint, approvalReplacedOn, reachPoints, wayOutOf } from "./lib/agents.js";
 
 /** Untrusted input, private data and an outbound channel meeting in one agent. */
 export default defineRule(
@@ -33,7 +32,7 @@ export default defineRule(
       "segmentation",
     ],
     detection:
-      "For each agent: attacker content of any run-time class reaches it, data classified confidential or above reaches it, and an information path leads from it to an observable sink (a send_external or browse tool, a markdown/HTML renderer, an untrusted party, or a component an untrusted actor `write`s to, since the actor reads back what lands there). Without such a path, a tool the agent reaches that runs code with no `sandbox` declared is the way out, since the code can open its own connections.",
+      "For each agent: attacker content of any run-time class reaches it, data classified confidential or above reaches it, and an information path leads from it to an observable sink (a send_external or browse tool, a markdown/HTML renderer, an untrusted party, or a component an untrusted actor `write`s to, since the actor reads back what lands there). Without such a path, a tool the agent reaches that runs code with no `sandbox` declared is the way out, since the code can open its own connections. Controls count on the agent and on every hop of the way out; where the way out leaves an agent by a call to a tool that states its own `approval`, that approval replaces the agent's (declared or implied), whose other controls still count.",
     falsePositives:
       "The private data and the outbound channel are used in different sessions that the model does not separate.",
     references: [
@@ -46,36 +45,37 @@ export default defineRule(
     for (const agent of componentsOf(graph, "agent")) {
       const cls = firstTaintClass(facts, agent.index, UNTRUSTED_CONTENT);
       if (!cls || !seesAtLeast(facts, agent, "confidential")) continue;
-      if (!facts.canExfiltrate[agent.index]) {
+      const out = wayOutOf(graph, facts, agent);
+      if (!out) continue;
+      const runner = out.runner;
+      if (runner) {
         // No declared way out, but code the agent runs outside a sandbox can open its own.
-        const runner = unsandboxedRunners(graph, agent)[0];
-        if (!runner) continue;
         report({
           subject: componentSubject(agent),
           message: `\`${agent.name}\` combines untrusted input, private data and code it can run outside a sandbox: injected instructions can make that code send the data out`,
           facts: [
             ...taintChain(graph, facts, agent.index, cls),
             ...sensitivityChain(graph, facts, agent.index),
-            ...reachFacts(graph, runner),
-            capabilityFact(runner, EXECUTE),
-            {
-              text: `\`${runner.tool.name}\` declares no \`sandbox\`: the code it runs can open network connections`,
-              loc: runner.tool.nameLoc,
-            },
+            ...out.facts,
           ],
           controlPoints: reachPoints(agent, runner),
         });
         continue;
       }
-      const exfil = exfilChain(graph, facts, agent.index);
-      // Controls count on the agent and on every hop of the way out.
-      const points: Subject[] = [componentSubject(agent)];
-      for (let v = agent.index; facts.exfilNext[v]! >= 0;) {
+      // Controls count on the agent and on every hop of the way out. An agent's approval is the
+      // default for its own tool calls: where the way out leaves an agent by a call to a tool that
+      // states its own approval, that approval replaces the agent's, whose other controls still
+      // count (as in AT-36 and AT-39, and as the attack paths close the step: approvalReplacedOn).
+      const points: ControlPoint[] = [];
+      for (let v = agent.index; ;) {
         const e = facts.exfilNext[v]!;
+        const c = graph.model.components[v]!;
+        points.push(
+          e >= 0 && approvalReplacedOn(graph, facts, e) ? agentPoint(c, "overridden") : componentSubject(c),
+        );
+        if (e < 0 || points.length > 64) break;
         points.push(flowSubject(graph.model.flows[facts.infoFlow[e]!]!));
         v = facts.info.edgeTo[e]!;
-        points.push({ type: "component", index: v });
-        if (points.length > 64) break;
       }
       report({
         subject: componentSubject(agent),
@@ -83,7 +83,7 @@ export default defineRule(
         facts: [
           ...taintChain(graph, facts, agent.index, cls),
           ...sensitivityChain(graph, facts, agent.index),
-          ...exfil,
+          ...out.facts,
         ],
         controlPoints: points,
       });

@@ -1,6 +1,6 @@
 import { COMPONENT_KIND_CODE, componentsOf, flowKindMask, inFlows } from "../../graph/threat-graph.js";
 import type { Component, Flow } from "../../semantic/model.js";
-import { exfilChain, taintChain } from "../explain.js";
+import { taintChain } from "../explain.js";
 import type { Fact } from "../facts.js";
 import { componentSubject, defineRule, flowSubject } from "../rule.js";
 import {
@@ -15,6 +15,7 @@ import {
   toolsWith,
   uniqueSubjects,
   untrustedClass,
+  wayOutOf,
   type ToolReach,
   EXECUTE,
 } from "./lib/agents.js";
@@ -53,7 +54,7 @@ export default defineRule(
     impactBasis: "stolen credentials give access beyond the agent, to every system they unlock",
     mitigations: ["secrets_vault", "least_privilege", "segmentation", "sandbox", "taint_tracking"],
     detection:
-      "An agent that attacker content reaches, and either a tool it calls with `read`, `file_system` or `execute_code` that reads from a secrets store or a holder of `secret` data, or secrets flowing into the agent itself while it can run code or open files through a tool.",
+      "An agent that attacker content reaches, and either a tool it calls with `read`, `file_system` or `execute_code` that reads from a secrets store or a holder of `secret` data, or secrets flowing into the agent itself while it can run code or open files through a tool. Likelihood rises when the agent also has a way out, as AT-37 reads it: an information path to an observable sink, or a tool it runs code on with no `sandbox` declared.",
     falsePositives:
       "The tool's access to the store is limited to non-credential entries, or credentials are short-lived and scoped to one call, which the model does not show.",
     references: [
@@ -84,6 +85,16 @@ export default defineRule(
       }
       return s;
     };
+    // The likelihood's rise, each built once (its text keys the rationale).
+    const bySink = adjust(
+      { level: "high", why: ["the agent also has a way to send what it finds outside"] },
+      undefined,
+    );
+    const byRunner = adjust(
+      { level: "high", why: ["code the agent runs outside a sandbox can send what it finds outside"] },
+      undefined,
+    );
+    const unraised = adjust(undefined, undefined);
     for (const agent of componentsOf(graph, "agent")) {
       const cls = untrustedClass(facts, agent.index);
       if (!cls) continue;
@@ -109,7 +120,10 @@ export default defineRule(
           const f = graph.model.flows[fi]!;
           found.set(f.from, { secret: graph.model.components[f.from]!, flow: f, tool: local, inAgent: true });
         }
-      const exfil = facts.canExfiltrate[agent.index] === 1;
+      // The way out AT-37 reads: an information path to an observable sink, or code the agent runs
+      // outside a sandbox, which can open its own connections.
+      const out = wayOutOf(graph, facts, agent);
+      const raised = out && (out.runner ? byRunner : bySink);
       for (const w of [...found.values()].sort((a, b) => a.secret.index - b.secret.index)) {
         const held = heldAtLeast(graph, w.secret, "secret");
         const what = held ? `\`${held.name}\`` : "credentials";
@@ -144,19 +158,14 @@ export default defineRule(
             ...reachFacts(graph, w.tool),
             capabilityFact(w.tool, w.inAgent ? LOCAL : HARVEST),
             ...secretFacts,
-            ...(exfil ? exfilChain(graph, facts, agent.index) : []),
+            ...(out ? out.facts : []),
           ],
           controlPoints: uniqueSubjects([
             componentSubject(agent),
             ...(w.flow ? [flowSubject(w.flow)] : []),
             ...reachPoints(agent, w.tool, false),
           ]),
-          ...adjust(
-            exfil
-              ? { level: "high", why: ["the agent also has a way to send what it finds outside"] }
-              : undefined,
-            undefined,
-          ),
+          ...(raised ?? unraised),
         });
       }
     }

@@ -11,6 +11,7 @@ import {
   codeList,
   effectiveCapabilities,
   reachPoints,
+  sharedPoints,
   toolsOf,
   uniqueSubjects,
   untrustedClass,
@@ -39,7 +40,7 @@ export default defineRule(
     impactBasis: "the attacker obtains capabilities the exposed agent was deliberately not given",
     mitigations: ["human_approval", "least_privilege", "segmentation", "taint_tracking"],
     detection:
-      "A `delegate` flow from an agent that attacker content reaches to an agent that can reach (over `invoke` flows) tools with capabilities none of the delegating agent's own tools have. Human approval or least privilege on the receiving agent, its extra tools or the delegation mitigates. An extra tool's `approval` replaces only the receiving agent's approval (declared or implied) for calls to it: the agent's other controls still count.",
+      "A `delegate` flow from an agent that attacker content reaches to an agent that can reach (over `invoke` flows) tools with capabilities none of the delegating agent's own tools have. Human approval or least privilege on the receiving agent, its extra tools or the delegation mitigates, but while any extra tool runs without a person confirming the call only a control in the way of every such tool counts: on the delegation, on the receiving agent, or on a tool or flow on the way to each of them; approvals of the other extra tools do not. An extra tool's `approval` replaces only the receiving agent's approval (declared or implied) for calls to it: the agent's other controls still count.",
     falsePositives:
       "The receiving agent accepts only a fixed set of task types from this delegator, none of which use the extra tools, and the model does not show it.",
     references: [
@@ -71,6 +72,14 @@ export default defineRule(
         ...new Set(extraTools.flatMap((r) => effectiveCapabilities(r.tool).filter((c) => !own.has(c)))),
       ];
       const severe = extra.some((c) => IRREVERSIBLE.includes(c) || c === "execute_code");
+      // The escalation is there while any extra tool runs without a person confirming the call: its
+      // approvals then do not count, nor does a control on one unconfirmed tool for another. Only a
+      // control in the way of every unconfirmed one does (on the delegation, on the receiving agent
+      // but for its approval where a tool states its own, on a tool or flow they all pass). When
+      // every extra tool is confirmed, the approvals are the control (as AT-38 reads an agent's
+      // actions). Unconfirmed tools are listed first.
+      const ungated = extraTools.filter((r) => !r.gated);
+      const listed = ungated.length > 0 ? [...ungated, ...extraTools.filter((r) => r.gated)] : extraTools;
       report({
         subject: flowSubject(f),
         message: `\`${a.name}\`, which untrusted content reaches, can delegate to \`${b.name}\` and so gain ${codeList(extra)} that its own tools lack`,
@@ -87,13 +96,18 @@ export default defineRule(
                 : `\`${a.name}\` has no tools of its own`,
             loc: a.nameLoc,
           },
-          ...extraTools
+          ...listed
             .slice(0, MAX_TOOL_FACTS)
             .flatMap((r) => [capabilityFact(r, toolCaps(r.tool, extra)), approvalFact(b, r)]),
         ],
         // The receiving agent counts with all of its controls, but for its approval where an extra
-        // tool states its own (uniqueSubjects keeps the agent point with the exception).
-        controlPoints: uniqueSubjects([flowSubject(f), ...extraTools.flatMap((r) => reachPoints(b, r))]),
+        // tool states its own (uniqueSubjects and sharedPoints keep the agent point with the exception).
+        controlPoints: uniqueSubjects([
+          flowSubject(f),
+          ...(ungated.length > 0
+            ? sharedPoints(ungated.map((r) => reachPoints(b, r)))
+            : extraTools.flatMap((r) => reachPoints(b, r))),
+        ]),
         ...adjust(
           undefined,
           severe

@@ -1,4 +1,5 @@
 import { scratchI32, scratchU8 } from "../../../graph/arena.js";
+import { reachOver } from "../../../graph/compact.js";
 import {
   componentKindMask,
   FLOW_KIND_CODE,
@@ -15,7 +16,7 @@ import {
   type FlowKind,
 } from "../../../semantic/vocabulary.js";
 import { ENTRY, UNTRUSTED_CONTENT, type EntryClass, type Fact, type Facts } from "../../facts.js";
-import { describe, remember } from "../../explain.js";
+import { describe, exfilChain, remember } from "../../explain.js";
 import { hasControl, isLlmConsumer, servedModels, STATE_CHANGING } from "../../predicates.js";
 import {
   componentSubject,
@@ -405,6 +406,101 @@ export function unsandboxedRunners(g: ThreatGraph, agent: Agent): readonly ToolR
 const NO_REACHES: readonly ToolReach[] = Object.freeze([]);
 
 /**
+ * Whether what an agent sees has a way out, as AT-37 reads its third leg: an information path to an
+ * observable sink (`facts.canExfiltrate`), or a tool the agent runs code on outside a sandbox
+ * (`unsandboxedRunners`), whose code can open its own connections. AT-44 and the trifecta metric
+ * ask the same (`wayOutOf` gives the facts).
+ */
+export function hasWayOut(g: ThreatGraph, facts: Facts, agent: Agent): boolean {
+  return facts.canExfiltrate[agent.index] === 1 || unsandboxedRunners(g, agent).length > 0;
+}
+
+/** An agent's way out (`hasWayOut`) and the facts that show it. */
+export interface WayOut {
+  /** The code runner that is the way out when no information path leads to a sink; else undefined. */
+  readonly runner: ToolReach | undefined;
+  /** The located facts: the chain to the sink, or the reach of the runner and why it is a way out. */
+  readonly facts: readonly Fact[];
+}
+
+/**
+ * An agent's way out with its facts (undefined when `hasWayOut` is false): the information path to an
+ * observable sink (`exfilChain`), else the first tool it runs code on outside a sandbox.
+ */
+export function wayOutOf(g: ThreatGraph, facts: Facts, agent: Agent): WayOut | undefined {
+  if (facts.canExfiltrate[agent.index] === 1)
+    return { runner: undefined, facts: exfilChain(g, facts, agent.index) };
+  const runner = unsandboxedRunners(g, agent)[0];
+  if (!runner) return undefined;
+  return {
+    runner,
+    facts: [
+      ...reachFacts(g, runner),
+      capabilityFact(runner, EXECUTE),
+      {
+        text: `\`${runner.tool.name}\` declares no \`sandbox\`: the code it runs can open network connections`,
+        loc: runner.tool.nameLoc,
+      },
+    ],
+  };
+}
+
+/**
+ * Whether information-graph step `e` (an edge of `facts.info`) leaves an agent by a call that the
+ * agent's approval does not decide: an `invoke` flow out of the agent (not a result coming back)
+ * to a callee through which it reaches a tool that states its own approval on the way
+ * (`ToolReach.overridesAgent`, which replaces the agent's `approval` and `human_approval` for calls
+ * to it, as in AT-36). The agent's approval then does not close a way out along that step; its other
+ * controls do. AT-37 asks it of the way out it explains and the attack paths of every way-out step
+ * (ADR 4), so the two read an agent's approval the same way.
+ */
+export function approvalReplacedOn(g: ThreatGraph, facts: Facts, e: number): boolean {
+  const f = facts.infoFlow[e]!;
+  if (facts.infoReturn[e] === 1 || g.flowKind[f] !== INVOKE) return false;
+  const from = facts.info.edgeFrom[e]!;
+  if (!AGENT_KINDS[g.compKind[from]!]) return false;
+  // Every reach whose first call is to this callee (by any parallel flow) goes through this step.
+  const callee = facts.info.edgeTo[e]!;
+  const reaches = toolsOf(g, g.model.components[from] as Agent);
+  for (let i = 0; i < reaches.length; i++) {
+    const r = reaches[i]!;
+    if (r.overridesAgent && r.path[0]!.to === callee) return true;
+  }
+  return false;
+}
+
+/**
+ * `approvalReplacedOn` for the steps out of `agents` (1 where it holds, per step of the information
+ * graph), for the attack paths; undefined when it holds nowhere. Only those of the agents that reach
+ * a tool stating an approval over `invoke` flows are asked, on a view of the graph of its own so
+ * that their reach caches die with it (as in `codeRunnerSinks`).
+ */
+export function approvalReplacedSteps(
+  g: ThreatGraph,
+  facts: Facts,
+  agents: ArrayLike<number>,
+): Uint8Array | undefined {
+  const stating: number[] = [];
+  for (const kind of ["tool", "mcp_server"] as const)
+    for (const v of g.byKind.get(kind) ?? [])
+      if (approvalOf(g.model.components[v]!) !== undefined) stating.push(v);
+  if (stating.length === 0 || agents.length === 0) return undefined;
+  const callers = reachOver(g.csr, stating, (f) => g.flowKind[f] === INVOKE, true);
+  const view: ThreatGraph = { ...g };
+  const { outStart, outEdges } = facts.info;
+  let out: Uint8Array | undefined;
+  for (let k = 0; k < agents.length; k++) {
+    const a = agents[k]!;
+    if (!callers[a]) continue;
+    for (let i = outStart[a]!; i < outStart[a + 1]!; i++) {
+      const e = outEdges[i]!;
+      if (approvalReplacedOn(view, facts, e)) (out ??= scratchU8(facts.info.edgeCount))[e] = 1;
+    }
+  }
+  return out;
+}
+
+/**
  * Per component, 1 for a tool through which some agent runs code outside a sandbox
  * (`unsandboxedRunners`): where the attack paths' way out of a disclosure may end besides the
  * observable sinks. Asked of a view of the graph of its own, so the reach caches die with it: the
@@ -590,6 +686,27 @@ export function adjust(
     likelihoodReason: likelihood?.why.join(", "),
     impactReason: impact?.why.join(", "),
   };
+}
+
+/**
+ * The points that every list has (the same subject), in the first list's order: where a control
+ * stands in the way of every reach the lists are of (the agent, a tool or flow they all pass). A point
+ * with exceptions in any list wins over the same point without, as in `uniqueSubjects`.
+ */
+export function sharedPoints(lists: readonly (readonly ControlPoint[])[]): ControlPoint[] {
+  const out: ControlPoint[] = [];
+  if (lists.length === 0) return out;
+  for (const p of lists[0]!) {
+    let kept = p;
+    let everywhere = true;
+    for (let i = 1; i < lists.length && everywhere; i++) {
+      const q = lists[i]!.find((x) => x.index === p.index && x.type === p.type);
+      if (!q) everywhere = false;
+      else if (q.except !== undefined && kept.except === undefined) kept = q;
+    }
+    if (everywhere) out.push(kept);
+  }
+  return out;
 }
 
 /**
