@@ -338,6 +338,62 @@ test("an egress control declared on a reader closes its own way out; the cut nev
     }
 });
 
+/**
+ * The one disclosure path of a hand-built model with a known answer: from `entry` over `steps`, out
+ * through `exfil`, at `likelihood`, from external data only, and the cheapest cut `cut`.
+ */
+function assertDisclosure(
+  m: ResolvedModel,
+  crown: string,
+  want: { entry: string; steps: string[]; exfil: string[]; likelihood: number; cut: string[] },
+): void {
+  const name = nameOf(m);
+  const pa = paths(m);
+  const c = cell(pa, crown, "confidentiality", "external_data");
+  assert.ok(c.reachable);
+  assert.is(c.entries, 1);
+  assert.ok(Math.abs(c.bestLikelihood - want.likelihood) < 1e-9, String(c.bestLikelihood));
+  const t = target(pa, crown, "confidentiality");
+  const p = t.paths[0]!;
+  assert.is(name(p.entry), want.entry);
+  assert.equal(
+    p.steps.map((s) => name(s.to)),
+    want.steps,
+  );
+  assert.equal(
+    p.exfil.map((s) => name(s.to)),
+    want.exfil,
+  );
+  assert.equal(
+    t.cut!.controls.map((x) => `${x.control}@${name(x.on.index)}`),
+    want.cut,
+  );
+}
+
+/**
+ * AT-37 and the paths agree on every variant: the finding is open exactly when the crown jewel's
+ * disclosure is reachable (from external data, and from no other class); otherwise, given `closed`,
+ * it has that status.
+ */
+function assertTrifectaAgrees(
+  findingId: string,
+  crown: string,
+  variants: readonly (readonly [what: string, model: ResolvedModel, open: boolean])[],
+  closed?: "mitigated",
+): void {
+  for (const [what, v, open] of variants) {
+    const finding = analyze(v, RULES).findings.find((f) => f.id === findingId);
+    assert.is(finding?.status === "open", open, `${what}: AT-37 ${finding?.status ?? "quiet"}`);
+    if (!open && closed) assert.is(finding?.status, closed, what);
+    for (const cls of ENTRY_CLASSES)
+      assert.is(
+        cell(paths(v), crown, "confidentiality", cls).reachable,
+        open && cls === "external_data",
+        what,
+      );
+  }
+}
+
 const CODER = (shell: string, coder = "") => `${ZONES}
 source contrib "Contributed code" in internet { type repository }
 store repo "Repository" in corp { holds [code] }
@@ -356,50 +412,23 @@ test("code an agent runs outside a sandbox is a way out, as AT-37 reads it", () 
   // disclosure path ending at the shell. Known answer: the copy and the read move content (1), the
   // file tool's result plants instructions in the agent (AT-25, indirect injection: demonstrated,
   // 0.6), and the way out is the agent's call to the shell (an agent tool invocation, demonstrated,
-  // 0.6): 36% in 3 steps, then out to `shell`.
-  const m = model(CODER(""));
-  const name = nameOf(m);
-  const pa = paths(m);
-  const c = cell(pa, "code", "confidentiality", "external_data");
-  assert.ok(c.reachable);
-  assert.is(c.entries, 1);
-  assert.ok(Math.abs(c.bestLikelihood - 0.36) < 1e-9, String(c.bestLikelihood));
-  const t = target(pa, "code", "confidentiality");
-  const p = t.paths[0]!;
-  assert.is(name(p.entry), "contrib");
-  assert.equal(
-    p.steps.map((s) => name(s.to)),
-    ["repo", "files", "coder"],
-  );
-  assert.equal(
-    p.exfil.map((s) => name(s.to)),
-    ["shell"],
-  );
-  // The control AT-37 counts there closes it: the cheapest cut is an egress allow-list on the shell.
-  assert.equal(
-    t.cut!.controls.map((x) => `${x.control}@${name(x.on.index)}`),
-    ["egress_allowlist@shell"],
-  );
-
-  // The rule and the paths agree on every variant: a sandbox on the shell or on the agent leaves no
-  // way out (AT-37 quiet, nothing reachable); the egress allow-list mitigates AT-37 and closes the path.
-  const variants: [string, string, string, boolean][] = [
-    ["no sandbox", "", "", true],
-    ["sandboxed shell", "  controls [sandbox]", "", false],
-    ["sandboxed agent", "", " { controls [sandbox] }", false],
-    ["egress allow-list on the shell", "  controls [egress_allowlist]", "", false],
-  ];
-  for (const [what, shell, coder, open] of variants) {
-    const v = model(CODER(shell, coder));
-    const finding = analyze(v, RULES).findings.find((f) => f.id === "AT-37:coder");
-    assert.is(finding?.status === "open", open, `${what}: AT-37 ${finding?.status ?? "quiet"}`);
-    for (const cls of ENTRY_CLASSES)
-      assert.is(
-        cell(paths(v), "code", "confidentiality", cls).reachable,
-        open && cls === "external_data",
-        what,
-      );
-  }
+  // 0.6): 36% in 3 steps, then out to `shell`. The control AT-37 counts there closes it: the cheapest
+  // cut is an egress allow-list on the shell.
+  assertDisclosure(model(CODER("")), "code", {
+    entry: "contrib",
+    steps: ["repo", "files", "coder"],
+    exfil: ["shell"],
+    likelihood: 0.36,
+    cut: ["egress_allowlist@shell"],
+  });
+  // A sandbox on the shell or on the agent leaves no way out (AT-37 quiet, nothing reachable); the
+  // egress allow-list mitigates AT-37 and closes the path.
+  assertTrifectaAgrees("AT-37:coder", "code", [
+    ["no sandbox", model(CODER("")), true],
+    ["sandboxed shell", model(CODER("  controls [sandbox]")), false],
+    ["sandboxed agent", model(CODER("", " { controls [sandbox] }")), false],
+    ["egress allow-list on the shell", model(CODER("  controls [egress_allowlist]")), false],
+  ]);
 });
 
 const COURIER = (courier: string, sender: string) => `${ZONES}
@@ -420,58 +449,43 @@ test("an agent's approval closes its calls but where the tool states its own, as
   // content (1), the reader's result plants instructions in the courier (AT-25, indirect injection:
   // demonstrated, 0.6), and the way out is its call to the sender (an agent tool invocation,
   // demonstrated, 0.6): 36% in 3 steps, then out to `sender`.
-  const m = model(COURIER(" { approval human }", "  approval none"));
-  const name = nameOf(m);
-  const pa = paths(m);
-  const c = cell(pa, "mail", "confidentiality", "external_data");
-  assert.ok(c.reachable);
-  assert.is(c.entries, 1);
-  assert.ok(Math.abs(c.bestLikelihood - 0.36) < 1e-9, String(c.bestLikelihood));
-  const t = target(pa, "mail", "confidentiality");
-  const p = t.paths[0]!;
-  assert.is(name(p.entry), "inbound");
-  assert.equal(
-    p.steps.map((s) => name(s.to)),
-    ["mailbox", "reader", "courier"],
-  );
-  assert.equal(
-    p.exfil.map((s) => name(s.to)),
-    ["sender"],
-  );
-  assert.equal(
-    t.cut!.controls.map((x) => `${x.control}@${name(x.on.index)}`),
-    ["egress_allowlist@sender"],
-  );
-
-  // The rule and the paths agree on every variant. Where the courier's approval decides the call
-  // (the sender states nothing), it closes both the way out from the courier and the call that
-  // would turn the sender into a reader; declared or implied, it is the same control; the courier's
-  // own restricted tools on untrusted data count whatever the sender states.
-  const variants: [string, string, string, boolean][] = [
-    ["the sender overrides the courier's approval", " { approval human }", "  approval none", true],
-    ["the courier's approval decides the call", " { approval human }", "", false],
-    ["declared on the courier, overridden", " { controls [human_approval] }", "  approval none", true],
-    ["declared on the courier, deciding", " { controls [human_approval] }", "", false],
+  assertDisclosure(model(COURIER(" { approval human }", "  approval none")), "mail", {
+    entry: "inbound",
+    steps: ["mailbox", "reader", "courier"],
+    exfil: ["sender"],
+    likelihood: 0.36,
+    cut: ["egress_allowlist@sender"],
+  });
+  // Where the courier's approval decides the call (the sender states nothing), it closes both the way
+  // out from the courier and the call that would turn the sender into a reader; declared or implied,
+  // it is the same control; the courier's own restricted tools on untrusted data count whatever the
+  // sender states.
+  const variant = (what: string, courier: string, sender: string, open: boolean) =>
+    [what, model(COURIER(courier, sender)), open] as const;
+  assertTrifectaAgrees(
+    "AT-37:courier",
+    "mail",
     [
-      "restricted tools on the courier",
-      " { approval human  controls [taint_tracking] }",
-      "  approval none",
-      false,
+      variant("the sender overrides the courier's approval", " { approval human }", "  approval none", true),
+      variant("the courier's approval decides the call", " { approval human }", "", false),
+      variant(
+        "declared on the courier, overridden",
+        " { controls [human_approval] }",
+        "  approval none",
+        true,
+      ),
+      variant("declared on the courier, deciding", " { controls [human_approval] }", "", false),
+      variant(
+        "restricted tools on the courier",
+        " { approval human  controls [taint_tracking] }",
+        "  approval none",
+        false,
+      ),
+      variant("the sender's own approval", "", "  approval human", false),
+      variant("no approval anywhere", "", "", true),
     ],
-    ["the sender's own approval", "", "  approval human", false],
-    ["no approval anywhere", "", "", true],
-  ];
-  for (const [what, courier, sender, open] of variants) {
-    const v = model(COURIER(courier, sender));
-    const finding = analyze(v, RULES).findings.find((f) => f.id === "AT-37:courier");
-    assert.is(finding?.status, open ? "open" : "mitigated", what);
-    for (const cls of ENTRY_CLASSES)
-      assert.is(
-        cell(paths(v), "mail", "confidentiality", cls).reachable,
-        open && cls === "external_data",
-        what,
-      );
-  }
+    "mitigated",
+  );
 });
 
 test("a model with no path: nothing reachable, nothing to cut", () => {

@@ -62,11 +62,14 @@ const dir = project({ "model.aithreat": MODEL });
 const model = path.join(dir, "model.aithreat");
 const lines = MODEL.split("\n");
 
-async function explainJson(target: string): Promise<FindingExplanation> {
-  const { code, stdout, stderr } = await run("explain", target, model, "--format", "json");
+async function explainJson(target: string, modelFile = model): Promise<FindingExplanation> {
+  const { code, stdout, stderr } = await run("explain", target, modelFile, "--format", "json");
   assert.is(code, 0, stderr);
   return JSON.parse(stdout) as FindingExplanation;
 }
+
+/** The `human_approval` entry of an explanation's mitigations. */
+const approvalIn = (e: FindingExplanation) => e.mitigations.find((m) => m.control === "human_approval")!;
 
 test("a rule: description, detection, false positives, levels, mappings and controls", async () => {
   const { code, stdout } = await run("explain", "AT-37");
@@ -177,7 +180,7 @@ flow clerk -> archive { kind invoke }
     const json = await run("explain", id, overridden, "--format", "json");
     return { stdout: text.stdout, json: JSON.parse(json.stdout) as FindingExplanation };
   };
-  const approval = (e: FindingExplanation) => e.mitigations.find((m) => m.control === "human_approval")!;
+  const approval = approvalIn;
 
   // Implied by `approval human`, overridden by `wipe`: the finding is open.
   const wipe = await explain("AT-36:ops:wipe");
@@ -249,12 +252,8 @@ flow clerk -> records { kind invoke }
     }),
     "agents.aithreat",
   );
-  const explain = async (id: string) => {
-    const json = await run("explain", id, hijack, "--format", "json");
-    assert.is(json.code, 0, json.stderr);
-    return JSON.parse(json.stdout) as FindingExplanation;
-  };
-  const approval = (e: FindingExplanation) => e.mitigations.find((m) => m.control === "human_approval")!;
+  const explain = (id: string) => explainJson(id, hijack);
+  const approval = approvalIn;
 
   const scout = await explain("AT-38:scout");
   assert.is(scout.finding.status, "mitigated");
@@ -308,12 +307,8 @@ flow keeper -> keeper_send { kind invoke }
     }),
     "agents.aithreat",
   );
-  const explain = async (id: string) => {
-    const json = await run("explain", id, trifecta, "--format", "json");
-    assert.is(json.code, 0, json.stderr);
-    return JSON.parse(json.stdout) as FindingExplanation;
-  };
-  const approval = (e: FindingExplanation) => e.mitigations.find((m) => m.control === "human_approval")!;
+  const explain = (id: string) => explainJson(id, trifecta);
+  const approval = approvalIn;
 
   const courier = await explain("AT-37:courier");
   assert.is(courier.finding.status, "open");
