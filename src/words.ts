@@ -64,10 +64,11 @@ function percentTo(x: number, digits: number | undefined): string {
   if (x <= 0) return "0%";
   if (digits !== undefined) {
     const text = (x * 100).toFixed(digits);
-    // Rounded to a bound it does not reach: the nearest value short of it at that precision.
+    // Rounded to a bound it does not reach: the nearest value short of it at that precision, or
+    // below the smallest one it writes.
     const step = 10 ** -digits;
     if (Number(text) >= 100) return `${(100 - step).toFixed(digits)}%`;
-    if (Number(text) <= 0) return `${step.toFixed(digits)}%`;
+    if (Number(text) <= 0) return `<${step.toFixed(digits)}%`;
     return `${text}%`;
   }
   const p = x * 100;

@@ -39,6 +39,8 @@ test("a change of likelihood never reads as no change", () => {
   assert.equal(percentPair(0.0000012, 0.0000016), ["0.0001%", "0.0002%"]);
   // Below what six decimals show, both are said to be below the smallest percent written.
   assert.equal(percentPair(1e-9, 2e-9), ["<0.001%", "<0.001%"]);
+  // One side too small for the decimals that show the other: said to be below them, never rounded up.
+  assert.equal(percentPair(1e-9, 5e-6), ["<0.0001%", "0.0005%"]);
 });
 
 test("lists as a sentence says them", () => {

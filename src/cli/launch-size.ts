@@ -27,7 +27,7 @@ const GLOBAL_FLAGS = new Set(["debug", "quiet", "q", "help", "version"]);
  * after them, and `--no-<name>`): any other option takes the next word as its value unless it is
  * written `--name=value` or the next word is an option, so in `aithreat --today 2026-01-01 compile m`
  * the command is `compile`, not the date. A group of short options (`-qk 3`) is decided by its last
- * letter. After `--` every word is a plain argument (main.ts `afterDoubleDash`).
+ * letter, and one with its value attached (`-k3`) takes no next word. After `--` every word is a plain argument (main.ts `afterDoubleDash`).
  */
 export function commandIndex(args: readonly string[]): number {
   for (let i = 0; i < args.length; i++) {
@@ -35,6 +35,9 @@ export function commandIndex(args: readonly string[]): number {
     if (a === "--") return i + 1 < args.length ? i + 1 : -1;
     if (a === "-" || !a.startsWith("-")) return i;
     if (a.includes("=") || a.startsWith("--no-")) continue;
+    // A short option with its value attached (`-k3`, `-qk3`), as yargs reads a group whose rest is
+    // not all letters.
+    if (!a.startsWith("--") && /[^a-zA-Z]/.test(a.slice(2))) continue;
     const next = args[i + 1];
     const name = a.startsWith("--") ? a.slice(2) : a.slice(-1);
     if (GLOBAL_FLAGS.has(name)) {

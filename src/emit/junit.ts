@@ -121,7 +121,7 @@ function junitPlan(
   grouping: JunitGrouping,
   maxBytes: number,
   caseText: (f: FindingView) => string,
-  envelope: { readonly lines: number; readonly note: number },
+  envelope: Envelope,
 ): JunitPlan {
   if (maxBytes <= 0) return { texts: undefined, leftOut: 0 };
   let byLimit = plans.get(findings);
@@ -133,25 +133,40 @@ function junitPlan(
   const rank = findings.map((f) => (f.status === "open" ? 8 : 0) + severityRank(f.severity as Severity));
   order.sort((a, b) => rank[b]! - rank[a]! || a - b);
   const texts: (string | undefined)[] = new Array<string | undefined>(findings.length);
-  // Room for the cases: a document that leaves some out also holds the note saying so.
-  const room = maxBytes - envelope.lines;
-  let used = 0;
+  // A suite's lines count from its first kept case; a document that leaves cases out also holds the
+  // note saying so.
+  const opened = new Uint8Array(envelope.suiteBytes.length);
+  let used = envelope.base;
   let keptWithNote = 0;
   let n = 0;
   for (const i of order) {
     const text = caseText(findings[i]!);
-    used += Buffer.byteLength(text);
-    if (used > room) break;
+    const suite = envelope.suiteOf[i]!;
+    used += Buffer.byteLength(text) + (opened[suite] ? 0 : envelope.suiteBytes[suite]!);
+    if (used > maxBytes) break;
+    opened[suite] = 1;
     texts[i] = text;
     n++;
-    if (used <= room - envelope.note) keptWithNote = n;
+    if (used + envelope.note <= maxBytes) keptWithNote = n;
   }
   // Every case fits without the note, or only the first `keptWithNote` fit with it.
-  for (let k = n === findings.length ? n : keptWithNote; k < n; k++) texts[order[k]!] = undefined;
   const kept = n === findings.length ? n : keptWithNote;
+  for (let k = kept; k < n; k++) texts[order[k]!] = undefined;
   const plan = { texts, leftOut: findings.length - kept };
   byLimit.set(key, plan);
   return plan;
+}
+
+/**
+ * The document's own lines, at most: each with the counts of every case (no fewer digits than the
+ * counts of those kept). `base` is the header and the footer, `suiteBytes[s]` a suite's open and
+ * close lines, `suiteOf[i]` the suite of finding `i`, and `note` the line saying what was left out.
+ */
+interface Envelope {
+  readonly base: number;
+  readonly suiteBytes: readonly number[];
+  readonly suiteOf: Int32Array;
+  readonly note: number;
 }
 
 /**
@@ -178,20 +193,20 @@ function junitParts(findings: readonly FindingView[], grouping: JunitGrouping, m
   });
   const suites = [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, g]) => g);
   const caseText = caseWriter(grouping);
-  // The document's own lines at most (each with the counts of every case: no fewer digits than the
-  // counts of those kept), and apart from them the note on what was left out.
-  const envelope = { lines: 0, note: 0 };
+  let envelope: Envelope = { base: 0, suiteBytes: [], suiteOf: new Int32Array(0), note: 0 };
   if (maxBytes > 0) {
     const n = findings.length;
     const isOpen = (i: number) => findings[i]!.status === "open";
-    envelope.lines = Buffer.byteLength(
-      header(n, findings.filter((f) => f.status === "open").length) + FOOTER,
-    );
-    for (const g of suites)
-      envelope.lines += Buffer.byteLength(
-        suiteOpen(g.title, g.cases.length, g.cases.filter(isOpen).length) + SUITE_CLOSE,
-      );
-    envelope.note = Buffer.byteLength(leftOutNote(n, n, maxBytes));
+    const suiteOf = new Int32Array(n);
+    suites.forEach((g, s) => g.cases.forEach((i) => (suiteOf[i] = s)));
+    envelope = {
+      base: Buffer.byteLength(header(n, findings.filter((f) => f.status === "open").length) + FOOTER),
+      suiteBytes: suites.map((g) =>
+        Buffer.byteLength(suiteOpen(g.title, g.cases.length, g.cases.filter(isOpen).length) + SUITE_CLOSE),
+      ),
+      suiteOf,
+      note: Buffer.byteLength(leftOutNote(n, n, maxBytes)),
+    };
   }
   return { suites, caseText, plan: junitPlan(findings, grouping, maxBytes, caseText, envelope) };
 }

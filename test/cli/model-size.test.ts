@@ -163,6 +163,9 @@ test("the command is found as yargs finds it, after leading options and their va
     [["-o", "out", "compile", "m"], "compile"],
     [["--today=2026-01-01", "compile", "m"], "compile"],
     [["-qo", "out", "compile", "m"], "compile"],
+    // A short option's value attached to it.
+    [["-k3", "paths", "m"], "paths"],
+    [["-qk3", "paths", "m"], "paths"],
     // ...unless the next word is an option itself.
     [["--timestamp", "--quiet", "compile", "m"], "compile"],
     // After `--`, the first word is the command (main.ts moves the words after `--` first).

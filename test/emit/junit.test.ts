@@ -148,6 +148,19 @@ test("under a size limit: open and most severe findings first, the file within t
       assert.is(at(xml), at(full));
     }
   }
+  // The smallest limit that keeps a case is close to the size of the file holding it: the suites with
+  // no case kept reserve no room (only the counts' digits are over-estimated).
+  let lo = 0;
+  let hi = Buffer.byteLength(full);
+  const keeps = (max: number) => findAll(parseXml(junitXml(views, "rule", max)), "testcase").length > 0;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (keeps(mid)) hi = mid;
+    else lo = mid;
+  }
+  const one = junitXml(views, "rule", hi);
+  assert.is(findAll(parseXml(one), "testcase").length, 1);
+  assert.ok(hi - Buffer.byteLength(one) < 64, `limit ${hi}, file ${Buffer.byteLength(one)} bytes`);
   // A limit below the document's own lines keeps no case, and still says what it left out.
   const none = parseXml(junitXml(views, "rule", 100));
   assert.is(findAll(none, "testcase").length, 0);
