@@ -1,37 +1,13 @@
-import { flowKindMask, inFlows, type ThreatGraph } from "../../graph/threat-graph.js";
-import type { Component, Flow } from "../../semantic/model.js";
-import { classificationRank, trustRank, type FlowKind } from "../../semantic/vocabulary.js";
+import { classificationRank } from "../../semantic/vocabulary.js";
 import { describe } from "../explain.js";
 import type { Fact } from "../facts.js";
-import { attackerTrust } from "../predicates.js";
 import { componentSubject, defineRule, flowSubject, type Level, levelReasons } from "../rule.js";
-import { actorAuth, hopAuth, type HopAuth } from "./lib/inference.js";
-import { crownIndex, initiates, initiatesAt } from "./lib/training.js";
+import { actorAuth, componentAuth, unauthenticatedService } from "./lib/inference.js";
+import { crownIndex } from "./lib/training.js";
 
 // MCP servers have their own rule (AT-58), with transport-aware conditions.
 const KINDS = ["endpoint", "pipeline", "registry"] as const;
 const SENSITIVE = classificationRank("sensitive");
-// Answers coming back to a caller, not connections into it.
-const RETURNS = new Set(["response", "serve"]);
-
-/** The component's own `auth`, for kinds that have one. */
-function ownAuth(c: Component): string | undefined {
-  return c.kind === "endpoint" ? c.props.auth : undefined;
-}
-
-const PUBLIC = trustRank("public");
-const RETURN_CODES = flowKindMask(RETURNS as ReadonlySet<FlowKind>);
-
-/** Whether an attacker-level party that opens connections has a (non-return) flow into `v`. */
-function entered(g: ThreatGraph, v: number): boolean {
-  const { inStart, inEdges, edgeFrom } = g.csr;
-  for (let i = inStart[v]!; i < inStart[v + 1]!; i++) {
-    const fi = inEdges[i]!;
-    const from = edgeFrom[fi]!;
-    if (g.trust[from]! <= PUBLIC && initiatesAt(g, from) && !RETURN_CODES[g.flowKind[fi]!]) return true;
-  }
-  return false;
-}
 
 /** Endpoints, pipelines and registries that untrusted parties reach without authenticating. */
 export default defineRule(
@@ -67,28 +43,12 @@ export default defineRule(
     const crowns = crownIndex(model);
     for (const kind of KINDS) {
       for (const i of graph.byKind.get(kind) ?? []) {
-        // Typed checks first: most of these are not attacker-reachable, and only an endpoint can be
-        // exposed without a caller (`exposure public`).
-        if (graph.trust[i]! <= PUBLIC) continue;
-        if (kind !== "endpoint" && !entered(graph, i)) continue;
+        // Whom it reaches and how each caller gets in (hopAuth), as the exposure metric reads it too.
+        const open = unauthenticatedService(graph, i);
+        if (!open) continue;
         const c = graph.model.components[i]!;
-        if (attackerTrust(c)) continue; // an outsider's own service, not the organisation's infrastructure
-        if (c.kind === "registry" && c.props.origin === "public") continue;
-        const auth = ownAuth(c);
-        // Only parties that open connections reach the service; a crawl or a download is a pull.
-        const entering: Flow[] = inFlows(graph, c.index).filter((f) => {
-          const from = graph.model.components[f.from]!;
-          return attackerTrust(from) && initiates(from) && !RETURNS.has(f.kind);
-        });
-        const publicExposure = c.kind === "endpoint" && c.props.exposure === "public";
-        if (!publicExposure && entering.length === 0) continue;
-        // How each caller gets in (the flow's `auth`, else the service's, else an actor's own
-        // `authenticated`: hopAuth); with no caller modelled, the service's own `auth` says.
-        const hops = entering.map((f) => hopAuth(graph, f));
-        const authenticated = (h: HopAuth | undefined): boolean => h !== undefined && h.auth !== "none";
-        if (entering.length > 0 ? hops.every(authenticated) : auth !== undefined && auth !== "none") continue;
-
-        const declaredNone = auth === "none" || hops.some((h) => h?.auth === "none");
+        const { entering, hops, publicExposure, declaredNone } = open;
+        const auth = componentAuth(c);
         const out: Fact[] = [];
         if (publicExposure)
           out.push({

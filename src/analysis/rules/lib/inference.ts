@@ -43,8 +43,8 @@ import {
   type Facts,
   type LevelReach,
 } from "../../facts.js";
-import { isLlmConsumer } from "../../predicates.js";
-import { guardedClassReach, UNREACHED, type Guard } from "./training.js";
+import { attackerTrust, isLlmConsumer } from "../../predicates.js";
+import { guardedClassReach, initiates, initiatesAt, UNREACHED, type Guard } from "./training.js";
 
 /**
  * Helpers shared by the model-access, privacy and LLM-application rules (AT-15..AT-35, AT-53, AT-54).
@@ -742,6 +742,73 @@ export function hopAuthFact(g: ThreatGraph, f: Flow, hop: HopAuth): Fact {
     case "actor":
       return actorAuth(g, f)!.fact;
   }
+}
+
+// ---- services untrusted parties reach without authenticating ----------------------------------------
+
+/** What AT-52 reports of a service, and the exposure metric lists of an endpoint. */
+export interface UnauthenticatedService {
+  /** Flows (not answers) into it opened by untrusted or public parties that open connections. */
+  readonly entering: readonly Flow[];
+  /** How each entering flow's caller gets in (`hopAuth`), in `entering`'s order. */
+  readonly hops: readonly (HopAuth | undefined)[];
+  /** An endpoint with `exposure public` (reported even with no entering flow modelled). */
+  readonly publicExposure: boolean;
+  /** `auth none` is declared, on the service or on a hop; otherwise nothing states authentication. */
+  readonly declaredNone: boolean;
+}
+
+// Answers coming back to a caller, not connections into it.
+const SERVICE_RETURNS: ReadonlySet<FlowKind> = new Set(["response", "serve"]);
+const SERVICE_RETURN_CODES = kindMask(SERVICE_RETURNS);
+
+/**
+ * Whether untrusted parties reach component `v` (an endpoint, pipeline or registry of the
+ * organisation) without authenticating, as AT-52 reports it, and the exposure metric's "public
+ * endpoints without auth" lists it. The service's own trust is above `public` and it is no public
+ * registry; an untrusted or public party that opens connections (not a source, store or registry,
+ * which the receiver pulls from) has a flow into it that is not an answer, or it is an endpoint with
+ * `exposure public`. Each such flow is read by `hopAuth`; the service is left alone when every one is
+ * authenticated, or, with none modelled, when its own `auth` names a method. Undefined when it is
+ * left alone.
+ */
+export function unauthenticatedService(g: ThreatGraph, v: number): UnauthenticatedService | undefined {
+  // Typed checks first: most components are not attacker-reachable, and only an endpoint can be
+  // exposed without a caller (`exposure public`). A service of untrusted or public trust is an
+  // outsider's own, not the organisation's infrastructure.
+  if (g.trust[v]! <= ATTACKER_RANK) return undefined;
+  const c = g.model.components[v]!;
+  const publicExposure = c.kind === "endpoint" && c.props.exposure === "public";
+  if (!publicExposure && !enteredByAttacker(g, v)) return undefined;
+  if (c.kind === "registry" && c.props.origin === "public") return undefined;
+  // Only parties that open connections reach the service; a crawl or a download is a pull.
+  const entering = inFlows(g, v).filter((f) => {
+    const from = g.model.components[f.from]!;
+    return attackerTrust(from) && initiates(from) && !SERVICE_RETURNS.has(f.kind);
+  });
+  if (!publicExposure && entering.length === 0) return undefined;
+  const own = componentAuth(c);
+  const hops = entering.map((f) => hopAuth(g, f));
+  const authenticated = (h: HopAuth | undefined): boolean => h !== undefined && h.auth !== "none";
+  if (entering.length > 0 ? hops.every(authenticated) : own !== undefined && own !== "none") return undefined;
+  return {
+    entering,
+    hops,
+    publicExposure,
+    declaredNone: own === "none" || hops.some((h) => h?.auth === "none"),
+  };
+}
+
+/** Whether an attacker-level party that opens connections has a (non-answer) flow into `v`. */
+function enteredByAttacker(g: ThreatGraph, v: number): boolean {
+  const { inStart, inEdges, edgeFrom } = g.csr;
+  for (let i = inStart[v]!; i < inStart[v + 1]!; i++) {
+    const fi = inEdges[i]!;
+    const from = edgeFrom[fi]!;
+    if (g.trust[from]! <= ATTACKER_RANK && initiatesAt(g, from) && !SERVICE_RETURN_CODES[g.flowKind[fi]!])
+      return true;
+  }
+  return false;
 }
 
 // ---- what an actor says of its own authentication -------------------------------------------------
