@@ -586,8 +586,9 @@ flow m_plain -> internal_plain { kind serve }`).metrics.queryExposure;
   assert.is(q.endpoints, 6);
   // three say `exposure public`; edge_ep sits in a public-trust zone, so attackers reach it too
   assert.equal(q.publicEndpoints, ["edge_ep", "pub_full", "pub_key", "pub_open"]);
-  // edge_ep says `auth none`; pub_open says nothing (unstated counts as missing)
-  assert.equal(q.withoutAuth, ["edge_ep", "pub_open"]);
+  // pub_open says nothing (unstated counts as missing); edge_ep says `auth none`, but in a zone of
+  // public trust it is a party there, not the organisation's service, and AT-52 leaves it alone
+  assert.equal(q.withoutAuth, ["pub_open"]);
   assert.equal(q.withoutRateLimit, ["edge_ep", "pub_open"]);
   // pub_key limits rate but not quota
   assert.equal(q.withoutQuota, ["edge_ep", "pub_key", "pub_open"]);
@@ -596,6 +597,38 @@ flow m_plain -> internal_plain { kind serve }`).metrics.queryExposure;
     { endpoint: "internal_scores", public: false, models: ["m_crown"] },
     { endpoint: "pub_full", public: true, models: ["m_sens"] },
   ]);
+});
+
+test("query exposure: endpoints without auth are AT-52's, each caller's hop read as the rules read it", () => {
+  const a = analysisOf(`${ZONES}
+model m "Model" in corp
+actor guest "Guest" in internet { authenticated false }
+actor member "Member" in internet { authenticated true }
+app partner "Partner app" in internet
+endpoint keyed_flow "Keyed flow" in corp { exposure public  auth none }
+endpoint open_flow "Open flow" in corp { exposure public  auth api_key }
+endpoint guest_api "Guest API" in corp
+endpoint member_api "Member API" in corp { exposure public }
+endpoint quiet_api "Quiet API" in corp { exposure public  auth oauth }
+flow m -> keyed_flow { kind serve }
+flow m -> open_flow { kind serve }
+flow m -> guest_api { kind serve }
+flow m -> member_api { kind serve }
+flow m -> quiet_api { kind serve }
+flow partner -> keyed_flow { kind request  auth api_key }
+flow partner -> open_flow { kind request  auth none }
+flow guest -> guest_api { kind request }
+flow member -> member_api { kind request }`);
+  const q = a.metrics.queryExposure;
+  // keyed_flow declares `auth none` but its one caller's flow states an API key, and member_api's one
+  // caller says it is authenticated: neither is listed (the endpoint's own `auth` listed both).
+  // open_flow states an API key but its caller's flow states `auth none`, and guest_api (not public
+  // by exposure or zone) is called by a guest who says it is not authenticated: both are listed.
+  assert.equal(q.withoutAuth, ["guest_api", "open_flow"]);
+  assert.equal(q.publicEndpoints, ["keyed_flow", "member_api", "open_flow", "quiet_api"]);
+  // exactly the endpoints AT-52 reports
+  const at52 = a.findings.filter((f) => f.rule === "AT-52").map((f) => f.id.slice("AT-52:".length));
+  assert.equal(q.withoutAuth, at52.sort());
 });
 
 // ---- ATLAS coverage ----------------------------------------------------------------------------

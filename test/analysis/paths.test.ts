@@ -488,6 +488,58 @@ test("an agent's approval closes its calls but where the tool states its own, as
   );
 });
 
+const FRONT = (user: string, api: string, call: string) => `${ZONES}
+actor user "User" in internet${user}
+model llm "LLM" in corp { family generative }
+endpoint chat_api "Chat API" in corp${api}
+agent helper "Helper" in corp { crown integrity }
+flow llm -> chat_api { kind serve }
+flow user -> chat_api { kind prompt${call} }
+flow chat_api -> helper { kind prompt }`;
+
+test("a step needs credentials where the rules read its hop as authenticated (hopAuth), as AT-52 does", () => {
+  // Known answer: the user's prompt into the chat API injects instructions directly (AT-24, realized:
+  // 0.9), and the API's prompt plants them in the helper (AT-25, demonstrated: 0.6): 54% in 2 steps.
+  // The first step crosses inward, so it is 0.8 as likely (72%, the path 43.2%) when the hop is
+  // authenticated as the rules read it: the flow's `auth`, else the endpoint's, else the actor's
+  // `authenticated`. AT-52 reports the chat API exactly where the hop is not authenticated.
+  const OPEN = 0.9 * 0.6;
+  const LOCKED = 0.9 * 0.8 * 0.6;
+  const variants: [what: string, user: string, api: string, call: string, likelihood: number][] = [
+    ["nothing stated", "", "", "", OPEN],
+    ["the flow states an API key", "", "", "  auth api_key", LOCKED],
+    ["the endpoint states an API key", "", " { auth api_key }", "", LOCKED],
+    ["the actor says it is authenticated", " { authenticated true }", "", "", LOCKED],
+    ["the actor says it is not", " { authenticated false }", "", "", OPEN],
+    ["the flow's API key beats the endpoint's auth none", "", " { auth none }", "  auth api_key", LOCKED],
+    ["the flow's auth none beats the endpoint's API key", "", " { auth api_key }", "  auth none", OPEN],
+    [
+      "the endpoint's auth none beats the actor's claim",
+      " { authenticated true }",
+      " { auth none }",
+      "",
+      OPEN,
+    ],
+  ];
+  for (const [what, user, api, call, likelihood] of variants) {
+    const m = model(FRONT(user, api, call));
+    const pa = paths(m);
+    const c = cell(pa, "helper", "integrity", "user_input");
+    assert.ok(Math.abs(c.bestLikelihood - likelihood) < 1e-9, `${what}: ${c.bestLikelihood}`);
+    const p = target(pa, "helper", "integrity").paths[0]!;
+    assert.equal(
+      p.steps.map((x) => [m.components[x.to]!.name, x.technique?.rule]),
+      [
+        ["chat_api", "AT-24"],
+        ["helper", "AT-25"],
+      ],
+      what,
+    );
+    const at52 = analyze(m, RULES).findings.some((f) => f.id === "AT-52:chat_api");
+    assert.is(at52, likelihood === OPEN, `${what}: AT-52 ${at52 ? "reports" : "leaves"} chat_api`);
+  }
+});
+
 test("a model with no path: nothing reachable, nothing to cut", () => {
   const m = model(`${ZONES}
 agent helper "Helper" in corp

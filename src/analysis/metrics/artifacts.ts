@@ -3,6 +3,7 @@ import type { Component } from "../../semantic/model.js";
 import { classificationRank } from "../../semantic/vocabulary.js";
 import type { Facts } from "../facts.js";
 import { hasControl, servedModels } from "../predicates.js";
+import { unauthenticatedService } from "../rules/lib/inference.js";
 import { byString, percent, type QueryExposureMetrics, type SupplyChainMetrics } from "./model.js";
 
 /** Artifact kinds whose provenance the supply-chain metric measures, in report order. */
@@ -64,9 +65,12 @@ function sensitiveModel(facts: Facts, m: Component): boolean {
 
 /**
  * Query exposure of inference endpoints: which are public (an attacker can send queries), and which
- * of those state no authentication, no rate limit and no quota; and endpoints that return scores
- * (confidence, logits) from a sensitive model, which make extraction and membership inference cheaper.
- * Unstated counts as missing: the metric measures what the model declares.
+ * of those state no rate limit and no quota; which untrusted parties reach without authenticating,
+ * exactly as AT-52 reports them (`unauthenticatedService`: each caller's hop read as the rules read
+ * it, so an endpoint every caller reaches with credentials is not listed, and one an untrusted actor
+ * calls without them is, whatever its exposure); and endpoints that return scores (confidence,
+ * logits) from a sensitive model, which make extraction and membership inference cheaper. Unstated
+ * counts as missing: the metric measures what the model declares.
  */
 export function queryExposureMetrics(g: ThreatGraph, facts: Facts): QueryExposureMetrics {
   const out: QueryExposureMetrics = {
@@ -83,10 +87,10 @@ export function queryExposureMetrics(g: ThreatGraph, facts: Facts): QueryExposur
     const isPublic = c.props.exposure === "public" || c.trust === "untrusted" || c.trust === "public";
     if (isPublic) {
       out.publicEndpoints.push(c.name);
-      if (c.props.auth === undefined || c.props.auth === "none") out.withoutAuth.push(c.name);
       if (!hasControl(c, "rate_limit")) out.withoutRateLimit.push(c.name);
       if (!hasControl(c, "quota")) out.withoutQuota.push(c.name);
     }
+    if (unauthenticatedService(g, c.index)) out.withoutAuth.push(c.name);
     if (c.props.returns_scores === true) {
       const models = servedModels(g, c)
         .filter((m) => sensitiveModel(facts, m))

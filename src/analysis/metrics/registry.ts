@@ -462,7 +462,8 @@ export const METRIC_DEFS: readonly MetricDef[] = [
     headline: false,
     range: COUNT,
     value: (m) => m.queryExposure.withoutAuth.length,
-    items: (m) => componentItems(m.queryExposure.withoutAuth, "is public and states no authentication"),
+    items: (m) =>
+      componentItems(m.queryExposure.withoutAuth, "is reached by untrusted callers without authentication"),
     hint: "state how callers authenticate (`auth`), and require it where nothing does",
   }),
   def({

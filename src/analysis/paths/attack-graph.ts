@@ -10,6 +10,7 @@ import { named } from "../engine.js";
 import { isLlmConsumer } from "../predicates.js";
 import type { Rule } from "../rule.js";
 import { approvalReplacedSteps, codeRunnerSinks } from "../rules/lib/agents.js";
+import { hopAuthenticated } from "../rules/lib/inference.js";
 import { INF } from "./maxflow.js";
 import { dataReaders } from "./data-readers.js";
 import { TargetGroup } from "./target-groups.js";
@@ -30,7 +31,10 @@ export const MATURITY_LIKELIHOOD: Readonly<Record<string, number>> = {
 const UNKNOWN_MATURITY = 0.5;
 /** Factor of each declared control that lowers a step (at most two count). */
 export const LOWERING_FACTOR = 0.5;
-/** Factor when the step needs credentials the attacker does not have by default. */
+/**
+ * Factor when the step needs credentials the attacker does not have by default: an inward step whose
+ * hop is authenticated (`hopAuth`, as AT-22 and AT-52 read it).
+ */
 export const AUTH_FACTOR = 0.8;
 
 /** What an attack target is: a crown jewel property and the nodes where the attack succeeds. */
@@ -443,10 +447,9 @@ function labelSteps(
     }
     let p = k.maturity;
     // (tg.trust holds trust ranks.)
-    if (!returning && trust[a]! < trust[b]!) {
-      const auth = flows[f]!.auth;
-      if (auth !== undefined && auth !== "none") p *= AUTH_FACTOR;
-    }
+    // Credentials the step needs: how the sender gets into the more trusted receiver, read as the
+    // rules read a hop (the flow's `auth`, else the receiver's, else an actor's `authenticated`).
+    if (!returning && trust[a]! < trust[b]! && hopAuthenticated(tg, flows[f]!)) p *= AUTH_FACTOR;
     const onStep = ctx.appliedOn(f, b, tech.rule);
     // An agent's approval is the default for its own calls: it cuts the call unless a tool reached
     // through it states its own approval (as AT-36 counts it, and AT-37 and the way out above).

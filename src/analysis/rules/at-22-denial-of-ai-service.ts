@@ -32,7 +32,7 @@ export default defineRule(
     impactBasis: "the AI feature becomes slow or unavailable for legitimate users",
     mitigations: ["rate_limit", "quota"],
     detection:
-      "An agent, a model, or an endpoint or app a model is served to, reached over prompt, request, invoke or delegate flows by an untrusted or public party. A rate limit or quota anywhere on the way counts. Callers that need no credentials raise the likelihood to high: a flow or an endpoint or app on the way that declares `auth none`, or untrusted callers that are actors saying `authenticated false` where neither their flow nor the component they reach states `auth`.",
+      "An agent, a model, or an endpoint or app a model is served to, reached over prompt, request, invoke or delegate flows by an untrusted or public party. A rate limit or quota anywhere on the way counts. Callers that need no credentials raise the likelihood to high: a hop on the way where the caller gets in with `auth none`, read as AT-52 reads each flow (the flow's `auth`, else the `auth` of the endpoint or app it reaches, else a sending actor's `authenticated false`; a flow's `auth` wins over its receiver's either way). Where the path starts at a public app or endpoint, the untrusted actors' flows into it are read the same way, and with none modelled its own `auth none` counts.",
     falsePositives: "Capacity limits exist in a gateway or platform layer the model does not show.",
     references: [
       "https://atlas.mitre.org/techniques/AML.T0029",

@@ -1,37 +1,13 @@
-import { flowKindMask, inFlows, type ThreatGraph } from "../../graph/threat-graph.js";
-import type { Component, Flow } from "../../semantic/model.js";
-import { classificationRank, trustRank, type FlowKind } from "../../semantic/vocabulary.js";
+import { classificationRank } from "../../semantic/vocabulary.js";
 import { describe } from "../explain.js";
 import type { Fact } from "../facts.js";
-import { attackerTrust } from "../predicates.js";
 import { componentSubject, defineRule, flowSubject, type Level, levelReasons } from "../rule.js";
-import { actorAuth } from "./lib/inference.js";
-import { crownIndex, initiates, initiatesAt } from "./lib/training.js";
+import { actorAuth, componentAuth, unauthenticatedService } from "./lib/inference.js";
+import { crownIndex } from "./lib/training.js";
 
 // MCP servers have their own rule (AT-58), with transport-aware conditions.
 const KINDS = ["endpoint", "pipeline", "registry"] as const;
 const SENSITIVE = classificationRank("sensitive");
-// Answers coming back to a caller, not connections into it.
-const RETURNS = new Set(["response", "serve"]);
-
-/** The component's own `auth`, for kinds that have one. */
-function ownAuth(c: Component): string | undefined {
-  return c.kind === "endpoint" ? c.props.auth : undefined;
-}
-
-const PUBLIC = trustRank("public");
-const RETURN_CODES = flowKindMask(RETURNS as ReadonlySet<FlowKind>);
-
-/** Whether an attacker-level party that opens connections has a (non-return) flow into `v`. */
-function entered(g: ThreatGraph, v: number): boolean {
-  const { inStart, inEdges, edgeFrom } = g.csr;
-  for (let i = inStart[v]!; i < inStart[v + 1]!; i++) {
-    const fi = inEdges[i]!;
-    const from = edgeFrom[fi]!;
-    if (g.trust[from]! <= PUBLIC && initiatesAt(g, from) && !RETURN_CODES[g.flowKind[fi]!]) return true;
-  }
-  return false;
-}
 
 /** Endpoints, pipelines and registries that untrusted parties reach without authenticating. */
 export default defineRule(
@@ -54,7 +30,7 @@ export default defineRule(
       "the attacker uses the service as if they were the organisation: its compute, data, models and tools",
     mitigations: ["access_control"],
     detection:
-      "An endpoint, pipeline or private registry whose own trust is above `public`, and that either declares `exposure public` or receives a flow (not an answer) opened by a component of public or untrusted trust (people, apps, agents, services: not a source, store or registry, which the receiver pulls from); its own `auth` is `none` or unset and not every such entering flow is authenticated. A flow is authenticated when it declares an `auth` other than `none`, or, when neither it nor the service states `auth`, when it comes from an actor that says `authenticated true`; an actor's `authenticated false` counts as `auth none`. Declared `none` keeps the likelihood high; unstated authentication lowers it one step.",
+      "An endpoint, pipeline or private registry whose own trust is above `public`, and that either declares `exposure public` or receives a flow (not an answer) opened by a component of public or untrusted trust (people, apps, agents, services: not a source, store or registry, which the receiver pulls from); and not every such entering flow is authenticated (with none modelled, the service's own `auth` is `none` or unset). A flow is authenticated by the most specific statement: its own `auth`, else the service's `auth`, else, when it comes from an actor, the actor's `authenticated` (`false` counts as `auth none`); a flow's `auth` wins over the service's either way, as AT-22 reads each hop. Declared `none` keeps the likelihood high; unstated authentication lowers it one step.",
     falsePositives:
       "Authentication enforced by a gateway the model does not show; add it as a component, or declare `auth` on the entering flow.",
     references: [
@@ -67,31 +43,12 @@ export default defineRule(
     const crowns = crownIndex(model);
     for (const kind of KINDS) {
       for (const i of graph.byKind.get(kind) ?? []) {
-        // Typed checks first: most of these are not attacker-reachable, and only an endpoint can be
-        // exposed without a caller (`exposure public`).
-        if (graph.trust[i]! <= PUBLIC) continue;
-        if (kind !== "endpoint" && !entered(graph, i)) continue;
+        // Whom it reaches and how each caller gets in (hopAuth), as the exposure metric reads it too.
+        const open = unauthenticatedService(graph, i);
+        if (!open) continue;
         const c = graph.model.components[i]!;
-        if (attackerTrust(c)) continue; // an outsider's own service, not the organisation's infrastructure
-        if (c.kind === "registry" && c.props.origin === "public") continue;
-        const auth = ownAuth(c);
-        if (auth !== undefined && auth !== "none") continue;
-        // Only parties that open connections reach the service; a crawl or a download is a pull.
-        const entering: Flow[] = inFlows(graph, c.index).filter((f) => {
-          const from = graph.model.components[f.from]!;
-          return attackerTrust(from) && initiates(from) && !RETURNS.has(f.kind);
-        });
-        const publicExposure = c.kind === "endpoint" && c.props.exposure === "public";
-        if (!publicExposure && entering.length === 0) continue;
-        // A flow's `auth` speaks for it; where it and the service say nothing, an actor's own
-        // `authenticated` does (false counts as `auth none`).
-        const said = entering.map((f) => actorAuth(graph, f));
-        const authOf = (k: number): string | undefined =>
-          entering[k]!.auth ?? (said[k] === undefined ? undefined : said[k].authenticated ? "actor" : "none");
-        if (entering.length > 0 && entering.every((_, k) => authOf(k) !== undefined && authOf(k) !== "none"))
-          continue;
-
-        const declaredNone = auth === "none" || entering.some((_, k) => authOf(k) === "none");
+        const { entering, hops, publicExposure, declaredNone } = open;
+        const auth = componentAuth(c);
         const out: Fact[] = [];
         if (publicExposure)
           out.push({
@@ -100,13 +57,14 @@ export default defineRule(
           });
         entering.forEach((f, k) => {
           const reaches = `${describe(graph, graph.model.components[f.from]!)} reaches \`${c.name}\` (${f.kind})`;
-          const actor = said[k];
-          if (actor)
+          const hop = hops[k];
+          if (hop?.by === "actor") {
+            const actor = actorAuth(graph, f)!;
             out.push({
               text: `${reaches}, ${actor.authenticated ? "authenticated" : "not authenticated"} (\`authenticated ${actor.authenticated}\` on the actor)`,
               loc: actor.fact.loc,
             });
-          else
+          } else
             out.push({
               text: `${reaches}${f.auth === "none" ? " with `auth none`" : f.auth === undefined ? " with no `auth` stated" : ""}`,
               loc: f.propLocs["auth"] ?? f.loc,
@@ -115,19 +73,25 @@ export default defineRule(
         out.push(
           auth === "none"
             ? { text: `\`${c.name}\` declares \`auth none\``, loc: c.propLocs["auth"] ?? c.nameLoc }
-            : said.some((a) => a?.authenticated === false)
+            : auth !== undefined
               ? {
-                  // An actor's `authenticated false` says so: nothing is assumed.
-                  text: `\`${c.name}\` states no \`auth\`: it accepts callers that are not authenticated`,
-                  loc: c.nameLoc,
+                  // A flow's own `auth none` says how its caller gets in, whatever the service states.
+                  text: `\`${c.name}\` declares \`auth ${auth}\`, but a flow into it states \`auth none\` for its caller`,
+                  loc: c.propLocs["auth"] ?? c.nameLoc,
                 }
-              : {
-                  text:
-                    c.kind === "endpoint"
-                      ? `\`${c.name}\` states no \`auth\`; assumed to accept anyone`
-                      : `nothing on the way into \`${c.name}\` authenticates the caller; assumed to accept anyone`,
-                  loc: c.nameLoc,
-                },
+              : hops.some((h) => h?.by === "actor" && h.auth === "none")
+                ? {
+                    // An actor's `authenticated false` says so: nothing is assumed.
+                    text: `\`${c.name}\` states no \`auth\`: it accepts callers that are not authenticated`,
+                    loc: c.nameLoc,
+                  }
+                : {
+                    text:
+                      c.kind === "endpoint"
+                        ? `\`${c.name}\` states no \`auth\`; assumed to accept anyone`
+                        : `nothing on the way into \`${c.name}\` authenticates the caller; assumed to accept anyone`,
+                    loc: c.nameLoc,
+                  },
         );
         const critical = facts.sensitivity[c.index]! >= SENSITIVE || crowns.component.has(c.index);
         const likelihood: Level | undefined = declaredNone ? undefined : "medium";

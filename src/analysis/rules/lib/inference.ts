@@ -43,8 +43,8 @@ import {
   type Facts,
   type LevelReach,
 } from "../../facts.js";
-import { isLlmConsumer } from "../../predicates.js";
-import { guardedClassReach, UNREACHED, type Guard } from "./training.js";
+import { attackerTrust, isLlmConsumer } from "../../predicates.js";
+import { guardedClassReach, initiates, initiatesAt, UNREACHED, type Guard } from "./training.js";
 
 /**
  * Helpers shared by the model-access, privacy and LLM-application rules (AT-15..AT-35, AT-53, AT-54).
@@ -647,21 +647,19 @@ function queryPointsUncached(g: ThreatGraph, qa: QueryAccess, v: number): Subjec
 }
 
 /**
- * Whether any component or flow on the query path into `v` declares `auth none`, or the callers
- * who start it are actors that say they are not authenticated (`actorAuth`): the actor that starts
- * the path, or, when a component (a public app) starts it, an actor as little trusted whose requests
- * enter that component.
+ * Whether the callers on the query path into `v` need no credentials: a hop on the path whose
+ * authentication (`hopAuth`: the flow's `auth`, else its receiver's, else the sending actor's
+ * `authenticated`) is `none`, or, where the path starts at a component (a public app or endpoint),
+ * the way the parties as little trusted as the path's reach that component: over each actor's
+ * request flow into it, read the same way, or, where no actor's flow is modelled, the component's
+ * own `auth none` (anyone on the internet calls it directly).
  */
 export function unauthenticatedOnPath(g: ThreatGraph, qa: QueryAccess, v: number): Fact | undefined {
   for (const p of queryPoints(g, qa, v)) {
-    if (p.type === "flow") {
-      const f = g.model.flows[p.index]!;
-      if (f.auth === "none") return { text: `\`${flowName(g, f)}\` declares \`auth none\``, loc: f.loc };
-    } else {
-      const c = g.model.components[p.index]!;
-      if ((c.kind === "endpoint" || c.kind === "app") && c.props.auth === "none")
-        return propFact(c, "auth", `\`${c.name}\` declares \`auth none\`: callers need no credentials`);
-    }
+    if (p.type !== "flow") continue;
+    const f = g.model.flows[p.index]!;
+    const hop = hopAuth(g, f);
+    if (hop?.auth === "none") return hopAuthFact(g, f, hop);
   }
   // Where the path starts (queryPoints stops after a few hops; the start is found without a cap).
   let start = v;
@@ -672,17 +670,145 @@ export function unauthenticatedOnPath(g: ThreatGraph, qa: QueryAccess, v: number
   }
   if (g.model.components[start]!.kind === "actor") {
     if (first < 0) return undefined;
-    const said = actorAuth(g, g.model.flows[first]!);
-    return said && !said.authenticated ? said.fact : undefined;
+    const f = g.model.flows[first]!;
+    const hop = hopAuth(g, f);
+    return hop?.auth === "none" ? hopAuthFact(g, f, hop) : undefined;
   }
   const rank = qa.rank[v]!;
+  let callers = 0;
   for (const f of inFlows(g, start)) {
     if (!QUERY_FLOWS.has(f.kind) || g.model.components[f.from]!.kind !== "actor") continue;
     if (g.trust[f.from]! > rank) continue;
-    const said = actorAuth(g, f);
-    if (said && !said.authenticated) return said.fact;
+    callers++;
+    const hop = hopAuth(g, f);
+    if (hop?.auth === "none") return hopAuthFact(g, f, hop);
   }
+  const c = g.model.components[start]!;
+  if (callers === 0 && componentAuth(c) === "none")
+    return propFact(c, "auth", `\`${c.name}\` declares \`auth none\`: callers need no credentials`);
   return undefined;
+}
+
+// ---- how a caller authenticates at one hop --------------------------------------------------------
+
+/** How the sender of a flow authenticates to its receiver, and which statement says so. */
+export interface HopAuth {
+  /** The method, `none`, or `actor` (the actor's `authenticated true`, by a method not named). */
+  readonly auth: string;
+  /** `flow`: the flow's `auth`; `component`: the receiver's `auth`; `actor`: the sender's `authenticated`. */
+  readonly by: "flow" | "component" | "actor";
+}
+
+/**
+ * How the sender of flow `f` authenticates to its receiver (ADR 17), from the most specific
+ * statement: the flow's `auth` (how the receiver authenticates this sender), else the `auth` of the
+ * endpoint, app or MCP server it reaches (how that component authenticates whoever calls it), else
+ * the sending actor's `authenticated` (`false` as `none`). A flow's `auth` wins over its receiver's
+ * either way: `auth api_key` on a flow into an `auth none` endpoint, and `auth none` on a flow into an
+ * `auth api_key` one, each say how that caller gets in. Undefined when nothing says. AT-22, AT-52, the
+ * exposure metric and the attack paths all read it.
+ */
+export function hopAuth(g: ThreatGraph, f: Flow): HopAuth | undefined {
+  if (f.auth !== undefined) return { auth: f.auth, by: "flow" };
+  const own = componentAuth(g.model.components[f.to]!);
+  if (own !== undefined) return { auth: own, by: "component" };
+  const said = actorAuth(g, f);
+  return said ? { auth: said.authenticated ? "actor" : "none", by: "actor" } : undefined;
+}
+
+/** Whether the sender of `f` authenticates to its receiver (`hopAuth` states a method). */
+export function hopAuthenticated(g: ThreatGraph, f: Flow): boolean {
+  const hop = hopAuth(g, f);
+  return hop !== undefined && hop.auth !== "none";
+}
+
+/** The located fact for what `hopAuth` found on flow `f`. */
+export function hopAuthFact(g: ThreatGraph, f: Flow, hop: HopAuth): Fact {
+  const to = g.model.components[f.to]!;
+  switch (hop.by) {
+    case "flow":
+      return {
+        text: `\`${flowName(g, f)}\` declares \`auth ${hop.auth}\``,
+        loc: f.loc,
+      };
+    case "component":
+      return propFact(
+        to,
+        "auth",
+        hop.auth === "none"
+          ? `\`${to.name}\` declares \`auth none\`: callers need no credentials`
+          : `\`${to.name}\` declares \`auth ${hop.auth}\``,
+      );
+    case "actor":
+      return actorAuth(g, f)!.fact;
+  }
+}
+
+// ---- services untrusted parties reach without authenticating ----------------------------------------
+
+/** What AT-52 reports of a service, and the exposure metric lists of an endpoint. */
+export interface UnauthenticatedService {
+  /** Flows (not answers) into it opened by untrusted or public parties that open connections. */
+  readonly entering: readonly Flow[];
+  /** How each entering flow's caller gets in (`hopAuth`), in `entering`'s order. */
+  readonly hops: readonly (HopAuth | undefined)[];
+  /** An endpoint with `exposure public` (reported even with no entering flow modelled). */
+  readonly publicExposure: boolean;
+  /** `auth none` is declared, on the service or on a hop; otherwise nothing states authentication. */
+  readonly declaredNone: boolean;
+}
+
+// Answers coming back to a caller, not connections into it.
+const SERVICE_RETURNS: ReadonlySet<FlowKind> = new Set(["response", "serve"]);
+const SERVICE_RETURN_CODES = kindMask(SERVICE_RETURNS);
+
+/**
+ * Whether untrusted parties reach component `v` (an endpoint, pipeline or registry of the
+ * organisation) without authenticating, as AT-52 reports it, and the exposure metric's "public
+ * endpoints without auth" lists it. The service's own trust is above `public` and it is no public
+ * registry; an untrusted or public party that opens connections (not a source, store or registry,
+ * which the receiver pulls from) has a flow into it that is not an answer, or it is an endpoint with
+ * `exposure public`. Each such flow is read by `hopAuth`; the service is left alone when every one is
+ * authenticated, or, with none modelled, when its own `auth` names a method. Undefined when it is
+ * left alone.
+ */
+export function unauthenticatedService(g: ThreatGraph, v: number): UnauthenticatedService | undefined {
+  // Typed checks first: most components are not attacker-reachable, and only an endpoint can be
+  // exposed without a caller (`exposure public`). A service of untrusted or public trust is an
+  // outsider's own, not the organisation's infrastructure.
+  if (g.trust[v]! <= ATTACKER_RANK) return undefined;
+  const c = g.model.components[v]!;
+  const publicExposure = c.kind === "endpoint" && c.props.exposure === "public";
+  if (!publicExposure && !enteredByAttacker(g, v)) return undefined;
+  if (c.kind === "registry" && c.props.origin === "public") return undefined;
+  // Only parties that open connections reach the service; a crawl or a download is a pull.
+  const entering = inFlows(g, v).filter((f) => {
+    const from = g.model.components[f.from]!;
+    return attackerTrust(from) && initiates(from) && !SERVICE_RETURNS.has(f.kind);
+  });
+  if (!publicExposure && entering.length === 0) return undefined;
+  const own = componentAuth(c);
+  const hops = entering.map((f) => hopAuth(g, f));
+  const authenticated = (h: HopAuth | undefined): boolean => h !== undefined && h.auth !== "none";
+  if (entering.length > 0 ? hops.every(authenticated) : own !== undefined && own !== "none") return undefined;
+  return {
+    entering,
+    hops,
+    publicExposure,
+    declaredNone: own === "none" || hops.some((h) => h?.auth === "none"),
+  };
+}
+
+/** Whether an attacker-level party that opens connections has a (non-answer) flow into `v`. */
+function enteredByAttacker(g: ThreatGraph, v: number): boolean {
+  const { inStart, inEdges, edgeFrom } = g.csr;
+  for (let i = inStart[v]!; i < inStart[v + 1]!; i++) {
+    const fi = inEdges[i]!;
+    const from = edgeFrom[fi]!;
+    if (g.trust[from]! <= ATTACKER_RANK && initiatesAt(g, from) && !SERVICE_RETURN_CODES[g.flowKind[fi]!])
+      return true;
+  }
+  return false;
 }
 
 // ---- what an actor says of its own authentication -------------------------------------------------
