@@ -650,7 +650,13 @@ class StepRules {
     const approval = this.model.components[agent]!.controls.find((u) => u.name === "human_approval");
     if (!approval || !this.mitigatesCached(rule, approval.name) || named(onStep.applied, approval.name))
       return onStep;
-    return { applied: [...onStep.applied, approval], cut: true, lowering: onStep.lowering };
+    // Its effect read from the catalog, as `applying` reads every control's.
+    const cuts = BUILTIN_CONTROL_BY_ID.get(approval.name)?.effect === "cut";
+    return {
+      applied: [...onStep.applied, approval],
+      cut: onStep.cut || cuts,
+      lowering: cuts ? onStep.lowering : onStep.lowering + 1,
+    };
   }
 
   private appliedAtNode(v: number, rule: string): Applied {
