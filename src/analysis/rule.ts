@@ -103,6 +103,12 @@ export interface FindingDraft {
 export type ControlPoint = Subject & {
   readonly except?: readonly string[];
   readonly exceptFor?: "delegated";
+  /**
+   * Where the exception comes from a tool's stated approval and the finding's path does not show
+   * that tool (AT-37's way out leaves the agent by a call to a gateway): the components that state
+   * it, for `explain`. Without it `explain` reads them from the other control points.
+   */
+  readonly replacedBy?: readonly number[];
 };
 
 /** What a rule's `check` can use: the model, its graph, the propagation facts, and a reporter. */

@@ -63,12 +63,18 @@ export function uncountedControls(
   const points: readonly ControlPoint[] = draft.controlPoints ?? [subject];
   const here = points.filter((p) => sameSubject(p, subject));
   // The tools on the finding's path that state their own approval (what an exception stands for).
+  // Where the subject's point names them (`replacedBy`: the reach actually replaced, which the path
+  // may not show), those; else the components on the path.
   const stating: { readonly name: string; readonly approval: string }[] = [];
-  for (const p of points) {
-    if (p.type !== "component" || sameSubject(p, subject)) continue;
-    const c = model.components[p.index]!;
+  const named = here.find((p) => p.replacedBy !== undefined)?.replacedBy;
+  const statingAt = named
+    ? named
+    : points.filter((p) => p.type === "component" && !sameSubject(p, subject)).map((p) => p.index);
+  for (const v of statingAt) {
+    const c = model.components[v]!;
     const approval = c.kind === "tool" || c.kind === "mcp_server" ? c.props.approval : undefined;
-    if (approval !== undefined) stating.push({ name: c.name, approval });
+    if (approval !== undefined && !stating.some((s) => s.name === c.name))
+      stating.push({ name: c.name, approval });
   }
   for (const use of candidates) {
     if (out.has(use.name)) continue;

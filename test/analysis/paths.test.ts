@@ -488,6 +488,49 @@ test("an agent's approval closes its calls but where the tool states its own, as
   );
 });
 
+const GATEWAY = (board: string) => `${ZONES}
+source inbound "Inbound e-mail" in internet { type email }
+store mailbox "Mailbox" in corp { holds [mail] }
+tool reader "Mail reader" in corp { capabilities [read] }
+agent courier "Mail courier" in corp { approval human }
+mcp_server gw "Tool gateway" in corp
+tool notes "Notes" in corp { capabilities [write]  approval none }
+store board "Notes board" in ${board}
+tool sender "Mail sender" in corp { capabilities [send_external] }
+data mail "Mail contents" { classification confidential  crown confidentiality }
+flow inbound -> mailbox { kind ingest }
+flow mailbox -> reader { kind read }
+flow courier -> reader { kind invoke }
+flow courier -> gw { kind invoke }
+flow gw -> notes { kind invoke }
+flow gw -> sender { kind invoke }
+flow notes -> board { kind write }`;
+
+test("a tool behind a gateway replaces the caller's approval on the way out only if it can carry data out", () => {
+  // The courier calls a gateway with a notes tool (`approval none`) and a mail sender (stating
+  // nothing) behind it. Where the notes land in an internal store, nothing the notes tool is handed
+  // can leave through it: the courier's approval decides the call to the gateway on the way out (as
+  // AT-36 reads the call to the sender), and both AT-37 and the paths find the way out closed. Where
+  // they land somewhere outsiders read, the call to the gateway is one the approval does not decide:
+  // out through it to the notes tool and the board, at 36% as for the courier above.
+  assertTrifectaAgrees(
+    "AT-37:courier",
+    "mail",
+    [
+      ["notes kept inside", model(GATEWAY("corp")), false],
+      ["notes posted where outsiders read", model(GATEWAY("internet")), true],
+    ],
+    "mitigated",
+  );
+  assertDisclosure(model(GATEWAY("internet")), "mail", {
+    entry: "inbound",
+    steps: ["mailbox", "reader", "courier"],
+    exfil: ["gw", "notes", "board"],
+    likelihood: 0.36,
+    cut: ["egress_allowlist@gw"],
+  });
+});
+
 test("a model with no path: nothing reachable, nothing to cut", () => {
   const m = model(`${ZONES}
 agent helper "Helper" in corp

@@ -3,7 +3,7 @@ import { firstTaintClass, sensitivityChain, taintChain } from "../explain.js";
 import { componentsOf } from "../../graph/threat-graph.js";
 import { seesAtLeast } from "../predicates.js";
 import { componentSubject, defineRule, flowSubject, type ControlPoint } from "../rule.js";
-import { agentPoint, approvalReplacedOn, reachPoints, wayOutOf } from "./lib/agents.js";
+import { reachPoints, replacedPoint, replacingReaches, wayOutOf } from "./lib/agents.js";
 
 /** Untrusted input, private data and an outbound channel meeting in one agent. */
 export default defineRule(
@@ -70,9 +70,8 @@ export default defineRule(
       for (let v = agent.index; ;) {
         const e = facts.exfilNext[v]!;
         const c = graph.model.components[v]!;
-        points.push(
-          e >= 0 && approvalReplacedOn(graph, facts, e) ? agentPoint(c, "overridden") : componentSubject(c),
-        );
+        const replacing = e >= 0 ? replacingReaches(graph, facts, e) : [];
+        points.push(replacing.length > 0 ? replacedPoint(c, replacing) : componentSubject(c));
         if (e < 0 || points.length > 64) break;
         points.push(flowSubject(graph.model.flows[facts.infoFlow[e]!]!));
         v = facts.info.edgeTo[e]!;
