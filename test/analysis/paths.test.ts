@@ -531,6 +531,44 @@ test("a tool behind a gateway replaces the caller's approval on the way out only
   });
 });
 
+const ANSWERER = (answerer: string) => `${ZONES}
+source inbound "Inbound e-mail" in internet { type email }
+store mailbox "Mailbox" in corp { holds [mail] }
+tool reader "Mail reader" in corp { capabilities [read] }
+agent answerer "Mail answerer" in corp { ${answerer} }
+app chat "Chat" in corp { renders markdown }
+data mail "Mail contents" { classification confidential  crown confidentiality }
+flow inbound -> mailbox { kind ingest }
+flow mailbox -> reader { kind read }
+flow answerer -> reader { kind invoke }
+flow answerer -> chat { kind response }`;
+
+test("an agent's approval does not close a way out that leaves it by no call, as AT-37 reads it", () => {
+  // The answerer's approval is the default for its tool calls; its way out is its answer to a chat
+  // app that renders markdown (an image link carries the data out), which no one confirms. Known
+  // answer: the ingest and the read move content (1), the reader's result injects the answerer
+  // (0.6), and the answer carries the data to the renderer (1): 60%.
+  assertDisclosure(model(ANSWERER("approval human")), "mail", {
+    entry: "inbound",
+    steps: ["mailbox", "reader", "answerer"],
+    exfil: ["chat"],
+    likelihood: 0.6,
+    cut: ["egress_allowlist@answerer"],
+  });
+  // Declared or implied, the approval does not close the answer; restricted tools on untrusted
+  // data on the agent do.
+  assertTrifectaAgrees(
+    "AT-37:answerer",
+    "mail",
+    [
+      ["approval human", model(ANSWERER("approval human")), true],
+      ["human_approval declared", model(ANSWERER("controls [human_approval]")), true],
+      ["restricted tools", model(ANSWERER("approval human  controls [taint_tracking]")), false],
+    ],
+    "mitigated",
+  );
+});
+
 test("a model with no path: nothing reachable, nothing to cut", () => {
   const m = model(`${ZONES}
 agent helper "Helper" in corp

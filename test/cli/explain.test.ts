@@ -313,6 +313,10 @@ flow router -> gateway { kind invoke }
 flow gateway -> notes { kind invoke }
 flow gateway -> router_send { kind invoke }
 flow notes -> board { kind write }
+agent answerer "Mail answerer" in corp { approval human }
+app chat "Chat" in corp { renders markdown }
+flow answerer -> reader { kind invoke }
+flow answerer -> chat { kind response }
 `,
     }),
     "agents.aithreat",
@@ -343,6 +347,15 @@ flow notes -> board { kind write }
   assert.is(router.finding.status, "open");
   assert.equal(approval(router).notCounted, {
     reason: "`notes` states its own approval (`approval none`), which replaces `router`'s for calls to it",
+    impliedBy: "approval human",
+  });
+
+  // The answerer's way out is its answer to a markdown renderer: no call its approval decides.
+  const answerer = await explain("AT-37:answerer");
+  assert.is(answerer.finding.status, "open");
+  assert.equal(approval(answerer).notCounted, {
+    reason:
+      "`answerer`'s approval is the default for its own tool calls, and the way out leaves it by no call (an answer, a write or a result it returns)",
     impliedBy: "approval human",
   });
 });

@@ -1,9 +1,10 @@
-import { UNTRUSTED_CONTENT } from "../facts.js";
+import { UNTRUSTED_CONTENT, type Facts } from "../facts.js";
 import { firstTaintClass, sensitivityChain, taintChain } from "../explain.js";
-import { componentsOf } from "../../graph/threat-graph.js";
+import { componentsOf, type ThreatGraph } from "../../graph/threat-graph.js";
 import { seesAtLeast } from "../predicates.js";
 import { componentSubject, defineRule, flowSubject, type ControlPoint } from "../rule.js";
-import { reachPoints, replacedPoint, replacingReaches, wayOutOf } from "./lib/agents.js";
+import type { Component } from "../../semantic/model.js";
+import { agentPoint, reachPoints, replacedPoint, replacingReaches, wayOutOf } from "./lib/agents.js";
 
 /** Untrusted input, private data and an outbound channel meeting in one agent. */
 export default defineRule(
@@ -32,7 +33,7 @@ export default defineRule(
       "segmentation",
     ],
     detection:
-      "For each agent: attacker content of any run-time class reaches it, data classified confidential or above reaches it, and an information path leads from it to an observable sink (a send_external or browse tool, a markdown/HTML renderer, an untrusted party, or a component an untrusted actor `write`s to, since the actor reads back what lands there). Without such a path, a tool the agent reaches that runs code with no `sandbox` declared is the way out, since the code can open its own connections. Controls count on the agent and on every hop of the way out; where the way out leaves an agent by a call to a tool that states its own `approval`, that approval replaces the agent's (declared or implied), whose other controls still count.",
+      "For each agent: attacker content of any run-time class reaches it, data classified confidential or above reaches it, and an information path leads from it to an observable sink (a send_external or browse tool, a markdown/HTML renderer, an untrusted party, or a component an untrusted actor `write`s to, since the actor reads back what lands there). Without such a path, a tool the agent reaches that runs code with no `sandbox` declared is the way out, since the code can open its own connections. Controls count on the agent and on every hop of the way out, but an agent's approval (declared or implied) only where the way out leaves it by a tool call it decides: not by its answer, a write, a delegation or a result it returns, nor by a call to a tool that states its own `approval` and can carry data out, which replaces the agent's. Its other controls still count.",
     falsePositives:
       "The private data and the outbound channel are used in different sessions that the model does not separate.",
     references: [
@@ -65,13 +66,14 @@ export default defineRule(
       // Controls count on the agent and on every hop of the way out. An agent's approval is the
       // default for its own tool calls: where the way out leaves an agent by a call to a tool that
       // states its own approval, that approval replaces the agent's, whose other controls still
-      // count (as in AT-36 and AT-39, and as the attack paths close the step: approvalReplacedOn).
+      // count (as in AT-36 and AT-39, and as the attack paths close the step: approvalReplacedOn);
+      // where it leaves the agent by no call of its own (an answer, a write, a delegation, a result
+      // it returns), its approval confirms nothing either (as AT-38 reads a delegation).
       const points: ControlPoint[] = [];
       for (let v = agent.index; ;) {
         const e = facts.exfilNext[v]!;
         const c = graph.model.components[v]!;
-        const replacing = e >= 0 ? replacingReaches(graph, facts, e) : [];
-        points.push(replacing.length > 0 ? replacedPoint(c, replacing) : componentSubject(c));
+        points.push(e >= 0 && c.kind === "agent" ? leavingAgent(graph, facts, c, e) : componentSubject(c));
         if (e < 0 || points.length > 64) break;
         points.push(flowSubject(graph.model.flows[facts.infoFlow[e]!]!));
         v = facts.info.edgeTo[e]!;
@@ -89,3 +91,12 @@ export default defineRule(
     }
   },
 );
+
+/** An agent as a control point of the way out that leaves it by information-graph step `e`. */
+function leavingAgent(graph: ThreatGraph, facts: Facts, agent: Component, e: number): ControlPoint {
+  const kind = graph.model.flows[facts.infoFlow[e]!]!.kind;
+  if (facts.infoReturn[e] === 1 || kind !== "invoke")
+    return agentPoint(agent, kind === "delegate" && facts.infoReturn[e] !== 1 ? "delegated" : "uncalled");
+  const replacing = replacingReaches(graph, facts, e);
+  return replacing.length > 0 ? replacedPoint(agent, replacing) : componentSubject(agent);
+}

@@ -709,10 +709,15 @@ const delegatingAgents: ControlPoint[] = [];
 /**
  * The agent as a control point of a finding that does not list its reaches' points: with all of its
  * controls, or with all but its approval where that approval does not decide the calls the finding is
- * about: a tool it calls states its own (`overridden`, as `reachPoints` puts it), or the calls are
- * made by agents it delegates to (`delegated`: its approval is the default for its own calls).
+ * about: a tool it calls states its own (`overridden`, as `reachPoints` puts it), the calls are
+ * made by agents it delegates to (`delegated`: its approval is the default for its own calls), or
+ * what the finding is about leaves the agent by no call at all (`uncalled`: an answer, a write, a
+ * result it returns).
  */
-export function agentPoint(agent: Component, approval?: "overridden" | "delegated"): ControlPoint {
+export function agentPoint(
+  agent: Component,
+  approval?: "overridden" | "delegated" | "uncalled",
+): ControlPoint {
   const index = agent.index;
   return approval === "overridden"
     ? approvalOverridden(index)
@@ -723,8 +728,16 @@ export function agentPoint(agent: Component, approval?: "overridden" | "delegate
           except: AGENT_APPROVAL,
           exceptFor: "delegated",
         }))
-      : componentSubject(agent);
+      : approval === "uncalled"
+        ? (uncalledAgents[index] ??= Object.freeze({
+            type: "component",
+            index,
+            except: AGENT_APPROVAL,
+            exceptFor: "uncalled",
+          }))
+        : componentSubject(agent);
 }
+const uncalledAgents: ControlPoint[] = [];
 
 function pointsOf(r: ToolReach, first: ControlPoint[]): ControlPoint[] {
   // Filled in place: spreads of mapped lists made three temporaries per reach.
