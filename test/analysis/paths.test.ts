@@ -488,6 +488,67 @@ test("an agent's approval closes its calls but where the tool states its own, as
   );
 });
 
+const WAYS_OUT = (courier: string, tools: string) => `${ZONES}
+source inbound "Inbound e-mail" in internet { type email }
+store mailbox "Mailbox" in corp { holds [mail] }
+tool reader "Mail reader" in corp { capabilities [read] }
+agent courier "Mail courier" in corp { ${courier} }
+data mail "Mail contents" { classification confidential  crown confidentiality }
+flow inbound -> mailbox { kind ingest }
+flow mailbox -> reader { kind read }
+flow courier -> reader { kind invoke }
+${tools}`;
+
+/** A tool the courier calls, with its properties. */
+const calls = (name: string, props: string) =>
+  `tool ${name} "${name}" in corp { ${props} }\nflow courier -> ${name} { kind invoke }`;
+
+test("an agent with several ways out: AT-37 explains one that is open when there is one, as the paths find it", () => {
+  // Two senders, one stating nothing (the courier's approval decides the call) and one stating
+  // `approval none` (nothing confirms it): open in either order of the flows. One sender behind an
+  // egress allow-list and another open: open. An egress-closed sender beside an unsandboxed shell: the
+  // shell is the open way out. Every way out closed: mitigated.
+  const decided = calls("sender_a", "capabilities [send_external]");
+  const replaced = calls("sender_b", "capabilities [send_external]  approval none");
+  const fenced = calls("sender_c", "capabilities [send_external]  controls [egress_allowlist]");
+  const shell = calls("shell", "capabilities [execute_code]");
+  const boxed = calls("shell", "capabilities [execute_code]  controls [sandbox]");
+  const variant = (what: string, courier: string, tools: string[], open: boolean) =>
+    [what, model(WAYS_OUT(courier, tools.join("\n"))), open] as const;
+  assertTrifectaAgrees(
+    "AT-37:courier",
+    "mail",
+    [
+      variant("decided sender first, replaced second", "approval human", [decided, replaced], true),
+      variant("replaced sender first, decided second", "approval human", [replaced, decided], true),
+      variant(
+        "both senders decided",
+        "approval human",
+        [decided, calls("sender_d", "capabilities [send_external]")],
+        false,
+      ),
+      variant("a fenced sender and an open one", "", [fenced, decided], true),
+      variant("an open sender and a fenced one", "", [decided, fenced], true),
+      variant("a fenced sender and an unsandboxed shell", "", [fenced, shell], true),
+      variant("a fenced sender and a sandboxed shell", "", [fenced, boxed], false),
+      variant(
+        "a decided sender and an unsandboxed shell, decided too",
+        "approval human",
+        [decided, shell],
+        false,
+      ),
+    ],
+    "mitigated",
+  );
+  // The open way out is the one explained, with the reason the approval does not count there.
+  const finding = analyze(
+    model(WAYS_OUT("approval human", [decided, replaced].join("\n"))),
+    RULES,
+  ).findings.find((f) => f.id === "AT-37:courier")!;
+  assert.ok(finding.facts.some((f) => f.text.startsWith("`courier -> sender_b`")));
+  assert.not.ok(finding.facts.some((f) => f.text.includes("sender_a")));
+});
+
 const GATEWAY = (board: string) => `${ZONES}
 source inbound "Inbound e-mail" in internet { type email }
 store mailbox "Mailbox" in corp { holds [mail] }

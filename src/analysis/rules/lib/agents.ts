@@ -432,17 +432,19 @@ export function wayOutOf(g: ThreatGraph, facts: Facts, agent: Agent): WayOut | u
     return { runner: undefined, facts: exfilChain(g, facts, agent.index) };
   const runner = unsandboxedRunners(g, agent)[0];
   if (!runner) return undefined;
-  return {
-    runner,
-    facts: [
-      ...reachFacts(g, runner),
-      capabilityFact(runner, EXECUTE),
-      {
-        text: `\`${runner.tool.name}\` declares no \`sandbox\`: the code it runs can open network connections`,
-        loc: runner.tool.nameLoc,
-      },
-    ],
-  };
+  return { runner, facts: runnerFacts(g, runner) };
+}
+
+/** The facts of a way out through a tool the agent runs code on outside a sandbox. */
+export function runnerFacts(g: ThreatGraph, runner: ToolReach): readonly Fact[] {
+  return [
+    ...reachFacts(g, runner),
+    capabilityFact(runner, EXECUTE),
+    {
+      text: `\`${runner.tool.name}\` declares no \`sandbox\`: the code it runs can open network connections`,
+      loc: runner.tool.nameLoc,
+    },
+  ];
 }
 
 /**
