@@ -380,10 +380,23 @@ export function exfilChain(g: ThreatGraph, facts: Facts, v: number): readonly Fa
   return chains.get(v) ?? remember(chains, v, exfilChainUncached(g, facts, v));
 }
 
-function exfilChainUncached(g: ThreatGraph, facts: Facts, v: number): readonly Fact[] {
-  const path = walkForward(facts, facts.exfilNext, v);
+/**
+ * `exfilChain` along other pointers than `Facts.exfilNext` (the same encoding: the step towards a
+ * sink, -1 at the sink, -2 where none): AT-37's open way out (`openWayOut`). Not cached.
+ */
+export function exfilChainAlong(g: ThreatGraph, facts: Facts, next: Int32Array, v: number): readonly Fact[] {
+  return exfilChainUncached(g, facts, v, next);
+}
+
+function exfilChainUncached(
+  g: ThreatGraph,
+  facts: Facts,
+  v: number,
+  next: Int32Array = facts.exfilNext,
+): readonly Fact[] {
+  const path = walkForward(facts, next, v);
   const cur = path.to;
-  if (facts.exfilNext[cur] !== -1) return [];
+  if (next[cur] !== -1) return [];
   const sink = g.model.components[cur]!;
   const sinks = componentFactsOf(g, "x");
   const by = facts.observableBy[cur]!;

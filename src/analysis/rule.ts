@@ -98,11 +98,19 @@ export interface FindingDraft {
  * states its own approval replaces the calling agent's, so the agent's `human_approval` (declared, or
  * implied by `approval human`) does not count for calls to it, while its other controls do.
  * `exceptFor: "delegated"` says the exception has the other reason (for `explain`): the calls are
- * made by agents this one delegates to, which its approval, a default for its own calls, does not cover.
+ * made by agents this one delegates to, which its approval, a default for its own calls, does not cover;
+ * `"uncalled"`: the finding's path leaves the agent by no call of its own (an answer, a write, a
+ * result it returns), which its approval does not confirm either.
  */
 export type ControlPoint = Subject & {
   readonly except?: readonly string[];
-  readonly exceptFor?: "delegated";
+  readonly exceptFor?: "delegated" | "uncalled";
+  /**
+   * Where the exception comes from a tool's stated approval and the finding's path does not show
+   * that tool (AT-37's way out leaves the agent by a call to a gateway): the components that state
+   * it, for `explain`. Without it `explain` reads them from the other control points.
+   */
+  readonly replacedBy?: readonly number[];
 };
 
 /** What a rule's `check` can use: the model, its graph, the propagation facts, and a reporter. */

@@ -17,9 +17,11 @@ const sameSubject = (a: Subject, b: Subject): boolean => a.type === b.type && a.
 /**
  * The controls declared on a finding's subject (or implied by its properties) that would mitigate
  * the finding's rule but do not count against this finding, each with the reason, for `aithreat
- * explain`. Two cases today, both of an agent's `human_approval` (`ControlPoint.except`): a tool that
- * states its own approval replaces the calling agent's, so it does not count for calls to it; and it
- * does not count for calls made by the agents it delegates to (`exceptFor: "delegated"`).
+ * explain`. Three cases today, all of an agent's `human_approval` (`ControlPoint.except`): a tool that
+ * states its own approval replaces the calling agent's, so it does not count for calls to it (named
+ * by `replacedBy` where the path does not show them); it does not count for calls made by the agents
+ * it delegates to (`exceptFor: "delegated"`); and it does not count for a way out that leaves the
+ * agent by no call of its own (`exceptFor: "uncalled"`: AT-37 through its answer to a renderer).
  *
  * A finding does not keep its control points, so the rule's check runs again over the same graph
  * and facts for the finding's draft (same subject and key); it runs only when such a control exists.
@@ -63,12 +65,18 @@ export function uncountedControls(
   const points: readonly ControlPoint[] = draft.controlPoints ?? [subject];
   const here = points.filter((p) => sameSubject(p, subject));
   // The tools on the finding's path that state their own approval (what an exception stands for).
+  // Where the subject's point names them (`replacedBy`: the reach actually replaced, which the path
+  // may not show), those; else the components on the path.
   const stating: { readonly name: string; readonly approval: string }[] = [];
-  for (const p of points) {
-    if (p.type !== "component" || sameSubject(p, subject)) continue;
-    const c = model.components[p.index]!;
+  const named = here.find((p) => p.replacedBy !== undefined)?.replacedBy;
+  const statingAt = named
+    ? named
+    : points.filter((p) => p.type === "component" && !sameSubject(p, subject)).map((p) => p.index);
+  for (const v of statingAt) {
+    const c = model.components[v]!;
     const approval = c.kind === "tool" || c.kind === "mcp_server" ? c.props.approval : undefined;
-    if (approval !== undefined) stating.push({ name: c.name, approval });
+    if (approval !== undefined && !stating.some((s) => s.name === c.name))
+      stating.push({ name: c.name, approval });
   }
   for (const use of candidates) {
     if (out.has(use.name)) continue;
@@ -76,13 +84,15 @@ export function uncountedControls(
     const reason =
       excepted && here.some((p) => p.exceptFor === "delegated")
         ? `\`${finding.subjectName}\`'s approval is the default for its own tool calls, not for those of the agents it delegates to`
-        : excepted && stating.length > 0
-          ? `${nameList(stating.map((c) => c.name))} ${stating.length === 1 ? "states its" : "state their"} own approval (${[...new Set(stating.map((c) => `\`approval ${c.approval}\``))].join(", ")}), which replaces \`${finding.subjectName}\`'s for calls to ${stating.length === 1 ? "it" : "them"}`
-          : excepted
-            ? `a tool on the path states its own approval, which replaces \`${finding.subjectName}\`'s`
-            : here.length === 0
-              ? "this finding counts controls elsewhere on its path"
-              : undefined;
+        : excepted && here.some((p) => p.exceptFor === "uncalled")
+          ? `\`${finding.subjectName}\`'s approval is the default for its own tool calls, and the way out leaves it by no call (an answer, a write or a result it returns)`
+          : excepted && stating.length > 0
+            ? `${nameList(stating.map((c) => c.name))} ${stating.length === 1 ? "states its" : "state their"} own approval (${[...new Set(stating.map((c) => `\`approval ${c.approval}\``))].join(", ")}), which replaces \`${finding.subjectName}\`'s for calls to ${stating.length === 1 ? "it" : "them"}`
+            : excepted
+              ? `a tool on the path states its own approval, which replaces \`${finding.subjectName}\`'s`
+              : here.length === 0
+                ? "this finding counts controls elsewhere on its path"
+                : undefined;
     if (reason === undefined) continue;
     // Written in `controls [...]` as well as implied: it is declared.
     const implied = declared.every((u) => u.name !== use.name || u.impliedBy !== undefined);

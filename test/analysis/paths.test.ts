@@ -540,6 +540,148 @@ test("a step needs credentials where the rules read its hop as authenticated (ho
   }
 });
 
+const WAYS_OUT = (courier: string, tools: string) => `${ZONES}
+source inbound "Inbound e-mail" in internet { type email }
+store mailbox "Mailbox" in corp { holds [mail] }
+tool reader "Mail reader" in corp { capabilities [read] }
+agent courier "Mail courier" in corp { ${courier} }
+data mail "Mail contents" { classification confidential  crown confidentiality }
+flow inbound -> mailbox { kind ingest }
+flow mailbox -> reader { kind read }
+flow courier -> reader { kind invoke }
+${tools}`;
+
+/** A tool the courier calls, with its properties. */
+const calls = (name: string, props: string) =>
+  `tool ${name} "${name}" in corp { ${props} }\nflow courier -> ${name} { kind invoke }`;
+
+test("an agent with several ways out: AT-37 explains one that is open when there is one, as the paths find it", () => {
+  // Two senders, one stating nothing (the courier's approval decides the call) and one stating
+  // `approval none` (nothing confirms it): open in either order of the flows. One sender behind an
+  // egress allow-list and another open: open. An egress-closed sender beside an unsandboxed shell: the
+  // shell is the open way out. Every way out closed: mitigated.
+  const decided = calls("sender_a", "capabilities [send_external]");
+  const replaced = calls("sender_b", "capabilities [send_external]  approval none");
+  const fenced = calls("sender_c", "capabilities [send_external]  controls [egress_allowlist]");
+  const shell = calls("shell", "capabilities [execute_code]");
+  const boxed = calls("shell", "capabilities [execute_code]  controls [sandbox]");
+  const variant = (what: string, courier: string, tools: string[], open: boolean) =>
+    [what, model(WAYS_OUT(courier, tools.join("\n"))), open] as const;
+  assertTrifectaAgrees(
+    "AT-37:courier",
+    "mail",
+    [
+      variant("decided sender first, replaced second", "approval human", [decided, replaced], true),
+      variant("replaced sender first, decided second", "approval human", [replaced, decided], true),
+      variant(
+        "both senders decided",
+        "approval human",
+        [decided, calls("sender_d", "capabilities [send_external]")],
+        false,
+      ),
+      variant("a fenced sender and an open one", "", [fenced, decided], true),
+      variant("an open sender and a fenced one", "", [decided, fenced], true),
+      variant("a fenced sender and an unsandboxed shell", "", [fenced, shell], true),
+      variant("a fenced sender and a sandboxed shell", "", [fenced, boxed], false),
+      variant(
+        "a decided sender and an unsandboxed shell, decided too",
+        "approval human",
+        [decided, shell],
+        false,
+      ),
+    ],
+    "mitigated",
+  );
+  // The open way out is the one explained, with the reason the approval does not count there.
+  const finding = analyze(
+    model(WAYS_OUT("approval human", [decided, replaced].join("\n"))),
+    RULES,
+  ).findings.find((f) => f.id === "AT-37:courier")!;
+  assert.ok(finding.facts.some((f) => f.text.startsWith("`courier -> sender_b`")));
+  assert.not.ok(finding.facts.some((f) => f.text.includes("sender_a")));
+});
+
+const GATEWAY = (board: string) => `${ZONES}
+source inbound "Inbound e-mail" in internet { type email }
+store mailbox "Mailbox" in corp { holds [mail] }
+tool reader "Mail reader" in corp { capabilities [read] }
+agent courier "Mail courier" in corp { approval human }
+mcp_server gw "Tool gateway" in corp
+tool notes "Notes" in corp { capabilities [write]  approval none }
+store board "Notes board" in ${board}
+tool sender "Mail sender" in corp { capabilities [send_external] }
+data mail "Mail contents" { classification confidential  crown confidentiality }
+flow inbound -> mailbox { kind ingest }
+flow mailbox -> reader { kind read }
+flow courier -> reader { kind invoke }
+flow courier -> gw { kind invoke }
+flow gw -> notes { kind invoke }
+flow gw -> sender { kind invoke }
+flow notes -> board { kind write }`;
+
+test("a tool behind a gateway replaces the caller's approval on the way out only if it can carry data out", () => {
+  // The courier calls a gateway with a notes tool (`approval none`) and a mail sender (stating
+  // nothing) behind it. Where the notes land in an internal store, nothing the notes tool is handed
+  // can leave through it: the courier's approval decides the call to the gateway on the way out (as
+  // AT-36 reads the call to the sender), and both AT-37 and the paths find the way out closed. Where
+  // they land somewhere outsiders read, the call to the gateway is one the approval does not decide:
+  // out through it to the notes tool and the board, at 36% as for the courier above.
+  assertTrifectaAgrees(
+    "AT-37:courier",
+    "mail",
+    [
+      ["notes kept inside", model(GATEWAY("corp")), false],
+      ["notes posted where outsiders read", model(GATEWAY("internet")), true],
+    ],
+    "mitigated",
+  );
+  assertDisclosure(model(GATEWAY("internet")), "mail", {
+    entry: "inbound",
+    steps: ["mailbox", "reader", "courier"],
+    exfil: ["gw", "notes", "board"],
+    likelihood: 0.36,
+    cut: ["egress_allowlist@gw"],
+  });
+});
+
+const ANSWERER = (answerer: string) => `${ZONES}
+source inbound "Inbound e-mail" in internet { type email }
+store mailbox "Mailbox" in corp { holds [mail] }
+tool reader "Mail reader" in corp { capabilities [read] }
+agent answerer "Mail answerer" in corp { ${answerer} }
+app chat "Chat" in corp { renders markdown }
+data mail "Mail contents" { classification confidential  crown confidentiality }
+flow inbound -> mailbox { kind ingest }
+flow mailbox -> reader { kind read }
+flow answerer -> reader { kind invoke }
+flow answerer -> chat { kind response }`;
+
+test("an agent's approval does not close a way out that leaves it by no call, as AT-37 reads it", () => {
+  // The answerer's approval is the default for its tool calls; its way out is its answer to a chat
+  // app that renders markdown (an image link carries the data out), which no one confirms. Known
+  // answer: the ingest and the read move content (1), the reader's result injects the answerer
+  // (0.6), and the answer carries the data to the renderer (1): 60%.
+  assertDisclosure(model(ANSWERER("approval human")), "mail", {
+    entry: "inbound",
+    steps: ["mailbox", "reader", "answerer"],
+    exfil: ["chat"],
+    likelihood: 0.6,
+    cut: ["egress_allowlist@answerer"],
+  });
+  // Declared or implied, the approval does not close the answer; restricted tools on untrusted
+  // data on the agent do.
+  assertTrifectaAgrees(
+    "AT-37:answerer",
+    "mail",
+    [
+      ["approval human", model(ANSWERER("approval human")), true],
+      ["human_approval declared", model(ANSWERER("controls [human_approval]")), true],
+      ["restricted tools", model(ANSWERER("approval human  controls [taint_tracking]")), false],
+    ],
+    "mitigated",
+  );
+});
+
 test("a model with no path: nothing reachable, nothing to cut", () => {
   const m = model(`${ZONES}
 agent helper "Helper" in corp

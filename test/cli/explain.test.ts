@@ -303,6 +303,20 @@ flow courier -> reader { kind invoke }
 flow courier -> courier_send { kind invoke }
 flow keeper -> reader { kind invoke }
 flow keeper -> keeper_send { kind invoke }
+agent router "Mail router" in corp { approval human }
+mcp_server gateway "Tool gateway" in corp
+tool notes "Notes" in corp { capabilities [write]  approval none }
+store board "Public board" in internet
+tool router_send "Router sender" in corp { capabilities [send_external] }
+flow router -> reader { kind invoke }
+flow router -> gateway { kind invoke }
+flow gateway -> notes { kind invoke }
+flow gateway -> router_send { kind invoke }
+flow notes -> board { kind write }
+agent answerer "Mail answerer" in corp { approval human }
+app chat "Chat" in corp { renders markdown }
+flow answerer -> reader { kind invoke }
+flow answerer -> chat { kind response }
 `,
     }),
     "agents.aithreat",
@@ -325,6 +339,25 @@ flow keeper -> keeper_send { kind invoke }
     ["taint_tracking"],
   );
   assert.is(approval(keeper).counted, false);
+
+  // The router's way out leaves it by its call to the gateway, behind which the notes tool states
+  // `approval none` and posts where outsiders read: the reason names the notes tool, which the
+  // explained chain (through the gateway to the sender) does not show.
+  const router = await explain("AT-37:router");
+  assert.is(router.finding.status, "open");
+  assert.equal(approval(router).notCounted, {
+    reason: "`notes` states its own approval (`approval none`), which replaces `router`'s for calls to it",
+    impliedBy: "approval human",
+  });
+
+  // The answerer's way out is its answer to a markdown renderer: no call its approval decides.
+  const answerer = await explain("AT-37:answerer");
+  assert.is(answerer.finding.status, "open");
+  assert.equal(approval(answerer).notCounted, {
+    reason:
+      "`answerer`'s approval is the default for its own tool calls, and the way out leaves it by no call (an answer, a write or a result it returns)",
+    impliedBy: "approval human",
+  });
 });
 
 test("an organisation rule and its accepted finding", async () => {

@@ -2,7 +2,7 @@ import { scratchF64, scratchI32, scratchI8, scratchU8 } from "../../graph/arena.
 import { BUILTIN_CONTROL_BY_ID, DEFAULT_CONTROL_COST, canPlace } from "../../catalog/controls.js";
 import { ATLAS_TECHNIQUES } from "../../catalog/frameworks.js";
 import { reachOver, type CompactGraph } from "../../graph/compact.js";
-import { COMPONENT_KIND_CODE, type ThreatGraph } from "../../graph/threat-graph.js";
+import { COMPONENT_KIND_CODE, FLOW_KIND_CODE, type ThreatGraph } from "../../graph/threat-graph.js";
 import type { Component, ControlUse, CrownJewel, ResolvedModel } from "../../semantic/model.js";
 import type { Cia } from "../../semantic/vocabulary.js";
 import { ENTRY, UNTRUSTED_CONTENT, type Facts } from "../facts.js";
@@ -17,6 +17,7 @@ import { TargetGroup } from "./target-groups.js";
 import { AGENT_CALL, receiverSides, stepTechnique, type StepTechnique } from "./techniques.js";
 
 const ACTOR = COMPONENT_KIND_CODE.get("actor");
+const INVOKE = FLOW_KIND_CODE.get("invoke");
 const AGENT = COMPONENT_KIND_CODE.get("agent");
 
 /** The rule whose controls close the way out of a disclosure (the lethal trifecta). */
@@ -230,8 +231,9 @@ export function buildAttackGraph(
   // egress control on a component closes what passes through it, starts at it or ends at it, as a
   // way-out node of the cut network does): one flag each, set from the users of each closing control
   // (no walk over every element's control list). An agent's approval is the exception: it decides
-  // the agent's own calls, so it closes the steps that leave the agent but for calls to a tool that
-  // states its own approval (`approvalReplacedOn`, which AT-37 asks too), and no step into it.
+  // the agent's own calls, so it closes the `invoke` steps that leave the agent but for calls to a
+  // tool that states its own approval (`approvalReplacedOn`, which AT-37 asks too), and no other
+  // step: not its answers, writes, delegations or results, and no step into it.
   const exfilClosed = scratchU8(g.nodeCount);
   const flowClosed = scratchU8(tg.model.flows.length);
   // 1 for an agent whose only closing control is its approval, 2 for one closed by another control.
@@ -436,8 +438,11 @@ function labelSteps(
     stepRuleBit[e] = k.bit > 126 ? 127 : k.bit;
     // A step the influence leg cannot use may still carry data out, so only the step's own base
     // likelihood counts on the way out (1 without a technique): cut by the way-out controls, or not.
-    // (An agent closed by its approval alone closes no step into it, and no call it does not decide.)
-    const closedFrom = exfilClosed[a] === 1 && (agentClosing[a] !== 1 || replaced?.[e] !== 1);
+    // (An agent closed by its approval alone closes only its own calls that it decides: no step into
+    // it, no answer, write, delegation or result it passes on, no call to a tool stating its own.)
+    const closedFrom =
+      exfilClosed[a] === 1 &&
+      (agentClosing[a] !== 1 || (!returning && flowKind[f] === INVOKE && replaced?.[e] !== 1));
     const closedInto = exfilClosed[b] === 1 && agentClosing[b] !== 1;
     exfilWeight[e] = flowClosed[f] === 1 || closedFrom || closedInto ? Infinity : k.wayOut;
     if (!tech) {
@@ -653,7 +658,13 @@ class StepRules {
     const approval = this.model.components[agent]!.controls.find((u) => u.name === "human_approval");
     if (!approval || !this.mitigatesCached(rule, approval.name) || named(onStep.applied, approval.name))
       return onStep;
-    return { applied: [...onStep.applied, approval], cut: true, lowering: onStep.lowering };
+    // Its effect read from the catalog, as `applying` reads every control's.
+    const cuts = BUILTIN_CONTROL_BY_ID.get(approval.name)?.effect === "cut";
+    return {
+      applied: [...onStep.applied, approval],
+      cut: onStep.cut || cuts,
+      lowering: cuts ? onStep.lowering : onStep.lowering + 1,
+    };
   }
 
   private appliedAtNode(v: number, rule: string): Applied {

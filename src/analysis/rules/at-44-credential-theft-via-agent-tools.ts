@@ -120,6 +120,7 @@ export default defineRule(
           const f = graph.model.flows[fi]!;
           found.set(f.from, { secret: graph.model.components[f.from]!, flow: f, tool: local, inAgent: true });
         }
+      if (found.size === 0) continue;
       // The way out AT-37 reads: an information path to an observable sink, or code the agent runs
       // outside a sandbox, which can open its own connections.
       const out = wayOutOf(graph, facts, agent);

@@ -432,17 +432,19 @@ export function wayOutOf(g: ThreatGraph, facts: Facts, agent: Agent): WayOut | u
     return { runner: undefined, facts: exfilChain(g, facts, agent.index) };
   const runner = unsandboxedRunners(g, agent)[0];
   if (!runner) return undefined;
-  return {
-    runner,
-    facts: [
-      ...reachFacts(g, runner),
-      capabilityFact(runner, EXECUTE),
-      {
-        text: `\`${runner.tool.name}\` declares no \`sandbox\`: the code it runs can open network connections`,
-        loc: runner.tool.nameLoc,
-      },
-    ],
-  };
+  return { runner, facts: runnerFacts(g, runner) };
+}
+
+/** The facts of a way out through a tool the agent runs code on outside a sandbox. */
+export function runnerFacts(g: ThreatGraph, runner: ToolReach): readonly Fact[] {
+  return [
+    ...reachFacts(g, runner),
+    capabilityFact(runner, EXECUTE),
+    {
+      text: `\`${runner.tool.name}\` declares no \`sandbox\`: the code it runs can open network connections`,
+      loc: runner.tool.nameLoc,
+    },
+  ];
 }
 
 /**
@@ -450,23 +452,73 @@ export function wayOutOf(g: ThreatGraph, facts: Facts, agent: Agent): WayOut | u
  * agent's approval does not decide: an `invoke` flow out of the agent (not a result coming back)
  * to a callee through which it reaches a tool that states its own approval on the way
  * (`ToolReach.overridesAgent`, which replaces the agent's `approval` and `human_approval` for calls
- * to it, as in AT-36). The agent's approval then does not close a way out along that step; its other
- * controls do. AT-37 asks it of the way out it explains and the attack paths of every way-out step
- * (ADR 4), so the two read an agent's approval the same way.
+ * to it, as in AT-36) and that can carry data out (`carriesOut`: a tool behind a gateway that only
+ * writes notes replaces nothing on the way out, whatever it states). The agent's approval then does
+ * not close a way out along that step; its other controls do. AT-37 asks it of the way out it
+ * explains and the attack paths of every way-out step (ADR 4), so the two read an agent's approval
+ * the same way.
  */
 export function approvalReplacedOn(g: ThreatGraph, facts: Facts, e: number): boolean {
-  const f = facts.infoFlow[e]!;
-  if (facts.infoReturn[e] === 1 || g.flowKind[f] !== INVOKE) return false;
-  const from = facts.info.edgeFrom[e]!;
-  if (!AGENT_KINDS[g.compKind[from]!]) return false;
+  const agent = callerOf(g, facts, e);
+  if (!agent) return false;
   // Every reach whose first call is to this callee (by any parallel flow) goes through this step.
   const callee = facts.info.edgeTo[e]!;
-  const reaches = toolsOf(g, g.model.components[from] as Agent);
+  const reaches = toolsOf(g, agent);
   for (let i = 0; i < reaches.length; i++) {
     const r = reaches[i]!;
-    if (r.overridesAgent && r.path[0]!.to === callee) return true;
+    if (r.overridesAgent && r.path[0]!.to === callee && carriesOut(g, facts, agent, r)) return true;
   }
   return false;
+}
+
+/**
+ * The reaches that make `approvalReplacedOn` hold for step `e` (none where it does not): those through
+ * the step's callee that state their own approval and can carry data out. `explain` names where they
+ * state it (`replacedPoint`).
+ */
+export function replacingReaches(g: ThreatGraph, facts: Facts, e: number): readonly ToolReach[] {
+  const agent = callerOf(g, facts, e);
+  if (!agent) return NO_REACHES;
+  const callee = facts.info.edgeTo[e]!;
+  return toolsOf(g, agent).filter(
+    (r) => r.overridesAgent && r.path[0]!.to === callee && carriesOut(g, facts, agent, r),
+  );
+}
+
+/** The agent step `e` leaves by an `invoke` call (not a result coming back), else undefined. */
+function callerOf(g: ThreatGraph, facts: Facts, e: number): Agent | undefined {
+  const f = facts.infoFlow[e]!;
+  if (facts.infoReturn[e] === 1 || g.flowKind[f] !== INVOKE) return undefined;
+  const from = facts.info.edgeFrom[e]!;
+  return AGENT_KINDS[g.compKind[from]!] ? (g.model.components[from] as Agent) : undefined;
+}
+
+/**
+ * Whether what a call hands to a tool the agent reaches can leave through it: the tool has an
+ * information path to an observable sink that takes no result back to a caller (`sendsOut`: a notes
+ * tool's result returning to the gateway, which also calls a mail sender, is not its own way out),
+ * or the agent runs code on it outside a sandbox (`unsandboxedRunners`): the two ways out AT-37 and
+ * the attack paths read.
+ */
+function carriesOut(g: ThreatGraph, facts: Facts, agent: Agent, r: ToolReach): boolean {
+  return sendsOut(facts)[r.tool.index] === 1 || unsandboxedRunners(g, agent).includes(r);
+}
+
+const sendsOutCache = new WeakMap<Facts, Uint8Array>();
+
+/**
+ * Per component, 1 when it reaches an observable sink over the information graph without a result
+ * going back to a caller (`Facts.infoReturn`): what it is handed can leave through it. One backward
+ * search per analysis, on first use (kept in a plain array: explain asks again after the analysis).
+ */
+function sendsOut(facts: Facts): Uint8Array {
+  let out = sendsOutCache.get(facts);
+  if (out) return out;
+  const sinks: number[] = [];
+  for (let v = 0; v < facts.observable.length; v++) if (facts.observable[v]) sinks.push(v);
+  out = new Uint8Array(reachOver(facts.info, sinks, (e) => facts.infoReturn[e] !== 1, true));
+  sendsOutCache.set(facts, out);
+  return out;
 }
 
 /**
@@ -643,15 +695,31 @@ function approvalOverridden(index: number): ControlPoint {
   return (overriddenAgents[index] ??= Object.freeze({ type: "component", index, except: AGENT_APPROVAL }));
 }
 
+/**
+ * The agent as a control point of a way out that leaves it by a call its approval does not decide
+ * (`approvalReplacedOn`): all of its controls but its approval, naming (for `explain`) the
+ * components that state the approvals replacing it on `reaches` (`replacingReaches`).
+ */
+export function replacedPoint(agent: Component, reaches: readonly ToolReach[]): ControlPoint {
+  const by: number[] = [];
+  for (const r of reaches) if (r.approvalAt && !by.includes(r.approvalAt.index)) by.push(r.approvalAt.index);
+  return { type: "component", index: agent.index, except: AGENT_APPROVAL, replacedBy: by };
+}
+
 const delegatingAgents: ControlPoint[] = [];
 
 /**
  * The agent as a control point of a finding that does not list its reaches' points: with all of its
  * controls, or with all but its approval where that approval does not decide the calls the finding is
- * about: a tool it calls states its own (`overridden`, as `reachPoints` puts it), or the calls are
- * made by agents it delegates to (`delegated`: its approval is the default for its own calls).
+ * about: a tool it calls states its own (`overridden`, as `reachPoints` puts it), the calls are
+ * made by agents it delegates to (`delegated`: its approval is the default for its own calls), or
+ * what the finding is about leaves the agent by no call at all (`uncalled`: an answer, a write, a
+ * result it returns).
  */
-export function agentPoint(agent: Component, approval?: "overridden" | "delegated"): ControlPoint {
+export function agentPoint(
+  agent: Component,
+  approval?: "overridden" | "delegated" | "uncalled",
+): ControlPoint {
   const index = agent.index;
   return approval === "overridden"
     ? approvalOverridden(index)
@@ -662,8 +730,16 @@ export function agentPoint(agent: Component, approval?: "overridden" | "delegate
           except: AGENT_APPROVAL,
           exceptFor: "delegated",
         }))
-      : componentSubject(agent);
+      : approval === "uncalled"
+        ? (uncalledAgents[index] ??= Object.freeze({
+            type: "component",
+            index,
+            except: AGENT_APPROVAL,
+            exceptFor: "uncalled",
+          }))
+        : componentSubject(agent);
 }
+const uncalledAgents: ControlPoint[] = [];
 
 function pointsOf(r: ToolReach, first: ControlPoint[]): ControlPoint[] {
   // Filled in place: spreads of mapped lists made three temporaries per reach.
