@@ -674,11 +674,10 @@ export function unauthenticatedOnPath(g: ThreatGraph, qa: QueryAccess, v: number
     const hop = hopAuth(g, f);
     return hop?.auth === "none" ? hopAuthFact(g, f, hop) : undefined;
   }
-  const rank = qa.rank[v]!;
   let callers = 0;
   for (const f of inFlows(g, start)) {
     if (!QUERY_FLOWS.has(f.kind) || g.model.components[f.from]!.kind !== "actor") continue;
-    if (g.trust[f.from]! > rank) continue;
+    if (!isAttackerLevel(g.trust[f.from]!)) continue;
     callers++;
     const hop = hopAuth(g, f);
     if (hop?.auth === "none") return hopAuthFact(g, f, hop);
