@@ -248,9 +248,10 @@ export function buildAttackGraph(
     }
     for (const f of users.flows) flowClosed[f] = 1;
   }
-  // Asked only of the agents whose approval could close anything.
+  // Asked only of the agents that their approval alone closes: another closing control closes every
+  // step out of an agent whatever its tools state.
   const approving = (tg.controlUsers.get("human_approval")?.comps ?? []).filter(
-    (v) => tg.compKind[v] === AGENT,
+    (v) => tg.compKind[v] === AGENT && agentClosing[v] === 1,
   );
   const replaced = approving.length > 0 ? approvalReplacedSteps(tg, facts, approving) : undefined;
   labelSteps(tg, facts, ctx, steps, { exfilClosed, flowClosed, agentClosing, replaced });

@@ -235,22 +235,16 @@ const approvalOf = (c: Component): Approval | undefined =>
   c.kind === "tool" || c.kind === "mcp_server" || c.kind === "agent" ? c.props.approval : undefined;
 
 /**
- * Everything an agent can call: a BFS over `invoke` flows from the agent through tools and MCP servers
- * (which may call further tools, providers and endpoints), never through other agents (that is
- * delegation). Each callee is reached by its shortest chain; memoized per agent.
+ * The BFS of `toolsOf`: the callees an agent reaches over `invoke` flows (through tools and MCP
+ * servers, ending at providers and endpoints), in BFS order, and the flow each is first reached by.
  */
-export function toolsOf(g: ThreatGraph, agent: Agent): readonly ToolReach[] {
-  let perGraph = reachCache.get(g);
-  if (!perGraph) reachCache.set(g, (perGraph = new Map<number, readonly ToolReach[]>()));
-  const hit = perGraph.get(agent.index);
-  if (hit) return hit;
-
+function invokeOrder(g: ThreatGraph, agent: number): { order: number[]; parentFlow: Map<number, number> } {
   // Typed kind codes: the BFS reads a flow or component object only for what it keeps.
   const parentFlow = new Map<number, number>();
   const order: number[] = [];
-  const queue: number[] = [agent.index];
-  const seen = new Set<number>([agent.index]);
-  const { outStart, outEdges, edgeTo, edgeFrom } = g.csr;
+  const queue: number[] = [agent];
+  const seen = new Set<number>([agent]);
+  const { outStart, outEdges, edgeTo } = g.csr;
   for (let head = 0; head < queue.length; head++) {
     const v = queue[head]!;
     for (let i = outStart[v]!; i < outStart[v + 1]!; i++) {
@@ -266,6 +260,58 @@ export function toolsOf(g: ThreatGraph, agent: Agent): readonly ToolReach[] {
       if (isTool) queue.push(to);
     }
   }
+  return { order, parentFlow };
+}
+
+/**
+ * What the attack paths ask of an agent's reaches (`toolsOf`), without building them: each reached
+ * callee (`tools`, in `toolsOf`'s order) with the callee of its first call (`first`, `path[0].to`),
+ * whether a callee on the way states its own approval (`ToolReach.overridesAgent`), and whether the
+ * agent runs code on it outside a sandbox (`unsandboxedRunners`). At 100k components the reach
+ * objects of every approving agent cost the path analysis about 0.15 s with their garbage; the rules
+ * build them anyway, and test/analysis/agents-reach.test.ts holds the two answers equal.
+ */
+export function reachSummary(
+  g: ThreatGraph,
+  agent: Agent,
+): { tools: number[]; first: number[]; overrides: boolean[]; runner: boolean[] } {
+  const { order, parentFlow } = invokeOrder(g, agent.index);
+  const { edgeFrom } = g.csr;
+  const at = new Map<number, number>();
+  const first: number[] = [];
+  const overrides: boolean[] = [];
+  const runner: boolean[] = [];
+  const via: number[] = [];
+  const sandboxed = hasControl(agent, "sandbox");
+  const execute = maskOf(EXECUTE);
+  for (let k = 0; k < order.length; k++) {
+    const t = order[k]!;
+    const from = edgeFrom[parentFlow.get(t)!]!;
+    const states = approvalOf(g.model.components[t]!) !== undefined;
+    const p = from === agent.index ? -1 : at.get(from)!;
+    at.set(t, k);
+    first.push(p < 0 ? t : first[p]!);
+    overrides.push(p < 0 ? states : overrides[p]! || states);
+    const viaCaps = p < 0 ? 0 : via[p]! | capMask(g.model.components[from]!);
+    via.push(viaCaps);
+    const tool = g.model.components[t]!;
+    runner.push(!sandboxed && (capMask(tool) & execute & ~viaCaps) !== 0 && !hasControl(tool, "sandbox"));
+  }
+  return { tools: order, first, overrides, runner };
+}
+
+/**
+ * Everything an agent can call: a BFS over `invoke` flows from the agent through tools and MCP servers
+ * (which may call further tools, providers and endpoints), never through other agents (that is
+ * delegation). Each callee is reached by its shortest chain; memoized per agent.
+ */
+export function toolsOf(g: ThreatGraph, agent: Agent): readonly ToolReach[] {
+  let perGraph = reachCache.get(g);
+  if (!perGraph) reachCache.set(g, (perGraph = new Map<number, readonly ToolReach[]>()));
+  const hit = perGraph.get(agent.index);
+  if (hit) return hit;
+  const { order, parentFlow } = invokeOrder(g, agent.index);
+  const { edgeFrom } = g.csr;
 
   const agentHuman = agent.props.approval === "human" || hasControl(agent, "human_approval");
   const shared = sharedFactsOf(g);
@@ -349,7 +395,9 @@ const withCache = new WeakMap<ThreatGraph, WithCache>();
 function withCacheOf(g: ThreatGraph): WithCache {
   let c = withCache.get(g);
   if (!c) {
-    const ordinal = scratchI32(g.model.components.length).fill(-1);
+    // A plain array, not arena scratch: the attack paths ask `toolsWith` too, inside an arena they give
+    // back, and the graph (with this cache) outlives it.
+    const ordinal = new Int32Array(g.model.components.length).fill(-1);
     const agents = g.byKind.get("agent") ?? [];
     for (let k = 0; k < agents.length; k++) ordinal[agents[k]!] = k;
     withCache.set(
@@ -524,8 +572,8 @@ function sendsOut(facts: Facts): Uint8Array {
 /**
  * `approvalReplacedOn` for the steps out of `agents` (1 where it holds, per step of the information
  * graph), for the attack paths; undefined when it holds nowhere. Only those of the agents that reach
- * a tool stating an approval over `invoke` flows are asked, on a view of the graph of its own so
- * that their reach caches die with it (as in `codeRunnerSinks`).
+ * a tool stating an approval over `invoke` flows are asked; their reaches are cached on the graph
+ * (plain arrays), where the rules find them again.
  */
 export function approvalReplacedSteps(
   g: ThreatGraph,
@@ -538,15 +586,25 @@ export function approvalReplacedSteps(
       if (approvalOf(g.model.components[v]!) !== undefined) stating.push(v);
   if (stating.length === 0 || agents.length === 0) return undefined;
   const callers = reachOver(g.csr, stating, (f) => g.flowKind[f] === INVOKE, true);
-  const view: ThreatGraph = { ...g };
-  const { outStart, outEdges } = facts.info;
+  const { outStart, outEdges, edgeTo } = facts.info;
   let out: Uint8Array | undefined;
+  const replaced = new Set<number>();
   for (let k = 0; k < agents.length; k++) {
     const a = agents[k]!;
     if (!callers[a]) continue;
+    // `approvalReplacedOn` for every step out of the agent at once: the callees of its reaches that
+    // replace its approval, then the calls to them.
+    const agent = g.model.components[a] as Agent;
+    replaced.clear();
+    const { tools, first, overrides, runner } = reachSummary(g, agent);
+    const sends = sendsOut(facts);
+    for (let k = 0; k < tools.length; k++)
+      if (overrides[k] && (sends[tools[k]!] === 1 || runner[k])) replaced.add(first[k]!);
+    if (replaced.size === 0) continue;
     for (let i = outStart[a]!; i < outStart[a + 1]!; i++) {
       const e = outEdges[i]!;
-      if (approvalReplacedOn(view, facts, e)) (out ??= scratchU8(facts.info.edgeCount))[e] = 1;
+      if (replaced.has(edgeTo[e]!) && callerOf(g, facts, e) === agent)
+        (out ??= scratchU8(facts.info.edgeCount))[e] = 1;
     }
   }
   return out;
@@ -555,9 +613,10 @@ export function approvalReplacedSteps(
 /**
  * Per component, 1 for a tool through which some agent runs code outside a sandbox
  * (`unsandboxedRunners`): where the attack paths' way out of a disclosure may end besides the
- * observable sinks. Asked of a view of the graph of its own, so the reach caches die with it: the
- * path analysis's scratch is given back, and the graph outlives it. Only agents that reach such a
- * tool over `invoke` flows are asked (most models have no unsandboxed code runner at all).
+ * observable sinks. The reaches it asks for are cached on the graph in plain arrays (the path
+ * analysis's scratch is given back, and the graph outlives it), where the rules find them again.
+ * Only agents that reach such a tool over `invoke` flows are asked (most models have no unsandboxed
+ * code runner at all).
  */
 export function codeRunnerSinks(g: ThreatGraph): Uint8Array {
   const n = g.model.components.length;
@@ -587,10 +646,11 @@ export function codeRunnerSinks(g: ThreatGraph): Uint8Array {
       queue[tail++] = u;
     }
   }
-  const view: ThreatGraph = { ...g };
-  for (const a of g.byKind.get("agent") ?? [])
-    if (callers[a])
-      for (const r of unsandboxedRunners(view, g.model.components[a] as Agent)) out[r.tool.index] = 1;
+  for (const a of g.byKind.get("agent") ?? []) {
+    if (!callers[a]) continue;
+    const { tools, runner } = reachSummary(g, g.model.components[a] as Agent);
+    for (let k = 0; k < tools.length; k++) if (runner[k]) out[tools[k]!] = 1;
+  }
   return out;
 }
 

@@ -1,0 +1,107 @@
+/**
+ * `reachSummary` (what the attack paths ask of an agent's reaches, without building them) answers as
+ * `toolsOf` and `unsandboxedRunners` do, for every agent of every sample, of a generated model, and
+ * of a hand-built one with gateways, stated approvals, sandboxes and code runners behind other tools.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { computeFacts } from "../../src/analysis/facts.js";
+import {
+  reachSummary,
+  toolsOf,
+  unsandboxedRunners,
+  type Agent,
+} from "../../src/analysis/rules/lib/agents.js";
+import { buildThreatGraph, type ThreatGraph } from "../../src/graph/threat-graph.js";
+import type { ResolvedModel } from "../../src/semantic/model.js";
+import { generateModel } from "../../bench/gen/generate.js";
+import { generatedFrontEnd } from "../../bench/gen/front-end.js";
+import { frontEnd, frontEndOf } from "../helpers/compile.js";
+import { REPO, SAMPLES } from "../helpers/outputs.js";
+
+function assertSame(model: ResolvedModel, what: string): number {
+  const g: ThreatGraph = buildThreatGraph(model);
+  computeFacts(g);
+  let reaches = 0;
+  for (const a of g.byKind.get("agent") ?? []) {
+    const agent = model.components[a] as Agent;
+    const s = reachSummary(g, agent);
+    const rs = toolsOf(g, agent);
+    const runners = unsandboxedRunners(g, agent);
+    const at = `${what}: ${agent.name}`;
+    assert.equal(
+      s.tools,
+      rs.map((r) => r.tool.index),
+      at,
+    );
+    assert.equal(
+      s.first,
+      rs.map((r) => r.path[0]!.to),
+      at,
+    );
+    assert.equal(
+      s.overrides,
+      rs.map((r) => r.overridesAgent),
+      at,
+    );
+    assert.equal(
+      s.runner,
+      rs.map((r) => runners.includes(r)),
+      at,
+    );
+    reaches += rs.length;
+  }
+  return reaches;
+}
+
+test("every sample's agents", () => {
+  let reaches = 0;
+  for (const sample of SAMPLES) {
+    const dir = path.join(REPO, "samples", sample);
+    const files = Object.fromEntries(
+      fs
+        .readdirSync(dir, { recursive: true, encoding: "utf8" })
+        .filter((f) => f.endsWith(".aithreat"))
+        .map((f) => [f, fs.readFileSync(path.join(dir, f), "utf8")]),
+    );
+    const front = frontEnd(files, Object.keys(files));
+    assert.ok(front.ok, sample);
+    reaches += assertSame(front.model, sample);
+  }
+  assert.ok(reaches > 20, `${reaches} reaches compared`);
+});
+
+test("a generated model's agents", () => {
+  const gen = generateModel({ components: 3000, seed: 5, coupling: 1 });
+  const reaches = assertSame(generatedFrontEnd(gen.files).model, "generated");
+  assert.ok(reaches > 100, `${reaches} reaches compared`);
+});
+
+test("gateways, stated approvals, sandboxes and runners behind other tools", () => {
+  const front = frontEndOf(`zone corp "Corp" { trust internal }
+agent courier "Courier" in corp { approval human }
+agent boxed "Boxed" in corp { controls [sandbox] }
+mcp_server gw "Gateway" in corp { approval none }
+tool notes "Notes" in corp { capabilities [write] }
+tool shell "Shell" in corp { capabilities [execute_code] }
+tool safe_shell "Safe shell" in corp { capabilities [execute_code]  controls [sandbox] }
+tool runner_front "Runner front" in corp { capabilities [execute_code] }
+tool deep_shell "Deep shell" in corp { capabilities [execute_code] }
+tool sender "Sender" in corp { capabilities [send_external]  approval human }
+flow courier -> gw { kind invoke }
+flow gw -> notes { kind invoke }
+flow gw -> sender { kind invoke }
+flow courier -> shell { kind invoke }
+flow courier -> safe_shell { kind invoke }
+flow courier -> runner_front { kind invoke }
+flow runner_front -> deep_shell { kind invoke }
+flow boxed -> shell { kind invoke }
+flow boxed -> gw { kind invoke }
+`);
+  assert.ok(front.ok, front.diagnostics.map((d) => d.message).join("\n"));
+  assert.ok(assertSame(front.model, "hand-built") >= 10);
+});
+
+test.run();
