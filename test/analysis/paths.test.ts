@@ -656,6 +656,29 @@ flow mailbox -> reader { kind read }
 flow answerer -> reader { kind invoke }
 flow answerer -> chat { kind response }`;
 
+test("an agent's call to a tool that states its own approval is not cut by the agent's, whatever else closes its way out", () => {
+  // The courier's egress allow-list closes its way out, so its approval is not what closes it there;
+  // on the influence leg its approval still decides its own calls, except to a tool that states its
+  // own. The call to the sender (\`approval none\`) stays open; without that statement it is cut.
+  const callStep = (sender: string) => {
+    const m = model(COURIER(" { approval human  controls [egress_allowlist] }", sender));
+    const a = analyze(m, RULES);
+    const ag = buildAttackGraph(a.graph, a.facts, RULES);
+    const name = nameOf(m);
+    const g = ag.g;
+    for (let e = 0; e < g.edgeCount; e++)
+      if (
+        name(g.edgeFrom[e]!) === "courier" &&
+        name(g.edgeTo[e]!) === "sender" &&
+        ag.technique[e] !== undefined
+      )
+        return ag.likelihood[e]!;
+    throw new Error("no technique step from courier to sender");
+  };
+  assert.ok(callStep("  approval none") > 0, "replaced: the call stays open");
+  assert.is(callStep(""), 0, "decided by the courier's approval: the call is cut");
+});
+
 test("an agent's approval does not close a way out that leaves it by no call, as AT-37 reads it", () => {
   // The answerer's approval is the default for its tool calls; its way out is its answer to a chat
   // app that renders markdown (an image link carries the data out), which no one confirms. Known

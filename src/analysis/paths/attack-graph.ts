@@ -248,10 +248,11 @@ export function buildAttackGraph(
     }
     for (const f of users.flows) flowClosed[f] = 1;
   }
-  // Asked only of the agents that their approval alone closes: another closing control closes every
-  // step out of an agent whatever its tools state.
+  // Asked only of the agents whose approval could close anything: the way out reads it of agents
+  // their approval alone closes, and the influence leg (an agent's call to a tool) of every approving
+  // agent, whatever else closes its way out.
   const approving = (tg.controlUsers.get("human_approval")?.comps ?? []).filter(
-    (v) => tg.compKind[v] === AGENT && agentClosing[v] === 1,
+    (v) => tg.compKind[v] === AGENT,
   );
   const replaced = approving.length > 0 ? approvalReplacedSteps(tg, facts, approving) : undefined;
   labelSteps(tg, facts, ctx, steps, { exfilClosed, flowClosed, agentClosing, replaced });
