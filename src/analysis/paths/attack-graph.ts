@@ -459,7 +459,8 @@ function labelSteps(
     if (!returning && trust[a]! < trust[b]! && hopAuthenticated(tg, flows[f]!)) p *= AUTH_FACTOR;
     const onStep = ctx.appliedOn(f, b, tech.rule);
     // An agent's approval is the default for its own calls: it cuts the call unless a tool reached
-    // through it states its own approval (as AT-36 counts it, and AT-37 and the way out above).
+    // through it states its own approval and can carry data out (the way out's reading above, as
+    // AT-37 reads it; AT-36 counts any tool stating one: a gateway is one node here, ADR 4).
     const { applied, cut, lowering } =
       tech === AGENT_CALL && tg.compControls[a] !== 0 && replaced?.[e] !== 1
         ? ctx.withCallerApproval(onStep, a, tech.rule)

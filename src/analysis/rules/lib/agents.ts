@@ -572,8 +572,9 @@ function sendsOut(facts: Facts): Uint8Array {
 /**
  * `approvalReplacedOn` for the steps out of `agents` (1 where it holds, per step of the information
  * graph), for the attack paths; undefined when it holds nowhere. Only those of the agents that reach
- * a tool stating an approval over `invoke` flows are asked; their reaches are cached on the graph
- * (plain arrays), where the rules find them again.
+ * a tool stating an approval over `invoke` flows are asked, each by one `reachSummary` (nothing is
+ * kept). The influence leg reads the same answer (ADR 4: a gateway is judged per call, so a call
+ * replaced only by a tool that cannot carry data out stays cut there too).
  */
 export function approvalReplacedSteps(
   g: ThreatGraph,
@@ -589,8 +590,8 @@ export function approvalReplacedSteps(
   const { outStart, outEdges, edgeTo } = facts.info;
   let out: Uint8Array | undefined;
   const replaced = new Set<number>();
-  for (let k = 0; k < agents.length; k++) {
-    const a = agents[k]!;
+  for (let j = 0; j < agents.length; j++) {
+    const a = agents[j]!;
     if (!callers[a]) continue;
     // `approvalReplacedOn` for every step out of the agent at once: the callees of its reaches that
     // replace its approval, then the calls to them.
@@ -613,10 +614,8 @@ export function approvalReplacedSteps(
 /**
  * Per component, 1 for a tool through which some agent runs code outside a sandbox
  * (`unsandboxedRunners`): where the attack paths' way out of a disclosure may end besides the
- * observable sinks. The reaches it asks for are cached on the graph in plain arrays (the path
- * analysis's scratch is given back, and the graph outlives it), where the rules find them again.
- * Only agents that reach such a tool over `invoke` flows are asked (most models have no unsandboxed
- * code runner at all).
+ * observable sinks. Each agent that reaches such a tool over `invoke` flows is asked by one
+ * `reachSummary` (nothing is kept; most models have no unsandboxed code runner at all).
  */
 export function codeRunnerSinks(g: ThreatGraph): Uint8Array {
   const n = g.model.components.length;
