@@ -1,7 +1,8 @@
 /**
  * `reachSummary` (what the attack paths ask of an agent's reaches, without building them) answers as
- * `toolsOf` and `unsandboxedRunners` do, for every agent of every sample, of a generated model, and
- * of a hand-built one with gateways, stated approvals, sandboxes and code runners behind other tools.
+ * `toolsOf` and `unsandboxedRunners` do, and `approvalReplacedSteps` as `approvalReplacedOn` does step
+ * by step, for every agent of every sample, of a generated model, and of a hand-built one with
+ * gateways, stated approvals, sandboxes and code runners behind other tools.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -9,6 +10,8 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { computeFacts } from "../../src/analysis/facts.js";
 import {
+  approvalReplacedOn,
+  approvalReplacedSteps,
   reachSummary,
   toolsOf,
   unsandboxedRunners,
@@ -23,7 +26,11 @@ import { REPO, SAMPLES } from "../helpers/outputs.js";
 
 function assertSame(model: ResolvedModel, what: string): number {
   const g: ThreatGraph = buildThreatGraph(model);
-  computeFacts(g);
+  const facts = computeFacts(g);
+  // The attack paths' per-step answer for every agent equals the rules' per-step one.
+  const steps = approvalReplacedSteps(g, facts, g.byKind.get("agent") ?? []);
+  for (let e = 0; e < facts.info.edgeCount; e++)
+    assert.is(steps?.[e] === 1, approvalReplacedOn(g, facts, e), `${what}: step ${e}`);
   let reaches = 0;
   for (const a of g.byKind.get("agent") ?? []) {
     const agent = model.components[a] as Agent;
