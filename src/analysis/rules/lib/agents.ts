@@ -271,10 +271,26 @@ function invokeOrder(g: ThreatGraph, agent: number): { order: number[]; parentFl
  * objects of every approving agent cost the path analysis about 0.15 s with their garbage; the rules
  * build them anyway, and test/analysis/agents-reach.test.ts holds the two answers equal.
  */
-export function reachSummary(
-  g: ThreatGraph,
-  agent: Agent,
-): { tools: number[]; first: number[]; overrides: boolean[]; runner: boolean[] } {
+export function reachSummary(g: ThreatGraph, agent: Agent): ReachSummary {
+  // Cached per graph (plain arrays): the code-runner sinks and the approval-replaced steps ask it of
+  // the same agents.
+  let perGraph = summaryCache.get(g);
+  if (!perGraph) summaryCache.set(g, (perGraph = new Map<number, ReachSummary>()));
+  let s = perGraph.get(agent.index);
+  if (!s) perGraph.set(agent.index, (s = summarize(g, agent)));
+  return s;
+}
+
+/** What `reachSummary` answers, per reached callee in `toolsOf`'s order. */
+export interface ReachSummary {
+  readonly tools: readonly number[];
+  readonly first: readonly number[];
+  readonly overrides: readonly boolean[];
+  readonly runner: readonly boolean[];
+}
+const summaryCache = new WeakMap<ThreatGraph, Map<number, ReachSummary>>();
+
+function summarize(g: ThreatGraph, agent: Agent): ReachSummary {
   const { order, parentFlow } = invokeOrder(g, agent.index);
   const { edgeFrom } = g.csr;
   const at = new Map<number, number>();
@@ -590,6 +606,8 @@ export function approvalReplacedSteps(
   const { outStart, outEdges, edgeTo } = facts.info;
   let out: Uint8Array | undefined;
   const replaced = new Set<number>();
+  // Worked out on first need: one backward search over the information graph.
+  let sends: Uint8Array | undefined;
   for (let j = 0; j < agents.length; j++) {
     const a = agents[j]!;
     if (!callers[a]) continue;
@@ -598,9 +616,9 @@ export function approvalReplacedSteps(
     const agent = g.model.components[a] as Agent;
     replaced.clear();
     const { tools, first, overrides, runner } = reachSummary(g, agent);
-    const sends = sendsOut(facts);
     for (let k = 0; k < tools.length; k++)
-      if (overrides[k] && (sends[tools[k]!] === 1 || runner[k])) replaced.add(first[k]!);
+      if (overrides[k] && (runner[k] || (sends ??= sendsOut(facts))[tools[k]!] === 1))
+        replaced.add(first[k]!);
     if (replaced.size === 0) continue;
     for (let i = outStart[a]!; i < outStart[a + 1]!; i++) {
       const e = outEdges[i]!;
