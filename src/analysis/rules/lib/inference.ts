@@ -675,9 +675,11 @@ export function unauthenticatedOnPath(g: ThreatGraph, qa: QueryAccess, v: number
     return hop?.auth === "none" ? hopAuthFact(g, f, hop) : undefined;
   }
   let callers = 0;
+  // Every attacker-level party that opens connections, as AT-52 (`unauthenticatedService`) counts
+  // them: an app or agent in the internet zone calls a public endpoint as an actor does.
   for (const f of inFlows(g, start)) {
-    if (!QUERY_FLOWS.has(f.kind) || g.model.components[f.from]!.kind !== "actor") continue;
-    if (!isAttackerLevel(g.trust[f.from]!)) continue;
+    const from = g.model.components[f.from]!;
+    if (!QUERY_FLOWS.has(f.kind) || !attackerTrust(from) || !initiates(from)) continue;
     callers++;
     const hop = hopAuth(g, f);
     if (hop?.auth === "none") return hopAuthFact(g, f, hop);
