@@ -431,15 +431,21 @@ test("code an agent runs outside a sandbox is a way out, as AT-37 reads it", () 
   ]);
 });
 
-const COURIER = (courier: string, sender: string) => `${ZONES}
+/**
+ * Outside e-mail lands in a mailbox that a read tool reads; the confidential mail is the crown jewel.
+ * The models below add the agent that calls the reader and its ways out.
+ */
+const MAILBOX = `${ZONES}
 source inbound "Inbound e-mail" in internet { type email }
 store mailbox "Mailbox" in corp { holds [mail] }
 tool reader "Mail reader" in corp { capabilities [read] }
-agent courier "Mail courier" in corp${courier}
-tool sender "Mail sender" in corp { capabilities [send_external]${sender} }
 data mail "Mail contents" { classification confidential  crown confidentiality }
 flow inbound -> mailbox { kind ingest }
-flow mailbox -> reader { kind read }
+flow mailbox -> reader { kind read }`;
+
+const COURIER = (courier: string, sender: string) => `${MAILBOX}
+agent courier "Mail courier" in corp${courier}
+tool sender "Mail sender" in corp { capabilities [send_external]${sender} }
 flow courier -> reader { kind invoke }
 flow courier -> sender { kind invoke }`;
 
@@ -540,14 +546,8 @@ test("a step needs credentials where the rules read its hop as authenticated (ho
   }
 });
 
-const WAYS_OUT = (courier: string, tools: string) => `${ZONES}
-source inbound "Inbound e-mail" in internet { type email }
-store mailbox "Mailbox" in corp { holds [mail] }
-tool reader "Mail reader" in corp { capabilities [read] }
+const WAYS_OUT = (courier: string, tools: string) => `${MAILBOX}
 agent courier "Mail courier" in corp { ${courier} }
-data mail "Mail contents" { classification confidential  crown confidentiality }
-flow inbound -> mailbox { kind ingest }
-flow mailbox -> reader { kind read }
 flow courier -> reader { kind invoke }
 ${tools}`;
 
@@ -601,18 +601,12 @@ test("an agent with several ways out: AT-37 explains one that is open when there
   assert.not.ok(finding.facts.some((f) => f.text.includes("sender_a")));
 });
 
-const GATEWAY = (board: string) => `${ZONES}
-source inbound "Inbound e-mail" in internet { type email }
-store mailbox "Mailbox" in corp { holds [mail] }
-tool reader "Mail reader" in corp { capabilities [read] }
+const GATEWAY = (board: string) => `${MAILBOX}
 agent courier "Mail courier" in corp { approval human }
 mcp_server gw "Tool gateway" in corp
 tool notes "Notes" in corp { capabilities [write]  approval none }
 store board "Notes board" in ${board}
 tool sender "Mail sender" in corp { capabilities [send_external] }
-data mail "Mail contents" { classification confidential  crown confidentiality }
-flow inbound -> mailbox { kind ingest }
-flow mailbox -> reader { kind read }
 flow courier -> reader { kind invoke }
 flow courier -> gw { kind invoke }
 flow gw -> notes { kind invoke }
@@ -644,15 +638,9 @@ test("a tool behind a gateway replaces the caller's approval on the way out only
   });
 });
 
-const ANSWERER = (answerer: string) => `${ZONES}
-source inbound "Inbound e-mail" in internet { type email }
-store mailbox "Mailbox" in corp { holds [mail] }
-tool reader "Mail reader" in corp { capabilities [read] }
+const ANSWERER = (answerer: string) => `${MAILBOX}
 agent answerer "Mail answerer" in corp { ${answerer} }
 app chat "Chat" in corp { renders markdown }
-data mail "Mail contents" { classification confidential  crown confidentiality }
-flow inbound -> mailbox { kind ingest }
-flow mailbox -> reader { kind read }
 flow answerer -> reader { kind invoke }
 flow answerer -> chat { kind response }`;
 

@@ -523,16 +523,7 @@ export function runnerFacts(g: ThreatGraph, runner: ToolReach): readonly Fact[] 
  * the same way.
  */
 export function approvalReplacedOn(g: ThreatGraph, facts: Facts, e: number): boolean {
-  const agent = callerOf(g, facts, e);
-  if (!agent) return false;
-  // Every reach whose first call is to this callee (by any parallel flow) goes through this step.
-  const callee = facts.info.edgeTo[e]!;
-  const reaches = toolsOf(g, agent);
-  for (let i = 0; i < reaches.length; i++) {
-    const r = reaches[i]!;
-    if (r.overridesAgent && r.path[0]!.to === callee && carriesOut(g, facts, agent, r)) return true;
-  }
-  return false;
+  return replacingReaches(g, facts, e).length > 0;
 }
 
 /**
@@ -543,6 +534,7 @@ export function approvalReplacedOn(g: ThreatGraph, facts: Facts, e: number): boo
 export function replacingReaches(g: ThreatGraph, facts: Facts, e: number): readonly ToolReach[] {
   const agent = callerOf(g, facts, e);
   if (!agent) return NO_REACHES;
+  // Every reach whose first call is to this callee (by any parallel flow) goes through this step.
   const callee = facts.info.edgeTo[e]!;
   return toolsOf(g, agent).filter(
     (r) => r.overridesAgent && r.path[0]!.to === callee && carriesOut(g, facts, agent, r),
