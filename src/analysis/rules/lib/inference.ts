@@ -647,17 +647,20 @@ function queryPointsUncached(g: ThreatGraph, qa: QueryAccess, v: number): Subjec
 }
 
 /**
- * Whether the callers on the query path into `v` need no credentials: a hop on the path whose
- * authentication (`hopAuth`: the flow's `auth`, else its receiver's, else the sending actor's
- * `authenticated`) is `none`, or, where the path starts at a component (a public app or endpoint),
- * the way the parties as little trusted as the path's reach that component: over each actor's
- * request flow into it, read the same way, or, where no actor's flow is modelled, the component's
- * own `auth none` (anyone on the internet calls it directly).
+ * Whether the callers on the query path into `v` need no credentials: a hop on the path that an
+ * untrusted or public party makes (as AT-52 asks) whose authentication (`hopAuth`: the flow's
+ * `auth`, else its receiver's, else the sending actor's `authenticated`) is `none`, or, where the
+ * path starts at a component (a public app or endpoint), the way the attacker-level parties that
+ * open connections reach that component: over each of their request flows into it, read the same
+ * way, or, where none is modelled, the component's own `auth none` (anyone on the internet calls it
+ * directly). A hop behind the organisation's own front does not count: a caller who had to sign in
+ * there can be blocked there, whatever the services behind it ask of each other (ADR 17).
  */
 export function unauthenticatedOnPath(g: ThreatGraph, qa: QueryAccess, v: number): Fact | undefined {
   for (const p of queryPoints(g, qa, v)) {
     if (p.type !== "flow") continue;
     const f = g.model.flows[p.index]!;
+    if (!attackerTrust(g.model.components[f.from]!)) continue;
     const hop = hopAuth(g, f);
     if (hop?.auth === "none") return hopAuthFact(g, f, hop);
   }
