@@ -1,11 +1,14 @@
 /**
  * The mitigation checklist: what to do, grouped by owner, then by component. Each open finding with
  * the controls that would mitigate it (and their ATLAS mitigation ids); controls already declared are
- * shown as done. `checklist.md` is a GitHub task list (capped per owner, see REPORT_LIMITS);
+ * shown as done. `checklist.md` is a GitHub task list, one file while it is small enough for GitHub
+ * to show, else an index of the owners and a file per owner (`checklistMarkdownFiles`);
  * `checklist.csv` has every row and imports into an issue tracker.
  */
 import type { CompileAnalysis } from "../compiler.js";
-import type { Emitter } from "./emitter.js";
+import { createHash } from "node:crypto";
+import type { Emitter, OutputFile } from "./emitter.js";
+import { fileStem } from "./diagrams/model-index.js";
 import { answerFor, builtinControlView, type FindingView, type MappingView } from "./findings-view.js";
 import { locationView, type LocationView } from "./location-view.js";
 import {
@@ -13,7 +16,7 @@ import {
   bySeverityThenId,
   cmp,
   MARKDOWN,
-  REPORT_LIMITS,
+  MARKDOWN_CELL,
   reportTitle,
   SEVERITY_ORDER,
   subjectKey,
@@ -23,7 +26,16 @@ import {
 import { tidyMarkdown } from "./report-md.js";
 import { memoize } from "../memoize.js";
 import { renderWith } from "./templates.js";
-import { CHECKLIST_MD_SHA256, checklistMarkdown } from "./checklist-md.js";
+import {
+  CHECKLIST_MD_SHA256,
+  checklistHead,
+  checklistIndex,
+  checklistIndexRow,
+  checklistMarkdown,
+  checklistOwner,
+  cutTaskLine,
+  type ChecklistIndexView,
+} from "./checklist-md.js";
 import { producedFile } from "./text-sink.js";
 import { HIDDEN_CHARS, withoutHidden } from "../hidden-chars.js";
 
@@ -355,6 +367,8 @@ export interface ChecklistView {
   /** The cheapest cut's tasks, most effective first (empty: no cut). */
   cut: {
     total: Safe;
+    /** One owner's file: `tasks` are the cut's tasks on that owner's components only. */
+    share: boolean;
     tasks: { control: Safe; title: Safe; atlas: Safe; on: Safe; owner: Safe; cost: number; where: Safe }[];
     uncuttable: Safe;
   };
@@ -389,24 +403,29 @@ const atlasList = (f: Format, atlas: readonly MappingView[]) =>
     ", ",
   );
 
-/**
- * Open findings listed per owner in checklist.md: REPORT_LIMITS.checklistFindingsPerOwner, lowered
- * when many owners share REPORT_LIMITS.checklistFindings (never below 10), so the file stays
- * readable for an organisation of hundreds of teams.
- */
-export function checklistPerOwner(owners: number): number {
-  const share = Math.floor(REPORT_LIMITS.checklistFindings / Math.max(1, owners));
-  return Math.min(REPORT_LIMITS.checklistFindingsPerOwner, Math.max(10, share));
+/** Builds the checklist view for one format, at most `perOwner` open findings per owner (all by default). */
+export function checklistView(d: ChecklistData, f: Format, perOwner = Infinity): ChecklistView {
+  const viewer = checklistViewer(f);
+  return { ...viewer.head(d), owners: d.owners.map((o) => viewer.owner(o, perOwner)) };
 }
 
-/** Builds the checklist view for one format, at most `perOwner` open findings per owner. */
-export function checklistView(
-  d: ChecklistData,
-  f: Format,
-  perOwner: number = checklistPerOwner(d.owners.length),
-): ChecklistView {
-  // Escaped once per value: the findings view shares one recommendation list per control set and one
-  // mitigation list per control, and rule titles and severities repeat on every finding of a rule.
+type OwnerView = ChecklistView["owners"][number];
+type CutTaskView = ChecklistView["cut"]["tasks"][number];
+
+/**
+ * The parts of checklist views in one format, escaping each shared value once (the findings view
+ * shares one recommendation list per control set and one mitigation list per control, and rule
+ * titles and severities repeat on every finding of a rule): the header of the whole checklist or of
+ * one owner's file, and each owner's section, built one at a time.
+ */
+export function checklistViewer(f: Format): {
+  /** The header and cheapest cut; `owner`: one owner's file (its counts and its share of the cut). */
+  head(d: ChecklistData, owner?: ChecklistOwner): Omit<ChecklistView, "owners">;
+  /** One owner's section, at most `perOwner` open findings (and components) listed. */
+  owner(o: ChecklistOwner, perOwner: number): OwnerView;
+  /** One task of the cheapest cut. */
+  cutTask(t: ChecklistCut["tasks"][number]): CutTaskView;
+} {
   const atlasOf = memoize((atlas: readonly MappingView[]) => atlasList(f, atlas));
   const text = memoize((s: string) => f.text(s));
   const tasksOf = memoize((recommended: FindingView["recommended"]) =>
@@ -417,88 +436,112 @@ export function checklistView(
       bypassed: r.bypassed,
     })),
   );
-  return {
-    title: f.text(d.title),
-    toolVersion: f.text(d.toolVersion),
-    generatedAt: f.text(d.generatedAt ?? ""),
-    open: d.open,
-    todo: d.tasks.todo,
-    controls: d.tasks.controls,
-    done: d.tasks.done,
-    cut: {
-      total: f.text(d.cut ? `${d.cut.total}${d.cut.bounded ? " at most" : ""}` : ""),
-      tasks: (d.cut?.tasks ?? []).map((t) => ({
-        control: f.code(t.control),
-        title: text(t.title),
-        atlas: atlasOf(t.atlas),
-        on: f.code(t.on),
-        owner: f.text(t.owner ?? ""),
-        cost: t.cost,
-        where: f.loc(t.location),
-      })),
-      uncuttable: f.join(
-        (d.cut?.uncuttable ?? []).map((u) => f.code(u)),
-        ", ",
-      ),
-    },
-    owners: d.owners.map((o) => {
-      let budget = perOwner;
-      let more = 0;
-      let moreSubjects = 0;
-      const subjects: ChecklistView["owners"][number]["subjects"] = [];
-      for (const s of o.subjects) {
-        // At most `perOwner` components too: components with only declared controls would
-        // otherwise make the list grow with the model.
-        if (subjects.length >= perOwner) {
-          moreSubjects++;
-          more += s.open.length;
-          continue;
-        }
-        const shown = s.open.slice(0, Math.max(0, budget));
-        budget -= shown.length;
-        more += s.open.length - shown.length;
-        // A subject whose open findings are all past the cap is left out entirely, done list too.
-        if (shown.length === 0 && s.open.length > 0) {
-          moreSubjects++;
-          continue;
-        }
-        subjects.push({
-          subject: f.code(s.subject.name),
-          kind: f.text(s.subject.type === "component" ? s.subject.kind : s.subject.type),
-          title: f.text(s.subject.title ?? ""),
-          system: f.text(s.system ?? ""),
-          accepted: s.accepted,
-          findings: shown.map((x) => ({
-            id: f.code(x.id),
-            title: text(x.title),
-            severity: text(x.severity),
-            message: f.rich(x.message),
-            where: f.loc(x.location),
-            tasks: tasksOf(x.recommended),
-          })),
-          done: s.done.map((c) => ({
-            control: f.code(c.control),
-            title: text(c.title),
-            atlas: atlasOf(c.atlas),
-            where: f.loc(c.location),
-            impliedBy: c.impliedBy ? f.code(c.impliedBy) : f.lit(""),
-            mitigates: f.join(
-              c.mitigates.map((id) => f.code(id)),
-              ", ",
-            ),
-          })),
-        });
-      }
-      return {
-        owner: f.text(o.owner ?? "no owner"),
-        hasOwner: o.owner !== undefined,
-        open: o.open,
-        subjects,
-        more,
-        moreSubjects,
-      };
-    }),
+  const cutTask = (t: ChecklistCut["tasks"][number]): CutTaskView => ({
+    control: f.code(t.control),
+    title: text(t.title),
+    atlas: atlasOf(t.atlas),
+    on: f.code(t.on),
+    owner: f.text(t.owner ?? ""),
+    cost: t.cost,
+    where: f.loc(t.location),
+  });
+  const head = (d: ChecklistData, o?: ChecklistOwner): Omit<ChecklistView, "owners"> => {
+    const counts = o === undefined ? { open: d.open, ...d.tasks } : { open: o.open, ...ownerTasks(o) };
+    const cutOf = o === undefined ? d.cut?.tasks : d.cut?.tasks.filter((t) => t.owner === o.owner);
+    return {
+      title: f.text(d.title),
+      toolVersion: f.text(d.toolVersion),
+      generatedAt: f.text(d.generatedAt ?? ""),
+      open: counts.open,
+      todo: counts.todo,
+      controls: counts.controls,
+      done: counts.done,
+      cut: {
+        total: f.text(d.cut ? `${d.cut.total}${d.cut.bounded ? " at most" : ""}` : ""),
+        share: o !== undefined,
+        tasks: (cutOf ?? []).map(cutTask),
+        // The places no control cuts have no owner: they are listed with the whole checklist only.
+        uncuttable: f.join(
+          (o === undefined ? (d.cut?.uncuttable ?? []) : []).map((u) => f.code(u)),
+          ", ",
+        ),
+      },
+    };
   };
+  const owner = (o: ChecklistOwner, perOwner: number): OwnerView => {
+    let budget = perOwner;
+    let more = 0;
+    let moreSubjects = 0;
+    const subjects: OwnerView["subjects"] = [];
+    for (const s of o.subjects) {
+      // At most `perOwner` components too: components with only declared controls would
+      // otherwise make the list grow with the model.
+      if (subjects.length >= perOwner) {
+        moreSubjects++;
+        more += s.open.length;
+        continue;
+      }
+      const shown = s.open.slice(0, Math.max(0, budget));
+      budget -= shown.length;
+      more += s.open.length - shown.length;
+      // A subject whose open findings are all past the cap is left out entirely, done list too.
+      if (shown.length === 0 && s.open.length > 0) {
+        moreSubjects++;
+        continue;
+      }
+      subjects.push({
+        subject: f.code(s.subject.name),
+        kind: f.text(s.subject.type === "component" ? s.subject.kind : s.subject.type),
+        title: f.text(s.subject.title ?? ""),
+        system: f.text(s.system ?? ""),
+        accepted: s.accepted,
+        findings: shown.map((x) => ({
+          id: f.code(x.id),
+          title: text(x.title),
+          severity: text(x.severity),
+          message: f.rich(x.message),
+          where: f.loc(x.location),
+          tasks: tasksOf(x.recommended),
+        })),
+        done: s.done.map((c) => ({
+          control: f.code(c.control),
+          title: text(c.title),
+          atlas: atlasOf(c.atlas),
+          where: f.loc(c.location),
+          impliedBy: c.impliedBy ? f.code(c.impliedBy) : f.lit(""),
+          mitigates: f.join(
+            c.mitigates.map((id) => f.code(id)),
+            ", ",
+          ),
+        })),
+      });
+    }
+    return {
+      owner: f.text(o.owner ?? "no owner"),
+      hasOwner: o.owner !== undefined,
+      open: o.open,
+      subjects,
+      more,
+      moreSubjects,
+    };
+  };
+  return { head, owner, cutTask };
+}
+
+/** One owner's tasks: to do (and the distinct controls they name) and done, as the header counts them. */
+export function ownerTasks(o: ChecklistOwner): { todo: number; done: number; controls: number } {
+  let todo = 0;
+  let done = 0;
+  const controls = new Set<string>();
+  for (const s of o.subjects) {
+    done += s.done.length;
+    for (const x of s.open)
+      for (const r of x.recommended) {
+        todo++;
+        controls.add(r.control);
+      }
+  }
+  return { todo, done, controls: controls.size };
 }
 
 // ---- checklist.csv ---------------------------------------------------------------------------------
@@ -637,17 +680,218 @@ function checklistCsvRows(d: ChecklistData, put: (piece: string) => void): void 
     );
 }
 
-/** `checklist.md` and `checklist.csv`. */
+// ---- checklist.md, split by owner -------------------------------------------------------------------
+
+/**
+ * Most bytes of checklist.md by default, and of each owner's file once it is split
+ * (`--checklist-max-kb`; 0: no limit). GitHub shows a Markdown file's preview only when it is small
+ * ("generally less than 2 MB", and a complex one times out): 1 MB leaves a margin (ADR 15).
+ */
+export const CHECKLIST_MAX_BYTES = 1_000_000;
+
+/**
+ * Fewest bytes an open finding's line, or a component's heading, takes in the built-in layout: a
+ * bound that skips laying out what cannot fit (an owner of 100,000 findings is not laid out whole).
+ */
+const MIN_LINE_BYTES = 16;
+
+/** Bytes an owner's section takes at least in the built-in layout. */
+const leastBytes = (o: ChecklistOwner) => (o.open + o.subjects.length) * MIN_LINE_BYTES;
+
+/**
+ * checklist.md as one file when the whole checklist (every open finding) fits in `maxBytes`;
+ * otherwise checklist.md is an index of the owners and each owner's section is a file of its own,
+ * `checklist/<stem>.md` (`ownerFileStems`), rendered when it is written. `render` lays out a
+ * checklist view: the built-in layout or a `--templates` override, for the one file and each
+ * owner's file alike; the index is laid out here. `maxBytes` 0: one file, never split nor cut.
+ */
+export function checklistMarkdownFiles(
+  d: ChecklistData,
+  render: (v: ChecklistView) => string,
+  maxBytes: number,
+): OutputFile[] {
+  if (maxBytes === 0)
+    return [{ path: "checklist.md", contents: tidyMarkdown(render(checklistView(d, MARKDOWN))) }];
+  const viewer = checklistViewer(MARKDOWN);
+  const whole = wholeChecklist(d, viewer, render, maxBytes);
+  if (whole !== undefined) return [{ path: "checklist.md", contents: whole }];
+  const stems = ownerFileStems(d.owners.map((o) => o.owner));
+  const paths = stems.map((s) => `checklist/${s}.md`);
+  return [
+    { path: "checklist.md", contents: checklistIndexText(d, viewer, paths, maxBytes) },
+    ...d.owners.map((o, i) =>
+      producedFile(paths[i]!, (put) => put(ownerFileText(d, o, viewer, render, maxBytes))),
+    ),
+  ];
+}
+
+/**
+ * The whole checklist when its text fits in `maxBytes`, else undefined. Measured first in the
+ * built-in layout, owner by owner, and given up past twice the limit (tidying only removes trailing
+ * spaces and extra blank lines), so a model far too large is never laid out whole; then laid out by
+ * `render` and measured exactly.
+ */
+function wholeChecklist(
+  d: ChecklistData,
+  viewer: ReturnType<typeof checklistViewer>,
+  render: (v: ChecklistView) => string,
+  maxBytes: number,
+): string | undefined {
+  const head = viewer.head(d);
+  let chars = checklistHead(head).length;
+  const owners: ChecklistView["owners"] = [];
+  for (const o of d.owners) {
+    if (chars + leastBytes(o) > 2 * maxBytes) return undefined;
+    const v = viewer.owner(o, Infinity);
+    chars += checklistOwner(v).length;
+    if (chars > 2 * maxBytes) return undefined;
+    owners.push(v);
+  }
+  const text = tidyMarkdown(render({ ...head, owners }));
+  return Buffer.byteLength(text) <= maxBytes ? text : undefined;
+}
+
+/**
+ * One owner's file: its header (its counts, its share of the cheapest cut) and its whole section
+ * when that fits in `maxBytes`; otherwise as many of its open findings as fit (found by doubling,
+ * then halving, the number listed), and the usual "…and N more … in checklist.csv" line.
+ */
+function ownerFileText(
+  d: ChecklistData,
+  o: ChecklistOwner,
+  viewer: ReturnType<typeof checklistViewer>,
+  render: (v: ChecklistView) => string,
+  maxBytes: number,
+): string {
+  const head = viewer.head(d, o);
+  const text = (n: number) => tidyMarkdown(render({ ...head, owners: [viewer.owner(o, n)] }));
+  const fits = (t: string) => Buffer.byteLength(t) <= maxBytes;
+  if (leastBytes(o) <= 2 * maxBytes) {
+    const all = text(Infinity);
+    if (fits(all)) return all;
+  }
+  // Listing `all` open findings (and components) lists everything.
+  const all = Math.max(o.open, o.subjects.length);
+  let best = text(0);
+  if (!fits(best)) return best; // the limit is below the header's own size
+  let lo = 0;
+  let hi = all;
+  for (let n = 16; n < all; n *= 2) {
+    const t = text(n);
+    if (!fits(t)) {
+      hi = n;
+      break;
+    }
+    lo = n;
+    best = t;
+  }
+  while (hi - lo > 1) {
+    const mid = lo + Math.floor((hi - lo) / 2);
+    const t = text(mid);
+    if (fits(t)) {
+      lo = mid;
+      best = t;
+    } else hi = mid;
+  }
+  return best;
+}
+
+/** An owner's severity counts, most severe first (SEVERITY_ORDER). */
+function severityCounts(o: ChecklistOwner): number[] {
+  const counts = SEVERITY_ORDER.map(() => 0);
+  for (const s of o.subjects) for (const x of s.open) counts[SEVERITY_ORDER.indexOf(x.severity)]!++;
+  return counts;
+}
+
+/**
+ * checklist.md of a split checklist: the header and the cheapest cut (its tasks as many as fit in
+ * half of `maxBytes`; each owner's file lists its own), then a table of the owners with their
+ * counts and a link to their files (as many rows as fit; every file is written all the same).
+ */
+function checklistIndexText(
+  d: ChecklistData,
+  viewer: ReturnType<typeof checklistViewer>,
+  paths: readonly string[],
+  maxBytes: number,
+): string {
+  const full = viewer.head(d);
+  const noTasks = { ...full, cut: { ...full.cut, tasks: [] } };
+  let used = Buffer.byteLength(checklistHead(noTasks));
+  const tasks: CutTaskView[] = [];
+  for (const t of d.cut?.tasks ?? []) {
+    const v = viewer.cutTask(t);
+    const bytes = Buffer.byteLength(cutTaskLine(v));
+    if (used + bytes > maxBytes / 2) break;
+    used += bytes;
+    tasks.push(v);
+  }
+  const cell = MARKDOWN_CELL;
+  const rows: ChecklistIndexView["rows"] = [];
+  // Room kept for the section's text around the rows.
+  used += 1000;
+  for (const [i, o] of d.owners.entries()) {
+    const row = {
+      owner: o.owner === undefined ? cell.lit("*no owner*") : cell.text(o.owner),
+      hasOwner: o.owner !== undefined,
+      open: o.open,
+      severities: severityCounts(o),
+      ...ownerTasks(o),
+      file: cell.fileLink(paths[i]!),
+    };
+    const bytes = Buffer.byteLength(checklistIndexRow(row));
+    if (used + bytes > maxBytes) break;
+    used += bytes;
+    rows.push(row);
+  }
+  return tidyMarkdown(
+    checklistIndex({
+      ...full,
+      cut: { ...full.cut, tasks },
+      cutMore: (d.cut?.tasks.length ?? 0) - tasks.length,
+      maxKb: maxBytes / 1000,
+      severities: SEVERITY_ORDER.map((s) => MARKDOWN.text(s)),
+      rows,
+      rowsMore: d.owners.length - rows.length,
+    }),
+  );
+}
+
+/**
+ * The file stem of each owner's checklist (`checklist/<stem>.md`), in the order given: `owner-` and
+ * the owner's name as `fileStem` makes it safe on every file system (lowercase ASCII, a hash of the
+ * exact name when it had to be changed), `no-owner` for subjects nobody owns. The prefix keeps every
+ * owner's stem apart from `no-owner` and from names Windows reserves (`con`, `nul`). Two owners whose
+ * stems still meet (a name that reads like another's folded form and hash) get the whole hash, and
+ * a counter if even that meets.
+ */
+export function ownerFileStems(owners: readonly (string | undefined)[]): string[] {
+  const stemOf = (o: string | undefined) => (o === undefined ? "no-owner" : `owner-${fileStem(o)}`);
+  const stems = owners.map(stemOf);
+  const count = new Map<string, number>();
+  for (const s of stems) count.set(s, (count.get(s) ?? 0) + 1);
+  const seen = new Set<string>();
+  return stems.map((s, i) => {
+    const o = owners[i];
+    let stem = s;
+    if (count.get(s)! > 1 && o !== undefined && `owner-${o}` !== s)
+      stem = `owner-${createHash("sha256").update(o).digest("hex")}`;
+    for (let n = 2; seen.has(stem); n++) stem = `${s}-${n}`;
+    seen.add(stem);
+    return stem;
+  });
+}
+
+/** `checklist.md` (one file, or an index and `checklist/<owner>.md`) and `checklist.csv`. */
 export const checklistEmitter: Emitter = {
   name: "checklist",
-  emit: ({ analysis, toolVersion, generatedAt, templatesDir }) => {
+  emit: ({ analysis, toolVersion, generatedAt, templatesDir, checklistMaxBytes }) => {
     const data = checklistData(analysis, { toolVersion, ...(generatedAt ? { generatedAt } : {}) });
     const render = renderWith("checklist.md.hbs", templatesDir, {
       sha256: CHECKLIST_MD_SHA256,
       render: checklistMarkdown,
     });
     return [
-      { path: "checklist.md", contents: tidyMarkdown(render(checklistView(data, MARKDOWN))) },
+      ...checklistMarkdownFiles(data, render, checklistMaxBytes ?? CHECKLIST_MAX_BYTES),
       producedFile("checklist.csv", (put) => checklistCsvRows(data, put)),
     ];
   },

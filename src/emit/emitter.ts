@@ -29,6 +29,11 @@ export interface EmitContext {
   readonly sarifMaxResults?: number;
   /** Most bytes findings.junit.xml holds (`--junit-max-kb`; 0: no limit); JUNIT_MAX_BYTES by default. */
   readonly junitMaxBytes?: number;
+  /**
+   * Most bytes of checklist.md, past which it is split by owner, and of each owner's file
+   * (`--checklist-max-kb`; 0: one file, no limit); CHECKLIST_MAX_BYTES by default.
+   */
+  readonly checklistMaxBytes?: number;
 }
 
 /**

@@ -50,10 +50,6 @@ export const REPORT_LIMITS = {
   crownRows: 100,
   /** Crown jewels whose attack paths are drawn and listed (as many as the diagram stage draws). */
   pathTargets: DIAGRAM_LIMITS.pathTargets,
-  /** Open findings per owner in checklist.md (checklist.csv has all of them). */
-  checklistFindingsPerOwner: 200,
-  /** Open findings in checklist.md over all owners, shared among them (see `checklistPerOwner`). */
-  checklistFindings: 5000,
   /** Lines of the metrics table in the scorecard. */
   metricRows: 60,
   /** Largest diagram inlined into a report: Mermaid's default `maxTextSize`, which GitHub keeps. */

@@ -14,6 +14,7 @@ import {
   checklistData,
   checklistEmitter,
   checklistView,
+  checklistViewer,
   type ChecklistView,
 } from "../../src/emit/checklist.js";
 import { CHECKLIST_MD_SHA256, checklistMarkdown } from "../../src/emit/checklist-md.js";
@@ -53,6 +54,14 @@ test("every sample and the hostile fixture: the same text as Handlebars, capped 
     // Caps of 1 and 2 leave subjects, findings and done lists out: the "more" lines.
     for (const cap of [undefined, 1, 2]) same(checklistView(data, MARKDOWN, cap), `${name}, cap ${cap}`);
     same(checklistView(checklistData(ctx.analysis, { toolVersion: "t" }), MARKDOWN), `${name}, no time`);
+    // Each owner's file of a split checklist: its header, its share of the cut, its section.
+    const viewer = checklistViewer(MARKDOWN);
+    for (const o of data.owners)
+      for (const cap of [Infinity, 1])
+        same(
+          { ...viewer.head(data, o), owners: [viewer.owner(o, cap)] },
+          `${name}, ${o.owner} alone, cap ${cap}`,
+        );
   }
 });
 
@@ -110,7 +119,7 @@ const view = (owners: Owner[], generatedAt = ""): ChecklistView => ({
   todo: 7,
   controls: 3,
   done: 0,
-  cut: { total: s(""), tasks: [], uncuttable: s("") },
+  cut: { total: s(""), share: false, tasks: [], uncuttable: s("") },
   owners,
 });
 
@@ -165,12 +174,15 @@ test("views taking every branch of the template: the same text as Handlebars", (
     [tasks, "`u`, `v`"],
     [[], "`u`"],
   ] as const) {
-    const withCut = (owners: Owner[]) => ({
-      ...view(owners),
-      cut: { total: s("5"), tasks: [...t], uncuttable: s(uncuttable) },
-    });
-    same(withCut([]), `cut of ${t.length} tasks, uncuttable ${uncuttable}, no owners`);
-    same(withCut([owner({ subjects })]), `cut of ${t.length} tasks, uncuttable ${uncuttable}`);
+    for (const share of [false, true]) {
+      const withCut = (owners: Owner[]) => ({
+        ...view(owners),
+        cut: { total: s("5"), share, tasks: [...t], uncuttable: s(uncuttable) },
+      });
+      const what = `cut of ${t.length} tasks, uncuttable ${uncuttable}, share ${share}`;
+      same(withCut([]), `${what}, no owners`);
+      same(withCut([owner({ subjects })]), what);
+    }
   }
 });
 

@@ -11,6 +11,7 @@ import {
 } from "../../analysis/metrics/gate.js";
 import { diag, sortDiagnostics, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import type { EmitContext, Emitter, OutputFile } from "../../emit/emitter.js";
+import { CHECKLIST_MAX_BYTES } from "../../emit/checklist.js";
 import { EMITTERS } from "../../emit/index.js";
 import { JUNIT_MAX_BYTES, junitCasesLeftOut, junitEmitter } from "../../emit/junit.js";
 import { SARIF_MAX_RESULTS, sarifEmitter, sarifResultsLeftOut } from "../../emit/sarif.js";
@@ -53,6 +54,7 @@ export interface CompileArgs extends ModelOptions, RenderArgs {
   "sarif-max-results"?: unknown;
   /** As `sarif-max-results`. */
   "junit-max-kb"?: unknown;
+  "checklist-max-kb"?: unknown;
 }
 
 /** The output `--format` prints on stdout (text: none, only the summary on stderr). */
@@ -141,7 +143,7 @@ function junitCapped(
 }
 
 /**
- * A cap option (`--sarif-max-results`, `--junit-max-kb`) as a number (undefined: not given), or
+ * A cap option (`--sarif-max-results`, `--junit-max-kb`, `--checklist-max-kb`) as a number (undefined: not given), or
  * AT9002 when it is not a whole number. Read from the text as given (wholeNumberOption): yargs reads
  * `""` or `" "` as the number 0, the value that lifts the cap, so `--sarif-max-results "$MAX"` with
  * the variable unset would write every result, and a large model's upload would fail.
@@ -173,6 +175,8 @@ export async function runCompile(io: Io, argv: CompileArgs): Promise<number> {
   if (typeof sarifMax === "object") return refuse([sarifMax]);
   const junitMaxKb = capOf(argv["junit-max-kb"], "--junit-max-kb");
   if (typeof junitMaxKb === "object") return refuse([junitMaxKb]);
+  const checklistMaxKb = capOf(argv["checklist-max-kb"], "--checklist-max-kb");
+  if (typeof checklistMaxKb === "object") return refuse([checklistMaxKb]);
   if (argv.templates !== undefined) {
     const problems = checkTemplatesDir(argv.templates).map((m) => diag("AT9002", undefined, m));
     if (problems.length > 0) return refuse(problems);
@@ -205,6 +209,7 @@ export async function runCompile(io: Io, argv: CompileArgs): Promise<number> {
       worker,
       sarifMax,
       junitMaxKb,
+      checklistMaxKb,
     });
   } finally {
     worker?.close();
@@ -286,9 +291,11 @@ async function compileWith(
     sarifMax: number | undefined;
     /** `--junit-max-kb`, checked. */
     junitMaxKb: number | undefined;
+    /** `--checklist-max-kb`, checked. */
+    checklistMaxKb: number | undefined;
   },
 ): Promise<number> {
-  const { gates, emitters, render, printed, progress, worker, sarifMax, junitMaxKb } = run;
+  const { gates, emitters, render, printed, progress, worker, sarifMax, junitMaxKb, checklistMaxKb } = run;
   const loaded = loadModels(io, argv);
   progress.clear();
   // The model's own policies and `--policy`, validated: a mistake in a policy is an invalid model.
@@ -340,6 +347,7 @@ async function compileWith(
     diagnostics,
     ...(sarifMax === undefined ? {} : { sarifMaxResults: sarifMax }),
     ...(junitMaxKb === undefined ? {} : { junitMaxBytes: junitMaxKb * 1000 }),
+    ...(checklistMaxKb === undefined ? {} : { checklistMaxBytes: checklistMaxKb * 1000 }),
   };
   progress.stage("writing outputs");
   let files: OutputFile[];
@@ -418,6 +426,12 @@ export const compileCommand: CommandModule = {
         "junit-max-kb",
         wholeNumberOption(
           `most kilobytes (1,000 bytes) of findings.junit.xml, open and most severe findings kept first (0: no limit; default ${JUNIT_MAX_BYTES / 1000}, under GitLab's 30 MB)`,
+        ),
+      )
+      .option(
+        "checklist-max-kb",
+        wholeNumberOption(
+          `most kilobytes (1,000 bytes) of checklist.md; a larger checklist is split into an index and a file per owner, each under this size (0: one file, no limit; default ${CHECKLIST_MAX_BYTES / 1000}, under GitHub's 2 MB preview)`,
         ),
       )
       .option("timestamp", {
