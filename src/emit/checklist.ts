@@ -17,6 +17,7 @@ import {
   cmp,
   MARKDOWN,
   MARKDOWN_CELL,
+  REPORT_LIMITS,
   reportTitle,
   SEVERITY_ORDER,
   subjectKey,
@@ -403,6 +404,18 @@ const atlasList = (f: Format, atlas: readonly MappingView[]) =>
     ", ",
   );
 
+/**
+ * Open findings listed in each owner's file of a split checklist: REPORT_LIMITS.checklistFindingsPerOwner,
+ * lowered when many owners share REPORT_LIMITS.checklistFindings (never below 10). A split checklist
+ * is one of thousands of findings; what it lists is laid out, encoded and written on every compile
+ * (about 57 ms per MB at 10k), so the whole stays about the size one file had before the split
+ * (6.5 MB at 10k, 12 MB at 100k) instead of growing with the model (ADR 15).
+ */
+export function checklistPerOwner(owners: number): number {
+  const share = Math.floor(REPORT_LIMITS.checklistFindings / Math.max(1, owners));
+  return Math.min(REPORT_LIMITS.checklistFindingsPerOwner, Math.max(10, share));
+}
+
 /** Builds the checklist view for one format, at most `perOwner` open findings per owner (all by default). */
 export function checklistView(d: ChecklistData, f: Format, perOwner = Infinity): ChecklistView {
   const viewer = checklistViewer(f);
@@ -720,7 +733,9 @@ export function checklistMarkdownFiles(
   return [
     { path: "checklist.md", contents: checklistIndexText(d, viewer, paths, maxBytes) },
     ...d.owners.map((o, i) =>
-      producedFile(paths[i]!, (put) => put(ownerFileText(d, o, viewer, render, maxBytes))),
+      producedFile(paths[i]!, (put) =>
+        put(ownerFileText(d, o, viewer, render, maxBytes, checklistPerOwner(d.owners.length))),
+      ),
     ),
   ];
 }
@@ -752,9 +767,10 @@ function wholeChecklist(
 }
 
 /**
- * One owner's file: its header (its counts, its share of the cheapest cut) and its whole section
- * when that fits in `maxBytes`; otherwise as many of its open findings as fit (found by doubling,
- * then halving, the number listed), and the usual "…and N more … in checklist.csv" line.
+ * One owner's file: its header (its counts, its share of the cheapest cut) and its section, at most
+ * `perOwner` open findings (and components) listed, when that fits in `maxBytes`; otherwise as many
+ * as fit (found by doubling, then halving, the number listed). What is not listed is counted in the
+ * usual "…and N more … in checklist.csv" line.
  */
 function ownerFileText(
   d: ChecklistData,
@@ -762,16 +778,17 @@ function ownerFileText(
   viewer: ReturnType<typeof checklistViewer>,
   render: (v: ChecklistView) => string,
   maxBytes: number,
+  perOwner: number,
 ): string {
   const head = viewer.head(d, o);
   const text = (n: number) => tidyMarkdown(render({ ...head, owners: [viewer.owner(o, n)] }));
   const fits = (t: string) => Buffer.byteLength(t) <= maxBytes;
-  if (leastBytes(o) <= 2 * maxBytes) {
-    const all = text(Infinity);
-    if (fits(all)) return all;
+  // Listing `all` open findings (and components) lists everything the cap lets in.
+  const all = Math.min(perOwner, Math.max(o.open, o.subjects.length));
+  if (all * 2 * MIN_LINE_BYTES <= 2 * maxBytes) {
+    const whole = text(all);
+    if (fits(whole)) return whole;
   }
-  // Listing `all` open findings (and components) lists everything.
-  const all = Math.max(o.open, o.subjects.length);
   let best = text(0);
   if (!fits(best)) return best; // the limit is below the header's own size
   let lo = 0;

@@ -50,6 +50,10 @@ export const REPORT_LIMITS = {
   crownRows: 100,
   /** Crown jewels whose attack paths are drawn and listed (as many as the diagram stage draws). */
   pathTargets: DIAGRAM_LIMITS.pathTargets,
+  /** Open findings per owner's file once checklist.md is split (checklist.csv has all of them). */
+  checklistFindingsPerOwner: 200,
+  /** Open findings over all owners' files of a split checklist, shared among them (`checklistPerOwner`). */
+  checklistFindings: 5000,
   /** Lines of the metrics table in the scorecard. */
   metricRows: 60,
   /** Largest diagram inlined into a report: Mermaid's default `maxTextSize`, which GitHub keeps. */
