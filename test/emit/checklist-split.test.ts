@@ -11,9 +11,8 @@ import { marked } from "marked";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { generateModel } from "../../bench/gen/generate.js";
-import { generatedHost } from "../../bench/gen/memory-host.js";
-import { ATLAS_MITIGATION_IDS, RULE_IDS } from "../../src/catalog/index.js";
-import { analyzeModel, runFrontEnd } from "../../src/compiler.js";
+import { generatedFrontEnd } from "../../bench/gen/front-end.js";
+import { analyzeModel } from "../../src/compiler.js";
 import { fileStem } from "../../src/emit/diagrams/model-index.js";
 import {
   CHECKLIST_MAX_BYTES,
@@ -34,13 +33,7 @@ import type { Tokens } from "marked";
 // A generated organisation of four teams (and components nobody owns): about 1.3 MB of checklist.
 const generated = generateModel({ components: 600, files: 4, seed: 3 });
 const ctx: EmitContext = (() => {
-  const { host, inputs, root } = generatedHost(generated.files);
-  const front = runFrontEnd({
-    inputs,
-    root,
-    host,
-    resolve: { today: "2026-06-01", ruleIds: RULE_IDS, atlasMitigations: ATLAS_MITIGATION_IDS },
-  });
+  const front = generatedFrontEnd(generated.files);
   if (!front.ok) throw new Error("the generated model has errors");
   return { analysis: analyzeModel(front.model), toolVersion: VERSION };
 })();
