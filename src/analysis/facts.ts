@@ -430,6 +430,52 @@ export function levelReach(
 }
 
 /**
+ * The ranks of `levelReach` alone, without witnesses or chains, in one pass where it makes one BFS
+ * per level: a node is settled at the highest level it is offered (a stack per level, highest
+ * first), and an edge offers its target the lower of its source's level and its cap. Each node is
+ * offered at most once per level and each edge is read once.
+ */
+export function levelRanks(
+  graph: CompactGraph,
+  levels: number,
+  own: Int8Array,
+  edgeCap: Int8Array,
+): Int8Array {
+  const n = graph.nodeCount;
+  const rank = scratchI8(n).fill(-1);
+  const offered = scratchI8(n).fill(-1);
+  const stacks: Int32Array[] = [];
+  const tops = new Int32Array(levels);
+  for (let level = 0; level < levels; level++) stacks.push(scratchI32(n));
+  for (let v = 0; v < n; v++) {
+    const level = own[v]!;
+    if (level < 0) continue;
+    offered[v] = level;
+    stacks[level]![tops[level]!++] = v;
+  }
+  const { outStart, outEdges, edgeTo } = graph;
+  for (let level = levels - 1; level >= 0; level--) {
+    const stack = stacks[level]!;
+    while (tops[level]! > 0) {
+      const v = stack[--tops[level]!]!;
+      if (rank[v]! >= 0) continue;
+      rank[v] = level;
+      for (let i = outStart[v]!; i < outStart[v + 1]!; i++) {
+        const e = outEdges[i]!;
+        const cap = edgeCap[e]!;
+        if (cap < 0) continue;
+        const w = edgeTo[e]!;
+        const at = cap < level ? cap : level;
+        if (offered[w]! >= at) continue;
+        offered[w] = at;
+        stacks[at]![tops[at]!++] = w;
+      }
+    }
+  }
+  return rank;
+}
+
+/**
  * A component's own classification below `secret`: the data it holds, then the data it sends on its
  * flows (a component has what it sends, even when it does not declare `holds`); the first asset to
  * reach the maximum is the witness. `secret` is the first secret asset it holds or sends (-1 none).

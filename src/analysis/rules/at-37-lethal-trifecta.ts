@@ -6,7 +6,7 @@ import { componentSubject, defineRule, flowSubject, type ControlPoint } from "..
 import type { Component } from "../../semantic/model.js";
 import {
   agentPoint,
-  approvalReplacedOn,
+  approvalReplacedSteps,
   reachPoints,
   replacedPoint,
   replacingReaches,
@@ -56,6 +56,13 @@ export default defineRule(
   },
   ({ graph, facts, report }) => {
     const counts = controlCounts(graph.model, "AT-37", MITIGATIONS);
+    // The steps out of an agent whose approval a tool replaces (`approvalReplacedOn`), for every agent
+    // at once when first needed: asked step by step, each question filtered the agent's reaches.
+    let replacedSteps: Uint8Array | undefined | null = null;
+    const replaced = (): Uint8Array | undefined =>
+      replacedSteps === null
+        ? (replacedSteps = approvalReplacedSteps(graph, facts, graph.byKind.get("agent") ?? []))
+        : replacedSteps;
     for (const agent of componentsOf(graph, "agent")) {
       const cls = firstTaintClass(facts, agent.index, UNTRUSTED_CONTENT);
       if (!cls || !seesAtLeast(facts, agent, "confidential")) continue;
@@ -70,7 +77,7 @@ export default defineRule(
       // When that way out is closed, another that is not is explained instead, when there is one:
       // the information path to an observable sink that nothing counted closes (`openWayOut`), else
       // an unsandboxed code runner nothing closes.
-      const points = out.runner ? undefined : wayOutPoints(graph, facts, agent, facts.exfilNext);
+      const points = out.runner ? undefined : wayOutPoints(graph, facts, agent, facts.exfilNext, replaced());
       if (points && !closes(graph, counts, points)) {
         report({
           subject: componentSubject(agent),
@@ -80,13 +87,13 @@ export default defineRule(
         });
         continue;
       }
-      const open = points ? openWayOut(graph, facts, counts) : undefined;
+      const open = points ? openWayOut(graph, facts, counts, replaced()) : undefined;
       if (open && open[agent.index] !== -2) {
         report({
           subject: componentSubject(agent),
           message,
           facts: [...legs, ...exfilChainAlong(graph, facts, open, agent.index)],
-          controlPoints: wayOutPoints(graph, facts, agent, open),
+          controlPoints: wayOutPoints(graph, facts, agent, open, replaced()),
         });
         continue;
       }
@@ -124,12 +131,20 @@ export default defineRule(
  * answer, a write, a delegation, a result it returns), its approval confirms nothing either (as
  * AT-38 reads a delegation).
  */
-function wayOutPoints(graph: ThreatGraph, facts: Facts, agent: Component, next: Int32Array): ControlPoint[] {
+function wayOutPoints(
+  graph: ThreatGraph,
+  facts: Facts,
+  agent: Component,
+  next: Int32Array,
+  replaced: Uint8Array | undefined,
+): ControlPoint[] {
   const points: ControlPoint[] = [];
   for (let v = agent.index; ;) {
     const e = next[v]!;
     const c = graph.model.components[v]!;
-    points.push(e >= 0 && c.kind === "agent" ? leavingAgent(graph, facts, c, e) : componentSubject(c));
+    points.push(
+      e >= 0 && c.kind === "agent" ? leavingAgent(graph, facts, c, e, replaced) : componentSubject(c),
+    );
     if (e < 0 || points.length > 64) break;
     points.push(flowSubject(graph.model.flows[facts.infoFlow[e]!]!));
     v = facts.info.edgeTo[e]!;
@@ -166,7 +181,12 @@ const openCache = new WeakMap<Facts, Int32Array>();
  * is its approval closes only the tool calls it decides (\`approvalReplacedOn\`). One backward search
  * over the information graph per analysis, asked only when a way out explained first is closed.
  */
-function openWayOut(graph: ThreatGraph, facts: Facts, counts: (name: string) => boolean): Int32Array {
+function openWayOut(
+  graph: ThreatGraph,
+  facts: Facts,
+  counts: (name: string) => boolean,
+  replaced: Uint8Array | undefined,
+): Int32Array {
   let next = openCache.get(facts);
   if (next) return next;
   const n = graph.model.components.length;
@@ -196,7 +216,7 @@ function openWayOut(graph: ThreatGraph, facts: Facts, counts: (name: string) => 
       const e = g.inEdges[i]!;
       const a = g.edgeFrom[e]!;
       if (next[a] !== -2 || state[a] === 2 || !flowOpen(facts.infoFlow[e]!)) continue;
-      if (state[a] === 1 && decidedCall(graph, facts, e)) continue;
+      if (state[a] === 1 && decidedCall(graph, facts, e, replaced)) continue;
       next[a] = e;
       queue.push(a);
     }
@@ -205,20 +225,31 @@ function openWayOut(graph: ThreatGraph, facts: Facts, counts: (name: string) => 
   return next;
 }
 
-/** Whether step \`e\` is a tool call its agent's approval decides (an \`invoke\` out of it, not replaced). */
-function decidedCall(graph: ThreatGraph, facts: Facts, e: number): boolean {
+/**
+ * Whether step \`e\` is a tool call its agent's approval decides (an \`invoke\` out of it, not replaced:
+ * \`replaced\` is \`approvalReplacedSteps\` over every agent).
+ */
+function decidedCall(graph: ThreatGraph, facts: Facts, e: number, replaced: Uint8Array | undefined): boolean {
   return (
     facts.infoReturn[e] !== 1 &&
     graph.model.flows[facts.infoFlow[e]!]!.kind === "invoke" &&
-    !approvalReplacedOn(graph, facts, e)
+    replaced?.[e] !== 1
   );
 }
 
 /** An agent as a control point of the way out that leaves it by information-graph step `e`. */
-function leavingAgent(graph: ThreatGraph, facts: Facts, agent: Component, e: number): ControlPoint {
+function leavingAgent(
+  graph: ThreatGraph,
+  facts: Facts,
+  agent: Component,
+  e: number,
+  replaced: Uint8Array | undefined,
+): ControlPoint {
   const kind = graph.model.flows[facts.infoFlow[e]!]!.kind;
   if (facts.infoReturn[e] === 1 || kind !== "invoke")
     return agentPoint(agent, kind === "delegate" && facts.infoReturn[e] !== 1 ? "delegated" : "uncalled");
-  const replacing = replacingReaches(graph, facts, e);
-  return replacing.length > 0 ? replacedPoint(agent, replacing) : componentSubject(agent);
+  // The reaches themselves only where some replace the approval (`replaced`, as in `decidedCall`).
+  return replaced?.[e] === 1
+    ? replacedPoint(agent, replacingReaches(graph, facts, e))
+    : componentSubject(agent);
 }

@@ -44,7 +44,7 @@ import {
   type LevelReach,
 } from "../../facts.js";
 import { attackerTrust, isLlmConsumer } from "../../predicates.js";
-import { guardedClassReach, initiates, initiatesAt, UNREACHED, type Guard } from "./training.js";
+import { initiates, initiatesAt, reachesUncut, type Guard } from "./training.js";
 
 /**
  * Helpers shared by the model-access, privacy and LLM-application rules (AT-15..AT-35, AT-53, AT-54).
@@ -1138,7 +1138,7 @@ function lineagePointsUncached(
   // data learnt from: a credential beside the records does not choose the way).
   if (tr.how[cur] !== TrainedHow.Held) {
     // No counting control anywhere, or a chain without one: nothing on the way counts.
-    if (guard.key === "" || guardedClassReach(g, facts, rank, guard).parent[cur] !== UNREACHED) return points;
+    if (guard.key === "" || reachesUncut(g, facts, rank, guard, cur)) return points;
     const last = points[points.length - 1];
     if (last?.type !== "component" || last.index !== cur) points.push({ type: "component", index: cur });
     if (!delivered && tr.how[cur] === TrainedHow.PipelineInputs && tr.parent[cur]! >= 0) {
