@@ -117,21 +117,6 @@ export function withArena<T>(arena: Arena, fn: () => T): T {
   }
 }
 
-/**
- * Runs `fn` and gives back the scratch it took from the arena in scope (if any): for a kernel's own
- * temporaries, none of which may outlive `fn`.
- */
-export function scoped<T>(fn: () => T): T {
-  const arena = current;
-  if (!arena) return fn();
-  const mark = arena.mark();
-  try {
-    return fn();
-  } finally {
-    arena.release(mark);
-  }
-}
-
 /** The arena in scope, if any. */
 export function currentArena(): Arena | undefined {
   return current;

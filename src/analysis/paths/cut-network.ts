@@ -1,4 +1,4 @@
-import { scoped, scratchCopyI32, scratchF64, scratchI32, scratchU8 } from "../../graph/arena.js";
+import { scratchF64, scratchI32, scratchU8 } from "../../graph/arena.js";
 import type { AttackGraph, CutTarget } from "./attack-graph.js";
 import { componentOf, type UsableGraph } from "./usable.js";
 
@@ -407,48 +407,4 @@ function outOfSteps(
     start[v + 1] = at;
   }
   return { start, other, edge };
-}
-
-/**
- * Renumbers the nodes of a network in place (in `tail` and `head`; S and T keep theirs) in the order
- * a breadth-first search from T against the arcs meets them, nodes it does not meet after. Max-flow's
- * level searches run from T the same way, a pass for each phase over the half million nodes nearest
- * T at 1M components, and there their time was the memory's (a miss per node and per arc): with
- * neighbours in the search numbered close together, the 1M whole-model question's max-flow took
- * about a fifth less CPU (measured on the network dumped from an analysis). Any numbering gives the
- * same cut: the minimum cut closest to the entries is unique.
- */
-export function numberFromT(net: CutNetwork): void {
-  const { nodeCount: n, count, tail, head } = net;
-  scoped(() => {
-    // The arcs by head (a counting sort), to walk them backwards.
-    const first = scratchI32(n + 1);
-    for (let a = 0; a < count; a++) first[head[a]! + 1]!++;
-    for (let v = 0; v < n; v++) first[v + 1]! += first[v]!;
-    const fill = scratchCopyI32(first, n);
-    const byHead = scratchI32(count);
-    for (let a = 0; a < count; a++) byHead[fill[head[a]!]!++] = a;
-    const id = fill.fill(-1);
-    const queue = scratchI32(n);
-    id[S] = S;
-    id[T] = T;
-    let next = 2;
-    let qt = 0;
-    queue[qt++] = T;
-    for (let qh = 0; qh < qt; qh++) {
-      const w = queue[qh]!;
-      for (let i = first[w]!, end = first[w + 1]!; i < end; i++) {
-        const u = tail[byHead[i]!]!;
-        if (id[u] === -1) {
-          id[u] = next++;
-          queue[qt++] = u;
-        }
-      }
-    }
-    for (let v = 0; v < n; v++) if (id[v] === -1) id[v] = next++;
-    for (let a = 0; a < count; a++) {
-      tail[a] = id[tail[a]!]!;
-      head[a] = id[head[a]!]!;
-    }
-  });
 }

@@ -8,7 +8,6 @@ import { CancelScratch, cancelFlow } from "./cancel-flow.js";
 import {
   CutNetworkBuilder,
   linkNumber,
-  numberFromT,
   type CutArcKind,
   type CutCapacities,
   type CutNetwork,
@@ -418,7 +417,6 @@ export class CutSolver {
     // Every link starts closed: no flow, no capacity.
     const { meta, cap } = net;
     for (let a = 0; a < count; a++) if (meta[a]! < -1) cap[a] = 0;
-    numberFromT(net);
     const ws = new FlowWorkspace();
     const r = layOut(ws, net.nodeCount, count, net.tail, net.head, net.cap, pos);
     const forward = scratchU8(2 * count);
