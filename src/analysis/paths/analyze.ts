@@ -1,4 +1,5 @@
 import { currentArena, inArena, type Arena, scratchI32, scratchU8 } from "../../graph/arena.js";
+import { reachOver } from "../../graph/compact.js";
 import type { ThreatGraph } from "../../graph/threat-graph.js";
 import { ENTRY_BIT, ENTRY_CLASSES, type EntryClass, type Facts } from "../facts.js";
 import type { Rule } from "../rule.js";
@@ -133,8 +134,22 @@ function analyzeInArena(
   const classesOf = (v: number) =>
     ENTRY_CLASSES.filter((c) => facts.entry[v]! & ENTRY_BIT[c] && classes.includes(c));
 
-  // The way out: the most likely path from every node to an observable sink.
   const sinks = openSinks(ag);
+  const mark = options.mark ?? (() => {});
+  // Disclosure targets: the readers of the asset with a way out (a path of way-out steps to an
+  // observable sink, which is what a finite way-out distance below means).
+  const targets: AttackTarget[] = buildTargets(
+    tg,
+    facts,
+    ag,
+    reachOver(ag.g, sinks, (e) => ag.exfilWeight[e] !== Infinity, true),
+  ).filter((t) => options.to === undefined || t.crown.name === options.to);
+  // Scratch from here to the cut is released before the cut network is built (nothing after needs
+  // it: the searches' arrays below, about 200 MB at 1M components, were kept through the cut while
+  // the targets were built after them), and the exposure's own scratch when the exposure is done.
+  const afterTargets = arena.mark();
+
+  // The way out: the most likely path from every node to an observable sink.
   // Searched on the whole attack graph with the way-out weights: a step the influence leg cannot use
   // (an injection cut at an agent) can still carry data out.
   // Each direction's steps in slot order, shared by every search below (see adjacency.ts).
@@ -147,16 +162,7 @@ function analyzeInArena(
   toTurned(ug, exfil.dist);
   toTurned(ug, exfil.via);
 
-  const mark = options.mark ?? (() => {});
-  // Disclosure targets: the readers of the asset with a way out.
-  const targets: AttackTarget[] = buildTargets(tg, facts, ag, exfil.dist).filter(
-    (t) => options.to === undefined || t.crown.name === options.to,
-  );
-
   mark("index");
-  // Scratch from here to the cut is released before the cut network is built (nothing after
-  // needs it), and the exposure's own scratch when the exposure is done.
-  const afterIndex = arena.mark();
   const cond = condense(ug.g);
   mark("condensation");
   // Exposure: which targets the entries of each class reach, and how well (exposure.ts).
@@ -274,7 +280,7 @@ function analyzeInArena(
   const detail = ranked.slice(0, detailLimit).map(({ i }) => i);
   const softChokepoints = softChokepointsOf(cond, ug, entries, targets, groups, detail, reports);
   mark("soft-chokepoints");
-  arena.release(afterIndex);
+  arena.release(afterTargets);
   // Disclosure questions read their targets' readers as one list, in the order a walk over every
   // target's own list would meet them (which numbers the network the same way).
   const readersOf = (list: readonly AttackTarget[]): CutTarget[] =>

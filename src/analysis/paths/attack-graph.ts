@@ -713,15 +713,15 @@ function receiverCodes(tg: ThreatGraph): Int8Array {
 }
 
 /**
- * The attack targets of the crown jewels. Given `wayOut` (each component's distance to an observable
- * sink on the way-out weights), disclosure targets keep only the readers with a finite one. A
+ * The attack targets of the crown jewels. Given `wayOut` (1 where a component reaches an observable
+ * sink over way-out steps), disclosure targets keep only the readers that do. A
  * reader that only a step turns is named by its turned node (`AttackGraph.turnedNode`).
  */
 export function buildTargets(
   tg: ThreatGraph,
   facts: Facts,
   turning: Pick<AttackGraph, "turnable" | "turnedNode" | "canExfiltrate">,
-  wayOut?: Float64Array,
+  wayOut?: Uint8Array,
 ): AttackTarget[] {
   const { turnable, turnedNode, canExfiltrate } = turning;
   const model = tg.model;
@@ -757,7 +757,7 @@ export function buildTargets(
       turnable[v] === 1 &&
       (facts.entry[v]! & UNTRUSTED_CONTENT) === 0 &&
       tg.compKind[v] !== ACTOR &&
-      (wayOut === undefined || wayOut[v]! < Infinity)
+      (wayOut === undefined || wayOut[v] === 1)
         ? 1
         : 0;
   const confidentialData = model.crownJewels

@@ -79,13 +79,15 @@ export class CutNetworkBuilder {
   readonly linkable: Uint8Array;
   private readonly capNode: Float64Array;
   private readonly capOutNode: Float64Array;
+  /** The capacity of every way-out step (one control applies to any flow). */
+  private readonly capOutFlow: number;
   /**
    * The steps a search may take, filtered and with their capacities, once for every question:
    * layer 0, the usable steps into each component from an entry (tail -1) or from a component some
    * entry reaches; layer 1, the way-out steps out of each component towards a component that reaches
    * a sink.
    */
-  private readonly into: Steps;
+  private readonly into: Steps & { readonly cap: Float64Array };
   private readonly outOf: Steps;
   // Scratch reused by every build; ids are reset through the queues (their touched lists).
   private readonly in0: Int32Array;
@@ -127,10 +129,9 @@ export class CutNetworkBuilder {
     for (let v = 0; v < n; v++) linkable[v] = toSinks[v]! & (isEntry[v]! | fromEntries[v]!);
     this.capNode = capacity.node;
     this.capOutNode = capacity.wayOutNode;
+    this.capOutFlow = capacity.wayOutFlow;
     this.into = intoSteps(g, this.isEntry, this.fromEntries, capacity.flow);
-    this.outOf = withWayOut
-      ? outOfSteps(ag.g, ag.exfilWeight, this.toSinks, this.isSink, capacity.wayOutFlow)
-      : NO_STEPS;
+    this.outOf = withWayOut ? outOfSteps(ag.g, ag.exfilWeight, this.toSinks, this.isSink) : NO_STEPS;
     this.in0 = scratchI32(n).fill(-1);
     this.out0 = scratchI32(n).fill(-1);
     this.in1 = scratchI32(n).fill(-1);
@@ -247,7 +248,8 @@ export class CutNetworkBuilder {
         }
       }
       // Layer 1, forward from the readers inside the sinks' reach; a sink's out-half is T.
-      const { start: start1, other: other1, edge: edge1, cap: cap1 } = this.outOf;
+      const { start: start1, other: other1, edge: edge1 } = this.outOf;
+      const cap1 = this.capOutFlow;
       for (let qh = 0; qh < q1; qh++) {
         const v = queue1[qh]!;
         const from = out1[v]!;
@@ -260,7 +262,7 @@ export class CutNetworkBuilder {
             out1[w] = isSink[w] ? T : next++;
             queue1[q1++] = w;
           }
-          arc(from, in1[w]!, cap1[i]!, edge1[i]! * 4 + 3);
+          arc(from, in1[w]!, cap1, edge1[i]! * 4 + 3);
         }
       }
     }
@@ -326,12 +328,11 @@ function reachingSinks(
   }
 }
 
-/** Per component, a filtered list of steps: the component at the other end, the edge, its capacity. */
+/** Per component, a filtered list of steps: the component at the other end, the edge. */
 interface Steps {
   readonly start: Int32Array;
   readonly other: Int32Array;
   readonly edge: Int32Array;
-  readonly cap: Float64Array;
 }
 
 /** No steps at all (a solver without the way-out layer). */
@@ -339,7 +340,6 @@ const NO_STEPS: Steps = {
   start: new Int32Array(1),
   other: new Int32Array(0),
   edge: new Int32Array(0),
-  cap: new Float64Array(0),
 };
 
 /**
@@ -352,7 +352,7 @@ function intoSteps(
   isEntry: Uint8Array,
   fromEntries: Uint8Array,
   capFlow: Float64Array,
-): Steps {
+): Steps & { cap: Float64Array } {
   const n = g.nodeCount;
   const { inStart, inEdges, edgeFrom } = g;
   // One pass into arrays with room for every step (the kept ones are most of them): a counting pass
@@ -380,14 +380,14 @@ function intoSteps(
 
 /**
  * Layer 1's steps: the way-out steps out of each component that reaches a sink (sinks excepted)
- * towards a component that reaches one, in one pass as `intoSteps`; every such step costs the same.
+ * towards a component that reaches one, in one pass as `intoSteps`; every such step costs the same
+ * (`CutCapacities.wayOutFlow`: an array of that one number was 24 MB at 1M components).
  */
 function outOfSteps(
   a: AttackGraph["g"],
   exfilWeight: Float64Array,
   toSinks: Uint8Array,
   isSink: Uint8Array,
-  capOutFlow: number,
 ): Steps {
   const n = a.nodeCount;
   const { outStart, outEdges, edgeTo } = a;
@@ -406,5 +406,5 @@ function outOfSteps(
       }
     start[v + 1] = at;
   }
-  return { start, other, edge, cap: scratchF64(at).fill(capOutFlow) };
+  return { start, other, edge };
 }
