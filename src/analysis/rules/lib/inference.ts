@@ -647,49 +647,54 @@ function queryPointsUncached(g: ThreatGraph, qa: QueryAccess, v: number): Subjec
 }
 
 /**
- * Whether the callers on the query path into `v` need no credentials: a hop on the path that an
- * untrusted or public party makes (as AT-52 asks) whose authentication (`hopAuth`: the flow's
- * `auth`, else its receiver's, else the sending actor's `authenticated`) is `none`, or, where the
- * path starts at a component (a public app or endpoint), the way the attacker-level parties that
- * open connections reach that component: over each of their request flows into it, read the same
- * way, or, where none is modelled, the component's own `auth none` (anyone on the internet calls it
- * directly). A hop behind the organisation's own front does not count: a caller who had to sign in
- * there can be blocked there, whatever the services behind it ask of each other (ADR 17).
+ * Whether the callers on the query path into `v` need no credentials, read from where the path
+ * starts, hop by hop (`hopAuth`: the flow's `auth`, else its receiver's, else the sending actor's
+ * `authenticated`), up to the first hop where the caller authenticates: a hop before it that states
+ * `none` lets the attacker in without credentials; after it the caller has signed in, and what the
+ * services behind that front ask of each other does not make the attacker anonymous (ADR 17). Where
+ * the path starts at a component (a public app or endpoint), the attacker-level parties that open
+ * connections into it are read first: one that gets in with `none` needs no credentials, and when
+ * every one of them authenticates the front is where they sign in; with none modelled, the
+ * component's own `auth none` (anyone on the internet calls it directly) or method decides. The
+ * whole path is walked (no cap): the attacker's own hop is at its start.
  */
 export function unauthenticatedOnPath(g: ThreatGraph, qa: QueryAccess, v: number): Fact | undefined {
-  for (const p of queryPoints(g, qa, v)) {
-    if (p.type !== "flow") continue;
-    const f = g.model.flows[p.index]!;
-    if (!attackerTrust(g.model.components[f.from]!)) continue;
-    const hop = hopAuth(g, f);
-    if (hop?.auth === "none") return hopAuthFact(g, f, hop);
-  }
-  // Where the path starts (queryPoints stops after a few hops; the start is found without a cap).
+  // The path's flows, from `v` back to where it starts.
+  const hops: number[] = [];
   let start = v;
-  let first = -1;
   while (qa.parent[start]! >= 0) {
-    first = qa.parent[start]!;
-    start = g.model.flows[first]!.from;
-  }
-  if (g.model.components[start]!.kind === "actor") {
-    if (first < 0) return undefined;
-    const f = g.model.flows[first]!;
-    const hop = hopAuth(g, f);
-    return hop?.auth === "none" ? hopAuthFact(g, f, hop) : undefined;
-  }
-  let callers = 0;
-  // Every attacker-level party that opens connections, as AT-52 (`unauthenticatedService`) counts
-  // them: an app or agent in the internet zone calls a public endpoint as an actor does.
-  for (const f of inFlows(g, start)) {
-    const from = g.model.components[f.from]!;
-    if (!QUERY_FLOWS.has(f.kind) || !attackerTrust(from) || !initiates(from)) continue;
-    callers++;
-    const hop = hopAuth(g, f);
-    if (hop?.auth === "none") return hopAuthFact(g, f, hop);
+    const fi = qa.parent[start]!;
+    hops.push(fi);
+    start = g.model.flows[fi]!.from;
   }
   const c = g.model.components[start]!;
-  if (callers === 0 && componentAuth(c) === "none")
-    return propFact(c, "auth", `\`${c.name}\` declares \`auth none\`: callers need no credentials`);
+  if (c.kind !== "actor") {
+    let callers = 0;
+    let signedIn = 0;
+    // Every attacker-level party that opens connections, as AT-52 (`unauthenticatedService`) counts
+    // them: an app or agent in the internet zone calls a public endpoint as an actor does.
+    for (const f of inFlows(g, start)) {
+      const from = g.model.components[f.from]!;
+      if (!QUERY_FLOWS.has(f.kind) || !attackerTrust(from) || !initiates(from)) continue;
+      callers++;
+      const hop = hopAuth(g, f);
+      if (hop?.auth === "none") return hopAuthFact(g, f, hop);
+      if (hop !== undefined) signedIn++;
+    }
+    if (callers > 0 && signedIn === callers) return undefined;
+    if (callers === 0) {
+      const own = componentAuth(c);
+      if (own === "none")
+        return propFact(c, "auth", `\`${c.name}\` declares \`auth none\`: callers need no credentials`);
+      if (own !== undefined) return undefined;
+    }
+  }
+  for (let i = hops.length - 1; i >= 0; i--) {
+    const f = g.model.flows[hops[i]!]!;
+    const hop = hopAuth(g, f);
+    if (hop === undefined) continue;
+    return hop.auth === "none" ? hopAuthFact(g, f, hop) : undefined;
+  }
   return undefined;
 }
 
