@@ -13,7 +13,7 @@ import type { ChecklistView } from "./checklist.js";
 import type { Safe } from "./report-view.js";
 
 /** SHA-256 of the text of templates/checklist.md.hbs that `checklistMarkdown` lays out. */
-export const CHECKLIST_MD_SHA256 = "188f4d1a6fc9cc573af243503b89129f35c09c7621c8660870d671770338190c";
+export const CHECKLIST_MD_SHA256 = "005cf2162a06234056ac2c8abe9b5295f193b7f52070cb857ead07b91aacaafe";
 
 type Owner = ChecklistView["owners"][number];
 type Subject = Owner["subjects"][number];
@@ -45,12 +45,14 @@ function cut(c: ChecklistView["cut"], more: number): string {
   if (c.tasks.length > 0 || more > 0) {
     out += "## The cheapest cut first\n\n";
     out += c.share
-      ? `These controls are this owner's share of the model's cheapest cut: with the rest of it (listed in \`checklist.md\`) they cut every attack path the analysis found from an attacker entry to a crown jewel (total cost ${c.total} for the whole cut; \`paths.json\` has the cut of each crown jewel). One may go on a component with no finding of its own.\n\n`
+      ? `These controls are this owner's share of the model's cheapest cut: with the rest of it (\`checklist.csv\` lists the whole cut) they cut every attack path the analysis found from an attacker entry to a crown jewel (total cost ${c.total} for the whole cut; \`paths.json\` has the cut of each crown jewel). One may go on a component with no finding of its own.\n\n`
       : `These controls together cut every attack path the analysis found from an attacker entry to a crown jewel (total cost ${c.total}; \`paths.json\` has the cut of each crown jewel). One may go on a component with no finding of its own.\n\n`;
     for (const t of c.tasks) out += cutTaskLine(t);
     out += "\n";
     if (more > 0)
-      out += `…and ${more} more controls of the cut: each owner's file in \`checklist/\` lists those on its components, and \`checklist.csv\` and \`paths.json\` list every one.\n\n`;
+      out += `…and ${more} more controls of the cut: \`checklist.csv\` and \`paths.json\` list every one (an owner's file in \`checklist/\` lists those on that owner's components).\n\n`;
+    if (c.more > 0)
+      out += `…and ${c.more} more controls of the cut on this owner's components: \`checklist.csv\` and \`paths.json\` list every one.\n\n`;
   }
   if (shown(c.uncuttable)) {
     if (c.tasks.length === 0 && more === 0) out += "## The cheapest cut first\n\n";
@@ -122,7 +124,7 @@ export function checklistIndex(v: ChecklistIndexView): string {
   let out = checklistHead(v, v.cutMore);
   out +=
     "## Owners\n\n" +
-    `Each owner's checklist is a file of its own in \`checklist/\`: the whole checklist is too large for one file GitHub shows (over ${v.maxKb} kB, \`--checklist-max-kb\`). An owner's file lists every open finding of that owner unless that alone is over the limit; then it lists the most severe and says how many more \`checklist.csv\` has.\n\n` +
+    `Each owner's checklist is a file of its own in \`checklist/\`: the whole checklist is too large for one file GitHub shows (over ${v.maxKb} kB, \`--checklist-max-kb\`). An owner's file lists that owner's most severe open findings, as many as the count cap and the limit allow, and says how many more \`checklist.csv\` has.\n\n` +
     `| owner | open | ${v.severities.join(" | ")} | tasks to do | controls | declared | checklist |\n` +
     `| --- | ---: | ${v.severities.map(() => "---:").join(" | ")} | ---: | ---: | ---: | --- |\n`;
   for (const r of v.rows) out += checklistIndexRow(r);

@@ -371,6 +371,8 @@ export interface ChecklistView {
     /** One owner's file: `tasks` are the cut's tasks on that owner's components only. */
     share: boolean;
     tasks: { control: Safe; title: Safe; atlas: Safe; on: Safe; owner: Safe; cost: number; where: Safe }[];
+    /** One owner's file: the tasks of its share not listed (`checklist.csv` and `paths.json` have them). */
+    more: number;
     uncuttable: Safe;
   };
   owners: {
@@ -423,6 +425,23 @@ export function checklistView(d: ChecklistData, f: Format, perOwner = Infinity):
 }
 
 type OwnerView = ChecklistView["owners"][number];
+
+type CutTask = ChecklistCut["tasks"][number];
+const cutsByOwner = new WeakMap<ChecklistData, Map<string | undefined, CutTask[]>>();
+
+/** The cheapest cut's tasks by the owner of the place they go, in the cut's order (one pass per data). */
+function cutByOwner(d: ChecklistData): Map<string | undefined, CutTask[]> {
+  let by = cutsByOwner.get(d);
+  if (!by) {
+    cutsByOwner.set(d, (by = new Map<string | undefined, CutTask[]>()));
+    for (const t of d.cut?.tasks ?? []) {
+      let list = by.get(t.owner);
+      if (!list) by.set(t.owner, (list = []));
+      list.push(t);
+    }
+  }
+  return by;
+}
 type CutTaskView = ChecklistView["cut"]["tasks"][number];
 
 /**
@@ -460,7 +479,10 @@ export function checklistViewer(f: Format): {
   });
   const head = (d: ChecklistData, o?: ChecklistOwner): Omit<ChecklistView, "owners"> => {
     const counts = o === undefined ? { open: d.open, ...d.tasks } : { open: o.open, ...ownerTasks(o) };
-    const cutOf = o === undefined ? d.cut?.tasks : d.cut?.tasks.filter((t) => t.owner === o.owner);
+    // An owner's share, at most as many tasks as findings an owner's file lists, so the file's
+    // header stays small beside the limit (its findings are measured against it, its header is not).
+    const share = o === undefined ? undefined : (cutByOwner(d).get(o.owner) ?? []);
+    const cutOf = share ? share.slice(0, REPORT_LIMITS.checklistFindingsPerOwner) : d.cut?.tasks;
     return {
       title: f.text(d.title),
       toolVersion: f.text(d.toolVersion),
@@ -473,6 +495,7 @@ export function checklistViewer(f: Format): {
         total: f.text(d.cut ? `${d.cut.total}${d.cut.bounded ? " at most" : ""}` : ""),
         share: o !== undefined,
         tasks: (cutOf ?? []).map(cutTask),
+        more: share ? share.length - cutOf!.length : 0,
         // The places no control cuts have no owner: they are listed with the whole checklist only.
         uncuttable: f.join(
           (o === undefined ? (d.cut?.uncuttable ?? []) : []).map((u) => f.code(u)),
@@ -723,8 +746,15 @@ export function checklistMarkdownFiles(
   render: (v: ChecklistView) => string,
   maxBytes: number,
 ): OutputFile[] {
+  // No byte limit: one file, each owner still capped by count (a whole organisation's findings in
+  // one string would pass V8's longest string at a few hundred thousand components).
   if (maxBytes === 0)
-    return [{ path: "checklist.md", contents: tidyMarkdown(render(checklistView(d, MARKDOWN))) }];
+    return [
+      {
+        path: "checklist.md",
+        contents: tidyMarkdown(render(checklistView(d, MARKDOWN, checklistPerOwner(d.owners.length)))),
+      },
+    ];
   const viewer = checklistViewer(MARKDOWN);
   const whole = wholeChecklist(d, viewer, render, maxBytes);
   if (whole !== undefined) return [{ path: "checklist.md", contents: whole }];

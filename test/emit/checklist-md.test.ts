@@ -119,7 +119,7 @@ const view = (owners: Owner[], generatedAt = ""): ChecklistView => ({
   todo: 7,
   controls: 3,
   done: 0,
-  cut: { total: s(""), share: false, tasks: [], uncuttable: s("") },
+  cut: { total: s(""), share: false, tasks: [], more: 0, uncuttable: s("") },
   owners,
 });
 
@@ -174,12 +174,16 @@ test("views taking every branch of the template: the same text as Handlebars", (
     [tasks, "`u`, `v`"],
     [[], "`u`"],
   ] as const) {
-    for (const share of [false, true]) {
+    for (const [share, more] of [
+      [false, 0],
+      [true, 0],
+      [true, 2],
+    ] as const) {
       const withCut = (owners: Owner[]) => ({
         ...view(owners),
-        cut: { total: s("5"), share, tasks: [...t], uncuttable: s(uncuttable) },
+        cut: { total: s("5"), share, tasks: [...t], more, uncuttable: s(uncuttable) },
       });
-      const what = `cut of ${t.length} tasks, uncuttable ${uncuttable}, share ${share}`;
+      const what = `cut of ${t.length} tasks, uncuttable ${uncuttable}, share ${share}, ${more} more`;
       same(withCut([]), `${what}, no owners`);
       same(withCut([owner({ subjects })]), what);
     }

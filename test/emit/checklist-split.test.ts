@@ -16,12 +16,14 @@ import { analyzeModel } from "../../src/compiler.js";
 import { fileStem } from "../../src/emit/diagrams/model-index.js";
 import {
   CHECKLIST_MAX_BYTES,
+  checklistData,
   checklistEmitter,
   checklistPerOwner,
+  checklistViewer,
   ownerFileStems,
 } from "../../src/emit/checklist.js";
 import type { EmitContext, OutputFile } from "../../src/emit/emitter.js";
-import { SEVERITY_ORDER } from "../../src/emit/report-view.js";
+import { MARKDOWN, REPORT_LIMITS, SEVERITY_ORDER } from "../../src/emit/report-view.js";
 import { VERSION } from "../../src/cli/version.js";
 import { cachedSampleContext, SAMPLES } from "../helpers/outputs.js";
 import { bufferIo } from "../../src/cli/io.js";
@@ -44,7 +46,8 @@ const text = (f: OutputFile) =>
 const bytes = (f: OutputFile) => Buffer.byteLength(text(f));
 const markdownFiles = (maxBytes: number) =>
   checklistEmitter.emit({ ...ctx, checklistMaxBytes: maxBytes }).filter((f) => f.path.endsWith(".md"));
-const whole = markdownFiles(0);
+// A limit far above the checklist's size: one file, every open finding in it.
+const whole = markdownFiles(100_000_000);
 
 /** `aithreat compile` in-process on a model folder of its own (its root), into `<dir>/out`. */
 async function compileIn(dir: string, extra: string[]) {
@@ -107,9 +110,26 @@ function indexRows(md: string): { cells: string[]; href: string }[] {
 }
 
 test("the generated model's checklist is larger than the limits tested", () => {
-  assert.is(whole.length, 1, "no limit: one file");
+  assert.is(whole.length, 1, "under the limit: one file");
   assert.ok(wholeBytes > 1_000_000, `${wholeBytes} bytes`);
-  assert.is(listed(text(whole[0]!)).length, open.length, "no limit: every open finding");
+  assert.is(listed(text(whole[0]!)).length, open.length, "under the limit: every open finding");
+});
+
+test("`--checklist-max-kb 0`: one file of any size, each owner still capped by count", () => {
+  const files = markdownFiles(0);
+  assert.is(files.length, 1);
+  const md = text(files[0]!);
+  const owners = new Set(open.map((f) => f.owner)).size;
+  const cap = checklistPerOwner(owners);
+  const ids = listed(md);
+  // Every owner's section lists at most the cap, and says how many more it leaves to checklist.csv.
+  const more = [...md.matchAll(/…and (\d+) more open findings/g)].map((m) => Number(m[1]));
+  assert.ok(more.length > 0, "some owner is over the cap");
+  assert.is(ids.length + more.reduce((a, b) => a + b, 0), open.length);
+  for (const owner of new Set(open.map((f) => f.owner))) {
+    const mine = new Set(open.filter((f) => f.owner === owner).map((f) => f.id));
+    assert.ok(ids.filter((id) => mine.has(id)).length <= cap, `${owner}`);
+  }
 });
 
 test("split: the index lists every owner with its counts, each link to a file written, each capped", () => {
@@ -336,3 +356,19 @@ test("an overridden checklist template lays out the single file and each owner's
 });
 
 test.run();
+
+test("an owner's file lists its share of the cheapest cut up to the per-owner cap, and counts the rest", () => {
+  const d = checklistData(ctx.analysis, { toolVersion: VERSION });
+  const task = d.cut!.tasks[0]!;
+  const o = d.owners.find((x) => x.owner === task.owner)!;
+  const cap = REPORT_LIMITS.checklistFindingsPerOwner;
+  // The same task many times over for one owner, as a platform team owning shared components may have.
+  const many = { ...d, cut: { ...d.cut!, tasks: Array.from({ length: cap + 7 }, () => task) } };
+  const head = checklistViewer(MARKDOWN).head(many, o);
+  assert.is(head.cut.tasks.length, cap);
+  assert.is(head.cut.more, 7);
+  assert.ok(head.cut.share);
+  const few = checklistViewer(MARKDOWN).head(d, o);
+  assert.is(few.cut.more, 0);
+  assert.is(few.cut.tasks.length, d.cut!.tasks.filter((t) => t.owner === o.owner).length);
+});

@@ -9,11 +9,12 @@ import {
   CSV_COLUMNS,
   checklistEmitter,
   checklistData,
+  checklistPerOwner,
   checklistView,
   csvField,
 } from "../../src/emit/checklist.js";
 import { plainView, type FindingView } from "../../src/emit/findings-view.js";
-import { MARKDOWN } from "../../src/emit/report-view.js";
+import { MARKDOWN, REPORT_LIMITS } from "../../src/emit/report-view.js";
 import { analyzeModel } from "../../src/compiler.js";
 import { frontEnd, dump } from "../helpers/compile.js";
 import { REPO, compileToDir, parseCsv } from "./report-helpers.js";
@@ -157,6 +158,19 @@ test("checklist.md caps each owner and says how many more are in checklist.csv",
   );
   assert.is(o.more, o.open - 3);
   assert.ok(o.moreSubjects > 0);
+});
+
+test("a split checklist's owners share the total, each keeps at least 10 and at most the per-owner cap", () => {
+  const { checklistFindings: total, checklistFindingsPerOwner: cap } = REPORT_LIMITS;
+  for (const owners of [1, 2, 25, 26, 40, 400, 4000]) {
+    const each = checklistPerOwner(owners);
+    assert.ok(each <= cap && each >= 10, `${owners} owners: ${each}`);
+    // The total is kept unless that would leave an owner fewer than 10 findings.
+    if (each > 10) assert.ok(each * owners <= total, `${owners} owners: ${each} each`);
+    // Never lower than needed: one more each would break the total or the cap.
+    assert.ok(each === cap || (each + 1) * owners > total || each === 10, `${owners} owners: ${each}`);
+  }
+  assert.is(checklistPerOwner(1), cap);
 });
 
 test("checklist.csv: a row per open finding and control, plus done controls; imports as a table", async () => {

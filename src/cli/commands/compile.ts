@@ -431,7 +431,7 @@ export const compileCommand: CommandModule = {
       .option(
         "checklist-max-kb",
         wholeNumberOption(
-          `most kilobytes (1,000 bytes) of checklist.md; a larger checklist is split into an index and a file per owner, each under this size (0: one file, no limit; default ${CHECKLIST_MAX_BYTES / 1000}, under GitHub's 2 MB preview)`,
+          `most kilobytes (1,000 bytes) of checklist.md; a larger checklist is split into an index and a file per owner, each under this size (0: one file of any size, each owner's findings capped by count; default ${CHECKLIST_MAX_BYTES / 1000}, under GitHub's 2 MB preview)`,
         ),
       )
       .option("timestamp", {
