@@ -1,4 +1,4 @@
-import { scratchI32, scratchI8, scratchU8 } from "../graph/arena.js";
+import { currentArena, scratchI32, scratchI8, scratchU8 } from "../graph/arena.js";
 import type { Location } from "../diagnostics/diagnostic.js";
 import { buildCompactGraph, type CompactGraph } from "../graph/compact.js";
 import {
@@ -443,6 +443,11 @@ export function levelRanks(
 ): Int8Array {
   const n = graph.nodeCount;
   const rank = scratchI8(n).fill(-1);
+  // The offers and stacks are given back at the end: a compile asks this once per guard, and
+  // each pass's temporaries are four to five bytes per level and node (about 66 MB at 1M for three
+  // guards) that would otherwise stay in the compile's arena.
+  const arena = currentArena();
+  const mark = arena?.mark();
   const offered = scratchI8(n).fill(-1);
   const stacks: Int32Array[] = [];
   const tops = new Int32Array(levels);
@@ -472,6 +477,7 @@ export function levelRanks(
       }
     }
   }
+  if (arena && mark !== undefined) arena.release(mark);
   return rank;
 }
 
