@@ -922,7 +922,8 @@ export function ownerFileStems(owners: readonly (string | undefined)[]): string[
     let stem = s;
     if (count.get(s)! > 1 && o !== undefined && `owner-${o}` !== s)
       stem = `owner-${createHash("sha256").update(o).digest("hex")}`;
-    for (let n = 2; seen.has(stem); n++) stem = `${s}-${n}`;
+    // `--` never occurs in a stem `fileStem` makes, so a counted stem cannot take another owner's.
+    for (let n = 2; seen.has(stem); n++) stem = `${s}--${n}`;
     seen.add(stem);
     return stem;
   });
