@@ -355,8 +355,6 @@ test("an overridden checklist template lays out the single file and each owner's
   }
 });
 
-test.run();
-
 test("an owner's file lists its share of the cheapest cut up to the per-owner cap, and counts the rest", () => {
   const d = checklistData(ctx.analysis, { toolVersion: VERSION });
   const task = d.cut!.tasks[0]!;
@@ -372,3 +370,5 @@ test("an owner's file lists its share of the cheapest cut up to the per-owner ca
   assert.is(few.cut.more, 0);
   assert.is(few.cut.tasks.length, d.cut!.tasks.filter((t) => t.owner === o.owner).length);
 });
+
+test.run();
