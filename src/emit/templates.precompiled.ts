@@ -638,7 +638,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
   },
 
   "report.html.hbs": {
-    sha256: "518f4dd190306e6098be377792aedb55f24f47113916dfca42ea629546eba15f",
+    sha256: "d4b9eec9ab0956e9c5822642a87b652a0fa3e4da3e89d4ffc86d855cabebbaed",
     spec: {"0":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda;
 
@@ -846,7 +846,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     var stack1;
 
   return "<p class=\"notice\">Too large to draw here; it is in "
-    + ((stack1 = container.lambda(container.strict(depth0, "file", {"start":{"line":109,"column":53},"end":{"line":109,"column":57}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = container.lambda(container.strict(depth0, "link", {"start":{"line":109,"column":53},"end":{"line":109,"column":57}} ), depth0)) != null ? stack1 : "")
     + ".</p>\n";
 },"23":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
@@ -869,7 +869,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     + " ("
     + ((stack1 = alias2(alias1(depth0, "kind", {"start":{"line":118,"column":34},"end":{"line":118,"column":38}} ), depth0)) != null ? stack1 : "")
     + "): "
-    + ((stack1 = alias2(alias1(depth0, "file", {"start":{"line":118,"column":45},"end":{"line":118,"column":49}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "link", {"start":{"line":118,"column":45},"end":{"line":118,"column":49}} ), depth0)) != null ? stack1 : "")
     + "</p>\n";
 },"25":function(container,depth0,helpers,partials,data) {
     var stack1;

@@ -38,6 +38,31 @@ test("report.html carries the views' diagrams up to its budget, in order; Markdo
   assert.ok(viewsV(MARKDOWN, views).every((v) => v.diagram === null));
 });
 
+test("a view past the page's budget is listed with a link to its file, which the compile wrote", async () => {
+  // Every view past the budget: the sample's views are all listed by file.
+  const limits = REPORT_LIMITS as { inlineViewChars: number };
+  const budget = limits.inlineViewChars;
+  limits.inlineViewChars = 0;
+  const listed = await compileToDir([path.join(REPO, "samples/rag-support")]);
+  limits.inlineViewChars = budget;
+  try {
+    const page = listed.read("report.html");
+    const files = [...page.matchAll(/<p class="view-file">[\s\S]*?<\/p>/g)].map((m) => m[0]);
+    assert.is(files.length, elements(page).filter((e) => attr(e, "class") === "view-file").length);
+    assert.ok(files.length >= 3, `${files.length} views listed by file`);
+    for (const p of files) {
+      const links = elements(p).filter((e) => e.tagName === "a");
+      assert.is(links.length, 1, p);
+      const href = attr(links[0]!, "href")!;
+      assert.match(href, /^diagrams\/[a-z0-9_.-]+\.mmd$/);
+      assert.ok(fs.existsSync(path.join(listed.out, href)), `${href} is written`);
+      assert.is(textOf(links[0]!), href, "the link shows its file");
+    }
+  } finally {
+    listed.cleanup();
+  }
+});
+
 test("identifiers in HTML wrap after separators, never inside a word, and stay escaped", () => {
   assert.is(String(HTML.code("customer_records")), "<code>customer_<wbr>records</code>");
   assert.is(
