@@ -24,7 +24,8 @@ import {
 /** Shared by every subject that declares no control and every finding none mitigates; never written to. */
 const NO_CONTROLS: readonly ControlUse[] = Object.freeze([]);
 
-function controlsAt(graph: ThreatGraph, s: Subject): readonly ControlUse[] {
+/** The controls declared at a subject (none for data), read through the graph's typed counts. */
+export function controlsAt(graph: ThreatGraph, s: Subject): readonly ControlUse[] {
   // Most subjects declare no control: the typed counts answer that without touching the objects.
   if (s.type === "component")
     return graph.compControls[s.index] ? graph.model.components[s.index]!.controls : NO_CONTROLS;

@@ -31,7 +31,8 @@ export interface EmitContext {
   readonly junitMaxBytes?: number;
   /**
    * Most bytes of checklist.md, past which it is split by owner, and of each owner's file
-   * (`--checklist-max-kb`; 0: one file, no limit); CHECKLIST_MAX_BYTES by default.
+   * (`--checklist-max-kb`; 0: one file of any size, each owner's findings still capped by count);
+   * CHECKLIST_MAX_BYTES by default.
    */
   readonly checklistMaxBytes?: number;
 }

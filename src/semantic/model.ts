@@ -105,6 +105,14 @@ export function isKind<K extends ComponentKind>(c: Component, kind: K): c is Ext
   return c.kind === kind;
 }
 
+/**
+ * How `c` says it authenticates its callers (`auth` on an endpoint, app or MCP server); undefined for
+ * other kinds or when unstated. The resolver's AT3023 and the rules' `hopAuth` read it alike.
+ */
+export function componentAuth(c: Component): string | undefined {
+  return c.kind === "endpoint" || c.kind === "app" || c.kind === "mcp_server" ? c.props.auth : undefined;
+}
+
 /** A data asset. */
 export interface DataAsset {
   readonly index: number;

@@ -10,20 +10,21 @@ import {
 import type { SourceFile } from "../source.js";
 import { article } from "./check-file.js";
 import type { LoadedFile, Program } from "./imports.js";
-import type {
-  Acceptance,
-  Component,
-  ControlDecl,
-  ControlUse,
-  CrownJewel,
-  DataAsset,
-  Flow,
-  RawDeclaration,
-  ResolvedModel,
-  Subject,
-  SystemInfo,
-  TrustOrigin,
-  Zone,
+import {
+  componentAuth,
+  type Acceptance,
+  type Component,
+  type ControlDecl,
+  type ControlUse,
+  type CrownJewel,
+  type DataAsset,
+  type Flow,
+  type RawDeclaration,
+  type ResolvedModel,
+  type Subject,
+  type SystemInfo,
+  type TrustOrigin,
+  type Zone,
 } from "./model.js";
 import { PairIndex } from "./pair-index.js";
 import { propLocs, SpanTable, type PropLocations } from "./prop-locs.js";
@@ -808,11 +809,7 @@ function deniedAuthentication(components: readonly Component[], flows: readonly 
         message: `\`${actor.name} -> ${to.name}\` declares \`auth none\` here`,
         location: fl.propLocs["auth"] ?? fl.loc,
       };
-    } else if (
-      fl.auth === undefined &&
-      (to.kind === "endpoint" || to.kind === "app" || to.kind === "mcp_server") &&
-      to.props.auth === "none"
-    ) {
+    } else if (fl.auth === undefined && componentAuth(to) === "none") {
       by = `\`${to.name}\`, which it reaches, declares \`auth none\``;
       note = {
         message: `\`${to.name}\` declares \`auth none\` here`,

@@ -14,7 +14,7 @@ import {
   unsandboxedRunners,
   wayOutOf,
 } from "./lib/agents.js";
-import { controlCounts } from "../engine.js";
+import { controlCounts, controlsAt } from "../engine.js";
 
 const MITIGATIONS = [
   "taint_tracking",
@@ -158,18 +158,7 @@ function closes(
   counts: (name: string) => boolean,
   points: readonly ControlPoint[],
 ): boolean {
-  for (const p of points) {
-    const declared =
-      p.type === "component"
-        ? graph.compControls[p.index]
-          ? graph.model.components[p.index]!.controls
-          : undefined
-        : p.type === "flow" && graph.flowControls[p.index]
-          ? graph.model.flows[p.index]!.controls
-          : undefined;
-    if (declared?.some((u) => counts(u.name) && !p.except?.includes(u.name))) return true;
-  }
-  return false;
+  return points.some((p) => controlsAt(graph, p).some((u) => counts(u.name) && !p.except?.includes(u.name)));
 }
 
 const openCache = new WeakMap<Facts, Int32Array>();

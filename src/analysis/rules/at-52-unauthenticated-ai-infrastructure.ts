@@ -2,7 +2,8 @@ import { classificationRank } from "../../semantic/vocabulary.js";
 import { describe } from "../explain.js";
 import type { Fact } from "../facts.js";
 import { componentSubject, defineRule, flowSubject, type Level, levelReasons } from "../rule.js";
-import { actorAuth, componentAuth, unauthenticatedService } from "./lib/inference.js";
+import { componentAuth } from "../../semantic/model.js";
+import { actorAuth, unauthenticatedService } from "./lib/inference.js";
 import { crownIndex } from "./lib/training.js";
 
 // MCP servers have their own rule (AT-58), with transport-aware conditions.

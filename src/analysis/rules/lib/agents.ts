@@ -637,24 +637,7 @@ export function codeRunnerSinks(g: ThreatGraph): Uint8Array {
   }
   if (candidates.length === 0) return out;
   // Who can call a candidate: back over `invoke` flows (a superset of the reaches asked about below).
-  const callers = scratchU8(n);
-  const queue = scratchI32(n);
-  let tail = 0;
-  for (const v of candidates) {
-    callers[v] = 1;
-    queue[tail++] = v;
-  }
-  const { inStart, inEdges, edgeFrom } = g.csr;
-  for (let head = 0; head < tail; head++) {
-    const v = queue[head]!;
-    for (let i = inStart[v]!; i < inStart[v + 1]!; i++) {
-      const f = inEdges[i]!;
-      const u = edgeFrom[f]!;
-      if (g.flowKind[f] !== INVOKE || callers[u]) continue;
-      callers[u] = 1;
-      queue[tail++] = u;
-    }
-  }
+  const callers = reachOver(g.csr, candidates, (f) => g.flowKind[f] === INVOKE, true);
   for (const a of g.byKind.get("agent") ?? []) {
     if (!callers[a]) continue;
     const { tools, runner } = reachSummary(g, g.model.components[a] as Agent);
@@ -751,17 +734,27 @@ export function reachPoints(agent: Component, r: ToolReach, withAgent?: boolean)
   const m = r.memo;
   if (withAgent === false) return (m.pointsNoAgent ??= pointsOf(r, []));
   const overridden = withAgent === undefined && r.overridesAgent;
-  const first = overridden ? approvalOverridden(agent.index) : componentSubject(agent);
+  const first = overridden ? approvalExcepted(agent.index, "overridden") : componentSubject(agent);
   if (agent.index !== m.agent) return pointsOf(r, [first]);
   return overridden ? (m.pointsOverridden ??= pointsOf(r, [first])) : (m.points ??= pointsOf(r, [first]));
 }
 
 /** The controls a tool's own approval overrides on the agent that calls it. */
 const AGENT_APPROVAL: readonly string[] = Object.freeze(["human_approval"]);
-const overriddenAgents: ControlPoint[] = [];
-/** The agent as a control point where a tool's stated approval replaces its own (one per agent). */
-function approvalOverridden(index: number): ControlPoint {
-  return (overriddenAgents[index] ??= Object.freeze({ type: "component", index, except: AGENT_APPROVAL }));
+/** The agent as a control point with all its controls but its approval, one frozen point per agent and reason. */
+const exceptingApproval = {
+  overridden: [] as ControlPoint[],
+  delegated: [] as ControlPoint[],
+  uncalled: [] as ControlPoint[],
+};
+function approvalExcepted(index: number, reason: keyof typeof exceptingApproval): ControlPoint {
+  return (exceptingApproval[reason][index] ??= Object.freeze({
+    type: "component",
+    index,
+    except: AGENT_APPROVAL,
+    // A tool's own approval is the default reason `explain` reads; the others are named.
+    ...(reason === "overridden" ? {} : { exceptFor: reason }),
+  }));
 }
 
 /**
@@ -775,8 +768,6 @@ export function replacedPoint(agent: Component, reaches: readonly ToolReach[]): 
   return { type: "component", index: agent.index, except: AGENT_APPROVAL, replacedBy: by };
 }
 
-const delegatingAgents: ControlPoint[] = [];
-
 /**
  * The agent as a control point of a finding that does not list its reaches' points: with all of its
  * controls, or with all but its approval where that approval does not decide the calls the finding is
@@ -789,26 +780,8 @@ export function agentPoint(
   agent: Component,
   approval?: "overridden" | "delegated" | "uncalled",
 ): ControlPoint {
-  const index = agent.index;
-  return approval === "overridden"
-    ? approvalOverridden(index)
-    : approval === "delegated"
-      ? (delegatingAgents[index] ??= Object.freeze({
-          type: "component",
-          index,
-          except: AGENT_APPROVAL,
-          exceptFor: "delegated",
-        }))
-      : approval === "uncalled"
-        ? (uncalledAgents[index] ??= Object.freeze({
-            type: "component",
-            index,
-            except: AGENT_APPROVAL,
-            exceptFor: "uncalled",
-          }))
-        : componentSubject(agent);
+  return approval === undefined ? componentSubject(agent) : approvalExcepted(agent.index, approval);
 }
-const uncalledAgents: ControlPoint[] = [];
 
 function pointsOf(r: ToolReach, first: ControlPoint[]): ControlPoint[] {
   // Filled in place: spreads of mapped lists made three temporaries per reach.

@@ -7,7 +7,13 @@ import {
   SECRET_RANK,
   type ThreatGraph,
 } from "../../../graph/threat-graph.js";
-import type { Component, CrownJewel, Flow, Subject } from "../../../semantic/model.js";
+import {
+  componentAuth,
+  type Component,
+  type CrownJewel,
+  type Flow,
+  type Subject,
+} from "../../../semantic/model.js";
 import {
   classificationRank,
   FLOW_KIND_NAMES,
@@ -725,10 +731,12 @@ export function hopAuth(g: ThreatGraph, f: Flow): HopAuth | undefined {
   return said ? { auth: said.authenticated ? "actor" : "none", by: "actor" } : undefined;
 }
 
+/** Whether a hop's caller authenticates: `hopAuth` states a method, not `none`. */
+const authenticates = (hop: HopAuth | undefined): boolean => hop !== undefined && hop.auth !== "none";
+
 /** Whether the sender of `f` authenticates to its receiver (`hopAuth` states a method). */
 export function hopAuthenticated(g: ThreatGraph, f: Flow): boolean {
-  const hop = hopAuth(g, f);
-  return hop !== undefined && hop.auth !== "none";
+  return authenticates(hopAuth(g, f));
 }
 
 /** The located fact for what `hopAuth` found on flow `f`. */
@@ -798,8 +806,7 @@ export function unauthenticatedService(g: ThreatGraph, v: number): Unauthenticat
   if (!publicExposure && entering.length === 0) return undefined;
   const own = componentAuth(c);
   const hops = entering.map((f) => hopAuth(g, f));
-  const authenticated = (h: HopAuth | undefined): boolean => h !== undefined && h.auth !== "none";
-  if (entering.length > 0 ? hops.every(authenticated) : own !== undefined && own !== "none") return undefined;
+  if (entering.length > 0 ? hops.every(authenticates) : own !== undefined && own !== "none") return undefined;
   return {
     entering,
     hops,
@@ -821,11 +828,6 @@ function enteredByAttacker(g: ThreatGraph, v: number): boolean {
 }
 
 // ---- what an actor says of its own authentication -------------------------------------------------
-
-/** How `c` says it authenticates its callers (`auth` on an endpoint, app or MCP server). */
-export function componentAuth(c: Component): string | undefined {
-  return c.kind === "endpoint" || c.kind === "app" || c.kind === "mcp_server" ? c.props.auth : undefined;
-}
 
 /** What an actor's `authenticated` says of one of its flows, and the located fact that says it. */
 export interface ActorAuth {
