@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { childExit, heapLimitMb } from "./child-exit.js";
-import { codeCacheFile, givenFlags, heapFlags, YOUNG_MB } from "./launch-flags.js";
+import { codeCacheFile, givenFlags, launchFlags } from "./launch-flags.js";
 
 const cached = fileURLToPath(new URL("../dist/aithreat.cjs", import.meta.url));
 const bundled = new URL("../dist/aithreat.mjs", import.meta.url);
@@ -23,8 +23,9 @@ if (!existsSync(cached) && !existsSync(fileURLToPath(entry))) {
 /**
  * How large the model is (src/cli/launch-size.ts), with its bytes when they were told and the
  * command as yargs will find it (after any leading options and their values): "small" runs
- * in this process, "medium" and "large" in a child Node with the flags `heapFlags` (launch-flags.js)
- * gives each. Anything that cannot be sized is "large". AITHREAT_NO_RESPAWN=1 runs in this process
+ * in this process, "pooled", "medium" and "large" in a child Node with the flags `launchFlags`
+ * (launch-flags.js) gives each; a size with no flags ("pooled" from five cores up) runs in this
+ * process too. Anything that cannot be sized is "large". AITHREAT_NO_RESPAWN=1 runs in this process
  * as it is.
  */
 async function size(args) {
@@ -40,7 +41,7 @@ async function size(args) {
 }
 
 const sized = process.env.AITHREAT_NO_RESPAWN === "1" ? { size: "small" } : await size(process.argv.slice(2));
-const flags = sized.size === "small" ? [] : heapFlags(YOUNG_MB[sized.size], givenFlags());
+const flags = launchFlags(sized.size, givenFlags());
 if (flags.length > 0) {
   const child = spawn(
     process.execPath,

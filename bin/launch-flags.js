@@ -1,10 +1,45 @@
-// The Node flags `bin/aithreat.js` runs medium and large models under, and which code cache of the
-// bundle goes with a set of flags. scripts/bundle.mjs imports both, to write a cache for each set.
+// The Node flags `bin/aithreat.js` runs pooled, medium and large models under, and which code cache
+// of the bundle goes with a set of flags. scripts/bundle.mjs imports both, to write a cache for each set.
 import { createHash } from "node:crypto";
 import os from "node:os";
 
-/** The young generation, in MB, of each launch size that runs in a child Node (launch-size.ts). */
+/** The young generation, in MB, of each launch size that runs in a child Node with a larger heap. */
 export const YOUNG_MB = { medium: 64, large: 256 };
+
+/** The launch sizes (src/cli/launch-size.ts) that run in a child Node when they have flags. */
+export const CHILD_SIZES = ["pooled", "medium", "large"];
+
+/** Node's own size of V8's worker pool, which it keeps whatever the cores. */
+const NODE_POOL = 4;
+
+/** Whether one of the flags `given` (`--name=...` or `--name_with_underscores=...`) sets `flag`. */
+const sets = (given, flag) =>
+  given.some((a) => a.startsWith(flag) || a.startsWith(`--${flag.slice(2).replace(/-/g, "_")}`));
+
+/**
+ * The Node flags of a launch size, leaving out any the user set already (`given`): none in this
+ * process ("small"), the worker pool for "pooled", the heap for "medium" and "large". Those two
+ * keep Node's pool: at 100k components, where a compile runs the attack paths and the file writing
+ * on threads of their own, one pool thread made it no faster (19.7 against 19.2 s) and its peak
+ * larger (1.85 against 1.68 GB), the collector having one helper for three isolates.
+ */
+export function launchFlags(size, given = [], cores = os.availableParallelism()) {
+  if (size === "small") return [];
+  if (size === "pooled") return poolFlags(given, cores);
+  return heapFlags(YOUNG_MB[size], given);
+}
+
+/**
+ * A worker pool of one thread fewer than the cores (docs/adr/0018-worker-pool-sized-to-the-cores.md):
+ * Node gives V8 four background threads whatever the machine, and on 2 cores their collector and
+ * optimising-compiler tasks took the main thread's core from it (a 10k-component compile: 2.8 s of
+ * CPU on the main thread and 2.8 s on the four, 3.82 s wall; with one, 3.3 and 1.9 s, 3.24 s wall).
+ * None from five cores up, where Node's four already leave the main thread a core.
+ */
+export function poolFlags(given = [], cores = os.availableParallelism()) {
+  const size = Math.max(1, Math.min(NODE_POOL, cores - 1));
+  return size >= NODE_POOL || sets(given, "--v8-pool-size") ? [] : [`--v8-pool-size=${size}`];
+}
 
 /**
  * Node flags for organisation-size models (docs/scale.md), for a child Node to run the CLI with,
@@ -20,8 +55,7 @@ export const YOUNG_MB = { medium: 64, large: 256 };
  *   model needs about 3 GB.
  */
 export function heapFlags(youngMb, given = []) {
-  const has = (flag) =>
-    given.some((a) => a.startsWith(flag) || a.startsWith(`--${flag.slice(2).replace(/-/g, "_")}`));
+  const has = (flag) => sets(given, flag);
   const flags = [];
   if (!has("--max-semi-space-size")) flags.push(`--max-semi-space-size=${youngMb}`);
   if (!has("--max-old-space-size")) {
@@ -38,7 +72,7 @@ export function givenFlags(execArgv = process.execArgv, nodeOptions = process.en
 
 /**
  * The code cache for the bundle `cjs` under these Node flags. V8 rejects a cache made under other
- * flags, heap sizes included, so the children that run medium and large models had compiled every
+ * flags, heap sizes included, so the children that run larger models had compiled every
  * function afresh (about 0.1-0.15 s of a 10k-component compile): each set of flags has a cache of
  * its own, named by a digest of the flags; no flags, the plain `.cache`.
  */

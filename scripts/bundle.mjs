@@ -14,7 +14,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { build } from "esbuild";
-import { codeCacheFile, heapFlags, YOUNG_MB } from "../bin/launch-flags.js";
+import { CHILD_SIZES, codeCacheFile, launchFlags } from "../bin/launch-flags.js";
 
 // yargs and the modules that lay out its help (cliui, wrap-ansi) import `string-width`, whose
 // top level creates an Intl.Segmenter and compiles Unicode-property regular expressions (RGI_Emoji
@@ -80,7 +80,7 @@ await build({
 // The warm-up: `check` and `compile` of two samples in a child Node, then the cache of everything
 // compiled by then. V8 rejects a cache made under other flags, heap sizes included, so there is one
 // warm-up per set of flags bin/aithreat.js runs the CLI under: none (small models, in its own
-// process), and the medium and large children's (bin/launch-flags.js). Without the samples (or if a
+// process), and each child's (bin/launch-flags.js `launchFlags`). Without the samples (or if a
 // run fails) that set has no cache, and the CLI compiles as it starts.
 const bundle = path.resolve("dist/aithreat.cjs");
 for (const f of fs.readdirSync("dist"))
@@ -97,7 +97,10 @@ const warm = `
   for (const args of runs) if ((await exports.main(args, quiet)) !== 0) process.exit(1);
   fs.writeFileSync(process.argv[2], script.createCachedData());
 `;
-const flagSets = [[], heapFlags(YOUNG_MB.medium), heapFlags(YOUNG_MB.large)];
+// Each set once: a size with no flags of its own on this machine runs in-process, under the plain cache.
+const flagSets = [[], ...CHILD_SIZES.map((size) => launchFlags(size))].filter(
+  (flags, i, all) => all.findIndex((other) => other.join(" ") === flags.join(" ")) === i,
+);
 // Two at a time: a warm-up is one core's work for about half a second.
 const warmUp = (flags) =>
   new Promise((resolve) => {
@@ -118,5 +121,4 @@ const warmUp = (flags) =>
       resolve();
     });
   });
-await Promise.all([warmUp(flagSets[0]), warmUp(flagSets[1])]);
-await warmUp(flagSets[2]);
+for (let i = 0; i < flagSets.length; i += 2) await Promise.all(flagSets.slice(i, i + 2).map(warmUp));

@@ -2,11 +2,20 @@ import { modelBytesUpTo } from "./inputs.js";
 
 /**
  * How `bin/aithreat.js` runs a command line: "small" in its own process, without Node flags (where
- * the code cache of the bundle also works: V8 rejects it under other flags); "medium" and "large" in
- * a child Node with a larger young generation and heap (docs/scale.md), "large" with the larger of
- * the two young generations.
+ * the code cache of the bundle also works: V8 rejects it under other flags); "pooled" in a child Node
+ * whose one flag sizes V8's worker pool to the cores (ADR 0018); "medium" and "large" in a child Node
+ * with a larger young generation and heap (docs/scale.md), "large" with the larger of the two young
+ * generations.
  */
-export type LaunchSize = "small" | "medium" | "large";
+export type LaunchSize = "small" | "pooled" | "medium" | "large";
+
+/**
+ * Model bytes up to which a command that analyses runs in this process. Above it the child's smaller
+ * worker pool pays for the second Node start (about 55 ms): on 2 cores a compile of the 1k model
+ * (280 kB) took 0.81 s with one pool thread against 1.01 s with Node's four, of the 10k model 3.24
+ * against 3.82 s, while a 300-component model (87 kB) gained 0.04 s and a 100-component one 0.03 s.
+ */
+export const POOLED_BYTES = 256 << 10;
 
 /** Model bytes from which a run is "large". */
 export const LARGE_BYTES = 64 << 20;
@@ -51,10 +60,11 @@ export function commandIndex(args: readonly string[]): number {
  * Sizes a command line by the model files it names. Measured back to back: the 10k model (2.7 MB)
  * checks in 1.3 s of CPU in-process against 1.7 s in the child, and compiles in 10.8 s against
  * 11.8 s; at 100k (27 MB) the child's young generation pays, 67.6 s against 73.5 s of CPU for the
- * compile. So `check` runs in-process up to 16 MB of models, anything else up to 8 MB (about 30k
- * components), each also at most a fraction of the heap limit `heapLimit`; no command at all
- * (`--version`, `--help`) always. Anything not known to be small (a large folder tree, models that
- * cannot be sized) is "large".
+ * compile. So `check`, `fmt` and `init` run in-process up to 16 MB of models (a smaller worker
+ * pool gained a check of the 10k model nothing); any other command up to POOLED_BYTES, then in the
+ * pooled child up to 8 MB (about 30k components), each limit also at most a fraction of the heap
+ * limit `heapLimit`; no command at all (`--version`, `--help`) always in-process. Anything not known
+ * to be small (a large folder tree, models that cannot be sized) is "large".
  *
  * The command is found as yargs finds it (`commandIndex`). Every other argument that is not an
  * option counts as a path, an option's value too (a file or folder that exists adds its model files;
@@ -79,11 +89,15 @@ export function launchSizing(
   const at = commandIndex(args);
   if (at < 0) return { size: "small", bytes: undefined, command: undefined };
   const command = args[at]!;
-  const limit = LIGHT.has(command) ? Math.min(16 << 20, heapLimit / 64) : Math.min(8 << 20, heapLimit / 256);
+  const light = LIGHT.has(command);
+  const inProcess = light ? Math.min(16 << 20, heapLimit / 64) : Math.min(POOLED_BYTES, heapLimit / 256);
+  const pooled = light ? inProcess : Math.min(8 << 20, heapLimit / 256);
   const others = args.filter((a, i) => i !== at && !a.startsWith("-"));
   const paths = command === "diff" ? [".", ...others] : others;
-  // LARGE_BYTES is above every small limit: one walk tells all three apart.
+  // LARGE_BYTES is above every other limit: one walk tells all four apart.
   const bytes = modelBytesUpTo(paths, LARGE_BYTES, cwd);
   if (bytes === undefined) return { size: "large", bytes, command };
-  return { size: bytes <= limit ? "small" : bytes <= LARGE_BYTES ? "medium" : "large", bytes, command };
+  const size =
+    bytes <= inProcess ? "small" : bytes <= pooled ? "pooled" : bytes <= LARGE_BYTES ? "medium" : "large";
+  return { size, bytes, command };
 }

@@ -36,18 +36,20 @@ test("the bundle's code cache is accepted, and the cached bundle runs the CLI", 
 
 // bin/launch-flags.js is plain JavaScript; its types, as used here.
 interface LaunchFlags {
-  readonly YOUNG_MB: { readonly medium: number; readonly large: number };
-  readonly heapFlags: (youngMb: number, given?: readonly string[]) => string[];
+  readonly CHILD_SIZES: readonly string[];
+  readonly launchFlags: (size: string, given?: readonly string[], cores?: number) => string[];
+  readonly poolFlags: (given?: readonly string[], cores?: number) => string[];
   readonly codeCacheFile: (cjs: string, flags: readonly string[]) => string;
 }
 const flagsUrl = pathToFileURL(path.resolve(here, "../../../bin/launch-flags.js")).href;
 
-test("the children that run medium and large models find a code cache made under their flags", async () => {
-  const { YOUNG_MB, heapFlags, codeCacheFile } = (await import(flagsUrl)) as LaunchFlags;
+test("the children that run larger models find a code cache made under their flags", async () => {
+  const { CHILD_SIZES, launchFlags, codeCacheFile } = (await import(flagsUrl)) as LaunchFlags;
   const files = new Set<string>();
-  for (const size of ["medium", "large"] as const) {
-    const flags = heapFlags(YOUNG_MB[size]);
-    assert.ok(flags.length > 0, size);
+  for (const size of CHILD_SIZES) {
+    const flags = launchFlags(size);
+    // A pooled run with no flags of its own (five cores or more) runs in-process, under the plain cache.
+    if (flags.length === 0) continue;
     const cache = codeCacheFile(bundle, flags);
     files.add(cache);
     assert.ok(fs.existsSync(cache), `no code cache for the ${size} launch (${flags.join(" ")})`);
@@ -62,9 +64,32 @@ test("the children that run medium and large models find a code cache made under
     assert.is(run.status, 0, run.stderr);
     assert.is(run.stdout, "false", `V8 rejected the ${size} launch's code cache`);
   }
-  // Three sets of flags, three caches: the plain one is not among the children's.
+  // A cache of its own for each child's flags: the plain one is not among them.
   assert.not.ok(files.has(`${bundle}.cache`));
-  assert.is(files.size, 2);
+  assert.is(files.size, CHILD_SIZES.filter((size) => launchFlags(size).length > 0).length);
+});
+
+test("a child's worker pool leaves the main thread a core, and a pool the user sized is kept", async () => {
+  const { launchFlags, poolFlags } = (await import(flagsUrl)) as LaunchFlags;
+  assert.equal(poolFlags([], 1), ["--v8-pool-size=1"]);
+  assert.equal(poolFlags([], 2), ["--v8-pool-size=1"]);
+  assert.equal(poolFlags([], 4), ["--v8-pool-size=3"]);
+  // Node's own four from five cores up: no flag.
+  assert.equal(poolFlags([], 5), []);
+  assert.equal(poolFlags([], 64), []);
+  assert.equal(poolFlags(["--v8-pool-size=6"], 2), []);
+  assert.equal(poolFlags(["--v8_pool_size=6"], 2), []);
+  // In this process, no flags; a pooled child has only the pool; the heap sizes keep Node's pool.
+  assert.equal(launchFlags("small", [], 2), []);
+  assert.equal(launchFlags("pooled", [], 2), ["--v8-pool-size=1"]);
+  assert.equal(launchFlags("pooled", [], 8), []);
+  const medium = launchFlags("medium", [], 2);
+  assert.ok(medium.includes("--max-semi-space-size=64"), medium.join(" "));
+  assert.not.ok(
+    medium.some((f) => f.startsWith("--v8-pool-size")),
+    medium.join(" "),
+  );
+  assert.ok(launchFlags("large", [], 2).includes("--max-semi-space-size=256"));
 });
 
 test.run();

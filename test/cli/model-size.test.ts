@@ -11,7 +11,13 @@ import { fileURLToPath } from "node:url";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { modelBytesUpTo } from "../../src/cli/inputs.js";
-import { commandIndex, LARGE_BYTES, launchSize, launchSizing } from "../../src/cli/launch-size.js";
+import {
+  commandIndex,
+  LARGE_BYTES,
+  launchSize,
+  launchSizing,
+  POOLED_BYTES,
+} from "../../src/cli/launch-size.js";
 import { bufferIo } from "../../src/cli/io.js";
 import { main } from "../../src/cli/main.js";
 
@@ -127,6 +133,13 @@ test("the launcher sizes a command line by its models; diff also counts the fold
   assert.is(launchSize(["--version"], heap, dir), "small");
   assert.is(launchSize(["compile", "small.aithreat", "--out", "out"], heap, dir), "small");
   assert.is(launchSize(["compile", ".", "--out", "out"], heap, dir), "medium");
+  // Between POOLED_BYTES and 8 MB a command that analyses takes the pooled child; a check does not.
+  const mid = tree({ "mid.aithreat": `// padding\n${"x".repeat(POOLED_BYTES)}\n` });
+  assert.is(launchSize(["compile", "mid.aithreat", "--out", "out"], heap, mid), "pooled");
+  assert.is(launchSize(["paths", "mid.aithreat"], heap, mid), "pooled");
+  assert.is(launchSize(["check", "mid.aithreat"], heap, mid), "small");
+  const under = tree({ "under.aithreat": `// padding\n${"x".repeat(POOLED_BYTES - 100)}\n` });
+  assert.is(launchSize(["compile", "under.aithreat", "--out", "out"], heap, under), "small");
   assert.is(launchSize(["check", "."], heap, dir), "small");
   // `main` is the base revision, not a path: the current folder is what diff compares.
   assert.is(launchSize(["diff", "--base", "main"], heap, dir), "medium");
