@@ -41,8 +41,12 @@ async function size(args) {
 }
 
 const sized = process.env.AITHREAT_NO_RESPAWN === "1" ? { size: "small" } : await size(process.argv.slice(2));
-const flags = launchFlags(sized.size, givenFlags());
+const flags = launchFlags(sized.size, givenFlags(), { pathsWorker: sized.pathsWorker === true });
 if (flags.length > 0) {
+  if (process.argv.includes("--debug"))
+    process.stderr.write(
+      `debug: running in a child Node with ${flags.join(" ")} (launch size ${sized.size}, ${sized.bytes ?? "untold"} bytes of model files)\n`,
+    );
   const child = spawn(
     process.execPath,
     [...process.execArgv, ...flags, fileURLToPath(import.meta.url), ...process.argv.slice(2)],

@@ -6,9 +6,6 @@ import os from "node:os";
 /** The young generation, in MB, of each launch size that runs in a child Node with a larger heap. */
 export const YOUNG_MB = { medium: 64, large: 256 };
 
-/** The launch sizes (src/cli/launch-size.ts) that run in a child Node when they have flags. */
-export const CHILD_SIZES = ["pooled", "medium", "large"];
-
 /** Node's own size of V8's worker pool, which it keeps whatever the cores. */
 const NODE_POOL = 4;
 
@@ -18,15 +15,38 @@ const sets = (given, flag) =>
 
 /**
  * The Node flags of a launch size, leaving out any the user set already (`given`): none in this
- * process ("small"), the worker pool for "pooled", the heap for "medium" and "large". Those two
- * keep Node's pool: at 100k components, where a compile runs the attack paths and the file writing
- * on threads of their own, one pool thread made it no faster (19.7 against 19.2 s) and its peak
- * larger (1.85 against 1.68 GB), the collector having one helper for three isolates.
+ * process ("small"); the heap for "medium" and "large"; V8's worker pool for every child but one
+ * whose compile runs the attack paths on a thread of its own (`pathsWorker`, launch-size.ts). That
+ * thread is a second isolate whose collector takes its helpers from the same pool: at 100k
+ * components (27 MB, a paths worker) one pool thread made the compile no faster (19.7 against
+ * 19.2 s) and its peak larger (1.85 against 1.68 GB), while at 40k (11 MB, none) it gained 6% and at
+ * 1M (277 MB, none) 9% (217 and 219 s against 244 and 239 s).
  */
-export function launchFlags(size, given = [], cores = os.availableParallelism()) {
+export function launchFlags(
+  size,
+  given = [],
+  { cores = os.availableParallelism(), pathsWorker = false } = {},
+) {
   if (size === "small") return [];
-  if (size === "pooled") return poolFlags(given, cores);
-  return heapFlags(YOUNG_MB[size], given);
+  const heap = size === "pooled" ? [] : heapFlags(YOUNG_MB[size], given);
+  return pathsWorker ? heap : [...heap, ...poolFlags(given, cores)];
+}
+
+/**
+ * Every set of flags a child may run under on this machine, each once: a code cache for each. A paths
+ * worker runs only for a medium compile (12-96 MB of models, launch-size.ts; a large run's bytes are
+ * not told).
+ */
+export function childFlagSets() {
+  const all = [
+    launchFlags("pooled"),
+    launchFlags("medium"),
+    launchFlags("medium", [], { pathsWorker: true }),
+    launchFlags("large"),
+  ];
+  return all.filter(
+    (flags, i) => flags.length > 0 && all.findIndex((o) => o.join(" ") === flags.join(" ")) === i,
+  );
 }
 
 /**

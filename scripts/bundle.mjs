@@ -14,7 +14,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { build } from "esbuild";
-import { CHILD_SIZES, codeCacheFile, launchFlags } from "../bin/launch-flags.js";
+import { childFlagSets, codeCacheFile } from "../bin/launch-flags.js";
 
 // yargs and the modules that lay out its help (cliui, wrap-ansi) import `string-width`, whose
 // top level creates an Intl.Segmenter and compiles Unicode-property regular expressions (RGI_Emoji
@@ -97,10 +97,7 @@ const warm = `
   for (const args of runs) if ((await exports.main(args, quiet)) !== 0) process.exit(1);
   fs.writeFileSync(process.argv[2], script.createCachedData());
 `;
-// Each set once: a size with no flags of its own on this machine runs in-process, under the plain cache.
-const flagSets = [[], ...CHILD_SIZES.map((size) => launchFlags(size))].filter(
-  (flags, i, all) => all.findIndex((other) => other.join(" ") === flags.join(" ")) === i,
-);
+const flagSets = [[], ...childFlagSets()];
 // Two at a time: a warm-up is one core's work for about half a second.
 const warmUp = (flags) =>
   new Promise((resolve) => {

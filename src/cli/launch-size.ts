@@ -5,7 +5,7 @@ import { modelBytesUpTo } from "./inputs.js";
  * the code cache of the bundle also works: V8 rejects it under other flags); "pooled" in a child Node
  * whose one flag sizes V8's worker pool to the cores (ADR 0018); "medium" and "large" in a child Node
  * with a larger young generation and heap (docs/scale.md), "large" with the larger of the two young
- * generations.
+ * generations, and that pool too unless a compile may run its paths worker (`pathsWorker`).
  */
 export type LaunchSize = "small" | "pooled" | "medium" | "large";
 
@@ -16,6 +16,22 @@ export type LaunchSize = "small" | "pooled" | "medium" | "large";
  * against 3.82 s, while a 300-component model (87 kB) gained 0.04 s and a 100-component one 0.03 s.
  */
 export const POOLED_BYTES = 256 << 10;
+
+/**
+ * Below this many bytes of model files a compile's paths worker (paths-worker.ts) costs more than it
+ * saves: a second isolate compiles the whole front end and path code again, and its compile and
+ * collector tasks share V8's platform threads with the main thread's. Measured (medians, idle
+ * machine, `AITHREAT_THREADS`): the 10k model (2.7 MB) compiled in 3.83 s with the worker against
+ * 3.38 s without, even when its answer was not waited for; at 100k (27 MB) in 22.1 s with both
+ * threads against 23.3 s with none, the main thread's CPU 18.4 against 21.0 s. Here because the
+ * launcher asks too (a compile that may run the worker keeps Node's worker pool, ADR 0018).
+ */
+export const MIN_WORKER_BYTES = 12 << 20;
+/**
+ * Above this many, the second model would cost memory an organisation-size compile needs (the
+ * paths of a 1M-component tree take seconds of its minutes, and its model gigabytes).
+ */
+export const MAX_WORKER_BYTES = 96 << 20;
 
 /** Model bytes from which a run is "large". */
 export const LARGE_BYTES = 64 << 20;
@@ -76,18 +92,27 @@ export function launchSize(args: readonly string[], heapLimit: number, cwd = pro
   return launchSizing(args, heapLimit, cwd).size;
 }
 
+/** How the launcher runs a command line (`launchSizing`). */
+export interface LaunchSizing {
+  readonly size: LaunchSize;
+  /** The model files' bytes, undefined when there is no command, more than LARGE_BYTES or a size that cannot be told. */
+  readonly bytes: number | undefined;
+  readonly command: string | undefined;
+  /**
+   * A compile of a size that runs the attack paths on a thread of its own when the machine has a
+   * second core (MIN_WORKER_BYTES to MAX_WORKER_BYTES, as far as the bytes are told).
+   */
+  readonly pathsWorker: boolean;
+}
+
 /**
- * `launchSize` with the command it found and the model files' bytes it measured: `bytes` undefined
- * when there is no command, more than LARGE_BYTES or a size that cannot be told. The launcher names
- * both when the child it started runs out of memory (bin/child-exit.js).
+ * `launchSize` with the command it found, the model files' bytes it measured and whether a compile
+ * may run a paths worker. The launcher names the command and bytes when the child it started runs
+ * out of memory (bin/child-exit.js), and gives a child that may run the worker Node's own pool.
  */
-export function launchSizing(
-  args: readonly string[],
-  heapLimit: number,
-  cwd = process.cwd(),
-): { readonly size: LaunchSize; readonly bytes: number | undefined; readonly command: string | undefined } {
+export function launchSizing(args: readonly string[], heapLimit: number, cwd = process.cwd()): LaunchSizing {
   const at = commandIndex(args);
-  if (at < 0) return { size: "small", bytes: undefined, command: undefined };
+  if (at < 0) return { size: "small", bytes: undefined, command: undefined, pathsWorker: false };
   const command = args[at]!;
   const light = LIGHT.has(command);
   const inProcess = light ? Math.min(16 << 20, heapLimit / 64) : Math.min(POOLED_BYTES, heapLimit / 256);
@@ -96,8 +121,9 @@ export function launchSizing(
   const paths = command === "diff" ? [".", ...others] : others;
   // LARGE_BYTES is above every other limit: one walk tells all four apart.
   const bytes = modelBytesUpTo(paths, LARGE_BYTES, cwd);
-  if (bytes === undefined) return { size: "large", bytes, command };
+  if (bytes === undefined) return { size: "large", bytes, command, pathsWorker: false };
   const size =
     bytes <= inProcess ? "small" : bytes <= pooled ? "pooled" : bytes <= LARGE_BYTES ? "medium" : "large";
-  return { size, bytes, command };
+  const pathsWorker = command === "compile" && bytes >= MIN_WORKER_BYTES && bytes <= MAX_WORKER_BYTES;
+  return { size, bytes, command, pathsWorker };
 }

@@ -14,6 +14,7 @@ import type { PathOptions } from "../analysis/paths/analyze.js";
 import type { ControlUse, ResolvedModel } from "../semantic/model.js";
 import { loadModels, type ModelOptions } from "./common.js";
 import { modelBytesUpTo } from "./inputs.js";
+import { MAX_WORKER_BYTES, MIN_WORKER_BYTES } from "./launch-size.js";
 import type { Io } from "./io.js";
 
 /*
@@ -29,21 +30,6 @@ import type { Io } from "./io.js";
  */
 
 const WORKER_MARK = "aithreat-paths-worker";
-
-/**
- * Below this many bytes of model files the worker costs more than it saves: a second isolate
- * compiles the whole front end and path code again, and its compile and collector tasks share V8's
- * platform threads with the main thread's. Measured (medians, idle machine, `AITHREAT_THREADS`):
- * the 10k model (2.7 MB) compiled in 3.83 s with the worker against 3.38 s without, even when its
- * answer was not waited for; at 100k (27 MB) in 22.1 s with both threads against 23.3 s with none,
- * the main thread's CPU 18.4 against 21.0 s.
- */
-export const MIN_WORKER_BYTES = 12 << 20;
-/**
- * Above this many, the second model would cost memory an organisation-size compile needs (the
- * paths of a 1M-component tree take seconds of its minutes, and its model gigabytes).
- */
-export const MAX_WORKER_BYTES = 96 << 20;
 
 /** What the worker is asked: `loadModels`'s options (the day resolved already) and the path options. */
 export interface PathsJob {

@@ -36,23 +36,34 @@ test("the bundle's code cache is accepted, and the cached bundle runs the CLI", 
 
 // bin/launch-flags.js is plain JavaScript; its types, as used here.
 interface LaunchFlags {
-  readonly CHILD_SIZES: readonly string[];
-  readonly launchFlags: (size: string, given?: readonly string[], cores?: number) => string[];
+  readonly launchFlags: (
+    size: string,
+    given?: readonly string[],
+    options?: { cores?: number; pathsWorker?: boolean },
+  ) => string[];
+  readonly childFlagSets: () => string[][];
   readonly poolFlags: (given?: readonly string[], cores?: number) => string[];
   readonly codeCacheFile: (cjs: string, flags: readonly string[]) => string;
 }
 const flagsUrl = pathToFileURL(path.resolve(here, "../../../bin/launch-flags.js")).href;
 
 test("the children that run larger models find a code cache made under their flags", async () => {
-  const { CHILD_SIZES, launchFlags, codeCacheFile } = (await import(flagsUrl)) as LaunchFlags;
+  const { childFlagSets, launchFlags, codeCacheFile } = (await import(flagsUrl)) as LaunchFlags;
+  const sets = childFlagSets();
+  // Every child's flags are among the sets the build warms up for.
+  for (const size of ["pooled", "medium", "large"])
+    for (const pathsWorker of size === "medium" ? [false, true] : [false]) {
+      const flags = launchFlags(size, [], { pathsWorker });
+      assert.ok(
+        flags.length === 0 || sets.some((set) => set.join(" ") === flags.join(" ")),
+        `${size}: ${flags.join(" ")}`,
+      );
+    }
   const files = new Set<string>();
-  for (const size of CHILD_SIZES) {
-    const flags = launchFlags(size);
-    // A pooled run with no flags of its own (five cores or more) runs in-process, under the plain cache.
-    if (flags.length === 0) continue;
+  for (const flags of sets) {
     const cache = codeCacheFile(bundle, flags);
     files.add(cache);
-    assert.ok(fs.existsSync(cache), `no code cache for the ${size} launch (${flags.join(" ")})`);
+    assert.ok(fs.existsSync(cache), `no code cache for a child under ${flags.join(" ")}`);
     // Loaded as bin/aithreat.js's child loads it: under those flags, no NODE_OPTIONS.
     const probe = `import { loadBundle } from ${JSON.stringify(loaderUrl)};
       const { script } = loadBundle(process.argv[1], process.argv[2]);
@@ -62,11 +73,11 @@ test("the children that run larger models find a code cache made under their fla
       env: { ...process.env, NODE_OPTIONS: "" },
     });
     assert.is(run.status, 0, run.stderr);
-    assert.is(run.stdout, "false", `V8 rejected the ${size} launch's code cache`);
+    assert.is(run.stdout, "false", `V8 rejected the code cache of a child under ${flags.join(" ")}`);
   }
   // A cache of its own for each child's flags: the plain one is not among them.
   assert.not.ok(files.has(`${bundle}.cache`));
-  assert.is(files.size, CHILD_SIZES.filter((size) => launchFlags(size).length > 0).length);
+  assert.is(files.size, sets.length);
 });
 
 test("a child's worker pool leaves the main thread a core, and a pool the user sized is kept", async () => {
@@ -79,17 +90,24 @@ test("a child's worker pool leaves the main thread a core, and a pool the user s
   assert.equal(poolFlags([], 64), []);
   assert.equal(poolFlags(["--v8-pool-size=6"], 2), []);
   assert.equal(poolFlags(["--v8_pool_size=6"], 2), []);
-  // In this process, no flags; a pooled child has only the pool; the heap sizes keep Node's pool.
-  assert.equal(launchFlags("small", [], 2), []);
-  assert.equal(launchFlags("pooled", [], 2), ["--v8-pool-size=1"]);
-  assert.equal(launchFlags("pooled", [], 8), []);
-  const medium = launchFlags("medium", [], 2);
-  assert.ok(medium.includes("--max-semi-space-size=64"), medium.join(" "));
-  assert.not.ok(
-    medium.some((f) => f.startsWith("--v8-pool-size")),
+  // In this process, no flags; a pooled child has only the pool; the heap sizes add theirs.
+  const two = { cores: 2 };
+  assert.equal(launchFlags("small", [], two), []);
+  assert.equal(launchFlags("pooled", [], two), ["--v8-pool-size=1"]);
+  assert.equal(launchFlags("pooled", [], { cores: 8 }), []);
+  const medium = launchFlags("medium", [], two);
+  assert.ok(
+    medium.includes("--max-semi-space-size=64") && medium.includes("--v8-pool-size=1"),
     medium.join(" "),
   );
-  assert.ok(launchFlags("large", [], 2).includes("--max-semi-space-size=256"));
+  assert.ok(launchFlags("large", [], two).includes("--max-semi-space-size=256"));
+  // A compile that may run the attack paths on a thread of its own keeps Node's pool.
+  const withWorker = launchFlags("medium", [], { cores: 2, pathsWorker: true });
+  assert.ok(withWorker.includes("--max-semi-space-size=64"), withWorker.join(" "));
+  assert.not.ok(
+    withWorker.some((f) => f.startsWith("--v8-pool-size")),
+    withWorker.join(" "),
+  );
 });
 
 test.run();

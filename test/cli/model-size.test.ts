@@ -16,6 +16,7 @@ import {
   LARGE_BYTES,
   launchSize,
   launchSizing,
+  MIN_WORKER_BYTES,
   POOLED_BYTES,
 } from "../../src/cli/launch-size.js";
 import { bufferIo } from "../../src/cli/io.js";
@@ -152,12 +153,42 @@ test("the launcher sizes a command line by its models; diff also counts the fold
     size: "medium",
     bytes: bytes(dir, "big.aithreat", "small.aithreat"),
     command: "compile",
+    pathsWorker: false,
   });
   assert.equal(launchSizing(["--version"], heap, dir), {
     size: "small",
     bytes: undefined,
     command: undefined,
+    pathsWorker: false,
   });
+  // From MIN_WORKER_BYTES a compile may run the attack paths on a thread of its own; other commands not.
+  const worker = tree({ "w.aithreat": `// ${"x".repeat(MIN_WORKER_BYTES)}\n` });
+  assert.is(launchSizing(["compile", "."], heap, worker).pathsWorker, true);
+  assert.is(launchSizing(["paths", "."], heap, worker).pathsWorker, false);
+});
+
+test("a command that analyses a model over POOLED_BYTES runs in a child with a smaller worker pool", () => {
+  const agent = 'zone z "Z" {\n  trust internal\n  agent bot "Bot" {}\n}\n';
+  const dir = tree({ "big.aithreat": `// ${"x".repeat(POOLED_BYTES)}\n${agent}`, "small.aithreat": agent });
+  const run = (file: string, command = "paths") =>
+    spawnSync(process.execPath, [BIN, command, path.join(dir, file), "--debug"], {
+      encoding: "utf8",
+      env: { ...process.env, AITHREAT_NO_RESPAWN: "", NODE_OPTIONS: "" },
+    });
+  const big = run("big.aithreat");
+  assert.is(big.status, 0, big.stderr);
+  const pooled = os.availableParallelism() < 5;
+  const line =
+    /^debug: running in a child Node with --v8-pool-size=(\d+) \(launch size pooled, \d+ bytes/m.exec(
+      big.stderr,
+    );
+  assert.is(line !== null, pooled, big.stderr);
+  if (line) assert.is(Number(line[1]), Math.max(1, os.availableParallelism() - 1));
+  // The same command on a small model, or a check of the large one, runs in this process.
+  for (const r of [run("small.aithreat"), run("big.aithreat", "check")]) {
+    assert.is(r.status, 0, r.stderr);
+    assert.not.match(r.stderr, /running in a child Node/);
+  }
 });
 
 test("the command is found as yargs finds it, after leading options and their values", () => {
