@@ -5,9 +5,10 @@
 // `npm install`'s prepare step or `npm run build`.
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
+import { basename } from "node:path";
 import { fileURLToPath } from "node:url";
 import { childExit, heapLimitMb } from "./child-exit.js";
-import { codeCacheFile, givenFlags, launchFlags } from "./launch-flags.js";
+import { codeCacheFile, givenFlags, launchFlags, usableCores } from "./launch-flags.js";
 
 const cached = fileURLToPath(new URL("../dist/aithreat.cjs", import.meta.url));
 const bundled = new URL("../dist/aithreat.mjs", import.meta.url);
@@ -31,22 +32,34 @@ if (!existsSync(cached) && !existsSync(fileURLToPath(entry))) {
 async function size(args) {
   try {
     const { default: v8 } = await import("node:v8");
-    const { launchSizing, LARGE_BYTES } = await import(
+    const { launchSizing, LARGE_BYTES, MAX_WORKER_BYTES } = await import(
       new URL("../dist/src/cli/launch-size.js", import.meta.url).href
     );
-    return { ...launchSizing(args, v8.getHeapStatistics().heap_size_limit), largeBytes: LARGE_BYTES };
+    const sized = launchSizing(args, v8.getHeapStatistics().heap_size_limit);
+    // How far the sizing counted: a compile's up to MAX_WORKER_BYTES (launchSizing).
+    return { ...sized, largeBytes: sized.command === "compile" ? MAX_WORKER_BYTES : LARGE_BYTES };
   } catch {
     return { size: "large", bytes: undefined, largeBytes: undefined, command: undefined };
   }
 }
 
-const sized = process.env.AITHREAT_NO_RESPAWN === "1" ? { size: "small" } : await size(process.argv.slice(2));
-const flags = launchFlags(sized.size, givenFlags(), { pathsWorker: sized.pathsWorker === true });
+const args = process.argv.slice(2);
+const endOfOptions = args.indexOf("--");
+const debug = (endOfOptions < 0 ? args : args.slice(0, endOfOptions)).includes("--debug");
+const sized = process.env.AITHREAT_NO_RESPAWN === "1" ? { size: "small" } : await size(args);
+const cores = usableCores();
+// Whether the compile will run its attack paths on a thread of its own, as compile.ts decides it
+// (`AITHREAT_THREADS`, a second core, the size; `--only` is not read): that run keeps Node's pool.
+const threads = process.env.AITHREAT_THREADS;
+const pathsWorker =
+  sized.command === "compile" &&
+  (threads === "always" || (threads !== "never" && cores >= 2 && sized.pathsWorker === true));
+const flags = launchFlags(sized.size, givenFlags(), { cores, pathsWorker });
+if (debug && process.env.AITHREAT_NO_RESPAWN !== "1")
+  process.stderr.write(
+    `debug: launch size ${sized.size} (${sized.bytes ?? "untold"} bytes of model files, ${cores} cores): ${flags.length > 0 ? `running in a child Node with ${flags.join(" ")}` : "running in this process"}\n`,
+  );
 if (flags.length > 0) {
-  if (process.argv.includes("--debug"))
-    process.stderr.write(
-      `debug: running in a child Node with ${flags.join(" ")} (launch size ${sized.size}, ${sized.bytes ?? "untold"} bytes of model files)\n`,
-    );
   const child = spawn(
     process.execPath,
     [...process.execArgv, ...flags, fileURLToPath(import.meta.url), ...process.argv.slice(2)],
@@ -85,8 +98,15 @@ if (flags.length > 0) {
     watch.on("error", () => undefined);
     watch.unref();
   }
-  const { main } = existsSync(cached)
-    ? (await import("./bundle-loader.js")).loadBundle(cached, codeCacheFile(cached, givenFlags())).exports
-    : await import(entry.href);
+  let main;
+  if (existsSync(cached)) {
+    const cache = codeCacheFile(cached, givenFlags());
+    const loaded = (await import("./bundle-loader.js")).loadBundle(cached, cache);
+    if (debug)
+      process.stderr.write(
+        `debug: code cache ${basename(cache)} ${!existsSync(cache) ? "absent" : loaded.script.cachedDataRejected ? "rejected" : "accepted"}\n`,
+      );
+    main = loaded.exports.main;
+  } else main = (await import(entry.href)).main;
   process.exitCode = await main(process.argv.slice(2));
 }

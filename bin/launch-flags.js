@@ -1,6 +1,7 @@
 // The Node flags `bin/aithreat.js` runs pooled, medium and large models under, and which code cache
 // of the bundle goes with a set of flags. scripts/bundle.mjs imports both, to write a cache for each set.
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import os from "node:os";
 
 /** The young generation, in MB, of each launch size that runs in a child Node with a larger heap. */
@@ -9,9 +10,43 @@ export const YOUNG_MB = { medium: 64, large: 256 };
 /** Node's own size of V8's worker pool, which it keeps whatever the cores. */
 const NODE_POOL = 4;
 
-/** Whether one of the flags `given` (`--name=...` or `--name_with_underscores=...`) sets `flag`. */
-const sets = (given, flag) =>
-  given.some((a) => a.startsWith(flag) || a.startsWith(`--${flag.slice(2).replace(/-/g, "_")}`));
+/** A flag's name as Node reads it: `_` and `-` alike, without its `=value`. */
+const flagName = (a) => a.replace(/=.*$/s, "").replace(/_/g, "-");
+
+/** Whether one of the flags `given` (`--name=...`, any mix of `_` and `-` in the name) sets `flag`. */
+const sets = (given, flag) => given.some((a) => flagName(a) === flag);
+
+/** The pool flag is Node's, not V8's: V8 takes a code cache made without it, or with another size. */
+const isPoolFlag = (a) => flagName(a) === "--v8-pool-size";
+
+/**
+ * The cores this process may use: `os.availableParallelism()`, and on Linux no more than its cgroup's
+ * CPU quota (a container started with `--cpus=2` on a 64-core host), which the libuv of Node 20 does
+ * not count.
+ */
+export function usableCores() {
+  const cores = os.availableParallelism();
+  if (process.platform !== "linux") return cores;
+  return Math.max(1, Math.min(cores, cgroupCpus() ?? cores));
+}
+
+/** The CPU quota of this process's cgroup in cores, rounded up (v2, else v1); undefined when none. */
+function cgroupCpus() {
+  const read = (file) => {
+    try {
+      return readFileSync(file, "utf8").trim();
+    } catch {
+      return undefined;
+    }
+  };
+  const quota = (q, period) => (q > 0 && period > 0 ? Math.ceil(q / period) : undefined);
+  const v2 = read("/sys/fs/cgroup/cpu.max")?.split(/\s+/);
+  if (v2) return v2[0] === "max" ? undefined : quota(Number(v2[0]), Number(v2[1]));
+  return quota(
+    Number(read("/sys/fs/cgroup/cpu/cpu.cfs_quota_us")),
+    Number(read("/sys/fs/cgroup/cpu/cpu.cfs_period_us")),
+  );
+}
 
 /**
  * The Node flags of a launch size, leaving out any the user set already (`given`): none in this
@@ -22,31 +57,19 @@ const sets = (given, flag) =>
  * 19.2 s) and its peak larger (1.85 against 1.68 GB), while at 40k (11 MB, none) it gained 6% and at
  * 1M (277 MB, none) 9% (217 and 219 s against 244 and 239 s).
  */
-export function launchFlags(
-  size,
-  given = [],
-  { cores = os.availableParallelism(), pathsWorker = false } = {},
-) {
+export function launchFlags(size, given = [], { cores = usableCores(), pathsWorker = false } = {}) {
   if (size === "small") return [];
   const heap = size === "pooled" ? [] : heapFlags(YOUNG_MB[size], given);
   return pathsWorker ? heap : [...heap, ...poolFlags(given, cores)];
 }
 
 /**
- * Every set of flags a child may run under on this machine, each once: a code cache for each. A paths
- * worker runs only for a medium compile (12-96 MB of models, launch-size.ts; a large run's bytes are
- * not told).
+ * The flags a child's code cache is made under (`codeCacheFile`), each set once: the heap flags of
+ * the medium and large children. The pooled child, whose only flag is Node's, uses the plain cache.
  */
-export function childFlagSets() {
-  const all = [
-    launchFlags("pooled"),
-    launchFlags("medium"),
-    launchFlags("medium", [], { pathsWorker: true }),
-    launchFlags("large"),
-  ];
-  return all.filter(
-    (flags, i) => flags.length > 0 && all.findIndex((o) => o.join(" ") === flags.join(" ")) === i,
-  );
+export function childCacheFlagSets() {
+  const all = ["medium", "large"].map((size) => heapFlags(YOUNG_MB[size]));
+  return all.filter((flags, i) => all.findIndex((o) => o.join(" ") === flags.join(" ")) === i);
 }
 
 /**
@@ -56,7 +79,7 @@ export function childFlagSets() {
  * CPU on the main thread and 2.8 s on the four, 3.82 s wall; with one, 3.3 and 1.9 s, 3.24 s wall).
  * None from five cores up, where Node's four already leave the main thread a core.
  */
-export function poolFlags(given = [], cores = os.availableParallelism()) {
+export function poolFlags(given = [], cores = usableCores()) {
   const size = Math.max(1, Math.min(NODE_POOL, cores - 1));
   return size >= NODE_POOL || sets(given, "--v8-pool-size") ? [] : [`--v8-pool-size=${size}`];
 }
@@ -94,10 +117,13 @@ export function givenFlags(execArgv = process.execArgv, nodeOptions = process.en
  * The code cache for the bundle `cjs` under these Node flags. V8 rejects a cache made under other
  * flags, heap sizes included, so the children that run larger models had compiled every
  * function afresh (about 0.1-0.15 s of a 10k-component compile): each set of flags has a cache of
- * its own, named by a digest of the flags; no flags, the plain `.cache`.
+ * its own, named by a digest of the flags; no flags, the plain `.cache`. The worker pool's size is
+ * Node's and V8 does not check it, so it is left out: a cache does not depend on the cores of the
+ * machine that built it.
  */
 export function codeCacheFile(cjs, flags) {
-  if (flags.length === 0) return `${cjs}.cache`;
-  const digest = createHash("sha256").update(flags.join("\n")).digest("hex").slice(0, 12);
+  const v8Flags = flags.filter((a) => !isPoolFlag(a));
+  if (v8Flags.length === 0) return `${cjs}.cache`;
+  const digest = createHash("sha256").update(v8Flags.join("\n")).digest("hex").slice(0, 12);
   return `${cjs}.${digest}.cache`;
 }

@@ -14,7 +14,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { build } from "esbuild";
-import { childFlagSets, codeCacheFile } from "../bin/launch-flags.js";
+import { childCacheFlagSets, codeCacheFile } from "../bin/launch-flags.js";
 
 // yargs and the modules that lay out its help (cliui, wrap-ansi) import `string-width`, whose
 // top level creates an Intl.Segmenter and compiles Unicode-property regular expressions (RGI_Emoji
@@ -97,7 +97,7 @@ const warm = `
   for (const args of runs) if ((await exports.main(args, quiet)) !== 0) process.exit(1);
   fs.writeFileSync(process.argv[2], script.createCachedData());
 `;
-const flagSets = [[], ...childFlagSets()];
+const flagSets = [[], ...childCacheFlagSets()];
 // Two at a time: a warm-up is one core's work for about half a second.
 const warmUp = (flags) =>
   new Promise((resolve) => {

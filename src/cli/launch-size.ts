@@ -95,7 +95,10 @@ export function launchSize(args: readonly string[], heapLimit: number, cwd = pro
 /** How the launcher runs a command line (`launchSizing`). */
 export interface LaunchSizing {
   readonly size: LaunchSize;
-  /** The model files' bytes, undefined when there is no command, more than LARGE_BYTES or a size that cannot be told. */
+  /**
+   * The model files' bytes, undefined when there is no command, a size that cannot be told, or more
+   * than LARGE_BYTES (a compile: more than MAX_WORKER_BYTES).
+   */
   readonly bytes: number | undefined;
   readonly command: string | undefined;
   /**
@@ -119,8 +122,9 @@ export function launchSizing(args: readonly string[], heapLimit: number, cwd = p
   const pooled = light ? inProcess : Math.min(8 << 20, heapLimit / 256);
   const others = args.filter((a, i) => i !== at && !a.startsWith("-"));
   const paths = command === "diff" ? [".", ...others] : others;
-  // LARGE_BYTES is above every other limit: one walk tells all four apart.
-  const bytes = modelBytesUpTo(paths, LARGE_BYTES, cwd);
+  // LARGE_BYTES is above every other limit: one walk tells all four apart (a compile's goes on to
+  // MAX_WORKER_BYTES, to tell whether its paths worker runs).
+  const bytes = modelBytesUpTo(paths, command === "compile" ? MAX_WORKER_BYTES : LARGE_BYTES, cwd);
   if (bytes === undefined) return { size: "large", bytes, command, pathsWorker: false };
   const size =
     bytes <= inProcess ? "small" : bytes <= pooled ? "pooled" : bytes <= LARGE_BYTES ? "medium" : "large";

@@ -41,43 +41,47 @@ interface LaunchFlags {
     given?: readonly string[],
     options?: { cores?: number; pathsWorker?: boolean },
   ) => string[];
-  readonly childFlagSets: () => string[][];
+  readonly childCacheFlagSets: () => string[][];
   readonly poolFlags: (given?: readonly string[], cores?: number) => string[];
   readonly codeCacheFile: (cjs: string, flags: readonly string[]) => string;
 }
 const flagsUrl = pathToFileURL(path.resolve(here, "../../../bin/launch-flags.js")).href;
 
 test("the children that run larger models find a code cache made under their flags", async () => {
-  const { childFlagSets, launchFlags, codeCacheFile } = (await import(flagsUrl)) as LaunchFlags;
-  const sets = childFlagSets();
-  // Every child's flags are among the sets the build warms up for.
-  for (const size of ["pooled", "medium", "large"])
-    for (const pathsWorker of size === "medium" ? [false, true] : [false]) {
-      const flags = launchFlags(size, [], { pathsWorker });
-      assert.ok(
-        flags.length === 0 || sets.some((set) => set.join(" ") === flags.join(" ")),
-        `${size}: ${flags.join(" ")}`,
-      );
-    }
+  const { childCacheFlagSets, launchFlags, codeCacheFile } = (await import(flagsUrl)) as LaunchFlags;
+  const sets = childCacheFlagSets();
   const files = new Set<string>();
   for (const flags of sets) {
     const cache = codeCacheFile(bundle, flags);
     files.add(cache);
     assert.ok(fs.existsSync(cache), `no code cache for a child under ${flags.join(" ")}`);
-    // Loaded as bin/aithreat.js's child loads it: under those flags, no NODE_OPTIONS.
-    const probe = `import { loadBundle } from ${JSON.stringify(loaderUrl)};
-      const { script } = loadBundle(process.argv[1], process.argv[2]);
-      process.stdout.write(String(script.cachedDataRejected));`;
-    const run = spawnSync(process.execPath, [...flags, "--input-type=module", "-e", probe, bundle, cache], {
-      encoding: "utf8",
-      env: { ...process.env, NODE_OPTIONS: "" },
-    });
-    assert.is(run.status, 0, run.stderr);
-    assert.is(run.stdout, "false", `V8 rejected the code cache of a child under ${flags.join(" ")}`);
   }
-  // A cache of its own for each child's flags: the plain one is not among them.
+  // A cache of its own for each set of heap flags: the plain one is not among them.
   assert.not.ok(files.has(`${bundle}.cache`));
   assert.is(files.size, sets.length);
+  // Every child, on any number of cores, loads a cache V8 takes: the pool's size is not in its name.
+  const probe = `import { loadBundle } from ${JSON.stringify(loaderUrl)};
+    const { script } = loadBundle(process.argv[1], process.argv[2]);
+    process.stdout.write(String(script.cachedDataRejected));`;
+  for (const size of ["pooled", "medium", "large"])
+    for (const cores of [1, 2, 4, 8])
+      for (const pathsWorker of [false, true]) {
+        const flags = launchFlags(size, [], { cores, pathsWorker });
+        const cache = codeCacheFile(bundle, flags);
+        assert.ok(fs.existsSync(cache), `${size} on ${cores} cores: no ${cache}`);
+        if (cores !== 2) continue;
+        // Loaded as bin/aithreat.js's child loads it: under those flags, no NODE_OPTIONS.
+        const run = spawnSync(
+          process.execPath,
+          [...flags, "--input-type=module", "-e", probe, bundle, cache],
+          {
+            encoding: "utf8",
+            env: { ...process.env, NODE_OPTIONS: "" },
+          },
+        );
+        assert.is(run.status, 0, run.stderr);
+        assert.is(run.stdout, "false", `V8 rejected the code cache of a child under ${flags.join(" ")}`);
+      }
 });
 
 test("a child's worker pool leaves the main thread a core, and a pool the user sized is kept", async () => {
@@ -90,6 +94,8 @@ test("a child's worker pool leaves the main thread a core, and a pool the user s
   assert.equal(poolFlags([], 64), []);
   assert.equal(poolFlags(["--v8-pool-size=6"], 2), []);
   assert.equal(poolFlags(["--v8_pool_size=6"], 2), []);
+  assert.equal(poolFlags(["--v8-pool_size=6"], 2), []);
+  assert.equal(poolFlags(["--v8-pool-size-x=6"], 2), ["--v8-pool-size=1"]);
   // In this process, no flags; a pooled child has only the pool; the heap sizes add theirs.
   const two = { cores: 2 };
   assert.equal(launchFlags("small", [], two), []);

@@ -170,24 +170,35 @@ test("the launcher sizes a command line by its models; diff also counts the fold
 test("a command that analyses a model over POOLED_BYTES runs in a child with a smaller worker pool", () => {
   const agent = 'zone z "Z" {\n  trust internal\n  agent bot "Bot" {}\n}\n';
   const dir = tree({ "big.aithreat": `// ${"x".repeat(POOLED_BYTES)}\n${agent}`, "small.aithreat": agent });
-  const run = (file: string, command = "paths") =>
+  const run = (file: string, command = "paths", env: Record<string, string> = {}) =>
     spawnSync(process.execPath, [BIN, command, path.join(dir, file), "--debug"], {
       encoding: "utf8",
-      env: { ...process.env, AITHREAT_NO_RESPAWN: "", NODE_OPTIONS: "" },
+      env: { ...process.env, AITHREAT_NO_RESPAWN: "", NODE_OPTIONS: "", ...env },
     });
   const big = run("big.aithreat");
   assert.is(big.status, 0, big.stderr);
-  const pooled = os.availableParallelism() < 5;
-  const line =
-    /^debug: running in a child Node with --v8-pool-size=(\d+) \(launch size pooled, \d+ bytes/m.exec(
-      big.stderr,
-    );
-  assert.is(line !== null, pooled, big.stderr);
-  if (line) assert.is(Number(line[1]), Math.max(1, os.availableParallelism() - 1));
+  const sized = /^debug: launch size pooled \(\d+ bytes of model files, (\d+) cores\): (.*)$/m.exec(
+    big.stderr,
+  );
+  assert.ok(sized, big.stderr);
+  const cores = Number(sized[1]);
+  assert.ok(cores >= 1 && cores <= os.availableParallelism(), big.stderr);
+  assert.is(
+    sized[2],
+    cores < 5
+      ? `running in a child Node with --v8-pool-size=${Math.max(1, cores - 1)}`
+      : "running in this process",
+  );
+  // The child (or this process) found the plain code cache and V8 took it.
+  assert.match(big.stderr, /^debug: code cache aithreat\.cjs\.cache accepted$/m);
+  // A pool size of the user's own is kept.
+  const own = run("big.aithreat", "paths", { NODE_OPTIONS: "--v8-pool-size=3" });
+  assert.is(own.status, 0, own.stderr);
+  assert.not.match(own.stderr, /with --v8-pool-size/);
   // The same command on a small model, or a check of the large one, runs in this process.
   for (const r of [run("small.aithreat"), run("big.aithreat", "check")]) {
     assert.is(r.status, 0, r.stderr);
-    assert.not.match(r.stderr, /running in a child Node/);
+    assert.match(r.stderr, /^debug: launch size small .*: running in this process$/m);
   }
 });
 
