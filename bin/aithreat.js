@@ -65,7 +65,14 @@ if (flags.length > 0) {
     [...process.execArgv, ...flags, fileURLToPath(import.meta.url), ...process.argv.slice(2)],
     {
       stdio: "inherit",
-      env: { ...process.env, AITHREAT_NO_RESPAWN: "1", AITHREAT_PARENT_PID: String(process.pid) },
+      // A medium or large child watches this process (parent-watch.js): its run takes minutes and
+      // gigabytes. A pooled one (at most 8 MB of models, seconds) does not: the watch's thread is a
+      // Node environment of its own, about 10 MB, the brief's margin at 1k components.
+      env: {
+        ...process.env,
+        AITHREAT_NO_RESPAWN: "1",
+        AITHREAT_PARENT_PID: sized.size === "pooled" ? "" : String(process.pid),
+      },
     },
   );
   // The child gets Ctrl-C from the terminal itself; forward what is sent to this process alone.
