@@ -49,19 +49,27 @@ function peakRssMb(pid: number): number {
   return peak;
 }
 
-/** One `aithreat compile`: its wall time and the highest peak RSS seen while it ran. */
+/**
+ * One `aithreat compile`: its wall time and the highest peak RSS seen while it ran. Its stderr is
+ * printed only when it fails: a generated organisation's warnings (AT9102, AT9103) are the same on
+ * every run and hid the figures.
+ */
 function compileOnce(tree: string, out: string): Promise<{ seconds: number; rssMb: number; code: number }> {
   fs.rmSync(out, { recursive: true, force: true });
   const started = performance.now();
   const child = spawn(process.execPath, [CLI, "compile", tree, "--out", out, "-q"], {
-    stdio: ["ignore", "ignore", "inherit"],
+    stdio: ["ignore", "ignore", "pipe"],
   });
+  const errors: Buffer[] = [];
+  child.stderr.on("data", (b: Buffer) => errors.push(b));
   let rssMb = 0;
   const poll = setInterval(() => (rssMb = Math.max(rssMb, peakRssMb(child.pid!))), 50);
   return new Promise((resolve) => {
-    child.on("exit", (code) => {
+    child.on("close", (code) => {
       clearInterval(poll);
-      resolve({ seconds: (performance.now() - started) / 1000, rssMb, code: code ?? 3 });
+      const seconds = (performance.now() - started) / 1000;
+      if (code !== 0) process.stderr.write(Buffer.concat(errors));
+      resolve({ seconds, rssMb, code: code ?? 3 });
     });
   });
 }
