@@ -5,10 +5,11 @@
 // `npm install`'s prepare step or `npm run build`.
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { basename } from "node:path";
 import { fileURLToPath } from "node:url";
 import { childExit, heapLimitMb } from "./child-exit.js";
-import { codeCacheFile, givenFlags, launchFlags, usableCores } from "./launch-flags.js";
+import { codeCacheFile, givenFlags, launchFlags } from "./launch-flags.js";
 
 const cached = fileURLToPath(new URL("../dist/aithreat.cjs", import.meta.url));
 const bundled = new URL("../dist/aithreat.mjs", import.meta.url);
@@ -32,12 +33,14 @@ if (!existsSync(cached) && !existsSync(fileURLToPath(entry))) {
 async function size(args) {
   try {
     const { default: v8 } = await import("node:v8");
-    const { launchSizing, LARGE_BYTES, MAX_WORKER_BYTES } = await import(
-      new URL("../dist/src/cli/launch-size.js", import.meta.url).href
-    );
+    const [{ launchSizing, LARGE_BYTES, MAX_WORKER_BYTES }, { usableCores }] = await Promise.all([
+      import(new URL("../dist/src/cli/launch-size.js", import.meta.url).href),
+      import(new URL("../dist/src/cores.js", import.meta.url).href),
+    ]);
     const sized = launchSizing(args, v8.getHeapStatistics().heap_size_limit);
     // How far the sizing counted: a compile's up to MAX_WORKER_BYTES (launchSizing).
-    return { ...sized, largeBytes: sized.command === "compile" ? MAX_WORKER_BYTES : LARGE_BYTES };
+    const largeBytes = sized.command === "compile" ? MAX_WORKER_BYTES : LARGE_BYTES;
+    return { ...sized, largeBytes, cores: usableCores() };
   } catch {
     return { size: "large", bytes: undefined, largeBytes: undefined, command: undefined };
   }
@@ -47,7 +50,8 @@ const args = process.argv.slice(2);
 const endOfOptions = args.indexOf("--");
 const debug = (endOfOptions < 0 ? args : args.slice(0, endOfOptions)).includes("--debug");
 const sized = process.env.AITHREAT_NO_RESPAWN === "1" ? { size: "small" } : await size(args);
-const cores = usableCores();
+// As src/cores.ts counts them (a container's CPU quota included), else as Node does.
+const cores = sized.cores ?? availableParallelism();
 // Whether the compile will run its attack paths on a thread of its own, as compile.ts decides it
 // (`AITHREAT_THREADS`, a second core, the size; `--only` is not read): that run keeps Node's pool.
 const threads = process.env.AITHREAT_THREADS;

@@ -1,7 +1,6 @@
 // The Node flags `bin/aithreat.js` runs pooled, medium and large models under, and which code cache
 // of the bundle goes with a set of flags. scripts/bundle.mjs imports both, to write a cache for each set.
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import os from "node:os";
 
 /** The young generation, in MB, of each launch size that runs in a child Node with a larger heap. */
@@ -20,35 +19,6 @@ const sets = (given, flag) => given.some((a) => flagName(a) === flag);
 const isPoolFlag = (a) => flagName(a) === "--v8-pool-size";
 
 /**
- * The cores this process may use: `os.availableParallelism()`, and on Linux no more than its cgroup's
- * CPU quota (a container started with `--cpus=2` on a 64-core host), which the libuv of Node 20 does
- * not count.
- */
-export function usableCores() {
-  const cores = os.availableParallelism();
-  if (process.platform !== "linux") return cores;
-  return Math.max(1, Math.min(cores, cgroupCpus() ?? cores));
-}
-
-/** The CPU quota of this process's cgroup in cores, rounded up (v2, else v1); undefined when none. */
-function cgroupCpus() {
-  const read = (file) => {
-    try {
-      return readFileSync(file, "utf8").trim();
-    } catch {
-      return undefined;
-    }
-  };
-  const quota = (q, period) => (q > 0 && period > 0 ? Math.ceil(q / period) : undefined);
-  const v2 = read("/sys/fs/cgroup/cpu.max")?.split(/\s+/);
-  if (v2) return v2[0] === "max" ? undefined : quota(Number(v2[0]), Number(v2[1]));
-  return quota(
-    Number(read("/sys/fs/cgroup/cpu/cpu.cfs_quota_us")),
-    Number(read("/sys/fs/cgroup/cpu/cpu.cfs_period_us")),
-  );
-}
-
-/**
  * The Node flags of a launch size, leaving out any the user set already (`given`): none in this
  * process ("small"); the heap for "medium" and "large"; V8's worker pool for every child but one
  * whose compile runs the attack paths on a thread of its own (`pathsWorker`, launch-size.ts). That
@@ -57,7 +27,11 @@ function cgroupCpus() {
  * 19.2 s) and its peak larger (1.85 against 1.68 GB), while at 40k (11 MB, none) it gained 6% and at
  * 1M (277 MB, none) 9% (217 and 219 s against 244 and 239 s).
  */
-export function launchFlags(size, given = [], { cores = usableCores(), pathsWorker = false } = {}) {
+export function launchFlags(
+  size,
+  given = [],
+  { cores = os.availableParallelism(), pathsWorker = false } = {},
+) {
   if (size === "small") return [];
   const heap = size === "pooled" ? [] : heapFlags(YOUNG_MB[size], given);
   return pathsWorker ? heap : [...heap, ...poolFlags(given, cores)];
@@ -77,9 +51,10 @@ export function childCacheFlagSets() {
  * Node gives V8 four background threads whatever the machine, and on 2 cores their collector and
  * optimising-compiler tasks took the main thread's core from it (a 10k-component compile: 2.8 s of
  * CPU on the main thread and 2.8 s on the four, 3.82 s wall; with one, 3.3 and 1.9 s, 3.24 s wall).
- * None from five cores up, where Node's four already leave the main thread a core.
+ * None from five cores up, where Node's four already leave the main thread a core. The launcher
+ * gives `cores` as src/cores.ts counts them (a container's CPU quota included).
  */
-export function poolFlags(given = [], cores = usableCores()) {
+export function poolFlags(given = [], cores = os.availableParallelism()) {
   const size = Math.max(1, Math.min(NODE_POOL, cores - 1));
   return size >= NODE_POOL || sets(given, "--v8-pool-size") ? [] : [`--v8-pool-size=${size}`];
 }

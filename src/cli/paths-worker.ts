@@ -16,6 +16,7 @@ import { loadModels, type ModelOptions } from "./common.js";
 import { modelBytesUpTo } from "./inputs.js";
 import { MAX_WORKER_BYTES, MIN_WORKER_BYTES } from "./launch-size.js";
 import type { Io } from "./io.js";
+import { usableCores } from "../cores.js";
 
 /*
  * The attack paths of a compile, worked out on a second thread while this one runs the rule
@@ -153,7 +154,7 @@ export function startPathsWorker(
   job: PathsJob,
   options: { readonly force?: boolean; readonly patient?: boolean } = {},
 ): PathsWorker | undefined {
-  if (!options.force && (os.availableParallelism() < 2 || !worthAWorker(job.models))) return undefined;
+  if (!options.force && (usableCores() < 2 || !worthAWorker(job.models))) return undefined;
   const { port1, port2 } = new MessageChannel();
   const signal = new Int32Array(new SharedArrayBuffer(12));
   const epoch = Date.now();

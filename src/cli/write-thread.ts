@@ -1,8 +1,8 @@
 import fs from "node:fs";
-import os from "node:os";
 import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
 import { chunkBufferBytes, type ChunkTarget } from "../emit/text-sink.js";
 import type { WriterData, WriterLayout } from "./writer.js";
+import { usableCores } from "../cores.js";
 
 /*
  * Output files written by a second thread (ADR 0013). The main thread produces each file's text and
@@ -100,7 +100,7 @@ export interface WriteThreadOptions {
 
 /** Starts the writer thread (undefined with one core, or when no thread can be started). */
 export function startWriteThread(options: WriteThreadOptions = {}): WriteThread | undefined {
-  if (os.availableParallelism() < 2) return undefined;
+  if (usableCores() < 2) return undefined;
   const startMs = options.startMs ?? START_MS;
   const stallMs = options.stallMs ?? STALL_MS;
   const script = options.script ?? writerScript();

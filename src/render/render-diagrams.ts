@@ -1,7 +1,7 @@
-import os from "node:os";
 import type { Browser, Page } from "puppeteer";
 import { chromiumArgs } from "./chromium.js";
 import { loadMermaidCli, loadPuppeteer } from "./packages.js";
+import { usableCores } from "../cores.js";
 
 /** Image formats `--render` writes. */
 export const RENDER_FORMATS = ["svg", "png", "pdf"] as const;
@@ -105,7 +105,7 @@ export async function renderDiagrams(
   const failures: RenderFailure[] = [];
   const svgs = new Map<string, string>();
   try {
-    const limit = Math.max(1, options.concurrency ?? Math.min(4, os.availableParallelism()));
+    const limit = Math.max(1, options.concurrency ?? Math.min(4, usableCores()));
     let next = 0;
     let done = 0;
     const worker = async () => {

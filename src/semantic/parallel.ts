@@ -1,4 +1,3 @@
-import os from "node:os";
 import {
   isMainThread,
   MessageChannel,
@@ -14,6 +13,7 @@ import { decodeSource } from "../syntax/decode.js";
 import { NameTable } from "../syntax/fast-parse.js";
 import { defaultCheck, type CheckedFile } from "./imports.js";
 import type { FileUnit } from "./unit.js";
+import { usableCores } from "../cores.js";
 
 /*
  * Checking files on several threads. Parsing and the per-file checks (check-file.ts) of one file
@@ -84,7 +84,7 @@ const TAIL_WAIT_MS = 250;
 
 /** The default number of worker threads: one per core beyond the main thread's. */
 export function defaultWorkers(): number {
-  return Math.max(0, os.availableParallelism() - 1);
+  return Math.max(0, usableCores() - 1);
 }
 
 interface Job {
