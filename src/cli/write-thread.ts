@@ -65,6 +65,8 @@ export interface FileSink extends ChunkTarget {
   /** Starts a file (its folder exists); the chunks that follow are its bytes. */
   open(file: string): void;
   close(): void;
+  /** True when `own` writes its bytes before it returns and keeps no reference to them. */
+  readonly writesAtOnce?: boolean;
 }
 
 /** Files written by another thread; `finish` at the end. */

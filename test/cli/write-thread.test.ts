@@ -46,6 +46,18 @@ test("a write thread writes the same bytes as the main thread", () => {
   assert.equal(contents(path.join(tmp, "thread")), here);
 });
 
+test("bytes given as a view into a larger buffer are written as the view, and stay the caller's", () => {
+  const whole = Uint8Array.from({ length: 64 }, (_, i) => i);
+  const view = whole.subarray(10, 30);
+  const before = Buffer.from(whole);
+  for (const thread of [false, true]) {
+    const out = path.join(tmp, `view-${thread}`);
+    writeOutputsAtomically(out, [{ path: "view.bin", contents: view }], { thread });
+    assert.equal([...fs.readFileSync(path.join(out, "view.bin"))], [...view]);
+  }
+  assert.equal(Buffer.from(whole), before);
+});
+
 const leftovers = () => fs.readdirSync(tmp).filter((f) => f.includes("aithreat-tmp"));
 
 /** A writer script of this text, as a file (threads start from files, never from code in a string). */
