@@ -37,10 +37,14 @@ async function size(args) {
       import(new URL("../dist/src/cli/launch-size.js", import.meta.url).href),
       import(new URL("../dist/src/cores.js", import.meta.url).href),
     ]);
-    const sized = launchSizing(args, v8.getHeapStatistics().heap_size_limit);
+    const cores = usableCores();
+    const sized = launchSizing(args, v8.getHeapStatistics().heap_size_limit, process.cwd(), {
+      cores,
+      threads: process.env.AITHREAT_THREADS,
+    });
     // How far the sizing counted: a compile's up to MAX_WORKER_BYTES (launchSizing).
     const largeBytes = sized.command === "compile" ? MAX_WORKER_BYTES : LARGE_BYTES;
-    return { ...sized, largeBytes, cores: usableCores() };
+    return { ...sized, largeBytes, cores };
   } catch {
     return { size: "large", bytes: undefined, largeBytes: undefined, command: undefined };
   }
@@ -52,13 +56,8 @@ const debug = (endOfOptions < 0 ? args : args.slice(0, endOfOptions)).includes("
 const sized = process.env.AITHREAT_NO_RESPAWN === "1" ? { size: "small" } : await size(args);
 // As src/cores.ts counts them (a container's CPU quota included), else as Node does.
 const cores = sized.cores ?? availableParallelism();
-// Whether the compile will run its attack paths on a thread of its own, as compile.ts decides it
-// (`AITHREAT_THREADS`, a second core, the size; `--only` is not read): that run keeps Node's pool.
-const threads = process.env.AITHREAT_THREADS;
-const pathsWorker =
-  sized.command === "compile" &&
-  (threads === "always" || (threads !== "never" && cores >= 2 && sized.pathsWorker === true));
-const flags = launchFlags(sized.size, givenFlags(), { cores, pathsWorker });
+// A compile that runs its attack paths on a thread of its own keeps Node's pool (launchSizing).
+const flags = launchFlags(sized.size, givenFlags(), { cores, pathsWorker: sized.pathsWorker === true });
 if (debug && process.env.AITHREAT_NO_RESPAWN !== "1")
   process.stderr.write(
     `debug: launch size ${sized.size} (${sized.bytes ?? "untold"} bytes of model files, ${cores} cores): ${flags.length > 0 ? `running in a child Node with ${flags.join(" ")}` : "running in this process"}\n`,

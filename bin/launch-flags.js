@@ -38,12 +38,11 @@ export function launchFlags(
 }
 
 /**
- * The flags a child's code cache is made under (`codeCacheFile`), each set once: the heap flags of
- * the medium and large children. The pooled child, whose only flag is Node's, uses the plain cache.
+ * The flags a child's code cache is made under (`codeCacheFile`): the heap flags of the medium and
+ * large children. The pooled child, whose only flag is Node's, uses the plain cache.
  */
 export function childCacheFlagSets() {
-  const all = ["medium", "large"].map((size) => heapFlags(YOUNG_MB[size]));
-  return all.filter((flags, i) => all.findIndex((o) => o.join(" ") === flags.join(" ")) === i);
+  return [heapFlags(YOUNG_MB.medium), heapFlags(YOUNG_MB.large)];
 }
 
 /**

@@ -80,7 +80,7 @@ await build({
 // The warm-up: `check` and `compile` of two samples in a child Node, then the cache of everything
 // compiled by then. V8 rejects a cache made under other flags, heap sizes included, so there is one
 // warm-up per set of flags bin/aithreat.js runs the CLI under: none (small models, in its own
-// process), and each child's (bin/launch-flags.js `launchFlags`). Without the samples (or if a
+// process), and each child's (bin/launch-flags.js `childCacheFlagSets`). Without the samples (or if a
 // run fails) that set has no cache, and the CLI compiles as it starts.
 const bundle = path.resolve("dist/aithreat.cjs");
 for (const f of fs.readdirSync("dist"))

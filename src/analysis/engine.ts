@@ -432,7 +432,7 @@ export function runRules(
     // (cheap to collect) instead of piling up for the whole rule. A rule that throws reports nothing:
     // what it added is taken out again.
     const first = findings.length;
-    // Marked when the rule reports its first finding: a rule that reports none pays nothing.
+    // Marked when the rule reports its first finding that counts its own mitigations: a rule that reports none pays nothing.
     let marks: CountedMarks | undefined;
     const build = (d: FindingDraft): void => {
       const s = d.subject;
@@ -470,8 +470,12 @@ export function runRules(
         if (!c) countsFor.set(d.mitigations, (c = controlCounts(model, meta.id, d.mitigations)));
         counts = c;
       }
-      // Only the rule's own mitigations are marked; a draft that names others reads every point.
-      marks ??= (counted ??= new CountedMarks(graph)).mark(defaultCounts);
+      // Only the rule's own mitigations are marked (when its first such draft comes); a draft that
+      // names others reads every point.
+      const marked =
+        counts === defaultCounts
+          ? (marks ??= (counted ??= new CountedMarks(graph)).mark(defaultCounts))
+          : undefined;
       const cut = collectMitigations(
         graph,
         s,
@@ -479,7 +483,7 @@ export function runRules(
         counts,
         scratch,
         meta.subjectControls,
-        counts === defaultCounts ? marks : undefined,
+        marked,
       );
       // An exact-size list, or the shared empty one (a list grown by push keeps room for 17).
       const mitigatedBy = scratch.length === 0 ? NO_CONTROLS : scratch.slice();

@@ -1,3 +1,4 @@
+import { usableCores } from "../cores.js";
 import { modelBytesUpTo } from "./inputs.js";
 
 /**
@@ -102,10 +103,17 @@ export interface LaunchSizing {
   readonly bytes: number | undefined;
   readonly command: string | undefined;
   /**
-   * A compile of a size that runs the attack paths on a thread of its own when the machine has a
-   * second core (MIN_WORKER_BYTES to MAX_WORKER_BYTES, as far as the bytes are told).
+   * A compile that will run its attack paths on a thread of its own, as compile.ts decides it:
+   * `AITHREAT_THREADS=always`, or a second core and MIN_WORKER_BYTES to MAX_WORKER_BYTES of models
+   * (as far as the bytes are told) unless `never`. `--only`, which starts no worker, is not read.
    */
   readonly pathsWorker: boolean;
+}
+
+/** What `launchSizing` asks of the machine: its usable cores and `$AITHREAT_THREADS`. */
+export interface LaunchMachine {
+  readonly cores: number;
+  readonly threads: string | undefined;
 }
 
 /**
@@ -113,7 +121,12 @@ export interface LaunchSizing {
  * may run a paths worker. The launcher names the command and bytes when the child it started runs
  * out of memory (bin/child-exit.js), and gives a child that may run the worker Node's own pool.
  */
-export function launchSizing(args: readonly string[], heapLimit: number, cwd = process.cwd()): LaunchSizing {
+export function launchSizing(
+  args: readonly string[],
+  heapLimit: number,
+  cwd = process.cwd(),
+  machine: LaunchMachine = { cores: usableCores(), threads: process.env.AITHREAT_THREADS },
+): LaunchSizing {
   const at = commandIndex(args);
   if (at < 0) return { size: "small", bytes: undefined, command: undefined, pathsWorker: false };
   const command = args[at]!;
@@ -125,9 +138,17 @@ export function launchSizing(args: readonly string[], heapLimit: number, cwd = p
   // LARGE_BYTES is above every other limit: one walk tells all four apart (a compile's goes on to
   // MAX_WORKER_BYTES, to tell whether its paths worker runs).
   const bytes = modelBytesUpTo(paths, command === "compile" ? MAX_WORKER_BYTES : LARGE_BYTES, cwd);
-  if (bytes === undefined) return { size: "large", bytes, command, pathsWorker: false };
+  const { cores, threads } = machine;
+  const pathsWorker =
+    command === "compile" &&
+    (threads === "always" ||
+      (threads !== "never" &&
+        cores >= 2 &&
+        bytes !== undefined &&
+        bytes >= MIN_WORKER_BYTES &&
+        bytes <= MAX_WORKER_BYTES));
+  if (bytes === undefined) return { size: "large", bytes, command, pathsWorker };
   const size =
     bytes <= inProcess ? "small" : bytes <= pooled ? "pooled" : bytes <= LARGE_BYTES ? "medium" : "large";
-  const pathsWorker = command === "compile" && bytes >= MIN_WORKER_BYTES && bytes <= MAX_WORKER_BYTES;
   return { size, bytes, command, pathsWorker };
 }

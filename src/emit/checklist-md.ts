@@ -106,7 +106,6 @@ export interface ChecklistIndexView extends Omit<ChecklistView, "owners"> {
   /** One row per owner listed, escaped for a table cell. */
   rows: {
     owner: Safe;
-    hasOwner: boolean;
     open: number;
     severities: number[];
     todo: number;

@@ -565,7 +565,7 @@ export function checklistViewer(f: Format): {
 }
 
 /** One owner's tasks: to do (and the distinct controls they name) and done, as the header counts them. */
-export function ownerTasks(o: ChecklistOwner): { todo: number; done: number; controls: number } {
+function ownerTasks(o: ChecklistOwner): { todo: number; done: number; controls: number } {
   let todo = 0;
   let done = 0;
   const controls = new Set<string>();
@@ -783,16 +783,25 @@ function wholeChecklist(
   maxBytes: number,
 ): string | undefined {
   const head = viewer.head(d);
-  let chars = checklistHead(head).length;
+  const headText = checklistHead(head);
+  let chars = headText.length;
   const owners: ChecklistView["owners"] = [];
+  const parts: string[] = [];
   for (const o of d.owners) {
     if (chars + leastBytes(o) > 2 * maxBytes) return undefined;
     const v = viewer.owner(o, Infinity);
-    chars += checklistOwner(v).length;
+    const part = checklistOwner(v);
+    chars += part.length;
     if (chars > 2 * maxBytes) return undefined;
     owners.push(v);
+    parts.push(part);
   }
-  const text = tidyMarkdown(render({ ...head, owners }));
+  // The built-in layout is the texts just measured (checklistMarkdown), not laid out again.
+  const laidOut =
+    render === checklistMarkdown && owners.length > 0
+      ? headText + parts.join("")
+      : render({ ...head, owners });
+  const text = tidyMarkdown(laidOut);
   return Buffer.byteLength(text) <= maxBytes ? text : undefined;
 }
 
@@ -879,7 +888,6 @@ function checklistIndexText(
   for (const [i, o] of d.owners.entries()) {
     const row = {
       owner: o.owner === undefined ? cell.lit("*no owner*") : cell.text(o.owner),
-      hasOwner: o.owner !== undefined,
       open: o.open,
       severities: severityCounts(o),
       ...ownerTasks(o),

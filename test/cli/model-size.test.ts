@@ -163,8 +163,9 @@ test("the launcher sizes a command line by its models; diff also counts the fold
   });
   // From MIN_WORKER_BYTES a compile may run the attack paths on a thread of its own; other commands not.
   const worker = tree({ "w.aithreat": `// ${"x".repeat(MIN_WORKER_BYTES)}\n` });
-  assert.is(launchSizing(["compile", "."], heap, worker).pathsWorker, true);
-  assert.is(launchSizing(["paths", "."], heap, worker).pathsWorker, false);
+  const machine = { cores: 2, threads: undefined };
+  assert.is(launchSizing(["compile", "."], heap, worker, machine).pathsWorker, true);
+  assert.is(launchSizing(["paths", "."], heap, worker, machine).pathsWorker, false);
 });
 
 test("a command that analyses a model over POOLED_BYTES runs in a child with a smaller worker pool", () => {
