@@ -84,14 +84,23 @@ export function mermaidLabel(s: string): string {
 
 const MERMAID_SPECIAL = /[\r\n#"<>&`|{}[\]();:]/;
 
-/** A Mermaid node id derived from a name: stable (a one-line change moves one id), safe characters only. */
+/**
+ * A Mermaid node id derived from a name: stable (a one-line change moves one id), safe characters
+ * only, and one-to-one, so two names never share a node. A name of letters and digits joined by
+ * single underscores (most names) is kept as it is behind `n_`; any other name is spelled behind
+ * `n__`, each character that is not an ASCII letter or digit (`_` included) as `_<hex code>_`. The
+ * third character tells the two forms apart, and the spelling reads back one way, so `a-b` and
+ * `a_2d_b` no longer both became `n_a_2d_b`.
+ */
 export function mermaidId(name: string): string {
-  // Most names are identifiers already: the id is the name behind the prefix.
-  if (/^[A-Za-z0-9_]*$/.test(name)) return `n_${name}`;
-  let out = "n_";
+  if (PLAIN_ID.test(name)) return `n_${name}`;
+  let out = "n__";
   for (const ch of name) {
-    if (/[A-Za-z0-9_]/.test(ch)) out += ch;
+    if (/[A-Za-z0-9]/.test(ch)) out += ch;
     else out += `_${ch.codePointAt(0)!.toString(16)}_`;
   }
   return out;
 }
+
+// (Empty, for the groups that name no component: `n_` alone is no name's id.)
+const PLAIN_ID = /^(?:[A-Za-z0-9]+(?:_[A-Za-z0-9]+)*)?$/;

@@ -278,6 +278,31 @@ test("hostile titles stay labels: Mermaid's parser sees the same nodes, arrows a
   for (const v of views) assert.not.match(v.mermaid, /javascript:|<script|%%\{|\u2028/i, v.id);
 });
 
+test("names that spell alike (`a-b` and `a_2d_b`, zones `q-r` and `q_2d_r`) get nodes and boxes of their own", () => {
+  const analysis = analyseText(
+    [
+      'zone q-r "Zone one" { trust untrusted',
+      '  actor a-b "A one" { role public  authenticated false }',
+      '  actor a_2d_b "A two" { role public  authenticated false }',
+      "}",
+      'zone q_2d_r "Zone two" { trust internal',
+      '  app w "W" { exposure public  auth session }',
+      "}",
+      "flow a-b -> w { kind prompt }",
+      "flow a_2d_b -> w { kind prompt }",
+    ].join("\n"),
+  );
+  const views = diagramViews(analysis);
+  checkViews(views);
+  const overview = structure(views[0]!.mermaid);
+  const ids = analysis.model.components.map((c) => componentId(c.name));
+  assert.is(new Set(ids).size, 3, ids.join(" "));
+  for (const id of ids) assert.ok(overview.nodes.includes(id), `${id} drawn`);
+  assert.is(overview.edges.length, 2, "one arrow per actor, not one merged arrow");
+  const zones = overview.boxes.filter((b) => b !== "legend");
+  assert.is(new Set(zones).size, 2, zones.join(" "));
+});
+
 // ---- the node limit on large models -----------------------------------------------------------------
 
 test(`a generated 1,500-component model: every view within ${MAX_NODES} nodes, every component drawn on its own somewhere`, () => {

@@ -6,7 +6,8 @@
 import fc from "fast-check";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { escapeHtml, escapeMarkdown, markdownCode, mermaidLabel } from "../../src/emit/escape.js";
+import { escapeHtml, escapeMarkdown, markdownCode, mermaidId, mermaidLabel } from "../../src/emit/escape.js";
+import { Identifier } from "../../src/syntax/tokens.js";
 import { xmlText } from "../../src/emit/junit.js";
 import { terminalText } from "../../src/diagnostics/format.js";
 import { MARKDOWN } from "../../src/emit/report-view.js";
@@ -186,6 +187,41 @@ test("xmlText equals the per-character reference", () => {
     { numRuns: 2000 },
   );
   assert.is(xmlText("a -> b && c <d>"), "a -&gt; b &amp;&amp; c &lt;d&gt;");
+});
+
+test("mermaidId: safe characters only, and two different names never share an id", () => {
+  const isName = (s: string) => {
+    const m = (Identifier.PATTERN as { exec: (t: string, offset: number) => RegExpExecArray | null }).exec(
+      s,
+      0,
+    );
+    return m !== null && m[0] === s;
+  };
+  // Look-alikes of the escapes among the names the language allows.
+  const pieces = ["a", "b", "Z", "9", "_", "-", ".", "2d", "2e", "_2d_", "__", "é", "n", "5f", "x_"];
+  const name = fc
+    .array(fc.constantFrom(...pieces), { minLength: 1, maxLength: 7 })
+    .map((xs) => xs.join(""))
+    .filter(isName);
+  fc.assert(
+    fc.property(name, name, (a, b) => {
+      assert.match(mermaidId(a), /^n_[A-Za-z0-9_]+$/);
+      if (a !== b) assert.is.not(mermaidId(a), mermaidId(b), `${a} and ${b}`);
+    }),
+    { numRuns: 5000 },
+  );
+  for (const [a, b] of [
+    ["a-b", "a_2d_b"],
+    ["q.r", "q_2e_r"],
+    ["a__b", "a_5f_b"],
+    ["_a", "a"],
+  ] as const) {
+    assert.ok(isName(a) && isName(b), `${a} and ${b} are names`);
+    assert.is.not(mermaidId(a), mermaidId(b), `${a} and ${b}`);
+  }
+  // The common names keep the short form, so their diagrams read as before.
+  assert.is(mermaidId("chat_api"), "n_chat_api");
+  assert.is(mermaidId("a-b"), "n__a_2d_b");
 });
 
 test.run();
