@@ -1013,6 +1013,15 @@ export function reportView(d: ReportData, f: Format, cell: Format): ReportView {
   });
   const openCount = d.status.open;
   const openList = d.bySeverity.filter((s) => s.open > 0).map((s) => `${s.open} ${s.severity}`);
+  // The summary counts every finding, assumptions too, as the checklist, findings.json and the
+  // command's own line do ("14 open"); the open ones are then told apart.
+  const assumed = { open: 0, mitigated: 0, accepted: 0 };
+  for (const a of d.assumptions) assumed[a.status]++;
+  const openAll = openCount + assumed.open;
+  const openParts =
+    assumed.open === 0
+      ? openList.join(", ")
+      : `${plural(openCount, "threat")}${openList.length ? `: ${openList.join(", ")}` : ""}; ${plural(assumed.open, "assumption")}`;
   // The summary and the scorecard are numbers and aithreat's own words only: literal text.
   const summary = f.join(
     [
@@ -1020,9 +1029,9 @@ export function reportView(d: ReportData, f: Format, cell: Format): ReportView {
         `${plural(d.stats.components, "component")} in ${plural(d.stats.zones, "zone")}, ${plural(d.stats.flows, "flow")} and ${plural(d.stats.data, "data asset")}. `,
       ),
       f.lit(`${plural(d.findings, "finding")}: `),
-      f.strong(f.lit(`${openCount} open`)),
+      f.strong(f.lit(`${openAll} open`)),
       f.lit(
-        `${openList.length ? ` (${openList.join(", ")})` : ""}, ${d.status.mitigated} mitigated, ${d.status.accepted} accepted, ${plural(d.assumptions.length, "assumption")}. `,
+        `${openParts ? ` (${openParts})` : ""}, ${d.status.mitigated + assumed.mitigated} mitigated, ${d.status.accepted + assumed.accepted} accepted. `,
       ),
       f.lit(
         `${d.crownJewels.exposed.length} of ${plural(d.crownJewels.total, "crown jewel")} can be reached from an attacker entry.`,

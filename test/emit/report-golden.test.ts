@@ -69,6 +69,15 @@ for (const c of cases) {
     const run = await compileToDir(c.inputs);
     try {
       assert.is(run.code, 0, run.stderr);
+      // One count of open findings in every output a reviewer puts side by side.
+      const json = JSON.parse(run.read("findings.json")) as { findings: { status: string }[] };
+      const open = json.findings.filter((f) => f.status === "open").length;
+      assert.is(
+        /\*\*(\d+) open\*\*/.exec(run.read("report.md"))?.[1],
+        String(open),
+        "report.md's open count",
+      );
+      assert.is(/^(\d+) open findings;/m.exec(run.read("checklist.md"))?.[1], String(open), "checklist.md's");
       for (const [file, normalise] of Object.entries(goldenFiles(c.name))) {
         const actual = normalise(run.read(file.startsWith("report.html") ? "report.html" : file));
         const goldenFile = path.join(GOLDEN, c.name, file);
