@@ -1,4 +1,6 @@
+import { createHash } from "node:crypto";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { diag, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { OutputFile } from "../emit/emitter.js";
@@ -116,7 +118,8 @@ export function writeFolderAtomically<T>(outDir: string, fill: (temp: string) =>
   if (refused) throw new NotOurs(refused);
   const parent = path.dirname(target);
   fs.mkdirSync(parent, { recursive: true });
-  const stamp = `${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
+  removeLeftovers(parent, path.basename(target));
+  const stamp = `${HOST_TAG}-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
   const temp = path.join(parent, `.${path.basename(target)}.aithreat-tmp-${stamp}`);
   holdStopSignals();
   try {
@@ -126,6 +129,57 @@ export function writeFolderAtomically<T>(outDir: string, fill: (temp: string) =>
     // meanwhile reaches its listener: a process with nothing left to do exited without reading it
     // (one turn was not always enough for the signal watcher started during the write).
     setImmediate(() => setImmediate(() => undefined));
+  }
+}
+
+/** How long a leftover of another machine's run must have been left alone before it is removed. */
+export const FOREIGN_LEFTOVER_AGE_MS = 24 * 60 * 60 * 1000;
+const LEFTOVER = /^\.(.+)\.aithreat-(?:tmp|old)-([0-9a-f]{8})-(\d+)-[a-z0-9]+$/;
+
+/** This machine, in the names of the folders a run writes beside its output (8 hex digits). */
+export const HOST_TAG = createHash("sha256").update(os.hostname()).digest("hex").slice(0, 8);
+
+/**
+ * Removes what earlier runs into the same `--out` left beside it when they were killed (SIGKILL,
+ * the OOM killer, a CI timeout: no handler runs): their temporary folder, or the previous output
+ * moved aside. Only folders named for this output and holding nothing but aithreat's files (the
+ * marker, or nothing yet), by a process of this machine that no longer runs; a folder another machine
+ * wrote (a shared drive) only once nobody has touched it for a day, since its run may still be going.
+ */
+function removeLeftovers(parent: string, base: string): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(parent);
+  } catch {
+    return;
+  }
+  const now = Date.now();
+  for (const name of names) {
+    const m = LEFTOVER.exec(name);
+    if (!m || m[1] !== base) continue;
+    const here = m[2] === HOST_TAG;
+    if (here && processRuns(Number(m[3]))) continue;
+    const dir = path.join(parent, name);
+    try {
+      const stat = fs.lstatSync(dir);
+      if (!stat.isDirectory() || (!here && now - stat.mtimeMs < FOREIGN_LEFTOVER_AGE_MS)) continue;
+      const inside = fs.readdirSync(dir);
+      if (inside.length > 0 && !inside.includes(OUTPUT_MARKER)) continue;
+      fs.rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // Gone meanwhile, or not ours to remove: the run goes on as it would have without the sweep.
+    }
+  }
+}
+
+/** Whether a process with this id runs on this machine (one we may not signal runs too). */
+function processRuns(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 
