@@ -39,9 +39,39 @@ def idlist(name, framework, version, source, license, idkey="id"):
     return {"framework": framework, "version": version, "source": source, "license": license,
             "entries": [{"id": r[idkey], "name": r["name"]} for r in rows(name)]}
 
+# Each entry's own page where its address is known: OWASP's addresses follow no one pattern across
+# lists and years, so they are listed (LLM 2025, as the rules' references cite them) or read from the
+# extract's source file (ML 2023, whose site renders docs/<file>.md at docs/<file>). An entry without
+# one links to its list's page.
+LLM2025_PAGES = {
+    "LLM01:2025": "llm01-prompt-injection",
+    "LLM02:2025": "llm022025-sensitive-information-disclosure",
+    "LLM03:2025": "llm032025-supply-chain",
+    "LLM04:2025": "llm042025-data-and-model-poisoning",
+    "LLM05:2025": "llm052025-improper-output-handling",
+    "LLM06:2025": "llm062025-excessive-agency",
+    "LLM07:2025": "llm072025-system-prompt-leakage",
+    "LLM08:2025": "llm082025-vector-and-embedding-weaknesses",
+    "LLM09:2025": "llm092025-misinformation",
+    "LLM10:2025": "llm102025-unbounded-consumption",
+}
+ML2023_SITE = "https://owasp.org/www-project-machine-learning-security-top-10/"
+
+def with_pages(lst, page):
+    lst["entries"] = [{**e, "url": page(e, r)} if page(e, r) else e for e, r in zip(lst["entries"], rows(lst["_file"]))]
+    del lst["_file"]
+    return lst
+
+def llm_page(e, r):
+    return "https://genai.owasp.org/llmrisk/" + LLM2025_PAGES[e["id"]] + "/" if e["id"] in LLM2025_PAGES else None
+
+def ml_page(e, r):
+    f = r.get("source_file") or ""
+    return ML2023_SITE + f[: -len(".md")] if f.startswith("docs/") and f.endswith(".md") else None
+
 write("owasp.json", {
-    "llm2025": idlist("owasp_llm_top10_2025.tsv", "OWASP Top 10 for LLM Applications", "2025", "https://genai.owasp.org/llm-top-10/", "CC BY-SA 4.0 (ids and titles only)"),
-    "ml2023": idlist("owasp_ml_top10_2023.tsv", "OWASP Machine Learning Security Top 10", "2023", "https://owasp.org/www-project-machine-learning-security-top-10/", "CC BY-SA 4.0 (ids and titles only)"),
+    "llm2025": with_pages({**idlist("owasp_llm_top10_2025.tsv", "OWASP Top 10 for LLM Applications", "2025", "https://genai.owasp.org/llm-top-10/", "CC BY-SA 4.0 (ids and titles only)"), "_file": "owasp_llm_top10_2025.tsv"}, llm_page),
+    "ml2023": with_pages({**idlist("owasp_ml_top10_2023.tsv", "OWASP Machine Learning Security Top 10", "2023", ML2023_SITE, "CC BY-SA 4.0 (ids and titles only)"), "_file": "owasp_ml_top10_2023.tsv"}, ml_page),
     "agentic2026": {**idlist("owasp_top10_agentic_2026.tsv", "OWASP Top 10 for Agentic Applications", "2026", "https://genai.owasp.org/", "CC BY-SA 4.0 (ids and titles only)"),
                     "entries": [{"id": r["id"] + ":2026", "name": r["name"]} for r in rows("owasp_top10_agentic_2026.tsv")]},
 })

@@ -203,17 +203,19 @@ export const HTML: Format = (() => {
 const ATLAS_TECHNIQUE_URL = "https://atlas.mitre.org/techniques/";
 const ATLAS_MITIGATION_URL = "https://atlas.mitre.org/mitigations/";
 
-// OWASP's per-entry page addresses follow no stable pattern across lists and years; each id links to
-// its list's page, which the data files record.
+// OWASP's per-entry page addresses follow no stable pattern across lists and years: data/owasp.json
+// records an entry's own page where it is known (LLM 2025, ML 2023), else the id links to its list's.
 const OWASP_SOURCE: ReadonlyMap<string, string> = new Map(
-  Object.values(OWASP).flatMap((list) => list.entries.map((e) => [e.id, list.source] as const)),
+  Object.values(OWASP).flatMap((list) =>
+    list.entries.map((e: { id: string; url?: string }) => [e.id, e.url ?? list.source] as const),
+  ),
 );
 
 /** The page of an ATLAS technique. */
 export const atlasTechniqueUrl = (id: string) => `${ATLAS_TECHNIQUE_URL}${encodeURIComponent(id)}`;
 /** The page of an ATLAS mitigation. */
 export const atlasMitigationUrl = (id: string) => `${ATLAS_MITIGATION_URL}${encodeURIComponent(id)}`;
-/** The page of the OWASP list an id belongs to. */
+/** The page of an OWASP entry, or of the list it belongs to. */
 export const owaspUrl = (id: string) => OWASP_SOURCE.get(id);
 /** The NIST AI 100-2 publication. */
 export const NIST_URL = nist.source;

@@ -14,11 +14,13 @@ import {
   HTML,
   MARKDOWN,
   MARKDOWN_CELL,
+  owaspUrl,
   REPORT_LIMITS,
   reportData,
   reportView,
 } from "../../src/emit/report-view.js";
 import { reportMdEmitter, tidyMarkdown } from "../../src/emit/report-md.js";
+import { OWASP } from "../../src/catalog/frameworks.js";
 import { compileTemplate } from "../../src/emit/templates.js";
 import type { DiagramView } from "../../src/emit/diagrams/index.js";
 import { frontEnd, dump } from "../helpers/compile.js";
@@ -414,6 +416,32 @@ test("--templates: `log` is no helper, so a template cannot print into stdout's 
     run.cleanup();
     t.cleanup();
   }
+});
+
+test("OWASP ids link to their own entry's page where it is known, else to their list's", () => {
+  const pages = new Set<string>();
+  for (const list of [OWASP.llm2025, OWASP.ml2023])
+    for (const e of list.entries) {
+      const url = owaspUrl(e.id)!;
+      assert.match(url, /^https:\/\/(genai\.)?owasp\.org\/.+/, e.id);
+      assert.is.not(url, list.source, `${e.id} has a page of its own`);
+      const number = /^(?:LLM|ML)(\d\d):/.exec(e.id)![1]!;
+      assert.ok(
+        url.toLowerCase().includes(`${e.id.startsWith("ML") ? "ml" : "llm"}${number}`),
+        `${e.id}: ${url}`,
+      );
+      pages.add(url);
+    }
+  assert.is(pages.size, 20, "twenty different pages");
+  for (const e of OWASP.agentic2026.entries) assert.is(owaspUrl(e.id), OWASP.agentic2026.source, e.id);
+  const rag = compileToDir([path.join(REPO, "samples/rag-support")]);
+  return rag.then((run) => {
+    try {
+      assert.match(run.read("report.md"), "(https://genai.owasp.org/llmrisk/llm01-prompt-injection/)");
+    } finally {
+      run.cleanup();
+    }
+  });
 });
 
 test.run();
