@@ -32,13 +32,16 @@
   // A diagram wider than the page is drawn scaled down to fit it, which leaves a large one's labels
   // a few pixels high. A click (or Enter) on it shows it at its own size, scrolling sideways inside
   // its frame, and another fits it again. Print always fits it to the page (report.css).
+  // For print (report.css): a diagram is never drawn larger than its own size.
   function zoomable(root) {
     var figures = root.querySelectorAll("figure.diagram:not(.zoomable)");
     for (var i = 0; i < figures.length; i++) {
       var figure = figures[i];
       var svg = figure.querySelector("pre.mermaid svg");
       var box = svg && svg.viewBox && svg.viewBox.baseVal;
-      if (!box || !box.width || box.width <= svg.getBoundingClientRect().width + 1) continue;
+      if (!box || !box.width) continue;
+      svg.style.setProperty("--own-width", box.width + "px");
+      if (box.width <= svg.getBoundingClientRect().width + 1) continue;
       enlarge(figure, svg, box.width);
     }
   }

@@ -234,7 +234,37 @@ it("report.html draws every diagram offline in headless Chromium (screenshot in 
     await page.click("details.view > summary");
     await page.waitForFunction('document.querySelector("details.view svg") !== null', { timeout: 60_000 });
     assert.is(await page.$$eval("details.view pre.mermaid-later", (els) => els.length), views - 1);
+    // Every other view draws too when opened.
+    await page.evaluate('document.querySelectorAll("details.view").forEach((d) => { d.open = true; })');
+    await page.waitForFunction(`document.querySelectorAll("details.view svg").length === ${views}`, {
+      timeout: 120_000,
+    });
+    assert.is(await page.$$eval("details.view pre.mermaid-later", (els) => els.length), 0);
+    assert.is(
+      await page.$$eval(
+        'details.view [class="error-icon"], details.view [class="error-text"]',
+        (els) => els.length,
+      ),
+      0,
+      "error pictures in the views",
+    );
     assert.equal(refused, [], "requests beyond the report");
+    // Printed, a diagram is fitted to the page but never drawn larger than its own size (the
+    // one-component path to chat_api filled a page), nor higher than a page leaves room for.
+    await page.emulateMediaType("print");
+    const printed = (await page.evaluate(`[...document.querySelectorAll("figure.diagram pre.mermaid svg")]
+      .map((svg) => ({ own: svg.viewBox.baseVal.width, shown: svg.getBoundingClientRect().width,
+        high: svg.getBoundingClientRect().height }))`)) as { own: number; shown: number; high: number }[];
+    assert.ok(printed.length > 3, `${printed.length} diagrams`);
+    for (const d of printed) {
+      assert.ok(d.shown <= d.own + 1, `printed ${d.shown} px wide, its own width ${d.own}`);
+      assert.ok(d.high <= (23 / 2.54) * 96 + 1, `printed ${d.high} px high`);
+    }
+    assert.ok(
+      printed.some((d) => d.own < 500 && Math.abs(d.shown - d.own) <= 1),
+      "a small diagram prints at its own size",
+    );
+    await page.emulateMediaType("screen");
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({
       path: path.join(ARTIFACTS, "report-html.png"),
