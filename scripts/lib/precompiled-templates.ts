@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
-import Handlebars from "handlebars";
 import {
   DIRECT_TEMPLATES,
   parseTemplate,
+  strictHandlebars,
   TEMPLATE_FILES,
   TEMPLATE_OPTIONS,
   templateDigest,
@@ -23,7 +23,7 @@ export function precompiledTemplatesText(): string {
     .sort()
     .map((file) => {
       const text = readFileSync(fromRoot(`templates/${file}`), "utf8");
-      const spec = Handlebars.precompile(parseTemplate(text), TEMPLATE_OPTIONS) as string;
+      const spec = strictHandlebars().precompile(parseTemplate(text), TEMPLATE_OPTIONS) as string;
       return `  ${JSON.stringify(file)}: {\n    sha256: ${JSON.stringify(templateDigest(text))},\n    spec: ${spec},\n  },\n`;
     });
   return [

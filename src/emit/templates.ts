@@ -138,6 +138,50 @@ function strictArguments(node: unknown): void {
   for (const child of Object.values(node)) strictArguments(child);
 }
 
+/**
+ * A Handlebars environment whose templates are strict in the two places Handlebars' own strict mode
+ * is not: a field of a block parameter (`{{#each systems as |s|}}{{s.titel}}{{/each}}` printed
+ * nothing) and `lookup` (`{{lookup this "nope"}}` printed nothing): both are errors now, as any other
+ * missing field. Used for the templates compiled at run time and by the precompiler alike.
+ */
+export function strictHandlebars(): typeof Handlebars {
+  const hb = Handlebars.create();
+  // Not in Handlebars' type declarations; documented as the way to change how templates compile.
+  const env = hb as unknown as { JavaScriptCompiler: new () => object };
+  const base = env.JavaScriptCompiler;
+  // Handlebars resolves `s.field` of a block parameter without its strict check (it passes no
+  // `strict` to `resolvePath`); a field after the parameter itself is resolved strictly here.
+  class StrictCompiler extends base {}
+  type Internals = {
+    useBlockParams: boolean;
+    push: (source: unknown) => void;
+    resolvePath: (type: string, parts: string[], start: number, falsy?: boolean, strict?: boolean) => void;
+  };
+  Object.assign(StrictCompiler.prototype, {
+    // The compiler of a block's inner program (where block parameters are read) is this one too.
+    compiler: StrictCompiler,
+    lookupBlockParam(this: Internals, blockParamId: [number, number], parts: string[]) {
+      this.useBlockParams = true;
+      this.push(["blockParams[", blockParamId[0], "][", blockParamId[1], "]"]);
+      this.resolvePath("context", parts, 1, false, parts.length > 1);
+    },
+  });
+  env.JavaScriptCompiler = StrictCompiler;
+  hb.registerHelper("lookup", (object: unknown, field: unknown, options: Handlebars.HelperOptions) => {
+    const key = typeof field === "number" ? field : String(field);
+    if (object === null || typeof object !== "object" || !Object.prototype.hasOwnProperty.call(object, key))
+      throw new Error(`"${String(field)}" not defined in the value given to lookup - ${where(options)}`);
+    return (object as Record<string | number, unknown>)[key];
+  });
+  return hb;
+}
+
+/** `line:column` of a helper call, as Handlebars' own strict errors give it. */
+function where(options: Handlebars.HelperOptions): string {
+  const loc = (options as { loc?: { start: { line: number; column: number } } }).loc;
+  return loc ? `${loc.start.line}:${loc.start.column}` : "?";
+}
+
 /** The helpers a template may call, as a message lists them. */
 const TEMPLATE_HELPERS = "`if`, `unless`, `each`, `with` and `lookup`";
 type CompileOptions = NonNullable<Parameters<typeof Handlebars.compile>[1]>;
@@ -188,7 +232,7 @@ export function compileTemplate(file: string, overrideDir?: string): Render {
   ].join("\u0000");
   const known = compiled.get(key);
   if (known) return known;
-  const hb = Handlebars.create();
+  const hb = strictHandlebars();
   const build = (name: string, text: string): Handlebars.TemplateDelegate => {
     const spec = precompiledFor(name, text);
     if (spec) return hb.template(spec);

@@ -279,6 +279,10 @@ test("--templates: a field the view lacks given to a helper is an error too, not
     "{{#each findigs}}x{{/each}}": "`findigs` (line 1, column 9)",
     '{{lookup nothing "x"}}': "`nothing` (line 1, column 10)",
     "{{#with overveiw}}x{{/with}}": "`overveiw` (line 1, column 9)",
+    // A block parameter's field, and lookup's key, were printed as nothing.
+    "{{#each systems as |s|}}[{{s.titel}}]{{/each}}": "`titel` (line 1, column 28)",
+    '{{lookup this "nope"}}': "`nope` (line 1, column 1)",
+    '{{#if (lookup this "nope")}}x{{/if}}': "`nope` (line 1, column 7)",
   };
   for (const [text, field] of Object.entries(cases)) {
     const t = templatesDir({ "report.md.hbs": text });
