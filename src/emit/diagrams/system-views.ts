@@ -9,8 +9,12 @@ import type { DiagramView } from "./view.js";
  * exchange flows with the zone, so the boundary stays visible.
  */
 export const ZONE_INSIDE_MAX = 36;
-/** Components per part when a zone's own components do not fit in one view. */
+/** Components per part, at most, when a zone's own components do not fit in one view. */
 export const PART_SIZE = 30;
+/** Components per part before a part may end at a component its name marks (see `cutIntoParts`). */
+export const PART_MIN = 20;
+/** About one name in this many marks the end of a part. */
+const PART_SPREAD = 6;
 
 /**
  * The overview: zones as boxes (or single nodes, when the model is too big), every flow between them.
@@ -50,9 +54,9 @@ export function overviewViews(dx: DiagramIndex, allot: PartAllotment = all): Dia
         main,
         ...partViews(
           dx,
-          dx.unzoned,
+          cutIntoParts(dx, dx.unzoned),
           { id: "unzoned", title: "Components outside any zone", subject: undefined },
-          allot(partsNeeded(dx.unzoned.length)),
+          allot,
         ),
       ]
     : [main];
@@ -75,8 +79,33 @@ export function zoneViews(dx: DiagramIndex, zone: number, allot: PartAllotment =
   return scopeViews(dx, zone, `zone-${fileStem(z.name)}`, `Zone ${name}`, z.name, allot);
 }
 
-/** How many part views a list of components needs. */
-export const partsNeeded = (components: number): number => Math.ceil(components / PART_SIZE);
+/**
+ * A list of components (in declaration order) cut into parts of PART_MIN to PART_SIZE. Where a part
+ * ends depends on the names at its end, not on positions: a part ends after a component whose name
+ * hashes to a multiple of PART_SPREAD once it holds PART_MIN, or when it is full. So a component
+ * added or removed changes its own part (and, rarely, the next one until a name ends a part again),
+ * not every part after it by one, and a one-line model change stays a small diagram diff.
+ */
+export function cutIntoParts(dx: DiagramIndex, list: readonly number[]): number[][] {
+  const parts: number[][] = [];
+  let part: number[] = [];
+  for (const c of list) {
+    part.push(c);
+    if (part.length >= PART_SIZE || (part.length >= PART_MIN && endsPart(dx.model.components[c]!.name))) {
+      parts.push(part);
+      part = [];
+    }
+  }
+  if (part.length > 0) parts.push(part);
+  return parts;
+}
+
+/** Whether a name ends a part: FNV-1a of its UTF-16 code units, modulo PART_SPREAD. */
+function endsPart(name: string): boolean {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193) >>> 0;
+  return h % PART_SPREAD === 0;
+}
 
 function scopeViews(
   dx: DiagramIndex,
@@ -102,10 +131,10 @@ function scopeViews(
   if (scope.grouped)
     notes.push(`${plural(scope.grouped, "nested zone")} share one node; each has its own view.`);
   const own = dx.zoneComponents[zone]!;
-  const parts = scope.split ? partsNeeded(own.length) : 0;
+  const parts = scope.split ? cutIntoParts(dx, own) : [];
   if (scope.split)
     notes.push(
-      `The zone holds ${plural(own.length, "component")} of its own: drawn one node per kind here, listed in ${parts} parts of at most ${PART_SIZE}.`,
+      `The zone holds ${plural(own.length, "component")} of its own: drawn one node per kind here, listed in ${parts.length} parts of at most ${PART_SIZE}.`,
     );
   notes.push(...neighbourNote(nb));
   const main = view(
@@ -113,24 +142,26 @@ function scopeViews(
     g.render(),
     notes,
   );
-  return scope.split ? [main, ...partViews(dx, own, { id, title, subject }, allot(parts))] : [main];
+  return scope.split ? [main, ...partViews(dx, parts, { id, title, subject }, allot)] : [main];
 }
 
 /**
- * A list of components cut into parts, each drawn with the components it exchanges flows with; only
- * the first `maxParts` are drawn.
+ * The parts of a list of components, each drawn with the components it exchanges flows with; only
+ * the first parts `allot` grants are drawn. A part's file is named by its first component, so a part
+ * added or dropped before it does not rename it.
  */
 function partViews(
   dx: DiagramIndex,
-  list: readonly number[],
+  parts: readonly (readonly number[])[],
   head: { id: string; title: string; subject: string | undefined },
-  maxParts: number,
+  allot: PartAllotment,
 ): DiagramView[] {
   const { id, title, subject } = head;
-  const parts = partsNeeded(list.length);
+  const names = dx.model.components;
   const views: DiagramView[] = [];
-  for (let i = 0; i < Math.min(parts, maxParts); i++) {
-    const focus = list.slice(i * PART_SIZE, (i + 1) * PART_SIZE);
+  const drawn = Math.min(parts.length, allot(parts.length));
+  for (let i = 0; i < drawn; i++) {
+    const focus = parts[i]!;
     const members = new Set(focus);
     const g = new DiagramGraph(dx.model);
     const pl = new Placement(dx, g);
@@ -138,18 +169,20 @@ function partViews(
     const inside = (c: number) => members.has(c);
     const nb = placeNeighbours(pl, focus, inside, CONTENT_MAX - focus.length);
     pl.addFlowsOf(focus, inside);
+    const first = names[focus[0]!]!.name;
+    const last = names[focus[focus.length - 1]!]!.name;
     views.push(
       view(
         {
-          id: `${id}--${i + 1}`,
-          title: `${title}, part ${i + 1} of ${parts}`,
+          id: `${id}--${fileStem(first)}`,
+          title: `${title}, part ${i + 1} of ${parts.length}`,
           kind: "zone",
           ...(subject !== undefined ? { subject } : {}),
-          part: { index: i + 1, of: parts },
+          part: { index: i + 1, of: parts.length },
         },
         g.render(),
         [
-          `Components ${i * PART_SIZE + 1} to ${i * PART_SIZE + focus.length} of ${list.length}, in declaration order.`,
+          `${plural(focus.length, "component")} in declaration order, \`${first}\` to \`${last}\`.`,
           ...neighbourNote(nb),
         ],
       ),
