@@ -46,8 +46,9 @@ test("what a killed run left beside --out is removed by the next run, unless its
   // A process that has ended: its id is free (reused ids only make the sweep keep a folder).
   const gone = spawnSync(process.execPath, ["-e", ""]).pid;
   const other = "0123abcd" === HOST_TAG ? "0123abce" : "0123abcd";
+  let made = 0;
   const sibling = (kind: string, host: string, pid: number, files: string[]) => {
-    const dir = path.join(tmp, `.swept.aithreat-${kind}-${host}-${pid}-x1y2`);
+    const dir = path.join(tmp, `.swept.aithreat-${kind}-${host}-${pid}-x${made++}`);
     fs.mkdirSync(dir);
     for (const f of files) fs.writeFileSync(path.join(dir, f), "x");
     return dir;

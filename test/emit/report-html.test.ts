@@ -124,7 +124,7 @@ test("print: diagrams are never split across pages and fit the page", () => {
 test("filters: every finding and status row carries severity, status and component", () => {
   const items = els.filter((e) => attr(e, "data-status") !== undefined);
   const findings = els.filter((e) => e.tagName === "article" && /\bfinding\b/.test(attr(e, "class") ?? ""));
-  assert.ok(findings.length >= 13);
+  assert.ok(findings.length >= 10, `${findings.length} finding articles`);
   for (const e of items) {
     assert.ok(["critical", "high", "medium", "low", "info"].includes(attr(e, "data-severity")!));
     assert.ok(["open", "mitigated", "accepted"].includes(attr(e, "data-status")!));
