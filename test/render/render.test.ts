@@ -188,45 +188,94 @@ it("aithreat compile --render svg,pdf writes the images into the same output fol
   assert.equal(fs.readdirSync(dir).sort(), ["model.aithreat", "out"]);
 });
 
+/**
+ * report.html opened with the network off (only the report itself and data: URLs load; the rest is
+ * listed in `refused`) at 1280 px, and every dialog the page opens recorded and dismissed.
+ */
+async function openOffline(report: string): Promise<{ page: Page; refused: string[]; dialogs: string[] }> {
+  assert.ok(browser);
+  const page = await browser.newPage();
+  const refused: string[] = [];
+  const dialogs: string[] = [];
+  await page.setViewport({ width: 1280, height: 2000 });
+  await page.setRequestInterception(true);
+  page.on("request", (req) => {
+    const url = req.url();
+    if (url === pathToFileURL(report).href || url.startsWith("data:")) void req.continue();
+    else {
+      refused.push(url);
+      void req.abort();
+    }
+  });
+  page.on("dialog", (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+  // The report inlines Mermaid (3.5 MB of script): give a loaded machine time to parse it.
+  await page.goto(pathToFileURL(report).href, { waitUntil: "load", timeout: 240_000 });
+  return { page, refused, dialogs };
+}
+
+/** Waits until Mermaid has drawn every diagram of the page; checks each has an SVG and no error picture. */
+async function allDrawn(page: Page): Promise<void> {
+  const total = await page.$$eval("pre.mermaid", (els) => els.length);
+  assert.ok(total > 0, "the report has diagrams");
+  // Written as page source: it runs in the browser, where `document` exists.
+  await page.waitForFunction(
+    '[...document.querySelectorAll("pre.mermaid")].every((e) => e.getAttribute("data-processed") === "true")',
+    { timeout: 240_000 },
+  );
+  const drawn = (await page.evaluate(
+    '[...document.querySelectorAll("pre.mermaid")].map((e) => ({ svg: e.querySelector("svg") !== null, text: e.textContent ?? "" }))',
+  )) as { svg: boolean; text: string }[];
+  assert.is(drawn.filter((d) => d.svg).length, total, "every diagram has an SVG");
+  for (const d of drawn) assert.not.match(d.text, /Syntax error|Maximum text size/);
+  const errors = await page.$$eval(
+    'pre.mermaid [class="error-icon"], pre.mermaid [class="error-text"]',
+    (els) => els.length,
+  );
+  assert.is(errors, 0, "error pictures in the report");
+}
+
+it("report.html of the hostile model: every diagram drawn, no dialog, no request, no element from a name", async () => {
+  const out = path.join(tempDir(), "out");
+  const io = bufferIo({ AITHREAT_TODAY: TEST_TODAY }, REPO);
+  const model = "test/emit/fixtures/hostile.aithreat";
+  assert.is(await main(["compile", model, "--out", out, "-q"], io), 0, io.stderr);
+  const { page, refused, dialogs } = await openOffline(path.join(out, "report.html"));
+  try {
+    await page.evaluate('document.querySelectorAll("details").forEach((d) => { d.open = true; })');
+    // The views draw once the main diagrams have: wait until none is left undrawn.
+    await page.waitForFunction('document.querySelectorAll("pre.mermaid-later").length === 0', {
+      timeout: 240_000,
+    });
+    await allDrawn(page);
+    // Names, titles and reasons hold `<script>alert(...)`, `onerror=`, `javascript:` links and
+    // Mermaid click directives: none may become markup, a handler, a link or a dialog.
+    const found = (await page.evaluate(`({
+      scripts: document.querySelectorAll("script").length,
+      handlers: [...document.querySelectorAll("*")].filter((e) => [...e.attributes].some((a) => /^on/i.test(a.name))).length,
+      links: [...document.querySelectorAll("a[href], [href]")].filter((e) => /^\\s*(javascript|data|vbscript):/i.test(e.getAttribute("href"))).length,
+      clickable: document.querySelectorAll("pre.mermaid .clickable, pre.mermaid a").length,
+    })`)) as { scripts: number; handlers: number; links: number; clickable: number };
+    const templateScripts =
+      fs.readFileSync(path.join(REPO, "templates/report.html.hbs"), "utf8").split("<script").length - 1;
+    assert.equal(found, { scripts: templateScripts, handlers: 0, links: 0, clickable: 0 });
+    assert.equal(dialogs, [], "dialogs opened by the page");
+    assert.equal(refused, [], "requests beyond the report");
+  } finally {
+    await page.close();
+  }
+});
+
 it("report.html draws every diagram offline in headless Chromium (screenshot in test/artifacts/)", async () => {
   assert.ok(browser);
   const out = path.join(tempDir(), "out");
   const io = bufferIo({ AITHREAT_TODAY: TEST_TODAY }, REPO);
   assert.is(await main(["compile", "samples/rag-support", "--out", out, "-q"], io), 0, io.stderr);
-  const report = path.join(out, "report.html");
-  const page = await browser.newPage();
-  const refused: string[] = [];
+  const { page, refused } = await openOffline(path.join(out, "report.html"));
   try {
-    await page.setViewport({ width: 1280, height: 2000 });
-    await page.setRequestInterception(true);
-    // The network is off: only the report itself (and data: URLs inside it) may load.
-    page.on("request", (req) => {
-      const url = req.url();
-      if (url === pathToFileURL(report).href || url.startsWith("data:")) void req.continue();
-      else {
-        refused.push(url);
-        void req.abort();
-      }
-    });
-    // The report inlines Mermaid (3.5 MB of script): give a loaded machine time to parse it.
-    await page.goto(pathToFileURL(report).href, { waitUntil: "load", timeout: 240_000 });
-    const total = await page.$$eval("pre.mermaid", (els) => els.length);
-    assert.ok(total > 0, "the report has diagrams");
-    // Written as page source: it runs in the browser, where `document` exists.
-    await page.waitForFunction(
-      '[...document.querySelectorAll("pre.mermaid")].every((e) => e.getAttribute("data-processed") === "true")',
-      { timeout: 240_000 },
-    );
-    const drawn = (await page.evaluate(
-      '[...document.querySelectorAll("pre.mermaid")].map((e) => ({ svg: e.querySelector("svg") !== null, text: e.textContent ?? "" }))',
-    )) as { svg: boolean; text: string }[];
-    assert.is(drawn.filter((d) => d.svg).length, total, "every diagram has an SVG");
-    for (const d of drawn) assert.not.match(d.text, /Syntax error|Maximum text size/);
-    const errors = await page.$$eval(
-      'pre.mermaid [class="error-icon"], pre.mermaid [class="error-text"]',
-      (els) => els.length,
-    );
-    assert.is(errors, 0, "error pictures in the report");
+    await allDrawn(page);
     // The zone and agent views wait closed, undrawn, and one draws when it is opened.
     const views = await page.$$eval("details.view", (els) => els.length);
     assert.ok(views > 0, "the report has zone and agent views");
