@@ -44,6 +44,8 @@ export const REPORT_LIMITS = {
   findingsPerSeverity: 50,
   /** Rows of the findings-by-component table. */
   componentRows: 100,
+  /** Open findings named in a row of the findings-by-component table. */
+  findingsPerComponentRow: 8,
   /** Rows of each status table (mitigated, accepted, expired acceptances, assumptions). */
   statusRows: 200,
   /** Rows of the crown-jewel exposure table. */
@@ -264,6 +266,8 @@ export interface SubjectRow {
   owner?: string;
   open: Record<string, number>;
   openTotal: number;
+  /** The open findings on the subject, most severe first (sorted when the rows are). */
+  openFindings: FindingView[];
   mitigated: number;
   accepted: number;
   /** Most severe open finding (index into SEVERITY_ORDER; SEVERITY_ORDER.length when none). */
@@ -404,6 +408,7 @@ function buildReportData(
           subject: f.subject,
           open: {},
           openTotal: 0,
+          openFindings: [],
           mitigated: 0,
           accepted: 0,
           worst: SEVERITY_ORDER.length,
@@ -418,10 +423,12 @@ function buildReportData(
     if (f.status === "open") {
       row.open[f.severity] = (row.open[f.severity] ?? 0) + 1;
       row.openTotal++;
+      row.openFindings.push(f);
       row.worst = Math.min(row.worst, sevRank(f.severity));
     } else row[f.status]++;
   }
   for (const list of openBySeverity.values()) list.sort(bySeverityThenId);
+  for (const row of subjects.values()) row.openFindings.sort(bySeverityThenId);
   mitigated.sort(bySeverityThenId);
   accepted.sort(bySeverityThenId);
   expired.sort(bySeverityThenId);
@@ -688,6 +695,9 @@ export interface ReportView {
     owner: Safe;
     counts: number[];
     openTotal: number;
+    /** The component's open findings, most severe first: each links to its entry where the report has one. */
+    openFindings: { id: Safe; anchor: Safe | null }[];
+    openFindingsMore: number;
     mitigated: number;
     accepted: number;
     filter: Safe;
@@ -1004,8 +1014,11 @@ export function reportView(d: ReportData, f: Format, cell: Format): ReportView {
   const pathTargets = capped(withPaths, REPORT_LIMITS.pathTargets);
   const views = capped(d.views, REPORT_LIMITS.viewRows);
   const components = capped(d.subjects, REPORT_LIMITS.componentRows);
+  // The open findings whose entries the report shows (each section is capped): only those are linked.
+  const shownOpen = new Set<string>();
   const open = d.open.map((g) => {
     const c = capped(g.findings, REPORT_LIMITS.findingsPerSeverity);
+    for (const x of c.shown) shownOpen.add(x.fingerprint);
     return {
       severity: f.text(g.severity),
       count: g.findings.length,
@@ -1107,6 +1120,13 @@ export function reportView(d: ReportData, f: Format, cell: Format): ReportView {
     owner: cell.text(r.owner ?? ""),
     counts: SEVERITY_ORDER.map((s) => r.open[s] ?? 0),
     openTotal: r.openTotal,
+    ...((c) => ({
+      openFindings: c.shown.map((x) => ({
+        id: cell.code(x.id),
+        anchor: shownOpen.has(x.fingerprint) ? cell.text(`f-${x.fingerprint}`) : null,
+      })),
+      openFindingsMore: c.more,
+    }))(capped(r.openFindings, REPORT_LIMITS.findingsPerComponentRow)),
     mitigated: r.mitigated,
     accepted: r.accepted,
     filter: cell.text(r.subject.name),

@@ -638,7 +638,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
   },
 
   "report.html.hbs": {
-    sha256: "d4b9eec9ab0956e9c5822642a87b652a0fa3e4da3e89d4ffc86d855cabebbaed",
+    sha256: "e19fb801b84cb8542eb8bfe02cf6ea262861842fc06f78d7dcbea72dcf13c3ff",
     spec: {"0":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda;
 
@@ -1073,12 +1073,12 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
 
   return "<div class=\"scroll\">\n<table>\n<thead><tr><th>component</th><th>kind</th><th>owner</th>"
     + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "severities", {"start":{"line":225,"column":64},"end":{"line":225,"column":74}} ),{"name":"each","hash":{},"fn":container.program(28, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":225,"column":56},"end":{"line":225,"column":102}}})) != null ? stack1 : "")
-    + "<th>mitigated</th><th>accepted</th></tr></thead>\n<tbody>\n"
+    + "<th>mitigated</th><th>accepted</th><th>open findings</th></tr></thead>\n<tbody>\n"
     + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "components", {"start":{"line":227,"column":8},"end":{"line":227,"column":18}} ),{"name":"each","hash":{},"fn":container.program(51, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":227,"column":0},"end":{"line":229,"column":9}}})) != null ? stack1 : "")
     + "</tbody>\n</table>\n</div>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "componentsMore", {"start":{"line":233,"column":6},"end":{"line":233,"column":20}} ),{"name":"if","hash":{},"fn":container.program(52, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":233,"column":0},"end":{"line":235,"column":7}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "componentsMore", {"start":{"line":233,"column":6},"end":{"line":233,"column":20}} ),{"name":"if","hash":{},"fn":container.program(57, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":233,"column":0},"end":{"line":235,"column":7}}})) != null ? stack1 : "");
 },"51":function(container,depth0,helpers,partials,data) {
-    var stack1, alias1=container.strict, alias2=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
+    var stack1, alias1=container.strict, alias2=container.lambda, alias3=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
         }
@@ -1094,21 +1094,54 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     + "</td><td>"
     + ((stack1 = alias2(alias1(depth0, "owner", {"start":{"line":228,"column":75},"end":{"line":228,"column":80}} ), depth0)) != null ? stack1 : "")
     + "</td>"
-    + ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),alias1(depth0, "counts", {"start":{"line":228,"column":95},"end":{"line":228,"column":101}} ),{"name":"each","hash":{},"fn":container.program(33, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":228,"column":87},"end":{"line":228,"column":129}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "counts", {"start":{"line":228,"column":95},"end":{"line":228,"column":101}} ),{"name":"each","hash":{},"fn":container.program(33, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":228,"column":87},"end":{"line":228,"column":129}}})) != null ? stack1 : "")
     + "<td>"
     + ((stack1 = alias2(alias1(depth0, "mitigated", {"start":{"line":228,"column":135},"end":{"line":228,"column":144}} ), depth0)) != null ? stack1 : "")
     + "</td><td>"
     + ((stack1 = alias2(alias1(depth0, "accepted", {"start":{"line":228,"column":157},"end":{"line":228,"column":165}} ), depth0)) != null ? stack1 : "")
+    + "</td><td>"
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "openFindings", {"start":{"line":228,"column":184},"end":{"line":228,"column":196}} ),{"name":"each","hash":{},"fn":container.program(52, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":228,"column":176},"end":{"line":228,"column":304}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "openFindingsMore", {"start":{"line":228,"column":310},"end":{"line":228,"column":326}} ),{"name":"if","hash":{},"fn":container.program(56, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":228,"column":304},"end":{"line":228,"column":362}}})) != null ? stack1 : "")
     + "</td></tr>\n";
 },"52":function(container,depth0,helpers,partials,data) {
+    var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
+        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
+          return parent[propertyName];
+        }
+        return undefined
+    };
+
+  return ((stack1 = lookupProperty(helpers,"unless").call(alias2,alias1(data, "first", {"start":{"line":228,"column":208},"end":{"line":228,"column":214}} ),{"name":"unless","hash":{},"fn":container.program(53, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":228,"column":198},"end":{"line":228,"column":228}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "anchor", {"start":{"line":228,"column":234},"end":{"line":228,"column":240}} ),{"name":"if","hash":{},"fn":container.program(54, data, 0),"inverse":container.program(55, data, 0),"data":data,"loc":{"start":{"line":228,"column":228},"end":{"line":228,"column":295}}})) != null ? stack1 : "");
+},"53":function(container,depth0,helpers,partials,data) {
+    return " ";
+},"54":function(container,depth0,helpers,partials,data) {
+    var stack1, alias1=container.strict, alias2=container.lambda;
+
+  return "<a href=\"#"
+    + ((stack1 = alias2(alias1(depth0, "anchor", {"start":{"line":228,"column":254},"end":{"line":228,"column":260}} ), depth0)) != null ? stack1 : "")
+    + "\">"
+    + ((stack1 = alias2(alias1(depth0, "id", {"start":{"line":228,"column":266},"end":{"line":228,"column":268}} ), depth0)) != null ? stack1 : "")
+    + "</a>";
+},"55":function(container,depth0,helpers,partials,data) {
+    var stack1;
+
+  return ((stack1 = container.lambda(container.strict(depth0, "id", {"start":{"line":228,"column":284},"end":{"line":228,"column":286}} ), depth0)) != null ? stack1 : "");
+},"56":function(container,depth0,helpers,partials,data) {
+    var stack1;
+
+  return " +"
+    + ((stack1 = container.lambda(container.strict(depth0, "openFindingsMore", {"start":{"line":228,"column":332},"end":{"line":228,"column":348}} ), depth0)) != null ? stack1 : "")
+    + " more";
+},"57":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return "<p class=\"more\">…and "
     + ((stack1 = container.lambda(container.strict(depth0, "componentsMore", {"start":{"line":234,"column":23},"end":{"line":234,"column":37}} ), depth0)) != null ? stack1 : "")
     + " more components with findings.</p>\n";
-},"53":function(container,depth0,helpers,partials,data) {
+},"58":function(container,depth0,helpers,partials,data) {
     return "<p>No findings.</p>\n";
-},"54":function(container,depth0,helpers,partials,data) {
+},"59":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1117,10 +1150,10 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<div class=\"scroll\">\n<table>\n<thead><tr><th>finding</th><th>title</th><th>subject</th><th>severity</th><th>residual</th><th>mitigated by</th><th>owner</th></tr></thead>\n<tbody>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"mitigated"), "rows", {"start":{"line":248,"column":8},"end":{"line":248,"column":22}} ),{"name":"each","hash":{},"fn":container.program(55, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":248,"column":0},"end":{"line":250,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"mitigated"), "rows", {"start":{"line":248,"column":8},"end":{"line":248,"column":22}} ),{"name":"each","hash":{},"fn":container.program(60, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":248,"column":0},"end":{"line":250,"column":9}}})) != null ? stack1 : "")
     + "</tbody>\n</table>\n</div>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"mitigated"), "more", {"start":{"line":254,"column":6},"end":{"line":254,"column":20}} ),{"name":"if","hash":{},"fn":container.program(56, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":254,"column":0},"end":{"line":256,"column":7}}})) != null ? stack1 : "");
-},"55":function(container,depth0,helpers,partials,data) {
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"mitigated"), "more", {"start":{"line":254,"column":6},"end":{"line":254,"column":20}} ),{"name":"if","hash":{},"fn":container.program(61, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":254,"column":0},"end":{"line":256,"column":7}}})) != null ? stack1 : "");
+},"60":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1153,7 +1186,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     + "</td><td>"
     + ((stack1 = alias2(alias1(depth0, "owner", {"start":{"line":249,"column":290},"end":{"line":249,"column":295}} ), depth0)) != null ? stack1 : "")
     + "</td></tr>\n";
-},"56":function(container,depth0,helpers,partials,data) {
+},"61":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1164,9 +1197,9 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
   return "<p class=\"more\">…and "
     + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"mitigated"), "more", {"start":{"line":255,"column":23},"end":{"line":255,"column":37}} ), depth0)) != null ? stack1 : "")
     + " more (all in <code>findings.json</code>).</p>\n";
-},"57":function(container,depth0,helpers,partials,data) {
+},"62":function(container,depth0,helpers,partials,data) {
     return "<p>None.</p>\n";
-},"58":function(container,depth0,helpers,partials,data) {
+},"63":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1175,10 +1208,10 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<div class=\"scroll\">\n<table>\n<thead><tr><th>finding</th><th>title</th><th>subject</th><th>severity</th><th>residual</th><th>reason</th><th>owner</th><th>expires</th><th>ticket</th></tr></thead>\n<tbody>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"accepted"), "rows", {"start":{"line":269,"column":8},"end":{"line":269,"column":21}} ),{"name":"each","hash":{},"fn":container.program(59, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":269,"column":0},"end":{"line":271,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"accepted"), "rows", {"start":{"line":269,"column":8},"end":{"line":269,"column":21}} ),{"name":"each","hash":{},"fn":container.program(64, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":269,"column":0},"end":{"line":271,"column":9}}})) != null ? stack1 : "")
     + "</tbody>\n</table>\n</div>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"accepted"), "more", {"start":{"line":275,"column":6},"end":{"line":275,"column":19}} ),{"name":"if","hash":{},"fn":container.program(60, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":275,"column":0},"end":{"line":277,"column":7}}})) != null ? stack1 : "");
-},"59":function(container,depth0,helpers,partials,data) {
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"accepted"), "more", {"start":{"line":275,"column":6},"end":{"line":275,"column":19}} ),{"name":"if","hash":{},"fn":container.program(65, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":275,"column":0},"end":{"line":277,"column":7}}})) != null ? stack1 : "");
+},"64":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1215,7 +1248,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     + "</td><td>"
     + ((stack1 = alias2(alias1(depth0, "ticket", {"start":{"line":270,"column":326},"end":{"line":270,"column":332}} ), depth0)) != null ? stack1 : "")
     + "</td></tr>\n";
-},"60":function(container,depth0,helpers,partials,data) {
+},"65":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1226,7 +1259,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
   return "<p class=\"more\">…and "
     + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"accepted"), "more", {"start":{"line":276,"column":23},"end":{"line":276,"column":36}} ), depth0)) != null ? stack1 : "")
     + " more (all in <code>findings.json</code>).</p>\n";
-},"61":function(container,depth0,helpers,partials,data) {
+},"66":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1235,10 +1268,10 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<h3>Expired acceptances</h3>\n<p>These acceptances have lapsed: the findings count as open (or mitigated) again.</p>\n<div class=\"scroll\">\n<table>\n<thead><tr><th>finding</th><th>title</th><th>subject</th><th>status</th><th>reason</th><th>owner</th><th>expired on</th></tr></thead>\n<tbody>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"expired"), "rows", {"start":{"line":288,"column":8},"end":{"line":288,"column":20}} ),{"name":"each","hash":{},"fn":container.program(62, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":288,"column":0},"end":{"line":290,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"expired"), "rows", {"start":{"line":288,"column":8},"end":{"line":288,"column":20}} ),{"name":"each","hash":{},"fn":container.program(67, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":288,"column":0},"end":{"line":290,"column":9}}})) != null ? stack1 : "")
     + "</tbody>\n</table>\n</div>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"expired"), "more", {"start":{"line":294,"column":6},"end":{"line":294,"column":18}} ),{"name":"if","hash":{},"fn":container.program(63, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":294,"column":0},"end":{"line":296,"column":7}}})) != null ? stack1 : "");
-},"62":function(container,depth0,helpers,partials,data) {
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"expired"), "more", {"start":{"line":294,"column":6},"end":{"line":294,"column":18}} ),{"name":"if","hash":{},"fn":container.program(68, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":294,"column":0},"end":{"line":296,"column":7}}})) != null ? stack1 : "");
+},"67":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1267,7 +1300,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     + "</td><td>"
     + ((stack1 = alias2(alias1(depth0, "expires", {"start":{"line":289,"column":225},"end":{"line":289,"column":232}} ), depth0)) != null ? stack1 : "")
     + "</td></tr>\n";
-},"63":function(container,depth0,helpers,partials,data) {
+},"68":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1278,7 +1311,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
   return "<p class=\"more\">…and "
     + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"expired"), "more", {"start":{"line":295,"column":23},"end":{"line":295,"column":35}} ), depth0)) != null ? stack1 : "")
     + " more (all in <code>findings.json</code>).</p>\n";
-},"64":function(container,depth0,helpers,partials,data) {
+},"69":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1287,10 +1320,10 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "<p>What the model does not say, and the rules therefore assumed.</p>\n<div class=\"scroll\">\n<table>\n<thead><tr><th>finding</th><th>subject</th><th>assumption</th><th>status</th><th>where</th></tr></thead>\n<tbody>\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"assumptions"), "rows", {"start":{"line":308,"column":8},"end":{"line":308,"column":24}} ),{"name":"each","hash":{},"fn":container.program(65, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":308,"column":0},"end":{"line":310,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"assumptions"), "rows", {"start":{"line":308,"column":8},"end":{"line":308,"column":24}} ),{"name":"each","hash":{},"fn":container.program(70, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":308,"column":0},"end":{"line":310,"column":9}}})) != null ? stack1 : "")
     + "</tbody>\n</table>\n</div>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"assumptions"), "more", {"start":{"line":314,"column":6},"end":{"line":314,"column":22}} ),{"name":"if","hash":{},"fn":container.program(66, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":314,"column":0},"end":{"line":316,"column":7}}})) != null ? stack1 : "");
-},"65":function(container,depth0,helpers,partials,data) {
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"assumptions"), "more", {"start":{"line":314,"column":6},"end":{"line":314,"column":22}} ),{"name":"if","hash":{},"fn":container.program(71, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":314,"column":0},"end":{"line":316,"column":7}}})) != null ? stack1 : "");
+},"70":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1317,7 +1350,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     + "</td><td>"
     + ((stack1 = alias2(alias1(depth0, "where", {"start":{"line":309,"column":206},"end":{"line":309,"column":211}} ), depth0)) != null ? stack1 : "")
     + "</td></tr>\n";
-},"66":function(container,depth0,helpers,partials,data) {
+},"71":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1328,9 +1361,9 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
   return "<p class=\"more\">…and "
     + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"assumptions"), "more", {"start":{"line":315,"column":23},"end":{"line":315,"column":39}} ), depth0)) != null ? stack1 : "")
     + " more (all in <code>findings.json</code>).</p>\n";
-},"67":function(container,depth0,helpers,partials,data) {
+},"72":function(container,depth0,helpers,partials,data) {
     return "<p>None: the model states everything the rules ask about.</p>\n";
-},"68":function(container,depth0,helpers,partials,data) {
+},"73":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return "\u003Cscript>"
@@ -1393,16 +1426,16 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     + "</select>\n</fieldset>\n<p class=\"filter-count\" id=\"filter-count\" aria-live=\"polite\"></p>\n</form>\n\n<section id=\"open-findings\">\n<h2>Open findings by severity</h2>\n"
     + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "open", {"start":{"line":205,"column":8},"end":{"line":205,"column":12}} ),{"name":"each","hash":{},"fn":container.program(46, data, 0),"inverse":container.program(49, data, 0),"data":data,"loc":{"start":{"line":205,"column":0},"end":{"line":217,"column":9}}})) != null ? stack1 : "")
     + "</section>\n\n<section id=\"by-component\">\n<h2>Findings by component</h2>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"components"), "length", {"start":{"line":222,"column":6},"end":{"line":222,"column":23}} ),{"name":"if","hash":{},"fn":container.program(50, data, 0),"inverse":container.program(53, data, 0),"data":data,"loc":{"start":{"line":222,"column":0},"end":{"line":238,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"components"), "length", {"start":{"line":222,"column":6},"end":{"line":222,"column":23}} ),{"name":"if","hash":{},"fn":container.program(50, data, 0),"inverse":container.program(58, data, 0),"data":data,"loc":{"start":{"line":222,"column":0},"end":{"line":238,"column":7}}})) != null ? stack1 : "")
     + "</section>\n\n<section id=\"mitigated\">\n<h2>Mitigated findings</h2>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"mitigated"), "count", {"start":{"line":243,"column":6},"end":{"line":243,"column":21}} ),{"name":"if","hash":{},"fn":container.program(54, data, 0),"inverse":container.program(57, data, 0),"data":data,"loc":{"start":{"line":243,"column":0},"end":{"line":259,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"mitigated"), "count", {"start":{"line":243,"column":6},"end":{"line":243,"column":21}} ),{"name":"if","hash":{},"fn":container.program(59, data, 0),"inverse":container.program(62, data, 0),"data":data,"loc":{"start":{"line":243,"column":0},"end":{"line":259,"column":7}}})) != null ? stack1 : "")
     + "</section>\n\n<section id=\"accepted\">\n<h2>Accepted findings</h2>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"accepted"), "count", {"start":{"line":264,"column":6},"end":{"line":264,"column":20}} ),{"name":"if","hash":{},"fn":container.program(58, data, 0),"inverse":container.program(57, data, 0),"data":data,"loc":{"start":{"line":264,"column":0},"end":{"line":280,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"expired"), "count", {"start":{"line":281,"column":6},"end":{"line":281,"column":19}} ),{"name":"if","hash":{},"fn":container.program(61, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":281,"column":0},"end":{"line":297,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"accepted"), "count", {"start":{"line":264,"column":6},"end":{"line":264,"column":20}} ),{"name":"if","hash":{},"fn":container.program(63, data, 0),"inverse":container.program(62, data, 0),"data":data,"loc":{"start":{"line":264,"column":0},"end":{"line":280,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"expired"), "count", {"start":{"line":281,"column":6},"end":{"line":281,"column":19}} ),{"name":"if","hash":{},"fn":container.program(66, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":281,"column":0},"end":{"line":297,"column":7}}})) != null ? stack1 : "")
     + "</section>\n\n<section id=\"assumptions\">\n<h2>Assumptions</h2>\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"assumptions"), "count", {"start":{"line":302,"column":6},"end":{"line":302,"column":23}} ),{"name":"if","hash":{},"fn":container.program(64, data, 0),"inverse":container.program(67, data, 0),"data":data,"loc":{"start":{"line":302,"column":0},"end":{"line":319,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"assumptions"), "count", {"start":{"line":302,"column":6},"end":{"line":302,"column":23}} ),{"name":"if","hash":{},"fn":container.program(69, data, 0),"inverse":container.program(72, data, 0),"data":data,"loc":{"start":{"line":302,"column":0},"end":{"line":319,"column":7}}})) != null ? stack1 : "")
     + "</section>\n</div>\n</main>\n"
-    + ((stack1 = lookupProperty(helpers,"unless").call(alias3,alias1(depth0, "mermaidMissing", {"start":{"line":323,"column":10},"end":{"line":323,"column":24}} ),{"name":"unless","hash":{},"fn":container.program(68, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":323,"column":0},"end":{"line":325,"column":11}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"unless").call(alias3,alias1(depth0, "mermaidMissing", {"start":{"line":323,"column":10},"end":{"line":323,"column":24}} ),{"name":"unless","hash":{},"fn":container.program(73, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":323,"column":0},"end":{"line":325,"column":11}}})) != null ? stack1 : "")
     + "\u003Cscript>"
     + ((stack1 = alias2(alias1(depth0, "script", {"start":{"line":326,"column":10},"end":{"line":326,"column":16}} ), depth0)) != null ? stack1 : "")
     + "\u003C/script>\n</body>\n</html>\n";
@@ -1410,7 +1443,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
   },
 
   "report.md.hbs": {
-    sha256: "045b7ac0076e9a32432b476d1b73d75d3bc29ea3118ea028742b628c7abb7972",
+    sha256: "f5cc3cc84e1c57c4f75a681346e179bf71a0fdeca5c6e4078c2ac53fbae3ef7b",
     spec: {"0":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
@@ -1747,17 +1780,17 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
         return undefined
     };
 
-  return "Open findings per severity, and how many are mitigated or accepted.\n\n| component | kind | owner |"
+  return "Open findings per severity, how many are mitigated or accepted, and which are open (most severe first).\n\n| component | kind | owner |"
     + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "severities", {"start":{"line":149,"column":36},"end":{"line":149,"column":46}} ),{"name":"each","hash":{},"fn":container.program(21, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":149,"column":28},"end":{"line":149,"column":68}}})) != null ? stack1 : "")
-    + " mitigated | accepted |\n| --- | --- | --- |"
+    + " mitigated | accepted | open findings |\n| --- | --- | --- |"
     + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "severities", {"start":{"line":150,"column":27},"end":{"line":150,"column":37}} ),{"name":"each","hash":{},"fn":container.program(40, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":150,"column":19},"end":{"line":150,"column":55}}})) != null ? stack1 : "")
-    + " ---: | ---: |\n"
+    + " ---: | ---: | --- |\n"
     + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(depth0, "components", {"start":{"line":151,"column":8},"end":{"line":151,"column":18}} ),{"name":"each","hash":{},"fn":container.program(41, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":151,"column":0},"end":{"line":153,"column":9}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "componentsMore", {"start":{"line":154,"column":6},"end":{"line":154,"column":20}} ),{"name":"if","hash":{},"fn":container.program(42, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":154,"column":0},"end":{"line":157,"column":7}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(depth0, "componentsMore", {"start":{"line":154,"column":6},"end":{"line":154,"column":20}} ),{"name":"if","hash":{},"fn":container.program(45, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":154,"column":0},"end":{"line":157,"column":7}}})) != null ? stack1 : "");
 },"40":function(container,depth0,helpers,partials,data) {
     return " ---: |";
 },"41":function(container,depth0,helpers,partials,data) {
-    var stack1, alias1=container.strict, alias2=container.lambda, lookupProperty = container.lookupProperty || function(parent, propertyName) {
+    var stack1, alias1=container.strict, alias2=container.lambda, alias3=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
         }
@@ -1771,21 +1804,42 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     + " | "
     + ((stack1 = alias2(alias1(depth0, "owner", {"start":{"line":152,"column":29},"end":{"line":152,"column":34}} ), depth0)) != null ? stack1 : "")
     + " |"
-    + ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),alias1(depth0, "counts", {"start":{"line":152,"column":46},"end":{"line":152,"column":52}} ),{"name":"each","hash":{},"fn":container.program(21, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":152,"column":38},"end":{"line":152,"column":74}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "counts", {"start":{"line":152,"column":46},"end":{"line":152,"column":52}} ),{"name":"each","hash":{},"fn":container.program(21, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":152,"column":38},"end":{"line":152,"column":74}}})) != null ? stack1 : "")
     + " "
     + ((stack1 = alias2(alias1(depth0, "mitigated", {"start":{"line":152,"column":77},"end":{"line":152,"column":86}} ), depth0)) != null ? stack1 : "")
     + " | "
     + ((stack1 = alias2(alias1(depth0, "accepted", {"start":{"line":152,"column":93},"end":{"line":152,"column":101}} ), depth0)) != null ? stack1 : "")
+    + " | "
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "openFindings", {"start":{"line":152,"column":114},"end":{"line":152,"column":126}} ),{"name":"each","hash":{},"fn":container.program(42, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":152,"column":106},"end":{"line":152,"column":173}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(depth0, "openFindingsMore", {"start":{"line":152,"column":179},"end":{"line":152,"column":195}} ),{"name":"if","hash":{},"fn":container.program(44, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":152,"column":173},"end":{"line":152,"column":231}}})) != null ? stack1 : "")
     + " |\n";
 },"42":function(container,depth0,helpers,partials,data) {
+    var stack1, alias1=container.strict, lookupProperty = container.lookupProperty || function(parent, propertyName) {
+        if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
+          return parent[propertyName];
+        }
+        return undefined
+    };
+
+  return ((stack1 = lookupProperty(helpers,"unless").call(depth0 != null ? depth0 : (container.nullContext || {}),alias1(data, "first", {"start":{"line":152,"column":138},"end":{"line":152,"column":144}} ),{"name":"unless","hash":{},"fn":container.program(43, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":152,"column":128},"end":{"line":152,"column":158}}})) != null ? stack1 : "")
+    + ((stack1 = container.lambda(alias1(depth0, "id", {"start":{"line":152,"column":160},"end":{"line":152,"column":162}} ), depth0)) != null ? stack1 : "");
+},"43":function(container,depth0,helpers,partials,data) {
+    return " ";
+},"44":function(container,depth0,helpers,partials,data) {
+    var stack1;
+
+  return " +"
+    + ((stack1 = container.lambda(container.strict(depth0, "openFindingsMore", {"start":{"line":152,"column":201},"end":{"line":152,"column":217}} ), depth0)) != null ? stack1 : "")
+    + " more";
+},"45":function(container,depth0,helpers,partials,data) {
     var stack1;
 
   return "\n…and "
     + ((stack1 = container.lambda(container.strict(depth0, "componentsMore", {"start":{"line":156,"column":7},"end":{"line":156,"column":21}} ), depth0)) != null ? stack1 : "")
     + " more components with findings.\n";
-},"43":function(container,depth0,helpers,partials,data) {
+},"46":function(container,depth0,helpers,partials,data) {
     return "No findings.\n";
-},"44":function(container,depth0,helpers,partials,data) {
+},"47":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1794,9 +1848,9 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "Declared controls lower these; the residual severity is what remains.\n\n| finding | title | subject | severity | residual | mitigated by | owner |\n| --- | --- | --- | --- | --- | --- | --- |\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"mitigated"), "rows", {"start":{"line":169,"column":8},"end":{"line":169,"column":22}} ),{"name":"each","hash":{},"fn":container.program(45, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":169,"column":0},"end":{"line":171,"column":9}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"mitigated"), "more", {"start":{"line":172,"column":6},"end":{"line":172,"column":20}} ),{"name":"if","hash":{},"fn":container.program(46, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":172,"column":0},"end":{"line":175,"column":7}}})) != null ? stack1 : "");
-},"45":function(container,depth0,helpers,partials,data) {
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"mitigated"), "rows", {"start":{"line":169,"column":8},"end":{"line":169,"column":22}} ),{"name":"each","hash":{},"fn":container.program(48, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":169,"column":0},"end":{"line":171,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"mitigated"), "more", {"start":{"line":172,"column":6},"end":{"line":172,"column":20}} ),{"name":"if","hash":{},"fn":container.program(49, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":172,"column":0},"end":{"line":175,"column":7}}})) != null ? stack1 : "");
+},"48":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda;
 
   return "| "
@@ -1814,7 +1868,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     + " | "
     + ((stack1 = alias2(alias1(depth0, "owner", {"start":{"line":170,"column":84},"end":{"line":170,"column":89}} ), depth0)) != null ? stack1 : "")
     + " |\n";
-},"46":function(container,depth0,helpers,partials,data) {
+},"49":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1825,9 +1879,9 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
   return "\n…and "
     + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"mitigated"), "more", {"start":{"line":174,"column":7},"end":{"line":174,"column":21}} ), depth0)) != null ? stack1 : "")
     + " more (all in `findings.json`).\n";
-},"47":function(container,depth0,helpers,partials,data) {
+},"50":function(container,depth0,helpers,partials,data) {
     return "None.\n";
-},"48":function(container,depth0,helpers,partials,data) {
+},"51":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1836,9 +1890,9 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "| finding | title | subject | severity | residual | reason | owner | expires | ticket |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"accepted"), "rows", {"start":{"line":185,"column":8},"end":{"line":185,"column":21}} ),{"name":"each","hash":{},"fn":container.program(49, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":185,"column":0},"end":{"line":187,"column":9}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"accepted"), "more", {"start":{"line":188,"column":6},"end":{"line":188,"column":19}} ),{"name":"if","hash":{},"fn":container.program(50, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":188,"column":0},"end":{"line":191,"column":7}}})) != null ? stack1 : "");
-},"49":function(container,depth0,helpers,partials,data) {
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"accepted"), "rows", {"start":{"line":185,"column":8},"end":{"line":185,"column":21}} ),{"name":"each","hash":{},"fn":container.program(52, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":185,"column":0},"end":{"line":187,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"accepted"), "more", {"start":{"line":188,"column":6},"end":{"line":188,"column":19}} ),{"name":"if","hash":{},"fn":container.program(53, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":188,"column":0},"end":{"line":191,"column":7}}})) != null ? stack1 : "");
+},"52":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda;
 
   return "| "
@@ -1860,7 +1914,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     + " | "
     + ((stack1 = alias2(alias1(depth0, "ticket", {"start":{"line":186,"column":108},"end":{"line":186,"column":114}} ), depth0)) != null ? stack1 : "")
     + " |\n";
-},"50":function(container,depth0,helpers,partials,data) {
+},"53":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1871,7 +1925,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
   return "\n…and "
     + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"accepted"), "more", {"start":{"line":190,"column":7},"end":{"line":190,"column":20}} ), depth0)) != null ? stack1 : "")
     + " more (all in `findings.json`).\n";
-},"51":function(container,depth0,helpers,partials,data) {
+},"54":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1880,9 +1934,9 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "\n### Expired acceptances\n\nThese acceptances have lapsed: the findings count as open (or mitigated) again.\n\n| finding | title | subject | status | reason | owner | expired on |\n| --- | --- | --- | --- | --- | --- | --- |\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"expired"), "rows", {"start":{"line":203,"column":8},"end":{"line":203,"column":20}} ),{"name":"each","hash":{},"fn":container.program(52, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":203,"column":0},"end":{"line":205,"column":9}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"expired"), "more", {"start":{"line":206,"column":6},"end":{"line":206,"column":18}} ),{"name":"if","hash":{},"fn":container.program(53, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":206,"column":0},"end":{"line":209,"column":7}}})) != null ? stack1 : "");
-},"52":function(container,depth0,helpers,partials,data) {
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"expired"), "rows", {"start":{"line":203,"column":8},"end":{"line":203,"column":20}} ),{"name":"each","hash":{},"fn":container.program(55, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":203,"column":0},"end":{"line":205,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"expired"), "more", {"start":{"line":206,"column":6},"end":{"line":206,"column":18}} ),{"name":"if","hash":{},"fn":container.program(56, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":206,"column":0},"end":{"line":209,"column":7}}})) != null ? stack1 : "");
+},"55":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda;
 
   return "| "
@@ -1900,7 +1954,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     + " | "
     + ((stack1 = alias2(alias1(depth0, "expires", {"start":{"line":204,"column":77},"end":{"line":204,"column":84}} ), depth0)) != null ? stack1 : "")
     + " |\n";
-},"53":function(container,depth0,helpers,partials,data) {
+},"56":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1911,7 +1965,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
   return "\n…and "
     + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"expired"), "more", {"start":{"line":208,"column":7},"end":{"line":208,"column":19}} ), depth0)) != null ? stack1 : "")
     + " more (all in `findings.json`).\n";
-},"54":function(container,depth0,helpers,partials,data) {
+},"57":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1920,9 +1974,9 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     };
 
   return "What the model does not say, and the rules therefore assumed.\n\n| finding | subject | assumption | status | where |\n| --- | --- | --- | --- | --- |\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"assumptions"), "rows", {"start":{"line":219,"column":8},"end":{"line":219,"column":24}} ),{"name":"each","hash":{},"fn":container.program(55, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":219,"column":0},"end":{"line":221,"column":9}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"assumptions"), "more", {"start":{"line":222,"column":6},"end":{"line":222,"column":22}} ),{"name":"if","hash":{},"fn":container.program(56, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":222,"column":0},"end":{"line":225,"column":7}}})) != null ? stack1 : "");
-},"55":function(container,depth0,helpers,partials,data) {
+    + ((stack1 = lookupProperty(helpers,"each").call(alias2,alias1(lookupProperty(depth0,"assumptions"), "rows", {"start":{"line":219,"column":8},"end":{"line":219,"column":24}} ),{"name":"each","hash":{},"fn":container.program(58, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":219,"column":0},"end":{"line":221,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias2,alias1(lookupProperty(depth0,"assumptions"), "more", {"start":{"line":222,"column":6},"end":{"line":222,"column":22}} ),{"name":"if","hash":{},"fn":container.program(59, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":222,"column":0},"end":{"line":225,"column":7}}})) != null ? stack1 : "");
+},"58":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda;
 
   return "| "
@@ -1936,7 +1990,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     + " | "
     + ((stack1 = alias2(alias1(depth0, "where", {"start":{"line":220,"column":54},"end":{"line":220,"column":59}} ), depth0)) != null ? stack1 : "")
     + " |\n";
-},"56":function(container,depth0,helpers,partials,data) {
+},"59":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -1947,7 +2001,7 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
   return "\n…and "
     + ((stack1 = container.lambda(container.strict(lookupProperty(depth0,"assumptions"), "more", {"start":{"line":224,"column":7},"end":{"line":224,"column":23}} ), depth0)) != null ? stack1 : "")
     + " more (all in `findings.json`).\n";
-},"57":function(container,depth0,helpers,partials,data) {
+},"60":function(container,depth0,helpers,partials,data) {
     return "None: the model states everything the rules ask about.\n";
 },"compiler":[8,">= 4.3.0"],"main":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda, alias3=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
@@ -1986,14 +2040,14 @@ export const PRECOMPILED: Readonly<Record<string, { sha256: string; spec: Spec }
     + "\n## Open findings by severity\n\n"
     + ((stack1 = lookupProperty(helpers,"each").call(alias3,alias1(depth0, "open", {"start":{"line":130,"column":8},"end":{"line":130,"column":12}} ),{"name":"each","hash":{},"fn":container.program(35, data, 0),"inverse":container.program(38, data, 0),"data":data,"loc":{"start":{"line":130,"column":0},"end":{"line":142,"column":9}}})) != null ? stack1 : "")
     + "\n## Findings by component\n\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"components"), "length", {"start":{"line":146,"column":6},"end":{"line":146,"column":23}} ),{"name":"if","hash":{},"fn":container.program(39, data, 0),"inverse":container.program(43, data, 0),"data":data,"loc":{"start":{"line":146,"column":0},"end":{"line":160,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"components"), "length", {"start":{"line":146,"column":6},"end":{"line":146,"column":23}} ),{"name":"if","hash":{},"fn":container.program(39, data, 0),"inverse":container.program(46, data, 0),"data":data,"loc":{"start":{"line":146,"column":0},"end":{"line":160,"column":7}}})) != null ? stack1 : "")
     + "\n## Mitigated findings\n\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"mitigated"), "count", {"start":{"line":164,"column":6},"end":{"line":164,"column":21}} ),{"name":"if","hash":{},"fn":container.program(44, data, 0),"inverse":container.program(47, data, 0),"data":data,"loc":{"start":{"line":164,"column":0},"end":{"line":178,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"mitigated"), "count", {"start":{"line":164,"column":6},"end":{"line":164,"column":21}} ),{"name":"if","hash":{},"fn":container.program(47, data, 0),"inverse":container.program(50, data, 0),"data":data,"loc":{"start":{"line":164,"column":0},"end":{"line":178,"column":7}}})) != null ? stack1 : "")
     + "\n## Accepted findings\n\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"accepted"), "count", {"start":{"line":182,"column":6},"end":{"line":182,"column":20}} ),{"name":"if","hash":{},"fn":container.program(48, data, 0),"inverse":container.program(47, data, 0),"data":data,"loc":{"start":{"line":182,"column":0},"end":{"line":194,"column":7}}})) != null ? stack1 : "")
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"expired"), "count", {"start":{"line":195,"column":6},"end":{"line":195,"column":19}} ),{"name":"if","hash":{},"fn":container.program(51, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":195,"column":0},"end":{"line":210,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"accepted"), "count", {"start":{"line":182,"column":6},"end":{"line":182,"column":20}} ),{"name":"if","hash":{},"fn":container.program(51, data, 0),"inverse":container.program(50, data, 0),"data":data,"loc":{"start":{"line":182,"column":0},"end":{"line":194,"column":7}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"expired"), "count", {"start":{"line":195,"column":6},"end":{"line":195,"column":19}} ),{"name":"if","hash":{},"fn":container.program(54, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":195,"column":0},"end":{"line":210,"column":7}}})) != null ? stack1 : "")
     + "\n## Assumptions\n\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"assumptions"), "count", {"start":{"line":214,"column":6},"end":{"line":214,"column":23}} ),{"name":"if","hash":{},"fn":container.program(54, data, 0),"inverse":container.program(57, data, 0),"data":data,"loc":{"start":{"line":214,"column":0},"end":{"line":228,"column":7}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,alias1(lookupProperty(depth0,"assumptions"), "count", {"start":{"line":214,"column":6},"end":{"line":214,"column":23}} ),{"name":"if","hash":{},"fn":container.program(57, data, 0),"inverse":container.program(60, data, 0),"data":data,"loc":{"start":{"line":214,"column":0},"end":{"line":228,"column":7}}})) != null ? stack1 : "");
 },"usePartial":true,"useData":true},
   },
 

@@ -453,4 +453,32 @@ test("OWASP ids link to their own entry's page where it is known, else to their 
   });
 });
 
+test("findings by component: each row names the component's open findings, each open threat in its row", async () => {
+  const run = await compileToDir([RAG]);
+  try {
+    const md = run.read("report.md");
+    const section = md.slice(md.indexOf("## Findings by component"), md.indexOf("## Mitigated findings"));
+    const rows = section.split("\n").filter((l) => /^\| `/.test(l));
+    assert.ok(rows.length > 3, section);
+    const named = new Map<string, string>();
+    for (const row of rows) {
+      const cells = row.split(" | ");
+      const subject = /^\| `([^`]+)`/.exec(row)![1]!;
+      for (const [, id] of cells[cells.length - 1]!.matchAll(/`([^`]+)`/g)) {
+        assert.not.ok(named.has(id!), `${id} named twice`);
+        named.set(id!, subject);
+      }
+    }
+    const findings = (
+      JSON.parse(run.read("findings.json")) as {
+        findings: { id: string; rule: string; status: string; subject: { name: string } }[];
+      }
+    ).findings.filter((f) => f.status === "open" && !f.rule.startsWith("AS-"));
+    assert.equal([...named.keys()].sort(), findings.map((f) => f.id).sort());
+    for (const f of findings) assert.is(named.get(f.id), f.subject.name, f.id);
+  } finally {
+    run.cleanup();
+  }
+});
+
 test.run();
