@@ -118,12 +118,15 @@ export function writeFolderAtomically<T>(outDir: string, fill: (temp: string) =>
   if (refused) throw new NotOurs(refused);
   const parent = path.dirname(target);
   fs.mkdirSync(parent, { recursive: true });
-  removeLeftovers(parent, path.basename(target));
   const stamp = `${HOST_TAG}-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
   const temp = path.join(parent, `.${path.basename(target)}.aithreat-tmp-${stamp}`);
   holdStopSignals();
   try {
-    return writeInto(target, parent, temp, stamp, fill);
+    const result = writeInto(target, parent, temp, stamp, fill);
+    // Only once the new output is in place: a run killed between its two renames left the previous
+    // output moved aside as the only copy, which a run that then failed must not have removed.
+    removeLeftovers(parent, path.basename(target));
+    return result;
   } finally {
     // Two more turns of the event loop after this synchronous write, in which a signal that came
     // meanwhile reaches its listener: a process with nothing left to do exited without reading it
@@ -132,9 +135,15 @@ export function writeFolderAtomically<T>(outDir: string, fill: (temp: string) =>
   }
 }
 
-/** How long a leftover of another machine's run must have been left alone before it is removed. */
-export const FOREIGN_LEFTOVER_AGE_MS = 24 * 60 * 60 * 1000;
-const LEFTOVER = /^\.(.+)\.aithreat-(?:tmp|old)-([0-9a-f]{8})-(\d+)-[a-z0-9]+$/;
+/**
+ * How long a leftover must have gone untouched (the newest change of anything in it) before it is
+ * removed: a run of this machine whose process no longer runs, or, since a process id means nothing
+ * elsewhere, a run of another machine (a shared drive) or of an aithreat before the names carried
+ * the machine. The short wait also covers two machines that share a host name (containers on the
+ * host's network) but not their process ids: a run still writing touches its folder.
+ */
+export const LEFTOVER_AGE_MS = { here: 2 * 60 * 1000, elsewhere: 24 * 60 * 60 * 1000 } as const;
+const LEFTOVER = /^\.(.+)\.aithreat-(?:tmp|old)-(?:([0-9a-f]{8})-)?(\d+)-[a-z0-9]+$/;
 
 /** This machine, in the names of the folders a run writes beside its output (8 hex digits). */
 export const HOST_TAG = createHash("sha256").update(os.hostname()).digest("hex").slice(0, 8);
@@ -142,9 +151,8 @@ export const HOST_TAG = createHash("sha256").update(os.hostname()).digest("hex")
 /**
  * Removes what earlier runs into the same `--out` left beside it when they were killed (SIGKILL,
  * the OOM killer, a CI timeout: no handler runs): their temporary folder, or the previous output
- * moved aside. Only folders named for this output and holding nothing but aithreat's files (the
- * marker, or nothing yet), by a process of this machine that no longer runs; a folder another machine
- * wrote (a shared drive) only once nobody has touched it for a day, since its run may still be going.
+ * moved aside. Only folders named for this output that hold aithreat's marker (or nothing yet),
+ * untouched for `LEFTOVER_AGE_MS` and, when this machine wrote them, by a process that no longer runs.
  */
 function removeLeftovers(parent: string, base: string): void {
   let names: string[];
@@ -161,15 +169,25 @@ function removeLeftovers(parent: string, base: string): void {
     if (here && processRuns(Number(m[3]))) continue;
     const dir = path.join(parent, name);
     try {
-      const stat = fs.lstatSync(dir);
-      if (!stat.isDirectory() || (!here && now - stat.mtimeMs < FOREIGN_LEFTOVER_AGE_MS)) continue;
+      if (!fs.lstatSync(dir).isDirectory()) continue;
       const inside = fs.readdirSync(dir);
       if (inside.length > 0 && !inside.includes(OUTPUT_MARKER)) continue;
+      if (now - newestChange(dir) < LEFTOVER_AGE_MS[here ? "here" : "elsewhere"]) continue;
       fs.rmSync(dir, { recursive: true, force: true });
     } catch {
       // Gone meanwhile, or not ours to remove: the run goes on as it would have without the sweep.
     }
   }
+}
+
+/** The newest modification time of a folder and everything in it (links not followed). */
+function newestChange(dir: string): number {
+  let newest = fs.lstatSync(dir).mtimeMs;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestChange(p) : fs.lstatSync(p).mtimeMs);
+  }
+  return newest;
 }
 
 /** Whether a process with this id runs on this machine (one we may not signal runs too). */

@@ -13,7 +13,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { bufferIo } from "../../src/cli/io.js";
 import { main } from "../../src/cli/main.js";
-import { FOREIGN_LEFTOVER_AGE_MS, HOST_TAG, OUTPUT_MARKER } from "../../src/cli/write-outputs.js";
+import { HOST_TAG, LEFTOVER_AGE_MS, OUTPUT_MARKER } from "../../src/cli/write-outputs.js";
 import { TEST_TODAY } from "../helpers/compile.js";
 
 const REPO = path.resolve(fileURLToPath(import.meta.url), "../../../..");
@@ -41,35 +41,51 @@ test("a folder aithreat wrote is replaced on the next run; an empty folder is us
   assert.ok(fs.existsSync(path.join(empty, "model.graphml")));
 });
 
-test("what a killed run left beside --out is removed by the next run, unless its process runs or another machine wrote it lately", async () => {
+test("what a killed run left beside --out is removed once the new output is in place, unless its run may still be going", async () => {
   const out = path.join(tmp, "swept");
   // A process that has ended: its id is free (reused ids only make the sweep keep a folder).
   const gone = spawnSync(process.execPath, ["-e", ""]).pid;
   const other = "0123abcd" === HOST_TAG ? "0123abce" : "0123abcd";
   let made = 0;
-  const sibling = (kind: string, host: string, pid: number, files: string[]) => {
-    const dir = path.join(tmp, `.swept.aithreat-${kind}-${host}-${pid}-x${made++}`);
+  /** A sibling folder as a run of `host` (none: an aithreat before the host tag) left it, last touched `ageMs` ago. */
+  const sibling = (kind: string, host: string | undefined, pid: number, files: string[], ageMs: number) => {
+    const dir = path.join(tmp, `.swept.aithreat-${kind}-${host ? `${host}-` : ""}${pid}-x${made++}`);
     fs.mkdirSync(dir);
-    for (const f of files) fs.writeFileSync(path.join(dir, f), "x");
+    const then = (Date.now() - ageMs) / 1000;
+    for (const f of files) {
+      fs.writeFileSync(path.join(dir, f), "x");
+      fs.utimesSync(path.join(dir, f), then, then);
+    }
+    fs.utimesSync(dir, then, then);
     return dir;
   };
-  const deadTemp = sibling("tmp", HOST_TAG, gone, [OUTPUT_MARKER, "findings.json"]);
-  const deadEmpty = sibling("tmp", HOST_TAG, gone, []);
-  const deadOld = sibling("old", HOST_TAG, gone, [OUTPUT_MARKER]);
-  const live = sibling("tmp", HOST_TAG, process.pid, [OUTPUT_MARKER]);
-  const notOurs = sibling("tmp", HOST_TAG, gone, ["thesis.tex"]);
-  const foreignFresh = sibling("tmp", other, gone, [OUTPUT_MARKER]);
-  const foreignStale = sibling("tmp", other, gone, [OUTPUT_MARKER]);
-  const longAgo = (Date.now() - FOREIGN_LEFTOVER_AGE_MS - 60_000) / 1000;
-  fs.utimesSync(foreignStale, longAgo, longAgo);
+  const minutes = (n: number) => n * 60_000;
+  const { here, elsewhere } = LEFTOVER_AGE_MS;
+  const removed = [
+    sibling("tmp", HOST_TAG, gone, [OUTPUT_MARKER, "findings.json"], here + minutes(1)),
+    sibling("tmp", HOST_TAG, gone, [], here + minutes(1)),
+    sibling("old", HOST_TAG, gone, [OUTPUT_MARKER], here + minutes(1)),
+    sibling("tmp", other, gone, [OUTPUT_MARKER], elsewhere + minutes(1)),
+    sibling("tmp", undefined, gone, [OUTPUT_MARKER], elsewhere + minutes(1)),
+  ];
+  const touched = sibling("tmp", HOST_TAG, gone, [OUTPUT_MARKER], here + minutes(1));
+  fs.writeFileSync(path.join(touched, "report.html"), "being written");
+  const kept = [
+    sibling("tmp", HOST_TAG, gone, [OUTPUT_MARKER], 0),
+    touched,
+    sibling("tmp", HOST_TAG, process.pid, [OUTPUT_MARKER], elsewhere + minutes(1)),
+    sibling("tmp", HOST_TAG, gone, ["thesis.tex"], elsewhere + minutes(1)),
+    sibling("tmp", other, gone, [OUTPUT_MARKER], elsewhere - minutes(60)),
+    sibling("tmp", undefined, gone, [OUTPUT_MARKER], minutes(60)),
+  ];
   const otherOutput = path.join(tmp, `.swept2.aithreat-tmp-${HOST_TAG}-${gone}-x1y2`);
   fs.mkdirSync(otherOutput);
+  kept.push(otherOutput);
   assert.is((await run("compile", SAMPLE, "--out", out, "-q")).code, 0);
-  for (const d of [deadTemp, deadEmpty, deadOld, foreignStale])
-    assert.not.ok(fs.existsSync(d), `${d} removed`);
-  for (const d of [live, notOurs, foreignFresh, otherOutput]) assert.ok(fs.existsSync(d), `${d} kept`);
+  for (const d of removed) assert.not.ok(fs.existsSync(d), `${path.basename(d)} removed`);
+  for (const d of kept) assert.ok(fs.existsSync(d), `${path.basename(d)} kept`);
   assert.ok(fs.existsSync(path.join(out, OUTPUT_MARKER)), "the run itself wrote its folder");
-  for (const d of [live, notOurs, foreignFresh, otherOutput]) fs.rmSync(d, { recursive: true });
+  for (const d of kept) fs.rmSync(d, { recursive: true });
 });
 
 test("a folder with files aithreat did not write is refused (exit 2) and left as it was", async () => {
