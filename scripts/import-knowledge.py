@@ -58,7 +58,11 @@ LLM2025_PAGES = {
 ML2023_SITE = "https://owasp.org/www-project-machine-learning-security-top-10/"
 
 def with_pages(lst, page):
-    lst["entries"] = [{**e, "url": page(e, r)} if page(e, r) else e for e, r in zip(lst["entries"], rows(lst["_file"]))]
+    entries = []
+    for e, r in zip(lst["entries"], rows(lst["_file"])):
+        url = page(e, r)
+        entries.append({**e, "url": url} if url else e)
+    lst["entries"] = entries
     del lst["_file"]
     return lst
 

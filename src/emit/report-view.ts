@@ -1036,7 +1036,9 @@ export function reportView(d: ReportData, f: Format, cell: Format): ReportView {
   const openParts =
     assumed.open === 0
       ? openList.join(", ")
-      : `${plural(openCount, "threat")}${openList.length ? `: ${openList.join(", ")}` : ""}; ${plural(assumed.open, "assumption")}`;
+      : openCount === 0
+        ? plural(assumed.open, "assumption")
+        : `${plural(openCount, "threat")}: ${openList.join(", ")}; ${plural(assumed.open, "assumption")}`;
   // The summary and the scorecard are numbers and aithreat's own words only: literal text.
   const summary = f.join(
     [

@@ -119,8 +119,8 @@ export const TEMPLATE_OPTIONS: CompileOptions = {
  * A template's syntax tree with every path given to a helper or a partial strict as well. Handlebars'
  * strict mode checks `{{field}}` but reads arguments leniently, so `{{#if mitigatd}}` or
  * `{{#each findigs}}` took the empty branch without a word; now a field the view does not have is an
- * error there too. A field the view has may still be null or empty (`{{#if overview}}`). Block
- * parameters (`as |f|`) stay as Handlebars reads them.
+ * error there too. A field the view has may still be null or empty (`{{#if overview}}`). A block
+ * parameter's fields (`as |f|`, `{{f.title}}`) are strict through `strictHandlebars`.
  */
 export function parseTemplate(text: string): hbs.AST.Program {
   const program = Handlebars.parse(text);
@@ -323,6 +323,11 @@ function readable(full: string): string {
   // A template that writes more text than a JavaScript string holds (a loop in a loop in a loop).
   if (message === "Invalid string length")
     return "its output is longer than the longest text aithreat can write (about 500 million characters): does a loop nest another that runs over the same list?";
+  // A field read from a text or a number (`{{s.length}}` of a block parameter that is a string):
+  // strict lookups test `field in value`, which JavaScript refuses for those.
+  const primitive = /^Cannot use 'in' operator to search for '(.*)' in /.exec(message);
+  if (primitive)
+    return `\`${primitive[1]}\` is read from a text or a number, which has no fields: read it from an object of the view`;
   // A built-in helper called without what it needs fails inside Handlebars with a JavaScript error.
   if (/^Cannot read properties of (undefined|null)/.test(message))
     return `a helper was called without the arguments it needs (${message})`;

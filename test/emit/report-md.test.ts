@@ -289,6 +289,16 @@ test("--templates: a field the view lacks given to a helper is an error too, not
     '{{lookup this "nope"}}': "`nope` (line 1, column 1)",
     '{{#if (lookup this "nope")}}x{{/if}}': "`nope` (line 1, column 7)",
   };
+  // Said in words, not as JavaScript's TypeError.
+  const onText = templatesDir({ "report.md.hbs": "{{#each severities as |s|}}{{s.length}}{{/each}}" });
+  const text = await compileToDir([RAG], ["--templates", onText.dir]);
+  try {
+    assert.is(text.code, 2, text.stderr);
+    assert.match(text.stderr, "`length` is read from a text or a number, which has no fields");
+  } finally {
+    text.cleanup();
+    onText.cleanup();
+  }
   for (const [text, field] of Object.entries(cases)) {
     const t = templatesDir({ "report.md.hbs": text });
     const run = await compileToDir([RAG], ["--templates", t.dir]);
