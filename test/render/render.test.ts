@@ -301,9 +301,21 @@ it("report.html draws every diagram offline in headless Chromium (screenshot in 
     // Printed, a diagram is fitted to the page but never drawn larger than its own size (the
     // one-component path to chat_api filled a page), nor higher than a page leaves room for.
     await page.emulateMediaType("print");
-    const printed = (await page.evaluate(`[...document.querySelectorAll("figure.diagram pre.mermaid svg")]
-      .map((svg) => ({ own: svg.viewBox.baseVal.width, shown: svg.getBoundingClientRect().width,
-        high: svg.getBoundingClientRect().height }))`)) as { own: number; shown: number; high: number }[];
+    // (The zone and agent views print as names, their diagrams hidden: only drawn ones count.)
+    const printedSizes = async () =>
+      (await page.evaluate(`[...document.querySelectorAll("figure.diagram")]
+        .map((f) => ({ f, svg: f.querySelector("pre.mermaid svg") }))
+        .filter(({ svg }) => svg && svg.getBoundingClientRect().width > 0)
+        .map(({ f, svg }) => ({ own: svg.viewBox.baseVal.width, shown: svg.getBoundingClientRect().width,
+          high: svg.getBoundingClientRect().height, figure: f.getBoundingClientRect().height,
+          maxHigh: parseFloat(getComputedStyle(svg).maxHeight) }))`)) as {
+        own: number;
+        shown: number;
+        high: number;
+        figure: number;
+        maxHigh: number;
+      }[];
+    const printed = await printedSizes();
     assert.ok(printed.length > 3, `${printed.length} diagrams`);
     for (const d of printed) {
       assert.ok(d.shown <= d.own + 1, `printed ${d.shown} px wide, its own width ${d.own}`);
@@ -313,6 +325,31 @@ it("report.html draws every diagram offline in headless Chromium (screenshot in 
       printed.some((d) => d.own < 500 && Math.abs(d.shown - d.own) <= 1),
       "a small diagram prints at its own size",
     );
+    // On the paper sizes the style sheet is made for (1.5 cm margins, 96 px to the inch), each
+    // diagram with its caption fits on one page, whichever way round the page is.
+    const cm = 96 / 2.54;
+    for (const [paper, w, h] of [
+      ["A4", 21, 29.7],
+      ["Letter", 21.59, 27.94],
+    ] as const)
+      for (const landscape of [false, true]) {
+        const [width, height] = (landscape ? [h, w] : [w, h]).map((x) => Math.floor((x - 3) * cm));
+        await page.setViewport({ width: width!, height: height! });
+        const across = (await page.evaluate(
+          'matchMedia("print and (orientation: landscape)").matches',
+        )) as boolean;
+        assert.is(across, landscape, `${paper}: the landscape rule applies to landscape pages only`);
+        for (const d of await printedSizes()) {
+          assert.ok(d.shown <= width! + 1, `${paper}${landscape ? " landscape" : ""}: ${d.shown} px wide`);
+          assert.ok(d.figure <= height!, `${paper}${landscape ? " landscape" : ""}: ${d.figure} px high`);
+          // Any diagram, however tall, leaves a caption's room (40 px) on the page.
+          assert.ok(
+            d.maxHigh + 40 <= height!,
+            `${paper}${landscape ? " landscape" : ""}: up to ${d.maxHigh} px`,
+          );
+        }
+      }
+    await page.setViewport({ width: 1280, height: 2000 });
     await page.emulateMediaType("screen");
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({
