@@ -19,7 +19,7 @@ const PART_SPREAD = 6;
 /**
  * The overview: zones as boxes (or single nodes, when the model is too big), every flow between them.
  * When the components outside any zone alone do not fit, they are drawn one node per kind and listed
- * in `unzoned--<part>` views, which follow the overview.
+ * in `unzoned--<first>` views (parts named by their first component), which follow the overview.
  */
 export function overviewViews(dx: DiagramIndex, allot: PartAllotment = all): DiagramView[] {
   const m = dx.model;
