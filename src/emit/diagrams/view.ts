@@ -2,10 +2,10 @@
 export interface DiagramView {
   /**
    * Stable file-name stem, safe on every file system: `overview`, `zone-<zone>`, `agent-<agent>`,
-   * `path-<crown>-<property>-<rank>`; a zone too large for one view adds `zone-<zone>--<first>` (a part,
-   * by its first component), and components outside any zone that do not fit in the overview get
-   * `unzoned--<first>`. Names that are
-   * not lowercase ASCII are folded and get a hash suffix (see `fileStem`).
+   * `path-<crown>-<property>-<rank>`; a zone too large for one view adds its parts, each named by its
+   * first component (`zone-<zone>--<first>`), and components outside any zone that do not fit in the
+   * overview get `unzoned--<first>`. Names that are not lowercase ASCII are folded and get a hash
+   * suffix (see `fileStem`).
    */
   readonly id: string;
   /** Plain text (from the model: escape it for the output format). */
