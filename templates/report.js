@@ -31,8 +31,8 @@
 
   // A diagram wider than the page is drawn scaled down to fit it, which leaves a large one's labels
   // a few pixels high. A click (or Enter) on it shows it at its own size, scrolling sideways inside
-  // its frame, and another fits it again. Print always fits it to the page (report.css).
-  // For print (report.css): a diagram is never drawn larger than its own size.
+  // its frame, and another fits it again. Print always fits it to the page (report.css), and never
+  // draws it larger than its own size (`--own-width`, set here for every diagram).
   function zoomable(root) {
     var figures = root.querySelectorAll("figure.diagram:not(.zoomable)");
     for (var i = 0; i < figures.length; i++) {

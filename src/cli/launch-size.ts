@@ -34,6 +34,13 @@ export const MIN_WORKER_BYTES = 12 << 20;
  */
 export const MAX_WORKER_BYTES = 96 << 20;
 
+/**
+ * Whether model files of this size (undefined: not told, or more than MAX_WORKER_BYTES) are worth a
+ * compile's paths worker, as both the compile and the launcher ask it (each with its own core count).
+ */
+export const worthAPathsWorker = (bytes: number | undefined): boolean =>
+  bytes !== undefined && bytes >= MIN_WORKER_BYTES && bytes <= MAX_WORKER_BYTES;
+
 /** Model bytes from which a run is "large". */
 export const LARGE_BYTES = 64 << 20;
 
@@ -141,12 +148,7 @@ export function launchSizing(
   const { cores, threads } = machine;
   const pathsWorker =
     command === "compile" &&
-    (threads === "always" ||
-      (threads !== "never" &&
-        cores >= 2 &&
-        bytes !== undefined &&
-        bytes >= MIN_WORKER_BYTES &&
-        bytes <= MAX_WORKER_BYTES));
+    (threads === "always" || (threads !== "never" && cores >= 2 && worthAPathsWorker(bytes)));
   if (bytes === undefined) return { size: "large", bytes, command, pathsWorker };
   const size =
     bytes <= inProcess ? "small" : bytes <= pooled ? "pooled" : bytes <= LARGE_BYTES ? "medium" : "large";

@@ -14,7 +14,7 @@ import type { PathOptions } from "../analysis/paths/analyze.js";
 import type { ControlUse, ResolvedModel } from "../semantic/model.js";
 import { loadModels, type ModelOptions } from "./common.js";
 import { modelBytesUpTo } from "./inputs.js";
-import { MAX_WORKER_BYTES, MIN_WORKER_BYTES } from "./launch-size.js";
+import { MAX_WORKER_BYTES, worthAPathsWorker } from "./launch-size.js";
 import type { Io } from "./io.js";
 import { usableCores } from "../cores.js";
 
@@ -132,29 +132,25 @@ const LOADING = 0;
 const ANALYSING = 1;
 const ANSWERED = 2;
 
-/**
- * Whether the model files a command line names, with everything they import, are worth a worker:
- * from MIN_WORKER_BYTES to MAX_WORKER_BYTES (`modelBytesUpTo`, which `bin/aithreat.js` asks too).
- */
-function worthAWorker(models: readonly string[]): boolean {
-  const total = modelBytesUpTo(models, MAX_WORKER_BYTES);
-  return total !== undefined && total >= MIN_WORKER_BYTES;
-}
-
 /** How long a patient `take` waits for the answer, whatever the worker's stage. */
 const PATIENT_MS = 60_000;
 
 /**
- * Starts a paths worker for a compile when it pays: a second core, and model files of the size
- * `worthAWorker` accepts. `force` skips both tests, and `patient` makes `take` wait for the answer
- * whatever the worker's stage (`AITHREAT_THREADS=always`; tests use both on small models, whose
- * rules end before a worker has even loaded). Undefined when no worker is started.
+ * Starts a paths worker for a compile when it pays: a second core, and model files (with everything
+ * they import, `modelBytesUpTo`) of the size `worthAPathsWorker` (launch-size.ts) accepts. `force`
+ * skips both tests, and `patient` makes `take` wait for the answer whatever the worker's stage
+ * (`AITHREAT_THREADS=always`; tests use both on small models, whose rules end before a worker has
+ * even loaded). Undefined when no worker is started.
  */
 export function startPathsWorker(
   job: PathsJob,
   options: { readonly force?: boolean; readonly patient?: boolean } = {},
 ): PathsWorker | undefined {
-  if (!options.force && (usableCores() < 2 || !worthAWorker(job.models))) return undefined;
+  if (
+    !options.force &&
+    (usableCores() < 2 || !worthAPathsWorker(modelBytesUpTo(job.models, MAX_WORKER_BYTES)))
+  )
+    return undefined;
   const { port1, port2 } = new MessageChannel();
   const signal = new Int32Array(new SharedArrayBuffer(12));
   const epoch = Date.now();

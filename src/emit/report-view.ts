@@ -265,8 +265,7 @@ export interface SubjectRow {
   subject: FindingView["subject"];
   owner?: string;
   open: Record<string, number>;
-  openTotal: number;
-  /** The open findings on the subject, most severe first (sorted when the rows are). */
+  /** The open findings on the subject, most severe first (filled from the sorted severity lists). */
   openFindings: FindingView[];
   mitigated: number;
   accepted: number;
@@ -407,7 +406,6 @@ function buildReportData(
         row = {
           subject: f.subject,
           open: {},
-          openTotal: 0,
           openFindings: [],
           mitigated: 0,
           accepted: 0,
@@ -422,13 +420,13 @@ function buildReportData(
     lastRow = row;
     if (f.status === "open") {
       row.open[f.severity] = (row.open[f.severity] ?? 0) + 1;
-      row.openTotal++;
-      row.openFindings.push(f);
       row.worst = Math.min(row.worst, sevRank(f.severity));
     } else row[f.status]++;
   }
   for (const list of openBySeverity.values()) list.sort(bySeverityThenId);
-  for (const row of subjects.values()) row.openFindings.sort(bySeverityThenId);
+  // Each row's open findings in that order: the severity lists, most severe first, each sorted.
+  for (const s of SEVERITY_ORDER)
+    for (const f of openBySeverity.get(s)!) rowOf.get(f.subject)!.openFindings.push(f);
   mitigated.sort(bySeverityThenId);
   accepted.sort(bySeverityThenId);
   expired.sort(bySeverityThenId);
@@ -437,7 +435,7 @@ function buildReportData(
     .sort(
       ([ka, a], [kb, b]) =>
         a.worst - b.worst ||
-        b.openTotal - a.openTotal ||
+        b.openFindings.length - a.openFindings.length ||
         b.mitigated + b.accepted - (a.mitigated + a.accepted) ||
         cmp(ka, kb),
     )
@@ -780,7 +778,7 @@ function findingV(f: Format, x: FindingView): FindingV {
       "; ",
     );
   return {
-    anchor: f.text(`f-${x.fingerprint}`),
+    anchor: f.text(findingAnchor(x)),
     id: f.code(x.id),
     rule: f.text(x.rule),
     title: f.text(x.title),
@@ -828,13 +826,28 @@ function findingV(f: Format, x: FindingView): FindingV {
   };
 }
 
+/** The id a finding's entry has in report.html, for links to it. */
+const findingAnchor = (x: FindingView): string => `f-${x.fingerprint}`;
+
+/** A row's open findings, the first few named, each linked to its entry when the report shows it. */
+function openFindingsV(f: Format, open: readonly FindingView[], shown: ReadonlySet<string>) {
+  const c = capped(open, REPORT_LIMITS.findingsPerComponentRow);
+  return {
+    openFindings: c.shown.map((x) => ({
+      id: f.code(x.id),
+      anchor: shown.has(x.fingerprint) ? f.text(findingAnchor(x)) : null,
+    })),
+    openFindingsMore: c.more,
+  };
+}
+
 function filterV(f: Format, x: FindingView) {
   return { severity: f.text(x.severity), status: f.text(x.status), component: f.text(x.subject.name) };
 }
 
 function statusRowV(f: Format, x: FindingView): StatusRowV {
   return {
-    anchor: f.text(`f-${x.fingerprint}`),
+    anchor: f.text(findingAnchor(x)),
     id: f.code(x.id),
     title: f.text(x.title),
     message: f.rich(x.message),
@@ -1121,14 +1134,8 @@ export function reportView(d: ReportData, f: Format, cell: Format): ReportView {
     kind: cell.text(r.subject.kind),
     owner: cell.text(r.owner ?? ""),
     counts: SEVERITY_ORDER.map((s) => r.open[s] ?? 0),
-    openTotal: r.openTotal,
-    ...((c) => ({
-      openFindings: c.shown.map((x) => ({
-        id: cell.code(x.id),
-        anchor: shownOpen.has(x.fingerprint) ? cell.text(`f-${x.fingerprint}`) : null,
-      })),
-      openFindingsMore: c.more,
-    }))(capped(r.openFindings, REPORT_LIMITS.findingsPerComponentRow)),
+    openTotal: r.openFindings.length,
+    ...openFindingsV(cell, r.openFindings, shownOpen),
     mitigated: r.mitigated,
     accepted: r.accepted,
     filter: cell.text(r.subject.name),
