@@ -48,6 +48,21 @@ export async function compileToDir(
 type Node = DefaultTreeAdapterMap["node"];
 type Element = DefaultTreeAdapterMap["element"];
 
+/** A finding as findings.json writes it, the fields tests read. */
+export interface JsonFinding {
+  readonly id: string;
+  readonly rule: string;
+  readonly status: string;
+  readonly subject: { readonly name: string };
+}
+
+/** The open threats of a findings.json text: the open findings but the assumptions (`AS-` rules). */
+export function openThreats(findingsJson: string): JsonFinding[] {
+  return (JSON.parse(findingsJson) as { findings: JsonFinding[] }).findings.filter(
+    (f) => f.status === "open" && !f.rule.startsWith("AS-"),
+  );
+}
+
 /** Every element of an HTML document, in document order. */
 export function elements(html: string): Element[] {
   const out: Element[] = [];

@@ -24,7 +24,7 @@ import { OWASP } from "../../src/catalog/frameworks.js";
 import { compileTemplate } from "../../src/emit/templates.js";
 import type { DiagramView } from "../../src/emit/diagrams/index.js";
 import { frontEnd, dump } from "../helpers/compile.js";
-import { REPO, compileToDir } from "./report-helpers.js";
+import { REPO, compileToDir, openThreats } from "./report-helpers.js";
 
 const RAG = path.join(REPO, "samples/rag-support");
 
@@ -244,10 +244,8 @@ test("--templates: a team's template replaces the built-in one by file name", as
   try {
     assert.is(run.code, 0, run.stderr);
     const md = run.read("report.md");
-    // `openCount` counts open threats: the open findings but the assumptions (`AS-` rules).
-    const open = (
-      JSON.parse(run.read("findings.json")) as { findings: { rule: string; status: string }[] }
-    ).findings.filter((f) => f.status === "open" && !f.rule.startsWith("AS-")).length;
+    // `openCount` counts open threats (`openThreats`: assumptions left out).
+    const open = openThreats(run.read("findings.json")).length;
     assert.ok(open > 5, `${open} open threats`);
     assert.ok(md.startsWith(`# Acme Support Assistant\n\nOpen: ${open}\n`), md.slice(0, 200));
     assert.ok(md.includes("- **Why it fired**"), "built-in partials still apply");
@@ -479,11 +477,7 @@ test("findings by component: each row names the component's open findings, each 
         named.set(id!, subject);
       }
     }
-    const findings = (
-      JSON.parse(run.read("findings.json")) as {
-        findings: { id: string; rule: string; status: string; subject: { name: string } }[];
-      }
-    ).findings.filter((f) => f.status === "open" && !f.rule.startsWith("AS-"));
+    const findings = openThreats(run.read("findings.json"));
     assert.equal([...named.keys()].sort(), findings.map((f) => f.id).sort());
     for (const f of findings) assert.is(named.get(f.id), f.subject.name, f.id);
   } finally {
