@@ -7,6 +7,9 @@
  * 2 GB, each such marking pauses for 2-4 s, and the analysis makes about 1.7 GB of scratch arrays:
  * more than twenty of them, over a third of the analysis's time (docs/adr/0011-path-scratch-arena.md).
  * One buffer reserved up front is one growth of external memory, and its untouched pages cost nothing.
+ * The buffer is a SharedArrayBuffer where there is one: V8 does not count those as external memory,
+ * so even that one reservation starts no marking (at 1M components it still cost a full collection
+ * of the model's heap, 1.2 s, per reservation). Nothing here is shared with another thread.
  *
  * `scratchI32`, `scratchF64`, `scratchU8`, `scratchI8` and `scratchCopyI32` give zero-filled arrays (or
  * a copy) from the arena in scope, or plain new arrays outside one (and once the arena is full), so
@@ -21,7 +24,7 @@ export class Arena {
    * released scratch shows even when nothing was allocated over it.
    */
   static poisonReleased = false;
-  private readonly buffer: ArrayBuffer;
+  private readonly buffer: ArrayBufferLike;
   private top = 0;
   /** Bytes from here on have never been handed out, so they are still zero. */
   private clean = 0;
@@ -30,9 +33,10 @@ export class Arena {
 
   /** A reservation the system refuses (a memory limit) leaves an empty arena: plain arrays. */
   constructor(bytes: number) {
-    let buffer: ArrayBuffer;
+    let buffer: ArrayBufferLike;
     try {
-      buffer = new ArrayBuffer(align(checkedLength(bytes)));
+      const size = align(checkedLength(bytes));
+      buffer = typeof SharedArrayBuffer === "function" ? new SharedArrayBuffer(size) : new ArrayBuffer(size);
     } catch (e) {
       if (!(e instanceof RangeError)) throw e;
       buffer = new ArrayBuffer(0);
@@ -68,7 +72,7 @@ export class Arena {
   }
 
   /** `bytes` zeroed bytes at an 8-byte boundary, or undefined when the arena is full. */
-  take(bytes: number): { buffer: ArrayBuffer; offset: number } | undefined {
+  take(bytes: number): { buffer: ArrayBufferLike; offset: number } | undefined {
     const size = align(checkedLength(bytes));
     if (this.top + size > this.buffer.byteLength) {
       this.overflow += size;
@@ -123,31 +127,31 @@ export function currentArena(): Arena | undefined {
 }
 
 /** A zero-filled Int32Array of length n. */
-export function scratchI32(n: number): Int32Array<ArrayBuffer> {
+export function scratchI32(n: number): Int32Array {
   const at = current?.take(n * 4);
   return at ? new Int32Array(at.buffer, at.offset, n) : new Int32Array(n);
 }
 
 /** A zero-filled Float64Array of length n. */
-export function scratchF64(n: number): Float64Array<ArrayBuffer> {
+export function scratchF64(n: number): Float64Array {
   const at = current?.take(n * 8);
   return at ? new Float64Array(at.buffer, at.offset, n) : new Float64Array(n);
 }
 
 /** A zero-filled Uint8Array of length n. */
-export function scratchU8(n: number): Uint8Array<ArrayBuffer> {
+export function scratchU8(n: number): Uint8Array {
   const at = current?.take(n);
   return at ? new Uint8Array(at.buffer, at.offset, n) : new Uint8Array(n);
 }
 
 /** A zero-filled Int8Array of length n. */
-export function scratchI8(n: number): Int8Array<ArrayBuffer> {
+export function scratchI8(n: number): Int8Array {
   const at = current?.take(n);
   return at ? new Int8Array(at.buffer, at.offset, n) : new Int8Array(n);
 }
 
 /** A copy of `a[0 .. end)` (all of it by default), in the arena in scope if any. */
-export function scratchCopyI32(a: Int32Array, end = a.length): Int32Array<ArrayBuffer> {
+export function scratchCopyI32(a: Int32Array, end = a.length): Int32Array {
   const c = scratchI32(end);
   c.set(end === a.length ? a : a.subarray(0, end));
   return c;

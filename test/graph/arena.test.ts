@@ -130,6 +130,19 @@ test("a reservation the system refuses leaves an empty arena that hands out plai
   withArena(arena, () => assert.is(scratchF64(3).buffer.byteLength, 24));
 });
 
+test("a reservation does not count as V8's external memory, so it starts no full collection", () => {
+  // Each 64 MB of external memory starts a marking of the whole heap (1.2 s at 1M components).
+  const before = process.memoryUsage().external;
+  const arena = new Arena(256 * 2 ** 20);
+  const grown = process.memoryUsage().external - before;
+  assert.is(arena.capacity, 256 * 2 ** 20);
+  assert.ok(grown < 16 * 2 ** 20, `external memory grew by ${grown} bytes`);
+  // Its arrays still work as any typed array.
+  const a = withArena(arena, () => scratchI32(4));
+  a.set([1, 2, 3, 4]);
+  assert.equal(Array.from(a.slice(1, 3)), [2, 3]);
+});
+
 test("withArena restores the arena it replaced, also when the body throws", () => {
   const outer = new Arena(64);
   const inner = new Arena(64);

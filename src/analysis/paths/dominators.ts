@@ -67,9 +67,9 @@ export class DominatorScratch {
   readonly stackPos: Int32Array;
   /** Back and cross predecessors by target number: those of k are `laterSource[laterStart[k - 1] .. laterStart[k])`. */
   readonly laterStart: Int32Array;
-  laterSource = new Int32Array(0);
+  laterSource: Int32Array = new Int32Array(0);
   /** The DFS's non-tree steps as (source number, target node) pairs, then (target, source) numbers. */
-  pairs = new Int32Array(0);
+  pairs: Int32Array = new Int32Array(0);
   pairSlots = 0;
   /** By preorder number (0 the empty forest), SLOTS slots: the link-eval forest and the buckets. */
   readonly forest: Int32Array;

@@ -29,17 +29,17 @@ export interface Residual {
  * questions over networks of similar size): grown on demand, never cleared beyond what is used.
  */
 export class FlowWorkspace {
-  start = new Int32Array(0);
-  head = new Int32Array(0);
-  cap = new Float64Array(0);
-  back = new Float64Array(0);
-  twin = new Int32Array(0);
-  nodes = new Int32Array(0);
-  dist = new Int32Array(0);
-  it = new Int32Array(0);
-  stackV = new Int32Array(0);
-  stackE = new Int32Array(0);
-  seen = new Uint8Array(0);
+  start: Int32Array = new Int32Array(0);
+  head: Int32Array = new Int32Array(0);
+  cap: Float64Array = new Float64Array(0);
+  back: Float64Array = new Float64Array(0);
+  twin: Int32Array = new Int32Array(0);
+  nodes: Int32Array = new Int32Array(0);
+  dist: Int32Array = new Int32Array(0);
+  it: Int32Array = new Int32Array(0);
+  stackV: Int32Array = new Int32Array(0);
+  stackE: Int32Array = new Int32Array(0);
+  seen: Uint8Array = new Uint8Array(0);
   /** Nodes at the front of `nodes` whose `dist` a running `maxFlow` set. */
   labelled = 0;
 
@@ -120,7 +120,7 @@ export function layOut(
  */
 export class SlotLog {
   readonly mark: Uint8Array;
-  list = new Int32Array(64);
+  list: Int32Array = new Int32Array(64);
   length = 0;
   /** Another log that hears every position this one does. */
   next?: SlotLog;
