@@ -1,4 +1,5 @@
 import { BUILTIN_CONTROL_BY_ID } from "../catalog/controls.js";
+import { scratchI32 } from "../graph/arena.js";
 import { diag, type Diagnostic, type Location, type StageResult } from "../diagnostics/diagnostic.js";
 import type { ThreatGraph } from "../graph/threat-graph.js";
 import type { Acceptance, ControlDecl, ControlUse, ResolvedModel, Subject } from "../semantic/model.js";
@@ -202,8 +203,8 @@ class CountedMarks {
   private readonly comp: Int32Array;
   private readonly flow: Int32Array;
   constructor(private readonly graph: ThreatGraph) {
-    this.comp = new Int32Array(graph.model.components.length);
-    this.flow = new Int32Array(graph.model.flows.length);
+    this.comp = scratchI32(graph.model.components.length);
+    this.flow = scratchI32(graph.model.flows.length);
   }
   /** Marks (with a new stamp) the users of every control name that `counts`. */
   mark(counts: (name: string) => boolean): this {

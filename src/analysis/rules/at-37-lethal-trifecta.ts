@@ -15,6 +15,7 @@ import {
   wayOutOf,
 } from "./lib/agents.js";
 import { controlCounts, controlsAt } from "../engine.js";
+import { scratchI32, scratchU8 } from "../../graph/arena.js";
 
 const MITIGATIONS = [
   "taint_tracking",
@@ -180,7 +181,7 @@ function openWayOut(
   if (next) return next;
   const n = graph.model.components.length;
   // Per component: 0 open, 1 an agent closed by its approval alone, 2 closed.
-  const state = new Uint8Array(n);
+  const state = scratchU8(n);
   for (let v = 0; v < n; v++) {
     if (!graph.compControls[v]) continue;
     const c = graph.model.components[v]!;
@@ -191,7 +192,7 @@ function openWayOut(
   const flowOpen = (f: number) =>
     !graph.flowControls[f] || !graph.model.flows[f]!.controls.some((u) => counts(u.name));
   const g = facts.info;
-  next = new Int32Array(n).fill(-2);
+  next = scratchI32(n).fill(-2);
   const queue: number[] = [];
   for (let v = 0; v < n; v++)
     if (facts.observable[v] && state[v] === 0) {
