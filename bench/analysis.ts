@@ -305,8 +305,9 @@ async function child(
       mark: (p: PathPhase) => lap(p),
       scratchUsed: ({ capacity, highWater, overflow }) => (arenaUse = { capacity, highWater, overflow }),
     });
-    // In the reservation compile gives the rules' caches (`analyzeModel`): outside one, their
-    // arrays at 1M started eight full collections of the growing heap (69 s against 46 s wall).
+    // In a reservation for the rules' caches, as compile's (`analyzeModel`; this one sized for the
+    // rules alone, as when a paths worker answers): outside one, their arrays at 1M started eight
+    // full collections of the growing heap (69 s against 46 s wall).
     const found = withRulesNow
       ? inArena(ruleScratchBytes(model.components.length, model.flows.length), () =>
           runRules(model, graph, facts, rules),

@@ -263,7 +263,7 @@ export interface CompileAnalysis extends AnalysisResult {
  * (measured on the generated models, bench/README.md, with room to spare; more is allocated apart).
  */
 export function ruleScratchBytes(n: number, m: number): number {
-  return 800 * n + 100 * m + (1 << 20);
+  return 850 * n + 120 * m + (1 << 20);
 }
 
 /**
@@ -303,9 +303,10 @@ export function analyzeModel(
       pathsFrom?.(prepared.model) ?? analyzePaths(prepared.graph, prepared.facts, rules, options.paths ?? {}),
   );
   // Worked out here and now, the paths take the front of the rules' reservation (sized for both) and
-  // give it back before the rules start: one growth of external memory instead of two. The second
-  // one came after the paths, with the model and their answers on the heap, and started a full
-  // collection that paused the 1M-component compile for seconds.
+  // give it back before the rules start: one reservation instead of two, whose pages the rules then
+  // reuse. (When reservations were plain ArrayBuffers, the second one came after the paths, with the
+  // model and their answers on the heap, and started a full collection that paused the
+  // 1M-component compile for seconds; shared ones start none, ADR 0011.)
   const pathsFirst = !options.onDemand && !pathsFrom;
   // The rule library caches its answers per graph and per facts object (WeakMaps), and metrics read
   // them too. Rules and metrics get views of their own, dropped once metrics are done: the caches

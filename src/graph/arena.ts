@@ -6,10 +6,10 @@
  * starts a full marking of the JavaScript heap. At a million components the model's heap is over
  * 2 GB, each such marking pauses for 2-4 s, and the analysis makes about 1.7 GB of scratch arrays:
  * more than twenty of them, over a third of the analysis's time (docs/adr/0011-path-scratch-arena.md).
- * One buffer reserved up front is one growth of external memory, and its untouched pages cost nothing.
- * The buffer is a SharedArrayBuffer where there is one: V8 does not count those as external memory,
- * so even that one reservation starts no marking (at 1M components it still cost a full collection
- * of the model's heap, 1.2 s, per reservation). Nothing here is shared with another thread.
+ * One buffer reserved up front, and a SharedArrayBuffer where there is one: V8 does not count those as
+ * external memory, so the reservation starts no marking either (a plain one was one growth of
+ * external memory, and at 1M components still one full collection of the model's heap, 1.2 s, per
+ * reservation). Its untouched pages cost nothing. Nothing here is shared with another thread.
  *
  * `scratchI32`, `scratchF64`, `scratchU8`, `scratchI8` and `scratchCopyI32` give zero-filled arrays (or
  * a copy) from the arena in scope, or plain new arrays outside one (and once the arena is full), so
@@ -81,7 +81,10 @@ export class Arena {
     const offset = this.top;
     this.top += size;
     // Only bytes handed out before can be dirty.
-    if (offset < this.clean) new Uint8Array(this.buffer, offset, Math.min(size, this.clean - offset)).fill(0);
+    // Through 8-byte elements (offsets and sizes are multiples of 8): on a shared buffer a byte fill
+    // takes V8's slower path for shared memory, about twice as long.
+    if (offset < this.clean)
+      new Float64Array(this.buffer, offset, Math.min(size, this.clean - offset) / 8).fill(0);
     if (this.top > this.clean) this.clean = this.top;
     return { buffer: this.buffer, offset };
   }

@@ -79,7 +79,7 @@ export function analyzePaths(
 ): PathAnalysis {
   const bytes = scratchFor(tg.model.components.length, tg.model.flows.length, options);
   // An arena in scope with room enough (compile's, reserved for the paths and then the rules) is
-  // taken from its top and given back whole: one reservation, one growth of external memory.
+  // taken from its top and given back whole: one reservation, whose pages the rules reuse after.
   const shared = currentArena();
   if (shared && !options.scratchUsed && shared.capacity - shared.used >= bytes) {
     const mark = shared.mark();
