@@ -433,7 +433,8 @@ export function runRules(
     // (cheap to collect) instead of piling up for the whole rule. A rule that throws reports nothing:
     // what it added is taken out again.
     const first = findings.length;
-    // Marked when the rule reports its first finding that counts its own mitigations: a rule that reports none pays nothing.
+    // Marked when the rule reports its first finding that counts its own mitigations: a rule that
+    // reports none pays nothing.
     let marks: CountedMarks | undefined;
     const build = (d: FindingDraft): void => {
       const s = d.subject;

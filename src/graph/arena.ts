@@ -153,9 +153,9 @@ export function scratchI8(n: number): Int8Array {
   return at ? new Int8Array(at.buffer, at.offset, n) : new Int8Array(n);
 }
 
-/** A copy of `a[0 .. end)` (all of it by default), in the arena in scope if any. */
-export function scratchCopyI32(a: Int32Array, end = a.length): Int32Array {
+/** A copy of `a[0 .. end)` (all of it by default; a typed array or a plain list), in the arena in scope if any. */
+export function scratchCopyI32(a: Int32Array | readonly number[], end = a.length): Int32Array {
   const c = scratchI32(end);
-  c.set(end === a.length ? a : a.subarray(0, end));
+  c.set(end === a.length ? a : a instanceof Int32Array ? a.subarray(0, end) : a.slice(0, end));
   return c;
 }

@@ -28,24 +28,18 @@ function csr(n: number, key: Int32Array): { start: Int32Array; edges: Int32Array
   return { start, edges };
 }
 
-/** A list of numbers as an Int32Array, from the arena in scope if any (as every array here). */
-function scratchFrom(list: ArrayLike<number>): Int32Array {
-  const a = scratchI32(list.length);
-  a.set(list);
-  return a;
-}
-
 /**
  * Builds the CSR graph from edge endpoint arrays. Int32Arrays are taken over as the graph's own
  * (callers build them for it; a copy of each was one more large allocation per graph).
  */
 export function buildCompactGraph(
   nodeCount: number,
-  from: ArrayLike<number>,
-  to: ArrayLike<number>,
+  from: Int32Array | readonly number[],
+  to: Int32Array | readonly number[],
 ): CompactGraph {
-  const edgeFrom = from instanceof Int32Array ? from : scratchFrom(from);
-  const edgeTo = to instanceof Int32Array ? to : scratchFrom(to);
+  // Plain lists are copied into the arena in scope, as every array here.
+  const edgeFrom = from instanceof Int32Array ? from : scratchCopyI32(from);
+  const edgeTo = to instanceof Int32Array ? to : scratchCopyI32(to);
   const out = csr(nodeCount, edgeFrom);
   const inn = csr(nodeCount, edgeTo);
   return {

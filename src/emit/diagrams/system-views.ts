@@ -1,5 +1,6 @@
 import { CONTENT_MAX, DiagramGraph, MAX_NODES, type RenderedDiagram } from "./graph.js";
 import { fileStem, type DiagramIndex } from "./model-index.js";
+import { hashOf } from "../../syntax/interner.js";
 import { plural } from "../../words.js";
 import { drawScope, inSubtree, placeNeighbours, Placement, type NeighbourDetail } from "./placement.js";
 import type { DiagramView } from "./view.js";
@@ -100,12 +101,8 @@ export function cutIntoParts(dx: DiagramIndex, list: readonly number[]): number[
   return parts;
 }
 
-/** Whether a name ends a part: FNV-1a of its UTF-16 code units, modulo PART_SPREAD. */
-function endsPart(name: string): boolean {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193) >>> 0;
-  return h % PART_SPREAD === 0;
-}
+/** Whether a name ends a part: its FNV-1a hash (the interner's), unsigned, modulo PART_SPREAD. */
+const endsPart = (name: string): boolean => (hashOf(name) >>> 0) % PART_SPREAD === 0;
 
 function scopeViews(
   dx: DiagramIndex,
