@@ -265,7 +265,7 @@ export class CutSolver {
     }
     sh.openList = stillOpen;
     // With every link into the way out closed, no flow is left there: the steps from it into T are
-    // closed too, so the level searches of max-flow do not wander through the whole way out.
+    // closed too, so max-flow's sink tree does not grow through the whole way out.
     if (layerOpen !== sh.layerOpen) this.setLayer(sh, layerOpen);
     let answer = INFEASIBLE;
     if (maxFlow(sh.ws, r, sh.net.S, sh.net.T, Infinity, sh.reach.saturated, sh.touched) !== Infinity) {
