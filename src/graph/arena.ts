@@ -159,3 +159,18 @@ export function scratchCopyI32(a: Int32Array | readonly number[], end = a.length
   c.set(end === a.length ? a : a instanceof Int32Array ? a.subarray(0, end) : a.slice(0, end));
   return c;
 }
+
+/**
+ * Runs `fn` and gives back to the arena in scope everything `fn` took from it: for a kernel's own
+ * temporaries, whose results are kept in arrays taken before (nothing `fn` returns may be in it).
+ */
+export function scratchScope<T>(fn: () => T): T {
+  const arena = current;
+  if (!arena) return fn();
+  const mark = arena.mark();
+  try {
+    return fn();
+  } finally {
+    arena.release(mark);
+  }
+}

@@ -15,6 +15,7 @@ import { RULES } from "../../src/analysis/rules/index.js";
 import { BUILTIN_CONTROL_BY_ID, DEFAULT_CONTROL_COST, canPlace } from "../../src/catalog/controls.js";
 import { ATLAS_MITIGATION_IDS, RULE_IDS } from "../../src/catalog/index.js";
 import { runFrontEnd } from "../../src/compiler.js";
+import { Arena, inArena } from "../../src/graph/arena.js";
 import { buildThreatGraph } from "../../src/graph/threat-graph.js";
 import type { ResolvedModel } from "../../src/semantic/model.js";
 import { loadModels } from "../../src/cli/common.js";
@@ -227,6 +228,42 @@ test("generated layered models: every cut equals the whole-network cut (global a
   }
   // The comparison is only worth something if the models ask real questions of both kinds.
   assert.ok(disclosure > 10 && cut > 20, `${disclosure} disclosure targets, ${cut} non-empty cuts`);
+});
+
+test("in an arena with released bytes poisoned: the answers of a solver outside one", () => {
+  // The solver gives back what it builds the shared network from (and its capacities) once the
+  // network is laid out, and takes a question outside that network its own arrays after: a read of
+  // given-back bytes would change an answer. The first question has one influence target, so later
+  // ones with others are built apart.
+  const generated = generateModel({ components: 400, seed: 5, files: 2, coupling: 1 });
+  const { host, inputs, root } = generatedHost(generated.files);
+  const m = runFrontEnd({
+    inputs,
+    root,
+    host,
+    resolve: { today: "2026-06-01", ruleIds: RULE_IDS, atlasMitigations: ATLAS_MITIGATION_IDS },
+  }).model;
+  const { ag, ug, sinks } = attackIndex(m);
+  const disclosure = ag.targets.filter((t) => t.mode === "disclosure");
+  const influence = ag.targets.filter((t) => t.mode === "influence");
+  assert.ok(influence.length > 1 && disclosure.length > 1);
+  const questions = [[influence[0]!], ag.targets, ...ag.targets.map((t) => [t]), disclosure, [influence[1]!]];
+  const ask = () => {
+    const solver = new CutSolver(m, ag, ug, RULES, sinks, disclosure);
+    return questions.map((q) => solver.solve(q));
+  };
+  const reference = ask();
+  Arena.poisonReleased = true;
+  try {
+    for (const bytes of [4096, 1 << 20, 64 << 20]) {
+      let used = 0;
+      const got = inArena(bytes, ask, (arena) => (used = arena.highWater));
+      assert.equal(got, reference, `${bytes} bytes of arena`);
+      assert.ok(used > 0);
+    }
+  } finally {
+    Arena.poisonReleased = false;
+  }
 });
 
 test("every sample: every cut equals the whole-network cut", () => {

@@ -276,18 +276,36 @@ test("compile's paths take the front of the rules' reservation and give it back,
   try {
     let reserved = 0;
     let used = 0;
+    let reservation: Arena | undefined;
+    // The arena the path phases ran in, and the most they had taken from it at a phase's end.
+    let during: Arena | undefined;
+    let took = 0;
     const compiled = analyzeModel(front.model, {
-      ruleScratchUsed: (arena) => ((reserved = arena.capacity), (used = arena.highWater)),
+      paths: {
+        mark: () => {
+          during = currentArena();
+          took = Math.max(took, during?.used ?? 0);
+        },
+      },
+      ruleScratchUsed: (arena) => (
+        (reservation = arena),
+        (reserved = arena.capacity),
+        (used = arena.highWater)
+      ),
     });
     assert.ok(reserved >= full, `${reserved} bytes reserved, the paths alone ask ${full}`);
+    assert.ok(during !== undefined && during === reservation, "the paths ran in the rules' reservation");
+    assert.ok(took > 0, "the paths took nothing from the reservation");
     const alone = analyzePaths(a.graph, a.facts, RULES);
-    // The same stage with the paths handed in (as from the paths worker) takes only the rules' share.
+    // The same stage with the paths handed in (as from the paths worker) takes only the rules' share;
+    // with the paths first, the rules reuse their pages: the high water is the larger of the two.
     let rulesOnly = 0;
     analyzeModel(front.model, {
       pathsFrom: () => alone,
       ruleScratchUsed: (arena) => (rulesOnly = arena.highWater),
     });
-    assert.ok(used > rulesOnly, `the paths took nothing from the reservation (${used} <= ${rulesOnly})`);
+    assert.ok(used >= rulesOnly && used >= took, `${used} bytes against ${rulesOnly} and ${took}`);
+    assert.ok(used < rulesOnly + took, `the rules did not reuse the paths' pages (${used} bytes)`);
     assert.is(JSON.stringify(compiled.paths), JSON.stringify(alone));
     const text = (fs: readonly { id: string; message: string; facts: readonly { text: string }[] }[]) =>
       fs.map((f) => `${f.id} ${f.message} ${f.facts.map((x) => x.text).join("|")}`).join("\n");

@@ -1,4 +1,4 @@
-import { scratchF64, scratchI32, scratchU8 } from "../../graph/arena.js";
+import { scratchF64, scratchI32, scratchScope, scratchU8 } from "../../graph/arena.js";
 import type { AttackGraph, CutTarget } from "./attack-graph.js";
 import { componentOf, type UsableGraph } from "./usable.js";
 
@@ -66,6 +66,12 @@ export const linkNumber = (code: number): number => -2 - code;
  * A shared network (`build(targets, true)`, for many questions in turn) folds no influence target
  * into T: each keeps its out-half and its steps onward, and a link `out0(v) -> T` that a question
  * opens or closes like a reader's link into the way out.
+ *
+ * A build is a search that can only count (no arc arrays: `build` without `arcs`), so a caller can
+ * size what it keeps of the network before it takes the arrays the arcs are written to, and give
+ * those back once it has laid the network out (CutSolver: the shared network at 1M components has
+ * 4M arcs). The searches read the steps off the graphs' CSR with the filters inline: the filtered
+ * copies the builder kept (80 MB at 1M) paid off when every question built a network of its own.
  */
 export class CutNetworkBuilder {
   private readonly n: number;
@@ -77,73 +83,34 @@ export class CutNetworkBuilder {
   private readonly isSink: Uint8Array;
   /** 1 where a reader can start the way out in some network: it reaches a sink and an entry reaches it. */
   readonly linkable: Uint8Array;
-  private readonly capNode: Float64Array;
-  private readonly capOutNode: Float64Array;
-  /** The capacity of every way-out step (one control applies to any flow). */
-  private readonly capOutFlow: number;
-  /**
-   * The steps a search may take, filtered and with their capacities, once for every question:
-   * layer 0, the usable steps into each component from an entry (tail -1) or from a component some
-   * entry reaches; layer 1, the way-out steps out of each component towards a component that reaches
-   * a sink.
-   */
-  private readonly into: Steps & { readonly cap: Float64Array };
-  private readonly outOf: Steps;
-  // Scratch reused by every build; ids are reset through the queues (their touched lists).
-  private readonly in0: Int32Array;
-  private readonly out0: Int32Array;
-  private readonly in1: Int32Array;
-  private readonly out1: Int32Array;
-  private readonly queue0: Int32Array;
-  private readonly queue1: Int32Array;
-  private readonly tail: Int32Array;
-  private readonly head: Int32Array;
-  private readonly cap: Float64Array;
-  private readonly meta: Int32Array;
 
   constructor(
     private readonly ag: AttackGraph,
     private readonly ug: UsableGraph,
     sinks: readonly number[],
     private readonly withWayOut: boolean,
-    capacity: CutCapacities,
   ) {
     const n = (this.n = ug.g.nodeCount);
     const g = ug.g;
     // The searches are module functions over locals: in the constructor every `this.` array read
     // in the loops stayed a property load.
-    this.isEntry = scratchU8(n);
-    for (const v of ag.entries) this.isEntry[v] = 1;
-    const queue = scratchI32(n);
-    this.fromEntries = reachedFrom(g, ag.entries, this.isEntry, queue);
-    this.isSink = scratchU8(n);
-    this.toSinks = scratchU8(n);
-    if (withWayOut) {
-      reachingSinks(ag, sinks, this.isSink, this.toSinks, queue);
-      // A turned node's way out is its component's (it links into the component's way-out node).
-      for (let i = 0; i < ug.turned.length; i++)
-        this.toSinks[ug.components + i] = this.toSinks[ug.turned[i]!]!;
-    }
-    const { isEntry, fromEntries, toSinks } = this;
+    const isEntry = (this.isEntry = scratchU8(n));
+    for (const v of ag.entries) isEntry[v] = 1;
+    const fromEntries = (this.fromEntries = scratchU8(n));
+    const isSink = (this.isSink = scratchU8(n));
+    const toSinks = (this.toSinks = scratchU8(n));
     const linkable = (this.linkable = scratchU8(n));
+    // The searches' queue is given back: the marks above are what the builder keeps.
+    scratchScope(() => {
+      const queue = scratchI32(n);
+      reachedFrom(g, ag.entries, isEntry, fromEntries, queue);
+      if (withWayOut) {
+        reachingSinks(ag, sinks, isSink, toSinks, queue);
+        // A turned node's way out is its component's (it links into the component's way-out node).
+        for (let i = 0; i < ug.turned.length; i++) toSinks[ug.components + i] = toSinks[ug.turned[i]!]!;
+      }
+    });
     for (let v = 0; v < n; v++) linkable[v] = toSinks[v]! & (isEntry[v]! | fromEntries[v]!);
-    this.capNode = capacity.node;
-    this.capOutNode = capacity.wayOutNode;
-    this.capOutFlow = capacity.wayOutFlow;
-    this.into = intoSteps(g, this.isEntry, this.fromEntries, capacity.flow);
-    this.outOf = withWayOut ? outOfSteps(ag.g, ag.exfilWeight, this.toSinks, this.isSink) : NO_STEPS;
-    this.in0 = scratchI32(n).fill(-1);
-    this.out0 = scratchI32(n).fill(-1);
-    this.in1 = scratchI32(n).fill(-1);
-    this.out1 = scratchI32(n).fill(-1);
-    this.queue0 = scratchI32(n);
-    this.queue1 = scratchI32(n);
-    // No question can have more arcs than every split, step and link at once.
-    const most = 3 * n + this.into.start[n]! + this.outOf.start[this.outOf.start.length - 1]! + 2;
-    this.tail = scratchI32(most);
-    this.head = scratchI32(most);
-    this.cap = scratchF64(most);
-    this.meta = scratchI32(most);
   }
 
   kindOf(code: number): CutArcKind {
@@ -167,17 +134,29 @@ export class CutNetworkBuilder {
   /**
    * The network for these targets, or "unbounded" when an influence target is itself an entry
    * (nothing can cut it). Shared: influence targets that are entries are left out instead, and the
-   * others link to T (see the class comment).
+   * others link to T (see the class comment). The arcs go to `arcs` (room for `count` of them, which
+   * a build without `arcs` returns); `scratch` is left as it was given (every id -1).
    */
-  build(targets: readonly CutTarget[], shared = false): CutNetwork | "unbounded" {
-    const { in0, out0, in1, out1, queue0, queue1, isEntry, fromEntries, isSink, linkable } = this;
-    const { tail, head, cap, meta } = this;
+  build(
+    targets: readonly CutTarget[],
+    shared: boolean,
+    capacity: CutCapacities,
+    scratch: BuildScratch,
+    arcs?: CutArcs,
+  ): CutNetwork | "unbounded" {
+    const { in0, out0, in1, out1, queue0, queue1 } = scratch;
+    const { isEntry, fromEntries, isSink, toSinks, linkable } = this;
+    const store = arcs !== undefined;
+    const { tail, head, cap, meta } = arcs ?? NO_ARCS;
     let count = 0;
     const arc = (u: number, v: number, c: number, m: number) => {
-      tail[count] = u;
-      head[count] = v;
-      cap[count] = c;
-      meta[count++] = m;
+      if (store) {
+        tail[count] = u;
+        head[count] = v;
+        cap[count] = c;
+        meta[count] = m;
+      }
+      count++;
     };
     let next = 2;
     let q0 = 0;
@@ -227,42 +206,53 @@ export class CutNetworkBuilder {
         }
       }
     if (!unbounded) {
-      // Layer 0, backward from the targets inside the entries' reach.
-      const { start, other, edge, cap: stepCap } = this.into;
+      // Layer 0, backward from the targets inside the entries' reach: every queued node is a
+      // non-entry some entry reaches; its steps from an entry start at S, those from a node no entry
+      // reaches are left out.
+      const { inStart, inEdges, edgeFrom } = this.ug.g;
+      const { node: capNode, flow: capFlow } = capacity;
       for (let qh = 0; qh < q0; qh++) {
         const w = queue0[qh]!;
         const into = in0[w]!;
-        arc(into, out0[w]!, this.capNode[w]!, w * 4);
-        for (let i = start[w]!, end = start[w + 1]!; i < end; i++) {
-          const u = other[i]!;
-          if (u < 0) {
-            arc(S, into, stepCap[i]!, edge[i]! * 4 + 1);
+        arc(into, out0[w]!, capNode[w]!, w * 4);
+        for (let i = inStart[w]!, end = inStart[w + 1]!; i < end; i++) {
+          const e = inEdges[i]!;
+          const u = edgeFrom[e]!;
+          // (A count reads no capacity: a step's is a read far from the others.)
+          if (isEntry[u]) {
+            arc(S, into, store ? capFlow[e]! : 0, e * 4 + 1);
             continue;
           }
+          if (!fromEntries[u]) continue;
           if (in0[u] === -1) {
             in0[u] = next++;
             out0[u] = next++;
             queue0[q0++] = u;
           }
-          if (out0[u] !== T) arc(out0[u]!, into, stepCap[i]!, edge[i]! * 4 + 1);
+          if (out0[u] !== T) arc(out0[u]!, into, store ? capFlow[e]! : 0, e * 4 + 1);
         }
       }
-      // Layer 1, forward from the readers inside the sinks' reach; a sink's out-half is T.
-      const { start: start1, other: other1, edge: edge1 } = this.outOf;
-      const cap1 = this.capOutFlow;
+      // Layer 1, forward from the readers inside the sinks' reach, over the way-out steps towards a
+      // component that reaches a sink; a sink's out-half is T.
+      const { outStart, outEdges, edgeTo } = this.ag.g;
+      const exfilWeight = this.ag.exfilWeight;
+      const capOutNode = capacity.wayOutNode;
+      const cap1 = capacity.wayOutFlow;
       for (let qh = 0; qh < q1; qh++) {
         const v = queue1[qh]!;
         const from = out1[v]!;
-        arc(in1[v]!, from, this.capOutNode[v]!, v * 4 + 2);
+        arc(in1[v]!, from, capOutNode[v]!, v * 4 + 2);
         if (from === T) continue;
-        for (let i = start1[v]!, end = start1[v + 1]!; i < end; i++) {
-          const w = other1[i]!;
+        for (let i = outStart[v]!, end = outStart[v + 1]!; i < end; i++) {
+          const e = outEdges[i]!;
+          const w = edgeTo[e]!;
+          if (toSinks[w] !== 1 || exfilWeight[e] === Infinity) continue;
           if (in1[w] === -1) {
             in1[w] = next++;
             out1[w] = isSink[w] ? T : next++;
             queue1[q1++] = w;
           }
-          arc(from, in1[w]!, cap1, edge1[i]! * 4 + 3);
+          arc(from, in1[w]!, cap1, e * 4 + 3);
         }
       }
     }
@@ -273,14 +263,58 @@ export class CutNetworkBuilder {
   }
 }
 
-/** The non-entry components some entry reaches over usable steps (`queue`: n scratch). */
+/** Where a build writes its arcs, as parallel arrays. */
+export interface CutArcs {
+  readonly tail: Int32Array;
+  readonly head: Int32Array;
+  readonly cap: Float64Array;
+  readonly meta: Int32Array;
+}
+
+const NO_ARCS: CutArcs = {
+  tail: new Int32Array(0),
+  head: new Int32Array(0),
+  cap: new Float64Array(0),
+  meta: new Int32Array(0),
+};
+
+/** Room for `count` arcs. */
+export function cutArcs(count: number): CutArcs {
+  return {
+    tail: scratchI32(count),
+    head: scratchI32(count),
+    cap: scratchF64(count),
+    meta: scratchI32(count),
+  };
+}
+
+/** A build's ids and queues, per node of the usable graph (ids -1 between builds). */
+export class BuildScratch {
+  readonly in0: Int32Array;
+  readonly out0: Int32Array;
+  readonly in1: Int32Array;
+  readonly out1: Int32Array;
+  readonly queue0: Int32Array;
+  readonly queue1: Int32Array;
+
+  constructor(n: number) {
+    this.in0 = scratchI32(n).fill(-1);
+    this.out0 = scratchI32(n).fill(-1);
+    this.in1 = scratchI32(n).fill(-1);
+    this.out1 = scratchI32(n).fill(-1);
+    this.queue0 = scratchI32(n);
+    this.queue1 = scratchI32(n);
+  }
+}
+
+/** Marks in `reached` the non-entry components some entry reaches over usable steps (`queue`: n scratch). */
 function reachedFrom(
   g: UsableGraph["g"],
   entries: Int32Array,
   isEntry: Uint8Array,
+  reached: Uint8Array,
   queue: Int32Array,
-): Uint8Array {
-  const reached = scratchU8(g.nodeCount);
+): void {
   const { outStart, outEdges, edgeTo } = g;
   let qt = 0;
   for (let i = 0; i < entries.length; i++) queue[qt++] = entries[i]!;
@@ -294,7 +328,6 @@ function reachedFrom(
       }
     }
   }
-  return reached;
 }
 
 /** Marks the sinks, and every component that reaches one over way-out steps (sinks included). */
@@ -326,85 +359,4 @@ function reachingSinks(
       }
     }
   }
-}
-
-/** Per component, a filtered list of steps: the component at the other end, the edge. */
-interface Steps {
-  readonly start: Int32Array;
-  readonly other: Int32Array;
-  readonly edge: Int32Array;
-}
-
-/** No steps at all (a solver without the way-out layer). */
-const NO_STEPS: Steps = {
-  start: new Int32Array(1),
-  other: new Int32Array(0),
-  edge: new Int32Array(0),
-};
-
-/**
- * Layer 0's steps: the usable steps into each non-entry component some entry reaches, from an entry
- * (other -1) or from such a component, in one pass: plain loops over the CSR (no callback
- * per step).
- */
-function intoSteps(
-  g: UsableGraph["g"],
-  isEntry: Uint8Array,
-  fromEntries: Uint8Array,
-  capFlow: Float64Array,
-): Steps & { cap: Float64Array } {
-  const n = g.nodeCount;
-  const { inStart, inEdges, edgeFrom } = g;
-  // One pass into arrays with room for every step (the kept ones are most of them): a counting pass
-  // first cost as much again, its reads being the random ones of the filling pass.
-  const start = scratchI32(n + 1);
-  const other = scratchI32(g.edgeCount);
-  const edge = scratchI32(g.edgeCount);
-  const cap = scratchF64(g.edgeCount);
-  let at = 0;
-  for (let w = 0; w < n; w++) {
-    if (!isEntry[w] && fromEntries[w] === 1)
-      for (let i = inStart[w]!, end = inStart[w + 1]!; i < end; i++) {
-        const e = inEdges[i]!;
-        const u = edgeFrom[e]!;
-        if (isEntry[u]) other[at] = -1;
-        else if (fromEntries[u]) other[at] = u;
-        else continue;
-        edge[at] = e;
-        cap[at++] = capFlow[e]!;
-      }
-    start[w + 1] = at;
-  }
-  return { start, other, edge, cap };
-}
-
-/**
- * Layer 1's steps: the way-out steps out of each component that reaches a sink (sinks excepted)
- * towards a component that reaches one, in one pass as `intoSteps`; every such step costs the same
- * (`CutCapacities.wayOutFlow`: an array of that one number was 24 MB at 1M components).
- */
-function outOfSteps(
-  a: AttackGraph["g"],
-  exfilWeight: Float64Array,
-  toSinks: Uint8Array,
-  isSink: Uint8Array,
-): Steps {
-  const n = a.nodeCount;
-  const { outStart, outEdges, edgeTo } = a;
-  const start = scratchI32(n + 1);
-  const other = scratchI32(a.edgeCount);
-  const edge = scratchI32(a.edgeCount);
-  let at = 0;
-  for (let v = 0; v < n; v++) {
-    if (toSinks[v] === 1 && !isSink[v])
-      for (let i = outStart[v]!, end = outStart[v + 1]!; i < end; i++) {
-        const e = outEdges[i]!;
-        const w = edgeTo[e]!;
-        if (toSinks[w] !== 1 || exfilWeight[e] === Infinity) continue;
-        other[at] = w;
-        edge[at++] = e;
-      }
-    start[v + 1] = at;
-  }
-  return { start, other, edge };
 }

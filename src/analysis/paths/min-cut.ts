@@ -1,4 +1,4 @@
-import { scratchF64, scratchI32, scratchU8 } from "../../graph/arena.js";
+import { currentArena, scratchF64, scratchI32, scratchScope, scratchU8 } from "../../graph/arena.js";
 import { reachOver } from "../../graph/compact.js";
 import { BUILTIN_CONTROL_BY_ID, canPlace } from "../../catalog/controls.js";
 import type { ResolvedModel } from "../../semantic/model.js";
@@ -6,9 +6,12 @@ import type { Rule } from "../rule.js";
 import { controlCost, EXFIL_RULE, type AttackGraph, type CutTarget } from "./attack-graph.js";
 import { CancelScratch, cancelFlow } from "./cancel-flow.js";
 import {
+  BuildScratch,
   CutNetworkBuilder,
+  cutArcs,
   linkNumber,
   type CutArcKind,
+  type CutArcs,
   type CutCapacities,
   type CutNetwork,
 } from "./cut-network.js";
@@ -48,8 +51,11 @@ export class CutSolver {
   /** Way-out leg: cheapest lethal-trifecta control per component, and on a flow. */
   private readonly wayOutNode: Option[] = [];
   private wayOutFlow: Option;
-  /** For a question asked outside the shared network. */
+  /** For a question asked outside the shared network (made on the first such question). */
   private readonly ws = new FlowWorkspace();
+  private own?: { scratch: BuildScratch; arcs: CutArcs };
+  /** Every arc's capacity, for the builds. */
+  private readonly capacity: CutCapacities;
   private readonly wayOut: boolean;
   private shared?: Shared;
   /** What each cut arc reports, by its meta code, made once and shared by every report that has it. */
@@ -86,16 +92,19 @@ export class CutSolver {
         this.wayOutNode.push(cheapestFor(model.components[componentOf(ug, v)]!.kind));
       this.wayOutFlow = cheapestFor("flow");
     }
-    const capacities = this.capacities(withWayOut);
-    this.builder = new CutNetworkBuilder(ag, ug, sinks, withWayOut, capacities);
-    this.doomed = doomedNodes(ag, ug, sinks, capacities, withWayOut);
+    this.capacity = this.capacities();
+    this.builder = new CutNetworkBuilder(ag, ug, sinks, withWayOut);
+    const n = ug.g.nodeCount;
+    const doomed = (this.doomed = { influence: scratchU8(n), reader: scratchU8(n) });
+    scratchScope(() => doomedNodes(ag, ug, sinks, this.capacity, withWayOut, doomed));
   }
 
   /**
    * Every arc's capacity, as `option` would give its cost (UNCUTTABLE for none), filled by plain
    * loops: a call per arc through a callback took as long as a search of the graph.
    */
-  private capacities(withWayOut: boolean): CutCapacities {
+  private capacities(): CutCapacities {
+    const withWayOut = this.wayOut;
     const { nodeCutCost, flowCutCost } = this.ag;
     const original = this.ug.original;
     const n = this.ug.g.nodeCount;
@@ -183,8 +192,12 @@ export class CutSolver {
   private solveKept(targets: readonly CutTarget[]): CutReport {
     const shared = this.solveShared(targets);
     if (shared) return shared;
-    const net = this.builder.build(targets);
-    if (net === "unbounded") return INFEASIBLE;
+    // Counted, then built into arcs with room for them.
+    const own = (this.own ??= { scratch: new BuildScratch(this.ug.g.nodeCount), arcs: cutArcs(0) });
+    const size = this.builder.build(targets, false, this.capacity, own.scratch);
+    if (size === "unbounded") return INFEASIBLE;
+    if (own.arcs.tail.length < size.count) own.arcs = cutArcs(Math.ceil(size.count * 1.25));
+    const net = this.builder.build(targets, false, this.capacity, own.scratch, own.arcs) as CutNetwork;
     const r = layOut(this.ws, net.nodeCount, net.count, net.tail, net.head, net.cap);
     if (maxFlow(this.ws, r, net.S, net.T) === Infinity) return INFEASIBLE;
     const side = sourceSide(this.ws, r, net.S);
@@ -406,22 +419,37 @@ export class CutSolver {
   }
 
   private share(first: readonly CutTarget[]): Shared {
-    const net = this.builder.build(
-      [...first.filter((t) => t.mode === "influence"), ...this.disclosure],
-      true,
-    ) as CutNetwork;
-    const count = net.count;
+    const targets = [...first.filter((t) => t.mode === "influence"), ...this.disclosure];
     const n = this.ug.g.nodeCount;
+    // Counted first, so that what the solver keeps of the network (the residual network and the
+    // arrays per position) is taken below the arcs it is laid out from, which are given back after:
+    // at 1M components those and the build's ids were 120 MB that sat under everything after.
+    const { nodeCount, count } = scratchScope(
+      () => this.builder.build(targets, true, this.capacity, new BuildScratch(n)) as CutNetwork,
+    );
+    const ws = new FlowWorkspace();
+    ws.fit(nodeCount, count);
     const linkPos = scratchI32(2 * n).fill(-1);
+    const forward = scratchU8(2 * count);
+    const metaAt = scratchI32(2 * count);
+    const layer = scratchU8(nodeCount);
+    const open = scratchU8(2 * n);
+    const want = scratchU8(2 * n);
+    const arena = currentArena();
+    const temporaries = arena?.mark() ?? 0;
+    const net = this.builder.build(
+      targets,
+      true,
+      this.capacity,
+      new BuildScratch(n),
+      cutArcs(count),
+    ) as CutNetwork;
     const pos = scratchI32(count);
     // Every link starts closed: no flow, no capacity.
     const { meta, cap } = net;
     for (let a = 0; a < count; a++) if (meta[a]! < -1) cap[a] = 0;
-    const ws = new FlowWorkspace();
-    const r = layOut(ws, net.nodeCount, count, net.tail, net.head, net.cap, pos);
-    const forward = scratchU8(2 * count);
-    const metaAt = scratchI32(2 * count);
-    const layer = scratchU8(net.nodeCount);
+    const taken = arena?.used;
+    const r = layOut(ws, nodeCount, count, net.tail, net.head, net.cap, pos);
     const sinks: number[] = [];
     for (let a = 0; a < count; a++) {
       const j = pos[a]!;
@@ -440,6 +468,8 @@ export class CutSolver {
         else sinks.push(j);
       }
     }
+    // Unless laying out took arrays of its own (the workspace fitted above was too small for it).
+    if (arena && arena.used === taken) arena.release(temporaries);
     const reach = new ResidualReach(r, forward, net.S, net.T, layer);
     const touched = new SlotLog(2 * count);
     touched.next = reach.changed;
@@ -460,8 +490,8 @@ export class CutSolver {
       forward,
       metaAt,
       linkPos,
-      open: scratchU8(2 * n),
-      want: scratchU8(2 * n),
+      open,
+      want,
       openList: [],
       scratch: new CancelScratch(net.nodeCount),
       answers: new Answers(),
@@ -581,7 +611,8 @@ interface Doomed {
  * reference construction of test/analysis/min-cut.test.ts): from an entry over usable steps no
  * control cuts, through components no control cuts (an entry passes as it is); a reader also needs
  * such a way out to a sink (way-out steps and components at UNCUTTABLE). Computed once, on the
- * attack graph, so every network a question is asked of agrees.
+ * attack graph, so every network a question is asked of agrees. Written into `out`, which is kept
+ * (everything taken here is a temporary).
  */
 function doomedNodes(
   ag: AttackGraph,
@@ -589,7 +620,8 @@ function doomedNodes(
   sinks: readonly number[],
   caps: CutCapacities,
   withWayOut: boolean,
-): Doomed {
+  out: Doomed,
+): void {
   const g = ug.g;
   const n = g.nodeCount;
   const isEntry = scratchU8(n);
@@ -598,19 +630,19 @@ function doomedNodes(
     const w = g.edgeTo[e]!;
     return caps.flow[e]! >= UNCUTTABLE && (isEntry[w] === 1 || caps.node[w]! >= UNCUTTABLE);
   });
-  const reader = scratchU8(n);
-  if (!withWayOut) return { influence, reader };
+  out.influence.set(influence);
+  if (!withWayOut) return;
   // Backward from the sinks over the way out: what reaches a sink with nothing cuttable on the way.
-  const out = ag.g;
+  const a = ag.g;
   const stepOpen = caps.wayOutFlow >= UNCUTTABLE;
   const wayOut = reachOver(
-    out,
+    a,
     sinks.filter((s) => caps.wayOutNode[s]! >= UNCUTTABLE),
-    (e) => stepOpen && ag.exfilWeight[e] !== Infinity && caps.wayOutNode[out.edgeFrom[e]!]! >= UNCUTTABLE,
+    (e) => stepOpen && ag.exfilWeight[e] !== Infinity && caps.wayOutNode[a.edgeFrom[e]!]! >= UNCUTTABLE,
     true,
   );
+  const reader = out.reader;
   for (let v = 0; v < n; v++) reader[v] = influence[v]! & wayOut[componentOf(ug, v)]!;
-  return { influence, reader };
 }
 
 /** A cut with these components among its uncuttable places (in place order, each once); not feasible then. */
