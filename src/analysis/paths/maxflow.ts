@@ -252,11 +252,12 @@ export function maxFlow(
         continue;
       }
       const fromSource = side === SOURCE;
+      // The source's tree follows arcs out of p, the sink's arcs into p (their twins' capacity).
+      const open = fromSource ? cap : back;
       const end = start[p + 1]!;
       let j = it[p]!;
       for (; j < end; j++) {
-        // The source's tree follows arcs out of p, the sink's arcs into p (their twins' capacity).
-        if (!(fromSource ? cap[j]! > 0 : back[j]! > 0)) continue;
+        if (!(open[j]! > 0)) continue;
         const q = to[j]!;
         const other = tree[q]!;
         if (other === 0) {
@@ -341,9 +342,10 @@ export function maxFlow(
       const fromSource = side === SOURCE;
       let best = -1;
       let bestDepth = 0x7fffffff;
+      // A parent in the source's tree needs capacity on the arc into v, in the sink's on the arc out.
+      const joined = fromSource ? back : cap;
       for (let j = start[v]!, end = start[v + 1]!; j < end; j++) {
-        // A parent in the source's tree needs capacity on the arc into v, in the sink's on the arc out.
-        if (!(fromSource ? back[j]! > 0 : cap[j]! > 0)) continue;
+        if (!(joined[j]! > 0)) continue;
         const q = to[j]!;
         if (tree[q] !== side || parent[q] === ORPHAN) continue;
         let d = 0;
