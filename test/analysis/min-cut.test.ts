@@ -208,21 +208,25 @@ function compare(m: ResolvedModel, label: string): { questions: number; disclosu
   };
 }
 
+/** A generated model through the front end. */
+function generatedModel(options: Parameters<typeof generateModel>[0]): ResolvedModel {
+  const { host, inputs, root } = generatedHost(generateModel(options).files);
+  return runFrontEnd({
+    inputs,
+    root,
+    host,
+    resolve: { today: "2026-06-01", ruleIds: RULE_IDS, atlasMitigations: ATLAS_MITIGATION_IDS },
+  }).model;
+}
+
 test("generated layered models: every cut equals the whole-network cut (global and per target)", () => {
   let disclosure = 0;
   let cut = 0;
   for (let seed = 1; seed <= 12; seed++) {
     const components = [100, 150, 250, 400][seed % 4]!;
     const files = Math.min(1 + (seed % 3), Math.floor(components / 100));
-    const generated = generateModel({ components, seed, files, coupling: seed % 2 ? 1 : 10 });
-    const { host, inputs, root } = generatedHost(generated.files);
-    const front = runFrontEnd({
-      inputs,
-      root,
-      host,
-      resolve: { today: "2026-06-01", ruleIds: RULE_IDS, atlasMitigations: ATLAS_MITIGATION_IDS },
-    });
-    const r = compare(front.model, `seed ${seed}, ${components} components`);
+    const model = generatedModel({ components, seed, files, coupling: seed % 2 ? 1 : 10 });
+    const r = compare(model, `seed ${seed}, ${components} components`);
     disclosure += r.disclosure;
     cut += r.cut;
   }
@@ -235,14 +239,7 @@ test("in an arena with released bytes poisoned: the answers of a solver outside 
   // network is laid out, and takes a question outside that network its own arrays after: a read of
   // given-back bytes would change an answer. The first question has one influence target, so later
   // ones with others are built apart.
-  const generated = generateModel({ components: 400, seed: 5, files: 2, coupling: 1 });
-  const { host, inputs, root } = generatedHost(generated.files);
-  const m = runFrontEnd({
-    inputs,
-    root,
-    host,
-    resolve: { today: "2026-06-01", ruleIds: RULE_IDS, atlasMitigations: ATLAS_MITIGATION_IDS },
-  }).model;
+  const m = generatedModel({ components: 400, seed: 5, files: 2, coupling: 1 });
   const { ag, ug, sinks } = attackIndex(m);
   const disclosure = ag.targets.filter((t) => t.mode === "disclosure");
   const influence = ag.targets.filter((t) => t.mode === "influence");
