@@ -12,7 +12,7 @@ import type { Rule } from "../rule.js";
 import { approvalReplacedSteps, codeRunnerSinks } from "../rules/lib/agents.js";
 import { hopAuthenticated } from "../rules/lib/inference.js";
 import { INF } from "./maxflow.js";
-import { dataReaders } from "./data-readers.js";
+import { dataReaders, namedCarries } from "./data-readers.js";
 import { TargetGroup } from "./target-groups.js";
 import { AGENT_CALL, receiverSides, stepTechnique, type StepTechnique } from "./techniques.js";
 
@@ -393,6 +393,11 @@ interface WayOutClosing {
   readonly replaced: Uint8Array | undefined;
 }
 
+/** Bound of `labelSteps`'s step keys: flow kinds x returning x 64 sender codes x 256 receiver codes. */
+const STEP_KEYS = FLOW_KIND_CODE.size * 2 * 64 * 256;
+// The sender's code keeps a kind in 4 bits, beside a receiver code below 16 (`receiverCodes`).
+if (COMPONENT_KIND_CODE.size > 16) throw new Error("labelSteps packs a component kind in 4 bits");
+
 /** LOWERING_FACTOR to the number of lowering controls that count (at most two). */
 const LOWERED = [1, LOWERING_FACTOR, LOWERING_FACTOR ** 2];
 
@@ -419,19 +424,34 @@ function labelSteps(
   const { likelihood, technique, controlsOnStep, flowCutCost, flowCutControl, stepRuleBit, exfilWeight } =
     out;
   const receiver = ctx.receiver;
-  const kindCount = COMPONENT_KIND_CODE.size;
+  // What a step reads of its sender and of its receiver, packed into one number per node first: the
+  // loop then reads two per step at random instead of a dozen byte arrays (at 1M components the
+  // per-node arrays do not fit in cache together). Sender: kind, third-party, user input (bits 0-5),
+  // every way-out step leaving it closed (bit 6), closed by an agent's approval alone (bit 7).
+  // Receiver: kind and receiver code (bits 0-7), every way-out step into it closed (bit 8).
+  const n = g.nodeCount;
+  const sender = scratchI32(n);
+  const into = scratchI32(n);
+  for (let v = 0; v < n; v++) {
+    const closed = exfilClosed[v] === 1;
+    const approvalOnly = agentClosing[v] === 1;
+    sender[v] =
+      compKind[v]! * 4 +
+      (thirdParty[v] ? 2 : 0) +
+      ((entry[v]! & ENTRY.USER_INPUT) !== 0 ? 1 : 0) +
+      (closed && !approvalOnly ? 64 : 0) +
+      (closed && approvalOnly ? 128 : 0);
+    into[v] = compKind[v]! * 16 + receiver[v]! + (closed && !approvalOnly ? 256 : 0);
+  }
   for (let e = 0; e < g.edgeCount; e++) {
     const f = infoFlow[e]!;
     const returning = infoReturn[e] === 1;
     const a = edgeFrom[e]!;
     const b = edgeTo[e]!;
-    const key =
-      ((((flowKind[f]! * kindCount + compKind[a]!) * kindCount + compKind[b]!) * 2 + (returning ? 1 : 0)) *
-        2 +
-        (thirdParty[a] ? 1 : 0)) *
-        32 +
-      ((entry[a]! & ENTRY.USER_INPUT) !== 0 ? 16 : 0) +
-      receiver[b]!;
+    const sa = sender[a]!;
+    const sb = into[b]!;
+    // Every code the technique depends on (`StepRules.known`).
+    const key = ((flowKind[f]! * 2 + (returning ? 1 : 0)) * 64 + (sa & 63)) * 256 + (sb & 255);
     const k = ctx.known(key, facts, f, a, b, returning);
     const tech = k.tech;
     technique[e] = tech;
@@ -443,10 +463,8 @@ function labelSteps(
     // (An agent closed by its approval alone closes only its own calls that it decides: no step into
     // it, no answer, write, delegation or result it passes on, no call to a tool stating its own.)
     const closedFrom =
-      exfilClosed[a] === 1 &&
-      (agentClosing[a] !== 1 || (!returning && flowKind[f] === INVOKE && replaced?.[e] !== 1));
-    const closedInto = exfilClosed[b] === 1 && agentClosing[b] !== 1;
-    exfilWeight[e] = flowClosed[f] === 1 || closedFrom || closedInto ? Infinity : k.wayOut;
+      (sa & 64) !== 0 || ((sa & 128) !== 0 && !returning && flowKind[f] === INVOKE && replaced?.[e] !== 1);
+    exfilWeight[e] = flowClosed[f] === 1 || closedFrom || (sb & 256) !== 0 ? Infinity : k.wayOut;
     if (!tech) {
       likelihood[e] = 1;
       controlsOnStep[e] = NO_USES;
@@ -534,7 +552,9 @@ class StepRules {
   private readonly costs = new Map<string, number>();
   private readonly flowCutByRule = new Map<string, FlowCut>();
   private readonly mitigates = new Map<string, Map<string, boolean>>();
-  private readonly byCodes = new Map<number, StepKnown>();
+  // What each step code combination decides (`known`): the table is indexed by `labelSteps`'s key.
+  private readonly knownAt = scratchI32(STEP_KEYS);
+  private readonly knowns: StepKnown[] = [];
   private readonly ruleBit = new Map<string, number>();
   // The last `applying` answer per component and per flow, with its rule.
   private readonly nodeRule: (string | undefined)[];
@@ -560,8 +580,9 @@ class StepRules {
 
   /** What the step's code combination `key` decides (computed from this step the first time). */
   known(key: number, facts: Facts, f: number, a: number, b: number, returning: boolean): StepKnown {
-    const k = this.byCodes.get(key);
-    return k ?? this.learn(key, facts, f, a, b, returning);
+    // A table read per step, not a map lookup: 1 + the place in `knowns`, 0 for a new combination.
+    const i = this.knownAt[key]!;
+    return i !== 0 ? this.knowns[i - 1]! : this.learn(key, facts, f, a, b, returning);
   }
 
   private learn(key: number, facts: Facts, f: number, a: number, b: number, returning: boolean): StepKnown {
@@ -582,7 +603,8 @@ class StepRules {
           bit,
         }
       : { tech: undefined, maturity: 1, wayOut: 0, cut: NO_CUT, bit };
-    this.byCodes.set(key, k);
+    this.knowns.push(k);
+    this.knownAt[key] = this.knowns.length;
     return k;
   }
 
@@ -707,10 +729,31 @@ const RECEIVER_LLM = 8;
 function receiverCodes(tg: ThreatGraph): Int8Array {
   const comps = tg.model.components;
   const out = scratchI8(comps.length);
-  for (let v = 0; v < comps.length; v++)
-    out[v] = (isLlmConsumer(tg, comps[v]!) ? RECEIVER_LLM : 0) + receiverSides(comps[v]!);
+  // Components of other kinds are neither LLM consumers nor have a side (`isLlmConsumer`,
+  // `receiverSides`): their code is 0, read from no object (half the components of a generated model).
+  for (const kind of RECEIVER_KINDS)
+    for (const v of tg.byKind.get(kind) ?? [])
+      out[v] = (isLlmConsumer(tg, comps[v]!) ? RECEIVER_LLM : 0) + receiverSides(comps[v]!);
+  // An endpoint has no side, and is an LLM consumer when a generative model serves it: asked of its
+  // in-flows by their typed kinds, reading only a serving model's object (`isLlmConsumer` reads each
+  // in-flow's).
+  const { inStart, inEdges, edgeFrom } = tg.csr;
+  for (const v of tg.byKind.get("endpoint") ?? [])
+    for (let i = inStart[v]!; i < inStart[v + 1]!; i++) {
+      const f = inEdges[i]!;
+      if (tg.flowKind[f] !== SERVE && tg.flowKind[f] !== DEPLOY) continue;
+      const m = comps[edgeFrom[f]!]!;
+      if (tg.compKind[m.index] === MODEL && m.kind === "model" && m.props.family === "generative") {
+        out[v] = RECEIVER_LLM;
+        break;
+      }
+    }
   return out;
 }
+const RECEIVER_KINDS = ["agent", "model", "provider", "dataset", "pipeline", "vectorstore"] as const;
+const SERVE = FLOW_KIND_CODE.get("serve");
+const DEPLOY = FLOW_KIND_CODE.get("deploy");
+const MODEL = COMPONENT_KIND_CODE.get("model");
 
 /**
  * The attack targets of the crown jewels. Given `wayOut` (1 where a component reaches an observable
@@ -731,12 +774,13 @@ export function buildTargets(
   // the crown jewels' assets are collected; a model has far more data than crown jewels).
   const isCrownData = scratchU8(model.data.length);
   for (const c of model.crownJewels) if (c.subject.type === "data") isCrownData[c.subject.index] = 1;
-  const holders = new Map<number, Set<number>>();
+  // A holder may be listed more than once (it holds the asset and sends it): the seeds of a search,
+  // and an influence target's list is made unique when sorted.
+  const holders = new Map<number, number[]>();
   const hold = (d: number, v: number) => {
-    if (!isCrownData[d]) return;
     let s = holders.get(d);
-    if (!s) holders.set(d, (s = new Set()));
-    s.add(v);
+    if (!s) holders.set(d, (s = []));
+    s.push(v);
   };
   // Only elements that hold or carry anything are read (the typed flags spare a walk over every
   // object); a component holding only unclassified data has no rank, so then every one is read.
@@ -744,9 +788,13 @@ export function buildTargets(
     (c) => c.subject.type !== "data" || model.data[c.subject.index]?.classification !== undefined,
   );
   for (let v = 0; v < n; v++)
-    if (!ranked || tg.heldRank[v]! >= 0) for (const d of model.components[v]!.holds) hold(d, v);
-  for (let f = 0; f < model.flows.length; f++)
-    if (tg.declaresCarries[f]) for (const d of model.flows[f]!.carries) hold(d, model.flows[f]!.from);
+    if (!ranked || tg.heldRank[v]! >= 0)
+      for (const d of model.components[v]!.holds) if (isCrownData[d]) hold(d, v);
+  // The flows' `carries` are read once, for the holders here and the readers' naming flows.
+  const named = namedCarries(tg, isCrownData);
+  for (let k = 0; k < named.flows.length; k++)
+    for (let j = named.start[k]!; j < named.start[k + 1]!; j++)
+      hold(named.data[j]!, tg.csr.edgeFrom[named.flows[k]!]!);
   // Readers are inner components an attacker must turn: people, and front doors that deliver data to
   // their own user (a public endpoint, an outside source), receive data by design, not by a leak;
   // and a component nothing turns (`turnable`) only passes content on.
@@ -763,7 +811,7 @@ export function buildTargets(
   const confidentialData = model.crownJewels
     .filter((c) => c.subject.type === "data" && c.properties.includes("confidentiality"))
     .map((c) => c.subject.index);
-  const readers = dataReaders(tg, facts, [...new Set(confidentialData)], holders, reader);
+  const readers = dataReaders(tg, facts, [...new Set(confidentialData)], holders, reader, named);
   // Each readers' group with its turned readers named by their turned nodes, made once per group.
   const turned = new Map<TargetGroup, TargetGroup>();
 
@@ -793,7 +841,7 @@ export function buildTargets(
           out.push(new MarkedTarget(crown, property, mode, group, marks?.bit ?? 0));
           continue;
         }
-        nodes = [...(holders.get(d) ?? [])].sort((a, b) => a - b);
+        nodes = uniqueSorted(holders.get(d) ?? []);
       }
       pending[mode].push({ at: out.length, crown, property, nodes });
       out.push(undefined);
@@ -819,6 +867,16 @@ export function buildTargets(
     }
   }
   return out as AttackTarget[];
+}
+
+/** The distinct numbers of `list`, ascending (a new list). */
+function uniqueSorted(list: readonly number[]): number[] {
+  const sorted = list.slice().sort((a, b) => a - b);
+  let k = 0;
+  for (let i = 0; i < sorted.length; i++)
+    if (i === 0 || sorted[i] !== sorted[i - 1]) sorted[k++] = sorted[i]!;
+  sorted.length = k;
+  return sorted;
 }
 
 /** A target kept as a list until its group is made. */
