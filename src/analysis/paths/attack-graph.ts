@@ -9,7 +9,7 @@ import { ENTRY, UNTRUSTED_CONTENT, type Facts } from "../facts.js";
 import { named } from "../engine.js";
 import { isLlmConsumer } from "../predicates.js";
 import type { Rule } from "../rule.js";
-import { approvalReplacedSteps, codeRunnerSinks } from "../rules/lib/agents.js";
+import { approvalReplacedSteps, codeRunnerSinks, SummaryScratch } from "../rules/lib/agents.js";
 import { hopAuthenticated } from "../rules/lib/inference.js";
 import { INF } from "./maxflow.js";
 import { dataReaders, namedCarries } from "./data-readers.js";
@@ -254,14 +254,16 @@ export function buildAttackGraph(
   const approving = (tg.controlUsers.get("human_approval")?.comps ?? []).filter(
     (v) => tg.compKind[v] === AGENT,
   );
-  const replaced = approving.length > 0 ? approvalReplacedSteps(tg, facts, approving) : undefined;
+  // The agents' reach questions share their scratch: each tool's object is read once for both.
+  const reaches = new SummaryScratch(tg);
+  const replaced = approving.length > 0 ? approvalReplacedSteps(tg, facts, approving, reaches) : undefined;
   labelSteps(tg, facts, ctx, steps, { exfilClosed, flowClosed, agentClosing, replaced });
   const weight = weights(steps.likelihood);
   const { cost: nodeCutCost, control: nodeCutControl } = nodeCuts(tg, g, ctx, steps, weight);
   const n = g.nodeCount;
   const entries: number[] = [];
   for (let v = 0; v < n; v++) if (facts.entry[v]) entries.push(v);
-  const { sink, canExfiltrate } = wayOutEnds(tg, facts);
+  const { sink, canExfiltrate } = wayOutEnds(tg, facts, reaches);
   const turnable = turnableNodes(g, ctx.receiver, steps.technique, weight, facts.entry, entries);
   const { turned, turnedNode } = turnedReaders(tg, facts, ctx.receiver, turnable, canExfiltrate);
   const turning = { turnable, turnedNode, canExfiltrate };
@@ -290,8 +292,12 @@ export function buildAttackGraph(
 }
 
 /** Where a disclosure's way out may end (`AttackGraph.sink`), and what can get there (`canExfiltrate`). */
-function wayOutEnds(tg: ThreatGraph, facts: Facts): { sink: Uint8Array; canExfiltrate: Uint8Array } {
-  const runners = codeRunnerSinks(tg);
+function wayOutEnds(
+  tg: ThreatGraph,
+  facts: Facts,
+  reaches: SummaryScratch,
+): { sink: Uint8Array; canExfiltrate: Uint8Array } {
+  const runners = codeRunnerSinks(tg, reaches);
   const more: number[] = [];
   for (let v = 0; v < runners.length; v++) if (runners[v] && !facts.observable[v]) more.push(v);
   if (more.length === 0) return { sink: facts.observable, canExfiltrate: facts.canExfiltrate };
@@ -552,6 +558,9 @@ class StepRules {
   private readonly costs = new Map<string, number>();
   private readonly flowCutByRule = new Map<string, FlowCut>();
   private readonly mitigates = new Map<string, Map<string, boolean>>();
+  private readonly counted = new Map<string, Map<string, number>>();
+  private lastRule: string | undefined;
+  private lastCounted: Map<string, number> | undefined;
   // What each step code combination decides (`known`): the table is indexed by `labelSteps`'s key.
   private readonly knownAt = scratchI32(STEP_KEYS);
   private readonly knowns: StepKnown[] = [];
@@ -641,6 +650,21 @@ class StepRules {
     return found;
   }
 
+  /** Per control name, how `rule` counts it (`countedAs`), filled as names are met. */
+  private countedBy(rule: string): Map<string, number> {
+    if (rule === this.lastRule) return this.lastCounted!;
+    let m = this.counted.get(rule);
+    if (!m) this.counted.set(rule, (m = new Map<string, number>()));
+    this.lastRule = rule;
+    return (this.lastCounted = m);
+  }
+
+  /** NOT_COUNTED, or whether the control that `rule` counts cuts (COUNTED_CUT) or lowers. */
+  private countedAs(rule: string, control: string): number {
+    if (!this.mitigatesCached(rule, control)) return NOT_COUNTED;
+    return BUILTIN_CONTROL_BY_ID.get(control)?.effect === "cut" ? COUNTED_CUT : COUNTED_LOWERING;
+  }
+
   private mitigatesCached(rule: string, control: string): boolean {
     let byControl = this.mitigates.get(rule);
     if (!byControl) this.mitigates.set(rule, (byControl = new Map<string, boolean>()));
@@ -660,18 +684,19 @@ class StepRules {
     let list: ControlUse[] | undefined;
     let cut = false;
     let lowering = 0;
+    // One lookup per control: whether the rule counts it and whether it cuts (`countedBy`).
+    const counted = this.countedBy(rule);
     for (let i = 0; i < uses.length; i++) {
       const use = uses[i]!;
-      if (
-        !this.mitigatesCached(rule, use.name) ||
-        (list ? named(list, use.name) : named(uses, use.name, i))
-      ) {
+      let how = counted.get(use.name);
+      if (how === undefined) counted.set(use.name, (how = this.countedAs(rule, use.name)));
+      if (how === NOT_COUNTED || (list ? named(list, use.name) : named(uses, use.name, i))) {
         // The first control skipped: the counted ones so far become their own list.
         list ??= uses.slice(0, i);
         continue;
       }
       list?.push(use);
-      if (BUILTIN_CONTROL_BY_ID.get(use.name)?.effect === "cut") cut = true;
+      if (how === COUNTED_CUT) cut = true;
       else lowering++;
     }
     const applied = list === undefined ? uses : list;
@@ -721,6 +746,11 @@ class StepRules {
     return { applied, cut, lowering };
   }
 }
+
+/** How a rule counts a declared control (`StepRules.countedAs`). */
+const NOT_COUNTED = 0;
+const COUNTED_CUT = 1;
+const COUNTED_LOWERING = 2;
 
 /** In a receiver code: the component consumes content with an LLM (beside `receiverSides`, below 8). */
 const RECEIVER_LLM = 8;

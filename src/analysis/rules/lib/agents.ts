@@ -277,11 +277,7 @@ export function reachSummary(g: ThreatGraph, agent: Agent, scratch?: SummaryScra
   let perGraph = summaryCache.get(g);
   if (!perGraph) summaryCache.set(g, (perGraph = new Map<number, ReachSummary>()));
   let s = perGraph.get(agent.index);
-  if (!s)
-    perGraph.set(
-      agent.index,
-      (s = summarize(g, agent, scratch ?? new SummaryScratch(g.model.components.length))),
-    );
+  if (!s) perGraph.set(agent.index, (s = summarize(g, agent, scratch ?? new SummaryScratch(g))));
   return s;
 }
 
@@ -295,22 +291,26 @@ export interface ReachSummary {
 const summaryCache = new WeakMap<ThreatGraph, Map<number, ReachSummary>>();
 
 /**
- * What `summarize` reuses from one agent to the next, so that a search allocates no set or map: per
- * component, the stamp of the last search that met it, and what it reads of a callee's object, read
- * once (0: not yet; else bit 0, plus 2 when it states an approval, 4 when it declares a sandbox, and
- * its capability mask from bit 3). Take one per pass over many agents; it must not outlive the arena
- * it was made in.
+ * What the reach questions of many agents share (`approvalReplacedSteps`, `codeRunnerSinks`,
+ * `reachSummary`), so that a search allocates no set or map and each callee's object is read once:
+ * per component, the stamp of the last search that met it, and what a callee's object says (0: not
+ * read yet; else bit 0, plus 2 when it states an approval, 4 when it declares a sandbox, and its
+ * capability mask from bit 3), read up front for every tool and MCP server (the only callees with
+ * either), on first need for the others. Make one for a pass over many agents (the attack graph
+ * makes one for both passes); it must not outlive the arena it was made in.
  */
 export class SummaryScratch {
-  private arrays: { seen: Int32Array; callee: Int32Array } | undefined;
+  readonly callee: Int32Array;
+  private seenAt: Int32Array | undefined;
   stamp = 0;
-  constructor(private readonly n: number) {}
-  /** The arrays, taken on first use (every summary a pass asks may be cached already). */
-  get seen(): Int32Array {
-    return (this.arrays ??= { seen: scratchI32(this.n), callee: scratchI32(this.n) }).seen;
+  constructor(readonly g: ThreatGraph) {
+    this.callee = scratchI32(g.model.components.length);
+    for (const kind of ["tool", "mcp_server"] as const)
+      for (const v of g.byKind.get(kind) ?? []) calleeInfo(g, this.callee, v);
   }
-  get callee(): Int32Array {
-    return (this.arrays ??= { seen: scratchI32(this.n), callee: scratchI32(this.n) }).callee;
+  /** Taken on first use: every summary a pass asks may be cached already. */
+  get seen(): Int32Array {
+    return (this.seenAt ??= scratchI32(this.callee.length));
   }
 }
 
@@ -639,11 +639,11 @@ export function approvalReplacedSteps(
   g: ThreatGraph,
   facts: Facts,
   agents: ArrayLike<number>,
+  scratch: SummaryScratch = new SummaryScratch(g),
 ): Uint8Array | undefined {
   const stating: number[] = [];
   for (const kind of ["tool", "mcp_server"] as const)
-    for (const v of g.byKind.get(kind) ?? [])
-      if (approvalOf(g.model.components[v]!) !== undefined) stating.push(v);
+    for (const v of g.byKind.get(kind) ?? []) if (scratch.callee[v]! & 2) stating.push(v);
   if (stating.length === 0 || agents.length === 0) return undefined;
   const callers = reachOver(g.csr, stating, (f) => g.flowKind[f] === INVOKE, true);
   const { outStart, outEdges, edgeTo } = facts.info;
@@ -651,7 +651,6 @@ export function approvalReplacedSteps(
   const replaced = new Set<number>();
   // Worked out on first need: one backward search over the information graph.
   let sends: Uint8Array | undefined;
-  let scratch: SummaryScratch | undefined;
   for (let j = 0; j < agents.length; j++) {
     const a = agents[j]!;
     if (!callers[a]) continue;
@@ -659,11 +658,7 @@ export function approvalReplacedSteps(
     // replace its approval, then the calls to them.
     const agent = g.model.components[a] as Agent;
     replaced.clear();
-    const { tools, first, overrides, runner } = reachSummary(
-      g,
-      agent,
-      (scratch ??= new SummaryScratch(g.model.components.length)),
-    );
+    const { tools, first, overrides, runner } = reachSummary(g, agent, scratch);
     for (let k = 0; k < tools.length; k++)
       if (overrides[k] && (runner[k] || (sends ??= sendsOut(facts))[tools[k]!] === 1))
         replaced.add(first[k]!);
@@ -683,28 +678,24 @@ export function approvalReplacedSteps(
  * observable sinks. Each agent that reaches such a tool over `invoke` flows is asked by one
  * `reachSummary` (nothing is kept; most models have no unsandboxed code runner at all).
  */
-export function codeRunnerSinks(g: ThreatGraph): Uint8Array {
+export function codeRunnerSinks(g: ThreatGraph, scratch: SummaryScratch = new SummaryScratch(g)): Uint8Array {
   const n = g.model.components.length;
   const out = scratchU8(n);
   const candidates: number[] = [];
-  // Only tools and MCP servers can lend `execute_code` (`effectiveCapabilities`): the other
-  // components' objects are not read. (The order of the candidates does not matter: a search's start.)
+  // Only tools and MCP servers can lend `execute_code` (`effectiveCapabilities`): read from the
+  // scratch's callee codes, no object. (The order of the candidates does not matter: a search's start.)
+  const execute = maskOf(EXECUTE) << 3;
   for (const kind of ["tool", "mcp_server"] as const)
     for (const v of g.byKind.get(kind) ?? []) {
-      const c = g.model.components[v]!;
-      if (toolCaps(c, EXECUTE).length > 0 && !hasControl(c, "sandbox")) candidates.push(v);
+      const info = scratch.callee[v]!;
+      if ((info & execute) !== 0 && (info & 4) === 0) candidates.push(v);
     }
   if (candidates.length === 0) return out;
   // Who can call a candidate: back over `invoke` flows (a superset of the reaches asked about below).
   const callers = reachOver(g.csr, candidates, (f) => g.flowKind[f] === INVOKE, true);
-  let scratch: SummaryScratch | undefined;
   for (const a of g.byKind.get("agent") ?? []) {
     if (!callers[a]) continue;
-    const { tools, runner } = reachSummary(
-      g,
-      g.model.components[a] as Agent,
-      (scratch ??= new SummaryScratch(n)),
-    );
+    const { tools, runner } = reachSummary(g, g.model.components[a] as Agent, scratch);
     for (let k = 0; k < tools.length; k++) if (runner[k]) out[tools[k]!] = 1;
   }
   return out;
