@@ -481,7 +481,7 @@ function labelSteps(
     // Credentials the step needs: how the sender gets into the more trusted receiver, read as the
     // rules read a hop (the flow's `auth`, else the receiver's, else an actor's `authenticated`).
     if (!returning && trust[a]! < trust[b]! && hopAuthenticated(tg, flows[f]!)) p *= AUTH_FACTOR;
-    const onStep = ctx.appliedOn(f, b, tech.rule);
+    const onStep = ctx.appliedOn(f, b, tech.rule, k.bit);
     // An agent's approval is the default for its own calls: it cuts the call unless a tool reached
     // through it states its own approval and can carry data out (the way out's reading above, as
     // AT-37 reads it; AT-36 counts any tool stating one: a gateway is one node here, ADR 4).
@@ -565,6 +565,9 @@ class StepRules {
   private readonly knownAt = scratchI32(STEP_KEYS);
   private readonly knowns: StepKnown[] = [];
   private readonly ruleBit = new Map<string, number>();
+  // Per component and per flow, the bits of the rules that count a control it declares (`markCounted`).
+  private readonly nodeCounted: Int32Array;
+  private readonly flowCounted: Int32Array;
   // The last `applying` answer per component and per flow, with its rule.
   private readonly nodeRule: (string | undefined)[];
   private readonly nodeApplied: Applied[];
@@ -581,6 +584,8 @@ class StepRules {
     this.receiver = receiverCodes(tg);
     const receiver = this.receiver;
     this.llm = (c) => (receiver[c.index]! & RECEIVER_LLM) !== 0;
+    this.nodeCounted = scratchI32(model.components.length);
+    this.flowCounted = scratchI32(model.flows.length);
     this.nodeRule = new Array<string | undefined>(model.components.length);
     this.nodeApplied = new Array<Applied>(model.components.length);
     this.flowRule = new Array<string | undefined>(model.flows.length);
@@ -601,6 +606,7 @@ class StepRules {
     let bit = -1;
     if (tech) {
       bit = ruleBit.get(tech.rule) ?? ruleBit.size;
+      if (bit === ruleBit.size) this.markCounted(tech.rule, bit);
       ruleBit.set(tech.rule, bit);
     }
     const k: StepKnown = tech
@@ -717,22 +723,39 @@ class StepRules {
     };
   }
 
-  private appliedAtNode(v: number, rule: string): Applied {
+  /**
+   * Marks, with the rule's bit, the components and flows that declare a control the rule counts:
+   * from the graph's users of each control name, so that an element declaring none is answered
+   * without reading its object (at 1M components half of them declare controls, and the reads were
+   * most of the steps' labelling). Beyond 31 rules nothing is marked: every list is read.
+   */
+  private markCounted(rule: string, bit: number): void {
+    if (bit >= 31) return;
+    for (const [name, users] of this.tg.controlUsers) {
+      if (!this.mitigatesCached(rule, name)) continue;
+      for (const v of users.comps) this.nodeCounted[v]! |= 1 << bit;
+      for (const f of users.flows) this.flowCounted[f]! |= 1 << bit;
+    }
+  }
+
+  private appliedAtNode(v: number, rule: string, bit: number): Applied {
+    if (bit < 31 && (this.nodeCounted[v]! & (1 << bit)) === 0) return NOT_APPLIED;
     if (this.nodeRule[v] === rule) return this.nodeApplied[v]!;
     this.nodeRule[v] = rule;
     return (this.nodeApplied[v] = this.applying(this.model.components[v]!.controls, rule));
   }
 
-  private appliedAtFlow(f: number, rule: string): Applied {
+  private appliedAtFlow(f: number, rule: string, bit: number): Applied {
+    if (bit < 31 && (this.flowCounted[f]! & (1 << bit)) === 0) return NOT_APPLIED;
     if (this.flowRule[f] === rule) return this.flowApplied[f]!;
     this.flowRule[f] = rule;
     return (this.flowApplied[f] = this.applying(this.model.flows[f]!.controls, rule));
   }
 
   /** A step's controls: its flow's, then its receiver's not named already (as one list would give). */
-  appliedOn(f: number, v: number, rule: string): Applied {
-    const onFlow = this.tg.flowControls[f] ? this.appliedAtFlow(f, rule) : NOT_APPLIED;
-    const onNode = this.tg.compControls[v] ? this.appliedAtNode(v, rule) : NOT_APPLIED;
+  appliedOn(f: number, v: number, rule: string, bit: number): Applied {
+    const onFlow = this.tg.flowControls[f] ? this.appliedAtFlow(f, rule, bit) : NOT_APPLIED;
+    const onNode = this.tg.compControls[v] ? this.appliedAtNode(v, rule, bit) : NOT_APPLIED;
     if (onNode === NOT_APPLIED) return onFlow;
     if (onFlow === NOT_APPLIED) return onNode;
     const applied = onFlow.applied.slice();
@@ -753,10 +776,10 @@ const COUNTED_CUT = 1;
 const COUNTED_LOWERING = 2;
 
 /** In a receiver code: the component consumes content with an LLM (beside `receiverSides`, below 8). */
-const RECEIVER_LLM = 8;
+export const RECEIVER_LLM = 8;
 
-/** Per component: RECEIVER_LLM when it is an LLM consumer, plus its `receiverSides`. */
-function receiverCodes(tg: ThreatGraph): Int8Array {
+/** Per component: RECEIVER_LLM when it is an LLM consumer, plus its `receiverSides` (exported for tests). */
+export function receiverCodes(tg: ThreatGraph): Int8Array {
   const comps = tg.model.components;
   const out = scratchI8(comps.length);
   // Components of other kinds are neither LLM consumers nor have a side (`isLlmConsumer`,
@@ -764,6 +787,10 @@ function receiverCodes(tg: ThreatGraph): Int8Array {
   for (const kind of RECEIVER_KINDS)
     for (const v of tg.byKind.get(kind) ?? [])
       out[v] = (isLlmConsumer(tg, comps[v]!) ? RECEIVER_LLM : 0) + receiverSides(comps[v]!);
+  // Read from the kind alone: an agent is an LLM consumer with no side, a vector store has the index
+  // side only.
+  for (const v of tg.byKind.get("agent") ?? []) out[v] = RECEIVER_LLM;
+  for (const v of tg.byKind.get("vectorstore") ?? []) out[v] = 1;
   // An endpoint has no side, and is an LLM consumer when a generative model serves it: asked of its
   // in-flows by their typed kinds, reading only a serving model's object (`isLlmConsumer` reads each
   // in-flow's).
@@ -780,7 +807,7 @@ function receiverCodes(tg: ThreatGraph): Int8Array {
     }
   return out;
 }
-const RECEIVER_KINDS = ["agent", "model", "provider", "dataset", "pipeline", "vectorstore"] as const;
+const RECEIVER_KINDS = ["model", "provider", "dataset", "pipeline"] as const;
 const SERVE = FLOW_KIND_CODE.get("serve");
 const DEPLOY = FLOW_KIND_CODE.get("deploy");
 const MODEL = COMPONENT_KIND_CODE.get("model");
