@@ -219,6 +219,8 @@ export function buildAttackGraph(
   const m = g.edgeCount;
   const steps: StepArrays = {
     likelihood: scratchF64(m),
+    // -ln(likelihood), written beside it.
+    weight: scratchF64(m),
     technique: new Array<StepTechnique | undefined>(m),
     controlsOnStep: new Array<readonly ControlUse[]>(m),
     flowCutCost: scratchI32(m).fill(INF),
@@ -258,7 +260,7 @@ export function buildAttackGraph(
   const reaches = new SummaryScratch(tg);
   const replaced = approving.length > 0 ? approvalReplacedSteps(tg, facts, approving, reaches) : undefined;
   labelSteps(tg, facts, ctx, steps, { exfilClosed, flowClosed, agentClosing, replaced });
-  const weight = weights(steps.likelihood);
+  const weight = steps.weight;
   const { cost: nodeCutCost, control: nodeCutControl } = nodeCuts(tg, g, ctx, steps, weight);
   const n = g.nodeCount;
   const entries: number[] = [];
@@ -373,6 +375,7 @@ function turnedReaders(
 /** What `labelSteps` writes per step. */
 interface StepArrays {
   readonly likelihood: Float64Array;
+  readonly weight: Float64Array;
   readonly technique: (StepTechnique | undefined)[];
   readonly controlsOnStep: (readonly ControlUse[])[];
   readonly flowCutCost: Int32Array;
@@ -381,13 +384,12 @@ interface StepArrays {
   readonly exfilWeight: Float64Array;
 }
 
-/** -ln of each likelihood (Infinity for 0: a cut step). */
-function weights(likelihood: Float64Array): Float64Array {
-  const weight = scratchF64(likelihood.length);
-  for (let e = 0; e < likelihood.length; e++)
-    weight[e] = likelihood[e]! > 0 ? -Math.log(likelihood[e]!) : Infinity;
-  return weight;
+/** A step's weight: -ln of its likelihood (Infinity for 0: a cut step). */
+function weightOf(likelihood: number): number {
+  return likelihood > 0 ? -Math.log(likelihood) : Infinity;
 }
+/** The weight of a step without a technique (likelihood 1). */
+const FREE_WEIGHT = weightOf(1);
 
 /** Where the way-out controls declared close steps (`buildAttackGraph`). */
 interface WayOutClosing {
@@ -427,8 +429,16 @@ function labelSteps(
   const { edgeFrom, edgeTo } = g;
   const { infoFlow, infoReturn, thirdParty, entry } = facts;
   const { flowKind, compKind, trust } = tg;
-  const { likelihood, technique, controlsOnStep, flowCutCost, flowCutControl, stepRuleBit, exfilWeight } =
-    out;
+  const {
+    likelihood,
+    weight,
+    technique,
+    controlsOnStep,
+    flowCutCost,
+    flowCutControl,
+    stepRuleBit,
+    exfilWeight,
+  } = out;
   const receiver = ctx.receiver;
   // What a step reads of its sender and of its receiver, packed into one number per node first: the
   // loop then reads two per step at random instead of a dozen byte arrays (at 1M components the
@@ -473,6 +483,7 @@ function labelSteps(
     exfilWeight[e] = flowClosed[f] === 1 || closedFrom || (sb & 256) !== 0 ? Infinity : k.wayOut;
     if (!tech) {
       likelihood[e] = 1;
+      weight[e] = FREE_WEIGHT;
       controlsOnStep[e] = NO_USES;
       continue;
     }
@@ -491,6 +502,7 @@ function labelSteps(
         : onStep;
     p *= LOWERED[Math.min(2, lowering)]!;
     likelihood[e] = cut ? 0 : p;
+    weight[e] = weightOf(likelihood[e]!);
     controlsOnStep[e] = applied;
     flowCutCost[e] = k.cut.cost;
     flowCutControl[e] = k.cut.id;
