@@ -2,16 +2,22 @@
  * `reachSummary` (what the attack paths ask of an agent's reaches, without building them) answers as
  * `toolsOf` and `unsandboxedRunners` do, and `approvalReplacedSteps` as `approvalReplacedOn` does step
  * by step, for every agent of every sample, of a generated model, and of a hand-built one with
- * gateways, stated approvals, sandboxes and code runners behind other tools.
+ * gateways, stated approvals, sandboxes and code runners behind other tools. So do `codeRunnerSinks`
+ * (the union of every agent's `unsandboxedRunners`) and the attack graph's receiver codes
+ * (`isLlmConsumer` and `receiverSides`, which it reads from the kinds and typed arrays where it can).
  */
 import fs from "node:fs";
 import path from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { computeFacts } from "../../src/analysis/facts.js";
+import { RECEIVER_LLM, receiverCodes } from "../../src/analysis/paths/attack-graph.js";
+import { receiverSides } from "../../src/analysis/paths/techniques.js";
+import { isLlmConsumer } from "../../src/analysis/predicates.js";
 import {
   approvalReplacedOn,
   approvalReplacedSteps,
+  codeRunnerSinks,
   reachSummary,
   toolsOf,
   unsandboxedRunners,
@@ -31,6 +37,17 @@ function assertSame(model: ResolvedModel, what: string): number {
   const steps = approvalReplacedSteps(g, facts, g.byKind.get("agent") ?? []);
   for (let e = 0; e < facts.info.edgeCount; e++)
     assert.is(steps?.[e] === 1, approvalReplacedOn(g, facts, e), `${what}: step ${e}`);
+  const codes = receiverCodes(g);
+  for (const c of model.components)
+    assert.is(
+      codes[c.index],
+      (isLlmConsumer(g, c) ? RECEIVER_LLM : 0) + receiverSides(c),
+      `${what}: receiver code of ${c.name}`,
+    );
+  const runnerSinks = new Uint8Array(model.components.length);
+  for (const a of g.byKind.get("agent") ?? [])
+    for (const r of unsandboxedRunners(g, model.components[a] as Agent)) runnerSinks[r.tool.index] = 1;
+  assert.equal([...codeRunnerSinks(g)], [...runnerSinks], `${what}: code runner sinks`);
   let reaches = 0;
   for (const a of g.byKind.get("agent") ?? []) {
     const agent = model.components[a] as Agent;
@@ -106,6 +123,18 @@ flow courier -> runner_front { kind invoke }
 flow runner_front -> deep_shell { kind invoke }
 flow boxed -> shell { kind invoke }
 flow boxed -> gw { kind invoke }
+model gen "Gen" in corp { family generative }
+model cls "Classifier" in corp { family predictive }
+endpoint chat "Chat" in corp
+endpoint score "Score" in corp
+vectorstore vs "Vectors" in corp
+dataset rag "RAG set" in corp { purpose rag }
+dataset train "Train set" in corp { purpose training }
+pipeline ft "Fine-tune" in corp { type fine_tuning }
+pipeline idx "Indexer" in corp { type indexing }
+flow gen -> chat { kind serve }
+flow cls -> score { kind serve }
+flow cls -> chat { kind deploy }
 `);
   assert.ok(front.ok, front.diagnostics.map((d) => d.message).join("\n"));
   assert.ok(assertSame(front.model, "hand-built") >= 10);

@@ -9,10 +9,10 @@ import { ENTRY, UNTRUSTED_CONTENT, type Facts } from "../facts.js";
 import { named } from "../engine.js";
 import { isLlmConsumer } from "../predicates.js";
 import type { Rule } from "../rule.js";
-import { approvalReplacedSteps, codeRunnerSinks } from "../rules/lib/agents.js";
+import { approvalReplacedSteps, codeRunnerSinks, SummaryScratch } from "../rules/lib/agents.js";
 import { hopAuthenticated } from "../rules/lib/inference.js";
 import { INF } from "./maxflow.js";
-import { dataReaders } from "./data-readers.js";
+import { dataReaders, namedCarries } from "./data-readers.js";
 import { TargetGroup } from "./target-groups.js";
 import { AGENT_CALL, receiverSides, stepTechnique, type StepTechnique } from "./techniques.js";
 
@@ -219,6 +219,8 @@ export function buildAttackGraph(
   const m = g.edgeCount;
   const steps: StepArrays = {
     likelihood: scratchF64(m),
+    // -ln(likelihood), written beside it.
+    weight: scratchF64(m),
     technique: new Array<StepTechnique | undefined>(m),
     controlsOnStep: new Array<readonly ControlUse[]>(m),
     flowCutCost: scratchI32(m).fill(INF),
@@ -254,14 +256,16 @@ export function buildAttackGraph(
   const approving = (tg.controlUsers.get("human_approval")?.comps ?? []).filter(
     (v) => tg.compKind[v] === AGENT,
   );
-  const replaced = approving.length > 0 ? approvalReplacedSteps(tg, facts, approving) : undefined;
+  // The agents' reach questions share their scratch: each tool's object is read once for both.
+  const reaches = new SummaryScratch(tg);
+  const replaced = approving.length > 0 ? approvalReplacedSteps(tg, facts, approving, reaches) : undefined;
   labelSteps(tg, facts, ctx, steps, { exfilClosed, flowClosed, agentClosing, replaced });
-  const weight = weights(steps.likelihood);
+  const weight = steps.weight;
   const { cost: nodeCutCost, control: nodeCutControl } = nodeCuts(tg, g, ctx, steps, weight);
   const n = g.nodeCount;
   const entries: number[] = [];
   for (let v = 0; v < n; v++) if (facts.entry[v]) entries.push(v);
-  const { sink, canExfiltrate } = wayOutEnds(tg, facts);
+  const { sink, canExfiltrate } = wayOutEnds(tg, facts, reaches);
   const turnable = turnableNodes(g, ctx.receiver, steps.technique, weight, facts.entry, entries);
   const { turned, turnedNode } = turnedReaders(tg, facts, ctx.receiver, turnable, canExfiltrate);
   const turning = { turnable, turnedNode, canExfiltrate };
@@ -290,8 +294,12 @@ export function buildAttackGraph(
 }
 
 /** Where a disclosure's way out may end (`AttackGraph.sink`), and what can get there (`canExfiltrate`). */
-function wayOutEnds(tg: ThreatGraph, facts: Facts): { sink: Uint8Array; canExfiltrate: Uint8Array } {
-  const runners = codeRunnerSinks(tg);
+function wayOutEnds(
+  tg: ThreatGraph,
+  facts: Facts,
+  reaches: SummaryScratch,
+): { sink: Uint8Array; canExfiltrate: Uint8Array } {
+  const runners = codeRunnerSinks(tg, reaches);
   const more: number[] = [];
   for (let v = 0; v < runners.length; v++) if (runners[v] && !facts.observable[v]) more.push(v);
   if (more.length === 0) return { sink: facts.observable, canExfiltrate: facts.canExfiltrate };
@@ -367,6 +375,7 @@ function turnedReaders(
 /** What `labelSteps` writes per step. */
 interface StepArrays {
   readonly likelihood: Float64Array;
+  readonly weight: Float64Array;
   readonly technique: (StepTechnique | undefined)[];
   readonly controlsOnStep: (readonly ControlUse[])[];
   readonly flowCutCost: Int32Array;
@@ -375,13 +384,12 @@ interface StepArrays {
   readonly exfilWeight: Float64Array;
 }
 
-/** -ln of each likelihood (Infinity for 0: a cut step). */
-function weights(likelihood: Float64Array): Float64Array {
-  const weight = scratchF64(likelihood.length);
-  for (let e = 0; e < likelihood.length; e++)
-    weight[e] = likelihood[e]! > 0 ? -Math.log(likelihood[e]!) : Infinity;
-  return weight;
+/** A step's weight: -ln of its likelihood (Infinity for 0: a cut step). */
+function weightOf(likelihood: number): number {
+  return likelihood > 0 ? -Math.log(likelihood) : Infinity;
 }
+/** The weight of a step without a technique (likelihood 1). */
+const FREE_WEIGHT = weightOf(1);
 
 /** Where the way-out controls declared close steps (`buildAttackGraph`). */
 interface WayOutClosing {
@@ -392,6 +400,11 @@ interface WayOutClosing {
   /** Per step: 1 where it leaves an agent by a call its approval does not decide (or undefined: none). */
   readonly replaced: Uint8Array | undefined;
 }
+
+/** Bound of `labelSteps`'s step keys: flow kinds x returning x 64 sender codes x 256 receiver codes. */
+const STEP_KEYS = FLOW_KIND_CODE.size * 2 * 64 * 256;
+// The sender's code keeps a kind in 4 bits, beside a receiver code below 16 (`receiverCodes`).
+if (COMPONENT_KIND_CODE.size > 16) throw new Error("labelSteps packs a component kind in 4 bits");
 
 /** LOWERING_FACTOR to the number of lowering controls that count (at most two). */
 const LOWERED = [1, LOWERING_FACTOR, LOWERING_FACTOR ** 2];
@@ -416,22 +429,45 @@ function labelSteps(
   const { edgeFrom, edgeTo } = g;
   const { infoFlow, infoReturn, thirdParty, entry } = facts;
   const { flowKind, compKind, trust } = tg;
-  const { likelihood, technique, controlsOnStep, flowCutCost, flowCutControl, stepRuleBit, exfilWeight } =
-    out;
+  const {
+    likelihood,
+    weight,
+    technique,
+    controlsOnStep,
+    flowCutCost,
+    flowCutControl,
+    stepRuleBit,
+    exfilWeight,
+  } = out;
   const receiver = ctx.receiver;
-  const kindCount = COMPONENT_KIND_CODE.size;
+  // What a step reads of its sender and of its receiver, packed into one number per node first: the
+  // loop then reads two per step at random instead of a dozen byte arrays (at 1M components the
+  // per-node arrays do not fit in cache together). Sender: kind, third-party, user input (bits 0-5),
+  // every way-out step leaving it closed (bit 6), closed by an agent's approval alone (bit 7).
+  // Receiver: kind and receiver code (bits 0-7), every way-out step into it closed (bit 8).
+  const n = g.nodeCount;
+  const sender = scratchI32(n);
+  const into = scratchI32(n);
+  for (let v = 0; v < n; v++) {
+    const closed = exfilClosed[v] === 1;
+    const approvalOnly = agentClosing[v] === 1;
+    sender[v] =
+      compKind[v]! * 4 +
+      (thirdParty[v] ? 2 : 0) +
+      ((entry[v]! & ENTRY.USER_INPUT) !== 0 ? 1 : 0) +
+      (closed && !approvalOnly ? 64 : 0) +
+      (closed && approvalOnly ? 128 : 0);
+    into[v] = compKind[v]! * 16 + receiver[v]! + (closed && !approvalOnly ? 256 : 0);
+  }
   for (let e = 0; e < g.edgeCount; e++) {
     const f = infoFlow[e]!;
     const returning = infoReturn[e] === 1;
     const a = edgeFrom[e]!;
     const b = edgeTo[e]!;
-    const key =
-      ((((flowKind[f]! * kindCount + compKind[a]!) * kindCount + compKind[b]!) * 2 + (returning ? 1 : 0)) *
-        2 +
-        (thirdParty[a] ? 1 : 0)) *
-        32 +
-      ((entry[a]! & ENTRY.USER_INPUT) !== 0 ? 16 : 0) +
-      receiver[b]!;
+    const sa = sender[a]!;
+    const sb = into[b]!;
+    // Every code the technique depends on (`StepRules.known`).
+    const key = ((flowKind[f]! * 2 + (returning ? 1 : 0)) * 64 + (sa & 63)) * 256 + (sb & 255);
     const k = ctx.known(key, facts, f, a, b, returning);
     const tech = k.tech;
     technique[e] = tech;
@@ -443,12 +479,11 @@ function labelSteps(
     // (An agent closed by its approval alone closes only its own calls that it decides: no step into
     // it, no answer, write, delegation or result it passes on, no call to a tool stating its own.)
     const closedFrom =
-      exfilClosed[a] === 1 &&
-      (agentClosing[a] !== 1 || (!returning && flowKind[f] === INVOKE && replaced?.[e] !== 1));
-    const closedInto = exfilClosed[b] === 1 && agentClosing[b] !== 1;
-    exfilWeight[e] = flowClosed[f] === 1 || closedFrom || closedInto ? Infinity : k.wayOut;
+      (sa & 64) !== 0 || ((sa & 128) !== 0 && !returning && flowKind[f] === INVOKE && replaced?.[e] !== 1);
+    exfilWeight[e] = flowClosed[f] === 1 || closedFrom || (sb & 256) !== 0 ? Infinity : k.wayOut;
     if (!tech) {
       likelihood[e] = 1;
+      weight[e] = FREE_WEIGHT;
       controlsOnStep[e] = NO_USES;
       continue;
     }
@@ -457,7 +492,7 @@ function labelSteps(
     // Credentials the step needs: how the sender gets into the more trusted receiver, read as the
     // rules read a hop (the flow's `auth`, else the receiver's, else an actor's `authenticated`).
     if (!returning && trust[a]! < trust[b]! && hopAuthenticated(tg, flows[f]!)) p *= AUTH_FACTOR;
-    const onStep = ctx.appliedOn(f, b, tech.rule);
+    const onStep = ctx.appliedOn(f, b, tech.rule, k.bit);
     // An agent's approval is the default for its own calls: it cuts the call unless a tool reached
     // through it states its own approval and can carry data out (the way out's reading above, as
     // AT-37 reads it; AT-36 counts any tool stating one: a gateway is one node here, ADR 4).
@@ -467,6 +502,7 @@ function labelSteps(
         : onStep;
     p *= LOWERED[Math.min(2, lowering)]!;
     likelihood[e] = cut ? 0 : p;
+    weight[e] = weightOf(likelihood[e]!);
     controlsOnStep[e] = applied;
     flowCutCost[e] = k.cut.cost;
     flowCutControl[e] = k.cut.id;
@@ -534,8 +570,16 @@ class StepRules {
   private readonly costs = new Map<string, number>();
   private readonly flowCutByRule = new Map<string, FlowCut>();
   private readonly mitigates = new Map<string, Map<string, boolean>>();
-  private readonly byCodes = new Map<number, StepKnown>();
+  private readonly counted = new Map<string, Map<string, number>>();
+  private lastRule: string | undefined;
+  private lastCounted: Map<string, number> | undefined;
+  // What each step code combination decides (`known`): the table is indexed by `labelSteps`'s key.
+  private readonly knownAt = scratchI32(STEP_KEYS);
+  private readonly knowns: StepKnown[] = [];
   private readonly ruleBit = new Map<string, number>();
+  // Per component and per flow, the bits of the rules that count a control it declares (`markCounted`).
+  private readonly nodeCounted: Int32Array;
+  private readonly flowCounted: Int32Array;
   // The last `applying` answer per component and per flow, with its rule.
   private readonly nodeRule: (string | undefined)[];
   private readonly nodeApplied: Applied[];
@@ -552,6 +596,8 @@ class StepRules {
     this.receiver = receiverCodes(tg);
     const receiver = this.receiver;
     this.llm = (c) => (receiver[c.index]! & RECEIVER_LLM) !== 0;
+    this.nodeCounted = scratchI32(model.components.length);
+    this.flowCounted = scratchI32(model.flows.length);
     this.nodeRule = new Array<string | undefined>(model.components.length);
     this.nodeApplied = new Array<Applied>(model.components.length);
     this.flowRule = new Array<string | undefined>(model.flows.length);
@@ -560,8 +606,9 @@ class StepRules {
 
   /** What the step's code combination `key` decides (computed from this step the first time). */
   known(key: number, facts: Facts, f: number, a: number, b: number, returning: boolean): StepKnown {
-    const k = this.byCodes.get(key);
-    return k ?? this.learn(key, facts, f, a, b, returning);
+    // A table read per step, not a map lookup: 1 + the place in `knowns`, 0 for a new combination.
+    const i = this.knownAt[key]!;
+    return i !== 0 ? this.knowns[i - 1]! : this.learn(key, facts, f, a, b, returning);
   }
 
   private learn(key: number, facts: Facts, f: number, a: number, b: number, returning: boolean): StepKnown {
@@ -571,6 +618,7 @@ class StepRules {
     let bit = -1;
     if (tech) {
       bit = ruleBit.get(tech.rule) ?? ruleBit.size;
+      if (bit === ruleBit.size) this.markCounted(tech.rule, bit);
       ruleBit.set(tech.rule, bit);
     }
     const k: StepKnown = tech
@@ -582,7 +630,8 @@ class StepRules {
           bit,
         }
       : { tech: undefined, maturity: 1, wayOut: 0, cut: NO_CUT, bit };
-    this.byCodes.set(key, k);
+    this.knowns.push(k);
+    this.knownAt[key] = this.knowns.length;
     return k;
   }
 
@@ -619,6 +668,21 @@ class StepRules {
     return found;
   }
 
+  /** Per control name, how `rule` counts it (`countedAs`), filled as names are met. */
+  private countedBy(rule: string): Map<string, number> {
+    if (rule === this.lastRule) return this.lastCounted!;
+    let m = this.counted.get(rule);
+    if (!m) this.counted.set(rule, (m = new Map<string, number>()));
+    this.lastRule = rule;
+    return (this.lastCounted = m);
+  }
+
+  /** NOT_COUNTED, or whether the control that `rule` counts cuts (COUNTED_CUT) or lowers. */
+  private countedAs(rule: string, control: string): number {
+    if (!this.mitigatesCached(rule, control)) return NOT_COUNTED;
+    return BUILTIN_CONTROL_BY_ID.get(control)?.effect === "cut" ? COUNTED_CUT : COUNTED_LOWERING;
+  }
+
   private mitigatesCached(rule: string, control: string): boolean {
     let byControl = this.mitigates.get(rule);
     if (!byControl) this.mitigates.set(rule, (byControl = new Map<string, boolean>()));
@@ -638,18 +702,19 @@ class StepRules {
     let list: ControlUse[] | undefined;
     let cut = false;
     let lowering = 0;
+    // One lookup per control: whether the rule counts it and whether it cuts (`countedBy`).
+    const counted = this.countedBy(rule);
     for (let i = 0; i < uses.length; i++) {
       const use = uses[i]!;
-      if (
-        !this.mitigatesCached(rule, use.name) ||
-        (list ? named(list, use.name) : named(uses, use.name, i))
-      ) {
+      let how = counted.get(use.name);
+      if (how === undefined) counted.set(use.name, (how = this.countedAs(rule, use.name)));
+      if (how === NOT_COUNTED || (list ? named(list, use.name) : named(uses, use.name, i))) {
         // The first control skipped: the counted ones so far become their own list.
         list ??= uses.slice(0, i);
         continue;
       }
       list?.push(use);
-      if (BUILTIN_CONTROL_BY_ID.get(use.name)?.effect === "cut") cut = true;
+      if (how === COUNTED_CUT) cut = true;
       else lowering++;
     }
     const applied = list === undefined ? uses : list;
@@ -670,22 +735,39 @@ class StepRules {
     };
   }
 
-  private appliedAtNode(v: number, rule: string): Applied {
+  /**
+   * Marks, with the rule's bit, the components and flows that declare a control the rule counts:
+   * from the graph's users of each control name, so that an element declaring none is answered
+   * without reading its object (at 1M components half of them declare controls, and the reads were
+   * most of the steps' labelling). Beyond 31 rules nothing is marked: every list is read.
+   */
+  private markCounted(rule: string, bit: number): void {
+    if (bit >= 31) return;
+    for (const [name, users] of this.tg.controlUsers) {
+      if (!this.mitigatesCached(rule, name)) continue;
+      for (const v of users.comps) this.nodeCounted[v]! |= 1 << bit;
+      for (const f of users.flows) this.flowCounted[f]! |= 1 << bit;
+    }
+  }
+
+  private appliedAtNode(v: number, rule: string, bit: number): Applied {
+    if (bit < 31 && (this.nodeCounted[v]! & (1 << bit)) === 0) return NOT_APPLIED;
     if (this.nodeRule[v] === rule) return this.nodeApplied[v]!;
     this.nodeRule[v] = rule;
     return (this.nodeApplied[v] = this.applying(this.model.components[v]!.controls, rule));
   }
 
-  private appliedAtFlow(f: number, rule: string): Applied {
+  private appliedAtFlow(f: number, rule: string, bit: number): Applied {
+    if (bit < 31 && (this.flowCounted[f]! & (1 << bit)) === 0) return NOT_APPLIED;
     if (this.flowRule[f] === rule) return this.flowApplied[f]!;
     this.flowRule[f] = rule;
     return (this.flowApplied[f] = this.applying(this.model.flows[f]!.controls, rule));
   }
 
   /** A step's controls: its flow's, then its receiver's not named already (as one list would give). */
-  appliedOn(f: number, v: number, rule: string): Applied {
-    const onFlow = this.tg.flowControls[f] ? this.appliedAtFlow(f, rule) : NOT_APPLIED;
-    const onNode = this.tg.compControls[v] ? this.appliedAtNode(v, rule) : NOT_APPLIED;
+  appliedOn(f: number, v: number, rule: string, bit: number): Applied {
+    const onFlow = this.tg.flowControls[f] ? this.appliedAtFlow(f, rule, bit) : NOT_APPLIED;
+    const onNode = this.tg.compControls[v] ? this.appliedAtNode(v, rule, bit) : NOT_APPLIED;
     if (onNode === NOT_APPLIED) return onFlow;
     if (onFlow === NOT_APPLIED) return onNode;
     const applied = onFlow.applied.slice();
@@ -700,17 +782,47 @@ class StepRules {
   }
 }
 
-/** In a receiver code: the component consumes content with an LLM (beside `receiverSides`, below 8). */
-const RECEIVER_LLM = 8;
+/** How a rule counts a declared control (`StepRules.countedAs`). */
+const NOT_COUNTED = 0;
+const COUNTED_CUT = 1;
+const COUNTED_LOWERING = 2;
 
-/** Per component: RECEIVER_LLM when it is an LLM consumer, plus its `receiverSides`. */
-function receiverCodes(tg: ThreatGraph): Int8Array {
+/** In a receiver code: the component consumes content with an LLM (beside `receiverSides`, below 8). */
+export const RECEIVER_LLM = 8;
+
+/** Per component: RECEIVER_LLM when it is an LLM consumer, plus its `receiverSides` (exported for tests). */
+export function receiverCodes(tg: ThreatGraph): Int8Array {
   const comps = tg.model.components;
   const out = scratchI8(comps.length);
-  for (let v = 0; v < comps.length; v++)
-    out[v] = (isLlmConsumer(tg, comps[v]!) ? RECEIVER_LLM : 0) + receiverSides(comps[v]!);
+  // Components of other kinds are neither LLM consumers nor have a side (`isLlmConsumer`,
+  // `receiverSides`): their code is 0, read from no object (half the components of a generated model).
+  for (const kind of RECEIVER_KINDS)
+    for (const v of tg.byKind.get(kind) ?? [])
+      out[v] = (isLlmConsumer(tg, comps[v]!) ? RECEIVER_LLM : 0) + receiverSides(comps[v]!);
+  // Read from the kind alone: an agent is an LLM consumer with no side, a vector store has the index
+  // side only.
+  for (const v of tg.byKind.get("agent") ?? []) out[v] = RECEIVER_LLM;
+  for (const v of tg.byKind.get("vectorstore") ?? []) out[v] = 1;
+  // An endpoint has no side, and is an LLM consumer when a generative model serves it: asked of its
+  // in-flows by their typed kinds, reading only a serving model's object (`isLlmConsumer` reads each
+  // in-flow's).
+  const { inStart, inEdges, edgeFrom } = tg.csr;
+  for (const v of tg.byKind.get("endpoint") ?? [])
+    for (let i = inStart[v]!; i < inStart[v + 1]!; i++) {
+      const f = inEdges[i]!;
+      if (tg.flowKind[f] !== SERVE && tg.flowKind[f] !== DEPLOY) continue;
+      const m = comps[edgeFrom[f]!]!;
+      if (tg.compKind[m.index] === MODEL && m.kind === "model" && m.props.family === "generative") {
+        out[v] = RECEIVER_LLM;
+        break;
+      }
+    }
   return out;
 }
+const RECEIVER_KINDS = ["model", "provider", "dataset", "pipeline"] as const;
+const SERVE = FLOW_KIND_CODE.get("serve");
+const DEPLOY = FLOW_KIND_CODE.get("deploy");
+const MODEL = COMPONENT_KIND_CODE.get("model");
 
 /**
  * The attack targets of the crown jewels. Given `wayOut` (1 where a component reaches an observable
@@ -731,12 +843,13 @@ export function buildTargets(
   // the crown jewels' assets are collected; a model has far more data than crown jewels).
   const isCrownData = scratchU8(model.data.length);
   for (const c of model.crownJewels) if (c.subject.type === "data") isCrownData[c.subject.index] = 1;
-  const holders = new Map<number, Set<number>>();
+  // A holder may be listed more than once (it holds the asset and sends it): the seeds of a search,
+  // and an influence target's list is made unique when sorted.
+  const holders = new Map<number, number[]>();
   const hold = (d: number, v: number) => {
-    if (!isCrownData[d]) return;
     let s = holders.get(d);
-    if (!s) holders.set(d, (s = new Set()));
-    s.add(v);
+    if (!s) holders.set(d, (s = []));
+    s.push(v);
   };
   // Only elements that hold or carry anything are read (the typed flags spare a walk over every
   // object); a component holding only unclassified data has no rank, so then every one is read.
@@ -744,9 +857,13 @@ export function buildTargets(
     (c) => c.subject.type !== "data" || model.data[c.subject.index]?.classification !== undefined,
   );
   for (let v = 0; v < n; v++)
-    if (!ranked || tg.heldRank[v]! >= 0) for (const d of model.components[v]!.holds) hold(d, v);
-  for (let f = 0; f < model.flows.length; f++)
-    if (tg.declaresCarries[f]) for (const d of model.flows[f]!.carries) hold(d, model.flows[f]!.from);
+    if (!ranked || tg.heldRank[v]! >= 0)
+      for (const d of model.components[v]!.holds) if (isCrownData[d]) hold(d, v);
+  // The flows' `carries` are read once, for the holders here and the readers' naming flows.
+  const named = namedCarries(tg, isCrownData);
+  for (let k = 0; k < named.flows.length; k++)
+    for (let j = named.start[k]!; j < named.start[k + 1]!; j++)
+      hold(named.data[j]!, tg.csr.edgeFrom[named.flows[k]!]!);
   // Readers are inner components an attacker must turn: people, and front doors that deliver data to
   // their own user (a public endpoint, an outside source), receive data by design, not by a leak;
   // and a component nothing turns (`turnable`) only passes content on.
@@ -763,7 +880,7 @@ export function buildTargets(
   const confidentialData = model.crownJewels
     .filter((c) => c.subject.type === "data" && c.properties.includes("confidentiality"))
     .map((c) => c.subject.index);
-  const readers = dataReaders(tg, facts, [...new Set(confidentialData)], holders, reader);
+  const readers = dataReaders(tg, facts, [...new Set(confidentialData)], holders, reader, named);
   // Each readers' group with its turned readers named by their turned nodes, made once per group.
   const turned = new Map<TargetGroup, TargetGroup>();
 
@@ -793,7 +910,7 @@ export function buildTargets(
           out.push(new MarkedTarget(crown, property, mode, group, marks?.bit ?? 0));
           continue;
         }
-        nodes = [...(holders.get(d) ?? [])].sort((a, b) => a - b);
+        nodes = uniqueSorted(holders.get(d) ?? []);
       }
       pending[mode].push({ at: out.length, crown, property, nodes });
       out.push(undefined);
@@ -819,6 +936,16 @@ export function buildTargets(
     }
   }
   return out as AttackTarget[];
+}
+
+/** The distinct numbers of `list`, ascending (a new list). */
+function uniqueSorted(list: readonly number[]): number[] {
+  const sorted = list.slice().sort((a, b) => a - b);
+  let k = 0;
+  for (let i = 0; i < sorted.length; i++)
+    if (i === 0 || sorted[i] !== sorted[i - 1]) sorted[k++] = sorted[i]!;
+  sorted.length = k;
+  return sorted;
 }
 
 /** A target kept as a list until its group is made. */

@@ -1,4 +1,4 @@
-import { scratchI32, scratchU8 } from "../../graph/arena.js";
+import { currentArena, scratchCopyI32, scratchI32, scratchScope, scratchU8 } from "../../graph/arena.js";
 import { buildCompactGraph } from "../../graph/compact.js";
 import type { ThreatGraph } from "../../graph/threat-graph.js";
 import type { Facts } from "../facts.js";
@@ -13,6 +13,39 @@ export interface ReaderMarks {
 }
 
 /**
+ * The assets that the flows declaring `carries` name, of those asked about: per such flow
+ * (`flows`, ascending), `data[start[k] .. start[k + 1])`.
+ */
+export interface NamedCarries {
+  readonly flows: Int32Array;
+  readonly start: Int32Array;
+  readonly data: readonly number[];
+}
+
+/**
+ * Reads every flow's `carries` once, keeping the assets flagged in `wanted` (by data index). Flow
+ * objects are scattered over the heap: at 1M components reading them is most of the cost, so the
+ * targets' holders and the readers' naming flows share one pass (`buildTargets`).
+ */
+export function namedCarries(tg: ThreatGraph, wanted: Uint8Array): NamedCarries {
+  const declares = tg.declaresCarries;
+  let count = 0;
+  for (let f = 0; f < declares.length; f++) if (declares[f]) count++;
+  const flows = scratchI32(count);
+  const start = scratchI32(count + 1);
+  const data: number[] = [];
+  const all = tg.model.flows;
+  for (let f = 0, k = 0; f < declares.length; f++) {
+    if (!declares[f]) continue;
+    const carries = all[f]!.carries;
+    for (let j = 0; j < carries.length; j++) if (wanted[carries[j]!]) data.push(carries[j]!);
+    flows[k++] = f;
+    start[k] = data.length;
+  }
+  return { flows, start, data };
+}
+
+/**
  * Components each data asset reaches from its holders, honouring `carries` on the way (as the
  * sensitivity facts do: a flow that names assets carries only those; any other flow carries every
  * asset but secrets), keeping those marked in `keep`, as a target group per 32 assets (never listed:
@@ -20,14 +53,20 @@ export interface ReaderMarks {
  * component of those flows every member reaches the same non-secret assets: non-secret assets spread
  * over that condensation (one node per component, visited in topological order), and only the flows
  * that name assets can send a mask back up. Secrets move on naming flows only, so they spread node by
- * node over the few components those reach.
+ * node over the few components those reach. `named` must list, of every flow declaring `carries`, at
+ * least the assets of `assets` it names (more are ignored); read from the model when not given.
+ *
+ * Inside an arena, what the groups keep lies below the searches' arrays, which are given back: each
+ * batch's support and bits are written into a block taken first, at most the kept nodes each (the
+ * pages past what is written are never touched), and the groups are made after the release.
  */
 export function dataReaders(
   tg: ThreatGraph,
   facts: Facts,
   assets: readonly number[],
-  holders: ReadonlyMap<number, ReadonlySet<number>>,
+  holders: ReadonlyMap<number, Iterable<number>>,
   keep: Uint8Array,
+  named?: NamedCarries,
 ): Map<number, ReaderMarks> {
   const g = facts.info;
   const n = g.nodeCount;
@@ -35,153 +74,232 @@ export function dataReaders(
   const isSecret = (d: number) => tg.model.data[d]?.classification === "secret";
   const open = assets.filter((d) => !isSecret(d));
   const secret = assets.filter(isSecret);
-  const bitsOf = (batch: readonly number[]) => new Map(batch.map((d, i) => [d, 1 << i]));
-  const allowedOf = scratchI32(tg.model.flows.length);
-  // The naming flows and the assets of `assets` each names, read from the model once.
-  const wanted = scratchI32(tg.model.data.length).fill(-1);
-  assets.forEach((d, i) => (wanted[d] = i));
-  const namingFlows: number[] = [];
-  const namedStart: number[] = [0];
-  const named: number[] = [];
-  for (let f = 0; f < allowedOf.length; f++) {
-    if (!tg.declaresCarries[f]) continue;
-    namingFlows.push(f);
-    for (const d of tg.model.flows[f]!.carries) if (wanted[d]! >= 0) named.push(d);
-    namedStart.push(named.length);
+  if (assets.length === 0) return out;
+  if (!named) {
+    const wanted = scratchU8(tg.model.data.length);
+    for (const d of assets) wanted[d] = 1;
+    named = namedCarries(tg, wanted);
   }
-  // What each naming flow lets through for a batch.
-  const naming = (bit: ReadonlyMap<number, number>) => {
-    for (let k = 0; k < namingFlows.length; k++) {
-      let allowed = 0;
-      for (let j = namedStart[k]!; j < namedStart[k + 1]!; j++) allowed |= bit.get(named[j]!) ?? 0;
-      allowedOf[namingFlows[k]!] = allowed;
-    }
-  };
-  // Each node's bits, of the nodes kept, for the group of a batch.
-  const bits = scratchI32(n);
-  const mark = (batch: readonly number[], group: TargetGroup) =>
-    batch.forEach((d, bit) => out.set(d, { group, bit }));
+  const batches: (readonly number[])[] = [];
+  for (let b = 0; b < open.length; b += 32) batches.push(open.slice(b, b + 32));
+  for (let b = 0; b < secret.length; b += 32) batches.push(secret.slice(b, b + 32));
+  let kept = 0;
+  for (let v = 0; v < n; v++) if (keep[v]) kept++;
+  const supports = new Supports(currentArena() ? scratchI32(2 * kept * batches.length) : undefined, kept);
 
-  if (open.length > 0) {
-    // The condensation of the flows without `carries`, and the steps between its components.
-    // (Typed arrays counted first: pushing a few hundred thousand numbers costs more than the pass.)
-    let openCount = 0;
-    for (let e = 0; e < g.edgeCount; e++) if (!tg.declaresCarries[facts.infoFlow[e]!]) openCount++;
-    const from = scratchI32(openCount);
-    const to = scratchI32(openCount);
-    for (let e = 0, k = 0; e < g.edgeCount; e++) {
-      if (tg.declaresCarries[facts.infoFlow[e]!]) continue;
-      from[k] = g.edgeFrom[e]!;
-      to[k++] = g.edgeTo[e]!;
-    }
-    const cond = condense(buildCompactGraph(n, from, to));
-    const comp = cond.comp;
-    let crossCount = 0;
-    for (let e = 0; e < g.edgeCount; e++) if (comp[g.edgeFrom[e]!] !== comp[g.edgeTo[e]!]) crossCount++;
-    const qFrom = scratchI32(crossCount);
-    const qTo = scratchI32(crossCount);
-    const qFlow = scratchI32(crossCount);
-    for (let e = 0, k = 0; e < g.edgeCount; e++) {
-      const a = comp[g.edgeFrom[e]!]!;
-      const b = comp[g.edgeTo[e]!]!;
-      if (a === b) continue;
-      qFrom[k] = a;
-      qTo[k] = b;
-      const f = facts.infoFlow[e]!;
-      qFlow[k++] = tg.declaresCarries[f] ? f : -1;
-    }
-    const q = buildCompactGraph(cond.count, qFrom, qTo);
-    const mask = scratchI32(cond.count);
-    // One sweep in topological order (higher ids first) settles every mask, except where a naming
-    // flow leads back up to a component already swept: those are revisited from a heap, in the same
-    // order, until nothing changes. (A heap over every reached component cost a log factor per
-    // component, per batch of 32 assets: most of the index at 1M.)
-    const heap = new IndexedMinHeap(cond.count);
-    const spread = (x: number, swept: number) => {
-      const m = mask[x]!;
-      for (let i = q.outStart[x]!; i < q.outStart[x + 1]!; i++) {
-        const e = q.outEdges[i]!;
-        const f = qFlow[e]!;
-        const pass = f < 0 ? m : m & allowedOf[f]!;
-        const y = q.edgeTo[e]!;
-        if ((mask[y]! | pass) !== mask[y]) {
-          mask[y]! |= pass;
-          if (y >= swept) heap.push(y, cond.count - y);
-        }
+  scratchScope(() => {
+    const allowedOf = scratchI32(tg.model.flows.length);
+    // Per asset, its bit in the batch at hand (0 for the others).
+    const bitOf = scratchI32(tg.model.data.length);
+    const { flows: namingFlows, start: namedStart, data: namedData } = named;
+    // What each naming flow lets through for a batch.
+    const naming = (batch: readonly number[]) => {
+      for (let i = 0; i < batch.length; i++) bitOf[batch[i]!] = 1 << i;
+      for (let k = 0; k < namingFlows.length; k++) {
+        let allowed = 0;
+        for (let j = namedStart[k]!; j < namedStart[k + 1]!; j++) allowed |= bitOf[namedData[j]!]!;
+        allowedOf[namingFlows[k]!] = allowed;
       }
+      for (let i = 0; i < batch.length; i++) bitOf[batch[i]!] = 0;
     };
-    for (let b = 0; b < open.length; b += 32) {
-      const batch = open.slice(b, b + 32);
-      const bit = bitsOf(batch);
-      naming(bit);
-      mask.fill(0);
-      let top = -1;
-      batch.forEach((d, i) => {
-        for (const h of holders.get(d) ?? []) {
-          const x = comp[h]!;
-          mask[x]! |= 1 << i;
-          if (x > top) top = x;
-        }
-      });
-      for (let x = top; x >= 0; x--) if (mask[x] !== 0) spread(x, x);
-      // Every component counts as swept now: any change queues its component again.
-      while (heap.length > 0) spread(heap.pop(), 0);
-      mark(batch, TargetGroup.ofMasks(keptBits(keep, mask, comp, bits)));
-    }
-  }
-
-  if (secret.length > 0) {
-    // A FIFO worklist over nodes (each queued at most once at a time), along naming flows only.
-    const mask = scratchI32(n);
-    const inQueue = scratchU8(n);
-    const ring = scratchI32(n);
-    for (let b = 0; b < secret.length; b += 32) {
-      const batch = secret.slice(b, b + 32);
-      const bit = bitsOf(batch);
-      naming(bit);
-      mask.fill(0);
-      let head = 0;
-      let size = 0;
-      const push = (v: number) => {
-        inQueue[v] = 1;
-        ring[(head + size++) % n] = v;
-      };
-      batch.forEach((d, i) => {
-        for (const h of holders.get(d) ?? []) {
-          mask[h]! |= 1 << i;
-          if (!inQueue[h]) push(h);
-        }
-      });
-      while (size > 0) {
-        const v = ring[head]!;
-        head = (head + 1) % n;
-        size--;
-        inQueue[v] = 0;
-        for (let i = g.outStart[v]!; i < g.outStart[v + 1]!; i++) {
-          const e = g.outEdges[i]!;
-          const f = facts.infoFlow[e]!;
-          if (!tg.declaresCarries[f]) continue;
-          const pass = mask[v]! & allowedOf[f]!;
-          const w = g.edgeTo[e]!;
-          if ((mask[w]! | pass) !== mask[w]) {
-            mask[w]! |= pass;
-            if (!inQueue[w]) push(w);
+    let b = 0;
+    if (open.length > 0) {
+      // The condensation of the flows without `carries`, and the steps between its components.
+      // (Typed arrays counted first: pushing a few hundred thousand numbers costs more than the pass.)
+      let openCount = 0;
+      for (let e = 0; e < g.edgeCount; e++) if (!tg.declaresCarries[facts.infoFlow[e]!]) openCount++;
+      const from = scratchI32(openCount);
+      const to = scratchI32(openCount);
+      for (let e = 0, k = 0; e < g.edgeCount; e++) {
+        if (tg.declaresCarries[facts.infoFlow[e]!]) continue;
+        from[k] = g.edgeFrom[e]!;
+        to[k++] = g.edgeTo[e]!;
+      }
+      const cond = condense(buildCompactGraph(n, from, to));
+      const comp = cond.comp;
+      const count = cond.count;
+      // The steps between components, laid out by source component (a counting sort): the sweep
+      // reads each component's steps and their flows in one run, with no index to follow.
+      const qStart = scratchI32(count + 1);
+      for (let e = 0; e < g.edgeCount; e++) {
+        const a = comp[g.edgeFrom[e]!]!;
+        if (a !== comp[g.edgeTo[e]!]) qStart[a + 1]!++;
+      }
+      for (let x = 0; x < count; x++) qStart[x + 1]! += qStart[x]!;
+      const cross = qStart[count]!;
+      const qTo = scratchI32(cross);
+      // The naming flow of each step between components, -1 for a flow without `carries`.
+      const qFlow = scratchI32(cross);
+      const fill = scratchCopyI32(qStart, count);
+      for (let e = 0; e < g.edgeCount; e++) {
+        const a = comp[g.edgeFrom[e]!]!;
+        const y = comp[g.edgeTo[e]!]!;
+        if (a === y) continue;
+        const i = fill[a]!++;
+        qTo[i] = y;
+        const f = facts.infoFlow[e]!;
+        qFlow[i] = tg.declaresCarries[f] ? f : -1;
+      }
+      dropRedundant(qStart, qTo, qFlow, count);
+      const mask = scratchI32(count);
+      // One sweep in topological order (higher ids first) settles every mask, except where a naming
+      // flow leads back up to a component already swept: those are revisited from a heap, in the same
+      // order, until nothing changes. (A heap over every reached component cost a log factor per
+      // component, per batch of 32 assets: most of the index at 1M.)
+      const heap = new IndexedMinHeap(count);
+      const spread = (x: number, swept: number) => {
+        const m = mask[x]!;
+        for (let i = qStart[x]!; i < qStart[x + 1]!; i++) {
+          const f = qFlow[i]!;
+          const pass = f < 0 ? m : m & allowedOf[f]!;
+          const y = qTo[i]!;
+          if ((mask[y]! | pass) !== mask[y]) {
+            mask[y]! |= pass;
+            if (y >= swept) heap.push(y, count - y);
           }
         }
+      };
+      for (; b < batches.length && b * 32 < open.length; b++) {
+        const batch = batches[b]!;
+        naming(batch);
+        mask.fill(0);
+        let top = -1;
+        batch.forEach((d, i) => {
+          for (const h of holders.get(d) ?? []) {
+            const x = comp[h]!;
+            mask[x]! |= 1 << i;
+            if (x > top) top = x;
+          }
+        });
+        for (let x = top; x >= 0; x--) if (mask[x] !== 0) spread(x, x);
+        // Every component counts as swept now: any change queues its component again.
+        while (heap.length > 0) spread(heap.pop(), 0);
+        supports.add(keep, mask, comp);
       }
-      mark(batch, TargetGroup.ofMasks(keptBits(keep, mask, undefined, bits)));
     }
-  }
+
+    if (secret.length > 0) {
+      // A FIFO worklist over nodes (each queued at most once at a time), along naming flows only.
+      const mask = scratchI32(n);
+      const inQueue = scratchU8(n);
+      const ring = scratchI32(n);
+      for (; b < batches.length; b++) {
+        const batch = batches[b]!;
+        naming(batch);
+        mask.fill(0);
+        let head = 0;
+        let size = 0;
+        const push = (v: number) => {
+          inQueue[v] = 1;
+          ring[(head + size++) % n] = v;
+        };
+        batch.forEach((d, i) => {
+          for (const h of holders.get(d) ?? []) {
+            mask[h]! |= 1 << i;
+            if (!inQueue[h]) push(h);
+          }
+        });
+        while (size > 0) {
+          const v = ring[head]!;
+          head = (head + 1) % n;
+          size--;
+          inQueue[v] = 0;
+          for (let i = g.outStart[v]!; i < g.outStart[v + 1]!; i++) {
+            const e = g.outEdges[i]!;
+            const f = facts.infoFlow[e]!;
+            if (!tg.declaresCarries[f]) continue;
+            const pass = mask[v]! & allowedOf[f]!;
+            const w = g.edgeTo[e]!;
+            if ((mask[w]! | pass) !== mask[w]) {
+              mask[w]! |= pass;
+              if (!inQueue[w]) push(w);
+            }
+          }
+        }
+        supports.add(keep, mask, undefined);
+      }
+    }
+  });
+  // The groups, above what the searches gave back.
+  batches.forEach((batch, b) => {
+    const group = supports.group(b);
+    batch.forEach((d, bit) => out.set(d, { group, bit }));
+  });
   return out;
 }
 
-/** Each node's bits into `out`: `mask` of its component (or of itself without `comp`), 0 unless kept. */
-function keptBits(
-  keep: Uint8Array,
-  mask: Int32Array,
-  comp: Int32Array | undefined,
-  out: Int32Array,
-): Int32Array {
-  for (let v = 0; v < out.length; v++) out[v] = keep[v] ? mask[comp ? comp[v]! : v]! : 0;
-  return out;
+/**
+ * Each batch's kept nodes with bits and those bits, in order: in `block` (batch b at 2 * kept * b,
+ * its bits `kept` further on) when given, else as groups made at once.
+ */
+class Supports {
+  private readonly sizes: number[] = [];
+  private readonly made: TargetGroup[] = [];
+  private bits: Int32Array | undefined;
+  constructor(
+    private readonly block: Int32Array | undefined,
+    private readonly kept: number,
+  ) {}
+
+  /** The next batch: node v kept with bits `mask[comp[v]]` (or `mask[v]` without `comp`), if any. */
+  add(keep: Uint8Array, mask: Int32Array, comp: Int32Array | undefined): void {
+    const { block, kept } = this;
+    if (!block) {
+      const bits = (this.bits ??= scratchI32(keep.length));
+      for (let v = 0; v < keep.length; v++) bits[v] = keep[v] ? mask[comp ? comp[v]! : v]! : 0;
+      this.made.push(TargetGroup.ofMasks(bits));
+      return;
+    }
+    const at = 2 * kept * this.sizes.length;
+    let k = 0;
+    for (let v = 0; v < keep.length; v++) {
+      if (!keep[v]) continue;
+      const m = mask[comp ? comp[v]! : v]!;
+      if (m === 0) continue;
+      block[at + k] = v;
+      block[at + kept + k++] = m;
+    }
+    this.sizes.push(k);
+  }
+
+  /** Batch b's group (in the arena: its slots taken now, its support left where it was written). */
+  group(b: number): TargetGroup {
+    const { block, kept } = this;
+    if (!block) return this.made[b]!;
+    const at = 2 * kept * b;
+    const size = this.sizes[b]!;
+    return new TargetGroup(block.subarray(at, at + size), block.subarray(at + kept, at + kept + size));
+  }
+}
+
+/**
+ * Leaves out, in place (its scratch given back with the caller's), the steps between components that add nothing to the spread: a second
+ * step without `carries` from one component to another (it lets the same mask through), and a
+ * naming step where one without `carries` joins the same two (it lets a part of that mask through).
+ * Parallel flows are common in a generated model (about a third of the steps between components at
+ * 100k), and every batch of 32 assets walks every step it reaches.
+ */
+function dropRedundant(qStart: Int32Array, qTo: Int32Array, qFlow: Int32Array, count: number): void {
+  // The last source component that had a step without `carries` to each component (1 + its id).
+  const openFrom = scratchI32(count);
+  let k = 0;
+  let begin = 0;
+  for (let x = 0; x < count; x++) {
+    const end = qStart[x + 1]!;
+    for (let i = begin; i < end; i++) if (qFlow[i]! < 0) openFrom[qTo[i]!] = -(x + 1);
+    qStart[x] = k;
+    for (let i = begin; i < end; i++) {
+      const y = qTo[i]!;
+      const f = qFlow[i]!;
+      if (f < 0) {
+        // The first step without `carries` to y is kept (its mark turns positive), the others dropped.
+        if (openFrom[y] !== -(x + 1)) continue;
+        openFrom[y] = x + 1;
+      } else if (Math.abs(openFrom[y]!) === x + 1) continue;
+      qTo[k] = y;
+      qFlow[k++] = f;
+    }
+    begin = end;
+  }
+  qStart[count] = k;
 }

@@ -271,13 +271,13 @@ function invokeOrder(g: ThreatGraph, agent: number): { order: number[]; parentFl
  * objects of every approving agent cost the path analysis about 0.15 s with their garbage; the rules
  * build them anyway, and test/analysis/agents-reach.test.ts holds the two answers equal.
  */
-export function reachSummary(g: ThreatGraph, agent: Agent): ReachSummary {
+export function reachSummary(g: ThreatGraph, agent: Agent, scratch?: SummaryScratch): ReachSummary {
   // Cached per graph (plain arrays): the code-runner sinks and the approval-replaced steps ask it of
   // the same agents.
   let perGraph = summaryCache.get(g);
   if (!perGraph) summaryCache.set(g, (perGraph = new Map<number, ReachSummary>()));
   let s = perGraph.get(agent.index);
-  if (!s) perGraph.set(agent.index, (s = summarize(g, agent)));
+  if (!s) perGraph.set(agent.index, (s = summarize(g, agent, scratch ?? new SummaryScratch(g))));
   return s;
 }
 
@@ -290,30 +290,81 @@ export interface ReachSummary {
 }
 const summaryCache = new WeakMap<ThreatGraph, Map<number, ReachSummary>>();
 
-function summarize(g: ThreatGraph, agent: Agent): ReachSummary {
-  const { order, parentFlow } = invokeOrder(g, agent.index);
-  const { edgeFrom } = g.csr;
-  const at = new Map<number, number>();
+/**
+ * What the reach questions of many agents share (`approvalReplacedSteps`, `codeRunnerSinks`,
+ * `reachSummary`), so that a search allocates no set or map and each callee's object is read once:
+ * per component, the stamp of the last search that met it, and what a callee's object says (0: not
+ * read yet; else bit 0, plus 2 when it states an approval, 4 when it declares a sandbox, and its
+ * capability mask from bit 3), read up front for every tool and MCP server (the only callees with
+ * either), on first need for the others. Make one for a pass over many agents (the attack graph
+ * makes one for both passes); it must not outlive the arena it was made in.
+ */
+export class SummaryScratch {
+  readonly callee: Int32Array;
+  private seenAt: Int32Array | undefined;
+  stamp = 0;
+  constructor(readonly g: ThreatGraph) {
+    this.callee = scratchI32(g.model.components.length);
+    for (const kind of ["tool", "mcp_server"] as const)
+      for (const v of g.byKind.get(kind) ?? []) calleeInfo(g, this.callee, v);
+  }
+  /** Taken on first use: every summary a pass asks may be cached already. */
+  get seen(): Int32Array {
+    return (this.seenAt ??= scratchI32(this.callee.length));
+  }
+}
+
+function calleeInfo(g: ThreatGraph, callee: Int32Array, v: number): number {
+  let info = callee[v]!;
+  if (info === 0) {
+    const c = g.model.components[v]!;
+    info = 1 | (approvalOf(c) !== undefined ? 2 : 0) | (hasControl(c, "sandbox") ? 4 : 0) | (capMask(c) << 3);
+    callee[v] = info;
+  }
+  return info;
+}
+
+/**
+ * `invokeOrder`'s BFS with the summary worked out as callees are met: the queue is the agent, then
+ * the tools among the callees in order (which is `invokeOrder`'s queue), and a callee's parent is
+ * the node being expanded.
+ */
+function summarize(g: ThreatGraph, agent: Agent, scratch: SummaryScratch): ReachSummary {
+  const { outStart, outEdges, edgeTo } = g.csr;
+  const seen = scratch.seen;
+  const callee = scratch.callee;
+  const stamp = ++scratch.stamp;
+  const a = agent.index;
+  seen[a] = stamp;
+  const tools: number[] = [];
   const first: number[] = [];
   const overrides: boolean[] = [];
   const runner: boolean[] = [];
   const via: number[] = [];
   const sandboxed = hasControl(agent, "sandbox");
   const execute = maskOf(EXECUTE);
-  for (let k = 0; k < order.length; k++) {
-    const t = order[k]!;
-    const from = edgeFrom[parentFlow.get(t)!]!;
-    const states = approvalOf(g.model.components[t]!) !== undefined;
-    const p = from === agent.index ? -1 : at.get(from)!;
-    at.set(t, k);
-    first.push(p < 0 ? t : first[p]!);
-    overrides.push(p < 0 ? states : overrides[p]! || states);
-    const viaCaps = p < 0 ? 0 : via[p]! | capMask(g.model.components[from]!);
-    via.push(viaCaps);
-    const tool = g.model.components[t]!;
-    runner.push(!sandboxed && (capMask(tool) & execute & ~viaCaps) !== 0 && !hasControl(tool, "sandbox"));
+  // h = -1 expands the agent, then each callee in order that is a tool.
+  for (let h = -1; h < tools.length; h++) {
+    const v = h < 0 ? a : tools[h]!;
+    if (h >= 0 && TOOL_KINDS[g.compKind[v]!] !== 1) continue;
+    const viaHere = h < 0 ? 0 : via[h]! | (calleeInfo(g, callee, v) >> 3);
+    for (let i = outStart[v]!; i < outStart[v + 1]!; i++) {
+      const fi = outEdges[i]!;
+      if (g.flowKind[fi] !== INVOKE) continue;
+      const to = edgeTo[fi]!;
+      if (seen[to] === stamp) continue;
+      if (TOOL_KINDS[g.compKind[to]!] !== 1 && !TERMINAL_CALLEES[g.compKind[to]!]) continue;
+      seen[to] = stamp;
+      const info = calleeInfo(g, callee, to);
+      const states = (info & 2) !== 0;
+      tools.push(to);
+      first.push(h < 0 ? to : first[h]!);
+      overrides.push(h < 0 ? states : overrides[h]! || states);
+      via.push(viaHere);
+      runner.push(!sandboxed && ((info >> 3) & execute & ~viaHere) !== 0 && (info & 4) === 0);
+    }
   }
-  return { tools: order, first, overrides, runner };
+  return { tools, first, overrides, runner };
 }
 
 /**
@@ -588,11 +639,11 @@ export function approvalReplacedSteps(
   g: ThreatGraph,
   facts: Facts,
   agents: ArrayLike<number>,
+  scratch: SummaryScratch = new SummaryScratch(g),
 ): Uint8Array | undefined {
   const stating: number[] = [];
   for (const kind of ["tool", "mcp_server"] as const)
-    for (const v of g.byKind.get(kind) ?? [])
-      if (approvalOf(g.model.components[v]!) !== undefined) stating.push(v);
+    for (const v of g.byKind.get(kind) ?? []) if (scratch.callee[v]! & 2) stating.push(v);
   if (stating.length === 0 || agents.length === 0) return undefined;
   const callers = reachOver(g.csr, stating, (f) => g.flowKind[f] === INVOKE, true);
   const { outStart, outEdges, edgeTo } = facts.info;
@@ -607,7 +658,7 @@ export function approvalReplacedSteps(
     // replace its approval, then the calls to them.
     const agent = g.model.components[a] as Agent;
     replaced.clear();
-    const { tools, first, overrides, runner } = reachSummary(g, agent);
+    const { tools, first, overrides, runner } = reachSummary(g, agent, scratch);
     for (let k = 0; k < tools.length; k++)
       if (overrides[k] && (runner[k] || (sends ??= sendsOut(facts))[tools[k]!] === 1))
         replaced.add(first[k]!);
@@ -627,20 +678,24 @@ export function approvalReplacedSteps(
  * observable sinks. Each agent that reaches such a tool over `invoke` flows is asked by one
  * `reachSummary` (nothing is kept; most models have no unsandboxed code runner at all).
  */
-export function codeRunnerSinks(g: ThreatGraph): Uint8Array {
+export function codeRunnerSinks(g: ThreatGraph, scratch: SummaryScratch = new SummaryScratch(g)): Uint8Array {
   const n = g.model.components.length;
   const out = scratchU8(n);
   const candidates: number[] = [];
-  for (let v = 0; v < n; v++) {
-    const c = g.model.components[v]!;
-    if (toolCaps(c, EXECUTE).length > 0 && !hasControl(c, "sandbox")) candidates.push(v);
-  }
+  // Only tools and MCP servers can lend `execute_code` (`effectiveCapabilities`): read from the
+  // scratch's callee codes, no object. (The order of the candidates does not matter: a search's start.)
+  const execute = maskOf(EXECUTE) << 3;
+  for (const kind of ["tool", "mcp_server"] as const)
+    for (const v of g.byKind.get(kind) ?? []) {
+      const info = scratch.callee[v]!;
+      if ((info & execute) !== 0 && (info & 4) === 0) candidates.push(v);
+    }
   if (candidates.length === 0) return out;
   // Who can call a candidate: back over `invoke` flows (a superset of the reaches asked about below).
   const callers = reachOver(g.csr, candidates, (f) => g.flowKind[f] === INVOKE, true);
   for (const a of g.byKind.get("agent") ?? []) {
     if (!callers[a]) continue;
-    const { tools, runner } = reachSummary(g, g.model.components[a] as Agent);
+    const { tools, runner } = reachSummary(g, g.model.components[a] as Agent, scratch);
     for (let k = 0; k < tools.length; k++) if (runner[k]) out[tools[k]!] = 1;
   }
   return out;
