@@ -173,6 +173,19 @@ const SOURCE = 1;
 const SINK = 2;
 
 /**
+ * The next round's stamp. Before it would leave int32 (the stamps' type, where it could never read
+ * as current again and an adoption's walk would run past a root), every stamp starts over: a stamp
+ * older than the round only makes a distance unknown, which is re-derived.
+ */
+function nextTime(ws: FlowWorkspace): number {
+  if (ws.time >= 0x7ffffffe) {
+    ws.stamp.fill(0);
+    ws.time = 0;
+  }
+  return ++ws.time;
+}
+
+/**
  * Max flow from s to t, in place on `r.cap` (which becomes the residual capacities); stops early
  * once the flow reaches `limit`. Returns Infinity when a path of unbounded arcs joins s to t.
  * `saturated`, if given, hears every position whose capacity the flow takes to 0; `touched`, every
@@ -186,11 +199,12 @@ const SINK = 2;
  * searched again from t in each of its phases: at 1M components, 38 phases labelled 17.8M nodes.
  *
  * It stops as soon as either tree can grow no further. A node leaving a tree makes its neighbours
- * in both trees active again (and sends an active one back to the arc it had passed), so a tree
- * with nothing active holds every node that can reach it (the sink's) or that it reaches (the
- * source's) apart from the other tree's, and the two meet nowhere: no augmenting path is left. The
- * trees take turns, a node each: a follow-up question, whose flow is nearly maximum already, then
- * costs about twice the smaller tree (usually the sink's) instead of a search of the source's side.
+ * active again (those of both trees: more than the stop needs, since a scan ends where it meets the
+ * other tree) and sends an active one back to the arc it had passed, so a tree with nothing active
+ * holds every node that can reach it (the sink's) or that it reaches (the source's) apart from the
+ * other tree's, and the two meet nowhere: no augmenting path is left. The trees take turns, a node
+ * each: a follow-up question, whose flow is nearly maximum already, then costs about twice the
+ * smaller tree (usually the sink's) instead of a search of the source's side.
  */
 export function maxFlow(
   ws: FlowWorkspace,
@@ -226,7 +240,7 @@ export function maxFlow(
     rings[side]![next[side]!] = v;
     next[side] = next[side]! + 1 === n ? 0 : next[side]! + 1;
   };
-  let time = ++ws.time;
+  let time = nextTime(ws);
   const root = (v: number, side: number): void => {
     tree[v] = side;
     parent[v] = ROOT;
@@ -332,7 +346,7 @@ export function maxFlow(
     }
     flow += push;
     if (flow >= limit) return flow;
-    time = ++ws.time;
+    time = nextTime(ws);
 
     // Adopt the orphans: a parent in the same tree whose way to the root is intact, the nearest
     // known; without one the orphan leaves its tree and its children become orphans in turn.
