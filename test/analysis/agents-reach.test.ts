@@ -19,6 +19,7 @@ import {
   approvalReplacedSteps,
   codeRunnerSinks,
   reachSummary,
+  SummaryScratch,
   toolsOf,
   unsandboxedRunners,
   type Agent,
@@ -49,9 +50,10 @@ function assertSame(model: ResolvedModel, what: string): number {
     for (const r of unsandboxedRunners(g, model.components[a] as Agent)) runnerSinks[r.tool.index] = 1;
   assert.equal([...codeRunnerSinks(g)], [...runnerSinks], `${what}: code runner sinks`);
   let reaches = 0;
+  const scratch = new SummaryScratch(g);
   for (const a of g.byKind.get("agent") ?? []) {
     const agent = model.components[a] as Agent;
-    const s = reachSummary(g, agent);
+    const s = reachSummary(g, agent, scratch);
     const rs = toolsOf(g, agent);
     const runners = unsandboxedRunners(g, agent);
     const at = `${what}: ${agent.name}`;

@@ -57,8 +57,9 @@ export function namedCarries(tg: ThreatGraph, wanted: Uint8Array): NamedCarries 
  * least the assets of `assets` it names (more are ignored); read from the model when not given.
  *
  * Inside an arena, what the groups keep lies below the searches' arrays, which are given back: each
- * batch's support and bits are written into a block taken first, at most the kept nodes each (the
- * pages past what is written are never touched), and the groups are made after the release.
+ * batch's support and bits are written into a block taken first, at most the kept nodes each (on
+ * fresh pages, those past what is written are never touched; reused ones are zeroed when taken),
+ * and the groups are made after the release.
  */
 export function dataReaders(
   tg: ThreatGraph,
@@ -273,9 +274,10 @@ class Supports {
 }
 
 /**
- * Leaves out, in place (its scratch given back with the caller's), the steps between components that add nothing to the spread: a second
- * step without `carries` from one component to another (it lets the same mask through), and a
- * naming step where one without `carries` joins the same two (it lets a part of that mask through).
+ * Leaves out, in place (its scratch given back with the caller's), the steps between components
+ * that add nothing to the spread: a second step without `carries` from one component to another (it
+ * lets the same mask through), and a naming step where one without `carries` joins the same two (it
+ * lets a part of that mask through).
  * Parallel flows are common in a generated model (about a third of the steps between components at
  * 100k), and every batch of 32 assets walks every step it reaches.
  */

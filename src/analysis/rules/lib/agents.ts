@@ -235,31 +235,48 @@ const approvalOf = (c: Component): Approval | undefined =>
   c.kind === "tool" || c.kind === "mcp_server" || c.kind === "agent" ? c.props.approval : undefined;
 
 /**
- * The BFS of `toolsOf`: the callees an agent reaches over `invoke` flows (through tools and MCP
- * servers, ending at providers and endpoints), in BFS order, and the flow each is first reached by.
+ * The BFS of `toolsOf` (and of `reachSummary`): the callees an agent reaches over `invoke` flows
+ * (through tools and MCP servers, ending at providers and endpoints), in BFS order. `firstMeet(v)`
+ * marks v as met and says whether it was not before (the agent is met first); `met` hears each
+ * callee with the flow it is first reached by, and the caller's place in the order (-1 for the
+ * agent) and node. Typed kind codes: the BFS reads no flow or component object.
  */
-function invokeOrder(g: ThreatGraph, agent: number): { order: number[]; parentFlow: Map<number, number> } {
-  // Typed kind codes: the BFS reads a flow or component object only for what it keeps.
-  const parentFlow = new Map<number, number>();
-  const order: number[] = [];
-  const queue: number[] = [agent];
-  const seen = new Set<number>([agent]);
+function invokeBfs(
+  g: ThreatGraph,
+  agent: number,
+  firstMeet: (v: number) => boolean,
+  met: (to: number, flow: number, parentAt: number, parent: number) => void,
+): number[] {
   const { outStart, outEdges, edgeTo } = g.csr;
-  for (let head = 0; head < queue.length; head++) {
-    const v = queue[head]!;
+  const order: number[] = [];
+  firstMeet(agent);
+  // h = -1 expands the agent, then each callee in order that is a tool or an MCP server.
+  for (let h = -1; h < order.length; h++) {
+    const v = h < 0 ? agent : order[h]!;
+    if (h >= 0 && TOOL_KINDS[g.compKind[v]!] !== 1) continue;
     for (let i = outStart[v]!; i < outStart[v + 1]!; i++) {
       const fi = outEdges[i]!;
       if (g.flowKind[fi] !== INVOKE) continue;
       const to = edgeTo[fi]!;
-      if (seen.has(to)) continue;
-      const isTool = TOOL_KINDS[g.compKind[to]!] === 1;
-      if (!isTool && !TERMINAL_CALLEES[g.compKind[to]!]) continue;
-      seen.add(to);
-      parentFlow.set(to, fi);
+      if (TOOL_KINDS[g.compKind[to]!] !== 1 && !TERMINAL_CALLEES[g.compKind[to]!]) continue;
+      if (!firstMeet(to)) continue;
       order.push(to);
-      if (isTool) queue.push(to);
+      met(to, fi, h, v);
     }
   }
+  return order;
+}
+
+/** `invokeBfs`'s order, and the flow each callee is first reached by. */
+function invokeOrder(g: ThreatGraph, agent: number): { order: number[]; parentFlow: Map<number, number> } {
+  const parentFlow = new Map<number, number>();
+  const seen = new Set<number>();
+  const order = invokeBfs(
+    g,
+    agent,
+    (v) => !seen.has(v) && seen.add(v) !== undefined,
+    (to, flow) => parentFlow.set(to, flow),
+  );
   return { order, parentFlow };
 }
 
@@ -271,13 +288,13 @@ function invokeOrder(g: ThreatGraph, agent: number): { order: number[]; parentFl
  * objects of every approving agent cost the path analysis about 0.15 s with their garbage; the rules
  * build them anyway, and test/analysis/agents-reach.test.ts holds the two answers equal.
  */
-export function reachSummary(g: ThreatGraph, agent: Agent, scratch?: SummaryScratch): ReachSummary {
+export function reachSummary(g: ThreatGraph, agent: Agent, scratch: SummaryScratch): ReachSummary {
   // Cached per graph (plain arrays): the code-runner sinks and the approval-replaced steps ask it of
   // the same agents.
   let perGraph = summaryCache.get(g);
   if (!perGraph) summaryCache.set(g, (perGraph = new Map<number, ReachSummary>()));
   let s = perGraph.get(agent.index);
-  if (!s) perGraph.set(agent.index, (s = summarize(g, agent, scratch ?? new SummaryScratch(g))));
+  if (!s) perGraph.set(agent.index, (s = summarize(g, agent, scratch)));
   return s;
 }
 
@@ -324,46 +341,31 @@ function calleeInfo(g: ThreatGraph, callee: Int32Array, v: number): number {
   return info;
 }
 
-/**
- * `invokeOrder`'s BFS with the summary worked out as callees are met: the queue is the agent, then
- * the tools among the callees in order (which is `invokeOrder`'s queue), and a callee's parent is
- * the node being expanded.
- */
+/** `invokeBfs` with the summary worked out as callees are met, on the scratch's marks and callee codes. */
 function summarize(g: ThreatGraph, agent: Agent, scratch: SummaryScratch): ReachSummary {
-  const { outStart, outEdges, edgeTo } = g.csr;
   const seen = scratch.seen;
   const callee = scratch.callee;
   const stamp = ++scratch.stamp;
-  const a = agent.index;
-  seen[a] = stamp;
-  const tools: number[] = [];
   const first: number[] = [];
   const overrides: boolean[] = [];
   const runner: boolean[] = [];
   const via: number[] = [];
   const sandboxed = hasControl(agent, "sandbox");
   const execute = maskOf(EXECUTE);
-  // h = -1 expands the agent, then each callee in order that is a tool.
-  for (let h = -1; h < tools.length; h++) {
-    const v = h < 0 ? a : tools[h]!;
-    if (h >= 0 && TOOL_KINDS[g.compKind[v]!] !== 1) continue;
-    const viaHere = h < 0 ? 0 : via[h]! | (calleeInfo(g, callee, v) >> 3);
-    for (let i = outStart[v]!; i < outStart[v + 1]!; i++) {
-      const fi = outEdges[i]!;
-      if (g.flowKind[fi] !== INVOKE) continue;
-      const to = edgeTo[fi]!;
-      if (seen[to] === stamp) continue;
-      if (TOOL_KINDS[g.compKind[to]!] !== 1 && !TERMINAL_CALLEES[g.compKind[to]!]) continue;
-      seen[to] = stamp;
+  const tools = invokeBfs(
+    g,
+    agent.index,
+    (v) => seen[v] !== stamp && (seen[v] = stamp) === stamp,
+    (to, _flow, h, parent) => {
       const info = calleeInfo(g, callee, to);
       const states = (info & 2) !== 0;
-      tools.push(to);
+      const viaHere = h < 0 ? 0 : via[h]! | (calleeInfo(g, callee, parent) >> 3);
       first.push(h < 0 ? to : first[h]!);
       overrides.push(h < 0 ? states : overrides[h]! || states);
       via.push(viaHere);
       runner.push(!sandboxed && ((info >> 3) & execute & ~viaHere) !== 0 && (info & 4) === 0);
-    }
-  }
+    },
+  );
   return { tools, first, overrides, runner };
 }
 
