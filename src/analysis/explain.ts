@@ -16,7 +16,10 @@ const MAX_CHAIN = 12;
 // Facts name the same components and steps over and over (every rule explaining an agent shows the
 // same taint chain), so these texts are built once per graph and shared by the findings showing them.
 const described = new WeakMap<ThreatGraph, (string | undefined)[]>();
-const edgeFacts = new WeakMap<Facts, Map<string, Map<number, Fact>>>();
+// Per info edge, the facts made for it as `what`, fact, `what`, fact...: an edge is shown with few
+// texts (attacker content, data, an asset's name), and a list per edge is one read where maps keyed
+// by text and then by edge were two hash lookups per step shown.
+const edgeFacts = new WeakMap<Facts, ((string | Fact)[] | undefined)[]>();
 
 /** `name` (kind) with where its trust level comes from, for facts. */
 export function describe(g: ThreatGraph, c: Component): string {
@@ -84,12 +87,18 @@ function holderFactUncached(g: ThreatGraph, holder: Component, d: number, cls: s
 
 /** One step over an info edge: a flow forward, or an invoke/delegate result coming back. */
 export function edgeFact(g: ThreatGraph, facts: Facts, e: number, what: string): Fact {
-  let byWhat = edgeFacts.get(facts);
-  if (!byWhat) edgeFacts.set(facts, (byWhat = new Map<string, Map<number, Fact>>()));
-  let byEdge = byWhat.get(what);
-  if (!byEdge) byWhat.set(what, (byEdge = new Map<number, Fact>()));
-  let fact = byEdge.get(e);
-  if (!fact) byEdge.set(e, (fact = edgeFactUncached(g, facts, e, what)));
+  let byEdge = edgeFacts.get(facts);
+  // Filled with undefined up front: a dense array, not a sparse one written out of order.
+  if (!byEdge)
+    edgeFacts.set(
+      facts,
+      (byEdge = new Array<(string | Fact)[] | undefined>(facts.info.edgeCount).fill(undefined)),
+    );
+  let made = byEdge[e];
+  if (!made) byEdge[e] = made = [];
+  for (let i = 0; i < made.length; i += 2) if (made[i] === what) return made[i + 1] as Fact;
+  const fact = edgeFactUncached(g, facts, e, what);
+  made.push(what, fact);
   return fact;
 }
 
@@ -106,14 +115,16 @@ function edgeFactUncached(g: ThreatGraph, facts: Facts, e: number, what: string)
 // Chains are asked for again and again (every rule reporting on an agent explains the same taint),
 // and parent pointers can be long, so each chain is built once per propagation result, and only its
 // shown steps become text: the first and last few, with a count of the ones in between.
-// Keyed by a constant kind (a taint class, or "s", "x", "p") and then the component: no key string
-// is built per question.
-const memo = new WeakMap<Facts, Map<string, Map<number, readonly Fact[]>>>();
-function chainsOf(facts: Facts, kind: string): Map<number, readonly Fact[]> {
+// Keyed by a constant kind (a taint class, or "s", "x", "p"), then indexed by component: no key
+// string is built per question, and a read is an index, not a hash lookup.
+const memo = new WeakMap<Facts, Map<string, (readonly Fact[] | undefined)[]>>();
+function chainsOf(facts: Facts, kind: string): (readonly Fact[] | undefined)[] {
   let byKind = memo.get(facts);
-  if (!byKind) memo.set(facts, (byKind = new Map<string, Map<number, readonly Fact[]>>()));
+  if (!byKind) memo.set(facts, (byKind = new Map<string, (readonly Fact[] | undefined)[]>()));
   let m = byKind.get(kind);
-  if (!m) byKind.set(kind, (m = new Map<number, readonly Fact[]>()));
+  // Filled with undefined up front: a dense array, not a sparse one written out of order.
+  if (!m)
+    byKind.set(kind, (m = new Array<readonly Fact[] | undefined>(facts.info.nodeCount).fill(undefined)));
   return m;
 }
 
@@ -156,7 +167,6 @@ export function trimmedChain<T>(
 
 /** Steps kept at each end of a path: every step a trimmed chain can show. */
 const KEEP = MAX_CHAIN;
-const NO_STEPS: readonly number[] = Object.freeze([]);
 
 /**
  * A path of edges (info edges, or the model's flows) known by its ends: where it starts and ends, how many steps it has, and its
@@ -180,11 +190,16 @@ function pathOf(from: number, to: number, edges: readonly number[]): PathSteps {
   return { from, to, length: edges.length, head: edges.slice(0, KEEP), tail: edges.slice(-KEEP) };
 }
 
-/** Per pointer array: each node's path length, far end and steps at that end, filled as asked. */
+/**
+ * Per pointer array: each node's path length and far end, and its anchor: the node KEEP steps before
+ * the far end (the node itself when its path is that short), from which the far steps are walked.
+ * Three numbers per node, filled as asked: a list of far steps per node was a small array for every
+ * node near a path's end, and a list of them sized for every node.
+ */
 interface PathMemo {
   readonly length: Int32Array;
   readonly end: Int32Array;
-  readonly steps: (readonly number[] | undefined)[];
+  readonly anchor: Int32Array;
 }
 /**
  * Memos per owner (the facts or query table a chain is cached on), then per pointer array. The
@@ -198,11 +213,7 @@ function pathMemo(owner: object, pointers: Int32Array): PathMemo {
   let m = byPointers.get(pointers);
   if (!m) {
     const n = pointers.length;
-    m = {
-      length: scratchI32(n).fill(-1),
-      end: scratchI32(n),
-      steps: Array.from({ length: n }, () => undefined),
-    };
+    m = { length: scratchI32(n).fill(-1), end: scratchI32(n), anchor: scratchI32(n) };
     byPointers.set(pointers, m);
   }
   return m;
@@ -210,51 +221,51 @@ function pathMemo(owner: object, pointers: Int32Array): PathMemo {
 
 /**
  * Follows `pointers` (an edge per node, negative at the path's end) from `v`: `across` gives the next
- * node over an edge. Steps come in walking order (from `v` on). Each node's length, far end and the
- * KEEP steps at the far end are remembered, so asking for every node of a long path costs its length
- * once, not once per node (a chain of 12,500 components took minutes); the KEEP steps near `v` are
- * walked each time. Undefined for a pointer cycle, which no search here makes.
+ * node over an edge. Each node's length, far end and anchor are remembered, so asking for every node
+ * of a long path costs its length once, not once per node (a chain of 12,500 components took
+ * minutes); the KEEP steps at either end are walked each time. Undefined for a pointer cycle, which
+ * no search here makes.
  */
 function followPointers(
   owner: object,
   pointers: Int32Array,
   across: Int32Array,
   v: number,
-): { length: number; end: number; far: readonly number[]; near: readonly number[] } | undefined {
+): PathMemo | undefined {
   const m = pathMemo(owner, pointers);
-  if (m.length[v]! < 0) {
-    const path: number[] = [];
-    let cur = v;
-    while (m.length[cur]! < 0 && pointers[cur]! >= 0) {
-      path.push(cur);
-      cur = across[pointers[cur]!]!;
-      if (path.length > pointers.length) return undefined; // a pointer cycle: no search here makes one
-    }
-    if (m.length[cur]! < 0) {
-      m.length[cur] = 0;
-      m.end[cur] = cur;
-      m.steps[cur] = NO_STEPS;
-    }
-    for (let i = path.length - 1; i >= 0; i--) {
-      const x = path[i]!;
-      const e = pointers[x]!;
-      const y = across[e]!;
-      const length = m.length[y]! + 1;
-      m.length[x] = length;
-      m.end[x] = m.end[y]!;
-      const far = m.steps[y]!;
-      // In walking order: this node's step, then the next node's (all of them while few).
-      m.steps[x] = length <= KEEP ? [e, ...far] : far;
-    }
+  if (m.length[v]! >= 0) return m;
+  const path: number[] = [];
+  let cur = v;
+  while (m.length[cur]! < 0 && pointers[cur]! >= 0) {
+    path.push(cur);
+    cur = across[pointers[cur]!]!;
+    if (path.length > pointers.length) return undefined; // a pointer cycle: no search here makes one
   }
-  const length = m.length[v]!;
-  const near: number[] = [];
-  for (let cur = v, i = 0; i < Math.min(length, KEEP); i++) {
+  if (m.length[cur]! < 0) {
+    m.length[cur] = 0;
+    m.end[cur] = cur;
+    m.anchor[cur] = cur;
+  }
+  for (let i = path.length - 1; i >= 0; i--) {
+    const x = path[i]!;
+    const y = across[pointers[x]!]!;
+    const length = m.length[y]! + 1;
+    m.length[x] = length;
+    m.end[x] = m.end[y]!;
+    m.anchor[x] = length <= KEEP ? x : m.anchor[y]!;
+  }
+  return m;
+}
+
+/** The first `count` steps from `v`, in walking order. */
+function stepsFrom(pointers: Int32Array, across: Int32Array, v: number, count: number): number[] {
+  const out: number[] = [];
+  for (let cur = v, i = 0; i < count; i++) {
     const e = pointers[cur]!;
-    near.push(e);
+    out.push(e);
     cur = across[e]!;
   }
-  return { length, end: m.end[v]!, far: m.steps[v]!, near };
+  return out;
 }
 
 /** Walks parent pointers (info edges) back from `v`: the path from where it starts to `v`. */
@@ -267,17 +278,16 @@ export function walkBack(facts: Facts, parent: Int32Array, v: number): PathSteps
  * remembered on `owner` (what the caller caches its chains on).
  */
 export function walkBackOver(owner: object, edgeFrom: Int32Array, parent: Int32Array, v: number): PathSteps {
-  const walked = followPointers(owner, parent, edgeFrom, v);
-  if (walked) {
-    // Walking back, the far end is the path's start: its steps come first, in path order.
-    const first = [...walked.far].reverse();
-    return {
-      from: walked.end,
-      to: v,
-      length: walked.length,
-      head: first,
-      tail: walked.near.slice().reverse(),
-    };
+  const m = followPointers(owner, parent, edgeFrom, v);
+  if (m) {
+    // Walking back, steps come last to first: the anchor's are the path's first ones. A path short
+    // enough to be shown whole has one list for both ends.
+    const length = m.length[v]!;
+    const count = Math.min(length, KEEP);
+    const tail = stepsFrom(parent, edgeFrom, v, count).reverse();
+    const anchor = m.anchor[v]!;
+    const head = anchor === v ? tail : stepsFrom(parent, edgeFrom, anchor, count).reverse();
+    return { from: m.end[v]!, to: v, length, head, tail };
   }
   const { start, edges } = pathBack(parent, edgeFrom, v);
   return pathOf(start, v, edges);
@@ -298,9 +308,17 @@ export function pathBack(
 
 /** Walks next pointers (info edges) forward from `v`: the path from `v` to where it ends. */
 function walkForward(facts: Facts, next: Int32Array, v: number): PathSteps {
-  const walked = followPointers(facts, next, facts.info.edgeTo, v);
-  if (walked) return { from: v, to: walked.end, length: walked.length, head: walked.near, tail: walked.far };
-  const { end, edges } = walkAll(next, facts.info.edgeTo, v);
+  const across = facts.info.edgeTo;
+  const m = followPointers(facts, next, across, v);
+  if (m) {
+    const length = m.length[v]!;
+    const count = Math.min(length, KEEP);
+    const head = stepsFrom(next, across, v, count);
+    const anchor = m.anchor[v]!;
+    const tail = anchor === v ? head : stepsFrom(next, across, anchor, count);
+    return { from: v, to: m.end[v]!, length, head, tail };
+  }
+  const { end, edges } = walkAll(next, across, v);
   return pathOf(v, end, edges);
 }
 
@@ -329,8 +347,7 @@ export function chainOf(
 
 /** How attacker content of a class reaches component `v`: entry, then the flows it travels. */
 export function taintChain(g: ThreatGraph, facts: Facts, v: number, cls: EntryClass): readonly Fact[] {
-  const chains = chainsOf(facts, cls);
-  return chains.get(v) ?? remember(chains, v, taintChainUncached(g, facts, v, cls));
+  return (chainsOf(facts, cls)[v] ??= taintChainUncached(g, facts, v, cls));
 }
 
 function taintChainUncached(g: ThreatGraph, facts: Facts, v: number, cls: EntryClass): readonly Fact[] {
@@ -360,8 +377,7 @@ export function firstTaintClass(facts: Facts, v: number, mask: number): EntryCla
 
 /** How the most sensitive data a component sees reaches it. */
 export function sensitivityChain(g: ThreatGraph, facts: Facts, v: number): readonly Fact[] {
-  const chains = chainsOf(facts, "s");
-  return chains.get(v) ?? remember(chains, v, sensitivityChainUncached(g, facts, v));
+  return (chainsOf(facts, "s")[v] ??= sensitivityChainUncached(g, facts, v));
 }
 
 function sensitivityChainUncached(g: ThreatGraph, facts: Facts, v: number): readonly Fact[] {
@@ -371,13 +387,13 @@ function sensitivityChainUncached(g: ThreatGraph, facts: Facts, v: number): read
   const cls = classificationOf(facts.sensitivity[v]!) ?? "unclassified";
   const path = walkBack(facts, sensitivityParents(facts, v), v);
   const first = holderFact(g, g.model.components[path.from]!, d, cls);
-  return chainOf([first], path, (e) => edgeFact(g, facts, e, `\`${data.name}\``));
+  const what = `\`${data.name}\``;
+  return chainOf([first], path, (e) => edgeFact(g, facts, e, what));
 }
 
 /** How data at `v` can reach a sink the attacker observes. */
 export function exfilChain(g: ThreatGraph, facts: Facts, v: number): readonly Fact[] {
-  const chains = chainsOf(facts, "x");
-  return chains.get(v) ?? remember(chains, v, exfilChainUncached(g, facts, v));
+  return (chainsOf(facts, "x")[v] ??= exfilChainUncached(g, facts, v));
 }
 
 /**
@@ -432,8 +448,7 @@ export function sinkReason(c: Component): string {
 
 /** How a component's artifact descends from a third-party one. */
 export function thirdPartyChain(g: ThreatGraph, facts: Facts, v: number): readonly Fact[] {
-  const chains = chainsOf(facts, "p");
-  return chains.get(v) ?? remember(chains, v, thirdPartyChainUncached(g, facts, v));
+  return (chainsOf(facts, "p")[v] ??= thirdPartyChainUncached(g, facts, v));
 }
 
 function thirdPartyChainUncached(g: ThreatGraph, facts: Facts, v: number): readonly Fact[] {

@@ -1,3 +1,4 @@
+import type { Fact } from "../facts.js";
 import { describe } from "../explain.js";
 import { componentSubject, defineRule, levelReasons } from "../rule.js";
 import type { Component } from "../../semantic/model.js";
@@ -48,14 +49,19 @@ export default defineRule(
       c.kind === "model" ||
       ((c.kind === "endpoint" || c.kind === "app") &&
         (isServed(served, c.index) || servedModels(graph, c).length > 0));
-    for (const c of graph.model.components) {
-      if (!isAttackerLevel(qa.rank[c.index]!) || !runsInference(c)) continue;
-      const points = queryPoints(graph, qa, c.index);
-      const open = unauthenticatedOnPath(graph, qa, c.index);
-      const crown = points
-        .filter((p) => p.type === "component")
-        .map((p) => crownFact(graph, facts, graph.model.components[p.index]!, "availability"))
-        .find((x) => x !== undefined);
+    // Indexed over the typed ranks: only components attackers query are looked at.
+    for (let v = 0; v < graph.model.components.length; v++) {
+      if (!isAttackerLevel(qa.rank[v]!)) continue;
+      const c = graph.model.components[v]!;
+      if (!runsInference(c)) continue;
+      const points = queryPoints(graph, qa, v);
+      const open = unauthenticatedOnPath(graph, qa, v);
+      let crown: Fact | undefined;
+      for (let i = 0; i < points.length && !crown; i++) {
+        const p = points[i]!;
+        if (p.type === "component")
+          crown = crownFact(graph, facts, graph.model.components[p.index]!, "availability");
+      }
       const reasons = [
         open ? "callers need no credentials, so blocking abusers is hard" : undefined,
         crown ? crown.text : undefined,

@@ -1,8 +1,9 @@
+import { scratchU8 } from "../../graph/arena.js";
 import { COMPONENT_KIND_CODE, FLOW_KIND_CODE } from "../../graph/threat-graph.js";
-import type { Flow } from "../../semantic/model.js";
+import type { Component, Flow } from "../../semantic/model.js";
 import type { Fact } from "../facts.js";
 import { describe } from "../explain.js";
-import { capabilities, invokedBy, isLlmConsumer, STATE_CHANGING } from "../predicates.js";
+import { capabilities, STATE_CHANGING } from "../predicates.js";
 import { componentSubject, defineRule } from "../rule.js";
 import type { Level } from "../rule.js";
 import { classificationRank } from "../../semantic/vocabulary.js";
@@ -12,11 +13,16 @@ import {
   contextSensitivity,
   flowFact,
   isAttackerLevel,
+  llmMask,
   queryAccess,
   queryChain,
   queryPoints,
 } from "./lib/inference.js";
 import { andJoined } from "../../words.js";
+
+/** What a call to a tool puts at stake: it changes state, or it only sends data out. */
+const CHANGES = 2;
+const SENDS = 1;
 
 /** A user typing instructions that override the system's own. */
 export default defineRule(
@@ -53,24 +59,38 @@ export default defineRule(
     const cs = contextSensitivity(graph, facts);
     const prompt = FLOW_KIND_CODE.get("prompt")!;
     const template = COMPONENT_KIND_CODE.get("template")!;
-    const { inStart, inEdges, edgeFrom } = graph.csr;
-    // Indexed over the typed ranks: only components attackers query are looked at.
-    for (let v = 0; v < graph.model.components.length; v++) {
-      if (!isAttackerLevel(qa.rank[v]!)) continue;
-      const x = graph.model.components[v]!;
-      if (!isLlmConsumer(graph, x)) continue;
-      // The LLM behind an agent is prompted by the agent: the agent's finding covers it.
-      const via = qa.parent[x.index]!;
-      if (via >= 0) {
-        const f = graph.model.flows[via]!;
-        if (f.kind === "prompt" && isLlmConsumer(graph, graph.model.components[f.from]!)) continue;
+    const invoke = FLOW_KIND_CODE.get("invoke")!;
+    const { inStart, inEdges, edgeFrom, outStart, outEdges, edgeTo } = graph.csr;
+    const { components, flows } = graph.model;
+    // Per callee, what a call to it puts at stake (CHANGES, SENDS or nothing), read from each tool's
+    // capabilities once: filtering every LLM's calls read the same tools' lists again and again.
+    const stake = scratchU8(components.length);
+    for (const kind of ["tool", "mcp_server"] as const)
+      for (const t of graph.byKind.get(kind) ?? []) {
+        const caps = capabilities(components[t]!);
+        if (caps.some((c) => STATE_CHANGING.includes(c))) stake[t] = CHANGES;
+        else if (caps.includes("send_external")) stake[t] = SENDS;
       }
+    const llm = llmMask(graph, facts);
+    // Indexed over the typed ranks and the LLM mask: only LLMs attackers query are looked at.
+    for (let v = 0; v < components.length; v++) {
+      if (!isAttackerLevel(qa.rank[v]!) || !llm[v]) continue;
+      const x = components[v]!;
+      // The LLM behind an agent is prompted by the agent: the agent's finding covers it.
+      const via = qa.parent[v]!;
+      if (via >= 0 && graph.flowKind[via] === prompt && llm[edgeFrom[via]!]) continue;
       const stakes: Fact[] = [];
       let impact: Level = "medium";
       const reasons: string[] = [];
-      const tools = invokedBy(graph, x).filter(({ callee }) =>
-        capabilities(callee).some((c) => STATE_CHANGING.includes(c) || c === "send_external"),
-      );
+      const tools: { callee: Component; flow: Flow }[] = [];
+      let changes = false;
+      for (let i = outStart[v]!; i < outStart[v + 1]!; i++) {
+        const fi = outEdges[i]!;
+        const t = edgeTo[fi]!;
+        if (graph.flowKind[fi] !== invoke || !stake[t]) continue;
+        if (stake[t] === CHANGES) changes = true;
+        tools.push({ callee: components[t]!, flow: flows[fi]! });
+      }
       for (const { callee, flow } of tools.slice(0, 3))
         stakes.push(
           flowFact(
@@ -82,9 +102,6 @@ export default defineRule(
           ),
         );
       if (tools.length > 0) {
-        const changes = tools.some(({ callee }) =>
-          capabilities(callee).some((c) => STATE_CHANGING.includes(c)),
-        );
         impact = changes ? "very_high" : "high";
         reasons.push(
           changes ? "it can call tools that change state" : "it can call tools that send data out",
@@ -99,7 +116,7 @@ export default defineRule(
       for (let i = inStart[v]!; i < inStart[v + 1]!; i++) {
         const fi = inEdges[i]!;
         if (graph.flowKind[fi] === prompt && graph.compKind[edgeFrom[fi]!] === template)
-          templates.push(graph.model.flows[fi]!);
+          templates.push(flows[fi]!);
       }
       for (const f of templates.slice(0, 1))
         stakes.push(flowFact(graph, f, `frames every prompt with rules the user is not meant to change`));

@@ -46,8 +46,10 @@ export default defineRule(
         if (!llm[edgeFrom[inEdges[i]!]!]) return false;
       return inStart[c.index + 1]! > inStart[c.index]!;
     };
-    for (const c of graph.model.components) {
-      if (!llm[c.index]) continue;
+    // Indexed over the mask: only LLMs' objects are read.
+    for (let v = 0; v < llm.length; v++) {
+      if (!llm[v]) continue;
+      const c = graph.model.components[v]!;
       if (c.kind === "provider" && onlyLlmsPrompt(c)) continue;
       const levels = () =>
         stateChangingCall(graph, c) !== undefined

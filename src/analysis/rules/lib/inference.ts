@@ -31,7 +31,6 @@ import {
   entryFact,
   holderFact,
   pathBack,
-  remember,
   sensitivityChain,
   trimmedChain,
   walkBack,
@@ -104,14 +103,16 @@ function once<T>(facts: Facts, key: string, compute: () => T): T {
   return m.get(key) as T;
 }
 
-const tables = new WeakMap<object, Map<string, Map<number, unknown>>>();
+const tables = new WeakMap<object, Map<string, unknown[]>>();
 
 /**
  * A table of per-component answers cached for one compile (`owner` is an object made once per
- * compile): many findings share an origin (one training set behind many endpoints, one agent behind
- * many flows), and their explanation chains are built once. Read with `remember` (explain.ts).
+ * compile, `n` the number of components): many findings share an origin (one training set behind
+ * many endpoints, one agent behind many flows), and their explanation chains are built once. Read
+ * as `table[v] ??= compute(...)`: an index per question, where a map keyed by component was a hash
+ * lookup.
  */
-function tableFor<T>(owner: object, name: string): Map<number, T> {
+function tableFor<T>(owner: object, name: string, n: number): (T | undefined)[] {
   let byName = tables.get(owner);
   if (!byName) {
     byName = new Map();
@@ -119,10 +120,11 @@ function tableFor<T>(owner: object, name: string): Map<number, T> {
   }
   let table = byName.get(name);
   if (!table) {
-    table = new Map();
+    // Filled with undefined up front: a dense array, not a sparse one written out of order.
+    table = new Array<unknown>(n).fill(undefined);
     byName.set(name, table);
   }
-  return table as Map<number, T>;
+  return table as (T | undefined)[];
 }
 
 /**
@@ -342,9 +344,9 @@ export function runtimeTaintChain(
   v: number,
   cls: EntryClass,
 ): Fact[] {
-  const table = tableFor<Fact[]>(rt, "runtimeTaintChain");
-  const key = v * 8 + ENTRY_BIT[cls];
-  return table.get(key) ?? remember(table, key, runtimeTaintChainUncached(g, facts, rt, v, cls));
+  // One table per class (the class names are the only tables kept on `rt`).
+  const table = tableFor<Fact[]>(rt, cls, rt.bits.length);
+  return (table[v] ??= runtimeTaintChainUncached(g, facts, rt, v, cls));
 }
 
 /** Computes `runtimeTaintChain` (cached by the wrapper above). */
@@ -402,11 +404,16 @@ export interface StoredUserContent {
   readonly n: number;
 }
 
+/** The component kinds `isLlmConsumer` can hold for. */
+const LLM_KINDS = ["agent", "model", "provider", "endpoint"] as const;
+
 /** 1 for each LLM consumer (`isLlmConsumer`), worked out once per compile for the passes that ask per edge. */
 export function llmMask(g: ThreatGraph, facts: Facts): Uint8Array {
   return once(facts, "llmMask", () => {
     const llm = scratchU8(g.model.components.length);
-    for (const c of g.model.components) llm[c.index] = isLlmConsumer(g, c) ? 1 : 0;
+    // Only these kinds can be one: the others' objects are never read.
+    for (const kind of LLM_KINDS)
+      for (const i of g.byKind.get(kind) ?? []) llm[i] = isLlmConsumer(g, g.model.components[i]!) ? 1 : 0;
     return llm;
   });
 }
@@ -514,8 +521,8 @@ export function contextSensitivity(g: ThreatGraph, facts: Facts): ContextSensiti
 
 /** How the most sensitive run-time data of `v` reaches it. */
 export function contextChain(g: ThreatGraph, facts: Facts, cs: ContextSensitivity, v: number): Fact[] {
-  const table = tableFor<Fact[]>(cs, "contextChain");
-  return table.get(v) ?? remember(table, v, contextChainUncached(g, facts, cs, v));
+  const table = tableFor<Fact[]>(cs, "contextChain", cs.rank.length);
+  return (table[v] ??= contextChainUncached(g, facts, cs, v));
 }
 
 /** Computes `contextChain` (cached by the wrapper above). */
@@ -526,7 +533,8 @@ function contextChainUncached(g: ThreatGraph, facts: Facts, cs: ContextSensitivi
   const cls = classificationOf(cs.rank[v]!) ?? "unclassified";
   const path = walkBack(facts, reachParents(cs, v), v);
   const first = holderFact(g, g.model.components[path.from]!, d, cls);
-  return chainOf([first], path, (e) => edgeFact(g, facts, e, `\`${data.name}\``));
+  const what = `\`${data.name}\``;
+  return chainOf([first], path, (e) => edgeFact(g, facts, e, what));
 }
 
 // ---- who can query what --------------------------------------------------------------------------
@@ -619,8 +627,8 @@ function partyFact(g: ThreatGraph, c: Component): Fact {
 
 /** How the least trusted party's requests reach `v`: the party, then each flow. */
 export function queryChain(g: ThreatGraph, qa: QueryAccess, v: number): Fact[] {
-  const table = tableFor<Fact[]>(qa, "queryChain");
-  return table.get(v) ?? remember(table, v, queryChainUncached(g, qa, v));
+  const table = tableFor<Fact[]>(qa, "queryChain", qa.rank.length);
+  return (table[v] ??= queryChainUncached(g, qa, v));
 }
 
 /** Computes `queryChain` (cached by the wrapper above). */
@@ -636,8 +644,8 @@ function queryChainUncached(g: ThreatGraph, qa: QueryAccess, v: number): Fact[] 
 
 /** Components and flows on the query path into `v` (where a rate limit or filter on the way counts). */
 export function queryPoints(g: ThreatGraph, qa: QueryAccess, v: number): Subject[] {
-  const table = tableFor<Subject[]>(qa, "queryPoints");
-  return table.get(v) ?? remember(table, v, queryPointsUncached(g, qa, v));
+  const table = tableFor<Subject[]>(qa, "queryPoints", qa.rank.length);
+  return (table[v] ??= queryPointsUncached(g, qa, v));
 }
 
 /** Computes `queryPoints` (cached by the wrapper above). */
@@ -943,7 +951,8 @@ function recordsChain(g: ThreatGraph, facts: Facts, v: number): readonly Fact[] 
   const cls = classificationOf(below.rank[v]!) ?? "unclassified";
   const path = walkBack(facts, below.parent, v);
   const first = holderFact(g, g.model.components[path.from]!, d, cls);
-  return chainOf([first], path, (e) => edgeFact(g, facts, e, `\`${data.name}\``));
+  const what = `\`${data.name}\``;
+  return chainOf([first], path, (e) => edgeFact(g, facts, e, what));
 }
 
 /** How a component came by its training sensitivity. */
@@ -1042,8 +1051,8 @@ export function lineageUpstream(g: ThreatGraph, tr: Trained, v: number): number 
 
 /** How sensitive data got into the weights `v` answers with: the data, then each lineage step. */
 export function trainedChain(g: ThreatGraph, facts: Facts, tr: Trained, v: number): Fact[] {
-  const table = tableFor<Fact[]>(tr, "trainedChain");
-  return table.get(v) ?? remember(table, v, trainedChainUncached(g, facts, tr, v));
+  const table = tableFor<Fact[]>(tr, "trainedChain", tr.rank.length);
+  return (table[v] ??= trainedChainUncached(g, facts, tr, v));
 }
 
 /** Computes `trainedChain` (cached by the wrapper above). */
@@ -1114,8 +1123,8 @@ function pipelineInputChain(g: ThreatGraph, facts: Facts, tr: Trained, p: number
  * the finding open), as a guard cuts the reaches of AT-01 and AT-02.
  */
 export function lineagePoints(g: ThreatGraph, facts: Facts, tr: Trained, v: number, guard: Guard): Subject[] {
-  const table = tableFor<Subject[]>(tr, `lineagePoints|${guard.key}`);
-  return table.get(v) ?? remember(table, v, lineagePointsUncached(g, facts, tr, v, guard));
+  const table = tableFor<Subject[]>(tr, `lineagePoints|${guard.key}`, tr.rank.length);
+  return (table[v] ??= lineagePointsUncached(g, facts, tr, v, guard));
 }
 
 /** Computes `lineagePoints` (cached by the wrapper above). */
@@ -1309,9 +1318,17 @@ const OUTPUT_IN_CODES = kindMask(OUTPUT_IN);
 const RELAYS = componentKindMask(["guardrail", "endpoint", "app", "store", "pipeline"]);
 const INVOKE_CODE = FLOW_KIND_CODE.get("invoke")!;
 
+// Per graph, the walk that last reached each component (walks are numbered from 1): a set per
+// target cost a hash insert for every component its walk reached.
+const outputWalks = new WeakMap<ThreatGraph, { seen: Int32Array; walks: number }>();
+
 function llmOutputSourcesUncached(g: ThreatGraph, target: Component): OutputSource[] {
+  let marks = outputWalks.get(g);
+  if (!marks) outputWalks.set(g, (marks = { seen: scratchI32(g.model.components.length), walks: 0 }));
+  const walk = ++marks.walks;
+  const seen = marks.seen;
+  seen[target.index] = walk;
   const out: OutputSource[] = [];
-  const seen = new Set<number>([target.index]);
   // Visited relays as parent pointers (component, flow to the one before, index of that one): a
   // copy of the path per step made the walk quadratic in its length. Entry 0 is the target.
   const node: number[] = [target.index];
@@ -1322,28 +1339,29 @@ function llmOutputSourcesUncached(g: ThreatGraph, target: Component): OutputSour
     for (let k = at; k > 0; k = up[k]!) flows.push(g.model.flows[via[k]!]!);
     return flows;
   };
+  // Reaching `from` over `flow` from relay `k`: answers and served output come in; results of its
+  // own calls come back along invoke flows.
+  const visit = (from: number, flow: number, k: number): void => {
+    if (seen[from] === walk) return;
+    seen[from] = walk;
+    const c = g.model.components[from]!;
+    if (isLlmConsumer(g, c)) out.push({ llm: c, flows: pathOf(flow, k) });
+    else if (RELAYS[g.compKind[from]!]) {
+      node.push(from);
+      via.push(flow);
+      up.push(k);
+    }
+  };
   const { inStart, inEdges, edgeFrom, outStart, outEdges, edgeTo } = g.csr;
   let begin = 0;
   let end = 1;
   for (let hop = 0; hop < MAX_OUTPUT_HOPS && begin < end; hop++) {
     for (let k = begin; k < end; k++) {
       const v = node[k]!;
-      // Answers and served output come in; results of its own calls come back along invoke flows.
-      const visit = (from: number, flow: number): void => {
-        if (seen.has(from)) return;
-        seen.add(from);
-        const c = g.model.components[from]!;
-        if (isLlmConsumer(g, c)) out.push({ llm: c, flows: pathOf(flow, k) });
-        else if (RELAYS[g.compKind[from]!]) {
-          node.push(from);
-          via.push(flow);
-          up.push(k);
-        }
-      };
       for (let i = inStart[v]!; i < inStart[v + 1]!; i++)
-        if (OUTPUT_IN_CODES[g.flowKind[inEdges[i]!]!]) visit(edgeFrom[inEdges[i]!]!, inEdges[i]!);
+        if (OUTPUT_IN_CODES[g.flowKind[inEdges[i]!]!]) visit(edgeFrom[inEdges[i]!]!, inEdges[i]!, k);
       for (let i = outStart[v]!; i < outStart[v + 1]!; i++)
-        if (g.flowKind[outEdges[i]!] === INVOKE_CODE) visit(edgeTo[outEdges[i]!]!, outEdges[i]!);
+        if (g.flowKind[outEdges[i]!] === INVOKE_CODE) visit(edgeTo[outEdges[i]!]!, outEdges[i]!, k);
     }
     begin = end;
     end = node.length;
