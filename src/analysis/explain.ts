@@ -193,8 +193,8 @@ function pathOf(from: number, to: number, edges: readonly number[]): PathSteps {
 /**
  * Per pointer array: each node's path length and far end, and its anchor: the node KEEP steps before
  * the far end (the node itself when its path is that short), from which the far steps are walked.
- * Three numbers per node, filled as asked: a list of far steps per node was a small array for every
- * node near a path's end, and a list of them sized for every node.
+ * Three numbers per node, filled as asked: keeping each node's far steps as a list cost an array
+ * per node walked, and a list of those lists as long as the graph per pointer array.
  */
 interface PathMemo {
   readonly length: Int32Array;
