@@ -399,12 +399,17 @@ export function levelReach(
   const parent = scratchI32(n).fill(-2);
   const queue = scratchI32(n);
   const { outStart, outEdges, edgeTo } = graph;
+  const capped = cappedSources(graph, edgeCap);
   for (let level = levels - 1; level >= 0; level--) {
     let head = 0;
     let tail = 0;
     for (let v = 0; v < n; v++) {
-      if (rank[v]! >= level) queue[tail++] = v;
-      else if (own[v] === level) {
+      // A node settled at a higher level has offered every edge that lets that level through:
+      // only its capped edges can carry a lower level on, so a node without one would be read
+      // again for nothing (all its edges, once per level).
+      if (rank[v]! >= level) {
+        if (capped[v]) queue[tail++] = v;
+      } else if (own[v] === level) {
         rank[v] = level;
         witness[v] = ownWitness[v]!;
         parent[v] = -1;
@@ -427,6 +432,16 @@ export function levelReach(
     }
   }
   return { rank, witness, parent };
+}
+
+/** Per node, 1 when one of its out-edges lets some levels through but not all (0 <= cap < UNCAPPED). */
+function cappedSources(graph: CompactGraph, edgeCap: Int8Array): Uint8Array {
+  const capped = scratchU8(graph.nodeCount);
+  for (let e = 0; e < graph.edgeCount; e++) {
+    const cap = edgeCap[e]!;
+    if (cap >= 0 && cap < UNCAPPED) capped[graph.edgeFrom[e]!] = 1;
+  }
+  return capped;
 }
 
 /**

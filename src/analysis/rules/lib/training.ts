@@ -532,11 +532,16 @@ export function thirdPartyModelFact(g: ThreatGraph, c: Component): Fact {
   };
 }
 
+const SOURCE_KINDS = componentKindMask(["model", "registry"]);
+
 /** Seeds of third-party model lineage: public-hub and vendor models, public model registries. */
 export function thirdPartyModelSeeds(g: ThreatGraph): number[] {
+  // Only models and registries can be sources: the kind codes pick them without reading the other
+  // components (about 90% of them), whose many shapes make each read slow.
   const out: number[] = [];
   const { components } = g.model;
-  for (let i = 0; i < components.length; i++) if (isThirdPartyModelSource(components[i]!)) out.push(i);
+  for (let i = 0; i < components.length; i++)
+    if (SOURCE_KINDS[g.compKind[i]!] === 1 && isThirdPartyModelSource(components[i]!)) out.push(i);
   return out;
 }
 
@@ -672,27 +677,34 @@ export interface DeliveredModel {
 // AT-01, AT-02 and AT-04 ask where the same training runs' weights go: answered once per run.
 const delivered = new WeakMap<ThreatGraph, Map<number, readonly DeliveredModel[]>>();
 
+const DELIVERY_CODES = graphFlowKindMask(DELIVERY);
+const MODEL_CODE = COMP_CODE.get("model")!;
+
 function modelsFromUncached(g: ThreatGraph, start: number): DeliveredModel[] {
+  // Typed kinds and ends: only the models found and the flows delivering to them are read as
+  // objects (the search crosses many more flows than it keeps).
+  const { outStart, outEdges, edgeFrom, edgeTo } = g.csr;
   const parent = new Map<number, number>([[start, -1]]);
   const queue = [start];
   const out: DeliveredModel[] = [];
   for (let head = 0; head < queue.length; head++) {
     const v = queue[head]!;
-    const c = g.model.components[v]!;
-    if (c.kind === "model") {
+    if (g.compKind[v] === MODEL_CODE) {
       const via: Flow[] = [];
       for (let cur = v; parent.get(cur)! >= 0;) {
-        const f = g.model.flows[parent.get(cur)!]!;
-        via.push(f);
-        cur = f.from;
+        const fi = parent.get(cur)!;
+        via.push(g.model.flows[fi]!);
+        cur = edgeFrom[fi]!;
       }
-      out.push({ model: c, via: via.reverse() });
+      const model = g.model.components[v] as Extract<Component, { kind: "model" }>;
+      out.push({ model, via: via.reverse() });
     }
-    for (let i = g.csr.outStart[v]!; i < g.csr.outStart[v + 1]!; i++) {
-      const f = g.model.flows[g.csr.outEdges[i]!]!;
-      if (!DELIVERY.has(f.kind) || parent.has(f.to)) continue;
-      parent.set(f.to, f.index);
-      queue.push(f.to);
+    for (let i = outStart[v]!; i < outStart[v + 1]!; i++) {
+      const fi = outEdges[i]!;
+      const to = edgeTo[fi]!;
+      if (DELIVERY_CODES[g.flowKind[fi]!] !== 1 || parent.has(to)) continue;
+      parent.set(to, fi);
+      queue.push(to);
     }
   }
   return out;
