@@ -382,12 +382,17 @@ function sharedReachOf(facts: Facts, key: string, compute: () => Int32Array): In
 
 /** How content crosses flow `f` out of its source under a two-way reach: openly, only through a cut, or not. */
 export function crossing(g: ThreatGraph, r: TwoReach, f: Flow): "open" | "cut" | "none" {
-  const src = f.from;
+  return crossingOf(g, r, f.index);
+}
+
+/** `crossing` for flow index `fi`, from typed arrays: no flow object is read. */
+export function crossingOf(g: ThreatGraph, r: TwoReach, fi: number): "open" | "cut" | "none" {
+  const src = g.csr.edgeFrom[fi]!;
   if (r.all[src] === UNREACHED) return "none";
   const openHere =
     r.open[src] !== UNREACHED &&
     passes(indexOf(g), r.compiled, src, r.open[src] === SEED) &&
-    !r.guard.flow[f.index];
+    !r.guard.flow[fi];
   return openHere ? "open" : "cut";
 }
 
@@ -885,13 +890,16 @@ function sharedReach(facts: Facts, key: number | string, compute: () => DataReac
  * A BFS over flows forward from `seeds` that allocates only what it visits: per reached component,
  * the flow it was first reached by (-1 for a seed). For per-subject questions over a small
  * neighbourhood (where a model's weights travel), so the cost does not grow with the whole model.
+ * It follows the flows whose kind `follow` marks (a mask over flow kind codes) out of the components
+ * `through` lets pass, and reads kinds and ends from the graph's typed arrays, not the objects.
  */
 export function localReach(
   g: ThreatGraph,
   seeds: readonly number[],
-  follow: (f: Flow) => boolean,
-  through: (c: Component) => boolean,
+  follow: Uint8Array,
+  through: (v: number) => boolean,
 ): Map<number, number> {
+  const { outStart, outEdges, edgeTo } = g.csr;
   const parent = new Map<number, number>();
   const queue: number[] = [];
   for (const s of seeds) {
@@ -901,12 +909,13 @@ export function localReach(
   }
   for (let head = 0; head < queue.length; head++) {
     const v = queue[head]!;
-    if (!through(g.model.components[v]!)) continue;
-    for (let i = g.csr.outStart[v]!; i < g.csr.outStart[v + 1]!; i++) {
-      const f = g.model.flows[g.csr.outEdges[i]!]!;
-      if (parent.has(f.to) || !follow(f)) continue;
-      parent.set(f.to, f.index);
-      queue.push(f.to);
+    if (!through(v)) continue;
+    for (let i = outStart[v]!; i < outStart[v + 1]!; i++) {
+      const fi = outEdges[i]!;
+      const to = edgeTo[fi]!;
+      if (parent.has(to) || follow[g.flowKind[fi]!] !== 1) continue;
+      parent.set(to, fi);
+      queue.push(to);
     }
   }
   return parent;
