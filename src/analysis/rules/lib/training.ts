@@ -90,16 +90,10 @@ export interface GraphIndex {
   readonly flowKind: Uint8Array;
   /** Component kind code (index in COMPONENT_KIND_NAMES) per component. */
   readonly compKind: Uint8Array;
-  /** Flows and components that declare (or imply) any control. */
-  readonly controlledFlows: Int32Array;
-  readonly controlledComps: Int32Array;
   /** Flows that declare `carries`, and components that declare `holds`. */
   readonly carryingFlows: Int32Array;
   readonly holders: Int32Array;
-  /** The `carries` of each carrying flow and the `holds` of each holder, aligned with the lists above. */
-  readonly carriesOf: readonly (readonly number[])[];
-  readonly holdsOf: readonly (readonly number[])[];
-  /** The same lists flattened: entry k's assets sit at [start[k], start[k + 1]). */
+  /** The `carries` of each carrying flow and the `holds` of each holder, flattened: entry k's assets sit at [start[k], start[k + 1]). */
   readonly carriesStart: Int32Array;
   readonly carriesFlat: Int32Array;
   readonly holdsStart: Int32Array;
@@ -120,21 +114,19 @@ export function indexOf(g: ThreatGraph): GraphIndex {
   // Kind codes, control counts and control users come typed with the graph (same codes as
   // FLOW_KIND_NAMES and COMPONENT_KIND_NAMES): only `carries` and `holds` need the objects, and a
   // flow's only when the graph says it declares one.
-  const controlledFlows: number[] = [];
+  // The lists are copied with `new Int32Array(list)`: `Int32Array.from` walks a list through the
+  // iterator protocol, several times slower at 100k.
   const carryingFlows: number[] = [];
   const carriesOf: (readonly number[])[] = [];
   for (let i = 0; i < flows.length; i++) {
-    if (g.flowControls[i] !== 0) controlledFlows.push(i);
     if (g.declaresCarries[i] !== 0) {
       carryingFlows.push(i);
       carriesOf.push(flows[i]!.carries);
     }
   }
-  const controlledComps: number[] = [];
   const holders: number[] = [];
   const holdsOf: (readonly number[])[] = [];
   for (let i = 0; i < components.length; i++) {
-    if (g.compControls[i] !== 0) controlledComps.push(i);
     const holds = components[i]!.holds;
     if (holds.length > 0) {
       holders.push(i);
@@ -146,12 +138,8 @@ export function indexOf(g: ThreatGraph): GraphIndex {
   ix = {
     flowKind: g.flowKind,
     compKind: g.compKind,
-    controlledFlows: Int32Array.from(controlledFlows),
-    controlledComps: Int32Array.from(controlledComps),
-    carryingFlows: Int32Array.from(carryingFlows),
-    holders: Int32Array.from(holders),
-    carriesOf,
-    holdsOf,
+    carryingFlows: new Int32Array(carryingFlows),
+    holders: new Int32Array(holders),
     carriesStart,
     carriesFlat,
     holdsStart,
@@ -176,8 +164,14 @@ function offsets(lists: readonly (readonly number[])[]): Int32Array {
 }
 
 function joined(lists: readonly (readonly number[])[], start: Int32Array): Int32Array {
+  // Element by element: `set` from a plain list costs a call with its checks per list, and most
+  // lists hold one asset.
   const flat = scratchI32(start[lists.length]!);
-  for (let k = 0; k < lists.length; k++) flat.set(lists[k]!, start[k]);
+  for (let k = 0; k < lists.length; k++) {
+    const list = lists[k]!;
+    const at = start[k]!;
+    for (let j = 0; j < list.length; j++) flat[at + j] = list[j]!;
+  }
   return flat;
 }
 
