@@ -1,4 +1,4 @@
-import { currentArena, scratchI32, scratchI8, scratchU8 } from "../graph/arena.js";
+import { currentArena, scratchCopyI32, scratchI32, scratchI8, scratchU8 } from "../graph/arena.js";
 import type { Location } from "../diagnostics/diagnostic.js";
 import { buildCompactGraph, type CompactGraph } from "../graph/compact.js";
 import {
@@ -399,12 +399,17 @@ export function levelReach(
   const parent = scratchI32(n).fill(-2);
   const queue = scratchI32(n);
   const { outStart, outEdges, edgeTo } = graph;
+  const capped = cappedSources(graph, edgeCap);
   for (let level = levels - 1; level >= 0; level--) {
     let head = 0;
     let tail = 0;
     for (let v = 0; v < n; v++) {
-      if (rank[v]! >= level) queue[tail++] = v;
-      else if (own[v] === level) {
+      // A node settled at a higher level has offered every edge that lets that level through:
+      // only its capped edges can carry a lower level on, so a node without one would be read
+      // again for nothing (all its edges, once per level).
+      if (rank[v]! >= level) {
+        if (capped[v]) queue[tail++] = v;
+      } else if (own[v] === level) {
         rank[v] = level;
         witness[v] = ownWitness[v]!;
         parent[v] = -1;
@@ -427,6 +432,16 @@ export function levelReach(
     }
   }
   return { rank, witness, parent };
+}
+
+/** Per node, 1 when one of its out-edges lets some levels through but not all (0 <= cap < UNCAPPED). */
+function cappedSources(graph: CompactGraph, edgeCap: Int8Array): Uint8Array {
+  const capped = scratchU8(graph.nodeCount);
+  for (let e = 0; e < graph.edgeCount; e++) {
+    const cap = edgeCap[e]!;
+    if (cap >= 0 && cap < UNCAPPED) capped[graph.edgeFrom[e]!] = 1;
+  }
+  return capped;
 }
 
 /**
@@ -486,7 +501,24 @@ export function levelRanks(
  * flows (a component has what it sends, even when it does not declare `holds`); the first asset to
  * reach the maximum is the witness. `secret` is the first secret asset it holds or sends (-1 none).
  */
-export function ownSensitivity(g: ThreatGraph): { own: Int8Array; witness: Int32Array; secret: Int32Array } {
+export function ownSensitivity(g: ThreatGraph): OwnSensitivity {
+  // Asked by the facts, then again per guard and per reach by the rules: a pass over every
+  // component's flows each time, for the same answer (read-only, in the graph's arena).
+  let own = ownSensitivities.get(g);
+  if (!own) ownSensitivities.set(g, (own = ownSensitivityOf(g)));
+  return own;
+}
+
+/** A component's own level below `secret`, its witness, and its first secret (see `ownSensitivity`). */
+export interface OwnSensitivity {
+  readonly own: Int8Array;
+  readonly witness: Int32Array;
+  readonly secret: Int32Array;
+}
+
+const ownSensitivities = new WeakMap<ThreatGraph, OwnSensitivity>();
+
+function ownSensitivityOf(g: ThreatGraph): OwnSensitivity {
   const n = g.model.components.length;
   const own = scratchI8(n).fill(-1);
   const witness = scratchI32(n).fill(-1);
@@ -569,8 +601,10 @@ export function sensitivityReach(
   infoFlow: Int32Array,
   blocked: (e: number, f: number) => boolean,
   noWitness: number,
+  keepBelow?: (below: LevelReach) => void,
 ): SensitivityReach {
   const { own, caps, below } = belowSecretTier(g, info, infoFlow, blocked, noWitness);
+  keepBelow?.(below);
   // Secrets: a BFS from their holders over the edges that name a secret asset, then from components
   // that only send one (so a secret passed on is traced back to where it is held).
   const n = info.nodeCount;
@@ -624,18 +658,40 @@ export function sensitivityParents(facts: Facts, v: number): Int32Array {
  * context of what it serves).
  */
 function sensitivityOf(g: ThreatGraph, info: CompactGraph, infoFlow: Int32Array): SensitivityReach {
-  return sensitivityReach(g, info, infoFlow, distributionFlow(g), -2);
+  return sensitivityReach(g, info, infoFlow, distributionFlow(g), -2, (below) =>
+    belowSecretTiers.set(below.parent, {
+      rank: copyI8(below.rank),
+      witness: scratchCopyI32(below.witness),
+      parent: below.parent,
+    }),
+  );
+}
+
+/**
+ * The tier below `secret` of the shared sensitivity, as it was before the secret pass raised some
+ * ranks (`sensitivityBelowSecret`), keyed by its parent array, which the facts keep (and copies of
+ * the facts share). Five bytes per component, where asking again cost the whole level reach.
+ */
+const belowSecretTiers = new WeakMap<Int32Array, LevelReach>();
+
+function copyI8(a: Int8Array): Int8Array {
+  const out = scratchI8(a.length);
+  out.set(a);
+  return out;
 }
 
 /**
  * The shared sensitivity without its `secret` tier: the highest classification below `secret` that
  * reaches each component, its witness, and (the same as `sensitivityParent`) the edge it came by.
  * The shared facts keep only the highest rank, so a component that also sees a credential shows
- * `secret` there; this answers "and apart from the credential?". Computed again when asked (one
- * level reach), so a compile that never asks pays nothing.
+ * `secret` there; this answers "and apart from the credential?". Kept aside when the facts are
+ * computed; computed again (one level reach) for facts made some other way.
  */
 export function sensitivityBelowSecret(g: ThreatGraph, facts: Facts): LevelReach {
-  return belowSecretTier(g, facts.info, facts.infoFlow, distributionFlow(g), -2).below;
+  return (
+    belowSecretTiers.get(facts.sensitivityParent) ??
+    belowSecretTier(g, facts.info, facts.infoFlow, distributionFlow(g), -2).below
+  );
 }
 
 /** The classification a rank stands for. */

@@ -1,4 +1,3 @@
-import type { Flow } from "../../semantic/model.js";
 import { UNTRUSTED_CONTENT } from "../facts.js";
 import {
   componentSubject,
@@ -10,7 +9,7 @@ import {
 } from "../rule.js";
 import {
   bestPath,
-  crossing,
+  crossingOf,
   crownFact,
   crownFor,
   crownIndex,
@@ -67,17 +66,19 @@ export default defineRule(meta, ({ graph, facts, model, report }) => {
   );
 
   // The training run each `train` flow feeds, with its best-placed poisoned input (open before cut).
-  const byTarget = new Map<number, { flow: Flow; open: boolean }>();
+  // Flow indices and ends are typed: only the flows picked are read as objects.
+  const byTarget = new Map<number, { flow: number; open: boolean }>();
   for (const fi of trains) {
-    const f = graph.model.flows[fi]!;
-    const state = crossing(graph, r, f);
+    const state = crossingOf(graph, r, fi);
     if (state === "none") continue;
-    const prev = byTarget.get(f.to);
-    if (!prev || (!prev.open && state === "open")) byTarget.set(f.to, { flow: f, open: state === "open" });
+    const to = graph.csr.edgeTo[fi]!;
+    const prev = byTarget.get(to);
+    if (!prev || (!prev.open && state === "open")) byTarget.set(to, { flow: fi, open: state === "open" });
   }
 
   const crowns = crownIndex(model);
-  for (const [target, { flow }] of [...byTarget].sort((a, b) => a[0] - b[0])) {
+  for (const [target, picked] of [...byTarget].sort((a, b) => a[0] - b[0])) {
+    const flow = graph.model.flows[picked.flow]!;
     const run = graph.model.components[target]!;
     const input = graph.model.components[flow.from]!;
     const { path } = bestPath(facts, r, flow.from);

@@ -3,7 +3,7 @@ import { UNTRUSTED_CONTENT } from "../facts.js";
 import { componentSubject, defineRule, flowSubject, type RuleMeta } from "../rule.js";
 import {
   bestPath,
-  crossing,
+  crossingOf,
   entrySeeds,
   flowFact,
   guardOf,
@@ -59,9 +59,10 @@ export default defineRule(meta, ({ graph, facts, report }) => {
   const best = new Map<number, { flow: Flow; open: boolean; via: readonly Flow[] }>();
   const delivered = new Map<number, ReturnType<typeof modelsFrom>>();
   for (const fi of trains) {
-    const f = graph.model.flows[fi]!;
-    const state = crossing(graph, r, f);
+    // Typed first: the flow object is read only when content crosses it.
+    const state = crossingOf(graph, r, fi);
     if (state === "none") continue;
+    const f = graph.model.flows[fi]!;
     if (!delivered.has(f.to)) delivered.set(f.to, modelsFrom(graph, f.to));
     for (const { model: m, via } of delivered.get(f.to)!) {
       if (m.props.decisions !== "automated" && m.props.decisions !== "advisory") continue;

@@ -1,5 +1,10 @@
-import { componentsOf } from "../../graph/threat-graph.js";
-import type { Component, Flow, Subject } from "../../semantic/model.js";
+import {
+  COMPONENT_KIND_CODE,
+  componentsOf,
+  FLOW_KIND_CODE,
+  type ThreatGraph,
+} from "../../graph/threat-graph.js";
+import type { Flow, Subject } from "../../semantic/model.js";
 import { trustRank } from "../../semantic/vocabulary.js";
 import type { Fact } from "../facts.js";
 import { describe } from "../explain.js";
@@ -13,10 +18,13 @@ const OUTSIDE_LABELERS: Readonly<Record<string, string>> = {
   users: "end users",
 };
 
-/** Whether the sender of a `label` flow is outside the organisation: a provider, or an actor of partner trust or below. */
-function outsideLabeler(c: Component): boolean {
-  if (c.kind === "provider") return true;
-  return trustRank(c.trust) <= trustRank("partner");
+const PROVIDER = COMPONENT_KIND_CODE.get("provider")!;
+const PARTNER = trustRank("partner");
+const LABEL = FLOW_KIND_CODE.get("label")!;
+
+/** Whether the sender `v` of a `label` flow is outside the organisation: a provider, or an actor of partner trust or below. */
+function outsideLabeler(g: ThreatGraph, v: number): boolean {
+  return g.compKind[v] === PROVIDER || g.trust[v]! <= PARTNER;
 }
 
 /** Labels produced by a vendor, the crowd or end users, which they can skew. */
@@ -50,9 +58,11 @@ export default defineRule(
     for (const ds of componentsOf(graph, "dataset")) {
       const byProp = ds.props.labeled_by !== undefined ? OUTSIDE_LABELERS[ds.props.labeled_by] : undefined;
       const labelFlows: Flow[] = [];
+      // Typed kinds, ends and trust: only the label flows found are read as objects.
       for (let i = graph.csr.inStart[ds.index]!; i < graph.csr.inStart[ds.index + 1]!; i++) {
-        const f = graph.model.flows[graph.csr.inEdges[i]!]!;
-        if (f.kind === "label" && outsideLabeler(graph.model.components[f.from]!)) labelFlows.push(f);
+        const fi = graph.csr.inEdges[i]!;
+        if (graph.flowKind[fi] === LABEL && outsideLabeler(graph, graph.csr.edgeFrom[fi]!))
+          labelFlows.push(graph.model.flows[fi]!);
       }
       if (!byProp && labelFlows.length === 0) continue;
 

@@ -8,7 +8,7 @@ import {
   DATA_MOVES,
   UNREACHED,
   bestPath,
-  crossing,
+  crossingOf,
   flowFact,
   guardOf,
   pathFacts,
@@ -106,8 +106,8 @@ export default defineRule(meta, ({ graph, facts, report }) => {
   };
 
   for (const i of graph.byKind.get("dataset") ?? []) {
+    if (!terminals[i] || r.all[i] === UNREACHED) continue;
     const ds = graph.model.components[i]!;
-    if (!isTerminal(ds) || r.all[i] === UNREACHED) continue;
     const { path } = bestPath(facts, r, i);
     const origin = graph.model.components[path.start]!;
     // A version, once published, does not change: a later swap at the source is not in it.
@@ -142,10 +142,12 @@ export default defineRule(meta, ({ graph, facts, report }) => {
   // Training runs fed straight from public content, with no dataset in between to hold provenance.
   const reported = new Set<number>();
   for (const fi of graph.flowsByKind.get("train") ?? []) {
+    // Typed ends and `terminals`: the flow object is read only for a run that is reported.
+    const to = graph.csr.edgeTo[fi]!;
+    if (terminals[graph.csr.edgeFrom[fi]!] || reported.has(to) || crossingOf(graph, r, fi) === "none")
+      continue;
+    reported.add(to);
     const f = graph.model.flows[fi]!;
-    const src = graph.model.components[f.from]!;
-    if (isTerminal(src) || reported.has(f.to) || crossing(graph, r, f) === "none") continue;
-    reported.add(f.to);
     const run = graph.model.components[f.to]!;
     const { path } = bestPath(facts, r, f.from);
     const points: Subject[] = [componentSubject(run), flowSubject(f), ...pathSubjects(graph, facts, path)];

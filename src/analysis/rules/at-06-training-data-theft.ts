@@ -1,4 +1,4 @@
-import type { Component, Flow, ResolvedModel, Subject } from "../../semantic/model.js";
+import type { Component, Flow, Subject } from "../../semantic/model.js";
 import { classificationRank, trustRank } from "../../semantic/vocabulary.js";
 import { classificationOf, type Fact, type Facts } from "../facts.js";
 import { describe } from "../explain.js";
@@ -47,13 +47,9 @@ const meta: RuleMeta = {
   appliesTo: ["dataset", "store", "registry"],
 };
 
-/** Whether a flow moves data at personal classification or above (its own `carries` narrows it). */
-function movesPersonal(model: ResolvedModel, f: Flow): boolean {
-  if (f.carries.length === 0) return true;
-  return f.carries.some((d) => {
-    const cls = model.data[d]?.classification;
-    return cls !== undefined && classificationRank(cls) >= PERSONAL;
-  });
+/** Whether flow `fi` moves data at personal classification or above (its own `carries` narrows it). */
+function movesPersonal(g: ThreatGraph, fi: number): boolean {
+  return g.declaresCarries[fi] === 0 || g.carriedRank[fi]! >= PERSONAL;
 }
 
 /**
@@ -96,11 +92,13 @@ export default defineRule(meta, ({ graph, facts, model, report }) => {
   const personal = classReach(graph, facts, PERSONAL);
   let sensitive: ClassReach | undefined;
   for (const c of candidates) {
+    // Trust and what a flow carries are typed: only the readers' flows are read as objects.
     const readers: Flow[] = [];
-    for (let i = graph.csr.outStart[c.index]!; i < graph.csr.outStart[c.index + 1]!; i++) {
-      const f = graph.model.flows[graph.csr.outEdges[i]!]!;
-      const to = graph.model.components[f.to]!;
-      if (trustRank(to.trust) < trustRank(c.trust) && movesPersonal(model, f)) readers.push(f);
+    const { outStart, outEdges, edgeTo } = graph.csr;
+    for (let i = outStart[c.index]!; i < outStart[c.index + 1]!; i++) {
+      const fi = outEdges[i]!;
+      if (graph.trust[edgeTo[fi]!]! < graph.trust[c.index]! && movesPersonal(graph, fi))
+        readers.push(graph.model.flows[fi]!);
     }
     const exposedZone = attackerTrust(c);
     const exposed = exposedZone || readers.length > 0;

@@ -1,6 +1,6 @@
-import { componentsOf } from "../../graph/threat-graph.js";
-import type { Component, Flow, ResolvedModel, Subject } from "../../semantic/model.js";
-import { classificationRank, trustRank } from "../../semantic/vocabulary.js";
+import { componentKindMask, componentsOf, type ThreatGraph } from "../../graph/threat-graph.js";
+import type { Component, Flow, Subject } from "../../semantic/model.js";
+import { classificationRank } from "../../semantic/vocabulary.js";
 import { describe } from "../explain.js";
 import { classificationOf, type Fact } from "../facts.js";
 import { componentSubject, defineRule, flowSubject, type Level, type RuleMeta } from "../rule.js";
@@ -26,14 +26,18 @@ const CONFIDENTIAL = classificationRank("confidential");
 const SCRAPED_TYPES = new Set(["web", "forum", "social"]);
 
 /** Highest classification rank a `train` flow moves: its `carries` if declared, else what its source sees. */
-function movedRank(model: ResolvedModel, sensitivity: Int8Array, f: Flow): number {
-  if (f.carries.length === 0) return sensitivity[f.from]!;
-  let max = -1;
-  for (const d of f.carries) {
-    const cls = model.data[d]?.classification;
-    if (cls !== undefined) max = Math.max(max, classificationRank(cls));
-  }
-  return max;
+function movedRank(g: ThreatGraph, sensitivity: Int8Array, fi: number): number {
+  return g.declaresCarries[fi] ? g.carriedRank[fi]! : sensitivity[g.csr.edgeFrom[fi]!]!;
+}
+
+const OUTSIDE_KINDS = componentKindMask(["source", "actor"]);
+
+/** The run, each of its training flows and their inputs, then the chains behind them, as control points. */
+function points(run: Component, flows: readonly Flow[], upstream: readonly Subject[]): Subject[] {
+  const out: Subject[] = [componentSubject(run)];
+  for (const f of flows) out.push(flowSubject(f), { type: "component", index: f.from });
+  for (const p of upstream) out.push(p);
+  return out;
 }
 
 /** Personal, regulated or scraped data used for training without a recorded basis. */
@@ -79,9 +83,11 @@ export default defineRule(meta, ({ graph, facts, model, report }) => {
   const outsideSeeds: number[] = [];
   const outsideData = new Map<number, number>();
   const outsideHeld = new Set<number>();
-  for (const c of model.components) {
-    if ((c.kind !== "source" && c.kind !== "actor") || trustRank(c.trust) > PARTNER_RANK || isScraped(c))
-      continue;
+  // Kind and trust are typed: only the sources and actors outside are read as objects.
+  for (let v = 0; v < graph.model.components.length; v++) {
+    if (!OUTSIDE_KINDS[graph.compKind[v]!] || graph.trust[v]! > PARTNER_RANK) continue;
+    const c = graph.model.components[v]!;
+    if (isScraped(c)) continue;
     const d = c.holds.find((i) => {
       const cls = model.data[i]!.classification;
       return cls !== undefined && classificationRank(cls) >= CONFIDENTIAL;
@@ -118,18 +124,22 @@ export default defineRule(meta, ({ graph, facts, model, report }) => {
     }
   >();
   for (const fi of trains) {
-    const f = graph.model.flows[fi]!;
-    const rank = movedRank(model, facts.sensitivity, f);
-    const regIdx =
-      f.carries.length > 0
-        ? (f.carries.find((d) => model.data[d]!.regulated.length > 0) ?? -1)
-        : regulated.witness[f.from]!;
-    const scrapedHere = f.carries.length === 0 && scraped[f.from] !== UNREACHED;
+    // What a flow without `carries` moves is read from typed arrays at its source: the flow object
+    // (one of many shapes) is read only for `carries` and for the flows that have a reason.
+    const from = graph.csr.edgeFrom[fi]!;
+    const carries = graph.declaresCarries[fi] === 1;
+    const rank = movedRank(graph, facts.sensitivity, fi);
+    const carried = carries ? graph.model.flows[fi]!.carries : [];
+    const regIdx = carries
+      ? (carried.find((d) => model.data[d]!.regulated.length > 0) ?? -1)
+      : regulated.witness[from]!;
+    const scrapedHere = !carries && scraped[from] !== UNREACHED;
     const outsideHere =
       outside !== undefined &&
-      (f.carries.length === 0 ? outside[f.from] !== UNREACHED : f.carries.some((d) => outsideHeld.has(d)));
+      (carries ? carried.some((d) => outsideHeld.has(d)) : outside[from] !== UNREACHED);
     if (rank < PERSONAL && regIdx < 0 && !scrapedHere && !outsideHere) continue;
 
+    const f = graph.model.flows[fi]!;
     const run = runs.get(f.to) ?? {
       flows: [],
       facts: [],
@@ -272,11 +282,7 @@ export default defineRule(meta, ({ graph, facts, model, report }) => {
       subject: componentSubject(c),
       message: `\`${c.name}\` trains on ${list}, which needs consent, a legal basis or a licence that covers training`,
       facts: run.facts,
-      controlPoints: [
-        componentSubject(c),
-        ...run.flows.flatMap((f) => [flowSubject(f), { type: "component" as const, index: f.from }]),
-        ...(run.cut ? run.upstream : []),
-      ],
+      controlPoints: points(c, run.flows, run.cut ? run.upstream : []),
       ...(impact ? { impact, adjustment: "the data falls under a named regulation" } : {}),
     });
   }

@@ -1,4 +1,10 @@
-import { componentsOf, inFlows, type ThreatGraph } from "../../graph/threat-graph.js";
+import {
+  componentKindMask,
+  componentsOf,
+  flowKindMask,
+  inFlows,
+  type ThreatGraph,
+} from "../../graph/threat-graph.js";
 import type { Component } from "../../semantic/model.js";
 import { componentSubject, defineRule, type Level, type RuleMeta, levelReasons } from "../rule.js";
 import {
@@ -17,11 +23,12 @@ import {
   thirdPartyModelSeeds,
 } from "./lib/training.js";
 
-// Flows that take weights toward where they run, and the places they can rest on the way.
-const TOWARD_USE: ReadonlySet<string> = new Set(["publish", "copy", "deploy", "load", "serve"]);
-const HOLDERS: ReadonlySet<string> = new Set(["registry", "store"]);
+// Flows that take weights toward where they run, and the places they can rest on the way (masks
+// over the graph's kind codes).
+const TOWARD_USE = flowKindMask(["publish", "copy", "deploy", "load", "serve"]);
+const HOLDERS = componentKindMask(["registry", "store"]);
 // What a model reaching them does not make it "in use": jobs build from it, holders keep it.
-const NOT_USERS: ReadonlySet<string> = new Set(["pipeline", "registry", "store", "model", "dataset"]);
+const NOT_USERS = componentKindMask(["pipeline", "registry", "store", "model", "dataset"]);
 
 /**
  * Whether a model is in use: it is called or prompted, or its weights reach (directly, or through
@@ -29,13 +36,8 @@ const NOT_USERS: ReadonlySet<string> = new Set(["pipeline", "registry", "store",
  */
 function inUse(g: ThreatGraph, m: Component): boolean {
   if (inFlows(g, m.index).some((f) => f.kind === "invoke" || f.kind === "prompt")) return true;
-  const reached = localReach(
-    g,
-    [m.index],
-    (f) => TOWARD_USE.has(f.kind),
-    (c) => c.index === m.index || HOLDERS.has(c.kind),
-  );
-  for (const v of reached.keys()) if (!NOT_USERS.has(g.model.components[v]!.kind)) return true;
+  const reached = localReach(g, [m.index], TOWARD_USE, (v) => v === m.index || HOLDERS[g.compKind[v]!] === 1);
+  for (const v of reached.keys()) if (NOT_USERS[g.compKind[v]!] !== 1) return true;
   return false;
 }
 

@@ -1,11 +1,11 @@
-import { componentsOf } from "../../graph/threat-graph.js";
+import { componentKindMask, componentsOf } from "../../graph/threat-graph.js";
 import { FLOW_KIND_NAMES, classificationRank, type ComponentKind } from "../../semantic/vocabulary.js";
 import { describe } from "../explain.js";
 import { componentSubject, defineRule, type RuleMeta } from "../rule.js";
 import { UNREACHED, bestPath, guardOf, pathFacts, pathSubjects, reachBoth } from "./lib/training.js";
 
-// Components where pulled code or images run.
-const RUNS_CODE = new Set(["pipeline", "endpoint", "agent", "app", "tool", "mcp_server", "model"]);
+// Components where pulled code or images run (a mask over kind codes).
+const RUNS_CODE = componentKindMask(["pipeline", "endpoint", "agent", "app", "tool", "mcp_server", "model"]);
 // Mirrors and caches pass artifacts on unchanged.
 const MIRRORS: readonly ComponentKind[] = ["registry", "store"];
 // Every flow but `publish`, which pushes into a registry rather than pulling from it.
@@ -56,8 +56,10 @@ export default defineRule(meta, ({ graph, facts, report }) => {
       { kinds: NOT_PUBLISH, returns: false, through: MIRRORS },
       guard,
     );
-    for (const c of graph.model.components) {
-      if (r.all[c.index] === UNREACHED || c.index === reg.index || !RUNS_CODE.has(c.kind)) continue;
+    // Typed reads pass over the components the registry's artifacts never reach.
+    for (let v = 0; v < graph.model.components.length; v++) {
+      if (r.all[v] === UNREACHED || v === reg.index || !RUNS_CODE[graph.compKind[v]!]) continue;
+      const c = graph.model.components[v]!;
       const { path } = bestPath(facts, r, c.index);
       const what = reg.props.type === "containers" ? "images" : "packages";
       const critical = facts.sensitivity[c.index]! >= SENSITIVE;

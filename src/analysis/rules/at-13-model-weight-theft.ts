@@ -1,22 +1,21 @@
-import { componentsOf, inFlows, outFlows } from "../../graph/threat-graph.js";
+import {
+  componentKindMask,
+  componentsOf,
+  flowKindMask,
+  inFlows,
+  outFlows,
+} from "../../graph/threat-graph.js";
 import type { Component, Subject } from "../../semantic/model.js";
-import { trustRank, type FlowKind } from "../../semantic/vocabulary.js";
+import { trustRank } from "../../semantic/vocabulary.js";
 import { describe } from "../explain.js";
 import type { Fact } from "../facts.js";
 import { componentSubject, defineRule, flowSubject, type Level, levelReasons } from "../rule.js";
 import { crownFact, crownFor, crownIndex, flowFact, localPath, localReach } from "./lib/training.js";
 
 // Flows that move the weight files themselves (serving answers does not: that is extraction, AT-14).
-const WEIGHT_MOVES: ReadonlySet<FlowKind> = new Set([
-  "publish",
-  "deploy",
-  "copy",
-  "read",
-  "retrieve",
-  "train",
-  "load",
-]);
-const HOLDERS = new Set(["registry", "store"]);
+// Masks over the graph's kind codes.
+const WEIGHT_MOVES = flowKindMask(["publish", "deploy", "copy", "read", "retrieve", "train", "load"]);
+const HOLDERS = componentKindMask(["registry", "store"]);
 
 /** Valuable weights that travel to a less trusted place. */
 export default defineRule(
@@ -55,20 +54,20 @@ export default defineRule(
       for (const p of inFlows(graph, m.index))
         if (p.kind === "produce")
           for (const f of outFlows(graph, p.from))
-            if (f.kind === "produce" && HOLDERS.has(graph.model.components[f.to]!.kind)) seeds.push(f.to);
+            if (f.kind === "produce" && HOLDERS[graph.compKind[f.to]!]) seeds.push(f.to);
       const parent = localReach(
         graph,
         seeds,
-        (f) => WEIGHT_MOVES.has(f.kind),
-        (c) => c.index === m.index || HOLDERS.has(c.kind),
+        WEIGHT_MOVES,
+        (v) => v === m.index || HOLDERS[graph.compKind[v]!] === 1,
       );
-      let worst: Component | undefined;
-      for (const v of parent.keys()) {
-        const c = graph.model.components[v]!;
-        if (trustRank(c.trust) >= trustRank(m.trust)) continue;
-        if (!worst || trustRank(c.trust) < trustRank(worst.trust)) worst = c;
-      }
-      if (!worst) continue;
+      // The least trusted place reached (the first met of them), by typed trust ranks.
+      const { trust } = graph;
+      let lowest = -1;
+      for (const v of parent.keys())
+        if (trust[v]! < trust[m.index]! && (lowest < 0 || trust[v]! < trust[lowest]!)) lowest = v;
+      if (lowest < 0) continue;
+      const worst: Component = graph.model.components[lowest]!;
 
       const path = localPath(graph, parent, worst.index);
       const start = path.length > 0 ? path[0]!.from : worst.index;

@@ -90,16 +90,10 @@ export interface GraphIndex {
   readonly flowKind: Uint8Array;
   /** Component kind code (index in COMPONENT_KIND_NAMES) per component. */
   readonly compKind: Uint8Array;
-  /** Flows and components that declare (or imply) any control. */
-  readonly controlledFlows: Int32Array;
-  readonly controlledComps: Int32Array;
   /** Flows that declare `carries`, and components that declare `holds`. */
   readonly carryingFlows: Int32Array;
   readonly holders: Int32Array;
-  /** The `carries` of each carrying flow and the `holds` of each holder, aligned with the lists above. */
-  readonly carriesOf: readonly (readonly number[])[];
-  readonly holdsOf: readonly (readonly number[])[];
-  /** The same lists flattened: entry k's assets sit at [start[k], start[k + 1]). */
+  /** The `carries` of each carrying flow and the `holds` of each holder, flattened: entry k's assets sit at [start[k], start[k + 1]). */
   readonly carriesStart: Int32Array;
   readonly carriesFlat: Int32Array;
   readonly holdsStart: Int32Array;
@@ -120,21 +114,19 @@ export function indexOf(g: ThreatGraph): GraphIndex {
   // Kind codes, control counts and control users come typed with the graph (same codes as
   // FLOW_KIND_NAMES and COMPONENT_KIND_NAMES): only `carries` and `holds` need the objects, and a
   // flow's only when the graph says it declares one.
-  const controlledFlows: number[] = [];
+  // The lists are copied with `new Int32Array(list)`: `Int32Array.from` walks a list through the
+  // iterator protocol, several times slower at 100k.
   const carryingFlows: number[] = [];
   const carriesOf: (readonly number[])[] = [];
   for (let i = 0; i < flows.length; i++) {
-    if (g.flowControls[i] !== 0) controlledFlows.push(i);
     if (g.declaresCarries[i] !== 0) {
       carryingFlows.push(i);
       carriesOf.push(flows[i]!.carries);
     }
   }
-  const controlledComps: number[] = [];
   const holders: number[] = [];
   const holdsOf: (readonly number[])[] = [];
   for (let i = 0; i < components.length; i++) {
-    if (g.compControls[i] !== 0) controlledComps.push(i);
     const holds = components[i]!.holds;
     if (holds.length > 0) {
       holders.push(i);
@@ -146,12 +138,8 @@ export function indexOf(g: ThreatGraph): GraphIndex {
   ix = {
     flowKind: g.flowKind,
     compKind: g.compKind,
-    controlledFlows: Int32Array.from(controlledFlows),
-    controlledComps: Int32Array.from(controlledComps),
-    carryingFlows: Int32Array.from(carryingFlows),
-    holders: Int32Array.from(holders),
-    carriesOf,
-    holdsOf,
+    carryingFlows: new Int32Array(carryingFlows),
+    holders: new Int32Array(holders),
     carriesStart,
     carriesFlat,
     holdsStart,
@@ -176,8 +164,14 @@ function offsets(lists: readonly (readonly number[])[]): Int32Array {
 }
 
 function joined(lists: readonly (readonly number[])[], start: Int32Array): Int32Array {
+  // Element by element: `set` from a plain list costs a call with its checks per list, and most
+  // lists hold one asset.
   const flat = scratchI32(start[lists.length]!);
-  for (let k = 0; k < lists.length; k++) flat.set(lists[k]!, start[k]);
+  for (let k = 0; k < lists.length; k++) {
+    const list = lists[k]!;
+    const at = start[k]!;
+    for (let j = 0; j < list.length; j++) flat[at + j] = list[j]!;
+  }
   return flat;
 }
 
@@ -382,12 +376,17 @@ function sharedReachOf(facts: Facts, key: string, compute: () => Int32Array): In
 
 /** How content crosses flow `f` out of its source under a two-way reach: openly, only through a cut, or not. */
 export function crossing(g: ThreatGraph, r: TwoReach, f: Flow): "open" | "cut" | "none" {
-  const src = f.from;
+  return crossingOf(g, r, f.index);
+}
+
+/** `crossing` for flow index `fi`, from typed arrays: no flow object is read. */
+export function crossingOf(g: ThreatGraph, r: TwoReach, fi: number): "open" | "cut" | "none" {
+  const src = g.csr.edgeFrom[fi]!;
   if (r.all[src] === UNREACHED) return "none";
   const openHere =
     r.open[src] !== UNREACHED &&
     passes(indexOf(g), r.compiled, src, r.open[src] === SEED) &&
-    !r.guard.flow[f.index];
+    !r.guard.flow[fi];
   return openHere ? "open" : "cut";
 }
 
@@ -532,11 +531,16 @@ export function thirdPartyModelFact(g: ThreatGraph, c: Component): Fact {
   };
 }
 
+const SOURCE_KINDS = componentKindMask(["model", "registry"]);
+
 /** Seeds of third-party model lineage: public-hub and vendor models, public model registries. */
 export function thirdPartyModelSeeds(g: ThreatGraph): number[] {
+  // Only models and registries can be sources: the kind codes pick them without reading the other
+  // components (about 90% of them), whose many shapes make each read slow.
   const out: number[] = [];
   const { components } = g.model;
-  for (let i = 0; i < components.length; i++) if (isThirdPartyModelSource(components[i]!)) out.push(i);
+  for (let i = 0; i < components.length; i++)
+    if (SOURCE_KINDS[g.compKind[i]!] === 1 && isThirdPartyModelSource(components[i]!)) out.push(i);
   return out;
 }
 
@@ -672,27 +676,34 @@ export interface DeliveredModel {
 // AT-01, AT-02 and AT-04 ask where the same training runs' weights go: answered once per run.
 const delivered = new WeakMap<ThreatGraph, Map<number, readonly DeliveredModel[]>>();
 
+const DELIVERY_CODES = graphFlowKindMask(DELIVERY);
+const MODEL_CODE = COMP_CODE.get("model")!;
+
 function modelsFromUncached(g: ThreatGraph, start: number): DeliveredModel[] {
+  // Typed kinds and ends: only the models found and the flows delivering to them are read as
+  // objects (the search crosses many more flows than it keeps).
+  const { outStart, outEdges, edgeFrom, edgeTo } = g.csr;
   const parent = new Map<number, number>([[start, -1]]);
   const queue = [start];
   const out: DeliveredModel[] = [];
   for (let head = 0; head < queue.length; head++) {
     const v = queue[head]!;
-    const c = g.model.components[v]!;
-    if (c.kind === "model") {
+    if (g.compKind[v] === MODEL_CODE) {
       const via: Flow[] = [];
       for (let cur = v; parent.get(cur)! >= 0;) {
-        const f = g.model.flows[parent.get(cur)!]!;
-        via.push(f);
-        cur = f.from;
+        const fi = parent.get(cur)!;
+        via.push(g.model.flows[fi]!);
+        cur = edgeFrom[fi]!;
       }
-      out.push({ model: c, via: via.reverse() });
+      const model = g.model.components[v] as Extract<Component, { kind: "model" }>;
+      out.push({ model, via: via.reverse() });
     }
-    for (let i = g.csr.outStart[v]!; i < g.csr.outStart[v + 1]!; i++) {
-      const f = g.model.flows[g.csr.outEdges[i]!]!;
-      if (!DELIVERY.has(f.kind) || parent.has(f.to)) continue;
-      parent.set(f.to, f.index);
-      queue.push(f.to);
+    for (let i = outStart[v]!; i < outStart[v + 1]!; i++) {
+      const fi = outEdges[i]!;
+      const to = edgeTo[fi]!;
+      if (DELIVERY_CODES[g.flowKind[fi]!] !== 1 || parent.has(to)) continue;
+      parent.set(to, fi);
+      queue.push(to);
     }
   }
   return out;
@@ -873,13 +884,16 @@ function sharedReach(facts: Facts, key: number | string, compute: () => DataReac
  * A BFS over flows forward from `seeds` that allocates only what it visits: per reached component,
  * the flow it was first reached by (-1 for a seed). For per-subject questions over a small
  * neighbourhood (where a model's weights travel), so the cost does not grow with the whole model.
+ * It follows the flows whose kind `follow` marks (a mask over flow kind codes) out of the components
+ * `through` lets pass, and reads kinds and ends from the graph's typed arrays, not the objects.
  */
 export function localReach(
   g: ThreatGraph,
   seeds: readonly number[],
-  follow: (f: Flow) => boolean,
-  through: (c: Component) => boolean,
+  follow: Uint8Array,
+  through: (v: number) => boolean,
 ): Map<number, number> {
+  const { outStart, outEdges, edgeTo } = g.csr;
   const parent = new Map<number, number>();
   const queue: number[] = [];
   for (const s of seeds) {
@@ -889,12 +903,13 @@ export function localReach(
   }
   for (let head = 0; head < queue.length; head++) {
     const v = queue[head]!;
-    if (!through(g.model.components[v]!)) continue;
-    for (let i = g.csr.outStart[v]!; i < g.csr.outStart[v + 1]!; i++) {
-      const f = g.model.flows[g.csr.outEdges[i]!]!;
-      if (parent.has(f.to) || !follow(f)) continue;
-      parent.set(f.to, f.index);
-      queue.push(f.to);
+    if (!through(v)) continue;
+    for (let i = outStart[v]!; i < outStart[v + 1]!; i++) {
+      const fi = outEdges[i]!;
+      const to = edgeTo[fi]!;
+      if (parent.has(to) || follow[g.flowKind[fi]!] !== 1) continue;
+      parent.set(to, fi);
+      queue.push(to);
     }
   }
   return parent;
