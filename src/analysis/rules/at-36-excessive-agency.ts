@@ -9,7 +9,7 @@ import {
   approvalFact,
   autonomyFact,
   capabilityFact,
-  toolCaps,
+  reachCaps,
   codeList,
   isAutonomous,
   reachFacts,
@@ -74,7 +74,7 @@ export default defineRule(
       ];
       const agentSandboxed = hasControl(agent, "sandbox");
       for (const r of tools) {
-        const caps = toolCaps(r.tool, ACTIONS);
+        const caps = reachCaps(r, ACTIONS);
         const irreversible = caps.some((c) => IRREVERSIBLE.includes(c));
         // Code and file access confined to a declared sandbox is agency with a smaller blast radius.
         const contained =
