@@ -151,7 +151,14 @@ export function toolCaps(c: Component, set: readonly Capability[]): readonly Cap
  * 200 thousand times at 100k components), and finding the tool's entry each time was most of it.
  */
 export function reachCaps(r: ToolReach, set: readonly Capability[]): readonly Capability[] {
-  return capsOf(r.memo.caps, set);
+  // The last answer is kept on the reach: the tools' tables, one per tool, missed the cache.
+  const m = r.memo;
+  const want = maskOf(set);
+  if (m.capsSet !== want) {
+    m.capsList = capsOf(m.caps, set);
+    m.capsSet = want;
+  }
+  return m.capsList;
 }
 
 function capsOf(entry: CapsEntry, set: readonly Capability[]): readonly Capability[] {
@@ -205,6 +212,9 @@ interface ReachMemo {
   /** Capability masks of the tool, and of the tools passed on the way. */
   readonly toolCaps: number;
   readonly viaCaps: number;
+  /** The capabilities last asked of the reach (`reachCaps`), and the mask of the set asked about. */
+  capsList: readonly Capability[];
+  capsSet: number;
   /** The capability fact last asked of the reach, and the mask of the set it was asked with. */
   capFact: Fact | undefined;
   capFactSet: number;
@@ -224,8 +234,13 @@ interface ReachMemo {
 interface SharedFacts {
   /** Per tool, its capability facts by the mask of the set asked about (-1: all capabilities). */
   readonly capability: Map<number, Map<number, Fact>>;
-  /** Per invoke flow, the step fact of a reach. */
-  readonly steps: Map<number, Fact>;
+  /**
+   * Per invoke flow, the step fact of a reach: its place in `stepList` plus one (0: not built yet).
+   * A typed index and a dense list, where a map of some 90 thousand entries at 100k components
+   * missed the cache on every lookup.
+   */
+  readonly stepAt: Int32Array;
+  readonly stepList: Fact[];
   /** Per tool, its approval facts by the component stating the approval (and the approval stated). */
   readonly approval: Map<number, Map<number, Fact>>;
 }
@@ -234,7 +249,16 @@ const sharedFacts = new WeakMap<ThreatGraph, SharedFacts>();
 function sharedFactsOf(g: ThreatGraph): SharedFacts {
   let shared = sharedFacts.get(g);
   if (!shared)
-    sharedFacts.set(g, (shared = { capability: new Map(), steps: new Map(), approval: new Map() }));
+    sharedFacts.set(
+      g,
+      (shared = {
+        capability: new Map(),
+        // Plain, not arena scratch: the graph (with these facts) outlives the attack paths' arena.
+        stepAt: new Int32Array(g.model.flows.length),
+        stepList: [],
+        approval: new Map(),
+      }),
+    );
   return shared;
 }
 
@@ -254,6 +278,8 @@ const INVOKE = FLOW_KIND_CODE.get("invoke")!;
  */
 interface ReachCache {
   readonly byAgent: Map<number, readonly ToolReach[]>;
+  /** Per callee, its capability entry (`entryOf`), found once for every agent reaching it. */
+  readonly entries: (CapsEntry | undefined)[];
   readonly met: Int32Array;
   stamp: number;
 }
@@ -393,11 +419,12 @@ export function toolsOf(g: ThreatGraph, agent: Agent): readonly ToolReach[] {
   let cache = reachCache.get(g);
   if (!cache) {
     const met = new Int32Array(g.model.components.length);
-    reachCache.set(g, (cache = { byAgent: new Map<number, readonly ToolReach[]>(), met, stamp: 0 }));
+    const entries = new Array<CapsEntry | undefined>(met.length).fill(undefined);
+    reachCache.set(g, (cache = { byAgent: new Map<number, readonly ToolReach[]>(), entries, met, stamp: 0 }));
   }
   const hit = cache.byAgent.get(agent.index);
   if (hit) return hit;
-  const { met } = cache;
+  const { met, entries } = cache;
   const stamp = ++cache.stamp;
   const agentHuman = agent.props.approval === "human" || hasControl(agent, "human_approval");
   const shared = sharedFactsOf(g);
@@ -429,7 +456,7 @@ export function toolsOf(g: ThreatGraph, agent: Agent): readonly ToolReach[] {
       const stated = up?.overridesAgent ? up.approvalAt : own !== undefined ? tool : undefined;
       const overridesAgent = stated !== undefined;
       const gated = human || (!overridesAgent && agentHuman);
-      const caps = entryOf(effectiveCapabilities(tool));
+      const caps = (entries[to] ??= entryOf(effectiveCapabilities(tool)));
       out.push({
         tool,
         path: up ? [...up.path, f] : [f],
@@ -447,6 +474,8 @@ export function toolsOf(g: ThreatGraph, agent: Agent): readonly ToolReach[] {
           caps,
           toolCaps: caps.mask,
           viaCaps: up ? up.memo.viaCaps | up.memo.toolCaps : 0,
+          capsList: NONE,
+          capsSet: -1,
           capFact: undefined,
           capFactSet: 0,
           facts: undefined,
@@ -980,11 +1009,12 @@ export function codeList(items: readonly string[]): string {
 export function reachFacts(g: ThreatGraph, r: ToolReach): readonly Fact[] {
   const m = r.memo;
   if (m.facts) return m.facts;
-  const steps = m.shared.steps;
+  const { stepAt, stepList } = m.shared;
   const out: Fact[] = [];
   for (let i = 0; i < r.path.length; i++) {
     const f = r.path[i]!;
-    out.push(steps.get(f.index) ?? remember(steps, f.index, stepFact(g, f)));
+    if (stepAt[f.index] === 0) stepAt[f.index] = stepList.push(stepFact(g, f));
+    out.push(stepList[stepAt[f.index]! - 1]!);
   }
   return (m.facts = out);
 }
