@@ -151,14 +151,22 @@ export function toolCaps(c: Component, set: readonly Capability[]): readonly Cap
  * 200 thousand times at 100k components), and finding the tool's entry each time was most of it.
  */
 export function reachCaps(r: ToolReach, set: readonly Capability[]): readonly Capability[] {
-  // The last answer is kept on the reach: the tools' tables, one per tool, missed the cache.
+  // The last two answers are kept on the reach (the rules ask ACTIONS and one other set in turn): the
+  // tools' tables, one per tool, missed the cache.
   const m = r.memo;
   const want = maskOf(set);
-  if (m.capsSet !== want) {
-    m.capsList = capsOf(m.caps, set);
-    m.capsSet = want;
+  if (m.capsSet === want) return m.capsList;
+  if (m.capsSet2 !== want) {
+    m.capsList2 = capsOf(m.caps, set);
+    m.capsSet2 = want;
   }
-  return m.capsList;
+  // The answer found moves to the first slot.
+  const caps = m.capsList2;
+  m.capsList2 = m.capsList;
+  m.capsSet2 = m.capsSet;
+  m.capsList = caps;
+  m.capsSet = want;
+  return caps;
 }
 
 function capsOf(entry: CapsEntry, set: readonly Capability[]): readonly Capability[] {
@@ -212,9 +220,11 @@ interface ReachMemo {
   /** Capability masks of the tool, and of the tools passed on the way. */
   readonly toolCaps: number;
   readonly viaCaps: number;
-  /** The capabilities last asked of the reach (`reachCaps`), and the mask of the set asked about. */
+  /** The capabilities last asked of the reach (`reachCaps`) and the mask of the set asked about; then the ones before. */
   capsList: readonly Capability[];
   capsSet: number;
+  capsList2: readonly Capability[];
+  capsSet2: number;
   /** The capability fact last asked of the reach, and the mask of the set it was asked with. */
   capFact: Fact | undefined;
   capFactSet: number;
@@ -280,6 +290,12 @@ interface ReachCache {
   readonly byAgent: Map<number, readonly ToolReach[]>;
   /** Per callee, its capability entry (`entryOf`), found once for every agent reaching it. */
   readonly entries: (CapsEntry | undefined)[];
+  /**
+   * Per callee, the approval it states (`approvalOf`), read once per graph: 0 not read yet, else one
+   * more than its place in APPROVALS (APPROVALS.length + 1: none stated). Properties of a dozen
+   * shapes made each read a slow lookup, once per reach.
+   */
+  readonly approvals: Uint8Array;
   readonly met: Int32Array;
   stamp: number;
 }
@@ -420,11 +436,15 @@ export function toolsOf(g: ThreatGraph, agent: Agent): readonly ToolReach[] {
   if (!cache) {
     const met = new Int32Array(g.model.components.length);
     const entries = new Array<CapsEntry | undefined>(met.length).fill(undefined);
-    reachCache.set(g, (cache = { byAgent: new Map<number, readonly ToolReach[]>(), entries, met, stamp: 0 }));
+    const approvals = new Uint8Array(met.length);
+    reachCache.set(
+      g,
+      (cache = { byAgent: new Map<number, readonly ToolReach[]>(), entries, approvals, met, stamp: 0 }),
+    );
   }
   const hit = cache.byAgent.get(agent.index);
   if (hit) return hit;
-  const { met, entries } = cache;
+  const { met, entries, approvals } = cache;
   const stamp = ++cache.stamp;
   const agentHuman = agent.props.approval === "human" || hasControl(agent, "human_approval");
   const shared = sharedFactsOf(g);
@@ -445,7 +465,12 @@ export function toolsOf(g: ThreatGraph, agent: Agent): readonly ToolReach[] {
       const up = h < 0 ? undefined : out[h]!;
       const f = g.model.flows[fi]!;
       const tool = g.model.components[to]!;
-      const own = approvalOf(tool);
+      let code = approvals[to]!;
+      if (code === 0) {
+        const stated = approvalOf(tool);
+        approvals[to] = code = 1 + (stated === undefined ? APPROVALS.length : APPROVALS.indexOf(stated));
+      }
+      const own = code <= APPROVALS.length ? APPROVALS[code - 1] : undefined;
       const human =
         (up !== undefined && humanOnPath[h]!) ||
         humanGate(f, g.flowControls[fi]!) ||
@@ -476,6 +501,8 @@ export function toolsOf(g: ThreatGraph, agent: Agent): readonly ToolReach[] {
           viaCaps: up ? up.memo.viaCaps | up.memo.toolCaps : 0,
           capsList: NONE,
           capsSet: -1,
+          capsList2: NONE,
+          capsSet2: -1,
           capFact: undefined,
           capFactSet: 0,
           facts: undefined,
