@@ -151,22 +151,14 @@ export function toolCaps(c: Component, set: readonly Capability[]): readonly Cap
  * 200 thousand times at 100k components), and finding the tool's entry each time was most of it.
  */
 export function reachCaps(r: ToolReach, set: readonly Capability[]): readonly Capability[] {
-  // The last two answers are kept on the reach (the rules ask ACTIONS and one other set in turn): the
-  // tools' tables, one per tool, missed the cache.
+  // The last answer is kept on the reach: the tools' tables, one per tool, missed the cache.
   const m = r.memo;
   const want = maskOf(set);
-  if (m.capsSet === want) return m.capsList;
-  if (m.capsSet2 !== want) {
-    m.capsList2 = capsOf(m.caps, set);
-    m.capsSet2 = want;
+  if (m.capsSet !== want) {
+    m.capsList = capsOf(m.caps, set);
+    m.capsSet = want;
   }
-  // The answer found moves to the first slot.
-  const caps = m.capsList2;
-  m.capsList2 = m.capsList;
-  m.capsSet2 = m.capsSet;
-  m.capsList = caps;
-  m.capsSet = want;
-  return caps;
+  return m.capsList;
 }
 
 function capsOf(entry: CapsEntry, set: readonly Capability[]): readonly Capability[] {
@@ -220,11 +212,9 @@ interface ReachMemo {
   /** Capability masks of the tool, and of the tools passed on the way. */
   readonly toolCaps: number;
   readonly viaCaps: number;
-  /** The capabilities last asked of the reach (`reachCaps`) and the mask of the set asked about; then the ones before. */
+  /** The capabilities last asked of the reach (`reachCaps`), and the mask of the set asked about. */
   capsList: readonly Capability[];
   capsSet: number;
-  capsList2: readonly Capability[];
-  capsSet2: number;
   /** The capability fact last asked of the reach, and the mask of the set it was asked with. */
   capFact: Fact | undefined;
   capFactSet: number;
@@ -242,8 +232,11 @@ interface ReachMemo {
  * kept) once per graph. Keyed by component or flow index, then by what else the text depends on.
  */
 interface SharedFacts {
-  /** Per tool, its capability facts by the mask of the set asked about (-1: all capabilities). */
-  readonly capability: Map<number, Map<number, Fact>>;
+  /**
+   * Per tool (a list by component index: a map by index missed the cache as the step map did), its
+   * capability facts by the mask of the set asked about (-1: all capabilities).
+   */
+  readonly capability: (Map<number, Fact> | undefined)[];
   /**
    * Per invoke flow, the step fact of a reach: its place in `stepList` plus one (0: not built yet).
    * A typed index and a dense list, where a map of some 90 thousand entries at 100k components
@@ -252,31 +245,31 @@ interface SharedFacts {
   readonly stepAt: Int32Array;
   readonly stepList: Fact[];
   /** Per tool, its approval facts by the component stating the approval (and the approval stated). */
-  readonly approval: Map<number, Map<number, Fact>>;
+  readonly approval: (Map<number, Fact> | undefined)[];
 }
 const sharedFacts = new WeakMap<ThreatGraph, SharedFacts>();
 
 function sharedFactsOf(g: ThreatGraph): SharedFacts {
   let shared = sharedFacts.get(g);
-  if (!shared)
+  if (!shared) {
+    const n = g.model.components.length;
     sharedFacts.set(
       g,
       (shared = {
-        capability: new Map(),
+        capability: new Array<Map<number, Fact> | undefined>(n).fill(undefined),
         // Plain, not arena scratch: the graph (with these facts) outlives the attack paths' arena.
         stepAt: new Int32Array(g.model.flows.length),
         stepList: [],
-        approval: new Map(),
+        approval: new Array<Map<number, Fact> | undefined>(n).fill(undefined),
       }),
     );
+  }
   return shared;
 }
 
 /** The facts of `table` kept for `key`, made on first use. */
-function factsFor(table: Map<number, Map<number, Fact>>, key: number): Map<number, Fact> {
-  let byKey = table.get(key);
-  if (!byKey) table.set(key, (byKey = new Map<number, Fact>()));
-  return byKey;
+function factsFor(table: (Map<number, Fact> | undefined)[], key: number): Map<number, Fact> {
+  return (table[key] ??= new Map<number, Fact>());
 }
 
 const TERMINAL_CALLEES = componentKindMask(["provider", "endpoint"]);
@@ -501,8 +494,6 @@ export function toolsOf(g: ThreatGraph, agent: Agent): readonly ToolReach[] {
           viaCaps: up ? up.memo.viaCaps | up.memo.toolCaps : 0,
           capsList: NONE,
           capsSet: -1,
-          capsList2: NONE,
-          capsSet2: -1,
           capFact: undefined,
           capFactSet: 0,
           facts: undefined,
