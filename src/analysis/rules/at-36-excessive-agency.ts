@@ -9,7 +9,7 @@ import {
   approvalFact,
   autonomyFact,
   capabilityFact,
-  toolCaps,
+  reachCaps,
   codeList,
   isAutonomous,
   reachFacts,
@@ -48,6 +48,30 @@ export default defineRule(
     appliesTo: ["agent"],
   },
   ({ graph, facts, report }) => {
+    // An agent's findings differ in levels only by the impact case, and its likelihood only by whether
+    // attacker content reaches it and how it loops: each set of adjustments is built once per rule run
+    // (its text keys the rationale), not once per agent.
+    const byCase = new Map<string, ReturnType<typeof adjust>[]>();
+    const levelsFor = (tainted: boolean, loop: string | undefined): ReturnType<typeof adjust>[] => {
+      const key = `${tainted}:${loop}`;
+      let levels = byCase.get(key);
+      if (!levels) {
+        // Likelihood rises one step for attacker content in context and one for acting without pause.
+        const more = [
+          ...(tainted ? ["untrusted content reaches the agent"] : []),
+          ...(loop !== undefined ? [`it acts in a loop (\`autonomy ${loop}\`)`] : []),
+        ];
+        const likelihood: Level = more.length === 2 ? "very_high" : "high";
+        const raised = more.length > 0 ? { level: likelihood, why: more } : undefined;
+        levels = [
+          adjust(raised, undefined),
+          adjust(raised, { level: "very_high", why: ["the action cannot easily be undone"] }),
+          adjust(raised, { level: "medium", why: ["the code runs in a declared sandbox"] }),
+        ];
+        byCase.set(key, levels);
+      }
+      return levels;
+    };
     for (const agent of componentsOf(graph, "agent")) {
       const tools = toolsWith(graph, agent, ACTIONS);
       if (tools.length === 0) continue;
@@ -58,23 +82,10 @@ export default defineRule(
         ...(autonomous ? [autonomyFact(agent)] : []),
         ...(cls ? taintChain(graph, facts, agent.index, cls) : []),
       ];
-      // Likelihood rises one step for attacker content in context and one for acting without pause.
-      const more = [
-        ...(cls ? ["untrusted content reaches the agent"] : []),
-        ...(autonomous ? [`it acts in a loop (\`autonomy ${agent.props.autonomy}\`)`] : []),
-      ];
-      const likelihood: Level = more.length === 2 ? "very_high" : "high";
-      const raised = more.length > 0 ? { level: likelihood, why: more } : undefined;
-      // The agent's findings differ in levels only by the impact case: each adjustment is built once
-      // per agent (its text keys the rationale), not once per tool.
-      const levels = [
-        adjust(raised, undefined),
-        adjust(raised, { level: "very_high", why: ["the action cannot easily be undone"] }),
-        adjust(raised, { level: "medium", why: ["the code runs in a declared sandbox"] }),
-      ];
+      const levels = levelsFor(cls !== undefined, autonomous ? agent.props.autonomy : undefined);
       const agentSandboxed = hasControl(agent, "sandbox");
       for (const r of tools) {
-        const caps = toolCaps(r.tool, ACTIONS);
+        const caps = reachCaps(r, ACTIONS);
         const irreversible = caps.some((c) => IRREVERSIBLE.includes(c));
         // Code and file access confined to a declared sandbox is agency with a smaller blast radius.
         const contained =

@@ -1,12 +1,17 @@
 import { UNTRUSTED_CONTENT, type Facts } from "../facts.js";
 import { exfilChainAlong, firstTaintClass, sensitivityChain, taintChain } from "../explain.js";
-import { componentsOf, type ThreatGraph } from "../../graph/threat-graph.js";
+import {
+  COMPONENT_KIND_CODE,
+  componentsOf,
+  FLOW_KIND_CODE,
+  type ThreatGraph,
+} from "../../graph/threat-graph.js";
 import { seesAtLeast } from "../predicates.js";
 import { componentSubject, defineRule, flowSubject, type ControlPoint } from "../rule.js";
 import type { Component } from "../../semantic/model.js";
 import {
   agentPoint,
-  approvalReplacedSteps,
+  approvalReplacedTest,
   reachPoints,
   replacedPoint,
   replacingReaches,
@@ -57,13 +62,9 @@ export default defineRule(
   },
   ({ graph, facts, report }) => {
     const counts = controlCounts(graph.model, "AT-37", MITIGATIONS);
-    // The steps out of an agent whose approval a tool replaces (`approvalReplacedOn`), for every agent
-    // at once when first needed: asked step by step, each question filtered the agent's reaches.
-    let replacedSteps: Uint8Array | undefined | null = null;
-    const replaced = (): Uint8Array | undefined =>
-      replacedSteps === null
-        ? (replacedSteps = approvalReplacedSteps(graph, facts, graph.byKind.get("agent") ?? []))
-        : replacedSteps;
+    // Whether a tool replaces an agent's approval on a step out of it (`approvalReplacedOn`), each
+    // agent's reaches read once.
+    const replaced = approvalReplacedTest(graph, facts);
     for (const agent of componentsOf(graph, "agent")) {
       const cls = firstTaintClass(facts, agent.index, UNTRUSTED_CONTENT);
       if (!cls || !seesAtLeast(facts, agent, "confidential")) continue;
@@ -78,7 +79,7 @@ export default defineRule(
       // When that way out is closed, another that is not is explained instead, when there is one:
       // the information path to an observable sink that nothing counted closes (`openWayOut`), else
       // an unsandboxed code runner nothing closes.
-      const points = out.runner ? undefined : wayOutPoints(graph, facts, agent, facts.exfilNext, replaced());
+      const points = out.runner ? undefined : wayOutPoints(graph, facts, agent, facts.exfilNext, replaced);
       if (points && !closes(graph, counts, points)) {
         report({
           subject: componentSubject(agent),
@@ -88,13 +89,13 @@ export default defineRule(
         });
         continue;
       }
-      const open = points ? openWayOut(graph, facts, counts, replaced()) : undefined;
+      const open = points ? openWayOut(graph, facts, counts, replaced) : undefined;
       if (open && open[agent.index] !== -2) {
         report({
           subject: componentSubject(agent),
           message,
           facts: [...legs, ...exfilChainAlong(graph, facts, open, agent.index)],
-          controlPoints: wayOutPoints(graph, facts, agent, open, replaced()),
+          controlPoints: wayOutPoints(graph, facts, agent, open, replaced),
         });
         continue;
       }
@@ -137,7 +138,7 @@ function wayOutPoints(
   facts: Facts,
   agent: Component,
   next: Int32Array,
-  replaced: Uint8Array | undefined,
+  replaced: (e: number) => boolean,
 ): ControlPoint[] {
   const points: ControlPoint[] = [];
   for (let v = agent.index; ;) {
@@ -163,6 +164,8 @@ function closes(
 }
 
 const openCache = new WeakMap<Facts, Int32Array>();
+const AGENT = COMPONENT_KIND_CODE.get("agent")!;
+const INVOKE = FLOW_KIND_CODE.get("invoke")!;
 
 /**
  * Per component, the step towards an observable sink along a way out that no control AT-37 counts
@@ -175,40 +178,44 @@ function openWayOut(
   graph: ThreatGraph,
   facts: Facts,
   counts: (name: string) => boolean,
-  replaced: Uint8Array | undefined,
+  replaced: (e: number) => boolean,
 ): Int32Array {
   let next = openCache.get(facts);
   if (next) return next;
   const n = graph.model.components.length;
-  // Per component: 0 open, 1 an agent closed by its approval alone, 2 closed.
+  // Per component: 0 open, 1 an agent closed by its approval alone, 2 closed; per flow: 1 closed.
+  // Marked from the users of each counted control: reading every component's and flow's controls
+  // (half the components and a fifth of the flows declare some) cost more than the search.
   const state = scratchU8(n);
-  for (let v = 0; v < n; v++) {
-    if (!graph.compControls[v]) continue;
-    const c = graph.model.components[v]!;
-    const counted = c.controls.filter((u) => counts(u.name));
-    if (counted.length === 0) continue;
-    state[v] = c.kind === "agent" && counted.every((u) => u.name === "human_approval") ? 1 : 2;
+  const flowClosed = scratchU8(graph.model.flows.length);
+  for (const [name, users] of graph.controlUsers) {
+    if (!counts(name)) continue;
+    const approval = name === "human_approval";
+    for (let i = 0; i < users.comps.length; i++) {
+      const v = users.comps[i]!;
+      state[v] = approval && graph.compKind[v] === AGENT && state[v] !== 2 ? 1 : 2;
+    }
+    for (let i = 0; i < users.flows.length; i++) flowClosed[users.flows[i]!] = 1;
   }
-  const flowOpen = (f: number) =>
-    !graph.flowControls[f] || !graph.model.flows[f]!.controls.some((u) => counts(u.name));
   const g = facts.info;
   next = scratchI32(n).fill(-2);
-  const queue: number[] = [];
+  const queue = scratchI32(n);
+  let tail = 0;
   for (let v = 0; v < n; v++)
     if (facts.observable[v] && state[v] === 0) {
       next[v] = -1;
-      queue.push(v);
+      queue[tail++] = v;
     }
-  for (let head = 0; head < queue.length; head++) {
+  for (let head = 0; head < tail; head++) {
     const b = queue[head]!;
     if (state[b] === 2) continue;
     for (let i = g.inStart[b]!; i < g.inStart[b + 1]!; i++) {
       const e = g.inEdges[i]!;
       const a = g.edgeFrom[e]!;
-      if (next[a] !== -2 || state[a] === 2 || !flowOpen(facts.infoFlow[e]!)) continue;
+      if (next[a] !== -2 || state[a] === 2 || flowClosed[facts.infoFlow[e]!]) continue;
       if (state[a] === 1 && decidedCall(graph, facts, e, replaced)) continue;
       next[a] = e;
-      queue.push(a);
+      queue[tail++] = a;
     }
   }
   openCache.set(facts, next);
@@ -217,14 +224,10 @@ function openWayOut(
 
 /**
  * Whether step \`e\` is a tool call its agent's approval decides (an \`invoke\` out of it, not replaced:
- * \`replaced\` is \`approvalReplacedSteps\` over every agent).
+ * \`replaced\` is \`approvalReplacedTest\`).
  */
-function decidedCall(graph: ThreatGraph, facts: Facts, e: number, replaced: Uint8Array | undefined): boolean {
-  return (
-    facts.infoReturn[e] !== 1 &&
-    graph.model.flows[facts.infoFlow[e]!]!.kind === "invoke" &&
-    replaced?.[e] !== 1
-  );
+function decidedCall(graph: ThreatGraph, facts: Facts, e: number, replaced: (e: number) => boolean): boolean {
+  return facts.infoReturn[e] !== 1 && graph.flowKind[facts.infoFlow[e]!] === INVOKE && !replaced(e);
 }
 
 /** An agent as a control point of the way out that leaves it by information-graph step `e`. */
@@ -233,13 +236,11 @@ function leavingAgent(
   facts: Facts,
   agent: Component,
   e: number,
-  replaced: Uint8Array | undefined,
+  replaced: (e: number) => boolean,
 ): ControlPoint {
   const kind = graph.model.flows[facts.infoFlow[e]!]!.kind;
   if (facts.infoReturn[e] === 1 || kind !== "invoke")
     return agentPoint(agent, kind === "delegate" && facts.infoReturn[e] !== 1 ? "delegated" : "uncalled");
   // The reaches themselves only where some replace the approval (`replaced`, as in `decidedCall`).
-  return replaced?.[e] === 1
-    ? replacedPoint(agent, replacingReaches(graph, facts, e))
-    : componentSubject(agent);
+  return replaced(e) ? replacedPoint(agent, replacingReaches(graph, facts, e)) : componentSubject(agent);
 }

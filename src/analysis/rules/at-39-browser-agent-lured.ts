@@ -9,7 +9,7 @@ import {
   approvalFact,
   autonomyFact,
   capabilityFact,
-  toolCaps,
+  reachCaps,
   codeList,
   isAutonomous,
   reachFacts,
@@ -64,7 +64,7 @@ export default defineRule(
     for (const agent of componentsOf(graph, "agent")) {
       const executors = toolsWith(graph, agent, EXECUTE);
       for (const b of toolsWith(graph, agent, BROWSE)) {
-        const ownCaps = toolCaps(b.tool, ACTIONS);
+        const ownCaps = reachCaps(b, ACTIONS);
         const acting = actingOf(b.tool.index);
         const actsItself = ownCaps.length > 0 || acting.length > 0;
         const exec = executors[0];

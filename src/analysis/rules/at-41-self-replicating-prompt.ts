@@ -1,4 +1,4 @@
-import { componentsOf, flowKindMask, outFlows } from "../../graph/threat-graph.js";
+import { COMPONENT_KIND_CODE, componentsOf, flowKindMask } from "../../graph/threat-graph.js";
 import type { FlowKind } from "../../semantic/vocabulary.js";
 import type { Component, Flow, Subject } from "../../semantic/model.js";
 import { describe, taintChain } from "../explain.js";
@@ -22,6 +22,7 @@ import {
 // Flows by which an agent or its tools leave content somewhere others read it later.
 const WRITE_FLOWS: ReadonlySet<FlowKind> = new Set(["write", "ingest", "send", "request", "log", "feedback"]);
 const writeKind = flowKindMask(WRITE_FLOWS);
+const PROVIDER = COMPONENT_KIND_CODE.get("provider")!;
 
 interface Carrier {
   readonly at: Component;
@@ -68,7 +69,14 @@ export default defineRule(
     const writes = new Map<number, Flow[]>();
     const writesOf = (tool: number): Flow[] => {
       let list = writes.get(tool);
-      if (!list) writes.set(tool, (list = outFlows(graph, tool).filter((f) => WRITE_FLOWS.has(f.kind))));
+      if (!list) {
+        // Tested on the typed kinds: only the write flows' objects are read.
+        list = [];
+        const { outStart, outEdges } = graph.csr;
+        for (let i = outStart[tool]!; i < outStart[tool + 1]!; i++)
+          if (writeKind[graph.flowKind[outEdges[i]!]!]) list.push(graph.model.flows[outEdges[i]!]!);
+        writes.set(tool, list);
+      }
       return list;
     };
     for (const agent of agents) {
@@ -103,7 +111,7 @@ export default defineRule(
         if (!pick)
           for (const r of toolsOf(graph, agent)) {
             if (r.gated !== pass) continue;
-            if (r.tool.kind === "provider") {
+            if (graph.compKind[r.tool.index] === PROVIDER) {
               if (tryWrite(r.tool, r)) break;
               continue;
             }

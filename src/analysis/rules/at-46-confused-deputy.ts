@@ -9,7 +9,8 @@ import {
   IRREVERSIBLE,
   adjust,
   capabilityFact,
-  toolCaps,
+  reachCaps,
+  reachHas,
   codeList,
   heldAtLeast,
   propFact,
@@ -94,8 +95,8 @@ export default defineRule(
       const powers: string[] = [];
       const caps = new Set<Capability>();
       for (const r of toolsOf(graph, agent)) {
-        const acts = toolCaps(r.tool, ACTIONS);
-        const read = toolCaps(r.tool, READERS).length > 0 ? sensitiveRead(r.tool) : undefined;
+        const acts = reachCaps(r, ACTIONS);
+        const read = reachHas(r, READERS) ? sensitiveRead(r.tool) : undefined;
         const sensitive = read?.data;
         if (read) toolFacts.push(read.fact);
         if (acts.length === 0 && !sensitive) continue;

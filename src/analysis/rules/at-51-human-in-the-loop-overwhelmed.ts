@@ -9,7 +9,7 @@ import {
   autonomyFact,
   capabilityFact,
   capsUnion,
-  toolCaps,
+  reachCaps,
   codeList,
   isAutonomous,
   propFact,
@@ -86,7 +86,7 @@ export default defineRule(
       const agentHuman = agent.props.approval === "human" || hasControl(agent, "human_approval");
       if (!agentHuman) continue;
       for (const r of actions.filter((x) => !x.gated && x.overridesAgent)) {
-        const caps = toolCaps(r.tool, ACTIONS);
+        const caps = reachCaps(r, ACTIONS);
         report({
           subject: componentSubject(agent),
           key: r.tool.name,

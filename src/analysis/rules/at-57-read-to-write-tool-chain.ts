@@ -8,7 +8,7 @@ import {
   adjust,
   approvalFact,
   capabilityFact,
-  toolCaps,
+  reachCaps,
   codeList,
   reachFacts,
   reachPoints,
@@ -78,7 +78,7 @@ export default defineRule(
               edgeFact(graph, facts, reader.edge, "attacker-controlled content"),
             ];
       for (const w of writers) {
-        const caps = toolCaps(w.tool, WRITERS);
+        const caps = reachCaps(w, WRITERS);
         const same = w.tool === read.tool;
         report({
           subject: componentSubject(agent),

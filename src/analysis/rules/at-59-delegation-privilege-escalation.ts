@@ -7,7 +7,7 @@ import {
   adjust,
   approvalFact,
   capabilityFact,
-  toolCaps,
+  reachCaps,
   codeList,
   effectiveCapabilities,
   reachPoints,
@@ -98,7 +98,7 @@ export default defineRule(
           },
           ...listed
             .slice(0, MAX_TOOL_FACTS)
-            .flatMap((r) => [capabilityFact(r, toolCaps(r.tool, extra)), approvalFact(b, r)]),
+            .flatMap((r) => [capabilityFact(r, reachCaps(r, extra)), approvalFact(b, r)]),
         ],
         // The receiving agent counts with all of its controls, but for its approval where an extra
         // tool states its own (uniqueSubjects and sharedPoints keep the agent point with the exception).

@@ -60,20 +60,23 @@ export function effectiveCapabilities(c: Component): readonly Capability[] {
 // agent, so the answer is a single AND instead of a nested search.
 const CAP_BIT = new Map<Capability, number>(CAPABILITIES.map((c, i) => [c, 1 << i]));
 const maskCache = new WeakMap<object, number>();
-// Rules ask with one constant set many times in a row (ACTIONS per finding): the last one answers
-// without a table lookup.
-let lastSet: readonly Capability[] | undefined;
-let lastMask = 0;
+// Rules ask with a few constant sets many times over (ACTIONS and READERS in turn per reach): the
+// last four asked answer without a table lookup.
+const RECENT = 4;
+const recentSets: (readonly Capability[] | undefined)[] = new Array<undefined>(RECENT).fill(undefined);
+const recentMasks: number[] = new Array<number>(RECENT).fill(0);
+let recentNext = 0;
 function maskOf(caps: readonly Capability[]): number {
-  if (caps === lastSet) return lastMask;
+  for (let i = 0; i < RECENT; i++) if (recentSets[i] === caps) return recentMasks[i]!;
   let m = maskCache.get(caps);
   if (m === undefined) {
     m = 0;
     for (const c of caps) m |= CAP_BIT.get(c)!;
     maskCache.set(caps, m);
   }
-  lastSet = caps;
-  lastMask = m;
+  recentSets[recentNext] = caps;
+  recentMasks[recentNext] = m;
+  recentNext = (recentNext + 1) % RECENT;
   return m;
 }
 
@@ -82,6 +85,7 @@ function maskOf(caps: readonly Capability[]): number {
  * asked about): one table lookup per question, where a mask table and a sublist table took two.
  */
 interface CapsEntry {
+  readonly all: readonly Capability[];
   readonly mask: number;
   readonly bySet: Map<number, readonly Capability[]>;
 }
@@ -91,7 +95,7 @@ function entryOf(all: readonly Capability[]): CapsEntry {
   if (!e) {
     let mask = 0;
     for (const c of all) mask |= CAP_BIT.get(c)!;
-    capsEntries.set(all, (e = { mask, bySet: new Map<number, readonly Capability[]>() }));
+    capsEntries.set(all, (e = { all, mask, bySet: new Map<number, readonly Capability[]>() }));
   }
   return e;
 }
@@ -121,7 +125,7 @@ export function capsUnion(reaches: readonly ToolReach[], set: readonly Capabilit
   for (let i = 0; i < reaches.length; i++) {
     const r = reaches[i]!;
     if ((r.memo.toolCaps & want & ~seen) === 0) continue;
-    const caps = toolCaps(r.tool, set);
+    const caps = reachCaps(r, set);
     for (let k = 0; k < caps.length; k++) {
       const bit = CAP_BIT.get(caps[k]!)!;
       if (seen & bit) continue;
@@ -139,15 +143,32 @@ export function capsIn(c: Component, set: readonly Capability[]): Capability[] {
 
 /** The capabilities of `c` that are in `set`, as a shared list (never written to). */
 export function toolCaps(c: Component, set: readonly Capability[]): readonly Capability[] {
-  const all = effectiveCapabilities(c);
-  const entry = entryOf(all);
+  return capsOf(entryOf(effectiveCapabilities(c)), set);
+}
+
+/**
+ * `toolCaps(r.tool, set)` from the entry the reach holds: rules ask it of reaches per finding (some
+ * 200 thousand times at 100k components), and finding the tool's entry each time was most of it.
+ */
+export function reachCaps(r: ToolReach, set: readonly Capability[]): readonly Capability[] {
+  // The last answer is kept on the reach: the tools' tables, one per tool, missed the cache.
+  const m = r.memo;
+  const want = maskOf(set);
+  if (m.capsSet !== want) {
+    m.capsList = capsOf(m.caps, set);
+    m.capsSet = want;
+  }
+  return m.capsList;
+}
+
+function capsOf(entry: CapsEntry, set: readonly Capability[]): readonly Capability[] {
   // Keyed by the capabilities both have: sets that pick the same ones share the answer.
   const mask = entry.mask & maskOf(set);
   if (mask === 0) return NONE;
   const bySet = entry.bySet;
   let caps = bySet.get(mask);
   if (!caps) {
-    bySet.set(mask, (caps = all.filter((cap) => set.includes(cap))));
+    bySet.set(mask, (caps = entry.all.filter((cap) => set.includes(cap))));
     sharedLists.set(caps, undefined);
   }
   return caps;
@@ -186,9 +207,17 @@ interface ReachMemo {
   readonly agent: number;
   /** The graph's facts that depend on the tool or a step alone (shared by every agent's reaches). */
   readonly shared: SharedFacts;
+  /** The tool's capabilities (`entryOf`). */
+  readonly caps: CapsEntry;
   /** Capability masks of the tool, and of the tools passed on the way. */
   readonly toolCaps: number;
   readonly viaCaps: number;
+  /** The capabilities last asked of the reach (`reachCaps`), and the mask of the set asked about. */
+  capsList: readonly Capability[];
+  capsSet: number;
+  /** The capability fact last asked of the reach, and the mask of the set it was asked with. */
+  capFact: Fact | undefined;
+  capFactSet: number;
   facts: readonly Fact[] | undefined;
   approval: Fact | undefined;
   /** Control points with the agent, with it where a tool overrides its approval, and without it. */
@@ -203,33 +232,67 @@ interface ReachMemo {
  * kept) once per graph. Keyed by component or flow index, then by what else the text depends on.
  */
 interface SharedFacts {
-  /** Per tool, its capability facts by the mask of the set asked about (-1: all capabilities). */
-  readonly capability: Map<number, Map<number, Fact>>;
-  /** Per invoke flow, the step fact of a reach. */
-  readonly steps: Map<number, Fact>;
+  /**
+   * Per tool (a list by component index: a map by index missed the cache as the step map did), its
+   * capability facts by the mask of the set asked about (-1: all capabilities).
+   */
+  readonly capability: (Map<number, Fact> | undefined)[];
+  /**
+   * Per invoke flow, the step fact of a reach: its place in `stepList` plus one (0: not built yet).
+   * A typed index and a dense list, where a map of some 90 thousand entries at 100k components
+   * missed the cache on every lookup.
+   */
+  readonly stepAt: Int32Array;
+  readonly stepList: Fact[];
   /** Per tool, its approval facts by the component stating the approval (and the approval stated). */
-  readonly approval: Map<number, Map<number, Fact>>;
+  readonly approval: (Map<number, Fact> | undefined)[];
 }
 const sharedFacts = new WeakMap<ThreatGraph, SharedFacts>();
 
 function sharedFactsOf(g: ThreatGraph): SharedFacts {
   let shared = sharedFacts.get(g);
-  if (!shared)
-    sharedFacts.set(g, (shared = { capability: new Map(), steps: new Map(), approval: new Map() }));
+  if (!shared) {
+    const n = g.model.components.length;
+    sharedFacts.set(
+      g,
+      (shared = {
+        capability: new Array<Map<number, Fact> | undefined>(n).fill(undefined),
+        // Plain, not arena scratch: the graph (with these facts) outlives the attack paths' arena.
+        stepAt: new Int32Array(g.model.flows.length),
+        stepList: [],
+        approval: new Array<Map<number, Fact> | undefined>(n).fill(undefined),
+      }),
+    );
+  }
   return shared;
 }
 
 /** The facts of `table` kept for `key`, made on first use. */
-function factsFor(table: Map<number, Map<number, Fact>>, key: number): Map<number, Fact> {
-  let byKey = table.get(key);
-  if (!byKey) table.set(key, (byKey = new Map<number, Fact>()));
-  return byKey;
+function factsFor(table: (Map<number, Fact> | undefined)[], key: number): Map<number, Fact> {
+  return (table[key] ??= new Map<number, Fact>());
 }
 
 const TERMINAL_CALLEES = componentKindMask(["provider", "endpoint"]);
 const TOOL_KINDS = componentKindMask(["tool", "mcp_server"]);
 const INVOKE = FLOW_KIND_CODE.get("invoke")!;
-const reachCache = new WeakMap<ThreatGraph, Map<number, readonly ToolReach[]>>();
+/**
+ * Per graph: each agent's reaches, and the marks of `toolsOf`'s searches (the stamp of the last one
+ * that met each component; plain, not arena scratch, as the graph outlives the attack paths' arena).
+ */
+interface ReachCache {
+  readonly byAgent: Map<number, readonly ToolReach[]>;
+  /** Per callee, its capability entry (`entryOf`), found once for every agent reaching it. */
+  readonly entries: (CapsEntry | undefined)[];
+  /**
+   * Per callee, the approval it states (`approvalOf`), read once per graph: 0 not read yet, else one
+   * more than its place in APPROVALS (APPROVALS.length + 1: none stated). Properties of a dozen
+   * shapes made each read a slow lookup, once per reach.
+   */
+  readonly approvals: Uint8Array;
+  readonly met: Int32Array;
+  stamp: number;
+}
+const reachCache = new WeakMap<ThreatGraph, ReachCache>();
 
 const approvalOf = (c: Component): Approval | undefined =>
   c.kind === "tool" || c.kind === "mcp_server" || c.kind === "agent" ? c.props.approval : undefined;
@@ -265,19 +328,6 @@ function invokeBfs(
     }
   }
   return order;
-}
-
-/** `invokeBfs`'s order, and the flow each callee is first reached by. */
-function invokeOrder(g: ThreatGraph, agent: number): { order: number[]; parentFlow: Map<number, number> } {
-  const parentFlow = new Map<number, number>();
-  const seen = new Set<number>();
-  const order = invokeBfs(
-    g,
-    agent,
-    (v) => !seen.has(v) && seen.add(v) !== undefined,
-    (to, flow) => parentFlow.set(to, flow),
-  );
-  return { order, parentFlow };
 }
 
 /**
@@ -375,73 +425,87 @@ function summarize(g: ThreatGraph, agent: Agent, scratch: SummaryScratch): Reach
  * delegation). Each callee is reached by its shortest chain; memoized per agent.
  */
 export function toolsOf(g: ThreatGraph, agent: Agent): readonly ToolReach[] {
-  let perGraph = reachCache.get(g);
-  if (!perGraph) reachCache.set(g, (perGraph = new Map<number, readonly ToolReach[]>()));
-  const hit = perGraph.get(agent.index);
+  let cache = reachCache.get(g);
+  if (!cache) {
+    const met = new Int32Array(g.model.components.length);
+    const entries = new Array<CapsEntry | undefined>(met.length).fill(undefined);
+    const approvals = new Uint8Array(met.length);
+    reachCache.set(
+      g,
+      (cache = { byAgent: new Map<number, readonly ToolReach[]>(), entries, approvals, met, stamp: 0 }),
+    );
+  }
+  const hit = cache.byAgent.get(agent.index);
   if (hit) return hit;
-  const { order, parentFlow } = invokeOrder(g, agent.index);
-  const { edgeFrom } = g.csr;
-
+  const { met, entries, approvals } = cache;
+  const stamp = ++cache.stamp;
   const agentHuman = agent.props.approval === "human" || hasControl(agent, "human_approval");
   const shared = sharedFactsOf(g);
   const out: ToolReach[] = [];
+  // Per reach (by its place in the order): whether a flow or callee on its path has a person approve.
+  const humanOnPath: boolean[] = [];
   // Most components and flows declare no control: the typed counts say so without the objects.
   const humanGate = (x: { readonly controls: readonly { name: string }[] }, count: number): boolean =>
     count !== 0 && hasControl(x, "human_approval");
-  for (const t of order) {
-    const path: Flow[] = [];
-    for (let v = t; v !== agent.index;) {
-      const fi = parentFlow.get(v)!;
-      path.push(g.model.flows[fi]!);
-      v = edgeFrom[fi]!;
-    }
-    path.reverse();
-    const nodes: Component[] = [];
-    let gated = false;
-    for (let i = 0; i < path.length; i++) {
-      const f = path[i]!;
-      nodes.push(g.model.components[f.to]!);
-      if (humanGate(f, g.flowControls[f.index]!)) gated = true;
-    }
-    let stated: Component | undefined;
-    for (const n of nodes) {
-      const approval = approvalOf(n);
-      if (approval === "human" || humanGate(n, g.compControls[n.index]!)) gated = true;
-      if (!stated && approval !== undefined) stated = n;
-    }
-    const overridesAgent = stated !== undefined;
-    if (!overridesAgent && agentHuman) gated = true;
-    const approval = gated ? "human" : stated ? approvalOf(stated) : agent.props.approval;
-    const approvalAt = stated ?? (agent.props.approval !== undefined ? agent : undefined);
-    const tool = nodes[nodes.length - 1]!;
-    const via = nodes.slice(0, -1);
-    let viaCaps = 0;
-    for (const v of via) viaCaps |= capMask(v);
-    out.push({
-      tool,
-      path,
-      via,
-      approval,
-      // Every field in every reach, in one order: reaches of two shapes (with and without
-      // `approvalAt`), and memos growing field by field, made every helper reading them polymorphic
-      // and deoptimized the rules they were inlined into.
-      approvalAt,
-      gated,
-      overridesAgent,
-      memo: {
-        agent: agent.index,
-        shared,
-        toolCaps: capMask(tool),
-        viaCaps,
-        facts: undefined,
-        approval: undefined,
-        points: undefined,
-        pointsOverridden: undefined,
-        pointsNoAgent: undefined,
-      },
-    });
-  }
-  perGraph.set(agent.index, out);
+  // Each reach extends the one of its caller (met before it in BFS order), so what its path says is
+  // the caller's answer and one more step: each flow and callee object is read once per agent, not
+  // once per reach through it.
+  invokeBfs(
+    g,
+    agent.index,
+    (v) => met[v] !== stamp && (met[v] = stamp) === stamp,
+    (to, fi, h) => {
+      const up = h < 0 ? undefined : out[h]!;
+      const f = g.model.flows[fi]!;
+      const tool = g.model.components[to]!;
+      let code = approvals[to]!;
+      if (code === 0) {
+        const stated = approvalOf(tool);
+        approvals[to] = code = 1 + (stated === undefined ? APPROVALS.length : APPROVALS.indexOf(stated));
+      }
+      const own = code <= APPROVALS.length ? APPROVALS[code - 1] : undefined;
+      const human =
+        (up !== undefined && humanOnPath[h]!) ||
+        humanGate(f, g.flowControls[fi]!) ||
+        own === "human" ||
+        humanGate(tool, g.compControls[to]!);
+      humanOnPath.push(human);
+      // The first callee on the way that states an approval.
+      const stated = up?.overridesAgent ? up.approvalAt : own !== undefined ? tool : undefined;
+      const overridesAgent = stated !== undefined;
+      const gated = human || (!overridesAgent && agentHuman);
+      const caps = (entries[to] ??= entryOf(effectiveCapabilities(tool)));
+      out.push({
+        tool,
+        path: up ? [...up.path, f] : [f],
+        via: up ? [...up.via, up.tool] : [],
+        approval: gated ? "human" : stated ? approvalOf(stated) : agent.props.approval,
+        // Every field in every reach, in one order: reaches of two shapes (with and without
+        // `approvalAt`), and memos growing field by field, made every helper reading them polymorphic
+        // and deoptimized the rules they were inlined into.
+        approvalAt: stated ?? (agent.props.approval !== undefined ? agent : undefined),
+        gated,
+        overridesAgent,
+        memo: {
+          agent: agent.index,
+          shared,
+          caps,
+          toolCaps: caps.mask,
+          viaCaps: up ? up.memo.viaCaps | up.memo.toolCaps : 0,
+          capsList: NONE,
+          capsSet: -1,
+          capFact: undefined,
+          capFactSet: 0,
+          facts: undefined,
+          approval: undefined,
+          points: undefined,
+          pointsOverridden: undefined,
+          pointsNoAgent: undefined,
+        },
+      });
+    },
+  );
+  cache.byAgent.set(agent.index, out);
   return out;
 }
 
@@ -593,6 +657,36 @@ export function replacingReaches(g: ThreatGraph, facts: Facts, e: number): reado
     (r) => r.overridesAgent && r.path[0]!.to === callee && carriesOut(g, facts, agent, r),
   );
 }
+
+/**
+ * `approvalReplacedOn` for many steps of one analysis (AT-37 asks it of the steps out of every agent
+ * its way out leaves by a call): each agent's reaches are filtered once, into the callees of the
+ * calls its approval does not decide. `approvalReplacedSteps` answered it for every step of every
+ * agent up front, with reach summaries of its own; the reaches this reads are the ones every agent
+ * rule builds anyway.
+ */
+export function approvalReplacedTest(g: ThreatGraph, facts: Facts): (e: number) => boolean {
+  const byAgent = new Map<number, readonly number[]>();
+  return (e) => {
+    const agent = callerOf(g, facts, e);
+    if (!agent) return false;
+    let callees = byAgent.get(agent.index);
+    if (!callees) byAgent.set(agent.index, (callees = replacedCallees(g, facts, agent)));
+    return callees.length > 0 && callees.includes(facts.info.edgeTo[e]!);
+  };
+}
+
+/** The first callees of the reaches of `agent` that make `approvalReplacedOn` hold (`replacingReaches`). */
+function replacedCallees(g: ThreatGraph, facts: Facts, agent: Agent): readonly number[] {
+  let out: number[] | undefined;
+  for (const r of toolsOf(g, agent)) {
+    if (!r.overridesAgent) continue;
+    const to = r.path[0]!.to;
+    if (!out?.includes(to) && carriesOut(g, facts, agent, r)) (out ??= []).push(to);
+  }
+  return out ?? NO_CALLEES;
+}
+const NO_CALLEES: readonly number[] = Object.freeze([]);
 
 /** The agent step `e` leaves by an `invoke` call (not a result coming back), else undefined. */
 function callerOf(g: ThreatGraph, facts: Facts, e: number): Agent | undefined {
@@ -933,11 +1027,12 @@ export function codeList(items: readonly string[]): string {
 export function reachFacts(g: ThreatGraph, r: ToolReach): readonly Fact[] {
   const m = r.memo;
   if (m.facts) return m.facts;
-  const steps = m.shared.steps;
+  const { stepAt, stepList } = m.shared;
   const out: Fact[] = [];
   for (let i = 0; i < r.path.length; i++) {
     const f = r.path[i]!;
-    out.push(steps.get(f.index) ?? remember(steps, f.index, stepFact(g, f)));
+    if (stepAt[f.index] === 0) stepAt[f.index] = stepList.push(stepFact(g, f));
+    out.push(stepList[stepAt[f.index]! - 1]!);
   }
   return (m.facts = out);
 }
@@ -953,9 +1048,13 @@ export function capabilityFact(r: ToolReach, set?: readonly Capability[]): Fact 
   // The text depends on the set only through which capabilities it contains, and on the tool alone:
   // kept per tool, not per reach (a map per reach was tens of thousands of maps at 100k components).
   const mask = set ? maskOf(set) : -1;
+  const m = r.memo;
+  // Rules mostly ask one reach with one set (several rules the same): the last answer is kept.
+  if (m.capFact !== undefined && m.capFactSet === mask) return m.capFact;
   const t = r.tool;
-  const byTool = factsFor(r.memo.shared.capability, t.index);
-  return byTool.get(mask) ?? remember(byTool, mask, toolCapabilityFact(t, set));
+  const byTool = factsFor(m.shared.capability, t.index);
+  m.capFactSet = mask;
+  return (m.capFact = byTool.get(mask) ?? remember(byTool, mask, toolCapabilityFact(t, set)));
 }
 
 function toolCapabilityFact(t: Component, set: readonly Capability[] | undefined): Fact {
@@ -1019,12 +1118,21 @@ function approvalFactOf(agent: Component, r: ToolReach): Fact {
 
 /** The autonomy fact of an agent. */
 export function autonomyFact(agent: Agent): Fact {
-  return propFact(
-    agent,
-    "autonomy",
-    `\`${agent.name}\` has \`autonomy ${agent.props.autonomy ?? "unstated"}\`: it chains tool calls without a person between steps`,
-  );
+  let fact = autonomyFacts.get(agent);
+  if (!fact)
+    autonomyFacts.set(
+      agent,
+      (fact = propFact(
+        agent,
+        "autonomy",
+        `\`${agent.name}\` has \`autonomy ${agent.props.autonomy ?? "unstated"}\`: it chains tool calls without a person between steps`,
+      )),
+    );
+  return fact;
 }
+// Five rules state an agent's autonomy in each of its findings: built once per agent (its place is
+// decoded from the source spans on every read).
+const autonomyFacts = new WeakMap<Component, Fact>();
 
 /** Whether the agent plans and acts on its own over several steps. */
 export function isAutonomous(agent: Agent): boolean {
@@ -1091,7 +1199,7 @@ export function heldAtLeast(g: ThreatGraph, c: Component, min: Parameters<typeof
 
 // ---- who drives an agent: users reaching it over prompt, invoke and delegate flows -------------
 
-const DRIVE_FLOWS = new Set(["prompt", "request", "invoke", "delegate"]);
+const DRIVE_FLOWS = flowKindMask(["prompt", "request", "invoke", "delegate"]);
 const driveCache = new WeakMap<ThreatGraph, Int32Array>();
 
 /**
@@ -1103,18 +1211,22 @@ export function userDriven(g: ThreatGraph): Int32Array {
   if (hit) return hit;
   const n = g.model.components.length;
   const parent = scratchI32(n).fill(-2);
-  const queue: number[] = [];
+  // Typed kinds and ends: the search reads no flow object (it meets most of the graph's flows).
+  const { outStart, outEdges, edgeTo } = g.csr;
+  const queue = scratchI32(n);
+  let tail = 0;
   for (const v of g.byKind.get("actor") ?? []) {
     parent[v] = -1;
-    queue.push(v);
+    queue[tail++] = v;
   }
-  for (let head = 0; head < queue.length; head++) {
+  for (let head = 0; head < tail; head++) {
     const v = queue[head]!;
-    for (let i = g.csr.outStart[v]!; i < g.csr.outStart[v + 1]!; i++) {
-      const f = g.model.flows[g.csr.outEdges[i]!]!;
-      if (!DRIVE_FLOWS.has(f.kind) || parent[f.to] !== -2) continue;
-      parent[f.to] = f.index;
-      queue.push(f.to);
+    for (let i = outStart[v]!; i < outStart[v + 1]!; i++) {
+      const fi = outEdges[i]!;
+      const to = edgeTo[fi]!;
+      if (!DRIVE_FLOWS[g.flowKind[fi]!] || parent[to] !== -2) continue;
+      parent[to] = fi;
+      queue[tail++] = to;
     }
   }
   driveCache.set(g, parent);
@@ -1182,6 +1294,7 @@ export interface ConsumerReach {
 }
 
 const consumerCache = new WeakMap<ThreatGraph, ConsumerReach>();
+const CONSUMER_KINDS = componentKindMask(["agent", "model", "provider", "endpoint"]);
 
 /**
  * Which LLM consumers (agents, generative models and endpoints, LLM APIs) content placed at each
@@ -1213,8 +1326,9 @@ export function consumerReach(g: ThreatGraph): ConsumerReach {
     queueLabel[tail++] = label;
   };
   const { components } = g.model;
+  // Only four kinds can be consumers: the others are passed over on their typed kind, unread.
   for (let v = 0; v < n; v++)
-    if (isLlmConsumer(g, components[v]!)) {
+    if (CONSUMER_KINDS[g.compKind[v]!] && isLlmConsumer(g, components[v]!)) {
       isConsumer[v] = 1;
       add(v, v, -1, false);
     }
