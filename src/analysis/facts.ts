@@ -379,7 +379,8 @@ export const UNCAPPED = 127;
  *
  * Computed level by level, highest first: a multi-source BFS from every node already at that level
  * or above, over the edges that let the level through, settles the nodes it reaches for the first
- * time. Each node and edge is visited once per level, so the cost is `levels` BFS passes, and each
+ * time. Each node and edge is visited at most once per level (a node settled higher only when one of
+ * its edges is capped), so the cost is at most `levels` BFS passes, and each
  * node's parent chain is a shortest one within its level. (A worklist fixpoint reaches the same
  * ranks, but the chains it leaves depend on the order it raised nodes in, and on a large coupled
  * model they run to thousands of steps, which every explanation then walks.)
@@ -503,7 +504,10 @@ export function levelRanks(
  */
 export function ownSensitivity(g: ThreatGraph): OwnSensitivity {
   // Asked by the facts, then again per guard and per reach by the rules: a pass over every
-  // component's flows each time, for the same answer (read-only, in the graph's arena).
+  // component's flows each time, for the same answer. Read-only, and in whatever arena is current
+  // at the first question: the facts' (never given back) for a compile's graph, the rules' for
+  // their own copy of it, which dies with that arena. A question first asked inside a scope that
+  // is given back would keep released memory: nothing asks it there (the attack paths do not).
   let own = ownSensitivities.get(g);
   if (!own) ownSensitivities.set(g, (own = ownSensitivityOf(g)));
   return own;

@@ -1,7 +1,7 @@
 /**
  * `reachSummary` (what the attack paths ask of an agent's reaches, without building them) answers as
- * `toolsOf` and `unsandboxedRunners` do, and `approvalReplacedSteps` as `approvalReplacedOn` does step
- * by step, for every agent of every sample, of a generated model, and of a hand-built one with
+ * `toolsOf` and `unsandboxedRunners` do, and `approvalReplacedSteps` and `approvalReplacedTest` (the
+ * rules' per-step form, AT-37) as `approvalReplacedOn` does step by step, for every agent of every sample, of a generated model, and of a hand-built one with
  * gateways, stated approvals, sandboxes and code runners behind other tools. So do `codeRunnerSinks`
  * (the union of every agent's `unsandboxedRunners`) and the attack graph's receiver codes
  * (`isLlmConsumer` and `receiverSides`, which it reads from the kinds and typed arrays where it can).
@@ -17,6 +17,7 @@ import { isLlmConsumer } from "../../src/analysis/predicates.js";
 import {
   approvalReplacedOn,
   approvalReplacedSteps,
+  approvalReplacedTest,
   codeRunnerSinks,
   reachSummary,
   SummaryScratch,
@@ -36,8 +37,12 @@ function assertSame(model: ResolvedModel, what: string): number {
   const facts = computeFacts(g);
   // The attack paths' per-step answer for every agent equals the rules' per-step one.
   const steps = approvalReplacedSteps(g, facts, g.byKind.get("agent") ?? []);
+  // So does the per-step test, asked of the steps in an order of its own (last first).
+  const replaced = approvalReplacedTest(g, facts);
   for (let e = 0; e < facts.info.edgeCount; e++)
     assert.is(steps?.[e] === 1, approvalReplacedOn(g, facts, e), `${what}: step ${e}`);
+  for (let e = facts.info.edgeCount - 1; e >= 0; e--)
+    assert.is(replaced(e), approvalReplacedOn(g, facts, e), `${what}: step ${e}, one at a time`);
   const codes = receiverCodes(g);
   for (const c of model.components)
     assert.is(

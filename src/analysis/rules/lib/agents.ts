@@ -284,8 +284,8 @@ interface ReachCache {
   /** Per callee, its capability entry (`entryOf`), found once for every agent reaching it. */
   readonly entries: (CapsEntry | undefined)[];
   /**
-   * Per callee, the approval it states (`approvalOf`), read once per graph: 0 not read yet, else one
-   * more than its place in APPROVALS (APPROVALS.length + 1: none stated). Properties of a dozen
+   * Per callee, the approval it states (`statedApproval`), read once per graph: 0 not read yet,
+   * NO_APPROVAL none stated, else one more than its place in APPROVALS. Properties of a dozen
    * shapes made each read a slow lookup, once per reach.
    */
   readonly approvals: Uint8Array;
@@ -296,6 +296,20 @@ const reachCache = new WeakMap<ThreatGraph, ReachCache>();
 
 const approvalOf = (c: Component): Approval | undefined =>
   c.kind === "tool" || c.kind === "mcp_server" || c.kind === "agent" ? c.props.approval : undefined;
+
+/** `ReachCache.approvals`' code of a callee that states no approval. */
+const NO_APPROVAL = APPROVALS.length + 1;
+
+/** The approval `c` states (`approvalOf`), read once per graph through its code in `codes`. */
+function statedApproval(codes: Uint8Array, c: Component): Approval | undefined {
+  let code = codes[c.index]!;
+  if (code === 0) {
+    const stated = approvalOf(c);
+    // The resolver admits only APPROVALS' values, so `indexOf` finds every stated one.
+    codes[c.index] = code = stated === undefined ? NO_APPROVAL : APPROVALS.indexOf(stated) + 1;
+  }
+  return code === NO_APPROVAL ? undefined : APPROVALS[code - 1];
+}
 
 /**
  * The BFS of `toolsOf` (and of `reachSummary`): the callees an agent reaches over `invoke` flows
@@ -453,17 +467,16 @@ export function toolsOf(g: ThreatGraph, agent: Agent): readonly ToolReach[] {
   invokeBfs(
     g,
     agent.index,
-    (v) => met[v] !== stamp && (met[v] = stamp) === stamp,
+    (v) => {
+      if (met[v] === stamp) return false;
+      met[v] = stamp;
+      return true;
+    },
     (to, fi, h) => {
       const up = h < 0 ? undefined : out[h]!;
       const f = g.model.flows[fi]!;
       const tool = g.model.components[to]!;
-      let code = approvals[to]!;
-      if (code === 0) {
-        const stated = approvalOf(tool);
-        approvals[to] = code = 1 + (stated === undefined ? APPROVALS.length : APPROVALS.indexOf(stated));
-      }
-      const own = code <= APPROVALS.length ? APPROVALS[code - 1] : undefined;
+      const own = statedApproval(approvals, tool);
       const human =
         (up !== undefined && humanOnPath[h]!) ||
         humanGate(f, g.flowControls[fi]!) ||

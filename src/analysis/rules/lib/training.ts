@@ -114,8 +114,6 @@ export function indexOf(g: ThreatGraph): GraphIndex {
   // Kind codes, control counts and control users come typed with the graph (same codes as
   // FLOW_KIND_NAMES and COMPONENT_KIND_NAMES): only `carries` and `holds` need the objects, and a
   // flow's only when the graph says it declares one.
-  // The lists are copied with `new Int32Array(list)`: `Int32Array.from` walks a list through the
-  // iterator protocol, several times slower at 100k.
   const carryingFlows: number[] = [];
   const carriesOf: (readonly number[])[] = [];
   for (let i = 0; i < flows.length; i++) {
@@ -135,6 +133,8 @@ export function indexOf(g: ThreatGraph): GraphIndex {
   }
   const [carriesStart, carriesFlat] = flatten(carriesOf);
   const [holdsStart, holdsFlat] = flatten(holdsOf);
+  // The lists are copied with `new Int32Array(list)`: `Int32Array.from` walks a list through the
+  // iterator protocol, several times slower at 100k.
   ix = {
     flowKind: g.flowKind,
     compKind: g.compKind,
