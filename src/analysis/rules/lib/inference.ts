@@ -1319,7 +1319,8 @@ const RELAYS = componentKindMask(["guardrail", "endpoint", "app", "store", "pipe
 const INVOKE_CODE = FLOW_KIND_CODE.get("invoke")!;
 
 // Per graph, the walk that last reached each component (walks are numbered from 1): a set per
-// target cost a hash insert for every component its walk reached.
+// target cost a hash insert for every component its walk reached. In the arena current at the first
+// walk (the rules' own, which their copy of the graph dies with; the attack paths never ask).
 const outputWalks = new WeakMap<ThreatGraph, { seen: Int32Array; walks: number }>();
 
 function llmOutputSourcesUncached(g: ThreatGraph, target: Component): OutputSource[] {
