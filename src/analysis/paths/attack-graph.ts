@@ -9,7 +9,12 @@ import { ENTRY, UNTRUSTED_CONTENT, type Facts } from "../facts.js";
 import { named } from "../engine.js";
 import { isLlmConsumer } from "../predicates.js";
 import type { Rule } from "../rule.js";
-import { approvalReplacedSteps, codeRunnerSinks, SummaryScratch } from "../rules/lib/agents.js";
+import {
+  approvalReplacedSteps,
+  codeRunnerSinks,
+  SummaryScratch,
+  wayOutClosing,
+} from "../rules/lib/agents.js";
 import { hopAuthenticated } from "../rules/lib/inference.js";
 import { INF } from "./maxflow.js";
 import { dataReaders, namedCarries } from "./data-readers.js";
@@ -93,7 +98,10 @@ export interface AttackGraph {
    * lethal-trifecta rule (AT-37) counts as closing the way out (an egress allow-list on the mailer).
    */
   readonly exfilWeight: Float64Array;
-  /** 1 when a declared way-out control sits on the component itself (its own sending is closed). */
+  /**
+   * Not 0 when a declared way-out control sits on the component itself (its own sending is closed):
+   * 1 for an agent closed by its approval alone, 2 otherwise (`wayOutClosing`).
+   */
   readonly exfilClosed: Uint8Array;
   /**
    * 1 where a disclosure's way out may end: an observable sink (`Facts.observable`), or a tool
@@ -231,25 +239,17 @@ export function buildAttackGraph(
   };
   // A step's way out is closed by a control on its flow or on a component it leaves or enters (an
   // egress control on a component closes what passes through it, starts at it or ends at it, as a
-  // way-out node of the cut network does): one flag each, set from the users of each closing control
-  // (no walk over every element's control list). An agent's approval is the exception: it decides
+  // way-out node of the cut network does): a code per component and a flag per flow, set from the
+  // users of each closing control (`wayOutClosing`, which AT-37's own way out reads too; no walk over
+  // every element's control list). An agent's approval is the exception: it decides
   // the agent's own calls, so it closes the `invoke` steps that leave the agent but for calls to a
   // tool that states its own approval (`approvalReplacedOn`, which AT-37 asks too), and no other
   // step: not its answers, writes, delegations or results, and no step into it.
-  const exfilClosed = scratchU8(g.nodeCount);
-  const flowClosed = scratchU8(tg.model.flows.length);
-  // 1 for an agent whose only closing control is its approval, 2 for one closed by another control.
-  const agentClosing = scratchU8(g.nodeCount);
   const exfilMitigations = ctx.rulesById.get(EXFIL_RULE)?.meta.mitigations ?? [];
-  for (const [name, users] of tg.controlUsers) {
-    if (!exfilMitigations.includes(name) || BUILTIN_CONTROL_BY_ID.get(name)?.effect !== "cut") continue;
-    const approval = name === "human_approval";
-    for (const v of users.comps) {
-      exfilClosed[v] = 1;
-      if (tg.compKind[v] === AGENT) agentClosing[v] = approval && agentClosing[v] !== 2 ? 1 : 2;
-    }
-    for (const f of users.flows) flowClosed[f] = 1;
-  }
+  const { comp: exfilClosed, flow: flowClosed } = wayOutClosing(
+    tg,
+    (name) => exfilMitigations.includes(name) && BUILTIN_CONTROL_BY_ID.get(name)?.effect === "cut",
+  );
   // Asked only of the agents whose approval could close anything: the way out reads it of agents
   // their approval alone closes, and the influence leg (an agent's call to a tool) of every approving
   // agent, whatever else closes its way out.
@@ -259,7 +259,7 @@ export function buildAttackGraph(
   // The agents' reach questions share their scratch: each tool's object is read once for both.
   const reaches = new SummaryScratch(tg);
   const replaced = approving.length > 0 ? approvalReplacedSteps(tg, facts, approving, reaches) : undefined;
-  labelSteps(tg, facts, ctx, steps, { exfilClosed, flowClosed, agentClosing, replaced });
+  labelSteps(tg, facts, ctx, steps, { exfilClosed, flowClosed, replaced });
   const weight = steps.weight;
   const { cost: nodeCutCost, control: nodeCutControl } = nodeCuts(tg, g, ctx, steps, weight);
   const n = g.nodeCount;
@@ -393,10 +393,9 @@ const FREE_WEIGHT = weightOf(1);
 
 /** Where the way-out controls declared close steps (`buildAttackGraph`). */
 interface WayOutClosing {
+  /** Per component (`wayOutClosing`): 0 open, 1 an agent closed by its approval alone, 2 closed. */
   readonly exfilClosed: Uint8Array;
   readonly flowClosed: Uint8Array;
-  /** Per component: 1 for an agent closed by its approval alone, 2 by another control too. */
-  readonly agentClosing: Uint8Array;
   /** Per step: 1 where it leaves an agent by a call its approval does not decide (or undefined: none). */
   readonly replaced: Uint8Array | undefined;
 }
@@ -423,7 +422,7 @@ function labelSteps(
   out: StepArrays,
   closing: WayOutClosing,
 ): void {
-  const { exfilClosed, flowClosed, agentClosing, replaced } = closing;
+  const { exfilClosed, flowClosed, replaced } = closing;
   const g = facts.info;
   const flows = tg.model.flows;
   const { edgeFrom, edgeTo } = g;
@@ -449,8 +448,8 @@ function labelSteps(
   const sender = scratchI32(n);
   const into = scratchI32(n);
   for (let v = 0; v < n; v++) {
-    const closed = exfilClosed[v] === 1;
-    const approvalOnly = agentClosing[v] === 1;
+    const closed = exfilClosed[v] !== 0;
+    const approvalOnly = exfilClosed[v] === 1;
     sender[v] =
       compKind[v]! * 4 +
       (thirdParty[v] ? 2 : 0) +

@@ -1,11 +1,6 @@
 import { UNTRUSTED_CONTENT, type Facts } from "../facts.js";
 import { exfilChainAlong, firstTaintClass, sensitivityChain, taintChain } from "../explain.js";
-import {
-  COMPONENT_KIND_CODE,
-  componentsOf,
-  FLOW_KIND_CODE,
-  type ThreatGraph,
-} from "../../graph/threat-graph.js";
+import { componentsOf, FLOW_KIND_CODE, type ThreatGraph } from "../../graph/threat-graph.js";
 import { seesAtLeast } from "../predicates.js";
 import { componentSubject, defineRule, flowSubject, type ControlPoint } from "../rule.js";
 import type { Component } from "../../semantic/model.js";
@@ -17,10 +12,11 @@ import {
   replacingReaches,
   runnerFacts,
   unsandboxedRunners,
+  wayOutClosing,
   wayOutOf,
 } from "./lib/agents.js";
 import { controlCounts, controlsAt } from "../engine.js";
-import { scratchI32, scratchU8 } from "../../graph/arena.js";
+import { scratchI32 } from "../../graph/arena.js";
 
 const MITIGATIONS = [
   "taint_tracking",
@@ -164,7 +160,6 @@ function closes(
 }
 
 const openCache = new WeakMap<Facts, Int32Array>();
-const AGENT = COMPONENT_KIND_CODE.get("agent")!;
 const INVOKE = FLOW_KIND_CODE.get("invoke")!;
 
 /**
@@ -183,20 +178,9 @@ function openWayOut(
   let next = openCache.get(facts);
   if (next) return next;
   const n = graph.model.components.length;
-  // Per component: 0 open, 1 an agent closed by its approval alone, 2 closed; per flow: 1 closed.
   // Marked from the users of each counted control: reading every component's and flow's controls
   // (half the components and a fifth of the flows declare some) cost more than the search.
-  const state = scratchU8(n);
-  const flowClosed = scratchU8(graph.model.flows.length);
-  for (const [name, users] of graph.controlUsers) {
-    if (!counts(name)) continue;
-    const approval = name === "human_approval";
-    for (let i = 0; i < users.comps.length; i++) {
-      const v = users.comps[i]!;
-      state[v] = approval && graph.compKind[v] === AGENT && state[v] !== 2 ? 1 : 2;
-    }
-    for (let i = 0; i < users.flows.length; i++) flowClosed[users.flows[i]!] = 1;
-  }
+  const { comp: state, flow: flowClosed } = wayOutClosing(graph, counts);
   const g = facts.info;
   next = scratchI32(n).fill(-2);
   const queue = scratchI32(n);

@@ -672,6 +672,30 @@ export function replacingReaches(g: ThreatGraph, facts: Facts, e: number): reado
 }
 
 /**
+ * Where declared controls close a way out (AT-37's and the attack graph's), from the graph's users of
+ * each control `closes` accepts, so that an element declaring none is never read: per component 0
+ * open, 1 an agent closed by its approval alone (it closes only the tool calls it decides,
+ * `approvalReplacedOn`), 2 closed; per flow 1 closed.
+ */
+export function wayOutClosing(
+  g: ThreatGraph,
+  closes: (name: string) => boolean,
+): { readonly comp: Uint8Array; readonly flow: Uint8Array } {
+  const comp = scratchU8(g.model.components.length);
+  const flow = scratchU8(g.model.flows.length);
+  for (const [name, users] of g.controlUsers) {
+    if (!closes(name)) continue;
+    const approval = name === "human_approval";
+    for (let i = 0; i < users.comps.length; i++) {
+      const v = users.comps[i]!;
+      comp[v] = approval && AGENT_KINDS[g.compKind[v]!] === 1 && comp[v] !== 2 ? 1 : 2;
+    }
+    for (let i = 0; i < users.flows.length; i++) flow[users.flows[i]!] = 1;
+  }
+  return { comp, flow };
+}
+
+/**
  * `approvalReplacedOn` for many steps of one analysis (AT-37 asks it of the steps out of every agent
  * its way out leaves by a call): each agent's reaches are filtered once, into the callees of the
  * calls its approval does not decide. `approvalReplacedSteps` answered it for every step of every
