@@ -313,20 +313,21 @@ function statedApproval(codes: Uint8Array, c: Component): Approval | undefined {
 
 /**
  * The BFS of `toolsOf` (and of `reachSummary`): the callees an agent reaches over `invoke` flows
- * (through tools and MCP servers, ending at providers and endpoints), in BFS order. `firstMeet(v)`
- * marks v as met and says whether it was not before (the agent is met first); `met` hears each
- * callee with the flow it is first reached by, and the caller's place in the order (-1 for the
- * agent) and node. Typed kind codes: the BFS reads no flow or component object.
+ * (through tools and MCP servers, ending at providers and endpoints), in BFS order. A component is
+ * met when `seen` holds `stamp` for it (the caller's marks, a new stamp per search: no set per
+ * agent); `met` hears each callee with the flow it is first reached by, and the caller's place in
+ * the order (-1 for the agent) and node. Typed kind codes: the BFS reads no flow or component object.
  */
 function invokeBfs(
   g: ThreatGraph,
   agent: number,
-  firstMeet: (v: number) => boolean,
+  seen: Int32Array,
+  stamp: number,
   met: (to: number, flow: number, parentAt: number, parent: number) => void,
 ): number[] {
   const { outStart, outEdges, edgeTo } = g.csr;
   const order: number[] = [];
-  firstMeet(agent);
+  seen[agent] = stamp;
   // h = -1 expands the agent, then each callee in order that is a tool or an MCP server.
   for (let h = -1; h < order.length; h++) {
     const v = h < 0 ? agent : order[h]!;
@@ -336,7 +337,8 @@ function invokeBfs(
       if (g.flowKind[fi] !== INVOKE) continue;
       const to = edgeTo[fi]!;
       if (TOOL_KINDS[g.compKind[to]!] !== 1 && !TERMINAL_CALLEES[g.compKind[to]!]) continue;
-      if (!firstMeet(to)) continue;
+      if (seen[to] === stamp) continue;
+      seen[to] = stamp;
       order.push(to);
       met(to, fi, h, v);
     }
@@ -416,20 +418,15 @@ function summarize(g: ThreatGraph, agent: Agent, scratch: SummaryScratch): Reach
   const via: number[] = [];
   const sandboxed = hasControl(agent, "sandbox");
   const execute = maskOf(EXECUTE);
-  const tools = invokeBfs(
-    g,
-    agent.index,
-    (v) => seen[v] !== stamp && (seen[v] = stamp) === stamp,
-    (to, _flow, h, parent) => {
-      const info = calleeInfo(g, callee, to);
-      const states = (info & 2) !== 0;
-      const viaHere = h < 0 ? 0 : via[h]! | (calleeInfo(g, callee, parent) >> 3);
-      first.push(h < 0 ? to : first[h]!);
-      overrides.push(h < 0 ? states : overrides[h]! || states);
-      via.push(viaHere);
-      runner.push(!sandboxed && ((info >> 3) & execute & ~viaHere) !== 0 && (info & 4) === 0);
-    },
-  );
+  const tools = invokeBfs(g, agent.index, seen, stamp, (to, _flow, h, parent) => {
+    const info = calleeInfo(g, callee, to);
+    const states = (info & 2) !== 0;
+    const viaHere = h < 0 ? 0 : via[h]! | (calleeInfo(g, callee, parent) >> 3);
+    first.push(h < 0 ? to : first[h]!);
+    overrides.push(h < 0 ? states : overrides[h]! || states);
+    via.push(viaHere);
+    runner.push(!sandboxed && ((info >> 3) & execute & ~viaHere) !== 0 && (info & 4) === 0);
+  });
   return { tools, first, overrides, runner };
 }
 
@@ -464,60 +461,51 @@ export function toolsOf(g: ThreatGraph, agent: Agent): readonly ToolReach[] {
   // Each reach extends the one of its caller (met before it in BFS order), so what its path says is
   // the caller's answer and one more step: each flow and callee object is read once per agent, not
   // once per reach through it.
-  invokeBfs(
-    g,
-    agent.index,
-    (v) => {
-      if (met[v] === stamp) return false;
-      met[v] = stamp;
-      return true;
-    },
-    (to, fi, h) => {
-      const up = h < 0 ? undefined : out[h]!;
-      const f = g.model.flows[fi]!;
-      const tool = g.model.components[to]!;
-      const own = statedApproval(approvals, tool);
-      const human =
-        (up !== undefined && humanOnPath[h]!) ||
-        humanGate(f, g.flowControls[fi]!) ||
-        own === "human" ||
-        humanGate(tool, g.compControls[to]!);
-      humanOnPath.push(human);
-      // The first callee on the way that states an approval.
-      const stated = up?.overridesAgent ? up.approvalAt : own !== undefined ? tool : undefined;
-      const overridesAgent = stated !== undefined;
-      const gated = human || (!overridesAgent && agentHuman);
-      const caps = (entries[to] ??= entryOf(effectiveCapabilities(tool)));
-      out.push({
-        tool,
-        path: up ? [...up.path, f] : [f],
-        via: up ? [...up.via, up.tool] : [],
-        approval: gated ? "human" : stated ? approvalOf(stated) : agent.props.approval,
-        // Every field in every reach, in one order: reaches of two shapes (with and without
-        // `approvalAt`), and memos growing field by field, made every helper reading them polymorphic
-        // and deoptimized the rules they were inlined into.
-        approvalAt: stated ?? (agent.props.approval !== undefined ? agent : undefined),
-        gated,
-        overridesAgent,
-        memo: {
-          agent: agent.index,
-          shared,
-          caps,
-          toolCaps: caps.mask,
-          viaCaps: up ? up.memo.viaCaps | up.memo.toolCaps : 0,
-          capsList: NONE,
-          capsSet: -1,
-          capFact: undefined,
-          capFactSet: 0,
-          facts: undefined,
-          approval: undefined,
-          points: undefined,
-          pointsOverridden: undefined,
-          pointsNoAgent: undefined,
-        },
-      });
-    },
-  );
+  invokeBfs(g, agent.index, met, stamp, (to, fi, h) => {
+    const up = h < 0 ? undefined : out[h]!;
+    const f = g.model.flows[fi]!;
+    const tool = g.model.components[to]!;
+    const own = statedApproval(approvals, tool);
+    const human =
+      (up !== undefined && humanOnPath[h]!) ||
+      humanGate(f, g.flowControls[fi]!) ||
+      own === "human" ||
+      humanGate(tool, g.compControls[to]!);
+    humanOnPath.push(human);
+    // The first callee on the way that states an approval.
+    const stated = up?.overridesAgent ? up.approvalAt : own !== undefined ? tool : undefined;
+    const overridesAgent = stated !== undefined;
+    const gated = human || (!overridesAgent && agentHuman);
+    const caps = (entries[to] ??= entryOf(effectiveCapabilities(tool)));
+    out.push({
+      tool,
+      path: up ? [...up.path, f] : [f],
+      via: up ? [...up.via, up.tool] : [],
+      approval: gated ? "human" : stated ? approvalOf(stated) : agent.props.approval,
+      // Every field in every reach, in one order: reaches of two shapes (with and without
+      // `approvalAt`), and memos growing field by field, made every helper reading them polymorphic
+      // and deoptimized the rules they were inlined into.
+      approvalAt: stated ?? (agent.props.approval !== undefined ? agent : undefined),
+      gated,
+      overridesAgent,
+      memo: {
+        agent: agent.index,
+        shared,
+        caps,
+        toolCaps: caps.mask,
+        viaCaps: up ? up.memo.viaCaps | up.memo.toolCaps : 0,
+        capsList: NONE,
+        capsSet: -1,
+        capFact: undefined,
+        capFactSet: 0,
+        facts: undefined,
+        approval: undefined,
+        points: undefined,
+        pointsOverridden: undefined,
+        pointsNoAgent: undefined,
+      },
+    });
+  });
   cache.byAgent.set(agent.index, out);
   return out;
 }
