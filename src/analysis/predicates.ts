@@ -24,6 +24,9 @@ export const STATE_CHANGING: readonly Capability[] = [
   "file_system",
 ];
 
+/** The component kinds `isLlmConsumer` can hold for: passes over the others need not read them. */
+export const LLM_CONSUMER_KINDS = ["agent", "model", "provider", "endpoint"] as const;
+
 /** Whether a component holds a generative model's context: agents, generative models, LLM APIs. */
 export function isLlmConsumer(g: ThreatGraph, c: Component): boolean {
   if (c.kind === "agent") return true;

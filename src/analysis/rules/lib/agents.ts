@@ -17,7 +17,13 @@ import {
 } from "../../../semantic/vocabulary.js";
 import { ENTRY, UNTRUSTED_CONTENT, type EntryClass, type Fact, type Facts } from "../../facts.js";
 import { describe, exfilChain, remember } from "../../explain.js";
-import { hasControl, isLlmConsumer, servedModels, STATE_CHANGING } from "../../predicates.js";
+import {
+  hasControl,
+  isLlmConsumer,
+  LLM_CONSUMER_KINDS,
+  servedModels,
+  STATE_CHANGING,
+} from "../../predicates.js";
 import {
   componentSubject,
   flowSubject,
@@ -1319,7 +1325,7 @@ export interface ConsumerReach {
 }
 
 const consumerCache = new WeakMap<ThreatGraph, ConsumerReach>();
-const CONSUMER_KINDS = componentKindMask(["agent", "model", "provider", "endpoint"]);
+const CONSUMER_KINDS = componentKindMask(LLM_CONSUMER_KINDS);
 
 /**
  * Which LLM consumers (agents, generative models and endpoints, LLM APIs) content placed at each

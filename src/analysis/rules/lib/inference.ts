@@ -48,7 +48,7 @@ import {
   type Facts,
   type LevelReach,
 } from "../../facts.js";
-import { attackerTrust, isLlmConsumer } from "../../predicates.js";
+import { attackerTrust, isLlmConsumer, LLM_CONSUMER_KINDS } from "../../predicates.js";
 import { initiates, initiatesAt, reachesUncut, type Guard } from "./training.js";
 
 /**
@@ -404,15 +404,12 @@ export interface StoredUserContent {
   readonly n: number;
 }
 
-/** The component kinds `isLlmConsumer` can hold for. */
-const LLM_KINDS = ["agent", "model", "provider", "endpoint"] as const;
-
 /** 1 for each LLM consumer (`isLlmConsumer`), worked out once per compile for the passes that ask per edge. */
 export function llmMask(g: ThreatGraph, facts: Facts): Uint8Array {
   return once(facts, "llmMask", () => {
     const llm = scratchU8(g.model.components.length);
     // Only these kinds can be one: the others' objects are never read.
-    for (const kind of LLM_KINDS)
+    for (const kind of LLM_CONSUMER_KINDS)
       for (const i of g.byKind.get(kind) ?? []) llm[i] = isLlmConsumer(g, g.model.components[i]!) ? 1 : 0;
     return llm;
   });
