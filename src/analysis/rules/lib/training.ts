@@ -2,8 +2,10 @@ import { scratchI32, scratchU8 } from "../../../graph/arena.js";
 import { controlCounts } from "../../engine.js";
 import type { ThreatGraph } from "../../../graph/threat-graph.js";
 import {
+  COMPONENT_KIND_CODE,
   componentKindMask,
   type ControlUsers,
+  FLOW_KIND_CODE,
   flowKindMask as graphFlowKindMask,
   inFlows,
   outFlows,
@@ -102,8 +104,6 @@ export interface GraphIndex {
   readonly byControl: ReadonlyMap<string, ControlUsers>;
 }
 
-const FLOW_CODE = new Map<string, number>(FLOW_KIND_NAMES.map((k, i) => [k, i]));
-const COMP_CODE = new Map<string, number>(COMPONENT_KIND_NAMES.map((k, i) => [k, i]));
 const INDEXES = new WeakMap<ThreatGraph, GraphIndex>();
 
 /** The typed indexes of a graph (built on first use, O(components + flows)). */
@@ -178,14 +178,14 @@ function joined(lists: readonly (readonly number[])[], start: Int32Array): Int32
 /** A mask over flow kind codes. */
 function flowKindMask(kinds: Iterable<FlowKind>): Uint8Array {
   const m = scratchU8(FLOW_KIND_NAMES.length);
-  for (const k of kinds) m[FLOW_CODE.get(k)!] = 1;
+  for (const k of kinds) m[FLOW_KIND_CODE.get(k)!] = 1;
   return m;
 }
 
 /** A mask over component kind codes. */
 function compKindMask(kinds: Iterable<ComponentKind>): Uint8Array {
   const m = scratchU8(COMPONENT_KIND_NAMES.length);
-  for (const k of kinds) m[COMP_CODE.get(k)!] = 1;
+  for (const k of kinds) m[COMPONENT_KIND_CODE.get(k)!] = 1;
   return m;
 }
 
@@ -677,7 +677,7 @@ export interface DeliveredModel {
 const delivered = new WeakMap<ThreatGraph, Map<number, readonly DeliveredModel[]>>();
 
 const DELIVERY_CODES = graphFlowKindMask(DELIVERY);
-const MODEL_CODE = COMP_CODE.get("model")!;
+const MODEL_CODE = COMPONENT_KIND_CODE.get("model")!;
 
 function modelsFromUncached(g: ThreatGraph, start: number): DeliveredModel[] {
   // Typed kinds and ends: only the models found and the flows delivering to them are read as
