@@ -59,6 +59,23 @@ const networkOf = (maxNodes: number) =>
 /** Small and dense networks, and larger ones: the trees' adoptions and restarts differ between them. */
 const network = networkOf(40);
 
+/** The residual network of `arcs` (tail, head, capacity) laid out in `ws`, each arc's slot in `pos`. */
+const layOutArcs = (
+  ws: FlowWorkspace,
+  n: number,
+  arcs: readonly (readonly [number, number, number])[],
+  pos?: Int32Array,
+) =>
+  layOut(
+    ws,
+    n,
+    arcs.length,
+    Int32Array.from(arcs, (a) => a[0]),
+    Int32Array.from(arcs, (a) => a[1]),
+    Float64Array.from(arcs, (a) => a[2]),
+    pos,
+  );
+
 test("max-flow matches a reference on random networks, and again after capacities are raised under its flow", () => {
   fc.assert(
     fc.property(network, ({ n, arcs, raises }) => {
@@ -67,15 +84,7 @@ test("max-flow matches a reference on random networks, and again after capacitie
       const count = finite.length;
       const ws = new FlowWorkspace();
       const pos = new Int32Array(count);
-      const r = layOut(
-        ws,
-        n,
-        count,
-        Int32Array.from(finite, (a) => a[0]),
-        Int32Array.from(finite, (a) => a[1]),
-        Float64Array.from(finite, (a) => a[2]),
-        pos,
-      );
+      const r = layOutArcs(ws, n, finite, pos);
       // Some networks start at the end of the stamps' range, or a few rounds before it, so that their
       // stamps start over before the first round or during a later one.
       if (n % 2 === 1) ws.time = 0x7fffffff;
@@ -115,16 +124,8 @@ test("max-flow matches a reference on random networks, and again after capacitie
 test("max-flow reports an unbounded path as Infinity, and a bounded one beside it as finite", () => {
   fc.assert(
     fc.property(network, ({ n, arcs }) => {
-      const count = arcs.length;
       const ws = new FlowWorkspace();
-      const r = layOut(
-        ws,
-        n,
-        count,
-        Int32Array.from(arcs, (a) => a[0]),
-        Int32Array.from(arcs, (a) => a[1]),
-        Float64Array.from(arcs, (a) => a[2]),
-      );
+      const r = layOutArcs(ws, n, arcs);
       assert.is(maxFlow(ws, r, 0, n - 1), referenceFlow(n, arcs, 0, n - 1));
     }),
     { numRuns: 1000, seed: 2 },
