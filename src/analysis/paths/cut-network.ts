@@ -60,7 +60,9 @@ export const linkNumber = (code: number): number => -2 - code;
  * - entries are the source itself (the attacker's own: both halves hang off S by unbounded arcs), so
  *   their steps start at S; steps into an entry are dropped (flow never needs to return to S);
  * - the out-half of an influence target and of a sink is T itself (unbounded arcs into T); the steps
- *   leaving them are dropped.
+ *   leaving them are dropped;
+ * - given `folded` (a shared network: CutSolver's `foldedNodes`), what S reaches over uncuttable arcs
+ *   is S too, as an entry is: exact for a cut below UNCUTTABLE, which the solver checks.
  * Node ids follow the searches' discovery order, so neighbours in the graph sit close in memory.
  *
  * A shared network (`build(targets, true)`, for many questions in turn) folds no influence target
@@ -135,7 +137,8 @@ export class CutNetworkBuilder {
    * The network for these targets, or "unbounded" when an influence target is itself an entry
    * (nothing can cut it). Shared: influence targets that are entries are left out instead, and the
    * others link to T (see the class comment). The arcs go to `arcs` (room for `count` of them, which
-   * a build without `arcs` returns); `scratch` is left as it was given (every id -1).
+   * a build without `arcs` returns); `scratch` is left as it was given (every id -1). `folded`:
+   * per component, 1 where both its halves are S (as an entry's), 2 where its in-half is.
    */
   build(
     targets: readonly CutTarget[],
@@ -143,9 +146,12 @@ export class CutNetworkBuilder {
     capacity: CutCapacities,
     scratch: BuildScratch,
     arcs?: CutArcs,
+    folded?: Uint8Array,
   ): CutNetwork | "unbounded" {
     const { in0, out0, in1, out1, queue0, queue1 } = scratch;
-    const { isEntry, fromEntries, isSink, toSinks, linkable } = this;
+    const { fromEntries, isSink, toSinks, linkable } = this;
+    // Per component: 1 where both halves are S (an entry, or folded), 2 where only the in-half is.
+    const inS = folded ?? this.isEntry;
     const store = arcs !== undefined;
     const { tail, head, cap, meta } = arcs ?? NO_ARCS;
     let count = 0;
@@ -172,9 +178,9 @@ export class CutNetworkBuilder {
       const nodes = t.nodes;
       for (let i = 0; i < nodes.length; i++) {
         const v = nodes[i]!;
-        if (isEntry[v]) unbounded ||= !shared;
+        if (inS[v] === 1) unbounded ||= !shared;
         else if (fromEntries[v] && in0[v] === -1) {
-          in0[v] = next++;
+          in0[v] = inS[v] === 2 ? S : next++;
           out0[v] = shared ? next++ : T;
           queue0[q0++] = v;
           if (shared) arc(out0[v], T, Infinity, this.targetLink(v));
@@ -194,10 +200,10 @@ export class CutNetworkBuilder {
           in1[b] = next++;
           out1[b] = isSink[b] ? T : next++;
           queue1[q1++] = b;
-          if (isEntry[r]) arc(S, in1[b], Infinity, this.readerLink(r));
+          if (inS[r] === 1) arc(S, in1[b], Infinity, this.readerLink(r));
           else {
             if (in0[r] === -1) {
-              in0[r] = next++;
+              in0[r] = inS[r] === 2 ? S : next++;
               out0[r] = next++;
               queue0[q0++] = r;
             }
@@ -215,17 +221,19 @@ export class CutNetworkBuilder {
         const w = queue0[qh]!;
         const into = in0[w]!;
         arc(into, out0[w]!, capNode[w]!, w * 4);
+        // An in-half folded into S: its steps in would lead back to S.
+        if (into === S) continue;
         for (let i = inStart[w]!, end = inStart[w + 1]!; i < end; i++) {
           const e = inEdges[i]!;
           const u = edgeFrom[e]!;
           // (A count reads no capacity: a step's is a read far from the others.)
-          if (isEntry[u]) {
+          if (inS[u] === 1) {
             arc(S, into, store ? capFlow[e]! : 0, e * 4 + 1);
             continue;
           }
           if (!fromEntries[u]) continue;
           if (in0[u] === -1) {
-            in0[u] = next++;
+            in0[u] = inS[u] === 2 ? S : next++;
             out0[u] = next++;
             queue0[q0++] = u;
           }

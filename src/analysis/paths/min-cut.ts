@@ -62,6 +62,8 @@ export class CutSolver {
   private readonly entries = new Map<number, Entry>();
   /** The targets and readers no control can protect (`doomedNodes`). */
   private readonly doomed: Doomed;
+  /** Per component, what of it the shared network folds into S (`foldedNodes`). */
+  private readonly folded: Uint8Array;
 
   constructor(
     private readonly model: ResolvedModel,
@@ -97,6 +99,7 @@ export class CutSolver {
     const n = ug.g.nodeCount;
     const doomed = (this.doomed = { influence: scratchU8(n), reader: scratchU8(n) });
     scratchScope(() => doomedNodes(ag, ug, sinks, this.capacity, withWayOut, doomed));
+    this.folded = foldedNodes(ug, this.capacity, doomed.influence);
   }
 
   /**
@@ -293,15 +296,23 @@ export class CutSolver {
       reach.update(layerOpen, sh.closed, closedCount);
       const { start, head, twin } = r;
       const cut: number[] = [];
+      // The cut's value: the flow on the arcs it crosses (at a twin, the capacity is its arc's flow).
+      let value = 0;
       const crossing = (v: number) => {
         for (let j = start[v]!, end = start[v + 1]!; j < end; j++) {
           if (forward[j] === 1) continue;
           const code = metaAt[twin[j]!]!;
-          if (code >= 0 && reach.reached(head[j]!)) cut.push(code);
+          if (code >= 0 && reach.reached(head[j]!)) {
+            cut.push(code);
+            value += r.cap[j]!;
+          }
         }
       };
       for (let i = 0; i < reach.unreachedCount; i++) crossing(reach.unreached[i]!);
       crossing(sh.net.T);
+      // At UNCUTTABLE or above, the cut may cross an uncuttable arc: the fold into S (`foldedNodes`)
+      // no longer holds, and a network without it answers.
+      if (value >= UNCUTTABLE) return undefined;
       answer = this.report(cut);
     }
     sh.answers.add(asked, answer);
@@ -425,7 +436,15 @@ export class CutSolver {
     // arrays per position) is taken below the arcs it is laid out from, which are given back after:
     // at 1M components those and the build's ids were 120 MB that sat under everything after.
     const { nodeCount, count } = scratchScope(
-      () => this.builder.build(targets, true, this.capacity, new BuildScratch(n)) as CutNetwork,
+      () =>
+        this.builder.build(
+          targets,
+          true,
+          this.capacity,
+          new BuildScratch(n),
+          undefined,
+          this.folded,
+        ) as CutNetwork,
     );
     const ws = new FlowWorkspace();
     ws.fit(nodeCount, count);
@@ -443,6 +462,7 @@ export class CutSolver {
       this.capacity,
       new BuildScratch(n),
       cutArcs(count),
+      this.folded,
     ) as CutNetwork;
     const pos = scratchI32(count);
     // Every link starts closed: no flow, no capacity.
@@ -643,6 +663,31 @@ function doomedNodes(
   );
   const reader = out.reader;
   for (let v = 0; v < n; v++) reader[v] = influence[v]! & wayOut[componentOf(ug, v)]!;
+}
+
+/**
+ * What the shared network folds into S: 1 where both halves of a component are there (the influence
+ * leg's uncuttable reach from the entries, `doomed.influence`, entries included), 2 where only its
+ * in-half is (an uncuttable step from such a component leads into it, its own control cuts). A cut
+ * below UNCUTTABLE crosses no uncuttable arc, so every node S reaches over uncuttable arcs is on its
+ * source side, and the minimum cut closest to the entries is the same with them folded; the solver
+ * checks each answer's value against UNCUTTABLE and asks a network without the fold otherwise.
+ */
+function foldedNodes(ug: UsableGraph, caps: CutCapacities, influence: Uint8Array): Uint8Array {
+  const g = ug.g;
+  const n = g.nodeCount;
+  const { outStart, outEdges, edgeTo } = g;
+  const folded = scratchU8(n);
+  for (let v = 0; v < n; v++) if (influence[v] === 1) folded[v] = 1;
+  for (let v = 0; v < n; v++) {
+    if (influence[v] !== 1) continue;
+    for (let i = outStart[v]!, end = outStart[v + 1]!; i < end; i++) {
+      const e = outEdges[i]!;
+      const w = edgeTo[e]!;
+      if (folded[w] === 0 && caps.flow[e]! >= UNCUTTABLE) folded[w] = 2;
+    }
+  }
+  return folded;
 }
 
 /** A cut with these components among its uncuttable places (in place order, each once); not feasible then. */
