@@ -271,6 +271,65 @@ export class CutNetworkBuilder {
   }
 }
 
+/**
+ * Series elimination, in place: a node with one arc in and one arc out (neither a link: the solver
+ * opens and closes those one by one) goes, and its two arcs become one from the first's
+ * tail to the second's head, of the smaller capacity, standing for (meta code) the arc that has it,
+ * the first on a tie. On the chain such a node sat on, the minimum cut closest to the source crosses
+ * the first arc of least capacity (a saturated chain carries exactly that much; an unsaturated one
+ * leaves every node on it reachable together), which is the arc the one arc stands for; nothing else
+ * reaches the node, so no other cut changes. The nodes left are numbered in their order, the arcs
+ * kept in theirs. Returns the network's new size (its arrays are the same). Temporaries: per node
+ * and per arc, from the arena in scope.
+ */
+export function withoutSeries(net: CutNetwork): { nodeCount: number; count: number } {
+  const { nodeCount: n, count, tail, head, cap, meta } = net;
+  const inDegree = scratchI32(n);
+  const outDegree = scratchI32(n);
+  const inArc = scratchI32(n);
+  const outArc = scratchI32(n);
+  for (let a = 0; a < count; a++) {
+    const u = tail[a]!;
+    const v = head[a]!;
+    outDegree[u]!++;
+    inDegree[v]!++;
+    outArc[u] = a;
+    inArc[v] = a;
+  }
+  const dead = scratchU8(count);
+  // Node ids after: -1 for a node that goes.
+  const id = inDegree;
+  for (let x = 2; x < n; x++) {
+    let keep = inDegree[x] !== 1 || outDegree[x] !== 1;
+    const a = inArc[x]!;
+    const b = outArc[x]!;
+    keep ||= a === b || meta[a]! < -1 || meta[b]! < -1;
+    if (keep) continue;
+    // Arcs merged earlier keep their ids: a is whatever now ends at x, b whatever now leaves it.
+    const v = head[b]!;
+    head[a] = v;
+    if (cap[b]! < cap[a]!) {
+      cap[a] = cap[b]!;
+      meta[a] = meta[b]!;
+    }
+    dead[b] = 1;
+    inArc[v] = a;
+    id[x] = -1;
+  }
+  let nodes = 0;
+  for (let v = 0; v < n; v++) id[v] = v < 2 || id[v] !== -1 ? nodes++ : -1;
+  let kept = 0;
+  for (let a = 0; a < count; a++) {
+    if (dead[a]) continue;
+    tail[kept] = id[tail[a]!]!;
+    head[kept] = id[head[a]!]!;
+    cap[kept] = cap[a]!;
+    meta[kept] = meta[a]!;
+    kept++;
+  }
+  return { nodeCount: nodes, count: kept };
+}
+
 /** Where a build writes its arcs, as parallel arrays. */
 export interface CutArcs {
   readonly tail: Int32Array;

@@ -10,6 +10,7 @@ import {
   CutNetworkBuilder,
   cutArcs,
   linkNumber,
+  withoutSeries,
   type CutArcKind,
   type CutArcs,
   type CutCapacities,
@@ -456,7 +457,7 @@ export class CutSolver {
     const want = scratchU8(2 * n);
     const arena = currentArena();
     const temporaries = arena?.mark() ?? 0;
-    const net = this.builder.build(
+    const built = this.builder.build(
       targets,
       true,
       this.capacity,
@@ -464,14 +465,16 @@ export class CutSolver {
       cutArcs(count),
       this.folded,
     ) as CutNetwork;
-    const pos = scratchI32(count);
+    // Nodes with one arc in and one out go (cut-network.ts).
+    const net = { ...built, ...withoutSeries(built) };
+    const pos = scratchI32(net.count);
     // Every link starts closed: no flow, no capacity.
     const { meta, cap } = net;
-    for (let a = 0; a < count; a++) if (meta[a]! < -1) cap[a] = 0;
+    for (let a = 0; a < net.count; a++) if (meta[a]! < -1) cap[a] = 0;
     const taken = arena?.used;
-    const r = layOut(ws, nodeCount, count, net.tail, net.head, net.cap, pos);
+    const r = layOut(ws, net.nodeCount, net.count, net.tail, net.head, net.cap, pos);
     const sinks: number[] = [];
-    for (let a = 0; a < count; a++) {
+    for (let a = 0; a < net.count; a++) {
       const j = pos[a]!;
       const code = meta[a]!;
       forward[j] = 1;
@@ -491,7 +494,7 @@ export class CutSolver {
     // Unless laying out took arrays of its own (the workspace fitted above was too small for it).
     if (arena && arena.used === taken) arena.release(temporaries);
     const reach = new ResidualReach(r, forward, net.S, net.T, layer);
-    const touched = new SlotLog(2 * count);
+    const touched = new SlotLog(2 * net.count);
     touched.next = reach.changed;
     const sinkSlots = Int32Array.from(sinks);
     const sinkCap = new Float64Array(sinks.length);
