@@ -63,7 +63,7 @@ export class CutSolver {
   private readonly entries = new Map<number, Entry>();
   /** The targets and readers no control can protect (`doomedNodes`). */
   private readonly doomed: Doomed;
-  /** Per component, what of it the shared network folds into S (`foldedNodes`). */
+  /** Per component, what of it the shared network folds into S (`uncuttableReach`). */
   private readonly folded: Uint8Array;
 
   constructor(
@@ -99,8 +99,8 @@ export class CutSolver {
     this.builder = new CutNetworkBuilder(ag, ug, sinks, withWayOut);
     const n = ug.g.nodeCount;
     const doomed = (this.doomed = { influence: scratchU8(n), reader: scratchU8(n) });
-    scratchScope(() => doomedNodes(ag, ug, sinks, this.capacity, withWayOut, doomed));
-    this.folded = foldedNodes(ug, this.capacity, doomed.influence);
+    const folded = (this.folded = scratchU8(n));
+    scratchScope(() => doomedNodes(ag, ug, sinks, this.capacity, withWayOut, doomed, folded));
   }
 
   /**
@@ -311,7 +311,7 @@ export class CutSolver {
       };
       for (let i = 0; i < reach.unreachedCount; i++) crossing(reach.unreached[i]!);
       crossing(sh.net.T);
-      // At UNCUTTABLE or above, the cut may cross an uncuttable arc: the fold into S (`foldedNodes`)
+      // At UNCUTTABLE or above, the cut may cross an uncuttable arc: the fold into S (`uncuttableReach`)
       // no longer holds, and a network without it answers.
       if (value >= UNCUTTABLE) return undefined;
       answer = this.report(cut);
@@ -634,8 +634,8 @@ interface Doomed {
  * reference construction of test/analysis/min-cut.test.ts): from an entry over usable steps no
  * control cuts, through components no control cuts (an entry passes as it is); a reader also needs
  * such a way out to a sink (way-out steps and components at UNCUTTABLE). Computed once, on the
- * attack graph, so every network a question is asked of agrees. Written into `out`, which is kept
- * (everything taken here is a temporary).
+ * attack graph, so every network a question is asked of agrees. Written into `out` and `folded`
+ * (`uncuttableReach`), which are kept (everything taken here is a temporary).
  */
 function doomedNodes(
   ag: AttackGraph,
@@ -644,16 +644,12 @@ function doomedNodes(
   caps: CutCapacities,
   withWayOut: boolean,
   out: Doomed,
+  folded: Uint8Array,
 ): void {
   const g = ug.g;
   const n = g.nodeCount;
-  const isEntry = scratchU8(n);
-  for (const v of ag.entries) isEntry[v] = 1;
-  const influence = reachOver(g, ag.entries, (e) => {
-    const w = g.edgeTo[e]!;
-    return caps.flow[e]! >= UNCUTTABLE && (isEntry[w] === 1 || caps.node[w]! >= UNCUTTABLE);
-  });
-  out.influence.set(influence);
+  const influence = out.influence;
+  uncuttableReach(ag.entries, g, caps, influence, folded);
   if (!withWayOut) return;
   // Backward from the sinks over the way out: what reaches a sink with nothing cuttable on the way.
   const a = ag.g;
@@ -669,28 +665,47 @@ function doomedNodes(
 }
 
 /**
- * What the shared network folds into S: 1 where both halves of a component are there (the influence
- * leg's uncuttable reach from the entries, `doomed.influence`, entries included), 2 where only its
- * in-half is (an uncuttable step from such a component leads into it, its own control cuts). A cut
- * below UNCUTTABLE crosses no uncuttable arc, so every node S reaches over uncuttable arcs is on its
- * source side, and the minimum cut closest to the entries is the same with them folded; the solver
- * checks each answer's value against UNCUTTABLE and asks a network without the fold otherwise.
+ * Marks in `influence` the components the entries reach over the influence leg's uncuttable arcs
+ * (both halves: the entries, and over uncuttable steps the components no control cuts), and in
+ * `folded` what the shared network folds into S: 1 for those, 2 where only the in-half is (an
+ * uncuttable step from one of them leads into it; its own control cuts). A cut below UNCUTTABLE
+ * crosses no uncuttable arc, so every node S reaches over uncuttable arcs is on its source side, and
+ * the minimum cut closest to the entries is the same with them folded; the solver checks each
+ * answer's value against UNCUTTABLE and asks a network without the fold otherwise. Plain loops: a
+ * search taking a callback per step cost about twice as much.
  */
-function foldedNodes(ug: UsableGraph, caps: CutCapacities, influence: Uint8Array): Uint8Array {
-  const g = ug.g;
-  const n = g.nodeCount;
+function uncuttableReach(
+  entries: Int32Array,
+  g: UsableGraph["g"],
+  caps: CutCapacities,
+  influence: Uint8Array,
+  folded: Uint8Array,
+): void {
   const { outStart, outEdges, edgeTo } = g;
-  const folded = scratchU8(n);
-  for (let v = 0; v < n; v++) if (influence[v] === 1) folded[v] = 1;
-  for (let v = 0; v < n; v++) {
-    if (influence[v] !== 1) continue;
+  const { flow, node } = caps;
+  const queue = scratchI32(g.nodeCount);
+  let qt = 0;
+  for (let i = 0; i < entries.length; i++) {
+    const v = entries[i]!;
+    if (influence[v]) continue;
+    influence[v] = 1;
+    queue[qt++] = v;
+  }
+  // Every entry is marked before the search: a step into one passes whatever its own control.
+  for (let qh = 0; qh < qt; qh++) {
+    const v = queue[qh]!;
     for (let i = outStart[v]!, end = outStart[v + 1]!; i < end; i++) {
       const e = outEdges[i]!;
+      if (flow[e]! < UNCUTTABLE) continue;
       const w = edgeTo[e]!;
-      if (folded[w] === 0 && caps.flow[e]! >= UNCUTTABLE) folded[w] = 2;
+      if (influence[w]) continue;
+      if (node[w]! >= UNCUTTABLE) {
+        influence[w] = 1;
+        queue[qt++] = w;
+      } else folded[w] = 2;
     }
   }
-  return folded;
+  for (let i = 0; i < qt; i++) folded[queue[i]!] = 1;
 }
 
 /** A cut with these components among its uncuttable places (in place order, each once); not feasible then. */
