@@ -60,7 +60,9 @@ export const linkNumber = (code: number): number => -2 - code;
  * - entries are the source itself (the attacker's own: both halves hang off S by unbounded arcs), so
  *   their steps start at S; steps into an entry are dropped (flow never needs to return to S);
  * - the out-half of an influence target and of a sink is T itself (unbounded arcs into T); the steps
- *   leaving them are dropped.
+ *   leaving them are dropped;
+ * - given `folded` (a shared network: CutSolver's `uncuttableReach`), what S reaches over uncuttable arcs
+ *   is S too, as an entry is: exact for a cut below UNCUTTABLE, which the solver checks.
  * Node ids follow the searches' discovery order, so neighbours in the graph sit close in memory.
  *
  * A shared network (`build(targets, true)`, for many questions in turn) folds no influence target
@@ -135,7 +137,8 @@ export class CutNetworkBuilder {
    * The network for these targets, or "unbounded" when an influence target is itself an entry
    * (nothing can cut it). Shared: influence targets that are entries are left out instead, and the
    * others link to T (see the class comment). The arcs go to `arcs` (room for `count` of them, which
-   * a build without `arcs` returns); `scratch` is left as it was given (every id -1).
+   * a build without `arcs` returns); `scratch` is left as it was given (every id -1). `folded`:
+   * per component, 1 where both its halves are S (as an entry's), 2 where its in-half is.
    */
   build(
     targets: readonly CutTarget[],
@@ -143,9 +146,12 @@ export class CutNetworkBuilder {
     capacity: CutCapacities,
     scratch: BuildScratch,
     arcs?: CutArcs,
+    folded?: Uint8Array,
   ): CutNetwork | "unbounded" {
     const { in0, out0, in1, out1, queue0, queue1 } = scratch;
-    const { isEntry, fromEntries, isSink, toSinks, linkable } = this;
+    const { fromEntries, isSink, toSinks, linkable } = this;
+    // Per component: 1 where both halves are S (an entry, or folded), 2 where only the in-half is.
+    const inS = folded ?? this.isEntry;
     const store = arcs !== undefined;
     const { tail, head, cap, meta } = arcs ?? NO_ARCS;
     let count = 0;
@@ -172,9 +178,9 @@ export class CutNetworkBuilder {
       const nodes = t.nodes;
       for (let i = 0; i < nodes.length; i++) {
         const v = nodes[i]!;
-        if (isEntry[v]) unbounded ||= !shared;
+        if (inS[v] === 1) unbounded ||= !shared;
         else if (fromEntries[v] && in0[v] === -1) {
-          in0[v] = next++;
+          in0[v] = inS[v] === 2 ? S : next++;
           out0[v] = shared ? next++ : T;
           queue0[q0++] = v;
           if (shared) arc(out0[v], T, Infinity, this.targetLink(v));
@@ -194,10 +200,10 @@ export class CutNetworkBuilder {
           in1[b] = next++;
           out1[b] = isSink[b] ? T : next++;
           queue1[q1++] = b;
-          if (isEntry[r]) arc(S, in1[b], Infinity, this.readerLink(r));
+          if (inS[r] === 1) arc(S, in1[b], Infinity, this.readerLink(r));
           else {
             if (in0[r] === -1) {
-              in0[r] = next++;
+              in0[r] = inS[r] === 2 ? S : next++;
               out0[r] = next++;
               queue0[q0++] = r;
             }
@@ -215,17 +221,19 @@ export class CutNetworkBuilder {
         const w = queue0[qh]!;
         const into = in0[w]!;
         arc(into, out0[w]!, capNode[w]!, w * 4);
+        // An in-half folded into S: its steps in would lead back to S.
+        if (into === S) continue;
         for (let i = inStart[w]!, end = inStart[w + 1]!; i < end; i++) {
           const e = inEdges[i]!;
           const u = edgeFrom[e]!;
           // (A count reads no capacity: a step's is a read far from the others.)
-          if (isEntry[u]) {
+          if (inS[u] === 1) {
             arc(S, into, store ? capFlow[e]! : 0, e * 4 + 1);
             continue;
           }
           if (!fromEntries[u]) continue;
           if (in0[u] === -1) {
-            in0[u] = next++;
+            in0[u] = inS[u] === 2 ? S : next++;
             out0[u] = next++;
             queue0[q0++] = u;
           }
@@ -261,6 +269,65 @@ export class CutNetworkBuilder {
     if (unbounded) return "unbounded";
     return { nodeCount: next, count, tail, head, cap, meta, S, T };
   }
+}
+
+/**
+ * Series elimination, in place: a node with one arc in and one arc out (neither a link: the solver
+ * opens and closes those one by one) goes, and its two arcs become one from the first's
+ * tail to the second's head, of the smaller capacity, standing for (meta code) the arc that has it,
+ * the first on a tie. On the chain such a node sat on, the minimum cut closest to the source crosses
+ * the first arc of least capacity (a saturated chain carries exactly that much; an unsaturated one
+ * leaves every node on it reachable together), which is the arc the one arc stands for; nothing else
+ * reaches the node, so no other cut changes. The nodes left are numbered in their order, the arcs
+ * kept in theirs. Returns the network's new size (its arrays are the same). Temporaries: per node
+ * and per arc, from the arena in scope.
+ */
+export function withoutSeries(net: CutNetwork): { nodeCount: number; count: number } {
+  const { nodeCount: n, count, tail, head, cap, meta } = net;
+  const inDegree = scratchI32(n);
+  const outDegree = scratchI32(n);
+  const inArc = scratchI32(n);
+  const outArc = scratchI32(n);
+  for (let a = 0; a < count; a++) {
+    const u = tail[a]!;
+    const v = head[a]!;
+    outDegree[u]!++;
+    inDegree[v]!++;
+    outArc[u] = a;
+    inArc[v] = a;
+  }
+  const dead = scratchU8(count);
+  // Node ids after: -1 for a node that goes.
+  const id = inDegree;
+  for (let x = 2; x < n; x++) {
+    let keep = inDegree[x] !== 1 || outDegree[x] !== 1;
+    const a = inArc[x]!;
+    const b = outArc[x]!;
+    keep ||= a === b || meta[a]! < -1 || meta[b]! < -1;
+    if (keep) continue;
+    // Arcs merged earlier keep their ids: a is whatever now ends at x, b whatever now leaves it.
+    const v = head[b]!;
+    head[a] = v;
+    if (cap[b]! < cap[a]!) {
+      cap[a] = cap[b]!;
+      meta[a] = meta[b]!;
+    }
+    dead[b] = 1;
+    inArc[v] = a;
+    id[x] = -1;
+  }
+  let nodes = 0;
+  for (let v = 0; v < n; v++) id[v] = v < 2 || id[v] !== -1 ? nodes++ : -1;
+  let kept = 0;
+  for (let a = 0; a < count; a++) {
+    if (dead[a]) continue;
+    tail[kept] = id[tail[a]!]!;
+    head[kept] = id[head[a]!]!;
+    cap[kept] = cap[a]!;
+    meta[kept] = meta[a]!;
+    kept++;
+  }
+  return { nodeCount: nodes, count: kept };
 }
 
 /** Where a build writes its arcs, as parallel arrays. */

@@ -10,6 +10,7 @@ import {
   CutNetworkBuilder,
   cutArcs,
   linkNumber,
+  withoutSeries,
   type CutArcKind,
   type CutArcs,
   type CutCapacities,
@@ -62,6 +63,8 @@ export class CutSolver {
   private readonly entries = new Map<number, Entry>();
   /** The targets and readers no control can protect (`doomedNodes`). */
   private readonly doomed: Doomed;
+  /** Per component, what of it the shared network folds into S (`uncuttableReach`). */
+  private readonly folded: Uint8Array;
 
   constructor(
     private readonly model: ResolvedModel,
@@ -96,7 +99,8 @@ export class CutSolver {
     this.builder = new CutNetworkBuilder(ag, ug, sinks, withWayOut);
     const n = ug.g.nodeCount;
     const doomed = (this.doomed = { influence: scratchU8(n), reader: scratchU8(n) });
-    scratchScope(() => doomedNodes(ag, ug, sinks, this.capacity, withWayOut, doomed));
+    const folded = (this.folded = scratchU8(n));
+    scratchScope(() => doomedNodes(ag, ug, sinks, this.capacity, withWayOut, doomed, folded));
   }
 
   /**
@@ -293,15 +297,23 @@ export class CutSolver {
       reach.update(layerOpen, sh.closed, closedCount);
       const { start, head, twin } = r;
       const cut: number[] = [];
+      // The cut's value: the flow on the arcs it crosses (at a twin, the capacity is its arc's flow).
+      let value = 0;
       const crossing = (v: number) => {
         for (let j = start[v]!, end = start[v + 1]!; j < end; j++) {
           if (forward[j] === 1) continue;
           const code = metaAt[twin[j]!]!;
-          if (code >= 0 && reach.reached(head[j]!)) cut.push(code);
+          if (code >= 0 && reach.reached(head[j]!)) {
+            cut.push(code);
+            value += r.cap[j]!;
+          }
         }
       };
       for (let i = 0; i < reach.unreachedCount; i++) crossing(reach.unreached[i]!);
       crossing(sh.net.T);
+      // At UNCUTTABLE or above, the cut may cross an uncuttable arc: the fold into S (`uncuttableReach`)
+      // no longer holds, and a network without it answers.
+      if (value >= UNCUTTABLE) return undefined;
       answer = this.report(cut);
     }
     sh.answers.add(asked, answer);
@@ -425,7 +437,15 @@ export class CutSolver {
     // arrays per position) is taken below the arcs it is laid out from, which are given back after:
     // at 1M components those and the build's ids were 120 MB that sat under everything after.
     const { nodeCount, count } = scratchScope(
-      () => this.builder.build(targets, true, this.capacity, new BuildScratch(n)) as CutNetwork,
+      () =>
+        this.builder.build(
+          targets,
+          true,
+          this.capacity,
+          new BuildScratch(n),
+          undefined,
+          this.folded,
+        ) as CutNetwork,
     );
     const ws = new FlowWorkspace();
     ws.fit(nodeCount, count);
@@ -437,21 +457,24 @@ export class CutSolver {
     const want = scratchU8(2 * n);
     const arena = currentArena();
     const temporaries = arena?.mark() ?? 0;
-    const net = this.builder.build(
+    const built = this.builder.build(
       targets,
       true,
       this.capacity,
       new BuildScratch(n),
       cutArcs(count),
+      this.folded,
     ) as CutNetwork;
-    const pos = scratchI32(count);
+    // Nodes with one arc in and one out go (cut-network.ts).
+    const net = { ...built, ...withoutSeries(built) };
+    const pos = scratchI32(net.count);
     // Every link starts closed: no flow, no capacity.
     const { meta, cap } = net;
-    for (let a = 0; a < count; a++) if (meta[a]! < -1) cap[a] = 0;
+    for (let a = 0; a < net.count; a++) if (meta[a]! < -1) cap[a] = 0;
     const taken = arena?.used;
-    const r = layOut(ws, nodeCount, count, net.tail, net.head, net.cap, pos);
+    const r = layOut(ws, net.nodeCount, net.count, net.tail, net.head, net.cap, pos);
     const sinks: number[] = [];
-    for (let a = 0; a < count; a++) {
+    for (let a = 0; a < net.count; a++) {
       const j = pos[a]!;
       const code = meta[a]!;
       forward[j] = 1;
@@ -471,7 +494,7 @@ export class CutSolver {
     // Unless laying out took arrays of its own (the workspace fitted above was too small for it).
     if (arena && arena.used === taken) arena.release(temporaries);
     const reach = new ResidualReach(r, forward, net.S, net.T, layer);
-    const touched = new SlotLog(2 * count);
+    const touched = new SlotLog(2 * net.count);
     touched.next = reach.changed;
     const sinkSlots = Int32Array.from(sinks);
     const sinkCap = new Float64Array(sinks.length);
@@ -611,8 +634,8 @@ interface Doomed {
  * reference construction of test/analysis/min-cut.test.ts): from an entry over usable steps no
  * control cuts, through components no control cuts (an entry passes as it is); a reader also needs
  * such a way out to a sink (way-out steps and components at UNCUTTABLE). Computed once, on the
- * attack graph, so every network a question is asked of agrees. Written into `out`, which is kept
- * (everything taken here is a temporary).
+ * attack graph, so every network a question is asked of agrees. Written into `out` and `folded`
+ * (`uncuttableReach`), which are kept (everything taken here is a temporary).
  */
 function doomedNodes(
   ag: AttackGraph,
@@ -621,16 +644,12 @@ function doomedNodes(
   caps: CutCapacities,
   withWayOut: boolean,
   out: Doomed,
+  folded: Uint8Array,
 ): void {
   const g = ug.g;
   const n = g.nodeCount;
-  const isEntry = scratchU8(n);
-  for (const v of ag.entries) isEntry[v] = 1;
-  const influence = reachOver(g, ag.entries, (e) => {
-    const w = g.edgeTo[e]!;
-    return caps.flow[e]! >= UNCUTTABLE && (isEntry[w] === 1 || caps.node[w]! >= UNCUTTABLE);
-  });
-  out.influence.set(influence);
+  const influence = out.influence;
+  uncuttableReach(ag.entries, g, caps, influence, folded);
   if (!withWayOut) return;
   // Backward from the sinks over the way out: what reaches a sink with nothing cuttable on the way.
   const a = ag.g;
@@ -643,6 +662,50 @@ function doomedNodes(
   );
   const reader = out.reader;
   for (let v = 0; v < n; v++) reader[v] = influence[v]! & wayOut[componentOf(ug, v)]!;
+}
+
+/**
+ * Marks in `influence` the components the entries reach over the influence leg's uncuttable arcs
+ * (both halves: the entries, and over uncuttable steps the components no control cuts), and in
+ * `folded` what the shared network folds into S: 1 for those, 2 where only the in-half is (an
+ * uncuttable step from one of them leads into it; its own control cuts). A cut below UNCUTTABLE
+ * crosses no uncuttable arc, so every node S reaches over uncuttable arcs is on its source side, and
+ * the minimum cut closest to the entries is the same with them folded; the solver checks each
+ * answer's value against UNCUTTABLE and asks a network without the fold otherwise. Plain loops: a
+ * search taking a callback per step cost about twice as much.
+ */
+function uncuttableReach(
+  entries: Int32Array,
+  g: UsableGraph["g"],
+  caps: CutCapacities,
+  influence: Uint8Array,
+  folded: Uint8Array,
+): void {
+  const { outStart, outEdges, edgeTo } = g;
+  const { flow, node } = caps;
+  const queue = scratchI32(g.nodeCount);
+  let qt = 0;
+  for (let i = 0; i < entries.length; i++) {
+    const v = entries[i]!;
+    if (influence[v]) continue;
+    influence[v] = 1;
+    queue[qt++] = v;
+  }
+  // Every entry is marked before the search: a step into one passes whatever its own control.
+  for (let qh = 0; qh < qt; qh++) {
+    const v = queue[qh]!;
+    for (let i = outStart[v]!, end = outStart[v + 1]!; i < end; i++) {
+      const e = outEdges[i]!;
+      if (flow[e]! < UNCUTTABLE) continue;
+      const w = edgeTo[e]!;
+      if (influence[w]) continue;
+      if (node[w]! >= UNCUTTABLE) {
+        influence[w] = 1;
+        queue[qt++] = w;
+      } else folded[w] = 2;
+    }
+  }
+  for (let i = 0; i < qt; i++) folded[queue[i]!] = 1;
 }
 
 /** A cut with these components among its uncuttable places (in place order, each once); not feasible then. */
