@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { bfs, buildCompactGraph, type CompactGraph } from "../../src/graph/compact.js";
+import { bfs, buildCompactGraph, reachOver, type CompactGraph } from "../../src/graph/compact.js";
+import { openComponents } from "../../src/analysis/paths/data-readers.js";
 import { dijkstra } from "../../src/analysis/paths/dijkstra.js";
 import { commonDominator, dominatorChain, dominators } from "../../src/analysis/paths/dominators.js";
 import { FlowNetwork, INF } from "../../src/analysis/paths/maxflow.js";
@@ -405,6 +406,50 @@ test("soft chokepoints: top keeps the first `limit` by share then node, as a ful
   );
   // The property must have exercised eviction, not only lists shorter than the limit.
   assert.ok(evicted > 60, `only ${evicted} runs evicted`);
+});
+
+test("the data readers' components of the open steps number them as condensing a graph of those steps would", () => {
+  fc.assert(
+    fc.property(
+      graphArb,
+      fc.array(fc.boolean(), { minLength: 27, maxLength: 27 }),
+      fc.array(fc.nat({ max: 26 }), { minLength: 27, maxLength: 27 }),
+      ({ n, edges }, declares, flowOf) => {
+        const g = build(n, edges);
+        // Several steps may share a flow, as an information graph's do.
+        const infoFlow = Int32Array.from(edges, (_, e) => flowOf[e]!);
+        const declaresCarries = Uint8Array.from(declares, (d) => (d ? 1 : 0));
+        const open = edges.filter((_, e) => !declaresCarries[infoFlow[e]!]);
+        const want = condense(build(n, open));
+        const got = openComponents(g, infoFlow, declaresCarries);
+        assert.is(got.count, want.count);
+        assert.equal([...got.comp], [...want.comp]);
+      },
+    ),
+    runs,
+  );
+});
+
+test("reachOver from marks closed in its direction adds what a search from the sources reaches", () => {
+  fc.assert(
+    fc.property(
+      graphArb,
+      fc.array(fc.nat({ max: 8 }), { maxLength: 3 }),
+      fc.array(fc.nat({ max: 8 }), { maxLength: 3 }),
+      fc.boolean(),
+      ({ n, edges }, closedSeeds, sources, backward) => {
+        const g = build(n, edges);
+        const inRange = (list: number[]) => list.filter((v) => v < n);
+        // A set closed in the search's direction: everything a search from some seeds reaches.
+        const closed = reachOver(g, inRange(closedSeeds), () => true, backward);
+        const want = reachOver(g, inRange(sources), () => true, backward);
+        for (let v = 0; v < n; v++) want[v]! |= closed[v]!;
+        const got = reachOver(g, inRange(sources), () => true, backward, Uint8Array.from(closed));
+        assert.equal([...got], [...want]);
+      },
+    ),
+    runs,
+  );
 });
 
 test.run();
