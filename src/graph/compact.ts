@@ -1,4 +1,4 @@
-import { scratchCopyI32, scratchI32, scratchU8 } from "./arena.js";
+import { scratchCopyI32, scratchI32, scratchScope, scratchU8 } from "./arena.js";
 /**
  * The compact graph the analysis traverses: node ids are component indices (declaration order),
  * edge ids are flow indices, adjacency in CSR form both ways. Built in O(n + m) with a counting sort;
@@ -57,15 +57,30 @@ export function buildCompactGraph(
 /**
  * The nodes the sources reach over the edges `pass` accepts (sources included): forward along
  * out-edges, or `backward` along in-edges (the nodes that reach the sources). Scratch arrays, for the
- * analysis's filtered searches; `bfs` below is the plain one the benchmarks time.
+ * analysis's filtered searches (`pass` must take none that outlive it); `bfs` below is the plain one
+ * the benchmarks time. Nodes already marked in `seen` (the answer, when given) are neither seeded nor
+ * left: a caller whose marks are closed in the search's direction adds only what they miss.
  */
 export function reachOver(
   g: CompactGraph,
   sources: ArrayLike<number>,
   pass: (e: number) => boolean,
   backward = false,
+  seen: Uint8Array = scratchU8(g.nodeCount),
 ): Uint8Array {
-  const seen = scratchU8(g.nodeCount);
+  // The queue, above the answer, is given back: several of these answers are kept for a whole
+  // analysis, and their queues (4 bytes a node each) would sit below everything after them.
+  scratchScope(() => search(g, sources, pass, backward, seen));
+  return seen;
+}
+
+function search(
+  g: CompactGraph,
+  sources: ArrayLike<number>,
+  pass: (e: number) => boolean,
+  backward: boolean,
+  seen: Uint8Array,
+): void {
   const queue = scratchI32(g.nodeCount);
   const [start, edges] = backward ? [g.inStart, g.inEdges] : [g.outStart, g.outEdges];
   const other = backward ? g.edgeFrom : g.edgeTo;
@@ -88,7 +103,6 @@ export function reachOver(
       }
     }
   }
-  return seen;
 }
 
 /** Plain BFS from a set of sources, with arrays of its own (bench/analysis.ts times one with its scratch allocated once). */

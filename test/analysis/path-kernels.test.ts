@@ -1,8 +1,10 @@
 import fc from "fast-check";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { bfs, buildCompactGraph, type CompactGraph } from "../../src/graph/compact.js";
-import { dijkstra } from "../../src/analysis/paths/dijkstra.js";
+import { bfs, buildCompactGraph, reachOver, type CompactGraph } from "../../src/graph/compact.js";
+import { openComponents } from "../../src/analysis/paths/data-readers.js";
+import { dijkstra, fewestStepsInto, fewestStepsOn } from "../../src/analysis/paths/dijkstra.js";
+import { adjacency } from "../../src/analysis/paths/adjacency.js";
 import { commonDominator, dominatorChain, dominators } from "../../src/analysis/paths/dominators.js";
 import { FlowNetwork, INF } from "../../src/analysis/paths/maxflow.js";
 import { reachGroupMask } from "../../src/analysis/paths/reach.js";
@@ -405,6 +407,89 @@ test("soft chokepoints: top keeps the first `limit` by share then node, as a ful
   );
   // The property must have exercised eviction, not only lists shorter than the limit.
   assert.ok(evicted > 60, `only ${evicted} runs evicted`);
+});
+
+test("the data readers' components of the open steps number them as condensing a graph of those steps would", () => {
+  fc.assert(
+    fc.property(
+      graphArb,
+      fc.array(fc.boolean(), { minLength: 27, maxLength: 27 }),
+      fc.array(fc.nat({ max: 26 }), { minLength: 27, maxLength: 27 }),
+      ({ n, edges }, declares, flowOf) => {
+        const g = build(n, edges);
+        // Several steps may share a flow, as an information graph's do.
+        const infoFlow = Int32Array.from(edges, (_, e) => flowOf[e]!);
+        const declaresCarries = Uint8Array.from(declares, (d) => (d ? 1 : 0));
+        const open = edges.filter((_, e) => !declaresCarries[infoFlow[e]!]);
+        const want = condense(build(n, open));
+        const got = openComponents(g, infoFlow, declaresCarries);
+        assert.is(got.count, want.count);
+        assert.equal([...got.comp], [...want.comp]);
+      },
+    ),
+    runs,
+  );
+});
+
+test("reachOver from marks closed in its direction adds what a search from the sources reaches", () => {
+  fc.assert(
+    fc.property(
+      graphArb,
+      fc.array(fc.nat({ max: 8 }), { maxLength: 3 }),
+      fc.array(fc.nat({ max: 8 }), { maxLength: 3 }),
+      fc.boolean(),
+      ({ n, edges }, closedSeeds, sources, backward) => {
+        const g = build(n, edges);
+        const inRange = (list: number[]) => list.filter((v) => v < n);
+        // A set closed in the search's direction: everything a search from some seeds reaches.
+        const closed = reachOver(g, inRange(closedSeeds), () => true, backward);
+        const want = reachOver(g, inRange(sources), () => true, backward);
+        for (let v = 0; v < n; v++) want[v]! |= closed[v]!;
+        const got = reachOver(g, inRange(sources), () => true, backward, Uint8Array.from(closed));
+        assert.equal([...got], [...want]);
+      },
+    ),
+    runs,
+  );
+});
+
+test("fewest steps, alone and interleaved per class on shared scratch, match relaxation to a fixpoint", () => {
+  fc.assert(
+    fc.property(
+      graphArb,
+      fc.array(fc.array(fc.nat({ max: 8 }), { maxLength: 3 }), { minLength: 1, maxLength: 3 }),
+      fc.array(fc.boolean(), { minLength: 27, maxLength: 27 }),
+      ({ n, edges }, seedSets, cut) => {
+        const g = build(n, edges);
+        // Cut steps (weight Infinity) are left out of the adjacency, so not walked.
+        const weight = Float64Array.from(edges, (_, e) => (cut[e] ? Infinity : 1));
+        const adj = adjacency(g, "forward", weight);
+        const C = seedSets.length;
+        const table = new Float64Array(n * C).fill(Infinity);
+        const queue = new Int32Array(n);
+        const seen = new Uint8Array(n);
+        seedSets.forEach((set, c) => {
+          const seeds = set.filter((v) => v < n);
+          const want = new Array<number>(n).fill(Infinity);
+          for (const s of seeds) want[s] = 0;
+          for (let changed = true; changed;) {
+            changed = false;
+            edges.forEach(([a, b], e) => {
+              if (!cut[e] && want[a]! + 1 < want[b]!) {
+                want[b] = want[a]! + 1;
+                changed = true;
+              }
+            });
+          }
+          assert.equal([...fewestStepsOn(adj, seeds)], want);
+          seen.fill(0);
+          fewestStepsInto(adj, seeds, table, C, c, queue, seen);
+          for (let v = 0; v < n; v++) assert.is(table[v * C + c], want[v], `class ${c}, node ${v}`);
+        });
+      },
+    ),
+    runs,
+  );
 });
 
 test.run();

@@ -1,4 +1,4 @@
-import { scratchF64, scratchI32, scratchI8, scratchU8 } from "../../graph/arena.js";
+import { currentArena, scratchF64, scratchI32, scratchI8, scratchU8 } from "../../graph/arena.js";
 import { BUILTIN_CONTROL_BY_ID, DEFAULT_CONTROL_COST, canPlace } from "../../catalog/controls.js";
 import { ATLAS_TECHNIQUES } from "../../catalog/frameworks.js";
 import { reachOver, type CompactGraph } from "../../graph/compact.js";
@@ -305,12 +305,13 @@ function wayOutEnds(
   if (more.length === 0) return { sink: facts.observable, canExfiltrate: facts.canExfiltrate };
   const n = runners.length;
   const sink = scratchU8(n);
-  const canExfiltrate = reachOver(facts.info, more, () => true, true);
-  for (let v = 0; v < n; v++) {
-    sink[v] = facts.observable[v]! | runners[v]!;
-    canExfiltrate[v]! |= facts.canExfiltrate[v]!;
-  }
-  return { sink, canExfiltrate };
+  for (let v = 0; v < n; v++) sink[v] = facts.observable[v]! | runners[v]!;
+  // What reaches a runner, added to what reaches an observable sink. That set already holds every
+  // node with a step into it (it is a backward search over every step, `computeFacts`), so the
+  // search starts with it marked and never walks it again: the same set as the union of the two.
+  const canExfiltrate = scratchU8(n);
+  canExfiltrate.set(facts.canExfiltrate);
+  return { sink, canExfiltrate: reachOver(facts.info, more, () => true, true, canExfiltrate) };
 }
 
 /** The way out's sinks of an attack graph: its `sink`s whose own sending is not closed, ascending. */
@@ -445,8 +446,11 @@ function labelSteps(
   // every way-out step leaving it closed (bit 6), closed by an agent's approval alone (bit 7).
   // Receiver: kind and receiver code (bits 0-7), every way-out step into it closed (bit 8).
   const n = g.nodeCount;
+  const arena = currentArena();
+  const before = arena?.mark() ?? 0;
   const sender = scratchI32(n);
   const into = scratchI32(n);
+  const taken = arena?.mark();
   for (let v = 0; v < n; v++) {
     const closed = exfilClosed[v] !== 0;
     const approvalOnly = exfilClosed[v] === 1;
@@ -506,6 +510,9 @@ function labelSteps(
     flowCutCost[e] = k.cut.cost;
     flowCutControl[e] = k.cut.id;
   }
+  // The two codes are given back unless a cache filled on first need (a rule helper's) lies above
+  // them: 8 bytes a component that would sit below everything after the attack graph.
+  if (arena && arena.mark() === taken) arena.release(before);
 }
 
 /**

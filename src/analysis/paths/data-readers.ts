@@ -1,9 +1,9 @@
 import { currentArena, scratchCopyI32, scratchI32, scratchScope, scratchU8 } from "../../graph/arena.js";
-import { buildCompactGraph } from "../../graph/compact.js";
+import type { CompactGraph } from "../../graph/compact.js";
 import type { ThreatGraph } from "../../graph/threat-graph.js";
 import type { Facts } from "../facts.js";
 import { IndexedMinHeap } from "./heap.js";
-import { condense } from "./scc.js";
+import { strongComponents } from "./scc.js";
 import { TargetGroup } from "./target-groups.js";
 
 /** Where an asset's readers are marked: bit `bit` of `group`. */
@@ -105,20 +105,9 @@ export function dataReaders(
     };
     let b = 0;
     if (open.length > 0) {
-      // The condensation of the flows without `carries`, and the steps between its components.
-      // (Typed arrays counted first: pushing a few hundred thousand numbers costs more than the pass.)
-      let openCount = 0;
-      for (let e = 0; e < g.edgeCount; e++) if (!tg.declaresCarries[facts.infoFlow[e]!]) openCount++;
-      const from = scratchI32(openCount);
-      const to = scratchI32(openCount);
-      for (let e = 0, k = 0; e < g.edgeCount; e++) {
-        if (tg.declaresCarries[facts.infoFlow[e]!]) continue;
-        from[k] = g.edgeFrom[e]!;
-        to[k++] = g.edgeTo[e]!;
-      }
-      const cond = condense(buildCompactGraph(n, from, to));
-      const comp = cond.comp;
-      const count = cond.count;
+      // The strongly connected components of the flows without `carries` (no DAG: the steps between
+      // them are laid out below, with their flows), and the steps between components.
+      const { comp, count } = openComponents(g, facts.infoFlow, tg.declaresCarries);
       // The steps between components, laid out by source component (a counting sort): the sweep
       // reads each component's steps and their flows in one run, with no index to follow.
       const qStart = scratchI32(count + 1);
@@ -230,6 +219,34 @@ export function dataReaders(
 }
 
 /**
+ * Tarjan's components of the steps of `g` whose flow declares no `carries`. Their neighbours are
+ * copied out of `g`'s out-slots as they lie (an upper bound of room, given back with the caller's
+ * scratch), in the order a graph built from the steps would hold them: a node's edges in id order,
+ * so the components and their numbering are the same (no edge ids, in-edges or DAG built; exported
+ * for tests).
+ */
+export function openComponents(
+  g: CompactGraph,
+  infoFlow: Int32Array,
+  declaresCarries: Uint8Array,
+): { comp: Int32Array; count: number } {
+  const n = g.nodeCount;
+  const { outStart, outEdges, edgeTo } = g;
+  const start = scratchI32(n + 1);
+  const next = scratchI32(outEdges.length);
+  let k = 0;
+  for (let v = 0; v < n; v++) {
+    start[v] = k;
+    for (let i = outStart[v]!, end = outStart[v + 1]!; i < end; i++) {
+      const e = outEdges[i]!;
+      if (!declaresCarries[infoFlow[e]!]) next[k++] = edgeTo[e]!;
+    }
+  }
+  start[n] = k;
+  return strongComponents(n, start, next);
+}
+
+/**
  * Each batch's kept nodes with bits and those bits, in order: in `block` (batch b at 2 * kept * b,
  * its bits `kept` further on) when given, else as groups made at once.
  */
@@ -237,6 +254,7 @@ class Supports {
   private readonly sizes: number[] = [];
   private readonly made: TargetGroup[] = [];
   private bits: Int32Array | undefined;
+  private keptComps: { nodes: Int32Array; comps: Int32Array } | undefined;
   constructor(
     private readonly block: Int32Array | undefined,
     private readonly kept: number,
@@ -253,13 +271,24 @@ class Supports {
     }
     const at = 2 * kept * this.sizes.length;
     let k = 0;
-    for (let v = 0; v < keep.length; v++) {
-      if (!keep[v]) continue;
-      const m = mask[comp ? comp[v]! : v]!;
-      if (m === 0) continue;
-      block[at + k] = v;
-      block[at + kept + k++] = m;
-    }
+    if (comp) {
+      // The kept nodes' components, listed once (at the top of the caller's scratch): each batch
+      // then reads two short lists in order, not every node's flag and component.
+      const { nodes, comps } = (this.keptComps ??= keptComponents(keep, kept, comp));
+      for (let i = 0; i < kept; i++) {
+        const m = mask[comps[i]!]!;
+        if (m === 0) continue;
+        block[at + k] = nodes[i]!;
+        block[at + kept + k++] = m;
+      }
+    } else
+      for (let v = 0; v < keep.length; v++) {
+        if (!keep[v]) continue;
+        const m = mask[v]!;
+        if (m === 0) continue;
+        block[at + k] = v;
+        block[at + kept + k++] = m;
+      }
     this.sizes.push(k);
   }
 
@@ -271,6 +300,22 @@ class Supports {
     const size = this.sizes[b]!;
     return new TargetGroup(block.subarray(at, at + size), block.subarray(at + kept, at + kept + size));
   }
+}
+
+/** The nodes marked in `keep` (`kept` of them), ascending, and the component of each. */
+function keptComponents(
+  keep: Uint8Array,
+  kept: number,
+  comp: Int32Array,
+): { nodes: Int32Array; comps: Int32Array } {
+  const nodes = scratchI32(kept);
+  const comps = scratchI32(kept);
+  for (let v = 0, i = 0; v < keep.length; v++)
+    if (keep[v]) {
+      nodes[i] = v;
+      comps[i++] = comp[v]!;
+    }
+  return { nodes, comps };
 }
 
 /**

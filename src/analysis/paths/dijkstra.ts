@@ -1,4 +1,4 @@
-import { scratchF64, scratchI32 } from "../../graph/arena.js";
+import { scratchF64, scratchI32, scratchU8 } from "../../graph/arena.js";
 import type { CompactGraph } from "../../graph/compact.js";
 import { adjacency, type Adjacency } from "./adjacency.js";
 import { LevelQueue } from "./heap.js";
@@ -188,13 +188,17 @@ export class DijkstraWorkspace implements ShortestPaths {
  */
 export function fewestStepsOn(adj: Adjacency, seeds: readonly number[]): Float64Array {
   const dist = scratchF64(adj.nodeCount).fill(Infinity);
-  fewestStepsInto(adj, seeds, dist, 1, 0, scratchI32(adj.nodeCount));
+  fewestStepsInto(adj, seeds, dist, 1, 0, scratchI32(adj.nodeCount), scratchU8(adj.nodeCount));
   return dist;
 }
 
 /**
  * `fewestStepsOn` written into `out[v * stride + offset]` (Infinity there for every node on entry),
- * so several searches fill one interleaved table; `queue` holds n nodes and is only scratch.
+ * so several searches fill one interleaved table; `queue` (n nodes) and `seen` (n zeros on entry,
+ * not on return) are only scratch. A step is tested against `seen`, a byte per node, and the table
+ * written once per node reached: at 1M components the table of four classes is 32 MB, and a test
+ * per step in it missed the cache where the bytes mostly hit. The queue is walked level by level,
+ * so a node's count is never read back.
  */
 export function fewestStepsInto(
   adj: Adjacency,
@@ -203,23 +207,27 @@ export function fewestStepsInto(
   stride: number,
   offset: number,
   queue: Int32Array,
+  seen: Uint8Array,
 ): void {
   let tail = 0;
   for (const s of seeds) {
-    const at = s * stride + offset;
-    if (out[at] !== Infinity) continue;
-    out[at] = 0;
+    if (seen[s] !== 0) continue;
+    seen[s] = 1;
+    out[s * stride + offset] = 0;
     queue[tail++] = s;
   }
   const { start, node } = adj;
-  for (let head = 0; head < tail; head++) {
-    const v = queue[head]!;
-    const next = out[v * stride + offset]! + 1;
-    for (let i = start[v]!, end = start[v + 1]!; i < end; i++) {
-      const at = node[i]! * stride + offset;
-      if (out[at] !== Infinity) continue;
-      out[at] = next;
-      queue[tail++] = node[i]!;
+  let steps = 1;
+  for (let head = 0, levelEnd = tail; head < tail; steps++, levelEnd = tail) {
+    for (; head < levelEnd; head++) {
+      const v = queue[head]!;
+      for (let i = start[v]!, end = start[v + 1]!; i < end; i++) {
+        const w = node[i]!;
+        if (seen[w] !== 0) continue;
+        seen[w] = 1;
+        out[w * stride + offset] = steps;
+        queue[tail++] = w;
+      }
     }
   }
 }

@@ -155,6 +155,7 @@ export function classAnswers(
   const hops = scratchF64(n * C).fill(Infinity);
   const via = new Map<EntryClass, Int32Array>();
   const queue = scratchI32(n);
+  const seen = scratchU8(n);
   for (let c = 0; c < C; c++) {
     const seeds = seedsOf(classes[c]!);
     if (seeds.length === 0) continue;
@@ -162,7 +163,8 @@ export function classAnswers(
     interleave(search.dist, dist, C, c);
     via.set(classes[c]!, scratchCopyI32(search.via));
     // Fewest steps, apart from likelihood: breadth-first over the same usable steps.
-    fewestStepsInto(forward, seeds, hops, C, c, queue);
+    if (c > 0) seen.fill(0);
+    fewestStepsInto(forward, seeds, hops, C, c, queue, seen);
   }
   return { dist, hops, via };
 }

@@ -16,8 +16,7 @@ export function reachGroupMask(c: Condensation, group: TargetGroup, mask: Int32A
   for (let i = c.count - 1; i >= 0; i--) {
     const x = c.topo[i]!;
     let m = mask[x]!;
-    for (let j = c.dag.outStart[x]!; j < c.dag.outStart[x + 1]!; j++)
-      m |= mask[c.dag.edgeTo[c.dag.outEdges[j]!]!]!;
+    for (let j = c.dag.outStart[x]!; j < c.dag.outStart[x + 1]!; j++) m |= mask[c.succ[j]!]!;
     mask[x] = m;
   }
   return mask;

@@ -52,7 +52,7 @@ export class ShareWorkspace {
       const x = c.topo[i]!;
       if (from[x] === NEG_INF) continue;
       for (let j = c.dag.outStart[x]!; j < c.dag.outStart[x + 1]!; j++) {
-        const y = c.dag.edgeTo[c.dag.outEdges[j]!]!;
+        const y = c.succ[j]!;
         from[y] = logAdd(from[y]!, from[x]!);
       }
     }
@@ -91,7 +91,7 @@ export class ShareWorkspace {
     for (let head = 0; head < count; head++) {
       const y = list[head]!;
       for (let j = c.dag.inStart[y]!; j < c.dag.inStart[y + 1]!; j++) {
-        const x = c.dag.edgeFrom[c.dag.inEdges[j]!]!;
+        const x = c.pred[j]!;
         if (mark[x] !== 0 || from[x] === NEG_INF) continue;
         mark[x] = 1;
         list[count++] = x;
@@ -115,7 +115,7 @@ export class ShareWorkspace {
       const x = order[i]!;
       let acc = mark[x] === 2 ? 0 : NEG_INF;
       for (let j = c.dag.outStart[x]!; j < c.dag.outStart[x + 1]!; j++) {
-        const y = c.dag.edgeTo[c.dag.outEdges[j]!]!;
+        const y = c.succ[j]!;
         if (mark[y] !== 0) acc = logAdd(acc, to[y]!);
       }
       to[x] = acc;

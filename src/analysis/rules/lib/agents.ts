@@ -361,13 +361,11 @@ function invokeBfs(
  * build them anyway, and test/analysis/agents-reach.test.ts holds the two answers equal.
  */
 export function reachSummary(g: ThreatGraph, agent: Agent, scratch: SummaryScratch): ReachSummary {
-  // Cached per graph (plain arrays): the code-runner sinks and the approval-replaced steps ask it of
-  // the same agents.
-  let perGraph = summaryCache.get(g);
-  if (!perGraph) summaryCache.set(g, (perGraph = new Map<number, ReachSummary>()));
-  let s = perGraph.get(agent.index);
-  if (!s) perGraph.set(agent.index, (s = summarize(g, agent, scratch)));
-  return s;
+  // Not cached: each asker reads a summary at once and drops it, so it dies young. (Cached per
+  // graph, at 1M components the summaries held about 90 MB of the heap for as long as the graph
+  // lived, grown into the old generation during the attack graph; asking again the agents both
+  // askers ask costs less.)
+  return summarize(g, agent, scratch);
 }
 
 /** What `reachSummary` answers, per reached callee in `toolsOf`'s order. */
@@ -377,7 +375,6 @@ export interface ReachSummary {
   readonly overrides: readonly boolean[];
   readonly runner: readonly boolean[];
 }
-const summaryCache = new WeakMap<ThreatGraph, Map<number, ReachSummary>>();
 
 /**
  * What the reach questions of many agents share (`approvalReplacedSteps`, `codeRunnerSinks`,
@@ -397,7 +394,7 @@ export class SummaryScratch {
     for (const kind of ["tool", "mcp_server"] as const)
       for (const v of g.byKind.get(kind) ?? []) calleeInfo(g, this.callee, v);
   }
-  /** Taken on first use: every summary a pass asks may be cached already. */
+  /** Taken on first use: a pass may ask no agent. */
   get seen(): Int32Array {
     return (this.seenAt ??= scratchI32(this.callee.length));
   }
