@@ -145,6 +145,8 @@ export interface AttackGraph {
   /** Flow index of each step, and whether the step is a returning result. */
   readonly flowIndex: Int32Array;
   readonly returning: Uint8Array;
+  /** Each component's kind code (the threat graph's `compKind`, not a copy). */
+  readonly compKind: Uint8Array;
 }
 
 // Shared by every step without controls (steps are read only).
@@ -290,6 +292,7 @@ export function buildAttackGraph(
     turnedNode,
     flowIndex: facts.infoFlow,
     returning: facts.infoReturn,
+    compKind: tg.compKind,
   };
 }
 

@@ -2,6 +2,7 @@ import { currentArena, scratchF64, scratchI32, scratchScope, scratchU8 } from ".
 import { reachOver } from "../../graph/compact.js";
 import { BUILTIN_CONTROL_BY_ID, canPlace } from "../../catalog/controls.js";
 import type { ResolvedModel } from "../../semantic/model.js";
+import { COMPONENT_KIND_NAMES } from "../../semantic/vocabulary.js";
 import type { Rule } from "../rule.js";
 import { controlCost, EXFIL_RULE, type AttackGraph, type CutTarget } from "./attack-graph.js";
 import { CancelScratch, cancelFlow } from "./cancel-flow.js";
@@ -82,17 +83,12 @@ export class CutSolver {
         .filter((c) => c.effect === "cut" && (exfilRule?.meta.mitigations.includes(c.id) ?? false))
         .map((c) => ({ id: c.id, cost: controlCost(model, c.id) }))
         .sort((a, b) => a.cost - b.cost || (a.id < b.id ? -1 : 1));
-      const cheapest = new Map<string, Option>();
-      const cheapestFor = (on: string) => {
-        if (!cheapest.has(on))
-          cheapest.set(
-            on,
-            ranked.find((c) => canPlace(c.id, on)),
-          );
-        return cheapest.get(on);
-      };
-      for (let v = 0; v < ug.g.nodeCount; v++)
-        this.wayOutNode.push(cheapestFor(model.components[componentOf(ug, v)]!.kind));
+      const cheapestFor = (on: string) => ranked.find((c) => canPlace(c.id, on));
+      // Per kind code, read from the attack graph's typed kinds: a read of each component's object
+      // was most of the solver's setup at 100k.
+      const byKind = COMPONENT_KIND_NAMES.map(cheapestFor);
+      const kind = ag.compKind;
+      for (let v = 0; v < ug.g.nodeCount; v++) this.wayOutNode.push(byKind[kind[componentOf(ug, v)]!]);
       this.wayOutFlow = cheapestFor("flow");
     }
     this.capacity = this.capacities();
