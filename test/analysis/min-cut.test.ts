@@ -262,9 +262,9 @@ test("generated layered models: every cut equals the whole-network cut (global a
 });
 
 // The shared network folds into the source what the entries reach over uncuttable steps, which is
-// exact only for a cut below 2^24 (min-cut.ts, `foldedNodes`): with every cuttable cost raised to
-// 2^23 and more (two cost more than one uncuttable step), cheapest cuts cross uncuttable steps, and the solver must notice and ask a network
-// without the fold.
+// exact only for a cut below 2^24 (min-cut.ts, `uncuttableReach`): with every cuttable cost raised
+// to 2^23 and more (two cost more than one uncuttable step), cheapest cuts cross uncuttable steps,
+// and the solver must notice and ask a network without the fold.
 test("costs near the uncuttable step's: every cut equals the whole-network cut", () => {
   let uncuttable = 0;
   let cut = 0;
