@@ -275,24 +275,10 @@ test("costs near the uncuttable step's: every cut equals the whole-network cut",
     uncuttable += r.uncuttable;
     cut += r.cut;
   }
-  fc.assert(
-    fc.property(
-      fc.array(fc.nat(KINDS.length - 1), { minLength: 2, maxLength: 10 }),
-      fc.array(fc.tuple(fc.nat(9), fc.nat(9)), { maxLength: 24 }),
-      (kinds, edges) => {
-        const m = randomModel(kinds, edges);
-        if (!m) return;
-        const r = compare(
-          m,
-          `${kinds.join(",")} / ${edges.map((e) => e.join(">")).join(" ")}, raised`,
-          raised(1 << 23),
-        );
-        uncuttable += r.uncuttable;
-        cut += r.cut;
-      },
-    ),
-    { numRuns: 100, seed: 777 },
-  );
+  compareRandomModels({ numRuns: 100, seed: 777 }, raised(1 << 23), (r) => {
+    uncuttable += r.uncuttable;
+    cut += r.cut;
+  });
   assert.ok(uncuttable > 20 && cut > 40, `${uncuttable} cuts with uncuttable steps, ${cut} non-empty`);
 });
 
@@ -410,9 +396,12 @@ function randomModel(kinds: number[], edges: [number, number][]): ResolvedModel 
   return r.ok ? r.model : undefined;
 }
 
-test("random small models: every cut equals the whole-network cut", () => {
-  let checked = 0;
-  let disclosure = 0;
+/** `compare` on random small models (`runs` of them that the language accepts), with `costs` if given. */
+function compareRandomModels(
+  runs: { numRuns: number; seed: number },
+  costs: Costs | undefined,
+  each: (r: ReturnType<typeof compare>) => void,
+): void {
   fc.assert(
     fc.property(
       fc.array(fc.nat(KINDS.length - 1), { minLength: 2, maxLength: 10 }),
@@ -420,13 +409,21 @@ test("random small models: every cut equals the whole-network cut", () => {
       (kinds, edges) => {
         const m = randomModel(kinds, edges);
         if (!m) return;
-        const r = compare(m, `${kinds.join(",")} / ${edges.map((e) => e.join(">")).join(" ")}`);
-        checked++;
-        disclosure += r.disclosure;
+        const label = `${kinds.join(",")} / ${edges.map((e) => e.join(">")).join(" ")}`;
+        each(compare(m, costs ? `${label}, costs changed` : label, costs));
       },
     ),
-    { numRuns: 200, seed: 4242 },
+    runs,
   );
+}
+
+test("random small models: every cut equals the whole-network cut", () => {
+  let checked = 0;
+  let disclosure = 0;
+  compareRandomModels({ numRuns: 200, seed: 4242 }, undefined, (r) => {
+    checked++;
+    disclosure += r.disclosure;
+  });
   assert.ok(checked > 150 && disclosure > 50, `${checked} models, ${disclosure} disclosure targets`);
 });
 
