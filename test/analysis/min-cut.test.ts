@@ -6,7 +6,12 @@ import * as assert from "uvu/assert";
 import { generateModel } from "../../bench/gen/generate.js";
 import { generatedHost } from "../../bench/gen/memory-host.js";
 import { computeFacts } from "../../src/analysis/facts.js";
-import { EXFIL_RULE, buildAttackGraph, type AttackTarget } from "../../src/analysis/paths/attack-graph.js";
+import {
+  EXFIL_RULE,
+  buildAttackGraph,
+  type AttackGraph,
+  type AttackTarget,
+} from "../../src/analysis/paths/attack-graph.js";
 import { FlowNetwork, INF } from "../../src/analysis/paths/maxflow.js";
 import { CutSolver } from "../../src/analysis/paths/min-cut.js";
 import type { CutReport } from "../../src/analysis/paths/model.js";
@@ -31,25 +36,34 @@ import { TEST_TODAY, frontEndOf } from "../helpers/compile.js";
 
 type On = { type: "component" | "flow"; index: number };
 
+/** Changes the influence leg's cut costs of an attack graph in place (INF: no control cuts there). */
+type Costs = (ag: AttackGraph) => void;
+
+/** Adds `by` to every cuttable cost of the influence leg (a few such controls then cost more than one uncuttable step at 2^24). */
+const raised =
+  (by: number): Costs =>
+  (ag) => {
+    for (const costs of [ag.nodeCutCost, ag.flowCutCost])
+      for (let i = 0; i < costs.length; i++) if (costs[i]! < INF) costs[i]! += by;
+  };
+
 /**
- * The attack graph of a model, its usable steps and its way-out sinks, as analyzePaths builds them.
- * `raise`: added to every cuttable cost of the influence leg (a few such controls then cost more
- * than one uncuttable step at 2^24).
+ * The attack graph of a model, its usable steps and its way-out sinks, as analyzePaths builds them,
+ * its cut costs changed by `costs`.
  */
-function attackIndex(m: ResolvedModel, raise = 0) {
+function attackIndex(m: ResolvedModel, costs?: Costs) {
   const tg = buildThreatGraph(m);
   const facts = computeFacts(tg);
   const ag = buildAttackGraph(tg, facts, RULES);
-  for (const costs of [ag.nodeCutCost, ag.flowCutCost])
-    for (let i = 0; i < costs.length; i++) if (costs[i]! < INF) costs[i]! += raise;
+  costs?.(ag);
   const ug = usableGraph(ag);
   const n = ug.g.nodeCount;
   const sinks = [...Array(ug.components).keys()].filter((v) => ag.sink[v] && !ag.exfilClosed[v]);
   return { ag, ug, n, sinks };
 }
 
-function wholeNetworkCut(m: ResolvedModel, targets: readonly AttackTarget[], raise = 0): CutReport {
-  const { ag, ug, n, sinks } = attackIndex(m, raise);
+function wholeNetworkCut(m: ResolvedModel, targets: readonly AttackTarget[], costs?: Costs): CutReport {
+  const { ag, ug, n, sinks } = attackIndex(m, costs);
   const net = new FlowNetwork(4 * n + 2);
   const [S, T] = [4 * n, 4 * n + 1];
   const id = (layer: number, v: number) => 2 * (layer * n + v);
@@ -189,9 +203,9 @@ function wholeNetworkCut(m: ResolvedModel, targets: readonly AttackTarget[], rai
 function compare(
   m: ResolvedModel,
   label: string,
-  raise = 0,
+  costs?: Costs,
 ): { questions: number; disclosure: number; cut: number; uncuttable: number } {
-  const { ag, ug, sinks } = attackIndex(m, raise);
+  const { ag, ug, sinks } = attackIndex(m, costs);
   const solver = new CutSolver(
     m,
     ag,
@@ -209,7 +223,7 @@ function compare(
   let uncuttable = 0;
   for (const [i, q] of questions.entries()) {
     const got = solver.solve(q);
-    assert.equal(got, wholeNetworkCut(m, q, raise), `${label}, question ${i}`);
+    assert.equal(got, wholeNetworkCut(m, q, costs), `${label}, question ${i}`);
     if (got.controls.length + got.uncuttable.length > 0) cut++;
     if (got.uncuttable.length > 0) uncuttable++;
   }
@@ -248,38 +262,54 @@ test("generated layered models: every cut equals the whole-network cut (global a
 });
 
 // The shared network folds into the source what the entries reach over uncuttable steps, which is
-// exact only for a cut below 2^24 (min-cut.ts, `foldedNodes`): with every cuttable cost raised to
-// 2^23 and more (two cost more than one uncuttable step), cheapest cuts cross uncuttable steps, and the solver must notice and ask a network
-// without the fold.
+// exact only for a cut below 2^24 (min-cut.ts, `uncuttableReach`): with every cuttable cost raised
+// to 2^23 and more (two cost more than one uncuttable step), cheapest cuts cross uncuttable steps,
+// and the solver must notice and ask a network without the fold.
 test("costs near the uncuttable step's: every cut equals the whole-network cut", () => {
   let uncuttable = 0;
   let cut = 0;
   for (let seed = 1; seed <= 6; seed++) {
     const components = [100, 150, 250][seed % 3]!;
     const model = generatedModel({ components, seed, files: 1, coupling: seed % 2 ? 1 : 10 });
-    const r = compare(model, `seed ${seed}, ${components} components, raised`, 1 << 23);
+    const r = compare(model, `seed ${seed}, ${components} components, raised`, raised(1 << 23));
     uncuttable += r.uncuttable;
     cut += r.cut;
   }
-  fc.assert(
-    fc.property(
-      fc.array(fc.nat(KINDS.length - 1), { minLength: 2, maxLength: 10 }),
-      fc.array(fc.tuple(fc.nat(9), fc.nat(9)), { maxLength: 24 }),
-      (kinds, edges) => {
-        const m = randomModel(kinds, edges);
-        if (!m) return;
-        const r = compare(
-          m,
-          `${kinds.join(",")} / ${edges.map((e) => e.join(">")).join(" ")}, raised`,
-          1 << 23,
-        );
-        uncuttable += r.uncuttable;
-        cut += r.cut;
-      },
-    ),
-    { numRuns: 100, seed: 777 },
-  );
+  compareRandomModels({ numRuns: 100, seed: 777 }, raised(1 << 23), (r) => {
+    uncuttable += r.uncuttable;
+    cut += r.cut;
+  });
   assert.ok(uncuttable > 20 && cut > 40, `${uncuttable} cuts with uncuttable steps, ${cut} non-empty`);
+});
+
+// A cut of exactly 2^24 (one uncuttable step, nothing else) is where the fold stops being exact: the
+// entry's uncuttable prompt into c1 (no control cuts c1 either) is the minimum cut closest to the
+// entry, but with c1 folded into the source the folded network's closest cut of that value is c4,
+// past two controls that together cost more. Missed by the properties above when the solver's value
+// check is `>` instead of `>=`.
+test("a cut of exactly one uncuttable step: the one closest to the entries, not the fold's", () => {
+  // c0 (internet) -> c1 -> c2, c3 -> c4 -> c5, the store holding the crown jewel.
+  const m = randomModel(
+    [0, 3, 4, 4, 3, 6],
+    [
+      [0, 1],
+      [1, 2],
+      [1, 3],
+      [2, 4],
+      [3, 4],
+      [4, 5],
+    ],
+  )!;
+  // Only the two steps out of c1 can be cut, each for just over half an uncuttable step.
+  const costs: Costs = (ag) => {
+    ag.nodeCutCost.fill(INF);
+    for (let e = 0; e < ag.flowCutCost.length; e++)
+      ag.flowCutCost[e] = ag.flowIndex[e] === 1 || ag.flowIndex[e] === 2 ? 2 ** 23 + 1 : INF;
+  };
+  compare(m, "c0 > c1 > (c2 | c3) > c4 > c5", costs);
+  const { ag } = attackIndex(m, costs);
+  const influence = ag.targets.find((t) => t.mode === "influence")!;
+  assert.equal(wholeNetworkCut(m, [influence], costs).uncuttable, [{ type: "flow", index: 0 }]);
 });
 
 test("in an arena with released bytes poisoned: the answers of a solver outside one", () => {
@@ -366,9 +396,12 @@ function randomModel(kinds: number[], edges: [number, number][]): ResolvedModel 
   return r.ok ? r.model : undefined;
 }
 
-test("random small models: every cut equals the whole-network cut", () => {
-  let checked = 0;
-  let disclosure = 0;
+/** `compare` on random small models (`runs` of them that the language accepts), with `costs` if given. */
+function compareRandomModels(
+  runs: { numRuns: number; seed: number },
+  costs: Costs | undefined,
+  each: (r: ReturnType<typeof compare>) => void,
+): void {
   fc.assert(
     fc.property(
       fc.array(fc.nat(KINDS.length - 1), { minLength: 2, maxLength: 10 }),
@@ -376,13 +409,21 @@ test("random small models: every cut equals the whole-network cut", () => {
       (kinds, edges) => {
         const m = randomModel(kinds, edges);
         if (!m) return;
-        const r = compare(m, `${kinds.join(",")} / ${edges.map((e) => e.join(">")).join(" ")}`);
-        checked++;
-        disclosure += r.disclosure;
+        const label = `${kinds.join(",")} / ${edges.map((e) => e.join(">")).join(" ")}`;
+        each(compare(m, costs ? `${label}, costs changed` : label, costs));
       },
     ),
-    { numRuns: 200, seed: 4242 },
+    runs,
   );
+}
+
+test("random small models: every cut equals the whole-network cut", () => {
+  let checked = 0;
+  let disclosure = 0;
+  compareRandomModels({ numRuns: 200, seed: 4242 }, undefined, (r) => {
+    checked++;
+    disclosure += r.disclosure;
+  });
   assert.ok(checked > 150 && disclosure > 50, `${checked} models, ${disclosure} disclosure targets`);
 });
 

@@ -254,7 +254,8 @@ class Supports {
   private readonly sizes: number[] = [];
   private readonly made: TargetGroup[] = [];
   private bits: Int32Array | undefined;
-  private keptComps: { nodes: Int32Array; comps: Int32Array } | undefined;
+  /** `keptComponents` of the last `comp` asked with (taken in that `comp`'s scratch, dead with it). */
+  private keptComps: { of: Int32Array; nodes: Int32Array; comps: Int32Array } | undefined;
   constructor(
     private readonly block: Int32Array | undefined,
     private readonly kept: number,
@@ -272,9 +273,10 @@ class Supports {
     const at = 2 * kept * this.sizes.length;
     let k = 0;
     if (comp) {
-      // The kept nodes' components, listed once (at the top of the caller's scratch): each batch
-      // then reads two short lists in order, not every node's flag and component.
-      const { nodes, comps } = (this.keptComps ??= keptComponents(keep, kept, comp));
+      // The kept nodes' components, listed once per `comp` (above it, in the caller's scratch):
+      // each batch then reads two short lists in order, not every node's flag and component.
+      if (this.keptComps?.of !== comp) this.keptComps = { of: comp, ...keptComponents(keep, kept, comp) };
+      const { nodes, comps } = this.keptComps;
       for (let i = 0; i < kept; i++) {
         const m = mask[comps[i]!]!;
         if (m === 0) continue;

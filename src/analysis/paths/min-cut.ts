@@ -220,7 +220,9 @@ export class CutSolver {
    * what the flow saturated (residual-reach.ts) instead of searched anew. Closed links make their
    * targets' onward parts dead ends or unreachable, which cannot change the cut closest to the
    * entries. Undefined when a target lies outside the shared network (asked for after it was
-   * built): the caller builds that question a network of its own.
+   * built), or when the cut's value is UNCUTTABLE or more (the network's fold into S, exact only
+   * below it, may have moved the cut): the caller builds that question a network of its own. Such an
+   * answer is not kept in `answers`, so asking it again asks both networks again.
    */
   private solveShared(targets: readonly CutTarget[]): CutReport | undefined {
     const { isEntry, fromEntries, linkable } = this.builder;
@@ -432,6 +434,8 @@ export class CutSolver {
     // Counted first, so that what the solver keeps of the network (the residual network and the
     // arrays per position) is taken below the arcs it is laid out from, which are given back after:
     // at 1M components those and the build's ids were 120 MB that sat under everything after.
+    // (The count is before series elimination, which happens on the arcs: what is kept has room
+    // for the nodes and arcs it removes, about a quarter of the nodes on the generated models.)
     const { nodeCount, count } = scratchScope(
       () =>
         this.builder.build(

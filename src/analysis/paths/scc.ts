@@ -28,7 +28,7 @@ export interface Condensation {
 export function condense(g: CompactGraph): Condensation {
   // Two functions, one loop each: V8 optimises a long loop while it runs, and a later loop that had
   // not run yet then deoptimises the whole function.
-  const { comp, count } = strongComponents(g.nodeCount, g.outStart, neighbours(g));
+  const { comp, count } = strongComponents(g.nodeCount, g.outStart, slotNeighbours(g.outEdges, g.edgeTo));
   const topo = scratchI32(count);
   for (let i = 0; i < count; i++) topo[i] = count - 1 - i;
   const dag = between(g, comp, count);
@@ -42,22 +42,15 @@ export function condense(g: CompactGraph): Condensation {
   };
 }
 
-/** Each slot's neighbour: `end[edges[j]]`. */
+/**
+ * Each slot's neighbour, `end[edges[j]]`, gathered in one pass: independent loads the CPU overlaps,
+ * where a pass following the edge ids (the DFS, a sweep over the DAG) would wait on them at every
+ * step.
+ */
 function slotNeighbours(edges: Int32Array, end: Int32Array): Int32Array {
   const out = scratchI32(edges.length);
   for (let j = 0; j < edges.length; j++) out[j] = end[edges[j]!]!;
   return out;
-}
-
-/**
- * Each slot's neighbour in out-slot order (`next[i] = edgeTo[outEdges[i]]`): gathered in one pass
- * (independent loads the CPU overlaps, where the DFS would wait on them at every step).
- */
-function neighbours(g: CompactGraph): Int32Array {
-  const { outEdges, edgeTo } = g;
-  const next = scratchI32(outEdges.length);
-  for (let i = 0; i < next.length; i++) next[i] = edgeTo[outEdges[i]!]!;
-  return next;
 }
 
 /**
