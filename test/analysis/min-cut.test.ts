@@ -104,7 +104,7 @@ function wholeNetworkCut(m: ResolvedModel, targets: readonly AttackTarget[], cos
     arc(
       id(0, ug.g.edgeFrom[i]!) + 1,
       id(0, ug.g.edgeTo[i]!),
-      c < INF ? ag.flowCutControl[e] : undefined,
+      c < INF ? ag.flowCutControlOf(e) : undefined,
       c,
       on,
     );

@@ -658,7 +658,7 @@ test("an agent's call to a tool that states its own approval is not cut by the a
       if (
         name(g.edgeFrom[e]!) === "courier" &&
         name(g.edgeTo[e]!) === "sender" &&
-        ag.technique[e] !== undefined
+        ag.techniqueOf(e) !== undefined
       )
         return ag.likelihood[e]!;
     throw new Error("no technique step from courier to sender");
@@ -889,7 +889,7 @@ function checkAgainstBruteForce(m: ResolvedModel): number {
     let best = 0;
     for (let i = g.inStart[r]!; i < g.inStart[r + 1]!; i++) {
       const e = g.inEdges[i]!;
-      if (ag.technique[e]?.turns && ag.likelihood[e]! > 0)
+      if (ag.techniqueOf(e)?.turns && ag.likelihood[e]! > 0)
         best = Math.max(best, b[g.edgeFrom[e]!]! * ag.likelihood[e]!);
     }
     return best;

@@ -498,7 +498,7 @@ function step(ag: AttackGraph, ug: UsableGraph, e: number): PathStep {
 
 /** A path step from an attack-graph edge, with the likelihood it has on its leg. */
 function attackStep(ag: AttackGraph, o: number, likelihood: number): PathStep {
-  const tech = ag.technique[o];
+  const tech = ag.techniqueOf(o);
   return {
     from: ag.g.edgeFrom[o]!,
     to: ag.g.edgeTo[o]!,

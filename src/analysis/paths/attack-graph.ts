@@ -112,12 +112,14 @@ export interface AttackGraph {
   readonly sink: Uint8Array;
   /** 1 when data at this component can travel to a `sink` (`Facts.canExfiltrate`, code runners too). */
   readonly canExfiltrate: Uint8Array;
-  readonly technique: readonly (StepTechnique | undefined)[];
+  /** The technique of step e (undefined: none), from a code per step (`labelSteps`). */
+  readonly techniqueOf: (e: number) => StepTechnique | undefined;
   /** Declared controls that lower (or cut) each step. */
   readonly controlsOnStep: readonly (readonly ControlUse[])[];
   /** Cheapest control that would cut the step if placed on its flow, and its cost (INF: none). */
   readonly flowCutCost: Int32Array;
-  readonly flowCutControl: readonly (string | undefined)[];
+  /** The control `flowCutCost` is the cost of, for step e (undefined: none). */
+  readonly flowCutControlOf: (e: number) => string | undefined;
   /** Cheapest control that would cut every technique step into the node if placed on it (INF: none). */
   readonly nodeCutCost: Int32Array;
   readonly nodeCutControl: readonly (string | undefined)[];
@@ -231,10 +233,11 @@ export function buildAttackGraph(
     likelihood: scratchF64(m),
     // -ln(likelihood), written beside it.
     weight: scratchF64(m),
-    technique: new Array<StepTechnique | undefined>(m),
+    // Per step: the place of its code combination in `StepRules`' table (technique, flow cut), where
+    // a list of each per step held 20 MB of pointers apiece at 1M components.
+    known: scratchI32(m),
     controlsOnStep: new Array<readonly ControlUse[]>(m),
     flowCutCost: scratchI32(m).fill(INF),
-    flowCutControl: new Array<string | undefined>(m),
     // Per step: its technique's rule as a bit number (-1: no technique), for the node cuts below.
     stepRuleBit: scratchI8(m),
     exfilWeight: scratchF64(m),
@@ -263,12 +266,16 @@ export function buildAttackGraph(
   const replaced = approving.length > 0 ? approvalReplacedSteps(tg, facts, approving, reaches) : undefined;
   labelSteps(tg, facts, ctx, steps, { exfilClosed, flowClosed, replaced });
   const weight = steps.weight;
-  const { cost: nodeCutCost, control: nodeCutControl } = nodeCuts(tg, g, ctx, steps, weight);
+  // Only the table is kept with the graph, not `ctx` and its caches.
+  const table = ctx.table;
+  const known = steps.known;
+  const techniqueOf = (e: number): StepTechnique | undefined => table[known[e]!]!.tech;
+  const { cost: nodeCutCost, control: nodeCutControl } = nodeCuts(tg, g, ctx, steps, techniqueOf, weight);
   const n = g.nodeCount;
   const entries: number[] = [];
   for (let v = 0; v < n; v++) if (facts.entry[v]) entries.push(v);
   const { sink, canExfiltrate } = wayOutEnds(tg, facts, reaches);
-  const turnable = turnableNodes(g, ctx.receiver, steps.technique, weight, facts.entry, entries);
+  const turnable = turnableNodes(g, ctx.receiver, techniqueOf, weight, facts.entry, entries);
   const { turned, turnedNode } = turnedReaders(tg, facts, ctx.receiver, turnable, canExfiltrate);
   const turning = { turnable, turnedNode, canExfiltrate };
   return {
@@ -279,10 +286,10 @@ export function buildAttackGraph(
     exfilClosed,
     sink,
     canExfiltrate,
-    technique: steps.technique,
+    techniqueOf,
     controlsOnStep: steps.controlsOnStep,
     flowCutCost: steps.flowCutCost,
-    flowCutControl: steps.flowCutControl,
+    flowCutControlOf: (e) => table[known[e]!]!.cut.id,
     nodeCutCost,
     nodeCutControl,
     entries: Int32Array.from(entries),
@@ -333,7 +340,7 @@ export function openSinks(ag: Pick<AttackGraph, "sink" | "exfilClosed">): number
 function turnableNodes(
   g: CompactGraph,
   receiver: Int8Array,
-  technique: readonly (StepTechnique | undefined)[],
+  techniqueOf: (e: number) => StepTechnique | undefined,
   weight: Float64Array,
   entry: Uint8Array,
   entries: readonly number[],
@@ -344,7 +351,7 @@ function turnableNodes(
   // Only a step from where the entries reach over usable steps turns its receiver.
   const reached = reachOver(g, entries, (e) => weight[e]! < Infinity);
   for (let e = 0; e < g.edgeCount; e++)
-    if (technique[e]?.turns && weight[e]! < Infinity && reached[g.edgeFrom[e]!]) turnable[g.edgeTo[e]!] = 1;
+    if (techniqueOf(e)?.turns && weight[e]! < Infinity && reached[g.edgeFrom[e]!]) turnable[g.edgeTo[e]!] = 1;
   return turnable;
 }
 
@@ -380,10 +387,10 @@ function turnedReaders(
 interface StepArrays {
   readonly likelihood: Float64Array;
   readonly weight: Float64Array;
-  readonly technique: (StepTechnique | undefined)[];
+  /** Per step: the place of its code combination in `StepRules.table`. */
+  readonly known: Int32Array;
   readonly controlsOnStep: (readonly ControlUse[])[];
   readonly flowCutCost: Int32Array;
-  readonly flowCutControl: (string | undefined)[];
   readonly stepRuleBit: Int8Array;
   readonly exfilWeight: Float64Array;
 }
@@ -432,16 +439,7 @@ function labelSteps(
   const { edgeFrom, edgeTo } = g;
   const { infoFlow, infoReturn, thirdParty, entry } = facts;
   const { flowKind, compKind, trust } = tg;
-  const {
-    likelihood,
-    weight,
-    technique,
-    controlsOnStep,
-    flowCutCost,
-    flowCutControl,
-    stepRuleBit,
-    exfilWeight,
-  } = out;
+  const { likelihood, weight, known, controlsOnStep, flowCutCost, stepRuleBit, exfilWeight } = out;
   const receiver = ctx.receiver;
   // What a step reads of its sender and of its receiver, packed into one number per node first: the
   // loop then reads two per step at random instead of a dozen byte arrays (at 1M components the
@@ -476,7 +474,7 @@ function labelSteps(
     const key = ((flowKind[f]! * 2 + (returning ? 1 : 0)) * 64 + (sa & 63)) * 256 + (sb & 255);
     const k = ctx.known(key, facts, f, a, b, returning);
     const tech = k.tech;
-    technique[e] = tech;
+    known[e] = ctx.placeOf(key);
     // Beyond 127 distinct rules (none in the catalog today) the bit no longer fits: the node cuts
     // then fall back to a list per node.
     stepRuleBit[e] = k.bit > 126 ? 127 : k.bit;
@@ -511,7 +509,6 @@ function labelSteps(
     weight[e] = weightOf(likelihood[e]!);
     controlsOnStep[e] = applied;
     flowCutCost[e] = k.cut.cost;
-    flowCutControl[e] = k.cut.id;
   }
   // The two codes are given back unless a cache filled on first need (a rule helper's) lies above
   // them: 8 bytes a component that would sit below everything after the attack graph.
@@ -530,12 +527,13 @@ function nodeCuts(
   g: CompactGraph,
   ctx: StepRules,
   steps: StepArrays,
+  techniqueOf: (e: number) => StepTechnique | undefined,
   weight: Float64Array,
 ): { cost: Int32Array; control: (string | undefined)[] } {
   const n = g.nodeCount;
   const cost = scratchI32(n).fill(INF);
   const control: (string | undefined)[] = new Array<string | undefined>(n);
-  const { stepRuleBit, technique } = steps;
+  const { stepRuleBit } = steps;
   const byKind: Map<number, FlowCut>[] = [];
   for (let v = 0; v < n; v++) {
     let rules = 0;
@@ -553,7 +551,7 @@ function nodeCuts(
     if (!best) {
       const rulesIn: string[] = [];
       for (let i = g.inStart[v]!; i < g.inStart[v + 1]!; i++) {
-        const tech = technique[g.inEdges[i]!];
+        const tech = techniqueOf(g.inEdges[i]!);
         if (tech && !rulesIn.includes(tech.rule)) rulesIn.push(tech.rule);
       }
       best = ctx.nodeCut(tg.model.components[v]!.kind, rulesIn);
@@ -611,6 +609,16 @@ class StepRules {
     this.nodeApplied = new Array<Applied>(model.components.length);
     this.flowRule = new Array<string | undefined>(model.flows.length);
     this.flowApplied = new Array<Applied>(model.flows.length);
+  }
+
+  /** What each code combination met decides, by its place (`placeOf`). */
+  get table(): readonly StepKnown[] {
+    return this.knowns;
+  }
+
+  /** The place in `table` of a code combination `known` has been asked. */
+  placeOf(key: number): number {
+    return this.knownAt[key]! - 1;
   }
 
   /** What the step's code combination `key` decides (computed from this step the first time). */

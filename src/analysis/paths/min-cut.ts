@@ -137,7 +137,7 @@ export class CutSolver {
       case "flow": {
         const e = this.ug.original[index]!;
         const c = ag.flowCutCost[e]!;
-        return c < INF ? { id: ag.flowCutControl[e]!, cost: c } : undefined;
+        return c < INF ? { id: ag.flowCutControlOf(e)!, cost: c } : undefined;
       }
       case "way-out node":
         return this.wayOutNode[index];

@@ -29,13 +29,13 @@ export function componentOf(ug: UsableGraph, v: number): number {
 /** Drops cut steps and adds the turned nodes' steps; O(n + m), typed arrays only (counted first). */
 export function usableGraph(ag: AttackGraph): UsableGraph {
   const { edgeFrom, edgeTo, edgeCount } = ag.g;
-  const { weight: agWeight, technique, turnedNode } = ag;
+  const { weight: agWeight, techniqueOf, turnedNode } = ag;
   let count = 0;
   let copies = 0;
   for (let e = 0; e < edgeCount; e++) {
     if (agWeight[e] === Infinity) continue;
     count++;
-    if (turnedNode[edgeTo[e]!]! >= 0 && technique[e]?.turns) copies++;
+    if (turnedNode[edgeTo[e]!]! >= 0 && techniqueOf(e)?.turns) copies++;
   }
   const from = scratchI32(count + copies);
   const to = scratchI32(count + copies);
@@ -52,7 +52,7 @@ export function usableGraph(ag: AttackGraph): UsableGraph {
   if (copies > 0)
     for (let e = 0; e < edgeCount; e++) {
       const t = turnedNode[edgeTo[e]!]!;
-      if (t < 0 || agWeight[e] === Infinity || !technique[e]?.turns) continue;
+      if (t < 0 || agWeight[e] === Infinity || !techniqueOf(e)?.turns) continue;
       from[i] = edgeFrom[e]!;
       to[i] = t;
       orig[i] = e;

@@ -258,7 +258,7 @@ export function exportSource(analysis: CompileAnalysis): ExportSource {
       for (let s = 0; s < g.edgeCount; s++) {
         const flow = model.flows[attack.flowIndex[s]!]!;
         const returning = attack.returning[s] === 1;
-        const tech = attack.technique[s];
+        const tech = attack.techniqueOf(s);
         const cut = attack.weight[s] === Infinity;
         yield {
           key: stepKey(flow.id, returning),
