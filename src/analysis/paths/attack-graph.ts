@@ -441,6 +441,7 @@ function labelSteps(
   const { flowKind, compKind, trust } = tg;
   const { likelihood, weight, known, controlsOnStep, flowCutCost, stepRuleBit, exfilWeight } = out;
   const receiver = ctx.receiver;
+  const table = ctx.table;
   // What a step reads of its sender and of its receiver, packed into one number per node first: the
   // loop then reads two per step at random instead of a dozen byte arrays (at 1M components the
   // per-node arrays do not fit in cache together). Sender: kind, third-party, user input (bits 0-5),
@@ -470,11 +471,12 @@ function labelSteps(
     const b = edgeTo[e]!;
     const sa = sender[a]!;
     const sb = into[b]!;
-    // Every code the technique depends on (`StepRules.known`).
+    // Every code the technique depends on (`StepRules.placeOf`).
     const key = ((flowKind[f]! * 2 + (returning ? 1 : 0)) * 64 + (sa & 63)) * 256 + (sb & 255);
-    const k = ctx.known(key, facts, f, a, b, returning);
+    const place = ctx.placeOf(key, facts, f, a, b, returning);
+    const k = table[place]!;
     const tech = k.tech;
-    known[e] = ctx.placeOf(key);
+    known[e] = place;
     // Beyond 127 distinct rules (none in the catalog today) the bit no longer fits: the node cuts
     // then fall back to a list per node.
     stepRuleBit[e] = k.bit > 126 ? 127 : k.bit;
@@ -580,7 +582,7 @@ class StepRules {
   private readonly counted = new Map<string, Map<string, number>>();
   private lastRule: string | undefined;
   private lastCounted: Map<string, number> | undefined;
-  // What each step code combination decides (`known`): the table is indexed by `labelSteps`'s key.
+  // What each step code combination decides (`placeOf`): the table is indexed by `labelSteps`'s key.
   private readonly knownAt = scratchI32(STEP_KEYS);
   private readonly knowns: StepKnown[] = [];
   private readonly ruleBit = new Map<string, number>();
@@ -616,19 +618,17 @@ class StepRules {
     return this.knowns;
   }
 
-  /** The place in `table` of a code combination `known` has been asked. */
-  placeOf(key: number): number {
-    return this.knownAt[key]! - 1;
-  }
-
-  /** What the step's code combination `key` decides (computed from this step the first time). */
-  known(key: number, facts: Facts, f: number, a: number, b: number, returning: boolean): StepKnown {
+  /**
+   * The place in `table` of what the step's code combination `key` decides (computed from this step
+   * the first time).
+   */
+  placeOf(key: number, facts: Facts, f: number, a: number, b: number, returning: boolean): number {
     // A table read per step, not a map lookup: 1 + the place in `knowns`, 0 for a new combination.
     const i = this.knownAt[key]!;
-    return i !== 0 ? this.knowns[i - 1]! : this.learn(key, facts, f, a, b, returning);
+    return i !== 0 ? i - 1 : this.learn(key, facts, f, a, b, returning);
   }
 
-  private learn(key: number, facts: Facts, f: number, a: number, b: number, returning: boolean): StepKnown {
+  private learn(key: number, facts: Facts, f: number, a: number, b: number, returning: boolean): number {
     const { tg, ruleBit } = this;
     const comps = this.model.components;
     const tech = stepTechnique(tg, facts, this.model.flows[f]!, comps[a]!, comps[b]!, returning, this.llm);
@@ -649,7 +649,7 @@ class StepRules {
       : { tech: undefined, maturity: 1, wayOut: 0, cut: NO_CUT, bit };
     this.knowns.push(k);
     this.knownAt[key] = this.knowns.length;
-    return k;
+    return this.knowns.length - 1;
   }
 
   costOf(name: string): number {
