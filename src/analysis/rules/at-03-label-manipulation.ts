@@ -5,7 +5,7 @@ import {
   type ThreatGraph,
 } from "../../graph/threat-graph.js";
 import type { Flow, Subject } from "../../semantic/model.js";
-import { trustRank } from "../../semantic/vocabulary.js";
+import { PARTNER_RANK } from "./lib/inference.js";
 import type { Fact } from "../facts.js";
 import { describe } from "../explain.js";
 import { componentSubject, defineRule, flowSubject } from "../rule.js";
@@ -19,12 +19,11 @@ const OUTSIDE_LABELERS: Readonly<Record<string, string>> = {
 };
 
 const PROVIDER = COMPONENT_KIND_CODE.get("provider")!;
-const PARTNER = trustRank("partner");
 const LABEL = FLOW_KIND_CODE.get("label")!;
 
 /** Whether the sender `v` of a `label` flow is outside the organisation: a provider, or an actor of partner trust or below. */
 function outsideLabeler(g: ThreatGraph, v: number): boolean {
-  return g.compKind[v] === PROVIDER || g.trust[v]! <= PARTNER;
+  return g.compKind[v] === PROVIDER || g.trust[v]! <= PARTNER_RANK;
 }
 
 /** Labels produced by a vendor, the crowd or end users, which they can skew. */

@@ -1,6 +1,6 @@
 import { componentsOf, inFlows, outFlows } from "../../graph/threat-graph.js";
 import type { Component, Flow } from "../../semantic/model.js";
-import { trustRank } from "../../semantic/vocabulary.js";
+import { PARTNER_RANK } from "./lib/inference.js";
 import { describe } from "../explain.js";
 import { UNTRUSTED_CONTENT, type Fact } from "../facts.js";
 import { componentSubject, defineRule, flowSubject, type RuleMeta } from "../rule.js";
@@ -44,8 +44,6 @@ const meta: RuleMeta = {
   appliesTo: ["pipeline", "dataset"],
 };
 
-const PARTNER = trustRank("partner");
-
 /** Why a reach seed is outside the organisation's control. */
 function seedFact(g: ThreatGraph, facts: Facts, v: number): Fact {
   const c = g.model.components[v]!;
@@ -71,7 +69,7 @@ export default defineRule(meta, ({ graph, facts, report }) => {
   // Entry classes and trust are typed: no component object is read to pick the seeds.
   const seeds: number[] = [];
   for (let v = 0; v < graph.model.components.length; v++)
-    if (facts.entry[v]! & UNTRUSTED_CONTENT || graph.trust[v] === PARTNER) seeds.push(v);
+    if (facts.entry[v]! & UNTRUSTED_CONTENT || graph.trust[v] === PARTNER_RANK) seeds.push(v);
   const r = reachBoth(graph, facts, seeds, {}, guardOf(graph, meta));
   const chain = (p: ReachPath, what: string): Fact[] =>
     pathFacts(graph, facts, p, seedFact(graph, facts, p.start), what);

@@ -5,8 +5,7 @@ import {
   COMPONENT_KIND_CODE,
   componentKindMask,
   type ControlUsers,
-  FLOW_KIND_CODE,
-  flowKindMask as graphFlowKindMask,
+  flowKindMask,
   inFlows,
   outFlows,
 } from "../../../graph/threat-graph.js";
@@ -19,7 +18,6 @@ import type {
   Subject,
 } from "../../../semantic/model.js";
 import {
-  COMPONENT_KIND_NAMES,
   FLOW_KIND_NAMES,
   classificationRank,
   type Cia,
@@ -175,20 +173,6 @@ function joined(lists: readonly (readonly number[])[], start: Int32Array): Int32
   return flat;
 }
 
-/** A mask over flow kind codes. */
-function flowKindMask(kinds: Iterable<FlowKind>): Uint8Array {
-  const m = scratchU8(FLOW_KIND_NAMES.length);
-  for (const k of kinds) m[FLOW_KIND_CODE.get(k)!] = 1;
-  return m;
-}
-
-/** A mask over component kind codes. */
-function compKindMask(kinds: Iterable<ComponentKind>): Uint8Array {
-  const m = scratchU8(COMPONENT_KIND_NAMES.length);
-  for (const k of kinds) m[COMPONENT_KIND_CODE.get(k)!] = 1;
-  return m;
-}
-
 /** Whether declared controls count against one rule, decided exactly as the engine decides it. */
 export interface Guard {
   /** Whether one declared control counts. */
@@ -252,7 +236,7 @@ function compile(opts: ReachOptions): Compiled {
   return {
     kinds: opts.kinds ? flowKindMask(opts.kinds) : undefined,
     returns: opts.returns ?? true,
-    through: opts.through ? compKindMask(opts.through) : undefined,
+    through: opts.through ? componentKindMask(opts.through) : undefined,
     deadEnds: opts.deadEnds,
     guard: opts.guard,
   };
@@ -568,7 +552,7 @@ export function initiates(c: Component): boolean {
 }
 
 // Plain arrays (not scratch): made once, when the module loads.
-const WRITE_CODES = graphFlowKindMask(WRITE_KINDS);
+const WRITE_CODES = flowKindMask(WRITE_KINDS);
 const PASSIVE_CODES = componentKindMask(PASSIVE as ReadonlySet<ComponentKind>);
 
 /** `initiates`, asked of the graph's typed kind codes. */
@@ -676,7 +660,7 @@ export interface DeliveredModel {
 // AT-01, AT-02 and AT-04 ask where the same training runs' weights go: answered once per run.
 const delivered = new WeakMap<ThreatGraph, Map<number, readonly DeliveredModel[]>>();
 
-const DELIVERY_CODES = graphFlowKindMask(DELIVERY);
+const DELIVERY_CODES = flowKindMask(DELIVERY);
 const MODEL_CODE = COMPONENT_KIND_CODE.get("model")!;
 
 function modelsFromUncached(g: ThreatGraph, start: number): DeliveredModel[] {
