@@ -358,14 +358,34 @@ function invokeBfs(
  * whether a callee on the way states its own approval (`ToolReach.overridesAgent`), and whether the
  * agent runs code on it outside a sandbox (`unsandboxedRunners`). At 100k components the reach
  * objects of every approving agent cost the path analysis about 0.15 s with their garbage; the rules
- * build them anyway, and test/analysis/agents-reach.test.ts holds the two answers equal.
+ * build them anyway, and test/analysis/agents-reach.test.ts holds the two answers equal. It is
+ * `invokeBfs` with the summary worked out as callees are met, on the scratch's marks and callee codes.
+ *
+ * Not cached: each asker reads a summary at once and drops it, so it dies young. (Cached per graph,
+ * at 1M components the summaries held about 90 MB of the heap for as long as the graph lived, grown
+ * into the old generation during the attack graph; asking again the agents both askers ask costs
+ * less.)
  */
 export function reachSummary(g: ThreatGraph, agent: Agent, scratch: SummaryScratch): ReachSummary {
-  // Not cached: each asker reads a summary at once and drops it, so it dies young. (Cached per
-  // graph, at 1M components the summaries held about 90 MB of the heap for as long as the graph
-  // lived, grown into the old generation during the attack graph; asking again the agents both
-  // askers ask costs less.)
-  return summarize(g, agent, scratch);
+  const seen = scratch.seen;
+  const callee = scratch.callee;
+  const stamp = ++scratch.stamp;
+  const first: number[] = [];
+  const overrides: boolean[] = [];
+  const runner: boolean[] = [];
+  const via: number[] = [];
+  const sandboxed = hasControl(agent, "sandbox");
+  const execute = maskOf(EXECUTE);
+  const tools = invokeBfs(g, agent.index, seen, stamp, (to, _flow, h, parent) => {
+    const info = calleeInfo(g, callee, to);
+    const states = (info & 2) !== 0;
+    const viaHere = h < 0 ? 0 : via[h]! | (calleeInfo(g, callee, parent) >> 3);
+    first.push(h < 0 ? to : first[h]!);
+    overrides.push(h < 0 ? states : overrides[h]! || states);
+    via.push(viaHere);
+    runner.push(!sandboxed && ((info >> 3) & execute & ~viaHere) !== 0 && (info & 4) === 0);
+  });
+  return { tools, first, overrides, runner };
 }
 
 /** What `reachSummary` answers, per reached callee in `toolsOf`'s order. */
@@ -408,29 +428,6 @@ function calleeInfo(g: ThreatGraph, callee: Int32Array, v: number): number {
     callee[v] = info;
   }
   return info;
-}
-
-/** `invokeBfs` with the summary worked out as callees are met, on the scratch's marks and callee codes. */
-function summarize(g: ThreatGraph, agent: Agent, scratch: SummaryScratch): ReachSummary {
-  const seen = scratch.seen;
-  const callee = scratch.callee;
-  const stamp = ++scratch.stamp;
-  const first: number[] = [];
-  const overrides: boolean[] = [];
-  const runner: boolean[] = [];
-  const via: number[] = [];
-  const sandboxed = hasControl(agent, "sandbox");
-  const execute = maskOf(EXECUTE);
-  const tools = invokeBfs(g, agent.index, seen, stamp, (to, _flow, h, parent) => {
-    const info = calleeInfo(g, callee, to);
-    const states = (info & 2) !== 0;
-    const viaHere = h < 0 ? 0 : via[h]! | (calleeInfo(g, callee, parent) >> 3);
-    first.push(h < 0 ? to : first[h]!);
-    overrides.push(h < 0 ? states : overrides[h]! || states);
-    via.push(viaHere);
-    runner.push(!sandboxed && ((info >> 3) & execute & ~viaHere) !== 0 && (info & 4) === 0);
-  });
-  return { tools, first, overrides, runner };
 }
 
 /**
