@@ -665,31 +665,16 @@ const MODEL_CODE = COMPONENT_KIND_CODE.get("model")!;
 
 function modelsFromUncached(g: ThreatGraph, start: number): DeliveredModel[] {
   // Typed kinds and ends: only the models found and the flows delivering to them are read as
-  // objects (the search crosses many more flows than it keeps).
-  const { outStart, outEdges, edgeFrom, edgeTo } = g.csr;
-  const parent = new Map<number, number>([[start, -1]]);
-  const queue = [start];
+  // objects (the search crosses many more flows than it keeps). The map holds the nodes in the
+  // order the search met them.
+  const parent = localReach(g, [start], DELIVERY_CODES, () => true);
   const out: DeliveredModel[] = [];
-  for (let head = 0; head < queue.length; head++) {
-    const v = queue[head]!;
-    if (g.compKind[v] === MODEL_CODE) {
-      const via: Flow[] = [];
-      for (let cur = v; parent.get(cur)! >= 0;) {
-        const fi = parent.get(cur)!;
-        via.push(g.model.flows[fi]!);
-        cur = edgeFrom[fi]!;
-      }
-      const model = g.model.components[v] as Extract<Component, { kind: "model" }>;
-      out.push({ model, via: via.reverse() });
-    }
-    for (let i = outStart[v]!; i < outStart[v + 1]!; i++) {
-      const fi = outEdges[i]!;
-      const to = edgeTo[fi]!;
-      if (DELIVERY_CODES[g.flowKind[fi]!] !== 1 || parent.has(to)) continue;
-      parent.set(to, fi);
-      queue.push(to);
-    }
-  }
+  for (const v of parent.keys())
+    if (g.compKind[v] === MODEL_CODE)
+      out.push({
+        model: g.model.components[v] as Extract<Component, { kind: "model" }>,
+        via: localPath(g, parent, v),
+      });
   return out;
 }
 
