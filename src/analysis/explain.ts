@@ -268,6 +268,27 @@ function stepsFrom(pointers: Int32Array, across: Int32Array, v: number, count: n
   return out;
 }
 
+/**
+ * What a remembered walk from `v` shows: its length, where it ends, the first steps from `v` (`near`)
+ * and the first steps from its anchor (`far`, the same list when the walk is short enough to show
+ * whole), each in walking order; undefined where `followPointers` met a cycle.
+ */
+function walkEnds(
+  owner: object,
+  pointers: Int32Array,
+  across: Int32Array,
+  v: number,
+): { length: number; end: number; near: number[]; far: number[] } | undefined {
+  const m = followPointers(owner, pointers, across, v);
+  if (!m) return undefined;
+  const length = m.length[v]!;
+  const count = Math.min(length, KEEP);
+  const near = stepsFrom(pointers, across, v, count);
+  const anchor = m.anchor[v]!;
+  const far = anchor === v ? near : stepsFrom(pointers, across, anchor, count);
+  return { length, end: m.end[v]!, near, far };
+}
+
 /** Walks parent pointers (info edges) back from `v`: the path from where it starts to `v`. */
 export function walkBack(facts: Facts, parent: Int32Array, v: number): PathSteps {
   return walkBackOver(facts, facts.info.edgeFrom, parent, v);
@@ -278,16 +299,13 @@ export function walkBack(facts: Facts, parent: Int32Array, v: number): PathSteps
  * remembered on `owner` (what the caller caches its chains on).
  */
 export function walkBackOver(owner: object, edgeFrom: Int32Array, parent: Int32Array, v: number): PathSteps {
-  const m = followPointers(owner, parent, edgeFrom, v);
-  if (m) {
+  const w = walkEnds(owner, parent, edgeFrom, v);
+  if (w) {
     // Walking back, steps come last to first: the anchor's are the path's first ones. A path short
-    // enough to be shown whole has one list for both ends.
-    const length = m.length[v]!;
-    const count = Math.min(length, KEEP);
-    const tail = stepsFrom(parent, edgeFrom, v, count).reverse();
-    const anchor = m.anchor[v]!;
-    const head = anchor === v ? tail : stepsFrom(parent, edgeFrom, anchor, count).reverse();
-    return { from: m.end[v]!, to: v, length, head, tail };
+    // enough to be shown whole has one list for both ends (reversed once).
+    const tail = w.near.reverse();
+    const head = w.far === w.near ? tail : w.far.reverse();
+    return { from: w.end, to: v, length: w.length, head, tail };
   }
   const { start, edges } = pathBack(parent, edgeFrom, v);
   return pathOf(start, v, edges);
@@ -309,15 +327,8 @@ export function pathBack(
 /** Walks next pointers (info edges) forward from `v`: the path from `v` to where it ends. */
 function walkForward(facts: Facts, next: Int32Array, v: number): PathSteps {
   const across = facts.info.edgeTo;
-  const m = followPointers(facts, next, across, v);
-  if (m) {
-    const length = m.length[v]!;
-    const count = Math.min(length, KEEP);
-    const head = stepsFrom(next, across, v, count);
-    const anchor = m.anchor[v]!;
-    const tail = anchor === v ? head : stepsFrom(next, across, anchor, count);
-    return { from: v, to: m.end[v]!, length, head, tail };
-  }
+  const w = walkEnds(facts, next, across, v);
+  if (w) return { from: v, to: w.end, length: w.length, head: w.near, tail: w.far };
   const { end, edges } = walkAll(next, across, v);
   return pathOf(v, end, edges);
 }
