@@ -654,9 +654,12 @@ export function replacingReaches(g: ThreatGraph, facts: Facts, e: number): reado
   if (!agent) return NO_REACHES;
   // Every reach whose first call is to this callee (by any parallel flow) goes through this step.
   const callee = facts.info.edgeTo[e]!;
-  return toolsOf(g, agent).filter(
-    (r) => r.overridesAgent && r.path[0]!.to === callee && carriesOut(g, facts, agent, r),
-  );
+  return toolsOf(g, agent).filter((r) => r.path[0]!.to === callee && replaces(g, facts, agent, r));
+}
+
+/** Whether a reach replaces `agent`'s approval: it states its own, and it can carry data out. */
+function replaces(g: ThreatGraph, facts: Facts, agent: Agent, r: ToolReach): boolean {
+  return r.overridesAgent && carriesOut(g, facts, agent, r);
 }
 
 /**
@@ -705,9 +708,8 @@ export function approvalReplacedTest(g: ThreatGraph, facts: Facts): (e: number) 
 function replacedCallees(g: ThreatGraph, facts: Facts, agent: Agent): readonly number[] {
   let out: number[] | undefined;
   for (const r of toolsOf(g, agent)) {
-    if (!r.overridesAgent) continue;
     const to = r.path[0]!.to;
-    if (!out?.includes(to) && carriesOut(g, facts, agent, r)) (out ??= []).push(to);
+    if (!out?.includes(to) && replaces(g, facts, agent, r)) (out ??= []).push(to);
   }
   return out ?? NO_CALLEES;
 }
