@@ -112,21 +112,37 @@ function edgeFactUncached(g: ThreatGraph, facts: Facts, e: number, what: string)
   return { text, loc: f.loc };
 }
 
+const tables = new WeakMap<object, Map<string, unknown[]>>();
+
+/**
+ * A table of per-component answers cached for one compile (`owner` is an object made once per
+ * compile, `n` the number of components): many findings share an origin (one training set behind
+ * many endpoints, one agent behind many flows), and their explanation chains are built once. Kept by
+ * `name` (a constant, so no key string is built per question); read as `table[v] ??= compute(...)`:
+ * an index per question, where a map keyed by component was a hash lookup. Shared with the rule
+ * libraries' caches.
+ */
+export function tableFor<T>(owner: object, name: string, n: number): (T | undefined)[] {
+  let byName = tables.get(owner);
+  if (!byName) {
+    byName = new Map();
+    tables.set(owner, byName);
+  }
+  let table = byName.get(name);
+  if (!table) {
+    // Filled with undefined up front: a dense array, not a sparse one written out of order.
+    table = new Array<unknown>(n).fill(undefined);
+    byName.set(name, table);
+  }
+  return table as (T | undefined)[];
+}
+
 // Chains are asked for again and again (every rule reporting on an agent explains the same taint),
 // and parent pointers can be long, so each chain is built once per propagation result, and only its
 // shown steps become text: the first and last few, with a count of the ones in between.
-// Keyed by a constant kind (a taint class, or "s", "x", "p"), then indexed by component: no key
-// string is built per question, and a read is an index, not a hash lookup.
-const memo = new WeakMap<Facts, Map<string, (readonly Fact[] | undefined)[]>>();
-function chainsOf(facts: Facts, kind: string): (readonly Fact[] | undefined)[] {
-  let byKind = memo.get(facts);
-  if (!byKind) memo.set(facts, (byKind = new Map<string, (readonly Fact[] | undefined)[]>()));
-  let m = byKind.get(kind);
-  // Filled with undefined up front: a dense array, not a sparse one written out of order.
-  if (!m)
-    byKind.set(kind, (m = new Array<readonly Fact[] | undefined>(facts.info.nodeCount).fill(undefined)));
-  return m;
-}
+// Kept per constant kind (a taint class, or "s", "x", "p"), then indexed by component.
+const chainsOf = (facts: Facts, kind: string): (readonly Fact[] | undefined)[] =>
+  tableFor<readonly Fact[]>(facts, kind, facts.info.nodeCount);
 
 /**
  * Stores an answer in a per-component cache and returns it, so that a cached question reads

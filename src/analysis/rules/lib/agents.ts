@@ -116,7 +116,7 @@ const sharedLists = new WeakMap<readonly string[], string | undefined>();
 
 /** Whether the callee of a reach has any capability in `set` (`toolCaps(r.tool, set)` is not empty). */
 export function reachHas(r: ToolReach, set: readonly Capability[]): boolean {
-  return (r.memo.toolCaps & maskOf(set)) !== 0;
+  return (r.memo.caps.mask & maskOf(set)) !== 0;
 }
 
 /**
@@ -130,7 +130,7 @@ export function capsUnion(reaches: readonly ToolReach[], set: readonly Capabilit
   const out: Capability[] = [];
   for (let i = 0; i < reaches.length; i++) {
     const r = reaches[i]!;
-    if ((r.memo.toolCaps & want & ~seen) === 0) continue;
+    if ((r.memo.caps.mask & want & ~seen) === 0) continue;
     const caps = reachCaps(r, set);
     for (let k = 0; k < caps.length; k++) {
       const bit = CAP_BIT.get(caps[k]!)!;
@@ -213,10 +213,9 @@ interface ReachMemo {
   readonly agent: number;
   /** The graph's facts that depend on the tool or a step alone (shared by every agent's reaches). */
   readonly shared: SharedFacts;
-  /** The tool's capabilities (`entryOf`). */
+  /** The tool's capabilities (`entryOf`; their mask is `caps.mask`). */
   readonly caps: CapsEntry;
-  /** Capability masks of the tool, and of the tools passed on the way. */
-  readonly toolCaps: number;
+  /** The capability mask of the tools passed on the way. */
   readonly viaCaps: number;
   /** The capabilities last asked of the reach (`reachCaps`), and the mask of the set asked about. */
   capsList: readonly Capability[];
@@ -481,7 +480,7 @@ export function toolsOf(g: ThreatGraph, agent: Agent): readonly ToolReach[] {
       tool,
       path: up ? [...up.path, f] : [f],
       via: up ? [...up.via, up.tool] : [],
-      approval: gated ? "human" : stated ? approvalOf(stated) : agent.props.approval,
+      approval: gated ? "human" : stated ? statedApproval(approvals, stated) : agent.props.approval,
       // Every field in every reach, in one order: reaches of two shapes (with and without
       // `approvalAt`), and memos growing field by field, made every helper reading them polymorphic
       // and deoptimized the rules they were inlined into.
@@ -492,8 +491,7 @@ export function toolsOf(g: ThreatGraph, agent: Agent): readonly ToolReach[] {
         agent: agent.index,
         shared,
         caps,
-        toolCaps: caps.mask,
-        viaCaps: up ? up.memo.viaCaps | up.memo.toolCaps : 0,
+        viaCaps: up ? up.memo.viaCaps | up.memo.caps.mask : 0,
         capsList: NONE,
         capsSet: -1,
         capFact: undefined,
@@ -567,7 +565,7 @@ export function toolsWith(g: ThreatGraph, agent: Agent, set: readonly Capability
   if (hit) return hit;
   // As capability masks: the tool's capabilities in `set` that no tool on the way already has.
   const wanted = maskOf(set);
-  const out = toolsOf(g, agent).filter((r) => (r.memo.toolCaps & wanted & ~r.memo.viaCaps) !== 0);
+  const out = toolsOf(g, agent).filter((r) => (r.memo.caps.mask & wanted & ~r.memo.viaCaps) !== 0);
   if (at >= 0) answers[at] = out;
   return out;
 }

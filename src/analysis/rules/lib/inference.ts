@@ -32,6 +32,7 @@ import {
   holderFact,
   pathBack,
   sensitivityChain,
+  tableFor,
   trimmedChain,
   walkBack,
   walkBackOver,
@@ -101,30 +102,6 @@ function once<T>(facts: Facts, key: string, compute: () => T): T {
   }
   if (!m.has(key)) m.set(key, compute());
   return m.get(key) as T;
-}
-
-const tables = new WeakMap<object, Map<string, unknown[]>>();
-
-/**
- * A table of per-component answers cached for one compile (`owner` is an object made once per
- * compile, `n` the number of components): many findings share an origin (one training set behind
- * many endpoints, one agent behind many flows), and their explanation chains are built once. Read
- * as `table[v] ??= compute(...)`: an index per question, where a map keyed by component was a hash
- * lookup.
- */
-function tableFor<T>(owner: object, name: string, n: number): (T | undefined)[] {
-  let byName = tables.get(owner);
-  if (!byName) {
-    byName = new Map();
-    tables.set(owner, byName);
-  }
-  let table = byName.get(name);
-  if (!table) {
-    // Filled with undefined up front: a dense array, not a sparse one written out of order.
-    table = new Array<unknown>(n).fill(undefined);
-    byName.set(name, table);
-  }
-  return table as (T | undefined)[];
 }
 
 /**
