@@ -337,6 +337,9 @@ export function analyzeModel(
       };
     },
     options.ruleScratchUsed,
+    // Given back as the stage ends rather than at the next full collection, which on a large model
+    // comes during the outputs, at the compile's peak (bench/README.md, stop 34).
+    true,
   );
   // Only the findings and diagnostics are kept: `result` names the rules' own graph and facts, whose
   // caches (and the reservation their arrays come from) must die with the rule stage.
