@@ -186,6 +186,7 @@ function analyzeInArena(
   const scratch = new DominatorScratch(n, Math.max(forward.node.length, outBackward.node.length));
   // Each group's slot lists, shared by every tree (see commonDominators), listed below the trees.
   const slotLists = slotListsOf(targets, groups);
+  const component = (v: number) => componentOf(ug, v);
   const chainsOn = (tree: DominatorTree, keep: (ti: number) => boolean): (number[] | undefined)[] => {
     const lca = commonDominators(tree, targets, groups, slotLists);
     return targets.map((t, ti) => {
@@ -198,7 +199,6 @@ function analyzeInArena(
       return lca[ti]! < 0 ? [] : dominatorChain(tree, lca[ti]!).filter(outside).map(component);
     });
   };
-  const component = (v: number) => componentOf(ug, v);
   const classChains = new Map<EntryClass, (number[] | undefined)[]>();
   for (const cls of classes) {
     const seeds = entriesOf(cls);
