@@ -177,6 +177,12 @@ export function scratchU8(n: number): Uint8Array {
   return at ? new Uint8Array(at.buffer, at.offset, n) : new Uint8Array(n);
 }
 
+/** A zero-filled Uint16Array of length n. */
+export function scratchU16(n: number): Uint16Array {
+  const at = current?.take(n * 2);
+  return at ? new Uint16Array(at.buffer, at.offset, n) : new Uint16Array(n);
+}
+
 /** A zero-filled Int8Array of length n. */
 export function scratchI8(n: number): Int8Array {
   const at = current?.take(n);

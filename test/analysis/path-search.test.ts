@@ -297,22 +297,40 @@ test("searchOrdered, taking seeds lazily, settles the same nodes through the sam
 
 test("adjacency leaves the cut steps out and keeps the CSR's order of the others, both ways", () => {
   fc.assert(
-    fc.property(weighted, ({ n, edges }) => {
+    fc.property(weighted, fc.boolean(), ({ n, edges }, weighed) => {
       const { g, w } = build(n, edges);
       for (const dir of ["forward", "backward"] as const) {
-        const adj = adjacency(g, dir, w);
+        // Without weights every step is kept and weighs 0.
+        const adj = weighed ? adjacency(g, dir, w) : adjacency(g, dir);
         const start = dir === "forward" ? g.outStart : g.inStart;
         const list = dir === "forward" ? g.outEdges : g.inEdges;
         for (let v = 0; v < n; v++) {
-          const want = [...list.subarray(start[v], start[v + 1])].filter((e) => w[e] !== Infinity);
+          const want = [...list.subarray(start[v], start[v + 1])].filter(
+            (e) => !weighed || w[e] !== Infinity,
+          );
           const got = [...adj.edge.subarray(adj.start[v], adj.start[v + 1])];
           assert.equal(got, want);
           for (let i = adj.start[v]!; i < adj.start[v + 1]!; i++) {
             const e = adj.edge[i]!;
             assert.is(adj.node[i], dir === "forward" ? g.edgeTo[e] : g.edgeFrom[e]);
-            assert.is(adj.weight[i], w[e]);
+            assert.is(adj.weight[i], weighed ? w[e] : 0);
           }
         }
+        assert.is(adj.start[n], adj.edge.length);
+        assert.is(adj.node.length, adj.edge.length);
+        // Through `original`: edge e weighs spread[original[e]], the other entries decoys.
+        if (!weighed) continue;
+        const spread = new Float64Array(2 * w.length).fill(Infinity);
+        const original = Int32Array.from(w, (_, e) => 2 * e + 1);
+        for (let e = 0; e < w.length; e++) {
+          spread[2 * e] = e % 2 === 0 ? 7 : Infinity;
+          spread[2 * e + 1] = w[e]!;
+        }
+        const via = adjacency(g, dir, spread, original);
+        assert.equal([...via.start], [...adj.start]);
+        assert.equal([...via.edge], [...adj.edge]);
+        assert.equal([...via.node], [...adj.node]);
+        assert.equal([...via.weight], [...adj.weight]);
       }
     }),
     runs,

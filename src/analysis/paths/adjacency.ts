@@ -1,4 +1,4 @@
-import { scratchF64, scratchI32 } from "../../graph/arena.js";
+import { scratchCopyI32, scratchF64, scratchI32, scratchScope } from "../../graph/arena.js";
 import type { CompactGraph } from "../../graph/compact.js";
 
 /**
@@ -20,50 +20,82 @@ export interface Adjacency {
 
 /**
  * The adjacency of `g` in one direction, without the edges whose `weight` is Infinity; without
- * `weight` every step weighs 0. O(n + m).
+ * `weight` every step weighs 0; with `index`, edge e weighs `weight[index[e]]` (the usable graph's
+ * edges read their step's weight from the attack graph's few levels). O(n + m).
+ *
+ * Filled by edge id, each edge written to its slot: a CSR keeps a node's edges in id order
+ * (`buildCompactGraph`), so the k-th kept edge of v in id order is v's k-th kept slot. Reading the
+ * edges in id order reads every per-edge array in order and only writes at random; reading the CSR's
+ * slots in order loaded each step's neighbour and weight at random through its edge id, two cache
+ * misses per step on a large model.
  */
 export function adjacency(
   g: CompactGraph,
   direction: "forward" | "backward",
   weight?: Float64Array,
+  index?: Int32Array | Uint16Array,
 ): Adjacency {
   const n = g.nodeCount;
-  const csrStart = direction === "forward" ? g.outStart : g.inStart;
-  const csrEdge = direction === "forward" ? g.outEdges : g.inEdges;
-  const other = direction === "forward" ? g.edgeTo : g.edgeFrom;
-  const slots = csrEdge.length;
-  const node = scratchI32(slots);
-  const w = scratchF64(slots);
-  let cut = 0;
-  for (let i = 0; i < slots; i++) {
-    const e = csrEdge[i]!;
-    node[i] = other[e]!;
-    if (weight) {
-      const x = weight[e]!;
-      w[i] = x;
-      if (x === Infinity) cut++;
-    }
-  }
+  const m = g.edgeCount;
+  const forward = direction === "forward";
+  const csrStart = forward ? g.outStart : g.inStart;
+  const csrEdge = forward ? g.outEdges : g.inEdges;
+  const key = forward ? g.edgeFrom : g.edgeTo;
+  const other = forward ? g.edgeTo : g.edgeFrom;
+  const cut = weight ? cutCount(weight, index, m) : 0;
   // Nothing cut (the usable graph): the CSR's own offsets and edge order serve as they are.
-  if (cut === 0) return { nodeCount: n, start: csrStart, edge: csrEdge, node, weight: w };
-  // Otherwise the slots are compacted in order, reading only what was just copied out.
-  const m = slots - cut;
-  const start = scratchI32(n + 1);
-  const edge = scratchI32(m);
-  const keptNode = scratchI32(m);
-  const keptWeight = scratchF64(m);
-  let k = 0;
-  for (let v = 0; v < n; v++) {
-    start[v] = k;
-    for (let i = csrStart[v]!, end = csrStart[v + 1]!; i < end; i++) {
-      if (w[i] === Infinity) continue;
-      edge[k] = csrEdge[i]!;
-      keptNode[k] = node[i]!;
-      keptWeight[k++] = w[i]!;
-    }
+  if (cut === 0) {
+    const node = scratchI32(m);
+    const w = scratchF64(m);
+    scratchScope(() => scatter(key, other, weight, index, scratchCopyI32(csrStart, n), undefined, node, w));
+    return { nodeCount: n, start: csrStart, edge: csrEdge, node, weight: w };
   }
-  start[n] = k;
-  return { nodeCount: n, start, edge, node: keptNode, weight: keptWeight };
+  // Otherwise each node's kept steps are counted first, and only they are laid out.
+  const kept = m - cut;
+  const start = scratchI32(n + 1);
+  for (let e = 0; e < m; e++) if (weight![index ? index[e]! : e] !== Infinity) start[key[e]! + 1]!++;
+  for (let v = 0; v < n; v++) start[v + 1]! += start[v]!;
+  const edge = scratchI32(kept);
+  const node = scratchI32(kept);
+  const w = scratchF64(kept);
+  scratchScope(() => scatter(key, other, weight, index, scratchCopyI32(start, n), edge, node, w));
+  return { nodeCount: n, start, edge, node, weight: w };
+}
+
+function cutCount(weight: Float64Array, index: Int32Array | Uint16Array | undefined, m: number): number {
+  let cut = 0;
+  for (let e = 0; e < m; e++) if (weight[index ? index[e]! : e] === Infinity) cut++;
+  return cut;
+}
+
+/**
+ * Writes each kept edge (weight not Infinity) into its node's next slot (`fill`, each node's first
+ * slot, is advanced): its id into `edge` (when given), its other end into `node`, its weight into `w`
+ * (`weight[index[e]]` with `index`).
+ */
+function scatter(
+  key: Int32Array,
+  other: Int32Array,
+  weight: Float64Array | undefined,
+  index: Int32Array | Uint16Array | undefined,
+  fill: Int32Array,
+  edge: Int32Array | undefined,
+  node: Int32Array,
+  w: Float64Array,
+): void {
+  const m = key.length;
+  if (!weight) {
+    for (let e = 0; e < m; e++) node[fill[key[e]!]!++] = other[e]!;
+    return;
+  }
+  for (let e = 0; e < m; e++) {
+    const x = weight[index ? index[e]! : e]!;
+    if (x === Infinity) continue;
+    const s = fill[key[e]!]!++;
+    if (edge) edge[s] = e;
+    node[s] = other[e]!;
+    w[s] = x;
+  }
 }
 
 /**

@@ -1,4 +1,4 @@
-import { currentArena, inArena, type Arena, scratchI32, scratchU8 } from "../../graph/arena.js";
+import { currentArena, inArena, type Arena, scratchI32, scratchU16, scratchU8 } from "../../graph/arena.js";
 import { reachOver } from "../../graph/compact.js";
 import type { ThreatGraph } from "../../graph/threat-graph.js";
 import { ENTRY_BIT, ENTRY_CLASSES, type EntryClass, type Facts } from "../facts.js";
@@ -56,9 +56,9 @@ export interface PathOptions {
 export type PathPhase =
   | "index"
   | "condensation"
+  | "dominators"
   | "exposure"
   | "top-k"
-  | "dominators"
   | "soft-chokepoints"
   | "min-cut"
   | "cuts-per-target";
@@ -130,7 +130,14 @@ function analyzeInArena(
     allowedBits,
     options.fromEntry,
   );
-  const entriesOf = (cls: EntryClass) => entries.filter((v) => facts.entry[v]! & ENTRY_BIT[cls]);
+  // Each class's entries listed once (the exposure and the dominator trees ask for them; a filter of
+  // every entry per question read the entry bits of 286,000 entries a dozen times at 1M).
+  const entryLists = new Map<EntryClass, number[]>();
+  const entriesOf = (cls: EntryClass): number[] => {
+    let list = entryLists.get(cls);
+    if (!list) entryLists.set(cls, (list = entries.filter((v) => facts.entry[v]! & ENTRY_BIT[cls])));
+    return list;
+  };
   const classesOf = (v: number) =>
     ENTRY_CLASSES.filter((c) => facts.entry[v]! & ENTRY_BIT[c] && classes.includes(c));
 
@@ -153,8 +160,10 @@ function analyzeInArena(
   // Searched on the whole attack graph with the way-out weights: a step the influence leg cannot use
   // (an injection cut at an agent) can still carry data out.
   // Each direction's steps in slot order, shared by every search below (see adjacency.ts).
-  const forward = adjacency(ug.g, "forward", ug.weight);
-  const backward = adjacency(ug.g, "backward", ug.weight);
+  // Each usable step's likelihood level (two bytes a step, given back before the cut with the rest).
+  const level = usableLevels(ug, ag);
+  const forward = adjacency(ug.g, "forward", ag.levelWeight, level);
+  const backward = adjacency(ug.g, "backward", ag.levelWeight, level);
   // (Over the usable graph's nodes: a turned node's way out is its component's, copied after.)
   const outBackward = padded(adjacency(ag.g, "backward", ag.exfilWeight), n);
   const exfil = new DijkstraWorkspace(n);
@@ -165,14 +174,57 @@ function analyzeInArena(
   mark("index");
   const cond = condense(ug.g);
   mark("condensation");
-  // Exposure: which targets the entries of each class reach, and how well (exposure.ts).
   const groups = byGroup(targets);
+  const anyDisclosure = targets.some((t) => t.mode === "disclosure");
+  // Must-pass chokepoints: each tree's chain above every target's common dominator. Before the
+  // exposure, so that the trees' scratch lies on the index and the condensation alone (after the
+  // top-k it lay on the exposure's and the top-k's arrays too, and set the arena's high water), and
+  // one tree at a time: each is read for its targets' chains and given back before the next (five
+  // trees and their climb stamps, 12 bytes a node each, were all kept through the phase). A class
+  // that reaches none of a target's nodes gets no chokepoints for it (filtered by the counts below).
+  const beforeDominators = arena.mark();
+  const scratch = new DominatorScratch(n, Math.max(forward.node.length, outBackward.node.length));
+  // Each group's slot lists, shared by every tree (see commonDominators), listed below the trees.
+  const slotLists = slotListsOf(targets, groups);
+  const component = (v: number) => componentOf(ug, v);
+  const chainsOn = (tree: DominatorTree, keep: (ti: number) => boolean): (number[] | undefined)[] => {
+    const lca = commonDominators(tree, targets, groups, slotLists);
+    return targets.map((t, ti) => {
+      if (!keep(ti)) return undefined;
+      // A chokepoint is a place for a control: not the crown jewel's own nodes (nor a turned
+      // reader's component), and not a component in an untrusted zone (the outsider, the web
+      // page), which a path from it always crosses. (commonDominator skips the nodes the tree does
+      // not reach.)
+      const outside = (v: number) => !inTarget(ag, t, v) && tg.trust[componentOf(ug, v)] !== UNTRUSTED;
+      return lca[ti]! < 0 ? [] : dominatorChain(tree, lca[ti]!).filter(outside).map(component);
+    });
+  };
+  const classChains = new Map<EntryClass, (number[] | undefined)[]>();
+  for (const cls of classes) {
+    const seeds = entriesOf(cls);
+    if (seeds.length === 0) continue;
+    const treeMark = arena.mark();
+    classChains.set(
+      cls,
+      chainsOn(dominatorsOn(forward, seeds, scratch), () => true),
+    );
+    arena.release(treeMark);
+  }
+  let exfilChains: (number[] | undefined)[] | undefined;
+  if (anyDisclosure) {
+    const treeMark = arena.mark();
+    const postDom = turnedUnder(ug, dominatorsOn(outBackward, sinks, scratch));
+    exfilChains = chainsOn(postDom, (ti) => targets[ti]!.mode === "disclosure");
+    arena.release(treeMark);
+  }
+  arena.release(beforeDominators);
+  mark("dominators");
+  // Exposure: which targets the entries of each class reach, and how well (exposure.ts).
   const counts = exposureCounts(cond, targets.length, groups, entries, facts.entry, allowedBits);
   const anyCount = counts.any;
   const search = new DijkstraWorkspace(n);
   const beforeExposure = arena.mark();
   const answers = classAnswers(forward, classes, entriesOf, search);
-  const anyDisclosure = targets.some((t) => t.mode === "disclosure");
   const exposures = exposureCells(targets, groups, {
     classes,
     answers,
@@ -215,38 +267,13 @@ function analyzeInArena(
     }
     if (marked) for (let i = 0; i < group.support.length; i++) slotOf[group.support[i]!] = -1;
   }
-  mark("top-k");
-  const scratch = new DominatorScratch(n);
-  const domTrees = new Map(
-    classes
-      .filter((c) => entriesOf(c).length > 0)
-      .map((c) => [c, dominatorsOn(forward, entriesOf(c), scratch)]),
-  );
-  const postDom = anyDisclosure ? turnedUnder(ug, dominatorsOn(outBackward, sinks, scratch)) : undefined;
-
-  // Each tree's common dominator of every target's nodes, folded per group (see commonDominators).
-  const slotLists = new Map<TargetGroup, { start: Int32Array; nodes: Int32Array }>();
-  const lcas = (tree: DominatorTree) => commonDominators(tree, targets, groups, slotLists);
-  const classLca = new Map([...domTrees].map(([cls, tree]) => [cls, lcas(tree)]));
-  const exfilLca = postDom ? lcas(postDom) : undefined;
-  const component = (v: number) => componentOf(ug, v);
   const reports: TargetReport[] = targets.map((t, ti) => {
-    // A chokepoint is a place for a control: not the crown jewel's own nodes (nor a turned reader's
-    // component), and not a component in an untrusted zone (the outsider, the web page), which a
-    // path from it always crosses.
-    const outside = (v: number) => !inTarget(ag, t, v) && tg.trust[componentOf(ug, v)] !== UNTRUSTED;
     const chokepoints = classes.flatMap((cls) => {
-      const tree = domTrees.get(cls);
-      if (!tree || !counts.byClass[ti * CLASS_COUNT + ENTRY_CLASSES.indexOf(cls)]) return [];
-      // commonDominator skips the nodes the tree does not reach.
-      const lca = classLca.get(cls)![ti]!;
-      const chain = lca < 0 ? [] : dominatorChain(tree, lca).filter(outside).map(component);
+      const chain = classChains.get(cls)?.[ti];
+      if (!chain || !counts.byClass[ti * CLASS_COUNT + ENTRY_CLASSES.indexOf(cls)]) return [];
       return [{ entryClass: cls, nodes: chain.reverse() }];
     });
-    const exfilChokepoints =
-      t.mode === "disclosure" && postDom
-        ? dominatorChain(postDom, exfilLca![ti]!).filter(outside).map(component)
-        : [];
+    const exfilChokepoints = exfilChains?.[ti] ?? [];
     const paths = topK[ti]!;
     return {
       crown: t.crown.name,
@@ -260,7 +287,7 @@ function analyzeInArena(
       exfilChokepoints,
     };
   });
-  mark("dominators");
+  mark("top-k");
 
   // Detail for the most exposed targets: their own soft chokepoints and cut.
   const ranked = reports
@@ -414,6 +441,14 @@ function inTarget(ag: AttackGraph, t: AttackTarget, v: number): boolean {
   return turned >= 0 && t.group.has(turned, t.bit);
 }
 
+/** The likelihood level (`AttackGraph.stepLevel`) of each usable edge's step. */
+function usableLevels(ug: UsableGraph, ag: AttackGraph): Uint16Array {
+  const { original } = ug;
+  const level = scratchU16(original.length);
+  for (let e = 0; e < original.length; e++) level[e] = ag.stepLevel[original[e]!]!;
+  return level;
+}
+
 /** Copies each component's answer to its turned node (`out` has a slot per usable-graph node). */
 function toTurned<A extends Float64Array | Int32Array>(ug: UsableGraph, out: A): A {
   const { components, turned } = ug;
@@ -493,7 +528,7 @@ function allTargetNodes(ug: UsableGraph, groups: Groups, marks: Uint8Array): num
 
 function step(ag: AttackGraph, ug: UsableGraph, e: number): PathStep {
   const o = ug.original[e]!;
-  return attackStep(ag, o, ag.likelihood[o]!);
+  return attackStep(ag, o, ag.levelLikelihood[ag.stepLevel[o]!]!);
 }
 
 /** A path step from an attack-graph edge, with the likelihood it has on its leg. */
@@ -585,6 +620,17 @@ function withListedSteps(cells: ExposureCell[], paths: readonly AttackPath[]): E
     );
     return p ? { ...c, shortestSteps: p.steps.length + p.exfil.length } : c;
   });
+}
+
+/** The slot lists of every group of readers (see commonDominators), listed before any tree. */
+function slotListsOf(
+  targets: readonly AttackTarget[],
+  groups: ReadonlyMap<TargetGroup, readonly { index: number; bit: number }[]>,
+): Map<TargetGroup, { start: Int32Array; nodes: Int32Array }> {
+  const lists = new Map<TargetGroup, { start: Int32Array; nodes: Int32Array }>();
+  for (const [group, members] of groups)
+    if (!targets[members[0]!.index]!.listed) lists.set(group, group.slotMembers());
+  return lists;
 }
 
 /**

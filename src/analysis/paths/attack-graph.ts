@@ -1,4 +1,4 @@
-import { currentArena, scratchF64, scratchI32, scratchI8, scratchU8 } from "../../graph/arena.js";
+import { currentArena, scratchF64, scratchI32, scratchI8, scratchU16, scratchU8 } from "../../graph/arena.js";
 import { BUILTIN_CONTROL_BY_ID, DEFAULT_CONTROL_COST, canPlace } from "../../catalog/controls.js";
 import { ATLAS_TECHNIQUES } from "../../catalog/frameworks.js";
 import { reachOver, type CompactGraph } from "../../graph/compact.js";
@@ -90,6 +90,16 @@ class MarkedTarget implements AttackTarget {
 /** The attack graph: the info-flow graph with a likelihood, a technique and cut options per step. */
 export interface AttackGraph {
   readonly g: CompactGraph;
+  /**
+   * Each step's likelihood is one of a few dozen (a maturity, times the credentials' factor, times
+   * the lowering controls', or 0 for a cut step): `levelLikelihood[stepLevel[e]]`, and its weight
+   * (-ln, Infinity for a cut step) `levelWeight[stepLevel[e]]`. Two bytes a step where the two
+   * arrays below took sixteen, kept under the whole analysis (46 MB at 1M components).
+   */
+  readonly stepLevel: Uint16Array;
+  readonly levelLikelihood: Float64Array;
+  readonly levelWeight: Float64Array;
+  /** Per step, from the levels: built when first read (the export reads them), and kept. */
   readonly likelihood: Float64Array;
   /** -ln(likelihood); Infinity for a step a declared control cuts. */
   readonly weight: Float64Array;
@@ -230,9 +240,8 @@ export function buildAttackGraph(
   const ctx = new StepRules(tg, rules);
   const m = g.edgeCount;
   const steps: StepArrays = {
-    likelihood: scratchF64(m),
-    // -ln(likelihood), written beside it.
-    weight: scratchF64(m),
+    level: scratchU16(m),
+    levels: new LevelTable(),
     // Per step: the place of its code combination in `StepRules`' table (technique, flow cut), where
     // a list of each per step held 20 MB of pointers apiece at 1M components.
     known: scratchI32(m),
@@ -265,23 +274,36 @@ export function buildAttackGraph(
   const reaches = new SummaryScratch(tg);
   const replaced = approving.length > 0 ? approvalReplacedSteps(tg, facts, approving, reaches) : undefined;
   labelSteps(tg, facts, ctx, steps, { exfilClosed, flowClosed, replaced });
-  const weight = steps.weight;
+  const stepLevel = steps.level;
+  const levelLikelihood = Float64Array.from(steps.levels.likelihood);
+  const levelWeight = levelLikelihood.map(weightOf);
+  const weights = { level: stepLevel, weight: levelWeight };
   // Only the table is kept with the graph, not `ctx` and its caches.
   const table = ctx.table;
   const known = steps.known;
   const techniqueOf = (e: number): StepTechnique | undefined => table[known[e]!]!.tech;
-  const { cost: nodeCutCost, control: nodeCutControl } = nodeCuts(tg, g, ctx, steps, techniqueOf, weight);
+  const { cost: nodeCutCost, control: nodeCutControl } = nodeCuts(tg, g, ctx, steps, techniqueOf, weights);
   const n = g.nodeCount;
   const entries: number[] = [];
   for (let v = 0; v < n; v++) if (facts.entry[v]) entries.push(v);
   const { sink, canExfiltrate } = wayOutEnds(tg, facts, reaches);
-  const turnable = turnableNodes(g, ctx.receiver, techniqueOf, weight, facts.entry, entries);
+  const turnable = turnableNodes(g, ctx.receiver, techniqueOf, weights, facts.entry, entries);
   const { turned, turnedNode } = turnedReaders(tg, facts, ctx.receiver, turnable, canExfiltrate);
   const turning = { turnable, turnedNode, canExfiltrate };
+  // Plain arrays, not from the arena: read (by the export, by tests) after its scratch is given back.
+  let likelihood: Float64Array | undefined;
+  let weight: Float64Array | undefined;
   return {
     g,
-    likelihood: steps.likelihood,
-    weight,
+    stepLevel,
+    levelLikelihood,
+    levelWeight,
+    get likelihood() {
+      return (likelihood ??= Float64Array.from(stepLevel, (lv) => levelLikelihood[lv]!));
+    },
+    get weight() {
+      return (weight ??= Float64Array.from(stepLevel, (lv) => levelWeight[lv]!));
+    },
     exfilWeight: steps.exfilWeight,
     exfilClosed,
     sink,
@@ -341,17 +363,19 @@ function turnableNodes(
   g: CompactGraph,
   receiver: Int8Array,
   techniqueOf: (e: number) => StepTechnique | undefined,
-  weight: Float64Array,
+  weights: StepWeights,
   entry: Uint8Array,
   entries: readonly number[],
 ): Uint8Array {
+  const { level, weight } = weights;
   const n = g.nodeCount;
   const turnable = scratchU8(n);
   for (let v = 0; v < n; v++) turnable[v] = entry[v] || (receiver[v]! & RECEIVER_LLM) !== 0 ? 1 : 0;
   // Only a step from where the entries reach over usable steps turns its receiver.
-  const reached = reachOver(g, entries, (e) => weight[e]! < Infinity);
+  const reached = reachOver(g, entries, (e) => weight[level[e]!]! < Infinity);
   for (let e = 0; e < g.edgeCount; e++)
-    if (techniqueOf(e)?.turns && weight[e]! < Infinity && reached[g.edgeFrom[e]!]) turnable[g.edgeTo[e]!] = 1;
+    if (techniqueOf(e)?.turns && weight[level[e]!]! < Infinity && reached[g.edgeFrom[e]!])
+      turnable[g.edgeTo[e]!] = 1;
   return turnable;
 }
 
@@ -383,10 +407,48 @@ function turnedReaders(
   return { turned, turnedNode };
 }
 
+/** Each step's weight, as `weight[level[e]]` (`AttackGraph.stepLevel`, `levelWeight`). */
+interface StepWeights {
+  readonly level: Uint16Array;
+  readonly weight: Float64Array;
+}
+
+/**
+ * The distinct likelihoods of the steps, as `labelSteps` meets them: level 0 is 1 (a step without a
+ * technique), level 1 is 0 (a cut step). A step's likelihood follows from its code combination's
+ * place in `StepRules.table`, whether it needs credentials and how many lowering controls count, so
+ * each such key is looked up once; keys with the same likelihood share its level.
+ */
+class LevelTable {
+  readonly likelihood: number[] = [1, 0];
+  private readonly byKey: number[] = [];
+
+  /** The level of likelihood `p`, which key `key` always gives. */
+  of(key: number, p: number): number {
+    const known = this.byKey[key];
+    if (known !== undefined) {
+      // One load and a compare a step: a key that did not decide p would fail here, not mislabel.
+      if (this.likelihood[known] !== p) throw new Error(`step likelihood key ${key} gave two likelihoods`);
+      return known;
+    }
+    let level = this.likelihood.indexOf(p);
+    if (level < 0) {
+      level = this.likelihood.length;
+      if (level > 0xffff) throw new Error("more distinct step likelihoods than a level holds");
+      this.likelihood.push(p);
+    }
+    this.byKey[key] = level;
+    return level;
+  }
+}
+const FREE_LEVEL = 0;
+const CUT_LEVEL = 1;
+
 /** What `labelSteps` writes per step. */
 interface StepArrays {
-  readonly likelihood: Float64Array;
-  readonly weight: Float64Array;
+  /** Per step: its likelihood's level in `levels`. */
+  readonly level: Uint16Array;
+  readonly levels: LevelTable;
   /** Per step: the place of its code combination in `StepRules.table`. */
   readonly known: Int32Array;
   readonly controlsOnStep: (readonly ControlUse[])[];
@@ -399,8 +461,6 @@ interface StepArrays {
 function weightOf(likelihood: number): number {
   return likelihood > 0 ? -Math.log(likelihood) : Infinity;
 }
-/** The weight of a step without a technique (likelihood 1). */
-const FREE_WEIGHT = weightOf(1);
 
 /** Where the way-out controls declared close steps (`buildAttackGraph`). */
 interface WayOutClosing {
@@ -439,7 +499,7 @@ function labelSteps(
   const { edgeFrom, edgeTo } = g;
   const { infoFlow, infoReturn, thirdParty, entry } = facts;
   const { flowKind, compKind, trust } = tg;
-  const { likelihood, weight, known, controlsOnStep, flowCutCost, stepRuleBit, exfilWeight } = out;
+  const { level, levels, known, controlsOnStep, flowCutCost, stepRuleBit, exfilWeight } = out;
   const receiver = ctx.receiver;
   const table = ctx.table;
   // What a step reads of its sender and of its receiver, packed into one number per node first: the
@@ -488,8 +548,7 @@ function labelSteps(
       (sa & 64) !== 0 || ((sa & 128) !== 0 && !returning && flowKind[f] === INVOKE && replaced?.[e] !== 1);
     exfilWeight[e] = flowClosed[f] === 1 || closedFrom || (sb & 256) !== 0 ? Infinity : k.wayOut;
     if (!tech) {
-      likelihood[e] = 1;
-      weight[e] = FREE_WEIGHT;
+      level[e] = FREE_LEVEL;
       controlsOnStep[e] = NO_USES;
       continue;
     }
@@ -497,7 +556,8 @@ function labelSteps(
     // (tg.trust holds trust ranks.)
     // Credentials the step needs: how the sender gets into the more trusted receiver, read as the
     // rules read a hop (the flow's `auth`, else the receiver's, else an actor's `authenticated`).
-    if (!returning && trust[a]! < trust[b]! && hopAuthenticated(tg, flows[f]!)) p *= AUTH_FACTOR;
+    const auth = !returning && trust[a]! < trust[b]! && hopAuthenticated(tg, flows[f]!);
+    if (auth) p *= AUTH_FACTOR;
     const onStep = ctx.appliedOn(f, b, tech.rule, k.bit);
     // An agent's approval is the default for its own calls: it cuts the call unless a tool reached
     // through it states its own approval and can carry data out (the way out's reading above, as
@@ -506,9 +566,10 @@ function labelSteps(
       tech === AGENT_CALL && tg.compControls[a] !== 0 && replaced?.[e] !== 1
         ? ctx.withCallerApproval(onStep, a, tech.rule)
         : onStep;
-    p *= LOWERED[Math.min(2, lowering)]!;
-    likelihood[e] = cut ? 0 : p;
-    weight[e] = weightOf(likelihood[e]!);
+    const lowered = Math.min(2, lowering);
+    p *= LOWERED[lowered]!;
+    // The place, the credentials and the lowering decide p (computed as above for every step).
+    level[e] = cut ? CUT_LEVEL : levels.of((place * 3 + lowered) * 2 + (auth ? 1 : 0), p);
     controlsOnStep[e] = applied;
     flowCutCost[e] = k.cut.cost;
   }
@@ -530,8 +591,9 @@ function nodeCuts(
   ctx: StepRules,
   steps: StepArrays,
   techniqueOf: (e: number) => StepTechnique | undefined,
-  weight: Float64Array,
+  weights: StepWeights,
 ): { cost: Int32Array; control: (string | undefined)[] } {
+  const { level, weight } = weights;
   const n = g.nodeCount;
   const cost = scratchI32(n).fill(INF);
   const control: (string | undefined)[] = new Array<string | undefined>(n);
@@ -545,7 +607,7 @@ function nodeCuts(
       const b = stepRuleBit[e]!;
       // Beyond 30 distinct rules (none in the catalog today) the mask would overflow: no cache.
       if (b >= 0) rules = b < 30 ? rules | (1 << b) : -1;
-      else if (weight[e] !== Infinity) uncuttable = true;
+      else if (weight[level[e]!] !== Infinity) uncuttable = true;
     }
     if (uncuttable || rules === 0) continue;
     const byMask = (byKind[tg.compKind[v]!] ??= new Map<number, FlowCut>());

@@ -234,20 +234,13 @@ export function fewestStepsInto(
 
 /**
  * The nodes with a finite distance, sorted by (distance, node): the seed order `searchOrdered`
- * takes. Distances repeat (sums of a few step weights), so the distinct values are sorted natively
- * and the nodes bucketed by their rank in node order, instead of a comparator sort of every node.
+ * takes. Distances repeat (sums of a few step weights), so the distinct values are listed first and
+ * the nodes bucketed by their rank in node order, instead of a comparator sort of every node.
+ * (`most`: how many distinct values are kept in a sorted list before all are sorted natively.)
  */
-export function byDistance(dist: Float64Array): Int32Array {
+export function byDistance(dist: Float64Array, most = 1024): Int32Array {
   const n = dist.length;
-  let count = 0;
-  for (let v = 0; v < n; v++) if (dist[v]! < Infinity) count++;
-  const values = scratchF64(count);
-  for (let v = 0, i = 0; v < n; v++) if (dist[v]! < Infinity) values[i++] = dist[v]!;
-  values.sort();
-  // The distinct values, ascending: a node's rank is found by binary search (a map keyed by
-  // doubles hashed every distance, twice per node).
-  let distinct = 0;
-  for (let i = 0; i < count; i++) if (i === 0 || values[i] !== values[i - 1]) values[distinct++] = values[i]!;
+  const { values, distinct, count } = fewDistinct(dist, most) ?? sortedDistinct(dist);
   const start = scratchI32(distinct + 1);
   const rankOf = scratchI32(n);
   for (let v = 0; v < n; v++) {
@@ -260,6 +253,58 @@ export function byDistance(dist: Float64Array): Int32Array {
   const out = scratchI32(count);
   for (let v = 0; v < n; v++) if (dist[v]! < Infinity) out[start[rankOf[v]!]!++] = v;
   return out;
+}
+
+/** The distinct finite distances ascending (`values[0 .. distinct)`), and how many finite ones. */
+interface Distinct {
+  readonly values: Float64Array;
+  readonly distinct: number;
+  readonly count: number;
+}
+
+/**
+ * `Distinct` by insertion into a sorted list, one pass over the nodes with no copy of the distances
+ * (a native sort of every finite distance was most of `byDistance` at 1M), or undefined when there
+ * are more than `most` distinct values.
+ */
+function fewDistinct(dist: Float64Array, most: number): Distinct | undefined {
+  const values = scratchF64(most);
+  let distinct = 0;
+  let count = 0;
+  let last = NaN;
+  for (let v = 0; v < dist.length; v++) {
+    const x = dist[v]!;
+    if (!(x < Infinity)) continue;
+    count++;
+    if (x === last) continue;
+    last = x;
+    let lo = 0;
+    let hi = distinct;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (values[mid]! < x) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo < distinct && values[lo] === x) continue;
+    if (distinct === most) return undefined;
+    values.copyWithin(lo + 1, lo, distinct);
+    values[lo] = x;
+    distinct++;
+  }
+  return { values, distinct, count };
+}
+
+/** `Distinct` by a native sort of every finite distance. */
+function sortedDistinct(dist: Float64Array): Distinct {
+  const n = dist.length;
+  let count = 0;
+  for (let v = 0; v < n; v++) if (dist[v]! < Infinity) count++;
+  const values = scratchF64(count);
+  for (let v = 0, i = 0; v < n; v++) if (dist[v]! < Infinity) values[i++] = dist[v]!;
+  values.sort();
+  let distinct = 0;
+  for (let i = 0; i < count; i++) if (i === 0 || values[i] !== values[i - 1]) values[distinct++] = values[i]!;
+  return { values, distinct, count };
 }
 
 /** The index of `x` among the ascending `values[0 .. count)` (x is one of them). */

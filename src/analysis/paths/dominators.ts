@@ -77,7 +77,14 @@ export class DominatorScratch {
   readonly dom: Int32Array;
   readonly path: Int32Array;
 
-  constructor(readonly nodeCount: number) {
+  /**
+   * `steps`: the most steps of a graph it will serve, so that their two lists are taken now, below
+   * any tree (a caller giving each tree's arrays back after it must not give these back with them).
+   */
+  constructor(
+    readonly nodeCount: number,
+    steps = 0,
+  ) {
     // The nodes and the virtual root, numbered from 1.
     const size = nodeCount + 2;
     this.seen = scratchU8(nodeCount);
@@ -92,6 +99,10 @@ export class DominatorScratch {
     this.forest = scratchI32(SLOTS * size);
     this.dom = scratchI32(size);
     this.path = scratchI32(size);
+    if (steps > 0) {
+      this.laterSource = scratchI32(steps);
+      this.pairs = scratchI32(2 * steps);
+    }
   }
 }
 

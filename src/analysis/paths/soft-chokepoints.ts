@@ -72,8 +72,10 @@ export class ShareWorkspace {
   /**
    * Calls `visit(node, share)` for every node with a share above 0 of the paths from the entries to
    * `targets` (nodes in an entry's or a target's component excluded), and returns the path count.
+   * A component whose log share is below `floor` is not visited (`top` passes a floor below which
+   * every share is under its minimum, so most components cost no `exp` and no walk of members).
    */
-  shares(targets: readonly number[], visit: (node: number, share: number) => void): number {
+  shares(targets: readonly number[], visit: (node: number, share: number) => void, floor = NEG_INF): number {
     const { c, from, to, mark, list } = this;
     for (let i = 0; i < this.listCount; i++) {
       to[list[i]!] = NEG_INF;
@@ -128,7 +130,7 @@ export class ShareWorkspace {
       // Inside a cycle with an entry or a target every path "passes" every member; that says nothing.
       if (this.isEntryComp[x] || mark[x] === 2) continue;
       const s = from[x]! + to[x]! - total;
-      if (s === NEG_INF) continue;
+      if (s === NEG_INF || s < floor) continue;
       const share = Math.min(1, Math.exp(s));
       for (let k = this.memberStart[x]!; k < this.memberStart[x + 1]!; k++) visit(this.members[k]!, share);
     }
@@ -148,13 +150,21 @@ export class ShareWorkspace {
     min = 0.05,
   ): { node: number; share: number }[] {
     this.best.start(exclude, limit, min);
-    this.shares(targets, this.offer);
+    this.shares(targets, this.offer, logFloor(min));
     return this.best.list();
   }
 
   // One visitor for every `top` call: a fresh closure per call deoptimised `shares` at the next call.
   private readonly best = new Busiest();
   private readonly offer = (node: number, share: number): void => this.best.offer(node, share);
+}
+
+/**
+ * A log share below which exp(share) is surely under `min`: ln(min) less a margin far above exp's
+ * rounding error, so that no share `Busiest.offer` would keep is skipped.
+ */
+function logFloor(min: number): number {
+  return min > 0 ? Math.log(min) - 1e-6 : NEG_INF;
 }
 
 /** The busiest nodes offered so far (see `ShareWorkspace.top`), as a small sorted list. */
