@@ -12,7 +12,15 @@ import {
   type AttackGraph,
   type AttackTarget,
 } from "../../src/analysis/paths/attack-graph.js";
-import { FlowNetwork, INF } from "../../src/analysis/paths/maxflow.js";
+import {
+  FlowNetwork,
+  FlowWorkspace,
+  INF,
+  layOut,
+  maxFlow,
+  sourceSide,
+} from "../../src/analysis/paths/maxflow.js";
+import { reduced, type CutNetwork } from "../../src/analysis/paths/cut-network.js";
 import { CutSolver } from "../../src/analysis/paths/min-cut.js";
 import type { CutReport } from "../../src/analysis/paths/model.js";
 import { componentOf, usableGraph } from "../../src/analysis/paths/usable.js";
@@ -472,6 +480,70 @@ test("random question sequences on one solver: the answers of a fresh solver per
     { numRuns: 60, seed: 99 },
   );
   assert.ok(asked > 200 && nonEmpty > 60, `${asked} questions, ${nonEmpty} non-empty cuts`);
+});
+
+// The shared network's reductions (halves merged, series elimination) on random node-split networks:
+// the cut closest to the source names the same arcs (meta codes) and has the same value as on the
+// network before them. Capacities come from a few values, with ties, zeros and one far above the
+// rest, so that a component's own cost often equals (or exceeds) what can enter it.
+test("reduced networks: the same cut closest to the source as before the reductions", () => {
+  const cutOf = (net: CutNetwork) => {
+    const ws = new FlowWorkspace();
+    const r = layOut(ws, net.nodeCount, net.count, net.tail, net.head, net.cap);
+    const value = maxFlow(ws, r, net.S, net.T);
+    const side = sourceSide(ws, r, net.S);
+    const codes = new Set<number>();
+    for (let a = 0; a < net.count; a++)
+      if (net.meta[a]! >= 0 && side[net.tail[a]!] === 1 && side[net.head[a]!] === 0) codes.add(net.meta[a]!);
+    return { value, codes: [...codes].sort((x, y) => x - y) };
+  };
+  const capOf = [0, 1, 2, 3, 5, 1 << 24];
+  let merged = 0;
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 9 }),
+      fc.array(fc.nat(5), { minLength: 9, maxLength: 9 }),
+      fc.array(fc.tuple(fc.nat(9), fc.nat(9), fc.nat(5)), { maxLength: 24 }),
+      fc.array(fc.tuple(fc.nat(9), fc.nat(5)), { minLength: 1, maxLength: 4 }),
+      fc.array(fc.nat(9), { minLength: 1, maxLength: 3 }),
+      (k, own, steps, fromS, targets) => {
+        // Component v is in-half 2 + 2v -> out-half 3 + 2v; S = 0, T = 1.
+        const tail: number[] = [];
+        const head: number[] = [];
+        const cap: number[] = [];
+        const meta: number[] = [];
+        const arc = (u: number, v: number, c: number, m: number) => {
+          tail.push(u);
+          head.push(v);
+          cap.push(c);
+          meta.push(m);
+        };
+        for (let v = 0; v < k; v++) arc(2 + 2 * v, 3 + 2 * v, capOf[own[v]!]!, v * 4);
+        steps.forEach(([u, v, c], i) => {
+          if (u % k !== v % k) arc(3 + 2 * (u % k), 2 + 2 * (v % k), capOf[c]!, i * 4 + 1);
+        });
+        fromS.forEach(([v, c], i) => arc(0, 2 + 2 * (v % k), capOf[c]!, (100 + i) * 4 + 1));
+        for (const v of new Set(targets.map((t) => t % k))) arc(3 + 2 * v, 1, Infinity, -2 - v);
+        const make = (): CutNetwork => ({
+          nodeCount: 2 + 2 * k,
+          count: tail.length,
+          tail: Int32Array.from(tail),
+          head: Int32Array.from(head),
+          cap: Float64Array.from(cap),
+          meta: Int32Array.from(meta),
+          S: 0,
+          T: 1,
+        });
+        const before = cutOf(make());
+        const net = make();
+        const size = reduced(net);
+        if (size.nodeCount < net.nodeCount) merged++;
+        assert.equal(cutOf({ ...net, ...size }), before);
+      },
+    ),
+    { numRuns: 3000, seed: 77 },
+  );
+  assert.ok(merged > 1000, `${merged} networks reduced`);
 });
 
 test.run();

@@ -272,23 +272,39 @@ export class CutNetworkBuilder {
 }
 
 /**
- * Series elimination, in place: a node with one arc in and one arc out (neither a link: the solver
- * opens and closes those one by one) goes, and its two arcs become one from the first's
- * tail to the second's head, of the smaller capacity, standing for (meta code) the arc that has it,
- * the first on a tie. On the chain such a node sat on, the minimum cut closest to the source crosses
- * the first arc of least capacity (a saturated chain carries exactly that much; an unsaturated one
- * leaves every node on it reachable together), which is the arc the one arc stands for; nothing else
- * reaches the node, so no other cut changes. The nodes left are numbered in their order, the arcs
- * kept in theirs. Returns the network's new size (its arrays are the same). Temporaries: per node
- * and per arc, from the arena in scope.
+ * Exact reductions, in place, which keep the minimum cut closest to the source and what each arc of
+ * it stands for:
+ * - **Halves merged.** A component's own arc `x -> y` (its in-half's one arc out, its out-half's one
+ *   arc in) whose capacity is at least the sum of the capacities into x never crosses that cut: the
+ *   flow through it is at most what enters x, so it is saturated only when every arc into x is too,
+ *   and then x, like y, is reached only from y back along the flow; unsaturated, it joins them. x and
+ *   y are on the same side of the cut either way, so y becomes x and the arc goes. (Against the sum
+ *   out of y the same holds only strictly: at a tie a saturated arc x -> y is the cut closest to the
+ *   source, so it is not used.) Links count as unbounded, whatever the solver sets them to.
+ * - **Series elimination.** A node with one arc in and one arc out (neither a link: the solver opens
+ *   and closes those one by one) goes, and its two arcs become one from the first's tail to the
+ *   second's head, of the smaller capacity, standing for (meta code) the arc that has it, the first
+ *   on a tie. On the chain such a node sat on, the minimum cut closest to the source crosses the first
+ *   arc of least capacity (a saturated chain carries exactly that much; an unsaturated one leaves
+ *   every node on it reachable together), which is the arc the one arc stands for; nothing else
+ *   reaches the node, so no other cut changes. Not where the arc into the node has capacity 0 (a
+ *   control of cost 0): with no flow on the chain and both its ends reached otherwise, that arc alone
+ *   crosses the cut, and the one arc would not.
+ * The nodes left are numbered in their order, the arcs kept in theirs. Returns the network's new size
+ * (its arrays are the same). Temporaries: per node and per arc, from the arena in scope.
  */
-export function withoutSeries(net: CutNetwork): { nodeCount: number; count: number } {
+export function reduced(net: CutNetwork): { nodeCount: number; count: number } {
   const { nodeCount: n, count, tail, head, cap, meta } = net;
+  const dead = scratchU8(count);
+  // Node ids after: -1 for a node that goes.
+  const id = scratchI32(n);
+  mergeHalves(net, dead, id);
   const inDegree = scratchI32(n);
   const outDegree = scratchI32(n);
   const inArc = scratchI32(n);
   const outArc = scratchI32(n);
   for (let a = 0; a < count; a++) {
+    if (dead[a]) continue;
     const u = tail[a]!;
     const v = head[a]!;
     outDegree[u]!++;
@@ -296,14 +312,13 @@ export function withoutSeries(net: CutNetwork): { nodeCount: number; count: numb
     outArc[u] = a;
     inArc[v] = a;
   }
-  const dead = scratchU8(count);
-  // Node ids after: -1 for a node that goes.
-  const id = inDegree;
   for (let x = 2; x < n; x++) {
+    if (id[x] === -1) continue;
     let keep = inDegree[x] !== 1 || outDegree[x] !== 1;
     const a = inArc[x]!;
     const b = outArc[x]!;
-    keep ||= a === b || meta[a]! < -1 || meta[b]! < -1;
+    // (An arc into x of capacity 0 stays: see above.)
+    keep ||= a === b || meta[a]! < -1 || meta[b]! < -1 || !(cap[a]! > 0);
     if (keep) continue;
     // Arcs merged earlier keep their ids: a is whatever now ends at x, b whatever now leaves it.
     const v = head[b]!;
@@ -328,6 +343,43 @@ export function withoutSeries(net: CutNetwork): { nodeCount: number; count: numb
     kept++;
   }
   return { nodeCount: nodes, count: kept };
+}
+
+/**
+ * The first reduction of `reduced`: marks each merged component arc in `dead` and its out-half -1 in
+ * `gone`, and moves the out-half's arcs onto the in-half.
+ */
+function mergeHalves(net: CutNetwork, dead: Uint8Array, gone: Int32Array): void {
+  const { nodeCount: n, count, tail, head, cap, meta } = net;
+  const inCap = scratchF64(n);
+  const inDegree = scratchI32(n);
+  const outDegree = scratchI32(n);
+  for (let a = 0; a < count; a++) {
+    const v = head[a]!;
+    outDegree[tail[a]!]!++;
+    inDegree[v]!++;
+    inCap[v]! += meta[a]! < -1 ? Infinity : cap[a]!;
+  }
+  // Per out-half merged: its in-half + 1.
+  const into = scratchI32(n);
+  let merged = 0;
+  for (let a = 0; a < count; a++) {
+    const code = meta[a]!;
+    // A component's own arc, in either layer (kinds 0 and 2).
+    if (code < 0 || (code & 1) !== 0) continue;
+    const x = tail[a]!;
+    const y = head[a]!;
+    if (x < 2 || y < 2 || outDegree[x] !== 1 || inDegree[y] !== 1 || !(cap[a]! >= inCap[x]!)) continue;
+    dead[a] = 1;
+    into[y] = x + 1;
+    gone[y] = -1;
+    merged++;
+  }
+  if (merged === 0) return;
+  for (let a = 0; a < count; a++) {
+    const x = into[tail[a]!]!;
+    if (x !== 0 && !dead[a]) tail[a] = x - 1;
+  }
 }
 
 /** Where a build writes its arcs, as parallel arrays. */

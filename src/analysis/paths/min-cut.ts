@@ -11,7 +11,7 @@ import {
   CutNetworkBuilder,
   cutArcs,
   linkNumber,
-  withoutSeries,
+  reduced,
   type CutArcKind,
   type CutArcs,
   type CutCapacities,
@@ -465,8 +465,8 @@ export class CutSolver {
       cutArcs(count),
       this.folded,
     ) as CutNetwork;
-    // Nodes with one arc in and one out go (cut-network.ts).
-    const net = { ...built, ...withoutSeries(built) };
+    // Halves merged, nodes with one arc in and one out gone (cut-network.ts).
+    const net = { ...built, ...reduced(built) };
     const pos = scratchI32(net.count);
     // Every link starts closed: no flow, no capacity.
     const { meta, cap } = net;
