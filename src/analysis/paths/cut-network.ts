@@ -346,40 +346,51 @@ export function reduced(net: CutNetwork): { nodeCount: number; count: number } {
 }
 
 /**
- * The first reduction of `reduced`: marks each merged component arc in `dead` and its out-half -1 in
- * `gone`, and moves the out-half's arcs onto the in-half.
+ * The first reduction of `reduced`: contracts each arc x -> y where y has no other arc in and the
+ * arc is never saturated or never alone: its capacity is at least the sum into x, or above the sum
+ * out of y (sums over the groups once nodes have been taken in; arcs inside a group count, which
+ * only makes the test harder). Marks the arc in `dead` and y -1 in `gone`, and moves every arc onto
+ * the node its tail is now part of.
  */
 function mergeHalves(net: CutNetwork, dead: Uint8Array, gone: Int32Array): void {
   const { nodeCount: n, count, tail, head, cap, meta } = net;
   const inCap = scratchF64(n);
+  const outCap = scratchF64(n);
   const inDegree = scratchI32(n);
-  const outDegree = scratchI32(n);
   for (let a = 0; a < count; a++) {
     const v = head[a]!;
-    outDegree[tail[a]!]!++;
+    const c = meta[a]! < -1 ? Infinity : cap[a]!;
     inDegree[v]!++;
-    inCap[v]! += meta[a]! < -1 ? Infinity : cap[a]!;
+    inCap[v]! += c;
+    outCap[tail[a]!]! += c;
   }
-  // Per out-half merged: its in-half + 1.
+  // Per node taken in: the node it went into + 1.
   const into = scratchI32(n);
+  const find = (v: number): number => {
+    let r = v;
+    while (into[r] !== 0) r = into[r]! - 1;
+    while (into[v] !== 0 && into[v] !== r + 1) {
+      const up = into[v]! - 1;
+      into[v] = r + 1;
+      v = up;
+    }
+    return r;
+  };
   let merged = 0;
   for (let a = 0; a < count; a++) {
-    const code = meta[a]!;
-    // A component's own arc, in either layer (kinds 0 and 2).
-    if (code < 0 || (code & 1) !== 0) continue;
-    const x = tail[a]!;
+    if (meta[a]! < -1) continue;
     const y = head[a]!;
-    if (x < 2 || y < 2 || outDegree[x] !== 1 || inDegree[y] !== 1 || !(cap[a]! >= inCap[x]!)) continue;
+    if (y < 2 || inDegree[y] !== 1) continue;
+    const x = find(tail[a]!);
+    if (x < 2 || x === y || !(cap[a]! >= inCap[x]! || cap[a]! > outCap[y]!)) continue;
+    outCap[x]! += outCap[y]! - cap[a]!;
     dead[a] = 1;
     into[y] = x + 1;
     gone[y] = -1;
     merged++;
   }
   if (merged === 0) return;
-  for (let a = 0; a < count; a++) {
-    const x = into[tail[a]!]!;
-    if (x !== 0 && !dead[a]) tail[a] = x - 1;
-  }
+  for (let a = 0; a < count; a++) if (!dead[a]) tail[a] = find(tail[a]!);
 }
 
 /** Where a build writes its arcs, as parallel arrays. */
