@@ -91,6 +91,8 @@ export class CutNetworkBuilder {
     private readonly ug: UsableGraph,
     sinks: readonly number[],
     private readonly withWayOut: boolean,
+    /** What `reachingSinks` marks in `toSinks`, over the attack graph's components, if the caller has it. */
+    reached?: Uint8Array,
   ) {
     const n = (this.n = ug.g.nodeCount);
     const g = ug.g;
@@ -107,7 +109,10 @@ export class CutNetworkBuilder {
       const queue = scratchI32(n);
       reachedFrom(g, ag.entries, isEntry, fromEntries, queue);
       if (withWayOut) {
-        reachingSinks(ag, sinks, isSink, toSinks, queue);
+        if (reached) {
+          toSinks.set(reached);
+          for (const v of sinks) isSink[v] = 1;
+        } else reachingSinks(ag, sinks, isSink, toSinks, queue);
         // A turned node's way out is its component's (it links into the component's way-out node).
         for (let i = 0; i < ug.turned.length; i++) toSinks[ug.components + i] = toSinks[ug.turned[i]!]!;
       }
