@@ -303,7 +303,8 @@ export function reduced(net: CutNetwork): { nodeCount: number; count: number } {
   const dead = scratchU8(count);
   // Node ids after: -1 for a node that goes.
   const id = scratchI32(n);
-  mergeHalves(net, dead, id);
+  // Its sums and groups are given back before the series elimination takes its own arrays.
+  scratchScope(() => mergeHalves(net, dead, id));
   const inDegree = scratchI32(n);
   const outDegree = scratchI32(n);
   const inArc = scratchI32(n);
