@@ -12,7 +12,15 @@ import {
   type AttackGraph,
   type AttackTarget,
 } from "../../src/analysis/paths/attack-graph.js";
-import { FlowNetwork, INF } from "../../src/analysis/paths/maxflow.js";
+import {
+  FlowNetwork,
+  FlowWorkspace,
+  INF,
+  layOut,
+  maxFlow,
+  sourceSide,
+} from "../../src/analysis/paths/maxflow.js";
+import { reduced, type CutNetwork } from "../../src/analysis/paths/cut-network.js";
 import { CutSolver } from "../../src/analysis/paths/min-cut.js";
 import type { CutReport } from "../../src/analysis/paths/model.js";
 import { componentOf, usableGraph } from "../../src/analysis/paths/usable.js";
@@ -472,6 +480,95 @@ test("random question sequences on one solver: the answers of a fresh solver per
     { numRuns: 60, seed: 99 },
   );
   assert.ok(asked > 200 && nonEmpty > 60, `${asked} questions, ${nonEmpty} non-empty cuts`);
+});
+
+// The shared network's reductions (arcs contracted, series elimination) on random networks: the cut
+// closest to the source names the same arcs (meta codes) and has the same value as on the network
+// before them. Capacities come from a few values, with ties, zeros and one far above the rest, so
+// that an arc often carries at least what can enter its tail or more than can leave its head. Node-
+// split networks are the builder's shape; arbitrary ones put the arcs in any order.
+const capOf = [0, 1, 2, 3, 5, 1 << 24];
+
+function cutOf(net: CutNetwork): { value: number; codes: number[] } {
+  const ws = new FlowWorkspace();
+  const r = layOut(ws, net.nodeCount, net.count, net.tail, net.head, net.cap);
+  const value = maxFlow(ws, r, net.S, net.T);
+  const side = sourceSide(ws, r, net.S);
+  const codes = new Set<number>();
+  for (let a = 0; a < net.count; a++)
+    if (net.meta[a]! >= 0 && side[net.tail[a]!] === 1 && side[net.head[a]!] === 0) codes.add(net.meta[a]!);
+  return { value, codes: [...codes].sort((x, y) => x - y) };
+}
+
+/** Whether `reduced` left the cut of the network these arcs make as it was (and whether it removed nodes). */
+function reducesExactly(
+  nodeCount: number,
+  arcs: readonly (readonly [number, number, number, number])[],
+): boolean {
+  const make = (): CutNetwork => ({
+    nodeCount,
+    count: arcs.length,
+    tail: Int32Array.from(arcs, (x) => x[0]),
+    head: Int32Array.from(arcs, (x) => x[1]),
+    cap: Float64Array.from(arcs, (x) => x[2]),
+    meta: Int32Array.from(arcs, (x) => x[3]),
+    S: 0,
+    T: 1,
+  });
+  const before = cutOf(make());
+  const net = make();
+  const size = reduced(net);
+  assert.equal(cutOf({ ...net, ...size }), before);
+  return size.nodeCount < nodeCount;
+}
+
+test("reduced node-split networks: the same cut closest to the source as before the reductions", () => {
+  let smaller = 0;
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 9 }),
+      fc.array(fc.nat(5), { minLength: 9, maxLength: 9 }),
+      fc.array(fc.tuple(fc.nat(9), fc.nat(9), fc.nat(5)), { maxLength: 24 }),
+      fc.array(fc.tuple(fc.nat(9), fc.nat(5)), { minLength: 1, maxLength: 4 }),
+      fc.array(fc.nat(9), { minLength: 1, maxLength: 3 }),
+      (k, own, steps, fromS, targets) => {
+        // Component v is in-half 2 + 2v -> out-half 3 + 2v; S = 0, T = 1; a target's link is unbounded.
+        const arcs: [number, number, number, number][] = [];
+        for (let v = 0; v < k; v++) arcs.push([2 + 2 * v, 3 + 2 * v, capOf[own[v]!]!, v * 4]);
+        steps.forEach(([u, v, c], i) => {
+          if (u % k !== v % k) arcs.push([3 + 2 * (u % k), 2 + 2 * (v % k), capOf[c]!, i * 4 + 1]);
+        });
+        fromS.forEach(([v, c], i) => arcs.push([0, 2 + 2 * (v % k), capOf[c]!, (100 + i) * 4 + 1]));
+        for (const v of new Set(targets.map((t) => t % k))) arcs.push([3 + 2 * v, 1, Infinity, -2 - v]);
+        if (reducesExactly(2 + 2 * k, arcs)) smaller++;
+      },
+    ),
+    { numRuns: 3000, seed: 77 },
+  );
+  assert.ok(smaller > 1000, `${smaller} networks reduced`);
+});
+
+test("reduced arbitrary networks: the same cut closest to the source as before the reductions", () => {
+  let smaller = 0;
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 6 }),
+      fc.array(fc.tuple(fc.nat(7), fc.nat(7), fc.nat(6)), { minLength: 1, maxLength: 14 }),
+      (k, list) => {
+        // Nodes 2 .. k + 1 besides S and T; capacity index 6 is a link (unbounded, meta below -1).
+        const arcs: [number, number, number, number][] = [];
+        list.forEach(([u, v, c], i) => {
+          const from = u % (k + 2);
+          const to = v % (k + 2);
+          if (from === to || from === 1 || to === 0) return;
+          arcs.push(c === 6 ? [from, to, Infinity, -2 - i] : [from, to, capOf[c]!, i * 4]);
+        });
+        if (reducesExactly(k + 2, arcs)) smaller++;
+      },
+    ),
+    { numRuns: 20000, seed: 78 },
+  );
+  assert.ok(smaller > 5000, `${smaller} networks reduced`);
 });
 
 test.run();

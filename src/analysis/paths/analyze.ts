@@ -145,12 +145,11 @@ function analyzeInArena(
   const mark = options.mark ?? (() => {});
   // Disclosure targets: the readers of the asset with a way out (a path of way-out steps to an
   // observable sink, which is what a finite way-out distance below means).
-  const targets: AttackTarget[] = buildTargets(
-    tg,
-    facts,
-    ag,
-    reachOver(ag.g, sinks, (e) => ag.exfilWeight[e] !== Infinity, true),
-  ).filter((t) => options.to === undefined || t.crown.name === options.to);
+  // (Kept for the cut solver, which needs the same reach.)
+  const toSinks = reachOver(ag.g, sinks, (e) => ag.exfilWeight[e] !== Infinity, true);
+  const targets: AttackTarget[] = buildTargets(tg, facts, ag, toSinks).filter(
+    (t) => options.to === undefined || t.crown.name === options.to,
+  );
   // Scratch from here to the cut is released before the cut network is built (nothing after needs
   // it: the searches' arrays below, about 200 MB at 1M components, were kept through the cut while
   // the targets were built after them), and the exposure's own scratch when the exposure is done.
@@ -319,6 +318,7 @@ function analyzeInArena(
     rules,
     sinks,
     readersOf(targets.filter((t) => t.mode === "disclosure")),
+    toSinks,
   );
   const exposed = targets.filter((_, i) => anyCount[i]! > 0);
   const cut = solver.solve([

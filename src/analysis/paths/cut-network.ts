@@ -91,6 +91,8 @@ export class CutNetworkBuilder {
     private readonly ug: UsableGraph,
     sinks: readonly number[],
     private readonly withWayOut: boolean,
+    /** What `reachingSinks` marks in `toSinks`, over the attack graph's components, if the caller has it. */
+    reached?: Uint8Array,
   ) {
     const n = (this.n = ug.g.nodeCount);
     const g = ug.g;
@@ -107,7 +109,10 @@ export class CutNetworkBuilder {
       const queue = scratchI32(n);
       reachedFrom(g, ag.entries, isEntry, fromEntries, queue);
       if (withWayOut) {
-        reachingSinks(ag, sinks, isSink, toSinks, queue);
+        if (reached) {
+          toSinks.set(reached);
+          for (const v of sinks) isSink[v] = 1;
+        } else reachingSinks(ag, sinks, isSink, toSinks, queue);
         // A turned node's way out is its component's (it links into the component's way-out node).
         for (let i = 0; i < ug.turned.length; i++) toSinks[ug.components + i] = toSinks[ug.turned[i]!]!;
       }
@@ -272,23 +277,40 @@ export class CutNetworkBuilder {
 }
 
 /**
- * Series elimination, in place: a node with one arc in and one arc out (neither a link: the solver
- * opens and closes those one by one) goes, and its two arcs become one from the first's
- * tail to the second's head, of the smaller capacity, standing for (meta code) the arc that has it,
- * the first on a tie. On the chain such a node sat on, the minimum cut closest to the source crosses
- * the first arc of least capacity (a saturated chain carries exactly that much; an unsaturated one
- * leaves every node on it reachable together), which is the arc the one arc stands for; nothing else
- * reaches the node, so no other cut changes. The nodes left are numbered in their order, the arcs
- * kept in theirs. Returns the network's new size (its arrays are the same). Temporaries: per node
- * and per arc, from the arena in scope.
+ * Exact reductions, in place, which keep the minimum cut closest to the source and what each arc of
+ * it stands for:
+ * - **Halves merged.** A component's own arc `x -> y` (its in-half's one arc out, its out-half's one
+ *   arc in) whose capacity is at least the sum of the capacities into x never crosses that cut: the
+ *   flow through it is at most what enters x, so it is saturated only when every arc into x is too,
+ *   and then x, like y, is reached only from y back along the flow; unsaturated, it joins them. x and
+ *   y are on the same side of the cut either way, so y becomes x and the arc goes. (Against the sum
+ *   out of y the same holds only strictly: at a tie a saturated arc x -> y is the cut closest to the
+ *   source, so it is not used.) Links count as unbounded, whatever the solver sets them to.
+ * - **Series elimination.** A node with one arc in and one arc out (neither a link: the solver opens
+ *   and closes those one by one) goes, and its two arcs become one from the first's tail to the
+ *   second's head, of the smaller capacity, standing for (meta code) the arc that has it, the first
+ *   on a tie. On the chain such a node sat on, the minimum cut closest to the source crosses the first
+ *   arc of least capacity (a saturated chain carries exactly that much; an unsaturated one leaves
+ *   every node on it reachable together), which is the arc the one arc stands for; nothing else
+ *   reaches the node, so no other cut changes. Not where the arc into the node has capacity 0 (a
+ *   control of cost 0): with no flow on the chain and both its ends reached otherwise, that arc alone
+ *   crosses the cut, and the one arc would not.
+ * The nodes left are numbered in their order, the arcs kept in theirs. Returns the network's new size
+ * (its arrays are the same). Temporaries: per node and per arc, from the arena in scope.
  */
-export function withoutSeries(net: CutNetwork): { nodeCount: number; count: number } {
+export function reduced(net: CutNetwork): { nodeCount: number; count: number } {
   const { nodeCount: n, count, tail, head, cap, meta } = net;
+  const dead = scratchU8(count);
+  // Node ids after: -1 for a node that goes.
+  const id = scratchI32(n);
+  // Its sums and groups are given back before the series elimination takes its own arrays.
+  scratchScope(() => mergeHalves(net, dead, id));
   const inDegree = scratchI32(n);
   const outDegree = scratchI32(n);
   const inArc = scratchI32(n);
   const outArc = scratchI32(n);
   for (let a = 0; a < count; a++) {
+    if (dead[a]) continue;
     const u = tail[a]!;
     const v = head[a]!;
     outDegree[u]!++;
@@ -296,14 +318,13 @@ export function withoutSeries(net: CutNetwork): { nodeCount: number; count: numb
     outArc[u] = a;
     inArc[v] = a;
   }
-  const dead = scratchU8(count);
-  // Node ids after: -1 for a node that goes.
-  const id = inDegree;
   for (let x = 2; x < n; x++) {
+    if (id[x] === -1) continue;
     let keep = inDegree[x] !== 1 || outDegree[x] !== 1;
     const a = inArc[x]!;
     const b = outArc[x]!;
-    keep ||= a === b || meta[a]! < -1 || meta[b]! < -1;
+    // (An arc into x of capacity 0 stays: see above.)
+    keep ||= a === b || meta[a]! < -1 || meta[b]! < -1 || !(cap[a]! > 0);
     if (keep) continue;
     // Arcs merged earlier keep their ids: a is whatever now ends at x, b whatever now leaves it.
     const v = head[b]!;
@@ -328,6 +349,54 @@ export function withoutSeries(net: CutNetwork): { nodeCount: number; count: numb
     kept++;
   }
   return { nodeCount: nodes, count: kept };
+}
+
+/**
+ * The first reduction of `reduced`: contracts each arc x -> y where y has no other arc in and the
+ * arc is never saturated or never alone: its capacity is at least the sum into x, or above the sum
+ * out of y (sums over the groups once nodes have been taken in; arcs inside a group count, which
+ * only makes the test harder). Marks the arc in `dead` and y -1 in `gone`, and moves every arc onto
+ * the node its tail is now part of.
+ */
+function mergeHalves(net: CutNetwork, dead: Uint8Array, gone: Int32Array): void {
+  const { nodeCount: n, count, tail, head, cap, meta } = net;
+  const inCap = scratchF64(n);
+  const outCap = scratchF64(n);
+  const inDegree = scratchI32(n);
+  for (let a = 0; a < count; a++) {
+    const v = head[a]!;
+    const c = meta[a]! < -1 ? Infinity : cap[a]!;
+    inDegree[v]!++;
+    inCap[v]! += c;
+    outCap[tail[a]!]! += c;
+  }
+  // Per node taken in: the node it went into + 1.
+  const into = scratchI32(n);
+  const find = (v: number): number => {
+    let r = v;
+    while (into[r] !== 0) r = into[r]! - 1;
+    while (into[v] !== 0 && into[v] !== r + 1) {
+      const up = into[v]! - 1;
+      into[v] = r + 1;
+      v = up;
+    }
+    return r;
+  };
+  let merged = 0;
+  for (let a = 0; a < count; a++) {
+    if (meta[a]! < -1) continue;
+    const y = head[a]!;
+    if (y < 2 || inDegree[y] !== 1) continue;
+    const x = find(tail[a]!);
+    if (x < 2 || x === y || !(cap[a]! >= inCap[x]! || cap[a]! > outCap[y]!)) continue;
+    outCap[x]! += outCap[y]! - cap[a]!;
+    dead[a] = 1;
+    into[y] = x + 1;
+    gone[y] = -1;
+    merged++;
+  }
+  if (merged === 0) return;
+  for (let a = 0; a < count; a++) if (!dead[a]) tail[a] = find(tail[a]!);
 }
 
 /** Where a build writes its arcs, as parallel arrays. */

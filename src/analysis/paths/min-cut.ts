@@ -11,7 +11,7 @@ import {
   CutNetworkBuilder,
   cutArcs,
   linkNumber,
-  withoutSeries,
+  reduced,
   type CutArcKind,
   type CutArcs,
   type CutCapacities,
@@ -50,8 +50,8 @@ const INFEASIBLE: CutReport = { feasible: false, total: 0, controls: [], uncutta
  */
 export class CutSolver {
   private readonly builder: CutNetworkBuilder;
-  /** Way-out leg: cheapest lethal-trifecta control per component, and on a flow. */
-  private readonly wayOutNode: Option[] = [];
+  /** Way-out leg: cheapest lethal-trifecta control per component kind code, and on a flow. */
+  private wayOutByKind: readonly Option[] = [];
   private wayOutFlow: Option;
   /** For a question asked outside the shared network (made on the first such question). */
   private readonly ws = new FlowWorkspace();
@@ -75,6 +75,8 @@ export class CutSolver {
     sinks: readonly number[],
     /** The disclosure targets the questions will ask about: their readers share one network. */
     private readonly disclosure: readonly CutTarget[],
+    /** Per component, 1 where it reaches a sink over way-out steps, if the caller has it. */
+    toSinks?: Uint8Array,
   ) {
     const withWayOut = (this.wayOut = disclosure.length > 0);
     if (withWayOut) {
@@ -84,15 +86,13 @@ export class CutSolver {
         .map((c) => ({ id: c.id, cost: controlCost(model, c.id) }))
         .sort((a, b) => a.cost - b.cost || (a.id < b.id ? -1 : 1));
       const cheapestFor = (on: string) => ranked.find((c) => canPlace(c.id, on));
-      // Per kind code, read from the attack graph's typed kinds: a read of each component's object
-      // was most of the solver's setup at 100k.
-      const byKind = COMPONENT_KIND_NAMES.map(cheapestFor);
-      const kind = ag.compKind;
-      for (let v = 0; v < ug.g.nodeCount; v++) this.wayOutNode.push(byKind[kind[componentOf(ug, v)]!]);
+      // Per kind code, read through the attack graph's typed kinds: a read of each component's
+      // object was most of the solver's setup at 100k, and an option per node after it.
+      this.wayOutByKind = COMPONENT_KIND_NAMES.map(cheapestFor);
       this.wayOutFlow = cheapestFor("flow");
     }
     this.capacity = this.capacities();
-    this.builder = new CutNetworkBuilder(ag, ug, sinks, withWayOut);
+    this.builder = new CutNetworkBuilder(ag, ug, sinks, withWayOut, toSinks);
     const n = ug.g.nodeCount;
     const doomed = (this.doomed = { influence: scratchU8(n), reader: scratchU8(n) });
     const folded = (this.folded = scratchU8(n));
@@ -121,7 +121,13 @@ export class CutSolver {
       flow[e] = c < INF ? c : UNCUTTABLE;
     }
     const wayOutNode = scratchF64(withWayOut ? n : 0);
-    if (withWayOut) for (let v = 0; v < n; v++) wayOutNode[v] = this.wayOutNode[v]?.cost ?? UNCUTTABLE;
+    if (withWayOut) {
+      const byKind = Float64Array.from(this.wayOutByKind, (o) => o?.cost ?? UNCUTTABLE);
+      const kind = this.ag.compKind;
+      const { components, turned } = this.ug;
+      for (let v = 0; v < components; v++) wayOutNode[v] = byKind[kind[v]!]!;
+      for (let v = components; v < n; v++) wayOutNode[v] = byKind[kind[turned[v - components]!]!]!;
+    }
     return { node, wayOutNode, flow, wayOutFlow: this.wayOutFlow?.cost ?? UNCUTTABLE };
   }
 
@@ -140,7 +146,7 @@ export class CutSolver {
         return c < INF ? { id: ag.flowCutControlOf(e)!, cost: c } : undefined;
       }
       case "way-out node":
-        return this.wayOutNode[index];
+        return this.wayOutByKind[this.ag.compKind[componentOf(this.ug, index)]!];
       case "way-out flow":
         return this.wayOutFlow;
     }
@@ -465,8 +471,8 @@ export class CutSolver {
       cutArcs(count),
       this.folded,
     ) as CutNetwork;
-    // Nodes with one arc in and one out go (cut-network.ts).
-    const net = { ...built, ...withoutSeries(built) };
+    // Halves merged, nodes with one arc in and one out gone (cut-network.ts).
+    const net = { ...built, ...reduced(built) };
     const pos = scratchI32(net.count);
     // Every link starts closed: no flow, no capacity.
     const { meta, cap } = net;
