@@ -1,6 +1,6 @@
 import { runRules } from "./analysis/engine.js";
 import { computeFacts, type Facts } from "./analysis/facts.js";
-import type { Finding } from "./analysis/findings.js";
+import type { FindingRecords } from "./analysis/finding-records.js";
 import type { Rule } from "./analysis/rule.js";
 import { RULES } from "./analysis/rules/index.js";
 import { ENTRY_BIT, ENTRY_CLASSES } from "./analysis/facts.js";
@@ -178,7 +178,7 @@ export function runFrontEnd(input: FrontEndInput): FrontEndResult {
 export interface AnalysisResult {
   readonly graph: ThreatGraph;
   readonly facts: Facts;
-  readonly findings: readonly Finding[];
+  readonly findings: FindingRecords;
   readonly diagnostics: readonly Diagnostic[];
 }
 

@@ -156,7 +156,7 @@ test("the acceptance model's finding is accepted and its view shows the acceptan
 
 test("findings of one rule with their own title or category keep them (the rest of the rule is shared)", () => {
   const { analysis } = cachedSampleContext(SAMPLES[0]!);
-  const base = analysis.findings[0]!;
+  const base = analysis.findings.at(0)!;
   const other = analysis.findings.find((f) => f.rule !== base.rule)!;
   const findings: Finding[] = [
     base,

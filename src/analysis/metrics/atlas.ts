@@ -1,7 +1,7 @@
 import { BUILTIN_CONTROL_BY_ID } from "../../catalog/controls.js";
 import { ATLAS, ATLAS_TECHNIQUES, ATLAS_VERSION } from "../../catalog/frameworks.js";
 import type { ResolvedModel } from "../../semantic/model.js";
-import type { Finding } from "../findings.js";
+import type { FindingList } from "../finding-records.js";
 import type { Rule } from "../rule.js";
 import { byString, percent, type AtlasMetrics, type TechniqueCoverage } from "./model.js";
 
@@ -25,7 +25,7 @@ export function atlasMitigationsOf(id: string): readonly string[] {
 export function atlasMetrics(
   model: ResolvedModel,
   rules: readonly Rule[],
-  findings: readonly Finding[],
+  findings: FindingList,
 ): AtlasMetrics {
   /** Adds `control` to the set kept under `key`. */
   const add = (map: Map<string, Set<string>>, key: string, control: string): void => {

@@ -1,4 +1,5 @@
 import { SEVERITIES, type Finding } from "../findings.js";
+import type { FindingList } from "../finding-records.js";
 import { LEVELS, type Level } from "../rule.js";
 import { percent, type MitigationMetrics } from "./model.js";
 
@@ -13,7 +14,7 @@ export function residualScore(f: Finding): number {
  * Mitigation coverage, status counts by severity and residual risk, over threat findings. Acceptance
  * changes the status but not the risk: accepting a threat is a decision about it, not a control.
  */
-export function mitigationMetrics(findings: readonly Finding[]): MitigationMetrics {
+export function mitigationMetrics(findings: FindingList): MitigationMetrics {
   const bySeverity = new Map(
     SEVERITIES.map((s) => [s, { severity: s, total: 0, open: 0, mitigated: 0, accepted: 0 }]),
   );

@@ -1,5 +1,6 @@
 import type { Argv } from "yargs";
 import type { Finding } from "../../analysis/findings.js";
+import type { FindingList } from "../../analysis/finding-records.js";
 import { withOrgRules } from "../../analysis/org-rules.js";
 import type { Rule } from "../../analysis/rule.js";
 import { RULES } from "../../analysis/rules/index.js";
@@ -77,7 +78,7 @@ const listed = (items: readonly string[]): string => listedUpTo(items, 10);
 
 /** Finds a finding by id (`AT-25:copilot`) or by fingerprint (or a unique prefix of one). */
 export function findFinding(
-  findings: readonly Finding[],
+  findings: FindingList,
   target: string,
 ): { finding?: Finding; ambiguous?: Finding[] } {
   const byId =
@@ -219,7 +220,7 @@ export function findingText(e: FindingExplanation): string {
 }
 
 /** Text of a rule explanation: what it looks for, false positives, mitigations, mappings. */
-export function ruleText(v: RuleView, findings: readonly Finding[] | undefined): string {
+export function ruleText(v: RuleView, findings: FindingList | undefined): string {
   const out: string[] = [];
   out.push(`${v.id}  ${v.title}`);
   out.push(
@@ -335,12 +336,7 @@ export function runExplain(io: Io, argv: ExplainArgs): number {
   return EXIT.OK;
 }
 
-function printRule(
-  io: Io,
-  argv: ExplainArgs,
-  view: RuleView,
-  findings: readonly Finding[] | undefined,
-): number {
+function printRule(io: Io, argv: ExplainArgs, view: RuleView, findings: FindingList | undefined): number {
   if (argv.format === "json") {
     const out = {
       kind: "rule",
