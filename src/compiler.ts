@@ -21,7 +21,7 @@ import {
   type Location,
   type StageResult,
 } from "./diagnostics/diagnostic.js";
-import { findingsView, type FindingView } from "./emit/findings-view.js";
+import { findingsView, type FindingViewList } from "./emit/findings-view.js";
 import { pathsView, type PathsView } from "./emit/paths-view.js";
 import { once } from "./memoize.js";
 import { buildThreatGraph, type ThreatGraph } from "./graph/threat-graph.js";
@@ -248,7 +248,7 @@ export function analyze(model: ResolvedModel, rules: readonly Rule[] = RULES): A
 export interface CompileAnalysis extends AnalysisResult {
   readonly model: ResolvedModel;
   readonly rules: readonly Rule[];
-  readonly findingsView: readonly FindingView[];
+  readonly findingsView: FindingViewList;
   readonly paths: PathAnalysis;
   readonly pathsView: PathsView;
   /** Every metric of the model (docs/metrics.md). */

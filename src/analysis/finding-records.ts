@@ -486,6 +486,10 @@ export class FindingRecords implements FindingSource, FindingList {
   forEach(fn: (f: Finding, i: number) => void): void {
     for (let i = 0; i < this.length; i++) fn(this.finding(i), i);
   }
+  /** What `JSON.stringify` writes: the list of findings (the records hold the model). */
+  toJSON(): Finding[] {
+    return this.map((f) => f);
+  }
   /** The number of findings with that status, read from the records alone. */
   countStatus(s: FindingStatus): number {
     const want = statusCode(s);

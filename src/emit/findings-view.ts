@@ -88,12 +88,28 @@ const NONE_MITIGATING: FindingView["mitigatedBy"] = [];
 const named = (ids: readonly string[], names: ReadonlyMap<string, string>): MappingView[] =>
   ids.map((id) => ({ id, name: names.get(id) ?? "" }));
 
-/** Builds the view of every finding (same order as the input, which the engine sorts by id). */
+/**
+ * The views of a list of findings, in its order, made when read (ADR 0021): `at(i)`, iteration and
+ * the array methods give a view made on the call, which reads through the findings' records, so the
+ * outputs keep no view object per finding (the lists they sort or group hold theirs while they are
+ * written). A plain `FindingView[]` is one too (tests).
+ */
+export interface FindingViewList extends Iterable<FindingView> {
+  readonly length: number;
+  at(i: number): FindingView | undefined;
+  map<U>(fn: (v: FindingView, i: number) => U): U[];
+  filter(fn: (v: FindingView, i: number) => unknown): FindingView[];
+  find(fn: (v: FindingView, i: number) => unknown): FindingView | undefined;
+  some(fn: (v: FindingView, i: number) => unknown): boolean;
+  forEach(fn: (v: FindingView, i: number) => void): void;
+}
+
+/** Builds the views of every finding (same order as the input, which the engine sorts by id). */
 export function findingsView(
   model: ResolvedModel,
   findings: FindingList,
   rules: readonly Rule[],
-): FindingView[] {
+): FindingViews {
   const src = sourceOf(findings);
   const byId = new Map(rules.map((r) => [r.meta.id, r.meta]));
   const atlasNames = new Map([...ATLAS_TECHNIQUES].map(([id, t]) => [id, t.name]));
@@ -117,42 +133,102 @@ export function findingsView(
     return m;
   };
   const locations = locationTable();
-  const about = subjectInfo(model);
+  const n = src.length;
   // Each fact's location, looked up once here, as its place in the table of location views, in one
-  // list for every view: small integers, which the collector does not follow (a list of the views
-  // themselves gave it one more pointer per fact to record and trace). A view's facts are made from
-  // it on each read and not kept.
-  const index: number[] = [];
-  const ctx = new ViewContext(src, locations.views, index, locations.indexOf);
-  // What the views of one rule's findings share (nearly always one object per rule).
-  const ruleShared = new Map<string, RuleShared>();
-  const sharedOf = (i: number): RuleShared => {
+  // typed column for every view (`factLocations[factStart[i] + j]`); the finding's own location the
+  // same way. A view's facts are made from it on each read and not kept.
+  const factStart = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) factStart[i + 1] = factStart[i]! + src.factCount(i);
+  const factLocations = new Int32Array(factStart[n]!);
+  const location = new Int32Array(n);
+  // What the views of one rule's findings share (nearly always one object per rule), by number.
+  const sharedList: RuleShared[] = [];
+  const shared = new Int32Array(n);
+  const ruleShared = new Map<string, number>();
+  const ctx = new ViewContext(
+    src,
+    locations.views,
+    factStart,
+    factLocations,
+    location,
+    {
+      list: sharedList,
+      of: shared,
+    },
+    subjectInfo(model),
+    locations.indexOf,
+  );
+  for (let i = 0; i < n; i++) {
+    const start = factStart[i]!;
+    const facts = src.factCount(i);
+    for (let j = 0; j < facts; j++) factLocations[start + j] = locations.indexOf(src.fact(i, j).loc);
+    location[i] = locations.indexOf(src.location(i));
     const rule = src.rule(i);
-    let r = ruleShared.get(rule);
     const title = src.title(i);
     const category = src.category(i);
-    if (r?.title !== title || r.category !== category) {
-      r = { rule, category, title, mappings: mappings(rule), ctx };
-      if (!ruleShared.has(rule)) ruleShared.set(rule, r);
+    let r = ruleShared.get(rule);
+    if (r === undefined || sharedList[r]!.title !== title || sharedList[r]!.category !== category) {
+      const k = sharedList.push({ rule, category, title, mappings: mappings(rule), ctx }) - 1;
+      if (r === undefined) ruleShared.set(rule, k);
+      r = k;
     }
-    return r;
-  };
-  const views: FindingView[] = [];
-  for (let i = 0; i < src.length; i++) {
-    const subject = about(src.subjectType(i), src.subjectIndex(i));
-    const factStart = index.length;
-    const facts = src.factCount(i);
-    for (let j = 0; j < facts; j++) index.push(locations.indexOf(src.fact(i, j).loc));
-    const location = locations.views[locations.indexOf(src.location(i))]!;
-    views.push(new CompactFindingView(i, sharedOf(i), subject, factStart, location));
+    shared[i] = r;
   }
-  return views;
+  return new FindingViews(ctx);
+}
+
+/** The views of one build, made when read (see `FindingViewList`). */
+export class FindingViews implements FindingViewList {
+  readonly length: number;
+  constructor(private readonly ctx: ViewContext) {
+    this.length = ctx.src.length;
+  }
+  private make(i: number): FindingView {
+    return new CompactFindingView(i, this.ctx);
+  }
+  at(i: number): FindingView | undefined {
+    if (i < 0) i += this.length;
+    return i >= 0 && i < this.length ? this.make(i) : undefined;
+  }
+  *[Symbol.iterator](): Iterator<FindingView> {
+    for (let i = 0; i < this.length; i++) yield this.make(i);
+  }
+  map<U>(fn: (v: FindingView, i: number) => U): U[] {
+    const out: U[] = [];
+    for (let i = 0; i < this.length; i++) out.push(fn(this.make(i), i));
+    return out;
+  }
+  filter(fn: (v: FindingView, i: number) => unknown): FindingView[] {
+    const out: FindingView[] = [];
+    for (let i = 0; i < this.length; i++) {
+      const v = this.make(i);
+      if (fn(v, i)) out.push(v);
+    }
+    return out;
+  }
+  find(fn: (v: FindingView, i: number) => unknown): FindingView | undefined {
+    for (let i = 0; i < this.length; i++) {
+      const v = this.make(i);
+      if (fn(v, i)) return v;
+    }
+    return undefined;
+  }
+  some(fn: (v: FindingView, i: number) => unknown): boolean {
+    return this.find(fn) !== undefined;
+  }
+  forEach(fn: (v: FindingView, i: number) => void): void {
+    for (let i = 0; i < this.length; i++) fn(this.make(i), i);
+  }
+  /** What `JSON.stringify` writes: the list of plain views. */
+  toJSON(): FindingView[] {
+    return this.map(plainView);
+  }
 }
 
 /**
- * What every view of one build reads through: the findings, the fact locations of every view
- * (`views[index[factStart + j]]` is the j-th fact's), and the objects views share, made on first
- * read (residual pairs, recommended lists, mitigations, acceptances).
+ * What every view of one build reads through: the findings, typed columns per finding (where its
+ * facts' location indices start, its location's index, its rule's shared object), and the objects
+ * views share, made on first read (residual pairs, recommended lists, acceptances).
  */
 class ViewContext {
   private readonly controlOf = new Map<string, { title: string; atlas: MappingView[] }>();
@@ -164,9 +240,23 @@ class ViewContext {
   constructor(
     readonly src: FindingSource,
     readonly locationViews: readonly LocationView[],
-    readonly factLocations: readonly number[],
+    readonly factStart: Int32Array,
+    readonly factLocations: Int32Array,
+    private readonly locationOf: Int32Array,
+    private readonly shared: { list: readonly RuleShared[]; of: Int32Array },
+    private readonly about: (type: Finding["subject"]["type"], index: number) => SubjectInfo,
     private readonly locationIndex: (loc: Location) => number,
   ) {}
+  /** Finding i's rule's shared object. */
+  sharedOf(i: number): RuleShared {
+    return this.shared.list[this.shared.of[i]!]!;
+  }
+  subjectOf(i: number): SubjectInfo {
+    return this.about(this.src.subjectType(i), this.src.subjectIndex(i));
+  }
+  locationAt(i: number): LocationView {
+    return this.locationViews[this.locationOf[i]!]!;
+  }
   location(loc: Location): LocationView {
     return this.locationViews[this.locationIndex(loc)]!;
   }
@@ -243,24 +333,28 @@ interface RuleShared {
 }
 
 /**
- * A finding's view: its number in the findings, and references to what views share (the rule's
- * data, the subject's, its location view). Every other field is read through the findings' records
- * when asked (ADR 0021): the id and fingerprint are made then, the message and facts are the
- * records' own, the levels are codes. Facts are not copied: their location views are looked up once
- * into one list every view shares, and `facts` makes the fact views on each read, while `eachFact`
+ * A finding's view, made when read: its number in the findings' records, and what it shares with
+ * other views (its rule's object, its subject's info). Every field is read through the records or
+ * the build's columns when asked (ADR 0021): the id and fingerprint are made then, the message and
+ * facts are the records' own, the levels are codes. Facts are not copied: their location views are
+ * looked up once into one column, and `facts` makes the fact views on each read, while `eachFact`
  * (what the large outputs use) makes none. A view that kept its own fields was about 450 bytes per
  * finding with its finding's strings, alive for the whole output side.
  */
 class CompactFindingView implements FindingView {
+  readonly shared: RuleShared;
+  private readonly about: SubjectInfo;
   constructor(
     /** The finding's number in the records (their order is the views' order, that of the ids). */
     readonly i: number,
-    readonly shared: RuleShared,
-    private readonly about: SubjectInfo,
-    /** Where its facts' location views start in the context's `factLocations`. */
-    readonly factStart: number,
-    readonly location: LocationView,
-  ) {}
+    ctx: ViewContext,
+  ) {
+    this.shared = ctx.sharedOf(i);
+    this.about = ctx.subjectOf(i);
+  }
+  get location(): LocationView {
+    return this.shared.ctx.locationAt(this.i);
+  }
   get id(): string {
     return this.shared.ctx.src.id(this.i);
   }
@@ -348,10 +442,11 @@ export function eachFact(
   fn: (text: string, location: LocationView, i: number) => void,
 ): void {
   if (v instanceof CompactFindingView) {
-    const { i: f, factStart } = v;
-    const { src, factLocations, locationViews } = v.shared.ctx;
-    const n = src.factCount(f);
-    for (let i = 0; i < n; i++) fn(src.fact(f, i).text, locationViews[factLocations[factStart + i]!]!, i);
+    const f = v.i;
+    const { src, factStart, factLocations, locationViews } = v.shared.ctx;
+    const start = factStart[f]!;
+    const n = factStart[f + 1]! - start;
+    for (let i = 0; i < n; i++) fn(src.fact(f, i).text, locationViews[factLocations[start + i]!]!, i);
   } else v.facts.forEach((x, i) => fn(x.text, x.location, i));
 }
 

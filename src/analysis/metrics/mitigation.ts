@@ -1,5 +1,5 @@
 import { SEVERITIES, type Finding } from "../findings.js";
-import type { FindingList } from "../finding-records.js";
+import { sourceOf, type FindingList } from "../finding-records.js";
 import { LEVELS, type Level } from "../rule.js";
 import { percent, type MitigationMetrics } from "./model.js";
 
@@ -24,19 +24,23 @@ export function mitigationMetrics(findings: FindingList): MitigationMetrics {
   let inherentRisk = 0;
   let residualRisk = 0;
   let openAssumptions = 0;
-  for (const f of findings) {
-    if (f.category === "assumption") {
-      if (f.status === "open") openAssumptions++;
+  // Read field by field: a finding object per record would make its id and fingerprint.
+  const src = sourceOf(findings);
+  for (let i = 0; i < src.length; i++) {
+    const fStatus = src.status(i);
+    if (src.category(i) === "assumption") {
+      if (fStatus === "open") openAssumptions++;
       continue;
     }
     threats++;
-    if (f.mitigatedBy.length > 0) withControl++;
-    status[f.status]++;
-    const row = bySeverity.get(f.severity)!;
+    if (src.mitigatedBy(i).length > 0) withControl++;
+    status[fStatus]++;
+    const row = bySeverity.get(src.severity(i))!;
     row.total++;
-    row[f.status]++;
-    inherentRisk += rank(f.likelihood) * rank(f.impact);
-    residualRisk += residualScore(f);
+    row[fStatus]++;
+    const impact = rank(src.impact(i));
+    inherentRisk += rank(src.likelihood(i)) * impact;
+    residualRisk += rank(src.residualLikelihood(i)) * impact;
   }
   return {
     threats,

@@ -328,7 +328,7 @@ export function runExplain(io: Io, argv: ExplainArgs): number {
     );
   }
   const findingRule = rules.find((r) => r.meta.id === finding.rule)!;
-  const view = findingsView(model, [finding], rules)[0]!;
+  const view = findingsView(model, [finding], rules).at(0)!;
   const uncounted = uncountedControls(analysis.graph, analysis.facts, findingRule, finding);
   const explanation = explainFinding(model, finding, view, findingRule, uncounted);
   if (argv.format === "json") io.out(`${JSON.stringify(explanation, null, 2)}\n`);
