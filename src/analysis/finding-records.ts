@@ -229,7 +229,6 @@ export class RecordsBuilder {
     const factCount = new Int32Array(n);
     const key: string[] = [];
     const message: string[] = [];
-    const facts: Fact[] = [];
     for (let i = 0; i < n; i++) {
       const r = order[i]!;
       rule[i] = this.rule[r]!;
@@ -242,11 +241,9 @@ export class RecordsBuilder {
       acceptance[i] = this.acceptance[r]!;
       key.push(this.key[r]!);
       message.push(this.message[r]!);
-      const start = this.factStart[r]!;
-      const count = this.factCount[r]!;
-      factStart[i] = facts.length;
-      factCount[i] = count;
-      for (let j = 0; j < count; j++) facts.push(this.facts[start + j]!);
+      // The facts stay where they were reported: a finding's range is read through its own start.
+      factStart[i] = this.factStart[r]!;
+      factCount[i] = this.factCount[r]!;
     }
     return new FindingRecords(model, metas, {
       rule,
@@ -261,7 +258,7 @@ export class RecordsBuilder {
       factCount,
       key,
       message,
-      facts,
+      facts: this.facts,
       rationales: this.rationales,
       recommendedLists: this.recommendedLists,
       mitigationLists: this.mitigationLists,
