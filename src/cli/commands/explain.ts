@@ -1,6 +1,6 @@
 import type { Argv } from "yargs";
 import type { Finding } from "../../analysis/findings.js";
-import type { FindingList } from "../../analysis/finding-records.js";
+import { sourceOf as findingSource, type FindingList } from "../../analysis/finding-records.js";
 import { withOrgRules } from "../../analysis/org-rules.js";
 import type { Rule } from "../../analysis/rule.js";
 import { RULES } from "../../analysis/rules/index.js";
@@ -81,13 +81,21 @@ export function findFinding(
   findings: FindingList,
   target: string,
 ): { finding?: Finding; ambiguous?: Finding[] } {
-  const byId =
-    findings.find((f) => f.id === target) ??
-    findings.find((f) => f.id.toLowerCase() === target.toLowerCase());
-  if (byId) return { finding: byId };
-  const hex = target.toLowerCase();
+  // Ids and fingerprints are read by number: only the findings that match are made.
+  const src = findingSource(findings);
+  const numbers = (keep: (i: number) => boolean): number[] => {
+    const out: number[] = [];
+    for (let i = 0; i < src.length; i++) if (keep(i)) out.push(i);
+    return out;
+  };
+  const lower = target.toLowerCase();
+  const [byId] = numbers((i) => src.id(i) === target);
+  const [byIdAnyCase] = byId === undefined ? numbers((i) => src.id(i).toLowerCase() === lower) : [];
+  const idHit = byId ?? byIdAnyCase;
+  if (idHit !== undefined) return { finding: findings.at(idHit)! };
+  const hex = lower;
   if (!/^[0-9a-f]+$/.test(hex) || hex.length < MIN_PREFIX) return {};
-  const hits = findings.filter((f) => f.fingerprint.startsWith(hex));
+  const hits = numbers((i) => src.fingerprint(i).startsWith(hex)).map((i) => findings.at(i)!);
   if (hits.length === 1) return { finding: hits[0]! };
   return hits.length > 1 ? { ambiguous: hits } : {};
 }
