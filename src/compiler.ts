@@ -1,6 +1,6 @@
 import { runRules } from "./analysis/engine.js";
 import { computeFacts, type Facts } from "./analysis/facts.js";
-import type { Finding } from "./analysis/findings.js";
+import type { FindingRecords } from "./analysis/finding-records.js";
 import type { Rule } from "./analysis/rule.js";
 import { RULES } from "./analysis/rules/index.js";
 import { ENTRY_BIT, ENTRY_CLASSES } from "./analysis/facts.js";
@@ -21,7 +21,7 @@ import {
   type Location,
   type StageResult,
 } from "./diagnostics/diagnostic.js";
-import { findingsView, type FindingView } from "./emit/findings-view.js";
+import { findingsView, type FindingViewList } from "./emit/findings-view.js";
 import { pathsView, type PathsView } from "./emit/paths-view.js";
 import { once } from "./memoize.js";
 import { buildThreatGraph, type ThreatGraph } from "./graph/threat-graph.js";
@@ -178,7 +178,7 @@ export function runFrontEnd(input: FrontEndInput): FrontEndResult {
 export interface AnalysisResult {
   readonly graph: ThreatGraph;
   readonly facts: Facts;
-  readonly findings: readonly Finding[];
+  readonly findings: FindingRecords;
   readonly diagnostics: readonly Diagnostic[];
 }
 
@@ -248,7 +248,7 @@ export function analyze(model: ResolvedModel, rules: readonly Rule[] = RULES): A
 export interface CompileAnalysis extends AnalysisResult {
   readonly model: ResolvedModel;
   readonly rules: readonly Rule[];
-  readonly findingsView: readonly FindingView[];
+  readonly findingsView: FindingViewList;
   readonly paths: PathAnalysis;
   readonly pathsView: PathsView;
   /** Every metric of the model (docs/metrics.md). */

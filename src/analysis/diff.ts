@@ -1,6 +1,6 @@
 import type { CompileAnalysis } from "../compiler.js";
 import type { Location } from "../diagnostics/diagnostic.js";
-import type { FindingView } from "../emit/findings-view.js";
+import type { FindingView, FindingViewList } from "../emit/findings-view.js";
 import { metricDeltas, type MetricDelta } from "./metrics/scorecard.js";
 import type { ResolvedModel } from "../semantic/model.js";
 import { lineCol } from "../source.js";
@@ -119,7 +119,7 @@ export interface ModelDiff {
 
 const where = (loc: Location): string => `${loc.file.path}:${lineCol(loc.file, loc.start).line}`;
 
-const byName = <T>(items: readonly T[], key: (t: T) => string): Map<string, T> =>
+const byName = <T>(items: { map<U>(fn: (t: T) => U): U[] }, key: (t: T) => string): Map<string, T> =>
   new Map(items.map((t) => [key(t), t]));
 
 const sortedNames = (xs: readonly string[]) => [...xs].sort();
@@ -224,7 +224,7 @@ function findingRef(f: FindingView): FindingRef {
   };
 }
 
-function totals(views: readonly FindingView[]): FindingTotals {
+function totals(views: FindingViewList): FindingTotals {
   const open = views.filter((f) => f.status === "open");
   const openBySeverity: Record<string, number> = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
   for (const f of open) openBySeverity[f.severity] = (openBySeverity[f.severity] ?? 0) + 1;
@@ -237,7 +237,7 @@ function totals(views: readonly FindingView[]): FindingTotals {
   };
 }
 
-function diffFindings(before: readonly FindingView[], after: readonly FindingView[]): ModelDiff["findings"] {
+function diffFindings(before: FindingViewList, after: FindingViewList): ModelDiff["findings"] {
   const old = byName(before, (f) => f.fingerprint);
   const now = byName(after, (f) => f.fingerprint);
   const rescored: FindingChange[] = [];

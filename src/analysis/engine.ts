@@ -4,14 +4,9 @@ import { diag, type Diagnostic, type Location, type StageResult } from "../diagn
 import type { ThreatGraph } from "../graph/threat-graph.js";
 import type { Acceptance, ControlDecl, ControlUse, ResolvedModel, Subject } from "../semantic/model.js";
 import type { Fact, Facts } from "./facts.js";
-import {
-  fingerprintOf,
-  lower,
-  severityOf,
-  type Finding,
-  type FindingStatus,
-  type Severity,
-} from "./findings.js";
+import type { FindingRecords } from "./finding-records.js";
+import { levelCode, RecordsBuilder, statusCode, subjectTypeCode } from "./finding-records.js";
+import { lower } from "./findings.js";
 import {
   LEVELS,
   type ControlPoint,
@@ -71,41 +66,79 @@ const subjectKey = (s: Subject): number =>
 
 const NO_ACCEPTANCES: ReadonlyMap<number, Acceptance> = new Map();
 
-const byId = (a: Finding, b: Finding): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+/** Character `i` of the id tail `name` (+ `:key`) as a UTF-16 code, -1 past its end. */
+function tailCode(name: string, key: string, i: number): number {
+  if (i < name.length) return name.charCodeAt(i);
+  if (key === "") return -1;
+  if (i === name.length) return 58; // ":"
+  const k = i - name.length - 1;
+  return k < key.length ? key.charCodeAt(k) : -1;
+}
 
 /**
- * The findings sorted by id, each id once: the first reported wins (the sort is stable). Every id
- * starts with its rule's `id:` prefix, so the order is that of the prefixes, then of the ids within
- * a prefix (rules sharing an id are sorted together). Deduplicating here, after the sort, costs one
- * comparison per finding; a table of what each rule reported, kept while rules run, cost a long-lived
- * entry per finding (rules rarely report a subject twice).
+ * Compares the id tails `name1[:key1]` and `name2[:key2]` (empty key: none) as `<` on the id strings
+ * would (UTF-16 code units), without building them. Names that differ before either ends decide by
+ * themselves; a name that is a prefix of the other (`a` and `a-b`, or `a` with key `k` and `a:k`)
+ * is compared code by code through the `:` and the key.
+ */
+export function compareIdTails(name1: string, key1: string, name2: string, key2: string): number {
+  if (name1 === name2) return key1 === key2 ? 0 : key1 < key2 ? -1 : 1;
+  const short = Math.min(name1.length, name2.length);
+  const prefix = name1.length < name2.length ? name2.startsWith(name1) : name1.startsWith(name2);
+  if (!prefix) return name1 < name2 ? -1 : 1;
+  for (let i = short; ; i++) {
+    const a = tailCode(name1, key1, i);
+    const b = tailCode(name2, key2, i);
+    if (a !== b) return a < b ? -1 : 1;
+    if (a === -1) return 0;
+  }
+}
+
+/**
+ * The record numbers sorted by id, each id once: the first reported wins (the sort is stable). Every
+ * id starts with its rule's `id:` prefix, so the order is that of the prefixes, then of the id tails
+ * (subject name, then key) within a prefix (rules sharing an id are sorted together): records are
+ * compared by those, no id string is built. Deduplicating here, after the sort, costs one comparison
+ * per finding; a table of what each rule reported, kept while rules run, cost a long-lived entry per
+ * finding (rules rarely report a subject twice).
  */
 function sortById(
-  findings: readonly Finding[],
+  names: readonly string[],
+  keys: readonly string[],
   groups: readonly { prefix: string; start: number; end: number }[],
-): Finding[] {
-  const byPrefix = new Map<string, Finding[]>();
+): number[] {
+  const byPrefix = new Map<string, number[]>();
   for (const g of groups) {
     if (g.start === g.end) continue;
     let list = byPrefix.get(g.prefix);
     if (!list) byPrefix.set(g.prefix, (list = []));
-    for (let i = g.start; i < g.end; i++) list.push(findings[i]!);
+    for (let i = g.start; i < g.end; i++) list.push(i);
   }
   const prefixes = [...byPrefix.keys()].sort();
-  // Rule ids never contain `:`, so no prefix starts another; should one, fall back to one sort.
+  const byTail = (a: number, b: number): number => compareIdTails(names[a]!, keys[a]!, names[b]!, keys[b]!);
+  // Rule ids never contain `:`, so no prefix starts another; should one, fall back to one sort of ids.
   for (let i = 1; i < prefixes.length; i++)
-    if (prefixes[i]!.startsWith(prefixes[i - 1]!)) return unique([...findings].sort(byId));
-  const out: Finding[] = [];
+    if (prefixes[i]!.startsWith(prefixes[i - 1]!)) return sortByIdStrings(names, keys, groups);
+  const out: number[] = [];
   for (const p of prefixes) {
-    const list = byPrefix.get(p)!.sort(byId);
-    for (let i = 0; i < list.length; i++) if (i === 0 || list[i]!.id !== list[i - 1]!.id) out.push(list[i]!);
+    const list = byPrefix.get(p)!.sort(byTail);
+    for (let i = 0; i < list.length; i++)
+      if (i === 0 || byTail(list[i - 1]!, list[i]!) !== 0) out.push(list[i]!);
   }
   return out;
 }
 
-/** A sorted list without its repeated ids, keeping the first of each. */
-function unique(sorted: Finding[]): Finding[] {
-  return sorted.filter((f, i) => i === 0 || f.id !== sorted[i - 1]!.id);
+/** The sort by id with the ids built: the fallback for rule ids one of which starts another. */
+function sortByIdStrings(
+  names: readonly string[],
+  keys: readonly string[],
+  groups: readonly { prefix: string; start: number; end: number }[],
+): number[] {
+  const ids: string[] = [];
+  for (const g of groups)
+    for (let i = g.start; i < g.end; i++) ids[i] = g.prefix + names[i]! + (keys[i] ? `:${keys[i]}` : "");
+  const order = ids.map((_, i) => i).sort((a, b) => (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0));
+  return order.filter((r, i) => i === 0 || ids[r] !== ids[order[i - 1]!]);
 }
 
 /** The rationale of each (likelihood, impact, reasons) a rule reports with, built once. */
@@ -229,141 +262,18 @@ const sameFact = (a: Fact, b: Fact): boolean =>
   (a.text === b.text && a.loc.file === b.loc.file && a.loc.start === b.loc.start && a.loc.end === b.loc.end);
 
 /**
- * The facts in order, each said once, in a list of their own: a rule that joins two chains (one
- * per reason a finding has) repeated the steps they share, word for word at the same place.
+ * Appends the facts in order, each said once, to `into` and gives how many: a rule that joins two
+ * chains (one per reason a finding has) repeated the steps they share, word for word at the same
+ * place.
  */
-function factsOnce(fs: readonly Fact[]): Fact[] {
-  for (let i = 1; i < fs.length; i++)
-    for (let j = 0; j < i; j++)
-      if (sameFact(fs[i]!, fs[j]!)) return fs.filter((f, k) => fs.findIndex((g) => sameFact(f, g)) === k);
-  return fs.slice();
-}
-
-/**
- * A finding as one object literal per optional-field combination, fields in output order: built
- * field by field, the later fields of hundreds of thousands of findings would land in a separate,
- * reallocated property store; a literal keeps them all in the object.
- */
-function makeFinding(
-  id: string,
-  meta: RuleMeta,
-  d: FindingDraft,
-  subjectName: string,
-  subjectKind: string,
-  location: Location,
-  likelihood: Level,
-  impact: Level,
-  severity: Severity,
-  rationale: string,
-  status: FindingStatus,
-  mitigatedBy: readonly ControlUse[],
-  residualLikelihood: Level,
-  acceptance: Acceptance | undefined,
-): Finding {
-  const fingerprint = fingerprintOf(id);
-  const residualSeverity = severityOf(residualLikelihood, impact);
-  const recommended = d.mitigations ?? meta.mitigations;
-  const { id: rule, category, title } = meta;
-  const { message, subject, key } = d;
-  // An exact-size copy: rules build their facts with spreads, which leave room for 20 entries in a
-  // list of 5, and the finding keeps it for as long as the output lives.
-  const facts = factsOnce(d.facts);
-  if (key) {
-    if (acceptance)
-      return {
-        id,
-        fingerprint,
-        rule,
-        category,
-        title,
-        message,
-        subject,
-        subjectName,
-        subjectKind,
-        key,
-        location,
-        facts,
-        likelihood,
-        impact,
-        severity,
-        rationale,
-        status,
-        mitigatedBy,
-        residualLikelihood,
-        residualSeverity,
-        acceptance,
-        recommended,
-      };
-    return {
-      id,
-      fingerprint,
-      rule,
-      category,
-      title,
-      message,
-      subject,
-      subjectName,
-      subjectKind,
-      key,
-      location,
-      facts,
-      likelihood,
-      impact,
-      severity,
-      rationale,
-      status,
-      mitigatedBy,
-      residualLikelihood,
-      residualSeverity,
-      recommended,
-    };
+function pushFactsOnce(fs: readonly Fact[], into: Fact[]): number {
+  const start = into.length;
+  outer: for (let i = 0; i < fs.length; i++) {
+    const f = fs[i]!;
+    for (let j = start; j < into.length; j++) if (sameFact(f, into[j]!)) continue outer;
+    into.push(f);
   }
-  if (acceptance)
-    return {
-      id,
-      fingerprint,
-      rule,
-      category,
-      title,
-      message,
-      subject,
-      subjectName,
-      subjectKind,
-      location,
-      facts,
-      likelihood,
-      impact,
-      severity,
-      rationale,
-      status,
-      mitigatedBy,
-      residualLikelihood,
-      residualSeverity,
-      acceptance,
-      recommended,
-    };
-  return {
-    id,
-    fingerprint,
-    rule,
-    category,
-    title,
-    message,
-    subject,
-    subjectName,
-    subjectKind,
-    location,
-    facts,
-    likelihood,
-    impact,
-    severity,
-    rationale,
-    status,
-    mitigatedBy,
-    residualLikelihood,
-    residualSeverity,
-    recommended,
-  };
+  return into.length - start;
 }
 
 /**
@@ -399,9 +309,11 @@ export function runRules(
   graph: ThreatGraph,
   facts: Facts,
   rules: readonly Rule[],
-): StageResult<Finding[]> {
+): StageResult<FindingRecords> {
   const diagnostics: Diagnostic[] = [];
-  const findings: Finding[] = [];
+  const records = new RecordsBuilder();
+  // Each record's subject name, for the sort (dropped after it).
+  const names: string[] = [];
   const modelLoc: Location | undefined = model.files[0]
     ? { file: model.files[0], start: 0, end: 0 }
     : undefined;
@@ -422,7 +334,9 @@ export function runRules(
   const scratch: ControlUse[] = [];
   let counted: CountedMarks | undefined;
 
-  for (const rule of rules) {
+  const metas = rules.map((r) => r.meta);
+  for (let ruleNumber = 0; ruleNumber < rules.length; ruleNumber++) {
+    const rule = rules[ruleNumber]!;
     const meta = rule.meta;
     const defaultCounts = controlCounts(model, meta.id, meta.mitigations);
     const countsFor = new Map<readonly string[], (name: string) => boolean>();
@@ -432,39 +346,24 @@ export function runRules(
     // Drafts become findings as they are reported, so drafts and their control points die young
     // (cheap to collect) instead of piling up for the whole rule. A rule that throws reports nothing:
     // what it added is taken out again.
-    const first = findings.length;
+    const first = records.length;
     // Marked when the rule reports its first finding that counts its own mitigations: a rule that
     // reports none pays nothing.
     let marks: CountedMarks | undefined;
     const build = (d: FindingDraft): void => {
       const s = d.subject;
-      let name: string;
-      let kind: string;
-      let loc: Location;
-      if (s.type === "component") {
-        const c = components[s.index]!;
-        name = c.name;
-        kind = c.kind;
-        loc = c.nameLoc;
-      } else if (s.type === "flow") {
-        const f = flows[s.index]!;
-        name = f.id;
-        kind = "flow";
-        loc = f.loc;
-      } else {
-        const x = data[s.index]!;
-        name = x.name;
-        kind = "data";
-        loc = x.nameLoc;
-      }
-      const key = d.key ? d.key : "";
-      const id = flat(key === "" ? idPrefix + name : `${idPrefix}${name}:${key}`);
+      const name =
+        s.type === "component"
+          ? components[s.index]!.name
+          : s.type === "flow"
+            ? flows[s.index]!.id
+            : data[s.index]!.name;
+      const key = d.key ? flat(d.key) : "";
       flat(d.message);
       const fs = d.facts;
       for (let i = 0; i < fs.length; i++) flat(fs[i]!.text);
       const likelihood: Level = d.likelihood ?? meta.likelihood;
       const impact: Level = d.impact ?? meta.impact;
-      const severity = severityOf(likelihood, impact);
 
       let counts = defaultCounts;
       if (d.mitigations) {
@@ -487,61 +386,61 @@ export function runRules(
         meta.subjectControls,
         marked,
       );
-      // An exact-size list, or the shared empty one (a list grown by push keeps room for 17).
-      const mitigatedBy = scratch.length === 0 ? NO_CONTROLS : scratch.slice();
+      const mitigated = scratch.length;
       const residualLikelihood =
-        mitigatedBy.length === 0
-          ? likelihood
-          : cut
-            ? "low"
-            : lower(likelihood, Math.min(2, mitigatedBy.length));
+        mitigated === 0 ? likelihood : cut ? "low" : lower(likelihood, Math.min(2, mitigated));
       const acceptance = accepted.size === 0 ? undefined : accepted.get(subjectKey(s));
-      const status =
-        acceptance && !acceptance.expired ? "accepted" : mitigatedBy.length > 0 ? "mitigated" : "open";
-      findings.push(
-        makeFinding(
-          id,
-          meta,
-          d,
-          name,
-          kind,
-          loc,
-          likelihood,
-          impact,
-          severity,
-          rationales.of(d, likelihood, impact),
-          status,
-          mitigatedBy,
-          residualLikelihood,
-          acceptance,
-        ),
+      const status = acceptance && !acceptance.expired ? "accepted" : mitigated > 0 ? "mitigated" : "open";
+      records.rule.push(ruleNumber);
+      records.subjectType.push(subjectTypeCode(s.type));
+      records.subjectIndex.push(s.index);
+      records.key.push(key);
+      records.message.push(d.message);
+      records.levels.push(
+        levelCode(likelihood) |
+          (levelCode(impact) << 2) |
+          (levelCode(residualLikelihood) << 4) |
+          (statusCode(status) << 6),
       );
+      records.rationale.push(records.rationaleOf(rationales.of(d, likelihood, impact)));
+      records.recommended.push(records.recommendedOf(d.mitigations ?? meta.mitigations));
+      // An exact-size list of its own, or none (a list grown by push keeps room for 17).
+      records.mitigatedBy.push(mitigated === 0 ? 0 : records.mitigationLists.push(scratch.slice()) - 1);
+      records.acceptance.push(acceptance ? records.acceptances.push(acceptance) - 1 : 0);
+      records.factStart.push(records.facts.length);
+      records.factCount.push(pushFactsOnce(fs, records.facts));
+      names.push(name);
     };
     const report = (d: FindingDraft): void => build(normalized(d));
     const ctx: RuleContext = { model, graph, facts, report };
     try {
       rule.check(ctx);
     } catch (e) {
-      findings.length = first;
+      records.truncate(first);
+      names.length = first;
       diagnostics.push(
         diag("AT4002", modelLoc, `rule \`${rule.meta.id}\` failed: ${(e as Error).message ?? String(e)}`, {
           hint: "the other rules ran; please report this with the model",
         }),
       );
     }
-    groups.push({ prefix: idPrefix, start: first, end: findings.length });
+    groups.push({ prefix: idPrefix, start: first, end: records.length });
   }
 
-  const value = sortById(findings, groups);
+  const order = sortById(names, records.key, groups);
+  const value = records.finish(model, metas, order);
   if (model.acceptances.length > 0) diagnostics.push(...unmatchedAcceptances(model, value));
   return { value, diagnostics };
 }
 
 /** An AT4001 warning for each acceptance that no finding took up. */
-function unmatchedAcceptances(model: ResolvedModel, findings: readonly Finding[]): Diagnostic[] {
+function unmatchedAcceptances(model: ResolvedModel, findings: FindingRecords): Diagnostic[] {
   const out: Diagnostic[] = [];
   const matched = new Set<number>();
-  for (const f of findings) if (f.acceptance) matched.add(f.acceptance.index);
+  for (let i = 0; i < findings.length; i++) {
+    const a = findings.acceptance(i);
+    if (a) matched.add(a.index);
+  }
   for (const a of model.acceptances) {
     if (matched.has(a.index)) continue;
     out.push(

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import { FINDING_STATUSES, SEVERITIES, severityRank, type Severity } from "../analysis/findings.js";
 import { diag, type Diagnostic } from "../diagnostics/diagnostic.js";
-import type { FindingView } from "../emit/findings-view.js";
+import type { FindingView, FindingViewList } from "../emit/findings-view.js";
 import { plural } from "../words.js";
 
 /**
@@ -180,7 +180,7 @@ const atOrAbove = (severity: string, threshold: Severity) =>
   severityRank(severity as Severity) >= severityRank(threshold);
 
 /** Applies the gates to the findings of a run. */
-export function evaluateGates(findings: () => readonly FindingView[], gates: Gates): GateResult {
+export function evaluateGates(findings: () => FindingViewList, gates: Gates): GateResult {
   const threshold = gates.failOn ?? "info";
   const active = gates.failOn !== undefined || gates.baseline !== undefined;
   if (!active) return { active, failed: false, threshold, failing: [], known: [] };

@@ -9,7 +9,13 @@ import type { CompileAnalysis } from "../compiler.js";
 import { createHash } from "node:crypto";
 import type { Emitter, OutputFile } from "./emitter.js";
 import { fileStem } from "./diagrams/model-index.js";
-import { answerFor, builtinControlView, type FindingView, type MappingView } from "./findings-view.js";
+import {
+  answerFor,
+  builtinControlView,
+  type FindingView,
+  type FindingViewList,
+  type MappingView,
+} from "./findings-view.js";
 import { locationView, type LocationView } from "./location-view.js";
 import {
   atlasMitigationUrl,
@@ -170,9 +176,7 @@ export function checklistData(
 }
 
 /** The title and ATLAS mitigations of each control the findings recommend. */
-function builtinTitlesOf(
-  findings: readonly FindingView[],
-): Map<string, { title: string; atlas: MappingView[] }> {
+function builtinTitlesOf(findings: FindingViewList): Map<string, { title: string; atlas: MappingView[] }> {
   // A recommendation carries its control's title and ATLAS ids: kept as it is, not copied.
   // Findings come sorted by id, so neighbours often share one recommended list: a list just read is
   // skipped (reading it again would set the same entries).
@@ -188,7 +192,7 @@ function builtinTitlesOf(
 
 /** The findings grouped by owner and subject, unsorted, with the task counts. */
 function groupFindings(
-  findings: readonly FindingView[],
+  findings: FindingViewList,
   builtinTitles: Map<string, { title: string; atlas: MappingView[] }>,
   user: Map<string, { title: string; atlas: string[] }>,
 ): {

@@ -1,7 +1,7 @@
 import type { Severity } from "../analysis/findings.js";
 import { diagnosticToJson, type DiagnosticJson } from "../diagnostics/format.js";
 import type { Emitter, EmitContext } from "./emitter.js";
-import { eachFact, type FindingView, type MappingView } from "./findings-view.js";
+import { eachFact, type FindingView, type FindingViewList, type MappingView } from "./findings-view.js";
 import { jsonFile, jsonString, type JsonLines } from "./json-layout.js";
 import type { LocationView } from "./location-view.js";
 import { memoize } from "../memoize.js";
@@ -139,7 +139,7 @@ export interface FindingsDocument {
 
 const zeroCounts = (): SeverityCounts => ({ info: 0, low: 0, medium: 0, high: 0, critical: 0 });
 
-function countBySeverity(findings: readonly FindingView[]): SeverityCounts {
+function countBySeverity(findings: FindingViewList): SeverityCounts {
   const counts = zeroCounts();
   for (const f of findings) counts[f.severity as keyof SeverityCounts]++;
   return counts;
@@ -284,7 +284,7 @@ const byKey = <T>(m: Map<string, T>): Record<string, T> =>
   Object.fromEntries([...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 
 /** The `rules` and `controls` tables: every rule and recommended control of the findings, once. */
-export function ruleAndControlTables(findings: readonly FindingView[]): {
+export function ruleAndControlTables(findings: FindingViewList): {
   rules: Record<string, RuleJson>;
   controls: Record<string, ControlJson>;
 } {
@@ -364,9 +364,7 @@ export function findingsDocument(ctx: EmitContext): FindingsDocument {
 }
 
 /** The document with the finding views in place of their JSON shape (mapped as they are written). */
-function documentWith(
-  ctx: EmitContext,
-): Omit<FindingsDocument, "findings"> & { findings: readonly FindingView[] } {
+function documentWith(ctx: EmitContext): Omit<FindingsDocument, "findings"> & { findings: FindingViewList } {
   const { analysis } = ctx;
   const model = analysis.model;
   const views = analysis.findingsView;

@@ -1,5 +1,5 @@
-import type { Fact } from "../analysis/facts.js";
 import type { Finding } from "../analysis/findings.js";
+import { sourceOf, type FindingList, type FindingSource } from "../analysis/finding-records.js";
 import { named as hasUse } from "../analysis/engine.js";
 import type { Rule } from "../analysis/rule.js";
 import { BUILTIN_CONTROL_BY_ID } from "../catalog/controls.js";
@@ -88,12 +88,29 @@ const NONE_MITIGATING: FindingView["mitigatedBy"] = [];
 const named = (ids: readonly string[], names: ReadonlyMap<string, string>): MappingView[] =>
   ids.map((id) => ({ id, name: names.get(id) ?? "" }));
 
-/** Builds the view of every finding (same order as the input, which the engine sorts by id). */
+/**
+ * The views of a list of findings, in its order, made when read (ADR 0021): `at(i)`, iteration and
+ * the array methods give a view made on the call, which reads through the findings' records, so the
+ * outputs keep no view object per finding (the lists they sort or group hold theirs while they are
+ * written). A plain `FindingView[]` is one too (tests).
+ */
+export interface FindingViewList extends Iterable<FindingView> {
+  readonly length: number;
+  at(i: number): FindingView | undefined;
+  map<U>(fn: (v: FindingView, i: number) => U): U[];
+  filter(fn: (v: FindingView, i: number) => unknown): FindingView[];
+  find(fn: (v: FindingView, i: number) => unknown): FindingView | undefined;
+  some(fn: (v: FindingView, i: number) => unknown): boolean;
+  forEach(fn: (v: FindingView, i: number) => void): void;
+}
+
+/** Builds the views of every finding (same order as the input, which the engine sorts by id). */
 export function findingsView(
   model: ResolvedModel,
-  findings: readonly Finding[],
+  findings: FindingList,
   rules: readonly Rule[],
-): FindingView[] {
+): FindingViews {
+  const src = sourceOf(findings);
   const byId = new Map(rules.map((r) => [r.meta.id, r.meta]));
   const atlasNames = new Map([...ATLAS_TECHNIQUES].map(([id, t]) => [id, t.name]));
   // A rule's mappings and a control's title and mitigations are the same for each of their findings:
@@ -115,153 +132,274 @@ export function findingsView(
     }
     return m;
   };
-  const controlOf = new Map<string, { title: string; atlas: MappingView[] }>();
-  const control = (id: string) => {
-    let c = controlOf.get(id);
-    if (!c) controlOf.set(id, (c = builtinControlView(id)));
-    return c;
-  };
-  // The recommended list of a finding whose subject declares none of it is the same for every such
-  // finding of the list (most findings): built once and shared (views are read-only).
-  const undeclaredOf = new Map<readonly string[], FindingView["recommended"]>();
-  // `declared` is "declared where it counts": a control the subject declares that this finding's
-  // threat goes around (an agent's human approval, for calls to a tool that states its own) is not
-  // in the finding's mitigations, and is not a task done.
-  const recommendedOf = (ids: readonly string[], declared: ReadonlySet<string>, f: Finding) => {
-    const build = () =>
-      ids.map((id) => {
-        const c = control(id);
-        const here = declared.has(id);
-        const counts = here && hasUse(f.mitigatedBy, id);
-        return { control: id, title: c.title, atlas: c.atlas, declared: counts, bypassed: here && !counts };
-      });
-    if (declared.size > 0 && ids.some((id) => declared.has(id))) return build();
-    let list = undeclaredOf.get(ids);
-    if (!list) undeclaredOf.set(ids, (list = build()));
-    return list;
-  };
   const locations = locationTable();
-  const location = (loc: Location): LocationView => locations.views[locations.indexOf(loc)]!;
-  const about = subjectInfo(model);
-  // Residual pairs repeat on most findings: one object per pair, shared.
-  const residuals = new Map<string, Map<string, FindingView["residual"]>>();
-  const residual = (likelihood: string, severity: string) => {
-    let bySeverity = residuals.get(likelihood);
-    if (!bySeverity) residuals.set(likelihood, (bySeverity = new Map<string, FindingView["residual"]>()));
-    let r = bySeverity.get(severity);
-    if (!r) bySeverity.set(severity, (r = { likelihood, severity }));
-    return r;
-  };
+  const n = src.length;
   // Each fact's location, looked up once here, as its place in the table of location views, in one
-  // list for every view: small integers, which the collector does not follow (a list of the views
-  // themselves gave it one more pointer per fact to record and trace). A view's facts are made from
-  // it on each read and not kept.
-  const factLocations: FactLocations = { index: [], views: locations.views };
-  const index = factLocations.index;
-  // What the views of one rule's findings share (nearly always one object per rule).
-  const ruleShared = new Map<string, RuleShared>();
-  const sharedOf = (f: Finding): RuleShared => {
-    let r = ruleShared.get(f.rule);
-    if (r?.title !== f.title || r.category !== f.category) {
-      r = { rule: f.rule, category: f.category, title: f.title, mappings: mappings(f.rule), factLocations };
-      if (!ruleShared.has(f.rule)) ruleShared.set(f.rule, r);
+  // typed column for every view (`factLocations[factStart[i] + j]`); the finding's own location the
+  // same way. A view's facts are made from it on each read and not kept.
+  const factStart = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) factStart[i + 1] = factStart[i]! + src.factCount(i);
+  const factLocations = new Int32Array(factStart[n]!);
+  const location = new Int32Array(n);
+  // What the views of one rule's findings share (nearly always one object per rule), by number.
+  const sharedList: RuleShared[] = [];
+  const shared = new Int32Array(n);
+  const ruleShared = new Map<string, number>();
+  const ctx = new ViewContext(
+    src,
+    locations.views,
+    factStart,
+    factLocations,
+    location,
+    {
+      list: sharedList,
+      of: shared,
+    },
+    subjectInfo(model),
+    locations.indexOf,
+  );
+  for (let i = 0; i < n; i++) {
+    const start = factStart[i]!;
+    const facts = src.factCount(i);
+    for (let j = 0; j < facts; j++) factLocations[start + j] = locations.indexOf(src.fact(i, j).loc);
+    location[i] = locations.indexOf(src.location(i));
+    const rule = src.rule(i);
+    const title = src.title(i);
+    const category = src.category(i);
+    let r = ruleShared.get(rule);
+    if (r === undefined || sharedList[r]!.title !== title || sharedList[r]!.category !== category) {
+      const k = sharedList.push({ rule, category, title, mappings: mappings(rule), ctx }) - 1;
+      if (r === undefined) ruleShared.set(rule, k);
+      r = k;
     }
-    return r;
-  };
-  return findings.map((f) => {
-    const subject = about(f.subject);
-    const factStart = index.length;
-    for (const x of f.facts) index.push(locations.indexOf(x.loc));
-    return new CompactFindingView(
-      f,
-      sharedOf(f),
-      subject,
-      factStart,
-      location(f.location),
-      // Most findings are open: they share one empty list.
-      f.mitigatedBy.length === 0
-        ? NONE_MITIGATING
-        : f.mitigatedBy.map((u) => ({
-            control: u.name,
-            ...(u.impliedBy ? { impliedBy: u.impliedBy } : {}),
-            location: location(u.loc),
-          })),
-      residual(f.residualLikelihood, f.residualSeverity),
-      recommendedOf(f.recommended, subject.declared, f),
-    );
-  });
+    shared[i] = r;
+  }
+  return new FindingViews(ctx);
+}
+
+/** The views of one build, made when read (see `FindingViewList`). */
+export class FindingViews implements FindingViewList {
+  readonly length: number;
+  constructor(private readonly ctx: ViewContext) {
+    this.length = ctx.src.length;
+  }
+  private make(i: number): FindingView {
+    return new CompactFindingView(i, this.ctx);
+  }
+  at(i: number): FindingView | undefined {
+    if (i < 0) i += this.length;
+    return i >= 0 && i < this.length ? this.make(i) : undefined;
+  }
+  *[Symbol.iterator](): Iterator<FindingView> {
+    for (let i = 0; i < this.length; i++) yield this.make(i);
+  }
+  map<U>(fn: (v: FindingView, i: number) => U): U[] {
+    const out: U[] = [];
+    for (let i = 0; i < this.length; i++) out.push(fn(this.make(i), i));
+    return out;
+  }
+  filter(fn: (v: FindingView, i: number) => unknown): FindingView[] {
+    const out: FindingView[] = [];
+    for (let i = 0; i < this.length; i++) {
+      const v = this.make(i);
+      if (fn(v, i)) out.push(v);
+    }
+    return out;
+  }
+  find(fn: (v: FindingView, i: number) => unknown): FindingView | undefined {
+    for (let i = 0; i < this.length; i++) {
+      const v = this.make(i);
+      if (fn(v, i)) return v;
+    }
+    return undefined;
+  }
+  some(fn: (v: FindingView, i: number) => unknown): boolean {
+    return this.find(fn) !== undefined;
+  }
+  forEach(fn: (v: FindingView, i: number) => void): void {
+    for (let i = 0; i < this.length; i++) fn(this.make(i), i);
+  }
+  /** What `JSON.stringify` writes: the list of plain views. */
+  toJSON(): FindingView[] {
+    return this.map(plainView);
+  }
 }
 
 /**
- * What the views of one rule's findings share: the rule's id, category, title and mappings, and the
- * fact locations of every view of the build (read through here, so a view is that much smaller).
+ * What every view of one build reads through: the findings, typed columns per finding (where its
+ * facts' location indices start, its location's index, its rule's shared object), and the objects
+ * views share, made on first read (residual pairs, recommended lists, acceptances).
  */
+class ViewContext {
+  private readonly controlOf = new Map<string, { title: string; atlas: MappingView[] }>();
+  /** The recommended list of a finding whose subject declares none of it, per list (most findings). */
+  private readonly undeclaredOf = new Map<readonly string[], FindingView["recommended"]>();
+  private readonly residuals = new Map<string, Map<string, FindingView["residual"]>>();
+  /** The acceptance view of each accepted finding, made once (few findings are accepted). */
+  private readonly acceptances = new Map<number, FindingView["acceptance"]>();
+  constructor(
+    readonly src: FindingSource,
+    readonly locationViews: readonly LocationView[],
+    readonly factStart: Int32Array,
+    readonly factLocations: Int32Array,
+    private readonly locationOf: Int32Array,
+    private readonly shared: { list: readonly RuleShared[]; of: Int32Array },
+    private readonly about: (type: Finding["subject"]["type"], index: number) => SubjectInfo,
+    private readonly locationIndex: (loc: Location) => number,
+  ) {}
+  /** Finding i's rule's shared object. */
+  sharedOf(i: number): RuleShared {
+    return this.shared.list[this.shared.of[i]!]!;
+  }
+  subjectOf(i: number): SubjectInfo {
+    return this.about(this.src.subjectType(i), this.src.subjectIndex(i));
+  }
+  locationAt(i: number): LocationView {
+    return this.locationViews[this.locationOf[i]!]!;
+  }
+  location(loc: Location): LocationView {
+    return this.locationViews[this.locationIndex(loc)]!;
+  }
+  control(id: string): { title: string; atlas: MappingView[] } {
+    let c = this.controlOf.get(id);
+    if (!c) this.controlOf.set(id, (c = builtinControlView(id)));
+    return c;
+  }
+  /** Residual pairs repeat on most findings: one object per pair, shared. */
+  residual(likelihood: string, severity: string): FindingView["residual"] {
+    let bySeverity = this.residuals.get(likelihood);
+    if (!bySeverity)
+      this.residuals.set(likelihood, (bySeverity = new Map<string, FindingView["residual"]>()));
+    let r = bySeverity.get(severity);
+    if (!r) bySeverity.set(severity, (r = { likelihood, severity }));
+    return r;
+  }
+  /**
+   * `declared` is "declared where it counts": a control the subject declares that this finding's
+   * threat goes around (an agent's human approval, for calls to a tool that states its own) is not
+   * in the finding's mitigations, and is not a task done.
+   */
+  recommended(i: number, declared: ReadonlySet<string>): FindingView["recommended"] {
+    const ids = this.src.recommended(i);
+    const build = () =>
+      ids.map((id) => {
+        const c = this.control(id);
+        const here = declared.has(id);
+        const counts = here && hasUse(this.src.mitigatedBy(i), id);
+        return { control: id, title: c.title, atlas: c.atlas, declared: counts, bypassed: here && !counts };
+      });
+    if (declared.size > 0 && ids.some((id) => declared.has(id))) return build();
+    let list = this.undeclaredOf.get(ids);
+    if (!list) this.undeclaredOf.set(ids, (list = build()));
+    return list;
+  }
+  mitigatedBy(i: number): FindingView["mitigatedBy"] {
+    const uses = this.src.mitigatedBy(i);
+    // Most findings are open: they share one empty list.
+    if (uses.length === 0) return NONE_MITIGATING;
+    return uses.map((u) => ({
+      control: u.name,
+      ...(u.impliedBy ? { impliedBy: u.impliedBy } : {}),
+      location: this.location(u.loc),
+    }));
+  }
+  acceptance(i: number): FindingView["acceptance"] {
+    const a = this.src.acceptance(i);
+    if (!a) return undefined;
+    let view = this.acceptances.get(i);
+    if (!view)
+      this.acceptances.set(
+        i,
+        (view = {
+          reason: a.reason,
+          owner: a.owner,
+          expires: a.expires,
+          expired: a.expired,
+          ...(a.ticket ? { ticket: a.ticket } : {}),
+          location: locationView(a.loc),
+        }),
+      );
+    return view;
+  }
+}
+
+/** What the views of one rule's findings share: the rule's id, category, title and mappings. */
 interface RuleShared {
   readonly rule: string;
   readonly category: FindingView["category"];
   readonly title: string;
   readonly mappings: FindingView["mappings"];
-  readonly factLocations: FactLocations;
+  readonly ctx: ViewContext;
 }
 
 /**
- * A finding's view. Its fields are references: to the finding's own strings and facts, and to
- * objects views share (location, subject, residual risk, recommendations). What every view of a rule
- * shares is read through one object per rule (a few dozen, so nearly always in the cache); the rest
- * is kept on the view rather than read through the finding or a subject's entry: outputs make several
- * passes over all views, and each would wait on a second object per view. Its facts are not copied:
- * their location views are looked up once into one list every view shares, and `facts` makes the
- * fact views on each read, while `eachFact` (what the large outputs use) makes none. A view that
- * copied every fact cost about as much memory as the finding (752 bytes each on the 10k model, about
- * 2.2 GB at 1M components, alive for the whole output side).
+ * A finding's view, made when read: its number in the findings' records, and what it shares with
+ * other views (its rule's object, its subject's info). Every field is read through the records or
+ * the build's columns when asked (ADR 0021): the id and fingerprint are made then, the message and
+ * facts are the records' own, the levels are codes. Facts are not copied: their location views are
+ * looked up once into one column, and `facts` makes the fact views on each read, while `eachFact`
+ * (what the large outputs use) makes none. A view that kept its own fields was about 450 bytes per
+ * finding with its finding's strings, alive for the whole output side.
  */
 class CompactFindingView implements FindingView {
-  readonly id: string;
-  readonly fingerprint: string;
-  readonly message: string;
-  readonly likelihood: string;
-  readonly impact: string;
-  readonly severity: string;
-  readonly rationale: string;
-  readonly status: FindingView["status"];
-  /** Made once (few findings are accepted), so every read gives the same object. */
-  readonly acceptance: FindingView["acceptance"];
-  readonly subject: FindingView["subject"];
-  readonly owner: string | undefined;
-  readonly system: string | undefined;
-  /** The finding's facts; their location views are in `shared.factLocations` from `factStart` on. */
-  readonly factList: readonly Fact[];
+  readonly shared: RuleShared;
+  private readonly about: SubjectInfo;
   constructor(
-    finding: Finding,
-    readonly shared: RuleShared,
-    about: SubjectInfo,
-    readonly factStart: number,
-    readonly location: LocationView,
-    readonly mitigatedBy: FindingView["mitigatedBy"],
-    readonly residual: FindingView["residual"],
-    readonly recommended: FindingView["recommended"],
+    /** The finding's number in the records (their order is the views' order, that of the ids). */
+    readonly i: number,
+    ctx: ViewContext,
   ) {
-    this.id = finding.id;
-    this.fingerprint = finding.fingerprint;
-    this.message = finding.message;
-    this.likelihood = finding.likelihood;
-    this.impact = finding.impact;
-    this.severity = finding.severity;
-    this.rationale = finding.rationale;
-    this.status = finding.status;
-    const a = finding.acceptance;
-    this.acceptance = a && {
-      reason: a.reason,
-      owner: a.owner,
-      expires: a.expires,
-      expired: a.expired,
-      ...(a.ticket ? { ticket: a.ticket } : {}),
-      location: locationView(a.loc),
-    };
-    this.subject = about.view;
-    this.owner = about.owner;
-    this.system = about.system;
-    this.factList = finding.facts;
+    this.shared = ctx.sharedOf(i);
+    this.about = ctx.subjectOf(i);
+  }
+  get location(): LocationView {
+    return this.shared.ctx.locationAt(this.i);
+  }
+  get id(): string {
+    return this.shared.ctx.src.id(this.i);
+  }
+  get fingerprint(): string {
+    return this.shared.ctx.src.fingerprint(this.i);
+  }
+  get message(): string {
+    return this.shared.ctx.src.message(this.i);
+  }
+  get likelihood(): string {
+    return this.shared.ctx.src.likelihood(this.i);
+  }
+  get impact(): string {
+    return this.shared.ctx.src.impact(this.i);
+  }
+  get severity(): string {
+    return this.shared.ctx.src.severity(this.i);
+  }
+  get rationale(): string {
+    return this.shared.ctx.src.rationale(this.i);
+  }
+  get status(): FindingView["status"] {
+    return this.shared.ctx.src.status(this.i);
+  }
+  get acceptance(): FindingView["acceptance"] {
+    return this.shared.ctx.acceptance(this.i);
+  }
+  get subject(): FindingView["subject"] {
+    return this.about.view;
+  }
+  get owner(): string | undefined {
+    return this.about.owner;
+  }
+  get system(): string | undefined {
+    return this.about.system;
+  }
+  get mitigatedBy(): FindingView["mitigatedBy"] {
+    return this.shared.ctx.mitigatedBy(this.i);
+  }
+  get residual(): FindingView["residual"] {
+    const src = this.shared.ctx.src;
+    return this.shared.ctx.residual(src.residualLikelihood(this.i), src.residualSeverity(this.i));
+  }
+  get recommended(): FindingView["recommended"] {
+    return this.shared.ctx.recommended(this.i, this.about.declared);
   }
   get rule(): string {
     return this.shared.rule;
@@ -286,15 +424,29 @@ class CompactFindingView implements FindingView {
   }
 }
 
+/**
+ * Compares two views by id. Views of one build are in id order, each id once: two of them compare by
+ * their numbers, without making either id.
+ */
+export function compareViewIds(a: FindingView, b: FindingView): number {
+  if (a instanceof CompactFindingView && b instanceof CompactFindingView && a.shared.ctx === b.shared.ctx)
+    return a.i - b.i;
+  const x = a.id;
+  const y = b.id;
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
 /** Calls `fn` with each fact's text and location in order, making no fact view of a built view. */
 export function eachFact(
   v: FindingView,
   fn: (text: string, location: LocationView, i: number) => void,
 ): void {
   if (v instanceof CompactFindingView) {
-    const { factList, factStart } = v;
-    const { index, views } = v.shared.factLocations;
-    for (let i = 0; i < factList.length; i++) fn(factList[i]!.text, views[index[factStart + i]!]!, i);
+    const f = v.i;
+    const { src, factStart, factLocations, locationViews } = v.shared.ctx;
+    const start = factStart[f]!;
+    const n = factStart[f + 1]! - start;
+    for (let i = 0; i < n; i++) fn(src.fact(f, i).text, locationViews[factLocations[start + i]!]!, i);
   } else v.facts.forEach((x, i) => fn(x.text, x.location, i));
 }
 
@@ -328,12 +480,6 @@ export function plainView(v: FindingView): FindingView {
   if (v.owner !== undefined) plain.owner = v.owner;
   if (v.system !== undefined) plain.system = v.system;
   return plain;
-}
-
-/** The location views of every fact of a set of views: `views[index[i]]` is the i-th fact's. */
-interface FactLocations {
-  readonly index: number[];
-  readonly views: readonly LocationView[];
 }
 
 /**
@@ -391,7 +537,7 @@ interface SubjectInfo {
 }
 
 /** The `SubjectInfo` of a finding's subject, built once per subject (views are read-only). */
-function subjectInfo(model: ResolvedModel): (subject: Finding["subject"]) => SubjectInfo {
+function subjectInfo(model: ResolvedModel): (type: Finding["subject"]["type"], index: number) => SubjectInfo {
   // By index in arrays as long as the model's lists (a map of 10^5 subjects cost a hashed lookup per
   // finding). Filled rather than made with `new Array(n)`, which past 10^5 entries V8 makes a
   // dictionary, as slow as the map.
@@ -405,10 +551,10 @@ function subjectInfo(model: ResolvedModel): (subject: Finding["subject"]) => Sub
     flow: slots(model.flows.length),
     data: slots(model.data.length),
   };
-  return (subject) => {
-    const known = built[subject.type];
-    let info = known[subject.index];
-    if (!info) known[subject.index] = info = buildSubjectInfo(model, subject);
+  return (type, index) => {
+    const known = built[type];
+    let info = known[index];
+    if (!info) known[index] = info = buildSubjectInfo(model, { type, index });
     return info;
   };
 }

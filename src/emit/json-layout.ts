@@ -50,7 +50,7 @@ function jsonProducer(
   doc: unknown,
   lines: readonly (JsonPath | JsonLines)[],
 ): (put: (piece: string) => void) => void {
-  const arrays: { items: readonly unknown[]; text: (item: never) => string }[] = [];
+  const arrays: { items: Items; text: (item: never) => string }[] = [];
   let root = doc;
   for (const entry of lines) {
     const { path, text } = isLines(entry) ? entry : { path: entry, text: undefined };
@@ -85,7 +85,7 @@ function jsonProducer(
 
 function writeItems(
   put: (piece: string) => void,
-  items: readonly unknown[],
+  items: Items,
   text: (item: never) => string,
   indent: string,
 ): void {
@@ -97,7 +97,7 @@ function writeItems(
   put("[\n");
   for (let i = 0; i < items.length; i++) {
     put(inner);
-    put(text(items[i] as never));
+    put(text(items.at(i) as never));
     if (i + 1 < items.length) put(",\n");
   }
   put(`\n${indent}]`);
@@ -119,14 +119,23 @@ const isLines = (x: JsonPath | JsonLines): x is JsonLines => !Array.isArray(x);
 
 const placeholder = (i: number) => `\u0000aithreat-json-lines-${i}`;
 
-function arrayAt(root: unknown, p: JsonPath): readonly unknown[] | undefined {
+function arrayAt(root: unknown, p: JsonPath): Items | undefined {
   let v: unknown = root;
   for (const k of p) {
     if (typeof v !== "object" || v === null) return undefined;
     v = (v as Record<string | number, unknown>)[k];
   }
-  return Array.isArray(v) ? v : undefined;
+  return Array.isArray(v) || isItems(v) ? (v as Items) : undefined;
 }
+
+/** A list read by position: an array, or one whose items are made when read (the findings' views). */
+type Items = { readonly length: number; at(i: number): unknown };
+
+const isItems = (v: unknown): boolean =>
+  typeof v === "object" &&
+  v !== null &&
+  typeof (v as Items).length === "number" &&
+  typeof (v as Items).at === "function";
 
 /** A shallow copy of the containers along `p` with the value at its end replaced. */
 function replaceAt(v: unknown, p: JsonPath, i: number, value: unknown): unknown {

@@ -1,7 +1,7 @@
 import { severityRank, type Severity } from "../analysis/findings.js";
 import type { Emitter } from "./emitter.js";
 import { escapeMarkup } from "./escape.js";
-import { eachFact, type FindingView } from "./findings-view.js";
+import { eachFact, type FindingView, type FindingViewList } from "./findings-view.js";
 import { memoize } from "../memoize.js";
 import { rememberLast } from "./remember-last.js";
 import { producedFile } from "./text-sink.js";
@@ -91,11 +91,7 @@ function passReason(f: FindingView): string {
 export const JUNIT_MAX_BYTES = 25_000_000;
 
 /** Builds the JUnit XML document (`maxBytes` as in `junitPlan`; 0, the default here: every case). */
-export function junitXml(
-  findings: readonly FindingView[],
-  grouping: JunitGrouping = "rule",
-  maxBytes = 0,
-): string {
+export function junitXml(findings: FindingViewList, grouping: JunitGrouping = "rule", maxBytes = 0): string {
   const pieces: string[] = [];
   junitText(findings, grouping, maxBytes, (piece) => pieces.push(piece));
   return pieces.join("");
@@ -114,10 +110,10 @@ interface JunitPlan {
 }
 
 // A compile asks twice (for its warning, then to write the file): the plan is made once per list.
-const plans = new WeakMap<readonly FindingView[], Map<string, JunitPlan>>();
+const plans = new WeakMap<FindingViewList, Map<string, JunitPlan>>();
 
 function junitPlan(
-  findings: readonly FindingView[],
+  findings: FindingViewList,
   grouping: JunitGrouping,
   maxBytes: number,
   caseText: (f: FindingView) => string,
@@ -140,7 +136,7 @@ function junitPlan(
   let keptWithNote = 0;
   let n = 0;
   for (const i of order) {
-    const text = caseText(findings[i]!);
+    const text = caseText(findings.at(i)!);
     const suite = envelope.suiteOf[i]!;
     used += Buffer.byteLength(text) + (opened[suite] ? 0 : envelope.suiteBytes[suite]!);
     if (used > maxBytes) break;
@@ -174,7 +170,7 @@ interface Envelope {
  * the plan is kept for the emitter.
  */
 export function junitCasesLeftOut(
-  findings: readonly FindingView[],
+  findings: FindingViewList,
   maxBytes: number,
   grouping: JunitGrouping = "rule",
 ): number {
@@ -182,7 +178,7 @@ export function junitCasesLeftOut(
 }
 
 /** The cases grouped into suites (in name order) and the plan of which are written. */
-function junitParts(findings: readonly FindingView[], grouping: JunitGrouping, maxBytes: number) {
+function junitParts(findings: FindingViewList, grouping: JunitGrouping, maxBytes: number) {
   const groups = new Map<string, { title: string; cases: number[] }>();
   findings.forEach((f, i) => {
     const key = grouping === "rule" ? f.rule : `${f.subject.type} ${f.subject.name}`;
@@ -196,7 +192,7 @@ function junitParts(findings: readonly FindingView[], grouping: JunitGrouping, m
   let envelope: Envelope = { base: 0, suiteBytes: [], suiteOf: new Int32Array(0), note: 0 };
   if (maxBytes > 0) {
     const n = findings.length;
-    const isOpen = (i: number) => findings[i]!.status === "open";
+    const isOpen = (i: number) => findings.at(i)!.status === "open";
     const suiteOf = new Int32Array(n);
     suites.forEach((g, s) => g.cases.forEach((i) => (suiteOf[i] = s)));
     envelope = {
@@ -250,7 +246,7 @@ function caseWriter(grouping: JunitGrouping): (f: FindingView) => string {
 
 /** The document's text, in order, each line (newline included) handed to `put` as it is made. */
 function junitText(
-  findings: readonly FindingView[],
+  findings: FindingViewList,
   grouping: JunitGrouping,
   maxBytes: number,
   put: (piece: string) => void,
@@ -258,7 +254,7 @@ function junitText(
   const { suites, caseText, plan } = junitParts(findings, grouping, maxBytes);
   const { texts } = plan;
   const written = (i: number): boolean => texts === undefined || texts[i] !== undefined;
-  const isOpen = (i: number): boolean => findings[i]!.status === "open";
+  const isOpen = (i: number): boolean => findings.at(i)!.status === "open";
   let tests = 0;
   let failures = 0;
   for (let i = 0; i < findings.length; i++)
@@ -272,7 +268,7 @@ function junitText(
     const cases = g.cases.filter(written);
     if (cases.length === 0) continue;
     put(suiteOpen(g.title, cases.length, cases.filter(isOpen).length));
-    for (const i of cases) put(texts === undefined ? caseText(findings[i]!) : texts[i]!);
+    for (const i of cases) put(texts === undefined ? caseText(findings.at(i)!) : texts[i]!);
     put(SUITE_CLOSE);
   }
   put(FOOTER);

@@ -20,7 +20,7 @@ import nist from "../../data/nist.json" with { type: "json" };
 import { OWASP } from "../catalog/frameworks.js";
 import { byExposure, DIAGRAM_LIMITS, diagramSet, diagramViews, type DiagramView } from "./diagrams/index.js";
 import { escapeHtml, markdownCode, markdownEscaper } from "./escape.js";
-import type { FindingView } from "./findings-view.js";
+import { compareViewIds, type FindingView } from "./findings-view.js";
 import type { LocationView } from "./location-view.js";
 import {
   noStepsRelation,
@@ -233,7 +233,7 @@ const sevRank = (s: string) => SEVERITY_ORDER.indexOf(s);
 
 /** Findings most severe first, then by id. */
 export const bySeverityThenId = (a: FindingView, b: FindingView) =>
-  sevRank(a.severity) - sevRank(b.severity) || cmp(a.id, b.id);
+  sevRank(a.severity) - sevRank(b.severity) || compareViewIds(a, b);
 
 /** `entry_class` as words. */
 const words = (s: string) => s.replace(/_/g, " ");

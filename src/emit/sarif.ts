@@ -5,7 +5,7 @@ import { RULE_IDS } from "../catalog/index.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Emitter, EmitContext } from "./emitter.js";
 import { escapeMarkdown, markdownCode } from "./escape.js";
-import { eachFact, type FindingView } from "./findings-view.js";
+import { eachFact, type FindingView, type FindingViewList } from "./findings-view.js";
 import { jsonFile, jsonString, type JsonLines, type JsonPath } from "./json-layout.js";
 import { locationView, type LocationView } from "./location-view.js";
 import { memoize } from "../memoize.js";
@@ -169,10 +169,7 @@ export const SARIF_MAX_RESULTS = 25_000;
 const isResult = (f: FindingView): boolean => f.status !== "mitigated";
 
 /** How many of a compile's would-be results a cap of `max` leaves out (0: none, or no cap). */
-export function sarifResultsLeftOut(
-  findingsView: readonly FindingView[],
-  max: number = SARIF_MAX_RESULTS,
-): number {
+export function sarifResultsLeftOut(findingsView: FindingViewList, max: number = SARIF_MAX_RESULTS): number {
   if (max <= 0) return 0;
   let results = 0;
   for (const f of findingsView) if (isResult(f)) results++;

@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { runRules } from "../../src/analysis/engine.js";
+import { compareIdTails, runRules } from "../../src/analysis/engine.js";
 import { computeFacts } from "../../src/analysis/facts.js";
 import { componentSubject, defineRule, type Rule, type RuleMeta } from "../../src/analysis/rule.js";
 import { buildThreatGraph } from "../../src/graph/threat-graph.js";
@@ -146,6 +146,49 @@ test("a finding says each fact once, in order, however often its rule repeats it
       "`a -> b` carries records to `b`@30",
     ],
   );
+});
+
+/** The id tail as the engine made it when findings kept their ids: `name`, then `:key` if any. */
+const tail = (name: string, key: string): string => (key === "" ? name : `${name}:${key}`);
+const sign = (x: number): number => (x < 0 ? -1 : x > 0 ? 1 : 0);
+const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+test("records compare as their id strings would (names that are prefixes of others, keys)", () => {
+  const cases: [string, string, string, string][] = [
+    ["a", "", "a", "k"],
+    ["a", "k", "a-b", ""],
+    ["a", "", "a-b", ""],
+    ["a", "k", "a:k", ""],
+    ["a", "k", "a:k", "x"],
+    ["a", "k:x", "a:k", "x"],
+    ["a", "", "a:", ""],
+    ["a.b", "", "a", "b"],
+    ["ab", "", "a", "b"],
+    ["a", "b", "a", "b"],
+  ];
+  for (const [n1, k1, n2, k2] of cases) {
+    const want = sign(byString(tail(n1, k1), tail(n2, k2)));
+    assert.is(sign(compareIdTails(n1, k1, n2, k2)), want, `${tail(n1, k1)} vs ${tail(n2, k2)}`);
+    assert.is(sign(compareIdTails(n2, k2, n1, k1)), -want, `${tail(n2, k2)} vs ${tail(n1, k1)}`);
+  }
+  // Random names and keys over an alphabet around ':' (58) and '-' (45), with a code above 0xffff.
+  const alphabet = ["a", "b", ":", "-", ".", "_", "9", "\u00e9", "\u{1f600}", "A"];
+  let seed = 7;
+  const rand = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+  const word = (max: number): string => {
+    let w = "";
+    const n = rand(max + 1);
+    for (let i = 0; i < n; i++) w += alphabet[rand(alphabet.length)]!;
+    return w;
+  };
+  for (let t = 0; t < 20000; t++) {
+    const n1 = "a" + word(4);
+    const n2 = rand(3) === 0 ? n1 + word(3) : "a" + word(4);
+    const k1 = rand(2) === 0 ? "" : "k" + word(3);
+    const k2 = rand(2) === 0 ? "" : "k" + word(3);
+    const want = sign(byString(tail(n1, k1), tail(n2, k2)));
+    assert.is(sign(compareIdTails(n1, k1, n2, k2)), want, `${tail(n1, k1)} vs ${tail(n2, k2)}`);
+  }
 });
 
 test.run();

@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { fingerprintOf, type Finding } from "../../src/analysis/findings.js";
+import type { FindingList } from "../../src/analysis/finding-records.js";
 import { ATLAS_MITIGATION_IDS, RULE_IDS } from "../../src/catalog/index.js";
 import { expandInputs } from "../../src/cli/inputs.js";
 import { analyze, runFrontEnd } from "../../src/compiler.js";
@@ -45,7 +46,7 @@ function sampleFiles(name: string): Record<string, string> {
 }
 
 /** Front end and analysis of files held in memory, every file an input, as `aithreat check <folder>`. */
-function findingsOf(files: Record<string, string>): readonly Finding[] {
+function findingsOf(files: Record<string, string>): FindingList {
   const abs = Object.fromEntries(Object.entries(files).map(([k, v]) => [`/sample/${k}`, v]));
   const front = runFrontEnd({
     inputs: Object.keys(abs).sort(),
@@ -87,7 +88,7 @@ const wholeName = (name: string) =>
     String.raw`(?<![\p{L}\p{N}_.-])${name.replace(/[.-]/g, "\\$&")}(?!${IDENT})(?![.]${IDENT})(?!-(?!>)${IDENT})`,
     "gu",
   );
-const fingerprints = (fs: readonly Finding[]) => new Map(fs.map((f) => [f.id, f.fingerprint]));
+const fingerprints = (fs: FindingList) => new Map(fs.map((f) => [f.id, f.fingerprint]));
 const namesIn = (f: Finding) => f.id.split(":").slice(1);
 
 const baseline = new Map(samples.map((s) => [s, findingsOf(sampleFiles(s))]));
@@ -120,7 +121,7 @@ for (const name of samples) {
   test(`${name}: renaming a component no finding names changes no fingerprint`, () => {
     const files = sampleFiles(name);
     const findings = baseline.get(name)!;
-    const named = new Set(findings.flatMap(namesIn));
+    const named = new Set([...findings].flatMap(namesIn));
     // Component names as declared: `<kind> <name>` at the start of a declaration.
     const declared = Object.values(files).flatMap((t) =>
       [

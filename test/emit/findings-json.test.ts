@@ -72,7 +72,7 @@ for (const sample of SAMPLES) {
     assert.equal(Object.keys(doc.rules), [...new Set(views.map((f) => f.rule))].sort());
     assert.equal(
       Object.keys(doc.controls),
-      [...new Set(views.flatMap((f) => f.recommended.map((r) => r.control)))].sort(),
+      [...new Set([...views].flatMap((f) => f.recommended.map((r) => r.control)))].sort(),
     );
     for (const f of views) {
       const rule = doc.rules[f.rule]!;

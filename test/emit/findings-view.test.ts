@@ -19,7 +19,7 @@ for (const sample of SAMPLES) {
     const views = findingsView(analysis.model, analysis.findings, analysis.rules);
     assert.is(views.length, analysis.findings.length);
     analysis.findings.forEach((f, i) => {
-      const v = views[i]!;
+      const v = views.at(i)!;
       assert.equal(v.location, locationView(f.location));
       assert.equal(
         v.facts.map((x) => x.location),
@@ -87,7 +87,7 @@ for (const [name, ctx] of [
     const { analysis } = ctx;
     const views = findingsView(analysis.model, analysis.findings, analysis.rules);
     analysis.findings.forEach((f, i) => {
-      const v = views[i]!;
+      const v = views.at(i)!;
       for (const k of ["id", "fingerprint", "rule", "category", "title", "message"] as const)
         assert.is(v[k], f[k]);
       for (const k of ["likelihood", "impact", "severity", "rationale", "status"] as const)
@@ -156,7 +156,7 @@ test("the acceptance model's finding is accepted and its view shows the acceptan
 
 test("findings of one rule with their own title or category keep them (the rest of the rule is shared)", () => {
   const { analysis } = cachedSampleContext(SAMPLES[0]!);
-  const base = analysis.findings[0]!;
+  const base = analysis.findings.at(0)!;
   const other = analysis.findings.find((f) => f.rule !== base.rule)!;
   const findings: Finding[] = [
     base,
@@ -170,8 +170,8 @@ test("findings of one rule with their own title or category keep them (the rest 
     const f = findings[i]!;
     assert.equal([v.id, v.rule, v.title, v.category], [f.id, f.rule, f.title, f.category]);
   });
-  assert.ok(views[0]!.mappings === views[3]!.mappings, "one rule's mappings are shared");
-  assert.ok(views[0]!.mappings !== views[4]!.mappings);
+  assert.ok(views.at(0)!.mappings === views.at(3)!.mappings, "one rule's mappings are shared");
+  assert.ok(views.at(0)!.mappings !== views.at(4)!.mappings);
 });
 
 test.run();

@@ -18,6 +18,7 @@ import {
 import { analyzePaths, scratchBytes, type PathOptions } from "../../src/analysis/paths/analyze.js";
 import { RULES } from "../../src/analysis/rules/index.js";
 import { analyze, analyzeModel } from "../../src/compiler.js";
+import type { FindingList } from "../../src/analysis/finding-records.js";
 import { computeMetrics } from "../../src/analysis/metrics/index.js";
 
 test("outside an arena, scratch arrays are plain arrays of their own", () => {
@@ -260,7 +261,7 @@ test("compile's rules and metrics take their caches' arrays from an arena, with 
   assert.ok(used > 0, "the rule library took no scratch from the arena");
   // The same rules and metrics with plain arrays (no arena in scope).
   const plain = analyze(front.model, RULES);
-  const text = (fs: readonly { id: string; message: string; facts: readonly { text: string }[] }[]) =>
+  const text = (fs: FindingList) =>
     fs.map((f) => `${f.id} ${f.message} ${f.facts.map((x) => x.text).join("|")}`).join("\n");
   assert.is(text(compiled.findings), text(plain.findings));
   const metrics = computeMetrics({ ...plain, rules: RULES, paths: compiled.paths });
@@ -307,7 +308,7 @@ test("compile's paths take the front of the rules' reservation and give it back,
     assert.ok(used >= rulesOnly && used >= took, `${used} bytes against ${rulesOnly} and ${took}`);
     assert.ok(used < rulesOnly + took, `the rules did not reuse the paths' pages (${used} bytes)`);
     assert.is(JSON.stringify(compiled.paths), JSON.stringify(alone));
-    const text = (fs: readonly { id: string; message: string; facts: readonly { text: string }[] }[]) =>
+    const text = (fs: FindingList) =>
       fs.map((f) => `${f.id} ${f.message} ${f.facts.map((x) => x.text).join("|")}`).join("\n");
     assert.is(text(compiled.findings), text(a.findings));
     // A question asked inside an arena without room for it gets a reservation of its own.

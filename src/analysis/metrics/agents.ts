@@ -3,7 +3,7 @@ import { componentsOf, type ThreatGraph } from "../../graph/threat-graph.js";
 import type { Component } from "../../semantic/model.js";
 import { classificationRank } from "../../semantic/vocabulary.js";
 import { UNTRUSTED_CONTENT, type Facts } from "../facts.js";
-import type { Finding } from "../findings.js";
+import { sourceOf, type FindingList } from "../finding-records.js";
 import { seesAtLeast } from "../predicates.js";
 import { ACTIONS, capsIn, hasWayOut, toolsOf, toolsWith } from "../rules/lib/agents.js";
 import {
@@ -23,10 +23,12 @@ import {
  * sandbox, `hasWayOut`). A violation is structural (the rule of two: at
  * most two legs in one agent); `open` counts those whose AT-37 finding no control or acceptance covers.
  */
-export function trifectaMetrics(g: ThreatGraph, facts: Facts, findings: readonly Finding[]): TrifectaMetrics {
+export function trifectaMetrics(g: ThreatGraph, facts: Facts, findings: FindingList): TrifectaMetrics {
   const status = new Map<number, string>();
-  for (const f of findings)
-    if (f.rule === "AT-37" && f.subject.type === "component") status.set(f.subject.index, f.status);
+  const src = sourceOf(findings);
+  for (let i = 0; i < src.length; i++)
+    if (src.rule(i) === "AT-37" && src.subjectType(i) === "component")
+      status.set(src.subjectIndex(i), src.status(i));
   const agents: TrifectaEntry[] = componentsOf(g, "agent").map((a) => {
     const untrustedInput = (facts.taint[a.index]! & UNTRUSTED_CONTENT) !== 0;
     const privateData = seesAtLeast(facts, a, "confidential");

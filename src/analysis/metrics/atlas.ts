@@ -1,7 +1,7 @@
 import { BUILTIN_CONTROL_BY_ID } from "../../catalog/controls.js";
 import { ATLAS, ATLAS_TECHNIQUES, ATLAS_VERSION } from "../../catalog/frameworks.js";
 import type { ResolvedModel } from "../../semantic/model.js";
-import type { Finding } from "../findings.js";
+import { sourceOf, type FindingList } from "../finding-records.js";
 import type { Rule } from "../rule.js";
 import { byString, percent, type AtlasMetrics, type TechniqueCoverage } from "./model.js";
 
@@ -25,7 +25,7 @@ export function atlasMitigationsOf(id: string): readonly string[] {
 export function atlasMetrics(
   model: ResolvedModel,
   rules: readonly Rule[],
-  findings: readonly Finding[],
+  findings: FindingList,
 ): AtlasMetrics {
   /** Adds `control` to the set kept under `key`. */
   const add = (map: Map<string, Set<string>>, key: string, control: string): void => {
@@ -48,10 +48,12 @@ export function atlasMetrics(
   const fired = new Set<string>();
   // Controls that mitigated a finding, by the rule it came from.
   const mitigatedBy = new Map<string, Set<string>>();
-  for (const f of findings) {
-    if (f.category !== "threat") continue;
-    fired.add(f.rule);
-    if (f.status === "mitigated") for (const u of f.mitigatedBy) add(mitigatedBy, f.rule, u.name);
+  const src = sourceOf(findings);
+  for (let i = 0; i < src.length; i++) {
+    if (src.category(i) !== "threat") continue;
+    const rule = src.rule(i);
+    fired.add(rule);
+    if (src.status(i) === "mitigated") for (const u of src.mitigatedBy(i)) add(mitigatedBy, rule, u.name);
   }
   const byTechnique = new Map<string, Set<string>>();
   const examined = new Set<string>();

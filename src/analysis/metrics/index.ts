@@ -1,6 +1,6 @@
 import type { ThreatGraph } from "../../graph/threat-graph.js";
 import type { Facts } from "../facts.js";
-import type { Finding } from "../findings.js";
+import type { FindingList } from "../finding-records.js";
 import type { PathAnalysis } from "../paths/model.js";
 import type { Rule } from "../rule.js";
 import { agenticMetrics } from "./agentic.js";
@@ -20,7 +20,7 @@ export { scorecard, scorecardOf, metricDeltas, type ScorecardEntry, type MetricD
 export interface MetricsInput {
   readonly graph: ThreatGraph;
   readonly facts: Facts;
-  readonly findings: readonly Finding[];
+  readonly findings: FindingList;
   readonly rules: readonly Rule[];
   readonly paths: PathAnalysis;
 }

@@ -1,4 +1,5 @@
 import { SEVERITIES, type Finding } from "../findings.js";
+import { sourceOf, type FindingList } from "../finding-records.js";
 import { LEVELS, type Level } from "../rule.js";
 import { percent, type MitigationMetrics } from "./model.js";
 
@@ -13,7 +14,7 @@ export function residualScore(f: Finding): number {
  * Mitigation coverage, status counts by severity and residual risk, over threat findings. Acceptance
  * changes the status but not the risk: accepting a threat is a decision about it, not a control.
  */
-export function mitigationMetrics(findings: readonly Finding[]): MitigationMetrics {
+export function mitigationMetrics(findings: FindingList): MitigationMetrics {
   const bySeverity = new Map(
     SEVERITIES.map((s) => [s, { severity: s, total: 0, open: 0, mitigated: 0, accepted: 0 }]),
   );
@@ -23,19 +24,23 @@ export function mitigationMetrics(findings: readonly Finding[]): MitigationMetri
   let inherentRisk = 0;
   let residualRisk = 0;
   let openAssumptions = 0;
-  for (const f of findings) {
-    if (f.category === "assumption") {
-      if (f.status === "open") openAssumptions++;
+  // Read field by field: a finding object per record would make its id and fingerprint.
+  const src = sourceOf(findings);
+  for (let i = 0; i < src.length; i++) {
+    const fStatus = src.status(i);
+    if (src.category(i) === "assumption") {
+      if (fStatus === "open") openAssumptions++;
       continue;
     }
     threats++;
-    if (f.mitigatedBy.length > 0) withControl++;
-    status[f.status]++;
-    const row = bySeverity.get(f.severity)!;
+    if (src.mitigatedBy(i).length > 0) withControl++;
+    status[fStatus]++;
+    const row = bySeverity.get(src.severity(i))!;
     row.total++;
-    row[f.status]++;
-    inherentRisk += rank(f.likelihood) * rank(f.impact);
-    residualRisk += residualScore(f);
+    row[fStatus]++;
+    const impact = rank(src.impact(i));
+    inherentRisk += rank(src.likelihood(i)) * impact;
+    residualRisk += rank(src.residualLikelihood(i)) * impact;
   }
   return {
     threats,

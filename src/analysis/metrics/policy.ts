@@ -11,7 +11,7 @@ import type { RawDeclaration, ResolvedModel } from "../../semantic/model.js";
 import { didYouMean } from "../../semantic/suggest.js";
 import { lineCol } from "../../source.js";
 import { preview } from "../../syntax/parse.js";
-import type { Finding } from "../findings.js";
+import type { FindingList } from "../finding-records.js";
 import type { Metrics } from "./model.js";
 import { formatValue, METRIC_BY_ID, METRIC_IDS, type MetricDef, type MetricItem } from "./registry.js";
 
@@ -251,7 +251,7 @@ export function passes(t: Pick<Threshold, "bound" | "value">, value: number): bo
 /** Checks every threshold of every policy against the metrics. */
 export function evaluatePolicies(
   policies: readonly Policy[],
-  input: { readonly metrics: Metrics; readonly findings: readonly Finding[]; readonly model: ResolvedModel },
+  input: { readonly metrics: Metrics; readonly findings: FindingList; readonly model: ResolvedModel },
 ): PolicyEvaluation {
   // Metrics are read only when a threshold asks (an analysis may work them out on first read).
   const { findings, model } = input;
@@ -275,7 +275,7 @@ export function evaluatePolicies(
 }
 
 /** Finds where a metric item is declared. */
-function locator(model: ResolvedModel, findings: readonly Finding[]): PolicyEvaluation["locate"] {
+function locator(model: ResolvedModel, findings: FindingList): PolicyEvaluation["locate"] {
   let components: Map<string, Location> | undefined;
   let data: Map<string, Location> | undefined;
   let crowns: Map<string, Location> | undefined;

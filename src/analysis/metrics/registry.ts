@@ -1,4 +1,5 @@
 import type { Finding } from "../findings.js";
+import type { FindingList } from "../finding-records.js";
 import { residualScore } from "./mitigation.js";
 import type { Metrics } from "./model.js";
 
@@ -38,7 +39,7 @@ export interface MetricDef {
   readonly range: { readonly min: number; readonly max?: number; readonly integer?: boolean };
   readonly value: (m: Metrics) => number;
   /** The things behind the number; findings are needed only by finding-based metrics. */
-  readonly items?: (m: Metrics, findings: readonly Finding[]) => MetricItem[];
+  readonly items?: (m: Metrics, findings: FindingList) => MetricItem[];
   /** True when the metric is a maximum over items and a threshold applies to each item. */
   readonly perItem?: boolean;
   /** What to do when a policy on it fails. */
@@ -52,11 +53,7 @@ const codes = (xs: readonly string[]) => xs.map(code).join(", ");
 const COUNT = { min: 0, integer: true } as const;
 const PERCENT = { min: 0, max: 100 } as const;
 
-const findingItems = (
-  findings: readonly Finding[],
-  keep: (f: Finding) => boolean,
-  why: string,
-): MetricItem[] =>
+const findingItems = (findings: FindingList, keep: (f: Finding) => boolean, why: string): MetricItem[] =>
   findings
     .filter((f) => f.category === "threat" && keep(f))
     .map((f) => ({

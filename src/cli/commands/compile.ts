@@ -386,7 +386,7 @@ async function compileWith(
   progress.clear();
   if (printed !== undefined) printWrittenFile(io, path.join(argv.out, printed));
   if (!argv.quiet) {
-    const open = analysis.findings.filter((f) => f.status === "open").length;
+    const open = analysis.findings.countStatus("open");
     io.err(
       `wrote ${plural(files.length, "file")} to ${argv.out}: ${plural(analysis.findings.length, "finding")} (${open} open)\n`,
     );

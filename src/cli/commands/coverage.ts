@@ -1,5 +1,6 @@
 import type { Argv } from "yargs";
 import type { Finding } from "../../analysis/findings.js";
+import type { FindingList } from "../../analysis/finding-records.js";
 import { withOrgRules } from "../../analysis/org-rules.js";
 import type { Rule } from "../../analysis/rule.js";
 import { RULES } from "../../analysis/rules/index.js";
@@ -79,11 +80,7 @@ function byRuleId(a: string, b: string): number {
  * ATLAS mitigations it implements is linked to that technique in data/atlas.json (a sub-technique
  * without links of its own takes its parent's). Controls count when placed on a component or flow.
  */
-export function coverageOf(
-  model: ResolvedModel,
-  rules: readonly Rule[],
-  findings: readonly Finding[],
-): Coverage {
+export function coverageOf(model: ResolvedModel, rules: readonly Rule[], findings: FindingList): Coverage {
   // Lists grow in place (`listIn`): a model of 100k components has 300,000 findings, and copying a
   // technique's list for each one made this quadratic (over four minutes there).
   const rulesBy = new Map<string, string[]>();

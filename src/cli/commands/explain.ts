@@ -1,5 +1,6 @@
 import type { Argv } from "yargs";
 import type { Finding } from "../../analysis/findings.js";
+import { sourceOf as findingSource, type FindingList } from "../../analysis/finding-records.js";
 import { withOrgRules } from "../../analysis/org-rules.js";
 import type { Rule } from "../../analysis/rule.js";
 import { RULES } from "../../analysis/rules/index.js";
@@ -77,16 +78,24 @@ const listed = (items: readonly string[]): string => listedUpTo(items, 10);
 
 /** Finds a finding by id (`AT-25:copilot`) or by fingerprint (or a unique prefix of one). */
 export function findFinding(
-  findings: readonly Finding[],
+  findings: FindingList,
   target: string,
 ): { finding?: Finding; ambiguous?: Finding[] } {
-  const byId =
-    findings.find((f) => f.id === target) ??
-    findings.find((f) => f.id.toLowerCase() === target.toLowerCase());
-  if (byId) return { finding: byId };
-  const hex = target.toLowerCase();
+  // Ids and fingerprints are read by number: only the findings that match are made.
+  const src = findingSource(findings);
+  const numbers = (keep: (i: number) => boolean): number[] => {
+    const out: number[] = [];
+    for (let i = 0; i < src.length; i++) if (keep(i)) out.push(i);
+    return out;
+  };
+  const lower = target.toLowerCase();
+  const [byId] = numbers((i) => src.id(i) === target);
+  const [byIdAnyCase] = byId === undefined ? numbers((i) => src.id(i).toLowerCase() === lower) : [];
+  const idHit = byId ?? byIdAnyCase;
+  if (idHit !== undefined) return { finding: findings.at(idHit)! };
+  const hex = lower;
   if (!/^[0-9a-f]+$/.test(hex) || hex.length < MIN_PREFIX) return {};
-  const hits = findings.filter((f) => f.fingerprint.startsWith(hex));
+  const hits = numbers((i) => src.fingerprint(i).startsWith(hex)).map((i) => findings.at(i)!);
   if (hits.length === 1) return { finding: hits[0]! };
   return hits.length > 1 ? { ambiguous: hits } : {};
 }
@@ -219,7 +228,7 @@ export function findingText(e: FindingExplanation): string {
 }
 
 /** Text of a rule explanation: what it looks for, false positives, mitigations, mappings. */
-export function ruleText(v: RuleView, findings: readonly Finding[] | undefined): string {
+export function ruleText(v: RuleView, findings: FindingList | undefined): string {
   const out: string[] = [];
   out.push(`${v.id}  ${v.title}`);
   out.push(
@@ -327,7 +336,7 @@ export function runExplain(io: Io, argv: ExplainArgs): number {
     );
   }
   const findingRule = rules.find((r) => r.meta.id === finding.rule)!;
-  const view = findingsView(model, [finding], rules)[0]!;
+  const view = findingsView(model, [finding], rules).at(0)!;
   const uncounted = uncountedControls(analysis.graph, analysis.facts, findingRule, finding);
   const explanation = explainFinding(model, finding, view, findingRule, uncounted);
   if (argv.format === "json") io.out(`${JSON.stringify(explanation, null, 2)}\n`);
@@ -335,12 +344,7 @@ export function runExplain(io: Io, argv: ExplainArgs): number {
   return EXIT.OK;
 }
 
-function printRule(
-  io: Io,
-  argv: ExplainArgs,
-  view: RuleView,
-  findings: readonly Finding[] | undefined,
-): number {
+function printRule(io: Io, argv: ExplainArgs, view: RuleView, findings: FindingList | undefined): number {
   if (argv.format === "json") {
     const out = {
       kind: "rule",

@@ -1,7 +1,7 @@
 import type { Argv } from "yargs";
 import { ENTRY_CLASSES, type EntryClass } from "../../analysis/facts.js";
 import { applyAssumptions, parseAssumption, type Assumption } from "../../analysis/paths/assume.js";
-import type { Finding } from "../../analysis/findings.js";
+import type { FindingList } from "../../analysis/finding-records.js";
 import { analyzeModel, analyzeModelPaths } from "../../compiler.js";
 import { diag, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import { pathsMermaid } from "../../emit/paths-mermaid.js";
@@ -35,7 +35,7 @@ function run(
   fromEntry: number | undefined,
   fromClasses: EntryClass[] | undefined,
   withFindings: boolean,
-): { view: PathsView; findings: readonly Finding[] } {
+): { view: PathsView; findings: FindingList } {
   const paths = {
     k: argv.k,
     ...(argv.to !== undefined ? { to: argv.to } : {}),

@@ -138,17 +138,16 @@ export function diagramIndex(analysis: CompileAnalysis): DiagramIndex {
   // its way in), so it counts against the target; findings on data assets have no one component.
   const worst = new Int8Array(n).fill(-1);
   const openCount = new Int32Array(n);
-  for (const f of analysis.findings) {
-    if (f.status !== "open" || f.category !== "threat") continue;
-    const target =
-      f.subject.type === "component"
-        ? f.subject.index
-        : f.subject.type === "flow"
-          ? m.flows[f.subject.index]!.to
-          : -1;
+  // Read field by field: a finding object per record would make its id and fingerprint.
+  const src = analysis.findings;
+  for (let i = 0; i < src.length; i++) {
+    if (src.status(i) !== "open" || src.category(i) !== "threat") continue;
+    const type = src.subjectType(i);
+    const index = src.subjectIndex(i);
+    const target = type === "component" ? index : type === "flow" ? m.flows[index]!.to : -1;
     if (target < 0) continue;
     openCount[target]!++;
-    const rank = SEVERITY_RANK[f.severity];
+    const rank = SEVERITY_RANK[src.severity(i)];
     if (rank > worst[target]!) worst[target] = rank;
   }
 

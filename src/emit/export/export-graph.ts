@@ -145,14 +145,15 @@ interface FindingSummary {
 
 function summarize(analysis: CompileAnalysis): Map<string, FindingSummary> {
   const out = new Map<string, FindingSummary>();
-  for (const f of analysis.findings) {
-    const key = `${f.subject.type}:${f.subject.index}`;
+  const src = analysis.findings;
+  for (let i = 0; i < src.length; i++) {
+    const key = `${src.subjectType(i)}:${src.subjectIndex(i)}`;
     let s = out.get(key);
     if (!s) out.set(key, (s = { findings: 0, open: 0, worst: -1 }));
     s.findings++;
-    if (f.status === "open") {
+    if (src.status(i) === "open") {
       s.open++;
-      s.worst = Math.max(s.worst, severityRank(f.severity));
+      s.worst = Math.max(s.worst, severityRank(src.severity(i)));
     }
   }
   return out;

@@ -1,0 +1,497 @@
+import { hash } from "node:crypto";
+import type { Location } from "../diagnostics/diagnostic.js";
+import type { Acceptance, ControlUse, ResolvedModel, Subject } from "../semantic/model.js";
+import type { Fact } from "./facts.js";
+import { severityOf, type Finding, type FindingStatus, type Severity, FINDING_STATUSES } from "./findings.js";
+import { LEVELS, type Level, type RuleMeta } from "./rule.js";
+
+/**
+ * What reads findings one at a time by number (ADR 0021): the engine's records, or a plain list of
+ * `Finding` objects (tests, `explain`'s one finding). Outputs read through this, so a record's
+ * derived fields (id, fingerprint, names) are made when asked and not kept per finding.
+ */
+export interface FindingSource {
+  readonly length: number;
+  id(i: number): string;
+  fingerprint(i: number): string;
+  rule(i: number): string;
+  category(i: number): Finding["category"];
+  title(i: number): string;
+  message(i: number): string;
+  subjectType(i: number): Subject["type"];
+  subjectIndex(i: number): number;
+  location(i: number): Location;
+  factCount(i: number): number;
+  /** The j-th fact of finding i. */
+  fact(i: number, j: number): Fact;
+  likelihood(i: number): Level;
+  impact(i: number): Level;
+  severity(i: number): Severity;
+  rationale(i: number): string;
+  status(i: number): FindingStatus;
+  mitigatedBy(i: number): readonly ControlUse[];
+  residualLikelihood(i: number): Level;
+  residualSeverity(i: number): Severity;
+  acceptance(i: number): Acceptance | undefined;
+  recommended(i: number): readonly string[];
+}
+
+/**
+ * A list of findings as consumers read it: the engine's records and a plain `Finding[]` both are one
+ * (the methods are those of a read-only array, with the arguments consumers pass).
+ */
+export interface FindingList extends Iterable<Finding> {
+  readonly length: number;
+  at(i: number): Finding | undefined;
+  map<U>(fn: (f: Finding, i: number) => U): U[];
+  filter(fn: (f: Finding, i: number) => unknown): Finding[];
+  find(fn: (f: Finding, i: number) => unknown): Finding | undefined;
+  some(fn: (f: Finding, i: number) => unknown): boolean;
+  forEach(fn: (f: Finding, i: number) => void): void;
+}
+
+/** A `FindingSource` over a list of findings: what a list that is not the engine's records reads through. */
+export function sourceOf(list: FindingList): FindingSource {
+  if (list instanceof FindingRecords) return list;
+  return new ListSource(list);
+}
+
+class ListSource implements FindingSource {
+  constructor(private readonly list: FindingList) {}
+  private f(i: number): Finding {
+    return this.list.at(i)!;
+  }
+  get length(): number {
+    return this.list.length;
+  }
+  id(i: number): string {
+    return this.f(i).id;
+  }
+  fingerprint(i: number): string {
+    return this.f(i).fingerprint;
+  }
+  rule(i: number): string {
+    return this.f(i).rule;
+  }
+  category(i: number): Finding["category"] {
+    return this.f(i).category;
+  }
+  title(i: number): string {
+    return this.f(i).title;
+  }
+  message(i: number): string {
+    return this.f(i).message;
+  }
+  subjectType(i: number): Subject["type"] {
+    return this.f(i).subject.type;
+  }
+  subjectIndex(i: number): number {
+    return this.f(i).subject.index;
+  }
+  location(i: number): Location {
+    return this.f(i).location;
+  }
+  factCount(i: number): number {
+    return this.f(i).facts.length;
+  }
+  fact(i: number, j: number): Fact {
+    return this.f(i).facts[j]!;
+  }
+  likelihood(i: number): Level {
+    return this.f(i).likelihood;
+  }
+  impact(i: number): Level {
+    return this.f(i).impact;
+  }
+  severity(i: number): Severity {
+    return this.f(i).severity;
+  }
+  rationale(i: number): string {
+    return this.f(i).rationale;
+  }
+  status(i: number): FindingStatus {
+    return this.f(i).status;
+  }
+  mitigatedBy(i: number): readonly ControlUse[] {
+    return this.f(i).mitigatedBy;
+  }
+  residualLikelihood(i: number): Level {
+    return this.f(i).residualLikelihood;
+  }
+  residualSeverity(i: number): Severity {
+    return this.f(i).residualSeverity;
+  }
+  acceptance(i: number): Acceptance | undefined {
+    return this.f(i).acceptance;
+  }
+  recommended(i: number): readonly string[] {
+    return this.f(i).recommended;
+  }
+}
+
+const SUBJECT_TYPES: readonly Subject["type"][] = ["component", "flow", "data"];
+
+/** A subject type as its code in the records (the order of `SUBJECT_TYPES`). */
+export const subjectTypeCode = (t: Subject["type"]): number => (t === "component" ? 0 : t === "flow" ? 1 : 2);
+
+/** A level as its code in the records (its place in `LEVELS`). */
+export const levelCode = (l: Level): number => (l === "low" ? 0 : l === "medium" ? 1 : l === "high" ? 2 : 3);
+
+/** A status as its code in the records (its place in `FINDING_STATUSES`). */
+export const statusCode = (s: FindingStatus): number => (s === "open" ? 0 : s === "mitigated" ? 1 : 2);
+
+const HEX_CODES = Array.from("0123456789abcdef", (c) => c.charCodeAt(0));
+
+/** The fingerprint's 16 hex digits from its 8 bytes at `at` (one call, no list of codes). */
+function hex16(b: Uint8Array, at: number): string {
+  const h = (k: number): number => HEX_CODES[b[at + k]! >> 4]!;
+  const l = (k: number): number => HEX_CODES[b[at + k]! & 15]!;
+  // prettier-ignore
+  return String.fromCharCode(
+    h(0), l(0), h(1), l(1), h(2), l(2), h(3), l(3), h(4), l(4), h(5), l(5), h(6), l(6), h(7), l(7),
+  );
+}
+
+/**
+ * The columns of the findings while the rules report them, in report order: plain lists of small
+ * integers (they grow by push), turned into exact-size typed columns in id order by `finish`.
+ */
+export class RecordsBuilder {
+  readonly rule: number[] = [];
+  readonly subjectType: number[] = [];
+  readonly subjectIndex: number[] = [];
+  readonly key: string[] = [];
+  readonly message: string[] = [];
+  /** likelihood | impact << 2 | residual likelihood << 4 | status << 6 */
+  readonly levels: number[] = [];
+  readonly rationale: number[] = [];
+  readonly recommended: number[] = [];
+  readonly mitigatedBy: number[] = [];
+  readonly acceptance: number[] = [];
+  readonly factStart: number[] = [];
+  readonly factCount: number[] = [];
+  /** Every finding's facts, one after another (a range per finding). */
+  readonly facts: Fact[] = [];
+  /** Shared tables the records index: 0 is always "none" where one can be absent. */
+  readonly rationales: string[] = [];
+  readonly recommendedLists: (readonly string[])[] = [];
+  readonly mitigationLists: (readonly ControlUse[])[] = [[]];
+  readonly acceptances: (Acceptance | undefined)[] = [undefined];
+  private readonly rationaleIndex = new Map<string, number>();
+  private readonly recommendedIndex = new Map<readonly string[], number>();
+
+  get length(): number {
+    return this.rule.length;
+  }
+  rationaleOf(s: string): number {
+    let i = this.rationaleIndex.get(s);
+    if (i === undefined) this.rationaleIndex.set(s, (i = this.rationales.push(s) - 1));
+    return i;
+  }
+  recommendedOf(list: readonly string[]): number {
+    let i = this.recommendedIndex.get(list);
+    if (i === undefined) this.recommendedIndex.set(list, (i = this.recommendedLists.push(list) - 1));
+    return i;
+  }
+  /** Drops the records from `n` on (a rule that threw reports nothing). */
+  truncate(n: number): void {
+    if (n >= this.length) return;
+    const facts = this.factStart[n]!;
+    for (const col of [
+      this.rule,
+      this.subjectType,
+      this.subjectIndex,
+      this.key,
+      this.message,
+      this.levels,
+      this.rationale,
+      this.recommended,
+      this.mitigatedBy,
+      this.acceptance,
+      this.factStart,
+      this.factCount,
+    ])
+      col.length = n;
+    this.facts.length = facts;
+  }
+  /** The records in the order given (record numbers of this builder), as a finished list. */
+  finish(model: ResolvedModel, metas: readonly RuleMeta[], order: ArrayLike<number>): FindingRecords {
+    const n = order.length;
+    const rule = new Uint16Array(n);
+    const subjectType = new Uint8Array(n);
+    const subjectIndex = new Int32Array(n);
+    const levels = new Uint8Array(n);
+    const rationale = new Int32Array(n);
+    const recommended = new Int32Array(n);
+    const mitigatedBy = new Int32Array(n);
+    const acceptance = new Int32Array(n);
+    const factStart = new Int32Array(n);
+    const factCount = new Int32Array(n);
+    const key: string[] = [];
+    const message: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const r = order[i]!;
+      rule[i] = this.rule[r]!;
+      subjectType[i] = this.subjectType[r]!;
+      subjectIndex[i] = this.subjectIndex[r]!;
+      levels[i] = this.levels[r]!;
+      rationale[i] = this.rationale[r]!;
+      recommended[i] = this.recommended[r]!;
+      mitigatedBy[i] = this.mitigatedBy[r]!;
+      acceptance[i] = this.acceptance[r]!;
+      key.push(this.key[r]!);
+      message.push(this.message[r]!);
+      // The facts stay where they were reported: a finding's range is read through its own start.
+      factStart[i] = this.factStart[r]!;
+      factCount[i] = this.factCount[r]!;
+    }
+    return new FindingRecords(model, metas, {
+      rule,
+      subjectType,
+      subjectIndex,
+      levels,
+      rationale,
+      recommended,
+      mitigatedBy,
+      acceptance,
+      factStart,
+      factCount,
+      key,
+      message,
+      facts: this.facts,
+      rationales: this.rationales,
+      recommendedLists: this.recommendedLists,
+      mitigationLists: this.mitigationLists,
+      acceptances: this.acceptances,
+    });
+  }
+}
+
+interface Columns {
+  readonly rule: Uint16Array;
+  readonly subjectType: Uint8Array;
+  readonly subjectIndex: Int32Array;
+  readonly levels: Uint8Array;
+  readonly rationale: Int32Array;
+  readonly recommended: Int32Array;
+  readonly mitigatedBy: Int32Array;
+  readonly acceptance: Int32Array;
+  readonly factStart: Int32Array;
+  readonly factCount: Int32Array;
+  readonly key: readonly string[];
+  readonly message: readonly string[];
+  readonly facts: readonly Fact[];
+  readonly rationales: readonly string[];
+  readonly recommendedLists: readonly (readonly string[])[];
+  readonly mitigationLists: readonly (readonly ControlUse[])[];
+  readonly acceptances: readonly (Acceptance | undefined)[];
+}
+
+/**
+ * The findings of a run as records in typed columns, sorted by id (ADR 0021): rule, subject, key,
+ * levels and status, and indices into shared tables (rationales, recommended lists, mitigations,
+ * acceptances) and into one list of every finding's facts. Nothing a finding can be derived from is
+ * kept as a string or object of its own: the id, title, category, subject's name, kind and
+ * location, severity and residual severity are read from the rule and the model when asked. The
+ * fingerprint is worked out on first read and kept as 8 bytes. `at(i)` (and iteration) gives a
+ * `Finding` that reads through the records.
+ */
+export class FindingRecords implements FindingSource, FindingList {
+  readonly length: number;
+  private readonly c: Columns;
+  /** Each finding's fingerprint bytes, once worked out (`hasPrint`). */
+  private readonly prints: Uint8Array;
+  private readonly hasPrint: Uint8Array;
+  constructor(
+    readonly model: ResolvedModel,
+    /** Rule metadata by the rule number of a record. */
+    readonly metas: readonly RuleMeta[],
+    columns: Columns,
+  ) {
+    this.c = columns;
+    this.length = columns.rule.length;
+    this.prints = new Uint8Array(this.length * 8);
+    this.hasPrint = new Uint8Array(this.length);
+  }
+  meta(i: number): RuleMeta {
+    return this.metas[this.c.rule[i]!]!;
+  }
+  /** The rule's number (its place in the run's rules) of finding i. */
+  ruleNumber(i: number): number {
+    return this.c.rule[i]!;
+  }
+  rule(i: number): string {
+    return this.meta(i).id;
+  }
+  category(i: number): Finding["category"] {
+    return this.meta(i).category;
+  }
+  title(i: number): string {
+    return this.meta(i).title;
+  }
+  key(i: number): string | undefined {
+    const k = this.c.key[i]!;
+    return k === "" ? undefined : k;
+  }
+  subjectName(i: number): string {
+    const x = this.c.subjectIndex[i]!;
+    const t = this.c.subjectType[i]!;
+    const m = this.model;
+    return t === 0 ? m.components[x]!.name : t === 1 ? m.flows[x]!.id : m.data[x]!.name;
+  }
+  subjectKind(i: number): string {
+    const t = this.c.subjectType[i]!;
+    return t === 0 ? this.model.components[this.c.subjectIndex[i]!]!.kind : t === 1 ? "flow" : "data";
+  }
+  subjectType(i: number): Subject["type"] {
+    return SUBJECT_TYPES[this.c.subjectType[i]!]!;
+  }
+  subjectIndex(i: number): number {
+    return this.c.subjectIndex[i]!;
+  }
+  subject(i: number): Subject {
+    return { type: this.subjectType(i), index: this.c.subjectIndex[i]! };
+  }
+  location(i: number): Location {
+    const x = this.c.subjectIndex[i]!;
+    const t = this.c.subjectType[i]!;
+    const m = this.model;
+    return t === 0 ? m.components[x]!.nameLoc : t === 1 ? m.flows[x]!.loc : m.data[x]!.nameLoc;
+  }
+  /** `RULE:subject` (+ `:key`), made on each call. */
+  id(i: number): string {
+    const k = this.c.key[i]!;
+    const base = `${this.meta(i).id}:${this.subjectName(i)}`;
+    return k === "" ? base : `${base}:${k}`;
+  }
+  fingerprint(i: number): string {
+    const p = this.prints;
+    if (this.hasPrint[i] === 0) {
+      // One-shot hashing to one character per byte (no Buffer, no hex digest kept).
+      const d = hash("sha256", this.id(i), "binary");
+      for (let k = 0; k < 8; k++) p[i * 8 + k] = d.charCodeAt(k);
+      this.hasPrint[i] = 1;
+    }
+    return hex16(p, i * 8);
+  }
+  message(i: number): string {
+    return this.c.message[i]!;
+  }
+  factCount(i: number): number {
+    return this.c.factCount[i]!;
+  }
+  fact(i: number, j: number): Fact {
+    return this.c.facts[this.c.factStart[i]! + j]!;
+  }
+  facts(i: number): Fact[] {
+    const start = this.c.factStart[i]!;
+    return this.c.facts.slice(start, start + this.c.factCount[i]!);
+  }
+  likelihood(i: number): Level {
+    return LEVELS[this.c.levels[i]! & 3]!;
+  }
+  impact(i: number): Level {
+    return LEVELS[(this.c.levels[i]! >> 2) & 3]!;
+  }
+  residualLikelihood(i: number): Level {
+    return LEVELS[(this.c.levels[i]! >> 4) & 3]!;
+  }
+  status(i: number): FindingStatus {
+    return FINDING_STATUSES[this.c.levels[i]! >> 6]!;
+  }
+  severity(i: number): Severity {
+    return severityOf(this.likelihood(i), this.impact(i));
+  }
+  residualSeverity(i: number): Severity {
+    return severityOf(this.residualLikelihood(i), this.impact(i));
+  }
+  rationale(i: number): string {
+    return this.c.rationales[this.c.rationale[i]!]!;
+  }
+  mitigatedBy(i: number): readonly ControlUse[] {
+    return this.c.mitigationLists[this.c.mitigatedBy[i]!]!;
+  }
+  /** The mitigations' list number (0: none); equal numbers are one list. */
+  mitigationsNumber(i: number): number {
+    return this.c.mitigatedBy[i]!;
+  }
+  acceptance(i: number): Acceptance | undefined {
+    return this.c.acceptances[this.c.acceptance[i]!];
+  }
+  recommended(i: number): readonly string[] {
+    return this.c.recommendedLists[this.c.recommended[i]!]!;
+  }
+  /** Finding i as a plain object (made on each call; fields in the order findings always had). */
+  finding(i: number): Finding {
+    const key = this.key(i);
+    const acceptance = this.acceptance(i);
+    return {
+      id: this.id(i),
+      fingerprint: this.fingerprint(i),
+      rule: this.rule(i),
+      category: this.category(i),
+      title: this.title(i),
+      message: this.message(i),
+      subject: this.subject(i),
+      subjectName: this.subjectName(i),
+      subjectKind: this.subjectKind(i),
+      ...(key !== undefined ? { key } : {}),
+      location: this.location(i),
+      facts: this.facts(i),
+      likelihood: this.likelihood(i),
+      impact: this.impact(i),
+      severity: this.severity(i),
+      rationale: this.rationale(i),
+      status: this.status(i),
+      mitigatedBy: this.mitigatedBy(i),
+      residualLikelihood: this.residualLikelihood(i),
+      residualSeverity: this.residualSeverity(i),
+      ...(acceptance ? { acceptance } : {}),
+      recommended: this.recommended(i),
+    };
+  }
+  at(i: number): Finding | undefined {
+    if (i < 0) i += this.length;
+    return i >= 0 && i < this.length ? this.finding(i) : undefined;
+  }
+  *[Symbol.iterator](): Iterator<Finding> {
+    for (let i = 0; i < this.length; i++) yield this.finding(i);
+  }
+  map<U>(fn: (f: Finding, i: number) => U): U[] {
+    const out: U[] = [];
+    for (let i = 0; i < this.length; i++) out.push(fn(this.finding(i), i));
+    return out;
+  }
+  filter(fn: (f: Finding, i: number) => unknown): Finding[] {
+    const out: Finding[] = [];
+    for (let i = 0; i < this.length; i++) {
+      const f = this.finding(i);
+      if (fn(f, i)) out.push(f);
+    }
+    return out;
+  }
+  find(fn: (f: Finding, i: number) => unknown): Finding | undefined {
+    for (let i = 0; i < this.length; i++) {
+      const f = this.finding(i);
+      if (fn(f, i)) return f;
+    }
+    return undefined;
+  }
+  some(fn: (f: Finding, i: number) => unknown): boolean {
+    return this.find(fn) !== undefined;
+  }
+  forEach(fn: (f: Finding, i: number) => void): void {
+    for (let i = 0; i < this.length; i++) fn(this.finding(i), i);
+  }
+  /** What `JSON.stringify` writes: the list of findings (the records hold the model). */
+  toJSON(): Finding[] {
+    return this.map((f) => f);
+  }
+  /** The number of findings with that status, read from the records alone. */
+  countStatus(s: FindingStatus): number {
+    const want = statusCode(s);
+    let n = 0;
+    for (let i = 0; i < this.length; i++) if (this.c.levels[i]! >> 6 === want) n++;
+    return n;
+  }
+}
