@@ -145,6 +145,10 @@ export function findingsView(
   const sharedList: RuleShared[] = [];
   const shared = new Int32Array(n);
   const ruleShared = new Map<string, number>();
+  // Each finding's subject info, looked up once here: every view made reads it, and outputs make a
+  // view per finding per pass (one pointer per finding, where each view made looked it up by subject
+  // type and index through the records).
+  const abouts: SubjectInfo[] = [];
   const ctx = new ViewContext(
     src,
     locations.views,
@@ -155,10 +159,12 @@ export function findingsView(
       list: sharedList,
       of: shared,
     },
-    subjectInfo(model),
+    abouts,
     locations.indexOf,
   );
+  const about = subjectInfo(model);
   for (let i = 0; i < n; i++) {
+    abouts.push(about(src.subjectType(i), src.subjectIndex(i)));
     const start = factStart[i]!;
     const facts = src.factCount(i);
     for (let j = 0; j < facts; j++) factLocations[start + j] = locations.indexOf(src.fact(i, j).loc);
@@ -244,7 +250,7 @@ class ViewContext {
     readonly factLocations: Int32Array,
     private readonly locationOf: Int32Array,
     private readonly shared: { list: readonly RuleShared[]; of: Int32Array },
-    private readonly about: (type: Finding["subject"]["type"], index: number) => SubjectInfo,
+    private readonly abouts: readonly SubjectInfo[],
     private readonly locationIndex: (loc: Location) => number,
   ) {}
   /** Finding i's rule's shared object. */
@@ -252,7 +258,7 @@ class ViewContext {
     return this.shared.list[this.shared.of[i]!]!;
   }
   subjectOf(i: number): SubjectInfo {
-    return this.about(this.src.subjectType(i), this.src.subjectIndex(i));
+    return this.abouts[i]!;
   }
   locationAt(i: number): LocationView {
     return this.locationViews[this.locationOf[i]!]!;
