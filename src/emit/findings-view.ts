@@ -239,7 +239,11 @@ export class FindingViews implements FindingViewList {
 class ViewContext {
   private readonly controlOf = new Map<string, { title: string; atlas: MappingView[] }>();
   /** The recommended list of a finding whose subject declares none of it, per list (most findings). */
-  private readonly undeclaredOf = new Map<readonly string[], FindingView["recommended"]>();
+  /** The place (+1) in `recommendedLists` of the list of findings whose subject declares none of it. */
+  private readonly undeclaredAt = new Map<readonly string[], number>();
+  /** Per finding, the place (+1) of its recommended list in `recommendedLists`; 0 before its first read. */
+  private readonly recommendedSlot: Int32Array;
+  private readonly recommendedLists: FindingView["recommended"][] = [];
   private readonly residuals = new Map<string, Map<string, FindingView["residual"]>>();
   /** The acceptance view of each accepted finding, made once (few findings are accepted). */
   private readonly acceptances = new Map<number, FindingView["acceptance"]>();
@@ -252,7 +256,9 @@ class ViewContext {
     private readonly shared: { list: readonly RuleShared[]; of: Int32Array },
     private readonly abouts: readonly SubjectInfo[],
     private readonly locationIndex: (loc: Location) => number,
-  ) {}
+  ) {
+    this.recommendedSlot = new Int32Array(src.length);
+  }
   /** Finding i's rule's shared object. */
   sharedOf(i: number): RuleShared {
     return this.shared.list[this.shared.of[i]!]!;
@@ -286,6 +292,11 @@ class ViewContext {
    * in the finding's mitigations, and is not a task done.
    */
   recommended(i: number, declared: ReadonlySet<string>): FindingView["recommended"] {
+    // Outputs read it several times per finding: its place in `recommendedLists` is kept (+1; 0 not
+    // yet), a number per finding; the lists of findings whose subject declares none of them are
+    // shared, one per list of ids.
+    const slot = this.recommendedSlot[i]!;
+    if (slot !== 0) return this.recommendedLists[slot - 1]!;
     const ids = this.src.recommended(i);
     const build = () =>
       ids.map((id) => {
@@ -294,10 +305,14 @@ class ViewContext {
         const counts = here && hasUse(this.src.mitigatedBy(i), id);
         return { control: id, title: c.title, atlas: c.atlas, declared: counts, bypassed: here && !counts };
       });
-    if (declared.size > 0 && ids.some((id) => declared.has(id))) return build();
-    let list = this.undeclaredOf.get(ids);
-    if (!list) this.undeclaredOf.set(ids, (list = build()));
-    return list;
+    let at: number | undefined;
+    if (declared.size > 0 && ids.some((id) => declared.has(id))) at = this.recommendedLists.push(build());
+    else {
+      at = this.undeclaredAt.get(ids);
+      if (at === undefined) this.undeclaredAt.set(ids, (at = this.recommendedLists.push(build())));
+    }
+    this.recommendedSlot[i] = at;
+    return this.recommendedLists[at - 1]!;
   }
   mitigatedBy(i: number): FindingView["mitigatedBy"] {
     const uses = this.src.mitigatedBy(i);
