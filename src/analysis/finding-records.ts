@@ -3,6 +3,7 @@ import type { Location } from "../diagnostics/diagnostic.js";
 import type { Acceptance, ControlUse, ResolvedModel, Subject } from "../semantic/model.js";
 import type { Fact } from "./facts.js";
 import { severityOf, type Finding, type FindingStatus, type Severity, FINDING_STATUSES } from "./findings.js";
+import { MadeOnRead } from "./made-on-read.js";
 import { LEVELS, type Level, type RuleMeta } from "./rule.js";
 
 /**
@@ -296,7 +297,7 @@ interface Columns {
  * fingerprint is worked out on first read and kept as 8 bytes. `at(i)` (and iteration) gives a
  * `Finding` that reads through the records.
  */
-export class FindingRecords implements FindingSource, FindingList {
+export class FindingRecords extends MadeOnRead<Finding> implements FindingSource, FindingList {
   readonly length: number;
   private readonly c: Columns;
   /** Each finding's fingerprint bytes, once worked out (`hasPrint`). */
@@ -308,6 +309,7 @@ export class FindingRecords implements FindingSource, FindingList {
     readonly metas: readonly RuleMeta[],
     columns: Columns,
   ) {
+    super();
     this.c = columns;
     this.length = columns.rule.length;
     this.prints = new Uint8Array(this.length * 8);
@@ -450,38 +452,8 @@ export class FindingRecords implements FindingSource, FindingList {
       recommended: this.recommended(i),
     };
   }
-  at(i: number): Finding | undefined {
-    if (i < 0) i += this.length;
-    return i >= 0 && i < this.length ? this.finding(i) : undefined;
-  }
-  *[Symbol.iterator](): Iterator<Finding> {
-    for (let i = 0; i < this.length; i++) yield this.finding(i);
-  }
-  map<U>(fn: (f: Finding, i: number) => U): U[] {
-    const out: U[] = [];
-    for (let i = 0; i < this.length; i++) out.push(fn(this.finding(i), i));
-    return out;
-  }
-  filter(fn: (f: Finding, i: number) => unknown): Finding[] {
-    const out: Finding[] = [];
-    for (let i = 0; i < this.length; i++) {
-      const f = this.finding(i);
-      if (fn(f, i)) out.push(f);
-    }
-    return out;
-  }
-  find(fn: (f: Finding, i: number) => unknown): Finding | undefined {
-    for (let i = 0; i < this.length; i++) {
-      const f = this.finding(i);
-      if (fn(f, i)) return f;
-    }
-    return undefined;
-  }
-  some(fn: (f: Finding, i: number) => unknown): boolean {
-    return this.find(fn) !== undefined;
-  }
-  forEach(fn: (f: Finding, i: number) => void): void {
-    for (let i = 0; i < this.length; i++) fn(this.finding(i), i);
+  protected item(i: number): Finding {
+    return this.finding(i);
   }
   /** What `JSON.stringify` writes: the list of findings (the records hold the model). */
   toJSON(): Finding[] {

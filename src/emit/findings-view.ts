@@ -1,5 +1,6 @@
 import type { Finding } from "../analysis/findings.js";
 import { sourceOf, type FindingList, type FindingSource } from "../analysis/finding-records.js";
+import { MadeOnRead } from "../analysis/made-on-read.js";
 import { named as hasUse } from "../analysis/engine.js";
 import type { Rule } from "../analysis/rule.js";
 import { BUILTIN_CONTROL_BY_ID } from "../catalog/controls.js";
@@ -184,46 +185,14 @@ export function findingsView(
 }
 
 /** The views of one build, made when read (see `FindingViewList`). */
-export class FindingViews implements FindingViewList {
+export class FindingViews extends MadeOnRead<FindingView> implements FindingViewList {
   readonly length: number;
   constructor(private readonly ctx: ViewContext) {
+    super();
     this.length = ctx.src.length;
   }
-  private make(i: number): FindingView {
+  protected item(i: number): FindingView {
     return new CompactFindingView(i, this.ctx);
-  }
-  at(i: number): FindingView | undefined {
-    if (i < 0) i += this.length;
-    return i >= 0 && i < this.length ? this.make(i) : undefined;
-  }
-  *[Symbol.iterator](): Iterator<FindingView> {
-    for (let i = 0; i < this.length; i++) yield this.make(i);
-  }
-  map<U>(fn: (v: FindingView, i: number) => U): U[] {
-    const out: U[] = [];
-    for (let i = 0; i < this.length; i++) out.push(fn(this.make(i), i));
-    return out;
-  }
-  filter(fn: (v: FindingView, i: number) => unknown): FindingView[] {
-    const out: FindingView[] = [];
-    for (let i = 0; i < this.length; i++) {
-      const v = this.make(i);
-      if (fn(v, i)) out.push(v);
-    }
-    return out;
-  }
-  find(fn: (v: FindingView, i: number) => unknown): FindingView | undefined {
-    for (let i = 0; i < this.length; i++) {
-      const v = this.make(i);
-      if (fn(v, i)) return v;
-    }
-    return undefined;
-  }
-  some(fn: (v: FindingView, i: number) => unknown): boolean {
-    return this.find(fn) !== undefined;
-  }
-  forEach(fn: (v: FindingView, i: number) => void): void {
-    for (let i = 0; i < this.length; i++) fn(this.make(i), i);
   }
   /** What `JSON.stringify` writes: the list of plain views. */
   toJSON(): FindingView[] {
