@@ -3,9 +3,9 @@ import { scratchI32 } from "../graph/arena.js";
 import { diag, type Diagnostic, type Location, type StageResult } from "../diagnostics/diagnostic.js";
 import type { ThreatGraph } from "../graph/threat-graph.js";
 import type { Acceptance, ControlDecl, ControlUse, ResolvedModel, Subject } from "../semantic/model.js";
-import type { Fact, Facts } from "./facts.js";
+import type { Facts } from "./facts.js";
 import type { FindingRecords } from "./finding-records.js";
-import { levelCode, RecordsBuilder, statusCode, subjectTypeCode } from "./finding-records.js";
+import { RecordsBuilder } from "./finding-records.js";
 import { lower } from "./findings.js";
 import {
   LEVELS,
@@ -257,25 +257,6 @@ class CountedMarks {
   }
 }
 
-const sameFact = (a: Fact, b: Fact): boolean =>
-  a === b ||
-  (a.text === b.text && a.loc.file === b.loc.file && a.loc.start === b.loc.start && a.loc.end === b.loc.end);
-
-/**
- * Appends the facts in order, each said once, to `into` and gives how many: a rule that joins two
- * chains (one per reason a finding has) repeated the steps they share, word for word at the same
- * place.
- */
-function pushFactsOnce(fs: readonly Fact[], into: Fact[]): number {
-  const start = into.length;
-  outer: for (let i = 0; i < fs.length; i++) {
-    const f = fs[i]!;
-    for (let j = start; j < into.length; j++) if (sameFact(f, into[j]!)) continue outer;
-    into.push(f);
-  }
-  return into.length - start;
-}
-
 /**
  * The draft with every field present, in one order. Rules build drafts in dozens of shapes (optional
  * fields added with spreads); the code that turns a draft into a finding was compiled again for each
@@ -391,24 +372,22 @@ export function runRules(
         mitigated === 0 ? likelihood : cut ? "low" : lower(likelihood, Math.min(2, mitigated));
       const acceptance = accepted.size === 0 ? undefined : accepted.get(subjectKey(s));
       const status = acceptance && !acceptance.expired ? "accepted" : mitigated > 0 ? "mitigated" : "open";
-      records.rule.push(ruleNumber);
-      records.subjectType.push(subjectTypeCode(s.type));
-      records.subjectIndex.push(s.index);
-      records.key.push(key);
-      records.message.push(d.message);
-      records.levels.push(
-        levelCode(likelihood) |
-          (levelCode(impact) << 2) |
-          (levelCode(residualLikelihood) << 4) |
-          (statusCode(status) << 6),
+      records.add(
+        ruleNumber,
+        s,
+        key,
+        d.message,
+        likelihood,
+        impact,
+        residualLikelihood,
+        status,
+        rationales.of(d, likelihood, impact),
+        d.mitigations ?? meta.mitigations,
+        // An exact-size list of its own, or none (a list grown by push keeps room for 17).
+        mitigated === 0 ? undefined : scratch.slice(),
+        acceptance,
+        fs,
       );
-      records.rationale.push(records.rationaleOf(rationales.of(d, likelihood, impact)));
-      records.recommended.push(records.recommendedOf(d.mitigations ?? meta.mitigations));
-      // An exact-size list of its own, or none (a list grown by push keeps room for 17).
-      records.mitigatedBy.push(mitigated === 0 ? 0 : records.mitigationLists.push(scratch.slice()) - 1);
-      records.acceptance.push(acceptance ? records.acceptances.push(acceptance) - 1 : 0);
-      records.factStart.push(records.facts.length);
-      records.factCount.push(pushFactsOnce(fs, records.facts));
       names.push(name);
     };
     const report = (d: FindingDraft): void => build(normalized(d));

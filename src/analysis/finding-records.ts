@@ -1,9 +1,16 @@
-import { hash } from "node:crypto";
 import type { Location } from "../diagnostics/diagnostic.js";
 import type { Acceptance, ControlUse, ResolvedModel, Subject } from "../semantic/model.js";
 import type { Fact } from "./facts.js";
-import { severityOf, type Finding, type FindingStatus, type Severity, FINDING_STATUSES } from "./findings.js";
-import { MadeOnRead } from "./made-on-read.js";
+import {
+  fingerprintBytes,
+  fingerprintHex,
+  severityOf,
+  type Finding,
+  type FindingStatus,
+  type Severity,
+  FINDING_STATUSES,
+} from "./findings.js";
+import { MadeOnRead, type ReadList } from "./made-on-read.js";
 import { LEVELS, type Level, type RuleMeta } from "./rule.js";
 
 /**
@@ -37,19 +44,8 @@ export interface FindingSource {
   recommended(i: number): readonly string[];
 }
 
-/**
- * A list of findings as consumers read it: the engine's records and a plain `Finding[]` both are one
- * (the methods are those of a read-only array, with the arguments consumers pass).
- */
-export interface FindingList extends Iterable<Finding> {
-  readonly length: number;
-  at(i: number): Finding | undefined;
-  map<U>(fn: (f: Finding, i: number) => U): U[];
-  filter(fn: (f: Finding, i: number) => unknown): Finding[];
-  find(fn: (f: Finding, i: number) => unknown): Finding | undefined;
-  some(fn: (f: Finding, i: number) => unknown): boolean;
-  forEach(fn: (f: Finding, i: number) => void): void;
-}
+/** A list of findings as consumers read it: the engine's records and a plain `Finding[]` both are one. */
+export type FindingList = ReadList<Finding>;
 
 /** A `FindingSource` over a list of findings: what a list that is not the engine's records reads through. */
 export function sourceOf(list: FindingList): FindingSource {
@@ -133,24 +129,31 @@ class ListSource implements FindingSource {
 const SUBJECT_TYPES: readonly Subject["type"][] = ["component", "flow", "data"];
 
 /** A subject type as its code in the records (the order of `SUBJECT_TYPES`). */
-export const subjectTypeCode = (t: Subject["type"]): number => (t === "component" ? 0 : t === "flow" ? 1 : 2);
+const subjectTypeCode = (t: Subject["type"]): number => (t === "component" ? 0 : t === "flow" ? 1 : 2);
 
 /** A level as its code in the records (its place in `LEVELS`). */
-export const levelCode = (l: Level): number => (l === "low" ? 0 : l === "medium" ? 1 : l === "high" ? 2 : 3);
+const levelCode = (l: Level): number => (l === "low" ? 0 : l === "medium" ? 1 : l === "high" ? 2 : 3);
 
 /** A status as its code in the records (its place in `FINDING_STATUSES`). */
-export const statusCode = (s: FindingStatus): number => (s === "open" ? 0 : s === "mitigated" ? 1 : 2);
+const statusCode = (s: FindingStatus): number => (s === "open" ? 0 : s === "mitigated" ? 1 : 2);
 
-const HEX_CODES = Array.from("0123456789abcdef", (c) => c.charCodeAt(0));
+const sameFact = (a: Fact, b: Fact): boolean =>
+  a === b ||
+  (a.text === b.text && a.loc.file === b.loc.file && a.loc.start === b.loc.start && a.loc.end === b.loc.end);
 
-/** The fingerprint's 16 hex digits from its 8 bytes at `at` (one call, no list of codes). */
-function hex16(b: Uint8Array, at: number): string {
-  const h = (k: number): number => HEX_CODES[b[at + k]! >> 4]!;
-  const l = (k: number): number => HEX_CODES[b[at + k]! & 15]!;
-  // prettier-ignore
-  return String.fromCharCode(
-    h(0), l(0), h(1), l(1), h(2), l(2), h(3), l(3), h(4), l(4), h(5), l(5), h(6), l(6), h(7), l(7),
-  );
+/**
+ * Appends the facts in order, each said once, to `into` and gives how many: a rule that joins two
+ * chains (one per reason a finding has) repeated the steps they share, word for word at the same
+ * place.
+ */
+function pushFactsOnce(fs: readonly Fact[], into: Fact[]): number {
+  const start = into.length;
+  outer: for (let i = 0; i < fs.length; i++) {
+    const f = fs[i]!;
+    for (let j = start; j < into.length; j++) if (sameFact(f, into[j]!)) continue outer;
+    into.push(f);
+  }
+  return into.length - start;
 }
 
 /**
@@ -184,15 +187,49 @@ export class RecordsBuilder {
   get length(): number {
     return this.rule.length;
   }
-  rationaleOf(s: string): number {
+  private rationaleOf(s: string): number {
     let i = this.rationaleIndex.get(s);
     if (i === undefined) this.rationaleIndex.set(s, (i = this.rationales.push(s) - 1));
     return i;
   }
-  recommendedOf(list: readonly string[]): number {
+  private recommendedOf(list: readonly string[]): number {
     let i = this.recommendedIndex.get(list);
     if (i === undefined) this.recommendedIndex.set(list, (i = this.recommendedLists.push(list) - 1));
     return i;
+  }
+  /** Appends a finding's record; its facts are kept each said once (`pushFactsOnce`). */
+  add(
+    rule: number,
+    subject: Subject,
+    key: string,
+    message: string,
+    likelihood: Level,
+    impact: Level,
+    residualLikelihood: Level,
+    status: FindingStatus,
+    rationale: string,
+    recommended: readonly string[],
+    mitigatedBy: readonly ControlUse[] | undefined,
+    acceptance: Acceptance | undefined,
+    facts: readonly Fact[],
+  ): void {
+    this.rule.push(rule);
+    this.subjectType.push(subjectTypeCode(subject.type));
+    this.subjectIndex.push(subject.index);
+    this.key.push(key);
+    this.message.push(message);
+    this.levels.push(
+      levelCode(likelihood) |
+        (levelCode(impact) << 2) |
+        (levelCode(residualLikelihood) << 4) |
+        (statusCode(status) << 6),
+    );
+    this.rationale.push(this.rationaleOf(rationale));
+    this.recommended.push(this.recommendedOf(recommended));
+    this.mitigatedBy.push(mitigatedBy ? this.mitigationLists.push(mitigatedBy) - 1 : 0);
+    this.acceptance.push(acceptance ? this.acceptances.push(acceptance) - 1 : 0);
+    this.factStart.push(this.facts.length);
+    this.factCount.push(pushFactsOnce(facts, this.facts));
   }
   /** Drops the records from `n` on (a rule that threw reports nothing). */
   truncate(n: number): void {
@@ -367,14 +404,11 @@ export class FindingRecords extends MadeOnRead<Finding> implements FindingSource
     return k === "" ? base : `${base}:${k}`;
   }
   fingerprint(i: number): string {
-    const p = this.prints;
     if (this.hasPrint[i] === 0) {
-      // One-shot hashing to one character per byte (no Buffer, no hex digest kept).
-      const d = hash("sha256", this.id(i), "binary");
-      for (let k = 0; k < 8; k++) p[i * 8 + k] = d.charCodeAt(k);
+      fingerprintBytes(this.id(i), this.prints, i * 8);
       this.hasPrint[i] = 1;
     }
-    return hex16(p, i * 8);
+    return fingerprintHex(this.prints, i * 8);
   }
   message(i: number): string {
     return this.c.message[i]!;

@@ -73,22 +73,35 @@ export function lower(level: Level, steps: number): Level {
 
 const HEX_CODES = Array.from("0123456789abcdef", (c) => c.charCodeAt(0));
 
-/** The two hex digit codes of byte `i` of a one-byte-per-character digest: high nibble, then low. */
-const hi = (d: string, i: number): number => HEX_CODES[d.charCodeAt(i) >> 4]!;
-const lo = (d: string, i: number): number => HEX_CODES[d.charCodeAt(i) & 15]!;
+/**
+ * Writes the fingerprint of a finding id (the first 8 bytes of its SHA-256) at `bytes[at..at+8)`.
+ * One-shot hashing to one character per byte: a Hash object per call cost about three times as much.
+ */
+export function fingerprintBytes(id: string, bytes: Uint8Array, at: number): void {
+  const d = hash("sha256", id, "binary");
+  for (let k = 0; k < 8; k++) bytes[at + k] = d.charCodeAt(k);
+}
+
+/**
+ * The 16 hex digits of the fingerprint bytes at `bytes[at..at+8)`, made in one call with the codes
+ * as arguments: slicing a hex digest kept the whole digest alive behind the slice, and a list of
+ * codes spread into the call was most of what each fingerprint allocated.
+ */
+export function fingerprintHex(bytes: Uint8Array, at: number): string {
+  const h = (k: number): number => HEX_CODES[bytes[at + k]! >> 4]!;
+  const l = (k: number): number => HEX_CODES[bytes[at + k]! & 15]!;
+  // prettier-ignore
+  return String.fromCharCode(
+    h(0), l(0), h(1), l(1), h(2), l(2), h(3), l(3), h(4), l(4), h(5), l(5), h(6), l(6), h(7), l(7),
+  );
+}
+
+const oneFingerprint = new Uint8Array(8);
 
 /** The stable fingerprint of a finding id: the first 16 hex digits of its SHA-256. */
 export function fingerprintOf(id: string): string {
-  // One-shot hashing (a Hash object per call costs about three times as much) to one character per
-  // byte, and the 16 digits made in one call with the codes as arguments: slicing the hex digest
-  // keeps the whole digest alive behind the slice, and a list of codes spread into the call was
-  // three quarters of the 270 bytes each fingerprint allocated.
-  const d = hash("sha256", id, "binary");
-  // prettier-ignore
-  return String.fromCharCode(
-    hi(d, 0), lo(d, 0), hi(d, 1), lo(d, 1), hi(d, 2), lo(d, 2), hi(d, 3), lo(d, 3),
-    hi(d, 4), lo(d, 4), hi(d, 5), lo(d, 5), hi(d, 6), lo(d, 6), hi(d, 7), lo(d, 7),
-  );
+  fingerprintBytes(id, oneFingerprint, 0);
+  return fingerprintHex(oneFingerprint, 0);
 }
 
 /** Compares severities (higher first when used as `b, a`). */

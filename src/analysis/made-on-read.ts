@@ -1,9 +1,23 @@
 /**
+ * A list as its consumers read it: the methods of a read-only array they use, with the arguments they
+ * pass. A plain array is one, and so is a `MadeOnRead`.
+ */
+export interface ReadList<T> extends Iterable<T> {
+  readonly length: number;
+  at(i: number): T | undefined;
+  map<U>(fn: (x: T, i: number) => U): U[];
+  filter(fn: (x: T, i: number) => unknown): T[];
+  find(fn: (x: T, i: number) => unknown): T | undefined;
+  some(fn: (x: T, i: number) => unknown): boolean;
+  forEach(fn: (x: T, i: number) => void): void;
+}
+
+/**
  * A read-only list whose items are made when read (`item(i)`), with the methods of a read-only
  * array that consumers use: the engine's finding records and the findings' views are both one, so
  * neither keeps an object per finding (ADR 0021).
  */
-export abstract class MadeOnRead<T> implements Iterable<T> {
+export abstract class MadeOnRead<T> implements ReadList<T> {
   abstract readonly length: number;
   /** Item i (0 <= i < length), made on each call. */
   protected abstract item(i: number): T;

@@ -1,6 +1,6 @@
 import type { Finding } from "../analysis/findings.js";
 import { sourceOf, type FindingList, type FindingSource } from "../analysis/finding-records.js";
-import { MadeOnRead } from "../analysis/made-on-read.js";
+import { MadeOnRead, type ReadList } from "../analysis/made-on-read.js";
 import { named as hasUse } from "../analysis/engine.js";
 import type { Rule } from "../analysis/rule.js";
 import { BUILTIN_CONTROL_BY_ID } from "../catalog/controls.js";
@@ -95,15 +95,7 @@ const named = (ids: readonly string[], names: ReadonlyMap<string, string>): Mapp
  * outputs keep no view object per finding (the lists they sort or group hold theirs while they are
  * written). A plain `FindingView[]` is one too (tests).
  */
-export interface FindingViewList extends Iterable<FindingView> {
-  readonly length: number;
-  at(i: number): FindingView | undefined;
-  map<U>(fn: (v: FindingView, i: number) => U): U[];
-  filter(fn: (v: FindingView, i: number) => unknown): FindingView[];
-  find(fn: (v: FindingView, i: number) => unknown): FindingView | undefined;
-  some(fn: (v: FindingView, i: number) => unknown): boolean;
-  forEach(fn: (v: FindingView, i: number) => void): void;
-}
+export type FindingViewList = ReadList<FindingView>;
 
 /** Builds the views of every finding (same order as the input, which the engine sorts by id). */
 export function findingsView(
