@@ -216,15 +216,25 @@ export function viewFields(list: FindingViewList): ViewFields {
   return { status: (i) => list.at(i)!.status, severity: (i) => list.at(i)!.severity };
 }
 
+/** Compares two findings of `list` by id, given their numbers (positions in it). */
+export function compareNumbersById(list: FindingViewList): (a: number, b: number) => number {
+  // Views of one build are in id order, each id once.
+  if (list instanceof FindingViews) return (a, b) => a - b;
+  return (a, b) => compareViewIds(list.at(a)!, list.at(b)!);
+}
+
+/** A list of findings an output keeps to read in part: its length, a slice, the array methods. */
+export type FindingRows = ReadList<FindingView> & { slice(start?: number, end?: number): FindingView[] };
+
 /**
  * Items made on read from numbers (`make(numbers[i])`): what an output keeps of the findings it picked
- * (SARIF's results, its mitigated findings) is their numbers, 4 bytes each, not a view or an object
- * per finding held until the file is written.
+ * (SARIF's results and mitigated findings, the report's tables) is their numbers, not a view or an
+ * object per finding held until the file is written.
  */
 export class ByNumber<T> extends MadeOnRead<T> {
   readonly length: number;
   constructor(
-    private readonly numbers: Int32Array,
+    private readonly numbers: ArrayLike<number>,
     private readonly make: (n: number) => T,
   ) {
     super();
@@ -232,6 +242,12 @@ export class ByNumber<T> extends MadeOnRead<T> {
   }
   protected item(i: number): T {
     return this.make(this.numbers[i]!);
+  }
+  /** Items `start` to `end` (not included), as `Array.prototype.slice` (no negative bounds). */
+  slice(start = 0, end = this.length): T[] {
+    const out: T[] = [];
+    for (let i = Math.max(0, start); i < Math.min(end, this.length); i++) out.push(this.item(i));
+    return out;
   }
   /** What `JSON.stringify` writes: the items as a list. */
   toJSON(): T[] {
