@@ -12,6 +12,8 @@ import { fileStem } from "./diagrams/model-index.js";
 import {
   answerFor,
   builtinControlView,
+  ByNumber,
+  type FindingRows,
   type FindingView,
   type FindingViewList,
   type MappingView,
@@ -19,7 +21,7 @@ import {
 import { locationView, type LocationView } from "./location-view.js";
 import {
   atlasMitigationUrl,
-  bySeverityThenId,
+  bySeverityThenIdOf,
   cmp,
   MARKDOWN,
   MARKDOWN_CELL,
@@ -63,8 +65,8 @@ export interface DoneControl {
 export interface ChecklistSubject {
   subject: FindingView["subject"];
   system?: string;
-  /** Open findings, most severe first. */
-  open: FindingView[];
+  /** Open findings, most severe first (their numbers kept, a view made on each read). */
+  open: FindingRows;
   done: DoneControl[];
   accepted: number;
 }
@@ -162,7 +164,7 @@ export function checklistData(
     builtinTitlesOf(analysis.findingsView),
     userControls(analysis),
   );
-  const keyOf = sortGroups(grouped.groups);
+  const keyOf = sortGroups(grouped.groups, analysis.findingsView);
   const list = ownersInOrder(grouped.owners, keyOf);
   return {
     title: reportTitle(analysis.model),
@@ -213,7 +215,8 @@ function groupFindings(
   let doneTasks = 0;
   const todoControls = new Set<string>();
   let last: Grouped | undefined;
-  for (const f of findings) {
+  for (let i = 0; i < findings.length; i++) {
+    const f = findings.at(i)!;
     const ownerKey = f.owner ?? "";
     // A rule's findings with keys (one per tool, say) follow each other on one subject: the group
     // just used is tried before the map.
@@ -231,7 +234,7 @@ function groupFindings(
       if (!g) {
         const s: ChecklistSubject = { subject: f.subject, open: [], done: [], accepted: 0 };
         if (f.system !== undefined) s.system = f.system;
-        g = { s, owner, ownerKey, key, doneIndex: undefined };
+        g = { s, owner, ownerKey, key, doneIndex: undefined, open: [] };
         subjects.set(key, g);
         groups.push(g);
         owner.subjects.push(s);
@@ -241,7 +244,7 @@ function groupFindings(
     last = g;
     const s = g.s;
     if (f.status === "open") {
-      s.open.push(f);
+      g.open.push(i);
       g.owner.open++;
       // Every recommended control of an open finding is a task: one the subject declared where it
       // counts would have mitigated the finding (a control it goes around is `bypassed`, still to do).
@@ -272,12 +275,17 @@ function groupFindings(
   return { owners, groups, todo, doneTasks, todoControls };
 }
 
-/** Sorts each subject's open findings (most severe first) and done controls; the subjects' keys. */
-function sortGroups(groups: readonly Grouped[]): Map<ChecklistSubject, string> {
+/**
+ * Sorts each subject's open findings (most severe first, by their numbers in `findings`) into the
+ * subject's list, and its done controls; the subjects' keys.
+ */
+function sortGroups(groups: readonly Grouped[], findings: FindingViewList): Map<ChecklistSubject, string> {
   const keyOf = new Map<ChecklistSubject, string>();
-  for (const { s, key } of groups) {
+  const order = bySeverityThenIdOf(findings);
+  const viewOf = (i: number) => findings.at(i)!;
+  for (const { s, key, open } of groups) {
     keyOf.set(s, key);
-    s.open.sort(bySeverityThenId);
+    s.open = new ByNumber(open.sort(order), viewOf);
     s.done.sort(
       (a, b) =>
         cmp(a.control, b.control) ||
@@ -296,7 +304,7 @@ function ownersInOrder(
 ): ChecklistOwner[] {
   // Open findings are sorted: the first is the most severe.
   const worst = (s: ChecklistSubject) =>
-    s.open.length ? SEVERITY_ORDER.indexOf(s.open[0]!.severity) : SEVERITY_ORDER.length;
+    s.open.length ? SEVERITY_ORDER.indexOf(s.open.at(0)!.severity) : SEVERITY_ORDER.length;
   const list = [...owners.values()].sort((a, b) =>
     a.owner === undefined ? 1 : b.owner === undefined ? -1 : cmp(a.owner, b.owner),
   );
@@ -317,6 +325,8 @@ interface Grouped {
   readonly key: string;
   /** The done controls by control and place, once a subject has more than DONE_SCAN of them. */
   doneIndex: Map<string, DoneControl> | undefined;
+  /** The numbers of its open findings, in the views' order until sorted. */
+  readonly open: number[];
 }
 
 /**

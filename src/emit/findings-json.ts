@@ -1,7 +1,13 @@
 import type { Severity } from "../analysis/findings.js";
 import { diagnosticToJson, type DiagnosticJson } from "../diagnostics/format.js";
 import type { Emitter, EmitContext } from "./emitter.js";
-import { eachFact, viewFields, type FindingView, type FindingViewList, type MappingView } from "./findings-view.js";
+import {
+  eachFact,
+  viewFields,
+  type FindingView,
+  type FindingViewList,
+  type MappingView,
+} from "./findings-view.js";
 import { jsonFile, jsonString, type JsonLines } from "./json-layout.js";
 import type { LocationView } from "./location-view.js";
 import { memoize } from "../memoize.js";

@@ -27,6 +27,7 @@ import {
   viewFields,
   type FindingRows,
   type FindingView,
+  type FindingViewList,
 } from "./findings-view.js";
 import type { LocationView } from "./location-view.js";
 import {
@@ -242,6 +243,13 @@ const sevRank = (s: string) => SEVERITY_ORDER.indexOf(s);
 export const bySeverityThenId = (a: FindingView, b: FindingView) =>
   sevRank(a.severity) - sevRank(b.severity) || compareViewIds(a, b);
 
+/** `bySeverityThenId` of the findings of `list` by their numbers, reading no view of built views. */
+export function bySeverityThenIdOf(list: FindingViewList): (a: number, b: number) => number {
+  const read = viewFields(list);
+  const byId = compareNumbersById(list);
+  return (a, b) => sevRank(read.severity(a)) - sevRank(read.severity(b)) || byId(a, b);
+}
+
 /** `entry_class` as words. */
 const words = (s: string) => s.replace(/_/g, " ");
 
@@ -385,9 +393,7 @@ function buildReportData(
   const findings = analysis.findingsView;
   const read = viewFields(findings);
   const viewOf = (i: number) => findings.at(i)!;
-  const byId = compareNumbersById(findings);
-  const bySeverityThenIdAt = (a: number, b: number) =>
-    sevRank(read.severity(a)) - sevRank(read.severity(b)) || byId(a, b);
+  const bySeverityThenIdAt = bySeverityThenIdOf(findings);
   const rows = (list: ArrayLike<number>): FindingRows => new ByNumber(list, viewOf);
 
   const sev = new Map(

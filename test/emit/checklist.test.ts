@@ -59,7 +59,7 @@ test("grouped by owner (named owners sorted, then none) and component (most seve
   const rank = (f: FindingView | undefined) =>
     ["critical", "high", "medium", "low", "info", undefined].indexOf(f?.severity);
   for (const o of data.owners) {
-    const worst = o.subjects.map((s) => rank(s.open[0]));
+    const worst = o.subjects.map((s) => rank(s.open.at(0)));
     assert.equal(
       worst,
       [...worst].sort((a, b) => a - b),
@@ -71,7 +71,7 @@ test("grouped by owner (named owners sorted, then none) and component (most seve
 
 test("every open finding is listed once, with its recommended controls", () => {
   const open = analysis.findingsView.filter((f) => f.status === "open");
-  const listed = data.owners.flatMap((o) => o.subjects.flatMap((s) => s.open));
+  const listed = data.owners.flatMap((o) => o.subjects.flatMap((s) => s.open.slice()));
   assert.equal(listed.map((f) => f.id).sort(), open.map((f) => f.id).sort());
   assert.is(data.open, open.length);
   assert.is(data.tasks.todo, open.flatMap((f) => f.recommended.filter((r) => !r.declared)).length);
