@@ -13,6 +13,7 @@ import {
   answerFor,
   builtinControlView,
   ByNumber,
+  compareNumbersById,
   type FindingRows,
   type FindingView,
   type FindingViewList,
@@ -46,9 +47,13 @@ import {
   type ChecklistIndexView,
 } from "./checklist-md.js";
 import { producedFile } from "./text-sink.js";
+import type { ReadList } from "../analysis/made-on-read.js";
 import { HIDDEN_CHARS, withoutHidden } from "../hidden-chars.js";
 
 // ---- data ----------------------------------------------------------------------------------------
+
+/** The `mitigates` of a done control before its findings are sorted in (read-only). */
+const NO_IDS: ReadList<string> = [];
 
 /** A declared control that mitigates findings on one subject. */
 export interface DoneControl {
@@ -57,8 +62,8 @@ export interface DoneControl {
   atlas: MappingView[];
   location: LocationView;
   impliedBy?: string;
-  /** Ids of the findings it mitigates, sorted. */
-  mitigates: string[];
+  /** Ids of the findings it mitigates, sorted (their numbers kept, each id made when read). */
+  mitigates: ReadList<string>;
 }
 
 /** One component (or flow, or data asset) of an owner. */
@@ -234,7 +239,7 @@ function groupFindings(
       if (!g) {
         const s: ChecklistSubject = { subject: f.subject, open: [], done: [], accepted: 0 };
         if (f.system !== undefined) s.system = f.system;
-        g = { s, owner, ownerKey, key, doneIndex: undefined, open: [] };
+        g = { s, owner, ownerKey, key, doneIndex: undefined, open: [], mitigates: new Map() };
         subjects.set(key, g);
         groups.push(g);
         owner.subjects.push(s);
@@ -264,12 +269,14 @@ function groupFindings(
             atlas: info.atlas,
             location: u.location,
             ...(u.impliedBy ? { impliedBy: u.impliedBy } : {}),
-            mitigates: [],
+            mitigates: NO_IDS,
           };
           addDone(g, d);
           doneTasks++;
         }
-        d.mitigates.push(f.id);
+        let numbers = g.mitigates.get(d);
+        if (!numbers) g.mitigates.set(d, (numbers = []));
+        numbers.push(i);
       }
   }
   return { owners, groups, todo, doneTasks, todoControls };
@@ -283,16 +290,18 @@ function sortGroups(groups: readonly Grouped[], findings: FindingViewList): Map<
   const keyOf = new Map<ChecklistSubject, string>();
   const order = bySeverityThenIdOf(findings);
   const viewOf = (i: number) => findings.at(i)!;
-  for (const { s, key, open } of groups) {
+  const byId = compareNumbersById(findings);
+  const idOf = (i: number) => findings.at(i)!.id;
+  for (const { s, key, open, mitigates } of groups) {
     keyOf.set(s, key);
     s.open = new ByNumber(open.sort(order), viewOf);
+    for (const [d, numbers] of mitigates) d.mitigates = new ByNumber(numbers.sort(byId), idOf);
     s.done.sort(
       (a, b) =>
         cmp(a.control, b.control) ||
         cmp(a.location.file, b.location.file) ||
         a.location.line - b.location.line,
     );
-    for (const d of s.done) d.mitigates.sort(cmp);
   }
   return keyOf;
 }
@@ -327,6 +336,8 @@ interface Grouped {
   doneIndex: Map<string, DoneControl> | undefined;
   /** The numbers of its open findings, in the views' order until sorted. */
   readonly open: number[];
+  /** The numbers of the findings each done control mitigates, in the views' order until sorted. */
+  readonly mitigates: Map<DoneControl, number[]>;
 }
 
 /**
@@ -709,12 +720,13 @@ function checklistCsvRows(d: ChecklistData, put: (piece: string) => void): void 
         }
       }
       for (const c of s.done) {
-        const rules = [...new Set(c.mitigates.map((id) => id.split(":")[0]!))].join(" ");
+        const ids = c.mitigates.map((id) => id);
+        const rules = [...new Set(ids.map((id) => id.split(":")[0]!))].join(" ");
         row(
-          `${c.control} mitigates ${c.mitigates.join(", ")}`,
+          `${c.control} mitigates ${ids.join(", ")}`,
           "done",
           base,
-          `${csvField(c.mitigates.join(" "))},${csvField(rules)},,`,
+          `${csvField(ids.join(" "))},${csvField(rules)},,`,
           `${control(c)},${location(c.location)},`,
         );
       }
