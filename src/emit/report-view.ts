@@ -409,10 +409,11 @@ function buildReportData(
   // A finding finds its row by its subject view (the findings view shares one per subject): the
   // row of the previous finding first (a rule's findings on one subject follow each other), then by
   // identity; a key is made only for a view seen first. The sort reads the keys the map holds.
-  const rowOf = new Map<FindingView["subject"], SubjectRow>();
-  const openOfRow = new Map<SubjectRow, number[]>();
+  // Each row with the numbers of its open findings, in the views' order until sorted.
+  const rowOf = new Map<FindingView["subject"], { row: SubjectRow; open: number[] }>();
+  const rowsByKey = new Map<SubjectRow, { row: SubjectRow; open: number[] }>();
   let lastSubject: FindingView["subject"] | undefined;
-  let lastRow: SubjectRow | undefined;
+  let lastRow: { row: SubjectRow; open: number[] } | undefined;
   for (let i = 0; i < findings.length; i++) {
     const f = findings.at(i)!;
     if (f.category === "assumption") {
@@ -433,12 +434,13 @@ function buildReportData(
     else accepted.push(i);
     if (f.acceptance?.expired) expired.push(i);
     const subject = f.subject;
-    let row = subject === lastSubject ? lastRow : rowOf.get(subject);
-    if (!row) {
+    let built = subject === lastSubject ? lastRow : rowOf.get(subject);
+    if (!built) {
       const key = subjectKey(subject);
-      row = subjects.get(key);
-      if (!row) {
-        row = {
+      const known = subjects.get(key);
+      if (known) built = rowsByKey.get(known)!;
+      else {
+        const row: SubjectRow = {
           subject,
           open: {},
           openFindings: [],
@@ -448,22 +450,22 @@ function buildReportData(
         };
         if (f.owner !== undefined) row.owner = f.owner;
         subjects.set(key, row);
-        openOfRow.set(row, []);
+        rowsByKey.set(row, (built = { row, open: [] }));
       }
-      rowOf.set(subject, row);
+      rowOf.set(subject, built);
     }
     lastSubject = subject;
-    lastRow = row;
+    lastRow = built;
+    const row = built.row;
     if (status === "open") {
+      built.open.push(i);
       row.open[severity] = (row.open[severity] ?? 0) + 1;
       row.worst = Math.min(row.worst, sevRank(severity));
     } else row[status]++;
   }
   for (const list of openBySeverity.values()) list.sort(bySeverityThenIdAt);
-  // Each row's open findings in that order: the severity lists, most severe first, each sorted.
-  for (const s of SEVERITY_ORDER)
-    for (const i of openBySeverity.get(s)!) openOfRow.get(rowOf.get(viewOf(i).subject)!)!.push(i);
-  for (const [row, open] of openOfRow) row.openFindings = rows(open);
+  // Each row's open findings in the same order (most severe first, then by id).
+  for (const { row, open } of rowsByKey.values()) row.openFindings = rows(open.sort(bySeverityThenIdAt));
   mitigated.sort(bySeverityThenIdAt);
   accepted.sort(bySeverityThenIdAt);
   expired.sort(bySeverityThenIdAt);
