@@ -13,6 +13,7 @@ import {
   answerFor,
   builtinControlView,
   ByNumber,
+  eachMitigation,
   compareNumbersById,
   type FindingRows,
   type FindingView,
@@ -258,26 +259,28 @@ function groupFindings(
         todoControls.add(r.control);
       }
     } else if (f.status === "accepted") s.accepted++;
-    else
-      for (const u of f.mitigatedBy) {
-        let d = findDone(g, u.control, u.location);
+    else {
+      const here = g;
+      eachMitigation(f, (control, impliedBy, location) => {
+        let d = findDone(here, control, location);
         if (!d) {
-          const info = builtinTitles.get(u.control) ?? userInfo(user, u.control);
+          const info = builtinTitles.get(control) ?? userInfo(user, control);
           d = {
-            control: u.control,
+            control,
             title: info.title,
             atlas: info.atlas,
-            location: u.location,
-            ...(u.impliedBy ? { impliedBy: u.impliedBy } : {}),
+            location,
+            ...(impliedBy ? { impliedBy } : {}),
             mitigates: NO_IDS,
           };
-          addDone(g, d);
+          addDone(here, d);
           doneTasks++;
         }
-        let numbers = g.mitigates.get(d);
-        if (!numbers) g.mitigates.set(d, (numbers = []));
+        let numbers = here.mitigates.get(d);
+        if (!numbers) here.mitigates.set(d, (numbers = []));
         numbers.push(i);
-      }
+      });
+    }
   }
   return { owners, groups, todo, doneTasks, todoControls };
 }

@@ -3,6 +3,7 @@ import { diagnosticToJson, type DiagnosticJson } from "../diagnostics/format.js"
 import type { Emitter, EmitContext } from "./emitter.js";
 import {
   eachFact,
+  eachMitigation,
   viewFields,
   type FindingView,
   type FindingViewList,
@@ -283,10 +284,9 @@ export function findingJsonText(f: FindingView, shared: SharedTexts = UNSHARED):
     t += `${i > 0 ? "," : ""}{"text":${str(text)},"location":${loc(location)}}`;
   });
   t += `],"likelihood":"${f.likelihood}","impact":"${f.impact}","severity":"${f.severity}","rationale":${few(f.rationale)},"status":"${f.status}","mitigatedBy":[`;
-  for (let i = 0; i < f.mitigatedBy.length; i++) {
-    const m = f.mitigatedBy[i]!;
-    t += `${i > 0 ? "," : ""}{"control":${str(m.control)}${m.impliedBy !== undefined ? `,"impliedBy":${str(m.impliedBy)}` : ""},"location":${loc(m.location)}}`;
-  }
+  eachMitigation(f, (control, impliedBy, location, i) => {
+    t += `${i > 0 ? "," : ""}{"control":${str(control)}${impliedBy !== undefined ? `,"impliedBy":${str(impliedBy)}` : ""},"location":${loc(location)}}`;
+  });
   t += `],"residual":{"likelihood":"${f.residual.likelihood}","severity":"${f.residual.severity}"},"recommended":${shared.recommended(f.recommended)}`;
   const a = f.acceptance;
   if (a)

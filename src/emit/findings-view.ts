@@ -336,6 +336,20 @@ class ViewContext {
     this.recommendedSlot[i] = at;
     return this.recommendedLists[at - 1]!;
   }
+  /** Calls `fn` with each mitigation of finding i: its control, what implies it, its location. */
+  eachMitigation(
+    i: number,
+    fn: (control: string, impliedBy: string | undefined, location: LocationView, j: number) => void,
+  ): void {
+    const uses = this.src.mitigatedBy(i);
+    if (uses.length === 0) return;
+    const start = this.mitigationLocations.start[i]!;
+    const at = this.mitigationLocations.locations;
+    for (let j = 0; j < uses.length; j++) {
+      const u = uses[j]!;
+      fn(u.name, u.impliedBy || undefined, this.locationViews[at[start + j]!]!, j);
+    }
+  }
   mitigatedBy(i: number): FindingView["mitigatedBy"] {
     const uses = this.src.mitigatedBy(i);
     // Most findings are open: they share one empty list.
@@ -479,6 +493,18 @@ export function compareViewIds(a: FindingView, b: FindingView): number {
   const x = a.id;
   const y = b.id;
   return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/**
+ * Calls `fn` with each mitigation's control, what implies it (undefined: nothing) and location, in
+ * order, making no mitigation view of a built view (most outputs read a mitigation once).
+ */
+export function eachMitigation(
+  v: FindingView,
+  fn: (control: string, impliedBy: string | undefined, location: LocationView, j: number) => void,
+): void {
+  if (v instanceof CompactFindingView) v.shared.ctx.eachMitigation(v.i, fn);
+  else v.mitigatedBy.forEach((m, j) => fn(m.control, m.impliedBy, m.location, j));
 }
 
 /** Calls `fn` with each fact's text and location in order, making no fact view of a built view. */
