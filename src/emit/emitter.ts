@@ -8,7 +8,7 @@ export interface OutputFile {
   /**
    * Produces a large file's text piece by piece (the same text as `contents`, which is then built
    * only when read). The writer runs it as it writes the file, encoding into a reused buffer (or the
-   * write thread's ring) and writing about every megabyte (WRITE_CHUNK in text-sink.ts), so a file of hundreds of megabytes is never held: neither in memory, nor on the heap where
+   * write thread's ring) and writing about every quarter megabyte (WRITE_CHUNK in text-sink.ts), so a file of hundreds of megabytes is never held: neither in memory, nor on the heap where
    * the collector would trace it again and again.
    */
   readonly produce?: (put: (piece: string) => void) => void;

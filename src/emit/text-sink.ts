@@ -63,20 +63,12 @@ export function producedFile(path: string, produce: (put: (piece: string) => voi
 }
 
 /**
- * Bytes per chunk a produced file is written in (about; a chunk ends after the batch that fills it).
- * Each chunk is one message to the write thread, and at 100k components the 4,400 messages of
- * quarter-megabyte chunks took 0.45-0.8 s of the main thread in `postMessage` (waking the writer):
- * a megabyte makes a quarter as many. The pieces waiting to be encoded stay few (`BATCH`).
- */
-const WRITE_CHUNK = 1 << 20;
-
-/**
- * Most characters gathered before they are encoded. Small, so the pieces waiting to be encoded are
+ * Characters per chunk a produced file is written in. Small, so the pieces waiting to be encoded are
  * few when a young-generation collection comes: at 100k components pieces that survived two of them
  * were promoted by the megabyte, and the old generation (the whole analysis) was then marked again
  * every few seconds.
  */
-const BATCH = 1 << 16;
+const WRITE_CHUNK = 1 << 18;
 
 /** Where `eachChunk` puts its bytes: buffers it encodes into and hands back filled. */
 export interface ChunkTarget {
@@ -101,7 +93,7 @@ export function reusing(chunk: (bytes: Buffer) => void): ChunkTarget {
 /**
  * Runs `produce` and hands its text on as UTF-8 chunks of about `maxText` bytes each (a longer piece
  * may make one longer chunk). Pieces are appended to one string, encoded into the target's buffer
- * every `maxText / 4` characters (at most BATCH): twice as fast as joining an array of pieces and encoding each join
+ * every `maxText / 4` characters: twice as fast as joining an array of pieces and encoding each join
  * into a new buffer, and a string built with `+=` is flattened once, by the encoding. Given a
  * function, each chunk is a view of one reused buffer: valid only until the function returns.
  */
@@ -156,7 +148,7 @@ export function eachChunk(
 }
 
 /** Characters `eachChunk` gathers before it encodes them. */
-const batchOf = (maxText: number): number => Math.max(1, Math.min(BATCH, maxText >> 2));
+const batchOf = (maxText: number): number => Math.max(1, maxText >> 2);
 
 /**
  * The buffer `eachChunk` asks a target for: room for a full chunk and one batch of any UTF-8 (at
