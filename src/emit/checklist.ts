@@ -12,6 +12,10 @@ import { fileStem } from "./diagrams/model-index.js";
 import {
   answerFor,
   builtinControlView,
+  ByNumber,
+  eachMitigation,
+  compareNumbersById,
+  type FindingRows,
   type FindingView,
   type FindingViewList,
   type MappingView,
@@ -19,7 +23,7 @@ import {
 import { locationView, type LocationView } from "./location-view.js";
 import {
   atlasMitigationUrl,
-  bySeverityThenId,
+  bySeverityThenIdOf,
   cmp,
   MARKDOWN,
   MARKDOWN_CELL,
@@ -44,9 +48,13 @@ import {
   type ChecklistIndexView,
 } from "./checklist-md.js";
 import { producedFile } from "./text-sink.js";
+import type { ReadList } from "../analysis/made-on-read.js";
 import { HIDDEN_CHARS, withoutHidden } from "../hidden-chars.js";
 
 // ---- data ----------------------------------------------------------------------------------------
+
+/** The `mitigates` of a done control before its findings are sorted in (read-only). */
+const NO_IDS: ReadList<string> = [];
 
 /** A declared control that mitigates findings on one subject. */
 export interface DoneControl {
@@ -55,16 +63,16 @@ export interface DoneControl {
   atlas: MappingView[];
   location: LocationView;
   impliedBy?: string;
-  /** Ids of the findings it mitigates, sorted. */
-  mitigates: string[];
+  /** Ids of the findings it mitigates, sorted (their numbers kept, each id made when read). */
+  mitigates: ReadList<string>;
 }
 
 /** One component (or flow, or data asset) of an owner. */
 export interface ChecklistSubject {
   subject: FindingView["subject"];
   system?: string;
-  /** Open findings, most severe first. */
-  open: FindingView[];
+  /** Open findings, most severe first (their numbers kept, a view made on each read). */
+  open: FindingRows;
   done: DoneControl[];
   accepted: number;
 }
@@ -162,7 +170,7 @@ export function checklistData(
     builtinTitlesOf(analysis.findingsView),
     userControls(analysis),
   );
-  const keyOf = sortGroups(grouped.groups);
+  const keyOf = sortGroups(grouped.groups, analysis.findingsView);
   const list = ownersInOrder(grouped.owners, keyOf);
   return {
     title: reportTitle(analysis.model),
@@ -213,7 +221,8 @@ function groupFindings(
   let doneTasks = 0;
   const todoControls = new Set<string>();
   let last: Grouped | undefined;
-  for (const f of findings) {
+  for (let i = 0; i < findings.length; i++) {
+    const f = findings.at(i)!;
     const ownerKey = f.owner ?? "";
     // A rule's findings with keys (one per tool, say) follow each other on one subject: the group
     // just used is tried before the map.
@@ -231,7 +240,7 @@ function groupFindings(
       if (!g) {
         const s: ChecklistSubject = { subject: f.subject, open: [], done: [], accepted: 0 };
         if (f.system !== undefined) s.system = f.system;
-        g = { s, owner, ownerKey, key, doneIndex: undefined };
+        g = { s, owner, ownerKey, key, doneIndex: undefined, open: [], mitigates: new Map() };
         subjects.set(key, g);
         groups.push(g);
         owner.subjects.push(s);
@@ -241,7 +250,7 @@ function groupFindings(
     last = g;
     const s = g.s;
     if (f.status === "open") {
-      s.open.push(f);
+      g.open.push(i);
       g.owner.open++;
       // Every recommended control of an open finding is a task: one the subject declared where it
       // counts would have mitigated the finding (a control it goes around is `bypassed`, still to do).
@@ -250,41 +259,52 @@ function groupFindings(
         todoControls.add(r.control);
       }
     } else if (f.status === "accepted") s.accepted++;
-    else
-      for (const u of f.mitigatedBy) {
-        let d = findDone(g, u.control, u.location);
+    else {
+      const here = g;
+      eachMitigation(f, (control, impliedBy, location) => {
+        let d = findDone(here, control, location);
         if (!d) {
-          const info = builtinTitles.get(u.control) ?? userInfo(user, u.control);
+          const info = builtinTitles.get(control) ?? userInfo(user, control);
           d = {
-            control: u.control,
+            control,
             title: info.title,
             atlas: info.atlas,
-            location: u.location,
-            ...(u.impliedBy ? { impliedBy: u.impliedBy } : {}),
-            mitigates: [],
+            location,
+            ...(impliedBy ? { impliedBy } : {}),
+            mitigates: NO_IDS,
           };
-          addDone(g, d);
+          addDone(here, d);
           doneTasks++;
         }
-        d.mitigates.push(f.id);
-      }
+        let numbers = here.mitigates.get(d);
+        if (!numbers) here.mitigates.set(d, (numbers = []));
+        numbers.push(i);
+      });
+    }
   }
   return { owners, groups, todo, doneTasks, todoControls };
 }
 
-/** Sorts each subject's open findings (most severe first) and done controls; the subjects' keys. */
-function sortGroups(groups: readonly Grouped[]): Map<ChecklistSubject, string> {
+/**
+ * Sorts each subject's open findings (most severe first, by their numbers in `findings`) into the
+ * subject's list, and its done controls; the subjects' keys.
+ */
+function sortGroups(groups: readonly Grouped[], findings: FindingViewList): Map<ChecklistSubject, string> {
   const keyOf = new Map<ChecklistSubject, string>();
-  for (const { s, key } of groups) {
+  const order = bySeverityThenIdOf(findings);
+  const viewOf = (i: number) => findings.at(i)!;
+  const byId = compareNumbersById(findings);
+  const idOf = (i: number) => findings.at(i)!.id;
+  for (const { s, key, open, mitigates } of groups) {
     keyOf.set(s, key);
-    s.open.sort(bySeverityThenId);
+    s.open = new ByNumber(open.sort(order), viewOf);
+    for (const [d, numbers] of mitigates) d.mitigates = new ByNumber(numbers.sort(byId), idOf);
     s.done.sort(
       (a, b) =>
         cmp(a.control, b.control) ||
         cmp(a.location.file, b.location.file) ||
         a.location.line - b.location.line,
     );
-    for (const d of s.done) d.mitigates.sort(cmp);
   }
   return keyOf;
 }
@@ -296,7 +316,7 @@ function ownersInOrder(
 ): ChecklistOwner[] {
   // Open findings are sorted: the first is the most severe.
   const worst = (s: ChecklistSubject) =>
-    s.open.length ? SEVERITY_ORDER.indexOf(s.open[0]!.severity) : SEVERITY_ORDER.length;
+    s.open.length ? SEVERITY_ORDER.indexOf(s.open.at(0)!.severity) : SEVERITY_ORDER.length;
   const list = [...owners.values()].sort((a, b) =>
     a.owner === undefined ? 1 : b.owner === undefined ? -1 : cmp(a.owner, b.owner),
   );
@@ -317,6 +337,10 @@ interface Grouped {
   readonly key: string;
   /** The done controls by control and place, once a subject has more than DONE_SCAN of them. */
   doneIndex: Map<string, DoneControl> | undefined;
+  /** The numbers of its open findings, in the views' order until sorted. */
+  readonly open: number[];
+  /** The numbers of the findings each done control mitigates, in the views' order until sorted. */
+  readonly mitigates: Map<DoneControl, number[]>;
 }
 
 /**
@@ -699,12 +723,13 @@ function checklistCsvRows(d: ChecklistData, put: (piece: string) => void): void 
         }
       }
       for (const c of s.done) {
-        const rules = [...new Set(c.mitigates.map((id) => id.split(":")[0]!))].join(" ");
+        const ids = c.mitigates.map((id) => id);
+        const rules = [...new Set(ids.map((id) => id.split(":")[0]!))].join(" ");
         row(
-          `${c.control} mitigates ${c.mitigates.join(", ")}`,
+          `${c.control} mitigates ${ids.join(", ")}`,
           "done",
           base,
-          `${csvField(c.mitigates.join(" "))},${csvField(rules)},,`,
+          `${csvField(ids.join(" "))},${csvField(rules)},,`,
           `${control(c)},${location(c.location)},`,
         );
       }

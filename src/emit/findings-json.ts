@@ -1,7 +1,14 @@
 import type { Severity } from "../analysis/findings.js";
 import { diagnosticToJson, type DiagnosticJson } from "../diagnostics/format.js";
 import type { Emitter, EmitContext } from "./emitter.js";
-import { eachFact, type FindingView, type FindingViewList, type MappingView } from "./findings-view.js";
+import {
+  eachFact,
+  eachMitigation,
+  viewFields,
+  type FindingView,
+  type FindingViewList,
+  type MappingView,
+} from "./findings-view.js";
 import { jsonFile, jsonString, type JsonLines } from "./json-layout.js";
 import type { LocationView } from "./location-view.js";
 import { memoize } from "../memoize.js";
@@ -139,10 +146,20 @@ export interface FindingsDocument {
 
 const zeroCounts = (): SeverityCounts => ({ info: 0, low: 0, medium: 0, high: 0, critical: 0 });
 
-function countBySeverity(findings: FindingViewList): SeverityCounts {
-  const counts = zeroCounts();
-  for (const f of findings) counts[f.severity as keyof SeverityCounts]++;
-  return counts;
+/** The summary's counts in one pass over the records (no view, and no list of views, per count). */
+function summaryOf(findings: FindingViewList): FindingsDocument["summary"] {
+  const read = viewFields(findings);
+  const byStatus = { open: 0, mitigated: 0, accepted: 0 };
+  const bySeverity = zeroCounts();
+  const openBySeverity = zeroCounts();
+  for (let i = 0; i < findings.length; i++) {
+    const status = read.status(i);
+    const severity = read.severity(i) as keyof SeverityCounts;
+    byStatus[status]++;
+    bySeverity[severity]++;
+    if (status === "open") openBySeverity[severity]++;
+  }
+  return { findings: findings.length, byStatus, bySeverity, openBySeverity };
 }
 
 /** Copies a finding view into the findings.json shape (optional fields only when present). */
@@ -267,10 +284,9 @@ export function findingJsonText(f: FindingView, shared: SharedTexts = UNSHARED):
     t += `${i > 0 ? "," : ""}{"text":${str(text)},"location":${loc(location)}}`;
   });
   t += `],"likelihood":"${f.likelihood}","impact":"${f.impact}","severity":"${f.severity}","rationale":${few(f.rationale)},"status":"${f.status}","mitigatedBy":[`;
-  for (let i = 0; i < f.mitigatedBy.length; i++) {
-    const m = f.mitigatedBy[i]!;
-    t += `${i > 0 ? "," : ""}{"control":${str(m.control)}${m.impliedBy !== undefined ? `,"impliedBy":${str(m.impliedBy)}` : ""},"location":${loc(m.location)}}`;
-  }
+  eachMitigation(f, (control, impliedBy, location, i) => {
+    t += `${i > 0 ? "," : ""}{"control":${str(control)}${impliedBy !== undefined ? `,"impliedBy":${str(impliedBy)}` : ""},"location":${loc(location)}}`;
+  });
   t += `],"residual":{"likelihood":"${f.residual.likelihood}","severity":"${f.residual.severity}"},"recommended":${shared.recommended(f.recommended)}`;
   const a = f.acceptance;
   if (a)
@@ -375,7 +391,6 @@ function documentWith(ctx: EmitContext): Omit<FindingsDocument, "findings"> & { 
       .sort()
       .map((k) => [k, byKind[k]!]),
   );
-  const status = (s: FindingView["status"]) => views.filter((f) => f.status === s).length;
   return {
     $schema: FINDINGS_SCHEMA_ID,
     schemaVersion: FINDINGS_SCHEMA_VERSION,
@@ -404,12 +419,7 @@ function documentWith(ctx: EmitContext): Omit<FindingsDocument, "findings"> & { 
       },
       componentsByKind,
     },
-    summary: {
-      findings: views.length,
-      byStatus: { open: status("open"), mitigated: status("mitigated"), accepted: status("accepted") },
-      bySeverity: countBySeverity(views),
-      openBySeverity: countBySeverity(views.filter((f) => f.status === "open")),
-    },
+    summary: summaryOf(views),
     ...ruleAndControlTables(views),
     findings: views,
     attackPaths: {

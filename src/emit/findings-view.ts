@@ -134,6 +134,11 @@ export function findingsView(
   for (let i = 0; i < n; i++) factStart[i + 1] = factStart[i]! + src.factCount(i);
   const factLocations = new Int32Array(factStart[n]!);
   const location = new Int32Array(n);
+  // Each mitigation's location the same way: outputs read a finding's mitigations several times
+  // (findings.json, the checklist, SARIF, the report), and each read looked every location up again.
+  const mitigationStart = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) mitigationStart[i + 1] = mitigationStart[i]! + src.mitigatedBy(i).length;
+  const mitigationLocations = new Int32Array(mitigationStart[n]!);
   // What the views of one rule's findings share (nearly always one object per rule), by number.
   const sharedList: RuleShared[] = [];
   const shared = new Int32Array(n);
@@ -148,12 +153,12 @@ export function findingsView(
     factStart,
     factLocations,
     location,
+    { start: mitigationStart, locations: mitigationLocations },
     {
       list: sharedList,
       of: shared,
     },
     abouts,
-    locations.indexOf,
   );
   const about = subjectInfo(model);
   for (let i = 0; i < n; i++) {
@@ -162,6 +167,9 @@ export function findingsView(
     const facts = src.factCount(i);
     for (let j = 0; j < facts; j++) factLocations[start + j] = locations.indexOf(src.fact(i, j).loc);
     location[i] = locations.indexOf(src.location(i));
+    const uses = src.mitigatedBy(i);
+    for (let j = 0; j < uses.length; j++)
+      mitigationLocations[mitigationStart[i]! + j] = locations.indexOf(uses[j]!.loc);
     const rule = src.rule(i);
     const title = src.title(i);
     const category = src.category(i);
@@ -190,6 +198,61 @@ export class FindingViews extends MadeOnRead<FindingView> implements FindingView
   toJSON(): FindingView[] {
     return this.map(plainView);
   }
+  /** The records the views read: a field of finding i without making its view. */
+  get source(): FindingSource {
+    return this.ctx.src;
+  }
+}
+
+/** The fields outputs pick findings by, read by number: no view made (a plain list reads its views). */
+export interface ViewFields {
+  status(i: number): FindingView["status"];
+  severity(i: number): string;
+}
+
+/** `ViewFields` of a view list: the records of built views, else the views themselves. */
+export function viewFields(list: FindingViewList): ViewFields {
+  if (list instanceof FindingViews) return list.source;
+  return { status: (i) => list.at(i)!.status, severity: (i) => list.at(i)!.severity };
+}
+
+/** Compares two findings of `list` by id, given their numbers (positions in it). */
+export function compareNumbersById(list: FindingViewList): (a: number, b: number) => number {
+  // Views of one build are in id order, each id once.
+  if (list instanceof FindingViews) return (a, b) => a - b;
+  return (a, b) => compareViewIds(list.at(a)!, list.at(b)!);
+}
+
+/** A list of findings an output keeps to read in part: its length, a slice, the array methods. */
+export type FindingRows = ReadList<FindingView> & { slice(start?: number, end?: number): FindingView[] };
+
+/**
+ * Items made on read from numbers (`make(numbers[i])`): what an output keeps of the findings it picked
+ * (SARIF's results and mitigated findings, the report's tables) is their numbers, not a view or an
+ * object per finding held until the file is written.
+ */
+export class ByNumber<T> extends MadeOnRead<T> {
+  readonly length: number;
+  constructor(
+    private readonly numbers: ArrayLike<number>,
+    private readonly make: (n: number) => T,
+  ) {
+    super();
+    this.length = numbers.length;
+  }
+  protected item(i: number): T {
+    return this.make(this.numbers[i]!);
+  }
+  /** Items `start` to `end` (not included), as `Array.prototype.slice` (no negative bounds). */
+  slice(start = 0, end = this.length): T[] {
+    const out: T[] = [];
+    for (let i = Math.max(0, start); i < Math.min(end, this.length); i++) out.push(this.item(i));
+    return out;
+  }
+  /** What `JSON.stringify` writes: the items as a list. */
+  toJSON(): T[] {
+    return this.map((x) => x);
+  }
 }
 
 /**
@@ -214,9 +277,10 @@ class ViewContext {
     readonly factStart: Int32Array,
     readonly factLocations: Int32Array,
     private readonly locationOf: Int32Array,
+    /** Finding i's mitigations' location indices: `locations[start[i] + j]`. */
+    private readonly mitigationLocations: { start: Int32Array; locations: Int32Array },
     private readonly shared: { list: readonly RuleShared[]; of: Int32Array },
     private readonly abouts: readonly SubjectInfo[],
-    private readonly locationIndex: (loc: Location) => number,
   ) {
     this.recommendedSlot = new Int32Array(src.length);
   }
@@ -229,9 +293,6 @@ class ViewContext {
   }
   locationAt(i: number): LocationView {
     return this.locationViews[this.locationOf[i]!]!;
-  }
-  location(loc: Location): LocationView {
-    return this.locationViews[this.locationIndex(loc)]!;
   }
   control(id: string): { title: string; atlas: MappingView[] } {
     let c = this.controlOf.get(id);
@@ -275,14 +336,30 @@ class ViewContext {
     this.recommendedSlot[i] = at;
     return this.recommendedLists[at - 1]!;
   }
+  /** Calls `fn` with each mitigation of finding i: its control, what implies it, its location. */
+  eachMitigation(
+    i: number,
+    fn: (control: string, impliedBy: string | undefined, location: LocationView, j: number) => void,
+  ): void {
+    const uses = this.src.mitigatedBy(i);
+    if (uses.length === 0) return;
+    const start = this.mitigationLocations.start[i]!;
+    const at = this.mitigationLocations.locations;
+    for (let j = 0; j < uses.length; j++) {
+      const u = uses[j]!;
+      fn(u.name, u.impliedBy || undefined, this.locationViews[at[start + j]!]!, j);
+    }
+  }
   mitigatedBy(i: number): FindingView["mitigatedBy"] {
     const uses = this.src.mitigatedBy(i);
     // Most findings are open: they share one empty list.
     if (uses.length === 0) return NONE_MITIGATING;
-    return uses.map((u) => ({
+    const start = this.mitigationLocations.start[i]!;
+    const at = this.mitigationLocations.locations;
+    return uses.map((u, j) => ({
       control: u.name,
       ...(u.impliedBy ? { impliedBy: u.impliedBy } : {}),
-      location: this.location(u.loc),
+      location: this.locationViews[at[start + j]!]!,
     }));
   }
   acceptance(i: number): FindingView["acceptance"] {
@@ -416,6 +493,18 @@ export function compareViewIds(a: FindingView, b: FindingView): number {
   const x = a.id;
   const y = b.id;
   return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/**
+ * Calls `fn` with each mitigation's control, what implies it (undefined: nothing) and location, in
+ * order, making no mitigation view of a built view (most outputs read a mitigation once).
+ */
+export function eachMitigation(
+  v: FindingView,
+  fn: (control: string, impliedBy: string | undefined, location: LocationView, j: number) => void,
+): void {
+  if (v instanceof CompactFindingView) v.shared.ctx.eachMitigation(v.i, fn);
+  else v.mitigatedBy.forEach((m, j) => fn(m.control, m.impliedBy, m.location, j));
 }
 
 /** Calls `fn` with each fact's text and location in order, making no fact view of a built view. */

@@ -20,7 +20,15 @@ import nist from "../../data/nist.json" with { type: "json" };
 import { OWASP } from "../catalog/frameworks.js";
 import { byExposure, DIAGRAM_LIMITS, diagramSet, diagramViews, type DiagramView } from "./diagrams/index.js";
 import { escapeHtml, markdownCode, markdownEscaper } from "./escape.js";
-import { compareViewIds, type FindingView } from "./findings-view.js";
+import {
+  ByNumber,
+  compareNumbersById,
+  compareViewIds,
+  viewFields,
+  type FindingRows,
+  type FindingView,
+  type FindingViewList,
+} from "./findings-view.js";
 import type { LocationView } from "./location-view.js";
 import {
   noStepsRelation,
@@ -235,6 +243,13 @@ const sevRank = (s: string) => SEVERITY_ORDER.indexOf(s);
 export const bySeverityThenId = (a: FindingView, b: FindingView) =>
   sevRank(a.severity) - sevRank(b.severity) || compareViewIds(a, b);
 
+/** `bySeverityThenId` of the findings of `list` by their numbers, reading no view of built views. */
+export function bySeverityThenIdOf(list: FindingViewList): (a: number, b: number) => number {
+  const read = viewFields(list);
+  const byId = compareNumbersById(list);
+  return (a, b) => sevRank(read.severity(a)) - sevRank(read.severity(b)) || byId(a, b);
+}
+
 /** `entry_class` as words. */
 const words = (s: string) => s.replace(/_/g, " ");
 
@@ -242,7 +257,10 @@ const words = (s: string) => s.replace(/_/g, " ");
 export const subjectKey = (s: FindingView["subject"]) => `${s.type}:${s.name}`;
 
 /** The first `limit` items and how many were left out. */
-function capped<T>(items: readonly T[], limit: number): { shown: T[]; more: number } {
+function capped<T>(
+  items: { readonly length: number; slice(start?: number, end?: number): T[] },
+  limit: number,
+): { shown: T[]; more: number } {
   return { shown: items.slice(0, limit), more: Math.max(0, items.length - limit) };
 }
 
@@ -266,7 +284,7 @@ export interface SubjectRow {
   owner?: string;
   open: Record<string, number>;
   /** The open findings on the subject, most severe first (filled from the sorted severity lists). */
-  openFindings: FindingView[];
+  openFindings: FindingRows;
   mitigated: number;
   accepted: number;
   /** Most severe open finding (index into SEVERITY_ORDER; SEVERITY_ORDER.length when none). */
@@ -302,13 +320,13 @@ export interface ReportData {
   readonly status: { open: number; mitigated: number; accepted: number };
   readonly bySeverity: readonly SeverityCounts[];
   /** Open threat findings per severity (most severe first), each list sorted. */
-  readonly open: readonly { severity: string; findings: readonly FindingView[] }[];
+  readonly open: readonly { severity: string; findings: FindingRows }[];
   readonly subjects: readonly SubjectRow[];
-  readonly mitigated: readonly FindingView[];
-  readonly accepted: readonly FindingView[];
+  readonly mitigated: FindingRows;
+  readonly accepted: FindingRows;
   /** Findings whose acceptance has expired (they count as open or mitigated again). */
-  readonly expired: readonly FindingView[];
-  readonly assumptions: readonly FindingView[];
+  readonly expired: FindingRows;
+  readonly assumptions: FindingRows;
   /** Every crown-jewel target, exposed first, most likely first. */
   readonly targets: readonly TargetView[];
   readonly crownJewels: { total: number; exposed: readonly string[] };
@@ -370,41 +388,60 @@ function buildReportData(
   }));
   const title = reportTitle(m);
 
-  const threats: FindingView[] = [];
-  const assumptions: FindingView[] = [];
-  for (const f of analysis.findingsView) (f.category === "assumption" ? assumptions : threats).push(f);
+  // The tables keep the findings' numbers (positions in the views), not their views: every threat
+  // is in one of them, and the lists live as long as the report data (report.md and report.html).
+  const findings = analysis.findingsView;
+  const read = viewFields(findings);
+  const viewOf = (i: number) => findings.at(i)!;
+  const bySeverityThenIdAt = bySeverityThenIdOf(findings);
+  const rows = (list: ArrayLike<number>): FindingRows => new ByNumber(list, viewOf);
 
   const sev = new Map(
     SEVERITY_ORDER.map((s) => [s, { severity: s, open: 0, mitigated: 0, accepted: 0, total: 0 }]),
   );
-  const openBySeverity = new Map<string, FindingView[]>(SEVERITY_ORDER.map((s) => [s, []]));
-  const mitigated: FindingView[] = [];
-  const accepted: FindingView[] = [];
-  const expired: FindingView[] = [];
+  const openBySeverity = new Map<string, number[]>(SEVERITY_ORDER.map((s) => [s, []]));
+  const mitigated: number[] = [];
+  const accepted: number[] = [];
+  const expired: number[] = [];
+  const assumptions: number[] = [];
+  let openThreats = 0;
   const subjects = new Map<string, SubjectRow>();
   // A finding finds its row by its subject view (the findings view shares one per subject): the
   // row of the previous finding first (a rule's findings on one subject follow each other), then by
   // identity; a key is made only for a view seen first. The sort reads the keys the map holds.
-  const rowOf = new Map<FindingView["subject"], SubjectRow>();
+  // Each row with the numbers of its open findings, in the views' order until sorted.
+  const rowOf = new Map<FindingView["subject"], { row: SubjectRow; open: number[] }>();
+  const rowsByKey = new Map<SubjectRow, { row: SubjectRow; open: number[] }>();
   let lastSubject: FindingView["subject"] | undefined;
-  let lastRow: SubjectRow | undefined;
-  for (const f of threats) {
-    const c = sev.get(f.severity);
+  let lastRow: { row: SubjectRow; open: number[] } | undefined;
+  for (let i = 0; i < findings.length; i++) {
+    const f = findings.at(i)!;
+    if (f.category === "assumption") {
+      assumptions.push(i);
+      continue;
+    }
+    const status = f.status;
+    const severity = f.severity;
+    const c = sev.get(severity);
     if (c) {
-      c[f.status]++;
+      c[status]++;
       c.total++;
     }
-    if (f.status === "open") openBySeverity.get(f.severity)?.push(f);
-    else if (f.status === "mitigated") mitigated.push(f);
-    else accepted.push(f);
-    if (f.acceptance?.expired) expired.push(f);
-    let row = f.subject === lastSubject ? lastRow : rowOf.get(f.subject);
-    if (!row) {
-      const key = subjectKey(f.subject);
-      row = subjects.get(key);
-      if (!row) {
-        row = {
-          subject: f.subject,
+    if (status === "open") {
+      openThreats++;
+      openBySeverity.get(severity)?.push(i);
+    } else if (status === "mitigated") mitigated.push(i);
+    else accepted.push(i);
+    if (f.acceptance?.expired) expired.push(i);
+    const subject = f.subject;
+    let built = subject === lastSubject ? lastRow : rowOf.get(subject);
+    if (!built) {
+      const key = subjectKey(subject);
+      const known = subjects.get(key);
+      if (known) built = rowsByKey.get(known)!;
+      else {
+        const row: SubjectRow = {
+          subject,
           open: {},
           openFindings: [],
           mitigated: 0,
@@ -413,24 +450,26 @@ function buildReportData(
         };
         if (f.owner !== undefined) row.owner = f.owner;
         subjects.set(key, row);
+        rowsByKey.set(row, (built = { row, open: [] }));
       }
-      rowOf.set(f.subject, row);
+      rowOf.set(subject, built);
     }
-    lastSubject = f.subject;
-    lastRow = row;
-    if (f.status === "open") {
-      row.open[f.severity] = (row.open[f.severity] ?? 0) + 1;
-      row.worst = Math.min(row.worst, sevRank(f.severity));
-    } else row[f.status]++;
+    lastSubject = subject;
+    lastRow = built;
+    const row = built.row;
+    if (status === "open") {
+      built.open.push(i);
+      row.open[severity] = (row.open[severity] ?? 0) + 1;
+      row.worst = Math.min(row.worst, sevRank(severity));
+    } else row[status]++;
   }
-  for (const list of openBySeverity.values()) list.sort(bySeverityThenId);
-  // Each row's open findings in that order: the severity lists, most severe first, each sorted.
-  for (const s of SEVERITY_ORDER)
-    for (const f of openBySeverity.get(s)!) rowOf.get(f.subject)!.openFindings.push(f);
-  mitigated.sort(bySeverityThenId);
-  accepted.sort(bySeverityThenId);
-  expired.sort(bySeverityThenId);
-  assumptions.sort((a, b) => cmp(a.status, b.status) || bySeverityThenId(a, b));
+  for (const list of openBySeverity.values()) list.sort(bySeverityThenIdAt);
+  // Each row's open findings in the same order (most severe first, then by id).
+  for (const { row, open } of rowsByKey.values()) row.openFindings = rows(open.sort(bySeverityThenIdAt));
+  mitigated.sort(bySeverityThenIdAt);
+  accepted.sort(bySeverityThenIdAt);
+  expired.sort(bySeverityThenIdAt);
+  assumptions.sort((a, b) => cmp(read.status(a), read.status(b)) || bySeverityThenIdAt(a, b));
   const subjectRows = [...subjects]
     .sort(
       ([ka, a], [kb, b]) =>
@@ -472,19 +511,19 @@ function buildReportData(
     },
     findings: analysis.findingsView.length,
     status: {
-      open: threats.filter((f) => f.status === "open").length,
+      open: openThreats,
       mitigated: mitigated.length,
       accepted: accepted.length,
     },
     bySeverity: [...sev.values()],
-    open: SEVERITY_ORDER.map((s) => ({ severity: s, findings: openBySeverity.get(s)! })).filter(
+    open: SEVERITY_ORDER.map((s) => ({ severity: s, findings: rows(openBySeverity.get(s)!) })).filter(
       (g) => g.findings.length > 0,
     ),
     subjects: subjectRows,
-    mitigated,
-    accepted,
-    expired,
-    assumptions,
+    mitigated: rows(mitigated),
+    accepted: rows(accepted),
+    expired: rows(expired),
+    assumptions: rows(assumptions),
     targets,
     crownJewels: { total: new Set(m.crownJewels.map((c) => c.name)).size, exposed },
     cut: analysis.pathsView.cut,
@@ -830,7 +869,7 @@ function findingV(f: Format, x: FindingView): FindingV {
 const findingAnchor = (x: FindingView): string => `f-${x.fingerprint}`;
 
 /** A row's open findings, the first few named, each linked to its entry when the report shows it. */
-function openFindingsV(f: Format, open: readonly FindingView[], shown: ReadonlySet<string>) {
+function openFindingsV(f: Format, open: FindingRows, shown: ReadonlySet<string>) {
   const c = capped(open, REPORT_LIMITS.findingsPerComponentRow);
   return {
     openFindings: c.shown.map((x) => ({
@@ -868,7 +907,7 @@ function statusRowV(f: Format, x: FindingView): StatusRowV {
   };
 }
 
-function statusTable(f: Format, list: readonly FindingView[]) {
+function statusTable(f: Format, list: FindingRows) {
   const { shown, more } = capped(list, REPORT_LIMITS.statusRows);
   return { rows: shown.map((x) => statusRowV(f, x)), more, count: list.length };
 }

@@ -5,7 +5,7 @@ import { RULE_IDS } from "../catalog/index.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Emitter, EmitContext } from "./emitter.js";
 import { escapeMarkdown, markdownCode } from "./escape.js";
-import { eachFact, type FindingView, type FindingViewList } from "./findings-view.js";
+import { ByNumber, eachFact, viewFields, type FindingView, type FindingViewList } from "./findings-view.js";
 import { jsonFile, jsonString, type JsonLines, type JsonPath } from "./json-layout.js";
 import { locationView, type LocationView } from "./location-view.js";
 import { memoize } from "../memoize.js";
@@ -165,29 +165,60 @@ function ruleDescriptor(meta: RuleMeta) {
  */
 export const SARIF_MAX_RESULTS = 25_000;
 
-/** Whether a finding is a SARIF result: open and accepted ones are, mitigated ones are not (above). */
-const isResult = (f: FindingView): boolean => f.status !== "mitigated";
-
 /** How many of a compile's would-be results a cap of `max` leaves out (0: none, or no cap). */
 export function sarifResultsLeftOut(findingsView: FindingViewList, max: number = SARIF_MAX_RESULTS): number {
   if (max <= 0) return 0;
+  const read = viewFields(findingsView);
   let results = 0;
-  for (const f of findingsView) if (isResult(f)) results++;
+  for (let i = 0; i < findingsView.length; i++) if (read.status(i) !== "mitigated") results++;
   return Math.max(0, results - max);
 }
 
 /**
- * The `max` most severe of `results` (0: all), in their own order: ties by that order, so the cut is
- * deterministic and the kept results read as before.
+ * The numbers of the findings that are results (open and accepted ones are, mitigated ones are not:
+ * above), and of the mitigated ones, in the views' order.
  */
-function mostSevere(results: readonly FindingView[], max: number): readonly FindingView[] {
+function splitByResult(findingsView: FindingViewList): { results: Int32Array; mitigated: Int32Array } {
+  const read = viewFields(findingsView);
+  const n = findingsView.length;
+  const isResultAt = new Uint8Array(n);
+  let count = 0;
+  for (let i = 0; i < n; i++) if (read.status(i) !== "mitigated") count += isResultAt[i] = 1;
+  const results = new Int32Array(count);
+  const mitigated = new Int32Array(n - count);
+  for (let i = 0, r = 0, m = 0; i < n; i++)
+    if (isResultAt[i] === 1) results[r++] = i;
+    else mitigated[m++] = i;
+  return { results, mitigated };
+}
+
+/**
+ * The `max` most severe of `results` (0: all), in their own order: ties by that order, so the cut is
+ * deterministic and the kept results read as before. That is every result above the least severe
+ * rank kept and the first of that rank, counted per rank: no sort.
+ */
+function mostSevere(results: Int32Array, severity: (i: number) => string, max: number): Int32Array {
   if (max <= 0 || results.length <= max) return results;
-  const order = results.map((_, i) => i);
-  const rank = results.map((f) => severityRank(f.severity as Severity));
-  order.sort((a, b) => rank[b]! - rank[a]! || a - b);
-  const kept = new Uint8Array(results.length);
-  for (let i = 0; i < max; i++) kept[order[i]!] = 1;
-  return results.filter((_, i) => kept[i] === 1);
+  const rank = new Uint8Array(results.length);
+  const perRank: number[] = [];
+  for (let k = 0; k < results.length; k++) {
+    const r = (rank[k] = severityRank(severity(results[k]!) as Severity));
+    perRank[r] = (perRank[r] ?? 0) + 1;
+  }
+  // The least severe rank kept, and how many of it fit.
+  let left = max;
+  let floor = perRank.length - 1;
+  for (; floor >= 0; floor--) {
+    const here = perRank[floor] ?? 0;
+    if (here >= left) break;
+    left -= here;
+  }
+  const kept = new Int32Array(max);
+  for (let k = 0, at = 0; k < results.length && at < max; k++) {
+    const r = rank[k]!;
+    if (r > floor || (r === floor && left-- > 0)) kept[at++] = results[k]!;
+  }
+  return kept;
 }
 
 /** Builds the SARIF log of a compile. */
@@ -308,10 +339,27 @@ function sarifParts(ctx: EmitContext) {
     descriptor: { id: d.code },
     ...(d.location ? { locations: [{ physicalLocation: physical(locationView(d.location)) }] } : {}),
   });
-  const candidates = analysis.findingsView.filter(isResult);
-  const shown = mostSevere(candidates, ctx.sarifMaxResults ?? SARIF_MAX_RESULTS);
-  const mitigated = analysis.findingsView.filter((f) => !isResult(f));
-  const logWith = <R>(results: readonly R[]) => ({
+  // Numbers, not views, until each result is written: SARIF keeps at most 25,000 results, and the
+  // mitigated findings' entries are made as their lines are written.
+  const views = analysis.findingsView;
+  const { results: candidates, mitigated } = splitByResult(views);
+  const read = viewFields(views);
+  const kept = mostSevere(candidates, (i) => read.severity(i), ctx.sarifMaxResults ?? SARIF_MAX_RESULTS);
+  const shown = new ByNumber(kept, (i) => views.at(i)!);
+  const mitigatedFinding = (f: FindingView) => ({
+    findingId: f.id,
+    fingerprint: f.fingerprint,
+    ruleId: f.rule,
+    severity: f.severity,
+    residualSeverity: f.residual.severity,
+    mitigatedBy: f.mitigatedBy.map((m) => m.control),
+  });
+  const mitigatedFindings = new ByNumber(mitigated, (i) => mitigatedFinding(views.at(i)!));
+  type MitigatedFinding = ReturnType<typeof mitigatedFinding>;
+  const logWith = <R>(
+    results: readonly R[],
+    mitigatedList: readonly MitigatedFinding[] = mitigatedFindings.toJSON(),
+  ) => ({
     $schema: SARIF_SCHEMA_URI,
     version: "2.1.0",
     runs: [
@@ -349,19 +397,12 @@ function sarifParts(ctx: EmitContext) {
           evaluatedOn: analysis.model.today,
           // Left out past the cap (the least severe): findings.json has every finding.
           ...(shown.length < candidates.length ? { resultsLeftOut: candidates.length - shown.length } : {}),
-          mitigatedFindings: mitigated.map((f) => ({
-            findingId: f.id,
-            fingerprint: f.fingerprint,
-            ruleId: f.rule,
-            severity: f.severity,
-            residualSeverity: f.residual.severity,
-            mitigatedBy: f.mitigatedBy.map((m) => m.control),
-          })),
+          mitigatedFindings: mitigatedList,
         },
       },
     ],
   });
-  return { logWith, shown, result, resultText };
+  return { logWith, shown, result, resultText, mitigatedFindings };
 }
 
 /**
@@ -378,11 +419,17 @@ const SARIF_LINES: readonly JsonPath[] = [
 export const sarifEmitter: Emitter = {
   name: "findings.sarif",
   emit: (ctx) => {
-    const { logWith, shown, resultText } = sarifParts(ctx);
+    const { logWith, shown, resultText, mitigatedFindings } = sarifParts(ctx);
     const lines: (JsonLines | JsonPath)[] = [
       { path: ["runs", 0, "results"], text: resultText },
       ...SARIF_LINES,
     ];
-    return [jsonFile("findings.sarif", logWith(shown), lines)];
+    // The lists stay lists made on read: json-layout writes each item as its line is written.
+    // json-layout reads them by position only (`length`, `at`), which both have.
+    const log = logWith(
+      shown as unknown as readonly FindingView[],
+      mitigatedFindings as unknown as Parameters<typeof logWith>[1],
+    );
+    return [jsonFile("findings.sarif", log, lines)];
   },
 };

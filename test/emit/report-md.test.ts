@@ -221,7 +221,7 @@ test("a link to an output file encodes its path: a name can never end the link o
 test("report data is sorted: most severe first, then by id", () => {
   const data = reportData(inflated(2), { toolVersion: "test" });
   for (const g of data.open)
-    for (let i = 1; i < g.findings.length; i++) assert.ok(g.findings[i - 1]!.id < g.findings[i]!.id);
+    for (let i = 1; i < g.findings.length; i++) assert.ok(g.findings.at(i - 1)!.id < g.findings.at(i)!.id);
   const ranks = data.subjects.map((s) => s.worst);
   assert.equal(
     ranks,

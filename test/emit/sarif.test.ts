@@ -248,6 +248,21 @@ test("past its cap findings.sarif keeps the most severe results, in their order,
     capped.results.map(key),
     all.results.map(key).filter((k) => kept.has(k)),
   );
+  // At every cap, the kept results are those a stable sort by severity (most severe first) puts
+  // first: ties at the least severe rank kept go to the earliest results (the cut counts per rank).
+  for (let cap = 1; cap < all.results.length; cap++) {
+    const expected = all.results
+      .map((r, i) => ({ r, i }))
+      .sort((a, b) => severity(b.r) - severity(a.r) || a.i - b.i)
+      .slice(0, cap)
+      .sort((a, b) => a.i - b.i)
+      .map(({ r }) => key(r));
+    assert.equal(
+      sarifLog({ ...ctx, sarifMaxResults: cap }).runs[0]!.results.map(key),
+      expected,
+      `cap ${cap}`,
+    );
+  }
   // 0 is no cap.
   assert.is(sarifLog({ ...ctx, sarifMaxResults: 0 }).runs[0]!.results.length, all.results.length);
   assert.is(SARIF_MAX_RESULTS, 25_000);
