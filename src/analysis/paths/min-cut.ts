@@ -300,6 +300,7 @@ export class CutSolver {
         }
       reach.update(layerOpen, sh.closed, closedCount);
       const { start, head, twin } = r;
+      // The forward positions of the arcs the cut crosses.
       const cut: number[] = [];
       // The cut's value: the flow on the arcs it crosses (at a twin, the capacity is its arc's flow).
       let value = 0;
@@ -308,7 +309,7 @@ export class CutSolver {
           if (forward[j] === 1) continue;
           const code = metaAt[twin[j]!]!;
           if (code >= 0 && reach.reached(head[j]!)) {
-            cut.push(code);
+            cut.push(twin[j]!);
             value += r.cap[j]!;
           }
         }
@@ -318,7 +319,7 @@ export class CutSolver {
       // At UNCUTTABLE or above, the cut may cross an uncuttable arc: the fold into S (`uncuttableReach`)
       // no longer holds, and a network without it answers.
       if (value >= UNCUTTABLE) return undefined;
-      answer = this.report(cut);
+      answer = this.sharedReport(sh, cut);
     }
     sh.answers.add(asked, answer);
     return answer;
@@ -531,6 +532,7 @@ export class CutSolver {
       sinkSlots,
       sinkCap,
       layerOpen: true,
+      inCut: scratchU8(2 * net.count),
     };
   }
 
@@ -543,24 +545,92 @@ export class CutSolver {
    * order the arcs come in does not matter.
    */
   private report(codes: readonly number[]): CutReport {
-    const cut = byPlace(codes.map((code) => this.entry(code)));
-    const controls: { control: string; on: On; cost: number }[] = [];
-    const uncuttable: On[] = [];
-    for (let i = 0; i < cut.length; i++) {
-      const x = cut[i]!;
-      const prev = cut[i - 1];
-      if (prev && prev.key === x.key && prev.id === x.id) continue;
-      if (x.control) controls.push(x.control);
-      else uncuttable.push(x.on);
-    }
-    return {
-      feasible: uncuttable.length === 0,
-      total: controls.reduce((s, p) => s + p.cost, 0),
-      controls,
-      uncuttable,
-      quality: "exact",
-    };
+    const cut = codes.map((code) => this.entry(code));
+    return reportOf(inOrder(cut, byPlace(cut)));
   }
+
+  /**
+   * `report` for a cut of the shared network, by the positions of the arcs it crosses. The first
+   * such cut, in place order, is kept as the base; a later cut that crosses many arcs (a disclosure's
+   * cut crosses nearly all of the whole-model cut's tens of thousands) is the base's entries it
+   * still crosses, in their order, merged with its others sorted: no look-up or sort per arc of the
+   * base. The order is the same (place, then control name; entries alike in both are alike in all).
+   */
+  private sharedReport(sh: Shared, at: readonly number[]): CutReport {
+    const base = sh.base;
+    const { metaAt } = sh;
+    if (!base || at.length < base.at.length / 4) {
+      const cut = at.map((j) => this.entry(metaAt[j]!));
+      const order = byPlace(cut);
+      const sorted = inOrder(cut, order);
+      if (!base) {
+        const atSorted = new Int32Array(at.length);
+        for (let i = 0; i < at.length; i++) {
+          atSorted[i] = at[order[i]!]!;
+          sh.inCut[at[i]!] = 1;
+        }
+        sh.base = { at: atSorted, entries: sorted };
+      }
+      return reportOf(sorted);
+    }
+    // inCut: bit 1 for the base's positions, bit 2 for this cut's.
+    const inCut = sh.inCut;
+    const others: Entry[] = [];
+    for (let i = 0; i < at.length; i++) {
+      const j = at[i]!;
+      if (inCut[j] === 1) inCut[j] = 3;
+      else others.push(this.entry(metaAt[j]!));
+    }
+    const kept: Entry[] = [];
+    for (let i = 0; i < base.at.length; i++) {
+      const j = base.at[i]!;
+      if (inCut[j] === 3) {
+        inCut[j] = 1;
+        kept.push(base.entries[i]!);
+      }
+    }
+    const added = inOrder(others, byPlace(others));
+    return reportOf(merged(kept, added));
+  }
+}
+
+function inOrder(cut: readonly Entry[], order: Int32Array): Entry[] {
+  const out = new Array<Entry>(order.length);
+  for (let i = 0; i < order.length; i++) out[i] = cut[order[i]!]!;
+  return out;
+}
+
+/** Two lists each in place order (then control name), as one. */
+function merged(a: readonly Entry[], b: readonly Entry[]): Entry[] {
+  if (b.length === 0) return a as Entry[];
+  const out = new Array<Entry>(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length) out[k++] = byPlaceThenName(a[i]!, b[j]!) <= 0 ? a[i++]! : b[j++]!;
+  while (i < a.length) out[k++] = a[i++]!;
+  while (j < b.length) out[k++] = b[j++]!;
+  return out;
+}
+
+/** The report of a cut's entries in place order (then control name). */
+function reportOf(cut: readonly Entry[]): CutReport {
+  const controls: { control: string; on: On; cost: number }[] = [];
+  const uncuttable: On[] = [];
+  for (let i = 0; i < cut.length; i++) {
+    const x = cut[i]!;
+    const prev = cut[i - 1];
+    if (prev && prev.key === x.key && prev.id === x.id) continue;
+    if (x.control) controls.push(x.control);
+    else uncuttable.push(x.on);
+  }
+  return {
+    feasible: uncuttable.length === 0,
+    total: controls.reduce((s, p) => s + p.cost, 0),
+    controls,
+    uncuttable,
+    quality: "exact",
+  };
 }
 
 const byName = (x: Entry, y: Entry): number => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0);
@@ -569,23 +639,30 @@ const byPlaceThenName = (x: Entry, y: Entry): number => x.key - y.key || byName(
 const POSITIONS = 2 ** 20;
 
 /**
- * Entries by place, then control name. A disclosure's cut crosses tens of thousands of arcs, so the
+ * The order of entries by place, then control name (indices into `cut`). A disclosure's cut crosses tens of thousands of arcs, so the
  * places are sorted natively as numbers: a place is below 2^32, so place * 2^20 + position is an
  * exact double; only entries of one place (two controls on a component) then compare their names.
  */
-function byPlace(cut: Entry[]): Entry[] {
+function byPlace(cut: readonly Entry[]): Int32Array {
   const count = cut.length;
-  if (count >= POSITIONS) return cut.sort(byPlaceThenName);
+  const order = new Int32Array(count);
+  for (let i = 0; i < count; i++) order[i] = i;
+  if (count >= POSITIONS) return order.sort((x, y) => byPlaceThenName(cut[x]!, cut[y]!));
   const keys = new Float64Array(count);
   for (let i = 0; i < count; i++) keys[i] = cut[i]!.key * POSITIONS + i;
   keys.sort();
-  const out = new Array<Entry>(count);
-  for (let i = 0; i < count; i++) out[i] = cut[keys[i]! % POSITIONS]!;
+  for (let i = 0; i < count; i++) order[i] = keys[i]! % POSITIONS;
   for (let i = 0, j = 1; i < count; i = j++) {
-    while (j < count && out[j]!.key === out[i]!.key) j++;
-    if (j - i > 1) out.splice(i, j - i, ...out.slice(i, j).sort(byName));
+    while (j < count && cut[order[j]!]!.key === cut[order[i]!]!.key) j++;
+    // (By insertion: such runs are short, mostly one control's arcs at one place.)
+    for (let k = i + 1; k < j; k++) {
+      const x = order[k]!;
+      let h = k;
+      for (; h > i && byName(cut[order[h - 1]!]!, cut[x]!) > 0; h--) order[h] = order[h - 1]!;
+      order[h] = x;
+    }
   }
-  return out;
+  return order;
 }
 
 /** A cut arc as reported: its place, as a sortable number ("component" before "flow", then index), and its control ("" for none). */
@@ -627,6 +704,9 @@ interface Shared {
   /** Whether those steps are open (some reader's link is). */
   layerOpen: boolean;
   snapshot?: Snapshot;
+  /** The first cut's arcs (forward positions) and entries, in place order, and 1 at its positions. */
+  base?: { readonly at: Int32Array; readonly entries: readonly Entry[] };
+  readonly inCut: Uint8Array;
 }
 
 /** Per component: 1 when it is an influence target, or a reader, that no control can protect. */
