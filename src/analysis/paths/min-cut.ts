@@ -12,6 +12,7 @@ import {
   cutArcs,
   linkNumber,
   reduced,
+  UNCUTTABLE_STEP,
   type CutArcKind,
   type CutArcs,
   type CutCapacities,
@@ -27,7 +28,7 @@ import { componentOf, type UsableGraph } from "./usable.js";
  * still exists: it names the cheapest controls for everything cuttable plus the steps that only
  * lowering controls or a redesign can address, instead of giving up on the whole question.
  */
-const UNCUTTABLE = 1 << 24;
+const UNCUTTABLE = UNCUTTABLE_STEP;
 
 type On = { readonly type: "component" | "flow"; readonly index: number };
 type Option = { readonly id: string; readonly cost: number } | undefined;
@@ -64,7 +65,7 @@ export class CutSolver {
   private readonly entries = new Map<number, Entry>();
   /** The targets and readers no control can protect (`doomedNodes`). */
   private readonly doomed: Doomed;
-  /** Per component, what of it the shared network folds into S (`uncuttableReach`). */
+  /** Per component, what of it the shared network folds into S (`CutNetworkBuilder`'s `fold`). */
   private readonly folded: Uint8Array;
 
   constructor(
@@ -92,11 +93,13 @@ export class CutSolver {
       this.wayOutFlow = cheapestFor("flow");
     }
     this.capacity = this.capacities();
-    this.builder = new CutNetworkBuilder(ag, ug, sinks, withWayOut, toSinks);
     const n = ug.g.nodeCount;
     const doomed = (this.doomed = { influence: scratchU8(n), reader: scratchU8(n) });
     const folded = (this.folded = scratchU8(n));
-    scratchScope(() => doomedNodes(ag, ug, sinks, this.capacity, withWayOut, doomed, folded));
+    // The builder's search from the entries also marks what they reach over uncuttable arcs.
+    const fold = { capacity: this.capacity, influence: doomed.influence, folded };
+    this.builder = new CutNetworkBuilder(ag, ug, sinks, withWayOut, toSinks, fold);
+    scratchScope(() => doomedNodes(ag, ug, sinks, this.capacity, withWayOut, doomed));
   }
 
   /**
@@ -316,7 +319,7 @@ export class CutSolver {
       };
       for (let i = 0; i < reach.unreachedCount; i++) crossing(reach.unreached[i]!);
       crossing(sh.net.T);
-      // At UNCUTTABLE or above, the cut may cross an uncuttable arc: the fold into S (`uncuttableReach`)
+      // At UNCUTTABLE or above, the cut may cross an uncuttable arc: the fold into S (the builder's)
       // no longer holds, and a network without it answers.
       if (value >= UNCUTTABLE) return undefined;
       answer = this.sharedReport(sh, cut);
@@ -720,8 +723,8 @@ interface Doomed {
  * reference construction of test/analysis/min-cut.test.ts): from an entry over usable steps no
  * control cuts, through components no control cuts (an entry passes as it is); a reader also needs
  * such a way out to a sink (way-out steps and components at UNCUTTABLE). Computed once, on the
- * attack graph, so every network a question is asked of agrees. Written into `out` and `folded`
- * (`uncuttableReach`), which are kept (everything taken here is a temporary).
+ * attack graph, so every network a question is asked of agrees. `out.influence` is the builder's
+ * (`fold`); `out.reader` is written here, and kept (everything taken here is a temporary).
  */
 function doomedNodes(
   ag: AttackGraph,
@@ -730,12 +733,9 @@ function doomedNodes(
   caps: CutCapacities,
   withWayOut: boolean,
   out: Doomed,
-  folded: Uint8Array,
 ): void {
-  const g = ug.g;
-  const n = g.nodeCount;
+  const n = ug.g.nodeCount;
   const influence = out.influence;
-  uncuttableReach(ag.entries, g, caps, influence, folded);
   if (!withWayOut) return;
   // Backward from the sinks over the way out: what reaches a sink with nothing cuttable on the way.
   const a = ag.g;
@@ -748,50 +748,6 @@ function doomedNodes(
   );
   const reader = out.reader;
   for (let v = 0; v < n; v++) reader[v] = influence[v]! & wayOut[componentOf(ug, v)]!;
-}
-
-/**
- * Marks in `influence` the components the entries reach over the influence leg's uncuttable arcs
- * (both halves: the entries, and over uncuttable steps the components no control cuts), and in
- * `folded` what the shared network folds into S: 1 for those, 2 where only the in-half is (an
- * uncuttable step from one of them leads into it; its own control cuts). A cut below UNCUTTABLE
- * crosses no uncuttable arc, so every node S reaches over uncuttable arcs is on its source side, and
- * the minimum cut closest to the entries is the same with them folded; the solver checks each
- * answer's value against UNCUTTABLE and asks a network without the fold otherwise. Plain loops: a
- * search taking a callback per step cost about twice as much.
- */
-function uncuttableReach(
-  entries: Int32Array,
-  g: UsableGraph["g"],
-  caps: CutCapacities,
-  influence: Uint8Array,
-  folded: Uint8Array,
-): void {
-  const { outStart, outEdges, edgeTo } = g;
-  const { flow, node } = caps;
-  const queue = scratchI32(g.nodeCount);
-  let qt = 0;
-  for (let i = 0; i < entries.length; i++) {
-    const v = entries[i]!;
-    if (influence[v]) continue;
-    influence[v] = 1;
-    queue[qt++] = v;
-  }
-  // Every entry is marked before the search: a step into one passes whatever its own control.
-  for (let qh = 0; qh < qt; qh++) {
-    const v = queue[qh]!;
-    for (let i = outStart[v]!, end = outStart[v + 1]!; i < end; i++) {
-      const e = outEdges[i]!;
-      if (flow[e]! < UNCUTTABLE) continue;
-      const w = edgeTo[e]!;
-      if (influence[w]) continue;
-      if (node[w]! >= UNCUTTABLE) {
-        influence[w] = 1;
-        queue[qt++] = w;
-      } else folded[w] = 2;
-    }
-  }
-  for (let i = 0; i < qt; i++) folded[queue[i]!] = 1;
 }
 
 /** A cut with these components among its uncuttable places (in place order, each once); not feasible then. */
