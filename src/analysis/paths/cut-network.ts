@@ -328,20 +328,22 @@ export function reduced(net: CutNetwork): { nodeCount: number; count: number } {
   const dead = scratchU8(count);
   // Node ids after: -1 for a node that goes.
   const id = scratchI32(n);
-  // Its sums and groups are given back before the series elimination takes its own arrays.
-  scratchScope(() => mergeHalves(net, dead, id));
+  // Arcs in per node and the last of them, and the contraction's groups, for the series elimination
+  // (a node's arcs in are the same after the contraction: only the gone nodes' one arc in goes).
   const inDegree = scratchI32(n);
-  const outDegree = scratchI32(n);
   const inArc = scratchI32(n);
+  const into = scratchI32(n);
+  // The sums are given back before the series elimination takes its own arrays.
+  const merged = scratchScope(() => mergeHalves(net, dead, id, inDegree, inArc, into));
+  const outDegree = scratchI32(n);
   const outArc = scratchI32(n);
+  // Each arc moved onto the node its tail is now part of, in the pass that counts the arcs out.
   for (let a = 0; a < count; a++) {
     if (dead[a]) continue;
-    const u = tail[a]!;
-    const v = head[a]!;
+    let u = tail[a]!;
+    if (merged && into[u] !== 0) tail[a] = u = groupOf(into, u);
     outDegree[u]!++;
-    inDegree[v]!++;
     outArc[u] = a;
-    inArc[v] = a;
   }
   for (let x = 2; x < n; x++) {
     if (id[x] === -1) continue;
@@ -380,33 +382,30 @@ export function reduced(net: CutNetwork): { nodeCount: number; count: number } {
  * The first reduction of `reduced`: contracts each arc x -> y where y has no other arc in and the
  * arc is never saturated or never alone: its capacity is at least the sum into x, or above the sum
  * out of y (sums over the groups once nodes have been taken in; arcs inside a group count, which
- * only makes the test harder). Marks the arc in `dead` and y -1 in `gone`, and moves every arc onto
- * the node its tail is now part of.
+ * only makes the test harder). Marks the arc in `dead`, y -1 in `gone` and x + 1 in `into` (the
+ * caller moves the arcs onto the node their tail is now part of: `groupOf`), and counts every node's
+ * arcs in (`inDegree`, the last in `inArc`). Returns how many arcs it contracted.
  */
-function mergeHalves(net: CutNetwork, dead: Uint8Array, gone: Int32Array): void {
+function mergeHalves(
+  net: CutNetwork,
+  dead: Uint8Array,
+  gone: Int32Array,
+  inDegree: Int32Array,
+  inArc: Int32Array,
+  into: Int32Array,
+): number {
   const { nodeCount: n, count, tail, head, cap, meta } = net;
   const inCap = scratchF64(n);
   const outCap = scratchF64(n);
-  const inDegree = scratchI32(n);
   for (let a = 0; a < count; a++) {
     const v = head[a]!;
     const c = meta[a]! < -1 ? Infinity : cap[a]!;
     inDegree[v]!++;
+    inArc[v] = a;
     inCap[v]! += c;
     outCap[tail[a]!]! += c;
   }
-  // Per node taken in: the node it went into + 1.
-  const into = scratchI32(n);
-  const find = (v: number): number => {
-    let r = v;
-    while (into[r] !== 0) r = into[r]! - 1;
-    while (into[v] !== 0 && into[v] !== r + 1) {
-      const up = into[v]! - 1;
-      into[v] = r + 1;
-      v = up;
-    }
-    return r;
-  };
+  const find = (v: number): number => groupOf(into, v);
   let merged = 0;
   for (let a = 0; a < count; a++) {
     if (meta[a]! < -1) continue;
@@ -420,8 +419,19 @@ function mergeHalves(net: CutNetwork, dead: Uint8Array, gone: Int32Array): void 
     gone[y] = -1;
     merged++;
   }
-  if (merged === 0) return;
-  for (let a = 0; a < count; a++) if (!dead[a]) tail[a] = find(tail[a]!);
+  return merged;
+}
+
+/** The node v is now part of (`into`: per node taken in, the node it went into + 1), paths halved. */
+function groupOf(into: Int32Array, v: number): number {
+  let r = v;
+  while (into[r] !== 0) r = into[r]! - 1;
+  while (into[v] !== 0 && into[v] !== r + 1) {
+    const up = into[v]! - 1;
+    into[v] = r + 1;
+    v = up;
+  }
+  return r;
 }
 
 /** Where a build writes its arcs, as parallel arrays. */
