@@ -292,7 +292,12 @@ export class CutSolver {
     // closed too, so max-flow's sink tree does not grow through the whole way out.
     if (layerOpen !== sh.layerOpen) this.setLayer(sh, layerOpen);
     let answer = INFEASIBLE;
-    if (maxFlow(sh.ws, r, sh.net.S, sh.net.T, Infinity, sh.reach.saturated, sh.touched) !== Infinity) {
+    // After the first question, the sink's tree alone (maxflow.ts): every later question's cut
+    // leaves the smaller part of the network on its sink's side (a target's ancestors, or a way out
+    // past the whole-model cut), and its flow is found by a few augmentations, if any.
+    const grow = sh.snapshot ? "sink" : "turns";
+    const { saturated } = sh.reach;
+    if (maxFlow(sh.ws, r, sh.net.S, sh.net.T, Infinity, saturated, sh.touched, grow) !== Infinity) {
       const { reach, metaAt, forward } = sh;
       sh.snapshot ??= this.snapshot(sh);
       let closedCount = 0;
