@@ -263,8 +263,8 @@ export class CutSolver {
       }
     }
     // Questions with the same links open are the same question: answered once.
-    const asked = Int32Array.from(wanted).sort();
-    const again = sh.answers.find(asked);
+    const asked = Int32Array.from(wanted);
+    const again = sh.answers.find(asked, want);
     if (again) {
       for (const x of wanted) want[x] = 0;
       return again;
@@ -777,16 +777,20 @@ interface Snapshot {
 }
 
 /**
- * Answers by the set of links a question opens (sorted). The network and the open links are a
+ * Answers by the set of links a question opens (in any order: hashed as a set, and compared by the
+ * caller's marks, with no sort of tens of thousands of readers' links). The network and the open links are a
  * function of that set alone, and the minimum cut closest to the entries is unique, so an answer
  * holds for every question with the same set.
  */
 class Answers {
   private readonly byHash = new Map<number, { readonly set: Int32Array; readonly report: CutReport }[]>();
 
-  find(set: Int32Array): CutReport | undefined {
+  /** `marked`: 1 at every link of `set` (which holds each once). */
+  find(set: Int32Array, marked: Uint8Array): CutReport | undefined {
     const same = this.byHash.get(hashOf(set));
-    return same?.find((x) => x.set.length === set.length && x.set.every((v, i) => v === set[i]))?.report;
+    if (!same) return undefined;
+    for (const x of same) if (x.set.length === set.length && allMarked(x.set, marked)) return x.report;
+    return undefined;
   }
 
   add(set: Int32Array, report: CutReport): void {
@@ -797,10 +801,19 @@ class Answers {
   }
 }
 
-/** FNV-1a over 32-bit values. */
+function allMarked(set: Int32Array, marked: Uint8Array): boolean {
+  for (let i = 0; i < set.length; i++) if (marked[set[i]!] !== 1) return false;
+  return true;
+}
+
+/** A hash of a set of 32-bit values, whatever their order: the sum of each one's mix. */
 function hashOf(set: Int32Array): number {
-  // Seeded as an int32 (the same bits): a double seed deoptimised the loop at each question.
-  let h = 0x811c9dc5 | 0;
-  for (let i = 0; i < set.length; i++) h = Math.imul(h ^ set[i]!, 0x01000193);
+  let h = set.length | 0;
+  for (let i = 0; i < set.length; i++) {
+    let x = set[i]!;
+    x = Math.imul(x ^ (x >>> 16), 0x7feb352d);
+    x = Math.imul(x ^ (x >>> 15), 0x846ca68b);
+    h = (h + (x ^ (x >>> 16))) | 0;
+  }
   return h >>> 0;
 }
