@@ -299,6 +299,9 @@ export class CutSolver {
     const { saturated } = sh.reach;
     if (maxFlow(sh.ws, r, sh.net.S, sh.net.T, Infinity, saturated, sh.touched, grow) !== Infinity) {
       const { reach, metaAt, forward } = sh;
+      // The first question's flow is kept, and its cut is the reports' base (and the crossings',
+      // when its residual graph is the one restoring that flow gives: with the way out open).
+      const first = !sh.snapshot;
       sh.snapshot ??= this.snapshot(sh);
       let closedCount = 0;
       if (layerOpen)
@@ -322,12 +325,36 @@ export class CutSolver {
           }
         }
       };
-      for (let i = 0; i < reach.unreachedCount; i++) crossing(reach.unreached[i]!);
-      crossing(sh.net.T);
+      const base = sh.base;
+      if (base?.flowBase && reach.againstFlow) {
+        // The reach differs from the flow base's (the first question's, whose cut is `base`) only at
+        // the moved nodes: the base's arcs that still cross, and those at a moved node.
+        const { cap } = r;
+        const cross = (p: number) => {
+          if (reach.reached(head[twin[p]!]!) && !reach.reached(head[p]!)) {
+            cut.push(p);
+            value += cap[twin[p]!]!;
+          }
+        };
+        for (let i = 0; i < base.at.length; i++) cross(base.at[i]!);
+        const { inCut } = sh;
+        for (let i = 0; i < reach.movedCount; i++) {
+          const x = reach.moved[i]!;
+          for (let j = start[x]!, end = start[x + 1]!; j < end; j++) {
+            const p = forward[j] === 1 ? j : twin[j]!;
+            // An arc between two moved nodes is read from its tail.
+            if (metaAt[p]! < 0 || inCut[p] === 1 || (p !== j && reach.isMoved(head[j]!))) continue;
+            cross(p);
+          }
+        }
+      } else {
+        for (let i = 0; i < reach.unreachedCount; i++) crossing(reach.unreached[i]!);
+        crossing(sh.net.T);
+      }
       // At UNCUTTABLE or above, the cut may cross an uncuttable arc: the fold into S (the builder's)
       // no longer holds, and a network without it answers.
       if (value >= UNCUTTABLE) return undefined;
-      answer = this.sharedReport(sh, cut);
+      answer = this.sharedReport(sh, cut, first ? layerOpen : undefined);
     }
     sh.answers.add(asked, answer);
     return answer;
@@ -559,25 +586,26 @@ export class CutSolver {
 
   /**
    * `report` for a cut of the shared network, by the positions of the arcs it crosses. The first
-   * such cut, in place order, is kept as the base; a later cut that crosses many arcs (a disclosure's
+   * question's cut (`flowBase` given: whether crossings may be read against it), in place order, is
+   * kept as the base; a later cut that crosses many arcs (a disclosure's
    * cut crosses nearly all of the whole-model cut's tens of thousands) is the base's entries it
    * still crosses, in their order, merged with its others sorted: no look-up or sort per arc of the
    * base. The order is the same (place, then control name; entries alike in both are alike in all).
    */
-  private sharedReport(sh: Shared, at: readonly number[]): CutReport {
+  private sharedReport(sh: Shared, at: readonly number[], flowBase: boolean | undefined): CutReport {
     const base = sh.base;
     const { metaAt } = sh;
     if (!base || at.length < base.at.length / 4) {
       const cut = at.map((j) => this.entry(metaAt[j]!));
       const order = byPlace(cut);
       const sorted = inOrder(cut, order);
-      if (!base) {
+      if (flowBase !== undefined) {
         const atSorted = new Int32Array(at.length);
         for (let i = 0; i < at.length; i++) {
           atSorted[i] = at[order[i]!]!;
           sh.inCut[at[i]!] = 1;
         }
-        sh.base = { at: atSorted, entries: sorted };
+        sh.base = { at: atSorted, entries: sorted, flowBase };
       }
       return reportOf(sorted);
     }
@@ -712,8 +740,12 @@ interface Shared {
   /** Whether those steps are open (some reader's link is). */
   layerOpen: boolean;
   snapshot?: Snapshot;
-  /** The first cut's arcs (forward positions) and entries, in place order, and 1 at its positions. */
-  base?: { readonly at: Int32Array; readonly entries: readonly Entry[] };
+  /**
+   * The first question's cut: its arcs (forward positions) and entries, in place order, and 1 at its
+   * positions; `flowBase` when restoring that question's flow gives its residual graph back (the way
+   * out was open for it), so later crossings can be read against it.
+   */
+  base?: { readonly at: Int32Array; readonly entries: readonly Entry[]; readonly flowBase: boolean };
   readonly inCut: Uint8Array;
 }
 
