@@ -26,6 +26,28 @@ const S = 0;
 const T = 1;
 
 /**
+ * The capacity of a step no control can cut (CutSolver's UNCUTTABLE): finite, above any realistic
+ * sum of control costs.
+ */
+export const UNCUTTABLE_STEP = 1 << 24;
+
+/**
+ * What `CutNetworkBuilder` marks, given the capacities, besides its own reach: in `influence` the
+ * components the entries reach over the influence leg's uncuttable arcs (both halves: the entries,
+ * and over uncuttable steps the components no control cuts), and in `folded` what a shared network
+ * folds into S: 1 for those, 2 where only the in-half is (an uncuttable step from one of them leads
+ * into it; its own control cuts). A cut below UNCUTTABLE_STEP crosses no uncuttable arc, so every
+ * node S reaches over uncuttable arcs is on its source side, and the minimum cut closest to the
+ * entries is the same with them folded; the solver checks each answer's value and asks a network
+ * without the fold otherwise.
+ */
+export interface Fold {
+  readonly capacity: CutCapacities;
+  readonly influence: Uint8Array;
+  readonly folded: Uint8Array;
+}
+
+/**
  * The capacity of every arc a network can have (UNCUTTABLE where no control cuts it), as arrays the
  * solver fills with plain loops: per component in the influence leg and the way out, per usable
  * step, and the one cost every way-out step has (one control applies to any flow).
@@ -93,6 +115,8 @@ export class CutNetworkBuilder {
     private readonly withWayOut: boolean,
     /** What `reachingSinks` marks in `toSinks`, over the attack graph's components, if the caller has it. */
     reached?: Uint8Array,
+    /** Marked by the same search from the entries, if given (zeroed arrays of n). */
+    fold?: Fold,
   ) {
     const n = (this.n = ug.g.nodeCount);
     const g = ug.g;
@@ -107,7 +131,8 @@ export class CutNetworkBuilder {
     // The searches' queue is given back: the marks above are what the builder keeps.
     scratchScope(() => {
       const queue = scratchI32(n);
-      reachedFrom(g, ag.entries, isEntry, fromEntries, queue);
+      if (fold) reachedAndFolded(g, ag.entries, isEntry, fromEntries, queue, fold);
+      else reachedFrom(g, ag.entries, isEntry, fromEntries, queue);
       if (withWayOut) {
         if (reached) {
           toSinks.set(reached);
@@ -303,20 +328,22 @@ export function reduced(net: CutNetwork): { nodeCount: number; count: number } {
   const dead = scratchU8(count);
   // Node ids after: -1 for a node that goes.
   const id = scratchI32(n);
-  // Its sums and groups are given back before the series elimination takes its own arrays.
-  scratchScope(() => mergeHalves(net, dead, id));
+  // Arcs in per node and the last of them, and the contraction's groups, for the series elimination
+  // (a node's arcs in are the same after the contraction: only the gone nodes' one arc in goes).
   const inDegree = scratchI32(n);
-  const outDegree = scratchI32(n);
   const inArc = scratchI32(n);
+  const into = scratchI32(n);
+  // The sums are given back before the series elimination takes its own arrays.
+  const merged = scratchScope(() => mergeHalves(net, dead, id, inDegree, inArc, into));
+  const outDegree = scratchI32(n);
   const outArc = scratchI32(n);
+  // Each arc moved onto the node its tail is now part of, in the pass that counts the arcs out.
   for (let a = 0; a < count; a++) {
     if (dead[a]) continue;
-    const u = tail[a]!;
-    const v = head[a]!;
+    let u = tail[a]!;
+    if (merged && into[u] !== 0) tail[a] = u = groupOf(into, u);
     outDegree[u]!++;
-    inDegree[v]!++;
     outArc[u] = a;
-    inArc[v] = a;
   }
   for (let x = 2; x < n; x++) {
     if (id[x] === -1) continue;
@@ -355,33 +382,30 @@ export function reduced(net: CutNetwork): { nodeCount: number; count: number } {
  * The first reduction of `reduced`: contracts each arc x -> y where y has no other arc in and the
  * arc is never saturated or never alone: its capacity is at least the sum into x, or above the sum
  * out of y (sums over the groups once nodes have been taken in; arcs inside a group count, which
- * only makes the test harder). Marks the arc in `dead` and y -1 in `gone`, and moves every arc onto
- * the node its tail is now part of.
+ * only makes the test harder). Marks the arc in `dead`, y -1 in `gone` and x + 1 in `into` (the
+ * caller moves the arcs onto the node their tail is now part of: `groupOf`), and counts every node's
+ * arcs in (`inDegree`, the last in `inArc`). Returns how many arcs it contracted.
  */
-function mergeHalves(net: CutNetwork, dead: Uint8Array, gone: Int32Array): void {
+function mergeHalves(
+  net: CutNetwork,
+  dead: Uint8Array,
+  gone: Int32Array,
+  inDegree: Int32Array,
+  inArc: Int32Array,
+  into: Int32Array,
+): number {
   const { nodeCount: n, count, tail, head, cap, meta } = net;
   const inCap = scratchF64(n);
   const outCap = scratchF64(n);
-  const inDegree = scratchI32(n);
   for (let a = 0; a < count; a++) {
     const v = head[a]!;
     const c = meta[a]! < -1 ? Infinity : cap[a]!;
     inDegree[v]!++;
+    inArc[v] = a;
     inCap[v]! += c;
     outCap[tail[a]!]! += c;
   }
-  // Per node taken in: the node it went into + 1.
-  const into = scratchI32(n);
-  const find = (v: number): number => {
-    let r = v;
-    while (into[r] !== 0) r = into[r]! - 1;
-    while (into[v] !== 0 && into[v] !== r + 1) {
-      const up = into[v]! - 1;
-      into[v] = r + 1;
-      v = up;
-    }
-    return r;
-  };
+  const find = (v: number): number => groupOf(into, v);
   let merged = 0;
   for (let a = 0; a < count; a++) {
     if (meta[a]! < -1) continue;
@@ -395,8 +419,19 @@ function mergeHalves(net: CutNetwork, dead: Uint8Array, gone: Int32Array): void 
     gone[y] = -1;
     merged++;
   }
-  if (merged === 0) return;
-  for (let a = 0; a < count; a++) if (!dead[a]) tail[a] = find(tail[a]!);
+  return merged;
+}
+
+/** The node v is now part of (`into`: per node taken in, the node it went into + 1), paths halved. */
+function groupOf(into: Int32Array, v: number): number {
+  let r = v;
+  while (into[r] !== 0) r = into[r]! - 1;
+  while (into[v] !== 0 && into[v] !== r + 1) {
+    const up = into[v]! - 1;
+    into[v] = r + 1;
+    v = up;
+  }
+  return r;
 }
 
 /** Where a build writes its arcs, as parallel arrays. */
@@ -456,6 +491,63 @@ function reachedFrom(
   for (let i = 0; i < entries.length; i++) queue[qt++] = entries[i]!;
   for (let qh = 0; qh < qt; qh++) {
     const v = queue[qh]!;
+    for (let i = outStart[v]!, end = outStart[v + 1]!; i < end; i++) {
+      const w = edgeTo[outEdges[i]!]!;
+      if (!isEntry[w] && !reached[w]) {
+        reached[w] = 1;
+        queue[qt++] = w;
+      }
+    }
+  }
+}
+
+/**
+ * `reachedFrom` and the `fold` in one search: first over the uncuttable arcs from the entries, every
+ * step out of the nodes it takes in read once for both, then on from everything else those steps
+ * reached. (Two searches read the steps out of the fold twice.)
+ */
+function reachedAndFolded(
+  g: UsableGraph["g"],
+  entries: Int32Array,
+  isEntry: Uint8Array,
+  reached: Uint8Array,
+  queue: Int32Array,
+  fold: Fold,
+): void {
+  const { outStart, outEdges, edgeTo } = g;
+  const { influence, folded } = fold;
+  const { flow, node } = fold.capacity;
+  // The fold's own queue (its nodes are scanned in it, and not again below).
+  const inFold = scratchI32(g.nodeCount);
+  let ft = 0;
+  for (let i = 0; i < entries.length; i++) {
+    const v = entries[i]!;
+    if (influence[v]) continue;
+    influence[v] = 1;
+    inFold[ft++] = v;
+  }
+  let qt = 0;
+  // Every entry is marked before the search: a step into one passes whatever its own control.
+  for (let fh = 0; fh < ft; fh++) {
+    const v = inFold[fh]!;
+    for (let i = outStart[v]!, end = outStart[v + 1]!; i < end; i++) {
+      const e = outEdges[i]!;
+      const w = edgeTo[e]!;
+      if (!isEntry[w] && !reached[w]) {
+        reached[w] = 1;
+        queue[qt++] = w;
+      }
+      if (flow[e]! < UNCUTTABLE_STEP || influence[w]) continue;
+      if (node[w]! >= UNCUTTABLE_STEP) {
+        influence[w] = 1;
+        inFold[ft++] = w;
+      } else folded[w] = 2;
+    }
+  }
+  for (let i = 0; i < ft; i++) folded[inFold[i]!] = 1;
+  for (let qh = 0; qh < qt; qh++) {
+    const v = queue[qh]!;
+    if (influence[v]) continue;
     for (let i = outStart[v]!, end = outStart[v + 1]!; i < end; i++) {
       const w = edgeTo[outEdges[i]!]!;
       if (!isEntry[w] && !reached[w]) {

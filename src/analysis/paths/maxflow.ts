@@ -205,6 +205,10 @@ function nextTime(ws: FlowWorkspace): number {
  * other tree's, and the two meet nowhere: no augmenting path is left. The trees take turns, a node
  * each: a follow-up question, whose flow is nearly maximum already, then costs about twice the
  * smaller tree (usually the sink's) instead of a search of the source's side.
+ *
+ * `grow: "sink"` grows the sink's tree alone (the source's is s): it stops once that tree holds
+ * every node that can reach t, and meets s over an arc out of s. For a follow-up question whose cut
+ * leaves the smaller part of the network on the sink's side, that is about half the turns' growth.
  */
 export function maxFlow(
   ws: FlowWorkspace,
@@ -214,12 +218,15 @@ export function maxFlow(
   limit = Infinity,
   saturated?: SlotLog,
   touched?: SlotLog,
+  grow: "turns" | "sink" = "turns",
 ): number {
   if (s === t) return Infinity;
   const { nodeCount: n, start, head: to, cap, back, twin } = r;
   const { tree, activeIn, inRing, parent, stamp, depth, it, orphans } = ws;
   const rings = [ws.nodes, ws.nodes, ws.sinkRing] as const;
   let turn = SINK;
+  // Turns: the source's tree, then the sink's (turn ^ 3); the sink's alone: always SINK.
+  const flip = grow === "sink" ? 0 : 3;
   // Trees and rings start empty: byte fills, cheap beside any search of the network.
   tree.fill(0, 0, n);
   activeIn.fill(0, 0, n);
@@ -256,7 +263,7 @@ export function maxFlow(
     // Grow the trees in turns (each first in, first out) until they meet over an arc from a to b.
     let meet = -1;
     while (active[SOURCE]! > 0 && active[SINK]! > 0) {
-      const side = (turn ^= 3);
+      const side = (turn ^= flip);
       const ring = rings[side]!;
       const p = ring[first[side]!]!;
       if (activeIn[p] !== side) {

@@ -12,6 +12,7 @@ import {
   cutArcs,
   linkNumber,
   reduced,
+  UNCUTTABLE_STEP,
   type CutArcKind,
   type CutArcs,
   type CutCapacities,
@@ -27,7 +28,7 @@ import { componentOf, type UsableGraph } from "./usable.js";
  * still exists: it names the cheapest controls for everything cuttable plus the steps that only
  * lowering controls or a redesign can address, instead of giving up on the whole question.
  */
-const UNCUTTABLE = 1 << 24;
+const UNCUTTABLE = UNCUTTABLE_STEP;
 
 type On = { readonly type: "component" | "flow"; readonly index: number };
 type Option = { readonly id: string; readonly cost: number } | undefined;
@@ -64,7 +65,7 @@ export class CutSolver {
   private readonly entries = new Map<number, Entry>();
   /** The targets and readers no control can protect (`doomedNodes`). */
   private readonly doomed: Doomed;
-  /** Per component, what of it the shared network folds into S (`uncuttableReach`). */
+  /** Per component, what of it the shared network folds into S (`CutNetworkBuilder`'s `fold`). */
   private readonly folded: Uint8Array;
 
   constructor(
@@ -92,11 +93,13 @@ export class CutSolver {
       this.wayOutFlow = cheapestFor("flow");
     }
     this.capacity = this.capacities();
-    this.builder = new CutNetworkBuilder(ag, ug, sinks, withWayOut, toSinks);
     const n = ug.g.nodeCount;
     const doomed = (this.doomed = { influence: scratchU8(n), reader: scratchU8(n) });
     const folded = (this.folded = scratchU8(n));
-    scratchScope(() => doomedNodes(ag, ug, sinks, this.capacity, withWayOut, doomed, folded));
+    // The builder's search from the entries also marks what they reach over uncuttable arcs.
+    const fold = { capacity: this.capacity, influence: doomed.influence, folded };
+    this.builder = new CutNetworkBuilder(ag, ug, sinks, withWayOut, toSinks, fold);
+    scratchScope(() => doomedNodes(ag, ug, sinks, this.capacity, withWayOut, doomed));
   }
 
   /**
@@ -260,8 +263,8 @@ export class CutSolver {
       }
     }
     // Questions with the same links open are the same question: answered once.
-    const asked = Int32Array.from(wanted).sort();
-    const again = sh.answers.find(asked);
+    const asked = Int32Array.from(wanted);
+    const again = sh.answers.find(asked, want);
     if (again) {
       for (const x of wanted) want[x] = 0;
       return again;
@@ -289,8 +292,16 @@ export class CutSolver {
     // closed too, so max-flow's sink tree does not grow through the whole way out.
     if (layerOpen !== sh.layerOpen) this.setLayer(sh, layerOpen);
     let answer = INFEASIBLE;
-    if (maxFlow(sh.ws, r, sh.net.S, sh.net.T, Infinity, sh.reach.saturated, sh.touched) !== Infinity) {
+    // After the first question, the sink's tree alone (maxflow.ts): every later question's cut
+    // leaves the smaller part of the network on its sink's side (a target's ancestors, or a way out
+    // past the whole-model cut), and its flow is found by a few augmentations, if any.
+    const grow = sh.snapshot ? "sink" : "turns";
+    const { saturated } = sh.reach;
+    if (maxFlow(sh.ws, r, sh.net.S, sh.net.T, Infinity, saturated, sh.touched, grow) !== Infinity) {
       const { reach, metaAt, forward } = sh;
+      // The first question's flow is kept, and its cut is the reports' base (and the crossings',
+      // when its residual graph is the one restoring that flow gives: with the way out open).
+      const first = !sh.snapshot;
       sh.snapshot ??= this.snapshot(sh);
       let closedCount = 0;
       if (layerOpen)
@@ -300,6 +311,7 @@ export class CutSolver {
         }
       reach.update(layerOpen, sh.closed, closedCount);
       const { start, head, twin } = r;
+      // The forward positions of the arcs the cut crosses.
       const cut: number[] = [];
       // The cut's value: the flow on the arcs it crosses (at a twin, the capacity is its arc's flow).
       let value = 0;
@@ -308,17 +320,41 @@ export class CutSolver {
           if (forward[j] === 1) continue;
           const code = metaAt[twin[j]!]!;
           if (code >= 0 && reach.reached(head[j]!)) {
-            cut.push(code);
+            cut.push(twin[j]!);
             value += r.cap[j]!;
           }
         }
       };
-      for (let i = 0; i < reach.unreachedCount; i++) crossing(reach.unreached[i]!);
-      crossing(sh.net.T);
-      // At UNCUTTABLE or above, the cut may cross an uncuttable arc: the fold into S (`uncuttableReach`)
+      const base = sh.base;
+      if (base?.flowBase && reach.againstFlow) {
+        // The reach differs from the flow base's (the first question's, whose cut is `base`) only at
+        // the moved nodes: the base's arcs that still cross, and those at a moved node.
+        const { cap } = r;
+        const cross = (p: number) => {
+          if (reach.reached(head[twin[p]!]!) && !reach.reached(head[p]!)) {
+            cut.push(p);
+            value += cap[twin[p]!]!;
+          }
+        };
+        for (let i = 0; i < base.at.length; i++) cross(base.at[i]!);
+        const { inCut } = sh;
+        for (let i = 0; i < reach.movedCount; i++) {
+          const x = reach.moved[i]!;
+          for (let j = start[x]!, end = start[x + 1]!; j < end; j++) {
+            const p = forward[j] === 1 ? j : twin[j]!;
+            // An arc between two moved nodes is read from its tail.
+            if (metaAt[p]! < 0 || inCut[p] === 1 || (p !== j && reach.isMoved(head[j]!))) continue;
+            cross(p);
+          }
+        }
+      } else {
+        for (let i = 0; i < reach.unreachedCount; i++) crossing(reach.unreached[i]!);
+        crossing(sh.net.T);
+      }
+      // At UNCUTTABLE or above, the cut may cross an uncuttable arc: the fold into S (the builder's)
       // no longer holds, and a network without it answers.
       if (value >= UNCUTTABLE) return undefined;
-      answer = this.report(cut);
+      answer = this.sharedReport(sh, cut, first ? layerOpen : undefined);
     }
     sh.answers.add(asked, answer);
     return answer;
@@ -531,6 +567,7 @@ export class CutSolver {
       sinkSlots,
       sinkCap,
       layerOpen: true,
+      inCut: scratchU8(2 * net.count),
     };
   }
 
@@ -543,24 +580,93 @@ export class CutSolver {
    * order the arcs come in does not matter.
    */
   private report(codes: readonly number[]): CutReport {
-    const cut = byPlace(codes.map((code) => this.entry(code)));
-    const controls: { control: string; on: On; cost: number }[] = [];
-    const uncuttable: On[] = [];
-    for (let i = 0; i < cut.length; i++) {
-      const x = cut[i]!;
-      const prev = cut[i - 1];
-      if (prev && prev.key === x.key && prev.id === x.id) continue;
-      if (x.control) controls.push(x.control);
-      else uncuttable.push(x.on);
-    }
-    return {
-      feasible: uncuttable.length === 0,
-      total: controls.reduce((s, p) => s + p.cost, 0),
-      controls,
-      uncuttable,
-      quality: "exact",
-    };
+    const cut = codes.map((code) => this.entry(code));
+    return reportOf(inOrder(cut, byPlace(cut)));
   }
+
+  /**
+   * `report` for a cut of the shared network, by the positions of the arcs it crosses. The first
+   * question's cut (`flowBase` given: whether crossings may be read against it), in place order, is
+   * kept as the base; a later cut that crosses many arcs (a disclosure's
+   * cut crosses nearly all of the whole-model cut's tens of thousands) is the base's entries it
+   * still crosses, in their order, merged with its others sorted: no look-up or sort per arc of the
+   * base. The order is the same (place, then control name; entries alike in both are alike in all).
+   */
+  private sharedReport(sh: Shared, at: readonly number[], flowBase: boolean | undefined): CutReport {
+    const base = sh.base;
+    const { metaAt } = sh;
+    if (!base || at.length < base.at.length / 4) {
+      const cut = at.map((j) => this.entry(metaAt[j]!));
+      const order = byPlace(cut);
+      const sorted = inOrder(cut, order);
+      if (flowBase !== undefined) {
+        const atSorted = new Int32Array(at.length);
+        for (let i = 0; i < at.length; i++) {
+          atSorted[i] = at[order[i]!]!;
+          sh.inCut[at[i]!] = 1;
+        }
+        sh.base = { at: atSorted, entries: sorted, flowBase };
+      }
+      return reportOf(sorted);
+    }
+    // inCut: bit 1 for the base's positions, bit 2 for this cut's.
+    const inCut = sh.inCut;
+    const others: Entry[] = [];
+    for (let i = 0; i < at.length; i++) {
+      const j = at[i]!;
+      if (inCut[j] === 1) inCut[j] = 3;
+      else others.push(this.entry(metaAt[j]!));
+    }
+    const kept: Entry[] = [];
+    for (let i = 0; i < base.at.length; i++) {
+      const j = base.at[i]!;
+      if (inCut[j] === 3) {
+        inCut[j] = 1;
+        kept.push(base.entries[i]!);
+      }
+    }
+    const added = inOrder(others, byPlace(others));
+    return reportOf(merged(kept, added));
+  }
+}
+
+function inOrder(cut: readonly Entry[], order: Int32Array): Entry[] {
+  const out = new Array<Entry>(order.length);
+  for (let i = 0; i < order.length; i++) out[i] = cut[order[i]!]!;
+  return out;
+}
+
+/** Two lists each in place order (then control name), as one. */
+function merged(a: readonly Entry[], b: readonly Entry[]): Entry[] {
+  if (b.length === 0) return a as Entry[];
+  const out = new Array<Entry>(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length) out[k++] = byPlaceThenName(a[i]!, b[j]!) <= 0 ? a[i++]! : b[j++]!;
+  while (i < a.length) out[k++] = a[i++]!;
+  while (j < b.length) out[k++] = b[j++]!;
+  return out;
+}
+
+/** The report of a cut's entries in place order (then control name). */
+function reportOf(cut: readonly Entry[]): CutReport {
+  const controls: { control: string; on: On; cost: number }[] = [];
+  const uncuttable: On[] = [];
+  for (let i = 0; i < cut.length; i++) {
+    const x = cut[i]!;
+    const prev = cut[i - 1];
+    if (prev && prev.key === x.key && prev.id === x.id) continue;
+    if (x.control) controls.push(x.control);
+    else uncuttable.push(x.on);
+  }
+  return {
+    feasible: uncuttable.length === 0,
+    total: controls.reduce((s, p) => s + p.cost, 0),
+    controls,
+    uncuttable,
+    quality: "exact",
+  };
 }
 
 const byName = (x: Entry, y: Entry): number => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0);
@@ -569,23 +675,30 @@ const byPlaceThenName = (x: Entry, y: Entry): number => x.key - y.key || byName(
 const POSITIONS = 2 ** 20;
 
 /**
- * Entries by place, then control name. A disclosure's cut crosses tens of thousands of arcs, so the
+ * The order of entries by place, then control name (indices into `cut`). A disclosure's cut crosses tens of thousands of arcs, so the
  * places are sorted natively as numbers: a place is below 2^32, so place * 2^20 + position is an
  * exact double; only entries of one place (two controls on a component) then compare their names.
  */
-function byPlace(cut: Entry[]): Entry[] {
+function byPlace(cut: readonly Entry[]): Int32Array {
   const count = cut.length;
-  if (count >= POSITIONS) return cut.sort(byPlaceThenName);
+  const order = new Int32Array(count);
+  for (let i = 0; i < count; i++) order[i] = i;
+  if (count >= POSITIONS) return order.sort((x, y) => byPlaceThenName(cut[x]!, cut[y]!));
   const keys = new Float64Array(count);
   for (let i = 0; i < count; i++) keys[i] = cut[i]!.key * POSITIONS + i;
   keys.sort();
-  const out = new Array<Entry>(count);
-  for (let i = 0; i < count; i++) out[i] = cut[keys[i]! % POSITIONS]!;
+  for (let i = 0; i < count; i++) order[i] = keys[i]! % POSITIONS;
   for (let i = 0, j = 1; i < count; i = j++) {
-    while (j < count && out[j]!.key === out[i]!.key) j++;
-    if (j - i > 1) out.splice(i, j - i, ...out.slice(i, j).sort(byName));
+    while (j < count && cut[order[j]!]!.key === cut[order[i]!]!.key) j++;
+    // (By insertion: such runs are short, mostly one control's arcs at one place.)
+    for (let k = i + 1; k < j; k++) {
+      const x = order[k]!;
+      let h = k;
+      for (; h > i && byName(cut[order[h - 1]!]!, cut[x]!) > 0; h--) order[h] = order[h - 1]!;
+      order[h] = x;
+    }
   }
-  return out;
+  return order;
 }
 
 /** A cut arc as reported: its place, as a sortable number ("component" before "flow", then index), and its control ("" for none). */
@@ -627,6 +740,13 @@ interface Shared {
   /** Whether those steps are open (some reader's link is). */
   layerOpen: boolean;
   snapshot?: Snapshot;
+  /**
+   * The first question's cut: its arcs (forward positions) and entries, in place order, and 1 at its
+   * positions; `flowBase` when restoring that question's flow gives its residual graph back (the way
+   * out was open for it), so later crossings can be read against it.
+   */
+  base?: { readonly at: Int32Array; readonly entries: readonly Entry[]; readonly flowBase: boolean };
+  readonly inCut: Uint8Array;
 }
 
 /** Per component: 1 when it is an influence target, or a reader, that no control can protect. */
@@ -640,8 +760,8 @@ interface Doomed {
  * reference construction of test/analysis/min-cut.test.ts): from an entry over usable steps no
  * control cuts, through components no control cuts (an entry passes as it is); a reader also needs
  * such a way out to a sink (way-out steps and components at UNCUTTABLE). Computed once, on the
- * attack graph, so every network a question is asked of agrees. Written into `out` and `folded`
- * (`uncuttableReach`), which are kept (everything taken here is a temporary).
+ * attack graph, so every network a question is asked of agrees. `out.influence` is the builder's
+ * (`fold`); `out.reader` is written here, and kept (everything taken here is a temporary).
  */
 function doomedNodes(
   ag: AttackGraph,
@@ -650,12 +770,9 @@ function doomedNodes(
   caps: CutCapacities,
   withWayOut: boolean,
   out: Doomed,
-  folded: Uint8Array,
 ): void {
-  const g = ug.g;
-  const n = g.nodeCount;
+  const n = ug.g.nodeCount;
   const influence = out.influence;
-  uncuttableReach(ag.entries, g, caps, influence, folded);
   if (!withWayOut) return;
   // Backward from the sinks over the way out: what reaches a sink with nothing cuttable on the way.
   const a = ag.g;
@@ -668,50 +785,6 @@ function doomedNodes(
   );
   const reader = out.reader;
   for (let v = 0; v < n; v++) reader[v] = influence[v]! & wayOut[componentOf(ug, v)]!;
-}
-
-/**
- * Marks in `influence` the components the entries reach over the influence leg's uncuttable arcs
- * (both halves: the entries, and over uncuttable steps the components no control cuts), and in
- * `folded` what the shared network folds into S: 1 for those, 2 where only the in-half is (an
- * uncuttable step from one of them leads into it; its own control cuts). A cut below UNCUTTABLE
- * crosses no uncuttable arc, so every node S reaches over uncuttable arcs is on its source side, and
- * the minimum cut closest to the entries is the same with them folded; the solver checks each
- * answer's value against UNCUTTABLE and asks a network without the fold otherwise. Plain loops: a
- * search taking a callback per step cost about twice as much.
- */
-function uncuttableReach(
-  entries: Int32Array,
-  g: UsableGraph["g"],
-  caps: CutCapacities,
-  influence: Uint8Array,
-  folded: Uint8Array,
-): void {
-  const { outStart, outEdges, edgeTo } = g;
-  const { flow, node } = caps;
-  const queue = scratchI32(g.nodeCount);
-  let qt = 0;
-  for (let i = 0; i < entries.length; i++) {
-    const v = entries[i]!;
-    if (influence[v]) continue;
-    influence[v] = 1;
-    queue[qt++] = v;
-  }
-  // Every entry is marked before the search: a step into one passes whatever its own control.
-  for (let qh = 0; qh < qt; qh++) {
-    const v = queue[qh]!;
-    for (let i = outStart[v]!, end = outStart[v + 1]!; i < end; i++) {
-      const e = outEdges[i]!;
-      if (flow[e]! < UNCUTTABLE) continue;
-      const w = edgeTo[e]!;
-      if (influence[w]) continue;
-      if (node[w]! >= UNCUTTABLE) {
-        influence[w] = 1;
-        queue[qt++] = w;
-      } else folded[w] = 2;
-    }
-  }
-  for (let i = 0; i < qt; i++) folded[queue[i]!] = 1;
 }
 
 /** A cut with these components among its uncuttable places (in place order, each once); not feasible then. */
@@ -736,16 +809,20 @@ interface Snapshot {
 }
 
 /**
- * Answers by the set of links a question opens (sorted). The network and the open links are a
+ * Answers by the set of links a question opens (in any order: hashed as a set, and compared by the
+ * caller's marks, with no sort of tens of thousands of readers' links). The network and the open links are a
  * function of that set alone, and the minimum cut closest to the entries is unique, so an answer
  * holds for every question with the same set.
  */
 class Answers {
   private readonly byHash = new Map<number, { readonly set: Int32Array; readonly report: CutReport }[]>();
 
-  find(set: Int32Array): CutReport | undefined {
+  /** `marked`: 1 at every link of `set` (which holds each once). */
+  find(set: Int32Array, marked: Uint8Array): CutReport | undefined {
     const same = this.byHash.get(hashOf(set));
-    return same?.find((x) => x.set.length === set.length && x.set.every((v, i) => v === set[i]))?.report;
+    if (!same) return undefined;
+    for (const x of same) if (x.set.length === set.length && allMarked(x.set, marked)) return x.report;
+    return undefined;
   }
 
   add(set: Int32Array, report: CutReport): void {
@@ -756,10 +833,19 @@ class Answers {
   }
 }
 
-/** FNV-1a over 32-bit values. */
+function allMarked(set: Int32Array, marked: Uint8Array): boolean {
+  for (let i = 0; i < set.length; i++) if (marked[set[i]!] !== 1) return false;
+  return true;
+}
+
+/** A hash of a set of 32-bit values, whatever their order: the sum of each one's mix. */
 function hashOf(set: Int32Array): number {
-  // Seeded as an int32 (the same bits): a double seed deoptimised the loop at each question.
-  let h = 0x811c9dc5 | 0;
-  for (let i = 0; i < set.length; i++) h = Math.imul(h ^ set[i]!, 0x01000193);
+  let h = set.length | 0;
+  for (let i = 0; i < set.length; i++) {
+    let x = set[i]!;
+    x = Math.imul(x ^ (x >>> 16), 0x7feb352d);
+    x = Math.imul(x ^ (x >>> 15), 0x846ca68b);
+    h = (h + (x ^ (x >>> 16))) | 0;
+  }
   return h >>> 0;
 }
