@@ -105,6 +105,82 @@ function search(
   }
 }
 
+/**
+ * `reachOver` over the edges of finite weight, `weight[e]` (or `weight[index[e]]`, a level table):
+ * the test read inline, where `reachOver`'s `pass` is a call to whichever closure its many callers
+ * passed last (V8 cannot inline it), on every step of the search.
+ */
+export function reachFinite(
+  g: CompactGraph,
+  sources: ArrayLike<number>,
+  weight: Float64Array,
+  backward = false,
+  index?: Uint16Array,
+): Uint8Array {
+  const seen = scratchU8(g.nodeCount);
+  scratchScope(() => {
+    const queue = scratchI32(g.nodeCount);
+    const [start, edges] = backward ? [g.inStart, g.inEdges] : [g.outStart, g.outEdges];
+    const other = backward ? g.edgeFrom : g.edgeTo;
+    let tail = 0;
+    for (let i = 0; i < sources.length; i++) {
+      const s = sources[i]!;
+      if (!seen[s]) {
+        seen[s] = 1;
+        queue[tail++] = s;
+      }
+    }
+    if (index) finiteByLevel(start, edges, other, weight, index, seen, queue, tail);
+    else finiteByEdge(start, edges, other, weight, seen, queue, tail);
+  });
+  return seen;
+}
+
+function finiteByEdge(
+  start: Int32Array,
+  edges: Int32Array,
+  other: Int32Array,
+  weight: Float64Array,
+  seen: Uint8Array,
+  queue: Int32Array,
+  tail: number,
+): void {
+  for (let head = 0; head < tail; head++) {
+    const v = queue[head]!;
+    for (let i = start[v]!, end = start[v + 1]!; i < end; i++) {
+      const e = edges[i]!;
+      const w = other[e]!;
+      if (seen[w] === 0 && weight[e] !== Infinity) {
+        seen[w] = 1;
+        queue[tail++] = w;
+      }
+    }
+  }
+}
+
+function finiteByLevel(
+  start: Int32Array,
+  edges: Int32Array,
+  other: Int32Array,
+  weight: Float64Array,
+  index: Uint16Array,
+  seen: Uint8Array,
+  queue: Int32Array,
+  tail: number,
+): void {
+  for (let head = 0; head < tail; head++) {
+    const v = queue[head]!;
+    for (let i = start[v]!, end = start[v + 1]!; i < end; i++) {
+      const e = edges[i]!;
+      const w = other[e]!;
+      if (seen[w] === 0 && weight[index[e]!] !== Infinity) {
+        seen[w] = 1;
+        queue[tail++] = w;
+      }
+    }
+  }
+}
+
 /** Plain BFS from a set of sources, with arrays of its own (bench/analysis.ts times one with its scratch allocated once). */
 export function bfs(g: CompactGraph, sources: ArrayLike<number>): Uint8Array {
   const seen = new Uint8Array(g.nodeCount);

@@ -1052,3 +1052,38 @@ test("random models: data readers (carries, secrets, cycles) match one search pe
 });
 
 test.run();
+
+test("a step's controls asked for one by one equal the controls listed per step", () => {
+  // The path analysis does not list every step's controls (`listControls` false): each listed path
+  // step works them out again, without the labelling's caches. The same lists, on every sample and
+  // on an approving agent whose calls its approval decides or a tool's own statement replaces.
+  const samples = fs
+    .readdirSync(path.join(process.cwd(), "samples"))
+    // (One file per sample: not the organisation tree, whose files import each other.)
+    .filter((d) => d !== "org-multi-file")
+    .flatMap((d) =>
+      fs
+        .readdirSync(path.join(process.cwd(), "samples", d))
+        .filter((f) => f.endsWith(".aithreat"))
+        .map((f) => fs.readFileSync(path.join(process.cwd(), "samples", d, f), "utf8")),
+    );
+  const texts = [
+    ...samples,
+    COURIER(" { approval human  controls [egress_allowlist] }", "  approval none"),
+    COURIER(" { approval human  controls [egress_allowlist] }", ""),
+  ];
+  let withControls = 0;
+  for (const text of texts) {
+    const m = model(text);
+    const a = analyze(m, RULES);
+    const listed = buildAttackGraph(a.graph, a.facts, RULES);
+    const asked = buildAttackGraph(a.graph, a.facts, RULES, false, false);
+    for (let e = 0; e < listed.g.edgeCount; e++) {
+      assert.equal(asked.controlsOf(e), listed.controlsOnStep[e]);
+      assert.equal(listed.controlsOf(e), listed.controlsOnStep[e]);
+      if (listed.controlsOnStep[e]!.length > 0) withControls++;
+    }
+    assert.equal(asked.controlsOnStep, listed.controlsOnStep);
+  }
+  assert.ok(withControls > 10, `steps with controls: ${withControls}`);
+});

@@ -1,5 +1,5 @@
 import { currentArena, inArena, type Arena, scratchI32, scratchU16, scratchU8 } from "../../graph/arena.js";
-import { reachOver } from "../../graph/compact.js";
+import { reachFinite } from "../../graph/compact.js";
 import type { ThreatGraph } from "../../graph/threat-graph.js";
 import { ENTRY_BIT, ENTRY_CLASSES, type EntryClass, type Facts } from "../facts.js";
 import type { Rule } from "../rule.js";
@@ -114,7 +114,8 @@ function analyzeInArena(
 ): PathAnalysis {
   const k = options.k ?? 5;
   const detailLimit = options.detailLimit ?? 20;
-  const ag = buildAttackGraph(tg, facts, rules, false);
+  // (Its steps' controls asked for the listed paths only, not listed per step.)
+  const ag = buildAttackGraph(tg, facts, rules, false, false);
   const ug = usableGraph(ag);
   // Nodes of the usable graph: the components, then the turned nodes (usable.ts).
   const n = ug.g.nodeCount;
@@ -146,7 +147,7 @@ function analyzeInArena(
   // Disclosure targets: the readers of the asset with a way out (a path of way-out steps to an
   // observable sink, which is what a finite way-out distance below means).
   // (Kept for the cut solver, which needs the same reach.)
-  const toSinks = reachOver(ag.g, sinks, (e) => ag.exfilWeight[e] !== Infinity, true);
+  const toSinks = reachFinite(ag.g, sinks, ag.exfilWeight, true);
   const targets: AttackTarget[] = buildTargets(tg, facts, ag, toSinks).filter(
     (t) => options.to === undefined || t.crown.name === options.to,
   );
@@ -541,7 +542,7 @@ function attackStep(ag: AttackGraph, o: number, likelihood: number): PathStep {
     returning: ag.returning[o] === 1,
     ...(tech ? { technique: tech } : {}),
     likelihood,
-    controls: ag.controlsOnStep[o]!,
+    controls: ag.controlsOf(o),
   };
 }
 
