@@ -21,11 +21,16 @@ function csr(n: number, key: Int32Array): { start: Int32Array; edges: Int32Array
   const start = scratchI32(n + 1);
   for (let e = 0; e < key.length; e++) start[key[e]! + 1]!++;
   for (let v = 0; v < n; v++) start[v + 1]! += start[v]!;
-  const fill = scratchCopyI32(start, n);
   const edges = scratchI32(key.length);
+  // Each node's next slot, above the graph's arrays and given back (4 bytes a node that lay under
+  // everything after a graph: the threat graph's, the facts', the usable graph's).
+  scratchScope(() => fillSlots(start, key, edges, scratchCopyI32(start, n)));
+  return { start, edges };
+}
+
+function fillSlots(start: Int32Array, key: Int32Array, edges: Int32Array, fill: Int32Array): void {
   // Edges keep their id order within a node, so traversals are deterministic.
   for (let e = 0; e < key.length; e++) edges[fill[key[e]!]!++] = e;
-  return { start, edges };
 }
 
 /**
