@@ -506,10 +506,14 @@ function unmark(nodes: readonly number[], marks: Uint8Array): void {
 
 /**
  * Every target's nodes once, each marked in `marks` too (a group's support may hold targets `--to`
- * left out: only the bits of the targets asked about count).
+ * left out: only the bits of the targets asked about count). Scratch, not a list: at 1M components
+ * the list was a large array of half a million nodes, kept until a full collection.
  */
-function allTargetNodes(ug: UsableGraph, groups: Groups, marks: Uint8Array): number[] {
-  const out: number[] = [];
+function allTargetNodes(ug: UsableGraph, groups: Groups, marks: Uint8Array): Int32Array {
+  let size = 0;
+  for (const [group] of groups) size += group.support.length;
+  const out = scratchI32(size);
+  let count = 0;
   const isTarget = scratchU8(marks.length);
   for (const [group, members] of groups) {
     let bits = 0;
@@ -519,12 +523,12 @@ function allTargetNodes(ug: UsableGraph, groups: Groups, marks: Uint8Array): num
       const v = support[i]!;
       if ((slotMask[slotAt[i]!]! & bits) === 0 || isTarget[v]) continue;
       isTarget[v] = 1;
-      out.push(v);
+      out[count++] = v;
       marks[v] = 1;
       marks[componentOf(ug, v)] = 1;
     }
   }
-  return out;
+  return out.subarray(0, count);
 }
 
 function step(ag: AttackGraph, ug: UsableGraph, e: number): PathStep {

@@ -250,7 +250,7 @@ export function buildAttackGraph(
     levels: new LevelTable(),
     // Per step: the place of its code combination in `StepRules`' table (technique, flow cut), where
     // a list of each per step held 20 MB of pointers apiece at 1M components.
-    known: scratchI32(m),
+    known: scratchU16(m),
     // A pointer per step (25 MB of a large array at 1M components, kept as long as the graph): the
     // path analysis reads the controls of its listed paths' steps only, and asks for them instead.
     controlsOnStep: listControls ? new Array<readonly ControlUse[]>(m) : undefined,
@@ -491,7 +491,7 @@ interface StepArrays {
   readonly level: Uint16Array;
   readonly levels: LevelTable;
   /** Per step: the place of its code combination in `StepRules.table`. */
-  readonly known: Int32Array;
+  readonly known: Uint16Array;
   /** Undefined: not listed (`buildAttackGraph`'s `listControls`). */
   readonly controlsOnStep: (readonly ControlUse[])[] | undefined;
   readonly flowCutCost: Int32Array;
@@ -779,6 +779,8 @@ class StepRules {
           bit,
         }
       : { tech: undefined, maturity: 1, wayOut: 0, cut: NO_CUT, bit };
+    // A step keeps its place in two bytes (`StepArrays.known`): a few hundred combinations occur.
+    if (this.knowns.length > 0xffff) throw new Error("more step code combinations than a step's place holds");
     this.knowns.push(k);
     this.knownAt[key] = this.knowns.length;
     return this.knowns.length - 1;
