@@ -691,13 +691,15 @@ class StepRules {
   private lastCounted: Map<string, number> | undefined;
   private readonly knowns: StepKnown[] = [];
   private readonly ruleBit = new Map<string, number>();
+  // What each step code combination decides (`placeOf`): the table is indexed by `labelSteps`'s key.
+  // (Kept: 1.5 MB whatever the model's size, which given back would be a peak above the paths'
+  // arrays of a small model.)
+  private readonly knownAt = scratchI32(STEP_KEYS);
   // The tables below serve `labelSteps` alone: taken when it starts (`openLabels`) and given back
   // with its own codes when it ends (`closeLabels`), so that none lies under the rest of the
   // analysis. Typed, with the answers in a list of those met: a list per component and per flow of
   // the last answer and its rule was 56 MB of large JavaScript arrays at 1M components, garbage
   // after the labelling but kept until a full collection, which the analysis does not reach.
-  // What each step code combination decides (`placeOf`): the table is indexed by `labelSteps`'s key.
-  private knownAt: Int32Array = NO_I32;
   // Per component and per flow, the bits of the rules that count a control it declares (`markCounted`).
   private nodeCounted: Int32Array = NO_I32;
   private flowCounted: Int32Array = NO_I32;
@@ -728,7 +730,6 @@ class StepRules {
   /** Takes the labelling's tables (`labelSteps` gives them back with its own scratch). */
   openLabels(): void {
     const model = this.model;
-    this.knownAt = scratchI32(STEP_KEYS);
     this.nodeCounted = scratchI32(model.components.length);
     this.flowCounted = scratchI32(model.flows.length);
     this.nodeRuleBit = scratchI8(model.components.length);
@@ -737,7 +738,7 @@ class StepRules {
 
   /** Drops the labelling's tables: `placeOf` and `appliedOn` must not be asked after this. */
   closeLabels(): void {
-    this.knownAt = this.nodeCounted = this.flowCounted = this.nodeAt = NO_I32;
+    this.nodeCounted = this.flowCounted = this.nodeAt = NO_I32;
     this.nodeRuleBit = NO_I8;
     this.nodeAnswers = [];
     this.lastFlow = -1;
