@@ -21,11 +21,16 @@ function csr(n: number, key: Int32Array): { start: Int32Array; edges: Int32Array
   const start = scratchI32(n + 1);
   for (let e = 0; e < key.length; e++) start[key[e]! + 1]!++;
   for (let v = 0; v < n; v++) start[v + 1]! += start[v]!;
-  const fill = scratchCopyI32(start, n);
   const edges = scratchI32(key.length);
+  // Each node's next slot, above the graph's arrays and given back (4 bytes a node that lay under
+  // everything after a graph: the threat graph's, the facts', the usable graph's).
+  scratchScope(() => fillSlots(start, key, edges, scratchCopyI32(start, n)));
+  return { start, edges };
+}
+
+function fillSlots(start: Int32Array, key: Int32Array, edges: Int32Array, fill: Int32Array): void {
   // Edges keep their id order within a node, so traversals are deterministic.
   for (let e = 0; e < key.length; e++) edges[fill[key[e]!]!++] = e;
-  return { start, edges };
 }
 
 /**
@@ -98,6 +103,82 @@ function search(
       const e = edges[i]!;
       const w = other[e]!;
       if (!seen[w] && pass(e)) {
+        seen[w] = 1;
+        queue[tail++] = w;
+      }
+    }
+  }
+}
+
+/**
+ * `reachOver` over the edges of finite weight, `weight[e]` (or `weight[index[e]]`, a level table):
+ * the test read inline, where `reachOver`'s `pass` is a call to whichever closure its many callers
+ * passed last (V8 cannot inline it), on every step of the search.
+ */
+export function reachFinite(
+  g: CompactGraph,
+  sources: ArrayLike<number>,
+  weight: Float64Array,
+  backward = false,
+  index?: Uint16Array,
+): Uint8Array {
+  const seen = scratchU8(g.nodeCount);
+  scratchScope(() => {
+    const queue = scratchI32(g.nodeCount);
+    const [start, edges] = backward ? [g.inStart, g.inEdges] : [g.outStart, g.outEdges];
+    const other = backward ? g.edgeFrom : g.edgeTo;
+    let tail = 0;
+    for (let i = 0; i < sources.length; i++) {
+      const s = sources[i]!;
+      if (!seen[s]) {
+        seen[s] = 1;
+        queue[tail++] = s;
+      }
+    }
+    if (index) finiteByLevel(start, edges, other, weight, index, seen, queue, tail);
+    else finiteByEdge(start, edges, other, weight, seen, queue, tail);
+  });
+  return seen;
+}
+
+function finiteByEdge(
+  start: Int32Array,
+  edges: Int32Array,
+  other: Int32Array,
+  weight: Float64Array,
+  seen: Uint8Array,
+  queue: Int32Array,
+  tail: number,
+): void {
+  for (let head = 0; head < tail; head++) {
+    const v = queue[head]!;
+    for (let i = start[v]!, end = start[v + 1]!; i < end; i++) {
+      const e = edges[i]!;
+      const w = other[e]!;
+      if (seen[w] === 0 && weight[e] !== Infinity) {
+        seen[w] = 1;
+        queue[tail++] = w;
+      }
+    }
+  }
+}
+
+function finiteByLevel(
+  start: Int32Array,
+  edges: Int32Array,
+  other: Int32Array,
+  weight: Float64Array,
+  index: Uint16Array,
+  seen: Uint8Array,
+  queue: Int32Array,
+  tail: number,
+): void {
+  for (let head = 0; head < tail; head++) {
+    const v = queue[head]!;
+    for (let i = start[v]!, end = start[v + 1]!; i < end; i++) {
+      const e = edges[i]!;
+      const w = other[e]!;
+      if (seen[w] === 0 && weight[index[e]!] !== Infinity) {
         seen[w] = 1;
         queue[tail++] = w;
       }

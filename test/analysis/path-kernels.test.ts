@@ -1,7 +1,13 @@
 import fc from "fast-check";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { bfs, buildCompactGraph, reachOver, type CompactGraph } from "../../src/graph/compact.js";
+import {
+  bfs,
+  buildCompactGraph,
+  reachFinite,
+  reachOver,
+  type CompactGraph,
+} from "../../src/graph/compact.js";
 import { openComponents } from "../../src/analysis/paths/data-readers.js";
 import { dijkstra, fewestStepsInto, fewestStepsOn } from "../../src/analysis/paths/dijkstra.js";
 import { adjacency } from "../../src/analysis/paths/adjacency.js";
@@ -447,6 +453,29 @@ test("reachOver from marks closed in its direction adds what a search from the s
         for (let v = 0; v < n; v++) want[v]! |= closed[v]!;
         const got = reachOver(g, inRange(sources), () => true, backward, Uint8Array.from(closed));
         assert.equal([...got], [...want]);
+      },
+    ),
+    runs,
+  );
+});
+
+test("reachFinite, by edge and through a level table, is reachOver over the edges of finite weight", () => {
+  fc.assert(
+    fc.property(
+      graphArb,
+      fc.array(fc.nat({ max: 8 }), { maxLength: 3 }),
+      fc.array(fc.nat({ max: 3 }), { minLength: 27, maxLength: 27 }),
+      fc.boolean(),
+      ({ n, edges }, sources, levels, backward) => {
+        const g = build(n, edges);
+        const seeds = sources.filter((v) => v < n);
+        // Four levels, two of them cut (Infinity); each edge's level from the list.
+        const table = Float64Array.of(0.5, Infinity, 2, Infinity);
+        const level = Uint16Array.from(edges, (_, e) => levels[e]!);
+        const weight = Float64Array.from(level, (l) => table[l]!);
+        const want = reachOver(g, seeds, (e) => weight[e] !== Infinity, backward);
+        assert.equal([...reachFinite(g, seeds, weight, backward)], [...want]);
+        assert.equal([...reachFinite(g, seeds, table, backward, level)], [...want]);
       },
     ),
     runs,

@@ -295,6 +295,60 @@ test("searchOrdered, taking seeds lazily, settles the same nodes through the sam
   );
 });
 
+test("adjacency through a level table keeps levels, not weights, and every search reads the same sums", () => {
+  // The usable graph's adjacencies: no step cut, each edge's weight `levels[level[e]]` (two bytes a
+  // slot). Same slots as with the weights written out, each slot's level its edge's, and Dijkstra
+  // settles the same distances through the same steps, plain and taking seeds in order.
+  const LEVELS = Float64Array.of(0, 0.5, 1, 1.5, -Math.log(0.3), -Math.log(0.3 * 0.8));
+  fc.assert(
+    fc.property(
+      weighted,
+      fc.array(fc.nat({ max: 5 }), { minLength: 48, maxLength: 48 }),
+      ({ n, edges }, lv) => {
+        const { g } = build(n, edges);
+        const level = Uint16Array.from(edges, (_, e) => lv[e]!);
+        const w = Float64Array.from(level, (l) => LEVELS[l]!);
+        for (const dir of ["forward", "backward"] as const) {
+          const plain = adjacency(g, dir, w);
+          const coded = adjacency(g, dir, LEVELS, level);
+          assert.equal([...coded.start], [...plain.start]);
+          assert.equal([...coded.edge], [...plain.edge]);
+          assert.equal([...coded.node], [...plain.node]);
+          assert.is(coded.weight.length, 0);
+          assert.equal(
+            [...coded.level!],
+            [...coded.edge].map((e) => level[e]!),
+          );
+          for (let i = 0; i < plain.weight.length; i++)
+            assert.is(coded.levels![coded.level![i]!], plain.weight[i]);
+          const seeds = [0, n - 1];
+          const a = new DijkstraWorkspace(n);
+          const b = new DijkstraWorkspace(n);
+          a.search(plain, seeds, () => 0);
+          b.search(coded, seeds, () => 0);
+          assert.equal([...b.dist], [...a.dist]);
+          assert.equal([...b.via], [...a.via]);
+          a.searchOrdered(
+            plain,
+            seeds,
+            (v) => v / 4,
+            () => true,
+          );
+          b.searchOrdered(
+            coded,
+            seeds,
+            (v) => v / 4,
+            () => true,
+          );
+          assert.equal([...b.dist], [...a.dist]);
+          assert.equal([...b.via], [...a.via]);
+        }
+      },
+    ),
+    runs,
+  );
+});
+
 test("adjacency leaves the cut steps out and keeps the CSR's order of the others, both ways", () => {
   fc.assert(
     fc.property(weighted, fc.boolean(), ({ n, edges }, weighed) => {

@@ -1051,4 +1051,107 @@ test("random models: data readers (carries, secrets, cycles) match one search pe
   );
 });
 
+test("random models: data readers of more than 32 assets (several batches) match one search per asset", () => {
+  // 160 assets: about 107 that are not secret (four batches of 32 over one condensation) and 53
+  // secrets (two batches). A store holds, and a flow carries, the assets of the classes drawn, less a pattern.
+  const CLASSES = ["confidential", "secret", "internal"] as const;
+  const COUNT = 160;
+  fc.assert(
+    fc.property(
+      fc.array(fc.subarray([0, 1, 2]), { minLength: 6, maxLength: 6 }),
+      fc.array(fc.tuple(fc.nat(5), fc.nat(5), fc.option(fc.subarray([0, 1, 2]))), { maxLength: 14 }),
+      (holds, flows) => {
+        const lines = [ZONES];
+        for (let j = 0; j < COUNT; j++)
+          lines.push(`data d${j} "d${j}" { classification ${CLASSES[j % 3]}  crown [confidentiality] }`);
+        const drawn = (classes: readonly number[], salt: number) => {
+          const out: string[] = [];
+          for (let j = 0; j < COUNT; j++)
+            if (classes.includes(j % 3) && (j + salt) % 4 !== 0) out.push(`d${j}`);
+          return out;
+        };
+        holds.forEach((h, i) => {
+          const list = drawn(h, i);
+          lines.push(`store s${i} "S${i}" in corp${list.length ? ` { holds [${list.join(", ")}] }` : ""}`);
+        });
+        const seen = new Set<string>();
+        for (const [a, b, carries] of flows) {
+          if (a === b || seen.has(`${a}-${b}`)) continue;
+          seen.add(`${a}-${b}`);
+          const list = carries?.length ? drawn(carries, a + 2 * b) : [];
+          const c = list.length ? `  carries [${list.join(", ")}]` : "";
+          lines.push(`flow s${a} -> s${b} { kind copy${c} }`);
+        }
+        const m = model(lines.join("\n"));
+        const a = analyze(m, RULES);
+        const g = a.facts.info;
+        const assets = m.data.map((d) => d.index);
+        const holders = new Map<number, Set<number>>(assets.map((d) => [d, new Set<number>()]));
+        for (const c of m.components) for (const d of c.holds) holders.get(d)!.add(c.index);
+        for (const f of m.flows) for (const d of f.carries) holders.get(d)!.add(f.from);
+        const keep = new Uint8Array(g.nodeCount).fill(1);
+        const got = dataReaders(a.graph, a.facts, assets, holders, keep);
+        for (const d of assets) {
+          const reached = new Uint8Array(g.nodeCount);
+          const stack = [...holders.get(d)!];
+          for (const v of stack) reached[v] = 1;
+          while (stack.length > 0) {
+            const v = stack.pop()!;
+            for (let i = g.outStart[v]!; i < g.outStart[v + 1]!; i++) {
+              const e = g.outEdges[i]!;
+              const f = m.flows[a.facts.infoFlow[e]!]!;
+              const passes =
+                f.carries.length > 0 ? f.carries.includes(d) : m.data[d]!.classification !== "secret";
+              const w = g.edgeTo[e]!;
+              if (passes && !reached[w]) {
+                reached[w] = 1;
+                stack.push(w);
+              }
+            }
+          }
+          const expected = [...reached.keys()].filter((v) => reached[v]);
+          const marks = got.get(d)!;
+          assert.equal(marks.group.nodesOf(marks.bit), expected, `readers of ${m.data[d]!.name}`);
+        }
+      },
+    ),
+    { numRuns: 40, seed: 11 },
+  );
+});
+
+test("a step's controls asked for one by one equal the controls listed per step", () => {
+  // The path analysis does not list every step's controls (`listControls` false): each listed path
+  // step works them out again, without the labelling's caches. The same lists, on every sample and
+  // on an approving agent whose calls its approval decides or a tool's own statement replaces.
+  const samples = fs
+    .readdirSync(path.join(process.cwd(), "samples"))
+    // (One file per sample: not the organisation tree, whose files import each other.)
+    .filter((d) => d !== "org-multi-file")
+    .flatMap((d) =>
+      fs
+        .readdirSync(path.join(process.cwd(), "samples", d))
+        .filter((f) => f.endsWith(".aithreat"))
+        .map((f) => fs.readFileSync(path.join(process.cwd(), "samples", d, f), "utf8")),
+    );
+  const texts = [
+    ...samples,
+    COURIER(" { approval human  controls [egress_allowlist] }", "  approval none"),
+    COURIER(" { approval human  controls [egress_allowlist] }", ""),
+  ];
+  let withControls = 0;
+  for (const text of texts) {
+    const m = model(text);
+    const a = analyze(m, RULES);
+    const listed = buildAttackGraph(a.graph, a.facts, RULES);
+    const asked = buildAttackGraph(a.graph, a.facts, RULES, false, false);
+    for (let e = 0; e < listed.g.edgeCount; e++) {
+      assert.equal(asked.controlsOf(e), listed.controlsOnStep[e]);
+      assert.equal(listed.controlsOf(e), listed.controlsOnStep[e]);
+      if (listed.controlsOnStep[e]!.length > 0) withControls++;
+    }
+    assert.equal(asked.controlsOnStep, listed.controlsOnStep);
+  }
+  assert.ok(withControls > 10, `steps with controls: ${withControls}`);
+});
+
 test.run();

@@ -1,5 +1,5 @@
 import { currentArena, inArena, type Arena, scratchI32, scratchU16, scratchU8 } from "../../graph/arena.js";
-import { reachOver } from "../../graph/compact.js";
+import { reachFinite } from "../../graph/compact.js";
 import type { ThreatGraph } from "../../graph/threat-graph.js";
 import { ENTRY_BIT, ENTRY_CLASSES, type EntryClass, type Facts } from "../facts.js";
 import type { Rule } from "../rule.js";
@@ -114,7 +114,8 @@ function analyzeInArena(
 ): PathAnalysis {
   const k = options.k ?? 5;
   const detailLimit = options.detailLimit ?? 20;
-  const ag = buildAttackGraph(tg, facts, rules, false);
+  // (Its steps' controls asked for the listed paths only, not listed per step.)
+  const ag = buildAttackGraph(tg, facts, rules, false, false);
   const ug = usableGraph(ag);
   // Nodes of the usable graph: the components, then the turned nodes (usable.ts).
   const n = ug.g.nodeCount;
@@ -146,7 +147,7 @@ function analyzeInArena(
   // Disclosure targets: the readers of the asset with a way out (a path of way-out steps to an
   // observable sink, which is what a finite way-out distance below means).
   // (Kept for the cut solver, which needs the same reach.)
-  const toSinks = reachOver(ag.g, sinks, (e) => ag.exfilWeight[e] !== Infinity, true);
+  const toSinks = reachFinite(ag.g, sinks, ag.exfilWeight, true);
   const targets: AttackTarget[] = buildTargets(tg, facts, ag, toSinks).filter(
     (t) => options.to === undefined || t.crown.name === options.to,
   );
@@ -505,10 +506,14 @@ function unmark(nodes: readonly number[], marks: Uint8Array): void {
 
 /**
  * Every target's nodes once, each marked in `marks` too (a group's support may hold targets `--to`
- * left out: only the bits of the targets asked about count).
+ * left out: only the bits of the targets asked about count). Scratch, not a list: at 1M components
+ * the list was a large array of half a million nodes, kept until a full collection.
  */
-function allTargetNodes(ug: UsableGraph, groups: Groups, marks: Uint8Array): number[] {
-  const out: number[] = [];
+function allTargetNodes(ug: UsableGraph, groups: Groups, marks: Uint8Array): Int32Array {
+  let size = 0;
+  for (const [group] of groups) size += group.support.length;
+  const out = scratchI32(size);
+  let count = 0;
   const isTarget = scratchU8(marks.length);
   for (const [group, members] of groups) {
     let bits = 0;
@@ -518,12 +523,12 @@ function allTargetNodes(ug: UsableGraph, groups: Groups, marks: Uint8Array): num
       const v = support[i]!;
       if ((slotMask[slotAt[i]!]! & bits) === 0 || isTarget[v]) continue;
       isTarget[v] = 1;
-      out.push(v);
+      out[count++] = v;
       marks[v] = 1;
       marks[componentOf(ug, v)] = 1;
     }
   }
-  return out;
+  return out.subarray(0, count);
 }
 
 function step(ag: AttackGraph, ug: UsableGraph, e: number): PathStep {
@@ -541,7 +546,7 @@ function attackStep(ag: AttackGraph, o: number, likelihood: number): PathStep {
     returning: ag.returning[o] === 1,
     ...(tech ? { technique: tech } : {}),
     likelihood,
-    controls: ag.controlsOnStep[o]!,
+    controls: ag.controlsOf(o),
   };
 }
 

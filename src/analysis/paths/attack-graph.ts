@@ -1,7 +1,7 @@
 import { currentArena, scratchF64, scratchI32, scratchI8, scratchU16, scratchU8 } from "../../graph/arena.js";
 import { BUILTIN_CONTROL_BY_ID, DEFAULT_CONTROL_COST, canPlace } from "../../catalog/controls.js";
 import { ATLAS_TECHNIQUES } from "../../catalog/frameworks.js";
-import { reachOver, type CompactGraph } from "../../graph/compact.js";
+import { reachFinite, reachOver, type CompactGraph } from "../../graph/compact.js";
 import { COMPONENT_KIND_CODE, FLOW_KIND_CODE, type ThreatGraph } from "../../graph/threat-graph.js";
 import type { Component, ControlUse, CrownJewel, ResolvedModel } from "../../semantic/model.js";
 import type { Cia } from "../../semantic/vocabulary.js";
@@ -124,8 +124,10 @@ export interface AttackGraph {
   readonly canExfiltrate: Uint8Array;
   /** The technique of step e (undefined: none), from a code per step (`labelSteps`). */
   readonly techniqueOf: (e: number) => StepTechnique | undefined;
-  /** Declared controls that lower (or cut) each step. */
+  /** Declared controls that lower (or cut) each step: listed per step (`buildAttackGraph`'s `listControls`), else built when first read. */
   readonly controlsOnStep: readonly (readonly ControlUse[])[];
+  /** The controls of step e: read from `controlsOnStep` when listed, else worked out again. */
+  readonly controlsOf: (e: number) => readonly ControlUse[];
   /** Cheapest control that would cut the step if placed on its flow, and its cost (INF: none). */
   readonly flowCutCost: Int32Array;
   /** The control `flowCutCost` is the cost of, for step e (undefined: none). */
@@ -163,6 +165,9 @@ export interface AttackGraph {
 
 // Shared by every step without controls (steps are read only).
 const NO_USES: readonly ControlUse[] = [];
+// StepRules' labelling tables while none is taken.
+const NO_I32 = new Int32Array(0);
+const NO_I8 = new Int8Array(0);
 
 interface Applied {
   readonly applied: readonly ControlUse[];
@@ -235,6 +240,7 @@ export function buildAttackGraph(
   facts: Facts,
   rules: readonly Rule[],
   withTargets = true,
+  listControls = true,
 ): AttackGraph {
   const g = facts.info;
   const ctx = new StepRules(tg, rules);
@@ -244,8 +250,10 @@ export function buildAttackGraph(
     levels: new LevelTable(),
     // Per step: the place of its code combination in `StepRules`' table (technique, flow cut), where
     // a list of each per step held 20 MB of pointers apiece at 1M components.
-    known: scratchI32(m),
-    controlsOnStep: new Array<readonly ControlUse[]>(m),
+    known: scratchU16(m),
+    // A pointer per step (25 MB of a large array at 1M components, kept as long as the graph): the
+    // path analysis reads the controls of its listed paths' steps only, and asks for them instead.
+    controlsOnStep: listControls ? new Array<readonly ControlUse[]>(m) : undefined,
     flowCutCost: scratchI32(m).fill(INF),
     // Per step: its technique's rule as a bit number (-1: no technique), for the node cuts below.
     stepRuleBit: scratchI8(m),
@@ -293,6 +301,11 @@ export function buildAttackGraph(
   // Plain arrays, not from the arena: read (by the export, by tests) after its scratch is given back.
   let likelihood: Float64Array | undefined;
   let weight: Float64Array | undefined;
+  const listed = steps.controlsOnStep;
+  const asked = (e: number): readonly ControlUse[] =>
+    stepControls(tg, facts, ctx, table[known[e]!]!, e, replaced);
+  const controlsOf = listed ? (e: number) => listed[e]! : asked;
+  let controlsOnStep = listed;
   return {
     g,
     stepLevel,
@@ -309,7 +322,10 @@ export function buildAttackGraph(
     sink,
     canExfiltrate,
     techniqueOf,
-    controlsOnStep: steps.controlsOnStep,
+    get controlsOnStep() {
+      return (controlsOnStep ??= Array.from({ length: m }, (_, e) => asked(e)));
+    },
+    controlsOf,
     flowCutCost: steps.flowCutCost,
     flowCutControlOf: (e) => table[known[e]!]!.cut.id,
     nodeCutCost,
@@ -323,6 +339,31 @@ export function buildAttackGraph(
     returning: facts.infoReturn,
     compKind: tg.compKind,
   };
+}
+
+/**
+ * The controls of step e, worked out as `labelSteps` lists them (`k`: what its code combination
+ * decides), without the labelling's caches: for the few steps a path analysis lists.
+ */
+function stepControls(
+  tg: ThreatGraph,
+  facts: Facts,
+  ctx: StepRules,
+  k: StepKnown,
+  e: number,
+  replaced: Uint8Array | undefined,
+): readonly ControlUse[] {
+  const tech = k.tech;
+  if (!tech) return NO_USES;
+  const g = facts.info;
+  const f = facts.infoFlow[e]!;
+  const a = g.edgeFrom[e]!;
+  const onStep = ctx.appliedAsked(f, g.edgeTo[e]!, tech.rule);
+  return (
+    tech === AGENT_CALL && tg.compControls[a] !== 0 && replaced?.[e] !== 1
+      ? ctx.withCallerApproval(onStep, a, tech.rule)
+      : onStep
+  ).applied;
 }
 
 /** Where a disclosure's way out may end (`AttackGraph.sink`), and what can get there (`canExfiltrate`). */
@@ -372,7 +413,7 @@ function turnableNodes(
   const turnable = scratchU8(n);
   for (let v = 0; v < n; v++) turnable[v] = entry[v] || (receiver[v]! & RECEIVER_LLM) !== 0 ? 1 : 0;
   // Only a step from where the entries reach over usable steps turns its receiver.
-  const reached = reachOver(g, entries, (e) => weight[level[e]!]! < Infinity);
+  const reached = reachFinite(g, entries, weight, false, level);
   for (let e = 0; e < g.edgeCount; e++)
     if (techniqueOf(e)?.turns && weight[level[e]!]! < Infinity && reached[g.edgeFrom[e]!])
       turnable[g.edgeTo[e]!] = 1;
@@ -450,8 +491,9 @@ interface StepArrays {
   readonly level: Uint16Array;
   readonly levels: LevelTable;
   /** Per step: the place of its code combination in `StepRules.table`. */
-  readonly known: Int32Array;
-  readonly controlsOnStep: (readonly ControlUse[])[];
+  readonly known: Uint16Array;
+  /** Undefined: not listed (`buildAttackGraph`'s `listControls`). */
+  readonly controlsOnStep: (readonly ControlUse[])[] | undefined;
   readonly flowCutCost: Int32Array;
   readonly stepRuleBit: Int8Array;
   readonly exfilWeight: Float64Array;
@@ -512,6 +554,7 @@ function labelSteps(
   const before = arena?.mark() ?? 0;
   const sender = scratchI32(n);
   const into = scratchI32(n);
+  ctx.openLabels();
   const taken = arena?.mark();
   for (let v = 0; v < n; v++) {
     const closed = exfilClosed[v] !== 0;
@@ -549,7 +592,7 @@ function labelSteps(
     exfilWeight[e] = flowClosed[f] === 1 || closedFrom || (sb & 256) !== 0 ? Infinity : k.wayOut;
     if (!tech) {
       level[e] = FREE_LEVEL;
-      controlsOnStep[e] = NO_USES;
+      if (controlsOnStep) controlsOnStep[e] = NO_USES;
       continue;
     }
     let p = k.maturity;
@@ -570,11 +613,13 @@ function labelSteps(
     p *= LOWERED[lowered]!;
     // The place, the credentials and the lowering decide p (computed as above for every step).
     level[e] = cut ? CUT_LEVEL : levels.of((place * 3 + lowered) * 2 + (auth ? 1 : 0), p);
-    controlsOnStep[e] = applied;
+    if (controlsOnStep) controlsOnStep[e] = applied;
     flowCutCost[e] = k.cut.cost;
   }
-  // The two codes are given back unless a cache filled on first need (a rule helper's) lies above
-  // them: 8 bytes a component that would sit below everything after the attack graph.
+  // The two codes and the labelling's tables are given back unless a cache filled on first need (a
+  // rule helper's) lies above them: about 30 bytes a component, and 4 a flow, that would sit below
+  // everything after the attack graph.
+  ctx.closeLabels();
   if (arena && arena.mark() === taken) arena.release(before);
 }
 
@@ -644,35 +689,61 @@ class StepRules {
   private readonly counted = new Map<string, Map<string, number>>();
   private lastRule: string | undefined;
   private lastCounted: Map<string, number> | undefined;
-  // What each step code combination decides (`placeOf`): the table is indexed by `labelSteps`'s key.
-  private readonly knownAt = scratchI32(STEP_KEYS);
   private readonly knowns: StepKnown[] = [];
   private readonly ruleBit = new Map<string, number>();
+  // What each step code combination decides (`placeOf`): the table is indexed by `labelSteps`'s key.
+  // (Kept: 1.5 MB whatever the model's size, which given back would be a peak above the paths'
+  // arrays of a small model.)
+  private readonly knownAt = scratchI32(STEP_KEYS);
+  // The tables below serve `labelSteps` alone: taken when it starts (`openLabels`) and given back
+  // with its own codes when it ends (`closeLabels`), so that none lies under the rest of the
+  // analysis. Typed, with the answers in a list of those met: a list per component and per flow of
+  // the last answer and its rule was 56 MB of large JavaScript arrays at 1M components, garbage
+  // after the labelling but kept until a full collection, which the analysis does not reach.
   // Per component and per flow, the bits of the rules that count a control it declares (`markCounted`).
-  private readonly nodeCounted: Int32Array;
-  private readonly flowCounted: Int32Array;
-  // The last `applying` answer per component and per flow, with its rule.
-  private readonly nodeRule: (string | undefined)[];
-  private readonly nodeApplied: Applied[];
-  private readonly flowRule: (string | undefined)[];
-  private readonly flowApplied: Applied[];
+  private nodeCounted: Int32Array = NO_I32;
+  private flowCounted: Int32Array = NO_I32;
+  // The last `applying` answer per component: its rule's bit + 1 (0: none), and 1 + its place in
+  // `nodeAnswers` (0: none yet; each component keeps its place).
+  private nodeRuleBit: Int8Array = NO_I8;
+  private nodeAt: Int32Array = NO_I32;
+  private nodeAnswers: Applied[] = [];
+  // The last flow's answer with its rule: a flow's steps are adjacent in id order (its own step, then
+  // its result), and no other step has its controls, so one entry finds every answer a list per
+  // flow found.
+  private lastFlow = -1;
+  private lastFlowRule: string | undefined;
+  private lastFlowApplied: Applied = NOT_APPLIED;
   private readonly llm: (c: Component) => boolean;
 
   constructor(
     private readonly tg: ThreatGraph,
     rules: readonly Rule[],
   ) {
-    const model = (this.model = tg.model);
+    this.model = tg.model;
     this.rulesById = new Map(rules.map((r) => [r.meta.id, r]));
     this.receiver = receiverCodes(tg);
     const receiver = this.receiver;
     this.llm = (c) => (receiver[c.index]! & RECEIVER_LLM) !== 0;
+  }
+
+  /** Takes the labelling's tables (`labelSteps` gives them back with its own scratch). */
+  openLabels(): void {
+    const model = this.model;
     this.nodeCounted = scratchI32(model.components.length);
     this.flowCounted = scratchI32(model.flows.length);
-    this.nodeRule = new Array<string | undefined>(model.components.length);
-    this.nodeApplied = new Array<Applied>(model.components.length);
-    this.flowRule = new Array<string | undefined>(model.flows.length);
-    this.flowApplied = new Array<Applied>(model.flows.length);
+    this.nodeRuleBit = scratchI8(model.components.length);
+    this.nodeAt = scratchI32(model.components.length);
+  }
+
+  /** Drops the labelling's tables: `placeOf` and `appliedOn` must not be asked after this. */
+  closeLabels(): void {
+    this.nodeCounted = this.flowCounted = this.nodeAt = NO_I32;
+    this.nodeRuleBit = NO_I8;
+    this.nodeAnswers = [];
+    this.lastFlow = -1;
+    this.lastFlowRule = undefined;
+    this.lastFlowApplied = NOT_APPLIED;
   }
 
   /** What each code combination met decides, by its place (`placeOf`). */
@@ -709,6 +780,8 @@ class StepRules {
           bit,
         }
       : { tech: undefined, maturity: 1, wayOut: 0, cut: NO_CUT, bit };
+    // A step keeps its place in two bytes (`StepArrays.known`): a few hundred combinations occur.
+    if (this.knowns.length > 0xffff) throw new Error("more step code combinations than a step's place holds");
     this.knowns.push(k);
     this.knownAt[key] = this.knowns.length;
     return this.knowns.length - 1;
@@ -831,22 +904,45 @@ class StepRules {
 
   private appliedAtNode(v: number, rule: string, bit: number): Applied {
     if (bit < 31 && (this.nodeCounted[v]! & (1 << bit)) === 0) return NOT_APPLIED;
-    if (this.nodeRule[v] === rule) return this.nodeApplied[v]!;
-    this.nodeRule[v] = rule;
-    return (this.nodeApplied[v] = this.applying(this.model.components[v]!.controls, rule));
+    // (A rule's bit is its own: ruleBit. Beyond the byte's range nothing is kept.)
+    if (bit >= 126) return this.applying(this.model.components[v]!.controls, rule);
+    const at = this.nodeAt[v]!;
+    if (at !== 0 && this.nodeRuleBit[v] === bit + 1) return this.nodeAnswers[at - 1]!;
+    const applied = this.applying(this.model.components[v]!.controls, rule);
+    this.nodeRuleBit[v] = bit + 1;
+    if (at !== 0) this.nodeAnswers[at - 1] = applied;
+    else this.nodeAt[v] = this.nodeAnswers.push(applied);
+    return applied;
   }
 
   private appliedAtFlow(f: number, rule: string, bit: number): Applied {
     if (bit < 31 && (this.flowCounted[f]! & (1 << bit)) === 0) return NOT_APPLIED;
-    if (this.flowRule[f] === rule) return this.flowApplied[f]!;
-    this.flowRule[f] = rule;
-    return (this.flowApplied[f] = this.applying(this.model.flows[f]!.controls, rule));
+    if (this.lastFlow === f && this.lastFlowRule === rule) return this.lastFlowApplied;
+    this.lastFlow = f;
+    this.lastFlowRule = rule;
+    return (this.lastFlowApplied = this.applying(this.model.flows[f]!.controls, rule));
   }
 
   /** A step's controls: its flow's, then its receiver's not named already (as one list would give). */
   appliedOn(f: number, v: number, rule: string, bit: number): Applied {
     const onFlow = this.tg.flowControls[f] ? this.appliedAtFlow(f, rule, bit) : NOT_APPLIED;
     const onNode = this.tg.compControls[v] ? this.appliedAtNode(v, rule, bit) : NOT_APPLIED;
+    return this.merged(onFlow, onNode);
+  }
+
+  /**
+   * `appliedOn` without the labelling's tables (after `closeLabels`): each list read again. The same
+   * answer, since the tables only skip lists the rule counts nothing of and keep answers.
+   */
+  appliedAsked(f: number, v: number, rule: string): Applied {
+    const onFlow = this.tg.flowControls[f] ? this.applying(this.model.flows[f]!.controls, rule) : NOT_APPLIED;
+    const onNode = this.tg.compControls[v]
+      ? this.applying(this.model.components[v]!.controls, rule)
+      : NOT_APPLIED;
+    return this.merged(onFlow, onNode);
+  }
+
+  private merged(onFlow: Applied, onNode: Applied): Applied {
     if (onNode === NOT_APPLIED) return onFlow;
     if (onFlow === NOT_APPLIED) return onNode;
     const applied = onFlow.applied.slice();

@@ -115,11 +115,42 @@ export class DijkstraWorkspace implements ShortestPaths {
 
   /** Offers v's settled distance to its neighbours; returns the touched count. */
   private relax(adj: Adjacency, v: number, count: number): number {
+    const { level, levels } = adj;
+    return level ? this.relaxLevels(adj, level, levels!, v, count) : this.relaxWeights(adj, v, count);
+  }
+
+  /** `relax` over slots that hold their weights. */
+  private relaxWeights(adj: Adjacency, v: number, count: number): number {
     const { dist, via, queue, touched } = this;
     const { start, edge, node, weight } = adj;
     const dv = dist[v]!;
     for (let i = start[v]!, end = start[v + 1]!; i < end; i++) {
       const nd = dv + weight[i]!;
+      const u = node[i]!;
+      const du = dist[u]!;
+      if (nd < du) {
+        if (du === Infinity) touched[count++] = u;
+        dist[u] = nd;
+        via[u] = edge[i]!;
+        queue.push(u, nd);
+      }
+    }
+    return count;
+  }
+
+  /** `relax` over slots that hold their levels (`Adjacency.level`): the same sums. */
+  private relaxLevels(
+    adj: Adjacency,
+    level: Uint16Array,
+    levels: Float64Array,
+    v: number,
+    count: number,
+  ): number {
+    const { dist, via, queue, touched } = this;
+    const { start, edge, node } = adj;
+    const dv = dist[v]!;
+    for (let i = start[v]!, end = start[v + 1]!; i < end; i++) {
+      const nd = dv + levels[level[i]!]!;
       const u = node[i]!;
       const du = dist[u]!;
       if (nd < du) {

@@ -38,16 +38,18 @@ export class ShareWorkspace {
   ) {
     const from = scratchF64(c.count).fill(NEG_INF);
     this.isEntryComp = scratchU8(c.count);
-    const order: number[] = [];
+    // (Scratch, not a list that would outlive the analysis's heap growth: 286,000 entries at 1M.)
+    const order = scratchI32(entries.length);
+    let entryCount = 0;
     for (const v of entries) {
       const x = c.comp[v]!;
       if (!this.isEntryComp[x]) {
         this.isEntryComp[x] = 1;
-        order.push(x);
+        order[entryCount++] = x;
         from[x] = 0;
       }
     }
-    this.entryComps = Int32Array.from(order);
+    this.entryComps = order.subarray(0, entryCount);
     for (let i = 0; i < c.count; i++) {
       const x = c.topo[i]!;
       if (from[x] === NEG_INF) continue;
@@ -75,7 +77,7 @@ export class ShareWorkspace {
    * A component whose log share is below `floor` is not visited (`top` passes a floor below which
    * every share is under its minimum, so most components cost no `exp` and no walk of members).
    */
-  shares(targets: readonly number[], visit: (node: number, share: number) => void, floor = NEG_INF): number {
+  shares(targets: ArrayLike<number>, visit: (node: number, share: number) => void, floor = NEG_INF): number {
     const { c, from, to, mark, list } = this;
     for (let i = 0; i < this.listCount; i++) {
       to[list[i]!] = NEG_INF;
@@ -84,8 +86,8 @@ export class ShareWorkspace {
     // The components that reach a target, walked back from the targets over components an entry
     // reaches (a component no entry reaches has no share, and neither has anything above it).
     let count = 0;
-    for (const v of targets) {
-      const x = c.comp[v]!;
+    for (let i = 0; i < targets.length; i++) {
+      const x = c.comp[targets[i]!]!;
       if (mark[x] === 2) continue;
       if (mark[x] === 0 && from[x] !== NEG_INF) list[count++] = x;
       mark[x] = 2;
@@ -100,8 +102,8 @@ export class ShareWorkspace {
       }
     }
     // Target components no entry reaches were marked but not listed: clear them now.
-    for (const v of targets) {
-      const x = c.comp[v]!;
+    for (let i = 0; i < targets.length; i++) {
+      const x = c.comp[targets[i]!]!;
       if (from[x] === NEG_INF) mark[x] = 0;
     }
     this.listCount = count;
@@ -144,7 +146,7 @@ export class ShareWorkspace {
    * sorting them all to keep ten cost more than counting them.
    */
   top(
-    targets: readonly number[],
+    targets: ArrayLike<number>,
     exclude: Uint8Array,
     limit = 10,
     min = 0.05,
