@@ -16,7 +16,7 @@ import {
   type FlowKind,
 } from "../../../semantic/vocabulary.js";
 import { ENTRY, UNTRUSTED_CONTENT, type EntryClass, type Fact, type Facts } from "../../facts.js";
-import { describe, exfilChain, remember } from "../../explain.js";
+import { describe, exfilChain, FLOW_PHRASE, flowPhraseFact, remember } from "../../explain.js";
 import {
   hasControl,
   isLlmConsumer,
@@ -1063,9 +1063,7 @@ export function reachFacts(g: ThreatGraph, r: ToolReach): readonly Fact[] {
 }
 
 function stepFact(g: ThreatGraph, f: Flow): Fact {
-  const a = g.model.components[f.from]!.name;
-  const b = g.model.components[f.to]!.name;
-  return { text: `\`${a} -> ${b}\` (invoke) lets \`${a}\` call \`${b}\``, loc: f.loc };
+  return flowPhraseFact(g, f.index, FLOW_PHRASE.CALLS);
 }
 
 /** The fact stating what a tool can do (restricted to `set` when given). */

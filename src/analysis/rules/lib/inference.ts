@@ -29,6 +29,8 @@ import {
   describe,
   edgeFact,
   entryFact,
+  FLOW_PHRASE,
+  flowPhraseFact,
   holderFact,
   pathBack,
   sensitivityChain,
@@ -124,7 +126,7 @@ export function propFact(c: Component, prop: string, text: string): Fact {
 
 /** A fact about one flow. */
 export function flowFact(g: ThreatGraph, f: Flow, text: string): Fact {
-  return { text: `\`${flowName(g, f)}\` (${f.kind}) ${text}`, loc: f.loc };
+  return flowPhraseFact(g, f.index, FLOW_PHRASE.PLAIN, text);
 }
 
 /** `from -> to` of a flow, for messages. */
