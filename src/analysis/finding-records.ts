@@ -1,5 +1,6 @@
 import type { Location } from "../diagnostics/diagnostic.js";
 import type { Acceptance, ControlUse, ResolvedModel, Subject } from "../semantic/model.js";
+import { FlowFact } from "./explain.js";
 import type { Fact } from "./facts.js";
 import {
   fingerprintBytes,
@@ -141,7 +142,10 @@ const statusCode = (s: FindingStatus): number => (s === "open" ? 0 : s === "miti
 // two facts of one finding at one place are rare.
 const sameFact = (a: Fact, b: Fact): boolean =>
   a === b ||
-  (a.loc.start === b.loc.start && a.loc.end === b.loc.end && a.loc.file === b.loc.file && a.text === b.text);
+  (a.loc.start === b.loc.start &&
+    a.loc.end === b.loc.end &&
+    a.loc.file === b.loc.file &&
+    (a instanceof FlowFact ? a.sameText(b) : b instanceof FlowFact ? b.sameText(a) : a.text === b.text));
 
 /**
  * Appends the facts in order, each said once, to `into` and gives how many: a rule that joins two
