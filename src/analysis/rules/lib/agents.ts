@@ -1270,10 +1270,7 @@ export function userChain(g: ThreatGraph, v: number): Fact[] {
   const actor = g.model.components[cur]!;
   return [
     { text: `${describe(g, actor)} makes requests`, loc: actor.nameLoc },
-    ...flows.reverse().map((f) => ({
-      text: `\`${g.model.components[f.from]!.name} -> ${g.model.components[f.to]!.name}\` (${f.kind}) passes the request on`,
-      loc: f.loc,
-    })),
+    ...flows.reverse().map((f) => flowPhraseFact(g, f.index, FLOW_PHRASE.PLAIN, "passes the request on")),
   ].slice(0, 12);
 }
 
