@@ -3,7 +3,6 @@ import { scratchI32 } from "../graph/arena.js";
 import { diag, type Diagnostic, type Location, type StageResult } from "../diagnostics/diagnostic.js";
 import type { ThreatGraph } from "../graph/threat-graph.js";
 import type { Acceptance, ControlDecl, ControlUse, ResolvedModel, Subject } from "../semantic/model.js";
-import { FlowFact } from "./explain.js";
 import type { Facts } from "./facts.js";
 import type { FindingRecords } from "./finding-records.js";
 import { RecordsBuilder } from "./finding-records.js";
@@ -343,8 +342,7 @@ export function runRules(
       const key = d.key ? flat(d.key) : "";
       // The message is not flattened: the records write it into a joined string (`JoinedTexts`).
       const fs = d.facts;
-      // A fact written when read (ADR 0021 step 2) has no text to flatten: reading it would write it.
-      for (let i = 0; i < fs.length; i++) if (!(fs[i] instanceof FlowFact)) flat(fs[i]!.text);
+      for (let i = 0; i < fs.length; i++) flat(fs[i]!.text);
       const likelihood: Level = d.likelihood ?? meta.likelihood;
       const impact: Level = d.impact ?? meta.impact;
 

@@ -1,7 +1,6 @@
 import { scratchI32 } from "../graph/arena.js";
 import type { ThreatGraph } from "../graph/threat-graph.js";
-import type { Location } from "../diagnostics/diagnostic.js";
-import type { Component, ResolvedModel } from "../semantic/model.js";
+import type { Component } from "../semantic/model.js";
 import {
   classificationOf,
   ENTRY,
@@ -10,89 +9,6 @@ import {
   type Fact,
   type Facts,
 } from "./facts.js";
-
-/**
- * The phrases a flow fact says (ADR 0021 step 2), with `a -> b` the flow's ends, `kind` its kind and
- * `what` the words it was given:
- * - PLAIN: `` `a -> b` (kind) what ``
- * - CARRIES: `` `a -> b` (kind) carries what to `b` ``
- * - RETURNS: `` the result of `a -> b` (kind) returns what to `a` ``
- * - CALLS: `` `a -> b` (invoke) lets `a` call `b` `` (no `what`)
- */
-export const FLOW_PHRASE = { PLAIN: 0, CARRIES: 1, RETURNS: 2, CALLS: 3 } as const;
-type FlowPhrase = (typeof FLOW_PHRASE)[keyof typeof FLOW_PHRASE];
-
-/**
- * A fact about one flow kept as the flow, a phrase and its words, its text written when it is read
- * (ADR 0021 step 2). Flow facts are the most common facts of the catalog (a step of every chain);
- * as strings each was a sentence built from the two names, flattened by the engine, copied by two
- * young collections and kept to the end of the compile, where this keeps a number and two pointers.
- * Outputs read `text` once per finding that shows the fact, and that string dies young there.
- */
-export class FlowFact implements Fact {
-  /** The flow's index times 4, plus the phrase. */
-  private readonly code: number;
-  constructor(
-    private readonly model: ResolvedModel,
-    flow: number,
-    phrase: FlowPhrase,
-    /** Flat: a template's pieces would be kept behind it. */
-    private readonly what: string,
-    readonly loc: Location,
-  ) {
-    this.code = flow * 4 + phrase;
-    what.charCodeAt(0);
-  }
-  get text(): string {
-    const f = this.model.flows[Math.floor(this.code / 4)]!;
-    const a = this.model.components[f.from]!.name;
-    const b = this.model.components[f.to]!.name;
-    switch (this.code % 4) {
-      case FLOW_PHRASE.PLAIN:
-        return `\`${a} -> ${b}\` (${f.kind}) ${this.what}`;
-      case FLOW_PHRASE.CARRIES:
-        return `\`${a} -> ${b}\` (${f.kind}) carries ${this.what} to \`${b}\``;
-      case FLOW_PHRASE.RETURNS:
-        return `the result of \`${a} -> ${b}\` (${f.kind}) returns ${this.what} to \`${a}\``;
-      default:
-        return `\`${a} -> ${b}\` (invoke) lets \`${a}\` call \`${b}\``;
-    }
-  }
-  /** The length of `text`, worked out without writing it. */
-  get textLength(): number {
-    const f = this.model.flows[Math.floor(this.code / 4)]!;
-    const a = this.model.components[f.from]!.name.length;
-    const b = this.model.components[f.to]!.name.length;
-    // `a -> b` with its backticks is a + b + 6 characters.
-    switch (this.code % 4) {
-      case FLOW_PHRASE.PLAIN:
-        return a + b + 6 + f.kind.length + 4 + this.what.length;
-      case FLOW_PHRASE.CARRIES:
-        return a + b + 6 + f.kind.length + 12 + this.what.length + 6 + b;
-      case FLOW_PHRASE.RETURNS:
-        return 14 + a + b + 6 + f.kind.length + 12 + this.what.length + 6 + a;
-      default:
-        return a + b + 6 + 16 + a + 8 + b + 1;
-    }
-  }
-  /** Whether the two texts are equal, writing them only when their lengths are. */
-  sameText(other: Fact): boolean {
-    if (other instanceof FlowFact && other.model === this.model) {
-      if (other.code === this.code && other.what === this.what) return true;
-      if (other.textLength !== this.textLength) return false;
-    } else if (other.text.length !== this.textLength) return false;
-    return other.text === this.text;
-  }
-  /** What `JSON.stringify` writes: the fact as a plain one, text first. */
-  toJSON(): { text: string; loc: Location } {
-    return { text: this.text, loc: this.loc };
-  }
-}
-
-/** A fact with the flow's phrase (`FlowFact`). */
-export function flowPhraseFact(g: ThreatGraph, flow: number, phrase: FlowPhrase, what = ""): Fact {
-  return new FlowFact(g.model, flow, phrase, what, g.model.flows[flow]!.loc);
-}
 
 /** Longest chain of steps shown in one explanation; longer chains keep both ends. */
 const MAX_CHAIN = 12;
@@ -187,8 +103,13 @@ export function edgeFact(g: ThreatGraph, facts: Facts, e: number, what: string):
 }
 
 function edgeFactUncached(g: ThreatGraph, facts: Facts, e: number, what: string): Fact {
-  const phrase = facts.infoReturn[e] ? FLOW_PHRASE.RETURNS : FLOW_PHRASE.CARRIES;
-  return flowPhraseFact(g, facts.infoFlow[e]!, phrase, what);
+  const f = g.model.flows[facts.infoFlow[e]!]!;
+  const a = g.model.components[f.from]!.name;
+  const b = g.model.components[f.to]!.name;
+  const text = facts.infoReturn[e]
+    ? `the result of \`${a} -> ${b}\` (${f.kind}) returns ${what} to \`${a}\``
+    : `\`${a} -> ${b}\` (${f.kind}) carries ${what} to \`${b}\``;
+  return { text, loc: f.loc };
 }
 
 const tables = new WeakMap<object, Map<string, unknown[]>>();

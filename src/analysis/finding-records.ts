@@ -1,6 +1,5 @@
 import type { Location } from "../diagnostics/diagnostic.js";
 import type { Acceptance, ControlUse, ResolvedModel, Subject } from "../semantic/model.js";
-import { FlowFact } from "./explain.js";
 import type { Fact } from "./facts.js";
 import {
   fingerprintBytes,
@@ -138,14 +137,9 @@ const levelCode = (l: Level): number => (l === "low" ? 0 : l === "medium" ? 1 : 
 /** A status as its code in the records (its place in `FINDING_STATUSES`). */
 const statusCode = (s: FindingStatus): number => (s === "open" ? 0 : s === "mitigated" ? 1 : 2);
 
-// The places first: a fact written when read (ADR 0021 step 2) writes its text to be compared, and
-// two facts of one finding at one place are rare.
 const sameFact = (a: Fact, b: Fact): boolean =>
   a === b ||
-  (a.loc.start === b.loc.start &&
-    a.loc.end === b.loc.end &&
-    a.loc.file === b.loc.file &&
-    (a instanceof FlowFact ? a.sameText(b) : b instanceof FlowFact ? b.sameText(a) : a.text === b.text));
+  (a.text === b.text && a.loc.file === b.loc.file && a.loc.start === b.loc.start && a.loc.end === b.loc.end);
 
 /**
  * Appends the facts in order, each said once, to `into` and gives how many: a rule that joins two

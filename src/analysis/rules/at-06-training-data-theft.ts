@@ -1,7 +1,7 @@
 import type { Component, Flow, Subject } from "../../semantic/model.js";
 import { classificationRank, trustRank } from "../../semantic/vocabulary.js";
 import { classificationOf, type Fact, type Facts } from "../facts.js";
-import { describe, FLOW_PHRASE, flowPhraseFact } from "../explain.js";
+import { describe } from "../explain.js";
 import { attackerTrust } from "../predicates.js";
 import {
   componentSubject,
@@ -133,15 +133,10 @@ export default defineRule(meta, ({ graph, facts, model, report }) => {
     if (exposedZone) out.push({ text: `${describe(graph, c)} is open to untrusted parties`, loc: c.nameLoc });
     for (const f of readers) {
       const to = graph.model.components[f.to]!;
-      // `c` sends every reader's flow.
-      out.push(
-        flowPhraseFact(
-          graph,
-          f.index,
-          FLOW_PHRASE.PLAIN,
-          `hands its records to ${describe(graph, to)}, less trusted than \`${c.name}\` (\`${c.trust}\`)`,
-        ),
-      );
+      out.push({
+        text: `\`${c.name} -> ${to.name}\` (${f.kind}) hands its records to ${describe(graph, to)}, less trusted than \`${c.name}\` (\`${c.trust}\`)`,
+        loc: f.loc,
+      });
     }
     if (!exposed)
       out.push({

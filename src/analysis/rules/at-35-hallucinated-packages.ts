@@ -1,9 +1,9 @@
 import { FLOW_KIND_CODE, inFlows } from "../../graph/threat-graph.js";
 import type { Component, Flow } from "../../semantic/model.js";
-import { describe, FLOW_PHRASE, flowPhraseFact } from "../explain.js";
+import { describe } from "../explain.js";
 import { capabilities, invokedBy } from "../predicates.js";
 import { componentSubject, defineRule, flowSubject } from "../rule.js";
-import { flowFact, propFact } from "./lib/inference.js";
+import { flowFact, flowName, propFact } from "./lib/inference.js";
 
 /** A package registry flowing into one of the given components. */
 function registryFeeding(
@@ -91,12 +91,10 @@ export default defineRule(
               .map((c) => `\`${c}\``)
               .join(", ")} on \`${tool.callee.name}\``,
           ),
-          flowPhraseFact(
-            graph,
-            flow.index,
-            FLOW_PHRASE.PLAIN,
-            `brings packages from ${describe(graph, registry)}`,
-          ),
+          {
+            text: `\`${flowName(graph, flow)}\` (${flow.kind}) brings packages from ${describe(graph, registry)}`,
+            loc: flow.loc,
+          },
           ...(isPublic
             ? [
                 propFact(

@@ -1,7 +1,7 @@
 import { COMPONENT_KIND_CODE, componentsOf, flowKindMask } from "../../graph/threat-graph.js";
 import type { FlowKind } from "../../semantic/vocabulary.js";
 import type { Component, Flow, Subject } from "../../semantic/model.js";
-import { describe, FLOW_PHRASE, flowPhraseFact, taintChain } from "../explain.js";
+import { describe, taintChain } from "../explain.js";
 import type { Fact } from "../facts.js";
 import { isLlmConsumer } from "../predicates.js";
 import { componentSubject, defineRule, flowSubject } from "../rule.js";
@@ -134,14 +134,10 @@ export default defineRule(
       }
       if (!hit) continue;
       const { carrier, target } = hit;
-      const stepFacts: Fact[] = carrier.steps.map((f) =>
-        flowPhraseFact(
-          graph,
-          f.index,
-          FLOW_PHRASE.PLAIN,
-          `lets \`${agent.name}\`'s output reach \`${graph.model.components[f.to]!.name}\``,
-        ),
-      );
+      const stepFacts: Fact[] = carrier.steps.map((f) => ({
+        text: `\`${graph.model.components[f.from]!.name} -> ${graph.model.components[f.to]!.name}\` (${f.kind}) lets \`${agent.name}\`'s output reach \`${graph.model.components[f.to]!.name}\``,
+        loc: f.loc,
+      }));
       const spreads = target.kind === "agent" && toolsWith(graph, target, ACTIONS).length > 0;
       report({
         subject: componentSubject(agent),

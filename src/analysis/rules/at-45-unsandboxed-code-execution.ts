@@ -1,5 +1,5 @@
 import { componentsOf, outFlows } from "../../graph/threat-graph.js";
-import { FLOW_PHRASE, flowPhraseFact, taintChain } from "../explain.js";
+import { taintChain } from "../explain.js";
 import type { Fact } from "../facts.js";
 import { hasControl } from "../predicates.js";
 import { componentSubject, defineRule } from "../rule.js";
@@ -61,17 +61,10 @@ export default defineRule(
       const cls = untrustedClass(facts, agent.index);
       const sandboxed = hasControl(tool, "sandbox") || hasControl(agent, "sandbox");
       const egress = outFlows(graph, index).filter((f) => EGRESS_FLOWS.has(f.kind));
-      // The tool is each egress flow's sender.
-      const egressFacts: Fact[] = egress
-        .slice(0, 3)
-        .map((f) =>
-          flowPhraseFact(
-            graph,
-            f.index,
-            FLOW_PHRASE.PLAIN,
-            `lets code running there reach \`${graph.model.components[f.to]!.name}\``,
-          ),
-        );
+      const egressFacts: Fact[] = egress.slice(0, 3).map((f) => ({
+        text: `\`${tool.name} -> ${graph.model.components[f.to]!.name}\` (${f.kind}) lets code running there reach \`${graph.model.components[f.to]!.name}\``,
+        loc: f.loc,
+      }));
       report({
         subject: componentSubject(tool),
         message: `\`${tool.name}\` runs code that \`${agent.name}\` writes${sandboxed ? "" : ", with no sandbox declared"}${cls ? ", and untrusted content reaches the agent" : ""}`,

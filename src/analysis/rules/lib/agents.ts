@@ -16,7 +16,7 @@ import {
   type FlowKind,
 } from "../../../semantic/vocabulary.js";
 import { ENTRY, UNTRUSTED_CONTENT, type EntryClass, type Fact, type Facts } from "../../facts.js";
-import { describe, exfilChain, FLOW_PHRASE, flowPhraseFact, remember } from "../../explain.js";
+import { describe, exfilChain, remember } from "../../explain.js";
 import {
   hasControl,
   isLlmConsumer,
@@ -1063,7 +1063,9 @@ export function reachFacts(g: ThreatGraph, r: ToolReach): readonly Fact[] {
 }
 
 function stepFact(g: ThreatGraph, f: Flow): Fact {
-  return flowPhraseFact(g, f.index, FLOW_PHRASE.CALLS);
+  const a = g.model.components[f.from]!.name;
+  const b = g.model.components[f.to]!.name;
+  return { text: `\`${a} -> ${b}\` (invoke) lets \`${a}\` call \`${b}\``, loc: f.loc };
 }
 
 /** The fact stating what a tool can do (restricted to `set` when given). */
@@ -1270,7 +1272,10 @@ export function userChain(g: ThreatGraph, v: number): Fact[] {
   const actor = g.model.components[cur]!;
   return [
     { text: `${describe(g, actor)} makes requests`, loc: actor.nameLoc },
-    ...flows.reverse().map((f) => flowPhraseFact(g, f.index, FLOW_PHRASE.PLAIN, "passes the request on")),
+    ...flows.reverse().map((f) => ({
+      text: `\`${g.model.components[f.from]!.name} -> ${g.model.components[f.to]!.name}\` (${f.kind}) passes the request on`,
+      loc: f.loc,
+    })),
   ].slice(0, 12);
 }
 

@@ -29,8 +29,6 @@ import {
   describe,
   edgeFact,
   entryFact,
-  FLOW_PHRASE,
-  flowPhraseFact,
   holderFact,
   pathBack,
   sensitivityChain,
@@ -126,7 +124,7 @@ export function propFact(c: Component, prop: string, text: string): Fact {
 
 /** A fact about one flow. */
 export function flowFact(g: ThreatGraph, f: Flow, text: string): Fact {
-  return flowPhraseFact(g, f.index, FLOW_PHRASE.PLAIN, text);
+  return { text: `\`${flowName(g, f)}\` (${f.kind}) ${text}`, loc: f.loc };
 }
 
 /** `from -> to` of a flow, for messages. */

@@ -24,16 +24,7 @@ import {
   type ComponentKind,
   type FlowKind,
 } from "../../../semantic/vocabulary.js";
-import {
-  entryFact,
-  edgeFact,
-  describe,
-  FLOW_PHRASE,
-  flowPhraseFact,
-  holderFact,
-  pathBack,
-  trimmedChain,
-} from "../../explain.js";
+import { entryFact, edgeFact, describe, holderFact, pathBack, trimmedChain } from "../../explain.js";
 import {
   DISTRIBUTES_ARTIFACT,
   ENTRY,
@@ -498,7 +489,9 @@ export function feedFlows(g: ThreatGraph, next: Int32Array, v: number): Flow[] {
 
 /** A fact for one flow moving something along. */
 export function flowFact(g: ThreatGraph, f: Flow, what: string): Fact {
-  return flowPhraseFact(g, f.index, FLOW_PHRASE.PLAIN, what);
+  const a = g.model.components[f.from]!.name;
+  const b = g.model.components[f.to]!.name;
+  return { text: `\`${a} -> ${b}\` (${f.kind}) ${what}`, loc: f.loc };
 }
 
 /** Whether the component is a third-party model artifact in its own right (not by lineage). */
