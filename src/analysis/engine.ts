@@ -340,7 +340,7 @@ export function runRules(
             ? flows[s.index]!.id
             : data[s.index]!.name;
       const key = d.key ? flat(d.key) : "";
-      flat(d.message);
+      // The message is not flattened: the records write it into a joined string (`JoinedTexts`).
       const fs = d.facts;
       for (let i = 0; i < fs.length; i++) flat(fs[i]!.text);
       const likelihood: Level = d.likelihood ?? meta.likelihood;

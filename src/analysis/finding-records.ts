@@ -156,6 +156,55 @@ function pushFactsOnce(fs: readonly Fact[], into: Fact[]): number {
   return into.length - start;
 }
 
+/** Characters joined into one string before it is sealed: large enough for V8's large-object space. */
+const JOINED_CHARS = 1 << 18;
+
+/**
+ * Texts of their own per finding (messages) kept joined in long strings (ADR 0021): a text is its
+ * position and length. Each message was a string of its own, flattened by the engine, copied by two
+ * young collections and marked by each full one; joined, the template's pieces die young and the
+ * characters are written once, into a string the young collections never copy (it is made in the
+ * large-object space). Reading one makes a slice of the joined string.
+ */
+export class JoinedTexts {
+  private pending: string[] = [];
+  private pendingChars = 0;
+  private total = 0;
+  /** The sealed strings, and the position of each one's first character. */
+  private readonly joined: string[] = [];
+  private readonly joinedStart: number[] = [];
+  /** Adds a text; gives its position (its length is its own). */
+  add(s: string): number {
+    const at = this.total;
+    this.pending.push(s);
+    this.total += s.length;
+    this.pendingChars += s.length;
+    if (this.pendingChars >= JOINED_CHARS) this.seal();
+    return at;
+  }
+  /** Joins the texts added since the last seal (reading needs them sealed). */
+  seal(): void {
+    if (this.pending.length === 0) return;
+    this.joinedStart.push(this.total - this.pendingChars);
+    this.joined.push(this.pending.join(""));
+    this.pending = [];
+    this.pendingChars = 0;
+  }
+  /** The text at `at` of `length` characters (sealed). */
+  read(at: number, length: number): string {
+    const starts = this.joinedStart;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= at) lo = mid;
+      else hi = mid - 1;
+    }
+    const from = at - starts[lo]!;
+    return this.joined[lo]!.substring(from, from + length);
+  }
+}
+
 /**
  * The columns of the findings while the rules report them, in report order: plain lists of small
  * integers (they grow by push), turned into exact-size typed columns in id order by `finish`.
@@ -165,7 +214,10 @@ export class RecordsBuilder {
   readonly subjectType: number[] = [];
   readonly subjectIndex: number[] = [];
   readonly key: string[] = [];
-  readonly message: string[] = [];
+  /** Each message's position and length in `messages`. */
+  readonly messageAt: number[] = [];
+  readonly messageLength: number[] = [];
+  readonly messages = new JoinedTexts();
   /** likelihood | impact << 2 | residual likelihood << 4 | status << 6 */
   readonly levels: number[] = [];
   readonly rationale: number[] = [];
@@ -217,7 +269,8 @@ export class RecordsBuilder {
     this.subjectType.push(subjectTypeCode(subject.type));
     this.subjectIndex.push(subject.index);
     this.key.push(key);
-    this.message.push(message);
+    this.messageAt.push(this.messages.add(message));
+    this.messageLength.push(message.length);
     this.levels.push(
       levelCode(likelihood) |
         (levelCode(impact) << 2) |
@@ -240,7 +293,8 @@ export class RecordsBuilder {
       this.subjectType,
       this.subjectIndex,
       this.key,
-      this.message,
+      this.messageAt,
+      this.messageLength,
       this.levels,
       this.rationale,
       this.recommended,
@@ -266,7 +320,9 @@ export class RecordsBuilder {
     const factStart = new Int32Array(n);
     const factCount = new Int32Array(n);
     const key: string[] = [];
-    const message: string[] = [];
+    const messageAt = new Int32Array(n);
+    const messageLength = new Int32Array(n);
+    this.messages.seal();
     for (let i = 0; i < n; i++) {
       const r = order[i]!;
       rule[i] = this.rule[r]!;
@@ -278,7 +334,8 @@ export class RecordsBuilder {
       mitigatedBy[i] = this.mitigatedBy[r]!;
       acceptance[i] = this.acceptance[r]!;
       key.push(this.key[r]!);
-      message.push(this.message[r]!);
+      messageAt[i] = this.messageAt[r]!;
+      messageLength[i] = this.messageLength[r]!;
       // The facts stay where they were reported: a finding's range is read through its own start.
       factStart[i] = this.factStart[r]!;
       factCount[i] = this.factCount[r]!;
@@ -295,7 +352,9 @@ export class RecordsBuilder {
       factStart,
       factCount,
       key,
-      message,
+      messageAt,
+      messageLength,
+      messages: this.messages,
       facts: this.facts,
       rationales: this.rationales,
       recommendedLists: this.recommendedLists,
@@ -317,7 +376,9 @@ interface Columns {
   readonly factStart: Int32Array;
   readonly factCount: Int32Array;
   readonly key: readonly string[];
-  readonly message: readonly string[];
+  readonly messageAt: Int32Array;
+  readonly messageLength: Int32Array;
+  readonly messages: JoinedTexts;
   readonly facts: readonly Fact[];
   readonly rationales: readonly string[];
   readonly recommendedLists: readonly (readonly string[])[];
@@ -411,7 +472,7 @@ export class FindingRecords extends MadeOnRead<Finding> implements FindingSource
     return fingerprintHex(this.prints, i * 8);
   }
   message(i: number): string {
-    return this.c.message[i]!;
+    return this.c.messages.read(this.c.messageAt[i]!, this.c.messageLength[i]!);
   }
   factCount(i: number): number {
     return this.c.factCount[i]!;
