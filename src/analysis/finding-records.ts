@@ -176,6 +176,9 @@ export class JoinedTexts {
   /** Adds a text; gives its position (its length is its own). */
   add(s: string): number {
     const at = this.total;
+    // Positions are kept in Int32 columns: past them a read would give another text, so stop loudly.
+    if (at + s.length > 0x7fffffff)
+      throw new RangeError("JoinedTexts: more than 2^31 - 1 characters of messages");
     this.pending.push(s);
     this.total += s.length;
     this.pendingChars += s.length;

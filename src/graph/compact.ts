@@ -79,6 +79,19 @@ export function reachOver(
   return seen;
 }
 
+/** Queues the sources not yet `seen` and marks them; gives the queue's length. */
+function seeded(sources: ArrayLike<number>, seen: Uint8Array, queue: Int32Array): number {
+  let tail = 0;
+  for (let i = 0; i < sources.length; i++) {
+    const s = sources[i]!;
+    if (!seen[s]) {
+      seen[s] = 1;
+      queue[tail++] = s;
+    }
+  }
+  return tail;
+}
+
 function search(
   g: CompactGraph,
   sources: ArrayLike<number>,
@@ -89,14 +102,7 @@ function search(
   const queue = scratchI32(g.nodeCount);
   const [start, edges] = backward ? [g.inStart, g.inEdges] : [g.outStart, g.outEdges];
   const other = backward ? g.edgeFrom : g.edgeTo;
-  let tail = 0;
-  for (let i = 0; i < sources.length; i++) {
-    const s = sources[i]!;
-    if (!seen[s]) {
-      seen[s] = 1;
-      queue[tail++] = s;
-    }
-  }
+  let tail = seeded(sources, seen, queue);
   for (let head = 0; head < tail; head++) {
     const v = queue[head]!;
     for (let i = start[v]!; i < start[v + 1]!; i++) {
@@ -127,14 +133,7 @@ export function reachFinite(
     const queue = scratchI32(g.nodeCount);
     const [start, edges] = backward ? [g.inStart, g.inEdges] : [g.outStart, g.outEdges];
     const other = backward ? g.edgeFrom : g.edgeTo;
-    let tail = 0;
-    for (let i = 0; i < sources.length; i++) {
-      const s = sources[i]!;
-      if (!seen[s]) {
-        seen[s] = 1;
-        queue[tail++] = s;
-      }
-    }
+    const tail = seeded(sources, seen, queue);
     if (index) finiteByLevel(start, edges, other, weight, index, seen, queue, tail);
     else finiteByEdge(start, edges, other, weight, seen, queue, tail);
   });
@@ -191,14 +190,7 @@ export function bfs(g: CompactGraph, sources: ArrayLike<number>): Uint8Array {
   const seen = new Uint8Array(g.nodeCount);
   const queue = new Int32Array(g.nodeCount);
   let head = 0;
-  let tail = 0;
-  for (let i = 0; i < sources.length; i++) {
-    const s = sources[i]!;
-    if (!seen[s]) {
-      seen[s] = 1;
-      queue[tail++] = s;
-    }
-  }
+  let tail = seeded(sources, seen, queue);
   while (head < tail) {
     const v = queue[head++]!;
     for (let i = g.outStart[v]!; i < g.outStart[v + 1]!; i++) {

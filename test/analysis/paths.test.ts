@@ -986,6 +986,41 @@ test("random models: the reported cheapest cut really cuts, and is minimal for i
   );
 });
 
+/** `dataReaders` of every asset of `m` against one search per asset from its holders. */
+function assertReadersBySearch(m: ResolvedModel): void {
+  const a = analyze(m, RULES);
+  const g = a.facts.info;
+  const assets = m.data.map((d) => d.index);
+  const holders = new Map<number, Set<number>>(assets.map((d) => [d, new Set<number>()]));
+  for (const c of m.components) for (const d of c.holds) holders.get(d)!.add(c.index);
+  for (const f of m.flows) for (const d of f.carries) holders.get(d)!.add(f.from);
+  const keep = new Uint8Array(g.nodeCount).fill(1);
+  const got = dataReaders(a.graph, a.facts, assets, holders, keep);
+  for (const d of assets) {
+    const reached = new Uint8Array(g.nodeCount);
+    const stack = [...holders.get(d)!];
+    for (const v of stack) reached[v] = 1;
+    while (stack.length > 0) {
+      const v = stack.pop()!;
+      for (let i = g.outStart[v]!; i < g.outStart[v + 1]!; i++) {
+        const e = g.outEdges[i]!;
+        const f = m.flows[a.facts.infoFlow[e]!]!;
+        const passes = f.carries.length > 0 ? f.carries.includes(d) : m.data[d]!.classification !== "secret";
+        const w = g.edgeTo[e]!;
+        if (passes && !reached[w]) {
+          reached[w] = 1;
+          stack.push(w);
+        }
+      }
+    }
+    const expected = [...reached.keys()].filter((v) => reached[v]);
+    const marks = got.get(d)!;
+    assert.equal(marks.group.nodesOf(marks.bit), expected, `readers of ${m.data[d]!.name}`);
+    assert.is(marks.group.sizeOf(marks.bit), expected.length);
+    for (let v = 0; v < g.nodeCount; v++) assert.is(marks.group.has(v, marks.bit), reached[v] === 1);
+  }
+}
+
 test("random models: data readers (carries, secrets, cycles) match one search per asset", () => {
   const DATA = [
     ["d0", "confidential"],
@@ -1012,39 +1047,7 @@ test("random models: data readers (carries, secrets, cycles) match one search pe
           const c = carries?.length ? `  carries [${carries.map((d) => DATA[d]![0]).join(", ")}]` : "";
           lines.push(`flow s${a} -> s${b} { kind copy${c} }`);
         }
-        const m = model(lines.join("\n"));
-        const a = analyze(m, RULES);
-        const g = a.facts.info;
-        const assets = m.data.map((d) => d.index);
-        const holders = new Map<number, Set<number>>(assets.map((d) => [d, new Set<number>()]));
-        for (const c of m.components) for (const d of c.holds) holders.get(d)!.add(c.index);
-        for (const f of m.flows) for (const d of f.carries) holders.get(d)!.add(f.from);
-        const keep = new Uint8Array(g.nodeCount).fill(1);
-        const got = dataReaders(a.graph, a.facts, assets, holders, keep);
-        for (const d of assets) {
-          const reached = new Uint8Array(g.nodeCount);
-          const stack = [...holders.get(d)!];
-          for (const v of stack) reached[v] = 1;
-          while (stack.length > 0) {
-            const v = stack.pop()!;
-            for (let i = g.outStart[v]!; i < g.outStart[v + 1]!; i++) {
-              const e = g.outEdges[i]!;
-              const f = m.flows[a.facts.infoFlow[e]!]!;
-              const passes =
-                f.carries.length > 0 ? f.carries.includes(d) : m.data[d]!.classification !== "secret";
-              const w = g.edgeTo[e]!;
-              if (passes && !reached[w]) {
-                reached[w] = 1;
-                stack.push(w);
-              }
-            }
-          }
-          const expected = [...reached.keys()].filter((v) => reached[v]);
-          const marks = got.get(d)!;
-          assert.equal(marks.group.nodesOf(marks.bit), expected, `readers of ${m.data[d]!.name}`);
-          assert.is(marks.group.sizeOf(marks.bit), expected.length);
-          for (let v = 0; v < g.nodeCount; v++) assert.is(marks.group.has(v, marks.bit), reached[v] === 1);
-        }
+        assertReadersBySearch(model(lines.join("\n")));
       },
     ),
     { numRuns: 200, seed: 7 },
@@ -1082,37 +1085,7 @@ test("random models: data readers of more than 32 assets (several batches) match
           const c = list.length ? `  carries [${list.join(", ")}]` : "";
           lines.push(`flow s${a} -> s${b} { kind copy${c} }`);
         }
-        const m = model(lines.join("\n"));
-        const a = analyze(m, RULES);
-        const g = a.facts.info;
-        const assets = m.data.map((d) => d.index);
-        const holders = new Map<number, Set<number>>(assets.map((d) => [d, new Set<number>()]));
-        for (const c of m.components) for (const d of c.holds) holders.get(d)!.add(c.index);
-        for (const f of m.flows) for (const d of f.carries) holders.get(d)!.add(f.from);
-        const keep = new Uint8Array(g.nodeCount).fill(1);
-        const got = dataReaders(a.graph, a.facts, assets, holders, keep);
-        for (const d of assets) {
-          const reached = new Uint8Array(g.nodeCount);
-          const stack = [...holders.get(d)!];
-          for (const v of stack) reached[v] = 1;
-          while (stack.length > 0) {
-            const v = stack.pop()!;
-            for (let i = g.outStart[v]!; i < g.outStart[v + 1]!; i++) {
-              const e = g.outEdges[i]!;
-              const f = m.flows[a.facts.infoFlow[e]!]!;
-              const passes =
-                f.carries.length > 0 ? f.carries.includes(d) : m.data[d]!.classification !== "secret";
-              const w = g.edgeTo[e]!;
-              if (passes && !reached[w]) {
-                reached[w] = 1;
-                stack.push(w);
-              }
-            }
-          }
-          const expected = [...reached.keys()].filter((v) => reached[v]);
-          const marks = got.get(d)!;
-          assert.equal(marks.group.nodesOf(marks.bit), expected, `readers of ${m.data[d]!.name}`);
-        }
+        assertReadersBySearch(model(lines.join("\n")));
       },
     ),
     { numRuns: 40, seed: 11 },

@@ -32,6 +32,10 @@ const NO_WEIGHTS = new Float64Array(0);
  * `weight` every step weighs 0; with `index`, edge e weighs `weight[index[e]]` (the usable graph's
  * edges read their step's weight from the attack graph's few levels). O(n + m).
  *
+ * Beware: with a Uint16Array `index` and no edge cut, the answer holds levels, not weights: `level`
+ * and `levels` are set and `weight` is empty, so a reader must go through `level` when it is there
+ * (as Dijkstra's relax does). With an Int32Array index, or when an edge is cut, `weight` is filled.
+ *
  * Filled by edge id, each edge written to its slot: a CSR keeps a node's edges in id order
  * (`buildCompactGraph`), so the k-th kept edge of v in id order is v's k-th kept slot. Reading the
  * edges in id order reads every per-edge array in order and only writes at random; reading the CSR's

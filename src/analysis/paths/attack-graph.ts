@@ -286,7 +286,8 @@ export function buildAttackGraph(
   const levelLikelihood = Float64Array.from(steps.levels.likelihood);
   const levelWeight = levelLikelihood.map(weightOf);
   const weights = { level: stepLevel, weight: levelWeight };
-  // Only the table is kept with the graph, not `ctx` and its caches.
+  // The graph keeps the table, and `ctx` for `controlsOf` (its labelling tables are given back by
+  // `closeLabels`; what it keeps is the model's, the rules' and a table per code combination).
   const table = ctx.table;
   const known = steps.known;
   const techniqueOf = (e: number): StepTechnique | undefined => table[known[e]!]!.tech;
@@ -358,12 +359,27 @@ function stepControls(
   const g = facts.info;
   const f = facts.infoFlow[e]!;
   const a = g.edgeFrom[e]!;
-  const onStep = ctx.appliedAsked(f, g.edgeTo[e]!, tech.rule);
-  return (
-    tech === AGENT_CALL && tg.compControls[a] !== 0 && replaced?.[e] !== 1
-      ? ctx.withCallerApproval(onStep, a, tech.rule)
-      : onStep
-  ).applied;
+  return withApproval(tg, ctx, ctx.appliedAsked(f, g.edgeTo[e]!, tech.rule), tech, a, e, replaced).applied;
+}
+
+/**
+ * An agent's approval is the default for its own calls: it counts on an agent call (step e, from
+ * agent `a`) unless a tool reached through it states its own approval and can carry data out
+ * (`replaced`; the way out's reading, as AT-37 reads it; AT-36 counts any tool stating one: a
+ * gateway is one node here, ADR 4). One reading for the labelling and for controls asked later.
+ */
+function withApproval(
+  tg: ThreatGraph,
+  ctx: StepRules,
+  onStep: Applied,
+  tech: StepTechnique,
+  a: number,
+  e: number,
+  replaced: Uint8Array | undefined,
+): Applied {
+  return tech === AGENT_CALL && tg.compControls[a] !== 0 && replaced?.[e] !== 1
+    ? ctx.withCallerApproval(onStep, a, tech.rule)
+    : onStep;
 }
 
 /** Where a disclosure's way out may end (`AttackGraph.sink`), and what can get there (`canExfiltrate`). */
@@ -601,14 +617,15 @@ function labelSteps(
     // rules read a hop (the flow's `auth`, else the receiver's, else an actor's `authenticated`).
     const auth = !returning && trust[a]! < trust[b]! && hopAuthenticated(tg, flows[f]!);
     if (auth) p *= AUTH_FACTOR;
-    const onStep = ctx.appliedOn(f, b, tech.rule, k.bit);
-    // An agent's approval is the default for its own calls: it cuts the call unless a tool reached
-    // through it states its own approval and can carry data out (the way out's reading above, as
-    // AT-37 reads it; AT-36 counts any tool stating one: a gateway is one node here, ADR 4).
-    const { applied, cut, lowering } =
-      tech === AGENT_CALL && tg.compControls[a] !== 0 && replaced?.[e] !== 1
-        ? ctx.withCallerApproval(onStep, a, tech.rule)
-        : onStep;
+    const { applied, cut, lowering } = withApproval(
+      tg,
+      ctx,
+      ctx.appliedOn(f, b, tech.rule, k.bit),
+      tech,
+      a,
+      e,
+      replaced,
+    );
     const lowered = Math.min(2, lowering);
     p *= LOWERED[lowered]!;
     // The place, the credentials and the lowering decide p (computed as above for every step).
@@ -703,6 +720,8 @@ class StepRules {
   // Per component and per flow, the bits of the rules that count a control it declares (`markCounted`).
   private nodeCounted: Int32Array = NO_I32;
   private flowCounted: Int32Array = NO_I32;
+  // Whether the tables above and below are taken: asked outside, they would drop marks silently.
+  private labelling = false;
   // The last `applying` answer per component: its rule's bit + 1 (0: none), and 1 + its place in
   // `nodeAnswers` (0: none yet; each component keeps its place).
   private nodeRuleBit: Int8Array = NO_I8;
@@ -734,10 +753,12 @@ class StepRules {
     this.flowCounted = scratchI32(model.flows.length);
     this.nodeRuleBit = scratchI8(model.components.length);
     this.nodeAt = scratchI32(model.components.length);
+    this.labelling = true;
   }
 
   /** Drops the labelling's tables: `placeOf` and `appliedOn` must not be asked after this. */
   closeLabels(): void {
+    this.labelling = false;
     this.nodeCounted = this.flowCounted = this.nodeAt = NO_I32;
     this.nodeRuleBit = NO_I8;
     this.nodeAnswers = [];
@@ -894,6 +915,7 @@ class StepRules {
    * most of the steps' labelling). Beyond 31 rules nothing is marked: every list is read.
    */
   private markCounted(rule: string, bit: number): void {
+    this.mustBeLabelling();
     if (bit >= 31) return;
     for (const [name, users] of this.tg.controlUsers) {
       if (!this.mitigatesCached(rule, name)) continue;
@@ -925,6 +947,7 @@ class StepRules {
 
   /** A step's controls: its flow's, then its receiver's not named already (as one list would give). */
   appliedOn(f: number, v: number, rule: string, bit: number): Applied {
+    this.mustBeLabelling();
     const onFlow = this.tg.flowControls[f] ? this.appliedAtFlow(f, rule, bit) : NOT_APPLIED;
     const onNode = this.tg.compControls[v] ? this.appliedAtNode(v, rule, bit) : NOT_APPLIED;
     return this.merged(onFlow, onNode);
@@ -940,6 +963,11 @@ class StepRules {
       ? this.applying(this.model.components[v]!.controls, rule)
       : NOT_APPLIED;
     return this.merged(onFlow, onNode);
+  }
+
+  /** A programming error, not bad input: the labelling's tables are asked outside `labelSteps`. */
+  private mustBeLabelling(): void {
+    if (!this.labelling) throw new Error("StepRules: the labelling's tables are asked outside labelSteps");
   }
 
   private merged(onFlow: Applied, onNode: Applied): Applied {
