@@ -214,24 +214,24 @@ function compare(
   costs?: Costs,
 ): { questions: number; disclosure: number; cut: number; uncuttable: number } {
   const { ag, ug, sinks } = attackIndex(m, costs);
-  const solver = new CutSolver(
-    m,
-    ag,
-    ug,
-    RULES,
-    sinks,
-    ag.targets.filter((t) => t.mode === "disclosure"),
+  const disclosure = ag.targets.filter((t) => t.mode === "disclosure");
+  // Beside the default, a solver whose residual reach searches the whole residual graph at every
+  // update with a seed (`searchAbove` 0), which the small models here would otherwise hardly reach:
+  // its crossings are read against the first question's cut from a pass over the nodes.
+  const solvers = [undefined, 0].map(
+    (above) => new CutSolver(m, ag, ug, RULES, sinks, disclosure, undefined, above),
   );
   // Disclosure questions share one network and carry its flow from one question to the next: ask
   // them in several orders and groupings so links open and close in every pattern.
   const singles = ag.targets.map((t) => [t]);
-  const disclosure = ag.targets.filter((t) => t.mode === "disclosure");
   const questions = [ag.targets, ...singles, disclosure, ...singles.reverse(), disclosure.slice(1), []];
   let cut = 0;
   let uncuttable = 0;
   for (const [i, q] of questions.entries()) {
-    const got = solver.solve(q);
-    assert.equal(got, wholeNetworkCut(m, q, costs), `${label}, question ${i}`);
+    const want = wholeNetworkCut(m, q, costs);
+    const [got, searched] = solvers.map((solver) => solver.solve(q)) as [CutReport, CutReport];
+    assert.equal(got, want, `${label}, question ${i}`);
+    assert.equal(searched, want, `${label}, question ${i}, whole searches`);
     if (got.controls.length + got.uncuttable.length > 0) cut++;
     if (got.uncuttable.length > 0) uncuttable++;
   }
@@ -462,16 +462,18 @@ test("random question sequences on one solver: the answers of a fresh solver per
     fc.property(
       fc.nat(models.length - 1),
       fc.array(fc.array(fc.nat(200), { maxLength: 6 }), { minLength: 2, maxLength: 8 }),
-      (which, picks) => {
+      fc.boolean(),
+      (which, picks, whole) => {
         const m = models[which]!;
         const { ag, ug, sinks } = attackIndex(m);
         const disclosure = ag.targets.filter((t) => t.mode === "disclosure");
         const solver = () => new CutSolver(m, ag, ug, RULES, sinks, disclosure);
-        const one = solver();
+        // Half the sequences on a solver whose residual reach always searches the whole graph.
+        const one = whole ? new CutSolver(m, ag, ug, RULES, sinks, disclosure, undefined, 0) : solver();
         for (const pick of picks) {
           const q = [...new Set(pick.map((i) => ag.targets[i % ag.targets.length]!))];
           const got = one.solve(q);
-          assert.equal(got, solver().solve(q), `model ${which}, targets ${pick.join(",")}`);
+          assert.equal(got, solver().solve(q), `model ${which}, targets ${pick.join(",")}, whole ${whole}`);
           asked++;
           if (got.controls.length + got.uncuttable.length > 0) nonEmpty++;
         }
@@ -480,6 +482,46 @@ test("random question sequences on one solver: the answers of a fresh solver per
     { numRuns: 60, seed: 99 },
   );
   assert.ok(asked > 200 && nonEmpty > 60, `${asked} questions, ${nonEmpty} non-empty cuts`);
+});
+
+// Questions that start from the first question's flow (restored: many links, most of them the
+// first's, after a question with few) are compared with that flow; with every update a whole search
+// (`searchAbove` 0), the nodes on another side than that flow's come from a pass over the nodes, and
+// the cut is read against the first question's. After all the targets, questions alternate between
+// one influence target (a few links: the flow starts over) and all the targets but one or two, or
+// all of them (hundreds of readers' links, nearly all the first question's: its flow is restored).
+test("whole searches against the first question's flow: the answers of a fresh solver", () => {
+  let asked = 0;
+  for (let seed = 1; seed <= 8; seed++) {
+    const m = generatedModel({ components: [150, 250, 400][seed % 3]!, seed, coupling: seed % 2 ? 1 : 10 });
+    const { ag, ug, sinks } = attackIndex(m);
+    const { targets } = ag;
+    const disclosure = targets.filter((t) => t.mode === "disclosure");
+    const influence = targets.filter((t) => t.mode === "influence");
+    const solver = (above?: number) => new CutSolver(m, ag, ug, RULES, sinks, disclosure, undefined, above);
+    const one = solver(0);
+    // The first question leaves one reader's target out; a later one with it (restoring the first
+    // question's flow) needs more flow, and nodes leave that flow's source side.
+    const left = disclosure[seed % disclosure.length]!;
+    const questions: (readonly AttackTarget[])[] = [targets.filter((x) => x !== left)];
+    targets.forEach((t, i) => {
+      const other = (i * 7 + seed) % targets.length;
+      questions.push(
+        [influence[i % influence.length]!],
+        targets.filter((x) => x !== t),
+      );
+      questions.push(
+        [t],
+        targets.filter((x, k) => x !== t && k !== other),
+      );
+      questions.push([influence[(i + 1) % influence.length]!], i % 2 ? targets : [...questions[0]!, t]);
+    });
+    for (const [i, q] of questions.entries()) {
+      assert.equal(one.solve(q), solver().solve(q), `seed ${seed}, question ${i}`);
+      asked++;
+    }
+  }
+  assert.ok(asked > 200, `${asked} questions`);
 });
 
 // The shared network's reductions (arcs contracted, series elimination) on random networks: the cut

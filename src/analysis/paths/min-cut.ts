@@ -78,6 +78,8 @@ export class CutSolver {
     private readonly disclosure: readonly CutTarget[],
     /** Per component, 1 where it reaches a sink over way-out steps, if the caller has it. */
     toSinks?: Uint8Array,
+    /** ResidualReach's `searchAbove` for the shared network (tests: 0 makes every update a whole search). */
+    private readonly reachSearchAbove?: number,
   ) {
     const withWayOut = (this.wayOut = disclosure.length > 0);
     if (withWayOut) {
@@ -535,7 +537,7 @@ export class CutSolver {
     }
     // Unless laying out took arrays of its own (the workspace fitted above was too small for it).
     if (arena && arena.used === taken) arena.release(temporaries);
-    const reach = new ResidualReach(r, forward, net.S, net.T, layer);
+    const reach = new ResidualReach(r, forward, net.S, net.T, layer, this.reachSearchAbove);
     const touched = new SlotLog(2 * net.count);
     touched.next = reach.changed;
     const sinkSlots = Int32Array.from(sinks);

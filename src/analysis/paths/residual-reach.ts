@@ -48,9 +48,9 @@ export class ResidualReach {
   readonly unreached: Int32Array;
   unreachedCount = 0;
   /**
-   * Whether the last `update` compared with the flow base, with the second layer open, and without a
-   * whole search: then `moved` lists the nodes whose side differs from the base's (`movedCount`;
-   * `isMoved`), and every other node is on the side the base put it.
+   * Whether the last `update` compared with the flow base, with the second layer open: then `moved`
+   * lists the nodes whose side differs from the base's (`movedCount`; `isMoved`), and every other
+   * node is on the side the base put it (after a whole search too: a pass over the nodes).
    */
   againstFlow = false;
   readonly moved: Int32Array;
@@ -210,7 +210,7 @@ export class ResidualReach {
     // most seeds are arcs whose flow went back to 0 and lose few nodes: the bar is higher there
     // (measured on the generated 100k model: about 7 ms against 35 ms a search).
     this.searched = seeds > (fromFlow ? 8 : 1) * this.searchAbove;
-    this.againstFlow = fromFlow && !off && !this.searched;
+    this.againstFlow = fromFlow && !off;
     this.movedCount = 0;
     if (this.searched) {
       bucket.fill(-1);
@@ -315,6 +315,18 @@ export class ResidualReach {
     let count = 0;
     for (let v = 0; v < n; v++) if (found[v] !== round && v !== this.t) unreached[count++] = v;
     this.unreachedCount = count;
+    if (!this.againstFlow) return;
+    // The nodes on another side than the flow base's, by a pass over them all: the caller then reads
+    // the cut against the base's (1M's disclosure questions mostly take this search).
+    const { moved, movedIn } = this;
+    const level = this.base.level;
+    let movedCount = 0;
+    for (let v = 0; v < n; v++) {
+      if (v === this.t || level[v]! >= 0 === (found[v] === round)) continue;
+      moved[movedCount++] = v;
+      movedIn[v] = round;
+    }
+    this.movedCount = movedCount;
   }
 }
 
