@@ -114,9 +114,9 @@ export class CutNetworkBuilder {
     sinks: readonly number[],
     private readonly withWayOut: boolean,
     /** What `reachingSinks` marks in `toSinks`, over the attack graph's components, if the caller has it. */
-    reached?: Uint8Array,
-    /** Marked by the same search from the entries, if given (zeroed arrays of n). */
-    fold?: Fold,
+    reached: Uint8Array | undefined,
+    /** Marked by the same search from the entries (zeroed arrays of n). */
+    fold: Fold,
   ) {
     const n = (this.n = ug.g.nodeCount);
     const g = ug.g;
@@ -131,8 +131,7 @@ export class CutNetworkBuilder {
     // The searches' queue is given back: the marks above are what the builder keeps.
     scratchScope(() => {
       const queue = scratchI32(n);
-      if (fold) reachedAndFolded(g, ag.entries, isEntry, fromEntries, queue, fold);
-      else reachedFrom(g, ag.entries, isEntry, fromEntries, queue);
+      reachedAndFolded(g, ag.entries, isEntry, fromEntries, queue, fold);
       if (withWayOut) {
         if (reached) {
           toSinks.set(reached);
@@ -478,31 +477,9 @@ export class BuildScratch {
   }
 }
 
-/** Marks in `reached` the non-entry components some entry reaches over usable steps (`queue`: n scratch). */
-function reachedFrom(
-  g: UsableGraph["g"],
-  entries: Int32Array,
-  isEntry: Uint8Array,
-  reached: Uint8Array,
-  queue: Int32Array,
-): void {
-  const { outStart, outEdges, edgeTo } = g;
-  let qt = 0;
-  for (let i = 0; i < entries.length; i++) queue[qt++] = entries[i]!;
-  for (let qh = 0; qh < qt; qh++) {
-    const v = queue[qh]!;
-    for (let i = outStart[v]!, end = outStart[v + 1]!; i < end; i++) {
-      const w = edgeTo[outEdges[i]!]!;
-      if (!isEntry[w] && !reached[w]) {
-        reached[w] = 1;
-        queue[qt++] = w;
-      }
-    }
-  }
-}
-
 /**
- * `reachedFrom` and the `fold` in one search: first over the uncuttable arcs from the entries, every
+ * Marks in `reached` the non-entry components some entry reaches over usable steps (`queue`: n
+ * scratch), and the `fold` in the same search: first over the uncuttable arcs from the entries, every
  * step out of the nodes it takes in read once for both, then on from everything else those steps
  * reached. (Two searches read the steps out of the fold twice.)
  */
