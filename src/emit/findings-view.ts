@@ -351,16 +351,13 @@ class ViewContext {
     }
   }
   mitigatedBy(i: number): FindingView["mitigatedBy"] {
-    const uses = this.src.mitigatedBy(i);
     // Most findings are open: they share one empty list.
-    if (uses.length === 0) return NONE_MITIGATING;
-    const start = this.mitigationLocations.start[i]!;
-    const at = this.mitigationLocations.locations;
-    return uses.map((u, j) => ({
-      control: u.name,
-      ...(u.impliedBy ? { impliedBy: u.impliedBy } : {}),
-      location: this.locationViews[at[start + j]!]!,
-    }));
+    if (this.src.mitigatedBy(i).length === 0) return NONE_MITIGATING;
+    const out: FindingView["mitigatedBy"][number][] = [];
+    this.eachMitigation(i, (control, impliedBy, location) =>
+      out.push({ control, ...(impliedBy ? { impliedBy } : {}), location }),
+    );
+    return out;
   }
   acceptance(i: number): FindingView["acceptance"] {
     const a = this.src.acceptance(i);

@@ -5,7 +5,15 @@ import { RULE_IDS } from "../catalog/index.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Emitter, EmitContext } from "./emitter.js";
 import { escapeMarkdown, markdownCode } from "./escape.js";
-import { ByNumber, eachFact, viewFields, type FindingView, type FindingViewList } from "./findings-view.js";
+import type { ReadList } from "../analysis/made-on-read.js";
+import {
+  ByNumber,
+  eachFact,
+  eachMitigation,
+  viewFields,
+  type FindingView,
+  type FindingViewList,
+} from "./findings-view.js";
 import { jsonFile, jsonString, type JsonLines, type JsonPath } from "./json-layout.js";
 import { locationView, type LocationView } from "./location-view.js";
 import { memoize } from "../memoize.js";
@@ -223,8 +231,8 @@ function mostSevere(results: Int32Array, severity: (i: number) => string, max: n
 
 /** Builds the SARIF log of a compile. */
 export function sarifLog(ctx: EmitContext) {
-  const { logWith, shown, result } = sarifParts(ctx);
-  return logWith(shown.map(result));
+  const { logWith, shown, result, mitigatedFindings } = sarifParts(ctx);
+  return logWith(shown.map(result), mitigatedFindings.toJSON());
 }
 
 /** Each result of the log as the emitter writes it, beside the object `sarifLog` holds (for tests). */
@@ -346,19 +354,25 @@ function sarifParts(ctx: EmitContext) {
   const read = viewFields(views);
   const kept = mostSevere(candidates, (i) => read.severity(i), ctx.sarifMaxResults ?? SARIF_MAX_RESULTS);
   const shown = new ByNumber(kept, (i) => views.at(i)!);
-  const mitigatedFinding = (f: FindingView) => ({
-    findingId: f.id,
-    fingerprint: f.fingerprint,
-    ruleId: f.rule,
-    severity: f.severity,
-    residualSeverity: f.residual.severity,
-    mitigatedBy: f.mitigatedBy.map((m) => m.control),
-  });
+  const mitigatedFinding = (f: FindingView) => {
+    const mitigatedBy: string[] = [];
+    eachMitigation(f, (control) => mitigatedBy.push(control));
+    return {
+      findingId: f.id,
+      fingerprint: f.fingerprint,
+      ruleId: f.rule,
+      severity: f.severity,
+      residualSeverity: f.residual.severity,
+      mitigatedBy,
+    };
+  };
   const mitigatedFindings = new ByNumber(mitigated, (i) => mitigatedFinding(views.at(i)!));
   type MitigatedFinding = ReturnType<typeof mitigatedFinding>;
-  const logWith = <R>(
-    results: readonly R[],
-    mitigatedList: readonly MitigatedFinding[] = mitigatedFindings.toJSON(),
+  // Any lists read by position: plain ones for the log as an object (`sarifLog`), lists made on read
+  // for the file (json-layout writes them item by item). The log's type keeps the lists' own.
+  const logWith = <Rs extends ReadList<unknown>, Ms extends ReadList<MitigatedFinding>>(
+    results: Rs,
+    mitigatedList: Ms,
   ) => ({
     $schema: SARIF_SCHEMA_URI,
     version: "2.1.0",
@@ -425,11 +439,6 @@ export const sarifEmitter: Emitter = {
       ...SARIF_LINES,
     ];
     // The lists stay lists made on read: json-layout writes each item as its line is written.
-    // json-layout reads them by position only (`length`, `at`), which both have.
-    const log = logWith(
-      shown as unknown as readonly FindingView[],
-      mitigatedFindings as unknown as Parameters<typeof logWith>[1],
-    );
-    return [jsonFile("findings.sarif", log, lines)];
+    return [jsonFile("findings.sarif", logWith(shown, mitigatedFindings), lines)];
   },
 };
