@@ -198,6 +198,25 @@ function builtinTitlesOf(findings: FindingViewList): Map<string, { title: string
   return builtinTitles;
 }
 
+/**
+ * An owner's open findings per severity (SEVERITY_ORDER), tasks to do and the controls they name,
+ * counted as `groupFindings` groups them: the split checklist's index and each owner's file read
+ * them, and counting again walked every open finding's view (two passes, 0.35 s at 100k).
+ */
+interface OwnerCounts {
+  readonly severities: number[];
+  todo: number;
+  readonly controls: Set<string>;
+}
+const ownerCounts = new WeakMap<ChecklistOwner, OwnerCounts>();
+
+function ownerCountsOf(o: ChecklistOwner): OwnerCounts {
+  let c = ownerCounts.get(o);
+  if (c === undefined)
+    ownerCounts.set(o, (c = { severities: SEVERITY_ORDER.map(() => 0), todo: 0, controls: new Set() }));
+  return c;
+}
+
 /** The findings grouped by owner and subject, unsorted, with the task counts. */
 function groupFindings(
   findings: FindingViewList,
@@ -252,11 +271,16 @@ function groupFindings(
     if (f.status === "open") {
       g.open.push(i);
       g.owner.open++;
+      const counts = ownerCountsOf(g.owner);
+      const rank = SEVERITY_ORDER.indexOf(f.severity);
+      if (rank >= 0) counts.severities[rank]!++;
       // Every recommended control of an open finding is a task: one the subject declared where it
       // counts would have mitigated the finding (a control it goes around is `bypassed`, still to do).
       for (const r of f.recommended) {
         todo++;
         todoControls.add(r.control);
+        counts.todo++;
+        counts.controls.add(r.control);
       }
     } else if (f.status === "accepted") s.accepted++;
     else {
@@ -593,7 +617,13 @@ export function checklistViewer(f: Format): {
 }
 
 /** One owner's tasks: to do (and the distinct controls they name) and done, as the header counts them. */
-function ownerTasks(o: ChecklistOwner): { todo: number; done: number; controls: number } {
+export function ownerTasks(o: ChecklistOwner): { todo: number; done: number; controls: number } {
+  const counted = ownerCounts.get(o);
+  if (counted !== undefined) {
+    let done = 0;
+    for (const s of o.subjects) done += s.done.length;
+    return { todo: counted.todo, done, controls: counted.controls.size };
+  }
   let todo = 0;
   let done = 0;
   const controls = new Set<string>();
@@ -882,7 +912,9 @@ function ownerFileText(
 }
 
 /** An owner's severity counts, most severe first (SEVERITY_ORDER). */
-function severityCounts(o: ChecklistOwner): number[] {
+export function severityCounts(o: ChecklistOwner): number[] {
+  const counted = ownerCounts.get(o);
+  if (counted !== undefined) return [...counted.severities];
   const counts = SEVERITY_ORDER.map(() => 0);
   for (const s of o.subjects) for (const x of s.open) counts[SEVERITY_ORDER.indexOf(x.severity)]!++;
   return counts;

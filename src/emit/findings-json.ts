@@ -4,6 +4,7 @@ import type { Emitter, EmitContext } from "./emitter.js";
 import {
   eachFact,
   eachMitigation,
+  FindingViews,
   viewFields,
   type FindingView,
   type FindingViewList,
@@ -299,6 +300,23 @@ export function findingJsonText(f: FindingView, shared: SharedTexts = UNSHARED):
 const byKey = <T>(m: Map<string, T>): Record<string, T> =>
   Object.fromEntries([...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 
+/** A rule's entry in `rules`, from one of its findings (copied: the views' objects are shared). */
+function ruleJson(f: Pick<FindingView, "title" | "category" | "mappings">): RuleJson {
+  const m = f.mappings;
+  return {
+    title: f.title,
+    category: f.category,
+    mappings: {
+      stride: [...m.stride],
+      atlasVersion: m.atlasVersion,
+      atlas: m.atlas.map((x) => ({ ...x })),
+      owasp: m.owasp.map((x) => ({ ...x })),
+      nist: m.nist.map((x) => ({ ...x })),
+      cosai: m.cosai.map((x) => ({ ...x })),
+    },
+  };
+}
+
 /** The `rules` and `controls` tables: every rule and recommended control of the findings, once. */
 export function ruleAndControlTables(findings: FindingViewList): {
   rules: Record<string, RuleJson>;
@@ -306,22 +324,16 @@ export function ruleAndControlTables(findings: FindingViewList): {
 } {
   const rules = new Map<string, RuleJson>();
   const controls = new Map<string, ControlJson>();
+  // Built views: each rule's first finding's shared object and the controls from the records, the
+  // same tables without a view (and a recommended list) made per finding.
+  if (findings instanceof FindingViews) {
+    for (const f of findings.rulesShared) if (!rules.has(f.rule)) rules.set(f.rule, ruleJson(f));
+    for (const [id, c] of findings.recommendedControls())
+      controls.set(id, { title: c.title, atlas: c.atlas.map((x) => ({ ...x })) });
+    return { rules: byKey(rules), controls: byKey(controls) };
+  }
   for (const f of findings) {
-    if (!rules.has(f.rule)) {
-      const m = f.mappings;
-      rules.set(f.rule, {
-        title: f.title,
-        category: f.category,
-        mappings: {
-          stride: [...m.stride],
-          atlasVersion: m.atlasVersion,
-          atlas: m.atlas.map((x) => ({ ...x })),
-          owasp: m.owasp.map((x) => ({ ...x })),
-          nist: m.nist.map((x) => ({ ...x })),
-          cosai: m.cosai.map((x) => ({ ...x })),
-        },
-      });
-    }
+    if (!rules.has(f.rule)) rules.set(f.rule, ruleJson(f));
     for (const r of f.recommended)
       if (!controls.has(r.control))
         controls.set(r.control, { title: r.title, atlas: r.atlas.map((x) => ({ ...x })) });

@@ -202,6 +202,30 @@ export class FindingViews extends MadeOnRead<FindingView> implements FindingView
   get source(): FindingSource {
     return this.ctx.src;
   }
+  /**
+   * What the views of each rule share (its id, category, title, mappings), the first of each rule
+   * first, in the order of their first findings: a rule's first finding's, without a view per finding.
+   */
+  get rulesShared(): readonly Pick<FindingView, "rule" | "category" | "title" | "mappings">[] {
+    return this.ctx.rulesShared;
+  }
+  /**
+   * The title and ATLAS mitigations of every built-in control some finding recommends, by id (the
+   * objects the views' recommendations carry), read from the records: no view or list per finding.
+   */
+  recommendedControls(): Map<string, { title: string; atlas: MappingView[] }> {
+    const src = this.ctx.src;
+    const controls = new Map<string, { title: string; atlas: MappingView[] }>();
+    // Findings of a rule share one list of ids: a list just read is skipped.
+    let last: readonly string[] | undefined;
+    for (let i = 0; i < src.length; i++) {
+      const ids = src.recommended(i);
+      if (ids === last) continue;
+      last = ids;
+      for (const id of ids) if (!controls.has(id)) controls.set(id, this.ctx.control(id));
+    }
+    return controls;
+  }
 }
 
 /** The fields outputs pick findings by, read by number: no view made (a plain list reads its views). */
@@ -283,6 +307,10 @@ class ViewContext {
     private readonly abouts: readonly SubjectInfo[],
   ) {
     this.recommendedSlot = new Int32Array(src.length);
+  }
+  /** Every rule's shared objects, in the order of their first findings. */
+  get rulesShared(): readonly RuleShared[] {
+    return this.shared.list;
   }
   /** Finding i's rule's shared object. */
   sharedOf(i: number): RuleShared {

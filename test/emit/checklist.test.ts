@@ -12,6 +12,8 @@ import {
   checklistPerOwner,
   checklistView,
   csvField,
+  ownerTasks,
+  severityCounts,
 } from "../../src/emit/checklist.js";
 import { plainView, type FindingView } from "../../src/emit/findings-view.js";
 import { MARKDOWN, REPORT_LIMITS } from "../../src/emit/report-view.js";
@@ -309,6 +311,26 @@ test("an agent's approval that a tool's own approval replaces is a task to do, n
   assert.is(row[CSV_COLUMNS.indexOf("state")], "todo");
   const summary = row[CSV_COLUMNS.indexOf("summary")]!;
   assert.ok(summary.startsWith("human_approval is declared on ops but does not count for AT-36 ("), summary);
+});
+
+test("each owner's severity and task counts, counted while grouping, equal a count of its open findings", () => {
+  for (const sample of SAMPLES) {
+    const { analysis } = cachedSampleContext(sample);
+    const d = checklistData(analysis, { toolVersion: "test" });
+    for (const o of d.owners) {
+      // A copy of the owner has no counts kept for it: its open findings are counted again.
+      const counted = { ...o };
+      assert.equal(severityCounts(o), severityCounts(counted), `${sample} ${o.owner}`);
+      assert.equal(ownerTasks(o), ownerTasks(counted), `${sample} ${o.owner}`);
+      let open = 0;
+      for (const s of o.subjects) open += s.open.length;
+      assert.is(
+        severityCounts(o).reduce((a, b) => a + b, 0),
+        open,
+        `${sample} ${o.owner}`,
+      );
+    }
+  }
 });
 
 test.run();

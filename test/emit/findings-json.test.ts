@@ -13,6 +13,7 @@ import {
   sharedTexts,
   findingsDocument,
   findingsJsonEmitter,
+  ruleAndControlTables,
 } from "../../src/emit/findings-json.js";
 import { sarifResultTexts } from "../../src/emit/sarif.js";
 import { FINDINGS_SCHEMA_ID, FINDINGS_SCHEMA_VERSION } from "../../src/emit/tool-info.js";
@@ -225,6 +226,23 @@ test("acceptances appear on the finding, and `--timestamp` adds `generatedAt`", 
   assert.is(accepted.status, "accepted");
   assert.is(accepted.acceptance!.reason, "load balancer limits <script>|rates");
   assert.is(doc.summary.byStatus.accepted, 1);
+});
+
+test("the rules and controls tables read from the records equal those read finding by finding", () => {
+  for (const sample of SAMPLES) {
+    const views = cachedSampleContext(sample).analysis.findingsView;
+    // A plain list of the same views takes the pass over every finding.
+    const plain = Array.from({ length: views.length }, (_, i) => views.at(i)!);
+    const fromRecords = ruleAndControlTables(views);
+    const fromViews = ruleAndControlTables(plain);
+    assert.equal(fromRecords, fromViews, sample);
+    assert.equal(Object.keys(fromRecords.rules), Object.keys(fromViews.rules), `${sample}: keys in order`);
+    assert.equal(
+      Object.keys(fromRecords.controls),
+      Object.keys(fromViews.controls),
+      `${sample}: keys in order`,
+    );
+  }
 });
 
 test.run();

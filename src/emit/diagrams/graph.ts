@@ -37,6 +37,9 @@ export interface DiagramNode {
   readonly zone: number | undefined;
 }
 
+/** A flow kind outside FLOW_KIND_NAMES (DiagramIndex `flowKind`): the flow's own kind is read then. */
+export const KIND_UNKNOWN = 255;
+
 /** Line style of an arrow. */
 export type EdgeStyle = "solid" | "thick" | "dotted";
 
@@ -47,6 +50,8 @@ interface FlowEdge {
   count: number;
   crossing: boolean;
   readonly kinds: Set<string>;
+  /** The kinds in `kinds` by their place in FLOW_KIND_NAMES (those below 32). */
+  kindBits: number;
   title: string | undefined;
 }
 
@@ -106,28 +111,57 @@ export class DiagramGraph {
 
   /** Adds a flow between two drawn nodes; flows inside one node (a collapsed zone) are not drawn. */
   addFlow(from: string, to: string, flow: Flow, crossing: boolean): void {
+    this.addFlowAt(from, to, flow.index, KIND_UNKNOWN, crossing);
+  }
+
+  /**
+   * `addFlow` of the model's flow `f`, whose kind is `kind` (its place in FLOW_KIND_NAMES, or
+   * KIND_UNKNOWN). A zone view adds every flow of its subtree, most of them to an arrow that already
+   * has their kind: the flow is loaded only for a new arrow or a kind new to its arrow, and the arrow
+   * of the last pair is tried before the maps (a component's flows often go to one node).
+   */
+  addFlowAt(from: string, to: string, f: number, kind: number, crossing: boolean): void {
     if (from === to) return;
-    let byTarget = this.flowEdges.get(from);
-    if (!byTarget) this.flowEdges.set(from, (byTarget = new Map<string, FlowEdge>()));
-    const e = byTarget.get(to);
+    let e = from === this.lastFrom && to === this.lastTo ? this.lastEdge : undefined;
     if (!e) {
-      const edge: FlowEdge = {
-        from,
-        to,
-        order: flow.index,
-        count: 1,
-        crossing,
-        kinds: new Set([flow.kind]),
-        title: flow.title,
-      };
-      byTarget.set(to, edge);
-      this.flowEdgeList.push(edge);
-      return;
+      let byTarget = this.flowEdges.get(from);
+      if (!byTarget) this.flowEdges.set(from, (byTarget = new Map<string, FlowEdge>()));
+      e = byTarget.get(to);
+      if (!e) {
+        const flow = this.model.flows[f]!;
+        e = {
+          from,
+          to,
+          order: f,
+          count: 1,
+          crossing,
+          kinds: new Set([flow.kind]),
+          kindBits: kind < 32 ? 1 << kind : 0,
+          title: flow.title,
+        };
+        byTarget.set(to, e);
+        this.flowEdgeList.push(e);
+        this.remember(from, to, e);
+        return;
+      }
+      this.remember(from, to, e);
     }
     e.count++;
-    e.kinds.add(flow.kind);
+    if (kind >= 32 || (e.kindBits & (1 << kind)) === 0) {
+      e.kinds.add(this.model.flows[f]!.kind);
+      if (kind < 32) e.kindBits |= 1 << kind;
+    }
     e.crossing ||= crossing;
-    e.order = Math.min(e.order, flow.index);
+    if (f < e.order) e.order = f;
+  }
+
+  private lastFrom: string | undefined;
+  private lastTo: string | undefined;
+  private lastEdge: FlowEdge | undefined;
+  private remember(from: string, to: string, e: FlowEdge): void {
+    this.lastFrom = from;
+    this.lastTo = to;
+    this.lastEdge = e;
   }
 
   /** Adds an arrow with its own label (attack-path steps); the same pair and style is drawn once. */

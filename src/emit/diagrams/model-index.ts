@@ -2,7 +2,8 @@ import { createHash } from "node:crypto";
 import { SEVERITIES, type Severity } from "../../analysis/findings.js";
 import type { CompileAnalysis } from "../../compiler.js";
 import type { Component, ResolvedModel } from "../../semantic/model.js";
-import { zoneId } from "./graph.js";
+import { KIND_UNKNOWN, zoneId } from "./graph.js";
+import { FLOW_KIND_NAMES } from "../../semantic/vocabulary.js";
 
 /**
  * What every diagram view reads about the model, computed once per compile in O(components + flows +
@@ -27,6 +28,11 @@ export interface DiagramIndex {
    */
   readonly outTo: Int32Array;
   readonly inFrom: Int32Array;
+  /**
+   * Each flow's kind as its place in FLOW_KIND_NAMES (KIND_UNKNOWN for any other): an arrow that
+   * stands for many flows learns a kind it has already from this array, without loading the flow.
+   */
+  readonly flowKind: Uint8Array;
   /** Child zones of each zone, and the zones at the top level, in declaration order. */
   readonly zoneChildren: readonly (readonly number[])[];
   readonly topZones: readonly number[];
@@ -68,6 +74,8 @@ export interface DiagramIndex {
   readonly zoneIds: readonly string[];
 }
 
+const FLOW_KIND_CODE = new Map<string, number>(FLOW_KIND_NAMES.map((k, i) => [k, i]));
+
 // Shared by every component that is no crown jewel; never written to (a crown jewel gets its own).
 const NO_CROWN: string[] = [];
 
@@ -93,7 +101,9 @@ export function diagramIndex(analysis: CompileAnalysis): DiagramIndex {
   const inAt = inStart.slice(0, n);
   const outTo = new Int32Array(m.flows.length);
   const inFrom = new Int32Array(m.flows.length);
+  const flowKind = new Uint8Array(m.flows.length);
   for (const f of m.flows) {
+    flowKind[f.index] = FLOW_KIND_CODE.get(f.kind) ?? KIND_UNKNOWN;
     outTo[outAt[f.from]!] = f.to;
     outFlows[outAt[f.from]!++] = f.index;
     inFrom[inAt[f.to]!] = f.from;
@@ -188,6 +198,7 @@ export function diagramIndex(analysis: CompileAnalysis): DiagramIndex {
     inFlows,
     outTo,
     inFrom,
+    flowKind,
     zoneChildren,
     topZones,
     zoneComponents,

@@ -4,12 +4,23 @@ import type { DiagramIndex } from "./model-index.js";
 import { plural } from "../../words.js";
 import { collapsedZoneNode, componentNode, groupNode, kindNoun } from "./nodes.js";
 
+/** Components a view places itself before `Placement` keeps them in an array over all components. */
+const DENSE_AT = 4096;
+
 /**
  * Which node stands for each component in one diagram: the component itself, a group it was put in,
  * or the nearest enclosing zone drawn as one node. Components with none are not in the diagram.
  */
 export class Placement {
   private readonly explicit = new Map<number, string>();
+  /**
+   * The same, once a view places more than DENSE_AT components itself (a top-level zone's view puts
+   * hundreds of thousands in groups): per component the place (+1) of its node's id in `denseIds`,
+   * 0 for none. Every end of every flow of the zone is looked up, and an array read is cheaper than
+   * a lookup in a map that large.
+   */
+  private dense: Int32Array | undefined;
+  private readonly denseIds: string[] = [];
   /** Zones drawn as one node (collapsed, or in a group of zones): every component under them is. */
   private readonly zoneNodes = new Map<number, string>();
   /**
@@ -22,15 +33,43 @@ export class Placement {
   constructor(
     readonly dx: DiagramIndex,
     readonly graph: DiagramGraph,
+    /** Components placed before the array is used (a test seam: 0 uses it from the first). */
+    private readonly denseAt: number = DENSE_AT,
   ) {}
 
   /** The node drawing a component, if the diagram shows it. */
   nodeOf(c: number): string | undefined {
-    const own = this.explicit.get(c);
+    const dense = this.dense;
+    const own = dense !== undefined ? this.denseIds[dense[c]! - 1] : this.explicit.get(c);
     if (own !== undefined) return own;
     const z = this.dx.componentZone[c]!;
     if (this.zoneNodes.size === 0 || z < 0) return undefined;
     return this.zoneNode(z) ?? undefined;
+  }
+
+  /** Puts component c in the node `id` (a later placement replaces an earlier one, as in the map). */
+  private place(c: number, id: string): void {
+    if (this.dense === undefined) {
+      this.explicit.set(c, id);
+      if (this.explicit.size > this.denseAt) this.makeDense();
+      return;
+    }
+    this.dense[c] = this.denseIdOf(id);
+  }
+
+  private makeDense(): void {
+    const dense = new Int32Array(this.dx.model.components.length);
+    for (const [c, id] of this.explicit) dense[c] = this.denseIdOf(id);
+    this.dense = dense;
+    this.explicit.clear();
+  }
+
+  /** The place (+1) of a node id in `denseIds`; consecutive members share the last one. */
+  private denseIdOf(id: string): number {
+    const ids = this.denseIds;
+    if (ids.length > 0 && ids[ids.length - 1] === id) return ids.length;
+    ids.push(id);
+    return ids.length;
   }
 
   private zoneNode(zone: number): string | null {
@@ -64,7 +103,7 @@ export class Placement {
   /** Draws a component as its own node. */
   component(c: number): void {
     const node = componentNode(this.dx, c);
-    this.explicit.set(c, node.id);
+    this.place(c, node.id);
     this.graph.addNode(node);
   }
 
@@ -78,7 +117,7 @@ export class Placement {
   group(tag: string, name: string, members: readonly number[], what: string, zone: number | undefined): void {
     const node = groupNode(this.dx, { tag, name }, members, what, zone);
     // One id for every member: a large zone's group has thousands of them.
-    for (const c of members) this.explicit.set(c, node.id);
+    for (const c of members) this.place(c, node.id);
     this.graph.addNode(node);
   }
 
@@ -151,7 +190,7 @@ export class Placement {
 
   private addFlow(from: string, to: string, f: number, a: number, b: number): void {
     const trust = this.dx.componentTrust;
-    this.graph.addFlow(from, to, this.dx.model.flows[f]!, trust[a] !== trust[b]);
+    this.graph.addFlowAt(from, to, f, this.dx.flowKind[f]!, trust[a] !== trust[b]);
   }
 }
 
