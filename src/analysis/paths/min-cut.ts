@@ -436,21 +436,24 @@ export class CutSolver {
   /** The first question's flow (on the arcs that carry some) and links, to start later questions from. */
   private snapshot(sh: Shared): Snapshot {
     const { forward, r, touched } = sh;
-    const at: number[] = [];
-    const flow: number[] = [];
+    // Typed arrays with room for every touched position (tens of thousands of arcs carry flow: the
+    // arrays of numbers pushed to took as long again).
+    const at = scratchI32(touched.length);
+    const flow = scratchF64(touched.length);
+    let k = 0;
     // Every arc with flow was touched (on one side or the other) since the flow was last 0.
     for (let i = 0; i < touched.length; i++) {
       const p = touched.list[i]!;
       const j = forward[p] === 1 ? p : r.twin[p]!;
       const f = r.cap[r.twin[j]!]!;
       if (f > 0 && (p === j || touched.mark[j] === 0)) {
-        at.push(j);
-        flow.push(f);
+        at[k] = j;
+        flow[k++] = f;
       }
     }
     const isOpen = scratchU8(sh.open.length);
     for (const x of sh.openList) isOpen[x] = 1;
-    return { at: Int32Array.from(at), flow: Float64Array.from(flow), open: [...sh.openList], isOpen };
+    return { at: at.subarray(0, k), flow: flow.subarray(0, k), open: [...sh.openList], isOpen };
   }
 
   private setLink(sh: Shared, x: number, c: number): void {
