@@ -93,8 +93,9 @@ export const linkNumber = (code: number): number => -2 - code;
  *
  * A build can only count (no arc arrays: `build` without `arcs`), so that a question asked of a
  * network of its own takes arcs at their number; the shared network is built at once into arrays
- * that grow (CutSolver's `share`: a count was a search as long as the build). The searches read the steps off the graphs' CSR with the filters inline: the filtered
- * copies the builder kept (80 MB at 1M) paid off when every question built a network of its own.
+ * that grow (CutSolver's `share`: a count was a search as long as the build). The searches read the
+ * steps off the graphs' CSR with the filters inline: the filtered copies the builder kept (80 MB at
+ * 1M) paid off when every question built a network of its own.
  */
 export class CutNetworkBuilder {
   private readonly n: number;
