@@ -20,7 +20,13 @@ import {
   maxFlow,
   sourceSide,
 } from "../../src/analysis/paths/maxflow.js";
-import { reduced, type CutNetwork } from "../../src/analysis/paths/cut-network.js";
+import {
+  BuildScratch,
+  CutNetworkBuilder,
+  cutArcs,
+  reduced,
+  type CutNetwork,
+} from "../../src/analysis/paths/cut-network.js";
 import { CutSolver } from "../../src/analysis/paths/min-cut.js";
 import type { CutReport } from "../../src/analysis/paths/model.js";
 import { componentOf, usableGraph } from "../../src/analysis/paths/usable.js";
@@ -433,6 +439,68 @@ test("random small models: every cut equals the whole-network cut", () => {
     disclosure += r.disclosure;
   });
   assert.ok(checked > 150 && disclosure > 50, `${checked} models, ${disclosure} disclosure targets`);
+});
+
+// The shared network is built at once into arc arrays that grow (min-cut.ts `share`): a build that
+// outgrows its room, from none at all, must give the network a build counted first and given room
+// gives, arc for arc. Returns how many times the arrays were outgrown (0: they were not).
+function sameGrownBuild(m: ResolvedModel, costs: readonly number[], room: (count: number) => number): number {
+  const { ag, ug, n, sinks } = attackIndex(m);
+  const capOfIndex = (i: number) => capOf[costs[i % costs.length]!]!;
+  const capacity = {
+    node: Float64Array.from({ length: n }, (_, v) => capOfIndex(v)),
+    wayOutNode: Float64Array.from({ length: n }, (_, v) => capOfIndex(v + 1)),
+    flow: Float64Array.from({ length: ug.g.edgeCount }, (_, e) => capOfIndex(e + 2)),
+    wayOutFlow: capOfIndex(0),
+  };
+  const fold = { capacity, influence: new Uint8Array(n), folded: new Uint8Array(n) };
+  const disclosure = ag.targets.some((t) => t.mode === "disclosure");
+  const builder = new CutNetworkBuilder(ag, ug, sinks, disclosure, undefined, fold);
+  const build = (arcs?: ReturnType<typeof cutArcs>) =>
+    builder.build(ag.targets, true, capacity, new BuildScratch(n), arcs, fold.folded) as CutNetwork;
+  const counted = build();
+  const want = build(cutArcs(counted.count));
+  const given = cutArcs(room(counted.count));
+  const got = build(given);
+  assert.is(got.count, want.count);
+  assert.is(got.nodeCount, want.nodeCount);
+  const part = <A extends Int32Array | Float64Array>(a: A) => [...a.subarray(0, want.count)];
+  assert.equal(part(got.tail), part(want.tail));
+  assert.equal(part(got.head), part(want.head));
+  assert.equal(part(got.cap), part(want.cap));
+  assert.equal(part(got.meta), part(want.meta));
+  // Each growth at least doubles the room, from 64 arcs.
+  let times = 0;
+  for (let size = given.tail.length; size < got.tail.length; size = Math.max(64, 2 * size)) times++;
+  return times;
+}
+
+test("a build that outgrows its arc arrays: the network a build given room makes", () => {
+  let grew = 0;
+  fc.assert(
+    fc.property(
+      fc.array(fc.nat(KINDS.length - 1), { minLength: 2, maxLength: 10 }),
+      fc.array(fc.tuple(fc.nat(9), fc.nat(9)), { maxLength: 24 }),
+      fc.array(fc.nat(5), { minLength: 1, maxLength: 8 }),
+      fc.nat(40),
+      (kinds, edges, costs, room) => {
+        const m = randomModel(kinds, edges);
+        if (m && sameGrownBuild(m, costs, (count) => room % Math.max(1, count)) > 0) grew++;
+      },
+    ),
+    { numRuns: 800, seed: 31 },
+  );
+  // Generated models: networks of hundreds of arcs, grown several times over.
+  let often = 0;
+  for (let seed = 1; seed <= 6; seed++) {
+    const model = generatedModel({ components: [100, 250][seed % 2]!, seed, coupling: seed % 2 ? 1 : 10 });
+    for (const room of [0, 1, 63, 64, 65])
+      if (sameGrownBuild(model, [seed, 1, 5, 2], () => room) > 2) often++;
+  }
+  assert.ok(
+    grew > 50 && often > 20,
+    `${grew} random builds grew, ${often} generated ones grew three times or more`,
+  );
 });
 
 // One solver keeps its network and flow from question to question (links opened and closed, the

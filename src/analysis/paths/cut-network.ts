@@ -91,11 +91,11 @@ export const linkNumber = (code: number): number => -2 - code;
  * into T: each keeps its out-half and its steps onward, and a link `out0(v) -> T` that a question
  * opens or closes like a reader's link into the way out.
  *
- * A build is a search that can only count (no arc arrays: `build` without `arcs`), so a caller can
- * size what it keeps of the network before it takes the arrays the arcs are written to, and give
- * those back once it has laid the network out (CutSolver: the shared network at 1M components has
- * 4M arcs). The searches read the steps off the graphs' CSR with the filters inline: the filtered
- * copies the builder kept (80 MB at 1M) paid off when every question built a network of its own.
+ * A build can only count (no arc arrays: `build` without `arcs`), so that a question asked of a
+ * network of its own takes arcs at their number; the shared network is built at once into arrays
+ * that grow (CutSolver's `share`: a count was a search as long as the build). The searches read the
+ * steps off the graphs' CSR with the filters inline: the filtered copies the builder kept (80 MB at
+ * 1M) paid off when every question built a network of its own.
  */
 export class CutNetworkBuilder {
   private readonly n: number;
@@ -165,9 +165,11 @@ export class CutNetworkBuilder {
   /**
    * The network for these targets, or "unbounded" when an influence target is itself an entry
    * (nothing can cut it). Shared: influence targets that are entries are left out instead, and the
-   * others link to T (see the class comment). The arcs go to `arcs` (room for `count` of them, which
-   * a build without `arcs` returns); `scratch` is left as it was given (every id -1). `folded`:
-   * per component, 1 where both its halves are S (as an entry's), 2 where its in-half is.
+   * others link to T (see the class comment). The arcs go to `arcs`, or to larger arrays taken
+   * from the arena in scope (`grown`) once they are full: the network's arrays are those returned.
+   * A build without `arcs` only counts (the network's `count`, with empty arrays). `scratch` is left
+   * as it was given (every id -1). `folded`: per component, 1 where both its halves are S (as an
+   * entry's), 2 where its in-half is.
    */
   build(
     targets: readonly CutTarget[],
@@ -182,10 +184,11 @@ export class CutNetworkBuilder {
     // Per component: 1 where both halves are S (an entry, or folded), 2 where only the in-half is.
     const inS = folded ?? this.isEntry;
     const store = arcs !== undefined;
-    const { tail, head, cap, meta } = arcs ?? NO_ARCS;
+    let { tail, head, cap, meta } = arcs ?? NO_ARCS;
     let count = 0;
     const arc = (u: number, v: number, c: number, m: number) => {
       if (store) {
+        if (count === tail.length) ({ tail, head, cap, meta } = grown({ tail, head, cap, meta }, count));
         tail[count] = u;
         head[count] = v;
         cap[count] = c;
@@ -447,6 +450,20 @@ const NO_ARCS: CutArcs = {
   cap: new Float64Array(0),
   meta: new Int32Array(0),
 };
+
+/**
+ * Twice the room (at least 64 arcs), with the first `count` arcs copied: a build that was given too
+ * little room grows its arrays so (the arrays it outgrew stay taken, with whatever else its caller
+ * took since; together they are less than the last).
+ */
+function grown(arcs: CutArcs, count: number): CutArcs {
+  const more = cutArcs(Math.max(64, 2 * count));
+  more.tail.set(arcs.tail.subarray(0, count));
+  more.head.set(arcs.head.subarray(0, count));
+  more.cap.set(arcs.cap.subarray(0, count));
+  more.meta.set(arcs.meta.subarray(0, count));
+  return more;
+}
 
 /** Room for `count` arcs. */
 export function cutArcs(count: number): CutArcs {

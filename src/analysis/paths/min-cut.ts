@@ -436,21 +436,24 @@ export class CutSolver {
   /** The first question's flow (on the arcs that carry some) and links, to start later questions from. */
   private snapshot(sh: Shared): Snapshot {
     const { forward, r, touched } = sh;
-    const at: number[] = [];
-    const flow: number[] = [];
+    // Typed arrays with room for every touched position (tens of thousands of arcs carry flow: the
+    // arrays of numbers pushed to took as long again).
+    const at = scratchI32(touched.length);
+    const flow = scratchF64(touched.length);
+    let k = 0;
     // Every arc with flow was touched (on one side or the other) since the flow was last 0.
     for (let i = 0; i < touched.length; i++) {
       const p = touched.list[i]!;
       const j = forward[p] === 1 ? p : r.twin[p]!;
       const f = r.cap[r.twin[j]!]!;
       if (f > 0 && (p === j || touched.mark[j] === 0)) {
-        at.push(j);
-        flow.push(f);
+        at[k] = j;
+        flow[k++] = f;
       }
     }
     const isOpen = scratchU8(sh.open.length);
     for (const x of sh.openList) isOpen[x] = 1;
-    return { at: Int32Array.from(at), flow: Float64Array.from(flow), open: [...sh.openList], isOpen };
+    return { at: at.subarray(0, k), flow: flow.subarray(0, k), open: [...sh.openList], isOpen };
   }
 
   private setLink(sh: Shared, x: number, c: number): void {
@@ -475,22 +478,23 @@ export class CutSolver {
   private share(first: readonly CutTarget[]): Shared {
     const targets = [...first.filter((t) => t.mode === "influence"), ...this.disclosure];
     const n = this.ug.g.nodeCount;
-    // Counted first, so that what the solver keeps of the network (the residual network and the
-    // arrays per position) is taken below the arcs it is laid out from, which are given back after:
-    // at 1M components those and the build's ids were 120 MB that sat under everything after.
-    // (The count is before series elimination, which happens on the arcs: what is kept has room
-    // for the nodes and arcs it removes, about a quarter of the nodes on the generated models.)
-    const { nodeCount, count } = scratchScope(
-      () =>
-        this.builder.build(
-          targets,
-          true,
-          this.capacity,
-          new BuildScratch(n),
-          undefined,
-          this.folded,
-        ) as CutNetwork,
-    );
+    // Built at once, into arc arrays that grow (no count first): what the solver keeps of the network
+    // is taken after it is reduced, at the reduced size, so it lies above the build's arcs and ids
+    // (at 1M components about 20 bytes an arc and 24 a node of the usable graph), which stay taken
+    // below it. Counting first let them be given back, but the count was a search as long as the
+    // build, and what was kept had room for the nodes and arcs the reduction removes. The arcs start
+    // with room for 2.25 per node of the usable graph: the generated models have 1.94-2.01.
+    const built = this.builder.build(
+      targets,
+      true,
+      this.capacity,
+      new BuildScratch(n),
+      cutArcs(Math.ceil(2.25 * n) + 64),
+      this.folded,
+    ) as CutNetwork;
+    // Halves merged, nodes with one arc in and one out gone (cut-network.ts); its own arrays given back.
+    const net = { ...built, ...scratchScope(() => reduced(built)) };
+    const { nodeCount, count, meta, cap } = net;
     const ws = new FlowWorkspace();
     ws.fit(nodeCount, count);
     const linkPos = scratchI32(2 * n).fill(-1);
@@ -501,24 +505,13 @@ export class CutSolver {
     const want = scratchU8(2 * n);
     const arena = currentArena();
     const temporaries = arena?.mark() ?? 0;
-    const built = this.builder.build(
-      targets,
-      true,
-      this.capacity,
-      new BuildScratch(n),
-      cutArcs(count),
-      this.folded,
-    ) as CutNetwork;
-    // Halves merged, nodes with one arc in and one out gone (cut-network.ts).
-    const net = { ...built, ...reduced(built) };
-    const pos = scratchI32(net.count);
+    const pos = scratchI32(count);
     // Every link starts closed: no flow, no capacity.
-    const { meta, cap } = net;
-    for (let a = 0; a < net.count; a++) if (meta[a]! < -1) cap[a] = 0;
+    for (let a = 0; a < count; a++) if (meta[a]! < -1) cap[a] = 0;
     const taken = arena?.used;
-    const r = layOut(ws, net.nodeCount, net.count, net.tail, net.head, net.cap, pos);
+    const r = layOut(ws, nodeCount, count, net.tail, net.head, cap, pos);
     const sinks: number[] = [];
-    for (let a = 0; a < net.count; a++) {
+    for (let a = 0; a < count; a++) {
       const j = pos[a]!;
       const code = meta[a]!;
       forward[j] = 1;
@@ -535,7 +528,8 @@ export class CutSolver {
         else sinks.push(j);
       }
     }
-    // Unless laying out took arrays of its own (the workspace fitted above was too small for it).
+    // The positions are given back, unless laying out took arrays of its own (the workspace fitted
+    // above was too small for it).
     if (arena && arena.used === taken) arena.release(temporaries);
     const reach = new ResidualReach(r, forward, net.S, net.T, layer, this.reachSearchAbove);
     const touched = new SlotLog(2 * net.count);
