@@ -251,15 +251,25 @@ export class RecordsBuilder {
   get length(): number {
     return this.count;
   }
+  // The last rationale and recommended list and their numbers: a rule reports most findings with its
+  // standard ones, so most findings skip the tables' lookups.
+  private lastRationale = "";
+  private lastRationaleNumber = -1;
+  private lastRecommended: readonly string[] | undefined = undefined;
+  private lastRecommendedNumber = -1;
   private rationaleOf(s: string): number {
+    if (s === this.lastRationale && this.lastRationaleNumber >= 0) return this.lastRationaleNumber;
     let i = this.rationaleIndex.get(s);
     if (i === undefined) this.rationaleIndex.set(s, (i = this.rationales.push(s) - 1));
-    return i;
+    this.lastRationale = s;
+    return (this.lastRationaleNumber = i);
   }
   private recommendedOf(list: readonly string[]): number {
+    if (list === this.lastRecommended) return this.lastRecommendedNumber;
     let i = this.recommendedIndex.get(list);
     if (i === undefined) this.recommendedIndex.set(list, (i = this.recommendedLists.push(list) - 1));
-    return i;
+    this.lastRecommended = list;
+    return (this.lastRecommendedNumber = i);
   }
   /** Appends a finding's record; its facts are kept each said once (`pushFactsOnce`). */
   add(
