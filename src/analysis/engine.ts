@@ -83,6 +83,8 @@ function tailCode(name: string, key: string, i: number): number {
  */
 export function compareIdTails(name1: string, key1: string, name2: string, key2: string): number {
   if (name1 === name2) return key1 === key2 ? 0 : key1 < key2 ? -1 : 1;
+  // Without keys the tails are the names (most findings have none): no prefix test is needed.
+  if (key1 === "" && key2 === "") return name1 < name2 ? -1 : 1;
   const short = Math.min(name1.length, name2.length);
   const prefix = name1.length < name2.length ? name2.startsWith(name1) : name1.startsWith(name2);
   if (!prefix) return name1 < name2 ? -1 : 1;
