@@ -1,4 +1,5 @@
 import type { Location } from "../diagnostics/diagnostic.js";
+import { scratchI32 } from "../graph/arena.js";
 import type { Acceptance, ControlUse, ResolvedModel, Subject } from "../semantic/model.js";
 import type { Fact } from "./facts.js";
 import {
@@ -208,27 +209,35 @@ export class JoinedTexts {
   }
 }
 
+/** A record's fields while the rules report them: one Int32 each, a row per record. */
+const F_RULE = 0; // rule << 10 | subject type << 8 | levels
+const F_SUBJECT = 1;
+const F_MESSAGE_AT = 2;
+const F_MESSAGE_LENGTH = 3;
+const F_RATIONALE = 4;
+const F_RECOMMENDED = 5;
+const F_MITIGATED_BY = 6;
+const F_ACCEPTANCE = 7;
+const F_FACT_START = 8;
+const F_FACT_COUNT = 9;
+const FIELDS = 10;
+/** Records per chunk (320 KB of rows). */
+const CHUNK_BITS = 13;
+const CHUNK = 1 << CHUNK_BITS;
+const CHUNK_MASK = CHUNK - 1;
+
 /**
- * The columns of the findings while the rules report them, in report order: plain lists of small
- * integers (they grow by push), turned into exact-size typed columns in id order by `finish`.
+ * The findings while the rules report them, in report order: rows of Int32 fields in fixed-size
+ * chunks (from the rule stage's arena when there is one), turned into exact-size typed columns in id
+ * order by `finish`. Ten lists of small integers grown by push allocated about 140 MB per run at 100k
+ * (each growth copies the list), all of it garbage by the end of the stage; a chunk is written once.
+ * Chunks are not given back when a rule's records are dropped: the next rule writes over them.
  */
 export class RecordsBuilder {
-  readonly rule: number[] = [];
-  readonly subjectType: number[] = [];
-  readonly subjectIndex: number[] = [];
+  private readonly chunks: Int32Array[] = [];
+  private count = 0;
   readonly key: string[] = [];
-  /** Each message's position and length in `messages`. */
-  readonly messageAt: number[] = [];
-  readonly messageLength: number[] = [];
   readonly messages = new JoinedTexts();
-  /** likelihood | impact << 2 | residual likelihood << 4 | status << 6 */
-  readonly levels: number[] = [];
-  readonly rationale: number[] = [];
-  readonly recommended: number[] = [];
-  readonly mitigatedBy: number[] = [];
-  readonly acceptance: number[] = [];
-  readonly factStart: number[] = [];
-  readonly factCount: number[] = [];
   /** Every finding's facts, one after another (a range per finding). */
   readonly facts: Fact[] = [];
   /** Shared tables the records index: 0 is always "none" where one can be absent. */
@@ -240,17 +249,27 @@ export class RecordsBuilder {
   private readonly recommendedIndex = new Map<readonly string[], number>();
 
   get length(): number {
-    return this.rule.length;
+    return this.count;
   }
+  // The last rationale and recommended list and their numbers: a rule reports most findings with its
+  // standard ones, so most findings skip the tables' lookups.
+  private lastRationale = "";
+  private lastRationaleNumber = -1;
+  private lastRecommended: readonly string[] | undefined = undefined;
+  private lastRecommendedNumber = -1;
   private rationaleOf(s: string): number {
+    if (s === this.lastRationale && this.lastRationaleNumber >= 0) return this.lastRationaleNumber;
     let i = this.rationaleIndex.get(s);
     if (i === undefined) this.rationaleIndex.set(s, (i = this.rationales.push(s) - 1));
-    return i;
+    this.lastRationale = s;
+    return (this.lastRationaleNumber = i);
   }
   private recommendedOf(list: readonly string[]): number {
+    if (list === this.lastRecommended) return this.lastRecommendedNumber;
     let i = this.recommendedIndex.get(list);
     if (i === undefined) this.recommendedIndex.set(list, (i = this.recommendedLists.push(list) - 1));
-    return i;
+    this.lastRecommended = list;
+    return (this.lastRecommendedNumber = i);
   }
   /** Appends a finding's record; its facts are kept each said once (`pushFactsOnce`). */
   add(
@@ -268,46 +287,39 @@ export class RecordsBuilder {
     acceptance: Acceptance | undefined,
     facts: readonly Fact[],
   ): void {
-    this.rule.push(rule);
-    this.subjectType.push(subjectTypeCode(subject.type));
-    this.subjectIndex.push(subject.index);
-    this.key.push(key);
-    this.messageAt.push(this.messages.add(message));
-    this.messageLength.push(message.length);
-    this.levels.push(
+    const n = this.count++;
+    const c = n >> CHUNK_BITS;
+    if (c === this.chunks.length) this.chunks.push(scratchI32(CHUNK * FIELDS));
+    const row = this.chunks[c]!;
+    const at = (n & CHUNK_MASK) * FIELDS;
+    row[at + F_RULE] =
+      (rule << 10) |
+      (subjectTypeCode(subject.type) << 8) |
       levelCode(likelihood) |
-        (levelCode(impact) << 2) |
-        (levelCode(residualLikelihood) << 4) |
-        (statusCode(status) << 6),
-    );
-    this.rationale.push(this.rationaleOf(rationale));
-    this.recommended.push(this.recommendedOf(recommended));
-    this.mitigatedBy.push(mitigatedBy ? this.mitigationLists.push(mitigatedBy) - 1 : 0);
-    this.acceptance.push(acceptance ? this.acceptances.push(acceptance) - 1 : 0);
-    this.factStart.push(this.facts.length);
-    this.factCount.push(pushFactsOnce(facts, this.facts));
+      (levelCode(impact) << 2) |
+      (levelCode(residualLikelihood) << 4) |
+      (statusCode(status) << 6);
+    row[at + F_SUBJECT] = subject.index;
+    row[at + F_MESSAGE_AT] = this.messages.add(message);
+    row[at + F_MESSAGE_LENGTH] = message.length;
+    row[at + F_RATIONALE] = this.rationaleOf(rationale);
+    row[at + F_RECOMMENDED] = this.recommendedOf(recommended);
+    row[at + F_MITIGATED_BY] = mitigatedBy ? this.mitigationLists.push(mitigatedBy) - 1 : 0;
+    row[at + F_ACCEPTANCE] = acceptance ? this.acceptances.push(acceptance) - 1 : 0;
+    row[at + F_FACT_START] = this.facts.length;
+    row[at + F_FACT_COUNT] = pushFactsOnce(facts, this.facts);
+    this.key.push(key);
+  }
+  /** Field `f` of record `r`. */
+  private field(r: number, f: number): number {
+    return this.chunks[r >> CHUNK_BITS]![(r & CHUNK_MASK) * FIELDS + f]!;
   }
   /** Drops the records from `n` on (a rule that threw reports nothing). */
   truncate(n: number): void {
-    if (n >= this.length) return;
-    const facts = this.factStart[n]!;
-    for (const col of [
-      this.rule,
-      this.subjectType,
-      this.subjectIndex,
-      this.key,
-      this.messageAt,
-      this.messageLength,
-      this.levels,
-      this.rationale,
-      this.recommended,
-      this.mitigatedBy,
-      this.acceptance,
-      this.factStart,
-      this.factCount,
-    ])
-      col.length = n;
-    this.facts.length = facts;
+    if (n >= this.count) return;
+    this.facts.length = this.field(n, F_FACT_START);
+    this.key.length = n;
+    this.count = n;
   }
   /** The records in the order given (record numbers of this builder), as a finished list. */
   finish(model: ResolvedModel, metas: readonly RuleMeta[], order: ArrayLike<number>): FindingRecords {
@@ -326,22 +338,26 @@ export class RecordsBuilder {
     const messageAt = new Int32Array(n);
     const messageLength = new Int32Array(n);
     this.messages.seal();
+    const chunks = this.chunks;
     for (let i = 0; i < n; i++) {
       const r = order[i]!;
-      rule[i] = this.rule[r]!;
-      subjectType[i] = this.subjectType[r]!;
-      subjectIndex[i] = this.subjectIndex[r]!;
-      levels[i] = this.levels[r]!;
-      rationale[i] = this.rationale[r]!;
-      recommended[i] = this.recommended[r]!;
-      mitigatedBy[i] = this.mitigatedBy[r]!;
-      acceptance[i] = this.acceptance[r]!;
+      const row = chunks[r >> CHUNK_BITS]!;
+      const at = (r & CHUNK_MASK) * FIELDS;
+      const packed = row[at + F_RULE]!;
+      rule[i] = packed >>> 10;
+      subjectType[i] = (packed >> 8) & 3;
+      levels[i] = packed & 255;
+      subjectIndex[i] = row[at + F_SUBJECT]!;
+      rationale[i] = row[at + F_RATIONALE]!;
+      recommended[i] = row[at + F_RECOMMENDED]!;
+      mitigatedBy[i] = row[at + F_MITIGATED_BY]!;
+      acceptance[i] = row[at + F_ACCEPTANCE]!;
       key.push(this.key[r]!);
-      messageAt[i] = this.messageAt[r]!;
-      messageLength[i] = this.messageLength[r]!;
+      messageAt[i] = row[at + F_MESSAGE_AT]!;
+      messageLength[i] = row[at + F_MESSAGE_LENGTH]!;
       // The facts stay where they were reported: a finding's range is read through its own start.
-      factStart[i] = this.factStart[r]!;
-      factCount[i] = this.factCount[r]!;
+      factStart[i] = row[at + F_FACT_START]!;
+      factCount[i] = row[at + F_FACT_COUNT]!;
     }
     return new FindingRecords(model, metas, {
       rule,

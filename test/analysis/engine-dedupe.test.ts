@@ -4,6 +4,7 @@ import { compareIdTails, runRules } from "../../src/analysis/engine.js";
 import { computeFacts } from "../../src/analysis/facts.js";
 import { componentSubject, defineRule, type Rule, type RuleMeta } from "../../src/analysis/rule.js";
 import { buildThreatGraph } from "../../src/graph/threat-graph.js";
+import { inArena } from "../../src/graph/arena.js";
 import { frontEndOf } from "../helpers/compile.js";
 
 /**
@@ -189,6 +190,33 @@ test("records compare as their id strings would (names that are prefixes of othe
     const want = sign(byString(tail(n1, k1), tail(n2, k2)));
     assert.is(sign(compareIdTails(n1, k1, n2, k2)), want, `${tail(n1, k1)} vs ${tail(n2, k2)}`);
   }
+});
+
+test("records spread over several chunks keep every field, and a rule that throws past a chunk's end drops its records", () => {
+  // 8,192 records a chunk: the first rule fills two and part of a third, the failing one starts in
+  // the third and runs into a fourth, the last writes over what it left.
+  const many = (id: string, n: number, tag: string): [string, string | undefined, string][] =>
+    Array.from({ length: n }, (_, i) => [i % 2 ? "copilot" : "helper", `k${i}`, `${tag} ${i}`]);
+  const rules = [
+    rule("ORG-1", many("ORG-1", 20_000, "one")),
+    rule("ORG-2", many("ORG-2", 10_000, "dropped"), true),
+    rule("ORG-3", many("ORG-3", 5_000, "three")),
+  ];
+  const check = (value: ReturnType<typeof run>["value"]): void => {
+    assert.is(value.length, 25_000);
+    const byId = new Map(value.map((f) => [f.id, f]));
+    for (let i = 0; i < 20_000; i++) {
+      const f = byId.get(`ORG-1:${i % 2 ? "copilot" : "helper"}:k${i}`)!;
+      assert.is(f.message, `one ${i}`);
+      assert.is(f.severity, "medium");
+      assert.is(f.status, "open");
+    }
+    for (let i = 0; i < 5_000; i++)
+      assert.is(byId.get(`ORG-3:${i % 2 ? "copilot" : "helper"}:k${i}`)!.message, `three ${i}`);
+  };
+  check(run(rules).value);
+  // In a rule stage's reservation, as compile runs it (the chunks come from it).
+  check(inArena(1 << 22, () => run(rules).value, undefined, true));
 });
 
 test.run();
