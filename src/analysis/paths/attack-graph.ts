@@ -65,8 +65,14 @@ export interface AttackTarget {
   readonly listed: boolean;
 }
 
-/** What a cut question needs of a target: its mode and its nodes. */
-export type CutTarget = Pick<AttackTarget, "mode" | "nodes">;
+/**
+ * What a cut question needs of a target: its mode and its nodes (ascending for a target; a typed
+ * array for a reader target, whose list is up to half the model).
+ */
+export interface CutTarget {
+  readonly mode: AttackTarget["mode"];
+  readonly nodes: ArrayLike<number>;
+}
 
 /** A target whose nodes are a crown jewel's readers, listed on demand. */
 class MarkedTarget implements AttackTarget {
