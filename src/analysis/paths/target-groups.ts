@@ -1,4 +1,4 @@
-import { scratchCopyI32, scratchI32 } from "../../graph/arena.js";
+import { scratchCopyI32, scratchI32, scratchScope } from "../../graph/arena.js";
 /**
  * Attack targets marked 32 to a group instead of listed one by one. A confidential asset of a
  * generated model is read by about half of it, and there are max(10, N/1000) crown jewels: listing
@@ -109,10 +109,18 @@ export class TargetGroup {
 
   /** The nodes that carry `bit`, ascending. */
   nodesOf(bit: number): number[] {
-    const out: number[] = [];
+    return Array.from(this.nodeArrayOf(bit));
+  }
+
+  /**
+   * The nodes that carry `bit`, ascending, in a new typed array: off the JavaScript heap (a reader
+   * target's list is up to half the model, a large object kept until a full collection as a list).
+   */
+  nodeArrayOf(bit: number): Int32Array {
+    const out = new Int32Array(this.sizeOf(bit));
     const { support, slotAt, slotMask } = this;
     const b = 1 << bit;
-    for (let k = 0; k < support.length; k++) if (slotMask[slotAt[k]!]! & b) out.push(support[k]!);
+    for (let k = 0, i = 0; k < support.length; k++) if (slotMask[slotAt[k]!]! & b) out[i++] = support[k]!;
     return out;
   }
 
@@ -165,7 +173,13 @@ export function byGroup(targets: readonly Marked[]): Map<TargetGroup, { index: n
  * meets them (target by target): the order in which the cut network numbers them, found without
  * walking any list (a node's first target is folded per slot, then the nodes are bucketed by it).
  */
-export function nodesInOrder(n: number, targets: readonly Marked[]): number[] {
+export function nodesInOrder(n: number, targets: readonly Marked[]): Int32Array {
+  // A new typed array (read under the whole cut), its scratch given back: taken below the cut's
+  // arrays, both the first-target table (a slot per node) and the list stayed under them.
+  return scratchScope(() => inOrder(n, targets));
+}
+
+function inOrder(n: number, targets: readonly Marked[]): Int32Array {
   const none = targets.length;
   const first = scratchI32(n).fill(none);
   for (const [group, members] of byGroup(targets)) {
@@ -185,7 +199,7 @@ export function nodesInOrder(n: number, targets: readonly Marked[]): number[] {
   const start = scratchI32(none + 2);
   for (let v = 0; v < n; v++) start[first[v]! + 1]!++;
   for (let i = 0; i < none; i++) start[i + 1]! += start[i]!;
-  const out = new Array<number>(start[none]!);
+  const out = new Int32Array(start[none]!);
   for (let v = 0; v < n; v++) if (first[v]! < none) out[start[first[v]!]!++] = v;
   return out;
 }
