@@ -18,33 +18,22 @@ export class TargetGroup {
   /** Nodes per slot. */
   readonly slotSize: Int32Array;
 
-  /** Builds the group from its support (ascending) and the bits of each support node (none 0). */
-  constructor(support: Int32Array, masks: Int32Array) {
-    const size = support.length;
+  /**
+   * Builds the group from its support (ascending) and the bits of each support node (none 0), or,
+   * with `slots`, from its support and the slot of each node, numbered by `slots`.
+   */
+  constructor(support: Int32Array, masks: Int32Array);
+  constructor(support: Int32Array, slotAt: Int32Array, slots: Slots);
+  constructor(support: Int32Array, codes: Int32Array, slots?: Slots) {
     this.support = support;
-    this.slotAt = scratchI32(size);
-    const slotOf = new Map<number, number>();
-    const slotMasks: number[] = [];
-    const sizes: number[] = [];
-    // Neighbouring nodes mostly carry the same bits: the last slot is checked before the map.
-    let lastMask = 0;
-    let lastSlot = -1;
-    for (let k = 0; k < size; k++) {
-      const m = masks[k]!;
-      let s = m === lastMask ? lastSlot : slotOf.get(m);
-      if (s === undefined) {
-        s = slotMasks.length;
-        slotOf.set(m, s);
-        slotMasks.push(m);
-        sizes.push(0);
-      }
-      lastMask = m;
-      lastSlot = s;
-      sizes[s]!++;
-      this.slotAt[k] = s;
+    if (slots) this.slotAt = codes;
+    else {
+      slots = new Slots();
+      this.slotAt = scratchI32(support.length);
+      for (let k = 0; k < support.length; k++) this.slotAt[k] = slots.of(codes[k]!);
     }
-    this.slotMask = Int32Array.from(slotMasks);
-    this.slotSize = Int32Array.from(sizes);
+    this.slotMask = Int32Array.from(slots.masks);
+    this.slotSize = Int32Array.from(slots.sizes);
   }
 
   /** The group of nodes `0..masks.length-1`, node v with bits `masks[v]` (0 for none). */
@@ -148,6 +137,31 @@ export class TargetGroup {
     const nodes = scratchI32(this.support.length);
     for (let k = 0; k < this.support.length; k++) nodes[fill[this.slotAt[k]!]!++] = this.support[k]!;
     return { start, nodes };
+  }
+}
+
+/** A group's slots, numbered as they are first met (a distinct bit set each), with their sizes. */
+export class Slots {
+  private readonly slotOf = new Map<number, number>();
+  readonly masks: number[] = [];
+  readonly sizes: number[] = [];
+  // Neighbouring nodes mostly carry the same bits: the last slot is checked before the map.
+  private lastMask = 0;
+  private lastSlot = -1;
+
+  /** The slot of bit set `m` (not 0), counting one more node in it. */
+  of(m: number): number {
+    let s = m === this.lastMask ? this.lastSlot : this.slotOf.get(m);
+    if (s === undefined) {
+      s = this.masks.length;
+      this.slotOf.set(m, s);
+      this.masks.push(m);
+      this.sizes.push(0);
+    }
+    this.lastMask = m;
+    this.lastSlot = s;
+    this.sizes[s]!++;
+    return s;
   }
 }
 
