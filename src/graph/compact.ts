@@ -185,6 +185,53 @@ function finiteByLevel(
   }
 }
 
+/**
+ * `reachOver` over the edges whose code is `value` (`keep` true) or is not (`keep` false), with the
+ * test inline: the rule helpers' searches (over `invoke` flows, over steps that take no result back)
+ * each passed a closure of their own, a call V8 cannot inline in the shared loop.
+ */
+export function reachByCode(
+  g: CompactGraph,
+  sources: ArrayLike<number>,
+  code: Uint8Array,
+  value: number,
+  keep: boolean,
+  backward = false,
+): Uint8Array {
+  const seen = scratchU8(g.nodeCount);
+  scratchScope(() => {
+    const queue = scratchI32(g.nodeCount);
+    const [start, edges] = backward ? [g.inStart, g.inEdges] : [g.outStart, g.outEdges];
+    const other = backward ? g.edgeFrom : g.edgeTo;
+    byCode(start, edges, other, code, value, keep, seen, queue, seeded(sources, seen, queue));
+  });
+  return seen;
+}
+
+function byCode(
+  start: Int32Array,
+  edges: Int32Array,
+  other: Int32Array,
+  code: Uint8Array,
+  value: number,
+  keep: boolean,
+  seen: Uint8Array,
+  queue: Int32Array,
+  tail: number,
+): void {
+  for (let head = 0; head < tail; head++) {
+    const v = queue[head]!;
+    for (let i = start[v]!, end = start[v + 1]!; i < end; i++) {
+      const e = edges[i]!;
+      const w = other[e]!;
+      if (seen[w] === 0 && (code[e] === value) === keep) {
+        seen[w] = 1;
+        queue[tail++] = w;
+      }
+    }
+  }
+}
+
 /** Plain BFS from a set of sources, with arrays of its own (bench/analysis.ts times one with its scratch allocated once). */
 export function bfs(g: CompactGraph, sources: ArrayLike<number>): Uint8Array {
   const seen = new Uint8Array(g.nodeCount);

@@ -4,6 +4,7 @@ import * as assert from "uvu/assert";
 import {
   bfs,
   buildCompactGraph,
+  reachByCode,
   reachFinite,
   reachOver,
   type CompactGraph,
@@ -453,6 +454,27 @@ test("reachOver from marks closed in its direction adds what a search from the s
         for (let v = 0; v < n; v++) want[v]! |= closed[v]!;
         const got = reachOver(g, inRange(sources), () => true, backward, Uint8Array.from(closed));
         assert.equal([...got], [...want]);
+      },
+    ),
+    runs,
+  );
+});
+
+test("reachByCode, keeping the edges of a code or all but them, is reachOver with that test", () => {
+  fc.assert(
+    fc.property(
+      graphArb,
+      fc.array(fc.nat({ max: 8 }), { maxLength: 3 }),
+      fc.array(fc.nat({ max: 3 }), { minLength: 27, maxLength: 27 }),
+      fc.nat({ max: 3 }),
+      fc.boolean(),
+      fc.boolean(),
+      ({ n, edges }, sources, codes, value, keep, backward) => {
+        const g = build(n, edges);
+        const seeds = sources.filter((v) => v < n);
+        const code = Uint8Array.from(edges, (_, e) => codes[e]!);
+        const want = reachOver(g, seeds, (e) => (code[e] === value) === keep, backward);
+        assert.equal([...reachByCode(g, seeds, code, value, keep, backward)], [...want]);
       },
     ),
     runs,

@@ -8,6 +8,8 @@ import { analyzePaths, type PathOptions } from "../../src/analysis/paths/analyze
 import { applyAssumptions, parseAssumption, type Assumption } from "../../src/analysis/paths/assume.js";
 import { buildAttackGraph } from "../../src/analysis/paths/attack-graph.js";
 import { dataReaders } from "../../src/analysis/paths/data-readers.js";
+import type { TargetGroup } from "../../src/analysis/paths/target-groups.js";
+import { inArena } from "../../src/graph/arena.js";
 import type { PathAnalysis } from "../../src/analysis/paths/model.js";
 import { RULES } from "../../src/analysis/rules/index.js";
 import { isLlmConsumer } from "../../src/analysis/predicates.js";
@@ -1018,6 +1020,26 @@ function assertReadersBySearch(m: ResolvedModel): void {
     assert.equal(marks.group.nodesOf(marks.bit), expected, `readers of ${m.data[d]!.name}`);
     assert.is(marks.group.sizeOf(marks.bit), expected.length);
     for (let v = 0; v < g.nodeCount; v++) assert.is(marks.group.has(v, marks.bit), reached[v] === 1);
+  }
+  // In an arena (the groups written in one block) and made turned: every other node has a turned
+  // node, numbered after the components in node order. Each group is the plain one, or its
+  // `mapped` copy, slot for slot.
+  const turnedNode = new Int32Array(g.nodeCount).fill(-1);
+  for (let v = 1, next = g.nodeCount; v < g.nodeCount; v += 2) turnedNode[v] = next++;
+  const same = (x: TargetGroup, y: TargetGroup, what: string) => {
+    for (const key of ["support", "slotAt", "slotMask", "slotSize"] as const)
+      assert.equal([...x[key]], [...y[key]], `${what}: ${key}`);
+  };
+  for (const turned of [undefined, turnedNode]) {
+    const plain = turned ? dataReaders(a.graph, a.facts, assets, holders, keep, undefined, turned) : got;
+    inArena(1 << 22, () => {
+      const inBlock = dataReaders(a.graph, a.facts, assets, holders, keep, undefined, turned);
+      for (const d of assets) {
+        const want = turned ? got.get(d)!.group.mapped(turned) : got.get(d)!.group;
+        same(inBlock.get(d)!.group, want, `in a block, turned ${turned !== undefined}`);
+        same(plain.get(d)!.group, want, `plain, turned ${turned !== undefined}`);
+      }
+    });
   }
 }
 

@@ -58,7 +58,7 @@ test("nodesInOrder meets the nodes as a walk over each target's ascending list d
       const expected: number[] = [];
       for (const t of targets)
         for (const v of t.group.nodesOf(t.bit)) if (!expected.includes(v)) expected.push(v);
-      assert.equal(nodesInOrder(n, targets), expected);
+      assert.equal([...nodesInOrder(n, targets)], expected);
     }),
     runs,
   );

@@ -302,7 +302,9 @@ function analyzeInArena(
   // definition; no control inside the system cuts that, so cuts leave it out and say so.
   // (A disclosure through an entry can still be cut on its way out, so only influence targets drop them.)
   const cuttable = (t: AttackTarget): CutTarget =>
-    t.mode === "influence" ? { mode: t.mode, nodes: t.nodes.filter((v) => !facts.entry[v]) } : t;
+    t.mode === "influence"
+      ? { mode: t.mode, nodes: t.nodes.filter((v) => !facts.entry[v]) }
+      : { mode: t.mode, nodes: nodesOfTarget(t) };
   for (const t of targets) if (t.mode === "influence") notes.push(...entryHolderNote(tg, facts, t));
   const detail = ranked.slice(0, detailLimit).map(({ i }) => i);
   const softChokepoints = softChokepointsOf(cond, ug, entries, targets, groups, detail, reports);
@@ -388,10 +390,10 @@ function softChokepointsOf(
   const excluded = scratchU8(cond.comp.length);
   markAll(entries, excluded);
   for (const i of detail) {
-    const nodes = targets[i]!.nodes;
-    const marked = markNew(ug, nodes, excluded);
+    const nodes = nodesOfTarget(targets[i]!);
+    markNew(ug, nodes, excluded);
     (reports[i] as { softChokepoints?: unknown }).softChokepoints = shares.top(nodes, excluded);
-    unmark(marked, excluded);
+    unmarkNew(ug, nodes, excluded);
   }
   return shares.top(allTargetNodes(ug, groups, excluded), excluded);
 }
@@ -481,27 +483,40 @@ function markAll(nodes: readonly number[], marks: Uint8Array): void {
   for (let i = 0; i < nodes.length; i++) marks[nodes[i]!] = 1;
 }
 
-/** Marks the nodes not marked yet, and a turned node's component, and lists them (to unmark after). */
-function markNew(ug: UsableGraph, nodes: readonly number[], marks: Uint8Array): number[] {
-  const marked: number[] = [];
+/** A mark `markNew` set (a mark already there is 1, and stays). */
+const NEW_MARK = 2;
+
+/**
+ * Marks the nodes not marked yet, and a turned node's component, as new (`unmarkNew` takes those
+ * marks off again): no list of what it marked (up to half the model for a reader target).
+ */
+function markNew(ug: UsableGraph, nodes: ArrayLike<number>, marks: Uint8Array): void {
   for (let i = 0; i < nodes.length; i++) {
     const v = nodes[i]!;
-    if (!marks[v]) {
-      marks[v] = 1;
-      marked.push(v);
-    }
+    if (!marks[v]) marks[v] = NEW_MARK;
     if (v < ug.components) continue;
     const c = componentOf(ug, v);
-    if (!marks[c]) {
-      marks[c] = 1;
-      marked.push(c);
-    }
+    if (!marks[c]) marks[c] = NEW_MARK;
   }
-  return marked;
 }
 
-function unmark(nodes: readonly number[], marks: Uint8Array): void {
-  for (let i = 0; i < nodes.length; i++) marks[nodes[i]!] = 0;
+/** Takes off the marks `markNew` set for the same nodes. */
+function unmarkNew(ug: UsableGraph, nodes: ArrayLike<number>, marks: Uint8Array): void {
+  for (let i = 0; i < nodes.length; i++) {
+    const v = nodes[i]!;
+    if (marks[v] === NEW_MARK) marks[v] = 0;
+    if (v < ug.components) continue;
+    const c = componentOf(ug, v);
+    if (marks[c] === NEW_MARK) marks[c] = 0;
+  }
+}
+
+/**
+ * A target's nodes, ascending: a kept list as it is, a reader target's listed afresh in a typed
+ * array (its `nodes` would keep a JavaScript list of up to half the model until a full collection).
+ */
+function nodesOfTarget(t: AttackTarget): ArrayLike<number> {
+  return t.listed ? t.nodes : t.group.nodeArrayOf(t.bit);
 }
 
 /**

@@ -65,8 +65,14 @@ export interface AttackTarget {
   readonly listed: boolean;
 }
 
-/** What a cut question needs of a target: its mode and its nodes. */
-export type CutTarget = Pick<AttackTarget, "mode" | "nodes">;
+/**
+ * What a cut question needs of a target: its mode and its nodes (ascending for a target; a typed
+ * array for a reader target, whose list is up to half the model).
+ */
+export interface CutTarget {
+  readonly mode: AttackTarget["mode"];
+  readonly nodes: ArrayLike<number>;
+}
 
 /** A target whose nodes are a crown jewel's readers, listed on demand. */
 class MarkedTarget implements AttackTarget {
@@ -1083,9 +1089,8 @@ export function buildTargets(
   const confidentialData = model.crownJewels
     .filter((c) => c.subject.type === "data" && c.properties.includes("confidentiality"))
     .map((c) => c.subject.index);
-  const readers = dataReaders(tg, facts, [...new Set(confidentialData)], holders, reader, named);
-  // Each readers' group with its turned readers named by their turned nodes, made once per group.
-  const turned = new Map<TargetGroup, TargetGroup>();
+  // Each readers' group with its turned readers named by their turned nodes, made so (not copied).
+  const readers = dataReaders(tg, facts, [...new Set(confidentialData)], holders, reader, named, turnedNode);
 
   // Kept lists (influence targets, a component's readers) are marked 32 to a group, per mode.
   const out: (AttackTarget | undefined)[] = [];
@@ -1109,7 +1114,7 @@ export function buildTargets(
         const d = crown.subject.index;
         if (property === "confidentiality") {
           const marks = readers.get(d);
-          const group = marks ? turnedGroup(marks.group, turnedNode, turned) : NO_TARGET;
+          const group = marks ? marks.group : NO_TARGET;
           out.push(new MarkedTarget(crown, property, mode, group, marks?.bit ?? 0));
           continue;
         }
@@ -1157,17 +1162,6 @@ interface Pending {
   readonly crown: CrownJewel;
   readonly property: Cia;
   readonly nodes: number[];
-}
-
-/** `group` with each node that has a turned node replaced by it (cached in `made`). */
-function turnedGroup(
-  group: TargetGroup,
-  turnedNode: Int32Array,
-  made: Map<TargetGroup, TargetGroup>,
-): TargetGroup {
-  let out = made.get(group);
-  if (!out) made.set(group, (out = group.mapped(turnedNode)));
-  return out;
 }
 
 /** The group of an asset no component reads. */

@@ -4,7 +4,7 @@ import type { ThreatGraph } from "../../graph/threat-graph.js";
 import type { Facts } from "../facts.js";
 import { IndexedMinHeap } from "./heap.js";
 import { strongComponents } from "./scc.js";
-import { TargetGroup } from "./target-groups.js";
+import { Slots, TargetGroup } from "./target-groups.js";
 
 /** Where an asset's readers are marked: bit `bit` of `group`. */
 export interface ReaderMarks {
@@ -54,7 +54,8 @@ export function namedCarries(tg: ThreatGraph, wanted: Uint8Array): NamedCarries 
  * over that condensation (one node per component, visited in topological order), and only the flows
  * that name assets can send a mask back up. Secrets move on naming flows only, so they spread node by
  * node over the few components those reach. `named` must list, of every flow declaring `carries`, at
- * least the assets of `assets` it names (more are ignored); read from the model when not given.
+ * least the assets of `assets` it names (more are ignored); read from the model when not given. With
+ * `turnedNode`, each group is made as its `mapped(turnedNode)` would be (no copy of it).
  *
  * Inside an arena, what the groups keep lies below the searches' arrays, which are given back: each
  * batch's support and bits are written into a block taken first, at most the kept nodes each (on
@@ -68,6 +69,7 @@ export function dataReaders(
   holders: ReadonlyMap<number, Iterable<number>>,
   keep: Uint8Array,
   named?: NamedCarries,
+  turnedNode?: Int32Array,
 ): Map<number, ReaderMarks> {
   const g = facts.info;
   const n = g.nodeCount;
@@ -86,7 +88,11 @@ export function dataReaders(
   for (let b = 0; b < secret.length; b += 32) batches.push(secret.slice(b, b + 32));
   let kept = 0;
   for (let v = 0; v < n; v++) if (keep[v]) kept++;
-  const supports = new Supports(currentArena() ? scratchI32(2 * kept * batches.length) : undefined, kept);
+  const supports = new Supports(
+    currentArena() ? scratchI32(2 * kept * batches.length) : undefined,
+    kept,
+    turnedNode,
+  );
 
   scratchScope(() => {
     const allowedOf = scratchI32(tg.model.flows.length);
@@ -247,11 +253,13 @@ export function openComponents(
 }
 
 /**
- * Each batch's kept nodes with bits and those bits, in order: in `block` (batch b at 2 * kept * b,
- * its bits `kept` further on) when given, else as groups made at once.
+ * Each batch's kept nodes and their slots (target-groups.ts), in order: in `block` (batch b at
+ * 2 * kept * b, its slots `kept` further on) when given, else as groups made at once. With
+ * `turnedNode`, a node that has a turned node is its turned node, after the others (as
+ * `TargetGroup.mapped` lays them out): the groups are made turned, with no copy of each.
  */
 class Supports {
-  private readonly sizes: number[] = [];
+  private readonly slots: Slots[] = [];
   private readonly made: TargetGroup[] = [];
   private bits: Int32Array | undefined;
   /** `keptComponents` of the last `comp` asked with (taken in that `comp`'s scratch, dead with it). */
@@ -259,48 +267,62 @@ class Supports {
   constructor(
     private readonly block: Int32Array | undefined,
     private readonly kept: number,
+    private readonly turnedNode: Int32Array | undefined,
   ) {}
 
   /** The next batch: node v kept with bits `mask[comp[v]]` (or `mask[v]` without `comp`), if any. */
   add(keep: Uint8Array, mask: Int32Array, comp: Int32Array | undefined): void {
-    const { block, kept } = this;
+    const { block, kept, turnedNode } = this;
     if (!block) {
       const bits = (this.bits ??= scratchI32(keep.length));
       for (let v = 0; v < keep.length; v++) bits[v] = keep[v] ? mask[comp ? comp[v]! : v]! : 0;
-      this.made.push(TargetGroup.ofMasks(bits));
+      const group = TargetGroup.ofMasks(bits);
+      this.made.push(turnedNode ? group.mapped(turnedNode) : group);
       return;
     }
-    const at = 2 * kept * this.sizes.length;
+    const at = 2 * kept * this.slots.length;
+    const slots = new Slots();
+    this.slots.push(slots);
     let k = 0;
-    if (comp) {
-      // The kept nodes' components, listed once per `comp` (above it, in the caller's scratch):
-      // each batch then reads two short lists in order, not every node's flag and component.
-      if (this.keptComps?.of !== comp) this.keptComps = { of: comp, ...keptComponents(keep, kept, comp) };
-      const { nodes, comps } = this.keptComps;
-      for (let i = 0; i < kept; i++) {
-        const m = mask[comps[i]!]!;
-        if (m === 0) continue;
-        block[at + k] = nodes[i]!;
-        block[at + kept + k++] = m;
-      }
-    } else
-      for (let v = 0; v < keep.length; v++) {
-        if (!keep[v]) continue;
-        const m = mask[v]!;
-        if (m === 0) continue;
-        block[at + k] = v;
-        block[at + kept + k++] = m;
-      }
-    this.sizes.push(k);
+    // The nodes kept as they are, then (with turned nodes) those replaced by their turned nodes.
+    for (let turned = 0; turned < (turnedNode ? 2 : 1); turned++) {
+      const moved = turned === 1;
+      if (comp) {
+        // The kept nodes' components, listed once per `comp` (above it, in the caller's scratch):
+        // each batch then reads two short lists in order, not every node's flag and component.
+        if (this.keptComps?.of !== comp) this.keptComps = { of: comp, ...keptComponents(keep, kept, comp) };
+        const { nodes, comps } = this.keptComps;
+        for (let i = 0; i < kept; i++) {
+          const m = mask[comps[i]!]!;
+          if (m === 0) continue;
+          const v = nodes[i]!;
+          const w = turnedNode ? turnedNode[v]! : -1;
+          if (w >= 0 !== moved) continue;
+          block[at + k] = moved ? w : v;
+          block[at + kept + k++] = slots.of(m);
+        }
+      } else
+        for (let v = 0; v < keep.length; v++) {
+          if (!keep[v]) continue;
+          const m = mask[v]!;
+          if (m === 0) continue;
+          const w = turnedNode ? turnedNode[v]! : -1;
+          if (w >= 0 !== moved) continue;
+          block[at + k] = moved ? w : v;
+          block[at + kept + k++] = slots.of(m);
+        }
+    }
   }
 
-  /** Batch b's group (in the arena: its slots taken now, its support left where it was written). */
+  /** Batch b's group (in the arena: its support and slots left where they were written). */
   group(b: number): TargetGroup {
     const { block, kept } = this;
     if (!block) return this.made[b]!;
     const at = 2 * kept * b;
-    const size = this.sizes[b]!;
-    return new TargetGroup(block.subarray(at, at + size), block.subarray(at + kept, at + kept + size));
+    const slots = this.slots[b]!;
+    let size = 0;
+    for (const s of slots.sizes) size += s;
+    return new TargetGroup(block.subarray(at, at + size), block.subarray(at + kept, at + kept + size), slots);
   }
 }
 

@@ -190,9 +190,17 @@ export class CutSolver {
     const lost = new Set<number>();
     const kept = targets.map((t) => {
       const doomed = t.mode === "influence" ? influence : reader;
-      if (!t.nodes.some((v) => doomed[v] === 1)) return t;
-      for (const v of t.nodes) if (doomed[v] === 1) lost.add(v);
-      return { ...t, nodes: t.nodes.filter((v) => doomed[v] !== 1) };
+      const { nodes } = t;
+      let lose = 0;
+      for (let i = 0; i < nodes.length; i++) if (doomed[nodes[i]!] === 1) lose++;
+      if (lose === 0) return t;
+      const left = new Int32Array(nodes.length - lose);
+      for (let i = 0, k = 0; i < nodes.length; i++) {
+        const v = nodes[i]!;
+        if (doomed[v] === 1) lost.add(v);
+        else left[k++] = v;
+      }
+      return { ...t, nodes: left };
     });
     return withUncuttable(
       this.solveKept(kept),

@@ -1,4 +1,4 @@
-import { scratchCopyI32, scratchI32 } from "../../graph/arena.js";
+import { scratchCopyI32, scratchI32, scratchScope } from "../../graph/arena.js";
 /**
  * Attack targets marked 32 to a group instead of listed one by one. A confidential asset of a
  * generated model is read by about half of it, and there are max(10, N/1000) crown jewels: listing
@@ -18,33 +18,22 @@ export class TargetGroup {
   /** Nodes per slot. */
   readonly slotSize: Int32Array;
 
-  /** Builds the group from its support (ascending) and the bits of each support node (none 0). */
-  constructor(support: Int32Array, masks: Int32Array) {
-    const size = support.length;
+  /**
+   * Builds the group from its support (ascending) and the bits of each support node (none 0), or,
+   * with `slots`, from its support and the slot of each node, numbered by `slots`.
+   */
+  constructor(support: Int32Array, masks: Int32Array);
+  constructor(support: Int32Array, slotAt: Int32Array, slots: Slots);
+  constructor(support: Int32Array, codes: Int32Array, slots?: Slots) {
     this.support = support;
-    this.slotAt = scratchI32(size);
-    const slotOf = new Map<number, number>();
-    const slotMasks: number[] = [];
-    const sizes: number[] = [];
-    // Neighbouring nodes mostly carry the same bits: the last slot is checked before the map.
-    let lastMask = 0;
-    let lastSlot = -1;
-    for (let k = 0; k < size; k++) {
-      const m = masks[k]!;
-      let s = m === lastMask ? lastSlot : slotOf.get(m);
-      if (s === undefined) {
-        s = slotMasks.length;
-        slotOf.set(m, s);
-        slotMasks.push(m);
-        sizes.push(0);
-      }
-      lastMask = m;
-      lastSlot = s;
-      sizes[s]!++;
-      this.slotAt[k] = s;
+    if (slots) this.slotAt = codes;
+    else {
+      slots = new Slots();
+      this.slotAt = scratchI32(support.length);
+      for (let k = 0; k < support.length; k++) this.slotAt[k] = slots.of(codes[k]!);
     }
-    this.slotMask = Int32Array.from(slotMasks);
-    this.slotSize = Int32Array.from(sizes);
+    this.slotMask = Int32Array.from(slots.masks);
+    this.slotSize = Int32Array.from(slots.sizes);
   }
 
   /** The group of nodes `0..masks.length-1`, node v with bits `masks[v]` (0 for none). */
@@ -109,10 +98,18 @@ export class TargetGroup {
 
   /** The nodes that carry `bit`, ascending. */
   nodesOf(bit: number): number[] {
-    const out: number[] = [];
+    return Array.from(this.nodeArrayOf(bit));
+  }
+
+  /**
+   * The nodes that carry `bit`, ascending, in a new typed array: off the JavaScript heap (a reader
+   * target's list is up to half the model, a large object kept until a full collection as a list).
+   */
+  nodeArrayOf(bit: number): Int32Array {
+    const out = new Int32Array(this.sizeOf(bit));
     const { support, slotAt, slotMask } = this;
     const b = 1 << bit;
-    for (let k = 0; k < support.length; k++) if (slotMask[slotAt[k]!]! & b) out.push(support[k]!);
+    for (let k = 0, i = 0; k < support.length; k++) if (slotMask[slotAt[k]!]! & b) out[i++] = support[k]!;
     return out;
   }
 
@@ -143,6 +140,31 @@ export class TargetGroup {
   }
 }
 
+/** A group's slots, numbered as they are first met (a distinct bit set each), with their sizes. */
+export class Slots {
+  private readonly slotOf = new Map<number, number>();
+  readonly masks: number[] = [];
+  readonly sizes: number[] = [];
+  // Neighbouring nodes mostly carry the same bits: the last slot is checked before the map.
+  private lastMask = 0;
+  private lastSlot = -1;
+
+  /** The slot of bit set `m` (not 0), counting one more node in it. */
+  of(m: number): number {
+    let s = m === this.lastMask ? this.lastSlot : this.slotOf.get(m);
+    if (s === undefined) {
+      s = this.masks.length;
+      this.slotOf.set(m, s);
+      this.masks.push(m);
+      this.sizes.push(0);
+    }
+    this.lastMask = m;
+    this.lastSlot = s;
+    this.sizes[s]!++;
+    return s;
+  }
+}
+
 /** A target's place in a group, as the queries read it. */
 export interface Marked {
   readonly group: TargetGroup;
@@ -165,7 +187,13 @@ export function byGroup(targets: readonly Marked[]): Map<TargetGroup, { index: n
  * meets them (target by target): the order in which the cut network numbers them, found without
  * walking any list (a node's first target is folded per slot, then the nodes are bucketed by it).
  */
-export function nodesInOrder(n: number, targets: readonly Marked[]): number[] {
+export function nodesInOrder(n: number, targets: readonly Marked[]): Int32Array {
+  // A new typed array (read under the whole cut), its scratch given back: taken below the cut's
+  // arrays, both the first-target table (a slot per node) and the list stayed under them.
+  return scratchScope(() => inOrder(n, targets));
+}
+
+function inOrder(n: number, targets: readonly Marked[]): Int32Array {
   const none = targets.length;
   const first = scratchI32(n).fill(none);
   for (const [group, members] of byGroup(targets)) {
@@ -185,7 +213,7 @@ export function nodesInOrder(n: number, targets: readonly Marked[]): number[] {
   const start = scratchI32(none + 2);
   for (let v = 0; v < n; v++) start[first[v]! + 1]!++;
   for (let i = 0; i < none; i++) start[i + 1]! += start[i]!;
-  const out = new Array<number>(start[none]!);
+  const out = new Int32Array(start[none]!);
   for (let v = 0; v < n; v++) if (first[v]! < none) out[start[first[v]!]!++] = v;
   return out;
 }

@@ -1,5 +1,5 @@
 import { scratchI32, scratchU8 } from "../../../graph/arena.js";
-import { reachOver } from "../../../graph/compact.js";
+import { reachByCode } from "../../../graph/compact.js";
 import {
   componentKindMask,
   FLOW_KIND_CODE,
@@ -744,7 +744,7 @@ function sendsOut(facts: Facts): Uint8Array {
   if (out) return out;
   const sinks: number[] = [];
   for (let v = 0; v < facts.observable.length; v++) if (facts.observable[v]) sinks.push(v);
-  out = new Uint8Array(reachOver(facts.info, sinks, (e) => facts.infoReturn[e] !== 1, true));
+  out = new Uint8Array(reachByCode(facts.info, sinks, facts.infoReturn, 1, false, true));
   sendsOutCache.set(facts, out);
   return out;
 }
@@ -766,7 +766,7 @@ export function approvalReplacedSteps(
   for (const kind of ["tool", "mcp_server"] as const)
     for (const v of g.byKind.get(kind) ?? []) if (scratch.callee[v]! & 2) stating.push(v);
   if (stating.length === 0 || agents.length === 0) return undefined;
-  const callers = reachOver(g.csr, stating, (f) => g.flowKind[f] === INVOKE, true);
+  const callers = reachByCode(g.csr, stating, g.flowKind, INVOKE, true, true);
   const { outStart, outEdges, edgeTo } = facts.info;
   let out: Uint8Array | undefined;
   const replaced = new Set<number>();
@@ -813,7 +813,7 @@ export function codeRunnerSinks(g: ThreatGraph, scratch: SummaryScratch = new Su
     }
   if (candidates.length === 0) return out;
   // Who can call a candidate: back over `invoke` flows (a superset of the reaches asked about below).
-  const callers = reachOver(g.csr, candidates, (f) => g.flowKind[f] === INVOKE, true);
+  const callers = reachByCode(g.csr, candidates, g.flowKind, INVOKE, true, true);
   for (const a of g.byKind.get("agent") ?? []) {
     if (!callers[a]) continue;
     const { tools, runner } = reachSummary(g, g.model.components[a] as Agent, scratch);
