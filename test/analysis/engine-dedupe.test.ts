@@ -195,12 +195,12 @@ test("records compare as their id strings would (names that are prefixes of othe
 test("records spread over several chunks keep every field, and a rule that throws past a chunk's end drops its records", () => {
   // 8,192 records a chunk: the first rule fills two and part of a third, the failing one starts in
   // the third and runs into a fourth, the last writes over what it left.
-  const many = (id: string, n: number, tag: string): [string, string | undefined, string][] =>
+  const many = (n: number, tag: string): [string, string | undefined, string][] =>
     Array.from({ length: n }, (_, i) => [i % 2 ? "copilot" : "helper", `k${i}`, `${tag} ${i}`]);
   const rules = [
-    rule("ORG-1", many("ORG-1", 20_000, "one")),
-    rule("ORG-2", many("ORG-2", 10_000, "dropped"), true),
-    rule("ORG-3", many("ORG-3", 5_000, "three")),
+    rule("ORG-1", many(20_000, "one")),
+    rule("ORG-2", many(10_000, "dropped"), true),
+    rule("ORG-3", many(5_000, "three")),
   ];
   const check = (value: ReturnType<typeof run>["value"]): void => {
     assert.is(value.length, 25_000);
