@@ -1,5 +1,5 @@
 import type { Location } from "../diagnostics/diagnostic.js";
-import { scratchI32 } from "../graph/arena.js";
+import { currentArena, scratchI32, type Arena } from "../graph/arena.js";
 import type { Acceptance, ControlUse, ResolvedModel, Subject } from "../semantic/model.js";
 import type { Fact } from "./facts.js";
 import {
@@ -231,11 +231,15 @@ const CHUNK_MASK = CHUNK - 1;
  * chunks (from the rule stage's arena when there is one), turned into exact-size typed columns in id
  * order by `finish`. Ten lists of small integers grown by push allocated about 140 MB per run at 100k
  * (each growth copies the list), all of it garbage by the end of the stage; a chunk is written once.
- * Chunks are not given back when a rule's records are dropped: the next rule writes over them.
+ * Chunks are not given back when a rule's records are dropped: the next rule writes over them. A
+ * chunk from the arena must outlive every release while the rules run (`checkChunks`).
  */
 export class RecordsBuilder {
   private readonly chunks: Int32Array[] = [];
   private count = 0;
+  /** The arena the last chunk taken from one came from, and its top just after (`chunkIn`). */
+  private chunkArena: Arena | undefined;
+  private chunkTop = 0;
   readonly key: string[] = [];
   readonly messages = new JoinedTexts();
   /** Every finding's facts, one after another (a range per finding). */
@@ -287,9 +291,10 @@ export class RecordsBuilder {
     acceptance: Acceptance | undefined,
     facts: readonly Fact[],
   ): void {
+    this.checkChunks();
     const n = this.count++;
     const c = n >> CHUNK_BITS;
-    if (c === this.chunks.length) this.chunks.push(scratchI32(CHUNK * FIELDS));
+    if (c === this.chunks.length) this.chunks.push(this.chunkIn(currentArena()));
     const row = this.chunks[c]!;
     const at = (n & CHUNK_MASK) * FIELDS;
     row[at + F_RULE] =
@@ -309,6 +314,28 @@ export class RecordsBuilder {
     row[at + F_FACT_START] = this.facts.length;
     row[at + F_FACT_COUNT] = pushFactsOnce(facts, this.facts);
     this.key.push(key);
+  }
+  /** A new chunk, from `arena` when it has room (its top after it is kept, for `checkChunks`). */
+  private chunkIn(arena: Arena | undefined): Int32Array {
+    const before = arena?.used;
+    const chunk = scratchI32(CHUNK * FIELDS);
+    if (arena !== undefined && arena.used !== before) {
+      this.chunkArena = arena;
+      this.chunkTop = arena.used;
+    }
+    return chunk;
+  }
+  /**
+   * Stops loudly when the arena's top has gone below the last chunk taken from it: the chunk was
+   * given back while its rows are in use (a rule reported inside a `scratchScope`, or between a
+   * `mark` and its `release`), and what the arena hands out next would write over them.
+   */
+  private checkChunks(): void {
+    const arena = this.chunkArena;
+    if (arena !== undefined && arena.used < this.chunkTop)
+      throw new Error(
+        "the findings' records were given back to the arena while in use (a rule reported inside a scratchScope?)",
+      );
   }
   /** Field `f` of record `r`. */
   private field(r: number, f: number): number {
@@ -337,6 +364,7 @@ export class RecordsBuilder {
     const key: string[] = [];
     const messageAt = new Int32Array(n);
     const messageLength = new Int32Array(n);
+    this.checkChunks();
     this.messages.seal();
     const chunks = this.chunks;
     for (let i = 0; i < n; i++) {

@@ -4,7 +4,7 @@ import { compareIdTails, runRules } from "../../src/analysis/engine.js";
 import { computeFacts } from "../../src/analysis/facts.js";
 import { componentSubject, defineRule, type Rule, type RuleMeta } from "../../src/analysis/rule.js";
 import { buildThreatGraph } from "../../src/graph/threat-graph.js";
-import { inArena } from "../../src/graph/arena.js";
+import { inArena, scratchScope } from "../../src/graph/arena.js";
 import { frontEndOf } from "../helpers/compile.js";
 
 /**
@@ -195,12 +195,12 @@ test("records compare as their id strings would (names that are prefixes of othe
 test("records spread over several chunks keep every field, and a rule that throws past a chunk's end drops its records", () => {
   // 8,192 records a chunk: the first rule fills two and part of a third, the failing one starts in
   // the third and runs into a fourth, the last writes over what it left.
-  const many = (id: string, n: number, tag: string): [string, string | undefined, string][] =>
+  const many = (n: number, tag: string): [string, string | undefined, string][] =>
     Array.from({ length: n }, (_, i) => [i % 2 ? "copilot" : "helper", `k${i}`, `${tag} ${i}`]);
   const rules = [
-    rule("ORG-1", many("ORG-1", 20_000, "one")),
-    rule("ORG-2", many("ORG-2", 10_000, "dropped"), true),
-    rule("ORG-3", many("ORG-3", 5_000, "three")),
+    rule("ORG-1", many(20_000, "one")),
+    rule("ORG-2", many(10_000, "dropped"), true),
+    rule("ORG-3", many(5_000, "three")),
   ];
   const check = (value: ReturnType<typeof run>["value"]): void => {
     assert.is(value.length, 25_000);
@@ -217,6 +217,19 @@ test("records spread over several chunks keep every field, and a rule that throw
   check(run(rules).value);
   // In a rule stage's reservation, as compile runs it (the chunks come from it).
   check(inArena(1 << 22, () => run(rules).value, undefined, true));
+});
+
+test("a rule that reports inside a scratchScope (its records' chunk given back) stops loudly, not with rows written over", () => {
+  // The first report takes the records' first chunk inside the scope, which gives it back: the next
+  // report fails the rule (AT4002), and the rows are never read.
+  const scoped = defineRule(meta("ORG-1"), ({ report }) => {
+    const draft = (name: string) => ({ subject: componentSubject(comp(name)), message: name, facts: [] });
+    scratchScope(() => report(draft("helper")));
+    report(draft("copilot"));
+  });
+  assert.throws(() => inArena(1 << 22, () => run([scoped])), /given back to the arena while in use/);
+  // Outside an arena the chunks are plain arrays: nothing to give back.
+  assert.is(run([scoped]).value.length, 2);
 });
 
 test.run();

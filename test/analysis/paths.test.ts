@@ -13,7 +13,10 @@ import { inArena } from "../../src/graph/arena.js";
 import type { PathAnalysis } from "../../src/analysis/paths/model.js";
 import { RULES } from "../../src/analysis/rules/index.js";
 import { isLlmConsumer } from "../../src/analysis/predicates.js";
-import { analyze } from "../../src/compiler.js";
+import { ATLAS_MITIGATION_IDS, RULE_IDS } from "../../src/catalog/index.js";
+import { analyze, runFrontEnd } from "../../src/compiler.js";
+import { generateModel } from "../../bench/gen/generate.js";
+import { generatedHost } from "../../bench/gen/memory-host.js";
 import type { ResolvedModel } from "../../src/semantic/model.js";
 import { dump, frontEndOf } from "../helpers/compile.js";
 
@@ -1112,6 +1115,32 @@ test("random models: data readers of more than 32 assets (several batches) match
     ),
     { numRuns: 40, seed: 11 },
   );
+});
+
+test("each detailed target's soft chokepoints are those it gets asked about alone (no marks left by the targets before it)", () => {
+  // softChokepointsOf marks each detailed target's nodes (and their components) as excluded while it
+  // is asked about, and takes those marks off again: a mark left behind would hide a node from every
+  // target after it. Asked about alone (`to`), a target meets no marks but the entries'.
+  let compared = 0;
+  for (const seed of [1, 2]) {
+    const { host, inputs, root } = generatedHost(
+      generateModel({ components: 200, seed, coupling: 10 }).files,
+    );
+    const m = runFrontEnd({
+      inputs,
+      root,
+      host,
+      resolve: { today: "2026-06-01", ruleIds: RULE_IDS, atlasMitigations: ATLAS_MITIGATION_IDS },
+    }).model;
+    const all = paths(m);
+    const detailed = all.targets.filter((t) => t.softChokepoints !== undefined);
+    for (const t of detailed) {
+      const alone = target(paths(m, { to: t.crown }), t.crown, t.property);
+      assert.equal(t.softChokepoints, alone.softChokepoints, `seed ${seed}: ${t.crown} ${t.property}`);
+      if (t.softChokepoints!.length > 0) compared++;
+    }
+  }
+  assert.ok(compared >= 10, `${compared} detailed targets with soft chokepoints compared`);
 });
 
 test("a step's controls asked for one by one equal the controls listed per step", () => {

@@ -188,8 +188,9 @@ export function byGroup(targets: readonly Marked[]): Map<TargetGroup, { index: n
  * walking any list (a node's first target is folded per slot, then the nodes are bucketed by it).
  */
 export function nodesInOrder(n: number, targets: readonly Marked[]): Int32Array {
-  // A new typed array (read under the whole cut), its scratch given back: taken below the cut's
-  // arrays, both the first-target table (a slot per node) and the list stayed under them.
+  // The list is a plain typed array (the cut reads it throughout), and the first-target table (a
+  // slot per node) is scratch given back here: both were taken below the cut's arrays and stayed
+  // under them.
   return scratchScope(() => inOrder(n, targets));
 }
 

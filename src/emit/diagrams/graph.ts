@@ -1,4 +1,4 @@
-import type { Flow, ResolvedModel } from "../../semantic/model.js";
+import type { ResolvedModel } from "../../semantic/model.js";
 import { mermaidId, mermaidLabel } from "../escape.js";
 import { CLASSES, SHAPE_BRACKETS, TRUST_STYLE, type NodeClass, type Shape } from "./styles.js";
 import { withoutHidden } from "../../hidden-chars.js";
@@ -109,16 +109,12 @@ export class DiagramGraph {
     return this.nodes.size;
   }
 
-  /** Adds a flow between two drawn nodes; flows inside one node (a collapsed zone) are not drawn. */
-  addFlow(from: string, to: string, flow: Flow, crossing: boolean): void {
-    this.addFlowAt(from, to, flow.index, KIND_UNKNOWN, crossing);
-  }
-
   /**
-   * `addFlow` of the model's flow `f`, whose kind is `kind` (its place in FLOW_KIND_NAMES, or
-   * KIND_UNKNOWN). A zone view adds every flow of its subtree, most of them to an arrow that already
-   * has their kind: the flow is loaded only for a new arrow or a kind new to its arrow, and the arrow
-   * of the last pair is tried before the maps (a component's flows often go to one node).
+   * Adds the model's flow `f` between two drawn nodes (flows inside one node, a collapsed zone, are
+   * not drawn); `kind` is its kind's place in FLOW_KIND_NAMES, or KIND_UNKNOWN. A zone view adds
+   * every flow of its subtree, most of them to an arrow that already has their kind: the flow is
+   * loaded only for a new arrow or a kind new to its arrow, and the arrow of the last pair is tried
+   * before the maps (a component's flows often go to one node).
    */
   addFlowAt(from: string, to: string, f: number, kind: number, crossing: boolean): void {
     if (from === to) return;

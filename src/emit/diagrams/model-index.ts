@@ -2,8 +2,8 @@ import { createHash } from "node:crypto";
 import { SEVERITIES, type Severity } from "../../analysis/findings.js";
 import type { CompileAnalysis } from "../../compiler.js";
 import type { Component, ResolvedModel } from "../../semantic/model.js";
+import { FLOW_KIND_CODE } from "../../graph/threat-graph.js";
 import { KIND_UNKNOWN, zoneId } from "./graph.js";
-import { FLOW_KIND_NAMES } from "../../semantic/vocabulary.js";
 
 /**
  * What every diagram view reads about the model, computed once per compile in O(components + flows +
@@ -73,8 +73,6 @@ export interface DiagramIndex {
    */
   readonly zoneIds: readonly string[];
 }
-
-const FLOW_KIND_CODE = new Map<string, number>(FLOW_KIND_NAMES.map((k, i) => [k, i]));
 
 // Shared by every component that is no crown jewel; never written to (a crown jewel gets its own).
 const NO_CROWN: string[] = [];
