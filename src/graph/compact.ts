@@ -128,14 +128,34 @@ export function reachFinite(
   backward = false,
   index?: Uint16Array,
 ): Uint8Array {
+  return swept(g, sources, backward, (start, edges, other, seen, queue, tail) => {
+    if (index) finiteByLevel(start, edges, other, weight, index, seen, queue, tail);
+    else finiteByEdge(start, edges, other, weight, seen, queue, tail);
+  });
+}
+
+/** A search loop with its edge test inline, given the direction's arrays and the seeded queue. */
+type Sweep = (
+  start: Int32Array,
+  edges: Int32Array,
+  other: Int32Array,
+  seen: Uint8Array,
+  queue: Int32Array,
+  tail: number,
+) => void;
+
+/**
+ * The set-up the searches with an inline edge test share: the answer in scratch, the queue above it
+ * given back, the direction's arrays, the sources seeded. `run` is called once per search, so the
+ * call costs nothing per edge; each loop stays a function of its own, which V8 keeps monomorphic.
+ */
+function swept(g: CompactGraph, sources: ArrayLike<number>, backward: boolean, run: Sweep): Uint8Array {
   const seen = scratchU8(g.nodeCount);
   scratchScope(() => {
     const queue = scratchI32(g.nodeCount);
     const [start, edges] = backward ? [g.inStart, g.inEdges] : [g.outStart, g.outEdges];
     const other = backward ? g.edgeFrom : g.edgeTo;
-    const tail = seeded(sources, seen, queue);
-    if (index) finiteByLevel(start, edges, other, weight, index, seen, queue, tail);
-    else finiteByEdge(start, edges, other, weight, seen, queue, tail);
+    run(start, edges, other, seen, queue, seeded(sources, seen, queue));
   });
   return seen;
 }
@@ -198,14 +218,9 @@ export function reachByCode(
   keep: boolean,
   backward = false,
 ): Uint8Array {
-  const seen = scratchU8(g.nodeCount);
-  scratchScope(() => {
-    const queue = scratchI32(g.nodeCount);
-    const [start, edges] = backward ? [g.inStart, g.inEdges] : [g.outStart, g.outEdges];
-    const other = backward ? g.edgeFrom : g.edgeTo;
-    byCode(start, edges, other, code, value, keep, seen, queue, seeded(sources, seen, queue));
-  });
-  return seen;
+  return swept(g, sources, backward, (start, edges, other, seen, queue, tail) =>
+    byCode(start, edges, other, code, value, keep, seen, queue, tail),
+  );
 }
 
 function byCode(
