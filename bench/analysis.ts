@@ -51,7 +51,7 @@ import { ENTRY_BIT, ENTRY_CLASSES } from "../src/analysis/facts.js";
 import { usableGraph } from "../src/analysis/paths/usable.js";
 import { RULES } from "../src/analysis/rules/index.js";
 import { withOrgRuleControls, withOrgRules } from "../src/analysis/org-rules.js";
-import { buildCompactGraph, type CompactGraph } from "../src/graph/compact.js";
+import { buildCompactGraph, seeded, type CompactGraph } from "../src/graph/compact.js";
 import { generateModel } from "./gen/generate.js";
 import { steadyRuns } from "./steady.js";
 
@@ -122,14 +122,7 @@ function plainBfs(adj: Adjacency): (sources: ArrayLike<number>) => Uint8Array {
   const { start, node } = adj;
   return (sources) => {
     seen.fill(0);
-    let tail = 0;
-    for (let i = 0; i < sources.length; i++) {
-      const s = sources[i]!;
-      if (!seen[s]) {
-        seen[s] = 1;
-        queue[tail++] = s;
-      }
-    }
+    let tail = seeded(sources, seen, queue);
     for (let head = 0; head < tail; head++) {
       const v = queue[head]!;
       for (let i = start[v]!, end = start[v + 1]!; i < end; i++) {

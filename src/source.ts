@@ -45,8 +45,11 @@ export function lineCol(file: SourceFile, offset: number): LineCol {
   return { line: line + 1, column: off - starts[line]! + 1 };
 }
 
-/** The 0-based line holding an offset, from `lineStarts`: the last line start at or before it. */
-export function lineIndex(starts: Int32Array, offset: number): number {
+/**
+ * The 0-based line holding an offset, from `lineStarts`: the last line start at or before it. (Any
+ * ascending starts beginning at 0 serve: the findings' joined messages find their string so.)
+ */
+export function lineIndex(starts: ArrayLike<number>, offset: number): number {
   let lo = 0;
   let hi = starts.length - 1;
   while (lo < hi) {

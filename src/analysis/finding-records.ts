@@ -1,5 +1,6 @@
 import type { Location } from "../diagnostics/diagnostic.js";
 import { currentArena, scratchI32, type Arena } from "../graph/arena.js";
+import { lineIndex } from "../source.js";
 import type { Acceptance, ControlUse, ResolvedModel, Subject } from "../semantic/model.js";
 import type { Fact } from "./facts.js";
 import {
@@ -196,16 +197,10 @@ export class JoinedTexts {
   }
   /** The text at `at` of `length` characters (sealed). */
   read(at: number, length: number): string {
-    const starts = this.joinedStart;
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid]! <= at) lo = mid;
-      else hi = mid - 1;
-    }
-    const from = at - starts[lo]!;
-    return this.joined[lo]!.substring(from, from + length);
+    // The sealed string holding it: the last that starts at or before it.
+    const k = lineIndex(this.joinedStart, at);
+    const from = at - this.joinedStart[k]!;
+    return this.joined[k]!.substring(from, from + length);
   }
 }
 

@@ -73,14 +73,17 @@ export function reachOver(
   backward = false,
   seen: Uint8Array = scratchU8(g.nodeCount),
 ): Uint8Array {
-  // The queue, above the answer, is given back: several of these answers are kept for a whole
-  // analysis, and their queues (4 bytes a node each) would sit below everything after them.
-  scratchScope(() => search(g, sources, pass, backward, seen));
-  return seen;
+  return swept(
+    g,
+    sources,
+    backward,
+    (start, edges, other, marks, queue, tail) => byPass(start, edges, other, pass, marks, queue, tail),
+    seen,
+  );
 }
 
 /** Queues the sources not yet `seen` and marks them; gives the queue's length. */
-function seeded(sources: ArrayLike<number>, seen: Uint8Array, queue: Int32Array): number {
+export function seeded(sources: ArrayLike<number>, seen: Uint8Array, queue: Int32Array): number {
   let tail = 0;
   for (let i = 0; i < sources.length; i++) {
     const s = sources[i]!;
@@ -92,23 +95,21 @@ function seeded(sources: ArrayLike<number>, seen: Uint8Array, queue: Int32Array)
   return tail;
 }
 
-function search(
-  g: CompactGraph,
-  sources: ArrayLike<number>,
+function byPass(
+  start: Int32Array,
+  edges: Int32Array,
+  other: Int32Array,
   pass: (e: number) => boolean,
-  backward: boolean,
   seen: Uint8Array,
+  queue: Int32Array,
+  tail: number,
 ): void {
-  const queue = scratchI32(g.nodeCount);
-  const [start, edges] = backward ? [g.inStart, g.inEdges] : [g.outStart, g.outEdges];
-  const other = backward ? g.edgeFrom : g.edgeTo;
-  let tail = seeded(sources, seen, queue);
   for (let head = 0; head < tail; head++) {
     const v = queue[head]!;
-    for (let i = start[v]!; i < start[v + 1]!; i++) {
+    for (let i = start[v]!, end = start[v + 1]!; i < end; i++) {
       const e = edges[i]!;
       const w = other[e]!;
-      if (!seen[w] && pass(e)) {
+      if (seen[w] === 0 && pass(e)) {
         seen[w] = 1;
         queue[tail++] = w;
       }
@@ -145,12 +146,20 @@ type Sweep = (
 ) => void;
 
 /**
- * The set-up the searches with an inline edge test share: the answer in scratch, the queue above it
- * given back, the direction's arrays, the sources seeded. `run` is called once per search, so the
- * call costs nothing per edge; each loop stays a function of its own, which V8 keeps monomorphic.
+ * The set-up every search here shares: the answer (`seen`, scratch by default; nodes already marked
+ * in it are neither seeded nor left), the queue above it given back (several answers are kept for a
+ * whole analysis, and their queues, 4 bytes a node each, would sit below everything after them), the
+ * direction's arrays, the sources seeded. `run` is called once per search, so the call costs nothing
+ * per edge; each loop is a function of its own with its edge test inline where it can be, which V8
+ * keeps monomorphic.
  */
-function swept(g: CompactGraph, sources: ArrayLike<number>, backward: boolean, run: Sweep): Uint8Array {
-  const seen = scratchU8(g.nodeCount);
+function swept(
+  g: CompactGraph,
+  sources: ArrayLike<number>,
+  backward: boolean,
+  run: Sweep,
+  seen: Uint8Array = scratchU8(g.nodeCount),
+): Uint8Array {
   scratchScope(() => {
     const queue = scratchI32(g.nodeCount);
     const [start, edges] = backward ? [g.inStart, g.inEdges] : [g.outStart, g.outEdges];

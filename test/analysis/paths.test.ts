@@ -1046,34 +1046,51 @@ function assertReadersBySearch(m: ResolvedModel): void {
   }
 }
 
+/** Six stores in `corp` and up to 14 copy flows between them, each naming some of three asset classes. */
+const STORES_AND_FLOWS = [
+  fc.array(fc.subarray([0, 1, 2]), { minLength: 6, maxLength: 6 }),
+  fc.array(fc.tuple(fc.nat(5), fc.nat(5), fc.option(fc.subarray([0, 1, 2]))), { maxLength: 14 }),
+] as const;
+
+/**
+ * The model of `data` lines, the stores (store i holds `holdsOf(classes, i)`) and the flows (one per
+ * pair, carrying `carriesOf(classes, a, b)`), as drawn by STORES_AND_FLOWS.
+ */
+function storesModelText(
+  data: readonly string[],
+  holds: readonly (readonly number[])[],
+  flows: readonly (readonly [number, number, readonly number[] | null])[],
+  holdsOf: (classes: readonly number[], i: number) => string[],
+  carriesOf: (classes: readonly number[], a: number, b: number) => string[],
+): string {
+  const lines = [ZONES, ...data];
+  holds.forEach((h, i) => {
+    const list = holdsOf(h, i);
+    lines.push(`store s${i} "S${i}" in corp${list.length ? ` { holds [${list.join(", ")}] }` : ""}`);
+  });
+  const seen = new Set<string>();
+  for (const [a, b, carries] of flows) {
+    if (a === b || seen.has(`${a}-${b}`)) continue;
+    seen.add(`${a}-${b}`);
+    const list = carries?.length ? carriesOf(carries, a, b) : [];
+    lines.push(`flow s${a} -> s${b} { kind copy${list.length ? `  carries [${list.join(", ")}]` : ""} }`);
+  }
+  return lines.join("\n");
+}
+
 test("random models: data readers (carries, secrets, cycles) match one search per asset", () => {
   const DATA = [
     ["d0", "confidential"],
     ["d1", "secret"],
     ["d2", "internal"],
   ] as const;
+  const data = DATA.map(
+    ([name, cls]) => `data ${name} "${name}" { classification ${cls}  crown [confidentiality] }`,
+  );
+  const names = (classes: readonly number[]) => classes.map((d) => DATA[d]![0]);
   fc.assert(
-    fc.property(
-      fc.array(fc.subarray([0, 1, 2]), { minLength: 6, maxLength: 6 }),
-      fc.array(fc.tuple(fc.nat(5), fc.nat(5), fc.option(fc.subarray([0, 1, 2]))), { maxLength: 14 }),
-      (holds, flows) => {
-        const lines = [ZONES];
-        for (const [name, cls] of DATA)
-          lines.push(`data ${name} "${name}" { classification ${cls}  crown [confidentiality] }`);
-        holds.forEach((h, i) =>
-          lines.push(
-            `store s${i} "S${i}" in corp${h.length ? ` { holds [${h.map((d) => DATA[d]![0]).join(", ")}] }` : ""}`,
-          ),
-        );
-        const seen = new Set<string>();
-        for (const [a, b, carries] of flows) {
-          if (a === b || seen.has(`${a}-${b}`)) continue;
-          seen.add(`${a}-${b}`);
-          const c = carries?.length ? `  carries [${carries.map((d) => DATA[d]![0]).join(", ")}]` : "";
-          lines.push(`flow s${a} -> s${b} { kind copy${c} }`);
-        }
-        assertReadersBySearch(model(lines.join("\n")));
-      },
+    fc.property(...STORES_AND_FLOWS, (holds, flows) =>
+      assertReadersBySearch(model(storesModelText(data, holds, flows, names, names))),
     ),
     { numRuns: 200, seed: 7 },
   );
@@ -1084,34 +1101,19 @@ test("random models: data readers of more than 32 assets (several batches) match
   // secrets (two batches). A store holds, and a flow carries, the assets of the classes drawn, less a pattern.
   const CLASSES = ["confidential", "secret", "internal"] as const;
   const COUNT = 160;
+  const data: string[] = [];
+  for (let j = 0; j < COUNT; j++)
+    data.push(`data d${j} "d${j}" { classification ${CLASSES[j % 3]}  crown [confidentiality] }`);
+  const drawn = (classes: readonly number[], salt: number) => {
+    const out: string[] = [];
+    for (let j = 0; j < COUNT; j++) if (classes.includes(j % 3) && (j + salt) % 4 !== 0) out.push(`d${j}`);
+    return out;
+  };
   fc.assert(
-    fc.property(
-      fc.array(fc.subarray([0, 1, 2]), { minLength: 6, maxLength: 6 }),
-      fc.array(fc.tuple(fc.nat(5), fc.nat(5), fc.option(fc.subarray([0, 1, 2]))), { maxLength: 14 }),
-      (holds, flows) => {
-        const lines = [ZONES];
-        for (let j = 0; j < COUNT; j++)
-          lines.push(`data d${j} "d${j}" { classification ${CLASSES[j % 3]}  crown [confidentiality] }`);
-        const drawn = (classes: readonly number[], salt: number) => {
-          const out: string[] = [];
-          for (let j = 0; j < COUNT; j++)
-            if (classes.includes(j % 3) && (j + salt) % 4 !== 0) out.push(`d${j}`);
-          return out;
-        };
-        holds.forEach((h, i) => {
-          const list = drawn(h, i);
-          lines.push(`store s${i} "S${i}" in corp${list.length ? ` { holds [${list.join(", ")}] }` : ""}`);
-        });
-        const seen = new Set<string>();
-        for (const [a, b, carries] of flows) {
-          if (a === b || seen.has(`${a}-${b}`)) continue;
-          seen.add(`${a}-${b}`);
-          const list = carries?.length ? drawn(carries, a + 2 * b) : [];
-          const c = list.length ? `  carries [${list.join(", ")}]` : "";
-          lines.push(`flow s${a} -> s${b} { kind copy${c} }`);
-        }
-        assertReadersBySearch(model(lines.join("\n")));
-      },
+    fc.property(...STORES_AND_FLOWS, (holds, flows) =>
+      assertReadersBySearch(
+        model(storesModelText(data, holds, flows, drawn, (c, a, b) => drawn(c, a + 2 * b))),
+      ),
     ),
     { numRuns: 40, seed: 11 },
   );

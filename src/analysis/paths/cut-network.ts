@@ -83,8 +83,8 @@ export const linkNumber = (code: number): number => -2 - code;
  *   their steps start at S; steps into an entry are dropped (flow never needs to return to S);
  * - the out-half of an influence target and of a sink is T itself (unbounded arcs into T); the steps
  *   leaving them are dropped;
- * - given `folded` (a shared network: CutSolver's `uncuttableReach`), what S reaches over uncuttable arcs
- *   is S too, as an entry is: exact for a cut below UNCUTTABLE, which the solver checks.
+ * - given `folded` (a shared network: the `Fold` its constructor marks), what S reaches over
+ *   uncuttable arcs is S too, as an entry is: exact for a cut below UNCUTTABLE, which the solver checks.
  * Node ids follow the searches' discovery order, so neighbours in the graph sit close in memory.
  *
  * A shared network (`build(targets, true)`, for many questions in turn) folds no influence target
