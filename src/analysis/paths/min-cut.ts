@@ -337,36 +337,10 @@ export class CutSolver {
       };
       const base = sh.base;
       if (base?.flowBase && reach.againstFlow) {
-        // The reach differs from the flow base's (the first question's, whose cut is `base`) only at
-        // the moved nodes, so only arcs at a moved node can join or leave that cut: `cut` gets the
-        // arcs that join it, `dropped` the base's that leave it. Its other arcs still cross, saturated,
-        // and carry their capacity, as they did: its value moves by what joins and what leaves.
-        const { cap } = r;
-        const { inCut } = sh;
-        const dropped: number[] = [];
-        value = base.value;
-        for (let i = 0; i < reach.movedCount; i++) {
-          const x = reach.moved[i]!;
-          for (let j = start[x]!, end = start[x + 1]!; j < end; j++) {
-            const p = forward[j] === 1 ? j : twin[j]!;
-            // An arc between two moved nodes is read from its tail.
-            if (metaAt[p]! < 0 || (p !== j && reach.isMoved(head[j]!))) continue;
-            const crosses = reach.reached(head[twin[p]!]!) && !reach.reached(head[p]!);
-            if (inCut[p] === 1) {
-              if (crosses) continue;
-              // A base arc (not a link, the way out open): its capacity is its residual plus its flow.
-              inCut[p] = DROPPED;
-              dropped.push(p);
-              value -= cap[p]! + cap[twin[p]!]!;
-            } else if (crosses) {
-              cut.push(p);
-              value += cap[twin[p]!]!;
-            }
-          }
-        }
-        if (value < UNCUTTABLE) answer = this.reportAgainstBase(sh, base, cut, dropped.length);
-        for (const p of dropped) inCut[p] = 1;
-        if (value >= UNCUTTABLE) return undefined;
+        const read = this.againstBase(sh, base);
+        // At UNCUTTABLE or above, the cut may cross an uncuttable arc (see below).
+        if (!read) return undefined;
+        answer = read;
       } else {
         for (let i = 0; i < reach.unreachedCount; i++) crossing(reach.unreached[i]!);
         crossing(sh.net.T);
@@ -378,6 +352,44 @@ export class CutSolver {
     }
     sh.answers.add(asked, answer);
     return answer;
+  }
+
+  /**
+   * The cut of a question read against the first question's (`base`; `reach` compared with that
+   * question's flow, the way out open), as its report; undefined at UNCUTTABLE or above. The reach
+   * differs from the base's only at the moved nodes, so only arcs at a moved node can join or leave
+   * that cut: the base's arcs there that no longer cross are dropped, other arcs there that cross
+   * join. The base's other arcs still cross, saturated, and carry their capacity, as they did: the
+   * value is the base's, less what is dropped, plus what joins (costs are whole numbers: exact sums).
+   */
+  private againstBase(sh: Shared, base: NonNullable<Shared["base"]>): CutReport | undefined {
+    const { r, reach, forward, metaAt, inCut } = sh;
+    const { start, head, twin, cap } = r;
+    const joined: number[] = [];
+    const dropped: number[] = [];
+    let value = base.value;
+    for (let i = 0; i < reach.movedCount; i++) {
+      const x = reach.moved[i]!;
+      for (let j = start[x]!, end = start[x + 1]!; j < end; j++) {
+        const p = forward[j] === 1 ? j : twin[j]!;
+        // An arc between two moved nodes is read from its tail.
+        if (metaAt[p]! < 0 || (p !== j && reach.isMoved(head[j]!))) continue;
+        const crosses = reach.reached(head[twin[p]!]!) && !reach.reached(head[p]!);
+        if (inCut[p] === 1) {
+          if (crosses) continue;
+          // A base arc (not a link; the way out open): its capacity is its residual plus its flow.
+          inCut[p] = DROPPED;
+          dropped.push(p);
+          value -= cap[p]! + cap[twin[p]!]!;
+        } else if (crosses) {
+          joined.push(p);
+          value += cap[twin[p]!]!;
+        }
+      }
+    }
+    const report = value < UNCUTTABLE ? this.reportAgainstBase(sh, base, joined, dropped.length) : undefined;
+    for (const p of dropped) inCut[p] = 1;
+    return report;
   }
 
   /**
