@@ -337,37 +337,59 @@ export class CutSolver {
       };
       const base = sh.base;
       if (base?.flowBase && reach.againstFlow) {
-        // The reach differs from the flow base's (the first question's, whose cut is `base`) only at
-        // the moved nodes: the base's arcs that still cross, and those at a moved node.
-        const { cap } = r;
-        const cross = (p: number) => {
-          if (reach.reached(head[twin[p]!]!) && !reach.reached(head[p]!)) {
-            cut.push(p);
-            value += cap[twin[p]!]!;
-          }
-        };
-        for (let i = 0; i < base.at.length; i++) cross(base.at[i]!);
-        const { inCut } = sh;
-        for (let i = 0; i < reach.movedCount; i++) {
-          const x = reach.moved[i]!;
-          for (let j = start[x]!, end = start[x + 1]!; j < end; j++) {
-            const p = forward[j] === 1 ? j : twin[j]!;
-            // An arc between two moved nodes is read from its tail.
-            if (metaAt[p]! < 0 || inCut[p] === 1 || (p !== j && reach.isMoved(head[j]!))) continue;
-            cross(p);
-          }
-        }
+        const read = this.againstBase(sh, base);
+        // At UNCUTTABLE or above, the cut may cross an uncuttable arc (see below).
+        if (!read) return undefined;
+        answer = read;
       } else {
         for (let i = 0; i < reach.unreachedCount; i++) crossing(reach.unreached[i]!);
         crossing(sh.net.T);
+        // At UNCUTTABLE or above, the cut may cross an uncuttable arc: the fold into S (the builder's)
+        // no longer holds, and a network without it answers.
+        if (value >= UNCUTTABLE) return undefined;
+        answer = this.sharedReport(sh, cut, first ? layerOpen : undefined, value);
       }
-      // At UNCUTTABLE or above, the cut may cross an uncuttable arc: the fold into S (the builder's)
-      // no longer holds, and a network without it answers.
-      if (value >= UNCUTTABLE) return undefined;
-      answer = this.sharedReport(sh, cut, first ? layerOpen : undefined);
     }
     sh.answers.add(asked, answer);
     return answer;
+  }
+
+  /**
+   * The cut of a question read against the first question's (`base`; `reach` compared with that
+   * question's flow, the way out open), as its report; undefined at UNCUTTABLE or above. The reach
+   * differs from the base's only at the moved nodes, so only arcs at a moved node can join or leave
+   * that cut: the base's arcs there that no longer cross are dropped, other arcs there that cross
+   * join. The base's other arcs still cross, saturated, and carry their capacity, as they did: the
+   * value is the base's, less what is dropped, plus what joins (costs are whole numbers: exact sums).
+   */
+  private againstBase(sh: Shared, base: NonNullable<Shared["base"]>): CutReport | undefined {
+    const { r, reach, forward, metaAt, inCut } = sh;
+    const { start, head, twin, cap } = r;
+    const joined: number[] = [];
+    const dropped: number[] = [];
+    let value = base.value;
+    for (let i = 0; i < reach.movedCount; i++) {
+      const x = reach.moved[i]!;
+      for (let j = start[x]!, end = start[x + 1]!; j < end; j++) {
+        const p = forward[j] === 1 ? j : twin[j]!;
+        // An arc between two moved nodes is read from its tail.
+        if (metaAt[p]! < 0 || (p !== j && reach.isMoved(head[j]!))) continue;
+        const crosses = reach.reached(head[twin[p]!]!) && !reach.reached(head[p]!);
+        if (inCut[p] === 1) {
+          if (crosses) continue;
+          // A base arc (not a link; the way out open): its capacity is its residual plus its flow.
+          inCut[p] = DROPPED;
+          dropped.push(p);
+          value -= cap[p]! + cap[twin[p]!]!;
+        } else if (crosses) {
+          joined.push(p);
+          value += cap[twin[p]!]!;
+        }
+      }
+    }
+    const report = value < UNCUTTABLE ? this.reportAgainstBase(sh, base, joined, dropped.length) : undefined;
+    for (const p of dropped) inCut[p] = 1;
+    return report;
   }
 
   /**
@@ -596,7 +618,12 @@ export class CutSolver {
    * still crosses, in their order, merged with its others sorted: no look-up or sort per arc of the
    * base. The order is the same (place, then control name; entries alike in both are alike in all).
    */
-  private sharedReport(sh: Shared, at: readonly number[], flowBase: boolean | undefined): CutReport {
+  private sharedReport(
+    sh: Shared,
+    at: readonly number[],
+    flowBase: boolean | undefined,
+    value: number,
+  ): CutReport {
     const base = sh.base;
     const { metaAt } = sh;
     if (!base || at.length < base.at.length / 4) {
@@ -609,7 +636,7 @@ export class CutSolver {
           atSorted[i] = at[order[i]!]!;
           sh.inCut[at[i]!] = 1;
         }
-        sh.base = { at: atSorted, entries: sorted, flowBase };
+        sh.base = { at: atSorted, entries: sorted, flowBase, value };
       }
       return reportOf(sorted);
     }
@@ -632,6 +659,29 @@ export class CutSolver {
     const added = inOrder(others, byPlace(others));
     return reportOf(merged(kept, added));
   }
+
+  /**
+   * The report of a cut read against the first question's (`base`): the base's entries but those
+   * whose arc left the cut (`inCut` DROPPED), in their order, merged with the entries of the arcs
+   * that joined it (`joined`, forward positions) sorted. The same order as `sharedReport`'s.
+   */
+  private reportAgainstBase(
+    sh: Shared,
+    base: NonNullable<Shared["base"]>,
+    joined: readonly number[],
+    dropped: number,
+  ): CutReport {
+    const { inCut, metaAt } = sh;
+    const added = joined.map((j) => this.entry(metaAt[j]!));
+    let kept = base.entries;
+    if (dropped > 0) {
+      const left: Entry[] = [];
+      for (let i = 0; i < base.at.length; i++)
+        if (inCut[base.at[i]!] !== DROPPED) left.push(base.entries[i]!);
+      kept = left;
+    }
+    return reportOf(merged(kept, inOrder(added, byPlace(added))));
+  }
 }
 
 function inOrder(cut: readonly Entry[], order: Int32Array): Entry[] {
@@ -641,8 +691,8 @@ function inOrder(cut: readonly Entry[], order: Int32Array): Entry[] {
 }
 
 /** Two lists each in place order (then control name), as one. */
-function merged(a: readonly Entry[], b: readonly Entry[]): Entry[] {
-  if (b.length === 0) return a as Entry[];
+function merged(a: readonly Entry[], b: readonly Entry[]): readonly Entry[] {
+  if (b.length === 0) return a;
   const out = new Array<Entry>(a.length + b.length);
   let i = 0;
   let j = 0;
@@ -675,6 +725,8 @@ function reportOf(cut: readonly Entry[]): CutReport {
 
 const byName = (x: Entry, y: Entry): number => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0);
 const byPlaceThenName = (x: Entry, y: Entry): number => x.key - y.key || byName(x, y);
+/** `Shared.inCut` at a base arc that left the cut being read (bit 1 is the base's, bit 2 a cut's). */
+const DROPPED = 4;
 /** Positions fit below this in a packed sort key. */
 const POSITIONS = 2 ** 20;
 
@@ -749,7 +801,13 @@ interface Shared {
    * positions; `flowBase` when restoring that question's flow gives its residual graph back (the way
    * out was open for it), so later crossings can be read against it.
    */
-  base?: { readonly at: Int32Array; readonly entries: readonly Entry[]; readonly flowBase: boolean };
+  base?: {
+    readonly at: Int32Array;
+    readonly entries: readonly Entry[];
+    readonly flowBase: boolean;
+    /** The cut's value (the flow on the arcs it crosses). */
+    readonly value: number;
+  };
   readonly inCut: Uint8Array;
 }
 
