@@ -1,4 +1,11 @@
-import { currentArena, scratchCopyI32, scratchI32, scratchI8, scratchU8 } from "../graph/arena.js";
+import {
+  currentArena,
+  scratchCopyI32,
+  scratchI32,
+  scratchI8,
+  scratchScope,
+  scratchU8,
+} from "../graph/arena.js";
 import type { Location } from "../diagnostics/diagnostic.js";
 import { buildCompactGraph, type CompactGraph } from "../graph/compact.js";
 import {
@@ -235,34 +242,8 @@ export function computeFacts(g: ThreatGraph): Facts {
 
   // Taint: one multi-source BFS per entry class.
   const taint = scratchU8(n);
-  const taintParent = {} as Record<EntryClass, Int32Array>;
   const queue = scratchI32(n);
-  for (const cls of ENTRY_CLASSES) {
-    const bit = ENTRY_BIT[cls];
-    const parent = scratchI32(n).fill(-2);
-    let head = 0;
-    let tail = 0;
-    for (let v = 0; v < n; v++) {
-      if (entry[v]! & bit) {
-        parent[v] = -1;
-        queue[tail++] = v;
-      }
-    }
-    while (head < tail) {
-      const v = queue[head++]!;
-      taint[v]! |= bit;
-      for (let i = info.outStart[v]!; i < info.outStart[v + 1]!; i++) {
-        const e = info.outEdges[i]!;
-        if (bit !== ENTRY.SUPPLY_CHAIN && !contentEdge[e]) continue;
-        const w = info.edgeTo[e]!;
-        if (parent[w] === -2) {
-          parent[w] = e;
-          queue[tail++] = w;
-        }
-      }
-    }
-    taintParent[cls] = parent;
-  }
+  const taintParent = taintSearches(info, entry, contentEdge, taint, queue);
 
   const sens = sensitivityOf(g, info, infoFlow);
 
@@ -357,6 +338,75 @@ export function computeFacts(g: ThreatGraph): Facts {
     canExfiltrate,
     exfilNext,
   };
+}
+
+/**
+ * Taint: one multi-source BFS per entry class over the information graph's content edges (every edge
+ * for supply chain), with the edge each node was first reached by per class. The four searches read
+ * a node's steps from copies in slot order (the step's target, and whether it carries content), taken
+ * once and given back after: through the edge ids every step cost two more random loads per class.
+ * The slots are walked in the same order, so every parent is the same edge.
+ */
+function taintSearches(
+  info: CompactGraph,
+  entry: Uint8Array,
+  contentEdge: Uint8Array,
+  taint: Uint8Array,
+  queue: Int32Array,
+): Record<EntryClass, Int32Array> {
+  const n = info.nodeCount;
+  const parents = {} as Record<EntryClass, Int32Array>;
+  for (const cls of ENTRY_CLASSES) parents[cls] = scratchI32(n).fill(-2);
+  scratchScope(() => {
+    const { outEdges, edgeTo } = info;
+    const slotTo = scratchI32(outEdges.length);
+    const slotContent = scratchU8(outEdges.length);
+    for (let i = 0; i < outEdges.length; i++) {
+      const e = outEdges[i]!;
+      slotTo[i] = edgeTo[e]!;
+      slotContent[i] = contentEdge[e]!;
+    }
+    for (const cls of ENTRY_CLASSES) {
+      const bit = ENTRY_BIT[cls];
+      const slots = { start: info.outStart, edge: outEdges, to: slotTo, content: slotContent };
+      taintSearch(slots, bit !== ENTRY.SUPPLY_CHAIN, bit, entry, taint, parents[cls], queue);
+    }
+  });
+  return parents;
+}
+
+/** One class's taint BFS (see `taintSearches`): seeds its entries, marks `taint`, fills `parent`. */
+function taintSearch(
+  slots: { start: Int32Array; edge: Int32Array; to: Int32Array; content: Uint8Array },
+  contentOnly: boolean,
+  bit: number,
+  entry: Uint8Array,
+  taint: Uint8Array,
+  parent: Int32Array,
+  queue: Int32Array,
+): void {
+  const { start, edge, to, content } = slots;
+  const n = parent.length;
+  let head = 0;
+  let tail = 0;
+  for (let v = 0; v < n; v++) {
+    if (entry[v]! & bit) {
+      parent[v] = -1;
+      queue[tail++] = v;
+    }
+  }
+  while (head < tail) {
+    const v = queue[head++]!;
+    taint[v]! |= bit;
+    for (let i = start[v]!, end = start[v + 1]!; i < end; i++) {
+      if (contentOnly && content[i] === 0) continue;
+      const w = to[i]!;
+      if (parent[w] === -2) {
+        parent[w] = edge[i]!;
+        queue[tail++] = w;
+      }
+    }
+  }
 }
 
 /** Per node: the highest level reaching it, a witness of that level, and the edge it came by. */
