@@ -191,6 +191,8 @@ export interface ToolReach {
   readonly path: readonly Flow[];
   /** Tools and MCP servers passed on the way (the tool itself excluded). */
   readonly via: readonly Component[];
+  /** The callee of the path's first call (`path[0].to`), without the path. */
+  readonly first: number;
   /** Effective approval of a call: the nearest explicit setting on the way, else the agent's default. */
   readonly approval: Approval | undefined;
   /** Where that approval is stated (undefined when nobody states one). */
@@ -199,7 +201,7 @@ export interface ToolReach {
   readonly gated: boolean;
   /** Whether a tool on the way states its own approval, replacing the agent's default. */
   readonly overridesAgent: boolean;
-  /** Facts and control points of this reach, built once when first asked (see `memoOf`). */
+  /** Facts and control points of this reach, built once when first asked (the reach itself). */
   readonly memo: ReachMemo;
 }
 
@@ -224,11 +226,59 @@ interface ReachMemo {
   capFact: Fact | undefined;
   capFactSet: number;
   facts: readonly Fact[] | undefined;
-  approval: Fact | undefined;
+  approvalFact: Fact | undefined;
   /** Control points with the agent, with it where a tool overrides its approval, and without it. */
   points: readonly ControlPoint[] | undefined;
   pointsOverridden: readonly ControlPoint[] | undefined;
   pointsNoAgent: readonly ControlPoint[] | undefined;
+}
+
+const NO_COMPONENTS: readonly Component[] = Object.freeze([]);
+
+/**
+ * A reach and its memo in one object (`memo` is the reach itself), its path and the tools on the way
+ * held as its caller's reach and the last flow: `toolsOf` makes some 63 thousand reaches at 100k
+ * components, and two spread copies of the caller's lists and a memo object of its own per reach
+ * were three quarters of their 30 MB. The lists are made when first read (most reaches are asked
+ * only their tool, gate and capabilities) and kept.
+ */
+class Reach implements ToolReach, ReachMemo {
+  capsList: readonly Capability[] = NONE;
+  capsSet = -1;
+  capFact: Fact | undefined = undefined;
+  capFactSet = 0;
+  facts: readonly Fact[] | undefined = undefined;
+  approvalFact: Fact | undefined = undefined;
+  points: readonly ControlPoint[] | undefined = undefined;
+  pointsOverridden: readonly ControlPoint[] | undefined = undefined;
+  pointsNoAgent: readonly ControlPoint[] | undefined = undefined;
+  private pathList: readonly Flow[] | undefined = undefined;
+  private viaList: readonly Component[] | undefined = undefined;
+  constructor(
+    readonly tool: Component,
+    /** The reach of the callee this one is called from (undefined: the agent calls it). */
+    private readonly up: Reach | undefined,
+    /** The last call of the path. */
+    private readonly step: Flow,
+    readonly first: number,
+    readonly approval: Approval | undefined,
+    readonly approvalAt: Component | undefined,
+    readonly gated: boolean,
+    readonly overridesAgent: boolean,
+    readonly agent: number,
+    readonly shared: SharedFacts,
+    readonly caps: CapsEntry,
+    readonly viaCaps: number,
+  ) {}
+  get memo(): ReachMemo {
+    return this;
+  }
+  get path(): readonly Flow[] {
+    return (this.pathList ??= this.up === undefined ? [this.step] : [...this.up.path, this.step]);
+  }
+  get via(): readonly Component[] {
+    return (this.viaList ??= this.up === undefined ? NO_COMPONENTS : [...this.up.via, this.up.tool]);
+  }
 }
 
 /**
@@ -451,7 +501,7 @@ export function toolsOf(g: ThreatGraph, agent: Agent): readonly ToolReach[] {
   const stamp = ++cache.stamp;
   const agentHuman = agent.props.approval === "human" || hasControl(agent, "human_approval");
   const shared = sharedFactsOf(g);
-  const out: ToolReach[] = [];
+  const out: Reach[] = [];
   // Per reach (by its place in the order): whether a flow or callee on its path has a person approve.
   const humanOnPath: boolean[] = [];
   // Most components and flows declare no control: the typed counts say so without the objects.
@@ -476,33 +526,22 @@ export function toolsOf(g: ThreatGraph, agent: Agent): readonly ToolReach[] {
     const overridesAgent = stated !== undefined;
     const gated = human || (!overridesAgent && agentHuman);
     const caps = (entries[to] ??= entryOf(effectiveCapabilities(tool)));
-    out.push({
-      tool,
-      path: up ? [...up.path, f] : [f],
-      via: up ? [...up.via, up.tool] : [],
-      approval: gated ? "human" : stated ? statedApproval(approvals, stated) : agent.props.approval,
-      // Every field in every reach, in one order: reaches of two shapes (with and without
-      // `approvalAt`), and memos growing field by field, made every helper reading them polymorphic
-      // and deoptimized the rules they were inlined into.
-      approvalAt: stated ?? (agent.props.approval !== undefined ? agent : undefined),
-      gated,
-      overridesAgent,
-      memo: {
-        agent: agent.index,
+    out.push(
+      new Reach(
+        tool,
+        up,
+        f,
+        up ? up.first : to,
+        gated ? "human" : stated ? statedApproval(approvals, stated) : agent.props.approval,
+        stated ?? (agent.props.approval !== undefined ? agent : undefined),
+        gated,
+        overridesAgent,
+        agent.index,
         shared,
         caps,
-        viaCaps: up ? up.memo.viaCaps | up.memo.caps.mask : 0,
-        capsList: NONE,
-        capsSet: -1,
-        capFact: undefined,
-        capFactSet: 0,
-        facts: undefined,
-        approval: undefined,
-        points: undefined,
-        pointsOverridden: undefined,
-        pointsNoAgent: undefined,
-      },
-    });
+        up ? up.viaCaps | up.caps.mask : 0,
+      ),
+    );
   });
   cache.byAgent.set(agent.index, out);
   return out;
@@ -652,7 +691,7 @@ export function replacingReaches(g: ThreatGraph, facts: Facts, e: number): reado
   if (!agent) return NO_REACHES;
   // Every reach whose first call is to this callee (by any parallel flow) goes through this step.
   const callee = facts.info.edgeTo[e]!;
-  return toolsOf(g, agent).filter((r) => r.path[0]!.to === callee && replaces(g, facts, agent, r));
+  return toolsOf(g, agent).filter((r) => r.first === callee && replaces(g, facts, agent, r));
 }
 
 /** Whether a reach replaces `agent`'s approval: it states its own, and it can carry data out. */
@@ -706,7 +745,7 @@ export function approvalReplacedTest(g: ThreatGraph, facts: Facts): (e: number) 
 function replacedCallees(g: ThreatGraph, facts: Facts, agent: Agent): readonly number[] {
   let out: number[] | undefined;
   for (const r of toolsOf(g, agent)) {
-    const to = r.path[0]!.to;
+    const to = r.first;
     if (!out?.includes(to) && replaces(g, facts, agent, r)) (out ??= []).push(to);
   }
   return out ?? NO_CALLEES;
@@ -1095,7 +1134,7 @@ function toolCapabilityFact(t: Component, set: readonly Capability[] | undefined
 
 /** The fact stating how a call to the tool is approved (a reach belongs to one agent). */
 export function approvalFact(agent: Component, r: ToolReach): Fact {
-  return (r.memo.approval ??= approvalFactOf(agent, r));
+  return (r.memo.approvalFact ??= approvalFactOf(agent, r));
 }
 
 const humanApproves = (n: Component): boolean => approvalOf(n) === "human" || hasControl(n, "human_approval");
