@@ -553,13 +553,15 @@ export const BROWSE: readonly Capability[] = ["browse"];
 /** Running code. */
 export const EXECUTE: readonly Capability[] = ["execute_code"];
 
+const NO_REACHES: readonly ToolReach[] = Object.freeze([]);
+
 /** Per graph: each agent's position among the agents, and per set asked about, the answers by position. */
 interface WithCache {
   readonly ordinal: Int32Array;
   readonly agents: number;
-  readonly bySet: WeakMap<readonly Capability[], (ToolReach[] | undefined)[]>;
+  readonly bySet: WeakMap<readonly Capability[], (readonly ToolReach[] | undefined)[]>;
   lastSet: readonly Capability[] | undefined;
-  lastAnswers: (ToolReach[] | undefined)[] | undefined;
+  lastAnswers: (readonly ToolReach[] | undefined)[] | undefined;
 }
 const withCache = new WeakMap<ThreatGraph, WithCache>();
 
@@ -591,23 +593,39 @@ function withCacheOf(g: ThreatGraph): WithCache {
  * (a mail tool and the mail provider behind it are one capability, reported once). Cached per graph,
  * agent and `set` (pass a shared constant to benefit).
  */
-export function toolsWith(g: ThreatGraph, agent: Agent, set: readonly Capability[]): ToolReach[] {
+export function toolsWith(g: ThreatGraph, agent: Agent, set: readonly Capability[]): readonly ToolReach[] {
   // Every agent rule asks this of every agent, mostly with one set after another: answers sit in a
   // list by the agent's position, and the last set's list is at hand without a table lookup.
   const cache = withCacheOf(g);
   let answers = cache.lastSet === set ? cache.lastAnswers : cache.bySet.get(set);
-  if (!answers) cache.bySet.set(set, (answers = new Array<ToolReach[] | undefined>(cache.agents)));
+  if (!answers) cache.bySet.set(set, (answers = new Array<readonly ToolReach[] | undefined>(cache.agents)));
   cache.lastSet = set;
   cache.lastAnswers = answers;
   const at = cache.ordinal[agent.index]!;
   const hit = at >= 0 ? answers[at] : undefined;
   if (hit) return hit;
   // As capability masks: the tool's capabilities in `set` that no tool on the way already has.
-  const wanted = maskOf(set);
-  const out = toolsOf(g, agent).filter((r) => (r.memo.caps.mask & wanted & ~r.memo.viaCaps) !== 0);
+  const out = reachesWith(toolsOf(g, agent), maskOf(set));
   if (at >= 0) answers[at] = out;
   return out;
 }
+
+/**
+ * The reaches whose callee has a capability in `wanted` that no tool on the way has: the agent's own
+ * list when all of them do and one shared empty list when none does, a list of their own only for
+ * the rest (a filtered copy per agent and set asked was 18 MB a run at 100k).
+ */
+function reachesWith(all: readonly ToolReach[], wanted: number): readonly ToolReach[] {
+  let count = 0;
+  for (let i = 0; i < all.length; i++) if (adds(all[i]!, wanted)) count++;
+  if (count === 0) return NO_REACHES;
+  if (count === all.length) return all;
+  const out: ToolReach[] = [];
+  for (let i = 0; i < all.length; i++) if (adds(all[i]!, wanted)) out.push(all[i]!);
+  return out;
+}
+
+const adds = (r: ToolReach, wanted: number): boolean => (r.memo.caps.mask & wanted & ~r.memo.viaCaps) !== 0;
 
 /**
  * The tools through which `agent` runs code (`toolsWith` EXECUTE) with no `sandbox` declared on them
@@ -622,7 +640,6 @@ export function unsandboxedRunners(g: ThreatGraph, agent: Agent): readonly ToolR
     ? runners
     : runners.filter((r) => !hasControl(r.tool, "sandbox"));
 }
-const NO_REACHES: readonly ToolReach[] = Object.freeze([]);
 
 /**
  * Whether what an agent sees has a way out, as AT-37 reads its third leg: an information path to an
