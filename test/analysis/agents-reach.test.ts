@@ -5,6 +5,8 @@
  * gateways, stated approvals, sandboxes and code runners behind other tools. So do `codeRunnerSinks`
  * (the union of every agent's `unsandboxedRunners`) and the attack graph's receiver codes
  * (`isLlmConsumer` and `receiverSides`, which it reads from the kinds and typed arrays where it can).
+ * Each reach's path, `via` and first callee (made from its caller's reach when first read) are the
+ * chain of invoke flows they say, and `toolsWith` keeps the reaches its definition keeps.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -18,15 +20,22 @@ import {
   approvalReplacedOn,
   approvalReplacedSteps,
   approvalReplacedTest,
+  ACTIONS,
+  BROWSE,
   codeRunnerSinks,
+  effectiveCapabilities,
+  EXECUTE,
   reachSummary,
   SummaryScratch,
   toolsOf,
+  toolsWith,
   unsandboxedRunners,
   type Agent,
+  type ToolReach,
 } from "../../src/analysis/rules/lib/agents.js";
 import { buildThreatGraph, type ThreatGraph } from "../../src/graph/threat-graph.js";
 import type { ResolvedModel } from "../../src/semantic/model.js";
+import type { Capability } from "../../src/semantic/vocabulary.js";
 import { generateModel } from "../../bench/gen/generate.js";
 import { generatedFrontEnd } from "../../bench/gen/front-end.js";
 import { frontEnd, frontEndOf } from "../helpers/compile.js";
@@ -82,9 +91,49 @@ function assertSame(model: ResolvedModel, what: string): number {
       rs.map((r) => runners.includes(r)),
       at,
     );
+    for (const r of rs) assertReach(g, agent, r, at);
+    // `toolsWith` against its definition on the lists: a capability of the callee in the set that no
+    // tool on the way has.
+    for (const set of SETS)
+      assert.equal(
+        toolsWith(g, agent, set),
+        rs.filter((r) =>
+          effectiveCapabilities(r.tool).some(
+            (c) => set.includes(c) && !r.via.some((v) => effectiveCapabilities(v).includes(c)),
+          ),
+        ),
+        `${at}: toolsWith ${set.join(",")}`,
+      );
     reaches += rs.length;
   }
   return reaches;
+}
+
+const SETS: readonly (readonly Capability[])[] = [ACTIONS, EXECUTE, BROWSE, ["read", "browse"]];
+
+/**
+ * A reach's path (made when first read from its caller's reach) is a chain of invoke flows from the
+ * agent to the tool, its `via` the callees on the way and `first` the first of them, and a second
+ * read gives the same lists.
+ */
+function assertReach(g: ThreatGraph, agent: Agent, r: ToolReach, at: string): void {
+  const { path: steps, via } = r;
+  assert.ok(steps.length > 0, at);
+  assert.is(steps[0]!.from, agent.index, `${at}: path starts at the agent`);
+  assert.is(steps.at(-1)!.to, r.tool.index, `${at}: path ends at ${r.tool.name}`);
+  for (let k = 0; k < steps.length; k++) {
+    assert.is(steps[k]!.kind, "invoke", at);
+    if (k > 0) assert.is(steps[k]!.from, steps[k - 1]!.to, `${at}: step ${k} follows on`);
+  }
+  assert.equal(
+    via.map((c) => c.index),
+    steps.slice(0, -1).map((f) => f.to),
+    `${at}: via`,
+  );
+  assert.is(r.first, steps[0]!.to, `${at}: first callee`);
+  assert.is(r.path, steps, `${at}: path kept`);
+  assert.is(r.via, via, `${at}: via kept`);
+  assert.is(g.model.components[r.tool.index], r.tool, at);
 }
 
 test("every sample's agents", () => {

@@ -63,8 +63,9 @@ export default defineRule(
       for (const f of inFlows(graph, agent.index)) if (f.kind === "serve") add(comps[f.from]!, [f]);
       for (const f of outFlows(graph, agent.index))
         if (f.kind === "prompt" || f.kind === "invoke") add(comps[f.to]!, [f]);
-      // The reach's own path (never written to): a copy per reach was made before the kind test.
-      for (const r of toolsOf(graph, agent)) add(r.tool, r.path);
+      // The reach's own path (never written to), read only for a metered callee: a reach makes its
+      // path when first asked.
+      for (const r of toolsOf(graph, agent)) if (METERED.has(r.tool.kind)) add(r.tool, r.path);
       if (found.size === 0) continue;
       const all = [...found.values()];
       const open = limited(agent) ? [] : all.filter((m) => !limited(m.target) && !m.flows.some(limited));

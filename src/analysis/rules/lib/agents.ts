@@ -191,6 +191,8 @@ export interface ToolReach {
   readonly path: readonly Flow[];
   /** Tools and MCP servers passed on the way (the tool itself excluded). */
   readonly via: readonly Component[];
+  /** The callee of the path's first call (`path[0].to`), without the path. */
+  readonly first: number;
   /** Effective approval of a call: the nearest explicit setting on the way, else the agent's default. */
   readonly approval: Approval | undefined;
   /** Where that approval is stated (undefined when nobody states one). */
@@ -199,7 +201,7 @@ export interface ToolReach {
   readonly gated: boolean;
   /** Whether a tool on the way states its own approval, replacing the agent's default. */
   readonly overridesAgent: boolean;
-  /** Facts and control points of this reach, built once when first asked (see `memoOf`). */
+  /** Facts and control points of this reach, built once when first asked (the reach itself). */
   readonly memo: ReachMemo;
 }
 
@@ -224,11 +226,59 @@ interface ReachMemo {
   capFact: Fact | undefined;
   capFactSet: number;
   facts: readonly Fact[] | undefined;
-  approval: Fact | undefined;
+  approvalFact: Fact | undefined;
   /** Control points with the agent, with it where a tool overrides its approval, and without it. */
   points: readonly ControlPoint[] | undefined;
   pointsOverridden: readonly ControlPoint[] | undefined;
   pointsNoAgent: readonly ControlPoint[] | undefined;
+}
+
+const NO_COMPONENTS: readonly Component[] = Object.freeze([]);
+
+/**
+ * A reach and its memo in one object (`memo` is the reach itself), its path and the tools on the way
+ * held as its caller's reach and the last flow: `toolsOf` makes some 63 thousand reaches at 100k
+ * components, and each had spread copies of its caller's two lists and a memo object of its own
+ * (about 480 bytes a reach). The lists are made when first read (most reaches are asked only their
+ * tool, gate and capabilities) and kept. One class, so every reach has one shape.
+ */
+class Reach implements ToolReach, ReachMemo {
+  capsList: readonly Capability[] = NONE;
+  capsSet = -1;
+  capFact: Fact | undefined = undefined;
+  capFactSet = 0;
+  facts: readonly Fact[] | undefined = undefined;
+  approvalFact: Fact | undefined = undefined;
+  points: readonly ControlPoint[] | undefined = undefined;
+  pointsOverridden: readonly ControlPoint[] | undefined = undefined;
+  pointsNoAgent: readonly ControlPoint[] | undefined = undefined;
+  private pathList: readonly Flow[] | undefined = undefined;
+  private viaList: readonly Component[] | undefined = undefined;
+  constructor(
+    readonly tool: Component,
+    /** The reach of the callee this one is called from (undefined: the agent calls it). */
+    private readonly up: Reach | undefined,
+    /** The last call of the path. */
+    private readonly step: Flow,
+    readonly first: number,
+    readonly approval: Approval | undefined,
+    readonly approvalAt: Component | undefined,
+    readonly gated: boolean,
+    readonly overridesAgent: boolean,
+    readonly agent: number,
+    readonly shared: SharedFacts,
+    readonly caps: CapsEntry,
+    readonly viaCaps: number,
+  ) {}
+  get memo(): ReachMemo {
+    return this;
+  }
+  get path(): readonly Flow[] {
+    return (this.pathList ??= this.up === undefined ? [this.step] : [...this.up.path, this.step]);
+  }
+  get via(): readonly Component[] {
+    return (this.viaList ??= this.up === undefined ? NO_COMPONENTS : [...this.up.via, this.up.tool]);
+  }
 }
 
 /**
@@ -451,7 +501,7 @@ export function toolsOf(g: ThreatGraph, agent: Agent): readonly ToolReach[] {
   const stamp = ++cache.stamp;
   const agentHuman = agent.props.approval === "human" || hasControl(agent, "human_approval");
   const shared = sharedFactsOf(g);
-  const out: ToolReach[] = [];
+  const out: Reach[] = [];
   // Per reach (by its place in the order): whether a flow or callee on its path has a person approve.
   const humanOnPath: boolean[] = [];
   // Most components and flows declare no control: the typed counts say so without the objects.
@@ -476,33 +526,22 @@ export function toolsOf(g: ThreatGraph, agent: Agent): readonly ToolReach[] {
     const overridesAgent = stated !== undefined;
     const gated = human || (!overridesAgent && agentHuman);
     const caps = (entries[to] ??= entryOf(effectiveCapabilities(tool)));
-    out.push({
-      tool,
-      path: up ? [...up.path, f] : [f],
-      via: up ? [...up.via, up.tool] : [],
-      approval: gated ? "human" : stated ? statedApproval(approvals, stated) : agent.props.approval,
-      // Every field in every reach, in one order: reaches of two shapes (with and without
-      // `approvalAt`), and memos growing field by field, made every helper reading them polymorphic
-      // and deoptimized the rules they were inlined into.
-      approvalAt: stated ?? (agent.props.approval !== undefined ? agent : undefined),
-      gated,
-      overridesAgent,
-      memo: {
-        agent: agent.index,
+    out.push(
+      new Reach(
+        tool,
+        up,
+        f,
+        up ? up.first : to,
+        gated ? "human" : stated ? statedApproval(approvals, stated) : agent.props.approval,
+        stated ?? (agent.props.approval !== undefined ? agent : undefined),
+        gated,
+        overridesAgent,
+        agent.index,
         shared,
         caps,
-        viaCaps: up ? up.memo.viaCaps | up.memo.caps.mask : 0,
-        capsList: NONE,
-        capsSet: -1,
-        capFact: undefined,
-        capFactSet: 0,
-        facts: undefined,
-        approval: undefined,
-        points: undefined,
-        pointsOverridden: undefined,
-        pointsNoAgent: undefined,
-      },
-    });
+        up ? up.viaCaps | up.caps.mask : 0,
+      ),
+    );
   });
   cache.byAgent.set(agent.index, out);
   return out;
@@ -514,13 +553,15 @@ export const BROWSE: readonly Capability[] = ["browse"];
 /** Running code. */
 export const EXECUTE: readonly Capability[] = ["execute_code"];
 
+const NO_REACHES: readonly ToolReach[] = Object.freeze([]);
+
 /** Per graph: each agent's position among the agents, and per set asked about, the answers by position. */
 interface WithCache {
   readonly ordinal: Int32Array;
   readonly agents: number;
-  readonly bySet: WeakMap<readonly Capability[], (ToolReach[] | undefined)[]>;
+  readonly bySet: WeakMap<readonly Capability[], (readonly ToolReach[] | undefined)[]>;
   lastSet: readonly Capability[] | undefined;
-  lastAnswers: (ToolReach[] | undefined)[] | undefined;
+  lastAnswers: (readonly ToolReach[] | undefined)[] | undefined;
 }
 const withCache = new WeakMap<ThreatGraph, WithCache>();
 
@@ -552,23 +593,39 @@ function withCacheOf(g: ThreatGraph): WithCache {
  * (a mail tool and the mail provider behind it are one capability, reported once). Cached per graph,
  * agent and `set` (pass a shared constant to benefit).
  */
-export function toolsWith(g: ThreatGraph, agent: Agent, set: readonly Capability[]): ToolReach[] {
+export function toolsWith(g: ThreatGraph, agent: Agent, set: readonly Capability[]): readonly ToolReach[] {
   // Every agent rule asks this of every agent, mostly with one set after another: answers sit in a
   // list by the agent's position, and the last set's list is at hand without a table lookup.
   const cache = withCacheOf(g);
   let answers = cache.lastSet === set ? cache.lastAnswers : cache.bySet.get(set);
-  if (!answers) cache.bySet.set(set, (answers = new Array<ToolReach[] | undefined>(cache.agents)));
+  if (!answers) cache.bySet.set(set, (answers = new Array<readonly ToolReach[] | undefined>(cache.agents)));
   cache.lastSet = set;
   cache.lastAnswers = answers;
   const at = cache.ordinal[agent.index]!;
   const hit = at >= 0 ? answers[at] : undefined;
   if (hit) return hit;
   // As capability masks: the tool's capabilities in `set` that no tool on the way already has.
-  const wanted = maskOf(set);
-  const out = toolsOf(g, agent).filter((r) => (r.memo.caps.mask & wanted & ~r.memo.viaCaps) !== 0);
+  const out = reachesWith(toolsOf(g, agent), maskOf(set));
   if (at >= 0) answers[at] = out;
   return out;
 }
+
+/**
+ * The reaches whose callee has a capability in `wanted` that no tool on the way has: the agent's own
+ * list when all of them do and one shared empty list when none does, a list of their own only for
+ * the rest (a filtered copy per agent and set asked was 18 MB a run at 100k).
+ */
+function reachesWith(all: readonly ToolReach[], wanted: number): readonly ToolReach[] {
+  let count = 0;
+  for (let i = 0; i < all.length; i++) if (adds(all[i]!, wanted)) count++;
+  if (count === 0) return NO_REACHES;
+  if (count === all.length) return all;
+  const out: ToolReach[] = [];
+  for (let i = 0; i < all.length; i++) if (adds(all[i]!, wanted)) out.push(all[i]!);
+  return out;
+}
+
+const adds = (r: ToolReach, wanted: number): boolean => (r.memo.caps.mask & wanted & ~r.memo.viaCaps) !== 0;
 
 /**
  * The tools through which `agent` runs code (`toolsWith` EXECUTE) with no `sandbox` declared on them
@@ -583,7 +640,6 @@ export function unsandboxedRunners(g: ThreatGraph, agent: Agent): readonly ToolR
     ? runners
     : runners.filter((r) => !hasControl(r.tool, "sandbox"));
 }
-const NO_REACHES: readonly ToolReach[] = Object.freeze([]);
 
 /**
  * Whether what an agent sees has a way out, as AT-37 reads its third leg: an information path to an
@@ -652,7 +708,7 @@ export function replacingReaches(g: ThreatGraph, facts: Facts, e: number): reado
   if (!agent) return NO_REACHES;
   // Every reach whose first call is to this callee (by any parallel flow) goes through this step.
   const callee = facts.info.edgeTo[e]!;
-  return toolsOf(g, agent).filter((r) => r.path[0]!.to === callee && replaces(g, facts, agent, r));
+  return toolsOf(g, agent).filter((r) => r.first === callee && replaces(g, facts, agent, r));
 }
 
 /** Whether a reach replaces `agent`'s approval: it states its own, and it can carry data out. */
@@ -706,7 +762,7 @@ export function approvalReplacedTest(g: ThreatGraph, facts: Facts): (e: number) 
 function replacedCallees(g: ThreatGraph, facts: Facts, agent: Agent): readonly number[] {
   let out: number[] | undefined;
   for (const r of toolsOf(g, agent)) {
-    const to = r.path[0]!.to;
+    const to = r.first;
     if (!out?.includes(to) && replaces(g, facts, agent, r)) (out ??= []).push(to);
   }
   return out ?? NO_CALLEES;
@@ -1095,7 +1151,7 @@ function toolCapabilityFact(t: Component, set: readonly Capability[] | undefined
 
 /** The fact stating how a call to the tool is approved (a reach belongs to one agent). */
 export function approvalFact(agent: Component, r: ToolReach): Fact {
-  return (r.memo.approval ??= approvalFactOf(agent, r));
+  return (r.memo.approvalFact ??= approvalFactOf(agent, r));
 }
 
 const humanApproves = (n: Component): boolean => approvalOf(n) === "human" || hasControl(n, "human_approval");
