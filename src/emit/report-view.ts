@@ -364,6 +364,16 @@ export function reportData(
   return data;
 }
 
+/**
+ * Drops an analysis's cached report data: a compile that writes each output before making the next
+ * calls it once report.md and report.html are written (`releaseAfter`), so the data (about 450 bytes
+ * per finding) is not held through the checklist, the largest output's making. A later read builds
+ * it again.
+ */
+export function forgetReportData(analysis: CompileAnalysis): void {
+  cache.delete(analysis);
+}
+
 /** What the reports and the checklist are titled: the system, the number of systems, or the file. */
 export function reportTitle(m: CompileAnalysis["model"]): string {
   return m.systems.length === 1

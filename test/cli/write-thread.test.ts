@@ -3,7 +3,8 @@
  * the main thread, through a ring of shared buffers that wraps many times; a write that fails there
  * fails the atomic write with its system code, and an emitter that throws midway leaves nothing
  * behind; a writer that stops is given up on, and pieces in buffers of their own are not queued
- * without bound. Either way no temporary folder is left.
+ * without bound. Either way no temporary folder is left. Files made in groups (one emitter's each)
+ * are written a group at a time, each before the next is made.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -11,7 +12,7 @@ import path from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { OutputFile } from "../../src/emit/emitter.js";
-import { writeOutputsAtomically } from "../../src/cli/write-outputs.js";
+import { writeEmittedAtomically, writeOutputsAtomically } from "../../src/cli/write-outputs.js";
 import { folderContents as contents } from "../helpers/folders.js";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "aithreat-write-thread-"));
@@ -158,6 +159,89 @@ test("buffers of their own wait for the writer instead of piling up", () => {
   // The real writer takes them all.
   writeOutputsAtomically(path.join(tmp, "owned"), owned, { thread: true });
   assert.equal(fs.readFileSync(path.join(tmp, "owned", "bin-5.bin")), Buffer.from([5]));
+});
+
+/** `files` in groups of two, each group's making and each text file's writing told to `events`. */
+function inGroups(events: string[]): () => Iterable<readonly OutputFile[]> {
+  const told = (f: OutputFile): OutputFile => {
+    const { contents: text, produce } = f;
+    if (typeof text !== "string") return f;
+    return {
+      path: f.path,
+      contents: "",
+      produce: (put) => {
+        events.push(`written ${f.path}`);
+        if (produce) produce(put);
+        else put(text);
+      },
+    };
+  };
+  return function* () {
+    for (let g = 0; g < files.length; g += 2) {
+      events.push(`made ${g / 2}`);
+      yield files.slice(g, g + 2).map(told);
+    }
+  };
+}
+
+test("files made in groups: each group is written before the next is made, the same bytes", () => {
+  writeOutputsAtomically(path.join(tmp, "whole"), files);
+  for (const thread of [false, true]) {
+    const events: string[] = [];
+    const out = path.join(tmp, `groups-${thread}`);
+    assert.is(writeEmittedAtomically(out, inGroups(events), { thread }), files.length);
+    assert.equal(events, [
+      "made 0",
+      "written big.jsonl",
+      "written one-piece.txt",
+      "made 1",
+      "written plain.md",
+      "written empty.txt",
+      "made 2",
+    ]);
+    assert.equal(contents(out), contents(path.join(tmp, "whole")));
+  }
+  assert.equal(leftovers(), []);
+});
+
+test("files made in groups, a writer thread that never starts: every group is made again here", () => {
+  const out = path.join(tmp, "groups-never-started");
+  let made = 0;
+  const written = writeEmittedAtomically(
+    out,
+    function* () {
+      made++;
+      yield files.slice(0, 2);
+      yield files.slice(2);
+    },
+    { thread: { script: scriptFile(""), startMs: 100 } },
+  );
+  assert.is(written, files.length);
+  assert.is(made, 2, "once for the thread, once on this thread");
+  assert.equal(contents(out), contents(path.join(tmp, "here")));
+  assert.equal(leftovers(), []);
+});
+
+test("files made in groups: an emitter that throws between groups leaves the previous output", () => {
+  const out = path.join(tmp, "groups-kept");
+  writeOutputsAtomically(out, files.slice(2));
+  const before = contents(out);
+  for (const thread of [false, true]) {
+    assert.throws(
+      () =>
+        writeEmittedAtomically(
+          out,
+          function* () {
+            yield files.slice(0, 2);
+            throw new Error("emitter bug");
+          },
+          { thread },
+        ),
+      /emitter bug/,
+    );
+    assert.equal(contents(out), before);
+  }
+  assert.equal(leftovers(), []);
 });
 
 test.run();

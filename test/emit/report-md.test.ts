@@ -20,6 +20,8 @@ import {
   reportView,
 } from "../../src/emit/report-view.js";
 import { reportMdEmitter, tidyMarkdown } from "../../src/emit/report-md.js";
+import { EMITTERS, releaseAfter } from "../../src/emit/index.js";
+import { reportHtmlEmitter } from "../../src/emit/report-html.js";
 import { OWASP } from "../../src/catalog/frameworks.js";
 import { compileTemplate } from "../../src/emit/templates.js";
 import type { DiagramView } from "../../src/emit/diagrams/index.js";
@@ -483,6 +485,31 @@ test("findings by component: each row names the component's open findings, each 
   } finally {
     run.cleanup();
   }
+});
+
+test("the report data is given back after the last report is written, not before", () => {
+  const text = fs.readFileSync(path.join(RAG, "support-assistant.aithreat"), "utf8");
+  const front = frontEnd({ "model.aithreat": text });
+  assert.ok(front.ok, dump(front));
+  const ctx = { analysis: analyzeModel(front.model), toolVersion: "test" };
+  const data = () => reportData(ctx.analysis, ctx);
+  const first = data();
+  assert.is(data(), first, "read again: the same data");
+  const at = (e: unknown) => EMITTERS.findIndex((x) => x === e);
+  releaseAfter(EMITTERS, at(reportMdEmitter), ctx);
+  assert.is(data(), first, "report.html still reads it");
+  releaseAfter(EMITTERS, EMITTERS.length - 1, ctx);
+  assert.is(data(), first, "an emitter that reads none leaves it");
+  releaseAfter(EMITTERS, at(reportHtmlEmitter), ctx);
+  const again = data();
+  assert.is.not(again, first, "given back after report.html");
+  const written = () => String(reportMdEmitter.emit(ctx)[0]!.contents);
+  const fromAgain = written();
+  releaseAfter(EMITTERS, at(reportHtmlEmitter), ctx);
+  assert.is(fromAgain, written(), "and built again the same");
+  // Without report.html, report.md is the last reader.
+  releaseAfter([reportMdEmitter], 0, ctx);
+  assert.is.not(data(), again);
 });
 
 test.run();

@@ -12,7 +12,7 @@ import {
 import { diag, sortDiagnostics, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import type { EmitContext, Emitter, OutputFile } from "../../emit/emitter.js";
 import { CHECKLIST_MAX_BYTES } from "../../emit/checklist.js";
-import { EMITTERS } from "../../emit/index.js";
+import { EMITTERS, releaseAfter } from "../../emit/index.js";
 import { JUNIT_MAX_BYTES, junitCasesLeftOut, junitEmitter } from "../../emit/junit.js";
 import { SARIF_MAX_RESULTS, sarifEmitter, sarifResultsLeftOut } from "../../emit/sarif.js";
 import { ONLY_NAMES, selectEmitters } from "../only.js";
@@ -37,7 +37,12 @@ import { startPathsWorker, type PathsWorker } from "../paths-worker.js";
 import { count, createProgress } from "../progress.js";
 import { renderFormatsOf, renderOutputs, type RenderArgs } from "../render.js";
 import { VERSION } from "../version.js";
-import { cannotWriteOut, outputFolderRefusal, writeOutputsAtomically } from "../write-outputs.js";
+import {
+  cannotWriteOut,
+  outputFolderRefusal,
+  writeEmittedAtomically,
+  writeOutputsAtomically,
+} from "../write-outputs.js";
 import { plural } from "../../words.js";
 
 /** Options of `compile`. */
@@ -350,35 +355,59 @@ async function compileWith(
     ...(checklistMaxKb === undefined ? {} : { checklistMaxBytes: checklistMaxKb * 1000 }),
   };
   progress.stage("writing outputs");
-  let files: OutputFile[];
+  const onEmitter = (name: string) => progress.stage(`writing outputs: ${name}`);
+  const thread = threadsFor(io, model.components.length);
+  let written: number;
+  // Whether an emitter is running: an error it throws is no error of the output folder's.
+  let emitting = false;
   try {
-    files = emitAll(ctx, (name) => progress.stage(`writing outputs: ${name}`), emitters);
+    if (render) {
+      // Images join the same atomic folder, and are rendered from the other files: every file is
+      // made before the writing.
+      emitting = true;
+      const files = emitAll(ctx, onEmitter, emitters);
+      files.push(
+        ...(await renderOutputs(io, files, render, argv, (done, total) =>
+          progress.stage(`rendering diagrams ${done}/${total}`),
+        )),
+      );
+      emitting = false;
+      progress.stage(`writing outputs: ${count(files.length, "file")} into ${argv.out}`);
+      writeOutputsAtomically(argv.out, files, { thread });
+      written = files.length;
+    } else {
+      // Each emitter's files are written before the next emitter runs, so its data can go.
+      written = writeEmittedAtomically(
+        argv.out,
+        function* () {
+          for (const [i, e] of emitters.entries()) {
+            onEmitter(e.name);
+            emitting = true;
+            const files = e.emit(ctx);
+            emitting = false;
+            yield files;
+            // Written now: what no later emitter reads can go.
+            releaseAfter(emitters, i, ctx);
+          }
+        },
+        { thread },
+      );
+    }
   } catch (e) {
     // A broken template from `--templates` is bad input, not a bug: no output is written.
-    if (!(e instanceof TemplateError && e.overridden)) throw e;
-    progress.clear();
-    reportDiagnostics(
-      io,
-      [diag("AT9002", undefined, `${e.message} (in \`--templates ${argv.templates}\`)`)],
-      failureFormat,
-      read,
-    );
-    return EXIT.INVALID;
-  }
-  // Images join the same atomic folder, so they are rendered before it is written.
-  if (render)
-    files.push(
-      ...(await renderOutputs(io, files, render, argv, (done, total) =>
-        progress.stage(`rendering diagrams ${done}/${total}`),
-      )),
-    );
-  progress.stage(`writing outputs: ${count(files.length, "file")} into ${argv.out}`);
-  try {
-    writeOutputsAtomically(argv.out, files, { thread: threadsFor(io, model.components.length) });
-  } catch (e) {
+    if (e instanceof TemplateError && e.overridden) {
+      progress.clear();
+      reportDiagnostics(
+        io,
+        [diag("AT9002", undefined, `${e.message} (in \`--templates ${argv.templates}\`)`)],
+        failureFormat,
+        read,
+      );
+      return EXIT.INVALID;
+    }
     // A file in the way, no permission, a full disk: the command line or the machine is at fault,
     // not aithreat (an error without a system code, such as an unsafe emitter path, is a bug).
-    if (typeof (e as NodeJS.ErrnoException).code !== "string") throw e;
+    if (emitting || typeof (e as NodeJS.ErrnoException).code !== "string") throw e;
     progress.clear();
     reportDiagnostics(io, [cannotWriteOut(argv.out, (e as Error).message)], failureFormat, read);
     return EXIT.INVALID;
@@ -388,7 +417,7 @@ async function compileWith(
   if (!argv.quiet) {
     const open = analysis.findings.countStatus("open");
     io.err(
-      `wrote ${plural(files.length, "file")} to ${argv.out}: ${plural(analysis.findings.length, "finding")} (${open} open)\n`,
+      `wrote ${plural(written, "file")} to ${argv.out}: ${plural(analysis.findings.length, "finding")} (${open} open)\n`,
     );
   }
   // Read only by an active gate: `--only paths` or `metrics` never builds the findings' view.
