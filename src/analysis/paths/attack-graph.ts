@@ -9,12 +9,7 @@ import { ENTRY, UNTRUSTED_CONTENT, type Facts } from "../facts.js";
 import { named } from "../engine.js";
 import { isLlmConsumer } from "../predicates.js";
 import type { Rule } from "../rule.js";
-import {
-  approvalReplacedSteps,
-  codeRunnerSinks,
-  SummaryScratch,
-  wayOutClosing,
-} from "../rules/lib/agents.js";
+import { agentWayOuts, SummaryScratch, wayOutClosing } from "../rules/lib/agents.js";
 import { hopAuthenticated } from "../rules/lib/inference.js";
 import { INF } from "./maxflow.js";
 import { dataReaders, namedCarries } from "./data-readers.js";
@@ -284,9 +279,9 @@ export function buildAttackGraph(
   const approving = (tg.controlUsers.get("human_approval")?.comps ?? []).filter(
     (v) => tg.compKind[v] === AGENT,
   );
-  // The agents' reach questions share their scratch: each tool's object is read once for both.
-  const reaches = new SummaryScratch(tg);
-  const replaced = approving.length > 0 ? approvalReplacedSteps(tg, facts, approving, reaches) : undefined;
+  // The agents' two reach questions in one pass: each tool's object is read once, and each agent
+  // summarised once, for both (the code runners are the way out's, below).
+  const { replaced, runners } = agentWayOuts(tg, facts, approving, new SummaryScratch(tg));
   labelSteps(tg, facts, ctx, steps, { exfilClosed, flowClosed, replaced });
   const stepLevel = steps.level;
   const levelLikelihood = Float64Array.from(steps.levels.likelihood);
@@ -301,7 +296,7 @@ export function buildAttackGraph(
   const n = g.nodeCount;
   const entries: number[] = [];
   for (let v = 0; v < n; v++) if (facts.entry[v]) entries.push(v);
-  const { sink, canExfiltrate } = wayOutEnds(tg, facts, reaches);
+  const { sink, canExfiltrate } = wayOutEnds(facts, runners);
   const turnable = turnableNodes(g, ctx.receiver, techniqueOf, weights, facts.entry, entries);
   const { turned, turnedNode } = turnedReaders(tg, facts, ctx.receiver, turnable, canExfiltrate);
   const turning = { turnable, turnedNode, canExfiltrate };
@@ -389,12 +384,7 @@ function withApproval(
 }
 
 /** Where a disclosure's way out may end (`AttackGraph.sink`), and what can get there (`canExfiltrate`). */
-function wayOutEnds(
-  tg: ThreatGraph,
-  facts: Facts,
-  reaches: SummaryScratch,
-): { sink: Uint8Array; canExfiltrate: Uint8Array } {
-  const runners = codeRunnerSinks(tg, reaches);
+function wayOutEnds(facts: Facts, runners: Uint8Array): { sink: Uint8Array; canExfiltrate: Uint8Array } {
   const more: number[] = [];
   for (let v = 0; v < runners.length; v++) if (runners[v] && !facts.observable[v]) more.push(v);
   if (more.length === 0) return { sink: facts.observable, canExfiltrate: facts.canExfiltrate };
@@ -540,6 +530,11 @@ const STEP_KEYS = FLOW_KIND_CODE.size * 2 * 64 * 256;
 // The sender's code keeps a kind in 4 bits, beside a receiver code below 16 (`receiverCodes`).
 if (COMPONENT_KIND_CODE.size > 16) throw new Error("labelSteps packs a component kind in 4 bits");
 
+/** In `labelSteps`' receiver code: the receiver declares a control (`ThreatGraph.compControls`). */
+const HAS_CONTROLS = 1 << 12;
+/** In both of `labelSteps`' node codes: the trust rank (a byte) times this. */
+const TRUST_SHIFT = 1 << 16;
+
 /** LOWERING_FACTOR to the number of lowering controls that count (at most two). */
 const LOWERED = [1, LOWERING_FACTOR, LOWERING_FACTOR ** 2];
 
@@ -562,7 +557,7 @@ function labelSteps(
   const flows = tg.model.flows;
   const { edgeFrom, edgeTo } = g;
   const { infoFlow, infoReturn, thirdParty, entry } = facts;
-  const { flowKind, compKind, trust } = tg;
+  const { flowKind, compKind, trust, compControls } = tg;
   const { level, levels, known, controlsOnStep, flowCutCost, stepRuleBit, exfilWeight } = out;
   const receiver = ctx.receiver;
   const table = ctx.table;
@@ -570,7 +565,8 @@ function labelSteps(
   // loop then reads two per step at random instead of a dozen byte arrays (at 1M components the
   // per-node arrays do not fit in cache together). Sender: kind, third-party, user input (bits 0-5),
   // every way-out step leaving it closed (bit 6), closed by an agent's approval alone (bit 7).
-  // Receiver: kind and receiver code (bits 0-7), every way-out step into it closed (bit 8).
+  // Receiver: kind and receiver code (bits 0-7), every way-out step into it closed (bit 8), declares
+  // a control (bit 12). Both: the trust rank from bit 16 (a byte), for the credentials' test.
   const n = g.nodeCount;
   const arena = currentArena();
   const before = arena?.mark() ?? 0;
@@ -586,8 +582,14 @@ function labelSteps(
       (thirdParty[v] ? 2 : 0) +
       ((entry[v]! & ENTRY.USER_INPUT) !== 0 ? 1 : 0) +
       (closed && !approvalOnly ? 64 : 0) +
-      (closed && approvalOnly ? 128 : 0);
-    into[v] = compKind[v]! * 16 + receiver[v]! + (closed && !approvalOnly ? 256 : 0);
+      (closed && approvalOnly ? 128 : 0) +
+      trust[v]! * TRUST_SHIFT;
+    into[v] =
+      compKind[v]! * 16 +
+      receiver[v]! +
+      (closed && !approvalOnly ? 256 : 0) +
+      (compControls[v] !== 0 ? HAS_CONTROLS : 0) +
+      trust[v]! * TRUST_SHIFT;
   }
   for (let e = 0; e < g.edgeCount; e++) {
     const f = infoFlow[e]!;
@@ -621,12 +623,12 @@ function labelSteps(
     // (tg.trust holds trust ranks.)
     // Credentials the step needs: how the sender gets into the more trusted receiver, read as the
     // rules read a hop (the flow's `auth`, else the receiver's, else an actor's `authenticated`).
-    const auth = !returning && trust[a]! < trust[b]! && hopAuthenticated(tg, flows[f]!);
+    const auth = !returning && sa >>> 16 < sb >>> 16 && hopAuthenticated(tg, flows[f]!);
     if (auth) p *= AUTH_FACTOR;
     const { applied, cut, lowering } = withApproval(
       tg,
       ctx,
-      ctx.appliedOn(f, b, tech.rule, k.bit),
+      ctx.appliedOn(f, b, tech.rule, k.bit, (sb & HAS_CONTROLS) !== 0),
       tech,
       a,
       e,
@@ -951,11 +953,14 @@ class StepRules {
     return (this.lastFlowApplied = this.applying(this.model.flows[f]!.controls, rule));
   }
 
-  /** A step's controls: its flow's, then its receiver's not named already (as one list would give). */
-  appliedOn(f: number, v: number, rule: string, bit: number): Applied {
+  /**
+   * A step's controls: its flow's, then its receiver's not named already (as one list would give).
+   * `nodeControls`: whether the receiver declares any (`compControls[v] !== 0`, from the caller's code).
+   */
+  appliedOn(f: number, v: number, rule: string, bit: number, nodeControls: boolean): Applied {
     this.mustBeLabelling();
     const onFlow = this.tg.flowControls[f] ? this.appliedAtFlow(f, rule, bit) : NOT_APPLIED;
-    const onNode = this.tg.compControls[v] ? this.appliedAtNode(v, rule, bit) : NOT_APPLIED;
+    const onNode = nodeControls ? this.appliedAtNode(v, rule, bit) : NOT_APPLIED;
     return this.merged(onFlow, onNode);
   }
 
