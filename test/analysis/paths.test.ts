@@ -13,6 +13,8 @@ import { inArena } from "../../src/graph/arena.js";
 import type { PathAnalysis } from "../../src/analysis/paths/model.js";
 import { RULES } from "../../src/analysis/rules/index.js";
 import { isLlmConsumer } from "../../src/analysis/predicates.js";
+import { hopAuth, hopAuthenticated } from "../../src/analysis/rules/lib/inference.js";
+import { buildThreatGraph } from "../../src/graph/threat-graph.js";
 import { ATLAS_MITIGATION_IDS, RULE_IDS } from "../../src/catalog/index.js";
 import { analyze, runFrontEnd } from "../../src/compiler.js";
 import { generateModel } from "../../bench/gen/generate.js";
@@ -548,6 +550,12 @@ test("a step needs credentials where the rules read its hop as authenticated (ho
     );
     const at52 = analyze(m, RULES).findings.some((f) => f.id === "AT-52:chat_api");
     assert.is(at52, likelihood === OPEN, `${what}: AT-52 ${at52 ? "reports" : "leaves"} chat_api`);
+    // The labelling's test (no answer or fact made) reads every hop as `hopAuth` does.
+    const g = buildThreatGraph(m);
+    for (const f of m.flows) {
+      const hop = hopAuth(g, f);
+      assert.is(hopAuthenticated(g, f), hop !== undefined && hop.auth !== "none", `${what}: flow ${f.index}`);
+    }
   }
 });
 
