@@ -18,6 +18,8 @@ import { buildThreatGraph } from "../../src/graph/threat-graph.js";
 import { ATLAS_MITIGATION_IDS, RULE_IDS } from "../../src/catalog/index.js";
 import { analyze, runFrontEnd } from "../../src/compiler.js";
 import { generateModel } from "../../bench/gen/generate.js";
+import { generatedFrontEnd } from "../../bench/gen/front-end.js";
+import { withOrgRuleControls, withOrgRules } from "../../src/analysis/org-rules.js";
 import { generatedHost } from "../../bench/gen/memory-host.js";
 import type { ResolvedModel } from "../../src/semantic/model.js";
 import { dump, frontEndOf } from "../helpers/compile.js";
@@ -1184,8 +1186,31 @@ test("a step's controls asked for one by one equal the controls listed per step"
       if (listed.controlsOnStep[e]!.length > 0) withControls++;
     }
     assert.equal(asked.controlsOnStep, listed.controlsOnStep);
+    // Unlisted, most steps are labelled from the receivers' typed counts: the same likelihoods.
+    assert.equal([...asked.likelihood], [...listed.likelihood]);
   }
   assert.ok(withControls > 10, `steps with controls: ${withControls}`);
+});
+
+test("a step's likelihood from the receivers' typed counts equals the one from its listed controls", () => {
+  // Generated models, where components declare several controls (lowering and cutting, some twice
+  // by organisation rules) and flows declare their own: each step's likelihood and technique as the
+  // listed labelling (every control list read) gives them.
+  for (const seed of [1, 2, 3]) {
+    const gen = generateModel({ components: 2000, seed, coupling: 1 + seed });
+    const m = generatedFrontEnd(gen.files).model;
+    const rules = withOrgRules(m, RULES);
+    const a = analyze(withOrgRuleControls(m, rules), rules);
+    const listed = buildAttackGraph(a.graph, a.facts, rules);
+    const asked = buildAttackGraph(a.graph, a.facts, rules, false, false);
+    assert.equal([...asked.likelihood], [...listed.likelihood], `seed ${seed}`);
+    let lowered = 0;
+    for (let e = 0; e < listed.g.edgeCount; e++) {
+      assert.is(asked.techniqueOf(e), listed.techniqueOf(e));
+      if (listed.likelihood[e]! > 0 && listed.controlsOnStep[e]!.length > 1) lowered++;
+    }
+    assert.ok(lowered > 10, `seed ${seed}: steps with two or more controls: ${lowered}`);
+  }
 });
 
 test.run();

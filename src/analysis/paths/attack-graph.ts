@@ -625,20 +625,36 @@ function labelSteps(
     // rules read a hop (the flow's `auth`, else the receiver's, else an actor's `authenticated`).
     const auth = !returning && sa >>> 16 < sb >>> 16 && hopAuthenticated(tg, flows[f]!);
     if (auth) p *= AUTH_FACTOR;
-    const { applied, cut, lowering } = withApproval(
-      tg,
-      ctx,
-      ctx.appliedOn(f, b, tech.rule, k.bit, (sb & HAS_CONTROLS) !== 0),
-      tech,
-      a,
-      e,
-      replaced,
-    );
+    let cut: boolean;
+    let lowering: number;
+    if (
+      !controlsOnStep &&
+      k.bit < 31 &&
+      !(tg.flowControls[f] !== 0 && ctx.flowCounts(f, k.bit)) &&
+      !(tech === AGENT_CALL && compControls[a] !== 0 && replaced?.[e] !== 1)
+    ) {
+      // Nothing on the flow to merge with and no caller's approval to add, no list wanted: the
+      // receiver's counts decide it, read from typed codes (`appliedOn` read its object).
+      const counts = (sb & HAS_CONTROLS) !== 0 ? ctx.nodeCountsOf(b, k.bit) : 0;
+      cut = (counts & COUNTS_CUT) !== 0;
+      lowering = counts & 3;
+    } else {
+      const on = withApproval(
+        tg,
+        ctx,
+        ctx.appliedOn(f, b, tech.rule, k.bit, (sb & HAS_CONTROLS) !== 0),
+        tech,
+        a,
+        e,
+        replaced,
+      );
+      ({ cut, lowering } = on);
+      if (controlsOnStep) controlsOnStep[e] = on.applied;
+    }
     const lowered = Math.min(2, lowering);
     p *= LOWERED[lowered]!;
     // The place, the credentials and the lowering decide p (computed as above for every step).
     level[e] = cut ? CUT_LEVEL : levels.of((place * 3 + lowered) * 2 + (auth ? 1 : 0), p);
-    if (controlsOnStep) controlsOnStep[e] = applied;
     flowCutCost[e] = k.cut.cost;
   }
   // The two codes and the labelling's tables are given back unless a cache filled on first need (a
@@ -728,6 +744,11 @@ class StepRules {
   // Per component and per flow, the bits of the rules that count a control it declares (`markCounted`).
   private nodeCounted: Int32Array = NO_I32;
   private flowCounted: Int32Array = NO_I32;
+  // Per component, three bit sets over the same rules (interleaved: the three of a receiver in one
+  // cache line): the rule counts a cutting control it declares, one lowering control, a
+  // second. From the graph's users of each control name (`markCounted`), so that a step whose flow
+  // the rule counts nothing of is labelled without reading its receiver's object (`nodeCounts`).
+  private nodeCounts: Int32Array = NO_I32;
   // Whether the tables above and below are taken: asked outside, they would drop marks silently.
   private labelling = false;
   // The last `applying` answer per component: its rule's bit + 1 (0: none), and 1 + its place in
@@ -759,6 +780,7 @@ class StepRules {
     const model = this.model;
     this.nodeCounted = scratchI32(model.components.length);
     this.flowCounted = scratchI32(model.flows.length);
+    this.nodeCounts = scratchI32(NODE_COUNTS * model.components.length);
     this.nodeRuleBit = scratchI8(model.components.length);
     this.nodeAt = scratchI32(model.components.length);
     this.labelling = true;
@@ -767,7 +789,7 @@ class StepRules {
   /** Drops the labelling's tables: `placeOf` and `appliedOn` must not be asked after this. */
   closeLabels(): void {
     this.labelling = false;
-    this.nodeCounted = this.flowCounted = this.nodeAt = NO_I32;
+    this.nodeCounted = this.flowCounted = this.nodeAt = this.nodeCounts = NO_I32;
     this.nodeRuleBit = NO_I8;
     this.nodeAnswers = [];
     this.lastFlow = -1;
@@ -929,7 +951,48 @@ class StepRules {
       if (!this.mitigatesCached(rule, name)) continue;
       for (const v of users.comps) this.nodeCounted[v]! |= 1 << bit;
       for (const f of users.flows) this.flowCounted[f]! |= 1 << bit;
+      this.countAtNodes(users.comps, BUILTIN_CONTROL_BY_ID.get(name)?.effect === "cut", 1 << bit);
     }
+  }
+
+  /**
+   * Counts one control name the rule of bit set `m` counts at its users (`comps`, in the order the
+   * graph listed them: a component that declares the name twice is listed twice in a row, and
+   * `applying` counts a name once): a cutting one, else the first or second lowering one.
+   */
+  private countAtNodes(comps: Int32Array, cuts: boolean, m: number): void {
+    const counts = this.nodeCounts;
+    for (let i = 0; i < comps.length; i++) {
+      const v = comps[i]!;
+      if (i > 0 && comps[i - 1] === v) continue;
+      const at = NODE_COUNTS * v;
+      if (cuts) counts[at]! |= m;
+      else if ((counts[at + 1]! & m) === 0) counts[at + 1]! |= m;
+      else counts[at + 2]! |= m;
+    }
+  }
+
+  /**
+   * `appliedAtNode(v, rule, bit)`'s cut and lowering (at most two counted) without its list, from
+   * `markCounted`'s counts: COUNTS_CUT, plus the lowering controls counted. Only for bits below 31
+   * (`markCounted` marks no others).
+   */
+  nodeCountsOf(v: number, bit: number): number {
+    this.mustBeLabelling();
+    const m = 1 << bit;
+    if ((this.nodeCounted[v]! & m) === 0) return 0;
+    const at = NODE_COUNTS * v;
+    const counts = this.nodeCounts;
+    return (
+      ((counts[at]! & m) !== 0 ? COUNTS_CUT : 0) +
+      ((counts[at + 1]! & m) !== 0 ? 1 : 0) +
+      ((counts[at + 2]! & m) !== 0 ? 1 : 0)
+    );
+  }
+
+  /** Whether the rule of `bit` (below 31) counts a control flow f declares (`flowCounted`). */
+  flowCounts(f: number, bit: number): boolean {
+    return (this.flowCounted[f]! & (1 << bit)) !== 0;
   }
 
   private appliedAtNode(v: number, rule: string, bit: number): Applied {
@@ -995,6 +1058,11 @@ class StepRules {
     return { applied, cut, lowering };
   }
 }
+
+/** Numbers per component in `StepRules.nodeCounts` (cut, first and second lowering). */
+const NODE_COUNTS = 3;
+/** In `nodeCountsOf`'s answer: a counted control cuts. */
+const COUNTS_CUT = 4;
 
 /** How a rule counts a declared control (`StepRules.countedAs`). */
 const NOT_COUNTED = 0;
