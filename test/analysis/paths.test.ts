@@ -19,6 +19,7 @@ import { ATLAS_MITIGATION_IDS, RULE_IDS } from "../../src/catalog/index.js";
 import { analyze, runFrontEnd } from "../../src/compiler.js";
 import { generateModel } from "../../bench/gen/generate.js";
 import { generatedFrontEnd } from "../../bench/gen/front-end.js";
+import { INF } from "../../src/analysis/paths/maxflow.js";
 import { withOrgRuleControls, withOrgRules } from "../../src/analysis/org-rules.js";
 import { generatedHost } from "../../bench/gen/memory-host.js";
 import type { ResolvedModel } from "../../src/semantic/model.js";
@@ -1210,6 +1211,30 @@ test("a step's likelihood from the receivers' typed counts equals the one from i
       if (listed.likelihood[e]! > 0 && listed.controlsOnStep[e]!.length > 1) lowered++;
     }
     assert.ok(lowered > 10, `seed ${seed}: steps with two or more controls: ${lowered}`);
+    // The node cuts, from the rules the labelling gathered per node: none where a step without a
+    // technique (or none at all) enters; else one answer per component kind and set of rules.
+    const byKey = new Map<string, string>();
+    let cuttable = 0;
+    for (let v = 0; v < asked.g.nodeCount; v++) {
+      const rules = new Set<string>();
+      let free = false;
+      for (let i = asked.g.inStart[v]!; i < asked.g.inStart[v + 1]!; i++) {
+        const tech = asked.techniqueOf(asked.g.inEdges[i]!);
+        if (tech) rules.add(tech.rule);
+        else free = true;
+      }
+      const answer = `${asked.nodeCutCost[v]} ${asked.nodeCutControl[v]}`;
+      assert.is(answer, `${listed.nodeCutCost[v]} ${listed.nodeCutControl[v]}`);
+      if (free || rules.size === 0) {
+        assert.is(asked.nodeCutCost[v], INF, `seed ${seed}: node ${v}`);
+        continue;
+      }
+      if (asked.nodeCutCost[v]! < INF) cuttable++;
+      const key = `${a.graph.compKind[v]} ${[...rules].sort().join(",")}`;
+      assert.is(byKey.get(key) ?? answer, answer, `seed ${seed}: node ${v}`);
+      byKey.set(key, answer);
+    }
+    assert.ok(cuttable > 10, `seed ${seed}: cuttable nodes: ${cuttable}`);
   }
 });
 

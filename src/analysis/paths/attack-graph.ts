@@ -256,8 +256,9 @@ export function buildAttackGraph(
     // path analysis reads the controls of its listed paths' steps only, and asks for them instead.
     controlsOnStep: listControls ? new Array<readonly ControlUse[]>(m) : undefined,
     flowCutCost: scratchI32(m).fill(INF),
-    // Per step: its technique's rule as a bit number (-1: no technique), for the node cuts below.
-    stepRuleBit: scratchI8(m),
+    // Per component: the rules of the technique steps into it, and whether a step without a
+    // technique enters it (`nodeCuts`, which then writes its answer over it).
+    nodeRules: scratchI32(g.nodeCount),
     exfilWeight: scratchF64(m),
   };
   // A step's way out is closed by a control on its flow or on a component it leaves or enters (an
@@ -292,7 +293,7 @@ export function buildAttackGraph(
   const table = ctx.table;
   const known = steps.known;
   const techniqueOf = (e: number): StepTechnique | undefined => table[known[e]!]!.tech;
-  const { cost: nodeCutCost, control: nodeCutControl } = nodeCuts(tg, g, ctx, steps, techniqueOf, weights);
+  const { cost: nodeCutCost, control: nodeCutControl } = nodeCuts(tg, g, ctx, steps, techniqueOf);
   const n = g.nodeCount;
   const entries: number[] = [];
   for (let v = 0; v < n; v++) if (facts.entry[v]) entries.push(v);
@@ -507,7 +508,8 @@ interface StepArrays {
   /** Undefined: not listed (`buildAttackGraph`'s `listControls`). */
   readonly controlsOnStep: (readonly ControlUse[])[] | undefined;
   readonly flowCutCost: Int32Array;
-  readonly stepRuleBit: Int8Array;
+  /** Per component, as the steps into it are labelled: `RULES_OVERFLOW`, `UNCUTTABLE` and rule bits. */
+  readonly nodeRules: Int32Array;
   readonly exfilWeight: Float64Array;
 }
 
@@ -558,7 +560,7 @@ function labelSteps(
   const { edgeFrom, edgeTo } = g;
   const { infoFlow, infoReturn, thirdParty, entry } = facts;
   const { flowKind, compKind, trust, compControls } = tg;
-  const { level, levels, known, controlsOnStep, flowCutCost, stepRuleBit, exfilWeight } = out;
+  const { level, levels, known, controlsOnStep, flowCutCost, nodeRules, exfilWeight } = out;
   const receiver = ctx.receiver;
   const table = ctx.table;
   // What a step reads of its sender and of its receiver, packed into one number per node first: the
@@ -604,9 +606,10 @@ function labelSteps(
     const k = table[place]!;
     const tech = k.tech;
     known[e] = place;
-    // Beyond 127 distinct rules (none in the catalog today) the bit no longer fits: the node cuts
-    // then fall back to a list per node.
-    stepRuleBit[e] = k.bit > 126 ? 127 : k.bit;
+    // What the node cuts ask of the steps into b, gathered here (they walked every node's in-steps
+    // and read two step arrays at random per step). Beyond 30 distinct rules (none in the catalog
+    // today) the mask would overflow: the node cuts then list the rules of b's steps.
+    nodeRules[b]! |= !tech ? UNCUTTABLE : k.bit < 30 ? 1 << k.bit : RULES_OVERFLOW;
     // A step the influence leg cannot use may still carry data out, so only the step's own base
     // likelihood counts on the way out (1 without a technique): cut by the way-out controls, or not.
     // (An agent closed by its approval alone closes only its own calls that it decides: no step into
@@ -669,7 +672,7 @@ function labelSteps(
  * component, the cheapest such control (INF: none). The answer depends only on the component kind
  * and the set of rules stepping in: cached by both, the set as a bit mask over the few rules that
  * label steps (a number key, no string per node). (Per kind code, then mask: one number key would
- * leave the small-integer range.)
+ * leave the small-integer range.) The set is gathered by `labelSteps` as it labels each step.
  */
 function nodeCuts(
   tg: ThreatGraph,
@@ -677,25 +680,18 @@ function nodeCuts(
   ctx: StepRules,
   steps: StepArrays,
   techniqueOf: (e: number) => StepTechnique | undefined,
-  weights: StepWeights,
 ): { cost: Int32Array; control: (string | undefined)[] } {
-  const { level, weight } = weights;
   const n = g.nodeCount;
-  const cost = scratchI32(n).fill(INF);
+  // The rules gathered per node by the labelling, overwritten by each node's answer.
+  const cost = steps.nodeRules;
   const control: (string | undefined)[] = new Array<string | undefined>(n);
-  const { stepRuleBit } = steps;
   const byKind: Map<number, FlowCut>[] = [];
   for (let v = 0; v < n; v++) {
-    let rules = 0;
-    let uncuttable = false;
-    for (let i = g.inStart[v]!; i < g.inStart[v + 1]!; i++) {
-      const e = g.inEdges[i]!;
-      const b = stepRuleBit[e]!;
-      // Beyond 30 distinct rules (none in the catalog today) the mask would overflow: no cache.
-      if (b >= 0) rules = b < 30 ? rules | (1 << b) : -1;
-      else if (weight[level[e]!] !== Infinity) uncuttable = true;
-    }
-    if (uncuttable || rules === 0) continue;
+    const gathered = cost[v]!;
+    cost[v] = INF;
+    // (A step without a technique is never cut: level 1, weight 0.)
+    if ((gathered & UNCUTTABLE) !== 0 || gathered === 0) continue;
+    const rules = (gathered & RULES_OVERFLOW) !== 0 ? -1 : gathered;
     const byMask = (byKind[tg.compKind[v]!] ??= new Map<number, FlowCut>());
     let best = rules < 0 ? undefined : byMask.get(rules);
     if (!best) {
@@ -714,6 +710,10 @@ function nodeCuts(
 }
 
 const CUT_CANDIDATES = [...BUILTIN_CONTROL_BY_ID.values()].filter((c) => c.effect === "cut");
+/** In `StepArrays.nodeRules`: a step without a technique enters the node (the sign bit). */
+const UNCUTTABLE = 1 << 31;
+/** In `StepArrays.nodeRules`: a rule beyond the mask's 30 bits steps into the node. */
+const RULES_OVERFLOW = 1 << 30;
 
 /**
  * Answers that depend on a rule, a control name, a control list or a code combination only, not on
