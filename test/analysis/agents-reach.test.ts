@@ -17,6 +17,7 @@ import { RECEIVER_LLM, receiverCodes } from "../../src/analysis/paths/attack-gra
 import { receiverSides } from "../../src/analysis/paths/techniques.js";
 import { isLlmConsumer } from "../../src/analysis/predicates.js";
 import {
+  agentWayOuts,
   approvalReplacedOn,
   approvalReplacedSteps,
   approvalReplacedTest,
@@ -63,6 +64,23 @@ function assertSame(model: ResolvedModel, what: string): number {
   for (const a of g.byKind.get("agent") ?? [])
     for (const r of unsandboxedRunners(g, model.components[a] as Agent)) runnerSinks[r.tool.index] = 1;
   assert.equal([...codeRunnerSinks(g)], [...runnerSinks], `${what}: code runner sinks`);
+  // Both at once, as the attack graph asks them: for every other agent (the replaced steps of those
+  // alone, the runners of all), and for none.
+  const agents = g.byKind.get("agent") ?? [];
+  for (const asked of [agents.filter((_, i) => i % 2 === 0), []]) {
+    const both = agentWayOuts(g, facts, asked, new SummaryScratch(g));
+    assert.equal([...both.runners], [...runnerSinks], `${what}: runners with the replaced steps`);
+    const out = new Set<number>();
+    for (const a of asked)
+      for (let i = facts.info.outStart[a]!; i < facts.info.outStart[a + 1]!; i++)
+        out.add(facts.info.outEdges[i]!);
+    for (let e = 0; e < facts.info.edgeCount; e++)
+      assert.is(
+        both.replaced?.[e] === 1,
+        out.has(e) && approvalReplacedOn(g, facts, e),
+        `${what}: step ${e} asked`,
+      );
+  }
   let reaches = 0;
   const scratch = new SummaryScratch(g);
   for (const a of g.byKind.get("agent") ?? []) {

@@ -13,9 +13,14 @@ import { inArena } from "../../src/graph/arena.js";
 import type { PathAnalysis } from "../../src/analysis/paths/model.js";
 import { RULES } from "../../src/analysis/rules/index.js";
 import { isLlmConsumer } from "../../src/analysis/predicates.js";
+import { hopAuth, hopAuthenticated } from "../../src/analysis/rules/lib/inference.js";
+import { buildThreatGraph } from "../../src/graph/threat-graph.js";
 import { ATLAS_MITIGATION_IDS, RULE_IDS } from "../../src/catalog/index.js";
 import { analyze, runFrontEnd } from "../../src/compiler.js";
 import { generateModel } from "../../bench/gen/generate.js";
+import { generatedFrontEnd } from "../../bench/gen/front-end.js";
+import { INF } from "../../src/analysis/paths/maxflow.js";
+import { withOrgRuleControls, withOrgRules } from "../../src/analysis/org-rules.js";
 import { generatedHost } from "../../bench/gen/memory-host.js";
 import type { ResolvedModel } from "../../src/semantic/model.js";
 import { dump, frontEndOf } from "../helpers/compile.js";
@@ -548,6 +553,12 @@ test("a step needs credentials where the rules read its hop as authenticated (ho
     );
     const at52 = analyze(m, RULES).findings.some((f) => f.id === "AT-52:chat_api");
     assert.is(at52, likelihood === OPEN, `${what}: AT-52 ${at52 ? "reports" : "leaves"} chat_api`);
+    // The labelling's test (no answer or fact made) reads every hop as `hopAuth` does.
+    const g = buildThreatGraph(m);
+    for (const f of m.flows) {
+      const hop = hopAuth(g, f);
+      assert.is(hopAuthenticated(g, f), hop !== undefined && hop.auth !== "none", `${what}: flow ${f.index}`);
+    }
   }
 });
 
@@ -1176,8 +1187,55 @@ test("a step's controls asked for one by one equal the controls listed per step"
       if (listed.controlsOnStep[e]!.length > 0) withControls++;
     }
     assert.equal(asked.controlsOnStep, listed.controlsOnStep);
+    // Unlisted, most steps are labelled from the receivers' typed counts: the same likelihoods.
+    assert.equal([...asked.likelihood], [...listed.likelihood]);
   }
   assert.ok(withControls > 10, `steps with controls: ${withControls}`);
+});
+
+test("a step's likelihood from the receivers' typed counts equals the one from its listed controls", () => {
+  // Generated models, where components declare several controls (lowering and cutting, some twice
+  // by organisation rules) and flows declare their own: each step's likelihood and technique as the
+  // listed labelling (every control list read) gives them.
+  for (const seed of [1, 2, 3]) {
+    const gen = generateModel({ components: 2000, seed, coupling: 1 + seed });
+    const m = generatedFrontEnd(gen.files).model;
+    const rules = withOrgRules(m, RULES);
+    const a = analyze(withOrgRuleControls(m, rules), rules);
+    const listed = buildAttackGraph(a.graph, a.facts, rules);
+    const asked = buildAttackGraph(a.graph, a.facts, rules, false, false);
+    assert.equal([...asked.likelihood], [...listed.likelihood], `seed ${seed}`);
+    let lowered = 0;
+    for (let e = 0; e < listed.g.edgeCount; e++) {
+      assert.is(asked.techniqueOf(e), listed.techniqueOf(e));
+      if (listed.likelihood[e]! > 0 && listed.controlsOnStep[e]!.length > 1) lowered++;
+    }
+    assert.ok(lowered > 10, `seed ${seed}: steps with two or more controls: ${lowered}`);
+    // The node cuts, from the rules the labelling gathered per node: none where a step without a
+    // technique (or none at all) enters; else one answer per component kind and set of rules.
+    const byKey = new Map<string, string>();
+    let cuttable = 0;
+    for (let v = 0; v < asked.g.nodeCount; v++) {
+      const rules = new Set<string>();
+      let free = false;
+      for (let i = asked.g.inStart[v]!; i < asked.g.inStart[v + 1]!; i++) {
+        const tech = asked.techniqueOf(asked.g.inEdges[i]!);
+        if (tech) rules.add(tech.rule);
+        else free = true;
+      }
+      const answer = `${asked.nodeCutCost[v]} ${asked.nodeCutControl[v]}`;
+      assert.is(answer, `${listed.nodeCutCost[v]} ${listed.nodeCutControl[v]}`);
+      if (free || rules.size === 0) {
+        assert.is(asked.nodeCutCost[v], INF, `seed ${seed}: node ${v}`);
+        continue;
+      }
+      if (asked.nodeCutCost[v]! < INF) cuttable++;
+      const key = `${a.graph.compKind[v]} ${[...rules].sort().join(",")}`;
+      assert.is(byKey.get(key) ?? answer, answer, `seed ${seed}: node ${v}`);
+      byKey.set(key, answer);
+    }
+    assert.ok(cuttable > 10, `seed ${seed}: cuttable nodes: ${cuttable}`);
+  }
 });
 
 test.run();

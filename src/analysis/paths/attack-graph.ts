@@ -9,12 +9,7 @@ import { ENTRY, UNTRUSTED_CONTENT, type Facts } from "../facts.js";
 import { named } from "../engine.js";
 import { isLlmConsumer } from "../predicates.js";
 import type { Rule } from "../rule.js";
-import {
-  approvalReplacedSteps,
-  codeRunnerSinks,
-  SummaryScratch,
-  wayOutClosing,
-} from "../rules/lib/agents.js";
+import { agentWayOuts, SummaryScratch, wayOutClosing } from "../rules/lib/agents.js";
 import { hopAuthenticated } from "../rules/lib/inference.js";
 import { INF } from "./maxflow.js";
 import { dataReaders, namedCarries } from "./data-readers.js";
@@ -261,8 +256,9 @@ export function buildAttackGraph(
     // path analysis reads the controls of its listed paths' steps only, and asks for them instead.
     controlsOnStep: listControls ? new Array<readonly ControlUse[]>(m) : undefined,
     flowCutCost: scratchI32(m).fill(INF),
-    // Per step: its technique's rule as a bit number (-1: no technique), for the node cuts below.
-    stepRuleBit: scratchI8(m),
+    // Per component: the rules of the technique steps into it, and whether a step without a
+    // technique enters it (`nodeCuts`, which then writes its answer over it).
+    nodeRules: scratchI32(g.nodeCount),
     exfilWeight: scratchF64(m),
   };
   // A step's way out is closed by a control on its flow or on a component it leaves or enters (an
@@ -284,9 +280,9 @@ export function buildAttackGraph(
   const approving = (tg.controlUsers.get("human_approval")?.comps ?? []).filter(
     (v) => tg.compKind[v] === AGENT,
   );
-  // The agents' reach questions share their scratch: each tool's object is read once for both.
-  const reaches = new SummaryScratch(tg);
-  const replaced = approving.length > 0 ? approvalReplacedSteps(tg, facts, approving, reaches) : undefined;
+  // The agents' two reach questions in one pass: each tool's object is read once, and each agent
+  // summarised once, for both (the code runners are the way out's, below).
+  const { replaced, runners } = agentWayOuts(tg, facts, approving, new SummaryScratch(tg));
   labelSteps(tg, facts, ctx, steps, { exfilClosed, flowClosed, replaced });
   const stepLevel = steps.level;
   const levelLikelihood = Float64Array.from(steps.levels.likelihood);
@@ -297,11 +293,11 @@ export function buildAttackGraph(
   const table = ctx.table;
   const known = steps.known;
   const techniqueOf = (e: number): StepTechnique | undefined => table[known[e]!]!.tech;
-  const { cost: nodeCutCost, control: nodeCutControl } = nodeCuts(tg, g, ctx, steps, techniqueOf, weights);
+  const { cost: nodeCutCost, control: nodeCutControl } = nodeCuts(tg, g, ctx, steps, techniqueOf);
   const n = g.nodeCount;
   const entries: number[] = [];
   for (let v = 0; v < n; v++) if (facts.entry[v]) entries.push(v);
-  const { sink, canExfiltrate } = wayOutEnds(tg, facts, reaches);
+  const { sink, canExfiltrate } = wayOutEnds(facts, runners);
   const turnable = turnableNodes(g, ctx.receiver, techniqueOf, weights, facts.entry, entries);
   const { turned, turnedNode } = turnedReaders(tg, facts, ctx.receiver, turnable, canExfiltrate);
   const turning = { turnable, turnedNode, canExfiltrate };
@@ -389,12 +385,7 @@ function withApproval(
 }
 
 /** Where a disclosure's way out may end (`AttackGraph.sink`), and what can get there (`canExfiltrate`). */
-function wayOutEnds(
-  tg: ThreatGraph,
-  facts: Facts,
-  reaches: SummaryScratch,
-): { sink: Uint8Array; canExfiltrate: Uint8Array } {
-  const runners = codeRunnerSinks(tg, reaches);
+function wayOutEnds(facts: Facts, runners: Uint8Array): { sink: Uint8Array; canExfiltrate: Uint8Array } {
   const more: number[] = [];
   for (let v = 0; v < runners.length; v++) if (runners[v] && !facts.observable[v]) more.push(v);
   if (more.length === 0) return { sink: facts.observable, canExfiltrate: facts.canExfiltrate };
@@ -517,7 +508,8 @@ interface StepArrays {
   /** Undefined: not listed (`buildAttackGraph`'s `listControls`). */
   readonly controlsOnStep: (readonly ControlUse[])[] | undefined;
   readonly flowCutCost: Int32Array;
-  readonly stepRuleBit: Int8Array;
+  /** Per component, as the steps into it are labelled: `RULES_OVERFLOW`, `UNCUTTABLE` and rule bits. */
+  readonly nodeRules: Int32Array;
   readonly exfilWeight: Float64Array;
 }
 
@@ -539,6 +531,11 @@ interface WayOutClosing {
 const STEP_KEYS = FLOW_KIND_CODE.size * 2 * 64 * 256;
 // The sender's code keeps a kind in 4 bits, beside a receiver code below 16 (`receiverCodes`).
 if (COMPONENT_KIND_CODE.size > 16) throw new Error("labelSteps packs a component kind in 4 bits");
+
+/** In `labelSteps`' receiver code: the receiver declares a control (`ThreatGraph.compControls`). */
+const HAS_CONTROLS = 1 << 12;
+/** In both of `labelSteps`' node codes: the trust rank (a byte) times this. */
+const TRUST_SHIFT = 1 << 16;
 
 /** LOWERING_FACTOR to the number of lowering controls that count (at most two). */
 const LOWERED = [1, LOWERING_FACTOR, LOWERING_FACTOR ** 2];
@@ -562,15 +559,16 @@ function labelSteps(
   const flows = tg.model.flows;
   const { edgeFrom, edgeTo } = g;
   const { infoFlow, infoReturn, thirdParty, entry } = facts;
-  const { flowKind, compKind, trust } = tg;
-  const { level, levels, known, controlsOnStep, flowCutCost, stepRuleBit, exfilWeight } = out;
+  const { flowKind, compKind, trust, compControls } = tg;
+  const { level, levels, known, controlsOnStep, flowCutCost, nodeRules, exfilWeight } = out;
   const receiver = ctx.receiver;
   const table = ctx.table;
   // What a step reads of its sender and of its receiver, packed into one number per node first: the
   // loop then reads two per step at random instead of a dozen byte arrays (at 1M components the
   // per-node arrays do not fit in cache together). Sender: kind, third-party, user input (bits 0-5),
   // every way-out step leaving it closed (bit 6), closed by an agent's approval alone (bit 7).
-  // Receiver: kind and receiver code (bits 0-7), every way-out step into it closed (bit 8).
+  // Receiver: kind and receiver code (bits 0-7), every way-out step into it closed (bit 8), declares
+  // a control (bit 12). Both: the trust rank from bit 16 (a byte), for the credentials' test.
   const n = g.nodeCount;
   const arena = currentArena();
   const before = arena?.mark() ?? 0;
@@ -586,8 +584,14 @@ function labelSteps(
       (thirdParty[v] ? 2 : 0) +
       ((entry[v]! & ENTRY.USER_INPUT) !== 0 ? 1 : 0) +
       (closed && !approvalOnly ? 64 : 0) +
-      (closed && approvalOnly ? 128 : 0);
-    into[v] = compKind[v]! * 16 + receiver[v]! + (closed && !approvalOnly ? 256 : 0);
+      (closed && approvalOnly ? 128 : 0) +
+      trust[v]! * TRUST_SHIFT;
+    into[v] =
+      compKind[v]! * 16 +
+      receiver[v]! +
+      (closed && !approvalOnly ? 256 : 0) +
+      (compControls[v] !== 0 ? HAS_CONTROLS : 0) +
+      trust[v]! * TRUST_SHIFT;
   }
   for (let e = 0; e < g.edgeCount; e++) {
     const f = infoFlow[e]!;
@@ -602,9 +606,10 @@ function labelSteps(
     const k = table[place]!;
     const tech = k.tech;
     known[e] = place;
-    // Beyond 127 distinct rules (none in the catalog today) the bit no longer fits: the node cuts
-    // then fall back to a list per node.
-    stepRuleBit[e] = k.bit > 126 ? 127 : k.bit;
+    // What the node cuts ask of the steps into b, gathered here (they walked every node's in-steps
+    // and read two step arrays at random per step). Beyond 30 distinct rules (none in the catalog
+    // today) the mask would overflow: the node cuts then list the rules of b's steps.
+    nodeRules[b]! |= !tech ? UNCUTTABLE : k.bit < 30 ? 1 << k.bit : RULES_OVERFLOW;
     // A step the influence leg cannot use may still carry data out, so only the step's own base
     // likelihood counts on the way out (1 without a technique): cut by the way-out controls, or not.
     // (An agent closed by its approval alone closes only its own calls that it decides: no step into
@@ -621,22 +626,38 @@ function labelSteps(
     // (tg.trust holds trust ranks.)
     // Credentials the step needs: how the sender gets into the more trusted receiver, read as the
     // rules read a hop (the flow's `auth`, else the receiver's, else an actor's `authenticated`).
-    const auth = !returning && trust[a]! < trust[b]! && hopAuthenticated(tg, flows[f]!);
+    const auth = !returning && sa >>> 16 < sb >>> 16 && hopAuthenticated(tg, flows[f]!);
     if (auth) p *= AUTH_FACTOR;
-    const { applied, cut, lowering } = withApproval(
-      tg,
-      ctx,
-      ctx.appliedOn(f, b, tech.rule, k.bit),
-      tech,
-      a,
-      e,
-      replaced,
-    );
+    let cut: boolean;
+    let lowering: number;
+    if (
+      !controlsOnStep &&
+      k.bit < 31 &&
+      !(tg.flowControls[f] !== 0 && ctx.flowCounts(f, k.bit)) &&
+      !(tech === AGENT_CALL && compControls[a] !== 0 && replaced?.[e] !== 1)
+    ) {
+      // Nothing on the flow to merge with and no caller's approval to add, no list wanted: the
+      // receiver's counts decide it, read from typed codes (`appliedOn` read its object).
+      const counts = (sb & HAS_CONTROLS) !== 0 ? ctx.nodeCountsOf(b, k.bit) : 0;
+      cut = (counts & COUNTS_CUT) !== 0;
+      lowering = counts & 3;
+    } else {
+      const on = withApproval(
+        tg,
+        ctx,
+        ctx.appliedOn(f, b, tech.rule, k.bit, (sb & HAS_CONTROLS) !== 0),
+        tech,
+        a,
+        e,
+        replaced,
+      );
+      ({ cut, lowering } = on);
+      if (controlsOnStep) controlsOnStep[e] = on.applied;
+    }
     const lowered = Math.min(2, lowering);
     p *= LOWERED[lowered]!;
     // The place, the credentials and the lowering decide p (computed as above for every step).
     level[e] = cut ? CUT_LEVEL : levels.of((place * 3 + lowered) * 2 + (auth ? 1 : 0), p);
-    if (controlsOnStep) controlsOnStep[e] = applied;
     flowCutCost[e] = k.cut.cost;
   }
   // The two codes and the labelling's tables are given back unless a cache filled on first need (a
@@ -651,7 +672,7 @@ function labelSteps(
  * component, the cheapest such control (INF: none). The answer depends only on the component kind
  * and the set of rules stepping in: cached by both, the set as a bit mask over the few rules that
  * label steps (a number key, no string per node). (Per kind code, then mask: one number key would
- * leave the small-integer range.)
+ * leave the small-integer range.) The set is gathered by `labelSteps` as it labels each step.
  */
 function nodeCuts(
   tg: ThreatGraph,
@@ -659,25 +680,18 @@ function nodeCuts(
   ctx: StepRules,
   steps: StepArrays,
   techniqueOf: (e: number) => StepTechnique | undefined,
-  weights: StepWeights,
 ): { cost: Int32Array; control: (string | undefined)[] } {
-  const { level, weight } = weights;
   const n = g.nodeCount;
-  const cost = scratchI32(n).fill(INF);
+  // The rules gathered per node by the labelling, overwritten by each node's answer.
+  const cost = steps.nodeRules;
   const control: (string | undefined)[] = new Array<string | undefined>(n);
-  const { stepRuleBit } = steps;
   const byKind: Map<number, FlowCut>[] = [];
   for (let v = 0; v < n; v++) {
-    let rules = 0;
-    let uncuttable = false;
-    for (let i = g.inStart[v]!; i < g.inStart[v + 1]!; i++) {
-      const e = g.inEdges[i]!;
-      const b = stepRuleBit[e]!;
-      // Beyond 30 distinct rules (none in the catalog today) the mask would overflow: no cache.
-      if (b >= 0) rules = b < 30 ? rules | (1 << b) : -1;
-      else if (weight[level[e]!] !== Infinity) uncuttable = true;
-    }
-    if (uncuttable || rules === 0) continue;
+    const gathered = cost[v]!;
+    cost[v] = INF;
+    // (A step without a technique is never cut: level 1, weight 0.)
+    if ((gathered & UNCUTTABLE) !== 0 || gathered === 0) continue;
+    const rules = (gathered & RULES_OVERFLOW) !== 0 ? -1 : gathered;
     const byMask = (byKind[tg.compKind[v]!] ??= new Map<number, FlowCut>());
     let best = rules < 0 ? undefined : byMask.get(rules);
     if (!best) {
@@ -696,6 +710,10 @@ function nodeCuts(
 }
 
 const CUT_CANDIDATES = [...BUILTIN_CONTROL_BY_ID.values()].filter((c) => c.effect === "cut");
+/** In `StepArrays.nodeRules`: a step without a technique enters the node (the sign bit). */
+const UNCUTTABLE = 1 << 31;
+/** In `StepArrays.nodeRules`: a rule beyond the mask's 30 bits steps into the node. */
+const RULES_OVERFLOW = 1 << 30;
 
 /**
  * Answers that depend on a rule, a control name, a control list or a code combination only, not on
@@ -726,6 +744,11 @@ class StepRules {
   // Per component and per flow, the bits of the rules that count a control it declares (`markCounted`).
   private nodeCounted: Int32Array = NO_I32;
   private flowCounted: Int32Array = NO_I32;
+  // Per component, three bit sets over the same rules (interleaved: the three of a receiver in one
+  // cache line): the rule counts a cutting control it declares, one lowering control, a
+  // second. From the graph's users of each control name (`markCounted`), so that a step whose flow
+  // the rule counts nothing of is labelled without reading its receiver's object (`nodeCounts`).
+  private nodeCounts: Int32Array = NO_I32;
   // Whether the tables above and below are taken: asked outside, they would drop marks silently.
   private labelling = false;
   // The last `applying` answer per component: its rule's bit + 1 (0: none), and 1 + its place in
@@ -757,6 +780,7 @@ class StepRules {
     const model = this.model;
     this.nodeCounted = scratchI32(model.components.length);
     this.flowCounted = scratchI32(model.flows.length);
+    this.nodeCounts = scratchI32(NODE_COUNTS * model.components.length);
     this.nodeRuleBit = scratchI8(model.components.length);
     this.nodeAt = scratchI32(model.components.length);
     this.labelling = true;
@@ -765,7 +789,7 @@ class StepRules {
   /** Drops the labelling's tables: `placeOf` and `appliedOn` must not be asked after this. */
   closeLabels(): void {
     this.labelling = false;
-    this.nodeCounted = this.flowCounted = this.nodeAt = NO_I32;
+    this.nodeCounted = this.flowCounted = this.nodeAt = this.nodeCounts = NO_I32;
     this.nodeRuleBit = NO_I8;
     this.nodeAnswers = [];
     this.lastFlow = -1;
@@ -927,7 +951,48 @@ class StepRules {
       if (!this.mitigatesCached(rule, name)) continue;
       for (const v of users.comps) this.nodeCounted[v]! |= 1 << bit;
       for (const f of users.flows) this.flowCounted[f]! |= 1 << bit;
+      this.countAtNodes(users.comps, BUILTIN_CONTROL_BY_ID.get(name)?.effect === "cut", 1 << bit);
     }
+  }
+
+  /**
+   * Counts one control name the rule of bit set `m` counts at its users (`comps`, in the order the
+   * graph listed them: a component that declares the name twice is listed twice in a row, and
+   * `applying` counts a name once): a cutting one, else the first or second lowering one.
+   */
+  private countAtNodes(comps: Int32Array, cuts: boolean, m: number): void {
+    const counts = this.nodeCounts;
+    for (let i = 0; i < comps.length; i++) {
+      const v = comps[i]!;
+      if (i > 0 && comps[i - 1] === v) continue;
+      const at = NODE_COUNTS * v;
+      if (cuts) counts[at]! |= m;
+      else if ((counts[at + 1]! & m) === 0) counts[at + 1]! |= m;
+      else counts[at + 2]! |= m;
+    }
+  }
+
+  /**
+   * `appliedAtNode(v, rule, bit)`'s cut and lowering (at most two counted) without its list, from
+   * `markCounted`'s counts: COUNTS_CUT, plus the lowering controls counted. Only for bits below 31
+   * (`markCounted` marks no others).
+   */
+  nodeCountsOf(v: number, bit: number): number {
+    this.mustBeLabelling();
+    const m = 1 << bit;
+    if ((this.nodeCounted[v]! & m) === 0) return 0;
+    const at = NODE_COUNTS * v;
+    const counts = this.nodeCounts;
+    return (
+      ((counts[at]! & m) !== 0 ? COUNTS_CUT : 0) +
+      ((counts[at + 1]! & m) !== 0 ? 1 : 0) +
+      ((counts[at + 2]! & m) !== 0 ? 1 : 0)
+    );
+  }
+
+  /** Whether the rule of `bit` (below 31) counts a control flow f declares (`flowCounted`). */
+  flowCounts(f: number, bit: number): boolean {
+    return (this.flowCounted[f]! & (1 << bit)) !== 0;
   }
 
   private appliedAtNode(v: number, rule: string, bit: number): Applied {
@@ -951,11 +1016,14 @@ class StepRules {
     return (this.lastFlowApplied = this.applying(this.model.flows[f]!.controls, rule));
   }
 
-  /** A step's controls: its flow's, then its receiver's not named already (as one list would give). */
-  appliedOn(f: number, v: number, rule: string, bit: number): Applied {
+  /**
+   * A step's controls: its flow's, then its receiver's not named already (as one list would give).
+   * `nodeControls`: whether the receiver declares any (`compControls[v] !== 0`, from the caller's code).
+   */
+  appliedOn(f: number, v: number, rule: string, bit: number, nodeControls: boolean): Applied {
     this.mustBeLabelling();
     const onFlow = this.tg.flowControls[f] ? this.appliedAtFlow(f, rule, bit) : NOT_APPLIED;
-    const onNode = this.tg.compControls[v] ? this.appliedAtNode(v, rule, bit) : NOT_APPLIED;
+    const onNode = nodeControls ? this.appliedAtNode(v, rule, bit) : NOT_APPLIED;
     return this.merged(onFlow, onNode);
   }
 
@@ -990,6 +1058,11 @@ class StepRules {
     return { applied, cut, lowering };
   }
 }
+
+/** Numbers per component in `StepRules.nodeCounts` (cut, first and second lowering). */
+const NODE_COUNTS = 3;
+/** In `nodeCountsOf`'s answer: a counted control cuts. */
+const COUNTS_CUT = 4;
 
 /** How a rule counts a declared control (`StepRules.countedAs`). */
 const NOT_COUNTED = 0;

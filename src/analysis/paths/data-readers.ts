@@ -263,7 +263,7 @@ class Supports {
   private readonly made: TargetGroup[] = [];
   private bits: Int32Array | undefined;
   /** `keptComponents` of the last `comp` asked with (taken in that `comp`'s scratch, dead with it). */
-  private keptComps: { of: Int32Array; nodes: Int32Array; comps: Int32Array } | undefined;
+  private keptComps: { of: Int32Array; nodes: Int32Array; comps: Int32Array; moved: Int32Array } | undefined;
   constructor(
     private readonly block: Int32Array | undefined,
     private readonly kept: number,
@@ -284,33 +284,45 @@ class Supports {
     const slots = new Slots();
     this.slots.push(slots);
     let k = 0;
-    // The nodes kept as they are, then (with turned nodes) those replaced by their turned nodes.
+    if (comp) {
+      // The kept nodes' components, listed once per `comp` (above it, in the caller's scratch):
+      // each batch then reads two short lists in order, not every node's flag and component.
+      if (this.keptComps?.of !== comp) this.keptComps = { of: comp, ...keptComponents(keep, kept, comp) };
+      const { nodes, comps, moved } = this.keptComps;
+      // The nodes kept as they are, then (with turned nodes) those replaced by their turned nodes:
+      // one pass over the kept nodes, the turned ones listed (with their bits) for the second.
+      let movedCount = 0;
+      for (let i = 0; i < kept; i++) {
+        const m = mask[comps[i]!]!;
+        if (m === 0) continue;
+        const v = nodes[i]!;
+        const w = turnedNode ? turnedNode[v]! : -1;
+        if (w >= 0) {
+          moved[movedCount++] = w;
+          moved[movedCount++] = m;
+          continue;
+        }
+        block[at + k] = v;
+        block[at + kept + k++] = slots.of(m);
+      }
+      for (let j = 0; j < movedCount; j += 2) {
+        block[at + k] = moved[j]!;
+        block[at + kept + k++] = slots.of(moved[j + 1]!);
+      }
+      return;
+    }
+    // (The secrets' node-by-node masks, a few batches: two passes, the turned nodes in the second.)
     for (let turned = 0; turned < (turnedNode ? 2 : 1); turned++) {
       const moved = turned === 1;
-      if (comp) {
-        // The kept nodes' components, listed once per `comp` (above it, in the caller's scratch):
-        // each batch then reads two short lists in order, not every node's flag and component.
-        if (this.keptComps?.of !== comp) this.keptComps = { of: comp, ...keptComponents(keep, kept, comp) };
-        const { nodes, comps } = this.keptComps;
-        for (let i = 0; i < kept; i++) {
-          const m = mask[comps[i]!]!;
-          if (m === 0) continue;
-          const v = nodes[i]!;
-          const w = turnedNode ? turnedNode[v]! : -1;
-          if (w >= 0 !== moved) continue;
-          block[at + k] = moved ? w : v;
-          block[at + kept + k++] = slots.of(m);
-        }
-      } else
-        for (let v = 0; v < keep.length; v++) {
-          if (!keep[v]) continue;
-          const m = mask[v]!;
-          if (m === 0) continue;
-          const w = turnedNode ? turnedNode[v]! : -1;
-          if (w >= 0 !== moved) continue;
-          block[at + k] = moved ? w : v;
-          block[at + kept + k++] = slots.of(m);
-        }
+      for (let v = 0; v < keep.length; v++) {
+        if (!keep[v]) continue;
+        const m = mask[v]!;
+        if (m === 0) continue;
+        const w = turnedNode ? turnedNode[v]! : -1;
+        if (w >= 0 !== moved) continue;
+        block[at + k] = moved ? w : v;
+        block[at + kept + k++] = slots.of(m);
+      }
     }
   }
 
@@ -326,20 +338,24 @@ class Supports {
   }
 }
 
-/** The nodes marked in `keep` (`kept` of them), ascending, and the component of each. */
+/**
+ * The nodes marked in `keep` (`kept` of them), ascending, and the component of each; and room for
+ * a batch's turned nodes with their bits (two numbers a node).
+ */
 function keptComponents(
   keep: Uint8Array,
   kept: number,
   comp: Int32Array,
-): { nodes: Int32Array; comps: Int32Array } {
+): { nodes: Int32Array; comps: Int32Array; moved: Int32Array } {
   const nodes = scratchI32(kept);
   const comps = scratchI32(kept);
+  const moved = scratchI32(2 * kept);
   for (let v = 0, i = 0; v < keep.length; v++)
     if (keep[v]) {
       nodes[i] = v;
       comps[i++] = comp[v]!;
     }
-  return { nodes, comps };
+  return { nodes, comps, moved };
 }
 
 /**

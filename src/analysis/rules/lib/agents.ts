@@ -106,11 +106,6 @@ function entryOf(all: readonly Capability[]): CapsEntry {
   return e;
 }
 
-/** The capabilities a component lends to its callers, as a mask. */
-function capMask(c: Component): number {
-  return entryOf(effectiveCapabilities(c)).mask;
-}
-
 // Shared lists let codeList build their text once (it lives on in every finding's message).
 const sharedLists = new WeakMap<readonly string[], string | undefined>();
 
@@ -423,7 +418,8 @@ export function reachSummary(g: ThreatGraph, agent: Agent, scratch: SummaryScrat
   const overrides: boolean[] = [];
   const runner: boolean[] = [];
   const via: number[] = [];
-  const sandboxed = hasControl(agent, "sandbox");
+  // (The scratch's marks of the graph's `sandbox` users: the agent's control list is not read.)
+  const sandboxed = (callee[agent.index]! & SANDBOXED) !== 0;
   const execute = maskOf(EXECUTE);
   const tools = invokeBfs(g, agent.index, seen, stamp, (to, _flow, h, parent) => {
     const info = calleeInfo(g, callee, to);
@@ -446,13 +442,14 @@ export interface ReachSummary {
 }
 
 /**
- * What the reach questions of many agents share (`approvalReplacedSteps`, `codeRunnerSinks`,
- * `reachSummary`), so that a search allocates no set or map and each callee's object is read once:
- * per component, the stamp of the last search that met it, and what a callee's object says (0: not
- * read yet; else bit 0, plus 2 when it states an approval, 4 when it declares a sandbox, and its
- * capability mask from bit 3), read up front for every tool and MCP server (the only callees with
- * either), on first need for the others. Make one for a pass over many agents (the attack graph
- * makes one for both passes); it must not outlive the arena it was made in.
+ * What the reach questions of many agents share (`agentWayOuts`, `reachSummary`), so that a search
+ * allocates no set or map and each callee's object is read once: per component, the stamp of the
+ * last search that met it, and a code: bit 2 (SANDBOXED) when it declares a sandbox, set up front
+ * for every component from the graph's users of `sandbox` (no control list is read), and for a
+ * callee what its object says: bit 0 once read, plus 2 when it states an approval, and its
+ * capability mask from bit 3; read up front for every tool and MCP server (the only callees with
+ * either), on first need for the others. Make one for a pass over many agents; it must not outlive
+ * the arena it was made in.
  */
 export class SummaryScratch {
   readonly callee: Int32Array;
@@ -460,6 +457,8 @@ export class SummaryScratch {
   stamp = 0;
   constructor(readonly g: ThreatGraph) {
     this.callee = scratchI32(g.model.components.length);
+    const sandboxed = g.controlUsers.get("sandbox")?.comps ?? [];
+    for (let i = 0; i < sandboxed.length; i++) this.callee[sandboxed[i]!] = SANDBOXED;
     for (const kind of ["tool", "mcp_server"] as const)
       for (const v of g.byKind.get(kind) ?? []) calleeInfo(g, this.callee, v);
   }
@@ -469,14 +468,26 @@ export class SummaryScratch {
   }
 }
 
+/** `SummaryScratch.callee`'s bit of a component that declares `sandbox` (`hasControl`). */
+const SANDBOXED = 4;
+
 function calleeInfo(g: ThreatGraph, callee: Int32Array, v: number): number {
   let info = callee[v]!;
-  if (info === 0) {
+  if ((info & 1) === 0) {
     const c = g.model.components[v]!;
-    info = 1 | (approvalOf(c) !== undefined ? 2 : 0) | (hasControl(c, "sandbox") ? 4 : 0) | (capMask(c) << 3);
+    // The mask straight from the list: no capability entry (a table lookup and a new entry per
+    // tool, which the rules make for the tools they ask about).
+    info |= 1 | (approvalOf(c) !== undefined ? 2 : 0) | (capsMask(effectiveCapabilities(c)) << 3);
     callee[v] = info;
   }
   return info;
+}
+
+/** The mask of a capability list, computed (`entryOf(caps).mask` without the entry). */
+function capsMask(caps: readonly Capability[]): number {
+  let mask = 0;
+  for (let i = 0; i < caps.length; i++) mask |= CAP_BIT.get(caps[i]!)!;
+  return mask;
 }
 
 /**
@@ -807,10 +818,7 @@ function sendsOut(facts: Facts): Uint8Array {
 
 /**
  * `approvalReplacedOn` for the steps out of `agents` (1 where it holds, per step of the information
- * graph), for the attack paths; undefined when it holds nowhere. Only those of the agents that reach
- * a tool stating an approval over `invoke` flows are asked, each by one `reachSummary` (nothing is
- * kept). The influence leg reads the same answer (ADR 4: a gateway is judged per call, so a call
- * replaced only by a tool that cannot carry data out stays cut there too).
+ * graph), for the attack paths; undefined when it holds nowhere (`agentWayOuts`' `replaced`).
  */
 export function approvalReplacedSteps(
   g: ThreatGraph,
@@ -818,62 +826,104 @@ export function approvalReplacedSteps(
   agents: ArrayLike<number>,
   scratch: SummaryScratch = new SummaryScratch(g),
 ): Uint8Array | undefined {
-  const stating: number[] = [];
-  for (const kind of ["tool", "mcp_server"] as const)
-    for (const v of g.byKind.get(kind) ?? []) if (scratch.callee[v]! & 2) stating.push(v);
-  if (stating.length === 0 || agents.length === 0) return undefined;
-  const callers = reachByCode(g.csr, stating, g.flowKind, INVOKE, true, true);
-  const { outStart, outEdges, edgeTo } = facts.info;
-  let out: Uint8Array | undefined;
-  const replaced = new Set<number>();
-  // Worked out on first need: one backward search over the information graph.
-  let sends: Uint8Array | undefined;
-  for (let j = 0; j < agents.length; j++) {
-    const a = agents[j]!;
-    if (!callers[a]) continue;
-    // `approvalReplacedOn` for every step out of the agent at once: the callees of its reaches that
-    // replace its approval, then the calls to them.
-    const agent = g.model.components[a] as Agent;
-    replaced.clear();
-    const { tools, first, overrides, runner } = reachSummary(g, agent, scratch);
-    for (let k = 0; k < tools.length; k++)
-      if (overrides[k] && (runner[k] || (sends ??= sendsOut(facts))[tools[k]!] === 1))
-        replaced.add(first[k]!);
-    if (replaced.size === 0) continue;
-    for (let i = outStart[a]!; i < outStart[a + 1]!; i++) {
-      const e = outEdges[i]!;
-      if (replaced.has(edgeTo[e]!) && callerOf(g, facts, e) === agent)
-        (out ??= scratchU8(facts.info.edgeCount))[e] = 1;
-    }
-  }
-  return out;
+  return agentWayOuts(g, facts, agents, scratch).replaced;
 }
 
 /**
  * Per component, 1 for a tool through which some agent runs code outside a sandbox
  * (`unsandboxedRunners`): where the attack paths' way out of a disclosure may end besides the
- * observable sinks. Each agent that reaches such a tool over `invoke` flows is asked by one
- * `reachSummary` (nothing is kept; most models have no unsandboxed code runner at all).
+ * observable sinks (`agentWayOuts`' `runners`).
  */
 export function codeRunnerSinks(g: ThreatGraph, scratch: SummaryScratch = new SummaryScratch(g)): Uint8Array {
+  return agentWayOuts(g, undefined, [], scratch).runners;
+}
+
+/** What the attack graph asks of the agents' reaches (`agentWayOuts`). */
+export interface AgentWayOuts {
+  /** `approvalReplacedOn` per step out of the agents asked about (undefined: it holds nowhere). */
+  readonly replaced: Uint8Array | undefined;
+  /** Per component, 1 for a tool some agent runs code on outside a sandbox (`unsandboxedRunners`). */
+  readonly runners: Uint8Array;
+}
+
+/**
+ * The attack graph's two questions of the agents' reaches in one pass, each agent summarised once
+ * (`reachSummary`, nothing kept): `replaced`, `approvalReplacedOn` for every step out of the agents of
+ * `approving` (a list of agents; asked only of those that reach a tool stating an approval, and with
+ * `facts`), and `runners`, every agent's unsandboxed code runners (asked of the agents that reach a
+ * tool lending `execute_code` with no sandbox; most models have none). One backward search over
+ * `invoke` flows from both kinds of tool finds the agents worth a summary: an agent that reaches
+ * neither kind has no replaced call and no runner, so the union prunes exactly as two searches did.
+ */
+export function agentWayOuts(
+  g: ThreatGraph,
+  facts: Facts | undefined,
+  approving: ArrayLike<number>,
+  scratch: SummaryScratch,
+): AgentWayOuts {
   const n = g.model.components.length;
-  const out = scratchU8(n);
+  const runners = scratchU8(n);
+  const stating: number[] = [];
   const candidates: number[] = [];
-  // Only tools and MCP servers can lend `execute_code` (`effectiveCapabilities`): read from the
-  // scratch's callee codes, no object. (The order of the candidates does not matter: a search's start.)
+  // Only tools and MCP servers state an approval or lend `execute_code` (`effectiveCapabilities`):
+  // read from the scratch's callee codes, no object. (The order of the sources does not matter.)
   const execute = maskOf(EXECUTE) << 3;
   for (const kind of ["tool", "mcp_server"] as const)
     for (const v of g.byKind.get(kind) ?? []) {
       const info = scratch.callee[v]!;
-      if ((info & execute) !== 0 && (info & 4) === 0) candidates.push(v);
+      if (info & 2) stating.push(v);
+      if ((info & execute) !== 0 && (info & SANDBOXED) === 0) candidates.push(v);
     }
-  if (candidates.length === 0) return out;
-  // Who can call a candidate: back over `invoke` flows (a superset of the reaches asked about below).
-  const callers = reachByCode(g.csr, candidates, g.flowKind, INVOKE, true, true);
+  const askReplaced = facts !== undefined && stating.length > 0 && approving.length > 0;
+  if (!askReplaced && candidates.length === 0) return { replaced: undefined, runners };
+  // Who can call either kind: back over `invoke` flows (a superset of the reaches asked about below).
+  const callers = reachByCode(
+    g.csr,
+    askReplaced ? stating.concat(candidates) : candidates,
+    g.flowKind,
+    INVOKE,
+    true,
+    true,
+  );
+  // The agents asked about, marked (as 2 in the callers' answer, which is kept anyway).
+  if (askReplaced)
+    for (let j = 0; j < approving.length; j++) if (callers[approving[j]!]) callers[approving[j]!] = 2;
+  let replaced: Uint8Array | undefined;
   for (const a of g.byKind.get("agent") ?? []) {
-    if (!callers[a]) continue;
-    const { tools, runner } = reachSummary(g, g.model.components[a] as Agent, scratch);
-    for (let k = 0; k < tools.length; k++) if (runner[k]) out[tools[k]!] = 1;
+    const asked = callers[a] === 2;
+    if (!callers[a] || (!asked && candidates.length === 0)) continue;
+    const agent = g.model.components[a] as Agent;
+    const summary = reachSummary(g, agent, scratch);
+    const { tools, runner } = summary;
+    for (let k = 0; k < tools.length; k++) if (runner[k]) runners[tools[k]!] = 1;
+    if (asked) replaced = replacedFrom(g, facts!, agent, summary, replaced);
+  }
+  return { replaced, runners };
+}
+
+/**
+ * Marks in `out` (made when first needed) the steps out of `agent` whose callee is the first of a
+ * reach that replaces its approval: `approvalReplacedOn` for every step out of it at once.
+ */
+function replacedFrom(
+  g: ThreatGraph,
+  facts: Facts,
+  agent: Agent,
+  summary: ReachSummary,
+  out: Uint8Array | undefined,
+): Uint8Array | undefined {
+  const { tools, first, overrides, runner } = summary;
+  let replaced: number[] | undefined;
+  for (let k = 0; k < tools.length; k++)
+    if (overrides[k] && (runner[k] || sendsOut(facts)[tools[k]!] === 1) && !replaced?.includes(first[k]!))
+      (replaced ??= []).push(first[k]!);
+  if (!replaced) return out;
+  const { outStart, outEdges, edgeTo } = facts.info;
+  const a = agent.index;
+  for (let i = outStart[a]!; i < outStart[a + 1]!; i++) {
+    const e = outEdges[i]!;
+    if (replaced.includes(edgeTo[e]!) && callerOf(g, facts, e) === agent)
+      (out ??= scratchU8(facts.info.edgeCount))[e] = 1;
   }
   return out;
 }

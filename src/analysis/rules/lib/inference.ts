@@ -716,9 +716,18 @@ export function hopAuth(g: ThreatGraph, f: Flow): HopAuth | undefined {
 /** Whether a hop's caller authenticates: `hopAuth` states a method, not `none`. */
 const authenticates = (hop: HopAuth | undefined): boolean => hop !== undefined && hop.auth !== "none";
 
-/** Whether the sender of `f` authenticates to its receiver (`hopAuth` states a method). */
+/**
+ * Whether the sender of `f` authenticates to its receiver (`hopAuth` states a method), read as
+ * `hopAuth` reads it but with no answer or fact made: the attack paths ask it of every step that
+ * rises in trust (a few hundred thousand at 1M components), and an actor's fact built its text.
+ */
 export function hopAuthenticated(g: ThreatGraph, f: Flow): boolean {
-  return authenticates(hopAuth(g, f));
+  if (f.auth !== undefined) return f.auth !== "none";
+  const own = componentAuth(g.model.components[f.to]!);
+  if (own !== undefined) return own !== "none";
+  // (`actorAuth`: an actor's `authenticated true` is a method not named, `false` is `none`.)
+  const from = g.model.components[f.from]!;
+  return from.kind === "actor" && from.props.authenticated === true;
 }
 
 /** The located fact for what `hopAuth` found on flow `f`. */
