@@ -689,7 +689,8 @@ function nodeCuts(
   for (let v = 0; v < n; v++) {
     const gathered = cost[v]!;
     cost[v] = INF;
-    // (A step without a technique is never cut: level 1, weight 0.)
+    // A step without a technique into v is never cut (FREE_LEVEL: likelihood 1, weight 0), so no
+    // control on v cuts every way in; nor is one needed where no step enters.
     if ((gathered & UNCUTTABLE) !== 0 || gathered === 0) continue;
     const rules = (gathered & RULES_OVERFLOW) !== 0 ? -1 : gathered;
     const byMask = (byKind[tg.compKind[v]!] ??= new Map<number, FlowCut>());
