@@ -428,7 +428,7 @@ export function reachSummary(g: ThreatGraph, agent: Agent, scratch: SummaryScrat
     first.push(h < 0 ? to : first[h]!);
     overrides.push(h < 0 ? states : overrides[h]! || states);
     via.push(viaHere);
-    runner.push(!sandboxed && ((info >> 3) & execute & ~viaHere) !== 0 && (info & 4) === 0);
+    runner.push(!sandboxed && ((info >> 3) & execute & ~viaHere) !== 0 && (info & SANDBOXED) === 0);
   });
   return { tools, first, overrides, runner };
 }
