@@ -748,7 +748,7 @@ class StepRules {
   // Per component, three bit sets over the same rules (interleaved: the three of a receiver in one
   // cache line): the rule counts a cutting control it declares, one lowering control, a
   // second. From the graph's users of each control name (`markCounted`), so that a step whose flow
-  // the rule counts nothing of is labelled without reading its receiver's object (`nodeCounts`).
+  // the rule counts nothing of is labelled without reading its receiver's object (`nodeCountsOf`).
   private nodeCounts: Int32Array = NO_I32;
   // Whether the tables above and below are taken: asked outside, they would drop marks silently.
   private labelling = false;
