@@ -108,16 +108,16 @@ class NotOurs extends Error {
 /**
  * Lets `fill` write into a fresh temporary folder beside `outDir`, then swaps it into place: the
  * previous folder is moved aside, the new one renamed over it, the old one removed. A run that fails
- * before the swap leaves the previous output untouched; nothing half-written is ever visible. The
- * previous folder is replaced only when aithreat wrote it (its marker file) or it is empty, so
- * `--out .` or a folder of models can never be wiped.
+ * before the swap leaves the previous output untouched (and no folder it made above it); nothing
+ * half-written is ever visible. The previous folder is replaced only when aithreat wrote it (its
+ * marker file) or it is empty, so `--out .` or a folder of models can never be wiped.
  */
 export function writeFolderAtomically<T>(outDir: string, fill: (temp: string) => T): T {
   const target = outputTarget(outDir);
   const refused = outputFolderRefusal(target);
   if (refused) throw new NotOurs(refused);
   const parent = path.dirname(target);
-  fs.mkdirSync(parent, { recursive: true });
+  const made = fs.mkdirSync(parent, { recursive: true });
   const stamp = `${HOST_TAG}-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
   const temp = path.join(parent, `.${path.basename(target)}.aithreat-tmp-${stamp}`);
   holdStopSignals();
@@ -127,11 +127,29 @@ export function writeFolderAtomically<T>(outDir: string, fill: (temp: string) =>
     // output moved aside as the only copy, which a run that then failed must not have removed.
     removeLeftovers(parent, path.basename(target));
     return result;
+  } catch (e) {
+    // A failed run leaves nothing, not even the folders it made above `--out`: `compile` makes its
+    // files inside `fill`, so a broken template fails here, as a full disk does.
+    if (made !== undefined) removeEmptyFolders(parent, made);
+    throw e;
   } finally {
     // Two more turns of the event loop after this synchronous write, in which a signal that came
     // meanwhile reaches its listener: a process with nothing left to do exited without reading it
     // (one turn was not always enough for the signal watcher started during the write).
     setImmediate(() => setImmediate(() => undefined));
+  }
+}
+
+/** Removes `dir` and the folders above it up to `top` (a folder above it or itself) while they are empty. */
+function removeEmptyFolders(dir: string, top: string): void {
+  for (let d = dir; d.length >= top.length; d = path.dirname(d)) {
+    try {
+      fs.rmdirSync(d);
+    } catch {
+      // Not empty (something else was written there meanwhile) or gone: it stays as it is.
+      return;
+    }
+    if (d === top) return;
   }
 }
 

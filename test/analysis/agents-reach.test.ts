@@ -1,8 +1,8 @@
 /**
  * `reachSummary` (what the attack paths ask of an agent's reaches, without building them) answers as
- * `toolsOf` and `unsandboxedRunners` do, and `approvalReplacedSteps` and `approvalReplacedTest` (the
+ * `toolsOf` and `unsandboxedRunners` do, and `agentWayOuts`' replaced steps and `approvalReplacedTest` (the
  * rules' per-step form, AT-37) as `approvalReplacedOn` does step by step, for every agent of every sample, of a generated model, and of a hand-built one with
- * gateways, stated approvals, sandboxes and code runners behind other tools. So do `codeRunnerSinks`
+ * gateways, stated approvals, sandboxes and code runners behind other tools. So do `agentWayOuts`' runners
  * (the union of every agent's `unsandboxedRunners`) and the attack graph's receiver codes
  * (`isLlmConsumer` and `receiverSides`, which it reads from the kinds and typed arrays where it can).
  * Each reach's path, `via` and first callee (made from its caller's reach when first read) are the
@@ -19,11 +19,9 @@ import { isLlmConsumer } from "../../src/analysis/predicates.js";
 import {
   agentWayOuts,
   approvalReplacedOn,
-  approvalReplacedSteps,
   approvalReplacedTest,
   ACTIONS,
   BROWSE,
-  codeRunnerSinks,
   effectiveCapabilities,
   EXECUTE,
   reachSummary,
@@ -46,7 +44,7 @@ function assertSame(model: ResolvedModel, what: string): number {
   const g: ThreatGraph = buildThreatGraph(model);
   const facts = computeFacts(g);
   // The attack paths' per-step answer for every agent equals the rules' per-step one.
-  const steps = approvalReplacedSteps(g, facts, g.byKind.get("agent") ?? []);
+  const steps = agentWayOuts(g, facts, g.byKind.get("agent") ?? [], new SummaryScratch(g)).replaced;
   // So does the per-step test, asked of the steps in an order of its own (last first).
   const replaced = approvalReplacedTest(g, facts);
   for (let e = 0; e < facts.info.edgeCount; e++)
@@ -63,7 +61,8 @@ function assertSame(model: ResolvedModel, what: string): number {
   const runnerSinks = new Uint8Array(model.components.length);
   for (const a of g.byKind.get("agent") ?? [])
     for (const r of unsandboxedRunners(g, model.components[a] as Agent)) runnerSinks[r.tool.index] = 1;
-  assert.equal([...codeRunnerSinks(g)], [...runnerSinks], `${what}: code runner sinks`);
+  const alone = agentWayOuts(g, undefined, [], new SummaryScratch(g)).runners;
+  assert.equal([...alone], [...runnerSinks], `${what}: code runner sinks`);
   // Both at once, as the attack graph asks them: for every other agent (the replaced steps of those
   // alone, the runners of all), and for none.
   const agents = g.byKind.get("agent") ?? [];

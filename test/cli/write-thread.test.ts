@@ -244,4 +244,32 @@ test("files made in groups: an emitter that throws between groups leaves the pre
   assert.equal(leftovers(), []);
 });
 
+test("a run that fails makes no folder: the folders above a new output are removed again", () => {
+  const above = path.join(tmp, "made-above");
+  for (const thread of [false, true]) {
+    assert.throws(
+      () =>
+        writeEmittedAtomically(
+          path.join(above, "deeper", "out"),
+          function* () {
+            yield files.slice(0, 2);
+            throw new Error("template broken");
+          },
+          { thread },
+        ),
+      /template broken/,
+    );
+    assert.not.ok(fs.existsSync(above), `thread ${thread}: no folder above the output`);
+  }
+  // A folder that was there before stays (empty, as it was).
+  fs.mkdirSync(above);
+  assert.throws(() =>
+    writeEmittedAtomically(path.join(above, "deeper", "out"), function* () {
+      throw new Error("template broken");
+    }),
+  );
+  assert.equal(fs.readdirSync(above), []);
+  assert.equal(leftovers(), []);
+});
+
 test.run();

@@ -689,7 +689,8 @@ function nodeCuts(
   for (let v = 0; v < n; v++) {
     const gathered = cost[v]!;
     cost[v] = INF;
-    // (A step without a technique is never cut: level 1, weight 0.)
+    // A step without a technique into v is never cut (FREE_LEVEL: likelihood 1, weight 0), so no
+    // control on v cuts every way in; nor is one needed where no step enters.
     if ((gathered & UNCUTTABLE) !== 0 || gathered === 0) continue;
     const rules = (gathered & RULES_OVERFLOW) !== 0 ? -1 : gathered;
     const byMask = (byKind[tg.compKind[v]!] ??= new Map<number, FlowCut>());
@@ -747,7 +748,7 @@ class StepRules {
   // Per component, three bit sets over the same rules (interleaved: the three of a receiver in one
   // cache line): the rule counts a cutting control it declares, one lowering control, a
   // second. From the graph's users of each control name (`markCounted`), so that a step whose flow
-  // the rule counts nothing of is labelled without reading its receiver's object (`nodeCounts`).
+  // the rule counts nothing of is labelled without reading its receiver's object (`nodeCountsOf`).
   private nodeCounts: Int32Array = NO_I32;
   // Whether the tables above and below are taken: asked outside, they would drop marks silently.
   private labelling = false;

@@ -428,7 +428,7 @@ export function reachSummary(g: ThreatGraph, agent: Agent, scratch: SummaryScrat
     first.push(h < 0 ? to : first[h]!);
     overrides.push(h < 0 ? states : overrides[h]! || states);
     via.push(viaHere);
-    runner.push(!sandboxed && ((info >> 3) & execute & ~viaHere) !== 0 && (info & 4) === 0);
+    runner.push(!sandboxed && ((info >> 3) & execute & ~viaHere) !== 0 && (info & SANDBOXED) === 0);
   });
   return { tools, first, overrides, runner };
 }
@@ -642,7 +642,7 @@ const adds = (r: ToolReach, wanted: number): boolean => (r.memo.caps.mask & want
  * The tools through which `agent` runs code (`toolsWith` EXECUTE) with no `sandbox` declared on them
  * or on the agent: the code can open its own connections, so each is a way out for whatever the agent
  * sees. AT-37 reports the first as the way out of an agent that has no other; the attack paths make
- * each an observable sink (`codeRunnerSinks`, ADR 4).
+ * each an observable sink (`agentWayOuts`' `runners`, ADR 4).
  */
 export function unsandboxedRunners(g: ThreatGraph, agent: Agent): readonly ToolReach[] {
   if (hasControl(agent, "sandbox")) return NO_REACHES;
@@ -754,9 +754,9 @@ export function wayOutClosing(
 /**
  * `approvalReplacedOn` for many steps of one analysis (AT-37 asks it of the steps out of every agent
  * its way out leaves by a call): each agent's reaches are filtered once, into the callees of the
- * calls its approval does not decide. `approvalReplacedSteps` answered it for every step of every
- * agent up front, with reach summaries of its own; the reaches this reads are the ones every agent
- * rule builds anyway.
+ * calls its approval does not decide. `agentWayOuts` answers it for the attack paths, for every step
+ * out of the approving agents up front, with reach summaries of its own; the reaches this reads are
+ * the ones every agent rule builds anyway.
  */
 export function approvalReplacedTest(g: ThreatGraph, facts: Facts): (e: number) => boolean {
   const byAgent = new Map<number, readonly number[]>();
@@ -814,28 +814,6 @@ function sendsOut(facts: Facts): Uint8Array {
   out = new Uint8Array(reachByCode(facts.info, sinks, facts.infoReturn, 1, false, true));
   sendsOutCache.set(facts, out);
   return out;
-}
-
-/**
- * `approvalReplacedOn` for the steps out of `agents` (1 where it holds, per step of the information
- * graph), for the attack paths; undefined when it holds nowhere (`agentWayOuts`' `replaced`).
- */
-export function approvalReplacedSteps(
-  g: ThreatGraph,
-  facts: Facts,
-  agents: ArrayLike<number>,
-  scratch: SummaryScratch = new SummaryScratch(g),
-): Uint8Array | undefined {
-  return agentWayOuts(g, facts, agents, scratch).replaced;
-}
-
-/**
- * Per component, 1 for a tool through which some agent runs code outside a sandbox
- * (`unsandboxedRunners`): where the attack paths' way out of a disclosure may end besides the
- * observable sinks (`agentWayOuts`' `runners`).
- */
-export function codeRunnerSinks(g: ThreatGraph, scratch: SummaryScratch = new SummaryScratch(g)): Uint8Array {
-  return agentWayOuts(g, undefined, [], scratch).runners;
 }
 
 /** What the attack graph asks of the agents' reaches (`agentWayOuts`). */
