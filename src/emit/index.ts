@@ -23,6 +23,18 @@ export const EMITTERS: readonly Emitter[] = [
   diagramsEmitter,
 ];
 
+/**
+ * The order `compile` makes and writes the outputs in when each is written before the next is made:
+ * the outputs whose data is built whole (the reports, the checklist, the diagrams) first, the
+ * streamed ones (findings.json, SARIF, JUnit, paths.json, metrics.json) after. At 1M the streamed
+ * files' text (findings.json alone is 6.5 GB) leaves garbage in the old generation until the next
+ * full collection; made first, it lay under the report's data and raised the peak by 0.3 GB (stop 37).
+ */
+export function writeOrder(emitters: readonly Emitter[]): Emitter[] {
+  const whole = new Set<Emitter>([reportMdEmitter, reportHtmlEmitter, checklistEmitter, diagramsEmitter]);
+  return [...emitters.filter((e) => whole.has(e)), ...emitters.filter((e) => !whole.has(e))];
+}
+
 /** The emitters that read the cached report data (`reportData`). */
 const REPORT_READERS: ReadonlySet<Emitter> = new Set([reportMdEmitter, reportHtmlEmitter]);
 

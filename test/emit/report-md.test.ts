@@ -20,7 +20,7 @@ import {
   reportView,
 } from "../../src/emit/report-view.js";
 import { reportMdEmitter, tidyMarkdown } from "../../src/emit/report-md.js";
-import { EMITTERS, releaseAfter } from "../../src/emit/index.js";
+import { EMITTERS, releaseAfter, writeOrder } from "../../src/emit/index.js";
 import { reportHtmlEmitter } from "../../src/emit/report-html.js";
 import { OWASP } from "../../src/catalog/frameworks.js";
 import { compileTemplate } from "../../src/emit/templates.js";
@@ -510,6 +510,26 @@ test("the report data is given back after the last report is written, not before
   // Without report.html, report.md is the last reader.
   releaseAfter([reportMdEmitter], 0, ctx);
   assert.is.not(data(), again);
+});
+
+test("compile makes the outputs built whole before the streamed ones, each output once", () => {
+  const ordered = writeOrder(EMITTERS);
+  assert.equal(
+    [...ordered].sort((a, b) => a.name.localeCompare(b.name)),
+    [...EMITTERS].sort((a, b) => a.name.localeCompare(b.name)),
+  );
+  const at = (name: string) => ordered.findIndex((e) => e.name === name);
+  for (const whole of ["report.md", "report.html", "checklist", "diagrams"])
+    for (const streamed of [
+      "findings.json",
+      "findings.sarif",
+      "findings.junit.xml",
+      "paths.json",
+      "metrics.json",
+    ])
+      assert.ok(at(whole) >= 0 && at(whole) < at(streamed), `${whole} before ${streamed}`);
+  // The order of a kind is the registry's.
+  assert.ok(at("report.md") < at("report.html") && at("findings.json") < at("metrics.json"));
 });
 
 test.run();

@@ -12,7 +12,7 @@ import {
 import { diag, sortDiagnostics, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import type { EmitContext, Emitter, OutputFile } from "../../emit/emitter.js";
 import { CHECKLIST_MAX_BYTES } from "../../emit/checklist.js";
-import { EMITTERS, releaseAfter } from "../../emit/index.js";
+import { EMITTERS, releaseAfter, writeOrder } from "../../emit/index.js";
 import { JUNIT_MAX_BYTES, junitCasesLeftOut, junitEmitter } from "../../emit/junit.js";
 import { SARIF_MAX_RESULTS, sarifEmitter, sarifResultsLeftOut } from "../../emit/sarif.js";
 import { ONLY_NAMES, selectEmitters } from "../only.js";
@@ -380,14 +380,15 @@ async function compileWith(
       written = writeEmittedAtomically(
         argv.out,
         function* () {
-          for (const [i, e] of emitters.entries()) {
+          const ordered = writeOrder(emitters);
+          for (const [i, e] of ordered.entries()) {
             onEmitter(e.name);
             emitting = true;
             const files = e.emit(ctx);
             emitting = false;
             yield files;
             // Written now: what no later emitter reads can go.
-            releaseAfter(emitters, i, ctx);
+            releaseAfter(ordered, i, ctx);
           }
         },
         { thread },
