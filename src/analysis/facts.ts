@@ -366,9 +366,9 @@ function taintSearches(
       slotTo[i] = edgeTo[e]!;
       slotContent[i] = contentEdge[e]!;
     }
+    const slots = { start: info.outStart, edge: outEdges, to: slotTo, content: slotContent };
     for (const cls of ENTRY_CLASSES) {
       const bit = ENTRY_BIT[cls];
-      const slots = { start: info.outStart, edge: outEdges, to: slotTo, content: slotContent };
       taintSearch(slots, bit !== ENTRY.SUPPLY_CHAIN, bit, entry, taint, parents[cls], queue);
     }
   });

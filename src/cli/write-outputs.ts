@@ -269,8 +269,8 @@ export function writeOutputsAtomically(
 /**
  * As `writeOutputsAtomically`, for files that come in groups as they are made (`emitted`: one
  * emitter's files a group), each group written before the next is made. Only one emitter's data is
- * then alive at a time: held all at once until the writing, the outputs' data was the 1M compile's
- * peak (bench/README.md, stop 37). `emitted` is called again, and every group made again, when the
+ * then alive at a time (at 100k and 300k, all of it held until the writing was the peak; at 1M the
+ * order of the groups matters too: `writeOrder`, bench/README.md stop 37). `emitted` is called again, and every group made again, when the
  * write thread never ran and the files are written on this thread instead. Returns how many files
  * were written.
  */

@@ -656,8 +656,7 @@ export class CutSolver {
         kept.push(base.entries[i]!);
       }
     }
-    const added = inOrder(others, byPlace(others));
-    return reportOf(merged(kept, added));
+    return withOthers(kept, others);
   }
 
   /**
@@ -672,7 +671,6 @@ export class CutSolver {
     dropped: number,
   ): CutReport {
     const { inCut, metaAt } = sh;
-    const added = joined.map((j) => this.entry(metaAt[j]!));
     let kept = base.entries;
     if (dropped > 0) {
       const left: Entry[] = [];
@@ -680,8 +678,16 @@ export class CutSolver {
         if (inCut[base.at[i]!] !== DROPPED) left.push(base.entries[i]!);
       kept = left;
     }
-    return reportOf(merged(kept, inOrder(added, byPlace(added))));
+    return withOthers(
+      kept,
+      joined.map((j) => this.entry(metaAt[j]!)),
+    );
   }
+}
+
+/** The report of the base's entries still crossed (in their order) and the cut's others, sorted in. */
+function withOthers(kept: readonly Entry[], others: Entry[]): CutReport {
+  return reportOf(merged(kept, inOrder(others, byPlace(others))));
 }
 
 function inOrder(cut: readonly Entry[], order: Int32Array): Entry[] {

@@ -98,11 +98,8 @@ interface CapsEntry {
 const capsEntries = new WeakMap<readonly Capability[], CapsEntry>();
 function entryOf(all: readonly Capability[]): CapsEntry {
   let e = capsEntries.get(all);
-  if (!e) {
-    let mask = 0;
-    for (const c of all) mask |= CAP_BIT.get(c)!;
-    capsEntries.set(all, (e = { all, mask, bySet: new Map<number, readonly Capability[]>() }));
-  }
+  if (!e)
+    capsEntries.set(all, (e = { all, mask: capsMask(all), bySet: new Map<number, readonly Capability[]>() }));
   return e;
 }
 
@@ -483,7 +480,7 @@ function calleeInfo(g: ThreatGraph, callee: Int32Array, v: number): number {
   return info;
 }
 
-/** The mask of a capability list, computed (`entryOf(caps).mask` without the entry). */
+/** The mask of a capability list (`entryOf`'s, and `calleeInfo`'s without an entry). */
 function capsMask(caps: readonly Capability[]): number {
   let mask = 0;
   for (let i = 0; i < caps.length; i++) mask |= CAP_BIT.get(caps[i]!)!;

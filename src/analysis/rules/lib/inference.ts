@@ -709,25 +709,16 @@ export function hopAuth(g: ThreatGraph, f: Flow): HopAuth | undefined {
   if (f.auth !== undefined) return { auth: f.auth, by: "flow" };
   const own = componentAuth(g.model.components[f.to]!);
   if (own !== undefined) return { auth: own, by: "component" };
-  const said = actorAuth(g, f);
-  return said ? { auth: said.authenticated ? "actor" : "none", by: "actor" } : undefined;
+  const said = actorSays(g, f);
+  return said === undefined ? undefined : { auth: said ? "actor" : "none", by: "actor" };
 }
 
 /** Whether a hop's caller authenticates: `hopAuth` states a method, not `none`. */
 const authenticates = (hop: HopAuth | undefined): boolean => hop !== undefined && hop.auth !== "none";
 
-/**
- * Whether the sender of `f` authenticates to its receiver (`hopAuth` states a method), read as
- * `hopAuth` reads it but with no answer or fact made: the attack paths ask it of every step that
- * rises in trust (a few hundred thousand at 1M components), and an actor's fact built its text.
- */
+/** Whether the sender of `f` authenticates to its receiver (`hopAuth` states a method). */
 export function hopAuthenticated(g: ThreatGraph, f: Flow): boolean {
-  if (f.auth !== undefined) return f.auth !== "none";
-  const own = componentAuth(g.model.components[f.to]!);
-  if (own !== undefined) return own !== "none";
-  // (`actorAuth`: an actor's `authenticated true` is a method not named, `false` is `none`.)
-  const from = g.model.components[f.from]!;
-  return from.kind === "actor" && from.props.authenticated === true;
+  return authenticates(hopAuth(g, f));
 }
 
 /** The located fact for what `hopAuth` found on flow `f`. */
@@ -834,12 +825,10 @@ export interface ActorAuth {
  * overruled.
  */
 export function actorAuth(g: ThreatGraph, f: Flow): ActorAuth | undefined {
-  if (f.auth !== undefined) return undefined;
+  const authenticated = actorSays(g, f);
+  if (authenticated === undefined) return undefined;
   const actor = g.model.components[f.from]!;
-  if (actor.kind !== "actor" || actor.props.authenticated === undefined) return undefined;
   const to = g.model.components[f.to]!;
-  if (componentAuth(to) !== undefined) return undefined;
-  const authenticated = actor.props.authenticated;
   return {
     authenticated,
     fact: propFact(
@@ -850,6 +839,19 @@ export function actorAuth(g: ThreatGraph, f: Flow): ActorAuth | undefined {
         : `\`${actor.name}\` is not authenticated (\`authenticated false\`), and neither \`${actor.name} -> ${to.name}\` nor \`${to.name}\` states \`auth\``,
     ),
   };
+}
+
+/**
+ * `actorAuth`'s answer without its fact: `hopAuth` reads only this, and the attack paths ask it of
+ * every step that rises in trust (a few hundred thousand at 1M components), where building the fact's
+ * text for each was most of the cost.
+ */
+function actorSays(g: ThreatGraph, f: Flow): boolean | undefined {
+  if (f.auth !== undefined) return undefined;
+  const actor = g.model.components[f.from]!;
+  if (actor.kind !== "actor" || actor.props.authenticated === undefined) return undefined;
+  if (componentAuth(g.model.components[f.to]!) !== undefined) return undefined;
+  return actor.props.authenticated;
 }
 
 // ---- registries --------------------------------------------------------------------------------
