@@ -356,9 +356,9 @@ export function runRules(
             ? flows[s.index]!.id
             : data[s.index]!.name;
       const key = d.key ? flat(d.key) : "";
-      // The message is not flattened: the records write it into a joined string (`JoinedTexts`).
+      // The message and the facts' texts are written into joined strings by the records (`JoinedTexts`);
+      // a fact's text is flattened there, once per fact object, not once per finding showing it.
       const fs = d.facts;
-      for (let i = 0; i < fs.length; i++) flat(fs[i]!.text);
       const likelihood: Level = d.likelihood ?? meta.likelihood;
       const impact: Level = d.impact ?? meta.impact;
 

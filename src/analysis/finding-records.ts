@@ -34,6 +34,8 @@ export interface FindingSource {
   factCount(i: number): number;
   /** The j-th fact of finding i. */
   fact(i: number, j: number): Fact;
+  /** The j-th fact's location of finding i (its text not made). */
+  factLocation(i: number, j: number): Location;
   likelihood(i: number): Level;
   impact(i: number): Level;
   severity(i: number): Severity;
@@ -96,6 +98,9 @@ class ListSource implements FindingSource {
   fact(i: number, j: number): Fact {
     return this.f(i).facts[j]!;
   }
+  factLocation(i: number, j: number): Location {
+    return this.f(i).facts[j]!.loc;
+  }
   likelihood(i: number): Level {
     return this.f(i).likelihood;
   }
@@ -143,19 +148,11 @@ const sameFact = (a: Fact, b: Fact): boolean =>
   a === b ||
   (a.text === b.text && a.loc.file === b.loc.file && a.loc.start === b.loc.start && a.loc.end === b.loc.end);
 
-/**
- * Appends the facts in order, each said once, to `into` and gives how many: a rule that joins two
- * chains (one per reason a finding has) repeated the steps they share, word for word at the same
- * place.
- */
-function pushFactsOnce(fs: readonly Fact[], into: Fact[]): number {
-  const start = into.length;
-  outer: for (let i = 0; i < fs.length; i++) {
-    const f = fs[i]!;
-    for (let j = start; j < into.length; j++) if (sameFact(f, into[j]!)) continue outer;
-    into.push(f);
-  }
-  return into.length - start;
+/** Whether `fs[i]` says what one of `fs[0..i)` already said (word for word at the same place). */
+function saidBefore(fs: readonly Fact[], i: number): boolean {
+  const f = fs[i]!;
+  for (let j = 0; j < i; j++) if (sameFact(f, fs[j]!)) return true;
+  return false;
 }
 
 /** Characters joined into one string before it is sealed: large enough for V8's large-object space. */
@@ -204,6 +201,98 @@ export class JoinedTexts {
   }
 }
 
+/** Values per chunk of a `ChunkedInt32` (256 KB). */
+const LIST_BITS = 16;
+const LIST_MASK = (1 << LIST_BITS) - 1;
+
+/**
+ * A list of Int32 values in fixed-size chunks, each taken (from the rule stage's arena when one is in
+ * scope) by `take`: written once, never copied while it grows, and copied out once, exact-size.
+ */
+class ChunkedInt32 {
+  private readonly chunks: Int32Array[] = [];
+  length = 0;
+  constructor(private readonly take: (n: number) => Int32Array) {}
+  push(v: number): void {
+    const n = this.length++;
+    const c = n >> LIST_BITS;
+    if (c === this.chunks.length) this.chunks.push(this.take(1 << LIST_BITS));
+    this.chunks[c]![n & LIST_MASK] = v;
+  }
+  get(i: number): number {
+    return this.chunks[i >> LIST_BITS]![i & LIST_MASK]!;
+  }
+  /** The values as one exact-size array of their own (outside any arena). */
+  toArray(): Int32Array {
+    const out = new Int32Array(this.length);
+    for (let c = 0, at = 0; at < this.length; c++, at += 1 << LIST_BITS) {
+      const chunk = this.chunks[c]!;
+      out.set(at + chunk.length <= this.length ? chunk : chunk.subarray(0, this.length - at), at);
+    }
+    return out;
+  }
+}
+
+/**
+ * What a fact object carries once a table has numbered it: the table's token, its number there, and
+ * the object itself (a copy made with a spread carries the first two but not itself: a new fact).
+ */
+const FACT_TABLE = Symbol("fact table");
+const FACT_NUMBER = Symbol("fact number");
+const FACT_SELF = Symbol("fact self");
+interface NumberedFact extends Fact {
+  [FACT_TABLE]?: object;
+  [FACT_NUMBER]?: number;
+  [FACT_SELF]?: Fact;
+}
+
+/**
+ * The distinct fact objects the findings show, each a number (ADR 0021 step 2, third part): its text
+ * is a position and length in joined strings (`JoinedTexts`), its location kept as it is. A finding
+ * keeps its facts as numbers, so the fact objects and their texts are not kept alive by the findings:
+ * each one's characters are written once, into a string the young collections never copy, and what
+ * the rules' caches hold dies with them. A fact object met again (the library's facts are shared by
+ * every finding showing them) keeps its number, which the object carries (symbol keys, which no
+ * output writes): a map from facts to numbers would keep every fact alive, and a weak one made the
+ * young collections slower than the copying it saved.
+ */
+class FactTable {
+  private readonly token = {};
+  readonly texts = new JoinedTexts();
+  readonly textAt: ChunkedInt32;
+  readonly textLength: ChunkedInt32;
+  readonly locs: Location[] = [];
+  constructor(take: (n: number) => Int32Array) {
+    this.textAt = new ChunkedInt32(take);
+    this.textLength = new ChunkedInt32(take);
+  }
+  /** The fact's number, given it on first sight. */
+  numberFor(fact: Fact): number {
+    const f = fact as NumberedFact;
+    if (f[FACT_TABLE] === this.token && f[FACT_SELF] === f) return f[FACT_NUMBER]!;
+    const n = this.locs.push(f.loc) - 1;
+    const text = f.text;
+    // Flattened where it is, as the engine did for every fact: a fact a rule's cache keeps would
+    // otherwise keep its text's tree of pieces alive while the rules run, for the young collections
+    // to copy (joining does not flatten it).
+    text.charCodeAt(0);
+    this.textAt.push(this.texts.add(text));
+    this.textLength.push(text.length);
+    f[FACT_TABLE] = this.token;
+    f[FACT_NUMBER] = n;
+    f[FACT_SELF] = f;
+    return n;
+  }
+}
+
+/** The fact table as the finished records read it: every column exact-size, the texts sealed. */
+interface FactColumns {
+  readonly texts: JoinedTexts;
+  readonly textAt: Int32Array;
+  readonly textLength: Int32Array;
+  readonly locs: readonly Location[];
+}
+
 /** A record's fields while the rules report them: one Int32 each, a row per record. */
 const F_RULE = 0; // rule << 10 | subject type << 8 | levels
 const F_SUBJECT = 1;
@@ -237,8 +326,9 @@ export class RecordsBuilder {
   private chunkTop = 0;
   readonly key: string[] = [];
   readonly messages = new JoinedTexts();
-  /** Every finding's facts, one after another (a range per finding). */
-  readonly facts: Fact[] = [];
+  /** The distinct facts; every finding's facts, as their numbers, one after another (a range each). */
+  private readonly factTable = new FactTable((n) => this.chunkIn(currentArena(), n));
+  private readonly facts = new ChunkedInt32((n) => this.chunkIn(currentArena(), n));
   /** Shared tables the records index: 0 is always "none" where one can be absent. */
   readonly rationales: string[] = [];
   readonly recommendedLists: (readonly string[])[] = [];
@@ -270,7 +360,7 @@ export class RecordsBuilder {
     this.lastRecommended = list;
     return (this.lastRecommendedNumber = i);
   }
-  /** Appends a finding's record; its facts are kept each said once (`pushFactsOnce`). */
+  /** Appends a finding's record; its facts are kept each said once, in order, as their numbers. */
   add(
     rule: number,
     subject: Subject,
@@ -289,7 +379,7 @@ export class RecordsBuilder {
     this.checkChunks();
     const n = this.count++;
     const c = n >> CHUNK_BITS;
-    if (c === this.chunks.length) this.chunks.push(this.chunkIn(currentArena()));
+    if (c === this.chunks.length) this.chunks.push(this.chunkIn(currentArena(), CHUNK * FIELDS));
     const row = this.chunks[c]!;
     const at = (n & CHUNK_MASK) * FIELDS;
     row[at + F_RULE] =
@@ -307,13 +397,23 @@ export class RecordsBuilder {
     row[at + F_MITIGATED_BY] = mitigatedBy ? this.mitigationLists.push(mitigatedBy) - 1 : 0;
     row[at + F_ACCEPTANCE] = acceptance ? this.acceptances.push(acceptance) - 1 : 0;
     row[at + F_FACT_START] = this.facts.length;
-    row[at + F_FACT_COUNT] = pushFactsOnce(facts, this.facts);
+    row[at + F_FACT_COUNT] = this.pushFacts(facts);
     this.key.push(key);
   }
-  /** A new chunk, from `arena` when it has room (its top after it is kept, for `checkChunks`). */
-  private chunkIn(arena: Arena | undefined): Int32Array {
+  /**
+   * Appends the numbers of the facts, each said once (a rule that joins two chains, one per reason a
+   * finding has, repeated the steps they share, word for word at the same place); gives how many.
+   */
+  private pushFacts(fs: readonly Fact[]): number {
+    const start = this.facts.length;
+    for (let i = 0; i < fs.length; i++)
+      if (i === 0 || !saidBefore(fs, i)) this.facts.push(this.factTable.numberFor(fs[i]!));
+    return this.facts.length - start;
+  }
+  /** A new chunk of n values, from `arena` when it has room (its top after it is kept, for `checkChunks`). */
+  private chunkIn(arena: Arena | undefined, n: number): Int32Array {
     const before = arena?.used;
-    const chunk = scratchI32(CHUNK * FIELDS);
+    const chunk = scratchI32(n);
     if (arena !== undefined && arena.used !== before) {
       this.chunkArena = arena;
       this.chunkTop = arena.used;
@@ -339,6 +439,7 @@ export class RecordsBuilder {
   /** Drops the records from `n` on (a rule that threw reports nothing). */
   truncate(n: number): void {
     if (n >= this.count) return;
+    // The facts the dropped records gave numbers keep them (unread): only the ranges go.
     this.facts.length = this.field(n, F_FACT_START);
     this.key.length = n;
     this.count = n;
@@ -361,6 +462,8 @@ export class RecordsBuilder {
     const messageLength = new Int32Array(n);
     this.checkChunks();
     this.messages.seal();
+    const table = this.factTable;
+    table.texts.seal();
     const chunks = this.chunks;
     for (let i = 0; i < n; i++) {
       const r = order[i]!;
@@ -397,7 +500,13 @@ export class RecordsBuilder {
       messageAt,
       messageLength,
       messages: this.messages,
-      facts: this.facts,
+      facts: this.facts.toArray(),
+      factTable: {
+        texts: table.texts,
+        textAt: table.textAt.toArray(),
+        textLength: table.textLength.toArray(),
+        locs: table.locs,
+      },
       rationales: this.rationales,
       recommendedLists: this.recommendedLists,
       mitigationLists: this.mitigationLists,
@@ -421,7 +530,9 @@ interface Columns {
   readonly messageAt: Int32Array;
   readonly messageLength: Int32Array;
   readonly messages: JoinedTexts;
-  readonly facts: readonly Fact[];
+  /** Every finding's facts as numbers in `factTable`, in report order (a range per finding). */
+  readonly facts: Int32Array;
+  readonly factTable: FactColumns;
   readonly rationales: readonly string[];
   readonly recommendedLists: readonly (readonly string[])[];
   readonly mitigationLists: readonly (readonly ControlUse[])[];
@@ -519,12 +630,19 @@ export class FindingRecords extends MadeOnRead<Finding> implements FindingSource
   factCount(i: number): number {
     return this.c.factCount[i]!;
   }
+  /** The j-th fact of finding i, made on each call (its text a slice of the joined texts). */
   fact(i: number, j: number): Fact {
-    return this.c.facts[this.c.factStart[i]! + j]!;
+    const t = this.c.factTable;
+    const n = this.c.facts[this.c.factStart[i]! + j]!;
+    return { text: t.texts.read(t.textAt[n]!, t.textLength[n]!), loc: t.locs[n]! };
+  }
+  factLocation(i: number, j: number): Location {
+    return this.c.factTable.locs[this.c.facts[this.c.factStart[i]! + j]!]!;
   }
   facts(i: number): Fact[] {
-    const start = this.c.factStart[i]!;
-    return this.c.facts.slice(start, start + this.c.factCount[i]!);
+    const out: Fact[] = [];
+    for (let j = 0, n = this.c.factCount[i]!; j < n; j++) out.push(this.fact(i, j));
+    return out;
   }
   likelihood(i: number): Level {
     return LEVELS[this.c.levels[i]! & 3]!;

@@ -219,6 +219,51 @@ test("records spread over several chunks keep every field, and a rule that throw
   check(inArena(1 << 22, () => run(rules).value, undefined, true));
 });
 
+test("facts kept as numbers read back as reported: shared objects, equal texts, long texts, chunks and a rule that throws", () => {
+  // Facts are kept as numbers in a table of distinct fact objects (their texts joined). Over 65,536 fact
+  // entries (the lists' chunk), so the numbers span chunks; one object shown by many findings (one
+  // number), objects with one text at several places, texts past a joined string's length, characters
+  // outside Latin-1, and a failing rule whose facts are read by no one.
+  const c = comp("copilot");
+  const at = (start: number) => ({ ...c.nameLoc, start, end: start + 1 });
+  const shared = { text: "`a -> b` carries records to `b` \u{1F600}", loc: at(1) };
+  const long = { text: "x".repeat(300_000) + "é", loc: at(2) };
+  // A copy of a fact already shown, made with a spread (it carries what the original was given, but
+  // says something else), is a fact of its own.
+  const factsOf = (i: number) =>
+    i % 97 === 0
+      ? [long, shared, { text: `own ${i}`, loc: at(3) }]
+      : i % 89 === 0
+        ? [shared, { ...shared, text: `copy ${i}` }]
+        : [shared, { text: `own ${i}`, loc: at(i % 5) }, { text: "`b` holds personal data", loc: at(i % 7) }];
+  const reporting = (id: string, n: number, tag: string, fail = false): Rule =>
+    defineRule(meta(id), ({ report }) => {
+      for (let i = 0; i < n; i++)
+        report({ subject: componentSubject(c), key: `k${i}`, message: `${tag} ${i}`, facts: factsOf(i) });
+      if (fail) throw new Error("boom");
+    });
+  const rules = [
+    reporting("ORG-1", 25_000, "one"),
+    reporting("ORG-2", 10_000, "two", true),
+    reporting("ORG-3", 5_000, "three"),
+  ];
+  const check = (value: ReturnType<typeof run>["value"]): void => {
+    assert.is(value.length, 30_000);
+    for (const f of value) {
+      const i = Number(f.key!.slice(1));
+      const want = factsOf(i);
+      assert.is(f.facts.length, want.length);
+      for (let j = 0; j < want.length; j++) {
+        assert.is(f.facts[j]!.text, want[j]!.text);
+        assert.equal(f.facts[j]!.loc, want[j]!.loc);
+        assert.equal(Object.keys(f.facts[j]!), ["text", "loc"]);
+      }
+    }
+  };
+  check(run(rules).value);
+  check(inArena(1 << 24, () => run(rules).value, undefined, true));
+});
+
 test("a rule that reports inside a scratchScope (its records' chunk given back) stops loudly, not with rows written over", () => {
   // The first report takes the records' first chunk inside the scope, which gives it back: the next
   // report fails the rule (AT4002), and the rows are never read.
