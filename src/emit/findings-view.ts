@@ -165,7 +165,7 @@ export function findingsView(
     abouts.push(about(src.subjectType(i), src.subjectIndex(i)));
     const start = factStart[i]!;
     const facts = src.factCount(i);
-    for (let j = 0; j < facts; j++) factLocations[start + j] = locations.indexOf(src.fact(i, j).loc);
+    for (let j = 0; j < facts; j++) factLocations[start + j] = locations.indexOf(src.factLocation(i, j));
     location[i] = locations.indexOf(src.location(i));
     const uses = src.mitigatedBy(i);
     for (let j = 0; j < uses.length; j++)
