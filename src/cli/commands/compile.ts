@@ -331,6 +331,8 @@ async function compileWith(
     paths: { k: argv.k },
     policies: policies.policies,
     onDemand: argv.only !== undefined,
+    // No output reads the threat graph or facts: they go once the metrics and views are made.
+    releaseGraph: argv.only === undefined,
     ...(worker ? { pathsFrom: (analysed) => worker.take(model, analysed) } : {}),
   });
   progress.clear();
