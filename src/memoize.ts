@@ -14,14 +14,17 @@ export function memoize<K, V>(fn: (key: K) => V): (key: K) => V {
   };
 }
 
-/** `fn`, run on the first call only; later calls give the first call's result (undefined too). */
+/**
+ * `fn`, run on the first call only; later calls give the first call's result (undefined too). `fn` is
+ * let go once it has run, so what it alone refers to (an analysis's threat graph, say) can go too.
+ */
 export function once<T>(fn: () => T): () => T {
-  let done = false;
+  let make: (() => T) | undefined = fn;
   let value: T;
   return () => {
-    if (!done) {
-      value = fn();
-      done = true;
+    if (make !== undefined) {
+      value = make();
+      make = undefined;
     }
     return value;
   };

@@ -149,3 +149,73 @@ function replaceAt(v: unknown, p: JsonPath, i: number, value: unknown): unknown 
   const o = v as Record<string, unknown>;
   return { ...o, [k]: replaceAt(o[k], p, i + 1, value) };
 }
+
+/**
+ * `JSON.stringify(doc, null, 2)` and a newline as an output file whose text is produced as it is
+ * written: the containers down to `depth` levels are walked here, and each value below them is
+ * written as its own indented text. metrics.json and paths.json were each one string (at 1M
+ * components about 0.4 and 0.3 GB, with the garbage of their making), made at the end of the output
+ * stage on top of everything the analysis holds; their pieces now die young.
+ */
+export function indentedJsonFile(path: string, doc: unknown, depth = 4): OutputFile {
+  return producedFile(path, (put) => {
+    const value = jsonValue(doc, "");
+    if (value !== undefined) writeIndented(put, value, "", depth);
+    put("\n");
+  });
+}
+
+/**
+ * What JSON.stringify writes for `value` as the property `key`: the value after its `toJSON`, or
+ * undefined when it writes nothing (undefined, a function, a symbol).
+ */
+function jsonValue(value: unknown, key: string): unknown {
+  if (typeof value === "object" && value !== null) {
+    const toJSON = (value as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === "function") value = (toJSON as (k: string) => unknown).call(value, key);
+  }
+  return value === undefined || typeof value === "function" || typeof value === "symbol" ? undefined : value;
+}
+
+/**
+ * Whether `v` (a value after its `toJSON`) is walked here rather than written by JSON.stringify: an
+ * array or plain object above the depth, or one whose own `toJSON` JSON.stringify would call again
+ * (the standard calls it once per property). A boxed primitive is left to JSON.stringify, which
+ * unboxes it.
+ */
+function walked(v: unknown, depth: number): v is object {
+  if (typeof v !== "object" || v === null) return false;
+  if (v instanceof Number || v instanceof String || v instanceof Boolean) return false;
+  return depth > 0 || typeof (v as { toJSON?: unknown }).toJSON === "function";
+}
+
+/** Writes `v` (a value after its `toJSON`) as JSON.stringify(v, null, 2) would, at `indent`. */
+function writeIndented(put: (piece: string) => void, v: unknown, indent: string, depth: number): void {
+  if (!walked(v, depth)) {
+    const text = JSON.stringify(v, null, 2);
+    // The indented text's line breaks are its own (a string's are escaped): each goes one level in.
+    put(indent === "" || typeof v !== "object" ? text : text.replace(/\n/g, `\n${indent}`));
+    return;
+  }
+  const inner = `${indent}  `;
+  if (Array.isArray(v)) {
+    if (v.length === 0) return put("[]");
+    put("[\n");
+    for (let i = 0; i < v.length; i++) {
+      put(i === 0 ? inner : `,\n${inner}`);
+      const item = jsonValue(v[i], String(i));
+      if (item === undefined) put("null");
+      else writeIndented(put, item, inner, depth - 1);
+    }
+    return put(`\n${indent}]`);
+  }
+  let first = true;
+  for (const key of Object.keys(v)) {
+    const item = jsonValue((v as Record<string, unknown>)[key], key);
+    if (item === undefined) continue;
+    put(`${first ? "{\n" : ",\n"}${inner}${JSON.stringify(key)}: `);
+    first = false;
+    writeIndented(put, item, inner, depth - 1);
+  }
+  put(first ? "{}" : `\n${indent}}`);
+}

@@ -5,7 +5,9 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { findingsDocument, findingsJsonEmitter } from "../../src/emit/findings-json.js";
-import { jsonString, jsonWithLines } from "../../src/emit/json-layout.js";
+import { indentedJsonFile, jsonString, jsonWithLines } from "../../src/emit/json-layout.js";
+import { metricsJsonEmitter } from "../../src/emit/metrics-json.js";
+import { pathsJsonEmitter } from "../../src/emit/paths-json.js";
 import { sarifEmitter, sarifLog } from "../../src/emit/sarif.js";
 import { cachedSampleContext } from "../helpers/outputs.js";
 
@@ -92,6 +94,76 @@ test("jsonString is JSON.stringify of a string, escapes included", () => {
     "<script>`x`</script>",
   ];
   for (const s of cases) assert.is(jsonString(s), JSON.stringify(s), JSON.stringify(s));
+});
+
+/** The text a produced file writes, piece by piece. */
+const produced = (f: { produce?: (put: (piece: string) => void) => void }): string => {
+  let text = "";
+  f.produce!((piece) => (text += piece));
+  return text;
+};
+
+/** A random JSON-ish value: containers, primitives, and what JSON.stringify treats apart. */
+function randomValue(next: () => number, level: number): unknown {
+  const r = next();
+  if (level > 5 || r < 0.3) {
+    const leaves: unknown[] = [
+      0,
+      -1.5,
+      NaN,
+      Infinity,
+      "",
+      'a\nb "q" \\ \u0000 \ud800 é',
+      true,
+      false,
+      null,
+      undefined,
+      () => 1,
+      Symbol("s"),
+      new Date(0),
+      new Number(3),
+      new String("boxed"),
+    ];
+    return leaves[Math.floor(next() * leaves.length)];
+  }
+  const n = Math.floor(next() * 4);
+  if (r < 0.55) return Array.from({ length: n }, () => randomValue(next, level + 1));
+  const o: Record<string, unknown> = {};
+  for (let i = 0; i < n; i++)
+    o[next() < 0.2 ? String(i) : `k${Math.floor(next() * 5)}`] = randomValue(next, level + 1);
+  if (r > 0.9) {
+    // A toJSON that reads its key, and one whose result has a toJSON of its own (called once).
+    const inner = { toJSON: () => "inner" };
+    const pick = next();
+    if (pick < 0.3) return { toJSON: () => inner };
+    return pick < 0.65 ? { toJSON: (key: string) => ({ key, o }) } : { toJSON: () => ({ inner, x: o }) };
+  }
+  return o;
+}
+
+test("indentedJsonFile writes JSON.stringify(doc, null, 2)'s text, at every depth, on random documents", () => {
+  let seed = 7;
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  for (let round = 0; round < 400; round++) {
+    const doc = randomValue(next, 0);
+    const want = `${JSON.stringify(doc, null, 2) ?? ""}\n`;
+    for (const depth of [0, 1, 2, 4, 8]) {
+      const got = produced(indentedJsonFile("x.json", doc, depth));
+      assert.is(got, want, `round ${round}, depth ${depth}`);
+    }
+  }
+});
+
+test("paths.json and metrics.json are JSON.stringify(…, null, 2) of the view and document, produced", () => {
+  const ctx = cachedSampleContext("rag-support");
+  const [paths] = pathsJsonEmitter.emit(ctx);
+  assert.ok(paths!.produce);
+  assert.is(produced(paths!), `${JSON.stringify(ctx.analysis.pathsView, null, 2)}\n`);
+  const [metrics] = metricsJsonEmitter.emit(ctx);
+  assert.ok(metrics!.produce);
+  const text = produced(metrics!);
+  assert.is(text, `${JSON.stringify(JSON.parse(text), null, 2)}\n`);
+  assert.is(asText(metrics!.contents), text);
 });
 
 test.run();

@@ -4,6 +4,10 @@ import type { CompileAnalysis } from "../../compiler.js";
 import type { Component, ResolvedModel } from "../../semantic/model.js";
 import { FLOW_KIND_CODE } from "../../graph/threat-graph.js";
 import { KIND_UNKNOWN, zoneId } from "./graph.js";
+import { TRUST_LEVELS } from "../../semantic/vocabulary.js";
+
+/** A trust level's code: its place in TRUST_LEVELS, as the threat graph's `trust` has it. */
+const TRUST_CODE = new Map<string, number>(TRUST_LEVELS.map((t, i) => [t, i]));
 
 /**
  * What every diagram view reads about the model, computed once per compile in O(components + flows +
@@ -134,11 +138,18 @@ export function diagramIndex(analysis: CompileAnalysis): DiagramIndex {
   const unzoned: number[] = [];
   const subtreeSize = new Int32Array(m.zones.length);
   const componentZoneOrder = new Int32Array(n).fill(-1);
+  // Each component's zone and trust code as the threat graph has them (its `zone` and `trust`),
+  // made here from the model: compile lets the graph go before the outputs (releaseGraph), and a
+  // view of its arrays would keep its whole arena alive.
+  const componentZone = new Int32Array(n).fill(-1);
+  const componentTrust = new Uint8Array(n);
   for (const c of m.components) {
+    componentTrust[c.index] = TRUST_CODE.get(c.trust)!;
     if (c.zone === undefined) unzoned.push(c.index);
     else {
       zoneComponents[c.zone]!.push(c.index);
       componentZoneOrder[c.index] = zoneOrder[c.zone]!;
+      componentZone[c.index] = c.zone;
     }
   }
 
@@ -204,8 +215,8 @@ export function diagramIndex(analysis: CompileAnalysis): DiagramIndex {
     zoneOrder,
     zoneOrderEnd,
     componentZoneOrder,
-    componentZone: analysis.graph.zone,
-    componentTrust: analysis.graph.trust,
+    componentZone,
+    componentTrust,
     subtreeSize,
     zoneWorst,
     zoneOpen,
