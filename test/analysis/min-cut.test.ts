@@ -512,7 +512,7 @@ test("a build that outgrows its arc arrays: the network a build given room makes
 function sameCutMerged(m: ResolvedModel, costs: readonly number[], step: number): number {
   const { ag, ug, n, sinks } = attackIndex(m);
   if (!ag.targets.some((t) => t.mode === "disclosure")) return 0;
-  const caps = [0, 1, 2, 3, 4, 6, 8, 9, 12, 1 << 24];
+  const caps = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 1 << 24];
   const capOfIndex = (i: number) => caps[costs[i % costs.length]! % caps.length]!;
   const capacity = {
     node: Float64Array.from({ length: n }, (_, v) => capOfIndex(v)),
@@ -539,12 +539,33 @@ function sameCutMerged(m: ResolvedModel, costs: readonly number[], step: number)
     const codes: number[] = [];
     for (let a = 0; a < net.count; a++)
       if (side[net.tail[a]!] === 1 && side[net.head[a]!] === 0) codes.push(net.meta[a]!);
-    return { flow, codes: codes.sort((a, b) => a - b), nodes: net.nodeCount };
+    return { flow, codes: codes.sort((a, b) => a - b), nodes: net.nodeCount, net };
   };
   const split = cutOf(false);
   const one = cutOf(true);
   assert.equal(one.flow, split.flow);
   assert.equal(one.codes, split.codes);
+  // Each arc the merges left out is one `reduced` contracts in the network without them, by that
+  // network's own sums (links unbounded): a component's own arc at least the sum into its in-half or
+  // above the sum out of its out-half; a step the one arc into its head and above the sum out of it.
+  const { net } = split;
+  const kept = new Set(one.net.meta.subarray(0, one.net.count));
+  const inCap = new Float64Array(net.nodeCount);
+  const outCap = new Float64Array(net.nodeCount);
+  const into = new Int32Array(net.nodeCount);
+  for (let a = 0; a < net.count; a++) {
+    const c = net.meta[a]! < -1 ? Infinity : net.cap[a]!;
+    inCap[net.head[a]!]! += c;
+    outCap[net.tail[a]!]! += c;
+    into[net.head[a]!]!++;
+  }
+  for (let a = 0; a < net.count; a++) {
+    const code = net.meta[a]!;
+    if (code < 0 || kept.has(code)) continue;
+    const [x, y, c] = [net.tail[a]!, net.head[a]!, net.cap[a]!];
+    assert.ok((code & 3) >= 2 && y > 1 && into[y] === 1, `arc ${code} left out`);
+    assert.ok(c > outCap[y]! || ((code & 3) === 2 && c >= inCap[x]!), `arc ${code} left out at ${c}`);
+  }
   return split.nodes - one.nodes;
 }
 
@@ -574,6 +595,8 @@ test("way-out halves merged in the build: the cut closest to the source of the n
       [seed, 9, 3, 5, 2, 7],
       [4, 4, 8, 1],
       [seed % 10, 3, 6, 9, 0, 5, 7, 2],
+      [1, 2, 1, 3, 2, 1, 3],
+      [2, 3, 3, 1, 2, 4, 1],
     ])
       for (const step of [1, 2, 3, 4]) if (sameCutMerged(model, costs, step) > 0) merging++;
   }
