@@ -503,6 +503,106 @@ test("a build that outgrows its arc arrays: the network a build given room makes
   );
 });
 
+// A way-out component first met by the build's search (no reader links into it) whose own capacity
+// is at least what its steps in can carry (the attack graph's steps into it at the way-out step's
+// capacity) is built as one node (cut-network.ts, `merged`): its own arc would never cross the cut
+// closest to the source. The shared network with those merges and without them must have that cut
+// cross the same arcs (meta codes), of the same value. Capacities come from a few values, with ties
+// against one, two and three steps' worth and one far above; the step's from 1 to 4.
+function sameCutMerged(m: ResolvedModel, costs: readonly number[], step: number): number {
+  const { ag, ug, n, sinks } = attackIndex(m);
+  if (!ag.targets.some((t) => t.mode === "disclosure")) return 0;
+  const caps = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 1 << 24];
+  const capOfIndex = (i: number) => caps[costs[i % costs.length]! % caps.length]!;
+  const capacity = {
+    node: Float64Array.from({ length: n }, (_, v) => capOfIndex(v)),
+    wayOutNode: Float64Array.from({ length: n }, (_, v) => capOfIndex(v + 1)),
+    flow: Float64Array.from({ length: ug.g.edgeCount }, (_, e) => capOfIndex(e + 2)),
+    wayOutFlow: step,
+  };
+  const cutOf = (merges: boolean) => {
+    const fold = { capacity, influence: new Uint8Array(n), folded: new Uint8Array(n) };
+    const builder = new CutNetworkBuilder(ag, ug, sinks, true, undefined, fold);
+    builder.mergesHalves = merges;
+    const net = builder.build(
+      ag.targets,
+      true,
+      capacity,
+      new BuildScratch(n),
+      cutArcs(0),
+      fold.folded,
+    ) as CutNetwork;
+    const ws = new FlowWorkspace();
+    const r = layOut(ws, net.nodeCount, net.count, net.tail, net.head, net.cap);
+    const flow = maxFlow(ws, r, net.S, net.T);
+    const side = sourceSide(ws, r, net.S);
+    const codes: number[] = [];
+    for (let a = 0; a < net.count; a++)
+      if (side[net.tail[a]!] === 1 && side[net.head[a]!] === 0) codes.push(net.meta[a]!);
+    return { flow, codes: codes.sort((a, b) => a - b), nodes: net.nodeCount, net };
+  };
+  const split = cutOf(false);
+  const one = cutOf(true);
+  assert.equal(one.flow, split.flow);
+  assert.equal(one.codes, split.codes);
+  // Each arc the merges left out is one `reduced` contracts in the network without them, by that
+  // network's own sums (links unbounded): a component's own arc at least the sum into its in-half or
+  // above the sum out of its out-half; a step the one arc into its head and above the sum out of it.
+  const { net } = split;
+  const kept = new Set(one.net.meta.subarray(0, one.net.count));
+  const inCap = new Float64Array(net.nodeCount);
+  const outCap = new Float64Array(net.nodeCount);
+  const into = new Int32Array(net.nodeCount);
+  for (let a = 0; a < net.count; a++) {
+    const c = net.meta[a]! < -1 ? Infinity : net.cap[a]!;
+    inCap[net.head[a]!]! += c;
+    outCap[net.tail[a]!]! += c;
+    into[net.head[a]!]!++;
+  }
+  for (let a = 0; a < net.count; a++) {
+    const code = net.meta[a]!;
+    if (code < 0 || kept.has(code)) continue;
+    const [x, y, c] = [net.tail[a]!, net.head[a]!, net.cap[a]!];
+    assert.ok((code & 3) >= 2 && y > 1 && into[y] === 1, `arc ${code} left out`);
+    assert.ok(c > outCap[y]! || ((code & 3) === 2 && c >= inCap[x]!), `arc ${code} left out at ${c}`);
+  }
+  return split.nodes - one.nodes;
+}
+
+test("way-out halves merged in the build: the cut closest to the source of the network without", () => {
+  let builds = 0;
+  let merging = 0;
+  fc.assert(
+    fc.property(
+      fc.array(fc.nat(KINDS.length - 1), { minLength: 2, maxLength: 10 }),
+      fc.array(fc.tuple(fc.nat(9), fc.nat(9)), { maxLength: 24 }),
+      fc.array(fc.nat(9), { minLength: 1, maxLength: 8 }),
+      fc.integer({ min: 1, max: 4 }),
+      (kinds, edges, costs, step) => {
+        const m = randomModel(kinds, edges);
+        if (!m) return;
+        builds++;
+        if (sameCutMerged(m, costs, step) > 0) merging++;
+      },
+    ),
+    { numRuns: 1000, seed: 2024 },
+  );
+  // Random small models have few components on the way out that no reader links into: generated
+  // ones have hundreds.
+  for (let seed = 1; seed <= 8; seed++) {
+    const model = generatedModel({ components: [100, 250][seed % 2]!, seed, coupling: seed % 2 ? 1 : 10 });
+    for (const costs of [
+      [seed, 9, 3, 5, 2, 7],
+      [4, 4, 8, 1],
+      [seed % 10, 3, 6, 9, 0, 5, 7, 2],
+      [1, 2, 1, 3, 2, 1, 3],
+      [2, 3, 3, 1, 2, 4, 1],
+    ])
+      for (const step of [1, 2, 3, 4]) if (sameCutMerged(model, costs, step) > 0) merging++;
+  }
+  assert.ok(builds > 300 && merging > 60, `${builds} random builds, ${merging} with halves merged`);
+});
+
 // One solver keeps its network and flow from question to question (links opened and closed, the
 // flow continued, started over or restored from the first question's): any sequence of questions
 // must get the answers a fresh solver gives each question alone.

@@ -107,6 +107,8 @@ export class CutNetworkBuilder {
   private readonly isSink: Uint8Array;
   /** 1 where a reader can start the way out in some network: it reaches a sink and an entry reaches it. */
   readonly linkable: Uint8Array;
+  /** Whether builds give a way-out component one node where they can (`merged`; tests: false, to compare). */
+  mergesHalves = true;
 
   constructor(
     private readonly ag: AttackGraph,
@@ -273,15 +275,18 @@ export class CutNetworkBuilder {
         }
       }
       // Layer 1, forward from the readers inside the sinks' reach, over the way-out steps towards a
-      // component that reaches a sink; a sink's out-half is T.
-      const { outStart, outEdges, edgeTo } = this.ag.g;
+      // component that reaches a sink; a sink's out-half is T. A component first met here (no
+      // reader's link into it: those are all made above) whose own capacity is at least what its
+      // steps in can carry has one node (`merged`).
+      const { outStart, outEdges, edgeTo, inStart: stepsIn } = this.ag.g;
       const exfilWeight = this.ag.exfilWeight;
       const capOutNode = capacity.wayOutNode;
       const cap1 = capacity.wayOutFlow;
+      const mergesHalves = this.mergesHalves;
       for (let qh = 0; qh < q1; qh++) {
         const v = queue1[qh]!;
         const from = out1[v]!;
-        arc(in1[v]!, from, capOutNode[v]!, v * 4 + 2);
+        if (from !== in1[v]) arc(in1[v]!, from, capOutNode[v]!, v * 4 + 2);
         if (from === T) continue;
         for (let i = outStart[v]!, end = outStart[v + 1]!; i < end; i++) {
           const e = outEdges[i]!;
@@ -289,7 +294,11 @@ export class CutNetworkBuilder {
           if (toSinks[w] !== 1 || exfilWeight[e] === Infinity) continue;
           if (in1[w] === -1) {
             in1[w] = next++;
-            out1[w] = isSink[w] ? T : next++;
+            out1[w] = isSink[w]
+              ? T
+              : mergesHalves && merged(capOutNode[w]!, cap1, stepsIn[w + 1]! - stepsIn[w]!)
+                ? in1[w]
+                : next++;
             queue1[q1++] = w;
           }
           arc(from, in1[w]!, cap1, e * 4 + 3);
@@ -301,6 +310,18 @@ export class CutNetworkBuilder {
     if (unbounded) return "unbounded";
     return { nodeCount: next, count, tail, head, cap, meta, S, T };
   }
+}
+
+/**
+ * Whether a way-out component's two halves can be one node: nothing links into its in-half (no
+ * reader's link), its `steps` steps in (of the attack graph, a bound on those the network has) carry
+ * `stepCap` each at most, and its own capacity is at least their sum. Then its own arc is saturated
+ * only when every arc into it is too, and never crosses the cut closest to the source: `reduced`'s
+ * contraction of halves, made as the network is built (no arc, and one node fewer, to build and
+ * reduce). The common case: a component no lethal-trifecta control applies to (UNCUTTABLE).
+ */
+function merged(own: number, stepCap: number, steps: number): boolean {
+  return own >= stepCap * steps;
 }
 
 /**

@@ -160,15 +160,24 @@ export class CutSolver {
   private entry(code: number): Entry {
     let x = this.entries.get(code);
     if (!x) {
-      const kind = this.builder.kindOf(code);
-      const index = this.builder.indexOf(code);
-      const on = this.place(kind, index);
-      const o = this.option(kind, index);
-      const key = (on.type === "component" ? 0 : 2 ** 31) + on.index;
-      x = o ? { key, id: o.id, on, control: { control: o.id, on, cost: o.cost } } : { key, id: "", on };
+      x = this.newEntry(code);
       this.entries.set(code, x);
     }
     return x;
+  }
+
+  /**
+   * The entry of a meta code, made afresh. The first question's cut keeps its entries in the base
+   * (by position), so they are not also kept by code: its tens of thousands of map insertions were
+   * a third of its report. A later question that needs one of them by code makes another, alike.
+   */
+  private newEntry(code: number): Entry {
+    const kind = this.builder.kindOf(code);
+    const index = this.builder.indexOf(code);
+    const on = this.place(kind, index);
+    const o = this.option(kind, index);
+    const key = (on.type === "component" ? 0 : 2 ** 31) + on.index;
+    return o ? { key, id: o.id, on, control: { control: o.id, on, cost: o.cost } } : { key, id: "", on };
   }
 
   private place(kind: CutArcKind, index: number): On {
@@ -627,7 +636,10 @@ export class CutSolver {
     const base = sh.base;
     const { metaAt } = sh;
     if (!base || at.length < base.at.length / 4) {
-      const cut = at.map((j) => this.entry(metaAt[j]!));
+      // The first question's entries are the base's, by position (`newEntry`).
+      const cut = at.map((j) =>
+        flowBase === undefined ? this.entry(metaAt[j]!) : this.newEntry(metaAt[j]!),
+      );
       const order = byPlace(cut);
       const sorted = inOrder(cut, order);
       if (flowBase !== undefined) {

@@ -30,10 +30,16 @@ export class ResidualReach {
   readonly saturated: SlotLog;
   /** Positions whose capacity changed since `useBase("flow")` (either side of an arc may be listed). */
   readonly changed: SlotLog;
-  private readonly full: Base;
+  /**
+   * The network's levels at full capacity, made by the first `update` that reads them: the first
+   * question's flow saturates too many arcs for the level order, so it searches the whole residual
+   * graph, and only later questions that start over from no flow compare with the full network.
+   */
+  private fullBase?: Base;
   private flowBase?: Base;
-  private base: Base;
-  private bucket: Int32Array;
+  /** Undefined: the full network's (`full`, made when first read). */
+  private base?: Base;
+  private bucket: Int32Array = new Int32Array(0);
   private readonly nextInBucket: Int32Array;
   private readonly queued: Int32Array;
   private readonly lost: Int32Array;
@@ -71,8 +77,6 @@ export class ResidualReach {
     this.saturated = new SlotLog(r.head.length);
     this.changed = new SlotLog(r.head.length);
     this.queue = scratchI32(n);
-    this.full = this.base = this.levels(forward, undefined);
-    this.bucket = scratchI32(this.base.maxLevel + 2).fill(-1);
     this.nextInBucket = scratchI32(n);
     this.queued = scratchI32(n);
     this.lost = scratchI32(n);
@@ -81,6 +85,18 @@ export class ResidualReach {
     this.unreached = scratchI32(n);
     this.moved = scratchI32(n);
     this.movedIn = scratchI32(n);
+  }
+
+  private get full(): Base {
+    if (this.fullBase) return this.fullBase;
+    const full = (this.fullBase = this.levels(this.forward, undefined));
+    this.fitBuckets(full);
+    return full;
+  }
+
+  /** Room in `bucket` for every level of `base`. */
+  private fitBuckets(base: Base): void {
+    if (this.bucket.length < base.maxLevel + 2) this.bucket = scratchI32(base.maxLevel + 2).fill(-1);
   }
 
   /** Whether u is in `moved` (after an update `againstFlow`). */
@@ -126,8 +142,7 @@ export class ResidualReach {
     const along = scratchU8(cap.length);
     for (let j = 0; j < cap.length; j++) along[j] = cap[j]! > 0 ? 1 : 0;
     this.flowBase = this.levels(along, []);
-    if (this.bucket.length < this.flowBase.maxLevel + 2)
-      this.bucket = scratchI32(this.flowBase.maxLevel + 2).fill(-1);
+    this.fitBuckets(this.flowBase);
   }
 
   /**
@@ -135,7 +150,7 @@ export class ResidualReach {
    * vouches that the residual graph is now that of the flow base (for "flow").
    */
   useBase(which: "full" | "flow"): void {
-    this.base = which === "flow" ? this.flowBase! : this.full;
+    this.base = which === "flow" ? this.flowBase! : undefined;
     this.changed.clear();
   }
 
@@ -143,7 +158,7 @@ export class ResidualReach {
   reached(u: number): boolean {
     if (this.searched) return this.found[u] === this.round;
     if (this.layerOff && this.layer[u] === 1) return false;
-    if (this.base.level[u]! < 0) return this.found[u] === this.round;
+    if ((this.base ?? this.full).level[u]! < 0) return this.found[u] === this.round;
     return !(this.lost[u] === this.round && this.found[u] !== this.round);
   }
 
@@ -154,24 +169,11 @@ export class ResidualReach {
    * listed), `closedCount` of them.
    */
   update(layerOpen: boolean, closed: Int32Array, closedCount: number): void {
-    const { r, forward, layer, bucket, nextInBucket, queued, lost, found, lostList, queue, t } = this;
-    const { level, along, maxLevel } = this.base;
-    const fromFlow = this.base !== this.full;
+    const { r, forward, layer, nextInBucket, queued, lost, found, lostList, queue, t } = this;
+    const fromFlow = this.base !== undefined;
     const { start, head, cap, back, twin } = r;
     const round = ++this.round;
     const off = (this.layerOff = !layerOpen);
-    const push = (v: number) => {
-      if (queued[v] === round) return;
-      queued[v] = round;
-      nextInBucket[v] = bucket[level[v]!]!;
-      bucket[level[v]!] = v;
-    };
-    // Seeds: heads of saturated arcs that were their BFS parent's step.
-    const seed = (j: number) => {
-      const v = head[j]!;
-      const lu = level[head[twin[j]!]!]!;
-      if (lu >= 0 && level[v] === lu + 1 && !(off && layer[v] === 1)) push(v);
-    };
     const log = this.saturated;
     const slots = log.list;
     let kept = 0;
@@ -184,9 +186,32 @@ export class ResidualReach {
         continue;
       }
       slots[kept++] = j;
-      if (!fromFlow) seed(j);
     }
     log.length = kept;
+    // Against the full network, the seeds are counted before its levels are read (made, the first
+    // time): too many, and the whole residual graph is searched.
+    if (!fromFlow && kept + (off ? 0 : closedCount) > this.searchAbove) {
+      this.searched = true;
+      this.againstFlow = false;
+      this.movedCount = 0;
+      this.search(round);
+      return;
+    }
+    const base = this.base ?? this.full;
+    const { level, along, maxLevel } = base;
+    const bucket = this.bucket;
+    const push = (v: number) => {
+      if (queued[v] === round) return;
+      queued[v] = round;
+      nextInBucket[v] = bucket[level[v]!]!;
+      bucket[level[v]!] = v;
+    };
+    // Seeds: heads of saturated arcs that were their BFS parent's step.
+    const seed = (j: number) => {
+      const v = head[j]!;
+      const lu = level[head[twin[j]!]!]!;
+      if (lu >= 0 && level[v] === lu + 1 && !(off && layer[v] === 1)) push(v);
+    };
     let seeds = kept;
     const raised: number[] = [];
     if (fromFlow) {
@@ -201,9 +226,12 @@ export class ResidualReach {
             seeds++;
           } else if (cap[q]! > 0 && along[q] === 0) raised.push(q);
         }
-    } else if (!off) {
-      for (let i = 0; i < closedCount; i++) seed(closed[i]!);
-      seeds += closedCount;
+    } else {
+      for (let i = 0; i < kept; i++) seed(slots[i]!);
+      if (!off) {
+        for (let i = 0; i < closedCount; i++) seed(closed[i]!);
+        seeds += closedCount;
+      }
     }
     // Many seeds (a flow across much of the network): a plain search costs less than the level
     // order, which looks at every lost node and its neighbours several times. Against a flow base
@@ -282,7 +310,7 @@ export class ResidualReach {
       moved[movedCount++] = v;
       movedIn[v] = round;
     }
-    const before = this.base.unreached;
+    const before = base.unreached;
     for (let i = 0; i < before.length; i++) {
       const v = before[i]!;
       if (found[v] === round) {
@@ -319,7 +347,7 @@ export class ResidualReach {
     // The nodes on another side than the flow base's, by a pass over them all: the caller then reads
     // the cut against the base's (1M's disclosure questions mostly take this search).
     const { moved, movedIn } = this;
-    const level = this.base.level;
+    const level = this.base!.level;
     let movedCount = 0;
     for (let v = 0; v < n; v++) {
       if (v === this.t || level[v]! >= 0 === (found[v] === round)) continue;
