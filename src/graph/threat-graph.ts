@@ -7,7 +7,7 @@ import {
   type ComponentKind,
   type FlowKind,
 } from "../semantic/vocabulary.js";
-import { scratchI32, scratchI8, scratchU8 } from "./arena.js";
+import { scratchCopyI32, scratchI32, scratchI8, scratchU8 } from "./arena.js";
 import { buildCompactGraph, type CompactGraph } from "./compact.js";
 
 /** Kind code of each component kind: its index in COMPONENT_KIND_NAMES. */
@@ -87,6 +87,39 @@ export interface ThreatGraph {
   readonly carriedBelowRank: Int8Array;
   readonly carriedBelowData: Int32Array;
   readonly carriedSecret: Int32Array;
+  /**
+   * The components that hold data, ascending, with what each holds (as declared), and the same of
+   * the flows that declare `carries`: typed copies made while each object is read here anyway, so
+   * that the path analysis's targets read no component or flow object for them.
+   */
+  readonly holding: ElementData;
+  readonly carrying: ElementData;
+}
+
+/** Elements and their data: `elements[k]`'s are `data[start[k] .. start[k + 1])`. */
+export interface ElementData {
+  readonly elements: Int32Array;
+  readonly start: Int32Array;
+  readonly data: Int32Array;
+}
+
+/** Collects `ElementData` as elements are met in ascending order. */
+class ElementDataBuilder {
+  private readonly elements: number[] = [];
+  private readonly start: number[] = [0];
+  private readonly data: number[] = [];
+  add(element: number, data: readonly number[]): void {
+    this.elements.push(element);
+    for (let j = 0; j < data.length; j++) this.data.push(data[j]!);
+    this.start.push(this.data.length);
+  }
+  done(): ElementData {
+    return {
+      elements: scratchCopyI32(this.elements),
+      start: scratchCopyI32(this.start),
+      data: scratchCopyI32(this.data),
+    };
+  }
 }
 
 /** Rank of `secret`, the top classification, which travels only where a flow declares it. */
@@ -121,6 +154,8 @@ export function buildThreatGraph(model: ResolvedModel): ThreatGraph {
   for (const d of model.data)
     if (d.classification !== undefined) dataRank[d.index] = classCode.get(d.classification)!;
 
+  const holding = new ElementDataBuilder();
+  const carrying = new ElementDataBuilder();
   for (const c of model.components) {
     const i = c.index;
     byKind.get(c.kind)!.push(i);
@@ -130,6 +165,7 @@ export function buildThreatGraph(model: ResolvedModel): ThreatGraph {
     if (c.stateless === true) stateless[i] = 1;
     compControls[i] = count(c.controls.length);
     for (const u of c.controls) usersOf(u.name).comps.push(i);
+    if (c.holds.length > 0) holding.add(i, c.holds);
     for (const d of c.holds) {
       const r = dataRank[d]!;
       if (r > heldRank[i]!) {
@@ -165,6 +201,7 @@ export function buildThreatGraph(model: ResolvedModel): ThreatGraph {
     for (const u of f.controls) usersOf(u.name).flows.push(i);
     if (f.carries.length > 0) {
       declaresCarries[i] = 1;
+      carrying.add(i, f.carries);
       for (const d of f.carries) {
         const r = dataRank[d]!;
         if (r > carriedRank[i]!) {
@@ -207,6 +244,8 @@ export function buildThreatGraph(model: ResolvedModel): ThreatGraph {
     carriedBelowRank,
     carriedBelowData,
     carriedSecret,
+    holding: holding.done(),
+    carrying: carrying.done(),
   };
 }
 

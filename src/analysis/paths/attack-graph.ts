@@ -14,7 +14,7 @@ import { hopAuthenticated } from "../rules/lib/inference.js";
 import { INF } from "./maxflow.js";
 import { dataReaders, namedCarries } from "./data-readers.js";
 import { TargetGroup } from "./target-groups.js";
-import { AGENT_CALL, receiverSides, stepTechnique, type StepTechnique } from "./techniques.js";
+import { AGENT_CALL, STEP_RULES, receiverSides, stepTechnique, type StepTechnique } from "./techniques.js";
 
 const ACTOR = COMPONENT_KIND_CODE.get("actor");
 const INVOKE = FLOW_KIND_CODE.get("invoke");
@@ -785,6 +785,10 @@ class StepRules {
     this.nodeRuleBit = scratchI8(model.components.length);
     this.nodeAt = scratchI32(model.components.length);
     this.labelling = true;
+    // Each step rule's bit, and its counted controls marked, before any step is labelled: one pass
+    // per control name for every rule counting it (a pass per name per rule before).
+    for (const rule of STEP_RULES) if (!this.ruleBit.has(rule)) this.ruleBit.set(rule, this.ruleBit.size);
+    this.markCounted(STEP_RULES);
   }
 
   /** Drops the labelling's tables: `placeOf` and `appliedOn` must not be asked after this. */
@@ -819,9 +823,12 @@ class StepRules {
     const tech = stepTechnique(tg, facts, this.model.flows[f]!, comps[a]!, comps[b]!, returning, this.llm);
     let bit = -1;
     if (tech) {
+      // Every step rule has its bit from `openLabels`; one met only here gets the next.
       bit = ruleBit.get(tech.rule) ?? ruleBit.size;
-      if (bit === ruleBit.size) this.markCounted(tech.rule, bit);
-      ruleBit.set(tech.rule, bit);
+      if (bit === ruleBit.size) {
+        ruleBit.set(tech.rule, bit);
+        this.markCounted([tech.rule]);
+      }
     }
     const k: StepKnown = tech
       ? {
@@ -940,36 +947,45 @@ class StepRules {
   }
 
   /**
-   * Marks, with the rule's bit, the components and flows that declare a control the rule counts:
-   * from the graph's users of each control name, so that an element declaring none is answered
-   * without reading its object (at 1M components half of them declare controls, and the reads were
-   * most of the steps' labelling). Beyond 31 rules nothing is marked: every list is read.
+   * Marks, with each rule's bit (`ruleBit`), the components and flows that declare a control the rule
+   * counts: from the graph's users of each control name, so that an element declaring none is
+   * answered without reading its object (at 1M components half of them declare controls, and the
+   * reads were most of the steps' labelling). One pass over a name's users marks every rule of
+   * `rules` counting it. Rules of bit 31 and beyond are not marked: every list is read for them.
    */
-  private markCounted(rule: string, bit: number): void {
+  private markCounted(rules: readonly string[]): void {
     this.mustBeLabelling();
-    if (bit >= 31) return;
     for (const [name, users] of this.tg.controlUsers) {
-      if (!this.mitigatesCached(rule, name)) continue;
-      for (const v of users.comps) this.nodeCounted[v]! |= 1 << bit;
-      for (const f of users.flows) this.flowCounted[f]! |= 1 << bit;
-      this.countAtNodes(users.comps, BUILTIN_CONTROL_BY_ID.get(name)?.effect === "cut", 1 << bit);
+      let m = 0;
+      for (const rule of rules) {
+        const bit = this.ruleBit.get(rule)!;
+        if (bit < 31 && this.mitigatesCached(rule, name)) m |= 1 << bit;
+      }
+      if (m === 0) continue;
+      for (const f of users.flows) this.flowCounted[f]! |= m;
+      this.countAtNodes(users.comps, BUILTIN_CONTROL_BY_ID.get(name)?.effect === "cut", m);
     }
   }
 
   /**
-   * Counts one control name the rule of bit set `m` counts at its users (`comps`, in the order the
-   * graph listed them: a component that declares the name twice is listed twice in a row, and
-   * `applying` counts a name once): a cutting one, else the first or second lowering one.
+   * Marks the rules of bit set `m` as counting one control name at its users (`comps`, in the order
+   * the graph listed them: a component that declares the name twice is listed twice in a row, and
+   * `applying` counts a name once): a cutting one, else per rule the first or second lowering one.
    */
   private countAtNodes(comps: Int32Array, cuts: boolean, m: number): void {
     const counts = this.nodeCounts;
+    const counted = this.nodeCounted;
     for (let i = 0; i < comps.length; i++) {
       const v = comps[i]!;
       if (i > 0 && comps[i - 1] === v) continue;
+      counted[v]! |= m;
       const at = NODE_COUNTS * v;
       if (cuts) counts[at]! |= m;
-      else if ((counts[at + 1]! & m) === 0) counts[at + 1]! |= m;
-      else counts[at + 2]! |= m;
+      else {
+        // The rules that counted one lowering control here count a second; the others a first.
+        counts[at + 2]! |= counts[at + 1]! & m;
+        counts[at + 1]! |= m;
+      }
     }
   }
 
@@ -1134,14 +1150,11 @@ export function buildTargets(
     if (!s) holders.set(d, (s = []));
     s.push(v);
   };
-  // Only elements that hold or carry anything are read (the typed flags spare a walk over every
-  // object); a component holding only unclassified data has no rank, so then every one is read.
-  const ranked = model.crownJewels.every(
-    (c) => c.subject.type !== "data" || model.data[c.subject.index]?.classification !== undefined,
-  );
-  for (let v = 0; v < n; v++)
-    if (!ranked || tg.heldRank[v]! >= 0)
-      for (const d of model.components[v]!.holds) if (isCrownData[d]) hold(d, v);
+  // From the threat graph's typed copy of what each component holds (no component object read).
+  const { elements: holding, start: heldStart, data: held } = tg.holding;
+  for (let k = 0; k < holding.length; k++)
+    for (let j = heldStart[k]!, end = heldStart[k + 1]!; j < end; j++)
+      if (isCrownData[held[j]!]) hold(held[j]!, holding[k]!);
   // The flows' `carries` are read once, for the holders here and the readers' naming flows.
   const named = namedCarries(tg, isCrownData);
   for (let k = 0; k < named.flows.length; k++)
