@@ -298,7 +298,9 @@ export function buildAttackGraph(
   const entries: number[] = [];
   for (let v = 0; v < n; v++) if (facts.entry[v]) entries.push(v);
   const { sink, canExfiltrate } = wayOutEnds(facts, runners);
-  const turnable = turnableNodes(g, ctx.receiver, techniqueOf, weights, facts.entry, entries);
+  // Whether each code combination's technique turns its receiver: a table read per step.
+  const turnsAt = Uint8Array.from(table, (k) => (k.tech?.turns ? 1 : 0));
+  const turnable = turnableNodes(g, ctx.receiver, { known, turnsAt }, weights, facts.entry, entries);
   const { turned, turnedNode } = turnedReaders(tg, facts, ctx.receiver, turnable, canExfiltrate);
   const turning = { turnable, turnedNode, canExfiltrate };
   // Plain arrays, not from the arena: read (by the export, by tests) after its scratch is given back.
@@ -416,19 +418,20 @@ export function openSinks(ag: Pick<AttackGraph, "sink" | "exfilClosed">): number
 function turnableNodes(
   g: CompactGraph,
   receiver: Int8Array,
-  techniqueOf: (e: number) => StepTechnique | undefined,
+  turning: { readonly known: Uint16Array; readonly turnsAt: Uint8Array },
   weights: StepWeights,
   entry: Uint8Array,
   entries: readonly number[],
 ): Uint8Array {
   const { level, weight } = weights;
+  const { known, turnsAt } = turning;
   const n = g.nodeCount;
   const turnable = scratchU8(n);
   for (let v = 0; v < n; v++) turnable[v] = entry[v] || (receiver[v]! & RECEIVER_LLM) !== 0 ? 1 : 0;
   // Only a step from where the entries reach over usable steps turns its receiver.
   const reached = reachFinite(g, entries, weight, false, level);
   for (let e = 0; e < g.edgeCount; e++)
-    if (techniqueOf(e)?.turns && weight[level[e]!]! < Infinity && reached[g.edgeFrom[e]!])
+    if (turnsAt[known[e]!] === 1 && weight[level[e]!]! < Infinity && reached[g.edgeFrom[e]!])
       turnable[g.edgeTo[e]!] = 1;
   return turnable;
 }
