@@ -7,7 +7,7 @@ import {
   type ComponentKind,
   type FlowKind,
 } from "../semantic/vocabulary.js";
-import { scratchCopyI32, scratchI32, scratchI8, scratchU8 } from "./arena.js";
+import { scratchI32, scratchI8, scratchU8 } from "./arena.js";
 import { buildCompactGraph, type CompactGraph } from "./compact.js";
 
 /** Kind code of each component kind: its index in COMPONENT_KIND_NAMES. */
@@ -88,37 +88,43 @@ export interface ThreatGraph {
   readonly carriedBelowData: Int32Array;
   readonly carriedSecret: Int32Array;
   /**
-   * The components that hold data, ascending, with what each holds (as declared), and the same of
-   * the flows that declare `carries`: typed copies made while each object is read here anyway, so
-   * that the path analysis's targets read no component or flow object for them.
+   * Per component, what the path analysis's step labels ask of its props (`COMP_PROP`): read here,
+   * where each object is read anyway, so that its receiver codes read no object.
    */
-  readonly holding: ElementData;
-  readonly carrying: ElementData;
+  readonly compProps: Uint8Array;
 }
 
-/** Elements and their data: `elements[k]`'s are `data[start[k] .. start[k + 1])`. */
-export interface ElementData {
-  readonly elements: Int32Array;
-  readonly start: Int32Array;
-  readonly data: Int32Array;
-}
+/** Bits of `ThreatGraph.compProps`. */
+export const COMP_PROP = {
+  /** A model of `family generative`. */
+  GENERATIVE: 1,
+  /** A provider of `type llm_api`. */
+  LLM_API: 2,
+  /** A dataset of `purpose rag`. */
+  RAG: 4,
+  /** A pipeline of `type indexing`. */
+  INDEXING: 8,
+  /** A pipeline of `type training`, `fine_tuning` or `labeling`. */
+  TRAINING: 16,
+} as const;
 
-/** Collects `ElementData` as elements are met in ascending order. */
-class ElementDataBuilder {
-  private readonly elements: number[] = [];
-  private readonly start: number[] = [0];
-  private readonly data: number[] = [];
-  add(element: number, data: readonly number[]): void {
-    this.elements.push(element);
-    for (let j = 0; j < data.length; j++) this.data.push(data[j]!);
-    this.start.push(this.data.length);
-  }
-  done(): ElementData {
-    return {
-      elements: scratchCopyI32(this.elements),
-      start: scratchCopyI32(this.start),
-      data: scratchCopyI32(this.data),
-    };
+/** `ThreatGraph.compProps` of one component. */
+function compPropsOf(c: Component): number {
+  switch (c.kind) {
+    case "model":
+      return c.props.family === "generative" ? COMP_PROP.GENERATIVE : 0;
+    case "provider":
+      return c.props.type === "llm_api" ? COMP_PROP.LLM_API : 0;
+    case "dataset":
+      return c.props.purpose === "rag" ? COMP_PROP.RAG : 0;
+    case "pipeline":
+      return c.props.type === "indexing"
+        ? COMP_PROP.INDEXING
+        : c.props.type === "training" || c.props.type === "fine_tuning" || c.props.type === "labeling"
+          ? COMP_PROP.TRAINING
+          : 0;
+    default:
+      return 0;
   }
 }
 
@@ -136,6 +142,7 @@ export function buildThreatGraph(model: ResolvedModel): ThreatGraph {
   const trust = scratchU8(n);
   const zone = scratchI32(n);
   const stateless = scratchU8(n);
+  const compProps = scratchU8(n);
   const compControls = scratchU8(n);
   const heldRank = scratchI8(n).fill(-1);
   const heldData = scratchI32(n).fill(-1);
@@ -154,8 +161,6 @@ export function buildThreatGraph(model: ResolvedModel): ThreatGraph {
   for (const d of model.data)
     if (d.classification !== undefined) dataRank[d.index] = classCode.get(d.classification)!;
 
-  const holding = new ElementDataBuilder();
-  const carrying = new ElementDataBuilder();
   for (const c of model.components) {
     const i = c.index;
     byKind.get(c.kind)!.push(i);
@@ -165,7 +170,7 @@ export function buildThreatGraph(model: ResolvedModel): ThreatGraph {
     if (c.stateless === true) stateless[i] = 1;
     compControls[i] = count(c.controls.length);
     for (const u of c.controls) usersOf(u.name).comps.push(i);
-    if (c.holds.length > 0) holding.add(i, c.holds);
+    compProps[i] = compPropsOf(c);
     for (const d of c.holds) {
       const r = dataRank[d]!;
       if (r > heldRank[i]!) {
@@ -201,7 +206,6 @@ export function buildThreatGraph(model: ResolvedModel): ThreatGraph {
     for (const u of f.controls) usersOf(u.name).flows.push(i);
     if (f.carries.length > 0) {
       declaresCarries[i] = 1;
-      carrying.add(i, f.carries);
       for (const d of f.carries) {
         const r = dataRank[d]!;
         if (r > carriedRank[i]!) {
@@ -244,8 +248,7 @@ export function buildThreatGraph(model: ResolvedModel): ThreatGraph {
     carriedBelowRank,
     carriedBelowData,
     carriedSecret,
-    holding: holding.done(),
-    carrying: carrying.done(),
+    compProps,
   };
 }
 

@@ -2,19 +2,23 @@ import { currentArena, scratchF64, scratchI32, scratchI8, scratchU16, scratchU8 
 import { BUILTIN_CONTROL_BY_ID, DEFAULT_CONTROL_COST, canPlace } from "../../catalog/controls.js";
 import { ATLAS_TECHNIQUES } from "../../catalog/frameworks.js";
 import { reachFinite, reachOver, type CompactGraph } from "../../graph/compact.js";
-import { COMPONENT_KIND_CODE, FLOW_KIND_CODE, type ThreatGraph } from "../../graph/threat-graph.js";
+import {
+  COMPONENT_KIND_CODE,
+  COMP_PROP,
+  FLOW_KIND_CODE,
+  type ThreatGraph,
+} from "../../graph/threat-graph.js";
 import type { Component, ControlUse, CrownJewel, ResolvedModel } from "../../semantic/model.js";
 import type { Cia } from "../../semantic/vocabulary.js";
 import { ENTRY, UNTRUSTED_CONTENT, type Facts } from "../facts.js";
 import { named } from "../engine.js";
-import { isLlmConsumer } from "../predicates.js";
 import type { Rule } from "../rule.js";
 import { agentWayOuts, SummaryScratch, wayOutClosing } from "../rules/lib/agents.js";
 import { hopAuthenticated } from "../rules/lib/inference.js";
 import { INF } from "./maxflow.js";
 import { dataReaders, namedCarries } from "./data-readers.js";
 import { TargetGroup } from "./target-groups.js";
-import { AGENT_CALL, STEP_RULES, receiverSides, stepTechnique, type StepTechnique } from "./techniques.js";
+import { AGENT_CALL, STEP_RULES, stepTechnique, type StepTechnique } from "./techniques.js";
 
 const ACTOR = COMPONENT_KIND_CODE.get("actor");
 const INVOKE = FLOW_KIND_CODE.get("invoke");
@@ -1094,34 +1098,42 @@ export const RECEIVER_LLM = 8;
 
 /** Per component: RECEIVER_LLM when it is an LLM consumer, plus its `receiverSides` (exported for tests). */
 export function receiverCodes(tg: ThreatGraph): Int8Array {
-  const comps = tg.model.components;
-  const out = scratchI8(comps.length);
-  // Components of other kinds are neither LLM consumers nor have a side (`isLlmConsumer`,
-  // `receiverSides`): their code is 0, read from no object (half the components of a generated model).
-  for (const kind of RECEIVER_KINDS)
-    for (const v of tg.byKind.get(kind) ?? [])
-      out[v] = (isLlmConsumer(tg, comps[v]!) ? RECEIVER_LLM : 0) + receiverSides(comps[v]!);
-  // Read from the kind alone: an agent is an LLM consumer with no side, a vector store has the index
-  // side only.
-  for (const v of tg.byKind.get("agent") ?? []) out[v] = RECEIVER_LLM;
-  for (const v of tg.byKind.get("vectorstore") ?? []) out[v] = 1;
-  // An endpoint has no side, and is an LLM consumer when a generative model serves it: asked of its
-  // in-flows by their typed kinds, reading only a serving model's object (`isLlmConsumer` reads each
-  // in-flow's).
+  const n = tg.model.components.length;
+  const out = scratchI8(n);
+  // From the kinds and the graph's prop bits (`ThreatGraph.compProps`), reading no object: what
+  // `isLlmConsumer` and `receiverSides` answer of each kind (test/analysis/agents-reach.test.ts holds them
+  // equal). Other kinds are neither LLM consumers nor have a side: their code is 0.
+  const { compKind, compProps } = tg;
+  for (let v = 0; v < n; v++) {
+    const kind = compKind[v]!;
+    const props = compProps[v]!;
+    if (kind === AGENT) out[v] = RECEIVER_LLM;
+    else if (kind === VECTORSTORE) out[v] = 1;
+    else if (kind === MODEL) out[v] = (props & COMP_PROP.GENERATIVE) !== 0 ? RECEIVER_LLM : 0;
+    else if (kind === PROVIDER) out[v] = (props & COMP_PROP.LLM_API) !== 0 ? RECEIVER_LLM : 0;
+    else if (kind === DATASET) out[v] = (props & COMP_PROP.RAG) !== 0 ? 1 : 2;
+    else if (kind === PIPELINE)
+      out[v] = (props & COMP_PROP.INDEXING) !== 0 ? 1 : (props & COMP_PROP.TRAINING) !== 0 ? 2 : 0;
+  }
+  // An endpoint has no side, and is an LLM consumer when a generative model serves it (a `serve` or
+  // `deploy` flow into it from one).
   const { inStart, inEdges, edgeFrom } = tg.csr;
   for (const v of tg.byKind.get("endpoint") ?? [])
     for (let i = inStart[v]!; i < inStart[v + 1]!; i++) {
       const f = inEdges[i]!;
       if (tg.flowKind[f] !== SERVE && tg.flowKind[f] !== DEPLOY) continue;
-      const m = comps[edgeFrom[f]!]!;
-      if (tg.compKind[m.index] === MODEL && m.kind === "model" && m.props.family === "generative") {
+      const m = edgeFrom[f]!;
+      if (compKind[m] === MODEL && (compProps[m]! & COMP_PROP.GENERATIVE) !== 0) {
         out[v] = RECEIVER_LLM;
         break;
       }
     }
   return out;
 }
-const RECEIVER_KINDS = ["model", "provider", "dataset", "pipeline"] as const;
+const VECTORSTORE = COMPONENT_KIND_CODE.get("vectorstore");
+const PROVIDER = COMPONENT_KIND_CODE.get("provider");
+const DATASET = COMPONENT_KIND_CODE.get("dataset");
+const PIPELINE = COMPONENT_KIND_CODE.get("pipeline");
 const SERVE = FLOW_KIND_CODE.get("serve");
 const DEPLOY = FLOW_KIND_CODE.get("deploy");
 const MODEL = COMPONENT_KIND_CODE.get("model");
@@ -1153,11 +1165,14 @@ export function buildTargets(
     if (!s) holders.set(d, (s = []));
     s.push(v);
   };
-  // From the threat graph's typed copy of what each component holds (no component object read).
-  const { elements: holding, start: heldStart, data: held } = tg.holding;
-  for (let k = 0; k < holding.length; k++)
-    for (let j = heldStart[k]!, end = heldStart[k + 1]!; j < end; j++)
-      if (isCrownData[held[j]!]) hold(held[j]!, holding[k]!);
+  // Only elements that hold or carry anything are read (the typed flags spare a walk over every
+  // object); a component holding only unclassified data has no rank, so then every one is read.
+  const ranked = model.crownJewels.every(
+    (c) => c.subject.type !== "data" || model.data[c.subject.index]?.classification !== undefined,
+  );
+  for (let v = 0; v < n; v++)
+    if (!ranked || tg.heldRank[v]! >= 0)
+      for (const d of model.components[v]!.holds) if (isCrownData[d]) hold(d, v);
   // The flows' `carries` are read once, for the holders here and the readers' naming flows.
   const named = namedCarries(tg, isCrownData);
   for (let k = 0; k < named.flows.length; k++)

@@ -23,21 +23,26 @@ export interface NamedCarries {
 }
 
 /**
- * Every flow's `carries`, keeping the assets flagged in `wanted` (by data index): read from the
- * threat graph's typed copy (`ThreatGraph.carrying`), where reading the flow objects, scattered over
- * the heap, was most of the cost at 1M components. The targets' holders and the readers' naming
- * flows share it (`buildTargets`).
+ * Reads every flow's `carries` once, keeping the assets flagged in `wanted` (by data index). Flow
+ * objects are scattered over the heap: at 1M components reading them is most of the cost, so the
+ * targets' holders and the readers' naming flows share one pass (`buildTargets`).
  */
 export function namedCarries(tg: ThreatGraph, wanted: Uint8Array): NamedCarries {
-  const { elements, start: from, data: all } = tg.carrying;
-  const count = elements.length;
+  const declares = tg.declaresCarries;
+  let count = 0;
+  for (let f = 0; f < declares.length; f++) if (declares[f]) count++;
+  const flows = scratchI32(count);
   const start = scratchI32(count + 1);
   const data: number[] = [];
-  for (let k = 0; k < count; k++) {
-    for (let j = from[k]!, end = from[k + 1]!; j < end; j++) if (wanted[all[j]!]) data.push(all[j]!);
-    start[k + 1] = data.length;
+  const all = tg.model.flows;
+  for (let f = 0, k = 0; f < declares.length; f++) {
+    if (!declares[f]) continue;
+    const carries = all[f]!.carries;
+    for (let j = 0; j < carries.length; j++) if (wanted[carries[j]!]) data.push(carries[j]!);
+    flows[k++] = f;
+    start[k] = data.length;
   }
-  return { flows: elements, start, data };
+  return { flows, start, data };
 }
 
 /**
