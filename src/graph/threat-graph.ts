@@ -87,6 +87,45 @@ export interface ThreatGraph {
   readonly carriedBelowRank: Int8Array;
   readonly carriedBelowData: Int32Array;
   readonly carriedSecret: Int32Array;
+  /**
+   * Per component, what the path analysis's step labels ask of its props (`COMP_PROP`): read here,
+   * where each object is read anyway, so that its receiver codes read no object.
+   */
+  readonly compProps: Uint8Array;
+}
+
+/** Bits of `ThreatGraph.compProps`. */
+export const COMP_PROP = {
+  /** A model of `family generative`. */
+  GENERATIVE: 1,
+  /** A provider of `type llm_api`. */
+  LLM_API: 2,
+  /** A dataset of `purpose rag`. */
+  RAG: 4,
+  /** A pipeline of `type indexing`. */
+  INDEXING: 8,
+  /** A pipeline of `type training`, `fine_tuning` or `labeling`. */
+  TRAINING: 16,
+} as const;
+
+/** `ThreatGraph.compProps` of one component. */
+function compPropsOf(c: Component): number {
+  switch (c.kind) {
+    case "model":
+      return c.props.family === "generative" ? COMP_PROP.GENERATIVE : 0;
+    case "provider":
+      return c.props.type === "llm_api" ? COMP_PROP.LLM_API : 0;
+    case "dataset":
+      return c.props.purpose === "rag" ? COMP_PROP.RAG : 0;
+    case "pipeline":
+      return c.props.type === "indexing"
+        ? COMP_PROP.INDEXING
+        : c.props.type === "training" || c.props.type === "fine_tuning" || c.props.type === "labeling"
+          ? COMP_PROP.TRAINING
+          : 0;
+    default:
+      return 0;
+  }
 }
 
 /** Rank of `secret`, the top classification, which travels only where a flow declares it. */
@@ -103,6 +142,7 @@ export function buildThreatGraph(model: ResolvedModel): ThreatGraph {
   const trust = scratchU8(n);
   const zone = scratchI32(n);
   const stateless = scratchU8(n);
+  const compProps = scratchU8(n);
   const compControls = scratchU8(n);
   const heldRank = scratchI8(n).fill(-1);
   const heldData = scratchI32(n).fill(-1);
@@ -130,6 +170,7 @@ export function buildThreatGraph(model: ResolvedModel): ThreatGraph {
     if (c.stateless === true) stateless[i] = 1;
     compControls[i] = count(c.controls.length);
     for (const u of c.controls) usersOf(u.name).comps.push(i);
+    compProps[i] = compPropsOf(c);
     for (const d of c.holds) {
       const r = dataRank[d]!;
       if (r > heldRank[i]!) {
@@ -207,6 +248,7 @@ export function buildThreatGraph(model: ResolvedModel): ThreatGraph {
     carriedBelowRank,
     carriedBelowData,
     carriedSecret,
+    compProps,
   };
 }
 

@@ -2,19 +2,23 @@ import { currentArena, scratchF64, scratchI32, scratchI8, scratchU16, scratchU8 
 import { BUILTIN_CONTROL_BY_ID, DEFAULT_CONTROL_COST, canPlace } from "../../catalog/controls.js";
 import { ATLAS_TECHNIQUES } from "../../catalog/frameworks.js";
 import { reachFinite, reachOver, type CompactGraph } from "../../graph/compact.js";
-import { COMPONENT_KIND_CODE, FLOW_KIND_CODE, type ThreatGraph } from "../../graph/threat-graph.js";
+import {
+  COMPONENT_KIND_CODE,
+  COMP_PROP,
+  FLOW_KIND_CODE,
+  type ThreatGraph,
+} from "../../graph/threat-graph.js";
 import type { Component, ControlUse, CrownJewel, ResolvedModel } from "../../semantic/model.js";
 import type { Cia } from "../../semantic/vocabulary.js";
 import { ENTRY, UNTRUSTED_CONTENT, type Facts } from "../facts.js";
 import { named } from "../engine.js";
-import { isLlmConsumer } from "../predicates.js";
 import type { Rule } from "../rule.js";
 import { agentWayOuts, SummaryScratch, wayOutClosing } from "../rules/lib/agents.js";
 import { hopAuthenticated } from "../rules/lib/inference.js";
 import { INF } from "./maxflow.js";
 import { dataReaders, namedCarries } from "./data-readers.js";
 import { TargetGroup } from "./target-groups.js";
-import { AGENT_CALL, receiverSides, stepTechnique, type StepTechnique } from "./techniques.js";
+import { AGENT_CALL, STEP_RULES, stepTechnique, type StepTechnique } from "./techniques.js";
 
 const ACTOR = COMPONENT_KIND_CODE.get("actor");
 const INVOKE = FLOW_KIND_CODE.get("invoke");
@@ -298,7 +302,9 @@ export function buildAttackGraph(
   const entries: number[] = [];
   for (let v = 0; v < n; v++) if (facts.entry[v]) entries.push(v);
   const { sink, canExfiltrate } = wayOutEnds(facts, runners);
-  const turnable = turnableNodes(g, ctx.receiver, techniqueOf, weights, facts.entry, entries);
+  // Whether each code combination's technique turns its receiver: a table read per step.
+  const turnsAt = Uint8Array.from(table, (k) => (k.tech?.turns ? 1 : 0));
+  const turnable = turnableNodes(g, ctx.receiver, { known, turnsAt }, weights, facts.entry, entries);
   const { turned, turnedNode } = turnedReaders(tg, facts, ctx.receiver, turnable, canExfiltrate);
   const turning = { turnable, turnedNode, canExfiltrate };
   // Plain arrays, not from the arena: read (by the export, by tests) after its scratch is given back.
@@ -416,19 +422,20 @@ export function openSinks(ag: Pick<AttackGraph, "sink" | "exfilClosed">): number
 function turnableNodes(
   g: CompactGraph,
   receiver: Int8Array,
-  techniqueOf: (e: number) => StepTechnique | undefined,
+  turning: { readonly known: Uint16Array; readonly turnsAt: Uint8Array },
   weights: StepWeights,
   entry: Uint8Array,
   entries: readonly number[],
 ): Uint8Array {
   const { level, weight } = weights;
+  const { known, turnsAt } = turning;
   const n = g.nodeCount;
   const turnable = scratchU8(n);
   for (let v = 0; v < n; v++) turnable[v] = entry[v] || (receiver[v]! & RECEIVER_LLM) !== 0 ? 1 : 0;
   // Only a step from where the entries reach over usable steps turns its receiver.
   const reached = reachFinite(g, entries, weight, false, level);
   for (let e = 0; e < g.edgeCount; e++)
-    if (techniqueOf(e)?.turns && weight[level[e]!]! < Infinity && reached[g.edgeFrom[e]!])
+    if (turnsAt[known[e]!] === 1 && weight[level[e]!]! < Infinity && reached[g.edgeFrom[e]!])
       turnable[g.edgeTo[e]!] = 1;
   return turnable;
 }
@@ -785,6 +792,10 @@ class StepRules {
     this.nodeRuleBit = scratchI8(model.components.length);
     this.nodeAt = scratchI32(model.components.length);
     this.labelling = true;
+    // Each step rule's bit, and its counted controls marked, before any step is labelled: one pass
+    // per control name for every rule counting it (a pass per name per rule before).
+    for (const rule of STEP_RULES) if (!this.ruleBit.has(rule)) this.ruleBit.set(rule, this.ruleBit.size);
+    this.markCounted(STEP_RULES);
   }
 
   /** Drops the labelling's tables: `placeOf` and `appliedOn` must not be asked after this. */
@@ -819,9 +830,12 @@ class StepRules {
     const tech = stepTechnique(tg, facts, this.model.flows[f]!, comps[a]!, comps[b]!, returning, this.llm);
     let bit = -1;
     if (tech) {
+      // Every step rule has its bit from `openLabels`; one met only here gets the next.
       bit = ruleBit.get(tech.rule) ?? ruleBit.size;
-      if (bit === ruleBit.size) this.markCounted(tech.rule, bit);
-      ruleBit.set(tech.rule, bit);
+      if (bit === ruleBit.size) {
+        ruleBit.set(tech.rule, bit);
+        this.markCounted([tech.rule]);
+      }
     }
     const k: StepKnown = tech
       ? {
@@ -940,36 +954,45 @@ class StepRules {
   }
 
   /**
-   * Marks, with the rule's bit, the components and flows that declare a control the rule counts:
-   * from the graph's users of each control name, so that an element declaring none is answered
-   * without reading its object (at 1M components half of them declare controls, and the reads were
-   * most of the steps' labelling). Beyond 31 rules nothing is marked: every list is read.
+   * Marks, with each rule's bit (`ruleBit`), the components and flows that declare a control the rule
+   * counts: from the graph's users of each control name, so that an element declaring none is
+   * answered without reading its object (at 1M components half of them declare controls, and the
+   * reads were most of the steps' labelling). One pass over a name's users marks every rule of
+   * `rules` counting it. Rules of bit 31 and beyond are not marked: every list is read for them.
    */
-  private markCounted(rule: string, bit: number): void {
+  private markCounted(rules: readonly string[]): void {
     this.mustBeLabelling();
-    if (bit >= 31) return;
     for (const [name, users] of this.tg.controlUsers) {
-      if (!this.mitigatesCached(rule, name)) continue;
-      for (const v of users.comps) this.nodeCounted[v]! |= 1 << bit;
-      for (const f of users.flows) this.flowCounted[f]! |= 1 << bit;
-      this.countAtNodes(users.comps, BUILTIN_CONTROL_BY_ID.get(name)?.effect === "cut", 1 << bit);
+      let m = 0;
+      for (const rule of rules) {
+        const bit = this.ruleBit.get(rule)!;
+        if (bit < 31 && this.mitigatesCached(rule, name)) m |= 1 << bit;
+      }
+      if (m === 0) continue;
+      for (const f of users.flows) this.flowCounted[f]! |= m;
+      this.countAtNodes(users.comps, BUILTIN_CONTROL_BY_ID.get(name)?.effect === "cut", m);
     }
   }
 
   /**
-   * Counts one control name the rule of bit set `m` counts at its users (`comps`, in the order the
-   * graph listed them: a component that declares the name twice is listed twice in a row, and
-   * `applying` counts a name once): a cutting one, else the first or second lowering one.
+   * Marks the rules of bit set `m` as counting one control name at its users (`comps`, in the order
+   * the graph listed them: a component that declares the name twice is listed twice in a row, and
+   * `applying` counts a name once): a cutting one, else per rule the first or second lowering one.
    */
   private countAtNodes(comps: Int32Array, cuts: boolean, m: number): void {
     const counts = this.nodeCounts;
+    const counted = this.nodeCounted;
     for (let i = 0; i < comps.length; i++) {
       const v = comps[i]!;
       if (i > 0 && comps[i - 1] === v) continue;
+      counted[v]! |= m;
       const at = NODE_COUNTS * v;
       if (cuts) counts[at]! |= m;
-      else if ((counts[at + 1]! & m) === 0) counts[at + 1]! |= m;
-      else counts[at + 2]! |= m;
+      else {
+        // The rules that counted one lowering control here count a second; the others a first.
+        counts[at + 2]! |= counts[at + 1]! & m;
+        counts[at + 1]! |= m;
+      }
     }
   }
 
@@ -1075,34 +1098,42 @@ export const RECEIVER_LLM = 8;
 
 /** Per component: RECEIVER_LLM when it is an LLM consumer, plus its `receiverSides` (exported for tests). */
 export function receiverCodes(tg: ThreatGraph): Int8Array {
-  const comps = tg.model.components;
-  const out = scratchI8(comps.length);
-  // Components of other kinds are neither LLM consumers nor have a side (`isLlmConsumer`,
-  // `receiverSides`): their code is 0, read from no object (half the components of a generated model).
-  for (const kind of RECEIVER_KINDS)
-    for (const v of tg.byKind.get(kind) ?? [])
-      out[v] = (isLlmConsumer(tg, comps[v]!) ? RECEIVER_LLM : 0) + receiverSides(comps[v]!);
-  // Read from the kind alone: an agent is an LLM consumer with no side, a vector store has the index
-  // side only.
-  for (const v of tg.byKind.get("agent") ?? []) out[v] = RECEIVER_LLM;
-  for (const v of tg.byKind.get("vectorstore") ?? []) out[v] = 1;
-  // An endpoint has no side, and is an LLM consumer when a generative model serves it: asked of its
-  // in-flows by their typed kinds, reading only a serving model's object (`isLlmConsumer` reads each
-  // in-flow's).
+  const n = tg.model.components.length;
+  const out = scratchI8(n);
+  // From the kinds and the graph's prop bits (`ThreatGraph.compProps`), reading no object: what
+  // `isLlmConsumer` and `receiverSides` answer of each kind (test/analysis/agents-reach.test.ts holds them
+  // equal). Other kinds are neither LLM consumers nor have a side: their code is 0.
+  const { compKind, compProps } = tg;
+  for (let v = 0; v < n; v++) {
+    const kind = compKind[v]!;
+    const props = compProps[v]!;
+    if (kind === AGENT) out[v] = RECEIVER_LLM;
+    else if (kind === VECTORSTORE) out[v] = 1;
+    else if (kind === MODEL) out[v] = (props & COMP_PROP.GENERATIVE) !== 0 ? RECEIVER_LLM : 0;
+    else if (kind === PROVIDER) out[v] = (props & COMP_PROP.LLM_API) !== 0 ? RECEIVER_LLM : 0;
+    else if (kind === DATASET) out[v] = (props & COMP_PROP.RAG) !== 0 ? 1 : 2;
+    else if (kind === PIPELINE)
+      out[v] = (props & COMP_PROP.INDEXING) !== 0 ? 1 : (props & COMP_PROP.TRAINING) !== 0 ? 2 : 0;
+  }
+  // An endpoint has no side, and is an LLM consumer when a generative model serves it (a `serve` or
+  // `deploy` flow into it from one).
   const { inStart, inEdges, edgeFrom } = tg.csr;
   for (const v of tg.byKind.get("endpoint") ?? [])
     for (let i = inStart[v]!; i < inStart[v + 1]!; i++) {
       const f = inEdges[i]!;
       if (tg.flowKind[f] !== SERVE && tg.flowKind[f] !== DEPLOY) continue;
-      const m = comps[edgeFrom[f]!]!;
-      if (tg.compKind[m.index] === MODEL && m.kind === "model" && m.props.family === "generative") {
+      const m = edgeFrom[f]!;
+      if (compKind[m] === MODEL && (compProps[m]! & COMP_PROP.GENERATIVE) !== 0) {
         out[v] = RECEIVER_LLM;
         break;
       }
     }
   return out;
 }
-const RECEIVER_KINDS = ["model", "provider", "dataset", "pipeline"] as const;
+const VECTORSTORE = COMPONENT_KIND_CODE.get("vectorstore");
+const PROVIDER = COMPONENT_KIND_CODE.get("provider");
+const DATASET = COMPONENT_KIND_CODE.get("dataset");
+const PIPELINE = COMPONENT_KIND_CODE.get("pipeline");
 const SERVE = FLOW_KIND_CODE.get("serve");
 const DEPLOY = FLOW_KIND_CODE.get("deploy");
 const MODEL = COMPONENT_KIND_CODE.get("model");

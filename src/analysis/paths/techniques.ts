@@ -18,12 +18,14 @@ export interface StepTechnique {
   readonly turns: boolean;
 }
 
-const T = (rule: string, technique: string, action: string, turns = false): StepTechnique => ({
-  rule,
-  technique,
-  action,
-  turns,
-});
+const stepRules: string[] = [];
+/** Every rule a step's technique can have, in the order first defined below. */
+export const STEP_RULES: readonly string[] = stepRules;
+
+function T(rule: string, technique: string, action: string, turns = false): StepTechnique {
+  if (!stepRules.includes(rule)) stepRules.push(rule);
+  return { rule, technique, action, turns };
+}
 
 // One shared object per kind of step: the attack graph labels every edge, and steps are read only.
 const PLANTS = T("AT-25", "AML.T0051.001", "plants instructions that reach", true);
