@@ -177,7 +177,7 @@ export class JoinedTexts {
     const at = this.total;
     // Positions are kept in Int32 columns: past them a read would give another text, so stop loudly.
     if (at + s.length > 0x7fffffff)
-      throw new RangeError("JoinedTexts: more than 2^31 - 1 characters of messages");
+      throw new RangeError("JoinedTexts: more than 2^31 - 1 characters of messages or facts");
     this.pending.push(s);
     this.total += s.length;
     this.pendingChars += s.length;
@@ -278,6 +278,9 @@ class FactTable {
     text.charCodeAt(0);
     this.textAt.push(this.texts.add(text));
     this.textLength.push(text.length);
+    // A frozen (or sealed) fact takes no keys: numbered afresh each time it is met, the same
+    // answers, where marking it would throw and fail its rule.
+    if (!Object.isExtensible(f)) return n;
     f[FACT_TABLE] = this.token;
     f[FACT_NUMBER] = n;
     f[FACT_SELF] = f;
