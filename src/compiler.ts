@@ -244,7 +244,10 @@ export function analyze(model: ResolvedModel, rules: readonly Rule[] = RULES): A
   return findingsOf(prepare(model, rules));
 }
 
-/** Everything `compile` knows about a model: findings, attack paths, and their output views. */
+/**
+ * Everything `compile` knows about a model: findings, attack paths, and their output views. Made with
+ * `releaseGraph` (compile without `--only`), reading `graph` or `facts` throws: no output may.
+ */
 export interface CompileAnalysis extends AnalysisResult {
   readonly model: ResolvedModel;
   readonly rules: readonly Rule[];
