@@ -265,8 +265,8 @@ test("facts kept as numbers read back as reported: shared objects, equal texts, 
 });
 
 test("a frozen fact (a constant a rule keeps) is shown by every finding that reports it", () => {
-  // A fact object is given its number under symbol keys; one that takes no new keys is numbered
-  // afresh each time it is met, never a failed rule.
+  // A fact object is given its number under symbol keys; one that takes no new keys keeps its
+  // number in a map of the table's, never a failed rule.
   const c = comp("copilot");
   const constant = Object.freeze({ text: "`copilot` runs unattended", loc: c.nameLoc });
   const frozenRule = defineRule(meta("ORG-1"), ({ report }) => {
