@@ -244,7 +244,10 @@ export function analyze(model: ResolvedModel, rules: readonly Rule[] = RULES): A
   return findingsOf(prepare(model, rules));
 }
 
-/** Everything `compile` knows about a model: findings, attack paths, and their output views. */
+/**
+ * Everything `compile` knows about a model: findings, attack paths, and their output views. Made with
+ * `releaseGraph` (compile without `--only`), reading `graph` or `facts` throws: no output may.
+ */
 export interface CompileAnalysis extends AnalysisResult {
   readonly model: ResolvedModel;
   readonly rules: readonly Rule[];
@@ -259,12 +262,14 @@ export interface CompileAnalysis extends AnalysisResult {
 
 /**
  * The scratch the rule library's and metrics' per-graph caches take, with the searches that fill
- * them (nothing is given back before the stage ends), in bytes, from n components and m flows
- * (measured on the generated models, bench/README.md, with room to spare; more is allocated apart).
+ * them (nothing is given back before the stage ends), and the findings' record and fact chunks, in
+ * bytes, from n components and m flows (measured on the generated models, bench/README.md; more is
+ * allocated apart: slower, never wrong). Little room to spare with the paths handed in (`compile`
+ * with the paths worker): a high water of 128.6 of 136 MB at 100k (ADR 0011, stop 38).
  */
 export function ruleScratchBytes(n: number, m: number): number {
   // 200 bytes a component of it for the findings' fact numbers and fact table (ADR 0021 step 2, third
-  // part: about 134 at 100k).
+  // part: they took about 134 a component at 100k).
   return 1050 * n + 120 * m + (1 << 20);
 }
 

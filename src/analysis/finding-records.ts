@@ -177,7 +177,7 @@ export class JoinedTexts {
     const at = this.total;
     // Positions are kept in Int32 columns: past them a read would give another text, so stop loudly.
     if (at + s.length > 0x7fffffff)
-      throw new RangeError("JoinedTexts: more than 2^31 - 1 characters of messages");
+      throw new RangeError("JoinedTexts: more than 2^31 - 1 characters of messages or facts");
     this.pending.push(s);
     this.total += s.length;
     this.pendingChars += s.length;
@@ -262,6 +262,8 @@ class FactTable {
   readonly textAt: ChunkedInt32;
   readonly textLength: ChunkedInt32;
   readonly locs: Location[] = [];
+  /** The numbers of frozen (or sealed) facts, which take no keys: rare constants, kept alive anyway. */
+  private readonly frozen = new Map<Fact, number>();
   constructor(take: (n: number) => Int32Array) {
     this.textAt = new ChunkedInt32(take);
     this.textLength = new ChunkedInt32(take);
@@ -270,6 +272,11 @@ class FactTable {
   numberFor(fact: Fact): number {
     const f = fact as NumberedFact;
     if (f[FACT_TABLE] === this.token && f[FACT_SELF] === f) return f[FACT_NUMBER]!;
+    const extensible = Object.isExtensible(f);
+    if (!extensible) {
+      const known = this.frozen.get(f);
+      if (known !== undefined) return known;
+    }
     const n = this.locs.push(f.loc) - 1;
     const text = f.text;
     // Flattened where it is, as the engine did for every fact: a fact a rule's cache keeps would
@@ -278,6 +285,11 @@ class FactTable {
     text.charCodeAt(0);
     this.textAt.push(this.texts.add(text));
     this.textLength.push(text.length);
+    // Marking a frozen (or sealed) fact would throw and fail its rule: its number is kept here.
+    if (!extensible) {
+      this.frozen.set(f, n);
+      return n;
+    }
     f[FACT_TABLE] = this.token;
     f[FACT_NUMBER] = n;
     f[FACT_SELF] = f;

@@ -16,6 +16,8 @@ export const COMPONENT_KIND_CODE: ReadonlyMap<ComponentKind, number> = new Map(
 );
 /** Kind code of each flow kind: its index in FLOW_KIND_NAMES. */
 export const FLOW_KIND_CODE: ReadonlyMap<FlowKind, number> = new Map(FLOW_KIND_NAMES.map((k, i) => [k, i]));
+/** Trust code of each trust level (`ThreatGraph.trust`): its index in TRUST_LEVELS. */
+export const TRUST_CODE: ReadonlyMap<string, number> = new Map(TRUST_LEVELS.map((t, i) => [t, i]));
 
 /** A lookup table over component kind codes: 1 for the kinds given. */
 export function componentKindMask(kinds: Iterable<ComponentKind>): Uint8Array {
@@ -155,7 +157,6 @@ export function buildThreatGraph(model: ResolvedModel): ThreatGraph {
     if (!u) users.set(name, (u = { flows: [], comps: [] }));
     return u;
   };
-  const trustCode = new Map<string, number>(TRUST_LEVELS.map((t, i) => [t, i]));
   const classCode = new Map<string, number>(CLASSIFICATIONS.map((c, i) => [c, i]));
   const dataRank = new Int8Array(model.data.length).fill(-1);
   for (const d of model.data)
@@ -165,7 +166,7 @@ export function buildThreatGraph(model: ResolvedModel): ThreatGraph {
     const i = c.index;
     byKind.get(c.kind)!.push(i);
     compKind[i] = COMPONENT_KIND_CODE.get(c.kind)!;
-    trust[i] = trustCode.get(c.trust)!;
+    trust[i] = TRUST_CODE.get(c.trust)!;
     zone[i] = c.zone ?? -1;
     if (c.stateless === true) stateless[i] = 1;
     compControls[i] = count(c.controls.length);

@@ -264,6 +264,21 @@ test("facts kept as numbers read back as reported: shared objects, equal texts, 
   check(inArena(1 << 24, () => run(rules).value, undefined, true));
 });
 
+test("a frozen fact (a constant a rule keeps) is shown by every finding that reports it", () => {
+  // A fact object is given its number under symbol keys; one that takes no new keys keeps its
+  // number in a map of the table's, never a failed rule.
+  const c = comp("copilot");
+  const constant = Object.freeze({ text: "`copilot` runs unattended", loc: c.nameLoc });
+  const frozenRule = defineRule(meta("ORG-1"), ({ report }) => {
+    for (let i = 0; i < 3; i++)
+      report({ subject: componentSubject(c), key: `k${i}`, message: `m ${i}`, facts: [constant, constant] });
+  });
+  const { value, diagnostics } = run([frozenRule]);
+  assert.equal(diagnostics, []);
+  assert.is(value.length, 3);
+  for (const f of value) assert.equal(f.facts, [{ text: constant.text, loc: constant.loc }]);
+});
+
 test("a rule that reports inside a scratchScope (its records' chunk given back) stops loudly, not with rows written over", () => {
   // The first report takes the records' first chunk inside the scope, which gives it back: the next
   // report fails the rule (AT4002), and the rows are never read.

@@ -505,7 +505,7 @@ test("a build that outgrows its arc arrays: the network a build given room makes
 
 // A way-out component first met by the build's search (no reader links into it) whose own capacity
 // is at least what its steps in can carry (the attack graph's steps into it at the way-out step's
-// capacity) is built as one node (cut-network.ts, `merged`): its own arc would never cross the cut
+// capacity) is built as one node (cut-network.ts, `halvesAsOne`): its own arc would never cross the cut
 // closest to the source. The shared network with those merges and without them must have that cut
 // cross the same arcs (meta codes), of the same value. Capacities come from a few values, with ties
 // against one, two and three steps' worth and one far above; the step's from 1 to 4.

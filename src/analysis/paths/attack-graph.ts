@@ -830,12 +830,11 @@ class StepRules {
     const tech = stepTechnique(tg, facts, this.model.flows[f]!, comps[a]!, comps[b]!, returning, this.llm);
     let bit = -1;
     if (tech) {
-      // Every step rule has its bit from `openLabels`; one met only here gets the next.
-      bit = ruleBit.get(tech.rule) ?? ruleBit.size;
-      if (bit === ruleBit.size) {
-        ruleBit.set(tech.rule, bit);
-        this.markCounted([tech.rule]);
-      }
+      // Every step rule has its bit, and its controls marked, from `openLabels` (STEP_RULES lists the
+      // rule of every technique `stepTechnique` gives): one without would be labelled unmarked.
+      const b = ruleBit.get(tech.rule);
+      if (b === undefined) throw new Error(`step rule ${tech.rule} is not in STEP_RULES`);
+      bit = b;
     }
     const k: StepKnown = tech
       ? {

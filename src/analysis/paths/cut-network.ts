@@ -107,7 +107,7 @@ export class CutNetworkBuilder {
   private readonly isSink: Uint8Array;
   /** 1 where a reader can start the way out in some network: it reaches a sink and an entry reaches it. */
   readonly linkable: Uint8Array;
-  /** Whether builds give a way-out component one node where they can (`merged`; tests: false, to compare). */
+  /** Whether builds give a way-out component one node where they can (`halvesAsOne`; tests: false, to compare). */
   mergesHalves = true;
 
   constructor(
@@ -277,7 +277,7 @@ export class CutNetworkBuilder {
       // Layer 1, forward from the readers inside the sinks' reach, over the way-out steps towards a
       // component that reaches a sink; a sink's out-half is T. A component first met here (no
       // reader's link into it: those are all made above) whose own capacity is at least what its
-      // steps in can carry has one node (`merged`).
+      // steps in can carry has one node (`halvesAsOne`).
       const { outStart, outEdges, edgeTo, inStart: stepsIn } = this.ag.g;
       const exfilWeight = this.ag.exfilWeight;
       const capOutNode = capacity.wayOutNode;
@@ -296,7 +296,7 @@ export class CutNetworkBuilder {
             in1[w] = next++;
             out1[w] = isSink[w]
               ? T
-              : mergesHalves && merged(capOutNode[w]!, cap1, stepsIn[w + 1]! - stepsIn[w]!)
+              : mergesHalves && halvesAsOne(capOutNode[w]!, cap1, stepsIn[w + 1]! - stepsIn[w]!)
                 ? in1[w]
                 : next++;
             queue1[q1++] = w;
@@ -320,7 +320,7 @@ export class CutNetworkBuilder {
  * contraction of halves, made as the network is built (no arc, and one node fewer, to build and
  * reduce). The common case: a component no lethal-trifecta control applies to (UNCUTTABLE).
  */
-function merged(own: number, stepCap: number, steps: number): boolean {
+function halvesAsOne(own: number, stepCap: number, steps: number): boolean {
   return own >= stepCap * steps;
 }
 

@@ -61,7 +61,10 @@ export class CutSolver {
   private readonly capacity: CutCapacities;
   private readonly wayOut: boolean;
   private shared?: Shared;
-  /** What each cut arc reports, by its meta code, made once and shared by every report that has it. */
+  /**
+   * What each cut arc reports, by its meta code, made once and shared by every report that has it;
+   * the first question's are kept by position in its base instead (`newEntry`).
+   */
   private readonly entries = new Map<number, Entry>();
   /** The targets and readers no control can protect (`doomedNodes`). */
   private readonly doomed: Doomed;
@@ -610,9 +613,10 @@ export class CutSolver {
    * The controls (and uncuttable steps) on the arcs leaving the source side, by their meta codes. A
    * cut can cross tens of thousands of arcs (every way-out step of a widely read asset) and the
    * questions of one analysis mostly cross the same ones, so each arc's entry is made once (reports
-   * share them, read-only) and entries are sorted by a number per place and the control's name, with
-   * no string key per arc. Entries alike in both are alike in all (one cost per control), so the
-   * order the arcs come in does not matter.
+   * share them, read-only; the first question's base keeps its own, `newEntry`, which a later
+   * question may make again by code) and entries are sorted by a number per place and the control's
+   * name, with no string key per arc. Entries alike in both are alike in all (one cost per control),
+   * so the order the arcs come in does not matter.
    */
   private report(codes: readonly number[]): CutReport {
     const cut = codes.map((code) => this.entry(code));

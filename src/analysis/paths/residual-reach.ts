@@ -188,15 +188,11 @@ export class ResidualReach {
       slots[kept++] = j;
     }
     log.length = kept;
-    // Against the full network, the seeds are counted before its levels are read (made, the first
-    // time): too many, and the whole residual graph is searched.
-    if (!fromFlow && kept + (off ? 0 : closedCount) > this.searchAbove) {
-      this.searched = true;
-      this.againstFlow = false;
-      this.movedCount = 0;
-      this.search(round);
-      return;
-    }
+    // Many seeds (a flow across much of the network): a plain search costs less than the level
+    // order, which looks at every lost node and its neighbours several times. Against the full
+    // network the seeds are counted before its levels are read (made, the first time), so the first
+    // question, whose flow saturates that many, never makes them.
+    if (!fromFlow && kept + (off ? 0 : closedCount) > this.searchAbove) return this.searchAll(round, false);
     const base = this.base ?? this.full;
     const { level, along, maxLevel } = base;
     const bucket = this.bucket;
@@ -233,18 +229,16 @@ export class ResidualReach {
         seeds += closedCount;
       }
     }
-    // Many seeds (a flow across much of the network): a plain search costs less than the level
-    // order, which looks at every lost node and its neighbours several times. Against a flow base
-    // most seeds are arcs whose flow went back to 0 and lose few nodes: the bar is higher there
-    // (measured on the generated 100k model: about 7 ms against 35 ms a search).
-    this.searched = seeds > (fromFlow ? 8 : 1) * this.searchAbove;
+    // Against a flow base most seeds are arcs whose flow went back to 0 and lose few nodes: the bar
+    // for a plain search is higher there (measured on the generated 100k model: about 7 ms against
+    // 35 ms a search).
+    if (fromFlow && seeds > 8 * this.searchAbove) {
+      bucket.fill(-1);
+      return this.searchAll(round, !off);
+    }
+    this.searched = false;
     this.againstFlow = fromFlow && !off;
     this.movedCount = 0;
-    if (this.searched) {
-      bucket.fill(-1);
-      this.search(round);
-      return;
-    }
     let lostCount = 0;
     for (let d = 1; d <= maxLevel; d++) {
       for (let v = bucket[d]!; v !== -1; v = nextInBucket[v]!) {
@@ -320,6 +314,14 @@ export class ResidualReach {
     }
     this.unreachedCount = count;
     this.movedCount = movedCount;
+  }
+
+  /** `update` by a search of the whole residual graph (`againstFlow`: with the flow base's `moved`). */
+  private searchAll(round: number, againstFlow: boolean): void {
+    this.searched = true;
+    this.againstFlow = againstFlow;
+    this.movedCount = 0;
+    this.search(round);
   }
 
   /** The reach by a search from s over every residual arc; unreached: every other node but t. */

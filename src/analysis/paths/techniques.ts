@@ -64,7 +64,12 @@ function indexSide(c: Component): boolean {
   );
 }
 
-/** What `stepTechnique` asks of a receiving component beyond its kind: 1 index side, 2 training side. */
+/**
+ * What `stepTechnique` asks of a receiving component beyond its kind: 1 index side, 2 training side.
+ * The attack graph reads it from the threat graph's prop bits instead (`receiverCodes`); this is what
+ * test/analysis/agents-reach.test.ts holds those equal to, so keep it beside `indexSide` and
+ * `trainingSide`.
+ */
 export function receiverSides(c: Component): number {
   return (indexSide(c) ? 1 : 0) | (trainingSide(c) ? 2 : 0);
 }

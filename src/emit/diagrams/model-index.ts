@@ -2,12 +2,8 @@ import { createHash } from "node:crypto";
 import { SEVERITIES, type Severity } from "../../analysis/findings.js";
 import type { CompileAnalysis } from "../../compiler.js";
 import type { Component, ResolvedModel } from "../../semantic/model.js";
-import { FLOW_KIND_CODE } from "../../graph/threat-graph.js";
+import { FLOW_KIND_CODE, TRUST_CODE } from "../../graph/threat-graph.js";
 import { KIND_UNKNOWN, zoneId } from "./graph.js";
-import { TRUST_LEVELS } from "../../semantic/vocabulary.js";
-
-/** A trust level's code: its place in TRUST_LEVELS, as the threat graph's `trust` has it. */
-const TRUST_CODE = new Map<string, number>(TRUST_LEVELS.map((t, i) => [t, i]));
 
 /**
  * What every diagram view reads about the model, computed once per compile in O(components + flows +
@@ -52,8 +48,9 @@ export interface DiagramIndex {
   /** The zoneOrder of each component's zone, -1 for a component in no zone (a subtree test per flow end). */
   readonly componentZoneOrder: Int32Array;
   /**
-   * Each component's zone (-1: none) and trust code, the threat graph's own arrays: which node draws
-   * a flow's end, and whether the flow crosses trust, without loading the components.
+   * Each component's zone (-1: none) and trust code (`TRUST_CODE`), as the threat graph has them but
+   * made from the model (compile lets the graph go first): which node draws a flow's end, and whether
+   * the flow crosses trust, without loading the components.
    */
   readonly componentZone: Int32Array;
   readonly componentTrust: Uint8Array;
@@ -139,8 +136,8 @@ export function diagramIndex(analysis: CompileAnalysis): DiagramIndex {
   const subtreeSize = new Int32Array(m.zones.length);
   const componentZoneOrder = new Int32Array(n).fill(-1);
   // Each component's zone and trust code as the threat graph has them (its `zone` and `trust`),
-  // made here from the model: compile lets the graph go before the outputs (releaseGraph), and a
-  // view of its arrays would keep its whole arena alive.
+  // made here from the model: compile lets the graph go before the outputs (`releaseGraph`: reading
+  // it then throws), and a view of its arrays would have kept its whole arena alive.
   const componentZone = new Int32Array(n).fill(-1);
   const componentTrust = new Uint8Array(n);
   for (const c of m.components) {
