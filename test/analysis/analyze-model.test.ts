@@ -60,16 +60,23 @@ test("releaseGraph: the same answers, the threat graph and facts let go with the
   // Set back, or every later test file in this process runs under other flags, whose hash V8 checks
   // against the bundle's code cache (bundle-cache.test.ts then sees the cache rejected).
   v8.setFlagsFromString("--no-expose-gc");
-  const keptBuffers = async <T>(make: () => T): Promise<{ made: T; kept: number }> => {
-    gc();
-    const before = process.memoryUsage().arrayBuffers;
-    const made = make();
-    // V8 frees collected array buffers on a background thread: give it a moment (arena.test.ts).
-    for (let i = 0; i < 3; i++) {
+  // V8 frees collected array buffers on a background thread (arena.test.ts), and earlier test files
+  // in this process leave some to free: count only once the total has stopped moving.
+  const settled = async (): Promise<number> => {
+    let last = -1;
+    for (let i = 0; i < 50; i++) {
       gc();
       await new Promise((resolve) => setTimeout(resolve, 20));
+      const now = process.memoryUsage().arrayBuffers;
+      if (now === last) return now;
+      last = now;
     }
-    return { made, kept: process.memoryUsage().arrayBuffers - before };
+    return last;
+  };
+  const keptBuffers = async <T>(make: () => T): Promise<{ made: T; kept: number }> => {
+    const before = await settled();
+    const made = make();
+    return { made, kept: (await settled()) - before };
   };
   const whole = await keptBuffers(() => analyzeModel(front.model));
   const released = await keptBuffers(() => analyzeModel(front.model, { releaseGraph: true }));
