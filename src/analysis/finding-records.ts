@@ -419,7 +419,7 @@ export class RecordsBuilder {
   private pushFacts(fs: readonly Fact[]): number {
     const start = this.facts.length;
     for (let i = 0; i < fs.length; i++)
-      if (i === 0 || !saidBefore(fs, i)) this.facts.push(this.factTable.numberFor(fs[i]!));
+      if (!saidBefore(fs, i)) this.facts.push(this.factTable.numberFor(fs[i]!));
     return this.facts.length - start;
   }
   /** A new chunk of n values, from `arena` when it has room (its top after it is kept, for `checkChunks`). */

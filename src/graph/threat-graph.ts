@@ -110,6 +110,9 @@ export const COMP_PROP = {
   TRAINING: 16,
 } as const;
 
+/** The pipeline types whose input becomes training data (`COMP_PROP.TRAINING`). */
+export const TRAINING_PIPELINE_TYPES: ReadonlySet<unknown> = new Set(["training", "fine_tuning", "labeling"]);
+
 /** `ThreatGraph.compProps` of one component. */
 function compPropsOf(c: Component): number {
   switch (c.kind) {
@@ -122,7 +125,7 @@ function compPropsOf(c: Component): number {
     case "pipeline":
       return c.props.type === "indexing"
         ? COMP_PROP.INDEXING
-        : c.props.type === "training" || c.props.type === "fine_tuning" || c.props.type === "labeling"
+        : TRAINING_PIPELINE_TYPES.has(c.props.type)
           ? COMP_PROP.TRAINING
           : 0;
     default:

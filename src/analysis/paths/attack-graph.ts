@@ -795,7 +795,7 @@ class StepRules {
     // Each step rule's bit, and its counted controls marked, before any step is labelled: one pass
     // per control name for every rule counting it (a pass per name per rule before).
     for (const rule of STEP_RULES) if (!this.ruleBit.has(rule)) this.ruleBit.set(rule, this.ruleBit.size);
-    this.markCounted(STEP_RULES);
+    this.markCounted();
   }
 
   /** Drops the labelling's tables: `placeOf` and `appliedOn` must not be asked after this. */
@@ -956,14 +956,14 @@ class StepRules {
    * Marks, with each rule's bit (`ruleBit`), the components and flows that declare a control the rule
    * counts: from the graph's users of each control name, so that an element declaring none is
    * answered without reading its object (at 1M components half of them declare controls, and the
-   * reads were most of the steps' labelling). One pass over a name's users marks every rule of
-   * `rules` counting it. Rules of bit 31 and beyond are not marked: every list is read for them.
+   * reads were most of the steps' labelling). One pass over a name's users marks every step rule
+   * (`STEP_RULES`) counting it. Rules of bit 31 and beyond are not marked: every list is read for them.
    */
-  private markCounted(rules: readonly string[]): void {
+  private markCounted(): void {
     this.mustBeLabelling();
     for (const [name, users] of this.tg.controlUsers) {
       let m = 0;
-      for (const rule of rules) {
+      for (const rule of STEP_RULES) {
         const bit = this.ruleBit.get(rule)!;
         if (bit < 31 && this.mitigatesCached(rule, name)) m |= 1 << bit;
       }

@@ -1,5 +1,5 @@
 import type { Component, Flow } from "../../semantic/model.js";
-import type { ThreatGraph } from "../../graph/threat-graph.js";
+import { TRAINING_PIPELINE_TYPES, type ThreatGraph } from "../../graph/threat-graph.js";
 import { ENTRY, type Facts } from "../facts.js";
 import { isLlmConsumer } from "../predicates.js";
 
@@ -49,10 +49,7 @@ const CRAFTED = T("AT-19", "AML.T0043", "sends crafted inputs to");
 /** Whether content arriving at the component becomes training data. */
 function trainingSide(c: Component): boolean {
   if (c.kind === "dataset") return c.props.purpose !== "rag";
-  return (
-    c.kind === "pipeline" &&
-    (c.props.type === "training" || c.props.type === "fine_tuning" || c.props.type === "labeling")
-  );
+  return c.kind === "pipeline" && TRAINING_PIPELINE_TYPES.has(c.props.type);
 }
 
 /** Whether content arriving at the component ends up in a retrieval index. */
