@@ -112,6 +112,116 @@ for (const [how, searchAbove, flowBase] of [
     assert.ok(compared > 300 && cutOff > 50, `${compared} questions, ${cutOff} with nodes cut off`);
   });
 
+// A second layer (a way out) that only links from the first lead into, and that leads only to t:
+// questions open and close those links with the links to t, and the reach, told whether any link
+// into the layer is open, must agree with a plain search whether the layer is open or closed, and
+// whichever was asked first (each is compared with the full network's levels, made once).
+for (const [how, searchAbove] of [
+  ["level order", Infinity],
+  ["whole search", 0],
+] as const)
+  test(`residual reach (${how}) with a second layer opened and closed equals a search`, () => {
+    let open0 = 0;
+    let open1 = 0;
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 2, max: 8 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.array(fc.tuple(fc.nat(13), fc.nat(13), fc.integer({ min: 0, max: 4 })), { maxLength: 40 }),
+        fc.array(fc.tuple(fc.nat(13), fc.nat(13)), { minLength: 1, maxLength: 8 }),
+        fc.array(fc.array(fc.boolean(), { minLength: 24, maxLength: 24 }), { minLength: 1, maxLength: 6 }),
+        (n0, n1, raw, rawLinks, questions) => {
+          // Nodes: s, t, the first layer 2 .. 2 + n0, the second after it. Arcs stay in their layer
+          // (s only in the first), capacity 1-4 or unbounded (0); the second layer's lead into t too.
+          const first = (x: number) => (x % (n0 + 1) === n0 ? S : 2 + (x % (n0 + 1)));
+          const second = (x: number) => 2 + n0 + (x % n1);
+          const n = 2 + n0 + n1;
+          const tail: number[] = [];
+          const head: number[] = [];
+          const cap: number[] = [];
+          const arc = (u: number, v: number, c: number) => {
+            tail.push(u);
+            head.push(v);
+            cap.push(c);
+          };
+          for (const [a, b, c] of raw) {
+            const inSecond = c % 2 === 1;
+            const u = inSecond ? second(a) : first(a);
+            const v = inSecond ? (b % 3 === 0 ? T : second(b)) : first(b);
+            if (u === v || v === S) continue;
+            arc(u, v, c === 0 ? Infinity : c);
+          }
+          // Links (closed at first): every first-layer node to t, and some into the second layer.
+          const links: number[] = [];
+          for (let v = 2; v < 2 + n0; v++) {
+            links.push(tail.length);
+            arc(v, T, 0);
+          }
+          const intoLayer: number[] = [];
+          for (const [a, b] of rawLinks) {
+            links.push(tail.length);
+            intoLayer.push(tail.length);
+            arc(first(a), second(b), 0);
+          }
+          const count = tail.length;
+          const ws = new FlowWorkspace();
+          const pos = new Int32Array(count);
+          const r = layOut(
+            ws,
+            n,
+            count,
+            Int32Array.from(tail),
+            Int32Array.from(head),
+            Float64Array.from(cap),
+            pos,
+          );
+          const forward = new Uint8Array(2 * count);
+          for (let a = 0; a < count; a++) forward[pos[a]!] = 1;
+          const layer = new Uint8Array(n);
+          for (let v = 2 + n0; v < n; v++) layer[v] = 1;
+          const reach = new ResidualReach(r, forward, S, T, layer, searchAbove);
+          const scratch = new CancelScratch(n);
+          const isOpen = new Uint8Array(count);
+          const touched = new SlotLog(2 * count);
+          touched.next = reach.changed;
+          for (const wantOpen of questions) {
+            // The layer is open only while some link into it is.
+            let layerOpen = false;
+            for (let i = 0; i < links.length; i++) {
+              const a = links[i]!;
+              const j = pos[a]!;
+              const want = wantOpen[i % 24]!;
+              if (isOpen[a] && !want) {
+                cancelFlow(r, forward, j, S, T, scratch, reach.changed);
+                r.cap[j] = 0;
+                r.back[r.twin[j]!] = 0;
+                reach.changed.note(j);
+              } else if (!isOpen[a] && want) {
+                r.cap[j] = Infinity;
+                r.back[r.twin[j]!] = Infinity;
+                reach.changed.note(j);
+              }
+              isOpen[a] = want ? 1 : 0;
+              if (want && i >= n0) layerOpen = true;
+            }
+            if (maxFlow(ws, r, S, T, Infinity, reach.saturated, touched) === Infinity) continue;
+            const closed = Int32Array.from(intoLayer.filter((a) => !isOpen[a]).map((a) => pos[a]!));
+            reach.update(layerOpen, closed, closed.length);
+            const side = sourceSide(ws, r, S);
+            for (let v = 0; v < n; v++) {
+              if (v === T) continue;
+              assert.is(reach.reached(v), side[v] === 1, `node ${v}, layer ${layerOpen ? "open" : "closed"}`);
+            }
+            if (layerOpen) open1++;
+            else open0++;
+          }
+        },
+      ),
+      { numRuns: 300, seed: 78 },
+    );
+    assert.ok(open0 > 100 && open1 > 100, `${open0} questions with the layer closed, ${open1} open`);
+  });
+
 /** Whether s reaches v over the network's own arcs with any capacity left or not (t not crossed). */
 function reachableAtFull(
   r: { nodeCount: number; start: Int32Array; head: Int32Array },

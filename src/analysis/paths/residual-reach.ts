@@ -36,9 +36,18 @@ export class ResidualReach {
    * graph, and only later questions that start over from no flow compare with the full network.
    */
   private fullBase?: Base;
+  /**
+   * The same levels without the second layer, for updates while it is closed (an influence question
+   * that starts over from no flow): no arc leads from that layer back into the first, so the first
+   * layer's levels are the full network's, and a closed layer's are never read. A search of the first
+   * layer alone (a few thousand nodes at 100k, against the whole network).
+   */
+  private fullBaseOff?: Base;
   private flowBase?: Base;
   /** Undefined: the full network's (`full`, made when first read). */
   private base?: Base;
+  /** The base the last `update` compared with (what `reached` reads). */
+  private compared?: Base;
   private bucket: Int32Array = new Int32Array(0);
   private readonly nextInBucket: Int32Array;
   private readonly queued: Int32Array;
@@ -87,9 +96,13 @@ export class ResidualReach {
     this.movedIn = scratchI32(n);
   }
 
-  private get full(): Base {
-    if (this.fullBase) return this.fullBase;
-    const full = (this.fullBase = this.levels(this.forward, undefined));
+  /** The full network's levels; `off`: the first layer's alone (`fullBaseOff`). */
+  private full(off: boolean): Base {
+    const made = off ? this.fullBaseOff : this.fullBase;
+    if (made) return made;
+    const full = this.levels(this.forward, undefined, off);
+    if (off) this.fullBaseOff = full;
+    else this.fullBase = full;
     this.fitBuckets(full);
     return full;
   }
@@ -106,11 +119,14 @@ export class ResidualReach {
 
   /**
    * BFS levels from s over the positions marked in `along` (the network's own arcs, or the residual
-   * arcs of a flow), t left out; `unreached`: the nodes left at -1, listed.
+   * arcs of a flow), t left out, and the second layer too if `layerOff`; `unreached`: the nodes left
+   * at -1, listed.
    */
-  private levels(along: Uint8Array, unreached: number[] | undefined): Base {
+  private levels(along: Uint8Array, unreached: number[] | undefined, layerOff = false): Base {
     const { nodeCount: n, start, head } = this.r;
     const { s, t, queue } = this;
+    const layer = this.layer;
+    const off = layerOff ? 1 : 2;
     const level = scratchI32(n).fill(-1);
     let qt = 0;
     level[s] = 0;
@@ -121,7 +137,7 @@ export class ResidualReach {
       const d = level[v]! + 1;
       for (let j = start[v]!, end = start[v + 1]!; j < end; j++) {
         const w = head[j]!;
-        if (along[j] === 1 && w !== t && level[w] === -1) {
+        if (along[j] === 1 && w !== t && level[w] === -1 && layer[w] !== off) {
           level[w] = d;
           maxLevel = d;
           queue[qt++] = w;
@@ -158,7 +174,7 @@ export class ResidualReach {
   reached(u: number): boolean {
     if (this.searched) return this.found[u] === this.round;
     if (this.layerOff && this.layer[u] === 1) return false;
-    if ((this.base ?? this.full).level[u]! < 0) return this.found[u] === this.round;
+    if (this.compared!.level[u]! < 0) return this.found[u] === this.round;
     return !(this.lost[u] === this.round && this.found[u] !== this.round);
   }
 
@@ -193,7 +209,7 @@ export class ResidualReach {
     // network the seeds are counted before its levels are read (made, the first time), so the first
     // question, whose flow saturates that many, never makes them.
     if (!fromFlow && kept + (off ? 0 : closedCount) > this.searchAbove) return this.searchAll(round, false);
-    const base = this.base ?? this.full;
+    const base = (this.compared = this.base ?? this.full(off));
     const { level, along, maxLevel } = base;
     const bucket = this.bucket;
     const push = (v: number) => {
