@@ -186,8 +186,18 @@ export class CutNetworkBuilder {
     // Per component: 1 where both halves are S (an entry, or folded), 2 where only the in-half is.
     const inS = folded ?? this.isEntry;
     const store = arcs !== undefined;
-    const out = new ArcWriter(arcs);
-    const arc = (u: number, v: number, c: number, m: number) => out.add(u, v, c, m);
+    let { tail, head, cap, meta } = arcs ?? NO_ARCS;
+    let count = 0;
+    const arc = (u: number, v: number, c: number, m: number) => {
+      if (store) {
+        if (count === tail.length) ({ tail, head, cap, meta } = grown({ tail, head, cap, meta }, count));
+        tail[count] = u;
+        head[count] = v;
+        cap[count] = c;
+        meta[count] = m;
+      }
+      count++;
+    };
     let next = 2;
     let q0 = 0;
     let q1 = 0;
@@ -298,7 +308,6 @@ export class CutNetworkBuilder {
     for (let i = 0; i < q0; i++) in0[queue0[i]!] = out0[queue0[i]!] = -1;
     for (let i = 0; i < q1; i++) in1[queue1[i]!] = out1[queue1[i]!] = -1;
     if (unbounded) return "unbounded";
-    const { count, tail, head, cap, meta } = out;
     return { nodeCount: next, count, tail, head, cap, meta, S, T };
   }
 }
@@ -446,39 +455,6 @@ function groupOf(into: Int32Array, v: number): number {
     v = up;
   }
   return r;
-}
-
-/**
- * A build's arcs as they are written: into the arrays given, grown (`grown`) when full, or only
- * counted (none given). Fields, not a closure's variables: a closure that reassigns the arrays it
- * captured kept them in a context object, read and written at every arc.
- */
-class ArcWriter {
-  tail: Int32Array;
-  head: Int32Array;
-  cap: Float64Array;
-  meta: Int32Array;
-  count = 0;
-  private readonly store: boolean;
-
-  constructor(arcs: CutArcs | undefined) {
-    this.store = arcs !== undefined;
-    ({ tail: this.tail, head: this.head, cap: this.cap, meta: this.meta } = arcs ?? NO_ARCS);
-  }
-
-  add(u: number, v: number, c: number, m: number): void {
-    const i = this.count++;
-    if (!this.store) return;
-    if (i === this.tail.length) this.grow(i);
-    this.tail[i] = u;
-    this.head[i] = v;
-    this.cap[i] = c;
-    this.meta[i] = m;
-  }
-
-  private grow(count: number): void {
-    ({ tail: this.tail, head: this.head, cap: this.cap, meta: this.meta } = grown(this, count));
-  }
 }
 
 /** Where a build writes its arcs, as parallel arrays. */
