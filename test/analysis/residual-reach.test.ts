@@ -222,6 +222,70 @@ for (const [how, searchAbove] of [
     assert.ok(open0 > 100 && open1 > 100, `${open0} questions with the layer closed, ${open1} open`);
   });
 
+// The first update's whole search keeps its levels, and a flow base taken of the same residual graph
+// (`takeFlowBase(true)`: the first question's flow restored) is made of them, not of another search:
+// it must be the base a search would make (levels, the deepest level, the nodes left unreached).
+test("a flow base made of the first update's search equals one searched afresh", () => {
+  let used = 0;
+  type Base = { level: Int32Array; maxLevel: number; unreached: Int32Array };
+  const inside = (reach: ResidualReach) =>
+    reach as unknown as { flowBase?: Base; firstSearch?: Omit<Base, "along"> };
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 3, max: 12 }),
+      fc.array(fc.tuple(fc.nat(11), fc.nat(11), fc.integer({ min: 0, max: 4 })), { maxLength: 40 }),
+      (n, raw) => {
+        const tail: number[] = [];
+        const head: number[] = [];
+        const cap: number[] = [];
+        for (const [a, b, c] of raw) {
+          const u = a % n;
+          const v = b % n;
+          if (u === v || v === S || u === T) continue;
+          tail.push(u);
+          head.push(v);
+          cap.push(c === 0 ? Infinity : c);
+        }
+        // Into t from every other node, with room for more than most paths bring.
+        for (let v = 2; v < n; v++) {
+          tail.push(v);
+          head.push(T);
+          cap.push(8);
+        }
+        const count = tail.length;
+        const ws = new FlowWorkspace();
+        const pos = new Int32Array(count);
+        const r = layOut(
+          ws,
+          n,
+          count,
+          Int32Array.from(tail),
+          Int32Array.from(head),
+          Float64Array.from(cap),
+          pos,
+        );
+        const forward = new Uint8Array(2 * count);
+        for (let a = 0; a < count; a++) forward[pos[a]!] = 1;
+        // Every update with a seed searches the whole residual graph.
+        const first = new ResidualReach(r, forward, S, T, new Uint8Array(n), 0);
+        if (maxFlow(ws, r, S, T, Infinity, first.saturated) === Infinity) return;
+        first.update(true, new Int32Array(0), 0);
+        if (inside(first).firstSearch) used++;
+        first.takeFlowBase(true);
+        const afresh = new ResidualReach(r, forward, S, T, new Uint8Array(n), 0);
+        afresh.takeFlowBase(false);
+        const a = inside(first).flowBase!;
+        const b = inside(afresh).flowBase!;
+        assert.equal([...a.level], [...b.level]);
+        assert.is(a.maxLevel, b.maxLevel);
+        assert.equal([...a.unreached], [...b.unreached]);
+      },
+    ),
+    { numRuns: 800, seed: 79 },
+  );
+  assert.ok(used > 200, `${used} bases made of the first search`);
+});
+
 /** Whether s reaches v over the network's own arcs with any capacity left or not (t not crossed). */
 function reachableAtFull(
   r: { nodeCount: number; start: Int32Array; head: Int32Array },

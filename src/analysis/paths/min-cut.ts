@@ -471,7 +471,8 @@ export class CutSolver {
     }
     sh.openList = [...snapshot.open];
     // The residual graph is the first question's again: the base to compare later questions with.
-    if (!sh.reach.hasFlowBase) sh.reach.takeFlowBase();
+    // (With the way out open for the first question, this is the residual graph its update read.)
+    if (!sh.reach.hasFlowBase) sh.reach.takeFlowBase(sh.base?.flowBase === true);
     sh.reach.useBase("flow");
   }
 

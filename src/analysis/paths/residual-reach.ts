@@ -48,6 +48,12 @@ export class ResidualReach {
   private base?: Base;
   /** The base the last `update` compared with (what `reached` reads). */
   private compared?: Base;
+  /**
+   * The levels of the first update's residual graph, when that update searched all of it with the
+   * second layer open (the first question's: its flow saturates too many arcs for the level order),
+   * for `takeFlowBase`.
+   */
+  private firstSearch?: Omit<Base, "along">;
   private bucket: Int32Array = new Int32Array(0);
   private readonly nextInBucket: Int32Array;
   private readonly queued: Int32Array;
@@ -152,12 +158,21 @@ export class ResidualReach {
     return this.flowBase !== undefined;
   }
 
-  /** Takes the current residual graph as the flow base (`useBase("flow")` moves to it). */
-  takeFlowBase(): void {
+  /**
+   * Takes the current residual graph as the flow base (`useBase("flow")` moves to it). `asFirst`: the
+   * caller vouches that it is the residual graph the first `update` read (the first question's flow
+   * restored, with the same links open); if that update searched the whole residual graph with the
+   * second layer open, its levels are the base's (a BFS's levels are its distances, whatever the
+   * order), and no search is made again.
+   */
+  takeFlowBase(asFirst = false): void {
     const { cap } = this.r;
     const along = scratchU8(cap.length);
     for (let j = 0; j < cap.length; j++) along[j] = cap[j]! > 0 ? 1 : 0;
-    this.flowBase = this.levels(along, []);
+    const first = this.firstSearch;
+    this.flowBase =
+      asFirst && first ? { ...first, along, unreached: first.unreached } : this.levels(along, []);
+    this.firstSearch = undefined;
     this.fitBuckets(this.flowBase);
   }
 
@@ -340,13 +355,20 @@ export class ResidualReach {
     this.search(round);
   }
 
-  /** The reach by a search from s over every residual arc; unreached: every other node but t. */
+  /**
+   * The reach by a search from s over every residual arc; unreached: every other node but t. The
+   * first update's search (the second layer open, against the full network) also keeps its levels
+   * (`firstSearch`).
+   */
   private search(round: number): void {
     const { r, found, queue, unreached } = this;
     const { nodeCount: n, start, head, cap } = r;
+    const keep = round === 1 && !this.layerOff && !this.base;
+    const level = keep ? scratchI32(n).fill(-1) : undefined;
     let qt = 0;
     found[this.s] = round;
     queue[qt++] = this.s;
+    if (level) level[this.s] = 0;
     for (let qh = 0; qh < qt; qh++) {
       const v = queue[qh]!;
       for (let j = start[v]!, end = start[v + 1]!; j < end; j++) {
@@ -355,20 +377,24 @@ export class ResidualReach {
         if (found[w] !== round) {
           found[w] = round;
           queue[qt++] = w;
+          if (level) level[w] = level[v]! + 1;
         }
       }
     }
     let count = 0;
     for (let v = 0; v < n; v++) if (found[v] !== round && v !== this.t) unreached[count++] = v;
     this.unreachedCount = count;
+    // (t is not reached: the flow is maximum. The last node queued is the farthest.)
+    if (level)
+      this.firstSearch = { level, maxLevel: level[queue[qt - 1]!]!, unreached: unreached.slice(0, count) };
     if (!this.againstFlow) return;
     // The nodes on another side than the flow base's, by a pass over them all: the caller then reads
     // the cut against the base's (1M's disclosure questions mostly take this search).
     const { moved, movedIn } = this;
-    const level = this.base!.level;
+    const baseLevel = this.base!.level;
     let movedCount = 0;
     for (let v = 0; v < n; v++) {
-      if (v === this.t || level[v]! >= 0 === (found[v] === round)) continue;
+      if (v === this.t || baseLevel[v]! >= 0 === (found[v] === round)) continue;
       moved[movedCount++] = v;
       movedIn[v] = round;
     }
