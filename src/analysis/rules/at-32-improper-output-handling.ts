@@ -131,7 +131,6 @@ const isTainted = (rt: RuntimeTaint, c: Component): boolean => (rt.bits[c.index]
 
 /** Tools and MCP servers whose arguments an LLM writes and that do something with them. */
 function toolSinks({ graph, facts, report }: RuleContext, rt: RuntimeTaint): void {
-  const tainted = (c: Component) => isTainted(rt, c);
   for (const kind of ["tool", "mcp_server"] as const) {
     for (const t of componentsOf(graph, kind)) {
       const sink = toolSink(graph, t);
@@ -141,7 +140,7 @@ function toolSinks({ graph, facts, report }: RuleContext, rt: RuntimeTaint): voi
       for (const f of inFlows(graph, t.index)) {
         const from = graph.model.components[f.from]!;
         if (f.kind !== "invoke" || !isLlmConsumer(graph, from)) continue;
-        if (!call || (tainted(from) && !tainted(graph.model.components[call.from]!))) call = f;
+        if (!call || (isTainted(rt, from) && !isTainted(rt, graph.model.components[call.from]!))) call = f;
       }
       if (!call) continue;
       const llm = graph.model.components[call.from]!;
@@ -163,12 +162,11 @@ function toolSinks({ graph, facts, report }: RuleContext, rt: RuntimeTaint): voi
 
 /** Apps that render an LLM's output as markdown or HTML. */
 function renderers({ graph, facts, report }: RuleContext, rt: RuntimeTaint): void {
-  const tainted = (c: Component) => isTainted(rt, c);
   for (const app of componentsOf(graph, "app")) {
     if (app.props.renders !== "markdown" && app.props.renders !== "html") continue;
     const sources = llmOutputSources(graph, app);
     if (sources.length === 0) continue;
-    const src = sources.find((x) => tainted(x.llm)) ?? sources[0]!;
+    const src = sources.find((x) => isTainted(rt, x.llm)) ?? sources[0]!;
     const s = shaped(graph, facts, rt, src.llm);
     const points: Subject[] = [componentSubject(app), componentSubject(src.llm)];
     for (const f of src.flows) points.push(flowSubject(f), componentSubject(graph.model.components[f.from]!));

@@ -7,6 +7,7 @@ import type { Component } from "../../semantic/model.js";
 import {
   agentPoint,
   approvalReplacedTest,
+  type ApprovalReplaced,
   reachPoints,
   replacedPoint,
   replacingReaches,
@@ -134,7 +135,7 @@ function wayOutPoints(
   facts: Facts,
   agent: Component,
   next: Int32Array,
-  replaced: (e: number) => boolean,
+  replaced: ApprovalReplaced,
 ): ControlPoint[] {
   const points: ControlPoint[] = [];
   for (let v = agent.index; ;) {
@@ -173,7 +174,7 @@ function openWayOut(
   graph: ThreatGraph,
   facts: Facts,
   counts: (name: string) => boolean,
-  replaced: (e: number) => boolean,
+  replaced: ApprovalReplaced,
 ): Int32Array {
   let next = openCache.get(facts);
   if (next) return next;
@@ -210,8 +211,8 @@ function openWayOut(
  * Whether step \`e\` is a tool call its agent's approval decides (an \`invoke\` out of it, not replaced:
  * \`replaced\` is \`approvalReplacedTest\`).
  */
-function decidedCall(graph: ThreatGraph, facts: Facts, e: number, replaced: (e: number) => boolean): boolean {
-  return facts.infoReturn[e] !== 1 && graph.flowKind[facts.infoFlow[e]!] === INVOKE && !replaced(e);
+function decidedCall(graph: ThreatGraph, facts: Facts, e: number, replaced: ApprovalReplaced): boolean {
+  return facts.infoReturn[e] !== 1 && graph.flowKind[facts.infoFlow[e]!] === INVOKE && !replaced.has(e);
 }
 
 /** An agent as a control point of the way out that leaves it by information-graph step `e`. */
@@ -220,11 +221,11 @@ function leavingAgent(
   facts: Facts,
   agent: Component,
   e: number,
-  replaced: (e: number) => boolean,
+  replaced: ApprovalReplaced,
 ): ControlPoint {
   const kind = graph.model.flows[facts.infoFlow[e]!]!.kind;
   if (facts.infoReturn[e] === 1 || kind !== "invoke")
     return agentPoint(agent, kind === "delegate" && facts.infoReturn[e] !== 1 ? "delegated" : "uncalled");
   // The reaches themselves only where some replace the approval (`replaced`, as in `decidedCall`).
-  return replaced(e) ? replacedPoint(agent, replacingReaches(graph, facts, e)) : componentSubject(agent);
+  return replaced.has(e) ? replacedPoint(agent, replacingReaches(graph, facts, e)) : componentSubject(agent);
 }

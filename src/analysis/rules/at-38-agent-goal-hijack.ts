@@ -1,4 +1,4 @@
-import { componentsOf } from "../../graph/threat-graph.js";
+import { componentsOf, type ThreatGraph } from "../../graph/threat-graph.js";
 import { taintChain } from "../explain.js";
 import type { Fact } from "../facts.js";
 import { componentSubject, defineRule, flowSubject, type ControlPoint } from "../rule.js";
@@ -97,21 +97,13 @@ export default defineRule(
         a.holder === agent
           ? `\`${a.reach.tool.name}\``
           : `\`${a.reach.tool.name}\` (via \`${a.holder.name}\`)`;
-      const toolFacts = (a: DelegatedReach): Fact[] => [
-        ...a.delegations.map((f) => ({
-          text: `\`${graph.model.components[f.from]!.name} -> ${graph.model.components[f.to]!.name}\` (delegate) hands the task on`,
-          loc: f.loc,
-        })),
-        capabilityFact(a.reach, ACTIONS),
-        approvalFact(a.holder, a.reach),
-      ];
       report({
         subject: componentSubject(agent),
         message: `\`${agent.name}\` acts in a loop with untrusted content in its context and can ${codeList(caps)} through ${shown.slice(0, 6).map(via).join(", ")}${ungated.length > 0 ? " without confirmation" : ""}: injected instructions can steer a whole sequence of actions`,
         facts: [
           autonomyFact(agent),
           ...taintChain(graph, facts, agent.index, cls),
-          ...shown.slice(0, MAX_TOOL_FACTS).flatMap(toolFacts),
+          ...toolFacts(graph, shown.slice(0, MAX_TOOL_FACTS)),
         ],
         controlPoints: uniqueSubjects(points),
         ...adjust(
@@ -126,3 +118,20 @@ export default defineRule(
     }
   },
 );
+
+/**
+ * Per shown reach, its delegations, capabilities and approval: a module function (not a closure made per compile), so V8 keeps its optimized code from one
+ * compile to the next.
+ */
+function toolFacts(graph: ThreatGraph, shown: readonly DelegatedReach[]): Fact[] {
+  const out: Fact[] = [];
+  for (const a of shown) {
+    for (const f of a.delegations)
+      out.push({
+        text: `\`${graph.model.components[f.from]!.name} -> ${graph.model.components[f.to]!.name}\` (delegate) hands the task on`,
+        loc: f.loc,
+      });
+    out.push(capabilityFact(a.reach, ACTIONS), approvalFact(a.holder, a.reach));
+  }
+  return out;
+}

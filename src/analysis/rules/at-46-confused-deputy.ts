@@ -1,4 +1,4 @@
-import { componentsOf, inFlows } from "../../graph/threat-graph.js";
+import { componentsOf, inFlows, type ThreatGraph } from "../../graph/threat-graph.js";
 import type { Component, DataAsset } from "../../semantic/model.js";
 import { classificationRank, type Capability } from "../../semantic/vocabulary.js";
 import { taintChain } from "../explain.js";
@@ -61,30 +61,6 @@ export default defineRule(
     // Per reading tool, the first flow feeding it data classified confidential or above (tools are
     // shared by many agents, so the answer is kept).
     const readCache = new Map<number, { data: DataAsset; fact: Fact } | null>();
-    const sensitiveRead = (tool: Component): { data: DataAsset; fact: Fact } | undefined => {
-      const known = readCache.get(tool.index);
-      if (known !== undefined) return known ?? undefined;
-      let found: { data: DataAsset; fact: Fact } | null = null;
-      for (const f of inFlows(graph, tool.index)) {
-        if (!READ_FLOWS.has(f.kind)) continue;
-        const from = graph.model.components[f.from]!;
-        const data =
-          f.carries.map((d) => graph.model.data[d]!).find((d) => atLeastConfidential(d)) ??
-          heldAtLeast(graph, from, "confidential");
-        if (data) {
-          found = {
-            data,
-            fact: {
-              text: `\`${from.name} -> ${tool.name}\` (${f.kind}) lets \`${tool.name}\` read \`${data.name}\` (${data.classification})`,
-              loc: f.loc,
-            },
-          };
-          break;
-        }
-      }
-      readCache.set(tool.index, found);
-      return found ?? undefined;
-    };
     for (const agent of componentsOf(graph, "agent")) {
       // Unstated, the agent is assumed to act with its own privileges (AS-10).
       const identity = agent.props.identity;
@@ -96,7 +72,7 @@ export default defineRule(
       const caps = new Set<Capability>();
       for (const r of toolsOf(graph, agent)) {
         const acts = reachCaps(r, ACTIONS);
-        const read = reachHas(r, READERS) ? sensitiveRead(r.tool) : undefined;
+        const read = reachHas(r, READERS) ? sensitiveRead(graph, readCache, r.tool) : undefined;
         const sensitive = read?.data;
         if (read) toolFacts.push(read.fact);
         if (acts.length === 0 && !sensitive) continue;
@@ -137,3 +113,37 @@ export default defineRule(
     }
   },
 );
+
+/**
+ * The first flow feeding `tool` data classified confidential or above, kept per tool in `readCache`:
+ * a module function (not a closure made per compile), so V8 keeps its optimized code from one
+ * compile to the next.
+ */
+function sensitiveRead(
+  graph: ThreatGraph,
+  readCache: Map<number, { data: DataAsset; fact: Fact } | null>,
+  tool: Component,
+): { data: DataAsset; fact: Fact } | undefined {
+  const known = readCache.get(tool.index);
+  if (known !== undefined) return known ?? undefined;
+  let found: { data: DataAsset; fact: Fact } | null = null;
+  for (const f of inFlows(graph, tool.index)) {
+    if (!READ_FLOWS.has(f.kind)) continue;
+    const from = graph.model.components[f.from]!;
+    const data =
+      f.carries.map((d) => graph.model.data[d]!).find((d) => atLeastConfidential(d)) ??
+      heldAtLeast(graph, from, "confidential");
+    if (data) {
+      found = {
+        data,
+        fact: {
+          text: `\`${from.name} -> ${tool.name}\` (${f.kind}) lets \`${tool.name}\` read \`${data.name}\` (${data.classification})`,
+          loc: f.loc,
+        },
+      };
+      break;
+    }
+  }
+  readCache.set(tool.index, found);
+  return found ?? undefined;
+}

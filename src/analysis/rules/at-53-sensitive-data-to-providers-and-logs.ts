@@ -1,4 +1,4 @@
-import { componentKindMask, FLOW_KIND_CODE } from "../../graph/threat-graph.js";
+import { componentKindMask, FLOW_KIND_CODE, type ThreatGraph } from "../../graph/threat-graph.js";
 import type { Component } from "../../semantic/model.js";
 import { classificationRank } from "../../semantic/vocabulary.js";
 import { classificationOf, type Fact } from "../facts.js";
@@ -45,41 +45,8 @@ export default defineRule(
     const keepsOf = (to: Component, isLog: boolean) => {
       const key = to.index * 2 + (isLog ? 1 : 0);
       let k = keeps.get(key);
-      if (!k) keeps.set(key, (k = keeping(to, isLog)));
+      if (!k) keeps.set(key, (k = keeping(graph, to, isLog)));
       return k;
-    };
-    const keeping = (to: Component, isLog: boolean): { why: Fact | undefined; trains: boolean } => {
-      if (to.kind === "provider" && to.props.trains_on_inputs === true)
-        return {
-          why: propFact(
-            to,
-            "trains_on_inputs",
-            `${describe(graph, to)} may train on what it receives (\`trains_on_inputs true\`)`,
-          ),
-          trains: true,
-        };
-      if (to.kind === "provider" && to.props.retention === "standard")
-        return {
-          why: propFact(to, "retention", `${describe(graph, to)} keeps inputs under its standard retention`),
-          trains: false,
-        };
-      // Unstated, a model provider's retention is assumed to be its standard one (AS-09 says so).
-      if (unstatedHandling(to).includes("retention"))
-        return {
-          why: {
-            text: `${describe(graph, to)} does not state its \`retention\`; assumed its standard retention (AS-09)`,
-            loc: to.nameLoc,
-          },
-          trains: false,
-        };
-      if (to.kind === "store" && to.props.type === "logs")
-        return {
-          why: propFact(to, "type", `${describe(graph, to)} is a log store that keeps what it is sent`),
-          trains: false,
-        };
-      if (isLog)
-        return { why: { text: `${describe(graph, to)} receives logs`, loc: to.nameLoc }, trains: false };
-      return { why: undefined, trains: false };
     };
     // Indexed over typed codes: a flow is looked at only when it moves personal data or above (what
     // flowSensitivity answers) into a provider or store, or is a log.
@@ -165,3 +132,44 @@ export default defineRule(
     }
   },
 );
+
+/**
+ * Why `to` keeps what it is sent (and whether it trains on it): a module function (not a closure made per compile), so V8 keeps its optimized code from one
+ * compile to the next.
+ */
+function keeping(
+  graph: ThreatGraph,
+  to: Component,
+  isLog: boolean,
+): { why: Fact | undefined; trains: boolean } {
+  if (to.kind === "provider" && to.props.trains_on_inputs === true)
+    return {
+      why: propFact(
+        to,
+        "trains_on_inputs",
+        `${describe(graph, to)} may train on what it receives (\`trains_on_inputs true\`)`,
+      ),
+      trains: true,
+    };
+  if (to.kind === "provider" && to.props.retention === "standard")
+    return {
+      why: propFact(to, "retention", `${describe(graph, to)} keeps inputs under its standard retention`),
+      trains: false,
+    };
+  // Unstated, a model provider's retention is assumed to be its standard one (AS-09 says so).
+  if (unstatedHandling(to).includes("retention"))
+    return {
+      why: {
+        text: `${describe(graph, to)} does not state its \`retention\`; assumed its standard retention (AS-09)`,
+        loc: to.nameLoc,
+      },
+      trains: false,
+    };
+  if (to.kind === "store" && to.props.type === "logs")
+    return {
+      why: propFact(to, "type", `${describe(graph, to)} is a log store that keeps what it is sent`),
+      trains: false,
+    };
+  if (isLog) return { why: { text: `${describe(graph, to)} receives logs`, loc: to.nameLoc }, trains: false };
+  return { why: undefined, trains: false };
+}

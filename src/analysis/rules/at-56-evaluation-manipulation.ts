@@ -71,8 +71,6 @@ export default defineRule(meta, ({ graph, facts, report }) => {
   for (let v = 0; v < graph.model.components.length; v++)
     if (facts.entry[v]! & UNTRUSTED_CONTENT || graph.trust[v] === PARTNER_RANK) seeds.push(v);
   const r = reachBoth(graph, facts, seeds, {}, guardOf(graph, meta));
-  const chain = (p: ReachPath, what: string): Fact[] =>
-    pathFacts(graph, facts, p, seedFact(graph, facts, p.start), what);
 
   for (const gate of gates) {
     let pick: { flow: Flow; open: boolean } | undefined;
@@ -89,7 +87,7 @@ export default defineRule(meta, ({ graph, facts, report }) => {
       subject: componentSubject(gate),
       message: `the evaluation in \`${gate.name}\` uses data that \`${origin.name}\` can shape, so a compromised model can be made to pass`,
       facts: [
-        ...chain(path, "content"),
+        ...chain(graph, facts, path, "content"),
         flowFact(graph, pick.flow, `feeds it to the evaluation in \`${gate.name}\``),
       ],
       controlPoints: [componentSubject(gate), flowSubject(pick.flow), ...pathSubjects(graph, facts, path)],
@@ -112,8 +110,14 @@ export default defineRule(meta, ({ graph, facts, report }) => {
         path.start === ds.index
           ? `the evaluation set \`${ds.name}\` is ${ds.trust === "partner" ? "held by a partner" : "open to untrusted parties"}, who can tune it so a compromised model passes`
           : `the evaluation set \`${ds.name}\` can be shaped by \`${origin.name}\`, so a compromised model can be made to pass`,
-      facts: chain(path, "content"),
+      facts: chain(graph, facts, path, "content"),
       controlPoints: [componentSubject(ds), ...pathSubjects(graph, facts, path)],
     });
   }
 });
+
+/** The facts along `p`, from its seed: A module function (not a closure made per compile), so V8 keeps its optimized code from one
+ * compile to the next. */
+function chain(graph: ThreatGraph, facts: Facts, p: ReachPath, what: string): Fact[] {
+  return pathFacts(graph, facts, p, seedFact(graph, facts, p.start), what);
+}

@@ -755,15 +755,32 @@ export function wayOutClosing(
  * out of the approving agents up front, with reach summaries of its own; the reaches this reads are
  * the ones every agent rule builds anyway.
  */
-export function approvalReplacedTest(g: ThreatGraph, facts: Facts): (e: number) => boolean {
-  const byAgent = new Map<number, readonly number[]>();
-  return (e) => {
+export function approvalReplacedTest(g: ThreatGraph, facts: Facts): ApprovalReplaced {
+  return new ApprovalReplaced(g, facts);
+}
+
+/**
+ * `approvalReplacedTest`'s answer: an object whose method is one function for every compile, not a
+ * closure made per compile. Hot code calling a closure made per compile loses its optimized code
+ * with that closure; a method keeps one call target.
+ */
+export class ApprovalReplaced {
+  private readonly byAgent = new Map<number, readonly number[]>();
+
+  constructor(
+    private readonly g: ThreatGraph,
+    private readonly facts: Facts,
+  ) {}
+
+  /** Whether the approval deciding step `e` is replaced by the tool it calls. */
+  has(e: number): boolean {
+    const { g, facts } = this;
     const agent = callerOf(g, facts, e);
     if (!agent) return false;
-    let callees = byAgent.get(agent.index);
-    if (!callees) byAgent.set(agent.index, (callees = replacedCallees(g, facts, agent)));
+    let callees = this.byAgent.get(agent.index);
+    if (!callees) this.byAgent.set(agent.index, (callees = replacedCallees(g, facts, agent)));
     return callees.length > 0 && callees.includes(facts.info.edgeTo[e]!);
-  };
+  }
 }
 
 /** The first callees of the reaches of `agent` that make `approvalReplacedOn` hold (`replacingReaches`). */

@@ -174,24 +174,27 @@ function isModelProvider(c: Component): c is Extract<Component, { kind: "provide
  * directions is read from its own flows. Per provider index, in flow order; computed once.
  */
 export function servedOnlyFlows(g: ThreatGraph, facts: Facts): ReadonlyMap<number, readonly Flow[]> {
-  return once(facts, "servedOnlyFlows", () => {
-    const n = g.model.components.length;
-    const provider = COMPONENT_KIND_CODE.get("provider")!;
-    const { edgeFrom, edgeTo } = g.csr;
-    const sends = new Set<number>();
-    for (let f = 0; f < g.model.flows.length; f++)
-      if (g.compKind[edgeTo[f]!] === provider) sends.add(edgeFrom[f]! * n + edgeTo[f]!);
-    const out = new Map<number, Flow[]>();
-    for (const f of g.flowsByKind.get("serve") ?? []) {
-      const p = edgeFrom[f]!;
-      if (!isModelProvider(g.model.components[p]!)) continue;
-      if (sends.has(edgeTo[f]! * n + p)) continue;
-      let list = out.get(p);
-      if (!list) out.set(p, (list = []));
-      list.push(g.model.flows[f]!);
-    }
-    return out;
-  });
+  return once(facts, "servedOnlyFlows", () => servedOnlyFlowsOf(g));
+}
+
+/** `servedOnlyFlows`'s pass, a module function so V8 keeps its optimized code from one compile to the next. */
+function servedOnlyFlowsOf(g: ThreatGraph): ReadonlyMap<number, readonly Flow[]> {
+  const n = g.model.components.length;
+  const provider = COMPONENT_KIND_CODE.get("provider")!;
+  const { edgeFrom, edgeTo } = g.csr;
+  const sends = new Set<number>();
+  for (let f = 0; f < g.model.flows.length; f++)
+    if (g.compKind[edgeTo[f]!] === provider) sends.add(edgeFrom[f]! * n + edgeTo[f]!);
+  const out = new Map<number, Flow[]>();
+  for (const f of g.flowsByKind.get("serve") ?? []) {
+    const p = edgeFrom[f]!;
+    if (!isModelProvider(g.model.components[p]!)) continue;
+    if (sends.has(edgeTo[f]! * n + p)) continue;
+    let list = out.get(p);
+    if (!list) out.set(p, (list = []));
+    list.push(g.model.flows[f]!);
+  }
+  return out;
 }
 
 /** The data-handling properties a model provider leaves unstated (AS-09 reports them; AT-53 assumes). */
@@ -227,31 +230,34 @@ function kindMask(kinds: ReadonlySet<FlowKind>): Uint8Array {
 }
 
 function flowTable(g: ThreatGraph, facts: Facts): FlowTable {
-  return once(facts, "flowTable", () => {
-    const { info, infoFlow, infoReturn } = facts;
-    const weights = kindMask(WEIGHT_FLOWS);
-    const produce = FLOW_KIND_CODE.get("produce")!;
-    const response = FLOW_KIND_CODE.get("response")!;
-    const weightTarget = componentKindMask(["model", "registry"]);
-    const runtime = scratchU8(info.edgeCount);
-    for (let e = 0; e < runtime.length; e++) {
-      // Run-time content: not weights, and not the answers of a `stateless` component (it answers
-      // each caller apart, so one caller's content never reaches another's answers).
-      const f = infoFlow[e]!;
-      const k = g.flowKind[f]!;
-      if (weights[k]) continue;
-      if ((infoReturn[e] === 1 || k === response) && g.stateless[info.edgeFrom[e]!]) continue;
-      if (k === produce && weightTarget[g.compKind[g.csr.edgeTo[f]!]!]) continue;
-      runtime[e] = 1;
-    }
-    return {
-      kind: g.flowKind,
-      carriedRank: g.carriedRank,
-      carriedData: g.carriedData,
-      declares: g.declaresCarries,
-      runtime,
-    };
-  });
+  return once(facts, "flowTable", () => flowTableOf(g, facts));
+}
+
+/** `flowTable`'s pass, a module function so V8 keeps its optimized code from one compile to the next. */
+function flowTableOf(g: ThreatGraph, facts: Facts): FlowTable {
+  const { info, infoFlow, infoReturn } = facts;
+  const weights = kindMask(WEIGHT_FLOWS);
+  const produce = FLOW_KIND_CODE.get("produce")!;
+  const response = FLOW_KIND_CODE.get("response")!;
+  const weightTarget = componentKindMask(["model", "registry"]);
+  const runtime = scratchU8(info.edgeCount);
+  for (let e = 0; e < runtime.length; e++) {
+    // Run-time content: not weights, and not the answers of a `stateless` component (it answers
+    // each caller apart, so one caller's content never reaches another's answers).
+    const f = infoFlow[e]!;
+    const k = g.flowKind[f]!;
+    if (weights[k]) continue;
+    if ((infoReturn[e] === 1 || k === response) && g.stateless[info.edgeFrom[e]!]) continue;
+    if (k === produce && weightTarget[g.compKind[g.csr.edgeTo[f]!]!]) continue;
+    runtime[e] = 1;
+  }
+  return {
+    kind: g.flowKind,
+    carriedRank: g.carriedRank,
+    carriedData: g.carriedData,
+    declares: g.declaresCarries,
+    runtime,
+  };
 }
 
 // ---- run time versus weights ---------------------------------------------------------------------
@@ -272,39 +278,42 @@ export interface RuntimeTaint {
  * retrieved by that agent does. One BFS per run-time entry class.
  */
 export function runtimeTaint(g: ThreatGraph, facts: Facts): RuntimeTaint {
-  return once(facts, "runtimeTaint", () => {
-    const n = g.model.components.length;
-    const { info } = facts;
-    const { runtime } = flowTable(g, facts);
-    const bits = scratchU8(n);
-    const parent: Partial<Record<EntryClass, Int32Array>> = {};
-    const queue = scratchI32(n);
-    for (const cls of RUNTIME_CLASSES) {
-      const bit = ENTRY_BIT[cls];
-      const par = scratchI32(n).fill(NONE);
-      let head = 0;
-      let tail = 0;
-      for (let v = 0; v < n; v++) {
-        if (facts.entry[v]! & bit) {
-          par[v] = SEED;
-          queue[tail++] = v;
-        }
+  return once(facts, "runtimeTaint", () => runtimeTaintOf(g, facts));
+}
+
+/** `runtimeTaint`'s pass, a module function so V8 keeps its optimized code from one compile to the next. */
+function runtimeTaintOf(g: ThreatGraph, facts: Facts): RuntimeTaint {
+  const n = g.model.components.length;
+  const { info } = facts;
+  const { runtime } = flowTable(g, facts);
+  const bits = scratchU8(n);
+  const parent: Partial<Record<EntryClass, Int32Array>> = {};
+  const queue = scratchI32(n);
+  for (const cls of RUNTIME_CLASSES) {
+    const bit = ENTRY_BIT[cls];
+    const par = scratchI32(n).fill(NONE);
+    let head = 0;
+    let tail = 0;
+    for (let v = 0; v < n; v++) {
+      if (facts.entry[v]! & bit) {
+        par[v] = SEED;
+        queue[tail++] = v;
       }
-      while (head < tail) {
-        const v = queue[head++]!;
-        bits[v]! |= bit;
-        for (let i = info.outStart[v]!; i < info.outStart[v + 1]!; i++) {
-          const e = info.outEdges[i]!;
-          const w = info.edgeTo[e]!;
-          if (par[w] !== NONE || !runtime[e]) continue;
-          par[w] = e;
-          queue[tail++] = w;
-        }
-      }
-      parent[cls] = par;
     }
-    return { bits, parent };
-  });
+    while (head < tail) {
+      const v = queue[head++]!;
+      bits[v]! |= bit;
+      for (let i = info.outStart[v]!; i < info.outStart[v + 1]!; i++) {
+        const e = info.outEdges[i]!;
+        const w = info.edgeTo[e]!;
+        if (par[w] !== NONE || !runtime[e]) continue;
+        par[w] = e;
+        queue[tail++] = w;
+      }
+    }
+    parent[cls] = par;
+  }
+  return { bits, parent };
 }
 
 /** The first run-time entry class (user input, external data, tool output) in `mask` reaching `v`. */
@@ -383,53 +392,59 @@ export interface StoredUserContent {
 
 /** 1 for each LLM consumer (`isLlmConsumer`), worked out once per compile for the passes that ask per edge. */
 export function llmMask(g: ThreatGraph, facts: Facts): Uint8Array {
-  return once(facts, "llmMask", () => {
-    const llm = scratchU8(g.model.components.length);
-    // Only these kinds can be one: the others' objects are never read.
-    for (const kind of LLM_CONSUMER_KINDS)
-      for (const i of g.byKind.get(kind) ?? []) llm[i] = isLlmConsumer(g, g.model.components[i]!) ? 1 : 0;
-    return llm;
-  });
+  return once(facts, "llmMask", () => llmMaskOf(g));
+}
+
+/** `llmMask`'s pass, a module function so V8 keeps its optimized code from one compile to the next. */
+function llmMaskOf(g: ThreatGraph): Uint8Array {
+  const llm = scratchU8(g.model.components.length);
+  // Only these kinds can be one: the others' objects are never read.
+  for (const kind of LLM_CONSUMER_KINDS)
+    for (const i of g.byKind.get(kind) ?? []) llm[i] = isLlmConsumer(g, g.model.components[i]!) ? 1 : 0;
+  return llm;
 }
 
 export function storedUserContent(g: ThreatGraph, facts: Facts): StoredUserContent {
-  return once(facts, "storedUserContent", () => {
-    const n = g.model.components.length;
-    const { info, contentEdge } = facts;
-    const storing = scratchU8(FLOW_KIND_NAMES.length);
-    for (const k of STORING_FLOWS) storing[FLOW_KIND_CODE.get(k)!] = 1;
-    // An LLM that writes what it was told into a store is agent memory (AT-40) or a prompt spreading
-    // between agents (AT-41). What it stores through a tool it calls still counts (ADR 3: one user's
-    // memo read back in another user's session is an injection the model cannot tell apart).
-    const llm = llmMask(g, facts);
-    const parent = scratchI32(2 * n).fill(NONE);
-    const queue = scratchI32(2 * n);
-    let head = 0;
-    let tail = 0;
-    const bit = ENTRY_BIT.user_input;
-    for (let v = 0; v < n; v++)
-      if (facts.entry[v]! & bit) {
-        parent[v] = SEED;
-        queue[tail++] = v;
-      }
-    while (head < tail) {
-      const s = queue[head++]!;
-      const layer = s >= n ? 1 : 0;
-      const v = s - layer * n;
-      for (let i = info.outStart[v]!; i < info.outStart[v + 1]!; i++) {
-        const e = info.outEdges[i]!;
-        if (!contentEdge[e]) continue;
-        const stores =
-          layer === 1 ||
-          (facts.infoReturn[e] === 0 && llm[v] === 0 && storing[g.flowKind[facts.infoFlow[e]!]!] === 1);
-        const t = info.edgeTo[e]! + (stores ? n : 0);
-        if (parent[t] !== NONE) continue;
-        parent[t] = e * 2 + layer;
-        queue[tail++] = t;
-      }
+  return once(facts, "storedUserContent", () => storedUserContentOf(g, facts));
+}
+
+/** `storedUserContent`'s pass, a module function so V8 keeps its optimized code from one compile to the next. */
+function storedUserContentOf(g: ThreatGraph, facts: Facts): StoredUserContent {
+  const n = g.model.components.length;
+  const { info, contentEdge } = facts;
+  const storing = scratchU8(FLOW_KIND_NAMES.length);
+  for (const k of STORING_FLOWS) storing[FLOW_KIND_CODE.get(k)!] = 1;
+  // An LLM that writes what it was told into a store is agent memory (AT-40) or a prompt spreading
+  // between agents (AT-41). What it stores through a tool it calls still counts (ADR 3: one user's
+  // memo read back in another user's session is an injection the model cannot tell apart).
+  const llm = llmMask(g, facts);
+  const parent = scratchI32(2 * n).fill(NONE);
+  const queue = scratchI32(2 * n);
+  let head = 0;
+  let tail = 0;
+  const bit = ENTRY_BIT.user_input;
+  for (let v = 0; v < n; v++)
+    if (facts.entry[v]! & bit) {
+      parent[v] = SEED;
+      queue[tail++] = v;
     }
-    return { parent, n };
-  });
+  while (head < tail) {
+    const s = queue[head++]!;
+    const layer = s >= n ? 1 : 0;
+    const v = s - layer * n;
+    for (let i = info.outStart[v]!; i < info.outStart[v + 1]!; i++) {
+      const e = info.outEdges[i]!;
+      if (!contentEdge[e]) continue;
+      const stores =
+        layer === 1 ||
+        (facts.infoReturn[e] === 0 && llm[v] === 0 && storing[g.flowKind[facts.infoFlow[e]!]!] === 1);
+      const t = info.edgeTo[e]! + (stores ? n : 0);
+      if (parent[t] !== NONE) continue;
+      parent[t] = e * 2 + layer;
+      queue[tail++] = t;
+    }
+  }
+  return { parent, n };
 }
 
 /** Whether stored user content reaches `v` (in the stored layer). */
@@ -487,10 +502,13 @@ export interface ContextSensitivity {
  * serves. A monotone fixpoint; each component rises at most once per classification.
  */
 export function contextSensitivity(g: ThreatGraph, facts: Facts): ContextSensitivity {
-  return once(facts, "contextSensitivity", () => {
-    const { runtime } = flowTable(g, facts);
-    return sensitivityReach(g, facts.info, facts.infoFlow, (e) => runtime[e] === 0, -1);
-  });
+  return once(facts, "contextSensitivity", () => contextSensitivityOf(g, facts));
+}
+
+/** `contextSensitivity`'s pass, a module function so V8 keeps its optimized code from one compile to the next. */
+function contextSensitivityOf(g: ThreatGraph, facts: Facts): ContextSensitivity {
+  const { runtime } = flowTable(g, facts);
+  return sensitivityReach(g, facts.info, facts.infoFlow, (e) => runtime[e] === 0, -1);
 }
 
 /** How the most sensitive run-time data of `v` reaches it. */
@@ -550,39 +568,42 @@ function partyRank(c: Component): number {
  * component and flow is visited once).
  */
 export function queryAccess(g: ThreatGraph, facts: Facts): QueryAccess {
-  return once(facts, "queryAccess", () => {
-    const { model } = g;
-    const n = model.components.length;
-    const rank = scratchI8(n).fill(-1);
-    const parent = scratchI32(n).fill(NONE);
-    const seedRank = model.components.map(partyRank);
-    const queue = scratchI32(n);
-    const { kind } = flowTable(g, facts);
-    const query = kindMask(QUERY_FLOWS);
-    for (let level = 0; level < TRUST_LEVELS.length; level++) {
-      let head = 0;
-      let tail = 0;
-      for (let v = 0; v < n; v++) {
-        if (seedRank[v] === level && rank[v] === -1) {
-          rank[v] = level;
-          parent[v] = SEED;
-          queue[tail++] = v;
-        }
-      }
-      while (head < tail) {
-        const v = queue[head++]!;
-        for (let i = g.csr.outStart[v]!; i < g.csr.outStart[v + 1]!; i++) {
-          const f = g.csr.outEdges[i]!;
-          const w = g.csr.edgeTo[f]!;
-          if (!query[kind[f]!] || rank[w] !== -1) continue;
-          rank[w] = level;
-          parent[w] = f;
-          queue[tail++] = w;
-        }
+  return once(facts, "queryAccess", () => queryAccessOf(g, facts));
+}
+
+/** `queryAccess`'s pass, a module function so V8 keeps its optimized code from one compile to the next. */
+function queryAccessOf(g: ThreatGraph, facts: Facts): QueryAccess {
+  const { model } = g;
+  const n = model.components.length;
+  const rank = scratchI8(n).fill(-1);
+  const parent = scratchI32(n).fill(NONE);
+  const seedRank = model.components.map(partyRank);
+  const queue = scratchI32(n);
+  const { kind } = flowTable(g, facts);
+  const query = kindMask(QUERY_FLOWS);
+  for (let level = 0; level < TRUST_LEVELS.length; level++) {
+    let head = 0;
+    let tail = 0;
+    for (let v = 0; v < n; v++) {
+      if (seedRank[v] === level && rank[v] === -1) {
+        rank[v] = level;
+        parent[v] = SEED;
+        queue[tail++] = v;
       }
     }
-    return { rank, parent };
-  });
+    while (head < tail) {
+      const v = queue[head++]!;
+      for (let i = g.csr.outStart[v]!; i < g.csr.outStart[v + 1]!; i++) {
+        const f = g.csr.outEdges[i]!;
+        const w = g.csr.edgeTo[f]!;
+        if (!query[kind[f]!] || rank[w] !== -1) continue;
+        rank[w] = level;
+        parent[w] = f;
+        queue[tail++] = w;
+      }
+    }
+  }
+  return { rank, parent };
 }
 
 /** Why a party's requests are as trusted as they are. */
@@ -863,18 +884,21 @@ function actorSays(g: ThreatGraph, f: Flow): boolean | undefined {
  * answer with the fraud model). People and notebooks pushing by hand add no artifact of their own.
  */
 export function ambiguousRegistries(g: ThreatGraph, facts: Facts): Uint8Array {
-  return once(facts, "ambiguousRegistries", () => {
-    const out = scratchU8(g.model.components.length);
-    for (const i of g.byKind.get("registry") ?? []) {
-      const producers = new Set<number>();
-      for (const f of inFlows(g, i)) {
-        const k = g.model.components[f.from]!.kind;
-        if (k === "model" || k === "pipeline" || k === "registry") producers.add(f.from);
-      }
-      if (producers.size > 1) out[i] = 1;
+  return once(facts, "ambiguousRegistries", () => ambiguousRegistriesOf(g));
+}
+
+/** `ambiguousRegistries`'s pass, a module function so V8 keeps its optimized code from one compile to the next. */
+function ambiguousRegistriesOf(g: ThreatGraph): Uint8Array {
+  const out = scratchU8(g.model.components.length);
+  for (const i of g.byKind.get("registry") ?? []) {
+    const producers = new Set<number>();
+    for (const f of inFlows(g, i)) {
+      const k = g.model.components[f.from]!.kind;
+      if (k === "model" || k === "pipeline" || k === "registry") producers.add(f.from);
     }
-    return out;
-  });
+    if (producers.size > 1) out[i] = 1;
+  }
+  return out;
 }
 
 // ---- what a model was trained on ------------------------------------------------------------------
@@ -972,49 +996,52 @@ export interface Trained {
  * monotone fixpoint over lineage flows only.
  */
 export function trained(g: ThreatGraph, facts: Facts): Trained {
-  return once(facts, "trained", () => {
-    const { model } = g;
-    const n = model.components.length;
-    const rank = scratchI8(n).fill(-1);
-    const how = scratchU8(n);
-    const parent = scratchI32(n).fill(NONE);
-    const work: number[] = [];
-    const queued = scratchU8(n);
-    const raise = (v: number, r: number, h: TrainedHowValue, p: number) => {
-      if (r <= rank[v]!) return;
-      rank[v] = r;
-      how[v] = h;
-      parent[v] = p;
-      if (!queued[v]) {
-        queued[v] = 1;
-        work.push(v);
-      }
-    };
-    for (const c of model.components) {
-      if (c.kind === "model") for (const d of c.holds) raise(c.index, dataRank(g, d), TrainedHow.Held, NONE);
-      if (c.kind === "pipeline" && (c.props.type === "training" || c.props.type === "fine_tuning")) {
-        const input = pipelineInput(g, facts, c.index);
-        raise(c.index, input.rank, TrainedHow.PipelineInputs, input.edge);
-      }
+  return once(facts, "trained", () => trainedOf(g, facts));
+}
+
+/** `trained`'s pass, a module function so V8 keeps its optimized code from one compile to the next. */
+function trainedOf(g: ThreatGraph, facts: Facts): Trained {
+  const { model } = g;
+  const n = model.components.length;
+  const rank = scratchI8(n).fill(-1);
+  const how = scratchU8(n);
+  const parent = scratchI32(n).fill(NONE);
+  const work: number[] = [];
+  const queued = scratchU8(n);
+  const raise = (v: number, r: number, h: TrainedHowValue, p: number) => {
+    if (r <= rank[v]!) return;
+    rank[v] = r;
+    how[v] = h;
+    parent[v] = p;
+    if (!queued[v]) {
+      queued[v] = 1;
+      work.push(v);
     }
-    for (const i of g.flowsByKind.get("train") ?? []) {
-      const f = model.flows[i]!;
-      raise(f.to, trainFlowData(g, facts, f).rank, TrainedHow.Delivered, f.index);
+  };
+  for (const c of model.components) {
+    if (c.kind === "model") for (const d of c.holds) raise(c.index, dataRank(g, d), TrainedHow.Held, NONE);
+    if (c.kind === "pipeline" && (c.props.type === "training" || c.props.type === "fine_tuning")) {
+      const input = pipelineInput(g, facts, c.index);
+      raise(c.index, input.rank, TrainedHow.PipelineInputs, input.edge);
     }
-    const ambiguous = ambiguousRegistries(g, facts);
-    const { kind } = flowTable(g, facts);
-    const lineage = kindMask(LINEAGE_FLOWS);
-    while (work.length > 0) {
-      const v = work.pop()!;
-      queued[v] = 0;
-      if (ambiguous[v]) continue;
-      for (let i = g.csr.outStart[v]!; i < g.csr.outStart[v + 1]!; i++) {
-        const f = g.csr.outEdges[i]!;
-        if (lineage[kind[f]!]) raise(g.csr.edgeTo[f]!, rank[v]!, TrainedHow.Passed, f);
-      }
+  }
+  for (const i of g.flowsByKind.get("train") ?? []) {
+    const f = model.flows[i]!;
+    raise(f.to, trainFlowData(g, facts, f).rank, TrainedHow.Delivered, f.index);
+  }
+  const ambiguous = ambiguousRegistries(g, facts);
+  const { kind } = flowTable(g, facts);
+  const lineage = kindMask(LINEAGE_FLOWS);
+  while (work.length > 0) {
+    const v = work.pop()!;
+    queued[v] = 0;
+    if (ambiguous[v]) continue;
+    for (let i = g.csr.outStart[v]!; i < g.csr.outStart[v + 1]!; i++) {
+      const f = g.csr.outEdges[i]!;
+      if (lineage[kind[f]!]) raise(g.csr.edgeTo[f]!, rank[v]!, TrainedHow.Passed, f);
     }
-    return { rank, how, parent };
-  });
+  }
+  return { rank, how, parent };
 }
 
 /** The nearest model on the lineage behind `v` (`v` itself when it is a model). */
@@ -1179,34 +1206,42 @@ export function servedBy(
   pred: (m: Extract<Component, { kind: "model" }>) => boolean,
   anyModel = false,
 ): Served {
-  return once(facts, `servedBy:${key}`, () => {
-    const n = g.model.components.length;
-    const parent = scratchI32(n).fill(NONE);
-    const queue: number[] = [];
-    for (const i of g.byKind.get("model") ?? []) {
-      const m = g.model.components[i]!;
-      if (m.kind === "model" && pred(m)) {
-        parent[i] = SEED;
-        queue.push(i);
-      }
+  return once(facts, `servedBy:${key}`, () => servedByOf(g, facts, pred, anyModel));
+}
+
+/** `servedBy`'s pass, a module function so V8 keeps its optimized code from one compile to the next. */
+function servedByOf(
+  g: ThreatGraph,
+  facts: Facts,
+  pred: (m: Extract<Component, { kind: "model" }>) => boolean,
+  anyModel: boolean,
+): Served {
+  const n = g.model.components.length;
+  const parent = scratchI32(n).fill(NONE);
+  const queue: number[] = [];
+  for (const i of g.byKind.get("model") ?? []) {
+    const m = g.model.components[i]!;
+    if (m.kind === "model" && pred(m)) {
+      parent[i] = SEED;
+      queue.push(i);
     }
-    // When any model will do, it does not matter which artifact a registry hands out.
-    const ambiguous = anyModel ? scratchU8(n) : ambiguousRegistries(g, facts);
-    const { kind } = flowTable(g, facts);
-    const serving = kindMask(SERVING_FLOWS);
-    for (let head = 0; head < queue.length; head++) {
-      const v = queue[head]!;
-      if (ambiguous[v]) continue;
-      for (let i = g.csr.outStart[v]!; i < g.csr.outStart[v + 1]!; i++) {
-        const f = g.csr.outEdges[i]!;
-        const w = g.csr.edgeTo[f]!;
-        if (!serving[kind[f]!] || parent[w] !== NONE) continue;
-        parent[w] = f;
-        queue.push(w);
-      }
+  }
+  // When any model will do, it does not matter which artifact a registry hands out.
+  const ambiguous = anyModel ? scratchU8(n) : ambiguousRegistries(g, facts);
+  const { kind } = flowTable(g, facts);
+  const serving = kindMask(SERVING_FLOWS);
+  for (let head = 0; head < queue.length; head++) {
+    const v = queue[head]!;
+    if (ambiguous[v]) continue;
+    for (let i = g.csr.outStart[v]!; i < g.csr.outStart[v + 1]!; i++) {
+      const f = g.csr.outEdges[i]!;
+      const w = g.csr.edgeTo[f]!;
+      if (!serving[kind[f]!] || parent[w] !== NONE) continue;
+      parent[w] = f;
+      queue.push(w);
     }
-    return { parent };
-  });
+  }
+  return { parent };
 }
 
 /** Whether `v` answers with a matching model (is the model, or is served or deployed one). */
@@ -1515,31 +1550,34 @@ export function runtimeReach(
   key: string,
   seed: (c: Component) => boolean,
 ): Reach {
-  return once(facts, `runtimeReach:${key}`, () => {
-    const n = g.model.components.length;
-    const parent = scratchI32(n).fill(NONE);
-    const queue: number[] = [];
-    const { components } = g.model;
-    for (let v = 0; v < n; v++) {
-      if (seed(components[v]!)) {
-        parent[v] = SEED;
-        queue.push(v);
-      }
+  return once(facts, `runtimeReach:${key}`, () => runtimeReachOf(g, facts, seed));
+}
+
+/** `runtimeReach`'s pass, a module function so V8 keeps its optimized code from one compile to the next. */
+function runtimeReachOf(g: ThreatGraph, facts: Facts, seed: (c: Component) => boolean): Reach {
+  const n = g.model.components.length;
+  const parent = scratchI32(n).fill(NONE);
+  const queue: number[] = [];
+  const { components } = g.model;
+  for (let v = 0; v < n; v++) {
+    if (seed(components[v]!)) {
+      parent[v] = SEED;
+      queue.push(v);
     }
-    const { info } = facts;
-    const { runtime } = flowTable(g, facts);
-    for (let head = 0; head < queue.length; head++) {
-      const v = queue[head]!;
-      for (let i = info.outStart[v]!; i < info.outStart[v + 1]!; i++) {
-        const e = info.outEdges[i]!;
-        const w = info.edgeTo[e]!;
-        if (parent[w] !== NONE || !runtime[e]) continue;
-        parent[w] = e;
-        queue.push(w);
-      }
+  }
+  const { info } = facts;
+  const { runtime } = flowTable(g, facts);
+  for (let head = 0; head < queue.length; head++) {
+    const v = queue[head]!;
+    for (let i = info.outStart[v]!; i < info.outStart[v + 1]!; i++) {
+      const e = info.outEdges[i]!;
+      const w = info.edgeTo[e]!;
+      if (parent[w] !== NONE || !runtime[e]) continue;
+      parent[w] = e;
+      queue.push(w);
     }
-    return { parent };
-  });
+  }
+  return { parent };
 }
 
 /** The seed a reach started from for `v`, and the info edges in path order. */
