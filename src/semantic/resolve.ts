@@ -68,7 +68,9 @@ export interface ResolveOptions {
  */
 
 const NONE: readonly never[] = Object.freeze([]);
-const listOrNone = <T>(list: readonly T[]): readonly T[] => (list.length === 0 ? NONE : list);
+// A list grown by push keeps the spare capacity of its last growth (17 slots for one item, 152
+// bytes): the model's lists (mostly one or two items, a few million at 1M) are kept exact-size.
+const listOrNone = <T>(list: readonly T[]): readonly T[] => (list.length === 0 ? NONE : list.slice());
 const loc = (file: SourceFile, start: number, end: number): Location => ({ file, start, end });
 const KIND_KEY = PROP_KEY_INDEX.get("kind")!;
 // The categories a reference may name, made once (a literal per call allocates per reference).
@@ -546,7 +548,9 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
       }
       const here = loc(file, d.start, d.end);
       const priorIndex = d.name ? flowByName.get(d.name.text) : byPair.get(fromSym.index, toSym.index);
-      const id = d.name ? d.name.text : `${from.name}->${to.name}`;
+      // Joined, not a template: a template makes two concatenated strings (64 bytes) per unnamed flow,
+      // and a flat copy besides once the id is hashed; join makes the flat string alone.
+      const id = d.name ? d.name.text : [from.name, to.name].join("->");
       if (priorIndex !== undefined) {
         // A name given twice is pointed at by name, in both places; two unnamed flows by statement.
         const prior = flows[priorIndex]!;
