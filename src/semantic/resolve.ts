@@ -107,6 +107,17 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
   const units: FileUnit[] = files.map((f) => f.unit ?? emptyUnit());
   const symbols = new SymbolTable(files, diagnostics);
   const spans = new SpanTable();
+  // One copy of each title, owner, control name and property value for the whole model: they repeat
+  // across files (a flow title such as "system prompt" in every system), and each file's unit has its
+  // own copy of each.
+  const oneCopy = new Map<string, string>();
+  const one = <S extends string | undefined>(s: S): S => {
+    if (s === undefined) return s;
+    const known = oneCopy.get(s);
+    if (known !== undefined) return known as S;
+    oneCopy.set(s, s);
+    return s;
+  };
 
   // ---- declare every name, in declaration order --------------------------------------------------
   const bases: Bases[] = [];
@@ -378,9 +389,9 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
       const sym = symbols.get(ref.text);
       if (sym?.category === "control") {
         symbols.resolve(ref, file, CONTROL);
-        out.push({ name: ref.text, loc: at(file, ref), impliedBy: undefined });
+        out.push({ name: one(ref.text), loc: at(file, ref), impliedBy: undefined });
       } else if (BUILTIN_CONTROL_BY_ID.has(ref.text)) {
-        out.push({ name: ref.text, loc: at(file, ref), impliedBy: undefined });
+        out.push({ name: one(ref.text), loc: at(file, ref), impliedBy: undefined });
       } else {
         symbols.resolve(ref, file, CONTROL, builtinNames(), undefined, CONTROL);
       }
@@ -391,7 +402,7 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
   const addImplied = (file: SourceFile, implied: readonly Implied[], uses: ControlUse[]): void => {
     for (const x of implied) {
       if (uses.some((u) => u.name === x.control)) continue;
-      uses.push({ name: x.control, loc: loc(file, x.start, x.end), impliedBy: x.impliedBy });
+      uses.push({ name: one(x.control), loc: loc(file, x.start, x.end), impliedBy: one(x.impliedBy) });
     }
   };
   const resolveData = (file: SourceFile, refs: readonly Ref[]): readonly number[] => {
@@ -454,19 +465,19 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
         }
       }
       const props: Record<string, unknown> = {};
-      for (const [key, v] of d.props) props[key] = v;
+      for (const [key, v] of d.props) props[key] = typeof v === "string" ? one(v) : v;
       const controlUses = d.controls.length > 0 ? resolveControls(file, d.controls) : [];
       addImplied(file, d.implied, controlUses);
       components.push({
         index,
         name: d.head.name?.text ?? `${kind}#${index}`,
         kind,
-        title: d.head.title,
+        title: one(d.head.title),
         zone,
         trust,
         trustOrigin,
         description: d.description,
-        owner: d.owner,
+        owner: one(d.owner),
         holds: resolveData(file, d.holds),
         controls: listOrNone(controlUses),
         crown: listOrNone(d.crown as Cia[]),
@@ -580,9 +591,9 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
         from: fromSym.index,
         to: toSym.index,
         kind,
-        title: d.title,
+        title: one(d.title),
         description: d.description,
-        auth: d.auth,
+        auth: one(d.auth),
         encrypted: d.encrypted,
         carries: resolveData(file, d.carries),
         controls: listOrNone(flowControls),
