@@ -14,15 +14,32 @@ export interface LineCol {
   column: number;
 }
 
-// Line starts are computed on first use and cached per text: positions are stored as offsets
+// Line starts are computed on first use and cached per file: positions are stored as offsets
 // everywhere (cheap), and only turned into line/column when a diagnostic or a report prints them.
-const lineStartCache = new WeakMap<SourceFile, Int32Array>();
+// The text's length is kept beside them, so a file whose text was let go (`releaseText`) still
+// gives every line and column.
+interface Lines {
+  readonly starts: Int32Array;
+  readonly length: number;
+}
+const linesCache = new WeakMap<SourceFile, Lines>();
+// Outputs print many locations of one file in a row: the last file's lines are at hand.
+let lastFile: SourceFile | undefined;
+let lastLines: Lines | undefined;
 
-/** Offsets at which each line starts; `\r\n`, `\n` and a lone `\r` all end a line. */
-export function lineStarts(file: SourceFile): Int32Array {
-  const cached = lineStartCache.get(file);
-  if (cached) return cached;
-  const text = file.text;
+function linesOf(file: SourceFile): Lines {
+  if (file === lastFile) return lastLines!;
+  let lines = linesCache.get(file);
+  if (!lines) {
+    lines = { starts: computeLineStarts(file.text), length: file.text.length };
+    linesCache.set(file, lines);
+  }
+  lastFile = file;
+  lastLines = lines;
+  return lines;
+}
+
+function computeLineStarts(text: string): Int32Array {
   const starts: number[] = [0];
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -32,15 +49,34 @@ export function lineStarts(file: SourceFile): Int32Array {
       starts.push(i + 1);
     }
   }
-  const result = Int32Array.from(starts);
-  lineStartCache.set(file, result);
-  return result;
+  return Int32Array.from(starts);
+}
+
+/** Offsets at which each line starts; `\r\n`, `\n` and a lone `\r` all end a line. */
+export function lineStarts(file: SourceFile): Int32Array {
+  return linesOf(file).starts;
+}
+
+/** The length of the file's text, also once the text was let go. */
+export function textLength(file: SourceFile): number {
+  return linesOf(file).length;
+}
+
+/**
+ * Lets the file's text go, keeping its line starts and length: lines and columns stay exact, but
+ * the file has no line to show (`lineText` gives "", and a diagnostic there prints no code frame).
+ * For `compile`, whose model outlives the texts' use: the model keeps no view into them (its strings
+ * are copies, `ownCopy`), so at 1M components about 280 MB go.
+ */
+export function releaseText(file: SourceFile): void {
+  linesOf(file);
+  (file as { text: string }).text = "";
 }
 
 /** Line and column of an offset (clamped to the text). */
 export function lineCol(file: SourceFile, offset: number): LineCol {
-  const starts = lineStarts(file);
-  const off = Math.max(0, Math.min(offset, file.text.length));
+  const { starts, length } = linesOf(file);
+  const off = Math.max(0, Math.min(offset, length));
   const line = lineIndex(starts, off);
   return { line: line + 1, column: off - starts[line]! + 1 };
 }

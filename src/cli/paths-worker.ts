@@ -65,11 +65,21 @@ function controlList(model: ResolvedModel): ControlUse[] {
   return all;
 }
 
-/** One digest of every file the model was read from, path and text, in load order. */
+const digests = new WeakMap<ResolvedModel, string>();
+
+/**
+ * One digest of every file the model was read from, path and text, in load order. Kept per model:
+ * `compile` asks for it before it lets the texts go (`releaseText`), and the worker's answer is
+ * compared with that.
+ */
 export function sourceDigest(model: ResolvedModel): string {
+  const known = digests.get(model);
+  if (known !== undefined) return known;
   const h = createHash("sha256");
   for (const f of model.files) h.update(`${f.path}\0${f.text.length}\0`).update(f.text).update("\0");
-  return h.digest("hex");
+  const digest = h.digest("hex");
+  digests.set(model, digest);
+  return digest;
 }
 
 /** The analysis with each step's controls mapped by `control` (one walk for both directions). */

@@ -1,5 +1,5 @@
 import type { Location } from "../diagnostics/diagnostic.js";
-import { lineIndex, lineStarts } from "../source.js";
+import { lineIndex, lineStarts, textLength } from "../source.js";
 
 /** A location as outputs print it: project-relative path, 1-based line and column (UTF-16 units). */
 export interface LocationView {
@@ -17,7 +17,7 @@ export interface LocationView {
  */
 export function locationView(loc: Location): LocationView {
   const starts = lineStarts(loc.file);
-  const length = loc.file.text.length;
+  const length = textLength(loc.file);
   const start = Math.max(0, Math.min(loc.start, length));
   const end = Math.max(start, Math.min(loc.end, length));
   const line = lineIndex(starts, start);

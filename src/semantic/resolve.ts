@@ -68,7 +68,9 @@ export interface ResolveOptions {
  */
 
 const NONE: readonly never[] = Object.freeze([]);
-const listOrNone = <T>(list: readonly T[]): readonly T[] => (list.length === 0 ? NONE : list);
+// A list grown by push keeps the spare capacity of its last growth (17 slots for one item, 152
+// bytes): the model's lists (mostly one or two items, a few million at 1M) are kept exact-size.
+const listOrNone = <T>(list: readonly T[]): readonly T[] => (list.length === 0 ? NONE : list.slice());
 const loc = (file: SourceFile, start: number, end: number): Location => ({ file, start, end });
 const KIND_KEY = PROP_KEY_INDEX.get("kind")!;
 // The categories a reference may name, made once (a literal per call allocates per reference).
@@ -105,6 +107,17 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
   const units: FileUnit[] = files.map((f) => f.unit ?? emptyUnit());
   const symbols = new SymbolTable(files, diagnostics);
   const spans = new SpanTable();
+  // One copy of each title, owner, control name and property value for the whole model: they repeat
+  // across files (a flow title such as "system prompt" in every system), and each file's unit has its
+  // own copy of each.
+  const oneCopy = new Map<string, string>();
+  const one = <S extends string | undefined>(s: S): S => {
+    if (s === undefined) return s;
+    const known = oneCopy.get(s);
+    if (known !== undefined) return known as S;
+    oneCopy.set(s, s);
+    return s;
+  };
 
   // ---- declare every name, in declaration order --------------------------------------------------
   const bases: Bases[] = [];
@@ -376,9 +389,9 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
       const sym = symbols.get(ref.text);
       if (sym?.category === "control") {
         symbols.resolve(ref, file, CONTROL);
-        out.push({ name: ref.text, loc: at(file, ref), impliedBy: undefined });
+        out.push({ name: one(ref.text), loc: at(file, ref), impliedBy: undefined });
       } else if (BUILTIN_CONTROL_BY_ID.has(ref.text)) {
-        out.push({ name: ref.text, loc: at(file, ref), impliedBy: undefined });
+        out.push({ name: one(ref.text), loc: at(file, ref), impliedBy: undefined });
       } else {
         symbols.resolve(ref, file, CONTROL, builtinNames(), undefined, CONTROL);
       }
@@ -389,7 +402,7 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
   const addImplied = (file: SourceFile, implied: readonly Implied[], uses: ControlUse[]): void => {
     for (const x of implied) {
       if (uses.some((u) => u.name === x.control)) continue;
-      uses.push({ name: x.control, loc: loc(file, x.start, x.end), impliedBy: x.impliedBy });
+      uses.push({ name: one(x.control), loc: loc(file, x.start, x.end), impliedBy: one(x.impliedBy) });
     }
   };
   const resolveData = (file: SourceFile, refs: readonly Ref[]): readonly number[] => {
@@ -452,19 +465,19 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
         }
       }
       const props: Record<string, unknown> = {};
-      for (const [key, v] of d.props) props[key] = v;
+      for (const [key, v] of d.props) props[key] = typeof v === "string" ? one(v) : v;
       const controlUses = d.controls.length > 0 ? resolveControls(file, d.controls) : [];
       addImplied(file, d.implied, controlUses);
       components.push({
         index,
         name: d.head.name?.text ?? `${kind}#${index}`,
         kind,
-        title: d.head.title,
+        title: one(d.head.title),
         zone,
         trust,
         trustOrigin,
         description: d.description,
-        owner: d.owner,
+        owner: one(d.owner),
         holds: resolveData(file, d.holds),
         controls: listOrNone(controlUses),
         crown: listOrNone(d.crown as Cia[]),
@@ -546,7 +559,9 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
       }
       const here = loc(file, d.start, d.end);
       const priorIndex = d.name ? flowByName.get(d.name.text) : byPair.get(fromSym.index, toSym.index);
-      const id = d.name ? d.name.text : `${from.name}->${to.name}`;
+      // Joined, not a template: a template makes two concatenated strings (64 bytes) per unnamed flow,
+      // and a flat copy besides once the id is hashed; join makes the flat string alone.
+      const id = d.name ? d.name.text : [from.name, to.name].join("->");
       if (priorIndex !== undefined) {
         // A name given twice is pointed at by name, in both places; two unnamed flows by statement.
         const prior = flows[priorIndex]!;
@@ -576,9 +591,9 @@ export function resolveProgram(program: Program, options: ResolveOptions): Stage
         from: fromSym.index,
         to: toSym.index,
         kind,
-        title: d.title,
+        title: one(d.title),
         description: d.description,
-        auth: d.auth,
+        auth: one(d.auth),
         encrypted: d.encrypted,
         carries: resolveData(file, d.carries),
         controls: listOrNone(flowControls),

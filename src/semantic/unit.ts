@@ -1,6 +1,7 @@
 import type { DeclarationNode } from "../ast/nodes.js";
 import { COMMON_COMPONENT_PROPS, COMPONENT_KINDS, DECLARATION_PROPS, FLOW_PROPS } from "./vocabulary.js";
 import type { SymbolCategory } from "./symbols.js";
+import { ownCopy } from "../syntax/strings.js";
 
 /*
  * A file unit: what the semantic stage keeps of one file once its own checks are done (check-file.ts)
@@ -299,8 +300,10 @@ export class UnitWriter {
       return;
     }
     const i = this.strings.length;
-    this.strings.push(s);
-    this.cacheText[h] = s;
+    // A copy, not a view into the file's text: the model keeps these strings, not the texts.
+    const own = ownCopy(s);
+    this.strings.push(own);
+    this.cacheText[h] = own;
     this.cacheIndex[h] = i;
     this.out.push(i);
   }

@@ -7,7 +7,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { locationView } from "../../src/emit/location-view.js";
-import { lineCol, makeSourceFile } from "../../src/source.js";
+import { lineCol, lineText, makeSourceFile, releaseText, textLength } from "../../src/source.js";
 
 const lines = Array.from(
   { length: 30 },
@@ -37,6 +37,29 @@ test("a range over many lines ends on its last line", () => {
   assert.is(view.line, 1);
   assert.is(view.endLine, 31);
   assert.is(view.endColumn, 5);
+});
+
+test("a file whose text was let go gives the same lines and columns, and no line text", () => {
+  // A file of its own, released before any line or column of it was asked for: the release must
+  // work out its line starts from the text before letting it go.
+  const text = lines.join("") + "last";
+  const kept = makeSourceFile(1, "systems/y.aithreat", text);
+  const gone = makeSourceFile(2, "systems/y.aithreat", text);
+  releaseText(gone);
+  assert.is(gone.text, "");
+  assert.is(textLength(gone), text.length);
+  const view = (f: typeof kept, start: number, end: number) => {
+    const v = locationView({ file: f, start, end });
+    return { line: v.line, column: v.column, endLine: v.endLine, endColumn: v.endColumn };
+  };
+  for (let start = -2; start <= text.length + 2; start += 2) {
+    assert.equal(lineCol(gone, start), lineCol(kept, start), `offset ${start}`);
+    // Alternating files: the last file's lines kept at hand must be the file asked about.
+    for (let end = start - 3; end <= text.length + 3; end += 7)
+      assert.equal(view(gone, start, end), view(kept, start, end), `${start}-${end}`);
+  }
+  assert.is(lineText(kept, 2), "line 1");
+  assert.is(lineText(gone, 2), "");
 });
 
 test.run();

@@ -83,29 +83,41 @@ test("entities added after one larger than a chunk are found where they were add
 test("triples of five-byte varints fill a chunk to its end without losing a byte", () => {
   // Keys and offsets of 30 bits (each start far from the end before it, each end far behind its
   // start): every varint takes five bytes, 15 a triple, the most `add` allows for, and an entity of
-  // four triples 60 bytes. Small entities of 3 and 4 bytes first shift where the first chunk ends
-  // among those entities, to every one of the 60 positions.
+  // four triples 62 bytes with its head (file id and count, a byte each). Small entities of 5 and 6
+  // bytes first shift where the first chunk ends among those entities, to every one of the 62
+  // positions.
   const big = (k: number) => 2 ** 30 - 1 - k;
-  for (let shift = 60; shift < 120; shift++) {
+  for (let shift = 62; shift < 124; shift++) {
     const table = new SpanTable();
-    const fours = [0, 1, 2].find((b) => (shift - 4 * b) % 3 === 0)!;
-    for (let b = 0; b < fours; b++) table.add([0, 0, 64]);
-    for (let a = 0; a < (shift - 4 * fours) / 3; a++) table.add([0, 0, 0]);
+    const sixes = [0, 1, 2, 3, 4].find((b) => (shift - 6 * b) % 5 === 0)!;
+    for (let b = 0; b < sixes; b++) table.add(file, [0, 0, 64]);
+    for (let a = 0; a < (shift - 6 * sixes) / 5; a++) table.add(file, [0, 0, 0]);
     const entities: number[] = [];
     for (let i = 0; i < 200; i++) {
       const spans: number[] = [];
       for (let k = 0; k < 4; k++) spans.push(big(4 * i + k), big(i), 0);
-      entities.push(table.add(spans));
+      entities.push(table.add(file, spans));
     }
     entities.forEach((at, i) => {
       for (let k = 0; k < 4; k++)
         assert.equal(
-          table.find(file, at, 4, big(4 * i + k)),
+          table.find(at, big(4 * i + k)),
           { file, start: big(i), end: 0 },
           `shift ${shift}, entity ${i}, triple ${k}`,
         );
     });
   }
+});
+
+test("entities of several files find each its own file", () => {
+  const files = [0, 1, 200, 70_000].map((id) => makeSourceFile(id, `f${id}.aithreat`, ""));
+  const table = new SpanTable();
+  const entities = files.map((f, i) => propLocs(f, table, [i, i + 1, i + 2]));
+  table.trim();
+  files.forEach((f, i) => {
+    assert.equal(entities[i]![PROP_KEYS[i]!], { file: f, start: i + 1, end: i + 2 });
+    assert.is(entities[i]![PROP_KEYS[i + 1]!], undefined);
+  });
 });
 
 test.run();

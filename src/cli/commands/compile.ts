@@ -33,7 +33,7 @@ import {
 import { evaluateGates, formatGateResult, resolveGates } from "../gates.js";
 import { EXIT, type Io } from "../io.js";
 import { nodeHost } from "../node-host.js";
-import { startPathsWorker, type PathsWorker } from "../paths-worker.js";
+import { sourceDigest, startPathsWorker, type PathsWorker } from "../paths-worker.js";
 import { count, createProgress } from "../progress.js";
 import { renderFormatsOf, renderOutputs, type RenderArgs } from "../render.js";
 import { VERSION } from "../version.js";
@@ -44,6 +44,8 @@ import {
   writeOutputsAtomically,
 } from "../write-outputs.js";
 import { plural } from "../../words.js";
+import type { ResolvedModel } from "../../semantic/model.js";
+import { releaseText, type SourceFile } from "../../source.js";
 
 /** Options of `compile`. */
 export interface CompileArgs extends ModelOptions, RenderArgs {
@@ -327,6 +329,7 @@ async function compileWith(
   // heap and 13 MB of array buffers at 100k components), so it does not live through the analysis
   // and the outputs, where the 1M compile has its peaks.
   loaded = undefined;
+  releaseTexts(model, [...frontEndDiagnostics, ...policies.diagnostics], worker);
   const analysis = analyzeModel(model, {
     paths: { k: argv.k },
     policies: policies.policies,
@@ -394,7 +397,10 @@ async function compileWith(
             const files = e.emit(ctx);
             emitting = false;
             yield files;
-            // Written now: what no later emitter reads can go.
+            // Written now: what no later emitter reads can go. The files (whose producers hold their
+            // emitter's data: the checklist's, 92 MB at 100k) too, while the next emitter runs: this
+            // frame and the writer's loop still name the list until the next one is made.
+            files.length = 0;
             releaseAfter(ordered, i, ctx);
           }
         },
@@ -437,6 +443,32 @@ async function compileWith(
   const summary = policySummary(analysis.policy);
   if (summary && (policyGate.exit !== EXIT.OK || !argv.quiet)) io.err(`${summary}\n`);
   return combineExit(gate.failed ? EXIT.GATE : EXIT.OK, policyGate.exit);
+}
+
+/**
+ * Lets go the texts of the model's files that no diagnostic of this run can show a line of (about
+ * 280 MB at 1M components, through the analysis and the outputs): lines and columns stay exact (the
+ * line starts are kept). Kept: the files of the diagnostics already found, and those holding what a
+ * later diagnostic points at: organisation rules and policies (AT4xxx, the policy gate's AT5010),
+ * acceptances (AT4001) and the first file (a rule that fails, AT4002). The paths worker's answer is
+ * checked against a digest of the texts, taken first.
+ */
+function releaseTexts(
+  model: ResolvedModel,
+  diagnostics: readonly Diagnostic[],
+  worker: PathsWorker | undefined,
+): void {
+  if (worker) sourceDigest(model);
+  const keep = new Set<SourceFile>();
+  if (model.files[0]) keep.add(model.files[0]);
+  for (const d of diagnostics) {
+    if (d.location) keep.add(d.location.file);
+    for (const n of d.notes ?? []) if (n.location) keep.add(n.location.file);
+  }
+  for (const r of model.ruleDecls) keep.add(r.file);
+  for (const p of model.policyDecls) keep.add(p.file);
+  for (const a of model.acceptances) keep.add(a.loc.file);
+  for (const f of model.files) if (!keep.has(f)) releaseText(f);
 }
 
 /** `aithreat compile`: every output for a model. */
