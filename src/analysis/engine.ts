@@ -15,6 +15,7 @@ import {
   type Rule,
   type RuleContext,
   type RuleMeta,
+  releaseSharedSubjects,
 } from "./rule.js";
 
 /** Shared by every subject that declares no control and every finding none mitigates; never written to. */
@@ -424,6 +425,7 @@ export function runRules(
 
   const order = sortById(names, records.key, groups);
   const value = records.finish(model, metas, order);
+  releaseSharedSubjects();
   if (model.acceptances.length > 0) diagnostics.push(...unmatchedAcceptances(model, value));
   return { value, diagnostics };
 }

@@ -144,6 +144,17 @@ function sharedSubject(list: (Subject | undefined)[], type: Subject["type"], ind
   return (list[index] ??= Object.freeze({ type, index }));
 }
 
+/**
+ * Lets the shared subjects go, as a rule stage ends: the findings keep a subject as two numbers, so
+ * the lists would otherwise keep an object per component and flow that ever had a finding for the
+ * rest of the process (at 100k about 18 MB, measured with the lists' elements). A later call makes
+ * them again; objects the rules' caches still hold stay valid (subjects compare by type and index).
+ */
+export function releaseSharedSubjects(): void {
+  componentSubjects.length = 0;
+  flowSubjects.length = 0;
+}
+
 /** Subject helpers. */
 export const componentSubject = (c: Component): Subject =>
   sharedSubject(componentSubjects, "component", c.index);
