@@ -453,7 +453,7 @@ async function compileWith(
  * acceptances (AT4001) and the first file (a rule that fails, AT4002). The paths worker's answer is
  * checked against a digest of the texts, taken first.
  */
-function releaseTexts(
+export function releaseTexts(
   model: ResolvedModel,
   diagnostics: readonly Diagnostic[],
   worker: PathsWorker | undefined,
