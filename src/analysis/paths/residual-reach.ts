@@ -170,8 +170,7 @@ export class ResidualReach {
     const along = scratchU8(cap.length);
     for (let j = 0; j < cap.length; j++) along[j] = cap[j]! > 0 ? 1 : 0;
     const first = this.firstSearch;
-    this.flowBase =
-      asFirst && first ? { ...first, along, unreached: first.unreached } : this.levels(along, []);
+    this.flowBase = asFirst && first ? { ...first, along } : this.levels(along, []);
     this.firstSearch = undefined;
     this.fitBuckets(this.flowBase);
   }
