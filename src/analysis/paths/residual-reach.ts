@@ -132,6 +132,7 @@ export class ResidualReach {
     const { nodeCount: n, start, head } = this.r;
     const { s, t, queue } = this;
     const layer = this.layer;
+    // The layer's marks are 0 and 1: with the layer on, 2 leaves no node out.
     const off = layerOff ? 1 : 2;
     const level = scratchI32(n).fill(-1);
     let qt = 0;
