@@ -4,7 +4,10 @@ export interface SourceFile {
   readonly id: number;
   /** Path relative to the project root, with forward slashes; this is what diagnostics print. */
   readonly path: string;
-  /** Text of the file without a leading byte-order mark. */
+  /**
+   * Text of the file without a leading byte-order mark; "" once `compile` let it go (`releaseText`:
+   * lines and columns stay exact, but there is no line to show).
+   */
   readonly text: string;
 }
 

@@ -132,9 +132,9 @@ export function defineRule(meta: RuleMeta, check: (ctx: RuleContext) => void): R
   return { meta, check };
 }
 
-// A subject is only a kind and an index, so one frozen object per index serves every finding and
-// every model: findings keep their subject for as long as the output lives, and a copy per finding
-// was a third of a million small objects on a large model.
+// A subject is only a kind and an index, so one frozen object per index serves every finding of a
+// rule stage (a copy per finding was a third of a million small objects on a large model), and the
+// stage lets them go as it ends (`releaseSharedSubjects`).
 const componentSubjects: (Subject | undefined)[] = [];
 const flowSubjects: (Subject | undefined)[] = [];
 

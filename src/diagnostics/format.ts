@@ -87,7 +87,8 @@ export function formatDiagnostic(d: Diagnostic, options: FormatOptions = {}): st
   const head = `${sevPaint(d.severity)} ${d.code}: ${c.bold(terminalLine(d.message))}`;
   const where = (loc: Location) => terminalLine(formatLocation(loc));
   const lines = [d.location ? `${where(d.location)} - ${head}` : head];
-  // A file with no text (one that could not be read, or is empty) has no line worth showing.
+  // A file with no text (one that could not be read, is empty, or whose text compile let go:
+  // `releaseText`) has no line worth showing.
   if (d.location && options.frame !== false && d.location.file.text.length > 0)
     lines.push(...codeFrame(d.location, sevPaint, c.cyan));
   if (d.hint) lines.push(`  = hint: ${terminalLine(d.hint)}`);

@@ -5,12 +5,14 @@ import { computeFacts } from "../../src/analysis/facts.js";
 import { componentSubject, defineRule, type Rule, type RuleMeta } from "../../src/analysis/rule.js";
 import { buildThreatGraph } from "../../src/graph/threat-graph.js";
 import { inArena, scratchScope } from "../../src/graph/arena.js";
+import type { Subject } from "../../src/semantic/model.js";
 import { frontEndOf } from "../helpers/compile.js";
 
 /**
  * The engine keeps one finding per id (`rule:subject[:key]`), the first one reported, also across
  * rules sharing an id, and drops everything a rule reported before it threw. Output is sorted by id
- * whatever order the rules run and report in.
+ * whatever order the rules run and report in. A stage's subjects are one object per component,
+ * let go as it ends.
  */
 
 const front = frontEndOf(`zone vpc "Production VPC" { trust internal }
@@ -147,6 +149,25 @@ test("a finding says each fact once, in order, however often its rule repeats it
       "`a -> b` carries records to `b`@30",
     ],
   );
+});
+
+test("a rule stage shares one subject object per component, and lets them go as it ends", () => {
+  const c = comp("copilot");
+  const seen: Subject[] = [];
+  const sharing = defineRule(meta("ORG-3"), ({ report }) => {
+    seen.push(componentSubject(c), componentSubject(c));
+    report({ subject: seen[0]!, message: "m", facts: [] });
+  });
+  const { value } = run([sharing]);
+  assert.is(seen[1], seen[0]);
+  assert.equal(
+    value.map((f) => f.id),
+    ["ORG-3:copilot"],
+  );
+  // Let go: a later stage's object is a new one, alike.
+  const later = componentSubject(c);
+  assert.is.not(later, seen[0]);
+  assert.equal(later, seen[0]);
 });
 
 /** The id tail as the engine made it when findings kept their ids: `name`, then `:key` if any. */

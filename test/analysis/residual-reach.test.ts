@@ -28,19 +28,9 @@ for (const [how, searchAbove, flowBase] of [
         fc.array(fc.tuple(fc.nat(11), fc.nat(11), fc.integer({ min: 0, max: 4 })), { maxLength: 40 }),
         fc.array(fc.array(fc.boolean(), { minLength: 12, maxLength: 12 }), { minLength: 1, maxLength: 6 }),
         (n, raw, questions) => {
-          // Arcs among the nodes (never into s or out of t), capacity 1-4 or unbounded (0), and one
-          // link from every other node to t, which each question opens or closes.
-          const tail: number[] = [];
-          const head: number[] = [];
-          const cap: number[] = [];
-          for (const [a, b, c] of raw) {
-            const u = a % n;
-            const v = b % n;
-            if (u === v || v === S || u === T) continue;
-            tail.push(u);
-            head.push(v);
-            cap.push(c === 0 ? Infinity : c);
-          }
+          // Arcs among the nodes, and one link from every other node to t, which each question opens
+          // or closes.
+          const { tail, head, cap } = arcsAmong(n, raw);
           const linkArc: number[] = [];
           for (let v = 2; v < n; v++) {
             linkArc.push(tail.length);
@@ -48,24 +38,11 @@ for (const [how, searchAbove, flowBase] of [
             head.push(T);
             cap.push(0);
           }
-          const count = tail.length;
-          const ws = new FlowWorkspace();
-          const pos = new Int32Array(count);
-          const r = layOut(
-            ws,
-            n,
-            count,
-            Int32Array.from(tail),
-            Int32Array.from(head),
-            Float64Array.from(cap),
-            pos,
-          );
-          const forward = new Uint8Array(2 * count);
-          for (let a = 0; a < count; a++) forward[pos[a]!] = 1;
+          const { ws, pos, r, forward } = laidOut(n, tail, head, cap);
           const reach = new ResidualReach(r, forward, S, T, new Uint8Array(n), searchAbove);
           const scratch = new CancelScratch(n);
           const open = new Uint8Array(n);
-          const touched = new SlotLog(2 * count);
+          const touched = new SlotLog(2 * tail.length);
           touched.next = reach.changed;
           let based = false;
           for (const wantOpen of questions) {
@@ -164,19 +141,7 @@ for (const [how, searchAbove] of [
             arc(first(a), second(b), 0);
           }
           const count = tail.length;
-          const ws = new FlowWorkspace();
-          const pos = new Int32Array(count);
-          const r = layOut(
-            ws,
-            n,
-            count,
-            Int32Array.from(tail),
-            Int32Array.from(head),
-            Float64Array.from(cap),
-            pos,
-          );
-          const forward = new Uint8Array(2 * count);
-          for (let a = 0; a < count; a++) forward[pos[a]!] = 1;
+          const { ws, pos, r, forward } = laidOut(n, tail, head, cap);
           const layer = new Uint8Array(n);
           for (let v = 2 + n0; v < n; v++) layer[v] = 1;
           const reach = new ResidualReach(r, forward, S, T, layer, searchAbove);
@@ -235,37 +200,14 @@ test("a flow base made of the first update's search equals one searched afresh",
       fc.integer({ min: 3, max: 12 }),
       fc.array(fc.tuple(fc.nat(11), fc.nat(11), fc.integer({ min: 0, max: 4 })), { maxLength: 40 }),
       (n, raw) => {
-        const tail: number[] = [];
-        const head: number[] = [];
-        const cap: number[] = [];
-        for (const [a, b, c] of raw) {
-          const u = a % n;
-          const v = b % n;
-          if (u === v || v === S || u === T) continue;
-          tail.push(u);
-          head.push(v);
-          cap.push(c === 0 ? Infinity : c);
-        }
+        const { tail, head, cap } = arcsAmong(n, raw);
         // Into t from every other node, with room for more than most paths bring.
         for (let v = 2; v < n; v++) {
           tail.push(v);
           head.push(T);
           cap.push(8);
         }
-        const count = tail.length;
-        const ws = new FlowWorkspace();
-        const pos = new Int32Array(count);
-        const r = layOut(
-          ws,
-          n,
-          count,
-          Int32Array.from(tail),
-          Int32Array.from(head),
-          Float64Array.from(cap),
-          pos,
-        );
-        const forward = new Uint8Array(2 * count);
-        for (let a = 0; a < count; a++) forward[pos[a]!] = 1;
+        const { ws, r, forward } = laidOut(n, tail, head, cap);
         // Every update with a seed searches the whole residual graph.
         const first = new ResidualReach(r, forward, S, T, new Uint8Array(n), 0);
         if (maxFlow(ws, r, S, T, Infinity, first.saturated) === Infinity) return;
@@ -285,6 +227,36 @@ test("a flow base made of the first update's search equals one searched afresh",
   );
   assert.ok(used > 200, `${used} bases made of the first search`);
 });
+
+/** Arcs among `n` nodes (never into s or out of t, none a loop), capacity 1-4 or unbounded (0). */
+function arcsAmong(
+  n: number,
+  raw: readonly (readonly [number, number, number])[],
+): { tail: number[]; head: number[]; cap: number[] } {
+  const tail: number[] = [];
+  const head: number[] = [];
+  const cap: number[] = [];
+  for (const [a, b, c] of raw) {
+    const u = a % n;
+    const v = b % n;
+    if (u === v || v === S || u === T) continue;
+    tail.push(u);
+    head.push(v);
+    cap.push(c === 0 ? Infinity : c);
+  }
+  return { tail, head, cap };
+}
+
+/** The arcs laid out as a residual network, and its own arcs' positions marked in `forward`. */
+function laidOut(n: number, tail: readonly number[], head: readonly number[], cap: readonly number[]) {
+  const count = tail.length;
+  const ws = new FlowWorkspace();
+  const pos = new Int32Array(count);
+  const r = layOut(ws, n, count, Int32Array.from(tail), Int32Array.from(head), Float64Array.from(cap), pos);
+  const forward = new Uint8Array(2 * count);
+  for (let a = 0; a < count; a++) forward[pos[a]!] = 1;
+  return { ws, pos, r, forward };
+}
 
 /** Whether s reaches v over the network's own arcs with any capacity left or not (t not crossed). */
 function reachableAtFull(

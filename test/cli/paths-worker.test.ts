@@ -3,7 +3,7 @@
  * back is the analysis the main thread would make, its steps naming the main thread's own control
  * objects; an answer made from other files is refused, as is a worker that could not load, and one
  * still loading is not waited for; a compile with the worker writes the same bytes as one without,
- * and its paths did come from the worker.
+ * and its paths did come from the worker, also when compile let most of the files' texts go.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -22,6 +22,7 @@ import { folderContents } from "../helpers/folders.js";
 
 const REPO = path.resolve(fileURLToPath(import.meta.url), "../../../..");
 const SAMPLE = path.join(REPO, "samples", "agent-mcp");
+const MULTI_FILE = path.join(REPO, "samples", "org-multi-file");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "aithreat-paths-worker-"));
 test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -115,6 +116,15 @@ test("compile writes the same bytes with the threads as without, the paths from 
   const withThreads = folderContents(out("always"));
   assert.ok(withThreads.some(([f]) => f === "paths.json"));
   assert.equal(withThreads, folderContents(out("never")));
+});
+
+test("compile takes the worker's paths when it lets most files' texts go (its digest taken first)", async () => {
+  // Many files, most with nothing a diagnostic could show a line of: compile lets their texts go
+  // before the analysis, and a digest of the texts taken after that would refuse the worker's answer.
+  const io = bufferIo({ AITHREAT_TODAY: TEST_TODAY, AITHREAT_THREADS: "always" });
+  const out = path.join(tmp, "out-multi");
+  assert.is(await main(["compile", MULTI_FILE, "--out", out, "-q", "--debug"], io), 0, io.stderr);
+  assert.match(io.stderr, "debug: the attack paths came from the paths worker");
 });
 
 test("a folder the size check cannot read (a link loop) is reported by the load, not a crash", async () => {

@@ -11,8 +11,9 @@ import path from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { bufferIo } from "../../src/cli/io.js";
+import { releaseTexts } from "../../src/cli/commands/compile.js";
 import { main } from "../../src/cli/main.js";
-import { TEST_TODAY } from "../helpers/compile.js";
+import { frontEnd, TEST_TODAY } from "../helpers/compile.js";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "aithreat-release-"));
 test.after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -81,6 +82,19 @@ test("diagnostics after the texts are let go show their lines; outputs' lines ar
   const onComponents = doc.findings.filter((f) => f.subject.type === "component");
   assert.ok(onComponents.some((f) => f.location.file === "app.aithreat"));
   for (const f of onComponents) assert.is(at(f.location), f.subject.name, JSON.stringify(f.location));
+});
+
+// The test above passes whether any text goes or not: which ones go is checked here.
+test("the texts go, but those of the first file and of the files a diagnostic can point into", () => {
+  const { model, diagnostics } = frontEnd(FILES);
+  assert.ok(diagnostics.some((d) => d.code === "AT3008" && d.location?.file.path === "tools.aithreat"));
+  releaseTexts(model, diagnostics, undefined);
+  const texts = new Map(model.files.map((f) => [f.path, f.text]));
+  assert.is(texts.size, Object.keys(FILES).length);
+  // The first (AT4002), the organisation rule's, the acceptance's (AT4001), the warning's (AT3008).
+  for (const kept of ["main.aithreat", "zones.aithreat", "agents.aithreat", "tools.aithreat"])
+    assert.is(texts.get(kept), FILES[kept], kept);
+  assert.is(texts.get("app.aithreat"), "");
 });
 
 test.run();

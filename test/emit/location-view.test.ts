@@ -52,9 +52,13 @@ test("a file whose text was let go gives the same lines and columns, and no line
     const v = locationView({ file: f, start, end });
     return { line: v.line, column: v.column, endLine: v.endLine, endColumn: v.endColumn };
   };
+  // A third file of other lines (one per character) asked between them: `gone` and `kept` share a
+  // text, so only its answers tell whether the last file's lines kept at hand are the file asked about.
+  const other = makeSourceFile(3, "systems/z.aithreat", "\n".repeat(text.length));
   for (let start = -2; start <= text.length + 2; start += 2) {
     assert.equal(lineCol(gone, start), lineCol(kept, start), `offset ${start}`);
-    // Alternating files: the last file's lines kept at hand must be the file asked about.
+    const clamped = Math.max(0, Math.min(start, text.length));
+    assert.equal(lineCol(other, start), { line: clamped + 1, column: 1 }, `other file, offset ${start}`);
     for (let end = start - 3; end <= text.length + 3; end += 7)
       assert.equal(view(gone, start, end), view(kept, start, end), `${start}-${end}`);
   }

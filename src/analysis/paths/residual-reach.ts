@@ -132,6 +132,7 @@ export class ResidualReach {
     const { nodeCount: n, start, head } = this.r;
     const { s, t, queue } = this;
     const layer = this.layer;
+    // The layer's marks are 0 and 1: with the layer on, 2 leaves no node out.
     const off = layerOff ? 1 : 2;
     const level = scratchI32(n).fill(-1);
     let qt = 0;
@@ -170,8 +171,7 @@ export class ResidualReach {
     const along = scratchU8(cap.length);
     for (let j = 0; j < cap.length; j++) along[j] = cap[j]! > 0 ? 1 : 0;
     const first = this.firstSearch;
-    this.flowBase =
-      asFirst && first ? { ...first, along, unreached: first.unreached } : this.levels(along, []);
+    this.flowBase = asFirst && first ? { ...first, along } : this.levels(along, []);
     this.firstSearch = undefined;
     this.fitBuckets(this.flowBase);
   }

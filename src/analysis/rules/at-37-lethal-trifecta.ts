@@ -209,7 +209,7 @@ function openWayOut(
 
 /**
  * Whether step \`e\` is a tool call its agent's approval decides (an \`invoke\` out of it, not replaced:
- * \`replaced\` is \`approvalReplacedTest\`).
+ * \`replaced\` is \`approvalReplacedTest\`'s answer).
  */
 function decidedCall(graph: ThreatGraph, facts: Facts, e: number, replaced: ApprovalReplaced): boolean {
   return facts.infoReturn[e] !== 1 && graph.flowKind[facts.infoFlow[e]!] === INVOKE && !replaced.has(e);

@@ -120,8 +120,8 @@ export default defineRule(
 );
 
 /**
- * Per shown reach, its delegations, capabilities and approval: a module function (not a closure made per compile), so V8 keeps its optimized code from one
- * compile to the next.
+ * Per shown reach, its delegations, capabilities and approval: a module function (not a closure made
+ * per compile), so V8 keeps its optimized code from one compile to the next.
  */
 function toolFacts(graph: ThreatGraph, shown: readonly DelegatedReach[]): Fact[] {
   const out: Fact[] = [];

@@ -134,8 +134,8 @@ export default defineRule(
 );
 
 /**
- * Why `to` keeps what it is sent (and whether it trains on it): a module function (not a closure made per compile), so V8 keeps its optimized code from one
- * compile to the next.
+ * Why `to` keeps what it is sent (and whether it trains on it): a module function (not a closure made
+ * per compile), so V8 keeps its optimized code from one compile to the next.
  */
 function keeping(
   graph: ThreatGraph,

@@ -116,8 +116,10 @@ export default defineRule(meta, ({ graph, facts, report }) => {
   }
 });
 
-/** The facts along `p`, from its seed: A module function (not a closure made per compile), so V8 keeps its optimized code from one
- * compile to the next. */
+/**
+ * The facts along `p`, from its seed: a module function (not a closure made per compile), so V8 keeps
+ * its optimized code from one compile to the next.
+ */
 function chain(graph: ThreatGraph, facts: Facts, p: ReachPath, what: string): Fact[] {
   return pathFacts(graph, facts, p, seedFact(graph, facts, p.start), what);
 }

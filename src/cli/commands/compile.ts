@@ -449,11 +449,12 @@ async function compileWith(
  * Lets go the texts of the model's files that no diagnostic of this run can show a line of (about
  * 280 MB at 1M components, through the analysis and the outputs): lines and columns stay exact (the
  * line starts are kept). Kept: the files of the diagnostics already found, and those holding what a
- * later diagnostic points at: organisation rules and policies (AT4xxx, the policy gate's AT5010),
- * acceptances (AT4001) and the first file (a rule that fails, AT4002). The paths worker's answer is
+ * later diagnostic points at: policies (the policy gate's AT5010), acceptances (AT4001) and the first
+ * file (a rule that fails, AT4002); and the organisation rules' (none points there after the load,
+ * but the analysis compiles the rules again from their syntax nodes). The paths worker's answer is
  * checked against a digest of the texts, taken first.
  */
-function releaseTexts(
+export function releaseTexts(
   model: ResolvedModel,
   diagnostics: readonly Diagnostic[],
   worker: PathsWorker | undefined,

@@ -93,7 +93,12 @@ export const PARTNER_RANK = trustRank("partner");
 
 const memo = new WeakMap<Facts, Map<string, unknown>>();
 
-/** Computes a per-compile answer once; the facts object identifies the compile. */
+/**
+ * Computes a per-compile answer once; the facts object identifies the compile. Each answer's pass is
+ * a module function (`trainedOf`, ...) that `compute` calls, not the body of `compute`: a closure made
+ * per compile takes its optimized code with it when the compile's caches go, so every compile ran the
+ * pass unoptimized and compiled it again (bench/README.md, stop 39).
+ */
 function once<T>(facts: Facts, key: string, compute: () => T): T {
   let m = memo.get(facts);
   if (!m) {
@@ -177,7 +182,7 @@ export function servedOnlyFlows(g: ThreatGraph, facts: Facts): ReadonlyMap<numbe
   return once(facts, "servedOnlyFlows", () => servedOnlyFlowsOf(g));
 }
 
-/** `servedOnlyFlows`'s pass, a module function so V8 keeps its optimized code from one compile to the next. */
+/** `servedOnlyFlows`'s pass (see `once`). */
 function servedOnlyFlowsOf(g: ThreatGraph): ReadonlyMap<number, readonly Flow[]> {
   const n = g.model.components.length;
   const provider = COMPONENT_KIND_CODE.get("provider")!;
@@ -233,7 +238,7 @@ function flowTable(g: ThreatGraph, facts: Facts): FlowTable {
   return once(facts, "flowTable", () => flowTableOf(g, facts));
 }
 
-/** `flowTable`'s pass, a module function so V8 keeps its optimized code from one compile to the next. */
+/** `flowTable`'s pass (see `once`). */
 function flowTableOf(g: ThreatGraph, facts: Facts): FlowTable {
   const { info, infoFlow, infoReturn } = facts;
   const weights = kindMask(WEIGHT_FLOWS);
@@ -281,7 +286,7 @@ export function runtimeTaint(g: ThreatGraph, facts: Facts): RuntimeTaint {
   return once(facts, "runtimeTaint", () => runtimeTaintOf(g, facts));
 }
 
-/** `runtimeTaint`'s pass, a module function so V8 keeps its optimized code from one compile to the next. */
+/** `runtimeTaint`'s pass (see `once`). */
 function runtimeTaintOf(g: ThreatGraph, facts: Facts): RuntimeTaint {
   const n = g.model.components.length;
   const { info } = facts;
@@ -395,7 +400,7 @@ export function llmMask(g: ThreatGraph, facts: Facts): Uint8Array {
   return once(facts, "llmMask", () => llmMaskOf(g));
 }
 
-/** `llmMask`'s pass, a module function so V8 keeps its optimized code from one compile to the next. */
+/** `llmMask`'s pass (see `once`). */
 function llmMaskOf(g: ThreatGraph): Uint8Array {
   const llm = scratchU8(g.model.components.length);
   // Only these kinds can be one: the others' objects are never read.
@@ -408,7 +413,7 @@ export function storedUserContent(g: ThreatGraph, facts: Facts): StoredUserConte
   return once(facts, "storedUserContent", () => storedUserContentOf(g, facts));
 }
 
-/** `storedUserContent`'s pass, a module function so V8 keeps its optimized code from one compile to the next. */
+/** `storedUserContent`'s pass (see `once`). */
 function storedUserContentOf(g: ThreatGraph, facts: Facts): StoredUserContent {
   const n = g.model.components.length;
   const { info, contentEdge } = facts;
@@ -505,7 +510,7 @@ export function contextSensitivity(g: ThreatGraph, facts: Facts): ContextSensiti
   return once(facts, "contextSensitivity", () => contextSensitivityOf(g, facts));
 }
 
-/** `contextSensitivity`'s pass, a module function so V8 keeps its optimized code from one compile to the next. */
+/** `contextSensitivity`'s pass (see `once`). */
 function contextSensitivityOf(g: ThreatGraph, facts: Facts): ContextSensitivity {
   const { runtime } = flowTable(g, facts);
   return sensitivityReach(g, facts.info, facts.infoFlow, (e) => runtime[e] === 0, -1);
@@ -571,7 +576,7 @@ export function queryAccess(g: ThreatGraph, facts: Facts): QueryAccess {
   return once(facts, "queryAccess", () => queryAccessOf(g, facts));
 }
 
-/** `queryAccess`'s pass, a module function so V8 keeps its optimized code from one compile to the next. */
+/** `queryAccess`'s pass (see `once`). */
 function queryAccessOf(g: ThreatGraph, facts: Facts): QueryAccess {
   const { model } = g;
   const n = model.components.length;
@@ -887,7 +892,7 @@ export function ambiguousRegistries(g: ThreatGraph, facts: Facts): Uint8Array {
   return once(facts, "ambiguousRegistries", () => ambiguousRegistriesOf(g));
 }
 
-/** `ambiguousRegistries`'s pass, a module function so V8 keeps its optimized code from one compile to the next. */
+/** `ambiguousRegistries`'s pass (see `once`). */
 function ambiguousRegistriesOf(g: ThreatGraph): Uint8Array {
   const out = scratchU8(g.model.components.length);
   for (const i of g.byKind.get("registry") ?? []) {
@@ -999,7 +1004,7 @@ export function trained(g: ThreatGraph, facts: Facts): Trained {
   return once(facts, "trained", () => trainedOf(g, facts));
 }
 
-/** `trained`'s pass, a module function so V8 keeps its optimized code from one compile to the next. */
+/** `trained`'s pass (see `once`). */
 function trainedOf(g: ThreatGraph, facts: Facts): Trained {
   const { model } = g;
   const n = model.components.length;
@@ -1209,7 +1214,7 @@ export function servedBy(
   return once(facts, `servedBy:${key}`, () => servedByOf(g, facts, pred, anyModel));
 }
 
-/** `servedBy`'s pass, a module function so V8 keeps its optimized code from one compile to the next. */
+/** `servedBy`'s pass (see `once`). */
 function servedByOf(
   g: ThreatGraph,
   facts: Facts,
@@ -1553,7 +1558,7 @@ export function runtimeReach(
   return once(facts, `runtimeReach:${key}`, () => runtimeReachOf(g, facts, seed));
 }
 
-/** `runtimeReach`'s pass, a module function so V8 keeps its optimized code from one compile to the next. */
+/** `runtimeReach`'s pass (see `once`). */
 function runtimeReachOf(g: ThreatGraph, facts: Facts, seed: (c: Component) => boolean): Reach {
   const n = g.model.components.length;
   const parent = scratchI32(n).fill(NONE);
