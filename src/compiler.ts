@@ -345,18 +345,16 @@ export function analyzeModel(
       const found = findingsOf(mine);
       // Metrics read the rules' caches: in the same session while it lives, or (on demand) in one of
       // their own, outside this reservation, so the rules' caches are not kept for them.
-      return {
-        result: found,
-        metrics: options.onDemand ? undefined : computeMetrics({ ...found, rules, paths: pathsOf() }),
-      };
+      const metrics = options.onDemand ? undefined : computeMetrics({ ...found, rules, paths: pathsOf() });
+      // Only the findings leave the stage: `found` also names this session's graph and facts, which
+      // key the rules' caches, so they would live on through the views beside the findings.
+      return { result: { findings: found.findings, diagnostics: found.diagnostics }, metrics };
     },
     options.ruleScratchUsed,
     // Given back as the stage ends rather than at the next full collection, which on a large model
     // comes during the outputs, at the compile's peak (bench/README.md, stop 34).
     true,
   );
-  // Only the findings and diagnostics are kept: `result` names the rules' own graph and facts, whose
-  // caches (and the reservation their arrays come from) must die with the rule stage.
   const { findings, diagnostics } = result;
   const metricsOf = once(() => {
     if (eager) return eager;
