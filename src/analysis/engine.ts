@@ -296,108 +296,6 @@ class Draft {
 }
 
 /**
- * Turns the drafts of one run's rules into records, one rule at a time (`startRule`). One object per
- * run with `report` made once: closures made per rule were new functions for V8 at each rule of each
- * run, each starting over from unoptimized code.
- */
-class Reporter {
-  /** Each record's subject name, for the sort (dropped after it). */
-  readonly names: string[] = [];
-  /** Reused by every finding while its mitigations are collected. */
-  private readonly scratch: ControlUse[] = [];
-  private counted: CountedMarks | undefined;
-  private readonly draft = new Draft();
-  // The rule being run.
-  private ruleNumber = 0;
-  private meta!: RuleMeta;
-  private defaultCounts!: (name: string) => boolean;
-  private countsFor = new Map<readonly string[], (name: string) => boolean>();
-  private rationales!: Rationales;
-  private accepted: ReadonlyMap<number, Acceptance> = NO_ACCEPTANCES;
-  // Marked when the rule reports its first finding that counts its own mitigations: a rule that
-  // reports none pays nothing.
-  private marks: CountedMarks | undefined;
-  /** What a rule's context reports through: the draft copied into one shape, then made a record. */
-  readonly report = (d: FindingDraft): void => this.build(this.draft.copy(d));
-  constructor(
-    private readonly model: ResolvedModel,
-    private readonly graph: ThreatGraph,
-    readonly records: RecordsBuilder,
-    /** The first acceptance of each (rule, subject), per rule id, then subject key. */
-    private readonly acceptances: ReadonlyMap<string, ReadonlyMap<number, Acceptance>>,
-  ) {}
-  /** Makes the next drafts findings of rule `ruleNumber`. */
-  startRule(ruleNumber: number, meta: RuleMeta): void {
-    this.ruleNumber = ruleNumber;
-    this.meta = meta;
-    this.defaultCounts = controlCounts(this.model, meta.id, meta.mitigations);
-    this.countsFor = new Map();
-    this.rationales = new Rationales(meta);
-    this.accepted = this.acceptances.get(meta.id) ?? NO_ACCEPTANCES;
-    this.marks = undefined;
-  }
-  private build(d: Draft): void {
-    const { model, meta, defaultCounts, scratch } = this;
-    const s = d.subject;
-    const name =
-      s.type === "component"
-        ? model.components[s.index]!.name
-        : s.type === "flow"
-          ? model.flows[s.index]!.id
-          : model.data[s.index]!.name;
-    const key = d.key ? flat(d.key) : "";
-    // The message and the facts' texts are written into joined strings by the records (`JoinedTexts`);
-    // a fact's text is flattened there, once per fact object, not once per finding showing it.
-    const likelihood: Level = d.likelihood ?? meta.likelihood;
-    const impact: Level = d.impact ?? meta.impact;
-
-    let counts = defaultCounts;
-    if (d.mitigations) {
-      let c = this.countsFor.get(d.mitigations);
-      if (!c) this.countsFor.set(d.mitigations, (c = controlCounts(model, meta.id, d.mitigations)));
-      counts = c;
-    }
-    // Only the rule's own mitigations are marked (when its first such draft comes); a draft that
-    // names others reads every point.
-    const marked =
-      counts === defaultCounts
-        ? (this.marks ??= (this.counted ??= new CountedMarks(this.graph)).mark(defaultCounts))
-        : undefined;
-    const cut = collectMitigations(
-      this.graph,
-      s,
-      d.controlPoints,
-      counts,
-      scratch,
-      meta.subjectControls,
-      marked,
-    );
-    const mitigated = scratch.length;
-    const residualLikelihood =
-      mitigated === 0 ? likelihood : cut ? "low" : lower(likelihood, Math.min(2, mitigated));
-    const acceptance = this.accepted.size === 0 ? undefined : this.accepted.get(subjectKey(s));
-    const status = acceptance && !acceptance.expired ? "accepted" : mitigated > 0 ? "mitigated" : "open";
-    this.records.add(
-      this.ruleNumber,
-      s,
-      key,
-      d.message,
-      likelihood,
-      impact,
-      residualLikelihood,
-      status,
-      this.rationales.of(d, likelihood, impact),
-      d.mitigations ?? meta.mitigations,
-      // An exact-size list of its own, or none (a list grown by push keeps room for 17).
-      mitigated === 0 ? undefined : scratch.slice(),
-      acceptance,
-      d.facts,
-    );
-    this.names.push(name);
-  }
-}
-
-/**
  * Runs every rule and turns drafts into findings: stable ids and fingerprints, severity from
  * likelihood x impact with its rationale, mitigation by declared controls (kept, with residual risk),
  * acceptance (or an expired one, which leaves the finding open). A rule that throws becomes an AT4002
@@ -411,6 +309,8 @@ export function runRules(
 ): StageResult<FindingRecords> {
   const diagnostics: Diagnostic[] = [];
   const records = new RecordsBuilder();
+  // Each record's subject name, for the sort (dropped after it).
+  const names: string[] = [];
   const modelLoc: Location | undefined = model.files[0]
     ? { file: model.files[0], start: 0, end: 0 }
     : undefined;
@@ -423,21 +323,91 @@ export function runRules(
     const key = subjectKey(a.subject);
     if (!byRule.has(key)) byRule.set(key, a);
   }
-  const reporter = new Reporter(model, graph, records, acceptances);
-  const { names, report } = reporter;
+  const { components, flows, data } = model;
   // Where each rule's findings start: sorting per rule id and joining the groups in id order is the
   // same order as one sort by id, with fewer and shorter comparisons.
   const groups: { prefix: string; start: number; end: number }[] = [];
+  // Reused by every finding while its mitigations are collected.
+  const scratch: ControlUse[] = [];
+  let counted: CountedMarks | undefined;
+  const draft = new Draft();
 
   const metas = rules.map((r) => r.meta);
   for (let ruleNumber = 0; ruleNumber < rules.length; ruleNumber++) {
     const rule = rules[ruleNumber]!;
     const meta = rule.meta;
-    reporter.startRule(ruleNumber, meta);
+    const defaultCounts = controlCounts(model, meta.id, meta.mitigations);
+    const countsFor = new Map<readonly string[], (name: string) => boolean>();
+    const rationales = new Rationales(meta);
+    const accepted = acceptances.get(meta.id) ?? NO_ACCEPTANCES;
+    const idPrefix = `${meta.id}:`;
     // Drafts become findings as they are reported, so drafts and their control points die young
     // (cheap to collect) instead of piling up for the whole rule. A rule that throws reports nothing:
     // what it added is taken out again.
     const first = records.length;
+    // Marked when the rule reports its first finding that counts its own mitigations: a rule that
+    // reports none pays nothing.
+    let marks: CountedMarks | undefined;
+    const build = (d: Draft): void => {
+      const s = d.subject;
+      const name =
+        s.type === "component"
+          ? components[s.index]!.name
+          : s.type === "flow"
+            ? flows[s.index]!.id
+            : data[s.index]!.name;
+      const key = d.key ? flat(d.key) : "";
+      // The message and the facts' texts are written into joined strings by the records (`JoinedTexts`);
+      // a fact's text is flattened there, once per fact object, not once per finding showing it.
+      const fs = d.facts;
+      const likelihood: Level = d.likelihood ?? meta.likelihood;
+      const impact: Level = d.impact ?? meta.impact;
+
+      let counts = defaultCounts;
+      if (d.mitigations) {
+        let c = countsFor.get(d.mitigations);
+        if (!c) countsFor.set(d.mitigations, (c = controlCounts(model, meta.id, d.mitigations)));
+        counts = c;
+      }
+      // Only the rule's own mitigations are marked (when its first such draft comes); a draft that
+      // names others reads every point.
+      const marked =
+        counts === defaultCounts
+          ? (marks ??= (counted ??= new CountedMarks(graph)).mark(defaultCounts))
+          : undefined;
+      const cut = collectMitigations(
+        graph,
+        s,
+        d.controlPoints,
+        counts,
+        scratch,
+        meta.subjectControls,
+        marked,
+      );
+      const mitigated = scratch.length;
+      const residualLikelihood =
+        mitigated === 0 ? likelihood : cut ? "low" : lower(likelihood, Math.min(2, mitigated));
+      const acceptance = accepted.size === 0 ? undefined : accepted.get(subjectKey(s));
+      const status = acceptance && !acceptance.expired ? "accepted" : mitigated > 0 ? "mitigated" : "open";
+      records.add(
+        ruleNumber,
+        s,
+        key,
+        d.message,
+        likelihood,
+        impact,
+        residualLikelihood,
+        status,
+        rationales.of(d, likelihood, impact),
+        d.mitigations ?? meta.mitigations,
+        // An exact-size list of its own, or none (a list grown by push keeps room for 17).
+        mitigated === 0 ? undefined : scratch.slice(),
+        acceptance,
+        fs,
+      );
+      names.push(name);
+    };
+    const report = (d: FindingDraft): void => build(draft.copy(d));
     const ctx: RuleContext = { model, graph, facts, report };
     try {
       rule.check(ctx);
@@ -450,7 +420,7 @@ export function runRules(
         }),
       );
     }
-    groups.push({ prefix: `${meta.id}:`, start: first, end: records.length });
+    groups.push({ prefix: idPrefix, start: first, end: records.length });
   }
 
   const order = sortById(names, records.key, groups);
