@@ -400,8 +400,9 @@ export function runRules(
         status,
         rationales.of(d, likelihood, impact),
         d.mitigations ?? meta.mitigations,
-        // An exact-size list of its own, or none (a list grown by push keeps room for 17).
-        mitigated === 0 ? undefined : scratch.slice(),
+        // Copied exact-size by the records when not one they hold already (a list grown by push keeps
+        // room for 17).
+        mitigated === 0 ? undefined : scratch,
         acceptance,
         fs,
       );

@@ -1,6 +1,6 @@
 import type { Location } from "../diagnostics/diagnostic.js";
 import { currentArena, scratchI32, type Arena } from "../graph/arena.js";
-import { lineIndex } from "../source.js";
+import { lineIndex, type SourceFile } from "../source.js";
 import type { Acceptance, ControlUse, ResolvedModel, Subject } from "../semantic/model.js";
 import type { Fact } from "./facts.js";
 import {
@@ -155,6 +155,13 @@ function saidBefore(fs: readonly Fact[], i: number): boolean {
   return false;
 }
 
+/** Whether two lists hold the same controls in the same order. */
+function sameUses(a: readonly ControlUse[], b: readonly ControlUse[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** Characters joined into one string before it is sealed: large enough for V8's large-object space. */
 const JOINED_CHARS = 1 << 18;
 
@@ -248,7 +255,7 @@ interface NumberedFact extends Fact {
 
 /**
  * The distinct fact objects the findings show, each a number (ADR 0021 step 2, third part): its text
- * is a position and length in joined strings (`JoinedTexts`), its location kept as it is. A finding
+ * is a position and length in joined strings (`JoinedTexts`), its location three numbers (file, start and end). A finding
  * keeps its facts as numbers, so the fact objects and their texts are not kept alive by the findings:
  * each one's characters are written once, into a string the young collections never copy, and what
  * the rules' caches hold dies with them. A fact object met again (the library's facts are shared by
@@ -261,12 +268,36 @@ class FactTable {
   readonly texts = new JoinedTexts();
   readonly textAt: ChunkedInt32;
   readonly textLength: ChunkedInt32;
-  readonly locs: Location[] = [];
+  /**
+   * Each fact's location as three numbers: its file's place in `files`, start and end. The location
+   * objects were kept for the facts alone (407 thousand at 100k, and a pointer per fact); a read
+   * makes one.
+   */
+  readonly locFile: ChunkedInt32;
+  readonly locStart: ChunkedInt32;
+  readonly locEnd: ChunkedInt32;
+  readonly files: SourceFile[] = [];
+  private readonly fileNumbers = new Map<SourceFile, number>();
+  private lastFile: SourceFile | undefined = undefined;
+  private lastFileNumber = -1;
+  /** The next number given. */
+  private count = 0;
   /** The numbers of frozen (or sealed) facts, which take no keys: rare constants, kept alive anyway. */
   private readonly frozen = new Map<Fact, number>();
   constructor(take: (n: number) => Int32Array) {
     this.textAt = new ChunkedInt32(take);
     this.textLength = new ChunkedInt32(take);
+    this.locFile = new ChunkedInt32(take);
+    this.locStart = new ChunkedInt32(take);
+    this.locEnd = new ChunkedInt32(take);
+  }
+  /** The number of a fact's file (a rule's facts are mostly in one file: the last is kept). */
+  private fileNumber(file: SourceFile): number {
+    if (file === this.lastFile) return this.lastFileNumber;
+    let k = this.fileNumbers.get(file);
+    if (k === undefined) this.fileNumbers.set(file, (k = this.files.push(file) - 1));
+    this.lastFile = file;
+    return (this.lastFileNumber = k);
   }
   /** The fact's number, given it on first sight. */
   numberFor(fact: Fact): number {
@@ -277,7 +308,11 @@ class FactTable {
       const known = this.frozen.get(f);
       if (known !== undefined) return known;
     }
-    const n = this.locs.push(f.loc) - 1;
+    const n = this.count++;
+    const loc = f.loc;
+    this.locFile.push(this.fileNumber(loc.file));
+    this.locStart.push(loc.start);
+    this.locEnd.push(loc.end);
     const text = f.text;
     // Flattened where it is, as the engine did for every fact: a fact a rule's cache keeps would
     // otherwise keep its text's tree of pieces alive while the rules run, for the young collections
@@ -302,7 +337,10 @@ interface FactColumns {
   readonly texts: JoinedTexts;
   readonly textAt: Int32Array;
   readonly textLength: Int32Array;
-  readonly locs: readonly Location[];
+  readonly locFile: Int32Array;
+  readonly locStart: Int32Array;
+  readonly locEnd: Int32Array;
+  readonly files: readonly SourceFile[];
 }
 
 /** A record's fields while the rules report them: one Int32 each, a row per record. */
@@ -348,6 +386,8 @@ export class RecordsBuilder {
   readonly acceptances: (Acceptance | undefined)[] = [undefined];
   private readonly rationaleIndex = new Map<string, number>();
   private readonly recommendedIndex = new Map<readonly string[], number>();
+  /** The mitigation lists' numbers by their first control (most lists hold one). */
+  private readonly mitigationsByFirst = new Map<ControlUse, number[]>();
 
   get length(): number {
     return this.count;
@@ -371,6 +411,19 @@ export class RecordsBuilder {
     if (i === undefined) this.recommendedIndex.set(list, (i = this.recommendedLists.push(list) - 1));
     this.lastRecommended = list;
     return (this.lastRecommendedNumber = i);
+  }
+  /**
+   * The number of a list of controls: one list per distinct list, copied exact-size when new. A list
+   * per mitigated finding was 103,616 lists at 100k for 120,883 controls; one control declared on a
+   * component mitigates the findings of several rules and subjects.
+   */
+  private mitigationsOf(uses: readonly ControlUse[]): number {
+    let lists = this.mitigationsByFirst.get(uses[0]!);
+    if (lists === undefined) this.mitigationsByFirst.set(uses[0]!, (lists = []));
+    for (const k of lists) if (sameUses(this.mitigationLists[k]!, uses)) return k;
+    const k = this.mitigationLists.push(uses.slice()) - 1;
+    lists.push(k);
+    return k;
   }
   /** Appends a finding's record; its facts are kept each said once, in order, as their numbers. */
   add(
@@ -406,7 +459,7 @@ export class RecordsBuilder {
     row[at + F_MESSAGE_LENGTH] = message.length;
     row[at + F_RATIONALE] = this.rationaleOf(rationale);
     row[at + F_RECOMMENDED] = this.recommendedOf(recommended);
-    row[at + F_MITIGATED_BY] = mitigatedBy ? this.mitigationLists.push(mitigatedBy) - 1 : 0;
+    row[at + F_MITIGATED_BY] = mitigatedBy ? this.mitigationsOf(mitigatedBy) : 0;
     row[at + F_ACCEPTANCE] = acceptance ? this.acceptances.push(acceptance) - 1 : 0;
     row[at + F_FACT_START] = this.facts.length;
     row[at + F_FACT_COUNT] = this.pushFacts(facts);
@@ -469,7 +522,10 @@ export class RecordsBuilder {
     const acceptance = new Int32Array(n);
     const factStart = new Int32Array(n);
     const factCount = new Int32Array(n);
-    const key: string[] = [];
+    // Each key once (at 100k 88,907 keys, 17,172 distinct), 0 for none.
+    const key = new Int32Array(n);
+    const keys: string[] = [""];
+    const keyNumbers = new Map<string, number>([["", 0]]);
     const messageAt = new Int32Array(n);
     const messageLength = new Int32Array(n);
     this.checkChunks();
@@ -490,7 +546,12 @@ export class RecordsBuilder {
       recommended[i] = row[at + F_RECOMMENDED]!;
       mitigatedBy[i] = row[at + F_MITIGATED_BY]!;
       acceptance[i] = row[at + F_ACCEPTANCE]!;
-      key.push(this.key[r]!);
+      const k = this.key[r]!;
+      if (k !== "") {
+        let x = keyNumbers.get(k);
+        if (x === undefined) keyNumbers.set(k, (x = keys.push(k) - 1));
+        key[i] = x;
+      }
       messageAt[i] = row[at + F_MESSAGE_AT]!;
       messageLength[i] = row[at + F_MESSAGE_LENGTH]!;
       // The facts stay where they were reported: a finding's range is read through its own start.
@@ -509,6 +570,7 @@ export class RecordsBuilder {
       factStart,
       factCount,
       key,
+      keys,
       messageAt,
       messageLength,
       messages: this.messages,
@@ -517,7 +579,10 @@ export class RecordsBuilder {
         texts: table.texts,
         textAt: table.textAt.toArray(),
         textLength: table.textLength.toArray(),
-        locs: table.locs,
+        locFile: table.locFile.toArray(),
+        locStart: table.locStart.toArray(),
+        locEnd: table.locEnd.toArray(),
+        files: table.files,
       },
       rationales: this.rationales,
       recommendedLists: this.recommendedLists,
@@ -538,7 +603,9 @@ interface Columns {
   readonly acceptance: Int32Array;
   readonly factStart: Int32Array;
   readonly factCount: Int32Array;
-  readonly key: readonly string[];
+  /** Each finding's key as its place in `keys` (0: none). */
+  readonly key: Int32Array;
+  readonly keys: readonly string[];
   readonly messageAt: Int32Array;
   readonly messageLength: Int32Array;
   readonly messages: JoinedTexts;
@@ -596,7 +663,7 @@ export class FindingRecords extends MadeOnRead<Finding> implements FindingSource
   }
   key(i: number): string | undefined {
     const k = this.c.key[i]!;
-    return k === "" ? undefined : k;
+    return k === 0 ? undefined : this.c.keys[k];
   }
   subjectName(i: number): string {
     const x = this.c.subjectIndex[i]!;
@@ -625,7 +692,7 @@ export class FindingRecords extends MadeOnRead<Finding> implements FindingSource
   }
   /** `RULE:subject` (+ `:key`), made on each call. */
   id(i: number): string {
-    const k = this.c.key[i]!;
+    const k = this.c.keys[this.c.key[i]!]!;
     const base = `${this.meta(i).id}:${this.subjectName(i)}`;
     return k === "" ? base : `${base}:${k}`;
   }
@@ -646,10 +713,15 @@ export class FindingRecords extends MadeOnRead<Finding> implements FindingSource
   fact(i: number, j: number): Fact {
     const t = this.c.factTable;
     const n = this.c.facts[this.c.factStart[i]! + j]!;
-    return { text: t.texts.read(t.textAt[n]!, t.textLength[n]!), loc: t.locs[n]! };
+    return { text: t.texts.read(t.textAt[n]!, t.textLength[n]!), loc: this.factLoc(n) };
   }
   factLocation(i: number, j: number): Location {
-    return this.c.factTable.locs[this.c.facts[this.c.factStart[i]! + j]!]!;
+    return this.factLoc(this.c.facts[this.c.factStart[i]! + j]!);
+  }
+  /** The location of fact number `n` in the table, made on each call. */
+  private factLoc(n: number): Location {
+    const t = this.c.factTable;
+    return { file: t.files[t.locFile[n]!]!, start: t.locStart[n]!, end: t.locEnd[n]! };
   }
   facts(i: number): Fact[] {
     const out: Fact[] = [];

@@ -5,6 +5,7 @@ import { computeFacts } from "../../src/analysis/facts.js";
 import { componentSubject, defineRule, type Rule, type RuleMeta } from "../../src/analysis/rule.js";
 import { buildThreatGraph } from "../../src/graph/threat-graph.js";
 import { inArena, scratchScope } from "../../src/graph/arena.js";
+import type { Location } from "../../src/diagnostics/diagnostic.js";
 import type { Subject } from "../../src/semantic/model.js";
 import { frontEndOf } from "../helpers/compile.js";
 
@@ -311,6 +312,85 @@ test("a rule that reports inside a scratchScope (its records' chunk given back) 
   assert.throws(() => inArena(1 << 22, () => run([scoped])), /given back to the arena while in use/);
   // Outside an arena the chunks are plain arrays: nothing to give back.
   assert.is(run([scoped]).value.length, 2);
+});
+
+/**
+ * What the records keep once for many findings read back as each finding reported it: mitigation
+ * lists (one per distinct list), keys (one per distinct key) and fact locations (numbers, with the
+ * file of each).
+ */
+
+const shared = frontEndOf(`zone vpc "Production VPC" { trust internal }
+agent copilot "Support agent" in vpc { autonomy loop  controls [sandbox, least_privilege, human_approval] }
+agent helper "Helper agent" in vpc { autonomy loop  controls [sandbox] }
+`);
+const sharedGraph = buildThreatGraph(shared.model);
+const sharedFacts = computeFacts(sharedGraph);
+const sharedComp = (name: string) => shared.model.components.find((c) => c.name === name)!;
+
+const sharedMeta: RuleMeta = {
+  ...meta("ORG-1"),
+  mitigations: ["sandbox", "least_privilege", "human_approval"],
+};
+
+test("shared mitigation lists, keys and fact locations read back per finding", () => {
+  const copilot = sharedComp("copilot");
+  const helper = sharedComp("helper");
+  // A second file: a fact's location keeps its own file.
+  const other = { ...copilot.nameLoc.file, path: "other.ait" } as Location["file"];
+  // Each kind of draft: its message, subject, the mitigations it names and the controls it shows. The
+  // shorter list comes first, and two lists differ only in their second control.
+  const kinds = [
+    { message: "one", subject: copilot, mitigations: ["sandbox"], want: ["copilot.sandbox"] },
+    {
+      message: "both",
+      subject: copilot,
+      mitigations: ["sandbox", "least_privilege"],
+      want: ["copilot.sandbox", "copilot.least_privilege"],
+    },
+    {
+      message: "other",
+      subject: copilot,
+      mitigations: ["sandbox", "human_approval"],
+      want: ["copilot.sandbox", "copilot.human_approval"],
+    },
+    { message: "helper's", subject: helper, mitigations: ["sandbox"], want: ["helper.sandbox"] },
+  ];
+  const rule = defineRule(sharedMeta, ({ report }) => {
+    for (let i = 0; i < 6; i++) {
+      const loc: Location = { file: i % 2 ? other : copilot.nameLoc.file, start: i, end: i + 2 };
+      const fact = { text: `fact ${i}`, loc };
+      for (const { message, subject, mitigations } of kinds)
+        report({
+          subject: componentSubject(subject),
+          key: `${message}-${i % 3}-${i}`,
+          message,
+          facts: [fact],
+          mitigations,
+        });
+    }
+  });
+  const { value } = runRules(shared.model, sharedGraph, sharedFacts, [rule]);
+  assert.is(value.length, 24);
+  const numbers = new Map<string, number>();
+  for (let i = 0; i < value.length; i++) {
+    const f = value.at(i)!;
+    const want = kinds.find((k) => k.message === f.message)!.want;
+    assert.equal(
+      f.mitigatedBy.map((u) => `${f.subjectName}.${u.name}`),
+      want,
+    );
+    // Findings mitigated by the same controls share one list; different lists stay apart.
+    const k =
+      numbers.get(want.join()) ?? numbers.set(want.join(), value.mitigationsNumber(i)).get(want.join())!;
+    assert.is(value.mitigationsNumber(i), k);
+    const n = Number(/\d+$/.exec(f.key!)![0]);
+    assert.is(f.key, `${f.message}-${n % 3}-${n}`);
+    const file = n % 2 ? other : copilot.nameLoc.file;
+    assert.equal(f.facts, [{ text: `fact ${n}`, loc: { file, start: n, end: n + 2 } }]);
+    assert.is(value.factLocation(i, 0).file, file);
+  }
+  assert.is(new Set(numbers.values()).size, 4);
 });
 
 test.run();
