@@ -30,12 +30,9 @@ export function componentOf(ug: UsableGraph, v: number): number {
   return v < ug.components ? v : ug.turned[v - ug.components]!;
 }
 
-/**
- * Drops cut steps and adds the turned nodes' steps, numbered in CSR order (`g.outEdges[i] === i`);
- * O(n + m), typed arrays only (counted first).
- */
+/** Drops cut steps and adds the turned nodes' steps; O(n + m), typed arrays only (counted first). */
 export function usableGraph(ag: AttackGraph): UsableGraph {
-  const { edgeTo, edgeCount } = ag.g;
+  const { edgeFrom, edgeTo, edgeCount } = ag.g;
   const { stepLevel, levelWeight, techniqueOf, turnedNode } = ag;
   let count = 0;
   let copies = 0;
@@ -47,31 +44,21 @@ export function usableGraph(ag: AttackGraph): UsableGraph {
   const from = scratchI32(count + copies);
   const to = scratchI32(count + copies);
   const orig = scratchI32(count + copies);
-  // Numbered node by node through the attack graph's out-slots, a node's copies after its own steps
-  // (each node's steps out keep the order they had when every copy came after every step): edge id =
-  // out-slot, so a search reads the per-edge arrays in order, where the attack graph's numbering made
-  // every read random. A node's in-slots now come in tail order (Dijkstra's ties break by node id).
-  const { outStart, outEdges } = ag.g;
   let i = 0;
-  for (let u = 0; u < ag.g.nodeCount; u++) {
-    const end = outStart[u + 1]!;
-    for (let s = outStart[u]!; s < end; s++) {
-      const e = outEdges[s]!;
-      if (levelWeight[stepLevel[e]!] === Infinity) continue;
-      from[i] = u;
-      to[i] = edgeTo[e]!;
+  for (let e = 0; e < edgeCount; e++) {
+    if (levelWeight[stepLevel[e]!] === Infinity) continue;
+    from[i] = edgeFrom[e]!;
+    to[i] = edgeTo[e]!;
+    orig[i++] = e;
+  }
+  if (copies > 0)
+    for (let e = 0; e < edgeCount; e++) {
+      const t = turnedNode[edgeTo[e]!]!;
+      if (t < 0 || levelWeight[stepLevel[e]!] === Infinity || !techniqueOf(e)?.turns) continue;
+      from[i] = edgeFrom[e]!;
+      to[i] = t;
       orig[i++] = e;
     }
-    if (copies > 0)
-      for (let s = outStart[u]!; s < end; s++) {
-        const e = outEdges[s]!;
-        const t = turnedNode[edgeTo[e]!]!;
-        if (t < 0 || levelWeight[stepLevel[e]!] === Infinity || !techniqueOf(e)?.turns) continue;
-        from[i] = u;
-        to[i] = t;
-        orig[i++] = e;
-      }
-  }
   const n = ag.g.nodeCount;
   let weight: Float64Array | undefined;
   return {
