@@ -280,8 +280,6 @@ class FactTable {
   private readonly fileNumbers = new Map<SourceFile, number>();
   private lastFile: SourceFile | undefined = undefined;
   private lastFileNumber = -1;
-  /** The next number given. */
-  private count = 0;
   /** The numbers of frozen (or sealed) facts, which take no keys: rare constants, kept alive anyway. */
   private readonly frozen = new Map<Fact, number>();
   constructor(take: (n: number) => Int32Array) {
@@ -308,7 +306,8 @@ class FactTable {
       const known = this.frozen.get(f);
       if (known !== undefined) return known;
     }
-    const n = this.count++;
+    // Every column has a row per number given: the next number is their length.
+    const n = this.locFile.length;
     const loc = f.loc;
     this.locFile.push(this.fileNumber(loc.file));
     this.locStart.push(loc.start);
