@@ -7,6 +7,7 @@ import type { Facts } from "./facts.js";
 import type { FindingRecords } from "./finding-records.js";
 import { RecordsBuilder } from "./finding-records.js";
 import { lower } from "./findings.js";
+import { releaseReportCaches } from "./report-caches.js";
 import {
   LEVELS,
   type ControlPoint,
@@ -424,6 +425,9 @@ export function runRules(
     groups.push({ prefix: idPrefix, start: first, end: records.length });
   }
 
+  // Before the records are finished: what the library cached for the reports can be collected
+  // while they are copied into their columns.
+  releaseReportCaches(graph, facts);
   const order = sortById(names, records.key, groups);
   const value = records.finish(model, metas, order);
   releaseSharedSubjects();

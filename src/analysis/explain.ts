@@ -9,6 +9,7 @@ import {
   type Fact,
   type Facts,
 } from "./facts.js";
+import { releasedAsRulesEnd } from "./report-caches.js";
 
 /** Longest chain of steps shown in one explanation; longer chains keep both ends. */
 const MAX_CHAIN = 12;
@@ -223,6 +224,14 @@ interface PathMemo {
  * session copies of the facts do not, so memos kept on them die with the rules' other caches.
  */
 const pathMemos = new WeakMap<object, Map<Int32Array, PathMemo>>();
+releasedAsRulesEnd((g, facts) => {
+  described.delete(g);
+  componentFacts.delete(g);
+  edgeFacts.delete(facts);
+  tables.delete(facts);
+  pathMemos.delete(facts);
+});
+
 function pathMemo(owner: object, pointers: Int32Array): PathMemo {
   let byPointers = pathMemos.get(owner);
   if (!byPointers) pathMemos.set(owner, (byPointers = new Map<Int32Array, PathMemo>()));

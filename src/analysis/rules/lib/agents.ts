@@ -17,6 +17,7 @@ import {
 } from "../../../semantic/vocabulary.js";
 import { ENTRY, UNTRUSTED_CONTENT, type EntryClass, type Fact, type Facts } from "../../facts.js";
 import { describe, exfilChain, remember } from "../../explain.js";
+import { releasedAsRulesEnd } from "../../report-caches.js";
 import {
   hasControl,
   isLlmConsumer,
@@ -265,6 +266,18 @@ class Reach implements ToolReach, ReachMemo {
   get memo(): ReachMemo {
     return this;
   }
+  /** Drops what was kept for the rules' reports (`releasedAsRulesEnd`): it is made again if asked. */
+  forgetReports(): void {
+    this.capFact = undefined;
+    this.capFactSet = 0;
+    this.facts = undefined;
+    this.approvalFact = undefined;
+    this.points = undefined;
+    this.pointsOverridden = undefined;
+    this.pointsNoAgent = undefined;
+    this.pathList = undefined;
+    this.viaList = undefined;
+  }
   get path(): readonly Flow[] {
     return (this.pathList ??= this.up === undefined ? [this.step] : [...this.up.path, this.step]);
   }
@@ -340,6 +353,23 @@ interface ReachCache {
   stamp: number;
 }
 const reachCache = new WeakMap<ThreatGraph, ReachCache>();
+
+// The metrics ask for the reaches themselves (`toolsOf`, `toolsWith`), which stay; the facts, control
+// points and step lists kept on them and in the shared tables serve the rules' reports only (at 100k
+// components about 1.2 KB a reach, most of the reaches' 78 MB).
+releasedAsRulesEnd((g) => {
+  const shared = sharedFacts.get(g);
+  if (shared) {
+    shared.capability.fill(undefined);
+    shared.approval.fill(undefined);
+    shared.stepAt.fill(0);
+    shared.stepList.length = 0;
+  }
+  const byAgent = reachCache.get(g)?.byAgent;
+  if (byAgent) for (const reaches of byAgent.values()) for (const r of reaches) (r as Reach).forgetReports();
+  const consumers = consumerCache.get(g);
+  if (consumers) stepFacts.delete(consumers);
+});
 
 const approvalOf = (c: Component): Approval | undefined =>
   c.kind === "tool" || c.kind === "mcp_server" || c.kind === "agent" ? c.props.approval : undefined;

@@ -50,6 +50,7 @@ import {
   type LevelReach,
 } from "../../facts.js";
 import { attackerTrust, isLlmConsumer, LLM_CONSUMER_KINDS } from "../../predicates.js";
+import { releasedAsRulesEnd } from "../../report-caches.js";
 import { initiates, initiatesAt, reachesUncut, type Guard } from "./training.js";
 
 /**
@@ -1427,6 +1428,15 @@ export function retrievers(g: ThreatGraph, store: Component): readonly Retriever
 }
 
 const retrieverCache = new WeakMap<ThreatGraph, Map<number, readonly Retriever[]>>();
+
+// The answers `once` keeps (and the chain tables on them), and the per-target caches above, serve the
+// rules' reports only: the metrics ask `unauthenticatedService`, which reads none of them.
+releasedAsRulesEnd((g, facts) => {
+  memo.delete(facts);
+  outputSources.delete(g);
+  outputWalks.delete(g);
+  retrieverCache.delete(g);
+});
 const READS = kindMask(new Set<FlowKind>(["retrieve", "read"]));
 const TOOLS = componentKindMask(["tool", "mcp_server"]);
 
