@@ -286,6 +286,34 @@ test("facts kept as numbers read back as reported: shared objects, equal texts, 
   check(inArena(1 << 24, () => run(rules).value, undefined, true));
 });
 
+test("a fact a rule keeps says the same once its text is sealed into the joined strings", () => {
+  // As the table seals a joined string, each fact numbered into it is pointed at its characters
+  // there (an equal string). Texts of every length up to a few hundred characters and past a seal's
+  // size in all, kept by the rule (a library cache) and read again after the stage.
+  const c = comp("copilot");
+  const textOf = (i: number) => `\`t${i}\` ${"carries records ".repeat(i % 23)}to \`b${i}\``;
+  const kept = Array.from({ length: 6000 }, (_, i) => ({ text: textOf(i), loc: c.nameLoc }));
+  const keeping = defineRule(meta("ORG-1"), ({ report }) => {
+    for (let i = 0; i < kept.length; i++)
+      report({
+        subject: componentSubject(c),
+        key: `k${i}`,
+        message: `m ${i}`,
+        facts: [kept[i]!, kept[(i * 7 + 1) % kept.length]!],
+      });
+  });
+  const { value } = run([keeping]);
+  assert.is(value.length, kept.length);
+  for (let i = 0; i < kept.length; i++) assert.is(kept[i]!.text, textOf(i));
+  for (const f of value) {
+    const i = Number(f.key!.slice(1));
+    assert.equal(
+      f.facts.map((x) => x.text),
+      [textOf(i), textOf((i * 7 + 1) % kept.length)],
+    );
+  }
+});
+
 test("a frozen fact (a constant a rule keeps) is shown by every finding that reports it", () => {
   // A fact object is given its number under symbol keys; one that takes no new keys keeps its
   // number in a map of the table's, never a failed rule.
