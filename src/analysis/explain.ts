@@ -10,6 +10,7 @@ import {
   type Facts,
 } from "./facts.js";
 import { releasedAsRulesEnd } from "./report-caches.js";
+import { exactList } from "./exact-list.js";
 
 /** Longest chain of steps shown in one explanation; longer chains keep both ends. */
 const MAX_CHAIN = 12;
@@ -105,11 +106,11 @@ export function edgeFact(g: ThreatGraph, facts: Facts, e: number, what: string):
       facts,
       (byEdge = new Array<(string | Fact)[] | undefined>(facts.info.edgeCount).fill(undefined)),
     );
-  let made = byEdge[e];
-  if (!made) byEdge[e] = made = [];
-  for (let i = 0; i < made.length; i += 2) if (made[i] === what) return made[i + 1] as Fact;
+  const made = byEdge[e];
+  if (made) for (let i = 0; i < made.length; i += 2) if (made[i] === what) return made[i + 1] as Fact;
   const fact = edgeFactUncached(g, facts, e, what);
-  made.push(what, fact);
+  // Exact-size lists (`exactList`; `concat` makes one): most edges are shown with one text.
+  byEdge[e] = made ? made.concat(what, fact) : [what, fact];
   return fact;
 }
 
@@ -189,7 +190,8 @@ export function trimmedChain<T>(
     for (let i = count - tailCount; i < count; i++) out.push(make(step(i)));
   }
   for (const f of last) out.push(f);
-  return out;
+  // Kept by the caches for the whole rule stage.
+  return exactList(out);
 }
 
 /** Steps kept at each end of a path: every step a trimmed chain can show. */

@@ -17,6 +17,7 @@ import {
 } from "../../../semantic/vocabulary.js";
 import { ENTRY, UNTRUSTED_CONTENT, type EntryClass, type Fact, type Facts } from "../../facts.js";
 import { describe, exfilChain, remember } from "../../explain.js";
+import { exactList } from "../../exact-list.js";
 import { releasedAsRulesEnd } from "../../report-caches.js";
 import {
   hasControl,
@@ -279,10 +280,11 @@ class Reach implements ToolReach, ReachMemo {
     this.viaList = undefined;
   }
   get path(): readonly Flow[] {
-    return (this.pathList ??= this.up === undefined ? [this.step] : [...this.up.path, this.step]);
+    // `concat` gives exact-size lists (`exactList`), kept as long as the reach.
+    return (this.pathList ??= this.up === undefined ? [this.step] : this.up.path.concat(this.step));
   }
   get via(): readonly Component[] {
-    return (this.viaList ??= this.up === undefined ? NO_COMPONENTS : [...this.up.via, this.up.tool]);
+    return (this.viaList ??= this.up === undefined ? NO_COMPONENTS : this.up.via.concat(this.up.tool));
   }
 }
 
@@ -581,8 +583,9 @@ export function toolsOf(g: ThreatGraph, agent: Agent): readonly ToolReach[] {
       ),
     );
   });
-  cache.byAgent.set(agent.index, out);
-  return out;
+  const kept = exactList(out);
+  cache.byAgent.set(agent.index, kept);
+  return kept;
 }
 
 // Capability sets the agent rules ask about, shared constants so toolsWith's answers can be cached.
@@ -660,7 +663,7 @@ function reachesWith(all: readonly ToolReach[], wanted: number): readonly ToolRe
   if (count === all.length) return all;
   const out: ToolReach[] = [];
   for (let i = 0; i < all.length; i++) if (adds(all[i]!, wanted)) out.push(all[i]!);
-  return out;
+  return exactList(out);
 }
 
 const adds = (r: ToolReach, wanted: number): boolean => (r.memo.caps.mask & wanted & ~r.memo.viaCaps) !== 0;
@@ -1093,7 +1096,7 @@ function pointsOf(r: ToolReach, first: ControlPoint[]): ControlPoint[] {
   for (let i = 0; i < r.path.length; i++) out.push(flowSubject(r.path[i]!));
   for (let i = 0; i < r.via.length; i++) out.push(componentSubject(r.via[i]!));
   out.push(componentSubject(r.tool));
-  return out;
+  return exactList(out);
 }
 
 /** Level overrides, each with its own reason beside it in the rationale. */
@@ -1187,7 +1190,7 @@ export function reachFacts(g: ThreatGraph, r: ToolReach): readonly Fact[] {
     if (stepAt[f.index] === 0) stepAt[f.index] = stepList.push(stepFact(g, f));
     out.push(stepList[stepAt[f.index]! - 1]!);
   }
-  return (m.facts = out);
+  return (m.facts = exactList(out));
 }
 
 function stepFact(g: ThreatGraph, f: Flow): Fact {

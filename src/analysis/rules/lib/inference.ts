@@ -50,6 +50,7 @@ import {
   type LevelReach,
 } from "../../facts.js";
 import { attackerTrust, isLlmConsumer, LLM_CONSUMER_KINDS } from "../../predicates.js";
+import { exactList } from "../../exact-list.js";
 import { releasedAsRulesEnd } from "../../report-caches.js";
 import { initiates, initiatesAt, reachesUncut, type Guard } from "./training.js";
 
@@ -646,7 +647,7 @@ function queryChainUncached(g: ThreatGraph, qa: QueryAccess, v: number): Fact[] 
 /** Components and flows on the query path into `v` (where a rate limit or filter on the way counts). */
 export function queryPoints(g: ThreatGraph, qa: QueryAccess, v: number): Subject[] {
   const table = tableFor<Subject[]>(qa, "queryPoints", qa.rank.length);
-  return (table[v] ??= queryPointsUncached(g, qa, v));
+  return (table[v] ??= exactList(queryPointsUncached(g, qa, v)));
 }
 
 /** Computes `queryPoints` (cached by the wrapper above). */
@@ -1070,7 +1071,7 @@ export function lineageUpstream(g: ThreatGraph, tr: Trained, v: number): number 
 /** How sensitive data got into the weights `v` answers with: the data, then each lineage step. */
 export function trainedChain(g: ThreatGraph, facts: Facts, tr: Trained, v: number): Fact[] {
   const table = tableFor<Fact[]>(tr, "trainedChain", tr.rank.length);
-  return (table[v] ??= trainedChainUncached(g, facts, tr, v));
+  return (table[v] ??= exactList(trainedChainUncached(g, facts, tr, v)));
 }
 
 /** Computes `trainedChain` (cached by the wrapper above). */
@@ -1142,7 +1143,7 @@ function pipelineInputChain(g: ThreatGraph, facts: Facts, tr: Trained, p: number
  */
 export function lineagePoints(g: ThreatGraph, facts: Facts, tr: Trained, v: number, guard: Guard): Subject[] {
   const table = tableFor<Subject[]>(tr, `lineagePoints|${guard.key}`, tr.rank.length);
-  return (table[v] ??= lineagePointsUncached(g, facts, tr, v, guard));
+  return (table[v] ??= exactList(lineagePointsUncached(g, facts, tr, v, guard)));
 }
 
 /** Computes `lineagePoints` (cached by the wrapper above). */
