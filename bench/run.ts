@@ -7,7 +7,14 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** Benchmarks in the order they run. */
-export const BENCHMARKS = ["front-end.js", "analysis.js", "report.js", "compile-cli.js", "org.js"] as const;
+export const BENCHMARKS = [
+  "front-end.js",
+  "analysis.js",
+  "rule-memory.js",
+  "report.js",
+  "compile-cli.js",
+  "org.js",
+] as const;
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 let failed = 0;
