@@ -33,6 +33,8 @@ interface RuleStageMemory {
   readonly atRulesEnd: number;
   readonly afterStage: number;
   readonly records: number;
+  /** The finished records' typed columns (array buffers, outside the JavaScript heap). */
+  readonly recordColumns: number;
   readonly arenaUsed: number;
   readonly arenaReserved: number;
 }
@@ -45,6 +47,9 @@ function liveHeap(): number {
   gc();
   return process.memoryUsage().heapUsed;
 }
+
+/** Bytes of array buffers (read after `liveHeap`). */
+const arrayBuffers = (): number => process.memoryUsage().arrayBuffers;
 
 function child(components: number, seed: number, coupling: number): RuleStageMemory {
   const gen = generateModel({ components, seed, coupling });
@@ -80,8 +85,10 @@ function child(components: number, seed: number, coupling: number): RuleStageMem
   );
   const findings = found.length;
   const afterStage = liveHeap() - base;
+  const buffersWithRecords = arrayBuffers();
   found = undefined;
   const withoutRecords = liveHeap() - base;
+  const recordColumns = buffersWithRecords - arrayBuffers();
   // The session is read here so that it stays alive through every reading above.
   if (session.graph.model !== model) throw new Error("unreachable");
   return {
@@ -90,6 +97,7 @@ function child(components: number, seed: number, coupling: number): RuleStageMem
     atRulesEnd,
     afterStage,
     records: afterStage - withoutRecords,
+    recordColumns,
     arenaUsed,
     arenaReserved,
   };
@@ -102,12 +110,15 @@ function print(r: RuleStageMemory): void {
     `${r.components.toLocaleString("en-US")} components, ${r.findings.toLocaleString("en-US")} findings; ` +
       `the rules' arena ${mb(r.arenaUsed)} used of ${mb(r.arenaReserved)} reserved`,
   );
-  console.log("  live heap the rule stage adds (after full collections):");
+  console.log("  JavaScript heap the rule stage adds (live, after full collections; typed arrays apart):");
   console.log(
     `    at the end of the last rule       ${mb(r.atRulesEnd).padStart(10)}  (${each(r.atRulesEnd)})`,
   );
   console.log(`    after the stage                   ${mb(r.afterStage).padStart(10)}`);
   console.log(`    the finished records              ${mb(r.records).padStart(10)}  (${each(r.records)})`);
+  console.log(
+    `      and their typed columns         ${mb(r.recordColumns).padStart(10)}  (${each(r.recordColumns)})`,
+  );
   console.log(`    caches kept past the rules        ${mb(r.afterStage - r.records).padStart(10)}`);
 }
 
