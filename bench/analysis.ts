@@ -30,7 +30,7 @@
  * `--no-rules` leaves the rule catalog out (the path queries alone): at 1M components its findings
  * take minutes and gigabytes that the path questions do not need.
  */
-import { generatedFrontEnd } from "./gen/front-end.js";
+import { generatedForAnalysis } from "./gen/front-end.js";
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import { benchArgs, parseSizes } from "./args.js";
@@ -49,10 +49,7 @@ import { condense } from "../src/analysis/paths/scc.js";
 import { ShareWorkspace } from "../src/analysis/paths/soft-chokepoints.js";
 import { ENTRY_BIT, ENTRY_CLASSES } from "../src/analysis/facts.js";
 import { usableGraph } from "../src/analysis/paths/usable.js";
-import { RULES } from "../src/analysis/rules/index.js";
-import { withOrgRuleControls, withOrgRules } from "../src/analysis/org-rules.js";
 import { buildCompactGraph, seeded, type CompactGraph } from "../src/graph/compact.js";
-import { generateModel } from "./gen/generate.js";
 import { steadyRuns } from "./steady.js";
 
 const cpuMs = (): number => {
@@ -271,12 +268,7 @@ async function child(
   withRules: boolean,
   warmupS: number,
 ): Promise<void> {
-  const gen = generateModel({ components: size, seed, coupling });
-  const front = generatedFrontEnd(gen.files);
-  const model0 = front.model;
-  (gen.files as unknown[]).length = 0;
-  const rules = withOrgRules(model0, RULES);
-  const model = withOrgRuleControls(model0, rules);
+  const { model, rules } = generatedForAnalysis({ components: size, seed, coupling });
   // Printed as measured, so a long run shows its progress.
   const line = (s: string) => console.log(s);
 

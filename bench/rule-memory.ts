@@ -16,13 +16,10 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { benchArgs, parseSizes } from "./args.js";
 import { runRules } from "../src/analysis/engine.js";
-import { withOrgRuleControls, withOrgRules } from "../src/analysis/org-rules.js";
 import type { Rule } from "../src/analysis/rule.js";
-import { RULES } from "../src/analysis/rules/index.js";
 import { graphAndFacts, ruleScratchBytes } from "../src/compiler.js";
 import { inArena } from "../src/graph/arena.js";
-import { generateModel } from "./gen/generate.js";
-import { generatedFrontEnd } from "./gen/front-end.js";
+import { generatedForAnalysis } from "./gen/front-end.js";
 
 const MB = 1e6;
 
@@ -52,10 +49,7 @@ function liveHeap(): number {
 const arrayBuffers = (): number => process.memoryUsage().arrayBuffers;
 
 function child(components: number, seed: number, coupling: number): RuleStageMemory {
-  const gen = generateModel({ components, seed, coupling });
-  const front = generatedFrontEnd(gen.files);
-  const own = withOrgRules(front.model, RULES);
-  const model = withOrgRuleControls(front.model, own);
+  const { model, rules: own } = generatedForAnalysis({ components, seed, coupling });
   const { graph, facts } = graphAndFacts(model);
   // The session `analyzeModel` gives the rules: the library's caches are kept on these objects.
   const session = { graph: { ...graph }, facts: { ...facts } };

@@ -190,8 +190,7 @@ export function trimmedChain<T>(
     for (let i = count - tailCount; i < count; i++) out.push(make(step(i)));
   }
   for (const f of last) out.push(f);
-  // Kept by the caches for the whole rule stage.
-  return exactList(out);
+  return out;
 }
 
 /** Steps kept at each end of a path: every step a trimmed chain can show. */
@@ -395,7 +394,7 @@ export function chainOf(
 
 /** How attacker content of a class reaches component `v`: entry, then the flows it travels. */
 export function taintChain(g: ThreatGraph, facts: Facts, v: number, cls: EntryClass): readonly Fact[] {
-  return (chainsOf(facts, cls)[v] ??= taintChainUncached(g, facts, v, cls));
+  return (chainsOf(facts, cls)[v] ??= exactList(taintChainUncached(g, facts, v, cls)));
 }
 
 function taintChainUncached(g: ThreatGraph, facts: Facts, v: number, cls: EntryClass): readonly Fact[] {
@@ -425,7 +424,7 @@ export function firstTaintClass(facts: Facts, v: number, mask: number): EntryCla
 
 /** How the most sensitive data a component sees reaches it. */
 export function sensitivityChain(g: ThreatGraph, facts: Facts, v: number): readonly Fact[] {
-  return (chainsOf(facts, "s")[v] ??= sensitivityChainUncached(g, facts, v));
+  return (chainsOf(facts, "s")[v] ??= exactList(sensitivityChainUncached(g, facts, v)));
 }
 
 function sensitivityChainUncached(g: ThreatGraph, facts: Facts, v: number): readonly Fact[] {
@@ -441,7 +440,7 @@ function sensitivityChainUncached(g: ThreatGraph, facts: Facts, v: number): read
 
 /** How data at `v` can reach a sink the attacker observes. */
 export function exfilChain(g: ThreatGraph, facts: Facts, v: number): readonly Fact[] {
-  return (chainsOf(facts, "x")[v] ??= exfilChainUncached(g, facts, v));
+  return (chainsOf(facts, "x")[v] ??= exactList(exfilChainUncached(g, facts, v)));
 }
 
 /**
@@ -496,7 +495,7 @@ export function sinkReason(c: Component): string {
 
 /** How a component's artifact descends from a third-party one. */
 export function thirdPartyChain(g: ThreatGraph, facts: Facts, v: number): readonly Fact[] {
-  return (chainsOf(facts, "p")[v] ??= thirdPartyChainUncached(g, facts, v));
+  return (chainsOf(facts, "p")[v] ??= exactList(thirdPartyChainUncached(g, facts, v)));
 }
 
 function thirdPartyChainUncached(g: ThreatGraph, facts: Facts, v: number): readonly Fact[] {

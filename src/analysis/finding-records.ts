@@ -258,14 +258,14 @@ interface NumberedFact extends Fact {
 }
 
 /**
- * The distinct fact objects the findings show, each a number (ADR 0021 step 2, third part): its text
- * is a position and length in joined strings (`JoinedTexts`), its location three numbers (file, start and end). A finding
- * keeps its facts as numbers, so the fact objects and their texts are not kept alive by the findings:
- * each one's characters are written once, into a string the young collections never copy, and what
- * the rules' caches hold dies with them. A fact object met again (the library's facts are shared by
- * every finding showing them) keeps its number, which the object carries (symbol keys, which no
- * output writes): a map from facts to numbers would keep every fact alive, and a weak one made the
- * young collections slower than the copying it saved.
+ * The distinct fact objects the findings show, each a number (ADR 0021 step 2, third part): its
+ * text is a position and length in joined strings (`JoinedTexts`), its location three numbers
+ * (file, start and end). A finding keeps its facts as numbers, so the fact objects and their texts
+ * are not kept alive by the findings: each one's characters are written once, into a string the
+ * young collections never copy, and what the rules' caches hold dies with them. A fact object met
+ * again (the library's facts are shared by every finding showing them) keeps its number, which the
+ * object carries (symbol keys, which no output writes): a map from facts to numbers would keep
+ * every fact alive, and a weak one made the young collections slower than the copying it saved.
  */
 class FactTable {
   private readonly token = {};

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import path from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { runRules } from "../../src/analysis/engine.js";
@@ -9,6 +10,7 @@ import { reachFacts, toolsOf, type Agent } from "../../src/analysis/rules/lib/ag
 import { runtimeTaint } from "../../src/analysis/rules/lib/inference.js";
 import { buildThreatGraph } from "../../src/graph/threat-graph.js";
 import { frontEndOf } from "../helpers/compile.js";
+import { REPO } from "../helpers/outputs.js";
 
 /**
  * What the rule library caches only for the rules' reports (facts, explanation chains, the answers
@@ -18,10 +20,7 @@ import { frontEndOf } from "../helpers/compile.js";
  * was let go.
  */
 
-const text = readFileSync(
-  new URL("../../../samples/agent-mcp/ops-assistant.aithreat", import.meta.url),
-  "utf8",
-);
+const text = readFileSync(path.join(REPO, "samples", "agent-mcp", "ops-assistant.aithreat"), "utf8");
 const front = frontEndOf(text);
 const model = front.model;
 const graph = buildThreatGraph(model);

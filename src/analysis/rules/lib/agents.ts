@@ -1039,11 +1039,13 @@ export function delegatedTools(g: ThreatGraph, agent: Agent, set: readonly Capab
 export function reachPoints(agent: Component, r: ToolReach, withAgent?: boolean): readonly ControlPoint[] {
   // Many findings of many rules name the same reach: its points are listed once.
   const m = r.memo;
-  if (withAgent === false) return (m.pointsNoAgent ??= pointsOf(r, []));
+  if (withAgent === false) return (m.pointsNoAgent ??= exactList(pointsOf(r, [])));
   const overridden = withAgent === undefined && r.overridesAgent;
   const first = overridden ? approvalExcepted(agent.index, "overridden") : componentSubject(agent);
   if (agent.index !== m.agent) return pointsOf(r, [first]);
-  return overridden ? (m.pointsOverridden ??= pointsOf(r, [first])) : (m.points ??= pointsOf(r, [first]));
+  return overridden
+    ? (m.pointsOverridden ??= exactList(pointsOf(r, [first])))
+    : (m.points ??= exactList(pointsOf(r, [first])));
 }
 
 /** The controls a tool's own approval overrides on the agent that calls it. */
@@ -1096,7 +1098,7 @@ function pointsOf(r: ToolReach, first: ControlPoint[]): ControlPoint[] {
   for (let i = 0; i < r.path.length; i++) out.push(flowSubject(r.path[i]!));
   for (let i = 0; i < r.via.length; i++) out.push(componentSubject(r.via[i]!));
   out.push(componentSubject(r.tool));
-  return exactList(out);
+  return out;
 }
 
 /** Level overrides, each with its own reason beside it in the rationale. */

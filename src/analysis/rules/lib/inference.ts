@@ -339,7 +339,7 @@ export function runtimeTaintChain(
 ): Fact[] {
   // One table per class (the class names are the only tables kept on `rt`).
   const table = tableFor<Fact[]>(rt, cls, rt.bits.length);
-  return (table[v] ??= runtimeTaintChainUncached(g, facts, rt, v, cls));
+  return (table[v] ??= exactList(runtimeTaintChainUncached(g, facts, rt, v, cls)));
 }
 
 /** Computes `runtimeTaintChain` (cached by the wrapper above). */
@@ -521,7 +521,7 @@ function contextSensitivityOf(g: ThreatGraph, facts: Facts): ContextSensitivity 
 /** How the most sensitive run-time data of `v` reaches it. */
 export function contextChain(g: ThreatGraph, facts: Facts, cs: ContextSensitivity, v: number): Fact[] {
   const table = tableFor<Fact[]>(cs, "contextChain", cs.rank.length);
-  return (table[v] ??= contextChainUncached(g, facts, cs, v));
+  return (table[v] ??= exactList(contextChainUncached(g, facts, cs, v)));
 }
 
 /** Computes `contextChain` (cached by the wrapper above). */
@@ -630,7 +630,7 @@ function partyFact(g: ThreatGraph, c: Component): Fact {
 /** How the least trusted party's requests reach `v`: the party, then each flow. */
 export function queryChain(g: ThreatGraph, qa: QueryAccess, v: number): Fact[] {
   const table = tableFor<Fact[]>(qa, "queryChain", qa.rank.length);
-  return (table[v] ??= queryChainUncached(g, qa, v));
+  return (table[v] ??= exactList(queryChainUncached(g, qa, v)));
 }
 
 /** Computes `queryChain` (cached by the wrapper above). */
